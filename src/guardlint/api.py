@@ -1,0 +1,211 @@
+"""The library API: lint paths or text and get a Report. Never prints, never exits."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from guardlint.config.model import Config, Plan, make_plan, parse_version
+from guardlint.errors import ConfigError, RuleLoadError, UsageError
+from guardlint.findings import InputError, Report, Severity
+from guardlint.rules.api import Rule
+from guardlint.rules.registry import Registry, build_registry, builtin_packs, load_local_module, load_plugin_packs
+from guardlint.source.files import DEFAULT_MAX_BYTES, Input, discover, read_input
+from guardlint.source.loader import LoadedText, load_text
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a run is configured with, after the config file and the caller's overrides are merged."""
+
+    config: Config
+    registry: Registry
+    plan: Plan
+    fail_on: Severity | None
+    max_bytes: int
+
+
+def make_registry(
+    rule_dirs: Sequence[str] = (), plugins: Sequence[str] = (), *, entry_points: bool = True
+) -> Registry:
+    """Built-in packs, built-in declarative rules, entry-point plugins, then the config's own rules."""
+    from guardlint.rules.declarative import builtin_declarative_rules, load_rule_dir
+
+    packs: list[Sequence[Rule[Any]]] = [*builtin_packs(), builtin_declarative_rules()]
+    if entry_points:
+        packs.extend(load_plugin_packs())
+    for d in rule_dirs:
+        packs.append(load_rule_dir(Path(d)))
+    for spec in plugins:
+        packs.append(load_local_module(spec, os.getcwd()))
+    return build_registry(packs)
+
+
+def resolve_settings(
+    *,
+    config: str | Path | None = None,
+    use_config_file: bool = True,
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    kubernetes_version: str | None = None,
+    fail_on: str | None = None,
+    partial: bool = False,
+    max_file_size_mb: float | None = None,
+    entry_points: bool = True,
+    cwd: str | None = None,
+) -> Settings:
+    """Find and load the configuration, apply overrides, and decide which rules run."""
+    from guardlint.model.workloads import default_table
+
+    path: Path | None = Path(config) if config is not None else None
+    if path is None and use_config_file:
+        from guardlint.config.loader import find_config
+
+        path = find_config(cwd)
+    if path is not None:
+        from guardlint.config.loader import load_config
+
+        cfg, registry = load_config(path, lambda d, p: make_registry(d, p, entry_points=entry_points))
+    else:
+        cfg, registry = Config(), make_registry(entry_points=entry_points)
+    overrides: dict[str, Any] = {}
+    if select is not None:
+        overrides["select"] = tuple(select)
+    if extend_select:
+        overrides["extend_select"] = (*cfg.extend_select, *extend_select)
+    if ignore:
+        overrides["ignore"] = (*cfg.ignore, *ignore)
+    if kubernetes_version is not None:
+        try:
+            overrides["kubernetes_version"] = parse_version(kubernetes_version)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    if overrides:
+        cfg = replace(cfg, **overrides)
+    if fail_on is not None:
+        level = None if fail_on == "never" else Severity.parse(fail_on)
+    elif cfg.fail_on_set:
+        level = cfg.fail_on
+    else:
+        level = Severity.ERROR
+    plan = make_plan(registry, cfg, workloads=default_table(), partial=partial)
+    max_bytes = int(max_file_size_mb * 1048576) if max_file_size_mb else (cfg.max_file_size or DEFAULT_MAX_BYTES)
+    return Settings(cfg, registry, plan, level, max_bytes)
+
+
+def load_inputs(inputs: Sequence[Input], max_bytes: int, stdin: bytes | None = None) -> list[LoadedText]:
+    loaded: list[LoadedText] = []
+    for item in inputs:
+        result = read_input(item, max_bytes, stdin)
+        if result.error is not None:
+            loaded.append(LoadedText(result.display, (), (result.error,)))
+        else:
+            loaded.append(load_text(result.text or "", result.display))
+    return loaded
+
+
+def run(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    context: Sequence[str] = (),
+    baseline: str | Path | None = None,
+    stdin: bytes | None = None,
+    stdin_filename: str | None = None,
+    raise_errors: bool = False,
+) -> Report:
+    from guardlint.engine import lint_loaded
+
+    inputs, errors = discover(paths, settings.config.exclude)
+    if stdin_filename:
+        inputs = [Input(i.path, stdin_filename) if i.path == "-" else i for i in inputs]
+    loaded = load_inputs(inputs, settings.max_bytes, stdin)
+    context_loaded: list[LoadedText] = []
+    if context:
+        shown = {i.display for i in inputs}
+        ctx_inputs, _ = discover(context, settings.config.exclude)
+        context_loaded = [
+            lt for lt in load_inputs([i for i in ctx_inputs if i.display not in shown], settings.max_bytes)
+        ]
+    report = lint_loaded(loaded, settings.plan, context=context_loaded, extra_errors=errors,
+                         raise_errors=raise_errors)
+    if baseline is not None:
+        from guardlint import baseline as bl
+
+        report = bl.apply(report, bl.read(baseline))
+    return report
+
+
+def lint_paths(
+    paths: Sequence[str | Path],
+    *,
+    config: str | Path | None = None,
+    use_config_file: bool = True,
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    kubernetes_version: str | None = None,
+    partial: bool = False,
+    context: Sequence[str | Path] = (),
+    baseline: str | Path | None = None,
+) -> Report:
+    """Lint files and directories (recursively over .yaml, .yml and .json).
+
+    ``config`` names a ``.guardlint.yaml`` explicitly; otherwise the nearest one above the working
+    directory is used (``use_config_file=False`` turns discovery off). ``select``/``extend_select``/
+    ``ignore`` take rule names, codes, code prefixes, packs and tags. ``partial=True`` says the paths are
+    only part of the repository, so cross-object rules never report a referenced object as missing.
+    ``context`` paths are read for cross-object rules but not reported on.
+
+    Raises ``ConfigError``, ``UsageError`` or ``RuleLoadError`` for a bad configuration; problems with
+    the inputs themselves are ``Report.errors``.
+    """
+    settings = resolve_settings(
+        config=config, use_config_file=use_config_file, select=select, extend_select=extend_select,
+        ignore=ignore, kubernetes_version=kubernetes_version, partial=partial,
+    )
+    return run([str(p) for p in paths], settings, context=[str(c) for c in context], baseline=baseline)
+
+
+def lint_text(
+    text: str,
+    filename: str = "<text>",
+    *,
+    config: str | Path | None = None,
+    use_config_file: bool = False,
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    kubernetes_version: str | None = None,
+    partial: bool = False,
+    raise_errors: bool = False,
+    settings: Settings | None = None,
+) -> Report:
+    """Lint YAML or JSON text. By default no config file is read (pass ``config`` or
+    ``use_config_file=True`` to use one); ``filename`` is what findings report as their file."""
+    from guardlint.engine import lint_loaded
+
+    if settings is None:
+        settings = resolve_settings(
+            config=config, use_config_file=use_config_file, select=select, extend_select=extend_select,
+            ignore=ignore, kubernetes_version=kubernetes_version, partial=partial,
+        )
+    loaded = load_text(text, filename)
+    return lint_loaded([loaded], settings.plan, raise_errors=raise_errors)
+
+
+__all__ = [
+    "ConfigError",
+    "InputError",
+    "RuleLoadError",
+    "Settings",
+    "UsageError",
+    "lint_paths",
+    "lint_text",
+    "make_registry",
+    "resolve_settings",
+]

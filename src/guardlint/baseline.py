@@ -1,0 +1,100 @@
+"""Baselines: record today's findings so that only new ones are reported.
+
+A finding is keyed by file, object identity (apiVersion, kind, namespace, name), rule and field path,
+never by line, so edits elsewhere in the file do not invalidate the baseline. Keys are counted: two
+identical findings need two baseline entries.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from guardlint.errors import UsageError
+from guardlint.findings import Finding, Report
+from guardlint.model.paths import to_dotted
+
+BASELINE_VERSION = 1
+Key = tuple[str, str, str, str, str, str, str]
+
+
+def key_of(f: Finding) -> Key:
+    r = f.resource
+    return (
+        f.file,
+        r.api_version if r else "",
+        r.kind if r else "",
+        (r.namespace or "") if r else "",
+        (r.name or "") if r else "",
+        f.rule,
+        to_dotted(f.path),
+    )
+
+
+def render(report: Report) -> str:
+    counts = Counter(key_of(f) for f in report.active)
+    entries = [
+        {"file": k[0], "apiVersion": k[1], "kind": k[2], "namespace": k[3], "name": k[4], "rule": k[5],
+         "path": k[6], "count": n}
+        for k, n in sorted(counts.items())
+    ]
+    return json.dumps({"version": BASELINE_VERSION, "findings": entries}, indent=2, sort_keys=True) + "\n"
+
+
+def write(report: Report, path: str | Path) -> None:
+    """Write atomically: a temporary file in the same folder, then a rename."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".guardlint-baseline-", dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(render(report))
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read(path: str | Path) -> Counter[Key]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: baseline file not found") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: cannot read baseline: {exc}") from None
+    if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(data.get("findings"), list):
+        raise UsageError(f"{path}: not a guardlint baseline (version {BASELINE_VERSION})")
+    counts: Counter[Key] = Counter()
+    for e in data["findings"]:
+        try:
+            k: Key = (e["file"], e["apiVersion"], e["kind"], e["namespace"], e["name"], e["rule"], e["path"])
+            counts[k] += int(e.get("count", 1))
+        except (KeyError, TypeError, ValueError):
+            raise UsageError(f"{path}: malformed baseline entry {e!r}") from None
+    return counts
+
+
+def apply(report: Report, baseline: Counter[Key]) -> Report:
+    """Drop active findings that the baseline covers; report how many were dropped."""
+    remaining = Counter(baseline)
+    kept: list[Finding] = []
+    dropped = 0
+    for f in report.findings:
+        if not f.suppressed:
+            k = key_of(f)
+            if remaining[k] > 0:
+                remaining[k] -= 1
+                dropped += 1
+                continue
+        kept.append(f)
+    return replace(report, findings=tuple(kept), baselined=report.baselined + dropped)
+
+
+def keys(findings: Iterable[Finding]) -> list[Key]:
+    return [key_of(f) for f in findings]

@@ -1,0 +1,1 @@
+"""Configuration: the ``.guardlint.yaml`` file, presets, and the resolved run plan."""

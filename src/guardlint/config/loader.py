@@ -1,0 +1,288 @@
+"""Finding, reading, validating and merging ``.guardlint.yaml`` files and presets.
+
+Validation is one pass over the whole file against ``schemas/config.schema.json`` with each rule's own
+parameter schema spliced in. The fast validator decides; only an invalid file pays for jsonschema, which
+then explains every error with its file, line, column and JSON path, and a "did you mean" for typos.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from guardlint.config.model import Config, Exemption, RuleSettings, parse_version
+from guardlint.errors import ConfigError
+from guardlint.findings import Severity
+from guardlint.model.index import KnownObject
+from guardlint.model.paths import parse_dotted, to_dotted
+from guardlint.model.workloads import TemplateKind, TemplatePath, WorkloadEntry
+from guardlint.rules.registry import Registry
+from guardlint.schema import is_valid, iter_issues
+from guardlint.source.loader import Document, load_text
+from guardlint.source.sourcemap import locate
+
+CONFIG_NAMES = (".guardlint.yaml", ".guardlint.yml")
+
+
+def find_config(start: str | None = None) -> Path | None:
+    """The nearest ``.guardlint.yaml`` in ``start`` (the working directory) or one of its parents."""
+    here = Path(start or os.getcwd()).resolve()
+    for directory in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def config_schema(registry: Registry) -> dict[str, Any]:
+    """The full config schema: the shipped top level plus every rule's settings and parameters."""
+    from guardlint.data import load_json, schema_path
+
+    base = load_json(schema_path("config.schema.json"))
+    assert isinstance(base, dict)
+    schema = copy.deepcopy(base)
+    settings = schema["$defs"]["rule-settings"]
+    props: dict[str, Any] = {}
+    for r in registry.rules:
+        entry = copy.deepcopy(settings)
+        entry["properties"]["params"] = dict(r.meta.params_schema or {"type": "object", "additionalProperties": False})
+        props[r.name] = entry
+    schema["properties"]["rules"]["properties"] = props
+    return schema
+
+
+def _read_document(path: Path) -> Document | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+    loaded = load_text(text, str(path))
+    if loaded.errors:
+        e = loaded.errors[0]
+        raise ConfigError(f"{e.file}:{e.line}:{e.column}: {e.message}")
+    docs = [d for d in loaded.documents if d.data is not None]
+    if len(docs) > 1:
+        raise ConfigError(f"{path}:{docs[1].content_line}:1: a configuration file holds one YAML document")
+    return docs[0] if docs else None
+
+
+def _suggest(issue_message: str, allowed: list[str]) -> str:
+    import re
+
+    m = re.search(r"\('([^']+)' (?:was|were) unexpected\)", issue_message)
+    if not m:
+        return ""
+    close = difflib.get_close_matches(m.group(1), allowed, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _allowed_keys(schema: Mapping[str, Any], path: tuple[str | int, ...]) -> list[str]:
+    node: Any = schema
+    for part in path:
+        if not isinstance(node, dict):
+            return []
+        if isinstance(part, int):
+            node = node.get("items", {})
+        else:
+            node = node.get("properties", {}).get(part, {})
+        if isinstance(node, dict) and "$ref" in node:
+            ref = node["$ref"].split("/")[-1]
+            node = schema.get("$defs", {}).get(ref, {})
+    return sorted(node.get("properties", {})) if isinstance(node, dict) else []
+
+
+def validate(data: Any, document: Document, schema: Mapping[str, Any]) -> None:
+    """Raise ConfigError listing every schema violation, located."""
+    if is_valid(schema, data):
+        return
+    lines = []
+    for issue in iter_issues(schema, data):
+        loc, _ = locate(document.root, issue.path, document.line_offset)
+        where = to_dotted(issue.path) or "<top level>"
+        hint = _suggest(issue.message, _allowed_keys(schema, issue.path)) if issue.validator == "additionalProperties" else ""
+        lines.append(f"{document.file}:{loc.line}:{loc.column}: at {where}: {issue.message}{hint}")
+    raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
+
+
+def _preset_path(name: str, base_dir: Path) -> Path:
+    from guardlint.data import data_dir
+
+    if name.endswith((".yaml", ".yml")) or "/" in name or os.sep in name:
+        p = Path(name)
+        return p if p.is_absolute() else base_dir / p
+    preset = data_dir("rules") / "presets" / f"{name}.yaml"
+    if not preset.is_file():
+        available = sorted(p.stem for p in (data_dir("rules") / "presets").glob("*.yaml"))
+        close = difflib.get_close_matches(name, available, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"unknown preset {name!r} (available: {', '.join(available)}){hint}")
+    return preset
+
+
+def _raw_chain(path: Path, seen: tuple[Path, ...]) -> list[tuple[Path, dict[str, Any], Document | None]]:
+    resolved = path.resolve()
+    if resolved in seen:
+        chain = " -> ".join(str(p) for p in (*seen, resolved))
+        raise ConfigError(f"configuration extends itself: {chain}")
+    doc = _read_document(path)
+    data = doc.data if doc is not None else {}
+    if not isinstance(data, dict):
+        line = doc.content_line if doc is not None else 1
+        raise ConfigError(f"{path}:{line}:1: the configuration must be a mapping")
+    extends = data.get("extends", [])
+    parents = [extends] if isinstance(extends, str) else list(extends) if isinstance(extends, list) else []
+    out: list[tuple[Path, dict[str, Any], Document | None]] = []
+    for parent in parents:
+        if isinstance(parent, str):
+            out.extend(_raw_chain(_preset_path(parent, path.parent), (*seen, resolved)))
+    out.append((path, data, doc))
+    return out
+
+
+def _merge(chain: list[tuple[Path, dict[str, Any], Document | None]]) -> tuple[dict[str, Any], Path]:
+    merged: dict[str, Any] = {}
+    rule_settings: dict[str, dict[str, Any]] = {}
+    concat = ("extend-select", "ignore", "exclude", "exemptions", "workloads", "known-objects",
+              "complete-namespaces", "accelerators")
+    dirs: list[tuple[Path, str]] = []
+    for path, data, _doc in chain:
+        for key, value in data.items():
+            if key == "extends":
+                continue
+            if key == "rules":
+                for name, settings in value.items():
+                    current = rule_settings.setdefault(name, {})
+                    for k, v in settings.items():
+                        if k == "params":
+                            current.setdefault("params", {}).update(v)
+                        else:
+                            current[k] = v
+            elif key in ("rule-dirs", "plugins"):
+                dirs.extend((path.parent, f"{key}\0{v}") for v in value)
+            elif key in concat:
+                merged.setdefault(key, []).extend(value)
+            else:
+                merged[key] = value
+    merged["rules"] = rule_settings
+    merged["_dirs"] = dirs
+    return merged, chain[-1][0]
+
+
+def _workload(entry: Mapping[str, Any]) -> WorkloadEntry:
+    api = entry["apiVersion"]
+    group, _, version = api.rpartition("/") if "/" in api else (api, "", "")
+    if "/" not in api and "." not in api and api.startswith("v"):
+        group, version = "", api  # a core version such as "v1"
+    templates = tuple(
+        [TemplatePath(parse_dotted(p), TemplateKind.POD_TEMPLATE) for p in entry.get("pod-templates", [])]
+        + [TemplatePath(parse_dotted(p), TemplateKind.POD_SPEC) for p in entry.get("pod-specs", [])]
+    )
+    return WorkloadEntry(group, entry["kind"], templates, versions=(version,) if version else (),
+                         batch=bool(entry.get("batch", False)))
+
+
+def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -> Config:
+    rules = {
+        name: RuleSettings(
+            enabled=s.get("enabled"),
+            severity=Severity.parse(s["severity"]) if "severity" in s else None,
+            params=s.get("params", {}),
+        )
+        for name, s in merged.get("rules", {}).items()
+    }
+    fail_on_raw = merged.get("fail-on")
+    version = merged.get("kubernetes-version")
+    try:
+        workloads = tuple(_workload(w) for w in merged.get("workloads", []))
+    except ValueError as exc:
+        raise ConfigError(f"{source}: workloads: {exc}") from None
+    dirs = merged.get("_dirs", [])
+    rule_dirs = tuple(str((p / v.split("\0", 1)[1]).resolve()) for p, v in dirs if v.startswith("rule-dirs\0"))
+    plugins = tuple(
+        (str((p / spec).resolve()) if spec.split(":")[0].endswith(".py") else spec)
+        for p, v in dirs if v.startswith("plugins\0") for spec in [v.split("\0", 1)[1]]
+    )
+    size = merged.get("max-file-size-mb")
+    return Config(
+        source=source,
+        base_dir=base_dir,
+        select=tuple(merged["select"]) if "select" in merged else None,
+        extend_select=tuple(merged.get("extend-select", ())),
+        ignore=tuple(merged.get("ignore", ())),
+        rules=rules,
+        exclude=tuple(merged.get("exclude", ())),
+        exemptions=tuple(
+            Exemption(
+                reason=e["reason"], rules=tuple(e.get("rules", ())), paths=tuple(e.get("paths", ())),
+                namespaces=tuple(e.get("namespaces", ())), kinds=tuple(e.get("kinds", ())),
+                names=tuple(e.get("names", ())),
+            )
+            for e in merged.get("exemptions", ())
+        ),
+        kubernetes_version=parse_version(version) if version else None,
+        fail_on=None if fail_on_raw in (None, "never") else Severity.parse(fail_on_raw),
+        fail_on_set=fail_on_raw is not None,
+        workloads=workloads,
+        rule_dirs=rule_dirs,
+        plugins=plugins,
+        known_objects=tuple(
+            KnownObject(k["kind"], k["name"], k.get("namespace")) for k in merged.get("known-objects", ())
+        ),
+        complete_namespaces=tuple(merged.get("complete-namespaces", ())),
+        max_file_size=int(size * 1024 * 1024) if size else None,
+        options={"accelerators": tuple(merged.get("accelerators", ()))},
+    )
+
+
+RegistryFactory = Callable[[tuple[str, ...], tuple[str, ...]], Registry]
+
+
+def _peek_extensions(chain: list[tuple[Path, dict[str, Any], Document | None]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Rule folders and plugin modules named in the chain, needed before the rules can be validated."""
+    dirs: list[str] = []
+    plugins: list[str] = []
+    for path, data, doc in chain:
+        for key, out in (("rule-dirs", dirs), ("plugins", plugins)):
+            values = data.get(key, [])
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                if doc is not None:
+                    validate(data, doc, _top_level_schema())
+                continue
+            for v in values:
+                if key == "rule-dirs" or v.split(":")[0].endswith(".py"):
+                    out.append(str((path.parent / v).resolve()))
+                else:
+                    out.append(v)
+    return tuple(dirs), tuple(plugins)
+
+
+def _top_level_schema() -> dict[str, Any]:
+    from guardlint.data import load_json, schema_path
+
+    schema = load_json(schema_path("config.schema.json"))
+    assert isinstance(schema, dict)
+    return schema
+
+
+def load_config(path: Path | str, make_registry: RegistryFactory) -> tuple[Config, Registry]:
+    """Read, validate and merge a config file (with its ``extends`` chain).
+
+    Returns the Config and the registry built with the rule folders and plugins the config names.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: configuration file not found")
+    chain = _raw_chain(p, ())
+    registry = make_registry(*_peek_extensions(chain))
+    schema = config_schema(registry)
+    for _path, data, doc in chain:
+        if doc is not None:
+            validate(data, doc, schema)
+    merged, last = _merge(chain)
+    config = build_config(merged, str(p), str(last.parent))
+    return config, registry

@@ -1,0 +1,163 @@
+"""Configuration values and their resolution into a run plan (which rules run, with what)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from guardlint.errors import ConfigError
+from guardlint.findings import Severity
+from guardlint.model.index import KnownObject
+from guardlint.model.workloads import WorkloadEntry, WorkloadTable
+from guardlint.rules.api import Rule
+from guardlint.rules.registry import Registry
+
+LATEST_KUBERNETES = (1, 37)
+"""The newest Kubernetes minor version guardlint knows; the default target."""
+OLDEST_KUBERNETES = (1, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSettings:
+    enabled: bool | None = None
+    severity: Severity | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Exemption:
+    """Findings matching every given criterion are suppressed, with the reason."""
+
+    reason: str
+    rules: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    namespaces: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    source: str | None = None
+    base_dir: str = "."
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    rules: Mapping[str, RuleSettings] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    exemptions: tuple[Exemption, ...] = ()
+    kubernetes_version: tuple[int, int] | None = None
+    fail_on: Severity | None = None
+    fail_on_set: bool = False
+    workloads: tuple[WorkloadEntry, ...] = ()
+    rule_dirs: tuple[str, ...] = ()
+    plugins: tuple[str, ...] = ()
+    known_objects: tuple[KnownObject, ...] = ()
+    complete_namespaces: tuple[str, ...] = ()
+    max_file_size: int | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveRule:
+    rule: Rule[Any]
+    severity: Severity
+    params: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything the engine needs: the registry, the rules that run and the run-wide settings."""
+
+    registry: Registry
+    active: tuple[ActiveRule, ...]
+    kubernetes_version: tuple[int, int] = LATEST_KUBERNETES
+    workloads: WorkloadTable = field(default_factory=lambda: WorkloadTable(()))
+    exemptions: tuple[Exemption, ...] = ()
+    partial: bool = False
+    known_objects: tuple[KnownObject, ...] = ()
+    complete_namespaces: frozenset[str] = frozenset()
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def is_active(self, name: str) -> bool:
+        return any(a.rule.name == name for a in self.active)
+
+
+def parse_version(text: str) -> tuple[int, int]:
+    """Parse ``1.30``, ``v1.30`` or ``1.30.2`` into (1, 30)."""
+    raw = str(text).strip().lstrip("vV")
+    parts = raw.split(".")
+    try:
+        major, minor = int(parts[0]), int(parts[1])
+    except (ValueError, IndexError):
+        raise ValueError(f"invalid Kubernetes version {text!r} (expected for example '1.30')") from None
+    if major != 1 or minor < 0:
+        raise ValueError(f"invalid Kubernetes version {text!r}")
+    return major, minor
+
+
+def _enabled(registry: Registry, r: Rule[Any], config: Config) -> bool:
+    settings = config.rules.get(r.name)
+    if settings is not None and settings.enabled is not None:
+        return settings.enabled
+    if config.select is None:
+        best_select = -1 if r.meta.enabled_by_default else -2
+    else:
+        best_select = max((registry.specificity(s, r) for s in config.select), default=-2)
+        if best_select < 0:
+            best_select = -2
+    for s in config.extend_select:
+        best_select = max(best_select, registry.specificity(s, r))
+    if best_select == -2:
+        return False
+    best_ignore = max((registry.specificity(s, r) for s in config.ignore), default=-3)
+    if best_ignore == -1:
+        best_ignore = -3
+    return best_select > best_ignore
+
+
+def check_selectors(registry: Registry, config: Config) -> None:
+    problems = []
+    for group, values in (("select", config.select or ()), ("extend-select", config.extend_select),
+                          ("ignore", config.ignore)):
+        for s in values:
+            err = registry.check_selector(s)
+            if err:
+                problems.append(f"{group}: {err}")
+    if problems:
+        where = f"{config.source}: " if config.source else ""
+        raise ConfigError(where + "; ".join(problems))
+
+
+def make_plan(
+    registry: Registry,
+    config: Config,
+    *,
+    workloads: WorkloadTable,
+    partial: bool = False,
+) -> Plan:
+    """Decide which rules run with which severity and parameters."""
+    check_selectors(registry, config)
+    active: list[ActiveRule] = []
+    for r in registry.rules:
+        if not _enabled(registry, r, config):
+            continue
+        settings = config.rules.get(r.name)
+        severity = settings.severity if settings and settings.severity else r.meta.severity
+        try:
+            params = r.make_params(settings.params if settings else {})
+        except TypeError as exc:  # pragma: no cover - the schema check catches this first
+            raise ConfigError(f"rule {r.name!r}: bad parameters: {exc}") from None
+        active.append(ActiveRule(r, severity, params))
+    return Plan(
+        registry=registry,
+        active=tuple(active),
+        kubernetes_version=config.kubernetes_version or LATEST_KUBERNETES,
+        workloads=workloads.extended(config.workloads),
+        exemptions=config.exemptions,
+        partial=partial,
+        known_objects=config.known_objects,
+        complete_namespaces=frozenset(config.complete_namespaces),
+        options=config.options,
+    )

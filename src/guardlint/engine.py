@@ -1,0 +1,177 @@
+"""The engine: documents -> resources -> rule violations -> located findings -> suppressions -> a Report.
+
+No I/O and no printing happen here; the same function serves the CLI, the library API and the tests.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from guardlint.config.model import ActiveRule, Plan
+from guardlint.findings import Finding, InputError, Location, Report, RuleRun, SkippedDocument
+from guardlint.model.index import ResourceIndex
+from guardlint.model.paths import FieldPath, to_dotted
+from guardlint.model.resource import Resource, resources_of, skip_reason
+from guardlint.rules.api import RuleContext
+from guardlint.source.loader import Document, LoadedText
+from guardlint.source.sourcemap import locate
+from guardlint.suppress import apply_suppressions
+
+log = logging.getLogger(__name__)
+
+
+def _finding(
+    active: ActiveRule,
+    resource: Resource | None,
+    document: Document,
+    path: FieldPath,
+    message: str,
+    *,
+    at_value: bool = False,
+    location: Location | None = None,
+) -> Finding:
+    prefix = resource.prefix if resource is not None else ()
+    exact = True
+    if location is None:
+        location, exact = locate(document.root, (*prefix, *path), document.line_offset, at_value=at_value)
+    meta = active.rule.meta
+    return Finding(
+        rule=meta.name,
+        code=meta.code,
+        severity=active.severity,
+        message=message,
+        file=document.file,
+        location=location,
+        path=path,
+        resource=resource.ref if resource is not None else None,
+        remediation=meta.remediation,
+        origin=document.origin,
+        document_index=document.index,
+        exact=exact,
+    )
+
+
+def _run_rule(
+    active: ActiveRule, resource: Resource, ctx: RuleContext, raise_errors: bool, error_rule: ActiveRule | None
+) -> list[Finding]:
+    meta = active.rule.meta
+    if meta.engine or (meta.kinds is not None and resource.kind not in meta.kinds):
+        return []
+    out: list[Finding] = []
+    try:
+        for v in active.rule.check(resource, active.params, ctx):
+            out.append(_finding(active, resource, resource.document, v.path, v.message, at_value=v.at_value))
+    except Exception as exc:
+        if raise_errors:
+            raise
+        log.debug("rule %s failed on %s", meta.name, resource.display(), exc_info=True)
+        if error_rule is not None:
+            out.append(
+                _finding(
+                    error_rule, resource, resource.document, (),
+                    f"rule {meta.name!r} ({meta.code}) failed on {resource.display()}: {type(exc).__name__}: {exc}",
+                )
+            )
+    return out
+
+
+def lint_loaded(
+    loaded: Sequence[LoadedText],
+    plan: Plan,
+    *,
+    context: Sequence[LoadedText] = (),
+    extra_errors: Sequence[InputError] = (),
+    raise_errors: bool = False,
+    meta: dict[str, str] | None = None,
+) -> Report:
+    """Lint loaded files. ``context`` files feed cross-object rules but are not reported on."""
+    documents: list[Document] = []
+    resources: list[Resource] = []
+    skipped: list[SkippedDocument] = []
+    resources_by_doc: dict[int, list[Resource]] = {}
+    errors: list[InputError] = list(extra_errors)
+    for lt in loaded:
+        errors.extend(lt.errors)
+        for doc in lt.documents:
+            documents.append(doc)
+            reason = skip_reason(doc)
+            if reason is not None:
+                skipped.append(SkippedDocument(doc.file, doc.content_line, reason))
+                continue
+            found = list(resources_of(doc))
+            if not found:
+                skipped.append(SkippedDocument(doc.file, doc.content_line, "an empty List"))
+            resources_by_doc[id(doc)] = found
+            resources.extend(found)
+    context_resources = [r for lt in context for doc in lt.documents for r in resources_of(doc)]
+    index = ResourceIndex(
+        tuple(resources + context_resources),
+        partial=plan.partial,
+        known=plan.known_objects,
+        complete_namespaces=plan.complete_namespaces,
+    )
+    ctx = RuleContext(index, plan.kubernetes_version, plan.workloads, plan.options)
+    by_name = {a.rule.name: a for a in plan.active}
+    error_rule = by_name.get("rule-error")
+
+    findings: list[Finding] = []
+    owners: list[Resource | None] = []
+    checks = [a for a in plan.active if not a.rule.meta.engine]
+    for resource in resources:
+        for active in checks:
+            got = _run_rule(active, resource, ctx, raise_errors, error_rule)
+            findings.extend(got)
+            owners.extend([resource] * len(got))
+
+    dup_rule = by_name.get("duplicate-key")
+    if dup_rule is not None:
+        for doc in documents:
+            owned = resources_by_doc.get(id(doc))
+            if not doc.duplicate_keys or not owned:
+                continue
+            for dup in doc.duplicate_keys:
+                owner = next((r for r in owned if dup.path[: len(r.prefix)] == r.prefix), owned[0])
+                rel = dup.path[len(owner.prefix):]
+                loc = Location(dup.line, dup.column, dup.line, dup.column + len(str(dup.path[-1])))
+                findings.append(
+                    _finding(
+                        dup_rule, owner, doc, rel,
+                        f"key {to_dotted(rel)!r} is defined twice (first on line {dup.first_line}); "
+                        "Kubernetes keeps only this last value",
+                        location=loc,
+                    )
+                )
+                owners.append(owner)
+
+    findings, problems = apply_suppressions(findings, resources_by_doc, owners, documents, plan)
+    for p in problems:
+        active_rule = by_name.get("unused-suppression" if p.kind == "unused" else "invalid-suppression")
+        if active_rule is None:
+            continue
+        where: Location | None = None
+        if p.line is not None and p.column is not None:
+            where = Location(p.line, p.column, p.line, p.column)
+        rel = p.path[len(p.resource.prefix):] if p.resource is not None else p.path
+        holder: Resource | None = p.resource
+        if holder is None:
+            candidates = resources_by_doc.get(id(p.document)) or []
+            holder = candidates[0] if len(candidates) == 1 else None
+        findings.append(_finding(active_rule, holder, p.document, rel, p.message, location=where))
+
+    unique: dict[tuple[Any, ...], Finding] = {}
+    for f in findings:
+        key = (f.file, f.document_index, f.rule, f.path, f.message, f.location)
+        unique.setdefault(key, f)
+    ordered = sorted(unique.values(), key=Finding.sort_key)
+    files = tuple(sorted({lt.file for lt in loaded} | {e.file for e in extra_errors}))
+    return Report(
+        findings=tuple(ordered),
+        errors=tuple(sorted(errors, key=lambda e: (e.file, e.line, e.column))),
+        files=files,
+        resources=len(resources),
+        skipped=tuple(skipped),
+        rules=tuple(RuleRun(a.rule.name, a.rule.code, a.severity) for a in plan.active),
+        meta=meta or {},
+    )

@@ -1,0 +1,203 @@
+"""The values that leave the engine: severities, findings, input errors and the report."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from guardlint.model.paths import FieldPath, to_dotted
+
+
+class Severity(enum.Enum):
+    """How serious a finding is. Ordered: ``ERROR > WARNING > INFO``."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls(text.lower())
+        except ValueError:
+            raise ValueError(f"unknown severity {text!r} (expected error, warning or info)") from None
+
+
+_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRef:
+    """The identity of a Kubernetes object."""
+
+    api_version: str
+    kind: str
+    name: str | None
+    namespace: str | None
+
+    def display(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind} {ns}{self.name or '<unnamed>'}"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding is: 1-based line and column of its start, and of its end."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule's verdict on one field of one object, located in the source."""
+
+    rule: str
+    code: str
+    severity: Severity
+    message: str
+    file: str
+    location: Location
+    path: FieldPath
+    resource: ResourceRef | None
+    remediation: str
+    origin: str | None = None
+    document_index: int = 0
+    suppressed: bool = False
+    suppression_reason: str | None = None
+    exact: bool = True
+    """False when the field is missing and the location is that of its nearest existing parent."""
+
+    @property
+    def line(self) -> int:
+        return self.location.line
+
+    @property
+    def column(self) -> int:
+        return self.location.column
+
+    @property
+    def dotted_path(self) -> str:
+        return to_dotted(self.path)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file, self.location.line, self.location.column, self.code, self.message)
+
+
+class ErrorKind(enum.Enum):
+    """Why an input could not be read or parsed. Each kind has a stable code for SARIF and JUnit."""
+
+    YAML_SYNTAX = ("yaml-syntax-error", "GL001")
+    UNRENDERED_TEMPLATE = ("unrendered-template", "GL002")
+    ENCODING = ("invalid-encoding", "GL003")
+    BINARY = ("binary-file", "GL004")
+    TOO_LARGE = ("file-too-large", "GL005")
+    UNREADABLE = ("unreadable-file", "GL006")
+    TOO_DEEP = ("nesting-too-deep", "GL007")
+    ALIAS_BOMB = ("alias-expansion-limit", "GL008")
+    NOT_FOUND = ("path-not-found", "GL009")
+
+    @property
+    def slug(self) -> str:
+        return self.value[0]
+
+    @property
+    def code(self) -> str:
+        return self.value[1]
+
+
+@dataclass(frozen=True, slots=True)
+class InputError:
+    """An input that could not be read or parsed, with the place where reading stopped."""
+
+    kind: ErrorKind
+    file: str
+    line: int
+    column: int
+    message: str
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    files: int
+    resources: int
+    skipped_documents: int
+    counts: Mapping[str, int]
+    suppressed: int
+    errors: int
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedDocument:
+    """A document that is not a Kubernetes object (no apiVersion or kind), listed by ``--verbose``."""
+
+    file: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRun:
+    """A rule that ran, with its effective severity (for report metadata)."""
+
+    name: str
+    code: str
+    severity: Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything one lint run produced. Findings are sorted; suppressed findings are included and marked."""
+
+    findings: tuple[Finding, ...]
+    errors: tuple[InputError, ...]
+    files: tuple[str, ...]
+    resources: int
+    skipped: tuple[SkippedDocument, ...] = ()
+    rules: tuple[RuleRun, ...] = ()
+    baselined: int = 0
+    meta: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        """Findings that are not suppressed."""
+        return tuple(f for f in self.findings if not f.suppressed)
+
+    @property
+    def suppressed(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.suppressed)
+
+    def summary(self) -> Summary:
+        counts = {s.value: 0 for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
+        for f in self.active:
+            counts[f.severity.value] += 1
+        return Summary(
+            files=len(self.files),
+            resources=self.resources,
+            skipped_documents=len(self.skipped),
+            counts=counts,
+            suppressed=len(self.suppressed),
+            errors=len(self.errors),
+        )
+
+    def exit_code(self, fail_on: Severity | None, *, allow_no_objects: bool = False) -> int:
+        """0: nothing at or above ``fail_on``; 1: something is; 2: an input could not be read or parsed,
+        or no Kubernetes object was found at all (unless ``allow_no_objects``)."""
+        if self.errors:
+            return 2
+        if self.resources == 0 and not allow_no_objects:
+            return 2
+        if fail_on is not None and any(f.severity.at_least(fail_on) for f in self.active):
+            return 1
+        return 0

@@ -1,0 +1,1 @@
+"""The resource model: field paths, resources, pod templates, quantities and the cross-object index."""

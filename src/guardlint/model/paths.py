@@ -1,0 +1,76 @@
+"""Field paths: tuples of mapping keys and sequence indexes, rendered only at the edges."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+FieldPath = tuple["str | int", ...]
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
+
+
+def to_dotted(path: Iterable[str | int]) -> str:
+    """Render a path as ``spec.containers[0].securityContext`` (keys with dots or slashes are quoted)."""
+    out: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif _PLAIN_KEY.match(part):
+            out.append(f".{part}" if out else part)
+        else:
+            escaped = part.replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'["{escaped}"]')
+    return "".join(out)
+
+
+def to_json_pointer(path: Iterable[str | int]) -> str:
+    """Render a path as an RFC 6901 JSON pointer."""
+    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
+    return "/" + "/".join(parts) if parts else ""
+
+
+def parse_dotted(text: str) -> FieldPath:
+    """Parse ``a.b[0].c`` or ``a["x.y"]`` into a path; ``[*]`` and ``*`` stay as the wildcard ``"*"``.
+
+    Raises ValueError on malformed text.
+    """
+    out: list[str | int] = []
+    i = 0
+    n = len(text)
+    expect_key = True
+    while i < n:
+        ch = text[i]
+        if ch == ".":
+            if expect_key:
+                raise ValueError(f"empty segment at offset {i} in {text!r}")
+            expect_key = True
+            i += 1
+            continue
+        if ch == "[":
+            end = text.find("]", i)
+            if end < 0:
+                raise ValueError(f"unclosed '[' in {text!r}")
+            inner = text[i + 1 : end].strip()
+            if inner == "*":
+                out.append("*")
+            elif inner.startswith(('"', "'")) and inner.endswith(inner[0]) and len(inner) >= 2:
+                out.append(inner[1:-1].replace('\\"', '"').replace("\\\\", "\\"))
+            elif inner.isdigit():
+                out.append(int(inner))
+            else:
+                raise ValueError(f"bad index {inner!r} in {text!r}")
+            i = end + 1
+            expect_key = False
+            continue
+        if not expect_key:
+            raise ValueError(f"expected '.' or '[' at offset {i} in {text!r}")
+        j = i
+        while j < n and text[j] not in ".[":
+            j += 1
+        out.append(text[i:j])
+        i = j
+        expect_key = False
+    if expect_key and out:
+        raise ValueError(f"trailing '.' in {text!r}")
+    return tuple(out)

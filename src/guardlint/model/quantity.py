@@ -1,0 +1,100 @@
+"""Kubernetes resource quantities, parsed exactly as k8s.io/apimachinery's ``resource.ParseQuantity``.
+
+Grammar (from the API's quantity.go)::
+
+    <quantity>        ::= <signedNumber><suffix>
+    <signedNumber>    ::= <number> | <sign><number>
+    <sign>            ::= "+" | "-"
+    <number>          ::= <digits> | <digits>.<digits> | <digits>. | .<digits>
+    <suffix>          ::= <binarySI> | <decimalExponent> | <decimalSI>
+    <binarySI>        ::= Ki | Mi | Gi | Ti | Pi | Ei
+    <decimalSI>       ::= m | "" | k | M | G | T | P | E
+    <decimalExponent> ::= "e" <signedNumber> | "E" <signedNumber>
+
+Values are exact ``Fraction``s, so ``1000m == 1`` and ``0.5 == 500m``. A YAML number (``cpu: 0.5``,
+``memory: 1024``) is read through its decimal text, as the API's JSON decoder does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+_QUANTITY = re.compile(
+    r"^(?P<sign>[+-]?)(?P<num>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+    r"(?:(?P<bin>Ki|Mi|Gi|Ti|Pi|Ei)|(?P<exp>[eE][+-]?[0-9]+)|(?P<dec>[mkMGTPE]?))$"
+)
+_DECIMAL = {"": 0, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A parsed quantity: its exact value and the text it came from."""
+
+    value: Fraction
+    text: str
+
+    def is_integer(self) -> bool:
+        return self.value.denominator == 1
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _text_of(raw: Any) -> str | None:
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, int):
+        return str(raw)
+    if isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            return None
+        text = repr(raw)
+        if "e" in text or "E" in text:
+            mantissa, _, exponent = text.lower().partition("e")
+            return f"{mantissa}e{int(exponent)}"
+        return text
+    return None
+
+
+def parse_quantity(raw: Any) -> Quantity | None:
+    """Parse a quantity from a YAML value; None when the API would reject it."""
+    text = _text_of(raw)
+    if not text:
+        return None
+    m = _QUANTITY.match(text)
+    if m is None:
+        return None
+    number = Fraction(m.group("num") if not m.group("num").endswith(".") else m.group("num")[:-1] or "0")
+    if m.group("sign") == "-":
+        number = -number
+    if m.group("bin"):
+        value = number * (2 ** _BINARY[m.group("bin")])
+    elif m.group("exp"):
+        exponent = int(m.group("exp")[1:])
+        if abs(exponent) > 1000:  # the API rejects exponents it cannot represent
+            return None
+        value = number * Fraction(10) ** exponent
+    else:
+        value = number * Fraction(10) ** _DECIMAL[m.group("dec") or ""]
+    return Quantity(value, text)
+
+
+def quantity_value(raw: Any) -> Fraction | None:
+    q = parse_quantity(raw)
+    return q.value if q is not None else None
+
+
+def format_quantity(value: Fraction) -> str:
+    """Render an exact value compactly (whole numbers as integers, fractions in milli-units when exact)."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    milli = value * 1000
+    if milli.denominator == 1:
+        return f"{milli.numerator}m"
+    return f"{float(value):g}"

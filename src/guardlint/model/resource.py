@@ -1,0 +1,109 @@
+"""Kubernetes objects found in documents (``kind: List`` items become objects of their own)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from guardlint.findings import ResourceRef
+from guardlint.model.paths import FieldPath
+from guardlint.source.loader import Document
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Resource:
+    """One Kubernetes object. ``data`` is read-only by contract: rules never change it."""
+
+    api_version: str
+    kind: str
+    name: str | None
+    namespace: str | None
+    data: Mapping[str, Any]
+    document: Document
+    prefix: FieldPath = ()
+    """Where the object sits in its document: ``()``, or ``("items", i)`` inside a ``kind: List``."""
+
+    @property
+    def ref(self) -> ResourceRef:
+        return ResourceRef(self.api_version, self.kind, self.name, self.namespace)
+
+    @property
+    def group(self) -> str:
+        """The API group: ``apps`` for ``apps/v1``, ``""`` for the core group."""
+        return self.api_version.rpartition("/")[0]
+
+    @property
+    def version(self) -> str:
+        return self.api_version.rpartition("/")[2]
+
+    @property
+    def file(self) -> str:
+        return self.document.file
+
+    @property
+    def labels(self) -> Mapping[str, Any]:
+        return _sub_map(self.data, "labels")
+
+    @property
+    def annotations(self) -> Mapping[str, Any]:
+        return _sub_map(self.data, "annotations")
+
+    def display(self) -> str:
+        return self.ref.display()
+
+
+def _sub_map(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    meta = data.get("metadata")
+    if isinstance(meta, dict):
+        value = meta.get(key)
+        if isinstance(value, dict):
+            return value
+    return {}
+
+
+def _is_object(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    api_version, kind = data.get("apiVersion"), data.get("kind")
+    return isinstance(api_version, str) and bool(api_version) and isinstance(kind, str) and bool(kind)
+
+
+def _make(data: Mapping[str, Any], document: Document, prefix: FieldPath) -> Resource:
+    meta = data.get("metadata")
+    name = namespace = None
+    if isinstance(meta, dict):
+        raw_name, raw_ns = meta.get("name"), meta.get("namespace")
+        name = raw_name if isinstance(raw_name, str) else (str(raw_name) if raw_name is not None else None)
+        if name is None and isinstance(meta.get("generateName"), str):
+            name = str(meta["generateName"]) + "*"
+        namespace = raw_ns if isinstance(raw_ns, str) and raw_ns else None
+    return Resource(str(data["apiVersion"]), str(data["kind"]), name, namespace, data, document, prefix)
+
+
+def resources_of(document: Document) -> Iterator[Resource]:
+    """The Kubernetes objects in a document: the document itself, or each item of a ``kind: List``."""
+    data = document.data
+    if not _is_object(data):
+        return
+    kind = data["kind"]
+    items = data.get("items")
+    if kind.endswith("List") and isinstance(items, list) and data["apiVersion"] in ("v1", "List"):
+        for i, item in enumerate(items):
+            if _is_object(item):
+                yield _make(item, document, ("items", i))
+        return
+    yield _make(data, document, ())
+
+
+def skip_reason(document: Document) -> str | None:
+    """Why a document is not linted (None when it holds a Kubernetes object)."""
+    data = document.data
+    if data is None:
+        return "empty document"
+    if not isinstance(data, dict):
+        return f"not a mapping (a {type(data).__name__})"
+    missing = [k for k in ("apiVersion", "kind") if not (isinstance(data.get(k), str) and data.get(k))]
+    if missing:
+        return "no " + " or ".join(missing) + " (not a Kubernetes object)"
+    return None

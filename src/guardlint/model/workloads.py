@@ -1,0 +1,301 @@
+"""Where the pods are: a data table from apiVersion group and kind to pod-template paths, and the views
+(pod specs, containers, effective security settings) that every rule reads through.
+
+Adding a workload kind is adding a row to ``BUILTIN_WORKLOADS`` (or a ``workloads:`` entry in
+``.guardlint.yaml``); no rule changes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from guardlint.model.access import get
+from guardlint.model.paths import FieldPath, to_dotted
+from guardlint.model.resource import Resource
+
+
+class TemplateKind(enum.Enum):
+    POD_TEMPLATE = "pod-template"
+    """A PodTemplateSpec: ``metadata`` and ``spec`` below the path (a Pod is one at the root)."""
+    POD_SPEC = "pod-spec"
+    """A PodSpec (or a PodSpec-like object with the same field names) at the path itself."""
+
+
+class ContainerKind(enum.Enum):
+    CONTAINER = "containers"
+    INIT = "initContainers"
+    EPHEMERAL = "ephemeralContainers"
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerField:
+    """Where containers sit inside a pod spec: a list (``containers``) or one inline container (``model``)."""
+
+    kind: ContainerKind
+    path: FieldPath
+    single: bool = False
+
+
+DEFAULT_CONTAINERS: tuple[ContainerField, ...] = (
+    ContainerField(ContainerKind.INIT, ("initContainers",)),
+    ContainerField(ContainerKind.CONTAINER, ("containers",)),
+    ContainerField(ContainerKind.EPHEMERAL, ("ephemeralContainers",)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplatePath:
+    """One place a pod lives in an object. ``path`` may use ``"*"`` for every list item or map value."""
+
+    path: FieldPath
+    kind: TemplateKind = TemplateKind.POD_TEMPLATE
+    containers: tuple[ContainerField, ...] = DEFAULT_CONTAINERS
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadEntry:
+    """A row of the pod-template table."""
+
+    group: str
+    kind: str
+    templates: tuple[TemplatePath, ...]
+    versions: tuple[str, ...] = ()
+    """API versions this row applies to; empty means every version of the group."""
+    batch: bool = False
+    """Run-to-completion workloads (Jobs, training jobs): no probes, deadlines matter."""
+    replicas: FieldPath | None = None
+    """Where the replica count lives, for kinds that have one."""
+
+
+def _tpl(*paths: str, kind: TemplateKind = TemplateKind.POD_TEMPLATE) -> tuple[TemplatePath, ...]:
+    return tuple(TemplatePath(tuple(_split(p)), kind) for p in paths)
+
+
+def _split(dotted: str) -> list[str | int]:
+    return [p for p in dotted.split(".") if p] if dotted else []
+
+
+_APPS_GROUPS = ("apps", "extensions")
+
+BUILTIN_WORKLOADS: tuple[WorkloadEntry, ...] = (
+    WorkloadEntry("", "Pod", _tpl("")),
+    WorkloadEntry("", "PodTemplate", _tpl("template")),
+    WorkloadEntry("", "ReplicationController", _tpl("spec.template"), replicas=("spec", "replicas")),
+    *(
+        WorkloadEntry(g, k, _tpl("spec.template"), replicas=("spec", "replicas") if k != "DaemonSet" else None)
+        for g in _APPS_GROUPS
+        for k in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
+    ),
+    WorkloadEntry("batch", "Job", _tpl("spec.template"), batch=True),
+    WorkloadEntry("batch", "CronJob", _tpl("spec.jobTemplate.spec.template"), batch=True),
+    WorkloadEntry("apps.openshift.io", "DeploymentConfig", _tpl("spec.template"), replicas=("spec", "replicas")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadTable:
+    """The pod-template table, looked up by (group, kind)."""
+
+    entries: tuple[WorkloadEntry, ...]
+    _by_key: Mapping[tuple[str, str], tuple[WorkloadEntry, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict[tuple[str, str], list[WorkloadEntry]] = {}
+        for entry in self.entries:
+            index.setdefault((entry.group, entry.kind), []).append(entry)
+        object.__setattr__(self, "_by_key", MappingProxyType({k: tuple(v) for k, v in index.items()}))
+
+    def entry_for(self, resource: Resource) -> WorkloadEntry | None:
+        candidates = self._by_key.get((resource.group, resource.kind))
+        if not candidates:
+            return None
+        version = resource.version
+        # User rows come last in ``entries`` and win over built-in rows for the same kind.
+        for entry in reversed(candidates):
+            if not entry.versions or version in entry.versions:
+                return entry
+        return None
+
+    def kinds(self) -> frozenset[str]:
+        return frozenset(e.kind for e in self.entries)
+
+    def extended(self, extra: Iterable[WorkloadEntry]) -> WorkloadTable:
+        return WorkloadTable((*self.entries, *extra))
+
+
+def default_table() -> WorkloadTable:
+    from guardlint.model.crds import CRD_WORKLOADS
+
+    return WorkloadTable((*BUILTIN_WORKLOADS, *CRD_WORKLOADS))
+
+
+@dataclass(frozen=True, slots=True)
+class PodSpecRef:
+    """A pod spec inside a resource, with the path to it and to its metadata."""
+
+    resource: Resource
+    path: FieldPath
+    spec: Mapping[str, Any]
+    metadata_path: FieldPath | None
+    metadata: Mapping[str, Any]
+    containers_at: tuple[ContainerField, ...]
+    entry: WorkloadEntry
+
+    @property
+    def labels(self) -> Mapping[str, Any]:
+        value = self.metadata.get("labels")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def annotations(self) -> Mapping[str, Any]:
+        value = self.metadata.get("annotations")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def where(self) -> str:
+        """A short human label for the pod template, for messages of multi-template kinds."""
+        return to_dotted(self.path) or "spec"
+
+    def get(self, rel: FieldPath) -> Any:
+        return get(self.spec, rel)
+
+    @property
+    def security_context(self) -> Mapping[str, Any]:
+        sc = self.spec.get("securityContext")
+        return sc if isinstance(sc, dict) else {}
+
+    @property
+    def is_windows(self) -> bool:
+        os_field = self.spec.get("os")
+        return isinstance(os_field, dict) and os_field.get("name") == "windows"
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerRef:
+    """One container with its full path from the resource root."""
+
+    kind: ContainerKind
+    index: int | None
+    name: str
+    path: FieldPath
+    data: Mapping[str, Any]
+    pod: PodSpecRef
+
+    @property
+    def is_sidecar(self) -> bool:
+        """An init container with ``restartPolicy: Always`` runs for the pod's life (native sidecar)."""
+        return self.kind is ContainerKind.INIT and self.data.get("restartPolicy") == "Always"
+
+    @property
+    def security_context(self) -> Mapping[str, Any]:
+        sc = self.data.get("securityContext")
+        return sc if isinstance(sc, dict) else {}
+
+    def get(self, rel: FieldPath) -> Any:
+        return get(self.data, rel)
+
+    def describe(self) -> str:
+        label = {ContainerKind.CONTAINER: "container", ContainerKind.INIT: "init container",
+                 ContainerKind.EPHEMERAL: "ephemeral container"}[self.kind]
+        if self.is_sidecar:
+            label = "sidecar container"
+        return f"{label} {self.name!r}"
+
+
+def _expand(data: Any, pattern: FieldPath, prefix: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:
+    if not pattern:
+        yield prefix, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                yield from _expand(item, rest, (*prefix, i))
+        elif isinstance(data, dict):
+            for key, item in data.items():
+                yield from _expand(item, rest, (*prefix, key))
+        return
+    if isinstance(head, int):
+        if isinstance(data, list) and 0 <= head < len(data):
+            yield from _expand(data[head], rest, (*prefix, head))
+        return
+    if isinstance(data, dict) and head in data:
+        yield from _expand(data[head], rest, (*prefix, head))
+
+
+def iter_pod_specs(resource: Resource, table: WorkloadTable) -> Iterator[PodSpecRef]:
+    """Every pod spec the table knows for this resource's kind."""
+    entry = table.entry_for(resource)
+    if entry is None:
+        return
+    for template in entry.templates:
+        for path, value in _expand(resource.data, template.path):
+            if not isinstance(value, dict):
+                continue
+            if template.kind is TemplateKind.POD_TEMPLATE:
+                spec = value.get("spec")
+                if not isinstance(spec, dict):
+                    continue
+                meta = value.get("metadata")
+                yield PodSpecRef(
+                    resource, (*path, "spec"), spec, (*path, "metadata"), meta if isinstance(meta, dict) else {},
+                    template.containers, entry,
+                )
+            else:
+                yield PodSpecRef(resource, path, value, None, {}, template.containers, entry)
+
+
+def iter_containers(pod: PodSpecRef, kinds: Iterable[ContainerKind] | None = None) -> Iterator[ContainerRef]:
+    """Init containers (sidecars included), containers and ephemeral containers, each with its path."""
+    wanted = set(kinds) if kinds is not None else None
+    for where in pod.containers_at:
+        if wanted is not None and where.kind not in wanted:
+            continue
+        value = get(pod.spec, where.path)
+        if where.single:
+            if isinstance(value, dict):
+                name = value.get("name")
+                yield ContainerRef(
+                    where.kind, None, name if isinstance(name, str) else str(where.path[-1]),
+                    (*pod.path, *where.path), value, pod,
+                )
+            continue
+        if not isinstance(value, list):
+            continue
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                name = item.get("name")
+                yield ContainerRef(
+                    where.kind, i, name if isinstance(name, str) else f"#{i}", (*pod.path, *where.path, i), item, pod
+                )
+
+
+def iter_all_containers(resource: Resource, table: WorkloadTable) -> Iterator[ContainerRef]:
+    for pod in iter_pod_specs(resource, table):
+        yield from iter_containers(pod)
+
+
+POD_LEVEL_SECURITY_FIELDS = frozenset(
+    {"runAsUser", "runAsGroup", "runAsNonRoot", "seLinuxOptions", "seccompProfile", "windowsOptions", "appArmorProfile"}
+)
+
+
+def effective_security(container: ContainerRef, field_path: FieldPath) -> tuple[Any, FieldPath | None]:
+    """The value that decides a security setting for a container, and the path that set it.
+
+    A container's ``securityContext`` field overrides the pod's; fields that exist at both levels fall back
+    to the pod-level ``securityContext`` when the container leaves them unset (null counts as unset).
+    Returns ``(None, None)`` when neither level sets it.
+    """
+    value = get(container.data, ("securityContext", *field_path))
+    if value is not None:
+        return value, (*container.path, "securityContext", *field_path)
+    if field_path and field_path[0] in POD_LEVEL_SECURITY_FIELDS:
+        pod_value = get(container.pod.spec, ("securityContext", *field_path))
+        if pod_value is not None:
+            return pod_value, (*container.pod.path, "securityContext", *field_path)
+    return None, None

@@ -1,0 +1,188 @@
+"""Declarative rules: YAML data that matches objects, pod specs or containers, reads a field path and checks
+the value against a JSON Schema. The format is ``schemas/declarative-rule.schema.json``."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from guardlint.errors import RuleLoadError
+from guardlint.findings import Severity
+from guardlint.model.paths import FieldPath, parse_dotted, to_dotted
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
+from guardlint.rules.api import Reference, Rule, RuleContext, RuleMeta, Violation
+from guardlint.schema import is_valid
+
+_MISSING = object()
+
+
+def _expand(data: Any, pattern: FieldPath, prefix: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:
+    """Concrete (path, value) pairs for a pattern; a missing field yields (path-so-far, _MISSING)."""
+    if not pattern:
+        yield prefix, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                yield from _expand(item, rest, (*prefix, i))
+        elif isinstance(data, dict):
+            for k, item in data.items():
+                yield from _expand(item, rest, (*prefix, k))
+        return
+    if isinstance(head, int):
+        if isinstance(data, list) and 0 <= head < len(data):
+            yield from _expand(data[head], rest, (*prefix, head))
+        else:
+            yield (*prefix, *pattern), _MISSING
+        return
+    if isinstance(data, dict) and head in data:
+        yield from _expand(data[head], rest, (*prefix, head))
+    else:
+        yield (*prefix, *pattern), _MISSING
+
+
+def _format(template: str, **values: str) -> str:
+    out = template
+    for key, value in values.items():
+        out = out.replace("{" + key + "}", value)
+    return out
+
+
+def _render_value(value: Any) -> str:
+    if value is _MISSING:
+        return "<unset>"
+    import json
+
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _object_matches(resource: Resource, selectors: Sequence[Mapping[str, Any]]) -> bool:
+    for sel in selectors:
+        kind = sel.get("kind", "*")
+        api = sel.get("apiVersion", "*")
+        if fnmatch.fnmatchcase(resource.kind, kind) and (
+            fnmatch.fnmatchcase(resource.api_version, api) or fnmatch.fnmatchcase(resource.group, api)
+        ):
+            return True
+    return False
+
+
+def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
+    """Build a Rule from one validated declarative entry."""
+    try:
+        path = parse_dotted(spec["path"]) if spec.get("path") else ()
+    except ValueError as exc:
+        raise RuleLoadError(f"{origin}: rule {spec.get('name')!r}: bad path: {exc}") from None
+    schema = spec["schema"]
+    must_satisfy = spec.get("expect", "satisfies") == "satisfies"
+    when_missing = spec.get("when-missing", "pass")
+    message = spec["message"]
+    match = spec["match"]
+    objects = match.get("objects")
+    scope = "objects" if objects else ("containers" if match.get("containers") else "pod-specs")
+    container_kinds = {ContainerKind(k) for k in match.get("container-kinds", [k.value for k in ContainerKind])}
+    kinds_filter = match.get("kinds")
+    dotted = spec.get("path", "")
+
+    def violations(base: FieldPath, data: Any, where: str) -> Iterator[Violation]:
+        for concrete, value in _expand(data, path):
+            if value is _MISSING:
+                if when_missing != "fail":
+                    continue
+                ok = False
+            else:
+                ok = is_valid(schema, value) == must_satisfy
+            if not ok:
+                text = _format(message, value=_render_value(value), path=to_dotted(concrete) or dotted, where=where)
+                yield Violation((*base, *concrete), text, at_value=value is not _MISSING)
+
+    def check(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+        if scope == "objects":
+            if _object_matches(resource, objects):
+                yield from violations((), resource.data, resource.display())
+            return
+        if kinds_filter and resource.kind not in kinds_filter:
+            return
+        for pod in iter_pod_specs(resource, ctx.workloads):
+            if scope == "pod-specs":
+                yield from violations(pod.path, pod.spec, f"pod spec at {pod.where}")
+                continue
+            for c in iter_containers(pod, container_kinds):
+                yield from violations(c.path, c.data, c.describe())
+
+    refs = tuple(Reference(r["title"], r["url"]) for r in spec.get("references", []))
+    doc = spec.get("doc") or _default_doc(spec)
+    meta = RuleMeta(
+        code=spec["code"],
+        name=spec["name"],
+        title=spec["title"],
+        severity=Severity.parse(spec.get("severity", "warning")),
+        pack=spec.get("pack", "custom"),
+        remediation=spec["remediation"],
+        doc=doc,
+        tags=tuple(spec.get("tags", ())) + ("declarative",),
+        references=refs,
+        enabled_by_default=spec.get("enabled-by-default", True),
+        kinds=None,
+        extra={"source": origin},
+    )
+    return Rule(meta, check)
+
+
+def _default_doc(spec: Mapping[str, Any]) -> str:
+    why = spec.get("why", "")
+    return f"## What it does\n{spec['title']}.\n\n## Why is this bad?\n{why}".rstrip()
+
+
+def _validate_file(data: Any, origin: str) -> None:
+    from guardlint.data import load_json, schema_path
+
+    schema = load_json(schema_path("declarative-rule.schema.json"))
+    if is_valid(schema, data):
+        return
+    from guardlint.schema import iter_issues
+
+    assert isinstance(schema, dict)
+    issues = iter_issues(schema, data)
+    lines = [f"  at {to_dotted(i.path) or '<root>'}: {i.message}" for i in issues[:10]]
+    raise RuleLoadError(f"{origin}: invalid declarative rule file:\n" + "\n".join(lines))
+
+
+def load_rule_file(path: Path, *, validate: bool = True) -> tuple[Rule[Any], ...]:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    origin = str(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
+    except (OSError, yaml.YAMLError) as exc:
+        raise RuleLoadError(f"{origin}: cannot read declarative rules: {exc}") from None
+    if validate:
+        _validate_file(data, origin)
+    if not isinstance(data, dict):
+        return ()
+    return tuple(make_rule(entry, origin) for entry in data.get("rules", []))
+
+
+def load_rule_dir(directory: Path, *, validate: bool = True) -> tuple[Rule[Any], ...]:
+    if not directory.is_dir():
+        raise RuleLoadError(f"declarative rule folder {str(directory)!r} does not exist")
+    rules: list[Rule[Any]] = []
+    for name in sorted(os.listdir(directory)):
+        if name.endswith((".yaml", ".yml")):
+            rules.extend(load_rule_file(directory / name, validate=validate))
+    return tuple(rules)
+
+
+def builtin_declarative_rules() -> tuple[Rule[Any], ...]:
+    """The declarative rules shipped in ``rules/declarative`` (validated by the test suite, not per run)."""
+    from guardlint.data import data_dir
+
+    return load_rule_dir(data_dir("rules") / "declarative", validate=False)

@@ -1,0 +1,225 @@
+"""The rule registry: built-in packs listed explicitly, third-party packs from entry points, local modules
+named in config, and declarative rules from YAML folders. Validated once, then frozen."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import os
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from guardlint.errors import RuleLoadError
+from guardlint.rules.api import CODE_RE, NAME_RE, Rule
+
+ENTRY_POINT_GROUP = "guardlint.rules"
+
+
+def builtin_packs() -> tuple[tuple[Rule[Any], ...], ...]:
+    """Every built-in pack's rules, in pack order."""
+    from guardlint.rules import core, gpu, resources, security
+
+    return (core.rules(), security.rules(), resources.rules(), gpu.rules())
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    rules: tuple[Rule[Any], ...]
+    _by_name: Mapping[str, Rule[Any]] = field(init=False, repr=False)
+    _by_code: Mapping[str, Rule[Any]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_name: dict[str, Rule[Any]] = {}
+        by_code: dict[str, Rule[Any]] = {}
+        for r in self.rules:
+            if r.name in by_name:
+                raise RuleLoadError(f"two rules are named {r.name!r} ({by_name[r.name].code} and {r.code})")
+            if r.code in by_code:
+                raise RuleLoadError(f"two rules have code {r.code} ({by_code[r.code].name} and {r.name})")
+            by_name[r.name] = r
+            by_code[r.code] = r
+        object.__setattr__(self, "_by_name", MappingProxyType(by_name))
+        object.__setattr__(self, "_by_code", MappingProxyType(by_code))
+
+    def get(self, key: str) -> Rule[Any] | None:
+        return self._by_name.get(key) or self._by_code.get(key.upper())
+
+    def names(self) -> list[str]:
+        return sorted(self._by_name)
+
+    def packs(self) -> set[str]:
+        return {r.meta.pack for r in self.rules}
+
+    def tags(self) -> set[str]:
+        return {t for r in self.rules for t in r.meta.tags}
+
+    def specificity(self, selector: str, r: Rule[Any]) -> int:
+        """How specifically ``selector`` names rule ``r`` (-1: not at all). Longest match wins."""
+        if selector == "all":
+            return 0
+        if selector in (r.name, r.code) or selector.upper() == r.code:
+            return 1000
+        if selector == r.meta.pack or selector in r.meta.tags:
+            return 1
+        up = selector.upper()
+        if CODE_PREFIX_RE_MATCH(up) and r.code.startswith(up):
+            return 1 + len(up)
+        return -1
+
+    def check_selector(self, selector: str) -> str | None:
+        """None when ``selector`` names something, else an explanation with a suggestion."""
+        if selector == "all":
+            return None
+        if any(self.specificity(selector, r) >= 0 for r in self.rules):
+            return None
+        vocabulary = [*self.names(), *self.packs(), *self.tags(), *(r.code for r in self.rules)]
+        close = difflib.get_close_matches(selector, vocabulary, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{selector!r} names no rule, code, code prefix, pack or tag{hint}"
+
+    def suggest(self, name: str) -> str | None:
+        close = difflib.get_close_matches(name, self.names(), n=1, cutoff=0.6)
+        return close[0] if close else None
+
+
+def CODE_PREFIX_RE_MATCH(text: str) -> bool:  # noqa: N802 - reads like the regex it replaces
+    return bool(text) and text[0].isalpha() and text.isalnum() and text.upper() == text
+
+
+def validate_rule(r: Rule[Any], origin: str) -> None:
+    """Raise RuleLoadError naming ``origin`` when a rule's metadata is malformed."""
+    m = r.meta
+    problems = []
+    if not NAME_RE.match(m.name):
+        problems.append(f"name {m.name!r} is not kebab-case")
+    if not CODE_RE.match(m.code):
+        problems.append(f"code {m.code!r} is not 2-5 capitals and 3 digits")
+    if not m.title or m.title.endswith("."):
+        problems.append("title must be non-empty and not end with a period")
+    if not m.remediation.endswith("."):
+        problems.append("remediation must end with a period")
+    if problems:
+        raise RuleLoadError(f"{origin}: rule {m.name!r}: " + "; ".join(problems))
+
+
+def build_registry(packs: Iterable[Sequence[Rule[Any]]], *, origin: str = "guardlint") -> Registry:
+    rules: list[Rule[Any]] = []
+    for pack in packs:
+        for r in pack:
+            validate_rule(r, origin)
+            rules.append(r)
+    return Registry(tuple(sorted(rules, key=lambda r: r.code)))
+
+
+def _iter_entry_points(group: str) -> Iterable[tuple[str, str, str]]:
+    """(distribution, name, "module:attr") for each entry point in ``group``.
+
+    A direct scan of ``*.dist-info/entry_points.txt`` on ``sys.path``: importlib.metadata would cost
+    tens of milliseconds on every pre-commit run, most of it for packages that have no guardlint plugin.
+    """
+    seen: set[str] = set()
+    header = f"[{group}]"
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith((".dist-info", ".egg-info")):
+                continue
+            path = os.path.join(entry or ".", name, "entry_points.txt")
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError:
+                continue
+            if header not in text:
+                continue
+            dist = name.rsplit("-", 1)[0] if name.count("-") else name.rsplit(".", 1)[0]
+            if dist in seen:
+                continue
+            seen.add(dist)
+            yield from _parse_entry_points(text, header, dist)
+
+
+def _parse_entry_points(text: str, header: str, dist: str) -> Iterable[tuple[str, str, str]]:
+    inside = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            inside = line == header
+            continue
+        if inside and "=" in line and not line.startswith(("#", ";")):
+            key, _, value = line.partition("=")
+            yield dist, key.strip(), value.strip()
+
+
+def _resolve(target: str) -> Any:
+    module_name, _, attr = target.partition(":")
+    obj: Any = importlib.import_module(module_name.strip())
+    for part in attr.split(".") if attr else []:
+        obj = getattr(obj, part.strip())
+    return obj
+
+
+def _rules_from(obj: Any, origin: str) -> tuple[Rule[Any], ...]:
+    value = obj() if callable(obj) and not isinstance(obj, Rule) else obj
+    if isinstance(value, Rule):
+        value = (value,)
+    try:
+        rules = tuple(value)
+    except TypeError:
+        raise RuleLoadError(f"{origin}: expected a rule or a sequence of rules, got {type(value).__name__}") from None
+    for r in rules:
+        if not isinstance(r, Rule):
+            raise RuleLoadError(f"{origin}: expected Rule objects, got {type(r).__name__}")
+    return rules
+
+
+def load_plugin_packs(group: str = ENTRY_POINT_GROUP) -> list[tuple[Rule[Any], ...]]:
+    packs = []
+    for dist, name, target in _iter_entry_points(group):
+        origin = f"plugin {name!r} from package {dist!r} ({target})"
+        try:
+            obj = _resolve(target)
+        except Exception as exc:
+            raise RuleLoadError(f"{origin} failed to load: {type(exc).__name__}: {exc}") from exc
+        rules = _rules_from(obj, origin)
+        for r in rules:
+            validate_rule(r, origin)
+        packs.append(rules)
+    return packs
+
+
+def load_local_module(spec: str, base_dir: str) -> tuple[Rule[Any], ...]:
+    """Load rules from a Python file (``path/to/rules.py[:attr]``) or module (``pkg.mod[:attr]``)."""
+    target, _, attr = spec.partition(":")
+    origin = f"local rule module {spec!r}"
+    try:
+        if target.endswith(".py"):
+            import importlib.util
+
+            path = target if os.path.isabs(target) else os.path.join(base_dir, target)
+            mod_name = "guardlint_local_" + os.path.splitext(os.path.basename(path))[0].replace("-", "_")
+            module_spec = importlib.util.spec_from_file_location(mod_name, path)
+            if module_spec is None or module_spec.loader is None:
+                raise RuleLoadError(f"{origin}: cannot import {path}")
+            module = importlib.util.module_from_spec(module_spec)
+            module_spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(target)
+        obj: Any = getattr(module, attr or "RULES")
+    except RuleLoadError:
+        raise
+    except Exception as exc:
+        raise RuleLoadError(f"{origin} failed to load: {type(exc).__name__}: {exc}") from exc
+    rules = _rules_from(obj, origin)
+    for r in rules:
+        validate_rule(r, origin)
+    return rules
+
+
+Loader = Callable[[], Sequence[Rule[Any]]]

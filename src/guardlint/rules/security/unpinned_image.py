@@ -1,0 +1,132 @@
+"""unpinned-image: a container image has no tag, uses ``latest``, or (optionally) has no digest."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_all_containers
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+
+_DIGEST = re.compile(r"@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    require_digest: bool = False
+    mutable_tags: tuple[str, ...] = ("latest",)
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "require-digest": {
+            "type": "boolean",
+            "default": False,
+            "description": "Also report images that are not pinned by digest (`image@sha256:...`).",
+        },
+        "mutable-tags": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "uniqueItems": True,
+            "default": ["latest"],
+            "description": "Tags that are moved on every release and so do not pin a version.",
+        },
+    },
+}
+
+
+def split_image(image: str) -> tuple[str, str | None, str | None]:
+    """(repository, tag, digest) of an image reference; a registry port is not a tag."""
+    digest = None
+    if "@" in image:
+        image, _, digest = image.partition("@")
+    slash = image.rfind("/")
+    colon = image.rfind(":")
+    if colon > slash:
+        return image[:colon], image[colon + 1 :], digest
+    return image, None, digest
+
+
+@rule(
+    code="SEC020",
+    name="unpinned-image",
+    title="Container image is not pinned to a version",
+    severity=Severity.WARNING,
+    pack="security",
+    tags=("supply-chain", "images"),
+    remediation="Pin the image to a release tag (for example nginx:1.27.3), or better to a digest (image@sha256:...).",
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    references=(
+        Reference("Kubernetes: Images", "https://kubernetes.io/docs/concepts/containers/images/#image-names"),
+    ),
+)
+def unpinned_image(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports container images with no tag (which means `latest`), with a mutable tag such as `latest`, and,
+    when `require-digest` is on, images that are not pinned by digest.
+
+    ## Why is this bad?
+    A moving tag makes the manifest mean different things on different days: two nodes can run different
+    code for the same Deployment, a rollback does not roll back, and a compromised upstream image is pulled
+    in silently. Images without a tag also get `imagePullPolicy: Always` by default.
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:latest
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27.3
+    ```
+    """
+    mutable = set(params.mutable_tags)
+    for c in iter_all_containers(resource, ctx.workloads):
+        image = c.data.get("image")
+        if not isinstance(image, str) or not image.strip():
+            continue
+        _, tag, digest = split_image(image.strip())
+        path = (*c.path, "image")
+        if digest is not None and _DIGEST.search("@" + digest):
+            continue
+        if tag is None:
+            yield Violation(path, f"{c.describe()} uses image {image!r} with no tag, which pulls 'latest'", at_value=True)
+        elif tag in mutable:
+            yield Violation(path, f"{c.describe()} uses image {image!r} with the mutable tag {tag!r}", at_value=True)
+        elif params.require_digest:
+            yield Violation(path, f"{c.describe()} uses image {image!r}, which is not pinned by digest", at_value=True)
+
+
+RULE = unpinned_image

@@ -1,0 +1,295 @@
+"""JSON Schema checks with a fast path.
+
+Importing jsonschema costs about 100-180 ms, more than a whole pre-commit run of guardlint on one file
+should take. Every schema guardlint validates on the plain path (the config file, rule parameters,
+declarative rules) is therefore first checked by ``is_valid``: an exact implementation of the common
+Draft 2020-12 vocabulary (the keywords listed in ``_SUPPORTED``). Only when that says "invalid", or a
+schema uses a keyword outside that set, is jsonschema imported, to decide and to explain with located
+error paths. The test suite checks the fast path against jsonschema on a corpus of schema/instance pairs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["SchemaError", "Unsupported", "ValidationIssue", "is_valid", "iter_issues", "matches"]
+
+_ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$comment", "title", "description", "default", "examples", "format", "deprecated",
+     "readOnly", "writeOnly", "$anchor", "contentMediaType", "contentEncoding", "markdownDescription"}
+)
+_SUPPORTED = frozenset(
+    {"type", "enum", "const", "properties", "required", "additionalProperties", "patternProperties",
+     "items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains",
+     "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
+     "pattern", "anyOf", "allOf", "oneOf", "not", "if", "then", "else", "minProperties", "maxProperties",
+     "propertyNames", "dependentRequired", "$ref", "$defs", "definitions"}
+)
+
+
+class Unsupported(Exception):
+    """The schema uses something the fast path does not implement; use jsonschema."""
+
+
+class SchemaError(Exception):
+    """The schema itself is invalid."""
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationIssue:
+    path: tuple[str | int, ...]
+    message: str
+    validator: str
+    schema_path: tuple[str | int, ...]
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _type_ok(instance: Any, name: str) -> bool:
+    if name == "object":
+        return isinstance(instance, dict)
+    if name == "array":
+        return isinstance(instance, list)
+    if name == "string":
+        return isinstance(instance, str)
+    if name == "boolean":
+        return isinstance(instance, bool)
+    if name == "null":
+        return instance is None
+    if name == "number":
+        return _is_number(instance)
+    if name == "integer":
+        if isinstance(instance, bool):
+            return False
+        return isinstance(instance, int) or (isinstance(instance, float) and instance.is_integer())
+    raise SchemaError(f"unknown type {name!r}")
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """JSON equality: 1 == 1.0, but true != 1."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and a == b
+    if _is_number(a) and _is_number(b):
+        return bool(a == b)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if a is None or b is None:
+        return a is None and b is None
+    return bool(a == b)
+
+
+@lru_cache(maxsize=512)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _resolve(root: Mapping[str, Any], ref: str) -> Any:
+    if not ref.startswith("#/"):
+        raise Unsupported(f"$ref {ref!r}")
+    node: Any = root
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or part not in node:
+            raise SchemaError(f"unresolvable $ref {ref!r}")
+        node = node[part]
+    return node
+
+
+def _valid(schema: Any, instance: Any, root: Mapping[str, Any]) -> bool:
+    if schema is True:
+        return True
+    if schema is False:
+        return False
+    if not isinstance(schema, dict):
+        raise SchemaError("a schema must be an object or a boolean")
+    for key in schema:
+        if key not in _SUPPORTED and key not in _ANNOTATIONS:
+            raise Unsupported(key)
+    if "$ref" in schema and not _valid(_resolve(root, schema["$ref"]), instance, root):
+        return False
+    t = schema.get("type")
+    if t is not None:
+        names = [t] if isinstance(t, str) else t
+        if not any(_type_ok(instance, n) for n in names):
+            return False
+    if "enum" in schema and not any(_equal(instance, e) for e in schema["enum"]):
+        return False
+    if "const" in schema and not _equal(instance, schema["const"]):
+        return False
+    if _is_number(instance) and not _number_ok(schema, instance):
+        return False
+    if isinstance(instance, str) and not _string_ok(schema, instance):
+        return False
+    if isinstance(instance, list) and not _array_ok(schema, instance, root):
+        return False
+    if isinstance(instance, dict) and not _object_ok(schema, instance, root):
+        return False
+    if "allOf" in schema and not all(_valid(s, instance, root) for s in schema["allOf"]):
+        return False
+    if "anyOf" in schema and not any(_valid(s, instance, root) for s in schema["anyOf"]):
+        return False
+    if "oneOf" in schema and sum(1 for s in schema["oneOf"] if _valid(s, instance, root)) != 1:
+        return False
+    if "not" in schema and _valid(schema["not"], instance, root):
+        return False
+    if "if" in schema:
+        if _valid(schema["if"], instance, root):
+            if "then" in schema and not _valid(schema["then"], instance, root):
+                return False
+        elif "else" in schema and not _valid(schema["else"], instance, root):
+            return False
+    return True
+
+
+def _number_ok(schema: Mapping[str, Any], x: Any) -> bool:
+    if "minimum" in schema and x < schema["minimum"]:
+        return False
+    if "maximum" in schema and x > schema["maximum"]:
+        return False
+    if "exclusiveMinimum" in schema and x <= schema["exclusiveMinimum"]:
+        return False
+    if "exclusiveMaximum" in schema and x >= schema["exclusiveMaximum"]:
+        return False
+    if "multipleOf" in schema:
+        d = schema["multipleOf"]
+        if isinstance(d, float) or isinstance(x, float):
+            q = x / d
+            try:
+                if int(q) != q:
+                    return False
+            except OverflowError:
+                return False
+            if math.isinf(q):  # pragma: no cover - defensive
+                return False
+        elif x % d:
+            return False
+    return True
+
+
+def _string_ok(schema: Mapping[str, Any], s: str) -> bool:
+    if "minLength" in schema and len(s) < schema["minLength"]:
+        return False
+    if "maxLength" in schema and len(s) > schema["maxLength"]:
+        return False
+    return not ("pattern" in schema and not _regex(schema["pattern"]).search(s))
+
+
+def _array_ok(schema: Mapping[str, Any], items: Sequence[Any], root: Mapping[str, Any]) -> bool:
+    if "minItems" in schema and len(items) < schema["minItems"]:
+        return False
+    if "maxItems" in schema and len(items) > schema["maxItems"]:
+        return False
+    if schema.get("uniqueItems"):
+        for i in range(len(items)):
+            for j in range(i + 1, len(items)):
+                if _equal(items[i], items[j]):
+                    return False
+    prefix = schema.get("prefixItems", [])
+    for sub, item in zip(prefix, items):
+        if not _valid(sub, item, root):
+            return False
+    if "items" in schema:
+        sub = schema["items"]
+        if isinstance(sub, list):
+            raise Unsupported("items as an array")
+        for item in items[len(prefix):]:
+            if not _valid(sub, item, root):
+                return False
+    if "contains" in schema:
+        hits = sum(1 for item in items if _valid(schema["contains"], item, root))
+        low = schema.get("minContains", 1)
+        if hits < low:
+            return False
+        if "maxContains" in schema and hits > schema["maxContains"]:
+            return False
+    return True
+
+
+def _object_ok(schema: Mapping[str, Any], obj: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
+    if "required" in schema and any(k not in obj for k in schema["required"]):
+        return False
+    if "minProperties" in schema and len(obj) < schema["minProperties"]:
+        return False
+    if "maxProperties" in schema and len(obj) > schema["maxProperties"]:
+        return False
+    props = schema.get("properties", {})
+    patterns = schema.get("patternProperties", {})
+    extra = schema.get("additionalProperties", True)
+    for key, value in obj.items():
+        matched = False
+        if key in props:
+            matched = True
+            if not _valid(props[key], value, root):
+                return False
+        for pattern, sub in patterns.items():
+            if _regex(pattern).search(key):
+                matched = True
+                if not _valid(sub, value, root):
+                    return False
+        if not matched and not _valid(extra, value, root):
+            return False
+    if "propertyNames" in schema and not all(_valid(schema["propertyNames"], k, root) for k in obj):
+        return False
+    for key, needed in schema.get("dependentRequired", {}).items():
+        if key in obj and any(n not in obj for n in needed):
+            return False
+    return True
+
+
+def _fallback_valid(schema: Any, instance: Any) -> bool:
+    import jsonschema
+
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    return bool(cls(schema).is_valid(instance))
+
+
+def is_valid(schema: Any, instance: Any) -> bool:
+    """Whether ``instance`` satisfies ``schema`` (Draft 2020-12 unless the schema says otherwise)."""
+    if isinstance(schema, dict) and schema.get("$schema", "").find("2020-12") < 0 and "$schema" in schema:
+        return _fallback_valid(schema, instance)
+    try:
+        return _valid(schema, instance, schema if isinstance(schema, dict) else {})
+    except Unsupported:
+        return _fallback_valid(schema, instance)
+
+
+matches = is_valid
+
+
+def iter_issues(schema: Mapping[str, Any], instance: Any) -> list[ValidationIssue]:
+    """Every validation error with its instance path, from jsonschema (the slow, explaining path)."""
+    import jsonschema
+
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    validator = cls(schema)
+    out = []
+    for err in sorted(validator.iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
+        out.append(
+            ValidationIssue(
+                tuple(err.absolute_path), err.message, str(err.validator), tuple(err.absolute_schema_path)
+            )
+        )
+    return out
+
+
+def check_schema(schema: dict[str, Any]) -> str | None:
+    """None when ``schema`` is a valid JSON Schema, else the reason."""
+    import jsonschema
+
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    try:
+        cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        return exc.message
+    return None

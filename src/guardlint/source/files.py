@@ -1,0 +1,201 @@
+"""Finding input files and reading them into text, with a located error for everything that is not text."""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from guardlint.findings import ErrorKind, InputError
+
+EXTENSIONS = (".yaml", ".yml", ".json")
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+_SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".venv", "node_modules", ".tox", ".mypy_cache"})
+
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One file to lint: ``path`` on disk (or ``-``) and the name reports show."""
+
+    path: str
+    display: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    display: str
+    text: str | None
+    error: InputError | None
+
+
+def display_name(path: str, root: str | None = None) -> str:
+    """A POSIX path relative to ``root`` (the working directory by default) when the file is below it."""
+    if path == STDIN:
+        return STDIN
+    base = root or os.getcwd()
+    try:
+        rel = os.path.relpath(path, base)
+    except ValueError:  # pragma: no cover - different drives on Windows
+        rel = path
+    if rel.startswith(".." + os.sep) or rel == "..":
+        rel = path
+    return Path(rel).as_posix()
+
+
+def _excluded(rel_posix: str, excludes: Sequence[str]) -> bool:
+    for pattern in excludes:
+        pat = pattern.rstrip("/")
+        if fnmatch.fnmatchcase(rel_posix, pat) or fnmatch.fnmatchcase(rel_posix, pat + "/*"):
+            return True
+        if "/" not in pat and any(fnmatch.fnmatchcase(part, pat) for part in rel_posix.split("/")):
+            return True
+    return False
+
+
+def discover(
+    paths: Iterable[str], excludes: Sequence[str] = (), root: str | None = None
+) -> tuple[list[Input], list[InputError]]:
+    """Expand files and directories (recursively, over .yaml/.yml/.json) into inputs, in a stable order.
+
+    Files named explicitly are linted whatever their extension. Directories skip VCS folders and
+    ``excludes`` (glob patterns matched against the path relative to the working directory). Symlinked
+    directories are followed once each, so a symlink loop ends instead of recursing forever.
+    """
+    inputs: list[Input] = []
+    errors: list[InputError] = []
+    seen: set[str] = set()
+    for raw in paths:
+        if raw == STDIN:
+            inputs.append(Input(STDIN, STDIN))
+            continue
+        shown = display_name(raw, root)
+        if os.path.isdir(raw):
+            for path in _walk(raw, excludes, root, errors):
+                if path not in seen:
+                    seen.add(path)
+                    inputs.append(Input(path, display_name(path, root)))
+            continue
+        if not os.path.lexists(raw):
+            errors.append(InputError(ErrorKind.NOT_FOUND, shown, 1, 1, "no such file or directory"))
+            continue
+        if raw not in seen:
+            seen.add(raw)
+            inputs.append(Input(raw, shown))
+    return inputs, errors
+
+
+def _walk(top: str, excludes: Sequence[str], root: str | None, errors: list[InputError]) -> list[str]:
+    found: list[str] = []
+    visited: set[str] = set()
+
+    def onerror(exc: OSError) -> None:
+        name = exc.filename if isinstance(exc.filename, str) else top
+        errors.append(InputError(ErrorKind.UNREADABLE, display_name(name, root), 1, 1, _os_message(exc)))
+
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=True, onerror=onerror):
+        real = os.path.realpath(dirpath)
+        if real in visited:
+            dirnames[:] = []
+            continue
+        visited.add(real)
+        keep = []
+        for d in sorted(dirnames):
+            if d in _SKIP_DIRS:
+                continue
+            full = os.path.join(dirpath, d)
+            if excludes and _excluded(display_name(full, root), excludes):
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for f in sorted(filenames):
+            if not f.endswith(EXTENSIONS):
+                continue
+            full = os.path.join(dirpath, f)
+            if excludes and _excluded(display_name(full, root), excludes):
+                continue
+            found.append(full)
+    return found
+
+
+def _os_message(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def decode(data: bytes, display: str) -> ReadResult:
+    """Decode file bytes as YAML allows (UTF-8, or UTF-16/32 with a BOM); binary or invalid bytes are errors."""
+    if not data:
+        return ReadResult(display, "", None)
+    head = data[:8192]
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encoding = "utf-32"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+        if b"\x00" in head:
+            return ReadResult(
+                display,
+                None,
+                InputError(ErrorKind.BINARY, display, 1, 1, "binary file (it contains NUL bytes); not YAML or JSON"),
+            )
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        prefix = data[: exc.start].decode(encoding, errors="replace")
+        line = prefix.count("\n") + 1
+        column = len(prefix) - (prefix.rfind("\n") + 1) + 1
+        return ReadResult(
+            display,
+            None,
+            InputError(
+                ErrorKind.ENCODING,
+                display,
+                line,
+                column,
+                f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid {encoding.split('-sig')[0].upper()}; "
+                "YAML and JSON files must be UTF-8",
+            ),
+        )
+    if "\x00" in text:
+        return ReadResult(display, None, InputError(ErrorKind.BINARY, display, 1, 1, "binary content (NUL characters)"))
+    # YAML forbids most C0 control characters; a file full of them is not a manifest.
+    return ReadResult(display, text.replace("\r\n", "\n"), None)
+
+
+def read_input(item: Input, max_bytes: int = DEFAULT_MAX_BYTES, stdin_bytes: bytes | None = None) -> ReadResult:
+    """Read one input, returning text or a located error; never raises for I/O problems."""
+    if item.path == STDIN:
+        return decode(stdin_bytes or b"", item.display)
+    try:
+        size = os.path.getsize(item.path)
+        if size > max_bytes:
+            return ReadResult(
+                item.display,
+                None,
+                InputError(
+                    ErrorKind.TOO_LARGE,
+                    item.display,
+                    1,
+                    1,
+                    f"file is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit",
+                    hint="raise 'max-file-size' in .guardlint.yaml (or --max-file-size) if this file is a real manifest",
+                ),
+            )
+        if os.path.isdir(item.path):
+            return ReadResult(item.display, None, InputError(ErrorKind.UNREADABLE, item.display, 1, 1, "is a directory"))
+        with open(item.path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        return ReadResult(item.display, None, InputError(ErrorKind.UNREADABLE, item.display, 1, 1, _os_message(exc)))
+    if len(data) > max_bytes:  # grew while being read, or a special file
+        return ReadResult(
+            item.display,
+            None,
+            InputError(ErrorKind.TOO_LARGE, item.display, 1, 1, f"file is over the {max_bytes / 1048576:.0f} MiB limit"),
+        )
+    return decode(data, item.display)

@@ -1,0 +1,62 @@
+"""Find the source span of a field path in a composed YAML document."""
+
+from __future__ import annotations
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from guardlint.findings import Location
+from guardlint.model.paths import FieldPath
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _lookup(node: MappingNode, key: str) -> tuple[Node, Node] | None:
+    found: tuple[Node, Node] | None = None
+    merges: list[Node] = []
+    for k, v in node.value:
+        if k.tag == _MERGE:
+            merges.append(v)
+        elif isinstance(k, ScalarNode) and k.value == key:
+            found = (k, v)  # the last duplicate wins, as in the data
+    if found is not None:
+        return found
+    for m in merges:
+        sources = [m] if isinstance(m, MappingNode) else list(m.value) if isinstance(m, SequenceNode) else []
+        for src in sources:
+            if isinstance(src, MappingNode):
+                hit = _lookup(src, key)
+                if hit is not None:
+                    return hit
+    return None
+
+
+def locate(root: Node | None, path: FieldPath, line_offset: int, *, at_value: bool = False) -> tuple[Location, bool]:
+    """Return the location of ``path`` and whether it exists.
+
+    An existing mapping entry is located at its key (the field), a sequence item at the item. A missing
+    field is located at its nearest existing parent: the mapping or item that should contain it.
+    """
+    if root is None:
+        return Location(line_offset + 1, 1, line_offset + 1, 1), False
+    key_node: Node | None = None
+    node: Node = root
+    for part in path:
+        child: Node | None = None
+        child_key: Node | None = None
+        if isinstance(part, int) and isinstance(node, SequenceNode):
+            if 0 <= part < len(node.value):
+                child = node.value[part]
+        elif isinstance(part, str) and isinstance(node, MappingNode):
+            hit = _lookup(node, part)
+            if hit is not None:
+                child_key, child = hit
+        if child is None:
+            return _loc(key_node or node, node, line_offset), False
+        node, key_node = child, child_key
+    start = node if (at_value or key_node is None) else key_node
+    return _loc(start, node, line_offset), True
+
+
+def _loc(start: Node, end: Node, line_offset: int) -> Location:
+    s, e = start.start_mark, end.end_mark
+    return Location(line_offset + s.line + 1, s.column + 1, line_offset + e.line + 1, e.column + 1)

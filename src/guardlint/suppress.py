@@ -1,0 +1,163 @@
+"""Suppressions: object annotations, comment directives and config exemptions, resolved after the rules ran.
+
+Suppressed findings stay in the report, marked. A suppression that silenced nothing although its rule ran
+is reported as ``unused-suppression``; one without a reason, or naming an unknown rule, as
+``invalid-suppression`` (and it silences nothing).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from guardlint.config.model import Exemption, Plan
+from guardlint.findings import Finding
+from guardlint.model.resource import Resource
+from guardlint.source.directives import Directive, Scope
+from guardlint.source.loader import Document
+
+ANNOTATION_PREFIX = "ignore.guardlint.dev/"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A suppression to report: where it is and what is wrong (``unused`` or ``invalid``)."""
+
+    kind: str
+    file: str
+    document: Document
+    path: tuple[str | int, ...]
+    line: int | None
+    column: int | None
+    message: str
+    resource: Resource | None
+
+
+@dataclass(slots=True)
+class _Annotation:
+    resource: Resource
+    rule: str
+    reason: str
+    used: bool = False
+
+
+@dataclass(slots=True)
+class _Comment:
+    document: Document
+    directive: Directive
+    used: bool = False
+
+
+def _rule_matches(names: Iterable[str], finding: Finding) -> bool:
+    return any(n in (finding.rule, finding.code) or n.upper() == finding.code for n in names)
+
+
+def _exempt(exemption: Exemption, finding: Finding) -> bool:
+    if exemption.rules and not _rule_matches(exemption.rules, finding):
+        return False
+    if exemption.paths and not any(fnmatch.fnmatchcase(finding.file, p) for p in exemption.paths):
+        return False
+    ref = finding.resource
+    if exemption.namespaces and not (ref and ref.namespace and any(
+        fnmatch.fnmatchcase(ref.namespace, n) for n in exemption.namespaces
+    )):
+        return False
+    if exemption.kinds and not (ref and ref.kind in exemption.kinds):
+        return False
+    return not (exemption.names and not (ref and ref.name and any(
+        fnmatch.fnmatchcase(ref.name, n) for n in exemption.names
+    )))
+
+
+def apply_suppressions(
+    findings: Sequence[Finding],
+    resources_by_doc: dict[int, list[Resource]],
+    finding_resources: Sequence[Resource | None],
+    documents: Sequence[Document],
+    plan: Plan,
+) -> tuple[list[Finding], list[Problem]]:
+    """Mark suppressed findings and collect problems with the suppressions themselves."""
+    registry = plan.registry
+    ran = {a.rule.name for a in plan.active}
+    problems: list[Problem] = []
+    annotations: dict[int, list[_Annotation]] = {}
+    for doc_resources in resources_by_doc.values():
+        for r in doc_resources:
+            for key, value in r.annotations.items():
+                if not isinstance(key, str) or not key.startswith(ANNOTATION_PREFIX):
+                    continue
+                rule_name = key[len(ANNOTATION_PREFIX):]
+                path = (*r.prefix, "metadata", "annotations", key)
+                known = registry.get(rule_name)
+                if known is None:
+                    hint = registry.suggest(rule_name)
+                    extra = f"; did you mean {hint!r}?" if hint else ""
+                    problems.append(Problem("invalid", r.file, r.document, path, None, None,
+                                            f"annotation {key!r} names no rule{extra}", r))
+                    continue
+                why = value.strip() if isinstance(value, str) else ""
+                if not why:
+                    problems.append(Problem("invalid", r.file, r.document, path, None, None,
+                                            f"annotation {key!r} gives no reason; its value must say why", r))
+                    continue
+                annotations.setdefault(id(r), []).append(_Annotation(r, known.name, why))
+    comments: dict[int, list[_Comment]] = {}
+    for doc in documents:
+        for d in doc.directives:
+            if d.problem is not None:
+                problems.append(Problem("invalid", doc.file, doc, (), d.line, d.column,
+                                        f"suppression comment {d.problem}", None))
+                continue
+            unknown = [n for n in d.rules if registry.get(n) is None]
+            if unknown:
+                hint = registry.suggest(unknown[0])
+                extra = f"; did you mean {hint!r}?" if hint else ""
+                problems.append(Problem("invalid", doc.file, doc, (), d.line, d.column,
+                                        f"suppression comment names unknown rule {unknown[0]!r}{extra}", None))
+                continue
+            comments.setdefault(id(doc), []).append(_Comment(doc, d))
+
+    out: list[Finding] = []
+    for finding, resource in zip(findings, finding_resources, strict=True):
+        reason: str | None = None
+        if resource is not None:
+            for ann in annotations.get(id(resource), ()):
+                if ann.rule == finding.rule:
+                    ann.used = True
+                    reason = reason or f"annotation: {ann.reason}"
+        owner_doc = resource.document if resource is not None else None
+        for c in comments.get(id(owner_doc), ()) if owner_doc is not None else ():
+            d = c.directive
+            if not _rule_matches(d.rules, finding):
+                continue
+            if d.scope is Scope.DOCUMENT or d.target_line == finding.location.line:
+                c.used = True
+                reason = reason or f"comment: {d.reason}"
+        if reason is None:
+            for ex in plan.exemptions:
+                if _exempt(ex, finding):
+                    reason = f"exemption: {ex.reason}"
+                    break
+        out.append(replace(finding, suppressed=True, suppression_reason=reason) if reason else finding)
+
+    for anns in annotations.values():
+        for ann in anns:
+            if not ann.used and ann.rule in ran:
+                key = ANNOTATION_PREFIX + ann.rule
+                problems.append(Problem(
+                    "unused", ann.resource.file, ann.resource.document,
+                    (*ann.resource.prefix, "metadata", "annotations", key), None, None,
+                    f"annotation {key!r} suppresses nothing: rule {ann.rule!r} found no problem here", ann.resource,
+                ))
+    for cs in comments.values():
+        for c in cs:
+            if c.used:
+                continue
+            names = [registry.get(n) for n in c.directive.rules]
+            if all(r is not None and r.name in ran for r in names):
+                problems.append(Problem(
+                    "unused", c.document.file, c.document, (), c.directive.line, c.directive.column,
+                    f"suppression comment for {', '.join(c.directive.rules)} suppresses nothing", None,
+                ))
+    return out, problems
