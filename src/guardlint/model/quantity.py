@@ -8,7 +8,10 @@ Grammar (from the API's quantity.go)::
     <number>          ::= <digits> | <digits>.<digits> | <digits>. | .<digits>
     <suffix>          ::= <binarySI> | <decimalExponent> | <decimalSI>
     <binarySI>        ::= Ki | Mi | Gi | Ti | Pi | Ei
-    <decimalSI>       ::= m | "" | k | M | G | T | P | E
+    <decimalSI>       ::= n | u | m | "" | k | M | G | T | P | E
+
+The scanner is more lenient than the grammar in one way the API keeps: the number may be empty
+(``"."``, ``"+"``, ``"Gi"`` parse as zero). Non-zero values are rounded up to nano precision.
     <decimalExponent> ::= "e" <signedNumber> | "E" <signedNumber>
 
 Values are exact ``Fraction``s, so ``1000m == 1`` and ``0.5 == 500m``. A YAML number (``cpu: 0.5``,
@@ -23,10 +26,11 @@ from fractions import Fraction
 from typing import Any
 
 _QUANTITY = re.compile(
-    r"^(?P<sign>[+-]?)(?P<num>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
-    r"(?:(?P<bin>Ki|Mi|Gi|Ti|Pi|Ei)|(?P<exp>[eE][+-]?[0-9]+)|(?P<dec>[mkMGTPE]?))$"
+    r"^(?P<sign>[+-]?)(?P<num>[0-9]*(?:\.[0-9]*)?)"
+    r"(?:(?P<bin>Ki|Mi|Gi|Ti|Pi|Ei)|(?P<exp>[eE][+-]?[0-9]+)|(?P<dec>[numkMGTPE]?))$"
 )
-_DECIMAL = {"": 0, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_DECIMAL = {"": 0, "n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_NANO = Fraction(1, 10**9)
 _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 
 
@@ -70,7 +74,10 @@ def parse_quantity(raw: Any) -> Quantity | None:
     m = _QUANTITY.match(text)
     if m is None:
         return None
-    number = Fraction(m.group("num") if not m.group("num").endswith(".") else m.group("num")[:-1] or "0")
+    digits = m.group("num")
+    whole, _, frac = digits.partition(".")
+    # The API's scanner accepts an empty number ("", ".", "5.", ".5"): missing digits count as zero.
+    number = Fraction(int(whole or "0")) + (Fraction(int(frac), 10 ** len(frac)) if frac else Fraction(0))
     if m.group("sign") == "-":
         number = -number
     if m.group("bin"):
@@ -82,6 +89,10 @@ def parse_quantity(raw: Any) -> Quantity | None:
         value = number * Fraction(10) ** exponent
     else:
         value = number * Fraction(10) ** _DECIMAL[m.group("dec") or ""]
+    if (value / _NANO).denominator != 1:
+        # Non-zero values are rounded up, away from zero, to nano precision.
+        units = -((-abs(value)) // _NANO)
+        value = units * _NANO * (1 if value > 0 else -1)
     return Quantity(value, text)
 
 

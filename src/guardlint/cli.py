@@ -1,0 +1,314 @@
+"""The command line: ``guardlint [check] PATH...``, ``rules``, ``explain``, ``docs``, ``config``.
+
+Exit codes (documented in the README and in ``guardlint --help``):
+
+* 0: nothing at or above the ``--fail-on`` severity
+* 1: findings at or above ``--fail-on``
+* 2: a usage or configuration error, an input that could not be read or parsed, or no Kubernetes object
+  in any of the paths (unless ``--allow-no-objects``)
+* 3: an internal error (a bug in guardlint or a plugin): the message says so
+* 130: interrupted
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TextIO
+
+from guardlint._version import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+SUBCOMMANDS = ("check", "rules", "explain", "docs", "config")
+
+_EPILOG = """exit codes:
+  0    nothing at or above the --fail-on severity
+  1    findings at or above --fail-on (default: error)
+  2    usage or configuration error; an input that could not be read or parsed;
+       or no Kubernetes object found in the paths (unless --allow-no-objects)
+  3    internal error
+  130  interrupted
+"""
+
+
+class _Exit(Exception):
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _split(values: Sequence[str] | None) -> list[str]:
+    out: list[str] = []
+    for v in values or ():
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="guardlint",
+        description="Lint Kubernetes and Helm-rendered manifests: Pod Security Standards, resources and "
+        "reliability, GPU and AI workloads.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"guardlint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="lint files, directories or - (stdin); the default command",
+                           epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files, directories (recursive) or - for stdin")
+    check.add_argument("--config", metavar="FILE", help="configuration file (default: nearest .guardlint.yaml)")
+    check.add_argument("--no-config", action="store_true", help="ignore .guardlint.yaml files")
+    check.add_argument("--select", action="append", metavar="RULES",
+                       help="rules to run instead of the defaults: names, codes, code prefixes, packs, tags, all")
+    check.add_argument("--extend-select", action="append", metavar="RULES", help="rules to run in addition")
+    check.add_argument("--ignore", action="append", metavar="RULES", help="rules not to run")
+    check.add_argument("--fail-on", choices=("error", "warning", "info", "never"),
+                       help="lowest severity that fails the run (default: error, or the config's fail-on)")
+    check.add_argument("--format", "-f", default=None, choices=("text", "json", "sarif", "junit", "github"),
+                       help="output format (default: text)")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--kubernetes-version", metavar="X.Y", help="target cluster version (default: newest)")
+    check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
+    check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
+    check.add_argument("--partial", action="store_true",
+                       help="the paths are part of a repository (pre-commit): never report referenced objects "
+                       "as missing")
+    check.add_argument("--context", action="append", metavar="PATH", default=[],
+                       help="read PATH for cross-object rules without reporting on it")
+    check.add_argument("--allow-no-objects", action="store_true",
+                       help="exit 0 rather than 2 when the paths hold no Kubernetes object")
+    check.add_argument("--max-file-size", type=float, metavar="MB", help="skip larger files with an error (20)")
+    check.add_argument("--stdin-filename", metavar="NAME", help="name to report for input read from stdin")
+    check.add_argument("--show-suppressed", action="store_true", help="list suppressed findings in text output")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--verbose", "-v", action="store_true", help="also list skipped non-Kubernetes documents")
+    check.add_argument("--quiet", "-q", action="store_true", help="print nothing; only the exit code tells")
+
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", default="table", choices=("table", "json", "markdown"))
+    rules.add_argument("--config", metavar="FILE")
+
+    explain = sub.add_parser("explain", help="show a rule's documentation")
+    explain.add_argument("rule", metavar="RULE", help="rule name or code")
+
+    docs = sub.add_parser("docs", help="write the rule documentation pages")
+    docs.add_argument("--out", default="docs/rules", metavar="DIR")
+    docs.add_argument("--check", action="store_true", help="fail when the pages in DIR are out of date")
+
+    config = sub.add_parser("config", help="validate a configuration file or print its JSON Schema")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION")
+    validate = config_sub.add_parser("validate", help="validate a configuration file")
+    validate.add_argument("file", nargs="?", metavar="FILE", help="default: the nearest .guardlint.yaml")
+    config_sub.add_parser("schema", help="print the configuration JSON Schema with every rule's parameters")
+    return parser
+
+
+def _normalise_argv(argv: Sequence[str]) -> list[str]:
+    args = list(argv)
+    if not args:
+        return ["check"]
+    first = args[0]
+    if first in SUBCOMMANDS or first in ("-h", "--help", "--version"):
+        return args
+    return ["check", *args]
+
+
+def _use_color(choice: str, stream: TextIO) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _write_atomic(path: str, text: str) -> None:
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".guardlint-", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from guardlint.api import resolve_settings, run
+    from guardlint.report import RenderOptions, render
+
+    paths = args.paths or []
+    if not paths:
+        if sys.stdin is not None and not sys.stdin.isatty():
+            paths = ["-"]
+        else:
+            err.write("guardlint: error: no paths given (use '-' to read standard input)\n")
+            return EXIT_ERROR
+    settings = resolve_settings(
+        config=args.config,
+        use_config_file=not args.no_config,
+        select=_split(args.select) if args.select else None,
+        extend_select=_split(args.extend_select),
+        ignore=_split(args.ignore),
+        kubernetes_version=args.kubernetes_version,
+        fail_on=args.fail_on,
+        partial=args.partial,
+        max_file_size_mb=args.max_file_size,
+    )
+    stdin_bytes = sys.stdin.buffer.read() if "-" in paths and sys.stdin is not None else None
+    report = run(paths, settings, context=args.context, baseline=args.baseline, stdin=stdin_bytes,
+                 stdin_filename=args.stdin_filename)
+    if args.write_baseline:
+        from guardlint import baseline
+
+        baseline.write(report, args.write_baseline)
+    fmt = args.format or "text"
+    if not args.quiet:
+        target = out
+        color = fmt == "text" and not args.output and _use_color(args.color, target)
+        options = RenderOptions(settings.registry, color=color, verbose=args.verbose,
+                                show_suppressed=args.show_suppressed, tool_version=__version__)
+        text = render(report, fmt, options)
+        if args.output:
+            _write_atomic(args.output, text)
+        else:
+            out.write(text)
+    if args.write_baseline and not report.errors:
+        return EXIT_OK
+    return report.exit_code(settings.fail_on, allow_no_objects=args.allow_no_objects)
+
+
+def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
+    import json
+
+    from guardlint.api import resolve_settings
+    from guardlint.docs import render_index, render_table, rule_json
+
+    registry = resolve_settings(config=args.config, use_config_file=args.config is not None).registry
+    if args.format == "json":
+        out.write(json.dumps([rule_json(r) for r in registry.rules], indent=2, sort_keys=True) + "\n")
+    elif args.format == "markdown":
+        out.write(render_index(registry))
+    else:
+        out.write(render_table(registry))
+    return EXIT_OK
+
+
+def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from guardlint.api import resolve_settings
+    from guardlint.docs import render_rule
+
+    registry = resolve_settings(use_config_file=False).registry
+    r = registry.get(args.rule)
+    if r is None:
+        hint = registry.suggest(args.rule)
+        err.write(f"guardlint: error: no rule named {args.rule!r}" + (f"; did you mean {hint!r}?" if hint else "")
+                  + "\n")
+        return EXIT_ERROR
+    out.write(render_rule(r))
+    return EXIT_OK
+
+
+def _cmd_docs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from pathlib import Path
+
+    from guardlint.api import make_registry
+    from guardlint.docs import stale_docs, write_docs
+
+    registry = make_registry(entry_points=False)
+    target = Path(args.out)
+    if args.check:
+        stale = stale_docs(registry, target)
+        if stale:
+            err.write("guardlint: rule docs are out of date (run 'guardlint docs'):\n  " + "\n  ".join(stale) + "\n")
+            return EXIT_FINDINGS
+        out.write(f"{target}: up to date\n")
+        return EXIT_OK
+    written = write_docs(registry, target)
+    out.write(f"wrote {len(written)} pages to {target}\n")
+    return EXIT_OK
+
+
+def _cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import json
+
+    from guardlint.api import make_registry, resolve_settings
+    from guardlint.config.loader import config_schema, find_config
+
+    if args.config_command == "schema":
+        out.write(json.dumps(config_schema(make_registry()), indent=2, sort_keys=True) + "\n")
+        return EXIT_OK
+    if args.config_command != "validate":
+        err.write("guardlint: error: use 'guardlint config validate [FILE]' or 'guardlint config schema'\n")
+        return EXIT_ERROR
+    path = args.file or find_config()
+    if path is None:
+        err.write("guardlint: error: no .guardlint.yaml found here or in a parent folder\n")
+        return EXIT_ERROR
+    resolve_settings(config=path)
+    out.write(f"{path}: valid\n")
+    return EXIT_OK
+
+
+@contextmanager
+def _error_handler(err: TextIO) -> Iterator[None]:
+    from guardlint.errors import GuardlintError
+
+    try:
+        yield
+    except GuardlintError as exc:
+        err.write(f"guardlint: error: {exc}\n")
+        raise _Exit(EXIT_ERROR) from None
+    except KeyboardInterrupt:
+        err.write("guardlint: interrupted\n")
+        raise _Exit(EXIT_INTERRUPTED) from None
+    except BrokenPipeError:
+        raise _Exit(EXIT_OK) from None
+    except Exception as exc:
+        if os.environ.get("GUARDLINT_DEBUG"):
+            raise
+        err.write(
+            f"guardlint: internal error: {type(exc).__name__}: {exc}\n"
+            "  this is a bug; please report it with the input that triggers it (GUARDLINT_DEBUG=1 shows the "
+            "traceback)\n"
+        )
+        raise _Exit(EXIT_INTERNAL) from None
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code (never raises, never prints a traceback)."""
+    stdout = out or sys.stdout
+    stderr = err or sys.stderr
+    args_list = _normalise_argv(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_ERROR
+    try:
+        with _error_handler(stderr):
+            if args.command == "check":
+                return _cmd_check(args, stdout, stderr)
+            if args.command == "rules":
+                return _cmd_rules(args, stdout)
+            if args.command == "explain":
+                return _cmd_explain(args, stdout, stderr)
+            if args.command == "docs":
+                return _cmd_docs(args, stdout, stderr)
+            if args.command == "config":
+                return _cmd_config(args, stdout, stderr)
+            parser.print_help(stdout)
+            return EXIT_ERROR
+    except _Exit as exit_:
+        return exit_.code
+    return EXIT_OK  # pragma: no cover - every branch returns

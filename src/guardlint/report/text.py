@@ -1,0 +1,85 @@
+"""The default human format: ``file:line:col: severity rule-name message``, the remediation under it."""
+
+from __future__ import annotations
+
+from guardlint.findings import Finding, InputError, Report, Severity
+from guardlint.report import RenderOptions
+
+_COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _finding_lines(f: Finding, color: bool) -> list[str]:
+    sev = f.severity.value
+    where = f"{f.file}:{f.line}:{f.column}:"
+    if color:
+        where = f"{_BOLD}{where}{_RESET}"
+        sev = f"{_COLORS[f.severity]}{sev}{_RESET}"
+    head = f"{where} {sev} {f.rule} {f.message}"
+    if f.suppressed:
+        head += f" [suppressed: {f.suppression_reason}]"
+    lines = [head]
+    detail = f"    = {f.code} at {f.dotted_path}" if f.path else f"    = {f.code}"
+    if f.resource is not None:
+        detail += f" in {f.resource.display()}"
+    lines.append(f"{_DIM}{detail}{_RESET}" if color else detail)
+    if f.origin:
+        lines.append(f"    = rendered from Helm template {f.origin}")
+    lines.append(f"    help: {f.remediation}")
+    return lines
+
+
+def _error_lines(e: InputError, color: bool) -> list[str]:
+    where = f"{e.file}:{e.line}:{e.column}:"
+    sev = "error"
+    if color:
+        where = f"{_BOLD}{where}{_RESET}"
+        sev = f"{_COLORS[Severity.ERROR]}{sev}{_RESET}"
+    lines = [f"{where} {sev} {e.kind.slug} {e.message}"]
+    if e.hint:
+        lines.append(f"    help: {e.hint}")
+    return lines
+
+
+def render_text(report: Report, options: RenderOptions) -> str:
+    color = options.color
+    lines: list[str] = []
+    items: list[tuple[tuple[str, int, int, int], list[str]]] = []
+    for e in report.errors:
+        items.append(((e.file, e.line, e.column, 0), _error_lines(e, color)))
+    for f in report.findings:
+        if f.suppressed and not options.show_suppressed:
+            continue
+        items.append(((f.file, f.line, f.column, 1), _finding_lines(f, color)))
+    for _, block in sorted(items, key=lambda item: item[0]):
+        lines.extend(block)
+    if options.verbose:
+        for s in report.skipped:
+            lines.append(f"{s.file}:{s.line}: skipped: {s.reason}")
+    summary = report.summary()
+    counts = summary.counts
+    total = sum(counts.values())
+    scope = f"{_plural(summary.files, 'file')}, {_plural(summary.resources, 'object')}"
+    if total:
+        parts = [_plural(counts[s.value], s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+                 if counts[s.value]]
+        text = f"Found {_plural(total, 'problem')} ({', '.join(parts)}) in {scope}"
+    else:
+        text = f"No problems found in {scope}"
+    extras = []
+    if summary.errors:
+        extras.append(f"{_plural(summary.errors, 'input')} could not be read or parsed")
+    if summary.suppressed:
+        extras.append(f"{summary.suppressed} suppressed")
+    if report.baselined:
+        extras.append(f"{report.baselined} in the baseline")
+    if summary.resources == 0 and not summary.errors:
+        extras.append("no Kubernetes objects found")
+    if extras:
+        text += "; " + "; ".join(extras)
+    lines.append(text + ".")
+    return "\n".join(lines) + "\n"
