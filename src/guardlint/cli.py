@@ -311,4 +311,3 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
             return EXIT_ERROR
     except _Exit as exit_:
         return exit_.code
-    return EXIT_OK  # pragma: no cover - every branch returns
