@@ -71,16 +71,6 @@ def _read_document(path: Path) -> Document | None:
     return docs[0] if docs else None
 
 
-def _suggest(issue_message: str, allowed: list[str]) -> str:
-    import re
-
-    m = re.search(r"\('([^']+)' (?:was|were) unexpected\)", issue_message)
-    if not m:
-        return ""
-    close = difflib.get_close_matches(m.group(1), allowed, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _allowed_keys(schema: Mapping[str, Any], path: tuple[str | int, ...]) -> list[str]:
     node: Any = schema
     for part in path:
@@ -97,15 +87,24 @@ def _allowed_keys(schema: Mapping[str, Any], path: tuple[str | int, ...]) -> lis
 
 
 def validate(data: Any, document: Document, schema: Mapping[str, Any]) -> None:
-    """Raise ConfigError listing every schema violation, located."""
+    """Raise ConfigError listing every schema violation, located at the offending key or value."""
     if is_valid(schema, data):
         return
+    import re
+
     lines = []
     for issue in iter_issues(schema, data):
-        loc, _ = locate(document.root, issue.path, document.line_offset)
         where = to_dotted(issue.path) or "<top level>"
-        hint = _suggest(issue.message, _allowed_keys(schema, issue.path)) if issue.validator == "additionalProperties" else ""
-        lines.append(f"{document.file}:{loc.line}:{loc.column}: at {where}: {issue.message}{hint}")
+        if issue.validator == "additionalProperties":
+            allowed = _allowed_keys(schema, issue.path)
+            for key in re.findall(r"'([^']+)'", issue.message.split("(", 1)[-1]):
+                loc, _ = locate(document.root, (*issue.path, key), document.line_offset)
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                lines.append(f"{document.file}:{loc.line}:{loc.column}: at {where}: unknown key {key!r}{hint}")
+            continue
+        loc, _ = locate(document.root, issue.path, document.line_offset, at_value=True)
+        lines.append(f"{document.file}:{loc.line}:{loc.column}: at {where}: {issue.message}")
     raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
 
 
