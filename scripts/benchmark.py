@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Benchmark guardlint against the bare YAML parse of the same files, and time one small file.
+
+Usage: python scripts/benchmark.py [CORPUS] [--select RULES] [--repeat N]
+
+Prints, measured in this run on this machine:
+  * the floor: PyYAML's C loader composing every document of every file (read + decode + compose);
+  * guardlint linting the same files in-process (discover, read, load, lint, render the text report),
+    with the starter rules and with the default rule set, and the ratio to the floor;
+  * the wall time of the ``guardlint check`` command on one small file, without and with a
+    ``.guardlint.yaml`` in effect (the pre-commit case), as the median of several runs;
+  * the same corpus through other linters found on this machine (yamllint in-process; kube-linter,
+    kubeconform, kube-score, checkov as commands), when they are installed.
+Ratios, not absolute times, are what to compare across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STARTER = ["privileged-container", "unpinned-image", "missing-memory-limit", "deprecated-service-account-field",
+           "core"]
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
+
+
+def floor(files: list[Path]) -> float:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    start = time.perf_counter()
+    for f in files:
+        text = f.read_bytes().decode("utf-8", errors="replace")
+        try:
+            for _ in yaml.compose_all(text, Loader=loader):
+                pass
+        except yaml.YAMLError:
+            pass
+    return time.perf_counter() - start
+
+
+def guardlint_inprocess(corpus: Path, select: list[str] | None) -> tuple[float, int, int]:
+    from guardlint.api import resolve_settings, run
+    from guardlint.report import RenderOptions, render
+
+    start = time.perf_counter()
+    settings = resolve_settings(use_config_file=False, select=select)
+    report = run([str(corpus)], settings)
+    render(report, "text", RenderOptions(settings.registry))
+    elapsed = time.perf_counter() - start
+    return elapsed, len(report.active), report.resources
+
+
+def best_of(n: int, fn, *args):  # type: ignore[no-untyped-def]
+    results = [fn(*args) for _ in range(n)]
+    return min(results, key=lambda r: r if isinstance(r, float) else r[0])
+
+
+def small_file_times(repeat: int) -> tuple[float, float]:
+    exe = shutil.which("guardlint") or str(Path(sys.executable).parent / "guardlint")
+    target = ROOT / "examples" / "web-deployment.yaml"
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "m.yaml").write_text(target.read_text())
+        (work / ".guardlint.yaml").write_text(
+            "extends: default\nfail-on: warning\nrules:\n  unpinned-image:\n    params: {require-digest: false}\n"
+            "exemptions:\n  - {rules: [privileged-container], namespaces: [kube-system], reason: node agents}\n"
+        )
+
+        def timed(args: list[str]) -> float:
+            runs = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                subprocess.run([exe, *args], cwd=work, capture_output=True, check=False)
+                runs.append(time.perf_counter() - t)
+            return statistics.median(runs)
+
+        return timed(["check", "m.yaml", "--no-config"]), timed(["check", "m.yaml"])
+
+
+def python_startup(repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=False)
+        runs.append(time.perf_counter() - t)
+    return statistics.median(runs)
+
+
+def other_tools(corpus: Path, files: list[Path]) -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = []
+    try:
+        from yamllint import linter
+        from yamllint.config import YamlLintConfig
+
+        conf = YamlLintConfig("extends: default")
+        t = time.perf_counter()
+        for f in files:
+            list(linter.run(f.read_text(errors="replace"), conf))
+        out.append(("yamllint (in-process, default rules; YAML style only)", time.perf_counter() - t))
+    except ImportError:
+        pass
+    commands = {
+        "kube-linter": ["kube-linter", "lint", str(corpus)],
+        "kubeconform": ["kubeconform", "-summary", "-ignore-missing-schemas", str(corpus)],
+        "kube-score": ["kube-score", "score", *map(str, files)],
+        "checkov": ["checkov", "-d", str(corpus), "--framework", "kubernetes", "--quiet"],
+    }
+    for name, cmd in commands.items():
+        if shutil.which(cmd[0]):
+            t = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, check=False)
+            out.append((name, time.perf_counter() - t))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-small", action="store_true", help="skip the small-file command timings")
+    args = parser.parse_args()
+    corpus = Path(args.corpus)
+    if not corpus.is_dir():
+        print(f"corpus {corpus} not found", file=sys.stderr)
+        return 2
+    files = corpus_files(corpus)
+    size = sum(f.stat().st_size for f in files)
+    print(f"corpus: {corpus} ({len(files)} files, {size / 1e6:.1f} MB)")
+    base = best_of(args.repeat, floor, files)
+    print(f"floor (PyYAML C loader, compose only): {base:.3f} s")
+    for label, select in (("starter rules", STARTER), ("default rules", None), ("every rule", ["all"])):
+        elapsed, findings, resources = best_of(args.repeat, guardlint_inprocess, corpus, select)
+        print(f"guardlint, {label}: {elapsed:.3f} s = {elapsed / base:.2f}x the floor "
+              f"({resources} objects, {findings} findings)")
+    for name, elapsed in other_tools(corpus, files):
+        print(f"{name}: {elapsed:.3f} s = {elapsed / base:.2f}x the floor")
+    if not args.no_small:
+        startup = python_startup(args.repeat * 2)
+        plain, configured = small_file_times(args.repeat * 2)
+        print(f"python -c pass: {startup * 1000:.0f} ms")
+        print(f"guardlint check, one small file, no config: {plain * 1000:.0f} ms")
+        print(f"guardlint check, one small file, with .guardlint.yaml: {configured * 1000:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("NO_COLOR", "1")
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""The published hook, run by the real pre-commit against this repository (``pre-commit try-repo``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.slow
+
+FAILING = """apiVersion: v1
+kind: Pod
+metadata:
+  name: bad
+spec:
+  containers:
+    - name: app
+      image: busybox:1.36
+      securityContext:
+        privileged: true
+"""
+PASSING = """apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+    - port: 80
+      targetPort: http
+"""
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+@pytest.fixture
+def work_repo(tmp_path: Path) -> Path:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "t@example.com")
+    _git(repo, "config", "user.name", "t")
+    (repo / "bad.yaml").write_text(FAILING)
+    (repo / "service.yaml").write_text(PASSING)
+    (repo / "values.yaml").write_text("replicaCount: 1\n")
+    _git(repo, "add", ".")
+    return repo
+
+
+def _try_repo(repo: Path, tmp_path: Path, *files: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
+    pre_commit = shutil.which("pre-commit") or "pre-commit"
+    return subprocess.run(
+        [pre_commit, "try-repo", str(ROOT), "guardlint", "--verbose", "--files", *files],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=900,
+    )
+
+
+def test_hook_fails_on_a_bad_manifest_and_passes_a_good_one(work_repo: Path, tmp_path: Path) -> None:
+    failing = _try_repo(work_repo, tmp_path, "bad.yaml", "values.yaml")
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert "bad.yaml:10:9: error privileged-container" in failing.stdout
+    # The Service's pods live in files pre-commit did not pass: no "selects no pods" report.
+    passing = _try_repo(work_repo, tmp_path, "service.yaml", "values.yaml")
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    assert "Passed" in passing.stdout

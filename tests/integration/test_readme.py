@@ -1,0 +1,29 @@
+"""The README's library example runs as written, and its two set-up commands are the documented ones."""
+
+from __future__ import annotations
+
+import re
+
+from tests.helpers import ROOT
+
+
+def _blocks(lang: str) -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(rf"```{lang}\n(.*?)```", text, re.S)
+
+
+def test_library_example_runs(capsys: object) -> None:
+    example = next(b for b in _blocks("python") if "import guardlint" in b)
+    namespace: dict[str, object] = {}
+    exec(compile(example, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
+
+
+def test_readme_starts_with_two_setup_commands() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_blocks = re.findall(r"```sh\n(.*?)```", text.split("\n## ", 1)[0], re.S)
+    assert len(first_blocks) == 2
+    install, tests = (b.strip() for b in first_blocks)
+    assert "pip install ." in install and "guardlint check examples/" in install
+    assert "pip install -e '.[test]'" in tests and tests.endswith("pytest")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install -e '.[test]'" in ci and "\npytest" in ci
