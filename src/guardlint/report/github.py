@@ -1,0 +1,83 @@
+"""GitHub Actions workflow commands: one ``::error``/``::warning``/``::notice`` line per active finding.
+
+GitHub turns each line into an annotation on the pull request. Input errors come first (``::error``),
+then the findings; suppressed findings are not annotated. The last line is a plain summary, not a command.
+
+GitHub rejects ``col``/``endColumn`` on an annotation that spans several lines, so a multi-line region
+(for example a missing field reported on its parent block) is annotated at its first line and column.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from guardlint.findings import Finding, InputError, Report, Severity
+from guardlint.report import RenderOptions
+from guardlint.report.json import SEVERITIES, ordered_errors, ordered_findings
+
+_COMMANDS = MappingProxyType({Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"})
+
+
+def escape_data(text: str) -> str:
+    """Escape a command's message the way the runner un-escapes it (``%``, CR and LF)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a command property value: as data, plus ``:`` and ``,`` which delimit properties."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: str, properties: list[tuple[str, str | int]], message: str) -> str:
+    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties)
+    return f"::{name} {props}::{escape_data(message)}" if props else f"::{name}::{escape_data(message)}"
+
+
+def _location(f: Finding) -> list[tuple[str, str | int]]:
+    loc = f.location
+    line, column = max(1, loc.line), max(1, loc.column)
+    props: list[tuple[str, str | int]] = [("file", f.file), ("line", line), ("col", column)]
+    if loc.end_line == line and loc.end_column >= column:
+        props += [("endLine", loc.end_line), ("endColumn", loc.end_column)]
+    return props
+
+
+def finding_command(f: Finding) -> str:
+    where = f" (rendered from Helm template {f.origin})" if f.origin else ""
+    message = f"{f.message}{where}\n{f.remediation}"
+    return command(_COMMANDS[f.severity], [*_location(f), ("title", f"{f.rule} ({f.code})")], message)
+
+
+def error_command(e: InputError) -> str:
+    props: list[tuple[str, str | int]] = [
+        ("file", e.file), ("line", max(1, e.line)), ("col", max(1, e.column)),
+        ("title", f"{e.kind.slug} ({e.kind.code})"),
+    ]
+    message = f"{e.message}\n{e.hint}" if e.hint else e.message
+    return command("error", props, message)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_line(report: Report) -> str:
+    summary = report.summary()
+    counts = [_plural(int(summary.counts.get(s.value, 0)), _COMMANDS[s]) for s in SEVERITIES]
+    text = f"guardlint: {', '.join(counts)} in {_plural(summary.files, 'file')}"
+    extras = []
+    if summary.errors:
+        extras.append(f"{_plural(summary.errors, 'input')} could not be read or parsed")
+    if summary.suppressed:
+        extras.append(f"{summary.suppressed} suppressed")
+    if report.baselined:
+        extras.append(f"{report.baselined} in the baseline")
+    return text + (f" ({'; '.join(extras)})" if extras else "")
+
+
+def render_github(report: Report, options: RenderOptions) -> str:
+    """Render ``report`` as workflow commands, one per line, then a summary line."""
+    lines = [error_command(e) for e in ordered_errors(report.errors)]
+    lines += [finding_command(f) for f in ordered_findings(report.findings) if not f.suppressed]
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,140 @@
+"""The JSON report: a versioned contract described by ``schemas/report.schema.json``.
+
+The output is deterministic: findings, errors and skipped documents are sorted, keys always appear in the
+same order, and nothing depends on the clock or the machine. Suppressed findings are always included,
+marked ``"suppressed": true``. The helpers at the bottom are shared with the SARIF, JUnit and GitHub
+reporters.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from guardlint.findings import Finding, InputError, Report, ResourceRef, Severity, SkippedDocument
+from guardlint.report import RenderOptions
+
+REPORT_VERSION = 1
+"""The ``version`` of the JSON contract; bumped only on incompatible changes."""
+
+TOOL_NAME = "guardlint"
+
+
+def render_json(report: Report, options: RenderOptions) -> str:
+    """Render ``report`` as the JSON contract (``version`` 1), two-space indented, with a final newline."""
+    summary = report.summary()
+    doc: dict[str, Any] = {
+        "version": REPORT_VERSION,
+        "tool": {"name": TOOL_NAME, "version": tool_version(options)},
+        "findings": [_finding(f) for f in ordered_findings(report.findings)],
+        "errors": [_error(e) for e in ordered_errors(report.errors)],
+        "summary": {
+            "files": summary.files,
+            "resources": summary.resources,
+            "skippedDocuments": summary.skipped_documents,
+            "errors": summary.errors,
+            "suppressed": summary.suppressed,
+            "baselined": report.baselined,
+            "bySeverity": {s.value: int(summary.counts.get(s.value, 0)) for s in SEVERITIES},
+        },
+    }
+    if options.verbose:
+        doc["skipped"] = [_skipped(s) for s in ordered_skipped(report.skipped)]
+    return dumps(doc)
+
+
+def _resource(ref: ResourceRef | None) -> dict[str, Any] | None:
+    if ref is None:
+        return None
+    return {"apiVersion": ref.api_version, "kind": ref.kind, "name": ref.name, "namespace": ref.namespace}
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    loc = f.location
+    return {
+        "rule": f.rule,
+        "code": f.code,
+        "severity": f.severity.value,
+        "message": f.message,
+        "file": f.file,
+        "line": loc.line,
+        "column": loc.column,
+        "endLine": loc.end_line,
+        "endColumn": loc.end_column,
+        "path": f.dotted_path,
+        "resource": _resource(f.resource),
+        "remediation": f.remediation,
+        "suppressed": f.suppressed,
+        "suppressionReason": f.suppression_reason if f.suppressed else None,
+        "origin": f.origin,
+        "exact": f.exact,
+    }
+
+
+def _error(e: InputError) -> dict[str, Any]:
+    return {
+        "kind": e.kind.slug,
+        "code": e.kind.code,
+        "file": e.file,
+        "line": e.line,
+        "column": e.column,
+        "message": e.message,
+        "hint": e.hint,
+    }
+
+
+def _skipped(s: SkippedDocument) -> dict[str, Any]:
+    return {"file": s.file, "line": s.line, "reason": s.reason}
+
+
+# Shared by the machine-readable reporters -------------------------------------------------------------
+
+SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+"""Severities from the most to the least serious, in the order reports list them."""
+
+
+def tool_version(options: RenderOptions) -> str:
+    """The version to report: the caller's, or the installed package's."""
+    if options.tool_version:
+        return options.tool_version
+    from guardlint._version import __version__
+
+    return __version__
+
+
+def _finding_key(f: Finding) -> tuple[Any, ...]:
+    r = f.resource
+    ident = (r.api_version, r.kind, r.namespace or "", r.name or "") if r is not None else ("", "", "", "")
+    loc = f.location
+    return (
+        f.file, loc.line, loc.column, f.code, f.message, loc.end_line, loc.end_column, f.dotted_path,
+        ident, f.document_index, f.suppressed, f.suppression_reason or "", f.origin or "",
+    )
+
+
+def ordered_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in a total, stable order: file, position, code, message, then every other field."""
+    return sorted(findings, key=_finding_key)
+
+
+def ordered_errors(errors: Iterable[InputError]) -> list[InputError]:
+    return sorted(errors, key=lambda e: (e.file, e.line, e.column, e.kind.code, e.message, e.hint))
+
+
+def ordered_skipped(skipped: Iterable[SkippedDocument]) -> list[SkippedDocument]:
+    return sorted(skipped, key=lambda s: (s.file, s.line, s.reason))
+
+
+def dumps(doc: Any) -> str:
+    """Serialize deterministically (insertion-ordered keys, two-space indent, final newline).
+
+    Non-ASCII text stays readable; only when a string holds a lone surrogate (YAML can spell one as
+    ``"\\ud800"``), which UTF-8 cannot encode, is the whole document ASCII-escaped instead.
+    """
+    text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(doc, indent=2, ensure_ascii=True, allow_nan=False)
+    return text + "\n"

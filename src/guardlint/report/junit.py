@@ -1,0 +1,157 @@
+"""JUnit XML for CI test-report views (GitLab merge requests, Jenkins, Azure DevOps, CircleCI).
+
+One ``<testsuite>`` per file. Each finding is a ``<testcase>``: active findings hold a ``<failure>``
+whose ``type`` is the severity, suppressed ones a ``<skipped>``. An input that could not be read or parsed
+is a testcase with an ``<error>``. A file with no active finding and no error also gets one passing
+testcase, so that it shows as passed. Testcase names leave out line numbers (they name the rule, the
+object and the field), so CI tools that compare runs by name follow a finding when lines move; the
+location is in the ``file``/``line`` attributes and in the failure text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from guardlint.findings import Finding, InputError, Report
+from guardlint.report import RenderOptions
+from guardlint.report.json import TOOL_NAME, ordered_errors, ordered_findings
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+PASSED_NAME = "guardlint: no problems found"
+
+# Characters XML 1.0 cannot carry at all, not even escaped: C0 controls other than tab, newline and
+# carriage return, lone surrogates, U+FFFE and U+FFFF.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _clean(text: str) -> str:
+    """``text`` with the characters XML cannot represent spelled as Python escapes (``\\x01``)."""
+    return _INVALID_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    tests: int = 0
+    failures: int = 0
+    errors: int = 0
+    skipped: int = 0
+
+    def __add__(self, other: _Counts) -> _Counts:
+        return _Counts(self.tests + other.tests, self.failures + other.failures, self.errors + other.errors,
+                       self.skipped + other.skipped)
+
+    def attrs(self) -> dict[str, str]:
+        return {"tests": str(self.tests), "failures": str(self.failures), "errors": str(self.errors),
+                "skipped": str(self.skipped)}
+
+
+def _classname(file: str) -> str:
+    """The file without its YAML/JSON suffix (Jenkins splits class names at dots)."""
+    for suffix in _SUFFIXES:
+        if file.endswith(suffix) and len(file) > len(suffix):
+            return file[: -len(suffix)]
+    return file
+
+
+def _finding_name(f: Finding) -> str:
+    name = f"{f.rule} ({f.code})"
+    if f.resource is not None:
+        name += f" {f.resource.display()}"
+    if f.path:
+        name += f" {f.dotted_path}"
+    return name
+
+
+def _finding_body(f: Finding) -> str:
+    lines = [f"{f.file}:{f.line}:{f.column}: {f.severity.value} {f.rule} ({f.code}): {f.message}"]
+    if f.resource is not None:
+        lines.append(f"object: {f.resource.display()} ({f.resource.api_version})")
+    if f.path:
+        suffix = "" if f.exact else " (missing; reported on its nearest parent)"
+        lines.append(f"path: {f.dotted_path}{suffix}")
+    if f.origin:
+        lines.append(f"rendered from Helm template: {f.origin}")
+    if f.suppressed:
+        lines.append(f"suppressed: {f.suppression_reason or 'yes'}")
+    lines.append(f"remediation: {f.remediation}")
+    return "\n".join(lines)
+
+
+def _finding_message(f: Finding) -> str:
+    return f"{f.message} (rendered from Helm template {f.origin})" if f.origin else f.message
+
+
+def _error_body(e: InputError) -> str:
+    lines = [f"{e.file}:{e.line}:{e.column}: error {e.kind.slug} ({e.kind.code}): {e.message}"]
+    if e.hint:
+        lines.append(f"hint: {e.hint}")
+    return "\n".join(lines)
+
+
+def _suite(file: str, findings: list[Finding], errors: list[InputError]) -> tuple[Element, _Counts]:
+    from xml.etree.ElementTree import Element, SubElement
+
+    classname = _clean(_classname(file))
+    cases: list[tuple[str, int, str, dict[str, str], str]] = []
+    counts = _Counts()
+    for e in errors:
+        attrs = {"type": e.kind.slug, "message": e.message}
+        cases.append((f"{e.kind.slug} ({e.kind.code})", e.line, "error", attrs, _error_body(e)))
+        counts += _Counts(tests=1, errors=1)
+    for f in findings:
+        if f.suppressed:
+            attrs = {"message": f"suppressed: {f.suppression_reason}" if f.suppression_reason else "suppressed"}
+            cases.append((_finding_name(f), f.line, "skipped", attrs, _finding_body(f)))
+            counts += _Counts(tests=1, skipped=1)
+        else:
+            attrs = {"type": f.severity.value, "message": _finding_message(f)}
+            cases.append((_finding_name(f), f.line, "failure", attrs, _finding_body(f)))
+            counts += _Counts(tests=1, failures=1)
+    if not errors and not any(not f.suppressed for f in findings):
+        cases.append((PASSED_NAME, 0, "", {}, ""))
+        counts += _Counts(tests=1)
+
+    suite = Element("testsuite", {"name": _clean(file), **counts.attrs(), "time": "0"})
+    seen: Counter[str] = Counter()
+    for name, line, outcome, attrs, body in cases:
+        seen[name] += 1
+        unique = name if seen[name] == 1 else f"{name} #{seen[name]}"
+        case_attrs = {"name": _clean(unique), "classname": classname, "file": _clean(file)}
+        if line > 0:
+            case_attrs["line"] = str(line)
+        case_attrs["time"] = "0"
+        case = SubElement(suite, "testcase", case_attrs)
+        if outcome:
+            child = SubElement(case, outcome, {k: _clean(v) for k, v in attrs.items()})
+            child.text = _clean(body)
+    return suite, counts
+
+
+def render_junit(report: Report, options: RenderOptions) -> str:
+    """Render ``report`` as a JUnit XML document (UTF-8, with an XML declaration and a final newline)."""
+    from xml.etree.ElementTree import Element, indent, tostring
+
+    findings = ordered_findings(report.findings)
+    errors = ordered_errors(report.errors)
+    by_file: dict[str, tuple[list[Finding], list[InputError]]] = {f: ([], []) for f in report.files}
+    for f in findings:
+        by_file.setdefault(f.file, ([], []))[0].append(f)
+    for e in errors:
+        by_file.setdefault(e.file, ([], []))[1].append(e)
+    root = Element("testsuites", {"name": TOOL_NAME})
+    total = _Counts()
+    for file in sorted(by_file):
+        suite, counts = _suite(file, *by_file[file])
+        root.append(suite)
+        total += counts
+    root.attrib.update({**total.attrs(), "time": "0"})
+    indent(root, space="  ")
+    body = tostring(root, encoding="unicode", short_empty_elements=True)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

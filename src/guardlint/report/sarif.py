@@ -1,0 +1,352 @@
+"""SARIF 2.1.0 output for GitHub code scanning, GitLab, Azure DevOps and IDE viewers.
+
+One run. ``tool.driver.rules`` describes every rule that ran and every rule that produced a result, plus
+one pseudo-rule per kind of input error that occurred (``GL001`` yaml-syntax-error, ...). Results carry a
+physical location relative to ``%SRCROOT%`` (the directory guardlint ran in), logical locations naming the
+Kubernetes object and the field, and a ``partialFingerprints["guardlint/v1"]`` that ignores line numbers,
+so that an alert survives edits elsewhere in the file. Suppressed findings are results with
+``suppressions``; input errors are results and ``toolExecutionNotifications``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from types import MappingProxyType
+from typing import Any
+
+from guardlint.findings import ErrorKind, Finding, InputError, Location, Report, ResourceRef, Severity
+from guardlint.report import RenderOptions
+from guardlint.report.json import TOOL_NAME, dumps, ordered_errors, ordered_findings, tool_version
+from guardlint.rules.api import RuleMeta
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://github.com/guardlint/guardlint"
+DOCS_URI = "https://github.com/guardlint/guardlint/blob/main/docs/rules/{name}.md"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "guardlint/v1"
+
+_LEVELS = MappingProxyType({Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"})
+
+_ERROR_TITLES = MappingProxyType({
+    ErrorKind.YAML_SYNTAX: "Input is not valid YAML or JSON",
+    ErrorKind.UNRENDERED_TEMPLATE: "Input is an unrendered Helm or Go template",
+    ErrorKind.ENCODING: "Input is not valid UTF-8 or UTF-16 text",
+    ErrorKind.BINARY: "Input is a binary file",
+    ErrorKind.TOO_LARGE: "Input is larger than the size limit",
+    ErrorKind.UNREADABLE: "Input cannot be read",
+    ErrorKind.TOO_DEEP: "Input is nested too deeply",
+    ErrorKind.ALIAS_BOMB: "Input expands YAML aliases beyond the limit",
+    ErrorKind.NOT_FOUND: "Input path does not exist",
+})
+
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def render_sarif(report: Report, options: RenderOptions) -> str:
+    """Render ``report`` as a SARIF 2.1.0 log with one run."""
+    version = tool_version(options)
+    findings = ordered_findings(report.findings)
+    errors = ordered_errors(report.errors)
+
+    descriptors, index, overrides = _rules(report, findings, errors, options)
+    results: list[dict[str, Any]] = [_error_result(e, index[e.kind.code], fp) for e, fp in
+                                     zip(errors, _error_fingerprints(errors), strict=True)]
+    results += [_finding_result(f, index[f.code], fp) for f, fp in
+                zip(findings, fingerprints(findings), strict=True)]
+
+    invocation: dict[str, Any] = {"executionSuccessful": not errors}
+    if overrides:
+        invocation["ruleConfigurationOverrides"] = overrides
+    if errors:
+        invocation["toolExecutionNotifications"] = [_notification(e, index[e.kind.code]) for e in errors]
+
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": TOOL_NAME,
+                "version": version,
+                "semanticVersion": version,
+                "informationUri": INFORMATION_URI,
+                "rules": descriptors,
+            }
+        },
+        "invocations": [invocation],
+        "originalUriBaseIds": {
+            SRCROOT: {"description": {"text": "The directory guardlint ran in; result paths are relative to it."}}
+        },
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+    }
+    return dumps({"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]})
+
+
+# Rules ------------------------------------------------------------------------------------------------
+
+
+def _rules(
+    report: Report, findings: list[Finding], errors: list[InputError], options: RenderOptions
+) -> tuple[list[dict[str, Any]], dict[str, int], list[dict[str, Any]]]:
+    """Descriptors sorted by code, the index of each code, and overrides of the default levels."""
+    registry = options.registry
+    by_code: dict[str, dict[str, Any]] = {}
+    effective: dict[str, Severity] = {}
+    for run in report.rules:
+        effective[run.code] = run.severity
+        found = registry.get(run.name) or registry.get(run.code)
+        by_code[run.code] = _descriptor(found.meta) if found is not None else _bare(run.code, run.name, run.severity)
+    for f in findings:
+        if f.code in by_code:
+            continue
+        effective.setdefault(f.code, f.severity)
+        found = registry.get(f.rule) or registry.get(f.code)
+        by_code[f.code] = _descriptor(found.meta) if found is not None else _bare(f.code, f.rule, f.severity)
+    for e in errors:
+        by_code.setdefault(e.kind.code, _error_descriptor(e.kind))
+    codes = sorted(by_code)
+    index = {code: i for i, code in enumerate(codes)}
+    overrides = []
+    for code in codes:
+        wanted = effective.get(code)
+        if wanted is not None and _LEVELS[wanted] != by_code[code]["defaultConfiguration"]["level"]:
+            overrides.append({
+                "descriptor": {"id": code, "index": index[code]},
+                "configuration": {"level": _LEVELS[wanted]},
+            })
+    return [by_code[c] for c in codes], index, overrides
+
+
+def help_uri(name: str) -> str:
+    return DOCS_URI.format(name=name)
+
+
+def _descriptor(meta: RuleMeta) -> dict[str, Any]:
+    doc = meta.doc.strip()
+    summary = _section(doc, "What it does") or f"{meta.title}."
+    help_md = f"**Remediation:** {meta.remediation}"
+    if doc:
+        help_md += "\n\n" + doc
+    if meta.references:
+        help_md += "\n\n## References\n" + "\n".join(f"- [{r.title}]({r.url})" for r in meta.references)
+    help_md += f"\n\n[Rule documentation]({help_uri(meta.name)})"
+    properties: dict[str, Any] = {"tags": sorted(set(meta.tags)), "pack": meta.pack}
+    if meta.extra:
+        properties["extra"] = {k: meta.extra[k] for k in sorted(meta.extra)}
+    return {
+        "id": meta.code,
+        "name": meta.name,
+        "shortDescription": {"text": meta.title},
+        "fullDescription": {"text": _plain(summary), "markdown": summary},
+        "help": {"text": _plain(help_md), "markdown": help_md},
+        "helpUri": help_uri(meta.name),
+        "defaultConfiguration": {"level": _LEVELS[meta.severity]},
+        "properties": properties,
+    }
+
+
+def _bare(code: str, name: str, severity: Severity) -> dict[str, Any]:
+    """A descriptor for a rule the registry does not know (a report built with other plugins)."""
+    return {
+        "id": code,
+        "name": name,
+        "shortDescription": {"text": name},
+        "helpUri": help_uri(name),
+        "defaultConfiguration": {"level": _LEVELS[severity]},
+        "properties": {"tags": []},
+    }
+
+
+def _error_descriptor(kind: ErrorKind) -> dict[str, Any]:
+    title = _ERROR_TITLES.get(kind, kind.slug)
+    text = f"{title}: guardlint could not read or parse the file, so none of it was linted."
+    return {
+        "id": kind.code,
+        "name": kind.slug,
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": text},
+        "help": {"text": text, "markdown": text},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["input-error"]},
+    }
+
+
+def _section(doc: str, title: str) -> str:
+    """The body of the Markdown section ``## title`` (empty when there is none)."""
+    lines = doc.splitlines()
+    out: list[str] = []
+    inside = False
+    for line in lines:
+        if line.startswith("## "):
+            if inside:
+                break
+            inside = line[3:].strip().lower() == title.lower()
+            continue
+        if inside:
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def _plain(markdown: str) -> str:
+    """A plain-text rendering: headings lose their hashes, code fences their markers, links show the URL."""
+    out: list[str] = []
+    in_code = False
+    for raw in markdown.splitlines():
+        stripped = raw.strip()
+        if stripped.startswith("```"):
+            in_code = not in_code
+            continue
+        if in_code:
+            out.append(raw)
+        elif stripped.startswith("#"):
+            out.append(stripped.lstrip("#").strip())
+        else:
+            out.append(_LINK.sub(r"\1 (\2)", raw).replace("**", ""))
+    return "\n".join(out).strip()
+
+
+# Results ----------------------------------------------------------------------------------------------
+
+
+def _uri(file: str) -> dict[str, Any]:
+    from urllib.parse import quote
+
+    if file.startswith("/"):
+        return {"uri": "file://" + quote(file)}
+    return {"uri": quote(file), "uriBaseId": SRCROOT}
+
+
+def _region(loc: Location) -> dict[str, int]:
+    line = max(1, loc.line)
+    column = max(1, loc.column)
+    end_line = max(line, loc.end_line)
+    end_column = max(1, loc.end_column)
+    if end_line == line:
+        end_column = max(column, end_column)
+    return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
+
+
+def resource_name(ref: ResourceRef) -> str:
+    """``Kind/namespace/name`` (``Kind/name`` when the manifest sets no namespace)."""
+    parts = [ref.kind, *([ref.namespace] if ref.namespace else []), ref.name or "<unnamed>"]
+    return "/".join(parts)
+
+
+def _sentence(text: str) -> str:
+    text = text.rstrip()
+    return text if not text or text.endswith((".", "!", "?")) else text + "."
+
+
+def message_text(f: Finding) -> str:
+    """The message, the Helm template it came from, and the remediation."""
+    where = f" (rendered from Helm template {f.origin})" if f.origin else ""
+    return f"{_sentence(f.message + where)} {f.remediation}".rstrip()
+
+
+def _finding_result(f: Finding, rule_index: int, fingerprint: str) -> dict[str, Any]:
+    logical: list[dict[str, Any]] = []
+    if f.resource is not None:
+        fqn = resource_name(f.resource)
+        logical.append({"name": f.resource.name or "<unnamed>", "fullyQualifiedName": fqn, "kind": "object"})
+        if f.path:
+            logical.append({"name": f.dotted_path, "fullyQualifiedName": f"{fqn}:{f.dotted_path}", "kind": "property"})
+    elif f.path:
+        logical.append({"name": f.dotted_path, "fullyQualifiedName": f.dotted_path, "kind": "property"})
+    location: dict[str, Any] = {
+        "physicalLocation": {"artifactLocation": _uri(f.file), "region": _region(f.location)},
+    }
+    if logical:
+        location["logicalLocations"] = logical
+    properties: dict[str, Any] = {"path": f.dotted_path}
+    if f.origin:
+        properties["origin"] = f.origin
+    if not f.exact:
+        properties["exact"] = False
+    if f.resource is not None:
+        properties["resource"] = {
+            "apiVersion": f.resource.api_version, "kind": f.resource.kind,
+            "namespace": f.resource.namespace, "name": f.resource.name,
+        }
+    result: dict[str, Any] = {
+        "ruleId": f.code,
+        "ruleIndex": rule_index,
+        "level": _LEVELS[f.severity],
+        "message": {"text": message_text(f)},
+        "locations": [location],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+        "properties": properties,
+    }
+    if f.suppressed:
+        reason = f.suppression_reason or ""
+        kind = "inSource" if reason.startswith(("annotation:", "comment:")) else "external"
+        suppression: dict[str, Any] = {"kind": kind, "status": "accepted"}
+        if reason:
+            suppression["justification"] = reason
+        result["suppressions"] = [suppression]
+    return result
+
+
+def _error_location(e: InputError) -> dict[str, Any]:
+    region = {"startLine": max(1, e.line), "startColumn": max(1, e.column)}
+    return {"physicalLocation": {"artifactLocation": _uri(e.file), "region": region}}
+
+
+def _error_message(e: InputError) -> str:
+    text = _sentence(e.message)
+    return f"{text} {e.hint}".rstrip() if e.hint else text
+
+
+def _error_result(e: InputError, rule_index: int, fingerprint: str) -> dict[str, Any]:
+    return {
+        "ruleId": e.kind.code,
+        "ruleIndex": rule_index,
+        "level": "error",
+        "message": {"text": _error_message(e)},
+        "locations": [_error_location(e)],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+    }
+
+
+def _notification(e: InputError, rule_index: int) -> dict[str, Any]:
+    return {
+        "level": "error",
+        "message": {"text": f"{e.file}: {_error_message(e)}"},
+        "locations": [_error_location(e)],
+        "associatedRule": {"id": e.kind.code, "index": rule_index},
+    }
+
+
+# Fingerprints -----------------------------------------------------------------------------------------
+
+
+def _digest(parts: Iterable[object]) -> str:
+    payload = json.dumps(list(parts), ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("ascii")).hexdigest()
+
+
+def fingerprints(findings: Iterable[Finding]) -> list[str]:
+    """One fingerprint per finding, in order: file, object identity, rule code and field path, plus an
+    occurrence counter for identical keys. Lines and messages are left out, so moving a finding (or
+    rewording a message) keeps its fingerprint."""
+    seen: Counter[tuple[str, ...]] = Counter()
+    out: list[str] = []
+    for f in findings:
+        r = f.resource
+        ident = (r.api_version, r.kind, r.namespace or "", r.name or "") if r is not None else ("", "", "", "")
+        key = (f.file, *ident, f.code, f.dotted_path)
+        out.append(_digest([FINGERPRINT_KEY, *key, seen[key]]))
+        seen[key] += 1
+    return out
+
+
+def _error_fingerprints(errors: Iterable[InputError]) -> list[str]:
+    seen: Counter[tuple[str, str]] = Counter()
+    out: list[str] = []
+    for e in errors:
+        key = (e.file, e.kind.code)
+        out.append(_digest([FINGERPRINT_KEY, *key, seen[key]]))
+        seen[key] += 1
+    return out
