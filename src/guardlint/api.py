@@ -128,9 +128,7 @@ def run(
     if context:
         shown = {i.display for i in inputs}
         ctx_inputs, _ = discover(context, settings.config.exclude)
-        context_loaded = [
-            lt for lt in load_inputs([i for i in ctx_inputs if i.display not in shown], settings.max_bytes)
-        ]
+        context_loaded = load_inputs([i for i in ctx_inputs if i.display not in shown], settings.max_bytes)
     report = lint_loaded(loaded, settings.plan, context=context_loaded, extra_errors=errors,
                          raise_errors=raise_errors)
     if baseline is not None:

@@ -91,8 +91,10 @@ def render_rule(r: Rule[Any]) -> str:
         f'    ignore.guardlint.dev/{m.name}: "<why this object is an exception>"',
         "```",
         "",
-        "Or with a comment on the reported line (or above it; above the first line of a document for the whole"
-        " document):",
+        (
+            "Or with a comment on the reported line (or above it; above the first line of a document for the"
+            " whole document):"
+        ),
         "",
         "```yaml",
         f"# guardlint: ignore {m.name} -- <why this is an exception>",

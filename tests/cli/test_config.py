@@ -58,7 +58,9 @@ def test_located_errors_with_suggestions(repo: Path) -> None:
     )
     code, _, err = run(["pod.yaml"])
     assert code == 2
-    assert ".guardlint.yaml:3:3: at rules: unknown key 'privilegd-container'; did you mean 'privileged-container'?" in err
+    assert (
+        ".guardlint.yaml:3:3: at rules: unknown key 'privilegd-container'; did you mean 'privileged-container'?"
+    ) in err
     assert ".guardlint.yaml:7:7: at rules.unpinned-image.params: unknown key 'require-digests'; did you mean" in err
     assert ".guardlint.yaml:8:1: at <top level>: unknown key 'exclud'; did you mean 'exclude'?" in err
 
@@ -130,7 +132,8 @@ def test_config_validate_command(repo: Path) -> None:
 
 def test_user_workload_kind(repo: Path) -> None:
     (repo / ".guardlint.yaml").write_text(
-        "workloads:\n  - apiVersion: example.com/v1\n    kind: BatchRun\n    pod-templates: [\"spec.runs[*].template\"]\n"
+        "workloads:\n  - apiVersion: example.com/v1\n    kind: BatchRun\n"
+        "    pod-templates: [\"spec.runs[*].template\"]\n"
     )
     (repo / "deploy" / "run.yaml").write_text(
         "apiVersion: example.com/v1\nkind: BatchRun\nmetadata: {name: r}\nspec:\n  runs:\n    - template:\n"

@@ -15,7 +15,7 @@ def _blocks(lang: str) -> list[str]:
 def test_library_example_runs(capsys: object) -> None:
     example = next(b for b in _blocks("python") if "import guardlint" in b)
     namespace: dict[str, object] = {}
-    exec(compile(example, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
+    exec(compile(example, "README.md", "exec"), namespace)
 
 
 def test_readme_starts_with_two_setup_commands() -> None:

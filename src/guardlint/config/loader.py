@@ -241,7 +241,10 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
 RegistryFactory = Callable[[tuple[str, ...], tuple[str, ...]], Registry]
 
 
-def _peek_extensions(chain: list[tuple[Path, dict[str, Any], Document | None]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+Chain = list[tuple[Path, dict[str, Any], "Document | None"]]
+
+
+def _peek_extensions(chain: Chain) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Rule folders and plugin modules named in the chain, needed before the rules can be validated."""
     dirs: list[str] = []
     plugins: list[str] = []

@@ -126,7 +126,7 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
         pack=spec.get("pack", "custom"),
         remediation=spec["remediation"],
         doc=doc,
-        tags=tuple(spec.get("tags", ())) + ("declarative",),
+        tags=(*spec.get("tags", ()), "declarative"),
         references=refs,
         enabled_by_default=spec.get("enabled-by-default", True),
         kinds=None,
@@ -161,7 +161,7 @@ def load_rule_file(path: Path, *, validate: bool = True) -> tuple[Rule[Any], ...
     origin = str(path)
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
+            data = yaml.load(fh, Loader=loader)
     except (OSError, yaml.YAMLError) as exc:
         raise RuleLoadError(f"{origin}: cannot read declarative rules: {exc}") from None
     if validate:
