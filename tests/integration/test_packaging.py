@@ -37,7 +37,8 @@ def test_wheel_ships_rules_and_schemas_and_works(tmp_path: Path) -> None:
     probe = (
         "import guardlint, guardlint.data as d\n"
         "print(d.data_dir('rules'))\nprint(d.data_dir('schemas'))\n"
-        f"r = guardlint.lint_text(open({str(fixture)!r}).read(), 'x.yaml', select=['deprecated-service-account-field'])\n"
+        f"r = guardlint.lint_text(open({str(fixture)!r}).read(), 'x.yaml',"
+        " select=['deprecated-service-account-field'])\n"
         "print(len(r.active))\n"
     )
     out = subprocess.run([str(py), "-c", probe], check=True, capture_output=True, text=True, cwd=tmp_path).stdout
