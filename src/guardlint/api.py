@@ -121,6 +121,11 @@ def run(
     from guardlint.engine import lint_loaded
 
     inputs, errors = discover(paths, settings.config.exclude)
+    if settings.config.exclude:
+        # Files named explicitly (as pre-commit does) honour the configured excludes too.
+        from guardlint.source.files import excluded
+
+        inputs = [i for i in inputs if i.path == "-" or not excluded(i.display, settings.config.exclude)]
     if stdin_filename:
         inputs = [Input(i.path, stdin_filename) if i.path == "-" else i for i in inputs]
     loaded = load_inputs(inputs, settings.max_bytes, stdin)

@@ -169,3 +169,17 @@ def test_local_plugin_and_rule_dir(repo: Path) -> None:
     assert "pod.yaml:3:1: warning missing-team-label Pod kube-system/web has no team label" in out
     assert "pod.yaml:4:3: info pod-named-web pod is named web" in out
     assert code == 1
+
+
+def test_excludes_apply_to_named_files(repo: Path) -> None:
+    (repo / ".guardlint.yaml").write_text('exclude: ["deploy/generated/**", "*.tmpl.yaml"]\n')
+    (repo / "deploy" / "generated").mkdir()
+    (repo / "deploy" / "generated" / "x.yaml").write_text(POD)
+    (repo / "deploy" / "a.tmpl.yaml").write_text(POD)
+    import os
+
+    os.chdir(repo)
+    code, out, _ = run(["deploy/generated/x.yaml", "deploy/a.tmpl.yaml", "deploy/pod.yaml", "--select",
+                        "privileged-container"])
+    assert code == 1
+    assert "deploy/pod.yaml:11:" in out and "generated" not in out and "tmpl" not in out

@@ -199,3 +199,8 @@ def read_input(item: Input, max_bytes: int = DEFAULT_MAX_BYTES, stdin_bytes: byt
             InputError(ErrorKind.TOO_LARGE, item.display, 1, 1, f"file is over the {max_bytes / 1048576:.0f} MiB limit"),
         )
     return decode(data, item.display)
+
+
+def excluded(rel_posix: str, excludes: Sequence[str]) -> bool:
+    """Whether a path (POSIX, relative to the working directory) matches one of the exclude globs."""
+    return _excluded(rel_posix, excludes)
