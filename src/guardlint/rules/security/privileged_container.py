@@ -9,6 +9,9 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.security import _pss
+
+CHECK = "privileged"
 
 
 @rule(
@@ -17,20 +20,22 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
     title="Container runs in privileged mode",
     severity=Severity.ERROR,
     pack="security",
-    tags=("pss", "pss-baseline", "pss-restricted"),
+    tags=_pss.TAGS_BASELINE,
     remediation="Remove securityContext.privileged or set it to false; add only the capabilities the container needs.",
     references=(
+        _pss.PSS_BASELINE_REF,
         Reference(
-            "Pod Security Standards: Privileged Containers",
-            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+            "Kubernetes: Configure a Security Context for a Pod or Container",
+            "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/",
         ),
     ),
-    extra={"pss-control": "Privileged Containers", "pss-level": "baseline", "pss-check": "privileged"},
+    extra=_pss.extra("Privileged Containers", _pss.BASELINE, CHECK, "1.0"),
 )
 def privileged_container(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports every container, init container and ephemeral container whose `securityContext.privileged`
-    is `true`.
+    is `true`. This is the `privileged` check of the Pod Security Standards, level baseline, at every policy
+    version. Only a real boolean `true` counts: the string `"true"` is a type error the API server rejects.
 
     ## Why is this bad?
     A privileged container runs with every capability and sees every device of the node, with no
@@ -66,12 +71,12 @@ def privileged_container(resource: Resource, params: Any, ctx: RuleContext) -> I
             privileged: false
     ```
     """
+    suffix = _pss.note(_pss.BASELINE, _pss.policy_version(ctx), CHECK)
     for c in iter_all_containers(resource, ctx.workloads):
         if c.get(("securityContext", "privileged")) is True:
             yield Violation(
                 (*c.path, "securityContext", "privileged"),
-                f"{c.describe()} sets securityContext.privileged to true, which the Pod Security Standards "
-                "forbid from the baseline level",
+                f"{c.describe()} sets securityContext.privileged=true {suffix}",
             )
 
 

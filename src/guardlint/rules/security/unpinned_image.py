@@ -122,7 +122,9 @@ def unpinned_image(resource: Resource, params: Params, ctx: RuleContext) -> Iter
         if digest is not None and _DIGEST.search("@" + digest):
             continue
         if tag is None:
-            yield Violation(path, f"{c.describe()} uses image {image!r} with no tag, which pulls 'latest'", at_value=True)
+            yield Violation(
+                path, f"{c.describe()} uses image {image!r} with no tag, which pulls 'latest'", at_value=True
+            )
         elif tag in mutable:
             yield Violation(path, f"{c.describe()} uses image {image!r} with the mutable tag {tag!r}", at_value=True)
         elif params.require_digest:

@@ -1,0 +1,136 @@
+"""unrestricted-capabilities: a container does not drop ALL capabilities or adds more than NET_BIND_SERVICE (PSS)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_list, get_map
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_containers
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.security import _pss
+
+CHECK = "capabilities_restricted"
+BASELINE_CHECK = "capabilities_baseline"
+SINCE = (1, 22)
+WINDOWS_EXEMPT_SINCE = (1, 25)
+
+
+@rule(
+    code="SEC018",
+    name="unrestricted-capabilities",
+    title="Container does not drop ALL capabilities or adds more than NET_BIND_SERVICE",
+    severity=Severity.WARNING,
+    pack="security",
+    tags=_pss.TAGS_RESTRICTED,
+    remediation=(
+        'Set securityContext.capabilities.drop: ["ALL"] on every container and add back at most NET_BIND_SERVICE.'
+    ),
+    references=(
+        _pss.PSS_RESTRICTED_REF,
+        Reference(
+            "Kubernetes: Set capabilities for a Container",
+            "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container",
+        ),
+    ),
+    enabled_by_default=False,
+    extra=_pss.extra(
+        "Capabilities", _pss.RESTRICTED, CHECK, "1.22, 1.25 (Windows pods exempt); before 1.22: capabilities_baseline",
+        replaces="capabilities_baseline",
+    ),
+)
+def unrestricted_capabilities(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    From policy 1.22, reports every init, regular and ephemeral container whose
+    `securityContext.capabilities.drop` does not contain exactly `ALL` (dropping each capability by name or
+    writing `all` does not count), and every entry of `capabilities.add` other than exactly
+    `NET_BIND_SERVICE`. From policy 1.25 pods with `spec.os.name: windows` are exempt. This is the
+    `capabilities_restricted` check of the Pod Security Standards, level restricted.
+
+    Before policy 1.22 the restricted level has no drop requirement but still runs the baseline check
+    `capabilities_baseline` (only the 13 default capabilities may be added); this rule evaluates that check
+    at those versions, because at the restricted level it replaces the baseline rule `non-default-capability`.
+
+    ## Why is this bad?
+    Container runtimes grant a default set of capabilities (`CHOWN`, `DAC_OVERRIDE`, `FOWNER`, `SETUID`,
+    `NET_RAW`, ...) that few applications need and that widen the damage of a compromise. Dropping `ALL`
+    and adding back only `NET_BIND_SERVICE` (to bind ports below 1024) is what the restricted level
+    requires (https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted).
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27.3
+              securityContext:
+                capabilities:
+                  add: [CHOWN]
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27.3
+              securityContext:
+                capabilities:
+                  drop: [ALL]
+                  add: [NET_BIND_SERVICE]
+    ```
+    """
+    version = _pss.policy_version(ctx)
+    if version < SINCE:
+        suffix = _pss.note(_pss.RESTRICTED, version, BASELINE_CHECK)
+        for pod in _pss.pods(resource, ctx):
+            yield from _pss.capabilities_baseline(pod, suffix)
+        return
+    suffix = _pss.note(_pss.RESTRICTED, version, CHECK)
+    for pod in _pss.pods(resource, ctx):
+        if version >= WINDOWS_EXEMPT_SINCE and pod.is_windows:
+            continue
+        for c in iter_containers(pod):
+            caps = get_map(c.data, ("securityContext", "capabilities"))
+            drop_path = _pss.c_sc_path(c, "capabilities", "drop")
+            if caps is None:
+                yield Violation(
+                    drop_path, f'{c.describe()} does not set securityContext.capabilities.drop=["ALL"] {suffix}'
+                )
+                continue
+            drop = get_list(caps, ("drop",))
+            if drop is None or "ALL" not in drop:
+                text = "does not set" if drop is None else "does not include \"ALL\" in"
+                yield Violation(drop_path, f"{c.describe()} {text} securityContext.capabilities.drop {suffix}")
+            for i, cap in enumerate(get_list(caps, ("add",)) or ()):
+                if isinstance(cap, str) and cap != "NET_BIND_SERVICE":
+                    yield Violation(
+                        _pss.c_sc_path(c, "capabilities", "add", i),
+                        f"{c.describe()} adds capability {cap!r}; only NET_BIND_SERVICE may be added {suffix}",
+                        at_value=True,
+                    )
+
+
+RULE = unrestricted_capabilities
