@@ -384,7 +384,8 @@ def _vol_pass(pod: Pod, level: str, v: Version) -> None:
         {"name": "volume1", "emptyDir": {}},
         {"name": "volume2", "secret": {"secretName": "test"}},
         {"name": "volume3", "persistentVolumeClaim": {"claimName": "test"}},
-        {"name": "volume4", "downwardAPI": {"items": [{"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]}},
+        {"name": "volume4",
+         "downwardAPI": {"items": [{"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]}},
         {"name": "volume5", "configMap": {"name": "test"}},
         {"name": "volume6", "projected": {"sources": []}},
         {"name": "volume7", "csi": {"driver": "inline.storage.example.com"}},
@@ -1000,7 +1001,10 @@ def _wrap(pod: Pod, form: str) -> dict[str, Any]:
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {"name": name},
-        "spec": {"selector": {"matchLabels": {"case": name}}, "template": {"metadata": template_meta, "spec": pod["spec"]}},
+        "spec": {
+            "selector": {"matchLabels": {"case": name}},
+            "template": {"metadata": template_meta, "spec": pod["spec"]},
+        },
     }
 
 
