@@ -122,9 +122,7 @@ def run_fixture(fx: Fixture) -> Report:
     settings = settings_for(fx.select, {fx.rule: fx.params} if fx.params else None, fx.kubernetes_version, extra)
     plan = settings.plan
     if fx.extra_config.get("partial"):
-        from dataclasses import replace
-
-        plan = replace(plan, partial=True)
+        plan = plan._replace(partial=True)
     loaded = load_text(fx.text, fx.path.name)
     return lint_loaded([loaded], plan, raise_errors=True)
 

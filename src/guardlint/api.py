@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardlint.config.model import Config, Plan, make_plan, parse_version
 from guardlint.errors import ConfigError, RuleLoadError, UsageError
@@ -17,8 +16,7 @@ from guardlint.source.files import DEFAULT_MAX_BYTES, Input, discover, read_inpu
 from guardlint.source.loader import LoadedText, load_text
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
     """What a run is configured with, after the config file and the caller's overrides are merged."""
 
     config: Config
@@ -85,7 +83,7 @@ def resolve_settings(
         except ValueError as exc:
             raise UsageError(str(exc)) from None
     if overrides:
-        cfg = replace(cfg, **overrides)
+        cfg = cfg._replace(**overrides)
     if fail_on is not None:
         level = None if fail_on == "never" else Severity.parse(fail_on)
     elif cfg.fail_on_set:

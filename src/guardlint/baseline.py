@@ -12,7 +12,6 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 
 from guardlint.errors import UsageError
@@ -93,7 +92,7 @@ def apply(report: Report, baseline: Counter[Key]) -> Report:
                 dropped += 1
                 continue
         kept.append(f)
-    return replace(report, findings=tuple(kept), baselined=report.baselined + dropped)
+    return report._replace(findings=tuple(kept), baselined=report.baselined + dropped)
 
 
 def keys(findings: Iterable[Finding]) -> list[Key]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from guardlint.model.paths import FieldPath, to_dotted
 
@@ -34,8 +35,7 @@ class Severity(enum.Enum):
 _RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceRef:
+class ResourceRef(NamedTuple):
     """The identity of a Kubernetes object."""
 
     api_version: str
@@ -48,8 +48,7 @@ class ResourceRef:
         return f"{self.kind} {ns}{self.name or '<unnamed>'}"
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
     """Where a finding is: 1-based line and column of its start, and of its end."""
 
     line: int
@@ -58,8 +57,7 @@ class Location:
     end_column: int
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """A rule's verdict on one field of one object, located in the source."""
 
     rule: str
@@ -116,8 +114,7 @@ class ErrorKind(enum.Enum):
         return self.value[1]
 
 
-@dataclass(frozen=True, slots=True)
-class InputError:
+class InputError(NamedTuple):
     """An input that could not be read or parsed, with the place where reading stopped."""
 
     kind: ErrorKind
@@ -128,8 +125,7 @@ class InputError:
     hint: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
+class Summary(NamedTuple):
     files: int
     resources: int
     skipped_documents: int
@@ -138,8 +134,7 @@ class Summary:
     errors: int
 
 
-@dataclass(frozen=True, slots=True)
-class SkippedDocument:
+class SkippedDocument(NamedTuple):
     """A document that is not a Kubernetes object (no apiVersion or kind), listed by ``--verbose``."""
 
     file: str
@@ -147,8 +142,7 @@ class SkippedDocument:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class RuleRun:
+class RuleRun(NamedTuple):
     """A rule that ran, with its effective severity (for report metadata)."""
 
     name: str
@@ -156,8 +150,7 @@ class RuleRun:
     severity: Severity
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(NamedTuple):
     """Everything one lint run produced. Findings are sorted; suppressed findings are included and marked."""
 
     findings: tuple[Finding, ...]
@@ -167,7 +160,7 @@ class Report:
     skipped: tuple[SkippedDocument, ...] = ()
     rules: tuple[RuleRun, ...] = ()
     baselined: int = 0
-    meta: Mapping[str, str] = field(default_factory=dict)
+    meta: Mapping[str, str] = MappingProxyType({})
 
     @property
     def active(self) -> tuple[Finding, ...]:

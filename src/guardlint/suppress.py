@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from guardlint.config.model import Exemption, Plan
 from guardlint.findings import Finding
@@ -139,7 +139,7 @@ def apply_suppressions(
                 if _exempt(ex, finding):
                     reason = f"exemption: {ex.reason}"
                     break
-        out.append(replace(finding, suppressed=True, suppression_reason=reason) if reason else finding)
+        out.append(finding._replace(suppressed=True, suppression_reason=reason) if reason else finding)
 
     for anns in annotations.values():
         for ann in anns:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import re
 from typing import Any
 
 import pytest
 
 from guardlint.docs import stale_docs
-from guardlint.rules.api import Rule
+from guardlint.rules.api import Rule, param_names
 from guardlint.schema import check_schema
 from tests.helpers import FIXTURES, ROOT, iter_fixtures, registry, run_fixture, settings_for
 
@@ -101,7 +100,7 @@ def test_no_fixture_folder_without_rule() -> None:
 @pytest.mark.parametrize("r", RULES, ids=IDS)
 def test_params_schema_matches_dataclass(r: Rule[Any]) -> None:
     schema = r.meta.params_schema
-    fields = {f.name: f for f in dataclasses.fields(r.params_type)}
+    fields = set(param_names(r.params_type))
     if not schema:
         assert not fields, f"{r.name}: parameters without a schema"
         return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import pytest
 
@@ -85,15 +84,13 @@ def test_escape_functions() -> None:
 def test_exact_escaping() -> None:
     base = guardlint.lint_text(TEXT, "deploy.yaml", select=["privileged-container"])
     finding = next(f for f in base.active if f.code == "SEC003")
-    odd = replace(
-        finding,
-        file="dir,with:odd/deploy.yaml",
+    odd = finding._replace(file="dir,with:odd/deploy.yaml",
         message="uses 100% of a node, really: yes\nsecond line",
         remediation="Fix it: now, please.",
         origin=None,
         location=Location(13, 9, 13, 25),
     )
-    line = _lines(replace(base, findings=(odd,), errors=()))[0]
+    line = _lines(base._replace(findings=(odd,), errors=()))[0]
     assert line == (
         "::error file=dir%2Cwith%3Aodd/deploy.yaml,line=13,col=9,endLine=13,endColumn=25,"
         "title=privileged-container (SEC003)::uses 100%25 of a node, really: yes%0Asecond line%0AFix it: now, please."
@@ -144,7 +141,7 @@ def test_multi_line_region_has_no_columns_past_the_start(report: Report) -> None
     (Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.INFO, "notice"),
 ])
 def test_severity_commands(report: Report, severity: Severity, command: str) -> None:
-    changed = replace(report, errors=(), findings=tuple(replace(f, severity=severity) for f in report.findings))
+    changed = report._replace(errors=(), findings=tuple(f._replace(severity=severity) for f in report.findings))
     commands = [x for x in _lines(changed) if x.startswith("::")]
     assert commands
     assert all(x.startswith(f"::{command} ") for x in commands)
@@ -158,7 +155,7 @@ def test_input_error_command(report: Report) -> None:
     assert props == {"file": "deploy.yaml", "line": str(err.line), "col": str(err.column),
                      "title": "yaml-syntax-error (GL001)"}
     assert message == err.message
-    hinted = replace(report, errors=(replace(err, hint="Close the bracket."),))
+    hinted = report._replace(errors=(err._replace(hint="Close the bracket."),))
     assert _parse(_lines(hinted)[0])[2] == f"{err.message}\nClose the bracket."
 
 
@@ -170,5 +167,5 @@ def test_summary_line_when_clean() -> None:
 def test_dispatch_and_determinism(report: Report) -> None:
     options = RenderOptions(registry())
     text = render(report, "github", options)
-    assert text == render_github(replace(report, findings=tuple(reversed(report.findings))), options)
+    assert text == render_github(report._replace(findings=tuple(reversed(report.findings))), options)
     assert text.endswith("\n")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +108,7 @@ def test_output_validates_against_schema(report: Report, schema: dict[str, Any])
 
 
 def test_file_level_finding_validates(report: Report, schema: dict[str, Any]) -> None:
-    odd = replace(report, findings=(replace(report.findings[0], resource=None, path=()),))
+    odd = report._replace(findings=(report.findings[0]._replace(resource=None, path=()),))
     doc = _render(odd)
     _validate(doc, schema)
     assert doc["findings"][0]["resource"] is None
@@ -223,7 +222,7 @@ def test_summary(report: Report) -> None:
         "baselined": 0,
         "bySeverity": {"error": 2, "warning": 1, "info": 0},
     }
-    assert _render(replace(report, baselined=3))["summary"]["baselined"] == 3
+    assert _render(report._replace(baselined=3))["summary"]["baselined"] == 3
 
 
 def test_skipped_only_when_verbose(report: Report) -> None:
@@ -236,7 +235,7 @@ def test_skipped_only_when_verbose(report: Report) -> None:
 def test_deterministic_and_sorted(report: Report) -> None:
     options = RenderOptions(registry())
     first = render_json(report, options)
-    shuffled = replace(report, findings=tuple(reversed(report.findings)), errors=tuple(reversed(report.errors)))
+    shuffled = report._replace(findings=tuple(reversed(report.findings)), errors=tuple(reversed(report.errors)))
     assert render_json(shuffled, options) == first
     assert render(report, "json", options) == first
     assert first.endswith("}\n")
@@ -245,11 +244,11 @@ def test_deterministic_and_sorted(report: Report) -> None:
 
 
 def test_lone_surrogate_falls_back_to_ascii_escapes(report: Report) -> None:
-    odd = replace(report, findings=(replace(report.findings[0], message="bad \ud800 value é"),))
+    odd = report._replace(findings=(report.findings[0]._replace(message="bad \ud800 value é"),))
     text = render_json(odd, RenderOptions(registry()))
     text.encode("utf-8")
     assert json.loads(text)["findings"][0]["message"] == "bad \ud800 value é"
-    plain = replace(report, findings=(replace(report.findings[0], message="naïve ‘quote’"),))
+    plain = report._replace(findings=(report.findings[0]._replace(message="naïve ‘quote’"),))
     assert "naïve ‘quote’" in render_json(plain, RenderOptions(registry()))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -172,7 +171,7 @@ def test_input_error_testcase(report: Report) -> None:
 
 
 def test_testcase_names_are_unique_and_line_free(report: Report) -> None:
-    doubled = replace(report, findings=report.findings + report.findings[:1])
+    doubled = report._replace(findings=report.findings + report.findings[:1])
     for suite in _parse(doubled).findall("testsuite"):
         names = [c.attrib["name"] for c in suite.findall("testcase")]
         assert len(names) == len(set(names))
@@ -181,7 +180,7 @@ def test_testcase_names_are_unique_and_line_free(report: Report) -> None:
 
 def test_escaping_and_invalid_characters(report: Report) -> None:
     nasty = 'value <"&\'> with \x01 control, tab\t, newline\n and \ud800 surrogate ]]>'
-    odd = replace(report, findings=tuple(replace(f, message=nasty) for f in report.findings))
+    odd = report._replace(findings=tuple(f._replace(message=nasty) for f in report.findings))
     root = _parse(odd)
     failure = root.find("testsuite/testcase/failure")
     assert failure is not None
@@ -192,6 +191,6 @@ def test_escaping_and_invalid_characters(report: Report) -> None:
 def test_deterministic(report: Report) -> None:
     options = RenderOptions(registry())
     first = render_junit(report, options)
-    shuffled = replace(report, findings=tuple(reversed(report.findings)), files=tuple(reversed(report.files)))
+    shuffled = report._replace(findings=tuple(reversed(report.findings)), files=tuple(reversed(report.files)))
     assert render_junit(shuffled, options) == first
     assert "timestamp" not in first

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -217,8 +216,8 @@ def test_suppressed_findings(report: Report) -> None:
         {"kind": "inSource", "status": "accepted", "justification": "annotation: break-glass pod, see INC-42"}
     ]
     assert "suppressions" not in _result(run, "SEC003", "web")
-    exempted = replace(report, findings=tuple(
-        replace(f, suppressed=True, suppression_reason="exemption: vendor chart") if f.code == "SEC003" else f
+    exempted = report._replace(findings=tuple(
+        f._replace(suppressed=True, suppression_reason="exemption: vendor chart") if f.code == "SEC003" else f
         for f in report.findings
     ))
     kinds = {r["suppressions"][0]["kind"] for r in _run(_sarif(exempted))["results"] if r["ruleId"] == "SEC003"}
@@ -279,15 +278,15 @@ def test_fingerprints_distinct_for_identical_keys() -> None:
     fps = [r["partialFingerprints"][FP] for r in run["results"]]
     assert len(fps) == len(set(fps))
     doubled = _lint(TEXT)
-    twice = replace(doubled, findings=doubled.findings + doubled.findings[:1])
+    twice = doubled._replace(findings=doubled.findings + doubled.findings[:1])
     fps = [r["partialFingerprints"][FP] for r in _run(_sarif(twice))["results"]]
     assert len(fps) == len(set(fps))
 
 
 def test_severity_override_is_reported(report: Report) -> None:
     runs = tuple(RuleRun(r.name, r.code, Severity.INFO) if r.code == "SEC003" else r for r in report.rules)
-    changed = replace(report, rules=runs, findings=tuple(
-        replace(f, severity=Severity.INFO) if f.code == "SEC003" else f for f in report.findings
+    changed = report._replace(rules=runs, findings=tuple(
+        f._replace(severity=Severity.INFO) if f.code == "SEC003" else f for f in report.findings
     ))
     run = _run(_sarif(changed))
     overrides = run["invocations"][0]["ruleConfigurationOverrides"]
@@ -307,7 +306,7 @@ def test_uri_is_percent_encoded() -> None:
 def test_deterministic(report: Report) -> None:
     options = RenderOptions(registry())
     first = render_sarif(report, options)
-    shuffled = replace(report, findings=tuple(reversed(report.findings)))
+    shuffled = report._replace(findings=tuple(reversed(report.findings)))
     assert render_sarif(shuffled, options) == first
     assert render(report, "sarif", options) == first
 
@@ -324,7 +323,7 @@ def test_rules_unknown_to_the_registry(report: Report, validator: jsonschema.pro
 
 
 def test_file_level_finding(report: Report, validator: jsonschema.protocols.Validator) -> None:
-    odd = replace(report, findings=(replace(report.findings[0], resource=None, path=()),))
+    odd = report._replace(findings=(report.findings[0]._replace(resource=None, path=()),))
     doc = _sarif(odd)
     _assert_valid(validator, doc)
     result = next(r for r in _run(doc)["results"] if r["ruleId"] == report.findings[0].code)

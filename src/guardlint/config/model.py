@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from guardlint.errors import ConfigError
 from guardlint.findings import Severity
@@ -18,15 +18,13 @@ LATEST_KUBERNETES = (1, 37)
 OLDEST_KUBERNETES = (1, 0)
 
 
-@dataclass(frozen=True, slots=True)
-class RuleSettings:
+class RuleSettings(NamedTuple):
     enabled: bool | None = None
     severity: Severity | None = None
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class Exemption:
+class Exemption(NamedTuple):
     """Findings matching every given criterion are suppressed, with the reason."""
 
     reason: str
@@ -37,14 +35,13 @@ class Exemption:
     names: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(NamedTuple):
     source: str | None = None
     base_dir: str = "."
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    rules: Mapping[str, RuleSettings] = field(default_factory=dict)
+    rules: Mapping[str, RuleSettings] = MappingProxyType({})
     exclude: tuple[str, ...] = ()
     exemptions: tuple[Exemption, ...] = ()
     kubernetes_version: tuple[int, int] | None = None
@@ -56,29 +53,27 @@ class Config:
     known_objects: tuple[KnownObject, ...] = ()
     complete_namespaces: tuple[str, ...] = ()
     max_file_size: int | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class ActiveRule:
+class ActiveRule(NamedTuple):
     rule: Rule[Any]
     severity: Severity
     params: Any
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(NamedTuple):
     """Everything the engine needs: the registry, the rules that run and the run-wide settings."""
 
     registry: Registry
     active: tuple[ActiveRule, ...]
     kubernetes_version: tuple[int, int] = LATEST_KUBERNETES
-    workloads: WorkloadTable = field(default_factory=lambda: WorkloadTable(()))
+    workloads: WorkloadTable = WorkloadTable(())
     exemptions: tuple[Exemption, ...] = ()
     partial: bool = False
     known_objects: tuple[KnownObject, ...] = ()
     complete_namespaces: frozenset[str] = frozenset()
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = MappingProxyType({})
 
     def is_active(self, name: str) -> bool:
         return any(a.rule.name == name for a in self.active)

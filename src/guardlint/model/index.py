@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from guardlint.model.resource import Resource
 
 
-@dataclass(frozen=True, slots=True)
-class KnownObject:
+class KnownObject(NamedTuple):
     """An object that exists outside the linted files (from config)."""
 
     kind: str

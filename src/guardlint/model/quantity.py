@@ -20,10 +20,10 @@ Values are exact ``Fraction``s, so ``1000m == 1`` and ``0.5 == 500m``. A YAML nu
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 _QUANTITY = re.compile(
     r"^(?P<sign>[+-]?)(?P<num>[0-9]*(?:\.[0-9]*)?)"
@@ -34,8 +34,7 @@ _NANO = Fraction(1, 10**9)
 _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 
 
-@dataclass(frozen=True, slots=True)
-class Quantity:
+class Quantity(NamedTuple):
     """A parsed quantity: its exact value and the text it came from."""
 
     value: Fraction
@@ -56,7 +55,7 @@ def _text_of(raw: Any) -> str | None:
     if isinstance(raw, int):
         return str(raw)
     if isinstance(raw, float):
-        if raw != raw or raw in (float("inf"), float("-inf")):
+        if math.isnan(raw) or math.isinf(raw):
             return None
         text = repr(raw)
         if "e" in text or "E" in text:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardlint.findings import ResourceRef
 from guardlint.model.paths import FieldPath
 from guardlint.source.loader import Document
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Resource:
+class Resource(NamedTuple):
     """One Kubernetes object. ``data`` is read-only by contract: rules never change it."""
 
     api_version: str

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardlint.model.access import get
 from guardlint.model.paths import FieldPath, to_dotted
@@ -31,8 +31,7 @@ class ContainerKind(enum.Enum):
     EPHEMERAL = "ephemeralContainers"
 
 
-@dataclass(frozen=True, slots=True)
-class ContainerField:
+class ContainerField(NamedTuple):
     """Where containers sit inside a pod spec: a list (``containers``) or one inline container (``model``)."""
 
     kind: ContainerKind
@@ -47,8 +46,7 @@ DEFAULT_CONTAINERS: tuple[ContainerField, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TemplatePath:
+class TemplatePath(NamedTuple):
     """One place a pod lives in an object. ``path`` may use ``"*"`` for every list item or map value."""
 
     path: FieldPath
@@ -56,8 +54,7 @@ class TemplatePath:
     containers: tuple[ContainerField, ...] = DEFAULT_CONTAINERS
 
 
-@dataclass(frozen=True, slots=True)
-class WorkloadEntry:
+class WorkloadEntry(NamedTuple):
     """A row of the pod-template table."""
 
     group: str
@@ -133,8 +130,7 @@ def default_table() -> WorkloadTable:
     return WorkloadTable((*BUILTIN_WORKLOADS, *CRD_WORKLOADS))
 
 
-@dataclass(frozen=True, slots=True)
-class PodSpecRef:
+class PodSpecRef(NamedTuple):
     """A pod spec inside a resource, with the path to it and to its metadata."""
 
     resource: Resource

@@ -20,11 +20,11 @@ point group)::
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from types import MappingProxyType
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from guardlint.findings import Severity
 from guardlint.model.index import ResourceIndex
@@ -48,14 +48,12 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 CODE_RE = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(NamedTuple):
     title: str
     url: str
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     """What a rule reports: a path relative to the resource root and a specific message.
 
     For a missing field, ``path`` is where the field should be; the finding is placed on the nearest
@@ -77,8 +75,7 @@ class RuleContext:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class NoParams:
+class NoParams(NamedTuple):
     """The parameters of a rule that has none."""
 
 
@@ -89,8 +86,7 @@ P = TypeVar("P")
 CheckFn = Callable[[Resource, Any, RuleContext], Iterable[Violation]]
 
 
-@dataclass(frozen=True, slots=True)
-class RuleMeta:
+class RuleMeta(NamedTuple):
     code: str
     name: str
     title: str
@@ -105,7 +101,7 @@ class RuleMeta:
     enabled_by_default: bool = True
     kinds: frozenset[str] | None = None
     """Object kinds the rule looks at (None: every kind); the engine skips the others."""
-    extra: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, str] = MappingProxyType({})
     """Free metadata shown in docs (for example the PSS control and the reference check id)."""
     engine: bool = False
     """Findings of this rule come from the engine itself (parse-level checks), not from ``check``."""
@@ -132,13 +128,23 @@ class Rule(Generic[P]):
         """Build the params dataclass from validated kebab-case config values (lists become tuples)."""
         if not values:
             return self.params_type()
-        names = {f.name for f in dataclasses.fields(self.params_type)}
+        names = set(param_names(self.params_type))
         kwargs: dict[str, Any] = {}
         for key, value in values.items():
             attr = key.replace("-", "_")
             if attr in names:
                 kwargs[attr] = _freeze(value)
         return self.params_type(**kwargs)
+
+
+def param_names(params_type: type[Any]) -> tuple[str, ...]:
+    """Field names of a params class: a NamedTuple (preferred: cheap to define) or a dataclass."""
+    fields = getattr(params_type, "_fields", None)
+    if fields is not None:
+        return tuple(fields)
+    import dataclasses
+
+    return tuple(f.name for f in dataclasses.fields(params_type))
 
 
 def _freeze(value: Any) -> Any:
