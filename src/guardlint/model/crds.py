@@ -1,7 +1,148 @@
-"""Pod-template table rows for custom resources (AI, batch and delivery CRDs)."""
+"""Pod-template table rows for custom resources (AI, batch and delivery CRDs).
+
+Each row says where a custom resource keeps the pods its operator creates, keyed on API group and kind
+(and versions where one kind has different shapes across versions). Paths use ``"*"`` for every list item
+or map value. Sources, per row: the project's Go API types (field names and JSON tags) at the commits noted
+in /work/notes/gpu-spec.md section 2.
+
+Shapes that are *not* pod templates are deliberately absent, because reading them as pods would make every
+container rule report fields the operator fills in: TrainJob (``spec.trainer`` is a flattened trainer
+container and ``runtimePatches`` are partial patches), SparkApplication (flattened ``driver``/``executor``),
+NIMService, DynamoGraphDeployment and the KServe LLMInferenceServiceConfig presets. The GPU pack reads their
+resource fields directly.
+"""
 
 from __future__ import annotations
 
-from guardlint.model.workloads import WorkloadEntry
+from guardlint.model.workloads import (
+    DEFAULT_CONTAINERS,
+    ContainerField,
+    ContainerKind,
+    TemplateKind,
+    TemplatePath,
+    WorkloadEntry,
+)
 
-CRD_WORKLOADS: tuple[WorkloadEntry, ...] = ()
+_PTS = TemplateKind.POD_TEMPLATE
+_PS = TemplateKind.POD_SPEC
+
+
+def _path(dotted: str) -> tuple[str, ...]:
+    return tuple(p for p in dotted.split(".") if p)
+
+
+def _pts(*paths: str) -> tuple[TemplatePath, ...]:
+    return tuple(TemplatePath(_path(p), _PTS) for p in paths)
+
+
+def _single(key: str) -> ContainerField:
+    return ContainerField(ContainerKind.CONTAINER, (key,), single=True)
+
+
+# KServe v1beta1 PredictorSpec: an inline PodSpec plus one inline Container per model framework
+# (pkg/apis/serving/v1beta1/predictor.go: sklearn, xgboost, tensorflow, pytorch, triton, onnx,
+# huggingface, pmml, lightgbm, paddle, model).
+_KSERVE_PREDICTOR_FRAMEWORKS = (
+    "model", "sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "huggingface", "pmml",
+    "lightgbm", "paddle",
+)
+_KSERVE_PREDICTOR = (*DEFAULT_CONTAINERS, *(_single(k) for k in _KSERVE_PREDICTOR_FRAMEWORKS))
+# ExplainerSpec: ``art`` (current) and ``alibi``/``aix`` (older releases) are inline Containers.
+_KSERVE_EXPLAINER = (*DEFAULT_CONTAINERS, *(_single(k) for k in ("art", "alibi", "aix")))
+
+# Argo Workflows Template (pkg/apis/workflow/v1alpha1/workflow_types.go): ``container`` and ``script`` are
+# single containers, ``containerSet.containers`` a list; ``initContainers`` and ``sidecars`` are
+# UserContainers. Argo sidecars run beside the main container (they are not native init sidecars).
+_ARGO_TEMPLATE = (
+    ContainerField(ContainerKind.INIT, ("initContainers",)),
+    _single("container"),
+    _single("script"),
+    ContainerField(ContainerKind.CONTAINER, ("containerSet", "containers")),
+    ContainerField(ContainerKind.CONTAINER, ("sidecars",)),
+)
+
+
+def _kubeflow_v1(kind: str, replica_specs: str, *, versions: tuple[str, ...] = ()) -> WorkloadEntry:
+    """Kubeflow training-operator jobs: a map of replica type (Master, Worker, ...) to ReplicaSpec."""
+    return WorkloadEntry("kubeflow.org", kind, _pts(f"spec.{replica_specs}.*.template"), versions=versions,
+                         batch=True)
+
+
+def _argo(kind: str, spec: str) -> WorkloadEntry:
+    return WorkloadEntry(
+        "argoproj.io", kind, (TemplatePath((*_path(spec), "templates", "*"), _PS, _ARGO_TEMPLATE),), batch=True
+    )
+
+
+def _ray(prefix: str) -> tuple[str, ...]:
+    return (f"{prefix}.headGroupSpec.template", f"{prefix}.workerGroupSpecs.*.template")
+
+
+_KSERVE_COMPONENT_PATHS = (
+    TemplatePath(_path("spec.predictor"), _PS, _KSERVE_PREDICTOR),
+    TemplatePath(_path("spec.predictor.workerSpec"), _PS),
+    TemplatePath(_path("spec.transformer"), _PS),
+    TemplatePath(_path("spec.explainer"), _PS, _KSERVE_EXPLAINER),
+)
+
+_LLMISVC_PATHS = tuple(
+    TemplatePath(_path(p), _PS)
+    for p in ("spec.template", "spec.worker", "spec.prefill.template", "spec.prefill.worker",
+              "spec.router.scheduler.template")
+)
+
+CRD_WORKLOADS: tuple[WorkloadEntry, ...] = (
+    # Kubeflow training-operator v1 (kubeflow.org/v1) and the MPI operator (kubeflow.org/v2beta1).
+    _kubeflow_v1("PyTorchJob", "pytorchReplicaSpecs"),
+    _kubeflow_v1("TFJob", "tfReplicaSpecs"),
+    _kubeflow_v1("MPIJob", "mpiReplicaSpecs", versions=("v1",)),
+    _kubeflow_v1("MPIJob", "mpiReplicaSpecs", versions=("v2beta1",)),
+    _kubeflow_v1("XGBoostJob", "xgbReplicaSpecs"),
+    _kubeflow_v1("PaddleJob", "paddleReplicaSpecs"),
+    _kubeflow_v1("JAXJob", "jaxReplicaSpecs"),
+    # Kubeflow Trainer v2: the runtimes hold a JobSet template; a TrainJob holds no pod template.
+    *(
+        WorkloadEntry("trainer.kubeflow.org", kind,
+                      _pts("spec.template.spec.replicatedJobs.*.template.spec.template"), batch=True)
+        for kind in ("TrainingRuntime", "ClusterTrainingRuntime")
+    ),
+    # Kubeflow Notebooks: spec.template is a PodTemplateSpec without metadata.
+    WorkloadEntry("kubeflow.org", "Notebook", _pts("spec.template")),
+    # JobSet and LeaderWorkerSet (kubernetes-sigs).
+    WorkloadEntry("jobset.x-k8s.io", "JobSet", _pts("spec.replicatedJobs.*.template.spec.template"), batch=True),
+    WorkloadEntry(
+        "leaderworkerset.x-k8s.io", "LeaderWorkerSet",
+        _pts("spec.leaderWorkerTemplate.leaderTemplate", "spec.leaderWorkerTemplate.workerTemplate"),
+        replicas=("spec", "replicas"),
+    ),
+    # KubeRay.
+    WorkloadEntry("ray.io", "RayCluster", _pts(*_ray("spec"))),
+    WorkloadEntry("ray.io", "RayJob", _pts(*_ray("spec.rayClusterSpec"), "spec.submitterPodTemplate"), batch=True),
+    WorkloadEntry("ray.io", "RayService", _pts(*_ray("spec.rayClusterConfig"))),
+    WorkloadEntry(
+        "ray.io", "RayCronJob",
+        _pts(*_ray("spec.jobTemplate.rayClusterSpec"), "spec.jobTemplate.submitterPodTemplate"), batch=True,
+    ),
+    # KServe.
+    WorkloadEntry("serving.kserve.io", "InferenceService", _KSERVE_COMPONENT_PATHS, versions=("v1beta1",)),
+    *(
+        WorkloadEntry("serving.kserve.io", kind,
+                      (TemplatePath(_path("spec"), _PS), TemplatePath(_path("spec.workerSpec"), _PS)))
+        for kind in ("ServingRuntime", "ClusterServingRuntime")
+    ),
+    WorkloadEntry("serving.kserve.io", "LLMInferenceService", _LLMISVC_PATHS),
+    # Knative Serving.
+    WorkloadEntry("serving.knative.dev", "Service", _pts("spec.template")),
+    WorkloadEntry("serving.knative.dev", "Configuration", _pts("spec.template")),
+    WorkloadEntry("serving.knative.dev", "Revision", (TemplatePath(_path("spec"), _PS),)),
+    # Volcano (the Job kind collides with batch/v1 Job: the row is keyed on the group).
+    WorkloadEntry("batch.volcano.sh", "Job", _pts("spec.tasks.*.template"), batch=True),
+    WorkloadEntry("batch.volcano.sh", "CronJob", _pts("spec.jobTemplate.spec.tasks.*.template"), batch=True),
+    WorkloadEntry("flow.volcano.sh", "JobTemplate", _pts("spec.tasks.*.template"), batch=True),
+    # Argo Rollouts and Argo Workflows.
+    WorkloadEntry("argoproj.io", "Rollout", _pts("spec.template"), replicas=("spec", "replicas")),
+    _argo("Workflow", "spec"),
+    _argo("WorkflowTemplate", "spec"),
+    _argo("ClusterWorkflowTemplate", "spec"),
+    _argo("CronWorkflow", "spec.workflowSpec"),
+)

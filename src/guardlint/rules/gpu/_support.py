@@ -1,0 +1,489 @@
+"""Shared views for the GPU pack: where resource requirements are (containers of every pod template plus the
+flattened shapes of operators that are not pod templates), which pods use or target accelerators, and the
+exemption of the vendors' own system DaemonSets.
+
+Everything here is a pure function of one resource and the run context.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from guardlint.model.access import get_list, get_map, get_str
+from guardlint.model.paths import FieldPath
+from guardlint.model.quantity import format_quantity, parse_quantity
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import (
+    ContainerKind,
+    ContainerRef,
+    PodSpecRef,
+    iter_containers,
+    iter_pod_specs,
+)
+from guardlint.rules.api import RuleContext
+from guardlint.rules.gpu.accelerators import Accelerator, AcceleratorTable, table_for
+
+# --------------------------------------------------------------------------------------------------------
+# Values
+
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|\{\{.*?\}\}|<[^<>]*>|__[A-Z0-9_]+__")
+
+
+def is_placeholder(value: Any) -> bool:
+    """An unrendered template value (``${GPU}``, ``{{ .Values.gpu }}``, ``<GPU_COUNT>``): not judged."""
+    return isinstance(value, str) and _PLACEHOLDER.search(value) is not None
+
+
+def quantity_of(raw: Any) -> Fraction | None:
+    """The exact value of a quantity, or None when it is absent, unparsable or a placeholder."""
+    if raw is None or is_placeholder(raw):
+        return None
+    q = parse_quantity(raw)
+    return q.value if q is not None else None
+
+
+def show(raw: Any) -> str:
+    """A quantity as written in the manifest, for messages."""
+    if isinstance(raw, str):
+        return raw.strip() or repr(raw)
+    return str(raw).lower() if isinstance(raw, bool) or raw is None else str(raw)
+
+
+def show_value(value: Fraction) -> str:
+    return format_quantity(value)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Resource names, exactly as the API classifies them (pkg/apis/core/helper/helpers.go)
+
+STANDARD_CONTAINER_RESOURCES = frozenset({"cpu", "memory", "ephemeral-storage"})
+STANDARD_RESOURCES = frozenset({
+    "cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory", "requests.ephemeral-storage",
+    "limits.cpu", "limits.memory", "limits.ephemeral-storage", "pods", "resourcequotas", "services",
+    "replicationcontrollers", "secrets", "configmaps", "persistentvolumeclaims", "storage", "requests.storage",
+    "services.nodeports", "services.loadbalancers",
+})
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_QUALIFIED_NAME_PART = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+
+
+def is_native(name: str) -> bool:
+    """``IsNativeResource``: no ``/``, or the name contains ``kubernetes.io/`` anywhere."""
+    return "/" not in name or "kubernetes.io/" in name
+
+
+def qualified_name_problem(name: str) -> str | None:
+    """Why ``name`` is not a valid qualified name (label-key syntax), or None."""
+    parts = name.split("/")
+    if len(parts) > 2:
+        return "has more than one '/'"
+    if len(parts) == 2:
+        prefix, local = parts
+        if not prefix:
+            return "has an empty prefix before '/'"
+        if len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix):
+            return f"has a prefix {prefix!r} that is not a lowercase DNS subdomain"
+    else:
+        local = parts[0]
+    if not local:
+        return "has an empty name part"
+    if len(local) > 63:
+        return "has a name part longer than 63 characters"
+    if not _QUALIFIED_NAME_PART.match(local):
+        return f"has a name part {local!r} with characters other than letters, digits, '-', '_' and '.'"
+    return None
+
+
+def is_extended(name: str) -> bool:
+    """``IsExtendedResourceName``: a valid qualified name outside ``kubernetes.io`` without ``requests.``."""
+    if is_native(name) or name.startswith("requests."):
+        return False
+    return qualified_name_problem("requests." + name) is None
+
+
+def is_hugepages(name: str) -> bool:
+    return name.startswith("hugepages-")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Where resource requirements are
+
+
+@dataclass(frozen=True, slots=True)
+class SiteValue:
+    """One requested or limited resource: its name, raw quantity and where both are written."""
+
+    section: str
+    """``limits`` or ``requests``."""
+    name: str
+    raw: Any
+    path: FieldPath
+    """The value's path (the key line of a map entry)."""
+    name_path: FieldPath
+    """Where the name is written (the same key for maps; a ``name:`` field for flattened shapes)."""
+
+    @property
+    def value(self) -> Fraction | None:
+        return quantity_of(self.raw)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSite:
+    """A ResourceRequirements-like object: a container's ``resources`` or an operator's flattened fields."""
+
+    path: FieldPath
+    label: str
+    """How messages name it: ``container 'train'`` or ``SparkApplication driver``."""
+    values: tuple[SiteValue, ...]
+    container: ContainerRef | None = None
+    pod: PodSpecRef | None = None
+    core_resources: bool = True
+    """True when the object *is* a Kubernetes ResourceRequirements (the API's pairing rules of requests
+    and limits apply); False for operator shapes such as Spark's ``gpu`` or Dynamo's ``resources``."""
+    operator_created: bool = False
+    """The pods are created by an operator, so the API rejects them at pod creation, not at apply."""
+    _by_key: Mapping[tuple[str, str], SiteValue] = field(default_factory=dict, repr=False, compare=False)
+
+    def get(self, section: str, name: str) -> SiteValue | None:
+        return self._by_key.get((section, name))
+
+    def missing(self, section: str, name: str) -> FieldPath:
+        return (*self.path, section, name)
+
+    def names(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for v in self.values:
+            seen.setdefault(v.name, None)
+        return list(seen)
+
+
+def _site(
+    path: FieldPath, label: str, values: Sequence[SiteValue], *, container: ContainerRef | None = None,
+    pod: PodSpecRef | None = None, core: bool = True, operator: bool = False,
+) -> ResourceSite:
+    by_key = {(v.section, v.name): v for v in values}
+    return ResourceSite(path, label, tuple(values), container, pod, core, operator, by_key)
+
+
+def _map_values(requirements: Mapping[str, Any], path: FieldPath) -> list[SiteValue]:
+    out: list[SiteValue] = []
+    for section in ("limits", "requests"):
+        values = requirements.get(section)
+        if not isinstance(values, dict):
+            continue
+        for name, raw in values.items():
+            if isinstance(name, str):
+                p = (*path, section, name)
+                out.append(SiteValue(section, name, raw, p, p))
+    return out
+
+
+_CORE_GROUPS = frozenset({"", "apps", "extensions", "batch", "apps.openshift.io"})
+
+
+def container_site(c: ContainerRef) -> ResourceSite:
+    resources = c.data.get("resources")
+    path = (*c.path, "resources")
+    values = _map_values(resources, path) if isinstance(resources, dict) else []
+    operator = c.pod.resource.group not in _CORE_GROUPS
+    return _site(path, c.describe(), values, container=c, pod=c.pod, operator=operator)
+
+
+def _flat_sites(resource: Resource) -> Iterator[ResourceSite]:
+    """Resource fields of operators whose objects are not pod templates."""
+    group, kind, data = resource.group, resource.kind, resource.data
+    if group == "trainer.kubeflow.org" and kind == "TrainJob":
+        rpn = get_map(data, ("spec", "trainer", "resourcesPerNode"))
+        if rpn is not None:
+            path: FieldPath = ("spec", "trainer", "resourcesPerNode")
+            yield _site(path, "TrainJob trainer (spec.trainer.resourcesPerNode)", _map_values(rpn, path),
+                        operator=True)
+    elif group == "apps.nvidia.com" and kind == "NIMService":
+        res = get_map(data, ("spec", "resources"))
+        if res is not None:
+            yield _site(("spec", "resources"), "NIMService container (spec.resources)",
+                        _map_values(res, ("spec", "resources")), operator=True)
+    elif group == "sparkoperator.k8s.io" and kind in ("SparkApplication", "ScheduledSparkApplication"):
+        base: FieldPath = ("spec",) if kind == "SparkApplication" else ("spec", "template")
+        for role in ("driver", "executor"):
+            gpu = get_map(data, (*base, role, "gpu"))
+            if gpu is None:
+                continue
+            name = gpu.get("name")
+            if not isinstance(name, str) or not name:
+                continue
+            gpath = (*base, role, "gpu")
+            value = SiteValue("limits", name, gpu.get("quantity"), (*gpath, "quantity"), (*gpath, "name"))
+            yield _site(gpath, f"{kind} {role} (gpu)", [value], core=False, operator=True)
+    elif group == "nvidia.com" and kind == "DynamoGraphDeployment":
+        yield from _dynamo_sites(resource)
+
+
+def _dynamo_sites(resource: Resource) -> Iterator[ResourceSite]:
+    services = get_map(resource.data, ("spec", "services"))
+    if services is not None:  # v1alpha1: {requests,limits}: {cpu, memory, gpu, gpuType, custom{}}
+        for svc, spec in services.items():
+            res = get_map(spec, ("resources",))
+            if res is None:
+                continue
+            rpath: FieldPath = ("spec", "services", svc, "resources")
+            values: list[SiteValue] = []
+            for section in ("limits", "requests"):
+                sec = get_map(res, (section,))
+                if sec is None:
+                    continue
+                if sec.get("gpu") is not None:
+                    gpu_type = sec.get("gpuType")
+                    name = gpu_type if isinstance(gpu_type, str) and gpu_type else "nvidia.com/gpu"
+                    name_path = (*rpath, section, "gpuType" if "gpuType" in sec else "gpu")
+                    values.append(SiteValue(section, name, sec["gpu"], (*rpath, section, "gpu"), name_path))
+                custom = get_map(sec, ("custom",))
+                for cname, raw in (custom or {}).items():
+                    if isinstance(cname, str):
+                        p = (*rpath, section, "custom", cname)
+                        values.append(SiteValue(section, cname, raw, p, p))
+            yield _site(rpath, f"DynamoGraphDeployment service {svc!r}", values, core=False, operator=True)
+    for i, comp in enumerate(get_list(resource.data, ("spec", "components")) or []):
+        containers = get_list(comp, ("podTemplate", "spec", "containers"))
+        for j, ctr in enumerate(containers or []):
+            res = get_map(ctr, ("resources",))
+            if res is None:
+                continue
+            cpath: FieldPath = ("spec", "components", i, "podTemplate", "spec", "containers", j, "resources")
+            cname = get_str(ctr, ("name",)) or f"#{j}"
+            yield _site(cpath, f"DynamoGraphDeployment component container {cname!r}", _map_values(res, cpath),
+                        core=False, operator=True)
+
+
+def iter_sites(resource: Resource, ctx: RuleContext) -> Iterator[ResourceSite]:
+    """Every resource-requirements object of the resource: containers and init containers of every pod the
+    workload table knows (ephemeral containers cannot set resources), then operator-specific shapes."""
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
+            yield container_site(c)
+    yield from _flat_sites(resource)
+
+
+def iter_flat_envs(resource: Resource) -> Iterator[tuple[FieldPath, str]]:
+    """Environment lists of operator shapes that are not pod templates: (path of the list, label)."""
+    group, kind, data = resource.group, resource.kind, resource.data
+    if group == "trainer.kubeflow.org" and kind == "TrainJob":
+        yield ("spec", "trainer", "env"), "TrainJob trainer"
+    elif group == "apps.nvidia.com" and kind == "NIMService":
+        yield ("spec", "env"), "NIMService container"
+    elif group == "sparkoperator.k8s.io" and kind in ("SparkApplication", "ScheduledSparkApplication"):
+        base: FieldPath = ("spec",) if kind == "SparkApplication" else ("spec", "template")
+        for role in ("driver", "executor"):
+            yield (*base, role, "env"), f"{kind} {role}"
+    elif group == "nvidia.com" and kind == "DynamoGraphDeployment":
+        yield ("spec", "envs"), "DynamoGraphDeployment"
+        for svc in get_map(data, ("spec", "services")) or {}:
+            yield ("spec", "services", svc, "envs"), f"DynamoGraphDeployment service {svc!r}"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Accelerator use
+
+
+def accelerators(ctx: RuleContext) -> AcceleratorTable:
+    return table_for(ctx.options)
+
+
+AcceleratorUse = dict[str, tuple[Fraction, SiteValue, Accelerator]]
+
+
+def site_accelerators(site: ResourceSite, table: AcceleratorTable) -> AcceleratorUse:
+    """Accelerator name -> (amount, the value that decides it, registry row): the limit, else the request
+    (the API defaults a missing request to the limit; a request alone is rejected, but it is what was
+    asked for). Unparsable and placeholder quantities are left out."""
+    out: AcceleratorUse = {}
+    for section in ("requests", "limits"):  # limits last: they win
+        for v in site.values:
+            if v.section != section:
+                continue
+            acc = table.lookup(v.name)
+            if acc is None:
+                continue
+            amount = v.value
+            if amount is None:
+                continue
+            out[v.name] = (amount, v, acc)
+    return out
+
+
+def container_accelerators(c: ContainerRef, table: AcceleratorTable) -> AcceleratorUse:
+    return site_accelerators(container_site(c), table)
+
+
+def uses_accelerator(c: ContainerRef, table: AcceleratorTable) -> bool:
+    return any(amount > 0 for amount, _, _ in container_accelerators(c, table).values())
+
+
+def pod_uses_accelerator(pod: PodSpecRef, table: AcceleratorTable) -> bool:
+    """Some container or init container requests an accelerator (a positive amount)."""
+    return any(uses_accelerator(c, table) for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)))
+
+
+def pod_claims_devices(pod: PodSpecRef) -> bool:
+    """The pod allocates devices through Dynamic Resource Allocation (pod claims or container claims)."""
+    if get_list(pod.spec, ("resourceClaims",)):
+        return True
+    return any(get_list(c.data, ("resources", "claims")) for c in iter_containers(pod))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Node targeting
+
+DEFAULT_GPU_TAINT_KEYS: tuple[str, ...] = (
+    "nvidia.com/gpu", "amd.com/gpu", "google.com/tpu", "habana.ai/gaudi", "aws.amazon.com/neuron",
+    "gpu.intel.com/i915", "gpu.intel.com/xe",
+)
+"""Taints GPU node pools carry: the resource name as key (the ExtendedResourceToleration convention, GKE,
+EKS and Karpenter examples)."""
+
+DEFAULT_GPU_NODE_LABELS: tuple[str, ...] = (
+    "nvidia.com/gpu.*", "nvidia.com/mig.*", "nvidia.com/mig-*", "nvidia.com/cuda.*",
+    "feature.node.kubernetes.io/pci-10de.present",
+    "cloud.google.com/gke-accelerator", "cloud.google.com/gke-accelerator-count",
+    "cloud.google.com/gke-gpu-*", "cloud.google.com/gke-tpu-*",
+    "karpenter.k8s.aws/instance-gpu-*", "karpenter.k8s.aws/instance-accelerator-*",
+    "amd.com/gpu.*", "beta.amd.com/gpu.*",
+)
+"""Node labels that exist only on accelerator nodes: NVIDIA GPU Feature Discovery, NFD (10de is NVIDIA's PCI
+vendor id), GKE, Karpenter and the AMD node labeller."""
+
+_NEGATIVE_VALUES = frozenset({"false", "0", ""})
+
+
+def label_matches(key: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(key, p) for p in patterns)
+
+
+def gpu_selector_paths(pod: PodSpecRef, label_patterns: Sequence[str]) -> list[tuple[FieldPath, str]]:
+    """(path, label key) for each nodeSelector entry or required node-affinity expression that picks
+    accelerator nodes (``In``/``Exists``/``Gt`` on an accelerator label; ``false``/``0`` values do not)."""
+    out: list[tuple[FieldPath, str]] = []
+    for key, value in (get_map(pod.spec, ("nodeSelector",)) or {}).items():
+        if isinstance(key, str) and label_matches(key, label_patterns) and str(value).lower() not in _NEGATIVE_VALUES:
+            out.append(((*pod.path, "nodeSelector", key), key))
+    terms_path = ("affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms")
+    terms = get_list(pod.spec, terms_path) or []
+    # Terms are ORed: the pod targets accelerator nodes only when every term does.
+    term_hits: list[tuple[FieldPath, str]] = []
+    for ti, term in enumerate(terms):
+        hit: tuple[FieldPath, str] | None = None
+        for ei, expr in enumerate(get_list(term, ("matchExpressions",)) or []):
+            expr_key = get_str(expr, ("key",))
+            op = get_str(expr, ("operator",))
+            if expr_key is None or not label_matches(expr_key, label_patterns):
+                continue
+            values = [str(v).lower() for v in get_list(expr, ("values",)) or []]
+            if op in ("Exists", "Gt") or (op == "In" and values and not set(values) <= _NEGATIVE_VALUES):
+                hit = ((*pod.path, *terms_path, ti, "matchExpressions", ei, "key"), expr_key)
+                break
+        if hit is None:
+            term_hits = []
+            break
+        term_hits.append(hit)
+    if terms and term_hits:
+        out.append(term_hits[0])
+    return out
+
+
+def gpu_toleration_paths(pod: PodSpecRef, taint_keys: Sequence[str]) -> list[tuple[FieldPath, str]]:
+    """(path, key) of tolerations naming an accelerator taint key (``key=value`` entries match both)."""
+    out: list[tuple[FieldPath, str]] = []
+    for i, tol in enumerate(get_list(pod.spec, ("tolerations",)) or []):
+        key = get_str(tol, ("key",))
+        if not key:
+            continue
+        value = get_str(tol, ("value",))
+        for wanted in taint_keys:
+            wkey, sep, wvalue = wanted.partition("=")
+            if key == wkey and (not sep or value == wvalue or get_str(tol, ("operator",)) == "Exists"):
+                out.append(((*pod.path, "tolerations", i, "key"), key))
+                break
+    return out
+
+
+def tolerates_everything(pod: PodSpecRef) -> bool:
+    return any(
+        isinstance(t, dict) and not t.get("key") and t.get("operator") == "Exists" and not t.get("effect")
+        for t in get_list(pod.spec, ("tolerations",)) or []
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# The vendors' own system DaemonSets
+
+
+@dataclass(frozen=True, slots=True)
+class SystemExemptParams:
+    """Parameters shared by the isolation rules: which objects are the GPU vendors' system components."""
+
+    system_kinds: tuple[str, ...] = ("DaemonSet",)
+    system_namespaces: tuple[str, ...] = (
+        "gpu-operator", "nvidia-gpu-operator", "nvidia-device-plugin", "nvidia-dra-driver-gpu",
+        "kube-amd-gpu", "amd-gpu-operator", "intel-gpu-plugin", "habana-system", "kube-system",
+    )
+    system_images: tuple[str, ...] = (
+        "*/k8s-device-plugin*", "*/gpu-feature-discovery*", "*/dcgm-exporter*", "*/k8s-driver-manager*",
+        "*/k8s-mig-manager*", "*/gpu-operator*", "*/container-toolkit*", "*/gpu-operator-validator*",
+        "nvcr.io/nvidia/driver*", "*/k8s-dra-driver*", "rocm/k8s-device-plugin*", "*/intel-gpu-plugin*",
+        "*/neuron-device-plugin*", "*/docker-k8s-device-plugin*", "*/tpu-device-plugin*",
+        "*/nvidia-gpu-device-plugin*",
+    )
+
+
+_SYSTEM_DEFAULTS = SystemExemptParams()
+
+SYSTEM_PARAMS_SCHEMA: dict[str, Any] = {
+    "system-kinds": {
+        "type": "array", "items": {"type": "string"}, "default": list(_SYSTEM_DEFAULTS.system_kinds),
+        "description": "Object kinds that can be GPU system components (the vendors' node agents).",
+    },
+    "system-namespaces": {
+        "type": "array", "items": {"type": "string"}, "default": list(_SYSTEM_DEFAULTS.system_namespaces),
+        "description": "Namespaces (glob patterns) whose objects of a system kind are GPU system components.",
+    },
+    "system-images": {
+        "type": "array", "items": {"type": "string"}, "default": list(_SYSTEM_DEFAULTS.system_images),
+        "description": "Image patterns (globs) of GPU system components: a pod of a system kind with one of "
+        "these images is exempt.",
+    },
+}
+
+
+def params_schema(own: Mapping[str, Any], *, system: bool = False) -> dict[str, Any]:
+    props = dict(own)
+    if system:
+        props.update(SYSTEM_PARAMS_SCHEMA)
+    return {"type": "object", "additionalProperties": False, "properties": props}
+
+
+def is_system_component(pod: PodSpecRef, params: SystemExemptParams) -> bool:
+    """Whether the pod is one of the GPU vendors' node agents (device plugin, GPU feature discovery, DCGM
+    exporter, driver and MIG managers, ...), which legitimately run privileged with every GPU visible."""
+    resource = pod.resource
+    if resource.kind not in params.system_kinds:
+        return False
+    ns = resource.namespace or ""
+    if ns and any(fnmatch.fnmatchcase(ns, p) for p in params.system_namespaces):
+        return True
+    for c in iter_containers(pod):
+        image = get_str(c.data, ("image",))
+        if image and any(fnmatch.fnmatchcase(image, p) for p in params.system_images):
+            return True
+    return False
+
+
+def env_entries(data: Any, path: FieldPath) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    for i, item in enumerate(get_list(data, path) or []):
+        if isinstance(item, dict):
+            yield i, item
+

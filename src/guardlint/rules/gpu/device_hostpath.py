@@ -1,0 +1,122 @@
+"""gpu-device-hostpath: a hostPath volume mounts the node's accelerator device files."""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_list, get_str
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import SystemExemptParams, is_system_component, params_schema
+
+
+@dataclass(frozen=True, slots=True)
+class Params(SystemExemptParams):
+    device_paths: tuple[str, ...] = (
+        "/dev", "/dev/nvidia*", "/dev/dri", "/dev/dri/*", "/dev/kfd", "/dev/accel", "/dev/accel/*",
+        "/dev/neuron*", "/dev/vfio", "/dev/vfio/*", "/dev/hl*", "/dev/nvidia-caps", "/dev/nvidia-caps/*",
+    )
+
+
+PARAMS_SCHEMA = params_schema({
+    "device-paths": {
+        "type": "array", "items": {"type": "string"}, "default": list(Params().device_paths),
+        "description": "Host paths (globs) of accelerator device files: NVIDIA (/dev/nvidia*), AMD (/dev/kfd, "
+        "/dev/dri), Intel (/dev/dri, /dev/accel), AWS Neuron (/dev/neuron*), Gaudi (/dev/accel, /dev/hl*), "
+        "VFIO passthrough (/dev/vfio) and the whole /dev.",
+    },
+}, system=True)
+
+
+@rule(
+    code="GPU022",
+    name="gpu-device-hostpath",
+    title="HostPath volume mounts the node's accelerator device files",
+    severity=Severity.ERROR,
+    pack="gpu",
+    tags=("gpu", "isolation", "security"),
+    remediation="Remove the hostPath volume and request the device through resources.limits "
+    "(for example nvidia.com/gpu: 1); the device plugin mounts exactly the allocated devices.",
+    references=(
+        _refs.DEVICE_PLUGIN,
+        Reference("Kubernetes: Device plugins", "https://kubernetes.io/docs/concepts/extend-kubernetes/compute-storage-net/device-plugins/"),
+        _refs.PSS_HOSTPATH,
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+)
+def gpu_device_hostpath(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports `hostPath` volumes whose path is `/dev` or an accelerator device file or directory:
+    `/dev/nvidia*`, `/dev/dri`, `/dev/kfd`, `/dev/accel`, `/dev/neuron*`, `/dev/vfio`, `/dev/hl*`
+    (parameter `device-paths`). The GPU vendors' own system DaemonSets are exempt (parameters `system-kinds`,
+    `system-namespaces`, `system-images`).
+
+    ## Why is this bad?
+    Device plugins are how Kubernetes hands out accelerators: the kubelet asks the plugin to allocate
+    devices to a container and mounts exactly those device files, so the scheduler can account for them. A
+    hostPath of the device files goes around that: the scheduler does not count the devices, and as soon as
+    the container can open them (privileged, or on a runtime that does not restrict device access) it uses
+    GPUs that are allocated to other pods. Otherwise the mount is useless. hostPath volumes are also
+    forbidden by the Pod Security Standards baseline.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: cuda
+    spec:
+      containers:
+        - name: cuda
+          image: nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04
+          volumeMounts:
+            - name: dev
+              mountPath: /dev/nvidia0
+      volumes:
+        - name: dev
+          hostPath:
+            path: /dev/nvidia0
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: cuda
+    spec:
+      containers:
+        - name: cuda
+          image: nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+    ```
+    """
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        hits = []
+        for i, vol in enumerate(get_list(pod.spec, ("volumes",)) or []):
+            raw = get_str(vol, ("hostPath", "path"))
+            if not raw:
+                continue
+            path = posixpath.normpath(raw) if raw.startswith("/") else raw
+            if any(fnmatch.fnmatchcase(path, p) for p in params.device_paths):
+                hits.append((i, raw, get_str(vol, ("name",)) or f"#{i}"))
+        if not hits or is_system_component(pod, params):
+            continue
+        for i, raw, name in hits:
+            yield Violation(
+                (*pod.path, "volumes", i, "hostPath", "path"),
+                f"volume {name!r} mounts the node's device files {raw!r} from the host, outside the device "
+                "plugin's allocation: the scheduler does not count these devices",
+            )
+
+
+RULE = gpu_device_hostpath

@@ -1,0 +1,108 @@
+"""gpu-device-list-mount: a container mounts a volume at the NVIDIA device-list path."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_str
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_containers, iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import SystemExemptParams, env_entries, is_system_component, params_schema
+
+DEVICE_LIST_DIRS = ("/var/run/nvidia-container-devices", "/run/nvidia-container-devices")
+
+
+@dataclass(frozen=True, slots=True)
+class Params(SystemExemptParams):
+    pass
+
+
+@rule(
+    code="GPU023",
+    name="gpu-device-list-mount",
+    title="Container mounts a volume at the NVIDIA device-list path",
+    severity=Severity.ERROR,
+    pack="gpu",
+    tags=("gpu", "isolation", "security"),
+    remediation="Remove the volume mount; request GPUs through resources.limits and let the device plugin "
+    "write the device list.",
+    references=(
+        _refs.DEVICE_PLUGIN,
+        Reference("NVIDIA/k8s-device-plugin#342: mounting the device-list path grants GPUs",
+                  "https://github.com/NVIDIA/k8s-device-plugin/issues/342"),
+    ),
+    params=Params,
+    params_schema=params_schema({}, system=True),
+)
+def gpu_device_list_mount(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports `volumeMounts` whose `mountPath` is `/var/run/nvidia-container-devices` (or `/run/...`) or a path
+    below it, in every container of every workload kind. The GPU vendors' own system DaemonSets are exempt.
+
+    ## Why is this bad?
+    With the NVIDIA device plugin's `volume-mounts` device-list strategy (the hardened alternative to the
+    `NVIDIA_VISIBLE_DEVICES` variable), the plugin tells the container runtime which GPUs to inject by
+    mounting entries under `/var/run/nvidia-container-devices`, and the runtime hook reads the device list
+    from the mount destinations. A workload that mounts its own volume there chooses its own GPUs, outside
+    the scheduler's allocation (NVIDIA/k8s-device-plugin#342).
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: grab
+    spec:
+      containers:
+        - name: cuda
+          image: nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04
+          volumeMounts:
+            - name: devices
+              mountPath: /var/run/nvidia-container-devices/all
+      volumes:
+        - name: devices
+          emptyDir: {}
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: grab
+    spec:
+      containers:
+        - name: cuda
+          image: nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+    ```
+    """
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        system: bool | None = None
+        for c in iter_containers(pod):
+            for i, mount in env_entries(c.data, ("volumeMounts",)):
+                raw = get_str(mount, ("mountPath",))
+                if not raw or not raw.startswith("/"):
+                    continue
+                path = posixpath.normpath(raw)
+                if not any(path == d or path.startswith(d + "/") for d in DEVICE_LIST_DIRS):
+                    continue
+                if system is None:
+                    system = is_system_component(pod, params)
+                if system:
+                    break
+                yield Violation(
+                    (*c.path, "volumeMounts", i, "mountPath"),
+                    f"{c.describe()} mounts a volume at {raw!r}, where the NVIDIA runtime reads the list of GPUs to "
+                    "inject, so it picks GPUs outside the scheduler's allocation",
+                )
+
+
+RULE = gpu_device_list_mount

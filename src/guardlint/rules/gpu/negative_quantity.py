@@ -1,0 +1,80 @@
+"""gpu-negative-quantity: a GPU or other extended resource quantity is negative."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import is_extended, iter_sites, show
+
+
+@rule(
+    code="GPU004",
+    name="gpu-negative-quantity",
+    title="GPU or other extended resource quantity is negative",
+    severity=Severity.ERROR,
+    pack="gpu",
+    tags=("gpu", "api-rejects"),
+    remediation="Set a positive device count, or remove the resource when the container needs no device.",
+    references=(_refs.VALIDATION, _refs.SCHEDULE_GPUS),
+)
+def gpu_negative_quantity(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports requests and limits of extended resources (`nvidia.com/gpu`, `google.com/tpu`, ...) with a
+    negative quantity, in containers of every workload kind and in operator resource fields.
+
+    ## Why is this bad?
+    The API server rejects negative quantities with `must be greater than or equal to 0`
+    (`ValidateResourceQuantityValue`). A negative count usually comes from template arithmetic gone wrong;
+    for a custom resource it surfaces only when the operator's pods are rejected.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: train
+    spec:
+      containers:
+        - name: train
+          image: nvcr.io/nvidia/pytorch:24.05-py3
+          resources:
+            limits:
+              nvidia.com/gpu: -1
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: train
+    spec:
+      containers:
+        - name: train
+          image: nvcr.io/nvidia/pytorch:24.05-py3
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+    ```
+    """
+    for site in iter_sites(resource, ctx):
+        for v in site.values:
+            if not is_extended(v.name):
+                continue
+            value = v.value
+            if value is None or value >= 0:
+                continue
+            when = "when the operator creates its pods" if site.operator_created else "at apply"
+            yield Violation(
+                v.path,
+                f"{site.label} sets {v.section} {v.name} to {show(v.raw)}; the API rejects negative quantities "
+                f"{when} (must be greater than or equal to 0)",
+            )
+
+
+RULE = gpu_negative_quantity

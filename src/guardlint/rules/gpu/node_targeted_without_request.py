@@ -1,0 +1,147 @@
+"""gpu-node-targeted-without-request: a pod selects or tolerates GPU nodes but requests no accelerator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import (
+    DEFAULT_GPU_NODE_LABELS,
+    DEFAULT_GPU_TAINT_KEYS,
+    SystemExemptParams,
+    accelerators,
+    gpu_selector_paths,
+    gpu_toleration_paths,
+    is_system_component,
+    params_schema,
+    pod_claims_devices,
+    pod_uses_accelerator,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Params(SystemExemptParams):
+    taint_keys: tuple[str, ...] = (*DEFAULT_GPU_TAINT_KEYS, "sku=gpu")
+    node_labels: tuple[str, ...] = DEFAULT_GPU_NODE_LABELS
+    exempt_kinds: tuple[str, ...] = ("DaemonSet",)
+
+
+PARAMS_SCHEMA = params_schema({
+    "taint-keys": {
+        "type": "array", "items": {"type": "string"}, "default": list(Params().taint_keys),
+        "description": "Taints of accelerator nodes: a key, or key=value (AKS documents sku=gpu).",
+    },
+    "node-labels": {
+        "type": "array", "items": {"type": "string"}, "default": list(Params().node_labels),
+        "description": "Node label keys (globs) that only accelerator nodes carry.",
+    },
+    "exempt-kinds": {
+        "type": "array", "items": {"type": "string"}, "default": list(Params().exempt_kinds),
+        "description": "Object kinds not reported: node agents that must run on every node, GPU nodes included.",
+    },
+}, system=True)
+
+
+@rule(
+    code="GPU025",
+    name="gpu-node-targeted-without-request",
+    title="Pod targets GPU nodes but requests no accelerator",
+    severity=Severity.WARNING,
+    pack="gpu",
+    tags=("gpu", "isolation", "cost"),
+    remediation="Request the accelerator the pod needs in resources.limits, or remove the GPU toleration or "
+    "node selection from pods that need no accelerator.",
+    references=(
+        _refs.TAINTS,
+        _refs.DEVICE_PLUGIN,
+        Reference("NVIDIA/k8s-device-plugin#195: a pod scheduled to a GPU node without a request sees all GPUs",
+                  "https://github.com/NVIDIA/k8s-device-plugin/issues/195"),
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+)
+def gpu_node_targeted_without_request(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports pods that tolerate an accelerator taint (`nvidia.com/gpu`, `amd.com/gpu`, `google.com/tpu`, ...;
+    parameter `taint-keys`) or select accelerator nodes through `nodeSelector` or required node affinity on a
+    label only accelerator nodes carry (`nvidia.com/gpu.product`, `cloud.google.com/gke-accelerator`,
+    `karpenter.k8s.aws/instance-gpu-name`, ...; parameter `node-labels`), while no container requests an
+    accelerator and the pod claims no device through Dynamic Resource Allocation. DaemonSets (parameter
+    `exempt-kinds`) and the GPU vendors' own system components are not reported; tolerate-everything
+    tolerations are not counted.
+
+    ## Why is this bad?
+    GPU node pools are tainted precisely so that only pods that request GPUs land there: the Kubernetes
+    taints documentation describes this "special hardware" pattern, and the ExtendedResourceToleration
+    admission plugin adds the toleration automatically to pods that request the device. A pod that tolerates
+    the taint or selects GPU nodes without requesting a device occupies CPU and memory on the most expensive
+    nodes, can block GPU pods from fitting, and on nodes where the NVIDIA runtime is the default it sees every
+    GPU through a CUDA image's `NVIDIA_VISIBLE_DEVICES=all` (NVIDIA/k8s-device-plugin#195).
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+    spec:
+      selector:
+        matchLabels: {app: api}
+      template:
+        metadata:
+          labels: {app: api}
+        spec:
+          nodeSelector:
+            cloud.google.com/gke-accelerator: nvidia-l4
+          containers:
+            - name: api
+              image: ghcr.io/example/api:1.4.2
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+    spec:
+      selector:
+        matchLabels: {app: api}
+      template:
+        metadata:
+          labels: {app: api}
+        spec:
+          nodeSelector:
+            cloud.google.com/gke-accelerator: nvidia-l4
+          containers:
+            - name: api
+              image: ghcr.io/example/api:1.4.2
+              resources:
+                limits:
+                  nvidia.com/gpu: 1
+    ```
+    """
+    if resource.kind in params.exempt_kinds:
+        return
+    table = accelerators(ctx)
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        hits = gpu_toleration_paths(pod, params.taint_keys) + gpu_selector_paths(pod, params.node_labels)
+        if not hits:
+            continue
+        if pod_uses_accelerator(pod, table) or pod_claims_devices(pod) or is_system_component(pod, params):
+            continue
+        path, key = hits[0]
+        how = "tolerates the accelerator taint" if "tolerations" in path else "selects accelerator nodes by"
+        yield Violation(
+            path,
+            f"{pod.where} {how} {key!r} but no container requests an accelerator: it occupies GPU nodes without "
+            "using a device",
+        )
+
+
+RULE = gpu_node_targeted_without_request

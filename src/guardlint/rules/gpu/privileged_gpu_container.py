@@ -1,0 +1,131 @@
+"""gpu-privileged-container: a privileged container in a pod that uses GPUs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_str
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import (
+    SystemExemptParams,
+    accelerators,
+    container_accelerators,
+    is_system_component,
+    params_schema,
+    show_value,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Params(SystemExemptParams):
+    runtime_classes: tuple[str, ...] = ("nvidia", "nvidia-cdi", "nvidia-legacy")
+
+
+PARAMS_SCHEMA = params_schema({
+    "runtime-classes": {
+        "type": "array", "items": {"type": "string"}, "default": list(Params().runtime_classes),
+        "description": "RuntimeClass names that run the GPU vendor's container runtime hook.",
+    },
+}, system=True)
+
+
+@rule(
+    code="GPU021",
+    name="gpu-privileged-container",
+    title="Privileged container in a GPU pod",
+    severity=Severity.ERROR,
+    pack="gpu",
+    tags=("gpu", "isolation", "security"),
+    remediation="Remove securityContext.privileged and add only the capabilities the container needs; the "
+    "devices it requested are mounted without privileges.",
+    references=(
+        Reference("NVIDIA/k8s-device-plugin#336: privileged containers see all GPUs",
+                  "https://github.com/NVIDIA/k8s-device-plugin/issues/336"),
+        _refs.DEVICE_PLUGIN,
+        Reference("Pod Security Standards: Privileged Containers",
+                  "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"),
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+)
+def gpu_privileged_container(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports privileged containers (`securityContext.privileged: true`) in pods that request an accelerator
+    (in any container) or run with a GPU runtime class (`nvidia`, `nvidia-cdi`, `nvidia-legacy`; parameter
+    `runtime-classes`). The GPU vendors' own system DaemonSets are exempt (parameters `system-kinds`,
+    `system-namespaces`, `system-images`).
+
+    ## Why is this bad?
+    A privileged container gets every device node of the host: it sees and can use every GPU of the node,
+    not only the ones the scheduler allocated to the pod (NVIDIA/k8s-device-plugin#336), so it silently
+    shares the GPUs of other tenants and defeats the device plugin's accounting. Device plugins mount the
+    allocated devices into unprivileged containers; privileges are never needed to use a GPU. Privileged
+    containers are also forbidden by the Pod Security Standards baseline.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: train
+    spec:
+      containers:
+        - name: train
+          image: nvcr.io/nvidia/pytorch:24.05-py3
+          securityContext:
+            privileged: true
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: train
+    spec:
+      containers:
+        - name: train
+          image: nvcr.io/nvidia/pytorch:24.05-py3
+          securityContext:
+            allowPrivilegeEscalation: false
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+    ```
+    """
+    table = accelerators(ctx)
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        requested: dict[str, Any] = {}
+        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
+            for name, (amount, _, _) in container_accelerators(c, table).items():
+                if amount > 0:
+                    requested[name] = requested.get(name, 0) + amount
+        runtime_class = get_str(pod.spec, ("runtimeClassName",))
+        gpu_runtime = runtime_class is not None and runtime_class in params.runtime_classes
+        if not requested and not gpu_runtime:
+            continue
+        if is_system_component(pod, params):
+            continue
+        if requested:
+            what = ", ".join(f"{show_value(v)} {k}" for k, v in requested.items())
+            why = f"the pod was allocated {what}"
+        else:
+            why = f"the pod runs with the GPU runtime class {runtime_class!r}"
+        for c in iter_containers(pod):
+            if c.get(("securityContext", "privileged")) is True:
+                yield Violation(
+                    (*c.path, "securityContext", "privileged"),
+                    f"{c.describe()} is privileged, so it sees and can use every GPU of the node although {why}",
+                )
+
+
+RULE = gpu_privileged_container

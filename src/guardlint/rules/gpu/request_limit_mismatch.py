@@ -1,0 +1,90 @@
+"""gpu-request-limit-mismatch: an extended resource's request differs from its limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import is_extended, iter_sites, show
+
+
+@rule(
+    code="GPU002",
+    name="gpu-request-limit-mismatch",
+    title="GPU or other extended resource request differs from its limit",
+    severity=Severity.ERROR,
+    pack="gpu",
+    tags=("gpu", "api-rejects"),
+    remediation="Set only resources.limits for the device (the request defaults to it), or make the request "
+    "equal to the limit.",
+    references=(_refs.SCHEDULE_GPUS, _refs.VALIDATION),
+)
+def gpu_request_limit_mismatch(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports containers and operator resource fields that set both a request and a limit for an extended
+    resource (`nvidia.com/gpu`, `google.com/tpu`, `vpc.amazonaws.com/efa`, ...) with different values. The
+    values are compared as quantities, so `1`, `"1"` and `1000m` are equal.
+
+    ## Why is this bad?
+    Extended resources cannot be overcommitted: the API server rejects a request that differs from the limit
+    with `must be equal to <resource> limit` (`validateResourceRequirements`). The Kubernetes "Schedule GPUs"
+    page: you can specify GPU limits and requests, but these two values must be equal. For a custom resource
+    (PyTorchJob, RayCluster, ...) the error appears only when the operator creates the pods.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: infer
+    spec:
+      containers:
+        - name: server
+          image: vllm/vllm-openai:v0.6.3
+          resources:
+            requests:
+              nvidia.com/gpu: 1
+            limits:
+              nvidia.com/gpu: 2
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: infer
+    spec:
+      containers:
+        - name: server
+          image: vllm/vllm-openai:v0.6.3
+          resources:
+            limits:
+              nvidia.com/gpu: 2
+    ```
+    """
+    for site in iter_sites(resource, ctx):
+        if not site.core_resources:
+            continue
+        for req in site.values:
+            if req.section != "requests" or not is_extended(req.name):
+                continue
+            lim = site.get("limits", req.name)
+            if lim is None:
+                continue
+            rv, lv = req.value, lim.value
+            if rv is None or lv is None or rv == lv:
+                continue
+            when = "when the operator creates its pods" if site.operator_created else "at apply"
+            yield Violation(
+                req.path,
+                f"{site.label} requests {show(req.raw)} {req.name} but its limit is {show(lim.raw)}; extended "
+                f"resources cannot be overcommitted and the API rejects a request that differs from the limit {when}",
+            )
+
+
+RULE = gpu_request_limit_mismatch

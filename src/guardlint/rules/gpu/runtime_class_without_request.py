@@ -1,0 +1,110 @@
+"""gpu-runtime-class-without-request: a pod runs with a GPU runtime class but requests no GPU."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_str
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_pod_specs
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import (
+    SystemExemptParams,
+    accelerators,
+    is_system_component,
+    params_schema,
+    pod_claims_devices,
+    pod_uses_accelerator,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Params(SystemExemptParams):
+    runtime_classes: tuple[str, ...] = ("nvidia", "nvidia-cdi", "nvidia-legacy")
+
+
+PARAMS_SCHEMA = params_schema({
+    "runtime-classes": {
+        "type": "array", "items": {"type": "string"}, "default": list(Params().runtime_classes),
+        "description": "RuntimeClass names that run the GPU vendor's container runtime hook.",
+    },
+}, system=True)
+
+
+@rule(
+    code="GPU024",
+    name="gpu-runtime-class-without-request",
+    title="Pod runs with a GPU runtime class but requests no GPU",
+    severity=Severity.WARNING,
+    pack="gpu",
+    tags=("gpu", "isolation"),
+    remediation="Request the GPUs the pod uses in resources.limits, or remove runtimeClassName when the pod "
+    "needs no GPU.",
+    references=(_refs.DEVICE_PLUGIN, _refs.GPU_OPERATOR_CDI, _refs.TOOLKIT_ENV, _refs.RUNTIME_CLASS),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+)
+def gpu_runtime_class_without_request(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports pods whose `runtimeClassName` is a GPU runtime class (`nvidia`, `nvidia-cdi`, `nvidia-legacy`,
+    the classes the NVIDIA GPU Operator creates; parameter `runtime-classes`) while no container requests an
+    accelerator and the pod claims no device through Dynamic Resource Allocation. The GPU vendors' own system
+    DaemonSets are exempt.
+
+    ## Why is this bad?
+    The runtime class makes the NVIDIA container runtime hook run for the pod, but no device was allocated.
+    CUDA base images set `NVIDIA_VISIBLE_DEVICES=all`, and the hook honours that variable by default, so
+    the containers see every GPU of the node (the device plugin README: if you don't request GPUs when using
+    the device plugin with NVIDIA images, all the GPUs on the machine will be exposed inside your container).
+    The pod then shares GPUs that the scheduler allocated to other pods.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: smi
+    spec:
+      runtimeClassName: nvidia
+      containers:
+        - name: smi
+          image: nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04
+          command: [nvidia-smi]
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: smi
+    spec:
+      runtimeClassName: nvidia
+      containers:
+        - name: smi
+          image: nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04
+          command: [nvidia-smi]
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+    ```
+    """
+    table = accelerators(ctx)
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        runtime_class = get_str(pod.spec, ("runtimeClassName",))
+        if runtime_class is None or runtime_class not in params.runtime_classes:
+            continue
+        if pod_uses_accelerator(pod, table) or pod_claims_devices(pod) or is_system_component(pod, params):
+            continue
+        yield Violation(
+            (*pod.path, "runtimeClassName"),
+            f"{pod.where} runs with the GPU runtime class {runtime_class!r} but no container requests a GPU: CUDA "
+            "images then see every GPU of the node",
+            at_value=True,
+        )
+
+
+RULE = gpu_runtime_class_without_request

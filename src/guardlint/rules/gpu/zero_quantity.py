@@ -1,0 +1,91 @@
+"""gpu-zero-quantity: a container requests zero accelerators."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import accelerators, iter_sites, show
+
+
+@rule(
+    code="GPU005",
+    name="gpu-zero-quantity",
+    title="Container requests zero accelerators",
+    severity=Severity.WARNING,
+    pack="gpu",
+    tags=("gpu", "isolation"),
+    remediation="Remove the accelerator resource from containers that need no device; if the image is a CUDA "
+    "image and the container must not see GPUs, also set NVIDIA_VISIBLE_DEVICES to void.",
+    references=(
+        _refs.DEVICE_PLUGIN,
+        Reference("NVIDIA/k8s-device-plugin#61: pods requesting 0 GPUs see all GPUs",
+                  "https://github.com/NVIDIA/k8s-device-plugin/issues/61"),
+    ),
+)
+def gpu_zero_quantity(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports containers and operator resource fields that set an accelerator resource of the registry
+    (`nvidia.com/gpu`, a MIG profile, `amd.com/gpu`, `google.com/tpu`, ...) to `0`.
+
+    ## Why is this bad?
+    A zero count allocates no device, so the device plugin never tells the container runtime which GPUs the
+    container may use. CUDA base images set `NVIDIA_VISIBLE_DEVICES=all`, and with the NVIDIA device plugin's
+    default `envvar` device-list strategy the runtime then exposes every GPU of the node: the device plugin
+    README warns that if you don't request GPUs when using the device plugin with NVIDIA images, all the GPUs
+    on the machine will be exposed inside your container (NVIDIA/k8s-device-plugin#61 reports exactly this
+    for `nvidia.com/gpu: 0`). A literal zero is also dead configuration that reads like a GPU workload.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: api
+    spec:
+      containers:
+        - name: api
+          image: nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04
+          resources:
+            limits:
+              nvidia.com/gpu: 0
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: api
+    spec:
+      containers:
+        - name: api
+          image: nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04
+          env:
+            - name: NVIDIA_VISIBLE_DEVICES
+              value: void
+    ```
+    """
+    table = accelerators(ctx)
+    for site in iter_sites(resource, ctx):
+        for name in site.names():
+            v = site.get("limits", name) or site.get("requests", name)
+            if v is None or v.value != 0:
+                continue
+            acc = table.lookup(name)
+            if acc is None:
+                continue
+            why = (
+                "allocates no device, and CUDA images then see every GPU of the node through "
+                "NVIDIA_VISIBLE_DEVICES=all"
+                if acc.vendor in ("NVIDIA", "HAMi")
+                else "allocates no device, so the entry is a mistake or dead configuration"
+            )
+            yield Violation(v.path, f"{site.label} sets {v.section} {name} to {show(v.raw)}; a zero count {why}")
+
+
+RULE = gpu_zero_quantity
