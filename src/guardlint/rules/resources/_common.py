@@ -1,0 +1,468 @@
+"""Shared helpers of the resources pack: resource values, LimitRange defaults, label selectors, pod templates
+among the linted objects, HPA targets and the "can this be judged missing" policy.
+
+Policy for cross-object "missing" judgements (used by every rule of this pack that reports an absent
+object): an absence is reported only when ``ResourceIndex.can_judge_missing`` allows it, that is when the
+run is not partial (pre-commit passes only the changed files) and the linted set holds at least one object
+of the referenced kind in the namespace (or the namespace is declared complete in config). Objects listed
+under ``known-objects`` in config count as present. Rules that ask whether *pods* exist (Service,
+PodDisruptionBudget and NetworkPolicy selectors) additionally stay quiet in a namespace that holds custom
+resources the pod-template table does not know: an operator may create the pods they select.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from guardlint.model.access import get
+from guardlint.model.index import ResourceIndex, same_namespace
+from guardlint.model.quantity import parse_quantity
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext
+
+MANAGE_RESOURCES = Reference(
+    "Kubernetes: Resource Management for Pods and Containers",
+    "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",
+)
+LIMIT_RANGE = Reference("Kubernetes: Limit Ranges", "https://kubernetes.io/docs/concepts/policy/limit-range/")
+POD_LEVEL_RESOURCES = Reference(
+    "Kubernetes: Assign Pod-level CPU and memory resources",
+    "https://kubernetes.io/docs/tasks/configure-pod-container/assign-pod-level-resources/",
+)
+PROBES = Reference(
+    "Kubernetes: Configure Liveness, Readiness and Startup Probes",
+    "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
+)
+PDB = Reference(
+    "Kubernetes: Specifying a Disruption Budget for your Application",
+    "https://kubernetes.io/docs/tasks/run-application/configure-pdb/",
+)
+HPA = Reference(
+    "Kubernetes: Horizontal Pod Autoscaling",
+    "https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/",
+)
+LABELS = Reference(
+    "Kubernetes: Labels and Selectors",
+    "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
+)
+JOBS = Reference("Kubernetes: Jobs", "https://kubernetes.io/docs/concepts/workloads/controllers/job/")
+CRONJOBS = Reference("Kubernetes: CronJob", "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/")
+DEPLOYMENTS = Reference(
+    "Kubernetes: Deployments", "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/"
+)
+SERVICES = Reference("Kubernetes: Service", "https://kubernetes.io/docs/concepts/services-networking/service/")
+
+RESOURCE_CONTAINERS = (ContainerKind.INIT, ContainerKind.CONTAINER)
+"""Containers that may set resources (ephemeral containers may not)."""
+
+BUILTIN_GROUPS = frozenset(
+    {
+        "", "apps", "batch", "extensions", "policy", "autoscaling", "networking.k8s.io", "rbac.authorization.k8s.io",
+        "storage.k8s.io", "apiextensions.k8s.io", "admissionregistration.k8s.io", "scheduling.k8s.io",
+        "coordination.k8s.io", "discovery.k8s.io", "node.k8s.io", "certificates.k8s.io", "apiregistration.k8s.io",
+        "events.k8s.io", "flowcontrol.apiserver.k8s.io", "resource.k8s.io", "gateway.networking.k8s.io",
+        "snapshot.storage.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "internal.apiserver.k8s.io",
+        "storagemigration.k8s.io", "monitoring.coreos.com", "cert-manager.io", "bitnami.com", "external-secrets.io",
+        "networking.istio.io", "security.istio.io", "telemetry.istio.io",
+    }
+)
+"""API groups whose objects never create pods by themselves (built-in groups and common add-ons whose
+objects are configuration). An object of any other group that the pod-template table does not know may be
+served by an operator that runs pods."""
+
+_CONTROLLER_POD_OWNERS = frozenset({"Prometheus", "Alertmanager", "ThanosRuler", "PrometheusAgent"})
+"""Kinds of the add-on groups above that do make an operator run pods."""
+
+
+def describe(resource: Resource) -> str:
+    """``Deployment 'web'`` (``Deployment <unnamed>`` when the object has no name)."""
+    return f"{resource.kind} {resource.name!r}" if resource.name else f"{resource.kind} <unnamed>"
+
+
+def q_text(raw: Any) -> str:
+    """A quantity as written in the manifest, for messages."""
+    return raw.strip() if isinstance(raw, str) else str(raw)
+
+
+def quantity(raw: Any) -> Fraction | None:
+    q = parse_quantity(raw)
+    return q.value if q is not None else None
+
+
+# --- resources ---------------------------------------------------------------------------------------
+
+
+def resource_value(data: Mapping[str, Any], section: str, name: str) -> Any:
+    """``data.resources.<section>.<name>`` (None when missing)."""
+    return get(data, ("resources", section, name))
+
+
+def limitrange_supplies(index: ResourceIndex, namespace: str | None, resource_name: str, section: str) -> bool:
+    """Whether a LimitRange among the linted objects gives containers in ``namespace`` a default
+    ``section`` ("requests" or "limits") value for ``resource_name``.
+
+    The API server defaults a LimitRange item as follows: a missing ``default`` (limit) comes from ``max``;
+    a missing ``defaultRequest`` comes from ``default``, then from ``min``. An object without a namespace
+    only counts a LimitRange without one (both land in the namespace chosen at apply time).
+    """
+    keys = ("default", "max") if section == "limits" else ("defaultRequest", "default", "max", "min")
+    for lr in index.of_kind("LimitRange", namespace, any_namespace=True):
+        if lr.namespace != namespace:
+            continue
+        for item in get(lr.data, ("spec", "limits")) or []:
+            if not isinstance(item, dict) or item.get("type", "Container") != "Container":
+                continue
+            for key in keys:
+                values = item.get(key)
+                if isinstance(values, dict) and values.get(resource_name) is not None:
+                    return True
+    return False
+
+
+# --- label selectors -----------------------------------------------------------------------------------
+
+
+def _label_value(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+def match_labels(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
+    """A plain map selector (Service, ReplicationController): every key/value pair must be present."""
+    for key, value in selector.items():
+        want = _label_value(value)
+        if want is None or _label_value(labels.get(key)) != want:
+            return False
+    return True
+
+
+def label_selector_matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool | None:
+    """A ``LabelSelector`` (matchLabels AND matchExpressions) against labels; None when the selector is
+    malformed (the API would reject it, another check's business). An empty selector matches everything."""
+    match = selector.get("matchLabels")
+    if match is not None:
+        if not isinstance(match, dict):
+            return None
+        if not match_labels(match, labels):
+            return False
+    exprs = selector.get("matchExpressions")
+    if exprs is None:
+        return True
+    if not isinstance(exprs, list):
+        return None
+    for expr in exprs:
+        if not isinstance(expr, dict):
+            return None
+        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values")
+        if not isinstance(key, str):
+            return None
+        present = key in labels and labels.get(key) is not None
+        actual = _label_value(labels.get(key)) if present else None
+        if op in ("In", "NotIn"):
+            if not isinstance(values, list) or not values:
+                return None
+            wanted = {_label_value(v) for v in values}
+            if op == "In" and actual not in wanted:
+                return False
+            if op == "NotIn" and present and actual in wanted:
+                return False
+        elif op == "Exists":
+            if not present:
+                return False
+        elif op == "DoesNotExist":
+            if present:
+                return False
+        else:
+            return None
+    return True
+
+
+def selector_is_valid(selector: Mapping[str, Any]) -> bool:
+    """Whether a LabelSelector is well-formed (operators known, values present where required)."""
+    match = selector.get("matchLabels")
+    if match is not None and not isinstance(match, dict):
+        return False
+    exprs = selector.get("matchExpressions")
+    if exprs is None:
+        return True
+    if not isinstance(exprs, list):
+        return False
+    for expr in exprs:
+        if not isinstance(expr, dict) or not isinstance(expr.get("key"), str):
+            return False
+        op, values = expr.get("operator"), expr.get("values")
+        if op in ("In", "NotIn"):
+            if not isinstance(values, list) or not values:
+                return False
+        elif op not in ("Exists", "DoesNotExist"):
+            return False
+    return True
+
+
+def selector_is_empty(selector: Mapping[str, Any]) -> bool:
+    return not selector.get("matchLabels") and not selector.get("matchExpressions")
+
+
+def selector_text(selector: Mapping[str, Any]) -> str:
+    """A compact rendering of a selector for messages: ``app=web,tier in (a,b)``."""
+    parts: list[str] = []
+    match = selector.get("matchLabels") if "matchLabels" in selector or "matchExpressions" in selector else selector
+    if isinstance(match, dict):
+        parts.extend(f"{k}={_label_value(v)}" for k, v in match.items())
+    exprs = selector.get("matchExpressions")
+    if isinstance(exprs, list):
+        for e in exprs:
+            if not isinstance(e, dict):
+                continue
+            op = e.get("operator")
+            if op in ("In", "NotIn") and isinstance(e.get("values"), list):
+                vals = ",".join(str(v) for v in e["values"])
+                parts.append(f"{e.get('key')} {str(op).lower()} ({vals})")
+            elif op == "Exists":
+                parts.append(str(e.get("key")))
+            elif op == "DoesNotExist":
+                parts.append(f"!{e.get('key')}")
+    return ",".join(parts) or "<empty>"
+
+
+# --- pod templates among the linted objects --------------------------------------------------------------
+
+
+def pods_in_namespace(ctx: RuleContext, namespace: str | None) -> Iterator[PodSpecRef]:
+    """Every pod template of every workload (CRDs of the pod-template table included) in ``namespace``."""
+    for kind in ctx.workloads.kinds():
+        for r in ctx.index.of_kind(kind, namespace):
+            yield from iter_pod_specs(r, ctx.workloads)
+
+
+def _may_run_pods(ctx: RuleContext, kind: str) -> bool:
+    """Whether objects of ``kind`` (a kind of the linted set) may make an operator run pods."""
+    if kind in ctx.workloads.kinds():
+        return False
+    first = next(ctx.index.of_kind(kind, any_namespace=True), None)
+    if first is None:
+        return False
+    return first.group not in BUILTIN_GROUPS or kind in _CONTROLLER_POD_OWNERS
+
+
+def can_judge_pods(ctx: RuleContext, namespace: str | None) -> bool:
+    """Whether "no pod matches" may be reported in ``namespace``: the run is not partial, the linted set
+    holds at least one workload there, and no custom resource there could make an operator run pods."""
+    if ctx.index.partial:
+        return False
+    if not any(ctx.index.can_judge_missing(k, namespace) for k in ctx.workloads.kinds()):
+        return False
+    for kind in ctx.index.kinds():
+        if _may_run_pods(ctx, kind) and next(ctx.index.of_kind(kind, namespace), None) is not None:
+            return False
+    return True
+
+
+def can_judge_kind(ctx: RuleContext, kind: str, namespace: str | None) -> bool:
+    return ctx.index.can_judge_missing(kind, namespace)
+
+
+# --- replicas and autoscalers ----------------------------------------------------------------------------
+
+
+def _groups_compatible(a: str, b: str) -> bool:
+    apps = ("apps", "extensions")
+    return a == b or (a in apps and b in apps)
+
+
+def hpas_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
+    """HorizontalPodAutoscalers among the linted objects whose scaleTargetRef names ``resource``."""
+    if not resource.name:
+        return []
+    out = []
+    for hpa in ctx.index.of_kind("HorizontalPodAutoscaler", resource.namespace):
+        if not same_namespace(hpa.namespace, resource.namespace):
+            continue
+        ref = get(hpa.data, ("spec", "scaleTargetRef"))
+        if not isinstance(ref, dict) or ref.get("kind") != resource.kind or ref.get("name") != resource.name:
+            continue
+        api_version = ref.get("apiVersion")
+        if isinstance(api_version, str) and not _groups_compatible(api_version.rpartition("/")[0], resource.group):
+            continue
+        out.append(hpa)
+    return out
+
+
+def hpa_min_replicas(hpa: Resource) -> int | None:
+    value = get(hpa.data, ("spec", "minReplicas"))
+    if value is None:
+        return 1
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def hpa_max_replicas(hpa: Resource) -> int | None:
+    value = get(hpa.data, ("spec", "maxReplicas"))
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def replicas_path(resource: Resource, ctx: RuleContext) -> tuple[str | int, ...] | None:
+    entry = ctx.workloads.entry_for(resource)
+    return entry.replicas if entry is not None else None
+
+
+def explicit_replicas(resource: Resource, ctx: RuleContext) -> int | None:
+    """The replica count written in the manifest (None when absent, not an integer, or not a kind with one)."""
+    path = replicas_path(resource, ctx)
+    if path is None:
+        return None
+    value = get(resource.data, path)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def is_multi_replica(resource: Resource, ctx: RuleContext) -> bool:
+    """More than one replica: an explicit count above 1, or an HPA targeting it whose minimum is above 1."""
+    replicas = explicit_replicas(resource, ctx)
+    if replicas is not None and replicas > 1:
+        return True
+    return any((hpa_min_replicas(h) or 0) > 1 for h in hpas_for(ctx, resource))
+
+
+# --- ports -----------------------------------------------------------------------------------------------
+
+
+def container_ports(c: ContainerRef) -> list[tuple[int, Mapping[str, Any]]]:
+    ports = c.data.get("ports")
+    if not isinstance(ports, list):
+        return []
+    return [(i, p) for i, p in enumerate(ports) if isinstance(p, dict)]
+
+
+def port_names(c: ContainerRef) -> set[str]:
+    return {p["name"] for _, p in container_ports(c) if isinstance(p.get("name"), str)}
+
+
+def port_numbers(c: ContainerRef) -> set[int]:
+    out = set()
+    for _, p in container_ports(c):
+        n = p.get("containerPort")
+        if isinstance(n, int) and not isinstance(n, bool):
+            out.add(n)
+    return out
+
+
+def serving_containers(pod: PodSpecRef) -> Iterator[ContainerRef]:
+    """Containers that run for the pod's life: regular containers and sidecars."""
+    for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
+        if c.kind is ContainerKind.CONTAINER or c.is_sidecar:
+            yield c
+
+
+def is_run_to_completion(pod: PodSpecRef) -> bool:
+    """Batch workloads (Jobs, CronJobs, batch CRDs) and bare pods that do not restart on success."""
+    if pod.entry.batch:
+        return True
+    return pod.resource.kind == "Pod" and pod.spec.get("restartPolicy") in ("Never", "OnFailure")
+
+
+def first_index(items: Sequence[Any], value: Any) -> int:
+    for i, item in enumerate(items):
+        if item == value:
+            return i
+    return -1
+
+
+# --- disruption budgets ----------------------------------------------------------------------------------
+
+
+def selected_workloads(
+    ctx: RuleContext, selector: Mapping[str, Any], namespace: str | None
+) -> list[Resource] | None:
+    """Workloads in ``namespace`` with a pod template that ``selector`` (a LabelSelector) matches; None when
+    the selector is malformed."""
+    if not selector_is_valid(selector):
+        return None
+    out: list[Resource] = []
+    for pod in pods_in_namespace(ctx, namespace):
+        if label_selector_matches(selector, pod.labels) and not any(r is pod.resource for r in out):
+            out.append(pod.resource)
+    return out
+
+
+def pdbs_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
+    """PodDisruptionBudgets among the linted objects whose selector matches a pod template of ``resource``."""
+    pods = list(iter_pod_specs(resource, ctx.workloads))
+    out = []
+    for pdb in ctx.index.of_kind("PodDisruptionBudget", resource.namespace):
+        selector = get(pdb.data, ("spec", "selector"))
+        if not isinstance(selector, dict):
+            continue
+        if selector_is_empty(selector) and pdb.version == "v1beta1":
+            continue
+        if any(label_selector_matches(selector, p.labels) for p in pods):
+            out.append(pdb)
+    return out
+
+
+def int_or_percent(value: Any) -> tuple[int, bool] | None:
+    """An IntOrString field: (number, is_percent); None when it is neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value, False
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("%") and text[:-1].isdigit():
+            return int(text[:-1]), True
+    return None
+
+
+def pdb_replica_total(ctx: RuleContext, pdb: Resource, use_hpa_minimum: bool) -> tuple[int, list[Resource]] | None:
+    """The pods a PodDisruptionBudget selects among the linted objects, counted as explicit replicas (1 for
+    a Pod) and, with ``use_hpa_minimum``, as the ``minReplicas`` of the HPA that scales a workload.
+
+    None when the count cannot be known: the namespace cannot be judged, nothing is selected, a workload has
+    no explicit count, or (without ``use_hpa_minimum``) an HPA scales one of them.
+    """
+    selector = get(pdb.data, ("spec", "selector"))
+    if not isinstance(selector, dict) or not can_judge_pods(ctx, pdb.namespace):
+        return None
+    selected = selected_workloads(ctx, selector, pdb.namespace)
+    if not selected:
+        return None
+    total = 0
+    scaled: list[Resource] = []
+    for w in selected:
+        hpas = hpas_for(ctx, w)
+        if hpas:
+            if not use_hpa_minimum:
+                return None
+            minimum = hpa_min_replicas(hpas[0])
+            if minimum is None:
+                return None
+            total += minimum
+            scaled.append(hpas[0])
+            continue
+        count = 1 if w.kind == "Pod" else explicit_replicas(w, ctx)
+        if count is None:
+            return None
+        total += count
+    return total, scaled
+
+
+def scaled_percent(percent: int, total: int) -> int:
+    """An IntOrString percentage of ``total``, rounded up as the disruption controller does."""
+    return -(-percent * total // 100)
+
+
+def service_selector(service: Resource) -> Mapping[str, Any] | None:
+    """A Service's non-empty selector map; None for selector-less (manual endpoints) and ExternalName Services."""
+    spec = service.data.get("spec")
+    if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
+        return None
+    selector = spec.get("selector")
+    return selector if isinstance(selector, dict) and selector else None
+
+
+def pods_selected_by_service(ctx: RuleContext, service: Resource, selector: Mapping[str, Any]) -> list[PodSpecRef]:
+    return [p for p in pods_in_namespace(ctx, service.namespace) if match_labels(selector, p.labels)]

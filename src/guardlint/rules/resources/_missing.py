@@ -1,0 +1,34 @@
+"""The shared check behind the "missing request/limit" rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardlint.model.access import get
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_containers, iter_pod_specs
+from guardlint.rules.api import RuleContext, Violation
+from guardlint.rules.resources._common import RESOURCE_CONTAINERS, limitrange_supplies
+
+
+def missing_resource(resource: Resource, ctx: RuleContext, name: str, section: str) -> Iterator[Violation]:
+    """Containers and init containers (sidecars included) that set no ``section`` value for ``name``.
+
+    A request is satisfied by the container's request, by its limit (the API copies a limit into a missing
+    request), by a pod-level ``spec.resources`` request or limit, or by a LimitRange default in the same
+    namespace; a limit by the container's limit, a pod-level limit or a LimitRange default.
+    """
+    what = "request" if section == "requests" else "limit"
+    sections = ("requests", "limits") if section == "requests" else ("limits",)
+    supplied: bool | None = None
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        if any(get(pod.spec, ("resources", s, name)) is not None for s in sections):
+            continue
+        for c in iter_containers(pod, RESOURCE_CONTAINERS):
+            if any(c.get(("resources", s, name)) is not None for s in sections):
+                continue
+            if supplied is None:
+                supplied = limitrange_supplies(ctx.index, resource.namespace, name, section)
+            if supplied:
+                return
+            yield Violation((*c.path, "resources", section, name), f"{c.describe()} has no {name} {what}")

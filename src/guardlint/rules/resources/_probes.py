@@ -1,0 +1,47 @@
+"""The shared check behind the "missing probe" rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
+from guardlint.rules.api import RuleContext, Violation
+from guardlint.rules.resources._common import container_ports, is_run_to_completion
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeParams:
+    only_with_ports: bool = False
+
+
+def probe_params_schema(default: bool) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "only-with-ports": {
+                "type": "boolean",
+                "default": default,
+                "description": "Only report containers that declare at least one container port (that serve "
+                "traffic).",
+            },
+        },
+    }
+
+
+def missing_probe(
+    resource: Resource, ctx: RuleContext, probe: str, what: str, only_with_ports: bool
+) -> Iterator[Violation]:
+    """Regular containers of long-running pods that set no ``probe``."""
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        if is_run_to_completion(pod):
+            continue
+        for c in iter_containers(pod, (ContainerKind.CONTAINER,)):
+            if c.data.get(probe) is not None:
+                continue
+            if only_with_ports and not container_ports(c):
+                continue
+            yield Violation((*c.path, probe), f"{c.describe()} has no {what} probe")

@@ -1,0 +1,154 @@
+"""backend-service-missing: an Ingress or Gateway API route sends traffic to a Service that does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.access import get, iter_maps
+from guardlint.model.paths import FieldPath
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.resources._common import describe
+
+ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
+
+
+def _ingress_backends(resource: Resource) -> Iterator[tuple[FieldPath, str]]:
+    """(path of the service name field, service name) of every backend of an Ingress."""
+
+    def one(backend_path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+        backend = get(resource.data, backend_path)
+        if not isinstance(backend, dict):
+            return
+        name = get(backend, ("service", "name"))
+        if isinstance(name, str) and name:
+            yield (*backend_path, "service", "name"), name
+        legacy = backend.get("serviceName")
+        if isinstance(legacy, str) and legacy:
+            yield (*backend_path, "serviceName"), legacy
+
+    yield from one(("spec", "defaultBackend"))
+    yield from one(("spec", "backend"))
+    for i, r in iter_maps(resource.data, ("spec", "rules")):
+        for j, _ in iter_maps(r, ("http", "paths")):
+            yield from one(("spec", "rules", i, "http", "paths", j, "backend"))
+
+
+def _route_backends(resource: Resource) -> Iterator[tuple[FieldPath, str, str | None]]:
+    """(path of the name field, service name, namespace) of every Service backendRef of a route."""
+    for i, r in iter_maps(resource.data, ("spec", "rules")):
+        for j, ref in iter_maps(r, ("backendRefs",)):
+            if ref.get("group", "") not in ("", None) or ref.get("kind", "Service") != "Service":
+                continue
+            name = ref.get("name")
+            if not isinstance(name, str) or not name:
+                continue
+            namespace = ref.get("namespace")
+            ns = namespace if isinstance(namespace, str) and namespace else resource.namespace
+            yield ("spec", "rules", i, "backendRefs", j, "name"), name, ns
+
+
+@rule(
+    code="RES063",
+    name="backend-service-missing",
+    title="Ingress or route backend Service does not exist",
+    severity=Severity.WARNING,
+    pack="resources",
+    tags=("consistency", "networking"),
+    remediation="Point the backend at an existing Service, or add the Service (or list it under known-objects "
+    "if it is managed outside this repository).",
+    references=(
+        Reference("Kubernetes: Ingress", "https://kubernetes.io/docs/concepts/services-networking/ingress/"),
+        Reference("Gateway API: HTTPRoute", "https://gateway-api.sigs.k8s.io/api-types/httproute/"),
+    ),
+    kinds=("Ingress", *ROUTE_KINDS),
+)
+def backend_service_missing(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports Ingress backends (`networking.k8s.io` and `extensions`: `service.name`, the older
+    `serviceName`, `defaultBackend`, `backend`) and Gateway API route `backendRefs` (HTTPRoute, GRPCRoute,
+    TLSRoute, TCPRoute, UDPRoute; kind `Service`, core group, optional `namespace`) that name a Service which
+    is not among the linted objects nor in `known-objects`.
+
+    Missing-object policy: the rule judges a namespace only when the run is not partial (pre-commit passes
+    only changed files) and the linted set holds at least one Service in that namespace (or config declares
+    the namespace complete); Services managed elsewhere are declared in `known-objects`.
+
+    ## Why is this bad?
+    Traffic for that path has nowhere to go: ingress controllers answer 503 (or fall back to the default
+    backend) and Gateway implementations answer 500, usually after a Service was renamed (Kubernetes
+    documentation, "Ingress"; Gateway API, "HTTPRoute").
+
+    ## Example
+    ```yaml
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: shop
+    spec:
+      rules:
+        - host: shop.example.com
+          http:
+            paths:
+              - path: /
+                pathType: Prefix
+                backend:
+                  service: {name: storefront, port: {number: 80}}
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: frontend
+    spec:
+      selector: {app: frontend}
+      ports:
+        - port: 80
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: shop
+    spec:
+      rules:
+        - host: shop.example.com
+          http:
+            paths:
+              - path: /
+                pathType: Prefix
+                backend:
+                  service: {name: frontend, port: {number: 80}}
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: frontend
+    spec:
+      selector: {app: frontend}
+      ports:
+        - port: 80
+    ```
+    """
+    if resource.kind == "Ingress":
+        if resource.group not in ("networking.k8s.io", "extensions"):
+            return
+        refs: list[tuple[FieldPath, str, str | None]] = [(p, n, resource.namespace) for p, n in
+                                                          _ingress_backends(resource)]
+    else:
+        if resource.group != "gateway.networking.k8s.io":
+            return
+        refs = list(_route_backends(resource))
+    for path, name, namespace in refs:
+        if not ctx.index.can_judge_missing("Service", namespace):
+            continue
+        if not ctx.index.exists("Service", name, namespace):
+            where = f" in namespace {namespace!r}" if namespace else ""
+            yield Violation(path, f"{describe(resource)} sends traffic to Service {name!r}, which is not among the "
+                            f"linted objects{where}", at_value=True)
+
+
+RULE = backend_service_missing

@@ -1,0 +1,120 @@
+"""cronjob-allows-concurrent-runs: a CronJob's concurrencyPolicy lets runs overlap."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.resources._common import CRONJOBS, describe
+
+VALID = ("Allow", "Forbid", "Replace")
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    allowed_policies: tuple[str, ...] = ("Forbid", "Replace")
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "allowed-policies": {
+            "type": "array",
+            "items": {"enum": list(VALID)},
+            "uniqueItems": True,
+            "minItems": 1,
+            "default": ["Forbid", "Replace"],
+            "description": "Accepted concurrencyPolicy values; an unset policy means Allow.",
+        },
+    },
+}
+
+
+@rule(
+    code="RES044",
+    name="cronjob-allows-concurrent-runs",
+    title="CronJob lets its runs overlap",
+    severity=Severity.INFO,
+    pack="resources",
+    tags=("jobs",),
+    remediation="Set spec.concurrencyPolicy to Forbid (skip a run while the previous one is active) or Replace.",
+    references=(
+        Reference("Kubernetes: CronJob concurrency policy",
+                  "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#concurrency-policy"),
+        CRONJOBS,
+    ),
+    kinds=("CronJob",),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+)
+def cronjob_allows_concurrent_runs(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports CronJobs (API group `batch`) whose `spec.concurrencyPolicy` is unset (which means `Allow`) or a
+    value outside `allowed-policies` (default `Forbid` and `Replace`), and values that are none of `Allow`,
+    `Forbid` and `Replace`, which the API rejects.
+
+    ## Why is this bad?
+    With `Allow`, a run that takes longer than the schedule interval overlaps the next one: two backups
+    write the same target, two reports double-send, and a slow dependency makes runs pile up until the
+    namespace's quota is exhausted (Kubernetes documentation, "CronJob", "Concurrency policy").
+
+    ## Example
+    ```yaml
+    apiVersion: batch/v1
+    kind: CronJob
+    metadata:
+      name: sync
+    spec:
+      schedule: "*/10 * * * *"
+      jobTemplate:
+        spec:
+          template:
+            spec:
+              restartPolicy: OnFailure
+              containers:
+                - name: sync
+                  image: example.com/sync:0.9.1
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: batch/v1
+    kind: CronJob
+    metadata:
+      name: sync
+    spec:
+      schedule: "*/10 * * * *"
+      concurrencyPolicy: Forbid
+      jobTemplate:
+        spec:
+          template:
+            spec:
+              restartPolicy: OnFailure
+              containers:
+                - name: sync
+                  image: example.com/sync:0.9.1
+    ```
+    """
+    spec = resource.data.get("spec")
+    if resource.group != "batch" or not isinstance(spec, dict):
+        return
+    policy = spec.get("concurrencyPolicy")
+    path = ("spec", "concurrencyPolicy")
+    if policy is None:
+        if "Allow" not in params.allowed_policies:
+            yield Violation(path, f"{describe(resource)} sets no concurrencyPolicy, so it defaults to Allow and runs "
+                            "may overlap")
+    elif policy not in VALID:
+        yield Violation(path, f"{describe(resource)} sets concurrencyPolicy to {policy!r}, which the API rejects "
+                        "(valid: Allow, Forbid, Replace)", at_value=True)
+    elif policy not in params.allowed_policies:
+        effect = ", so runs may overlap" if policy == "Allow" else ""
+        yield Violation(path, f"{describe(resource)} sets concurrencyPolicy to {policy!r}{effect} (allowed: "
+                        f"{', '.join(params.allowed_policies)})", at_value=True)
+
+
+RULE = cronjob_allows_concurrent_runs

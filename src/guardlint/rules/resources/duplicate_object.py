@@ -1,0 +1,122 @@
+"""duplicate-object: the same object (group, kind, namespace, name) is defined twice."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.resources._common import describe
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    scope: str = "directory"
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "scope": {
+            "enum": ["file", "directory", "run"],
+            "default": "directory",
+            "description": "Where two definitions count as duplicates: in one file, in one directory (what "
+            "`kubectl apply -f dir/` applies together; kustomize bases and overlays live in different "
+            "directories), or anywhere in the run.",
+        },
+    },
+}
+
+
+def _scope_key(resource: Resource, scope: str) -> str:
+    if scope == "file":
+        return resource.file
+    if scope == "directory":
+        return posixpath.dirname(resource.file.replace("\\", "/"))
+    return ""
+
+
+@rule(
+    code="RES071",
+    name="duplicate-object",
+    title="Object is defined twice",
+    severity=Severity.ERROR,
+    pack="resources",
+    tags=("consistency", "gitops"),
+    remediation="Remove or rename one of the two definitions.",
+    references=(
+        Reference("Kubernetes: Object names and IDs",
+                  "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/"),
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+)
+def duplicate_object(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports an object whose API group, kind, namespace and name equal those of an object defined earlier in
+    the same directory (`scope`, default `directory`; `file` or `run` also possible). Only the later
+    definition is reported, at its `metadata.name`. Objects without a namespace only match others without
+    one (their namespace is chosen at apply time), different API versions of one group count as the same
+    object, and objects without a name (`generateName`) are never duplicates.
+
+    ## Why is this bad?
+    Both definitions are applied to the same object, so the later one silently overwrites the earlier one
+    (or, with server-side apply, they conflict); GitOps tools show the resource as permanently out of sync
+    or refuse to sync (Kubernetes documentation, "Object Names and IDs": a name is unique for a kind in a
+    namespace).
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: settings
+    data:
+      mode: fast
+    ---
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: settings
+    data:
+      mode: safe
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: settings
+    data:
+      mode: fast
+    ---
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: settings-safe
+    data:
+      mode: safe
+    ```
+    """
+    name = resource.name
+    if not name or name.endswith("*"):
+        return
+    key = _scope_key(resource, params.scope)
+    for other in ctx.index.of_kind(resource.kind, resource.namespace, any_namespace=True):
+        if other is resource:
+            return
+        if (
+            other.name == name and other.namespace == resource.namespace and other.group == resource.group
+            and _scope_key(other, params.scope) == key
+        ):
+            where = "earlier in this file" if other.file == resource.file else f"in {other.file}"
+            yield Violation(("metadata", "name"), f"{describe(resource)} is already defined {where}", at_value=True)
+            return
+
+
+RULE = duplicate_object

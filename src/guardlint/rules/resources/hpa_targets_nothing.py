@@ -1,0 +1,107 @@
+"""hpa-targets-nothing: a HorizontalPodAutoscaler scales an object that does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.access import get
+from guardlint.model.resource import Resource
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.resources._common import HPA, describe
+
+
+@rule(
+    code="RES064",
+    name="hpa-targets-nothing",
+    title="HorizontalPodAutoscaler targets an object that does not exist",
+    severity=Severity.WARNING,
+    pack="resources",
+    tags=("consistency", "autoscaling"),
+    remediation="Point spec.scaleTargetRef at the workload's kind and name, or remove the autoscaler.",
+    references=(HPA,),
+    kinds=("HorizontalPodAutoscaler",),
+)
+def hpa_targets_nothing(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports HorizontalPodAutoscalers whose `spec.scaleTargetRef` (kind and name, in the autoscaler's
+    namespace) names no object among the linted objects nor in `known-objects`.
+
+    Missing-object policy: the rule judges only when the run is not partial (pre-commit passes only changed
+    files) and the linted set holds at least one object of the target's kind in that namespace (or config
+    declares the namespace complete).
+
+    ## Why is this bad?
+    The autoscaler does nothing and reports `FailedGetScale`; the workload it was meant to scale (usually
+    renamed) runs at a fixed size and falls over under load (Kubernetes documentation, "Horizontal Pod
+    Autoscaling").
+
+    ## Example
+    ```yaml
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata:
+      name: web
+    spec:
+      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web-v1}
+      minReplicas: 2
+      maxReplicas: 10
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata:
+      name: web
+    spec:
+      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+      minReplicas: 2
+      maxReplicas: 10
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+    ```
+    """
+    ref = get(resource.data, ("spec", "scaleTargetRef"))
+    if not isinstance(ref, dict):
+        return
+    kind, name = ref.get("kind"), ref.get("name")
+    if not isinstance(kind, str) or not isinstance(name, str) or not kind or not name:
+        return
+    if not ctx.index.can_judge_missing(kind, resource.namespace):
+        return
+    if not ctx.index.exists(kind, name, resource.namespace):
+        yield Violation(("spec", "scaleTargetRef", "name"), f"{describe(resource)} scales {kind} {name!r}, which is "
+                        "not among the linted objects", at_value=True)
+
+
+RULE = hpa_targets_nothing

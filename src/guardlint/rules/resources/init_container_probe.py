@@ -1,0 +1,91 @@
+"""init-container-probe: an init container that is not a sidecar sets a probe (the API rejects it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import ContainerKind, iter_all_containers
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.resources._common import PROBES
+
+PROBE_FIELDS = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+@rule(
+    code="RES025",
+    name="init-container-probe",
+    title="Init container sets a probe",
+    severity=Severity.ERROR,
+    pack="resources",
+    tags=("probes", "api-rejects"),
+    remediation="Remove the probe from the init container, or make it a sidecar with restartPolicy: Always if it "
+    "is meant to run for the pod's life.",
+    references=(
+        Reference("Kubernetes: Init Containers", "https://kubernetes.io/docs/concepts/workloads/pods/init-containers/"),
+        Reference("Kubernetes: Sidecar Containers",
+                  "https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/"),
+        PROBES,
+    ),
+)
+def init_container_probe(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports `livenessProbe`, `readinessProbe` and `startupProbe` on init containers that are not sidecars.
+    Sidecars (init containers with `restartPolicy: Always`) may have probes and are not reported.
+
+    ## Why is this bad?
+    An init container runs to completion before the app starts, so probes have no meaning for it; the API
+    server rejects the pod with `must not be set for init containers` (Kubernetes documentation, "Init
+    Containers": init containers do not support `lifecycle`, `livenessProbe`, `readinessProbe`, or
+    `startupProbe`). Often the container was meant to be a sidecar and lacks `restartPolicy: Always`.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: app
+    spec:
+      initContainers:
+        - name: proxy
+          image: envoyproxy/envoy:v1.31.0
+          readinessProbe:
+            tcpSocket: {port: 9901}
+      containers:
+        - name: app
+          image: example.com/app:1.0.0
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: app
+    spec:
+      initContainers:
+        - name: proxy
+          image: envoyproxy/envoy:v1.31.0
+          restartPolicy: Always
+          readinessProbe:
+            tcpSocket: {port: 9901}
+      containers:
+        - name: app
+          image: example.com/app:1.0.0
+    ```
+    """
+    for c in iter_all_containers(resource, ctx.workloads):
+        if c.kind is not ContainerKind.INIT or c.is_sidecar:
+            continue
+        for probe_field in PROBE_FIELDS:
+            if c.data.get(probe_field) is not None:
+                yield Violation(
+                    (*c.path, probe_field),
+                    f"{c.describe()} sets {probe_field}, which the API rejects on init containers that are not "
+                    "sidecars (restartPolicy: Always)",
+                )
+
+
+RULE = init_container_probe

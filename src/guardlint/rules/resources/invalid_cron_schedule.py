@@ -1,0 +1,111 @@
+"""invalid-cron-schedule: a CronJob's schedule or time zone is rejected by the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.resources._common import CRONJOBS, describe
+from guardlint.rules.resources._cron import CronError, check_schedule
+
+TZ_FORBIDDEN_SINCE = (1, 29)
+
+
+@rule(
+    code="RES040",
+    name="invalid-cron-schedule",
+    title="CronJob schedule is invalid",
+    severity=Severity.ERROR,
+    pack="resources",
+    tags=("jobs", "api-rejects"),
+    remediation="Write the schedule as five cron fields (minute hour day-of-month month day-of-week) or a macro "
+    "such as @daily, and set the time zone in spec.timeZone.",
+    references=(
+        Reference("Kubernetes: CronJob schedule syntax",
+                  "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax"),
+        Reference("Kubernetes: CronJob time zones",
+                  "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones"),
+        CRONJOBS,
+    ),
+    kinds=("CronJob",),
+)
+def invalid_cron_schedule(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports CronJobs (API group `batch`) whose `spec.schedule` the API server rejects: missing or empty, not
+    exactly five fields, values out of range (minute 0-59, hour 0-23, day of month 1-31, month 1-12 or
+    JAN-DEC, day of week 0-6 or SUN-SAT), a zero step, malformed ranges, unknown macros. Accepted, as by
+    Kubernetes: lists, ranges, steps (`*/15`, `5/10`), `?`, names in any case, the macros `@yearly`,
+    `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly` and `@every <duration>`. From
+    Kubernetes 1.29 (the target version) a `TZ=` or `CRON_TZ=` prefix is also rejected on creation; a
+    `spec.timeZone` that is empty or `Local` is always rejected.
+
+    ## Why is this bad?
+    The API server parses the schedule when the object is created and rejects it with
+    `spec.schedule: Invalid value`, so the GitOps sync fails and the job never runs (Kubernetes
+    documentation, "CronJob", "Schedule syntax" and "Time zones").
+
+    ## Example
+    ```yaml
+    apiVersion: batch/v1
+    kind: CronJob
+    metadata:
+      name: report
+    spec:
+      schedule: "0 0 * * 7"
+      jobTemplate:
+        spec:
+          template:
+            spec:
+              restartPolicy: OnFailure
+              containers:
+                - name: report
+                  image: example.com/report:2.0.0
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: batch/v1
+    kind: CronJob
+    metadata:
+      name: report
+    spec:
+      schedule: "0 0 * * SUN"
+      timeZone: Europe/Berlin
+      jobTemplate:
+        spec:
+          template:
+            spec:
+              restartPolicy: OnFailure
+              containers:
+                - name: report
+                  image: example.com/report:2.0.0
+    ```
+    """
+    if resource.group != "batch":
+        return
+    spec = resource.data.get("spec")
+    if not isinstance(spec, dict):
+        return
+    schedule = spec.get("schedule")
+    time_zone = spec.get("timeZone")
+    if schedule is None or schedule == "":
+        yield Violation(("spec", "schedule"), f"{describe(resource)} has no schedule; the API requires one")
+    elif isinstance(schedule, str):
+        allow_tz = ctx.kubernetes_version < TZ_FORBIDDEN_SINCE and time_zone is None
+        try:
+            check_schedule(schedule, allow_tz=allow_tz)
+        except CronError as exc:
+            reason = str(exc)
+            if "TZ" in schedule and time_zone is not None and ctx.kubernetes_version < TZ_FORBIDDEN_SINCE:
+                reason = "TZ and CRON_TZ cannot be combined with spec.timeZone"
+            yield Violation(("spec", "schedule"), f"{describe(resource)} has an invalid schedule {schedule!r}: "
+                            f"{reason}", at_value=True)
+    if isinstance(time_zone, str) and (not time_zone.strip() or time_zone.lower() == "local"):
+        yield Violation(("spec", "timeZone"), f"{describe(resource)} sets timeZone to {time_zone!r}; the API "
+                        "requires an explicit IANA time zone name such as 'Europe/Berlin'", at_value=True)
+
+
+RULE = invalid_cron_schedule

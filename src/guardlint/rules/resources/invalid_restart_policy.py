@@ -1,0 +1,101 @@
+"""invalid-restart-policy: a pod template's restartPolicy is not valid for its workload kind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.resources._common import JOBS, describe
+
+_ALL = ("Always", "OnFailure", "Never")
+# (group, kind) -> (valid values, whether an unset value, which defaults to Always, is rejected)
+_VALID: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {
+    ("", "Pod"): (_ALL, False),
+    ("", "PodTemplate"): (_ALL, False),
+    ("", "ReplicationController"): (("Always",), False),
+    ("batch", "Job"): (("OnFailure", "Never"), True),
+    ("batch", "CronJob"): (("OnFailure", "Never"), True),
+    **{(g, k): (("Always",), False) for g in ("apps", "extensions")
+       for k in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")},
+}
+
+
+@rule(
+    code="RES045",
+    name="invalid-restart-policy",
+    title="Pod restartPolicy is not valid for the workload kind",
+    severity=Severity.ERROR,
+    pack="resources",
+    tags=("jobs", "api-rejects"),
+    remediation="Use restartPolicy OnFailure or Never in Job and CronJob templates, and Always (or leave it unset) "
+    "in Deployments, StatefulSets, DaemonSets, ReplicaSets and ReplicationControllers.",
+    references=(
+        Reference("Kubernetes: Pod restart policy",
+                  "https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy"),
+        JOBS,
+    ),
+)
+def invalid_restart_policy(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports built-in workloads whose pod `restartPolicy` the API rejects: a Job or CronJob template with
+    `Always` or with no `restartPolicy` (the pod default is `Always`), a Deployment, StatefulSet, DaemonSet,
+    ReplicaSet or ReplicationController template with anything but `Always`, and a Pod or PodTemplate with a
+    value that is none of `Always`, `OnFailure`, `Never`. Custom resources are not checked: their
+    controllers decide.
+
+    ## Why is this bad?
+    The API server validates the template: a Job's pods must end, so `Always` is rejected (`Unsupported
+    value: "Always": supported values: "OnFailure", "Never"`); controllers that keep pods running only
+    accept `Always` (Kubernetes documentation, "Jobs", "Pod Template", and "Pod Lifecycle", "Restart
+    policy").
+
+    ## Example
+    ```yaml
+    apiVersion: batch/v1
+    kind: Job
+    metadata:
+      name: seed
+    spec:
+      template:
+        spec:
+          containers:
+            - name: seed
+              image: example.com/seed:1.2.0
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: batch/v1
+    kind: Job
+    metadata:
+      name: seed
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: seed
+              image: example.com/seed:1.2.0
+    ```
+    """
+    rule_for = _VALID.get((resource.group, resource.kind))
+    if rule_for is None:
+        return
+    valid, unset_rejected = rule_for
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        value = pod.spec.get("restartPolicy")
+        path = (*pod.path, "restartPolicy")
+        if value is None:
+            if unset_rejected:
+                yield Violation(path, f"{describe(resource)} sets no restartPolicy, so it defaults to Always, which "
+                                f"the API rejects for a {resource.kind} (use {' or '.join(valid)})")
+        elif value not in valid:
+            yield Violation(path, f"{describe(resource)} sets restartPolicy to {value!r}, which the API rejects for "
+                            f"a {resource.kind} (valid: {', '.join(valid)})", at_value=True)
+
+
+RULE = invalid_restart_policy

@@ -1,0 +1,126 @@
+"""job-without-active-deadline: a Job or CronJob job template sets no activeDeadlineSeconds (opt-in)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.access import get
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.resources._common import CRONJOBS, JOBS, describe
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    kinds: tuple[str, ...] = ("Job", "CronJob")
+    max_seconds: int = 0
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "kinds": {
+            "type": "array",
+            "items": {"enum": ["Job", "CronJob"]},
+            "uniqueItems": True,
+            "default": ["Job", "CronJob"],
+            "description": "Which kinds to check.",
+        },
+        "max-seconds": {
+            "type": "integer",
+            "minimum": 0,
+            "default": 0,
+            "description": "Also report deadlines above this many seconds (0: any deadline is accepted).",
+        },
+    },
+}
+
+
+@rule(
+    code="RES042",
+    name="job-without-active-deadline",
+    title="Job has no active deadline",
+    severity=Severity.INFO,
+    pack="resources",
+    tags=("jobs",),
+    remediation="Set activeDeadlineSeconds on the Job spec (spec.jobTemplate.spec for a CronJob).",
+    references=(
+        Reference("Kubernetes: Job termination and cleanup",
+                  "https://kubernetes.io/docs/concepts/workloads/controllers/job/#job-termination-and-cleanup"),
+        JOBS,
+        CRONJOBS,
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    kinds=("Job", "CronJob"),
+    enabled_by_default=False,
+)
+def job_without_active_deadline(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports Jobs, and the job templates of CronJobs, that set no `activeDeadlineSeconds` (and, with
+    `max-seconds`, those whose deadline is longer). Off by default.
+
+    ## Why is this bad?
+    `backoffLimit` only counts failures: a Job whose pod hangs (a stuck network call, a deadlock) runs
+    forever, holding its resources, and for a CronJob with `concurrencyPolicy: Forbid` it blocks every
+    later run. `activeDeadlineSeconds` fails the Job after that time whatever its pods do (Kubernetes
+    documentation, "Job termination and cleanup").
+
+    ## Example
+    ```yaml
+    apiVersion: batch/v1
+    kind: CronJob
+    metadata:
+      name: backup
+    spec:
+      schedule: "0 3 * * *"
+      jobTemplate:
+        spec:
+          template:
+            spec:
+              restartPolicy: OnFailure
+              containers:
+                - name: backup
+                  image: example.com/backup:1.9.0
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: batch/v1
+    kind: CronJob
+    metadata:
+      name: backup
+    spec:
+      schedule: "0 3 * * *"
+      jobTemplate:
+        spec:
+          activeDeadlineSeconds: 7200
+          template:
+            spec:
+              restartPolicy: OnFailure
+              containers:
+                - name: backup
+                  image: example.com/backup:1.9.0
+    ```
+    """
+    if resource.group != "batch" or resource.kind not in params.kinds:
+        return
+    spec_path = ("spec",) if resource.kind == "Job" else ("spec", "jobTemplate", "spec")
+    spec = get(resource.data, spec_path)
+    if not isinstance(spec, dict):
+        return
+    path = (*spec_path, "activeDeadlineSeconds")
+    value = spec.get("activeDeadlineSeconds")
+    if value is None:
+        yield Violation(path, f"{describe(resource)} sets no activeDeadlineSeconds, so a hung pod runs forever")
+    elif (
+        params.max_seconds and isinstance(value, int) and not isinstance(value, bool) and value > params.max_seconds
+    ):
+        yield Violation(path, f"{describe(resource)} sets activeDeadlineSeconds to {value}, above the maximum of "
+                        f"{params.max_seconds}", at_value=True)
+
+
+RULE = job_without_active_deadline

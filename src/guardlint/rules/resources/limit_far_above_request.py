@@ -1,0 +1,124 @@
+"""limit-far-above-request: a container's limit is many times its request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_containers, iter_pod_specs
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.resources._common import MANAGE_RESOURCES, RESOURCE_CONTAINERS, q_text, quantity
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    cpu_ratio: float = 10.0
+    memory_ratio: float = 4.0
+    ephemeral_storage_ratio: float = 0.0
+
+
+def _ratio_schema(default: float, what: str) -> dict[str, object]:
+    return {
+        "type": "number",
+        "minimum": 0,
+        "default": default,
+        "description": f"Largest allowed {what} limit / request ratio; 0 turns the {what} check off.",
+    }
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "cpu-ratio": _ratio_schema(10.0, "cpu"),
+        "memory-ratio": _ratio_schema(4.0, "memory"),
+        "ephemeral-storage-ratio": _ratio_schema(0.0, "ephemeral-storage"),
+    },
+}
+
+
+def _fmt(ratio: Fraction) -> str:
+    return f"{float(ratio):g}"
+
+
+@rule(
+    code="RES007",
+    name="limit-far-above-request",
+    title="Resource limit is far above the request",
+    severity=Severity.INFO,
+    pack="resources",
+    tags=("resources", "scheduling"),
+    remediation="Raise the request towards the real usage, or lower the limit, so that the limit is at most the "
+    "configured multiple of the request.",
+    references=(MANAGE_RESOURCES,),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+)
+def limit_far_above_request(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports containers, init containers and sidecars whose limit for cpu, memory or ephemeral-storage is more
+    than the configured multiple (`cpu-ratio`, `memory-ratio`, `ephemeral-storage-ratio`; 0 turns a check
+    off) of the request. A container that sets a limit and no request is not reported (the request defaults
+    to the limit), and neither is one that sets no limit.
+
+    ## Why is this bad?
+    The scheduler reserves only the request; the limit is a promise the node may not keep. A memory limit far
+    above the request lets pods overcommit their node, so under load several of them grow at once and the
+    node runs out of memory, triggering OOM kills and evictions of unrelated pods (Kubernetes documentation,
+    "Resource Management for Pods and Containers", and "Node-pressure Eviction").
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: cache
+    spec:
+      containers:
+        - name: cache
+          image: redis:7.4
+          resources:
+            requests: {cpu: 100m, memory: 256Mi}
+            limits: {cpu: 500m, memory: 4Gi}
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: cache
+    spec:
+      containers:
+        - name: cache
+          image: redis:7.4
+          resources:
+            requests: {cpu: 100m, memory: 1Gi}
+            limits: {cpu: 500m, memory: 2Gi}
+    ```
+    """
+    checks = (("cpu", params.cpu_ratio), ("memory", params.memory_ratio),
+              ("ephemeral-storage", params.ephemeral_storage_ratio))
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        for c in iter_containers(pod, RESOURCE_CONTAINERS):
+            for name, max_ratio in checks:
+                if not max_ratio:
+                    continue
+                raw_request = c.get(("resources", "requests", name))
+                raw_limit = c.get(("resources", "limits", name))
+                request, limit = quantity(raw_request), quantity(raw_limit)
+                if request is None or limit is None or request <= 0:
+                    continue
+                ratio = limit / request
+                if ratio > Fraction(str(max_ratio)):
+                    yield Violation(
+                        (*c.path, "resources", "limits", name),
+                        f"{c.describe()} limits {name} to {q_text(raw_limit)}, {_fmt(ratio)} times its request of "
+                        f"{q_text(raw_request)} (at most {max_ratio:g} allowed)",
+                    )
+
+
+RULE = limit_far_above_request

@@ -1,0 +1,104 @@
+"""missing-ephemeral-storage-request: a container has no ephemeral-storage request (opt-in)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.resources._common import LIMIT_RANGE, MANAGE_RESOURCES
+from guardlint.rules.resources._missing import missing_resource
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    require_limit: bool = False
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "require-limit": {
+            "type": "boolean",
+            "default": False,
+            "description": "Also report containers that set no ephemeral-storage limit.",
+        },
+    },
+}
+
+
+@rule(
+    code="RES005",
+    name="missing-ephemeral-storage-request",
+    title="Container has no ephemeral-storage request",
+    severity=Severity.INFO,
+    pack="resources",
+    tags=("resources", "scheduling"),
+    remediation="Set resources.requests.ephemeral-storage (and, if required, resources.limits.ephemeral-storage).",
+    references=(
+        Reference(
+            "Kubernetes: Local ephemeral storage",
+            "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#local-ephemeral-storage",
+        ),
+        MANAGE_RESOURCES,
+        LIMIT_RANGE,
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    enabled_by_default=False,
+)
+def missing_ephemeral_storage_request(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports containers, init containers and sidecars that set no `resources.requests.ephemeral-storage`
+    (a limit counts, since the API copies it into a missing request; so does a LimitRange default in the same
+    namespace). With `require-limit`, also reports containers that set no ephemeral-storage limit. Off by
+    default.
+
+    ## Why is this bad?
+    Logs, `emptyDir` volumes and the container's writable layer use the node's local disk. Without a request
+    the scheduler does not account for it, and when the node's disk fills the kubelet evicts pods, starting
+    with those whose usage exceeds their request (Kubernetes documentation, "Local ephemeral storage").
+
+    ## Example
+    ```yaml
+    apiVersion: batch/v1
+    kind: Job
+    metadata:
+      name: export
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: export
+              image: example.com/export:1.4.2
+              resources:
+                requests: {cpu: 100m, memory: 256Mi}
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: batch/v1
+    kind: Job
+    metadata:
+      name: export
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: export
+              image: example.com/export:1.4.2
+              resources:
+                requests: {cpu: 100m, memory: 256Mi, ephemeral-storage: 2Gi}
+    ```
+    """
+    yield from missing_resource(resource, ctx, "ephemeral-storage", "requests")
+    if params.require_limit:
+        yield from missing_resource(resource, ctx, "ephemeral-storage", "limits")
+
+
+RULE = missing_ephemeral_storage_request

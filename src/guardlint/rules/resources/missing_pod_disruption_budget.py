@@ -1,0 +1,108 @@
+"""missing-pod-disruption-budget: a multi-replica workload has no PodDisruptionBudget (opt-in)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.resources._common import PDB, describe, is_multi_replica, pdbs_for, replicas_path
+
+
+@rule(
+    code="RES032",
+    name="missing-pod-disruption-budget",
+    title="Multi-replica workload has no PodDisruptionBudget",
+    severity=Severity.INFO,
+    pack="resources",
+    tags=("availability", "reliability"),
+    remediation="Add a PodDisruptionBudget whose selector matches the workload's pod labels (for example "
+    "maxUnavailable: 1).",
+    references=(PDB,),
+    enabled_by_default=False,
+)
+def missing_pod_disruption_budget(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports workloads that run more than one replica (an explicit `spec.replicas` above 1, or a
+    HorizontalPodAutoscaler among the linted objects with `minReplicas` above 1) when no
+    PodDisruptionBudget among the linted objects in the same namespace selects their pod template labels.
+    Off by default.
+
+    Missing-object policy: pre-commit passes only the changed files and charts may keep their budgets
+    elsewhere, so the rule judges a namespace only when the run is not partial and the linted set holds at
+    least one PodDisruptionBudget in that namespace (or config declares the namespace complete).
+
+    ## Why is this bad?
+    Without a budget, a node drain (cluster upgrade, autoscaler scale-down) may evict every replica at once:
+    the eviction API only slows down when a PodDisruptionBudget says how many pods must stay (Kubernetes
+    documentation, "Specifying a Disruption Budget for your Application").
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      replicas: 3
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+    ---
+    apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata:
+      name: api
+    spec:
+      maxUnavailable: 1
+      selector:
+        matchLabels: {app: api}
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      replicas: 3
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+    ---
+    apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata:
+      name: web
+    spec:
+      maxUnavailable: 1
+      selector:
+        matchLabels: {app: web}
+    ```
+    """
+    path = replicas_path(resource, ctx)
+    if path is None or not is_multi_replica(resource, ctx):
+        return
+    if not ctx.index.can_judge_missing("PodDisruptionBudget", resource.namespace):
+        return
+    if pdbs_for(ctx, resource):
+        return
+    yield Violation(path, f"{describe(resource)} runs several replicas but no PodDisruptionBudget selects its pods")
+
+
+RULE = missing_pod_disruption_budget

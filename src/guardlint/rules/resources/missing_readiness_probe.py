@@ -1,0 +1,93 @@
+"""missing-readiness-probe: a long-running container that serves traffic has no readiness probe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.resources._common import PROBES
+from guardlint.rules.resources._probes import missing_probe, probe_params_schema
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    only_with_ports: bool = True
+
+
+@rule(
+    code="RES020",
+    name="missing-readiness-probe",
+    title="Container has no readiness probe",
+    severity=Severity.WARNING,
+    pack="resources",
+    tags=("probes", "reliability"),
+    remediation="Add a readinessProbe that checks the container can serve requests (for example an httpGet on a "
+    "health endpoint).",
+    references=(PROBES,),
+    params=Params,
+    params_schema=probe_params_schema(True),
+)
+def missing_readiness_probe(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports the containers of long-running workloads (Deployments, StatefulSets, DaemonSets, ReplicaSets,
+    ReplicationControllers, restartable Pods, pod templates of long-running custom resources) that set no
+    `readinessProbe`. By default (`only-with-ports: true`) only containers that declare a container port,
+    that is that serve traffic, are reported. Jobs, CronJobs, the run-to-completion custom resources of the
+    pod-template table, Pods with `restartPolicy` `Never` or `OnFailure`, init containers, sidecars and
+    ephemeral containers are never reported.
+
+    ## Why is this bad?
+    Without a readiness probe a pod counts as ready as soon as its containers start: Services send it traffic
+    before the application listens, rolling updates proceed before the new version works, and a pod that
+    stops serving keeps receiving requests (Kubernetes documentation, "Configure Liveness, Readiness and
+    Startup Probes").
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              ports:
+                - containerPort: 80
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              ports:
+                - containerPort: 80
+              readinessProbe:
+                httpGet: {path: /, port: 80}
+    ```
+    """
+    yield from missing_probe(resource, ctx, "readinessProbe", "readiness", params.only_with_ports)
+
+
+RULE = missing_readiness_probe

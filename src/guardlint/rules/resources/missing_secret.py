@@ -1,0 +1,106 @@
+"""missing-secret: a pod refers to a Secret that does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.resources._refs import missing_references
+
+
+@rule(
+    code="RES069",
+    name="missing-secret",
+    title="Pod refers to a Secret that does not exist",
+    severity=Severity.WARNING,
+    pack="resources",
+    tags=("consistency",),
+    remediation="Create the Secret in the pod's namespace, fix the name, mark the reference optional: true, or "
+    "list it under known-objects.",
+    references=(
+        Reference("Kubernetes: Secrets", "https://kubernetes.io/docs/concepts/configuration/secret/"),
+    ),
+)
+def missing_secret(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports references to Secrets from pod templates of every workload kind (`secret` volumes, projected
+    volume sources, `env[].valueFrom.secretKeyRef` and `envFrom[].secretRef` of every container) that name a
+    Secret not among the linted objects in the same namespace. References with `optional: true` are not
+    reported, and neither are Secrets that a linted object produces: a SealedSecret, an ExternalSecret
+    (`spec.target.name`), a cert-manager Certificate (`spec.secretName`) or a kustomize `secretGenerator`.
+
+    Missing-object policy: pre-commit passes only the changed files and charts reference objects that live
+    elsewhere, so a reference is reported only when the run is not partial, the linted set holds at least one
+    Secret in the pod's namespace (or config declares the namespace complete), and the Secret is neither among
+    the linted objects nor listed under `known-objects` in config.
+
+    ## Why is this bad?
+    The kubelet cannot start a container whose Secret is missing: the pod stays in `ContainerCreating`
+    (volume) or `CreateContainerConfigError` (environment) until the Secret appears (Kubernetes documentation,
+    "Secrets").
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Secret
+    metadata:
+      name: db-credentials
+      namespace: shop
+    type: Opaque
+    stringData:
+      password: change-me
+    ---
+    apiVersion: batch/v1
+    kind: Job
+    metadata:
+      name: migrate
+      namespace: shop
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: migrate
+              image: example.com/migrate:3.2.0
+              env:
+                - name: DB_PASSWORD
+                  valueFrom:
+                    secretKeyRef: {name: db-creds, key: password}
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Secret
+    metadata:
+      name: db-credentials
+      namespace: shop
+    type: Opaque
+    stringData:
+      password: change-me
+    ---
+    apiVersion: batch/v1
+    kind: Job
+    metadata:
+      name: migrate
+      namespace: shop
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: migrate
+              image: example.com/migrate:3.2.0
+              env:
+                - name: DB_PASSWORD
+                  valueFrom:
+                    secretKeyRef: {name: db-credentials, key: password}
+    ```
+    """
+    yield from missing_references(resource, ctx, "Secret")
+
+
+RULE = missing_secret

@@ -1,0 +1,98 @@
+"""missing-service-account: a pod refers to a ServiceAccount that does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.resources._refs import missing_references
+
+
+@rule(
+    code="RES067",
+    name="missing-service-account",
+    title="Pod runs as a ServiceAccount that does not exist",
+    severity=Severity.WARNING,
+    pack="resources",
+    tags=("consistency",),
+    remediation="Create the ServiceAccount in the pod's namespace, fix the name, or list it under known-objects "
+    "if it is managed elsewhere.",
+    references=(
+        Reference("Kubernetes: Configure Service Accounts for Pods", "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"),
+    ),
+)
+def missing_service_account(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports pod templates of every workload kind whose `serviceAccountName` (or the deprecated
+    `serviceAccount`) names a ServiceAccount that is not among the linted objects in the same namespace. The
+    `default` ServiceAccount exists in every namespace and is never reported.
+
+    Missing-object policy: pre-commit passes only the changed files and charts reference objects that live
+    elsewhere, so a reference is reported only when the run is not partial, the linted set holds at least one
+    ServiceAccount in the pod's namespace (or config declares the namespace complete), and the ServiceAccount is
+    neither among the linted objects nor listed under `known-objects` in config.
+
+    ## Why is this bad?
+    The ServiceAccount admission plugin rejects a pod whose ServiceAccount does not exist, so the
+    workload's controller fails to create any pod (`error looking up service account`) while the Deployment
+    itself applies cleanly (Kubernetes documentation, "Configure Service Accounts for Pods").
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: ServiceAccount
+    metadata:
+      name: api
+      namespace: shop
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+      namespace: shop
+    spec:
+      selector:
+        matchLabels: {app: api}
+      template:
+        metadata:
+          labels: {app: api}
+        spec:
+          serviceAccountName: api-server
+          containers:
+            - name: api
+              image: example.com/api:3.2.0
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: ServiceAccount
+    metadata:
+      name: api
+      namespace: shop
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+      namespace: shop
+    spec:
+      selector:
+        matchLabels: {app: api}
+      template:
+        metadata:
+          labels: {app: api}
+        spec:
+          serviceAccountName: api
+          containers:
+            - name: api
+              image: example.com/api:3.2.0
+    ```
+    """
+    yield from missing_references(resource, ctx, "ServiceAccount")
+
+
+RULE = missing_service_account

@@ -1,0 +1,138 @@
+"""probe-port-not-exposed: a probe targets a port the container does not expose."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import ContainerKind, iter_all_containers
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.resources._common import PROBES, container_ports, port_names, port_numbers
+
+PROBE_FIELDS = (("livenessProbe", "liveness"), ("readinessProbe", "readiness"), ("startupProbe", "startup"))
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    check_numbers: bool = True
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "check-numbers": {
+            "type": "boolean",
+            "default": True,
+            "description": "Also report numeric probe ports that a container which declares ports does not "
+            "declare (a container that declares no ports is never reported for a number).",
+        },
+    },
+}
+
+
+@rule(
+    code="RES024",
+    name="probe-port-not-exposed",
+    title="Probe targets a port the container does not expose",
+    severity=Severity.ERROR,
+    pack="resources",
+    tags=("probes", "reliability"),
+    remediation="Point the probe at a port the container declares in its ports list (by its name or number), or "
+    "declare the port.",
+    references=(PROBES,),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+)
+def probe_port_not_exposed(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports liveness, readiness and startup probes (`httpGet`, `tcpSocket`, `grpc`) of containers and
+    sidecars whose port is a name that the container's own `ports` list does not define, and, with
+    `check-numbers` (the default), whose port is a number that a container declaring ports does not list.
+    Named ports resolve only against the probed container's own ports, never against another container's.
+    Probes with an explicit `httpGet.host` are not checked for numbers.
+
+    ## Why is this bad?
+    The kubelet resolves a named probe port in the container's own ports; when the name is not there the
+    probe errors on every run, so the readiness probe never passes (the pod never gets traffic) and the
+    liveness probe restarts the container forever. A number that the container does not declare is usually
+    a port that was renamed or moved (Kubernetes documentation, "Configure Liveness, Readiness and Startup
+    Probes", "Use a named port").
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: web
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports:
+            - {name: http, containerPort: 80}
+          readinessProbe:
+            httpGet: {path: /, port: web}
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: web
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports:
+            - {name: http, containerPort: 80}
+          readinessProbe:
+            httpGet: {path: /, port: http}
+    ```
+    """
+    for c in iter_all_containers(resource, ctx.workloads):
+        if c.kind is ContainerKind.EPHEMERAL:
+            continue
+        names: set[str] | None = None
+        numbers: set[int] | None = None
+        for probe_field, what in PROBE_FIELDS:
+            probe = c.data.get(probe_field)
+            if not isinstance(probe, dict):
+                continue
+            for handler in ("httpGet", "tcpSocket", "grpc"):
+                action = probe.get(handler)
+                if not isinstance(action, dict):
+                    continue
+                port = action.get("port")
+                path = (*c.path, probe_field, handler, "port")
+                if isinstance(port, str) and port and not port.isdigit():
+                    if names is None:
+                        names = port_names(c)
+                    if port not in names:
+                        known = ", ".join(sorted(names)) or "none"
+                        yield Violation(
+                            path,
+                            f"{c.describe()} {what} probe targets port {port!r}, which the container does not "
+                            f"define (its named ports: {known})",
+                            at_value=True,
+                        )
+                elif (
+                    params.check_numbers and isinstance(port, int) and not isinstance(port, bool)
+                    and not action.get("host") and container_ports(c)
+                ):
+                    if numbers is None:
+                        numbers = port_numbers(c)
+                    if port not in numbers:
+                        known = ", ".join(str(n) for n in sorted(numbers)) or "none"
+                        yield Violation(
+                            path,
+                            f"{c.describe()} {what} probe targets port {port}, which the container does not "
+                            f"declare (its ports: {known})",
+                            at_value=True,
+                        )
+
+
+RULE = probe_port_not_exposed

@@ -1,0 +1,121 @@
+"""replicas-below-minimum: a Deployment or StatefulSet runs fewer replicas than the team's minimum (opt-in)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.access import get
+from guardlint.model.resource import Resource
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.resources._common import DEPLOYMENTS, PDB, describe, hpas_for, replicas_path
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    min_replicas: int = 2
+    kinds: tuple[str, ...] = ("Deployment", "StatefulSet")
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "min-replicas": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 2,
+            "description": "Smallest allowed replica count.",
+        },
+        "kinds": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "uniqueItems": True,
+            "default": ["Deployment", "StatefulSet"],
+            "description": "Workload kinds to check (kinds with a replica count in the pod-template table).",
+        },
+    },
+}
+
+
+@rule(
+    code="RES030",
+    name="replicas-below-minimum",
+    title="Workload runs fewer replicas than the minimum",
+    severity=Severity.INFO,
+    pack="resources",
+    tags=("availability", "reliability"),
+    remediation="Raise spec.replicas to at least the minimum, or let a HorizontalPodAutoscaler manage it.",
+    references=(DEPLOYMENTS, PDB),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    enabled_by_default=False,
+)
+def replicas_below_minimum(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports Deployments and StatefulSets (the `kinds` parameter) whose `spec.replicas`, or the default of 1
+    when it is absent, is below `min-replicas`. Workloads that a HorizontalPodAutoscaler among the linted
+    objects scales, and workloads deliberately scaled to 0, are not reported. Off by default.
+
+    ## Why is this bad?
+    A single replica means downtime on every node drain, rollout stall or crash: nothing serves while the
+    only pod is rescheduled, and a PodDisruptionBudget cannot protect it (Kubernetes documentation,
+    "Specifying a Disruption Budget for your Application").
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: checkout
+    spec:
+      replicas: 1
+      selector:
+        matchLabels: {app: checkout}
+      template:
+        metadata:
+          labels: {app: checkout}
+        spec:
+          containers:
+            - name: checkout
+              image: example.com/checkout:4.1.0
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: checkout
+    spec:
+      replicas: 3
+      selector:
+        matchLabels: {app: checkout}
+      template:
+        metadata:
+          labels: {app: checkout}
+        spec:
+          containers:
+            - name: checkout
+              image: example.com/checkout:4.1.0
+    ```
+    """
+    if resource.kind not in params.kinds:
+        return
+    path = replicas_path(resource, ctx)
+    if path is None or hpas_for(ctx, resource):
+        return
+    raw = get(resource.data, path)
+    if raw is None:
+        yield Violation(path, f"{describe(resource)} sets no replicas and so runs 1, fewer than the minimum of "
+                        f"{params.min_replicas}")
+        return
+    if not isinstance(raw, int) or isinstance(raw, bool) or raw == 0:
+        return
+    if raw < params.min_replicas:
+        yield Violation(path, f"{describe(resource)} runs {raw} replica{'s' if raw != 1 else ''}, fewer than the "
+                        f"minimum of {params.min_replicas}")
+
+
+RULE = replicas_below_minimum

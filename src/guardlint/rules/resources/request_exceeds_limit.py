@@ -1,0 +1,121 @@
+"""request-exceeds-limit: a resource request is greater than its limit (the API rejects it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.paths import FieldPath
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_containers, iter_pod_specs
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.resources._common import (
+    MANAGE_RESOURCES,
+    POD_LEVEL_RESOURCES,
+    RESOURCE_CONTAINERS,
+    q_text,
+    quantity,
+)
+
+
+def _check(resources: Any, path: FieldPath, who: str) -> Iterator[Violation]:
+    if not isinstance(resources, Mapping):
+        return
+    requests, limits = resources.get("requests"), resources.get("limits")
+    if not isinstance(requests, Mapping) or not isinstance(limits, Mapping):
+        return
+    for name, raw_request in requests.items():
+        raw_limit = limits.get(name)
+        if raw_limit is None:
+            continue
+        request, limit = quantity(raw_request), quantity(raw_limit)
+        if request is None or limit is None:
+            continue
+        where = (*path, "resources", "requests", name)
+        if request > limit:
+            yield Violation(
+                where,
+                f"{who} requests {q_text(raw_request)} {name}, more than its limit of {q_text(raw_limit)}; "
+                "the API rejects a request above the limit",
+            )
+        elif str(name).startswith("hugepages-") and request != limit:
+            yield Violation(
+                where,
+                f"{who} requests {q_text(raw_request)} {name} but limits it to {q_text(raw_limit)}; "
+                "huge pages cannot be overcommitted and the API rejects a request that differs from the limit",
+            )
+
+
+@rule(
+    code="RES006",
+    name="request-exceeds-limit",
+    title="Resource request is greater than its limit",
+    severity=Severity.ERROR,
+    pack="resources",
+    tags=("resources", "api-rejects"),
+    remediation="Lower the request or raise the limit so that the request is at most the limit.",
+    references=(MANAGE_RESOURCES, POD_LEVEL_RESOURCES),
+)
+def request_exceeds_limit(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports containers, init containers, sidecars and pod-level `spec.resources` whose request for a
+    resource (cpu, memory, ephemeral-storage, hugepages-*, extended resources) is greater than the limit
+    for the same resource, and huge-page requests that differ from their limit. Quantities are compared
+    exactly, so `1000m` equals `1` and `1Gi` equals `1024Mi`.
+
+    ## Why is this bad?
+    The API server validates that every request is at most its limit (and equals it for resources that
+    cannot be overcommitted, such as huge pages): the object is rejected with `must be less than or equal to
+    cpu limit`, and a GitOps sync fails (Kubernetes documentation, "Resource Management for Pods and
+    Containers").
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+    spec:
+      selector:
+        matchLabels: {app: api}
+      template:
+        metadata:
+          labels: {app: api}
+        spec:
+          containers:
+            - name: api
+              image: example.com/api:3.2.0
+              resources:
+                requests: {cpu: "2", memory: 512Mi}
+                limits: {cpu: 1500m, memory: 512Mi}
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+    spec:
+      selector:
+        matchLabels: {app: api}
+      template:
+        metadata:
+          labels: {app: api}
+        spec:
+          containers:
+            - name: api
+              image: example.com/api:3.2.0
+              resources:
+                requests: {cpu: 1500m, memory: 512Mi}
+                limits: {cpu: "2", memory: 512Mi}
+    ```
+    """
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        yield from _check(pod.spec.get("resources"), pod.path, "the pod")
+        for c in iter_containers(pod, RESOURCE_CONTAINERS):
+            yield from _check(c.data.get("resources"), c.path, c.describe())
+
+
+RULE = request_exceeds_limit

@@ -1,0 +1,141 @@
+"""resource-out-of-bounds: a request or limit lies outside the team's bounds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_containers, iter_pod_specs
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.resources._common import MANAGE_RESOURCES, RESOURCE_CONTAINERS, q_text, quantity
+
+QUANTITY_PATTERN = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$"
+
+
+DEFAULT_MIN = {"cpu": "10m", "memory": "16Mi"}
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    min: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_MIN))
+    max: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _bounds_schema(what: str, default: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "default": dict(default),
+        "propertyNames": {"minLength": 1},
+        "additionalProperties": {"type": ["string", "number"], "pattern": QUANTITY_PATTERN, "minimum": 0},
+        "description": f"{what} quantity per resource name (for example `cpu: 10m`, `memory: 32Gi`); "
+        "applies to every request and limit of that resource.",
+    }
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "min": _bounds_schema("Smallest allowed", DEFAULT_MIN),
+        "max": _bounds_schema("Largest allowed", {}),
+    },
+}
+
+
+@rule(
+    code="RES008",
+    name="resource-out-of-bounds",
+    title="Resource request or limit is outside the allowed bounds",
+    severity=Severity.WARNING,
+    pack="resources",
+    tags=("resources",),
+    remediation="Bring the request or limit within the bounds set in the rule's min and max parameters.",
+    references=(MANAGE_RESOURCES,),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    enabled_by_default=False,
+)
+def resource_out_of_bounds(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports container, init container and sidecar requests and limits below the `min` or above the `max`
+    quantity configured for their resource name. Off by default; the default bounds only catch typo-sized
+    requests (`min: {cpu: 10m, memory: 16Mi}`, no `max`): set the team's own bounds, for example
+    `max: {memory: 32Gi, cpu: "8"}`.
+
+    ## Why is this bad?
+    Teams size nodes and quotas for a range of pod sizes: a 1m CPU request is a typo that schedules a busy
+    container anywhere, and a 64Gi memory limit cannot fit on the node pool at all or starves its neighbours
+    (Kubernetes documentation, "Resource Management for Pods and Containers"; a ResourceQuota or LimitRange
+    would reject it at apply time, later than a linter).
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: worker
+    spec:
+      selector:
+        matchLabels: {app: worker}
+      template:
+        metadata:
+          labels: {app: worker}
+        spec:
+          containers:
+            - name: worker
+              image: example.com/worker:5.0.1
+              resources:
+                requests: {cpu: 1m, memory: 1Gi}
+                limits: {memory: 2Gi}
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: worker
+    spec:
+      selector:
+        matchLabels: {app: worker}
+      template:
+        metadata:
+          labels: {app: worker}
+        spec:
+          containers:
+            - name: worker
+              image: example.com/worker:5.0.1
+              resources:
+                requests: {cpu: 250m, memory: 1Gi}
+                limits: {memory: 2Gi}
+    ```
+    """
+    lows = {k: (quantity(v), v) for k, v in params.min.items()}
+    highs = {k: (quantity(v), v) for k, v in params.max.items()}
+    if not lows and not highs:
+        return
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        for c in iter_containers(pod, RESOURCE_CONTAINERS):
+            for section, word in (("requests", "request"), ("limits", "limit")):
+                values = c.get(("resources", section))
+                if not isinstance(values, dict):
+                    continue
+                for name, raw in values.items():
+                    value = quantity(raw)
+                    if value is None:
+                        continue
+                    low, low_raw = lows.get(name, (None, None))
+                    high, high_raw = highs.get(name, (None, None))
+                    path = (*c.path, "resources", section, name)
+                    if low is not None and value < low:
+                        yield Violation(path, f"{c.describe()} has a {name} {word} of {q_text(raw)}, below the "
+                                        f"minimum of {q_text(low_raw)}")
+                    elif high is not None and value > high:
+                        yield Violation(path, f"{c.describe()} has a {name} {word} of {q_text(raw)}, above the "
+                                        f"maximum of {q_text(high_raw)}")
+
+
+RULE = resource_out_of_bounds

@@ -1,0 +1,114 @@
+"""service-selects-no-pods: a Service's selector matches no pod template among the linted objects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.resources._common import (
+    LABELS,
+    SERVICES,
+    can_judge_pods,
+    describe,
+    pods_selected_by_service,
+    selector_text,
+    service_selector,
+)
+
+
+@rule(
+    code="RES061",
+    name="service-selects-no-pods",
+    title="Service selector matches no pods",
+    severity=Severity.WARNING,
+    pack="resources",
+    tags=("consistency", "networking"),
+    remediation="Make the Service selector match the pod template labels of the workload it fronts.",
+    references=(SERVICES, LABELS),
+    kinds=("Service",),
+)
+def service_selects_no_pods(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports Services whose `spec.selector` matches the pod template labels of no workload (every kind of the
+    pod-template table, custom resources included) in the same namespace among the linted objects. Services
+    without a selector (endpoints managed by hand or by another controller) and `ExternalName` Services
+    select nothing on purpose and are not reported.
+
+    Missing-object policy: the rule judges a namespace only when the run is not partial (pre-commit passes
+    only changed files), the linted set holds at least one workload in that namespace, and no custom
+    resource in it is of a kind that may make an operator run pods (any API group outside the built-in and
+    common configuration-only groups, plus Prometheus-operator kinds).
+
+    ## Why is this bad?
+    A Service that selects no pods has no endpoints: clients get connection refused or time out, and
+    Ingresses in front of it return 503. It usually means a label was renamed on one side only
+    (Kubernetes documentation, "Service").
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+    spec:
+      selector: {app: web-frontend}
+      ports:
+        - port: 80
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+    spec:
+      selector: {app: web}
+      ports:
+        - port: 80
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+    ```
+    """
+    if resource.group != "":
+        return
+    selector = service_selector(resource)
+    if selector is None or not can_judge_pods(ctx, resource.namespace):
+        return
+    if not pods_selected_by_service(ctx, resource, selector):
+        yield Violation(("spec", "selector"), f"{describe(resource)} selects {selector_text(selector)}, which matches "
+                        "no pod template among the linted workloads in its namespace")
+
+
+RULE = service_selects_no_pods
