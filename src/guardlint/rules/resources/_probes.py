@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
@@ -12,8 +11,7 @@ from guardlint.rules.api import RuleContext, Violation
 from guardlint.rules.resources._common import container_ports, is_run_to_completion
 
 
-@dataclass(frozen=True, slots=True)
-class ProbeParams:
+class ProbeParams(NamedTuple):
     only_with_ports: bool = False
 
 

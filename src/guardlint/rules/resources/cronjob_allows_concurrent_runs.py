@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
@@ -13,8 +13,7 @@ from guardlint.rules.resources._common import CRONJOBS, describe
 VALID = ("Allow", "Forbid", "Replace")
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     allowed_policies: tuple[str, ...] = ("Forbid", "Replace")
 
 

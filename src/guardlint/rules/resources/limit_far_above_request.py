@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
@@ -13,8 +13,7 @@ from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.resources._common import MANAGE_RESOURCES, RESOURCE_CONTAINERS, q_text, quantity
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     cpu_ratio: float = 10.0
     memory_ratio: float = 4.0
     ephemeral_storage_ratio: float = 0.0

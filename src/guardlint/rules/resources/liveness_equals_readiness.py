@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
@@ -15,8 +14,7 @@ from guardlint.rules.resources._common import PROBES
 HANDLERS = ("httpGet", "tcpSocket", "grpc", "exec")
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     compare: str = "probe"
 
 

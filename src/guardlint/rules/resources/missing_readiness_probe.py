@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
@@ -12,8 +12,7 @@ from guardlint.rules.resources._common import PROBES
 from guardlint.rules.resources._probes import missing_probe, probe_params_schema
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     only_with_ports: bool = True
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
@@ -14,8 +14,7 @@ from guardlint.rules.resources._common import PROBES, container_ports, port_name
 PROBE_FIELDS = (("livenessProbe", "liveness"), ("readinessProbe", "readiness"), ("startupProbe", "startup"))
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     check_numbers: bool = True
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get
@@ -12,8 +12,7 @@ from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.resources._common import DEPLOYMENTS, PDB, describe, hpas_for, replicas_path
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     min_replicas: int = 2
     kinds: tuple[str, ...] = ("Deployment", "StatefulSet")
 

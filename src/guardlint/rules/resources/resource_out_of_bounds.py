@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
@@ -18,10 +17,9 @@ QUANTITY_PATTERN = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|Ki|Mi|Gi|
 DEFAULT_MIN = {"cpu": "10m", "memory": "16Mi"}
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
-    min: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_MIN))
-    max: Mapping[str, Any] = field(default_factory=dict)
+class Params(NamedTuple):
+    min: Mapping[str, Any] = DEFAULT_MIN
+    max: Mapping[str, Any] = {}
 
 
 def _bounds_schema(what: str, default: Mapping[str, Any]) -> dict[str, Any]:
