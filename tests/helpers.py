@@ -25,7 +25,7 @@ _HEADER = re.compile(r"^#\s*(params|kubernetes-version|select|config):\s*(.+?)\s
 
 @functools.lru_cache(maxsize=1)
 def registry() -> Registry:
-    return make_registry(entry_points=False)
+    return make_registry(entry_points=False, lazy=False)
 
 
 def settings_for(

@@ -27,12 +27,27 @@ class Settings(NamedTuple):
 
 
 def make_registry(
-    rule_dirs: Sequence[str] = (), plugins: Sequence[str] = (), *, entry_points: bool = True
+    rule_dirs: Sequence[str] = (), plugins: Sequence[str] = (), *, entry_points: bool = True, lazy: bool = True
 ) -> Registry:
-    """Built-in packs, built-in declarative rules, entry-point plugins, then the config's own rules."""
-    from guardlint.rules.declarative import builtin_declarative_rules, load_rule_dir
+    """Built-in packs, built-in declarative rules, entry-point plugins, then the config's own rules.
 
-    packs: list[Sequence[Rule[Any]]] = [*builtin_packs(), builtin_declarative_rules()]
+    With ``lazy`` (the default) built-in rules come from the generated catalog and their modules are
+    imported only when they run; otherwise every built-in module is imported now.
+    """
+    from guardlint.rules.declarative import load_rule_dir
+
+    packs: list[Sequence[Rule[Any]]] = []
+    catalog = None
+    if lazy:
+        from guardlint.rules.catalog import lazy_builtin_rules
+
+        catalog = lazy_builtin_rules()
+    if catalog is not None:
+        packs.append(catalog)
+    else:
+        from guardlint.rules.declarative import builtin_declarative_rules
+
+        packs.extend([*builtin_packs(), builtin_declarative_rules()])
     if entry_points:
         packs.extend(load_plugin_packs())
     for d in rule_dirs:

@@ -224,17 +224,23 @@ def _cmd_docs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from guardlint.api import make_registry
     from guardlint.docs import stale_docs, write_docs
+    from guardlint.rules.catalog import catalog_is_current, write_catalog
 
-    registry = make_registry(entry_points=False)
+    registry = make_registry(entry_points=False, lazy=False)
+    builtin = [r for r in registry.rules if r.meta.pack in ("core", "security", "resources", "gpu")]
     target = Path(args.out)
     if args.check:
         stale = stale_docs(registry, target)
+        if not catalog_is_current(builtin):
+            stale.append("src/guardlint/rules/_catalog.py (the rule catalog)")
         if stale:
             err.write("guardlint: rule docs are out of date (run 'guardlint docs'):\n  " + "\n  ".join(stale) + "\n")
             return EXIT_FINDINGS
         out.write(f"{target}: up to date\n")
         return EXIT_OK
     written = write_docs(registry, target)
+    if write_catalog(builtin):
+        out.write("updated the rule catalog\n")
     out.write(f"wrote {len(written)} pages to {target}\n")
     return EXIT_OK
 

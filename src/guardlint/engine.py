@@ -5,7 +5,6 @@ No I/O and no printing happen here; the same function serves the CLI, the librar
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +18,6 @@ from guardlint.source.loader import Document, LoadedText
 from guardlint.source.sourcemap import locate
 from guardlint.suppress import apply_suppressions
 
-log = logging.getLogger(__name__)
 
 
 def _finding(
@@ -36,7 +34,7 @@ def _finding(
     exact = True
     if location is None:
         location, exact = locate(document.root, (*prefix, *path), document.line_offset, at_value=at_value)
-    meta = active.rule.meta
+    meta = active.rule.info
     return Finding(
         rule=meta.name,
         code=meta.code,
@@ -54,19 +52,29 @@ def _finding(
 
 
 def _run_rule(
-    active: ActiveRule, resource: Resource, ctx: RuleContext, raise_errors: bool, error_rule: ActiveRule | None
+    active: ActiveRule,
+    resource: Resource,
+    ctx: RuleContext,
+    raise_errors: bool,
+    error_rule: ActiveRule | None,
+    params: dict[str, Any],
 ) -> list[Finding]:
-    meta = active.rule.meta
+    meta = active.rule.info
     if meta.engine or (meta.kinds is not None and resource.kind not in meta.kinds):
         return []
     out: list[Finding] = []
     try:
-        for v in active.rule.check(resource, active.params, ctx):
+        name = meta.name
+        if name not in params:
+            params[name] = active.params
+        for v in active.rule.check(resource, params[name], ctx):
             out.append(_finding(active, resource, resource.document, v.path, v.message, at_value=v.at_value))
     except Exception as exc:
         if raise_errors:
             raise
-        log.debug("rule %s failed on %s", meta.name, resource.display(), exc_info=True)
+        import logging
+
+        logging.getLogger(__name__).debug("rule %s failed on %s", meta.name, resource.display(), exc_info=True)
         if error_rule is not None:
             out.append(
                 _finding(
@@ -118,10 +126,11 @@ def lint_loaded(
 
     findings: list[Finding] = []
     owners: list[Resource | None] = []
-    checks = [a for a in plan.active if not a.rule.meta.engine]
+    checks = [a for a in plan.active if not a.rule.info.engine]
+    params: dict[str, Any] = {}
     for resource in resources:
         for active in checks:
-            got = _run_rule(active, resource, ctx, raise_errors, error_rule)
+            got = _run_rule(active, resource, ctx, raise_errors, error_rule, params)
             findings.extend(got)
             owners.extend([resource] * len(got))
 

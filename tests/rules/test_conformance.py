@@ -147,3 +147,26 @@ def test_rules_are_pure(fx: Any) -> None:
 def test_generated_docs_are_current() -> None:
     stale = stale_docs(registry(), ROOT / "docs" / "rules")
     assert not stale, "run 'guardlint docs' to regenerate: " + ", ".join(stale)
+
+
+def test_rule_catalog_is_current() -> None:
+    from guardlint.rules.catalog import catalog_is_current
+
+    builtin = [r for r in RULES if r.meta.pack in PACK_PREFIX]
+    assert catalog_is_current(builtin), "run 'guardlint docs' to regenerate src/guardlint/rules/_catalog.py"
+
+
+def test_lazy_registry_matches_eager_registry() -> None:
+    from guardlint.api import make_registry
+
+    lazy = make_registry(entry_points=False)
+    eager = registry()
+    def light(meta: Any) -> Any:
+        extra = {k: v for k, v in meta.extra.items() if k != "source"}
+        return meta._replace(doc="", params_schema=None, extra=extra)
+
+    assert [(r.code, r.name, light(r.info)) for r in lazy.rules] == [
+        (r.code, r.name, light(r.meta)) for r in eager.rules
+    ]
+    for r in lazy.rules:  # every catalog entry loads the rule it names
+        assert r.load().meta == eager.get(r.name).meta  # type: ignore[union-attr]

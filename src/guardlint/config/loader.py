@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import difflib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +39,12 @@ def find_config(start: str | None = None) -> Path | None:
     return None
 
 
-def config_schema(registry: Registry) -> dict[str, Any]:
-    """The full config schema: the shipped top level plus every rule's settings and parameters."""
+def config_schema(registry: Registry, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """The config schema: the shipped top level plus every rule's settings and parameters.
+
+    With ``names``, only those rules get their parameter schema (the others accept no parameters);
+    this keeps validation from importing rule modules the configuration does not mention.
+    """
     from guardlint.data import load_json, schema_path
 
     base = load_json(schema_path("config.schema.json"))
@@ -48,9 +52,13 @@ def config_schema(registry: Registry) -> dict[str, Any]:
     schema = copy.deepcopy(base)
     settings = schema["$defs"]["rule-settings"]
     props: dict[str, Any] = {}
+    wanted = set(names) if names is not None else None
     for r in registry.rules:
         entry = copy.deepcopy(settings)
-        entry["properties"]["params"] = dict(r.meta.params_schema or {"type": "object", "additionalProperties": False})
+        if wanted is None or r.name in wanted:
+            entry["properties"]["params"] = dict(
+                r.meta.params_schema or {"type": "object", "additionalProperties": False}
+            )
         props[r.name] = entry
     schema["properties"]["rules"]["properties"] = props
     return schema
@@ -281,7 +289,11 @@ def load_config(path: Path | str, make_registry: RegistryFactory) -> tuple[Confi
         raise ConfigError(f"{p}: configuration file not found")
     chain = _raw_chain(p, ())
     registry = make_registry(*_peek_extensions(chain))
-    schema = config_schema(registry)
+    mentioned = {
+        name for _path, data, _doc in chain if isinstance(data.get("rules"), dict)
+        for name, settings in data["rules"].items() if isinstance(settings, dict) and "params" in settings
+    }
+    schema = config_schema(registry, mentioned)
     for _path, data, doc in chain:
         if doc is not None:
             validate(data, doc, schema)

@@ -57,9 +57,19 @@ class Config(NamedTuple):
 
 
 class ActiveRule(NamedTuple):
+    """A rule that runs, with its effective severity and its configured parameter values.
+
+    ``params`` builds the rule's parameter object (importing a lazily registered rule); the engine
+    builds it once per run.
+    """
+
     rule: Rule[Any]
     severity: Severity
-    params: Any
+    param_values: Mapping[str, Any] = MappingProxyType({})
+
+    @property
+    def params(self) -> Any:
+        return self.rule.make_params(self.param_values)
 
 
 class Plan(NamedTuple):
@@ -97,7 +107,7 @@ def _enabled(registry: Registry, r: Rule[Any], config: Config) -> bool:
     if settings is not None and settings.enabled is not None:
         return settings.enabled
     if config.select is None:
-        best_select = -1 if r.meta.enabled_by_default else -2
+        best_select = -1 if r.info.enabled_by_default else -2
     else:
         best_select = max((registry.specificity(s, r) for s in config.select), default=-2)
         if best_select < 0:
@@ -139,12 +149,8 @@ def make_plan(
         if not _enabled(registry, r, config):
             continue
         settings = config.rules.get(r.name)
-        severity = settings.severity if settings and settings.severity else r.meta.severity
-        try:
-            params = r.make_params(settings.params if settings else {})
-        except TypeError as exc:  # pragma: no cover - the schema check catches this first
-            raise ConfigError(f"rule {r.name!r}: bad parameters: {exc}") from None
-        active.append(ActiveRule(r, severity, params))
+        severity = settings.severity if settings and settings.severity else r.info.severity
+        active.append(ActiveRule(r, severity, settings.params if settings else MappingProxyType({})))
     return Plan(
         registry=registry,
         active=tuple(active),

@@ -10,10 +10,10 @@ repository are declared in config (``known-objects``) and count as present.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import NamedTuple
 
+from guardlint._frozen import Frozen
 from guardlint.model.resource import Resource
 
 
@@ -29,24 +29,36 @@ def _ns(namespace: str | None) -> str:
     return namespace or ""
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceIndex:
-    resources: tuple[Resource, ...]
-    partial: bool = False
-    """True when the run sees only part of the repository (e.g. files passed by pre-commit)."""
-    known: tuple[KnownObject, ...] = ()
-    complete_namespaces: frozenset[str] = frozenset()
-    _by_kind: Mapping[str, tuple[Resource, ...]] = field(init=False, repr=False)
-    _kind_ns: frozenset[tuple[str, str]] = field(init=False, repr=False)
+class ResourceIndex(Frozen):
+    """Every object of a run, by kind, for cross-object rules."""
 
-    def __post_init__(self) -> None:
+    __slots__ = ("_by_kind", "_kind_ns", "complete_namespaces", "known", "partial", "resources")
+    _fields = ("resources", "partial", "known", "complete_namespaces")
+    resources: tuple[Resource, ...]
+    partial: bool
+    """True when the run sees only part of the repository (e.g. files passed by pre-commit)."""
+    known: tuple[KnownObject, ...]
+    complete_namespaces: frozenset[str]
+    _by_kind: Mapping[str, tuple[Resource, ...]]
+    _kind_ns: frozenset[tuple[str, str]]
+
+    def __init__(
+        self,
+        resources: tuple[Resource, ...],
+        partial: bool = False,
+        known: tuple[KnownObject, ...] = (),
+        complete_namespaces: frozenset[str] = frozenset(),
+    ) -> None:
         by_kind: dict[str, list[Resource]] = {}
         kind_ns: set[tuple[str, str]] = set()
-        for r in self.resources:
+        for r in resources:
             by_kind.setdefault(r.kind, []).append(r)
             kind_ns.add((r.kind, _ns(r.namespace)))
-        object.__setattr__(self, "_by_kind", MappingProxyType({k: tuple(v) for k, v in by_kind.items()}))
-        object.__setattr__(self, "_kind_ns", frozenset(kind_ns))
+        self._set(
+            resources=tuple(resources), partial=partial, known=tuple(known),
+            complete_namespaces=frozenset(complete_namespaces),
+            _by_kind=MappingProxyType({k: tuple(v) for k, v in by_kind.items()}), _kind_ns=frozenset(kind_ns),
+        )
 
     def of_kind(self, kind: str, namespace: str | None = None, *, any_namespace: bool = False) -> Iterator[Resource]:
         """Objects of ``kind``; by default only those in ``namespace`` (an unset namespace matches any)."""

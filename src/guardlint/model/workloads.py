@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from guardlint._frozen import Frozen
 from guardlint.model.access import get
 from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.model.resource import Resource
@@ -93,18 +93,19 @@ BUILTIN_WORKLOADS: tuple[WorkloadEntry, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class WorkloadTable:
+class WorkloadTable(Frozen):
     """The pod-template table, looked up by (group, kind)."""
 
+    __slots__ = ("_by_key", "entries")
+    _fields = ("entries",)
     entries: tuple[WorkloadEntry, ...]
-    _by_key: Mapping[tuple[str, str], tuple[WorkloadEntry, ...]] = field(init=False, repr=False)
+    _by_key: Mapping[tuple[str, str], tuple[WorkloadEntry, ...]]
 
-    def __post_init__(self) -> None:
+    def __init__(self, entries: tuple[WorkloadEntry, ...]) -> None:
         index: dict[tuple[str, str], list[WorkloadEntry]] = {}
-        for entry in self.entries:
+        for entry in entries:
             index.setdefault((entry.group, entry.kind), []).append(entry)
-        object.__setattr__(self, "_by_key", MappingProxyType({k: tuple(v) for k, v in index.items()}))
+        self._set(entries=tuple(entries), _by_key=MappingProxyType({k: tuple(v) for k, v in index.items()}))
 
     def entry_for(self, resource: Resource) -> WorkloadEntry | None:
         candidates = self._by_key.get((resource.group, resource.kind))
@@ -170,16 +171,23 @@ class PodSpecRef(NamedTuple):
         return isinstance(os_field, dict) and os_field.get("name") == "windows"
 
 
-@dataclass(frozen=True, slots=True)
-class ContainerRef:
+class ContainerRef(Frozen):
     """One container with its full path from the resource root."""
 
+    __slots__ = ("data", "index", "kind", "name", "path", "pod")
+    _fields = ("kind", "index", "name", "path", "data", "pod")
     kind: ContainerKind
     index: int | None
     name: str
     path: FieldPath
     data: Mapping[str, Any]
     pod: PodSpecRef
+
+    def __init__(
+        self, kind: ContainerKind, index: int | None, name: str, path: FieldPath, data: Mapping[str, Any],
+        pod: PodSpecRef,
+    ) -> None:
+        self._set(kind=kind, index=index, name=name, path=path, data=data, pod=pod)
 
     @property
     def is_sidecar(self) -> bool:

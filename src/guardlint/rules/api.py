@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from guardlint._frozen import Frozen
 from guardlint.findings import Severity
 from guardlint.model.index import ResourceIndex
 from guardlint.model.paths import FieldPath
@@ -65,14 +65,26 @@ class Violation(NamedTuple):
     at_value: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class RuleContext:
+class RuleContext(Frozen):
     """What a rule may read besides its resource: every object of the run and the target cluster."""
+
+    __slots__ = ("index", "kubernetes_version", "options", "workloads")
+    _fields = ("index", "kubernetes_version", "workloads", "options")
 
     index: ResourceIndex
     kubernetes_version: tuple[int, int]
     workloads: WorkloadTable
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any]
+
+    def __init__(
+        self,
+        index: ResourceIndex,
+        kubernetes_version: tuple[int, int],
+        workloads: WorkloadTable,
+        options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._set(index=index, kubernetes_version=kubernetes_version, workloads=workloads,
+                  options=options if options is not None else MappingProxyType({}))
 
 
 class NoParams(NamedTuple):
@@ -107,34 +119,101 @@ class RuleMeta(NamedTuple):
     """Findings of this rule come from the engine itself (parse-level checks), not from ``check``."""
 
 
-@dataclass(frozen=True, slots=True)
 class Rule(Generic[P]):
-    meta: RuleMeta
-    check: CheckFn
-    params_type: type[Any] = NoParams
+    """A rule: metadata plus a pure check function and its parameter type.
+
+    Built-in rules are registered lazily from a generated catalog (``guardlint.rules._catalog``): their
+    light metadata (``info``) is known without importing the rule's module, which is imported the first
+    time the rule's check, parameters or full documentation (``meta``) are needed. Rules built with the
+    ``@rule`` decorator are loaded from the start.
+    """
+
+    __slots__ = ("_check", "_info", "_loader", "_meta", "_params_type")
+
+    def __init__(self, meta: RuleMeta, check: CheckFn, params_type: type[Any] = NoParams) -> None:
+        self._meta: RuleMeta | None = meta
+        self._info = meta
+        self._check: CheckFn | None = check
+        self._params_type = params_type
+        self._loader: Callable[[], Rule[Any]] | None = None
+
+    @classmethod
+    def lazy(cls, info: RuleMeta, loader: Callable[[], Rule[Any]]) -> Rule[Any]:
+        """A rule known by its catalog metadata, loaded by ``loader`` on first use."""
+        r: Rule[Any] = cls.__new__(cls)
+        r._meta = None
+        r._info = info
+        r._check = None
+        r._params_type = NoParams
+        r._loader = loader
+        return r
+
+    def load(self) -> Rule[P]:
+        """Import the rule's module if it is not loaded yet; returns the rule itself."""
+        if self._meta is None and self._loader is not None:
+            real = self._loader()
+            if (real.code, real.name) != (self._info.code, self._info.name):
+                from guardlint.errors import RuleLoadError
+
+                raise RuleLoadError(
+                    f"the rule catalog names {self._info.code} {self._info.name!r} but the module defines "
+                    f"{real.code} {real.name!r}; run 'guardlint docs' to regenerate it"
+                )
+            self._meta, self._check, self._params_type = real.meta, real.check, real.params_type
+        return self
+
+    @property
+    def loaded(self) -> bool:
+        return self._meta is not None
+
+    @property
+    def info(self) -> RuleMeta:
+        """Metadata without the documentation and the parameter schema; never imports the rule."""
+        return self._info
+
+    @property
+    def meta(self) -> RuleMeta:
+        """The full metadata, documentation and parameter schema included (imports a lazy rule)."""
+        meta = self.load()._meta
+        assert meta is not None
+        return meta
+
+    @property
+    def check(self) -> CheckFn:
+        check = self.load()._check
+        assert check is not None
+        return check
+
+    @property
+    def params_type(self) -> type[Any]:
+        return self.load()._params_type
 
     @property
     def name(self) -> str:
-        return self.meta.name
+        return self._info.name
 
     @property
     def code(self) -> str:
-        return self.meta.code
+        return self._info.code
+
+    def __repr__(self) -> str:
+        return f"Rule({self._info.code}, {self._info.name!r})"
 
     def default_params(self) -> Any:
         return self.params_type()
 
     def make_params(self, values: Mapping[str, Any]) -> Any:
-        """Build the params dataclass from validated kebab-case config values (lists become tuples)."""
+        """Build the params object from validated kebab-case config values (lists become tuples)."""
+        params_type = self.params_type
         if not values:
-            return self.params_type()
-        names = set(param_names(self.params_type))
+            return params_type()
+        names = set(param_names(params_type))
         kwargs: dict[str, Any] = {}
         for key, value in values.items():
             attr = key.replace("-", "_")
             if attr in names:
                 kwargs[attr] = _freeze(value)
-        return self.params_type(**kwargs)
+        return params_type(**kwargs)
 
 
 def param_names(params_type: type[Any]) -> tuple[str, ...]:
@@ -156,11 +235,18 @@ def _freeze(value: Any) -> Any:
 
 
 def _dedent_doc(doc: str | None) -> str:
+    """``inspect.cleandoc`` without importing inspect (a few milliseconds at start-up)."""
     if not doc:
         return ""
-    import inspect
-
-    return inspect.cleandoc(doc)
+    lines = doc.expandtabs().split("\n")
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
+    margin = min(indents) if indents else 0
+    cleaned = [lines[0].strip(), *(line[margin:].rstrip() for line in lines[1:])]
+    while cleaned and not cleaned[0]:
+        cleaned.pop(0)
+    while cleaned and not cleaned[-1]:
+        cleaned.pop()
+    return "\n".join(cleaned)
 
 
 def rule(

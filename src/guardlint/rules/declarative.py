@@ -186,3 +186,13 @@ def builtin_declarative_rules() -> tuple[Rule[Any], ...]:
     from guardlint.data import data_dir
 
     return load_rule_dir(data_dir("rules") / "declarative", validate=False)
+
+
+def builtin_declarative_rule(file_name: str, rule_name: str) -> Rule[Any]:
+    """One shipped declarative rule, for the lazy catalog."""
+    from guardlint.data import data_dir
+
+    for r in load_rule_file(data_dir("rules") / "declarative" / file_name, validate=False):
+        if r.name == rule_name:
+            return r
+    raise RuleLoadError(f"declarative rule {rule_name!r} is not in {file_name}")

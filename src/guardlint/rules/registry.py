@@ -3,15 +3,14 @@ named in config, and declarative rules from YAML folders. Validated once, then f
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from guardlint._frozen import Frozen
 from guardlint.errors import RuleLoadError
 from guardlint.rules.api import CODE_RE, NAME_RE, Rule
 
@@ -25,24 +24,26 @@ def builtin_packs() -> tuple[tuple[Rule[Any], ...], ...]:
     return (core.rules(), security.rules(), resources.rules(), gpu.rules())
 
 
-@dataclass(frozen=True, slots=True)
-class Registry:
-    rules: tuple[Rule[Any], ...]
-    _by_name: Mapping[str, Rule[Any]] = field(init=False, repr=False)
-    _by_code: Mapping[str, Rule[Any]] = field(init=False, repr=False)
+class Registry(Frozen):
+    """Every known rule, by name and by code. Built once, never changed."""
 
-    def __post_init__(self) -> None:
+    __slots__ = ("_by_code", "_by_name", "rules")
+    _fields = ("rules",)
+    rules: tuple[Rule[Any], ...]
+    _by_name: Mapping[str, Rule[Any]]
+    _by_code: Mapping[str, Rule[Any]]
+
+    def __init__(self, rules: tuple[Rule[Any], ...]) -> None:
         by_name: dict[str, Rule[Any]] = {}
         by_code: dict[str, Rule[Any]] = {}
-        for r in self.rules:
+        for r in rules:
             if r.name in by_name:
                 raise RuleLoadError(f"two rules are named {r.name!r} ({by_name[r.name].code} and {r.code})")
             if r.code in by_code:
                 raise RuleLoadError(f"two rules have code {r.code} ({by_code[r.code].name} and {r.name})")
             by_name[r.name] = r
             by_code[r.code] = r
-        object.__setattr__(self, "_by_name", MappingProxyType(by_name))
-        object.__setattr__(self, "_by_code", MappingProxyType(by_code))
+        self._set(rules=tuple(rules), _by_name=MappingProxyType(by_name), _by_code=MappingProxyType(by_code))
 
     def get(self, key: str) -> Rule[Any] | None:
         return self._by_name.get(key) or self._by_code.get(key.upper())
@@ -51,10 +52,10 @@ class Registry:
         return sorted(self._by_name)
 
     def packs(self) -> set[str]:
-        return {r.meta.pack for r in self.rules}
+        return {r.info.pack for r in self.rules}
 
     def tags(self) -> set[str]:
-        return {t for r in self.rules for t in r.meta.tags}
+        return {t for r in self.rules for t in r.info.tags}
 
     def specificity(self, selector: str, r: Rule[Any]) -> int:
         """How specifically ``selector`` names rule ``r`` (-1: not at all). Longest match wins."""
@@ -62,7 +63,7 @@ class Registry:
             return 0
         if selector in (r.name, r.code) or selector.upper() == r.code:
             return 1000
-        if selector == r.meta.pack or selector in r.meta.tags:
+        if selector == r.info.pack or selector in r.info.tags:
             return 1
         up = selector.upper()
         if CODE_PREFIX_RE_MATCH(up) and r.code.startswith(up):
@@ -75,23 +76,27 @@ class Registry:
             return None
         if any(self.specificity(selector, r) >= 0 for r in self.rules):
             return None
+        import difflib
+
         vocabulary = [*self.names(), *self.packs(), *self.tags(), *(r.code for r in self.rules)]
         close = difflib.get_close_matches(selector, vocabulary, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"{selector!r} names no rule, code, code prefix, pack or tag{hint}"
 
     def suggest(self, name: str) -> str | None:
+        import difflib
+
         close = difflib.get_close_matches(name, self.names(), n=1, cutoff=0.6)
         return close[0] if close else None
 
 
-def CODE_PREFIX_RE_MATCH(text: str) -> bool:  # noqa: N802 - reads like the regex it replaces
+def CODE_PREFIX_RE_MATCH(text: str) -> bool:
     return bool(text) and text[0].isalpha() and text.isalnum() and text.upper() == text
 
 
 def validate_rule(r: Rule[Any], origin: str) -> None:
     """Raise RuleLoadError naming ``origin`` when a rule's metadata is malformed."""
-    m = r.meta
+    m = r.info
     problems = []
     if not NAME_RE.match(m.name):
         problems.append(f"name {m.name!r} is not kebab-case")
