@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guardlint.config.model import Config, Plan, make_plan, parse_version
 from guardlint.errors import ConfigError, RuleLoadError, UsageError
@@ -14,6 +13,9 @@ from guardlint.rules.api import Rule
 from guardlint.rules.registry import Registry, build_registry, builtin_packs, load_local_module, load_plugin_packs
 from guardlint.source.files import DEFAULT_MAX_BYTES, Input, discover, read_input
 from guardlint.source.loader import LoadedText, load_text
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Settings(NamedTuple):
@@ -51,6 +53,8 @@ def make_registry(
     if entry_points:
         packs.extend(load_plugin_packs())
     for d in rule_dirs:
+        from pathlib import Path
+
         packs.append(load_rule_dir(Path(d)))
     for spec in plugins:
         packs.append(load_local_module(spec, os.getcwd()))
@@ -74,9 +78,9 @@ def resolve_settings(
     """Find and load the configuration, apply overrides, and decide which rules run."""
     from guardlint.model.workloads import default_table
 
-    path: Path | None = Path(config) if config is not None else None
+    path: str | None = os.fspath(config) if config is not None else None
     if path is None and use_config_file:
-        from guardlint.config.loader import find_config
+        from guardlint.config.discovery import find_config
 
         path = find_config(cwd)
     if path is not None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from guardlint.config.discovery import CONFIG_NAMES, find_config
 from guardlint.config.model import Config, Exemption, RuleSettings, parse_version
 from guardlint.errors import ConfigError
 from guardlint.findings import Severity
@@ -25,25 +26,14 @@ from guardlint.schema import is_valid, iter_issues
 from guardlint.source.loader import Document, load_text
 from guardlint.source.sourcemap import locate
 
-CONFIG_NAMES = (".guardlint.yaml", ".guardlint.yml")
-
-
-def find_config(start: str | None = None) -> Path | None:
-    """The nearest ``.guardlint.yaml`` in ``start`` (the working directory) or one of its parents."""
-    here = Path(start or os.getcwd()).resolve()
-    for directory in (here, *here.parents):
-        for name in CONFIG_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
-                return candidate
-    return None
+__all__ = ["CONFIG_NAMES", "config_schema", "find_config", "load_config"]
 
 
 def config_schema(registry: Registry, names: Iterable[str] | None = None) -> dict[str, Any]:
     """The config schema: the shipped top level plus every rule's settings and parameters.
 
-    With ``names``, only those rules get their parameter schema (the others accept no parameters);
-    this keeps validation from importing rule modules the configuration does not mention.
+    With ``names``, only those rules are described (a name that is not a rule stays an error): this keeps
+    validation from importing the modules of rules the configuration does not mention.
     """
     from guardlint.data import load_json, schema_path
 
@@ -54,11 +44,10 @@ def config_schema(registry: Registry, names: Iterable[str] | None = None) -> dic
     props: dict[str, Any] = {}
     wanted = set(names) if names is not None else None
     for r in registry.rules:
+        if wanted is not None and r.name not in wanted:
+            continue
         entry = copy.deepcopy(settings)
-        if wanted is None or r.name in wanted:
-            entry["properties"]["params"] = dict(
-                r.meta.params_schema or {"type": "object", "additionalProperties": False}
-            )
+        entry["properties"]["params"] = dict(r.meta.params_schema or {"type": "object", "additionalProperties": False})
         props[r.name] = entry
     schema["properties"]["rules"]["properties"] = props
     return schema
@@ -94,7 +83,7 @@ def _allowed_keys(schema: Mapping[str, Any], path: tuple[str | int, ...]) -> lis
     return sorted(node.get("properties", {})) if isinstance(node, dict) else []
 
 
-def validate(data: Any, document: Document, schema: Mapping[str, Any]) -> None:
+def validate(data: Any, document: Document, schema: Mapping[str, Any], rule_names: Iterable[str] = ()) -> None:
     """Raise ConfigError listing every schema violation, located at the offending key or value."""
     if is_valid(schema, data):
         return
@@ -104,7 +93,7 @@ def validate(data: Any, document: Document, schema: Mapping[str, Any]) -> None:
     for issue in iter_issues(schema, data):
         where = to_dotted(issue.path) or "<top level>"
         if issue.validator == "additionalProperties":
-            allowed = _allowed_keys(schema, issue.path)
+            allowed = sorted(rule_names) if issue.path == ("rules",) else _allowed_keys(schema, issue.path)
             for key in re.findall(r"'([^']+)'", issue.message.split("(", 1)[-1]):
                 loc, _ = locate(document.root, (*issue.path, key), document.line_offset)
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
@@ -290,13 +279,13 @@ def load_config(path: Path | str, make_registry: RegistryFactory) -> tuple[Confi
     chain = _raw_chain(p, ())
     registry = make_registry(*_peek_extensions(chain))
     mentioned = {
-        name for _path, data, _doc in chain if isinstance(data.get("rules"), dict)
-        for name, settings in data["rules"].items() if isinstance(settings, dict) and "params" in settings
+        name for _path, data, _doc in chain if isinstance(data.get("rules"), dict) for name in data["rules"]
     }
     schema = config_schema(registry, mentioned)
+    names = registry.names()
     for _path, data, doc in chain:
         if doc is not None:
-            validate(data, doc, schema)
+            validate(data, doc, schema, names)
     merged, last = _merge(chain)
     config = build_config(merged, str(p), str(last.parent))
     return config, registry

@@ -10,15 +10,15 @@ rule's module only when the rule actually runs on an object of a kind it checks.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.rules.api import Reference, Rule, RuleMeta
 
-CATALOG_PATH = Path(__file__).resolve().parent / "_catalog.py"
+CATALOG_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_catalog.py")
 DECLARATIVE = "guardlint.rules.declarative"
 
 Entry = tuple[Any, ...]
@@ -29,7 +29,7 @@ enabled_by_default, kinds, extra, engine)"""
 def _locate(r: Rule[Any]) -> tuple[str, str]:
     meta = r.meta
     if "declarative" in meta.tags and "source" in meta.extra:
-        return DECLARATIVE, f"builtin:{Path(meta.extra['source']).name}:{meta.name}"
+        return DECLARATIVE, f"builtin:{os.path.basename(meta.extra['source'])}:{meta.name}"
     module_name = r.check.__module__
     module = sys.modules[module_name]
     names = [k for k, v in vars(module).items() if v is r]
@@ -100,7 +100,8 @@ def lazy_builtin_rules() -> tuple[Rule[Any], ...] | None:
 
 def catalog_is_current(rules: Sequence[Rule[Any]]) -> bool:
     try:
-        return CATALOG_PATH.read_text(encoding="utf-8") == render_catalog(rules)
+        with open(CATALOG_PATH, encoding="utf-8") as fh:
+            return fh.read() == render_catalog(rules)
     except OSError:
         return False
 
@@ -108,7 +109,8 @@ def catalog_is_current(rules: Sequence[Rule[Any]]) -> bool:
 def write_catalog(rules: Sequence[Rule[Any]]) -> bool:
     """Rewrite ``_catalog.py`` when it differs; returns whether it changed."""
     text = render_catalog(rules)
-    if CATALOG_PATH.exists() and CATALOG_PATH.read_text(encoding="utf-8") == text:
+    if catalog_is_current(rules):
         return False
-    CATALOG_PATH.write_text(text, encoding="utf-8")
+    with open(CATALOG_PATH, "w", encoding="utf-8") as fh:
+        fh.write(text)
     return True
