@@ -10,9 +10,9 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple, Protocol
 
 from guardlint.model.access import get_list, get_map, get_str
 from guardlint.model.paths import FieldPath
@@ -114,8 +114,7 @@ def is_hugepages(name: str) -> bool:
 # Where resource requirements are
 
 
-@dataclass(frozen=True, slots=True)
-class SiteValue:
+class SiteValue(NamedTuple):
     """One requested or limited resource: its name, raw quantity and where both are written."""
 
     section: str
@@ -132,8 +131,7 @@ class SiteValue:
         return quantity_of(self.raw)
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceSite:
+class ResourceSite(NamedTuple):
     """A ResourceRequirements-like object: a container's ``resources`` or an operator's flattened fields."""
 
     path: FieldPath
@@ -147,10 +145,10 @@ class ResourceSite:
     and limits apply); False for operator shapes such as Spark's ``gpu`` or Dynamo's ``resources``."""
     operator_created: bool = False
     """The pods are created by an operator, so the API rejects them at pod creation, not at apply."""
-    _by_key: Mapping[tuple[str, str], SiteValue] = field(default_factory=dict, repr=False, compare=False)
+    by_key: Mapping[tuple[str, str], SiteValue] = MappingProxyType({})
 
     def get(self, section: str, name: str) -> SiteValue | None:
-        return self._by_key.get((section, name))
+        return self.by_key.get((section, name))
 
     def missing(self, section: str, name: str) -> FieldPath:
         return (*self.path, section, name)
@@ -166,7 +164,7 @@ def _site(
     path: FieldPath, label: str, values: Sequence[SiteValue], *, container: ContainerRef | None = None,
     pod: PodSpecRef | None = None, core: bool = True, operator: bool = False,
 ) -> ResourceSite:
-    by_key = {(v.section, v.name): v for v in values}
+    by_key = MappingProxyType({(v.section, v.name): v for v in values})
     return ResourceSite(path, label, tuple(values), container, pod, core, operator, by_key)
 
 
@@ -422,37 +420,45 @@ def tolerates_everything(pod: PodSpecRef) -> bool:
 # The vendors' own system DaemonSets
 
 
-@dataclass(frozen=True, slots=True)
-class SystemExemptParams:
-    """Parameters shared by the isolation rules: which objects are the GPU vendors' system components."""
-
-    system_kinds: tuple[str, ...] = ("DaemonSet",)
-    system_namespaces: tuple[str, ...] = (
-        "gpu-operator", "nvidia-gpu-operator", "nvidia-device-plugin", "nvidia-dra-driver-gpu",
-        "kube-amd-gpu", "amd-gpu-operator", "intel-gpu-plugin", "habana-system", "kube-system",
-    )
-    system_images: tuple[str, ...] = (
-        "*/k8s-device-plugin*", "*/gpu-feature-discovery*", "*/dcgm-exporter*", "*/k8s-driver-manager*",
-        "*/k8s-mig-manager*", "*/gpu-operator*", "*/container-toolkit*", "*/gpu-operator-validator*",
-        "nvcr.io/nvidia/driver*", "*/k8s-dra-driver*", "rocm/k8s-device-plugin*", "*/intel-gpu-plugin*",
-        "*/neuron-device-plugin*", "*/docker-k8s-device-plugin*", "*/tpu-device-plugin*",
-        "*/nvidia-gpu-device-plugin*",
-    )
+SYSTEM_KINDS: tuple[str, ...] = ("DaemonSet",)
+SYSTEM_NAMESPACES: tuple[str, ...] = (
+    "gpu-operator", "nvidia-gpu-operator", "nvidia-device-plugin", "nvidia-dra-driver-gpu",
+    "kube-amd-gpu", "amd-gpu-operator", "intel-gpu-plugin", "habana-system", "kube-system",
+)
+SYSTEM_IMAGES: tuple[str, ...] = (
+    "*/k8s-device-plugin*", "*/gpu-feature-discovery*", "*/dcgm-exporter*", "*/k8s-driver-manager*",
+    "*/k8s-mig-manager*", "*/gpu-operator*", "*/container-toolkit*", "*/gpu-operator-validator*",
+    "nvcr.io/nvidia/driver*", "*/k8s-dra-driver*", "rocm/k8s-device-plugin*", "*/intel-gpu-plugin*",
+    "*/neuron-device-plugin*", "*/docker-k8s-device-plugin*", "*/tpu-device-plugin*",
+    "*/nvidia-gpu-device-plugin*",
+)
 
 
-_SYSTEM_DEFAULTS = SystemExemptParams()
+class SystemParams(Protocol):
+    """The parameters shared by the isolation rules: which objects are the GPU vendors' system components
+    (every such rule's Params declares ``system_kinds``, ``system_namespaces`` and ``system_images``)."""
+
+    @property
+    def system_kinds(self) -> tuple[str, ...]: ...
+
+    @property
+    def system_namespaces(self) -> tuple[str, ...]: ...
+
+    @property
+    def system_images(self) -> tuple[str, ...]: ...
+
 
 SYSTEM_PARAMS_SCHEMA: dict[str, Any] = {
     "system-kinds": {
-        "type": "array", "items": {"type": "string"}, "default": list(_SYSTEM_DEFAULTS.system_kinds),
+        "type": "array", "items": {"type": "string"}, "default": list(SYSTEM_KINDS),
         "description": "Object kinds that can be GPU system components (the vendors' node agents).",
     },
     "system-namespaces": {
-        "type": "array", "items": {"type": "string"}, "default": list(_SYSTEM_DEFAULTS.system_namespaces),
+        "type": "array", "items": {"type": "string"}, "default": list(SYSTEM_NAMESPACES),
         "description": "Namespaces (glob patterns) whose objects of a system kind are GPU system components.",
     },
     "system-images": {
-        "type": "array", "items": {"type": "string"}, "default": list(_SYSTEM_DEFAULTS.system_images),
+        "type": "array", "items": {"type": "string"}, "default": list(SYSTEM_IMAGES),
         "description": "Image patterns (globs) of GPU system components: a pod of a system kind with one of "
         "these images is exempt.",
     },
@@ -466,7 +472,7 @@ def params_schema(own: Mapping[str, Any], *, system: bool = False) -> dict[str, 
     return {"type": "object", "additionalProperties": False, "properties": props}
 
 
-def is_system_component(pod: PodSpecRef, params: SystemExemptParams) -> bool:
+def is_system_component(pod: PodSpecRef, params: SystemParams) -> bool:
     """Whether the pod is one of the GPU vendors' node agents (device plugin, GPU feature discovery, DCGM
     exporter, driver and MIG managers, ...), which legitimately run privileged with every GPU visible."""
     resource = pod.resource

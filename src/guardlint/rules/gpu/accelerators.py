@@ -23,9 +23,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "ACCELERATOR_KINDS",
@@ -42,8 +41,7 @@ accelerator-accounting resources (HAMi vGPU memory and cores, Intel fractional r
 WHOLE_DEVICE_KINDS = frozenset({"gpu", "tpu", "neuron", "gaudi"})
 
 
-@dataclass(frozen=True, slots=True)
-class Accelerator:
+class Accelerator(NamedTuple):
     """One accelerator resource name (or a regular expression over names when ``pattern`` is true)."""
 
     name: str
@@ -88,8 +86,7 @@ BUILTIN_ACCELERATORS: tuple[Accelerator, ...] = (
 """The built-in registry, in documentation order."""
 
 
-@dataclass(frozen=True, slots=True)
-class AcceleratorTable:
+class AcceleratorTable(NamedTuple):
     """Lookup over the registry: exact names first, then patterns (configuration rows win)."""
 
     exact: Mapping[str, Accelerator]

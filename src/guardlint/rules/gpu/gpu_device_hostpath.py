@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_str
@@ -13,15 +13,23 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import SystemExemptParams, is_system_component, params_schema
+from guardlint.rules.gpu._support import (
+    SYSTEM_IMAGES,
+    SYSTEM_KINDS,
+    SYSTEM_NAMESPACES,
+    is_system_component,
+    params_schema,
+)
 
 
-@dataclass(frozen=True, slots=True)
-class Params(SystemExemptParams):
+class Params(NamedTuple):
     device_paths: tuple[str, ...] = (
         "/dev", "/dev/nvidia*", "/dev/dri", "/dev/dri/*", "/dev/kfd", "/dev/accel", "/dev/accel/*",
         "/dev/neuron*", "/dev/vfio", "/dev/vfio/*", "/dev/hl*", "/dev/nvidia-caps", "/dev/nvidia-caps/*",
     )
+    system_kinds: tuple[str, ...] = SYSTEM_KINDS
+    system_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
+    system_images: tuple[str, ...] = SYSTEM_IMAGES
 
 
 PARAMS_SCHEMA = params_schema({

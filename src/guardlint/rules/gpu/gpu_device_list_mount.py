@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str
@@ -12,14 +12,22 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import SystemExemptParams, env_entries, is_system_component, params_schema
+from guardlint.rules.gpu._support import (
+    SYSTEM_IMAGES,
+    SYSTEM_KINDS,
+    SYSTEM_NAMESPACES,
+    env_entries,
+    is_system_component,
+    params_schema,
+)
 
 DEVICE_LIST_DIRS = ("/var/run/nvidia-container-devices", "/run/nvidia-container-devices")
 
 
-@dataclass(frozen=True, slots=True)
-class Params(SystemExemptParams):
-    pass
+class Params(NamedTuple):
+    system_kinds: tuple[str, ...] = SYSTEM_KINDS
+    system_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
+    system_images: tuple[str, ...] = SYSTEM_IMAGES
 
 
 @rule(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
@@ -13,7 +13,9 @@ from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     DEFAULT_GPU_NODE_LABELS,
     DEFAULT_GPU_TAINT_KEYS,
-    SystemExemptParams,
+    SYSTEM_IMAGES,
+    SYSTEM_KINDS,
+    SYSTEM_NAMESPACES,
     accelerators,
     gpu_selector_paths,
     gpu_toleration_paths,
@@ -24,11 +26,13 @@ from guardlint.rules.gpu._support import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Params(SystemExemptParams):
+class Params(NamedTuple):
     taint_keys: tuple[str, ...] = (*DEFAULT_GPU_TAINT_KEYS, "sku=gpu")
     node_labels: tuple[str, ...] = DEFAULT_GPU_NODE_LABELS
     exempt_kinds: tuple[str, ...] = ("DaemonSet",)
+    system_kinds: tuple[str, ...] = SYSTEM_KINDS
+    system_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
+    system_images: tuple[str, ...] = SYSTEM_IMAGES
 
 
 PARAMS_SCHEMA = params_schema({

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str
@@ -13,7 +12,9 @@ from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_s
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
-    SystemExemptParams,
+    SYSTEM_IMAGES,
+    SYSTEM_KINDS,
+    SYSTEM_NAMESPACES,
     accelerators,
     container_accelerators,
     is_system_component,
@@ -22,9 +23,11 @@ from guardlint.rules.gpu._support import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Params(SystemExemptParams):
+class Params(NamedTuple):
     runtime_classes: tuple[str, ...] = ("nvidia", "nvidia-cdi", "nvidia-legacy")
+    system_kinds: tuple[str, ...] = SYSTEM_KINDS
+    system_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
+    system_images: tuple[str, ...] = SYSTEM_IMAGES
 
 
 PARAMS_SCHEMA = params_schema({

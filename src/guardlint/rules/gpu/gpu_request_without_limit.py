@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
@@ -12,8 +12,7 @@ from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import accelerators, is_extended, iter_sites, params_schema, show
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     scope: str = "extended"
 
 

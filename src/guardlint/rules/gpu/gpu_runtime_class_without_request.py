@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str
@@ -12,7 +12,9 @@ from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
-    SystemExemptParams,
+    SYSTEM_IMAGES,
+    SYSTEM_KINDS,
+    SYSTEM_NAMESPACES,
     accelerators,
     is_system_component,
     params_schema,
@@ -21,9 +23,11 @@ from guardlint.rules.gpu._support import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Params(SystemExemptParams):
+class Params(NamedTuple):
     runtime_classes: tuple[str, ...] = ("nvidia", "nvidia-cdi", "nvidia-legacy")
+    system_kinds: tuple[str, ...] = SYSTEM_KINDS
+    system_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
+    system_images: tuple[str, ...] = SYSTEM_IMAGES
 
 
 PARAMS_SCHEMA = params_schema({

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get, get_str
@@ -14,7 +13,9 @@ from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
-    SystemExemptParams,
+    SYSTEM_IMAGES,
+    SYSTEM_KINDS,
+    SYSTEM_NAMESPACES,
     env_entries,
     is_system_component,
     iter_flat_envs,
@@ -26,11 +27,13 @@ SAFE_VALUES = frozenset({"", "void", "none"})
 MIG_VARIABLES = frozenset({"NVIDIA_MIG_CONFIG_DEVICES", "NVIDIA_MIG_MONITOR_DEVICES"})
 
 
-@dataclass(frozen=True, slots=True)
-class Params(SystemExemptParams):
+class Params(NamedTuple):
     variables: tuple[str, ...] = (
         "NVIDIA_VISIBLE_DEVICES", "HABANA_VISIBLE_DEVICES", "NVIDIA_MIG_CONFIG_DEVICES", "NVIDIA_MIG_MONITOR_DEVICES",
     )
+    system_kinds: tuple[str, ...] = SYSTEM_KINDS
+    system_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
+    system_images: tuple[str, ...] = SYSTEM_IMAGES
 
 
 PARAMS_SCHEMA = params_schema({

@@ -1,0 +1,122 @@
+"""dra-claim-reference-missing: a pod resource claim refers to a claim or template that does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_list, get_str
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_pod_specs
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+
+FIELDS = (("resourceClaimTemplateName", "ResourceClaimTemplate"), ("resourceClaimName", "ResourceClaim"))
+
+
+@rule(
+    code="GPU082",
+    name="dra-claim-reference-missing",
+    title="Pod resource claim refers to a missing ResourceClaim or ResourceClaimTemplate",
+    severity=Severity.WARNING,
+    pack="gpu",
+    tags=("gpu", "dra", "cross-object"),
+    remediation="Add the ResourceClaimTemplate or ResourceClaim to the manifests applied with the workload, "
+    "fix the name, or declare it under known-objects when it is created elsewhere.",
+    references=(_refs.DRA, _refs.DRA_API),
+)
+def dra_claim_reference_missing(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports pod `spec.resourceClaims` entries (in every workload kind) whose `resourceClaimTemplateName` or
+    `resourceClaimName` names an object that is not among the linted objects of the same namespace. It only
+    judges when the linted set is complete for that kind and namespace: the run is not partial and it holds
+    at least one object of that kind there (or the namespace is declared complete); objects created
+    elsewhere can be declared under `known-objects`.
+
+    ## Why is this bad?
+    The scheduler cannot allocate devices for a claim whose template or claim does not exist: the pod stays
+    Pending (with a "waiting for resource claim" condition) until the object appears, which for a typo is
+    never.
+
+    ## Example
+    ```yaml
+    apiVersion: resource.k8s.io/v1
+    kind: ResourceClaimTemplate
+    metadata:
+      name: single-gpu
+    spec:
+      spec:
+        devices:
+          requests:
+            - name: gpu
+              exactly:
+                deviceClassName: gpu.nvidia.com
+    ---
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: infer
+    spec:
+      resourceClaims:
+        - name: gpu
+          resourceClaimTemplateName: singel-gpu
+      containers:
+        - name: server
+          image: vllm/vllm-openai:v0.6.3
+          resources:
+            claims:
+              - name: gpu
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: resource.k8s.io/v1
+    kind: ResourceClaimTemplate
+    metadata:
+      name: single-gpu
+    spec:
+      spec:
+        devices:
+          requests:
+            - name: gpu
+              exactly:
+                deviceClassName: gpu.nvidia.com
+    ---
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: infer
+    spec:
+      resourceClaims:
+        - name: gpu
+          resourceClaimTemplateName: single-gpu
+      containers:
+        - name: server
+          image: vllm/vllm-openai:v0.6.3
+          resources:
+            claims:
+              - name: gpu
+    ```
+    """
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        for i, rc in enumerate(get_list(pod.spec, ("resourceClaims",)) or []):
+            for holder_path in ((), ("source",)):
+                for field, kind in FIELDS:
+                    target = get_str(rc, (*holder_path, field))
+                    if not target:
+                        continue
+                    if not ctx.index.can_judge_missing(kind, resource.namespace):
+                        continue
+                    if ctx.index.exists(kind, target, resource.namespace):
+                        continue
+                    ns = f" in namespace {resource.namespace!r}" if resource.namespace else ""
+                    yield Violation(
+                        (*pod.path, "resourceClaims", i, *holder_path, field),
+                        f"resource claim {get_str(rc, ('name',)) or i!r} refers to {kind} {target!r}, which is not "
+                        f"among the linted objects{ns}: the pod stays Pending until it exists",
+                        at_value=True,
+                    )
+
+
+RULE = dra_claim_reference_missing

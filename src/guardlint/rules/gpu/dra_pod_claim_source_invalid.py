@@ -1,0 +1,109 @@
+"""dra-pod-claim-source-invalid: a pod resource claim names no source, or two."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_list, get_map, get_str
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+
+FLAT_FIELDS = ("resourceClaimName", "resourceClaimTemplateName")
+
+
+@rule(
+    code="GPU081",
+    name="dra-pod-claim-source-invalid",
+    title="Pod resource claim does not name exactly one source",
+    severity=Severity.ERROR,
+    pack="gpu",
+    tags=("gpu", "dra", "api-rejects"),
+    remediation="Set exactly one of resourceClaimName and resourceClaimTemplateName directly on the "
+    "spec.resourceClaims entry (since Kubernetes 1.31; earlier versions nest them under source).",
+    references=(
+        _refs.DRA,
+        Reference("kubernetes/kubernetes#125116: flatten the pod resource claim source (1.31)",
+                  "https://github.com/kubernetes/kubernetes/pull/125116"),
+    ),
+)
+def dra_pod_claim_source_invalid(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports `spec.resourceClaims` entries of pods (in every workload kind) that do not name exactly one of
+    `resourceClaimName` and `resourceClaimTemplateName`. For a target Kubernetes version of 1.31 or later an
+    entry that still uses the older `source:` wrapper is reported; for earlier versions the fields must sit
+    under `source:`.
+
+    ## Why is this bad?
+    Each pod claim must say where its claim comes from: an existing ResourceClaim or a ResourceClaimTemplate
+    from which one is generated per pod. The API server rejects an entry with neither (`must specify one of:
+    resourceClaimName, resourceClaimTemplateName`) or both (`at most one of ... may be specified`).
+    Kubernetes 1.31 removed the `source` wrapper (kubernetes/kubernetes#125116); an entry that keeps it loses
+    the unknown field and is then rejected for having no source.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: infer
+    spec:
+      resourceClaims:
+        - name: gpu
+          source:
+            resourceClaimTemplateName: single-gpu
+      containers:
+        - name: server
+          image: vllm/vllm-openai:v0.6.3
+          resources:
+            claims:
+              - name: gpu
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: infer
+    spec:
+      resourceClaims:
+        - name: gpu
+          resourceClaimTemplateName: single-gpu
+      containers:
+        - name: server
+          image: vllm/vllm-openai:v0.6.3
+          resources:
+            claims:
+              - name: gpu
+    ```
+    """
+    flat = ctx.kubernetes_version >= (1, 31)
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        for i, rc in enumerate(get_list(pod.spec, ("resourceClaims",)) or []):
+            if not isinstance(rc, dict):
+                continue
+            name = get_str(rc, ("name",)) or f"#{i}"
+            holder = rc if flat else (get_map(rc, ("source",)) or {})
+            set_fields = [f for f in FLAT_FIELDS if get_str(holder, (f,))]
+            path = (*pod.path, "resourceClaims", i)
+            if len(set_fields) == 1:
+                continue
+            if len(set_fields) == 2:
+                yield Violation(path, f"resource claim {name!r} sets both resourceClaimName and "
+                                      "resourceClaimTemplateName; the API accepts exactly one")
+            elif flat and isinstance(rc.get("source"), dict):
+                yield Violation((*path, "source"), f"resource claim {name!r} uses the 'source' wrapper that "
+                                "Kubernetes 1.31 removed, so the API sees no claim source and rejects it")
+            elif not flat and any(get_str(rc, (f,)) for f in FLAT_FIELDS):
+                yield Violation(path, f"resource claim {name!r} sets its source directly, which Kubernetes "
+                                f"{ctx.kubernetes_version[0]}.{ctx.kubernetes_version[1]} expects under 'source'")
+            else:
+                yield Violation(path, f"resource claim {name!r} names neither resourceClaimName nor "
+                                      "resourceClaimTemplateName; the API rejects it")
+
+
+RULE = dra_pod_claim_source_invalid

@@ -1,0 +1,131 @@
+"""gpu-cpu-memory-requests-missing: a GPU container requests no CPU or memory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.access import get
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import accelerators, container_accelerators, iter_sites, show_value
+
+
+def _limitrange_default(resource: Resource, ctx: RuleContext, name: str) -> bool:
+    """A LimitRange among the linted objects gives containers of the namespace a request for ``name``."""
+    for lr in ctx.index.of_kind("LimitRange", resource.namespace, any_namespace=True):
+        if lr.namespace != resource.namespace:
+            continue
+        for item in get(lr.data, ("spec", "limits")) or []:
+            if not isinstance(item, dict) or item.get("type", "Container") != "Container":
+                continue
+            for key in ("defaultRequest", "default", "max"):
+                values = item.get(key)
+                if isinstance(values, dict) and values.get(name) is not None:
+                    return True
+    return False
+
+
+@rule(
+    code="GPU061",
+    name="gpu-cpu-memory-requests-missing",
+    title="GPU container requests no CPU or memory",
+    severity=Severity.WARNING,
+    pack="gpu",
+    tags=("gpu", "reliability"),
+    remediation="Set resources.requests.cpu and resources.requests.memory on the GPU container (and a memory "
+    "limit equal to the request for a Guaranteed memory reservation).",
+    references=(_refs.QOS, _refs.SCHEDULE_GPUS),
+)
+def gpu_cpu_memory_requests_missing(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports containers and operator resource fields that request an accelerator but neither request nor
+    limit `cpu` or `memory` (a limit counts, because the API defaults the request to it). A pod-level
+    `spec.resources` value, or a LimitRange among the linted objects that defaults the request in the same
+    namespace, counts as set.
+
+    ## Why is this bad?
+    GPUs do not take part in a pod's QoS class: with only a GPU limit the pod is BestEffort (or Burstable),
+    so under node memory pressure the kubelet evicts it among the first, killing a job that may have run for
+    hours. The scheduler also reserves no CPU or memory for it, so it can land on a GPU node whose CPUs and
+    memory are already taken by other pods and starve its data pipeline.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: train
+    spec:
+      containers:
+        - name: train
+          image: nvcr.io/nvidia/pytorch:24.05-py3
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: train
+    spec:
+      containers:
+        - name: train
+          image: nvcr.io/nvidia/pytorch:24.05-py3
+          resources:
+            requests:
+              cpu: "8"
+              memory: 64Gi
+            limits:
+              memory: 64Gi
+              nvidia.com/gpu: 1
+    ```
+    """
+    table = accelerators(ctx)
+    defaults: dict[str, bool] = {}
+
+    def defaulted(name: str) -> bool:
+        if name not in defaults:
+            defaults[name] = _limitrange_default(resource, ctx, name)
+        return defaults[name]
+
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
+            use = [(n, a) for n, (a, _, _) in container_accelerators(c, table).items() if a > 0]
+            if not use:
+                continue
+            missing = [
+                r for r in ("cpu", "memory")
+                if c.get(("resources", "requests", r)) is None and c.get(("resources", "limits", r)) is None
+                and get(pod.spec, ("resources", "requests", r)) is None
+                and get(pod.spec, ("resources", "limits", r)) is None
+                and not defaulted(r)
+            ]
+            if missing:
+                name, amount = use[0]
+                yield Violation(
+                    (*c.path, "resources", "requests"),
+                    f"{c.describe()} requests {show_value(amount)} {name} but no {' and no '.join(missing)}: the pod "
+                    "gets no reservation for them and a low QoS class, so it is evicted first under memory pressure",
+                )
+    for site in iter_sites(resource, ctx):
+        if site.container is not None or not site.core_resources:
+            continue
+        if not any(table.lookup(v.name) is not None and (v.value or 0) > 0 for v in site.values):
+            continue
+        missing = [r for r in ("cpu", "memory") if site.get("requests", r) is None and site.get("limits", r) is None]
+        if missing:
+            yield Violation(
+                (*site.path, "requests"),
+                f"{site.label} requests an accelerator but no {' and no '.join(missing)}: the pods get no reservation "
+                "for them and a low QoS class, so they are evicted first under memory pressure",
+            )
+
+
+RULE = gpu_cpu_memory_requests_missing

@@ -1,0 +1,160 @@
+"""gpu-exceeds-node-capacity: a pod requests more accelerators than the largest node has."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from fractions import Fraction
+from types import MappingProxyType
+from typing import NamedTuple
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import (
+    SiteValue,
+    accelerators,
+    container_accelerators,
+    iter_sites,
+    params_schema,
+    show_value,
+    site_accelerators,
+)
+from guardlint.rules.gpu.accelerators import Accelerator
+
+
+class Params(NamedTuple):
+    max_per_node: int = 8
+    node_sizes: Mapping[str, int] = MappingProxyType({})
+
+
+PARAMS_SCHEMA = params_schema({
+    "max-per-node": {
+        "type": "integer", "minimum": 1, "default": 8,
+        "description": "Devices on the largest node, for whole-device accelerators (GPUs, TPU chips, Gaudi) "
+        "whose registry row gives no size.",
+    },
+    "node-sizes": {
+        "type": "object", "additionalProperties": {"type": "integer", "minimum": 1}, "default": {},
+        "description": "Per resource name, the devices on the largest node (overrides max-per-node and the "
+        "registry), for example {\"nvidia.com/gpu\": 16}.",
+    },
+})
+
+
+def _capacity(name: str, acc: Accelerator, params: Params) -> int | None:
+    if name in params.node_sizes:
+        return params.node_sizes[name]
+    if acc.max_per_node is not None:
+        return acc.max_per_node
+    return params.max_per_node if acc.whole_device and acc.sized else None
+
+
+@rule(
+    code="GPU040",
+    name="gpu-exceeds-node-capacity",
+    title="Pod requests more accelerators than a node has",
+    severity=Severity.ERROR,
+    pack="gpu",
+    tags=("gpu", "pending-forever", "scheduling"),
+    remediation="Request at most one node's devices per pod and spread larger jobs over several pods "
+    "(a multi-node job), or set the rule's node size when the cluster has larger nodes.",
+    references=(_refs.SCHEDULE_GPUS, _refs.INIT_CONTAINER_RESOURCES, _refs.DEVICE_PLUGIN),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+)
+def gpu_exceeds_node_capacity(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Computes each pod's effective request of every accelerator, the way the scheduler does (the sum over app
+    containers and sidecars, or the largest init container plus the sidecars started before it, whichever is
+    higher), and reports it when it exceeds the devices of the largest node: `max-per-node` (default 8, the
+    size of 8-GPU servers such as HGX/DGX, p4d/p5, A3 and ND H100) for whole GPUs, TPU chips and Gaudi
+    cards, the registry's size where it has one (16 for `aws.amazon.com/neuron`), or a per-resource
+    `node-sizes` entry. Operator fields (a TrainJob's `resourcesPerNode`, a SparkApplication's executor
+    `gpu`, ...) are checked per pod as well.
+
+    ## Why is this bad?
+    A pod runs on one node and devices are not shared between nodes, so a pod that needs more devices than
+    any node has can never be scheduled: it stays Pending with `Insufficient nvidia.com/gpu`, and the cluster
+    autoscaler cannot help because no node shape fits.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: train
+    spec:
+      containers:
+        - name: train
+          image: nvcr.io/nvidia/pytorch:24.05-py3
+          resources:
+            limits:
+              nvidia.com/gpu: 16
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: train
+    spec:
+      containers:
+        - name: train
+          image: nvcr.io/nvidia/pytorch:24.05-py3
+          resources:
+            limits:
+              nvidia.com/gpu: 8
+    ```
+
+    ## Known problems
+    Clusters with 16-GPU machines (for example a2-megagpu-16g), time-sliced or HAMi-virtualised GPUs
+    advertised under `nvidia.com/gpu`, or partitioned AMD GPUs must set `max-per-node` or `node-sizes`.
+    """
+    table = accelerators(ctx)
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        app: dict[str, Fraction] = {}
+        init_peak: dict[str, Fraction] = {}
+        sidecars: dict[str, Fraction] = {}
+        biggest: dict[str, tuple[Fraction, SiteValue, str]] = {}
+        rows: dict[str, Accelerator] = {}
+        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
+            for name, (amount, value, acc) in container_accelerators(c, table).items():
+                rows[name] = acc
+                if name not in biggest or amount > biggest[name][0]:
+                    biggest[name] = (amount, value, c.describe())
+                if c.kind is ContainerKind.CONTAINER:
+                    app[name] = app.get(name, Fraction(0)) + amount
+                elif c.is_sidecar:
+                    sidecars[name] = sidecars.get(name, Fraction(0)) + amount
+                    app[name] = app.get(name, Fraction(0)) + amount
+                else:
+                    init_peak[name] = max(init_peak.get(name, Fraction(0)), amount + sidecars.get(name, Fraction(0)))
+        for name, acc in rows.items():
+            limit = _capacity(name, acc, params)
+            total = max(app.get(name, Fraction(0)), init_peak.get(name, Fraction(0)))
+            if limit is None or total <= limit:
+                continue
+            amount, value, who = biggest[name]
+            if amount == total:
+                msg = f"{who} requests {show_value(total)} {name} but the largest node has {limit}"
+            else:
+                msg = (f"{pod.where} requests {show_value(total)} {name} in total ({who}: {show_value(amount)}) "
+                       f"but the largest node has {limit}")
+            yield Violation(value.path, msg + ": a pod cannot span nodes, so it is never scheduled")
+    for site in iter_sites(resource, ctx):
+        if site.container is not None:
+            continue
+        for name, (amount, value, acc) in site_accelerators(site, table).items():
+            limit = _capacity(name, acc, params)
+            if limit is not None and amount > limit:
+                yield Violation(
+                    value.path,
+                    f"{site.label} requests {show_value(amount)} {name} per pod but the largest node has {limit}: "
+                    "a pod cannot span nodes, so it is never scheduled",
+                )
+
+
+RULE = gpu_exceeds_node_capacity

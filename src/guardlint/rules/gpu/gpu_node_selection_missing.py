@@ -1,0 +1,103 @@
+"""gpu-node-selection-missing: a GPU pod does not select a GPU model or node pool."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_pod_specs
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import (
+    DEFAULT_GPU_NODE_LABELS,
+    accelerators,
+    gpu_selector_paths,
+    params_schema,
+    pod_uses_accelerator,
+)
+
+
+class Params(NamedTuple):
+    node_labels: tuple[str, ...] = DEFAULT_GPU_NODE_LABELS
+
+
+PARAMS_SCHEMA = params_schema({
+    "node-labels": {
+        "type": "array", "items": {"type": "string"}, "default": list(DEFAULT_GPU_NODE_LABELS),
+        "description": "Node label keys (globs) that select a GPU model or GPU node pool.",
+    },
+})
+
+
+@rule(
+    code="GPU045",
+    name="gpu-node-selection-missing",
+    title="GPU pod does not select a GPU model",
+    severity=Severity.WARNING,
+    pack="gpu",
+    tags=("gpu", "scheduling", "cluster-specific"),
+    remediation="Select the GPU model with a nodeSelector or required node affinity, for example "
+    "nvidia.com/gpu.product or cloud.google.com/gke-accelerator.",
+    references=(_refs.SCHEDULE_GPUS,),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    enabled_by_default=False,
+)
+def gpu_node_selection_missing(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Off by default: enable it on clusters with several GPU models. Reports pods that request an accelerator
+    without a `nodeSelector` or required node affinity on a GPU node label (`nvidia.com/gpu.product`,
+    `cloud.google.com/gke-accelerator`, `karpenter.k8s.aws/instance-gpu-name`, ...; parameter
+    `node-labels`).
+
+    ## Why is this bad?
+    The scheduler treats every `nvidia.com/gpu` as equal. On a cluster with different GPU models, a pod that
+    does not pick one lands on whichever node has a free device: a model that needs 80 GB of GPU memory may
+    get a 16 GB card and fail at load time. The Kubernetes "Schedule GPUs" page recommends node labels and
+    node selectors for clusters with different types of GPUs.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: train
+    spec:
+      containers:
+        - name: train
+          image: nvcr.io/nvidia/pytorch:24.05-py3
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: train
+    spec:
+      nodeSelector:
+        nvidia.com/gpu.product: NVIDIA-H100-80GB-HBM3
+      containers:
+        - name: train
+          image: nvcr.io/nvidia/pytorch:24.05-py3
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+    ```
+    """
+    table = accelerators(ctx)
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        if not pod_uses_accelerator(pod, table) or gpu_selector_paths(pod, params.node_labels):
+            continue
+        yield Violation(
+            (*pod.path, "nodeSelector"),
+            f"{pod.where} requests an accelerator but selects no GPU model or GPU node pool",
+        )
+
+
+RULE = gpu_node_selection_missing

@@ -1,0 +1,159 @@
+"""gpu-rollout-needs-surge: a GPU Deployment's rolling update needs a spare GPU to make progress."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.access import get, get_str
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import accelerators, container_accelerators, show_value
+
+
+def _resolve(raw: Any, default: str, replicas: int, round_up: bool) -> int | None:
+    """An IntOrString maxSurge/maxUnavailable against the replica count, as the Deployment controller does."""
+    value = default if raw is None else raw
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.endswith("%"):
+        try:
+            pct = int(value[:-1])
+        except ValueError:
+            return None
+        exact = pct * replicas / 100
+        return math.ceil(exact) if round_up else math.floor(exact)
+    return None
+
+
+@rule(
+    code="GPU043",
+    name="gpu-rollout-needs-surge",
+    title="GPU Deployment's rolling update needs a spare GPU",
+    severity=Severity.WARNING,
+    pack="gpu",
+    tags=("gpu", "kind-aware", "rollout"),
+    remediation="Use strategy.type: Recreate, or a rolling update that removes an old pod first "
+    "(maxSurge: 0, maxUnavailable: 1).",
+    references=(
+        _refs.ROLLING_UPDATE,
+        Reference("vllm-project/production-stack#103: GPU rolling update stuck on a surge pod",
+                  "https://github.com/vllm-project/production-stack/pull/103"),
+    ),
+)
+def gpu_rollout_needs_surge(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports Deployments whose pods request an accelerator and whose rolling update, resolved against the
+    replica count the way the Deployment controller does (`maxSurge` rounds up, `maxUnavailable` rounds
+    down, both default to 25%), must start a new pod before it may stop an old one: an effective
+    `maxUnavailable` of 0 with a `maxSurge` of at least 1. With the defaults this is every Deployment of
+    fewer than 4 replicas.
+
+    ## Why is this bad?
+    The surge pod needs GPUs that the old pods still hold. In a cluster (or node pool) with no spare GPU it
+    stays Pending with `Insufficient nvidia.com/gpu`, and the controller never removes an old pod because
+    no pod may become unavailable: the rollout is stuck until someone deletes a pod by hand. This is a
+    frequently reported failure of GPU model servers (vLLM production-stack, Seldon, ClearML charts).
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: vllm
+    spec:
+      replicas: 1
+      selector:
+        matchLabels: {app: vllm}
+      template:
+        metadata:
+          labels: {app: vllm}
+        spec:
+          containers:
+            - name: vllm
+              image: vllm/vllm-openai:v0.6.3
+              resources:
+                limits:
+                  nvidia.com/gpu: 1
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: vllm
+    spec:
+      replicas: 1
+      strategy:
+        type: Recreate
+      selector:
+        matchLabels: {app: vllm}
+      template:
+        metadata:
+          labels: {app: vllm}
+        spec:
+          containers:
+            - name: vllm
+              image: vllm/vllm-openai:v0.6.3
+              resources:
+                limits:
+                  nvidia.com/gpu: 1
+    ```
+
+    ## Known problems
+    Clusters that always keep spare GPUs (or autoscale GPU nodes quickly) are not deadlocked, only slowed
+    down; disable the rule there.
+    """
+    if resource.kind != "Deployment" or resource.group not in ("apps", "extensions"):
+        return
+    strategy_type = get_str(resource.data, ("spec", "strategy", "type"))
+    if strategy_type not in (None, "RollingUpdate"):
+        return
+    replicas_raw = get(resource.data, ("spec", "replicas"))
+    if replicas_raw is None:
+        replicas = 1
+    elif isinstance(replicas_raw, int) and not isinstance(replicas_raw, bool):
+        replicas = replicas_raw
+    else:
+        return
+    if replicas < 1:
+        return
+    table = accelerators(ctx)
+    gpus = ""
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
+            for name, (amount, _, _) in container_accelerators(c, table).items():
+                if amount > 0 and not gpus:
+                    gpus = f"{show_value(amount)} {name}"
+    if not gpus:
+        return
+    rolling = get(resource.data, ("spec", "strategy", "rollingUpdate"))
+    rolling = rolling if isinstance(rolling, dict) else {}
+    surge = _resolve(rolling.get("maxSurge"), "25%", replicas, round_up=True)
+    unavailable = _resolve(rolling.get("maxUnavailable"), "25%", replicas, round_up=False)
+    if surge is None or unavailable is None:
+        return
+    if surge == 0 and unavailable == 0:
+        unavailable = 1
+    if unavailable > 0 or surge < 1:
+        return
+    if "maxUnavailable" in rolling:
+        path: tuple[str, ...] = ("spec", "strategy", "rollingUpdate", "maxUnavailable")
+    else:
+        path = ("spec", "strategy")
+    yield Violation(
+        path,
+        f"Deployment with {replicas} replica{'s' if replicas != 1 else ''} of pods requesting {gpus} updates by "
+        f"starting {surge} new pod{'s' if surge != 1 else ''} before stopping any (maxSurge {surge}, "
+        f"maxUnavailable 0): without a spare GPU the new pod stays Pending and the rollout never finishes",
+    )
+
+
+RULE = gpu_rollout_needs_surge

@@ -1,0 +1,108 @@
+"""gpu-runtime-class-missing: a GPU pod does not use the runtime class that injects GPUs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_str
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import ContainerKind, PodSpecRef, iter_containers, iter_pod_specs
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import accelerators, container_accelerators, params_schema
+from guardlint.rules.gpu.accelerators import AcceleratorTable
+
+
+class Params(NamedTuple):
+    runtime_classes: tuple[str, ...] = ("nvidia",)
+
+
+PARAMS_SCHEMA = params_schema({
+    "runtime-classes": {
+        "type": "array", "items": {"type": "string"}, "default": ["nvidia"],
+        "description": "RuntimeClass names that inject GPUs on this cluster; GPU pods must use one of them.",
+    },
+})
+
+
+def _uses_nvidia(pod: PodSpecRef, table: AcceleratorTable) -> bool:
+    return any(
+        amount > 0 and name.startswith("nvidia.com/")
+        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER))
+        for name, (amount, _, _) in container_accelerators(c, table).items()
+    )
+
+
+@rule(
+    code="GPU046",
+    name="gpu-runtime-class-missing",
+    title="GPU pod does not use the GPU runtime class",
+    severity=Severity.WARNING,
+    pack="gpu",
+    tags=("gpu", "cluster-specific"),
+    remediation="Set spec.runtimeClassName to the cluster's GPU runtime class (for example nvidia).",
+    references=(_refs.DEVICE_PLUGIN, _refs.GPU_OPERATOR_CDI, _refs.RUNTIME_CLASS),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    enabled_by_default=False,
+)
+def gpu_runtime_class_missing(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Off by default: enable it on clusters where the NVIDIA container runtime is not the node's default
+    runtime. Reports pods that request an NVIDIA GPU resource but whose `runtimeClassName` is not one of the
+    parameter `runtime-classes` (default `nvidia`).
+
+    ## Why is this bad?
+    The device plugin only tells the kubelet which devices a container gets; on nodes where the NVIDIA
+    runtime is not the default, the driver libraries and device files are injected only for containers run
+    by the `nvidia` runtime handler. The NVIDIA device plugin README describes creating a RuntimeClass named
+    `nvidia` for this case, and the GPU Operator creates `nvidia`, `nvidia-cdi` and `nvidia-legacy`. Without
+    it the pod is scheduled onto a GPU but CUDA finds no device.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: train
+    spec:
+      containers:
+        - name: train
+          image: nvcr.io/nvidia/pytorch:24.05-py3
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: train
+    spec:
+      runtimeClassName: nvidia
+      containers:
+        - name: train
+          image: nvcr.io/nvidia/pytorch:24.05-py3
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+    ```
+    """
+    table = accelerators(ctx)
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        runtime_class = get_str(pod.spec, ("runtimeClassName",))
+        if runtime_class in params.runtime_classes or not _uses_nvidia(pod, table):
+            continue
+        what = f"runs with runtime class {runtime_class!r}" if runtime_class else "sets no runtimeClassName"
+        yield Violation(
+            (*pod.path, "runtimeClassName"),
+            f"{pod.where} requests an NVIDIA GPU but {what}; the GPU runtime classes of this cluster are "
+            f"{', '.join(params.runtime_classes)}",
+        )
+
+
+RULE = gpu_runtime_class_missing

@@ -1,0 +1,151 @@
+"""gpu-shm-missing: a multi-process GPU container has no memory-backed /dev/shm."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import NamedTuple
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_bool, get_list, get_str
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import ContainerKind, ContainerRef, iter_containers, iter_pod_specs
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import accelerators, container_accelerators, params_schema, show_value
+
+RAY_GROUP = "ray.io"
+
+
+class Params(NamedTuple):
+    min_devices: int = 2
+    training_kinds: tuple[str, ...] = (
+        "PyTorchJob", "TFJob", "MPIJob", "PaddleJob", "JAXJob", "TrainingRuntime", "ClusterTrainingRuntime",
+    )
+
+
+PARAMS_SCHEMA = params_schema({
+    "min-devices": {
+        "type": "integer", "minimum": 1, "default": 2,
+        "description": "Accelerators in one container from which it is treated as multi-process (one process "
+        "per device, NCCL between them), whatever the workload kind.",
+    },
+    "training-kinds": {
+        "type": "array", "items": {"type": "string"}, "default": list(Params().training_kinds),
+        "description": "Kinds of distributed training jobs, whose GPU containers need shared memory from the "
+        "first device (data-loader workers, NCCL).",
+    },
+})
+
+
+def _has_shm(c: ContainerRef) -> bool:
+    for mount in get_list(c.data, ("volumeMounts",)) or []:
+        path = get_str(mount, ("mountPath",))
+        if path and path.startswith("/") and posixpath.normpath(path) == "/dev/shm":
+            return True
+    return False
+
+
+@rule(
+    code="GPU060",
+    name="gpu-shm-missing",
+    title="Multi-process GPU container has no shared-memory volume",
+    severity=Severity.WARNING,
+    pack="gpu",
+    tags=("gpu", "kind-aware", "training"),
+    remediation="Mount an emptyDir with medium: Memory (and a sizeLimit) at /dev/shm in the container.",
+    references=(_refs.EMPTYDIR_MEMORY, _refs.PYTORCH_SHM),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+)
+def gpu_shm_missing(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports GPU containers that run several processes sharing memory and mount nothing at `/dev/shm`: a
+    container with `min-devices` (default 2) or more accelerators, or any GPU container of a distributed
+    training kind (PyTorchJob, TFJob, MPIJob, PaddleJob, JAXJob, Kubeflow training runtimes; parameter
+    `training-kinds`). Pods with `hostIPC: true` use the node's `/dev/shm` and are not reported, nor is the
+    Ray container of KubeRay pods (KubeRay mounts a memory-backed `/dev/shm` into it).
+
+    ## Why is this bad?
+    Container runtimes give a container a 64 MiB `/dev/shm`. Multi-GPU and distributed training exchange
+    data through shared memory: PyTorch's DataLoader workers fail with `ERROR: Unexpected bus error
+    encountered in worker. This might be caused by insufficient shared memory (shm)`, and NCCL's shared
+    memory transport fails on `ncclShmOpen`. PyTorch's own documentation tells container users to raise the
+    shared memory size; in Kubernetes that is an `emptyDir` with `medium: Memory` mounted at `/dev/shm`.
+
+    ## Example
+    ```yaml
+    apiVersion: batch/v1
+    kind: Job
+    metadata:
+      name: finetune
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: train
+              image: nvcr.io/nvidia/pytorch:24.05-py3
+              command: [torchrun, --nproc-per-node=8, train.py]
+              resources:
+                limits:
+                  nvidia.com/gpu: 8
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: batch/v1
+    kind: Job
+    metadata:
+      name: finetune
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: train
+              image: nvcr.io/nvidia/pytorch:24.05-py3
+              command: [torchrun, --nproc-per-node=8, train.py]
+              resources:
+                limits:
+                  nvidia.com/gpu: 8
+              volumeMounts:
+                - name: dshm
+                  mountPath: /dev/shm
+          volumes:
+            - name: dshm
+              emptyDir:
+                medium: Memory
+                sizeLimit: 64Gi
+    ```
+    """
+    table = accelerators(ctx)
+    training = resource.kind in params.training_kinds
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        if get_bool(pod.spec, ("hostIPC",)) is True:
+            continue
+        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
+            if c.kind is ContainerKind.INIT and not c.is_sidecar:
+                continue
+            if resource.group == RAY_GROUP and c.kind is ContainerKind.CONTAINER and c.index == 0:
+                continue
+            use = container_accelerators(c, table)
+            devices = {n: a for n, (a, _, acc) in use.items() if a > 0 and acc.kind != "other"}
+            if not devices:
+                continue
+            total = sum(devices.values(), Fraction(0))
+            if not training and total < params.min_devices:
+                continue
+            if _has_shm(c):
+                continue
+            what = ", ".join(f"{show_value(a)} {n}" for n, a in devices.items())
+            reason = f"a {resource.kind} training container" if training else "several processes, one per device,"
+            yield Violation(
+                (*c.path, "volumeMounts"),
+                f"{c.describe()} uses {what} but mounts nothing at /dev/shm: as {reason} it shares memory between "
+                "processes, and the runtime's default 64 MiB /dev/shm makes data-loader workers and NCCL fail",
+            )
+
+
+RULE = gpu_shm_missing

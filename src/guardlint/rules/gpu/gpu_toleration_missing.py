@@ -1,0 +1,133 @@
+"""gpu-toleration-missing: a GPU pod does not tolerate the taint of the cluster's GPU nodes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_list, get_str
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import ContainerKind, PodSpecRef, iter_containers, iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import DEFAULT_GPU_TAINT_KEYS, accelerators, container_accelerators, params_schema
+
+
+class Params(NamedTuple):
+    taints: tuple[str, ...] = DEFAULT_GPU_TAINT_KEYS
+
+
+PARAMS_SCHEMA = params_schema({
+    "taints": {
+        "type": "array", "items": {"type": "string"}, "default": list(DEFAULT_GPU_TAINT_KEYS),
+        "description": "Taints of the cluster's accelerator nodes, as key or key=value. A taint whose key is a "
+        "resource name (nvidia.com/gpu) is required only of pods requesting that resource; other taints "
+        "(for example sku=gpu) of every accelerator pod.",
+    },
+})
+
+
+def _tolerates(pod: PodSpecRef, key: str, value: str | None) -> bool:
+    for tol in get_list(pod.spec, ("tolerations",)) or []:
+        if not isinstance(tol, dict):
+            continue
+        t_key = get_str(tol, ("key",)) or ""
+        op = get_str(tol, ("operator",)) or "Equal"
+        if not t_key and op == "Exists":
+            return True
+        if t_key != key:
+            continue
+        if op == "Exists" or value is None or get_str(tol, ("value",)) == value:
+            return True
+    return False
+
+
+@rule(
+    code="GPU044",
+    name="gpu-toleration-missing",
+    title="GPU pod does not tolerate the GPU node taint",
+    severity=Severity.WARNING,
+    pack="gpu",
+    tags=("gpu", "scheduling", "cluster-specific"),
+    remediation="Add a toleration for the GPU node taint, for example {key: nvidia.com/gpu, operator: Exists, "
+    "effect: NoSchedule}.",
+    references=(
+        _refs.TAINTS,
+        Reference("Azure/AKS#1449: ExtendedResourceToleration is not enabled on AKS",
+                  "https://github.com/Azure/AKS/issues/1449"),
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    enabled_by_default=False,
+)
+def gpu_toleration_missing(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Off by default: enable it on clusters whose GPU nodes are tainted and whose API server does not run the
+    ExtendedResourceToleration admission plugin. Reports pods that request an accelerator but do not
+    tolerate the accelerator node taint: for a taint keyed by a resource name (`nvidia.com/gpu`,
+    `google.com/tpu`, ...; parameter `taints`) when the pod requests that resource, and for any other
+    configured taint (for example AKS's `sku=gpu`) when the pod requests any accelerator.
+
+    ## Why is this bad?
+    Dedicated GPU node pools are tainted so that only GPU pods run there (the Kubernetes taints
+    documentation's "special hardware" use case). Where the ExtendedResourceToleration admission plugin runs
+    (GKE, for example), it adds the toleration to pods that request the device; where it does not (AKS,
+    many self-managed clusters), a GPU pod without the toleration can run nowhere and stays Pending.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: train
+    spec:
+      containers:
+        - name: train
+          image: nvcr.io/nvidia/pytorch:24.05-py3
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: train
+    spec:
+      tolerations:
+        - key: nvidia.com/gpu
+          operator: Exists
+          effect: NoSchedule
+      containers:
+        - name: train
+          image: nvcr.io/nvidia/pytorch:24.05-py3
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+    ```
+    """
+    table = accelerators(ctx)
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        requested: set[str] = set()
+        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
+            requested.update(n for n, (a, _, _) in container_accelerators(c, table).items() if a > 0)
+        if not requested:
+            continue
+        for taint in params.taints:
+            key, sep, value = taint.partition("=")
+            if table.lookup(key) is not None and key not in requested:
+                continue
+            if _tolerates(pod, key, value if sep else None):
+                continue
+            yield Violation(
+                (*pod.path, "tolerations"),
+                f"{pod.where} requests {', '.join(sorted(requested))} but does not tolerate the GPU node taint "
+                f"{taint!r}: without the ExtendedResourceToleration admission plugin it fits no GPU node",
+            )
+            break
+
+
+RULE = gpu_toleration_missing
