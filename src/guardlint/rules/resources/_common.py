@@ -243,10 +243,8 @@ def pods_in_namespace(ctx: RuleContext, namespace: str | None) -> Iterator[PodSp
 
 def _may_run_pods(ctx: RuleContext, kind: str) -> bool:
     """Whether objects of ``kind`` (a kind of the linted set) may make an operator run pods."""
-    if kind in ctx.workloads.kinds():
-        return False
     first = next(ctx.index.of_kind(kind, any_namespace=True), None)
-    if first is None:
+    if first is None or ctx.workloads.entry_for(first) is not None:
         return False
     return first.group not in BUILTIN_GROUPS or kind in _CONTROLLER_POD_OWNERS
 
@@ -254,10 +252,20 @@ def _may_run_pods(ctx: RuleContext, kind: str) -> bool:
 def can_judge_pods(ctx: RuleContext, namespace: str | None) -> bool:
     """Whether "no pod matches" may be reported in ``namespace``: the run is not partial, the linted set
     holds at least one workload there, and no custom resource there could make an operator run pods."""
-    if ctx.index.partial:
+    index = ctx.index
+    if index.partial:
         return False
-    if not any(ctx.index.can_judge_missing(k, namespace) for k in ctx.workloads.kinds()):
-        return False
+    if namespace is None or namespace not in index.complete_namespaces:
+        has_workload = False
+        for kind in ctx.workloads.kinds():
+            for r in index.of_kind(kind, namespace):
+                if (namespace is None or r.namespace == namespace) and ctx.workloads.entry_for(r) is not None:
+                    has_workload = True
+                    break
+            if has_workload:
+                break
+        if not has_workload:
+            return False
     for kind in ctx.index.kinds():
         if _may_run_pods(ctx, kind) and next(ctx.index.of_kind(kind, namespace), None) is not None:
             return False
