@@ -152,7 +152,7 @@ def test_complete_set_reports_a_real_mismatch(tmp_path: Path) -> None:
 
 
 def test_complete_set_reports_a_missing_service_behind_the_ingress(tmp_path: Path) -> None:
-    other_service = SERVICE.split("---")[0].replace("name: web\n", "name: api\n", 1)
+    other_service = SERVICE.split("---", maxsplit=1)[0].replace("name: web\n", "name: api\n", 1)
     ingress = "---".join(SERVICE.split("---")[1:])
     paths = _write(tmp_path, {"svc.yaml": other_service, "ingress.yaml": ingress, "deployment.yaml": DEPLOYMENT,
                               "support.yaml": SUPPORT})
