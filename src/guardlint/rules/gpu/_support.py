@@ -318,6 +318,24 @@ def container_accelerators(c: ContainerRef, table: AcceleratorTable) -> Accelera
     return site_accelerators(container_site(c), table)
 
 
+def is_shared_use(use: AcceleratorUse) -> bool:
+    """The counts are shares of a GPU, not whole devices: HAMi vGPU resources or time-sliced ``.shared``."""
+    return any(acc.vendor == "HAMi" or acc.kind == "shared" for _, _, acc in use.values())
+
+
+OPERATOR_COMPLETED: frozenset[tuple[str, str]] = frozenset({
+    ("serving.kserve.io", "InferenceService"),
+    ("serving.kserve.io", "LLMInferenceService"),
+})
+"""Kinds whose containers the operator completes before it creates pods: KServe's defaulting webhook sets
+CPU and memory requests and limits on InferenceService containers and merges the serving runtime's
+container; LLMInferenceService containers are merged with the LLMInferenceServiceConfig presets."""
+
+
+def operator_completed(resource: Resource) -> bool:
+    return (resource.group, resource.kind) in OPERATOR_COMPLETED
+
+
 def uses_accelerator(c: ContainerRef, table: AcceleratorTable) -> bool:
     return any(amount > 0 for amount, _, _ in container_accelerators(c, table).values())
 
@@ -327,15 +345,42 @@ def pod_uses_accelerator(pod: PodSpecRef, table: AcceleratorTable) -> bool:
     return any(uses_accelerator(c, table) for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)))
 
 
+ARGO_WORKFLOW_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"})
+
+
+def argo_spec_path(resource: Resource) -> FieldPath | None:
+    """Where an Argo Workflows kind keeps its WorkflowSpec (None for other objects)."""
+    if resource.group != "argoproj.io" or resource.kind not in ARGO_WORKFLOW_KINDS:
+        return None
+    return ("spec", "workflowSpec") if resource.kind == "CronWorkflow" else ("spec",)
+
+
+def pod_resource_claims(pod: PodSpecRef) -> tuple[FieldPath, Sequence[Any]]:
+    """The pod's ``resourceClaims`` and where they are: the pod's own, or for an Argo Workflows template that
+    sets none, the workflow-level default (``spec.resourceClaims``), which Argo applies to every template pod."""
+    own = get_list(pod.spec, ("resourceClaims",))
+    if own is not None:
+        return (*pod.path, "resourceClaims"), own
+    spec_path = argo_spec_path(pod.resource)
+    if spec_path is not None:
+        default = get_list(pod.resource.data, (*spec_path, "resourceClaims"))
+        if default is not None:
+            return (*spec_path, "resourceClaims"), default
+    return (*pod.path, "resourceClaims"), ()
+
+
 def pod_claims_devices(pod: PodSpecRef) -> bool:
     """The pod allocates devices through Dynamic Resource Allocation (pod claims or container claims)."""
-    if get_list(pod.spec, ("resourceClaims",)):
+    if pod_resource_claims(pod)[1]:
         return True
     return any(get_list(c.data, ("resources", "claims")) for c in iter_containers(pod))
 
 
 # --------------------------------------------------------------------------------------------------------
 # Node targeting
+
+GPU_RUNTIME_CLASSES: tuple[str, ...] = ("nvidia", "nvidia-cdi", "nvidia-legacy")
+"""The RuntimeClasses the NVIDIA GPU Operator creates (CDI documentation)."""
 
 DEFAULT_GPU_TAINT_KEYS: tuple[str, ...] = (
     "nvidia.com/gpu", "amd.com/gpu", "google.com/tpu", "habana.ai/gaudi", "aws.amazon.com/neuron",

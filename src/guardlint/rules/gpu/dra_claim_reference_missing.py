@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from guardlint.findings import Severity
-from guardlint.model.access import get_list, get_str
+from guardlint.model.access import get_str
+from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import pod_resource_claims
 
 FIELDS = (("resourceClaimTemplateName", "ResourceClaimTemplate"), ("resourceClaimName", "ResourceClaim"))
 
@@ -99,8 +101,13 @@ def dra_claim_reference_missing(resource: Resource, params: Any, ctx: RuleContex
               - name: gpu
     ```
     """
+    done: set[FieldPath] = set()
     for pod in iter_pod_specs(resource, ctx.workloads):
-        for i, rc in enumerate(get_list(pod.spec, ("resourceClaims",)) or []):
+        claims_path, claims = pod_resource_claims(pod)
+        if claims_path in done:
+            continue
+        done.add(claims_path)
+        for i, rc in enumerate(claims):
             for holder_path in ((), ("source",)):
                 for field, kind in FIELDS:
                     target = get_str(rc, (*holder_path, field))
@@ -112,7 +119,7 @@ def dra_claim_reference_missing(resource: Resource, params: Any, ctx: RuleContex
                         continue
                     ns = f" in namespace {resource.namespace!r}" if resource.namespace else ""
                     yield Violation(
-                        (*pod.path, "resourceClaims", i, *holder_path, field),
+                        (*claims_path, i, *holder_path, field),
                         f"resource claim {get_str(rc, ('name',)) or i!r} refers to {kind} {target!r}, which is not "
                         f"among the linted objects{ns}: the pod stays Pending until it exists",
                         at_value=True,

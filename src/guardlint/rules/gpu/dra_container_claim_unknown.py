@@ -11,6 +11,7 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import pod_resource_claims
 
 
 @rule(
@@ -27,7 +28,8 @@ from guardlint.rules.gpu import _refs
 def dra_container_claim_unknown(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports `resources.claims[].name` entries of containers and init containers that name no entry of the
-    pod's `spec.resourceClaims` (Dynamic Resource Allocation), in every workload kind.
+    pod's `spec.resourceClaims` (Dynamic Resource Allocation), in every workload kind. For Argo Workflows
+    templates without claims of their own, the workflow-level `spec.resourceClaims` counts.
 
     ## Why is this bad?
     A container consumes a device claim through `resources.claims`, which must refer by name to a claim the
@@ -72,7 +74,7 @@ def dra_container_claim_unknown(resource: Resource, params: Any, ctx: RuleContex
     ```
     """
     for pod in iter_pod_specs(resource, ctx.workloads):
-        declared = [get_str(rc, ("name",)) for rc in get_list(pod.spec, ("resourceClaims",)) or []]
+        declared = [get_str(rc, ("name",)) for rc in pod_resource_claims(pod)[1]]
         names = {n for n in declared if n}
         for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
             for j, claim in enumerate(get_list(c.data, ("resources", "claims")) or []):

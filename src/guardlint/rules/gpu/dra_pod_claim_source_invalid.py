@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from guardlint.findings import Severity
-from guardlint.model.access import get_list, get_map, get_str
+from guardlint.model.access import get_map, get_str
+from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import pod_resource_claims
 
 FLAT_FIELDS = ("resourceClaimName", "resourceClaimTemplateName")
 
@@ -82,14 +84,19 @@ def dra_pod_claim_source_invalid(resource: Resource, params: Any, ctx: RuleConte
     ```
     """
     flat = ctx.kubernetes_version >= (1, 31)
+    done: set[FieldPath] = set()
     for pod in iter_pod_specs(resource, ctx.workloads):
-        for i, rc in enumerate(get_list(pod.spec, ("resourceClaims",)) or []):
+        claims_path, claims = pod_resource_claims(pod)
+        if claims_path in done:
+            continue
+        done.add(claims_path)
+        for i, rc in enumerate(claims):
             if not isinstance(rc, dict):
                 continue
             name = get_str(rc, ("name",)) or f"#{i}"
             holder = rc if flat else (get_map(rc, ("source",)) or {})
             set_fields = [f for f in FLAT_FIELDS if get_str(holder, (f,))]
-            path = (*pod.path, "resourceClaims", i)
+            path = (*claims_path, i)
             if len(set_fields) == 1:
                 continue
             if len(set_fields) == 2:

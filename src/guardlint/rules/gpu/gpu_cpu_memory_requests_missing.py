@@ -11,7 +11,13 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, container_accelerators, iter_sites, show_value
+from guardlint.rules.gpu._support import (
+    accelerators,
+    container_accelerators,
+    iter_sites,
+    operator_completed,
+    show_value,
+)
 
 
 def _limitrange_default(resource: Resource, ctx: RuleContext, name: str) -> bool:
@@ -35,7 +41,7 @@ def _limitrange_default(resource: Resource, ctx: RuleContext, name: str) -> bool
     title="GPU container requests no CPU or memory",
     severity=Severity.WARNING,
     pack="gpu",
-    tags=("gpu", "reliability"),
+    tags=("gpu", "kind-aware", "reliability"),
     remediation="Set resources.requests.cpu and resources.requests.memory on the GPU container (and a memory "
     "limit equal to the request for a Guaranteed memory reservation).",
     references=(_refs.QOS, _refs.SCHEDULE_GPUS),
@@ -45,7 +51,9 @@ def gpu_cpu_memory_requests_missing(resource: Resource, params: Any, ctx: RuleCo
     Reports containers and operator resource fields that request an accelerator but neither request nor
     limit `cpu` or `memory` (a limit counts, because the API defaults the request to it). A pod-level
     `spec.resources` value, or a LimitRange among the linted objects that defaults the request in the same
-    namespace, counts as set.
+    namespace, counts as set. KServe InferenceServices and LLMInferenceServices are not reported: KServe's
+    defaulting webhook gives InferenceService containers CPU and memory requests and limits, and
+    LLMInferenceService containers are merged with the LLMInferenceServiceConfig presets.
 
     ## Why is this bad?
     GPUs do not take part in a pod's QoS class: with only a GPU limit the pod is BestEffort (or Burstable),
@@ -87,6 +95,8 @@ def gpu_cpu_memory_requests_missing(resource: Resource, params: Any, ctx: RuleCo
               nvidia.com/gpu: 1
     ```
     """
+    if operator_completed(resource):
+        return
     table = accelerators(ctx)
     defaults: dict[str, bool] = {}
 

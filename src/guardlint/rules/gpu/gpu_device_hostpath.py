@@ -10,21 +10,26 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_str
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import iter_pod_specs
+from guardlint.model.workloads import PodSpecRef, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
+    GPU_RUNTIME_CLASSES,
     SYSTEM_IMAGES,
     SYSTEM_KINDS,
     SYSTEM_NAMESPACES,
+    accelerators,
     is_system_component,
     params_schema,
+    pod_claims_devices,
+    pod_uses_accelerator,
 )
+from guardlint.rules.gpu.accelerators import AcceleratorTable
 
 
 class Params(NamedTuple):
     device_paths: tuple[str, ...] = (
-        "/dev", "/dev/nvidia*", "/dev/dri", "/dev/dri/*", "/dev/kfd", "/dev/accel", "/dev/accel/*",
+        "/dev/nvidia*", "/dev/dri", "/dev/dri/*", "/dev/kfd", "/dev/accel", "/dev/accel/*",
         "/dev/neuron*", "/dev/vfio", "/dev/vfio/*", "/dev/hl*", "/dev/nvidia-caps", "/dev/nvidia-caps/*",
     )
     system_kinds: tuple[str, ...] = SYSTEM_KINDS
@@ -36,10 +41,19 @@ PARAMS_SCHEMA = params_schema({
     "device-paths": {
         "type": "array", "items": {"type": "string"}, "default": list(Params().device_paths),
         "description": "Host paths (globs) of accelerator device files: NVIDIA (/dev/nvidia*), AMD (/dev/kfd, "
-        "/dev/dri), Intel (/dev/dri, /dev/accel), AWS Neuron (/dev/neuron*), Gaudi (/dev/accel, /dev/hl*), "
-        "VFIO passthrough (/dev/vfio) and the whole /dev.",
+        "/dev/dri), Intel (/dev/dri, /dev/accel), AWS Neuron (/dev/neuron*), Gaudi (/dev/accel, /dev/hl*) and "
+        "VFIO passthrough (/dev/vfio). The whole /dev is reported in pods that use accelerators.",
     },
 }, system=True)
+
+
+def _gpu_related(pod: PodSpecRef, table: AcceleratorTable, params: Params) -> bool:
+    """The pod requests an accelerator, claims devices or runs with a GPU runtime class."""
+    runtime_class = get_str(pod.spec, ("runtimeClassName",))
+    return (
+        pod_uses_accelerator(pod, table) or pod_claims_devices(pod)
+        or (runtime_class is not None and runtime_class in GPU_RUNTIME_CLASSES)
+    )
 
 
 @rule(
@@ -61,9 +75,11 @@ PARAMS_SCHEMA = params_schema({
 )
 def gpu_device_hostpath(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
-    Reports `hostPath` volumes whose path is `/dev` or an accelerator device file or directory:
-    `/dev/nvidia*`, `/dev/dri`, `/dev/kfd`, `/dev/accel`, `/dev/neuron*`, `/dev/vfio`, `/dev/hl*`
-    (parameter `device-paths`). The GPU vendors' own system DaemonSets are exempt (parameters `system-kinds`,
+    Reports `hostPath` volumes of an accelerator device file or directory: `/dev/nvidia*`, `/dev/dri`,
+    `/dev/kfd`, `/dev/accel`, `/dev/neuron*`, `/dev/vfio`, `/dev/hl*` (parameter `device-paths`), and of the
+    whole `/dev` in pods that request accelerators, claim devices or run with a GPU runtime class (node
+    agents that mount `/dev` for other reasons are left to the security pack's hostPath rule).
+    The GPU vendors' own system DaemonSets are exempt (parameters `system-kinds`,
     `system-namespaces`, `system-images`).
 
     ## Why is this bad?
@@ -108,6 +124,7 @@ def gpu_device_hostpath(resource: Resource, params: Params, ctx: RuleContext) ->
               nvidia.com/gpu: 1
     ```
     """
+    table = accelerators(ctx)
     for pod in iter_pod_specs(resource, ctx.workloads):
         hits = []
         for i, vol in enumerate(get_list(pod.spec, ("volumes",)) or []):
@@ -115,11 +132,14 @@ def gpu_device_hostpath(resource: Resource, params: Params, ctx: RuleContext) ->
             if not raw:
                 continue
             path = posixpath.normpath(raw) if raw.startswith("/") else raw
-            if any(fnmatch.fnmatchcase(path, p) for p in params.device_paths):
-                hits.append((i, raw, get_str(vol, ("name",)) or f"#{i}"))
+            whole_dev = path == "/dev"
+            if whole_dev or any(fnmatch.fnmatchcase(path, p) for p in params.device_paths):
+                hits.append((i, raw, get_str(vol, ("name",)) or f"#{i}", whole_dev))
+        if any(h[3] for h in hits) and not _gpu_related(pod, table, params):
+            hits = [h for h in hits if not h[3]]
         if not hits or is_system_component(pod, params):
             continue
-        for i, raw, name in hits:
+        for i, raw, name, _ in hits:
             yield Violation(
                 (*pod.path, "volumes", i, "hostPath", "path"),
                 f"volume {name!r} mounts the node's device files {raw!r} from the host, outside the device "

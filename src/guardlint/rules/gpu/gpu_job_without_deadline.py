@@ -85,8 +85,8 @@ def gpu_job_without_deadline(resource: Resource, params: Any, ctx: RuleContext) 
     for gap in missing_deadlines(resource, ctx):
         yield Violation(
             gap.path,
-            f"{resource.kind} runs GPU pods with no deadline ({gap.where} is not set): a hung run keeps its GPUs "
-            "until someone deletes it",
+            f"{resource.kind} runs accelerator pods with no deadline ({gap.where} is not set): a hung run keeps "
+            "its devices until someone deletes it",
         )
 
 

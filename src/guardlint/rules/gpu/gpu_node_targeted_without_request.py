@@ -57,7 +57,7 @@ PARAMS_SCHEMA = params_schema({
     title="Pod targets GPU nodes but requests no accelerator",
     severity=Severity.WARNING,
     pack="gpu",
-    tags=("gpu", "isolation", "cost"),
+    tags=("gpu", "kind-aware", "isolation", "cost"),
     remediation="Request the accelerator the pod needs in resources.limits, or remove the GPU toleration or "
     "node selection from pods that need no accelerator.",
     references=(
@@ -76,8 +76,9 @@ def gpu_node_targeted_without_request(resource: Resource, params: Params, ctx: R
     label only accelerator nodes carry (`nvidia.com/gpu.product`, `cloud.google.com/gke-accelerator`,
     `karpenter.k8s.aws/instance-gpu-name`, ...; parameter `node-labels`), while no container requests an
     accelerator and the pod claims no device through Dynamic Resource Allocation. DaemonSets (parameter
-    `exempt-kinds`) and the GPU vendors' own system components are not reported; tolerate-everything
-    tolerations are not counted.
+    `exempt-kinds`) and the GPU vendors' own system components are not reported, nor are the pods of a
+    workload whose other pod templates request accelerators (a LeaderWorkerSet leader, a Ray head, an MPI
+    launcher placed with its workers on purpose); tolerate-everything tolerations are not counted.
 
     ## Why is this bad?
     GPU node pools are tainted precisely so that only pods that request GPUs land there: the Kubernetes
@@ -133,11 +134,17 @@ def gpu_node_targeted_without_request(resource: Resource, params: Params, ctx: R
     if resource.kind in params.exempt_kinds:
         return
     table = accelerators(ctx)
-    for pod in iter_pod_specs(resource, ctx.workloads):
-        hits = gpu_toleration_paths(pod, params.taint_keys) + gpu_selector_paths(pod, params.node_labels)
-        if not hits:
+    pods = list(iter_pod_specs(resource, ctx.workloads))
+    using = [pod_uses_accelerator(p, table) or pod_claims_devices(p) for p in pods]
+    if any(using) and len(pods) > 1:
+        # A coordinator pod (LeaderWorkerSet leader, Ray head, MPI launcher) placed with the workload's
+        # accelerator pods on purpose.
+        return
+    for pod, uses in zip(pods, using, strict=True):
+        if uses:
             continue
-        if pod_uses_accelerator(pod, table) or pod_claims_devices(pod) or is_system_component(pod, params):
+        hits = gpu_toleration_paths(pod, params.taint_keys) + gpu_selector_paths(pod, params.node_labels)
+        if not hits or is_system_component(pod, params):
             continue
         path, key = hits[0]
         how = "tolerates the accelerator taint" if "tolerations" in path else "selects accelerator nodes by"

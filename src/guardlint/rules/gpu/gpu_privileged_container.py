@@ -25,6 +25,7 @@ from guardlint.rules.gpu._support import (
 
 class Params(NamedTuple):
     runtime_classes: tuple[str, ...] = ("nvidia", "nvidia-cdi", "nvidia-legacy")
+    ignore_resources: tuple[str, ...] = ("google.com/tpu",)
     system_kinds: tuple[str, ...] = SYSTEM_KINDS
     system_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
     system_images: tuple[str, ...] = SYSTEM_IMAGES
@@ -34,6 +35,10 @@ PARAMS_SCHEMA = params_schema({
     "runtime-classes": {
         "type": "array", "items": {"type": "string"}, "default": list(Params().runtime_classes),
         "description": "RuntimeClass names that run the GPU vendor's container runtime hook.",
+    },
+    "ignore-resources": {
+        "type": "array", "items": {"type": "string"}, "default": ["google.com/tpu"],
+        "description": "Accelerator resources whose pods are not reported (GKE's TPU examples run privileged).",
     },
 }, system=True)
 
@@ -62,7 +67,9 @@ def gpu_privileged_container(resource: Resource, params: Params, ctx: RuleContex
     Reports privileged containers (`securityContext.privileged: true`) in pods that request an accelerator
     (in any container) or run with a GPU runtime class (`nvidia`, `nvidia-cdi`, `nvidia-legacy`; parameter
     `runtime-classes`). The GPU vendors' own system DaemonSets are exempt (parameters `system-kinds`,
-    `system-namespaces`, `system-images`).
+    `system-namespaces`, `system-images`), and so are pods whose only accelerator is listed in
+    `ignore-resources` (by default `google.com/tpu`: Google's GKE TPU examples run TPU containers
+    privileged, and multi-host TPU pods take every chip of their node).
 
     ## Why is this bad?
     A privileged container gets every device node of the host: it sees and can use every GPU of the node,
@@ -110,7 +117,7 @@ def gpu_privileged_container(resource: Resource, params: Params, ctx: RuleContex
         requested: dict[str, Any] = {}
         for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
             for name, (amount, _, _) in container_accelerators(c, table).items():
-                if amount > 0:
+                if amount > 0 and name not in params.ignore_resources:
                     requested[name] = requested.get(name, 0) + amount
         runtime_class = get_str(pod.spec, ("runtimeClassName",))
         gpu_runtime = runtime_class is not None and runtime_class in params.runtime_classes
@@ -127,7 +134,8 @@ def gpu_privileged_container(resource: Resource, params: Params, ctx: RuleContex
             if c.get(("securityContext", "privileged")) is True:
                 yield Violation(
                     (*c.path, "securityContext", "privileged"),
-                    f"{c.describe()} is privileged, so it sees and can use every GPU of the node although {why}",
+                    f"{c.describe()} is privileged, so it sees and can use every accelerator device of the node "
+                    f"although {why}",
                 )
 
 

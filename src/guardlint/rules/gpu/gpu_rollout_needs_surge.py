@@ -12,7 +12,7 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, container_accelerators, show_value
+from guardlint.rules.gpu._support import accelerators, container_accelerators, is_shared_use, show_value
 
 
 def _resolve(raw: Any, default: str, replicas: int, round_up: bool) -> int | None:
@@ -53,7 +53,8 @@ def gpu_rollout_needs_surge(resource: Resource, params: Any, ctx: RuleContext) -
     replica count the way the Deployment controller does (`maxSurge` rounds up, `maxUnavailable` rounds
     down, both default to 25%), must start a new pod before it may stop an old one: an effective
     `maxUnavailable` of 0 with a `maxSurge` of at least 1. With the defaults this is every Deployment of
-    fewer than 4 replicas.
+    fewer than 4 replicas. Pods that request shares of a GPU (HAMi vGPU resources, time-sliced `.shared`
+    resources) are not reported.
 
     ## Why is this bad?
     The surge pod needs GPUs that the old pods still hold. In a cluster (or node pool) with no spare GPU it
@@ -129,7 +130,10 @@ def gpu_rollout_needs_surge(resource: Resource, params: Any, ctx: RuleContext) -
     gpus = ""
     for pod in iter_pod_specs(resource, ctx.workloads):
         for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
-            for name, (amount, _, _) in container_accelerators(c, table).items():
+            use = container_accelerators(c, table)
+            if is_shared_use(use):
+                return  # shares of a GPU (HAMi, time-slicing): a surge pod can fit beside the old one
+            for name, (amount, _, _) in use.items():
                 if amount > 0 and not gpus:
                     gpus = f"{show_value(amount)} {name}"
     if not gpus:

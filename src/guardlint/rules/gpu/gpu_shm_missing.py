@@ -13,9 +13,17 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, container_accelerators, params_schema, show_value
+from guardlint.rules.gpu._support import (
+    accelerators,
+    container_accelerators,
+    is_shared_use,
+    operator_completed,
+    params_schema,
+    show_value,
+)
 
 RAY_GROUP = "ray.io"
+MULTI_PROCESS_KINDS = frozenset({"gpu", "mig", "gaudi"})
 
 
 class Params(NamedTuple):
@@ -62,10 +70,12 @@ def _has_shm(c: ContainerRef) -> bool:
 def gpu_shm_missing(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports GPU containers that run several processes sharing memory and mount nothing at `/dev/shm`: a
-    container with `min-devices` (default 2) or more accelerators, or any GPU container of a distributed
-    training kind (PyTorchJob, TFJob, MPIJob, PaddleJob, JAXJob, Kubeflow training runtimes; parameter
-    `training-kinds`). Pods with `hostIPC: true` use the node's `/dev/shm` and are not reported, nor is the
-    Ray container of KubeRay pods (KubeRay mounts a memory-backed `/dev/shm` into it).
+    container with `min-devices` (default 2) or more whole GPUs, MIG devices or Gaudi cards (one process per
+    device), or any accelerator container of a distributed training kind (PyTorchJob, TFJob, MPIJob,
+    PaddleJob, JAXJob, Kubeflow training runtimes; parameter `training-kinds`). Not reported: pods with
+    `hostIPC: true` (they use the node's `/dev/shm`), the Ray container of KubeRay pods (KubeRay mounts a
+    memory-backed `/dev/shm` into it), KServe InferenceServices and LLMInferenceServices (their serving
+    runtimes and presets provide `/dev/shm`), and shares of a GPU (HAMi, time-slicing).
 
     ## Why is this bad?
     Container runtimes give a container a 64 MiB `/dev/shm`. Multi-GPU and distributed training exchange
@@ -120,6 +130,8 @@ def gpu_shm_missing(resource: Resource, params: Params, ctx: RuleContext) -> Ite
                 sizeLimit: 64Gi
     ```
     """
+    if operator_completed(resource):
+        return
     table = accelerators(ctx)
     training = resource.kind in params.training_kinds
     for pod in iter_pod_specs(resource, ctx.workloads):
@@ -134,9 +146,15 @@ def gpu_shm_missing(resource: Resource, params: Params, ctx: RuleContext) -> Ite
             devices = {n: a for n, (a, _, acc) in use.items() if a > 0 and acc.kind != "other"}
             if not devices:
                 continue
-            total = sum(devices.values(), Fraction(0))
-            if not training and total < params.min_devices:
-                continue
+            if not training:
+                # One process per device is the GPU pattern (torchrun, vLLM and TGI tensor parallelism, NCCL);
+                # TPU and Neuron runtimes drive all local chips from one process. Shares of a GPU (HAMi,
+                # time-slicing) are not devices.
+                if is_shared_use(use):
+                    continue
+                gpus = sum((a for n, a in devices.items() if use[n][2].kind in MULTI_PROCESS_KINDS), Fraction(0))
+                if gpus < params.min_devices:
+                    continue
             if _has_shm(c):
                 continue
             what = ", ".join(f"{show_value(a)} {n}" for n, a in devices.items())
