@@ -1097,7 +1097,7 @@ def test_message_names_level_version_and_check() -> None:
         {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
          "spec": {"containers": [{"name": "c", "image": PAUSE, "securityContext": {"privileged": True}}]}}
     )
-    report = guardlint.lint_text(text, select=["pss-restricted"], kubernetes_version="1.45")
+    report = guardlint.lint_text(text, settings=settings_for(["pss-restricted"], kubernetes_version="1.45"))
     messages = [f.message for f in report.active]
     assert any('violates PodSecurity "baseline:v1.37", check privileged' in m for m in messages), messages
     assert any('"restricted:v1.37", check runAsNonRoot' in m for m in messages), messages
@@ -1110,7 +1110,7 @@ def test_pod_level_settings_cover_containers() -> None:
         {"name": "debug", "image": PAUSE,
          "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}}
     ]
-    report = guardlint.lint_text(yaml.safe_dump(pod), select=["pss-restricted"])
+    report = guardlint.lint_text(yaml.safe_dump(pod), settings=settings_for(["pss-restricted"]))
     assert not report.active, [f.message for f in report.active]
 
 
@@ -1131,7 +1131,7 @@ spec:
       image: registry.k8s.io/pause
 """
     report = guardlint.lint_text(
-        text, select=["run-as-root-allowed", "missing-seccomp-profile", "privilege-escalation-allowed"]
+        text, settings=settings_for(["run-as-root-allowed", "missing-seccomp-profile", "privilege-escalation-allowed"])
     )
     got = sorted((f.rule, f.line, ".".join(str(p) for p in f.path)) for f in report.active)
     assert got == [
@@ -1141,7 +1141,7 @@ spec:
         ("run-as-root-allowed", 12, "spec.containers.1.securityContext.runAsNonRoot"),
     ]
     bare = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: x:1\n"
-    report = guardlint.lint_text(bare, select=["run-as-root-allowed", "missing-seccomp-profile"])
+    report = guardlint.lint_text(bare, settings=settings_for(["run-as-root-allowed", "missing-seccomp-profile"]))
     got = sorted((f.rule, f.line, ".".join(str(p) for p in f.path)) for f in report.active)
     assert got == [
         ("missing-seccomp-profile", 5, "spec.securityContext.seccompProfile.type"),

@@ -56,7 +56,7 @@ def host_process_container(resource: Resource, params: Any, ctx: RuleContext) ->
       securityContext:
         windowsOptions:
           hostProcess: true
-          runAsUserName: "NT AUTHORITY\\SYSTEM"
+          runAsUserName: 'NT AUTHORITY\\SYSTEM'
       containers:
         - name: tool
           image: mcr.microsoft.com/windows/nanoserver:ltsc2022

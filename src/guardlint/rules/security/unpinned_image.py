@@ -40,6 +40,11 @@ PARAMS_SCHEMA = {
 }
 
 
+def pinned_by_digest(digest: str | None) -> bool:
+    """Whether the digest part of an image reference (after ``@``) is a well-formed content digest."""
+    return digest is not None and bool(_DIGEST.search("@" + digest))
+
+
 def split_image(image: str) -> tuple[str, str | None, str | None]:
     """(repository, tag, digest) of an image reference; a registry port is not a tag."""
     digest = None
@@ -119,7 +124,7 @@ def unpinned_image(resource: Resource, params: Params, ctx: RuleContext) -> Iter
             continue
         _, tag, digest = split_image(image.strip())
         path = (*c.path, "image")
-        if digest is not None and _DIGEST.search("@" + digest):
+        if pinned_by_digest(digest):
             continue
         if tag is None:
             yield Violation(

@@ -1,0 +1,33 @@
+"""Service accounts of pods and the bindings that name them."""
+
+from __future__ import annotations
+
+from guardlint.model.access import get_bool, get_str, iter_maps
+from guardlint.model.index import ResourceIndex, same_namespace
+from guardlint.model.workloads import PodSpecRef
+
+BINDING_KINDS = ("RoleBinding", "ClusterRoleBinding")
+
+
+def service_account_name(pod: PodSpecRef) -> str:
+    """The service account a pod runs as (``default`` when neither field is set)."""
+    return get_str(pod.spec, ("serviceAccountName",)) or get_str(pod.spec, ("serviceAccount",)) or "default"
+
+
+def service_account_automount(index: ResourceIndex, name: str, namespace: str | None) -> bool | None:
+    """``automountServiceAccountToken`` of the ServiceAccount object, if it is among the linted objects."""
+    sa = index.find("ServiceAccount", name, namespace)
+    return get_bool(sa.data, ("automountServiceAccountToken",)) if sa is not None else None
+
+
+def is_bound(index: ResourceIndex, name: str, namespace: str | None) -> bool:
+    """Whether a RoleBinding or ClusterRoleBinding among the linted objects names the service account."""
+    for kind in BINDING_KINDS:
+        for binding in index.of_kind(kind, any_namespace=True):
+            for _, subject in iter_maps(binding.data, ("subjects",)):
+                if subject.get("kind") != "ServiceAccount" or subject.get("name") != name:
+                    continue
+                sub_ns = get_str(subject, ("namespace",)) or binding.namespace
+                if same_namespace(sub_ns, namespace):
+                    return True
+    return False

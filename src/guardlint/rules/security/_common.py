@@ -1,0 +1,133 @@
+"""Shared helpers of the security pack: credential-like names and values, capabilities and host paths."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+
+# -- credential-like names ------------------------------------------------------------------------------------
+
+DEFAULT_SECRET_WORDS: tuple[str, ...] = (
+    "PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "API_KEY", "ACCESS_KEY", "SECRET_KEY",
+    "PRIVATE_KEY", "CREDENTIAL", "CREDENTIALS", "AUTH_KEY",
+)
+"""Name words that mark a credential; ``A_B`` means the words A and B next to each other in the name."""
+
+DEFAULT_IGNORED_SUFFIXES: tuple[str, ...] = (
+    "FILE", "FILES", "PATH", "DIR", "DIRECTORY", "NAME", "REF", "URL", "URI", "ENDPOINT", "HOST", "PORT", "TTL",
+    "TIMEOUT", "EXPIRY", "EXPIRATION", "EXPIRES", "LIFETIME", "DURATION", "LENGTH", "SIZE", "ENABLED", "DISABLED",
+    "ENABLE", "DISABLE", "TYPE", "MODE", "HEADER", "FORMAT", "ALGORITHM", "ISSUER", "AUDIENCE", "SCOPE", "SCOPES",
+    "POLICY", "VERSION", "COUNT", "LIMIT", "INTERVAL", "PERIOD", "FIELD", "PREFIX", "SUFFIX", "REGEX", "PATTERN",
+    "KIND", "LOCATION", "SOURCE", "MOUNT", "NAMESPACE", "PROVIDER", "METHOD", "STORE", "LABEL", "SELECTOR",
+)
+"""Last name words that make the value *about* a credential rather than the credential itself."""
+
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def name_words(name: str) -> list[str]:
+    """``dbPassword`` / ``DB_PASSWORD`` / ``db.password`` -> ``["DB", "PASSWORD"]``."""
+    return [w.upper() for w in _WORD_SPLIT.split(_CAMEL.sub("_", name)) if w]
+
+
+def _word_sequences(words: Iterable[str]) -> list[tuple[str, ...]]:
+    return [tuple(w.upper() for w in re.split(r"[_\-. ]+", word) if w) for word in words]
+
+
+def credential_name(name: str, secret_words: Iterable[str], ignored_suffixes: Iterable[str]) -> bool:
+    """Whether ``name`` names a credential (``DB_PASSWORD``, ``apiKey``) and not a setting about one
+    (``PASSWORD_FILE``, ``TOKEN_TTL``)."""
+    words = name_words(name)
+    if not words or words[-1] in {s.upper() for s in ignored_suffixes}:
+        return False
+    for seq in _word_sequences(secret_words):
+        n = len(seq)
+        if n and any(tuple(words[i : i + n]) == seq for i in range(len(words) - n + 1)):
+            return True
+    return False
+
+
+_BOOLISH = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null", "nil"})
+_NUMBER = re.compile(r"^[+-]?[0-9]+(?:\.[0-9]+)?[a-zA-Z]{0,2}$")
+_REFERENCE = re.compile(r"^\s*(?:\$\(|\$\{|\{\{|%\{|<[^>]*>$|\[\[)")
+
+
+def literal_credential(value: str) -> bool:
+    """Whether ``value`` looks like a real credential: not empty, a boolean, a number, a path, a URL without
+    credentials, a variable reference (``$(VAR)``, ``${VAR}``, ``{{ .x }}``) or a ``<placeholder>``."""
+    text = value.strip()
+    if len(text) < 3 or text.lower() in _BOOLISH or _NUMBER.match(text) or _REFERENCE.match(text):
+        return False
+    if text.startswith(("/", "./", "../", "~/", "file:", "vault:", "ref+", "arn:aws:secretsmanager")):
+        return False
+    return not (("://" in text and not url_with_credentials(text)) or text.startswith("-----BEGIN CERTIFICATE"))
+
+
+_URL_CREDENTIALS = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^/\s:@]+):([^/\s@]+)@")
+
+
+def url_with_credentials(value: str) -> bool:
+    """A URL with a literal ``user:password@`` part (not a ``$(VAR)`` or ``{{ }}`` reference)."""
+    m = _URL_CREDENTIALS.match(value.strip())
+    if not m:
+        return False
+    password = m.group(2)
+    return not ("$" in password or "{{" in password or password in ("*", "***", "password", "PASSWORD"))
+
+
+PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+
+KNOWN_TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("an AWS access key ID", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b")),
+    ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}\b")),
+    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
+    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
+    ("a Stripe live key", re.compile(r"\b[sr]k_live_[0-9a-zA-Z]{24,}\b")),
+)
+
+
+def known_token(value: str) -> str | None:
+    """What kind of well-known credential ``value`` contains, if any."""
+    if PRIVATE_KEY.search(value):
+        return "a private key"
+    for label, pattern in KNOWN_TOKENS:
+        if pattern.search(value):
+            return label
+    return None
+
+
+# -- capabilities -----------------------------------------------------------------------------------------------
+
+
+def capability(name: str) -> str:
+    """The runtime's reading of a capability name: case-insensitive, with or without ``CAP_``."""
+    upper = name.strip().upper()
+    return upper[4:] if upper.startswith("CAP_") else upper
+
+
+# -- host paths -------------------------------------------------------------------------------------------------
+
+
+def normalize_host_path(path: str) -> str:
+    """``/var/run//docker.sock/`` -> ``/var/run/docker.sock``; Windows paths are returned unchanged."""
+    text = path.strip()
+    if not text.startswith("/"):
+        return text
+    return posixpath.normpath("/" + text.lstrip("/"))
+
+
+def host_path_matches(path: str, patterns: Iterable[str]) -> str | None:
+    """The first pattern that matches a host path. ``/etc`` matches only ``/etc``; ``/etc/**`` matches
+    ``/etc`` and everything below it."""
+    norm = normalize_host_path(path)
+    for pattern in patterns:
+        if pattern.endswith("/**"):
+            base = normalize_host_path(pattern[:-3] or "/")
+            if norm == base or norm.startswith(base.rstrip("/") + "/"):
+                return pattern
+        elif norm == normalize_host_path(pattern):
+            return pattern
+    return None

@@ -1,0 +1,99 @@
+"""Reading RBAC Role and ClusterRole rules, with the matching semantics of the RBAC authorizer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from guardlint.model.access import get_list, get_map, iter_maps
+from guardlint.model.paths import FieldPath
+from guardlint.model.resource import Resource
+
+RBAC_GROUP = "rbac.authorization.k8s.io"
+ROLE_KINDS = ("Role", "ClusterRole")
+BINDING_KINDS = ("RoleBinding", "ClusterRoleBinding")
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRule:
+    """One entry of ``rules`` with its path; list fields hold only their string items."""
+
+    path: FieldPath
+    data: Mapping[str, Any]
+    verbs: tuple[str, ...]
+    api_groups: tuple[str, ...]
+    resources: tuple[str, ...]
+    resource_names: tuple[str, ...]
+
+    def grants_verb(self, verbs: Sequence[str]) -> str | None:
+        """The first item of ``verbs:`` that allows any of ``verbs`` (``*`` included)."""
+        for v in self.verbs:
+            if v == "*" or v in verbs:
+                return v
+        return None
+
+    def in_group(self, group: str) -> bool:
+        return any(g in ("*", group) for g in self.api_groups)
+
+    def resource_index(self, resource: str, *, wildcard: bool = True) -> int | None:
+        """Index in ``resources`` of the item that matches ``resource`` (``pods`` or ``pods/exec``): the exact
+        name, ``*/<subresource>``, or (when ``wildcard``) ``*``."""
+        sub = resource.partition("/")[2]
+        items = get_list(self.data, ("resources",)) or []
+        for i, item in enumerate(items):
+            if item == resource or (sub and item == "*/" + sub) or (wildcard and item == "*"):
+                return i
+        return None
+
+    def item_path(self, field: str, value: str) -> FieldPath:
+        items = get_list(self.data, (field,)) or []
+        for i, item in enumerate(items):
+            if item == value:
+                return (*self.path, field, i)
+        return (*self.path, field)
+
+
+def _strings(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    return tuple(x for x in get_list(data, (key,)) or () if isinstance(x, str))
+
+
+def is_role(resource: Resource) -> bool:
+    return resource.kind in ROLE_KINDS and resource.group == RBAC_GROUP
+
+
+def is_binding(resource: Resource) -> bool:
+    return resource.kind in BINDING_KINDS and resource.group == RBAC_GROUP
+
+
+def policy_rules(resource: Resource) -> Iterator[PolicyRule]:
+    """The rules of a Role or ClusterRole; an aggregated ClusterRole's rules are filled in by the controller
+    and are skipped."""
+    if not is_role(resource) or get_map(resource.data, ("aggregationRule",)) is not None:
+        return
+    for i, item in iter_maps(resource.data, ("rules",)):
+        yield PolicyRule(
+            ("rules", i), item, _strings(item, "verbs"), _strings(item, "apiGroups"), _strings(item, "resources"),
+            _strings(item, "resourceNames"),
+        )
+
+
+def role_label(resource: Resource) -> str:
+    return f"{resource.kind} {resource.name!r}"
+
+
+def grant(
+    r: PolicyRule, group: str, resource: str, verbs: Sequence[str], *, wildcard_resource: bool = True,
+    wildcard_verb: bool = True,
+) -> tuple[int, str] | None:
+    """(index of the matching ``resources`` item, matching verb) when the rule allows one of ``verbs`` on
+    ``group``/``resource``; ``wildcard_*`` decide whether a ``*`` item counts."""
+    if not r.in_group(group):
+        return None
+    index = r.resource_index(resource, wildcard=wildcard_resource)
+    if index is None:
+        return None
+    verb = r.grants_verb(verbs)
+    if verb is None or (verb == "*" and not wildcard_verb):
+        return None
+    return index, verb

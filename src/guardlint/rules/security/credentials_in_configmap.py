@@ -1,0 +1,128 @@
+"""credentials-in-configmap: a ConfigMap holds a password, token or private key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_map
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.security._common import (
+    DEFAULT_IGNORED_SUFFIXES,
+    DEFAULT_SECRET_WORDS,
+    credential_name,
+    known_token,
+    literal_credential,
+    url_with_credentials,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    secret_words: tuple[str, ...] = DEFAULT_SECRET_WORDS
+    ignored_suffixes: tuple[str, ...] = DEFAULT_IGNORED_SUFFIXES
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "secret-words": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "uniqueItems": True,
+            "default": list(DEFAULT_SECRET_WORDS),
+            "description": (
+                "Words that mark a data key as a credential (split at '_', '-', '.' and camelCase, "
+                "case-insensitive); 'API_KEY' means the two words in a row."
+            ),
+        },
+        "ignored-suffixes": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "uniqueItems": True,
+            "default": list(DEFAULT_IGNORED_SUFFIXES),
+            "description": "Last words of a key that make it a setting about a credential (password-file, token-ttl).",
+        },
+    },
+}
+
+
+@rule(
+    code="SEC051",
+    name="credentials-in-configmap",
+    title="ConfigMap holds a credential or private key",
+    severity=Severity.ERROR,
+    pack="security",
+    tags=("secrets", "gitops"),
+    remediation=(
+        "Move the value into a Secret (encrypted in the repository with SOPS, a SealedSecret or an ExternalSecret) "
+        "and rotate it."
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    kinds=("ConfigMap",),
+    references=(
+        Reference("Kubernetes: ConfigMaps", "https://kubernetes.io/docs/concepts/configuration/configmap/"),
+        Reference("Kubernetes: Good practices for Kubernetes Secrets",
+                  "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"),
+    ),
+)
+def credentials_in_configmap(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports ConfigMap `data` entries that hold a credential: any value that contains a private key
+    (`-----BEGIN ... PRIVATE KEY-----`), a well-known token format (AWS access key IDs, GitHub, GitLab,
+    Slack, Google API and Stripe keys) or a URL with a literal `user:password@` part, and single-line values
+    of keys named like a credential (`password`, `api-key`, `clientSecret`, per `secret-words`; not
+    `password-file`, per `ignored-suffixes`) that look real (not empty, a boolean, a number, a path, a
+    reference or a placeholder). Certificates are public and not reported.
+
+    ## Why is this bad?
+    ConfigMaps are meant for non-confidential data: they are readable by far more roles than Secrets, are
+    not encrypted at rest, and end up in the repository, in logs and in `kubectl describe` output
+    (https://kubernetes.io/docs/concepts/configuration/configmap/).
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: app-config
+    data:
+      log-level: info
+      db-password: s3cr3t-Pa55w0rd
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: app-config
+    data:
+      log-level: info
+      db-password-file: /var/run/secrets/db/password
+    ```
+    """
+    data = get_map(resource.data, ("data",))
+    if not data:
+        return
+    for key, value in data.items():
+        if not isinstance(value, str) or not isinstance(key, str):
+            continue
+        token = known_token(value)
+        if token is not None:
+            yield Violation(("data", key), f"ConfigMap key {key!r} contains {token}")
+        elif url_with_credentials(value):
+            yield Violation(("data", key), f"ConfigMap key {key!r} holds a URL with a literal password")
+        elif (
+            "\n" not in value.strip()
+            and credential_name(key, params.secret_words, params.ignored_suffixes)
+            and literal_credential(value)
+        ):
+            yield Violation(("data", key), f"ConfigMap key {key!r} holds a credential in plain text")
+
+
+RULE = credentials_in_configmap

@@ -1,0 +1,134 @@
+"""exported-live-object: a manifest was exported from a cluster and still carries server-set fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_map
+from guardlint.model.paths import FieldPath
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+FIELDS: dict[str, tuple[FieldPath, str]] = {
+    "status": (("status",), "a status written by a controller"),
+    "metadata.managedFields": (("metadata", "managedFields"), "server-side apply field ownership"),
+    "metadata.uid": (("metadata", "uid"), "the UID of one particular object"),
+    "metadata.resourceVersion": (("metadata", "resourceVersion"), "a resourceVersion, which makes updates conflict"),
+    "metadata.creationTimestamp": (("metadata", "creationTimestamp"), "a creation time set by the API server"),
+    "metadata.selfLink": (("metadata", "selfLink"), "a selfLink set by the API server"),
+    "metadata.generation": (("metadata", "generation"), "a generation counter set by the API server"),
+    "last-applied-configuration": (
+        ("metadata", "annotations", LAST_APPLIED),
+        "the kubectl last-applied annotation, a full copy of an earlier version",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    fields: tuple[str, ...] = tuple(FIELDS)
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "fields": {
+            "type": "array",
+            "items": {"enum": list(FIELDS)},
+            "uniqueItems": True,
+            "default": list(FIELDS),
+            "description": "Server-set fields to report.",
+        },
+    },
+}
+
+
+def _meaningful(value: Any) -> bool:
+    """Whether a value carries data: not null, empty, zero or false, also when nested."""
+    if isinstance(value, dict):
+        return any(_meaningful(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_meaningful(v) for v in value)
+    return value not in (None, "", 0, False)
+
+
+@rule(
+    code="SEC052",
+    name="exported-live-object",
+    title="Manifest carries fields of an object exported from a cluster",
+    severity=Severity.WARNING,
+    pack="security",
+    tags=("gitops",),
+    remediation=(
+        "Remove the server-set fields (status, metadata.uid, resourceVersion, creationTimestamp, managedFields, "
+        "generation, selfLink and the last-applied annotation) and keep only what you mean to declare."
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    references=(
+        Reference("Kubernetes: Object Management", "https://kubernetes.io/docs/concepts/overview/working-with-objects/object-management/"),
+        Reference("Kubernetes: Server-Side Apply (managed fields)", "https://kubernetes.io/docs/reference/using-api/server-side-apply/"),
+    ),
+)
+def exported_live_object(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports fields that only the API server or a controller sets, which show that the manifest was copied
+    from a live cluster (`kubectl get -o yaml`): a non-empty `status`, `metadata.managedFields`,
+    `metadata.uid`, `metadata.resourceVersion`, a non-null `metadata.creationTimestamp`,
+    `metadata.selfLink`, `metadata.generation` and the `kubectl.kubernetes.io/last-applied-configuration`
+    annotation. The `status: {}` and `creationTimestamp: null` that code generators write are not
+    reported.
+
+    ## Why is this bad?
+    An applied `resourceVersion` or `uid` makes the apply fail or conflict once the object changes; the
+    last-applied annotation and `status` carry stale data (sometimes secrets of an older version), and
+    `managedFields` records owners that confuse server-side apply. Exported objects also tend to contain
+    defaulted fields nobody meant to pin
+    (https://kubernetes.io/docs/concepts/overview/working-with-objects/object-management/).
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: settings
+      namespace: shop
+      uid: 9d3f1a52-8a6e-4c3b-9a8e-0f5c2f1e7b21
+      resourceVersion: "483920"
+      creationTimestamp: "2025-03-14T09:26:53Z"
+    data:
+      mode: production
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: settings
+      namespace: shop
+    data:
+      mode: production
+    ```
+    """
+    meta = get_map(resource.data, ("metadata",)) or {}
+    for name in params.fields:
+        path, why = FIELDS[name]
+        if path[0] == "status":
+            present, value = "status" in resource.data, resource.data.get("status")
+        elif name == "last-applied-configuration":
+            annotations = get_map(meta, ("annotations",)) or {}
+            present, value = LAST_APPLIED in annotations, annotations.get(LAST_APPLIED)
+        else:
+            present, value = path[1] in meta, meta.get(str(path[1]))
+        if present and _meaningful(value):
+            yield Violation(path, f"the manifest carries {name}: {why}")
+
+
+RULE = exported_live_object

@@ -1,0 +1,118 @@
+"""image-pull-policy-not-always: a container's image pull policy lets a node reuse a cached image."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_all_containers
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.security.unpinned_image import pinned_by_digest, split_image
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    allowed_policies: tuple[str, ...] = ("Always",)
+    ignore_digests: bool = True
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "allowed-policies": {
+            "type": "array",
+            "items": {"enum": ["Always", "IfNotPresent", "Never"]},
+            "minItems": 1,
+            "uniqueItems": True,
+            "default": ["Always"],
+            "description": "Pull policies that are accepted (after defaulting an unset policy as the API server does).",
+        },
+        "ignore-digests": {
+            "type": "boolean",
+            "default": True,
+            "description": "Accept any policy for images pinned by digest, whose content cannot change.",
+        },
+    },
+}
+
+
+@rule(
+    code="SEC021",
+    name="image-pull-policy-not-always",
+    title="Container image pull policy is not Always",
+    severity=Severity.INFO,
+    pack="security",
+    tags=("supply-chain", "images"),
+    remediation="Set imagePullPolicy: Always, or pin the image by digest.",
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    enabled_by_default=False,
+    references=(
+        Reference("Kubernetes: Image pull policy", "https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy"),
+    ),
+)
+def image_pull_policy_not_always(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports containers whose image pull policy is not one of `allowed-policies` (default `Always`). An unset
+    policy is judged as the API server defaults it: `Always` for an image without a tag or tagged `latest`,
+    `IfNotPresent` otherwise. Images pinned by digest are accepted with any policy unless `ignore-digests`
+    is turned off. Off by default.
+
+    ## Why is this bad?
+    With `IfNotPresent` a node runs whatever image it cached under the tag, which may be another build than
+    the registry now serves, and a pod on that node can use a private image that was pulled for another
+    pod without presenting the image pull secret again
+    (https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy).
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: web
+    spec:
+      containers:
+        - name: web
+          image: registry.example.com/team/web:2.4.1
+          imagePullPolicy: IfNotPresent
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: web
+    spec:
+      containers:
+        - name: web
+          image: registry.example.com/team/web:2.4.1
+          imagePullPolicy: Always
+    ```
+    """
+    allowed = set(params.allowed_policies)
+    for c in iter_all_containers(resource, ctx.workloads):
+        image = c.data.get("image")
+        if not isinstance(image, str) or not image.strip():
+            continue
+        _, tag, digest = split_image(image.strip())
+        if params.ignore_digests and pinned_by_digest(digest):
+            continue
+        policy = c.data.get("imagePullPolicy")
+        path = (*c.path, "imagePullPolicy")
+        if isinstance(policy, str) and policy:
+            if policy not in allowed:
+                yield Violation(path, f"{c.describe()} has imagePullPolicy {policy!r}", at_value=True)
+            continue
+        defaulted = "Always" if tag is None or tag == "latest" else "IfNotPresent"
+        if defaulted not in allowed:
+            yield Violation(
+                path,
+                f"{c.describe()} sets no imagePullPolicy, so image {image!r} is pulled with {defaulted!r}",
+            )
+
+
+RULE = image_pull_policy_not_always

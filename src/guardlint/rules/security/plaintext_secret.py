@@ -1,0 +1,119 @@
+"""plaintext-secret: a Secret with its data in plain form is committed to the repository."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_map
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+
+DEFAULT_PUBLIC_KEYS = ("ca.crt", "tls.crt", "ca-bundle.crt", "ca.pem", "ca-cert.pem", "cert.pem")
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    public_keys: tuple[str, ...] = DEFAULT_PUBLIC_KEYS
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "public-keys": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "uniqueItems": True,
+            "default": list(DEFAULT_PUBLIC_KEYS),
+            "description": "Data keys that hold public material (CA bundles, certificates) and may stay in plain form.",
+        },
+    },
+}
+
+
+def _encrypted(value: object) -> bool:
+    return isinstance(value, str) and value.startswith("ENC[") and value.rstrip().endswith("]")
+
+
+@rule(
+    code="SEC050",
+    name="plaintext-secret",
+    title="Secret data is committed in plain form",
+    severity=Severity.ERROR,
+    pack="security",
+    tags=("secrets", "gitops"),
+    remediation=(
+        "Do not commit Secret values: encrypt the file with SOPS, or commit a SealedSecret or an ExternalSecret "
+        "instead, and rotate the exposed values."
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    kinds=("Secret",),
+    references=(
+        Reference("Kubernetes: Good practices for Kubernetes Secrets",
+                  "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"),
+        Reference("SOPS: Secrets OPerationS", "https://getsops.io/docs/"),
+        Reference("Sealed Secrets", "https://github.com/bitnami-labs/sealed-secrets"),
+        Reference("External Secrets Operator", "https://external-secrets.io/latest/"),
+    ),
+)
+def plaintext_secret(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports `kind: Secret` objects whose `data` or `stringData` holds a non-empty value in plain form.
+    Values encrypted by SOPS (a file with a top-level `sops:` key and `ENC[...]` values) are accepted; in a
+    SOPS file, keys left unencrypted are still reported. Keys listed in `public-keys` (CA bundles and
+    certificates such as `ca.crt` and `tls.crt`) are accepted. SealedSecret and ExternalSecret objects are
+    other kinds and never reported. base64 in `data` is an encoding, not encryption.
+
+    ## Why is this bad?
+    Whoever can read the repository, its forks, clones, CI logs and history can read the credential, and
+    removing it later does not remove it from the history. Kubernetes recommends keeping Secret values out of
+    source control or encrypting them (https://kubernetes.io/docs/concepts/security/secrets-good-practices/).
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Secret
+    metadata:
+      name: api-db
+    type: Opaque
+    stringData:
+      password: s3cr3t-Pa55w0rd
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: bitnami.com/v1alpha1
+    kind: SealedSecret
+    metadata:
+      name: api-db
+    spec:
+      encryptedData:
+        password: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq0pZf6sEp1YkzgydZQnwfTlFtGDTcRFFnJD6CgHqKvjrYY3yq
+    ```
+    """
+    sops = isinstance(resource.data.get("sops"), dict)
+    public = set(params.public_keys)
+    for field in ("data", "stringData"):
+        values = get_map(resource.data, (field,))
+        if not values:
+            continue
+        plain = [
+            str(k) for k, v in values.items()
+            if k not in public and v is not None and str(v).strip() != "" and not (sops and _encrypted(v))
+        ]
+        if not plain:
+            continue
+        keys = ", ".join(repr(k) for k in plain)
+        if sops:
+            text = f"the SOPS-encrypted Secret leaves {field} {keys} unencrypted"
+        else:
+            text = f"the Secret holds {field} {keys} in plain form (base64 is not encryption)" if field == "data" else (
+                f"the Secret holds {field} {keys} in plain text"
+            )
+        yield Violation((field,), text)
+
+
+RULE = plaintext_secret

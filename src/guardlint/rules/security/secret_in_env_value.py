@@ -1,0 +1,163 @@
+"""secret-in-env-value: a container sets a credential as a literal environment variable value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.access import iter_maps
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_all_containers
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.security._common import (
+    DEFAULT_IGNORED_SUFFIXES,
+    DEFAULT_SECRET_WORDS,
+    credential_name,
+    known_token,
+    literal_credential,
+    url_with_credentials,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    secret_words: tuple[str, ...] = DEFAULT_SECRET_WORDS
+    ignored_suffixes: tuple[str, ...] = DEFAULT_IGNORED_SUFFIXES
+    allowed_names: tuple[str, ...] = ()
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "secret-words": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "uniqueItems": True,
+            "default": list(DEFAULT_SECRET_WORDS),
+            "description": (
+                "Words that mark a variable name as a credential, matched against the name's words "
+                "(split at '_', '-', '.' and camelCase, case-insensitive); 'API_KEY' means the two words in a row."
+            ),
+        },
+        "ignored-suffixes": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "uniqueItems": True,
+            "default": list(DEFAULT_IGNORED_SUFFIXES),
+            "description": (
+                "Last words of a name that make the variable a setting about a credential, not the credential "
+                "(PASSWORD_FILE, TOKEN_TTL)."
+            ),
+        },
+        "allowed-names": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "uniqueItems": True,
+            "default": [],
+            "description": (
+                "Exact variable names never reported (for example a public client ID your tooling names *_TOKEN)."
+            ),
+        },
+    },
+}
+
+
+@rule(
+    code="SEC040",
+    name="secret-in-env-value",
+    title="Container sets a credential as a literal environment variable",
+    severity=Severity.ERROR,
+    pack="security",
+    tags=("secrets", "gitops"),
+    remediation=(
+        "Move the value into a Secret (or an external secret store) and reference it with valueFrom.secretKeyRef, "
+        "or better mount it as a file; then rotate the exposed credential."
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    references=(
+        Reference("Kubernetes: Good practices for Kubernetes Secrets",
+                  "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"),
+        Reference("Kubernetes: Distribute Credentials Securely Using Secrets",
+                  "https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/"),
+    ),
+)
+def secret_in_env_value(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports `env` entries, on init, regular and ephemeral containers, whose literal `value` is a
+    credential: the name is credential-like (`DB_PASSWORD`, `apiKey`, `GITHUB_TOKEN`, `CLIENT_SECRET`, per
+    `secret-words`, but not `PASSWORD_FILE` or `TOKEN_TTL`, per `ignored-suffixes`) and the value looks real
+    (not empty, a boolean, a number, a path, a `$(VAR)`/`${VAR}`/`{{ }}` reference or a `<placeholder>`).
+    Whatever the name, it also reports values that contain a private key, a well-known token format (AWS
+    access key IDs, GitHub, GitLab, Slack, Google API and Stripe keys) or a URL with a literal
+    `user:password@` part.
+
+    ## Why is this bad?
+    A literal value is committed to Git with the manifest, shown by `kubectl describe` and `kubectl get -o
+    yaml` to everyone who can read the workload, and copied into every rendered chart and CI log
+    (https://kubernetes.io/docs/concepts/security/secrets-good-practices/).
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+    spec:
+      selector:
+        matchLabels: {app: api}
+      template:
+        metadata:
+          labels: {app: api}
+        spec:
+          containers:
+            - name: api
+              image: example.com/api:4.2.0
+              env:
+                - name: DB_PASSWORD
+                  value: s3cr3t-Pa55w0rd
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+    spec:
+      selector:
+        matchLabels: {app: api}
+      template:
+        metadata:
+          labels: {app: api}
+        spec:
+          containers:
+            - name: api
+              image: example.com/api:4.2.0
+              env:
+                - name: DB_PASSWORD
+                  valueFrom:
+                    secretKeyRef: {name: api-db, key: password}
+    ```
+    """
+    allowed = set(params.allowed_names)
+    for c in iter_all_containers(resource, ctx.workloads):
+        for i, item in iter_maps(c.data, ("env",)):
+            name, value = item.get("name"), item.get("value")
+            if not isinstance(name, str) or not isinstance(value, str) or name in allowed:
+                continue
+            path = (*c.path, "env", i, "value")
+            token = known_token(value)
+            if token is not None:
+                yield Violation(
+                    path, f"{c.describe()} sets {name} to a literal value that contains {token}", at_value=True
+                )
+            elif url_with_credentials(value):
+                yield Violation(path, f"{c.describe()} sets {name} to a URL with a literal password", at_value=True)
+            elif credential_name(name, params.secret_words, params.ignored_suffixes) and literal_credential(value):
+                yield Violation(path, f"{c.describe()} sets the credential {name} as a literal value", at_value=True)
+
+
+RULE = secret_in_env_value

@@ -1,0 +1,117 @@
+"""secret-read-access: a role can read Secrets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules, role_label
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    verbs: tuple[str, ...] = ("get", "list", "watch")
+    ignore_resource_names: bool = True
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "verbs": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "minItems": 1,
+            "uniqueItems": True,
+            "default": ["get", "list", "watch"],
+            "description": "Verbs that read Secrets ('*' always counts).",
+        },
+        "ignore-resource-names": {
+            "type": "boolean",
+            "default": True,
+            "description": "Accept rules limited to named Secrets with resourceNames.",
+        },
+    },
+}
+
+
+@rule(
+    code="SEC062",
+    name="secret-read-access",
+    title="RBAC role can read Secrets",
+    severity=Severity.INFO,
+    pack="security",
+    tags=("rbac", "secrets"),
+    remediation=(
+        "Limit the rule to the Secrets the subject needs with resourceNames, or mount the Secrets into its pods "
+        "instead."
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    kinds=ROLE_KINDS,
+    enabled_by_default=False,
+    references=(
+        Reference("Kubernetes: RBAC Good Practices (listing secrets)",
+                  "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#listing-secrets"),
+    ),
+)
+def secret_read_access(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports Role and ClusterRole rules that allow a read verb (`get`, `list`, `watch` or `*`) on `secrets`
+    in the core API group, also through `resources: ["*"]` or `apiGroups: ["*"]`. Rules limited by
+    `resourceNames` are accepted unless `ignore-resource-names` is off. Off by default: many controllers
+    legitimately read Secrets.
+
+    ## Why is this bad?
+    Reading Secrets gives the credentials of every service account, registry and application in scope;
+    `list` and `watch` return their contents too, not just names
+    (https://kubernetes.io/docs/concepts/security/rbac-good-practices/#listing-secrets).
+
+    ## Example
+    ```yaml
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRole
+    metadata:
+      name: config-reader
+    rules:
+      - apiGroups: [""]
+        resources: [configmaps, secrets]
+        verbs: [get, list, watch]
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: Role
+    metadata:
+      name: config-reader
+      namespace: shop
+    rules:
+      - apiGroups: [""]
+        resources: [configmaps]
+        verbs: [get, list, watch]
+      - apiGroups: [""]
+        resources: [secrets]
+        resourceNames: [shop-tls]
+        verbs: [get]
+    ```
+    """
+    for r in policy_rules(resource):
+        if params.ignore_resource_names and r.resource_names:
+            continue
+        hit = grant(r, "", "secrets", params.verbs)
+        if hit is None:
+            continue
+        index, verb = hit
+        scope = "in every namespace" if resource.kind == "ClusterRole" else "in its namespace"
+        yield Violation(
+            (*r.path, "resources", index),
+            f"{role_label(resource)} allows {verb!r} on Secrets {scope}",
+            at_value=True,
+        )
+
+
+RULE = secret_read_access

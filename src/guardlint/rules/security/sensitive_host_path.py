@@ -1,0 +1,186 @@
+"""sensitive-host-path: a pod mounts a sensitive path of the node (runtime socket, /, /etc, /proc, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_str, iter_maps
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.security._common import host_path_matches, normalize_host_path
+from guardlint.rules.security._volumes import mounts_of
+
+_RUNTIME = "container runtime socket: control of every container on the node"
+WHY: dict[str, str] = {
+    "/": "the node's whole file system",
+    "/boot": "the node's kernels and boot loader",
+    "/dev": "every device of the node",
+    "/etc": "the node's configuration and credentials",
+    "/etc/kubernetes/**": "the node's Kubernetes credentials and static pod manifests",
+    "/lib": "the node's system libraries",
+    "/lib64": "the node's system libraries",
+    "/proc/**": "the node's kernel and process interfaces",
+    "/root/**": "the node's root home directory",
+    "/sys": "the node's kernel and device interfaces",
+    "/usr": "the node's programs",
+    "/var/run": "the node's runtime sockets",
+    "/run": "the node's runtime sockets",
+    "/var/lib/kubelet": "the kubelet's state, including every pod's secrets",
+    "/var/lib/kubelet/pods/**": "every pod's volumes and secrets on the node",
+    "/var/lib/kubelet/pki/**": "the kubelet's client and serving credentials",
+    "/var/lib/docker/**": "every container's file system on the node",
+    "/var/lib/containerd/**": "every container's file system on the node",
+    "/var/lib/etcd/**": "the cluster's etcd data",
+    "/var/run/docker.sock": _RUNTIME,
+    "/run/docker.sock": _RUNTIME,
+    "/var/run/dockershim.sock": _RUNTIME,
+    "/var/run/cri-dockerd.sock": _RUNTIME,
+    "/var/run/containerd/**": _RUNTIME,
+    "/run/containerd/**": _RUNTIME,
+    "/var/run/crio/**": _RUNTIME,
+    "/run/crio/**": _RUNTIME,
+    "/run/k3s/containerd/**": _RUNTIME,
+    "/var/run/podman/**": _RUNTIME,
+    "/run/podman/**": _RUNTIME,
+    "\\\\.\\pipe\\docker_engine": _RUNTIME,
+    "\\\\.\\pipe\\containerd-containerd": _RUNTIME,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    paths: tuple[str, ...] = tuple(WHY)
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "paths": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "uniqueItems": True,
+            "default": list(WHY),
+            "description": (
+                "Sensitive host paths. An entry matches exactly that path (after removing duplicate and trailing "
+                "slashes, '.' and '..'); an entry ending in '/**' also matches everything below it."
+            ),
+        },
+    },
+}
+
+
+@rule(
+    code="SEC036",
+    name="sensitive-host-path",
+    title="Pod mounts a sensitive path of the node",
+    severity=Severity.WARNING,
+    pack="security",
+    tags=("hardening", "host"),
+    remediation=(
+        "Remove the hostPath volume; talk to the runtime or the node through an API instead, or mount the narrowest "
+        "path that works, read-only."
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    references=(
+        Reference("Kubernetes: hostPath volumes", "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"),
+        Reference("Kubernetes: Pod Security Standards (HostPath Volumes)",
+                  "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"),
+    ),
+)
+def sensitive_host_path(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports hostPath volumes whose path is one of the sensitive `paths`: container runtime sockets
+    (`/var/run/docker.sock`, `/run/containerd/...`, CRI-O, podman, k3s and the Windows named pipes), the
+    node's root, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/usr`, `/lib`, `/var/run`, `/run`, the kubelet's
+    pod and credential directories, the runtimes' storage and the etcd data directory. Paths are compared
+    after normalisation (`/var/run//docker.sock/` is `/var/run/docker.sock`). The finding names the
+    containers that mount the volume and whether they can write to it.
+
+    Every hostPath volume breaks the baseline Pod Security Standard (rule `host-path-volume`, off by
+    default); this rule reports only the paths that hand over the node.
+
+    ## Why is this bad?
+    The container runtime socket accepts commands to start privileged containers, and the node's
+    configuration and kubelet directories hold credentials of the node and of every pod on it: a container
+    that mounts them owns the node (https://kubernetes.io/docs/concepts/storage/volumes/#hostpath).
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: DaemonSet
+    metadata:
+      name: builder
+    spec:
+      selector:
+        matchLabels: {app: builder}
+      template:
+        metadata:
+          labels: {app: builder}
+        spec:
+          containers:
+            - name: builder
+              image: docker:27.3.1-cli
+              volumeMounts:
+                - {name: docker, mountPath: /var/run/docker.sock}
+          volumes:
+            - name: docker
+              hostPath:
+                path: /var/run/docker.sock
+                type: Socket
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: DaemonSet
+    metadata:
+      name: builder
+    spec:
+      selector:
+        matchLabels: {app: builder}
+      template:
+        metadata:
+          labels: {app: builder}
+        spec:
+          containers:
+            - name: builder
+              image: gcr.io/kaniko-project/executor:v1.23.2
+              volumeMounts:
+                - {name: workspace, mountPath: /workspace}
+          volumes:
+            - name: workspace
+              emptyDir: {}
+    ```
+    """
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        for i, volume in iter_maps(pod.spec, ("volumes",)):
+            path = get_str(volume, ("hostPath", "path"))
+            if not path:
+                continue
+            pattern = host_path_matches(path, params.paths)
+            if pattern is None:
+                continue
+            why = WHY.get(pattern)
+            detail = f" ({why})" if why else ""
+            mounts = list(mounts_of(pod, volume.get("name")))
+            writers = [c.name for c, _, ro in mounts if not ro]
+            if writers:
+                usage = ", writable by " + ", ".join(repr(n) for n in dict.fromkeys(writers))
+            elif mounts:
+                usage = ", read-only"
+            else:
+                usage = ""
+            shown = normalize_host_path(path)
+            yield Violation(
+                (*pod.path, "volumes", i, "hostPath", "path"),
+                f"volume {volume.get('name')!r} mounts host path {shown!r}{detail}{usage}",
+                at_value=True,
+            )
+
+
+RULE = sensitive_host_path

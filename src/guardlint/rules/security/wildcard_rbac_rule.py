@@ -1,0 +1,108 @@
+"""wildcard-rbac-rule: a Role or ClusterRole grants '*' verbs or resources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_list
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.security._rbac import ROLE_KINDS, policy_rules, role_label
+
+_FIELDS = ("verbs", "resources", "apiGroups", "nonResourceURLs")
+_WHAT = {
+    "verbs": "every verb, including escalate, bind and impersonate where they apply",
+    "resources": "every resource of the listed API groups, including ones added later",
+    "apiGroups": "every API group, including ones CRDs add later",
+    "nonResourceURLs": "every non-resource URL of the API server",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    fields: tuple[str, ...] = ("verbs", "resources")
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "fields": {
+            "type": "array",
+            "items": {"enum": list(_FIELDS)},
+            "uniqueItems": True,
+            "default": ["verbs", "resources"],
+            "description": "Rule fields in which a '*' is reported.",
+        },
+    },
+}
+
+
+@rule(
+    code="SEC060",
+    name="wildcard-rbac-rule",
+    title="RBAC role grants '*' verbs or resources",
+    severity=Severity.WARNING,
+    pack="security",
+    tags=("rbac",),
+    remediation="List the verbs and resources the subject needs instead of '*'.",
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    kinds=ROLE_KINDS,
+    references=(
+        Reference("Kubernetes: Role Based Access Control Good Practices (least privilege)",
+                  "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#least-privilege"),
+    ),
+)
+def wildcard_rbac_rule(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports a `*` in the `verbs` or `resources` of a Role or ClusterRole rule (and, when added to `fields`,
+    in `apiGroups` or `nonResourceURLs`). Partial patterns such as `*/scale` are not reported. Aggregated
+    ClusterRoles, whose rules the controller fills in, are skipped.
+
+    ## Why is this bad?
+    A wildcard grants more than anyone reviewed: `verbs: ["*"]` includes `escalate`, `bind` and
+    `impersonate` where they apply, and `resources: ["*"]` covers Secrets and every resource type that a CRD
+    adds later. The Kubernetes RBAC good practices ask for explicit lists
+    (https://kubernetes.io/docs/concepts/security/rbac-good-practices/#least-privilege).
+
+    ## Example
+    ```yaml
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: Role
+    metadata:
+      name: deployer
+      namespace: shop
+    rules:
+      - apiGroups: [apps]
+        resources: ["*"]
+        verbs: ["*"]
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: Role
+    metadata:
+      name: deployer
+      namespace: shop
+    rules:
+      - apiGroups: [apps]
+        resources: [deployments]
+        verbs: [get, list, watch, update, patch]
+    ```
+    """
+    for r in policy_rules(resource):
+        for field in params.fields:
+            for j, item in enumerate(get_list(r.data, (field,)) or ()):
+                if item == "*":
+                    yield Violation(
+                        (*r.path, field, j),
+                        f"{role_label(resource)} grants '*' in {field}: {_WHAT[field]}",
+                        at_value=True,
+                    )
+
+
+RULE = wildcard_rbac_rule

@@ -1,0 +1,133 @@
+"""workload-create-access: a role can create pods or workloads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules, role_label
+
+WORKLOADS: dict[str, tuple[str, ...]] = {
+    "pods": ("",),
+    "replicationcontrollers": ("",),
+    "deployments": ("apps", "extensions"),
+    "replicasets": ("apps", "extensions"),
+    "statefulsets": ("apps",),
+    "daemonsets": ("apps", "extensions"),
+    "jobs": ("batch",),
+    "cronjobs": ("batch",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    verbs: tuple[str, ...] = ("create",)
+    resources: tuple[str, ...] = tuple(WORKLOADS)
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "verbs": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "minItems": 1,
+            "uniqueItems": True,
+            "default": ["create"],
+            "description": (
+                "Verbs to report ('*' always counts); add update and patch to also report changing workloads."
+            ),
+        },
+        "resources": {
+            "type": "array",
+            "items": {"enum": list(WORKLOADS)},
+            "minItems": 1,
+            "uniqueItems": True,
+            "default": list(WORKLOADS),
+            "description": "Workload resources to report.",
+        },
+    },
+}
+
+
+@rule(
+    code="SEC065",
+    name="workload-create-access",
+    title="RBAC role can create pods or workloads",
+    severity=Severity.INFO,
+    pack="security",
+    tags=("rbac",),
+    remediation=(
+        "Give workload-creating permissions only to deployment pipelines and controllers, and enforce Pod Security "
+        "Admission in their namespaces."
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    kinds=ROLE_KINDS,
+    enabled_by_default=False,
+    references=(
+        Reference("Kubernetes: RBAC Good Practices (workload creation)",
+                  "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#workload-creation"),
+    ),
+)
+def workload_create_access(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports Role and ClusterRole rules that allow `create` (per `verbs`; `*` always counts) on pods or on a
+    workload resource that creates pods (Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs,
+    ReplicationControllers) in its API group. A `resources: ["*"]` is left to `wildcard-rbac-rule`. Off by
+    default: controllers and deployment pipelines need it.
+
+    ## Why is this bad?
+    Whoever can create a pod can run it as any service account of the namespace and mount any Secret,
+    ConfigMap or volume there; without an enforcing Pod Security Admission level they can also start a
+    privileged pod and take over the node
+    (https://kubernetes.io/docs/concepts/security/rbac-good-practices/#workload-creation).
+
+    ## Example
+    ```yaml
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: Role
+    metadata:
+      name: runner
+      namespace: ci
+    rules:
+      - apiGroups: [""]
+        resources: [pods]
+        verbs: [create, delete, get]
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: Role
+    metadata:
+      name: runner
+      namespace: ci
+    rules:
+      - apiGroups: [""]
+        resources: [pods, pods/log]
+        verbs: [get, list, watch]
+    ```
+    """
+    for r in policy_rules(resource):
+        seen: set[int] = set()
+        for name in params.resources:
+            for group in WORKLOADS[name]:
+                hit = grant(r, group, name, params.verbs, wildcard_resource=False)
+                if hit is None or hit[0] in seen:
+                    continue
+                index, verb = hit
+                seen.add(index)
+                yield Violation(
+                    (*r.path, "resources", index),
+                    f"{role_label(resource)} allows {verb!r} on {name}, which runs code with the namespace's "
+                    "service accounts and Secrets",
+                    at_value=True,
+                )
+
+
+RULE = workload_create_access

@@ -1,0 +1,127 @@
+"""writable-host-path: a container mounts a hostPath volume without readOnly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_str, iter_maps
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.security._common import host_path_matches
+from guardlint.rules.security._volumes import mounts_of
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    allowed_paths: tuple[str, ...] = ()
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "allowed-paths": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "uniqueItems": True,
+            "default": [],
+            "description": (
+                "Host paths that may be mounted writable (for example a node-local cache directory). An entry "
+                "ending in '/**' also allows everything below it."
+            ),
+        },
+    },
+}
+
+
+@rule(
+    code="SEC037",
+    name="writable-host-path",
+    title="Container mounts a hostPath volume writable",
+    severity=Severity.WARNING,
+    pack="security",
+    tags=("hardening", "host"),
+    remediation="Set readOnly: true on the volumeMount, or replace the hostPath volume.",
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    enabled_by_default=False,
+    references=(
+        Reference("Kubernetes: hostPath volumes", "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"),
+    ),
+)
+def writable_host_path(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports every `volumeMounts` entry, on init, regular and ephemeral containers, that mounts a hostPath
+    volume without `readOnly: true`, unless the host path is in `allowed-paths`. Off by default.
+
+    ## Why is this bad?
+    A writable host mount lets the container change files of the node: planting binaries or cron jobs,
+    changing configuration, or filling the node's disk. The Kubernetes documentation recommends mounting
+    hostPath volumes read-only (https://kubernetes.io/docs/concepts/storage/volumes/#hostpath).
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: DaemonSet
+    metadata:
+      name: logs
+    spec:
+      selector:
+        matchLabels: {app: logs}
+      template:
+        metadata:
+          labels: {app: logs}
+        spec:
+          containers:
+            - name: shipper
+              image: fluent/fluent-bit:3.1.9
+              volumeMounts:
+                - {name: varlog, mountPath: /var/log}
+          volumes:
+            - name: varlog
+              hostPath: {path: /var/log}
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: DaemonSet
+    metadata:
+      name: logs
+    spec:
+      selector:
+        matchLabels: {app: logs}
+      template:
+        metadata:
+          labels: {app: logs}
+        spec:
+          containers:
+            - name: shipper
+              image: fluent/fluent-bit:3.1.9
+              volumeMounts:
+                - {name: varlog, mountPath: /var/log, readOnly: true}
+          volumes:
+            - name: varlog
+              hostPath: {path: /var/log}
+    ```
+    """
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        for _, volume in iter_maps(pod.spec, ("volumes",)):
+            if not isinstance(volume.get("hostPath"), dict):
+                continue
+            path = get_str(volume, ("hostPath", "path")) or ""
+            if path and host_path_matches(path, params.allowed_paths):
+                continue
+            for c, j, read_only in mounts_of(pod, volume.get("name")):
+                if read_only:
+                    continue
+                yield Violation(
+                    (*c.path, "volumeMounts", j, "readOnly"),
+                    f"{c.describe()} mounts hostPath volume {volume.get('name')!r} ({path!r}) writable",
+                )
+
+
+RULE = writable_host_path

@@ -1,0 +1,120 @@
+"""writable-root-filesystem: a container's root file system is writable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    check_init_containers: bool = True
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "check-init-containers": {
+            "type": "boolean",
+            "default": True,
+            "description": "Also report init containers (sidecars are always reported, they run all the time).",
+        },
+    },
+}
+
+
+@rule(
+    code="SEC030",
+    name="writable-root-filesystem",
+    title="Container root file system is writable",
+    severity=Severity.WARNING,
+    pack="security",
+    tags=("hardening",),
+    remediation=(
+        "Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir volume where the program needs to "
+        "write (for example /tmp)."
+    ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    enabled_by_default=False,
+    references=(
+        Reference("Kubernetes: Configure a Security Context for a Pod or Container",
+                  "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"),
+    ),
+)
+def writable_root_filesystem(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports containers and sidecars (and init containers, unless `check-init-containers` is off) whose
+    `securityContext.readOnlyRootFilesystem` is not `true`. There is no pod-level field. Ephemeral
+    (debugging) containers and Windows pods, where the field is not supported, are not reported. Off by
+    default: many images still write to their own file system.
+
+    ## Why is this bad?
+    A writable root file system lets an attacker who gained code execution replace binaries and
+    libraries, drop tools, or persist changes for the container's lifetime. A read-only root with explicit
+    writable volumes also documents where the program writes
+    (https://kubernetes.io/docs/tasks/configure-pod-container/security-context/).
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+    spec:
+      selector:
+        matchLabels: {app: api}
+      template:
+        metadata:
+          labels: {app: api}
+        spec:
+          containers:
+            - name: api
+              image: example.com/api:4.2.0
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+    spec:
+      selector:
+        matchLabels: {app: api}
+      template:
+        metadata:
+          labels: {app: api}
+        spec:
+          containers:
+            - name: api
+              image: example.com/api:4.2.0
+              securityContext:
+                readOnlyRootFilesystem: true
+              volumeMounts:
+                - {name: tmp, mountPath: /tmp}
+          volumes:
+            - name: tmp
+              emptyDir: {}
+    ```
+    """
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        if pod.is_windows:
+            continue
+        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
+            if c.kind is ContainerKind.INIT and not c.is_sidecar and not params.check_init_containers:
+                continue
+            value = c.get(("securityContext", "readOnlyRootFilesystem"))
+            if value is True:
+                continue
+            text = "sets readOnlyRootFilesystem=false" if value is False else "does not set readOnlyRootFilesystem=true"
+            yield Violation((*c.path, "securityContext", "readOnlyRootFilesystem"), f"{c.describe()} {text}")
+
+
+RULE = writable_root_filesystem
