@@ -12,6 +12,7 @@ resources the pod-template table does not know: an operator may create the pods 
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -133,23 +134,42 @@ def _label_value(value: Any) -> str | None:
     return None
 
 
-def match_labels(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
+CONTROLLER_LABELS = frozenset(
+    {
+        "pod-template-hash", "controller-revision-hash", "pod-template-generation",
+        "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index", "controller-uid", "job-name",
+        "batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name",
+        "batch.kubernetes.io/job-completion-index",
+    }
+)
+"""Labels that controllers add to the pods they create: a selector term on them cannot be judged from a
+pod template, so pod-selection rules treat it as satisfied."""
+
+
+def match_labels(
+    selector: Mapping[str, Any], labels: Mapping[str, Any], *, controller_labels_match: bool = False
+) -> bool:
     """A plain map selector (Service, ReplicationController): every key/value pair must be present."""
     for key, value in selector.items():
+        if controller_labels_match and key in CONTROLLER_LABELS:
+            continue
         want = _label_value(value)
         if want is None or _label_value(labels.get(key)) != want:
             return False
     return True
 
 
-def label_selector_matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool | None:
+def label_selector_matches(
+    selector: Mapping[str, Any], labels: Mapping[str, Any], *, controller_labels_match: bool = False
+) -> bool | None:
     """A ``LabelSelector`` (matchLabels AND matchExpressions) against labels; None when the selector is
-    malformed (the API would reject it, another check's business). An empty selector matches everything."""
+    malformed (the API would reject it, another check's business). An empty selector matches everything.
+    With ``controller_labels_match``, terms on labels that controllers add to pods count as satisfied."""
     match = selector.get("matchLabels")
     if match is not None:
         if not isinstance(match, dict):
             return None
-        if not match_labels(match, labels):
+        if not match_labels(match, labels, controller_labels_match=controller_labels_match):
             return False
     exprs = selector.get("matchExpressions")
     if exprs is None:
@@ -162,6 +182,8 @@ def label_selector_matches(selector: Mapping[str, Any], labels: Mapping[str, Any
         key, op, values = expr.get("key"), expr.get("operator"), expr.get("values")
         if not isinstance(key, str):
             return None
+        if controller_labels_match and key in CONTROLLER_LABELS and op in ("In", "NotIn", "Exists", "DoesNotExist"):
+            continue
         present = key in labels and labels.get(key) is not None
         actual = _label_value(labels.get(key)) if present else None
         if op in ("In", "NotIn"):
@@ -241,6 +263,42 @@ def pods_in_namespace(ctx: RuleContext, namespace: str | None) -> Iterator[PodSp
             yield from iter_pod_specs(r, ctx.workloads)
 
 
+def _directory(resource: Resource) -> str:
+    return posixpath.dirname(resource.file.replace("\\", "/"))
+
+
+def in_scope(resource: Resource, other: Resource) -> bool:
+    """Whether ``other`` can stand for ``resource``'s namespace. Objects without a namespace are applied into a
+    namespace chosen at apply time; the linted set is then judged only within their own directory tree (a
+    repository of independent examples keeps each one in its own folder)."""
+    if resource.namespace is not None:
+        return other.namespace == resource.namespace
+    other_dir, own_dir = _directory(other), _directory(resource)
+    return other_dir == own_dir or other_dir.startswith(own_dir + "/") or not own_dir
+
+
+def kind_in_scope(ctx: RuleContext, kind: str, resource: Resource, *, workloads_only: bool = False) -> bool:
+    for r in ctx.index.of_kind(kind, resource.namespace):
+        if in_scope(resource, r) and (not workloads_only or ctx.workloads.entry_for(r) is not None):
+            return True
+    return False
+
+
+def can_judge_missing(ctx: RuleContext, kind: str, resource: Resource, namespace: str | None = None) -> bool:
+    """The missing-object policy for a reference from ``resource`` to an object of ``kind`` (in ``namespace``
+    when the reference names another namespace): the run is not partial, and the linted set holds an object
+    of ``kind`` in that namespace (for objects without a namespace: in the same directory tree), or config
+    declares the namespace complete."""
+    index = ctx.index
+    if namespace is not None and namespace != resource.namespace:
+        return index.can_judge_missing(kind, namespace)
+    if not index.can_judge_missing(kind, resource.namespace):
+        return False
+    if resource.namespace is not None and resource.namespace in index.complete_namespaces:
+        return True
+    return kind_in_scope(ctx, kind, resource)
+
+
 def _may_run_pods(ctx: RuleContext, kind: str) -> bool:
     """Whether objects of ``kind`` (a kind of the linted set) may make an operator run pods."""
     first = next(ctx.index.of_kind(kind, any_namespace=True), None)
@@ -249,31 +307,28 @@ def _may_run_pods(ctx: RuleContext, kind: str) -> bool:
     return first.group not in BUILTIN_GROUPS or kind in _CONTROLLER_POD_OWNERS
 
 
-def can_judge_pods(ctx: RuleContext, namespace: str | None) -> bool:
-    """Whether "no pod matches" may be reported in ``namespace``: the run is not partial, the linted set
-    holds at least one workload there, and no custom resource there could make an operator run pods."""
+def custom_resources_in_scope(ctx: RuleContext, resource: Resource) -> bool:
+    """Whether the namespace (directory tree) of ``resource`` holds custom resources that an operator may
+    turn into pods, Secrets, ConfigMaps or claims."""
+    for kind in ctx.index.kinds():
+        if _may_run_pods(ctx, kind) and any(in_scope(resource, r) for r in ctx.index.of_kind(kind, resource.namespace)):
+            return True
+    return False
+
+
+def can_judge_pods(ctx: RuleContext, resource: Resource) -> bool:
+    """Whether "no pod matches" may be reported for a selector of ``resource``: the run is not partial, the
+    linted set holds at least one workload in its namespace (directory tree for objects without a
+    namespace), and no custom resource there could make an operator run pods."""
     index = ctx.index
     if index.partial:
         return False
-    if namespace is None or namespace not in index.complete_namespaces:
-        has_workload = False
-        for kind in ctx.workloads.kinds():
-            for r in index.of_kind(kind, namespace):
-                if (namespace is None or r.namespace == namespace) and ctx.workloads.entry_for(r) is not None:
-                    has_workload = True
-                    break
-            if has_workload:
-                break
-        if not has_workload:
-            return False
-    for kind in ctx.index.kinds():
-        if _may_run_pods(ctx, kind) and next(ctx.index.of_kind(kind, namespace), None) is not None:
-            return False
-    return True
-
-
-def can_judge_kind(ctx: RuleContext, kind: str, namespace: str | None) -> bool:
-    return ctx.index.can_judge_missing(kind, namespace)
+    complete = resource.namespace is not None and resource.namespace in index.complete_namespaces
+    if not complete and not any(
+        kind_in_scope(ctx, kind, resource, workloads_only=True) for kind in ctx.workloads.kinds()
+    ):
+        return False
+    return not custom_resources_in_scope(ctx, resource)
 
 
 # --- replicas and autoscalers ----------------------------------------------------------------------------
@@ -392,7 +447,9 @@ def selected_workloads(
         return None
     out: list[Resource] = []
     for pod in pods_in_namespace(ctx, namespace):
-        if label_selector_matches(selector, pod.labels) and not any(r is pod.resource for r in out):
+        if label_selector_matches(selector, pod.labels, controller_labels_match=True) and not any(
+            r is pod.resource for r in out
+        ):
             out.append(pod.resource)
     return out
 
@@ -407,7 +464,7 @@ def pdbs_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
             continue
         if selector_is_empty(selector) and pdb.version == "v1beta1":
             continue
-        if any(label_selector_matches(selector, p.labels) for p in pods):
+        if any(label_selector_matches(selector, p.labels, controller_labels_match=True) for p in pods):
             out.append(pdb)
     return out
 
@@ -433,7 +490,7 @@ def pdb_replica_total(ctx: RuleContext, pdb: Resource, use_hpa_minimum: bool) ->
     no explicit count, or (without ``use_hpa_minimum``) an HPA scales one of them.
     """
     selector = get(pdb.data, ("spec", "selector"))
-    if not isinstance(selector, dict) or not can_judge_pods(ctx, pdb.namespace):
+    if not isinstance(selector, dict) or not can_judge_pods(ctx, pdb):
         return None
     selected = selected_workloads(ctx, selector, pdb.namespace)
     if not selected:
@@ -473,4 +530,44 @@ def service_selector(service: Resource) -> Mapping[str, Any] | None:
 
 
 def pods_selected_by_service(ctx: RuleContext, service: Resource, selector: Mapping[str, Any]) -> list[PodSpecRef]:
-    return [p for p in pods_in_namespace(ctx, service.namespace) if match_labels(selector, p.labels)]
+    return [
+        p for p in pods_in_namespace(ctx, service.namespace)
+        if match_labels(selector, p.labels, controller_labels_match=True)
+    ]
+
+
+# --- partial objects (kustomize patches) --------------------------------------------------------------------
+
+_BUILTIN_WORKLOAD_GROUPS = frozenset({"", "apps", "extensions", "batch", "apps.openshift.io"})
+
+
+def _listed_as_patch(ctx: RuleContext, resource: Resource) -> bool:
+    own = posixpath.normpath(resource.file.replace("\\", "/"))
+    for k in ctx.index.of_kind("Kustomization", any_namespace=True):
+        base = _directory(k)
+        entries: list[Any] = list(get(k.data, ("patchesStrategicMerge",)) or [])
+        for key in ("patches", "patchesJson6902"):
+            entries.extend(p.get("path") for p in get(k.data, (key,)) or [] if isinstance(p, dict))
+        for entry in entries:
+            if isinstance(entry, str) and posixpath.normpath(posixpath.join(base, entry)) == own:
+                return True
+    return False
+
+
+def is_partial_object(resource: Resource, ctx: RuleContext) -> bool:
+    """Whether ``resource`` is a fragment rather than a whole object: a kustomize patch listed by a linted
+    Kustomization, or a built-in workload whose pod template has no containers or a container without an
+    image (the API accepts neither from a whole manifest in practice; patches leave them to the base).
+
+    Rules that report a *missing* field skip fragments: the field is usually in the base the patch applies to.
+    """
+    if resource.group in _BUILTIN_WORKLOAD_GROUPS:
+        for pod in iter_pod_specs(resource, ctx.workloads):
+            containers = pod.spec.get("containers")
+            if not isinstance(containers, list) or not containers:
+                return True
+            if any(isinstance(c, dict) and not c.get("image") for c in containers):
+                return True
+    return any(True for _ in ctx.index.of_kind("Kustomization", any_namespace=True)) and _listed_as_patch(
+        ctx, resource
+    )

@@ -8,7 +8,7 @@ from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation
-from guardlint.rules.resources._common import RESOURCE_CONTAINERS, limitrange_supplies
+from guardlint.rules.resources._common import RESOURCE_CONTAINERS, is_partial_object, limitrange_supplies
 
 
 def missing_resource(resource: Resource, ctx: RuleContext, name: str, section: str) -> Iterator[Violation]:
@@ -18,6 +18,8 @@ def missing_resource(resource: Resource, ctx: RuleContext, name: str, section: s
     request), by a pod-level ``spec.resources`` request or limit, or by a LimitRange default in the same
     namespace; a limit by the container's limit, a pod-level limit or a LimitRange default.
     """
+    if is_partial_object(resource, ctx):
+        return
     what = "request" if section == "requests" else "limit"
     sections = ("requests", "limits") if section == "requests" else ("limits",)
     supplied: bool | None = None

@@ -2,9 +2,12 @@
 shared check behind the "missing referenced object" rules.
 
 Missing-object policy (see ``_common``): a reference is reported only when the run is not partial, the
-linted set holds at least one object of the referenced kind in the pod's namespace (or config declares the
-namespace complete), the object is neither among the linted objects nor in ``known-objects``, and no linted
-object is known to produce it (below). References marked ``optional: true`` are never reported.
+linted set holds at least one object of the referenced kind in the pod's namespace (for objects without a
+namespace: in the same directory tree), or config declares the namespace complete; the object is neither
+among the linted objects nor in ``known-objects``; no linted object is known to produce it (below); and
+nothing in scope may create such objects at run time (a Role in scope or any ClusterRole that grants
+``create`` on them; for ConfigMaps, Secrets and claims, a custom resource an operator may act on).
+References marked ``optional: true`` are never reported.
 """
 
 from __future__ import annotations
@@ -17,6 +20,11 @@ from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import PodSpecRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation
+from guardlint.rules.resources._common import can_judge_missing, custom_resources_in_scope, in_scope
+
+_PLURAL = {"ServiceAccount": "serviceaccounts", "ConfigMap": "configmaps", "Secret": "secrets",
+           "PersistentVolumeClaim": "persistentvolumeclaims"}
+_OPERATOR_MADE = frozenset({"ConfigMap", "Secret", "PersistentVolumeClaim"})
 
 ALWAYS_PRESENT = {"ServiceAccount": frozenset({"default"}), "ConfigMap": frozenset({"kube-root-ca.crt"})}
 
@@ -93,6 +101,32 @@ def _generated(ctx: RuleContext, kind: str, name: str, namespace: str | None) ->
     return any(get(r.data, ("spec", "secretName")) == name for r in ctx.index.of_kind("Certificate", namespace))
 
 
+def _created_at_run_time(ctx: RuleContext, kind: str, resource: Resource) -> bool:
+    """Whether a linted Role in scope, or any linted ClusterRole, lets someone create ``kind`` objects: a pod
+    (an init Job, an operator) then makes them at run time."""
+    plural = _PLURAL[kind]
+    for role_kind in ("Role", "ClusterRole"):
+        for role in ctx.index.of_kind(role_kind, resource.namespace, any_namespace=role_kind == "ClusterRole"):
+            if role_kind == "Role" and not in_scope(resource, role):
+                continue
+            for _, r in iter_maps(role.data, ("rules",)):
+                resources, verbs = r.get("resources"), r.get("verbs")
+                if (
+                    isinstance(resources, list) and isinstance(verbs, list)
+                    and (plural in resources or "*" in resources) and ("create" in verbs or "*" in verbs)
+                ):
+                    return True
+    return False
+
+
+def _can_judge(ctx: RuleContext, kind: str, resource: Resource) -> bool:
+    if not can_judge_missing(ctx, kind, resource):
+        return False
+    if kind in _OPERATOR_MADE and custom_resources_in_scope(ctx, resource):
+        return False
+    return not _created_at_run_time(ctx, kind, resource)
+
+
 def missing_references(resource: Resource, ctx: RuleContext, kind: str) -> Iterator[Violation]:
     namespace = resource.namespace
     judge: bool | None = None
@@ -100,7 +134,7 @@ def missing_references(resource: Resource, ctx: RuleContext, kind: str) -> Itera
     for pod in iter_pod_specs(resource, ctx.workloads):
         for path, name, who in references(pod, kind):
             if judge is None:
-                judge = ctx.index.can_judge_missing(kind, namespace)
+                judge = _can_judge(ctx, kind, resource)
             if not judge:
                 return
             if (path, name) in seen:

@@ -10,7 +10,7 @@ from guardlint.model.access import get, iter_maps
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import describe
+from guardlint.rules.resources._common import can_judge_missing, describe
 
 ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
 
@@ -143,7 +143,7 @@ def backend_service_missing(resource: Resource, params: Any, ctx: RuleContext) -
             return
         refs = list(_route_backends(resource))
     for path, name, namespace in refs:
-        if not ctx.index.can_judge_missing("Service", namespace):
+        if not can_judge_missing(ctx, "Service", resource, namespace):
             continue
         if not ctx.index.exists("Service", name, namespace):
             where = f" in namespace {namespace!r}" if namespace else ""

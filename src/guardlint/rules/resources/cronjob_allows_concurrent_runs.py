@@ -8,7 +8,7 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import CRONJOBS, describe
+from guardlint.rules.resources._common import CRONJOBS, describe, is_partial_object
 
 VALID = ("Allow", "Forbid", "Replace")
 
@@ -104,7 +104,7 @@ def cronjob_allows_concurrent_runs(resource: Resource, params: Params, ctx: Rule
     policy = spec.get("concurrencyPolicy")
     path = ("spec", "concurrencyPolicy")
     if policy is None:
-        if "Allow" not in params.allowed_policies:
+        if "Allow" not in params.allowed_policies and not is_partial_object(resource, ctx):
             yield Violation(path, f"{describe(resource)} sets no concurrencyPolicy, so it defaults to Allow and runs "
                             "may overlap")
     elif policy not in VALID:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import CRONJOBS, describe
+from guardlint.rules.resources._common import CRONJOBS, describe, is_partial_object
 
 
 class Params(NamedTuple):
@@ -97,6 +97,8 @@ def cronjob_without_starting_deadline(resource: Resource, params: Params, ctx: R
                   image: example.com/cleanup:1.0.3
     ```
     """
+    if is_partial_object(resource, ctx):
+        return
     spec = resource.data.get("spec")
     if resource.group != "batch" or not isinstance(spec, dict):
         return

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import describe
+from guardlint.rules.resources._common import describe, is_partial_object
 
 
 class Params(NamedTuple):
@@ -113,6 +113,8 @@ def duplicate_object(resource: Resource, params: Params, ctx: RuleContext) -> It
             other.name == name and other.namespace == resource.namespace and other.group == resource.group
             and _scope_key(other, params.scope) == key
         ):
+            if is_partial_object(resource, ctx) or is_partial_object(other, ctx):
+                return
             where = "earlier in this file" if other.file == resource.file else f"in {other.file}"
             yield Violation(("metadata", "name"), f"{describe(resource)} is already defined {where}", at_value=True)
             return

@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import HPA, describe
+from guardlint.rules.resources._common import HPA, can_judge_missing, describe
 
 
 @rule(
@@ -97,7 +97,7 @@ def hpa_targets_nothing(resource: Resource, params: Any, ctx: RuleContext) -> It
     kind, name = ref.get("kind"), ref.get("name")
     if not isinstance(kind, str) or not isinstance(name, str) or not kind or not name:
         return
-    if not ctx.index.can_judge_missing(kind, resource.namespace):
+    if not can_judge_missing(ctx, kind, resource):
         return
     if not ctx.index.exists(kind, name, resource.namespace):
         yield Violation(("spec", "scaleTargetRef", "name"), f"{describe(resource)} scales {kind} {name!r}, which is "

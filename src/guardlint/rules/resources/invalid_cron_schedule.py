@@ -8,7 +8,7 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import CRONJOBS, describe
+from guardlint.rules.resources._common import CRONJOBS, describe, is_partial_object
 from guardlint.rules.resources._cron import CronError, check_schedule
 
 TZ_FORBIDDEN_SINCE = (1, 29)
@@ -92,6 +92,8 @@ def invalid_cron_schedule(resource: Resource, params: Any, ctx: RuleContext) -> 
     schedule = spec.get("schedule")
     time_zone = spec.get("timeZone")
     if schedule is None or schedule == "":
+        if is_partial_object(resource, ctx):
+            return
         yield Violation(("spec", "schedule"), f"{describe(resource)} has no schedule; the API requires one")
     elif isinstance(schedule, str):
         allow_tz = ctx.kubernetes_version < TZ_FORBIDDEN_SINCE and time_zone is None

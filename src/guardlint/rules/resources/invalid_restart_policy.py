@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import JOBS, describe
+from guardlint.rules.resources._common import JOBS, describe, is_partial_object
 
 _ALL = ("Always", "OnFailure", "Never")
 # (group, kind) -> (valid values, whether an unset value, which defaults to Always, is rejected)
@@ -90,7 +90,7 @@ def invalid_restart_policy(resource: Resource, params: Any, ctx: RuleContext) ->
         value = pod.spec.get("restartPolicy")
         path = (*pod.path, "restartPolicy")
         if value is None:
-            if unset_rejected:
+            if unset_rejected and not is_partial_object(resource, ctx):
                 yield Violation(path, f"{describe(resource)} sets no restartPolicy, so it defaults to Always, which "
                                 f"the API rejects for a {resource.kind} (use {' or '.join(valid)})")
         elif value not in valid:

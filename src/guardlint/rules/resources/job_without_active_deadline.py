@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import CRONJOBS, JOBS, describe
+from guardlint.rules.resources._common import CRONJOBS, JOBS, describe, is_partial_object
 
 
 class Params(NamedTuple):
@@ -105,6 +105,8 @@ def job_without_active_deadline(resource: Resource, params: Params, ctx: RuleCon
                   image: example.com/backup:1.9.0
     ```
     """
+    if is_partial_object(resource, ctx):
+        return
     if resource.group != "batch" or resource.kind not in params.kinds:
         return
     spec_path = ("spec",) if resource.kind == "Job" else ("spec", "jobTemplate", "spec")

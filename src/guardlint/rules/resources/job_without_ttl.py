@@ -8,7 +8,7 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import JOBS, describe
+from guardlint.rules.resources._common import JOBS, describe, is_partial_object
 
 CLEANED_UP_BY = ("helm.sh/hook-delete-policy", "argocd.argoproj.io/hook-delete-policy", "argocd.argoproj.io/hook")
 
@@ -74,6 +74,8 @@ def job_without_ttl(resource: Resource, params: Any, ctx: RuleContext) -> Iterat
               image: example.com/migrate:3.2.0
     ```
     """
+    if is_partial_object(resource, ctx):
+        return
     if resource.group != "batch":
         return
     meta = resource.data.get("metadata")

@@ -8,7 +8,15 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import PDB, describe, is_multi_replica, pdbs_for, replicas_path
+from guardlint.rules.resources._common import (
+    PDB,
+    can_judge_missing,
+    describe,
+    is_multi_replica,
+    is_partial_object,
+    pdbs_for,
+    replicas_path,
+)
 
 
 @rule(
@@ -95,10 +103,12 @@ def missing_pod_disruption_budget(resource: Resource, params: Any, ctx: RuleCont
         matchLabels: {app: web}
     ```
     """
+    if is_partial_object(resource, ctx):
+        return
     path = replicas_path(resource, ctx)
     if path is None or not is_multi_replica(resource, ctx):
         return
-    if not ctx.index.can_judge_missing("PodDisruptionBudget", resource.namespace):
+    if not can_judge_missing(ctx, "PodDisruptionBudget", resource):
         return
     if pdbs_for(ctx, resource):
         return

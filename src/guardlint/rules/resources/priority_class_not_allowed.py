@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import describe
+from guardlint.rules.resources._common import describe, is_partial_object
 
 
 class Params(NamedTuple):
@@ -95,6 +95,8 @@ def priority_class_not_allowed(resource: Resource, params: Params, ctx: RuleCont
               image: example.com/payments:7.3.0
     ```
     """
+    if is_partial_object(resource, ctx):
+        return
     allowed = set(params.allowed_classes)
     for pod in iter_pod_specs(resource, ctx.workloads):
         value = pod.spec.get("priorityClassName")

@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import DEPLOYMENTS, PDB, describe, hpas_for, replicas_path
+from guardlint.rules.resources._common import DEPLOYMENTS, PDB, describe, hpas_for, is_partial_object, replicas_path
 
 
 class Params(NamedTuple):
@@ -100,6 +100,8 @@ def replicas_below_minimum(resource: Resource, params: Params, ctx: RuleContext)
               image: example.com/checkout:4.1.0
     ```
     """
+    if is_partial_object(resource, ctx):
+        return
     if resource.kind not in params.kinds:
         return
     path = replicas_path(resource, ctx)

@@ -10,7 +10,7 @@ from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import describe, is_multi_replica
+from guardlint.rules.resources._common import describe, is_multi_replica, is_partial_object
 
 
 def _spread(spec: Any) -> bool:
@@ -98,6 +98,8 @@ def replicas_not_spread(resource: Resource, params: Any, ctx: RuleContext) -> It
               image: nginx:1.27
     ```
     """
+    if is_partial_object(resource, ctx):
+        return
     if not is_multi_replica(resource, ctx):
         return
     for pod in iter_pod_specs(resource, ctx.workloads):

@@ -13,6 +13,7 @@ from guardlint.rules.resources._common import (
     DEPLOYMENTS,
     LABELS,
     describe,
+    is_partial_object,
     label_selector_matches,
     match_labels,
     selector_is_empty,
@@ -91,6 +92,8 @@ def selector_does_not_match_template(resource: Resource, params: Any, ctx: RuleC
               image: nginx:1.27
     ```
     """
+    if is_partial_object(resource, ctx):
+        return
     spec = resource.data.get("spec")
     if not isinstance(spec, dict) or not isinstance(spec.get("template"), dict):
         return

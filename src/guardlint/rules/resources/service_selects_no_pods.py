@@ -104,7 +104,7 @@ def service_selects_no_pods(resource: Resource, params: Any, ctx: RuleContext) -
     if resource.group != "":
         return
     selector = service_selector(resource)
-    if selector is None or not can_judge_pods(ctx, resource.namespace):
+    if selector is None or not can_judge_pods(ctx, resource):
         return
     if not pods_selected_by_service(ctx, resource, selector):
         yield Violation(("spec", "selector"), f"{describe(resource)} selects {selector_text(selector)}, which matches "
