@@ -171,9 +171,16 @@ def test_duplicate_object_scope(tmp_path: Path) -> None:
     copy = tmp_path / "base" / "deployment-copy.yaml"
     for p in (base, overlay, copy):
         p.write_text(DEPLOYMENT, encoding="utf-8")
-    report = guardlint.lint_paths([base, overlay], select=["duplicate-object"], use_config_file=False)
-    assert [f for f in report.active if f.rule == "duplicate-object"] == []
+    config = tmp_path / ".guardlint.yaml"
+    config.write_text("rules:\n  duplicate-object:\n    params:\n      scope: directory\n", encoding="utf-8")
+    # Default scope (one file): variants in separate files are not duplicates.
     report = guardlint.lint_paths([base, copy], select=["duplicate-object"], use_config_file=False)
+    assert [f for f in report.active if f.rule == "duplicate-object"] == []
+    # Directory scope: a base and an overlay in different directories are not duplicates ...
+    report = guardlint.lint_paths([base, overlay], select=["duplicate-object"], config=config)
+    assert [f for f in report.active if f.rule == "duplicate-object"] == []
+    # ... two files of one directory are.
+    report = guardlint.lint_paths([base, copy], select=["duplicate-object"], config=config)
     dups = [f for f in report.active if f.rule == "duplicate-object"]
     assert len(dups) == 1
     assert dups[0].line == 4  # metadata.name of the later definition

@@ -146,12 +146,26 @@ CONTROLLER_LABELS = frozenset(
 pod template, so pod-selection rules treat it as satisfied."""
 
 
-def match_labels(
-    selector: Mapping[str, Any], labels: Mapping[str, Any], *, controller_labels_match: bool = False
-) -> bool:
+def _assumed(key: str, labels: Mapping[str, Any], mode: int) -> bool:
+    """Whether a selector term on ``key`` counts as satisfied without looking (see ``ASSUME_*``)."""
+    if mode == ASSUME_NOTHING:
+        return False
+    if key in CONTROLLER_LABELS:
+        return True
+    return mode == ASSUME_OPERATOR_LABELS and "/" in key and key not in labels
+
+
+ASSUME_NOTHING = 0
+ASSUME_CONTROLLER_LABELS = 1
+"""Terms on labels that built-in controllers add to pods are satisfied."""
+ASSUME_OPERATOR_LABELS = 2
+"""Also terms on prefixed labels the template does not set: an operator may add them to its pods."""
+
+
+def match_labels(selector: Mapping[str, Any], labels: Mapping[str, Any], *, assume: int = ASSUME_NOTHING) -> bool:
     """A plain map selector (Service, ReplicationController): every key/value pair must be present."""
     for key, value in selector.items():
-        if controller_labels_match and key in CONTROLLER_LABELS:
+        if _assumed(str(key), labels, assume):
             continue
         want = _label_value(value)
         if want is None or _label_value(labels.get(key)) != want:
@@ -160,16 +174,16 @@ def match_labels(
 
 
 def label_selector_matches(
-    selector: Mapping[str, Any], labels: Mapping[str, Any], *, controller_labels_match: bool = False
+    selector: Mapping[str, Any], labels: Mapping[str, Any], *, assume: int = ASSUME_NOTHING
 ) -> bool | None:
     """A ``LabelSelector`` (matchLabels AND matchExpressions) against labels; None when the selector is
     malformed (the API would reject it, another check's business). An empty selector matches everything.
-    With ``controller_labels_match``, terms on labels that controllers add to pods count as satisfied."""
+    ``assume`` says which terms count as satisfied without looking (labels added by controllers)."""
     match = selector.get("matchLabels")
     if match is not None:
         if not isinstance(match, dict):
             return None
-        if not match_labels(match, labels, controller_labels_match=controller_labels_match):
+        if not match_labels(match, labels, assume=assume):
             return False
     exprs = selector.get("matchExpressions")
     if exprs is None:
@@ -182,7 +196,7 @@ def label_selector_matches(
         key, op, values = expr.get("key"), expr.get("operator"), expr.get("values")
         if not isinstance(key, str):
             return None
-        if controller_labels_match and key in CONTROLLER_LABELS and op in ("In", "NotIn", "Exists", "DoesNotExist"):
+        if op in ("In", "NotIn", "Exists", "DoesNotExist") and _assumed(key, labels, assume):
             continue
         present = key in labels and labels.get(key) is not None
         actual = _label_value(labels.get(key)) if present else None
@@ -254,6 +268,12 @@ def selector_text(selector: Mapping[str, Any]) -> str:
 
 
 # --- pod templates among the linted objects --------------------------------------------------------------
+
+
+def pod_assumption(pod: PodSpecRef) -> int:
+    """Built-in controllers add a known set of labels to their pods; operators of custom resources add
+    their own, usually prefixed ones."""
+    return ASSUME_CONTROLLER_LABELS if pod.entry.group in _BUILTIN_WORKLOAD_GROUPS else ASSUME_OPERATOR_LABELS
 
 
 def pods_in_namespace(ctx: RuleContext, namespace: str | None) -> Iterator[PodSpecRef]:
@@ -447,7 +467,7 @@ def selected_workloads(
         return None
     out: list[Resource] = []
     for pod in pods_in_namespace(ctx, namespace):
-        if label_selector_matches(selector, pod.labels, controller_labels_match=True) and not any(
+        if label_selector_matches(selector, pod.labels, assume=pod_assumption(pod)) and not any(
             r is pod.resource for r in out
         ):
             out.append(pod.resource)
@@ -464,7 +484,7 @@ def pdbs_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
             continue
         if selector_is_empty(selector) and pdb.version == "v1beta1":
             continue
-        if any(label_selector_matches(selector, p.labels, controller_labels_match=True) for p in pods):
+        if any(label_selector_matches(selector, p.labels, assume=pod_assumption(p)) for p in pods):
             out.append(pdb)
     return out
 
@@ -532,7 +552,7 @@ def service_selector(service: Resource) -> Mapping[str, Any] | None:
 def pods_selected_by_service(ctx: RuleContext, service: Resource, selector: Mapping[str, Any]) -> list[PodSpecRef]:
     return [
         p for p in pods_in_namespace(ctx, service.namespace)
-        if match_labels(selector, p.labels, controller_labels_match=True)
+        if match_labels(selector, p.labels, assume=pod_assumption(p))
     ]
 
 

@@ -13,7 +13,7 @@ from guardlint.rules.resources._common import describe, is_partial_object
 
 
 class Params(NamedTuple):
-    scope: str = "directory"
+    scope: str = "file"
 
 
 PARAMS_SCHEMA = {
@@ -22,10 +22,10 @@ PARAMS_SCHEMA = {
     "properties": {
         "scope": {
             "enum": ["file", "directory", "run"],
-            "default": "directory",
-            "description": "Where two definitions count as duplicates: in one file, in one directory (what "
-            "`kubectl apply -f dir/` applies together; kustomize bases and overlays live in different "
-            "directories), or anywhere in the run.",
+            "default": "file",
+            "description": "Where two definitions count as duplicates: in one file (always applied together), "
+            "in one directory (what `kubectl apply -f dir/` or a GitOps application path applies together), or "
+            "anywhere in the run.",
         },
     },
 }
@@ -57,8 +57,8 @@ def _scope_key(resource: Resource, scope: str) -> str:
 def duplicate_object(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports an object whose API group, kind, namespace and name equal those of an object defined earlier in
-    the same directory (`scope`, default `directory`; `file` or `run` also possible). Only the later
-    definition is reported, at its `metadata.name`. Objects without a namespace only match others without
+    the same file (`scope`, default `file`; `directory` or `run` widen it). Only the later definition is
+    reported, at its `metadata.name`. Objects without a namespace only match others without
     one (their namespace is chosen at apply time), different API versions of one group count as the same
     object, and objects without a name (`generateName`) are never duplicates.
 
@@ -67,6 +67,12 @@ def duplicate_object(resource: Resource, params: Params, ctx: RuleContext) -> It
     (or, with server-side apply, they conflict); GitOps tools show the resource as permanently out of sync
     or refuse to sync (Kubernetes documentation, "Object Names and IDs": a name is unique for a kind in a
     namespace).
+
+    ## Known problems
+    Repositories often keep alternative variants of one object side by side (`deploy-gpu.yaml` and
+    `deploy-tpu.yaml`, applied one at a time) and kustomize overlays repeat their base's objects in other
+    directories, so the default scope is one file; set `scope: directory` where a directory is applied as
+    a whole (a GitOps application path). Kustomize patches in the same file or directory are not counted.
 
     ## Example
     ```yaml
