@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -11,11 +12,12 @@ from guardlint.model.workloads import ContainerKind, iter_all_containers
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.resources._common import PROBES, container_ports, port_names, port_numbers
 
+_PORT_NAME = re.compile(r"^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 PROBE_FIELDS = (("livenessProbe", "liveness"), ("readinessProbe", "readiness"), ("startupProbe", "startup"))
 
 
 class Params(NamedTuple):
-    check_numbers: bool = True
+    check_numbers: bool = False
 
 
 PARAMS_SCHEMA = {
@@ -24,9 +26,10 @@ PARAMS_SCHEMA = {
     "properties": {
         "check-numbers": {
             "type": "boolean",
-            "default": True,
+            "default": False,
             "description": "Also report numeric probe ports that a container which declares ports does not "
-            "declare (a container that declares no ports is never reported for a number).",
+            "declare (a container that declares no ports is never reported for a number). Off by default: "
+            "containers often serve health checks on an admin port they do not list.",
         },
     },
 }
@@ -48,17 +51,19 @@ PARAMS_SCHEMA = {
 def probe_port_not_exposed(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports liveness, readiness and startup probes (`httpGet`, `tcpSocket`, `grpc`) of containers and
-    sidecars whose port is a name that the container's own `ports` list does not define, and, with
-    `check-numbers` (the default), whose port is a number that a container declaring ports does not list.
-    Named ports resolve only against the probed container's own ports, never against another container's.
-    Probes with an explicit `httpGet.host` are not checked for numbers.
+    sidecars whose port is a name that the container's own `ports` list does not define. Named ports resolve
+    only against the probed container's own ports, never against another container's. Strings that are not
+    valid port names (numbers in quotes, unrendered `${VAR}` placeholders) are left to schema validation.
+    With `check-numbers` (off by default), also reports a numeric port that a container declaring ports does
+    not list; probes with an explicit `httpGet.host` are not checked for numbers.
 
     ## Why is this bad?
     The kubelet resolves a named probe port in the container's own ports; when the name is not there the
     probe errors on every run, so the readiness probe never passes (the pod never gets traffic) and the
-    liveness probe restarts the container forever. A number that the container does not declare is usually
-    a port that was renamed or moved (Kubernetes documentation, "Configure Liveness, Readiness and Startup
-    Probes", "Use a named port").
+    liveness probe restarts the container forever (Kubernetes documentation, "Configure Liveness, Readiness
+    and Startup Probes", "Use a named port"). A number that the container does not declare may be a port that
+    was renamed or moved, but containers commonly answer health checks on an undeclared admin port (for
+    example ingress-nginx on 10254), hence the opt-in.
 
     ## Example
     ```yaml
@@ -107,7 +112,7 @@ def probe_port_not_exposed(resource: Resource, params: Params, ctx: RuleContext)
                     continue
                 port = action.get("port")
                 path = (*c.path, probe_field, handler, "port")
-                if isinstance(port, str) and port and not port.isdigit():
+                if isinstance(port, str) and _PORT_NAME.match(port):
                     if names is None:
                         names = port_names(c)
                     if port not in names:
