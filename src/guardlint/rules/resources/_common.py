@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 from guardlint.model.access import get
-from guardlint.model.index import ResourceIndex, same_namespace
+from guardlint.model.index import ResourceIndex
 from guardlint.model.quantity import parse_quantity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
@@ -276,11 +276,13 @@ def pod_assumption(pod: PodSpecRef) -> int:
     return ASSUME_CONTROLLER_LABELS if pod.entry.group in _BUILTIN_WORKLOAD_GROUPS else ASSUME_OPERATOR_LABELS
 
 
-def pods_in_namespace(ctx: RuleContext, namespace: str | None) -> Iterator[PodSpecRef]:
-    """Every pod template of every workload (CRDs of the pod-template table included) in ``namespace``."""
+def pods_related_to(ctx: RuleContext, resource: Resource) -> Iterator[PodSpecRef]:
+    """Every pod template of every workload (CRDs of the pod-template table included) that may be applied
+    together with ``resource`` (see ``related``)."""
     for kind in ctx.workloads.kinds():
-        for r in ctx.index.of_kind(kind, namespace):
-            yield from iter_pod_specs(r, ctx.workloads)
+        for r in ctx.index.of_kind(kind, resource.namespace):
+            if related(resource, r):
+                yield from iter_pod_specs(r, ctx.workloads)
 
 
 def _directory(resource: Resource) -> str:
@@ -295,6 +297,18 @@ def in_scope(resource: Resource, other: Resource) -> bool:
         return other.namespace == resource.namespace
     other_dir, own_dir = _directory(other), _directory(resource)
     return other_dir == own_dir or other_dir.startswith(own_dir + "/") or not own_dir
+
+
+def _nested(a: str, b: str) -> bool:
+    return a == b or not a or not b or a.startswith(b + "/") or b.startswith(a + "/")
+
+
+def related(a: Resource, b: Resource) -> bool:
+    """Whether two objects may be applied together: the same namespace, or, when either has none (its
+    namespace is chosen at apply time), files in the same directory tree."""
+    if a.namespace is not None and b.namespace is not None:
+        return a.namespace == b.namespace
+    return _nested(_directory(a), _directory(b))
 
 
 def kind_in_scope(ctx: RuleContext, kind: str, resource: Resource, *, workloads_only: bool = False) -> bool:
@@ -365,7 +379,7 @@ def hpas_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
         return []
     out = []
     for hpa in ctx.index.of_kind("HorizontalPodAutoscaler", resource.namespace):
-        if not same_namespace(hpa.namespace, resource.namespace):
+        if not related(resource, hpa):
             continue
         ref = get(hpa.data, ("spec", "scaleTargetRef"))
         if not isinstance(ref, dict) or ref.get("kind") != resource.kind or ref.get("name") != resource.name:
@@ -458,15 +472,13 @@ def first_index(items: Sequence[Any], value: Any) -> int:
 # --- disruption budgets ----------------------------------------------------------------------------------
 
 
-def selected_workloads(
-    ctx: RuleContext, selector: Mapping[str, Any], namespace: str | None
-) -> list[Resource] | None:
-    """Workloads in ``namespace`` with a pod template that ``selector`` (a LabelSelector) matches; None when
-    the selector is malformed."""
+def selected_workloads(ctx: RuleContext, selector: Mapping[str, Any], owner: Resource) -> list[Resource] | None:
+    """Workloads related to ``owner`` (see ``related``) with a pod template that ``selector`` (a
+    LabelSelector of ``owner``) matches; None when the selector is malformed."""
     if not selector_is_valid(selector):
         return None
     out: list[Resource] = []
-    for pod in pods_in_namespace(ctx, namespace):
+    for pod in pods_related_to(ctx, owner):
         if label_selector_matches(selector, pod.labels, assume=pod_assumption(pod)) and not any(
             r is pod.resource for r in out
         ):
@@ -479,6 +491,8 @@ def pdbs_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
     pods = list(iter_pod_specs(resource, ctx.workloads))
     out = []
     for pdb in ctx.index.of_kind("PodDisruptionBudget", resource.namespace):
+        if not related(resource, pdb):
+            continue
         selector = get(pdb.data, ("spec", "selector"))
         if not isinstance(selector, dict):
             continue
@@ -512,7 +526,7 @@ def pdb_replica_total(ctx: RuleContext, pdb: Resource, use_hpa_minimum: bool) ->
     selector = get(pdb.data, ("spec", "selector"))
     if not isinstance(selector, dict) or not can_judge_pods(ctx, pdb):
         return None
-    selected = selected_workloads(ctx, selector, pdb.namespace)
+    selected = selected_workloads(ctx, selector, pdb)
     if not selected:
         return None
     total = 0
@@ -551,7 +565,7 @@ def service_selector(service: Resource) -> Mapping[str, Any] | None:
 
 def pods_selected_by_service(ctx: RuleContext, service: Resource, selector: Mapping[str, Any]) -> list[PodSpecRef]:
     return [
-        p for p in pods_in_namespace(ctx, service.namespace)
+        p for p in pods_related_to(ctx, service)
         if match_labels(selector, p.labels, assume=pod_assumption(p))
     ]
 

@@ -43,10 +43,11 @@ def _summary(handler: tuple[str, Any] | None) -> str:
     if handler is None:
         return "no handler"
     key, value = handler
+    port = f" on port {value.get('port')}" if isinstance(value, dict) and value.get("port") is not None else ""
     if key == "httpGet" and isinstance(value, dict):
-        return f"httpGet {value.get('path', '/')} on port {value.get('port')}"
-    if key in ("tcpSocket", "grpc") and isinstance(value, dict):
-        return f"{key} on port {value.get('port')}"
+        return f"httpGet {value.get('path', '/')}{port}"
+    if key in ("tcpSocket", "grpc"):
+        return f"{key}{port}"
     if key == "exec" and isinstance(value, dict) and isinstance(value.get("command"), list):
         return "exec " + " ".join(str(x) for x in value["command"])
     return key

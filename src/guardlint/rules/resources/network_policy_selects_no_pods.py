@@ -113,7 +113,7 @@ def network_policy_selects_no_pods(resource: Resource, params: Any, ctx: RuleCon
     selector = spec.get("podSelector") if isinstance(spec, dict) else None
     if not isinstance(selector, dict) or selector_is_empty(selector):
         return
-    if can_judge_pods(ctx, resource) and selected_workloads(ctx, selector, resource.namespace) == []:
+    if can_judge_pods(ctx, resource) and selected_workloads(ctx, selector, resource) == []:
         yield Violation(("spec", "podSelector"), f"{describe(resource)} selects {selector_text(selector)}, which "
                         "matches no pod template among the linted workloads in its namespace")
 

@@ -119,7 +119,7 @@ def pdb_selects_no_pods(resource: Resource, params: Any, ctx: RuleContext) -> It
         return
     if get(selector, ("matchLabels",)) is None and get(selector, ("matchExpressions",)) is None:
         return
-    if can_judge_pods(ctx, resource) and selected_workloads(ctx, selector, resource.namespace) == []:
+    if can_judge_pods(ctx, resource) and selected_workloads(ctx, selector, resource) == []:
         yield Violation(("spec", "selector"), f"{describe(resource)} selects {selector_text(selector)}, which matches "
                         "no pod template among the linted workloads in its namespace")
 
