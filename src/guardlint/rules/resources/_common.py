@@ -13,6 +13,7 @@ resources the pod-template table does not know: an operator may create the pods 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -426,6 +427,9 @@ def is_multi_replica(resource: Resource, ctx: RuleContext) -> bool:
 
 
 # --- ports -----------------------------------------------------------------------------------------------
+
+PORT_NAME = re.compile(r"^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+"""An IANA service name, the only form the API accepts for a named port."""
 
 
 def container_ports(c: ContainerRef) -> list[tuple[int, Mapping[str, Any]]]:

@@ -10,7 +10,7 @@ from guardlint.model.access import get, iter_maps
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import can_judge_missing, describe
+from guardlint.rules.resources._common import can_judge_missing, custom_resources_in_scope, describe
 
 ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
 
@@ -74,7 +74,9 @@ def backend_service_missing(resource: Resource, params: Any, ctx: RuleContext) -
 
     Missing-object policy: the rule judges a namespace only when the run is not partial (pre-commit passes
     only changed files) and the linted set holds at least one Service in that namespace (or config declares
-    the namespace complete); Services managed elsewhere are declared in `known-objects`.
+    the namespace complete), and no custom resource in scope may make an operator create the Service (the
+    KubeRay operator, for example, creates `<cluster>-head-svc`); Services managed elsewhere are declared in
+    `known-objects`. Objects without a namespace are judged within their own directory tree.
 
     ## Why is this bad?
     Traffic for that path has nowhere to go: ingress controllers answer 503 (or fall back to the default
@@ -142,9 +144,14 @@ def backend_service_missing(resource: Resource, params: Any, ctx: RuleContext) -
         if resource.group != "gateway.networking.k8s.io":
             return
         refs = list(_route_backends(resource))
+    operators: bool | None = None
     for path, name, namespace in refs:
         if not can_judge_missing(ctx, "Service", resource, namespace):
             continue
+        if operators is None:
+            operators = custom_resources_in_scope(ctx, resource)
+        if operators:
+            return
         if not ctx.index.exists("Service", name, namespace):
             where = f" in namespace {namespace!r}" if namespace else ""
             yield Violation(path, f"{describe(resource)} sends traffic to Service {name!r}, which is not among the "

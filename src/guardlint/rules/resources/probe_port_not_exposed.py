@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -10,9 +9,8 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_all_containers
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import PROBES, container_ports, port_names, port_numbers
+from guardlint.rules.resources._common import PORT_NAME, PROBES, container_ports, port_names, port_numbers
 
-_PORT_NAME = re.compile(r"^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 PROBE_FIELDS = (("livenessProbe", "liveness"), ("readinessProbe", "readiness"), ("startupProbe", "startup"))
 
 
@@ -112,7 +110,7 @@ def probe_port_not_exposed(resource: Resource, params: Params, ctx: RuleContext)
                     continue
                 port = action.get("port")
                 path = (*c.path, probe_field, handler, "port")
-                if isinstance(port, str) and _PORT_NAME.match(port):
+                if isinstance(port, str) and PORT_NAME.match(port):
                     if names is None:
                         names = port_names(c)
                     if port not in names:

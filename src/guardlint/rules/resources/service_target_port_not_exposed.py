@@ -10,6 +10,7 @@ from guardlint.model.access import iter_maps
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.resources._common import (
+    PORT_NAME,
     SERVICES,
     describe,
     pods_selected_by_service,
@@ -38,9 +39,10 @@ from guardlint.rules.resources._common import (
 def service_target_port_not_exposed(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports Service ports whose `targetPort` is a name that no container or sidecar of any pod template the
-    Service selects (same namespace, among the linted objects) defines in its `ports`. Only Services that
-    select at least one linted pod template are judged; numeric target ports are not checked (a container
-    need not declare the ports it listens on).
+    Service selects (same namespace, among the linted objects; for objects without a namespace, the same
+    directory tree) defines in its `ports`. Only Services that select at least one linted pod template are
+    judged; numeric target ports are not checked (a container need not declare the ports it listens on), nor
+    are strings that are not valid port names (unrendered `${VAR}` placeholders).
 
     ## Why is this bad?
     A named target port is resolved in each selected pod; a pod that has no port of that name is left out of
@@ -114,7 +116,7 @@ def service_target_port_not_exposed(resource: Resource, params: Any, ctx: RuleCo
         return
     ports = iter_maps(resource.data, ("spec", "ports"))
     named = [(i, p["targetPort"]) for i, p in ports if isinstance(p.get("targetPort"), str)
-             and not p["targetPort"].isdigit()]
+             and PORT_NAME.match(p["targetPort"])]
     if not named:
         return
     pods = pods_selected_by_service(ctx, resource, selector)
