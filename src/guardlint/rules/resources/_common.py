@@ -609,3 +609,22 @@ def is_partial_object(resource: Resource, ctx: RuleContext) -> bool:
     return any(True for _ in ctx.index.of_kind("Kustomization", any_namespace=True)) and _listed_as_patch(
         ctx, resource
     )
+
+
+_FILLED_BY_OPERATOR: dict[tuple[str, str], frozenset[str]] = {
+    # KServe's webhook gives predictor, transformer and explainer containers default requests and limits.
+    ("serving.kserve.io", "InferenceService"): frozenset({"resources"}),
+    # KubeRay injects readiness and liveness probes into Ray head and worker containers.
+    ("ray.io", "*"): frozenset({"readinessProbe", "livenessProbe"}),
+    # Knative Serving gives the user container a default readiness probe on its port.
+    ("serving.knative.dev", "*"): frozenset({"readinessProbe"}),
+}
+
+
+def filled_by_operator(resource: Resource, what: str) -> bool:
+    """Whether the operator of a custom resource fills ``what`` ("resources" or a probe field) into the pods
+    it creates when the manifest leaves it out."""
+    for key in ((resource.group, resource.kind), (resource.group, "*")):
+        if what in _FILLED_BY_OPERATOR.get(key, ()):
+            return True
+    return False

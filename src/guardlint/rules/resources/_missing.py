@@ -8,7 +8,12 @@ from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation
-from guardlint.rules.resources._common import RESOURCE_CONTAINERS, is_partial_object, limitrange_supplies
+from guardlint.rules.resources._common import (
+    RESOURCE_CONTAINERS,
+    filled_by_operator,
+    is_partial_object,
+    limitrange_supplies,
+)
 
 
 def missing_resource(resource: Resource, ctx: RuleContext, name: str, section: str) -> Iterator[Violation]:
@@ -18,7 +23,7 @@ def missing_resource(resource: Resource, ctx: RuleContext, name: str, section: s
     request), by a pod-level ``spec.resources`` request or limit, or by a LimitRange default in the same
     namespace; a limit by the container's limit, a pod-level limit or a LimitRange default.
     """
-    if is_partial_object(resource, ctx):
+    if is_partial_object(resource, ctx) or filled_by_operator(resource, "resources"):
         return
     what = "request" if section == "requests" else "limit"
     sections = ("requests", "limits") if section == "requests" else ("limits",)

@@ -8,7 +8,12 @@ from typing import Any, NamedTuple
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation
-from guardlint.rules.resources._common import container_ports, is_partial_object, is_run_to_completion
+from guardlint.rules.resources._common import (
+    container_ports,
+    filled_by_operator,
+    is_partial_object,
+    is_run_to_completion,
+)
 
 
 class ProbeParams(NamedTuple):
@@ -34,7 +39,7 @@ def missing_probe(
     resource: Resource, ctx: RuleContext, probe: str, what: str, only_with_ports: bool
 ) -> Iterator[Violation]:
     """Regular containers of long-running pods that set no ``probe``."""
-    if is_partial_object(resource, ctx):
+    if is_partial_object(resource, ctx) or filled_by_operator(resource, probe):
         return
     for pod in iter_pod_specs(resource, ctx.workloads):
         if is_run_to_completion(pod):

@@ -30,6 +30,10 @@ def missing_cpu_limit(resource: Resource, params: Any, ctx: RuleContext) -> Iter
     containers in the same namespace a default CPU limit. Off by default: enable it where the team's policy
     is to cap CPU.
 
+    Not reported: kustomize patches and other fragments (a built-in workload whose pod template has no
+    containers or a container without an image), and InferenceServices, whose KServe webhook supplies
+    default requests and limits.
+
     ## Why is this bad?
     Without a CPU limit a container may use every idle core of its node. Many teams want that (CPU is
     compressible and throttling hurts latency), which is why this rule is opt-in; teams that need

@@ -56,6 +56,10 @@ def missing_ephemeral_storage_request(resource: Resource, params: Params, ctx: R
     namespace). With `require-limit`, also reports containers that set no ephemeral-storage limit. Off by
     default.
 
+    Not reported: kustomize patches and other fragments (a built-in workload whose pod template has no
+    containers or a container without an image), and InferenceServices, whose KServe webhook supplies
+    default requests and limits.
+
     ## Why is this bad?
     Logs, `emptyDir` volumes and the container's writable layer use the node's local disk. Without a request
     the scheduler does not account for it, and when the node's disk fills the kubelet evicts pods, starting

@@ -31,6 +31,9 @@ def missing_liveness_probe(resource: Resource, params: ProbeParams, ctx: RuleCon
     reported. Jobs, CronJobs, run-to-completion custom resources, Pods with `restartPolicy` `Never` or
     `OnFailure`, init containers, sidecars and ephemeral containers are never reported.
 
+    Not reported: kustomize patches and other fragments (a built-in workload whose pod template has no
+    containers or a container without an image), and the pods of Ray custom resources (KubeRay injects liveness probes).
+
     ## Why is this bad?
     A process that deadlocks or stops making progress without exiting is never restarted without a liveness
     probe: the pod stays `Running` and, with a readiness probe, silently drops out of its Service

@@ -29,6 +29,10 @@ def missing_memory_limit(resource: Resource, params: Any, ctx: RuleContext) -> I
     gives containers in the same namespace a default memory limit (`default`, or `max`, which the API copies
     into a missing `default`). Ephemeral containers cannot set resources and are not reported.
 
+    Not reported: kustomize patches and other fragments (a built-in workload whose pod template has no
+    containers or a container without an image), and InferenceServices, whose KServe webhook supplies
+    default requests and limits.
+
     ## Why is this bad?
     Memory is not compressible: a container without a limit can use all of the node's memory, and when the
     node runs out the kernel's OOM killer and the kubelet's eviction pick victims among *all* pods on the

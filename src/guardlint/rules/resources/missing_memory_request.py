@@ -31,6 +31,10 @@ def missing_memory_request(resource: Resource, params: Any, ctx: RuleContext) ->
     memory request (`defaultRequest`, `default`, `max` or `min`) in the same namespace. Ephemeral containers
     cannot set resources and are not reported.
 
+    Not reported: kustomize patches and other fragments (a built-in workload whose pod template has no
+    containers or a container without an image), and InferenceServices, whose KServe webhook supplies
+    default requests and limits.
+
     ## Why is this bad?
     The scheduler places pods by their requests. A pod without a memory request is scheduled as if it used
     no memory, so nodes get overcommitted; under memory pressure the kubelet evicts pods whose usage exceeds

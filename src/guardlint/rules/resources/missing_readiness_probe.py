@@ -38,6 +38,10 @@ def missing_readiness_probe(resource: Resource, params: Params, ctx: RuleContext
     pod-template table, Pods with `restartPolicy` `Never` or `OnFailure`, init containers, sidecars and
     ephemeral containers are never reported.
 
+    Not reported: kustomize patches and other fragments (a built-in workload whose pod template has no
+    containers or a container without an image), and the pods of Ray custom resources (KubeRay injects
+    readiness probes) and Knative Services (Knative adds a default readiness probe).
+
     ## Why is this bad?
     Without a readiness probe a pod counts as ready as soon as its containers start: Services send it traffic
     before the application listens, rolling updates proceed before the new version works, and a pod that

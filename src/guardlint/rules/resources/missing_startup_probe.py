@@ -31,6 +31,9 @@ def missing_startup_probe(resource: Resource, params: ProbeParams, ctx: RuleCont
     sidecars or ephemeral containers). Off by default: most containers start fast enough for
     `initialDelaySeconds`.
 
+    Not reported: kustomize patches and other fragments (a built-in workload whose pod template has no
+    containers or a container without an image).
+
     ## Why is this bad?
     A liveness probe that runs while a slow application is still starting kills it before it is up, in a
     restart loop; stretching the liveness probe's delays to cover the start instead makes real hangs slow to
