@@ -15,7 +15,7 @@ DEFAULT_SECRET_WORDS: tuple[str, ...] = (
 """Name words that mark a credential; ``A_B`` means the words A and B next to each other in the name."""
 
 DEFAULT_IGNORED_SUFFIXES: tuple[str, ...] = (
-    "FILE", "FILES", "PATH", "DIR", "DIRECTORY", "NAME", "REF", "URL", "URI", "ENDPOINT", "HOST", "PORT", "TTL",
+    "ID", "FILE", "FILES", "PATH", "DIR", "DIRECTORY", "NAME", "REF", "URL", "URI", "ENDPOINT", "HOST", "PORT", "TTL",
     "TIMEOUT", "EXPIRY", "EXPIRATION", "EXPIRES", "LIFETIME", "DURATION", "LENGTH", "SIZE", "ENABLED", "DISABLED",
     "ENABLE", "DISABLE", "TYPE", "MODE", "HEADER", "FORMAT", "ALGORITHM", "ISSUER", "AUDIENCE", "SCOPE", "SCOPES",
     "POLICY", "VERSION", "COUNT", "LIMIT", "INTERVAL", "PERIOD", "FIELD", "PREFIX", "SUFFIX", "REGEX", "PATTERN",
@@ -51,14 +51,21 @@ def credential_name(name: str, secret_words: Iterable[str], ignored_suffixes: It
 
 _BOOLISH = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null", "nil"})
 _NUMBER = re.compile(r"^[+-]?[0-9]+(?:\.[0-9]+)?[a-zA-Z]{0,2}$")
-_REFERENCE = re.compile(r"^\s*(?:\$\(|\$\{|\{\{|%\{|<[^>]*>$|\[\[)")
+_REFERENCE = re.compile(r"^\s*(?:\$\(|\$\{|\$[A-Za-z_]|\{\{|%\{|<[^>]*>$|\[\[)")
+_PLACEHOLDER = re.compile(
+    r"^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|(?i:(?:your|insert|replace|enter|put|set)[-_ ].*|.*change[-_ ]?me.*"
+    r"|.*replace[-_ ]?me.*|placeholder|redacted|dummy|x{3,}|\*{3,}|\.{3}|todo|tbd|none))$"
+)
 
 
-def literal_credential(value: str) -> bool:
+def literal_credential(value: str, name: str | None = None) -> bool:
     """Whether ``value`` looks like a real credential: not empty, a boolean, a number, a path, a URL without
-    credentials, a variable reference (``$(VAR)``, ``${VAR}``, ``{{ .x }}``) or a ``<placeholder>``."""
+    credentials, a variable reference (``$(VAR)``, ``${VAR}``, ``$VAR``, ``{{ .x }}``), a ``<placeholder>``, an
+    upper-case name such as ``YOUR_API_KEY`` or the variable's own name, or a "change me" marker."""
     text = value.strip()
     if len(text) < 3 or text.lower() in _BOOLISH or _NUMBER.match(text) or _REFERENCE.match(text):
+        return False
+    if _PLACEHOLDER.match(text) or (name is not None and text.upper() == name.strip().upper()):
         return False
     if text.startswith(("/", "./", "../", "~/", "file:", "vault:", "ref+", "arn:aws:secretsmanager")):
         return False

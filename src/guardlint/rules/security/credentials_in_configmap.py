@@ -120,7 +120,7 @@ def credentials_in_configmap(resource: Resource, params: Params, ctx: RuleContex
         elif (
             "\n" not in value.strip()
             and credential_name(key, params.secret_words, params.ignored_suffixes)
-            and literal_credential(value)
+            and literal_credential(value, key)
         ):
             yield Violation(("data", key), f"ConfigMap key {key!r} holds a credential in plain text")
 

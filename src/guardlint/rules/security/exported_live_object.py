@@ -15,7 +15,6 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 FIELDS: dict[str, tuple[FieldPath, str]] = {
-    "status": (("status",), "a status written by a controller"),
     "metadata.managedFields": (("metadata", "managedFields"), "server-side apply field ownership"),
     "metadata.uid": (("metadata", "uid"), "the UID of one particular object"),
     "metadata.resourceVersion": (("metadata", "resourceVersion"), "a resourceVersion, which makes updates conflict"),
@@ -26,6 +25,7 @@ FIELDS: dict[str, tuple[FieldPath, str]] = {
         ("metadata", "annotations", LAST_APPLIED),
         "the kubectl last-applied annotation, a full copy of an earlier version",
     ),
+    "status": (("status",), "a status written by a controller"),
 }
 
 
@@ -78,11 +78,12 @@ def _meaningful(value: Any) -> bool:
 )
 def exported_live_object(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
-    Reports fields that only the API server or a controller sets, which show that the manifest was copied
-    from a live cluster (`kubectl get -o yaml`): a non-empty `status`, `metadata.managedFields`,
+    Reports objects that carry fields only the API server or a controller sets, which show that the
+    manifest was copied from a live cluster (`kubectl get -o yaml`): `metadata.managedFields`,
     `metadata.uid`, `metadata.resourceVersion`, a non-null `metadata.creationTimestamp`,
-    `metadata.selfLink`, `metadata.generation` and the `kubectl.kubernetes.io/last-applied-configuration`
-    annotation. The `status: {}` and `creationTimestamp: null` that code generators write are not
+    `metadata.selfLink`, `metadata.generation`, the `kubectl.kubernetes.io/last-applied-configuration`
+    annotation and a non-empty `status` (per `fields`). One finding per object, at the first such field,
+    lists them all. The `status: {}` and `creationTimestamp: null` that code generators write are not
     reported.
 
     ## Why is this bad?
@@ -118,17 +119,28 @@ def exported_live_object(resource: Resource, params: Params, ctx: RuleContext) -
     ```
     """
     meta = get_map(resource.data, ("metadata",)) or {}
-    for name in params.fields:
-        path, why = FIELDS[name]
+    found: list[str] = []
+    first: FieldPath | None = None
+    for name in FIELDS:
+        if name not in params.fields:
+            continue
+        path = FIELDS[name][0]
         if path[0] == "status":
-            present, value = "status" in resource.data, resource.data.get("status")
+            value = resource.data.get("status")
         elif name == "last-applied-configuration":
-            annotations = get_map(meta, ("annotations",)) or {}
-            present, value = LAST_APPLIED in annotations, annotations.get(LAST_APPLIED)
+            value = (get_map(meta, ("annotations",)) or {}).get(LAST_APPLIED)
         else:
-            present, value = path[1] in meta, meta.get(str(path[1]))
-        if present and _meaningful(value):
-            yield Violation(path, f"the manifest carries {name}: {why}")
+            value = meta.get(str(path[1]))
+        if _meaningful(value):
+            found.append(name)
+            first = first or path
+    if first is None:
+        return
+    if len(found) == 1:
+        text = f"the manifest carries {found[0]}: {FIELDS[found[0]][1]}"
+    else:
+        text = "the manifest was exported from a cluster: it carries the server-set fields " + ", ".join(found)
+    yield Violation(first, text)
 
 
 RULE = exported_live_object

@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.security.unpinned_image import pinned_by_digest, split_image
+from guardlint.rules.security.unpinned_image import is_image_reference, pinned_by_digest, split_image
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +96,7 @@ def image_pull_policy_not_always(resource: Resource, params: Params, ctx: RuleCo
     allowed = set(params.allowed_policies)
     for c in iter_all_containers(resource, ctx.workloads):
         image = c.data.get("image")
-        if not isinstance(image, str) or not image.strip():
+        if not isinstance(image, str) or not is_image_reference(image.strip()):
             continue
         _, tag, digest = split_image(image.strip())
         if params.ignore_digests and pinned_by_digest(digest):

@@ -15,6 +15,7 @@ DEFAULT_TLS_ANNOTATIONS = (
     "ingress.gcp.kubernetes.io/pre-shared-cert",
     "networking.gke.io/managed-certificates",
     "kubernetes.io/ingress.allow-http=false",
+    "nginx.ingress.kubernetes.io/ssl-passthrough=true",
 )
 
 
@@ -33,8 +34,8 @@ PARAMS_SCHEMA = {
             "uniqueItems": True,
             "default": list(DEFAULT_TLS_ANNOTATIONS),
             "description": (
-                "Annotations that show TLS is configured outside spec.tls (a cloud load balancer certificate): "
-                "'key' (any value) or 'key=value'."
+                "Annotations that show TLS is configured outside spec.tls (a cloud load balancer certificate, TLS "
+                "passthrough): 'key' (any value) or 'key=value'."
             ),
         },
     },
@@ -61,7 +62,8 @@ def ingress_without_tls(resource: Resource, params: Params, ctx: RuleContext) ->
     """## What it does
     Reports Ingresses with rules or a default backend but no `spec.tls` entry, unless an annotation from
     `tls-annotations` shows that the load balancer terminates TLS with its own certificate (AWS ALB, GKE
-    pre-shared or managed certificates, `kubernetes.io/ingress.allow-http: "false"`). Off by default.
+    pre-shared or managed certificates, `kubernetes.io/ingress.allow-http: "false"`) or that the backend
+    terminates it (`nginx.ingress.kubernetes.io/ssl-passthrough: "true"`). Off by default.
 
     ## Why is this bad?
     Without TLS, credentials, session cookies and data cross the network in clear text and can be read or

@@ -88,8 +88,9 @@ def secret_in_env_value(resource: Resource, params: Params, ctx: RuleContext) ->
     """## What it does
     Reports `env` entries, on init, regular and ephemeral containers, whose literal `value` is a
     credential: the name is credential-like (`DB_PASSWORD`, `apiKey`, `GITHUB_TOKEN`, `CLIENT_SECRET`, per
-    `secret-words`, but not `PASSWORD_FILE` or `TOKEN_TTL`, per `ignored-suffixes`) and the value looks real
-    (not empty, a boolean, a number, a path, a `$(VAR)`/`${VAR}`/`{{ }}` reference or a `<placeholder>`).
+    `secret-words`, but not `PASSWORD_FILE`, `SECRET_ID` or `TOKEN_TTL`, per `ignored-suffixes`) and the value
+    looks real: not empty, a boolean, a number, a path, a `$(VAR)`/`${VAR}`/`$VAR`/`{{ }}` reference, or a
+    placeholder (`<token>`, `YOUR_API_KEY`, the variable's own name, `changeme`).
     Whatever the name, it also reports values that contain a private key, a well-known token format (AWS
     access key IDs, GitHub, GitLab, Slack, Google API and Stripe keys) or a URL with a literal
     `user:password@` part.
@@ -156,7 +157,9 @@ def secret_in_env_value(resource: Resource, params: Params, ctx: RuleContext) ->
                 )
             elif url_with_credentials(value):
                 yield Violation(path, f"{c.describe()} sets {name} to a URL with a literal password", at_value=True)
-            elif credential_name(name, params.secret_words, params.ignored_suffixes) and literal_credential(value):
+            elif literal_credential(value, name) and credential_name(
+                name, params.secret_words, params.ignored_suffixes
+            ):
                 yield Violation(path, f"{c.describe()} sets the credential {name} as a literal value", at_value=True)
 
 

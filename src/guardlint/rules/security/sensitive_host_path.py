@@ -16,23 +16,23 @@ from guardlint.rules.security._volumes import mounts_of
 _RUNTIME = "container runtime socket: control of every container on the node"
 WHY: dict[str, str] = {
     "/": "the node's whole file system",
-    "/boot": "the node's kernels and boot loader",
-    "/dev": "every device of the node",
     "/etc": "the node's configuration and credentials",
-    "/etc/kubernetes/**": "the node's Kubernetes credentials and static pod manifests",
-    "/lib": "the node's system libraries",
-    "/lib64": "the node's system libraries",
-    "/proc/**": "the node's kernel and process interfaces",
+    "/etc/kubernetes": "the node's Kubernetes credentials and static pod manifests",
+    "/etc/kubernetes/pki/**": "the cluster's certificates and keys",
+    "/etc/kubernetes/manifests/**": "the node's static pod manifests",
+    "/etc/kubernetes/admin.conf": "a cluster-admin kubeconfig",
+    "/etc/kubernetes/super-admin.conf": "a cluster-admin kubeconfig",
+    "/etc/kubernetes/kubelet.conf": "the kubelet's credentials",
+    "/etc/kubernetes/controller-manager.conf": "the controller manager's credentials",
+    "/etc/kubernetes/scheduler.conf": "the scheduler's credentials",
     "/root/**": "the node's root home directory",
-    "/sys": "the node's kernel and device interfaces",
-    "/usr": "the node's programs",
     "/var/run": "the node's runtime sockets",
     "/run": "the node's runtime sockets",
     "/var/lib/kubelet": "the kubelet's state, including every pod's secrets",
     "/var/lib/kubelet/pods/**": "every pod's volumes and secrets on the node",
     "/var/lib/kubelet/pki/**": "the kubelet's client and serving credentials",
-    "/var/lib/docker/**": "every container's file system on the node",
-    "/var/lib/containerd/**": "every container's file system on the node",
+    "/var/lib/docker": "the container runtime's state",
+    "/var/lib/containerd": "the container runtime's state",
     "/var/lib/etcd/**": "the cluster's etcd data",
     "/var/run/docker.sock": _RUNTIME,
     "/run/docker.sock": _RUNTIME,
@@ -48,11 +48,27 @@ WHY: dict[str, str] = {
     "\\\\.\\pipe\\docker_engine": _RUNTIME,
     "\\\\.\\pipe\\containerd-containerd": _RUNTIME,
 }
+"""Paths reported whoever mounts them, read-only or not."""
+
+WHY_WRITABLE: dict[str, str] = {
+    "/boot": "the node's kernels and boot loader",
+    "/dev": "every device of the node",
+    "/lib": "the node's system libraries",
+    "/lib64": "the node's system libraries",
+    "/usr": "the node's programs",
+    "/bin": "the node's programs",
+    "/sbin": "the node's programs",
+    "/proc": "the node's kernel and process interfaces",
+    "/proc/sys/**": "the node's kernel parameters",
+    "/sys": "the node's kernel and device interfaces",
+}
+"""Paths reported only when a container mounts them writable (read-only access is routine for agents)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Params:
     paths: tuple[str, ...] = tuple(WHY)
+    writable_paths: tuple[str, ...] = tuple(WHY_WRITABLE)
 
 
 PARAMS_SCHEMA = {
@@ -65,9 +81,17 @@ PARAMS_SCHEMA = {
             "uniqueItems": True,
             "default": list(WHY),
             "description": (
-                "Sensitive host paths. An entry matches exactly that path (after removing duplicate and trailing "
-                "slashes, '.' and '..'); an entry ending in '/**' also matches everything below it."
+                "Host paths reported whenever they are mounted. An entry matches exactly that path (after removing "
+                "duplicate and trailing slashes, '.' and '..'); an entry ending in '/**' also matches everything "
+                "below it."
             ),
+        },
+        "writable-paths": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "uniqueItems": True,
+            "default": list(WHY_WRITABLE),
+            "description": "Host paths reported only when some container mounts them without readOnly (same syntax).",
         },
     },
 }
@@ -96,10 +120,13 @@ def sensitive_host_path(resource: Resource, params: Params, ctx: RuleContext) ->
     """## What it does
     Reports hostPath volumes whose path is one of the sensitive `paths`: container runtime sockets
     (`/var/run/docker.sock`, `/run/containerd/...`, CRI-O, podman, k3s and the Windows named pipes), the
-    node's root, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/usr`, `/lib`, `/var/run`, `/run`, the kubelet's
-    pod and credential directories, the runtimes' storage and the etcd data directory. Paths are compared
-    after normalisation (`/var/run//docker.sock/` is `/var/run/docker.sock`). The finding names the
-    containers that mount the volume and whether they can write to it.
+    node's root, `/etc`, the Kubernetes credentials and manifests under `/etc/kubernetes`, `/var/run`,
+    `/run`, the kubelet's pod and credential directories, the runtimes' state and the etcd data directory;
+    and, when some container mounts them without `readOnly: true`, the `writable-paths`: `/proc`,
+    `/proc/sys`, `/sys`, `/dev`, `/boot`, `/usr`, `/bin`, `/sbin`, `/lib` and `/lib64` (monitoring agents
+    routinely read those). Paths are compared after normalisation (`/var/run//docker.sock/` is
+    `/var/run/docker.sock`). The finding names the containers that mount the volume and whether they can
+    write to it.
 
     Every hostPath volume breaks the baseline Pod Security Standard (rule `host-path-volume`, off by
     default); this rule reports only the paths that hand over the node.
@@ -162,13 +189,16 @@ def sensitive_host_path(resource: Resource, params: Params, ctx: RuleContext) ->
             path = get_str(volume, ("hostPath", "path"))
             if not path:
                 continue
-            pattern = host_path_matches(path, params.paths)
-            if pattern is None:
-                continue
-            why = WHY.get(pattern)
-            detail = f" ({why})" if why else ""
             mounts = list(mounts_of(pod, volume.get("name")))
             writers = [c.name for c, _, ro in mounts if not ro]
+            pattern = host_path_matches(path, params.paths)
+            why = WHY.get(pattern) if pattern is not None else None
+            if pattern is None and writers:
+                pattern = host_path_matches(path, params.writable_paths)
+                why = WHY_WRITABLE.get(pattern) if pattern is not None else None
+            if pattern is None:
+                continue
+            detail = f" ({why})" if why else ""
             if writers:
                 usage = ", writable by " + ", ".join(repr(n) for n in dict.fromkeys(writers))
             elif mounts:

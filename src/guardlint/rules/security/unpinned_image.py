@@ -11,6 +11,13 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_DOMAIN = rf"{_LABEL}(?:\.{_LABEL})*(?::[0-9]+)?"
+_REFERENCE = re.compile(
+    rf"^(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*"
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z0-9_+.-]+:[A-Za-z0-9=_-]+)?$"
+)
 _DIGEST = re.compile(r"@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
 
 
@@ -45,6 +52,12 @@ def pinned_by_digest(digest: str | None) -> bool:
     return digest is not None and bool(_DIGEST.search("@" + digest))
 
 
+def is_image_reference(image: str) -> bool:
+    """Whether ``image`` is a well-formed image reference, not a template placeholder such as ``$IMAGE``,
+    ``{{inputs.parameters.image}}``, ``<image>`` or ``REGION-docker.pkg.dev/PROJECT_ID/app``."""
+    return bool(_REFERENCE.match(image))
+
+
 def split_image(image: str) -> tuple[str, str | None, str | None]:
     """(repository, tag, digest) of an image reference; a registry port is not a tag."""
     digest = None
@@ -74,7 +87,9 @@ def split_image(image: str) -> tuple[str, str | None, str | None]:
 def unpinned_image(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports container images with no tag (which means `latest`), with a mutable tag such as `latest`, and,
-    when `require-digest` is on, images that are not pinned by digest.
+    when `require-digest` is on, images that are not pinned by digest. Values that are not image references
+    but placeholders filled in later (`$IMAGE`, `${IMAGE_URI}`, `{{inputs.parameters.image}}`, `<image>`,
+    `REGION-docker.pkg.dev/PROJECT_ID/app`) are not reported.
 
     ## Why is this bad?
     A moving tag makes the manifest mean different things on different days: two nodes can run different
@@ -120,7 +135,7 @@ def unpinned_image(resource: Resource, params: Params, ctx: RuleContext) -> Iter
     mutable = set(params.mutable_tags)
     for c in iter_all_containers(resource, ctx.workloads):
         image = c.data.get("image")
-        if not isinstance(image, str) or not image.strip():
+        if not isinstance(image, str) or not is_image_reference(image.strip()):
             continue
         _, tag, digest = split_image(image.strip())
         path = (*c.path, "image")

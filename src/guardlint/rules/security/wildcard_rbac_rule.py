@@ -12,6 +12,8 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.security._rbac import ROLE_KINDS, policy_rules, role_label
 
 _FIELDS = ("verbs", "resources", "apiGroups", "nonResourceURLs")
+METRICS_GROUPS = frozenset({"metrics.k8s.io", "custom.metrics.k8s.io", "external.metrics.k8s.io"})
+"""Read-only APIs whose resources are metric names, so a '*' is the documented way to grant them."""
 _WHAT = {
     "verbs": "every verb, including escalate, bind and impersonate where they apply",
     "resources": "every resource of the listed API groups, including ones added later",
@@ -60,7 +62,9 @@ def wildcard_rbac_rule(resource: Resource, params: Params, ctx: RuleContext) -> 
     """## What it does
     Reports a `*` in the `verbs` or `resources` of a Role or ClusterRole rule (and, when added to `fields`,
     in `apiGroups` or `nonResourceURLs`). Partial patterns such as `*/scale` are not reported. Aggregated
-    ClusterRoles, whose rules the controller fills in, are skipped.
+    ClusterRoles, whose rules the controller fills in, are skipped, and so are rules limited to the metrics
+    APIs (`metrics.k8s.io`, `custom.metrics.k8s.io`, `external.metrics.k8s.io`), which are read-only and
+    whose resources are metric names.
 
     ## Why is this bad?
     A wildcard grants more than anyone reviewed: `verbs: ["*"]` includes `escalate`, `bind` and
@@ -95,6 +99,8 @@ def wildcard_rbac_rule(resource: Resource, params: Params, ctx: RuleContext) -> 
     ```
     """
     for r in policy_rules(resource):
+        if r.api_groups and set(r.api_groups) <= METRICS_GROUPS:
+            continue
         for field in params.fields:
             for j, item in enumerate(get_list(r.data, (field,)) or ()):
                 if item == "*":
