@@ -60,7 +60,7 @@ class Accelerator(NamedTuple):
         return self.kind in WHOLE_DEVICE_KINDS
 
 
-_MIG = r"nvidia\.com/mig-(?:[0-9]+c\.)?[0-9]+g\.[0-9]+gb(?:\+[a-z0-9]+)*"
+_MIG = r"nvidia\.com/mig-(?:[0-9]+c\.)?[0-9]+g\.[0-9]+gb(?:\.me)?"
 
 BUILTIN_ACCELERATORS: tuple[Accelerator, ...] = (
     Accelerator("nvidia.com/gpu", "NVIDIA", "gpu"),

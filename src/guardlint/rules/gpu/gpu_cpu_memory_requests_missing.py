@@ -48,8 +48,8 @@ def _limitrange_default(resource: Resource, ctx: RuleContext, name: str) -> bool
 )
 def gpu_cpu_memory_requests_missing(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
-    Reports containers and operator resource fields that request an accelerator but neither request nor
-    limit `cpu` or `memory` (a limit counts, because the API defaults the request to it). A pod-level
+    Reports containers, native sidecars and operator resource fields that request an accelerator but neither
+    request nor limit `cpu` or `memory` (a limit counts, because the API defaults the request to it). A pod-level
     `spec.resources` value, or a LimitRange among the linted objects that defaults the request in the same
     namespace, counts as set. KServe InferenceServices and LLMInferenceServices are not reported: KServe's
     defaulting webhook gives InferenceService containers CPU and memory requests and limits, and
@@ -107,6 +107,8 @@ def gpu_cpu_memory_requests_missing(resource: Resource, params: Any, ctx: RuleCo
 
     for pod in iter_pod_specs(resource, ctx.workloads):
         for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
+            if c.kind is ContainerKind.INIT and not c.is_sidecar:
+                continue  # runs to completion before the app starts: it does not decide what gets evicted
             use = [(n, a) for n, (a, _, _) in container_accelerators(c, table).items() if a > 0]
             if not use:
                 continue

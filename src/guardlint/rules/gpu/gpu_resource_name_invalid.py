@@ -31,8 +31,8 @@ def name_problem(name: str) -> str | None:
                     "and has no vendor domain")
         return None
     if not is_native(name) and not is_extended(name):
-        if name.startswith(("requests.", "limits.")):
-            return "has a quota prefix; containers name extended resources without 'requests.' or 'limits.'"
+        if name.startswith("requests."):
+            return "has the quota prefix 'requests.'; containers name extended resources without it"
         return "does not follow the extended resource name standard"
     return None
 

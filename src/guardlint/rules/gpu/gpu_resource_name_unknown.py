@@ -23,7 +23,7 @@ KNOWN_RETIRED = {
     "aws.amazon.com/neurondevice": "was renamed to aws.amazon.com/neuron in Neuron 2.20, and current Neuron "
     "device plugins no longer advertise it",
     "alpha.kubernetes.io/nvidia-gpu": "is the alpha GPU resource that Kubernetes removed in favour of device "
-    "plugins; no node advertises it",
+    "plugins",
 }
 
 
@@ -42,6 +42,10 @@ def unknown_reason(name: str, table: AcceleratorTable) -> tuple[str, str | None]
         return None
     if name in KNOWN_RETIRED:
         return KNOWN_RETIRED[name], None
+    for prefix in ("limits.", "requests."):
+        bare = name[len(prefix):]
+        if name.startswith(prefix) and table.lookup(bare) is not None:
+            return f"is the ResourceQuota spelling of {bare}, not a container resource", bare
     domain, local = name.split("/", 1)
     suggestion = _suggest(name, table)
     if "kubernetes.io" in domain:
