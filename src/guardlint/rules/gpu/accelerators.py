@@ -124,7 +124,7 @@ DEFAULT_TABLE = _build(BUILTIN_ACCELERATORS)
 
 
 def _vendor_of(name: str) -> str:
-    return name.split("/", 1)[0] if "/" in name else "custom"
+    return name.split("/", 1)[0].replace("\\", "") if "/" in name else "custom"
 
 
 def _from_config(item: Mapping[str, Any]) -> Accelerator | None:

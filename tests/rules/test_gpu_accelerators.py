@@ -1,0 +1,132 @@
+"""The GPU pack's accelerator registry, its extension by configuration, and quantity handling."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from guardlint.engine import lint_loaded
+from guardlint.rules.gpu._support import is_extended, is_native, qualified_name_problem, quantity_of
+from guardlint.rules.gpu.accelerators import BUILTIN_ACCELERATORS, DEFAULT_TABLE, table_for
+from guardlint.rules.gpu.gpu_resource_name_invalid import name_problem
+from guardlint.source.loader import load_text
+from tests.helpers import settings_for
+
+
+@pytest.mark.parametrize(
+    ("name", "vendor", "kind"),
+    [
+        ("nvidia.com/gpu", "NVIDIA", "gpu"),
+        ("nvidia.com/gpu.shared", "NVIDIA", "shared"),
+        ("nvidia.com/mig-1g.5gb", "NVIDIA", "mig"),
+        ("nvidia.com/mig-7g.80gb", "NVIDIA", "mig"),
+        ("nvidia.com/mig-1c.3g.20gb", "NVIDIA", "mig"),
+        ("nvidia.com/mig-3g.20gb.shared", "NVIDIA", "shared"),
+        ("nvidia.com/gpumem", "HAMi", "other"),
+        ("amd.com/gpu", "AMD", "gpu"),
+        ("gpu.intel.com/i915", "Intel", "gpu"),
+        ("gpu.intel.com/xe", "Intel", "gpu"),
+        ("google.com/tpu", "Google", "tpu"),
+        ("aws.amazon.com/neuron", "AWS", "neuron"),
+        ("aws.amazon.com/neuroncore", "AWS", "neuron"),
+        ("habana.ai/gaudi", "Intel Gaudi", "gaudi"),
+    ],
+)
+def test_builtin_registry(name: str, vendor: str, kind: str) -> None:
+    acc = DEFAULT_TABLE.lookup(name)
+    assert acc is not None and acc.vendor == vendor and acc.kind == kind
+
+
+@pytest.mark.parametrize(
+    "name", ["nvidia.com/gpus", "nvidia.com/GPU", "nvidia.com/mig-1g.5GB", "vpc.amazonaws.com/efa"]
+)
+def test_not_in_registry(name: str) -> None:
+    assert DEFAULT_TABLE.lookup(name) is None
+
+
+def test_every_builtin_name_is_a_valid_extended_resource() -> None:
+    for acc in BUILTIN_ACCELERATORS:
+        name = acc.example if acc.pattern else acc.name
+        assert is_extended(name), name
+        assert name_problem(name) is None, name
+
+
+def test_configuration_extends_and_overrides() -> None:
+    options = {"accelerators": (
+        {"name": "nvidia.com/a100", "vendor": "NVIDIA", "kind": "gpu", "max-per-node": 16},
+        {"name": "acme\\.io/npu-[0-9]+", "pattern": True, "kind": "other"},
+        {"name": "nvidia.com/gpu", "vendor": "NVIDIA", "kind": "gpu", "max-per-node": 16},
+        {"name": "[", "pattern": True},
+    )}
+    table = table_for(options)
+    a100 = table.lookup("nvidia.com/a100")
+    assert a100 is not None and a100.max_per_node == 16
+    npu = table.lookup("acme.io/npu-4")
+    assert npu is not None and npu.vendor == "acme.io"
+    gpu = table.lookup("nvidia.com/gpu")
+    assert gpu is not None and gpu.max_per_node == 16
+    assert table_for({}) is DEFAULT_TABLE
+    assert table_for(options) is table  # cached per configuration
+
+
+def test_configured_node_size_is_used() -> None:
+    text = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: big}
+spec:
+  containers:
+    - name: train
+      image: nvcr.io/nvidia/pytorch:24.05-py3
+      resources:
+        limits: {nvidia.com/gpu: 12, acme.io/npu: 3}
+"""
+    plain = settings_for(["gpu-exceeds-node-capacity"]).plan
+    assert [f.line for f in lint_loaded([load_text(text, "x.yaml")], plain).active] == [9]
+    options = {"accelerators": ({"name": "nvidia.com/gpu", "kind": "gpu", "max-per-node": 16},
+                                {"name": "acme.io/npu", "kind": "gpu", "max-per-node": 2})}
+    configured = settings_for(["gpu-exceeds-node-capacity"], extra={"options": options}).plan
+    found = lint_loaded([load_text(text, "x.yaml")], configured).active
+    assert [f.message.split(" but ")[0] for f in found] == ["container 'train' requests 3 acme.io/npu"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [(1, Fraction(1)), ("1", Fraction(1)), ("1000m", Fraction(1)), (0.5, Fraction(1, 2)), ("500m", Fraction(1, 2)),
+     ("1.5Ki", Fraction(1536)), ("+2", Fraction(2)), ("-1", Fraction(-1))],
+)
+def test_quantities_compare_as_quantities(raw: object, value: Fraction) -> None:
+    assert quantity_of(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["${GPU_COUNT}", "{{ .Values.gpus }}", "<GPUS>", None, "lots"])
+def test_placeholders_and_junk_are_not_judged(raw: object) -> None:
+    assert quantity_of(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "native", "extended", "invalid"),
+    [
+        ("cpu", True, False, False),
+        ("gpu", True, False, True),
+        ("nvidia.com/gpu", False, True, False),
+        ("nvidia.com/GPU", False, True, False),
+        ("NVIDIA.com/gpu", False, False, True),
+        ("requests.nvidia.com/gpu", False, False, True),
+        ("alpha.kubernetes.io/nvidia-gpu", True, False, False),
+        ("nvidia.com/gpu/a100", False, False, True),
+        ("hugepages-2Mi", True, False, False),
+    ],
+)
+def test_resource_name_classification(name: str, native: bool, extended: bool, invalid: bool) -> None:
+    assert is_native(name) is native
+    assert is_extended(name) is extended
+    assert (name_problem(name) is not None) is invalid
+
+
+def test_qualified_name_problems() -> None:
+    assert qualified_name_problem("nvidia.com/gpu") is None
+    assert qualified_name_problem("a/b/c") is not None
+    assert qualified_name_problem("/gpu") is not None
+    assert qualified_name_problem("nvidia.com/" + "g" * 64) is not None
