@@ -59,7 +59,12 @@ def write(report: Report, path: str | Path) -> None:
         raise
 
 
+_FIELDS = ("file", "apiVersion", "kind", "namespace", "name", "rule", "path")
+
+
 def read(path: str | Path) -> Counter[Key]:
+    """Read a baseline written by ``write``. Anything else (bad JSON, another version, an entry whose key
+    fields are not strings or whose count is not a positive integer) is a UsageError naming the file."""
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -67,15 +72,26 @@ def read(path: str | Path) -> Counter[Key]:
         raise UsageError(f"{path}: baseline file not found") from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"{path}: cannot read baseline: {exc}") from None
-    if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(data.get("findings"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("version") != BASELINE_VERSION
+        or not isinstance(data.get("findings"), list)
+    ):
         raise UsageError(f"{path}: not a guardlint baseline (version {BASELINE_VERSION})")
     counts: Counter[Key] = Counter()
     for e in data["findings"]:
-        try:
-            k: Key = (e["file"], e["apiVersion"], e["kind"], e["namespace"], e["name"], e["rule"], e["path"])
-            counts[k] += int(e.get("count", 1))
-        except (KeyError, TypeError, ValueError):
-            raise UsageError(f"{path}: malformed baseline entry {e!r}") from None
+        fields = [e.get(name) for name in _FIELDS] if isinstance(e, dict) else []
+        strings = [v for v in fields if isinstance(v, str)]
+        count = e.get("count", 1) if isinstance(e, dict) else None
+        if (
+            len(strings) != len(_FIELDS)
+            or not isinstance(count, int)
+            or isinstance(count, bool)
+            or count < 1
+        ):
+            raise UsageError(f"{path}: malformed baseline entry {e!r}")
+        k: Key = (strings[0], strings[1], strings[2], strings[3], strings[4], strings[5], strings[6])
+        counts[k] += count
     return counts
 
 

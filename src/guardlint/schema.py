@@ -10,10 +10,11 @@ error paths. The test suite checks the fast path against jsonschema on a corpus 
 
 from __future__ import annotations
 
-import math
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -81,7 +82,7 @@ def _equal(a: Any, b: Any) -> bool:
     if _is_number(a) and _is_number(b):
         return bool(a == b)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
     if a is None or b is None:
@@ -94,14 +95,16 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _resolve(root: Mapping[str, Any], ref: str) -> Any:
-    if not ref.startswith("#/"):
+def _resolve(root: Mapping[str, Any], ref: Any) -> Any:
+    # Only plain local JSON pointers into mappings; anything else (other documents, anchors,
+    # percent-encoding, array indexes, a pointer that does not resolve) is left to jsonschema.
+    if not isinstance(ref, str) or not ref.startswith("#/") or "%" in ref:
         raise Unsupported(f"$ref {ref!r}")
     node: Any = root
-    for part in ref[2:].split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
+    for raw in ref[2:].split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
         if not isinstance(node, dict) or part not in node:
-            raise SchemaError(f"unresolvable $ref {ref!r}")
+            raise Unsupported(f"$ref {ref!r}")
         node = node[part]
     return node
 
@@ -116,6 +119,8 @@ def _valid(schema: Any, instance: Any, root: Mapping[str, Any]) -> bool:
     for key in schema:
         if key not in _SUPPORTED and key not in _ANNOTATIONS:
             raise Unsupported(key)
+    if "$id" in schema and schema is not root:
+        raise Unsupported("$id below the root changes how $ref resolves")
     if "$ref" in schema and not _valid(_resolve(root, schema["$ref"]), instance, root):
         return False
     t = schema.get("type")
@@ -162,19 +167,58 @@ def _number_ok(schema: Mapping[str, Any], x: Any) -> bool:
     if "exclusiveMaximum" in schema and x >= schema["exclusiveMaximum"]:
         return False
     if "multipleOf" in schema:
+        # Exactly jsonschema's arithmetic: a float divisor divides in floats (falling back to exact
+        # fractions when the quotient overflows), any other divisor takes the remainder, so that
+        # ``1e300`` is not a multiple of ``7`` although ``1e300 / 7`` is a whole float.
         d = schema["multipleOf"]
-        if isinstance(d, float) or isinstance(x, float):
+        if isinstance(d, float):
             q = x / d
             try:
-                if int(q) != q:
-                    return False
+                failed = int(q) != q
             except OverflowError:
-                return False
-            if math.isinf(q):  # pragma: no cover - defensive
+                failed = (Fraction(x) / Fraction(d)).denominator != 1
+            if failed:
                 return False
         elif x % d:
             return False
     return True
+
+
+class _Bool:
+    """Stands in for a boolean while sorting, as jsonschema's ``unbool`` does (true is not 1)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+
+def _unbool(x: Any) -> Any:
+    return _Bool(x) if isinstance(x, bool) else x
+
+
+def _unique(items: Sequence[Any]) -> bool:
+    """jsonschema's ``uniq``, step for step: sort and compare neighbours when the items sort, else compare
+    every pair. (Sorting compares ``[0]`` and ``[False]`` as equal, so ``[[0], [False], [0]]`` counts as
+    unique there; agreeing with jsonschema matters more than that corner.)"""
+    try:
+        ordered = sorted(_unbool(i) for i in items)
+        neighbours = zip(ordered, itertools.islice(ordered, 1, None), strict=False)
+        return not any(_equal_unbooled(a, b) for a, b in neighbours)
+    except TypeError:
+        seen: list[Any] = []
+        for item in items:
+            e = _unbool(item)
+            if any(_equal_unbooled(s, e) for s in seen):
+                return False
+            seen.append(e)
+        return True
+
+
+def _equal_unbooled(a: Any, b: Any) -> bool:
+    if isinstance(a, _Bool) or isinstance(b, _Bool):
+        return isinstance(a, _Bool) and isinstance(b, _Bool) and a.value == b.value
+    return _equal(a, b)
 
 
 def _string_ok(schema: Mapping[str, Any], s: str) -> bool:
@@ -190,13 +234,10 @@ def _array_ok(schema: Mapping[str, Any], items: Sequence[Any], root: Mapping[str
         return False
     if "maxItems" in schema and len(items) > schema["maxItems"]:
         return False
-    if schema.get("uniqueItems"):
-        for i in range(len(items)):
-            for j in range(i + 1, len(items)):
-                if _equal(items[i], items[j]):
-                    return False
+    if schema.get("uniqueItems") and not _unique(items):
+        return False
     prefix = schema.get("prefixItems", [])
-    for sub, item in zip(prefix, items):
+    for sub, item in zip(prefix, items, strict=False):
         if not _valid(sub, item, root):
             return False
     if "items" in schema:
@@ -256,8 +297,12 @@ def _fallback_valid(schema: Any, instance: Any) -> bool:
 
 def is_valid(schema: Any, instance: Any) -> bool:
     """Whether ``instance`` satisfies ``schema`` (Draft 2020-12 unless the schema says otherwise)."""
-    if isinstance(schema, dict) and schema.get("$schema", "").find("2020-12") < 0 and "$schema" in schema:
-        return _fallback_valid(schema, instance)
+    if isinstance(schema, dict) and "$schema" in schema:
+        dialect = schema["$schema"]
+        if not isinstance(dialect, str):
+            raise SchemaError(f"'$schema' must be a URI string, not {dialect!r}")
+        if "2020-12" not in dialect:
+            return _fallback_valid(schema, instance)
     try:
         return _valid(schema, instance, schema if isinstance(schema, dict) else {})
     except Unsupported:

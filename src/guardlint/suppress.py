@@ -37,6 +37,7 @@ class Problem:
 @dataclass(slots=True)
 class _Annotation:
     resource: Resource
+    key: str
     rule: str
     reason: str
     used: bool = False
@@ -101,7 +102,7 @@ def apply_suppressions(
                     problems.append(Problem("invalid", r.file, r.document, path, None, None,
                                             f"annotation {key!r} gives no reason; its value must say why", r))
                     continue
-                annotations.setdefault(id(r), []).append(_Annotation(r, known.name, why))
+                annotations.setdefault(id(r), []).append(_Annotation(r, key, known.name, why))
     comments: dict[int, list[_Comment]] = {}
     for doc in documents:
         for d in doc.directives:
@@ -144,11 +145,11 @@ def apply_suppressions(
     for anns in annotations.values():
         for ann in anns:
             if not ann.used and ann.rule in ran:
-                key = ANNOTATION_PREFIX + ann.rule
                 problems.append(Problem(
                     "unused", ann.resource.file, ann.resource.document,
-                    (*ann.resource.prefix, "metadata", "annotations", key), None, None,
-                    f"annotation {key!r} suppresses nothing: rule {ann.rule!r} found no problem here", ann.resource,
+                    (*ann.resource.prefix, "metadata", "annotations", ann.key), None, None,
+                    f"annotation {ann.key!r} suppresses nothing: rule {ann.rule!r} found no problem here",
+                    ann.resource,
                 ))
     for cs in comments.values():
         for c in cs:

@@ -9,11 +9,12 @@ from guardlint.model.paths import FieldPath
 
 
 def get(data: Any, path: FieldPath) -> Any:
-    """The value at ``path`` or None. Integer parts index lists, string parts index mappings."""
+    """The value at ``path`` or None. Integer parts index lists (from 0: a negative index is no item, as
+    for ``has`` and for source positions), string parts index mappings."""
     node = data
     for part in path:
         if isinstance(part, int):
-            if isinstance(node, list) and -len(node) <= part < len(node):
+            if isinstance(node, list) and 0 <= part < len(node):
                 node = node[part]
             else:
                 return None

@@ -33,6 +33,7 @@ def to_json_pointer(path: Iterable[str | int]) -> str:
 def parse_dotted(text: str) -> FieldPath:
     """Parse ``a.b[0].c`` or ``a["x.y"]`` into a path; ``[*]`` and ``*`` stay as the wildcard ``"*"``.
 
+    The inverse of ``to_dotted``: a quoted key may hold any character, with ``\\`` and ``\"`` escaped.
     Raises ValueError on malformed text.
     """
     out: list[str | int] = []
@@ -48,19 +49,29 @@ def parse_dotted(text: str) -> FieldPath:
             i += 1
             continue
         if ch == "[":
-            end = text.find("]", i)
-            if end < 0:
-                raise ValueError(f"unclosed '[' in {text!r}")
-            inner = text[i + 1 : end].strip()
-            if inner == "*":
-                out.append("*")
-            elif inner.startswith(('"', "'")) and inner.endswith(inner[0]) and len(inner) >= 2:
-                out.append(inner[1:-1].replace('\\"', '"').replace("\\\\", "\\"))
-            elif inner.isdigit():
-                out.append(int(inner))
+            j = i + 1
+            while j < n and text[j] == " ":
+                j += 1
+            if j < n and text[j] in "\"'":
+                key, j = _quoted(text, j)
+                while j < n and text[j] == " ":
+                    j += 1
+                if j >= n or text[j] != "]":
+                    raise ValueError(f"expected ']' at offset {j} in {text!r}")
+                out.append(key)
+                i = j + 1
             else:
-                raise ValueError(f"bad index {inner!r} in {text!r}")
-            i = end + 1
+                end = text.find("]", i)
+                if end < 0:
+                    raise ValueError(f"unclosed '[' in {text!r}")
+                inner = text[i + 1 : end].strip()
+                if inner == "*":
+                    out.append("*")
+                elif inner.isascii() and inner.isdigit():
+                    out.append(int(inner))
+                else:
+                    raise ValueError(f"bad index {inner!r} in {text!r}")
+                i = end + 1
             expect_key = False
             continue
         if not expect_key:
@@ -74,3 +85,21 @@ def parse_dotted(text: str) -> FieldPath:
     if expect_key and out:
         raise ValueError(f"trailing '.' in {text!r}")
     return tuple(out)
+
+
+def _quoted(text: str, start: int) -> tuple[str, int]:
+    """The key of the quoted string at ``start`` (backslash escapes undone) and the offset after it."""
+    quote = text[start]
+    chars: list[str] = []
+    i = start + 1
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            chars.append(text[i + 1])
+            i += 2
+            continue
+        if ch == quote:
+            return "".join(chars), i + 1
+        chars.append(ch)
+        i += 1
+    raise ValueError(f"unclosed quote at offset {start} in {text!r}")

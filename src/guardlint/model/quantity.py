@@ -9,10 +9,13 @@ Grammar (from the API's quantity.go)::
     <suffix>          ::= <binarySI> | <decimalExponent> | <decimalSI>
     <binarySI>        ::= Ki | Mi | Gi | Ti | Pi | Ei
     <decimalSI>       ::= n | u | m | "" | k | M | G | T | P | E
+    <decimalExponent> ::= "e" <signedNumber> | "E" <signedNumber>
 
 The scanner is more lenient than the grammar in one way the API keeps: the number may be empty
-(``"."``, ``"+"``, ``"Gi"`` parse as zero). Non-zero values are rounded up to nano precision.
-    <decimalExponent> ::= "e" <signedNumber> | "E" <signedNumber>
+(``"."``, ``"+"``, ``"Gi"`` parse as zero; ``"Pi"``, ``"Ei"`` and ``"e-10"`` do not, see below).
+Suffixes are case-sensitive (``1K``, ``1mi`` are rejected). Non-zero values are rounded up, away from
+zero, to nano precision (``0.1n`` is ``1n``); BinarySI values are capped at 2^63-1. Surrounding
+whitespace is trimmed as the API's JSON decoder does (Go's ``TrimSpace``); inner whitespace is rejected.
 
 Values are exact ``Fraction``s, so ``1000m == 1`` and ``0.5 == 500m``. A YAML number (``cpu: 0.5``,
 ``memory: 1024``) is read through its decimal text, as the API's JSON decoder does.
@@ -26,12 +29,21 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 _QUANTITY = re.compile(
-    r"^(?P<sign>[+-]?)(?P<num>[0-9]*(?:\.[0-9]*)?)"
-    r"(?:(?P<bin>Ki|Mi|Gi|Ti|Pi|Ei)|(?P<exp>[eE][+-]?[0-9]+)|(?P<dec>[numkMGTPE]?))$"
+    r"(?P<sign>[+-]?)(?P<whole>[0-9]*)(?:\.(?P<frac>[0-9]*))?"
+    r"(?:(?P<bin>Ki|Mi|Gi|Ti|Pi|Ei)|(?P<exp>[eE][+-]?[0-9]+)|(?P<dec>[numkMGTPE]?))"
 )
 _DECIMAL = {"": 0, "n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _NANO = Fraction(1, 10**9)
 _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+_MAX_BINARY = 2**63 - 1
+"""BinarySI values are capped here (``8Ei`` reads as 2^63-1)."""
+_MAX_SCALE = 10_000
+"""Values above 10^10000 are not represented (the API accepts ``1e100000``; no resource is that large)."""
+_GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+"""What Go's ``strings.TrimSpace`` (used by ``Quantity.UnmarshalJSON``) strips; Python's strip() strips more."""
 
 
 class Quantity(NamedTuple):
@@ -51,11 +63,11 @@ def _text_of(raw: Any) -> str | None:
     if isinstance(raw, bool) or raw is None:
         return None
     if isinstance(raw, str):
-        return raw.strip()
+        return raw.strip(_GO_SPACE)
     if isinstance(raw, int):
         return str(raw)
     if isinstance(raw, float):
-        if math.isnan(raw) or math.isinf(raw):
+        if not math.isfinite(raw):
             return None
         text = repr(raw)
         if "e" in text or "E" in text:
@@ -65,34 +77,59 @@ def _text_of(raw: Any) -> str | None:
     return None
 
 
+def _int32(value: int) -> int:
+    """Go's ``int32(x)`` conversion of an int64: wrap around."""
+    return (value + 2**31) % 2**32 - 2**31
+
+
 def parse_quantity(raw: Any) -> Quantity | None:
-    """Parse a quantity from a YAML value; None when the API would reject it."""
+    """Parse a quantity from a YAML value; None when the API would reject it.
+
+    ``null`` (None) is None here although the API decodes it as zero: a rule cannot tell a null from a
+    missing field, and a missing quantity is not zero.
+    """
     text = _text_of(raw)
     if not text:
         return None
-    m = _QUANTITY.match(text)
+    m = _QUANTITY.fullmatch(text)
     if m is None:
         return None
-    digits = m.group("num")
-    whole, _, frac = digits.partition(".")
-    # The API's scanner accepts an empty number ("", ".", "5.", ".5"): missing digits count as zero.
-    number = Fraction(int(whole or "0")) + (Fraction(int(frac), 10 ** len(frac)) if frac else Fraction(0))
-    if m.group("sign") == "-":
-        number = -number
+    whole, frac = m.group("whole"), m.group("frac") or ""
+    # The API's scanner accepts a number without digits ("", ".", "+", "-."): it counts as zero, except
+    # where the API's slow path re-reads the number text and finds no digits there (ErrNumeric): with
+    # Pi and Ei, and with an exponent below -9.
+    has_digits = bool(whole or frac)
+    numerator = int(whole + frac or "0")
+    scale = -len(frac)  # value = numerator * 10**scale (* 2**bits)
+    bits = 0
     if m.group("bin"):
-        value = number * (2 ** _BINARY[m.group("bin")])
+        bits = _BINARY[m.group("bin")]
+        if not has_digits and bits >= 50:
+            return None
     elif m.group("exp"):
         exponent = int(m.group("exp")[1:])
-        if abs(exponent) > 1000:  # the API rejects exponents it cannot represent
+        if not -(2**63) <= exponent < 2**63:  # the API parses the exponent as an int64 ...
             return None
-        value = number * Fraction(10) ** exponent
+        exponent = _int32(exponent)  # ... and then keeps it as an int32
+        if not has_digits and exponent < -9:
+            return None
+        scale += exponent
     else:
-        value = number * Fraction(10) ** _DECIMAL[m.group("dec") or ""]
-    if (value / _NANO).denominator != 1:
-        # Non-zero values are rounded up, away from zero, to nano precision.
-        units = -((-abs(value)) // _NANO)
-        value = units * _NANO * (1 if value > 0 else -1)
-    return Quantity(value, text)
+        scale += _DECIMAL[m.group("dec") or ""]
+    if numerator == 0:
+        return Quantity(Fraction(0), text)
+    if scale > _MAX_SCALE:
+        return None
+    if not bits and scale < -9 - len(str(numerator)):
+        value = _NANO  # far below one nano (and perhaps too small to compute): rounds up to it
+    else:
+        value = Fraction(numerator * 2**bits) * Fraction(10) ** scale
+        if (value / _NANO).denominator != 1:
+            # Non-zero values are rounded up, away from zero, to nano precision.
+            value = -((-value) // _NANO) * _NANO
+    if bits and value > _MAX_BINARY:
+        value = Fraction(_MAX_BINARY)
+    return Quantity(-value if m.group("sign") == "-" else value, text)
 
 
 def quantity_value(raw: Any) -> Fraction | None:

@@ -3,17 +3,20 @@
 PyYAML drops comments, so the raw lines of each document are scanned once (only documents that contain
 the word ``guardlint`` at all). A directive that trails code applies to that line; one on a line of its
 own applies to the next line with content, or to the whole document when it stands before the document's
-first content line.
+first content line (a directive trailing a bare ``---`` counts as standing before it too).
+``ignore-document`` applies to the whole document wherever it stands; ``ignore-next-line`` always applies
+to the next line with content. Text inside quoted and block scalars is data, never a directive.
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-_DIRECTIVE = re.compile(r"(?:^|\s)#\s*guardlint:\s*(?P<body>.*?)\s*$")
-_IGNORE = re.compile(r"^ignore(?:-(?P<scope>document|line|next-line))?\b\s*(?P<rest>.*)$")
+_DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*guardlint:\s*(?P<body>.*?)\s*$")
+_IGNORE = re.compile(r"^ignore(?:-(?P<scope>document|line|next-line))?(?![\w-])\s*(?P<rest>.*)$")
 
 
 class Scope(enum.Enum):
@@ -35,45 +38,69 @@ class Directive:
     """Set when the comment is malformed (no rule, no reason, unknown verb): it then suppresses nothing."""
 
 
+def _is_marker(stripped: str) -> bool:
+    """A bare ``---`` or ``...`` line (a comment may follow)."""
+    for marker in ("---", "..."):
+        if stripped.startswith(marker):
+            rest = stripped[3:]
+            if not rest or (rest[0] in " \t" and (not rest.strip() or rest.strip().startswith("#"))):
+                return True
+    return False
+
+
 def _is_content(stripped: str) -> bool:
-    return bool(stripped) and not stripped.startswith("#") and not stripped.startswith("%") and stripped not in (
-        "---",
-        "...",
-    )
+    return bool(stripped) and not stripped.startswith(("#", "%")) and not _is_marker(stripped)
 
 
-def scan_directives(text: str, line_offset: int) -> tuple[Directive, ...]:
-    lines = text.split("\n")
+def _inside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
+    return any(start <= pos < end for start, end in spans)
+
+
+def scan_directives(
+    text: str, line_offset: int, data_spans: Sequence[tuple[int, int]] = ()
+) -> tuple[Directive, ...]:
+    """The directives of one document. ``data_spans`` are character ranges of ``text`` that hold scalar
+    text (quoted and block scalars): a ``#`` there is data."""
     found: list[Directive] = []
-    pending: list[tuple[int, int, str]] = []  # own-line directives waiting for their next content line
+    pending: list[tuple[int, int, str]] = []  # directives waiting for their next content line
     seen_content = False
-    for i, raw in enumerate(lines):
+    line_start = 0
+    for i, raw in enumerate(text.split("\n")):
+        start, line_start = line_start, line_start + len(raw) + 1
         stripped = raw.strip()
         lineno = line_offset + i + 1
-        if stripped.startswith("---"):
-            after = stripped[3:].split("#", 1)[0].strip()
-            if after:
-                seen_content = True
-        m = _DIRECTIVE.search(raw) if "guardlint" in raw else None
-        own_line = stripped.startswith("#")
-        if m is not None:
-            column = raw.index("#", m.start()) + 1
-            body = m.group("body")
-            if own_line:
-                if not seen_content:
-                    found.append(_parse(body, lineno, column, Scope.DOCUMENT, 0))
-                else:
-                    pending.append((lineno, column, body))
+        content = _is_content(stripped)
+        match = None
+        if "guardlint" in raw:
+            for m in _DIRECTIVE.finditer(raw):
+                if not _inside(data_spans, start + m.start()):
+                    match = m
+                    break
+        if match is not None:
+            column = match.start() + 1
+            body = match.group("body")
+            own_line = stripped.startswith("#")
+            if not seen_content and not content:
+                found.append(_parse(body, lineno, column, Scope.DOCUMENT, 0))
+            elif own_line or _verb_scope(body) == "next-line":
+                pending.append((lineno, column, body))
             else:
                 found.append(_parse(body, lineno, column, Scope.LINE, lineno))
-        if _is_content(stripped) and not stripped.startswith("---"):
+        if content:
             seen_content = True
-            for pl, pc, pbody in pending:
+            targets = [p for p in pending if p[0] != lineno]
+            for pl, pc, pbody in targets:
                 found.append(_parse(pbody, pl, pc, Scope.LINE, lineno))
-            pending.clear()
+            pending = [p for p in pending if p[0] == lineno]
     for pl, pc, pbody in pending:
-        found.append(_parse(pbody, pl, pc, Scope.LINE, pl, problem="nothing follows this comment"))
-    return tuple(found)
+        problem = None if _verb_scope(pbody) == "document" else "nothing follows this comment"
+        found.append(_parse(pbody, pl, pc, Scope.LINE, pl, problem=problem))
+    return tuple(sorted(found, key=lambda d: (d.line, d.column)))
+
+
+def _verb_scope(body: str) -> str | None:
+    m = _IGNORE.match(body)
+    return m.group("scope") if m else None
 
 
 def _parse(body: str, line: int, column: int, scope: Scope, target: int, problem: str | None = None) -> Directive:
@@ -81,12 +108,13 @@ def _parse(body: str, line: int, column: int, scope: Scope, target: int, problem
     if m is None:
         return Directive(line, column, scope, target, (), "", problem=f"unknown directive {body!r}; "
                          "expected 'guardlint: ignore <rule> -- <reason>'")
-    explicit = m.group("scope")
-    if explicit == "document":
+    if m.group("scope") == "document":
         scope = Scope.DOCUMENT
     rest = m.group("rest")
     names_part, sep, reason = rest.partition("--")
-    rules = tuple(r.strip() for r in re.split(r"[,\s]+", names_part.strip()) if r.strip())
+    # Rule names end at the reason, or at a comment that follows the directive (``# expect: ...``).
+    names_part = re.split(r"(?:^|\s)#", names_part, maxsplit=1)[0]
+    rules = tuple(r for r in re.split(r"[,\s]+", names_part.strip()) if r)
     reason = reason.strip()
     if problem is None:
         if not rules:

@@ -47,7 +47,9 @@ def display_name(path: str, root: str | None = None) -> str:
     return Path(rel).as_posix()
 
 
-def _excluded(rel_posix: str, excludes: Sequence[str]) -> bool:
+def excluded(rel_posix: str, excludes: Sequence[str]) -> bool:
+    """Whether a display path matches an exclude pattern: a glob against the whole path (a folder pattern
+    also excludes what is below it), or, for a pattern without ``/``, against any single path part."""
     for pattern in excludes:
         pat = pattern.rstrip("/")
         if fnmatch.fnmatchcase(rel_posix, pat) or fnmatch.fnmatchcase(rel_posix, pat + "/*"):
@@ -108,7 +110,7 @@ def _walk(top: str, excludes: Sequence[str], root: str | None, errors: list[Inpu
             if d in _SKIP_DIRS:
                 continue
             full = os.path.join(dirpath, d)
-            if excludes and _excluded(display_name(full, root), excludes):
+            if excludes and excluded(display_name(full, root), excludes):
                 continue
             keep.append(d)
         dirnames[:] = keep
@@ -116,7 +118,7 @@ def _walk(top: str, excludes: Sequence[str], root: str | None, errors: list[Inpu
             if not f.endswith(EXTENSIONS):
                 continue
             full = os.path.join(dirpath, f)
-            if excludes and _excluded(display_name(full, root), excludes):
+            if excludes and excluded(display_name(full, root), excludes):
                 continue
             found.append(full)
     return found
@@ -126,17 +128,27 @@ def _os_message(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of character ``index`` (lines end at ``\n``, ``\r\n`` or ``\r``)."""
+    prefix = text[:index].replace("\r\n", "\n").replace("\r", "\n")
+    return prefix.count("\n") + 1, len(prefix) - (prefix.rfind("\n") + 1) + 1
+
+
 def decode(data: bytes, display: str) -> ReadResult:
     """Decode file bytes as YAML allows (UTF-8, or UTF-16/32 with a BOM); binary or invalid bytes are errors."""
     if not data:
         return ReadResult(display, "", None)
     head = data[:8192]
+    skipped = 0
     if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         encoding = "utf-32"
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
     else:
-        encoding = "utf-8-sig"
+        encoding = "utf-8"
+        if head.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8):]  # decode the rest as UTF-8, so error offsets need no shifting
+            skipped = len(codecs.BOM_UTF8)
         if b"\x00" in head:
             return ReadResult(
                 display,
@@ -147,8 +159,8 @@ def decode(data: bytes, display: str) -> ReadResult:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         prefix = data[: exc.start].decode(encoding, errors="replace")
-        line = prefix.count("\n") + 1
-        column = len(prefix) - (prefix.rfind("\n") + 1) + 1
+        line, column = _line_col(prefix, len(prefix))
+        name = encoding.upper()
         return ReadResult(
             display,
             None,
@@ -157,50 +169,47 @@ def decode(data: bytes, display: str) -> ReadResult:
                 display,
                 line,
                 column,
-                f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid {encoding.split('-sig')[0].upper()}; "
-                "YAML and JSON files must be UTF-8",
+                f"byte 0x{data[exc.start]:02x} at offset {exc.start + skipped} is not valid {name}; "
+                "YAML and JSON files must be UTF-8 (or UTF-16 or UTF-32 with a byte order mark)",
             ),
         )
-    if "\x00" in text:
-        return ReadResult(display, None, InputError(ErrorKind.BINARY, display, 1, 1, "binary content (NUL characters)"))
-    # YAML forbids most C0 control characters; a file full of them is not a manifest.
-    return ReadResult(display, text.replace("\r\n", "\n"), None)
+    nul = text.find("\x00")
+    if nul >= 0:
+        line, column = _line_col(text, nul)
+        return ReadResult(
+            display, None, InputError(ErrorKind.BINARY, display, line, column, "binary content (a NUL character)")
+        )
+    # Other C0 control characters are left to the YAML parser, which reports them with their place.
+    return ReadResult(display, text.replace("\r\n", "\n").replace("\r", "\n"), None)
+
+
+def _too_large(display: str, max_bytes: int, size: int | None) -> ReadResult:
+    limit = f"{max_bytes / 1048576:.0f} MiB"
+    what = f"file is {size / 1048576:.1f} MiB, over the {limit} limit" if size is not None else (
+        f"file is over the {limit} limit"
+    )
+    hint = "raise 'max-file-size' in .guardlint.yaml (or --max-file-size) if this file is a real manifest"
+    return ReadResult(display, None, InputError(ErrorKind.TOO_LARGE, display, 1, 1, what, hint=hint))
 
 
 def read_input(item: Input, max_bytes: int = DEFAULT_MAX_BYTES, stdin_bytes: bytes | None = None) -> ReadResult:
-    """Read one input, returning text or a located error; never raises for I/O problems."""
+    """Read one input, returning text or a located error; never raises for I/O problems.
+
+    A file over ``max_bytes`` is reported from its size alone; at most ``max_bytes + 1`` bytes are ever read.
+    """
     if item.path == STDIN:
         return decode(stdin_bytes or b"", item.display)
     try:
         size = os.path.getsize(item.path)
         if size > max_bytes:
-            return ReadResult(
-                item.display,
-                None,
-                InputError(
-                    ErrorKind.TOO_LARGE,
-                    item.display,
-                    1,
-                    1,
-                    f"file is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit",
-                    hint="raise 'max-file-size' in .guardlint.yaml (or --max-file-size) if this file is a real manifest",
-                ),
-            )
+            return _too_large(item.display, max_bytes, size)
         if os.path.isdir(item.path):
-            return ReadResult(item.display, None, InputError(ErrorKind.UNREADABLE, item.display, 1, 1, "is a directory"))
+            error = InputError(ErrorKind.UNREADABLE, item.display, 1, 1, "is a directory")
+            return ReadResult(item.display, None, error)
         with open(item.path, "rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
         return ReadResult(item.display, None, InputError(ErrorKind.UNREADABLE, item.display, 1, 1, _os_message(exc)))
     if len(data) > max_bytes:  # grew while being read, or a special file
-        return ReadResult(
-            item.display,
-            None,
-            InputError(ErrorKind.TOO_LARGE, item.display, 1, 1, f"file is over the {max_bytes / 1048576:.0f} MiB limit"),
-        )
+        return _too_large(item.display, max_bytes, None)
     return decode(data, item.display)
-
-
-def excluded(rel_posix: str, excludes: Sequence[str]) -> bool:
-    """Whether a path (POSIX, relative to the working directory) matches one of the exclude globs."""
-    return _excluded(rel_posix, excludes)

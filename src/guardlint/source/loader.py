@@ -3,22 +3,33 @@
 The text is split into documents on ``---`` / ``...`` markers first, so a syntax error in one document is
 a located error for that document while the others still load. Each document is composed with PyYAML's
 C composer (the pure-Python one when libyaml is missing); the plain data is built from the composed
-nodes by one walk that also notes duplicate keys and bounds alias expansion.
+nodes by one walk (iterative, so depth never meets Python's recursion limit) that also notes duplicate
+keys, resolves merge keys and bounds alias expansion: every value built and every merged key counts
+against a budget proportional to the text, so an alias bomb stops in time proportional to the file.
 
-Scalars follow PyYAML's YAML 1.1 resolution (``yes``/``on`` are booleans, ``0755`` is octal), which is
-also what Kubernetes' own YAML decoder (go-yaml v2 via sigs.k8s.io/yaml) does. Timestamps and binary
-scalars stay strings, as Kubernetes sees them.
+Scalars follow PyYAML's YAML 1.1 resolution (``yes``/``on`` are booleans, ``0755`` is octal, ``1e3`` and
+``1.0e3`` are strings because YAML 1.1 floats need a dot and a signed exponent, ``1.0e+3`` is a float),
+which is close to what Kubernetes' own YAML decoder (go-yaml v2 via sigs.k8s.io/yaml) does; go-yaml
+also reads ``y``/``n`` as booleans and ``1e3`` as a number, PyYAML does not. Timestamps and binary
+scalars stay strings, as Kubernetes sees them. Keys are the text of their key scalar (``1: a`` has the key
+``"1"``).
+
+Positions are 1-based lines counted at ``\n`` (``\r\n`` and a lone ``\r`` are normalised to ``\n`` first)
+and columns in code points. YAML also breaks lines at U+0085, U+2028 and U+2029, which editors do not;
+marks of documents that contain them are recomputed from their character index.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from guardlint.findings import ErrorKind, InputError
@@ -37,7 +48,11 @@ _SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
 _HELM_ACTION = re.compile(
     r"\{\{-?\s*(?:[^{}]*?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|include\s|toYaml\b|tpl\s|define\s)"
 )
-_HELM_CONTROL_LINE = re.compile(r"^\s*\{\{-?\s*(?:if|else|end|range|with|define|template|include|/\*)\b", re.M)
+_HELM_CONTROL_LINE = re.compile(
+    r"^\s*\{\{-?\s*(?:(?:if|else|end|range|with|define|template|include)\b|/\*)", re.M
+)
+_YAML_BREAKS = ("\x85", "\u2028", "\u2029")
+"""Line breaks for YAML (1.1) but not for editors; marks after them are recomputed."""
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -90,15 +105,29 @@ class _Chunk:
     end_line: int  # 0-based last line
 
 
-class _TooDeep(Exception):
-    def __init__(self, line: int, column: int) -> None:
-        super().__init__(line, column)
-        self.line = line
-        self.column = column
+class _Located(Exception):
+    """A problem found while building data, at a mark of the document."""
+
+    def __init__(self, mark: Any, message: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+class _TooDeep(_Located):
+    pass
 
 
 class _AliasBomb(Exception):
     pass
+
+
+class _RecursiveAlias(_Located):
+    pass
+
+
+class _BadValue(_Located):
+    """A merge key without mappings, or an explicitly tagged scalar that its tag cannot read."""
 
 
 def split_documents(text: str) -> list[_Chunk]:
@@ -143,25 +172,106 @@ def detect_unrendered_template(text: str) -> tuple[int, int] | None:
 
     Only Helm-specific actions count (``.Values``, ``.Release``, ``include``, control lines such as
     ``{{- if``): Argo Workflows ``{{inputs.parameters.x}}`` and Prometheus ``{{ $labels.x }}`` strings
-    are ordinary data in rendered manifests.
+    are ordinary data in rendered manifests. So are actions inside comments and inside block scalars
+    (``|`` and ``>``), which carry embedded files such as Alertmanager templates
+    (``{{ define "slack.title" }}``) in rendered manifests.
     """
     if "{{" not in text:
         return None
-    m = _HELM_ACTION.search(text) or _HELM_CONTROL_LINE.search(text)
-    if m is None:
+    starts = {m.start() for m in _HELM_ACTION.finditer(text)}
+    starts.update(text.index("{{", m.start()) for m in _HELM_CONTROL_LINE.finditer(text))
+    if not starts:
         return None
-    start = m.start()
-    if text[start].isspace():
-        start = text.index("{{", start)
-    line = text.count("\n", 0, start) + 1
-    column = start - (text.rfind("\n", 0, start) + 1) + 1
-    return line, column
+    candidates = sorted(starts)
+    blocks, scanned_to = _block_scalars_and_gaps(text, candidates[-1])
+    for start in candidates:
+        if start < scanned_to and (_inside(blocks, start) or _in_comment(text, start)):
+            continue
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        return line, column
+    return None
+
+
+def _block_scalars_and_gaps(text: str, until: int) -> tuple[list[tuple[int, int]], int]:
+    """Spans of block scalars up to character ``until``, and how far the scan got (it stops at errors)."""
+    spans: list[tuple[int, int]] = []
+    reached = 0
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            start, end = token.start_mark.index, token.end_mark.index
+            if isinstance(token, yaml.ScalarToken) and token.style in ("|", ">"):
+                spans.append((start, end))
+            reached = end
+            if start > until:
+                return spans, len(text)
+    except yaml.YAMLError:
+        return spans, reached
+    return spans, len(text)
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    return any(start <= pos < end for start, end in spans)
+
+
+def _in_comment(text: str, pos: int) -> bool:
+    """Whether ``pos`` follows a ``#`` that starts a comment on its line (quotes are respected)."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    quote = ""
+    for i in range(line_start, pos):
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'" and (i == line_start or text[i - 1] in " \t[{,:-"):
+            quote = ch
+        elif ch == "#" and (i == line_start or text[i - 1] in " \t"):
+            return True
+    return False
+
+
+def _normalise(text: str) -> str:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _looks_like_json(text: str, file: str) -> bool:
+    if file.endswith(".json"):
+        return True
+    stripped = text.lstrip(" \t\n")
+    return stripped.startswith(("{", "["))
+
+
+def _untab_json(text: str) -> str:
+    """Replace tabs outside double-quoted strings by spaces, one for one (positions stay put).
+
+    JSON allows tabs as whitespace; YAML allows them only in some places (libyaml is more lenient than
+    the pure-Python scanner). Inside a JSON string a raw tab is invalid, so those are left to the parser.
+    """
+    out = list(text)
+    in_string = False
+    escaped = False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch in '"\n':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == "\t":
+            out[i] = " "
+    return "".join(out)
 
 
 def load_text(text: str, file: str) -> LoadedText:
     """Load every document of ``text``; never raises for bad input."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = _normalise(text)
     helm = detect_unrendered_template(text)
     if helm is not None:
         err = InputError(
@@ -174,10 +284,8 @@ def load_text(text: str, file: str) -> LoadedText:
             hint="run 'helm template RELEASE CHART | guardlint check -' and lint the rendered output",
         )
         return LoadedText(file, (), (err,))
-    if file.endswith(".json") and "\t" in text:
-        # JSON allows tabs as whitespace, YAML does not; outside strings they are only whitespace and
-        # inside strings JSON forbids raw tabs, so a one-for-one replacement keeps every position.
-        text = text.replace("\t", " ")
+    if "\t" in text and _looks_like_json(text, file):
+        text = _untab_json(text)
     documents: list[Document] = []
     errors: list[InputError] = []
     builder = _Builder()
@@ -190,59 +298,108 @@ def load_text(text: str, file: str) -> LoadedText:
     return LoadedText(file, tuple(documents), tuple(errors))
 
 
+class _Marks:
+    """Turns marks into (0-based line, 0-based column) within a chunk, counting only ``\n`` as a break."""
+
+    def __init__(self, body: str) -> None:
+        self.exact = not any(b in body for b in _YAML_BREAKS)
+        self._starts: list[int] = []
+        if not self.exact:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", body)]
+
+    def of(self, mark: Any) -> tuple[int, int]:
+        if mark is None:
+            return 0, 0
+        if self.exact:
+            return mark.line, mark.column
+        line = bisect.bisect_right(self._starts, mark.index) - 1
+        return line, mark.index - self._starts[line]
+
+    def fix_tree(self, root: Node) -> None:
+        """Rewrite the marks of every node when YAML and editors disagree about line breaks."""
+        if self.exact:
+            return
+        seen: set[int] = set()
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            node.start_mark = self._fixed(node.start_mark)
+            node.end_mark = self._fixed(node.end_mark)
+            if isinstance(node, SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, MappingNode):
+                for k, v in node.value:
+                    stack.append(k)
+                    stack.append(v)
+
+    def _fixed(self, mark: Mark) -> Mark:
+        line, column = self.of(mark)
+        return Mark(mark.name, mark.index, line, column, None, None)  # type: ignore[arg-type]
+
+
 def _load_chunk(chunk: _Chunk, number: int, file: str, builder: _Builder) -> tuple[Document | None, InputError | None]:
     body = chunk.text
+    marks = _Marks(body)
+
+    def located(kind: ErrorKind, mark: Any, message: str) -> InputError:
+        line, column = marks.of(mark)
+        return InputError(kind, file, chunk.line + line + 1, column + 1, message)
+
     try:
         _check_depth(body)
         root = yaml.compose(body, Loader=_Loader)
     except _TooDeep as exc:
-        return None, InputError(
-            ErrorKind.TOO_DEEP,
-            file,
-            chunk.line + exc.line + 1,
-            exc.column + 1,
-            f"nesting deeper than {MAX_DEPTH} levels; no Kubernetes object is this deep",
-        )
+        return None, located(ErrorKind.TOO_DEEP, exc.mark, exc.message)
+    except yaml.reader.ReaderError as exc:
+        # The reader stops at the first character YAML does not allow. libyaml reports a UTF-8 byte
+        # offset and PyYAML a character index, so find the character itself.
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        index = body.find(chr(code))
+        line, column = _line_col(body, index if index >= 0 else 0)
+        return None, InputError(ErrorKind.YAML_SYNTAX, file, chunk.line + line, column,
+                                f"character U+{code:04X} is not allowed in YAML (a control or non-printable character)")
+    except UnicodeEncodeError as exc:  # a lone surrogate in text handed to load_text (files never hold one)
+        line, column = _line_col(body, exc.start)
+        return None, InputError(ErrorKind.ENCODING, file, chunk.line + line, column,
+                                f"U+{ord(body[exc.start]):04X} is a lone surrogate, which no file encoding holds")
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = chunk.line + (mark.line if mark else 0) + 1
-        column = (mark.column if mark else 0) + 1
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
-        return None, InputError(ErrorKind.YAML_SYNTAX, file, line, column, f"{problem}{context}")
+        return None, located(ErrorKind.YAML_SYNTAX, exc.problem_mark or exc.context_mark, f"{problem}{context}")
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml reports marks for all syntax errors
         return None, InputError(ErrorKind.YAML_SYNTAX, file, chunk.line + 1, 1, str(exc))
-    except RecursionError:
+    except RecursionError:  # pragma: no cover - only the pure-Python composer recurses
         return None, InputError(
-            ErrorKind.TOO_DEEP, file, chunk.line + 1, 1, f"nesting deeper than {MAX_DEPTH} levels"
+            ErrorKind.TOO_DEEP, file, chunk.line + 1, 1, "nesting too deep for the pure-Python YAML composer"
         )
     if root is None:
         return None, None
+    marks.fix_tree(root)
     try:
         data, dups = builder.build(root, budget=max(_ALIAS_BUDGET_FLOOR, 4 * len(body)))
     except _AliasBomb:
-        mark = root.start_mark
-        return None, InputError(
+        return None, located(
             ErrorKind.ALIAS_BOMB,
-            file,
-            chunk.line + mark.line + 1,
-            mark.column + 1,
+            root.start_mark,
             "YAML aliases expand to far more values than the text holds (an alias bomb); refusing to expand",
         )
-    except RecursionError:
-        return None, InputError(
-            ErrorKind.TOO_DEEP, file, chunk.line + 1, 1, f"nesting deeper than {MAX_DEPTH} levels"
-        )
+    except _RecursiveAlias as exc:
+        return None, located(ErrorKind.ALIAS_BOMB, exc.mark, exc.message)
+    except _BadValue as exc:
+        return None, located(ErrorKind.YAML_SYNTAX, exc.mark, exc.message)
+    root_line = root.start_mark.line
+    if isinstance(root, ScalarNode) and root.tag == _NULL and root.value == "":
+        root_line = 0  # an empty document: its "content" is where it starts
     origin = None
-    lines = body.split("\n", 40)[:40]
-    content_line = chunk.line + root.start_mark.line + 1
-    for raw in lines:
-        stripped = raw.strip()
-        m = _SOURCE.match(stripped)
+    for raw in body.split("\n", root_line + 1)[:root_line]:
+        m = _SOURCE.match(raw.strip())
         if m:
             origin = m.group(1)
             break
-    directives = scan_directives(body, chunk.line) if "guardlint" in body else ()
+    directives = scan_directives(body, chunk.line, _scalar_spans(root)) if "guardlint" in body else ()
     doc = Document(
         file=file,
         index=number,
@@ -258,17 +415,42 @@ def _load_chunk(chunk: _Chunk, number: int, file: str, builder: _Builder) -> tup
             DuplicateKey(path, chunk.line + line + 1, col + 1, chunk.line + first + 1)
             for path, line, col, first in dups
         ),
-        content_line=content_line,
+        content_line=chunk.line + root_line + 1,
     )
     return doc, None
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of character ``index`` of ``text`` (lines end at ``\\n``)."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _scalar_spans(root: Node) -> tuple[tuple[int, int], ...]:
+    """Character spans of the quoted and block scalars of a document: text there is data, not comments."""
+    spans: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            if node.style in ("|", ">", '"', "'"):
+                spans.append((node.start_mark.index, node.end_mark.index))
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for k, v in node.value:
+                stack.append(k)
+                stack.append(v)
+    return tuple(sorted(spans))
 
 
 def _leading_run(body: str) -> int:
     longest = 0
     for m in re.finditer(r"^[ \t?:-]+", body, re.MULTILINE):
-        n = m.end() - m.start()
-        if n > longest:
-            longest = n
+        longest = max(longest, m.end() - m.start())
     return longest
 
 
@@ -277,27 +459,58 @@ def _check_depth(body: str) -> None:
     bound = body.count("[") + body.count("{") + _leading_run(body) + 1
     if bound <= MAX_DEPTH:
         return
+    too_deep = f"nesting deeper than {MAX_DEPTH} levels; no Kubernetes object is this deep"
     depth = 0
-    for event in yaml.parse(body, Loader=_Loader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise _TooDeep(mark.line if mark else 0, mark.column if mark else 0)
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+    try:
+        for event in yaml.parse(body, Loader=_Loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _TooDeep(event.start_mark, too_deep)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # libyaml (0.2.5 and later) gives up at 1000 flow levels while it scans ahead for a possible
+        # simple key, before it has produced the 501st collection: the place it gave up is in the
+        # too-deep part. Any other syntax error is reported by the composer that follows.
+        if exc.problem and "maximum nesting depth" in exc.problem:
+            raise _TooDeep(exc.problem_mark, too_deep) from None
+        raise
+
+
+_Request = tuple[Node, FieldPath, bool, bool]
+"""A node to build: the node, its path, whether to note duplicate keys, whether it is a merge source."""
+_Built = tuple[Any, int, "dict[str, int] | None"]
+"""Built data: the value, the size of its data tree, and for a mapping the size of each key's value."""
+_Frame = Generator[_Request, _Built, _Built]
 
 
 class _Builder:
-    """Turns composed nodes into plain Python data (dict, list, str, int, float, bool, None)."""
+    """Turns composed nodes into plain Python data (dict, list, str, int, float, bool, None).
+
+    The walk keeps its own stack of generator frames instead of recursing, so the depth of a document
+    is bounded only by MAX_DEPTH. Two things are bounded by the budget: the work (one unit per node
+    entered and per key copied from a merge) and the exact size of the data tree that rules will walk.
+    Aliases are expanded where they are used; a mapping used as a merge source is built once and its
+    values are shared by the mappings that merge it (as PyYAML shares aliased values), which keeps long
+    merge chains linear while their size still counts.
+    """
 
     def __init__(self) -> None:
         self._constructor = SafeConstructor()
 
     def build(self, root: Node, budget: int) -> tuple[Any, list[tuple[FieldPath, int, int, int]]]:
         dups: list[tuple[FieldPath, int, int, int]] = []
-        remaining = [budget]
+        checked: set[int] = set()  # mappings already checked for duplicate keys (aliases repeat them)
+        merge_sources: dict[int, _Built] = {}
+        remaining = budget
         constructor = self._constructor
+
+        def charge(units: int) -> None:
+            nonlocal remaining
+            remaining -= units
+            if remaining < 0:
+                raise _AliasBomb
 
         def scalar(node: ScalarNode) -> Any:
             tag = node.tag
@@ -305,30 +518,36 @@ class _Builder:
                 return node.value
             if tag == _NULL:
                 return None
-            if tag == _BOOL:
-                return constructor.construct_yaml_bool(node)
-            if tag == _INT:
-                return constructor.construct_yaml_int(node)
-            if tag == _FLOAT:
-                return constructor.construct_yaml_float(node)
+            try:
+                if tag == _BOOL:
+                    return constructor.construct_yaml_bool(node)
+                if tag == _INT:
+                    return constructor.construct_yaml_int(node)
+                if tag == _FLOAT:
+                    return constructor.construct_yaml_float(node)
+            except (ValueError, KeyError, IndexError):
+                # Only an explicit tag (``!!int abc``) gets here: implicit resolution matched the text.
+                name = tag.rsplit(":", 1)[-1]
+                raise _BadValue(node.start_mark, f"cannot read {node.value!r} as !!{name}") from None
             return node.value
 
-        def walk(node: Node, path: tuple[str | int, ...], track: bool) -> Any:
-            remaining[0] -= 1
-            if remaining[0] < 0:
-                raise _AliasBomb
-            if isinstance(node, ScalarNode):
-                return scalar(node)
-            if isinstance(node, SequenceNode):
-                return [walk(child, (*path, i), track) for i, child in enumerate(node.value)]
-            if isinstance(node, MappingNode):
-                return mapping(node, path, track)
-            return None  # pragma: no cover - only three node kinds exist
+        def sequence(node: SequenceNode, path: FieldPath, track: bool) -> _Frame:
+            out: list[Any] = []
+            size = 1
+            for i, child in enumerate(node.value):
+                value, child_size, _ = yield child, (*path, i), track, False
+                out.append(value)
+                size += child_size
+            return out, size, None
 
-        def mapping(node: MappingNode, path: tuple[str | int, ...], track: bool) -> dict[str, Any]:
+        def mapping(node: MappingNode, path: FieldPath, track: bool) -> _Frame:
             out: dict[str, Any] = {}
+            sizes: dict[str, int] = {}
             merges: list[Node] = []
-            seen: dict[str, int] | None = {} if track else None
+            seen: dict[str, int] | None = None
+            if track and id(node) not in checked:
+                checked.add(id(node))
+                seen = {}
             for key_node, value_node in node.value:
                 if key_node.tag == _MERGE:
                     merges.append(value_node)
@@ -340,27 +559,76 @@ class _Builder:
                         dups.append(((*path, key), key_node.start_mark.line, key_node.start_mark.column, first))
                     else:
                         seen[key] = key_node.start_mark.line
-                out[key] = walk(value_node, (*path, key), track)
-            if merges:
-                for source in _merge_sources(merges):
-                    # Keys from a merge never override explicit keys; earlier sources win over later ones.
-                    merged = mapping(source, path, False)
-                    for k, v in merged.items():
-                        out.setdefault(k, v)
-            return out
+                out[key], sizes[key], _ = yield value_node, (*path, key), track, False
+            for source in _merge_sources(merges):
+                # Keys from a merge never override explicit keys; earlier sources win over later ones.
+                merged, _, merged_sizes = yield source, path, False, True
+                charge(len(merged))
+                for k, v in merged.items():
+                    if k not in out:
+                        out[k] = v
+                        sizes[k] = merged_sizes[k] if merged_sizes is not None else 1
+            return out, 1 + sum(sizes.values()), sizes
 
-        data = walk(root, (), True)
-        return data, dups
+        stack: list[tuple[_Frame, int, bool]] = []
+        active: set[int] = set()  # collections being built: meeting one again is a recursive alias
+        request: _Request | None = (root, (), True, False)
+        incoming: Any = None  # what the frame on top of the stack receives next
+        while True:
+            if request is not None:
+                node, path, track, merge_source = request
+                request = None
+                nid = id(node)
+                charge(1)
+                if isinstance(node, ScalarNode):
+                    incoming = (scalar(node), 1, None)
+                elif nid in active:
+                    raise _RecursiveAlias(
+                        node.start_mark,
+                        "a YAML alias refers to a collection that contains it (a recursive alias); "
+                        "it would expand forever",
+                    )
+                elif merge_source and nid in merge_sources:
+                    incoming = merge_sources[nid]
+                else:
+                    active.add(nid)
+                    if isinstance(node, MappingNode):
+                        stack.append((mapping(node, path, track), nid, merge_source))
+                    elif isinstance(node, SequenceNode):
+                        stack.append((sequence(node, path, track), nid, merge_source))
+                    else:  # pragma: no cover - only three node kinds exist
+                        raise TypeError(f"unexpected node {node!r}")
+                    incoming = None
+            if not stack:
+                return incoming[0], dups
+            frame, nid, merge_source = stack[-1]
+            try:
+                request = frame.send(incoming)
+            except StopIteration as stop:
+                stack.pop()
+                active.discard(nid)
+                incoming = stop.value
+                if incoming[1] > budget:
+                    raise _AliasBomb from None
+                if merge_source:
+                    merge_sources[nid] = incoming
 
 
 def _merge_sources(values: list[Node]) -> Iterator[MappingNode]:
     for value in values:
         if isinstance(value, MappingNode):
             yield value
-        elif isinstance(value, SequenceNode):
-            for item in value.value:
-                if isinstance(item, MappingNode):
-                    yield item
+            continue
+        items = [item for item in value.value if isinstance(item, MappingNode)] if isinstance(
+            value, SequenceNode
+        ) else []
+        if isinstance(value, SequenceNode) and len(items) == len(value.value):
+            yield from items
+        else:
+            found = "a list holding other values" if isinstance(value, SequenceNode) else "a scalar"
+            raise _BadValue(
+                value.start_mark, f"a merge key ('<<') needs a mapping or a list of mappings, found {found}"
+            )
 
 
 def _complex_key(node: Node) -> str:

@@ -11,22 +11,27 @@ _MERGE = "tag:yaml.org,2002:merge"
 
 
 def _lookup(node: MappingNode, key: str) -> tuple[Node, Node] | None:
-    found: tuple[Node, Node] | None = None
-    merges: list[Node] = []
-    for k, v in node.value:
-        if k.tag == _MERGE:
-            merges.append(v)
-        elif isinstance(k, ScalarNode) and k.value == key:
-            found = (k, v)  # the last duplicate wins, as in the data
-    if found is not None:
-        return found
-    for m in merges:
-        sources = [m] if isinstance(m, MappingNode) else list(m.value) if isinstance(m, SequenceNode) else []
-        for src in sources:
-            if isinstance(src, MappingNode):
-                hit = _lookup(src, key)
-                if hit is not None:
-                    return hit
+    """The (key, value) nodes that give ``key`` its value, as the loader's data has it: an explicit key
+    (the last duplicate) wins; otherwise merge sources are searched depth first, in order. Iterative, so
+    a long chain of merges cannot exhaust the stack."""
+    stack: list[MappingNode] = [node]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        found: tuple[Node, Node] | None = None
+        sources: list[MappingNode] = []
+        for k, v in current.value:
+            if k.tag == _MERGE:
+                items = v.value if isinstance(v, SequenceNode) else [v]
+                sources.extend(item for item in items if isinstance(item, MappingNode))
+            elif isinstance(k, ScalarNode) and k.value == key:
+                found = (k, v)  # the last duplicate wins, as in the data
+        if found is not None:
+            return found
+        stack.extend(reversed(sources))
     return None
 
 

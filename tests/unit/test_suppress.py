@@ -1,0 +1,215 @@
+"""Suppressions: annotations, comments and config exemptions mark findings (which stay in the report);
+unused and invalid suppressions are findings of their own."""
+
+from __future__ import annotations
+
+import pytest
+
+from guardlint.config.model import Config, Exemption, make_plan
+from guardlint.engine import lint_loaded
+from guardlint.findings import Report, Severity
+from guardlint.model.workloads import default_table
+from guardlint.rules.core import rules as core_rules
+from guardlint.rules.registry import build_registry
+from guardlint.rules.security.privileged_container import RULE as PRIVILEGED
+from guardlint.rules.security.unpinned_image import RULE as UNPINNED
+from guardlint.source.loader import load_text
+
+REGISTRY = build_registry([core_rules(), [PRIVILEGED, UNPINNED]])
+ENGINE_RULES = ("unused-suppression", "invalid-suppression")
+
+
+def lint(text: str, *, select: tuple[str, ...] = ("privileged-container",), file: str = "deploy/app.yaml",
+         exemptions: tuple[Exemption, ...] = ()) -> Report:
+    cfg = Config(select=(*select, *ENGINE_RULES), exemptions=exemptions)
+    plan = make_plan(REGISTRY, cfg, workloads=default_table())
+    return lint_loaded([load_text(text, file)], plan, raise_errors=True)
+
+
+def states(report: Report) -> list[tuple[str, int, bool, str | None]]:
+    return [(f.rule, f.line, f.suppressed, f.suppression_reason) for f in report.findings]
+
+
+def pod(annotations: str = "", name: str = "web", namespace: str | None = "prod", kind: str = "Pod") -> str:
+    ns = f"\n  namespace: {namespace}" if namespace else ""
+    ann = f"\n  annotations:\n{annotations}" if annotations else ""
+    return f"""apiVersion: v1
+kind: {kind}
+metadata:
+  name: {name}{ns}{ann}
+spec:
+  containers:
+    - name: c
+      image: nginx:1.27
+      securityContext:
+        privileged: true
+"""
+
+
+# --- annotations ---------------------------------------------------------------------------------------
+
+
+def test_annotation_marks_the_finding_and_keeps_it() -> None:
+    report = lint(pod('    ignore.guardlint.dev/privileged-container: "CNI agent needs it"'))
+    assert states(report) == [("privileged-container", 13, True, "annotation: CNI agent needs it")]
+    assert report.active == ()
+    assert len(report.suppressed) == 1
+    assert report.summary().suppressed == 1
+    assert report.exit_code(Severity.ERROR) == 0
+
+
+def test_annotation_may_name_the_code() -> None:
+    report = lint(pod('    ignore.guardlint.dev/SEC003: "by code"'))
+    assert states(report) == [("privileged-container", 13, True, "annotation: by code")]
+
+
+def test_annotation_applies_to_its_own_object_only() -> None:
+    text = """apiVersion: v1
+kind: List
+items:
+""" + "".join("  " + line + "\n" for line in (
+        "- " + pod('    ignore.guardlint.dev/privileged-container: "first"', name="a").replace("\n", "\n  ").strip()
+        + "\n- " + pod(name="b").replace("\n", "\n  ").strip()
+    ).split("\n"))
+    report = lint(text)
+    assert [(f.resource.name if f.resource else None, f.suppressed) for f in report.findings] == [
+        ("a", True), ("b", False)]
+
+
+def test_annotation_of_another_rule_does_not_suppress() -> None:
+    report = lint(pod('    ignore.guardlint.dev/unpinned-image: "not this one"'),
+                  select=("privileged-container", "unpinned-image"))
+    privileged = [f for f in report.findings if f.rule == "privileged-container"]
+    assert [f.suppressed for f in privileged] == [False]
+    unused = [f for f in report.findings if f.rule == "unused-suppression"]
+    assert [(f.line, f.column) for f in unused] == [(7, 5)]
+
+
+@pytest.mark.parametrize(
+    ("annotation", "message"),
+    [
+        ('    ignore.guardlint.dev/privileged-containr: "typo"',
+         "annotation 'ignore.guardlint.dev/privileged-containr' names no rule; did you mean 'privileged-container'?"),
+        ('    ignore.guardlint.dev/privileged-container: ""', "gives no reason"),
+        ("    ignore.guardlint.dev/privileged-container: '   '", "gives no reason"),
+        ("    ignore.guardlint.dev/privileged-container: true", "gives no reason"),
+    ],
+    ids=["unknown-rule", "empty-reason", "blank-reason", "not-a-string"],
+)
+def test_invalid_annotations_are_reported_and_suppress_nothing(annotation: str, message: str) -> None:
+    report = lint(pod(annotation))
+    assert [(f.rule, f.line, f.column, f.suppressed) for f in report.findings] == [
+        ("invalid-suppression", 7, 5, False),  # at the annotation key
+        ("privileged-container", 13, 9, False),
+    ]
+    assert message in report.findings[0].message
+    assert report.findings[0].path == ("metadata", "annotations", annotation.split(":", 1)[0].strip())
+
+
+def test_unused_annotation_is_reported_at_its_key() -> None:
+    text = pod('    ignore.guardlint.dev/SEC003: "stale"').replace("privileged: true", "privileged: false")
+    report = lint(text)
+    assert [(f.rule, f.line, f.column, f.exact) for f in report.findings] == [("unused-suppression", 7, 5, True)]
+    assert "'ignore.guardlint.dev/SEC003' suppresses nothing" in report.findings[0].message
+
+
+def test_annotation_for_a_rule_that_did_not_run_is_not_unused() -> None:
+    report = lint(pod('    ignore.guardlint.dev/unpinned-image: "not selected"'))
+    assert [f.rule for f in report.findings] == ["privileged-container"]
+
+
+def test_other_annotations_are_ignored() -> None:
+    report = lint(pod('    guardlint.dev/privileged-container: "x"\n    ignore.example.com/privileged-container: "y"'))
+    assert states(report) == [("privileged-container", 14, False, None)]
+
+
+# --- comments ------------------------------------------------------------------------------------------
+
+
+def test_comment_suppression_marks_the_finding() -> None:
+    text = pod().replace("privileged: true", "privileged: true  # guardlint: ignore privileged-container -- why")
+    assert states(lint(text)) == [("privileged-container", 11, True, "comment: why")]
+
+
+def test_comment_and_annotation_together_report_the_annotation_reason() -> None:
+    text = pod('    ignore.guardlint.dev/privileged-container: "ann"').replace(
+        "privileged: true", "privileged: true  # guardlint: ignore privileged-container -- com")
+    assert states(lint(text)) == [("privileged-container", 13, True, "annotation: ann")]
+
+
+def test_unused_comment_is_reported_at_the_comment() -> None:
+    text = pod().replace("image: nginx:1.27", "image: nginx:1.27  # guardlint: ignore privileged-container -- stale")
+    report = lint(text)
+    assert [(f.rule, f.line, f.column, f.suppressed) for f in report.findings] == [
+        ("unused-suppression", 9, 26, False), ("privileged-container", 11, 9, False)]
+    assert "suppression comment for privileged-container suppresses nothing" in report.findings[0].message
+
+
+def test_comment_for_a_rule_that_did_not_run_is_not_unused() -> None:
+    text = pod().replace("image: nginx:1.27", "image: nginx:1.27  # guardlint: ignore unpinned-image -- not selected")
+    assert [f.rule for f in lint(text).findings] == ["privileged-container"]
+
+
+def test_invalid_comment_is_reported_and_suppresses_nothing() -> None:
+    text = pod().replace("privileged: true", "privileged: true  # guardlint: ignore privileged-container")
+    report = lint(text)
+    assert [(f.rule, f.line, f.column, f.suppressed) for f in report.findings] == [
+        ("privileged-container", 11, 9, False), ("invalid-suppression", 11, 27, False)]
+
+
+def test_unknown_rule_in_comment_suggests_the_closest() -> None:
+    text = pod().replace("privileged: true", "privileged: true  # guardlint: ignore unpined-image -- typo")
+    report = lint(text)
+    (invalid,) = [f for f in report.findings if f.rule == "invalid-suppression"]
+    assert "unknown rule 'unpined-image'; did you mean 'unpinned-image'?" in invalid.message
+
+
+# --- config exemptions ---------------------------------------------------------------------------------
+
+EXEMPTION_CASES = [
+    (Exemption("rule", rules=("privileged-container",)), True),
+    (Exemption("code", rules=("SEC003",)), True),
+    (Exemption("other rule", rules=("unpinned-image",)), False),
+    (Exemption("path glob", paths=("deploy/*",)), True),
+    (Exemption("path glob below", paths=("*.yaml",)), True),
+    (Exemption("other path", paths=("other/*",)), False),
+    (Exemption("namespace", namespaces=("prod",)), True),
+    (Exemption("namespace glob", namespaces=("pr*",)), True),
+    (Exemption("other namespace", namespaces=("kube-system",)), False),
+    (Exemption("kind", kinds=("Pod",)), True),
+    (Exemption("other kind", kinds=("Deployment",)), False),
+    (Exemption("name", names=("web",)), True),
+    (Exemption("name glob", names=("w*",)), True),
+    (Exemption("other name", names=("api",)), False),
+    (Exemption("all match", rules=("privileged-container",), paths=("deploy/*",), namespaces=("prod",),
+               kinds=("Pod",), names=("web",)), True),
+    (Exemption("one criterion fails", rules=("privileged-container",), paths=("deploy/*",), namespaces=("prod",),
+               kinds=("Pod",), names=("api",)), False),
+    (Exemption("any of several values", rules=("unpinned-image", "privileged-container"), kinds=("Job", "Pod")),
+     True),
+]
+
+
+@pytest.mark.parametrize(("exemption", "suppressed"), EXEMPTION_CASES, ids=[e.reason for e, _ in EXEMPTION_CASES])
+def test_exemptions(exemption: Exemption, suppressed: bool) -> None:
+    report = lint(pod(), exemptions=(exemption,))
+    assert [(f.rule, f.suppressed) for f in report.findings] == [("privileged-container", suppressed)]
+    if suppressed:
+        assert report.findings[0].suppression_reason == f"exemption: {exemption.reason}"
+
+
+def test_namespace_exemption_does_not_match_an_object_without_namespace() -> None:
+    report = lint(pod(namespace=None), exemptions=(Exemption("any namespace", namespaces=("*",)),))
+    assert [f.suppressed for f in report.findings] == [False]
+
+
+def test_first_matching_exemption_gives_the_reason() -> None:
+    report = lint(pod(), exemptions=(Exemption("no", names=("api",)), Exemption("first", kinds=("Pod",)),
+                                     Exemption("second", rules=("SEC003",))))
+    assert states(report) == [("privileged-container", 11, True, "exemption: first")]
+
+
+def test_comment_wins_over_exemption_and_exemptions_are_never_unused() -> None:
+    text = pod().replace("privileged: true", "privileged: true  # guardlint: ignore privileged-container -- com")
+    report = lint(text, exemptions=(Exemption("ex", kinds=("Pod",)), Exemption("matches nothing", kinds=("Job",))))
+    assert states(report) == [("privileged-container", 11, True, "comment: com")]
