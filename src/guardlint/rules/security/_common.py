@@ -32,21 +32,28 @@ def name_words(name: str) -> list[str]:
     return [w.upper() for w in _WORD_SPLIT.split(_CAMEL.sub("_", name)) if w]
 
 
-def _word_sequences(words: Iterable[str]) -> list[tuple[str, ...]]:
-    return [tuple(w.upper() for w in re.split(r"[_\-. ]+", word) if w) for word in words]
+_SEPARATORS = re.compile(r"[_\-. ]+")
 
 
-def credential_name(name: str, secret_words: Iterable[str], ignored_suffixes: Iterable[str]) -> bool:
-    """Whether ``name`` names a credential (``DB_PASSWORD``, ``apiKey``) and not a setting about one
-    (``PASSWORD_FILE``, ``TOKEN_TTL``)."""
-    words = name_words(name)
-    if not words or words[-1] in {s.upper() for s in ignored_suffixes}:
+class CredentialNames:
+    """Decides whether a name names a credential (``DB_PASSWORD``, ``apiKey``) and not a setting about one
+    (``PASSWORD_FILE``, ``TOKEN_TTL``). Built once per rule call from the rule's parameters."""
+
+    __slots__ = ("_ignored", "_sequences")
+
+    def __init__(self, secret_words: Iterable[str], ignored_suffixes: Iterable[str]) -> None:
+        self._sequences = [tuple(w.upper() for w in _SEPARATORS.split(word) if w) for word in secret_words]
+        self._ignored = frozenset(s.upper() for s in ignored_suffixes)
+
+    def __call__(self, name: str) -> bool:
+        words = name_words(name)
+        if not words or words[-1] in self._ignored:
+            return False
+        for seq in self._sequences:
+            n = len(seq)
+            if n and any(tuple(words[i : i + n]) == seq for i in range(len(words) - n + 1)):
+                return True
         return False
-    for seq in _word_sequences(secret_words):
-        n = len(seq)
-        if n and any(tuple(words[i : i + n]) == seq for i in range(len(words) - n + 1)):
-            return True
-    return False
 
 
 _BOOLISH = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null", "nil"})
@@ -84,24 +91,27 @@ def url_with_credentials(value: str) -> bool:
     return not ("$" in password or "{{" in password or password in ("*", "***", "password", "PASSWORD"))
 
 
-PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
-
-KNOWN_TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("an AWS access key ID", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b")),
-    ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}\b")),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
-    ("a Stripe live key", re.compile(r"\b[sr]k_live_[0-9a-zA-Z]{24,}\b")),
+_KNOWN_TOKENS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+    # (what it is, literal markers that must occur first, the full pattern)
+    ("a private key", ("PRIVATE KEY",), re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
+    ("an AWS access key ID", ("AKIA", "ASIA"), re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    (
+        "a GitHub token",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b"),
+    ),
+    ("a GitLab token", ("glpat-",), re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}\b")),
+    ("a Slack token", ("xox",), re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
+    ("a Google API key", ("AIza",), re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
+    ("a Stripe live key", ("k_live_",), re.compile(r"\b[sr]k_live_[0-9a-zA-Z]{24,}\b")),
 )
 
 
 def known_token(value: str) -> str | None:
-    """What kind of well-known credential ``value`` contains, if any."""
-    if PRIVATE_KEY.search(value):
-        return "a private key"
-    for label, pattern in KNOWN_TOKENS:
-        if pattern.search(value):
+    """What kind of well-known credential ``value`` contains (a private key, a cloud or SaaS token), if any.
+    A pattern runs only when one of its literal markers occurs in the value (large ConfigMaps stay cheap)."""
+    for label, markers, pattern in _KNOWN_TOKENS:
+        if any(m in value for m in markers) and pattern.search(value):
             return label
     return None
 

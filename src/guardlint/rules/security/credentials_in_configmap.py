@@ -12,7 +12,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,
     DEFAULT_SECRET_WORDS,
-    credential_name,
+    CredentialNames,
     known_token,
     literal_credential,
     url_with_credentials,
@@ -109,6 +109,7 @@ def credentials_in_configmap(resource: Resource, params: Params, ctx: RuleContex
     data = get_map(resource.data, ("data",))
     if not data:
         return
+    credential_name = CredentialNames(params.secret_words, params.ignored_suffixes)
     for key, value in data.items():
         if not isinstance(value, str) or not isinstance(key, str):
             continue
@@ -119,8 +120,8 @@ def credentials_in_configmap(resource: Resource, params: Params, ctx: RuleContex
             yield Violation(("data", key), f"ConfigMap key {key!r} holds a URL with a literal password")
         elif (
             "\n" not in value.strip()
-            and credential_name(key, params.secret_words, params.ignored_suffixes)
             and literal_credential(value, key)
+            and credential_name(key)
         ):
             yield Violation(("data", key), f"ConfigMap key {key!r} holds a credential in plain text")
 

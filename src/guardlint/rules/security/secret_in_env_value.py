@@ -13,7 +13,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,
     DEFAULT_SECRET_WORDS,
-    credential_name,
+    CredentialNames,
     known_token,
     literal_credential,
     url_with_credentials,
@@ -144,6 +144,7 @@ def secret_in_env_value(resource: Resource, params: Params, ctx: RuleContext) ->
     ```
     """
     allowed = set(params.allowed_names)
+    credential_name: CredentialNames | None = None
     for c in iter_all_containers(resource, ctx.workloads):
         for i, item in iter_maps(c.data, ("env",)):
             name, value = item.get("name"), item.get("value")
@@ -157,9 +158,11 @@ def secret_in_env_value(resource: Resource, params: Params, ctx: RuleContext) ->
                 )
             elif url_with_credentials(value):
                 yield Violation(path, f"{c.describe()} sets {name} to a URL with a literal password", at_value=True)
-            elif literal_credential(value, name) and credential_name(
-                name, params.secret_words, params.ignored_suffixes
-            ):
+            elif literal_credential(value, name):
+                if credential_name is None:
+                    credential_name = CredentialNames(params.secret_words, params.ignored_suffixes)
+                if not credential_name(name):
+                    continue
                 yield Violation(path, f"{c.describe()} sets the credential {name} as a literal value", at_value=True)
 
 
