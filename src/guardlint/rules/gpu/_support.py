@@ -192,7 +192,7 @@ def container_site(c: ContainerRef) -> ResourceSite:
     return _site(path, c.describe(), values, container=c, pod=c.pod, operator=operator)
 
 
-def _flat_sites(resource: Resource) -> Iterator[ResourceSite]:
+def iter_flat_sites(resource: Resource) -> Iterator[ResourceSite]:
     """Resource fields of operators whose objects are not pod templates."""
     group, kind, data = resource.group, resource.kind, resource.data
     if group == "trainer.kubeflow.org" and kind == "TrainJob":
@@ -258,13 +258,25 @@ def _dynamo_sites(resource: Resource) -> Iterator[ResourceSite]:
                         core=False, operator=True)
 
 
-def iter_sites(resource: Resource, ctx: RuleContext) -> Iterator[ResourceSite]:
+def _has_qualified_name(resources: Mapping[str, Any]) -> bool:
+    return any(
+        isinstance(values, dict) and any(isinstance(k, str) and "/" in k for k in values)
+        for values in (resources.get("limits"), resources.get("requests"))
+    )
+
+
+def iter_sites(resource: Resource, ctx: RuleContext, *, qualified_only: bool = True) -> Iterator[ResourceSite]:
     """Every resource-requirements object of the resource: containers and init containers of every pod the
-    workload table knows (ephemeral containers cannot set resources), then operator-specific shapes."""
+    workload table knows (ephemeral containers cannot set resources), then operator-specific shapes.
+
+    With ``qualified_only`` (the default) containers whose resource names all lack a domain (cpu and memory
+    only) are skipped: extended resources and accelerators always have one."""
     for pod in iter_pod_specs(resource, ctx.workloads):
         for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
-            yield container_site(c)
-    yield from _flat_sites(resource)
+            resources = c.data.get("resources")
+            if isinstance(resources, dict) and (not qualified_only or _has_qualified_name(resources)):
+                yield container_site(c)
+    yield from iter_flat_sites(resource)
 
 
 def iter_flat_envs(resource: Resource) -> Iterator[tuple[FieldPath, str]]:
@@ -315,6 +327,12 @@ def site_accelerators(site: ResourceSite, table: AcceleratorTable) -> Accelerato
 
 
 def container_accelerators(c: ContainerRef, table: AcceleratorTable) -> AcceleratorUse:
+    resources = c.data.get("resources")
+    if not isinstance(resources, dict):
+        return {}
+    # Fast path: accelerator names always carry a domain, most containers ask for cpu and memory only.
+    if not _has_qualified_name(resources):
+        return {}
     return site_accelerators(container_site(c), table)
 
 

@@ -14,7 +14,7 @@ from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     accelerators,
     container_accelerators,
-    iter_sites,
+    iter_flat_sites,
     operator_completed,
     show_value,
 )
@@ -126,8 +126,8 @@ def gpu_cpu_memory_requests_missing(resource: Resource, params: Any, ctx: RuleCo
                     f"{c.describe()} requests {show_value(amount)} {name} but no {' and no '.join(missing)}: the pod "
                     "gets no reservation for them and a low QoS class, so it is evicted first under memory pressure",
                 )
-    for site in iter_sites(resource, ctx):
-        if site.container is not None or not site.core_resources:
+    for site in iter_flat_sites(resource):
+        if not site.core_resources:
             continue
         if not any(table.lookup(v.name) is not None and (v.value or 0) > 0 for v in site.values):
             continue

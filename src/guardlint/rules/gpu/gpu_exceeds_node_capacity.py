@@ -16,7 +16,7 @@ from guardlint.rules.gpu._support import (
     SiteValue,
     accelerators,
     container_accelerators,
-    iter_sites,
+    iter_flat_sites,
     params_schema,
     show_value,
     site_accelerators,
@@ -144,9 +144,7 @@ def gpu_exceeds_node_capacity(resource: Resource, params: Params, ctx: RuleConte
                 msg = (f"{pod.where} requests {show_value(total)} {name} in total ({who}: {show_value(amount)}) "
                        f"but the largest node has {limit}")
             yield Violation(value.path, msg + ": a pod cannot span nodes, so it is never scheduled")
-    for site in iter_sites(resource, ctx):
-        if site.container is not None:
-            continue
+    for site in iter_flat_sites(resource):
         for name, (amount, value, acc) in site_accelerators(site, table).items():
             limit = _capacity(name, acc, params)
             if limit is not None and amount > limit:

@@ -20,6 +20,13 @@ KUEUE_KINDS: tuple[str, ...] = (
 )
 
 
+KUEUE_GROUPS = frozenset({
+    "", "apps", "batch", "jobset.x-k8s.io", "kubeflow.org", "trainer.kubeflow.org", "ray.io",
+    "leaderworkerset.x-k8s.io",
+})
+"""API groups of the workload kinds Kueue integrates with (a Volcano ``batch.volcano.sh`` Job is not one)."""
+
+
 class Params(NamedTuple):
     kinds: tuple[str, ...] = KUEUE_KINDS
 
@@ -95,7 +102,7 @@ def gpu_kueue_queue_label_missing(resource: Resource, params: Params, ctx: RuleC
                   nvidia.com/gpu: 1
     ```
     """
-    if resource.kind not in params.kinds:
+    if resource.kind not in params.kinds or resource.group not in KUEUE_GROUPS:
         return
     if not gpu_pods(resource, ctx) and not trainjob_gpus(resource, ctx):
         return

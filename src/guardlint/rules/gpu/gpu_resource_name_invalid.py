@@ -92,7 +92,7 @@ def gpu_resource_name_invalid(resource: Resource, params: Any, ctx: RuleContext)
               nvidia.com/gpu: 1
     ```
     """
-    for site in iter_sites(resource, ctx):
+    for site in iter_sites(resource, ctx, qualified_only=False):
         for v in site.values:
             if is_placeholder(v.name):
                 continue
