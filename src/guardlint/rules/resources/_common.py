@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -277,17 +277,28 @@ def pod_assumption(pod: PodSpecRef) -> int:
     return ASSUME_CONTROLLER_LABELS if pod.entry.group in _BUILTIN_WORKLOAD_GROUPS else ASSUME_OPERATOR_LABELS
 
 
-def pods_related_to(ctx: RuleContext, resource: Resource) -> Iterator[PodSpecRef]:
-    """Every pod template of every workload (CRDs of the pod-template table included) that may be applied
-    together with ``resource`` (see ``related``)."""
+def pods_related_to(
+    ctx: RuleContext, resource: Resource, wanted: Callable[[PodSpecRef], bool | None]
+) -> Iterator[PodSpecRef]:
+    """Every pod template, for which ``wanted`` is true, of every workload (CRDs of the pod-template table
+    included) that may be applied together with ``resource`` (see ``related``)."""
+    namespace = resource.namespace
+    own_dir = _directory(resource)
     for kind in ctx.workloads.kinds():
-        for r in ctx.index.of_kind(kind, resource.namespace):
-            if related(resource, r):
-                yield from iter_pod_specs(r, ctx.workloads)
+        for r in ctx.index.of_kind(kind, namespace):
+            # of_kind already matched the namespaces; without one, the directories must be nested.
+            if (namespace is None or r.namespace is None) and not _nested(own_dir, _directory(r)):
+                continue
+            for pod in iter_pod_specs(r, ctx.workloads):
+                if wanted(pod):
+                    yield pod
 
 
 def _directory(resource: Resource) -> str:
-    return posixpath.dirname(resource.file.replace("\\", "/"))
+    file = resource.file
+    if "\\" in file:
+        file = file.replace("\\", "/")
+    return file.rpartition("/")[0]
 
 
 def in_scope(resource: Resource, other: Resource) -> bool:
@@ -482,10 +493,10 @@ def selected_workloads(ctx: RuleContext, selector: Mapping[str, Any], owner: Res
     if not selector_is_valid(selector):
         return None
     out: list[Resource] = []
-    for pod in pods_related_to(ctx, owner):
-        if label_selector_matches(selector, pod.labels, assume=pod_assumption(pod)) and not any(
-            r is pod.resource for r in out
-        ):
+    for pod in pods_related_to(
+        ctx, owner, lambda p: label_selector_matches(selector, p.labels, assume=pod_assumption(p))
+    ):
+        if not any(r is pod.resource for r in out):
             out.append(pod.resource)
     return out
 
@@ -528,10 +539,10 @@ def pdb_replica_total(ctx: RuleContext, pdb: Resource, use_hpa_minimum: bool) ->
     no explicit count, or (without ``use_hpa_minimum``) an HPA scales one of them.
     """
     selector = get(pdb.data, ("spec", "selector"))
-    if not isinstance(selector, dict) or not can_judge_pods(ctx, pdb):
+    if not isinstance(selector, dict):
         return None
     selected = selected_workloads(ctx, selector, pdb)
-    if not selected:
+    if not selected or not can_judge_pods(ctx, pdb):
         return None
     total = 0
     scaled: list[Resource] = []
@@ -568,10 +579,7 @@ def service_selector(service: Resource) -> Mapping[str, Any] | None:
 
 
 def pods_selected_by_service(ctx: RuleContext, service: Resource, selector: Mapping[str, Any]) -> list[PodSpecRef]:
-    return [
-        p for p in pods_related_to(ctx, service)
-        if match_labels(selector, p.labels, assume=pod_assumption(p))
-    ]
+    return list(pods_related_to(ctx, service, lambda p: match_labels(selector, p.labels, assume=pod_assumption(p))))
 
 
 # --- partial objects (kustomize patches) --------------------------------------------------------------------

@@ -38,8 +38,10 @@ def network_policy_selects_no_pods(resource: Resource, params: Any, ctx: RuleCon
     template labels of no workload in the same namespace among the linted objects. An empty selector `{}`
     selects every pod of the namespace and is never reported.
 
-    Missing-object policy: judged only when the run is not partial, the linted set holds at least one
-    workload in that namespace, and no custom resource there may make an operator run pods.
+    Missing-object policy: judged only when the run is not partial, the linted set holds at least one workload
+    in that namespace, and no custom resource there may make an operator run pods. Objects without a namespace
+    (their namespace is chosen at apply time) are judged only against linted objects in their own directory
+    tree.
 
     ## Why is this bad?
     A policy that selects no pod isolates nothing: the pods it was written for (usually after a label
@@ -113,7 +115,7 @@ def network_policy_selects_no_pods(resource: Resource, params: Any, ctx: RuleCon
     selector = spec.get("podSelector") if isinstance(spec, dict) else None
     if not isinstance(selector, dict) or selector_is_empty(selector):
         return
-    if can_judge_pods(ctx, resource) and selected_workloads(ctx, selector, resource) == []:
+    if selected_workloads(ctx, selector, resource) == [] and can_judge_pods(ctx, resource):
         yield Violation(("spec", "podSelector"), f"{describe(resource)} selects {selector_text(selector)}, which "
                         "matches no pod template among the linted workloads in its namespace")
 

@@ -37,10 +37,11 @@ def service_selects_no_pods(resource: Resource, params: Any, ctx: RuleContext) -
     without a selector (endpoints managed by hand or by another controller) and `ExternalName` Services
     select nothing on purpose and are not reported.
 
-    Missing-object policy: the rule judges a namespace only when the run is not partial (pre-commit passes
-    only changed files), the linted set holds at least one workload in that namespace, and no custom
-    resource in it is of a kind that may make an operator run pods (any API group outside the built-in and
-    common configuration-only groups, plus Prometheus-operator kinds).
+    Missing-object policy: the rule judges a namespace only when the run is not partial (pre-commit passes only
+    changed files), the linted set holds at least one workload in that namespace, and no custom resource in it
+    is of a kind that may make an operator run pods (any API group outside the built-in and common
+    configuration-only groups, plus Prometheus-operator kinds). Objects without a namespace (their namespace is
+    chosen at apply time) are judged only against linted objects in their own directory tree.
 
     ## Why is this bad?
     A Service that selects no pods has no endpoints: clients get connection refused or time out, and
@@ -104,9 +105,9 @@ def service_selects_no_pods(resource: Resource, params: Any, ctx: RuleContext) -
     if resource.group != "":
         return
     selector = service_selector(resource)
-    if selector is None or not can_judge_pods(ctx, resource):
+    if selector is None or pods_selected_by_service(ctx, resource, selector):
         return
-    if not pods_selected_by_service(ctx, resource, selector):
+    if can_judge_pods(ctx, resource):
         yield Violation(("spec", "selector"), f"{describe(resource)} selects {selector_text(selector)}, which matches "
                         "no pod template among the linted workloads in its namespace")
 
