@@ -345,19 +345,25 @@ def can_judge_missing(ctx: RuleContext, kind: str, resource: Resource, namespace
     return kind_in_scope(ctx, kind, resource)
 
 
-def _may_run_pods(ctx: RuleContext, kind: str) -> bool:
-    """Whether objects of ``kind`` (a kind of the linted set) may make an operator run pods."""
+def _operator_kind(ctx: RuleContext, kind: str, include_workloads: bool) -> bool:
+    """Whether objects of ``kind`` (a kind of the linted set) are custom resources an operator acts on (for
+    pods, only those the pod-template table does not know)."""
     first = next(ctx.index.of_kind(kind, any_namespace=True), None)
-    if first is None or ctx.workloads.entry_for(first) is not None:
+    if first is None:
         return False
+    if ctx.workloads.entry_for(first) is not None:
+        return include_workloads and first.group not in _BUILTIN_WORKLOAD_GROUPS
     return first.group not in BUILTIN_GROUPS or kind in _CONTROLLER_POD_OWNERS
 
 
-def custom_resources_in_scope(ctx: RuleContext, resource: Resource) -> bool:
+def custom_resources_in_scope(ctx: RuleContext, resource: Resource, *, include_workloads: bool = False) -> bool:
     """Whether the namespace (directory tree) of ``resource`` holds custom resources that an operator may
-    turn into pods, Secrets, ConfigMaps or claims."""
+    turn into pods (those the pod-template table does not describe) or, with ``include_workloads``, into
+    Services, Secrets, ConfigMaps or claims (any custom resource, workloads included)."""
     for kind in ctx.index.kinds():
-        if _may_run_pods(ctx, kind) and any(in_scope(resource, r) for r in ctx.index.of_kind(kind, resource.namespace)):
+        if _operator_kind(ctx, kind, include_workloads) and any(
+            in_scope(resource, r) for r in ctx.index.of_kind(kind, resource.namespace)
+        ):
             return True
     return False
 

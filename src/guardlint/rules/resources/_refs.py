@@ -122,7 +122,7 @@ def _created_at_run_time(ctx: RuleContext, kind: str, resource: Resource) -> boo
 def _can_judge(ctx: RuleContext, kind: str, resource: Resource) -> bool:
     if not can_judge_missing(ctx, kind, resource):
         return False
-    if kind in _OPERATOR_MADE and custom_resources_in_scope(ctx, resource):
+    if kind in _OPERATOR_MADE and custom_resources_in_scope(ctx, resource, include_workloads=True):
         return False
     return not _created_at_run_time(ctx, kind, resource)
 

@@ -149,7 +149,7 @@ def backend_service_missing(resource: Resource, params: Any, ctx: RuleContext) -
         if not can_judge_missing(ctx, "Service", resource, namespace):
             continue
         if operators is None:
-            operators = custom_resources_in_scope(ctx, resource)
+            operators = custom_resources_in_scope(ctx, resource, include_workloads=True)
         if operators:
             return
         if not ctx.index.exists("Service", name, namespace):
