@@ -184,3 +184,20 @@ def test_duplicate_object_scope(tmp_path: Path) -> None:
     dups = [f for f in report.active if f.rule == "duplicate-object"]
     assert len(dups) == 1
     assert dups[0].line == 4  # metadata.name of the later definition
+
+
+def test_objects_without_namespace_are_judged_within_their_directory_tree(tmp_path: Path) -> None:
+    unnamespaced_service = SERVICE.split("---", maxsplit=1)[0].replace("  namespace: shop\n", "")
+    unnamespaced_other = RENAMED_DEPLOYMENT.replace("  namespace: shop\n", "")
+    (tmp_path / "example-a").mkdir()
+    (tmp_path / "example-b").mkdir()
+    service = tmp_path / "example-a" / "service.yaml"
+    service.write_text(unnamespaced_service, encoding="utf-8")
+    elsewhere = tmp_path / "example-b" / "deployment.yaml"
+    elsewhere.write_text(unnamespaced_other, encoding="utf-8")
+    # A workload of another example directory says nothing about this one's pods.
+    assert _cross(_lint([service, elsewhere], partial=False)) == []
+    # A workload beside the Service does.
+    beside = tmp_path / "example-a" / "deployment.yaml"
+    beside.write_text(unnamespaced_other, encoding="utf-8")
+    assert [r for r, _ in _cross(_lint([service, elsewhere, beside], partial=False))] == ["service-selects-no-pods"]
