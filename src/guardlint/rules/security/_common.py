@@ -70,7 +70,9 @@ def literal_credential(value: str, name: str | None = None) -> bool:
     credentials, a variable reference (``$(VAR)``, ``${VAR}``, ``$VAR``, ``{{ .x }}``), a ``<placeholder>``, an
     upper-case name such as ``YOUR_API_KEY`` or the variable's own name, or a "change me" marker."""
     text = value.strip()
-    if len(text) < 3 or text.lower() in _BOOLISH or _NUMBER.match(text) or _REFERENCE.match(text):
+    if not 3 <= len(text) <= 512 or "\\n" in text or text.lower() in _BOOLISH:
+        return False
+    if _NUMBER.match(text) or _REFERENCE.match(text):
         return False
     if _PLACEHOLDER.match(text) or (name is not None and text.upper() == name.strip().upper()):
         return False
@@ -113,6 +115,27 @@ def known_token(value: str) -> str | None:
     for label, markers, pattern in _KNOWN_TOKENS:
         if any(m in value for m in markers) and pattern.search(value):
             return label
+    return None
+
+
+_ASSIGNMENT = re.compile(
+    r"""^\s*(?:-\s+)?["']?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*[:=]\s*["']?(?P<value>[^"'\s#][^"'#]*?)["']?\s*,?\s*$"""
+)
+
+
+def file_credentials(text: str, names: CredentialNames) -> str | None:
+    """What credential a configuration file's text holds, if any: a private key or well-known token, a URL
+    with a password, or a line that assigns a literal to a credential-like key (``password = s3cret``,
+    ``"apiKey": "..."``, ``token: ...``)."""
+    token = known_token(text)
+    if token is not None:
+        return token
+    for line in text.splitlines():
+        if "://" in line and url_with_credentials(line.split(":", 1)[-1].strip().strip("\"'")):
+            return "a URL with a literal password"
+        m = _ASSIGNMENT.match(line)
+        if m and literal_credential(m.group("value"), m.group("key")) and names(m.group("key")):
+            return f"a literal {m.group('key')}"
     return None
 
 

@@ -9,6 +9,12 @@ from guardlint.findings import Severity
 from guardlint.model.access import get_map
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.security._common import (
+    DEFAULT_IGNORED_SUFFIXES,
+    DEFAULT_SECRET_WORDS,
+    CredentialNames,
+    file_credentials,
+)
 
 DEFAULT_PUBLIC_KEYS = ("ca.crt", "tls.crt", "ca-bundle.crt", "ca.pem", "ca-cert.pem", "cert.pem")
 
@@ -35,6 +41,28 @@ PARAMS_SCHEMA = {
 
 def _encrypted(value: object) -> bool:
     return isinstance(value, str) and value.startswith("ENC[") and value.rstrip().endswith("]")
+
+
+def _text(field: str, value: object) -> str | None:
+    """The plain text of a value: ``stringData`` as is, ``data`` base64-decoded (None when it is not text)."""
+    if field == "stringData":
+        return str(value)
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode(str(value), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _harmless_config(text: str | None, names: CredentialNames) -> bool:
+    """A multi-line configuration file with no credential in it (operators that read their configuration
+    from a Secret, such as Alertmanager, make teams store plain settings there)."""
+    if text is None:
+        return False
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(lines) >= 2 and file_credentials(text, names) is None
 
 
 @rule(
@@ -64,8 +92,11 @@ def plaintext_secret(resource: Resource, params: Params, ctx: RuleContext) -> It
     Reports `kind: Secret` objects whose `data` or `stringData` holds a non-empty value in plain form.
     Values encrypted by SOPS (a file with a top-level `sops:` key and `ENC[...]` values) are accepted; in a
     SOPS file, keys left unencrypted are still reported. Keys listed in `public-keys` (CA bundles and
-    certificates such as `ca.crt` and `tls.crt`) are accepted. SealedSecret and ExternalSecret objects are
-    other kinds and never reported. base64 in `data` is an encoding, not encryption.
+    certificates such as `ca.crt` and `tls.crt`) are accepted, and so are multi-line configuration files
+    with no credential in them (no private key or well-known token, no URL with a password, no literal
+    `password`/`token`/`secret`-like setting), which operators such as Alertmanager require to be stored in
+    Secrets. SealedSecret and ExternalSecret objects are other kinds and never reported. base64 in `data` is
+    an encoding, not encryption: `data` values are decoded before they are inspected.
 
     ## Why is this bad?
     Whoever can read the repository, its forks, clones, CI logs and history can read the credential, and
@@ -96,6 +127,7 @@ def plaintext_secret(resource: Resource, params: Params, ctx: RuleContext) -> It
     """
     sops = isinstance(resource.data.get("sops"), dict)
     public = set(params.public_keys)
+    names = CredentialNames(DEFAULT_SECRET_WORDS, DEFAULT_IGNORED_SUFFIXES)
     for field in ("data", "stringData"):
         values = get_map(resource.data, (field,))
         if not values:
@@ -103,6 +135,7 @@ def plaintext_secret(resource: Resource, params: Params, ctx: RuleContext) -> It
         plain = [
             str(k) for k, v in values.items()
             if k not in public and v is not None and str(v).strip() != "" and not (sops and _encrypted(v))
+            and not _harmless_config(_text(field, v), names)
         ]
         if not plain:
             continue
