@@ -236,6 +236,35 @@ def test_directory_symlink_loop_terminates(workdir: Path) -> None:
     assert "manifests/good.yaml:10:9: error privileged-container" in out
 
 
+def test_symlink_to_a_directory_inside_the_tree_does_not_hide_the_real_one(workdir: Path) -> None:
+    tree = workdir / "manifests"
+    (tree / "real").mkdir(parents=True)
+    (workdir / "good.yaml").rename(tree / "real" / "good.yaml")
+    os.symlink("real", tree / "alias")  # sorts before "real"
+    code, out, _ = cli("manifests")
+    assert code == 1
+    assert out.count("error privileged-container") == 1
+    assert "manifests/real/good.yaml:10:9:" in out
+
+
+def test_symlink_to_a_directory_outside_the_tree_is_followed(workdir: Path, tmp_path_factory: Any) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (workdir / "good.yaml").rename(outside / "good.yaml")
+    (workdir / "manifests").mkdir()
+    os.symlink(outside, workdir / "manifests" / "shared")
+    code, out, _ = cli("manifests")
+    assert code == 1 and "manifests/shared/good.yaml:10:9: error privileged-container" in out
+
+
+def test_a_file_named_several_ways_is_linted_once(workdir: Path) -> None:
+    (workdir / "d").mkdir()
+    (workdir / "good.yaml").rename(workdir / "d" / "good.yaml")
+    code, out, _ = cli("d", "./d", "d/good.yaml", "./d/../d/good.yaml")
+    assert code == 1
+    assert out.count("error privileged-container") == 1
+    assert "in 1 file, 1 object" in out
+
+
 def test_file_symlink_loop_is_an_unreadable_file(workdir: Path) -> None:
     os.symlink("b.yaml", workdir / "a.yaml")
     os.symlink("a.yaml", workdir / "b.yaml")

@@ -168,6 +168,11 @@ def test_tab_indented_json_loads_with_positions(file: str) -> None:
     assert doc.data["spec"]["containers"][0]["args"] == ["a\tb"]  # an escaped tab in a string stays a tab
 
 
+def test_tabs_in_quoted_strings_of_flow_yaml_stay_data() -> None:
+    (doc,) = load_text("[\t'a\tb',\t\"c\td\", 'it''s\t']\n", "-").documents
+    assert doc.data == ["a\tb", "c\td", "it's\t"]
+
+
 def test_single_line_json() -> None:
     text = '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"}, "spec": {"containers": []}}'
     assert probes(lint(text, ("spec", "containers"), file="p.json")) == [("j", 1, text.index('"containers"') + 1, True)]
@@ -338,8 +343,10 @@ def test_long_merge_chain_is_bounded_and_short_one_locates() -> None:
     def chain(n: int) -> str:
         return "a0: &a0 {x: 1}\n" + "".join(f"a{i}: &a{i} {{<<: *a{i - 1}, y{i}: 1}}\n" for i in range(1, n))
 
+    started = time.perf_counter()
     assert [e.kind for e in load_text(chain(3000), "x").errors] == [ErrorKind.ALIAS_BOMB]
     doc = load_text(chain(400), "x").documents[0]
+    assert time.perf_counter() - started < 3  # merged sources are built once, not once per use
     assert doc.data["a399"]["x"] == 1
     location, exists = locate(doc.root, ("a399", "x"), doc.line_offset)
     assert exists and (location.line, location.column) == (1, 10)

@@ -65,34 +65,49 @@ def discover(
     """Expand files and directories (recursively, over .yaml/.yml/.json) into inputs, in a stable order.
 
     Files named explicitly are linted whatever their extension. Directories skip VCS folders and
-    ``excludes`` (glob patterns matched against the path relative to the working directory). Symlinked
-    directories are followed once each, so a symlink loop ends instead of recursing forever.
+    ``excludes`` (glob patterns matched against the path relative to the working directory). A file is
+    linted once however often and however spelled it is named (``a.yaml``, ``./a.yaml``, its folder).
+    Symlinked directories that lead back into the tree (or above it) are not followed: what they hold is
+    linted at its real place, and a symlink loop ends. Others are followed once each.
     """
     inputs: list[Input] = []
     errors: list[InputError] = []
     seen: set[str] = set()
+
+    def add(path: str, shown: str) -> None:
+        key = os.path.normcase(os.path.abspath(path))
+        if key not in seen:
+            seen.add(key)
+            inputs.append(Input(path, shown))
+
     for raw in paths:
         if raw == STDIN:
             inputs.append(Input(STDIN, STDIN))
             continue
-        shown = display_name(raw, root)
         if os.path.isdir(raw):
             for path in _walk(raw, excludes, root, errors):
-                if path not in seen:
-                    seen.add(path)
-                    inputs.append(Input(path, display_name(path, root)))
+                add(path, display_name(path, root))
             continue
+        shown = display_name(raw, root)
         if not os.path.lexists(raw):
             errors.append(InputError(ErrorKind.NOT_FOUND, shown, 1, 1, "no such file or directory"))
             continue
-        if raw not in seen:
-            seen.add(raw)
-            inputs.append(Input(raw, shown))
+        add(raw, shown)
     return inputs, errors
+
+
+def _related(a: str, b: str) -> bool:
+    """Whether one of two real paths is the other or lies inside it."""
+    try:
+        common = os.path.commonpath([a, b])
+    except ValueError:  # pragma: no cover - different drives on Windows
+        return False
+    return common in (a, b)
 
 
 def _walk(top: str, excludes: Sequence[str], root: str | None, errors: list[InputError]) -> list[str]:
     found: list[str] = []
+    real_top = os.path.realpath(top)
     visited: set[str] = set()
 
     def onerror(exc: OSError) -> None:
@@ -110,6 +125,8 @@ def _walk(top: str, excludes: Sequence[str], root: str | None, errors: list[Inpu
             if d in _SKIP_DIRS:
                 continue
             full = os.path.join(dirpath, d)
+            if os.path.islink(full) and _related(os.path.realpath(full), real_top):
+                continue
             if excludes and excluded(display_name(full, root), excludes):
                 continue
             keep.append(d)

@@ -238,35 +238,22 @@ def _normalise(text: str) -> str:
     return text
 
 
+_JSON_START = re.compile(r"[ \t\n]*[\[{]")
+_JSON_STRING_OR_TAB = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|\t""")
+
+
 def _looks_like_json(text: str, file: str) -> bool:
-    if file.endswith(".json"):
-        return True
-    stripped = text.lstrip(" \t\n")
-    return stripped.startswith(("{", "["))
+    return file.endswith(".json") or _JSON_START.match(text) is not None
 
 
 def _untab_json(text: str) -> str:
-    """Replace tabs outside double-quoted strings by spaces, one for one (positions stay put).
+    """Replace tabs outside quoted strings by spaces, one for one (positions stay put).
 
     JSON allows tabs as whitespace; YAML allows them only in some places (libyaml is more lenient than
-    the pure-Python scanner). Inside a JSON string a raw tab is invalid, so those are left to the parser.
+    the pure-Python scanner). Inside a string a raw tab is data (YAML) or invalid (JSON), so those are
+    left alone; single-quoted strings count too, for YAML flow documents that look like JSON.
     """
-    out = list(text)
-    in_string = False
-    escaped = False
-    for i, ch in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch in '"\n':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "\t":
-            out[i] = " "
-    return "".join(out)
+    return _JSON_STRING_OR_TAB.sub(lambda m: " " if m.group() == "\t" else m.group(), text)
 
 
 def load_text(text: str, file: str) -> LoadedText:
