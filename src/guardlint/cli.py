@@ -165,13 +165,15 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         partial=args.partial,
         max_file_size_mb=args.max_file_size,
     )
-    stdin_bytes = sys.stdin.buffer.read() if "-" in paths and sys.stdin is not None else None
-    report = run(paths, settings, context=args.context, baseline=args.baseline, stdin=stdin_bytes,
-                 stdin_filename=args.stdin_filename)
-    if args.write_baseline:
-        from guardlint import baseline
+    from guardlint import baseline
 
-        baseline.write(report, args.write_baseline)
+    known = baseline.read(args.baseline) if args.baseline else None  # a bad baseline fails before any work
+    stdin_bytes = sys.stdin.buffer.read() if "-" in paths and sys.stdin is not None else None
+    report = run(paths, settings, context=args.context, stdin=stdin_bytes, stdin_filename=args.stdin_filename)
+    if args.write_baseline:
+        baseline.write(report, args.write_baseline)  # every current finding, not only the new ones
+    if known is not None:
+        report = baseline.apply(report, known)
     fmt = args.format or "text"
     if not args.quiet:
         target = out

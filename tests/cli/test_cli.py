@@ -144,6 +144,10 @@ def test_write_and_use_baseline(files: Path) -> None:
     assert code == 0 and "1 in the baseline" in out
     (files / "bad2.yaml").write_text(PRIVILEGED)
     assert run(["bad.yaml", "bad2.yaml", *only, "--baseline", "base.json"])[0] == 1
+    # Refreshing a baseline in place keeps the findings it already held.
+    assert run(["bad.yaml", *only, "--baseline", "base.json", "--write-baseline", "base.json"])[0] == 0
+    code, out, _ = run(["bad.yaml", *only, "--baseline", "base.json"])
+    assert code == 0 and "1 in the baseline" in out
 
 
 def test_rules_explain_and_docs(files: Path) -> None:

@@ -90,7 +90,9 @@ class Plan(NamedTuple):
 
 
 def parse_version(text: str) -> tuple[int, int]:
-    """Parse ``1.30``, ``v1.30`` or ``1.30.2`` into (1, 30)."""
+    """Parse ``1.30``, ``v1.30``, ``1.30.2`` or ``latest`` (as Pod Security Admission labels say it)."""
+    if str(text).strip().lower() == "latest":
+        return LATEST_KUBERNETES
     raw = str(text).strip().lstrip("vV")
     parts = raw.split(".")
     try:

@@ -60,6 +60,8 @@ _ARGO_TEMPLATE = (
     ContainerField(ContainerKind.CONTAINER, ("containerSet", "containers")),
     ContainerField(ContainerKind.CONTAINER, ("sidecars",)),
 )
+_ARGO_POD_TEMPLATES = ("container", "script", "containerSet")
+"""Template types that run a pod; ``steps``, ``dag``, ``suspend``, ``resource``, ``http`` and ``plugin`` do not."""
 
 
 def _kubeflow_v1(kind: str, replica_specs: str, *, versions: tuple[str, ...] = ()) -> WorkloadEntry:
@@ -70,7 +72,7 @@ def _kubeflow_v1(kind: str, replica_specs: str, *, versions: tuple[str, ...] = (
 
 def _argo(kind: str, spec: str) -> WorkloadEntry:
     return WorkloadEntry(
-        "argoproj.io", kind, (TemplatePath((*_path(spec), "templates", "*"), _PS, _ARGO_TEMPLATE),), batch=True
+        "argoproj.io", kind, (TemplatePath((*_path(spec), "templates", "*"), _PS, _ARGO_TEMPLATE, requires=_ARGO_POD_TEMPLATES),), batch=True
     )
 
 

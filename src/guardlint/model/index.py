@@ -9,12 +9,14 @@ repository are declared in config (``known-objects``) and count as present.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from guardlint._frozen import Frozen
 from guardlint.model.resource import Resource
+
+T = TypeVar("T")
 
 
 class KnownObject(NamedTuple):
@@ -32,7 +34,7 @@ def _ns(namespace: str | None) -> str:
 class ResourceIndex(Frozen):
     """Every object of a run, by kind, for cross-object rules."""
 
-    __slots__ = ("_by_kind", "_kind_ns", "complete_namespaces", "known", "partial", "resources")
+    __slots__ = ("_by_kind", "_kind_ns", "_memo", "complete_namespaces", "known", "partial", "resources")
     _fields = ("resources", "partial", "known", "complete_namespaces")
     resources: tuple[Resource, ...]
     partial: bool
@@ -41,6 +43,7 @@ class ResourceIndex(Frozen):
     complete_namespaces: frozenset[str]
     _by_kind: Mapping[str, tuple[Resource, ...]]
     _kind_ns: frozenset[tuple[str, str]]
+    _memo: dict[str, Any]
 
     def __init__(
         self,
@@ -58,7 +61,20 @@ class ResourceIndex(Frozen):
             resources=tuple(resources), partial=partial, known=tuple(known),
             complete_namespaces=frozenset(complete_namespaces),
             _by_kind=MappingProxyType({k: tuple(v) for k, v in by_kind.items()}), _kind_ns=frozenset(kind_ns),
+            _memo={},
         )
+
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """A table derived from the run's objects, built once per run and shared by every rule.
+
+        For derived lookups only (for example pod templates by namespace with their labels); the key names
+        what is built. Findings never come from here, so rules stay pure functions of their inputs.
+        """
+        cache: dict[str, Any] = self._memo
+        if key not in cache:
+            cache[key] = build()
+        value: T = cache[key]
+        return value
 
     def of_kind(self, kind: str, namespace: str | None = None, *, any_namespace: bool = False) -> Iterator[Resource]:
         """Objects of ``kind``; by default only those in ``namespace`` (an unset namespace matches any)."""

@@ -52,6 +52,8 @@ class TemplatePath(NamedTuple):
     path: FieldPath
     kind: TemplateKind = TemplateKind.POD_TEMPLATE
     containers: tuple[ContainerField, ...] = DEFAULT_CONTAINERS
+    requires: tuple[str, ...] = ()
+    """A match is a pod only when it has one of these keys (an Argo ``steps`` template runs no pod)."""
 
 
 class WorkloadEntry(NamedTuple):
@@ -240,6 +242,8 @@ def iter_pod_specs(resource: Resource, table: WorkloadTable) -> Iterator[PodSpec
         for path, value in _expand(resource.data, template.path):
             if not isinstance(value, dict):
                 continue
+            if template.requires and not any(k in value for k in template.requires):
+                continue
             if template.kind is TemplateKind.POD_TEMPLATE:
                 spec = value.get("spec")
                 if not isinstance(spec, dict):
@@ -283,6 +287,10 @@ def iter_all_containers(resource: Resource, table: WorkloadTable) -> Iterator[Co
         yield from iter_containers(pod)
 
 
+WHOLE_STRUCT_FIELDS = frozenset({"seLinuxOptions", "seccompProfile", "appArmorProfile"})
+"""Structs that a container's own struct replaces as a whole (``windowsOptions`` merges field by field),
+as the kubelet's DetermineEffectiveSecurityContext does."""
+
 POD_LEVEL_SECURITY_FIELDS = frozenset(
     {"runAsUser", "runAsGroup", "runAsNonRoot", "seLinuxOptions", "seccompProfile", "windowsOptions", "appArmorProfile"}
 )
@@ -298,6 +306,12 @@ def effective_security(container: ContainerRef, field_path: FieldPath) -> tuple[
     value = get(container.data, ("securityContext", *field_path))
     if value is not None:
         return value, (*container.path, "securityContext", *field_path)
+    if (
+        len(field_path) > 1
+        and field_path[0] in WHOLE_STRUCT_FIELDS
+        and isinstance(get(container.data, ("securityContext", field_path[0])), dict)
+    ):
+        return None, None  # the container's struct replaces the pod's, unset fields included
     if field_path and field_path[0] in POD_LEVEL_SECURITY_FIELDS:
         pod_value = get(container.pod.spec, ("securityContext", *field_path))
         if pod_value is not None:

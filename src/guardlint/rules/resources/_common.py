@@ -284,14 +284,28 @@ def pods_related_to(
     included) that may be applied together with ``resource`` (see ``related``)."""
     namespace = resource.namespace
     own_dir = _directory(resource)
-    for kind in ctx.workloads.kinds():
-        for r in ctx.index.of_kind(kind, namespace):
-            # of_kind already matched the namespaces; without one, the directories must be nested.
-            if (namespace is None or r.namespace is None) and not _nested(own_dir, _directory(r)):
-                continue
-            for pod in iter_pod_specs(r, ctx.workloads):
-                if wanted(pod):
-                    yield pod
+    for r, directory, pod in _all_pods(ctx):
+        if namespace is not None and r.namespace is not None and r.namespace != namespace:
+            continue
+        # Without a namespace on either side, the directories must be nested.
+        if (namespace is None or r.namespace is None) and not _nested(own_dir, directory):
+            continue
+        if wanted(pod):
+            yield pod
+
+
+def _all_pods(ctx: RuleContext) -> tuple[tuple[Resource, str, PodSpecRef], ...]:
+    """Every pod template of the run with its object and directory, built once per run."""
+
+    def build() -> tuple[tuple[Resource, str, PodSpecRef], ...]:
+        out: list[tuple[Resource, str, PodSpecRef]] = []
+        for kind in sorted(ctx.workloads.kinds()):
+            for r in ctx.index.of_kind(kind, any_namespace=True):
+                directory = _directory(r)
+                out.extend((r, directory, pod) for pod in iter_pod_specs(r, ctx.workloads))
+        return tuple(out)
+
+    return ctx.index.memo("resources.pod-templates", build)
 
 
 def _directory(resource: Resource) -> str:
