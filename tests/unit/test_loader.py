@@ -7,6 +7,7 @@ so the same code path that places real findings is exercised.
 from __future__ import annotations
 
 import codecs
+import random
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -661,3 +662,58 @@ def test_helm_templates_are_detected(text: str, where: tuple[int, int]) -> None:
 def test_other_template_syntaxes_are_data(text: str) -> None:
     assert detect_unrendered_template(text) is None
     assert not load_text(text, "x.yaml").errors
+
+
+# --- robustness ----------------------------------------------------------------------------------------
+
+_FUZZ_SEED = """apiVersion: v1
+kind: Pod
+metadata:
+  name: p  # guardlint: ignore probe -- x
+  labels: &l {a: b, "c": 'd'}
+  annotations:
+    ignore.guardlint.dev/probe: "why"
+spec:
+  <<: {hostNetwork: true}
+  containers:
+    - name: a
+      image: nginx:1.27
+      args: [1, 2.5, yes, ~, "x\\ty", 'q''s']
+      env: [{name: A, value: *l}]
+---
+{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"}}]}
+...
+%YAML 1.1
+--- |
+  block
+"""
+_FUZZ_PIECES = [*"-:?[]{},#&*!|>'\"%@`\t\n \r\\.0aZ<", "---", "...", "<<: ", "\ufeff", "\u2028", "\x85", "\x00",
+                "\x07", "😀", "{{ .Values.x }}", "{{x}}", "&a ", "*a", "!!int ", "!!bool ", "# guardlint: ignore ",
+                " -- r"]
+
+
+def _mutations(seed: int, count: int) -> list[str]:
+    r = random.Random(seed)
+    out = []
+    for _ in range(count):
+        chars = list(_FUZZ_SEED)
+        for _ in range(r.randint(1, 6)):
+            pos = r.randint(0, len(chars))
+            if r.random() < 0.6:
+                chars[pos:pos] = list(r.choice(_FUZZ_PIECES))
+            else:
+                del chars[pos:pos + r.randint(1, 5)]
+        out.append("".join(chars))
+    return out
+
+
+@pytest.mark.parametrize("loader_name", ["CSafeLoader", "SafeLoader"], ids=["libyaml", "pure-python"])
+def test_mutated_manifests_never_raise_and_stay_located(loader_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader, "_Loader", getattr(yaml, loader_name, yaml.SafeLoader))
+    for text in _mutations(20261127, 250):
+        report = lint(text, ("metadata", "name"), ("spec", "containers", 0, "image"))
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+        for e in report.errors:
+            assert 1 <= e.line <= lines and e.column >= 1 and "\n" not in e.message, (text, e)
+        for f in report.findings:
+            assert 1 <= f.line <= lines and f.column >= 1, (text, f)

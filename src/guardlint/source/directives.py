@@ -10,6 +10,7 @@ to the next line with content. Text inside quoted and block scalars is data, nev
 
 from __future__ import annotations
 
+import bisect
 import enum
 import re
 from collections.abc import Sequence
@@ -53,7 +54,9 @@ def _is_content(stripped: str) -> bool:
 
 
 def _inside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
-    return any(start <= pos < end for start, end in spans)
+    """Whether ``pos`` lies in one of ``spans`` (sorted by start, not overlapping)."""
+    i = bisect.bisect_right(spans, pos, key=lambda span: span[0]) - 1
+    return i >= 0 and pos < spans[i][1]
 
 
 def scan_directives(

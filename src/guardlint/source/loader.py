@@ -185,7 +185,7 @@ def detect_unrendered_template(text: str) -> tuple[int, int] | None:
     candidates = sorted(starts)
     blocks, scanned_to = _block_scalars_and_gaps(text, candidates[-1])
     for start in candidates:
-        if start < scanned_to and (_inside(blocks, start) or _in_comment(text, start)):
+        if _in_comment(text, start) or (start < scanned_to and _inside(blocks, start)):
             continue
         line = text.count("\n", 0, start) + 1
         column = start - (text.rfind("\n", 0, start) + 1) + 1
@@ -211,7 +211,9 @@ def _block_scalars_and_gaps(text: str, until: int) -> tuple[list[tuple[int, int]
 
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
-    return any(start <= pos < end for start, end in spans)
+    """Whether ``pos`` lies in one of ``spans`` (sorted, not overlapping)."""
+    i = bisect.bisect_right(spans, pos, key=lambda span: span[0]) - 1
+    return i >= 0 and pos < spans[i][1]
 
 
 def _in_comment(text: str, pos: int) -> bool:
