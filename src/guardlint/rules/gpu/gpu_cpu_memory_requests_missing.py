@@ -45,6 +45,7 @@ def _limitrange_default(resource: Resource, ctx: RuleContext, name: str) -> bool
     remediation="Set resources.requests.cpu and resources.requests.memory on the GPU container (and a memory "
     "limit equal to the request for a Guaranteed memory reservation).",
     references=(_refs.QOS, _refs.SCHEDULE_GPUS),
+    enabled_by_default=False,
 )
 def gpu_cpu_memory_requests_missing(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
@@ -54,6 +55,11 @@ def gpu_cpu_memory_requests_missing(resource: Resource, params: Any, ctx: RuleCo
     namespace, counts as set. KServe InferenceServices and LLMInferenceServices are not reported: KServe's
     defaulting webhook gives InferenceService containers CPU and memory requests and limits, and
     LLMInferenceService containers are merged with the LLMInferenceServiceConfig presets.
+
+    Off by default: for containers in pod templates, `missing-cpu-request` and `missing-memory-request` (on by
+    default) already report the same fields, and one problem should give one finding. Turn this rule on (or
+    `--select gpu`) for the GPU-specific explanation and for operator resource fields those rules do not read
+    (TrainJob `resourcesPerNode`, NIMService, DynamoGraphDeployment, SparkApplication).
 
     ## Why is this bad?
     GPUs do not take part in a pod's QoS class: with only a GPU limit the pod is BestEffort (or Burstable),

@@ -49,7 +49,7 @@ PARAMS_SCHEMA = params_schema({
     title="Privileged container in a GPU pod",
     severity=Severity.ERROR,
     pack="gpu",
-    tags=("gpu", "isolation", "security"),
+    tags=("gpu", "isolation"),
     remediation="Remove securityContext.privileged and add only the capabilities the container needs; the "
     "devices it requested are mounted without privileges.",
     references=(

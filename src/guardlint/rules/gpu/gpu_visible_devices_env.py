@@ -76,7 +76,7 @@ def _config_map_keys(ctx: RuleContext, name: str, namespace: str | None) -> set[
     title="Container selects GPUs through NVIDIA_VISIBLE_DEVICES",
     severity=Severity.ERROR,
     pack="gpu",
-    tags=("gpu", "isolation", "security"),
+    tags=("gpu", "isolation"),
     remediation="Remove the variable and request devices in resources.limits (for example nvidia.com/gpu: 1); "
     "set NVIDIA_VISIBLE_DEVICES=void only to hide GPUs from a CUDA image.",
     references=(
