@@ -46,16 +46,23 @@ def render(report: Report) -> str:
 
 
 def write(report: Report, path: str | Path) -> None:
-    """Write atomically: a temporary file in the same folder, then a rename."""
+    """Write atomically: a temporary file in the same folder, then a rename. A path that cannot be written
+    (no such folder, a directory, no permission) is a UsageError naming it."""
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".guardlint-baseline-", dir=target.parent if str(target.parent) else ".")
+    text = render(report)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".guardlint-baseline-", dir=target.parent)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(render(report))
+            fh.write(text)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise UsageError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
         raise
 
 

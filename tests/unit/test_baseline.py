@@ -161,6 +161,16 @@ def test_missing_and_unreadable_baselines_are_usage_errors(tmp_path: Path) -> No
         baseline.read(tmp_path / "latin1.json")
 
 
+def test_unwritable_baseline_is_a_usage_error(tmp_path: Path) -> None:
+    report = lint(pod())
+    with pytest.raises(UsageError, match=r"nodir/b\.json: cannot write baseline: No such file or directory"):
+        baseline.write(report, tmp_path / "nodir" / "b.json")
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(UsageError, match="taken: cannot write baseline"):
+        baseline.write(report, tmp_path / "taken")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]  # no temporary file left behind
+
+
 def test_write_replaces_an_existing_file(tmp_path: Path) -> None:
     target = tmp_path / "b.json"
     target.write_text("old", encoding="utf-8")
@@ -183,6 +193,9 @@ def test_cli_write_then_use_baseline(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert main([*args, "--baseline", "base.json"], out=out, err=err) == 1
     assert "app.yaml:14:" in out.getvalue() and "app.yaml:11:" not in out.getvalue()
     assert "1 in the baseline" in out.getvalue()
+    err = io.StringIO()
+    assert main([*args, "--write-baseline", "nodir/b.json"], out=io.StringIO(), err=err) == 2
+    assert "nodir/b.json: cannot write baseline" in err.getvalue() and "internal error" not in err.getvalue()
     (tmp_path / "bad.json").write_text("{", encoding="utf-8")
     err = io.StringIO()
     assert main([*args, "--baseline", "bad.json"], out=io.StringIO(), err=err) == 2
