@@ -3,8 +3,13 @@ unused and invalid suppressions are findings of their own."""
 
 from __future__ import annotations
 
+import io
+import json
+from pathlib import Path
+
 import pytest
 
+from guardlint.cli import main
 from guardlint.config.model import Config, Exemption, make_plan
 from guardlint.engine import lint_loaded
 from guardlint.findings import Report, Severity
@@ -213,3 +218,26 @@ def test_comment_wins_over_exemption_and_exemptions_are_never_unused() -> None:
     text = pod().replace("privileged: true", "privileged: true  # guardlint: ignore privileged-container -- com")
     report = lint(text, exemptions=(Exemption("ex", kinds=("Pod",)), Exemption("matches nothing", kinds=("Job",))))
     assert states(report) == [("privileged-container", 11, True, "comment: com")]
+
+
+def test_exemptions_from_a_config_file_through_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".guardlint.yaml").write_text(
+        "select: [privileged-container]\n"
+        "exemptions:\n"
+        "  - reason: node agents need it\n"
+        "    rules: [privileged-container]\n"
+        "    namespaces: [kube-*]\n"
+        "    kinds: [Pod]\n"
+        "  - reason: never matches (every criterion must)\n"
+        "    rules: [privileged-container]\n"
+        "    names: [web]\n"
+        "    namespaces: [other]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "agent.yaml").write_text(pod(name="agent", namespace="kube-system"), encoding="utf-8")
+    (tmp_path / "web.yaml").write_text(pod(), encoding="utf-8")
+    out = io.StringIO()
+    assert main(["agent.yaml", "web.yaml", "--format", "json"], out=out, err=io.StringIO()) == 1
+    found = [(f["file"], f["suppressed"], f["suppressionReason"]) for f in json.loads(out.getvalue())["findings"]]
+    assert found == [("agent.yaml", True, "exemption: node agents need it"), ("web.yaml", False, None)]
