@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -32,6 +31,8 @@ def _suggest(name: str, table: AcceleratorTable) -> str | None:
     lowered = {c.lower(): c for c in candidates}
     if name.lower() in lowered:
         return lowered[name.lower()]
+    import difflib  # only for names that are not in the table
+
     close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.8)
     return lowered[close[0]] if close else None
 
@@ -57,6 +58,8 @@ def unknown_reason(name: str, table: AcceleratorTable) -> tuple[str, str | None]
             return f"is not a resource that the {domain} device plugins advertise", suggestion
         return None
     if suggestion is not None:
+        import difflib
+
         s_domain, s_local = suggestion.split("/", 1)
         domain_close = (
             s_domain.startswith(domain.lower() + ".")

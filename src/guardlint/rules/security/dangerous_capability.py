@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list
@@ -31,8 +31,7 @@ WHY = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     capabilities: tuple[str, ...] = tuple(WHY)
 
 

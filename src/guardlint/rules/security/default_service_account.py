@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_bool, get_str, iter_maps
@@ -13,8 +13,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.security._accounts import BINDING_KINDS
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     allow_without_token: bool = True
 
 

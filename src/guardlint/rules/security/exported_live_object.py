@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_map
@@ -29,8 +28,7 @@ FIELDS: dict[str, tuple[FieldPath, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     fields: tuple[str, ...] = tuple(FIELDS)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_str
@@ -25,8 +25,7 @@ _OPEN = frozenset({"0.0.0.0/0", "::/0"})
 SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     allow_node_port: bool = False
     internal_annotations: tuple[str, ...] = DEFAULT_INTERNAL
 

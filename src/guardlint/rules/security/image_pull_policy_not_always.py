@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
@@ -12,8 +12,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.security.unpinned_image import is_image_reference, pinned_by_digest, split_image
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     allowed_policies: tuple[str, ...] = ("Always",)
     ignore_digests: bool = True
 

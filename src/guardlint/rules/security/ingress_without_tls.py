@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_map
@@ -19,8 +19,7 @@ DEFAULT_TLS_ANNOTATIONS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     tls_annotations: tuple[str, ...] = DEFAULT_TLS_ANNOTATIONS
 
 

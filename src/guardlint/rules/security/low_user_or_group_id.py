@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_int, get_list
@@ -14,8 +14,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.security._pss import user_namespace
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     min_user_id: int = 10000
     min_group_id: int = 10000
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     annotation_prefixes: tuple[str, ...] = ("nginx.ingress.kubernetes.io/",)
     allowed_annotations: tuple[str, ...] = ()
 

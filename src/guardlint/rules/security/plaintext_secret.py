@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_map
@@ -19,8 +19,7 @@ from guardlint.rules.security._common import (
 DEFAULT_PUBLIC_KEYS = ("ca.crt", "tls.crt", "ca-bundle.crt", "ca.pem", "ca-cert.pem", "cert.pem")
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     public_keys: tuple[str, ...] = DEFAULT_PUBLIC_KEYS
 
 

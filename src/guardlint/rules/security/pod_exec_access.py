@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
@@ -11,8 +11,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules, role_label
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     subresources: tuple[str, ...] = ("exec", "attach")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str, iter_maps
@@ -12,8 +12,7 @@ from guardlint.model.workloads import iter_all_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     include_env_from: bool = True
     allowed_secrets: tuple[str, ...] = ()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import iter_maps
@@ -20,8 +20,7 @@ from guardlint.rules.security._common import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     secret_words: tuple[str, ...] = DEFAULT_SECRET_WORDS
     ignored_suffixes: tuple[str, ...] = DEFAULT_IGNORED_SUFFIXES
     allowed_names: tuple[str, ...] = ()

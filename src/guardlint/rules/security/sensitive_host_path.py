@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str, iter_maps
@@ -65,8 +65,7 @@ WHY_WRITABLE: dict[str, str] = {
 """Paths reported only when a container mounts them writable (read-only access is routine for agents)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     paths: tuple[str, ...] = tuple(WHY)
     writable_paths: tuple[str, ...] = tuple(WHY_WRITABLE)
 

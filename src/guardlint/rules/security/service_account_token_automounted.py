@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_bool
@@ -13,8 +13,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.security._accounts import is_bound, service_account_automount, service_account_name
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     only_default_service_account: bool = True
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list
@@ -22,8 +22,7 @@ _WHAT = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     fields: tuple[str, ...] = ("verbs", "resources")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
@@ -22,8 +22,7 @@ WORKLOADS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     verbs: tuple[str, ...] = ("create",)
     resources: tuple[str, ...] = tuple(WORKLOADS)
 

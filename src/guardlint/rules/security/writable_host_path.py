@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str, iter_maps
@@ -14,8 +14,7 @@ from guardlint.rules.security._common import host_path_matches
 from guardlint.rules.security._volumes import mounts_of
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(NamedTuple):
     allowed_paths: tuple[str, ...] = ()
 
 
