@@ -36,8 +36,6 @@ def make_registry(
     With ``lazy`` (the default) built-in rules come from the generated catalog and their modules are
     imported only when they run; otherwise every built-in module is imported now.
     """
-    from guardlint.rules.declarative import load_rule_dir
-
     packs: list[Sequence[Rule[Any]]] = []
     catalog = None
     if lazy:
@@ -54,6 +52,8 @@ def make_registry(
         packs.extend(load_plugin_packs())
     for d in rule_dirs:
         from pathlib import Path
+
+        from guardlint.rules.declarative import load_rule_dir
 
         packs.append(load_rule_dir(Path(d)))
     for spec in plugins:

@@ -19,7 +19,6 @@ from guardlint.source.sourcemap import locate
 from guardlint.suppress import apply_suppressions
 
 
-
 def _finding(
     active: ActiveRule,
     resource: Resource | None,

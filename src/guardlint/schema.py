@@ -13,10 +13,9 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["SchemaError", "Unsupported", "ValidationIssue", "is_valid", "iter_issues", "matches"]
 
@@ -41,8 +40,7 @@ class SchemaError(Exception):
     """The schema itself is invalid."""
 
 
-@dataclass(frozen=True, slots=True)
-class ValidationIssue:
+class ValidationIssue(NamedTuple):
     path: tuple[str | int, ...]
     message: str
     validator: str

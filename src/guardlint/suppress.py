@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardlint.config.model import Exemption, Plan
 from guardlint.findings import Finding
@@ -20,8 +20,7 @@ from guardlint.source.loader import Document
 ANNOTATION_PREFIX = "ignore.guardlint.dev/"
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """A suppression to report: where it is and what is wrong (``unused`` or ``invalid``)."""
 
     kind: str
@@ -34,20 +33,24 @@ class Problem:
     resource: Resource | None
 
 
-@dataclass(slots=True)
 class _Annotation:
-    resource: Resource
-    key: str
-    rule: str
-    reason: str
-    used: bool = False
+    """A suppression annotation and whether it matched a finding (mutable while suppressions resolve)."""
+
+    __slots__ = ("key", "reason", "resource", "rule", "used")
+
+    def __init__(self, resource: Resource, key: str, rule: str, reason: str) -> None:
+        self.resource, self.key, self.rule, self.reason = resource, key, rule, reason
+        self.used = False
 
 
-@dataclass(slots=True)
 class _Comment:
-    document: Document
-    directive: Directive
-    used: bool = False
+    """A suppression comment and whether it matched a finding."""
+
+    __slots__ = ("directive", "document", "used")
+
+    def __init__(self, document: Document, directive: Directive) -> None:
+        self.document, self.directive = document, directive
+        self.used = False
 
 
 def _rule_matches(names: Iterable[str], finding: Finding) -> bool:

@@ -135,7 +135,7 @@ def test_markers_inside_block_scalars_do_not_split() -> None:
 
 def test_split_documents_offsets() -> None:
     chunks = split_documents("a: 1\n---\nb: 2\n")
-    assert [(c.line, c.index, c.end_line) for c in chunks] == [(0, 0, 0), (1, 5, 2)]
+    assert [(c.line, c.offset, c.end_line) for c in chunks] == [(0, 0, 0), (1, 5, 2)]
 
 
 def test_syntax_error_in_document_two_of_three_leaves_the_others_linted() -> None:

@@ -71,9 +71,8 @@ def _kubeflow_v1(kind: str, replica_specs: str, *, versions: tuple[str, ...] = (
 
 
 def _argo(kind: str, spec: str) -> WorkloadEntry:
-    return WorkloadEntry(
-        "argoproj.io", kind, (TemplatePath((*_path(spec), "templates", "*"), _PS, _ARGO_TEMPLATE, requires=_ARGO_POD_TEMPLATES),), batch=True
-    )
+    template = TemplatePath((*_path(spec), "templates", "*"), _PS, _ARGO_TEMPLATE, requires=_ARGO_POD_TEMPLATES)
+    return WorkloadEntry("argoproj.io", kind, (template,), batch=True)
 
 
 def _ray(prefix: str) -> tuple[str, ...]:

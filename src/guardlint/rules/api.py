@@ -235,18 +235,26 @@ def _freeze(value: Any) -> Any:
 
 
 def _dedent_doc(doc: str | None) -> str:
-    """``inspect.cleandoc`` without importing inspect (a few milliseconds at start-up)."""
+    """``inspect.cleandoc`` without importing inspect, and with C-speed string operations: a docstring is
+    dedented for every rule that loads, on every run."""
     if not doc:
         return ""
-    lines = doc.expandtabs().split("\n")
-    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
-    margin = min(indents) if indents else 0
-    cleaned = [lines[0].strip(), *(line[margin:].rstrip() for line in lines[1:])]
-    while cleaned and not cleaned[0]:
-        cleaned.pop(0)
-    while cleaned and not cleaned[-1]:
-        cleaned.pop()
-    return "\n".join(cleaned)
+    doc = doc.expandtabs()
+    first, _, rest = doc.partition("\n")
+    margins = [len(m) for m in _INDENT.findall(rest)]
+    if margins:
+        rest = _strip_margin(rest, min(margins))
+    text = (first.strip() + "\n" + rest) if rest else first.strip()
+    return "\n".join(line.rstrip() for line in text.strip("\n").split("\n")).strip("\n")
+
+
+_INDENT = re.compile(r"^([ ]*)\S", re.MULTILINE)
+
+
+def _strip_margin(text: str, margin: int) -> str:
+    if margin == 0:
+        return text
+    return re.sub(rf"(?m)^ {{1,{margin}}}", "", text)
 
 
 def rule(

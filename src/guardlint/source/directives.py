@@ -14,7 +14,7 @@ import bisect
 import enum
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*guardlint:\s*(?P<body>.*?)\s*$")
 _IGNORE = re.compile(r"^ignore(?:-(?P<scope>document|line|next-line))?(?![\w-])\s*(?P<rest>.*)$")
@@ -25,8 +25,7 @@ class Scope(enum.Enum):
     DOCUMENT = "document"
 
 
-@dataclass(frozen=True, slots=True)
-class Directive:
+class Directive(NamedTuple):
     """A parsed suppression comment. ``target_line`` is the line whose findings it covers (LINE scope)."""
 
     line: int

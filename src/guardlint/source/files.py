@@ -6,8 +6,7 @@ import codecs
 import fnmatch
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from typing import NamedTuple
 
 from guardlint.findings import ErrorKind, InputError
 
@@ -18,16 +17,14 @@ _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".venv", "node_mod
 STDIN = "-"
 
 
-@dataclass(frozen=True, slots=True)
-class Input:
+class Input(NamedTuple):
     """One file to lint: ``path`` on disk (or ``-``) and the name reports show."""
 
     path: str
     display: str
 
 
-@dataclass(frozen=True, slots=True)
-class ReadResult:
+class ReadResult(NamedTuple):
     display: str
     text: str | None
     error: InputError | None
@@ -44,7 +41,7 @@ def display_name(path: str, root: str | None = None) -> str:
         rel = path
     if rel.startswith(".." + os.sep) or rel == "..":
         rel = path
-    return Path(rel).as_posix()
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
 def excluded(rel_posix: str, excludes: Sequence[str]) -> bool:

@@ -24,14 +24,14 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from guardlint._frozen import Frozen
 from guardlint.findings import ErrorKind, InputError
 from guardlint.model.paths import FieldPath
 from guardlint.source.directives import Directive, scan_directives
@@ -62,18 +62,24 @@ _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-@dataclass(frozen=True, slots=True)
-class DuplicateKey:
+class DuplicateKey(NamedTuple):
     path: FieldPath
     line: int
     column: int
     first_line: int
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Document:
-    """One YAML document of a file: its data, its composed node tree and its place in the file."""
+class Document(Frozen):
+    """One YAML document of a file: its data, its composed node tree and its place in the file.
 
+    Equality is identity: two documents are the same document only if they are the same object.
+    """
+
+    _fields = ("file", "index", "start_line", "end_line")
+    __slots__ = (
+        "content_line", "data", "directives", "duplicate_keys", "end_line", "file", "index", "index_offset",
+        "line_offset", "origin", "root", "start_line",
+    )
     file: str
     index: int
     data: Any
@@ -89,19 +95,45 @@ class Document:
     content_line: int
     """1-based line where the document's content starts (after ``---`` and leading comments)."""
 
+    def __init__(
+        self,
+        *,
+        file: str,
+        index: int,
+        data: Any,
+        root: Node | None,
+        line_offset: int,
+        index_offset: int,
+        start_line: int,
+        end_line: int,
+        origin: str | None,
+        directives: tuple[Directive, ...],
+        duplicate_keys: tuple[DuplicateKey, ...],
+        content_line: int,
+    ) -> None:
+        self._set(
+            file=file, index=index, data=data, root=root, line_offset=line_offset, index_offset=index_offset,
+            start_line=start_line, end_line=end_line, origin=origin, directives=directives,
+            duplicate_keys=duplicate_keys, content_line=content_line,
+        )
 
-@dataclass(frozen=True, slots=True)
-class LoadedText:
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+class LoadedText(NamedTuple):
     file: str
     documents: tuple[Document, ...]
     errors: tuple[InputError, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Chunk:
+class _Chunk(NamedTuple):
     text: str
     line: int  # 0-based line offset in the file
-    index: int  # character offset in the file
+    offset: int  # character offset in the file
     end_line: int  # 0-based last line
 
 
@@ -395,7 +427,7 @@ def _load_chunk(chunk: _Chunk, number: int, file: str, builder: _Builder) -> tup
         data=data,
         root=root,
         line_offset=chunk.line,
-        index_offset=chunk.index,
+        index_offset=chunk.offset,
         start_line=chunk.line + 1,
         end_line=chunk.end_line + 1,
         origin=origin,
