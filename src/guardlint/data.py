@@ -6,27 +6,38 @@ tests) they are the top-level folders of the repository.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+from typing import TYPE_CHECKING
 
-_PKG = Path(__file__).resolve().parent
+if TYPE_CHECKING:
+    from pathlib import Path
+
+_PKG = os.path.dirname(os.path.abspath(__file__))
+
+
+def data_root(name: str) -> str:
+    """The directory of shipped data ``name`` (``rules`` or ``schemas``), as a string (no pathlib import)."""
+    packaged = os.path.join(_PKG, "_data", name)
+    if os.path.isdir(packaged):
+        return packaged
+    source = os.path.join(os.path.dirname(os.path.dirname(_PKG)), name)
+    if os.path.isdir(source):
+        return source
+    raise FileNotFoundError(f"guardlint data folder {name!r} is missing from the installation")
 
 
 def data_dir(name: str) -> Path:
     """The directory of shipped data ``name`` (``rules`` or ``schemas``)."""
-    packaged = _PKG / "_data" / name
-    if packaged.is_dir():
-        return packaged
-    source = _PKG.parent.parent / name
-    if source.is_dir():
-        return source
-    raise FileNotFoundError(f"guardlint data folder {name!r} is missing from the installation")
+    from pathlib import Path
+
+    return Path(data_root(name))
 
 
 def schema_path(name: str) -> Path:
     return data_dir("schemas") / name
 
 
-def load_json(path: Path) -> object:
+def load_json(path: str | Path) -> object:
     import json
 
     with open(path, encoding="utf-8") as fh:

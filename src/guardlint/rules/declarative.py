@@ -6,8 +6,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guardlint.errors import RuleLoadError
 from guardlint.findings import Severity
@@ -16,6 +15,9 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, Rule, RuleContext, RuleMeta, Violation
 from guardlint.schema import is_valid
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _MISSING = object()
 
@@ -154,7 +156,7 @@ def _validate_file(data: Any, origin: str) -> None:
     raise RuleLoadError(f"{origin}: invalid declarative rule file:\n" + "\n".join(lines))
 
 
-def load_rule_file(path: Path, *, validate: bool = True) -> tuple[Rule[Any], ...]:
+def load_rule_file(path: str | Path, *, validate: bool = True) -> tuple[Rule[Any], ...]:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -190,9 +192,9 @@ def builtin_declarative_rules() -> tuple[Rule[Any], ...]:
 
 def builtin_declarative_rule(file_name: str, rule_name: str) -> Rule[Any]:
     """One shipped declarative rule, for the lazy catalog."""
-    from guardlint.data import data_dir
+    from guardlint.data import data_root
 
-    for r in load_rule_file(data_dir("rules") / "declarative" / file_name, validate=False):
+    for r in load_rule_file(os.path.join(data_root("rules"), "declarative", file_name), validate=False):
         if r.name == rule_name:
             return r
     raise RuleLoadError(f"declarative rule {rule_name!r} is not in {file_name}")

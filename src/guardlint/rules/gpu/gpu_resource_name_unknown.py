@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from guardlint._lazyre import lazy
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
@@ -16,7 +17,7 @@ from guardlint.rules.gpu.accelerators import AcceleratorTable
 VENDOR_DOMAINS = frozenset({
     "nvidia.com", "amd.com", "gpu.intel.com", "intel.com", "google.com", "habana.ai", "aws.amazon.com",
 })
-_TOKEN = re.compile(r"gpu|mig|tpu|neuron|gaudi|accel", re.IGNORECASE)
+_TOKEN = lazy(r"gpu|mig|tpu|neuron|gaudi|accel", re.IGNORECASE)
 
 KNOWN_RETIRED = {
     "aws.amazon.com/neurondevice": "was renamed to aws.amazon.com/neuron in Neuron 2.20, and current Neuron "

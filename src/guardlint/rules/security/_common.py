@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable
+
+from guardlint._lazyre import LazyPattern, lazy
 
 # -- credential-like names ------------------------------------------------------------------------------------
 
@@ -23,8 +24,8 @@ DEFAULT_IGNORED_SUFFIXES: tuple[str, ...] = (
 )
 """Last name words that make the value *about* a credential rather than the credential itself."""
 
-_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD_SPLIT = lazy(r"[^A-Za-z0-9]+")
+_CAMEL = lazy(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def name_words(name: str) -> list[str]:
@@ -32,7 +33,7 @@ def name_words(name: str) -> list[str]:
     return [w.upper() for w in _WORD_SPLIT.split(_CAMEL.sub("_", name)) if w]
 
 
-_SEPARATORS = re.compile(r"[_\-. ]+")
+_SEPARATORS = lazy(r"[_\-. ]+")
 
 
 class CredentialNames:
@@ -57,9 +58,9 @@ class CredentialNames:
 
 
 _BOOLISH = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null", "nil"})
-_NUMBER = re.compile(r"^[+-]?[0-9]+(?:\.[0-9]+)?[a-zA-Z]{0,2}$")
-_REFERENCE = re.compile(r"^\s*(?:\$\(|\$\{|\$[A-Za-z_]|\{\{|%\{|<[^>]*>$|\[\[)")
-_PLACEHOLDER = re.compile(
+_NUMBER = lazy(r"^[+-]?[0-9]+(?:\.[0-9]+)?[a-zA-Z]{0,2}$")
+_REFERENCE = lazy(r"^\s*(?:\$\(|\$\{|\$[A-Za-z_]|\{\{|%\{|<[^>]*>$|\[\[)")
+_PLACEHOLDER = lazy(
     r"^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|(?i:(?:your|insert|replace|enter|put|set)[-_ ].*|.*change[-_ ]?me.*"
     r"|.*replace[-_ ]?me.*|placeholder|redacted|dummy|x{3,}|\*{3,}|\.{3}|todo|tbd|none))$"
 )
@@ -81,7 +82,7 @@ def literal_credential(value: str, name: str | None = None) -> bool:
     return not (("://" in text and not url_with_credentials(text)) or text.startswith("-----BEGIN CERTIFICATE"))
 
 
-_URL_CREDENTIALS = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^/\s:@]+):([^/\s@]+)@")
+_URL_CREDENTIALS = lazy(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^/\s:@]+):([^/\s@]+)@")
 
 
 def url_with_credentials(value: str) -> bool:
@@ -93,19 +94,19 @@ def url_with_credentials(value: str) -> bool:
     return not ("$" in password or "{{" in password or password in ("*", "***", "password", "PASSWORD"))
 
 
-_KNOWN_TOKENS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+_KNOWN_TOKENS: tuple[tuple[str, tuple[str, ...], LazyPattern], ...] = (
     # (what it is, literal markers that must occur first, the full pattern)
-    ("a private key", ("PRIVATE KEY",), re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
-    ("an AWS access key ID", ("AKIA", "ASIA"), re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a private key", ("PRIVATE KEY",), lazy(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
+    ("an AWS access key ID", ("AKIA", "ASIA"), lazy(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
     (
         "a GitHub token",
         ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
-        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b"),
+        lazy(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b"),
     ),
-    ("a GitLab token", ("glpat-",), re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}\b")),
-    ("a Slack token", ("xox",), re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
-    ("a Google API key", ("AIza",), re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
-    ("a Stripe live key", ("k_live_",), re.compile(r"\b[sr]k_live_[0-9a-zA-Z]{24,}\b")),
+    ("a GitLab token", ("glpat-",), lazy(r"\bglpat-[A-Za-z0-9_\-]{20,}\b")),
+    ("a Slack token", ("xox",), lazy(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
+    ("a Google API key", ("AIza",), lazy(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
+    ("a Stripe live key", ("k_live_",), lazy(r"\b[sr]k_live_[0-9a-zA-Z]{24,}\b")),
 )
 
 
@@ -118,7 +119,7 @@ def known_token(value: str) -> str | None:
     return None
 
 
-_ASSIGNMENT = re.compile(
+_ASSIGNMENT = lazy(
     r"""^\s*(?:-\s+)?["']?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*[:=]\s*["']?(?P<value>[^"'\s#][^"'#]*?)["']?\s*,?\s*$"""
 )
 
