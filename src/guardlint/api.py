@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guardlint.config.model import Config, Plan, make_plan, parse_version
@@ -125,6 +126,25 @@ def load_inputs(inputs: Sequence[Input], max_bytes: int, stdin: bytes | None = N
     return loaded
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a run builds its documents.
+
+    A run keeps every document's node tree and data alive until the report is made: millions of
+    objects, which the collector would scan again and again (it doubled the corpus run time), although
+    they hold no reference cycles. The previous state is restored afterwards.
+    """
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run(
     paths: Sequence[str],
     settings: Settings,
@@ -134,6 +154,22 @@ def run(
     stdin: bytes | None = None,
     stdin_filename: str | None = None,
     raise_errors: bool = False,
+) -> Report:
+    """Lint ``paths`` with resolved ``settings`` (see ``resolve_settings``)."""
+    with _collector_paused():
+        return _run(paths, settings, context=context, baseline=baseline, stdin=stdin,
+                    stdin_filename=stdin_filename, raise_errors=raise_errors)
+
+
+def _run(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    context: Sequence[str],
+    baseline: str | Path | None,
+    stdin: bytes | None,
+    stdin_filename: str | None,
+    raise_errors: bool,
 ) -> Report:
     from guardlint.engine import lint_loaded
 

@@ -150,6 +150,10 @@ class _TooDeep(_Located):
     pass
 
 
+class _NeedBoundedWalk(Exception):
+    """The fast data walk met something only the bounded walk handles (a merge key)."""
+
+
 class _AliasBomb(Exception):
     pass
 
@@ -400,7 +404,7 @@ def _load_chunk(chunk: _Chunk, number: int, file: str, builder: _Builder) -> tup
         return None, None
     marks.fix_tree(root)
     try:
-        data, dups = builder.build(root, budget=max(_ALIAS_BUDGET_FLOOR, 4 * len(body)))
+        data, dups = builder.build(root, budget=max(_ALIAS_BUDGET_FLOOR, 4 * len(body)), may_alias="&" in body)
     except _AliasBomb:
         return None, located(
             ErrorKind.ALIAS_BOMB,
@@ -468,15 +472,18 @@ def _scalar_spans(root: Node) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(spans))
 
 
+_LEADING = re.compile(r"^[ \t?:-]*", re.MULTILINE)
+
+
 def _leading_run(body: str) -> int:
-    longest = 0
-    for m in re.finditer(r"^[ \t?:-]+", body, re.MULTILINE):
-        longest = max(longest, m.end() - m.start())
-    return longest
+    """The longest run of indentation and block indicators at the start of a line."""
+    return max(map(len, _LEADING.findall(body)), default=0)
 
 
 def _check_depth(body: str) -> None:
     """Reject documents nested deeper than MAX_DEPTH before libyaml's recursive composer sees them."""
+    if len(body) <= MAX_DEPTH:
+        return  # every level of nesting takes at least one character
     bound = body.count("[") + body.count("{") + _leading_run(body) + 1
     if bound <= MAX_DEPTH:
         return
@@ -520,12 +527,74 @@ class _Builder:
     def __init__(self) -> None:
         self._constructor = SafeConstructor()
 
-    def build(self, root: Node, budget: int) -> tuple[Any, list[tuple[FieldPath, int, int, int]]]:
+    def build(
+        self, root: Node, budget: int, *, may_alias: bool = True
+    ) -> tuple[Any, list[tuple[FieldPath, int, int, int]]]:
+        """Build the data of a document. ``may_alias=False`` says the text has no anchor (no ``&``), so no
+        node is shared: the fast recursive walk then needs no budget, and falls back to the bounded walk
+        only for merge keys or nesting deeper than Python's recursion allows."""
+        if not may_alias:
+            try:
+                return self._build_plain(root)
+            except (_NeedBoundedWalk, RecursionError):
+                pass
+        return self._build_bounded(root, budget)
+
+    def _build_plain(self, root: Node) -> tuple[Any, list[tuple[FieldPath, int, int, int]]]:
+        dups: list[tuple[FieldPath, int, int, int]] = []
+        scalar_of = self._scalar
+
+        def walk(node: Node, path: tuple[str | int, ...]) -> Any:
+            if type(node) is ScalarNode:
+                tag = node.tag
+                if tag == _STR:
+                    return node.value
+                return scalar_of(node)
+            if type(node) is MappingNode:
+                out: dict[str, Any] = {}
+                lines: dict[str, int] = {}
+                for key_node, value_node in node.value:
+                    if key_node.tag == _MERGE:
+                        raise _NeedBoundedWalk
+                    key = key_node.value if type(key_node) is ScalarNode else _complex_key(key_node)
+                    first = lines.get(key)
+                    if first is not None:
+                        dups.append(((*path, key), key_node.start_mark.line, key_node.start_mark.column, first))
+                    else:
+                        lines[key] = key_node.start_mark.line
+                    out[key] = walk(value_node, (*path, key))
+                return out
+            if type(node) is SequenceNode:
+                return [walk(child, (*path, i)) for i, child in enumerate(node.value)]
+            raise _NeedBoundedWalk
+
+        return walk(root, ()), dups
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _NULL:
+            return None
+        constructor = self._constructor
+        try:
+            if tag == _BOOL:
+                return constructor.construct_yaml_bool(node)
+            if tag == _INT:
+                return constructor.construct_yaml_int(node)
+            if tag == _FLOAT:
+                return constructor.construct_yaml_float(node)
+        except (ValueError, KeyError, IndexError):
+            # Only an explicit tag (``!!int abc``) gets here: implicit resolution matched the text.
+            name = tag.rsplit(":", 1)[-1]
+            raise _BadValue(node.start_mark, f"cannot read {node.value!r} as !!{name}") from None
+        return node.value
+
+    def _build_bounded(self, root: Node, budget: int) -> tuple[Any, list[tuple[FieldPath, int, int, int]]]:
         dups: list[tuple[FieldPath, int, int, int]] = []
         checked: set[int] = set()  # mappings already checked for duplicate keys (aliases repeat them)
         merge_sources: dict[int, _Built] = {}
         remaining = budget
-        constructor = self._constructor
 
         def charge(units: int) -> None:
             nonlocal remaining
@@ -533,24 +602,7 @@ class _Builder:
             if remaining < 0:
                 raise _AliasBomb
 
-        def scalar(node: ScalarNode) -> Any:
-            tag = node.tag
-            if tag == _STR:
-                return node.value
-            if tag == _NULL:
-                return None
-            try:
-                if tag == _BOOL:
-                    return constructor.construct_yaml_bool(node)
-                if tag == _INT:
-                    return constructor.construct_yaml_int(node)
-                if tag == _FLOAT:
-                    return constructor.construct_yaml_float(node)
-            except (ValueError, KeyError, IndexError):
-                # Only an explicit tag (``!!int abc``) gets here: implicit resolution matched the text.
-                name = tag.rsplit(":", 1)[-1]
-                raise _BadValue(node.start_mark, f"cannot read {node.value!r} as !!{name}") from None
-            return node.value
+        scalar = self._scalar
 
         def sequence(node: SequenceNode, path: FieldPath, track: bool) -> _Frame:
             out: list[Any] = []
