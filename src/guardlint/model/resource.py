@@ -21,19 +21,14 @@ class Resource(NamedTuple):
     document: Document
     prefix: FieldPath = ()
     """Where the object sits in its document: ``()``, or ``("items", i)`` inside a ``kind: List``."""
+    group: str = ""
+    """The API group: ``apps`` for ``apps/v1``, ``""`` for the core group (derived from ``api_version``)."""
+    version: str = ""
+    """The API version within the group: ``v1`` for ``apps/v1``."""
 
     @property
     def ref(self) -> ResourceRef:
         return ResourceRef(self.api_version, self.kind, self.name, self.namespace)
-
-    @property
-    def group(self) -> str:
-        """The API group: ``apps`` for ``apps/v1``, ``""`` for the core group."""
-        return self.api_version.rpartition("/")[0]
-
-    @property
-    def version(self) -> str:
-        return self.api_version.rpartition("/")[2]
 
     @property
     def file(self) -> str:
@@ -76,7 +71,9 @@ def _make(data: Mapping[str, Any], document: Document, prefix: FieldPath) -> Res
         if name is None and isinstance(meta.get("generateName"), str):
             name = str(meta["generateName"]) + "*"
         namespace = raw_ns if isinstance(raw_ns, str) and raw_ns else None
-    return Resource(str(data["apiVersion"]), str(data["kind"]), name, namespace, data, document, prefix)
+    api_version = str(data["apiVersion"])
+    group, _, version = api_version.rpartition("/")
+    return Resource(api_version, str(data["kind"]), name, namespace, data, document, prefix, group, version)
 
 
 def resources_of(document: Document) -> Iterator[Resource]:

@@ -98,16 +98,38 @@ BUILTIN_WORKLOADS: tuple[WorkloadEntry, ...] = (
 class WorkloadTable(Frozen):
     """The pod-template table, looked up by (group, kind)."""
 
-    __slots__ = ("_by_key", "entries")
+    __slots__ = ("_by_key", "_pods", "entries")
     _fields = ("entries",)
     entries: tuple[WorkloadEntry, ...]
     _by_key: Mapping[tuple[str, str], tuple[WorkloadEntry, ...]]
+    _pods: dict[int, tuple[Resource, tuple[PodSpecRef, ...]]]
 
     def __init__(self, entries: tuple[WorkloadEntry, ...]) -> None:
         index: dict[tuple[str, str], list[WorkloadEntry]] = {}
         for entry in entries:
             index.setdefault((entry.group, entry.kind), []).append(entry)
-        self._set(entries=tuple(entries), _by_key=MappingProxyType({k: tuple(v) for k, v in index.items()}))
+        self._set(
+            entries=tuple(entries), _by_key=MappingProxyType({k: tuple(v) for k, v in index.items()}), _pods={},
+        )
+
+    _POD_CACHE = 4096
+
+    def pods_of(self, resource: Resource) -> tuple[PodSpecRef, ...]:
+        """The pod specs of ``resource``, computed once: every rule asks for them.
+
+        A bounded cache of a pure function of the resource; each entry keeps its resource alive, so the
+        ``id`` it is keyed by cannot be reused while the entry exists.
+        """
+        key = id(resource)
+        hit = self._pods.get(key)
+        if hit is not None and hit[0] is resource:
+            return hit[1]
+        entry = self.entry_for(resource)
+        pods = tuple(_pod_specs(resource, entry)) if entry is not None else ()
+        if len(self._pods) >= self._POD_CACHE:
+            del self._pods[next(iter(self._pods))]
+        self._pods[key] = (resource, pods)
+        return pods
 
     def entry_for(self, resource: Resource) -> WorkloadEntry | None:
         candidates = self._by_key.get((resource.group, resource.kind))
@@ -235,9 +257,12 @@ def _expand(data: Any, pattern: FieldPath, prefix: FieldPath = ()) -> Iterator[t
 
 def iter_pod_specs(resource: Resource, table: WorkloadTable) -> Iterator[PodSpecRef]:
     """Every pod spec the table knows for this resource's kind."""
-    entry = table.entry_for(resource)
-    if entry is None:
-        return
+    if table.entry_for(resource) is None:
+        return iter(())
+    return iter(table.pods_of(resource))
+
+
+def _pod_specs(resource: Resource, entry: WorkloadEntry) -> Iterator[PodSpecRef]:
     for template in entry.templates:
         for path, value in _expand(resource.data, template.path):
             if not isinstance(value, dict):
