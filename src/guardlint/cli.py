@@ -15,9 +15,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from guardlint.findings import Report
 
 from guardlint._version import __version__
 
@@ -75,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--kubernetes-version", metavar="X.Y", help="target cluster version (default: newest)")
     check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
+    check.add_argument("--fix", action="store_true",
+                       help="apply the fixes rules offer (value replacements) to the files, then report what is left")
     check.add_argument("--partial", action="store_true",
                        help="the paths are part of a repository (pre-commit): never report referenced objects "
                        "as missing")
@@ -172,6 +177,9 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         known = baseline.read(args.baseline) if args.baseline else None  # a bad baseline fails before work
     stdin_bytes = sys.stdin.buffer.read() if "-" in paths and sys.stdin is not None else None
     report = run(paths, settings, context=args.context, stdin=stdin_bytes, stdin_filename=args.stdin_filename)
+    if args.fix:
+        report = _apply_fixes(report, args, err, lambda: run(paths, settings, context=args.context,
+                                                              stdin=stdin_bytes, stdin_filename=args.stdin_filename))
     if args.write_baseline:
         baseline.write(report, args.write_baseline)  # every current finding, not only the new ones
     if known is not None:
@@ -190,6 +198,21 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.write_baseline and not report.errors:
         return EXIT_OK
     return report.exit_code(settings.fail_on, allow_no_objects=args.allow_no_objects)
+
+
+def _apply_fixes(report: Report, args: argparse.Namespace, err: TextIO, rerun: Callable[[], Report]) -> Report:
+    """Apply the offered fixes, say each one on stderr, and lint again so the report shows what is left."""
+    from guardlint.fix import apply_fixes
+
+    result = apply_fixes(report)
+    for f in result.applied:
+        assert f.fix is not None
+        err.write(f"{f.file}:{f.line}:{f.column}: fixed {f.rule}: {f.fix.description}\n")
+    for file, reason in result.skipped:
+        err.write(f"{file}: not fixed: {reason}\n")
+    if not args.quiet:
+        err.write(f"guardlint: applied {len(result.applied)} fix{'es' if len(result.applied) != 1 else ''}\n")
+    return rerun() if result.applied else report
 
 
 def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from guardlint.config.model import ActiveRule, Plan
-from guardlint.findings import Finding, InputError, Location, Report, RuleRun, SkippedDocument
+from guardlint.findings import Finding, Fix, InputError, Location, Report, RuleRun, SkippedDocument
 from guardlint.model.index import ResourceIndex
 from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.model.resource import Resource, resources_of, skip_reason
@@ -28,6 +28,7 @@ def _finding(
     *,
     at_value: bool = False,
     location: Location | None = None,
+    fix: Fix | None = None,
 ) -> Finding:
     prefix = resource.prefix if resource is not None else ()
     exact = True
@@ -47,6 +48,7 @@ def _finding(
         origin=document.origin,
         document_index=document.index,
         exact=exact,
+        fix=fix if exact and document.origin is None else None,
     )
 
 
@@ -67,7 +69,9 @@ def _run_rule(
         if name not in params:
             params[name] = active.params
         for v in active.rule.check(resource, params[name], ctx):
-            out.append(_finding(active, resource, resource.document, v.path, v.message, at_value=v.at_value))
+            out.append(
+                _finding(active, resource, resource.document, v.path, v.message, at_value=v.at_value, fix=v.fix)
+            )
     except Exception as exc:
         if raise_errors:
             raise

@@ -57,6 +57,14 @@ class Location(NamedTuple):
     end_column: int
 
 
+class Fix(NamedTuple):
+    """A safe, local repair a rule offers: replace the scalar value of the reported field with ``value``
+    (YAML text). ``--fix`` applies it to the file; Helm-rendered documents are never rewritten."""
+
+    value: str
+    description: str
+
+
 class Finding(NamedTuple):
     """A rule's verdict on one field of one object, located in the source."""
 
@@ -75,6 +83,8 @@ class Finding(NamedTuple):
     suppression_reason: str | None = None
     exact: bool = True
     """False when the field is missing and the location is that of its nearest existing parent."""
+    fix: Fix | None = None
+    """A repair ``--fix`` can apply (only for fields that exist in a file that is not Helm output)."""
 
     @property
     def line(self) -> int:

@@ -26,7 +26,7 @@ from types import MappingProxyType
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from guardlint._frozen import Frozen
-from guardlint.findings import Severity
+from guardlint.findings import Fix, Severity
 from guardlint.model.index import ResourceIndex
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
@@ -34,6 +34,7 @@ from guardlint.model.workloads import WorkloadTable
 
 __all__ = [
     "NO_PARAMS",
+    "Fix",
     "NoParams",
     "Reference",
     "Rule",
@@ -63,6 +64,8 @@ class Violation(NamedTuple):
     path: FieldPath
     message: str
     at_value: bool = False
+    fix: Fix | None = None
+    """A value to put in place of the reported scalar, when that alone repairs the problem safely."""
 
 
 class RuleContext(Frozen):

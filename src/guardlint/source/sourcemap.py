@@ -65,3 +65,20 @@ def locate(root: Node | None, path: FieldPath, line_offset: int, *, at_value: bo
 def _loc(start: Node, end: Node, line_offset: int) -> Location:
     s, e = start.start_mark, end.end_mark
     return Location(line_offset + s.line + 1, s.column + 1, line_offset + e.line + 1, e.column + 1)
+
+
+def scalar_span(root: Node | None, path: FieldPath) -> tuple[int, int] | None:
+    """Character offsets (start, end) of the scalar value at ``path`` within its document, or None when the
+    path does not lead to a scalar (for fixes, which replace exactly that text)."""
+    node: Node | None = root
+    for part in path:
+        if isinstance(part, int) and isinstance(node, SequenceNode) and 0 <= part < len(node.value):
+            node = node.value[part]
+        elif isinstance(part, str) and isinstance(node, MappingNode):
+            hit = _lookup(node, part)
+            node = hit[1] if hit is not None else None
+        else:
+            return None
+    if not isinstance(node, ScalarNode):
+        return None
+    return node.start_mark.index, node.end_mark.index

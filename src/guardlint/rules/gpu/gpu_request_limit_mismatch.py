@@ -7,13 +7,14 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Fix, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import is_extended, iter_sites, show
 
 
 @rule(
     code="GPU002",
+    fixable=True,
     name="gpu-request-limit-mismatch",
     title="GPU or other extended resource request differs from its limit",
     severity=Severity.ERROR,
@@ -80,10 +81,14 @@ def gpu_request_limit_mismatch(resource: Resource, params: Any, ctx: RuleContext
             if rv is None or lv is None or rv == lv:
                 continue
             when = "when the operator creates its pods" if site.operator_created else "at apply"
+            fix = None
+            if isinstance(lim.raw, (int, str)) and not isinstance(lim.raw, bool) and str(lim.raw).strip():
+                fix = Fix(str(lim.raw).strip(), f"set the {req.name} request to the limit, {show(lim.raw)}")
             yield Violation(
                 req.path,
                 f"{site.label} requests {show(req.raw)} {req.name} but its limit is {show(lim.raw)}; extended "
                 f"resources cannot be overcommitted and the API rejects a request that differs from the limit {when}",
+                fix=fix,
             )
 
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Fix, Reference, RuleContext, Violation, rule
 from guardlint.rules.security.unpinned_image import is_image_reference, pinned_by_digest, split_image
 
 
@@ -40,6 +40,7 @@ PARAMS_SCHEMA = {
 
 @rule(
     code="SEC021",
+    fixable=True,
     name="image-pull-policy-not-always",
     title="Container image pull policy is not Always",
     severity=Severity.INFO,
@@ -104,7 +105,9 @@ def image_pull_policy_not_always(resource: Resource, params: Params, ctx: RuleCo
         path = (*c.path, "imagePullPolicy")
         if isinstance(policy, str) and policy:
             if policy not in allowed:
-                yield Violation(path, f"{c.describe()} has imagePullPolicy {policy!r}", at_value=True)
+                target = next((p for p in params.allowed_policies if p in ("Always", "IfNotPresent", "Never")), None)
+                fix = Fix(target, f"set imagePullPolicy to {target}") if target else None
+                yield Violation(path, f"{c.describe()} has imagePullPolicy {policy!r}", at_value=True, fix=fix)
             continue
         defaulted = "Always" if tag is None or tag == "latest" else "IfNotPresent"
         if defaulted not in allowed:

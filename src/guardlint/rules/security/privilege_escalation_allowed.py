@@ -8,7 +8,7 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Fix, Reference, RuleContext, Violation, rule
 from guardlint.rules.security import _pss
 
 CHECK = "allowPrivilegeEscalation"
@@ -18,6 +18,7 @@ WINDOWS_EXEMPT_SINCE = (1, 25)
 
 @rule(
     code="SEC014",
+    fixable=True,
     name="privilege-escalation-allowed",
     title="Container does not forbid privilege escalation",
     severity=Severity.WARNING,
@@ -91,7 +92,10 @@ def privilege_escalation_allowed(resource: Resource, params: Any, ctx: RuleConte
                 text = "does not set securityContext.allowPrivilegeEscalation=false"
             else:
                 text = f"sets securityContext.allowPrivilegeEscalation to {value!r}, which is not the boolean false"
-            yield Violation(_pss.c_sc_path(c, "allowPrivilegeEscalation"), f"{c.describe()} {text} {suffix}")
+            fix = Fix("false", "set allowPrivilegeEscalation to false") if value is not None else None
+            yield Violation(
+                _pss.c_sc_path(c, "allowPrivilegeEscalation"), f"{c.describe()} {text} {suffix}", fix=fix
+            )
 
 
 RULE = privilege_escalation_allowed
