@@ -143,7 +143,7 @@ def _iter_entry_points(group: str) -> Iterable[tuple[str, str, str]]:
                 continue
             if header not in text:
                 continue
-            dist = name.rsplit("-", 1)[0] if name.count("-") else name.rsplit(".", 1)[0]
+            dist = name.rsplit(".", 1)[0].split("-", 1)[0]  # "{name}-{version}.dist-info" -> name
             if dist in seen:
                 continue
             seen.add(dist)
