@@ -70,8 +70,19 @@ def _kubeflow_v1(kind: str, replica_specs: str, *, versions: tuple[str, ...] = (
                          batch=True)
 
 
+_ARGO_WORKFLOW_POD_FIELDS = (
+    "securityContext", "serviceAccountName", "automountServiceAccountToken", "hostNetwork", "nodeSelector",
+    "tolerations", "affinity", "volumes", "schedulerName", "dnsPolicy", "dnsConfig", "hostAliases",
+    "imagePullSecrets",
+)
+"""Workflow-level fields that Argo applies to the pod of every template that does not set its own."""
+
+
 def _argo(kind: str, spec: str) -> WorkloadEntry:
-    template = TemplatePath((*_path(spec), "templates", "*"), _PS, _ARGO_TEMPLATE, requires=_ARGO_POD_TEMPLATES)
+    template = TemplatePath(
+        (*_path(spec), "templates", "*"), _PS, _ARGO_TEMPLATE, requires=_ARGO_POD_TEMPLATES,
+        inherit=_path(spec), inherit_fields=_ARGO_WORKFLOW_POD_FIELDS,
+    )
     return WorkloadEntry("argoproj.io", kind, (template,), batch=True)
 
 

@@ -54,6 +54,10 @@ class TemplatePath(NamedTuple):
     containers: tuple[ContainerField, ...] = DEFAULT_CONTAINERS
     requires: tuple[str, ...] = ()
     """A match is a pod only when it has one of these keys (an Argo ``steps`` template runs no pod)."""
+    inherit: FieldPath | None = None
+    """A mapping whose pod-level fields (``inherit_fields``) apply to the pod when the template leaves them
+    unset, as an Argo Workflow's ``spec.securityContext`` applies to every template's pod."""
+    inherit_fields: tuple[str, ...] = ()
 
 
 class WorkloadEntry(NamedTuple):
@@ -279,7 +283,28 @@ def _pod_specs(resource: Resource, entry: WorkloadEntry) -> Iterator[PodSpecRef]
                     template.containers, entry,
                 )
             else:
-                yield PodSpecRef(resource, path, value, None, {}, template.containers, entry)
+                spec = _with_inherited(resource, template, value)
+                yield PodSpecRef(resource, path, spec, None, {}, template.containers, entry)
+
+
+def _with_inherited(resource: Resource, template: TemplatePath, value: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The pod spec with the fields a parent object gives every pod, where the template leaves them unset.
+
+    Inherited fields keep the template's path in findings (they are placed on the template, which is where
+    the setting takes effect); ``volumes`` are the template's followed by the parent's that it does not define.
+    """
+    if template.inherit is None:
+        return value
+    parent = get(resource.data, template.inherit)
+    if not isinstance(parent, dict):
+        return value
+    extra = {k: parent[k] for k in template.inherit_fields if k in parent and value.get(k) is None}
+    own_volumes, parent_volumes = value.get("volumes"), parent.get("volumes")
+    if isinstance(own_volumes, list) and isinstance(parent_volumes, list) and "volumes" in template.inherit_fields:
+        names = {v.get("name") for v in own_volumes if isinstance(v, dict)}
+        inherited = [v for v in parent_volumes if isinstance(v, dict) and v.get("name") not in names]
+        extra["volumes"] = [*own_volumes, *inherited]
+    return {**value, **extra} if extra else value
 
 
 def iter_containers(pod: PodSpecRef, kinds: Iterable[ContainerKind] | None = None) -> Iterator[ContainerRef]:
