@@ -96,3 +96,18 @@ def test_crlf_files_are_left_alone(pod: Path) -> None:
     _, _, err = run(["pod.yaml", *SELECT, "--fix"])
     assert pod.read_bytes() == before
     assert "pod.yaml: not fixed: its line endings" in err
+
+
+def test_json_report_carries_the_fix(pod: Path) -> None:
+    import json
+
+    _, out, _ = run(["pod.yaml", *SELECT, "--format", "json"])
+    fixes = {f["rule"]: f["fix"] for f in json.loads(out)["findings"] if f["fix"] is not None}
+    assert fixes == {
+        "privilege-escalation-allowed": {
+            "replacement": "false", "description": "set allowPrivilegeEscalation to false",
+        },
+        "gpu-request-limit-mismatch": {
+            "replacement": "2", "description": "set the nvidia.com/gpu request to the limit, 2",
+        },
+    }

@@ -69,6 +69,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "suppressionReason": f.suppression_reason if f.suppressed else None,
         "origin": f.origin,
         "exact": f.exact,
+        "fix": {"replacement": f.fix.value, "description": f.fix.description} if f.fix is not None else None,
     }
 
 
