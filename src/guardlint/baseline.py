@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -48,22 +47,12 @@ def render(report: Report) -> str:
 def write(report: Report, path: str | Path) -> None:
     """Write atomically: a temporary file in the same folder, then a rename. A path that cannot be written
     (no such folder, a directory, no permission) is a UsageError naming it."""
-    target = Path(path)
-    text = render(report)
+    from guardlint._atomic import write_atomic
+
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".guardlint-baseline-", dir=target.parent)
+        write_atomic(os.fspath(path), render(report).encode("utf-8"), prefix=".guardlint-baseline-")
     except OSError as exc:
         raise UsageError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise UsageError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
-        raise
 
 
 _FIELDS = ("file", "apiVersion", "kind", "namespace", "name", "rule", "path")

@@ -133,19 +133,14 @@ def _use_color(choice: str, stream: TextIO) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def _write_atomic(path: str, text: str) -> None:
-    import tempfile
+def _write_output(path: str, text: str) -> None:
+    from guardlint._atomic import write_atomic
+    from guardlint.errors import UsageError
 
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".guardlint-", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -192,7 +187,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                                 show_suppressed=args.show_suppressed, tool_version=__version__)
         text = render(report, fmt, options)
         if args.output:
-            _write_atomic(args.output, text)
+            _write_output(args.output, text)
         else:
             out.write(text)
     if args.write_baseline and not report.errors:

@@ -10,12 +10,11 @@ are left alone and reported as such.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import NamedTuple
 
+from guardlint._atomic import write_atomic
 from guardlint.findings import Finding, Report
 from guardlint.model.resource import resources_of
 from guardlint.source.files import decode
@@ -59,20 +58,6 @@ def _edits_for(text: str, file: str, findings: Sequence[Finding]) -> list[tuple[
     return edits
 
 
-def _write_atomic(path: str, data: bytes) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".guardlint-fix-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def apply_fixes(report: Report) -> FixResult:
     """Apply every offered fix of ``report``'s active findings to the files on disk."""
     applied: list[Finding] = []
@@ -98,6 +83,6 @@ def apply_fixes(report: Report) -> FixResult:
         text = read.text
         for start, end, value, _ in edits:
             text = text[:start] + value + text[end:]
-        _write_atomic(file, text.encode("utf-8"))
+        write_atomic(file, text.encode("utf-8"), prefix=".guardlint-fix-")
         applied.extend(e[3] for e in reversed(edits))
     return FixResult(tuple(applied), tuple(skipped))

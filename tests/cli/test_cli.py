@@ -184,3 +184,9 @@ def test_version_and_help() -> None:
     with pytest.raises(SystemExit):
         pass_through = main(["--version"], out=out)
         raise SystemExit(pass_through)
+
+
+def test_unwritable_output_is_a_usage_error(files: Path) -> None:
+    code, out, err = run(["bad.yaml", "--no-config", "--output", "no-such-dir/report.json"])
+    assert code == 2
+    assert "no-such-dir/report.json: cannot write the report" in err and "internal error" not in err
