@@ -7,6 +7,7 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get
+from guardlint.model.limitrange import limitrange_supplies
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
@@ -18,21 +19,6 @@ from guardlint.rules.gpu._support import (
     operator_completed,
     show_value,
 )
-
-
-def _limitrange_default(resource: Resource, ctx: RuleContext, name: str) -> bool:
-    """A LimitRange among the linted objects gives containers of the namespace a request for ``name``."""
-    for lr in ctx.index.of_kind("LimitRange", resource.namespace, any_namespace=True):
-        if lr.namespace != resource.namespace:
-            continue
-        for item in get(lr.data, ("spec", "limits")) or []:
-            if not isinstance(item, dict) or item.get("type", "Container") != "Container":
-                continue
-            for key in ("defaultRequest", "default", "max"):
-                values = item.get(key)
-                if isinstance(values, dict) and values.get(name) is not None:
-                    return True
-    return False
 
 
 @rule(
@@ -108,7 +94,7 @@ def gpu_cpu_memory_requests_missing(resource: Resource, params: Any, ctx: RuleCo
 
     def defaulted(name: str) -> bool:
         if name not in defaults:
-            defaults[name] = _limitrange_default(resource, ctx, name)
+            defaults[name] = limitrange_supplies(ctx.index, resource.namespace, name, "requests")
         return defaults[name]
 
     for pod in iter_pod_specs(resource, ctx.workloads):

@@ -19,7 +19,6 @@ from fractions import Fraction
 from typing import Any
 
 from guardlint.model.access import get
-from guardlint.model.index import ResourceIndex
 from guardlint.model.quantity import parse_quantity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
@@ -100,28 +99,6 @@ def quantity(raw: Any) -> Fraction | None:
 def resource_value(data: Mapping[str, Any], section: str, name: str) -> Any:
     """``data.resources.<section>.<name>`` (None when missing)."""
     return get(data, ("resources", section, name))
-
-
-def limitrange_supplies(index: ResourceIndex, namespace: str | None, resource_name: str, section: str) -> bool:
-    """Whether a LimitRange among the linted objects gives containers in ``namespace`` a default
-    ``section`` ("requests" or "limits") value for ``resource_name``.
-
-    The API server defaults a LimitRange item as follows: a missing ``default`` (limit) comes from ``max``;
-    a missing ``defaultRequest`` comes from ``default``, then from ``min``. An object without a namespace
-    only counts a LimitRange without one (both land in the namespace chosen at apply time).
-    """
-    keys = ("default", "max") if section == "limits" else ("defaultRequest", "default", "max", "min")
-    for lr in index.of_kind("LimitRange", namespace, any_namespace=True):
-        if lr.namespace != namespace:
-            continue
-        for item in get(lr.data, ("spec", "limits")) or []:
-            if not isinstance(item, dict) or item.get("type", "Container") != "Container":
-                continue
-            for key in keys:
-                values = item.get(key)
-                if isinstance(values, dict) and values.get(resource_name) is not None:
-                    return True
-    return False
 
 
 # --- label selectors -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint.model.access import get
+from guardlint.model.limitrange import limitrange_supplies
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation
@@ -12,7 +13,6 @@ from guardlint.rules.resources._common import (
     RESOURCE_CONTAINERS,
     filled_by_operator,
     is_partial_object,
-    limitrange_supplies,
 )
 
 
