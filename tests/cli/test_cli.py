@@ -187,6 +187,6 @@ def test_version_and_help() -> None:
 
 
 def test_unwritable_output_is_a_usage_error(files: Path) -> None:
-    code, out, err = run(["bad.yaml", "--no-config", "--output", "no-such-dir/report.json"])
+    code, _, err = run(["bad.yaml", "--no-config", "--output", "no-such-dir/report.json"])
     assert code == 2
     assert "no-such-dir/report.json: cannot write the report" in err and "internal error" not in err
