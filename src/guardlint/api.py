@@ -75,8 +75,14 @@ def resolve_settings(
     max_file_size_mb: float | None = None,
     entry_points: bool = True,
     cwd: str | None = None,
+    allow_local_plugins: bool = False,
 ) -> Settings:
-    """Find and load the configuration, apply overrides, and decide which rules run."""
+    """Find and load the configuration, apply overrides, and decide which rules run.
+
+    A configuration is untrusted input: local Python plugins it names (``plugins:``) are imported only with
+    ``allow_local_plugins=True``; otherwise naming any is a ``ConfigError`` and nothing is imported.
+    Installed entry-point packs load either way (``entry_points``).
+    """
     from guardlint.model.workloads import default_table
 
     path: str | None = os.fspath(config) if config is not None else None
@@ -87,7 +93,8 @@ def resolve_settings(
     if path is not None:
         from guardlint.config.loader import load_config
 
-        cfg, registry = load_config(path, lambda d, p: make_registry(d, p, entry_points=entry_points))
+        cfg, registry = load_config(path, lambda d, p: make_registry(d, p, entry_points=entry_points),
+                                    allow_local_plugins=allow_local_plugins)
     else:
         cfg, registry = Config(), make_registry(entry_points=entry_points)
     overrides: dict[str, Any] = {}
@@ -208,6 +215,7 @@ def lint_paths(
     partial: bool = False,
     context: Sequence[str | Path] = (),
     baseline: str | Path | None = None,
+    allow_local_plugins: bool = False,
 ) -> Report:
     """Lint files and directories (recursively over .yaml, .yml and .json).
 
@@ -217,12 +225,16 @@ def lint_paths(
     only part of the repository, so cross-object rules never report a referenced object as missing.
     ``context`` paths are read for cross-object rules but not reported on.
 
+    Local Python plugins named by the configuration are imported only with ``allow_local_plugins=True``
+    (see ``resolve_settings``).
+
     Raises ``ConfigError``, ``UsageError`` or ``RuleLoadError`` for a bad configuration; problems with
     the inputs themselves are ``Report.errors``.
     """
     settings = resolve_settings(
         config=config, use_config_file=use_config_file, select=select, extend_select=extend_select,
         ignore=ignore, kubernetes_version=kubernetes_version, partial=partial,
+        allow_local_plugins=allow_local_plugins,
     )
     return run([str(p) for p in paths], settings, context=[str(c) for c in context], baseline=baseline)
 
@@ -240,6 +252,7 @@ def lint_text(
     partial: bool = False,
     raise_errors: bool = False,
     settings: Settings | None = None,
+    allow_local_plugins: bool = False,
 ) -> Report:
     """Lint YAML or JSON text. By default no config file is read (pass ``config`` or
     ``use_config_file=True`` to use one); ``filename`` is what findings report as their file."""
@@ -249,6 +262,7 @@ def lint_text(
         settings = resolve_settings(
             config=config, use_config_file=use_config_file, select=select, extend_select=extend_select,
             ignore=ignore, kubernetes_version=kubernetes_version, partial=partial,
+            allow_local_plugins=allow_local_plugins,
         )
     loaded = load_text(text, filename)
     return lint_loaded([loaded], settings.plan, raise_errors=raise_errors)

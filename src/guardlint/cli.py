@@ -50,6 +50,31 @@ def _split(values: Sequence[str] | None) -> list[str]:
     return out
 
 
+ALLOW_PLUGINS_ENV = "GUARDLINT_ALLOW_LOCAL_PLUGINS"
+
+
+def _add_allow_plugins(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-local-plugins", action="store_true",
+        help="import the local Python plugins the configuration names (plugins:); without this (or "
+        f"{ALLOW_PLUGINS_ENV}=1) a configuration naming any is an error, because it would run code",
+    )
+
+
+def _allow_local_plugins(args: argparse.Namespace) -> bool:
+    """The person running guardlint opted in: ``--allow-local-plugins`` or ``GUARDLINT_ALLOW_LOCAL_PLUGINS``."""
+    from guardlint.errors import UsageError
+
+    if getattr(args, "allow_local_plugins", False):
+        return True
+    value = os.environ.get(ALLOW_PLUGINS_ENV, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise UsageError(f"{ALLOW_PLUGINS_ENV}={os.environ[ALLOW_PLUGINS_ENV]!r}: expected 1 or 0")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="guardlint",
@@ -66,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", metavar="PATH", help="files, directories (recursive) or - for stdin")
     check.add_argument("--config", metavar="FILE", help="configuration file (default: nearest .guardlint.yaml)")
     check.add_argument("--no-config", action="store_true", help="ignore .guardlint.yaml files")
+    _add_allow_plugins(check)
     check.add_argument("--select", action="append", metavar="RULES",
                        help="rules to run instead of the defaults: names, codes, code prefixes, packs, tags, all")
     check.add_argument("--extend-select", action="append", metavar="RULES", help="rules to run in addition")
@@ -97,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", default="table", choices=("table", "json", "markdown"))
     rules.add_argument("--config", metavar="FILE")
+    _add_allow_plugins(rules)
 
     explain = sub.add_parser("explain", help="show a rule's documentation")
     explain.add_argument("rule", metavar="RULE", help="rule name or code")
@@ -109,6 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION")
     validate = config_sub.add_parser("validate", help="validate a configuration file")
     validate.add_argument("file", nargs="?", metavar="FILE", help="default: the nearest .guardlint.yaml")
+    _add_allow_plugins(validate)
     config_sub.add_parser("schema", help="print the configuration JSON Schema with every rule's parameters")
     return parser
 
@@ -164,6 +192,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         fail_on=args.fail_on,
         partial=args.partial,
         max_file_size_mb=args.max_file_size,
+        allow_local_plugins=_allow_local_plugins(args),
     )
     known = None
     if args.baseline or args.write_baseline:
@@ -216,7 +245,8 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     from guardlint.api import resolve_settings
     from guardlint.docs import render_index, render_table, rule_json
 
-    registry = resolve_settings(config=args.config, use_config_file=args.config is not None).registry
+    registry = resolve_settings(config=args.config, use_config_file=args.config is not None,
+                                allow_local_plugins=_allow_local_plugins(args)).registry
     if args.format == "json":
         out.write(json.dumps([rule_json(r) for r in registry.rules], indent=2, sort_keys=True) + "\n")
     elif args.format == "markdown":
@@ -283,7 +313,7 @@ def _cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if path is None:
         err.write("guardlint: error: no .guardlint.yaml found here or in a parent folder\n")
         return EXIT_ERROR
-    resolve_settings(config=path)
+    resolve_settings(config=path, allow_local_plugins=_allow_local_plugins(args))
     out.write(f"{path}: valid\n")
     return EXIT_OK
 

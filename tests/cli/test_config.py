@@ -165,7 +165,7 @@ def test_local_plugin_and_rule_dir(repo: Path) -> None:
     (repo / ".guardlint.yaml").write_text(
         "rule-dirs: [myrules]\nplugins: [plugin.py]\nselect: [ACME]\nfail-on: info\n"
     )
-    code, out, _ = run(["pod.yaml"])
+    code, out, _ = run(["pod.yaml", "--allow-local-plugins"])
     assert "pod.yaml:3:1: warning missing-team-label Pod kube-system/web has no team label" in out
     assert "pod.yaml:4:3: info pod-named-web pod is named web" in out
     assert code == 1

@@ -268,16 +268,52 @@ def _top_level_schema() -> dict[str, Any]:
     return schema
 
 
-def load_config(path: Path | str, make_registry: RegistryFactory) -> tuple[Config, Registry]:
+ALLOW_PLUGINS_HINT = (
+    "pass --allow-local-plugins (or set GUARDLINT_ALLOW_LOCAL_PLUGINS=1) to import them if you trust this "
+    "configuration and the code it names, or publish the rules as an installed package (entry point "
+    "'guardlint.rules'); see SECURITY.md"
+)
+
+
+def _refuse_local_plugins(chain: Chain) -> None:
+    """Raise ConfigError naming every ``plugins`` entry of the chain: importing them would run code that the
+    configuration (a file in the repository being linted, or one it extends) chose."""
+    where: list[str] = []
+    for path, data, doc in chain:
+        values = data.get("plugins")
+        if not isinstance(values, list):
+            continue
+        for i, spec in enumerate(values):
+            if doc is not None:
+                loc, _ = locate(doc.root, ("plugins", i), doc.line_offset, at_value=True)
+                where.append(f"{doc.file}:{loc.line}:{loc.column}: plugins: {spec!r}")
+            else:
+                where.append(f"{path}: plugins: {spec!r}")
+    if where:
+        raise ConfigError(
+            "the configuration names local Python plugins, which are not imported unless the person running "
+            "guardlint allows it (configuration is untrusted: it must not run code):\n  "
+            + "\n  ".join(where) + "\n  " + ALLOW_PLUGINS_HINT
+        )
+
+
+def load_config(
+    path: Path | str, make_registry: RegistryFactory, *, allow_local_plugins: bool = False
+) -> tuple[Config, Registry]:
     """Read, validate and merge a config file (with its ``extends`` chain).
 
-    Returns the Config and the registry built with the rule folders and plugins the config names.
+    Returns the Config and the registry built with the rule folders and plugins the config names. Local
+    Python plugins (``plugins:``) are imported only with ``allow_local_plugins``; without it a config that
+    names any is a ConfigError, raised before anything is imported.
     """
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"{p}: configuration file not found")
     chain = _raw_chain(p, ())
-    registry = make_registry(*_peek_extensions(chain))
+    extensions = _peek_extensions(chain)
+    if extensions[1] and not allow_local_plugins:
+        _refuse_local_plugins(chain)
+    registry = make_registry(*extensions)
     mentioned = {
         name for _path, data, _doc in chain if isinstance(data.get("rules"), dict) for name in data["rules"]
     }

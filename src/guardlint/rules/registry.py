@@ -205,14 +205,15 @@ def load_local_module(spec: str, base_dir: str) -> tuple[Rule[Any], ...]:
     origin = f"local rule module {spec!r}"
     try:
         if target.endswith(".py"):
-            import importlib.util
+            from importlib import util as import_util  # not "import importlib.util": that would make
+            # "importlib" a local name of this function and break the module branch below
 
             path = target if os.path.isabs(target) else os.path.join(base_dir, target)
             mod_name = "guardlint_local_" + os.path.splitext(os.path.basename(path))[0].replace("-", "_")
-            module_spec = importlib.util.spec_from_file_location(mod_name, path)
+            module_spec = import_util.spec_from_file_location(mod_name, path)
             if module_spec is None or module_spec.loader is None:
                 raise RuleLoadError(f"{origin}: cannot import {path}")
-            module = importlib.util.module_from_spec(module_spec)
+            module = import_util.module_from_spec(module_spec)
             module_spec.loader.exec_module(module)
         else:
             module = importlib.import_module(target)
