@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,12 +57,18 @@ def work_repo(tmp_path: Path) -> Path:
     return repo
 
 
-def _try_repo(repo: Path, tmp_path: Path, *files: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
-    pre_commit = shutil.which("pre-commit") or "pre-commit"
+def _env(tmp_path: Path) -> dict[str, str]:
+    """The test's environment, with the running interpreter's folder taken off PATH: the test runs the
+    pre-commit installed next to it (the test extra), never whichever one PATH would find."""
+    own_bin = os.path.dirname(sys.executable)
+    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != own_bin)
+    return {**os.environ, "PATH": path, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
+
+
+def _try_repo(repo: Path, tmp_path: Path, *files: str, hook: str = "guardlint") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [pre_commit, "try-repo", str(ROOT), "guardlint", "--verbose", "--files", *files],
-        cwd=repo, env=env, capture_output=True, text=True, timeout=900, check=False,
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook, "--verbose", "--files", *files],
+        cwd=repo, env=_env(tmp_path), capture_output=True, text=True, timeout=900, check=False,
     )
 
 

@@ -17,7 +17,9 @@ from guardlint.report.sarif import render_sarif
 from guardlint.rules.registry import Registry
 from tests.helpers import registry
 
-SARIF_SCHEMA = Path(__file__).resolve().parents[2] / ".." / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "sarif" / "sarif-schema-2.1.0.json"
+"""The official schema, vendored (source and licence: ``tests/data/sarif/SOURCE.md``)."""
+SARIF_SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
 RULES = ["privileged-container", "missing-memory-limit", "duplicate-key"]
 FP = "guardlint/v1"
 
@@ -84,9 +86,11 @@ def report() -> Report:
 
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.protocols.Validator:
-    if not SARIF_SCHEMA.is_file():
-        pytest.skip(f"the official SARIF 2.1.0 schema is not at {SARIF_SCHEMA.resolve()}")
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    import hashlib
+
+    raw = SARIF_SCHEMA.read_bytes()  # vendored: never skipped
+    assert hashlib.sha256(raw).hexdigest() == SARIF_SCHEMA_SHA256, "the vendored SARIF schema was modified"
+    schema = json.loads(raw)
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
