@@ -199,7 +199,7 @@ def _run(
     if baseline is not None:
         from guardlint import baseline as bl
 
-        report = bl.apply(report, bl.read(baseline))
+        report = bl.apply(report, bl.read(baseline), bl.root_for(settings.config.source), os.fspath(baseline))
     return report
 
 

@@ -3,6 +3,11 @@
 A finding is keyed by file, object identity (apiVersion, kind, namespace, name), rule and field path,
 never by line, so edits elsewhere in the file do not invalidate the baseline. Keys are counted: two
 identical findings need two baseline entries.
+
+The file is recorded relative to the *baseline root* (``root_for``): the folder of the configuration file
+in effect, else the repository root (the nearest folder above the working directory holding ``.git``),
+else the working directory. The same baseline therefore matches whether guardlint runs from the
+repository root, from a sub-folder, or through the library.
 """
 
 from __future__ import annotations
@@ -21,10 +26,50 @@ BASELINE_VERSION = 1
 Key = tuple[str, str, str, str, str, str, str]
 
 
-def key_of(f: Finding) -> Key:
+def root_for(config_source: str | None, cwd: str | None = None) -> str:
+    """The folder baseline paths are relative to (see the module docstring), as an absolute path."""
+    here = os.path.abspath(cwd or os.getcwd())
+    if config_source is not None and config_source != "-":
+        return os.path.dirname(os.path.abspath(os.path.join(here, config_source)))
+    folder = here
+    while True:
+        if os.path.exists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return here
+        folder = parent
+
+
+class _Relative:
+    """Display paths (relative to the working directory) re-expressed relative to the baseline root."""
+
+    __slots__ = ("_cache", "_cwd", "_root")
+
+    def __init__(self, root: str | None, cwd: str | None = None) -> None:
+        self._root = root
+        self._cwd = os.path.abspath(cwd or os.getcwd())
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, file: str) -> str:
+        if self._root is None or file == "-":
+            return file
+        done = self._cache.get(file)
+        if done is None:
+            absolute = os.path.normpath(os.path.join(self._cwd, file))
+            try:
+                done = os.path.relpath(absolute, self._root)
+            except ValueError:  # pragma: no cover - another drive on Windows
+                done = absolute
+            done = done.replace(os.sep, "/")
+            self._cache[file] = done
+        return done
+
+
+def key_of(f: Finding, relative: _Relative | None = None) -> Key:
     r = f.resource
     return (
-        f.file,
+        relative(f.file) if relative is not None else f.file,
         r.api_version if r else "",
         r.kind if r else "",
         (r.namespace or "") if r else "",
@@ -34,8 +79,10 @@ def key_of(f: Finding) -> Key:
     )
 
 
-def render(report: Report) -> str:
-    counts = Counter(key_of(f) for f in report.active)
+def render(report: Report, root: str | None = None) -> str:
+    """The baseline of ``report``'s active findings, files relative to ``root`` (as given when None)."""
+    relative = _Relative(root)
+    counts = Counter(key_of(f, relative) for f in report.active)
     entries = [
         {"file": k[0], "apiVersion": k[1], "kind": k[2], "namespace": k[3], "name": k[4], "rule": k[5],
          "path": k[6], "count": n}
@@ -44,15 +91,17 @@ def render(report: Report) -> str:
     return json.dumps({"version": BASELINE_VERSION, "findings": entries}, indent=2, sort_keys=True) + "\n"
 
 
-def write(report: Report, path: str | Path) -> None:
-    """Write atomically: a temporary file in the same folder, then a rename. A path that cannot be written
-    (no such folder, a directory, no permission) is a UsageError naming it."""
+def write(report: Report, path: str | Path, root: str | None = None) -> int:
+    """Write atomically: a temporary file in the same folder, then a rename; returns the number of findings
+    recorded. A path that cannot be written (no such folder, a directory, no permission) is a UsageError
+    naming it."""
     from guardlint._atomic import write_atomic
 
     try:
-        write_atomic(os.fspath(path), render(report).encode("utf-8"), prefix=".guardlint-baseline-")
+        write_atomic(os.fspath(path), render(report, root).encode("utf-8"), prefix=".guardlint-baseline-")
     except OSError as exc:
         raise UsageError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
+    return len(report.active)
 
 
 _FIELDS = ("file", "apiVersion", "kind", "namespace", "name", "rule", "path")
@@ -91,20 +140,29 @@ def read(path: str | Path) -> Counter[Key]:
     return counts
 
 
-def apply(report: Report, baseline: Counter[Key]) -> Report:
-    """Drop active findings that the baseline covers; report how many were dropped."""
+def apply(report: Report, baseline: Counter[Key], root: str | None = None, name: str = "the baseline") -> Report:
+    """Drop active findings that the baseline covers (files relative to ``root``); report how many were
+    dropped. A baseline with entries that matches none of the findings while there are findings is stale or
+    rooted elsewhere: the report then carries a warning saying so."""
+    relative = _Relative(root)
     remaining = Counter(baseline)
     kept: list[Finding] = []
     dropped = 0
     for f in report.findings:
         if not f.suppressed:
-            k = key_of(f)
+            k = key_of(f, relative)
             if remaining[k] > 0:
                 remaining[k] -= 1
                 dropped += 1
                 continue
         kept.append(f)
-    return report._replace(findings=tuple(kept), baselined=report.baselined + dropped)
+    warnings = report.warnings
+    if dropped == 0 and baseline and report.active:
+        where = f" relative to {root}" if root is not None else ""
+        warnings = (*warnings, f"{name} matches none of the {len(report.active)} findings: it is out of date or "
+                    f"was written for other files (its paths are read{where}); write it again with "
+                    "--write-baseline")
+    return report._replace(findings=tuple(kept), baselined=report.baselined + dropped, warnings=warnings)
 
 
 def keys(findings: Iterable[Finding]) -> list[Key]:

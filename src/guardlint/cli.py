@@ -161,6 +161,10 @@ def _use_color(choice: str, stream: TextIO) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _write_output(path: str, text: str) -> None:
     from guardlint._atomic import write_atomic
     from guardlint.errors import UsageError
@@ -204,10 +208,18 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.fix:
         report = _apply_fixes(report, args, err, lambda: run(paths, settings, context=args.context,
                                                               stdin=stdin_bytes, stdin_filename=args.stdin_filename))
-    if args.write_baseline:
-        baseline.write(report, args.write_baseline)  # every current finding, not only the new ones
-    if known is not None:
-        report = baseline.apply(report, known)
+    if args.baseline or args.write_baseline:
+        root = baseline.root_for(settings.config.source)
+        if args.write_baseline:  # every current finding, not only the new ones
+            count = baseline.write(report, args.write_baseline, root)
+            if not args.quiet:
+                err.write(f"guardlint: wrote {_plural(count, 'finding')} to the baseline {args.write_baseline} "
+                          f"(file paths relative to {root})\n")
+        if known is not None:
+            report = baseline.apply(report, known, root, args.baseline)
+    if not args.quiet:
+        for warning in report.warnings:
+            err.write(f"guardlint: warning: {warning}\n")
     fmt = args.format or "text"
     if not args.quiet:
         target = out

@@ -171,6 +171,8 @@ class Report(NamedTuple):
     rules: tuple[RuleRun, ...] = ()
     baselined: int = 0
     meta: Mapping[str, str] = MappingProxyType({})
+    warnings: tuple[str, ...] = ()
+    """Run-level warnings that are not findings (for example a baseline that matches nothing)."""
 
     @property
     def active(self) -> tuple[Finding, ...]:

@@ -39,6 +39,8 @@ def render_json(report: Report, options: RenderOptions) -> str:
             "bySeverity": {s.value: int(summary.counts.get(s.value, 0)) for s in SEVERITIES},
         },
     }
+    if report.warnings:
+        doc["warnings"] = list(report.warnings)
     if options.verbose:
         doc["skipped"] = [_skipped(s) for s in ordered_skipped(report.skipped)]
     return dumps(doc)
