@@ -159,9 +159,9 @@ def apply(report: Report, baseline: Counter[Key], root: str | None = None, name:
     warnings = report.warnings
     if dropped == 0 and baseline and report.active:
         where = f" relative to {root}" if root is not None else ""
-        warnings = (*warnings, f"{name} matches none of the {len(report.active)} findings: it is out of date or "
-                    f"was written for other files (its paths are read{where}); write it again with "
-                    "--write-baseline")
+        message = (f"{name} matches none of the {len(report.active)} findings: it is out of date or was "
+                   f"written for other files (its paths are read{where}); write it again with --write-baseline")
+        warnings = (*warnings, message)
     return report._replace(findings=tuple(kept), baselined=report.baselined + dropped, warnings=warnings)
 
 
