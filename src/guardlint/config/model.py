@@ -104,23 +104,24 @@ def parse_version(text: str) -> tuple[int, int]:
     return major, minor
 
 
+CORE_PACK = "core"
+"""Checks on the input itself and on suppressions: they run whatever ``select`` says (``ignore`` or
+``rules: {NAME: {enabled: false}}`` turns them off)."""
+
+
 def _enabled(registry: Registry, r: Rule[Any], config: Config) -> bool:
+    """Whether ``r`` runs: an explicit ``enabled`` wins; else the most specific select entry (or the default
+    set, or the core pack) against the most specific ignore entry, ignore winning a tie."""
     settings = config.rules.get(r.name)
     if settings is not None and settings.enabled is not None:
         return settings.enabled
-    if config.select is None:
-        best_select = -1 if r.info.enabled_by_default else -2
-    else:
-        best_select = max((registry.specificity(s, r) for s in config.select), default=-2)
-        if best_select < 0:
-            best_select = -2
-    for s in config.extend_select:
-        best_select = max(best_select, registry.specificity(s, r))
-    if best_select == -2:
+    on = [registry.selects(s, r) for s in (*(config.select or ()), *config.extend_select)]
+    if (config.select is None or r.info.pack == CORE_PACK) and r.info.enabled_by_default:
+        on.append(0)  # the default set (and the core pack) act as an implicit "all" of their rules
+    best_select = max(on, default=-1)
+    if best_select < 0:
         return False
-    best_ignore = max((registry.specificity(s, r) for s in config.ignore), default=-3)
-    if best_ignore == -1:
-        best_ignore = -3
+    best_ignore = max((registry.specificity(s, r) for s in config.ignore), default=-1)
     return best_select > best_ignore
 
 

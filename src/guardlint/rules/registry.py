@@ -27,11 +27,12 @@ def builtin_packs() -> tuple[tuple[Rule[Any], ...], ...]:
 class Registry(Frozen):
     """Every known rule, by name and by code. Built once, never changed."""
 
-    __slots__ = ("_by_code", "_by_name", "rules")
+    __slots__ = ("_by_code", "_by_name", "_pack_names", "rules")
     _fields = ("rules",)
     rules: tuple[Rule[Any], ...]
     _by_name: Mapping[str, Rule[Any]]
     _by_code: Mapping[str, Rule[Any]]
+    _pack_names: frozenset[str]
 
     def __init__(self, rules: tuple[Rule[Any], ...]) -> None:
         by_name: dict[str, Rule[Any]] = {}
@@ -43,7 +44,8 @@ class Registry(Frozen):
                 raise RuleLoadError(f"two rules have code {r.code} ({by_code[r.code].name} and {r.name})")
             by_name[r.name] = r
             by_code[r.code] = r
-        self._set(rules=tuple(rules), _by_name=MappingProxyType(by_name), _by_code=MappingProxyType(by_code))
+        self._set(rules=tuple(rules), _by_name=MappingProxyType(by_name), _by_code=MappingProxyType(by_code),
+                  _pack_names=frozenset(r.info.pack for r in rules))
 
     def get(self, key: str) -> Rule[Any] | None:
         return self._by_name.get(key) or self._by_code.get(key.upper())
@@ -58,7 +60,10 @@ class Registry(Frozen):
         return {t for r in self.rules for t in r.info.tags}
 
     def specificity(self, selector: str, r: Rule[Any]) -> int:
-        """How specifically ``selector`` names rule ``r`` (-1: not at all). Longest match wins."""
+        """How specifically ``selector`` names rule ``r`` (-1: not at all). Longest match wins.
+
+        This is what ``ignore`` uses: a pack, tag or prefix covers every rule in it.
+        """
         if selector == "all":
             return 0
         if selector in (r.name, r.code) or selector.upper() == r.code:
@@ -67,6 +72,28 @@ class Registry(Frozen):
             return 1
         up = selector.upper()
         if CODE_PREFIX_RE_MATCH(up) and r.code.startswith(up):
+            return 1 + len(up)
+        return -1
+
+    def selects(self, selector: str, r: Rule[Any]) -> int:
+        """How specifically ``selector`` turns rule ``r`` on in ``select``/``extend-select`` (-1: it does not).
+
+        ``all``, a rule's name or code, and a tag turn on every rule they cover. A pack and a code prefix
+        are shorthands for a set of rules and turn on only the ones that are on by default: the rules that
+        are off by default (cluster-specific, opinionated or overlapping) run only when named, tagged or
+        selected with ``all``. A selector that is both a pack and a tag (``gpu``, ``resources``) means the
+        pack.
+        """
+        if selector == "all":
+            return 0
+        if selector in (r.name, r.code) or selector.upper() == r.code:
+            return 1000
+        if selector in self._pack_names:
+            return 1 if selector == r.info.pack and r.info.enabled_by_default else -1
+        if selector in r.info.tags:
+            return 1
+        up = selector.upper()
+        if CODE_PREFIX_RE_MATCH(up) and r.code.startswith(up) and r.info.enabled_by_default:
             return 1 + len(up)
         return -1
 
