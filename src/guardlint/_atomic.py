@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 
@@ -9,8 +10,9 @@ import secrets
 def write_atomic(path: str, data: bytes, *, prefix: str = ".guardlint-") -> None:
     """Replace ``path`` with ``data`` in one rename.
 
-    An existing file keeps its permission bits; a new file gets the mode the user's umask gives (as
-    ``open(path, "w")`` would), not the 0600 of a private temporary file. Raises OSError when the folder
+    An existing file keeps its permission bits and, as far as the system allows, its owner and group; a new
+    file gets the mode the user's umask gives (as ``open(path, "w")`` would), not the 0600 of a private
+    temporary file. Raises OSError when the folder
     cannot be written; the temporary file never outlives a failure.
     """
     directory = os.path.dirname(os.path.abspath(path))
@@ -28,13 +30,24 @@ def write_atomic(path: str, data: bytes, *, prefix: str = ".guardlint-") -> None
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         try:
-            mode = os.stat(path).st_mode
+            st = os.stat(path)
         except FileNotFoundError:
             pass
         else:
-            os.chmod(tmp, mode & 0o7777)
+            _keep_owner(tmp, st)  # before chmod: a change of owner clears the set-id bits
+            os.chmod(tmp, st.st_mode & 0o7777)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _keep_owner(tmp: str, st: os.stat_result) -> None:
+    chown = getattr(os, "chown", None)
+    if chown is None:
+        return
+    own = os.stat(tmp)
+    if (own.st_uid, own.st_gid) != (st.st_uid, st.st_gid):
+        with contextlib.suppress(PermissionError):  # callers that must keep the owner (--fix) check first
+            chown(tmp, st.st_uid, st.st_gid)

@@ -244,6 +244,8 @@ def _apply_fixes(report: Report, args: argparse.Namespace, err: TextIO, rerun: C
     for f in result.applied:
         assert f.fix is not None
         err.write(f"{f.file}:{f.line}:{f.column}: fixed {f.rule}: {f.fix.description}\n")
+    for f, reason in result.refused:
+        err.write(f"{f.file}:{f.line}:{f.column}: not fixed {f.rule}: {reason}\n")
     for file, reason in result.skipped:
         err.write(f"{file}: not fixed: {reason}\n")
     if not args.quiet:

@@ -294,6 +294,20 @@ def _untab_json(text: str) -> str:
     return _JSON_STRING_OR_TAB.sub(lambda m: " " if m.group() == "\t" else m.group(), text)
 
 
+def yaml_loader() -> type[Any]:
+    """The PyYAML loader class the loader composes with (libyaml's when available)."""
+    return _Loader
+
+
+def prepare_text(text: str, file: str) -> str:
+    """The text as the loader parses it: line breaks normalised, a byte-order mark dropped, and tabs outside
+    strings of a JSON document made spaces (one for one, so offsets after the first two steps hold)."""
+    text = _normalise(text)
+    if "\t" in text and _looks_like_json(text, file):
+        text = _untab_json(text)
+    return text
+
+
 def load_text(text: str, file: str) -> LoadedText:
     """Load every document of ``text``; never raises for bad input."""
     text = _normalise(text)

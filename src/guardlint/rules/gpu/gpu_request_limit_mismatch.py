@@ -82,8 +82,9 @@ def gpu_request_limit_mismatch(resource: Resource, params: Any, ctx: RuleContext
                 continue
             when = "when the operator creates its pods" if site.operator_created else "at apply"
             fix = None
-            if isinstance(lim.raw, (int, str)) and not isinstance(lim.raw, bool) and str(lim.raw).strip():
-                fix = Fix(str(lim.raw).strip(), f"set the {req.name} request to the limit, {show(lim.raw)}")
+            if lv >= 0 and lv.denominator == 1:
+                # Only a limit the API accepts is copied: extended resources take whole, non-negative numbers.
+                fix = Fix(str(lv.numerator), f"set the {req.name} request to the limit, {show(lim.raw)}")
             yield Violation(
                 req.path,
                 f"{site.label} requests {show(req.raw)} {req.name} but its limit is {show(lim.raw)}; extended "
