@@ -12,7 +12,7 @@ from guardlint.errors import ConfigError, RuleLoadError, UsageError
 from guardlint.findings import InputError, Report, Severity
 from guardlint.rules.api import Rule
 from guardlint.rules.registry import Registry, build_registry, builtin_packs, load_local_module, load_plugin_packs
-from guardlint.source.files import DEFAULT_MAX_BYTES, Input, discover, read_input
+from guardlint.source.files import DEFAULT_MAX_BYTES, Input, discover_all, megabytes, read_input
 from guardlint.source.loader import LoadedText, load_text
 
 if TYPE_CHECKING:
@@ -118,7 +118,13 @@ def resolve_settings(
     else:
         level = Severity.ERROR
     plan = make_plan(registry, cfg, workloads=default_table(), partial=partial)
-    max_bytes = int(max_file_size_mb * 1048576) if max_file_size_mb else (cfg.max_file_size or DEFAULT_MAX_BYTES)
+    if max_file_size_mb is not None:
+        try:
+            max_bytes = megabytes(max_file_size_mb, "--max-file-size")
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    else:
+        max_bytes = cfg.max_file_size or DEFAULT_MAX_BYTES
     return Settings(cfg, registry, plan, level, max_bytes)
 
 
@@ -180,7 +186,7 @@ def _run(
 ) -> Report:
     from guardlint.engine import lint_loaded
 
-    inputs, errors = discover(paths, settings.config.exclude)
+    inputs, errors, passed_over = discover_all(paths, settings.config.exclude)
     if settings.config.exclude:
         # Files named explicitly (as pre-commit does) honour the configured excludes too.
         from guardlint.source.files import excluded
@@ -192,10 +198,12 @@ def _run(
     context_loaded: list[LoadedText] = []
     if context:
         shown = {i.display for i in inputs}
-        ctx_inputs, _ = discover(context, settings.config.exclude)
+        ctx_inputs = discover_all(context, settings.config.exclude).inputs
         context_loaded = load_inputs([i for i in ctx_inputs if i.display not in shown], settings.max_bytes)
     report = lint_loaded(loaded, settings.plan, context=context_loaded, extra_errors=errors,
                          raise_errors=raise_errors)
+    if passed_over:  # FIFOs, sockets and devices found in folders: listed like skipped documents
+        report = report._replace(skipped=(*passed_over, *report.skipped))
     if baseline is not None:
         from guardlint import baseline as bl
 

@@ -107,15 +107,26 @@ def write(report: Report, path: str | Path, root: str | None = None) -> int:
 _FIELDS = ("file", "apiVersion", "kind", "namespace", "name", "rule", "path")
 
 
+BASELINE_MAX_BYTES = 256 * 1024 * 1024
+"""The largest baseline read (about a million findings)."""
+
+
 def read(path: str | Path) -> Counter[Key]:
-    """Read a baseline written by ``write``. Anything else (bad JSON, another version, an entry whose key
-    fields are not strings or whose count is not a positive integer) is a UsageError naming the file."""
+    """Read a baseline written by ``write``. Anything else (not a regular file, over ``BASELINE_MAX_BYTES``,
+    bad or too deeply nested JSON, another version, an entry whose key fields are not strings or whose count
+    is not a positive integer) is a UsageError naming the file."""
+    from guardlint.source.files import NotRegularFile, describe_limit, read_regular_file
+
+    if not os.path.lexists(path):
+        raise UsageError(f"{path}: baseline file not found")
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        raise UsageError(f"{path}: baseline file not found") from None
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_regular_file(os.fspath(path), BASELINE_MAX_BYTES).decode("utf-8"))
+    except NotRegularFile as exc:
+        reason = f"over the {describe_limit(BASELINE_MAX_BYTES)} limit" if exc.too_large else exc.message
+        raise UsageError(f"{path}: cannot read baseline: {reason}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: cannot read baseline: JSON nested too deeply") from None
+    except ValueError as exc:  # bad JSON or not UTF-8
         raise UsageError(f"{path}: cannot read baseline: {exc}") from None
     if (
         not isinstance(data, dict)
@@ -134,10 +145,19 @@ def read(path: str | Path) -> Counter[Key]:
             or isinstance(count, bool)
             or count < 1
         ):
-            raise UsageError(f"{path}: malformed baseline entry {e!r}")
+            raise UsageError(f"{path}: malformed baseline entry {_short(e)}")
         k: Key = (strings[0], strings[1], strings[2], strings[3], strings[4], strings[5], strings[6])
         counts[k] += count
     return counts
+
+
+def _short(value: object) -> str:
+    """A bounded rendering of a JSON value for a message (never deeper or longer than a line)."""
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxlevel, r.maxstring, r.maxother = 3, 80, 80
+    return r.repr(value)
 
 
 def apply(report: Report, baseline: Counter[Key], root: str | None = None, name: str = "the baseline") -> Report:

@@ -113,7 +113,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="read PATH for cross-object rules without reporting on it")
     check.add_argument("--allow-no-objects", action="store_true",
                        help="exit 0 rather than 2 when the paths hold no Kubernetes object")
-    check.add_argument("--max-file-size", type=float, metavar="MB", help="skip larger files with an error (20)")
+    check.add_argument("--max-file-size", type=float, metavar="MB",
+                       help="skip larger files with an error (default 20; above 0, at most 1048576)")
     check.add_argument("--stdin-filename", metavar="NAME", help="name to report for input read from stdin")
     check.add_argument("--show-suppressed", action="store_true", help="list suppressed findings in text output")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
@@ -165,6 +166,44 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _refuse_special_target(path: str, what: str) -> None:
+    """UsageError unless ``path`` is a new path or an existing regular file (not a symlink, device, FIFO...)."""
+    import stat
+
+    from guardlint.errors import UsageError
+    from guardlint.source.files import special_kind
+
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise UsageError(f"{path}: refusing to write {what} over a symbolic link; name its target or a new file")
+    kind = special_kind(info.st_mode)
+    if kind is not None:
+        raise UsageError(f"{path}: refusing to write {what}: it is {kind}, not a regular file or a new path"
+                         + (" (--quiet prints nothing)" if stat.S_ISCHR(info.st_mode) else ""))
+
+
+def _refuse_input_target(path: str, inputs: Sequence[str], what: str) -> None:
+    """UsageError when ``path`` is the same file as one of ``inputs`` (however spelled, or hard-linked)."""
+    from guardlint.errors import UsageError
+
+    try:
+        target = os.stat(path)
+    except OSError:
+        return
+    for name in inputs:
+        try:
+            info = os.stat(name)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) == (target.st_dev, target.st_ino):
+            raise UsageError(f"{path}: refusing to write {what} over {name}, an input of this run")
+
+
 def _write_output(path: str, text: str) -> None:
     from guardlint._atomic import write_atomic
     from guardlint.errors import UsageError
@@ -186,6 +225,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else:
             err.write("guardlint: error: no paths given (use '-' to read standard input)\n")
             return EXIT_ERROR
+    if args.output and not args.quiet:
+        _refuse_special_target(args.output, "the report")
+    if args.write_baseline:
+        _refuse_special_target(args.write_baseline, "the baseline")
     settings = resolve_settings(
         config=args.config,
         use_config_file=not args.no_config,
@@ -205,6 +248,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         known = baseline.read(args.baseline) if args.baseline else None  # a bad baseline fails before work
     stdin_bytes = sys.stdin.buffer.read() if "-" in paths and sys.stdin is not None else None
     report = run(paths, settings, context=args.context, stdin=stdin_bytes, stdin_filename=args.stdin_filename)
+    if args.output and not args.quiet:  # checked before anything is written (fixes, baseline, report)
+        read = [*(f for f in report.files if f != "-"), *args.context]
+        read += [p for p in (args.baseline, settings.config.source) if p]
+        _refuse_input_target(args.output, read, "the report")
     if args.fix:
         report = _apply_fixes(report, args, err, lambda: run(paths, settings, context=args.context,
                                                               stdin=stdin_bytes, stdin_filename=args.stdin_filename))

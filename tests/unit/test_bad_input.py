@@ -155,14 +155,20 @@ def test_fifty_megabyte_file_is_too_large_and_never_read(workdir: Path, monkeypa
         fh.seek(50 * 1024 * 1024 - 1)
         fh.write(b"\n")
     opened: list[str] = []
-    real_open = builtins.open
+    real_open, real_os_open = builtins.open, os.open
 
     def recording_open(file: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(file, (str, os.PathLike)) and os.path.basename(os.fspath(file)) == "big.yaml":
             opened.append(os.fspath(file))
         return real_open(file, *args, **kwargs)
 
+    def recording_os_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, (str, os.PathLike)) and os.path.basename(os.fspath(file)) == "big.yaml":
+            opened.append(os.fspath(file))
+        return real_os_open(file, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", recording_open)
+    monkeypatch.setattr(os, "open", recording_os_open)
     message = assert_located_error("big.yaml", "file-too-large", 1, 1)
     assert opened == []
     assert message == "file is 50.0 MiB, over the 20 MiB limit"
@@ -276,7 +282,7 @@ def test_file_symlink_loop_is_an_unreadable_file(workdir: Path) -> None:
 def test_unreadable_file(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (workdir / "secret.yaml").write_text(GOOD.replace("good", "secret"), encoding="utf-8")
     os.chmod(workdir / "secret.yaml", 0)
-    real_open = builtins.open
+    real_open = os.open
 
     def denying_open(file: Any, *args: Any, **kwargs: Any) -> Any:
         # chmod 000 does not stop root (CI), so deny the read the way the OS would for anyone else.
@@ -284,7 +290,7 @@ def test_unreadable_file(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None
             raise PermissionError(13, "Permission denied", os.fspath(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", denying_open)
+    monkeypatch.setattr(os, "open", denying_open)
     message = assert_located_error("secret.yaml", "unreadable-file", 1, 1)
     assert message == "Permission denied"
 

@@ -53,12 +53,21 @@ def config_schema(registry: Registry, names: Iterable[str] | None = None) -> dic
     return schema
 
 
+CONFIG_MAX_BYTES = 16 * 1024 * 1024
+"""The largest configuration file read (each file of an ``extends`` chain)."""
+
+
 def _read_document(path: Path) -> Document | None:
+    from guardlint.source.files import NotRegularFile, describe_limit, read_regular_file
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_regular_file(str(path), CONFIG_MAX_BYTES).decode("utf-8")
+    except NotRegularFile as exc:
+        reason = f"over the {describe_limit(CONFIG_MAX_BYTES)} limit" if exc.too_large else exc.message
+        raise ConfigError(f"{path}: cannot read configuration: {reason}") from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
-    loaded = load_text(text, str(path))
+    loaded = load_text(text.replace("\r\n", "\n").replace("\r", "\n"), str(path))
     if loaded.errors:
         e = loaded.errors[0]
         raise ConfigError(f"{e.file}:{e.line}:{e.column}: {e.message}")
@@ -204,6 +213,15 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
         for p, v in dirs if v.startswith("plugins\0") for spec in [v.split("\0", 1)[1]]
     )
     size = merged.get("max-file-size-mb")
+    if size is not None:
+        from guardlint.source.files import megabytes
+
+        try:
+            max_file_size: int | None = megabytes(size, f"{source}: max-file-size-mb")
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    else:
+        max_file_size = None
     return Config(
         source=source,
         base_dir=base_dir,
@@ -230,7 +248,7 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
             KnownObject(k["kind"], k["name"], k.get("namespace")) for k in merged.get("known-objects", ())
         ),
         complete_namespaces=tuple(merged.get("complete-namespaces", ())),
-        max_file_size=int(size * 1024 * 1024) if size else None,
+        max_file_size=max_file_size,
         options={"accelerators": tuple(merged.get("accelerators", ()))},
     )
 
@@ -307,7 +325,7 @@ def load_config(
     names any is a ConfigError, raised before anything is imported.
     """
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise ConfigError(f"{p}: configuration file not found")
     chain = _raw_chain(p, ())
     extensions = _peek_extensions(chain)

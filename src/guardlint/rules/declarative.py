@@ -156,16 +156,26 @@ def _validate_file(data: Any, origin: str) -> None:
     raise RuleLoadError(f"{origin}: invalid declarative rule file:\n" + "\n".join(lines))
 
 
+RULE_FILE_MAX_BYTES = 16 * 1024 * 1024
+"""The largest declarative rule file read."""
+
+
 def load_rule_file(path: str | Path, *, validate: bool = True) -> tuple[Rule[Any], ...]:
     import yaml
+
+    from guardlint.source.files import NotRegularFile, describe_limit, read_regular_file
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     origin = str(path)
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=loader)
-    except (OSError, yaml.YAMLError) as exc:
-        raise RuleLoadError(f"{origin}: cannot read declarative rules: {exc}") from None
+        text = read_regular_file(os.fspath(path), RULE_FILE_MAX_BYTES).decode("utf-8")
+        data = yaml.load(text, Loader=loader)
+    except NotRegularFile as exc:
+        reason = f"over the {describe_limit(RULE_FILE_MAX_BYTES)} limit" if exc.too_large else exc.message
+        raise RuleLoadError(f"{origin}: cannot read declarative rules: {reason}") from None
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        what = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise RuleLoadError(f"{origin}: cannot read declarative rules: {what}") from None
     if validate:
         _validate_file(data, origin)
     if not isinstance(data, dict):
@@ -178,7 +188,7 @@ def load_rule_dir(directory: Path, *, validate: bool = True) -> tuple[Rule[Any],
         raise RuleLoadError(f"declarative rule folder {str(directory)!r} does not exist")
     rules: list[Rule[Any]] = []
     for name in sorted(os.listdir(directory)):
-        if name.endswith((".yaml", ".yml")):
+        if name.endswith((".yaml", ".yml")):  # a FIFO or device among them is refused by load_rule_file
             rules.extend(load_rule_file(directory / name, validate=validate))
     return tuple(rules)
 

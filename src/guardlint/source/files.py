@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import math
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from guardlint.findings import ErrorKind, InputError
+from guardlint.findings import ErrorKind, InputError, SkippedDocument
 
 EXTENSIONS = (".yaml", ".yml", ".json")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -22,6 +24,106 @@ class Input(NamedTuple):
 
     path: str
     display: str
+
+
+class Discovery(NamedTuple):
+    """What ``discover_all`` found: inputs to read, paths that could not be listed, and files it passed over
+    because they are not regular files (FIFOs, sockets, devices: reading one could block or never end)."""
+
+    inputs: list[Input]
+    errors: list[InputError]
+    skipped: list[SkippedDocument]
+
+
+MAX_FILE_SIZE_MB = 1024 * 1024
+"""The largest ``max-file-size`` accepted (1 TiB): above it the limit would mean nothing."""
+
+
+def megabytes(value: object, where: str) -> int:
+    """``value`` MiB as a byte count, or ValueError naming ``where`` when it is not a usable file-size limit:
+    a finite number above 0 and at most ``MAX_FILE_SIZE_MB`` (not a bool, not NaN or infinity)."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or not 0 < value <= MAX_FILE_SIZE_MB:  # type: ignore[operator]
+        raise ValueError(
+            f"{where}: expected a number of megabytes above 0 and at most {MAX_FILE_SIZE_MB}, got {value!r}"
+        )
+    return max(1, int(value * 1048576))  # type: ignore[operator]
+
+
+class NotRegularFile(Exception):
+    """A path that guardlint does not read: not a regular file, unreadable, or over the size limit."""
+
+    def __init__(self, message: str, size: int | None = None, *, too_large: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.size = size
+        self.too_large = too_large
+
+
+def special_kind(mode: int) -> str | None:
+    """What a non-regular file is ("a FIFO", ...), or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_regular_file(path: str, max_bytes: int) -> bytes:
+    """The bytes of the regular file at ``path`` (symlinks followed), reading at most ``max_bytes + 1``.
+
+    Anything else raises NotRegularFile without blocking: a FIFO, socket or device is refused from its
+    ``stat`` before it is opened (and the open is non-blocking, with the type checked again on the open
+    descriptor, so a file swapped for a FIFO in between cannot hang the run); a file over ``max_bytes``
+    is refused from its size, or when it grows past the limit while being read.
+    """
+    try:
+        before = os.stat(path)
+        kind = special_kind(before.st_mode)
+        if kind is not None:
+            raise NotRegularFile("is a directory" if kind == "a directory" else
+                                 f"not a regular file but {kind}; guardlint reads only regular files")
+        if before.st_size > max_bytes:
+            raise NotRegularFile("too large", before.st_size, too_large=True)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                     | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise NotRegularFile(_os_message(exc)) from None
+    try:
+        info = os.fstat(fd)
+        kind = special_kind(info.st_mode)
+        if kind is not None:
+            raise NotRegularFile(f"not a regular file but {kind}; guardlint reads only regular files")
+        if info.st_size > max_bytes:
+            raise NotRegularFile("too large", info.st_size, too_large=True)
+        chunks: list[bytes] = []
+        remaining = max_bytes + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as exc:
+        raise NotRegularFile(_os_message(exc)) from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > max_bytes:
+        raise NotRegularFile("too large", None, too_large=True)
+    return data
+
+
+def describe_limit(max_bytes: int) -> str:
+    """A size limit for messages: "20 MiB", "512 KiB", "100 bytes"."""
+    for unit, size in (("MiB", 1048576), ("KiB", 1024)):
+        if max_bytes >= size:
+            value = max_bytes / size
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{max_bytes} bytes"
 
 
 class ReadResult(NamedTuple):
@@ -59,16 +161,25 @@ def excluded(rel_posix: str, excludes: Sequence[str]) -> bool:
 def discover(
     paths: Iterable[str], excludes: Sequence[str] = (), root: str | None = None
 ) -> tuple[list[Input], list[InputError]]:
+    """``discover_all`` without the list of passed-over special files."""
+    found = discover_all(paths, excludes, root)
+    return found.inputs, found.errors
+
+
+def discover_all(paths: Iterable[str], excludes: Sequence[str] = (), root: str | None = None) -> Discovery:
     """Expand files and directories (recursively, over .yaml/.yml/.json) into inputs, in a stable order.
 
     Files named explicitly are linted whatever their extension. Directories skip VCS folders and
     ``excludes`` (glob patterns matched against the path relative to the working directory). A file is
     linted once however often and however spelled it is named (``a.yaml``, ``./a.yaml``, its folder).
     Symlinked directories that lead back into the tree (or above it) are not followed: what they hold is
-    linted at its real place, and a symlink loop ends. Others are followed once each.
+    linted at its real place, and a symlink loop ends. Others are followed once each. Inside directories,
+    files that are not regular files (FIFOs, sockets, devices named ``*.yaml``) are passed over and listed
+    in ``skipped``; named explicitly, reading them is refused with an error (see ``read_input``).
     """
     inputs: list[Input] = []
     errors: list[InputError] = []
+    skipped: list[SkippedDocument] = []
     seen: set[str] = set()
 
     def add(path: str, shown: str) -> None:
@@ -82,15 +193,19 @@ def discover(
             inputs.append(Input(STDIN, STDIN))
             continue
         if os.path.isdir(raw):
-            for path in _walk(raw, excludes, root, errors):
-                add(path, display_name(path, root))
+            for path, kind in _walk(raw, excludes, root, errors):
+                if kind is None:
+                    add(path, display_name(path, root))
+                else:
+                    skipped.append(SkippedDocument(display_name(path, root), 1,
+                                                   f"{kind}, not a regular file: not read"))
             continue
         shown = display_name(raw, root)
         if not os.path.lexists(raw):
             errors.append(InputError(ErrorKind.NOT_FOUND, shown, 1, 1, "no such file or directory"))
             continue
         add(raw, shown)
-    return inputs, errors
+    return Discovery(inputs, errors, skipped)
 
 
 def _related(a: str, b: str) -> bool:
@@ -102,8 +217,11 @@ def _related(a: str, b: str) -> bool:
     return common in (a, b)
 
 
-def _walk(top: str, excludes: Sequence[str], root: str | None, errors: list[InputError]) -> list[str]:
-    found: list[str] = []
+def _walk(
+    top: str, excludes: Sequence[str], root: str | None, errors: list[InputError]
+) -> list[tuple[str, str | None]]:
+    """Files below ``top`` with a manifest extension, each with what it is when not a regular file."""
+    found: list[tuple[str, str | None]] = []
     real_top = os.path.realpath(top)
     visited: set[str] = set()
 
@@ -134,7 +252,11 @@ def _walk(top: str, excludes: Sequence[str], root: str | None, errors: list[Inpu
             full = os.path.join(dirpath, f)
             if excludes and excluded(display_name(full, root), excludes):
                 continue
-            found.append(full)
+            try:
+                kind = special_kind(os.stat(full).st_mode)
+            except OSError:
+                kind = None  # a dangling link or a vanished file: reading it reports why
+            found.append((full, kind))
     return found
 
 
@@ -198,7 +320,7 @@ def decode(data: bytes, display: str) -> ReadResult:
 
 
 def _too_large(display: str, max_bytes: int, size: int | None) -> ReadResult:
-    limit = f"{max_bytes / 1048576:.0f} MiB"
+    limit = describe_limit(max_bytes)
     what = f"file is {size / 1048576:.1f} MiB, over the {limit} limit" if size is not None else (
         f"file is over the {limit} limit"
     )
@@ -214,16 +336,9 @@ def read_input(item: Input, max_bytes: int = DEFAULT_MAX_BYTES, stdin_bytes: byt
     if item.path == STDIN:
         return decode(stdin_bytes or b"", item.display)
     try:
-        size = os.path.getsize(item.path)
-        if size > max_bytes:
-            return _too_large(item.display, max_bytes, size)
-        if os.path.isdir(item.path):
-            error = InputError(ErrorKind.UNREADABLE, item.display, 1, 1, "is a directory")
-            return ReadResult(item.display, None, error)
-        with open(item.path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
-    except OSError as exc:
-        return ReadResult(item.display, None, InputError(ErrorKind.UNREADABLE, item.display, 1, 1, _os_message(exc)))
-    if len(data) > max_bytes:  # grew while being read, or a special file
-        return _too_large(item.display, max_bytes, None)
+        data = read_regular_file(item.path, max_bytes)
+    except NotRegularFile as exc:
+        if exc.too_large:
+            return _too_large(item.display, max_bytes, exc.size)
+        return ReadResult(item.display, None, InputError(ErrorKind.UNREADABLE, item.display, 1, 1, exc.message))
     return decode(data, item.display)
