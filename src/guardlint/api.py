@@ -76,6 +76,7 @@ def resolve_settings(
     entry_points: bool = True,
     cwd: str | None = None,
     allow_local_plugins: bool = False,
+    render: bool | None = None,
 ) -> Settings:
     """Find and load the configuration, apply overrides, and decide which rules run.
 
@@ -109,6 +110,8 @@ def resolve_settings(
             overrides["kubernetes_version"] = parse_version(kubernetes_version)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+    if render is not None:
+        overrides["render"] = render
     if overrides:
         cfg = cfg._replace(**overrides)
     if fail_on is not None:
@@ -194,7 +197,20 @@ def _run(
         inputs = [i for i in inputs if i.path == "-" or not excluded(i.display, settings.config.exclude)]
     if stdin_filename:
         inputs = [Input(i.path, stdin_filename) if i.path == "-" else i for i in inputs]
+    units: list[Any] = []
+    skipped_notes: list[Any] = []
+    if any(i.path != "-" for i in inputs):
+        from guardlint.render.run import RenderOptions, prepare
+
+        options = RenderOptions(
+            enabled=settings.config.render, kubernetes_version=settings.plan.kubernetes_version,
+            charts=settings.config, max_bytes=settings.max_bytes, excludes=settings.config.exclude,
+        )
+        prepared = prepare(inputs, [p for p in paths if p != "-" and not os.path.isdir(p)], options)
+        inputs, units, skipped_notes = prepared.raw, prepared.units, prepared.skipped
+        errors = [*errors, *prepared.errors]
     loaded = load_inputs(inputs, settings.max_bytes, stdin)
+    loaded.extend(u.loaded for u in units)
     context_loaded: list[LoadedText] = []
     if context:
         shown = {i.display for i in inputs}
@@ -204,6 +220,10 @@ def _run(
                          raise_errors=raise_errors)
     if passed_over:  # FIFOs, sockets and devices found in folders: listed like skipped documents
         report = report._replace(skipped=(*passed_over, *report.skipped))
+    if units or skipped_notes:
+        from guardlint.render.run import remap
+
+        report = remap(report, units)._replace(skipped=(*report.skipped, *skipped_notes))
     if baseline is not None:
         from guardlint import baseline as bl
 

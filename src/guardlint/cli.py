@@ -111,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:
                        "as missing")
     check.add_argument("--context", action="append", metavar="PATH", default=[],
                        help="read PATH for cross-object rules without reporting on it")
+    check.add_argument("--no-render", action="store_true",
+                       help="do not render Helm charts or kustomize overlays (chart templates are skipped, "
+                       "kustomize files linted as they are)")
     check.add_argument("--allow-no-objects", action="store_true",
                        help="exit 0 rather than 2 when the paths hold no Kubernetes object")
     check.add_argument("--max-file-size", type=float, metavar="MB",
@@ -240,6 +243,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         partial=args.partial,
         max_file_size_mb=args.max_file_size,
         allow_local_plugins=_allow_local_plugins(args),
+        render=False if args.no_render else None,
     )
     known = None
     if args.baseline or args.write_baseline:

@@ -65,6 +65,28 @@ class Fix(NamedTuple):
     description: str
 
 
+class Rendered(NamedTuple):
+    """Where a finding on rendered output (a Helm chart or a kustomize overlay) was found and mapped.
+
+    The finding's own file and location are the file a person edits (a template, a values file, a
+    kustomize resource or patch); this keeps the place in the rendered output, so nothing is lost when
+    the mapping is approximate.
+    """
+
+    source: str
+    """What was rendered: ``helm chart charts/web`` or ``kustomize overlay overlays/prod``."""
+    file: str
+    """The rendered output as stored in guardlint's cache (an absolute path)."""
+    location: Location
+    sets: tuple[str, ...] = ()
+    """The values sets whose rendering produced the finding (Helm charts only)."""
+    mapped_to: str = "rendered"
+    """What the finding's own location is: ``template``, ``values``, ``resource``, ``patch``,
+    ``generator`` or ``rendered`` (no mapping could be made)."""
+    approximate: bool = False
+    """True when the finding's own location is a best guess (a parent the template writes, a helper)."""
+
+
 class Finding(NamedTuple):
     """A rule's verdict on one field of one object, located in the source."""
 
@@ -85,6 +107,8 @@ class Finding(NamedTuple):
     """False when the field is missing and the location is that of its nearest existing parent."""
     fix: Fix | None = None
     """A repair ``--fix`` can apply (only for fields that exist in a file that is not Helm output)."""
+    rendered: Rendered | None = None
+    """For findings on objects guardlint rendered itself: the rendered position and the mapping."""
 
     @property
     def line(self) -> int:
@@ -114,6 +138,8 @@ class ErrorKind(enum.Enum):
     TOO_DEEP = ("nesting-too-deep", "GL007")
     ALIAS_BOMB = ("alias-expansion-limit", "GL008")
     NOT_FOUND = ("path-not-found", "GL009")
+    RENDER_FAILED = ("render-failed", "GL010")
+    NO_RENDERER = ("renderer-unavailable", "GL011")
 
     @property
     def slug(self) -> str:

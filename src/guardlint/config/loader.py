@@ -250,6 +250,8 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
         complete_namespaces=tuple(merged.get("complete-namespaces", ())),
         max_file_size=max_file_size,
         options={"accelerators": tuple(merged.get("accelerators", ()))},
+        render=bool(merged.get("render", True)),
+        charts=dict(merged.get("charts", {})),
     )
 
 

@@ -54,6 +54,10 @@ class Config(NamedTuple):
     complete_namespaces: tuple[str, ...] = ()
     max_file_size: int | None = None
     options: Mapping[str, Any] = MappingProxyType({})
+    render: bool = True
+    """Render Helm charts and kustomize overlays (``render: false`` lints their files as they are)."""
+    charts: Mapping[str, Any] = MappingProxyType({})
+    """``charts:`` settings by chart folder (relative to ``base_dir``), as written in the file."""
 
 
 class ActiveRule(NamedTuple):

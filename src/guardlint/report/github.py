@@ -44,6 +44,10 @@ def _location(f: Finding) -> list[tuple[str, str | int]]:
 
 def finding_command(f: Finding) -> str:
     where = f" (rendered from Helm template {f.origin})" if f.origin else ""
+    if f.rendered is not None:
+        from guardlint.report.text import rendered_note
+
+        where += f" ({rendered_note(f)})"
     message = f"{f.message}{where}\n{f.remediation}"
     return command(_COMMANDS[f.severity], [*_location(f), ("title", f"{f.rule} ({f.code})")], message)
 

@@ -72,6 +72,25 @@ def _finding(f: Finding) -> dict[str, Any]:
         "origin": f.origin,
         "exact": f.exact,
         "fix": {"replacement": f.fix.value, "description": f.fix.description} if f.fix is not None else None,
+        "rendered": _rendered(f),
+    }
+
+
+def _rendered(f: Finding) -> dict[str, Any] | None:
+    r = f.rendered
+    if r is None:
+        return None
+    loc = r.location
+    return {
+        "source": r.source,
+        "file": r.file,
+        "line": loc.line,
+        "column": loc.column,
+        "endLine": loc.end_line,
+        "endColumn": loc.end_column,
+        "valuesSets": list(r.sets),
+        "mappedTo": r.mapped_to,
+        "approximate": r.approximate,
     }
 
 

@@ -42,6 +42,8 @@ _ERROR_TITLES = MappingProxyType({
     ErrorKind.TOO_DEEP: "Input is nested too deeply",
     ErrorKind.ALIAS_BOMB: "Input expands YAML aliases beyond the limit",
     ErrorKind.NOT_FOUND: "Input path does not exist",
+    ErrorKind.RENDER_FAILED: "A Helm chart or kustomize overlay could not be rendered",
+    ErrorKind.NO_RENDERER: "No Helm or kustomize renderer is installed",
 })
 
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
@@ -243,6 +245,10 @@ def _sentence(text: str) -> str:
 def message_text(f: Finding) -> str:
     """The message, the Helm template it came from, and the remediation."""
     where = f" (rendered from Helm template {f.origin})" if f.origin else ""
+    if f.rendered is not None:
+        from guardlint.report.text import rendered_note
+
+        where += f" ({rendered_note(f)})"
     return f"{_sentence(f.message + where)} {f.remediation}".rstrip()
 
 
@@ -263,6 +269,10 @@ def _finding_result(f: Finding, rule_index: int, fingerprint: str) -> dict[str, 
     properties: dict[str, Any] = {"path": f.dotted_path}
     if f.origin:
         properties["origin"] = f.origin
+    if f.rendered is not None:
+        r = f.rendered
+        properties["rendered"] = {"source": r.source, "valuesSets": list(r.sets), "mappedTo": r.mapped_to,
+                                  "approximate": r.approximate}
     if not f.exact:
         properties["exact"] = False
     if f.resource is not None:
@@ -279,6 +289,12 @@ def _finding_result(f: Finding, rule_index: int, fingerprint: str) -> dict[str, 
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
         "properties": properties,
     }
+    if f.rendered is not None and f.rendered.file:
+        result["relatedLocations"] = [{
+            "id": 1,
+            "physicalLocation": {"artifactLocation": _uri(f.rendered.file), "region": _region(f.rendered.location)},
+            "message": {"text": f"rendered output of {f.rendered.source}"},
+        }]
     if f.suppressed:
         reason = f.suppression_reason or ""
         kind = "inSource" if reason.startswith(("annotation:", "comment:")) else "external"

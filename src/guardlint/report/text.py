@@ -13,6 +13,19 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def rendered_note(f: Finding) -> str:
+    """One line on how a finding on rendered output was placed (shared by the reporters)."""
+    r = f.rendered
+    assert r is not None
+    sets = f" with values set{'s' if len(r.sets) > 1 else ''} {', '.join(r.sets)}" if r.sets else ""
+    where = {"template": "the template line that writes it", "values": "the values line it comes from",
+             "patch": "the patch that sets it", "resource": "the resource file", "generator": "the generator",
+             }.get(r.mapped_to, "the rendered output (no source line found)")
+    approx = " (approximate)" if r.approximate else ""
+    shown = f"{r.file}:{r.location.line}" if r.file else f"line {r.location.line}"
+    return f"found in {r.source}{sets}; reported on {where}{approx}; rendered at {shown}"
+
+
 def _finding_lines(f: Finding, color: bool) -> list[str]:
     sev = f.severity.value
     where = f"{f.file}:{f.line}:{f.column}:"
@@ -29,6 +42,8 @@ def _finding_lines(f: Finding, color: bool) -> list[str]:
     lines.append(f"{_DIM}{detail}{_RESET}" if color else detail)
     if f.origin:
         lines.append(f"    = rendered from Helm template {f.origin}")
+    if f.rendered is not None:
+        lines.append(f"    = {rendered_note(f)}")
     lines.append(f"    help: {f.remediation}")
     return lines
 

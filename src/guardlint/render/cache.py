@@ -1,0 +1,102 @@
+"""guardlint's render cache: rendered output stored by content, bounded in size.
+
+Location: ``$GUARDLINT_CACHE_DIR`` when set, else ``$XDG_CACHE_HOME/guardlint`` , else
+``~/.cache/guardlint`` (only the environment chooses it; a repository's configuration cannot). Two kinds
+of file live in ``render/``: ``<key>.json`` (a Helm rendering, keyed by a digest of the chart's files,
+the values, the Kubernetes version, the release settings and the renderer's version) and
+``<digest>.yaml`` (a rendered stream, named by the digest of its own text, which findings point at as
+their rendered position). After each write the oldest files are removed beyond ``MAX_FILES`` files or
+``MAX_BYTES`` bytes. A cache that cannot be written is not an error: rendering just happens again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+MAX_FILES = 512
+MAX_BYTES = 128 * 1024 * 1024
+
+
+def cache_dir() -> str:
+    explicit = os.environ.get("GUARDLINT_CACHE_DIR")
+    if explicit:
+        return os.path.abspath(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = xdg if xdg and os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "guardlint")
+
+
+def _render_dir() -> str:
+    return os.path.join(cache_dir(), "render")
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        data = p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def get(key: str) -> str | None:
+    """The cached text for ``key`` (a hex digest), or None."""
+    path = os.path.join(_render_dir(), f"{key}.json")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read(MAX_BYTES + 1)
+        os.utime(path)  # recently used files are kept longest
+    except OSError:
+        return None
+    return text if len(text) <= MAX_BYTES else None
+
+
+def put(key: str, text: str) -> None:
+    _write(f"{key}.json", text)
+
+
+def store_stream(text: str) -> str:
+    """Keep a rendered stream; returns its path ('' when the cache cannot be written)."""
+    name = f"{digest(text)[:32]}.yaml"
+    path = os.path.join(_render_dir(), name)
+    if os.path.isfile(path):
+        return path
+    return path if _write(name, text) else ""
+
+
+def _write(name: str, text: str) -> bool:
+    from guardlint._atomic import write_atomic
+
+    directory = _render_dir()
+    try:
+        os.makedirs(directory, exist_ok=True)
+        write_atomic(os.path.join(directory, name), text.encode("utf-8", "surrogatepass"))
+    except OSError:
+        return False
+    prune(directory)
+    return True
+
+
+def prune(directory: str, max_files: int = MAX_FILES, max_bytes: int = MAX_BYTES) -> None:
+    """Remove the least recently used files beyond the bounds."""
+    try:
+        entries = []
+        with os.scandir(directory) as it:
+            for e in it:
+                if e.is_file(follow_symlinks=False) and e.name.endswith((".json", ".yaml")):
+                    st = e.stat(follow_symlinks=False)
+                    entries.append((st.st_mtime, st.st_size, e.path))
+    except OSError:
+        return
+    total = sum(size for _, size, _ in entries)
+    if len(entries) <= max_files and total <= max_bytes:
+        return
+    entries.sort()
+    while entries and (len(entries) > max_files or total > max_bytes):
+        _, size, path = entries.pop(0)
+        try:
+            os.unlink(path)
+        except OSError:
+            continue
+        total -= size

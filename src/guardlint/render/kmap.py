@@ -1,0 +1,113 @@
+"""Findings on a kustomize build -> the patch that set the field, or the line in the resource file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from guardlint.findings import Finding, Location, Rendered
+from guardlint.model.resource import Resource, resources_of
+from guardlint.render.kustomize import Built, Kustomization, _get, _load, json6902_locate, patch_applies, smp_locate
+from guardlint.source.files import display_name
+from guardlint.source.loader import Document
+from guardlint.source.sourcemap import locate
+
+
+def _name(obj: Any) -> str:
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    name = meta.get("name") if isinstance(meta, dict) else None
+    return name if isinstance(name, str) else ""
+
+
+class KustomizeMapper:
+    """Maps findings on the documents of one overlay's build."""
+
+    def __init__(self, source: str, stored: str, docs: Sequence[Document], built: Built,
+                 members: Sequence[Kustomization], max_bytes: int) -> None:
+        self.source = source
+        self.stored = stored
+        self.index = {d.index: i for i, d in enumerate(docs)}
+        self.built = built
+        self.members = members
+        self.max_bytes = max_bytes
+        self._files: dict[str, list[Document]] = {}
+
+    def _docs(self, path: str) -> list[Document]:
+        if path not in self._files:
+            docs, _ = _load(path, display_name(path), self.max_bytes)
+            self._files[path] = docs
+        return self._files[path]
+
+    def _source(self, path: str, kind: str, name: str) -> tuple[Document, Resource] | None:
+        best: tuple[int, Document, Resource] | None = None
+        for doc in self._docs(path):
+            for r in resources_of(doc):
+                if r.kind != kind:
+                    continue
+                src = r.name or ""
+                score = 3 if src == name else 2 if src and src in name else 1
+                if best is None or score > best[0]:
+                    best = (score, doc, r)
+        return (best[1], best[2]) if best is not None else None
+
+    def __call__(self, finding: Finding, document: Document) -> Finding:
+        i = self.index.get(document.index)
+        rendered = Rendered(self.source, self.stored, finding.location)
+        if i is None:
+            return finding._replace(rendered=rendered, fix=None)
+        obj = self.built.objects[i]
+        origin = self.built.origins[i]
+        kind = str(obj.get("kind", ""))
+        name = _name(obj)
+        path = finding.path
+        # ``at_value``: was the finding located at the value rather than the key?
+        key_loc, _ = locate(document.root, path, document.line_offset)
+        at_value = finding.location != key_loc
+
+        src = None
+        if isinstance(origin.get("path"), str):
+            src = self._source(origin["path"], kind, name)
+        names = [name, (src[1].name or "") if src is not None else ""]
+        if finding.exact and path:
+            for k in self.members:
+                for patch in reversed(k.patches):
+                    if not patch_applies(patch, kind, names):
+                        continue
+                    loc = json6902_locate(patch, path) if patch.json6902 else smp_locate(patch, obj, path)
+                    if loc is not None:
+                        return finding._replace(file=patch.file, location=loc, fix=None,
+                                                rendered=rendered._replace(mapped_to="patch"))
+        if src is not None:
+            doc, res = src
+            loc, exact = locate(doc.root, (*res.prefix, *path), doc.line_offset, at_value=at_value)
+            approximate = finding.exact and not exact
+            return finding._replace(file=doc.file, location=loc, fix=None, document_index=doc.index,
+                                    rendered=rendered._replace(mapped_to="resource", approximate=approximate))
+        generator = origin.get("configuredIn")
+        if isinstance(generator, str):
+            for k in self.members:
+                if k.file == generator and k.document is not None:
+                    loc = self._generator_entry(k, origin, name)
+                    return finding._replace(file=k.display, location=loc, fix=None,
+                                            rendered=rendered._replace(mapped_to="generator", approximate=True))
+        return finding._replace(rendered=rendered, fix=None)
+
+    @staticmethod
+    def _generator_entry(k: Kustomization, origin: dict[str, Any], name: str) -> Location:
+        doc = k.document
+        assert doc is not None
+        by = origin.get("configuredBy")
+        kind = by.get("kind") if isinstance(by, dict) else None
+        key = {"ConfigMapGenerator": "configMapGenerator", "SecretGenerator": "secretGenerator"}.get(str(kind))
+        node = _get(doc.root, key) if key else None
+        target = node
+        if node is not None and hasattr(node, "value") and isinstance(node.value, list):
+            for item in node.value:
+                gen_name = _get(item, "name")
+                if gen_name is not None and isinstance(gen_name.value, str) and gen_name.value in name:
+                    target = item
+                    break
+        if target is None:
+            return Location(doc.content_line, 1, doc.content_line, 1)
+        s, e = target.start_mark, target.end_mark
+        return Location(doc.line_offset + s.line + 1, s.column + 1, doc.line_offset + e.line + 1, e.column + 1)

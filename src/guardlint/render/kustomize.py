@@ -1,0 +1,477 @@
+"""Kustomize: which folders are overlays, building them, and where each rendered object came from.
+
+Overlays are built by the user's ``kustomize build`` or ``kubectl kustomize`` through a throw-away
+wrapper kustomization that turns on ``buildMetadata: [originAnnotations]``: every object then names the
+file it was read from (or the kustomization whose generator made it). The annotation is removed before
+rules run. Kustomizations are read (bounded, never executed) to find bases and patches: a finding on a
+field a patch sets is reported on the patch, otherwise on the resource file.
+
+Nothing here fetches anything: a remote base (a URL or a git reference) is a located error, the build
+runs without ``--enable-helm``, exec or alpha plugins, and with the network turned away (proxy variables
+pointing nowhere, git limited to local files).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from guardlint.findings import ErrorKind, InputError, Location
+from guardlint.model.paths import FieldPath
+from guardlint.render.tree import inside, kustomization_file
+from guardlint.source.files import DEFAULT_MAX_BYTES, Input, display_name, read_input
+from guardlint.source.loader import Document, load_text
+from guardlint.source.sourcemap import locate
+
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+BUILD_TIMEOUT = 120.0
+_REF_KEYS = ("resources", "bases", "components")
+_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|(?:github\.com|gitlab\.com|bitbucket\.org)/)", re.I)
+MERGE_KEYS = ("name", "mountPath", "containerPort", "devicePath", "ip", "port", "topologyKey")
+"""Strategic-merge list keys (the common ones): list items of a patch are matched by these."""
+
+
+class Patch(NamedTuple):
+    """One patch document: a strategic-merge mapping or a JSON 6902 operation list."""
+
+    file: str
+    root: Node
+    line_offset: int
+    column_offset: int
+    json6902: bool
+    kind: str | None
+    name: str | None
+
+
+class Kustomization(NamedTuple):
+    directory: str
+    file: str
+    display: str
+    refs: tuple[str, ...]
+    """Folders with a kustomization that this one uses (resources, bases, components)."""
+    files: tuple[str, ...]
+    """Real paths of the files it reads (resources, patches)."""
+    patches: tuple[Patch, ...]
+    document: Document | None
+    is_component: bool
+    problems: tuple[InputError, ...]
+
+
+def find_tool() -> list[str] | None:
+    """The build command: ``kustomize build`` when on PATH, else ``kubectl kustomize``, else None."""
+    kustomize = shutil.which("kustomize")
+    if kustomize:
+        return [kustomize, "build"]
+    kubectl = shutil.which("kubectl")
+    if kubectl:
+        return [kubectl, "kustomize"]
+    return None
+
+
+def _strings(node: Node | None) -> list[tuple[str, ScalarNode]]:
+    if not isinstance(node, SequenceNode):
+        return []
+    return [(n.value, n) for n in node.value if isinstance(n, ScalarNode) and isinstance(n.value, str)]
+
+
+def _get(node: Node | None, key: str) -> Node | None:
+    if not isinstance(node, MappingNode):
+        return None
+    found = None
+    for k, v in node.value:
+        if isinstance(k, ScalarNode) and k.value == key:
+            found = v
+    return found
+
+
+def _scalar(node: Node | None) -> str | None:
+    return node.value if isinstance(node, ScalarNode) and isinstance(node.value, str) else None
+
+
+def _error(file: str, node: Node | None, line_offset: int, message: str, hint: str = "") -> InputError:
+    line = line_offset + node.start_mark.line + 1 if node is not None else 1
+    column = node.start_mark.column + 1 if node is not None else 1
+    return InputError(ErrorKind.RENDER_FAILED, file, line, column, message, hint)
+
+
+def _load(path: str, display: str, max_bytes: int) -> tuple[list[Document], InputError | None]:
+    result = read_input(Input(path, display), max_bytes)
+    if result.error is not None:
+        return [], result.error
+    loaded = load_text(result.text or "", display)
+    if loaded.errors:
+        return [], loaded.errors[0]
+    return [d for d in loaded.documents if d.root is not None], None
+
+
+def _target(node: Node | None) -> tuple[str | None, str | None]:
+    return _scalar(_get(node, "kind")), _scalar(_get(node, "name"))
+
+
+def _patch_docs(docs: Iterable[Document], file: str, line_shift: int, column_shift: int,
+                target: tuple[str | None, str | None], force_json: bool) -> list[Patch]:
+    out: list[Patch] = []
+    for d in docs:
+        root = d.root
+        assert root is not None
+        json6902 = force_json or isinstance(root, SequenceNode)
+        kind, name = target
+        if not json6902 and kind is None and isinstance(d.data, dict):
+            kind = d.data.get("kind") if isinstance(d.data.get("kind"), str) else None
+            meta = d.data.get("metadata")
+            name = meta.get("name") if isinstance(meta, dict) and isinstance(meta.get("name"), str) else None
+        out.append(Patch(file, root, d.line_offset + line_shift, column_shift, json6902, kind, name))
+    return out
+
+
+def _inline(node: ScalarNode, text_lines: Sequence[str], display: str, doc_offset: int,
+            target: tuple[str | None, str | None], force_json: bool) -> list[Patch]:
+    """Patches written inline in the kustomization; positions are shifted to the kustomization file."""
+    loaded = load_text(node.value, display)
+    if loaded.errors:
+        return []
+    docs = [d for d in loaded.documents if d.root is not None]
+    if node.style in ("|", ">"):
+        first = doc_offset + node.start_mark.line + 1  # content starts on the line after the indicator
+        indent = 0
+        for raw in text_lines[first:]:
+            if raw.strip():
+                indent = len(raw) - len(raw.lstrip(" "))
+                break
+        return _patch_docs(docs, display, first, indent, target, force_json)
+    column = node.start_mark.column + (1 if node.style in ("'", '"') else 0)
+    return _patch_docs(docs, display, doc_offset + node.start_mark.line, column, target, force_json)
+
+
+def parse_kustomization(directory: str, root: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Kustomization | None:
+    """Read the kustomization of ``directory``: the folders it builds on, its patches and its problems
+    (remote or out-of-repository references). None when the folder has no kustomization."""
+    file = kustomization_file(directory)
+    if file is None:
+        return None
+    display = display_name(file)
+    docs, error = _load(file, display, max_bytes)
+    if error is not None:
+        return Kustomization(directory, file, display, (), (), (), None, False, (error,))
+    if not docs or not isinstance(docs[0].data, dict):
+        return Kustomization(directory, file, display, (), (), (), None, False, ())
+    doc = docs[0]
+    data: Mapping[str, Any] = doc.data
+    text_lines = (read_input(Input(file, display), max_bytes).text or "").split("\n")
+    refs: list[str] = []
+    files: list[str] = []
+    patches: list[Patch] = []
+    problems: list[InputError] = []
+
+    def local(entry: str, node: Node) -> str | None:
+        if _REMOTE.match(entry):
+            problems.append(_error(
+                display, node, doc.line_offset,
+                f"remote kustomize resource {entry!r} is not fetched: guardlint never contacts the network",
+                "vendor the remote base into the repository, or exclude this overlay",
+            ))
+            return None
+        path = os.path.normpath(os.path.join(directory, entry))
+        if not inside(path, root):
+            problems.append(_error(display, node, doc.line_offset,
+                                   f"{entry!r} is outside the repository ({root}); it is not read"))
+            return None
+        return path
+
+    for key in _REF_KEYS:
+        for entry, node in _strings(_get(doc.root, key)):
+            path = local(entry, node)
+            if path is None:
+                continue
+            if os.path.isdir(path):
+                if kustomization_file(path) is not None:
+                    refs.append(path)
+            else:
+                files.append(os.path.realpath(path))
+
+    def from_path(entry: str, node: Node, target: tuple[str | None, str | None], force_json: bool) -> None:
+        path = local(entry, node)
+        if path is None or not os.path.isfile(path):
+            return
+        files.append(os.path.realpath(path))
+        pdocs, perr = _load(path, display_name(path), max_bytes)
+        if perr is None:
+            patches.extend(_patch_docs(pdocs, display_name(path), 0, 0, target, force_json))
+
+    for key, force_json in (("patches", False), ("patchesJson6902", True)):
+        items = _get(doc.root, key)
+        for item in items.value if isinstance(items, SequenceNode) else []:
+            target = _target(_get(item, "target"))
+            path_node, inline_node = _get(item, "path"), _get(item, "patch")
+            if _scalar(path_node) is not None:
+                assert path_node is not None
+                from_path(str(_scalar(path_node)), path_node, target, force_json)
+            elif isinstance(inline_node, ScalarNode):
+                patches.extend(_inline(inline_node, text_lines, display, doc.line_offset, target, force_json))
+    for entry, node in _strings(_get(doc.root, "patchesStrategicMerge")):
+        if "\n" in entry or entry.lstrip().startswith(("{", "apiVersion")):
+            patches.extend(_inline(node, text_lines, display, doc.line_offset, (None, None), False))
+        else:
+            from_path(entry, node, (None, None), False)
+    is_component = data.get("kind") == "Component"
+    return Kustomization(directory, file, display, tuple(refs), tuple(files), tuple(patches), doc, is_component,
+                         tuple(problems))
+
+
+class Graph(NamedTuple):
+    nodes: dict[str, Kustomization]
+    parents: dict[str, set[str]]
+
+
+def build_graph(starts: Iterable[str], root: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
+    """Parse the kustomizations of ``starts`` and of every folder they build on (transitively)."""
+    nodes: dict[str, Kustomization] = {}
+    parents: dict[str, set[str]] = {}
+    stack = [os.path.abspath(s) for s in starts]
+    while stack:
+        d = stack.pop()
+        if d in nodes:
+            continue
+        k = parse_kustomization(d, root, max_bytes)
+        if k is None:
+            continue
+        nodes[d] = k
+        for ref in k.refs:
+            parents.setdefault(ref, set()).add(d)
+            if ref not in nodes:
+                stack.append(ref)
+    return Graph(nodes, parents)
+
+
+def scan_kustomizations(root: str, skip: Iterable[str] = ()) -> list[str]:
+    """Every folder under ``root`` holding a kustomization (VCS and tool folders skipped)."""
+    from guardlint.source.files import _SKIP_DIRS
+
+    skipped = set(skip) | _SKIP_DIRS
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in skipped)
+        if any(name in filenames for name in ("kustomization.yaml", "kustomization.yml", "Kustomization")):
+            found.append(os.path.abspath(dirpath))
+    return found
+
+
+def overlays_for(affected: Iterable[str], graph: Graph, universe: set[str]) -> list[str]:
+    """The folders to build for changes in ``affected``: each affected kustomization's topmost users
+    within ``universe`` (itself when nothing in the universe uses it). Components are never built alone."""
+    out: set[str] = set()
+    for start in affected:
+        seen = {start}
+        stack = [start]
+        while stack:
+            d = stack.pop()
+            users = [p for p in graph.parents.get(d, ()) if p in universe]
+            if not users:
+                k = graph.nodes.get(d)
+                if k is not None and not k.is_component:
+                    out.add(d)
+                continue
+            for p in users:
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+    return sorted(out)
+
+
+def chain(overlay: str, graph: Graph) -> list[Kustomization]:
+    """The overlay and everything it builds on, outermost first (breadth first)."""
+    out: list[Kustomization] = []
+    seen = {overlay}
+    queue = [overlay]
+    while queue:
+        d = queue.pop(0)
+        k = graph.nodes.get(d)
+        if k is None:
+            continue
+        out.append(k)
+        for ref in k.refs:
+            if ref not in seen:
+                seen.add(ref)
+                queue.append(ref)
+    return out
+
+
+class Built(NamedTuple):
+    objects: list[dict[str, Any]]
+    origins: list[dict[str, Any]]
+    """Per object: the parsed origin annotation with ``path``/``configuredIn`` made absolute."""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    for key in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        env[key] = "http://127.0.0.1:9"
+    env.pop("NO_PROXY", None)
+    env.pop("no_proxy", None)
+    env["GIT_ALLOW_PROTOCOL"] = "file"
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    return env
+
+
+def build(overlay: str, tool: Sequence[str], timeout: float = BUILD_TIMEOUT) -> Built | str:
+    """Build ``overlay`` with origin annotations; the objects, or kustomize's error message."""
+    import yaml
+
+    with tempfile.TemporaryDirectory(prefix="guardlint-kustomize-") as tmp:
+        rel = os.path.relpath(os.path.realpath(overlay), os.path.realpath(tmp))
+        wrapper = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+                   "resources": [rel.replace(os.sep, "/")], "buildMetadata": ["originAnnotations"]}
+        with open(os.path.join(tmp, "kustomization.yaml"), "w", encoding="utf-8") as fh:
+            fh.write(yaml.safe_dump(wrapper))
+        try:
+            proc = subprocess.run([*tool, tmp], capture_output=True, text=True, timeout=timeout, env=_env(),
+                                  check=False, cwd=tmp)
+        except subprocess.TimeoutExpired:
+            return f"kustomize did not finish within {timeout:.0f} s"
+        except OSError as exc:
+            return f"cannot run {tool[0]}: {exc.strerror or exc}"
+        if proc.returncode != 0:
+            message = proc.stderr.strip() or proc.stdout.strip() or f"exit status {proc.returncode}"
+            return message.replace(os.path.realpath(tmp) + os.sep, "").replace(tmp + os.sep, "")
+        loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        try:
+            objects = [o for o in yaml.load_all(proc.stdout, Loader=loader) if isinstance(o, dict)]
+        except yaml.YAMLError as exc:  # pragma: no cover - kustomize writes valid YAML
+            return f"kustomize printed output that is not YAML: {exc}"
+        origins: list[dict[str, Any]] = []
+        base = os.path.realpath(tmp)
+        for obj in objects:
+            origins.append(_take_origin(obj, base, loader))
+        return Built(objects, origins)
+
+
+def _take_origin(obj: dict[str, Any], base: str, loader: Any) -> dict[str, Any]:
+    import yaml
+
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return {}
+    annotations = meta.get("annotations")
+    if not isinstance(annotations, dict) or ORIGIN_ANNOTATION not in annotations:
+        return {}
+    raw = annotations.pop(ORIGIN_ANNOTATION)
+    if not annotations:
+        del meta["annotations"]
+    try:
+        origin = yaml.load(raw, Loader=loader) if isinstance(raw, str) else None
+    except yaml.YAMLError:
+        origin = None
+    if not isinstance(origin, dict):
+        return {}
+    for key in ("path", "configuredIn"):
+        value = origin.get(key)
+        if isinstance(value, str) and not origin.get("repo"):
+            origin[key] = os.path.normpath(os.path.join(base, value))
+    return origin
+
+
+# Mapping a field of a rendered object back to a patch ---------------------------------------------------
+
+
+def patch_applies(patch: Patch, kind: str, names: Iterable[str]) -> bool:
+    if patch.kind is not None and patch.kind != kind:
+        return False
+    if patch.name is None:
+        return True
+    for n in names:
+        if not n:
+            continue
+        if patch.name == n or (patch.name in n):
+            return True
+        try:
+            if re.fullmatch(patch.name, n):
+                return True
+        except re.error:
+            continue
+    return False
+
+
+def _map_item(node: SequenceNode, item: Any, index: int) -> Node | None:
+    if isinstance(item, dict):
+        for key in MERGE_KEYS:
+            if key in item:
+                want = str(item[key])
+                for child in node.value:
+                    if isinstance(child, MappingNode) and _scalar(_get(child, key)) == want:
+                        return child
+                return None
+    return node.value[index] if 0 <= index < len(node.value) else None
+
+
+def smp_locate(patch: Patch, data: Any, path: FieldPath) -> Location | None:
+    """Where a strategic-merge patch sets ``path`` of the rendered object ``data`` (list items matched by
+    their merge key), or None when the patch does not set it."""
+    node: Node | None = patch.root
+    key_node: Node | None = None
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(node, SequenceNode) or not isinstance(data, list) or not 0 <= part < len(data):
+                return None
+            node, key_node, data = _map_item(node, data[part], part), None, data[part]
+        else:
+            if not isinstance(node, MappingNode):
+                return None
+            hit = None
+            for k, v in node.value:
+                if isinstance(k, ScalarNode) and k.value == part:
+                    hit = (k, v)
+            if hit is None:
+                return None
+            key_node, node = hit
+            data = data.get(part) if isinstance(data, dict) else None
+        if node is None:
+            return None
+    start = key_node or node
+    assert node is not None
+    assert start is not None
+    return _shift(start, node, patch)
+
+
+def _shift(start: Node, end: Node, patch: Patch) -> Location:
+    s, e = start.start_mark, end.end_mark
+    return Location(patch.line_offset + s.line + 1, patch.column_offset + s.column + 1,
+                    patch.line_offset + e.line + 1, patch.column_offset + e.column + 1)
+
+
+def _pointer(text: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for raw in text.split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        parts.append(int(part) if part.isdigit() else part)
+    return parts
+
+
+def json6902_locate(patch: Patch, path: FieldPath) -> Location | None:
+    """Where a JSON 6902 patch adds or replaces ``path`` (or a parent whose value holds it)."""
+    if not isinstance(patch.root, SequenceNode):
+        return None
+    for op in reversed(patch.root.value):
+        if _scalar(_get(op, "op")) not in ("add", "replace", "copy", "move"):
+            continue
+        pointer = _scalar(_get(op, "path"))
+        value = _get(op, "value")
+        if pointer is None or value is None:
+            continue
+        parts = _pointer(pointer)
+        if len(parts) > len(path) or list(path[: len(parts)]) != parts:
+            continue
+        rest = path[len(parts):]
+        if not rest:
+            return _shift(value, value, patch)
+        loc, exact = locate(value, rest, 0)
+        if exact:
+            return Location(patch.line_offset + loc.line, patch.column_offset + loc.column,
+                            patch.line_offset + loc.end_line, patch.column_offset + loc.end_column)
+    return None

@@ -1,0 +1,191 @@
+"""Rendering inside a lint run: split the inputs, render charts and overlays, then map findings back.
+
+``prepare`` runs before the engine: plain inputs stay as they are, files inside a chart or a kustomize
+tree are replaced by the rendered output of the charts and overlays they belong to (each rendered once,
+however many of its files were named). ``remap`` runs after the engine: each finding on a rendered
+object moves to the file and line a person edits and keeps its rendered position; the same finding from
+several values sets (or several overlays) becomes one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any, NamedTuple, Protocol
+
+from guardlint.findings import ErrorKind, Finding, InputError, Rendered, Report, SkippedDocument
+from guardlint.render import cache
+from guardlint.render.tree import Trees, kustomization_file, partition, repo_root
+from guardlint.source.files import DEFAULT_MAX_BYTES, Input, display_name
+from guardlint.source.loader import Document, LoadedText, load_text
+
+
+class Mapper(Protocol):
+    def __call__(self, finding: Finding, document: Document) -> Finding: ...
+
+
+class Unit(NamedTuple):
+    """One rendering: the loaded output (its file name is ``pseudo``) and how to map its findings."""
+
+    pseudo: str
+    display: str
+    """The chart folder or overlay folder, as reports show files."""
+    loaded: LoadedText
+    mapper: Mapper
+
+
+class Prepared(NamedTuple):
+    raw: list[Input]
+    units: list[Unit]
+    errors: list[InputError]
+    skipped: list[SkippedDocument]
+
+
+class RenderOptions(NamedTuple):
+    enabled: bool = True
+    kubernetes_version: tuple[int, int] = (1, 37)
+    charts: Any = None
+    """The ``charts:`` configuration (``guardlint.render.helm.ChartSettings`` by chart folder)."""
+    max_bytes: int = DEFAULT_MAX_BYTES
+    excludes: tuple[str, ...] = ()
+
+
+def _dump_stream(objects: Sequence[Any]) -> str:
+    import yaml
+
+    dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    parts = [yaml.dump(o, Dumper=dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
+                       width=1_000_000) for o in objects]
+    return "".join(f"---\n{p}" for p in parts)
+
+
+def prepare(inputs: Sequence[Input], explicit: Sequence[str], options: RenderOptions) -> Prepared:
+    """Split ``inputs`` and render what must be rendered. ``explicit`` are the inputs named as files (as
+    pre-commit names them): a kustomize base among them renders the overlays of the repository using it."""
+    trees = Trees()
+    parts = partition(inputs, trees)
+    if not parts.charts and not parts.kustomize:
+        return Prepared(list(inputs), [], [], [])
+    units: list[Unit] = []
+    errors: list[InputError] = []
+    skipped: list[SkippedDocument] = []
+    consumed: set[str] = set()
+    raw = list(parts.raw)
+    if parts.charts:
+        # Helm rendering lands in the next step; until then chart files are linted as they are.
+        raw.extend(i for members in parts.charts.values() for i in members)
+    if parts.kustomize:
+        if options.enabled:
+            got_units, got_errors, used = _kustomize(parts.kustomize, explicit, options)
+            units.extend(got_units)
+            errors.extend(got_errors)
+            consumed |= used
+        else:
+            raw.extend(i for members in parts.kustomize.values() for i in members)
+    if consumed:
+        raw = [i for i in raw if i.path == "-" or os.path.realpath(i.path) not in consumed]
+    return Prepared(raw, units, errors, skipped)
+
+
+def _is_template(path: str) -> bool:
+    parts = os.path.normpath(os.path.abspath(path)).split(os.sep)
+    return "templates" in parts[:-1]
+
+
+def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
+               options: RenderOptions) -> tuple[list[Unit], list[InputError], set[str]]:
+    from guardlint.render import kustomize as kz
+
+    affected = sorted(groups)
+    root = repo_root(affected[0])
+    universe = set(affected)
+    explicit_real = {os.path.realpath(p) for p in explicit}
+    if any(os.path.realpath(i.path) in explicit_real for members in groups.values() for i in members):
+        # Files named one by one (pre-commit): the overlays that use them may live anywhere in the repository.
+        universe |= set(kz.scan_kustomizations(root))
+    graph = kz.build_graph(universe | set(affected), root, options.max_bytes)
+    # A folder is built when nothing in the linted set builds on it.
+    overlays = kz.overlays_for(affected, graph, universe | set(affected))
+    errors: list[InputError] = []
+    units: list[Unit] = []
+    consumed: set[str] = set()
+    tool = kz.find_tool()
+    for overlay in overlays:
+        members = kz.chain(overlay, graph)
+        problems = [p for k in members for p in k.problems]
+        for k in members:
+            consumed.add(os.path.realpath(k.file))
+            consumed.update(k.files)
+        display = display_name(overlay)
+        if problems:
+            errors.extend(problems)
+            continue
+        if tool is None:
+            errors.append(InputError(
+                ErrorKind.NO_RENDERER, display_name(kustomization_file(overlay) or overlay), 1, 1,
+                "this kustomize overlay cannot be built: neither 'kustomize' nor 'kubectl' is on PATH",
+                "install kustomize (https://kubectl.docs.kubernetes.io/installation/kustomize/) or kubectl, "
+                "or set 'render: false' in .guardlint.yaml (or pass --no-render) to lint its files as they are",
+            ))
+            continue
+        built = kz.build(overlay, tool)
+        if isinstance(built, str):
+            errors.append(InputError(ErrorKind.RENDER_FAILED, display_name(kustomization_file(overlay) or overlay),
+                                     1, 1, f"kustomize build failed: {built}"))
+            continue
+        for origin in built.origins:
+            for key in ("path", "configuredIn"):
+                if isinstance(origin.get(key), str):
+                    consumed.add(os.path.realpath(origin[key]))
+        units.append(_kustomize_unit(overlay, display, built, members, options))
+    return units, errors, consumed
+
+
+def _kustomize_unit(overlay: str, display: str, built: Any, members: Any, options: RenderOptions) -> Unit:
+    from guardlint.render.kmap import KustomizeMapper
+
+    text = _dump_stream(built.objects)
+    stored = cache.store_stream(text)
+    pseudo = display
+    loaded = load_text(text, pseudo)
+    docs = [d for d in loaded.documents if d.data is not None]
+    mapper = KustomizeMapper(f"kustomize overlay {display}", stored, docs, built, members, options.max_bytes)
+    return Unit(pseudo, display, loaded, mapper)
+
+
+def remap(report: Report, units: Sequence[Unit]) -> Report:
+    """Move findings on rendered objects to the edited files; merge duplicates across values sets."""
+    if not units:
+        return report
+    by_pseudo = {u.pseudo: u for u in units}
+    docs: dict[tuple[str, int], Document] = {
+        (u.pseudo, d.index): d for u in units for d in u.loaded.documents
+    }
+    out: list[Finding] = []
+    merged: dict[tuple[Any, ...], int] = {}
+    for f in report.findings:
+        unit = by_pseudo.get(f.file)
+        doc = docs.get((f.file, f.document_index)) if unit is not None else None
+        if unit is None or doc is None:
+            out.append(f)
+            continue
+        g = unit.mapper(f, doc)
+        key = (g.file, g.location, g.rule, g.path, g.message, g.suppressed)
+        at = merged.get(key)
+        if at is None:
+            merged[key] = len(out)
+            out.append(g)
+            continue
+        first = out[at]
+        if first.rendered is not None and g.rendered is not None:
+            sets = tuple(dict.fromkeys((*first.rendered.sets, *g.rendered.sets)))
+            out[at] = first._replace(rendered=first.rendered._replace(sets=sets))
+    files = {u.pseudo: u.display for u in units}
+    return report._replace(
+        findings=tuple(sorted(out, key=Finding.sort_key)),
+        files=tuple(sorted({files.get(x, x) for x in report.files})),
+    )
+
+
+def rendered_of(f: Finding, source: str, stored: str, *, sets: tuple[str, ...] = ()) -> Rendered:
+    return Rendered(source, stored, f.location, sets)

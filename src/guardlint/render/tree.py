@@ -1,0 +1,142 @@
+"""Which inputs belong to a Helm chart or a kustomize tree (found by looking upwards, memoised per folder).
+
+A file belongs to the *outermost* folder above it (or its own folder) that holds ``Chart.yaml``: a
+subchart in ``charts/`` is rendered with its parent. Otherwise it belongs to the *nearest* folder that
+holds a kustomization (``kustomization.yaml``, ``kustomization.yml`` or ``Kustomization``). Lookups stop
+at the root of the repository (a folder holding ``.git``), so an unrelated ``Chart.yaml`` above a
+checkout is never picked up.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from guardlint.source.files import Input
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+CHART_FILE = "Chart.yaml"
+
+
+def kustomization_file(directory: str) -> str | None:
+    """The kustomization file of ``directory`` (the first of the three names kustomize accepts), or None."""
+    for name in KUSTOMIZATION_NAMES:
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def is_repo_root(directory: str) -> bool:
+    return os.path.lexists(os.path.join(directory, ".git"))
+
+
+def repo_root(path: str) -> str:
+    """The nearest folder at or above ``path`` that holds ``.git``; else the working directory when
+    ``path`` is inside it; else the folder of ``path`` itself."""
+    here = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
+    start = here
+    while True:
+        if is_repo_root(here):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    cwd = os.path.abspath(os.getcwd())
+    if start == cwd or start.startswith(cwd.rstrip(os.sep) + os.sep):
+        return cwd
+    return start
+
+
+def inside(path: str, root: str) -> bool:
+    """Whether the real ``path`` is ``root`` or below it (both resolved through symlinks)."""
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+class Trees:
+    """Memoised upward lookups of chart roots and kustomize folders."""
+
+    def __init__(self) -> None:
+        self._chart: dict[str, str | None] = {}
+        self._kust: dict[str, str | None] = {}
+
+    def chart_root(self, directory: str) -> str | None:
+        """The outermost folder at or above ``directory`` (up to the repository root) holding Chart.yaml."""
+        directory = os.path.abspath(directory)
+        pending: list[str] = []
+        here = directory
+        found: str | None = None
+        while True:
+            if here in self._chart:
+                found = self._chart[here]
+                break
+            pending.append(here)
+            parent = os.path.dirname(here)
+            if is_repo_root(here) or parent == here:
+                found = None
+                break
+            here = parent
+        # ``found`` is the answer for ``here``'s parent chain; fill in from the top down.
+        for d in reversed(pending):
+            if found is None and os.path.isfile(os.path.join(d, CHART_FILE)):
+                found = d
+            self._chart[d] = found
+        return self._chart[directory]
+
+    def kustomize_dir(self, directory: str) -> str | None:
+        """The nearest folder at or above ``directory`` (up to the repository root) with a kustomization."""
+        directory = os.path.abspath(directory)
+        pending: list[str] = []
+        here = directory
+        found: str | None = None
+        while True:
+            if here in self._kust:
+                found = self._kust[here]
+                break
+            if kustomization_file(here) is not None:
+                found = here
+                break
+            pending.append(here)
+            parent = os.path.dirname(here)
+            if is_repo_root(here) or parent == here:
+                break
+            here = parent
+        for d in pending:
+            self._kust[d] = found
+        self._kust.setdefault(here, found)
+        return found
+
+
+class Partition(NamedTuple):
+    """Inputs split into plain files, charts and kustomize folders (absolute folder -> member inputs)."""
+
+    raw: list[Input]
+    charts: dict[str, list[Input]]
+    kustomize: dict[str, list[Input]]
+
+
+def partition(inputs: Sequence[Input], trees: Trees | None = None) -> Partition:
+    """Split ``inputs``: files inside a chart go to that chart, files inside a kustomize folder to that
+    folder, everything else stays a plain input. Standard input is always plain."""
+    trees = trees or Trees()
+    raw: list[Input] = []
+    charts: dict[str, list[Input]] = {}
+    kustomize: dict[str, list[Input]] = {}
+    for item in inputs:
+        if item.path == "-":
+            raw.append(item)
+            continue
+        folder = os.path.dirname(os.path.abspath(item.path))
+        chart = trees.chart_root(folder)
+        if chart is not None:
+            charts.setdefault(chart, []).append(item)
+            continue
+        kdir = trees.kustomize_dir(folder)
+        if kdir is not None:
+            kustomize.setdefault(kdir, []).append(item)
+            continue
+        raw.append(item)
+    return Partition(raw, charts, kustomize)

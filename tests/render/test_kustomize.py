@@ -1,0 +1,195 @@
+"""Kustomize overlays built by guardlint, findings mapped to resource files, patches and generators."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from guardlint.cli import main
+from tests.render.conftest import write
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("kustomize") is None and shutil.which("kubectl") is None,
+    reason="needs 'kustomize' or 'kubectl' on PATH to build overlays",
+)
+
+DEPLOY = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: app
+          image: nginx:1.27
+          securityContext:
+            privileged: false
+"""
+BASE = """resources:
+  - deploy.yaml
+configMapGenerator:
+  - name: settings
+    literals: [mode=fast]
+"""
+SMP = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          securityContext:
+            privileged: true
+"""
+PROD = """namePrefix: prod-
+resources:
+  - ../../base
+patches:
+  - path: privileged.yaml
+  - target: {kind: Deployment, name: web}
+    patch: |-
+      - op: add
+        path: /spec/template/spec/hostPID
+        value: true
+"""
+DEV = """namePrefix: dev-
+resources:
+  - ../../base
+"""
+
+
+def check(*args: str) -> tuple[int, dict[str, object]]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", "--format", "json", "--select", "security", *args], out=out, err=err)
+    return code, json.loads(out.getvalue()) if out.getvalue() else {"stderr": err.getvalue()}
+
+
+def where(report: dict[str, object], rule: str) -> list[tuple[str, int]]:
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    return sorted((f["file"], f["line"]) for f in findings if f["rule"] == rule)
+
+
+@pytest.fixture
+def layout(repo: Path) -> Path:
+    write(repo, {
+        "base/kustomization.yaml": BASE, "base/deploy.yaml": DEPLOY,
+        "overlays/prod/kustomization.yaml": PROD, "overlays/prod/privileged.yaml": SMP,
+        "overlays/dev/kustomization.yaml": DEV,
+    })
+    return repo
+
+
+def test_patch_and_inline_json_patch_findings_are_on_the_patch_lines(layout: Path) -> None:
+    code, report = check(".")
+    assert code == 1
+    # The strategic-merge patch sets privileged: line 11 of the patch file; the base's false is not blamed.
+    assert where(report, "privileged-container") == [("overlays/prod/privileged.yaml", 11)]
+    # The inline JSON 6902 patch sets hostPID: its value line in the kustomization.
+    assert where(report, "shared-host-namespace") == [("overlays/prod/kustomization.yaml", 10)]
+    finding = next(f for f in report["findings"] if f["rule"] == "privileged-container")  # type: ignore[attr-defined]
+    rendered = finding["rendered"]
+    assert rendered["source"] == "kustomize overlay overlays/prod"
+    assert rendered["mappedTo"] == "patch"
+    assert os.path.isfile(rendered["file"])
+    assert "privileged: true" in Path(rendered["file"]).read_text().splitlines()[rendered["line"] - 1]
+
+
+def test_base_findings_land_on_the_base_file_once_for_both_overlays(layout: Path) -> None:
+    code, report = check(".", "--select", "resources")
+    # Both overlays render the base Deployment without resources: one finding on the base line.
+    assert where(report, "missing-memory-limit") == [("base/deploy.yaml", 13)]
+    # No base file is linted on its own, and the annotation guardlint asked for is gone.
+    assert all(not f["file"].startswith("overlays/dev") for f in report["findings"])  # type: ignore[attr-defined]
+    assert "config.kubernetes.io/origin" not in json.dumps(report)
+    assert code == 1
+
+
+def test_a_changed_base_file_renders_the_overlays_that_use_it(layout: Path) -> None:
+    # pre-commit names only the base file: the overlays elsewhere in the repository are built.
+    (layout / "base/deploy.yaml").write_text(DEPLOY.replace("privileged: false", "privileged: true"))
+    code, report = check("--partial", "base/deploy.yaml")
+    assert code == 1
+    # dev renders the base value (line 16); prod's patch wins there (line 11 of the patch).
+    assert where(report, "privileged-container") == [
+        ("base/deploy.yaml", 16), ("overlays/prod/privileged.yaml", 11),
+    ]
+
+
+def test_generated_objects_map_to_their_generator(layout: Path) -> None:
+    # No built-in rule reports on a ConfigMap, so a finding is made up on the generated object.
+    from guardlint.findings import Finding, Location, Report, Severity
+    from guardlint.render.run import RenderOptions, prepare, remap
+    from guardlint.source.files import discover
+
+    inputs, _ = discover(["overlays/dev"])
+    prepared = prepare(inputs, [], RenderOptions())
+    [unit] = prepared.units
+    [doc] = [d for d in unit.loaded.documents if d.data and d.data.get("kind") == "ConfigMap"]
+    made_up = Finding("r", "X1", Severity.ERROR, "m", unit.pseudo, Location(1, 1, 1, 1), ("data", "mode"), None, "",
+                      document_index=doc.index)
+    report = remap(Report((made_up,), (), (unit.pseudo,), 1), prepared.units)
+    [f] = report.findings
+    assert (f.file, f.line) == ("base/kustomization.yaml", 4)
+    assert f.rendered is not None and f.rendered.mapped_to == "generator" and f.rendered.approximate
+    assert report.files == ("overlays/dev",)
+
+
+def test_remote_bases_are_refused_with_a_located_error(repo: Path) -> None:
+    write(repo, {"o/kustomization.yaml": "resources:\n  - https://github.com/example/repo//base?ref=v1\n"})
+    code, report = check(".")
+    assert code == 2
+    [error] = report["errors"]  # type: ignore[misc]
+    assert (error["file"], error["line"], error["code"]) == ("o/kustomization.yaml", 2, "GL010")
+    assert "never contacts the network" in error["message"]
+
+
+def test_build_errors_are_input_errors(repo: Path) -> None:
+    write(repo, {"o/kustomization.yaml": "resources:\n  - missing.yaml\n"})
+    code, report = check(".")
+    assert code == 2
+    [error] = report["errors"]  # type: ignore[misc]
+    assert error["file"] == "o/kustomization.yaml" and "kustomize build failed" in error["message"]
+    assert "guardlint-kustomize-" not in error["message"]
+
+
+def test_render_false_lints_the_files_as_they_are(layout: Path) -> None:
+    (layout / ".guardlint.yaml").write_text("render: false\n")
+    code, report = check(".")
+    assert where(report, "privileged-container") == [("overlays/prod/privileged.yaml", 11)]
+    assert all(f["rendered"] is None for f in report["findings"])  # type: ignore[attr-defined]
+    code2, report2 = check("--no-render", ".", "--no-config")
+    assert report2["findings"] == report["findings"]
+    assert code == code2 == 1
+
+
+def test_no_builder_is_one_clear_error(layout: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(layout / "nothing-here"))
+    code, report = check("overlays/prod")
+    assert code == 2
+    [error] = report["errors"]  # type: ignore[misc]
+    assert error["code"] == "GL011" and error["file"] == "overlays/prod/kustomization.yaml"
+    assert "kustomize" in error["hint"] and "render: false" in error["hint"]
+
+
+def test_sarif_keeps_the_rendered_position_as_a_related_location(layout: Path) -> None:
+    out = io.StringIO()
+    main(["check", "--format", "sarif", "--select", "privileged-container", "overlays/prod"], out=out,
+         err=io.StringIO())
+    [result] = json.loads(out.getvalue())["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "overlays/prod/privileged.yaml"
+    related = result["relatedLocations"][0]["physicalLocation"]
+    assert related["artifactLocation"]["uri"].startswith("file://")
+    assert result["properties"]["rendered"]["mappedTo"] == "patch"
