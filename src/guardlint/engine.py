@@ -122,6 +122,7 @@ def lint_loaded(
         partial=plan.partial,
         known=plan.known_objects,
         complete_namespaces=plan.complete_namespaces,
+        shared_files=frozenset(r.file for r in context_resources),
     )
     ctx = RuleContext(index, plan.kubernetes_version, plan.workloads, plan.options)
     by_name = {a.rule.name: a for a in plan.active}

@@ -1,14 +1,19 @@
 """A read-only index of every object in a run, for rules that relate objects to each other.
 
-Policy for "missing" judgements: pre-commit passes only the changed files and charts reference objects
-that live elsewhere, so an absent object proves nothing by itself. ``can_judge_missing(kind, namespace)``
-is true only when the run is not partial and the linted set holds at least one object of that kind in
-that namespace (or the namespace is declared complete in config). Objects that exist outside the
-repository are declared in config (``known-objects``) and count as present.
+Objects relate to each other only within one *tree*: two objects may be applied together when their
+namespaces agree (equal, or either unset: it is chosen at apply time) and their files are in nested
+directories or in directories that one linted Kustomization joins (its own and those of the resources it
+lists). Files read with ``--context`` belong to every tree. A run over several unrelated projects therefore
+gives each project the findings it gets alone: nothing in a sibling folder makes a tree look complete or
+an object look present.
+
+The missing-object policy built on this lives in ``guardlint.model.missing``; objects that exist outside
+the repository are declared in config (``known-objects``) and count as present.
 """
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
@@ -34,13 +39,17 @@ def _ns(namespace: str | None) -> str:
 class ResourceIndex(Frozen):
     """Every object of a run, by kind, for cross-object rules."""
 
-    __slots__ = ("_by_kind", "_kind_ns", "_memo", "complete_namespaces", "known", "partial", "resources")
-    _fields = ("resources", "partial", "known", "complete_namespaces")
+    __slots__ = (
+        "_by_kind", "_kind_ns", "_memo", "complete_namespaces", "known", "partial", "resources", "shared_files",
+    )
+    _fields = ("resources", "partial", "known", "complete_namespaces", "shared_files")
     resources: tuple[Resource, ...]
     partial: bool
     """True when the run sees only part of the repository (e.g. files passed by pre-commit)."""
     known: tuple[KnownObject, ...]
     complete_namespaces: frozenset[str]
+    shared_files: frozenset[str]
+    """Files read for context (``--context``): their objects belong to every tree."""
     _by_kind: Mapping[str, tuple[Resource, ...]]
     _kind_ns: frozenset[tuple[str, str]]
     _memo: dict[str, Any]
@@ -51,6 +60,7 @@ class ResourceIndex(Frozen):
         partial: bool = False,
         known: tuple[KnownObject, ...] = (),
         complete_namespaces: frozenset[str] = frozenset(),
+        shared_files: frozenset[str] = frozenset(),
     ) -> None:
         by_kind: dict[str, list[Resource]] = {}
         kind_ns: set[tuple[str, str]] = set()
@@ -59,7 +69,7 @@ class ResourceIndex(Frozen):
             kind_ns.add((r.kind, _ns(r.namespace)))
         self._set(
             resources=tuple(resources), partial=partial, known=tuple(known),
-            complete_namespaces=frozenset(complete_namespaces),
+            complete_namespaces=frozenset(complete_namespaces), shared_files=frozenset(shared_files),
             _by_kind=MappingProxyType({k: tuple(v) for k, v in by_kind.items()}), _kind_ns=frozenset(kind_ns),
             _memo={},
         )
@@ -96,16 +106,68 @@ class ResourceIndex(Frozen):
             k.kind == kind and k.name == name and same_namespace(k.namespace, namespace) for k in self.known
         )
 
-    def can_judge_missing(self, kind: str, namespace: str | None) -> bool:
-        """Whether absence of a ``kind`` object in ``namespace`` may be reported (see module docstring)."""
-        if self.partial:
+    def related(self, a: Resource, b: Resource) -> bool:
+        """Whether ``a`` and ``b`` may be applied together: namespaces agree and the files are in one tree."""
+        if a.namespace is not None and b.namespace is not None and a.namespace != b.namespace:
             return False
-        if namespace is not None and namespace in self.complete_namespaces:
+        return self.same_tree(a, b)
+
+    def same_tree(self, a: Resource, b: Resource) -> bool:
+        """Whether the files of ``a`` and ``b`` are in one tree (see the module docstring)."""
+        if a.file == b.file or a.file in self.shared_files or b.file in self.shared_files:
             return True
-        if (kind, _ns(namespace)) in self._kind_ns:
+        da, db = directory(a.file), directory(b.file)
+        if nested(da, db):
             return True
-        # Objects without a namespace are applied into one namespace together with the others.
-        return namespace is None and any(k == kind for k, _ in self._kind_ns)
+        groups = self._groups()
+        ga, gb = _group_of(groups, da), _group_of(groups, db)
+        return ga is not None and ga == gb
+
+    def in_tree(
+        self, kind: str, referrer: Resource, namespace: str | None = None, *, strict: bool = False
+    ) -> Iterator[Resource]:
+        """Objects of ``kind`` in ``namespace`` (default: the referrer's) in the referrer's tree.
+
+        With ``strict`` (evidence that the linted set covers the referrer), an explicit namespace matches only
+        objects that name the same one, and the object must sit in the referrer's directory or below it (or in
+        a directory a Kustomization joins to it): what ``kubectl apply -R`` of the referrer's folder applies.
+        """
+        ns = referrer.namespace if namespace is None else namespace
+        for r in self._by_kind.get(kind, ()):
+            if strict:
+                if r.namespace == ns and self.covers(referrer, r):
+                    yield r
+            elif same_namespace(r.namespace, ns) and self.same_tree(referrer, r):
+                yield r
+
+    def covers(self, referrer: Resource, other: Resource) -> bool:
+        """Whether ``other`` is applied with everything in the referrer's folder: the same file, a file read for
+        context, a file in the referrer's directory or below, or a directory a Kustomization joins to it."""
+        if referrer.file == other.file or other.file in self.shared_files:
+            return True
+        own, theirs = directory(referrer.file), directory(other.file)
+        if not own or own == theirs or theirs.startswith(own + "/"):
+            return True
+        groups = self._groups()
+        group = _group_of(groups, own)
+        return group is not None and group == _group_of(groups, theirs)
+
+    def find_related(self, kind: str, name: str, referrer: Resource, namespace: str | None = None) -> Resource | None:
+        """The object ``kind``/``name`` in ``namespace`` (default: the referrer's) in the referrer's tree."""
+        for r in self.in_tree(kind, referrer, namespace):
+            if r.name == name:
+                return r
+        return None
+
+    def exists_for(self, kind: str, name: str, referrer: Resource, namespace: str | None = None) -> bool:
+        """Whether ``referrer`` can see the object: in its tree, or declared in ``known-objects``."""
+        ns = referrer.namespace if namespace is None else namespace
+        if self.find_related(kind, name, referrer, ns) is not None:
+            return True
+        return any(k.kind == kind and k.name == name and same_namespace(k.namespace, ns) for k in self.known)
+
+    def _groups(self) -> Mapping[str, str]:
+        return self.memo("index.kustomize-groups", lambda: _kustomize_groups(self._by_kind.get("Kustomization", ())))
 
     def kinds(self) -> Iterable[str]:
         return self._by_kind.keys()
@@ -114,3 +176,57 @@ class ResourceIndex(Frozen):
 def same_namespace(a: str | None, b: str | None) -> bool:
     """Namespaces match when equal, or when either is unset (it is chosen at apply time)."""
     return a is None or b is None or a == b
+
+
+def directory(file: str) -> str:
+    """The directory part of a file name (``/`` separated)."""
+    if "\\" in file:
+        file = file.replace("\\", "/")
+    return file.rpartition("/")[0]
+
+
+def nested(a: str, b: str) -> bool:
+    """Whether one directory contains the other (the empty directory, stdin or the current one, holds all)."""
+    return a == b or not a or not b or a.startswith(b + "/") or b.startswith(a + "/")
+
+
+def _group_of(groups: Mapping[str, str], path: str) -> str | None:
+    """The Kustomization group of ``path`` or of its nearest ancestor in one."""
+    while True:
+        hit = groups.get(path)
+        if hit is not None:
+            return hit
+        if not path:
+            return None
+        path = path.rpartition("/")[0]
+
+
+def _kustomize_groups(kustomizations: Iterable[Resource]) -> Mapping[str, str]:
+    """Directories joined by a Kustomization (its own and each local resource, base or component), each mapped
+    to a representative of its group."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for k in kustomizations:
+        base = directory(k.file)
+        find(base)
+        for key in ("resources", "bases", "components"):
+            entries = k.data.get(key)
+            if not isinstance(entries, list):
+                continue
+            for entry in entries:
+                if not isinstance(entry, str) or "://" in entry or entry.startswith(("github.com/", "git@")):
+                    continue
+                target = posixpath.normpath(posixpath.join(base, entry)) if base else posixpath.normpath(entry)
+                if target.endswith((".yaml", ".yml", ".json")):
+                    target = target.rpartition("/")[0]
+                if target == ".":
+                    target = ""
+                parent[find(target)] = find(base)
+    return MappingProxyType({d: find(d) for d in list(parent)})

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from guardlint.model.access import get
 from guardlint.model.index import ResourceIndex
+from guardlint.model.resource import Resource
 
 
-def limitrange_supplies(index: ResourceIndex, namespace: str | None, resource_name: str, section: str) -> bool:
-    """Whether a LimitRange among the linted objects gives containers in ``namespace`` a default
+def limitrange_supplies(index: ResourceIndex, referrer: Resource, resource_name: str, section: str) -> bool:
+    """Whether a LimitRange in the referrer's tree (``ResourceIndex.same_tree``) gives containers in its
+    namespace a default
     ``section`` ("requests" or "limits") value for ``resource_name``.
 
     The API server defaults a LimitRange item as follows: a missing ``default`` (limit) comes from ``max``;
@@ -15,8 +17,9 @@ def limitrange_supplies(index: ResourceIndex, namespace: str | None, resource_na
     only counts a LimitRange without one (both land in the namespace chosen at apply time).
     """
     keys = ("default", "max") if section == "limits" else ("defaultRequest", "default", "max", "min")
+    namespace = referrer.namespace
     for lr in index.of_kind("LimitRange", namespace, any_namespace=True):
-        if lr.namespace != namespace:
+        if lr.namespace != namespace or not index.same_tree(referrer, lr):
             continue
         for item in get(lr.data, ("spec", "limits")) or []:
             if not isinstance(item, dict) or item.get("type", "Container") != "Container":

@@ -7,6 +7,7 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str
+from guardlint.model.missing import is_missing
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
@@ -31,10 +32,13 @@ FIELDS = (("resourceClaimTemplateName", "ResourceClaimTemplate"), ("resourceClai
 def dra_claim_reference_missing(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports pod `spec.resourceClaims` entries (in every workload kind) whose `resourceClaimTemplateName` or
-    `resourceClaimName` names an object that is not among the linted objects of the same namespace. It only
-    judges when the linted set is complete for that kind and namespace: the run is not partial and it holds
-    at least one object of that kind there (or the namespace is declared complete); objects created
-    elsewhere can be declared under `known-objects`.
+    `resourceClaimName` names an object that is not among the linted objects of the same namespace. It
+    follows the shared missing-object policy (see "Writing rules"): it judges only when the run is not
+    partial and the pod's own tree holds at least one object of that kind in that namespace (or the
+    namespace is declared complete); a producer in the tree (an NVIDIA `ComputeDomain` makes the template
+    named in `spec.channel.resourceClaimTemplate.name`), a role there that may create such objects, or a
+    custom resource an operator acts on keeps it quiet; objects created elsewhere can be declared under
+    `known-objects`.
 
     ## Why is this bad?
     The scheduler cannot allocate devices for a claim whose template or claim does not exist: the pod stays
@@ -113,9 +117,7 @@ def dra_claim_reference_missing(resource: Resource, params: Any, ctx: RuleContex
                     target = get_str(rc, (*holder_path, field))
                     if not target:
                         continue
-                    if not ctx.index.can_judge_missing(kind, resource.namespace):
-                        continue
-                    if ctx.index.exists(kind, target, resource.namespace):
+                    if not is_missing(ctx.index, ctx.workloads, kind, target, resource):
                         continue
                     ns = f" in namespace {resource.namespace!r}" if resource.namespace else ""
                     yield Violation(

@@ -94,7 +94,7 @@ def gpu_cpu_memory_requests_missing(resource: Resource, params: Any, ctx: RuleCo
 
     def defaulted(name: str) -> bool:
         if name not in defaults:
-            defaults[name] = limitrange_supplies(ctx.index, resource.namespace, name, "requests")
+            defaults[name] = limitrange_supplies(ctx.index, resource, name, "requests")
         return defaults[name]
 
     for pod in iter_pod_specs(resource, ctx.workloads):

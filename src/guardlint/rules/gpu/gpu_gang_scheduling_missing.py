@@ -30,7 +30,7 @@ def _runtime(resource: Resource, ctx: RuleContext) -> Resource | None:
     kind = get_str(ref, ("kind",)) or "ClusterTrainingRuntime"
     namespace = resource.namespace if kind == "TrainingRuntime" else None
     for r in ctx.index.of_kind(kind, namespace, any_namespace=kind == "ClusterTrainingRuntime"):
-        if r.name == name and r.group == "trainer.kubeflow.org":
+        if r.name == name and r.group == "trainer.kubeflow.org" and ctx.index.same_tree(resource, r):
             return r
     return None
 

@@ -64,8 +64,8 @@ def _problem(name: str, entry: Mapping[str, Any]) -> str | None:
     )
 
 
-def _config_map_keys(ctx: RuleContext, name: str, namespace: str | None) -> set[str]:
-    cm = ctx.index.find("ConfigMap", name, namespace)
+def _config_map_keys(ctx: RuleContext, name: str, referrer: Resource) -> set[str]:
+    cm = ctx.index.find_related("ConfigMap", name, referrer)
     data = get(cm.data, ("data",)) if cm is not None else None
     return {k for k in data if isinstance(k, str)} if isinstance(data, dict) else set()
 
@@ -168,7 +168,7 @@ def gpu_visible_devices_env(resource: Resource, params: Params, ctx: RuleContext
                 if not cm_name:
                     continue
                 prefix = get_str(source, ("prefix",)) or ""
-                keys = {prefix + k for k in _config_map_keys(ctx, cm_name, resource.namespace)} & wanted
+                keys = {prefix + k for k in _config_map_keys(ctx, cm_name, resource)} & wanted
                 for key in sorted(keys):
                     yield Violation(
                         (*c.path, "envFrom", i, "configMapRef", "name"),

@@ -1,13 +1,10 @@
 """Shared helpers of the resources pack: resource values, LimitRange defaults, label selectors, pod templates
 among the linted objects, HPA targets and the "can this be judged missing" policy.
 
-Policy for cross-object "missing" judgements (used by every rule of this pack that reports an absent
-object): an absence is reported only when ``ResourceIndex.can_judge_missing`` allows it, that is when the
-run is not partial (pre-commit passes only the changed files) and the linted set holds at least one object
-of the referenced kind in the namespace (or the namespace is declared complete in config). Objects listed
-under ``known-objects`` in config count as present. Rules that ask whether *pods* exist (Service,
-PodDisruptionBudget and NetworkPolicy selectors) additionally stay quiet in a namespace that holds custom
-resources the pod-template table does not know: an operator may create the pods they select.
+Cross-object "missing" judgements follow the one policy of ``guardlint.model.missing`` (shared with every
+pack and with plugins): judged only where the linted set is demonstrably complete for the namespace and
+tree, never from objects of an unrelated tree, and never where an operator or a producer may make the
+object (or the pods) at run time.
 """
 
 from __future__ import annotations
@@ -18,7 +15,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+from guardlint.model import missing as _missing
 from guardlint.model.access import get
+from guardlint.model.index import directory
+from guardlint.model.missing import BUILTIN_WORKLOAD_GROUPS as _BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.quantity import parse_quantity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
@@ -58,25 +58,6 @@ SERVICES = Reference("Kubernetes: Service", "https://kubernetes.io/docs/concepts
 
 RESOURCE_CONTAINERS = (ContainerKind.INIT, ContainerKind.CONTAINER)
 """Containers that may set resources (ephemeral containers may not)."""
-
-BUILTIN_GROUPS = frozenset(
-    {
-        "", "apps", "batch", "extensions", "policy", "autoscaling", "networking.k8s.io", "rbac.authorization.k8s.io",
-        "storage.k8s.io", "apiextensions.k8s.io", "admissionregistration.k8s.io", "scheduling.k8s.io",
-        "coordination.k8s.io", "discovery.k8s.io", "node.k8s.io", "certificates.k8s.io", "apiregistration.k8s.io",
-        "events.k8s.io", "flowcontrol.apiserver.k8s.io", "resource.k8s.io", "gateway.networking.k8s.io",
-        "snapshot.storage.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "internal.apiserver.k8s.io",
-        "storagemigration.k8s.io", "monitoring.coreos.com", "cert-manager.io", "bitnami.com", "external-secrets.io",
-        "networking.istio.io", "security.istio.io", "telemetry.istio.io",
-    }
-)
-"""API groups whose objects never create pods by themselves (built-in groups and common add-ons whose
-objects are configuration). An object of any other group that the pod-template table does not know may be
-served by an operator that runs pods."""
-
-_CONTROLLER_POD_OWNERS = frozenset({"Prometheus", "Alertmanager", "ThanosRuler", "PrometheusAgent"})
-"""Kinds of the add-on groups above that do make an operator run pods."""
-
 
 def describe(resource: Resource) -> str:
     """``Deployment 'web'`` (``Deployment <unnamed>`` when the object has no name)."""
@@ -258,120 +239,48 @@ def pods_related_to(
     ctx: RuleContext, resource: Resource, wanted: Callable[[PodSpecRef], bool | None]
 ) -> Iterator[PodSpecRef]:
     """Every pod template, for which ``wanted`` is true, of every workload (CRDs of the pod-template table
-    included) that may be applied together with ``resource`` (see ``related``)."""
-    namespace = resource.namespace
-    own_dir = _directory(resource)
-    for r, directory, pod in _all_pods(ctx):
-        if namespace is not None and r.namespace is not None and r.namespace != namespace:
-            continue
-        # Without a namespace on either side, the directories must be nested.
-        if (namespace is None or r.namespace is None) and not _nested(own_dir, directory):
-            continue
-        if wanted(pod):
+    included) that may be applied together with ``resource`` (its namespace and tree)."""
+    for r, pod in _all_pods(ctx):
+        if ctx.index.related(resource, r) and wanted(pod):
             yield pod
 
 
-def _all_pods(ctx: RuleContext) -> tuple[tuple[Resource, str, PodSpecRef], ...]:
-    """Every pod template of the run with its object and directory, built once per run."""
+def _all_pods(ctx: RuleContext) -> tuple[tuple[Resource, PodSpecRef], ...]:
+    """Every pod template of the run with its object, built once per run."""
 
-    def build() -> tuple[tuple[Resource, str, PodSpecRef], ...]:
-        out: list[tuple[Resource, str, PodSpecRef]] = []
+    def build() -> tuple[tuple[Resource, PodSpecRef], ...]:
+        out: list[tuple[Resource, PodSpecRef]] = []
         for kind in sorted(ctx.workloads.kinds()):
             for r in ctx.index.of_kind(kind, any_namespace=True):
-                directory = _directory(r)
-                out.extend((r, directory, pod) for pod in iter_pod_specs(r, ctx.workloads))
+                out.extend((r, pod) for pod in iter_pod_specs(r, ctx.workloads))
         return tuple(out)
 
     return ctx.index.memo("resources.pod-templates", build)
 
 
 def _directory(resource: Resource) -> str:
-    file = resource.file
-    if "\\" in file:
-        file = file.replace("\\", "/")
-    return file.rpartition("/")[0]
+    return directory(resource.file)
 
 
-def in_scope(resource: Resource, other: Resource) -> bool:
-    """Whether ``other`` can stand for ``resource``'s namespace. Objects without a namespace are applied into a
-    namespace chosen at apply time; the linted set is then judged only within their own directory tree (a
-    repository of independent examples keeps each one in its own folder)."""
-    if resource.namespace is not None:
-        return other.namespace == resource.namespace
-    other_dir, own_dir = _directory(other), _directory(resource)
-    return other_dir == own_dir or other_dir.startswith(own_dir + "/") or not own_dir
-
-
-def _nested(a: str, b: str) -> bool:
-    return a == b or not a or not b or a.startswith(b + "/") or b.startswith(a + "/")
-
-
-def related(a: Resource, b: Resource) -> bool:
-    """Whether two objects may be applied together: the same namespace, or, when either has none (its
-    namespace is chosen at apply time), files in the same directory tree."""
-    if a.namespace is not None and b.namespace is not None:
-        return a.namespace == b.namespace
-    return _nested(_directory(a), _directory(b))
-
-
-def kind_in_scope(ctx: RuleContext, kind: str, resource: Resource, *, workloads_only: bool = False) -> bool:
-    for r in ctx.index.of_kind(kind, resource.namespace):
-        if in_scope(resource, r) and (not workloads_only or ctx.workloads.entry_for(r) is not None):
-            return True
-    return False
+def related(ctx: RuleContext, a: Resource, b: Resource) -> bool:
+    """Whether two objects may be applied together (``ResourceIndex.related``)."""
+    return ctx.index.related(a, b)
 
 
 def can_judge_missing(ctx: RuleContext, kind: str, resource: Resource, namespace: str | None = None) -> bool:
-    """The missing-object policy for a reference from ``resource`` to an object of ``kind`` (in ``namespace``
-    when the reference names another namespace): the run is not partial, and the linted set holds an object
-    of ``kind`` in that namespace (for objects without a namespace: in the same directory tree), or config
-    declares the namespace complete."""
-    index = ctx.index
-    if namespace is not None and namespace != resource.namespace:
-        return index.can_judge_missing(kind, namespace)
-    if not index.can_judge_missing(kind, resource.namespace):
-        return False
-    if resource.namespace is not None and resource.namespace in index.complete_namespaces:
-        return True
-    return kind_in_scope(ctx, kind, resource)
+    """Steps 1 and 2 of the missing-object policy (``guardlint.model.missing.can_judge_missing``)."""
+    return _missing.can_judge_missing(ctx.index, kind, resource, namespace)
 
 
-def _operator_kind(ctx: RuleContext, kind: str, include_workloads: bool) -> bool:
-    """Whether objects of ``kind`` (a kind of the linted set) are custom resources an operator acts on (for
-    pods, only those the pod-template table does not know)."""
-    first = next(ctx.index.of_kind(kind, any_namespace=True), None)
-    if first is None:
-        return False
-    if ctx.workloads.entry_for(first) is not None:
-        return include_workloads and first.group not in _BUILTIN_WORKLOAD_GROUPS
-    return first.group not in BUILTIN_GROUPS or kind in _CONTROLLER_POD_OWNERS
-
-
-def custom_resources_in_scope(ctx: RuleContext, resource: Resource, *, include_workloads: bool = False) -> bool:
-    """Whether the namespace (directory tree) of ``resource`` holds custom resources that an operator may
-    turn into pods (those the pod-template table does not describe) or, with ``include_workloads``, into
-    Services, Secrets, ConfigMaps or claims (any custom resource, workloads included)."""
-    for kind in ctx.index.kinds():
-        if _operator_kind(ctx, kind, include_workloads) and any(
-            in_scope(resource, r) for r in ctx.index.of_kind(kind, resource.namespace)
-        ):
-            return True
-    return False
+def is_missing(ctx: RuleContext, kind: str, name: str, resource: Resource, namespace: str | None = None) -> bool:
+    """The whole missing-object policy (``guardlint.model.missing.is_missing``)."""
+    return _missing.is_missing(ctx.index, ctx.workloads, kind, name, resource, namespace)
 
 
 def can_judge_pods(ctx: RuleContext, resource: Resource) -> bool:
-    """Whether "no pod matches" may be reported for a selector of ``resource``: the run is not partial, the
-    linted set holds at least one workload in its namespace (directory tree for objects without a
-    namespace), and no custom resource there could make an operator run pods."""
-    index = ctx.index
-    if index.partial:
-        return False
-    complete = resource.namespace is not None and resource.namespace in index.complete_namespaces
-    if not complete and not any(
-        kind_in_scope(ctx, kind, resource, workloads_only=True) for kind in ctx.workloads.kinds()
-    ):
-        return False
-    return not custom_resources_in_scope(ctx, resource)
+    """Whether "no pod matches" may be reported for a selector of ``resource``
+    (``guardlint.model.missing.can_judge_pods``)."""
+    return _missing.can_judge_pods(ctx.index, ctx.workloads, resource)
 
 
 # --- replicas and autoscalers ----------------------------------------------------------------------------
@@ -388,7 +297,7 @@ def hpas_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
         return []
     out = []
     for hpa in ctx.index.of_kind("HorizontalPodAutoscaler", resource.namespace):
-        if not related(resource, hpa):
+        if not ctx.index.related(resource, hpa):
             continue
         ref = get(hpa.data, ("spec", "scaleTargetRef"))
         if not isinstance(ref, dict) or ref.get("kind") != resource.kind or ref.get("name") != resource.name:
@@ -503,7 +412,7 @@ def pdbs_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
     pods = list(iter_pod_specs(resource, ctx.workloads))
     out = []
     for pdb in ctx.index.of_kind("PodDisruptionBudget", resource.namespace):
-        if not related(resource, pdb):
+        if not ctx.index.related(resource, pdb):
             continue
         selector = get(pdb.data, ("spec", "selector"))
         if not isinstance(selector, dict):
@@ -580,8 +489,6 @@ def pods_selected_by_service(ctx: RuleContext, service: Resource, selector: Mapp
 
 
 # --- partial objects (kustomize patches) --------------------------------------------------------------------
-
-_BUILTIN_WORKLOAD_GROUPS = frozenset({"", "apps", "extensions", "batch", "apps.openshift.io"})
 
 
 def _listed_as_patch(ctx: RuleContext, resource: Resource) -> bool:

@@ -35,7 +35,7 @@ def missing_resource(resource: Resource, ctx: RuleContext, name: str, section: s
             if any(c.get(("resources", s, name)) is not None for s in sections):
                 continue
             if supplied is None:
-                supplied = limitrange_supplies(ctx.index, resource.namespace, name, section)
+                supplied = limitrange_supplies(ctx.index, resource, name, section)
             if supplied:
                 return
             yield Violation((*c.path, "resources", section, name), f"{c.describe()} has no {name} {what}")

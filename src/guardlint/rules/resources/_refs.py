@@ -1,13 +1,9 @@
 """Objects a pod references by name (ServiceAccount, ConfigMap, Secret, PersistentVolumeClaim), and the
 shared check behind the "missing referenced object" rules.
 
-Missing-object policy (see ``_common``): a reference is reported only when the run is not partial, the
-linted set holds at least one object of the referenced kind in the pod's namespace (for objects without a
-namespace: in the same directory tree), or config declares the namespace complete; the object is neither
-among the linted objects nor in ``known-objects``; no linted object is known to produce it (below); and
-nothing in scope may create such objects at run time (a Role in scope or any ClusterRole that grants
-``create`` on them; for ConfigMaps, Secrets and claims, a custom resource an operator may act on).
-References marked ``optional: true`` are never reported.
+Whether a reference is missing is decided by the one missing-object policy of ``guardlint.model.missing``
+(complete tree and namespace, producers, run-time creation by RBAC or operators). References marked
+``optional: true`` are never reported.
 """
 
 from __future__ import annotations
@@ -20,13 +16,7 @@ from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import PodSpecRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation
-from guardlint.rules.resources._common import can_judge_missing, custom_resources_in_scope, in_scope
-
-_PLURAL = {"ServiceAccount": "serviceaccounts", "ConfigMap": "configmaps", "Secret": "secrets",
-           "PersistentVolumeClaim": "persistentvolumeclaims"}
-_OPERATOR_MADE = frozenset({"ConfigMap", "Secret", "PersistentVolumeClaim"})
-
-ALWAYS_PRESENT = {"ServiceAccount": frozenset({"default"}), "ConfigMap": frozenset({"kube-root-ca.crt"})}
+from guardlint.rules.resources._common import can_judge_missing, is_missing
 
 _VOLUME_FIELDS = {"ConfigMap": ("configMap", "name"), "Secret": ("secret", "secretName"),
                   "PersistentVolumeClaim": ("persistentVolumeClaim", "claimName")}
@@ -80,53 +70,6 @@ def references(pod: PodSpecRef, kind: str) -> Iterator[tuple[FieldPath, str, str
                     yield (*c.path, "envFrom", k, env_from, "name"), name, c.describe()
 
 
-def _generated(ctx: RuleContext, kind: str, name: str, namespace: str | None) -> bool:
-    """Whether a linted object is known to produce a ``kind`` named ``name`` in ``namespace``."""
-    if name in ALWAYS_PRESENT.get(kind, ()):
-        return True
-    if kind in ("ConfigMap", "Secret"):
-        key = "configMapGenerator" if kind == "ConfigMap" else "secretGenerator"
-        for k in ctx.index.of_kind("Kustomization", any_namespace=True):
-            if any(g.get("name") == name for _, g in iter_maps(k.data, (key,))):
-                return True
-    if kind != "Secret":
-        return False
-    for r in ctx.index.of_kind("SealedSecret", namespace):
-        if name in (r.name, get(r.data, ("spec", "template", "metadata", "name"))):
-            return True
-    for r in ctx.index.of_kind("ExternalSecret", namespace):
-        target = get(r.data, ("spec", "target", "name"))
-        if name == (target if isinstance(target, str) and target else r.name):
-            return True
-    return any(get(r.data, ("spec", "secretName")) == name for r in ctx.index.of_kind("Certificate", namespace))
-
-
-def _created_at_run_time(ctx: RuleContext, kind: str, resource: Resource) -> bool:
-    """Whether a linted Role in scope, or any linted ClusterRole, lets someone create ``kind`` objects: a pod
-    (an init Job, an operator) then makes them at run time."""
-    plural = _PLURAL[kind]
-    for role_kind in ("Role", "ClusterRole"):
-        for role in ctx.index.of_kind(role_kind, resource.namespace, any_namespace=role_kind == "ClusterRole"):
-            if role_kind == "Role" and not in_scope(resource, role):
-                continue
-            for _, r in iter_maps(role.data, ("rules",)):
-                resources, verbs = r.get("resources"), r.get("verbs")
-                if (
-                    isinstance(resources, list) and isinstance(verbs, list)
-                    and (plural in resources or "*" in resources) and ("create" in verbs or "*" in verbs)
-                ):
-                    return True
-    return False
-
-
-def _can_judge(ctx: RuleContext, kind: str, resource: Resource) -> bool:
-    if not can_judge_missing(ctx, kind, resource):
-        return False
-    if kind in _OPERATOR_MADE and custom_resources_in_scope(ctx, resource, include_workloads=True):
-        return False
-    return not _created_at_run_time(ctx, kind, resource)
-
-
 def missing_references(resource: Resource, ctx: RuleContext, kind: str) -> Iterator[Violation]:
     namespace = resource.namespace
     judge: bool | None = None
@@ -134,13 +77,13 @@ def missing_references(resource: Resource, ctx: RuleContext, kind: str) -> Itera
     for pod in iter_pod_specs(resource, ctx.workloads):
         for path, name, who in references(pod, kind):
             if judge is None:
-                judge = _can_judge(ctx, kind, resource)
+                judge = can_judge_missing(ctx, kind, resource)
             if not judge:
                 return
             if (path, name) in seen:
                 continue
             seen.add((path, name))
-            if ctx.index.exists(kind, name, namespace) or _generated(ctx, kind, name, namespace):
+            if not is_missing(ctx, kind, name, resource):
                 continue
             where = f" in namespace {namespace!r}" if namespace else ""
             yield Violation(path, f"{who} refers to {kind} {name!r}, which is not among the linted objects{where}",

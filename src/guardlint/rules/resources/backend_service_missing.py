@@ -10,7 +10,7 @@ from guardlint.model.access import get, iter_maps
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import can_judge_missing, custom_resources_in_scope, describe
+from guardlint.rules.resources._common import describe, is_missing
 
 ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
 
@@ -144,15 +144,8 @@ def backend_service_missing(resource: Resource, params: Any, ctx: RuleContext) -
         if resource.group != "gateway.networking.k8s.io":
             return
         refs = list(_route_backends(resource))
-    operators: bool | None = None
     for path, name, namespace in refs:
-        if not can_judge_missing(ctx, "Service", resource, namespace):
-            continue
-        if operators is None:
-            operators = custom_resources_in_scope(ctx, resource, include_workloads=True)
-        if operators:
-            return
-        if not ctx.index.exists("Service", name, namespace):
+        if is_missing(ctx, "Service", name, resource, namespace):
             where = f" in namespace {namespace!r}" if namespace else ""
             yield Violation(path, f"{describe(resource)} sends traffic to Service {name!r}, which is not among the "
                             f"linted objects{where}", at_value=True)

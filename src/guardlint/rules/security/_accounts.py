@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from guardlint.model.access import get_bool, get_str, iter_maps
 from guardlint.model.index import ResourceIndex, same_namespace
+from guardlint.model.resource import Resource
 from guardlint.model.workloads import PodSpecRef
 
 BINDING_KINDS = ("RoleBinding", "ClusterRoleBinding")
@@ -14,16 +15,19 @@ def service_account_name(pod: PodSpecRef) -> str:
     return get_str(pod.spec, ("serviceAccountName",)) or get_str(pod.spec, ("serviceAccount",)) or "default"
 
 
-def service_account_automount(index: ResourceIndex, name: str, namespace: str | None) -> bool | None:
-    """``automountServiceAccountToken`` of the ServiceAccount object, if it is among the linted objects."""
-    sa = index.find("ServiceAccount", name, namespace)
+def service_account_automount(index: ResourceIndex, name: str, referrer: Resource) -> bool | None:
+    """``automountServiceAccountToken`` of the ServiceAccount object, if it is in the referrer's tree."""
+    sa = index.find_related("ServiceAccount", name, referrer)
     return get_bool(sa.data, ("automountServiceAccountToken",)) if sa is not None else None
 
 
-def is_bound(index: ResourceIndex, name: str, namespace: str | None) -> bool:
-    """Whether a RoleBinding or ClusterRoleBinding among the linted objects names the service account."""
+def is_bound(index: ResourceIndex, name: str, referrer: Resource) -> bool:
+    """Whether a RoleBinding or ClusterRoleBinding in the referrer's tree names the service account."""
+    namespace = referrer.namespace
     for kind in BINDING_KINDS:
         for binding in index.of_kind(kind, any_namespace=True):
+            if not index.same_tree(referrer, binding):
+                continue
             for _, subject in iter_maps(binding.data, ("subjects",)):
                 if subject.get("kind") != "ServiceAccount" or subject.get("name") != name:
                     continue

@@ -109,16 +109,15 @@ def service_account_token_automounted(resource: Resource, params: Params, ctx: R
               image: nginx:1.27.3
     ```
     """
-    namespace = resource.namespace
     for pod in iter_pod_specs(resource, ctx.workloads):
         if get_bool(pod.spec, ("automountServiceAccountToken",)) is not None:
             continue
         name = service_account_name(pod)
         if name != "default" and params.only_default_service_account:
             continue
-        if service_account_automount(ctx.index, name, namespace) is False:
+        if service_account_automount(ctx.index, name, resource) is False:
             continue
-        if is_bound(ctx.index, name, namespace):
+        if is_bound(ctx.index, name, resource):
             continue
         if name != "default" and ctx.index.partial:
             continue

@@ -1,0 +1,319 @@
+"""The missing-object policy: when a rule may say that an object does not exist or that no pod matches.
+
+Pre-commit passes only the changed files, charts refer to objects that live elsewhere, and operators make
+objects at run time, so an absence among the linted objects proves nothing by itself. Every rule that
+reports an absence (built-in packs and plugins alike) asks this module, and judges only where the linted set
+is demonstrably complete for the referrer's namespace and tree (``ResourceIndex.same_tree``):
+
+1. never in a partial run (``--partial``, pre-commit);
+2. the namespace is declared complete in config (``complete-namespaces``), or the referrer's tree holds at
+   least one object of the referenced kind in that namespace (for pods: at least one workload); objects in
+   other trees (a sibling project in the same run) never count;
+3. the object is neither in the referrer's tree nor declared in ``known-objects``;
+4. no object in the tree is known to produce it (``PRODUCERS``: SealedSecret, ExternalSecret, cert-manager
+   Certificate, NVIDIA ComputeDomain, kustomize generators, ...);
+5. nothing in the tree may create such objects at run time: a Role or ClusterRole in the tree that grants
+   ``create`` on the kind, or (for ConfigMaps, Secrets, claims, Services, claim templates) a custom resource
+   an operator acts on.
+
+For pods (selectors of Services, NetworkPolicies, PodDisruptionBudgets), ``can_judge_pods`` adds: no custom
+resource in the tree of a kind that may make an operator run pods, and no ServiceAccount of a linted
+workload in the tree bound to a role that may create, patch or update pods in that namespace (or cluster
+wide): such a controller runs pods, or labels its own, that no manifest shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
+
+from guardlint.model.access import get, get_list, get_map, get_str, iter_maps
+from guardlint.model.index import ResourceIndex, same_namespace
+from guardlint.model.paths import FieldPath
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import WorkloadTable
+
+RBAC_GROUP = "rbac.authorization.k8s.io"
+
+BUILTIN_GROUPS = frozenset(
+    {
+        "", "apps", "batch", "extensions", "policy", "autoscaling", "networking.k8s.io", "rbac.authorization.k8s.io",
+        "storage.k8s.io", "apiextensions.k8s.io", "admissionregistration.k8s.io", "scheduling.k8s.io",
+        "coordination.k8s.io", "discovery.k8s.io", "node.k8s.io", "certificates.k8s.io", "apiregistration.k8s.io",
+        "events.k8s.io", "flowcontrol.apiserver.k8s.io", "resource.k8s.io", "gateway.networking.k8s.io",
+        "snapshot.storage.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "internal.apiserver.k8s.io",
+        "storagemigration.k8s.io", "monitoring.coreos.com", "cert-manager.io", "bitnami.com", "external-secrets.io",
+        "networking.istio.io", "security.istio.io", "telemetry.istio.io", "kustomize.config.k8s.io",
+    }
+)
+"""API groups whose objects never create pods by themselves (built-in groups and common add-ons whose
+objects are configuration). An object of any other group that the pod-template table does not know may be
+served by an operator that runs pods."""
+
+CONTROLLER_POD_OWNERS = frozenset({"Prometheus", "Alertmanager", "ThanosRuler", "PrometheusAgent"})
+"""Kinds of the add-on groups above that do make an operator run pods."""
+
+BUILTIN_WORKLOAD_GROUPS = frozenset({"", "apps", "extensions", "batch", "apps.openshift.io"})
+
+OPERATOR_MADE = frozenset(
+    {"ConfigMap", "Secret", "PersistentVolumeClaim", "Service", "ResourceClaim", "ResourceClaimTemplate"}
+)
+"""Kinds that operators of custom resources commonly create for the objects they manage."""
+
+ALWAYS_PRESENT = {"ServiceAccount": frozenset({"default"}), "ConfigMap": frozenset({"kube-root-ca.crt"})}
+"""Objects every namespace has."""
+
+POD_WRITE_VERBS = ("create", "patch", "update")
+BUILTIN_POD_WRITERS = frozenset({"cluster-admin", "admin", "edit"})
+"""Default ClusterRoles that may create and label pods."""
+
+
+class Producer(NamedTuple):
+    """A kind of object that makes another object at run time, and where the made object's name is."""
+
+    produces: str
+    kind: str
+    names: Callable[[Resource], Iterable[object]]
+
+
+def _field(*path: str | int) -> Callable[[Resource], Iterable[object]]:
+    fp: FieldPath = tuple(path)
+    return lambda r: (get(r.data, fp),)
+
+
+def _field_or_name(*path: str | int) -> Callable[[Resource], Iterable[object]]:
+    fp: FieldPath = tuple(path)
+    return lambda r: (get(r.data, fp) or r.name,)
+
+
+def _generator(key: str) -> Callable[[Resource], Iterable[object]]:
+    return lambda r: (g.get("name") for _, g in iter_maps(r.data, (key,)))
+
+
+PRODUCERS: tuple[Producer, ...] = (
+    Producer("Secret", "SealedSecret", lambda r: (r.name, get(r.data, ("spec", "template", "metadata", "name")))),
+    Producer("Secret", "ExternalSecret", _field_or_name("spec", "target", "name")),
+    Producer("Secret", "Certificate", _field("spec", "secretName")),
+    Producer("Secret", "VaultStaticSecret", _field("spec", "destination", "name")),
+    Producer("Secret", "VaultDynamicSecret", _field("spec", "destination", "name")),
+    Producer("Secret", "VaultPKISecret", _field("spec", "destination", "name")),
+    Producer("Secret", "OnePasswordItem", lambda r: (r.name,)),
+    Producer("Secret", "Kustomization", _generator("secretGenerator")),
+    Producer("ConfigMap", "Kustomization", _generator("configMapGenerator")),
+    Producer("ResourceClaimTemplate", "ComputeDomain", _field("spec", "channel", "resourceClaimTemplate", "name")),
+)
+"""Objects known to produce others. Kustomize generators act at build time and apply anywhere in the tree."""
+
+
+def _plural(kind: str) -> str:
+    low = kind.lower()
+    if low.endswith("y") and low[-2:-1] not in ("a", "e", "o", "u"):
+        return low[:-1] + "ies"
+    if low.endswith(("s", "x", "ch", "sh")):
+        return low + "es"
+    return low + "s"
+
+
+def can_judge_missing(index: ResourceIndex, kind: str, referrer: Resource, namespace: str | None = None) -> bool:
+    """Steps 1 and 2 of the policy: the linted set is complete for ``kind`` objects in ``namespace`` (default:
+    the referrer's) as seen from ``referrer``."""
+    if index.partial:
+        return False
+    ns = referrer.namespace if namespace is None else namespace
+    if ns is not None and ns in index.complete_namespaces:
+        return True
+    return next(index.in_tree(kind, referrer, ns, strict=True), None) is not None
+
+
+_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
+
+
+def is_placeholder_name(name: str) -> bool:
+    """A reference that no object can have: a template left unrendered (``$KSA_NAME``, ``{{ .name }}``,
+    ``<your-secret>``) rather than a name (a DNS subdomain of at most 253 characters)."""
+    return len(name) > 253 or _NAME.fullmatch(name) is None
+
+
+def produced(index: ResourceIndex, kind: str, name: str, referrer: Resource, namespace: str | None = None) -> bool:
+    """Step 4: an object in the referrer's tree is known to produce ``kind``/``name``."""
+    if name in ALWAYS_PRESENT.get(kind, ()):
+        return True
+    ns = referrer.namespace if namespace is None else namespace
+    for producer in PRODUCERS:
+        if producer.produces != kind:
+            continue
+        generator = producer.kind == "Kustomization"
+        for r in index.of_kind(producer.kind, any_namespace=True):
+            if not index.same_tree(referrer, r) or (not generator and not same_namespace(r.namespace, ns)):
+                continue
+            if name in producer.names(r):
+                return True
+    return False
+
+
+_GROUP_OF = {
+    "pods": "", "configmaps": "", "secrets": "", "services": "", "serviceaccounts": "", "persistentvolumeclaims": "",
+    "resourceclaims": "resource.k8s.io", "resourceclaimtemplates": "resource.k8s.io",
+}
+"""API groups of the plurals the policy asks about (others: any group)."""
+
+
+def _grants(rule: object, verbs: Iterable[str], plural: str) -> bool:
+    resources, rule_verbs = get_list(rule, ("resources",)), get_list(rule, ("verbs",))
+    if resources is None or rule_verbs is None:
+        return False
+    group = _GROUP_OF.get(plural)
+    groups = get_list(rule, ("apiGroups",)) or ()
+    if group is not None and not any(g in ("*", group) for g in groups):
+        return False
+    return (plural in resources or "*" in resources) and any(v == "*" or v in verbs for v in rule_verbs)
+
+
+def _role_grants(role: Resource, verbs: Iterable[str], plural: str) -> bool:
+    wanted = tuple(verbs)
+    return role.group == RBAC_GROUP and any(_grants(r, wanted, plural) for _, r in iter_maps(role.data, ("rules",)))
+
+
+def created_at_run_time(index: ResourceIndex, kind: str, referrer: Resource, namespace: str | None = None) -> bool:
+    """Step 5 (RBAC part): a Role in the namespace, or a ClusterRole, in the referrer's tree grants ``create`` on
+    ``kind``: some pod (an init Job, an operator) makes such objects at run time."""
+    plural = _plural(kind)
+    ns = referrer.namespace if namespace is None else namespace
+    for role_kind in ("Role", "ClusterRole"):
+        for role in index.of_kind(role_kind, any_namespace=True):
+            if role_kind == "Role" and not same_namespace(role.namespace, ns):
+                continue
+            if index.same_tree(referrer, role) and _role_grants(role, ("create",), plural):
+                return True
+    return False
+
+
+def _operator_kind(index: ResourceIndex, workloads: WorkloadTable, kind: str, include_workloads: bool) -> bool:
+    first = next(index.of_kind(kind, any_namespace=True), None)
+    if first is None:
+        return False
+    if workloads.entry_for(first) is not None:
+        return include_workloads and first.group not in BUILTIN_WORKLOAD_GROUPS
+    return first.group not in BUILTIN_GROUPS or kind in CONTROLLER_POD_OWNERS
+
+
+def custom_resources_in_tree(
+    index: ResourceIndex, workloads: WorkloadTable, referrer: Resource, *, include_workloads: bool = False
+) -> bool:
+    """Whether the referrer's namespace and tree hold custom resources an operator may turn into pods (kinds the
+    pod-template table does not describe) or, with ``include_workloads``, into Services, Secrets, ConfigMaps,
+    claims (any custom resource, workloads included)."""
+    for kind in index.kinds():
+        if _operator_kind(index, workloads, kind, include_workloads) and any(
+            True for _ in index.in_tree(kind, referrer)
+        ):
+            return True
+    return False
+
+
+def is_missing(
+    index: ResourceIndex, workloads: WorkloadTable, kind: str, name: str, referrer: Resource,
+    namespace: str | None = None,
+) -> bool:
+    """The whole policy: whether ``referrer``'s reference to ``kind``/``name`` (in ``namespace``, default the
+    referrer's) may be reported as missing."""
+    if is_placeholder_name(name) or not can_judge_missing(index, kind, referrer, namespace):
+        return False
+    if index.exists_for(kind, name, referrer, namespace) or produced(index, kind, name, referrer, namespace):
+        return False
+    if kind in OPERATOR_MADE and custom_resources_in_tree(index, workloads, referrer, include_workloads=True):
+        return False
+    return not created_at_run_time(index, kind, referrer, namespace)
+
+
+# --- pods ------------------------------------------------------------------------------------------------
+
+
+class PodWriter(NamedTuple):
+    """A binding that lets the service account of a linted workload create or label pods."""
+
+    binding: Resource
+    namespace: str | None
+    """The namespace where it may write pods; None for cluster wide."""
+
+
+def _service_accounts(index: ResourceIndex, workloads: WorkloadTable) -> list[tuple[Resource, str]]:
+    out: list[tuple[Resource, str]] = []
+    for kind in sorted(workloads.kinds()):
+        for r in index.of_kind(kind, any_namespace=True):
+            for pod in workloads.pods_of(r):
+                name = get_str(pod.spec, ("serviceAccountName",)) or get_str(pod.spec, ("serviceAccount",))
+                out.append((r, name or "default"))
+    return out
+
+
+def _pod_writers(index: ResourceIndex, workloads: WorkloadTable) -> tuple[PodWriter, ...]:
+    accounts = _service_accounts(index, workloads)
+    if not accounts:
+        return ()
+    out: list[PodWriter] = []
+    for binding_kind in ("RoleBinding", "ClusterRoleBinding"):
+        for binding in index.of_kind(binding_kind, any_namespace=True):
+            if binding.group != RBAC_GROUP:
+                continue
+            ref = get_map(binding.data, ("roleRef",)) or {}
+            role_kind, role_name = ref.get("kind"), ref.get("name")
+            if not isinstance(role_name, str):
+                continue
+            if role_name in BUILTIN_POD_WRITERS and role_kind == "ClusterRole":
+                writes = True
+            else:
+                writes = any(
+                    r.name == role_name and index.same_tree(binding, r)
+                    and (role_kind == "ClusterRole" or same_namespace(r.namespace, binding.namespace))
+                    and _role_grants(r, POD_WRITE_VERBS, "pods")
+                    for r in index.of_kind(str(role_kind), any_namespace=True)
+                )
+            if not writes:
+                continue
+            for _, subject in iter_maps(binding.data, ("subjects",)):
+                if subject.get("kind") != "ServiceAccount" or not isinstance(subject.get("name"), str):
+                    continue
+                sub_ns = get_str(subject, ("namespace",)) or binding.namespace
+                if any(
+                    sa == subject["name"] and same_namespace(w.namespace, sub_ns) and index.same_tree(binding, w)
+                    for w, sa in accounts
+                ):
+                    out.append(PodWriter(binding, binding.namespace if binding_kind == "RoleBinding" else None))
+                    break
+    return tuple(out)
+
+
+def pod_writers(index: ResourceIndex, workloads: WorkloadTable) -> tuple[PodWriter, ...]:
+    """Bindings that let a linted workload create, patch or update pods (built once per run)."""
+    return index.memo("missing.pod-writers", lambda: _pod_writers(index, workloads))
+
+
+def pods_may_be_unseen(index: ResourceIndex, workloads: WorkloadTable, referrer: Resource) -> bool:
+    """Whether pods no manifest shows may run, or carry labels no template shows, in the referrer's namespace
+    and tree: a custom resource an operator turns into pods, or a linted workload allowed to write pods."""
+    if custom_resources_in_tree(index, workloads, referrer):
+        return True
+    namespace = referrer.namespace
+    return any(
+        index.same_tree(referrer, w.binding) and (w.namespace is None or same_namespace(w.namespace, namespace))
+        for w in pod_writers(index, workloads)
+    )
+
+
+def workloads_in_tree(index: ResourceIndex, workloads: WorkloadTable, referrer: Resource) -> Iterator[Resource]:
+    for kind in sorted(workloads.kinds()):
+        for r in index.in_tree(kind, referrer, strict=True):
+            if workloads.entry_for(r) is not None:
+                yield r
+
+
+def can_judge_pods(index: ResourceIndex, workloads: WorkloadTable, referrer: Resource) -> bool:
+    """Whether "no pod matches" may be reported for a selector of ``referrer`` (see the module docstring)."""
+    if index.partial:
+        return False
+    complete = referrer.namespace is not None and referrer.namespace in index.complete_namespaces
+    if not complete and next(workloads_in_tree(index, workloads, referrer), None) is None:
+        return False
+    return not pods_may_be_unseen(index, workloads, referrer)

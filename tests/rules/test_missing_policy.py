@@ -1,0 +1,122 @@
+"""The one missing-object policy (``guardlint.model.missing``): results of cross-object rules never depend on
+unrelated files of the same run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import guardlint
+from guardlint.findings import Report
+
+CLAIM_TEMPLATE = """apiVersion: resource.k8s.io/v1
+kind: ResourceClaimTemplate
+metadata:
+  name: single-gpu
+spec:
+  spec:
+    devices:
+      requests:
+        - name: gpu
+          exactly:
+            deviceClassName: gpu.nvidia.com
+"""
+
+POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: infer
+spec:
+  resourceClaims:
+    - name: gpu
+      resourceClaimTemplateName: two-gpus
+  containers:
+    - name: server
+      image: vllm/vllm-openai:v0.6.3
+      resources:
+        claims:
+          - name: gpu
+"""
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: dns
+  namespace: kube-system
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: dns}
+  template:
+    metadata:
+      labels: {app: dns}
+    spec:
+      containers:
+        - name: dns
+          image: example.com/dns:1.0.0
+"""
+
+OTHER_PDB = """apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: metrics
+  namespace: kube-system
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels: {app: metrics}
+"""
+
+
+def _write(root: Path, files: dict[str, str]) -> list[Path]:
+    out = []
+    for name, text in files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+        out.append(p)
+    return out
+
+
+def _rules(report: Report) -> list[tuple[str, str]]:
+    assert not report.errors
+    return sorted((f.rule, Path(f.file).parent.name) for f in report.active)
+
+
+def _lint(paths: list[Path], rule: str) -> Report:
+    return guardlint.lint_paths(paths, select=[rule], use_config_file=False)
+
+
+def test_a_claim_template_in_a_sibling_folder_does_not_make_the_tree_complete(tmp_path: Path) -> None:
+    paths = _write(tmp_path, {"a/template.yaml": CLAIM_TEMPLATE, "b/pod.yaml": POD})
+    rule = "dra-claim-reference-missing"
+    assert _rules(_lint(paths, rule)) == []
+    assert _rules(_lint([tmp_path], rule)) == []
+    # The same template beside the pod does.
+    paths = _write(tmp_path, {"b/template.yaml": CLAIM_TEMPLATE})
+    assert _rules(_lint([tmp_path / "b"], rule)) == [(rule, "b")]
+    assert _rules(_lint([tmp_path], rule)) == [(rule, "b")]
+
+
+def test_a_pdb_of_another_project_in_kube_system_does_not_make_the_namespace_complete(tmp_path: Path) -> None:
+    _write(tmp_path, {"dns/deployment.yaml": DEPLOYMENT, "metrics/pdb.yaml": OTHER_PDB})
+    rule = "missing-pod-disruption-budget"
+    assert _rules(_lint([tmp_path / "dns"], rule)) == []
+    assert _rules(_lint([tmp_path], rule)) == []
+    # A PDB of the project itself, for other pods, does.
+    _write(tmp_path, {"dns/pdb.yaml": OTHER_PDB})
+    assert _rules(_lint([tmp_path / "dns"], rule)) == [(rule, "dns")]
+    assert _rules(_lint([tmp_path], rule)) == [(rule, "dns")]
+
+
+def test_a_kustomization_joins_sibling_folders_into_one_tree(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "config/templates/template.yaml": CLAIM_TEMPLATE,
+        "config/workload/pod.yaml": POD,
+    })
+    rule = "dra-claim-reference-missing"
+    assert _rules(_lint([tmp_path], rule)) == []
+    _write(tmp_path, {"config/default/kustomization.yaml": (
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+        "resources:\n  - ../templates\n  - ../workload/pod.yaml\n"
+    )})
+    assert _rules(_lint([tmp_path], rule)) == [(rule, "workload")]
