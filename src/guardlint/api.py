@@ -11,7 +11,7 @@ from guardlint.config.model import Config, Plan, make_plan, parse_version
 from guardlint.errors import ConfigError, RuleLoadError, UsageError
 from guardlint.findings import InputError, Report, Severity
 from guardlint.rules.api import Rule
-from guardlint.rules.registry import Registry, build_registry, builtin_packs, load_local_module, load_plugin_packs
+from guardlint.rules.registry import Registry, build_registry, load_local_module, load_plugin_packs
 from guardlint.source.files import DEFAULT_MAX_BYTES, Input, discover_all, megabytes, read_input
 from guardlint.source.loader import LoadedText, load_text
 
@@ -46,9 +46,9 @@ def make_registry(
     if catalog is not None:
         packs.append(catalog)
     else:
-        from guardlint.rules.declarative import builtin_declarative_rules
+        from guardlint.rules.packs import builtin_rules
 
-        packs.extend([*builtin_packs(), builtin_declarative_rules()])
+        packs.append(builtin_rules())
     if entry_points:
         packs.extend(load_plugin_packs())
     for d in rule_dirs:

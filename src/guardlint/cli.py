@@ -342,14 +342,15 @@ def _cmd_docs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from guardlint.api import make_registry
     from guardlint.docs import stale_docs, write_docs
     from guardlint.rules.catalog import catalog_is_current, write_catalog
+    from guardlint.rules.packs import builtin_rules
 
     registry = make_registry(entry_points=False, lazy=False)
-    builtin = [r for r in registry.rules if r.meta.pack in ("core", "security", "resources", "gpu")]
+    builtin = builtin_rules()
     target = Path(args.out)
     if args.check:
         stale = stale_docs(registry, target)
         if not catalog_is_current(builtin):
-            stale.append("src/guardlint/rules/_catalog.py (the rule catalog)")
+            stale.append("src/guardlint/rules/_catalog.json (the rule catalog)")
         if stale:
             err.write("guardlint: rule docs are out of date (run 'guardlint docs'):\n  " + "\n  ".join(stale) + "\n")
             return EXIT_FINDINGS

@@ -12,14 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from guardlint.rules.api import Rule
+from guardlint.rules.packs import BUILTIN_PACKS
 from guardlint.rules.registry import Registry
 
-PACK_TITLES = {
-    "core": "Core (YAML and suppressions)",
-    "security": "Security",
-    "resources": "Resources and reliability",
-    "gpu": "GPU and AI workloads",
-}
+PACK_TITLES = {p.name: p.title for p in BUILTIN_PACKS}
 
 
 def _yes(flag: bool) -> str:

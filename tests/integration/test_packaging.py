@@ -24,6 +24,7 @@ def test_wheel_ships_rules_and_schemas_and_works(tmp_path: Path) -> None:
     wheel = next(dist.glob("guardlint-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "guardlint/py.typed" in names
+    assert "guardlint/rules/_catalog.json" in names  # the generated catalog: without it every rule is imported
     assert "guardlint/_data/schemas/report.schema.json" in names
     assert "guardlint/_data/schemas/config.schema.json" in names
     assert "guardlint/_data/rules/presets/default.yaml" in names

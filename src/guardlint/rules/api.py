@@ -39,6 +39,7 @@ __all__ = [
     "Reference",
     "Rule",
     "RuleContext",
+    "RuleInfo",
     "RuleMeta",
     "Severity",
     "Violation",
@@ -101,7 +102,32 @@ P = TypeVar("P")
 CheckFn = Callable[[Resource, Any, RuleContext], Iterable[Violation]]
 
 
+class RuleInfo(NamedTuple):
+    """A rule's light metadata: everything the registry, selection and reports need, known without importing
+    the rule (built-in rules get it from the generated catalog). No documentation, no parameter schema: those
+    are on ``RuleMeta`` (``Rule.meta``), so reading them from the light form is a type error."""
+
+    code: str
+    name: str
+    title: str
+    severity: Severity
+    pack: str
+    remediation: str
+    tags: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
+    fixable: bool = False
+    enabled_by_default: bool = True
+    kinds: frozenset[str] | None = None
+    """Object kinds the rule looks at (None: every kind); the engine skips the others."""
+    extra: Mapping[str, str] = MappingProxyType({})
+    """Free metadata shown in docs (for example the PSS control and the reference check id)."""
+    engine: bool = False
+    """Findings of this rule come from the engine itself (parse-level checks), not from ``check``."""
+
+
 class RuleMeta(NamedTuple):
+    """A rule's full metadata: the light fields plus its documentation and parameter schema."""
+
     code: str
     name: str
     title: str
@@ -121,11 +147,19 @@ class RuleMeta(NamedTuple):
     engine: bool = False
     """Findings of this rule come from the engine itself (parse-level checks), not from ``check``."""
 
+    def light(self) -> RuleInfo:
+        """The light metadata of this rule (what ``Rule.info`` returns)."""
+        return RuleInfo(
+            code=self.code, name=self.name, title=self.title, severity=self.severity, pack=self.pack,
+            remediation=self.remediation, tags=self.tags, references=self.references, fixable=self.fixable,
+            enabled_by_default=self.enabled_by_default, kinds=self.kinds, extra=self.extra, engine=self.engine,
+        )
+
 
 class Rule(Generic[P]):
     """A rule: metadata plus a pure check function and its parameter type.
 
-    Built-in rules are registered lazily from a generated catalog (``guardlint.rules._catalog``): their
+    Built-in rules are registered lazily from a generated catalog (``guardlint/rules/_catalog.json``): their
     light metadata (``info``) is known without importing the rule's module, which is imported the first
     time the rule's check, parameters or full documentation (``meta``) are needed. Rules built with the
     ``@rule`` decorator are loaded from the start.
@@ -135,13 +169,13 @@ class Rule(Generic[P]):
 
     def __init__(self, meta: RuleMeta, check: CheckFn, params_type: type[Any] = NoParams) -> None:
         self._meta: RuleMeta | None = meta
-        self._info = meta
+        self._info = meta.light()
         self._check: CheckFn | None = check
         self._params_type = params_type
         self._loader: Callable[[], Rule[Any]] | None = None
 
     @classmethod
-    def lazy(cls, info: RuleMeta, loader: Callable[[], Rule[Any]]) -> Rule[Any]:
+    def lazy(cls, info: RuleInfo, loader: Callable[[], Rule[Any]]) -> Rule[Any]:
         """A rule known by its catalog metadata, loaded by ``loader`` on first use."""
         r: Rule[Any] = cls.__new__(cls)
         r._meta = None
@@ -170,8 +204,8 @@ class Rule(Generic[P]):
         return self._meta is not None
 
     @property
-    def info(self) -> RuleMeta:
-        """Metadata without the documentation and the parameter schema; never imports the rule."""
+    def info(self) -> RuleInfo:
+        """The light metadata (no documentation, no parameter schema); never imports the rule."""
         return self._info
 
     @property

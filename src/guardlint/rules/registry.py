@@ -1,5 +1,6 @@
-"""The rule registry: built-in packs listed explicitly, third-party packs from entry points, local modules
-named in config, and declarative rules from YAML folders. Validated once, then frozen."""
+"""The rule registry: the built-in packs (discovered, see ``guardlint.rules.packs``), third-party packs from
+entry points, local modules named in config, and declarative rules from YAML folders. Validated once, then
+frozen."""
 
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ ENTRY_POINT_GROUP = "guardlint.rules"
 
 
 def builtin_packs() -> tuple[tuple[Rule[Any], ...], ...]:
-    """Every built-in pack's rules, in pack order."""
-    from guardlint.rules import core, gpu, resources, security
+    """Every built-in pack's rules (found in the pack folders), in pack order; imports every rule module."""
+    from guardlint.rules.packs import BUILTIN_PACKS, pack_rules
 
-    return (core.rules(), security.rules(), resources.rules(), gpu.rules())
+    return tuple(pack_rules(p.name) for p in BUILTIN_PACKS)
 
 
 class Registry(Frozen):

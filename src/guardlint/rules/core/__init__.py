@@ -8,6 +8,8 @@ from guardlint.rules.api import Rule
 
 
 def rules() -> tuple[Rule[Any], ...]:
-    from guardlint.rules.core import engine_rules
+    """This pack's rules. Deprecated: the registry finds a pack's rules by walking its folder
+    (``guardlint.rules.packs``); this function only remains for code that called it."""
+    from guardlint.rules.packs import pack_rules
 
-    return engine_rules.RULES
+    return pack_rules("core")

@@ -1,0 +1,37 @@
+"""rule-error: a rule that raised an exception on an object (reported by the engine).
+
+The engine produces this rule's findings itself; ``check`` yields nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import RuleContext, Violation, rule
+
+
+@rule(
+    code="GL104",
+    name="rule-error",
+    title="A rule failed on this object",
+    severity=Severity.ERROR,
+    pack="core",
+    tags=("internal",),
+    remediation="Report the message to the rule's authors; the other rules still ran.",
+    engine=True,
+)
+def rule_error(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports that a rule raised an exception on an object instead of finishing. The other rules still ran, and
+    the finding names the rule and the error.
+
+    ## Why is this bad?
+    A rule that crashes checks nothing: the object may have the problem the rule looks for. This finding keeps
+    that visible instead of silently passing."""
+    return iter(())
+
+
+RULE = rule_error
