@@ -269,8 +269,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if known is not None:
             report = baseline.apply(report, known, root, args.baseline)
     if not args.quiet:
+        from guardlint._printable import printable
+
         for warning in report.warnings:
-            err.write(f"guardlint: warning: {warning}\n")
+            err.write(f"guardlint: warning: {printable(warning)}\n")
     fmt = args.format or "text"
     if not args.quiet:
         target = out
@@ -289,16 +291,17 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _apply_fixes(report: Report, args: argparse.Namespace, err: TextIO, rerun: Callable[[], Report]) -> Report:
     """Apply the offered fixes, say each one on stderr, and lint again so the report shows what is left."""
+    from guardlint._printable import printable as _p
     from guardlint.fix import apply_fixes
 
     result = apply_fixes(report)
     for f in result.applied:
         assert f.fix is not None
-        err.write(f"{f.file}:{f.line}:{f.column}: fixed {f.rule}: {f.fix.description}\n")
+        err.write(f"{_p(f.file)}:{f.line}:{f.column}: fixed {f.rule}: {_p(f.fix.description)}\n")
     for f, reason in result.refused:
-        err.write(f"{f.file}:{f.line}:{f.column}: not fixed {f.rule}: {reason}\n")
+        err.write(f"{_p(f.file)}:{f.line}:{f.column}: not fixed {f.rule}: {_p(reason)}\n")
     for file, reason in result.skipped:
-        err.write(f"{file}: not fixed: {reason}\n")
+        err.write(f"{_p(file)}: not fixed: {_p(reason)}\n")
     if not args.quiet:
         err.write(f"guardlint: applied {len(result.applied)} fix{'es' if len(result.applied) != 1 else ''}\n")
     return rerun() if result.applied else report
@@ -386,12 +389,15 @@ def _cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 @contextmanager
 def _error_handler(err: TextIO) -> Iterator[None]:
+    from guardlint._printable import printable_lines
     from guardlint.errors import GuardlintError
 
     try:
         yield
     except GuardlintError as exc:
-        err.write(f"guardlint: error: {exc}\n")
+        # Messages keep the lines they were built with; control characters in them (from file names or
+        # values in the input) are escaped, and input-supplied paths with line breaks are refused upstream.
+        err.write(f"guardlint: error: {printable_lines(str(exc))}\n")
         raise _Exit(EXIT_ERROR) from None
     except KeyboardInterrupt:
         err.write("guardlint: interrupted\n")

@@ -115,8 +115,11 @@ def validate(data: Any, document: Document, schema: Mapping[str, Any], rule_name
 
 
 def _preset_path(name: str, base_dir: Path) -> Path:
+    from guardlint._printable import printable
     from guardlint.data import data_dir
 
+    if printable(name) != name:  # a line break in a path would forge lines of the error messages naming it
+        raise ConfigError(f"extends: {name!r}: a path or preset name cannot hold control characters")
     if name.endswith((".yaml", ".yml")) or "/" in name or os.sep in name:
         p = Path(name)
         return p if p.is_absolute() else base_dir / p

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from guardlint._printable import printable as _p
 from guardlint.findings import Finding, InputError, Report
 from guardlint.report import RenderOptions
 from guardlint.report.json import TOOL_NAME, ordered_errors, ordered_findings
@@ -31,7 +32,11 @@ _SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def _clean(text: str) -> str:
-    """``text`` with the characters XML cannot represent spelled as Python escapes (``\\x01``)."""
+    """``text`` with the characters XML cannot represent spelled as Python escapes (``\\x01``).
+
+    Text from the input (file and object names, messages) is escaped before with ``_p`` (every control
+    character, including newlines), so one value never spans lines; this only guards what is left.
+    """
     return _INVALID_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
                             else f"\\u{ord(m.group()):04x}", text)
 
@@ -61,53 +66,53 @@ def _classname(file: str) -> str:
 
 
 def _finding_name(f: Finding) -> str:
-    name = f"{f.rule} ({f.code})"
+    name = f"{_p(f.rule)} ({_p(f.code)})"
     if f.resource is not None:
-        name += f" {f.resource.display()}"
+        name += f" {_p(f.resource.display())}"
     if f.path:
-        name += f" {f.dotted_path}"
+        name += f" {_p(f.dotted_path)}"
     return name
 
 
 def _finding_body(f: Finding) -> str:
-    lines = [f"{f.file}:{f.line}:{f.column}: {f.severity.value} {f.rule} ({f.code}): {f.message}"]
+    lines = [f"{_p(f.file)}:{f.line}:{f.column}: {f.severity.value} {_p(f.rule)} ({_p(f.code)}): {_p(f.message)}"]
     if f.resource is not None:
-        lines.append(f"object: {f.resource.display()} ({f.resource.api_version})")
+        lines.append(f"object: {_p(f.resource.display())} ({_p(f.resource.api_version)})")
     if f.path:
         suffix = "" if f.exact else " (missing; reported on its nearest parent)"
-        lines.append(f"path: {f.dotted_path}{suffix}")
+        lines.append(f"path: {_p(f.dotted_path)}{suffix}")
     if f.origin:
-        lines.append(f"rendered from Helm template: {f.origin}")
+        lines.append(f"rendered from Helm template: {_p(f.origin)}")
     if f.suppressed:
-        lines.append(f"suppressed: {f.suppression_reason or 'yes'}")
-    lines.append(f"remediation: {f.remediation}")
+        lines.append(f"suppressed: {_p(f.suppression_reason or 'yes')}")
+    lines.append(f"remediation: {_p(f.remediation)}")
     return "\n".join(lines)
 
 
 def _finding_message(f: Finding) -> str:
-    return f"{f.message} (rendered from Helm template {f.origin})" if f.origin else f.message
+    return _p(f"{f.message} (rendered from Helm template {f.origin})" if f.origin else f.message)
 
 
 def _error_body(e: InputError) -> str:
-    lines = [f"{e.file}:{e.line}:{e.column}: error {e.kind.slug} ({e.kind.code}): {e.message}"]
+    lines = [f"{_p(e.file)}:{e.line}:{e.column}: error {e.kind.slug} ({e.kind.code}): {_p(e.message)}"]
     if e.hint:
-        lines.append(f"hint: {e.hint}")
+        lines.append(f"hint: {_p(e.hint)}")
     return "\n".join(lines)
 
 
 def _suite(file: str, findings: list[Finding], errors: list[InputError]) -> tuple[Element, _Counts]:
     from xml.etree.ElementTree import Element, SubElement
 
-    classname = _clean(_classname(file))
+    classname = _clean(_p(_classname(file)))
     cases: list[tuple[str, int, str, dict[str, str], str]] = []
     counts = _Counts()
     for e in errors:
-        attrs = {"type": e.kind.slug, "message": e.message}
+        attrs = {"type": e.kind.slug, "message": _p(e.message)}
         cases.append((f"{e.kind.slug} ({e.kind.code})", e.line, "error", attrs, _error_body(e)))
         counts += _Counts(tests=1, errors=1)
     for f in findings:
         if f.suppressed:
-            attrs = {"message": f"suppressed: {f.suppression_reason}" if f.suppression_reason else "suppressed"}
+            attrs = {"message": f"suppressed: {_p(f.suppression_reason)}" if f.suppression_reason else "suppressed"}
             cases.append((_finding_name(f), f.line, "skipped", attrs, _finding_body(f)))
             counts += _Counts(tests=1, skipped=1)
         else:
@@ -118,12 +123,12 @@ def _suite(file: str, findings: list[Finding], errors: list[InputError]) -> tupl
         cases.append((PASSED_NAME, 0, "", {}, ""))
         counts += _Counts(tests=1)
 
-    suite = Element("testsuite", {"name": _clean(file), **counts.attrs(), "time": "0"})
+    suite = Element("testsuite", {"name": _clean(_p(file)), **counts.attrs(), "time": "0"})
     seen: Counter[str] = Counter()
     for name, line, outcome, attrs, body in cases:
         seen[name] += 1
         unique = name if seen[name] == 1 else f"{name} #{seen[name]}"
-        case_attrs = {"name": _clean(unique), "classname": classname, "file": _clean(file)}
+        case_attrs = {"name": _clean(unique), "classname": classname, "file": _clean(_p(file))}
         if line > 0:
             case_attrs["line"] = str(line)
         case_attrs["time"] = "0"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from guardlint._printable import printable as _p
 from guardlint.findings import Finding, InputError, Report, Severity
 from guardlint.report import RenderOptions
 
@@ -27,36 +28,37 @@ def rendered_note(f: Finding) -> str:
 
 
 def _finding_lines(f: Finding, color: bool) -> list[str]:
+    # Every piece of text that may come from the input (names, paths, messages) goes through _p.
     sev = f.severity.value
-    where = f"{f.file}:{f.line}:{f.column}:"
+    where = f"{_p(f.file)}:{f.line}:{f.column}:"
     if color:
         where = f"{_BOLD}{where}{_RESET}"
         sev = f"{_COLORS[f.severity]}{sev}{_RESET}"
-    head = f"{where} {sev} {f.rule} {f.message}"
+    head = f"{where} {sev} {_p(f.rule)} {_p(f.message)}"
     if f.suppressed:
-        head += f" [suppressed: {f.suppression_reason}]"
+        head += f" [suppressed: {_p(f.suppression_reason or '')}]"
     lines = [head]
-    detail = f"    = {f.code} at {f.dotted_path}" if f.path else f"    = {f.code}"
+    detail = f"    = {_p(f.code)} at {_p(f.dotted_path)}" if f.path else f"    = {_p(f.code)}"
     if f.resource is not None:
-        detail += f" in {f.resource.display()}"
+        detail += f" in {_p(f.resource.display())}"
     lines.append(f"{_DIM}{detail}{_RESET}" if color else detail)
     if f.origin:
-        lines.append(f"    = rendered from Helm template {f.origin}")
+        lines.append(f"    = rendered from Helm template {_p(f.origin)}")
     if f.rendered is not None:
-        lines.append(f"    = {rendered_note(f)}")
-    lines.append(f"    help: {f.remediation}")
+        lines.append(f"    = {_p(rendered_note(f))}")
+    lines.append(f"    help: {_p(f.remediation)}")
     return lines
 
 
 def _error_lines(e: InputError, color: bool) -> list[str]:
-    where = f"{e.file}:{e.line}:{e.column}:"
+    where = f"{_p(e.file)}:{e.line}:{e.column}:"
     sev = "error"
     if color:
         where = f"{_BOLD}{where}{_RESET}"
         sev = f"{_COLORS[Severity.ERROR]}{sev}{_RESET}"
-    lines = [f"{where} {sev} {e.kind.slug} {e.message}"]
+    lines = [f"{where} {sev} {e.kind.slug} {_p(e.message)}"]
     if e.hint:
-        lines.append(f"    help: {e.hint}")
+        lines.append(f"    help: {_p(e.hint)}")
     return lines
 
 
@@ -74,7 +76,7 @@ def render_text(report: Report, options: RenderOptions) -> str:
         lines.extend(block)
     if options.verbose:
         for s in report.skipped:
-            lines.append(f"{s.file}:{s.line}: skipped: {s.reason}")
+            lines.append(f"{_p(s.file)}:{s.line}: skipped: {_p(s.reason)}")
     summary = report.summary()
     counts = summary.counts
     total = sum(counts.values())

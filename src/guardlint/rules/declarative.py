@@ -163,10 +163,11 @@ RULE_FILE_MAX_BYTES = 16 * 1024 * 1024
 def load_rule_file(path: str | Path, *, validate: bool = True) -> tuple[Rule[Any], ...]:
     import yaml
 
+    from guardlint._printable import printable
     from guardlint.source.files import NotRegularFile, describe_limit, read_regular_file
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    origin = str(path)
+    origin = printable(str(path))  # a file name from the repository, in error messages
     try:
         text = read_regular_file(os.fspath(path), RULE_FILE_MAX_BYTES).decode("utf-8")
         data = yaml.load(text, Loader=loader)

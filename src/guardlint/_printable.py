@@ -1,0 +1,40 @@
+"""Making untrusted text safe to print in human-readable output.
+
+File names, object names, field names, messages quoting input and Helm ``# Source:`` comments all come from
+the repository being linted. Printed as they are, a control character can rewrite a terminal line (``\\r``,
+ANSI escapes), forge a line of output, or, in CI, start a workflow command (a file named
+``x\\n::error file=...::`` in a GitHub Actions log). ``printable`` spells every such character as a
+backslash escape, so each piece of untrusted text stays on its own line, visibly.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f"  # C0 controls (newline, carriage return, escape, ...), DEL, C1 controls
+    "\u2028\u2029"  # line and paragraph separators
+    "\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidirectional marks and overrides ("Trojan Source")
+    "\ufeff\ud800-\udfff]"  # byte-order mark, lone surrogates
+)
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with control, separator and bidirectional-override characters spelled as escapes."""
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def printable_lines(text: str) -> str:
+    """Like ``printable`` but keeping line breaks: for messages built of several lines on purpose whose
+    untrusted parts were escaped where they were put in (see ``printable``)."""
+    return "\n".join(printable(line) for line in text.split("\n"))
