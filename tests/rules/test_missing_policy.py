@@ -109,14 +109,17 @@ def test_a_pdb_of_another_project_in_kube_system_does_not_make_the_namespace_com
 
 
 def test_a_kustomization_joins_sibling_folders_into_one_tree(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()  # the repository root: kustomize bases inside it are read
     _write(tmp_path, {
         "config/templates/template.yaml": CLAIM_TEMPLATE,
         "config/workload/pod.yaml": POD,
     })
     rule = "dra-claim-reference-missing"
     assert _rules(_lint([tmp_path], rule)) == []
-    _write(tmp_path, {"config/default/kustomization.yaml": (
-        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-        "resources:\n  - ../templates\n  - ../workload/pod.yaml\n"
-    )})
-    assert _rules(_lint([tmp_path], rule)) == [(rule, "workload")]
+    kustomization = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+    _write(tmp_path, {
+        "config/templates/kustomization.yaml": kustomization + "  - template.yaml\n",
+        "config/workload/kustomization.yaml": kustomization + "  - pod.yaml\n",
+        "config/default/kustomization.yaml": kustomization + "  - ../templates\n  - ../workload\n",
+    })
+    assert ("dra-claim-reference-missing", "workload") in _rules(_lint([tmp_path], rule))
