@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guardlint.config.model import Config, Plan, make_plan, parse_version
 from guardlint.errors import ConfigError, RuleLoadError, UsageError
-from guardlint.findings import InputError, Report, Severity
+from guardlint.findings import InputError, Report, Severity, SkippedDocument
 from guardlint.rules.api import Rule
 from guardlint.rules.registry import Registry, build_registry, load_local_module, load_plugin_packs
 from guardlint.source.files import DEFAULT_MAX_BYTES, Input, discover_all, megabytes, read_input
@@ -142,6 +142,34 @@ def load_inputs(inputs: Sequence[Input], max_bytes: int, stdin: bytes | None = N
     return loaded
 
 
+def skip_chart_templates(
+    loaded: Sequence[LoadedText], inputs: Sequence[Input]
+) -> tuple[list[LoadedText], list[SkippedDocument]]:
+    """Unrendered Helm templates inside a chart (a folder with ``Chart.yaml`` above them) are skipped with a
+    note instead of failing the run: they are not manifests until the chart is rendered. A template-like
+    file outside any chart stays an input error."""
+    from guardlint.findings import ErrorKind
+    from guardlint.source.files import chart_dir
+
+    kept: list[LoadedText] = []
+    skipped: list[SkippedDocument] = []
+    for lt, item in zip(loaded, inputs, strict=True):
+        first = lt.errors[0] if len(lt.errors) == 1 else None
+        chart = (
+            chart_dir(item.path)
+            if first is not None and first.kind is ErrorKind.UNRENDERED_TEMPLATE and item.path != "-"
+            else None
+        )
+        if first is None or chart is None:
+            kept.append(lt)
+            continue
+        reason = (f"an unrendered Helm template of the chart in {chart} (render it with 'helm template' "
+                  "and lint the output)")
+        skipped.append(SkippedDocument(lt.file, first.line, reason, note=True))
+        kept.append(lt._replace(errors=()))
+    return kept, skipped
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a run builds its documents.
@@ -210,16 +238,23 @@ def _run(
         inputs, units, skipped_notes = prepared.raw, prepared.units, prepared.skipped
         errors = [*errors, *prepared.errors]
     loaded = load_inputs(inputs, settings.max_bytes, stdin)
+    loaded, chart_templates = skip_chart_templates(loaded, inputs)
     loaded.extend(u.loaded for u in units)
     context_loaded: list[LoadedText] = []
+    context_trees: list[str] = []
     if context:
+        from guardlint.source.files import display_name
+
         shown = {i.display for i in inputs}
         ctx_inputs = discover_all(context, settings.config.exclude).inputs
         context_loaded = load_inputs([i for i in ctx_inputs if i.display not in shown], settings.max_bytes)
-    report = lint_loaded(loaded, settings.plan, context=context_loaded, extra_errors=errors,
-                         raise_errors=raise_errors)
-    if passed_over:  # FIFOs, sockets and devices found in folders: listed like skipped documents
-        report = report._replace(skipped=(*passed_over, *report.skipped))
+        context_trees = [display_name(c) for c in context if c != "-" and os.path.isdir(c)]
+    report = lint_loaded(loaded, settings.plan, context=context_loaded, context_trees=context_trees,
+                         extra_errors=errors, raise_errors=raise_errors)
+    if passed_over or chart_templates:
+        # FIFOs, sockets and devices found in folders, and unrendered chart templates: listed like skipped
+        # documents (chart templates in every text report, as a note)
+        report = report._replace(skipped=(*passed_over, *sorted((*report.skipped, *chart_templates))))
     if units or skipped_notes:
         from guardlint.render.run import remap
 

@@ -139,7 +139,8 @@ def _parser() -> argparse.ArgumentParser:
     config = sub.add_parser("config", help="validate a configuration file or print its JSON Schema")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION")
     validate = config_sub.add_parser("validate", help="validate a configuration file")
-    validate.add_argument("file", nargs="?", metavar="FILE", help="default: the nearest .guardlint.yaml")
+    validate.add_argument("files", nargs="*", metavar="FILE",
+                          help="one or more files (default: the nearest .guardlint.yaml)")
     _add_allow_plugins(validate)
     config_sub.add_parser("schema", help="print the configuration JSON Schema with every rule's parameters")
     return parser
@@ -376,15 +377,24 @@ def _cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(json.dumps(config_schema(make_registry()), indent=2, sort_keys=True) + "\n")
         return EXIT_OK
     if args.config_command != "validate":
-        err.write("guardlint: error: use 'guardlint config validate [FILE]' or 'guardlint config schema'\n")
+        err.write("guardlint: error: use 'guardlint config validate [FILE...]' or 'guardlint config schema'\n")
         return EXIT_ERROR
-    path = args.file or find_config()
-    if path is None:
+    from guardlint.errors import GuardlintError
+
+    paths = list(args.files) or [find_config()]
+    if paths == [None]:
         err.write("guardlint: error: no .guardlint.yaml found here or in a parent folder\n")
         return EXIT_ERROR
-    resolve_settings(config=path, allow_local_plugins=_allow_local_plugins(args))
-    out.write(f"{path}: valid\n")
-    return EXIT_OK
+    code = EXIT_OK
+    for path in paths:  # every file is checked, even after an invalid one (pre-commit passes several)
+        try:
+            resolve_settings(config=path, allow_local_plugins=_allow_local_plugins(args))
+        except GuardlintError as exc:
+            err.write(f"guardlint: error: {exc}\n")
+            code = EXIT_ERROR
+        else:
+            out.write(f"{path}: valid\n")
+    return code
 
 
 @contextmanager

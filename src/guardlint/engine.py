@@ -10,7 +10,7 @@ from typing import Any
 
 from guardlint.config.model import ActiveRule, Plan
 from guardlint.findings import Finding, Fix, InputError, Location, Report, RuleRun, SkippedDocument
-from guardlint.model.index import ResourceIndex
+from guardlint.model.index import ResourceIndex, in_trees
 from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.model.resource import Resource, resources_of, skip_reason
 from guardlint.rules.api import RuleContext
@@ -93,11 +93,13 @@ def lint_loaded(
     plan: Plan,
     *,
     context: Sequence[LoadedText] = (),
+    context_trees: Sequence[str] = (),
     extra_errors: Sequence[InputError] = (),
     raise_errors: bool = False,
     meta: dict[str, str] | None = None,
 ) -> Report:
-    """Lint loaded files. ``context`` files feed cross-object rules but are not reported on."""
+    """Lint loaded files. ``context`` files feed cross-object rules but are not reported on; in a partial run
+    they, and the folders ``context_trees`` (POSIX display paths), count as complete for what they cover."""
     documents: list[Document] = []
     resources: list[Resource] = []
     skipped: list[SkippedDocument] = []
@@ -117,12 +119,21 @@ def lint_loaded(
             resources_by_doc[id(doc)] = found
             resources.extend(found)
     context_resources = [r for lt in context for doc in lt.documents for r in resources_of(doc)]
+    context_namespaces: frozenset[str] = frozenset()
+    if plan.partial and (context or context_trees):
+        # The --context paths make the set complete for what they hold: the namespaces of their objects and
+        # of the linted objects that live in their folders (a changed file is read as linted, not as context).
+        context_namespaces = frozenset(
+            r.namespace for r in context_resources if r.namespace is not None
+        ) | frozenset(r.namespace for r in resources if r.namespace is not None and in_trees(r.file, context_trees))
     index = ResourceIndex(
         tuple(resources + context_resources),
         partial=plan.partial,
         known=plan.known_objects,
         complete_namespaces=plan.complete_namespaces,
         shared_files=frozenset(r.file for r in context_resources),
+        context_namespaces=context_namespaces,
+        context_trees=tuple(context_trees),
     )
     ctx = RuleContext(index, plan.kubernetes_version, plan.workloads, plan.options)
     by_name = {a.rule.name: a for a in plan.active}

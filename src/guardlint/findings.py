@@ -176,6 +176,8 @@ class SkippedDocument(NamedTuple):
     file: str
     line: int
     reason: str
+    note: bool = False
+    """Shown in every text report, not only with ``--verbose`` (an unrendered chart template)."""
 
 
 class RuleRun(NamedTuple):

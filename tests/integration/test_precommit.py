@@ -80,3 +80,112 @@ def test_hook_fails_on_a_bad_manifest_and_passes_a_good_one(work_repo: Path, tmp
     passing = _try_repo(work_repo, tmp_path, "service.yaml", "values.yaml")
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert "Passed" in passing.stdout
+
+
+# The README's snippets, with real pre-commit ------------------------------------------------------------
+
+SHOP_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: api
+  namespace: shop
+spec:
+  containers:
+    - name: api
+      image: example.com/api:1.0
+      envFrom:
+        - secretRef: {name: api-credentials}
+"""
+SHOP_SECRET = """apiVersion: v1
+kind: Secret
+metadata:
+  name: unrelated
+  namespace: shop
+stringData: {a: b}
+"""
+CHART_TEMPLATE = """apiVersion: v1
+kind: Pod
+metadata:
+  name: {{ .Release.Name }}
+"""
+
+
+def _readme_configs() -> list[str]:
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## pre-commit\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```yaml\n(.*?)```", section, re.S)
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout's files (committed or not) as a repository of their own, tagged with the release the
+    README names, exactly as a user's pre-commit would clone it."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    from guardlint._version import __version__
+
+    repo = tmp_path_factory.mktemp("hook-repo")
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            check=True, capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, repo / name)
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "release")
+    _git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "tag", "-a", f"v{__version__}", "-m",
+         f"guardlint {__version__}")
+    return repo
+
+
+def _user_repo(tmp_path: Path, config: str, hook_repo: Path) -> Path:
+    repo = tmp_path / "user"
+    for name, text in {
+        "deploy/shop/pod.yaml": SHOP_POD, "deploy/shop/secret.yaml": SHOP_SECRET,
+        "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+        "charts/web/templates/pod.yaml": CHART_TEMPLATE,
+        "a/.guardlint.yaml": "fail-on: error\n", "b/.guardlint.yaml": "fail-on: warning\n",
+        ".pre-commit-config.yaml": config.replace("https://github.com/guardlint/guardlint", str(hook_repo)),
+    }.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    return repo
+
+
+def _run_hooks(repo: Path, home: Path, *files: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--verbose", "--color", "never", "--files", *files],
+        cwd=repo, env=_env(home), capture_output=True, text=True, timeout=900, check=False,
+    )
+
+
+def test_readme_snippets_work_with_real_pre_commit(hook_repo: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                   tmp_path: Path) -> None:
+    from guardlint._version import __version__
+
+    home = tmp_path_factory.getbasetemp() / "readme-hooks"
+    plain, with_context = _readme_configs()
+    for config in (plain, with_context):
+        assert f"rev: v{__version__}\n" in config  # the README names the release tag of this version
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## [{__version__}]" in changelog
+
+    user = _user_repo(tmp_path / "plain", plain, hook_repo)
+    result = _run_hooks(user, home, "deploy/shop/pod.yaml", "charts/web/templates/pod.yaml",
+                        "a/.guardlint.yaml", "b/.guardlint.yaml")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "charts/web/templates/pod.yaml:4: note: an unrendered Helm template" in output
+    assert "a/.guardlint.yaml: valid" in output and "b/.guardlint.yaml: valid" in output
+    assert "missing-secret" not in output  # a partial run judges no reference
+
+    user = _user_repo(tmp_path / "context", with_context, hook_repo)
+    result = _run_hooks(user, home, "deploy/shop/pod.yaml")
+    output = result.stdout + result.stderr
+    assert "deploy/shop/pod.yaml:11:29: warning missing-secret" in output, output

@@ -27,3 +27,14 @@ def test_readme_starts_with_two_setup_commands() -> None:
     assert "pip install -e '.[test]'" in tests and tests.endswith("pytest")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "pip install -e '.[test]'" in ci and "\npytest" in ci
+
+
+def test_pre_commit_rev_is_the_release_of_this_version() -> None:
+    from guardlint._version import __version__
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## pre-commit\n", 1)[1].split("\n## ", 1)[0]
+    revs = re.findall(r"^\s*rev: (\S+)$", section, re.M)
+    assert revs and set(revs) == {f"v{__version__}"}
+    assert f"\n## [{__version__}] - " in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"rev: v{__version__}\n" in (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")

@@ -9,6 +9,10 @@ an object look present.
 
 The missing-object policy built on this lives in ``guardlint.model.missing``; objects that exist outside
 the repository are declared in config (``known-objects``) and count as present.
+
+A partial run (pre-commit) judges absences only where ``--context`` makes the set complete (``covered``):
+the objects read for context count as every object of the namespaces they hold and, for objects without a
+namespace, of the folders given as context.
 """
 
 from __future__ import annotations
@@ -40,9 +44,12 @@ class ResourceIndex(Frozen):
     """Every object of a run, by kind, for cross-object rules."""
 
     __slots__ = (
-        "_by_kind", "_kind_ns", "_memo", "complete_namespaces", "known", "partial", "resources", "shared_files",
+        "_by_kind", "_kind_ns", "_memo", "complete_namespaces", "context_namespaces", "context_trees", "known",
+        "partial", "resources", "shared_files",
     )
-    _fields = ("resources", "partial", "known", "complete_namespaces", "shared_files")
+    _fields = (
+        "resources", "partial", "known", "complete_namespaces", "shared_files", "context_namespaces", "context_trees",
+    )
     resources: tuple[Resource, ...]
     partial: bool
     """True when the run sees only part of the repository (e.g. files passed by pre-commit)."""
@@ -50,6 +57,10 @@ class ResourceIndex(Frozen):
     complete_namespaces: frozenset[str]
     shared_files: frozenset[str]
     """Files read for context (``--context``): their objects belong to every tree."""
+    context_namespaces: frozenset[str]
+    """Namespaces whose objects a partial run sees completely (from ``--context``)."""
+    context_trees: tuple[str, ...]
+    """Folders (POSIX display paths) whose objects a partial run sees completely (``--context`` folders)."""
     _by_kind: Mapping[str, tuple[Resource, ...]]
     _kind_ns: frozenset[tuple[str, str]]
     _memo: dict[str, Any]
@@ -61,6 +72,8 @@ class ResourceIndex(Frozen):
         known: tuple[KnownObject, ...] = (),
         complete_namespaces: frozenset[str] = frozenset(),
         shared_files: frozenset[str] = frozenset(),
+        context_namespaces: frozenset[str] = frozenset(),
+        context_trees: tuple[str, ...] = (),
     ) -> None:
         by_kind: dict[str, list[Resource]] = {}
         kind_ns: set[tuple[str, str]] = set()
@@ -70,6 +83,7 @@ class ResourceIndex(Frozen):
         self._set(
             resources=tuple(resources), partial=partial, known=tuple(known),
             complete_namespaces=frozenset(complete_namespaces), shared_files=frozenset(shared_files),
+            context_namespaces=frozenset(context_namespaces), context_trees=tuple(context_trees),
             _by_kind=MappingProxyType({k: tuple(v) for k, v in by_kind.items()}), _kind_ns=frozenset(kind_ns),
             _memo={},
         )
@@ -111,6 +125,15 @@ class ResourceIndex(Frozen):
         if a.namespace is not None and b.namespace is not None and a.namespace != b.namespace:
             return False
         return self.same_tree(a, b)
+
+    def covered(self, namespace: str | None, file: str | None = None) -> bool:
+        """Whether the run sees every object of ``namespace`` (for an object without one: of the folder of
+        ``file``): always in a full run; in a partial run, where ``--context`` paths cover it."""
+        if not self.partial:
+            return True
+        if namespace is not None:
+            return namespace in self.context_namespaces
+        return file is not None and in_trees(file, self.context_trees)
 
     def same_tree(self, a: Resource, b: Resource) -> bool:
         """Whether the files of ``a`` and ``b`` are in one tree (see the module docstring)."""
@@ -230,3 +253,15 @@ def _kustomize_groups(kustomizations: Iterable[Resource]) -> Mapping[str, str]:
                     target = ""
                 parent[find(target)] = find(base)
     return MappingProxyType({d: find(d) for d in list(parent)})
+
+
+def in_trees(file: str, trees: Iterable[str]) -> bool:
+    """Whether the POSIX display path ``file`` lies in one of the folders ``trees`` (display paths too)."""
+    path = posixpath.normpath(file.replace("\\", "/"))
+    for tree in trees:
+        top = posixpath.normpath(tree.replace("\\", "/"))
+        if top == "." and not path.startswith("../") and not posixpath.isabs(path):
+            return True
+        if path == top or path.startswith(top.rstrip("/") + "/"):
+            return True
+    return False

@@ -5,7 +5,8 @@ objects at run time, so an absence among the linted objects proves nothing by it
 reports an absence (built-in packs and plugins alike) asks this module, and judges only where the linted set
 is demonstrably complete for the referrer's namespace and tree (``ResourceIndex.same_tree``):
 
-1. never in a partial run (``--partial``, pre-commit);
+1. never in a partial run (``--partial``, pre-commit), except where ``--context`` paths cover the namespace
+   (for objects without a namespace: the referrer's folder), see ``ResourceIndex.covered``;
 2. the namespace is declared complete in config (``complete-namespaces``), or the referrer's tree holds at
    least one object of the referenced kind in that namespace (for pods: at least one workload); objects in
    other trees (a sibling project in the same run) never count;
@@ -118,9 +119,9 @@ def _plural(kind: str) -> str:
 def can_judge_missing(index: ResourceIndex, kind: str, referrer: Resource, namespace: str | None = None) -> bool:
     """Steps 1 and 2 of the policy: the linted set is complete for ``kind`` objects in ``namespace`` (default:
     the referrer's) as seen from ``referrer``."""
-    if index.partial:
-        return False
     ns = referrer.namespace if namespace is None else namespace
+    if not index.covered(ns, referrer.file):
+        return False
     if ns is not None and ns in index.complete_namespaces:
         return True
     return next(index.in_tree(kind, referrer, ns, strict=True), None) is not None
@@ -311,7 +312,7 @@ def workloads_in_tree(index: ResourceIndex, workloads: WorkloadTable, referrer: 
 
 def can_judge_pods(index: ResourceIndex, workloads: WorkloadTable, referrer: Resource) -> bool:
     """Whether "no pod matches" may be reported for a selector of ``referrer`` (see the module docstring)."""
-    if index.partial:
+    if not index.covered(referrer.namespace, referrer.file):
         return False
     complete = referrer.namespace is not None and referrer.namespace in index.complete_namespaces
     if not complete and next(workloads_in_tree(index, workloads, referrer), None) is None:

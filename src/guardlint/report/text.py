@@ -74,9 +74,9 @@ def render_text(report: Report, options: RenderOptions) -> str:
         items.append(((f.file, f.line, f.column, 1), _finding_lines(f, color)))
     for _, block in sorted(items, key=lambda item: item[0]):
         lines.extend(block)
-    if options.verbose:
-        for s in report.skipped:
-            lines.append(f"{_p(s.file)}:{s.line}: skipped: {_p(s.reason)}")
+    for s in report.skipped:
+        if options.verbose or s.note:
+            lines.append(f"{_p(s.file)}:{s.line}: {'note' if s.note else 'skipped'}: {_p(s.reason)}")
     summary = report.summary()
     counts = summary.counts
     total = sum(counts.values())

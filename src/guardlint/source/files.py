@@ -146,6 +146,20 @@ def display_name(path: str, root: str | None = None) -> str:
     return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
+def chart_dir(path: str, max_levels: int = 64) -> str | None:
+    """The display path of the Helm chart folder (one holding ``Chart.yaml``) that contains ``path``, or
+    None. The search goes up from the file's folder to the filesystem root (bounded)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    for _ in range(max_levels):
+        if os.path.isfile(os.path.join(folder, "Chart.yaml")):
+            return display_name(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    return None
+
+
 def excluded(rel_posix: str, excludes: Sequence[str]) -> bool:
     """Whether a display path matches an exclude pattern: a glob against the whole path (a folder pattern
     also excludes what is below it), or, for a pattern without ``/``, against any single path part."""

@@ -72,11 +72,11 @@ def backend_service_missing(resource: Resource, params: Any, ctx: RuleContext) -
     TLSRoute, TCPRoute, UDPRoute; kind `Service`, core group, optional `namespace`) that name a Service which
     is not among the linted objects nor in `known-objects`.
 
-    Missing-object policy: the rule judges a namespace only when the run is not partial (pre-commit passes
-    only changed files) and the linted set holds at least one Service in that namespace (or config declares
-    the namespace complete), and no custom resource in scope may make an operator create the Service (the
-    KubeRay operator, for example, creates `<cluster>-head-svc`); Services managed elsewhere are declared in
-    `known-objects`. Objects without a namespace are judged within their own directory tree.
+    Missing-object policy: the rule judges a namespace only when the run is not partial (or `--context` covers the
+    namespace) (pre-commit passes only changed files) and the linted set holds at least one Service in that
+    namespace (or config declares the namespace complete), and no custom resource in scope may make an operator
+    create the Service (the KubeRay operator, for example, creates `<cluster>-head-svc`); Services managed elsewhere
+    are declared in `known-objects`. Objects without a namespace are judged within their own directory tree.
 
     ## Why is this bad?
     Traffic for that path has nowhere to go: ingress controllers answer 503 (or fall back to the default

@@ -28,10 +28,10 @@ def hpa_targets_nothing(resource: Resource, params: Any, ctx: RuleContext) -> It
     Reports HorizontalPodAutoscalers whose `spec.scaleTargetRef` (kind and name, in the autoscaler's
     namespace) names no object among the linted objects nor in `known-objects`.
 
-    Missing-object policy: the rule judges only when the run is not partial (pre-commit passes only changed
-    files) and the linted set holds at least one object of the target's kind in that namespace (or config
-    declares the namespace complete). Objects without a namespace (their namespace is chosen at apply time) are
-    judged only against linted objects in their own directory tree.
+    Missing-object policy: the rule judges only when the run is not partial (or `--context` covers the namespace)
+    (pre-commit passes only changed files) and the linted set holds at least one object of the target's kind in that
+    namespace (or config declares the namespace complete). Objects without a namespace (their namespace is chosen at
+    apply time) are judged only against linted objects in their own directory tree.
 
     ## Why is this bad?
     The autoscaler does nothing and reports `FailedGetScale`; the workload it was meant to scale (usually

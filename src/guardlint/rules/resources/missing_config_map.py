@@ -33,13 +33,13 @@ def missing_config_map(resource: Resource, params: Any, ctx: RuleContext) -> Ite
     produced by a kustomize `configMapGenerator` among the linted objects are not reported.
 
     Missing-object policy: pre-commit passes only the changed files and charts reference objects that live
-    elsewhere, so a reference is reported only when the run is not partial, the linted set holds at least one
-    ConfigMap in the pod's namespace (or config declares the namespace complete), and the ConfigMap is neither
-    among the linted objects nor listed under `known-objects` in config. Objects without a namespace (their
-    namespace is chosen at apply time) are judged only against linted objects in their own directory tree. Nor
-    is a reference reported when something may create the object at run time: a linted Role in scope, or any
-    linted ClusterRole, that grants `create` on that kind, or a custom resource in scope that an operator may
-    turn into one.
+    elsewhere, so a reference is reported only when the run is not partial (or `--context` covers the namespace),
+    the linted set holds at least one ConfigMap in the pod's namespace (or config declares the namespace complete),
+    and the ConfigMap is neither among the linted objects nor listed under `known-objects` in config. Objects
+    without a namespace (their namespace is chosen at apply time) are judged only against linted objects in their
+    own directory tree. Nor is a reference reported when something may create the object at run time: a linted Role
+    in scope, or any linted ClusterRole, that grants `create` on that kind, or a custom resource in scope that an
+    operator may turn into one.
 
     ## Why is this bad?
     The kubelet cannot start a container whose ConfigMap is missing: the pod stays in

@@ -31,13 +31,13 @@ def missing_persistent_volume_claim(resource: Resource, params: Any, ctx: RuleCo
     `volumeMounts`, not volumes, and are never involved.
 
     Missing-object policy: pre-commit passes only the changed files and charts reference objects that live
-    elsewhere, so a reference is reported only when the run is not partial, the linted set holds at least one
-    PersistentVolumeClaim in the pod's namespace (or config declares the namespace complete), and the
-    PersistentVolumeClaim is neither among the linted objects nor listed under `known-objects` in config.
-    Objects without a namespace (their namespace is chosen at apply time) are judged only against linted objects
-    in their own directory tree. Nor is a reference reported when something may create the object at run time: a
-    linted Role in scope, or any linted ClusterRole, that grants `create` on that kind, or a custom resource in
-    scope that an operator may turn into one.
+    elsewhere, so a reference is reported only when the run is not partial (or `--context` covers the namespace),
+    the linted set holds at least one PersistentVolumeClaim in the pod's namespace (or config declares the namespace
+    complete), and the PersistentVolumeClaim is neither among the linted objects nor listed under `known-objects` in
+    config. Objects without a namespace (their namespace is chosen at apply time) are judged only against linted
+    objects in their own directory tree. Nor is a reference reported when something may create the object at run
+    time: a linted Role in scope, or any linted ClusterRole, that grants `create` on that kind, or a custom resource
+    in scope that an operator may turn into one.
 
     ## Why is this bad?
     The scheduler cannot place a pod whose claim does not exist: it stays `Pending` with

@@ -38,11 +38,11 @@ def missing_pod_disruption_budget(resource: Resource, params: Any, ctx: RuleCont
     PodDisruptionBudget among the linted objects in the same namespace selects their pod template labels.
     Off by default.
 
-    Missing-object policy: pre-commit passes only the changed files and charts may keep their budgets elsewhere,
-    so the rule judges a namespace only when the run is not partial and the linted set holds at least one
-    PodDisruptionBudget in that namespace (or config declares the namespace complete). Objects without a
-    namespace (their namespace is chosen at apply time) are judged only against linted objects in their own
-    directory tree.
+    Missing-object policy: pre-commit passes only the changed files and charts may keep their budgets elsewhere, so
+    the rule judges a namespace only when the run is not partial (or `--context` covers the namespace) and the
+    linted set holds at least one PodDisruptionBudget in that namespace (or config declares the namespace complete).
+    Objects without a namespace (their namespace is chosen at apply time) are judged only against linted objects in
+    their own directory tree.
 
     ## Why is this bad?
     Without a budget, a node drain (cluster upgrade, autoscaler scale-down) may evict every replica at once:

@@ -31,12 +31,12 @@ def missing_service_account(resource: Resource, params: Any, ctx: RuleContext) -
     `default` ServiceAccount exists in every namespace and is never reported.
 
     Missing-object policy: pre-commit passes only the changed files and charts reference objects that live
-    elsewhere, so a reference is reported only when the run is not partial, the linted set holds at least one
-    ServiceAccount in the pod's namespace (or config declares the namespace complete), and the ServiceAccount is
-    neither among the linted objects nor listed under `known-objects` in config. Objects without a namespace
-    (their namespace is chosen at apply time) are judged only against linted objects in their own directory
-    tree. Nor is a reference reported when a linted Role in scope, or any linted ClusterRole, grants `create` on
-    ServiceAccounts (something creates them at run time).
+    elsewhere, so a reference is reported only when the run is not partial (or `--context` covers the namespace),
+    the linted set holds at least one ServiceAccount in the pod's namespace (or config declares the namespace
+    complete), and the ServiceAccount is neither among the linted objects nor listed under `known-objects` in
+    config. Objects without a namespace (their namespace is chosen at apply time) are judged only against linted
+    objects in their own directory tree. Nor is a reference reported when a linted Role in scope, or any linted
+    ClusterRole, grants `create` on ServiceAccounts (something creates them at run time).
 
     ## Why is this bad?
     The ServiceAccount admission plugin rejects a pod whose ServiceAccount does not exist, so the

@@ -38,10 +38,10 @@ def network_policy_selects_no_pods(resource: Resource, params: Any, ctx: RuleCon
     template labels of no workload in the same namespace among the linted objects. An empty selector `{}`
     selects every pod of the namespace and is never reported.
 
-    Missing-object policy: judged only when the run is not partial, the linted set holds at least one workload
-    in that namespace, and no custom resource there may make an operator run pods. Objects without a namespace
-    (their namespace is chosen at apply time) are judged only against linted objects in their own directory
-    tree.
+    Missing-object policy: judged only when the run is not partial (or `--context` covers the namespace), the linted
+    set holds at least one workload in that namespace, and no custom resource there may make an operator run pods.
+    Objects without a namespace (their namespace is chosen at apply time) are judged only against linted objects in
+    their own directory tree.
 
     ## Why is this bad?
     A policy that selects no pod isolates nothing: the pods it was written for (usually after a label

@@ -37,9 +37,9 @@ def pdb_allows_no_disruption(resource: Resource, params: Any, ctx: RuleContext) 
     (1 for a bare Pod); when a HorizontalPodAutoscaler scales a selected workload the case is left to
     `pdb-blocks-hpa-minimum`.
 
-    Counting policy: the replica count is judged only when the run is not partial, the namespace holds
-    linted workloads, no custom resource there may run pods, and every selected workload has an explicit
-    count; otherwise only the `0`/`100%` forms are reported.
+    Counting policy: the replica count is judged only when the run is not partial (or `--context` covers the
+    namespace), the namespace holds linted workloads, no custom resource there may run pods, and every selected
+    workload has an explicit count; otherwise only the `0`/`100%` forms are reported.
 
     ## Why is this bad?
     A budget that allows no disruption blocks every voluntary eviction: `kubectl drain`, cluster upgrades

@@ -37,10 +37,10 @@ def pdb_selects_no_pods(resource: Resource, params: Any, ctx: RuleContext) -> It
     selects every pod of the namespace and is fine), or with a selector that matches the pod template labels
     of no workload in the same namespace among the linted objects.
 
-    Missing-object policy: the last case is judged only when the run is not partial, the linted set holds at
-    least one workload in that namespace, and no custom resource there may make an operator run pods. Objects
-    without a namespace (their namespace is chosen at apply time) are judged only against linted objects in
-    their own directory tree.
+    Missing-object policy: the last case is judged only when the run is not partial (or `--context` covers the
+    namespace), the linted set holds at least one workload in that namespace, and no custom resource there may make
+    an operator run pods. Objects without a namespace (their namespace is chosen at apply time) are judged only
+    against linted objects in their own directory tree.
 
     ## Why is this bad?
     The budget looks like protection but the eviction API never consults it for the workload it was meant

@@ -37,11 +37,11 @@ def service_selects_no_pods(resource: Resource, params: Any, ctx: RuleContext) -
     without a selector (endpoints managed by hand or by another controller) and `ExternalName` Services
     select nothing on purpose and are not reported.
 
-    Missing-object policy: the rule judges a namespace only when the run is not partial (pre-commit passes only
-    changed files), the linted set holds at least one workload in that namespace, and no custom resource in it
-    is of a kind that may make an operator run pods (any API group outside the built-in and common
-    configuration-only groups, plus Prometheus-operator kinds). Objects without a namespace (their namespace is
-    chosen at apply time) are judged only against linted objects in their own directory tree.
+    Missing-object policy: the rule judges a namespace only when the run is not partial (or `--context` covers the
+    namespace) (pre-commit passes only changed files), the linted set holds at least one workload in that namespace,
+    and no custom resource in it is of a kind that may make an operator run pods (any API group outside the built-in
+    and common configuration-only groups, plus Prometheus-operator kinds). Objects without a namespace (their
+    namespace is chosen at apply time) are judged only against linted objects in their own directory tree.
 
     ## Why is this bad?
     A Service that selects no pods has no endpoints: clients get connection refused or time out, and

@@ -119,7 +119,7 @@ def service_account_token_automounted(resource: Resource, params: Params, ctx: R
             continue
         if is_bound(ctx.index, name, resource):
             continue
-        if name != "default" and ctx.index.partial:
+        if name != "default" and not ctx.index.covered(resource.namespace, resource.file):
             continue
         if name == "default":
             text = "runs as the default service account and mounts its API token"
