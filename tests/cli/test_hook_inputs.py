@@ -58,8 +58,8 @@ def test_chart_templates_are_skipped_with_a_note(repo: Path) -> None:
     assert code == 0, out + err
     assert ("charts/web/templates/pod.yaml:4: note: an unrendered Helm template of the chart in charts/web "
             "(render it with 'helm template' and lint the output)") in out
-    assert "charts/web/charts/db/templates/pod.yaml:4: note: an unrendered Helm template of the chart in " \
-           "charts/web/charts/db" in out
+    assert ("charts/web/charts/db/templates/pod.yaml:4: note: an unrendered Helm template of the chart in "
+            "charts/web/charts/db (") in out
     assert "unrendered-template" not in out
     # Through a folder too.
     assert run(["--no-config", "--allow-no-objects", "charts"])[0] == 0

@@ -70,7 +70,9 @@ def test_partial_run_without_context_judges_nothing(repo: Path) -> None:
 
 def test_context_covers_the_namespaces_it_holds(repo: Path) -> None:
     found = _rules(["deploy/shop/pod.yaml", "deploy/shop/service.yaml"], ["deploy/"])
-    assert found == [("deploy/shop/pod.yaml", "missing-secret"), ("deploy/shop/service.yaml", "service-selects-no-pods")]
+    assert found == [
+        ("deploy/shop/pod.yaml", "missing-secret"), ("deploy/shop/service.yaml", "service-selects-no-pods"),
+    ]
     # A namespace the context does not hold stays unjudged in a partial run.
     assert _rules(["other/pod.yaml", "other/service.yaml"], ["deploy/"]) == []
     # A context file (not a folder) covers the namespaces of its objects.
