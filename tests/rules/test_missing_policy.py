@@ -83,7 +83,12 @@ def _rules(report: Report) -> list[tuple[str, str]]:
 
 
 def _lint(paths: list[Path], rule: str) -> Report:
-    return guardlint.lint_paths(paths, select=[rule], use_config_file=False)
+    # The tree policy as it applies to loose files; kustomize folders are not rendered here (a Kustomization
+    # that names a file outside its folder is one kustomize itself refuses to build).
+    from guardlint.api import resolve_settings, run
+
+    settings = resolve_settings(select=[rule], use_config_file=False, render=False)
+    return run([str(p) for p in paths], settings)
 
 
 def test_a_claim_template_in_a_sibling_folder_does_not_make_the_tree_complete(tmp_path: Path) -> None:
