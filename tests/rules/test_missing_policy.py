@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import guardlint
 from guardlint.findings import Report
 
 CLAIM_TEMPLATE = """apiVersion: resource.k8s.io/v1
