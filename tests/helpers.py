@@ -31,14 +31,20 @@ def registry() -> Registry:
 def settings_for(
     rules: list[str],
     params: dict[str, dict[str, Any]] | None = None,
-    kubernetes_version: str | None = None,
+    kubernetes_version: str | tuple[int, int] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Settings:
+    """Settings selecting ``rules``. A version tuple is used as given (a Config built in code may name a
+    version newer than the command line and config files accept); a string is parsed as they parse it."""
     reg = registry()
+    if isinstance(kubernetes_version, tuple):
+        version: tuple[int, int] | None = kubernetes_version
+    else:
+        version = parse_version(kubernetes_version) if kubernetes_version else None
     cfg = Config(
         select=tuple(rules),
         rules={name: RuleSettings(params=p) for name, p in (params or {}).items()},
-        kubernetes_version=parse_version(kubernetes_version) if kubernetes_version else None,
+        kubernetes_version=version,
         **(extra or {}),
     )
     plan = make_plan(reg, cfg, workloads=default_table())

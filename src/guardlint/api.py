@@ -98,6 +98,15 @@ def resolve_settings(
                                     allow_local_plugins=allow_local_plugins)
     else:
         cfg, registry = Config(), make_registry(entry_points=entry_points)
+    problems = [
+        f"{flag}: {err}"
+        for flag, values in (("--select", select or ()), ("--extend-select", extend_select), ("--ignore", ignore))
+        for s in values
+        for err in [registry.check_selector(s)]
+        if err
+    ]
+    if problems:
+        raise UsageError("; ".join(problems))
     overrides: dict[str, Any] = {}
     if select is not None:
         overrides["select"] = tuple(select)
@@ -109,7 +118,7 @@ def resolve_settings(
         try:
             overrides["kubernetes_version"] = parse_version(kubernetes_version)
         except ValueError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(f"--kubernetes-version: {exc}") from None
     if render is not None:
         overrides["render"] = render
     if overrides:

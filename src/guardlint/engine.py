@@ -16,7 +16,7 @@ from guardlint.model.resource import Resource, resources_of, skip_reason
 from guardlint.rules.api import RuleContext
 from guardlint.source.loader import Document, LoadedText
 from guardlint.source.sourcemap import locate
-from guardlint.suppress import apply_suppressions
+from guardlint.suppress import apply_suppressions, unused_exemptions
 
 
 def _finding(
@@ -85,6 +85,28 @@ def _run_rule(
                     f"rule {meta.name!r} ({meta.code}) failed on {resource.display()}: {type(exc).__name__}: {exc}",
                 )
             )
+    return out
+
+
+def _unused_exemption_findings(findings: Sequence[Finding], plan: Plan, active: ActiveRule) -> list[Finding]:
+    """An ``unused-suppression`` finding at each configured exemption that matched nothing in this run.
+
+    Only for a complete run: in a ``partial`` run (pre-commit) or one where an input could not be read, the
+    findings an exemption is meant for may be in the files that were not linted.
+    """
+    meta = active.rule.info
+    out = []
+    for ex in unused_exemptions(findings, plan):
+        if ex.origin is None:
+            continue  # built in code, not read from a file: nowhere to report it
+        o = ex.origin
+        rules = f" for {', '.join(ex.rules)}" if ex.rules else ""
+        out.append(Finding(
+            rule=meta.name, code=meta.code, severity=active.severity,
+            message=f"exemption{rules} ({ex.reason}) suppresses nothing: no finding matched it",
+            file=o.file, location=Location(o.line, o.column, o.line, o.column), path=o.path, resource=None,
+            remediation=meta.remediation,
+        ))
     return out
 
 
@@ -183,6 +205,10 @@ def lint_loaded(
             candidates = resources_by_doc.get(id(p.document)) or []
             holder = candidates[0] if len(candidates) == 1 else None
         findings.append(_finding(active_rule, holder, p.document, rel, p.message, location=where))
+
+    unused_rule = by_name.get("unused-suppression")
+    if unused_rule is not None and plan.exemptions and not plan.partial and not errors:
+        findings.extend(_unused_exemption_findings(findings, plan, unused_rule))
 
     unique: dict[tuple[Any, ...], Finding] = {}
     for f in findings:

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+
+class ConfigProblem(NamedTuple):
+    """One thing wrong with a configuration file: where (file, 1-based line and column, JSON path) and what
+    to do about it."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def render(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: at {self.path}: {self.message}"
+
 
 class GuardlintError(Exception):
     """Base class of the errors that stop a run (exit code 2)."""
 
 
 class ConfigError(GuardlintError):
-    """The configuration is invalid; the message names the file, line and JSON path."""
+    """The configuration is invalid; the message names the file, line and JSON path of every problem, and
+    ``problems`` holds them one by one (empty when the error is not about a located value)."""
+
+    def __init__(self, message: str, problems: tuple[ConfigProblem, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class UsageError(GuardlintError):

@@ -165,3 +165,18 @@ def apply_suppressions(
                     f"suppression comment for {', '.join(c.directive.rules)} suppresses nothing", None,
                 ))
     return out, problems
+
+
+def unused_exemptions(findings: Sequence[Finding], plan: Plan) -> list[Exemption]:
+    """Config exemptions that match no finding of this run although every rule they name ran (all rules,
+    when they name none). Only meaningful when the run saw the whole repository (not ``partial``)."""
+    registry = plan.registry
+    ran = {a.rule.name for a in plan.active}
+    out: list[Exemption] = []
+    for ex in plan.exemptions:
+        named = [registry.get(n) for n in ex.rules]
+        if not all(r is not None and r.name in ran for r in named):
+            continue
+        if not any(_exempt(ex, f) for f in findings):
+            out.append(ex)
+    return out

@@ -119,7 +119,7 @@ def test_exemptions_suppress_with_reason(repo: Path) -> None:
 def test_exemption_needs_a_reason(repo: Path) -> None:
     (repo / ".guardlint.yaml").write_text("exemptions:\n  - rules: [privileged-container]\n")
     code, _, err = run(["pod.yaml"])
-    assert code == 2 and "'reason' is a required property" in err
+    assert code == 2 and ".guardlint.yaml:2:5: at exemptions[0]: missing the required key 'reason'" in err
 
 
 def test_config_validate_command(repo: Path) -> None:

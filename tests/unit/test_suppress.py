@@ -214,7 +214,7 @@ def test_first_matching_exemption_gives_the_reason() -> None:
     assert states(report) == [("privileged-container", 11, True, "exemption: first")]
 
 
-def test_comment_wins_over_exemption_and_exemptions_are_never_unused() -> None:
+def test_comment_wins_over_exemption_and_exemptions_built_in_code_are_never_reported_unused() -> None:
     text = pod().replace("privileged: true", "privileged: true  # guardlint: ignore privileged-container -- com")
     report = lint(text, exemptions=(Exemption("ex", kinds=("Pod",)), Exemption("matches nothing", kinds=("Job",))))
     assert states(report) == [("privileged-container", 11, True, "comment: com")]
@@ -239,5 +239,8 @@ def test_exemptions_from_a_config_file_through_the_cli(tmp_path: Path, monkeypat
     (tmp_path / "web.yaml").write_text(pod(), encoding="utf-8")
     out = io.StringIO()
     assert main(["agent.yaml", "web.yaml", "--format", "json"], out=out, err=io.StringIO()) == 1
-    found = [(f["file"], f["suppressed"], f["suppressionReason"]) for f in json.loads(out.getvalue())["findings"]]
-    assert found == [("agent.yaml", True, "exemption: node agents need it"), ("web.yaml", False, None)]
+    findings = json.loads(out.getvalue())["findings"]
+    found = [(f["file"], f["suppressed"], f["suppressionReason"]) for f in findings]
+    assert found == [(".guardlint.yaml", False, None),  # the exemption that matches nothing, reported
+                     ("agent.yaml", True, "exemption: node agents need it"), ("web.yaml", False, None)]
+    assert (findings[0]["rule"], findings[0]["line"]) == ("unused-suppression", 7)

@@ -8,25 +8,27 @@ then explains every error with its file, line, column and JSON path, and a "did 
 from __future__ import annotations
 
 import copy
-import difflib
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from guardlint.config.discovery import CONFIG_NAMES, find_config
-from guardlint.config.model import Config, Exemption, RuleSettings, parse_version
-from guardlint.errors import ConfigError
+from guardlint.config.model import Config, Exemption, Origin, RuleSettings, parse_version
+from guardlint.config.problems import at, did_you_mean, raise_problems, rule_problems, schema_problems, version_problem
+from guardlint.errors import ConfigError, ConfigProblem
 from guardlint.findings import Severity
 from guardlint.model.index import KnownObject
-from guardlint.model.paths import parse_dotted, to_dotted
+from guardlint.model.paths import parse_dotted
 from guardlint.model.workloads import TemplateKind, TemplatePath, WorkloadEntry
 from guardlint.rules.registry import Registry
-from guardlint.schema import is_valid, iter_issues
 from guardlint.source.loader import Document, load_text
 from guardlint.source.sourcemap import locate
 
 __all__ = ["CONFIG_NAMES", "config_schema", "find_config", "load_config"]
+
+Chain = list[tuple[Path, dict[str, Any], "Document | None"]]
+"""A configuration file and the files it extends, parents first: (path, data, document)."""
 
 
 def config_schema(registry: Registry, names: Iterable[str] | None = None) -> dict[str, Any]:
@@ -57,99 +59,98 @@ CONFIG_MAX_BYTES = 16 * 1024 * 1024
 """The largest configuration file read (each file of an ``extends`` chain)."""
 
 
-def _read_document(path: Path) -> Document | None:
+def _read_document(path: Path) -> tuple[Document | None, ConfigProblem | None]:
+    """The file's one YAML document (None when empty or unreadable) and the problem reading it, if any."""
     from guardlint.source.files import NotRegularFile, describe_limit, read_regular_file
 
     try:
         text = read_regular_file(str(path), CONFIG_MAX_BYTES).decode("utf-8")
     except NotRegularFile as exc:
         reason = f"over the {describe_limit(CONFIG_MAX_BYTES)} limit" if exc.too_large else exc.message
-        raise ConfigError(f"{path}: cannot read configuration: {reason}") from None
+        return None, ConfigProblem(str(path), 1, 1, "<file>", f"cannot read the configuration: {reason}")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+        return None, ConfigProblem(str(path), 1, 1, "<file>", f"cannot read the configuration: {exc}")
     loaded = load_text(text.replace("\r\n", "\n").replace("\r", "\n"), str(path))
     if loaded.errors:
         e = loaded.errors[0]
-        raise ConfigError(f"{e.file}:{e.line}:{e.column}: {e.message}")
+        return None, ConfigProblem(e.file, e.line, e.column, "<file>", e.message)
     docs = [d for d in loaded.documents if d.data is not None]
     if len(docs) > 1:
-        raise ConfigError(f"{path}:{docs[1].content_line}:1: a configuration file holds one YAML document")
-    return docs[0] if docs else None
+        return docs[0], ConfigProblem(str(path), docs[1].content_line, 1, "<file>",
+                                      "a configuration file holds one YAML document; remove the second '---'")
+    return (docs[0] if docs else None), None
 
 
-def _allowed_keys(schema: Mapping[str, Any], path: tuple[str | int, ...]) -> list[str]:
-    node: Any = schema
-    for part in path:
-        if not isinstance(node, dict):
-            return []
-        if isinstance(part, int):
-            node = node.get("items", {})
-        else:
-            node = node.get("properties", {}).get(part, {})
-        if isinstance(node, dict) and "$ref" in node:
-            ref = node["$ref"].split("/")[-1]
-            node = schema.get("$defs", {}).get(ref, {})
-    return sorted(node.get("properties", {})) if isinstance(node, dict) else []
-
-
-def validate(data: Any, document: Document, schema: Mapping[str, Any], rule_names: Iterable[str] = ()) -> None:
-    """Raise ConfigError listing every schema violation, located at the offending key or value."""
-    if is_valid(schema, data):
-        return
-    import re
-
-    lines = []
-    for issue in iter_issues(schema, data):
-        where = to_dotted(issue.path) or "<top level>"
-        if issue.validator == "additionalProperties":
-            allowed = sorted(rule_names) if issue.path == ("rules",) else _allowed_keys(schema, issue.path)
-            for key in re.findall(r"'([^']+)'", issue.message.split("(", 1)[-1]):
-                loc, _ = locate(document.root, (*issue.path, key), document.line_offset)
-                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                lines.append(f"{document.file}:{loc.line}:{loc.column}: at {where}: unknown key {key!r}{hint}")
-            continue
-        loc, _ = locate(document.root, issue.path, document.line_offset, at_value=True)
-        lines.append(f"{document.file}:{loc.line}:{loc.column}: at {where}: {issue.message}")
-    raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
-
-
-def _preset_path(name: str, base_dir: Path) -> Path:
+def _preset_path(name: str, base_dir: Path) -> tuple[Path | None, str | None]:
+    """The file ``extends: NAME`` means, or None and why not."""
     from guardlint._printable import printable
     from guardlint.data import data_dir
 
     if printable(name) != name:  # a line break in a path would forge lines of the error messages naming it
-        raise ConfigError(f"extends: {name!r}: a path or preset name cannot hold control characters")
+        return None, f"extends {name!r}: a path or preset name cannot hold control characters"
     if name.endswith((".yaml", ".yml")) or "/" in name or os.sep in name:
         p = Path(name)
-        return p if p.is_absolute() else base_dir / p
-    preset = data_dir("rules") / "presets" / f"{name}.yaml"
+        p = p if p.is_absolute() else base_dir / p
+        if not p.exists():
+            return None, f"extends {name!r}, but there is no such file ({p})"
+        return p, None
+    presets = data_dir("rules") / "presets"
+    preset = presets / f"{name}.yaml"
     if not preset.is_file():
-        available = sorted(p.stem for p in (data_dir("rules") / "presets").glob("*.yaml"))
-        close = difflib.get_close_matches(name, available, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ConfigError(f"unknown preset {name!r} (available: {', '.join(available)}){hint}")
-    return preset
+        available = sorted(p.stem for p in presets.glob("*.yaml"))
+        hint = did_you_mean(name, available)
+        return None, f"unknown preset {name!r} (available: {', '.join(available)}, or a file path){hint}"
+    return preset, None
 
 
-def _raw_chain(path: Path, seen: tuple[Path, ...]) -> list[tuple[Path, dict[str, Any], Document | None]]:
+def _raw_chain(path: Path, seen: tuple[Path, ...], problems: list[ConfigProblem]) -> Chain:
+    """The file and everything it extends, parents first. Problems are collected, not raised, so that one
+    run reports them all; a file that cannot be read is left out of the chain."""
     resolved = path.resolve()
-    if resolved in seen:
-        chain = " -> ".join(str(p) for p in (*seen, resolved))
-        raise ConfigError(f"configuration extends itself: {chain}")
-    doc = _read_document(path)
+    doc, problem = _read_document(path)
+    if problem is not None:
+        problems.append(problem)
     data = doc.data if doc is not None else {}
     if not isinstance(data, dict):
         line = doc.content_line if doc is not None else 1
-        raise ConfigError(f"{path}:{line}:1: the configuration must be a mapping")
+        problems.append(ConfigProblem(str(path), line, 1, "<top level>",
+                                      f"the configuration must be a mapping of keys, not {type(data).__name__}"))
+        data = {}
     extends = data.get("extends", [])
-    parents = [extends] if isinstance(extends, str) else list(extends) if isinstance(extends, list) else []
-    out: list[tuple[Path, dict[str, Any], Document | None]] = []
-    for parent in parents:
-        if isinstance(parent, str):
-            out.extend(_raw_chain(_preset_path(parent, path.parent), (*seen, resolved)))
+    parents = [(("extends",), extends)] if isinstance(extends, str) else (
+        [(("extends", i), e) for i, e in enumerate(extends)] if isinstance(extends, list) else [])
+    out: Chain = []
+    for where, parent in parents:
+        if not isinstance(parent, str) or not parent:
+            continue  # the schema explains it
+        target, why = _preset_path(parent, path.parent)
+        if target is not None and target.resolve() in (*seen, resolved):
+            names = " -> ".join(str(p) for p in (*seen, resolved, target.resolve()))
+            target, why = None, f"the configuration extends itself: {names}; remove this entry"
+        if target is None:
+            assert why is not None
+            if doc is not None:
+                problems.append(at(doc, where, why))
+            else:
+                problems.append(ConfigProblem(str(path), 1, 1, "extends", why))
+            continue
+        out.extend(_raw_chain(target, (*seen, resolved), problems))
     out.append((path, data, doc))
     return out
+
+
+def _origin(doc: Document | None, path: tuple[str | int, ...]) -> Origin | None:
+    if doc is None:
+        return None
+    loc, _ = locate(doc.root, path, doc.line_offset, at_value=True)
+    file = doc.file
+    try:
+        rel = os.path.relpath(file)
+        if not rel.startswith(".."):
+            file = rel
+    except ValueError:  # another drive (Windows)
+        pass
+    return Origin(file.replace(os.sep, "/"), loc.line, loc.column, path)
 
 
 def _merge(chain: list[tuple[Path, dict[str, Any], Document | None]]) -> tuple[dict[str, Any], Path]:
@@ -172,6 +173,9 @@ def _merge(chain: list[tuple[Path, dict[str, Any], Document | None]]) -> tuple[d
                             current[k] = v
             elif key in ("rule-dirs", "plugins"):
                 dirs.extend((path.parent, f"{key}\0{v}") for v in value)
+            elif key == "exemptions":
+                merged.setdefault(key, []).extend(value)
+                merged.setdefault("_origins", []).extend(_origin(_doc, ("exemptions", i)) for i in range(len(value)))
             elif key in concat:
                 merged.setdefault(key, []).extend(value)
             else:
@@ -237,9 +241,9 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
             Exemption(
                 reason=e["reason"], rules=tuple(e.get("rules", ())), paths=tuple(e.get("paths", ())),
                 namespaces=tuple(e.get("namespaces", ())), kinds=tuple(e.get("kinds", ())),
-                names=tuple(e.get("names", ())),
+                names=tuple(e.get("names", ())), origin=origin,
             )
-            for e in merged.get("exemptions", ())
+            for e, origin in zip(merged.get("exemptions", ()), merged.get("_origins", ()), strict=True)
         ),
         kubernetes_version=parse_version(version) if version else None,
         fail_on=None if fail_on_raw in (None, "never") else Severity.parse(fail_on_raw),
@@ -261,34 +265,23 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
 RegistryFactory = Callable[[tuple[str, ...], tuple[str, ...]], Registry]
 
 
-Chain = list[tuple[Path, dict[str, Any], "Document | None"]]
-
-
 def _peek_extensions(chain: Chain) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Rule folders and plugin modules named in the chain, needed before the rules can be validated."""
     dirs: list[str] = []
     plugins: list[str] = []
-    for path, data, doc in chain:
+    for path, data, _doc in chain:
         for key, out in (("rule-dirs", dirs), ("plugins", plugins)):
             values = data.get(key, [])
-            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                if doc is not None:
-                    validate(data, doc, _top_level_schema())
-                continue
+            if not isinstance(values, list):
+                continue  # the schema pass explains it
             for v in values:
+                if not isinstance(v, str) or not v:
+                    continue
                 if key == "rule-dirs" or v.split(":")[0].endswith(".py"):
                     out.append(str((path.parent / v).resolve()))
                 else:
                     out.append(v)
     return tuple(dirs), tuple(plugins)
-
-
-def _top_level_schema() -> dict[str, Any]:
-    from guardlint.data import load_json, schema_path
-
-    schema = load_json(schema_path("config.schema.json"))
-    assert isinstance(schema, dict)
-    return schema
 
 
 ALLOW_PLUGINS_HINT = (
@@ -332,7 +325,8 @@ def load_config(
     p = Path(path)
     if not p.exists():
         raise ConfigError(f"{p}: configuration file not found")
-    chain = _raw_chain(p, ())
+    problems: list[ConfigProblem] = []
+    chain = _raw_chain(p, (), problems)
     extensions = _peek_extensions(chain)
     if extensions[1] and not allow_local_plugins:
         _refuse_local_plugins(chain)
@@ -343,8 +337,15 @@ def load_config(
     schema = config_schema(registry, mentioned)
     names = registry.names()
     for _path, data, doc in chain:
-        if doc is not None:
-            validate(data, doc, schema, names)
+        if doc is None:
+            continue
+        # kubernetes-version has its own check, which explains a YAML number and an unknown version
+        problems.extend(schema_problems(data, doc, schema, names, skip=("kubernetes-version",)))
+        problems.extend(rule_problems(data, doc, registry))
+        version = version_problem(data, doc)
+        if version is not None:
+            problems.append(version)
+    raise_problems(problems, [str(p), *(str(path) for path, _data, _doc in reversed(chain))])
     merged, last = _merge(chain)
     config = build_config(merged, str(p), str(last.parent))
     return config, registry

@@ -24,8 +24,18 @@ class RuleSettings(NamedTuple):
     params: Mapping[str, Any] = MappingProxyType({})
 
 
+class Origin(NamedTuple):
+    """Where a configured value stands: its file (as displayed), 1-based line and column, and its path."""
+
+    file: str
+    line: int
+    column: int
+    path: tuple[str | int, ...]
+
+
 class Exemption(NamedTuple):
-    """Findings matching every given criterion are suppressed, with the reason."""
+    """Findings matching every given criterion are suppressed, with the reason. ``origin`` locates it in
+    its configuration file, so that an exemption that matches nothing can be reported there."""
 
     reason: str
     rules: tuple[str, ...] = ()
@@ -33,6 +43,7 @@ class Exemption(NamedTuple):
     namespaces: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    origin: Origin | None = None
 
 
 class Config(NamedTuple):
@@ -94,17 +105,27 @@ class Plan(NamedTuple):
 
 
 def parse_version(text: str) -> tuple[int, int]:
-    """Parse ``1.30``, ``v1.30``, ``1.30.2`` or ``latest`` (as Pod Security Admission labels say it)."""
+    """Parse ``1.30``, ``v1.30``, ``1.30.2`` or ``latest`` (as Pod Security Admission labels say it).
+
+    Only the versions guardlint knows are accepted, from ``OLDEST_KUBERNETES`` to ``LATEST_KUBERNETES``:
+    rules that depend on the version would otherwise judge at a version that never existed.
+    """
     if str(text).strip().lower() == "latest":
         return LATEST_KUBERNETES
     raw = str(text).strip().lstrip("vV")
     parts = raw.split(".")
+    newest = f"{LATEST_KUBERNETES[0]}.{LATEST_KUBERNETES[1]}"
+    known = f"{OLDEST_KUBERNETES[0]}.{OLDEST_KUBERNETES[1]} to {newest}"
     try:
+        if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+            raise ValueError
         major, minor = int(parts[0]), int(parts[1])
-    except (ValueError, IndexError):
-        raise ValueError(f"invalid Kubernetes version {text!r} (expected for example '1.30')") from None
-    if major != 1 or minor < 0:
-        raise ValueError(f"invalid Kubernetes version {text!r}")
+    except ValueError:
+        raise ValueError(f"invalid Kubernetes version {text!r}: write MAJOR.MINOR such as '1.30' (guardlint "
+                         f"knows {known}), or latest") from None
+    if not OLDEST_KUBERNETES <= (major, minor) <= LATEST_KUBERNETES:
+        raise ValueError(f"Kubernetes version {text!r} is not one guardlint knows: use a version from {known}, "
+                         f"or latest ({newest})")
     return major, minor
 
 

@@ -62,6 +62,20 @@ def locate(root: Node | None, path: FieldPath, line_offset: int, *, at_value: bo
     return _loc(start, node, line_offset), True
 
 
+def node_at(root: Node | None, path: FieldPath) -> Node | None:
+    """The YAML node at ``path`` (a scalar's ``value`` is its source text), or None when it does not exist."""
+    node: Node | None = root
+    for part in path:
+        if isinstance(part, int) and isinstance(node, SequenceNode) and 0 <= part < len(node.value):
+            node = node.value[part]
+        elif isinstance(part, str) and isinstance(node, MappingNode):
+            hit = _lookup(node, part)
+            node = hit[1] if hit is not None else None
+        else:
+            return None
+    return node
+
+
 def _loc(start: Node, end: Node, line_offset: int) -> Location:
     s, e = start.start_mark, end.end_mark
     return Location(line_offset + s.line + 1, s.column + 1, line_offset + e.line + 1, e.column + 1)

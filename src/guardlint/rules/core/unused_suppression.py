@@ -1,4 +1,5 @@
-"""unused-suppression: a suppression that silenced nothing although its rule ran (found by the engine).
+"""unused-suppression: a suppression or config exemption that silenced nothing although its rule ran (found by
+the engine).
 
 The engine produces this rule's findings itself; ``check`` yields nothing.
 """
@@ -20,13 +21,18 @@ from guardlint.rules.api import RuleContext, Violation, rule
     severity=Severity.WARNING,
     pack="core",
     tags=("suppression",),
-    remediation="Delete the suppression; the problem it silenced is gone.",
+    remediation="Delete the suppression (or the exemption); the problem it silenced is gone.",
     engine=True,
 )
 def unused_suppression(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports an `ignore.guardlint.dev/<rule>` annotation or a `# guardlint: ignore <rule>` comment that
     suppressed nothing in this run, although the rule it names ran on that object.
+
+    It also reports an entry of `exemptions:` in the configuration that matched no finding, at the entry in
+    the configuration file, when every rule the entry names ran (any rule, for an entry that names none). An
+    exemption is judged only in a run that saw every file: not with `--partial` (the pre-commit hook lints
+    only the changed files) and not when an input could not be read.
 
     ## Why is this bad?
     Stale suppressions hide future regressions: when someone reintroduces the problem, the old comment
