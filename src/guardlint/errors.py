@@ -6,8 +6,8 @@ from typing import NamedTuple
 
 
 class ConfigProblem(NamedTuple):
-    """One thing wrong with a configuration file: where (file, 1-based line and column, JSON path) and what
-    to do about it."""
+    """One thing wrong with a configuration file: where (file, 1-based line and column, JSON path; line 0
+    when the file itself cannot be read) and what to do about it."""
 
     file: str
     line: int
@@ -16,6 +16,8 @@ class ConfigProblem(NamedTuple):
     message: str
 
     def render(self) -> str:
+        if self.line <= 0:  # about the whole file (it cannot be read): no position
+            return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}:{self.column}: at {self.path}: {self.message}"
 
 

@@ -67,9 +67,9 @@ def _read_document(path: Path) -> tuple[Document | None, ConfigProblem | None]:
         text = read_regular_file(str(path), CONFIG_MAX_BYTES).decode("utf-8")
     except NotRegularFile as exc:
         reason = f"over the {describe_limit(CONFIG_MAX_BYTES)} limit" if exc.too_large else exc.message
-        return None, ConfigProblem(str(path), 1, 1, "<file>", f"cannot read the configuration: {reason}")
+        return None, ConfigProblem(str(path), 0, 0, "", f"cannot read configuration: {reason}")
     except UnicodeDecodeError as exc:
-        return None, ConfigProblem(str(path), 1, 1, "<file>", f"cannot read the configuration: {exc}")
+        return None, ConfigProblem(str(path), 0, 0, "", f"cannot read configuration: {exc}")
     loaded = load_text(text.replace("\r\n", "\n").replace("\r", "\n"), str(path))
     if loaded.errors:
         e = loaded.errors[0]
