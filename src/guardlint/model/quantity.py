@@ -39,6 +39,10 @@ _MAX_BINARY = 2**63 - 1
 """BinarySI values are capped here (``8Ei`` reads as 2^63-1)."""
 _MAX_SCALE = 10_000
 """Values above 10^10000 are not represented (the API accepts ``1e100000``; no resource is that large)."""
+_MAX_DIGITS = 10_000
+"""Numbers written with more significant digits than this are not represented either (None)."""
+_INT_CHUNK = 4_000
+"""Digit strings are converted in pieces below Python's int/str conversion limit (4300 digits)."""
 _GO_SPACE = (
     "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
     "\u2028\u2029\u202f\u205f\u3000"
@@ -99,7 +103,10 @@ def parse_quantity(raw: Any) -> Quantity | None:
     # where the API's slow path re-reads the number text and finds no digits there (ErrNumeric): with
     # Pi and Ei, and with an exponent below -9.
     has_digits = bool(whole or frac)
-    numerator = int(whole + frac or "0")
+    digits = (whole + frac).lstrip("0")
+    if len(digits) > _MAX_DIGITS:
+        return None
+    numerator = _int(digits)
     scale = -len(frac)  # value = numerator * 10**scale (* 2**bits)
     bits = 0
     if m.group("bin"):
@@ -120,7 +127,7 @@ def parse_quantity(raw: Any) -> Quantity | None:
         return Quantity(Fraction(0), text)
     if scale > _MAX_SCALE:
         return None
-    if not bits and scale < -9 - len(str(numerator)):
+    if not bits and scale < -9 - len(digits):
         value = _NANO  # far below one nano (and perhaps too small to compute): rounds up to it
     else:
         value = Fraction(numerator * 2**bits) * Fraction(10) ** scale
@@ -132,6 +139,52 @@ def parse_quantity(raw: Any) -> Quantity | None:
     return Quantity(-value if m.group("sign") == "-" else value, text)
 
 
+def _int(digits: str) -> int:
+    """``int(digits)`` for a string of decimal digits of any length ("" is 0), without tripping Python's
+    limit on int/str conversions (halves are converted separately and joined)."""
+    if len(digits) <= _INT_CHUNK:
+        return int(digits or "0")
+    half = len(digits) // 2
+    shift: int = 10 ** (len(digits) - half)
+    return _int(digits[:half]) * shift + _int(digits[half:])
+
+
+def exact_number(value: Any) -> Fraction | None:
+    """An int or float (a rule parameter, a YAML number) as an exact Fraction, through its decimal text as
+    written (``0.1`` is 1/10); None for booleans, NaN, infinities and other types."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return Fraction(repr(value))
+    return None
+
+
+_FLOAT_SAFE_HIGH = Fraction(10) ** 300
+_FLOAT_SAFE_LOW = Fraction(1, 10**300)
+
+
+def format_number(value: Fraction) -> str:
+    """An exact value in ``%g`` style (6 significant digits) for messages, at any magnitude.
+
+    Within the range of floats this is exactly ``f"{float(value):g}"``; beyond it (``1e400`` parses to an
+    exact value that no float holds) the digits are computed with decimal arithmetic instead, so a message
+    never overflows.
+    """
+    size = abs(value)
+    if value == 0 or _FLOAT_SAFE_LOW < size < _FLOAT_SAFE_HIGH:
+        return f"{float(value):g}"
+    from decimal import Decimal, localcontext
+
+    with localcontext() as context:
+        context.prec = 6
+        context.Emax = 10**9
+        context.Emin = -(10**9)
+        decimal = (Decimal(value.numerator) / Decimal(value.denominator)).normalize()
+    return format(decimal, "g").replace("E", "e")
+
+
 def quantity_value(raw: Any) -> Fraction | None:
     q = parse_quantity(raw)
     return q.value if q is not None else None
@@ -139,9 +192,11 @@ def quantity_value(raw: Any) -> Fraction | None:
 
 def format_quantity(value: Fraction) -> str:
     """Render an exact value compactly (whole numbers as integers, fractions in milli-units when exact)."""
+    if abs(value) >= _FLOAT_SAFE_HIGH:  # beyond what str() of an int or float() can render
+        return format_number(value)
     if value.denominator == 1:
         return str(value.numerator)
     milli = value * 1000
     if milli.denominator == 1:
         return f"{milli.numerator}m"
-    return f"{float(value):g}"
+    return format_number(value)

@@ -82,8 +82,9 @@ def gpu_request_limit_mismatch(resource: Resource, params: Any, ctx: RuleContext
                 continue
             when = "when the operator creates its pods" if site.operator_created else "at apply"
             fix = None
-            if lv >= 0 and lv.denominator == 1:
-                # Only a limit the API accepts is copied: extended resources take whole, non-negative numbers.
+            if 0 <= lv < 2**63 and lv.denominator == 1:
+                # Only a limit the API accepts is copied: extended resources take whole, non-negative numbers
+                # (and a device count beyond int64 is no count: its digits are not copied either).
                 fix = Fix(str(lv.numerator), f"set the {req.name} request to the limit, {show(lim.raw)}")
             yield Violation(
                 req.path,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from fractions import Fraction
 from typing import NamedTuple
 
 from guardlint.findings import Severity
+from guardlint.model.quantity import exact_number, format_number
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
@@ -37,10 +37,6 @@ PARAMS_SCHEMA = {
         "ephemeral-storage-ratio": _ratio_schema(0.0, "ephemeral-storage"),
     },
 }
-
-
-def _fmt(ratio: Fraction) -> str:
-    return f"{float(ratio):g}"
 
 
 @rule(
@@ -104,7 +100,8 @@ def limit_far_above_request(resource: Resource, params: Params, ctx: RuleContext
     for pod in iter_pod_specs(resource, ctx.workloads):
         for c in iter_containers(pod, RESOURCE_CONTAINERS):
             for name, max_ratio in checks:
-                if not max_ratio:
+                allowed = exact_number(max_ratio)
+                if not allowed:  # 0 turns the check off; an infinite (or NaN) ratio never triggers
                     continue
                 raw_request = c.get(("resources", "requests", name))
                 raw_limit = c.get(("resources", "limits", name))
@@ -112,11 +109,11 @@ def limit_far_above_request(resource: Resource, params: Params, ctx: RuleContext
                 if request is None or limit is None or request <= 0:
                     continue
                 ratio = limit / request
-                if ratio > Fraction(str(max_ratio)):
+                if ratio > allowed:
                     yield Violation(
                         (*c.path, "resources", "limits", name),
-                        f"{c.describe()} limits {name} to {q_text(raw_limit)}, {_fmt(ratio)} times its request of "
-                        f"{q_text(raw_request)} (at most {max_ratio:g} allowed)",
+                        f"{c.describe()} limits {name} to {q_text(raw_limit)}, {format_number(ratio)} times its "
+                        f"request of {q_text(raw_request)} (at most {format_number(allowed)} allowed)",
                     )
 
 
