@@ -32,6 +32,8 @@ class Unit(NamedTuple):
     """The chart folder or overlay folder, as reports show files."""
     loaded: LoadedText
     mapper: Mapper
+    set_name: str = ""
+    """The Helm values set this rendering used ('' for kustomize)."""
 
 
 class Prepared(NamedTuple):
@@ -72,8 +74,19 @@ def prepare(inputs: Sequence[Input], explicit: Sequence[str], options: RenderOpt
     consumed: set[str] = set()
     raw = list(parts.raw)
     if parts.charts:
-        # Helm rendering lands in the next step; until then chart files are linted as they are.
-        raw.extend(i for members in parts.charts.values() for i in members)
+        if options.enabled:
+            from guardlint.render.helm_run import render_charts
+
+            got_units, got_errors = render_charts(sorted(parts.charts), options)
+            units.extend(got_units)
+            errors.extend(got_errors)
+        else:
+            for members in parts.charts.values():
+                for item in members:
+                    if _is_template(item.path):
+                        skipped.append(SkippedDocument(item.display, 1, "Helm chart template (rendering is off)"))
+                    else:
+                        raw.append(item)
     if parts.kustomize:
         if options.enabled:
             got_units, got_errors, used = _kustomize(parts.kustomize, explicit, options)
@@ -161,6 +174,7 @@ def remap(report: Report, units: Sequence[Unit]) -> Report:
     docs: dict[tuple[str, int], Document] = {
         (u.pseudo, d.index): d for u in units for d in u.loaded.documents
     }
+    rank = {u.set_name: i for i, u in reversed(list(enumerate(units)))}
     out: list[Finding] = []
     merged: dict[tuple[Any, ...], int] = {}
     for f in report.findings:
@@ -178,7 +192,7 @@ def remap(report: Report, units: Sequence[Unit]) -> Report:
             continue
         first = out[at]
         if first.rendered is not None and g.rendered is not None:
-            sets = tuple(dict.fromkeys((*first.rendered.sets, *g.rendered.sets)))
+            sets = tuple(sorted(set(first.rendered.sets) | set(g.rendered.sets), key=lambda s: (rank.get(s, 0), s)))
             out[at] = first._replace(rendered=first.rendered._replace(sets=sets))
     files = {u.pseudo: u.display for u in units}
     return report._replace(

@@ -1,0 +1,278 @@
+"""Helm: rendering a chart (``helm template`` or the in-process helm-python-sdk) with line markers.
+
+Before rendering, the chart is copied to a temporary folder and each line of its templates that can
+safely carry one gets a YAML comment ``#@gl:<file>:<line>`` at its end. Helm copies the comment into
+the output, so every rendered line knows the template line that wrote it; lines a template emits in one
+block (``toYaml ... | nindent``, ``include``) carry the marker of that block's last line, which is the
+line holding the action. Markers are never placed where they could change the output: inside an action
+that spans lines, inside ``define`` blocks (helpers are used inside values), in block scalars, or on a
+line whose newline a ``-}}``/``{{-`` trims. If the marked chart fails to render but the chart does, the
+plain output is used and findings are placed approximately.
+
+Nothing contacts a cluster or the network: ``lookup`` returns nothing in both renderers, dependencies
+must already be in ``charts/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+MARK = "#@gl:"
+MARKER_RE = re.compile(r" ?#@gl:(\d+):(\d+)")
+MAX_CHART_BYTES = 64 * 1024 * 1024
+RENDER_TIMEOUT = 120.0
+_ERROR_AT = re.compile(r"([^\s():<>\"]+\.(?:ya?ml|tpl|txt|json)):(\d+)(?::(\d+))?")
+_ACTION = re.compile(r"\{\{(-?)(.*?)(-?)\}\}", re.S)
+_BLOCK_OPEN = re.compile(r"^\s*(if|range|with|define|block)\b")
+_BLOCK_SCALAR = re.compile(r":\s*[|>][-+0-9]*\s*$")
+
+
+class RenderError(NamedTuple):
+    message: str
+    template: str | None
+    """The template path as Helm names it (``chart/templates/x.yaml``), when Helm gave one."""
+    line: int
+    column: int
+
+
+class Renderer(NamedTuple):
+    name: str
+    """``helm`` (the binary) or ``helm-python-sdk``."""
+    version: str
+    binary: str | None
+
+
+def find_renderer() -> Renderer | None:
+    """The ``helm`` binary when on PATH, else helm-python-sdk when installed, else None."""
+    binary = shutil.which("helm")
+    if binary:
+        try:
+            proc = subprocess.run([binary, "version", "--short"], capture_output=True, text=True, timeout=30,
+                                  check=False)
+            version = proc.stdout.strip() or "unknown"
+        except (OSError, subprocess.TimeoutExpired):
+            version = "unknown"
+        return Renderer("helm", version, binary)
+    from importlib import metadata
+    from importlib.util import find_spec
+
+    if find_spec("helm_python") is None:
+        return None
+    try:
+        version = metadata.version("helm-python-sdk")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return Renderer("helm-python-sdk", version, None)
+
+
+# Markers ------------------------------------------------------------------------------------------------
+
+
+def _action_words(text: str) -> list[tuple[str, bool, bool]]:
+    """The actions of a line: (body, trims left, trims right)."""
+    return [(m.group(2).strip(), m.group(1) == "-", m.group(3) == "-") for m in _ACTION.finditer(text)]
+
+
+def _line_is_silent_control(line: str) -> bool:
+    """A line that holds only control actions (if/else/end/range/with/comments): it outputs nothing."""
+    rest = _ACTION.sub("", line).strip()
+    if rest:
+        return False
+    words = _action_words(line)
+    return bool(words) and all(
+        re.match(r"^(if|else|end|range|with|/\*|\$[\w]+\s*:?=)", body) is not None for body, _, _ in words
+    )
+
+
+def _starts_with_newline_output(line: str) -> bool:
+    """``{{- ... | nindent N }}``: the output starts with its own newline, so a trimmed newline is replaced."""
+    words = _action_words(line)
+    return bool(words) and re.search(r"\bnindent\s+\d+\s*$", words[0][0]) is not None
+
+
+def mark_template(text: str, file_id: int) -> str:
+    """``text`` with a marker comment at the end of every line that can safely carry one."""
+    lines = text.split("\n")
+    out = list(lines)
+    depth_open = 0  # unclosed ``{{`` across lines
+    stack: list[str] = []  # open block keywords
+    block_indent: int | None = None  # inside a YAML block scalar deeper than this indent
+    for i, line in enumerate(lines):
+        starts_open = depth_open > 0
+        depth_open += line.count("{{") - line.count("}}")
+        depth_open = max(depth_open, 0)
+        in_define = "define" in stack or "block" in stack
+        for body, _, _ in _action_words(line):
+            m = _BLOCK_OPEN.match(body)
+            if m:
+                stack.append(m.group(1))
+            elif re.match(r"^end\b", body) and stack:
+                stack.pop()
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip(" "))
+        if block_indent is not None:
+            if stripped and indent <= block_indent and not stripped.startswith("{{"):
+                block_indent = None
+            elif stripped:
+                continue
+        if starts_open or depth_open > 0 or in_define or "define" in stack or "block" in stack or not stripped:
+            continue
+        if _BLOCK_SCALAR.search(_ACTION.sub("x", line)):
+            block_indent = indent
+        if line.rstrip().endswith("-}}"):
+            continue
+        nxt = next((candidate for candidate in lines[i + 1:] if candidate.strip()), "")
+        if nxt.lstrip().startswith("{{-") and not (_line_is_silent_control(nxt) or _starts_with_newline_output(nxt)):
+            continue
+        if _ACTION.sub("", line).split("#", 1)[0].count('"') % 2 == 1:
+            continue  # an unterminated double-quoted string continues on the next line
+        out[i] = f"{line} {MARK}{file_id}:{i + 1}"
+    return "\n".join(out)
+
+
+def _marked_copy(chart: str, dest: str) -> dict[int, str]:
+    """Copy ``chart`` to ``dest`` with markers in its (and its unpacked subcharts') templates.
+    Returns marker file ids -> template paths relative to the chart."""
+    files: dict[int, str] = {}
+    total = 0
+    for dirpath, dirnames, filenames in os.walk(chart):
+        dirnames[:] = sorted(d for d in dirnames if d not in (".git", "node_modules"))
+        rel_dir = os.path.relpath(dirpath, chart)
+        target_dir = os.path.join(dest, rel_dir) if rel_dir != "." else dest
+        os.makedirs(target_dir, exist_ok=True)
+        for name in sorted(filenames):
+            src = os.path.join(dirpath, name)
+            if os.path.islink(src) or not os.path.isfile(src):
+                continue
+            total += os.path.getsize(src)
+            if total > MAX_CHART_BYTES:
+                raise OSError(f"the chart is larger than {MAX_CHART_BYTES // 1048576} MiB")
+            dst = os.path.join(target_dir, name)
+            if "templates" in rel_dir.split(os.sep) and name.endswith((".yaml", ".yml")) and not name.startswith("_"):
+                with open(src, encoding="utf-8", errors="surrogateescape") as fh:
+                    text = fh.read()
+                file_id = len(files)
+                files[file_id] = os.path.normpath(os.path.join(rel_dir, name))
+                with open(dst, "w", encoding="utf-8", errors="surrogateescape") as fh:
+                    fh.write(mark_template(text, file_id))
+            else:
+                shutil.copyfile(src, dst)
+    return files
+
+
+# Rendering ----------------------------------------------------------------------------------------------
+
+
+class Rendering(NamedTuple):
+    templates: dict[str, str]
+    """Template path as Helm names it -> its output (marked when ``marker_files`` is not empty)."""
+    marker_files: dict[int, str]
+    error: RenderError | None
+
+
+def _parse_error(text: str) -> RenderError:
+    m = _ERROR_AT.search(text)
+    message = " ".join(text.split()) or "helm failed"
+    if m is None:
+        return RenderError(message, None, 1, 1)
+    return RenderError(message, m.group(1), int(m.group(2)), int(m.group(3) or 1))
+
+
+def _render_sdk(chart: str, values: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, str] | RenderError:
+    try:
+        import helm_python as helm
+        from helm_python import _native
+    except Exception as exc:  # the native library failed to load (wrong platform, missing glibc)
+        return RenderError(f"helm-python-sdk cannot be loaded: {type(exc).__name__}: {exc}", None, 1, 1)
+
+    try:
+        with helm.Chart.load(chart) as handle:  # a fresh handle per values set: rendering mutates it
+            raw = _native.call_string("helm_render", handle._raw(), json.dumps(values), json.dumps(options))
+    except helm.HelmError as exc:
+        return _parse_error(str(exc))
+    result = json.loads(raw)
+    return {str(k): str(v) for k, v in result.items()} if isinstance(result, dict) else {}
+
+
+def _render_binary(binary: str, chart: str, values: Mapping[str, Any], options: Mapping[str, Any],
+                   sets: Sequence[str]) -> dict[str, str] | RenderError:
+    with tempfile.TemporaryDirectory(prefix="guardlint-helm-") as tmp:
+        values_file = os.path.join(tmp, "values.json")
+        with open(values_file, "w", encoding="utf-8") as fh:
+            json.dump(values, fh)
+        cmd = [binary, "template", str(options["name"]), chart, "--namespace", str(options["namespace"]),
+               "--kube-version", str(options["kube_version"]), "--values", values_file]
+        for api in options.get("api_versions", ()):
+            cmd += ["--api-versions", str(api)]
+        for s in sets:
+            cmd += ["--set", s]
+        env = dict(os.environ)
+        for key in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+            env[key] = "http://127.0.0.1:9"
+        env.update({"HELM_CACHE_HOME": os.path.join(tmp, "c"), "HELM_CONFIG_HOME": os.path.join(tmp, "f"),
+                    "HELM_DATA_HOME": os.path.join(tmp, "d"), "KUBECONFIG": os.path.join(tmp, "none")})
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RENDER_TIMEOUT, env=env, check=False)
+        except subprocess.TimeoutExpired:
+            return RenderError(f"helm template did not finish within {RENDER_TIMEOUT:.0f} s", None, 1, 1)
+        except OSError as exc:
+            return RenderError(f"cannot run helm: {exc.strerror or exc}", None, 1, 1)
+    if proc.returncode != 0:
+        return _parse_error(proc.stderr.replace("Error: ", "", 1))
+    out: dict[str, list[str]] = {}
+    current: str | None = None
+    for chunk in re.split(r"(?m)^---[ \t]*$", proc.stdout):
+        body = chunk
+        m = re.search(r"(?m)^# Source: (.+?)\s*$", body)
+        if m is not None:
+            current = m.group(1)
+            body = body[: m.start()] + body[m.end() + 1:]
+        if current is not None and body.strip():
+            out.setdefault(current, []).append(body.strip("\n") + "\n")
+    return {k: "---\n".join(v) for k, v in out.items()}
+
+
+def render(renderer: Renderer, chart: str, values: Mapping[str, Any], *, release: str, namespace: str,
+           kube_version: tuple[int, int], api_versions: Sequence[str] = (), sets: Sequence[str] = ()) -> Rendering:
+    """Render ``chart`` with user ``values`` (the chart's own values.yaml is applied by Helm)."""
+    options: dict[str, Any] = {"name": release, "namespace": namespace,
+                               "kube_version": f"v{kube_version[0]}.{kube_version[1]}.0"}
+    if api_versions:
+        options["api_versions"] = list(api_versions)
+    merged = dict(values)
+    if renderer.binary is None and sets:
+        import helm_python as helm
+
+        from guardlint.render.values import deep_merge
+
+        for s in sets:
+            try:
+                merged = deep_merge(merged, helm.parse_set_string(s))
+            except helm.HelmError as exc:
+                return Rendering({}, {}, RenderError(f"invalid set expression {s!r}: {exc}", None, 1, 1))
+
+    def once(path: str) -> dict[str, str] | RenderError:
+        if renderer.binary is not None:
+            return _render_binary(renderer.binary, path, merged, options, sets)
+        return _render_sdk(path, merged, options)
+
+    with tempfile.TemporaryDirectory(prefix="guardlint-chart-") as tmp:
+        copy = os.path.join(tmp, os.path.basename(os.path.normpath(chart)))
+        try:
+            files = _marked_copy(chart, copy)
+        except OSError as exc:
+            return Rendering({}, {}, RenderError(f"cannot read the chart: {exc}", None, 1, 1))
+        marked = once(copy)
+    if not isinstance(marked, RenderError):
+        return Rendering(marked, files, None)
+    plain = once(chart)
+    if isinstance(plain, RenderError):
+        return Rendering({}, {}, plain)
+    return Rendering(plain, {}, None)

@@ -1,0 +1,476 @@
+"""Helm charts inside a lint run: values sets, cached rendering, and findings mapped to template and values lines."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from guardlint.findings import ErrorKind, Finding, InputError, Location, Rendered
+from guardlint.model.paths import FieldPath
+from guardlint.render import cache
+from guardlint.render.helm import MARKER_RE, Renderer, RenderError, Rendering, find_renderer, render
+from guardlint.render.tree import CHART_FILE, inside, repo_root
+from guardlint.render.values import UNKNOWN, ValuesFile, deep_merge, find_value
+from guardlint.source.files import Input, display_name, read_input
+from guardlint.source.loader import Document, load_text
+from guardlint.source.sourcemap import locate
+
+if TYPE_CHECKING:
+    from guardlint.render.run import RenderOptions, Unit
+
+CACHE_VERSION = "guardlint-helm-1"
+INSTALL_HINT = (
+    "install Helm (the 'helm' binary on PATH, https://helm.sh/docs/intro/install/) or the in-process renderer "
+    "with pip install 'guardlint[helm]'; or set 'render: false' in .guardlint.yaml (or pass --no-render) to skip "
+    "chart templates"
+)
+_VALUES_REF = re.compile(r"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
+_INCLUDE = re.compile(r"\binclude\s+\"([^\"]+)\"\s*(\.Values(?:\.[A-Za-z_][A-Za-z0-9_]*)+)?")
+_DEFINE = re.compile(r"\{\{-?\s*define\s+\"([^\"]+)\"\s*-?\}\}(.*?)\{\{-?\s*end\s*-?\}\}", re.S)
+_EMITTERS = ("toYaml", "include", "nindent", "indent", "tpl", "template ")
+
+
+class ChartSettings(NamedTuple):
+    release: str = "release"
+    namespace: str = "default"
+    sets: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    set_exprs: tuple[str, ...] = ()
+    api_versions: tuple[str, ...] = ()
+    source: str = ""
+
+
+def _settings_for(chart: str, options: RenderOptions) -> ChartSettings:
+    config = options.charts
+    entries: Mapping[str, Any] = getattr(config, "charts", {}) or {}
+    base = getattr(config, "base_dir", ".") or "."
+    for key, entry in entries.items():
+        if os.path.normpath(os.path.abspath(os.path.join(base, key))) != os.path.normpath(chart):
+            continue
+        sets = entry.get("values-sets")
+        return ChartSettings(
+            release=str(entry.get("release", "release")),
+            namespace=str(entry.get("namespace", "default")),
+            sets=tuple((str(n), tuple(str(f) for f in files)) for n, files in sets.items()) if sets else None,
+            set_exprs=tuple(str(s) for s in entry.get("set", ())),
+            api_versions=tuple(str(a) for a in entry.get("api-versions", ())),
+            source=display_name(str(getattr(config, "source", "") or "")) if getattr(config, "source", None) else "",
+        )
+    return ChartSettings()
+
+
+def _error(file: str, message: str, line: int = 1, column: int = 1, hint: str = "") -> InputError:
+    return InputError(ErrorKind.RENDER_FAILED, file, line, column, message, hint)
+
+
+def _load_doc(path: str, max_bytes: int) -> tuple[Document | None, InputError | None]:
+    display = display_name(path)
+    result = read_input(Input(path, display), max_bytes)
+    if result.error is not None:
+        return None, result.error
+    loaded = load_text(result.text or "", display)
+    if loaded.errors:
+        return None, loaded.errors[0]
+    docs = [d for d in loaded.documents if d.data is not None]
+    return (docs[0] if docs else None), None
+
+
+def missing_dependencies(chart: str, max_bytes: int) -> list[InputError]:
+    """Dependencies Chart.yaml declares that are not in ``charts/`` (as a folder or a packaged .tgz)."""
+    doc, err = _load_doc(os.path.join(chart, CHART_FILE), max_bytes)
+    if err is not None:
+        return [err]
+    if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get("dependencies"), list):
+        return []
+    charts_dir = os.path.join(chart, "charts")
+    lock = os.path.isfile(os.path.join(chart, "Chart.lock"))
+    out: list[InputError] = []
+    for i, dep in enumerate(doc.data["dependencies"]):
+        if not isinstance(dep, dict) or not isinstance(dep.get("name"), str):
+            continue
+        name = dep["name"]
+        if os.path.isfile(os.path.join(charts_dir, name, CHART_FILE)):
+            continue
+        if glob.glob(os.path.join(glob.escape(charts_dir), f"{glob.escape(name)}-*.tgz")):
+            continue
+        loc, _ = locate(doc.root, ("dependencies", i), doc.line_offset)
+        source = "Chart.lock" if lock else "Chart.yaml"
+        out.append(_error(
+            doc.file, f"dependency {name!r} (listed in {source}) is not in {display_name(charts_dir)}/; guardlint "
+            "renders offline and never downloads charts", loc.line, loc.column,
+            hint=f"run 'helm dependency build {display_name(chart)}' and commit or restore charts/",
+        ))
+    return out
+
+
+def _default_sets(chart: str) -> list[tuple[str, tuple[str, ...]]]:
+    sets: list[tuple[str, tuple[str, ...]]] = [("values.yaml", ())]
+    for path in sorted(glob.glob(os.path.join(glob.escape(chart), "ci", "*-values.yaml"))):
+        rel = os.path.relpath(path, chart).replace(os.sep, "/")
+        sets.append((rel, (rel,)))
+    return sets
+
+
+def _chart_digest(chart: str) -> str:
+    parts: list[bytes | str] = []
+    for dirpath, dirnames, filenames in os.walk(chart):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path) or not os.path.isfile(path):
+                continue
+            parts.append(os.path.relpath(path, chart))
+            try:
+                with open(path, "rb") as fh:
+                    parts.append(fh.read())
+            except OSError:
+                parts.append(b"\0unreadable")
+    return cache.digest(*parts)
+
+
+def render_charts(charts: Sequence[str], options: RenderOptions) -> tuple[list[Unit], list[InputError]]:
+    units: list[Unit] = []
+    errors: list[InputError] = []
+    renderer: Renderer | None = None
+    looked = False
+    for chart in charts:
+        chart_display = display_name(chart)
+        missing = missing_dependencies(chart, options.max_bytes)
+        if missing:
+            errors.extend(missing)
+            continue
+        if not looked:
+            renderer, looked = find_renderer(), True
+        if renderer is None:
+            errors.append(InputError(
+                ErrorKind.NO_RENDERER, display_name(os.path.join(chart, CHART_FILE)), 1, 1,
+                "this Helm chart cannot be rendered: no 'helm' binary on PATH and helm-python-sdk is not installed",
+                INSTALL_HINT,
+            ))
+            continue
+        got_units, got_errors = _render_chart(chart, chart_display, renderer, options)
+        units.extend(got_units)
+        errors.extend(got_errors)
+    return units, errors
+
+
+def _render_chart(chart: str, chart_display: str, renderer: Renderer,
+                  options: RenderOptions) -> tuple[list[Unit], list[InputError]]:
+    settings = _settings_for(chart, options)
+    root = repo_root(chart)
+    where = settings.source or display_name(os.path.join(chart, CHART_FILE))
+    sets = list(settings.sets) if settings.sets is not None else _default_sets(chart)
+    errors: list[InputError] = []
+    units: list[Unit] = []
+    chart_digest = _chart_digest(chart)
+    base_values, err = _load_doc(os.path.join(chart, "values.yaml"), options.max_bytes) \
+        if os.path.isfile(os.path.join(chart, "values.yaml")) else (None, None)
+    if err is not None:
+        return [], [err]
+    seen_errors: dict[tuple[str, int, str], int] = {}
+    for set_name, files in sets:
+        docs: list[Document | None] = []
+        values: dict[str, Any] = {}
+        bad = False
+        for rel in files:
+            path = os.path.normpath(os.path.join(chart, rel))
+            if not inside(path, root):
+                errors.append(_error(where, f"values file {rel!r} of chart {chart_display} is outside the repository"))
+                bad = True
+                break
+            if not os.path.isfile(path):
+                errors.append(_error(where, f"values file {rel!r} of chart {chart_display} is not a regular file"))
+                bad = True
+                break
+            doc, derr = _load_doc(path, options.max_bytes)
+            if derr is not None:
+                errors.append(derr)
+                bad = True
+                break
+            if doc is not None and not isinstance(doc.data, dict):
+                errors.append(_error(doc.file, "a values file must be a mapping", doc.content_line))
+                bad = True
+                break
+            docs.append(doc)
+            if doc is not None:
+                values = deep_merge(values, doc.data)
+        if bad:
+            continue
+        key = cache.digest(CACHE_VERSION, renderer.name, renderer.version, chart_digest,
+                           json.dumps(values, sort_keys=True, default=str), settings.release, settings.namespace,
+                           "{}.{}".format(*options.kubernetes_version), *settings.api_versions, "\0",
+                           *settings.set_exprs)
+        rendering = _cached(key)
+        if rendering is None:
+            rendering = render(renderer, chart, values, release=settings.release, namespace=settings.namespace,
+                               kube_version=options.kubernetes_version, api_versions=settings.api_versions,
+                               sets=settings.set_exprs)
+            cache.put(key, json.dumps({
+                "templates": rendering.templates, "files": rendering.marker_files,
+                "error": list(rendering.error) if rendering.error is not None else None,
+            }))
+        if rendering.error is not None:
+            e = _located(rendering.error, chart, chart_display, set_name)
+            k = (e.file, e.line, rendering.error.message)
+            if k not in seen_errors:
+                seen_errors[k] = len(errors)
+                errors.append(e)
+            continue
+        value_files = _values_chain(chart, base_values, docs, options.max_bytes)
+        units.append(_unit(chart, chart_display, set_name, rendering, value_files, options))
+    return units, errors
+
+
+def _cached(key: str) -> Rendering | None:
+    text = cache.get(key)
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+        error = RenderError(*data["error"]) if data["error"] else None
+        return Rendering(dict(data["templates"]), {int(k): v for k, v in data["files"].items()}, error)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _located(error: RenderError, chart: str, chart_display: str, set_name: str) -> InputError:
+    file = display_name(os.path.join(chart, "Chart.yaml"))
+    if error.template:
+        rel = error.template.split("/", 1)[1] if "/" in error.template else error.template
+        file = display_name(os.path.join(chart, rel))
+    return _error(file, f"helm template failed (values set {set_name}): {error.message}", error.line, error.column,
+                  hint="fix the template or the values; nothing was linted for this values set")
+
+
+def _values_chain(chart: str, base: Document | None, set_docs: Sequence[Document | None],
+                  max_bytes: int) -> list[ValuesFile]:
+    """Lowest precedence first: subcharts' own values.yaml (under their name), the chart's, the set's files."""
+    out: list[ValuesFile] = []
+    for path in sorted(glob.glob(os.path.join(glob.escape(chart), "charts", "*", "values.yaml"))):
+        doc, _ = _load_doc(path, max_bytes)
+        out.append(ValuesFile(display_name(path), doc, (os.path.basename(os.path.dirname(path)),)))
+    if base is not None:
+        out.append(ValuesFile(base.file, base, ()))
+    out.extend(ValuesFile(d.file, d, ()) for d in set_docs if d is not None)
+    return out
+
+
+def _stream(rendering: Rendering) -> tuple[str, dict[int, tuple[int, int]]]:
+    """A ``helm template``-like stream and, per stream line, the (marker file id, template line) that wrote it."""
+    out: list[str] = []
+    line_map: dict[int, tuple[int, int]] = {}
+    for key in sorted(rendering.templates):
+        text = rendering.templates[key]
+        if key.endswith("NOTES.txt"):
+            continue
+        for doc in re.split(r"(?m)^---[ \t]*(?: ?#@gl:\d+:\d+)*[ \t]*$", text):
+            lines = doc.strip("\n").split("\n")
+            content = [MARKER_RE.sub("", ln) for ln in lines]
+            if not any(c.strip() and not c.lstrip().startswith("#") for c in content):
+                continue
+            out.append("---")
+            out.append(f"# Source: {key}")
+            for raw, clean in zip(lines, content, strict=True):
+                m = MARKER_RE.search(raw)
+                if m is not None:
+                    line_map[len(out) + 1] = (int(m.group(1)), int(m.group(2)))
+                out.append(clean.rstrip() if m is not None else clean)
+    return "\n".join(out) + "\n", line_map
+
+
+def _unit(chart: str, chart_display: str, set_name: str, rendering: Rendering, value_files: list[ValuesFile],
+          options: RenderOptions) -> Unit:
+    from guardlint.render.run import Unit
+
+    text, line_map = _stream(rendering)
+    stored = cache.store_stream(text)
+    pseudo = f"{chart_display}/@{set_name}"
+    loaded = load_text(text, pseudo)
+    mapper = HelmMapper(chart, chart_display, set_name, stored, line_map, rendering.marker_files, value_files)
+    return Unit(pseudo, chart_display, loaded, mapper, set_name)
+
+
+class HelmMapper:
+    def __init__(self, chart: str, chart_display: str, set_name: str, stored: str,
+                 line_map: dict[int, tuple[int, int]], files: Mapping[int, str], values: list[ValuesFile]) -> None:
+        self.chart = chart
+        self.source = f"helm chart {chart_display}"
+        self.set_name = set_name
+        self.stored = stored
+        self.line_map = line_map
+        self.files = files
+        self.values = values
+        self._lines: dict[str, list[str]] = {}
+        self._defines: dict[str, str] | None = None
+
+    def _template_lines(self, rel: str) -> list[str]:
+        if rel not in self._lines:
+            try:
+                with open(os.path.join(self.chart, rel), encoding="utf-8", errors="replace") as fh:
+                    self._lines[rel] = fh.read(cache.MAX_BYTES).split("\n")
+            except OSError:
+                self._lines[rel] = []
+        return self._lines[rel]
+
+    def _marker_at(self, document: Document, line: int) -> tuple[tuple[int, int] | None, bool]:
+        """The marker of rendered ``line`` (own=True) or of the first marked line after it in the document."""
+        hit = self.line_map.get(line)
+        if hit is not None:
+            return hit, True
+        for ln in range(line + 1, document.end_line + 1):
+            hit = self.line_map.get(ln)
+            if hit is not None:
+                return hit, False
+        return None, False
+
+    def __call__(self, finding: Finding, document: Document) -> Finding:
+        rendered = Rendered(self.source, self.stored, finding.location, (self.set_name,))
+        path = finding.path
+        key_loc, exact = locate(document.root, path, document.line_offset)
+        marker, own = self._marker_at(document, key_loc.line)
+        if marker is None:
+            template = document.origin.split("/", 1)[1] if document.origin and "/" in document.origin else None
+            if template is None:
+                return finding._replace(rendered=rendered, fix=None)
+            loc = Location(1, 1, 1, 1)
+            return finding._replace(file=display_name(os.path.join(self.chart, template)), location=loc, fix=None,
+                                    origin=document.origin,
+                                    rendered=rendered._replace(mapped_to="template", approximate=True))
+        rel = self.files.get(marker[0], "")
+        tline = marker[1]
+        lines = self._template_lines(rel)
+        text = lines[tline - 1] if 0 < tline <= len(lines) else ""
+        block = not own
+        approximate = block and not any(e in text for e in _EMITTERS)
+        if exact and path:
+            hit = self._values_location(document, path, rel, tline, text, own)
+            if hit is not None:
+                vfile, vloc = hit
+                return finding._replace(file=vfile, location=vloc, fix=None, origin=document.origin,
+                                        rendered=rendered._replace(mapped_to="values"))
+        last = next((p for p in reversed(path) if isinstance(p, str)), None)
+        column = 1 + (len(text) - len(text.lstrip()))
+        if last is not None:
+            m = re.search(rf"(?:^|[\s{{-]){re.escape(last)}\s*:", text)
+            if m is not None:
+                column = m.start() + 1 + (len(m.group(0)) - len(m.group(0).lstrip(" -{")))
+        loc = Location(tline, column, tline, max(column, len(text.rstrip()) + 1))
+        return finding._replace(file=display_name(os.path.join(self.chart, rel)), location=loc, fix=None,
+                                origin=document.origin,
+                                rendered=rendered._replace(mapped_to="template", approximate=approximate))
+
+    # Values ------------------------------------------------------------------------------------------
+
+    def _base_path(self, rel: str, tline: int, text: str) -> FieldPath | None:
+        """The values path a template line emits straight from ``.Values`` (None when it does not)."""
+        refs = {m.group(1) for m in _VALUES_REF.finditer(text)}
+        if len(refs) == 1:
+            return tuple(refs.pop().strip(".").split("."))
+        if refs:
+            return None
+        inc = _INCLUDE.search(text)
+        if inc is not None:
+            if inc.group(2):
+                return tuple(inc.group(2)[len(".Values."):].split("."))
+            body = self._defines_map().get(inc.group(1))
+            if body is not None:
+                inner = {m.group(1) for m in _VALUES_REF.finditer(body)}
+                if len(inner) == 1:
+                    return tuple(inner.pop().strip(".").split("."))
+            return None
+        if re.search(r"\{\{-?\s*(?:toYaml\s+\.\s*[|}]|\.\s*[|}]|\.[A-Za-z_])", text):
+            context = self._with_context(rel, tline)
+            if context is None:
+                return None
+            rel_ref = re.search(r"\{\{-?\s*(?:toYaml\s+)?\.((?:[A-Za-z_][A-Za-z0-9_]*\.?)*)", text)
+            extra = tuple(p for p in (rel_ref.group(1).split(".") if rel_ref else []) if p)
+            return (*context, *extra)
+        return None
+
+    def _with_context(self, rel: str, tline: int) -> FieldPath | None:
+        """The ``.Values`` path of the innermost ``with`` around ``tline`` (None inside ``range`` or no ``with``)."""
+        stack: list[tuple[str, FieldPath | None]] = []
+        for text in self._template_lines(rel)[: tline - 1]:
+            for m in re.finditer(r"\{\{-?\s*(if|range|with|define|block|end)\b([^}]*)\}\}", text):
+                word, rest = m.group(1), m.group(2)
+                if word == "end":
+                    if stack:
+                        stack.pop()
+                    continue
+                found = _VALUES_REF.search(rest) if word == "with" else None
+                stack.append((word, tuple(found.group(1).strip(".").split(".")) if found else None))
+        for word, context in reversed(stack):
+            if word == "range":
+                return None
+            if word == "with":
+                return context
+        return None
+
+    def _defines_map(self) -> dict[str, str]:
+        if self._defines is None:
+            found: dict[str, str] = {}
+            for dirpath, _dirs, filenames in os.walk(self.chart):
+                for name in filenames:
+                    if name.endswith((".tpl", ".yaml", ".yml")) and "templates" in dirpath.split(os.sep):
+                        try:
+                            with open(os.path.join(dirpath, name), encoding="utf-8", errors="replace") as fh:
+                                text = fh.read(cache.MAX_BYTES)
+                        except OSError:
+                            continue
+                        for m in _DEFINE.finditer(text):
+                            found.setdefault(m.group(1), m.group(2))
+            self._defines = found
+        return self._defines
+
+    def _subchart_prefix(self, rel: str) -> FieldPath:
+        parts = rel.replace(os.sep, "/").split("/")
+        prefix: list[str] = []
+        for i, p in enumerate(parts[:-1]):
+            if p == "charts" and i + 1 < len(parts) - 1:
+                prefix.append(parts[i + 1])
+        return tuple(prefix)
+
+    def _values_location(self, document: Document, path: FieldPath, rel: str, tline: int, text: str,
+                         own: bool) -> tuple[str, Location] | None:
+        base = self._base_path(rel, tline, text)
+        if base is None:
+            return None
+        last = path[-1]
+        literal = _strip_actions(text)
+        writes_key = isinstance(last, str) and re.search(rf"(?:^|[\s-]){re.escape(last)}\s*:", literal) is not None
+        if own and writes_key:
+            sub: FieldPath = ()
+        else:
+            # The block's root: the longest parent of ``path`` that another template line writes.
+            sub = ()
+            for cut in range(len(path) - 1, -1, -1):
+                parent_loc, _ = locate(document.root, path[:cut], document.line_offset)
+                parent_marker, _ = self._marker_at(document, parent_loc.line)
+                if parent_marker != (next(k for k, v in self.files.items() if v == rel), tline) or cut == 0:
+                    sub = path[cut:]
+                    break
+        rendered_value: Any = UNKNOWN
+        ok, value = _get(document.data, path)
+        if ok and not isinstance(value, (dict, list)):
+            rendered_value = value
+        return find_value(self.values, (*self._subchart_prefix(rel), *base, *sub), rendered_value)
+
+
+def _strip_actions(text: str) -> str:
+    return re.sub(r"\{\{.*?\}\}", "", text)
+
+
+def _get(data: Any, path: FieldPath) -> tuple[bool, Any]:
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(data, list) or not 0 <= part < len(data):
+                return False, None
+            data = data[part]
+        else:
+            if not isinstance(data, dict) or part not in data:
+                return False, None
+            data = data[part]
+    return True, data

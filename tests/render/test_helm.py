@@ -1,0 +1,323 @@
+"""Helm charts rendered by guardlint: findings on template and values lines, values sets, errors and the cache."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guardlint.cli import main
+from guardlint.render.helm import find_renderer
+from tests.render.conftest import write
+
+pytestmark = pytest.mark.skipif(
+    find_renderer() is None,
+    reason="needs a Helm renderer: the 'helm' binary on PATH or helm-python-sdk (pip install 'guardlint[helm]')",
+)
+
+CHART = """apiVersion: v2
+name: web
+version: 0.1.0
+dependencies:
+  - name: child
+    version: 0.1.0
+"""
+VALUES = """image:
+  repository: nginx
+  tag: "1.27"
+podSecurityContext:
+  runAsNonRoot: true
+securityContext:
+  allowPrivilegeEscalation: false
+hostNetwork: false
+jobSecurity:
+  allowPrivilegeEscalation: false
+sidecars:
+  - name: helper
+    image: busybox:1.36
+"""
+HELPERS = """{{- define "web.fullname" -}}
+{{- printf "%s-web" .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "web.labels" -}}
+app.kubernetes.io/name: web
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "web.jobSecurity" -}}
+{{- toYaml .Values.jobSecurity }}
+{{- end }}
+"""
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "web.fullname" . }}
+  labels:
+    {{- include "web.labels" . | nindent 4 }}
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      hostNetwork: {{ .Values.hostNetwork }}
+      {{- with .Values.podSecurityContext }}
+      securityContext:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      containers:
+        - name: web
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+          securityContext:
+            {{- toYaml .Values.securityContext | nindent 12 }}
+        {{- range .Values.sidecars }}
+        - name: {{ .name }}
+          image: {{ .image }}
+          securityContext:
+            capabilities:
+              add: [SYS_ADMIN]
+        {{- end }}
+"""
+JOB = """apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ include "web.fullname" . }}-migrate
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: migrate
+          image: busybox:1.36
+          securityContext:
+            {{- include "web.jobSecurity" . | nindent 12 }}
+"""
+CHILD_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: child
+spec:
+  hostPID: {{ .Values.hostPID }}
+  containers:
+    - name: c
+      image: busybox:1.36
+"""
+
+
+@pytest.fixture
+def chart(repo: Path) -> Path:
+    write(repo, {
+        "charts/web/Chart.yaml": CHART, "charts/web/values.yaml": VALUES,
+        "charts/web/templates/_helpers.tpl": HELPERS, "charts/web/templates/deployment.yaml": DEPLOYMENT,
+        "charts/web/templates/job.yaml": JOB, "charts/web/templates/NOTES.txt": "Installed {{ .Release.Name }}\n",
+        "charts/web/charts/child/Chart.yaml": "apiVersion: v2\nname: child\nversion: 0.1.0\n",
+        "charts/web/charts/child/values.yaml": "hostPID: false\n",
+        "charts/web/charts/child/templates/pod.yaml": CHILD_POD,
+    })
+    return repo / "charts/web"
+
+
+def check(*args: str) -> tuple[int, dict[str, Any], str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", "--format", "json", "--fail-on", "warning", *args], out=out, err=err)
+    return code, json.loads(out.getvalue()) if out.getvalue() else {}, err.getvalue()
+
+
+def found(report: dict[str, Any], rule: str) -> list[tuple[str, int, str, tuple[str, ...]]]:
+    return sorted(
+        (f["file"], f["line"], f["rendered"]["mappedTo"], tuple(f["rendered"]["valuesSets"]))
+        for f in report["findings"] if f["rule"] == rule
+    )
+
+
+ALL_SETS = ("values.yaml",)
+
+
+def test_a_clean_chart_renders_and_its_templates_are_not_linted_raw(chart: Path) -> None:
+    code, report, _ = check("--select", "privileged-container,shared-host-namespace", ".")
+    assert code == 0, report
+    assert report["errors"] == []
+    assert report["summary"]["resources"] == 3  # Deployment, Job, the subchart's Pod (NOTES.txt dropped)
+
+
+def test_direct_value_lands_on_the_values_line_of_the_set_that_sets_it(chart: Path) -> None:
+    write(chart, {"ci/host-values.yaml": "# hosts\nhostNetwork: true\n"})
+    code, report, _ = check("--select", "shared-host-namespace", ".")
+    assert code == 1
+    assert found(report, "shared-host-namespace") == [
+        ("charts/web/ci/host-values.yaml", 2, "values", ("ci/host-values.yaml",)),
+    ]
+
+
+def test_toyaml_block_lands_on_the_key_inside_the_values_file(chart: Path) -> None:
+    write(chart, {"ci/priv-values.yaml": "securityContext:\n  runAsUser: 1000\n  privileged: true\n"})
+    code, report, _ = check("--select", "privileged-container", ".")
+    assert found(report, "privileged-container") == [
+        ("charts/web/ci/priv-values.yaml", 3, "values", ("ci/priv-values.yaml",)),
+    ]
+    [f] = report["findings"]
+    assert f["column"] == 3 and f["rendered"]["approximate"] is False
+    # The rendered position is kept: the stored stream holds the rendered key on that line.
+    rendered_line = Path(f["rendered"]["file"]).read_text().splitlines()[f["rendered"]["line"] - 1]
+    assert rendered_line.strip() == "privileged: true"
+    assert f["origin"] == "web/templates/deployment.yaml"
+    assert code == 1
+
+
+def test_with_block_and_chart_values_yaml(chart: Path) -> None:
+    (chart / "values.yaml").write_text(VALUES.replace("runAsNonRoot: true", "runAsNonRoot: true\n  runAsUser: 0"))
+    code, report, _ = check("--select", "root-user-id", ".")
+    assert ("charts/web/values.yaml", 6, "values", ALL_SETS) in found(report, "root-user-id")
+    assert code == 1
+
+
+def test_include_helper_lands_on_the_values_line_it_reads(chart: Path) -> None:
+    (chart / "values.yaml").write_text(VALUES.replace(
+        "jobSecurity:\n  allowPrivilegeEscalation: false", "jobSecurity:\n  allowPrivilegeEscalation: true"))
+    code, report, _ = check("--select", "privilege-escalation-allowed", ".")
+    assert ("charts/web/values.yaml", 10, "values", ALL_SETS) in found(report, "privilege-escalation-allowed")
+    assert code == 1
+
+
+def test_range_and_literal_keys_land_on_the_template_line(chart: Path) -> None:
+    code, report, _ = check("--select", "dangerous-capability", ".")
+    assert found(report, "dangerous-capability") == [
+        ("charts/web/templates/deployment.yaml", 31, "template", ALL_SETS),
+    ]
+    [f] = report["findings"]
+    assert f["column"] == 15  # "add:" on that line
+    assert code == 1
+
+
+def test_subchart_values_from_the_parent_set_and_its_own_values(chart: Path) -> None:
+    write(chart, {"ci/child-values.yaml": "child:\n  hostPID: true\n"})
+    code, report, _ = check("--select", "shared-host-namespace", ".")
+    assert found(report, "shared-host-namespace") == [
+        ("charts/web/ci/child-values.yaml", 2, "values", ("ci/child-values.yaml",)),
+    ]
+    (chart / "charts/child/values.yaml").write_text("# own default\nhostPID: true\n")
+    code, report, _ = check("--select", "shared-host-namespace", ".")
+    # Both sets now render hostPID: true; the child's own values line is blamed once for both.
+    assert ("charts/web/charts/child/values.yaml", 2, "values", ("values.yaml",)) in [
+        (a, b, c, d[:1]) for a, b, c, d in found(report, "shared-host-namespace")
+    ]
+    assert code == 1
+
+
+def test_one_finding_for_every_values_set_that_produces_it(chart: Path) -> None:
+    write(chart, {"ci/a-values.yaml": "hostNetwork: false\n", "ci/b-values.yaml": "image: {tag: '1.28'}\n"})
+    code, report, _ = check("--select", "dangerous-capability", ".")
+    assert found(report, "dangerous-capability") == [
+        ("charts/web/templates/deployment.yaml", 31, "template",
+         ("values.yaml", "ci/a-values.yaml", "ci/b-values.yaml")),
+    ]
+    out = io.StringIO()
+    main(["check", "--select", "dangerous-capability", "."], out=out, err=io.StringIO())
+    assert "with values sets values.yaml, ci/a-values.yaml, ci/b-values.yaml" in out.getvalue()
+    assert code == 1
+
+
+def test_required_failure_is_a_located_input_error(chart: Path) -> None:
+    write(chart, {"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n"
+                  "  url: {{ required \"url is required\" .Values.url }}\n"})
+    code, report, _ = check(".")
+    assert code == 2
+    [error] = report["errors"]
+    assert (error["file"], error["line"], error["column"]) == ("charts/web/templates/cm.yaml", 6, 10)
+    assert error["code"] == "GL010"
+    assert "url is required" in error["message"] and "values set values.yaml" in error["message"]
+
+
+def test_template_syntax_error_is_located(chart: Path) -> None:
+    write(chart, {"templates/bad.yaml": "a: 1\nb: {{ if }}\n"})
+    code, report, _ = check(".")
+    assert code == 2
+    [error] = report["errors"]
+    assert (error["file"], error["line"]) == ("charts/web/templates/bad.yaml", 2)
+
+
+def test_missing_dependency_says_helm_dependency_build(chart: Path) -> None:
+    import shutil
+
+    shutil.rmtree(chart / "charts/child")
+    (chart / "Chart.lock").write_text("dependencies: []\n")
+    code, report, _ = check(".")
+    assert code == 2
+    [error] = report["errors"]
+    assert (error["file"], error["line"]) == ("charts/web/Chart.yaml", 5)
+    assert "helm dependency build charts/web" in error["hint"] and "Chart.lock" in error["message"]
+
+
+def test_second_run_is_served_from_the_cache(chart: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(chart, {"ci/host-values.yaml": "hostNetwork: true\n"})
+    first = check("--select", "shared-host-namespace", ".")
+    from guardlint.render import helm_run
+
+    def no_render(*_a: object, **_k: object) -> None:
+        raise AssertionError("rendered again although nothing changed")
+
+    monkeypatch.setattr(helm_run, "render", no_render)
+    assert check("--select", "shared-host-namespace", ".") == first
+    # A changed values file is a different rendering.
+    write(chart, {"ci/host-values.yaml": "hostNetwork: false\n"})
+    monkeypatch.setenv("GUARDLINT_DEBUG", "1")
+    with pytest.raises(AssertionError, match="rendered again"):
+        main(["check", "."], out=io.StringIO(), err=io.StringIO())
+
+
+def test_no_renderer_is_one_error_naming_both_installs(chart: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from guardlint.render import helm_run
+
+    monkeypatch.setattr(helm_run, "find_renderer", lambda: None)
+    code, report, _ = check(".")
+    assert code == 2
+    [error] = report["errors"]
+    assert error["code"] == "GL011" and error["file"] == "charts/web/Chart.yaml"
+    assert "helm" in error["hint"] and "guardlint[helm]" in error["hint"] and "render: false" in error["hint"]
+
+
+def test_render_false_skips_templates_with_a_note(chart: Path) -> None:
+    code, report, _ = check("--no-render", "--verbose", "--allow-no-objects", ".")
+    assert code == 0 and report["errors"] == []
+    notes = {s["file"] for s in report["skipped"] if s["reason"] == "Helm chart template (rendering is off)"}
+    assert "charts/web/templates/deployment.yaml" in notes
+
+
+def test_a_named_template_file_renders_its_chart(chart: Path) -> None:
+    # pre-commit names the changed file: the whole chart is rendered once, never the template alone.
+    code, report, _ = check("--partial", "--select", "dangerous-capability",
+                            "charts/web/templates/deployment.yaml", "charts/web/values.yaml")
+    assert [e for e in report["errors"] if e["code"] == "GL002"] == []
+    assert found(report, "dangerous-capability")[0][:2] == ("charts/web/templates/deployment.yaml", 31)
+    assert code == 1
+
+
+def test_configured_values_sets_release_and_set(chart: Path) -> None:
+    write(chart.parent.parent, {".guardlint.yaml": (
+        "charts:\n  charts/web:\n    release: prod\n    namespace: web\n"
+        "    values-sets:\n      prod: [env/prod.yaml]\n    set: [hostNetwork=true]\n"
+    ), "charts/web/env/prod.yaml": "securityContext:\n  privileged: true\n"})
+    code, report, _ = check("--select", "privileged-container,shared-host-namespace", ".")
+    assert found(report, "privileged-container") == [("charts/web/env/prod.yaml", 2, "values", ("prod",))]
+    # --set values have no file: the finding stays on the template line that writes the key.
+    assert found(report, "shared-host-namespace") == [
+        ("charts/web/templates/deployment.yaml", 16, "template", ("prod",)),
+    ]
+    names = {f["resource"]["name"] for f in report["findings"]}
+    assert names == {"prod-web"}
+    assert code == 1
+
+
+def test_values_files_outside_the_repository_are_refused(chart: Path, tmp_path: Path) -> None:
+    write(chart.parent.parent, {".guardlint.yaml": "charts:\n  charts/web:\n    values-sets:\n"
+                                "      x: [../../../outside.yaml]\n"})
+    code, report, _ = check(".")
+    assert code == 2
+    assert "outside the repository" in report["errors"][0]["message"]
