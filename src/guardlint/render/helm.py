@@ -104,7 +104,11 @@ def mark_template(text: str, file_id: int) -> str:
     depth_open = 0  # unclosed ``{{`` across lines
     stack: list[str] = []  # open block keywords
     block_indent: int | None = None  # inside a YAML block scalar deeper than this indent
+    in_quote = False  # inside a double-quoted YAML string at the end of the line
     for i, line in enumerate(lines):
+        literal = _ACTION.sub("", line)
+        if in_quote or not literal.lstrip().startswith("#"):
+            in_quote = (literal.replace('\\"', "").count('"') % 2 == 1) != in_quote
         starts_open = depth_open > 0
         depth_open += line.count("{{") - line.count("}}")
         depth_open = max(depth_open, 0)
@@ -131,8 +135,8 @@ def mark_template(text: str, file_id: int) -> str:
         nxt = next((candidate for candidate in lines[i + 1:] if candidate.strip()), "")
         if nxt.lstrip().startswith("{{-") and not (_line_is_silent_control(nxt) or _starts_with_newline_output(nxt)):
             continue
-        if _ACTION.sub("", line).split("#", 1)[0].count('"') % 2 == 1:
-            continue  # an unterminated double-quoted string continues on the next line
+        if in_quote:
+            continue  # a double-quoted string continues on the next line
         out[i] = f"{line} {MARK}{file_id}:{i + 1}"
     return "\n".join(out)
 
