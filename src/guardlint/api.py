@@ -236,14 +236,17 @@ def _run(
         inputs = [Input(i.path, stdin_filename) if i.path == "-" else i for i in inputs]
     units: list[Any] = []
     skipped_notes: list[Any] = []
-    if any(i.path != "-" for i in inputs):
+    from guardlint.render.tree import partition
+
+    parts = partition(inputs)
+    if parts.charts or parts.kustomize:  # Helm charts and kustomize trees are rendered, then linted
         from guardlint.render.run import RenderOptions, prepare
 
         options = RenderOptions(
             enabled=settings.config.render, kubernetes_version=settings.plan.kubernetes_version,
             charts=settings.config, max_bytes=settings.max_bytes, excludes=settings.config.exclude,
         )
-        prepared = prepare(inputs, [p for p in paths if p != "-" and not os.path.isdir(p)], options)
+        prepared = prepare(parts, [p for p in paths if p != "-" and not os.path.isdir(p)], options)
         inputs, units, skipped_notes = prepared.raw, prepared.units, prepared.skipped
         errors = [*errors, *prepared.errors]
     loaded = load_inputs(inputs, settings.max_bytes, stdin)

@@ -321,3 +321,10 @@ def test_values_files_outside_the_repository_are_refused(chart: Path, tmp_path: 
     code, report, _ = check(".")
     assert code == 2
     assert "outside the repository" in report["errors"][0]["message"]
+
+
+def test_a_library_chart_renders_nothing_and_is_no_error(repo: Path) -> None:
+    write(repo, {"lib/Chart.yaml": "apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: library\n",
+                 "lib/templates/_x.tpl": '{{- define "lib.x" -}}a: 1{{- end }}\n'})
+    code, report, _ = check("--allow-no-objects", ".")
+    assert (code, report["errors"]) == (0, [])

@@ -132,10 +132,11 @@ def test_generated_objects_map_to_their_generator(layout: Path) -> None:
     # No built-in rule reports on a ConfigMap, so a finding is made up on the generated object.
     from guardlint.findings import Finding, Location, Report, Severity
     from guardlint.render.run import RenderOptions, prepare, remap
+    from guardlint.render.tree import partition
     from guardlint.source.files import discover
 
     inputs, _ = discover(["overlays/dev"])
-    prepared = prepare(inputs, [], RenderOptions())
+    prepared = prepare(partition(inputs), [], RenderOptions())
     [unit] = prepared.units
     [doc] = [d for d in unit.loaded.documents if d.data and d.data.get("kind") == "ConfigMap"]
     made_up = Finding("r", "X1", Severity.ERROR, "m", unit.pseudo, Location(1, 1, 1, 1), ("data", "mode"), None, "",

@@ -11,7 +11,6 @@ their rendered position). After each write the oldest files are removed beyond `
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 MAX_FILES = 512
@@ -32,6 +31,8 @@ def _render_dir() -> str:
 
 
 def digest(*parts: bytes | str) -> str:
+    import hashlib
+
     h = hashlib.sha256()
     for p in parts:
         data = p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p

@@ -106,6 +106,11 @@ def missing_dependencies(chart: str, max_bytes: int) -> list[InputError]:
     return out
 
 
+def _is_library(chart: str, max_bytes: int) -> bool:
+    doc, _ = _load_doc(os.path.join(chart, CHART_FILE), max_bytes)
+    return doc is not None and isinstance(doc.data, dict) and doc.data.get("type") == "library"
+
+
 def _default_sets(chart: str) -> list[tuple[str, tuple[str, ...]]]:
     sets: list[tuple[str, tuple[str, ...]]] = [("values.yaml", ())]
     for path in sorted(glob.glob(os.path.join(glob.escape(chart), "ci", "*-values.yaml"))):
@@ -138,6 +143,8 @@ def render_charts(charts: Sequence[str], options: RenderOptions) -> tuple[list[U
     looked = False
     for chart in charts:
         chart_display = display_name(chart)
+        if _is_library(chart, options.max_bytes):
+            continue  # a library chart renders nothing of its own; it is linted through the charts using it
         missing = missing_dependencies(chart, options.max_bytes)
         if missing:
             errors.extend(missing)

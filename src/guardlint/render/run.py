@@ -10,18 +10,15 @@ several values sets (or several overlays) becomes one.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from typing import Any, NamedTuple, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 from guardlint.findings import ErrorKind, Finding, InputError, Rendered, Report, SkippedDocument
-from guardlint.render import cache
-from guardlint.render.tree import Trees, kustomization_file, partition, repo_root
+from guardlint.render.tree import Partition, kustomization_file, repo_root
 from guardlint.source.files import DEFAULT_MAX_BYTES, Input, display_name
 from guardlint.source.loader import Document, LoadedText, load_text
 
-
-class Mapper(Protocol):
-    def __call__(self, finding: Finding, document: Document) -> Finding: ...
+Mapper = Callable[[Finding, Document], Finding]
 
 
 class Unit(NamedTuple):
@@ -61,13 +58,10 @@ def _dump_stream(objects: Sequence[Any]) -> str:
     return "".join(f"---\n{p}" for p in parts)
 
 
-def prepare(inputs: Sequence[Input], explicit: Sequence[str], options: RenderOptions) -> Prepared:
-    """Split ``inputs`` and render what must be rendered. ``explicit`` are the inputs named as files (as
-    pre-commit names them): a kustomize base among them renders the overlays of the repository using it."""
-    trees = Trees()
-    parts = partition(inputs, trees)
-    if not parts.charts and not parts.kustomize:
-        return Prepared(list(inputs), [], [], [])
+def prepare(parts: Partition, explicit: Sequence[str], options: RenderOptions) -> Prepared:
+    """Render what ``parts`` (see ``guardlint.render.tree.partition``) holds. ``explicit`` are the inputs
+    named as files (as pre-commit names them): a kustomize base among them renders the overlays of the
+    repository that use it."""
     units: list[Unit] = []
     errors: list[InputError] = []
     skipped: list[SkippedDocument] = []
@@ -155,6 +149,7 @@ def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
 
 
 def _kustomize_unit(overlay: str, display: str, built: Any, members: Any, options: RenderOptions) -> Unit:
+    from guardlint.render import cache
     from guardlint.render.kmap import KustomizeMapper
 
     text = _dump_stream(built.objects)
