@@ -119,8 +119,12 @@ def _default_sets(chart: str) -> list[tuple[str, tuple[str, ...]]]:
     return sets
 
 
-def _chart_digest(chart: str) -> str:
+def _chart_digest(chart: str) -> str | None:
+    """A digest of every file of the chart (None when the chart is over ``MAX_CHART_BYTES``)."""
+    from guardlint.render.helm import MAX_CHART_BYTES
+
     parts: list[bytes | str] = []
+    total = 0
     for dirpath, dirnames, filenames in os.walk(chart):
         dirnames.sort()
         for name in sorted(filenames):
@@ -130,9 +134,13 @@ def _chart_digest(chart: str) -> str:
             parts.append(os.path.relpath(path, chart))
             try:
                 with open(path, "rb") as fh:
-                    parts.append(fh.read())
+                    data = fh.read(MAX_CHART_BYTES + 1 - total)
             except OSError:
-                parts.append(b"\0unreadable")
+                data = b"\0unreadable"
+            total += len(data)
+            if total > MAX_CHART_BYTES:
+                return None
+            parts.append(data)
     return cache.digest(*parts)
 
 
@@ -173,6 +181,9 @@ def _render_chart(chart: str, chart_display: str, renderer: Renderer,
     errors: list[InputError] = []
     units: list[Unit] = []
     chart_digest = _chart_digest(chart)
+    if chart_digest is None:
+        return [], [_error(display_name(os.path.join(chart, CHART_FILE)),
+                           "the chart's files are larger than 64 MiB; it is not rendered")]
     base_values, err = _load_doc(os.path.join(chart, "values.yaml"), options.max_bytes) \
         if os.path.isfile(os.path.join(chart, "values.yaml")) else (None, None)
     if err is not None:
