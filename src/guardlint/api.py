@@ -245,6 +245,7 @@ def _run(
         options = RenderOptions(
             enabled=settings.config.render, kubernetes_version=settings.plan.kubernetes_version,
             charts=settings.config, max_bytes=settings.max_bytes, excludes=settings.config.exclude,
+            given=tuple(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths if p != "-"),
         )
         prepared = prepare(parts, [p for p in paths if p != "-" and not os.path.isdir(p)], options)
         inputs, units, skipped_notes = prepared.raw, prepared.units, prepared.skipped

@@ -175,7 +175,7 @@ def render_charts(charts: Sequence[str], options: RenderOptions) -> tuple[list[U
 def _render_chart(chart: str, chart_display: str, renderer: Renderer,
                   options: RenderOptions) -> tuple[list[Unit], list[InputError]]:
     settings = _settings_for(chart, options)
-    root = repo_root(chart)
+    root = repo_root(chart, options.given)
     where = settings.source or display_name(os.path.join(chart, CHART_FILE))
     sets = list(settings.sets) if settings.sets is not None else _default_sets(chart)
     errors: list[InputError] = []

@@ -47,6 +47,8 @@ class RenderOptions(NamedTuple):
     """The ``charts:`` configuration (``guardlint.render.helm.ChartSettings`` by chart folder)."""
     max_bytes: int = DEFAULT_MAX_BYTES
     excludes: tuple[str, ...] = ()
+    given: tuple[str, ...] = ()
+    """The folders the user asked to lint (for a checkout without ``.git``, the limit references may reach)."""
 
 
 def _dump_stream(objects: Sequence[Any]) -> str:
@@ -104,7 +106,7 @@ def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
     from guardlint.render import kustomize as kz
 
     affected = sorted(groups)
-    root = repo_root(affected[0])
+    root = repo_root(affected[0], options.given)
     universe = set(affected)
     explicit_real = {os.path.realpath(p) for p in explicit}
     if any(os.path.realpath(i.path) in explicit_real for members in groups.values() for i in members):

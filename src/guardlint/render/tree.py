@@ -32,9 +32,10 @@ def is_repo_root(directory: str) -> bool:
     return os.path.lexists(os.path.join(directory, ".git"))
 
 
-def repo_root(path: str) -> str:
-    """The nearest folder at or above ``path`` that holds ``.git``; else the working directory when
-    ``path`` is inside it; else the folder of ``path`` itself."""
+def repo_root(path: str, given: Sequence[str] = ()) -> str:
+    """The folder that references may not leave: the nearest folder at or above ``path`` holding ``.git``;
+    else the working directory when ``path`` is inside it; else the outermost of the ``given`` paths (what
+    the user asked to lint) that holds ``path``; else the folder of ``path`` itself."""
     here = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
     start = here
     while True:
@@ -45,9 +46,14 @@ def repo_root(path: str) -> str:
             break
         here = parent
     cwd = os.path.abspath(os.getcwd())
-    if start == cwd or start.startswith(cwd.rstrip(os.sep) + os.sep):
+    if _below(start, cwd):
         return cwd
-    return start
+    holders = [g for g in (os.path.abspath(x) for x in given) if _below(start, g)]
+    return min(holders, key=len) if holders else start
+
+
+def _below(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def inside(path: str, root: str) -> bool:
