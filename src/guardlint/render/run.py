@@ -77,12 +77,8 @@ def prepare(parts: Partition, explicit: Sequence[str], options: RenderOptions) -
             units.extend(got_units)
             errors.extend(got_errors)
         else:
-            for members in parts.charts.values():
-                for item in members:
-                    if _is_template(item.path):
-                        skipped.append(SkippedDocument(item.display, 1, "Helm chart template (rendering is off)"))
-                    else:
-                        raw.append(item)
+            # Linted as they are: unrendered templates become notes (``guardlint.api.skip_chart_templates``).
+            raw.extend(i for members in parts.charts.values() for i in members)
     if parts.kustomize:
         if options.enabled:
             got_units, got_errors, used = _kustomize(parts.kustomize, explicit, options)
@@ -94,11 +90,6 @@ def prepare(parts: Partition, explicit: Sequence[str], options: RenderOptions) -
     if consumed:
         raw = [i for i in raw if i.path == "-" or os.path.realpath(i.path) not in consumed]
     return Prepared(raw, units, errors, skipped)
-
-
-def _is_template(path: str) -> bool:
-    parts = os.path.normpath(os.path.abspath(path)).split(os.sep)
-    return "templates" in parts[:-1]
 
 
 def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
