@@ -53,7 +53,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_chart_templates_are_skipped_with_a_note(repo: Path) -> None:
-    code, out, err = run(["--partial", "--allow-no-objects", "--no-config", "pod.yaml",
+    # With rendering off (with it, the chart is rendered: tests/render/test_helm.py).
+    code, out, err = run(["--no-render", "--partial", "--allow-no-objects", "--no-config", "pod.yaml",
                           "charts/web/templates/pod.yaml", "charts/web/charts/db/templates/pod.yaml"])
     assert code == 0, out + err
     assert ("charts/web/templates/pod.yaml:4: note: an unrendered Helm template of the chart in charts/web "
@@ -62,11 +63,11 @@ def test_chart_templates_are_skipped_with_a_note(repo: Path) -> None:
             "charts/web/charts/db (") in out
     assert "unrendered-template" not in out
     # Through a folder too.
-    assert run(["--no-config", "--allow-no-objects", "charts"])[0] == 0
+    assert run(["--no-render", "--no-config", "--allow-no-objects", "charts"])[0] == 0
 
 
 def test_a_stray_template_outside_any_chart_is_still_an_error(repo: Path) -> None:
-    code, out, _ = run(["--no-config", "pod.yaml", "stray/pod.yaml", "charts/web/templates/pod.yaml"])
+    code, out, _ = run(["--no-render", "--no-config", "pod.yaml", "stray/pod.yaml", "charts/web/templates/pod.yaml"])
     assert code == 2
     assert "stray/pod.yaml:4:9: error unrendered-template" in out
     assert "charts/web/templates/pod.yaml:4: note:" in out
