@@ -231,7 +231,14 @@ def _run(
         # Files named explicitly (as pre-commit does) honour the configured excludes too.
         from guardlint.source.files import excluded
 
-        inputs = [i for i in inputs if i.path == "-" or not excluded(i.display, settings.config.exclude)]
+        kept = [i for i in inputs if i.path == "-" or not excluded(i.display, settings.config.exclude)]
+        if len(kept) != len(inputs):  # named explicitly but excluded: say so rather than drop them silently
+            from guardlint.findings import EXCLUDED_NOTE
+
+            source = f" ({settings.config.source})" if settings.config.source else ""
+            passed_over = [*passed_over, *(SkippedDocument(i.display, 1, EXCLUDED_NOTE + source, note=True)
+                                           for i in inputs if i not in kept)]
+        inputs = kept
     if stdin_filename:
         inputs = [Input(i.path, stdin_filename) if i.path == "-" else i for i in inputs]
     units: list[Any] = []

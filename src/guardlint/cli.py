@@ -116,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
                        "kustomize files linted as they are)")
     check.add_argument("--allow-no-objects", action="store_true",
                        help="exit 0 rather than 2 when the paths hold no Kubernetes object")
+    check.add_argument("--allow-input-errors", action="store_true",
+                       help="report inputs that cannot be read or parsed (input errors, see 'guardlint explain "
+                       "yaml-syntax-error') without failing the run: the exit code then depends on the findings")
     check.add_argument("--max-file-size", type=float, metavar="MB",
                        help="skip larger files with an error (default 20; above 0, at most 1048576)")
     check.add_argument("--stdin-filename", metavar="NAME", help="name to report for input read from stdin")
@@ -157,12 +160,16 @@ def _normalise_argv(argv: Sequence[str]) -> list[str]:
 
 
 def _use_color(choice: str, stream: TextIO) -> bool:
+    """``--color always|never`` wins; then ``NO_COLOR`` (set and not empty) turns colour off; then
+    ``FORCE_COLOR`` (set and not empty) turns it on, even without a terminal, unless it is ``0`` or
+    ``false``, which turn it off; otherwise colour only on a terminal."""
     if choice == "always":
         return True
     if choice == "never" or os.environ.get("NO_COLOR"):
         return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
+    force = os.environ.get("FORCE_COLOR")
+    if force:
+        return force.strip().lower() not in ("0", "false")
     return hasattr(stream, "isatty") and stream.isatty()
 
 
@@ -223,12 +230,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from guardlint.report import RenderOptions, render
 
     paths = args.paths or []
-    if not paths:
-        if sys.stdin is not None and not sys.stdin.isatty():
-            paths = ["-"]
-        else:
-            err.write("guardlint: error: no paths given (use '-' to read standard input)\n")
-            return EXIT_ERROR
+    if not paths:  # the same with or without a terminal: CI must not lint an empty stdin by accident
+        err.write("guardlint: error: no paths given: name files or folders to lint, or '-' to read standard "
+                  "input\n")
+        return EXIT_ERROR
     if args.output and not args.quiet:
         _refuse_special_target(args.output, "the report")
     if args.write_baseline:
@@ -275,6 +280,9 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for warning in report.warnings:
             err.write(f"guardlint: warning: {printable(warning)}\n")
     fmt = args.format or "text"
+    if fmt == "github" and "-" in paths and not args.stdin_filename and not args.quiet:
+        err.write("guardlint: note: GitHub annotations need a file name: give --stdin-filename PATH (the "
+                  "file's path in the repository) so that findings from standard input appear on that file\n")
     if not args.quiet:
         target = out
         color = fmt == "text" and not args.output and _use_color(args.color, target)
@@ -287,7 +295,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(text)
     if args.write_baseline and not report.errors:
         return EXIT_OK
-    return report.exit_code(settings.fail_on, allow_no_objects=args.allow_no_objects)
+    return report.exit_code(settings.fail_on, allow_no_objects=args.allow_no_objects,
+                            allow_input_errors=args.allow_input_errors)
 
 
 def _apply_fixes(report: Report, args: argparse.Namespace, err: TextIO, rerun: Callable[[], Report]) -> Report:
@@ -332,6 +341,12 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     registry = resolve_settings(use_config_file=False).registry
     r = registry.get(args.rule)
     if r is None:
+        from guardlint.input_errors import find, render_page
+
+        doc = find(args.rule)
+        if doc is not None:  # input errors are documented like rules
+            out.write(render_page(doc))
+            return EXIT_OK
         hint = registry.suggest(args.rule)
         err.write(f"guardlint: error: no rule named {args.rule!r}" + (f"; did you mean {hint!r}?" if hint else "")
                   + "\n")

@@ -120,11 +120,17 @@ def render_index(registry: Registry) -> str:
                 f" | {m.title} |"
             )
         lines.append("")
+    from guardlint.input_errors import render_index_section
+
+    lines += render_index_section()
     return "\n".join(lines).rstrip() + "\n"
 
 
 def expected_pages(registry: Registry) -> dict[str, str]:
+    from guardlint.input_errors import INPUT_ERRORS, render_page
+
     pages = {f"{r.name}.md": render_rule(r) for r in registry.rules}
+    pages.update({f"{d.kind.slug}.md": render_page(d) for d in INPUT_ERRORS.values()})
     pages["README.md"] = render_index(registry)
     return pages
 
@@ -178,11 +184,15 @@ def rule_json(r: Rule[Any]) -> dict[str, Any]:
 
 
 def render_table(registry: Registry) -> str:
-    rows = [(r.code, r.name, r.meta.severity.value, "on" if r.meta.enabled_by_default else "off", r.meta.title)
+    """The ``guardlint rules`` table: code, name, severity, on by default, fixable by ``--fix``, title."""
+    rows = [(r.code, r.name, r.meta.severity.value, "on" if r.meta.enabled_by_default else "off",
+             "yes" if r.meta.fixable else "", r.meta.title)
             for r in registry.rules]
-    widths = [max(len(row[i]) for row in [*rows, ("CODE", "NAME", "SEVERITY", "DEFAULT", "")]) for i in range(4)]
-    head = ("CODE", "NAME", "SEVERITY", "DEFAULT", "TITLE")
-    lines = ["  ".join(h.ljust(w) for h, w in zip(head[:4], widths, strict=True)) + "  " + head[4]]
+    head = ("CODE", "NAME", "SEVERITY", "DEFAULT", "FIX", "TITLE")
+    widths = [max(len(row[i]) for row in [*rows, head]) for i in range(5)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(head[:5], widths, strict=True)) + "  " + head[5]]
     for row in rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)) + "  " + row[4])
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row[:5], widths, strict=True)) + "  " + row[5])
+    fixable = sum(1 for r in registry.rules if r.meta.fixable)
+    lines.append(f"\n{len(rows)} rules; FIX: yes marks the {fixable} that 'guardlint check --fix' can repair")
     return "\n".join(lines) + "\n"

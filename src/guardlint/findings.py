@@ -180,6 +180,10 @@ class SkippedDocument(NamedTuple):
     """Shown in every text report, not only with ``--verbose`` (an unrendered chart template)."""
 
 
+EXCLUDED_NOTE = "excluded by the configuration's exclude patterns"
+"""The reason of the note for a file named explicitly (as pre-commit does) that the configuration excludes."""
+
+
 class RuleRun(NamedTuple):
     """A rule that ran, with its effective severity (for report metadata)."""
 
@@ -224,10 +228,12 @@ class Report(NamedTuple):
             errors=len(self.errors),
         )
 
-    def exit_code(self, fail_on: Severity | None, *, allow_no_objects: bool = False) -> int:
-        """0: nothing at or above ``fail_on``; 1: something is; 2: an input could not be read or parsed,
-        or no Kubernetes object was found at all (unless ``allow_no_objects``)."""
-        if self.errors:
+    def exit_code(self, fail_on: Severity | None, *, allow_no_objects: bool = False,
+                  allow_input_errors: bool = False) -> int:
+        """0: nothing at or above ``fail_on``; 1: something is; 2: an input could not be read or parsed
+        (unless ``allow_input_errors``), or no Kubernetes object was found at all (unless ``allow_no_objects``).
+        """
+        if self.errors and not allow_input_errors:
             return 2
         if self.resources == 0 and not allow_no_objects:
             return 2

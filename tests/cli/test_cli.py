@@ -64,7 +64,7 @@ def test_findings_exit_1_with_located_text(files: Path) -> None:
     assert code == 1
     assert "bad.yaml:11:9: error privileged-container container 'web' sets" in out
     assert "help: Remove securityContext.privileged" in out
-    assert out.rstrip().endswith("in 1 file, 1 object.")
+    assert out.rstrip().endswith("Found 1 problem (1 error) in 1 of 1 file checked (1 object).")
     assert not err
 
 

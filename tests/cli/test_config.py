@@ -182,4 +182,9 @@ def test_excludes_apply_to_named_files(repo: Path) -> None:
     code, out, _ = run(["deploy/generated/x.yaml", "deploy/a.tmpl.yaml", "deploy/pod.yaml", "--select",
                         "privileged-container"])
     assert code == 1
-    assert "deploy/pod.yaml:11:" in out and "generated" not in out and "tmpl" not in out
+    assert "deploy/pod.yaml:11:" in out
+    # Named explicitly but excluded: not linted, and named as such rather than dropped silently.
+    assert "deploy/generated/x.yaml:1: note: excluded by the configuration's exclude patterns" in out
+    assert "deploy/a.tmpl.yaml:1: note: excluded by the configuration's exclude patterns" in out
+    assert "deploy/generated/x.yaml:1" not in out.replace("deploy/generated/x.yaml:1: note", "")
+    assert out.rstrip().endswith("in 1 of 1 file checked (1 object); 2 files excluded by the configuration.")

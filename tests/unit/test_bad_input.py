@@ -173,7 +173,7 @@ def test_fifty_megabyte_file_is_too_large_and_never_read(workdir: Path, monkeypa
     assert opened == []
     assert message == "file is 50.0 MiB, over the 20 MiB limit"
     code, out, _ = cli("big.yaml", "good.yaml")
-    assert code == 2 and "help: raise 'max-file-size'" in out
+    assert code == 2 and "help: raise 'max-file-size-mb' in .guardlint.yaml (or pass --max-file-size MB)" in out
 
 
 def test_bytes_that_are_not_utf8(workdir: Path) -> None:
@@ -269,7 +269,7 @@ def test_a_file_named_several_ways_is_linted_once(workdir: Path) -> None:
     code, out, _ = cli("d", "./d", "d/good.yaml", "./d/../d/good.yaml")
     assert code == 1
     assert out.count("error privileged-container") == 1
-    assert "in 1 file, 1 object" in out
+    assert "in 1 of 1 file checked (1 object)" in out
 
 
 def test_file_symlink_loop_is_an_unreadable_file(workdir: Path) -> None:

@@ -161,7 +161,15 @@ def test_input_error_command(report: Report) -> None:
 
 def test_summary_line_when_clean() -> None:
     clean = guardlint.lint_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "cm.yaml", select=RULES)
-    assert _lines(clean) == ["guardlint: 0 errors, 0 warnings, 0 notices in 1 file"]
+    assert _lines(clean) == ["guardlint: 0 errors, 0 warnings, 0 notices in 1 file checked"]
+
+
+def test_summary_line_counts_files_with_findings() -> None:
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - {name: a, image: x:1, "
+           "securityContext: {privileged: true}}\n")
+    one = guardlint.lint_text(pod, "pod.yaml", select=RULES)
+    both = one._replace(files=("cm.yaml", "pod.yaml"))
+    assert _lines(both)[-1].endswith(" in 1 of 2 files checked")
 
 
 def test_dispatch_and_determinism(report: Report) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from guardlint._printable import printable as _p
-from guardlint.findings import Finding, InputError, Report, Severity
+from guardlint.findings import EXCLUDED_NOTE, Finding, InputError, Report, Severity
 from guardlint.report import RenderOptions
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -77,26 +77,38 @@ def render_text(report: Report, options: RenderOptions) -> str:
     for s in report.skipped:
         if options.verbose or s.note:
             lines.append(f"{_p(s.file)}:{s.line}: {'note' if s.note else 'skipped'}: {_p(s.reason)}")
+    lines.append(summary_text(report))
+    return "\n".join(lines) + "\n"
+
+
+def summary_text(report: Report) -> str:
+    """The last line: problems, and in how many of the files checked; never "No problems found" when an
+    input could not be read or parsed."""
     summary = report.summary()
     counts = summary.counts
     total = sum(counts.values())
-    scope = f"{_plural(summary.files, 'file')}, {_plural(summary.resources, 'object')}"
+    checked = f"{_plural(summary.files, 'file')} checked ({_plural(summary.resources, 'object')})"
+    extras = []
     if total:
         parts = [_plural(counts[s.value], s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
                  if counts[s.value]]
-        text = f"Found {_plural(total, 'problem')} ({', '.join(parts)}) in {scope}"
+        with_findings = len({f.file for f in report.active})
+        text = f"Found {_plural(total, 'problem')} ({', '.join(parts)}) in {with_findings} of {checked}"
+        if summary.errors:
+            extras.append(f"{_plural(summary.errors, 'input')} could not be read or parsed")
+    elif summary.errors:
+        text = f"{_plural(summary.errors, 'input')} could not be read or parsed; no findings in the {checked}"
     else:
-        text = f"No problems found in {scope}"
-    extras = []
-    if summary.errors:
-        extras.append(f"{_plural(summary.errors, 'input')} could not be read or parsed")
+        text = f"No problems found in {checked}"
     if summary.suppressed:
         extras.append(f"{summary.suppressed} suppressed")
     if report.baselined:
         extras.append(f"{report.baselined} in the baseline")
+    excluded = sum(1 for s in report.skipped if s.note and s.reason.startswith(EXCLUDED_NOTE))
+    if excluded:
+        extras.append(f"{_plural(excluded, 'file')} excluded by the configuration")
     if summary.resources == 0 and not summary.errors:
         extras.append("no Kubernetes objects found")
     if extras:
         text += "; " + "; ".join(extras)
-    lines.append(text + ".")
-    return "\n".join(lines) + "\n"
+    return text + "."

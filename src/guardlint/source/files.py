@@ -338,7 +338,8 @@ def _too_large(display: str, max_bytes: int, size: int | None) -> ReadResult:
     what = f"file is {size / 1048576:.1f} MiB, over the {limit} limit" if size is not None else (
         f"file is over the {limit} limit"
     )
-    hint = "raise 'max-file-size' in .guardlint.yaml (or --max-file-size) if this file is a real manifest"
+    hint = ("raise 'max-file-size-mb' in .guardlint.yaml (or pass --max-file-size MB) if this file is a real "
+            "manifest")
     return ReadResult(display, None, InputError(ErrorKind.TOO_LARGE, display, 1, 1, what, hint=hint))
 
 
