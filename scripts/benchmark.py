@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
 """Benchmark guardlint against the bare YAML parse of the same files, and time one small file.
 
-Usage: python scripts/benchmark.py [CORPUS] [--select RULES] [--repeat N]
+Usage: python scripts/benchmark.py [CORPUS] [--repeat N] [--no-small] [--no-scale] [--scale-units N]
 
 Prints, measured in this run on this machine:
+  * the command users run, ``guardlint check CORPUS --format json``, as a separate process, interleaved with a
+    separate floor process (compose only, garbage collector off as in guardlint), median of ``--repeat`` runs;
+  * scaling: 1x, 4x, 16x and 64x a realistic unit (``scripts/gen_scale.py``: workload, Service, ConfigMap, HPA,
+    PDB, NetworkPolicy over several namespaces and folders), the default rules and every rule, with the fitted
+    exponent of time against the number of objects and the peak memory per object of the largest run;
+  * the pre-commit shape: ``--partial`` on 50 files of the corpus against the floor of those 50 files;
   * the floor: PyYAML's C loader composing every document of every file (read + decode + compose);
   * guardlint linting the same files in-process (discover, read, load, lint, render the text report),
     with the starter rules and with the default rule set, and the ratio to the floor;
@@ -105,6 +111,104 @@ def small_file_times(repeat: int) -> dict[str, tuple[float, float]]:
         return {name: (min(v), statistics.median(v)) for name, v in runs.items()}
 
 
+FLOOR_SCRIPT = """
+import gc, sys, yaml
+gc.disable()
+loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+for name in sys.argv[1:]:
+    with open(name, "rb") as fh:
+        text = fh.read().decode("utf-8", errors="replace")
+    try:
+        for _ in yaml.compose_all(text, Loader=loader):
+            pass
+    except yaml.YAMLError:
+        pass
+"""
+
+
+def _bytecode_env() -> dict[str, str]:
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "src" / "guardlint"), quiet=1)
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"NO_COLOR": "1"}
+
+
+def _exe() -> str:
+    return shutil.which("guardlint") or str(Path(sys.executable).parent / "guardlint")
+
+
+def timed_process(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, int]:
+    """(wall seconds, peak resident KB) of one command run to completion."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
+    _, _, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = 0
+    return elapsed, int(usage.ru_maxrss)
+
+
+def interleaved(commands: dict[str, list[str]], repeat: int, env: dict[str, str]) -> dict[str, float]:
+    """Median wall time of each command, the commands run in turn ``repeat`` times."""
+    runs: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, cmd in commands.items():
+            runs[name].append(timed_process(cmd, env)[0])
+    return {name: statistics.median(v) for name, v in runs.items()}
+
+
+def as_users_run_it(corpus: Path, files: list[Path], repeat: int) -> None:
+    env = _bytecode_env()
+    floor_cmd = [sys.executable, "-c", FLOOR_SCRIPT, *map(str, files)]
+    base = [_exe(), "check", str(corpus), "--format", "json", "--no-config", "--fail-on", "never"]
+    medians = interleaved({"floor": floor_cmd, "default": base, "all": [*base, "--select", "all"]}, repeat, env)
+    print(f"as users run it (separate processes, median of {repeat}): floor {medians['floor']:.2f} s")
+    for label in ("default", "all"):
+        print(f"  guardlint check --format json, {label} rules: {medians[label]:.2f} s = "
+              f"{medians[label] / medians['floor']:.2f}x the floor")
+    sample = files[:: max(1, len(files) // 50)][:50]
+    partial = interleaved({
+        "floor": [sys.executable, "-c", FLOOR_SCRIPT, *map(str, sample)],
+        "partial": [_exe(), "check", "--partial", "--allow-no-objects", "--no-config", "--fail-on", "never",
+                    *map(str, sample)],
+    }, repeat, env)
+    print(f"  pre-commit shape (--partial, {len(sample)} files): {partial['partial']:.3f} s = "
+          f"{partial['partial'] / partial['floor']:.2f}x the floor of those files ({partial['floor']:.3f} s)")
+
+
+def fitted_exponent(points: list[tuple[int, float]]) -> float:
+    """Least-squares slope of log(time) against log(objects)."""
+    import math
+
+    xs = [math.log(n) for n, _ in points]
+    ys = [math.log(t) for _, t in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
+
+
+def scaling(units: int, repeat: int) -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from gen_scale import write_units
+
+    env = _bytecode_env()
+    with tempfile.TemporaryDirectory() as tmp:
+        sizes: list[tuple[int, Path]] = []
+        for factor in (1, 4, 16, 64):
+            out = Path(tmp) / f"x{factor}"
+            sizes.append((write_units(out, units * factor), out))
+        for label, extra in (("default rules", []), ("every rule", ["--select", "all"])):
+            points: list[tuple[int, float]] = []
+            peak = 0
+            for objects, out in sizes:
+                cmd = [_exe(), "check", str(out), "--format", "json", "--no-config", "--fail-on", "never", *extra]
+                best = min(timed_process(cmd, env) for _ in range(max(1, repeat // 2)))
+                points.append((objects, best[0]))
+                peak = best[1]
+                print(f"  scale, {label}: {objects} objects in {best[0]:.2f} s, peak {best[1] / 1024:.0f} MB")
+            kb_per_object = peak / points[-1][0]
+            print(f"scale, {label}: exponent {fitted_exponent(points):.2f}, "
+                  f"{kb_per_object:.1f} KB peak memory per object at {points[-1][0]} objects")
+
+
 def other_tools(corpus: Path, files: list[Path]) -> list[tuple[str, float]]:
     out: list[tuple[str, float]] = []
     try:
@@ -137,6 +241,10 @@ def main() -> int:
     parser.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-small", action="store_true", help="skip the small-file command timings")
+    parser.add_argument("--no-scale", action="store_true", help="skip the scaling runs")
+    parser.add_argument("--no-process", action="store_true", help="skip the separate-process corpus runs")
+    parser.add_argument("--scale-units", type=int, default=132,
+                        help="units in the 1x scaling set (default 132: 64x is 50,688 objects)")
     args = parser.parse_args()
     corpus = Path(args.corpus)
     if not corpus.is_dir():
@@ -151,6 +259,10 @@ def main() -> int:
         elapsed, findings, resources = best_of(args.repeat, guardlint_inprocess, corpus, select)
         print(f"guardlint, {label}: {elapsed:.3f} s = {elapsed / base:.2f}x the floor "
               f"({resources} objects, {findings} findings)")
+    if not args.no_process:
+        as_users_run_it(corpus, files, args.repeat)
+    if not args.no_scale:
+        scaling(args.scale_units, args.repeat)
     for name, elapsed in other_tools(corpus, files):
         print(f"{name}: {elapsed:.3f} s = {elapsed / base:.2f}x the floor")
     if not args.no_small:

@@ -17,8 +17,10 @@ namespace, of the folders given as context.
 
 from __future__ import annotations
 
+import heapq
 import posixpath
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
 
@@ -40,12 +42,111 @@ def _ns(namespace: str | None) -> str:
     return namespace or ""
 
 
+class _Buckets:
+    """Members of a ``TreeSet`` that share a namespace condition, by directory and by Kustomization group."""
+
+    __slots__ = ("by_dir", "by_group", "dirs", "every", "shared")
+
+    def __init__(self) -> None:
+        self.by_dir: dict[str, list[int]] = {}
+        self.by_group: dict[str, list[int]] = {}
+        self.shared: list[int] = []
+        self.every: list[int] = []
+        self.dirs: list[str] = []
+
+
+class TreeSet:
+    """Some objects of a run, arranged to answer "which of them are in this referrer's tree?" (see the module
+    docstring) at the cost of the answer: by namespace, then by directory (ancestors by walking up the
+    referrer's path, descendants by a sorted range), Kustomization group and context file."""
+
+    __slots__ = ("_all", "_by_ns", "_groups", "_shared", "members")
+
+    def __init__(self, members: Iterable[Resource], groups: Mapping[str, str], shared: frozenset[str]) -> None:
+        self.members: tuple[Resource, ...] = tuple(members)
+        self._groups = groups
+        self._shared = shared
+        self._all = _Buckets()
+        self._by_ns: dict[str | None, _Buckets] = {}
+        for i, r in enumerate(self.members):
+            file = r.document.file
+            d = directory(file)
+            group = _group_of(groups, d) if groups else None
+            for b in (self._all, self._by_ns.setdefault(r.namespace, _Buckets())):
+                b.every.append(i)
+                if file in shared:
+                    b.shared.append(i)
+                b.by_dir.setdefault(d, []).append(i)
+                if group is not None:
+                    b.by_group.setdefault(group, []).append(i)
+        for b in (self._all, *self._by_ns.values()):
+            b.dirs = sorted(b.by_dir)
+
+    def __bool__(self) -> bool:
+        return bool(self.members)
+
+    def _buckets(self, namespace: str | None, strict: bool) -> Sequence[_Buckets]:
+        if strict:
+            b = self._by_ns.get(namespace)
+            return (b,) if b is not None else ()
+        if namespace is None:
+            return (self._all,)
+        return tuple(b for b in (self._by_ns.get(namespace), self._by_ns.get(None)) if b is not None)
+
+    def _candidates(self, referrer: Resource, b: _Buckets, strict: bool) -> Iterator[int]:
+        file = referrer.document.file
+        if not strict and file in self._shared:
+            yield from b.every
+            return
+        own = directory(file)
+        if not own:
+            yield from b.every
+            return
+        yield from b.shared
+        if strict:
+            yield from b.by_dir.get(own, ())
+        else:
+            parts = own.split("/")
+            for d in ("", *("/".join(parts[:n]) for n in range(1, len(parts) + 1))):
+                yield from b.by_dir.get(d, ())
+        prefix = own + "/"
+        dirs = b.dirs
+        i = bisect_left(dirs, prefix)
+        while i < len(dirs) and dirs[i].startswith(prefix):
+            yield from b.by_dir[dirs[i]]
+            i += 1
+        if self._groups:
+            group = _group_of(self._groups, own)
+            if group is not None:
+                yield from b.by_group.get(group, ())
+
+    def related(self, referrer: Resource, namespace: str | None = None, *, strict: bool = False) -> list[Resource]:
+        """Members in the referrer's tree, in run order. The namespace condition: a member's namespace agrees
+        with ``namespace`` (equal, or either unset); with ``strict``, the member names exactly ``namespace``
+        and lies where ``ResourceIndex.covers`` says."""
+        found: set[int] = set()
+        for b in self._buckets(namespace, strict):
+            found.update(self._candidates(referrer, b, strict))
+        members = self.members
+        return [members[i] for i in sorted(found)]
+
+    def any_related(self, referrer: Resource, namespace: str | None = None, *, strict: bool = False) -> bool:
+        """Whether ``related`` would return anything (without building the list)."""
+        return any(True for b in self._buckets(namespace, strict) for _ in self._candidates(referrer, b, strict))
+
+
 class ResourceIndex(Frozen):
-    """Every object of a run, by kind, for cross-object rules."""
+    """Every object of a run, by kind, namespace and name, for cross-object rules.
+
+    Lookups cost what they return, not the size of the run: objects are bucketed by (kind, namespace) and by
+    (kind, name) when the index is built; tree questions go through ``TreeSet``s, and derived tables are built
+    once per run through ``memo``. A rule that relates objects to each other uses these and never scans a kind
+    per object (``tests/unit/test_index.py`` counts the work on growing inputs).
+    """
 
     __slots__ = (
-        "_by_kind", "_kind_ns", "_memo", "complete_namespaces", "context_namespaces", "context_trees", "known",
-        "partial", "resources", "shared_files",
+        "_by_kind", "_by_kind_name", "_by_kind_ns", "_kind_ns", "_known", "_memo", "_position",
+        "complete_namespaces", "context_namespaces", "context_trees", "known", "partial", "resources", "shared_files",
     )
     _fields = (
         "resources", "partial", "known", "complete_namespaces", "shared_files", "context_namespaces", "context_trees",
@@ -62,6 +163,10 @@ class ResourceIndex(Frozen):
     context_trees: tuple[str, ...]
     """Folders (POSIX display paths) whose objects a partial run sees completely (``--context`` folders)."""
     _by_kind: Mapping[str, tuple[Resource, ...]]
+    _by_kind_ns: Mapping[tuple[str, str | None], tuple[Resource, ...]]
+    _by_kind_name: Mapping[tuple[str, str | None], tuple[Resource, ...]]
+    _known: Mapping[tuple[str, str], tuple[KnownObject, ...]]
+    _position: Mapping[int, int]
     _kind_ns: frozenset[tuple[str, str]]
     _memo: dict[str, Any]
 
@@ -76,15 +181,28 @@ class ResourceIndex(Frozen):
         context_trees: tuple[str, ...] = (),
     ) -> None:
         by_kind: dict[str, list[Resource]] = {}
-        kind_ns: set[tuple[str, str]] = set()
-        for r in resources:
-            by_kind.setdefault(r.kind, []).append(r)
-            kind_ns.add((r.kind, _ns(r.namespace)))
+        by_kind_ns: dict[tuple[str, str | None], list[Resource]] = {}
+        by_kind_name: dict[tuple[str, str | None], list[Resource]] = {}
+        position: dict[int, int] = {}
+        for i, r in enumerate(resources):
+            kind = r.kind
+            by_kind.setdefault(kind, []).append(r)
+            by_kind_ns.setdefault((kind, r.namespace), []).append(r)
+            by_kind_name.setdefault((kind, r.name), []).append(r)
+            position[id(r)] = i
+        known_by: dict[tuple[str, str], list[KnownObject]] = {}
+        for k in known:
+            known_by.setdefault((k.kind, k.name), []).append(k)
         self._set(
             resources=tuple(resources), partial=partial, known=tuple(known),
             complete_namespaces=frozenset(complete_namespaces), shared_files=frozenset(shared_files),
             context_namespaces=frozenset(context_namespaces), context_trees=tuple(context_trees),
-            _by_kind=MappingProxyType({k: tuple(v) for k, v in by_kind.items()}), _kind_ns=frozenset(kind_ns),
+            _by_kind=MappingProxyType({k: tuple(v) for k, v in by_kind.items()}),
+            _by_kind_ns=MappingProxyType({k: tuple(v) for k, v in by_kind_ns.items()}),
+            _by_kind_name=MappingProxyType({k: tuple(v) for k, v in by_kind_name.items()}),
+            _known=MappingProxyType({k: tuple(v) for k, v in known_by.items()}),
+            _position=MappingProxyType(position),
+            _kind_ns=frozenset((kind, _ns(ns)) for kind, ns in by_kind_ns),
             _memo={},
         )
 
@@ -101,14 +219,31 @@ class ResourceIndex(Frozen):
         return value
 
     def of_kind(self, kind: str, namespace: str | None = None, *, any_namespace: bool = False) -> Iterator[Resource]:
-        """Objects of ``kind``; by default only those in ``namespace`` (an unset namespace matches any)."""
-        for r in self._by_kind.get(kind, ()):
-            if any_namespace or same_namespace(r.namespace, namespace):
-                yield r
+        """Objects of ``kind`` in run order; by default only those in ``namespace`` (an unset namespace matches
+        any). Costs what it returns."""
+        if any_namespace or namespace is None:
+            return iter(self._by_kind.get(kind, ()))
+        own = self._by_kind_ns.get((kind, namespace), ())
+        unset = self._by_kind_ns.get((kind, None), ())
+        if not unset or not own:
+            return iter(own or unset)
+        pos = self._position
+        return heapq.merge(own, unset, key=lambda r: pos[id(r)])
+
+    def in_namespace(self, kind: str, namespace: str | None) -> tuple[Resource, ...]:
+        """Objects of ``kind`` whose namespace is exactly ``namespace`` (None: those without one)."""
+        return self._by_kind_ns.get((kind, namespace), ())
+
+    def has_kind(self, kind: str) -> bool:
+        return kind in self._by_kind
+
+    def named(self, kind: str, name: str) -> tuple[Resource, ...]:
+        """Objects of ``kind`` called ``name``, in any namespace, in run order."""
+        return self._by_kind_name.get((kind, name), ())
 
     def find(self, kind: str, name: str, namespace: str | None) -> Resource | None:
-        for r in self.of_kind(kind, namespace):
-            if r.name == name:
+        for r in self._by_kind_name.get((kind, name), ()):
+            if same_namespace(r.namespace, namespace):
                 return r
         return None
 
@@ -116,9 +251,19 @@ class ResourceIndex(Frozen):
         """Whether the object is in the run or declared in ``known-objects``."""
         if self.find(kind, name, namespace) is not None:
             return True
-        return any(
-            k.kind == kind and k.name == name and same_namespace(k.namespace, namespace) for k in self.known
-        )
+        return self._known_exists(kind, name, namespace)
+
+    def _known_exists(self, kind: str, name: str, namespace: str | None) -> bool:
+        return any(same_namespace(k.namespace, namespace) for k in self._known.get((kind, name), ()))
+
+    def tree_set(self, key: str, members: Callable[[], Iterable[Resource]]) -> TreeSet:
+        """A ``TreeSet`` of ``members`` (the objects some predicate selects, in run order), built once per run
+        under ``key``."""
+        return self.memo("tree:" + key, lambda: TreeSet(members(), self._groups(), self.shared_files))
+
+    def kind_tree(self, kind: str) -> TreeSet:
+        """The ``TreeSet`` of every object of ``kind``."""
+        return self.tree_set("kind:" + kind, lambda: self._by_kind.get(kind, ()))
 
     def related(self, a: Resource, b: Resource) -> bool:
         """Whether ``a`` and ``b`` may be applied together: namespaces agree and the files are in one tree."""
@@ -149,19 +294,23 @@ class ResourceIndex(Frozen):
     def in_tree(
         self, kind: str, referrer: Resource, namespace: str | None = None, *, strict: bool = False
     ) -> Iterator[Resource]:
-        """Objects of ``kind`` in ``namespace`` (default: the referrer's) in the referrer's tree.
+        """Objects of ``kind`` in ``namespace`` (default: the referrer's) in the referrer's tree, in run order.
 
         With ``strict`` (evidence that the linted set covers the referrer), an explicit namespace matches only
         objects that name the same one, and the object must sit in the referrer's directory or below it (or in
         a directory a Kustomization joins to it): what ``kubectl apply -R`` of the referrer's folder applies.
         """
+        if kind not in self._by_kind:
+            return iter(())
         ns = referrer.namespace if namespace is None else namespace
-        for r in self._by_kind.get(kind, ()):
-            if strict:
-                if r.namespace == ns and self.covers(referrer, r):
-                    yield r
-            elif same_namespace(r.namespace, ns) and self.same_tree(referrer, r):
-                yield r
+        return iter(self.kind_tree(kind).related(referrer, ns, strict=strict))
+
+    def any_in_tree(self, kind: str, referrer: Resource, namespace: str | None = None, *, strict: bool = False) -> bool:
+        """Whether ``in_tree`` would yield anything."""
+        if kind not in self._by_kind:
+            return False
+        ns = referrer.namespace if namespace is None else namespace
+        return self.kind_tree(kind).any_related(referrer, ns, strict=strict)
 
     def covers(self, referrer: Resource, other: Resource) -> bool:
         """Whether ``other`` is applied with everything in the referrer's folder: the same file, a file read for
@@ -177,8 +326,9 @@ class ResourceIndex(Frozen):
 
     def find_related(self, kind: str, name: str, referrer: Resource, namespace: str | None = None) -> Resource | None:
         """The object ``kind``/``name`` in ``namespace`` (default: the referrer's) in the referrer's tree."""
-        for r in self.in_tree(kind, referrer, namespace):
-            if r.name == name:
+        ns = referrer.namespace if namespace is None else namespace
+        for r in self._by_kind_name.get((kind, name), ()):
+            if same_namespace(r.namespace, ns) and self.same_tree(referrer, r):
                 return r
         return None
 
@@ -187,7 +337,7 @@ class ResourceIndex(Frozen):
         ns = referrer.namespace if namespace is None else namespace
         if self.find_related(kind, name, referrer, ns) is not None:
             return True
-        return any(k.kind == kind and k.name == name and same_namespace(k.namespace, ns) for k in self.known)
+        return self._known_exists(kind, name, ns)
 
     def _groups(self) -> Mapping[str, str]:
         return self.memo("index.kustomize-groups", lambda: _kustomize_groups(self._by_kind.get("Kustomization", ())))

@@ -18,8 +18,8 @@ def limitrange_supplies(index: ResourceIndex, referrer: Resource, resource_name:
     """
     keys = ("default", "max") if section == "limits" else ("defaultRequest", "default", "max", "min")
     namespace = referrer.namespace
-    for lr in index.of_kind("LimitRange", namespace, any_namespace=True):
-        if lr.namespace != namespace or not index.same_tree(referrer, lr):
+    for lr in index.in_namespace("LimitRange", namespace):
+        if not index.same_tree(referrer, lr):
             continue
         for item in get(lr.data, ("spec", "limits")) or []:
             if not isinstance(item, dict) or item.get("type", "Container") != "Container":

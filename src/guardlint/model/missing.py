@@ -124,7 +124,7 @@ def can_judge_missing(index: ResourceIndex, kind: str, referrer: Resource, names
         return False
     if ns is not None and ns in index.complete_namespaces:
         return True
-    return next(index.in_tree(kind, referrer, ns, strict=True), None) is not None
+    return index.any_in_tree(kind, referrer, ns, strict=True)
 
 
 _NAME = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
@@ -141,16 +141,28 @@ def produced(index: ResourceIndex, kind: str, name: str, referrer: Resource, nam
     if name in ALWAYS_PRESENT.get(kind, ()):
         return True
     ns = referrer.namespace if namespace is None else namespace
-    for producer in PRODUCERS:
-        if producer.produces != kind:
-            continue
-        generator = producer.kind == "Kustomization"
-        for r in index.of_kind(producer.kind, any_namespace=True):
-            if not index.same_tree(referrer, r) or (not generator and not same_namespace(r.namespace, ns)):
-                continue
-            if name in producer.names(r):
-                return True
+    for r, generator in _products(index, kind).get(name, ()):
+        if (generator or same_namespace(r.namespace, ns)) and index.same_tree(referrer, r):
+            return True
     return False
+
+
+def _products(index: ResourceIndex, kind: str) -> dict[object, list[tuple[Resource, bool]]]:
+    """The names of ``kind`` objects that linted producers make, each with its producer and whether the producer
+    is a build-time generator (it applies anywhere in its tree), built once per run."""
+
+    def build() -> dict[object, list[tuple[Resource, bool]]]:
+        out: dict[object, list[tuple[Resource, bool]]] = {}
+        for producer in PRODUCERS:
+            if producer.produces != kind:
+                continue
+            generator = producer.kind == "Kustomization"
+            for r in index.of_kind(producer.kind, any_namespace=True):
+                for made in {n for n in producer.names(r) if isinstance(n, str)}:
+                    out.setdefault(made, []).append((r, generator))
+        return out
+
+    return index.memo("missing.products:" + kind, build)
 
 
 _GROUP_OF = {
@@ -181,16 +193,22 @@ def created_at_run_time(index: ResourceIndex, kind: str, referrer: Resource, nam
     ``kind``: some pod (an init Job, an operator) makes such objects at run time."""
     plural = _plural(kind)
     ns = referrer.namespace if namespace is None else namespace
-    for role_kind in ("Role", "ClusterRole"):
-        for role in index.of_kind(role_kind, any_namespace=True):
-            if role_kind == "Role" and not same_namespace(role.namespace, ns):
-                continue
-            if index.same_tree(referrer, role) and _role_grants(role, ("create",), plural):
-                return True
-    return False
+
+    def creators(role_kind: str) -> Callable[[], Iterator[Resource]]:
+        return lambda: (r for r in index.of_kind(role_kind, any_namespace=True) if _role_grants(r, ("create",), plural))
+
+    if index.tree_set("creators:Role:" + plural, creators("Role")).any_related(referrer, ns):
+        return True
+    return index.tree_set("creators:ClusterRole:" + plural, creators("ClusterRole")).any_related(referrer)
 
 
 def _operator_kind(index: ResourceIndex, workloads: WorkloadTable, kind: str, include_workloads: bool) -> bool:
+    """Whether objects of ``kind`` are custom resources an operator acts on (judged by the kind's first object)."""
+    return index.memo(f"missing.operator-kind:{kind}:{include_workloads}",
+                      lambda: _is_operator_kind(index, workloads, kind, include_workloads))
+
+
+def _is_operator_kind(index: ResourceIndex, workloads: WorkloadTable, kind: str, include_workloads: bool) -> bool:
     first = next(index.of_kind(kind, any_namespace=True), None)
     if first is None:
         return False
@@ -205,12 +223,12 @@ def custom_resources_in_tree(
     """Whether the referrer's namespace and tree hold custom resources an operator may turn into pods (kinds the
     pod-template table does not describe) or, with ``include_workloads``, into Services, Secrets, ConfigMaps,
     claims (any custom resource, workloads included)."""
-    for kind in index.kinds():
-        if _operator_kind(index, workloads, kind, include_workloads) and any(
-            True for _ in index.in_tree(kind, referrer)
-        ):
-            return True
-    return False
+    def members() -> Iterator[Resource]:
+        for r in index.resources:
+            if _operator_kind(index, workloads, r.kind, include_workloads):
+                yield r
+
+    return index.tree_set(f"operator-kinds:{include_workloads}", members).any_related(referrer, referrer.namespace)
 
 
 def is_missing(
@@ -250,7 +268,9 @@ def _service_accounts(index: ResourceIndex, workloads: WorkloadTable) -> list[tu
 
 
 def _pod_writers(index: ResourceIndex, workloads: WorkloadTable) -> tuple[PodWriter, ...]:
-    accounts = _service_accounts(index, workloads)
+    accounts: dict[str, list[Resource]] = {}
+    for w, sa in _service_accounts(index, workloads):
+        accounts.setdefault(sa, []).append(w)
     if not accounts:
         return ()
     out: list[PodWriter] = []
@@ -266,10 +286,10 @@ def _pod_writers(index: ResourceIndex, workloads: WorkloadTable) -> tuple[PodWri
                 writes = True
             else:
                 writes = any(
-                    r.name == role_name and index.same_tree(binding, r)
+                    index.same_tree(binding, r)
                     and (role_kind == "ClusterRole" or same_namespace(r.namespace, binding.namespace))
                     and _role_grants(r, POD_WRITE_VERBS, "pods")
-                    for r in index.of_kind(str(role_kind), any_namespace=True)
+                    for r in index.named(str(role_kind), role_name)
                 )
             if not writes:
                 continue
@@ -278,8 +298,8 @@ def _pod_writers(index: ResourceIndex, workloads: WorkloadTable) -> tuple[PodWri
                     continue
                 sub_ns = get_str(subject, ("namespace",)) or binding.namespace
                 if any(
-                    sa == subject["name"] and same_namespace(w.namespace, sub_ns) and index.same_tree(binding, w)
-                    for w, sa in accounts
+                    same_namespace(w.namespace, sub_ns) and index.same_tree(binding, w)
+                    for w in accounts.get(subject["name"], ())
                 ):
                     out.append(PodWriter(binding, binding.namespace if binding_kind == "RoleBinding" else None))
                     break
@@ -296,18 +316,33 @@ def pods_may_be_unseen(index: ResourceIndex, workloads: WorkloadTable, referrer:
     and tree: a custom resource an operator turns into pods, or a linted workload allowed to write pods."""
     if custom_resources_in_tree(index, workloads, referrer):
         return True
-    namespace = referrer.namespace
-    return any(
-        index.same_tree(referrer, w.binding) and (w.namespace is None or same_namespace(w.namespace, namespace))
-        for w in pod_writers(index, workloads)
-    )
+    writers = pod_writers(index, workloads)
+    if not writers:
+        return False
+    cluster_wide = index.tree_set("missing.pod-writers:cluster", lambda: (w.binding for w in writers
+                                                                           if w.namespace is None))
+    if cluster_wide.any_related(referrer):
+        return True
+    # A namespaced writer's namespace is its RoleBinding's.
+    namespaced = index.tree_set("missing.pod-writers:namespaced", lambda: (w.binding for w in writers
+                                                                            if w.namespace is not None))
+    return namespaced.any_related(referrer, referrer.namespace)
 
 
 def workloads_in_tree(index: ResourceIndex, workloads: WorkloadTable, referrer: Resource) -> Iterator[Resource]:
-    for kind in sorted(workloads.kinds()):
-        for r in index.in_tree(kind, referrer, strict=True):
-            if workloads.entry_for(r) is not None:
-                yield r
+    """Workloads (objects the pod-template table knows) in the referrer's namespace and folder (``strict``
+    ``in_tree``), in run order."""
+    kinds = frozenset(workloads.kinds())
+    members = index.tree_set("missing.workloads", lambda: (r for r in index.resources if r.kind in kinds
+                                                           and workloads.entry_for(r) is not None))
+    return iter(members.related(referrer, referrer.namespace, strict=True))
+
+
+def _has_workload_in_tree(index: ResourceIndex, workloads: WorkloadTable, referrer: Resource) -> bool:
+    kinds = frozenset(workloads.kinds())
+    members = index.tree_set("missing.workloads", lambda: (r for r in index.resources if r.kind in kinds
+                                                           and workloads.entry_for(r) is not None))
+    return members.any_related(referrer, referrer.namespace, strict=True)
 
 
 def can_judge_pods(index: ResourceIndex, workloads: WorkloadTable, referrer: Resource) -> bool:
@@ -315,6 +350,6 @@ def can_judge_pods(index: ResourceIndex, workloads: WorkloadTable, referrer: Res
     if not index.covered(referrer.namespace, referrer.file):
         return False
     complete = referrer.namespace is not None and referrer.namespace in index.complete_namespaces
-    if not complete and next(workloads_in_tree(index, workloads, referrer), None) is None:
+    if not complete and not _has_workload_in_tree(index, workloads, referrer):
         return False
     return not pods_may_be_unseen(index, workloads, referrer)

@@ -7,6 +7,7 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get, get_int, get_list, get_map, get_str
+from guardlint.model.index import same_namespace
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
@@ -29,8 +30,10 @@ def _runtime(resource: Resource, ctx: RuleContext) -> Resource | None:
         return None
     kind = get_str(ref, ("kind",)) or "ClusterTrainingRuntime"
     namespace = resource.namespace if kind == "TrainingRuntime" else None
-    for r in ctx.index.of_kind(kind, namespace, any_namespace=kind == "ClusterTrainingRuntime"):
-        if r.name == name and r.group == "trainer.kubeflow.org" and ctx.index.same_tree(resource, r):
+    for r in ctx.index.named(kind, name):
+        if kind != "ClusterTrainingRuntime" and not same_namespace(r.namespace, namespace):
+            continue
+        if r.group == "trainer.kubeflow.org" and ctx.index.same_tree(resource, r):
             return r
     return None
 

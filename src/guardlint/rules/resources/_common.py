@@ -235,27 +235,122 @@ def pod_assumption(pod: PodSpecRef) -> int:
     return ASSUME_CONTROLLER_LABELS if pod.entry.group in _BUILTIN_WORKLOAD_GROUPS else ASSUME_OPERATOR_LABELS
 
 
-def pods_related_to(
-    ctx: RuleContext, resource: Resource, wanted: Callable[[PodSpecRef], bool | None]
-) -> Iterator[PodSpecRef]:
-    """Every pod template, for which ``wanted`` is true, of every workload (CRDs of the pod-template table
-    included) that may be applied together with ``resource`` (its namespace and tree)."""
-    for r, pod in _all_pods(ctx):
-        if ctx.index.related(resource, r) and wanted(pod):
-            yield pod
+class _PodTable:
+    """Every pod template of the run, posted under each of its labels (``key=value`` and ``key``), so that a
+    selector finds its candidate pods without scanning them all."""
+
+    __slots__ = ("by_owner", "keys", "operator", "pods", "postings")
+
+    def __init__(self, pods: tuple[tuple[Resource, PodSpecRef], ...]) -> None:
+        self.pods = pods
+        postings: dict[tuple[str, str], list[int]] = {}
+        keys: dict[str, list[int]] = {}
+        operator: list[int] = []
+        self.by_owner: dict[int, list[int]] = {}
+        for i, (owner, pod) in enumerate(pods):
+            self.by_owner.setdefault(id(owner), []).append(i)
+            if pod_assumption(pod) == ASSUME_OPERATOR_LABELS:
+                operator.append(i)
+            for key, value in pod.labels.items():
+                keys.setdefault(str(key), []).append(i)
+                text = _label_value(value)
+                if text is not None:
+                    postings.setdefault((str(key), text), []).append(i)
+        self.postings, self.keys, self.operator = postings, keys, operator
+
+    def candidates(self, term: tuple[str, tuple[str, ...] | None]) -> list[int]:
+        """Pods that may satisfy ``term`` (key, values; None for ``Exists``): those posted under it, and pods
+        an operator labels when the key is prefixed (``_assumed``: the term may hold without the label)."""
+        key, values = term
+        if values is None:
+            found = list(self.keys.get(key, ()))
+        else:
+            found = [i for v in values for i in self.postings.get((key, v), ())]
+        if "/" in key:
+            found.extend(self.operator)
+        return found
 
 
-def _all_pods(ctx: RuleContext) -> tuple[tuple[Resource, PodSpecRef], ...]:
+def _pod_table(ctx: RuleContext) -> _PodTable:
     """Every pod template of the run with its object, built once per run."""
 
-    def build() -> tuple[tuple[Resource, PodSpecRef], ...]:
+    def build() -> _PodTable:
         out: list[tuple[Resource, PodSpecRef]] = []
         for kind in sorted(ctx.workloads.kinds()):
             for r in ctx.index.of_kind(kind, any_namespace=True):
                 out.extend((r, pod) for pod in iter_pod_specs(r, ctx.workloads))
-        return tuple(out)
+        return _PodTable(tuple(out))
 
-    return ctx.index.memo("resources.pod-templates", build)
+    return ctx.index.memo("resources.pod-table", build)
+
+
+def _terms(selector: Mapping[str, Any], label_selector: bool) -> Iterator[tuple[str, tuple[str, ...] | None]]:
+    """Terms of a selector that every matching pod satisfies by its labels, unless the key is one controllers
+    add (``CONTROLLER_LABELS``): ``key=value`` pairs, ``key in (...)`` and ``key exists``. Malformed terms are
+    skipped (the exact match decides)."""
+    pairs = selector.get("matchLabels") if label_selector else selector
+    if isinstance(pairs, dict):
+        for key, value in pairs.items():
+            text = _label_value(value)
+            if isinstance(key, str) and key not in CONTROLLER_LABELS and text is not None:
+                yield key, (text,)
+    exprs = selector.get("matchExpressions") if label_selector else None
+    if isinstance(exprs, list):
+        for expr in exprs:
+            if not isinstance(expr, dict):
+                continue
+            key, op, values = expr.get("key"), expr.get("operator"), expr.get("values")
+            if not isinstance(key, str) or key in CONTROLLER_LABELS:
+                continue
+            if op == "In" and isinstance(values, list) and values:
+                texts = tuple(_label_value(v) for v in values)
+                if None not in texts:  # a value no label can have also matches pods without the key
+                    yield key, tuple(t for t in texts if t is not None)
+            elif op == "Exists":
+                yield key, None
+
+
+def _selector_candidates(table: _PodTable, selector: Mapping[str, Any], label_selector: bool) -> list[int] | None:
+    """The smallest candidate list among the selector's terms (see ``_terms``); None when it has none."""
+    best: list[int] | None = None
+    for term in _terms(selector, label_selector):
+        found = table.candidates(term)
+        if best is None or len(found) < len(best):
+            best = found
+            if not best:
+                break
+    return best
+
+
+def pods_related_to(
+    ctx: RuleContext, resource: Resource, wanted: Callable[[PodSpecRef], bool | None],
+    selector: tuple[Mapping[str, Any], bool] | None = None,
+) -> Iterator[PodSpecRef]:
+    """Every pod template, for which ``wanted`` is true, of every workload (CRDs of the pod-template table
+    included) that may be applied together with ``resource`` (its namespace and tree), in run order.
+    ``selector`` (the selector ``wanted`` evaluates, and whether it is a LabelSelector rather than a plain map)
+    lets the pod table narrow the candidates first."""
+    table = _pod_table(ctx)
+    index = ctx.index
+    found = _selector_candidates(table, *selector) if selector is not None else None
+    if found is None:
+        owners = index.tree_set("resources.pod-owners", lambda: _unique_owners(table))
+        by_owner = table.by_owner
+        candidates = iter(sorted(i for r in owners.related(resource, resource.namespace) for i in by_owner[id(r)]))
+    else:
+        candidates = (i for i in sorted(set(found)) if index.related(resource, table.pods[i][0]))
+    for i in candidates:
+        pod = table.pods[i][1]
+        if wanted(pod):
+            yield pod
+
+
+def _unique_owners(table: _PodTable) -> Iterator[Resource]:
+    seen: set[int] = set()
+    for r, _ in table.pods:
+        if id(r) not in seen:
+            seen.add(id(r))
+            yield r
 
 
 def _directory(resource: Resource) -> str:
@@ -296,7 +391,7 @@ def hpas_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
     if not resource.name:
         return []
     out = []
-    for hpa in ctx.index.of_kind("HorizontalPodAutoscaler", resource.namespace):
+    for hpa in _hpas_by_target(ctx).get((resource.kind, resource.name), ()):
         if not ctx.index.related(resource, hpa):
             continue
         ref = get(hpa.data, ("spec", "scaleTargetRef"))
@@ -307,6 +402,20 @@ def hpas_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
             continue
         out.append(hpa)
     return out
+
+
+def _hpas_by_target(ctx: RuleContext) -> Mapping[tuple[object, object], tuple[Resource, ...]]:
+    """HorizontalPodAutoscalers by the (kind, name) of their scaleTargetRef, in run order, built once per run."""
+
+    def build() -> Mapping[tuple[object, object], tuple[Resource, ...]]:
+        out: dict[tuple[object, object], list[Resource]] = {}
+        for hpa in ctx.index.of_kind("HorizontalPodAutoscaler", any_namespace=True):
+            ref = get(hpa.data, ("spec", "scaleTargetRef"))
+            if isinstance(ref, dict):
+                out.setdefault((ref.get("kind"), ref.get("name")), []).append(hpa)
+        return {k: tuple(v) for k, v in out.items()}
+
+    return ctx.index.memo("resources.hpas-by-target", build)
 
 
 def hpa_min_replicas(hpa: Resource) -> int | None:
@@ -400,7 +509,7 @@ def selected_workloads(ctx: RuleContext, selector: Mapping[str, Any], owner: Res
         return None
     out: list[Resource] = []
     for pod in pods_related_to(
-        ctx, owner, lambda p: label_selector_matches(selector, p.labels, assume=pod_assumption(p))
+        ctx, owner, lambda p: label_selector_matches(selector, p.labels, assume=pod_assumption(p)), (selector, True)
     ):
         if not any(r is pod.resource for r in out):
             out.append(pod.resource)
@@ -411,9 +520,7 @@ def pdbs_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
     """PodDisruptionBudgets among the linted objects whose selector matches a pod template of ``resource``."""
     pods = list(iter_pod_specs(resource, ctx.workloads))
     out = []
-    for pdb in ctx.index.of_kind("PodDisruptionBudget", resource.namespace):
-        if not ctx.index.related(resource, pdb):
-            continue
+    for pdb in _pdbs_for_pods(ctx, resource, pods):
         selector = get(pdb.data, ("spec", "selector"))
         if not isinstance(selector, dict):
             continue
@@ -422,6 +529,43 @@ def pdbs_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
         if any(label_selector_matches(selector, p.labels, assume=pod_assumption(p)) for p in pods):
             out.append(pdb)
     return out
+
+
+def _pdbs_for_pods(ctx: RuleContext, resource: Resource, pods: list[PodSpecRef]) -> list[Resource]:
+    """PodDisruptionBudgets related to ``resource`` whose selector may match one of ``pods``, in run order: each
+    budget is posted under one term of its selector (``_terms``) that a matching pod's labels must satisfy,
+    or under "any" when it has none."""
+
+    def build() -> tuple[dict[tuple[str, ...], list[int]], tuple[Resource, ...]]:
+        pdbs = tuple(ctx.index.of_kind("PodDisruptionBudget", any_namespace=True))
+        table: dict[tuple[str, ...], list[int]] = {}
+        for i, pdb in enumerate(pdbs):
+            selector = get(pdb.data, ("spec", "selector"))
+            term = next(_terms(selector, True), None) if isinstance(selector, dict) else None
+            if term is None:
+                table.setdefault(("any",), []).append(i)
+                continue
+            key, values = term
+            if "/" in key:
+                # An operator may add a prefixed label to its pods: the term may hold without the label.
+                table.setdefault(("prefixed",), []).append(i)
+            if values is None:
+                table.setdefault(("key", key), []).append(i)
+            for value in values or ():
+                table.setdefault(("pair", key, value), []).append(i)
+        return table, pdbs
+
+    table, pdbs = ctx.index.memo("resources.pdbs-by-term", build)
+    found = set(table.get(("any",), ()))
+    if any(pod_assumption(p) == ASSUME_OPERATOR_LABELS for p in pods):
+        found.update(table.get(("prefixed",), ()))
+    for pod in pods:
+        for key, value in pod.labels.items():
+            found.update(table.get(("key", str(key)), ()))
+            text = _label_value(value)
+            if text is not None:
+                found.update(table.get(("pair", str(key), text), ()))
+    return [pdbs[i] for i in sorted(found) if ctx.index.related(resource, pdbs[i])]
 
 
 def int_or_percent(value: Any) -> tuple[int, bool] | None:
@@ -485,7 +629,8 @@ def service_selector(service: Resource) -> Mapping[str, Any] | None:
 
 
 def pods_selected_by_service(ctx: RuleContext, service: Resource, selector: Mapping[str, Any]) -> list[PodSpecRef]:
-    return list(pods_related_to(ctx, service, lambda p: match_labels(selector, p.labels, assume=pod_assumption(p))))
+    return list(pods_related_to(ctx, service, lambda p: match_labels(selector, p.labels, assume=pod_assumption(p)),
+                                (selector, False)))
 
 
 # --- partial objects (kustomize patches) --------------------------------------------------------------------

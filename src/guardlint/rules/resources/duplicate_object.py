@@ -112,7 +112,7 @@ def duplicate_object(resource: Resource, params: Params, ctx: RuleContext) -> It
     if not name or name.endswith("*"):
         return
     key = _scope_key(resource, params.scope)
-    for other in ctx.index.of_kind(resource.kind, resource.namespace, any_namespace=True):
+    for other in ctx.index.named(resource.kind, name):
         if other is resource:
             return
         if (

@@ -24,14 +24,20 @@ def service_account_automount(index: ResourceIndex, name: str, referrer: Resourc
 def is_bound(index: ResourceIndex, name: str, referrer: Resource) -> bool:
     """Whether a RoleBinding or ClusterRoleBinding in the referrer's tree names the service account."""
     namespace = referrer.namespace
-    for kind in BINDING_KINDS:
-        for binding in index.of_kind(kind, any_namespace=True):
-            if not index.same_tree(referrer, binding):
-                continue
-            for _, subject in iter_maps(binding.data, ("subjects",)):
-                if subject.get("kind") != "ServiceAccount" or subject.get("name") != name:
-                    continue
-                sub_ns = get_str(subject, ("namespace",)) or binding.namespace
-                if same_namespace(sub_ns, namespace):
-                    return True
-    return False
+
+    def build() -> dict[str, list[tuple[Resource, str | None]]]:
+        out: dict[str, list[tuple[Resource, str | None]]] = {}
+        for kind in BINDING_KINDS:
+            for binding in index.of_kind(kind, any_namespace=True):
+                for _, subject in iter_maps(binding.data, ("subjects",)):
+                    sub_name = subject.get("name")
+                    if subject.get("kind") == "ServiceAccount" and isinstance(sub_name, str):
+                        out.setdefault(sub_name, []).append(
+                            (binding, get_str(subject, ("namespace",)) or binding.namespace))
+        return out
+
+    bound: dict[str, list[tuple[Resource, str | None]]] = index.memo("security.bound-service-accounts", build)
+    return any(
+        same_namespace(sub_ns, namespace) and index.same_tree(referrer, binding)
+        for binding, sub_ns in bound.get(name, ())
+    )
