@@ -8,7 +8,6 @@ reports them all at once, sorted by position, so a user fixes a file in one roun
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -41,6 +40,8 @@ def raise_problems(problems: Iterable[ConfigProblem], files: Sequence[str] = ())
 
 
 def did_you_mean(word: str, vocabulary: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
