@@ -207,11 +207,13 @@ def run(
     stdin: bytes | None = None,
     stdin_filename: str | None = None,
     raise_errors: bool = False,
+    timings: dict[str, float] | None = None,
 ) -> Report:
-    """Lint ``paths`` with resolved ``settings`` (see ``resolve_settings``)."""
+    """Lint ``paths`` with resolved ``settings`` (see ``resolve_settings``). ``timings``, when given, receives
+    the seconds each rule spent (``--profile-rules``)."""
     with _collector_paused():
         return _run(paths, settings, context=context, baseline=baseline, stdin=stdin,
-                    stdin_filename=stdin_filename, raise_errors=raise_errors)
+                    stdin_filename=stdin_filename, raise_errors=raise_errors, timings=timings)
 
 
 def _run(
@@ -223,6 +225,7 @@ def _run(
     stdin: bytes | None,
     stdin_filename: str | None,
     raise_errors: bool,
+    timings: dict[str, float] | None = None,
 ) -> Report:
     from guardlint.engine import lint_loaded
 
@@ -270,7 +273,7 @@ def _run(
         context_loaded = load_inputs([i for i in ctx_inputs if i.display not in shown], settings.max_bytes)
         context_trees = [display_name(c) for c in context if c != "-" and os.path.isdir(c)]
     report = lint_loaded(loaded, settings.plan, context=context_loaded, context_trees=context_trees,
-                         extra_errors=errors, raise_errors=raise_errors)
+                         extra_errors=errors, raise_errors=raise_errors, timings=timings)
     if passed_over or chart_templates:
         # FIFOs, sockets and devices found in folders, and unrendered chart templates: listed like skipped
         # documents (chart templates in every text report, as a note)

@@ -126,6 +126,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.add_argument("--verbose", "-v", action="store_true", help="also list skipped non-Kubernetes documents")
     check.add_argument("--quiet", "-q", action="store_true", help="print nothing; only the exit code tells")
+    check.add_argument("--profile-rules", action="store_true",
+                       help="print on stderr the time each rule took, slowest first (plugins' rules included)")
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", default="table", choices=("table", "json", "markdown"))
@@ -257,7 +259,11 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         known = baseline.read(args.baseline) if args.baseline else None  # a bad baseline fails before work
     stdin_bytes = sys.stdin.buffer.read() if "-" in paths and sys.stdin is not None else None
-    report = run(paths, settings, context=args.context, stdin=stdin_bytes, stdin_filename=args.stdin_filename)
+    timings: dict[str, float] | None = {} if args.profile_rules else None
+    report = run(paths, settings, context=args.context, stdin=stdin_bytes, stdin_filename=args.stdin_filename,
+                 timings=timings)
+    if timings is not None:
+        _print_timings(timings, err)
     if args.output and not args.quiet:  # checked before anything is written (fixes, baseline, report)
         read = [*(f for f in report.files if f != "-"), *args.context]
         read += [p for p in (args.baseline, settings.config.source) if p]
@@ -438,6 +444,14 @@ def _error_handler(err: TextIO) -> Iterator[None]:
             "traceback)\n"
         )
         raise _Exit(EXIT_INTERNAL) from None
+
+
+def _print_timings(timings: dict[str, float], err: TextIO) -> None:
+    """The time each rule spent on the objects of the run, slowest first, with its share of the rules' total."""
+    total = sum(timings.values()) or 1.0
+    err.write(f"guardlint: time per rule ({sum(timings.values()):.3f} s in all rules)\n")
+    for name, seconds in sorted(timings.items(), key=lambda kv: (-kv[1], kv[0])):
+        err.write(f"  {seconds * 1000:10.1f} ms  {seconds / total:6.1%}  {name}\n")
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:

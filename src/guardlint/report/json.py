@@ -149,14 +149,30 @@ def ordered_skipped(skipped: Iterable[SkippedDocument]) -> list[SkippedDocument]
 
 
 def dumps(doc: Any) -> str:
-    """Serialize deterministically (insertion-ordered keys, two-space indent, final newline).
+    """Serialize deterministically: insertion-ordered keys, one top-level key per line, and each item of a
+    top-level list (a finding, an error, ...) on a line of its own, encoded by the C encoder (an indented dump
+    runs the pure-Python encoder, several times slower on large reports); final newline.
 
     Non-ASCII text stays readable; only when a string holds a lone surrogate (YAML can spell one as
     ``"\\ud800"``), which UTF-8 cannot encode, is the whole document ASCII-escaped instead.
     """
-    text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
+    text = _layout(doc, ensure_ascii=False)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        text = json.dumps(doc, indent=2, ensure_ascii=True, allow_nan=False)
+        text = _layout(doc, ensure_ascii=True)
     return text + "\n"
+
+
+def _layout(doc: Any, *, ensure_ascii: bool) -> str:
+    encode = json.JSONEncoder(ensure_ascii=ensure_ascii, allow_nan=False, separators=(", ", ": ")).encode
+    if not isinstance(doc, dict) or not doc:
+        return encode(doc)
+    lines = []
+    for key, value in doc.items():
+        if isinstance(value, list) and value:
+            inner = ",\n    ".join(encode(item) for item in value)
+            lines.append(f"  {encode(key)}: [\n    {inner}\n  ]")
+        else:
+            lines.append(f"  {encode(key)}: {encode(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}"
