@@ -22,6 +22,18 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
+_STATUS_NOTE = {
+    "stable": "stable",
+    "preview": "**preview** (its findings, parameters or name may still change)",
+    "deprecated": "**deprecated** (it will be removed; do not rely on it)",
+}
+
+
+def _status(status: str, since: str | None) -> str:
+    note = _STATUS_NOTE.get(status, status)
+    return f"{note}, since version {since}" if since else f"{note} (no version recorded)"
+
+
 def _type_of(schema: Mapping[str, Any]) -> str:
     t = schema.get("type")
     if "enum" in schema:
@@ -64,7 +76,7 @@ def render_rule(r: Rule[Any]) -> str:
         f"Pack: `{m.pack}` · Default severity: `{m.severity.value}` · Enabled by default: {_yes(m.enabled_by_default)}"
         f" · Fixable: {_yes(m.fixable)}"
     )
-    lines.append("")
+    lines += ["", f"Status: {_status(m.status, m.since)}", ""]
     if m.tags:
         lines += ["Tags: " + ", ".join(f"`{t}`" for t in m.tags), ""]
     for key, value in m.extra.items():
@@ -174,6 +186,8 @@ def rule_json(r: Rule[Any]) -> dict[str, Any]:
         "pack": m.pack,
         "tags": list(m.tags),
         "enabledByDefault": m.enabled_by_default,
+        "status": m.status,
+        "since": m.since,
         "fixable": m.fixable,
         "remediation": m.remediation,
         "references": [{"title": x.title, "url": x.url} for x in m.references],

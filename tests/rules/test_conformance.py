@@ -170,3 +170,11 @@ def test_lazy_registry_matches_eager_registry() -> None:
     ]
     for r in lazy.rules:  # every catalog entry loads the rule it names
         assert r.load().meta == eager.get(r.name).meta  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("r", RULES, ids=IDS)
+def test_lifecycle_is_declared(r: Rule[Any]) -> None:
+    from guardlint.rules.api import STATUSES
+
+    assert r.meta.status in STATUSES
+    assert r.meta.since, f"{r.name}: a built-in rule says which version it arrived in (since=...)"

@@ -1,27 +1,30 @@
-"""One data-driven test over every rule fixture: the findings of the rule under test must be exactly the
-``# expect: <rule>`` markers of the file (rule and line), no more and no fewer."""
+"""One data-driven test over every rule fixture, through the public fixture runner (``guardlint.testing``):
+the findings of the rule under test must be exactly the ``# expect: <rule>`` markers of the file (rule and
+line), and what a user sees of them (location, message, offered fix, the file after ``--fix``) must equal the
+committed snapshot. Rewrite snapshots with ``python -m guardlint.testing --update tests/fixtures/rules``."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.helpers import Fixture, found_counter, iter_fixtures, run_fixture
+from guardlint.testing import fixture_problems, orphan_snapshots
+from tests.helpers import FIXTURES, Fixture, iter_fixtures, registry
 
-FIXTURES = iter_fixtures()
+ALL = iter_fixtures()
 
 
-@pytest.mark.parametrize("fx", FIXTURES, ids=[f.id for f in FIXTURES])
+@pytest.mark.parametrize("fx", ALL, ids=[f.id for f in ALL])
 def test_fixture(fx: Fixture) -> None:
-    report = run_fixture(fx)
-    assert not report.errors, f"fixture does not load: {report.errors}"
-    assert report.resources > 0, "fixture holds no Kubernetes object"
-    found = found_counter(report, fx.select)
-    if fx.verdict == "pass":
-        assert not fx.expected, "pass fixtures carry no '# expect:' markers"
-        assert not found, "unexpected findings:\n" + "\n".join(
-            f"  line {f.line}: {f.rule}: {f.message}" for f in report.active
-        )
-    else:
-        assert fx.expected, "fail fixtures need at least one '# expect: <rule>' marker"
-        details = "\n".join(f"  line {f.line}: {f.rule}: {f.message}" for f in report.active)
-        assert found == fx.expected, f"expected {sorted(fx.expected.elements())}, found:\n{details}"
+    problems = fixture_problems(fx, registry())
+    assert not problems, "\n".join(problems)
+
+
+def test_no_orphan_snapshots() -> None:
+    assert not orphan_snapshots(FIXTURES, ALL)
+
+
+def test_fixable_rules_have_a_fixed_file() -> None:
+    """Every rule that offers a fix has at least one fail fixture whose expected fixed file is committed."""
+    fixable = {r.name for r in registry().rules if r.info.fixable}
+    pinned = {fx.rule for fx in ALL if fx.verdict == "fail" and fx.fixed_path.exists()}
+    assert fixable <= pinned, f"fixable rules without a .fixed fixture: {sorted(fixable - pinned)}"

@@ -47,6 +47,14 @@ __all__ = [
 ]
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+VERSION_RE = re.compile(r"^[0-9]+\.[0-9]+(?:\.[0-9]+)?$")
+
+STABLE = "stable"
+PREVIEW = "preview"
+DEPRECATED = "deprecated"
+STATUSES = (STABLE, PREVIEW, DEPRECATED)
+"""A rule's lifecycle status: ``stable`` (its findings change only to fix mistakes), ``preview`` (new; its
+findings, parameters or name may still change) or ``deprecated`` (kept for now, to be removed)."""
 CODE_RE = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
 
 
@@ -123,6 +131,10 @@ class RuleInfo(NamedTuple):
     """Free metadata shown in docs (for example the PSS control and the reference check id)."""
     engine: bool = False
     """Findings of this rule come from the engine itself (parse-level checks), not from ``check``."""
+    status: str = "stable"
+    """The rule's lifecycle: ``stable``, ``preview`` (may still change or be removed) or ``deprecated``."""
+    since: str | None = None
+    """The version of the pack the rule arrived in (for built-in rules, of guardlint)."""
 
 
 class RuleMeta(NamedTuple):
@@ -146,6 +158,10 @@ class RuleMeta(NamedTuple):
     """Free metadata shown in docs (for example the PSS control and the reference check id)."""
     engine: bool = False
     """Findings of this rule come from the engine itself (parse-level checks), not from ``check``."""
+    status: str = "stable"
+    """The rule's lifecycle: ``stable``, ``preview`` (may still change or be removed) or ``deprecated``."""
+    since: str | None = None
+    """The version of the pack the rule arrived in (for built-in rules, of guardlint)."""
 
     def light(self) -> RuleInfo:
         """The light metadata of this rule (what ``Rule.info`` returns)."""
@@ -153,6 +169,7 @@ class RuleMeta(NamedTuple):
             code=self.code, name=self.name, title=self.title, severity=self.severity, pack=self.pack,
             remediation=self.remediation, tags=self.tags, references=self.references, fixable=self.fixable,
             enabled_by_default=self.enabled_by_default, kinds=self.kinds, extra=self.extra, engine=self.engine,
+            status=self.status, since=self.since,
         )
 
 
@@ -312,6 +329,8 @@ def rule(
     extra: Mapping[str, str] | None = None,
     engine: bool = False,
     doc: str | None = None,
+    status: str = STABLE,
+    since: str | None = None,
 ) -> Callable[[CheckFn], Rule[Any]]:
     """Turn a generator function into a ``Rule``; its docstring becomes the rule's documentation."""
 
@@ -332,6 +351,8 @@ def rule(
             kinds=frozenset(kinds) if kinds is not None else None,
             extra=dict(extra or {}),
             engine=engine,
+            status=status,
+            since=since,
         )
         return Rule(meta, fn, params)
 

@@ -27,12 +27,12 @@ CATALOG_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_catalo
 DECLARATIVE = "guardlint.rules.declarative"
 
 FIELDS = ("code", "name", "pack", "title", "severity", "remediation", "module", "attr", "tags", "references",
-          "fixable", "enabled-by-default", "kinds", "extra", "engine")
+          "fixable", "enabled-by-default", "kinds", "extra", "engine", "status", "since")
 """The keys of a catalog record, in the order they are written."""
 
 DEFAULTS: Mapping[str, Any] = {
     "attr": "RULE", "tags": [], "references": [], "fixable": False, "enabled-by-default": True, "kinds": None,
-    "extra": {}, "engine": False,
+    "extra": {}, "engine": False, "status": "stable", "since": None,
 }
 """Keys left out of a record when they have these values."""
 
@@ -60,6 +60,7 @@ def record_of(r: Rule[Any]) -> dict[str, Any]:
         "references": [{"title": ref.title, "url": ref.url} for ref in m.references], "fixable": m.fixable,
         "enabled-by-default": m.enabled_by_default, "kinds": sorted(m.kinds) if m.kinds is not None else None,
         "extra": {k: v for k, v in sorted(m.extra.items()) if k != "source"}, "engine": m.engine,
+        "status": m.status, "since": m.since,
     }
     return {k: full[k] for k in FIELDS if k not in DEFAULTS or full[k] != DEFAULTS[k]}
 
@@ -84,7 +85,7 @@ def info_of(rec: Mapping[str, Any]) -> RuleInfo:
         references=tuple(Reference(ref["title"], ref["url"]) for ref in rec.get("references", ())),
         fixable=rec.get("fixable", False), enabled_by_default=rec.get("enabled-by-default", True),
         kinds=frozenset(kinds) if kinds is not None else None, extra=rec.get("extra", {}),
-        engine=rec.get("engine", False),
+        engine=rec.get("engine", False), status=rec.get("status", "stable"), since=rec.get("since"),
     )
 
 

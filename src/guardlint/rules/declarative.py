@@ -133,6 +133,8 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
         enabled_by_default=spec.get("enabled-by-default", True),
         kinds=None,
         extra={"source": origin},
+        status=spec.get("status", "stable"),
+        since=spec.get("since"),
     )
     return Rule(meta, check)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from guardlint._frozen import Frozen
 from guardlint.errors import RuleLoadError
-from guardlint.rules.api import CODE_RE, NAME_RE, Rule
+from guardlint.rules.api import CODE_RE, NAME_RE, STATUSES, VERSION_RE, Rule
 
 ENTRY_POINT_GROUP = "guardlint.rules"
 
@@ -134,6 +134,10 @@ def validate_rule(r: Rule[Any], origin: str) -> None:
         problems.append("title must be non-empty and not end with a period")
     if not m.remediation.endswith("."):
         problems.append("remediation must end with a period")
+    if m.status not in STATUSES:
+        problems.append(f"status {m.status!r} is not one of {', '.join(STATUSES)}")
+    if m.since is not None and not VERSION_RE.match(m.since):
+        problems.append(f"since {m.since!r} is not a version (X.Y or X.Y.Z)")
     if problems:
         raise RuleLoadError(f"{origin}: rule {m.name!r}: " + "; ".join(problems))
 

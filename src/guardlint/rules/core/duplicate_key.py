@@ -19,6 +19,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
     title="Mapping has the same key twice",
     severity=Severity.ERROR,
     pack="core",
+    since="0.1.0",
     tags=("yaml",),
     remediation="Delete one of the two keys, keeping the value you meant.",
     references=(Reference("YAML 1.2: mapping keys are unique", "https://yaml.org/spec/1.2.2/#mapping"),),

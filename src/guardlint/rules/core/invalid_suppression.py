@@ -19,6 +19,7 @@ from guardlint.rules.api import RuleContext, Violation, rule
     title="Suppression is malformed, has no reason or names an unknown rule",
     severity=Severity.ERROR,
     pack="core",
+    since="0.1.0",
     tags=("suppression",),
     remediation="Write 'guardlint: ignore <rule-name> -- <reason>' (or the annotation with a non-empty reason).",
     engine=True,

@@ -19,6 +19,7 @@ from guardlint.rules.api import RuleContext, Violation, rule
     title="A rule failed on this object",
     severity=Severity.ERROR,
     pack="core",
+    since="0.1.0",
     tags=("internal",),
     remediation="Report the message to the rule's authors; the other rules still ran.",
     engine=True,

@@ -20,6 +20,7 @@ from guardlint.rules.api import RuleContext, Violation, rule
     title="Suppression matches no finding",
     severity=Severity.WARNING,
     pack="core",
+    since="0.1.0",
     tags=("suppression",),
     remediation="Delete the suppression (or the exemption); the problem it silenced is gone.",
     engine=True,

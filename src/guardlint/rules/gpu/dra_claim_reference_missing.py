@@ -24,6 +24,7 @@ FIELDS = (("resourceClaimTemplateName", "ResourceClaimTemplate"), ("resourceClai
     title="Pod resource claim refers to a missing ResourceClaim or ResourceClaimTemplate",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "dra", "cross-object"),
     remediation="Add the ResourceClaimTemplate or ResourceClaim to the manifests applied with the workload, "
     "fix the name, or declare it under known-objects when it is created elsewhere.",

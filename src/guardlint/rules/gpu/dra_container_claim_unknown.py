@@ -20,6 +20,7 @@ from guardlint.rules.gpu._support import pod_resource_claims
     title="Container uses a resource claim the pod does not declare",
     severity=Severity.ERROR,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "dra", "api-rejects"),
     remediation="Declare the claim in the pod's spec.resourceClaims (with a resourceClaimName or "
     "resourceClaimTemplateName), or use the name of a declared claim.",

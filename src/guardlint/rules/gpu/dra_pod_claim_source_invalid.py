@@ -23,6 +23,7 @@ FLAT_FIELDS = ("resourceClaimName", "resourceClaimTemplateName")
     title="Pod resource claim does not name exactly one source",
     severity=Severity.ERROR,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "dra", "api-rejects"),
     remediation="Set exactly one of resourceClaimName and resourceClaimTemplateName directly on the "
     "spec.resourceClaims entry (since Kubernetes 1.31; earlier versions nest them under source).",

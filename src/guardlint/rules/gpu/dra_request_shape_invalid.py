@@ -80,6 +80,7 @@ def _check_request(req: Mapping[str, Any], version: str, label: str) -> Iterator
     title="Device request has a shape the API rejects",
     severity=Severity.ERROR,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "dra", "api-rejects"),
     remediation="Match the request to the apiVersion: in resource.k8s.io/v1 (and v1beta2) put deviceClassName, "
     "selectors, allocationMode and count under exactly (or list alternatives under firstAvailable); in v1beta1 "

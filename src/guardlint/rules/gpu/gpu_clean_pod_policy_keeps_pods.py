@@ -20,6 +20,7 @@ from guardlint.rules.gpu._batch import gpu_pods, kubeflow_replicas_key
     title="Training job keeps its running GPU pods after it finishes",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "kind-aware", "cost", "training"),
     remediation="Set spec.runPolicy.cleanPodPolicy to Running (or All) so that the operator deletes the pods "
     "still running when the job succeeds or fails.",

@@ -27,6 +27,7 @@ from guardlint.rules.gpu._support import (
     title="GPU container requests no CPU or memory",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "kind-aware", "reliability"),
     remediation="Set resources.requests.cpu and resources.requests.memory on the GPU container (and a memory "
     "limit equal to the request for a Guaranteed memory reservation).",

@@ -62,6 +62,7 @@ def _gpu_related(pod: PodSpecRef, table: AcceleratorTable, params: Params) -> bo
     title="HostPath volume mounts the node's accelerator device files",
     severity=Severity.ERROR,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "isolation"),
     remediation="Remove the hostPath volume and request the device through resources.limits "
     "(for example nvidia.com/gpu: 1); the device plugin mounts exactly the allocated devices.",

@@ -36,6 +36,7 @@ class Params(NamedTuple):
     title="Container mounts a volume at the NVIDIA device-list path",
     severity=Severity.ERROR,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "isolation"),
     remediation="Remove the volume mount; request GPUs through resources.limits and let the device plugin "
     "write the device list.",

@@ -57,6 +57,7 @@ def _capacity(name: str, acc: Accelerator, params: Params) -> int | None:
     title="Pod requests more accelerators than a node has",
     severity=Severity.ERROR,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "pending-forever", "scheduling"),
     remediation="Request at most one node's devices per pod and spread larger jobs over several pods "
     "(a multi-node job), or set the rule's node size when the cluster has larger nodes.",

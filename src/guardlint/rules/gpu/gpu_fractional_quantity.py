@@ -19,6 +19,7 @@ from guardlint.rules.gpu._support import is_extended, iter_sites, show
     title="GPU or other extended resource quantity is not a whole number",
     severity=Severity.ERROR,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "api-rejects"),
     remediation="Request whole devices. To share a GPU, use a MIG profile, time-slicing or MPS "
     "(nvidia.com/gpu.shared) or a Dynamic Resource Allocation claim.",

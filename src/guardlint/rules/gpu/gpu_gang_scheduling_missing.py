@@ -44,6 +44,7 @@ def _runtime(resource: Resource, ctx: RuleContext) -> Resource | None:
     title="Multi-pod GPU training job has no gang scheduling",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "kind-aware", "scheduling", "training"),
     remediation="Admit the job as a whole: submit it to a Kueue LocalQueue (label kueue.x-k8s.io/queue-name), "
     "or use a gang scheduler (Volcano, scheduler-plugins coscheduling) through schedulerName and "

@@ -20,6 +20,7 @@ from guardlint.rules.gpu._support import accelerators, container_accelerators, s
     title="Init container requests accelerators the app containers do not use",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "cost", "scheduling"),
     remediation="Move the GPU work into the app container (or a separate Job), or request in the init "
     "container no more devices than the app containers use.",

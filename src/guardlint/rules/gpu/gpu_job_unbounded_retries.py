@@ -22,6 +22,7 @@ ARGO_KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWo
     title="GPU batch workload retries without a limit",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "kind-aware", "cost", "training"),
     remediation="Bound the retries: spec.runPolicy.backoffLimit on a Kubeflow training job, retryStrategy.limit "
     "in Argo Workflows.",

@@ -18,6 +18,7 @@ from guardlint.rules.gpu._batch import missing_deadlines
     title="GPU batch workload has no deadline",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "kind-aware", "cost", "training"),
     remediation="Set the workload's deadline: activeDeadlineSeconds on a Job, spec.runPolicy.activeDeadlineSeconds "
     "on a Kubeflow training job, spec.activeDeadlineSeconds on a RayJob or TrainJob, or a template's "

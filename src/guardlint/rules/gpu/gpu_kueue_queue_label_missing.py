@@ -45,6 +45,7 @@ PARAMS_SCHEMA = params_schema({
     title="GPU workload is not submitted to a Kueue queue",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "kind-aware", "scheduling", "cluster-specific"),
     remediation="Add the label kueue.x-k8s.io/queue-name with the name of a LocalQueue of the namespace.",
     references=(_refs.KUEUE_LABEL,),

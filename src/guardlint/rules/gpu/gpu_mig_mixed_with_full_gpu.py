@@ -18,6 +18,7 @@ from guardlint.rules.gpu._support import accelerators, iter_sites, show_value, s
     title="Container requests whole GPUs and MIG slices together",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "mig", "scheduling"),
     remediation="Request either whole GPUs (nvidia.com/gpu) or one MIG profile in a container, not both.",
     references=(

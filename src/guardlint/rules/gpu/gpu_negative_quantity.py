@@ -18,6 +18,7 @@ from guardlint.rules.gpu._support import is_extended, iter_sites, show
     title="GPU or other extended resource quantity is negative",
     severity=Severity.ERROR,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "api-rejects"),
     remediation="Set a positive device count, or remove the resource when the container needs no device.",
     references=(_refs.VALIDATION, _refs.SCHEDULE_GPUS),

@@ -37,6 +37,7 @@ PARAMS_SCHEMA = params_schema({
     title="GPU pod does not select a GPU model",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "scheduling", "cluster-specific"),
     remediation="Select the GPU model with a nodeSelector or required node affinity, for example "
     "nvidia.com/gpu.product or cloud.google.com/gke-accelerator.",

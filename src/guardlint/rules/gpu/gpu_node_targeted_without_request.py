@@ -57,6 +57,7 @@ PARAMS_SCHEMA = params_schema({
     title="Pod targets GPU nodes but requests no accelerator",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "kind-aware", "isolation", "cost"),
     remediation="Request the accelerator the pod needs in resources.limits, or remove the GPU toleration or "
     "node selection from pods that need no accelerator.",

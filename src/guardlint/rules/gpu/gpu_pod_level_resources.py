@@ -20,6 +20,7 @@ from guardlint.rules.gpu._support import accelerators, is_extended, is_placehold
     title="Accelerator is set in pod-level resources",
     severity=Severity.ERROR,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "api-rejects"),
     remediation="Move the device count to resources.limits of the container that uses it.",
     references=(_refs.POD_LEVEL_RESOURCES, _refs.VALIDATION),

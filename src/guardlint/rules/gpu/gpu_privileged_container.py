@@ -49,6 +49,7 @@ PARAMS_SCHEMA = params_schema({
     title="Privileged container in a GPU pod",
     severity=Severity.ERROR,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "isolation"),
     remediation="Remove securityContext.privileged and add only the capabilities the container needs; the "
     "devices it requested are mounted without privileges.",

@@ -19,6 +19,7 @@ from guardlint.rules.gpu._support import accelerators, is_extended, show
     title="ResourceQuota names an accelerator in a form quota never enforces",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "quota"),
     remediation="Name extended resources in a quota with the requests. prefix, for example "
     "requests.nvidia.com/gpu.",

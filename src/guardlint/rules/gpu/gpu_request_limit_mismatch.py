@@ -19,6 +19,7 @@ from guardlint.rules.gpu._support import is_extended, iter_sites, show
     title="GPU or other extended resource request differs from its limit",
     severity=Severity.ERROR,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "api-rejects"),
     remediation="Set only resources.limits for the device (the request defaults to it), or make the request "
     "equal to the limit.",

@@ -32,6 +32,7 @@ PARAMS_SCHEMA = params_schema({
     title="GPU or other extended resource is requested without a limit",
     severity=Severity.ERROR,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "api-rejects"),
     remediation="Set the device count in resources.limits (the request defaults to it) and remove the request, "
     "or set the same value in both.",

@@ -43,6 +43,7 @@ def name_problem(name: str) -> str | None:
     title="Container resource name is not valid",
     severity=Severity.ERROR,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "api-rejects"),
     remediation="Use the vendor's resource name with its domain, for example nvidia.com/gpu, amd.com/gpu or "
     "google.com/tpu.",

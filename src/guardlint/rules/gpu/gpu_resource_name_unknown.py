@@ -77,6 +77,7 @@ def unknown_reason(name: str, table: AcceleratorTable) -> tuple[str, str | None]
     title="Accelerator resource name is not advertised by any device plugin",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "pending-forever"),
     remediation="Fix the resource name (for example nvidia.com/gpu). If the cluster runs a device plugin that "
     "advertises this name, add it to the accelerators list of the configuration.",

@@ -38,6 +38,7 @@ def _resolve(raw: Any, default: str, replicas: int, round_up: bool) -> int | Non
     title="GPU Deployment's rolling update needs a spare GPU",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "kind-aware", "rollout"),
     remediation="Use strategy.type: Recreate, or a rolling update that removes an old pod first "
     "(maxSurge: 0, maxUnavailable: 1).",

@@ -41,6 +41,7 @@ def _uses_nvidia(pod: PodSpecRef, table: AcceleratorTable) -> bool:
     title="GPU pod does not use the GPU runtime class",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "cluster-specific"),
     remediation="Set spec.runtimeClassName to the cluster's GPU runtime class (for example nvidia).",
     references=(_refs.DEVICE_PLUGIN, _refs.GPU_OPERATOR_CDI, _refs.RUNTIME_CLASS),

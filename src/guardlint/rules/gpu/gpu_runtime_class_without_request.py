@@ -44,6 +44,7 @@ PARAMS_SCHEMA = params_schema({
     title="Pod runs with a GPU runtime class but requests no GPU",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "isolation"),
     remediation="Request the GPUs the pod uses in resources.limits, or remove runtimeClassName when the pod "
     "needs no GPU.",

@@ -61,6 +61,7 @@ def _has_shm(c: ContainerRef) -> bool:
     title="Multi-process GPU container has no shared-memory volume",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "kind-aware", "training"),
     remediation="Mount an emptyDir with medium: Memory (and a sizeLimit) at /dev/shm in the container.",
     references=(_refs.EMPTYDIR_MEMORY, _refs.PYTORCH_SHM),

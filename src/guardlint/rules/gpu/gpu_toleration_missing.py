@@ -49,6 +49,7 @@ def _tolerates(pod: PodSpecRef, key: str, value: str | None) -> bool:
     title="GPU pod does not tolerate the GPU node taint",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "scheduling", "cluster-specific"),
     remediation="Add a toleration for the GPU node taint, for example {key: nvidia.com/gpu, operator: Exists, "
     "effect: NoSchedule}.",

@@ -76,6 +76,7 @@ def _config_map_keys(ctx: RuleContext, name: str, referrer: Resource) -> set[str
     title="Container selects GPUs through NVIDIA_VISIBLE_DEVICES",
     severity=Severity.ERROR,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "isolation"),
     remediation="Remove the variable and request devices in resources.limits (for example nvidia.com/gpu: 1); "
     "set NVIDIA_VISIBLE_DEVICES=void only to hide GPUs from a CUDA image.",

@@ -18,6 +18,7 @@ from guardlint.rules.gpu._support import accelerators, iter_sites, show
     title="Container requests zero accelerators",
     severity=Severity.WARNING,
     pack="gpu",
+    since="0.1.0",
     tags=("gpu", "isolation"),
     remediation="Remove the accelerator resource from containers that need no device; if the image is a CUDA "
     "image and the container must not see GPUs, also set NVIDIA_VISIBLE_DEVICES to void.",

@@ -56,6 +56,7 @@ def _route_backends(resource: Resource) -> Iterator[tuple[FieldPath, str, str | 
     title="Ingress or route backend Service does not exist",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("consistency", "networking"),
     remediation="Point the backend at an existing Service, or add the Service (or list it under known-objects "
     "if it is managed outside this repository).",

@@ -39,6 +39,7 @@ PARAMS_SCHEMA = {
     title="CronJob lets its runs overlap",
     severity=Severity.INFO,
     pack="resources",
+    since="0.1.0",
     tags=("jobs",),
     remediation="Set spec.concurrencyPolicy to Forbid (skip a run while the previous one is active) or Replace.",
     references=(

@@ -36,6 +36,7 @@ PARAMS_SCHEMA = {
     title="CronJob has no starting deadline",
     severity=Severity.INFO,
     pack="resources",
+    since="0.1.0",
     tags=("jobs",),
     remediation="Set spec.startingDeadlineSeconds to how late a run may still start (at least 10 seconds).",
     references=(

@@ -17,6 +17,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
     title="Two containers of a pod share a name",
     severity=Severity.ERROR,
     pack="resources",
+    since="0.1.0",
     tags=("consistency", "api-rejects"),
     remediation="Give every container, init container and ephemeral container of the pod a unique name.",
     references=(

@@ -18,6 +18,7 @@ from guardlint.rules.resources._common import container_ports
     title="Container port or port name is declared twice",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("consistency", "networking"),
     remediation="Declare each port (number and protocol) once per container and give every named port of the pod "
     "a unique name.",

@@ -18,6 +18,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
     title="Container defines an environment variable twice",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("consistency",),
     remediation="Keep one definition of each environment variable in the container's env list.",
     references=(

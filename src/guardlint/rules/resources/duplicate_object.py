@@ -45,6 +45,7 @@ def _scope_key(resource: Resource, scope: str) -> str:
     title="Object is defined twice",
     severity=Severity.ERROR,
     pack="resources",
+    since="0.1.0",
     tags=("consistency", "gitops"),
     remediation="Remove or rename one of the two definitions.",
     references=(

@@ -18,6 +18,7 @@ from guardlint.rules.resources._common import HPA, describe, is_missing
     title="HorizontalPodAutoscaler targets an object that does not exist",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("consistency", "autoscaling"),
     remediation="Point spec.scaleTargetRef at the workload's kind and name, or remove the autoscaler.",
     references=(HPA,),

@@ -20,6 +20,7 @@ PROBE_FIELDS = ("livenessProbe", "readinessProbe", "startupProbe")
     title="Init container sets a probe",
     severity=Severity.ERROR,
     pack="resources",
+    since="0.1.0",
     tags=("probes", "api-rejects"),
     remediation="Remove the probe from the init container, or make it a sidecar with restartPolicy: Always if it "
     "is meant to run for the pod's life.",

@@ -20,6 +20,7 @@ TZ_FORBIDDEN_SINCE = (1, 29)
     title="CronJob schedule is invalid",
     severity=Severity.ERROR,
     pack="resources",
+    since="0.1.0",
     tags=("jobs", "api-rejects"),
     remediation="Write the schedule as five cron fields (minute hour day-of-month month day-of-week) or a macro "
     "such as @daily, and set the time zone in spec.timeZone.",

@@ -30,6 +30,7 @@ _VALID: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {
     title="Pod restartPolicy is not valid for the workload kind",
     severity=Severity.ERROR,
     pack="resources",
+    since="0.1.0",
     tags=("jobs", "api-rejects"),
     remediation="Use restartPolicy OnFailure or Never in Job and CronJob templates, and Always (or leave it unset) "
     "in Deployments, StatefulSets, DaemonSets, ReplicaSets and ReplicationControllers.",

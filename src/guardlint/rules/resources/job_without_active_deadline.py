@@ -44,6 +44,7 @@ PARAMS_SCHEMA = {
     title="Job has no active deadline",
     severity=Severity.INFO,
     pack="resources",
+    since="0.1.0",
     tags=("jobs",),
     remediation="Set activeDeadlineSeconds on the Job spec (spec.jobTemplate.spec for a CronJob).",
     references=(

@@ -19,6 +19,7 @@ CLEANED_UP_BY = ("helm.sh/hook-delete-policy", "argocd.argoproj.io/hook-delete-p
     title="Job is never cleaned up after it finishes",
     severity=Severity.INFO,
     pack="resources",
+    since="0.1.0",
     tags=("jobs",),
     remediation="Set spec.ttlSecondsAfterFinished so that the finished Job and its pods are deleted.",
     references=(

@@ -45,6 +45,7 @@ PARAMS_SCHEMA = {
     title="Resource limit is far above the request",
     severity=Severity.INFO,
     pack="resources",
+    since="0.1.0",
     tags=("resources", "scheduling"),
     remediation="Raise the request towards the real usage, or lower the limit, so that the limit is at most the "
     "configured multiple of the request.",

@@ -59,6 +59,7 @@ def _summary(handler: tuple[str, Any] | None) -> str:
     title="Liveness probe is the same as the readiness probe",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("probes", "reliability"),
     remediation="Make the liveness probe check only that the process is alive (a cheap endpoint, a higher "
     "failureThreshold), and keep dependency checks in the readiness probe.",

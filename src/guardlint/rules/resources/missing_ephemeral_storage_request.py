@@ -35,6 +35,7 @@ PARAMS_SCHEMA = {
     title="Container has no ephemeral-storage request",
     severity=Severity.INFO,
     pack="resources",
+    since="0.1.0",
     tags=("resources", "scheduling"),
     remediation="Set resources.requests.ephemeral-storage (and, if required, resources.limits.ephemeral-storage).",
     references=(

@@ -17,6 +17,7 @@ from guardlint.rules.resources._probes import ProbeParams, missing_probe, probe_
     title="Container has no liveness probe",
     severity=Severity.INFO,
     pack="resources",
+    since="0.1.0",
     tags=("probes", "reliability"),
     remediation="Add a livenessProbe that fails only when the process is stuck and a restart would help.",
     references=(PROBES,),

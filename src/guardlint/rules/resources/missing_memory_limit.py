@@ -18,6 +18,7 @@ from guardlint.rules.resources._missing import missing_resource
     title="Container has no memory limit",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("resources",),
     remediation="Set resources.limits.memory on the container (or a pod-level spec.resources.limits.memory).",
     references=(MANAGE_RESOURCES, LIMIT_RANGE, POD_LEVEL_RESOURCES),

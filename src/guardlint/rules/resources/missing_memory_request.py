@@ -18,6 +18,7 @@ from guardlint.rules.resources._missing import missing_resource
     title="Container has no memory request",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("resources", "scheduling"),
     remediation="Set resources.requests.memory on the container (or a pod-level spec.resources.requests.memory).",
     references=(MANAGE_RESOURCES, LIMIT_RANGE, POD_LEVEL_RESOURCES),

@@ -17,6 +17,7 @@ from guardlint.rules.resources._refs import missing_references
     title="Pod mounts a PersistentVolumeClaim that does not exist",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("consistency",),
     remediation="Create the PersistentVolumeClaim in the pod's namespace, fix the claim name, or list it under "
     "known-objects.",

@@ -25,6 +25,7 @@ from guardlint.rules.resources._common import (
     title="Multi-replica workload has no PodDisruptionBudget",
     severity=Severity.INFO,
     pack="resources",
+    since="0.1.0",
     tags=("availability", "reliability"),
     remediation="Add a PodDisruptionBudget whose selector matches the workload's pod labels (for example "
     "maxUnavailable: 1).",

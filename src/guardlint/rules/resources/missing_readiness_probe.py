@@ -22,6 +22,7 @@ class Params(NamedTuple):
     title="Container has no readiness probe",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("probes", "reliability"),
     remediation="Add a readinessProbe that checks the container can serve requests (for example an httpGet on a "
     "health endpoint).",

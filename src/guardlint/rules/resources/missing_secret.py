@@ -17,6 +17,7 @@ from guardlint.rules.resources._refs import missing_references
     title="Pod refers to a Secret that does not exist",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("consistency",),
     remediation="Create the Secret in the pod's namespace, fix the name, mark the reference optional: true, or "
     "list it under known-objects.",

@@ -17,6 +17,7 @@ from guardlint.rules.resources._refs import missing_references
     title="Pod runs as a ServiceAccount that does not exist",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("consistency",),
     remediation="Create the ServiceAccount in the pod's namespace, fix the name, or list it under known-objects "
     "if it is managed elsewhere.",

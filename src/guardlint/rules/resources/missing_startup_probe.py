@@ -17,6 +17,7 @@ from guardlint.rules.resources._probes import ProbeParams, missing_probe, probe_
     title="Container has no startup probe",
     severity=Severity.INFO,
     pack="resources",
+    since="0.1.0",
     tags=("probes", "reliability"),
     remediation="Add a startupProbe that allows for the slowest start, so that the liveness probe can stay strict.",
     references=(PROBES,),

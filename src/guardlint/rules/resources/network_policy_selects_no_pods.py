@@ -23,6 +23,7 @@ from guardlint.rules.resources._common import (
     title="NetworkPolicy selects no pods",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("consistency", "networking"),
     remediation="Make spec.podSelector match the pod template labels of the workloads the policy should "
     "isolate ({} selects every pod in the namespace).",

@@ -24,6 +24,7 @@ from guardlint.rules.resources._common import (
     title="PodDisruptionBudget allows no disruption",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("availability", "reliability"),
     remediation="Allow at least one disruption: use maxUnavailable: 1, or a minAvailable below the replica count.",
     references=(PDB,),

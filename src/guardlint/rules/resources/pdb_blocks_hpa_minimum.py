@@ -25,6 +25,7 @@ from guardlint.rules.resources._common import (
     title="PodDisruptionBudget minAvailable is not below the autoscaler's minimum",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("availability", "autoscaling"),
     remediation="Set minAvailable below the HorizontalPodAutoscaler's minReplicas (or use maxUnavailable: 1).",
     references=(PDB, HPA),

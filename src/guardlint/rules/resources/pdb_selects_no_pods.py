@@ -25,6 +25,7 @@ from guardlint.rules.resources._common import (
     title="PodDisruptionBudget selects no pods",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("consistency", "availability"),
     remediation="Make spec.selector match the pod template labels of the workload the budget protects.",
     references=(PDB,),

@@ -37,6 +37,7 @@ PARAMS_SCHEMA = {
     title="Pod priority class is missing or not allowed",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("scheduling",),
     remediation="Set spec.priorityClassName on the pod template to one of the allowed PriorityClasses.",
     references=(

@@ -39,6 +39,7 @@ PARAMS_SCHEMA = {
     title="Probe targets a port the container does not expose",
     severity=Severity.ERROR,
     pack="resources",
+    since="0.1.0",
     tags=("probes", "reliability"),
     remediation="Point the probe at a port the container declares in its ports list (by its name or number), or "
     "declare the port.",

@@ -44,6 +44,7 @@ PARAMS_SCHEMA = {
     title="Workload runs fewer replicas than the minimum",
     severity=Severity.INFO,
     pack="resources",
+    since="0.1.0",
     tags=("availability", "reliability"),
     remediation="Raise spec.replicas to at least the minimum, or let a HorizontalPodAutoscaler manage it.",
     references=(DEPLOYMENTS, PDB),

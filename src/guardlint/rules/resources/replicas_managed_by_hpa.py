@@ -18,6 +18,7 @@ from guardlint.rules.resources._common import HPA, describe, explicit_replicas, 
     title="Workload sets replicas that a HorizontalPodAutoscaler manages",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("availability", "gitops", "autoscaling"),
     remediation="Remove spec.replicas from the manifest and let the HorizontalPodAutoscaler own the replica count.",
     references=(

@@ -30,6 +30,7 @@ def _spread(spec: Any) -> bool:
     title="Multi-replica workload has no pod anti-affinity or topology spread",
     severity=Severity.INFO,
     pack="resources",
+    since="0.1.0",
     tags=("availability", "scheduling"),
     remediation="Add topologySpreadConstraints (for example over kubernetes.io/hostname and "
     "topology.kubernetes.io/zone) or a preferred podAntiAffinity on the pod template.",

@@ -53,6 +53,7 @@ def _check(resources: Any, path: FieldPath, who: str) -> Iterator[Violation]:
     title="Resource request is greater than its limit",
     severity=Severity.ERROR,
     pack="resources",
+    since="0.1.0",
     tags=("resources", "api-rejects"),
     remediation="Lower the request or raise the limit so that the request is at most the limit.",
     references=(MANAGE_RESOURCES, POD_LEVEL_RESOURCES),

@@ -49,6 +49,7 @@ PARAMS_SCHEMA = {
     title="Resource request or limit is outside the allowed bounds",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("resources",),
     remediation="Bring the request or limit within the bounds set in the rule's min and max parameters.",
     references=(MANAGE_RESOURCES,),

@@ -25,6 +25,7 @@ _STRATEGY: dict[str, FieldPath] = {
     title="Rolling update may take every pod down at once",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("availability", "reliability"),
     remediation="Lower rollingUpdate.maxUnavailable below the replica count (for example 25% or 1) and use "
     "maxSurge to speed up rollouts instead.",

@@ -36,6 +36,7 @@ def _labels_text(labels: Any) -> str:
     title="Workload selector does not match its pod template labels",
     severity=Severity.ERROR,
     pack="resources",
+    since="0.1.0",
     tags=("consistency", "api-rejects"),
     remediation="Make spec.selector match spec.template.metadata.labels (every matchLabels pair present in the "
     "template labels, every matchExpressions term satisfied).",

@@ -25,6 +25,7 @@ from guardlint.rules.resources._common import (
     title="Service selector matches no pods",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("consistency", "networking"),
     remediation="Make the Service selector match the pod template labels of the workload it fronts.",
     references=(SERVICES, LABELS),

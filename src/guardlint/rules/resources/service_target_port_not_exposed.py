@@ -26,6 +26,7 @@ from guardlint.rules.resources._common import (
     title="Service targets a named port that no selected container defines",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("consistency", "networking"),
     remediation="Use a targetPort name that the selected containers define in their ports list, or the port "
     "number.",

@@ -43,6 +43,7 @@ PARAMS_SCHEMA = {
     title="Termination grace period is outside the allowed bounds",
     severity=Severity.WARNING,
     pack="resources",
+    since="0.1.0",
     tags=("reliability",),
     remediation="Set spec.terminationGracePeriodSeconds within the configured bounds, long enough to drain "
     "in-flight work.",

@@ -46,6 +46,7 @@ def _subjects(resource: Resource) -> str:
     title="Binding grants the cluster-admin role",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("rbac",),
     remediation="Bind a role that grants only the verbs and resources the subject needs instead of cluster-admin.",
     params=Params,

@@ -55,6 +55,7 @@ PARAMS_SCHEMA = {
     title="ConfigMap holds a credential or private key",
     severity=Severity.ERROR,
     pack="security",
+    since="0.1.0",
     tags=("secrets", "gitops"),
     remediation=(
         "Move the value into a Secret (encrypted in the repository with SOPS, a SealedSecret or an ExternalSecret) "

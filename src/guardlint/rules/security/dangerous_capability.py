@@ -59,6 +59,7 @@ PARAMS_SCHEMA = {
     title="Container adds a dangerous Linux capability",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("hardening", "capabilities"),
     remediation=(
         "Remove the capability from securityContext.capabilities.add, or move the privileged work into a dedicated, "

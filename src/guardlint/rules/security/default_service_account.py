@@ -39,6 +39,7 @@ PARAMS_SCHEMA = {
     title="Workload or binding uses the namespace's default service account",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("hardening", "service-accounts", "rbac"),
     remediation=(
         "Create a ServiceAccount per workload, set serviceAccountName in the pod spec, and bind roles to that "

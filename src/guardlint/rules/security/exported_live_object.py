@@ -62,6 +62,7 @@ def _meaningful(value: Any) -> bool:
     title="Manifest carries fields of an object exported from a cluster",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("gitops",),
     remediation=(
         "Remove the server-set fields (status, metadata.uid, resourceVersion, creationTimestamp, managedFields, "

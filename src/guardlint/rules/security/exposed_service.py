@@ -73,6 +73,7 @@ def _internal(annotations: dict[str, object] | object, specs: tuple[str, ...]) -
     title="Service is exposed on every node or to every source address",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("networking",),
     remediation=(
         "Use a ClusterIP Service behind an Ingress or Gateway, or restrict the LoadBalancer with "

@@ -24,6 +24,7 @@ ALLOWED_TYPES = frozenset({"RuntimeDefault", "Localhost"})
     title="Pod or container sets a forbidden AppArmor profile",
     severity=Severity.ERROR,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_BASELINE,
     remediation=(
         "Remove the AppArmor setting, or set appArmorProfile.type to RuntimeDefault or Localhost "

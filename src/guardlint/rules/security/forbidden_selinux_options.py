@@ -24,6 +24,7 @@ TYPES_1_31 = TYPES_1_0 | {"container_engine_t"}
     title="Pod or container sets a forbidden SELinux type, user or role",
     severity=Severity.ERROR,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_BASELINE,
     remediation=(
         "Remove seLinuxOptions.user and seLinuxOptions.role, and leave seLinuxOptions.type unset or use "

@@ -18,6 +18,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
     title="Pod overrides name resolution with hostAliases",
     severity=Severity.INFO,
     pack="security",
+    since="0.1.0",
     tags=("hardening", "networking"),
     remediation=(
         "Remove spec.hostAliases and publish the names through DNS (a Service, an ExternalName Service or CoreDNS)."

@@ -20,6 +20,7 @@ CHECK = "hostPathVolumes"
     title="Pod uses a hostPath volume",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_BASELINE_ONLY,
     remediation=(
         "Replace the hostPath volume with an emptyDir, a persistentVolumeClaim, a configMap/secret/projected "

@@ -21,6 +21,7 @@ CHECK = "hostPorts"
     title="Container binds a port on the node (hostPort)",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_BASELINE,
     remediation="Remove ports[].hostPort and expose the port through a Service (NodePort or LoadBalancer if needed).",
     references=(

@@ -21,6 +21,7 @@ CHECK = "windowsHostProcess"
     title="Windows pod or container runs as a HostProcess container",
     severity=Severity.ERROR,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_BASELINE,
     remediation="Remove securityContext.windowsOptions.hostProcess or set it to false, at the pod and container level.",
     references=(

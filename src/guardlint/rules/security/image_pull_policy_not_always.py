@@ -45,6 +45,7 @@ PARAMS_SCHEMA = {
     title="Container image pull policy is not Always",
     severity=Severity.INFO,
     pack="security",
+    since="0.1.0",
     tags=("supply-chain", "images"),
     remediation="Set imagePullPolicy: Always, or pin the image by digest.",
     params=Params,

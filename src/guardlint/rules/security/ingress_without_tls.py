@@ -47,6 +47,7 @@ PARAMS_SCHEMA = {
     title="Ingress has no TLS configuration",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("networking",),
     remediation="Add spec.tls with the Ingress hosts and a certificate Secret (for example issued by cert-manager).",
     params=Params,

@@ -45,6 +45,7 @@ PARAMS_SCHEMA = {
     title="Container runs with a low or zero user or group ID",
     severity=Severity.INFO,
     pack="security",
+    since="0.1.0",
     tags=("hardening",),
     remediation=(
         "Set runAsUser and runAsGroup to IDs above the node's range (10000 and up), and keep group 0 out of "

@@ -23,6 +23,7 @@ WINDOWS_EXEMPT_SINCE = (1, 25)
     title="Pod or container does not set a RuntimeDefault or Localhost seccomp profile",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_RESTRICTED,
     remediation=(
         "Set spec.securityContext.seccompProfile.type: RuntimeDefault in the pod (containers inherit it), or "

@@ -19,6 +19,7 @@ from guardlint.rules.security._common import capability
     title="Container keeps the NET_RAW capability",
     severity=Severity.INFO,
     pack="security",
+    since="0.1.0",
     tags=("hardening", "capabilities"),
     remediation='Add NET_RAW (or ALL) to securityContext.capabilities.drop, for example drop: ["ALL"].',
     enabled_by_default=False,

@@ -46,6 +46,7 @@ PARAMS_SCHEMA = {
     title="Ingress uses an ingress-nginx snippet annotation",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("networking", "cve"),
     remediation=(
         "Replace the snippet with the dedicated ingress-nginx annotation or a controller-wide setting, and keep "

@@ -17,6 +17,7 @@ from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules, role
     title="RBAC role can use the nodes/proxy subresource",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("rbac",),
     remediation=(
         "Remove nodes/proxy from the role; read metrics through nodes/metrics or nodes/stats (or the metrics API) "

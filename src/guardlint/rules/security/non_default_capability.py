@@ -19,6 +19,7 @@ CHECK = "capabilities_baseline"
     title="Container adds a capability outside the baseline set",
     severity=Severity.ERROR,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_BASELINE_ONLY,
     remediation=(
         "Remove the capability from securityContext.capabilities.add; the baseline level allows only AUDIT_WRITE, "

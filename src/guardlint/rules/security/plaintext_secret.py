@@ -70,6 +70,7 @@ def _harmless_config(text: str | None, names: CredentialNames) -> bool:
     title="Secret data is committed in plain form",
     severity=Severity.ERROR,
     pack="security",
+    since="0.1.0",
     tags=("secrets", "gitops"),
     remediation=(
         "Do not commit Secret values: encrypt the file with SOPS, or commit a SealedSecret or an ExternalSecret "

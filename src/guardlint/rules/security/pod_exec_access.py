@@ -37,6 +37,7 @@ PARAMS_SCHEMA = {
     title="RBAC role can exec into or attach to pods",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("rbac",),
     remediation="Remove pods/exec and pods/attach from the role; debug through logs, metrics or a break-glass role.",
     params=Params,

@@ -23,6 +23,7 @@ WINDOWS_EXEMPT_SINCE = (1, 25)
     title="Container does not forbid privilege escalation",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_RESTRICTED,
     remediation=(
         "Set securityContext.allowPrivilegeEscalation: false on every container, init container and ephemeral "

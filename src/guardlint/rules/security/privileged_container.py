@@ -20,6 +20,7 @@ CHECK = "privileged"
     title="Container runs in privileged mode",
     severity=Severity.ERROR,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_BASELINE,
     remediation="Remove securityContext.privileged or set it to false; add only the capabilities the container needs.",
     references=(

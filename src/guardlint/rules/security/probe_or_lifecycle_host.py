@@ -30,6 +30,7 @@ _HANDLERS: tuple[tuple[str, ...], ...] = (
     title="Probe or lifecycle hook sets a host",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_BASELINE,
     remediation=(
         "Remove the host field from httpGet and tcpSocket probes and lifecycle handlers; they then target the pod."

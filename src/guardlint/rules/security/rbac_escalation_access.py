@@ -51,6 +51,7 @@ PARAMS_SCHEMA = {
     title="RBAC role can escalate, bind or impersonate",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("rbac",),
     remediation="Remove the escalate, bind and impersonate verbs; grant the needed permissions directly instead.",
     params=Params,

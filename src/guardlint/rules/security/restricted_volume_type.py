@@ -29,6 +29,7 @@ RESTRICTED = (
     title="Pod uses a volume type the restricted level forbids",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_RESTRICTED,
     remediation=(
         "Use only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or "

@@ -23,6 +23,7 @@ USER_NAMESPACE_SINCE = (1, 35)
     title="Pod or container runs as user ID 0",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_RESTRICTED,
     remediation="Set runAsUser to a non-zero user ID (or remove it and set runAsNonRoot: true).",
     references=(

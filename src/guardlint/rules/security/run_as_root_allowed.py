@@ -22,6 +22,7 @@ USER_NAMESPACE_SINCE = (1, 35)
     title="Pod or container does not require running as a non-root user",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_RESTRICTED,
     remediation=(
         "Set spec.securityContext.runAsNonRoot: true in the pod (containers inherit it) and remove any "

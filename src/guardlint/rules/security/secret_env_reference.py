@@ -46,6 +46,7 @@ PARAMS_SCHEMA = {
     title="Container reads a Secret through environment variables",
     severity=Severity.INFO,
     pack="security",
+    since="0.1.0",
     tags=("secrets",),
     remediation=(
         "Mount the Secret as a volume (secret or projected) and read the file, unless the program can only read "

@@ -69,6 +69,7 @@ PARAMS_SCHEMA = {
     title="Container sets a credential as a literal environment variable",
     severity=Severity.ERROR,
     pack="security",
+    since="0.1.0",
     tags=("secrets", "gitops"),
     remediation=(
         "Move the value into a Secret (or an external secret store) and reference it with valueFrom.secretKeyRef, "

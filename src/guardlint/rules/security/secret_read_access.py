@@ -43,6 +43,7 @@ PARAMS_SCHEMA = {
     title="RBAC role can read Secrets",
     severity=Severity.INFO,
     pack="security",
+    since="0.1.0",
     tags=("rbac", "secrets"),
     remediation=(
         "Limit the rule to the Secrets the subject needs with resourceNames, or mount the Secrets into its pods "

@@ -102,6 +102,7 @@ PARAMS_SCHEMA = {
     title="Pod mounts a sensitive path of the node",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("hardening", "host"),
     remediation=(
         "Remove the hostPath volume; talk to the runtime or the node through an API instead, or mount the narrowest "

@@ -40,6 +40,7 @@ PARAMS_SCHEMA = {
     title="Pod mounts a service account token it does not need",
     severity=Severity.INFO,
     pack="security",
+    since="0.1.0",
     tags=("hardening", "service-accounts"),
     remediation=(
         "Set automountServiceAccountToken: false in the pod spec (or on its ServiceAccount); mount a projected "

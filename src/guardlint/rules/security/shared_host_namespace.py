@@ -26,6 +26,7 @@ _EFFECT = {
     title="Pod shares a host namespace (network, PID or IPC)",
     severity=Severity.ERROR,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_BASELINE,
     remediation="Remove hostNetwork, hostPID and hostIPC from the pod spec, or set them to false.",
     references=(

@@ -18,6 +18,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
     title="Pod containers share a process namespace",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("hardening",),
     remediation=(
         "Remove shareProcessNamespace (or set it to false); use an ephemeral debug container with --target for "

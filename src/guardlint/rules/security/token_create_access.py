@@ -17,6 +17,7 @@ from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules, role
     title="RBAC role can create service account tokens",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("rbac", "service-accounts"),
     remediation="Remove serviceaccounts/token from the role, or limit it to named service accounts with resourceNames.",
     kinds=ROLE_KINDS,

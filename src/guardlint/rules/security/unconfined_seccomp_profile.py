@@ -21,6 +21,7 @@ FIELDS_SINCE = (1, 19)
     title="Pod or container sets a forbidden seccomp profile",
     severity=Severity.ERROR,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_BASELINE_ONLY,
     remediation="Set seccompProfile.type to RuntimeDefault or Localhost, or remove it.",
     references=(

@@ -19,6 +19,7 @@ CHECK = "procMount"
     title="Container sets a non-default /proc mount type",
     severity=Severity.ERROR,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_BASELINE_ONLY,
     remediation="Remove securityContext.procMount or set it to Default.",
     references=(

@@ -21,6 +21,7 @@ SINCE = (1, 35)
     title="Container sets a non-default /proc mount type, even in a user namespace",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_RESTRICTED,
     remediation="Remove securityContext.procMount or set it to Default.",
     references=(

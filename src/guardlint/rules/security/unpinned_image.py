@@ -75,6 +75,7 @@ def split_image(image: str) -> tuple[str, str | None, str | None]:
     title="Container image is not pinned to a version",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("supply-chain", "images"),
     remediation="Pin the image to a release tag (for example nginx:1.27.3), or better to a digest (image@sha256:...).",
     params=Params,

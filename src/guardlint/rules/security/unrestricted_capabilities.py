@@ -24,6 +24,7 @@ WINDOWS_EXEMPT_SINCE = (1, 25)
     title="Container does not drop ALL capabilities or adds more than NET_BIND_SERVICE",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_RESTRICTED,
     remediation=(
         'Set securityContext.capabilities.drop: ["ALL"] on every container and add back at most NET_BIND_SERVICE.'

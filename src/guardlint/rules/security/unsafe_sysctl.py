@@ -58,6 +58,7 @@ def allowed_sysctls(version: tuple[int, int]) -> frozenset[str]:
     title="Pod sets a sysctl outside the safe set",
     severity=Severity.ERROR,
     pack="security",
+    since="0.1.0",
     tags=_pss.TAGS_BASELINE,
     remediation=(
         "Remove the sysctl from spec.securityContext.sysctls; only the namespaced safe sysctls of the target "

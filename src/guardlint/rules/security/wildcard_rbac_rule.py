@@ -47,6 +47,7 @@ PARAMS_SCHEMA = {
     title="RBAC role grants '*' verbs or resources",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("rbac",),
     remediation="List the verbs and resources the subject needs instead of '*'.",
     params=Params,

@@ -59,6 +59,7 @@ PARAMS_SCHEMA = {
     title="RBAC role can create pods or workloads",
     severity=Severity.INFO,
     pack="security",
+    since="0.1.0",
     tags=("rbac",),
     remediation=(
         "Give workload-creating permissions only to deployment pipelines and controllers, and enforce Pod Security "

@@ -42,6 +42,7 @@ PARAMS_SCHEMA = {
     title="Container mounts a hostPath volume writable",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("hardening", "host"),
     remediation="Set readOnly: true on the volumeMount, or replace the hostPath volume.",
     params=Params,

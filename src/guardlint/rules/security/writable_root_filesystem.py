@@ -34,6 +34,7 @@ PARAMS_SCHEMA = {
     title="Container root file system is writable",
     severity=Severity.WARNING,
     pack="security",
+    since="0.1.0",
     tags=("hardening",),
     remediation=(
         "Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir volume where the program needs to "

@@ -1,0 +1,113 @@
+"""The supported surface for rule packs outside guardlint (plugins).
+
+A plugin imports from here, and from ``guardlint.testing`` in its tests, and nothing else of guardlint: the
+names below keep their meaning within an API version, whatever moves inside guardlint. ``API_VERSION`` is
+(major, minor): a minor step adds names; a major step changes or removes one, and is announced in the
+changelog one release ahead. A pack can refuse to load against an API it does not know::
+
+    from guardlint.plugin import API_VERSION
+    if API_VERSION[0] != 1:
+        raise ImportError("acme-guardlint needs guardlint's plugin API 1.x")
+
+What is here:
+
+- writing rules: ``rule`` (the decorator), ``Rule``, ``RuleInfo`` (light metadata), ``RuleMeta`` (full
+  metadata), ``RuleContext``, ``Violation``, ``Fix``, ``Severity``, ``Reference``, ``NoParams``, the lifecycle
+  statuses ``STABLE``, ``PREVIEW``, ``DEPRECATED``;
+- the object model: ``Resource``, ``FieldPath``, ``to_dotted``;
+- container iteration: ``iter_pod_specs``, ``iter_containers``, ``iter_all_containers``, ``PodSpecRef``,
+  ``ContainerRef``, ``ContainerKind`` (every kind of the pod-template table, custom resources included);
+- the effective security context: ``effective_security`` (the deciding value and the path that set it);
+- access checks: typed field access (``get``, ``has``, ``get_map``, ``get_list``, ``get_str``, ``get_bool``,
+  ``get_int``, ``iter_maps``) and RBAC access (``policy_rules``, ``PolicyRule``, ``grant``, ``is_role``,
+  ``is_binding``: what a Role or ClusterRole allows, with the RBAC authorizer's matching);
+- the missing-object policy: ``is_missing``, ``can_judge_missing``, ``can_judge_pods`` (ask before reporting
+  that an object is absent or that no pod matches);
+- quantities: ``parse_quantity``, ``quantity_value``, ``format_quantity``, ``Quantity`` (exact, as the API
+  parses them).
+
+A pack is registered through the ``guardlint.rules`` entry-point group (a callable returning its rules);
+see ``docs/writing-rules.md`` and the example pack in ``examples/plugin-pack/``.
+"""
+
+from __future__ import annotations
+
+from guardlint.findings import Fix, Severity
+from guardlint.model.access import get, get_bool, get_int, get_list, get_map, get_str, has, iter_maps
+from guardlint.model.missing import can_judge_missing, can_judge_pods, is_missing
+from guardlint.model.paths import FieldPath, to_dotted
+from guardlint.model.quantity import Quantity, format_quantity, parse_quantity, quantity_value
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import (
+    ContainerKind,
+    ContainerRef,
+    PodSpecRef,
+    effective_security,
+    iter_all_containers,
+    iter_containers,
+    iter_pod_specs,
+)
+from guardlint.rules.api import (
+    DEPRECATED,
+    PREVIEW,
+    STABLE,
+    NoParams,
+    Reference,
+    Rule,
+    RuleContext,
+    RuleInfo,
+    RuleMeta,
+    Violation,
+    rule,
+)
+from guardlint.rules.security._rbac import PolicyRule, grant, is_binding, is_role, policy_rules
+
+API_VERSION = (1, 0)
+"""(major, minor) of this surface; see the module documentation."""
+
+__all__ = [
+    "API_VERSION",
+    "DEPRECATED",
+    "PREVIEW",
+    "STABLE",
+    "ContainerKind",
+    "ContainerRef",
+    "FieldPath",
+    "Fix",
+    "NoParams",
+    "PodSpecRef",
+    "PolicyRule",
+    "Quantity",
+    "Reference",
+    "Resource",
+    "Rule",
+    "RuleContext",
+    "RuleInfo",
+    "RuleMeta",
+    "Severity",
+    "Violation",
+    "can_judge_missing",
+    "can_judge_pods",
+    "effective_security",
+    "format_quantity",
+    "get",
+    "get_bool",
+    "get_int",
+    "get_list",
+    "get_map",
+    "get_str",
+    "grant",
+    "has",
+    "is_binding",
+    "is_missing",
+    "is_role",
+    "iter_all_containers",
+    "iter_containers",
+    "iter_maps",
+    "iter_pod_specs",
+    "parse_quantity",
+    "policy_rules",
+    "quantity_value",
+    "rule",
+    "to_dotted",
+]

@@ -1,0 +1,58 @@
+"""The supported plugin surface: guardlint.plugin names, its API version, rule lifecycle metadata, and the
+light/full metadata split."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from guardlint import plugin
+from guardlint.errors import RuleLoadError
+from guardlint.findings import Severity
+from guardlint.rules.api import RuleInfo, RuleMeta, rule
+from guardlint.rules.registry import validate_rule
+
+
+def test_every_published_name_exists() -> None:
+    missing = [name for name in plugin.__all__ if not hasattr(plugin, name)]
+    assert not missing
+    major, minor = plugin.API_VERSION
+    assert isinstance(major, int) and isinstance(minor, int)
+
+
+def test_light_metadata_has_no_documentation_fields() -> None:
+    assert "doc" not in RuleInfo._fields and "params_schema" not in RuleInfo._fields
+    assert set(RuleInfo._fields) <= set(RuleMeta._fields)
+
+
+def _make(**kwargs: Any) -> Any:
+    def check(resource: Any, params: Any, ctx: Any) -> Any:
+        return iter(())
+
+    return rule(code="ACME001", name="some-rule", title="Something", severity=Severity.INFO, pack="acme",
+                remediation="Fix it.", **kwargs)(check)
+
+
+def test_lifecycle_reaches_light_and_full_metadata() -> None:
+    r = _make(status=plugin.PREVIEW, since="1.2.0")
+    assert (r.info.status, r.info.since) == ("preview", "1.2.0")
+    assert r.meta.light() == r.info
+    assert (_make().info.status, _make().info.since) == ("stable", None)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"status": "beta"}, "status 'beta' is not one of stable, preview, deprecated"),
+    ({"since": "next"}, "since 'next' is not a version"),
+])
+def test_bad_lifecycle_is_a_load_error(kwargs: dict[str, str], message: str) -> None:
+    with pytest.raises(RuleLoadError, match=message):
+        validate_rule(_make(**kwargs), "test")
+
+
+def test_explain_shows_the_status() -> None:
+    from guardlint.docs import render_rule, rule_json
+
+    r = _make(status=plugin.DEPRECATED, since="0.9")
+    assert "Status: **deprecated** (it will be removed; do not rely on it), since version 0.9" in render_rule(r)
+    assert (rule_json(r)["status"], rule_json(r)["since"]) == ("deprecated", "0.9")
