@@ -38,3 +38,21 @@ def test_pre_commit_rev_is_the_release_of_this_version() -> None:
     assert revs and set(revs) == {f"v{__version__}"}
     assert f"\n## [{__version__}] - " in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"rev: v{__version__}\n" in (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+
+
+def _section(title: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_suppression_examples_do_what_the_readme_says() -> None:
+    import guardlint
+
+    blocks = re.findall(r"```yaml\n(.*?)```", _section("Suppressing findings").split("\n### ", 1)[0], re.S)
+    assert len(blocks) == 2
+    for block, rule in zip(blocks, ("privileged-container", "unpinned-image"), strict=True):
+        report = guardlint.lint_text(block, "example.yaml")  # the default rule set, as pasted
+        assert not report.errors
+        suppressed = [f for f in report.suppressed if f.rule == rule]
+        assert suppressed and all(f.suppression_reason for f in suppressed)
+        assert not [f for f in report.active if f.rule in ("unused-suppression", "invalid-suppression", rule)]

@@ -1,0 +1,63 @@
+"""Facts the README and docs state are checked against the code, so they cannot go stale: rule counts by
+pack, the size of the default rule set, and the speed figures the README quotes (which must be the default
+rule set's figures recorded in docs/performance.md, the measured record of ``scripts/benchmark.py``)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from guardlint.api import resolve_settings
+from tests.helpers import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+PERFORMANCE = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    return resolve_settings(use_config_file=False, entry_points=False)
+
+
+def test_readme_rule_counts() -> None:
+    registry = _settings().registry
+    by_pack = Counter(r.meta.pack for r in registry.rules)
+    m = re.search(r"(\d+) rules: (\d+) security \(the Pod Security Standards, one rule per check, and (\d+) more\), "
+                  r"(\d+) resources and\s+reliability, (\d+) GPU and AI workloads, (\d+) core\.", README)
+    assert m, "the README's rule-count sentence changed: update this test with it"
+    total, security, beyond_pss, resources, gpu, core = (int(x) for x in m.groups())
+    assert total == len(registry.rules)
+    assert (security, resources, gpu, core) == (by_pack["security"], by_pack["resources"], by_pack["gpu"],
+                                                by_pack["core"])
+    pss = [r for r in registry.rules if r.meta.pack == "security"
+           and {"pss-baseline", "pss-restricted"} & set(r.meta.tags)]
+    assert security - beyond_pss == len(pss)
+
+
+def test_changelog_pack_counts() -> None:
+    by_pack = Counter(r.meta.pack for r in _settings().registry.rules)
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    for title, pack in (("Security pack", "security"), ("Resources and reliability pack", "resources"),
+                        ("GPU and AI-workloads pack", "gpu")):
+        m = re.search(rf"{title} \((\d+) rules\)", changelog)
+        assert m and int(m.group(1)) == by_pack[pack], title
+
+
+def test_performance_rule_counts() -> None:
+    settings = _settings()
+    default = re.search(r"\| guardlint, default rules \((\d+) rules\) \|", PERFORMANCE)
+    every = re.search(r"\| guardlint, every rule \((\d+) rules\) \|", PERFORMANCE)
+    assert default and int(default.group(1)) == len(settings.plan.active)
+    assert every and int(every.group(1)) == len(settings.registry.rules)
+
+
+def test_readme_speed_figures_are_the_default_rule_sets() -> None:
+    speed = README.split("\n## Speed\n", 1)[1].split("\n## ", 1)[0]
+    ratio = re.search(r"the default rule set \((\d+) rules\) takes ([\d.]+[–-][\d.]+)x the time", speed)
+    assert ratio, "the README must quote the default rule set's ratio"
+    rules, figure = ratio.groups()
+    assert int(rules) == len(_settings().plan.active)
+    assert f"| guardlint, default rules ({rules} rules) | {figure}x the floor |" in PERFORMANCE
+    small = re.search(r"one small file takes (\d+)[–-](\d+) ms", speed)
+    assert small, "the README must quote the small-file time"
+    assert f"| `guardlint check` one small file, no config | {small.group(1)}–{small.group(2)} ms best" in PERFORMANCE
+    assert "starter" not in speed  # a subset's figure is not the speed of the tool
