@@ -101,7 +101,7 @@ def resolve_settings(
     problems = [
         f"{flag}: {err}"
         for flag, values in (("--select", select or ()), ("--extend-select", extend_select), ("--ignore", ignore))
-        for s in values
+        for s in dict.fromkeys(values)
         for err in [registry.check_selector(s)]
         if err
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -134,27 +134,41 @@ CORE_PACK = "core"
 ``rules: {NAME: {enabled: false}}`` turns them off)."""
 
 
-def _enabled(registry: Registry, r: Rule[Any], config: Config) -> bool:
+def _best_scores(
+    registry: Registry, selectors: Iterable[str], score: Callable[[str, Rule[Any]], int]
+) -> dict[str, int]:
+    """Each rule's best ``score`` over ``selectors`` (rules no selector names are left out). Each distinct
+    selector is scored only against the rules it could name, so a list of any length resolves in time
+    proportional to its length plus the rules it names."""
+    best: dict[str, int] = {}
+    for s in dict.fromkeys(selectors):
+        for r in registry.candidates(s):
+            value = score(s, r)
+            if value > best.get(r.name, -1):
+                best[r.name] = value
+    return best
+
+
+def _enabled(r: Rule[Any], config: Config, selected: Mapping[str, int], ignored: Mapping[str, int]) -> bool:
     """Whether ``r`` runs: an explicit ``enabled`` wins; else the most specific select entry (or the default
-    set, or the core pack) against the most specific ignore entry, ignore winning a tie."""
+    set, or the core pack) against the most specific ignore entry, ignore winning a tie. ``selected`` and
+    ``ignored`` are the best scores of the select (and extend-select) and ignore entries (``_best_scores``)."""
     settings = config.rules.get(r.name)
     if settings is not None and settings.enabled is not None:
         return settings.enabled
-    on = [registry.selects(s, r) for s in (*(config.select or ()), *config.extend_select)]
+    best_select = selected.get(r.name, -1)
     if (config.select is None or r.info.pack == CORE_PACK) and r.info.enabled_by_default:
-        on.append(0)  # the default set (and the core pack) act as an implicit "all" of their rules
-    best_select = max(on, default=-1)
+        best_select = max(best_select, 0)  # the default set (and the core pack) act as an implicit "all"
     if best_select < 0:
         return False
-    best_ignore = max((registry.specificity(s, r) for s in config.ignore), default=-1)
-    return best_select > best_ignore
+    return best_select > ignored.get(r.name, -1)
 
 
 def check_selectors(registry: Registry, config: Config) -> None:
     problems = []
     for group, values in (("select", config.select or ()), ("extend-select", config.extend_select),
                           ("ignore", config.ignore)):
-        for s in values:
+        for s in dict.fromkeys(values):
             err = registry.check_selector(s)
             if err:
                 problems.append(f"{group}: {err}")
@@ -172,9 +186,11 @@ def make_plan(
 ) -> Plan:
     """Decide which rules run with which severity and parameters."""
     check_selectors(registry, config)
+    selected = _best_scores(registry, (*(config.select or ()), *config.extend_select), registry.selects)
+    ignored = _best_scores(registry, config.ignore, registry.specificity)
     active: list[ActiveRule] = []
     for r in registry.rules:
-        if not _enabled(registry, r, config):
+        if not _enabled(r, config, selected, ignored):
             continue
         settings = config.rules.get(r.name)
         severity = settings.severity if settings and settings.severity else r.info.severity

@@ -245,11 +245,12 @@ def version_problem(data: Mapping[str, Any], document: Document) -> ConfigProble
 def rule_problems(data: Mapping[str, Any], document: Document, registry: Registry) -> list[ConfigProblem]:
     """Selectors that name nothing, exemptions naming unknown rules, malformed workload paths."""
     out: list[ConfigProblem] = []
+    checked: dict[str, str | None] = {}  # each distinct selector is checked once, however long the list
     for key in ("select", "extend-select", "ignore"):
         values = data.get(key)
         for i, s in enumerate(values if isinstance(values, list) else ()):
             if isinstance(s, str) and s:
-                err = registry.check_selector(s)
+                err = checked[s] if s in checked else checked.setdefault(s, registry.check_selector(s))
                 if err:
                     out.append(at(document, (key, i), err))
     exemptions = data.get("exemptions")

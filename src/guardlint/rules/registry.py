@@ -28,12 +28,16 @@ def builtin_packs() -> tuple[tuple[Rule[Any], ...], ...]:
 class Registry(Frozen):
     """Every known rule, by name and by code. Built once, never changed."""
 
-    __slots__ = ("_by_code", "_by_name", "_pack_names", "rules")
+    __slots__ = ("_by_code", "_by_label", "_by_name", "_by_prefix", "_pack_names", "rules")
     _fields = ("rules",)
     rules: tuple[Rule[Any], ...]
     _by_name: Mapping[str, Rule[Any]]
     _by_code: Mapping[str, Rule[Any]]
     _pack_names: frozenset[str]
+    _by_label: Mapping[str, tuple[Rule[Any], ...]]
+    """Packs and tags to their rules."""
+    _by_prefix: Mapping[str, tuple[Rule[Any], ...]]
+    """Every prefix of every code (``G``, ``GP``, ``GPU``, ... ``GPU003``) to the rules whose code has it."""
 
     def __init__(self, rules: tuple[Rule[Any], ...]) -> None:
         by_name: dict[str, Rule[Any]] = {}
@@ -45,8 +49,35 @@ class Registry(Frozen):
                 raise RuleLoadError(f"two rules have code {r.code} ({by_code[r.code].name} and {r.name})")
             by_name[r.name] = r
             by_code[r.code] = r
+        by_label: dict[str, list[Rule[Any]]] = {}
+        by_prefix: dict[str, list[Rule[Any]]] = {}
+        for r in rules:
+            for label in dict.fromkeys((r.info.pack, *r.info.tags)):
+                by_label.setdefault(label, []).append(r)
+            for end in range(1, len(r.code) + 1):
+                by_prefix.setdefault(r.code[:end], []).append(r)
         self._set(rules=tuple(rules), _by_name=MappingProxyType(by_name), _by_code=MappingProxyType(by_code),
-                  _pack_names=frozenset(r.info.pack for r in rules))
+                  _pack_names=frozenset(r.info.pack for r in rules),
+                  _by_label=MappingProxyType({k: tuple(v) for k, v in by_label.items()}),
+                  _by_prefix=MappingProxyType({k: tuple(v) for k, v in by_prefix.items()}))
+
+    def candidates(self, selector: str) -> tuple[Rule[Any], ...]:
+        """The rules ``selector`` could name (a superset of those ``specificity`` or ``selects`` scores at 0
+        or more), found by lookup rather than by testing every rule: resolving a list of selectors costs
+        time in proportion to the rules each one names, not to the list times the registry."""
+        if selector == "all":
+            return self.rules
+        found: dict[str, Rule[Any]] = {}
+        exact = self.get(selector)
+        if exact is not None:
+            found[exact.name] = exact
+        for r in self._by_label.get(selector, ()):
+            found.setdefault(r.name, r)
+        up = selector.upper()
+        if CODE_PREFIX_RE_MATCH(up):
+            for r in self._by_prefix.get(up, ()):
+                found.setdefault(r.name, r)
+        return tuple(found.values())
 
     def get(self, key: str) -> Rule[Any] | None:
         return self._by_name.get(key) or self._by_code.get(key.upper())
@@ -102,7 +133,7 @@ class Registry(Frozen):
         """None when ``selector`` names something, else an explanation with a suggestion."""
         if selector == "all":
             return None
-        if any(self.specificity(selector, r) >= 0 for r in self.rules):
+        if any(self.specificity(selector, r) >= 0 for r in self.candidates(selector)):
             return None
         import difflib
 

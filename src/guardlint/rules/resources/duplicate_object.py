@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 
 from guardlint.findings import Severity
@@ -112,19 +113,33 @@ def duplicate_object(resource: Resource, params: Params, ctx: RuleContext) -> It
     name = resource.name
     if not name or name.endswith("*"):
         return
-    key = _scope_key(resource, params.scope)
-    for other in ctx.index.named(resource.kind, name):
-        if other is resource:
-            return
-        if (
-            other.name == name and other.namespace == resource.namespace and other.group == resource.group
-            and _scope_key(other, params.scope) == key
-        ):
-            if is_partial_object(resource, ctx) or is_partial_object(other, ctx):
-                return
-            where = "earlier in this file" if other.file == resource.file else f"in {other.file}"
-            yield Violation(("metadata", "name"), f"{describe(resource)} is already defined {where}", at_value=True)
-            return
+    first = ctx.index.memo(f"duplicate-object:first:{params.scope}", lambda: _first_definitions(ctx, params.scope))
+    other = first.get(_identity(resource, params.scope))
+    if other is None or other is resource:
+        return
+    if is_partial_object(resource, ctx) or is_partial_object(other, ctx):
+        return
+    where = "earlier in this file" if other.file == resource.file else f"in {other.file}"
+    yield Violation(("metadata", "name"), f"{describe(resource)} is already defined {where}", at_value=True)
+
+
+Identity = tuple[str, str, str, "str | None", str]
+
+
+def _identity(resource: Resource, scope: str) -> Identity:
+    return (_scope_key(resource, scope), resource.group, resource.kind, resource.namespace, resource.name or "")
+
+
+def _first_definitions(ctx: RuleContext, scope: str) -> Mapping[Identity, Resource]:
+    """Each identity (scope, group, kind, namespace, name) with its first definition in the run's order:
+    one pass over the index, so the rule is linear in the number of objects (comparing every object with
+    every earlier one of its kind took quadratic time)."""
+    first: dict[Identity, Resource] = {}
+    for kind in ctx.index.kinds():
+        for r in ctx.index.of_kind(kind, any_namespace=True):
+            if r.name:
+                first.setdefault(_identity(r, scope), r)
+    return MappingProxyType(first)
 
 
 RULE = duplicate_object
