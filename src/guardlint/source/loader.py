@@ -294,6 +294,49 @@ def _untab_json(text: str) -> str:
     return _JSON_STRING_OR_TAB.sub(lambda m: " " if m.group() == "\t" else m.group(), text)
 
 
+class _Composer(_Loader):  # type: ignore[misc]
+    """PyYAML's composer with the tag resolution of plain scalars remembered per file.
+
+    Resolving a tag runs a regular expression per scalar (PyYAML calls back into Python for each one), and a
+    manifest repeats the same keys and values many times; SafeLoader has no path resolvers, so a scalar's tag
+    depends only on its text and style, and the answer can be kept. Only short texts are kept, so the memo
+    stays smaller than the file. Results are exactly PyYAML's (``tests/unit/test_loader.py``).
+    """
+
+    def __init__(self, stream: str, memo: dict[tuple[str, Any], str]) -> None:
+        super().__init__(stream)
+        self._memo = memo
+
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            key = (value, implicit)
+            tag = self._memo.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(value) <= _MEMO_TEXT:
+                    self._memo[key] = tag
+            return tag
+        return str(super().resolve(kind, value, implicit))
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers in the safe loader: nothing to track."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers in the safe loader: nothing to track."""
+
+
+_MEMO_TEXT = 64
+
+
+def _compose(body: str, memo: dict[tuple[str, Any], str]) -> Node | None:
+    loader = _Composer(body, memo)
+    try:
+        node: Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
+
+
 def yaml_loader() -> type[Any]:
     """The PyYAML loader class the loader composes with (libyaml's when available)."""
     return _Loader
@@ -389,7 +432,7 @@ def _load_chunk(chunk: _Chunk, number: int, file: str, builder: _Builder) -> tup
 
     try:
         _check_depth(body)
-        root = yaml.compose(body, Loader=_Loader)
+        root = _compose(body, builder.tags)
     except _TooDeep as exc:
         return None, located(ErrorKind.TOO_DEEP, exc.mark, exc.message)
     except yaml.reader.ReaderError as exc:
@@ -540,6 +583,8 @@ class _Builder:
 
     def __init__(self) -> None:
         self._constructor = SafeConstructor()
+        self.tags: dict[tuple[str, Any], str] = {}
+        """Tags of plain scalars already resolved in this file (see ``_Composer``)."""
 
     def build(
         self, root: Node, budget: int, *, may_alias: bool = True
