@@ -59,7 +59,9 @@ class Location(NamedTuple):
 
 class Fix(NamedTuple):
     """A safe, local repair a rule offers: replace the scalar value of the reported field with ``value``
-    (YAML text). ``--fix`` applies it to the file; Helm-rendered documents are never rewritten."""
+    (the YAML text of a plain scalar, read as the loader reads one: ``false``, ``2``, ``Always``). ``--fix``
+    applies it through ``guardlint.fix`` (which writes it as JSON in JSON documents and in the field's own
+    quoting style in YAML); Helm-rendered documents are never rewritten."""
 
     value: str
     description: str

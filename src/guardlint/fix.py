@@ -37,6 +37,8 @@ from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.source.loader import Document, LoadedText, load_text, prepare_text, split_documents
 
 _MERGE_KEY = "<<"
+_KEY_USE = "\0key"
+"""Marks a reader that uses a scalar as a mapping key (no edit path ends with it)."""
 _CORE_TAG = "tag:yaml.org,2002:"
 _STR = _CORE_TAG + "str"
 _BOOL = _CORE_TAG + "bool"
@@ -248,6 +250,9 @@ def _readers(root: _Occ, limit: int) -> dict[int, list[FieldPath]] | None:
             stack.extend((item, (*path, i)) for i, item in enumerate(node.items))
         elif node.kind == "map":
             stack.extend((v, (*path, k)) for k, v in _entries(node))
+            for k, _ in node.items:  # an anchored scalar may also be used as a key, which no edit asks for
+                if k.kind == "alias" and k.target is not None:
+                    readers.setdefault(id(k.target), []).append((*path, _KEY_USE))
     return readers
 
 
@@ -430,7 +435,12 @@ def _doc_edits(body: str, file: str, edits: Sequence[Edit]) -> tuple[list[tuple[
             planned.append((_alias_edit(occ, e.value), e))
         else:
             others = [p for p in (readers or {}).get(id(node), []) if p != e.path]
-            where = f" (also read at {to_dotted(others[0])})" if others else ""
+            where = ""
+            if others:
+                other = others[0]
+                shown = f"a key in {to_dotted(other[:-1]) or 'the document'}" if other[-1:] == (_KEY_USE,) else (
+                    to_dotted(other))
+                where = f" (also read at {shown})"
             anchor = f" '&{node.anchor}'" if node.anchor else ""
             refused.append(Refusal(
                 e, f"the value is shared through the YAML anchor{anchor} or a merge key{where}; changing it "
@@ -453,12 +463,41 @@ def plan_edits(text: str, file: str, edits: Sequence[Edit], *, loaded: LoadedTex
 
     The returned text, when not None, has been loaded again and differs from ``text`` in exactly the
     values of ``applied``. This is the one way any change to a manifest is made.
+
+    Edits refused because another field shared the value are planned again on the edited text while that
+    makes progress: replacing an alias by its value may leave an anchor with no other reader, and the
+    result is then what a second run of ``--fix`` would give.
     """
     loaded = loaded if loaded is not None else load_text(text, file)
     if loaded.errors:
         return Plan(None, (), (), "the file has a document that does not load")
     if "\r" in text or text.startswith("\ufeff"):
         return Plan(None, (), (), "its line endings or byte-order mark would not survive a rewrite")
+    current, current_loaded, pending = text, loaded, list(edits)
+    applied: list[Edit] = []
+    while True:
+        new, done, refused = _plan_once(current, file, pending, current_loaded)
+        applied.extend(done)
+        if new is None or not refused:
+            break
+        current = new
+        current_loaded = load_text(current, file)
+        if current_loaded.errors:
+            break  # verification below says why
+        pending = [r.edit for r in refused]
+    if not applied:
+        return Plan(None, (), tuple(refused))
+    final = new if new is not None else current
+    problem = verify(text, loaded, final, file, applied)
+    if problem is not None:
+        return Plan(None, (), tuple(refused), problem)
+    return Plan(final, tuple(applied), tuple(refused))
+
+
+def _plan_once(
+    text: str, file: str, edits: Sequence[Edit], loaded: LoadedText
+) -> tuple[str | None, tuple[Edit, ...], list[Refusal]]:
+    """One round of planning: the edited text (None when no edit applies), the edits applied, the refusals."""
     chunks = split_documents(prepare_text(text, file))  # what the loader parsed; same offsets as ``text``
     by_doc: dict[int, list[Edit]] = {}
     for e in edits:
@@ -495,14 +534,11 @@ def plan_edits(text: str, file: str, edits: Sequence[Edit], *, loaded: LoadedTex
         accepted.append(item)
     applied = tuple(e for _, es in reversed(accepted) for e in es)
     if not applied:
-        return Plan(None, (), tuple(refused))
+        return None, (), refused
     new = text
     for t, _ in accepted:
         new = new[: t.start] + t.text + new[t.end:]
-    problem = verify(text, loaded, new, file, applied)
-    if problem is not None:
-        return Plan(None, (), tuple(refused), problem)
-    return Plan(new, applied, tuple(refused))
+    return new, applied, refused
 
 
 def verify(old_text: str, old: LoadedText, new_text: str, file: str, edits: Sequence[Edit]) -> str | None:

@@ -340,3 +340,23 @@ def test_a_fix_whose_result_does_not_verify_writes_nothing(tmp_path: Path, monke
     _, _, err = run([str(target), *ALL, "--fix"])
     assert "p.yaml: not fixed: the fixed text would" in err and "nothing was written" in err
     assert target.read_text(encoding="utf-8") == APE + "  hostname: h\n"
+
+
+def test_an_anchored_value_also_used_as_a_key_is_not_changed(tmp_path: Path) -> None:
+    text = pod_with("    - name: a\n      image: nginx:1.27\n      securityContext:\n"
+                    "        allowPrivilegeEscalation: &t true\n") + "x-extra:\n  *t : kept\n"
+    after, err = fix(tmp_path / "p.yaml", text)
+    assert after == text
+    assert "(also read at a key in x-extra)" in err
+
+
+def test_one_run_does_what_a_second_run_would(tmp_path: Path) -> None:
+    """Found by the property tests: the alias was replaced, which left the anchor to one reader, but that
+    reader's fix had been refused as shared, so a second --fix changed the file again."""
+    text = pod_with("    - name: a\n      image: nginx:1.27\n      imagePullPolicy: &p Never\n"
+                    "      securityContext:\n        allowPrivilegeEscalation: *p\n")
+    after, err = fix(tmp_path / "p.yaml", text)
+    assert after == text.replace("&p Never", "&p Always").replace("*p", "false")
+    assert "applied 2 fixes" in err and "not fixed" not in err
+    again, err = fix(tmp_path / "p.yaml", after)
+    assert again == after and "applied 0 fixes" in err
