@@ -28,6 +28,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -103,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     counts = dict.fromkeys(strategies, 0)
     failures: dict[str, tuple[int, str, str, str]] = {}
     failed_inputs = 0
-    stats: dict[str, int] = {}
+    stats: dict[str, Any] = {}
+    notes: dict[str, tuple[int, str, str, str]] = {}
     start = time.monotonic()
     i = 0
     while (limit is None or i < limit) and (deadline is None or time.monotonic() < deadline):
@@ -119,7 +121,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             text, name = _text_input(rng)
         counts[strategy] += 1
+        unverified = stats.get("files not verified", 0)
         problems = fuzzing.check(text, name, select, stats)
+        if stats.get("files not verified", 0) > unverified:
+            # Not a failed property (nothing would be written), but a fix the planner got wrong.
+            notes.setdefault(stats.pop("last refusal", ""), (seed, strategy, name, text))
         if problems:
             failed_inputs += 1
         for problem in problems:
@@ -129,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.monotonic() - start
     per = ", ".join(f"{k} {v}" for k, v in counts.items())
     print(f"ran {i} inputs in {elapsed:.0f} s ({per}); seeds {args.seed}..{args.seed + i - 1}")
-    print("  " + ", ".join(f"{k}: {v}" for k, v in stats.items()))
+    print("  " + ", ".join(f"{k}: {v}" for k, v in stats.items() if k != "last refusal"))
+    for reason, (seed, strategy, name, _) in sorted(notes.items()):
+        print(f"  fix planned but refused by verification [{strategy} seed {seed}, {name}]: {reason}")
     if not failures:
         print("no property failed")
         return 0

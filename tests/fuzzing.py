@@ -287,7 +287,7 @@ def corpus_documents(corpus: Path, limit: int | None = None) -> list[Any]:
 
 
 def check(text: str, file: str = "fuzz.yaml", select: tuple[str, ...] = ("all",),
-          stats: dict[str, int] | None = None) -> list[str]:
+          stats: dict[str, Any] | None = None) -> list[str]:
     """Every property above for one input; returns the problems found (empty when all hold). ``stats``, when
     given, counts inputs that loaded, that had findings, fixes offered, applied and refused."""
     from guardlint.engine import lint_loaded
@@ -315,7 +315,7 @@ def check(text: str, file: str = "fuzz.yaml", select: tuple[str, ...] = ("all",)
     return problems
 
 
-def check_fix(text: str, file: str, report: Any, stats: dict[str, int] | None = None) -> list[str]:
+def check_fix(text: str, file: str, report: Any, stats: dict[str, Any] | None = None) -> list[str]:
     """The --fix properties for the fixes ``report`` offers on ``text``."""
     from guardlint.fix import edits_for, fixable, plan_edits
     from guardlint.source.loader import load_text
@@ -334,6 +334,8 @@ def check_fix(text: str, file: str, report: Any, stats: dict[str, int] | None = 
         stats["fixes applied"] = stats.get("fixes applied", 0) + len(plan.applied)
         stats["fixes refused"] = stats.get("fixes refused", 0) + len(findings) - len(plan.applied)
         stats["files not verified"] = stats.get("files not verified", 0) + (plan.failure is not None)
+        if plan.failure is not None:
+            stats["last refusal"] = plan.failure
     if plan.text is None:
         return []
     problems: list[str] = []

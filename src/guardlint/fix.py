@@ -441,10 +441,10 @@ def _doc_edits(body: str, file: str, edits: Sequence[Edit]) -> tuple[list[tuple[
                 shown = f"a key in {to_dotted(other[:-1]) or 'the document'}" if other[-1:] == (_KEY_USE,) else (
                     to_dotted(other))
                 where = f" (also read at {shown})"
-            anchor = f" '&{node.anchor}'" if node.anchor else ""
+            how = (f"through the YAML anchor '&{node.anchor}'" if node.anchor
+                   else "because it sits in a collection shared through a YAML anchor or merge key")
             refused.append(Refusal(
-                e, f"the value is shared through the YAML anchor{anchor} or a merge key{where}; changing it "
-                "here would change the other uses too"))
+                e, f"the value is shared {how}{where}; changing it here would change the other uses too"))
     kept: list[tuple[_TextEdit, Edit]] = []
     for text_edit, e in planned:
         if isinstance(text_edit, str):

@@ -188,8 +188,8 @@ def test_a_value_inside_a_shared_collection_is_refused_when_a_reader_keeps_it(tm
                     "        allowPrivilegeEscalation: true\n") + "x-defaults: *sc\n"
     after, err = fix(tmp_path / "p.yaml", text)
     assert after == text
-    assert ("not fixed privilege-escalation-allowed: the value is shared through the YAML anchor or a merge key "
-            "(also read at x-defaults.allowPrivilegeEscalation)") in err
+    assert ("not fixed privilege-escalation-allowed: the value is shared because it sits in a collection shared "
+            "through a YAML anchor or merge key (also read at x-defaults.allowPrivilegeEscalation)") in err
 
 
 def test_a_value_merged_from_a_shared_mapping_is_refused_when_a_reader_keeps_it(tmp_path: Path) -> None:
