@@ -333,9 +333,11 @@ def check_fix(text: str, file: str, report: Any, stats: dict[str, Any] | None = 
         stats["fixes offered"] = stats.get("fixes offered", 0) + len(findings)
         stats["fixes applied"] = stats.get("fixes applied", 0) + len(plan.applied)
         stats["fixes refused"] = stats.get("fixes refused", 0) + len(findings) - len(plan.applied)
-        stats["files not verified"] = stats.get("files not verified", 0) + (plan.failure is not None)
-        if plan.failure is not None:
+        if plan.failure is not None and plan.failure.endswith("nothing was written"):  # from verify()
+            stats["files not verified"] = stats.get("files not verified", 0) + 1
             stats["last refusal"] = plan.failure
+        elif plan.failure is not None:
+            stats["files refused"] = stats.get("files refused", 0) + 1
     if plan.text is None:
         return []
     problems: list[str] = []
