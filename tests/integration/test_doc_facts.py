@@ -52,12 +52,13 @@ def test_performance_rule_counts() -> None:
 
 def test_readme_speed_figures_are_the_default_rule_sets() -> None:
     speed = README.split("\n## Speed\n", 1)[1].split("\n## ", 1)[0]
-    ratio = re.search(r"the default rule set \((\d+) rules\) takes ([\d.]+[–-][\d.]+)x the time", speed)
-    assert ratio, "the README must quote the default rule set's ratio"
-    rules, figure = ratio.groups()
-    assert int(rules) == len(_settings().plan.active)
-    assert f"| guardlint, default rules ({rules} rules) | {figure}x the floor |" in PERFORMANCE
-    small = re.search(r"one small file takes (\d+)[–-](\d+) ms", speed)
-    assert small, "the README must quote the small-file time"
-    assert f"| `guardlint check` one small file, no config | {small.group(1)}–{small.group(2)} ms best" in PERFORMANCE
     assert "starter" not in speed  # a subset's figure is not the speed of the tool
+    default_row = re.search(r"\| guardlint, default rules \(\d+ rules\) \| ([^|]+) \|", PERFORMANCE)
+    small_row = re.search(r"\| `guardlint check` one small file, no config \| ([^|]+) \|", PERFORMANCE)
+    assert default_row and small_row
+    for figure in re.findall(r"\d+(?:\.\d+)?(?:[–-]\d+(?:\.\d+)?)?x", speed):
+        assert figure in default_row.group(1), f"the README quotes {figure}, not the default rule set's figure"
+    for figure in re.findall(r"\d+(?:[–-]\d+)? ms", speed):
+        assert figure in small_row.group(1), f"the README quotes {figure}, not the recorded small-file time"
+    for count in re.findall(r"\((\d+) rules\)", speed):
+        assert int(count) == len(_settings().plan.active)
