@@ -225,15 +225,18 @@ def lint_loaded(
         findings.append(_finding(active_rule, holder, p.document, rel, p.message, location=where))
 
     unused_rule = by_name.get("unused-suppression")
+    config_files: set[str] = set()
     if unused_rule is not None and plan.exemptions and not plan.partial and not errors:
-        findings.extend(_unused_exemption_findings(findings, plan, unused_rule))
+        unused = _unused_exemption_findings(findings, plan, unused_rule)
+        findings.extend(unused)
+        config_files = {f.file for f in unused}  # checked too, so that "N of M files" counts them
 
     unique: dict[tuple[Any, ...], Finding] = {}
     for f in findings:
         key = (f.file, f.document_index, f.rule, f.path, f.message, f.location)
         unique.setdefault(key, f)
     ordered = sorted(unique.values(), key=Finding.sort_key)
-    files = tuple(sorted({lt.file for lt in loaded} | {e.file for e in extra_errors}))
+    files = tuple(sorted({lt.file for lt in loaded} | {e.file for e in extra_errors} | config_files))
     return Report(
         findings=tuple(ordered),
         errors=tuple(sorted(errors, key=lambda e: (e.file, e.line, e.column))),

@@ -201,6 +201,14 @@ def test_an_exemption_that_matches_nothing_is_reported_at_the_exemption(repo: Pa
     assert code == 0  # unused-suppression is a warning
 
 
+def test_the_summary_counts_the_configuration_file_with_the_unused_exemption(repo: Path) -> None:
+    (repo / ".guardlint.yaml").write_text(EXEMPTIONS)
+    code, out, _ = run(["pod.yaml", "--select", "privileged-container"])
+    assert code == 0  # the privileged pod is exempted; the unused exemption is a warning
+    assert ".guardlint.yaml:5:5: warning unused-suppression" in out
+    assert "in 1 of 2 files checked" in out  # only the config file has an active finding; both were checked
+
+
 def test_unused_exemptions_are_not_judged_in_a_partial_run_or_when_turned_off(repo: Path) -> None:
     (repo / ".guardlint.yaml").write_text(EXEMPTIONS)
     assert not [f for f in _json(["pod.yaml", "--partial"])[1] if f["rule"] == "unused-suppression"]
