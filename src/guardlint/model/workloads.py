@@ -100,39 +100,48 @@ BUILTIN_WORKLOADS: tuple[WorkloadEntry, ...] = (
 
 
 class WorkloadTable(Frozen):
-    """The pod-template table, looked up by (group, kind)."""
+    """The pod-template table, looked up by (group, kind).
+
+    A table from the configuration holds no per-run state. The engine gives each run its own view
+    (``for_run``), which computes each object's pod specs once; that memo lives on the run's view and is
+    dropped with it, so nothing of a run (documents, objects) outlives the run through a shared table.
+    """
 
     __slots__ = ("_by_key", "_pods", "entries")
     _fields = ("entries",)
     entries: tuple[WorkloadEntry, ...]
     _by_key: Mapping[tuple[str, str], tuple[WorkloadEntry, ...]]
-    _pods: dict[int, tuple[Resource, tuple[PodSpecRef, ...]]]
+    _pods: dict[int, tuple[Resource, tuple[PodSpecRef, ...]]] | None
 
     def __init__(self, entries: tuple[WorkloadEntry, ...]) -> None:
         index: dict[tuple[str, str], list[WorkloadEntry]] = {}
         for entry in entries:
             index.setdefault((entry.group, entry.kind), []).append(entry)
         self._set(
-            entries=tuple(entries), _by_key=MappingProxyType({k: tuple(v) for k, v in index.items()}), _pods={},
+            entries=tuple(entries), _by_key=MappingProxyType({k: tuple(v) for k, v in index.items()}), _pods=None,
         )
 
-    _POD_CACHE = 4096
+    def for_run(self) -> WorkloadTable:
+        """The same table with a memo of pod specs for one run (equal to this table; discard it after the run)."""
+        view: WorkloadTable = WorkloadTable.__new__(WorkloadTable)
+        view._set(entries=self.entries, _by_key=self._by_key, _pods={})
+        return view
 
     def pods_of(self, resource: Resource) -> tuple[PodSpecRef, ...]:
-        """The pod specs of ``resource``, computed once: every rule asks for them.
+        """The pod specs of ``resource``; on a run's view (``for_run``) computed once, since every rule asks.
 
-        A bounded cache of a pure function of the resource; each entry keeps its resource alive, so the
-        ``id`` it is keyed by cannot be reused while the entry exists.
+        The memo keeps each resource alive with its entry, so the ``id`` it is keyed by cannot be reused
+        while the run lasts.
         """
-        key = id(resource)
-        hit = self._pods.get(key)
-        if hit is not None and hit[0] is resource:
-            return hit[1]
+        memo = self._pods
+        if memo is not None:
+            hit = memo.get(id(resource))
+            if hit is not None and hit[0] is resource:
+                return hit[1]
         entry = self.entry_for(resource)
         pods = tuple(_pod_specs(resource, entry)) if entry is not None else ()
-        if len(self._pods) >= self._POD_CACHE:
-            del self._pods[next(iter(self._pods))]
-        self._pods[key] = (resource, pods)
+        if memo is not None:
+            memo[id(resource)] = (resource, pods)
         return pods
 
     def entry_for(self, resource: Resource) -> WorkloadEntry | None:

@@ -6,11 +6,15 @@ The engine produces this rule's findings itself; ``check`` yields nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+
+if TYPE_CHECKING:
+    from guardlint.config.model import ActiveRule
+    from guardlint.engine import Run
 
 
 @rule(
@@ -61,6 +65,25 @@ def duplicate_key(resource: Resource, params: Any, ctx: RuleContext) -> Iterator
           image: nginx:1.27
     ```"""
     return iter(())
+
+
+def emit(run: Run, active: ActiveRule) -> None:
+    """Add a finding to ``run`` for each duplicated key the loader found, on the object that holds it."""
+    from guardlint.engine import make_finding
+    from guardlint.findings import Location
+    from guardlint.model.paths import to_dotted
+
+    for doc in run.documents:
+        owned = run.resources_by_doc.get(id(doc))
+        if not doc.duplicate_keys or not owned:
+            continue
+        for dup in doc.duplicate_keys:
+            owner = next((r for r in owned if dup.path[: len(r.prefix)] == r.prefix), owned[0])
+            rel = dup.path[len(owner.prefix):]
+            loc = Location(dup.line, dup.column, dup.line, dup.column + len(str(dup.path[-1])))
+            message = (f"key {to_dotted(rel)!r} is defined twice (first on line {dup.first_line}); "
+                       "Kubernetes keeps only this last value")
+            run.add(make_finding(active, owner, doc, rel, message, location=loc), owner)
 
 
 RULE = duplicate_key

@@ -6,11 +6,17 @@ The engine produces this rule's findings itself; ``check`` yields nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
+
+if TYPE_CHECKING:
+    from guardlint.config.model import ActiveRule
+    from guardlint.engine import Run
+    from guardlint.findings import Finding
+    from guardlint.suppress import Problem
 
 
 @rule(
@@ -64,6 +70,22 @@ def invalid_suppression(resource: Resource, params: Any, ctx: RuleContext) -> It
           securityContext: {privileged: true}
     ```"""
     return iter(())
+
+
+def emit(run: Run, active: ActiveRule, problem: Problem) -> Finding:
+    """The finding for one invalid suppression, on the object it stands on (or the document's only one)."""
+    from guardlint.engine import make_finding
+    from guardlint.findings import Location
+
+    where: Location | None = None
+    if problem.line is not None and problem.column is not None:
+        where = Location(problem.line, problem.column, problem.line, problem.column)
+    rel = problem.path[len(problem.resource.prefix):] if problem.resource is not None else problem.path
+    holder: Resource | None = problem.resource
+    if holder is None:
+        candidates = run.resources_by_doc.get(id(problem.document)) or []
+        holder = candidates[0] if len(candidates) == 1 else None
+    return make_finding(active, holder, problem.document, rel, problem.message, location=where)
 
 
 RULE = invalid_suppression

@@ -6,11 +6,15 @@ The engine produces this rule's findings itself; ``check`` yields nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
+
+if TYPE_CHECKING:
+    from guardlint.config.model import ActiveRule
+    from guardlint.findings import Finding
 
 
 @rule(
@@ -33,6 +37,15 @@ def rule_error(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Vi
     A rule that crashes checks nothing: the object may have the problem the rule looks for. This finding keeps
     that visible instead of silently passing."""
     return iter(())
+
+
+def emit(active: ActiveRule, failed: ActiveRule, resource: Resource, exc: Exception) -> Finding:
+    """The finding that rule ``failed`` raised ``exc`` on ``resource``."""
+    from guardlint.engine import make_finding
+
+    meta = failed.rule.info
+    message = f"rule {meta.name!r} ({meta.code}) failed on {resource.display()}: {type(exc).__name__}: {exc}"
+    return make_finding(active, resource, resource.document, (), message)
 
 
 RULE = rule_error
