@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -328,3 +329,63 @@ def test_a_library_chart_renders_nothing_and_is_no_error(repo: Path) -> None:
                  "lib/templates/_x.tpl": '{{- define "lib.x" -}}a: 1{{- end }}\n'})
     code, report, _ = check("--allow-no-objects", ".")
     assert (code, report["errors"]) == (0, [])
+
+
+CAPABILITIES = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: caps
+data:
+  minor: {{ .Capabilities.KubeVersion.Minor | quote }}
+  monitoring: {{ .Capabilities.APIVersions.Has "monitoring.coreos.com/v1" | quote }}
+  {{- $secret := lookup "v1" "Secret" "default" "db" }}
+  found: {{ if $secret }}"yes"{{ else }}"no"{{ end }}
+"""
+
+
+def test_kubernetes_version_api_versions_and_an_offline_lookup(chart: Path) -> None:
+    write(chart, {"templates/caps.yaml": CAPABILITIES})
+    write(chart.parent.parent, {".guardlint.yaml": (
+        "kubernetes-version: '1.30'\ncharts:\n  charts/web:\n    api-versions: [monitoring.coreos.com/v1]\n")})
+    code, report, _ = check("--select", "privileged-container", ".")
+    assert code == 0, report
+    from guardlint.render.cache import cache_dir
+
+    streams = list(Path(cache_dir(), "render").glob("*.yaml"))
+    text = "".join(p.read_text() for p in streams)
+    assert 'minor: "30"' in text and 'monitoring: "true"' in text and 'found: "no"' in text
+
+
+def test_the_cache_is_bounded(tmp_path: Path) -> None:
+    import time
+
+    from guardlint.render.cache import prune
+
+    for i in range(6):
+        (tmp_path / f"{i}.json").write_text("x" * 100)
+        os.utime(tmp_path / f"{i}.json", (time.time() - 100 + i, time.time() - 100 + i))
+    prune(str(tmp_path), max_files=4, max_bytes=10_000)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2.json", "3.json", "4.json", "5.json"]
+    prune(str(tmp_path), max_files=10, max_bytes=250)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["4.json", "5.json"]
+
+
+def test_github_annotations_and_sarif_use_the_edited_file(chart: Path) -> None:
+    write(chart, {"ci/host-values.yaml": "hostNetwork: true\n"})
+    out = io.StringIO()
+    main(["check", "--format", "github", "--select", "shared-host-namespace", "."], out=out, err=io.StringIO())
+    [annotation] = [line for line in out.getvalue().splitlines() if line.startswith("::")]
+    assert annotation.startswith("::error file=charts/web/ci/host-values.yaml,line=1,col=1,")
+    assert "values set ci/host-values.yaml" in annotation
+    out = io.StringIO()
+    main(["check", "--format", "sarif", "--select", "shared-host-namespace", "."], out=out, err=io.StringIO())
+    [result] = json.loads(out.getvalue())["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "charts/web/ci/host-values.yaml"
+    assert result["relatedLocations"][0]["message"]["text"] == "rendered output of helm chart charts/web"
+
+
+def test_chart_settings_are_validated(chart: Path) -> None:
+    write(chart.parent.parent, {".guardlint.yaml": "charts:\n  charts/web:\n    relase: prod\n"})
+    code, _, err = check(".")
+    assert code == 2
+    assert "unknown key 'relase'" in err and "did you mean 'release'" in err
