@@ -103,6 +103,15 @@ def test_problems_in_extended_files_come_in_the_same_pass(repo: Path) -> None:
     assert "no such file" in error.problems[0].message
 
 
+def test_a_missing_rule_folder_is_one_of_the_problems(repo: Path) -> None:
+    config = repo / ".guardlint.yaml"
+    config.write_text("rule-dirs: [rules, nope]\nfail-on: warnings\n")
+    (repo / "rules").mkdir()
+    error = problems(config)
+    assert [(p.line, p.column, p.path) for p in error.problems] == [(1, 20, "rule-dirs[1]"), (2, 10, "fail-on")]
+    assert "the rule folder 'nope' does not exist" in error.problems[0].message
+
+
 def test_a_cycle_is_located_at_the_entry_that_closes_it(repo: Path) -> None:
     (repo / "a.yaml").write_text("extends: b.yaml\n")
     (repo / "b.yaml").write_text("fail-on: error\nextends: a.yaml\n")

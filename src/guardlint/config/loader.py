@@ -265,17 +265,25 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
 RegistryFactory = Callable[[tuple[str, ...], tuple[str, ...]], Registry]
 
 
-def _peek_extensions(chain: Chain) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Rule folders and plugin modules named in the chain, needed before the rules can be validated."""
+def _peek_extensions(
+    chain: Chain, problems: list[ConfigProblem] | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Rule folders and plugin modules named in the chain, needed before the rules can be validated. A rule
+    folder that does not exist is a problem (added to ``problems``) and left out."""
     dirs: list[str] = []
     plugins: list[str] = []
-    for path, data, _doc in chain:
+    for path, data, doc in chain:
         for key, out in (("rule-dirs", dirs), ("plugins", plugins)):
             values = data.get(key, [])
             if not isinstance(values, list):
                 continue  # the schema pass explains it
-            for v in values:
+            for i, v in enumerate(values):
                 if not isinstance(v, str) or not v:
+                    continue
+                if key == "rule-dirs" and problems is not None and not (path.parent / v).is_dir():
+                    why = f"the rule folder {v!r} does not exist ({path.parent / v})"
+                    problems.append(at(doc, (key, i), why) if doc is not None
+                                    else ConfigProblem(str(path), 0, 0, "", why))
                     continue
                 if key == "rule-dirs" or v.split(":")[0].endswith(".py"):
                     out.append(str((path.parent / v).resolve()))
@@ -327,7 +335,7 @@ def load_config(
         raise ConfigError(f"{p}: configuration file not found")
     problems: list[ConfigProblem] = []
     chain = _raw_chain(p, (), problems)
-    extensions = _peek_extensions(chain)
+    extensions = _peek_extensions(chain, problems)
     if extensions[1] and not allow_local_plugins:
         _refuse_local_plugins(chain)
     registry = make_registry(*extensions)
