@@ -230,3 +230,13 @@ def test_an_exemption_for_every_rule_that_matches_nothing_is_reported(repo: Path
     findings = _json(["pod.yaml"])[1]
     assert [(f["rule"], f["line"]) for f in findings if f["file"] == ".guardlint.yaml"] == [
         ("unused-suppression", 2)]
+
+
+def test_the_documented_version_range_is_the_one_enforced() -> None:
+    from guardlint.config.model import LATEST_KUBERNETES, OLDEST_KUBERNETES
+    from tests.helpers import ROOT
+
+    known = f"{OLDEST_KUBERNETES[0]}.{OLDEST_KUBERNETES[1]} to {LATEST_KUBERNETES[0]}.{LATEST_KUBERNETES[1]}"
+    schema = json.loads((ROOT / "schemas" / "config.schema.json").read_text(encoding="utf-8"))
+    assert known in schema["properties"]["kubernetes-version"]["description"]
+    assert f"({known}, or `latest`)" in (ROOT / "README.md").read_text(encoding="utf-8")
