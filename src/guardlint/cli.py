@@ -258,7 +258,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from guardlint import baseline
 
         known = baseline.read(args.baseline) if args.baseline else None  # a bad baseline fails before work
-    stdin_bytes = sys.stdin.buffer.read() if "-" in paths and sys.stdin is not None else None
+    # Standard input is read up to one byte past the size limit, like a file: an endless stream ends the read.
+    stdin_bytes = sys.stdin.buffer.read(settings.max_bytes + 1) if "-" in paths and sys.stdin is not None else None
     timings: dict[str, float] | None = {} if args.profile_rules else None
     report = run(paths, settings, context=args.context, stdin=stdin_bytes, stdin_filename=args.stdin_filename,
                  timings=timings)

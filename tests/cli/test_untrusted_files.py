@@ -215,3 +215,18 @@ def test_output_to_a_new_path_or_a_regular_file_works(work: Path) -> None:
     assert code == 0 and "No problems found" in (work / "new.txt").read_text()
     code, _, _ = run(["deploy", "--no-config", "-o", "new.txt", "-f", "json"])
     assert code == 0 and (work / "new.txt").read_text().startswith("{")
+
+
+def test_standard_input_is_read_up_to_the_limit(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Stdin:
+        def __init__(self, data: bytes) -> None:
+            self.buffer = io.BytesIO(data)
+
+        def isatty(self) -> bool:
+            return False
+
+    stream = Stdin(b"# padding\n" * 100_000)  # 1 MB, against a 10 KiB limit
+    monkeypatch.setattr("sys.stdin", stream)
+    code, out, _ = run(["-", "--no-config", "--max-file-size", str(10 / 1024)])
+    assert code == 2 and "-:1:1: error file-too-large file is over the 10 KiB limit" in out
+    assert stream.buffer.tell() == 10 * 1024 + 1

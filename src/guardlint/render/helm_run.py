@@ -15,7 +15,7 @@ from guardlint.render import cache
 from guardlint.render.helm import MARKER_RE, Renderer, RenderError, Rendering, find_renderer, render
 from guardlint.render.tree import CHART_FILE, inside, repo_root
 from guardlint.render.values import UNKNOWN, ValuesFile, deep_merge, find_value
-from guardlint.source.files import Input, display_name, read_input
+from guardlint.source.files import Input, NotRegularFile, display_name, read_input, read_regular_file
 from guardlint.source.loader import Document, load_text
 from guardlint.source.sourcemap import locate
 
@@ -326,10 +326,10 @@ class HelmMapper:
 
     def _template_lines(self, rel: str) -> list[str]:
         if rel not in self._lines:
-            try:
-                with open(os.path.join(self.chart, rel), encoding="utf-8", errors="replace") as fh:
-                    self._lines[rel] = fh.read(cache.MAX_BYTES).split("\n")
-            except OSError:
+            try:  # a regular file only: a FIFO in the chart would block the read
+                data = read_regular_file(os.path.join(self.chart, rel), cache.MAX_BYTES)
+                self._lines[rel] = data.decode("utf-8", errors="replace").split("\n")
+            except NotRegularFile:
                 self._lines[rel] = []
         return self._lines[rel]
 
@@ -433,11 +433,11 @@ class HelmMapper:
             for dirpath, _dirs, filenames in os.walk(self.chart):
                 for name in filenames:
                     if name.endswith((".tpl", ".yaml", ".yml")) and "templates" in dirpath.split(os.sep):
-                        try:
-                            with open(os.path.join(dirpath, name), encoding="utf-8", errors="replace") as fh:
-                                text = fh.read(cache.MAX_BYTES)
-                        except OSError:
+                        try:  # a regular file only: a FIFO named templates/x.tpl would block the read
+                            data = read_regular_file(os.path.join(dirpath, name), cache.MAX_BYTES)
+                        except NotRegularFile:
                             continue
+                        text = data.decode("utf-8", errors="replace")
                         for m in _DEFINE.finditer(text):
                             found.setdefault(m.group(1), m.group(2))
             self._defines = found

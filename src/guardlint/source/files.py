@@ -349,6 +349,8 @@ def read_input(item: Input, max_bytes: int = DEFAULT_MAX_BYTES, stdin_bytes: byt
     A file over ``max_bytes`` is reported from its size alone; at most ``max_bytes + 1`` bytes are ever read.
     """
     if item.path == STDIN:
+        if stdin_bytes is not None and len(stdin_bytes) > max_bytes:
+            return _too_large(item.display, max_bytes, None)
         return decode(stdin_bytes or b"", item.display)
     try:
         data = read_regular_file(item.path, max_bytes)
