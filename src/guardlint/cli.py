@@ -4,8 +4,8 @@ Exit codes (documented in the README and in ``guardlint --help``):
 
 * 0: nothing at or above the ``--fail-on`` severity
 * 1: findings at or above ``--fail-on``
-* 2: a usage or configuration error, an input that could not be read or parsed, or no Kubernetes object
-  in any of the paths (unless ``--allow-no-objects``)
+* 2: a usage or configuration error, an input that could not be read or parsed (unless
+  ``--allow-input-errors``), or no Kubernetes object in any of the paths (unless ``--allow-no-objects``)
 * 3: an internal error (a bug in guardlint or a plugin): the message says so
 * 130: interrupted
 """
@@ -30,7 +30,9 @@ SUBCOMMANDS = ("check", "rules", "explain", "docs", "config")
 _EPILOG = """exit codes:
   0    nothing at or above the --fail-on severity
   1    findings at or above --fail-on (default: error)
-  2    usage or configuration error; an input that could not be read or parsed;
+  2    usage or configuration error (including no paths: name files, folders or -);
+       an input that could not be read or parsed (unless --allow-input-errors;
+       'guardlint explain yaml-syntax-error' and the like document each kind);
        or no Kubernetes object found in the paths (unless --allow-no-objects)
   3    internal error
   130  interrupted

@@ -140,3 +140,16 @@ def test_rules_table_shows_which_rules_are_fixable() -> None:
     assert header[:5] == ["CODE", "NAME", "SEVERITY", "DEFAULT", "FIX"]
     fix_rows = [line.split()[1] for line in out.splitlines()[1:] if line.split()[4:5] == ["yes"]]
     assert "privilege-escalation-allowed" in fix_rows and "privileged-container" not in fix_rows
+
+
+def test_help_documents_the_input_error_switch() -> None:
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        import contextlib
+
+        with contextlib.redirect_stdout(out):
+            from guardlint.cli import _parser
+
+            _parser().parse_args(["check", "--help"])
+    text = " ".join(out.getvalue().split())
+    assert "--allow-input-errors" in text and "unless --allow-input-errors" in text
