@@ -91,7 +91,7 @@ def test_alias_bomb_is_refused_in_bounded_time_and_memory(workdir: Path) -> None
     code, out, _ = cli("bomb.yaml", "good.yaml")
     elapsed = time.perf_counter() - started
     assert code == 2
-    assert elapsed < 5, f"took {elapsed:.1f}s"  # 9^9 = 387 million values would take hours
+    assert elapsed < 60, f"took {elapsed:.1f}s"  # 9^9 = 387 million values would take hours (1 s unloaded)
     assert "bomb.yaml:1:1: error alias-expansion-limit " in out
     tracemalloc.start()
     try:
@@ -133,7 +133,7 @@ def test_deep_nesting(workdir: Path, make: Any, levels: int, where: tuple[int, i
     (workdir / "deep.yaml").write_text(make(levels), encoding="utf-8")
     started = time.perf_counter()
     message = assert_located_error("deep.yaml", "nesting-too-deep", *where)
-    assert time.perf_counter() - started < 10
+    assert time.perf_counter() - started < 60  # a hang guard, far above the time on a loaded machine
     assert "deeper than 500 levels" in message
 
 

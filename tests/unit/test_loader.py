@@ -327,7 +327,7 @@ def test_merge_bomb_of_empty_mappings_is_fast_and_small() -> None:
     lines = ["a0: &a0 {}"] + [f"a{i}: &a{i} {{<<: [{', '.join([f'*a{i - 1}'] * 9)}]}}" for i in range(1, 10)]
     started = time.perf_counter()
     lt = load_text("\n".join(lines) + "\n", "x.yaml")
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 10  # milliseconds unloaded: a hang guard
     assert not lt.errors
     assert lt.documents[0].data == {f"a{i}": {} for i in range(10)}
 
@@ -344,10 +344,12 @@ def test_long_merge_chain_is_bounded_and_short_one_locates() -> None:
     def chain(n: int) -> str:
         return "a0: &a0 {x: 1}\n" + "".join(f"a{i}: &a{i} {{<<: *a{i - 1}, y{i}: 1}}\n" for i in range(1, n))
 
-    started = time.perf_counter()
     assert [e.kind for e in load_text(chain(3000), "x").errors] == [ErrorKind.ALIAS_BOMB]
-    doc = load_text(chain(400), "x").documents[0]
-    assert time.perf_counter() - started < 3  # merged sources are built once, not once per use
+    # The work is counted, not timed: the budget (proportional to the text) admits the chain only because a
+    # merged source is built once and shared, not rebuilt for each mapping that merges it (2**400 units).
+    loaded = load_text(chain(400), "x")
+    assert loaded.errors == ()
+    doc = loaded.documents[0]
     assert doc.data["a399"]["x"] == 1
     location, exists = locate(doc.root, ("a399", "x"), doc.line_offset)
     assert exists and (location.line, location.column) == (1, 10)
