@@ -194,3 +194,11 @@ def test_sarif_keeps_the_rendered_position_as_a_related_location(layout: Path) -
     related = result["relatedLocations"][0]["physicalLocation"]
     assert related["artifactLocation"]["uri"].startswith("file://")
     assert result["properties"]["rendered"]["mappedTo"] == "patch"
+
+
+def test_an_excluded_overlay_is_not_built_for_a_changed_base(layout: Path) -> None:
+    (layout / ".guardlint.yaml").write_text("exclude: [overlays/prod]\n")
+    (layout / "base/deploy.yaml").write_text(DEPLOY.replace("privileged: false", "privileged: true"))
+    code, report = check("--partial", "base/deploy.yaml")
+    assert where(report, "privileged-container") == [("base/deploy.yaml", 16)]  # dev only
+    assert code == 1

@@ -102,7 +102,10 @@ def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
     explicit_real = {os.path.realpath(p) for p in explicit}
     if any(os.path.realpath(i.path) in explicit_real for members in groups.values() for i in members):
         # Files named one by one (pre-commit): the overlays that use them may live anywhere in the repository.
-        universe |= set(kz.scan_kustomizations(root))
+        from guardlint.source.files import excluded
+
+        universe |= {d for d in kz.scan_kustomizations(root)
+                     if not (options.excludes and excluded(display_name(d), options.excludes))}
     graph = kz.build_graph(universe | set(affected), root, options.max_bytes)
     # A folder is built when nothing in the linted set builds on it.
     overlays = kz.overlays_for(affected, graph, universe | set(affected))
