@@ -69,10 +69,11 @@ def test_doc_examples_behave(r: Rule[Any]) -> None:
     select = [r.name]
     if r.meta.pack == "core" and r.name != "duplicate-key":
         select.append("privileged-container")
-    plan = settings_for(select).plan
     bad = _yaml_block(r.meta.doc, "## Example")
     good = _yaml_block(r.meta.doc, "## Use instead")
     assert bad is not None and good is not None
+    version = re.match(r"# kubernetes-version: (\S+)\n", bad)  # an example about one Kubernetes release
+    plan = settings_for(select, kubernetes_version=version.group(1) if version else None).plan
     bad_report = lint_loaded([load_text(bad, "example.yaml")], plan, raise_errors=True)
     good_report = lint_loaded([load_text(good, "use-instead.yaml")], plan, raise_errors=True)
     assert not bad_report.errors and not good_report.errors

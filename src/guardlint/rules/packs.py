@@ -37,6 +37,7 @@ BUILTIN_PACKS: tuple[Pack, ...] = (
     Pack("security", "SEC", "Security"),
     Pack("resources", "RES", "Resources and reliability"),
     Pack("gpu", "GPU", "GPU and AI workloads"),
+    Pack("schema", "SCH", "Schema and API lifecycle"),
 )
 """The one list of built-in packs, in the order the docs show them."""
 

@@ -9,7 +9,6 @@ object (or the pods) at run time.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
@@ -636,22 +635,10 @@ def pods_selected_by_service(ctx: RuleContext, service: Resource, selector: Mapp
 # --- partial objects (kustomize patches) --------------------------------------------------------------------
 
 
-def _listed_as_patch(ctx: RuleContext, resource: Resource) -> bool:
-    own = posixpath.normpath(resource.file.replace("\\", "/"))
-    for k in ctx.index.of_kind("Kustomization", any_namespace=True):
-        base = _directory(k)
-        entries: list[Any] = list(get(k.data, ("patchesStrategicMerge",)) or [])
-        for key in ("patches", "patchesJson6902"):
-            entries.extend(p.get("path") for p in get(k.data, (key,)) or [] if isinstance(p, dict))
-        for entry in entries:
-            if isinstance(entry, str) and posixpath.normpath(posixpath.join(base, entry)) == own:
-                return True
-    return False
-
-
 def is_partial_object(resource: Resource, ctx: RuleContext) -> bool:
-    """Whether ``resource`` is a fragment rather than a whole object: a kustomize patch listed by a linted
-    Kustomization, or a built-in workload whose pod template has no containers or a container without an
+    """Whether ``resource`` is a fragment rather than a whole object: a patch (``guardlint.model.patches``:
+    listed by a linted Kustomization, using a strategic-merge directive or in a file named as a patch), or a
+    built-in workload whose pod template has no containers or a container without an
     image (the API accepts neither from a whole manifest in practice; patches leave them to the base).
 
     Rules that report a *missing* field skip fragments: the field is usually in the base the patch applies to.
@@ -663,9 +650,9 @@ def is_partial_object(resource: Resource, ctx: RuleContext) -> bool:
                 return True
             if any(isinstance(c, dict) and not c.get("image") for c in containers):
                 return True
-    return any(True for _ in ctx.index.of_kind("Kustomization", any_namespace=True)) and _listed_as_patch(
-        ctx, resource
-    )
+    from guardlint.model.patches import is_patch
+
+    return is_patch(resource, ctx.index)
 
 
 _FILLED_BY_OPERATOR: dict[tuple[str, str], frozenset[str]] = {

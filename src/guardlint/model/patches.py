@@ -1,0 +1,71 @@
+"""Patches: documents that describe a change to an object rather than a whole object.
+
+A kustomize patch (listed under ``patches``, ``patchesStrategicMerge`` or ``patchesJson6902`` of a
+Kustomization in the run), a strategic-merge fragment that uses a directive (``$patch: delete``,
+``$setElementOrder/...``, ``$retainKeys``, ``$deleteFromPrimitiveList/...``), a document in a file named as a
+patch (``patch.yaml``, ``manager_config_patch.yaml``, ``patches/replicas.yaml``) or in a kustomize
+``overlays/`` tree (whose Kustomization may not be among the linted files) carries only the fields it
+changes. Rules that report a *missing* field, and schema validation of required fields, skip patches: the
+field is usually in the base the patch applies to.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Any
+
+from guardlint.model.access import get
+from guardlint.model.index import ResourceIndex
+from guardlint.model.resource import Resource
+
+_PATCH_FILE = re.compile(r"(?:^|[-_.])patch(?:es)?(?:[-_.]|$)", re.IGNORECASE)
+DIRECTIVE_PREFIXES = ("$patch", "$setElementOrder/", "$retainKeys", "$deleteFromPrimitiveList/")
+
+
+def is_directive(key: str) -> bool:
+    """Whether a mapping key is a strategic-merge-patch directive."""
+    return key.startswith(DIRECTIVE_PREFIXES)
+
+
+def _has_directive(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            for key, item in current.items():
+                if isinstance(key, str) and key.startswith("$") and is_directive(key):
+                    return True
+                if isinstance(item, (dict, list)):
+                    stack.append(item)
+        elif isinstance(current, list):
+            stack.extend(item for item in current if isinstance(item, (dict, list)))
+    return False
+
+
+def named_as_patch(file: str) -> bool:
+    """Whether a file's name or folder says it holds patches."""
+    parts = file.replace("\\", "/").split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    return bool(_PATCH_FILE.search(stem)) or any(p.lower() in ("patches", "overlays") for p in parts[:-1])
+
+
+def listed_as_patch(index: ResourceIndex, resource: Resource) -> bool:
+    """Whether a Kustomization of the run lists the resource's file as a patch."""
+    own = posixpath.normpath(resource.file.replace("\\", "/"))
+    for k in index.of_kind("Kustomization", any_namespace=True):
+        base = k.file.replace("\\", "/").rpartition("/")[0]
+        entries: list[Any] = list(get(k.data, ("patchesStrategicMerge",)) or [])
+        for key in ("patches", "patchesJson6902"):
+            entries.extend(p.get("path") for p in get(k.data, (key,)) or [] if isinstance(p, dict))
+        for entry in entries:
+            if isinstance(entry, str) and posixpath.normpath(posixpath.join(base, entry)) == own:
+                return True
+    return False
+
+
+def is_patch(resource: Resource, index: ResourceIndex) -> bool:
+    """Whether ``resource`` is a patch or a strategic-merge fragment rather than a whole object."""
+    if named_as_patch(resource.file) or _has_directive(resource.data):
+        return True
+    return any(True for _ in index.of_kind("Kustomization", any_namespace=True)) and listed_as_patch(index, resource)

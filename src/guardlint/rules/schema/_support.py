@@ -1,0 +1,152 @@
+"""What the schema pack's rules share: the schema of an object (built-in, or from a CustomResourceDefinition
+of the run) and its problems, computed once per object and run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from guardlint.apischema.lifecycle import removals_by_kind, served, show
+from guardlint.apischema.node import Node
+from guardlint.apischema.store import VersionSchemas, api_key, schemas_for
+from guardlint.apischema.validate import MISSING_REQUIRED, UNKNOWN_FIELD, Problem, validate
+from guardlint.model.resource import Resource
+from guardlint.rules.api import Reference, RuleContext
+
+OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+
+API_REFERENCE = Reference("Kubernetes API reference", "https://kubernetes.io/docs/reference/kubernetes-api/")
+FIELD_VALIDATION = Reference(
+    "Kubernetes: server-side field validation",
+    "https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation",
+)
+DEPRECATION_GUIDE = Reference(
+    "Kubernetes: Deprecated API Migration Guide", "https://kubernetes.io/docs/reference/using-api/deprecation-guide/"
+)
+CRD_VALIDATION = Reference(
+    "Kubernetes: CustomResourceDefinition validation",
+    "https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#validation",
+)
+
+
+class Lifecycle(NamedTuple):
+    state: str
+    """"removed", "deprecated", "not-yet" or "served" (or "unknown": not a built-in kind we know)."""
+    message: str = ""
+
+
+def lifecycle(resource: Resource, version: tuple[int, int]) -> Lifecycle:
+    """Whether the target Kubernetes version serves the object's apiVersion/kind."""
+    key = (resource.api_version, resource.kind)
+    row = removals_by_kind().get(key)
+    what = f"{resource.api_version} {resource.kind}"
+    if row is not None:
+        instead = ""
+        if row.replacement is not None:
+            since = f" (available since {show(row.replacement_since)})" if row.replacement_since else ""
+            instead = f"; use {row.replacement}{since}"
+        if row.note:
+            instead += f"; {row.note}"
+        if version >= row.removed_in:
+            return Lifecycle("removed", f"{what} was removed in Kubernetes {show(row.removed_in)}{instead}")
+        if row.deprecated_in is not None and version >= row.deprecated_in:
+            return Lifecycle(
+                "deprecated",
+                f"{what} is deprecated since Kubernetes {show(row.deprecated_in)} and removed in "
+                f"{show(row.removed_in)}{instead}",
+            )
+    info = served()
+    span = info.spans.get(api_key(resource.api_version, resource.kind))
+    if span is None or not info.versions:
+        return Lifecycle("unknown")
+    first, last = span
+    oldest, newest = info.versions[0], info.versions[-1]
+    if version < first and first > oldest:  # introduced in a release guardlint has the specification of
+        return Lifecycle("not-yet", f"{what} is not served by Kubernetes {show(version)}: it is first available in "
+                                    f"Kubernetes {show(first)}")
+    if last < version <= newest and row is None:
+        return Lifecycle("removed", f"{what} is no longer served by Kubernetes {show(version)} (last served in "
+                                    f"{show(last)})")
+    return Lifecycle("served")
+
+
+class Target(NamedTuple):
+    node: Node | None
+    source: str
+    """"builtin", "crd" or "" (no schema)."""
+
+
+def _crd_table(ctx: RuleContext) -> Mapping[str, Any]:
+    def build() -> dict[str, Any]:
+        from guardlint.apischema.crd import crd_versions
+
+        table: dict[str, Any] = {}
+        for crd in ctx.index.of_kind("CustomResourceDefinition", any_namespace=True):
+            if not crd.api_version.startswith("apiextensions.k8s.io/"):
+                continue
+            for api_version, kind, schema in crd_versions(crd.data):
+                table.setdefault(api_key(api_version, kind), schema)
+        return table
+
+    return ctx.index.memo("schema:crd-schemas", build)
+
+
+def target_schemas(ctx: RuleContext) -> VersionSchemas | None:
+    return schemas_for(ctx.kubernetes_version)
+
+
+def find_schema(resource: Resource, ctx: RuleContext) -> Target:
+    schemas = target_schemas(ctx)
+    if schemas is not None:
+        node = schemas.kind_node(resource.api_version, resource.kind)
+        if node is not None:
+            return Target(node, "builtin")
+    key = api_key(resource.api_version, resource.kind)
+    compiled: dict[str, Node] = ctx.index.memo("schema:crd-nodes", dict)
+    node = compiled.get(key)
+    if node is None:
+        schema = _crd_table(ctx).get(key)
+        if schema is None:
+            return Target(None, "")
+        from guardlint.apischema.crd import compile_root
+
+        meta = schemas.definition(OBJECT_META) if schemas is not None else None
+        node = compile_root(schema, meta)
+        compiled[key] = node
+    return Target(node, "crd")
+
+
+def problems(resource: Resource, ctx: RuleContext) -> tuple[Problem, ...]:
+    """The object's problems against its schema (empty when it has none, or its API is not served)."""
+    cache: dict[int, tuple[Resource, tuple[Problem, ...]]] = ctx.index.memo("schema:problems", dict)
+    hit = cache.get(id(resource.data))
+    if hit is not None and hit[0] is resource:
+        return hit[1]
+    found = _compute(resource, ctx)
+    cache[id(resource.data)] = (resource, found)
+    return found
+
+
+def _compute(resource: Resource, ctx: RuleContext) -> tuple[Problem, ...]:
+    if lifecycle(resource, ctx.kubernetes_version).state in ("removed", "not-yet"):
+        return ()
+    target = find_schema(resource, ctx)
+    if target.node is None:
+        return ()
+    from guardlint.model.patches import is_directive, is_patch
+
+    patch = is_patch(resource, ctx.index)
+    if patch and resource.data.get("$patch") == "delete":
+        return ()
+    found = validate(resource.data, target.node)
+    if patch:
+        found = [
+            p for p in found
+            if p.kind != MISSING_REQUIRED
+            and not (p.kind == UNKNOWN_FIELD and isinstance(p.path[-1], str) and is_directive(p.path[-1]))
+        ]
+    return tuple(found)
+
+
+def of_kind(resource: Resource, ctx: RuleContext, kind: str) -> list[Problem]:
+    return [p for p in problems(resource, ctx) if p.kind == kind]

@@ -1,0 +1,79 @@
+"""deprecated-api: the object's apiVersion/kind is deprecated in the target Kubernetes version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.schema._support import DEPRECATION_GUIDE, lifecycle
+
+
+@rule(
+    code="SCH011",
+    name="deprecated-api",
+    title="API version is deprecated in the target Kubernetes version",
+    severity=Severity.WARNING,
+    pack="schema",
+    tags=("schema", "api-lifecycle"),
+    remediation="Move the object to the replacement apiVersion the message names before the release that "
+    "removes the old one.",
+    references=(DEPRECATION_GUIDE,),
+)
+def deprecated_api(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports objects whose apiVersion/kind is deprecated in the target Kubernetes version
+    (`kubernetes-version`) but still served, with the release that removes it and the replacement:
+    `autoscaling/v2beta2 HorizontalPodAutoscaler is deprecated since Kubernetes 1.23 and removed in 1.26;
+    use autoscaling/v2`.
+
+    ## Why is this bad?
+    The object works today and breaks at the upgrade that removes the API; the API server already answers
+    with a deprecation warning.
+
+    ## Example
+    ```yaml
+    # kubernetes-version: 1.24
+    apiVersion: batch/v1beta1
+    kind: CronJob
+    metadata:
+      name: report
+    spec:
+      schedule: "0 3 * * *"
+      jobTemplate:
+        spec:
+          template:
+            spec:
+              restartPolicy: OnFailure
+              containers:
+                - name: report
+                  image: example.com/report:1.0
+    ```
+
+    ## Use instead
+    ```yaml
+    # kubernetes-version: 1.24
+    apiVersion: batch/v1
+    kind: CronJob
+    metadata:
+      name: report
+    spec:
+      schedule: "0 3 * * *"
+      jobTemplate:
+        spec:
+          template:
+            spec:
+              restartPolicy: OnFailure
+              containers:
+                - name: report
+                  image: example.com/report:1.0
+    ```
+    """
+    state = lifecycle(resource, ctx.kubernetes_version)
+    if state.state == "deprecated":
+        yield Violation(("apiVersion",), state.message, at_value=True)
+
+
+RULE = deprecated_api

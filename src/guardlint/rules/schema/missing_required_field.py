@@ -1,0 +1,74 @@
+"""missing-required-field: a field the API schema requires is absent (patches are not reported)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.apischema.validate import MISSING_REQUIRED
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.schema._support import API_REFERENCE, CRD_VALIDATION, of_kind
+
+
+@rule(
+    code="SCH003",
+    name="missing-required-field",
+    title="Required field is missing",
+    severity=Severity.ERROR,
+    pack="schema",
+    tags=("schema", "api-rejects"),
+    remediation="Add the required field.",
+    references=(API_REFERENCE, CRD_VALIDATION),
+)
+def missing_required_field(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports fields that the API schema marks as required and the object leaves out, such as the
+    `selector` of an `apps/v1` Deployment, the `name` of a container or the `port` of a Service port.
+    Patches are not whole objects and are never reported: documents that a linted Kustomization lists as
+    patches, strategic-merge fragments that use a `$patch` directive, and files named as patches
+    (`patch.yaml`, `*-patch.yaml`, `patches/`).
+
+    ## Why is this bad?
+    The API server rejects the object (`spec.selector: Required value`).
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+    ```
+    """
+    for p in of_kind(resource, ctx, MISSING_REQUIRED):
+        yield Violation(p.path, p.message, at_value=p.at_value)
+
+
+RULE = missing_required_field

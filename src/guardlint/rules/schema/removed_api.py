@@ -1,0 +1,67 @@
+"""removed-api: the object's apiVersion/kind is no longer served by the target Kubernetes version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.schema._support import DEPRECATION_GUIDE, lifecycle
+
+
+@rule(
+    code="SCH010",
+    name="removed-api",
+    title="API version was removed in the target Kubernetes version",
+    severity=Severity.ERROR,
+    pack="schema",
+    tags=("schema", "api-lifecycle", "api-rejects"),
+    remediation="Move the object to the replacement apiVersion the message names (check the fields that changed "
+    "between versions), or set kubernetes-version to the cluster's real version.",
+    references=(DEPRECATION_GUIDE,),
+)
+def removed_api(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports objects whose apiVersion/kind the target Kubernetes version (`kubernetes-version`, default
+    the newest guardlint knows) no longer serves, naming the release that removed it and its replacement:
+    `extensions/v1beta1 Deployment was removed in Kubernetes 1.16; use apps/v1`. The data is guardlint's own
+    table of every removal from 1.16 on (the Kubernetes deprecation guide), checked against the kinds the
+    API specification of each release serves; alpha APIs that disappeared are reported with the last
+    release that served them.
+
+    ## Why is this bad?
+    The API server answers `no matches for kind "Deployment" in version "extensions/v1beta1"`: the object
+    cannot be applied, and an upgrade of the cluster breaks a pipeline that used to work.
+
+    ## Example
+    ```yaml
+    apiVersion: policy/v1beta1
+    kind: PodDisruptionBudget
+    metadata:
+      name: web
+    spec:
+      minAvailable: 1
+      selector:
+        matchLabels: {app: web}
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata:
+      name: web
+    spec:
+      minAvailable: 1
+      selector:
+        matchLabels: {app: web}
+    ```
+    """
+    state = lifecycle(resource, ctx.kubernetes_version)
+    if state.state == "removed":
+        yield Violation(("apiVersion",), state.message, at_value=True)
+
+
+RULE = removed_api

@@ -1,0 +1,291 @@
+"""The schema pack's data and engine: the lifecycle table against the served kinds of every shipped release,
+one test per table row, exact positions of findings, CRD conversion and the validator's Kubernetes rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from guardlint.apischema.crd import compile_root, compile_schema, go_pattern
+from guardlint.apischema.lifecycle import REMOVALS, Removal, served, show
+from guardlint.apischema.store import schemas_for, shipped_versions
+from guardlint.apischema.validate import BAD_VALUE, PLACEHOLDER, UNKNOWN_FIELD, WRONG_TYPE, validate
+from guardlint.engine import lint_loaded
+from guardlint.source.loader import load_text
+from tests.helpers import settings_for
+
+ROWS = [(r, kind) for r in REMOVALS for kind in r.kinds]
+ROW_IDS = [f"{r.api_version}/{kind}" for r, kind in ROWS]
+# Kinds the specification lists but that are not objects one applies (subresources and their kin).
+NOT_APPLIED = {"Scale", "Eviction", "EphemeralContainers", "TokenRequest", "Binding"}
+
+
+def _lint(text: str, version: str | None = None, select: tuple[str, ...] = ("schema",)) -> list[Any]:
+    plan = settings_for(list(select), kubernetes_version=version).plan
+    report = lint_loaded([load_text(text, "x.yaml")], plan, raise_errors=True)
+    assert not report.errors
+    return list(report.active)
+
+
+def _object(api_version: str, kind: str) -> str:
+    return f"apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: x\n"
+
+
+@pytest.mark.parametrize(("row", "kind"), ROWS, ids=ROW_IDS)
+def test_removal_row(row: Removal, kind: str) -> None:
+    text = _object(row.api_version, kind)
+    removed = _lint(text, show(row.removed_in), ("removed-api", "deprecated-api"))
+    assert [f.rule for f in removed] == ["removed-api"]
+    assert f"removed in Kubernetes {show(row.removed_in)}" in removed[0].message
+    if row.replacement is not None:
+        assert f"use {row.replacement}" in removed[0].message
+    assert (removed[0].line, removed[0].column) == (1, 13)
+    before = _lint(text, show((1, row.removed_in[1] - 1)), ("removed-api", "deprecated-api"))
+    if row.deprecated_in is not None and row.deprecated_in < row.removed_in:
+        assert [f.rule for f in before] == ["deprecated-api"]
+        assert f"removed in {show(row.removed_in)}" in before[0].message
+    else:
+        assert before == []
+
+
+@pytest.mark.parametrize(("row", "kind"), ROWS, ids=ROW_IDS)
+def test_removal_row_agrees_with_the_specifications(row: Removal, kind: str) -> None:
+    """A kind cannot be removed later than the first release whose specification lacks it."""
+    span = served().spans.get(f"{row.api_version}/{kind}")
+    if span is None:
+        return  # gone before the oldest shipped specification (1.11)
+    last = span[1]
+    assert last < served().versions[-1], f"{row.api_version} {kind} is still in the newest specification"
+    assert row.removed_in <= (1, last[1] + 1)
+    if row.replacement is not None and row.replacement_since is not None:
+        replacement = served().spans.get(f"{row.replacement}/{kind}")
+        if replacement is not None and replacement[0] > served().versions[0]:
+            assert replacement[0] <= row.replacement_since or row.replacement_since < served().versions[0]
+
+
+def test_every_kind_that_disappears_has_a_row() -> None:
+    rows = {(r.api_version, kind) for r, kind in ROWS}
+    newest = served().versions[-1]
+    missing = []
+    for key, (_, last) in served().spans.items():
+        api_version, kind = key.rsplit("/", 1)
+        if last < newest and last >= (1, 15) and kind not in NOT_APPLIED and (api_version, kind) not in rows:
+            missing.append(f"{key} (last served in {show(last)})")
+    assert not missing, "kinds that stop being served without a row: " + ", ".join(missing)
+
+
+def test_flowcontrol_v1beta1_removed_in_126_not_129() -> None:
+    text = _object("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema")
+    assert [f.rule for f in _lint(text, "1.26", ("removed-api",))] == ["removed-api"]
+    assert [f.rule for f in _lint(text, "1.25", ("deprecated-api",))] == ["deprecated-api"]
+
+
+def test_not_yet_available_names_first_release() -> None:
+    found = _lint(_object("resource.k8s.io/v1", "ResourceClaim"), "1.30", ("api-not-yet-available",))
+    assert len(found) == 1 and "first available in Kubernetes 1.34" in found[0].message
+
+
+def test_shipped_versions_cover_the_default_target() -> None:
+    from guardlint.config.model import LATEST_KUBERNETES
+
+    versions = shipped_versions()
+    assert versions[0] == (1, 11) and versions[-1] == LATEST_KUBERNETES
+
+
+# --- exact positions, one per error class -----------------------------------------------------------------
+
+POSITIONS = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: "3"
+  template:
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          securityContex: {}
+          imagePullPolicy: always
+          ports:
+            - containerPort: ${PORT}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: w
+"""
+
+
+def test_findings_at_exact_line_and_column() -> None:
+    found = {(f.rule, f.line, f.column) for f in _lint(POSITIONS)}
+    assert found == {
+        ("missing-required-field", 5, 1),  # spec lacks selector: reported on the spec key
+        ("wrong-field-type", 6, 13),
+        ("unknown-field", 12, 11),
+        ("unsupported-field-value", 13, 28),
+        ("unrendered-placeholder", 15, 30),
+        ("unknown-kind", 18, 7),
+    }
+
+
+def test_unknown_field_suggests_the_closest_field() -> None:
+    found = [f for f in _lint(POSITIONS) if f.rule == "unknown-field"]
+    assert found[0].message == "unknown field 'securityContex' in Container; did you mean 'securityContext'?"
+
+
+# --- the validator's Kubernetes rules ----------------------------------------------------------------------
+
+def _pod_problems(spec: dict[str, Any], version: tuple[int, int] = (1, 30)) -> list[Any]:
+    schemas = schemas_for(version)
+    assert schemas is not None
+    node = schemas.kind_node("v1", "Pod")
+    assert node is not None
+    return validate({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec}, node)
+
+
+def test_null_integral_float_and_int_or_string() -> None:
+    spec = {"containers": [{"name": "a", "image": "x", "ports": [{"containerPort": 80.0}],
+                            "readinessProbe": {"httpGet": {"port": "http"}}, "livenessProbe": None}]}
+    assert _pod_problems(spec) == []
+    spec["containers"][0]["readinessProbe"] = {"httpGet": {"port": 1.5}}
+    assert [p.kind for p in _pod_problems(spec)] == [WRONG_TYPE]
+
+
+def test_quantities_as_the_api_parses_them() -> None:
+    def problems(value: Any) -> list[str]:
+        return [p.kind for p in _pod_problems({"containers": [{"name": "a", "image": "x",
+                                                                "resources": {"limits": {"cpu": value}}}]})]
+
+    assert problems("500m") == problems(0.5) == problems(2) == []
+    assert problems("1gb") == [BAD_VALUE]
+    assert problems("${CPU}") == [PLACEHOLDER]
+    assert problems([1]) == [WRONG_TYPE]
+
+
+def test_int32_range_and_base64_line_breaks() -> None:
+    assert [p.kind for p in _pod_problems({"containers": [{"name": "a", "image": "x",
+                                                            "ports": [{"containerPort": 2**31}]}]})] == [BAD_VALUE]
+    schemas = schemas_for((1, 30))
+    assert schemas is not None
+    secret = schemas.kind_node("v1", "Secret")
+    assert secret is not None
+    assert validate({"data": {"a": "c2Vj\ncmV0"}}, secret) == []
+    assert [p.kind for p in validate({"data": {"a": "abc"}}, secret)] == [BAD_VALUE]
+
+
+def test_unknown_field_in_older_version_only() -> None:
+    """A field added in 1.29 (pod-level resizePolicy is not it: container restartPolicy) is unknown before."""
+    spec = {"initContainers": [{"name": "a", "image": "x", "restartPolicy": "Always"}],
+            "containers": [{"name": "b", "image": "x"}]}
+    assert _pod_problems(spec, (1, 30)) == []
+    assert [p.kind for p in _pod_problems(spec, (1, 27))] == [UNKNOWN_FIELD]
+
+
+# --- CustomResourceDefinition schemas ----------------------------------------------------------------------
+
+def test_go_patterns() -> None:
+    pattern = go_pattern("^(?i)(abort|warn)?$")
+    assert pattern is not None and pattern.search("WARN")
+    assert go_pattern(r"^a\z") is not None
+    assert go_pattern(r"\p{Greek}") is None
+
+
+def test_crd_conversion_semantics() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "spec": {
+                "type": "object",
+                "required": ["size"],
+                "properties": {
+                    "size": {"type": "integer", "minimum": 1},
+                    "port": {"x-kubernetes-int-or-string": True},
+                    "mode": {"type": "string", "enum": ["a", "b"], "nullable": True},
+                    "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+                    "embedded": {"type": "object", "x-kubernetes-embedded-resource": True,
+                                 "x-kubernetes-preserve-unknown-fields": True},
+                    "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                },
+            },
+        },
+    }
+    node = compile_root(schema, None)
+    good = {"apiVersion": "example.com/v1", "kind": "W", "metadata": {"name": "w"},
+            "spec": {"size": 2, "port": "http", "mode": None, "free": {"x": 1},
+                     "embedded": {"apiVersion": "v1", "kind": "Pod", "spec": {}}, "labels": {"a": "b"}}}
+    assert validate(good, node) == []
+    bad = {"spec": {"size": 0, "port": 1.5, "mode": "c", "labels": {"a": 1}, "extra": True}}
+    kinds = sorted(p.kind for p in validate(bad, node))
+    assert kinds == sorted([BAD_VALUE, WRONG_TYPE, BAD_VALUE, WRONG_TYPE, UNKNOWN_FIELD])
+
+
+def test_crd_alternatives_with_not_are_skipped() -> None:
+    node = compile_schema({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+                           "oneOf": [{"not": {"anyOf": [{"required": ["a"]}]}}, {"required": ["a"]}]})
+    assert validate({"a": "x"}, node) == []
+    node = compile_schema({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+                           "anyOf": [{"required": ["a"]}, {"required": ["b"]}]})
+    assert validate({"a": "x"}, node) == []
+    assert [p.kind for p in validate({}, node)] == [BAD_VALUE]
+
+
+# --- the README's command ----------------------------------------------------------------------------------
+
+CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: integer}
+"""
+
+
+def test_readme_command_answers_for_a_version(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import json
+
+    from guardlint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "objects.yaml").write_text(
+        _object("resource.k8s.io/v1", "ResourceClaim") + "---\n" + _object("policy/v1beta1", "PodSecurityPolicy")
+        + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: big}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "crds.yaml").write_text(CRD, encoding="utf-8")
+
+    def check(*args: str) -> list[tuple[str, int]]:
+        out, err = io.StringIO(), io.StringIO()
+        main(["check", "--select", "schema", "--format", "json", *args], out=out, err=err)
+        return sorted((f["rule"], f["line"]) for f in json.loads(out.getvalue())["findings"])
+
+    assert check("--kubernetes-version", "1.30", "app") == [
+        ("api-not-yet-available", 1), ("removed-api", 6), ("unknown-kind", 12),
+    ]
+    # The CustomResourceDefinition given as context validates the custom resource.
+    assert check("--kubernetes-version", "1.24", "--context", "crds.yaml", "app") == [
+        ("api-not-yet-available", 1), ("deprecated-api", 6), ("wrong-field-type", 14),
+    ]
+    # Older than the oldest shipped schemas (1.11): built-in kinds are not validated; lifecycle and CRDs still are.
+    assert check("--kubernetes-version", "1.9", "--context", "crds.yaml", "app") == [
+        ("api-not-yet-available", 1), ("wrong-field-type", 14),
+    ]
