@@ -16,7 +16,7 @@ server gives a structural schema:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from guardlint.apischema.node import (
@@ -54,6 +54,32 @@ def _kind_type(schema: Mapping[str, Any]) -> str | None:
     return _TYPES.get(t) if isinstance(t, str) else None
 
 
+class _LazyProperties(Mapping[str, Node]):
+    """The properties of a CRD schema node, each compiled the first time it is looked up: CRD schemas run to
+    tens of thousands of nodes (Argo, Istio) and an object uses a small part of them."""
+
+    __slots__ = ("_branch", "_depth", "_done", "_raw")
+
+    def __init__(self, raw: Mapping[str, Any], branch: bool, depth: int) -> None:
+        self._raw = raw
+        self._branch = branch
+        self._depth = depth
+        self._done: dict[str, Node] = {}
+
+    def __getitem__(self, key: str) -> Node:
+        node = self._done.get(key)
+        if node is None:
+            node = compile_schema(self._raw[key], branch=self._branch, depth=self._depth)
+            self._done[key] = node
+        return node
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 def compile_schema(schema: Any, *, branch: bool = False, depth: int = 0) -> Node:
     """One node of a structural schema. ``branch``: inside anyOf/oneOf, where fields are governed by the
     enclosing schema (no unknown-field checks)."""
@@ -65,7 +91,7 @@ def compile_schema(schema: Any, *, branch: bool = False, depth: int = 0) -> Node
     node.embedded = bool(schema.get("x-kubernetes-embedded-resource"))
     props = schema.get("properties")
     if isinstance(props, dict):
-        node.properties = {str(k): compile_schema(v, branch=branch, depth=depth + 1) for k, v in props.items()}
+        node.properties = _LazyProperties({str(k): v for k, v in props.items()}, branch, depth + 1)
     extra = schema.get("additionalProperties")
     if isinstance(extra, dict):
         node.values = compile_schema(extra, branch=branch, depth=depth + 1)

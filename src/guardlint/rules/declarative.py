@@ -87,7 +87,9 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
     message = spec["message"]
     match = spec["match"]
     objects = match.get("objects")
-    scope = "objects" if objects else ("containers" if match.get("containers") else "pod-specs")
+    scope = "objects" if objects else (
+        "containers" if match.get("containers") else ("pod-metadata" if match.get("pod-metadata") else "pod-specs")
+    )
     container_kinds = {ContainerKind(k) for k in match.get("container-kinds", [k.value for k in ContainerKind])}
     kinds_filter = match.get("kinds")
     dotted = spec.get("path", "")
@@ -114,6 +116,11 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
         for pod in iter_pod_specs(resource, ctx.workloads):
             if scope == "pod-specs":
                 yield from violations(pod.path, pod.spec, f"pod spec at {pod.where}")
+                continue
+            if scope == "pod-metadata":
+                if pod.metadata_path is not None:
+                    where = "pod" if pod.metadata_path == ("metadata",) else f"pod template at {pod.where}"
+                    yield from violations(pod.metadata_path, pod.metadata, where)
                 continue
             for c in iter_containers(pod, container_kinds):
                 yield from violations(c.path, c.data, c.describe())

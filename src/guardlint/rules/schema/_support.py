@@ -133,18 +133,16 @@ def _compute(resource: Resource, ctx: RuleContext) -> tuple[Problem, ...]:
     target = find_schema(resource, ctx)
     if target.node is None:
         return ()
-    from guardlint.model.patches import is_directive, is_patch
-
-    patch = is_patch(resource, ctx.index)
-    if patch and resource.data.get("$patch") == "delete":
-        return ()
     found = validate(resource.data, target.node)
-    if patch:
-        found = [
-            p for p in found
-            if p.kind != MISSING_REQUIRED
-            and not (p.kind == UNKNOWN_FIELD and isinstance(p.path[-1], str) and is_directive(p.path[-1]))
-        ]
+    if found and any(p.kind in (MISSING_REQUIRED, UNKNOWN_FIELD) for p in found):
+        from guardlint.model.patches import is_directive, is_patch
+
+        if is_patch(resource, ctx.index):
+            found = [
+                p for p in found
+                if p.kind != MISSING_REQUIRED
+                and not (p.kind == UNKNOWN_FIELD and isinstance(p.path[-1], str) and is_directive(p.path[-1]))
+            ]
     return tuple(found)
 
 
