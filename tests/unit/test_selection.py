@@ -160,7 +160,7 @@ def test_config_extend_select_adds_only_its_entries(tmp_path: Path) -> None:
 def test_readme_example_config_does_what_its_comments_say(tmp_path: Path) -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     example = next(b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if b.startswith("extends:"))
-    assert "select: [security, resources, gpu]" in example
+    assert "select: [security, resources, gpu, schema]" in example
     config = tmp_path / ".guardlint.yaml"
     config.write_text(example)
     settings = resolve_settings(config=config, entry_points=False)

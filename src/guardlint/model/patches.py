@@ -44,9 +44,12 @@ def _has_directive(value: Any) -> bool:
 
 
 def named_as_patch(file: str) -> bool:
-    """Whether a file's name or folder says it holds patches."""
+    """Whether a manifest file's name or folder says it holds patches (a rendered stream, named after the
+    overlay or chart it was built from, never does)."""
     parts = file.replace("\\", "/").split("/")
-    stem = parts[-1].rsplit(".", 1)[0]
+    stem, dot, ext = parts[-1].rpartition(".")
+    if not dot or ext.lower() not in ("yaml", "yml", "json"):
+        return False
     return bool(_PATCH_FILE.search(stem)) or any(p.lower() in ("patches", "overlays") for p in parts[:-1])
 
 
@@ -65,7 +68,10 @@ def listed_as_patch(index: ResourceIndex, resource: Resource) -> bool:
 
 
 def is_patch(resource: Resource, index: ResourceIndex) -> bool:
-    """Whether ``resource`` is a patch or a strategic-merge fragment rather than a whole object."""
+    """Whether ``resource`` is a patch or a strategic-merge fragment rather than a whole object. Rendered
+    output (Helm, kustomize) holds whole objects, whatever its file is named."""
+    if resource.document.origin is not None:
+        return False
     if named_as_patch(resource.file) or _has_directive(resource.data):
         return True
     return any(True for _ in index.of_kind("Kustomization", any_namespace=True)) and listed_as_patch(index, resource)

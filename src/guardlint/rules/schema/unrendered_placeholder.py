@@ -18,7 +18,7 @@ from guardlint.rules.schema._support import API_REFERENCE, of_kind
     title="Unrendered template placeholder in a typed field",
     severity=Severity.WARNING,
     pack="schema",
-    tags=("schema", "templates"),
+    tags=("schema", "templates", "kind-aware"),
     remediation="Lint the rendered output (envsubst, kustomize replacements, the CI step that fills the "
     "variable), or exclude the template file.",
     references=(API_REFERENCE,),
