@@ -69,9 +69,16 @@ def listed_as_patch(index: ResourceIndex, resource: Resource) -> bool:
 
 def is_patch(resource: Resource, index: ResourceIndex) -> bool:
     """Whether ``resource`` is a patch or a strategic-merge fragment rather than a whole object. Rendered
-    output (Helm, kustomize) holds whole objects, whatever its file is named."""
+    output (Helm, kustomize) holds whole objects, whatever its file is named. Decided once per object and
+    run."""
     if resource.document.origin is not None:
         return False
-    if named_as_patch(resource.file) or _has_directive(resource.data):
-        return True
-    return any(True for _ in index.of_kind("Kustomization", any_namespace=True)) and listed_as_patch(index, resource)
+    cache: dict[int, tuple[Resource, bool]] = index.memo("model:is-patch", dict)
+    hit = cache.get(id(resource.data))
+    if hit is not None and hit[0] is resource:
+        return hit[1]
+    answer = named_as_patch(resource.file) or _has_directive(resource.data) or (
+        index.has_kind("Kustomization") and listed_as_patch(index, resource)
+    )
+    cache[id(resource.data)] = (resource, answer)
+    return answer
