@@ -22,12 +22,13 @@ def test_readme_rule_counts() -> None:
     registry = _settings().registry
     by_pack = Counter(r.meta.pack for r in registry.rules)
     m = re.search(r"(\d+) rules: (\d+) security \(the Pod Security Standards, one rule per check, and (\d+) more\), "
-                  r"(\d+) resources and\s+reliability, (\d+) GPU and AI workloads, (\d+) core\.", README)
+                  r"(\d+) resources and\s+reliability, (\d+) GPU and AI workloads, (\d+) schema and API\s+lifecycle, "
+                  r"(\d+) core\.", README)
     assert m, "the README's rule-count sentence changed: update this test with it"
-    total, security, beyond_pss, resources, gpu, core = (int(x) for x in m.groups())
+    total, security, beyond_pss, resources, gpu, schema, core = (int(x) for x in m.groups())
     assert total == len(registry.rules)
-    assert (security, resources, gpu, core) == (by_pack["security"], by_pack["resources"], by_pack["gpu"],
-                                                by_pack["core"])
+    assert (security, resources, gpu, schema, core) == (
+        by_pack["security"], by_pack["resources"], by_pack["gpu"], by_pack["schema"], by_pack["core"])
     pss = [r for r in registry.rules if r.meta.pack == "security"
            and {"pss-baseline", "pss-restricted"} & set(r.meta.tags)]
     assert security - beyond_pss == len(pss)

@@ -55,9 +55,9 @@ REMOVALS: tuple[Removal, ...] = (
     # --- 1.17 - 1.21 (alpha APIs) -------------------------------------------------------------------------
     Removal("discovery.k8s.io/v1alpha1", ("EndpointSlice",), _v(17), None, "discovery.k8s.io/v1", _v(21)),
     Removal("auditregistration.k8s.io/v1alpha1", ("AuditSink",), _v(19), None, None,
-            note="dynamic audit configuration was removed; configure audit webhooks on the API server"),
+            note="configure audit webhooks on the API server instead"),
     Removal("settings.k8s.io/v1alpha1", ("PodPreset",), _v(20), None, None,
-            note="PodPreset was removed; use a mutating admission webhook or policy engine"),
+            note="use a mutating admission webhook or a policy engine instead"),
     Removal("batch/v2alpha1", ("CronJob",), _v(21), None, "batch/v1", _v(21)),
     Removal("flowcontrol.apiserver.k8s.io/v1alpha1", _FLOW, _v(21), None, "flowcontrol.apiserver.k8s.io/v1", _v(29)),
     # --- 1.22 -------------------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ REMOVALS: tuple[Removal, ...] = (
     Removal("autoscaling/v2beta1", ("HorizontalPodAutoscaler",), _v(25), _v(23), "autoscaling/v2", _v(23)),
     Removal("policy/v1beta1", ("PodDisruptionBudget",), _v(25), _v(21), "policy/v1", _v(21)),
     Removal("policy/v1beta1", ("PodSecurityPolicy",), _v(25), _v(21), None,
-            note="PodSecurityPolicy was removed; use Pod Security Admission (namespace labels) or a policy engine"),
+            note="use Pod Security Admission (namespace labels) or a policy engine instead"),
     Removal("node.k8s.io/v1beta1", ("RuntimeClass",), _v(25), _v(20), "node.k8s.io/v1", _v(20)),
     # --- 1.26 -------------------------------------------------------------------------------------------
     Removal("flowcontrol.apiserver.k8s.io/v1beta1", _FLOW, _v(26), _v(23), "flowcontrol.apiserver.k8s.io/v1", _v(29)),
@@ -104,7 +104,7 @@ REMOVALS: tuple[Removal, ...] = (
     # --- 1.29 -------------------------------------------------------------------------------------------
     Removal("flowcontrol.apiserver.k8s.io/v1beta2", _FLOW, _v(29), _v(26), "flowcontrol.apiserver.k8s.io/v1", _v(29)),
     Removal("networking.k8s.io/v1alpha1", ("ClusterCIDR",), _v(29), None, None,
-            note="ClusterCIDR was dropped; configure pod CIDRs on the controller manager"),
+            note="configure pod CIDRs on the controller manager instead"),
     # --- 1.31 -------------------------------------------------------------------------------------------
     Removal("networking.k8s.io/v1alpha1", ("IPAddress", "ServiceCIDR"), _v(31), None, "networking.k8s.io/v1", _v(33)),
     Removal("resource.k8s.io/v1alpha2", ("PodSchedulingContext", "ResourceClaim", "ResourceClaimParameters",
@@ -120,7 +120,7 @@ REMOVALS: tuple[Removal, ...] = (
             _v(28)),
     Removal("coordination.k8s.io/v1alpha1", ("LeaseCandidate",), _v(32), None, "coordination.k8s.io/v1beta1", _v(33)),
     Removal("resource.k8s.io/v1alpha3", ("PodSchedulingContext",), _v(32), None, None,
-            note="PodSchedulingContext was dropped with classic DRA"),
+            note="it went with classic DRA; structured parameters need no scheduling context"),
     # --- 1.33 - 1.37 ------------------------------------------------------------------------------------
     Removal("authentication.k8s.io/v1beta1", ("SelfSubjectReview",), _v(33), _v(28), "authentication.k8s.io/v1",
             _v(28)),

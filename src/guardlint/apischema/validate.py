@@ -11,12 +11,10 @@ field as such rather than as a type error.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
-import re
 from typing import Any, NamedTuple
 
+from guardlint._lazyre import LazyPattern
 from guardlint.apischema.node import (
     ARRAY,
     BOOLEAN,
@@ -34,9 +32,9 @@ UNKNOWN_FIELD, WRONG_TYPE, MISSING_REQUIRED, BAD_VALUE, PLACEHOLDER = (
     "unknown-field", "wrong-type", "missing-required", "bad-value", "placeholder",
 )
 
-_PLACEHOLDER = re.compile(r"\$\{[^}\n]*\}|\$\([A-Za-z_][A-Za-z0-9_]*\)")
-_NUMERIC = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_DATE_TIME = re.compile(
+_PLACEHOLDER = LazyPattern(r"\$\{[^}\n]*\}|\$\([A-Za-z_][A-Za-z0-9_]*\)")
+_NUMERIC = LazyPattern(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_DATE_TIME = LazyPattern(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
 _RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
@@ -211,13 +209,16 @@ def _check_alternatives(value: Any, node: Node, path: FieldPath, out: list[Probl
 def _check_string(value: str, node: Node, path: FieldPath, out: list[Problem]) -> None:
     fmt = node.format
     if fmt == "byte":
+        import base64
+        import binascii
+
         try:
             # Go's decoder (the API's) skips line breaks: a multi-line base64 block is valid.
             base64.b64decode(value.replace("\r", "").replace("\n", "").encode("ascii", "strict"), validate=True)
         except (binascii.Error, ValueError, UnicodeEncodeError):
             out.append(Problem(
                 BAD_VALUE, path,
-                "is not valid base64; encode the value (or put the plain text under stringData)",
+                "the value is not valid base64; encode it (or put the plain text under stringData)",
             ))
             return
     elif fmt == "date-time" and not _DATE_TIME.fullmatch(value):
@@ -228,7 +229,7 @@ def _check_string(value: str, node: Node, path: FieldPath, out: list[Problem]) -
     if node.min_length is not None and len(value) < node.min_length:
         out.append(Problem(BAD_VALUE, path, f"{value!r} is shorter than {node.min_length} characters"))
     if node.max_length is not None and len(value) > node.max_length:
-        out.append(Problem(BAD_VALUE, path, f"is longer than {node.max_length} characters"))
+        out.append(Problem(BAD_VALUE, path, f"the value is longer than {node.max_length} characters"))
     if node.enum is not None:
         _check_enum(value, node, path, out)
 

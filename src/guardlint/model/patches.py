@@ -12,14 +12,14 @@ field is usually in the base the patch applies to.
 from __future__ import annotations
 
 import posixpath
-import re
 from typing import Any
 
+from guardlint._lazyre import LazyPattern
 from guardlint.model.access import get
 from guardlint.model.index import ResourceIndex
 from guardlint.model.resource import Resource
 
-_PATCH_FILE = re.compile(r"(?:^|[-_.])patch(?:es)?(?:[-_.]|$)", re.IGNORECASE)
+_PATCH_FILE = LazyPattern(r"(?i)(?:^|[-_.])patch(?:es)?(?:[-_.]|$)")
 DIRECTIVE_PREFIXES = ("$patch", "$setElementOrder/", "$retainKeys", "$deleteFromPrimitiveList/")
 
 

@@ -4,6 +4,7 @@ the value against a JSON Schema. The format is ``schemas/declarative-rule.schema
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -212,9 +213,15 @@ def builtin_declarative_rules() -> tuple[Rule[Any], ...]:
 
 def builtin_declarative_rule(file_name: str, rule_name: str) -> Rule[Any]:
     """One shipped declarative rule, for the lazy catalog."""
-    from guardlint.data import data_root
-
-    for r in load_rule_file(os.path.join(data_root("rules"), "declarative", file_name), validate=False):
+    for r in _builtin_file(file_name):
         if r.name == rule_name:
             return r
     raise RuleLoadError(f"declarative rule {rule_name!r} is not in {file_name}")
+
+
+@functools.lru_cache(maxsize=8)
+def _builtin_file(file_name: str) -> tuple[Rule[Any], ...]:
+    """A shipped rule file, read once per process however many of its rules run."""
+    from guardlint.data import data_root
+
+    return load_rule_file(os.path.join(data_root("rules"), "declarative", file_name), validate=False)

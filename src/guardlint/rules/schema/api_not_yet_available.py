@@ -17,6 +17,7 @@ from guardlint.rules.schema._support import API_REFERENCE, lifecycle
     title="API version is not available yet in the target Kubernetes version",
     severity=Severity.ERROR,
     pack="schema",
+    since="0.1.0",
     tags=("schema", "api-lifecycle", "api-rejects"),
     remediation="Use an apiVersion the target version serves, upgrade the cluster first, or set "
     "kubernetes-version to the cluster's real version.",

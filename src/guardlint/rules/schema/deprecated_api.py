@@ -17,6 +17,7 @@ from guardlint.rules.schema._support import DEPRECATION_GUIDE, lifecycle
     title="API version is deprecated in the target Kubernetes version",
     severity=Severity.WARNING,
     pack="schema",
+    since="0.1.0",
     tags=("schema", "api-lifecycle"),
     remediation="Move the object to the replacement apiVersion the message names before the release that "
     "removes the old one.",

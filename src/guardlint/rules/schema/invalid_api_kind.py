@@ -18,6 +18,7 @@ from guardlint.rules.schema._support import API_REFERENCE, find_schema, lifecycl
     title="Built-in API group has no such version or kind",
     severity=Severity.ERROR,
     pack="schema",
+    since="0.1.0",
     tags=("schema", "api-rejects"),
     remediation="Fix the apiVersion or kind (see the suggestion).",
     references=(API_REFERENCE,),

@@ -18,6 +18,7 @@ from guardlint.rules.schema._support import API_REFERENCE, CRD_VALIDATION, of_ki
     title="Required field is missing",
     severity=Severity.ERROR,
     pack="schema",
+    since="0.1.0",
     tags=("schema", "api-rejects", "kind-aware"),
     remediation="Add the required field.",
     references=(API_REFERENCE, CRD_VALIDATION),

@@ -17,6 +17,7 @@ from guardlint.rules.schema._support import DEPRECATION_GUIDE, lifecycle
     title="API version was removed in the target Kubernetes version",
     severity=Severity.ERROR,
     pack="schema",
+    since="0.1.0",
     tags=("schema", "api-lifecycle", "api-rejects"),
     remediation="Move the object to the replacement apiVersion the message names (check the fields that changed "
     "between versions), or set kubernetes-version to the cluster's real version.",

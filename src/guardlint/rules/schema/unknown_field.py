@@ -18,6 +18,7 @@ from guardlint.rules.schema._support import API_REFERENCE, CRD_VALIDATION, FIELD
     title="Field is not part of the object's API schema",
     severity=Severity.ERROR,
     pack="schema",
+    since="0.1.0",
     tags=("schema", "api-rejects", "kind-aware"),
     remediation="Fix the field name (see the suggestion) or move the field to where the API defines it.",
     references=(FIELD_VALIDATION, API_REFERENCE, CRD_VALIDATION),

@@ -30,6 +30,7 @@ def _first_of_kind(ctx: RuleContext) -> dict[str, Resource]:
     title="No schema for this kind: its fields are not validated",
     severity=Severity.INFO,
     pack="schema",
+    since="0.1.0",
     tags=("schema", "coverage"),
     remediation="Add the kind's CustomResourceDefinition to the linted files (or to the context), so its custom "
     "resources are validated.",

@@ -18,6 +18,7 @@ from guardlint.rules.schema._support import API_REFERENCE, of_kind
     title="Unrendered template placeholder in a typed field",
     severity=Severity.WARNING,
     pack="schema",
+    since="0.1.0",
     tags=("schema", "templates", "kind-aware"),
     remediation="Lint the rendered output (envsubst, kustomize replacements, the CI step that fills the "
     "variable), or exclude the template file.",

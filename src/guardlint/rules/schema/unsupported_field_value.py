@@ -18,6 +18,7 @@ from guardlint.rules.schema._support import API_REFERENCE, CRD_VALIDATION, of_ki
     title="Field value is not one the API accepts",
     severity=Severity.ERROR,
     pack="schema",
+    since="0.1.0",
     tags=("schema", "api-rejects", "kind-aware"),
     remediation="Use one of the values the message lists, or a value in the form the field takes.",
     references=(API_REFERENCE, CRD_VALIDATION),

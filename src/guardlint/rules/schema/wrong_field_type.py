@@ -18,6 +18,7 @@ from guardlint.rules.schema._support import API_REFERENCE, CRD_VALIDATION, of_ki
     title="Field value has the wrong type",
     severity=Severity.ERROR,
     pack="schema",
+    since="0.1.0",
     tags=("schema", "api-rejects", "kind-aware"),
     remediation="Write the value with the type the field takes: remove quotes around numbers and booleans, "
     "quote strings that look like numbers.",
