@@ -230,3 +230,13 @@ def test_standard_input_is_read_up_to_the_limit(work: Path, monkeypatch: pytest.
     code, out, _ = run(["-", "--no-config", "--max-file-size", str(10 / 1024)])
     assert code == 2 and "-:1:1: error file-too-large file is over the 10 KiB limit" in out
     assert stream.buffer.tell() == 10 * 1024 + 1
+
+
+@needs_fifo
+def test_a_fifo_named_like_the_configuration_is_an_error_not_skipped(work: Path) -> None:
+    (work / ".guardlint.yaml").write_text("fail-on: never\n")  # a parent's configuration ...
+    (work / "deploy" / "sub").mkdir()
+    fifo(work / "deploy" / "sub" / ".guardlint.yaml")  # ... must not stand in for this one
+    os.chdir(work / "deploy" / "sub")
+    code, _, err = run(["../good.yaml"])
+    assert code == 2 and ".guardlint.yaml: cannot read configuration: not a regular file but a FIFO" in err
