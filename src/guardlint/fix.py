@@ -370,8 +370,11 @@ def _scalar_edit(occ: _Occ, body: str, value: Any, *, json_doc: bool) -> _TextEd
 
 def _alias_edit(occ: _Occ, value: Any) -> _TextEdit | str:
     """Replace the alias ``occ`` (``*name``) by the value itself: the anchor and its other users keep theirs."""
-    if isinstance(value, str):
-        text: str | None = _plain_string(value, occ.flow) or _quoted(value, "'")
+    style = occ.target.style if occ.target is not None else None
+    if isinstance(value, str) and style in ("'", '"'):
+        text: str | None = _quoted(value, style)  # the anchor's quoting
+    elif isinstance(value, str):
+        text = _plain_string(value, occ.flow) or _quoted(value, "'")
     else:
         text = _plain(value)
     if text is None:

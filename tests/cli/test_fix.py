@@ -360,3 +360,10 @@ def test_one_run_does_what_a_second_run_would(tmp_path: Path) -> None:
     assert "applied 2 fixes" in err and "not fixed" not in err
     again, err = fix(tmp_path / "p.yaml", after)
     assert again == after and "applied 0 fixes" in err
+
+
+def test_an_alias_replaced_by_its_value_takes_the_anchors_quoting(tmp_path: Path) -> None:
+    text = pod_with("    - name: c\n      image: nginx:1.27\n      imagePullPolicy: *p\n").replace(
+        "  name: p\n", "  name: p\n  annotations: {policy: &p 'Never'}\n")
+    after, _ = fix(tmp_path / "p.yaml", text)
+    assert after == text.replace("imagePullPolicy: *p\n", "imagePullPolicy: 'Always'\n")
