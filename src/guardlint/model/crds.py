@@ -2,8 +2,10 @@
 
 Each row says where a custom resource keeps the pods its operator creates, keyed on API group and kind
 (and versions where one kind has different shapes across versions). Paths use ``"*"`` for every list item
-or map value. Sources, per row: the project's Go API types (field names and JSON tags) at the commits noted
-in /work/notes/gpu-spec.md section 2.
+or map value. Source, per row: the project's published Go API types (field names and JSON tags); where a shape
+is not obvious, the comment above the row names the type file (for example KServe's
+``pkg/apis/serving/v1beta1/predictor.go``). ``tests/rules/test_gpu_workloads.py`` and the rule fixtures pin
+the rows' paths.
 
 Shapes that are *not* pod templates are deliberately absent, because reading them as pods would make every
 container rule report fields the operator fills in: TrainJob (``spec.trainer`` is a flattened trainer
