@@ -216,6 +216,17 @@ def run(
                     stdin_filename=stdin_filename, raise_errors=raise_errors, timings=timings)
 
 
+def _with_user_schemas(plan: Plan, loaded: Sequence[LoadedText]) -> tuple[Plan, list[InputError]]:
+    """Read the schemas the ``schemas`` setting offers for the kinds of the run's objects (file reading stays
+    out of the rules)."""
+    from guardlint.apischema.user import load_user_schemas
+    from guardlint.model.resource import resources_of
+
+    keys = {(r.api_version, r.kind) for lt in loaded for doc in lt.documents for r in resources_of(doc)}
+    found, errors = load_user_schemas(plan.options["schemas"], keys)
+    return plan._replace(options={**plan.options, "user-schemas": found}), errors
+
+
 def _run(
     paths: Sequence[str],
     settings: Settings,
@@ -272,7 +283,11 @@ def _run(
         ctx_inputs = discover_all(context, settings.config.exclude).inputs
         context_loaded = load_inputs([i for i in ctx_inputs if i.display not in shown], settings.max_bytes)
         context_trees = [display_name(c) for c in context if c != "-" and os.path.isdir(c)]
-    report = lint_loaded(loaded, settings.plan, context=context_loaded, context_trees=context_trees,
+    plan = settings.plan
+    if plan.options.get("schemas"):
+        plan, schema_errors = _with_user_schemas(plan, [*loaded, *context_loaded])
+        errors = [*errors, *schema_errors]
+    report = lint_loaded(loaded, plan, context=context_loaded, context_trees=context_trees,
                          extra_errors=errors, raise_errors=raise_errors, timings=timings)
     if passed_over or chart_templates:
         # FIFOs, sockets and devices found in folders, and unrendered chart templates: listed like skipped

@@ -289,3 +289,88 @@ def test_readme_command_answers_for_a_version(tmp_path: Any, monkeypatch: pytest
     assert check("--kubernetes-version", "1.9", "--context", "crds.yaml", "app") == [
         ("api-not-yet-available", 1), ("wrong-field-type", 14),
     ]
+
+
+# --- the 'schemas' setting ---------------------------------------------------------------------------------
+
+WIDGET_SCHEMA = ('{"type": "object", "properties": {"spec": {"type": "object", "additionalProperties": false, '
+                 '"properties": {"size": {"type": ["integer", "null"]}}}}}')
+OBJECTS = """\
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec: {size: big, colour: red}
+---
+apiVersion: example.com/v1
+kind: Gadget
+metadata: {name: g}
+spec: {mode: c}
+"""
+
+
+def _check_with_config(tmp_path: Any, config: str) -> tuple[int, list[tuple[str, int]], list[str]]:
+    import io
+    import json
+
+    from guardlint.cli import main
+
+    (tmp_path / "app").mkdir(exist_ok=True)
+    (tmp_path / "app" / "objects.yaml").write_text(OBJECTS, encoding="utf-8")
+    (tmp_path / ".guardlint.yaml").write_text(config, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", "--select", "schema", "--format", "json", "app"], out=out, err=err)
+    if code == 2 and not out.getvalue():
+        return code, [], [err.getvalue()]
+    report = json.loads(out.getvalue())
+    return (code, sorted((f["rule"], f["line"]) for f in report["findings"]),
+            [e["message"] for e in report["errors"]])
+
+
+def test_schema_folder_in_the_catalog_layout_and_a_crd_file(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "catalog" / "example.com").mkdir(parents=True)
+    (tmp_path / "catalog" / "example.com" / "widget_v1.json").write_text(WIDGET_SCHEMA, encoding="utf-8")
+    (tmp_path / "crds.yaml").write_text(CRD.replace("widgets.example.com", "gadgets.example.com")
+                                        .replace("kind: Widget, plural: widgets", "kind: Gadget, plural: gadgets")
+                                        .replace("size: {type: integer}", "mode: {type: string, enum: [a, b]}"),
+                                        encoding="utf-8")
+    _code, found, errors = _check_with_config(tmp_path, "schemas: [catalog, crds.yaml]\n")
+    assert errors == []
+    # JSON schema file: closed where it says so; CRD file: its enum.
+    assert found == [("unknown-field", 4), ("unsupported-field-value", 9), ("wrong-field-type", 4)]
+
+
+def test_schema_location_template(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "Widget-example.com-v1.json").write_text(WIDGET_SCHEMA, encoding="utf-8")
+    _code, found, errors = _check_with_config(tmp_path, 'schemas: ["s/{Kind}-{group}-{version}.json"]\n')
+    assert ("wrong-field-type", 4) in found and ("unknown-kind", 7) in found  # Gadget has no file
+    assert errors == []
+
+
+def test_schema_locations_are_untrusted(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from guardlint.apischema import user
+
+    monkeypatch.chdir(tmp_path)
+    code, _, errors = _check_with_config(tmp_path, 'schemas: ["https://example.com/{group}/{kind}.json"]\n')
+    assert code == 2 and "schemas[0]" in errors[0]  # never fetched: refused as configuration
+    (tmp_path / "c" / "example.com").mkdir(parents=True)
+    os.mkfifo(tmp_path / "c" / "example.com" / "widget_v1.json")  # a FIFO is refused, never opened
+    code, found, errors = _check_with_config(tmp_path, "schemas: [c]\n")
+    assert len(errors) == 1 and "FIFO" in errors[0] and ("unknown-kind", 2) in found
+    (tmp_path / "c" / "example.com" / "widget_v1.json").unlink()
+    (tmp_path / "c" / "example.com" / "widget_v1.json").write_text(WIDGET_SCHEMA, encoding="utf-8")
+    monkeypatch.setattr(user, "MAX_SCHEMA_BYTES", 20)
+    code, found, errors = _check_with_config(tmp_path, "schemas: [c]\n")
+    assert len(errors) == 1 and "limit" in errors[0]
+
+
+def test_fill_template() -> None:
+    from guardlint.apischema.user import fill
+
+    assert fill("x/{group}/{kind}_{version}.json", "monitoring.coreos.com/v1", "ServiceMonitor") == (
+        "x/monitoring.coreos.com/servicemonitor_v1.json")
+    assert fill("{Kind}.json", "a.io/v2", "Thing") == "Thing.json"

@@ -51,6 +51,8 @@ def _kind_type(schema: Mapping[str, Any]) -> str | None:
     if schema.get("x-kubernetes-int-or-string"):
         return INT_OR_STRING
     t = schema.get("type")
+    if isinstance(t, list):  # a JSON schema file: ["string", "null"]
+        t = next((x for x in t if x != "null"), None)
     return _TYPES.get(t) if isinstance(t, str) else None
 
 
@@ -58,18 +60,19 @@ class _LazyProperties(Mapping[str, Node]):
     """The properties of a CRD schema node, each compiled the first time it is looked up: CRD schemas run to
     tens of thousands of nodes (Argo, Istio) and an object uses a small part of them."""
 
-    __slots__ = ("_branch", "_depth", "_done", "_raw")
+    __slots__ = ("_branch", "_depth", "_done", "_raw", "_structural")
 
-    def __init__(self, raw: Mapping[str, Any], branch: bool, depth: int) -> None:
+    def __init__(self, raw: Mapping[str, Any], branch: bool, depth: int, structural: bool) -> None:
         self._raw = raw
         self._branch = branch
         self._depth = depth
+        self._structural = structural
         self._done: dict[str, Node] = {}
 
     def __getitem__(self, key: str) -> Node:
         node = self._done.get(key)
         if node is None:
-            node = compile_schema(self._raw[key], branch=self._branch, depth=self._depth)
+            node = compile_schema(self._raw[key], branch=self._branch, depth=self._depth, structural=self._structural)
             self._done[key] = node
         return node
 
@@ -80,9 +83,10 @@ class _LazyProperties(Mapping[str, Node]):
         return len(self._raw)
 
 
-def compile_schema(schema: Any, *, branch: bool = False, depth: int = 0) -> Node:
+def compile_schema(schema: Any, *, branch: bool = False, depth: int = 0, structural: bool = True) -> Node:
     """One node of a structural schema. ``branch``: inside anyOf/oneOf, where fields are governed by the
-    enclosing schema (no unknown-field checks)."""
+    enclosing schema (no unknown-field checks). ``structural=False`` reads a plain JSON schema (a schema
+    catalog file): an object is closed only where it says ``additionalProperties: false``."""
     node = Node()
     if not isinstance(schema, dict) or depth > _MAX_DEPTH:
         return node
@@ -91,14 +95,18 @@ def compile_schema(schema: Any, *, branch: bool = False, depth: int = 0) -> Node
     node.embedded = bool(schema.get("x-kubernetes-embedded-resource"))
     props = schema.get("properties")
     if isinstance(props, dict):
-        node.properties = _LazyProperties({str(k): v for k, v in props.items()}, branch, depth + 1)
+        node.properties = _LazyProperties({str(k): v for k, v in props.items()}, branch, depth + 1, structural)
     extra = schema.get("additionalProperties")
     if isinstance(extra, dict):
-        node.values = compile_schema(extra, branch=branch, depth=depth + 1)
-    node.closed = node.type == OBJECT and not branch and not preserve and extra is not True and node.values is None
+        node.values = compile_schema(extra, branch=branch, depth=depth + 1, structural=structural)
+    if structural:
+        node.closed = (node.type == OBJECT and not branch and not preserve and extra is not True
+                       and node.values is None)
+    else:
+        node.closed = extra is False and not branch and not preserve
     items = schema.get("items")
     if isinstance(items, dict):
-        node.items = compile_schema(items, branch=branch, depth=depth + 1)
+        node.items = compile_schema(items, branch=branch, depth=depth + 1, structural=structural)
     required = schema.get("required")
     if isinstance(required, list):
         node.required = tuple(str(r) for r in required)
@@ -125,7 +133,8 @@ def compile_schema(schema: Any, *, branch: bool = False, depth: int = 0) -> Node
     for key in ("anyOf", "oneOf"):
         options = schema.get(key)
         if isinstance(options, list) and options and not any(_unsupported(o) for o in options):
-            node.any_of = tuple(compile_schema(o, branch=True, depth=depth + 1) for o in options)
+            node.any_of = tuple(compile_schema(o, branch=True, depth=depth + 1, structural=structural)
+                                for o in options)
             break
     return node
 
@@ -136,12 +145,13 @@ def _unsupported(schema: Any) -> bool:
     return not isinstance(schema, dict) or any(k in schema for k in ("not", "allOf", "anyOf", "oneOf"))
 
 
-def compile_root(schema: Any, object_meta: Node | None) -> Node:
+def compile_root(schema: Any, object_meta: Node | None, *, structural: bool = True) -> Node:
     """The node of a custom resource: the CRD's schema with the implied ``apiVersion``/``kind``/``metadata``."""
-    node = compile_schema(schema)
+    node = compile_schema(schema, structural=structural)
     if node.type is None:
         node.type = OBJECT
-        node.closed = not (isinstance(schema, dict) and schema.get("x-kubernetes-preserve-unknown-fields"))
+        if structural:
+            node.closed = not (isinstance(schema, dict) and schema.get("x-kubernetes-preserve-unknown-fields"))
     props = dict(node.properties or {})
     for key in ("apiVersion", "kind"):
         if key not in props:

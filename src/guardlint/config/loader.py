@@ -171,7 +171,7 @@ def _merge(chain: list[tuple[Path, dict[str, Any], Document | None]]) -> tuple[d
                             current.setdefault("params", {}).update(v)
                         else:
                             current[k] = v
-            elif key in ("rule-dirs", "plugins"):
+            elif key in ("rule-dirs", "plugins", "schemas"):
                 dirs.extend((path.parent, f"{key}\0{v}") for v in value)
             elif key == "exemptions":
                 merged.setdefault(key, []).extend(value)
@@ -215,6 +215,8 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
         raise ConfigError(f"{source}: workloads: {exc}") from None
     dirs = merged.get("_dirs", [])
     rule_dirs = tuple(str((p / v.split("\0", 1)[1]).resolve()) for p, v in dirs if v.startswith("rule-dirs\0"))
+    # Schema locations are relative to the config file that names them; a template's {placeholders} stay.
+    schema_locations = tuple(os.path.join(str(p), v.split("\0", 1)[1]) for p, v in dirs if v.startswith("schemas\0"))
     plugins = tuple(
         (str((p / spec).resolve()) if spec.split(":")[0].endswith(".py") else spec)
         for p, v in dirs if v.startswith("plugins\0") for spec in [v.split("\0", 1)[1]]
@@ -256,7 +258,7 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
         ),
         complete_namespaces=tuple(merged.get("complete-namespaces", ())),
         max_file_size=max_file_size,
-        options={"accelerators": tuple(merged.get("accelerators", ()))},
+        options={"accelerators": tuple(merged.get("accelerators", ())), "schemas": schema_locations},
         render=bool(merged.get("render", True)),
         charts=dict(merged.get("charts", {})),
     )

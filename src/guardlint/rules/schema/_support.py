@@ -73,7 +73,7 @@ def lifecycle(resource: Resource, version: tuple[int, int]) -> Lifecycle:
 class Target(NamedTuple):
     node: Node | None
     source: str
-    """"builtin", "crd" or "" (no schema)."""
+    """"builtin", "crd" (a CRD of the run), "file" (from the ``schemas`` setting) or "" (no schema)."""
 
 
 def _crd_table(ctx: RuleContext) -> Mapping[str, Any]:
@@ -102,18 +102,22 @@ def find_schema(resource: Resource, ctx: RuleContext) -> Target:
         if node is not None:
             return Target(node, "builtin")
     key = api_key(resource.api_version, resource.kind)
-    compiled: dict[str, Node] = ctx.index.memo("schema:crd-nodes", dict)
-    node = compiled.get(key)
-    if node is None:
-        schema = _crd_table(ctx).get(key)
-        if schema is None:
-            return Target(None, "")
+    compiled: dict[str, Target] = ctx.index.memo("schema:crd-nodes", dict)
+    target = compiled.get(key)
+    if target is None:
         from guardlint.apischema.crd import compile_root
 
         meta = schemas.definition(OBJECT_META) if schemas is not None else None
-        node = compile_root(schema, meta)
-        compiled[key] = node
-    return Target(node, "crd")
+        schema = _crd_table(ctx).get(key)
+        if schema is not None:
+            target = Target(compile_root(schema, meta), "crd")
+        else:
+            user = ctx.options.get("user-schemas", {}).get(key)
+            if user is None:
+                return Target(None, "")
+            target = Target(compile_root(user.schema, meta, structural=user.structural), "file")
+        compiled[key] = target
+    return target
 
 
 def problems(resource: Resource, ctx: RuleContext) -> tuple[Problem, ...]:

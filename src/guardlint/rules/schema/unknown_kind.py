@@ -32,15 +32,17 @@ def _first_of_kind(ctx: RuleContext) -> dict[str, Resource]:
     pack="schema",
     since="0.1.0",
     tags=("schema", "coverage"),
-    remediation="Add the kind's CustomResourceDefinition to the linted files (or to the context), so its custom "
-    "resources are validated.",
+    remediation="Add the kind's CustomResourceDefinition to the linted files (or to the context), or name a schema "
+    "folder or file under 'schemas' in the configuration, so its custom resources are validated.",
     references=(CRD_VALIDATION,),
 )
 def unknown_kind(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports, once per apiVersion/kind and run (on its first object), a custom resource kind for which
-    guardlint has no schema: neither built into Kubernetes nor defined by a CustomResourceDefinition among
-    the linted files. Its objects are linted by the other rules but their fields are not validated.
+    guardlint has no schema: neither built into Kubernetes, nor defined by a CustomResourceDefinition among
+    the linted files, nor found through the `schemas` setting (folders in the kubeconform layout
+    `{group}/{kind}_{version}.json` such as a checked-out CRDs catalog, location templates, or files of
+    CustomResourceDefinitions). Its objects are linted by the other rules but their fields are not validated.
     Change the severity (`rules: {unknown-kind: {severity: warning}}`) or turn it off to suit.
 
     ## Why is this bad?
@@ -99,7 +101,7 @@ def unknown_kind(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[
     yield Violation(
         ("kind",),
         f"no schema for {resource.api_version} {resource.kind}: fields of this kind are not validated "
-        "(add its CustomResourceDefinition to the linted files)",
+        "(add its CustomResourceDefinition to the linted files, or a schema with the 'schemas' setting)",
         at_value=True,
     )
 
