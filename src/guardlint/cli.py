@@ -26,6 +26,9 @@ from guardlint._version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 SUBCOMMANDS = ("check", "rules", "explain", "docs", "config")
+_FORMATS = ("text", "concise", "full", "json", "sarif", "junit", "github", "gitlab")
+"""The report formats (``guardlint.report.FORMATS``, repeated here so that ``--help`` imports no reporter)."""
+_HUMAN_FORMATS = ("text", "concise", "full")
 
 _EPILOG = """exit codes:
   0    nothing at or above the --fail-on severity
@@ -100,9 +103,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", action="append", metavar="RULES", help="rules not to run")
     check.add_argument("--fail-on", choices=("error", "warning", "info", "never"),
                        help="lowest severity that fails the run (default: error, or the config's fail-on)")
-    check.add_argument("--format", "-f", default=None, choices=("text", "json", "sarif", "junit", "github"),
-                       help="output format (default: text)")
+    check.add_argument("--format", "--output-format", "-f", dest="format", default=None, choices=_FORMATS,
+                       help="report format: text (the default: each finding with its rule code, field path and "
+                       "help), concise (one line per finding), full (text with the offending source lines), "
+                       "json, sarif, junit, github (workflow annotations), gitlab (code quality report)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--output-file", action="append", default=[], metavar="FORMAT:FILE",
+                       help="also write a report in FORMAT to FILE, from the same run (repeatable; for example "
+                       "--output-file sarif:guardlint.sarif next to the text report on the terminal)")
+    check.add_argument("--statistics", action="store_true",
+                       help="print the number of findings per rule (and how many --fix can fix), most frequent "
+                       "first, instead of the findings")
     check.add_argument("--kubernetes-version", metavar="X.Y", help="target cluster version (default: newest)")
     check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
@@ -219,6 +230,29 @@ def _refuse_input_target(path: str, inputs: Sequence[str], what: str) -> None:
             raise UsageError(f"{path}: refusing to write {what} over {name}, an input of this run")
 
 
+def _output_files(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The ``--output-file FORMAT:FILE`` reports, checked before any work: known formats, distinct files."""
+    from guardlint.errors import UsageError
+
+    outputs: list[tuple[str, str]] = []
+    seen = {os.path.abspath(args.output)} if args.output and not args.quiet else set()
+    for spec in args.output_file:
+        fmt, sep, path = spec.partition(":")
+        if not sep or not path:
+            raise UsageError(f"--output-file {spec!r}: expected FORMAT:FILE, for example sarif:guardlint.sarif")
+        if fmt not in _FORMATS:
+            raise UsageError(f"--output-file {spec!r}: unknown format {fmt!r} (expected one of "
+                             f"{', '.join(_FORMATS)})")
+        if os.path.abspath(path) in seen:
+            raise UsageError(f"--output-file {spec!r}: {path} is already the target of another report")
+        seen.add(os.path.abspath(path))
+        outputs.append((fmt, path))
+    if args.statistics and not args.quiet and not args.output and (args.format or "text") not in _HUMAN_FORMATS:
+        raise UsageError(f"--statistics prints a table instead of the report on standard output: write the "
+                         f"{args.format} report to a file with --output or --output-file")
+    return outputs
+
+
 def _write_output(path: str, text: str) -> None:
     from guardlint._atomic import write_atomic
     from guardlint.errors import UsageError
@@ -238,8 +272,11 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write("guardlint: error: no paths given: name files or folders to lint, or '-' to read standard "
                   "input\n")
         return EXIT_ERROR
+    extra_outputs = _output_files(args)
     if args.output and not args.quiet:
         _refuse_special_target(args.output, "the report")
+    for _, path in extra_outputs:
+        _refuse_special_target(path, "the report")
     if args.write_baseline:
         _refuse_special_target(args.write_baseline, "the baseline")
     settings = resolve_settings(
@@ -267,10 +304,13 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                  timings=timings)
     if timings is not None:
         _print_timings(timings, err)
-    if args.output and not args.quiet:  # checked before anything is written (fixes, baseline, report)
+    # Checked before anything is written (fixes, baseline, report).
+    targets = [*([args.output] if args.output and not args.quiet else []), *(path for _, path in extra_outputs)]
+    if targets:
         read = [*(f for f in report.files if f != "-"), *args.context]
         read += [p for p in (args.baseline, settings.config.source) if p]
-        _refuse_input_target(args.output, read, "the report")
+        for path in targets:
+            _refuse_input_target(path, read, "the report")
     if args.fix:
         report = _apply_fixes(report, args, err, lambda: run(paths, settings, context=args.context,
                                                               stdin=stdin_bytes, stdin_filename=args.stdin_filename))
@@ -292,16 +332,28 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if fmt == "github" and "-" in paths and not args.stdin_filename and not args.quiet:
         err.write("guardlint: note: GitHub annotations need a file name: give --stdin-filename PATH (the "
                   "file's path in the repository) so that findings from standard input appear on that file\n")
+    used = {fmt, *(f for f, _ in extra_outputs)} if not args.quiet else {f for f, _ in extra_outputs}
+    sources: dict[str, str] = {}
+    if "full" in used:
+        from guardlint.report.text import load_sources
+
+        stdin_named = (args.stdin_filename or "-", stdin_bytes) if stdin_bytes is not None else None
+        sources = load_sources(report, settings.max_bytes, stdin_named)
+    options = RenderOptions(settings.registry, verbose=args.verbose, show_suppressed=args.show_suppressed,
+                            tool_version=__version__, sources=sources)
+    for extra_fmt, path in extra_outputs:  # every report of the run comes from the same lint
+        _write_output(path, render(report, extra_fmt, options))
     if not args.quiet:
-        target = out
-        color = fmt == "text" and not args.output and _use_color(args.color, target)
-        options = RenderOptions(settings.registry, color=color, verbose=args.verbose,
-                                show_suppressed=args.show_suppressed, tool_version=__version__)
-        text = render(report, fmt, options)
         if args.output:
-            _write_output(args.output, text)
-        else:
-            out.write(text)
+            _write_output(args.output, render(report, fmt, options))
+        color = fmt in _HUMAN_FORMATS and _use_color(args.color, out)
+        terminal = options._replace(color=color)
+        if args.statistics:
+            from guardlint.report.text import render_statistics
+
+            out.write(render_statistics(report))
+        elif not args.output:
+            out.write(render(report, fmt, terminal))
     if args.write_baseline and not report.errors:
         return EXIT_OK
     return report.exit_code(settings.fail_on, allow_no_objects=args.allow_no_objects,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from guardlint.findings import Report
     from guardlint.rules.registry import Registry
 
-FORMATS = ("text", "json", "sarif", "junit", "github")
+FORMATS = ("text", "concise", "full", "json", "sarif", "junit", "github", "gitlab")
+"""The report formats; ``text`` is the default (see ``docs/output.md``)."""
 
 
 class RenderOptions(NamedTuple):
@@ -17,6 +20,8 @@ class RenderOptions(NamedTuple):
     verbose: bool = False
     show_suppressed: bool = False
     tool_version: str = ""
+    sources: Mapping[str, str] = MappingProxyType({})
+    """The text of the files findings are on, for the ``full`` format's code frames (file name -> text)."""
 
 
 def render(report: Report, fmt: str, options: RenderOptions) -> str:
@@ -25,6 +30,18 @@ def render(report: Report, fmt: str, options: RenderOptions) -> str:
         from guardlint.report.text import render_text
 
         return render_text(report, options)
+    if fmt == "concise":
+        from guardlint.report.text import render_concise
+
+        return render_concise(report, options)
+    if fmt == "full":
+        from guardlint.report.text import render_full
+
+        return render_full(report, options)
+    if fmt == "gitlab":
+        from guardlint.report.gitlab import render_gitlab
+
+        return render_gitlab(report, options)
     if fmt == "json":
         from guardlint.report.json import render_json
 

@@ -112,3 +112,145 @@ def summary_text(report: Report) -> str:
     if extras:
         text += "; " + "; ".join(extras)
     return text + "."
+
+
+def _concise_line(file: str, line: int, column: int, code: str, severity: str, message: str, color: bool,
+                  suffix: str = "") -> str:
+    where = f"{_p(file)}:{line}:{column}:"
+    sev = f"[{severity}]"
+    if color:
+        where = f"{_BOLD}{where}{_RESET}"
+        sev = f"{_COLORS[Severity(severity)]}{sev}{_RESET}"
+    return f"{where} {_p(code)} {sev} {_p(message)}{suffix}"
+
+
+def render_concise(report: Report, options: RenderOptions) -> str:
+    """One line per input error and finding, ``file:line:col: CODE [severity] message``, then the summary."""
+    items: list[tuple[tuple[str, int, int, int, str], str]] = []
+    for e in report.errors:
+        items.append(((e.file, e.line, e.column, 0, e.kind.code),
+                      _concise_line(e.file, e.line, e.column, e.kind.code, "error", e.message, options.color)))
+    for f in report.findings:
+        if f.suppressed and not options.show_suppressed:
+            continue
+        suffix = f" [suppressed: {_p(f.suppression_reason or '')}]" if f.suppressed else ""
+        items.append(((f.file, f.line, f.column, 1, f.code),
+                      _concise_line(f.file, f.line, f.column, f.code, f.severity.value, f.message, options.color,
+                                    suffix)))
+    lines = [text for _, text in sorted(items, key=lambda item: item[0])]
+    lines.append(summary_text(report))
+    return "\n".join(lines) + "\n"
+
+
+_FRAME_CONTEXT = 1
+"""Lines of context shown above and below the offending lines in a code frame."""
+_FRAME_MAX_LINES = 6
+"""At most this many offending lines are shown (a finding on a whole block is shown from its start)."""
+
+
+def code_frame(text: str, f: Finding, color: bool = False) -> list[str]:
+    """The offending lines of ``text`` around ``f`` with line numbers, the reported span marked with ``^``
+    under a single-line finding (or under its start column when it spans lines or the field is missing)."""
+    lines = text.splitlines()
+    loc = f.location
+    if not 1 <= loc.line <= len(lines):
+        return []
+    last = min(max(loc.end_line, loc.line), loc.line + _FRAME_MAX_LINES - 1, len(lines))
+    if not f.exact:  # a missing field is reported on its parent: the parent's first line shows where
+        last = loc.line
+    elif loc.end_line > loc.line and loc.end_column <= 1:
+        last = max(loc.line, min(last, loc.end_line - 1))  # a block ending at column 1 ends on the line before
+    first_shown = max(1, loc.line - _FRAME_CONTEXT)
+    last_shown = min(len(lines), last + _FRAME_CONTEXT)
+    width = len(str(last_shown))
+    gutter = " " * width + " |"
+    out = [gutter]
+    for number in range(first_shown, last_shown + 1):
+        source = lines[number - 1]
+        out.append(f"{number:>{width}} | {_p(source)}".rstrip())
+        if number == loc.line:
+            start = max(0, loc.column - 1)
+            single = loc.end_line == loc.line and loc.end_column > loc.column and f.exact
+            end = min(len(source), loc.end_column - 1) if single else start + 1
+            pad = len(_p(source[:start]))
+            marks = "^" * max(1, len(_p(source[start:end])))
+            if color:
+                marks = f"{_COLORS[f.severity]}{marks}{_RESET}"
+            out.append(f"{gutter} {' ' * pad}{marks}")
+    out.append(gutter)
+    return out
+
+
+def render_full(report: Report, options: RenderOptions) -> str:
+    """The text format with a code frame under each finding: the lines of the file it is on."""
+    color = options.color
+    lines: list[str] = []
+    items: list[tuple[tuple[str, int, int, int], list[str]]] = []
+    for e in report.errors:
+        items.append(((e.file, e.line, e.column, 0), _error_lines(e, color)))
+    for f in report.findings:
+        if f.suppressed and not options.show_suppressed:
+            continue
+        block = _finding_lines(f, color)
+        text = options.sources.get(f.file)
+        frame = code_frame(text, f, color) if text is not None else []
+        items.append(((f.file, f.line, f.column, 1), [block[0], *frame, *block[1:]]))
+    for _, block in sorted(items, key=lambda item: item[0]):
+        lines.extend(block)
+    for s in report.skipped:
+        if options.verbose or s.note:
+            lines.append(f"{_p(s.file)}:{s.line}: {'note' if s.note else 'skipped'}: {_p(s.reason)}")
+    lines.append(summary_text(report))
+    return "\n".join(lines) + "\n"
+
+
+def load_sources(report: Report, max_bytes: int, stdin: tuple[str, bytes] | None = None) -> dict[str, str]:
+    """The text of each file a shown finding is on, for code frames: regular files up to ``max_bytes``
+    (anything else, or undecodable text, is left out and its findings are shown without a frame);
+    ``stdin`` is the name reported for standard input and the bytes read from it."""
+    from guardlint.source.files import NotRegularFile, read_regular_file
+
+    sources: dict[str, str] = {}
+    for name in sorted({f.file for f in report.findings}):
+        if stdin is not None and name == stdin[0]:
+            data = stdin[1]
+        elif name == "-":
+            continue
+        else:
+            try:
+                data = read_regular_file(name, max_bytes)
+            except NotRegularFile:
+                continue
+        if len(data) > max_bytes:
+            continue
+        try:
+            sources[name] = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            continue
+    return sources
+
+
+def render_statistics(report: Report) -> str:
+    """Counts per rule of the active findings, most frequent first, with how many of them ``--fix`` can fix;
+    input errors are counted per kind. The summary line ends it."""
+    counts: dict[tuple[str, str, str], list[int]] = {}
+    for f in report.active:
+        entry = counts.setdefault((f.code, f.rule, f.severity.value), [0, 0])
+        entry[0] += 1
+        entry[1] += f.fix is not None
+    for e in report.errors:
+        entry = counts.setdefault((e.kind.code, e.kind.slug, "error"), [0, 0])
+        entry[0] += 1
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[0][0], kv[0][1]))
+    lines: list[str] = []
+    if rows:
+        width = len(str(rows[0][1][0]))
+        code_width = max(len(code) for (code, _, _), _ in rows)
+        for (code, rule, severity), (count, fixable) in rows:
+            fix = f" ({fixable} fixable)" if fixable else ""
+            lines.append(f"{count:>{width}}  {_p(code):<{code_width}}  {severity:<7}  {_p(rule)}{fix}")
+        fixable_total = sum(v[1] for _, v in rows)
+        if fixable_total:
+            lines.append(f"{_plural(fixable_total, 'finding')} fixable with --fix.")
+    lines.append(summary_text(report))
+    return "\n".join(lines) + "\n"
