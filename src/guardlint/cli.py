@@ -132,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--allow-input-errors", action="store_true",
                        help="report inputs that cannot be read or parsed (input errors, see 'guardlint explain "
                        "yaml-syntax-error') without failing the run: the exit code then depends on the findings")
-    check.add_argument("--max-file-size", type=float, metavar="MB",
+    check.add_argument("--max-file-size", metavar="MB",
                        help="skip larger files with an error (default 20; above 0, at most 1048576)")
     check.add_argument("--stdin-filename", metavar="NAME", help="name to report for input read from stdin")
     check.add_argument("--show-suppressed", action="store_true", help="list suppressed findings in text output")
@@ -190,6 +190,25 @@ def _use_color(choice: str, stream: TextIO) -> bool:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _megabytes_option(text: str | None) -> float | None:
+    """``--max-file-size`` as a number; the limits (finite, above 0, at most 1 TiB) are checked with the text
+    as given, so ``1e400`` is named as written rather than as the infinity it reads as."""
+    from guardlint.errors import UsageError
+    from guardlint.source.files import megabytes
+
+    if text is None:
+        return None
+    try:
+        value = float(text)
+        megabytes(value, "--max-file-size")
+    except ValueError:
+        from guardlint.source.files import MAX_FILE_SIZE_MB
+
+        raise UsageError(f"--max-file-size: expected a number of megabytes above 0 and at most {MAX_FILE_SIZE_MB}, "
+                         f"got {text!r}") from None
+    return value
 
 
 def _refuse_special_target(path: str, what: str) -> None:
@@ -288,7 +307,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         kubernetes_version=args.kubernetes_version,
         fail_on=args.fail_on,
         partial=args.partial,
-        max_file_size_mb=args.max_file_size,
+        max_file_size_mb=_megabytes_option(args.max_file_size),
         allow_local_plugins=_allow_local_plugins(args),
         render=False if args.no_render else None,
     )

@@ -132,11 +132,12 @@ def test_a_deeply_nested_baseline_is_an_error_not_a_crash(work: Path) -> None:
 
 # ---- limits ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", ["inf", "nan", "1e400", "-1", "0", "-inf", "1e300"])
+@pytest.mark.parametrize("value", ["inf", "nan", "1e400", "-1", "0", "-inf", "1e300", "ten"])
 def test_odd_max_file_size_is_a_usage_error(work: Path, value: str) -> None:
     code, out, err = run(["deploy", "--no-config", f"--max-file-size={value}"])
     assert code == 2 and out == ""
-    assert "guardlint: error: --max-file-size: expected a number of megabytes above 0 and at most 1048576" in err
+    assert ("guardlint: error: --max-file-size: expected a number of megabytes above 0 and at most 1048576, "
+            f"got {value!r}") in err
 
 
 @pytest.mark.parametrize("value", [".inf", ".nan", "-.inf", "1.0e+400"])
