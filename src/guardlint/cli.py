@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    from guardlint.api import Settings
     from guardlint.findings import Report
 
 from guardlint._version import __version__
@@ -111,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--output-file", action="append", default=[], metavar="FORMAT:FILE",
                        help="also write a report in FORMAT to FILE, from the same run (repeatable; for example "
                        "--output-file sarif:guardlint.sarif next to the text report on the terminal)")
+    check.add_argument("--show-files", action="store_true",
+                       help="list the files that would be linted (and the chart or overlay each is rendered "
+                       "with) and those passed over, with the reason; lint nothing")
     check.add_argument("--statistics", action="store_true",
                        help="print the number of findings per rule (and how many --fix can fix), most frequent "
                        "first, instead of the findings")
@@ -249,6 +253,51 @@ def _refuse_input_target(path: str, inputs: Sequence[str], what: str) -> None:
             raise UsageError(f"{path}: refusing to write {what} over {name}, an input of this run")
 
 
+def _show_files(paths: Sequence[str], settings: Settings, out: TextIO) -> None:
+    """``--show-files``: each path the run would read, how, and each one it passes over, with the reason."""
+    from guardlint._printable import printable as _p
+    from guardlint.render.tree import partition
+    from guardlint.source.files import discover_all, excluded_by
+
+    excludes = settings.config.exclude
+    passed: list[tuple[str, str]] = []
+    found = discover_all(paths, excludes, passed=passed)
+    source = f" in {settings.config.source}" if settings.config.source else ""
+    inputs = []
+    for item in found.inputs:
+        pattern = None if item.path == "-" else excluded_by(item.display, excludes)
+        if pattern is not None:
+            passed.append((item.display, f"named on the command line but matches the exclude pattern {pattern!r}"))
+        else:
+            inputs.append(item)
+    passed = [(name, why + source if "exclude pattern" in why else why) for name, why in passed]
+    passed += [(s.file, s.reason) for s in found.skipped]
+    parts = partition(inputs)
+    how: dict[str, str] = {}
+    render = settings.config.render
+    for folder, members in parts.charts.items():
+        shown = os.path.relpath(folder)
+        for item in members:
+            how[item.display] = (f"rendered with the Helm chart {shown}" if render else
+                                 f"in the Helm chart {shown}, not rendered (render: false or --no-render): "
+                                 "templates are skipped, other files linted as they are")
+    for folder, members in parts.kustomize.items():
+        shown = os.path.relpath(folder)
+        for item in members:
+            how[item.display] = (f"built with the kustomize folder {shown}" if render else
+                                 f"in the kustomize folder {shown}, linted as it is (not built)")
+    for item in inputs:
+        name = "(standard input)" if item.path == "-" else item.display
+        extra = how.get(item.display)
+        out.write(f"lint  {_p(name)}" + (f"  ({_p(extra)})" if extra else "") + "\n")
+    for name, why in sorted(passed):
+        out.write(f"skip  {_p(name)}  ({_p(why)})\n")
+    for e in found.errors:
+        out.write(f"error {_p(e.file)}  ({_p(e.message)})\n")
+    out.write(f"{_plural(len(inputs), 'file')} to lint, {len(passed)} passed over"
+              + (f", {_plural(len(found.errors), 'path')} with errors" if found.errors else "") + ".\n")
+
+
 def _output_files(args: argparse.Namespace) -> list[tuple[str, str]]:
     """The ``--output-file FORMAT:FILE`` reports, checked before any work: known formats, distinct files."""
     from guardlint.errors import UsageError
@@ -311,6 +360,9 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         allow_local_plugins=_allow_local_plugins(args),
         render=False if args.no_render else None,
     )
+    if args.show_files:
+        _show_files(paths, settings, out)
+        return EXIT_OK
     known = None
     if args.baseline or args.write_baseline:
         from guardlint import baseline

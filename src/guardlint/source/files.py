@@ -163,13 +163,18 @@ def chart_dir(path: str, max_levels: int = 64) -> str | None:
 def excluded(rel_posix: str, excludes: Sequence[str]) -> bool:
     """Whether a display path matches an exclude pattern: a glob against the whole path (a folder pattern
     also excludes what is below it), or, for a pattern without ``/``, against any single path part."""
+    return excluded_by(rel_posix, excludes) is not None
+
+
+def excluded_by(rel_posix: str, excludes: Sequence[str]) -> str | None:
+    """The first exclude pattern that matches a display path (see ``excluded``), or None."""
     for pattern in excludes:
         pat = pattern.rstrip("/")
         if fnmatch.fnmatchcase(rel_posix, pat) or fnmatch.fnmatchcase(rel_posix, pat + "/*"):
-            return True
+            return pattern
         if "/" not in pat and any(fnmatch.fnmatchcase(part, pat) for part in rel_posix.split("/")):
-            return True
-    return False
+            return pattern
+    return None
 
 
 def discover(
@@ -180,7 +185,8 @@ def discover(
     return found.inputs, found.errors
 
 
-def discover_all(paths: Iterable[str], excludes: Sequence[str] = (), root: str | None = None) -> Discovery:
+def discover_all(paths: Iterable[str], excludes: Sequence[str] = (), root: str | None = None,
+                 passed: list[tuple[str, str]] | None = None) -> Discovery:
     """Expand files and directories (recursively, over .yaml/.yml/.json) into inputs, in a stable order.
 
     Files named explicitly are linted whatever their extension. Directories skip VCS folders and
@@ -190,6 +196,7 @@ def discover_all(paths: Iterable[str], excludes: Sequence[str] = (), root: str |
     linted at its real place, and a symlink loop ends. Others are followed once each. Inside directories,
     files that are not regular files (FIFOs, sockets, devices named ``*.yaml``) are passed over and listed
     in ``skipped``; named explicitly, reading them is refused with an error (see ``read_input``).
+    ``passed``, when given, receives each file or folder the walk passes over and why (``--show-files``).
     """
     inputs: list[Input] = []
     errors: list[InputError] = []
@@ -207,7 +214,7 @@ def discover_all(paths: Iterable[str], excludes: Sequence[str] = (), root: str |
             inputs.append(Input(STDIN, STDIN))
             continue
         if os.path.isdir(raw):
-            for path, kind in _walk(raw, excludes, root, errors):
+            for path, kind in _walk(raw, excludes, root, errors, passed):
                 if kind is None:
                     add(path, display_name(path, root))
                 else:
@@ -232,7 +239,8 @@ def _related(a: str, b: str) -> bool:
 
 
 def _walk(
-    top: str, excludes: Sequence[str], root: str | None, errors: list[InputError]
+    top: str, excludes: Sequence[str], root: str | None, errors: list[InputError],
+    passed: list[tuple[str, str]] | None = None,
 ) -> list[tuple[str, str | None]]:
     """Files below ``top`` with a manifest extension, each with what it is when not a regular file."""
     found: list[tuple[str, str | None]] = []
@@ -251,21 +259,37 @@ def _walk(
         visited.add(real)
         keep = []
         for d in sorted(dirnames):
-            if d in _SKIP_DIRS:
-                continue
             full = os.path.join(dirpath, d)
+            if d in _SKIP_DIRS:
+                if passed is not None:
+                    passed.append((display_name(full, root) + "/", "a version-control, cache or tool folder"))
+                continue
             if os.path.islink(full) and _related(os.path.realpath(full), real_top):
+                if passed is not None:
+                    passed.append((display_name(full, root) + "/", ("a symbolic link back into the tree: its "
+                                   "files are linted at their real place")))
                 continue
-            if excludes and excluded(display_name(full, root), excludes):
-                continue
+            if excludes:
+                pattern = excluded_by(display_name(full, root), excludes)
+                if pattern is not None:
+                    if passed is not None:
+                        passed.append((display_name(full, root) + "/", f"matches the exclude pattern {pattern!r}"))
+                    continue
             keep.append(d)
         dirnames[:] = keep
         for f in sorted(filenames):
-            if not f.endswith(EXTENSIONS):
-                continue
             full = os.path.join(dirpath, f)
-            if excludes and excluded(display_name(full, root), excludes):
+            if not f.endswith(EXTENSIONS):
+                if passed is not None:
+                    passed.append((display_name(full, root), ("not a manifest: only .yaml, .yml and .json files "
+                                   "are read in folders")))
                 continue
+            if excludes:
+                pattern = excluded_by(display_name(full, root), excludes)
+                if pattern is not None:
+                    if passed is not None:
+                        passed.append((display_name(full, root), f"matches the exclude pattern {pattern!r}"))
+                    continue
             try:
                 kind = special_kind(os.stat(full).st_mode)
             except OSError:
