@@ -115,6 +115,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--show-files", action="store_true",
                        help="list the files that would be linted (and the chart or overlay each is rendered "
                        "with) and those passed over, with the reason; lint nothing")
+    check.add_argument("--show-settings", action="store_true",
+                       help="print the effective configuration, where each value comes from (the command line, "
+                       "a configuration file and line, or the default), and the rules that would run; lint nothing")
     check.add_argument("--statistics", action="store_true",
                        help="print the number of findings per rule (and how many --fix can fix), most frequent "
                        "first, instead of the findings")
@@ -253,6 +256,71 @@ def _refuse_input_target(path: str, inputs: Sequence[str], what: str) -> None:
             raise UsageError(f"{path}: refusing to write {what} over {name}, an input of this run")
 
 
+def _show_settings(args: argparse.Namespace, settings: Settings, out: TextIO) -> None:
+    """``--show-settings``: each effective setting with where it comes from, then the rules that run."""
+    import json
+
+    from guardlint._printable import printable as _p
+    from guardlint.config.model import LATEST_KUBERNETES
+
+    cfg = settings.config
+    origins = {}
+    if cfg.source is not None:
+        from guardlint.config.loader import config_origins
+
+        origins = config_origins(cfg.source)
+
+    def where(key: str, flag: str | None, given: bool, joined: bool = False) -> str:
+        """The command line replaces a file's value; for ``joined`` lists it adds to the file's entries."""
+        found = ", ".join(f"{o.file}:{o.line}:{o.column}" for o in origins.get((key,), ()))
+        if given:
+            return f"command line ({flag})" + (f" and {found}" if joined and found else "")
+        return found or "default"
+
+    def show(value: object) -> str:
+        return _p(json.dumps(value))
+
+    version = settings.plan.kubernetes_version
+    fail_on = settings.fail_on.value if settings.fail_on is not None else "never"
+    rows = [
+        ("configuration", show(cfg.source), "--config" if args.config else
+         ("--no-config" if args.no_config else ("found from the working folder" if cfg.source else "none found"))),
+        ("select", show(list(cfg.select) if cfg.select is not None else "default rule set"),
+         where("select", "--select", args.select is not None)),
+        ("extend-select", show(list(cfg.extend_select)), where("extend-select", "--extend-select",
+                                                                bool(args.extend_select), joined=True)),
+        ("ignore", show(list(cfg.ignore)), where("ignore", "--ignore", bool(args.ignore), joined=True)),
+        ("exclude", show(list(cfg.exclude)), where("exclude", None, False)),
+        ("fail-on", show(fail_on), where("fail-on", "--fail-on", args.fail_on is not None)),
+        ("kubernetes-version", show(f"{version[0]}.{version[1]}"),
+         where("kubernetes-version", "--kubernetes-version", args.kubernetes_version is not None)
+         + (" (the newest version guardlint knows)" if version == LATEST_KUBERNETES and not cfg.kubernetes_version
+            else "")),
+        ("max-file-size-mb", show(round(settings.max_bytes / (1024 * 1024), 6)),
+         where("max-file-size-mb", "--max-file-size", args.max_file_size is not None)),
+        ("render", show(cfg.render), where("render", "--no-render", args.no_render)),
+        ("partial", show(bool(args.partial)), "command line (--partial)" if args.partial else "default"),
+        ("exemptions", show(len(cfg.exemptions)), where("exemptions", None, False)),
+        ("rule-dirs", show(list(cfg.rule_dirs)), where("rule-dirs", None, False)),
+        ("plugins", show(list(cfg.plugins)), where("plugins", None, False)),
+    ]
+    width = max(len(name) for name, _, _ in rows)
+    for name, value, origin in rows:
+        out.write(f"{name:<{width}}  {value}  # {_p(origin)}\n")
+    out.write(f"rules: {len(settings.plan.active)} run\n")
+    for active in sorted(settings.plan.active, key=lambda a: a.rule.code):
+        rule = active.rule
+        notes = []
+        for setting in ("enabled", "severity", "params"):
+            found = origins.get(("rules", rule.name, setting)) or origins.get(("rules", rule.code, setting))
+            if found:
+                notes.append(f"{setting} from {found[-1].file}:{found[-1].line}:{found[-1].column}")
+        if active.param_values:
+            notes.append("params " + json.dumps(dict(active.param_values), sort_keys=True, default=str))
+        suffix = f"  # {_p('; '.join(notes))}" if notes else ""
+        out.write(f"  {_p(rule.code):<8} {active.severity.value:<7}  {_p(rule.name)}{suffix}\n")
+
+
 def _show_files(paths: Sequence[str], settings: Settings, out: TextIO) -> None:
     """``--show-files``: each path the run would read, how, and each one it passes over, with the reason."""
     from guardlint._printable import printable as _p
@@ -336,6 +404,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from guardlint.report import RenderOptions, render
 
     paths = args.paths or []
+    if not paths and args.show_settings:
+        paths = ["."]
     if not paths:  # the same with or without a terminal: CI must not lint an empty stdin by accident
         err.write("guardlint: error: no paths given: name files or folders to lint, or '-' to read standard "
                   "input\n")
@@ -360,6 +430,9 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         allow_local_plugins=_allow_local_plugins(args),
         render=False if args.no_render else None,
     )
+    if args.show_settings:
+        _show_settings(args, settings, out)
+        return EXIT_OK
     if args.show_files:
         _show_files(paths, settings, out)
         return EXIT_OK

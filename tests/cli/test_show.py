@@ -97,3 +97,51 @@ def test_show_files_escapes_names(tree: Path) -> None:
     (tree / "deploy/x\x1b[2J.yaml").write_text(POD)
     _, out, _ = run(["deploy", "--show-files"])
     assert "\x1b" not in out and "deploy/x\\x1b[2J.yaml" in out
+
+
+def _settings(out: str) -> dict[str, tuple[str, str]]:
+    rows = {}
+    for line in out.splitlines():
+        if line.startswith((" ", "rules:")):
+            continue
+        name, _, rest = line.partition(" ")
+        value, _, origin = rest.strip().partition("  # ")
+        rows[name] = (value, origin)
+    return rows
+
+
+def test_show_settings_names_where_each_value_comes_from(tree: Path) -> None:
+    (tree / "base.yaml").write_text("ignore: [RES001]\nkubernetes-version: '1.29'\n")
+    (tree / ".guardlint.yaml").write_text(
+        "extends: base.yaml\nfail-on: warning\nexclude: [vendor]\nkubernetes-version: '1.30'\n"
+        "rules:\n  privileged-container:\n    severity: warning\n")
+    code, out, err = run(["--show-settings", "--ignore", "RES002", "--max-file-size", "5"])
+    assert (code, err) == (0, "")
+    rows = _settings(out)
+    assert rows["fail-on"] == ('"warning"', ".guardlint.yaml:2:10")
+    assert rows["kubernetes-version"] == ('"1.30"', "base.yaml:2:21, .guardlint.yaml:4:21")
+    assert rows["ignore"] == ('["RES001", "RES002"]', "command line (--ignore) and base.yaml:1:9")
+    assert rows["max-file-size-mb"] == ("5.0", "command line (--max-file-size)")
+    assert rows["render"] == ("true", "default")
+    assert rows["exclude"] == ('["vendor"]', ".guardlint.yaml:3:10")
+    rules = [line for line in out.splitlines() if line.startswith("  ")]
+    assert out.count("\n  ") == len(rules) and f"rules: {len(rules)} run" in out
+    (priv,) = [line for line in rules if line.split()[2] == "privileged-container"]
+    assert priv.split()[1] == "warning" and "severity from .guardlint.yaml:7:15" in priv
+    assert not any(line.split()[0] in ("RES001", "RES002") for line in rules)
+
+
+def test_show_settings_without_configuration(tree: Path) -> None:
+    code, out, _ = run(["--show-settings", "--no-config", "--fail-on", "never", "--kubernetes-version", "1.28"])
+    assert code == 0
+    rows = _settings(out)
+    assert rows["configuration"] == ("null", "--no-config")
+    assert rows["fail-on"] == ('"never"', "command line (--fail-on)")
+    assert rows["kubernetes-version"] == ('"1.28"', "command line (--kubernetes-version)")
+    assert rows["exclude"] == ("[]", "default")
+
+
+def test_show_settings_refuses_a_bad_configuration(tree: Path) -> None:
+    (tree / ".guardlint.yaml").write_text("fail-on: sometimes\n")
+    code, out, err = run(["--show-settings"])
+    assert code == 2 and out == "" and ".guardlint.yaml" in err

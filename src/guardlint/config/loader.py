@@ -359,3 +359,25 @@ def load_config(
     merged, last = _merge(chain)
     config = build_config(merged, str(p), str(last.parent))
     return config, registry
+
+
+def config_origins(path: Path | str) -> dict[tuple[str, ...], list[Origin]]:
+    """Where each configured value stands, for ``--show-settings``: top-level keys as ``(key,)`` and rule
+    settings as ``("rules", name, setting)``, each with the places that set it along the ``extends`` chain,
+    parents first (the last one wins for a single value; lists are joined). Call it on a configuration
+    ``load_config`` accepted."""
+    origins: dict[tuple[str, ...], list[Origin]] = {}
+    for _path, data, doc in _raw_chain(Path(path), (), []):
+        for key, value in data.items():
+            if key == "rules" and isinstance(value, dict):
+                for name, settings in value.items():
+                    if isinstance(settings, dict):
+                        for setting in settings:
+                            where = _origin(doc, ("rules", name, setting))
+                            if where is not None:
+                                origins.setdefault(("rules", str(name), str(setting)), []).append(where)
+                continue
+            where = _origin(doc, (key,))
+            if where is not None:
+                origins.setdefault((str(key),), []).append(where)
+    return origins
