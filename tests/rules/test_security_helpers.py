@@ -132,3 +132,18 @@ def test_security_codes_are_in_range() -> None:
     for r in registry().rules:
         if r.meta.pack == "security":
             assert r.code.startswith("SEC") and 1 <= int(r.code[3:]) <= 199, r.code
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [("<YOUR HF TOKEN>", "placeholder"), ("<hf-token>", "placeholder"), ("YOUR_API_KEY", "placeholder"),
+     ("${HF_TOKEN}", "placeholder"), ("replace-me", "placeholder"), ("", "placeholder"),
+     ("changeme", "well-known default"), ("password", "well-known default"), ("test", "well-known default"),
+     ("Please-Change-Me", "well-known default"), ("hf_AbCdEf0123456789", None), ("s3cr3t-Pa55w0rd", None)],
+)
+def test_one_placeholder_judgement(value: str, kind: str | None) -> None:
+    from guardlint.rules.security._common import placeholder_kind
+
+    assert placeholder_kind(value, "TOKEN") == kind
+    # Neither placeholders nor defaults are leaked credentials; the rest are.
+    assert literal_credential(value, "TOKEN") is (kind is None)

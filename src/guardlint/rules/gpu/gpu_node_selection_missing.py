@@ -7,16 +7,18 @@ from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import iter_pod_specs
+from guardlint.model.workloads import ContainerKind, PodSpecRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     DEFAULT_GPU_NODE_LABELS,
     accelerators,
+    container_accelerators,
     gpu_selector_paths,
     params_schema,
     pod_uses_accelerator,
 )
+from guardlint.rules.gpu.accelerators import AcceleratorTable
 
 
 class Params(NamedTuple):
@@ -29,6 +31,16 @@ PARAMS_SCHEMA = params_schema({
         "description": "Node label keys (globs) that select a GPU model or GPU node pool.",
     },
 })
+
+
+def _requests_mig_profile(pod: PodSpecRef, table: AcceleratorTable) -> bool:
+    """A MIG profile resource (``nvidia.com/mig-1g.12gb``) exists only on nodes whose GPU model offers that
+    profile: requesting one already selects the GPU model."""
+    for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
+        for name, (amount, _, acc) in container_accelerators(c, table).items():
+            if amount > 0 and (acc.kind == "mig" or name.startswith("nvidia.com/mig-")):
+                return True
+    return False
 
 
 @rule(
@@ -51,7 +63,8 @@ def gpu_node_selection_missing(resource: Resource, params: Params, ctx: RuleCont
     Off by default: enable it on clusters with several GPU models. Reports pods that request an accelerator
     without a `nodeSelector` or required node affinity on a GPU node label (`nvidia.com/gpu.product`,
     `cloud.google.com/gke-accelerator`, `karpenter.k8s.aws/instance-gpu-name`, ...; parameter
-    `node-labels`).
+    `node-labels`). A pod that requests a MIG profile resource (`nvidia.com/mig-1g.12gb`) is not reported:
+    only nodes whose GPU model offers that profile advertise it, so the request already selects the model.
 
     ## Why is this bad?
     The scheduler treats every `nvidia.com/gpu` as equal. On a cluster with different GPU models, a pod that
@@ -94,6 +107,8 @@ def gpu_node_selection_missing(resource: Resource, params: Params, ctx: RuleCont
     table = accelerators(ctx)
     for pod in iter_pod_specs(resource, ctx.workloads):
         if not pod_uses_accelerator(pod, table) or gpu_selector_paths(pod, params.node_labels):
+            continue
+        if _requests_mig_profile(pod, table):
             continue
         yield Violation(
             (*pod.path, "nodeSelector"),

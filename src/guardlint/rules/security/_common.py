@@ -61,21 +61,55 @@ _BOOLISH = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "dis
 _NUMBER = lazy(r"^[+-]?[0-9]+(?:\.[0-9]+)?[a-zA-Z]{0,2}$")
 _REFERENCE = lazy(r"^\s*(?:\$\(|\$\{|\$[A-Za-z_]|\{\{|%\{|<[^>]*>$|\[\[)")
 _PLACEHOLDER = lazy(
-    r"^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|(?i:(?:your|insert|replace|enter|put|set)[-_ ].*|.*change[-_ ]?me.*"
-    r"|.*replace[-_ ]?me.*|placeholder|redacted|dummy|x{3,}|\*{3,}|\.{3}|todo|tbd|none))$"
+    r"^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|(?i:(?:your|insert|replace|enter|put|set|add|paste)[-_ ].*"
+    r"|.*replace[-_ ]?me.*|.*fill[-_ ]?me.*|placeholder|redacted|dummy|x{3,}|\*{3,}|\.{3}|todo|tbd|none|n/a))$"
 )
+WELL_KNOWN_DEFAULTS = frozenset(
+    {
+        "changeme", "change-me", "change_me", "changeit", "password", "passw0rd", "p@ssw0rd", "pass", "secret",
+        "test", "testing", "admin", "administrator", "root", "default", "guest", "demo", "example", "letmein",
+        "qwerty", "123456", "1234567", "12345678", "123456789", "1234", "12345", "admin123", "password123",
+        "postgres", "mysql", "redis", "minio123", "minioadmin", "prom-operator",
+    }
+)
+"""Well-known default passwords: a deployable Secret that holds one as is, is not a leak of a credential but a
+weak default to change (``default-credential``, a warning), never a placeholder."""
+
+_CHANGE_ME = lazy(r"(?i)^.*change[-_ ]?(?:me|it).*$")
+
+PLACEHOLDER = "placeholder"
+WELL_KNOWN_DEFAULT = "well-known default"
+
+
+def placeholder_kind(value: str, name: str | None = None) -> str | None:
+    """The one placeholder judgement every secret rule shares.
+
+    ``PLACEHOLDER`` for a value that stands for one to fill in: empty, a variable or template reference
+    (``$(VAR)``, ``${VAR}``, ``$VAR``, ``{{ .x }}``), anything in angle brackets (``<YOUR HF TOKEN>``,
+    ``<hf-token>``), an upper-case name (``YOUR_API_KEY``), a phrase starting with your/insert/replace/enter/
+    add/paste, ``replace-me``, ``placeholder``, ``redacted``, ``dummy``, ``xxx``, ``***``, ``...``, ``todo``,
+    or the key's own name. ``WELL_KNOWN_DEFAULT`` for a well-known default password (``changeme``,
+    ``password``, ``test``, ``admin``, anything with "change me" in it, ...; see ``WELL_KNOWN_DEFAULTS``).
+    None for anything else.
+    """
+    text = value.strip()
+    if not text or _REFERENCE.match(text) or _PLACEHOLDER.match(text):
+        return PLACEHOLDER
+    if name is not None and text.upper() == name.strip().upper():
+        return PLACEHOLDER
+    if text.lower() in WELL_KNOWN_DEFAULTS or _CHANGE_ME.match(text):
+        return WELL_KNOWN_DEFAULT
+    return None
 
 
 def literal_credential(value: str, name: str | None = None) -> bool:
     """Whether ``value`` looks like a real credential: not empty, a boolean, a number, a path, a URL without
-    credentials, a variable reference (``$(VAR)``, ``${VAR}``, ``$VAR``, ``{{ .x }}``), a ``<placeholder>``, an
-    upper-case name such as ``YOUR_API_KEY`` or the variable's own name, or a "change me" marker."""
+    credentials, a placeholder or a well-known default password (``placeholder_kind``; defaults are reported
+    by ``default-credential``, a warning, rather than as leaked credentials)."""
     text = value.strip()
     if not 3 <= len(text) <= 512 or "\\n" in text or text.lower() in _BOOLISH:
         return False
-    if _NUMBER.match(text) or _REFERENCE.match(text):
-        return False
-    if _PLACEHOLDER.match(text) or (name is not None and text.upper() == name.strip().upper()):
+    if _NUMBER.match(text) or placeholder_kind(text, name) is not None:
         return False
     if text.startswith(("/", "./", "../", "~/", "file:", "vault:", "ref+", "arn:aws:secretsmanager")):
         return False
@@ -91,7 +125,9 @@ def url_with_credentials(value: str) -> bool:
     if not m:
         return False
     password = m.group(2)
-    return not ("$" in password or "{{" in password or password in ("*", "***", "password", "PASSWORD"))
+    if "$" in password or "{{" in password or password in ("*", "***", "password", "PASSWORD"):
+        return False
+    return placeholder_kind(password) != PLACEHOLDER
 
 
 _KNOWN_TOKENS: tuple[tuple[str, tuple[str, ...], LazyPattern], ...] = (

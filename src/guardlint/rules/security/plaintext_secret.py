@@ -14,6 +14,7 @@ from guardlint.rules.security._common import (
     DEFAULT_SECRET_WORDS,
     CredentialNames,
     file_credentials,
+    placeholder_kind,
 )
 
 DEFAULT_PUBLIC_KEYS = ("ca.crt", "tls.crt", "ca-bundle.crt", "ca.pem", "ca-cert.pem", "cert.pem")
@@ -53,6 +54,12 @@ def _text(field: str, value: object) -> str | None:
         return base64.b64decode(str(value), validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
         return None
+
+
+def _placeholder(text: str | None, key: str) -> bool:
+    """A placeholder (``<YOUR HF TOKEN>``) or a well-known default (``changeme``; reported by
+    ``default-credential`` instead): the shared judgement of ``placeholder_kind``."""
+    return text is not None and "\n" not in text.strip() and placeholder_kind(text, key) is not None
 
 
 def _harmless_config(text: str | None, names: CredentialNames) -> bool:
@@ -98,6 +105,14 @@ def plaintext_secret(resource: Resource, params: Params, ctx: RuleContext) -> It
     Secrets. SealedSecret and ExternalSecret objects are other kinds and never reported. base64 in `data` is
     an encoding, not encryption: `data` values are decoded before they are inspected.
 
+    Placeholders are not credentials and are not reported: the judgement is shared by every secret rule
+    (`secret-in-env-value`, `credentials-in-configmap`): empty values, `$(VAR)`/`${VAR}`/`{{ .x }}`
+    references, anything in angle brackets (`<YOUR HF TOKEN>`, `<hf-token>`), upper-case names
+    (`YOUR_API_KEY`), `your-...`/`insert-...`/`replace-me`/`placeholder`/`redacted`/`xxx`/`***`, and the key's
+    own name. Well-known default passwords (`changeme`, `password`, `test`, `admin`, ...) are left to
+    `default-credential`, a warning: a rendered tutorial chart does not fail CI with an error, but a
+    default that would be deployed is still reported.
+
     ## Why is this bad?
     Whoever can read the repository, its forks, clones, CI logs and history can read the credential, and
     removing it later does not remove it from the history. Kubernetes recommends keeping Secret values out of
@@ -135,7 +150,7 @@ def plaintext_secret(resource: Resource, params: Params, ctx: RuleContext) -> It
         plain = [
             str(k) for k, v in values.items()
             if k not in public and v is not None and str(v).strip() != "" and not (sops and _encrypted(v))
-            and not _harmless_config(_text(field, v), names)
+            and not _harmless_config(_text(field, v), names) and not _placeholder(_text(field, v), str(k))
         ]
         if not plain:
             continue

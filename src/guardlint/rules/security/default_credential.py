@@ -1,0 +1,132 @@
+"""default-credential: a Secret or a container's environment holds a well-known default password."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_map, iter_maps
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_all_containers
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.security._common import (
+    DEFAULT_IGNORED_SUFFIXES,
+    DEFAULT_SECRET_WORDS,
+    WELL_KNOWN_DEFAULT,
+    CredentialNames,
+    placeholder_kind,
+)
+
+
+def _text(field: str, value: object) -> str | None:
+    if field == "stringData":
+        return str(value)
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode(str(value), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _secret(resource: Resource) -> Iterator[Violation]:
+    for field in ("data", "stringData"):
+        values = get_map(resource.data, (field,))
+        if not values:
+            continue
+        for key, value in values.items():
+            if value is None:
+                continue
+            text = _text(field, value)
+            if text is None or "\n" in text.strip():
+                continue
+            if placeholder_kind(text, str(key)) == WELL_KNOWN_DEFAULT:
+                yield Violation(
+                    (field, key), f"the Secret sets {field} key {str(key)!r} to a well-known default password",
+                    at_value=True,
+                )
+
+
+@rule(
+    code="SEC073",
+    name="default-credential",
+    title="Secret or environment variable holds a well-known default password",
+    severity=Severity.WARNING,
+    pack="security",
+    tags=("secrets",),
+    remediation=(
+        "Generate the value at install time (a random password from the chart, an ExternalSecret or a "
+        "SealedSecret) and pass it through a Secret, or leave it empty for the user to fill in."
+    ),
+    references=(
+        Reference("OWASP: Testing for default credentials",
+                  "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_"
+                  "Testing/04-Authentication_Testing/02-Testing_for_Default_Credentials"),
+        Reference("Kubernetes: Good practices for Kubernetes Secrets",
+                  "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"),
+    ),
+)
+def default_credential(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports `kind: Secret` values (in `stringData`, or base64-decoded from `data`) and literal `env` values
+    of credential-like variables (`*_PASSWORD`, `*_TOKEN`, ...) in every pod template that are a well-known
+    default password: `changeme` and anything with "change me" or "change it" in it, `password`,
+    `passw0rd`, `test`, `admin`, `root`, `secret`, `default`, `guest`, `demo`, `123456`, `letmein`,
+    `minioadmin`, `prom-operator` and similar.
+
+    One placeholder judgement is shared by every secret rule. **Placeholders** are never reported by any of
+    them: empty values, `${VAR}`, `$(VAR)` or `{{ .x }}` references, anything in angle brackets
+    (`<YOUR HF TOKEN>`, `<hf-token>`), upper-case names (`YOUR_API_KEY`), `your-...`, `insert-...`,
+    `replace-me`, `placeholder`, `redacted`, `xxx`, `***`, and the key's own name. **Well-known defaults**
+    are reported by this rule only, as a warning; `plaintext-secret`, `secret-in-env-value` and
+    `credentials-in-configmap` (errors) leave them out, so a chart rendered with its tutorial values does
+    not fail CI, yet a default that would be deployed is still reported.
+
+    ## Why is this bad?
+    A default password is the first one an attacker tries: when it is deployed as committed, the service
+    it protects (a database, an object store, a dashboard) opens to anyone who reaches it (OWASP, "Testing
+    for default credentials").
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Secret
+    metadata:
+      name: minio
+    stringData:
+      rootUser: minio
+      rootPassword: minioadmin
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Secret
+    metadata:
+      name: minio
+    stringData:
+      rootUser: minio
+      rootPassword: ""
+    ```
+    """
+    if resource.kind == "Secret" and resource.group == "":
+        yield from _secret(resource)
+        return
+    names: CredentialNames | None = None
+    for c in iter_all_containers(resource, ctx.workloads):
+        for i, item in iter_maps(c.data, ("env",)):
+            name, value = item.get("name"), item.get("value")
+            if not isinstance(name, str) or not isinstance(value, str):
+                continue
+            if placeholder_kind(value, name) != WELL_KNOWN_DEFAULT:
+                continue
+            if names is None:
+                names = CredentialNames(DEFAULT_SECRET_WORDS, DEFAULT_IGNORED_SUFFIXES)
+            if names(name):
+                yield Violation((*c.path, "env", i, "value"),
+                                f"{c.describe()} sets {name} to a well-known default password", at_value=True)
+
+
+RULE = default_credential
