@@ -56,6 +56,7 @@ def _secret(resource: Resource) -> Iterator[Violation]:
     severity=Severity.WARNING,
     pack="security",
     tags=("secrets",),
+    since="0.1.0",
     remediation=(
         "Generate the value at install time (a random password from the chart, an ExternalSecret or a "
         "SealedSecret) and pass it through a Secret, or leave it empty for the user to fill in."
