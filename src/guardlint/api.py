@@ -77,8 +77,12 @@ def resolve_settings(
     cwd: str | None = None,
     allow_local_plugins: bool = False,
     render: bool | None = None,
+    policy: str | Path | None = None,
 ) -> Settings:
     """Find and load the configuration, apply overrides, and decide which rules run.
+
+    ``policy`` names a policy file (``--policy``): the configuration's format, applied on top of the
+    configuration (its settings win), and the only place rules can be locked (``locked:``).
 
     A configuration is untrusted input: local Python plugins it names (``plugins:``) are imported only with
     ``allow_local_plugins=True``; otherwise naming any is a ``ConfigError`` and nothing is imported.
@@ -91,11 +95,12 @@ def resolve_settings(
         from guardlint.config.discovery import find_config
 
         path = find_config(cwd)
-    if path is not None:
+    if path is not None or policy is not None:
         from guardlint.config.loader import load_config
 
         cfg, registry = load_config(path, lambda d, p: make_registry(d, p, entry_points=entry_points),
-                                    allow_local_plugins=allow_local_plugins)
+                                    allow_local_plugins=allow_local_plugins,
+                                    policy=os.fspath(policy) if policy is not None else None)
     else:
         cfg, registry = Config(), make_registry(entry_points=entry_points)
     problems = [

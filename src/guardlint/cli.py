@@ -57,6 +57,12 @@ def _split(values: Sequence[str] | None) -> list[str]:
 
 
 ALLOW_PLUGINS_ENV = "GUARDLINT_ALLOW_LOCAL_PLUGINS"
+POLICY_ENV = "GUARDLINT_POLICY"
+
+
+def _policy(args: argparse.Namespace) -> str | None:
+    """The policy file: ``--policy``, else ``GUARDLINT_POLICY`` (unset or empty: none)."""
+    return getattr(args, "policy", None) or os.environ.get(POLICY_ENV) or None
 
 
 def _add_allow_plugins(parser: argparse.ArgumentParser) -> None:
@@ -97,6 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", metavar="PATH", help="files, directories (recursive) or - for stdin")
     check.add_argument("--config", metavar="FILE", help="configuration file (default: nearest .guardlint.yaml)")
     check.add_argument("--no-config", action="store_true", help="ignore .guardlint.yaml files")
+    check.add_argument("--policy", metavar="FILE",
+                       help=f"policy file applied on top of the configuration, which it overrides; only it can "
+                       f"lock rules (default: ${POLICY_ENV} when set)")
     _add_allow_plugins(check)
     check.add_argument("--select", action="append", metavar="RULES",
                        help="rules to run instead of the defaults: names, codes, code prefixes, packs, tags, all")
@@ -429,6 +438,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         max_file_size_mb=_megabytes_option(args.max_file_size),
         allow_local_plugins=_allow_local_plugins(args),
         render=False if args.no_render else None,
+        policy=_policy(args),
     )
     if args.show_settings:
         _show_settings(args, settings, out)
@@ -452,7 +462,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     targets = [*([args.output] if args.output and not args.quiet else []), *(path for _, path in extra_outputs)]
     if targets:
         read = [*(f for f in report.files if f != "-"), *args.context]
-        read += [p for p in (args.baseline, settings.config.source) if p]
+        read += [p for p in (args.baseline, settings.config.source, settings.config.policy) if p]
         for path in targets:
             _refuse_input_target(path, read, "the report")
     if args.fix:

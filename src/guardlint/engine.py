@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from time import perf_counter
 from typing import Any
 
-from guardlint.config.model import ActiveRule, Plan
+from guardlint.config.model import ActiveRule, Plan, Refusal
 from guardlint.findings import Finding, Fix, InputError, Location, Report, RuleRun, SkippedDocument
 from guardlint.model.index import ResourceIndex, in_trees
 from guardlint.model.paths import FieldPath
@@ -197,19 +197,29 @@ class Run:
     def report(self, meta: dict[str, str] | None = None) -> Report:
         """Apply suppressions (reporting unused and invalid ones) and make the Report."""
         plan = self.plan
+        refused: list[Refusal] = list(plan.refusals)
         found, problems = apply_suppressions(
             [f for f, _ in self.findings], self.resources_by_doc, [o for _, o in self.findings], self.documents,
-            plan,
+            plan, refused,
         )
         findings: list[Finding] = list(found)
         if problems:
             from guardlint.rules.core import invalid_suppression, unused_suppression
 
-            for p in problems:
+            for p in problems:  # a refused suppression is reported like an invalid one, under its own rule
                 module = unused_suppression if p.kind == "unused" else invalid_suppression
-                active = self.active(module.RULE.name)
+                active = self.active("suppression-not-allowed" if p.kind == "not-allowed" else module.RULE.name)
                 if active is not None:
                     findings.append(module.emit(self, active, p))
+        not_allowed = self.active("suppression-not-allowed")
+        if refused and not_allowed is not None:
+            from guardlint.rules.core import suppression_not_allowed
+
+            refusals = suppression_not_allowed.emit_refusals(refused, not_allowed)
+            findings.extend(refusals)
+            config_refused = {f.file for f in refusals}
+        else:
+            config_refused = set()
         unused_rule = self.active("unused-suppression")
         config_files: set[str] = set()
         if unused_rule is not None and plan.exemptions and not plan.partial and not self.errors:
@@ -224,7 +234,7 @@ class Run:
             key = (f.file, f.document_index, f.rule, f.path, f.message, f.location)
             unique.setdefault(key, f)
         ordered = sorted(unique.values(), key=Finding.sort_key)
-        files = tuple(sorted({lt.file for lt in self.loaded} | self.extra_files | config_files))
+        files = tuple(sorted({lt.file for lt in self.loaded} | self.extra_files | config_files | config_refused))
         return Report(
             findings=tuple(ordered),
             errors=tuple(sorted(self.errors, key=lambda e: (e.file, e.line, e.column))),

@@ -3,6 +3,10 @@
 Suppressed findings stay in the report, marked. A suppression that silenced nothing although its rule ran
 is reported as ``unused-suppression``; one without a reason, or naming an unknown rule, as
 ``invalid-suppression`` (and it silences nothing).
+
+A finding of a rule the policy locks (``Plan.lock_for``) is never silenced by an annotation, a comment or
+a configuration exemption that does not come from the policy: each such suppression is reported as
+``suppression-not-allowed``, naming the policy file.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import fnmatch
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from guardlint.config.model import Exemption, Plan
+from guardlint.config.model import Exemption, Lock, Plan, Refusal
 from guardlint.findings import Finding
 from guardlint.model.resource import Resource
 from guardlint.source.directives import Directive, Scope
@@ -21,7 +25,7 @@ ANNOTATION_PREFIX = "ignore.guardlint.dev/"
 
 
 class Problem(NamedTuple):
-    """A suppression to report: where it is and what is wrong (``unused`` or ``invalid``)."""
+    """A suppression to report: where it is and what is wrong (``unused``, ``invalid`` or ``not-allowed``)."""
 
     kind: str
     file: str
@@ -80,8 +84,10 @@ def apply_suppressions(
     finding_resources: Sequence[Resource | None],
     documents: Sequence[Document],
     plan: Plan,
+    refused_exemptions: list[Refusal] | None = None,
 ) -> tuple[list[Finding], list[Problem]]:
-    """Mark suppressed findings and collect problems with the suppressions themselves."""
+    """Mark suppressed findings and collect problems with the suppressions themselves. Configuration
+    exemptions refused because they would silence a locked rule are appended to ``refused_exemptions``."""
     registry = plan.registry
     ran = {a.rule.name for a in plan.active}
     problems: list[Problem] = []
@@ -123,13 +129,33 @@ def apply_suppressions(
             comments.setdefault(id(doc), []).append(_Comment(doc, d))
 
     out: list[Finding] = []
+    refused: set[tuple[int, str]] = set()  # (id of the suppression, rule): each refusal reported once
+
+    def refuse(key: int, rule: str) -> bool:
+        if (key, rule) in refused:
+            return False
+        refused.add((key, rule))
+        return True
+
+    def locked_message(what: str, rule: str, lock: Lock) -> str:
+        return (f"{what} cannot suppress {rule!r}: the rule is locked by the policy {lock.policy} (locked: "
+                f"{lock.selector!r}); only the policy can exempt it")
+
     for finding, resource in zip(findings, finding_resources, strict=True):
         reason: str | None = None
+        ref = finding.resource
+        lock = plan.lock_for(finding.rule, ref.namespace if ref is not None else None) if plan.locks else None
         if resource is not None:
             for ann in annotations.get(id(resource), ()):
                 if ann.rule == finding.rule:
                     ann.used = True
-                    reason = reason or f"annotation: {ann.reason}"
+                    if lock is None:
+                        reason = reason or f"annotation: {ann.reason}"
+                    elif refuse(id(ann), finding.rule):
+                        problems.append(Problem(
+                            "not-allowed", resource.file, resource.document,
+                            (*resource.prefix, "metadata", "annotations", ann.key), None, None,
+                            locked_message(f"annotation {ann.key!r}", finding.rule, lock), resource))
         owner_doc = resource.document if resource is not None else None
         for c in comments.get(id(owner_doc), ()) if owner_doc is not None else ():
             d = c.directive
@@ -137,12 +163,22 @@ def apply_suppressions(
                 continue
             if d.scope is Scope.DOCUMENT or d.target_line == finding.location.line:
                 c.used = True
-                reason = reason or f"comment: {d.reason}"
+                if lock is None:
+                    reason = reason or f"comment: {d.reason}"
+                elif refuse(id(c), finding.rule):
+                    problems.append(Problem("not-allowed", c.document.file, c.document, (), d.line, d.column,
+                                            locked_message("suppression comment", finding.rule, lock), None))
         if reason is None:
             for ex in plan.exemptions:
-                if _exempt(ex, finding):
-                    reason = f"exemption: {ex.reason}"
-                    break
+                if not _exempt(ex, finding):
+                    continue
+                if lock is not None and not ex.from_policy:
+                    if refused_exemptions is not None and ex.origin is not None and refuse(id(ex), finding.rule):
+                        refused_exemptions.append(Refusal(ex.origin, finding.rule, locked_message(
+                            f"exemption ({ex.reason})", finding.rule, lock)))
+                    continue
+                reason = f"exemption: {ex.reason}"
+                break
         out.append(finding._replace(suppressed=True, suppression_reason=reason) if reason else finding)
 
     for anns in annotations.values():

@@ -7,7 +7,7 @@ pass fixture has no marker and must give no finding of its rule. Optional header
     # params: {"minimum": 3}            the rule's parameters (JSON)
     # kubernetes-version: 1.29          the target cluster version
     # select: rule-a, rule-b            the rules to run (default: the fixture's rule)
-    # config: {"partial": true}         known_objects, options, partial
+    # config: {"partial": true}         known_objects, options, partial, locked (a policy's locked: list)
 
 Next to each fail fixture, a **snapshot** pins what users see: ``<fixture>.snapshot`` (JSON: for each
 finding of the selected rules its location, rule, code, severity, field path, message and offered fix) and,
@@ -188,6 +188,13 @@ def run_fixture(fx: Fixture, registry: Registry) -> Report:
         extra["known_objects"] = tuple(KnownObject(**k) for k in fx.extra_config["known_objects"])
     if "options" in fx.extra_config:
         extra["options"] = fx.extra_config["options"]
+    if "locked" in fx.extra_config:
+        from guardlint.config.model import Lock
+
+        extra["locked"] = tuple(
+            Lock(e, "policy.yaml") if isinstance(e, str) else Lock(s, "policy.yaml", tuple(e.get("namespaces", ())))
+            for e in fx.extra_config["locked"] for s in ([e] if isinstance(e, str) else e["rules"])
+        )
     settings = settings_for(registry, fx.select, {fx.rule: fx.params} if fx.params else None,
                             fx.kubernetes_version, extra)
     plan = settings.plan

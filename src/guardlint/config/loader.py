@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from guardlint.config.discovery import CONFIG_NAMES, find_config
-from guardlint.config.model import Config, Exemption, Origin, RuleSettings, parse_version
+from guardlint.config.model import Config, Exemption, Lock, Origin, Refusal, RuleSettings, locked_rules, parse_version
 from guardlint.config.problems import at, did_you_mean, raise_problems, rule_problems, schema_problems, version_problem
 from guardlint.errors import ConfigError, ConfigProblem
 from guardlint.findings import Severity
@@ -153,18 +153,29 @@ def _origin(doc: Document | None, path: tuple[str | int, ...]) -> Origin | None:
     return Origin(file.replace(os.sep, "/"), loc.line, loc.column, path)
 
 
-def _merge(chain: list[tuple[Path, dict[str, Any], Document | None]]) -> tuple[dict[str, Any], Path]:
-    merged: dict[str, Any] = {}
+def _merge(chain: Chain, policy_from: int | None = None) -> tuple[dict[str, Any], Path]:
+    """Merge the chain, later files winning. Files from index ``policy_from`` on are the policy's: only they
+    may lock rules or exempt locked ones, and their severities are the floor of a locked rule's."""
+    merged: dict[str, Any] = {"_policy_flags": [], "locked": [], "_policy_severities": {}}
+    first_policy = len(chain) if policy_from is None else policy_from
     rule_settings: dict[str, dict[str, Any]] = {}
     concat = ("extend-select", "ignore", "exclude", "exemptions", "workloads", "known-objects",
               "complete-namespaces", "accelerators")
     dirs: list[tuple[Path, str]] = []
-    for path, data, _doc in chain:
+    for index, (path, data, _doc) in enumerate(chain):
+        from_policy = index >= first_policy
         for key, value in data.items():
             if key == "extends":
                 continue
+            if key == "locked":
+                if from_policy:
+                    merged["locked"].extend(
+                        (entry, _origin(_doc, ("locked", i)), str(path)) for i, entry in enumerate(value))
+                continue
             if key == "rules":
                 for name, settings in value.items():
+                    if from_policy and "severity" in settings:
+                        merged["_policy_severities"][name] = settings["severity"]
                     current = rule_settings.setdefault(name, {})
                     for k, v in settings.items():
                         if k == "params":
@@ -176,6 +187,7 @@ def _merge(chain: list[tuple[Path, dict[str, Any], Document | None]]) -> tuple[d
             elif key == "exemptions":
                 merged.setdefault(key, []).extend(value)
                 merged.setdefault("_origins", []).extend(_origin(_doc, ("exemptions", i)) for i in range(len(value)))
+                merged["_policy_flags"].extend(from_policy for _ in value)
             elif key in concat:
                 merged.setdefault(key, []).extend(value)
             else:
@@ -243,9 +255,10 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
             Exemption(
                 reason=e["reason"], rules=tuple(e.get("rules", ())), paths=tuple(e.get("paths", ())),
                 namespaces=tuple(e.get("namespaces", ())), kinds=tuple(e.get("kinds", ())),
-                names=tuple(e.get("names", ())), origin=origin,
+                names=tuple(e.get("names", ())), origin=origin, from_policy=from_policy,
             )
-            for e, origin in zip(merged.get("exemptions", ()), merged.get("_origins", ()), strict=True)
+            for e, origin, from_policy in zip(merged.get("exemptions", ()), merged.get("_origins", ()),
+                                              merged.get("_policy_flags", ()), strict=True)
         ),
         kubernetes_version=parse_version(version) if version else None,
         fail_on=None if fail_on_raw in (None, "never") else Severity.parse(fail_on_raw),
@@ -261,7 +274,65 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
         options={"accelerators": tuple(merged.get("accelerators", ())), "schemas": schema_locations},
         render=bool(merged.get("render", True)),
         charts=dict(merged.get("charts", {})),
+        locked=tuple(_locks(merged.get("locked", ()))),
+        policy_severities={name: Severity.parse(v) for name, v in merged.get("_policy_severities", {}).items()},
     )
+
+
+def _display(path: str) -> str:
+    """A file as reports name it: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if rel.startswith("..") else rel.replace(os.sep, "/")
+
+
+def _locks(entries: Iterable[tuple[Any, Origin | None, str]]) -> Iterable[Lock]:
+    for entry, origin, file in entries:
+        policy = origin.file if origin is not None else _display(file)
+        if isinstance(entry, str):
+            yield Lock(entry, policy, (), origin)
+        else:
+            for selector in entry["rules"]:
+                yield Lock(selector, policy, tuple(entry.get("namespaces", ())), origin)
+
+
+def _refusals(chain: Chain, policy_from: int, config: Config, registry: Registry) -> tuple[Refusal, ...]:
+    """Entries of the repository's configuration (the chain before ``policy_from``) that would turn off or
+    weaken a locked rule: they are overridden, and reported."""
+    locks = locked_rules(registry, config.locked)
+    if not locks:
+        return ()
+    out: list[Refusal] = []
+
+    def refuse(doc: Document | None, path: tuple[str | int, ...], rule: str, what: str) -> None:
+        origin = _origin(doc, path)
+        if origin is None:
+            return
+        lock = locks[rule][0]
+        out.append(Refusal(origin, rule, f"{what}: rule {rule!r} is locked by the policy {lock.policy} "
+                                         f"(locked: {lock.selector!r}), so the repository cannot turn it off "
+                                         "or lower its severity; it runs as the policy says"))
+
+    for _path, data, doc in chain[:policy_from]:
+        ignore = data.get("ignore")
+        for i, s in enumerate(ignore if isinstance(ignore, list) else ()):
+            for r in registry.candidates(s) if isinstance(s, str) else ():
+                if r.name in locks and registry.specificity(s, r) >= 0:
+                    refuse(doc, ("ignore", i), r.name, f"ignore {s!r} is refused")
+        for name, settings in (data.get("rules") or {}).items():
+            if name not in locks or not isinstance(settings, dict):
+                continue
+            if settings.get("enabled") is False:
+                refuse(doc, ("rules", name, "enabled"), name, "'enabled: false' is refused")
+            rule = registry.get(name)
+            if "severity" in settings and rule is not None:
+                floor = config.policy_severities.get(name, rule.info.severity)
+                if not Severity.parse(settings["severity"]).at_least(floor):
+                    refuse(doc, ("rules", name, "severity"), name,
+                           f"'severity: {settings['severity']}' (below {floor.value}) is refused")
+    return tuple(out)
 
 
 RegistryFactory = Callable[[tuple[str, ...], tuple[str, ...]], Registry]
@@ -324,19 +395,42 @@ def _refuse_local_plugins(chain: Chain) -> None:
 
 
 def load_config(
-    path: Path | str, make_registry: RegistryFactory, *, allow_local_plugins: bool = False
+    path: Path | str | None,
+    make_registry: RegistryFactory,
+    *,
+    allow_local_plugins: bool = False,
+    policy: Path | str | None = None,
 ) -> tuple[Config, Registry]:
-    """Read, validate and merge a config file (with its ``extends`` chain).
+    """Read, validate and merge a config file (with its ``extends`` chain), and the policy file on top.
 
     Returns the Config and the registry built with the rule folders and plugins the config names. Local
     Python plugins (``plugins:``) are imported only with ``allow_local_plugins``; without it a config that
     names any is a ConfigError, raised before anything is imported.
+
+    ``policy`` (``--policy``) is a file in the configuration's format, read the same way (bounded, regular
+    files only), merged after the configuration so that its settings win. Only the policy (and the files it
+    extends) may lock rules (``locked:``) and exempt locked rules; the configuration's entries that would turn
+    off or weaken a locked rule are overridden and listed in ``Config.refusals``.
     """
-    p = Path(path)
-    if not p.exists():
-        raise ConfigError(f"{p}: configuration file not found")
     problems: list[ConfigProblem] = []
-    chain = _raw_chain(p, (), problems)
+    chain: Chain = []
+    p = Path(path) if path is not None else None
+    if p is not None:
+        if not p.exists():
+            raise ConfigError(f"{p}: configuration file not found")
+        chain = _raw_chain(p, (), problems)
+    policy_from = len(chain)
+    if policy is not None:
+        pp = Path(policy)
+        if not pp.exists():
+            raise ConfigError(f"{pp}: policy file not found")
+        chain = chain + _raw_chain(pp, (), problems)
+    for _path, data, doc in chain[:policy_from]:
+        if "locked" in data:
+            why = ("only a policy file can lock rules: move 'locked:' to the file named by --policy (or "
+                   "GUARDLINT_POLICY), which the repository cannot edit")
+            problems.append(at(doc, ("locked",), why, at_key=True) if doc is not None
+                            else ConfigProblem(str(_path), 0, 0, "locked", why))
     extensions = _peek_extensions(chain, problems)
     if extensions[1] and not allow_local_plugins:
         _refuse_local_plugins(chain)
@@ -355,9 +449,17 @@ def load_config(
         version = version_problem(data, doc)
         if version is not None:
             problems.append(version)
-    raise_problems(problems, [str(p), *(str(path) for path, _data, _doc in reversed(chain))])
-    merged, last = _merge(chain)
-    config = build_config(merged, str(p), str(last.parent))
+    top = [str(x) for x in (p, policy) if x is not None]
+    raise_problems(problems, [*top, *(str(path) for path, _data, _doc in reversed(chain))])
+    if not chain:
+        return Config(), registry
+    merged, _last = _merge(chain, policy_from)
+    # Paths in the configuration are relative to the repository's configuration file, not the policy's.
+    base = chain[policy_from - 1][0] if policy_from else chain[-1][0]
+    config = build_config(merged, str(p) if p is not None else None, str(base.parent))
+    config = config._replace(policy=str(policy) if policy is not None else None)
+    if policy is not None:
+        config = config._replace(refusals=_refusals(chain, policy_from, config, registry))
     return config, registry
 
 

@@ -44,6 +44,27 @@ class Exemption(NamedTuple):
     kinds: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     origin: Origin | None = None
+    from_policy: bool = False
+    """Written in the policy file (``--policy``), or a file it extends: it may exempt locked rules."""
+
+
+class Lock(NamedTuple):
+    """One entry of a policy's ``locked:`` list: the rules ``selector`` names (as ``select`` would) are
+    locked, in the namespaces matching ``namespaces`` (globs; every object when empty). ``policy`` is the
+    policy file that locks them, as displayed."""
+
+    selector: str
+    policy: str
+    namespaces: tuple[str, ...] = ()
+    origin: Origin | None = None
+
+
+class Refusal(NamedTuple):
+    """A repository configuration entry that tried to switch off or weaken a locked rule, and was refused."""
+
+    origin: Origin
+    rule: str
+    message: str
 
 
 class Config(NamedTuple):
@@ -69,6 +90,12 @@ class Config(NamedTuple):
     """Render Helm charts and kustomize overlays (``render: false`` lints their files as they are)."""
     charts: Mapping[str, Any] = MappingProxyType({})
     """``charts:`` settings by chart folder (relative to ``base_dir``), as written in the file."""
+    policy: str | None = None
+    """The policy file (``--policy`` or ``GUARDLINT_POLICY``) applied on top of the configuration, if any."""
+    locked: tuple[Lock, ...] = ()
+    policy_severities: Mapping[str, Severity] = MappingProxyType({})
+    """Severities the policy itself sets: a locked rule runs at least at this (or its default) severity."""
+    refusals: tuple[Refusal, ...] = ()
 
 
 class ActiveRule(NamedTuple):
@@ -99,6 +126,19 @@ class Plan(NamedTuple):
     known_objects: tuple[KnownObject, ...] = ()
     complete_namespaces: frozenset[str] = frozenset()
     options: Mapping[str, Any] = MappingProxyType({})
+    locks: Mapping[str, tuple[Lock, ...]] = MappingProxyType({})
+    """The locks on each locked rule, by rule name."""
+    refusals: tuple[Refusal, ...] = ()
+
+    def lock_for(self, rule: str, namespace: str | None) -> Lock | None:
+        """The lock that covers a finding of ``rule`` on an object in ``namespace``, if any."""
+        import fnmatch
+
+        for lock in self.locks.get(rule, ()):
+            if not lock.namespaces or (namespace and any(fnmatch.fnmatchcase(namespace, n)
+                                                         for n in lock.namespaces)):
+                return lock
+        return None
 
     def is_active(self, name: str) -> bool:
         return any(a.rule.name == name for a in self.active)
@@ -177,6 +217,25 @@ def check_selectors(registry: Registry, config: Config) -> None:
         raise ConfigError(where + "; ".join(problems))
 
 
+NOT_ALLOWED = "suppression-not-allowed"
+
+
+def locked_rules(registry: Registry, locked: Iterable[Lock]) -> dict[str, tuple[Lock, ...]]:
+    """The locks on each rule: an entry locks the rules its selector would turn on in ``select`` (a pack or
+    code prefix its rules that are on by default; a name, code or tag every rule it names)."""
+    out: dict[str, list[Lock]] = {}
+    first: Lock | None = None
+    for lock in locked:
+        first = first or lock
+        for r in registry.candidates(lock.selector):
+            if registry.selects(lock.selector, r) >= 0:
+                out.setdefault(r.name, []).append(lock)
+    if first is not None and registry.get(NOT_ALLOWED) is not None and NOT_ALLOWED not in out:
+        # the rule that reports refused suppressions is locked with the rules it guards
+        out[NOT_ALLOWED] = [Lock(NOT_ALLOWED, first.policy, (), first.origin)]
+    return {name: tuple(locks) for name, locks in out.items()}
+
+
 def make_plan(
     registry: Registry,
     config: Config,
@@ -188,12 +247,17 @@ def make_plan(
     check_selectors(registry, config)
     selected = _best_scores(registry, (*(config.select or ()), *config.extend_select), registry.selects)
     ignored = _best_scores(registry, config.ignore, registry.specificity)
+    locks = locked_rules(registry, config.locked)
     active: list[ActiveRule] = []
     for r in registry.rules:
-        if not _enabled(r, config, selected, ignored):
-            continue
+        locked = r.name in locks
+        if not locked and not _enabled(r, config, selected, ignored):
+            continue  # a locked rule always runs
         settings = config.rules.get(r.name)
         severity = settings.severity if settings and settings.severity else r.info.severity
+        if locked:  # no lower than the policy says, or than its default when the policy says nothing
+            floor = config.policy_severities.get(r.name, r.info.severity)
+            severity = severity if severity.at_least(floor) else floor
         active.append(ActiveRule(r, severity, settings.params if settings else MappingProxyType({})))
     return Plan(
         registry=registry,
@@ -205,4 +269,6 @@ def make_plan(
         known_objects=config.known_objects,
         complete_namespaces=frozenset(config.complete_namespaces),
         options=config.options,
+        locks=MappingProxyType(locks),
+        refusals=config.refusals,
     )

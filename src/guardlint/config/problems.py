@@ -253,6 +253,16 @@ def rule_problems(data: Mapping[str, Any], document: Document, registry: Registr
                 err = checked[s] if s in checked else checked.setdefault(s, registry.check_selector(s))
                 if err:
                     out.append(at(document, (key, i), err))
+    locked = data.get("locked")
+    for i, entry in enumerate(locked if isinstance(locked, list) else ()):
+        selectors = [((i,), entry)] if isinstance(entry, str) else [
+            ((i, "rules", j), s) for j, s in enumerate(entry.get("rules") or ())
+        ] if isinstance(entry, dict) and isinstance(entry.get("rules"), list) else []
+        for where, s in selectors:
+            if isinstance(s, str) and s:
+                err = checked[s] if s in checked else checked.setdefault(s, registry.check_selector(s))
+                if err:
+                    out.append(at(document, ("locked", *where), err))
     exemptions = data.get("exemptions")
     for i, e in enumerate(exemptions if isinstance(exemptions, list) else ()):
         names = e.get("rules") if isinstance(e, dict) else None
