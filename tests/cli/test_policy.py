@@ -194,12 +194,14 @@ def test_locks_and_severities_come_through_the_policys_extends(setup: tuple[Path
     # the policy's severity wins; the repository's lower one is refused and reported
     (repo / ".guardlint.yaml").write_text("rules:\n  privileged-container: {severity: info}\n")
     code, report, _ = run(["check", "pod.yaml", "-f", "json", "--policy", str(policy)])
+    assert code == 1
     assert [f["severity"] for f in _active(report, "privileged-container")] == ["warning"]
     refused = _active(report, "suppression-not-allowed")
     assert ("rules.privileged-container.severity", 2) in {(f["path"], f["line"]) for f in refused}
     assert all(f"locked by the policy {policy.parent / 'base.yaml'}" in str(f["message"]) for f in refused)
     (repo / ".guardlint.yaml").write_text("rules:\n  privileged-container: {severity: error}\n")
     code, report, _ = run(["check", "pod.yaml", "-f", "json", "--policy", str(policy)])
+    assert code == 1
     assert [f["severity"] for f in _active(report, "privileged-container")] == ["warning"]  # the policy wins
     assert not any(f["file"] == ".guardlint.yaml" for f in _active(report, "suppression-not-allowed"))
 

@@ -73,7 +73,12 @@ def test_doc_examples_behave(r: Rule[Any]) -> None:
     good = _yaml_block(r.meta.doc, "## Use instead")
     assert bad is not None and good is not None
     version = re.match(r"# kubernetes-version: (\S+)\n", bad)  # an example about one Kubernetes release
-    plan = settings_for(select, kubernetes_version=version.group(1) if version else None).plan
+    extra = None
+    if r.name == "suppression-not-allowed":  # its Example says: with a policy locking privileged-container
+        from guardlint.config.model import Lock
+
+        extra = {"locked": (Lock("privileged-container", "policy.yaml"),)}
+    plan = settings_for(select, kubernetes_version=version.group(1) if version else None, extra=extra).plan
     bad_report = lint_loaded([load_text(bad, "example.yaml")], plan, raise_errors=True)
     good_report = lint_loaded([load_text(good, "use-instead.yaml")], plan, raise_errors=True)
     assert not bad_report.errors and not good_report.errors

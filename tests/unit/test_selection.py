@@ -24,7 +24,7 @@ spec:
       imagePullPolicy: IfNotPresent
 """
 
-CORE = {"duplicate-key", "unused-suppression", "invalid-suppression", "rule-error"}
+CORE = {"duplicate-key", "unused-suppression", "invalid-suppression", "rule-error", "suppression-not-allowed"}
 
 
 def _active(settings: Settings) -> set[str]:
