@@ -410,8 +410,11 @@ def _hpas_by_target(ctx: RuleContext) -> Mapping[tuple[object, object], tuple[Re
         out: dict[tuple[object, object], list[Resource]] = {}
         for hpa in ctx.index.of_kind("HorizontalPodAutoscaler", any_namespace=True):
             ref = get(hpa.data, ("spec", "scaleTargetRef"))
-            if isinstance(ref, dict):
-                out.setdefault((ref.get("kind"), ref.get("name")), []).append(hpa)
+            if not isinstance(ref, dict):
+                continue
+            kind, name = ref.get("kind"), ref.get("name")
+            if isinstance(kind, str) and isinstance(name, str):  # anything else targets nothing (and is unhashable)
+                out.setdefault((kind, name), []).append(hpa)
         return {k: tuple(v) for k, v in out.items()}
 
     return ctx.index.memo("resources.hpas-by-target", build)
