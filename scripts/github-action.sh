@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The run step of action.yml: install the action's own guardlint, lint, and record the exit code.
+#
+# Environment (set by action.yml from the action's inputs):
+#   GUARDLINT_ACTION_PATH   the action's checkout (installed with pip unless GUARDLINT_SKIP_INSTALL=1)
+#   GUARDLINT_PATHS         files or folders, separated by whitespace (default: .)
+#   GUARDLINT_ARGS          more `guardlint check` options, separated by whitespace
+#   GUARDLINT_ANNOTATIONS   true: GitHub annotations on standard output; false: the text report
+#   GUARDLINT_SARIF_FILE    when set, also write a SARIF report there (same run)
+#   GUARDLINT_PYTHON        the Python to use (default: python)
+#   GITHUB_OUTPUT           the file step outputs are appended to (exit-code, sarif-file)
+# The script itself exits 0 once guardlint has run, so that the SARIF upload can follow; the action's last
+# step exits with the recorded code. It exits non-zero itself only when guardlint could not be installed.
+set -euo pipefail
+
+python="${GUARDLINT_PYTHON:-python}"
+if [[ "${GUARDLINT_SKIP_INSTALL:-0}" != "1" ]]; then
+  "$python" -m pip install --disable-pip-version-check --quiet "${GUARDLINT_ACTION_PATH:?}"
+fi
+
+read -r -a paths <<< "${GUARDLINT_PATHS:-.}"
+read -r -a extra <<< "${GUARDLINT_ARGS:-}"
+if [[ ${#paths[@]} -eq 0 ]]; then
+  paths=(.)
+fi
+command=("$python" -m guardlint check)
+if [[ "${GUARDLINT_ANNOTATIONS:-true}" == "true" ]]; then
+  command+=(--format github)
+fi
+if [[ -n "${GUARDLINT_SARIF_FILE:-}" ]]; then
+  command+=(--output-file "sarif:${GUARDLINT_SARIF_FILE}")
+fi
+command+=("${extra[@]}" -- "${paths[@]}")
+
+set +e
+"${command[@]}"
+code=$?
+set -e
+
+output="${GITHUB_OUTPUT:-/dev/null}"
+echo "exit-code=${code}" >> "$output"
+if [[ -n "${GUARDLINT_SARIF_FILE:-}" && -f "${GUARDLINT_SARIF_FILE}" ]]; then
+  echo "sarif-file=${GUARDLINT_SARIF_FILE}" >> "$output"
+fi
+echo "guardlint exited with ${code}"
