@@ -153,6 +153,10 @@ CRD_WORKLOADS: tuple[WorkloadEntry, ...] = (
     WorkloadEntry("batch.volcano.sh", "Job", _pts("spec.tasks.*.template"), batch=True),
     WorkloadEntry("batch.volcano.sh", "CronJob", _pts("spec.jobTemplate.spec.tasks.*.template"), batch=True),
     WorkloadEntry("flow.volcano.sh", "JobTemplate", _pts("spec.tasks.*.template"), batch=True),
+    # KEDA ScaledJob: spec.jobTargetRef is a batch/v1 JobSpec (keda.sh/v1alpha1, apis/keda/v1alpha1).
+    WorkloadEntry("keda.sh", "ScaledJob", _pts("spec.jobTargetRef.template"), batch=True),
+    # Seldon Core v1 SeldonDeployment: each predictor's componentSpecs are SeldonPodSpecs (metadata + PodSpec).
+    WorkloadEntry("machinelearning.seldon.io", "SeldonDeployment", _pts("spec.predictors.*.componentSpecs.*")),
     # Argo Rollouts and Argo Workflows.
     WorkloadEntry("argoproj.io", "Rollout", _pts("spec.template"), replicas=("spec", "replicas")),
     _argo("Workflow", "spec"),

@@ -86,7 +86,9 @@ def split_image(image: str) -> tuple[str, str | None, str | None]:
 )
 def unpinned_image(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
-    Reports container images with no tag (which means `latest`), with a mutable tag such as `latest`, and,
+    Reports container images with an invalid digest (`@sha256:123456`: the message says the digest is
+    invalid rather than that the tag is missing), with no tag (which means `latest`), with a mutable tag
+    such as `latest`, and,
     when `require-digest` is on, images that are not pinned by digest. Values that are not image references
     but placeholders filled in later (`$IMAGE`, `${IMAGE_URI}`, `{{inputs.parameters.image}}`, `<image>`,
     `REGION-docker.pkg.dev/PROJECT_ID/app`) are not reported.
@@ -141,7 +143,13 @@ def unpinned_image(resource: Resource, params: Params, ctx: RuleContext) -> Iter
         path = (*c.path, "image")
         if pinned_by_digest(digest):
             continue
-        if tag is None:
+        if digest is not None:
+            yield Violation(
+                path, f"{c.describe()} uses image {image!r} whose digest {digest!r} is not a valid content digest "
+                "(algorithm:hex, sha256 with 64 hex digits): the image cannot be pulled, and it is not pinned",
+                at_value=True,
+            )
+        elif tag is None:
             yield Violation(
                 path, f"{c.describe()} uses image {image!r} with no tag, which pulls 'latest'", at_value=True
             )
