@@ -288,3 +288,13 @@ def test_output_file_refuses_duplicates_and_inputs(repo: Path) -> None:
     code, _, err = run(["bad.yaml", "--output-file", "sarif:bad.yaml"])
     assert code == 2 and "an input of this run" in err
     assert (repo / "bad.yaml").read_text() == BAD
+
+
+def test_concise_keeps_the_notes_of_the_text_format(repo: Path) -> None:
+    (repo / ".guardlint.yaml").write_text("exclude: [bad.yaml]\n")
+    _, text, _ = run(["bad.yaml", "good.yaml", "--select", "SEC003"])
+    _, concise, _ = run(["bad.yaml", "good.yaml", "--select", "SEC003", "-f", "concise"])
+    note = "bad.yaml:1: note: excluded by the configuration's exclude patterns"
+    assert any(line.startswith(note) for line in text.splitlines())
+    assert any(line.startswith(note) for line in concise.splitlines())
+    assert concise.splitlines()[-1] == text.splitlines()[-1]

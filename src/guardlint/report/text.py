@@ -138,6 +138,9 @@ def render_concise(report: Report, options: RenderOptions) -> str:
                       _concise_line(f.file, f.line, f.column, f.code, f.severity.value, f.message, options.color,
                                     suffix)))
     lines = [text for _, text in sorted(items, key=lambda item: item[0])]
+    for s in report.skipped:  # notes (an unrendered chart template, an excluded file) as in the text format
+        if options.verbose or s.note:
+            lines.append(f"{_p(s.file)}:{s.line}: {'note' if s.note else 'skipped'}: {_p(s.reason)}")
     lines.append(summary_text(report))
     return "\n".join(lines) + "\n"
 
