@@ -140,13 +140,20 @@ def _exe() -> str:
 
 
 def timed_process(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, int]:
-    """(wall seconds, peak resident KB) of one command run to completion."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
-    _, _, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = 0
-    return elapsed, int(usage.ru_maxrss)
+    """(wall seconds, peak resident KB) of one command run to completion.
+
+    The peak is read by ``/usr/bin/time`` when it exists (a forked child's own ``ru_maxrss`` starts from this
+    process's resident size, so it cannot be read here); 0 when it does not.
+    """
+    timer = shutil.which("time", path="/usr/bin:/bin")
+    with tempfile.NamedTemporaryFile("r") as report:
+        full = [timer, "-f", "%M", "-o", report.name, *cmd] if timer else cmd
+        start = time.perf_counter()
+        subprocess.run(full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd, check=False)
+        elapsed = time.perf_counter() - start
+        text = report.read().strip().splitlines()
+    peak = int(text[-1]) if timer and text and text[-1].isdigit() else 0
+    return elapsed, peak
 
 
 def interleaved(commands: dict[str, list[str]], repeat: int, env: dict[str, str]) -> dict[str, float]:
