@@ -16,6 +16,7 @@ from guardlint.source.files import DEFAULT_MAX_BYTES, Input, discover_all, megab
 from guardlint.source.loader import LoadedText, load_text
 
 if TYPE_CHECKING:
+    import datetime
     from pathlib import Path
 
 
@@ -78,11 +79,13 @@ def resolve_settings(
     allow_local_plugins: bool = False,
     render: bool | None = None,
     policy: str | Path | None = None,
+    today: datetime.date | None = None,
 ) -> Settings:
     """Find and load the configuration, apply overrides, and decide which rules run.
 
     ``policy`` names a policy file (``--policy``): the configuration's format, applied on top of the
     configuration (its settings win), and the only place rules can be locked (``locked:``).
+    ``today`` is the date expiring suppressions are judged against (default: the system clock's).
 
     A configuration is untrusted input: local Python plugins it names (``plugins:``) are imported only with
     ``allow_local_plugins=True``; otherwise naming any is a ``ConfigError`` and nothing is imported.
@@ -134,7 +137,7 @@ def resolve_settings(
         level = cfg.fail_on
     else:
         level = Severity.ERROR
-    plan = make_plan(registry, cfg, workloads=default_table(), partial=partial)
+    plan = make_plan(registry, cfg, workloads=default_table(), partial=partial, today=today)
     if max_file_size_mb is not None:
         try:
             max_bytes = megabytes(max_file_size_mb, "--max-file-size")

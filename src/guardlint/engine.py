@@ -211,6 +211,18 @@ class Run:
                 active = self.active("suppression-not-allowed" if p.kind == "not-allowed" else module.RULE.name)
                 if active is not None:
                     findings.append(module.emit(self, active, p))
+        config_invalid: set[str] = set()
+        invalid_rule = self.active("invalid-suppression")
+        if invalid_rule is not None and plan.exemptions:
+            from guardlint.rules.core import suppression_not_allowed
+            from guardlint.suppress import exemption_problem, invalid_exemptions
+
+            bad = [Refusal(ex.origin, "", exemption_problem(ex, plan))
+                   for ex in invalid_exemptions(plan) if ex.origin is not None]
+            if bad:
+                emitted = suppression_not_allowed.emit_refusals(bad, invalid_rule)
+                findings.extend(emitted)
+                config_invalid = {f.file for f in emitted}
         not_allowed = self.active("suppression-not-allowed")
         if refused and not_allowed is not None:
             from guardlint.rules.core import suppression_not_allowed
@@ -234,7 +246,8 @@ class Run:
             key = (f.file, f.document_index, f.rule, f.path, f.message, f.location)
             unique.setdefault(key, f)
         ordered = sorted(unique.values(), key=Finding.sort_key)
-        files = tuple(sorted({lt.file for lt in self.loaded} | self.extra_files | config_files | config_refused))
+        config_files |= config_refused | config_invalid
+        files = tuple(sorted({lt.file for lt in self.loaded} | self.extra_files | config_files))
         return Report(
             findings=tuple(ordered),
             errors=tuple(sorted(self.errors, key=lambda e: (e.file, e.line, e.column))),

@@ -7,11 +7,18 @@ is reported as ``unused-suppression``; one without a reason, or naming an unknow
 A finding of a rule the policy locks (``Plan.lock_for``) is never silenced by an annotation, a comment or
 a configuration exemption that does not come from the policy: each such suppression is reported as
 ``suppression-not-allowed``, naming the policy file.
+
+A suppression can carry an expiry: ``until: 2027-03-31`` in an exemption, or a reason that starts with
+``until 2027-03-31`` in an annotation's value or a comment (``# guardlint: ignore RULE -- until 2027-03-31
+why``). After that day it suppresses nothing and is reported as ``invalid-suppression``; so is one whose
+reason does not match the policy's ``suppression-reason-pattern``.
 """
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
+import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -57,6 +64,40 @@ class _Comment:
         self.used = False
 
 
+_UNTIL = re.compile(r"^until\s+(\S+)\s*(.*)$", re.S)
+
+
+def _judge_reason(reason: str, until: datetime.date | None, plan: Plan, today: datetime.date) -> str | None:
+    """Why a suppression with ``reason`` (an annotation's value or a comment's reason, which may start with
+    ``until YYYY-MM-DD``; or an exemption's reason and ``until``) cannot suppress, or None when it can."""
+    m = _UNTIL.match(reason) if until is None else None
+    if m is not None:
+        try:
+            until = datetime.date.fromisoformat(m.group(1))
+        except ValueError:
+            return f"has an invalid expiry {m.group(1)!r}; write 'until YYYY-MM-DD' before the reason"
+        reason = m.group(2).strip()
+        if not reason:
+            return "has an expiry but no reason; write the reason after the date"
+    if until is not None and until < today:
+        return f"expired on {until.isoformat()} and suppresses nothing any more; fix the finding or renew it"
+    if plan.reason_pattern is not None and re.search(plan.reason_pattern, reason) is None:
+        return (f"has a reason that does not match the policy's suppression-reason-pattern "
+                f"'{plan.reason_pattern}' ({plan.policy})")
+    return None
+
+
+def invalid_exemptions(plan: Plan, today: datetime.date | None = None) -> list[Exemption]:
+    """Configuration exemptions that cannot suppress: expired, or with a reason the policy's pattern refuses."""
+    day = today or plan.today or datetime.date.today()
+    return [ex for ex in plan.exemptions if _judge_reason(ex.reason, ex.until, plan, day) is not None]
+
+
+def exemption_problem(ex: Exemption, plan: Plan, today: datetime.date | None = None) -> str:
+    day = today or plan.today or datetime.date.today()
+    return f"exemption ({ex.reason}) {_judge_reason(ex.reason, ex.until, plan, day)}"
+
+
 def _rule_matches(names: Iterable[str], finding: Finding) -> bool:
     return any(n in (finding.rule, finding.code) or n.upper() == finding.code for n in names)
 
@@ -90,6 +131,7 @@ def apply_suppressions(
     exemptions refused because they would silence a locked rule are appended to ``refused_exemptions``."""
     registry = plan.registry
     ran = {a.rule.name for a in plan.active}
+    today = plan.today or datetime.date.today()
     problems: list[Problem] = []
     annotations: dict[int, list[_Annotation]] = {}
     for doc_resources in resources_by_doc.values():
@@ -111,6 +153,11 @@ def apply_suppressions(
                     problems.append(Problem("invalid", r.file, r.document, path, None, None,
                                             f"annotation {key!r} gives no reason; its value must say why", r))
                     continue
+                judged = _judge_reason(why, None, plan, today)
+                if judged is not None:
+                    problems.append(Problem("invalid", r.file, r.document, path, None, None,
+                                            f"annotation {key!r} {judged}", r))
+                    continue
                 annotations.setdefault(id(r), []).append(_Annotation(r, key, known.name, why))
     comments: dict[int, list[_Comment]] = {}
     for doc in documents:
@@ -126,8 +173,15 @@ def apply_suppressions(
                 problems.append(Problem("invalid", doc.file, doc, (), d.line, d.column,
                                         f"suppression comment names unknown rule {unknown[0]!r}{extra}", None))
                 continue
+            judged = _judge_reason(d.reason, None, plan, today)
+            if judged is not None:
+                problems.append(Problem("invalid", doc.file, doc, (), d.line, d.column,
+                                        f"suppression comment {judged}", None))
+                continue
             comments.setdefault(id(doc), []).append(_Comment(doc, d))
 
+    invalid = {id(ex) for ex in invalid_exemptions(plan, today)}
+    exemptions = [ex for ex in plan.exemptions if id(ex) not in invalid]  # the others are reported by the engine
     out: list[Finding] = []
     refused: set[tuple[int, str]] = set()  # (id of the suppression, rule): each refusal reported once
 
@@ -169,7 +223,7 @@ def apply_suppressions(
                     problems.append(Problem("not-allowed", c.document.file, c.document, (), d.line, d.column,
                                             locked_message("suppression comment", finding.rule, lock), None))
         if reason is None:
-            for ex in plan.exemptions:
+            for ex in exemptions:
                 if not _exempt(ex, finding):
                     continue
                 if lock is not None and not ex.from_policy:
@@ -209,7 +263,10 @@ def unused_exemptions(findings: Sequence[Finding], plan: Plan) -> list[Exemption
     registry = plan.registry
     ran = {a.rule.name for a in plan.active}
     out: list[Exemption] = []
+    invalid = {id(ex) for ex in invalid_exemptions(plan)}
     for ex in plan.exemptions:
+        if id(ex) in invalid:
+            continue  # reported as invalid-suppression
         named = [registry.get(n) for n in ex.rules]
         if not all(r is not None and r.name in ran for r in named):
             continue

@@ -8,6 +8,7 @@ then explains every error with its file, line, column and JSON path, and a "did 
 from __future__ import annotations
 
 import copy
+import datetime
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -167,6 +168,10 @@ def _merge(chain: Chain, policy_from: int | None = None) -> tuple[dict[str, Any]
         for key, value in data.items():
             if key == "extends":
                 continue
+            if key == "suppression-reason-pattern":
+                if from_policy:
+                    merged["_reason_pattern"] = value
+                continue
             if key == "locked":
                 if from_policy:
                     merged["locked"].extend(
@@ -256,6 +261,7 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
                 reason=e["reason"], rules=tuple(e.get("rules", ())), paths=tuple(e.get("paths", ())),
                 namespaces=tuple(e.get("namespaces", ())), kinds=tuple(e.get("kinds", ())),
                 names=tuple(e.get("names", ())), origin=origin, from_policy=from_policy,
+                until=_date(e.get("until")),
             )
             for e, origin, from_policy in zip(merged.get("exemptions", ()), merged.get("_origins", ()),
                                               merged.get("_policy_flags", ()), strict=True)
@@ -275,8 +281,19 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
         render=bool(merged.get("render", True)),
         charts=dict(merged.get("charts", {})),
         locked=tuple(_locks(merged.get("locked", ()))),
+        reason_pattern=merged.get("_reason_pattern"),
         policy_severities={name: Severity.parse(v) for name, v in merged.get("_policy_severities", {}).items()},
     )
+
+
+def _date(text: Any) -> datetime.date | None:
+    """An ``until`` date (validated before: an invalid one is a configuration problem)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _display(path: str) -> str:
@@ -426,11 +443,12 @@ def load_config(
             raise ConfigError(f"{pp}: policy file not found")
         chain = chain + _raw_chain(pp, (), problems)
     for _path, data, doc in chain[:policy_from]:
-        if "locked" in data:
-            why = ("only a policy file can lock rules: move 'locked:' to the file named by --policy (or "
-                   "GUARDLINT_POLICY), which the repository cannot edit")
-            problems.append(at(doc, ("locked",), why, at_key=True) if doc is not None
-                            else ConfigProblem(str(_path), 0, 0, "locked", why))
+        for key, what in (("locked", "lock rules"), ("suppression-reason-pattern", "set the reason pattern")):
+            if key in data:
+                why = (f"only a policy file can {what}: move '{key}:' to the file named by --policy (or "
+                       "GUARDLINT_POLICY), which the repository cannot edit")
+                problems.append(at(doc, (key,), why, at_key=True) if doc is not None
+                                else ConfigProblem(str(_path), 0, 0, key, why))
     extensions = _peek_extensions(chain, problems)
     if extensions[1] and not allow_local_plugins:
         _refuse_local_plugins(chain)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -46,6 +47,8 @@ class Exemption(NamedTuple):
     origin: Origin | None = None
     from_policy: bool = False
     """Written in the policy file (``--policy``), or a file it extends: it may exempt locked rules."""
+    until: datetime.date | None = None
+    """The last day the exemption applies (``until: 2027-03-31``); after it, it suppresses nothing."""
 
 
 class Lock(NamedTuple):
@@ -96,6 +99,8 @@ class Config(NamedTuple):
     policy_severities: Mapping[str, Severity] = MappingProxyType({})
     """Severities the policy itself sets: a locked rule runs at least at this (or its default) severity."""
     refusals: tuple[Refusal, ...] = ()
+    reason_pattern: str | None = None
+    """The policy's ``suppression-reason-pattern``: every suppression's reason must contain a match."""
 
 
 class ActiveRule(NamedTuple):
@@ -129,6 +134,10 @@ class Plan(NamedTuple):
     locks: Mapping[str, tuple[Lock, ...]] = MappingProxyType({})
     """The locks on each locked rule, by rule name."""
     refusals: tuple[Refusal, ...] = ()
+    reason_pattern: str | None = None
+    policy: str | None = None
+    today: datetime.date | None = None
+    """The date expiring suppressions are judged against (None: the system clock's, when they are judged)."""
 
     def lock_for(self, rule: str, namespace: str | None) -> Lock | None:
         """The lock that covers a finding of ``rule`` on an object in ``namespace``, if any."""
@@ -242,6 +251,7 @@ def make_plan(
     *,
     workloads: WorkloadTable,
     partial: bool = False,
+    today: datetime.date | None = None,
 ) -> Plan:
     """Decide which rules run with which severity and parameters."""
     check_selectors(registry, config)
@@ -271,4 +281,7 @@ def make_plan(
         options=config.options,
         locks=MappingProxyType(locks),
         refusals=config.refusals,
+        reason_pattern=config.reason_pattern,
+        policy=config.policy,
+        today=today,
     )

@@ -263,8 +263,24 @@ def rule_problems(data: Mapping[str, Any], document: Document, registry: Registr
                 err = checked[s] if s in checked else checked.setdefault(s, registry.check_selector(s))
                 if err:
                     out.append(at(document, ("locked", *where), err))
+    pattern = data.get("suppression-reason-pattern")
+    if isinstance(pattern, str) and pattern:
+        import re
+
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            out.append(at(document, ("suppression-reason-pattern",), f"not a regular expression: {exc}"))
     exemptions = data.get("exemptions")
     for i, e in enumerate(exemptions if isinstance(exemptions, list) else ()):
+        until = e.get("until") if isinstance(e, dict) else None
+        if isinstance(until, str) and len(until) == 10:
+            import datetime
+
+            try:
+                datetime.date.fromisoformat(until)
+            except ValueError:
+                out.append(at(document, ("exemptions", i, "until"), f"{until!r} is not a date; write YYYY-MM-DD"))
         names = e.get("rules") if isinstance(e, dict) else None
         for j, n in enumerate(names if isinstance(names, list) else ()):
             if isinstance(n, str) and n and registry.get(n) is None:

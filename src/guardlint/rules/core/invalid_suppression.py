@@ -36,6 +36,11 @@ def invalid_suppression(resource: Resource, params: Any, ctx: RuleContext) -> It
     reason after ` -- `, an annotation with an empty value, or a rule name that does not exist. Such a
     suppression suppresses nothing.
 
+    It also reports a suppression that has expired (an exemption's `until: 2027-03-31`, or a reason that
+    starts with `until 2027-03-31` in an annotation or comment, judged against today's date) and one whose
+    reason does not match the policy's `suppression-reason-pattern` (see `--policy`): they suppress nothing
+    either.
+
     ## Why is this bad?
     Every exception to a policy should say why it exists, so that reviewers and later readers can judge it.
     A typo in the rule name would otherwise silently fail to suppress, or worse, look like it did.
