@@ -279,6 +279,13 @@ def _run(
         prepared = prepare(parts, [p for p in paths if p != "-" and not os.path.isdir(p)], options)
         inputs, units, skipped_notes = prepared.raw, prepared.units, prepared.skipped
         errors = [*errors, *prepared.errors]
+    helpers = [i for i in inputs if i.path != "-" and i.path.endswith(".tpl")]
+    if helpers:
+        # A Helm helper file (_helpers.tpl) is rendered with its chart; outside any chart (a Go template of some
+        # other tool) it holds nothing to lint. pre-commit passes .tpl files so that a changed helper re-renders.
+        passed_over = [*passed_over, *(SkippedDocument(i.display, 1, "a .tpl template outside any Helm chart: "
+                                                       "nothing to lint", note=True) for i in helpers)]
+        inputs = [i for i in inputs if i not in helpers]
     loaded = load_inputs(inputs, settings.max_bytes, stdin)
     loaded, chart_templates = skip_chart_templates(loaded, inputs)
     loaded.extend(u.loaded for u in units)

@@ -217,6 +217,11 @@ class Report(NamedTuple):
     def suppressed(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.suppressed)
 
+    def inputs_with_findings(self) -> int:
+        """How many of the inputs checked have active findings: a rendered chart or overlay counts once, however
+        many of its templates, values or patch files its findings were mapped to."""
+        return len({f.rendered.source if f.rendered is not None else f.file for f in self.active})
+
     def summary(self) -> Summary:
         counts = {s.value: 0 for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
         for f in self.active:

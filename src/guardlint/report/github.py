@@ -68,7 +68,7 @@ def _plural(n: int, word: str) -> str:
 def summary_line(report: Report) -> str:
     summary = report.summary()
     counts = [_plural(int(summary.counts.get(s.value, 0)), _COMMANDS[s]) for s in SEVERITIES]
-    with_findings = len({f.file for f in report.active})
+    with_findings = report.inputs_with_findings()
     where = f"{with_findings} of " if with_findings else ""
     text = f"guardlint: {', '.join(counts)} in {where}{_plural(summary.files, 'file')} checked"
     extras = []

@@ -92,7 +92,7 @@ def summary_text(report: Report) -> str:
     if total:
         parts = [_plural(counts[s.value], s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
                  if counts[s.value]]
-        with_findings = len({f.file for f in report.active})
+        with_findings = report.inputs_with_findings()
         text = f"Found {_plural(total, 'problem')} ({', '.join(parts)}) in {with_findings} of {checked}"
         if summary.errors:
             extras.append(f"{_plural(summary.errors, 'input')} could not be read or parsed")
