@@ -47,21 +47,22 @@ class Problem(NamedTuple):
 class _Annotation:
     """A suppression annotation and whether it matched a finding (mutable while suppressions resolve)."""
 
-    __slots__ = ("key", "reason", "resource", "rule", "used")
+    __slots__ = ("key", "problem", "reason", "refused", "resource", "rule", "used")
 
-    def __init__(self, resource: Resource, key: str, rule: str, reason: str) -> None:
+    def __init__(self, resource: Resource, key: str, rule: str, reason: str, problem: str | None) -> None:
         self.resource, self.key, self.rule, self.reason = resource, key, rule, reason
-        self.used = False
+        self.problem = problem  # expired, or a reason the policy's pattern refuses: it suppresses nothing
+        self.used = self.refused = False
 
 
 class _Comment:
     """A suppression comment and whether it matched a finding."""
 
-    __slots__ = ("directive", "document", "used")
+    __slots__ = ("directive", "document", "problem", "refused", "used")
 
-    def __init__(self, document: Document, directive: Directive) -> None:
-        self.document, self.directive = document, directive
-        self.used = False
+    def __init__(self, document: Document, directive: Directive, problem: str | None) -> None:
+        self.document, self.directive, self.problem = document, directive, problem
+        self.used = self.refused = False
 
 
 _UNTIL = re.compile(r"^until\s+(\S+)\s*(.*)$", re.S)
@@ -154,11 +155,7 @@ def apply_suppressions(
                                             f"annotation {key!r} gives no reason; its value must say why", r))
                     continue
                 judged = _judge_reason(why, None, plan, today)
-                if judged is not None:
-                    problems.append(Problem("invalid", r.file, r.document, path, None, None,
-                                            f"annotation {key!r} {judged}", r))
-                    continue
-                annotations.setdefault(id(r), []).append(_Annotation(r, key, known.name, why))
+                annotations.setdefault(id(r), []).append(_Annotation(r, key, known.name, why, judged))
     comments: dict[int, list[_Comment]] = {}
     for doc in documents:
         for d in doc.directives:
@@ -174,11 +171,7 @@ def apply_suppressions(
                                         f"suppression comment names unknown rule {unknown[0]!r}{extra}", None))
                 continue
             judged = _judge_reason(d.reason, None, plan, today)
-            if judged is not None:
-                problems.append(Problem("invalid", doc.file, doc, (), d.line, d.column,
-                                        f"suppression comment {judged}", None))
-                continue
-            comments.setdefault(id(doc), []).append(_Comment(doc, d))
+            comments.setdefault(id(doc), []).append(_Comment(doc, d, judged))
 
     invalid = {id(ex) for ex in invalid_exemptions(plan, today)}
     exemptions = [ex for ex in plan.exemptions if id(ex) not in invalid]  # the others are reported by the engine
@@ -204,8 +197,10 @@ def apply_suppressions(
                 if ann.rule == finding.rule:
                     ann.used = True
                     if lock is None:
-                        reason = reason or f"annotation: {ann.reason}"
+                        if ann.problem is None:
+                            reason = reason or f"annotation: {ann.reason}"
                     elif refuse(id(ann), finding.rule):
+                        ann.refused = True
                         problems.append(Problem(
                             "not-allowed", resource.file, resource.document,
                             (*resource.prefix, "metadata", "annotations", ann.key), None, None,
@@ -218,8 +213,10 @@ def apply_suppressions(
             if d.scope is Scope.DOCUMENT or d.target_line == finding.location.line:
                 c.used = True
                 if lock is None:
-                    reason = reason or f"comment: {d.reason}"
+                    if c.problem is None:
+                        reason = reason or f"comment: {d.reason}"
                 elif refuse(id(c), finding.rule):
+                    c.refused = True
                     problems.append(Problem("not-allowed", c.document.file, c.document, (), d.line, d.column,
                                             locked_message("suppression comment", finding.rule, lock), None))
         if reason is None:
@@ -235,9 +232,21 @@ def apply_suppressions(
                 break
         out.append(finding._replace(suppressed=True, suppression_reason=reason) if reason else finding)
 
+    for anns in annotations.values():  # expired or refused by the pattern: reported unless refused by a lock
+        for ann in anns:
+            if ann.problem is not None and not ann.refused:
+                problems.append(Problem(
+                    "invalid", ann.resource.file, ann.resource.document,
+                    (*ann.resource.prefix, "metadata", "annotations", ann.key), None, None,
+                    f"annotation {ann.key!r} {ann.problem}", ann.resource))
+    for cs in comments.values():
+        for c in cs:
+            if c.problem is not None and not c.refused:
+                problems.append(Problem("invalid", c.document.file, c.document, (), c.directive.line,
+                                        c.directive.column, f"suppression comment {c.problem}", None))
     for anns in annotations.values():
         for ann in anns:
-            if not ann.used and ann.rule in ran:
+            if ann.problem is None and not ann.used and ann.rule in ran:
                 problems.append(Problem(
                     "unused", ann.resource.file, ann.resource.document,
                     (*ann.resource.prefix, "metadata", "annotations", ann.key), None, None,
@@ -246,7 +255,7 @@ def apply_suppressions(
                 ))
     for cs in comments.values():
         for c in cs:
-            if c.used:
+            if c.used or c.problem is not None:
                 continue
             names = [registry.get(n) for n in c.directive.rules]
             if all(r is not None and r.name in ran for r in names):

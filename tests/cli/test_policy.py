@@ -211,3 +211,23 @@ def test_a_policy_naming_local_plugins_needs_the_same_opt_in(setup: tuple[Path, 
     policy.write_text(POLICY + "plugins: [rules.py]\n")
     code, _, err = run(["check", "pod.yaml", "--policy", str(policy)])
     assert code == 2 and "local Python plugins" in err
+
+
+def test_the_agent_page_policy_refuses_an_agents_suppressions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/agents.md: its policy locks the baseline rules and privileged-container, and asks for a ticket."""
+    import re
+
+    page = (Path(__file__).parents[2] / "docs" / "agents.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", page, re.S)
+    assert block is not None
+    (tmp_path / "policy.yaml").write_text(block.group(1))
+    (tmp_path / "pod.yaml").write_text(POD.replace("node agent", "make CI green"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GUARDLINT_POLICY", raising=False)
+    code, report, _ = run(["check", "pod.yaml", "-f", "json", "--policy", "policy.yaml",
+                           "--select", "privileged-container,shared-host-namespace"])
+    assert code == 1
+    assert {(f["line"]) for f in _active(report, "suppression-not-allowed")} == {6, 12, 20, 31}
+    assert {f["line"] for f in _active(report, "shared-host-namespace")} == {20, 31}  # a baseline rule
+    for f in _active(report, "privileged-container"):
+        assert f["fix"] is None and f["remediation"]
