@@ -97,11 +97,56 @@ def _preset_path(name: str, base_dir: Path) -> tuple[Path | None, str | None]:
         return p, None
     presets = data_dir("rules") / "presets"
     preset = presets / f"{name}.yaml"
+    if ":" in name or not preset.is_file():
+        found, why = _package_preset(name)
+        if found is not None or why is not None:
+            return found, why
     if not preset.is_file():
         available = sorted(p.stem for p in presets.glob("*.yaml"))
         hint = did_you_mean(name, available)
         return None, f"unknown preset {name!r} (available: {', '.join(available)}, or a file path){hint}"
     return preset, None
+
+
+PRESET_GROUP = "guardlint.presets"
+"""Entry-point group of installed preset packages: ``NAME = package`` (or ``package.subpackage``), whose
+folder holds ``*.yaml`` presets; ``extends: NAME`` means its ``default.yaml``, ``extends: NAME:PRESET`` its
+``PRESET.yaml``."""
+
+
+def _package_preset(name: str) -> tuple[Path | None, str | None]:
+    """The preset file an installed package provides for ``extends: NAME[:PRESET]``; (None, None) when no
+    installed package is called NAME and NAME has no ``:`` (then it may still be a built-in preset)."""
+    import importlib.util
+
+    from guardlint.rules.registry import _iter_entry_points
+
+    package, sep, preset = name.partition(":")
+    preset = preset or "default"
+    for dist, entry, target in _iter_entry_points(PRESET_GROUP):
+        if entry != package:
+            continue
+        module = target.split(":", 1)[0].strip()
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError) as exc:
+            return None, f"extends {name!r}: the package {dist!r} names {module!r} for its presets: {exc}"
+        folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+        if not folders:
+            return None, (f"extends {name!r}: the package {dist!r} names {module!r} for its presets, which is "
+                          "not an installed package folder")
+        for folder in folders:
+            candidate = Path(folder) / f"{preset}.yaml"
+            if candidate.is_file():
+                return candidate, None
+        available = sorted(p.stem for folder in folders for p in Path(folder).glob("*.yaml"))
+        hint = did_you_mean(preset, available)
+        return None, (f"extends {name!r}: the package {dist!r} has no preset {preset!r} (it has: "
+                      f"{', '.join(available) or 'none'}){hint}")
+    if sep:
+        return None, (f"extends {name!r}: no installed package provides presets called {package!r} (entry "
+                      f"point group {PRESET_GROUP!r}); install it (pip install ...) in guardlint's environment")
+    return None, None
 
 
 def _raw_chain(path: Path, seen: tuple[Path, ...], problems: list[ConfigProblem]) -> Chain:
