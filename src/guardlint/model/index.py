@@ -287,9 +287,18 @@ class ResourceIndex(Frozen):
         da, db = directory(a.file), directory(b.file)
         if nested(da, db):
             return True
+        ga = self._group_of_dir(da)
+        return ga is not None and ga == self._group_of_dir(db)
+
+    def _group_of_dir(self, path: str) -> str | None:
+        """The Kustomization group of a folder (see ``_group_of``), remembered per folder for the run."""
         groups = self._groups()
-        ga, gb = _group_of(groups, da), _group_of(groups, db)
-        return ga is not None and ga == gb
+        if not groups:
+            return None
+        cache: dict[str, str | None] = self.memo("index.group-of-dir", dict)
+        if path not in cache:
+            cache[path] = _group_of(groups, path)
+        return cache[path]
 
     def in_tree(
         self, kind: str, referrer: Resource, namespace: str | None = None, *, strict: bool = False

@@ -238,7 +238,7 @@ class _PodTable:
     """Every pod template of the run, posted under each of its labels (``key=value`` and ``key``), so that a
     selector finds its candidate pods without scanning them all."""
 
-    __slots__ = ("by_owner", "keys", "operator", "pods", "postings")
+    __slots__ = ("by_owner", "keys", "operator", "operator_set", "pods", "postings")
 
     def __init__(self, pods: tuple[tuple[Resource, PodSpecRef], ...]) -> None:
         self.pods = pods
@@ -256,18 +256,15 @@ class _PodTable:
                 if text is not None:
                     postings.setdefault((str(key), text), []).append(i)
         self.postings, self.keys, self.operator = postings, keys, operator
+        self.operator_set = frozenset(operator)
 
     def candidates(self, term: tuple[str, tuple[str, ...] | None]) -> list[int]:
-        """Pods that may satisfy ``term`` (key, values; None for ``Exists``): those posted under it, and pods
-        an operator labels when the key is prefixed (``_assumed``: the term may hold without the label)."""
+        """Pods posted under ``term`` (key, values; None for ``Exists``). Pods an operator labels may satisfy a
+        term on a prefixed key without the label (``_assumed``): ``pods_related_to`` adds those of the tree."""
         key, values = term
         if values is None:
-            found = list(self.keys.get(key, ()))
-        else:
-            found = [i for v in values for i in self.postings.get((key, v), ())]
-        if "/" in key:
-            found.extend(self.operator)
-        return found
+            return list(self.keys.get(key, ()))
+        return [i for v in values for i in self.postings.get((key, v), ())]
 
 
 def _pod_table(ctx: RuleContext) -> _PodTable:
@@ -312,11 +309,14 @@ def _terms(selector: Mapping[str, Any], label_selector: bool) -> Iterator[tuple[
 def _selector_candidates(table: _PodTable, selector: Mapping[str, Any], label_selector: bool) -> list[int] | None:
     """The smallest candidate list among the selector's terms (see ``_terms``); None when it has none."""
     best: list[int] | None = None
+    best_cost = 0
     for term in _terms(selector, label_selector):
         found = table.candidates(term)
-        if best is None or len(found) < len(best):
-            best = found
-            if not best:
+        # A prefixed key also lets through the operator-labelled pods of the tree: prefer an unprefixed term.
+        cost = len(found) + (len(table.operator) if "/" in term[0] else 0)
+        if best is None or cost < best_cost:
+            best, best_cost = found if "/" not in term[0] else [*found, -1], cost
+            if not cost:
                 break
     return best
 
@@ -337,16 +337,23 @@ def pods_related_to(
         by_owner = table.by_owner
         candidates = iter(sorted(i for r in owners.related(resource, resource.namespace) for i in by_owner[id(r)]))
     else:
-        candidates = (i for i in sorted(set(found)) if index.related(resource, table.pods[i][0]))
+        chosen = set(found)
+        if -1 in chosen:  # a term on a prefixed key: the tree's operator-labelled pods may satisfy it unlabelled
+            chosen.discard(-1)
+            operators = index.tree_set("resources.operator-pod-owners", lambda: _unique_owners(
+                table, [table.pods[i] for i in table.operator]))
+            chosen.update(i for r in operators.related(resource, resource.namespace) for i in table.by_owner[id(r)]
+                          if i in table.operator_set)
+        candidates = (i for i in sorted(chosen) if index.related(resource, table.pods[i][0]))
     for i in candidates:
         pod = table.pods[i][1]
         if wanted(pod):
             yield pod
 
 
-def _unique_owners(table: _PodTable) -> Iterator[Resource]:
+def _unique_owners(table: _PodTable, pods: Sequence[tuple[Resource, PodSpecRef]] | None = None) -> Iterator[Resource]:
     seen: set[int] = set()
-    for r, _ in table.pods:
+    for r, _ in table.pods if pods is None else pods:
         if id(r) not in seen:
             seen.add(id(r))
             yield r
