@@ -22,7 +22,8 @@ TOOL_NAME = "guardlint"
 
 
 def render_json(report: Report, options: RenderOptions) -> str:
-    """Render ``report`` as the JSON contract (``version`` 1), two-space indented, with a final newline."""
+    """Render ``report`` as the JSON contract (``version`` 1): one top-level key per line, each finding on a line of
+    its own (see ``dumps``), and a final newline."""
     summary = report.summary()
     doc: dict[str, Any] = {
         "version": REPORT_VERSION,
