@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from guardlint.model.access import get, get_list, get_map, get_str, iter_maps
-from guardlint.model.index import ResourceIndex, same_namespace
+from guardlint.model.index import ResourceIndex, TreeSet, same_namespace
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import WorkloadTable
@@ -332,17 +332,18 @@ def pods_may_be_unseen(index: ResourceIndex, workloads: WorkloadTable, referrer:
 def workloads_in_tree(index: ResourceIndex, workloads: WorkloadTable, referrer: Resource) -> Iterator[Resource]:
     """Workloads (objects the pod-template table knows) in the referrer's namespace and folder (``strict``
     ``in_tree``), in run order."""
+    return iter(_workload_tree(index, workloads).related(referrer, referrer.namespace, strict=True))
+
+
+def _workload_tree(index: ResourceIndex, workloads: WorkloadTable) -> TreeSet:
+    """Every workload of the run (an object the pod-template table knows), arranged by tree, built once per run."""
     kinds = frozenset(workloads.kinds())
-    members = index.tree_set("missing.workloads", lambda: (r for r in index.resources if r.kind in kinds
-                                                           and workloads.entry_for(r) is not None))
-    return iter(members.related(referrer, referrer.namespace, strict=True))
+    return index.tree_set("missing.workloads", lambda: (r for r in index.resources if r.kind in kinds
+                                                        and workloads.entry_for(r) is not None))
 
 
 def _has_workload_in_tree(index: ResourceIndex, workloads: WorkloadTable, referrer: Resource) -> bool:
-    kinds = frozenset(workloads.kinds())
-    members = index.tree_set("missing.workloads", lambda: (r for r in index.resources if r.kind in kinds
-                                                           and workloads.entry_for(r) is not None))
-    return members.any_related(referrer, referrer.namespace, strict=True)
+    return _workload_tree(index, workloads).any_related(referrer, referrer.namespace, strict=True)
 
 
 def can_judge_pods(index: ResourceIndex, workloads: WorkloadTable, referrer: Resource) -> bool:
