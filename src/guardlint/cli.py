@@ -663,6 +663,36 @@ def _print_timings(timings: dict[str, float], err: TextIO) -> None:
         err.write(f"  {seconds * 1000:10.1f} ms  {seconds / total:6.1%}  {name}\n")
 
 
+# The positional list each command takes, which may also appear after options (``check a.yaml --no-config b.yaml``).
+_TRAILING_POSITIONALS = {("check", None): "paths", ("config", "validate"): "files"}
+
+
+def _parse_intermixed(parser: argparse.ArgumentParser, args_list: list[str]) -> argparse.Namespace:
+    """Parse the command line, accepting paths anywhere among the options, as users type them.
+
+    argparse takes a ``nargs="*"`` positional only from the first run of positionals; later ones come back as
+    extras. Those are paths too (after ``--`` anything is a path); an unknown option is still a usage error.
+    """
+    args, extras = parser.parse_known_args(args_list)
+    if not extras:
+        return args
+    dest = _TRAILING_POSITIONALS.get((args.command, getattr(args, "config_command", None)))
+    paths: list[str] = []
+    unknown: list[str] = []
+    after_separator = False
+    for item in extras:
+        if after_separator or item == "-" or not item.startswith("-"):
+            paths.append(item)
+        elif item == "--":
+            after_separator = True
+        else:
+            unknown.append(item)
+    if unknown or dest is None:
+        parser.error(f"unrecognized arguments: {' '.join(unknown or extras)}")
+    setattr(args, dest, [*getattr(args, dest), *paths])
+    return args
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; returns the exit code (never raises, never prints a traceback)."""
     stdout = out or sys.stdout
@@ -670,7 +700,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     args_list = _normalise_argv(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     try:
-        args = parser.parse_args(args_list)
+        args = _parse_intermixed(parser, args_list)
     except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
         return int(exc.code) if isinstance(exc.code, int) else EXIT_ERROR
     try:
