@@ -9,7 +9,6 @@ object (or the pods) at run time.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -463,8 +462,6 @@ def is_multi_replica(resource: Resource, ctx: RuleContext) -> bool:
 
 # --- ports -----------------------------------------------------------------------------------------------
 
-PORT_NAME = re.compile(r"^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-"""An IANA service name, the only form the API accepts for a named port."""
 
 
 def container_ports(c: ContainerRef) -> list[tuple[int, Mapping[str, Any]]]:

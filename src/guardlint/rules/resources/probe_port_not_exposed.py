@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from guardlint.findings import Severity
+from guardlint.model.ports import PORT_NAME
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_all_containers
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import PORT_NAME, PROBES, container_ports, port_names, port_numbers
+from guardlint.rules.resources._common import PROBES, container_ports, port_names, port_numbers
 
 PROBE_FIELDS = (("livenessProbe", "liveness"), ("readinessProbe", "readiness"), ("startupProbe", "startup"))
 

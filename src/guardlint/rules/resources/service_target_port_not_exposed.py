@@ -7,10 +7,10 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import iter_maps
+from guardlint.model.ports import PORT_NAME
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.resources._common import (
-    PORT_NAME,
     SERVICES,
     describe,
     pods_selected_by_service,

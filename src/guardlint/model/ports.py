@@ -1,0 +1,57 @@
+"""Port numbers and port names exactly as the Kubernetes API validates them.
+
+``IsValidPortNum`` (1-65535) and ``IsValidPortName`` (an IANA_SVC_NAME, RFC 6335 section 5.1): at most 15
+characters, lowercase letters, digits and '-', at least one letter, no '-' at either end and no two '-' in a
+row. Probe, lifecycle and Service ``targetPort`` fields (IntOrString) take a number or such a name; a
+quoted number (``"8080"``) is a string, and as a name it has no letter, so the API rejects it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeGuard
+
+__all__ = ["MAX_PORT", "PORT_NAME", "is_port_number", "is_unrendered", "port_name_problem", "port_number_problem"]
+
+MAX_PORT = 65535
+
+PORT_NAME = re.compile(r"^(?=.{1,15}$)(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+"""An IANA service name, the only form the API accepts for a named port."""
+
+_ALLOWED = re.compile(r"^[-a-z0-9]*$")
+_TEMPLATE = re.compile(r"\$\{|\$\(|\$[A-Za-z_]|\{\{|<[^<>]*>|__[A-Z0-9_]+__")
+
+
+def is_unrendered(value: str) -> bool:
+    """A value left as a template (``${PORT}``, ``$(PORT)``, ``{{ .Values.port }}``, ``<port>``): not judged."""
+    return _TEMPLATE.search(value) is not None
+
+
+def is_port_number(value: Any) -> TypeGuard[int]:
+    """An integer (not a boolean): the only thing a port-number field holds."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def port_number_problem(value: int) -> str | None:
+    """``"<value>, outside 1-65535"`` when ``value`` is not a valid port number, else None."""
+    if 1 <= value <= MAX_PORT:
+        return None
+    return f"{value}, outside 1-{MAX_PORT}"
+
+
+def port_name_problem(name: str) -> str | None:
+    """Why ``name`` is not a valid port name (IANA_SVC_NAME), or None. The empty string is no name at all
+    (the field is optional) and is not judged here."""
+    if not name:
+        return None
+    if len(name) > 15:
+        return f"{name!r} is longer than 15 characters"
+    if not _ALLOWED.match(name):
+        return f"{name!r} has characters other than lowercase letters, digits and '-'"
+    if not any("a" <= ch <= "z" for ch in name):
+        return f"{name!r} has no letter" + (" (a quoted number is a name, not a number)" if name.isdigit() else "")
+    if name.startswith("-") or name.endswith("-"):
+        return f"{name!r} starts or ends with '-'"
+    if "--" in name:
+        return f"{name!r} has two '-' in a row"
+    return None
