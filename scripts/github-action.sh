@@ -7,6 +7,7 @@
 #   GUARDLINT_ARGS          more `guardlint check` options, separated by whitespace
 #   GUARDLINT_ANNOTATIONS   true: GitHub annotations on standard output; false: the text report
 #   GUARDLINT_SARIF_FILE    when set, also write a SARIF report there (same run)
+#   GUARDLINT_DIFF_BASE     when set, pull-request mode: --diff-base with this revision
 #   GUARDLINT_PYTHON        the Python to use (default: python)
 #   GITHUB_OUTPUT           the file step outputs are appended to (exit-code, sarif-file)
 # The script itself exits 0 once guardlint has run, so that the SARIF upload can follow; the action's last
@@ -29,6 +30,9 @@ if [[ "${GUARDLINT_ANNOTATIONS:-true}" == "true" ]]; then
 fi
 if [[ -n "${GUARDLINT_SARIF_FILE:-}" ]]; then
   command+=(--output-file "sarif:${GUARDLINT_SARIF_FILE}")
+fi
+if [[ -n "${GUARDLINT_DIFF_BASE:-}" ]]; then
+  command+=("--diff-base=${GUARDLINT_DIFF_BASE}")
 fi
 command+=("${extra[@]}" -- "${paths[@]}")
 

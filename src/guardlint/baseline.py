@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from guardlint.errors import UsageError
@@ -66,7 +66,7 @@ class _Relative:
         return done
 
 
-def key_of(f: Finding, relative: _Relative | None = None) -> Key:
+def key_of(f: Finding, relative: Callable[[str], str] | None = None) -> Key:
     r = f.resource
     return (
         relative(f.file) if relative is not None else f.file,

@@ -34,7 +34,8 @@ _HUMAN_FORMATS = ("text", "concise", "full")
 _EPILOG = """exit codes:
   0    nothing at or above the --fail-on severity
   1    findings at or above --fail-on (default: error)
-  2    usage or configuration error (including no paths: name files, folders or -);
+  2    usage or configuration error (including no paths: name files, folders or -;
+       and a --diff-base REF this clone does not hold: fetch it first);
        an input that could not be read or parsed (unless --allow-input-errors;
        'guardlint explain yaml-syntax-error' and the like document each kind);
        or no Kubernetes object found in the paths (unless --allow-no-objects)
@@ -133,6 +134,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--kubernetes-version", metavar="X.Y", help="target cluster version (default: newest)")
     check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
+    check.add_argument("--diff-base", metavar="REF",
+                       help="pull-request mode: lint the working tree and the merge base of REF and HEAD (read "
+                       "with git, no checkout, no fetch) and report only the findings the change introduces, "
+                       "with the suppressions it adds; the summary counts new and fixed findings (a REF this "
+                       "clone does not hold, as in a shallow clone, is an error, exit code 2)")
     check.add_argument("--fix", action="store_true",
                        help="apply the fixes rules offer (value replacements) to the files, then report what is left")
     check.add_argument("--partial", action="store_true",
@@ -410,6 +416,7 @@ def _write_output(path: str, text: str) -> None:
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from guardlint.api import resolve_settings, run
+    from guardlint.errors import UsageError
     from guardlint.report import RenderOptions, render
 
     paths = args.paths or []
@@ -426,6 +433,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _refuse_special_target(path, "the report")
     if args.write_baseline:
         _refuse_special_target(args.write_baseline, "the baseline")
+    if args.diff_base is not None and args.write_baseline:
+        raise UsageError("--diff-base reports only what a change introduces; write a baseline without it")
     settings = resolve_settings(
         config=args.config,
         use_config_file=not args.no_config,
@@ -446,6 +455,13 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.show_files:
         _show_files(paths, settings, out)
         return EXIT_OK
+    base = None
+    if args.diff_base is not None:  # checked before any work: a missing REF fails fast with the fetch advice
+        from guardlint.diffbase import resolve_base
+
+        if "-" in paths:
+            raise UsageError("--diff-base compares files in a git repository: it cannot read standard input (-)")
+        base = resolve_base(args.diff_base, os.getcwd())
     known = None
     if args.baseline or args.write_baseline:
         from guardlint import baseline
@@ -468,6 +484,14 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.fix:
         report = _apply_fixes(report, args, err, lambda: run(paths, settings, context=args.context,
                                                               stdin=stdin_bytes, stdin_filename=args.stdin_filename))
+    if base is not None:
+        from guardlint import diffbase
+
+        base_report, base_file, notes = diffbase.lint_base(
+            base, paths, settings, lambda p, s, c: run(p, s, context=c), context=args.context)
+        notes += diffbase.config_notes(base, [settings.config.source, settings.config.policy])
+        report = diffbase.compare(report, base_report, diffbase.head_relative(base.toplevel), base_file, base,
+                                  notes)
     if args.baseline or args.write_baseline:
         root = baseline.root_for(settings.config.source)
         if args.write_baseline:  # every current finding, not only the new ones

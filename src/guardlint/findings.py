@@ -194,6 +194,23 @@ class RuleRun(NamedTuple):
     severity: Severity
 
 
+class DiffSummary(NamedTuple):
+    """Pull-request mode (``--diff-base REF``): how the working tree's findings compare with the base's."""
+
+    base: str
+    """REF as given (``origin/main``)."""
+    commit: str
+    """The commit compared with: the merge base of REF and HEAD."""
+    new: int
+    """Active findings with no counterpart at the base (the report's active findings)."""
+    fixed: int
+    """Active findings at the base with no counterpart in the working tree, active or suppressed."""
+    unchanged: int
+    """Active findings present at both revisions (left out of the report)."""
+    suppressions_added: int
+    """Suppressed findings whose suppression the base did not have (kept in the report, marked suppressed)."""
+
+
 class Report(NamedTuple):
     """Everything one lint run produced. Findings are sorted; suppressed findings are included and marked."""
 
@@ -207,6 +224,8 @@ class Report(NamedTuple):
     meta: Mapping[str, str] = MappingProxyType({})
     warnings: tuple[str, ...] = ()
     """Run-level warnings that are not findings (for example a baseline that matches nothing)."""
+    diff: DiffSummary | None = None
+    """Set in pull-request mode (``--diff-base``): the findings are then only what the change introduced."""
 
     @property
     def active(self) -> tuple[Finding, ...]:

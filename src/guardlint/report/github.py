@@ -1,7 +1,9 @@
 """GitHub Actions workflow commands: one ``::error``/``::warning``/``::notice`` line per active finding.
 
 GitHub turns each line into an annotation on the pull request. Input errors come first (``::error``),
-then the findings; suppressed findings are not annotated. The last line is a plain summary, not a command.
+then the findings; suppressed findings are not annotated, except in pull-request mode (``--diff-base``), where
+each suppression the change added is a ``::notice`` so that reviewers see it. The last line is a plain summary,
+not a command.
 
 GitHub rejects ``col``/``endColumn`` on an annotation that spans several lines, so a multi-line region
 (for example a missing field reported on its parent block) is annotated at its first line and column.
@@ -78,6 +80,10 @@ def summary_line(report: Report) -> str:
         extras.append(f"{summary.suppressed} suppressed")
     if report.baselined:
         extras.append(f"{report.baselined} in the baseline")
+    if report.diff is not None:
+        d = report.diff
+        extras.insert(0, f"compared with {d.base}: {d.new} new, {d.fixed} fixed, {d.unchanged} unchanged, "
+                         f"{_plural(d.suppressions_added, 'suppression')} added")
     return text + (f" ({'; '.join(extras)})" if extras else "")
 
 
@@ -85,5 +91,9 @@ def render_github(report: Report, options: RenderOptions) -> str:
     """Render ``report`` as workflow commands, one per line, then a summary line."""
     lines = [error_command(e) for e in ordered_errors(report.errors)]
     lines += [finding_command(f) for f in ordered_findings(report.findings) if not f.suppressed]
+    if report.diff is not None:  # the suppressions the change added, for the reviewer
+        lines += [command("notice", [*_location(f), ("title", f"suppression added: {f.rule} ({f.code})")],
+                          f"{f.message}\nsuppressed by this change ({f.suppression_reason or 'no reason'})")
+                  for f in ordered_findings(report.findings) if f.suppressed]
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"

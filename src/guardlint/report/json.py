@@ -40,6 +40,10 @@ def render_json(report: Report, options: RenderOptions) -> str:
             "bySeverity": {s.value: int(summary.counts.get(s.value, 0)) for s in SEVERITIES},
         },
     }
+    if report.diff is not None:
+        d = report.diff
+        doc["diff"] = {"base": d.base, "commit": d.commit, "new": d.new, "fixed": d.fixed, "unchanged": d.unchanged,
+                       "suppressionsAdded": d.suppressions_added}
     if report.warnings:
         doc["warnings"] = list(report.warnings)
     if options.verbose:

@@ -69,7 +69,7 @@ def render_text(report: Report, options: RenderOptions) -> str:
     for e in report.errors:
         items.append(((e.file, e.line, e.column, 0), _error_lines(e, color)))
     for f in report.findings:
-        if f.suppressed and not options.show_suppressed:
+        if f.suppressed and not options.show_suppressed and report.diff is None:
             continue
         items.append(((f.file, f.line, f.column, 1), _finding_lines(f, color)))
     for _, block in sorted(items, key=lambda item: item[0]):
@@ -111,7 +111,20 @@ def summary_text(report: Report) -> str:
         extras.append("no Kubernetes objects found")
     if extras:
         text += "; " + "; ".join(extras)
-    return text + "."
+    return diff_text(report) + text + "."
+
+
+def diff_text(report: Report) -> str:
+    """In pull-request mode, the line before the summary: what the change did to the findings, and the
+    suppressions it added (listed above it, marked suppressed); empty otherwise."""
+    d = report.diff
+    if d is None:
+        return ""
+    text = (f"Compared with {_p(d.base)} (merge base {d.commit[:12]}): {d.new} new, {d.fixed} fixed, "
+            f"{d.unchanged} unchanged")
+    if d.suppressions_added:
+        text += f"; {_plural(d.suppressions_added, 'suppression')} added by this change (listed above)"
+    return text + ".\n"
 
 
 def _concise_line(file: str, line: int, column: int, code: str, severity: str, message: str, color: bool,
@@ -131,7 +144,7 @@ def render_concise(report: Report, options: RenderOptions) -> str:
         items.append(((e.file, e.line, e.column, 0, e.kind.code),
                       _concise_line(e.file, e.line, e.column, e.kind.code, "error", e.message, options.color)))
     for f in report.findings:
-        if f.suppressed and not options.show_suppressed:
+        if f.suppressed and not options.show_suppressed and report.diff is None:
             continue
         suffix = f" [suppressed: {_p(f.suppression_reason or '')}]" if f.suppressed else ""
         items.append(((f.file, f.line, f.column, 1, f.code),
@@ -192,7 +205,7 @@ def render_full(report: Report, options: RenderOptions) -> str:
     for e in report.errors:
         items.append(((e.file, e.line, e.column, 0), _error_lines(e, color)))
     for f in report.findings:
-        if f.suppressed and not options.show_suppressed:
+        if f.suppressed and not options.show_suppressed and report.diff is None:
             continue
         block = _finding_lines(f, color)
         text = options.sources.get(f.file)

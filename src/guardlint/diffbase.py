@@ -1,0 +1,408 @@
+"""Pull-request mode (``guardlint check --diff-base REF``): report only the findings a change introduces.
+
+The working tree is linted as usual. The base, the merge base of REF and ``HEAD`` (what a pull request's
+"files changed" compares with), is read with git (``ls-tree`` and ``cat-file --batch``: no checkout, no
+fetch, nothing written to the repository) into a private temporary folder that mirrors the repository,
+and the same paths are linted there with the same settings, so cross-object rules see the whole linted
+tree at both revisions. Findings are matched by the baseline key (file, object, rule, field path; never
+by line), with the files renamed by the change (committed or staged) followed. The report keeps the new
+findings and the suppressed findings whose suppression the change added; the counts of new, fixed and
+unchanged findings travel with it (``Report.diff``).
+
+git runs with an argument list (no shell), ``--`` before paths, REF checked with
+``rev-parse --verify REF^{commit}``, the system configuration ignored, hooks, fsmonitor, external diff
+drivers and text conversion off, optional locks off, and every network protocol refused (a partial clone
+cannot fetch a missing object behind our back). Blob sizes are read from ``ls-tree -l`` before any
+content, and blobs over the run's file-size limit are not read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, NamedTuple
+
+from guardlint.errors import UsageError
+from guardlint.findings import DiffSummary, Finding, Report
+
+if TYPE_CHECKING:
+    from guardlint.api import Settings
+
+BASE_MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+"""The most base-revision content read in one run (2 GiB); more is an error naming the paths to narrow."""
+
+_SAFE_CONFIG = (
+    "-c", "core.fsmonitor=false",
+    "-c", "core.hooksPath=/dev/null",
+    "-c", "core.untrackedCache=false",
+    "-c", "diff.external=",
+    "-c", "protocol.allow=never",
+    "-c", "core.pager=cat",
+)
+"""Per-command settings that keep a repository's own configuration from running anything."""
+
+FETCH_ADVICE = (
+    "guardlint fetches nothing itself: fetch the base first, for example 'git fetch --no-tags --depth=100 "
+    "origin main' (deepen until the merge base is present), or check out with the full history "
+    "(GitHub Actions: actions/checkout with 'fetch-depth: 0'; GitLab CI: 'GIT_DEPTH: 0')"
+)
+
+
+class BaseUnavailable(UsageError):
+    """REF is not a commit of this clone, or shares no history with ``HEAD`` (a shallow clone): exit code 2,
+    with the advice on how to fetch it."""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("GIT_EXTERNAL_DIFF", "GIT_PAGER", "GIT_ASKPASS", "SSH_ASKPASS", "GIT_SSH", "GIT_SSH_COMMAND"):
+        env.pop(name, None)
+    env.update({
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_OPTIONAL_LOCKS": "0",
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_NO_LAZY_FETCH": "1",
+        "GIT_NO_REPLACE_OBJECTS": "1",
+        "LC_ALL": "C",
+    })
+    return env
+
+
+class GitResult(NamedTuple):
+    code: int
+    stdout: bytes
+    stderr: str
+
+
+def git(args: Sequence[str], cwd: str, *, stdin: bytes | None = None) -> GitResult:
+    """Run ``git ARGS`` in ``cwd`` safely (see the module docstring); a missing git is a UsageError."""
+    try:
+        proc = subprocess.run(  # an argument list, no shell
+            ["git", *_SAFE_CONFIG, *args], cwd=cwd, input=stdin if stdin is not None else b"",
+            capture_output=True, env=_env(), check=False,
+        )
+    except FileNotFoundError:
+        raise UsageError("--diff-base needs git, which is not installed (or not on PATH)") from None
+    except OSError as exc:
+        raise UsageError(f"--diff-base: cannot run git: {exc.strerror or exc}") from None
+    return GitResult(proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace").strip())
+
+
+_BAD_REF = re.compile(r"[\x00-\x20\x7f]|^-")
+
+
+def check_ref_text(ref: str) -> None:
+    """A UsageError for a REF that could be read as an option or holds spaces or control characters."""
+    if not ref or _BAD_REF.search(ref):
+        raise UsageError(f"--diff-base {ref!r}: not a git revision (a branch, tag or commit such as origin/main)")
+
+
+class Base(NamedTuple):
+    """The revision a change is compared with."""
+
+    ref: str
+    """REF as given."""
+    commit: str
+    """The merge base of REF and HEAD (the full object name)."""
+    toplevel: str
+    """The repository's working tree root (real path)."""
+    renames: dict[str, str]
+    """Base path -> working-tree path of the files the change renamed (repository-relative, POSIX)."""
+
+
+def resolve_base(ref: str, cwd: str) -> Base:
+    """Check REF and find the merge base with HEAD, and the renames since; BaseUnavailable with the fetch
+    advice when the clone does not hold them."""
+    check_ref_text(ref)
+    top = git(["rev-parse", "--show-toplevel"], cwd)
+    if top.code != 0:
+        raise UsageError(f"--diff-base: {os.path.abspath(cwd)} is not inside a git working tree ({top.stderr})")
+    toplevel = os.path.realpath(top.stdout.decode("utf-8", "surrogateescape").rstrip("\n"))
+    found = git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], toplevel)
+    if found.code != 0:
+        shallow = git(["rev-parse", "--is-shallow-repository"], toplevel).stdout.strip() == b"true"
+        raise BaseUnavailable(f"--diff-base {ref}: no such commit in this clone"
+                              + (" (it is a shallow clone)" if shallow else "") + f"; {FETCH_ADVICE}")
+    base = found.stdout.decode("ascii").strip()
+    head = git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], toplevel)
+    if head.code != 0:
+        raise UsageError(f"--diff-base {ref}: the repository has no commit checked out (HEAD); nothing to compare")
+    merged = git(["merge-base", base, head.stdout.decode("ascii").strip()], toplevel)
+    if merged.code != 0:
+        shallow = git(["rev-parse", "--is-shallow-repository"], toplevel).stdout.strip() == b"true"
+        why = ("the clone is shallow and its history stops before the two meet" if shallow
+               else "they share no history")
+        raise BaseUnavailable(f"--diff-base {ref}: no common ancestor of {ref} and HEAD in this clone ({why}); "
+                              f"{FETCH_ADVICE}")
+    commit = merged.stdout.decode("ascii").strip().splitlines()[0]
+    return Base(ref, commit, toplevel, _renames(commit, toplevel))
+
+
+def _renames(commit: str, toplevel: str) -> dict[str, str]:
+    """Renames from ``commit`` to the index (committed or staged); the index is read, not refreshed, and no
+    working-tree file is read (no clean filter can run)."""
+    out = git(["diff", "--cached", "--no-ext-diff", "--no-textconv", "--find-renames", "--name-status", "-z",
+               commit, "--"], toplevel)
+    if out.code != 0:
+        raise UsageError(f"--diff-base: git diff failed: {out.stderr}")
+    fields = out.stdout.split(b"\0")
+    renames: dict[str, str] = {}
+    i = 0
+    while i < len(fields) and fields[i]:
+        status = fields[i].decode("ascii", "replace")
+        if status.startswith(("R", "C")):
+            if status.startswith("R"):
+                renames[_text(fields[i + 1])] = _text(fields[i + 2])
+            i += 3
+        else:
+            i += 2
+    return renames
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+class BaseFile(NamedTuple):
+    path: str
+    """Repository-relative POSIX path."""
+    mode: str
+    oid: str
+    size: int
+
+
+def list_files(base: Base, prefixes: Sequence[str]) -> list[BaseFile]:
+    """The files and symbolic links (submodules are left out) under ``prefixes``
+    (repository-relative; ``""`` is the whole tree) at the base commit, with their sizes."""
+    specs = [f":(literal){p}" for p in prefixes if p]
+    if "" in prefixes:
+        specs = []
+    out = git(["ls-tree", "-r", "-l", "-z", "--full-tree", base.commit, "--", *specs], base.toplevel)
+    if out.code != 0:
+        raise UsageError(f"--diff-base: git ls-tree failed: {out.stderr}")
+    files = []
+    for entry in out.stdout.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw_path = entry.partition(b"\t")
+        parts = meta.split()
+        if len(parts) != 4 or parts[1] != b"blob" or parts[0] not in (b"100644", b"100755", b"120000"):
+            continue
+        files.append(BaseFile(_text(raw_path), parts[0].decode(), parts[2].decode("ascii"), int(parts[3])))
+    return files
+
+
+def read_blobs(base: Base, files: Sequence[BaseFile]) -> Iterator[tuple[BaseFile, bytes]]:
+    """The content of ``files`` (sizes already checked by the caller), through one ``cat-file --batch``."""
+    if not files:
+        return
+    request = b"".join(f.oid.encode("ascii") + b"\n" for f in files)
+    out = git(["cat-file", "--batch"], base.toplevel, stdin=request)
+    if out.code != 0:
+        raise UsageError(f"--diff-base: git cat-file failed: {out.stderr}")
+    data = out.stdout
+    pos = 0
+    for f in files:
+        end = data.index(b"\n", pos)
+        header = data[pos:end].split()
+        if len(header) != 3 or header[1] != b"blob":
+            raise UsageError(f"--diff-base: git cat-file: unexpected answer for {f.path}: {data[pos:end]!r}")
+        size = int(header[2])
+        start = end + 1
+        yield f, data[start:start + size]
+        pos = start + size + 1
+
+
+def _safe_relative(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and all(p not in ("", ".", "..") for p in parts)
+
+
+def materialize(base: Base, prefixes: Sequence[str], target: str, max_bytes: int) -> list[str]:
+    """Write the base version of the files under ``prefixes`` into ``target`` (a fresh private folder);
+    returns notes on what was left out (files over the size limit). Symbolic links are made again when they
+    point inside the mirror (relatively); a link to anything else is left out."""
+    files = list_files(base, prefixes)
+    notes = []
+    wanted = []
+    total = 0
+    for f in files:
+        if not _safe_relative(f.path):
+            continue
+        if f.size > max_bytes:
+            notes.append(f"{f.path}: not read at the base ({f.size} bytes, over the file-size limit)")
+            continue
+        total += f.size
+        if total > BASE_MAX_TOTAL_BYTES:
+            raise UsageError(f"--diff-base: the linted paths hold more than {BASE_MAX_TOTAL_BYTES // 2**20} MiB at "
+                             f"{base.ref}; name fewer paths")
+        wanted.append(f)
+    for f, content in read_blobs(base, wanted):
+        dest = os.path.join(target, *f.path.split("/"))
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        if f.mode == "120000":  # a link stays a link when it points inside the tree; others are left out
+            link = _text(content)
+            inside = os.path.normpath(os.path.join(os.path.dirname(dest), link))
+            if not os.path.isabs(link) and _inside(inside, target):
+                os.symlink(link, dest)
+            continue
+        with open(dest, "wb") as fh:
+            fh.write(content)
+        if f.mode == "100755":
+            os.chmod(dest, 0o755)
+    return notes
+
+
+@contextmanager
+def _working_directory(path: str) -> Iterator[None]:
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _parts(rel: str) -> list[str]:
+    return [x for x in rel.split("/") if x]
+
+
+def _repo_relative(path: str, root: str) -> str:
+    rel = os.path.relpath(path, root)
+    return "" if rel == "." else rel.replace(os.sep, "/")
+
+
+def lint_base(
+    base: Base,
+    paths: Sequence[str],
+    settings: Settings,
+    lint: Callable[[Sequence[str], Settings, Sequence[str]], Report],
+    *,
+    context: Sequence[str] = (),
+) -> tuple[Report, Callable[[str], str], list[str]]:
+    """Lint ``paths`` (as given, relative to the working directory) at the base revision, in a mirror of
+    the repository; returns the report, the function from its file names to repository-relative ones, and
+    notes. Paths outside the repository are a UsageError."""
+    import shutil
+    import tempfile
+
+    cwd = os.path.realpath(os.getcwd())
+    if not _inside(cwd, base.toplevel):
+        raise UsageError(f"--diff-base: run guardlint inside the repository ({base.toplevel})")
+    prefixes = []
+    for p in (*paths, *context):
+        if p == "-":
+            raise UsageError("--diff-base compares files in a git repository: it cannot read standard input (-)")
+        named = os.path.normpath(os.path.join(cwd, p))
+        full = os.path.realpath(p)  # a named link is read at the base with what it points to
+        for where in dict.fromkeys((named, full)):
+            if not _inside(where, base.toplevel):
+                raise UsageError(f"--diff-base: {p} is outside the git repository {base.toplevel}")
+            prefixes.append(_repo_relative(where, base.toplevel))
+    mirror = os.path.realpath(tempfile.mkdtemp(prefix="guardlint-base-"))
+    rel_cwd = _repo_relative(cwd, base.toplevel)
+
+    def mirrored(p: str) -> str:
+        rel = _repo_relative(os.path.realpath(p), base.toplevel)
+        return os.path.join(mirror, *_parts(rel)) if os.path.isabs(p) else p
+
+    mirror_cwd = os.path.join(mirror, *_parts(rel_cwd))
+    try:
+        notes = materialize(base, prefixes, mirror, settings.max_bytes)
+        os.makedirs(mirror_cwd, exist_ok=True)
+        cfg = settings.config
+        base_dir = os.path.realpath(cfg.base_dir)
+        if _inside(base_dir, base.toplevel):
+            cfg = cfg._replace(base_dir=os.path.join(mirror, *_parts(_repo_relative(base_dir, base.toplevel))))
+        with _working_directory(mirror_cwd):
+            existing = [m for m in (mirrored(p) for p in paths) if os.path.exists(m)]
+            ctx = [m for m in (mirrored(c) for c in context) if os.path.exists(m)]
+            report = lint(existing, settings._replace(config=cfg), ctx) if existing else Report((), (), (), 0)
+    finally:
+        shutil.rmtree(mirror, ignore_errors=True)
+
+    def to_repo(file: str) -> str:
+        full = os.path.normpath(file if os.path.isabs(file) else os.path.join(mirror_cwd, file))
+        rel = _repo_relative(full, mirror) if _inside(full, mirror) else file
+        return base.renames.get(rel, rel)
+
+    return report, to_repo, notes
+
+
+def head_relative(toplevel: str) -> Callable[[str], str]:
+    """The function from the working tree run's file names to repository-relative ones."""
+    cwd = os.path.realpath(os.getcwd())
+
+    def to_repo(file: str) -> str:
+        full = os.path.normpath(file if os.path.isabs(file) else os.path.join(cwd, file))
+        return _repo_relative(full, toplevel) if _inside(full, toplevel) else file
+
+    return to_repo
+
+
+def compare(
+    head: Report, base_report: Report, head_file: Callable[[str], str], base_file: Callable[[str], str],
+    base: Base, notes: Sequence[str] = (),
+) -> Report:
+    """The working tree's report reduced to what the change introduced: active findings with no counterpart
+    at the base, and suppressed findings whose suppression the base did not have (a suppression the change
+    added). ``Report.diff`` counts new, fixed and unchanged findings and the added suppressions."""
+    from guardlint.baseline import key_of
+
+    base_active = Counter(key_of(f, base_file) for f in base_report.findings if not f.suppressed)
+    base_suppressed = Counter((key_of(f, base_file), f.suppression_reason or "")
+                              for f in base_report.findings if f.suppressed)
+    kept: list[Finding] = []
+    new = unchanged = 0
+    added: list[Finding] = []
+    for f in head.findings:
+        k = key_of(f, head_file)
+        if not f.suppressed:
+            if base_active[k] > 0:
+                base_active[k] -= 1
+                unchanged += 1
+            else:
+                new += 1
+                kept.append(f)
+            continue
+        sk = (k, f.suppression_reason or "")
+        if base_suppressed[sk] > 0:
+            base_suppressed[sk] -= 1
+            continue
+        base_active[k] -= 1 if base_active[k] > 0 else 0  # suppressed now, active before: not "fixed"
+        added.append(f)
+        kept.append(f)
+    fixed = sum(n for n in base_active.values() if n > 0)
+    summary = DiffSummary(base=base.ref, commit=base.commit, new=new, fixed=fixed, unchanged=unchanged,
+                          suppressions_added=len(added))
+    return head._replace(findings=tuple(kept), diff=summary, warnings=(*head.warnings, *notes))
+
+
+def config_notes(base: Base, files: Sequence[str | None]) -> list[str]:
+    """Notes for the configuration or policy files in the repository that the change added or edited: the
+    comparison runs under the working tree's configuration, so a reviewer should read their changes."""
+    notes = []
+    for name in files:
+        if not name or name == "-":
+            continue
+        full = os.path.realpath(name)
+        if not _inside(full, base.toplevel):
+            continue
+        rel = _repo_relative(full, base.toplevel)
+        at_base = git(["rev-parse", "--verify", "--quiet", f"{base.commit}:{rel}"], base.toplevel)
+        if at_base.code != 0:
+            notes.append(f"{rel} is new in this change; both revisions are linted with it")
+            continue
+        here = git(["hash-object", "--no-filters", "--", full], base.toplevel)
+        if here.code != 0 or here.stdout.strip() != at_base.stdout.strip():
+            notes.append(f"{rel} is changed by this change; both revisions are linted with the working tree's "
+                         "version, so review what it turns off")
+    return notes
