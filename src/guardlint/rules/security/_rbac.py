@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from guardlint.model.access import get_list, get_map, iter_maps
+from guardlint.model.index import ResourceIndex
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 
@@ -95,3 +96,36 @@ def grant(
     if verb is None or (verb == "*" and not wildcard_verb):
         return None
     return index, verb
+
+
+def is_full_access(r: PolicyRule) -> bool:
+    """The rule allows every verb on every resource of every API group (what ``cluster-admin`` grants):
+    ``*`` in ``verbs``, ``apiGroups`` and ``resources``, not limited by ``resourceNames``."""
+    return "*" in r.verbs and "*" in r.api_groups and "*" in r.resources and not r.resource_names
+
+
+CLUSTER_ADMIN_LABELS: Mapping[str, str] = {"kubernetes.io/bootstrapping": "rbac-defaults"}
+"""The labels of the built-in ``cluster-admin`` ClusterRole, which every cluster has."""
+
+LabelMatcher = Callable[[Mapping[str, Any], Mapping[str, Any]], "bool | None"]
+
+
+def aggregation_selectors(role: Resource) -> list[tuple[FieldPath, Mapping[str, Any]]]:
+    """(path, selector) of each ``aggregationRule.clusterRoleSelectors`` entry of a ClusterRole."""
+    return [(("aggregationRule", "clusterRoleSelectors", i), sel)
+            for i, sel in iter_maps(role.data, ("aggregationRule", "clusterRoleSelectors"))]
+
+
+def aggregated_sources(index: ResourceIndex, role: Resource, match: LabelMatcher) -> Iterator[Resource]:
+    """The ClusterRoles in ``role``'s tree that one of its ``aggregationRule.clusterRoleSelectors`` selects:
+    those whose rules the aggregation controller copies into it. ``match(selector, labels)`` is a
+    LabelSelector matcher (True, False, or None for a malformed selector)."""
+    selectors = [sel for _, sel in aggregation_selectors(role)]
+    if not selectors:
+        return
+    for other in index.in_tree("ClusterRole", role):
+        if other is role or not is_role(other):
+            continue
+        labels = get_map(other.data, ("metadata", "labels")) or {}
+        if any(match(sel, labels) is True for sel in selectors):
+            yield other

@@ -7,9 +7,21 @@ from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str, iter_maps
+from guardlint.model.index import ResourceIndex
+from guardlint.model.paths import to_dotted
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.security._rbac import BINDING_KINDS, is_binding
+from guardlint.rules.resources._common import label_selector_matches
+from guardlint.rules.security._rbac import (
+    BINDING_KINDS,
+    CLUSTER_ADMIN_LABELS,
+    aggregated_sources,
+    aggregation_selectors,
+    is_binding,
+    is_full_access,
+    is_role,
+    policy_rules,
+)
 
 
 class Params(NamedTuple):
@@ -43,7 +55,7 @@ def _subjects(resource: Resource) -> str:
 @rule(
     code="SEC061",
     name="cluster-admin-binding",
-    title="Binding grants the cluster-admin role",
+    title="Binding grants the cluster-admin role or an equivalent",
     severity=Severity.WARNING,
     pack="security",
     since="0.1.0",
@@ -62,10 +74,15 @@ def _subjects(resource: Resource) -> str:
 def cluster_admin_binding(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports ClusterRoleBindings and RoleBindings whose `roleRef` is a ClusterRole in `roles` (default
-    `cluster-admin`). A RoleBinding grants it within its namespace, a ClusterRoleBinding everywhere.
+    `cluster-admin`), or a Role or ClusterRole among the linted objects (in the binding's tree) that is
+    equivalent to it: a rule with `*` in `verbs`, `apiGroups` and `resources` and no `resourceNames`, or, for
+    an aggregated ClusterRole, an aggregation selector that picks the built-in `cluster-admin` (label
+    `kubernetes.io/bootstrapping: rbac-defaults`, or an empty selector) or a linted ClusterRole that is itself
+    equivalent. A RoleBinding grants the role within its namespace, a ClusterRoleBinding everywhere.
 
     ## Why is this bad?
-    `cluster-admin` allows every action on every resource. A workload bound to it turns any bug into a
+    `cluster-admin` allows every action on every resource, and so does any role with a wildcard rule on
+    every resource of every API group, whatever it is called. A workload bound to it turns any bug into a
     cluster takeover, and a person bound to it bypasses every other control. The Kubernetes RBAC good
     practices reserve it for break-glass use
     (https://kubernetes.io/docs/concepts/security/rbac-good-practices/).
@@ -105,19 +122,50 @@ def cluster_admin_binding(resource: Resource, params: Params, ctx: RuleContext) 
     """
     if not is_binding(resource):
         return
-    if get_str(resource.data, ("roleRef", "kind")) != "ClusterRole":
-        return
+    role_kind = get_str(resource.data, ("roleRef", "kind"))
     name = get_str(resource.data, ("roleRef", "name"))
-    if name not in params.roles:
+    if role_kind not in ("ClusterRole", "Role") or not name:
         return
     scope = "in every namespace" if resource.kind == "ClusterRoleBinding" else (
         f"in namespace {resource.namespace!r}" if resource.namespace else "in its namespace"
     )
-    yield Violation(
-        ("roleRef", "name"),
-        f"{resource.kind} grants {name!r} {scope} to {_subjects(resource)}",
-        at_value=True,
-    )
+    if role_kind == "ClusterRole" and name in params.roles:
+        yield Violation(
+            ("roleRef", "name"),
+            f"{resource.kind} grants {name!r} {scope} to {_subjects(resource)}",
+            at_value=True,
+        )
+        return
+    role = ctx.index.find_related(role_kind, name, resource)
+    if role is None or not is_role(role):
+        return
+    how = _full_access(ctx.index, role, set())
+    if how is not None:
+        yield Violation(
+            ("roleRef", "name"),
+            f"{resource.kind} grants {role_kind} {name!r}, which allows every verb on every resource like "
+            f"cluster-admin ({how}), {scope} to {_subjects(resource)}",
+            at_value=True,
+        )
 
+
+def _full_access(index: ResourceIndex, role: Resource, seen: set[int]) -> str | None:
+    """How ``role`` comes to allow everything, or None: a wildcard rule of its own, an aggregation selector
+    that picks the built-in cluster-admin, or an aggregated ClusterRole in its tree that does."""
+    seen.add(id(role))
+    for r in policy_rules(role):
+        if is_full_access(r):
+            return f"{to_dotted(r.path)} is '*' on '*' in every API group"
+    if role.kind != "ClusterRole":
+        return None
+    for path, selector in aggregation_selectors(role):
+        if label_selector_matches(selector, CLUSTER_ADMIN_LABELS) is True:
+            return f"{to_dotted(path)} aggregates the built-in cluster-admin"
+    for source in aggregated_sources(index, role, label_selector_matches):
+        if id(source) in seen:
+            continue
+        if _full_access(index, source, seen) is not None:
+            return f"it aggregates ClusterRole {source.name!r}, which does"
+    return None
 
 RULE = cluster_admin_binding
