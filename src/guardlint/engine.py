@@ -15,7 +15,7 @@ from time import perf_counter
 from typing import Any
 
 from guardlint.config.model import ActiveRule, Plan, Refusal
-from guardlint.findings import Finding, Fix, InputError, Location, Report, RuleRun, SkippedDocument
+from guardlint.findings import Finding, Fix, InputError, Location, LockedBy, Report, RuleRun, SkippedDocument
 from guardlint.model.index import ResourceIndex, in_trees
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource, resources_of, skip_reason
@@ -246,6 +246,8 @@ class Run:
             key = (f.file, f.document_index, f.rule, f.path, f.message, f.location)
             unique.setdefault(key, f)
         ordered = sorted(unique.values(), key=Finding.sort_key)
+        if plan.locks:  # each finding of a locked rule says so, and which policy locks it
+            ordered = [_stamp_lock(f, plan) for f in ordered]
         config_files |= config_refused | config_invalid
         files = tuple(sorted({lt.file for lt in self.loaded} | self.extra_files | config_files))
         return Report(
@@ -257,6 +259,11 @@ class Run:
             rules=tuple(RuleRun(a.rule.name, a.rule.code, a.severity) for a in plan.active),
             meta=meta or {},
         )
+
+
+def _stamp_lock(f: Finding, plan: Plan) -> Finding:
+    lock = plan.lock_for(f.rule, f.resource.namespace if f.resource is not None else None)
+    return f if lock is None else f._replace(locked_by=LockedBy(lock.policy, lock.selector))
 
 
 def lint_loaded(

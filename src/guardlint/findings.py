@@ -89,6 +89,13 @@ class Rendered(NamedTuple):
     """True when the finding's own location is a best guess (a parent the template writes, a helper)."""
 
 
+class LockedBy(NamedTuple):
+    """The policy lock on a finding's rule: the policy file (as displayed) and its ``locked:`` entry."""
+
+    policy: str
+    selector: str
+
+
 class Finding(NamedTuple):
     """A rule's verdict on one field of one object, located in the source."""
 
@@ -111,6 +118,8 @@ class Finding(NamedTuple):
     """A repair ``--fix`` can apply (only for fields that exist in a file that is not Helm output)."""
     rendered: Rendered | None = None
     """For findings on objects guardlint rendered itself: the rendered position and the mapping."""
+    locked_by: LockedBy | None = None
+    """Set when the policy locks the rule for this object: no suppression in the repository can silence it."""
 
     @property
     def line(self) -> int:

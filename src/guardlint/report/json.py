@@ -28,7 +28,7 @@ def render_json(report: Report, options: RenderOptions) -> str:
     doc: dict[str, Any] = {
         "version": REPORT_VERSION,
         "tool": {"name": TOOL_NAME, "version": tool_version(options)},
-        "findings": [_finding(f) for f in ordered_findings(report.findings)],
+        "findings": [_finding(f, options) for f in ordered_findings(report.findings)],
         "errors": [_error(e) for e in ordered_errors(report.errors)],
         "summary": {
             "files": summary.files,
@@ -57,7 +57,7 @@ def _resource(ref: ResourceRef | None) -> dict[str, Any] | None:
     return {"apiVersion": ref.api_version, "kind": ref.kind, "name": ref.name, "namespace": ref.namespace}
 
 
-def _finding(f: Finding) -> dict[str, Any]:
+def _finding(f: Finding, options: RenderOptions) -> dict[str, Any]:
     loc = f.location
     return {
         "rule": f.rule,
@@ -74,11 +74,23 @@ def _finding(f: Finding) -> dict[str, Any]:
         "remediation": f.remediation,
         "suppressed": f.suppressed,
         "suppressionReason": f.suppression_reason if f.suppressed else None,
+        "locked": f.locked_by is not None,
+        "lockedBy": {"policy": f.locked_by.policy, "selector": f.locked_by.selector} if f.locked_by else None,
+        "rationale": _rationale(options, f.rule),
         "origin": f.origin,
         "exact": f.exact,
         "fix": {"replacement": f.fix.value, "description": f.fix.description} if f.fix is not None else None,
         "rendered": _rendered(f),
     }
+
+
+def _rationale(options: RenderOptions, rule: str) -> str | None:
+    """The rule's one-sentence rationale (``guardlint.rules.rationale``), None for a rule the registry does not
+    know."""
+    from guardlint.rules.rationale import rationale
+
+    known = options.registry.get(rule)
+    return rationale(known.meta.doc) if known is not None else None
 
 
 def _rendered(f: Finding) -> dict[str, Any] | None:

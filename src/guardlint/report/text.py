@@ -46,6 +46,9 @@ def _finding_lines(f: Finding, color: bool) -> list[str]:
         lines.append(f"    = rendered from Helm template {_p(f.origin)}")
     if f.rendered is not None:
         lines.append(f"    = {_p(rendered_note(f))}")
+    if f.locked_by is not None:
+        lines.append(f"    = locked by the policy {_p(f.locked_by.policy)} (locked: {_p(f.locked_by.selector)!r}): "
+                     "fix it, no suppression in the repository applies")
     lines.append(f"    help: {_p(f.remediation)}")
     return lines
 
