@@ -127,3 +127,100 @@ def test_a_kustomization_joins_sibling_folders_into_one_tree(tmp_path: Path) -> 
         "config/default/kustomization.yaml": kustomization + "  - ../templates\n  - ../workload\n",
     })
     assert ("dra-claim-reference-missing", "workload") in _rules(_lint([tmp_path], rule))
+
+
+SAMPLE_SA = """apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: sample-a
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data: {mode: a}
+"""
+
+SAMPLE_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: sample-b
+spec:
+  serviceAccountName: my-ksa
+  containers:
+    - name: app
+      image: example.com/app:1.0.0
+"""
+
+
+def test_a_folder_of_independent_samples_is_no_evidence_for_each_sample(tmp_path: Path) -> None:
+    # One sample's ServiceAccount beside another sample: the folder looks complete for ServiceAccounts.
+    _write(tmp_path, {"samples/a.yaml": SAMPLE_SA, "samples/b.yaml": SAMPLE_POD})
+    rule = "missing-service-account"
+    assert _rules(_lint([tmp_path / "samples"], rule)) == [(rule, "samples")]
+    # Two files defining the same object cannot be applied together: the folder holds alternatives, and a
+    # sample's own file must show completeness.
+    _write(tmp_path, {"samples/c.yaml": SAMPLE_SA.split("---\n")[1]})
+    assert _rules(_lint([tmp_path / "samples"], rule)) == []
+    assert _rules(_lint([tmp_path], rule)) == []
+    # Evidence in the sample's own file still counts.
+    _write(tmp_path, {"samples/b.yaml": SAMPLE_POD + "---\n" + SAMPLE_SA.split("---\n")[0]})
+    assert _rules(_lint([tmp_path / "samples"], rule)) == [(rule, "samples")]
+    # A sibling folder's duplicates say nothing about this folder.
+    _write(tmp_path, {"samples/c.yaml": SAMPLE_SA.split("---\n")[0].replace("sample-a", "sample-c"),
+                      "other/x.yaml": SAMPLE_SA, "other/y.yaml": SAMPLE_SA})
+    _write(tmp_path, {"samples/b.yaml": SAMPLE_POD})
+    assert _rules(_lint([tmp_path / "samples"], rule)) == [(rule, "samples")]
+    assert _rules(_lint([tmp_path], rule)) == [(rule, "samples")]
+
+
+SERVICE = """apiVersion: v1
+kind: Service
+metadata:
+  name: exporter
+  namespace: monitoring
+spec:
+  selector: {app: exporter}
+  ports:
+    - port: 9400
+"""
+
+ADAPTER = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: adapter
+  namespace: monitoring
+spec:
+  selector:
+    matchLabels: {app: adapter}
+  template:
+    metadata:
+      labels: {app: adapter}
+    spec:
+      containers:
+        - name: adapter
+          image: example.com/adapter:1.0.0
+"""
+
+MONITOR = """apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: exporter
+  namespace: monitoring
+spec:
+  selector:
+    matchLabels: {app: exporter}
+  endpoints:
+    - port: metrics
+"""
+
+
+def test_variants_in_one_folder_are_no_evidence_for_a_shared_namespace(tmp_path: Path) -> None:
+    files = {"hpa/service.yaml": SERVICE, "hpa/adapter.yaml": ADAPTER}
+    _write(tmp_path, files)
+    rule = "service-selects-no-pods"
+    assert _rules(_lint([tmp_path / "hpa"], rule)) == [(rule, "hpa")]
+    # `-gke` and `-generic` variants of one ServiceMonitor: the folder holds alternatives for the reader to pick.
+    _write(tmp_path, {"hpa/monitor-gke.yaml": MONITOR, "hpa/monitor-generic.yaml": MONITOR})
+    assert _rules(_lint([tmp_path / "hpa"], rule)) == []
+    assert _rules(_lint([tmp_path], rule)) == []

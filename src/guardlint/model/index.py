@@ -351,6 +351,11 @@ class ResourceIndex(Frozen):
     def _groups(self) -> Mapping[str, str]:
         return self.memo("index.kustomize-groups", lambda: _kustomize_groups(self._by_kind.get("Kustomization", ())))
 
+    def kustomize_group(self, folder: str) -> str | None:
+        """The Kustomization group of ``folder`` (a representative folder), None when no linted Kustomization joins
+        it to others."""
+        return self._group_of_dir(folder)
+
     def kinds(self) -> Iterable[str]:
         return self._by_kind.keys()
 

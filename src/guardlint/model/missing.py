@@ -9,7 +9,9 @@ is demonstrably complete for the referrer's namespace and tree (``ResourceIndex.
    (for objects without a namespace: the referrer's folder), see ``ResourceIndex.covered``;
 2. the namespace is declared complete in config (``complete-namespaces``), or the referrer's tree holds at
    least one object of the referenced kind in that namespace (for pods: at least one workload); objects in
-   other trees (a sibling project in the same run) never count;
+   other trees (a sibling project in the same run) never count, and in a folder of independent alternatives
+   (two files in it or below define the same object: samples, ``-gke``/``-generic`` variants; no Kustomization
+   joins it) only the referrer's own file counts (``independent_files``);
 3. the object is neither in the referrer's tree nor declared in ``known-objects``;
 4. no object in the tree is known to produce it (``PRODUCERS``: SealedSecret, ExternalSecret, cert-manager
    Certificate, NVIDIA ComputeDomain, kustomize generators, ...);
@@ -26,11 +28,12 @@ wide): such a controller runs pods, or labels its own, that no manifest shows.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from guardlint.model.access import get, get_list, get_map, get_str, iter_maps
-from guardlint.model.index import ResourceIndex, TreeSet, same_namespace
+from guardlint.model.index import ResourceIndex, TreeSet, directory, same_namespace
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import WorkloadTable
@@ -124,7 +127,66 @@ def can_judge_missing(index: ResourceIndex, kind: str, referrer: Resource, names
         return False
     if ns is not None and ns in index.complete_namespaces:
         return True
+    if independent_files(index, referrer):
+        return any(r.kind == kind and r.namespace == ns for r in _in_file(index, referrer.file))
     return index.any_in_tree(kind, referrer, ns, strict=True)
+
+
+def _in_file(index: ResourceIndex, file: str) -> tuple[Resource, ...]:
+    def build() -> dict[str, tuple[Resource, ...]]:
+        out: dict[str, list[Resource]] = {}
+        for r in index.resources:
+            out.setdefault(r.file, []).append(r)
+        return {f: tuple(v) for f, v in out.items()}
+
+    table: dict[str, tuple[Resource, ...]] = index.memo("missing.by-file", build)
+    return table.get(file, ())
+
+
+def _alternative_folders(index: ResourceIndex) -> tuple[str, ...]:
+    """The deepest folders in which two files (neither a patch) define the same object (kind, namespace and name),
+    sorted, built once per run."""
+
+    def build() -> tuple[str, ...]:
+        from guardlint.model.patches import is_patch
+
+        by_key: dict[tuple[str, str | None, str], dict[str, Resource]] = {}
+        for r in index.resources:
+            if r.name is not None and not r.name.endswith("*"):
+                by_key.setdefault((r.kind, r.namespace, r.name), {}).setdefault(r.file, r)
+        folders: set[str] = set()
+        for files in by_key.values():
+            if len(files) < 2:
+                continue
+            whole = sorted(directory(f).split("/") for f, r in files.items() if not is_patch(r, index))
+            for a, b in zip(whole, whole[1:]):
+                n = 0
+                while n < len(a) and n < len(b) and a[n] == b[n]:
+                    n += 1
+                folders.add("/".join(a[:n]))
+        return tuple(sorted(folders))
+
+    return index.memo("missing.alternative-folders", build)
+
+
+def independent_files(index: ResourceIndex, referrer: Resource) -> bool:
+    """Whether the referrer's folder holds independent alternatives rather than one application: no linted
+    Kustomization joins it, and two files in it or below it define the same object (a folder of samples, or of
+    variants such as ``-gke``/``-generic``), so ``kubectl apply -R`` of it is not what anyone runs. Its files are
+    then no evidence for each other: completeness must show in the referrer's own file."""
+    own = directory(referrer.file)
+    if index.kustomize_group(own) is not None:
+        return False
+    folders = _alternative_folders(index)
+    if not folders:
+        return False
+    if not own:
+        return True
+    i = bisect_left(folders, own)
+    if i < len(folders) and folders[i] == own:
+        return True
+    i = bisect_left(folders, own + "/")
+    return i < len(folders) and folders[i].startswith(own + "/")
 
 
 _NAME = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
@@ -188,18 +250,23 @@ def _role_grants(role: Resource, verbs: Iterable[str], plural: str) -> bool:
     return role.group == RBAC_GROUP and any(_grants(r, wanted, plural) for _, r in iter_maps(role.data, ("rules",)))
 
 
-def created_at_run_time(index: ResourceIndex, kind: str, referrer: Resource, namespace: str | None = None) -> bool:
-    """Step 5 (RBAC part): a Role in the namespace, or a ClusterRole, in the referrer's tree grants ``create`` on
-    ``kind``: some pod (an init Job, an operator) makes such objects at run time."""
+def created_at_run_time(
+    index: ResourceIndex, kind: str, referrer: Resource, namespace: str | None = None,
+    verbs: tuple[str, ...] = ("create",),
+) -> bool:
+    """Step 5 (RBAC part): a Role in the namespace, or a ClusterRole, in the referrer's tree grants ``create`` (or
+    one of ``verbs``) on ``kind``: some pod (an init Job, an operator) makes (or rewrites) such objects at run
+    time."""
     plural = _plural(kind)
     ns = referrer.namespace if namespace is None else namespace
+    key = plural + ":" + ",".join(verbs)
 
     def creators(role_kind: str) -> Callable[[], Iterator[Resource]]:
-        return lambda: (r for r in index.of_kind(role_kind, any_namespace=True) if _role_grants(r, ("create",), plural))
+        return lambda: (r for r in index.of_kind(role_kind, any_namespace=True) if _role_grants(r, verbs, plural))
 
-    if index.tree_set("creators:Role:" + plural, creators("Role")).any_related(referrer, ns):
+    if index.tree_set("creators:Role:" + key, creators("Role")).any_related(referrer, ns):
         return True
-    return index.tree_set("creators:ClusterRole:" + plural, creators("ClusterRole")).any_related(referrer)
+    return index.tree_set("creators:ClusterRole:" + key, creators("ClusterRole")).any_related(referrer)
 
 
 def _operator_kind(index: ResourceIndex, workloads: WorkloadTable, kind: str, include_workloads: bool) -> bool:
@@ -244,6 +311,63 @@ def is_missing(
     if kind in OPERATOR_MADE and custom_resources_in_tree(index, workloads, referrer, include_workloads=True):
         return False
     return not created_at_run_time(index, kind, referrer, namespace)
+
+
+# --- keys of referenced objects ----------------------------------------------------------------------------
+
+KEY_FIELDS = {"Secret": ("data", "stringData"), "ConfigMap": ("data", "binaryData")}
+"""The fields whose keys a Secret or ConfigMap holds (a pod reads a key from either)."""
+
+FILLED_SECRET_TYPES = frozenset({"kubernetes.io/service-account-token"})
+"""Secret types whose keys a controller fills in (the token controller writes ``token``, ``ca.crt``, ``namespace``)."""
+
+
+def _chart(resource: Resource) -> str | None:
+    """The chart a Helm-rendered object came from (``# Source: CHART/templates/...``; subcharts included)."""
+    origin = resource.document.origin
+    if origin is None:
+        return None
+    head, sep, _ = origin.partition("/templates/")
+    return head if sep else origin.rpartition("/")[0]
+
+
+def known_keys(
+    index: ResourceIndex, kind: str, name: str, referrer: Resource, namespace: str | None = None
+) -> frozenset[str] | None:
+    """The keys that the ``kind`` (Secret or ConfigMap) called ``name`` that ``referrer`` sees is known to hold,
+    or None when they cannot be judged from the linted set: the object is not in the referrer's tree (whether it
+    is missing is ``is_missing``'s question), one of its manifests is a patch or comes from another Helm chart
+    than the referrer (only part of it is visible), a producer in the tree makes or merges into it (a kustomize
+    generator with ``behavior: merge``, a SealedSecret, a Certificate, ...), a role in the tree may create, update
+    or patch such objects at run time, it holds no keys at all (a placeholder a controller fills) or is a Secret
+    type whose keys a controller writes. Several manifests of one object (overlays) give the union of their keys.
+    """
+    fields = KEY_FIELDS.get(kind)
+    if fields is None:
+        return None
+    ns = referrer.namespace if namespace is None else namespace
+    found = [r for r in index.named(kind, name) if same_namespace(r.namespace, ns) and index.same_tree(referrer, r)]
+    if not found or produced(index, kind, name, referrer, ns):
+        return None
+    from guardlint.model.patches import is_patch
+
+    chart = _chart(referrer)
+    keys: set[str] = set()
+    for r in found:
+        if r.group != "" or _chart(r) != chart or is_patch(r, index):
+            return None
+        if kind == "Secret" and r.data.get("type") in FILLED_SECRET_TYPES:
+            return None
+        for field in fields:
+            values = r.data.get(field)
+            if values is None:
+                continue
+            if not isinstance(values, dict):
+                return None
+            keys.update(str(k) for k in values)
+    if not keys or created_at_run_time(index, kind, referrer, ns, ("create", "update", "patch")):
+        return None
+    return frozenset(keys)
 
 
 # --- pods ------------------------------------------------------------------------------------------------
@@ -343,6 +467,10 @@ def _workload_tree(index: ResourceIndex, workloads: WorkloadTable) -> TreeSet:
 
 
 def _has_workload_in_tree(index: ResourceIndex, workloads: WorkloadTable, referrer: Resource) -> bool:
+    if independent_files(index, referrer):
+        kinds = frozenset(workloads.kinds())
+        return any(r.kind in kinds and r.namespace == referrer.namespace and workloads.entry_for(r) is not None
+                   for r in _in_file(index, referrer.file))
     return _workload_tree(index, workloads).any_related(referrer, referrer.namespace, strict=True)
 
 

@@ -34,6 +34,11 @@ def references(pod: PodSpecRef, kind: str) -> Iterator[tuple[FieldPath, str, str
                 yield (*pod.path, key), name, "the pod"
                 return
         return
+    if kind == "Secret":
+        for i, pull in iter_maps(pod.spec, ("imagePullSecrets",)):
+            name = pull.get("name")
+            if isinstance(name, str) and name:
+                yield (*pod.path, "imagePullSecrets", i, "name"), name, "the pod's imagePullSecrets"
     volume = _VOLUME_FIELDS.get(kind)
     for i, vol in iter_maps(pod.spec, ("volumes",)):
         vname = vol.get("name")
@@ -70,21 +75,36 @@ def references(pod: PodSpecRef, kind: str) -> Iterator[tuple[FieldPath, str, str
                     yield (*c.path, "envFrom", k, env_from, "name"), name, c.describe()
 
 
+def account_references(resource: Resource, kind: str) -> Iterator[tuple[FieldPath, str, str]]:
+    """A ServiceAccount's ``imagePullSecrets`` (added to every pod that runs as it)."""
+    if kind != "Secret" or resource.kind != "ServiceAccount" or resource.group != "":
+        return
+    for i, ref in iter_maps(resource.data, ("imagePullSecrets",)):
+        name = ref.get("name")
+        if isinstance(name, str) and name:
+            yield ("imagePullSecrets", i, "name"), name, f"ServiceAccount {resource.name!r} (imagePullSecrets)"
+
+
+def _all_references(resource: Resource, ctx: RuleContext, kind: str) -> Iterator[tuple[FieldPath, str, str]]:
+    yield from account_references(resource, kind)
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        yield from references(pod, kind)
+
+
 def missing_references(resource: Resource, ctx: RuleContext, kind: str) -> Iterator[Violation]:
     namespace = resource.namespace
     judge: bool | None = None
     seen: set[tuple[Any, ...]] = set()
-    for pod in iter_pod_specs(resource, ctx.workloads):
-        for path, name, who in references(pod, kind):
-            if judge is None:
-                judge = can_judge_missing(ctx, kind, resource)
-            if not judge:
-                return
-            if (path, name) in seen:
-                continue
-            seen.add((path, name))
-            if not is_missing(ctx, kind, name, resource):
-                continue
-            where = f" in namespace {namespace!r}" if namespace else ""
-            yield Violation(path, f"{who} refers to {kind} {name!r}, which is not among the linted objects{where}",
-                            at_value=True)
+    for path, name, who in _all_references(resource, ctx, kind):
+        if judge is None:
+            judge = can_judge_missing(ctx, kind, resource)
+        if not judge:
+            return
+        if (path, name) in seen:
+            continue
+        seen.add((path, name))
+        if not is_missing(ctx, kind, name, resource):
+            continue
+        where = f" in namespace {namespace!r}" if namespace else ""
+        yield Violation(path, f"{who} refers to {kind} {name!r}, which is not among the linted objects{where}",
+                        at_value=True)

@@ -23,15 +23,18 @@ from guardlint.rules.resources._refs import missing_references
     "list it under known-objects.",
     references=(
         Reference("Kubernetes: Secrets", "https://kubernetes.io/docs/concepts/configuration/secret/"),
+        Reference("Kubernetes: Pull an Image from a Private Registry",
+                  "https://kubernetes.io/docs/tasks/configure-pod-container/pull-image-private-registry/"),
     ),
 )
 def missing_secret(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports references to Secrets from pod templates of every workload kind (`secret` volumes, projected
-    volume sources, `env[].valueFrom.secretKeyRef` and `envFrom[].secretRef` of every container) that name a
-    Secret not among the linted objects in the same namespace. References with `optional: true` are not
-    reported, and neither are Secrets that a linted object produces: a SealedSecret, an ExternalSecret
-    (`spec.target.name`), a cert-manager Certificate (`spec.secretName`) or a kustomize `secretGenerator`.
+    volume sources, `env[].valueFrom.secretKeyRef` and `envFrom[].secretRef` of every container, the pod's
+    `imagePullSecrets`) and ServiceAccounts' `imagePullSecrets` that name a Secret not among the linted objects in
+    the same namespace. References with `optional: true` are not reported, and neither are Secrets that a linted
+    object produces: a SealedSecret, an ExternalSecret (`spec.target.name`), a cert-manager Certificate
+    (`spec.secretName`) or a kustomize `secretGenerator`.
 
     Missing-object policy: pre-commit passes only the changed files and charts reference objects that live
     elsewhere, so a reference is reported only when the run is not partial (or `--context` covers the namespace),
@@ -45,7 +48,8 @@ def missing_secret(resource: Resource, params: Any, ctx: RuleContext) -> Iterato
     ## Why is this bad?
     The kubelet cannot start a container whose Secret is missing: the pod stays in `ContainerCreating`
     (volume) or `CreateContainerConfigError` (environment) until the Secret appears (Kubernetes documentation,
-    "Secrets").
+    "Secrets"). A missing image pull Secret does not stop the pod by itself: the kubelet warns and pulls without
+    credentials, which fails for a private image (`ErrImagePull`) ("Pull an Image from a Private Registry").
 
     ## Example
     ```yaml
