@@ -129,6 +129,12 @@ def test_a_kustomization_joins_sibling_folders_into_one_tree(tmp_path: Path) -> 
     assert ("dra-claim-reference-missing", "workload") in _rules(_lint([tmp_path], rule))
 
 
+SAMPLE_ACCOUNT = """apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: sample-a
+"""
+
 SAMPLE_SA = """apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -160,14 +166,14 @@ def test_a_folder_of_independent_samples_is_no_evidence_for_each_sample(tmp_path
     assert _rules(_lint([tmp_path / "samples"], rule)) == [(rule, "samples")]
     # Two files defining the same object cannot be applied together: the folder holds alternatives, and a
     # sample's own file must show completeness.
-    _write(tmp_path, {"samples/c.yaml": SAMPLE_SA.split("---\n")[1]})
+    _write(tmp_path, {"samples/c.yaml": SAMPLE_SA.split("---\n", maxsplit=1)[1]})
     assert _rules(_lint([tmp_path / "samples"], rule)) == []
     assert _rules(_lint([tmp_path], rule)) == []
     # Evidence in the sample's own file still counts.
-    _write(tmp_path, {"samples/b.yaml": SAMPLE_POD + "---\n" + SAMPLE_SA.split("---\n")[0]})
+    _write(tmp_path, {"samples/b.yaml": SAMPLE_POD + "---\n" + SAMPLE_ACCOUNT})
     assert _rules(_lint([tmp_path / "samples"], rule)) == [(rule, "samples")]
     # A sibling folder's duplicates say nothing about this folder.
-    _write(tmp_path, {"samples/c.yaml": SAMPLE_SA.split("---\n")[0].replace("sample-a", "sample-c"),
+    _write(tmp_path, {"samples/c.yaml": SAMPLE_ACCOUNT.replace("sample-a", "sample-c"),
                       "other/x.yaml": SAMPLE_SA, "other/y.yaml": SAMPLE_SA})
     _write(tmp_path, {"samples/b.yaml": SAMPLE_POD})
     assert _rules(_lint([tmp_path / "samples"], rule)) == [(rule, "samples")]

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
+from itertools import pairwise
 from typing import NamedTuple
 
 from guardlint.model.access import get, get_list, get_map, get_str, iter_maps
@@ -159,7 +160,7 @@ def _alternative_folders(index: ResourceIndex) -> tuple[str, ...]:
             if len(files) < 2:
                 continue
             whole = sorted(directory(f).split("/") for f, r in files.items() if not is_patch(r, index))
-            for a, b in zip(whole, whole[1:]):
+            for a, b in pairwise(whole):
                 n = 0
                 while n < len(a) and n < len(b) and a[n] == b[n]:
                     n += 1
