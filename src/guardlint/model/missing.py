@@ -34,6 +34,7 @@ from itertools import pairwise
 from typing import NamedTuple
 
 from guardlint.model.access import get, get_list, get_map, get_str, iter_maps
+from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.index import ResourceIndex, TreeSet, directory, same_namespace
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
@@ -58,8 +59,6 @@ served by an operator that runs pods."""
 
 CONTROLLER_POD_OWNERS = frozenset({"Prometheus", "Alertmanager", "ThanosRuler", "PrometheusAgent"})
 """Kinds of the add-on groups above that do make an operator run pods."""
-
-BUILTIN_WORKLOAD_GROUPS = frozenset({"", "apps", "extensions", "batch", "apps.openshift.io"})
 
 OPERATOR_MADE = frozenset(
     {"ConfigMap", "Secret", "PersistentVolumeClaim", "Service", "ResourceClaim", "ResourceClaimTemplate"}

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from guardlint._frozen import Frozen
 from guardlint.model.access import get
+from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.model.resource import Resource
 
@@ -82,15 +83,13 @@ def _split(dotted: str) -> list[str | int]:
     return [p for p in dotted.split(".") if p] if dotted else []
 
 
-_APPS_GROUPS = ("apps", "extensions")
-
 BUILTIN_WORKLOADS: tuple[WorkloadEntry, ...] = (
     WorkloadEntry("", "Pod", _tpl("")),
     WorkloadEntry("", "PodTemplate", _tpl("template")),
     WorkloadEntry("", "ReplicationController", _tpl("spec.template"), replicas=("spec", "replicas")),
     *(
         WorkloadEntry(g, k, _tpl("spec.template"), replicas=("spec", "replicas") if k != "DaemonSet" else None)
-        for g in _APPS_GROUPS
+        for g in APPS_GROUPS
         for k in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
     ),
     WorkloadEntry("batch", "Job", _tpl("spec.template"), batch=True),

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
 from guardlint.model.access import get_list, get_map, get_str
+from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.paths import FieldPath
 from guardlint.model.quantity import format_quantity, parse_quantity
 from guardlint.model.resource import Resource
@@ -181,14 +182,11 @@ def _map_values(requirements: Mapping[str, Any], path: FieldPath) -> list[SiteVa
     return out
 
 
-_CORE_GROUPS = frozenset({"", "apps", "extensions", "batch", "apps.openshift.io"})
-
-
 def container_site(c: ContainerRef) -> ResourceSite:
     resources = c.data.get("resources")
     path = (*c.path, "resources")
     values = _map_values(resources, path) if isinstance(resources, dict) else []
-    operator = c.pod.resource.group not in _CORE_GROUPS
+    operator = c.pod.resource.group not in BUILTIN_WORKLOAD_GROUPS
     return _site(path, c.describe(), values, container=c, pod=c.pod, operator=operator)
 
 

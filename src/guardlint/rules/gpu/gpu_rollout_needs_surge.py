@@ -8,6 +8,7 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get, get_str
+from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
@@ -113,7 +114,7 @@ def gpu_rollout_needs_surge(resource: Resource, params: Any, ctx: RuleContext) -
     Clusters that always keep spare GPUs (or autoscale GPU nodes quickly) are not deadlocked, only slowed
     down; disable the rule there.
     """
-    if resource.kind != "Deployment" or resource.group not in ("apps", "extensions"):
+    if resource.kind != "Deployment" or resource.group not in APPS_GROUPS:
         return
     strategy_type = get_str(resource.data, ("spec", "strategy", "type"))
     if strategy_type not in (None, "RollingUpdate"):

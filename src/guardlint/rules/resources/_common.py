@@ -15,8 +15,8 @@ from typing import Any
 
 from guardlint.model import missing as _missing
 from guardlint.model.access import get
+from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS, api_group, groups_compatible
 from guardlint.model.index import directory
-from guardlint.model.missing import BUILTIN_WORKLOAD_GROUPS as _BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.quantity import parse_quantity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
@@ -230,7 +230,7 @@ def selector_text(selector: Mapping[str, Any]) -> str:
 def pod_assumption(pod: PodSpecRef) -> int:
     """Built-in controllers add a known set of labels to their pods; operators of custom resources add
     their own, usually prefixed ones."""
-    return ASSUME_CONTROLLER_LABELS if pod.entry.group in _BUILTIN_WORKLOAD_GROUPS else ASSUME_OPERATOR_LABELS
+    return ASSUME_CONTROLLER_LABELS if pod.entry.group in BUILTIN_WORKLOAD_GROUPS else ASSUME_OPERATOR_LABELS
 
 
 class _PodTable:
@@ -386,11 +386,6 @@ def can_judge_pods(ctx: RuleContext, resource: Resource) -> bool:
 # --- replicas and autoscalers ----------------------------------------------------------------------------
 
 
-def _groups_compatible(a: str, b: str) -> bool:
-    apps = ("apps", "extensions")
-    return a == b or (a in apps and b in apps)
-
-
 def hpas_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
     """HorizontalPodAutoscalers among the linted objects whose scaleTargetRef names ``resource``."""
     if not resource.name:
@@ -403,7 +398,7 @@ def hpas_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
         if not isinstance(ref, dict) or ref.get("kind") != resource.kind or ref.get("name") != resource.name:
             continue
         api_version = ref.get("apiVersion")
-        if isinstance(api_version, str) and not _groups_compatible(api_version.rpartition("/")[0], resource.group):
+        if isinstance(api_version, str) and not groups_compatible(api_group(api_version), resource.group):
             continue
         out.append(hpa)
     return out
@@ -650,7 +645,7 @@ def is_partial_object(resource: Resource, ctx: RuleContext) -> bool:
 
     Rules that report a *missing* field skip fragments: the field is usually in the base the patch applies to.
     """
-    if resource.group in _BUILTIN_WORKLOAD_GROUPS:
+    if resource.group in BUILTIN_WORKLOAD_GROUPS:
         for pod in iter_pod_specs(resource, ctx.workloads):
             containers = pod.spec.get("containers")
             if not isinstance(containers, list) or not containers:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from guardlint.findings import Severity
+from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
@@ -19,7 +20,7 @@ _VALID: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {
     ("", "ReplicationController"): (("Always",), False),
     ("batch", "Job"): (("OnFailure", "Never"), True),
     ("batch", "CronJob"): (("OnFailure", "Never"), True),
-    **{(g, k): (("Always",), False) for g in ("apps", "extensions")
+    **{(g, k): (("Always",), False) for g in APPS_GROUPS
        for k in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")},
 }
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get
+from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
@@ -97,7 +98,7 @@ def rolling_update_allows_full_outage(resource: Resource, params: Any, ctx: Rule
               image: nginx:1.27
     ```
     """
-    if resource.group not in ("apps", "extensions"):
+    if resource.group not in APPS_GROUPS:
         return
     strategy_path = _STRATEGY[resource.kind]
     strategy = get(resource.data, strategy_path)

@@ -7,6 +7,7 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get
+from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.resources._common import (
@@ -103,7 +104,7 @@ def selector_does_not_match_template(resource: Resource, params: Any, ctx: RuleC
     labels_path = ("spec", "template", "metadata", "labels")
     selector = spec.get("selector")
     if resource.kind in _APPS_KINDS:
-        if resource.group not in ("apps", "extensions"):
+        if resource.group not in APPS_GROUPS:
             return
         required = resource.group == "apps" and resource.version in _SELECTOR_REQUIRED_VERSIONS
         if selector is None:
