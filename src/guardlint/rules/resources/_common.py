@@ -19,6 +19,16 @@ from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS, api_group, groups_co
 from guardlint.model.index import directory
 from guardlint.model.quantity import parse_quantity
 from guardlint.model.resource import Resource
+from guardlint.model.selectors import (
+    ASSUME_OPERATOR_LABELS,
+    label_selector_matches,
+    label_value,
+    match_labels,
+    pod_assumption,
+    selector_is_empty,
+    selector_is_valid,
+    selector_terms,
+)
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext
 
@@ -83,154 +93,27 @@ def resource_value(data: Mapping[str, Any], section: str, name: str) -> Any:
 # --- label selectors -----------------------------------------------------------------------------------
 
 
-def _label_value(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (str, int, float)):
-        return str(value)
-    return None
 
 
-CONTROLLER_LABELS = frozenset(
-    {
-        "pod-template-hash", "controller-revision-hash", "pod-template-generation",
-        "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index", "controller-uid", "job-name",
-        "batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name",
-        "batch.kubernetes.io/job-completion-index",
-    }
-)
-"""Labels that controllers add to the pods they create: a selector term on them cannot be judged from a
-pod template, so pod-selection rules treat it as satisfied."""
 
 
-def _assumed(key: str, labels: Mapping[str, Any], mode: int) -> bool:
-    """Whether a selector term on ``key`` counts as satisfied without looking (see ``ASSUME_*``)."""
-    if mode == ASSUME_NOTHING:
-        return False
-    if key in CONTROLLER_LABELS:
-        return True
-    return mode == ASSUME_OPERATOR_LABELS and "/" in key and key not in labels
 
 
-ASSUME_NOTHING = 0
-ASSUME_CONTROLLER_LABELS = 1
-"""Terms on labels that built-in controllers add to pods are satisfied."""
-ASSUME_OPERATOR_LABELS = 2
-"""Also terms on prefixed labels the template does not set: an operator may add them to its pods."""
 
 
-def match_labels(selector: Mapping[str, Any], labels: Mapping[str, Any], *, assume: int = ASSUME_NOTHING) -> bool:
-    """A plain map selector (Service, ReplicationController): every key/value pair must be present."""
-    for key, value in selector.items():
-        if _assumed(str(key), labels, assume):
-            continue
-        want = _label_value(value)
-        if want is None or _label_value(labels.get(key)) != want:
-            return False
-    return True
 
 
-def label_selector_matches(
-    selector: Mapping[str, Any], labels: Mapping[str, Any], *, assume: int = ASSUME_NOTHING
-) -> bool | None:
-    """A ``LabelSelector`` (matchLabels AND matchExpressions) against labels; None when the selector is
-    malformed (the API would reject it, another check's business). An empty selector matches everything.
-    ``assume`` says which terms count as satisfied without looking (labels added by controllers)."""
-    match = selector.get("matchLabels")
-    if match is not None:
-        if not isinstance(match, dict):
-            return None
-        if not match_labels(match, labels, assume=assume):
-            return False
-    exprs = selector.get("matchExpressions")
-    if exprs is None:
-        return True
-    if not isinstance(exprs, list):
-        return None
-    for expr in exprs:
-        if not isinstance(expr, dict):
-            return None
-        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values")
-        if not isinstance(key, str):
-            return None
-        if op in ("In", "NotIn", "Exists", "DoesNotExist") and _assumed(key, labels, assume):
-            continue
-        present = key in labels and labels.get(key) is not None
-        actual = _label_value(labels.get(key)) if present else None
-        if op in ("In", "NotIn"):
-            if not isinstance(values, list) or not values:
-                return None
-            wanted = {_label_value(v) for v in values}
-            if op == "In" and actual not in wanted:
-                return False
-            if op == "NotIn" and present and actual in wanted:
-                return False
-        elif op == "Exists":
-            if not present:
-                return False
-        elif op == "DoesNotExist":
-            if present:
-                return False
-        else:
-            return None
-    return True
 
 
-def selector_is_valid(selector: Mapping[str, Any]) -> bool:
-    """Whether a LabelSelector is well-formed (operators known, values present where required)."""
-    match = selector.get("matchLabels")
-    if match is not None and not isinstance(match, dict):
-        return False
-    exprs = selector.get("matchExpressions")
-    if exprs is None:
-        return True
-    if not isinstance(exprs, list):
-        return False
-    for expr in exprs:
-        if not isinstance(expr, dict) or not isinstance(expr.get("key"), str):
-            return False
-        op, values = expr.get("operator"), expr.get("values")
-        if op in ("In", "NotIn"):
-            if not isinstance(values, list) or not values:
-                return False
-        elif op not in ("Exists", "DoesNotExist"):
-            return False
-    return True
 
 
-def selector_is_empty(selector: Mapping[str, Any]) -> bool:
-    return not selector.get("matchLabels") and not selector.get("matchExpressions")
 
 
-def selector_text(selector: Mapping[str, Any]) -> str:
-    """A compact rendering of a selector for messages: ``app=web,tier in (a,b)``."""
-    parts: list[str] = []
-    match = selector.get("matchLabels") if "matchLabels" in selector or "matchExpressions" in selector else selector
-    if isinstance(match, dict):
-        parts.extend(f"{k}={_label_value(v)}" for k, v in match.items())
-    exprs = selector.get("matchExpressions")
-    if isinstance(exprs, list):
-        for e in exprs:
-            if not isinstance(e, dict):
-                continue
-            op = e.get("operator")
-            if op in ("In", "NotIn") and isinstance(e.get("values"), list):
-                vals = ",".join(str(v) for v in e["values"])
-                parts.append(f"{e.get('key')} {str(op).lower()} ({vals})")
-            elif op == "Exists":
-                parts.append(str(e.get("key")))
-            elif op == "DoesNotExist":
-                parts.append(f"!{e.get('key')}")
-    return ",".join(parts) or "<empty>"
 
 
 # --- pod templates among the linted objects --------------------------------------------------------------
 
 
-def pod_assumption(pod: PodSpecRef) -> int:
-    """Built-in controllers add a known set of labels to their pods; operators of custom resources add
-    their own, usually prefixed ones."""
-    return ASSUME_CONTROLLER_LABELS if pod.entry.group in BUILTIN_WORKLOAD_GROUPS else ASSUME_OPERATOR_LABELS
 
 
 class _PodTable:
@@ -251,7 +134,7 @@ class _PodTable:
                 operator.append(i)
             for key, value in pod.labels.items():
                 keys.setdefault(str(key), []).append(i)
-                text = _label_value(value)
+                text = label_value(value)
                 if text is not None:
                     postings.setdefault((str(key), text), []).append(i)
         self.postings, self.keys, self.operator = postings, keys, operator
@@ -259,7 +142,7 @@ class _PodTable:
 
     def candidates(self, term: tuple[str, tuple[str, ...] | None]) -> list[int]:
         """Pods posted under ``term`` (key, values; None for ``Exists``). Pods an operator labels may satisfy a
-        term on a prefixed key without the label (``_assumed``): ``pods_related_to`` adds those of the tree."""
+        term on a prefixed key without the label (``assumed_satisfied``): ``pods_related_to`` adds those of the tree."""
         key, values = term
         if values is None:
             return list(self.keys.get(key, ()))
@@ -279,37 +162,13 @@ def _pod_table(ctx: RuleContext) -> _PodTable:
     return ctx.index.memo("resources.pod-table", build)
 
 
-def _terms(selector: Mapping[str, Any], label_selector: bool) -> Iterator[tuple[str, tuple[str, ...] | None]]:
-    """Terms of a selector that every matching pod satisfies by its labels, unless the key is one controllers
-    add (``CONTROLLER_LABELS``): ``key=value`` pairs, ``key in (...)`` and ``key exists``. Malformed terms are
-    skipped (the exact match decides)."""
-    pairs = selector.get("matchLabels") if label_selector else selector
-    if isinstance(pairs, dict):
-        for key, value in pairs.items():
-            text = _label_value(value)
-            if isinstance(key, str) and key not in CONTROLLER_LABELS and text is not None:
-                yield key, (text,)
-    exprs = selector.get("matchExpressions") if label_selector else None
-    if isinstance(exprs, list):
-        for expr in exprs:
-            if not isinstance(expr, dict):
-                continue
-            key, op, values = expr.get("key"), expr.get("operator"), expr.get("values")
-            if not isinstance(key, str) or key in CONTROLLER_LABELS:
-                continue
-            if op == "In" and isinstance(values, list) and values:
-                texts = tuple(_label_value(v) for v in values)
-                if None not in texts:  # a value no label can have also matches pods without the key
-                    yield key, tuple(t for t in texts if t is not None)
-            elif op == "Exists":
-                yield key, None
 
 
 def _selector_candidates(table: _PodTable, selector: Mapping[str, Any], label_selector: bool) -> list[int] | None:
-    """The smallest candidate list among the selector's terms (see ``_terms``); None when it has none."""
+    """The smallest candidate list among the selector's terms (see ``selector_terms``); None when it has none."""
     best: list[int] | None = None
     best_cost = 0
-    for term in _terms(selector, label_selector):
+    for term in selector_terms(selector, label_selector):
         found = table.candidates(term)
         # A prefixed key also lets through the operator-labelled pods of the tree: prefer an unprefixed term.
         cost = len(found) + (len(table.operator) if "/" in term[0] else 0)
@@ -534,7 +393,7 @@ def pdbs_for(ctx: RuleContext, resource: Resource) -> list[Resource]:
 
 def _pdbs_for_pods(ctx: RuleContext, resource: Resource, pods: list[PodSpecRef]) -> list[Resource]:
     """PodDisruptionBudgets related to ``resource`` whose selector may match one of ``pods``, in run order: each
-    budget is posted under one term of its selector (``_terms``) that a matching pod's labels must satisfy,
+    budget is posted under one term of its selector (``selector_terms``) that a matching pod's labels must satisfy,
     or under "any" when it has none."""
 
     def build() -> tuple[dict[tuple[str, ...], list[int]], tuple[Resource, ...]]:
@@ -542,7 +401,7 @@ def _pdbs_for_pods(ctx: RuleContext, resource: Resource, pods: list[PodSpecRef])
         table: dict[tuple[str, ...], list[int]] = {}
         for i, pdb in enumerate(pdbs):
             selector = get(pdb.data, ("spec", "selector"))
-            term = next(_terms(selector, True), None) if isinstance(selector, dict) else None
+            term = next(selector_terms(selector, True), None) if isinstance(selector, dict) else None
             if term is None:
                 table.setdefault(("any",), []).append(i)
                 continue
@@ -563,7 +422,7 @@ def _pdbs_for_pods(ctx: RuleContext, resource: Resource, pods: list[PodSpecRef])
     for pod in pods:
         for key, value in pod.labels.items():
             found.update(table.get(("key", str(key)), ()))
-            text = _label_value(value)
+            text = label_value(value)
             if text is not None:
                 found.update(table.get(("pair", str(key), text), ()))
     return [pdbs[i] for i in sorted(found) if ctx.index.related(resource, pdbs[i])]

@@ -8,15 +8,9 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
+from guardlint.model.selectors import selector_is_empty, selector_text
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import (
-    PDB,
-    can_judge_pods,
-    describe,
-    selected_workloads,
-    selector_is_empty,
-    selector_text,
-)
+from guardlint.rules.resources._common import PDB, can_judge_pods, describe, selected_workloads
 
 
 @rule(

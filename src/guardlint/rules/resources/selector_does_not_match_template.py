@@ -9,17 +9,9 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.resource import Resource
+from guardlint.model.selectors import label_selector_matches, match_labels, selector_is_empty, selector_text
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import (
-    DEPLOYMENTS,
-    LABELS,
-    describe,
-    is_partial_object,
-    label_selector_matches,
-    match_labels,
-    selector_is_empty,
-    selector_text,
-)
+from guardlint.rules.resources._common import DEPLOYMENTS, LABELS, describe, is_partial_object
 
 _APPS_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
 _SELECTOR_REQUIRED_VERSIONS = ("v1", "v1beta2")

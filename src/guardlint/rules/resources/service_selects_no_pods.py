@@ -7,6 +7,7 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
+from guardlint.model.selectors import selector_text
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.resources._common import (
     LABELS,
@@ -14,7 +15,6 @@ from guardlint.rules.resources._common import (
     can_judge_pods,
     describe,
     pods_selected_by_service,
-    selector_text,
     service_selector,
 )
 
