@@ -7,7 +7,8 @@ from fractions import Fraction
 import pytest
 
 from guardlint.engine import lint_loaded
-from guardlint.rules.gpu._support import is_extended, is_native, qualified_name_problem, quantity_of
+from guardlint.model.quantity import quantity_value
+from guardlint.rules.gpu._support import is_extended, is_native, qualified_name_problem
 from guardlint.rules.gpu.accelerators import BUILTIN_ACCELERATORS, DEFAULT_TABLE, table_for
 from guardlint.rules.gpu.gpu_resource_name_invalid import name_problem
 from guardlint.source.loader import load_text
@@ -97,12 +98,12 @@ spec:
      ("1.5Ki", Fraction(1536)), ("+2", Fraction(2)), ("-1", Fraction(-1))],
 )
 def test_quantities_compare_as_quantities(raw: object, value: Fraction) -> None:
-    assert quantity_of(raw) == value
+    assert quantity_value(raw) == value
 
 
 @pytest.mark.parametrize("raw", ["${GPU_COUNT}", "{{ .Values.gpus }}", "<GPUS>", None, "lots"])
 def test_placeholders_and_junk_are_not_judged(raw: object) -> None:
-    assert quantity_of(raw) is None
+    assert quantity_value(raw) is None
 
 
 @pytest.mark.parametrize(

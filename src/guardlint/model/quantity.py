@@ -200,3 +200,11 @@ def format_quantity(value: Fraction) -> str:
     if milli.denominator == 1:
         return f"{milli.numerator}m"
     return format_number(value)
+
+
+def quantity_text(raw: Any) -> str:
+    """A quantity as written in the manifest, for messages (``" 2Gi "`` -> ``2Gi``; ``true`` and null as YAML
+    writes them; an empty string as ``''``)."""
+    if isinstance(raw, str):
+        return raw.strip() or repr(raw)
+    return str(raw).lower() if isinstance(raw, bool) or raw is None else str(raw)

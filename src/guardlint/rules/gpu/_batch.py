@@ -9,10 +9,11 @@ from typing import Any, NamedTuple
 
 from guardlint.model.access import get, get_int, get_list, get_map, get_str
 from guardlint.model.paths import FieldPath
+from guardlint.model.quantity import quantity_value
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import PodSpecRef, iter_pod_specs
 from guardlint.rules.api import RuleContext
-from guardlint.rules.gpu._support import accelerators, pod_uses_accelerator, quantity_of
+from guardlint.rules.gpu._support import accelerators, pod_uses_accelerator
 
 KUBEFLOW_V1_REPLICAS = {
     "PyTorchJob": "pytorchReplicaSpecs",
@@ -51,7 +52,7 @@ def trainjob_gpus(resource: Resource, ctx: RuleContext) -> bool:
     table = accelerators(ctx)
     for section in ("limits", "requests"):
         for name, raw in (get_map(resource.data, ("spec", "trainer", "resourcesPerNode", section)) or {}).items():
-            value = quantity_of(raw)
+            value = quantity_value(raw)
             if table.lookup(name) is not None and value is not None and value > 0:
                 return True
     return False

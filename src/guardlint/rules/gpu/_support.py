@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, Protocol
 from guardlint.model.access import get_list, get_map, get_str
 from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.paths import FieldPath
-from guardlint.model.quantity import format_quantity, parse_quantity
+from guardlint.model.quantity import quantity_value
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import (
     ContainerKind,
@@ -38,25 +38,6 @@ _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|\{\{.*?\}\}|<[^<>]*>|__[A-Z0
 def is_placeholder(value: Any) -> bool:
     """An unrendered template value (``${GPU}``, ``{{ .Values.gpu }}``, ``<GPU_COUNT>``): not judged."""
     return isinstance(value, str) and _PLACEHOLDER.search(value) is not None
-
-
-def quantity_of(raw: Any) -> Fraction | None:
-    """The exact value of a quantity, or None when it is absent, unparsable or a placeholder."""
-    if raw is None or is_placeholder(raw):
-        return None
-    q = parse_quantity(raw)
-    return q.value if q is not None else None
-
-
-def show(raw: Any) -> str:
-    """A quantity as written in the manifest, for messages."""
-    if isinstance(raw, str):
-        return raw.strip() or repr(raw)
-    return str(raw).lower() if isinstance(raw, bool) or raw is None else str(raw)
-
-
-def show_value(value: Fraction) -> str:
-    return format_quantity(value)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -129,7 +110,7 @@ class SiteValue(NamedTuple):
 
     @property
     def value(self) -> Fraction | None:
-        return quantity_of(self.raw)
+        return quantity_value(self.raw)
 
 
 class ResourceSite(NamedTuple):

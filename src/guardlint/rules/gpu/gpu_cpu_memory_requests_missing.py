@@ -8,17 +8,12 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.limitrange import limitrange_supplies
+from guardlint.model.quantity import format_quantity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import (
-    accelerators,
-    container_accelerators,
-    iter_flat_sites,
-    operator_completed,
-    show_value,
-)
+from guardlint.rules.gpu._support import accelerators, container_accelerators, iter_flat_sites, operator_completed
 
 
 @rule(
@@ -116,7 +111,8 @@ def gpu_cpu_memory_requests_missing(resource: Resource, params: Any, ctx: RuleCo
                 name, amount = use[0]
                 yield Violation(
                     (*c.path, "resources", "requests"),
-                    f"{c.describe()} requests {show_value(amount)} {name} but no {' and no '.join(missing)}: the pod "
+                    f"{c.describe()} requests {format_quantity(amount)} {name} but no {' and no '.join(missing)}: "
+                    "the pod "
                     "gets no reservation for them and a low QoS class, so it is evicted first under memory pressure",
                 )
     for site in iter_flat_sites(resource):

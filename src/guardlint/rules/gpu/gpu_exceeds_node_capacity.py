@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from guardlint.findings import Severity
+from guardlint.model.quantity import format_quantity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
@@ -18,7 +19,6 @@ from guardlint.rules.gpu._support import (
     container_accelerators,
     iter_flat_sites,
     params_schema,
-    show_value,
     site_accelerators,
 )
 from guardlint.rules.gpu.accelerators import Accelerator
@@ -140,9 +140,10 @@ def gpu_exceeds_node_capacity(resource: Resource, params: Params, ctx: RuleConte
                 continue
             amount, value, who = biggest[name]
             if amount == total:
-                msg = f"{who} requests {show_value(total)} {name} but the largest node has {limit}"
+                msg = f"{who} requests {format_quantity(total)} {name} but the largest node has {limit}"
             else:
-                msg = (f"{pod.where} requests {show_value(total)} {name} in total ({who}: {show_value(amount)}) "
+                msg = (f"{pod.where} requests {format_quantity(total)} {name} in total "
+                       f"({who}: {format_quantity(amount)}) "
                        f"but the largest node has {limit}")
             yield Violation(value.path, msg + ": a pod cannot span nodes, so it is never scheduled")
     for site in iter_flat_sites(resource):
@@ -151,7 +152,7 @@ def gpu_exceeds_node_capacity(resource: Resource, params: Params, ctx: RuleConte
             if limit is not None and amount > limit:
                 yield Violation(
                     value.path,
-                    f"{site.label} requests {show_value(amount)} {name} per pod but the largest node has {limit}: "
+                    f"{site.label} requests {format_quantity(amount)} {name} per pod but the largest node has {limit}: "
                     "a pod cannot span nodes, so it is never scheduled",
                 )
 

@@ -7,11 +7,12 @@ from fractions import Fraction
 from typing import Any
 
 from guardlint.findings import Severity
+from guardlint.model.quantity import format_quantity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, container_accelerators, show_value
+from guardlint.rules.gpu._support import accelerators, container_accelerators
 
 
 @rule(
@@ -96,8 +97,8 @@ def gpu_in_init_container(resource: Resource, params: Any, ctx: RuleContext) -> 
                     continue
                 yield Violation(
                     value.path,
-                    f"{c.describe()} requests {show_value(amount)} {name} but the app containers use "
-                    f"{show_value(used)}: the pod keeps the difference reserved, idle, for its whole life",
+                    f"{c.describe()} requests {format_quantity(amount)} {name} but the app containers use "
+                    f"{format_quantity(used)}: the pod keeps the difference reserved, idle, for its whole life",
                 )
 
 

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from guardlint.findings import Severity
+from guardlint.model.quantity import format_quantity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, iter_sites, show_value, site_accelerators
+from guardlint.rules.gpu._support import accelerators, iter_sites, site_accelerators
 
 
 @rule(
@@ -85,7 +86,8 @@ def gpu_mig_mixed_with_full_gpu(resource: Resource, params: Any, ctx: RuleContex
                 gpu_name, gpu_amount = whole[0]
                 yield Violation(
                     value.path,
-                    f"{site.label} requests {show_value(amount)} {name} together with {show_value(gpu_amount)} "
+                    f"{site.label} requests {format_quantity(amount)} {name} together with "
+                    f"{format_quantity(gpu_amount)} "
                     f"{gpu_name}: only a node with the mixed MIG strategy and both MIG and non-MIG GPUs can "
                     "run it",
                 )

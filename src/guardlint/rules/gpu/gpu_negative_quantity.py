@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from guardlint.findings import Severity
+from guardlint.model.quantity import quantity_text
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import is_extended, iter_sites, show
+from guardlint.rules.gpu._support import is_extended, iter_sites
 
 
 @rule(
@@ -73,7 +74,8 @@ def gpu_negative_quantity(resource: Resource, params: Any, ctx: RuleContext) -> 
             when = "when the operator creates its pods" if site.operator_created else "at apply"
             yield Violation(
                 v.path,
-                f"{site.label} sets {v.section} {v.name} to {show(v.raw)}; the API rejects negative quantities "
+                f"{site.label} sets {v.section} {v.name} to {quantity_text(v.raw)}; the API rejects negative "
+                "quantities "
                 f"{when} (must be greater than or equal to 0)",
             )
 

@@ -7,11 +7,12 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_map
+from guardlint.model.quantity import quantity_text
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, is_extended, is_placeholder, show
+from guardlint.rules.gpu._support import accelerators, is_extended, is_placeholder
 
 
 @rule(
@@ -83,7 +84,7 @@ def gpu_pod_level_resources(resource: Resource, params: Any, ctx: RuleContext) -
                     continue
                 yield Violation(
                     (*pod.path, "resources", section, name),
-                    f"pod-level spec.resources.{section} of {pod.where} sets {name} to {show(raw)}; pod-level "
+                    f"pod-level spec.resources.{section} of {pod.where} sets {name} to {quantity_text(raw)}; pod-level "
                     "resources accept only cpu, memory and hugepages, so the API rejects it (or drops the field "
                     "where pod-level resources are disabled)",
                 )

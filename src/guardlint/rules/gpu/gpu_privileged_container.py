@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str
+from guardlint.model.quantity import format_quantity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
@@ -19,7 +20,6 @@ from guardlint.rules.gpu._support import (
     container_accelerators,
     is_system_component,
     params_schema,
-    show_value,
 )
 
 
@@ -127,7 +127,7 @@ def gpu_privileged_container(resource: Resource, params: Params, ctx: RuleContex
         if is_system_component(pod, params):
             continue
         if requested:
-            what = ", ".join(f"{show_value(v)} {k}" for k, v in requested.items())
+            what = ", ".join(f"{format_quantity(v)} {k}" for k, v in requested.items())
             why = f"the pod was allocated {what}"
         else:
             why = f"the pod runs with the GPU runtime class {runtime_class!r}"

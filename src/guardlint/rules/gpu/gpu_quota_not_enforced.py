@@ -7,10 +7,11 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_map
+from guardlint.model.quantity import quantity_text
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, is_extended, show
+from guardlint.rules.gpu._support import accelerators, is_extended
 
 
 @rule(
@@ -75,7 +76,7 @@ def gpu_quota_not_enforced(resource: Resource, params: Any, ctx: RuleContext) ->
             continue
         yield Violation(
             ("spec", "hard", key),
-            f"quota key {key!r} ({show(raw)}) is accepted but never enforced: quota counts extended resources "
+            f"quota key {key!r} ({quantity_text(raw)}) is accepted but never enforced: quota counts extended resources "
             f"only as 'requests.{name}'",
         )
 

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from guardlint.findings import Severity
+from guardlint.model.quantity import quantity_text
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Fix, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import is_extended, iter_sites, show
+from guardlint.rules.gpu._support import is_extended, iter_sites
 
 
 @rule(
@@ -86,10 +87,11 @@ def gpu_request_limit_mismatch(resource: Resource, params: Any, ctx: RuleContext
             if 0 <= lv < 2**63 and lv.denominator == 1:
                 # Only a limit the API accepts is copied: extended resources take whole, non-negative numbers
                 # (and a device count beyond int64 is no count: its digits are not copied either).
-                fix = Fix(str(lv.numerator), f"set the {req.name} request to the limit, {show(lim.raw)}")
+                fix = Fix(str(lv.numerator), f"set the {req.name} request to the limit, {quantity_text(lim.raw)}")
             yield Violation(
                 req.path,
-                f"{site.label} requests {show(req.raw)} {req.name} but its limit is {show(lim.raw)}; extended "
+                f"{site.label} requests {quantity_text(req.raw)} {req.name} but its limit is "
+                f"{quantity_text(lim.raw)}; extended "
                 f"resources cannot be overcommitted and the API rejects a request that differs from the limit {when}",
                 fix=fix,
             )

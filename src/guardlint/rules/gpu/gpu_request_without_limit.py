@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from guardlint.findings import Severity
+from guardlint.model.quantity import quantity_text
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, is_extended, iter_sites, params_schema, show
+from guardlint.rules.gpu._support import accelerators, is_extended, iter_sites, params_schema
 
 
 class Params(NamedTuple):
@@ -102,7 +103,7 @@ def gpu_request_without_limit(resource: Resource, params: Params, ctx: RuleConte
             when = "when the operator creates its pods" if site.operator_created else "at apply"
             yield Violation(
                 v.path,
-                f"{site.label} requests {show(v.raw)} {v.name} without a limit; the API requires a limit for "
+                f"{site.label} requests {quantity_text(v.raw)} {v.name} without a limit; the API requires a limit for "
                 f"extended resources and rejects it {when} (Limit must be set for non overcommitable resources)",
             )
 

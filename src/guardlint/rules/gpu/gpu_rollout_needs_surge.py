@@ -9,11 +9,12 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.access import get, get_str
 from guardlint.model.groups import APPS_GROUPS
+from guardlint.model.quantity import format_quantity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, container_accelerators, is_shared_use, show_value
+from guardlint.rules.gpu._support import accelerators, container_accelerators, is_shared_use
 
 
 def _resolve(raw: Any, default: str, replicas: int, round_up: bool) -> int | None:
@@ -137,7 +138,7 @@ def gpu_rollout_needs_surge(resource: Resource, params: Any, ctx: RuleContext) -
                 return  # shares of a GPU (HAMi, time-slicing): a surge pod can fit beside the old one
             for name, (amount, _, _) in use.items():
                 if amount > 0 and not gpus:
-                    gpus = f"{show_value(amount)} {name}"
+                    gpus = f"{format_quantity(amount)} {name}"
     if not gpus:
         return
     rolling = get(resource.data, ("spec", "strategy", "rollingUpdate"))

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_bool, get_list, get_str
+from guardlint.model.quantity import format_quantity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
@@ -19,7 +20,6 @@ from guardlint.rules.gpu._support import (
     is_shared_use,
     operator_completed,
     params_schema,
-    show_value,
 )
 
 RAY_GROUP = "ray.io"
@@ -158,7 +158,7 @@ def gpu_shm_missing(resource: Resource, params: Params, ctx: RuleContext) -> Ite
                     continue
             if _has_shm(c):
                 continue
-            what = ", ".join(f"{show_value(a)} {n}" for n, a in devices.items())
+            what = ", ".join(f"{format_quantity(a)} {n}" for n, a in devices.items())
             reason = f"a {resource.kind} training container" if training else "several processes, one per device,"
             yield Violation(
                 (*c.path, "volumeMounts"),

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from guardlint.findings import Severity
+from guardlint.model.quantity import quantity_text
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, iter_sites, show
+from guardlint.rules.gpu._support import accelerators, iter_sites
 
 
 @rule(
@@ -86,7 +87,8 @@ def gpu_zero_quantity(resource: Resource, params: Any, ctx: RuleContext) -> Iter
                 if acc.vendor in ("NVIDIA", "HAMi")
                 else "allocates no device, so the entry is a mistake or dead configuration"
             )
-            yield Violation(v.path, f"{site.label} sets {v.section} {name} to {show(v.raw)}; a zero count {why}")
+            yield Violation(v.path, f"{site.label} sets {v.section} {name} to {quantity_text(v.raw)}; "
+                            f"a zero count {why}")
 
 
 RULE = gpu_zero_quantity

@@ -10,14 +10,12 @@ object (or the pods) at run time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from fractions import Fraction
 from typing import Any
 
 from guardlint.model import missing as _missing
 from guardlint.model.access import get
 from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS, api_group, groups_compatible
 from guardlint.model.index import directory
-from guardlint.model.quantity import parse_quantity
 from guardlint.model.resource import Resource
 from guardlint.model.selectors import (
     ASSUME_OPERATOR_LABELS,
@@ -70,16 +68,6 @@ RESOURCE_CONTAINERS = (ContainerKind.INIT, ContainerKind.CONTAINER)
 def describe(resource: Resource) -> str:
     """``Deployment 'web'`` (``Deployment <unnamed>`` when the object has no name)."""
     return f"{resource.kind} {resource.name!r}" if resource.name else f"{resource.kind} <unnamed>"
-
-
-def q_text(raw: Any) -> str:
-    """A quantity as written in the manifest, for messages."""
-    return raw.strip() if isinstance(raw, str) else str(raw)
-
-
-def quantity(raw: Any) -> Fraction | None:
-    q = parse_quantity(raw)
-    return q.value if q is not None else None
 
 
 # --- resources ---------------------------------------------------------------------------------------

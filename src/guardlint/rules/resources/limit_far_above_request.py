@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from guardlint.findings import Severity
-from guardlint.model.quantity import exact_number, format_number
+from guardlint.model.quantity import exact_number, format_number, quantity_text, quantity_value
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import MANAGE_RESOURCES, RESOURCE_CONTAINERS, q_text, quantity
+from guardlint.rules.resources._common import MANAGE_RESOURCES, RESOURCE_CONTAINERS
 
 
 class Params(NamedTuple):
@@ -106,15 +106,15 @@ def limit_far_above_request(resource: Resource, params: Params, ctx: RuleContext
                     continue
                 raw_request = c.get(("resources", "requests", name))
                 raw_limit = c.get(("resources", "limits", name))
-                request, limit = quantity(raw_request), quantity(raw_limit)
+                request, limit = quantity_value(raw_request), quantity_value(raw_limit)
                 if request is None or limit is None or request <= 0:
                     continue
                 ratio = limit / request
                 if ratio > allowed:
                     yield Violation(
                         (*c.path, "resources", "limits", name),
-                        f"{c.describe()} limits {name} to {q_text(raw_limit)}, {format_number(ratio)} times its "
-                        f"request of {q_text(raw_request)} (at most {format_number(allowed)} allowed)",
+                        f"{c.describe()} limits {name} to {quantity_text(raw_limit)}, {format_number(ratio)} times its "
+                        f"request of {quantity_text(raw_request)} (at most {format_number(allowed)} allowed)",
                     )
 
 

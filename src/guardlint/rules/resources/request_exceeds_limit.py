@@ -7,16 +7,11 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.paths import FieldPath
+from guardlint.model.quantity import quantity_text, quantity_value
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import (
-    MANAGE_RESOURCES,
-    POD_LEVEL_RESOURCES,
-    RESOURCE_CONTAINERS,
-    q_text,
-    quantity,
-)
+from guardlint.rules.resources._common import MANAGE_RESOURCES, POD_LEVEL_RESOURCES, RESOURCE_CONTAINERS
 
 
 def _check(resources: Any, path: FieldPath, who: str) -> Iterator[Violation]:
@@ -29,20 +24,21 @@ def _check(resources: Any, path: FieldPath, who: str) -> Iterator[Violation]:
         raw_limit = limits.get(name)
         if raw_limit is None:
             continue
-        request, limit = quantity(raw_request), quantity(raw_limit)
+        request, limit = quantity_value(raw_request), quantity_value(raw_limit)
         if request is None or limit is None:
             continue
         where = (*path, "resources", "requests", name)
         if request > limit:
             yield Violation(
                 where,
-                f"{who} requests {q_text(raw_request)} {name}, more than its limit of {q_text(raw_limit)}; "
+                f"{who} requests {quantity_text(raw_request)} {name}, more than its limit of "
+                f"{quantity_text(raw_limit)}; "
                 "the API rejects a request above the limit",
             )
         elif str(name).startswith("hugepages-") and request != limit:
             yield Violation(
                 where,
-                f"{who} requests {q_text(raw_request)} {name} but limits it to {q_text(raw_limit)}; "
+                f"{who} requests {quantity_text(raw_request)} {name} but limits it to {quantity_text(raw_limit)}; "
                 "huge pages cannot be overcommitted and the API rejects a request that differs from the limit",
             )
 

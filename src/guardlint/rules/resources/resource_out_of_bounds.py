@@ -6,10 +6,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from guardlint.findings import Severity
+from guardlint.model.quantity import quantity_text, quantity_value
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import MANAGE_RESOURCES, RESOURCE_CONTAINERS, q_text, quantity
+from guardlint.rules.resources._common import MANAGE_RESOURCES, RESOURCE_CONTAINERS
 
 QUANTITY_PATTERN = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$"
 
@@ -112,8 +113,8 @@ def resource_out_of_bounds(resource: Resource, params: Params, ctx: RuleContext)
                 limits: {memory: 2Gi}
     ```
     """
-    lows = {k: (quantity(v), v) for k, v in params.min.items()}
-    highs = {k: (quantity(v), v) for k, v in params.max.items()}
+    lows = {k: (quantity_value(v), v) for k, v in params.min.items()}
+    highs = {k: (quantity_value(v), v) for k, v in params.max.items()}
     if not lows and not highs:
         return
     for pod in iter_pod_specs(resource, ctx.workloads):
@@ -123,18 +124,18 @@ def resource_out_of_bounds(resource: Resource, params: Params, ctx: RuleContext)
                 if not isinstance(values, dict):
                     continue
                 for name, raw in values.items():
-                    value = quantity(raw)
+                    value = quantity_value(raw)
                     if value is None:
                         continue
                     low, low_raw = lows.get(name, (None, None))
                     high, high_raw = highs.get(name, (None, None))
                     path = (*c.path, "resources", section, name)
                     if low is not None and value < low:
-                        yield Violation(path, f"{c.describe()} has a {name} {word} of {q_text(raw)}, below the "
-                                        f"minimum of {q_text(low_raw)}")
+                        yield Violation(path, f"{c.describe()} has a {name} {word} of {quantity_text(raw)}, below the "
+                                        f"minimum of {quantity_text(low_raw)}")
                     elif high is not None and value > high:
-                        yield Violation(path, f"{c.describe()} has a {name} {word} of {q_text(raw)}, above the "
-                                        f"maximum of {q_text(high_raw)}")
+                        yield Violation(path, f"{c.describe()} has a {name} {word} of {quantity_text(raw)}, above the "
+                                        f"maximum of {quantity_text(high_raw)}")
 
 
 RULE = resource_out_of_bounds
