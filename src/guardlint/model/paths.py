@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 FieldPath = tuple["str | int", ...]
 
@@ -103,3 +104,39 @@ def _quoted(text: str, start: int) -> tuple[str, int]:
         chars.append(ch)
         i += 1
     raise ValueError(f"unclosed quote at offset {start} in {text!r}")
+
+
+MISSING: Any = object()
+"""What ``expand(..., with_missing=True)`` yields as the value of a field that is not there."""
+
+
+def expand(
+    data: Any, pattern: FieldPath, prefix: FieldPath = (), *, with_missing: bool = False
+) -> Iterator[tuple[FieldPath, Any]]:
+    """The concrete (path, value) pairs of a path pattern: ``"*"`` stands for every item of a list or every
+    value of a map, an integer for one list index, a string for one map key. Paths start with ``prefix``.
+
+    A field that is not there yields nothing, or with ``with_missing`` the pattern's path from there on and
+    ``MISSING`` (a wildcard over an empty or absent collection yields nothing either way)."""
+    if not pattern:
+        yield prefix, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                yield from expand(item, rest, (*prefix, i), with_missing=with_missing)
+        elif isinstance(data, dict):
+            for key, item in data.items():
+                yield from expand(item, rest, (*prefix, key), with_missing=with_missing)
+        return
+    if isinstance(head, int):
+        if isinstance(data, list) and 0 <= head < len(data):
+            yield from expand(data[head], rest, (*prefix, head), with_missing=with_missing)
+        elif with_missing:
+            yield (*prefix, *pattern), MISSING
+        return
+    if isinstance(data, dict) and head in data:
+        yield from expand(data[head], rest, (*prefix, head), with_missing=with_missing)
+    elif with_missing:
+        yield (*prefix, *pattern), MISSING

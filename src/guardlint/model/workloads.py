@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from guardlint._frozen import Frozen
 from guardlint.model.access import get
 from guardlint.model.groups import APPS_GROUPS
-from guardlint.model.paths import FieldPath, to_dotted
+from guardlint.model.paths import FieldPath, expand, to_dotted
 from guardlint.model.resource import Resource
 
 
@@ -246,27 +246,6 @@ class ContainerRef(Frozen):
         return f"{label} {self.name!r}"
 
 
-def _expand(data: Any, pattern: FieldPath, prefix: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:
-    if not pattern:
-        yield prefix, data
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == "*":
-        if isinstance(data, list):
-            for i, item in enumerate(data):
-                yield from _expand(item, rest, (*prefix, i))
-        elif isinstance(data, dict):
-            for key, item in data.items():
-                yield from _expand(item, rest, (*prefix, key))
-        return
-    if isinstance(head, int):
-        if isinstance(data, list) and 0 <= head < len(data):
-            yield from _expand(data[head], rest, (*prefix, head))
-        return
-    if isinstance(data, dict) and head in data:
-        yield from _expand(data[head], rest, (*prefix, head))
-
-
 def iter_pod_specs(resource: Resource, table: WorkloadTable) -> Iterator[PodSpecRef]:
     """Every pod spec the table knows for this resource's kind."""
     if table.entry_for(resource) is None:
@@ -276,7 +255,7 @@ def iter_pod_specs(resource: Resource, table: WorkloadTable) -> Iterator[PodSpec
 
 def _pod_specs(resource: Resource, entry: WorkloadEntry) -> Iterator[PodSpecRef]:
     for template in entry.templates:
-        for path, value in _expand(resource.data, template.path):
+        for path, value in expand(resource.data, template.path):
             if not isinstance(value, dict):
                 continue
             if template.requires and not any(k in value for k in template.requires):

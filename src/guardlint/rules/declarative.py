@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from guardlint.errors import RuleLoadError
 from guardlint.findings import Severity
-from guardlint.model.paths import FieldPath, parse_dotted, to_dotted
+from guardlint.model.paths import MISSING, FieldPath, expand, parse_dotted, to_dotted
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, Rule, RuleContext, RuleMeta, Violation
@@ -19,34 +19,6 @@ from guardlint.schema import is_valid
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-_MISSING = object()
-
-
-def _expand(data: Any, pattern: FieldPath, prefix: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:
-    """Concrete (path, value) pairs for a pattern; a missing field yields (path-so-far, _MISSING)."""
-    if not pattern:
-        yield prefix, data
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == "*":
-        if isinstance(data, list):
-            for i, item in enumerate(data):
-                yield from _expand(item, rest, (*prefix, i))
-        elif isinstance(data, dict):
-            for k, item in data.items():
-                yield from _expand(item, rest, (*prefix, k))
-        return
-    if isinstance(head, int):
-        if isinstance(data, list) and 0 <= head < len(data):
-            yield from _expand(data[head], rest, (*prefix, head))
-        else:
-            yield (*prefix, *pattern), _MISSING
-        return
-    if isinstance(data, dict) and head in data:
-        yield from _expand(data[head], rest, (*prefix, head))
-    else:
-        yield (*prefix, *pattern), _MISSING
 
 
 def _format(template: str, **values: str) -> str:
@@ -57,7 +29,7 @@ def _format(template: str, **values: str) -> str:
 
 
 def _render_value(value: Any) -> str:
-    if value is _MISSING:
+    if value is MISSING:
         return "<unset>"
     import json
 
@@ -96,8 +68,8 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
     dotted = spec.get("path", "")
 
     def violations(base: FieldPath, data: Any, where: str) -> Iterator[Violation]:
-        for concrete, value in _expand(data, path):
-            if value is _MISSING:
+        for concrete, value in expand(data, path, with_missing=True):
+            if value is MISSING:
                 if when_missing != "fail":
                     continue
                 ok = False
@@ -105,7 +77,7 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
                 ok = is_valid(schema, value) == must_satisfy
             if not ok:
                 text = _format(message, value=_render_value(value), path=to_dotted(concrete) or dotted, where=where)
-                yield Violation((*base, *concrete), text, at_value=value is not _MISSING)
+                yield Violation((*base, *concrete), text, at_value=value is not MISSING)
 
     def check(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
         if scope == "objects":
