@@ -43,7 +43,12 @@ class Resource(NamedTuple):
         return _sub_map(self.data, "annotations")
 
     def display(self) -> str:
+        """``Deployment prod/web``: kind, namespace and name, for listings."""
         return self.ref.display()
+
+    def describe(self) -> str:
+        """``Deployment 'web'`` (``Deployment <unnamed>`` without a name): how messages name the object."""
+        return f"{self.kind} {self.name!r}" if self.name else f"{self.kind} <unnamed>"
 
 
 def _sub_map(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:

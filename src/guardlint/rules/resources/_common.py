@@ -65,11 +65,6 @@ SERVICES = Reference("Kubernetes: Service", "https://kubernetes.io/docs/concepts
 RESOURCE_CONTAINERS = (ContainerKind.INIT, ContainerKind.CONTAINER)
 """Containers that may set resources (ephemeral containers may not)."""
 
-def describe(resource: Resource) -> str:
-    """``Deployment 'web'`` (``Deployment <unnamed>`` when the object has no name)."""
-    return f"{resource.kind} {resource.name!r}" if resource.name else f"{resource.kind} <unnamed>"
-
-
 # --- resources ---------------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from guardlint.model.access import get, iter_maps
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import describe, is_missing
+from guardlint.rules.resources._common import is_missing
 
 ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
 
@@ -148,7 +148,7 @@ def backend_service_missing(resource: Resource, params: Any, ctx: RuleContext) -
     for path, name, namespace in refs:
         if is_missing(ctx, "Service", name, resource, namespace):
             where = f" in namespace {namespace!r}" if namespace else ""
-            yield Violation(path, f"{describe(resource)} sends traffic to Service {name!r}, which is not among the "
+            yield Violation(path, f"{resource.describe()} sends traffic to Service {name!r}, which is not among the "
                             f"linted objects{where}", at_value=True)
 
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import CRONJOBS, describe, is_partial_object
+from guardlint.rules.resources._common import CRONJOBS, is_partial_object
 
 VALID = ("Allow", "Forbid", "Replace")
 
@@ -106,14 +106,14 @@ def cronjob_allows_concurrent_runs(resource: Resource, params: Params, ctx: Rule
     path = ("spec", "concurrencyPolicy")
     if policy is None:
         if "Allow" not in params.allowed_policies and not is_partial_object(resource, ctx):
-            yield Violation(path, f"{describe(resource)} sets no concurrencyPolicy, so it defaults to Allow and runs "
+            yield Violation(path, f"{resource.describe()} sets no concurrencyPolicy, so it defaults to Allow and runs "
                             "may overlap")
     elif policy not in VALID:
-        yield Violation(path, f"{describe(resource)} sets concurrencyPolicy to {policy!r}, which the API rejects "
+        yield Violation(path, f"{resource.describe()} sets concurrencyPolicy to {policy!r}, which the API rejects "
                         "(valid: Allow, Forbid, Replace)", at_value=True)
     elif policy not in params.allowed_policies:
         effect = ", so runs may overlap" if policy == "Allow" else ""
-        yield Violation(path, f"{describe(resource)} sets concurrencyPolicy to {policy!r}{effect} (allowed: "
+        yield Violation(path, f"{resource.describe()} sets concurrencyPolicy to {policy!r}{effect} (allowed: "
                         f"{', '.join(params.allowed_policies)})", at_value=True)
 
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import CRONJOBS, describe, is_partial_object
+from guardlint.rules.resources._common import CRONJOBS, is_partial_object
 
 
 class Params(NamedTuple):
@@ -106,9 +106,9 @@ def cronjob_without_starting_deadline(resource: Resource, params: Params, ctx: R
     value = spec.get("startingDeadlineSeconds")
     path = ("spec", "startingDeadlineSeconds")
     if value is None:
-        yield Violation(path, f"{describe(resource)} sets no startingDeadlineSeconds, so missed runs pile up")
+        yield Violation(path, f"{resource.describe()} sets no startingDeadlineSeconds, so missed runs pile up")
     elif isinstance(value, int) and not isinstance(value, bool) and value < params.min_seconds:
-        yield Violation(path, f"{describe(resource)} sets startingDeadlineSeconds to {value}, below "
+        yield Violation(path, f"{resource.describe()} sets startingDeadlineSeconds to {value}, below "
                         f"{params.min_seconds}; the controller may skip runs", at_value=True)
 
 

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import describe, is_partial_object
+from guardlint.rules.resources._common import is_partial_object
 
 
 class Params(NamedTuple):
@@ -120,7 +120,7 @@ def duplicate_object(resource: Resource, params: Params, ctx: RuleContext) -> It
     if is_partial_object(resource, ctx) or is_partial_object(other, ctx):
         return
     where = "earlier in this file" if other.file == resource.file else f"in {other.file}"
-    yield Violation(("metadata", "name"), f"{describe(resource)} is already defined {where}", at_value=True)
+    yield Violation(("metadata", "name"), f"{resource.describe()} is already defined {where}", at_value=True)
 
 
 Identity = tuple[str, str, str, "str | None", str]

@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import HPA, describe, is_missing
+from guardlint.rules.resources._common import HPA, is_missing
 
 
 @rule(
@@ -100,7 +100,7 @@ def hpa_targets_nothing(resource: Resource, params: Any, ctx: RuleContext) -> It
     if not isinstance(kind, str) or not isinstance(name, str) or not kind or not name:
         return
     if is_missing(ctx, kind, name, resource):
-        yield Violation(("spec", "scaleTargetRef", "name"), f"{describe(resource)} scales {kind} {name!r}, which is "
+        yield Violation(("spec", "scaleTargetRef", "name"), f"{resource.describe()} scales {kind} {name!r}, which is "
                         "not among the linted objects", at_value=True)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import CRONJOBS, describe, is_partial_object
+from guardlint.rules.resources._common import CRONJOBS, is_partial_object
 from guardlint.rules.resources._cron import CronError, check_schedule
 
 TZ_FORBIDDEN_SINCE = (1, 29)
@@ -95,7 +95,7 @@ def invalid_cron_schedule(resource: Resource, params: Any, ctx: RuleContext) -> 
     if schedule is None or schedule == "":
         if is_partial_object(resource, ctx):
             return
-        yield Violation(("spec", "schedule"), f"{describe(resource)} has no schedule; the API requires one")
+        yield Violation(("spec", "schedule"), f"{resource.describe()} has no schedule; the API requires one")
     elif isinstance(schedule, str):
         allow_tz = ctx.kubernetes_version < TZ_FORBIDDEN_SINCE and time_zone is None
         try:
@@ -104,10 +104,10 @@ def invalid_cron_schedule(resource: Resource, params: Any, ctx: RuleContext) -> 
             reason = str(exc)
             if "TZ" in schedule and time_zone is not None and ctx.kubernetes_version < TZ_FORBIDDEN_SINCE:
                 reason = "TZ and CRON_TZ cannot be combined with spec.timeZone"
-            yield Violation(("spec", "schedule"), f"{describe(resource)} has an invalid schedule {schedule!r}: "
+            yield Violation(("spec", "schedule"), f"{resource.describe()} has an invalid schedule {schedule!r}: "
                             f"{reason}", at_value=True)
     if isinstance(time_zone, str) and (not time_zone.strip() or time_zone.lower() == "local"):
-        yield Violation(("spec", "timeZone"), f"{describe(resource)} sets timeZone to {time_zone!r}; the API "
+        yield Violation(("spec", "timeZone"), f"{resource.describe()} sets timeZone to {time_zone!r}; the API "
                         "requires an explicit IANA time zone name such as 'Europe/Berlin'", at_value=True)
 
 

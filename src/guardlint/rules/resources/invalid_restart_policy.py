@@ -10,7 +10,7 @@ from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import JOBS, describe, is_partial_object
+from guardlint.rules.resources._common import JOBS, is_partial_object
 
 _ALL = ("Always", "OnFailure", "Never")
 # (group, kind) -> (valid values, whether an unset value, which defaults to Always, is rejected)
@@ -93,10 +93,10 @@ def invalid_restart_policy(resource: Resource, params: Any, ctx: RuleContext) ->
         path = (*pod.path, "restartPolicy")
         if value is None:
             if unset_rejected and not is_partial_object(resource, ctx):
-                yield Violation(path, f"{describe(resource)} sets no restartPolicy, so it defaults to Always, which "
+                yield Violation(path, f"{resource.describe()} sets no restartPolicy, so it defaults to Always, which "
                                 f"the API rejects for a {resource.kind} (use {' or '.join(valid)})")
         elif value not in valid:
-            yield Violation(path, f"{describe(resource)} sets restartPolicy to {value!r}, which the API rejects for "
+            yield Violation(path, f"{resource.describe()} sets restartPolicy to {value!r}, which the API rejects for "
                             f"a {resource.kind} (valid: {', '.join(valid)})", at_value=True)
 
 

@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import CRONJOBS, JOBS, describe, is_partial_object
+from guardlint.rules.resources._common import CRONJOBS, JOBS, is_partial_object
 
 
 class Params(NamedTuple):
@@ -117,11 +117,11 @@ def job_without_active_deadline(resource: Resource, params: Params, ctx: RuleCon
     path = (*spec_path, "activeDeadlineSeconds")
     value = spec.get("activeDeadlineSeconds")
     if value is None:
-        yield Violation(path, f"{describe(resource)} sets no activeDeadlineSeconds, so a hung pod runs forever")
+        yield Violation(path, f"{resource.describe()} sets no activeDeadlineSeconds, so a hung pod runs forever")
     elif (
         params.max_seconds and isinstance(value, int) and not isinstance(value, bool) and value > params.max_seconds
     ):
-        yield Violation(path, f"{describe(resource)} sets activeDeadlineSeconds to {value}, above the maximum of "
+        yield Violation(path, f"{resource.describe()} sets activeDeadlineSeconds to {value}, above the maximum of "
                         f"{params.max_seconds}", at_value=True)
 
 

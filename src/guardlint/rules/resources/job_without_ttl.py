@@ -8,7 +8,7 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import JOBS, describe, is_partial_object
+from guardlint.rules.resources._common import JOBS, is_partial_object
 
 CLEANED_UP_BY = ("helm.sh/hook-delete-policy", "argocd.argoproj.io/hook-delete-policy", "argocd.argoproj.io/hook")
 
@@ -87,7 +87,7 @@ def job_without_ttl(resource: Resource, params: Any, ctx: RuleContext) -> Iterat
     spec = resource.data.get("spec")
     if isinstance(spec, dict) and spec.get("ttlSecondsAfterFinished") is None:
         yield Violation(("spec", "ttlSecondsAfterFinished"),
-                        f"{describe(resource)} sets no ttlSecondsAfterFinished, so it and its pods are never deleted")
+                        f"{resource.describe()} sets no ttlSecondsAfterFinished, so it and its pods are never deleted")
 
 
 RULE = job_without_ttl

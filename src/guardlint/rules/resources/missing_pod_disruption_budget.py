@@ -11,7 +11,6 @@ from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.resources._common import (
     PDB,
     can_judge_missing,
-    describe,
     is_multi_replica,
     is_partial_object,
     pdbs_for,
@@ -115,7 +114,7 @@ def missing_pod_disruption_budget(resource: Resource, params: Any, ctx: RuleCont
         return
     if pdbs_for(ctx, resource):
         return
-    yield Violation(path, f"{describe(resource)} runs several replicas but no PodDisruptionBudget selects its pods")
+    yield Violation(path, f"{resource.describe()} runs several replicas but no PodDisruptionBudget selects its pods")
 
 
 RULE = missing_pod_disruption_budget

@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.selectors import selector_is_empty, selector_text
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import can_judge_pods, describe, selected_workloads
+from guardlint.rules.resources._common import can_judge_pods, selected_workloads
 
 
 @rule(
@@ -112,7 +112,7 @@ def network_policy_selects_no_pods(resource: Resource, params: Any, ctx: RuleCon
     if not isinstance(selector, dict) or selector_is_empty(selector):
         return
     if selected_workloads(ctx, selector, resource) == [] and can_judge_pods(ctx, resource):
-        yield Violation(("spec", "podSelector"), f"{describe(resource)} selects {selector_text(selector)}, which "
+        yield Violation(("spec", "podSelector"), f"{resource.describe()} selects {selector_text(selector)}, which "
                         "matches no pod template among the linted workloads in its namespace")
 
 

@@ -11,7 +11,6 @@ from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.resources._common import (
     PDB,
-    describe,
     int_or_percent,
     pdb_replica_total,
     scaled_percent,
@@ -77,7 +76,7 @@ def pdb_allows_no_disruption(resource: Resource, params: Any, ctx: RuleContext) 
         text = "0%" if max_unavailable[1] else "0"
         yield Violation(
             ("spec", "maxUnavailable"),
-            f"{describe(resource)} sets maxUnavailable to {text}, so no selected pod can ever be evicted "
+            f"{resource.describe()} sets maxUnavailable to {text}, so no selected pod can ever be evicted "
             "voluntarily and node drains block",
         )
         return
@@ -88,7 +87,7 @@ def pdb_allows_no_disruption(resource: Resource, params: Any, ctx: RuleContext) 
     if percent and number >= 100:
         yield Violation(
             ("spec", "minAvailable"),
-            f"{describe(resource)} sets minAvailable to {number}%, so no selected pod can ever be evicted "
+            f"{resource.describe()} sets minAvailable to {number}%, so no selected pod can ever be evicted "
             "voluntarily and node drains block",
         )
         return
@@ -101,7 +100,7 @@ def pdb_allows_no_disruption(resource: Resource, params: Any, ctx: RuleContext) 
         written = f"{number}%" if percent else str(number)
         yield Violation(
             ("spec", "minAvailable"),
-            f"{describe(resource)} sets minAvailable to {written} but selects only {total} "
+            f"{resource.describe()} sets minAvailable to {written} but selects only {total} "
             f"pod{'s' if total != 1 else ''}, so none can ever be evicted voluntarily and node drains block",
         )
 

@@ -12,7 +12,6 @@ from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.resources._common import (
     HPA,
     PDB,
-    describe,
     int_or_percent,
     pdb_replica_total,
     scaled_percent,
@@ -134,7 +133,7 @@ def pdb_blocks_hpa_minimum(resource: Resource, params: Any, ctx: RuleContext) ->
         names = ", ".join(repr(h.name) for h in scaled)
         yield Violation(
             ("spec", "minAvailable"),
-            f"{describe(resource)} sets minAvailable to {written}, but at the minReplicas of HorizontalPodAutoscaler "
+            f"{resource.describe()} sets minAvailable to {written}, but at the minReplicas of HorizontalPodAutoscaler "
             f"{names} only {total} pod{'s' if total != 1 else ''} run, so no eviction is allowed then",
         )
 

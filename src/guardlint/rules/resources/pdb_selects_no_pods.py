@@ -10,7 +10,7 @@ from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.model.selectors import selector_is_empty, selector_text
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import PDB, can_judge_pods, describe, selected_workloads
+from guardlint.rules.resources._common import PDB, can_judge_pods, selected_workloads
 
 
 @rule(
@@ -105,19 +105,19 @@ def pdb_selects_no_pods(resource: Resource, params: Any, ctx: RuleContext) -> It
         return
     selector = spec.get("selector")
     if selector is None:
-        yield Violation(("spec", "selector"), f"{describe(resource)} has no selector, so it protects no pods")
+        yield Violation(("spec", "selector"), f"{resource.describe()} has no selector, so it protects no pods")
         return
     if not isinstance(selector, dict):
         return
     if selector_is_empty(selector):
         if resource.version == "v1beta1":
-            yield Violation(("spec", "selector"), f"{describe(resource)} has an empty selector, which selects no "
+            yield Violation(("spec", "selector"), f"{resource.describe()} has an empty selector, which selects no "
                             "pods in policy/v1beta1 (policy/v1 would select every pod of the namespace)")
         return
     if get(selector, ("matchLabels",)) is None and get(selector, ("matchExpressions",)) is None:
         return
     if selected_workloads(ctx, selector, resource) == [] and can_judge_pods(ctx, resource):
-        yield Violation(("spec", "selector"), f"{describe(resource)} selects {selector_text(selector)}, which matches "
+        yield Violation(("spec", "selector"), f"{resource.describe()} selects {selector_text(selector)}, which matches "
                         "no pod template among the linted workloads in its namespace")
 
 

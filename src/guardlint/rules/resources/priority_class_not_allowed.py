@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import describe, is_partial_object
+from guardlint.rules.resources._common import is_partial_object
 
 
 class Params(NamedTuple):
@@ -103,9 +103,9 @@ def priority_class_not_allowed(resource: Resource, params: Params, ctx: RuleCont
         value = pod.spec.get("priorityClassName")
         path = (*pod.path, "priorityClassName")
         if not value:
-            yield Violation(path, f"{describe(resource)} sets no priorityClassName")
+            yield Violation(path, f"{resource.describe()} sets no priorityClassName")
         elif allowed and value not in allowed:
-            yield Violation(path, f"{describe(resource)} uses priority class {value!r}, which is not allowed "
+            yield Violation(path, f"{resource.describe()} uses priority class {value!r}, which is not allowed "
                             f"(allowed: {', '.join(sorted(allowed))})", at_value=True)
 
 

@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import DEPLOYMENTS, PDB, describe, hpas_for, is_partial_object, replicas_path
+from guardlint.rules.resources._common import DEPLOYMENTS, PDB, hpas_for, is_partial_object, replicas_path
 
 
 class Params(NamedTuple):
@@ -110,13 +110,13 @@ def replicas_below_minimum(resource: Resource, params: Params, ctx: RuleContext)
         return
     raw = get(resource.data, path)
     if raw is None:
-        yield Violation(path, f"{describe(resource)} sets no replicas and so runs 1, fewer than the minimum of "
+        yield Violation(path, f"{resource.describe()} sets no replicas and so runs 1, fewer than the minimum of "
                         f"{params.min_replicas}")
         return
     if not isinstance(raw, int) or isinstance(raw, bool) or raw == 0:
         return
     if raw < params.min_replicas:
-        yield Violation(path, f"{describe(resource)} runs {raw} replica{'s' if raw != 1 else ''}, fewer than the "
+        yield Violation(path, f"{resource.describe()} runs {raw} replica{'s' if raw != 1 else ''}, fewer than the "
                         f"minimum of {params.min_replicas}")
 
 

@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import HPA, describe, explicit_replicas, hpas_for, replicas_path
+from guardlint.rules.resources._common import HPA, explicit_replicas, hpas_for, replicas_path
 
 
 @rule(
@@ -120,7 +120,7 @@ def replicas_managed_by_hpa(resource: Resource, params: Any, ctx: RuleContext) -
     value = str(replicas) if replicas is not None else "a value"
     yield Violation(
         path,
-        f"{describe(resource)} sets replicas to {value} while HorizontalPodAutoscaler {hpas[0].name!r} scales it; "
+        f"{resource.describe()} sets replicas to {value} while HorizontalPodAutoscaler {hpas[0].name!r} scales it; "
         "every sync resets the replica count the autoscaler chose",
     )
 

@@ -10,7 +10,7 @@ from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import describe, is_multi_replica, is_partial_object
+from guardlint.rules.resources._common import is_multi_replica, is_partial_object
 
 
 def _spread(spec: Any) -> bool:
@@ -107,7 +107,7 @@ def replicas_not_spread(resource: Resource, params: Any, ctx: RuleContext) -> It
         if not _spread(pod.spec):
             yield Violation(
                 (*pod.path, "topologySpreadConstraints"),
-                f"{describe(resource)} runs several replicas with neither podAntiAffinity nor "
+                f"{resource.describe()} runs several replicas with neither podAntiAffinity nor "
                 "topologySpreadConstraints, so they may all land on one node",
             )
 

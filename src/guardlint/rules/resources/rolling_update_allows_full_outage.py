@@ -11,7 +11,7 @@ from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import DEPLOYMENTS, describe, explicit_replicas, int_or_percent
+from guardlint.rules.resources._common import DEPLOYMENTS, explicit_replicas, int_or_percent
 
 _STRATEGY: dict[str, FieldPath] = {
     "Deployment": ("spec", "strategy"),
@@ -111,14 +111,14 @@ def rolling_update_allows_full_outage(resource: Resource, params: Any, ctx: Rule
     number, percent = value
     if percent:
         if number >= 100:
-            yield Violation(path, f"{describe(resource)} allows {number}% of its pods to be unavailable during a "
+            yield Violation(path, f"{resource.describe()} allows {number}% of its pods to be unavailable during a "
                             "rolling update, so a rollout may take all of them down at once", at_value=True)
         return
     if resource.kind == "DaemonSet":
         return
     replicas = explicit_replicas(resource, ctx)
     if replicas is not None and replicas > 1 and number >= replicas:
-        yield Violation(path, f"{describe(resource)} allows {number} unavailable pods during a rolling update "
+        yield Violation(path, f"{resource.describe()} allows {number} unavailable pods during a rolling update "
                         f"but runs only {replicas}, so a rollout may take all of them down at once", at_value=True)
 
 

@@ -11,7 +11,7 @@ from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.resource import Resource
 from guardlint.model.selectors import label_selector_matches, match_labels, selector_is_empty, selector_text
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import DEPLOYMENTS, LABELS, describe, is_partial_object
+from guardlint.rules.resources._common import DEPLOYMENTS, LABELS, is_partial_object
 
 _APPS_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
 _SELECTOR_REQUIRED_VERSIONS = ("v1", "v1beta2")
@@ -101,13 +101,13 @@ def selector_does_not_match_template(resource: Resource, params: Any, ctx: RuleC
         required = resource.group == "apps" and resource.version in _SELECTOR_REQUIRED_VERSIONS
         if selector is None:
             if required:
-                yield Violation(("spec", "selector"), f"{describe(resource)} has no spec.selector, which "
+                yield Violation(("spec", "selector"), f"{resource.describe()} has no spec.selector, which "
                                 f"{resource.api_version} requires")
             return
         if not isinstance(selector, dict):
             return
         if selector_is_empty(selector) and required:
-            yield Violation(("spec", "selector"), f"{describe(resource)} has an empty selector, which the API rejects")
+            yield Violation(("spec", "selector"), f"{resource.describe()} has an empty selector, which the API rejects")
             return
         matched = label_selector_matches(selector, label_map)
     elif resource.kind == "ReplicationController":
@@ -121,7 +121,7 @@ def selector_does_not_match_template(resource: Resource, params: Any, ctx: RuleC
     if matched is False:
         yield Violation(
             labels_path,
-            f"{describe(resource)} selects {selector_text(selector)} but its pod template has "
+            f"{resource.describe()} selects {selector_text(selector)} but its pod template has "
             f"{_labels_text(labels)}; the API rejects a selector that does not match the template labels",
         )
 

@@ -13,7 +13,6 @@ from guardlint.rules.resources._common import (
     LABELS,
     SERVICES,
     can_judge_pods,
-    describe,
     pods_selected_by_service,
     service_selector,
 )
@@ -109,7 +108,7 @@ def service_selects_no_pods(resource: Resource, params: Any, ctx: RuleContext) -
     if selector is None or pods_selected_by_service(ctx, resource, selector):
         return
     if can_judge_pods(ctx, resource):
-        yield Violation(("spec", "selector"), f"{describe(resource)} selects {selector_text(selector)}, which matches "
+        yield Violation(("spec", "selector"), f"{resource.describe()} selects {selector_text(selector)}, which matches "
                         "no pod template among the linted workloads in its namespace")
 
 

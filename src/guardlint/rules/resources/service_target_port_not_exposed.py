@@ -12,7 +12,6 @@ from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.resources._common import (
     SERVICES,
-    describe,
     pods_selected_by_service,
     port_names,
     service_selector,
@@ -129,10 +128,10 @@ def service_target_port_not_exposed(resource: Resource, params: Any, ctx: RuleCo
             defined |= port_names(c)
     for i, name in named:
         if name not in defined:
-            workloads = ", ".join(sorted({describe(p.resource) for p in pods}))
+            workloads = ", ".join(sorted({p.resource.describe() for p in pods}))
             yield Violation(
                 ("spec", "ports", i, "targetPort"),
-                f"{describe(resource)} targets port {name!r}, which no container of the pods it selects defines "
+                f"{resource.describe()} targets port {name!r}, which no container of the pods it selects defines "
                 f"({workloads})",
                 at_value=True,
             )

@@ -9,7 +9,6 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import describe
 
 
 class Params(NamedTuple):
@@ -114,10 +113,10 @@ def termination_grace_period_out_of_bounds(
             continue
         path = (*pod.path, "terminationGracePeriodSeconds")
         if value < params.min_seconds:
-            yield Violation(path, f"{describe(resource)} sets terminationGracePeriodSeconds to {value}, below the "
+            yield Violation(path, f"{resource.describe()} sets terminationGracePeriodSeconds to {value}, below the "
                             f"minimum of {params.min_seconds}", at_value=True)
         elif value > params.max_seconds:
-            yield Violation(path, f"{describe(resource)} sets terminationGracePeriodSeconds to {value}, above the "
+            yield Violation(path, f"{resource.describe()} sets terminationGracePeriodSeconds to {value}, above the "
                             f"maximum of {params.max_seconds}", at_value=True)
 
 

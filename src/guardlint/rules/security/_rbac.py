@@ -77,10 +77,6 @@ def policy_rules(resource: Resource) -> Iterator[PolicyRule]:
         )
 
 
-def role_label(resource: Resource) -> str:
-    return f"{resource.kind} {resource.name!r}"
-
-
 def grant(
     r: PolicyRule, group: str, resource: str, verbs: Sequence[str], *, wildcard_resource: bool = True,
     wildcard_verb: bool = True,

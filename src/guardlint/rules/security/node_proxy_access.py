@@ -8,7 +8,7 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules, role_label
+from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules
 
 
 @rule(
@@ -74,7 +74,7 @@ def node_proxy_access(resource: Resource, params: Any, ctx: RuleContext) -> Iter
         index, verb = hit
         yield Violation(
             (*r.path, "resources", index),
-            f"{role_label(resource)} allows {verb!r} on nodes/proxy: the kubelet API of every node, "
+            f"{resource.describe()} allows {verb!r} on nodes/proxy: the kubelet API of every node, "
             "including exec into its pods",
             at_value=True,
         )

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules, role_label
+from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules
 
 
 class Params(NamedTuple):
@@ -93,7 +93,7 @@ def pod_exec_access(resource: Resource, params: Params, ctx: RuleContext) -> Ite
             index, verb = hit
             yield Violation(
                 (*r.path, "resources", index),
-                f"{role_label(resource)} allows {verb!r} on pods/{sub}: commands in any container in scope",
+                f"{resource.describe()} allows {verb!r} on pods/{sub}: commands in any container in scope",
                 at_value=True,
             )
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.security._rbac import RBAC_GROUP, ROLE_KINDS, grant, policy_rules, role_label
+from guardlint.rules.security._rbac import RBAC_GROUP, ROLE_KINDS, grant, policy_rules
 
 TARGETS: dict[str, tuple[tuple[str, str], ...]] = {
     "escalate": ((RBAC_GROUP, "roles"), (RBAC_GROUP, "clusterroles")),
@@ -115,7 +115,7 @@ def rbac_escalation_access(resource: Resource, params: Params, ctx: RuleContext)
                 path = r.item_path("verbs", verb) if granted == verb else (*r.path, "resources", index)
                 yield Violation(
                     path,
-                    f"{role_label(resource)} allows {verb!r} on {target} ({_WHY[verb]})",
+                    f"{resource.describe()} allows {verb!r} on {target} ({_WHY[verb]})",
                     at_value=True,
                 )
                 break

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules, role_label
+from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules
 
 
 class Params(NamedTuple):
@@ -109,7 +109,7 @@ def secret_read_access(resource: Resource, params: Params, ctx: RuleContext) -> 
         scope = "in every namespace" if resource.kind == "ClusterRole" else "in its namespace"
         yield Violation(
             (*r.path, "resources", index),
-            f"{role_label(resource)} allows {verb!r} on Secrets {scope}",
+            f"{resource.describe()} allows {verb!r} on Secrets {scope}",
             at_value=True,
         )
 

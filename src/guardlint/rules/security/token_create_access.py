@@ -8,7 +8,7 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules, role_label
+from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules
 
 
 @rule(
@@ -73,7 +73,7 @@ def token_create_access(resource: Resource, params: Any, ctx: RuleContext) -> It
         scope = "in every namespace" if resource.kind == "ClusterRole" else "in its namespace"
         yield Violation(
             (*r.path, "resources", index),
-            f"{role_label(resource)} allows {verb!r} on serviceaccounts/token: tokens for any service account {scope}",
+            f"{resource.describe()} allows {verb!r} on serviceaccounts/token: tokens for any service account {scope}",
             at_value=True,
         )
 

@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get_list
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.security._rbac import ROLE_KINDS, policy_rules, role_label
+from guardlint.rules.security._rbac import ROLE_KINDS, policy_rules
 
 _FIELDS = ("verbs", "resources", "apiGroups", "nonResourceURLs")
 METRICS_GROUPS = frozenset({"metrics.k8s.io", "custom.metrics.k8s.io", "external.metrics.k8s.io"})
@@ -106,7 +106,7 @@ def wildcard_rbac_rule(resource: Resource, params: Params, ctx: RuleContext) -> 
                 if item == "*":
                     yield Violation(
                         (*r.path, field, j),
-                        f"{role_label(resource)} grants '*' in {field}: {_WHAT[field]}",
+                        f"{resource.describe()} grants '*' in {field}: {_WHAT[field]}",
                         at_value=True,
                     )
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules, role_label
+from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules
 
 WORKLOADS: dict[str, tuple[str, ...]] = {
     "pods": ("",),
@@ -124,7 +124,7 @@ def workload_create_access(resource: Resource, params: Params, ctx: RuleContext)
                 seen.add(index)
                 yield Violation(
                     (*r.path, "resources", index),
-                    f"{role_label(resource)} allows {verb!r} on {name}, which runs code with the namespace's "
+                    f"{resource.describe()} allows {verb!r} on {name}, which runs code with the namespace's "
                     "service accounts and Secrets",
                     at_value=True,
                 )
