@@ -22,10 +22,6 @@ DEVICE_PLUGIN_ISSUE_ENV = Reference(
     "NVIDIA/k8s-device-plugin#87: containers without a GPU request see every GPU",
     "https://github.com/NVIDIA/k8s-device-plugin/issues/87",
 )
-POD_LEVEL_RESOURCES = Reference(
-    "Kubernetes: Assign pod-level CPU and memory resources",
-    "https://kubernetes.io/docs/tasks/configure-pod-container/assign-pod-level-resources/",
-)
 RESOURCE_QUOTA_EXTENDED = Reference(
     "Kubernetes: Resource quota for extended resources",
     "https://kubernetes.io/docs/concepts/policy/resource-quotas/#resource-quota-for-extended-resources",
@@ -58,10 +54,6 @@ PYTORCH_SHM = Reference(
 QOS = Reference(
     "Kubernetes: Pod Quality of Service classes",
     "https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/",
-)
-JOB_TERMINATION = Reference(
-    "Kubernetes: Jobs, job termination and cleanup",
-    "https://kubernetes.io/docs/concepts/workloads/controllers/job/#job-termination-and-cleanup",
 )
 KUBEFLOW_RUN_POLICY = Reference(
     "Kubeflow Training Operator: RunPolicy (cleanPodPolicy, backoffLimit, activeDeadlineSeconds)",

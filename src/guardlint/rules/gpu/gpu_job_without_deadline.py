@@ -10,6 +10,7 @@ from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._batch import missing_deadlines
+from guardlint.rules.references import JOB_TERMINATION
 
 
 @rule(
@@ -24,7 +25,7 @@ from guardlint.rules.gpu._batch import missing_deadlines
     "on a Kubeflow training job, spec.activeDeadlineSeconds on a RayJob or TrainJob, or a template's "
     "activeDeadlineSeconds in Argo Workflows.",
     references=(
-        _refs.JOB_TERMINATION,
+        JOB_TERMINATION,
         _refs.KUBEFLOW_RUN_POLICY,
         Reference("KubeRay: RayJob activeDeadlineSeconds",
                   "https://docs.ray.io/en/latest/cluster/kubernetes/getting-started/rayjob-quick-start.html"),

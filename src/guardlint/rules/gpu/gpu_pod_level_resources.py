@@ -13,6 +13,7 @@ from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import accelerators, is_extended, is_placeholder
+from guardlint.rules.references import POD_LEVEL_RESOURCES
 
 
 @rule(
@@ -24,7 +25,7 @@ from guardlint.rules.gpu._support import accelerators, is_extended, is_placehold
     since="0.1.0",
     tags=("gpu", "api-rejects"),
     remediation="Move the device count to resources.limits of the container that uses it.",
-    references=(_refs.POD_LEVEL_RESOURCES, _refs.VALIDATION),
+    references=(POD_LEVEL_RESOURCES, _refs.VALIDATION),
 )
 def gpu_pod_level_resources(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

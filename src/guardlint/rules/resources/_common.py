@@ -28,39 +28,7 @@ from guardlint.model.selectors import (
     selector_terms,
 )
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext
-
-MANAGE_RESOURCES = Reference(
-    "Kubernetes: Resource Management for Pods and Containers",
-    "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",
-)
-LIMIT_RANGE = Reference("Kubernetes: Limit Ranges", "https://kubernetes.io/docs/concepts/policy/limit-range/")
-POD_LEVEL_RESOURCES = Reference(
-    "Kubernetes: Assign Pod-level CPU and memory resources",
-    "https://kubernetes.io/docs/tasks/configure-pod-container/assign-pod-level-resources/",
-)
-PROBES = Reference(
-    "Kubernetes: Configure Liveness, Readiness and Startup Probes",
-    "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
-)
-PDB = Reference(
-    "Kubernetes: Specifying a Disruption Budget for your Application",
-    "https://kubernetes.io/docs/tasks/run-application/configure-pdb/",
-)
-HPA = Reference(
-    "Kubernetes: Horizontal Pod Autoscaling",
-    "https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/",
-)
-LABELS = Reference(
-    "Kubernetes: Labels and Selectors",
-    "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
-)
-JOBS = Reference("Kubernetes: Jobs", "https://kubernetes.io/docs/concepts/workloads/controllers/job/")
-CRONJOBS = Reference("Kubernetes: CronJob", "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/")
-DEPLOYMENTS = Reference(
-    "Kubernetes: Deployments", "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/"
-)
-SERVICES = Reference("Kubernetes: Service", "https://kubernetes.io/docs/concepts/services-networking/service/")
+from guardlint.rules.api import RuleContext
 
 RESOURCE_CONTAINERS = (ContainerKind.INIT, ContainerKind.CONTAINER)
 """Containers that may set resources (ephemeral containers may not)."""

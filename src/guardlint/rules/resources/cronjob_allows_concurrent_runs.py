@@ -8,7 +8,8 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import CRONJOBS, is_partial_object
+from guardlint.rules.references import CRONJOBS
+from guardlint.rules.resources._common import is_partial_object
 
 VALID = ("Allow", "Forbid", "Replace")
 

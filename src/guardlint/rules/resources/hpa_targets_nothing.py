@@ -9,7 +9,8 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import HPA, is_missing
+from guardlint.rules.references import HPA
+from guardlint.rules.resources._common import is_missing
 
 
 @rule(

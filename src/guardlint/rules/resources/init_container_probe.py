@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_all_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import PROBES
+from guardlint.rules.references import PROBES
 
 PROBE_FIELDS = ("livenessProbe", "readinessProbe", "startupProbe")
 

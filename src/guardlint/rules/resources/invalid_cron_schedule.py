@@ -8,7 +8,8 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import CRONJOBS, is_partial_object
+from guardlint.rules.references import CRONJOBS
+from guardlint.rules.resources._common import is_partial_object
 from guardlint.rules.resources._cron import CronError, check_schedule
 
 TZ_FORBIDDEN_SINCE = (1, 29)

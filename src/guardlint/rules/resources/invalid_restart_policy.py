@@ -10,7 +10,8 @@ from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import JOBS, is_partial_object
+from guardlint.rules.references import JOBS
+from guardlint.rules.resources._common import is_partial_object
 
 _ALL = ("Always", "OnFailure", "Never")
 # (group, kind) -> (valid values, whether an unset value, which defaults to Always, is rejected)

@@ -8,8 +8,9 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import CRONJOBS, JOBS, is_partial_object
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import CRONJOBS, JOB_TERMINATION, JOBS
+from guardlint.rules.resources._common import is_partial_object
 
 
 class Params(NamedTuple):
@@ -48,8 +49,7 @@ PARAMS_SCHEMA = {
     tags=("jobs",),
     remediation="Set activeDeadlineSeconds on the Job spec (spec.jobTemplate.spec for a CronJob).",
     references=(
-        Reference("Kubernetes: Job termination and cleanup",
-                  "https://kubernetes.io/docs/concepts/workloads/controllers/job/#job-termination-and-cleanup"),
+        JOB_TERMINATION,
         JOBS,
         CRONJOBS,
     ),

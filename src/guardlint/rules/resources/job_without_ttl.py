@@ -8,7 +8,8 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import JOBS, is_partial_object
+from guardlint.rules.references import JOBS
+from guardlint.rules.resources._common import is_partial_object
 
 CLEANED_UP_BY = ("helm.sh/hook-delete-policy", "argocd.argoproj.io/hook-delete-policy", "argocd.argoproj.io/hook")
 

@@ -10,7 +10,8 @@ from guardlint.model.quantity import exact_number, format_number, quantity_text,
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import MANAGE_RESOURCES, RESOURCE_CONTAINERS
+from guardlint.rules.references import MANAGE_RESOURCES
+from guardlint.rules.resources._common import RESOURCE_CONTAINERS
 
 
 class Params(NamedTuple):

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import LIMIT_RANGE, MANAGE_RESOURCES
+from guardlint.rules.references import LIMIT_RANGE, MANAGE_RESOURCES
 from guardlint.rules.resources._missing import missing_resource
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import PDB
 from guardlint.rules.resources._common import (
-    PDB,
     can_judge_missing,
     is_multi_replica,
     is_partial_object,

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import PROBES
+from guardlint.rules.references import PROBES
 from guardlint.rules.resources._probes import missing_probe, probe_params_schema
 
 

@@ -9,12 +9,8 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import (
-    PDB,
-    int_or_percent,
-    pdb_replica_total,
-    scaled_percent,
-)
+from guardlint.rules.references import PDB
+from guardlint.rules.resources._common import int_or_percent, pdb_replica_total, scaled_percent
 
 
 @rule(

@@ -9,13 +9,8 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import (
-    HPA,
-    PDB,
-    int_or_percent,
-    pdb_replica_total,
-    scaled_percent,
-)
+from guardlint.rules.references import HPA, PDB
+from guardlint.rules.resources._common import int_or_percent, pdb_replica_total, scaled_percent
 
 
 @rule(

@@ -10,7 +10,8 @@ from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.model.selectors import selector_is_empty, selector_text
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import PDB, can_judge_pods, selected_workloads
+from guardlint.rules.references import PDB
+from guardlint.rules.resources._common import can_judge_pods, selected_workloads
 
 
 @rule(

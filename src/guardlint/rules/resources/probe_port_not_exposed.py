@@ -10,7 +10,8 @@ from guardlint.model.ports import PORT_NAME
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_all_containers
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import PROBES, container_ports, port_names, port_numbers
+from guardlint.rules.references import PROBES
+from guardlint.rules.resources._common import container_ports, port_names, port_numbers
 
 PROBE_FIELDS = (("livenessProbe", "liveness"), ("readinessProbe", "readiness"), ("startupProbe", "startup"))
 

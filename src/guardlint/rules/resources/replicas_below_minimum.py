@@ -9,7 +9,8 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import DEPLOYMENTS, PDB, hpas_for, is_partial_object, replicas_path
+from guardlint.rules.references import DEPLOYMENTS, PDB
+from guardlint.rules.resources._common import hpas_for, is_partial_object, replicas_path
 
 
 class Params(NamedTuple):

@@ -11,7 +11,8 @@ from guardlint.model.quantity import quantity_text, quantity_value
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import MANAGE_RESOURCES, POD_LEVEL_RESOURCES, RESOURCE_CONTAINERS
+from guardlint.rules.references import MANAGE_RESOURCES, POD_LEVEL_RESOURCES
+from guardlint.rules.resources._common import RESOURCE_CONTAINERS
 
 
 def _check(resources: Any, path: FieldPath, who: str) -> Iterator[Violation]:

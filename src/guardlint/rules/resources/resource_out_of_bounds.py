@@ -10,7 +10,8 @@ from guardlint.model.quantity import quantity_text, quantity_value
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import MANAGE_RESOURCES, RESOURCE_CONTAINERS
+from guardlint.rules.references import MANAGE_RESOURCES
+from guardlint.rules.resources._common import RESOURCE_CONTAINERS
 
 QUANTITY_PATTERN = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$"
 

@@ -11,7 +11,8 @@ from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import DEPLOYMENTS, explicit_replicas, int_or_percent
+from guardlint.rules.references import DEPLOYMENTS
+from guardlint.rules.resources._common import explicit_replicas, int_or_percent
 
 _STRATEGY: dict[str, FieldPath] = {
     "Deployment": ("spec", "strategy"),

@@ -11,7 +11,8 @@ from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.resource import Resource
 from guardlint.model.selectors import label_selector_matches, match_labels, selector_is_empty, selector_text
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import DEPLOYMENTS, LABELS, is_partial_object
+from guardlint.rules.references import DEPLOYMENTS, LABELS
+from guardlint.rules.resources._common import is_partial_object
 
 _APPS_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
 _SELECTOR_REQUIRED_VERSIONS = ("v1", "v1beta2")

@@ -9,13 +9,8 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.selectors import selector_text
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import (
-    LABELS,
-    SERVICES,
-    can_judge_pods,
-    pods_selected_by_service,
-    service_selector,
-)
+from guardlint.rules.references import LABELS, SERVICES
+from guardlint.rules.resources._common import can_judge_pods, pods_selected_by_service, service_selector
 
 
 @rule(

@@ -10,8 +10,8 @@ from guardlint.model.access import iter_maps
 from guardlint.model.ports import PORT_NAME
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.references import SERVICES
 from guardlint.rules.resources._common import (
-    SERVICES,
     pods_selected_by_service,
     port_names,
     service_selector,

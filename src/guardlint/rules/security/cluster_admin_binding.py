@@ -22,6 +22,7 @@ from guardlint.rules.security._rbac import (
     is_role,
     policy_rules,
 )
+from guardlint.rules.references import RBAC_GOOD_PRACTICES
 
 
 class Params(NamedTuple):
@@ -65,8 +66,7 @@ def _subjects(resource: Resource) -> str:
     params_schema=PARAMS_SCHEMA,
     kinds=BINDING_KINDS,
     references=(
-        Reference("Kubernetes: Role Based Access Control Good Practices",
-                  "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"),
+        RBAC_GOOD_PRACTICES,
         Reference("Kubernetes: User-facing roles (cluster-admin)",
                   "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles"),
     ),

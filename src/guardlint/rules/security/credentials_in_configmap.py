@@ -9,6 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get_map
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.references import SECRETS_GOOD_PRACTICES
 from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,
     DEFAULT_SECRET_WORDS,
@@ -66,8 +67,7 @@ PARAMS_SCHEMA = {
     kinds=("ConfigMap",),
     references=(
         Reference("Kubernetes: ConfigMaps", "https://kubernetes.io/docs/concepts/configuration/configmap/"),
-        Reference("Kubernetes: Good practices for Kubernetes Secrets",
-                  "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"),
+        SECRETS_GOOD_PRACTICES,
     ),
 )
 def credentials_in_configmap(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:

@@ -10,6 +10,7 @@ from guardlint.model.access import get_list
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.references import CAPABILITIES
 from guardlint.rules.security._common import capability
 
 WHY = {
@@ -68,10 +69,7 @@ PARAMS_SCHEMA = {
     params=Params,
     params_schema=PARAMS_SCHEMA,
     references=(
-        Reference(
-            "Kubernetes: Set capabilities for a Container",
-            "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container",
-        ),
+        CAPABILITIES,
         Reference("capabilities(7)", "https://man7.org/linux/man-pages/man7/capabilities.7.html"),
     ),
 )

@@ -10,6 +10,7 @@ from guardlint.model.access import get_map, iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.references import SECRETS_GOOD_PRACTICES
 from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,
     DEFAULT_SECRET_WORDS,
@@ -65,8 +66,7 @@ def _secret(resource: Resource) -> Iterator[Violation]:
         Reference("OWASP: Testing for default credentials",
                   "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_"
                   "Testing/04-Authentication_Testing/02-Testing_for_Default_Credentials"),
-        Reference("Kubernetes: Good practices for Kubernetes Secrets",
-                  "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"),
+        SECRETS_GOOD_PRACTICES,
     ),
 )
 def default_credential(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:

@@ -10,6 +10,7 @@ from guardlint.model.access import get_bool, get_str, iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.references import RBAC_GOOD_PRACTICES
 from guardlint.rules.security._accounts import BINDING_KINDS
 
 
@@ -50,7 +51,7 @@ PARAMS_SCHEMA = {
     enabled_by_default=False,
     references=(
         Reference("Kubernetes: Service Accounts", "https://kubernetes.io/docs/concepts/security/service-accounts/"),
-        Reference("Kubernetes: RBAC good practices", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"),
+        RBAC_GOOD_PRACTICES,
     ),
 )
 def default_service_account(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:

@@ -8,7 +8,8 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.access import iter_maps
 from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import HOST_PATH
 from guardlint.rules.security import _pss
 
 CHECK = "hostPathVolumes"
@@ -28,7 +29,7 @@ CHECK = "hostPathVolumes"
     ),
     references=(
         _pss.PSS_BASELINE_REF,
-        Reference("Kubernetes: hostPath volumes", "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"),
+        HOST_PATH,
     ),
     enabled_by_default=False,
     extra=_pss.extra("HostPath Volumes", _pss.BASELINE, CHECK, "1.0"),

@@ -10,7 +10,8 @@ from guardlint.model.access import get_int, get_list
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import SECURITY_CONTEXT
 from guardlint.rules.security._pss import user_namespace
 
 
@@ -55,8 +56,7 @@ PARAMS_SCHEMA = {
     params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
     references=(
-        Reference("Kubernetes: Configure a Security Context for a Pod or Container",
-                  "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"),
+        SECURITY_CONTEXT,
     ),
 )
 def low_user_or_group_id(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:

@@ -8,7 +8,8 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import SECCOMP
 from guardlint.rules.security import _pss
 
 CHECK = "seccompProfile_restricted"
@@ -31,8 +32,7 @@ WINDOWS_EXEMPT_SINCE = (1, 25)
     ),
     references=(
         _pss.PSS_RESTRICTED_REF,
-        Reference("Kubernetes: Restrict a Container's Syscalls with seccomp",
-                  "https://kubernetes.io/docs/tutorials/security/seccomp/"),
+        SECCOMP,
     ),
     enabled_by_default=False,
     extra=_pss.extra(

@@ -10,6 +10,7 @@ from guardlint.model.access import get_list
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.references import CAPABILITIES
 from guardlint.rules.security._common import capability
 
 
@@ -24,10 +25,7 @@ from guardlint.rules.security._common import capability
     remediation='Add NET_RAW (or ALL) to securityContext.capabilities.drop, for example drop: ["ALL"].',
     enabled_by_default=False,
     references=(
-        Reference(
-            "Kubernetes: Set capabilities for a Container",
-            "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container",
-        ),
+        CAPABILITIES,
         Reference("CVE-2020-14386 (packet socket memory corruption)", "https://nvd.nist.gov/vuln/detail/CVE-2020-14386"),
     ),
 )

@@ -7,7 +7,8 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import CAPABILITIES
 from guardlint.rules.security import _pss
 
 CHECK = "capabilities_baseline"
@@ -28,10 +29,7 @@ CHECK = "capabilities_baseline"
     ),
     references=(
         _pss.PSS_BASELINE_REF,
-        Reference(
-            "Kubernetes: Set capabilities for a Container",
-            "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container",
-        ),
+        CAPABILITIES,
     ),
     enabled_by_default=False,
     extra=_pss.extra("Capabilities", _pss.BASELINE, CHECK, "1.0"),

@@ -9,6 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get_map
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.references import SECRETS_GOOD_PRACTICES
 from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,
     DEFAULT_SECRET_WORDS,
@@ -87,8 +88,7 @@ def _harmless_config(text: str | None, names: CredentialNames) -> bool:
     params_schema=PARAMS_SCHEMA,
     kinds=("Secret",),
     references=(
-        Reference("Kubernetes: Good practices for Kubernetes Secrets",
-                  "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"),
+        SECRETS_GOOD_PRACTICES,
         Reference("SOPS: Secrets OPerationS", "https://getsops.io/docs/"),
         Reference("Sealed Secrets", "https://github.com/bitnami-labs/sealed-secrets"),
         Reference("External Secrets Operator", "https://external-secrets.io/latest/"),

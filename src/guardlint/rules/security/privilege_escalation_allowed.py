@@ -8,7 +8,8 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import Fix, Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Fix, RuleContext, Violation, rule
+from guardlint.rules.references import SECURITY_CONTEXT
 from guardlint.rules.security import _pss
 
 CHECK = "allowPrivilegeEscalation"
@@ -31,8 +32,7 @@ WINDOWS_EXEMPT_SINCE = (1, 25)
     ),
     references=(
         _pss.PSS_RESTRICTED_REF,
-        Reference("Kubernetes: Configure a Security Context for a Pod or Container",
-                  "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"),
+        SECURITY_CONTEXT,
     ),
     enabled_by_default=False,
     extra=_pss.extra("Privilege Escalation", _pss.RESTRICTED, CHECK, "1.8, 1.25 (Windows pods exempt)"),

@@ -8,7 +8,8 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import SECURITY_CONTEXT
 from guardlint.rules.security import _pss
 
 CHECK = "privileged"
@@ -25,10 +26,7 @@ CHECK = "privileged"
     remediation="Remove securityContext.privileged or set it to false; add only the capabilities the container needs.",
     references=(
         _pss.PSS_BASELINE_REF,
-        Reference(
-            "Kubernetes: Configure a Security Context for a Pod or Container",
-            "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/",
-        ),
+        SECURITY_CONTEXT,
     ),
     extra=_pss.extra("Privileged Containers", _pss.BASELINE, CHECK, "1.0"),
 )

@@ -9,7 +9,8 @@ from guardlint.findings import Severity
 from guardlint.model.access import get_str
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import PROBES
 from guardlint.rules.security import _pss
 
 CHECK = "hostProbesAndHostLifecycle"
@@ -37,10 +38,7 @@ _HANDLERS: tuple[tuple[str, ...], ...] = (
     ),
     references=(
         _pss.PSS_BASELINE_REF,
-        Reference(
-            "Kubernetes: Configure Liveness, Readiness and Startup Probes",
-            "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
-        ),
+        PROBES,
     ),
     extra=_pss.extra("Host Probes / Lifecycle Hooks", _pss.BASELINE, CHECK, "1.34"),
 )

@@ -9,7 +9,8 @@ from guardlint.findings import Severity
 from guardlint.model.access import get_int
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import SECURITY_CONTEXT
 from guardlint.rules.security import _pss
 
 CHECK = "runAsUser"
@@ -28,8 +29,7 @@ USER_NAMESPACE_SINCE = (1, 35)
     remediation="Set runAsUser to a non-zero user ID (or remove it and set runAsNonRoot: true).",
     references=(
         _pss.PSS_RESTRICTED_REF,
-        Reference("Kubernetes: Configure a Security Context for a Pod or Container",
-                  "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"),
+        SECURITY_CONTEXT,
     ),
     enabled_by_default=False,
     extra=_pss.extra("Running as Non-root user", _pss.RESTRICTED, CHECK, "1.23, 1.35 (hostUsers: false exempt)"),

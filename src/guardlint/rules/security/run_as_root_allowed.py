@@ -9,7 +9,8 @@ from guardlint.findings import Severity
 from guardlint.model.access import get_bool
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import SECURITY_CONTEXT
 from guardlint.rules.security import _pss
 
 CHECK = "runAsNonRoot"
@@ -30,8 +31,7 @@ USER_NAMESPACE_SINCE = (1, 35)
     ),
     references=(
         _pss.PSS_RESTRICTED_REF,
-        Reference("Kubernetes: Configure a Security Context for a Pod or Container",
-                  "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"),
+        SECURITY_CONTEXT,
     ),
     enabled_by_default=False,
     extra=_pss.extra("Running as Non-root", _pss.RESTRICTED, CHECK, "1.0, 1.35 (hostUsers: false exempt)"),

@@ -10,6 +10,7 @@ from guardlint.model.access import get_str, iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.references import SECRETS_GOOD_PRACTICES
 
 
 class Params(NamedTuple):
@@ -56,8 +57,7 @@ PARAMS_SCHEMA = {
     params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
     references=(
-        Reference("Kubernetes: Good practices for Kubernetes Secrets",
-                  "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"),
+        SECRETS_GOOD_PRACTICES,
         Reference("Kubernetes: Using Secrets as files from a Pod",
                   "https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-files-from-a-pod"),
     ),

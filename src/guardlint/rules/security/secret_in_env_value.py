@@ -10,6 +10,7 @@ from guardlint.model.access import iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.references import SECRETS_GOOD_PRACTICES
 from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,
     DEFAULT_SECRET_WORDS,
@@ -78,8 +79,7 @@ PARAMS_SCHEMA = {
     params=Params,
     params_schema=PARAMS_SCHEMA,
     references=(
-        Reference("Kubernetes: Good practices for Kubernetes Secrets",
-                  "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"),
+        SECRETS_GOOD_PRACTICES,
         Reference("Kubernetes: Distribute Credentials Securely Using Secrets",
                   "https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/"),
     ),

@@ -10,6 +10,7 @@ from guardlint.model.access import get_str, iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.references import HOST_PATH
 from guardlint.rules.security._common import host_path_matches, normalize_host_path
 from guardlint.rules.security._volumes import mounts_of
 
@@ -111,7 +112,7 @@ PARAMS_SCHEMA = {
     params=Params,
     params_schema=PARAMS_SCHEMA,
     references=(
-        Reference("Kubernetes: hostPath volumes", "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"),
+        HOST_PATH,
         Reference("Kubernetes: Pod Security Standards (HostPath Volumes)",
                   "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"),
     ),

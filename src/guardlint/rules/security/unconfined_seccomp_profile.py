@@ -8,7 +8,8 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import PodSpecRef, iter_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import SECCOMP
 from guardlint.rules.security import _pss
 
 CHECK = "seccompProfile_baseline"
@@ -26,8 +27,7 @@ FIELDS_SINCE = (1, 19)
     remediation="Set seccompProfile.type to RuntimeDefault or Localhost, or remove it.",
     references=(
         _pss.PSS_BASELINE_REF,
-        Reference("Kubernetes: Restrict a Container's Syscalls with seccomp",
-                  "https://kubernetes.io/docs/tutorials/security/seccomp/"),
+        SECCOMP,
     ),
     extra=_pss.extra("Seccomp", _pss.BASELINE, CHECK, "1.0 (annotations), 1.19 (fields)"),
 )

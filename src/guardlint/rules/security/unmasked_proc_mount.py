@@ -7,7 +7,8 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import USER_NAMESPACES
 from guardlint.rules.security import _pss
 
 CHECK = "procMount"
@@ -24,7 +25,7 @@ CHECK = "procMount"
     remediation="Remove securityContext.procMount or set it to Default.",
     references=(
         _pss.PSS_BASELINE_REF,
-        Reference("Kubernetes: User Namespaces", "https://kubernetes.io/docs/concepts/workloads/pods/user-namespaces/"),
+        USER_NAMESPACES,
     ),
     extra=_pss.extra("/proc Mount Type", _pss.BASELINE, CHECK, "1.0, 1.35"),
 )

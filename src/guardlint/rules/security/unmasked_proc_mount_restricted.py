@@ -7,7 +7,8 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import USER_NAMESPACES
 from guardlint.rules.security import _pss
 
 CHECK = "procMount_restricted"
@@ -26,7 +27,7 @@ SINCE = (1, 35)
     remediation="Remove securityContext.procMount or set it to Default.",
     references=(
         _pss.PSS_RESTRICTED_REF,
-        Reference("Kubernetes: User Namespaces", "https://kubernetes.io/docs/concepts/workloads/pods/user-namespaces/"),
+        USER_NAMESPACES,
     ),
     enabled_by_default=False,
     extra=_pss.extra(

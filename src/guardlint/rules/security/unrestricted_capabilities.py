@@ -9,7 +9,8 @@ from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_map
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import CAPABILITIES
 from guardlint.rules.security import _pss
 
 CHECK = "capabilities_restricted"
@@ -31,10 +32,7 @@ WINDOWS_EXEMPT_SINCE = (1, 25)
     ),
     references=(
         _pss.PSS_RESTRICTED_REF,
-        Reference(
-            "Kubernetes: Set capabilities for a Container",
-            "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container",
-        ),
+        CAPABILITIES,
     ),
     enabled_by_default=False,
     extra=_pss.extra(

@@ -9,7 +9,8 @@ from guardlint.findings import Severity
 from guardlint.model.access import get_str, iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import HOST_PATH
 from guardlint.rules.security._common import host_path_matches
 from guardlint.rules.security._volumes import mounts_of
 
@@ -49,7 +50,7 @@ PARAMS_SCHEMA = {
     params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
     references=(
-        Reference("Kubernetes: hostPath volumes", "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"),
+        HOST_PATH,
     ),
 )
 def writable_host_path(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:

@@ -8,7 +8,8 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.references import SECURITY_CONTEXT
 
 
 class Params(NamedTuple):
@@ -44,8 +45,7 @@ PARAMS_SCHEMA = {
     params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
     references=(
-        Reference("Kubernetes: Configure a Security Context for a Pod or Container",
-                  "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"),
+        SECURITY_CONTEXT,
     ),
 )
 def writable_root_filesystem(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
