@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import HPA, describe
+from guardlint.rules.references import HPA
 
 
 def _int(value: Any) -> int | None:
@@ -71,12 +71,12 @@ def hpa_min_above_max(resource: Resource, params: Any, ctx: RuleContext) -> Iter
     if maximum is None:
         return
     if maximum < 1:
-        yield Violation(("spec", "maxReplicas"), f"{describe(resource)} sets maxReplicas to {maximum}, which must be "
+        yield Violation(("spec", "maxReplicas"), f"{resource.describe()} sets maxReplicas to {maximum}, which must be "
                         "at least 1", at_value=True)
         return
     minimum = _int(get(resource.data, ("spec", "minReplicas")))
     if minimum is not None and minimum > maximum:
-        yield Violation(("spec", "minReplicas"), f"{describe(resource)} sets minReplicas {minimum} above maxReplicas "
+        yield Violation(("spec", "minReplicas"), f"{resource.describe()} sets minReplicas {minimum} above maxReplicas "
                         f"{maximum}", at_value=True)
 
 

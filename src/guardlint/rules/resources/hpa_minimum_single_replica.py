@@ -9,14 +9,8 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.resources._common import (
-    HPA,
-    describe,
-    explicit_replicas,
-    hpa_min_replicas,
-    hpas_for,
-    replicas_path,
-)
+from guardlint.rules.references import HPA
+from guardlint.rules.resources._common import explicit_replicas, hpa_min_replicas, hpas_for, replicas_path
 
 
 @rule(
@@ -111,7 +105,7 @@ def hpa_minimum_single_replica(resource: Resource, params: Any, ctx: RuleContext
         how = "minReplicas 1" if get(hpa.data, ("spec", "minReplicas")) is not None else "no minReplicas (default 1)"
         yield Violation(
             path,
-            f"{describe(resource)} is written for {replicas} replicas, but HorizontalPodAutoscaler {hpa.name!r} "
+            f"{resource.describe()} is written for {replicas} replicas, but HorizontalPodAutoscaler {hpa.name!r} "
             f"has {how}, so it may scale the workload down to a single pod",
             at_value=True,
         )

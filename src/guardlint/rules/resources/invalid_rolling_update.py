@@ -11,7 +11,7 @@ from guardlint.model.access import get
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import DEPLOYMENTS, describe
+from guardlint.rules.references import DEPLOYMENTS
 
 _PERCENT = re.compile(r"^[0-9]+%$")
 
@@ -125,7 +125,7 @@ def invalid_rolling_update(resource: Resource, params: Any, ctx: RuleContext) ->
     rolling = strategy.get("rollingUpdate")
     rolling_path = (*strategy_path, "rollingUpdate")
     if resource.kind == "Deployment" and kind == "Recreate" and rolling is not None:
-        yield Violation(rolling_path, f"{describe(resource)} sets rollingUpdate with strategy type Recreate, which "
+        yield Violation(rolling_path, f"{resource.describe()} sets rollingUpdate with strategy type Recreate, which "
                         "the API rejects")
         return
     if kind not in (None, "RollingUpdate") or not isinstance(rolling, dict):
@@ -136,7 +136,7 @@ def invalid_rolling_update(resource: Resource, params: Any, ctx: RuleContext) ->
         amount = _amount(_DEFAULTS[resource.kind][field] if raw is None else raw)
         amounts[field] = amount
         if amount is not None and amount < 0:
-            yield Violation((*rolling_path, field), f"{describe(resource)} sets rollingUpdate.{field} to {raw}, "
+            yield Violation((*rolling_path, field), f"{resource.describe()} sets rollingUpdate.{field} to {raw}, "
                             "which must not be negative", at_value=True)
     if amounts["maxSurge"] == 0 and amounts["maxUnavailable"] == 0:
         written = "maxUnavailable" if "maxUnavailable" in rolling else "maxSurge"
@@ -144,7 +144,7 @@ def invalid_rolling_update(resource: Resource, params: Any, ctx: RuleContext) ->
         unavailable = rolling.get("maxUnavailable")
         yield Violation(
             (*rolling_path, written),
-            f"{describe(resource)} sets maxUnavailable to {unavailable} with maxSurge {surge}: the API "
+            f"{resource.describe()} sets maxUnavailable to {unavailable} with maxSurge {surge}: the API "
             "rejects a rolling update that can neither add nor remove a pod",
             at_value=True,
         )
