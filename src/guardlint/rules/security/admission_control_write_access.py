@@ -8,7 +8,7 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.security._rbac import grant, policy_rules, role_label
+from guardlint.rules.security._rbac import grant, policy_rules
 
 GROUP = "admissionregistration.k8s.io"
 ADMISSION_RESOURCES = (
@@ -106,7 +106,7 @@ def admission_control_write_access(resource: Resource, params: Any, ctx: RuleCon
             if verbs == ["create"] else "it can switch admission control off for the whole cluster"
         )
         yield Violation((*r.path, "resources", index),
-                        f"{role_label(resource)} allows {', '.join(verbs) or verb} on {names}: {effect}", at_value=True)
+                        f"{resource.describe()} allows {', '.join(verbs) or verb} on {names}: {effect}", at_value=True)
 
 
 RULE = admission_control_write_access

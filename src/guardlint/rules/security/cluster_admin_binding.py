@@ -10,8 +10,9 @@ from guardlint.model.access import get_str, iter_maps
 from guardlint.model.index import ResourceIndex
 from guardlint.model.paths import to_dotted
 from guardlint.model.resource import Resource
+from guardlint.model.selectors import label_selector_matches
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import label_selector_matches
+from guardlint.rules.references import RBAC_GOOD_PRACTICES
 from guardlint.rules.security._rbac import (
     BINDING_KINDS,
     CLUSTER_ADMIN_LABELS,
@@ -22,7 +23,6 @@ from guardlint.rules.security._rbac import (
     is_role,
     policy_rules,
 )
-from guardlint.rules.references import RBAC_GOOD_PRACTICES
 
 
 class Params(NamedTuple):
