@@ -15,10 +15,20 @@ from time import perf_counter
 from typing import Any
 
 from guardlint.config.model import ActiveRule, Plan, Refusal
-from guardlint.findings import Finding, Fix, InputError, Location, LockedBy, Report, RuleRun, SkippedDocument
+from guardlint.findings import (
+    ErrorKind,
+    Finding,
+    Fix,
+    InputError,
+    Location,
+    LockedBy,
+    Report,
+    RuleRun,
+    SkippedDocument,
+)
 from guardlint.model.index import ResourceIndex, in_trees
 from guardlint.model.paths import FieldPath
-from guardlint.model.resource import Resource, resources_of, skip_reason
+from guardlint.model.resource import Resource, incomplete_objects, resources_of, skip_reason
 from guardlint.rules.api import RuleContext
 from guardlint.source.loader import Document, LoadedText
 from guardlint.source.sourcemap import locate
@@ -77,9 +87,13 @@ def _run_rule(
         if name not in params:
             params[name] = active.params
         for v in active.rule.check(resource, params[name], ctx):
-            out.append(
-                make_finding(active, resource, resource.document, v.path, v.message, at_value=v.at_value, fix=v.fix)
-            )
+            path, fix = v.path, v.fix
+            if ctx.workloads.has_made_pods(resource):  # a pod an operator makes: lead the path to what was written
+                written = ctx.workloads.written_path(resource, v.path)
+                if written is None:
+                    continue  # a pod-level field the object does not hold (a Tekton Task's pod)
+                path, fix = written, (fix if written == v.path else None)
+            out.append(make_finding(active, resource, resource.document, path, v.message, at_value=v.at_value, fix=fix))
     except Exception as exc:
         if raise_errors:
             raise
@@ -126,6 +140,13 @@ class Run:
             self.errors.extend(lt.errors)
             for doc in lt.documents:
                 self.documents.append(doc)
+                for message, where in incomplete_objects(doc):
+                    location, _ = locate(doc.root, where, doc.line_offset)
+                    self.errors.append(InputError(
+                        ErrorKind.INCOMPLETE_OBJECT, doc.file, location.line, location.column,
+                        f"{message}: the API server and kubectl reject it, so it was not linted",
+                        "Add the missing apiVersion or kind (for example apiVersion: apps/v1 with kind: Deployment).",
+                    ))
                 reason = skip_reason(doc)
                 if reason is not None:
                     self.skipped.append(SkippedDocument(doc.file, doc.content_line, reason))

@@ -151,6 +151,7 @@ class ErrorKind(enum.Enum):
     NOT_FOUND = ("path-not-found", "GL009")
     RENDER_FAILED = ("render-failed", "GL010")
     NO_RENDERER = ("renderer-unavailable", "GL011")
+    INCOMPLETE_OBJECT = ("incomplete-object", "GL012")
 
     @property
     def slug(self) -> str:

@@ -96,6 +96,20 @@ _DOCS: tuple[InputErrorDoc, ...] = (
         "its objects were not checked.",
         "Install the renderer the message names, or render the input yourself and lint the output.",
     ),
+    InputErrorDoc(
+        ErrorKind.INCOMPLETE_OBJECT, "Object has a kind but no apiVersion, or an apiVersion but no kind",
+        "A document (or an item of a `kind: List`) is meant to be a Kubernetes object, since it has object "
+        "metadata (`metadata` with a name, namespace, labels or annotations) and a `kind` or an `apiVersion`, "
+        "but the other of the two is missing or is not a non-empty string. The API server and `kubectl apply` "
+        "reject it, so guardlint does not lint it either, and says so instead of passing over it. The error is "
+        "located at the field that is there. Documents without object metadata are not Kubernetes objects and "
+        "are skipped as before whatever keys they hold: a Helm `Chart.yaml` (`apiVersion: v2` and no kind), a "
+        "chart's values (`kind: DaemonSet` as a setting), compose files, CI workflows, tools' configuration; "
+        "so is a `kind: Kustomization` without an apiVersion, which kustomize accepts.",
+        "Add the missing field: `apiVersion` with the kind's group and version (`apps/v1` for a Deployment, "
+        "`v1` for a ConfigMap), or the `kind`. If the file is not meant for Kubernetes, exclude it with "
+        "`exclude:` in `.guardlint.yaml`.",
+    ),
 )
 
 INPUT_ERRORS: Mapping[ErrorKind, InputErrorDoc] = MappingProxyType({d.kind: d for d in _DOCS})

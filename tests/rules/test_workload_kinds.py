@@ -115,9 +115,13 @@ for _fx in iter_fixtures():
         continue
     if _single_pod(_fx) is not None:
         CASES.append(_fx)
-# Rows whose first template keeps containers where a PodSpec does (Argo Workflows templates do not).
+# Rows whose first template keeps containers where a PodSpec does (Argo Workflows templates do not), and
+# holds the pod as written (rows that embed a whole object, like Katib's, or whose pods a builder makes from
+# operator fields, like Tekton's and Flink's, have their own fixtures under tests/fixtures/workloads/).
 ENTRIES = [
-    e for e in TABLE.entries if e.kind != "Pod" and e.templates and e.templates[0].containers == DEFAULT_CONTAINERS
+    e for e in TABLE.entries
+    if e.kind != "Pod" and e.templates and e.templates[0].containers == DEFAULT_CONTAINERS
+    and e.templates[0].build is None and e.templates[0].kind is not TemplateKind.OBJECT
 ]
 
 

@@ -324,6 +324,7 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
         max_file_size=max_file_size,
         options={"accelerators": tuple(merged.get("accelerators", ())), "schemas": schema_locations},
         render=bool(merged.get("render", True)),
+        detect_embedded_pod_specs=bool(merged.get("detect-embedded-pod-specs", True)),
         charts=dict(merged.get("charts", {})),
         locked=tuple(_locks(merged.get("locked", ()))),
         reason_pattern=merged.get("_reason_pattern"),

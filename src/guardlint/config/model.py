@@ -91,6 +91,8 @@ class Config(NamedTuple):
     options: Mapping[str, Any] = MappingProxyType({})
     render: bool = True
     """Render Helm charts and kustomize overlays (``render: false`` lints their files as they are)."""
+    detect_embedded_pod_specs: bool = True
+    """Find pod specs by their shape in custom resources the pod-template table does not list."""
     charts: Mapping[str, Any] = MappingProxyType({})
     """``charts:`` settings by chart folder (relative to ``base_dir``), as written in the file."""
     policy: str | None = None
@@ -273,7 +275,7 @@ def make_plan(
         registry=registry,
         active=tuple(active),
         kubernetes_version=config.kubernetes_version or LATEST_KUBERNETES,
-        workloads=workloads.extended(config.workloads),
+        workloads=workloads.extended(config.workloads).with_detection(config.detect_embedded_pod_specs),
         exemptions=config.exemptions,
         partial=partial,
         known_objects=config.known_objects,

@@ -11,11 +11,22 @@ Shapes that are *not* pod templates are deliberately absent, because reading the
 container rule report fields the operator fills in: TrainJob (``spec.trainer`` is a flattened trainer
 container and ``runtimePatches`` are partial patches), SparkApplication (flattened ``driver``/``executor``),
 NIMService, DynamoGraphDeployment and the KServe LLMInferenceServiceConfig presets. The GPU pack reads their
-resource fields directly.
+resource fields directly, and structural detection (``model/embedded.py``) leaves them alone.
+
+Where an operator makes the pod from fields that are not a pod template but can be mapped exactly (Tekton
+steps, Flink's image and resources), a row names a builder (``model/operators.py``) that makes the pod and
+leads every finding back to the field that was written.
 """
 
 from __future__ import annotations
 
+from guardlint.model.operators import (
+    flink_pods,
+    tekton_pipeline_run_task,
+    tekton_pipeline_task,
+    tekton_task,
+    tekton_task_run,
+)
 from guardlint.model.workloads import (
     DEFAULT_CONTAINERS,
     ContainerField,
@@ -27,6 +38,7 @@ from guardlint.model.workloads import (
 
 _PTS = TemplateKind.POD_TEMPLATE
 _PS = TemplateKind.POD_SPEC
+_OBJ = TemplateKind.OBJECT
 
 
 def _path(dotted: str) -> tuple[str, ...]:
@@ -163,4 +175,27 @@ CRD_WORKLOADS: tuple[WorkloadEntry, ...] = (
     _argo("WorkflowTemplate", "spec"),
     _argo("ClusterWorkflowTemplate", "spec"),
     _argo("CronWorkflow", "spec.workflowSpec"),
+    # Katib (kubeflow/katib, pkg/apis/controller/experiments/v1beta1): an Experiment's
+    # ``spec.trialTemplate.trialSpec`` and a Trial's ``spec.runSpec`` are whole objects (a Job, PyTorchJob, TFJob,
+    # MPIJob, Tekton PipelineRun, ...) whose pods are found through their own rows. A trial template kept in a
+    # ConfigMap (``trialTemplate.configMap``) is text and is not read.
+    WorkloadEntry("kubeflow.org", "Experiment", (TemplatePath(_path("spec.trialTemplate.trialSpec"), _OBJ),),
+                  batch=True),
+    WorkloadEntry("kubeflow.org", "Trial", (TemplatePath(_path("spec.runSpec"), _OBJ),), batch=True),
+    # Tekton Pipelines (tekton.dev v1 and v1beta1; see ``model/operators.py``): steps and sidecars are the
+    # containers; a Task's pod gets its pod-level fields from the run, so only container rules judge a Task.
+    *(WorkloadEntry("tekton.dev", kind, (TemplatePath(_path("spec"), build=tekton_task),), batch=True)
+      for kind in ("Task", "ClusterTask")),
+    WorkloadEntry("tekton.dev", "TaskRun", (TemplatePath(_path("spec.taskSpec"), build=tekton_task_run),),
+                  batch=True),
+    WorkloadEntry("tekton.dev", "Pipeline", tuple(
+        TemplatePath(_path(p), build=tekton_pipeline_task) for p in ("spec.tasks.*.taskSpec", "spec.finally.*.taskSpec")
+    ), batch=True),
+    WorkloadEntry("tekton.dev", "PipelineRun", tuple(
+        TemplatePath(_path(p), build=tekton_pipeline_run_task)
+        for p in ("spec.pipelineSpec.tasks.*.taskSpec", "spec.pipelineSpec.finally.*.taskSpec")
+    ), batch=True),
+    # Apache Flink Kubernetes operator (flink.apache.org): the JobManager's and TaskManagers' pods from
+    # spec.podTemplate merged with each role's podTemplate, image and resources.
+    WorkloadEntry("flink.apache.org", "FlinkDeployment", (TemplatePath(_path("spec"), build=flink_pods),)),
 )

@@ -21,3 +21,12 @@ def groups_compatible(a: str, b: str) -> bool:
     """Whether two groups name the same kinds: equal, or both apps groups (a reference written against
     ``extensions`` still finds an ``apps`` Deployment)."""
     return a == b or (a in APPS_GROUPS and b in APPS_GROUPS)
+
+
+KUBERNETES_GROUPS = frozenset({*BUILTIN_WORKLOAD_GROUPS, "policy", "autoscaling"})
+"""Kubernetes' own API groups that do not end in ``.k8s.io`` (see ``is_kubernetes_group``)."""
+
+
+def is_kubernetes_group(group: str) -> bool:
+    """Kubernetes' own API groups: the core group, ``apps``, ``batch``, ... and every ``*.k8s.io`` group."""
+    return group in KUBERNETES_GROUPS or group == "k8s.io" or group.endswith(".k8s.io")

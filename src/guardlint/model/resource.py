@@ -107,3 +107,51 @@ def skip_reason(document: Document) -> str | None:
     if missing:
         return "no " + " or ".join(missing) + " (not a Kubernetes object)"
     return None
+
+
+_OBJECT_METADATA_KEYS = ("name", "generateName", "namespace", "labels", "annotations")
+
+_NOT_API_OBJECTS = frozenset({"Kustomization", "Component"})
+"""Kinds of files that tools read without the API server: kustomize accepts a kustomization without its
+``apiVersion``."""
+
+
+def incomplete_object(data: Any) -> tuple[str, FieldPath] | None:
+    """Why a mapping meant to be a Kubernetes object is not one, and the path of the field that is there.
+
+    A document is *meant* to be an object when it has object metadata (``metadata`` with a name, namespace,
+    labels or annotations) and ``kind`` or ``apiVersion``; such a document with only one of the two is
+    rejected by the API server and by ``kubectl``. Documents without object metadata are not Kubernetes
+    objects whatever keys they have: a Helm ``Chart.yaml`` (``apiVersion: v2``, no kind), a chart's values
+    (``kind: DaemonSet`` as a setting), compose files, CI workflows and tools' own configuration.
+    """
+    if not isinstance(data, dict):
+        return None
+    meta = data.get("metadata")
+    if not isinstance(meta, dict) or not any(meta.get(k) is not None for k in _OBJECT_METADATA_KEYS):
+        return None
+    has_version = isinstance(data.get("apiVersion"), str) and bool(data["apiVersion"])
+    has_kind = isinstance(data.get("kind"), str) and bool(data["kind"])
+    if has_version == has_kind:
+        return None
+    if has_kind:
+        if data["kind"] in _NOT_API_OBJECTS:
+            return None
+        what = "no apiVersion" if data.get("apiVersion") is None else "an apiVersion that is not a non-empty string"
+        return f"object of kind {data['kind']!r} has {what}", ("kind",)
+    what = "no kind" if data.get("kind") is None else "a kind that is not a non-empty string"
+    return f"object of apiVersion {data['apiVersion']!r} has {what}", ("apiVersion",)
+
+
+def incomplete_objects(document: Document) -> Iterator[tuple[str, FieldPath]]:
+    """Objects of the document (itself, or the items of a ``kind: List``) that lack apiVersion or kind."""
+    data = document.data
+    found = incomplete_object(data)
+    if found is not None:
+        yield found
+        return
+    if _is_object(data) and data["kind"].endswith("List") and isinstance(data.get("items"), list):
+        for i, item in enumerate(data["items"]):
+            found = incomplete_object(item)
+            if found is not None:
+                yield f"{found[0]} (item {i} of the list)", ("items", i, *found[1])

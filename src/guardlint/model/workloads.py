@@ -8,7 +8,7 @@ Adding a workload kind is adding a row to ``BUILTIN_WORKLOADS`` (or a ``workload
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -24,6 +24,9 @@ class TemplateKind(enum.Enum):
     """A PodTemplateSpec: ``metadata`` and ``spec`` below the path (a Pod is one at the root)."""
     POD_SPEC = "pod-spec"
     """A PodSpec (or a PodSpec-like object with the same field names) at the path itself."""
+    OBJECT = "object"
+    """A whole Kubernetes object embedded at the path (``apiVersion``, ``kind``, ``spec``), such as a Katib
+    trial template: its pods are found by looking its own kind up in the same table."""
 
 
 class ContainerKind(enum.Enum):
@@ -59,6 +62,10 @@ class TemplatePath(NamedTuple):
     """A mapping whose pod-level fields (``inherit_fields``) apply to the pod when the template leaves them
     unset, as an Argo Workflow's ``spec.securityContext`` applies to every template's pod."""
     inherit_fields: tuple[str, ...] = ()
+    build: PodBuilder | None = None
+    """For operators whose objects are not pod templates (Tekton steps, Spark driver and executor specs,
+    Flink's image and resources): a function that makes the pod the operator would create from the value at
+    ``path``, with path aliases that lead every finding back to the field that was written."""
 
 
 class WorkloadEntry(NamedTuple):
@@ -98,6 +105,18 @@ BUILTIN_WORKLOADS: tuple[WorkloadEntry, ...] = (
 )
 
 
+POD_SPEC_FIELDS = frozenset({
+    "activeDeadlineSeconds", "affinity", "automountServiceAccountToken", "containers", "dnsConfig", "dnsPolicy",
+    "enableServiceLinks", "ephemeralContainers", "hostAliases", "hostIPC", "hostNetwork", "hostPID", "hostUsers",
+    "hostname", "imagePullSecrets", "initContainers", "nodeName", "nodeSelector", "os", "overhead",
+    "preemptionPolicy", "priority", "priorityClassName", "readinessGates", "resourceClaims", "resources",
+    "restartPolicy", "runtimeClassName", "schedulerName", "schedulingGates", "securityContext", "serviceAccount",
+    "serviceAccountName", "setHostnameAsFQDN", "shareProcessNamespace", "subdomain", "terminationGracePeriodSeconds",
+    "tolerations", "topologySpreadConstraints", "volumes",
+})
+"""The fields of a Kubernetes PodSpec."""
+
+
 class WorkloadTable(Frozen):
     """The pod-template table, looked up by (group, kind).
 
@@ -106,25 +125,32 @@ class WorkloadTable(Frozen):
     dropped with it, so nothing of a run (documents, objects) outlives the run through a shared table.
     """
 
-    __slots__ = ("_by_key", "_pods", "entries")
-    _fields = ("entries",)
+    __slots__ = ("_by_key", "_pods", "detect_embedded", "entries")
+    _fields = ("entries", "detect_embedded")
     entries: tuple[WorkloadEntry, ...]
+    detect_embedded: bool
+    """Look for pod specs by their shape in objects of kinds the table does not list (see ``embedded``)."""
     _by_key: Mapping[tuple[str, str], tuple[WorkloadEntry, ...]]
     _pods: dict[int, tuple[Resource, tuple[PodSpecRef, ...]]] | None
 
-    def __init__(self, entries: tuple[WorkloadEntry, ...]) -> None:
+    def __init__(self, entries: tuple[WorkloadEntry, ...], *, detect_embedded: bool = True) -> None:
         index: dict[tuple[str, str], list[WorkloadEntry]] = {}
         for entry in entries:
             index.setdefault((entry.group, entry.kind), []).append(entry)
         self._set(
-            entries=tuple(entries), _by_key=MappingProxyType({k: tuple(v) for k, v in index.items()}), _pods=None,
+            entries=tuple(entries), detect_embedded=detect_embedded,
+            _by_key=MappingProxyType({k: tuple(v) for k, v in index.items()}), _pods=None,
         )
 
     def for_run(self) -> WorkloadTable:
         """The same table with a memo of pod specs for one run (equal to this table; discard it after the run)."""
         view: WorkloadTable = WorkloadTable.__new__(WorkloadTable)
-        view._set(entries=self.entries, _by_key=self._by_key, _pods={})
+        view._set(entries=self.entries, detect_embedded=self.detect_embedded, _by_key=self._by_key, _pods={})
         return view
+
+    def with_detection(self, detect: bool) -> WorkloadTable:
+        """The same rows with structural detection of embedded pod specs switched on or off."""
+        return WorkloadTable(self.entries, detect_embedded=detect)
 
     def pods_of(self, resource: Resource) -> tuple[PodSpecRef, ...]:
         """The pod specs of ``resource``; on a run's view (``for_run``) computed once, since every rule asks.
@@ -138,17 +164,28 @@ class WorkloadTable(Frozen):
             if hit is not None and hit[0] is resource:
                 return hit[1]
         entry = self.entry_for(resource)
-        pods = tuple(_pod_specs(resource, entry)) if entry is not None else ()
+        if entry is not None:
+            pods = tuple(_pod_specs(resource, entry, self))
+        elif self.detect_embedded:
+            from guardlint.model.embedded import embedded_pod_specs
+
+            pods = tuple(embedded_pod_specs(resource, self))
+        else:
+            pods = ()
         if memo is not None:
             memo[id(resource)] = (resource, pods)
         return pods
 
     def entry_for(self, resource: Resource) -> WorkloadEntry | None:
-        candidates = self._by_key.get((resource.group, resource.kind))
+        return self.lookup(resource.group, resource.kind, resource.version)
+
+    def lookup(self, group: str, kind: str, version: str) -> WorkloadEntry | None:
+        """The row for an API group, kind and version (None when the table does not list the kind)."""
+        candidates = self._by_key.get((group, kind))
         if not candidates:
             return None
-        version = resource.version
         # User rows come last in ``entries`` and win over built-in rows for the same kind.
+        entry: WorkloadEntry
         for entry in reversed(candidates):
             if not entry.versions or version in entry.versions:
                 return entry
@@ -158,13 +195,45 @@ class WorkloadTable(Frozen):
         return frozenset(e.kind for e in self.entries)
 
     def extended(self, extra: Iterable[WorkloadEntry]) -> WorkloadTable:
-        return WorkloadTable((*self.entries, *extra))
+        return WorkloadTable((*self.entries, *extra), detect_embedded=self.detect_embedded)
+
+    def has_made_pods(self, resource: Resource) -> bool:
+        """Whether a pod of ``resource`` was made by a builder (its paths may need ``written_path``)."""
+        return any(pod.aliases for pod in self.pods_of(resource))
+
+    def written_path(self, resource: Resource, path: FieldPath) -> FieldPath | None:
+        """Where a finding's path is written in the object (``real_path``), or None for a finding about a
+        pod-level field of a pod whose pod-level fields the object does not hold (``pod_level=False``)."""
+        for pod in self.pods_of(resource):
+            n = len(pod.path)
+            if (not pod.pod_level and len(path) > n and path[:n] == pod.path and path[n] in POD_SPEC_FIELDS
+                    and path[n] not in ("volumes", "containers", "initContainers")):
+                return None
+        return self.real_path(resource, path)
+
+    def real_path(self, resource: Resource, path: FieldPath) -> FieldPath:
+        """Where a path of a pod made by a builder (a Spark driver's container, a Tekton v1 step's
+        ``resources``) is written in the object; other paths are returned unchanged."""
+        best: tuple[int, FieldPath, FieldPath] | None = None
+        for pod in self.pods_of(resource):
+            for made, written in pod.aliases:
+                n = len(made)
+                if n <= len(path) and path[:n] == made and (best is None or n >= best[0]):  # later wins
+                    best = (n, made, written)
+        if best is None:
+            return path
+        return (*best[2], *path[best[0]:])
 
 
 def default_table() -> WorkloadTable:
     from guardlint.model.crds import CRD_WORKLOADS
 
     return WorkloadTable((*BUILTIN_WORKLOADS, *CRD_WORKLOADS))
+
+
+PodBuilder = Callable[[Resource, FieldPath, Mapping[str, Any], "WorkloadEntry"], Iterator["PodSpecRef"]]
+"""Makes the pods an operator creates from the value at a template's path: (object, path, value, the
+object's row)."""
 
 
 class PodSpecRef(NamedTuple):
@@ -177,6 +246,12 @@ class PodSpecRef(NamedTuple):
     metadata: Mapping[str, Any]
     containers_at: tuple[ContainerField, ...]
     entry: WorkloadEntry
+    aliases: tuple[tuple[FieldPath, FieldPath], ...] = ()
+    """For a pod made by a builder: (path in the made pod, path written in the object) prefixes; a finding's
+    path is led back through the longest matching prefix (``real_path``)."""
+    pod_level: bool = True
+    """False when the object holds containers but not the pod around them (a Tekton Task's steps: the pod's
+    own fields come from the TaskRun that runs it). Rules about pod-level fields skip such pods."""
 
     @property
     def labels(self) -> Mapping[str, Any]:
@@ -247,34 +322,74 @@ class ContainerRef(Frozen):
 
 
 def iter_pod_specs(resource: Resource, table: WorkloadTable) -> Iterator[PodSpecRef]:
-    """Every pod spec the table knows for this resource's kind."""
-    if table.entry_for(resource) is None:
-        return iter(())
+    """Every pod spec the table knows for this resource's kind (and, for kinds it does not know, the pod specs
+    found by their shape unless the configuration turned that off: ``detect-embedded-pod-specs``)."""
     return iter(table.pods_of(resource))
 
 
-def _pod_specs(resource: Resource, entry: WorkloadEntry) -> Iterator[PodSpecRef]:
+MAX_NESTING = 3
+"""How many embedded objects deep a pod is looked for (an Experiment's trial template holding a PyTorchJob is
+one level); the bound keeps an object that embeds its own kind from recursing without end."""
+
+
+def _pod_specs(resource: Resource, entry: WorkloadEntry, table: WorkloadTable) -> Iterator[PodSpecRef]:
+    yield from pods_in_object(resource, resource.data, (), entry, entry, table, 0)
+
+
+def pods_in_object(
+    resource: Resource, root: Mapping[str, Any], prefix: FieldPath, entry: WorkloadEntry, owner: WorkloadEntry,
+    table: WorkloadTable, depth: int,
+) -> Iterator[PodSpecRef]:
+    """The pods of ``entry``'s templates in ``root`` (the object, or an object embedded at ``prefix``);
+    ``owner`` is the row of the linted object, which the pods report as theirs."""
     for template in entry.templates:
-        for path, value in expand(resource.data, template.path):
+        for rel, value in expand(root, template.path):
             if not isinstance(value, dict):
                 continue
+            path = (*prefix, *rel)
             if template.requires and not any(k in value for k in template.requires):
                 continue
-            if template.kind is TemplateKind.POD_TEMPLATE:
+            if template.build is not None:
+                yield from template.build(resource, path, value, owner)
+            elif template.kind is TemplateKind.OBJECT:
+                if depth < MAX_NESTING:
+                    yield from _embedded_object(resource, value, path, owner, table, depth + 1)
+            elif template.kind is TemplateKind.POD_TEMPLATE:
                 spec = value.get("spec")
                 if not isinstance(spec, dict):
                     continue
                 meta = value.get("metadata")
                 yield PodSpecRef(
                     resource, (*path, "spec"), spec, (*path, "metadata"), meta if isinstance(meta, dict) else {},
-                    template.containers, entry,
+                    template.containers, owner,
                 )
             else:
-                spec = _with_inherited(resource, template, value)
-                yield PodSpecRef(resource, path, spec, None, {}, template.containers, entry)
+                spec = _with_inherited(root, template, value)
+                yield PodSpecRef(resource, path, spec, None, {}, template.containers, owner)
 
 
-def _with_inherited(resource: Resource, template: TemplatePath, value: Mapping[str, Any]) -> Mapping[str, Any]:
+def _embedded_object(
+    resource: Resource, value: Mapping[str, Any], path: FieldPath, owner: WorkloadEntry, table: WorkloadTable,
+    depth: int,
+) -> Iterator[PodSpecRef]:
+    """The pods of an object embedded whole in another (a Katib trial's Job or PyTorchJob), found through the
+    embedded object's own row of the table."""
+    api_version, kind = value.get("apiVersion"), value.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return
+    group, _, version = api_version.rpartition("/")
+    nested = table.lookup(group, kind, version)
+    if nested is not None:
+        yield from pods_in_object(resource, value, path, nested, embedding(owner, nested), table, depth)
+
+
+def embedding(owner: WorkloadEntry, nested: WorkloadEntry) -> WorkloadEntry:
+    """The row the pods of an embedded object report: the linted object's, run to completion when either
+    object is (an AppWrapper holding a PyTorchJob runs a batch job)."""
+    return owner if owner.batch or not nested.batch else owner._replace(batch=True)
+
+
+def _with_inherited(root: Mapping[str, Any], template: TemplatePath, value: Mapping[str, Any]) -> Mapping[str, Any]:
     """The pod spec with the fields a parent object gives every pod, where the template leaves them unset.
 
     Inherited fields keep the template's path in findings (they are placed on the template, which is where
@@ -282,7 +397,7 @@ def _with_inherited(resource: Resource, template: TemplatePath, value: Mapping[s
     """
     if template.inherit is None:
         return value
-    parent = get(resource.data, template.inherit)
+    parent = get(root, template.inherit)
     if not isinstance(parent, dict):
         return value
     extra = {k: parent[k] for k in template.inherit_fields if k in parent and value.get(k) is None}
