@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from guardlint.api import Settings
+    from guardlint.config.model import Lock, Origin
     from guardlint.findings import Report
 
 from guardlint._version import __version__
@@ -66,6 +67,12 @@ def _policy(args: argparse.Namespace) -> str | None:
     return getattr(args, "policy", None) or os.environ.get(POLICY_ENV) or None
 
 
+def _add_policy(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--policy", metavar="FILE",
+                        help=f"policy file applied on top of the configuration, which it overrides; only it can "
+                        f"lock rules (default: ${POLICY_ENV} when set)")
+
+
 def _add_allow_plugins(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--allow-local-plugins", action="store_true",
@@ -104,9 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", metavar="PATH", help="files, directories (recursive) or - for stdin")
     check.add_argument("--config", metavar="FILE", help="configuration file (default: nearest .guardlint.yaml)")
     check.add_argument("--no-config", action="store_true", help="ignore .guardlint.yaml files")
-    check.add_argument("--policy", metavar="FILE",
-                       help=f"policy file applied on top of the configuration, which it overrides; only it can "
-                       f"lock rules (default: ${POLICY_ENV} when set)")
+    _add_policy(check)
     _add_allow_plugins(check)
     check.add_argument("--select", action="append", metavar="RULES",
                        help="rules to run instead of the defaults: names, codes, code prefixes, packs, tags, all")
@@ -164,9 +169,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--profile-rules", action="store_true",
                        help="print on stderr the time each rule took, slowest first (plugins' rules included)")
 
-    rules = sub.add_parser("rules", help="list the rules")
+    rules = sub.add_parser("rules", help="list the rules (with --config or --policy: which run, at what severity, "
+                           "and which are locked)")
     rules.add_argument("--format", default="table", choices=("table", "json", "markdown"))
     rules.add_argument("--config", metavar="FILE")
+    _add_policy(rules)
     _add_allow_plugins(rules)
 
     explain = sub.add_parser("explain", help="show a rule's documentation")
@@ -180,7 +187,9 @@ def _parser() -> argparse.ArgumentParser:
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION")
     validate = config_sub.add_parser("validate", help="validate a configuration file")
     validate.add_argument("files", nargs="*", metavar="FILE",
-                          help="one or more files (default: the nearest .guardlint.yaml)")
+                          help="one or more files (default: the nearest .guardlint.yaml; with a policy and none "
+                          "found, the policy alone)")
+    _add_policy(validate)
     _add_allow_plugins(validate)
     config_sub.add_parser("schema", help="print the configuration JSON Schema with every rule's parameters")
     return parser
@@ -280,14 +289,24 @@ def _show_settings(args: argparse.Namespace, settings: Settings, out: TextIO) ->
 
     cfg = settings.config
     origins = {}
-    if cfg.source is not None:
+    if cfg.source is not None or cfg.policy is not None:
         from guardlint.config.loader import config_origins
 
-        origins = config_origins(cfg.source)
+        origins = config_origins(cfg.source, cfg.policy)
+    described: dict[str, str | None] = {}
+
+    def place(o: Origin) -> str:
+        """``file:line:col``, prefixed with the package, version and preset when the file is a preset."""
+        from guardlint.config.loader import describe_preset_file
+
+        if o.file not in described:
+            described[o.file] = describe_preset_file(o.file)
+        preset = described[o.file]
+        return f"{preset} ({o.file}:{o.line}:{o.column})" if preset else f"{o.file}:{o.line}:{o.column}"
 
     def where(key: str, flag: str | None, given: bool, joined: bool = False) -> str:
         """The command line replaces a file's value; for ``joined`` lists it adds to the file's entries."""
-        found = ", ".join(f"{o.file}:{o.line}:{o.column}" for o in origins.get((key,), ()))
+        found = ", ".join(place(o) for o in origins.get((key,), ()))
         if given:
             return f"command line ({flag})" + (f" and {found}" if joined and found else "")
         return found or "default"
@@ -318,6 +337,10 @@ def _show_settings(args: argparse.Namespace, settings: Settings, out: TextIO) ->
         ("exemptions", show(len(cfg.exemptions)), where("exemptions", None, False)),
         ("rule-dirs", show(list(cfg.rule_dirs)), where("rule-dirs", None, False)),
         ("plugins", show(list(cfg.plugins)), where("plugins", None, False)),
+        ("policy", show(cfg.policy), "command line (--policy)" if getattr(args, "policy", None) else
+         (f"environment ({POLICY_ENV})" if cfg.policy else "none")),
+        ("locked", show([_lock_text(lock) for lock in cfg.locked]),
+         ", ".join(place(lock.origin) for lock in cfg.locked if lock.origin is not None) or "none"),
     ]
     width = max(len(name) for name, _, _ in rows)
     for name, value, origin in rows:
@@ -329,11 +352,19 @@ def _show_settings(args: argparse.Namespace, settings: Settings, out: TextIO) ->
         for setting in ("enabled", "severity", "params"):
             found = origins.get(("rules", rule.name, setting)) or origins.get(("rules", rule.code, setting))
             if found:
-                notes.append(f"{setting} from {found[-1].file}:{found[-1].line}:{found[-1].column}")
+                notes.append(f"{setting} from {place(found[-1])}")
+        locks = settings.plan.locks.get(rule.name)
+        if locks:
+            notes.insert(0, "locked by " + ", ".join(dict.fromkeys(
+                place(lock.origin) if lock.origin is not None else lock.policy for lock in locks)))
         if active.param_values:
             notes.append("params " + json.dumps(dict(active.param_values), sort_keys=True, default=str))
         suffix = f"  # {_p('; '.join(notes))}" if notes else ""
         out.write(f"  {_p(rule.code):<8} {active.severity.value:<7}  {_p(rule.name)}{suffix}\n")
+
+
+def _lock_text(lock: Lock) -> str:
+    return lock.selector + (f" (namespaces {', '.join(lock.namespaces)})" if lock.namespaces else "")
 
 
 def _show_files(paths: Sequence[str], settings: Settings, out: TextIO) -> None:
@@ -562,15 +593,64 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     from guardlint.api import resolve_settings
     from guardlint.docs import render_index, render_table, rule_json
 
-    registry = resolve_settings(config=args.config, use_config_file=args.config is not None,
-                                allow_local_plugins=_allow_local_plugins(args)).registry
+    policy = _policy(args)
+    settings = resolve_settings(config=args.config, use_config_file=args.config is not None,
+                                allow_local_plugins=_allow_local_plugins(args), policy=policy)
+    registry = settings.registry
+    effective = args.config is not None or policy is not None
     if args.format == "json":
-        out.write(json.dumps([rule_json(r) for r in registry.rules], indent=2, sort_keys=True) + "\n")
+        records = [rule_json(r) for r in registry.rules]
+        if effective:  # what the configuration and the policy make of each rule
+            for record, r in zip(records, registry.rules, strict=True):
+                record["effective"] = _effective(settings, r.name)
+        out.write(json.dumps(records, indent=2, sort_keys=True) + "\n")
     elif args.format == "markdown":
         out.write(render_index(registry))
+    elif effective:
+        out.write(_effective_table(settings))
     else:
         out.write(render_table(registry))
     return EXIT_OK
+
+
+def _effective(settings: Settings, name: str) -> dict[str, object]:
+    """A rule under the configuration and policy: whether it runs, its severity, the locks on it."""
+    active = {a.rule.name: a for a in settings.plan.active}
+    a = active.get(name)
+    locks = settings.plan.locks.get(name, ())
+    return {
+        "runs": a is not None,
+        "severity": a.severity.value if a is not None else None,
+        "locked": [{"policy": lock.policy, "selector": lock.selector, "namespaces": list(lock.namespaces)}
+                   for lock in locks],
+    }
+
+
+def _effective_table(settings: Settings) -> str:
+    """``guardlint rules --policy/--config``: each rule with whether it runs, its effective severity and its
+    lock, then a count."""
+    from guardlint._printable import printable as _p
+
+    active = {a.rule.name: a for a in settings.plan.active}
+    rows = []
+    for r in settings.registry.rules:
+        a = active.get(r.name)
+        locks = settings.plan.locks.get(r.name, ())
+        lock = ", ".join(dict.fromkeys(
+            f"{lk.policy}" + (f" in {' '.join(lk.namespaces)}" if lk.namespaces else "") for lk in locks))
+        rows.append((r.code, r.name, "yes" if a is not None else "no", a.severity.value if a is not None else "-",
+                     _p(lock) or "-", r.info.title))
+    head = ("CODE", "NAME", "RUNS", "SEVERITY", "LOCKED BY", "TITLE")
+    widths = [max(len(row[i]) for row in [*rows, head]) for i in range(5)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(head[:5], widths, strict=True)) + "  " + head[5]]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row[:5], widths, strict=True)) + "  " + row[5] for row in rows]
+    cfg = settings.config
+    sources = " and ".join(x for x in (f"the configuration {cfg.source}" if cfg.source else "",
+                                        f"the policy {cfg.policy}" if cfg.policy else "") if x)
+    locked = sum(1 for r in settings.registry.rules if settings.plan.locks.get(r.name))
+    lines.append(f"\n{len(active)} of {len(rows)} rules run with {_p(sources)}; {locked} locked (the repository "
+                 "cannot turn them off, lower their severity or suppress their findings)")
+    return "\n".join(lines) + "\n"
 
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -635,19 +715,28 @@ def _cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_ERROR
     from guardlint.errors import GuardlintError
 
-    paths = list(args.files) or [find_config()]
-    if paths == [None]:
+    policy = _policy(args)
+    paths: list[str | None] = list(args.files) or [find_config()]
+    if paths == [None] and policy is None:
         err.write("guardlint: error: no .guardlint.yaml found here or in a parent folder\n")
         return EXIT_ERROR
     code = EXIT_OK
     for path in paths:  # every file is checked, even after an invalid one (pre-commit passes several)
         try:
-            resolve_settings(config=path, allow_local_plugins=_allow_local_plugins(args))
+            settings = resolve_settings(config=path, use_config_file=False,
+                                        allow_local_plugins=_allow_local_plugins(args), policy=policy)
         except GuardlintError as exc:
             err.write(f"guardlint: error: {exc}\n")
             code = EXIT_ERROR
         else:
-            out.write(f"{path}: valid\n")
+            from guardlint._printable import printable as _p
+
+            shown = f"{path}: valid" if path is not None else f"{policy}: valid (the policy alone)"
+            out.write(_p(shown + (f" with the policy {policy}" if policy is not None and path is not None else ""))
+                      + "\n")
+            for refusal in settings.config.refusals:  # entries the policy overrides: check reports them as errors
+                o = refusal.origin
+                out.write(_p(f"{o.file}:{o.line}:{o.column}: overridden: {refusal.message}") + "\n")
     return code
 
 

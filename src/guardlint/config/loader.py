@@ -527,13 +527,15 @@ def load_config(
     return config, registry
 
 
-def config_origins(path: Path | str) -> dict[tuple[str, ...], list[Origin]]:
+def config_origins(path: Path | str | None, policy: Path | str | None = None) -> dict[tuple[str, ...], list[Origin]]:
     """Where each configured value stands, for ``--show-settings``: top-level keys as ``(key,)`` and rule
-    settings as ``("rules", name, setting)``, each with the places that set it along the ``extends`` chain,
-    parents first (the last one wins for a single value; lists are joined). Call it on a configuration
-    ``load_config`` accepted."""
+    settings as ``("rules", name, setting)``, each with the places that set it along the ``extends`` chain
+    of the configuration, then of the policy, parents first (the last one wins for a single value; lists are
+    joined). Call it on a configuration ``load_config`` accepted."""
     origins: dict[tuple[str, ...], list[Origin]] = {}
-    for _path, data, doc in _raw_chain(Path(path), (), []):
+    chain = [*(_raw_chain(Path(path), (), []) if path is not None else []),
+             *(_raw_chain(Path(policy), (), []) if policy is not None else [])]
+    for _path, data, doc in chain:
         for key, value in data.items():
             if key == "rules" and isinstance(value, dict):
                 for name, settings in value.items():
@@ -547,3 +549,78 @@ def config_origins(path: Path | str) -> dict[tuple[str, ...], list[Origin]]:
             if where is not None:
                 origins.setdefault((str(key),), []).append(where)
     return origins
+
+
+def describe_preset_file(file: str) -> str | None:
+    """For ``--show-settings``: ``acme-policy 2.1.0 preset strict`` when ``file`` is a preset of an installed
+    package (``guardlint.presets`` entry points; name and version from its metadata), ``guardlint preset
+    strict`` for a built-in preset, None otherwise. Packages are located, never imported."""
+    from guardlint._version import __version__
+    from guardlint.data import data_dir
+
+    target = Path(file).resolve()
+    if target.parent == (data_dir("rules") / "presets").resolve():
+        return f"guardlint {__version__} preset {target.stem}"
+    for info, package, module in _preset_packages():
+        folders = _package_folders(module)
+        if any(target.parent == Path(f).resolve() for f in folders):
+            name, version = _distribution(info, package)
+            return f"{name} {version} preset {target.stem}"
+    return None
+
+
+def _preset_packages() -> list[tuple[str, str, str]]:
+    """(dist-info folder, distribution name as in the folder, module) of every ``guardlint.presets`` entry
+    point on ``sys.path``."""
+    import sys
+
+    from guardlint.rules.registry import _parse_entry_points
+
+    header = f"[{PRESET_GROUP}]"
+    out: list[tuple[str, str, str]] = []
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith(".dist-info"):
+                continue
+            info = os.path.join(entry or ".", name)
+            try:
+                with open(os.path.join(info, "entry_points.txt"), encoding="utf-8") as fh:
+                    text = fh.read(1 << 20)
+            except OSError:
+                continue
+            if header in text:
+                dist = name[:-len(".dist-info")].split("-", 1)[0]
+                out.extend((info, dist, target.split(":", 1)[0].strip())
+                           for _d, _entry, target in _parse_entry_points(text, header, dist))
+    return out
+
+
+def _package_folders(module: str) -> list[str]:
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return []
+    return list(spec.submodule_search_locations or ()) if spec is not None else []
+
+
+def _distribution(info: str, fallback: str) -> tuple[str, str]:
+    """The ``Name`` and ``Version`` of a distribution's METADATA (bounded read), else from its folder name."""
+    name, version = fallback, os.path.basename(info)[:-len(".dist-info")].partition("-")[2] or "(unknown version)"
+    try:
+        with open(os.path.join(info, "METADATA"), encoding="utf-8", errors="replace") as fh:
+            head = fh.read(64 * 1024)
+    except OSError:
+        return name, version
+    for line in head.split("\n\n", 1)[0].splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == "name" and value.strip():
+            name = value.strip()
+        elif sep and key.strip().lower() == "version" and value.strip():
+            version = value.strip()
+    return name, version
