@@ -482,3 +482,21 @@ def can_judge_pods(index: ResourceIndex, workloads: WorkloadTable, referrer: Res
     if not complete and not _has_workload_in_tree(index, workloads, referrer):
         return False
     return not pods_may_be_unseen(index, workloads, referrer)
+
+
+# --- "the namespace has none" -----------------------------------------------------------------------------
+
+
+def can_judge_absence(index: ResourceIndex, kind: str, referrer: Resource, namespace: str | None = None) -> bool:
+    """Whether "the referrer's namespace (default: its own) holds no ``kind`` object" may be reported, as
+    opposed to "the object named X is missing": the run sees that namespace completely (a full run; in a
+    partial run only where ``--context`` covers it or config declares it complete), ``known-objects`` lists
+    no ``kind`` object there, and no Role or ClusterRole in the referrer's tree may create such objects at
+    run time. The caller still looks for the objects themselves (``index.any_in_tree``)."""
+    ns = referrer.namespace if namespace is None else namespace
+    complete = ns is not None and ns in index.complete_namespaces
+    if not complete and not index.covered(ns, referrer.file):
+        return False
+    if any(k.kind == kind and same_namespace(k.namespace, ns) for k in index.known):
+        return False
+    return not created_at_run_time(index, kind, referrer, ns)
