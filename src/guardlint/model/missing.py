@@ -23,6 +23,10 @@ For pods (selectors of Services, NetworkPolicies, PodDisruptionBudgets), ``can_j
 resource in the tree of a kind that may make an operator run pods, and no ServiceAccount of a linted
 workload in the tree bound to a role that may create, patch or update pods in that namespace (or cluster
 wide): such a controller runs pods, or labels its own, that no manifest shows.
+
+A rule that reports that a namespace has *no* object of a kind at all (no NetworkPolicy) asks
+``can_judge_absence``: step 1 (or the namespace declared complete), no ``known-objects`` entry of the kind in
+the namespace, and step 5's RBAC part.
 """
 
 from __future__ import annotations

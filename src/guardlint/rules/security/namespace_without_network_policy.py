@@ -1,0 +1,151 @@
+"""namespace-without-network-policy: a workload runs in a namespace that no linted NetworkPolicy covers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from guardlint.findings import Severity
+from guardlint.model.missing import can_judge_absence
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+
+NAMESPACED_POLICIES: tuple[str, ...] = ("NetworkPolicy", "CiliumNetworkPolicy")
+"""Kinds that isolate the pods of their own namespace (Kubernetes' and Calico's NetworkPolicy share the
+kind name)."""
+CLUSTER_POLICIES: tuple[str, ...] = (
+    "AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy", "CiliumClusterwideNetworkPolicy",
+    "GlobalNetworkPolicy",
+)
+"""Cluster-wide policies, which may select any namespace: with one in the tree the rule stays quiet."""
+
+
+class Params(NamedTuple):
+    policy_kinds: tuple[str, ...] = NAMESPACED_POLICIES
+    cluster_policy_kinds: tuple[str, ...] = CLUSTER_POLICIES
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "policy-kinds": {
+            "type": "array", "items": {"type": "string", "minLength": 1}, "default": list(NAMESPACED_POLICIES),
+            "description": "Kinds of namespaced network policies that count for their namespace.",
+        },
+        "cluster-policy-kinds": {
+            "type": "array", "items": {"type": "string", "minLength": 1}, "default": list(CLUSTER_POLICIES),
+            "description": "Kinds of cluster-wide network policies: one in the tree counts for every namespace.",
+        },
+    },
+}
+
+
+@rule(
+    code="SEC103",
+    name="namespace-without-network-policy",
+    title="Workload in a namespace without a NetworkPolicy",
+    severity=Severity.WARNING,
+    pack="security",
+    since="0.2.0",
+    status="preview",
+    tags=("networking", "cluster-specific"),
+    remediation="Add a NetworkPolicy to the namespace (a default-deny policy plus the traffic the workload "
+    "needs), or declare the namespace's policies in known-objects if they live elsewhere.",
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
+    references=(
+        Reference("Kubernetes: Network Policies",
+                  "https://kubernetes.io/docs/concepts/services-networking/network-policies/"),
+        Reference("Kubernetes: Network policies, default policies",
+                  "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies"),
+    ),
+    enabled_by_default=False,
+)
+def namespace_without_network_policy(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports workloads (every kind of the pod-template table) whose namespace has no NetworkPolicy (or
+    `CiliumNetworkPolicy`; parameter `policy-kinds`) among the linted objects of the workload's tree, where
+    no cluster-wide policy (`AdminNetworkPolicy`, `CiliumClusterwideNetworkPolicy`, Calico
+    `GlobalNetworkPolicy`, ...; parameter `cluster-policy-kinds`) is in the tree either. A workload without
+    `metadata.namespace` is judged against the policies without a namespace in its tree (both land in the
+    namespace they are applied to). It judges only where the linted set can tell, by the shared
+    missing-object policy: never in a partial run (`--partial`, pre-commit) unless `--context` covers the
+    namespace or config lists it in `complete-namespaces`; never when `known-objects` declares a
+    NetworkPolicy in the namespace, or a Role or ClusterRole in the tree may create NetworkPolicies (an
+    operator that makes them). Off by default: many platforms manage network policies outside the
+    application's repository.
+
+    ## Why is this bad?
+    Without a NetworkPolicy selecting them, pods accept traffic from every pod of the cluster and reach any
+    destination: one compromised workload anywhere can talk to this one, and this one to every database and
+    cloud metadata endpoint. A default-deny policy per namespace, with the needed flows allowed, is the
+    baseline of network isolation in the Kubernetes documentation.
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: default-deny
+      namespace: shop
+    spec:
+      podSelector: {}
+      policyTypes: [Ingress, Egress]
+    ```
+    """
+    if next(iter_pod_specs(resource, ctx.workloads), None) is None:
+        return
+    index = ctx.index
+    if any(index.any_in_tree(kind, resource) for kind in params.policy_kinds):
+        return
+    for kind in params.cluster_policy_kinds:  # cluster-scoped: they may select any namespace
+        if index.has_kind(kind) and any(index.same_tree(resource, r) for r in index.of_kind(kind, any_namespace=True)):
+            return
+    if not all(can_judge_absence(index, kind, resource) for kind in params.policy_kinds):
+        return
+    ns = resource.namespace
+    where = f"namespace {ns!r}" if ns else "the namespace it is applied to"
+    path = ("metadata", "namespace")
+    yield Violation(path, f"{resource.kind} {resource.name!r} runs in {where}, which no NetworkPolicy among the "
+                    "linted objects covers: its pods accept traffic from, and reach, every pod in the cluster",
+                    at_value=bool(ns))
+
+
+RULE = namespace_without_network_policy
