@@ -2,26 +2,120 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
 
 from guardlint.findings import Severity
-from guardlint.model.access import get
+from guardlint.model.access import get, get_list
+from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import iter_pod_specs
+from guardlint.model.workloads import PodSpecRef, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import is_multi_replica, is_partial_object
+from guardlint.rules.resources._common import (
+    is_multi_replica,
+    is_partial_object,
+    label_selector_matches,
+    pod_assumption,
+)
+
+TOPOLOGY_KEYS: tuple[str, ...] = (
+    "kubernetes.io/hostname", "topology.kubernetes.io/zone", "topology.kubernetes.io/region",
+    "failure-domain.beta.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/region",
+    "topology.gke.io/zone", "topology.ebs.csi.aws.com/zone", "topology.disk.csi.azure.com/zone",
+)
+"""Node labels that split nodes into failure domains: the well-known labels the kubelet and cloud
+providers set (and the zone labels of the major CSI drivers)."""
+
+_NAME_LABEL = "kubernetes.io/metadata.name"
 
 
-def _spread(spec: Any) -> bool:
-    anti = get(spec, ("affinity", "podAntiAffinity"))
-    if isinstance(anti, dict) and any(
-        anti.get(k) for k in ("requiredDuringSchedulingIgnoredDuringExecution",
-                              "preferredDuringSchedulingIgnoredDuringExecution")
-    ):
-        return True
-    constraints = spec.get("topologySpreadConstraints") if isinstance(spec, dict) else None
-    return isinstance(constraints, list) and bool(constraints)
+class Params(NamedTuple):
+    topology_keys: tuple[str, ...] = TOPOLOGY_KEYS
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "topology-keys": {
+            "type": "array", "items": {"type": "string", "minLength": 1}, "default": list(TOPOLOGY_KEYS),
+            "description": "Node label keys that count as failure domains for spreading (add your rack or "
+            "node-pool labels).",
+        },
+    },
+}
+
+
+class _Term(NamedTuple):
+    path: FieldPath
+    data: Mapping[str, Any]
+    anti_affinity: bool
+
+
+def _terms(pod: PodSpecRef) -> Iterator[_Term]:
+    """Every podAntiAffinity term (required and preferred) and topology spread constraint of the pod."""
+    anti = get(pod.spec, ("affinity", "podAntiAffinity"))
+    base: FieldPath = (*pod.path, "affinity", "podAntiAffinity")
+    if isinstance(anti, dict):
+        for i, term in enumerate(get_list(anti, ("requiredDuringSchedulingIgnoredDuringExecution",)) or ()):
+            if isinstance(term, dict):
+                yield _Term((*base, "requiredDuringSchedulingIgnoredDuringExecution", i), term, True)
+        for i, weighted in enumerate(get_list(anti, ("preferredDuringSchedulingIgnoredDuringExecution",)) or ()):
+            term = get(weighted, ("podAffinityTerm",))
+            if isinstance(term, dict):
+                yield _Term((*base, "preferredDuringSchedulingIgnoredDuringExecution", i, "podAffinityTerm"),
+                            term, True)
+    for i, constraint in enumerate(get_list(pod.spec, ("topologySpreadConstraints",)) or ()):
+        if isinstance(constraint, dict):
+            yield _Term((*pod.path, "topologySpreadConstraints", i), constraint, False)
+
+
+def _namespace_problem(term: Mapping[str, Any], namespace: str | None) -> str | None:
+    """Why an anti-affinity term looks only at other namespaces, or None. Unset ``namespaces`` and
+    ``namespaceSelector`` mean the pod's own; an empty ``namespaceSelector`` means every namespace; the two
+    are ORed. A selector on labels other than ``kubernetes.io/metadata.name`` cannot be judged (passes)."""
+    names = get_list(term, ("namespaces",))
+    selector = term.get("namespaceSelector")
+    if not names and selector is None:
+        return None
+    if namespace is None:
+        return None  # the namespace is chosen at apply time
+    if names and namespace in names:
+        return None
+    if isinstance(selector, dict):
+        verdict = label_selector_matches(selector, {_NAME_LABEL: namespace})
+        keys = set((selector.get("matchLabels") or {}) if isinstance(selector.get("matchLabels"), dict) else {})
+        keys |= {e.get("key") for e in get_list(selector, ("matchExpressions",)) or () if isinstance(e, dict)}
+        if verdict is not False or keys - {_NAME_LABEL}:
+            return None
+    shown = ", ".join(str(n) for n in names or ()) or "a namespaceSelector that excludes it"
+    return f"looks only at pods in other namespaces ({shown}), not at {namespace!r}"
+
+
+def _problem(term: _Term, pod: PodSpecRef, params: Params) -> str | None:
+    """Why the term does not spread the workload's own pods, or None when it does."""
+    data = term.data
+    key = data.get("topologyKey")
+    if not isinstance(key, str) or not key:
+        return "has no topologyKey"
+    if key not in params.topology_keys:
+        return f"spreads over {key!r}, which is not a known failure-domain label (parameter topology-keys)"
+    selector = data.get("labelSelector")
+    if selector is None:
+        return "has no labelSelector, so it matches no pods"
+    if not isinstance(selector, dict):
+        return None
+    labels = pod.labels
+    verdict = label_selector_matches(selector, labels, assume=pod_assumption(pod))
+    if verdict is False:
+        shown = ", ".join(f"{k}={v}" for k, v in labels.items()) or "none"
+        return f"has a labelSelector that does not select the workload's own pods (their labels: {shown})"
+    for mismatch in get_list(data, ("mismatchLabelKeys",)) or ():
+        if isinstance(mismatch, str) and mismatch in labels:
+            return f"lists {mismatch!r} in mismatchLabelKeys, which excludes the workload's own pods"
+    if term.anti_affinity:
+        return _namespace_problem(data, pod.resource.namespace)
+    return None
 
 
 @rule(
@@ -41,14 +135,22 @@ def _spread(spec: Any) -> bool:
                   "https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/"
                   "#inter-pod-affinity-and-anti-affinity"),
     ),
+    params=Params,
+    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
 )
-def replicas_not_spread(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+def replicas_not_spread(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports pod templates of workloads that run more than one replica (an explicit `spec.replicas` above 1,
-    or a HorizontalPodAutoscaler among the linted objects with `minReplicas` above 1) and set neither a
-    `podAntiAffinity` term nor `topologySpreadConstraints`. Off by default: clusters may define default
-    spreading for the scheduler.
+    or a HorizontalPodAutoscaler among the linted objects with `minReplicas` above 1) unless a
+    `podAntiAffinity` term (required or preferred) or a topology spread constraint actually spreads the
+    workload's own pods: its `labelSelector` selects the pod template's labels (a missing `labelSelector`
+    selects no pod; terms on labels controllers add, such as `pod-template-hash`, count as selecting them;
+    `matchLabelKeys` only narrows to the same revision, while a `mismatchLabelKeys` entry the template sets
+    excludes its own pods), an anti-affinity term's `namespaces`/`namespaceSelector` include the workload's
+    namespace (unset means its own; a selector on labels other than `kubernetes.io/metadata.name` is given
+    the benefit of the doubt), and its `topologyKey` is a failure-domain label (hostname, zone, region;
+    parameter `topology-keys`). Off by default: clusters may define default spreading for the scheduler.
 
     ## Why is this bad?
     Nothing stops the scheduler from placing every replica on the same node or zone, so one node failure
@@ -104,12 +206,27 @@ def replicas_not_spread(resource: Resource, params: Any, ctx: RuleContext) -> It
     if not is_multi_replica(resource, ctx):
         return
     for pod in iter_pod_specs(resource, ctx.workloads):
-        if not _spread(pod.spec):
+        problems: list[tuple[_Term, str]] = []
+        for term in _terms(pod):
+            problem = _problem(term, pod, params)
+            if problem is None:
+                break
+            problems.append((term, problem))
+        else:
+            if not problems:
+                yield Violation(
+                    (*pod.path, "topologySpreadConstraints"),
+                    f"{resource.describe()} runs several replicas with neither podAntiAffinity nor "
+                    "topologySpreadConstraints, so they may all land on one node",
+                )
+                continue
+            term, problem = problems[0]
+            what = "podAntiAffinity term" if term.anti_affinity else "topology spread constraint"
+            more = f" (and {len(problems) - 1} more term(s) that do not either)" if len(problems) > 1 else ""
             yield Violation(
-                (*pod.path, "topologySpreadConstraints"),
-                f"{resource.describe()} runs several replicas with neither podAntiAffinity nor "
-                "topologySpreadConstraints, so they may all land on one node",
+                term.path,
+                f"{resource.describe()} runs several replicas, but its {what} {problem}{more}, so nothing spreads "
+                "its own pods and they may all land on one node",
             )
-
 
 RULE = replicas_not_spread
