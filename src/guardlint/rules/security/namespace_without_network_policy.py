@@ -50,7 +50,7 @@ PARAMS_SCHEMA = {
     pack="security",
     since="0.2.0",
     status="preview",
-    tags=("networking", "cluster-specific"),
+    tags=("networking", "isolation"),
     remediation="Add a NetworkPolicy to the namespace (a default-deny policy plus the traffic the workload "
     "needs), or declare the namespace's policies in known-objects if they live elsewhere.",
     params=Params,
