@@ -82,7 +82,7 @@ def bare_pod(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Viol
     annotations = get_map(resource.data, ("metadata", "annotations")) or {}
     if any(key in annotations for key in HOOK_ANNOTATIONS):
         return
-    yield Violation(("kind",), f"Pod {resource.name!r} is not managed by a controller: nothing recreates it when its "
+    yield Violation(("kind",), f"{resource.describe()} is not managed by a controller: nothing recreates it when its "
                     "node fails or it is evicted", at_value=True)
 
 

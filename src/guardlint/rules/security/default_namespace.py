@@ -88,7 +88,7 @@ def default_namespace(resource: Resource, params: Any, ctx: RuleContext) -> Iter
     """
     if resource.namespace != "default" or (resource.group, resource.kind) in CLUSTER_SCOPED:
         return
-    yield Violation(("metadata", "namespace"), f"{resource.kind} {resource.name!r} is placed in the default namespace",
+    yield Violation(("metadata", "namespace"), f"{resource.describe()} is placed in the default namespace",
                     at_value=True)
 
 

@@ -143,7 +143,7 @@ def namespace_without_network_policy(resource: Resource, params: Params, ctx: Ru
     ns = resource.namespace
     where = f"namespace {ns!r}" if ns else "the namespace it is applied to"
     path = ("metadata", "namespace")
-    yield Violation(path, f"{resource.kind} {resource.name!r} runs in {where}, which no NetworkPolicy among the "
+    yield Violation(path, f"{resource.describe()} runs in {where}, which no NetworkPolicy among the "
                     "linted objects covers: its pods accept traffic from, and reach, every pod in the cluster",
                     at_value=bool(ns))
 
