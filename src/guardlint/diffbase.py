@@ -192,14 +192,34 @@ def list_files(base: Base, prefixes: Sequence[str]) -> list[BaseFile]:
         parts = meta.split()
         if len(parts) != 4 or parts[1] != b"blob" or parts[0] not in (b"100644", b"100755", b"120000"):
             continue
+        if not parts[3].isdigit():  # ls-tree cannot size a blob the clone lacks (a partial clone)
+            raise BaseUnavailable(f"--diff-base {base.ref}: the content of {_text(raw_path)} at the base is not in "
+                                  f"this clone (a partial clone?); {FETCH_ADVICE}")
         files.append(BaseFile(_text(raw_path), parts[0].decode(), parts[2].decode("ascii"), int(parts[3])))
     return files
 
 
+BATCH_BYTES = 64 * 1024 * 1024
+"""Blobs are read in batches of about this many bytes, so memory stays bounded whatever the tree's size."""
+
+
 def read_blobs(base: Base, files: Sequence[BaseFile]) -> Iterator[tuple[BaseFile, bytes]]:
-    """The content of ``files`` (sizes already checked by the caller), through one ``cat-file --batch``."""
-    if not files:
-        return
+    """The content of ``files`` (sizes already checked by the caller), through ``cat-file --batch`` calls of
+    about ``BATCH_BYTES`` each. A blob this clone does not hold (a partial clone: nothing is fetched) is a
+    BaseUnavailable error with the fetch advice."""
+    batch: list[BaseFile] = []
+    size = 0
+    for f in files:
+        batch.append(f)
+        size += f.size
+        if size >= BATCH_BYTES:
+            yield from _read_batch(base, batch)
+            batch, size = [], 0
+    if batch:
+        yield from _read_batch(base, batch)
+
+
+def _read_batch(base: Base, files: Sequence[BaseFile]) -> Iterator[tuple[BaseFile, bytes]]:
     request = b"".join(f.oid.encode("ascii") + b"\n" for f in files)
     out = git(["cat-file", "--batch"], base.toplevel, stdin=request)
     if out.code != 0:
@@ -207,14 +227,16 @@ def read_blobs(base: Base, files: Sequence[BaseFile]) -> Iterator[tuple[BaseFile
     data = out.stdout
     pos = 0
     for f in files:
-        end = data.index(b"\n", pos)
-        header = data[pos:end].split()
-        if len(header) != 3 or header[1] != b"blob":
-            raise UsageError(f"--diff-base: git cat-file: unexpected answer for {f.path}: {data[pos:end]!r}")
-        size = int(header[2])
+        end = data.find(b"\n", pos)
+        header = data[pos:end].split() if end >= 0 else []
+        if len(header) == 2 and header[1] == b"missing":
+            raise BaseUnavailable(f"--diff-base {base.ref}: the content of {f.path} at the base is not in this clone "
+                                  f"(a partial clone?); {FETCH_ADVICE}")
+        if len(header) != 3 or header[1] != b"blob" or int(header[2]) != f.size:
+            raise UsageError(f"--diff-base: git cat-file gave an unexpected answer for {f.path}")
         start = end + 1
-        yield f, data[start:start + size]
-        pos = start + size + 1
+        yield f, data[start:start + f.size]
+        pos = start + f.size + 1
 
 
 def _safe_relative(path: str) -> bool:

@@ -345,3 +345,19 @@ def test_a_symbolic_link_in_the_tree_is_followed_at_both_revisions(repo: Path) -
     assert code == 0, out + err
     assert json.loads(out)["diff"] == {"base": "main", "commit": git(repo, "rev-parse", "main").strip(),
                                        "new": 0, "fixed": 0, "unchanged": 1, "suppressionsAdded": 0}
+
+
+def test_blobs_read_in_small_batches_give_the_same_answer(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from guardlint import diffbase
+
+    monkeypatch.setattr(diffbase, "BATCH_BYTES", 150)  # about one file per cat-file call
+    _, out, err = run(["check", ".", *RULES, "--diff-base", "main", "-f", "json"])
+    assert json.loads(out)["diff"]["new"] == 1 and json.loads(out)["diff"]["fixed"] == 2, err
+
+
+def test_a_base_blob_missing_from_the_clone_is_named(repo: Path) -> None:
+    oid = git(repo, "rev-parse", "main:gone.yaml").strip()
+    (repo / ".git" / "objects" / oid[:2] / oid[2:]).unlink()  # as in a partial clone that never fetched it
+    code, _, err = run(["check", ".", *RULES, "--diff-base", "main"])
+    assert code == 2, err
+    assert "the content of gone.yaml at the base is not in this clone" in err and "git fetch" in err
