@@ -155,7 +155,7 @@ def load_inputs(inputs: Sequence[Input], max_bytes: int, stdin: bytes | None = N
         if result.error is not None:
             loaded.append(LoadedText(result.display, (), (result.error,)))
         else:
-            loaded.append(load_text(result.text or "", result.display))
+            loaded.append(load_text(result.text or "", result.display, nodes=False))
     return loaded
 
 
@@ -380,7 +380,7 @@ def lint_text(
             ignore=ignore, kubernetes_version=kubernetes_version, partial=partial,
             allow_local_plugins=allow_local_plugins,
         )
-    loaded = load_text(text, filename)
+    loaded = load_text(text, filename, nodes=False)
     return lint_loaded([loaded], settings.plan, raise_errors=raise_errors)
 
 

@@ -31,7 +31,6 @@ from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource, incomplete_objects, resources_of, skip_reason
 from guardlint.rules.api import RuleContext
 from guardlint.source.loader import Document, LoadedText
-from guardlint.source.sourcemap import locate
 from guardlint.suppress import apply_suppressions
 
 
@@ -51,7 +50,7 @@ def make_finding(
     prefix = resource.prefix if resource is not None else ()
     exact = True
     if location is None:
-        location, exact = locate(document.root, (*prefix, *path), document.line_offset, at_value=at_value)
+        location, exact = document.locate((*prefix, *path), at_value=at_value)
     meta = active.rule.info
     return Finding(
         rule=meta.name,

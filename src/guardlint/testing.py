@@ -200,7 +200,7 @@ def run_fixture(fx: Fixture, registry: Registry) -> Report:
     plan = settings.plan
     if fx.extra_config.get("partial"):
         plan = plan._replace(partial=True)
-    return lint_loaded([load_text(fx.text, fx.path.name)], plan, raise_errors=True)
+    return lint_loaded([load_text(fx.text, fx.path.name, nodes=False)], plan, raise_errors=True)
 
 
 def found_counter(report: Report, rules: Iterable[str] | None = None) -> Counter[tuple[str, int]]:

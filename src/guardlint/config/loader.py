@@ -24,7 +24,6 @@ from guardlint.model.paths import parse_dotted
 from guardlint.model.workloads import TemplateKind, TemplatePath, WorkloadEntry
 from guardlint.rules.registry import Registry
 from guardlint.source.loader import Document, load_text
-from guardlint.source.sourcemap import locate
 
 __all__ = ["CONFIG_NAMES", "config_schema", "find_config", "load_config"]
 
@@ -188,7 +187,7 @@ def _raw_chain(path: Path, seen: tuple[Path, ...], problems: list[ConfigProblem]
 def _origin(doc: Document | None, path: tuple[str | int, ...]) -> Origin | None:
     if doc is None:
         return None
-    loc, _ = locate(doc.root, path, doc.line_offset, at_value=True)
+    loc, _ = doc.locate(path, at_value=True)
     file = doc.file
     try:
         rel = os.path.relpath(file)
@@ -445,7 +444,7 @@ def _refuse_local_plugins(chain: Chain) -> None:
             continue
         for i, spec in enumerate(values):
             if doc is not None:
-                loc, _ = locate(doc.root, ("plugins", i), doc.line_offset, at_value=True)
+                loc, _ = doc.locate(("plugins", i), at_value=True)
                 where.append(f"{doc.file}:{loc.line}:{loc.column}: plugins: {spec!r}")
             else:
                 where.append(f"{path}: plugins: {spec!r}")

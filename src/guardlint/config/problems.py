@@ -16,14 +16,14 @@ from guardlint.model.paths import FieldPath, parse_dotted, to_dotted
 from guardlint.rules.registry import Registry
 from guardlint.schema import ValidationIssue, is_valid, iter_issues
 from guardlint.source.loader import Document
-from guardlint.source.sourcemap import locate, node_at
+from guardlint.source.sourcemap import node_at
 
 __all__ = ["ConfigProblem", "at", "raise_problems", "rule_problems", "schema_problems", "version_problem"]
 
 
 def at(document: Document, path: FieldPath, message: str, *, at_key: bool = False) -> ConfigProblem:
     """A problem located at ``path`` in ``document`` (its value, or its key with ``at_key``)."""
-    loc, _ = locate(document.root, path, document.line_offset, at_value=not at_key)
+    loc, _ = document.locate(path, at_value=not at_key)
     return ConfigProblem(document.file, loc.line, loc.column, to_dotted(path) or "<top level>", message)
 
 

@@ -17,7 +17,6 @@ from guardlint.render.tree import CHART_FILE, inside, repo_root
 from guardlint.render.values import UNKNOWN, ValuesFile, deep_merge, find_value
 from guardlint.source.files import Input, NotRegularFile, display_name, read_input, read_regular_file
 from guardlint.source.loader import Document, load_text
-from guardlint.source.sourcemap import locate
 
 if TYPE_CHECKING:
     from guardlint.render.run import RenderOptions, Unit
@@ -96,7 +95,7 @@ def missing_dependencies(chart: str, max_bytes: int) -> list[InputError]:
             continue
         if glob.glob(os.path.join(glob.escape(charts_dir), f"{glob.escape(name)}-*.tgz")):
             continue
-        loc, _ = locate(doc.root, ("dependencies", i), doc.line_offset)
+        loc, _ = doc.locate(("dependencies", i))
         source = "Chart.lock" if lock else "Chart.yaml"
         out.append(_error(
             doc.file, f"dependency {name!r} (listed in {source}) is not in {display_name(charts_dir)}/; guardlint "
@@ -306,7 +305,7 @@ def _unit(chart: str, chart_display: str, set_name: str, rendering: Rendering, v
     text, line_map = _stream(rendering)
     stored = cache.store_stream(text)
     pseudo = f"{chart_display}/@{set_name}"
-    loaded = load_text(text, pseudo)
+    loaded = load_text(text, pseudo, nodes=False)
     mapper = HelmMapper(chart, chart_display, set_name, stored, line_map, rendering.marker_files, value_files)
     return Unit(pseudo, chart_display, loaded, mapper, set_name)
 
@@ -347,7 +346,7 @@ class HelmMapper:
     def __call__(self, finding: Finding, document: Document) -> Finding:
         rendered = Rendered(self.source, self.stored, finding.location, (self.set_name,))
         path = finding.path
-        key_loc, exact = locate(document.root, path, document.line_offset)
+        key_loc, exact = document.locate(path)
         marker, own = self._marker_at(document, key_loc.line)
         if marker is None:
             template = document.origin.split("/", 1)[1] if document.origin and "/" in document.origin else None
@@ -465,7 +464,7 @@ class HelmMapper:
             # The block's root: the longest parent of ``path`` that another template line writes.
             sub = ()
             for cut in range(len(path) - 1, -1, -1):
-                parent_loc, _ = locate(document.root, path[:cut], document.line_offset)
+                parent_loc, _ = document.locate(path[:cut])
                 parent_marker, _ = self._marker_at(document, parent_loc.line)
                 if parent_marker != (next(k for k, v in self.files.items() if v == rel), tline) or cut == 0:
                     sub = path[cut:]

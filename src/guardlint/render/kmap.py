@@ -10,7 +10,6 @@ from guardlint.model.resource import Resource, resources_of
 from guardlint.render.kustomize import Built, Kustomization, _get, _load, json6902_locate, patch_applies, smp_locate
 from guardlint.source.files import display_name
 from guardlint.source.loader import Document
-from guardlint.source.sourcemap import locate
 
 
 def _name(obj: Any) -> str:
@@ -61,7 +60,7 @@ class KustomizeMapper:
         name = _name(obj)
         path = finding.path
         # ``at_value``: was the finding located at the value rather than the key?
-        key_loc, _ = locate(document.root, path, document.line_offset)
+        key_loc, _ = document.locate(path)
         at_value = finding.location != key_loc
 
         src = None
@@ -79,7 +78,7 @@ class KustomizeMapper:
                                                 rendered=rendered._replace(mapped_to="patch"))
         if src is not None:
             doc, res = src
-            loc, exact = locate(doc.root, (*res.prefix, *path), doc.line_offset, at_value=at_value)
+            loc, exact = doc.locate((*res.prefix, *path), at_value=at_value)
             approximate = finding.exact and not exact
             return finding._replace(file=doc.file, location=loc, fix=None, document_index=doc.index,
                                     rendered=rendered._replace(mapped_to="resource", approximate=approximate))

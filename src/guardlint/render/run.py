@@ -151,7 +151,7 @@ def _kustomize_unit(overlay: str, display: str, built: Any, members: Any, option
     text = _dump_stream(built.objects)
     stored = cache.store_stream(text)
     pseudo = display
-    loaded = load_text(text, pseudo)
+    loaded = load_text(text, pseudo, nodes=False)
     docs = [d for d in loaded.documents if d.data is not None]
     mapper = KustomizeMapper(f"kustomize overlay {display}", stored, docs, built, members, options.max_bytes)
     return Unit(pseudo, display, loaded, mapper)

@@ -8,7 +8,6 @@ from typing import Any, NamedTuple
 from guardlint.findings import Location
 from guardlint.model.paths import FieldPath
 from guardlint.source.loader import Document
-from guardlint.source.sourcemap import locate
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -61,7 +60,7 @@ def find_value(files: Sequence[ValuesFile], path: FieldPath, rendered: Any) -> t
             continue
         if not isinstance(value, (Mapping, list)) and not _same(value, rendered):
             return None  # the template changed the value (a default, a function): not straight from values
-        loc, exact = locate(doc.root, local, doc.line_offset)
+        loc, exact = doc.locate(local)
         return (vf.display, loc) if exact else None
     return None
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from collections.abc import Generator, Iterator
 from typing import Any, NamedTuple
 
@@ -32,7 +33,7 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from guardlint._frozen import Frozen
-from guardlint.findings import ErrorKind, InputError
+from guardlint.findings import ErrorKind, InputError, Location
 from guardlint.model.paths import FieldPath
 from guardlint.source.directives import Directive, scan_directives
 
@@ -70,7 +71,14 @@ class DuplicateKey(NamedTuple):
 
 
 class Document(Frozen):
-    """One YAML document of a file: its data, its composed node tree and its place in the file.
+    """One YAML document of a file: its data, where each of its values sits in the file, and its place in the file.
+
+    Positions are kept in one of two forms. ``root`` is PyYAML's composed node tree (kept when the document
+    was loaded with ``nodes=True``, the default, for consumers that read nodes: configuration, kustomizations,
+    patches). A lint run loads with ``nodes=False``: then ``positions`` is a compact position map built in the
+    same walk that builds the data (a few machine words per value instead of a node object and two mark
+    objects), and ``root`` is None. Documents whose data needed the bounded walk (anchors, merge keys) keep
+    their node tree either way. ``locate`` answers from whichever is kept, with the same result.
 
     Equality is identity: two documents are the same document only if they are the same object.
     """
@@ -78,12 +86,14 @@ class Document(Frozen):
     _fields = ("file", "index", "start_line", "end_line")
     __slots__ = (
         "content_line", "data", "directives", "duplicate_keys", "end_line", "file", "index", "index_offset",
-        "line_offset", "origin", "root", "start_line",
+        "line_offset", "origin", "positions", "root", "start_line",
     )
     file: str
     index: int
     data: Any
     root: Node | None
+    positions: array[int] | None
+    """The compact position map (see ``PositionMap``), or None when ``root`` is kept."""
     line_offset: int
     """0-based line of the document's first line in the file (node marks are relative to it)."""
     index_offset: int
@@ -110,18 +120,84 @@ class Document(Frozen):
         directives: tuple[Directive, ...],
         duplicate_keys: tuple[DuplicateKey, ...],
         content_line: int,
+        positions: array[int] | None = None,
     ) -> None:
         self._set(
             file=file, index=index, data=data, root=root, line_offset=line_offset, index_offset=index_offset,
             start_line=start_line, end_line=end_line, origin=origin, directives=directives,
-            duplicate_keys=duplicate_keys, content_line=content_line,
+            duplicate_keys=duplicate_keys, content_line=content_line, positions=positions,
         )
+
+    def locate(self, path: FieldPath, *, at_value: bool = False) -> tuple[Location, bool]:
+        """The location of ``path`` (from the document's root) and whether it exists: an existing mapping
+        entry at its key (at its value with ``at_value``), a sequence item at the item, a missing field at its
+        nearest existing parent (see ``guardlint.source.sourcemap.locate``, which this equals)."""
+        if self.positions is not None:
+            return locate_in_map(self.positions, self.data, path, self.line_offset, at_value=at_value)
+        from guardlint.source.sourcemap import locate
+
+        return locate(self.root, path, self.line_offset, at_value=at_value)
 
     def __eq__(self, other: object) -> bool:
         return self is other
 
     def __hash__(self) -> int:
         return id(self)
+
+
+# The compact position map of a document (``Document.positions``): a flat array of 64-bit integers, four per
+# value: [key start, value start, value end, first entry of the value's children]. A position is packed as
+# ``line << 32 | column`` (0-based, relative to the document). Entry 0 is the document's root (no key). A
+# mapping's or a sequence's children are consecutive entries, in the order of the built data's keys (for a
+# mapping) or items; a value without children (a scalar) has -1 there. A mapping entry whose key is not a
+# scalar (Kubernetes rejects those; the data keeps a stand-in key) has key start -2: it cannot be located,
+# as with the node tree. Duplicate keys: the data keeps the first key's place and the last key's value, and
+# so does the map (the last key and its value, as ``sourcemap`` finds them).
+_NO_KEY = -1
+_UNLOCATABLE = -2
+_COLUMN_BITS = 32
+_COLUMN_MASK = (1 << _COLUMN_BITS) - 1
+
+
+def _unpack(packed: int) -> tuple[int, int]:
+    return packed >> _COLUMN_BITS, packed & _COLUMN_MASK
+
+
+def locate_in_map(
+    positions: array[int], data: Any, path: FieldPath, line_offset: int, *, at_value: bool = False
+) -> tuple[Location, bool]:
+    """``Document.locate`` on a compact position map; ``data`` is the document's data the map was built with."""
+    entry = 0
+    value = data
+    for part in path:
+        children = positions[entry + 3]
+        found = -1
+        if children >= 0:
+            if isinstance(part, int) and isinstance(value, list):
+                if 0 <= part < len(value):
+                    found = children + 4 * part
+            elif isinstance(part, str) and isinstance(value, dict) and part in value:
+                candidate = children + 4 * _key_index(value, part)
+                if positions[candidate] != _UNLOCATABLE:
+                    found = candidate
+        if found < 0:
+            key = positions[entry]
+            return _location(key if key >= 0 else positions[entry + 1], positions[entry + 2], line_offset), False
+        entry = found
+        value = value[part]
+    key = positions[entry]
+    start = positions[entry + 1] if at_value or key < 0 else key
+    return _location(start, positions[entry + 2], line_offset), True
+
+
+def _key_index(mapping: dict[str, Any], key: str) -> int:
+    return list(mapping).index(key)
+
+
+def _location(start: int, end: int, line_offset: int) -> Location:
+    s_line, s_col = _unpack(start)
+    e_line, e_col = _unpack(end)
+    return Location(line_offset + s_line + 1, s_col + 1, line_offset + e_line + 1, e_col + 1)
 
 
 class LoadedText(NamedTuple):
@@ -351,8 +427,12 @@ def prepare_text(text: str, file: str) -> str:
     return text
 
 
-def load_text(text: str, file: str) -> LoadedText:
-    """Load every document of ``text``; never raises for bad input."""
+def load_text(text: str, file: str, *, nodes: bool = True) -> LoadedText:
+    """Load every document of ``text``; never raises for bad input.
+
+    ``nodes=False`` keeps a compact position map per document instead of PyYAML's node tree (``Document``):
+    what a lint run uses, at a fraction of the memory. Code that reads nodes (``Document.root``) loads with
+    the default."""
     text = _normalise(text)
     helm = detect_unrendered_template(text)
     if helm is not None:
@@ -372,7 +452,7 @@ def load_text(text: str, file: str) -> LoadedText:
     errors: list[InputError] = []
     builder = _Builder()
     for number, chunk in enumerate(split_documents(text)):
-        doc, problem = _load_chunk(chunk, number, file, builder)
+        doc, problem = _load_chunk(chunk, number, file, builder, nodes)
         if problem is not None:
             errors.append(problem)
         if doc is not None:
@@ -422,7 +502,9 @@ class _Marks:
         return Mark(mark.name, mark.index, line, column, None, None)  # type: ignore[arg-type]
 
 
-def _load_chunk(chunk: _Chunk, number: int, file: str, builder: _Builder) -> tuple[Document | None, InputError | None]:
+def _load_chunk(
+    chunk: _Chunk, number: int, file: str, builder: _Builder, nodes: bool = True
+) -> tuple[Document | None, InputError | None]:
     body = chunk.text
     marks = _Marks(body)
 
@@ -461,7 +543,9 @@ def _load_chunk(chunk: _Chunk, number: int, file: str, builder: _Builder) -> tup
         return None, None
     marks.fix_tree(root)
     try:
-        data, dups = builder.build(root, budget=max(_ALIAS_BUDGET_FLOOR, 4 * len(body)), may_alias="&" in body)
+        data, dups, positions = builder.build(
+            root, budget=max(_ALIAS_BUDGET_FLOOR, 4 * len(body)), may_alias="&" in body, positions=not nodes
+        )
     except _AliasBomb:
         return None, located(
             ErrorKind.ALIAS_BOMB,
@@ -486,7 +570,8 @@ def _load_chunk(chunk: _Chunk, number: int, file: str, builder: _Builder) -> tup
         file=file,
         index=number,
         data=data,
-        root=root,
+        root=root if positions is None else None,
+        positions=positions,
         line_offset=chunk.line,
         index_offset=chunk.offset,
         start_line=chunk.line + 1,
@@ -587,23 +672,35 @@ class _Builder:
         """Tags of plain scalars already resolved in this file (see ``_Composer``)."""
 
     def build(
-        self, root: Node, budget: int, *, may_alias: bool = True
-    ) -> tuple[Any, list[tuple[FieldPath, int, int, int]]]:
+        self, root: Node, budget: int, *, may_alias: bool = True, positions: bool = False
+    ) -> tuple[Any, list[tuple[FieldPath, int, int, int]], array[int] | None]:
         """Build the data of a document. ``may_alias=False`` says the text has no anchor (no ``&``), so no
         node is shared: the fast recursive walk then needs no budget, and falls back to the bounded walk
-        only for merge keys or nesting deeper than Python's recursion allows."""
+        only for merge keys or nesting deeper than Python's recursion allows. With ``positions`` the fast
+        walk also returns the document's compact position map (see ``Document``); the bounded walk never
+        does (its documents keep their node tree)."""
         if not may_alias:
             try:
-                return self._build_plain(root)
+                return self._build_plain(root, positions)
             except (_NeedBoundedWalk, RecursionError):
                 pass
-        return self._build_bounded(root, budget)
+        return (*self._build_bounded(root, budget), None)
 
-    def _build_plain(self, root: Node) -> tuple[Any, list[tuple[FieldPath, int, int, int]]]:
+    def _build_plain(
+        self, root: Node, record: bool
+    ) -> tuple[Any, list[tuple[FieldPath, int, int, int]], array[int] | None]:
         dups: list[tuple[FieldPath, int, int, int]] = []
         scalar_of = self._scalar
+        # The position map under construction (see ``Document``): entry 0 is the root, without a key.
+        pos: list[int] = [_NO_KEY, 0, 0, -1]
 
-        def walk(node: Node, path: tuple[str | int, ...]) -> Any:
+        def walk(node: Node, path: tuple[str | int, ...], at: int) -> Any:
+            # ``at``: where this value's [start, end, children] go in ``pos`` (-1: nowhere).
+            if at >= 0:
+                mark = node.start_mark
+                pos[at] = (mark.line << 32) | mark.column
+                mark = node.end_mark
+                pos[at + 1] = (mark.line << 32) | mark.column
             if type(node) is ScalarNode:
                 tag = node.tag
                 if tag == _STR:
@@ -612,22 +709,50 @@ class _Builder:
             if type(node) is MappingNode:
                 out: dict[str, Any] = {}
                 lines: dict[str, int] = {}
+                base = -1
+                if at >= 0:
+                    base = len(pos)
+                    pos[at + 2] = base
+                    pos.extend([_NO_KEY, 0, 0, -1] * len(node.value))
                 for key_node, value_node in node.value:
                     if key_node.tag == _MERGE:
                         raise _NeedBoundedWalk
-                    key = key_node.value if type(key_node) is ScalarNode else _complex_key(key_node)
+                    scalar_key = type(key_node) is ScalarNode
+                    key = key_node.value if scalar_key else _complex_key(key_node)
                     first = lines.get(key)
                     if first is not None:
                         dups.append(((*path, key), key_node.start_mark.line, key_node.start_mark.column, first))
                     else:
                         lines[key] = key_node.start_mark.line
-                    out[key] = walk(value_node, (*path, key))
+                    entry = -1
+                    if base >= 0:
+                        entry = base + 4 * (list(out).index(key) if key in out else len(out))
+                        if scalar_key:
+                            mark = key_node.start_mark
+                            pos[entry] = (mark.line << 32) | mark.column
+                        elif pos[entry] == _NO_KEY:  # a first (non-scalar) key: its value cannot be located
+                            pos[entry] = _UNLOCATABLE
+                        else:  # a non-scalar key after a scalar one: the scalar one stays located
+                            entry = -1
+                    out[key] = walk(value_node, (*path, key), entry + 1 if entry >= 0 else -1)
                 return out
             if type(node) is SequenceNode:
-                return [walk(child, (*path, i)) for i, child in enumerate(node.value)]
+                items = node.value
+                if at < 0:
+                    return [walk(child, (*path, i), -1) for i, child in enumerate(items)]
+                base = len(pos)
+                pos[at + 2] = base
+                pos.extend([_NO_KEY, 0, 0, -1] * len(items))
+                return [walk(child, (*path, i), base + 4 * i + 1) for i, child in enumerate(items)]
             raise _NeedBoundedWalk
 
-        return walk(root, ()), dups
+        try:
+            data = walk(root, (), 1 if record else -1)
+        finally:
+            # ``walk`` refers to itself through its closure: break the cycle, or (with the garbage collector
+            # paused during a run) the closure, the position list and the tag memo would outlive the load.
+            del walk
+        return data, dups, array("q", pos) if record else None
 
     def _scalar(self, node: ScalarNode) -> Any:
         tag = node.tag
