@@ -751,7 +751,7 @@ class _Builder:
         finally:
             # ``walk`` refers to itself through its closure: break the cycle, or (with the garbage collector
             # paused during a run) the closure, the position list and the tag memo would outlive the load.
-            del walk
+            walk = _walked
         return data, dups, array("q", pos) if record else None
 
     def _scalar(self, node: ScalarNode) -> Any:
@@ -869,6 +869,11 @@ class _Builder:
                     raise _AliasBomb from None
                 if merge_source:
                     merge_sources[nid] = incoming
+
+
+def _walked(node: Node, path: tuple[str | int, ...], at: int) -> Any:
+    """Stands in for a finished walk (see ``_Builder._build_plain``)."""
+    raise AssertionError("the walk is over")
 
 
 def _merge_sources(values: list[Node]) -> Iterator[MappingNode]:
