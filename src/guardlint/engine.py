@@ -140,7 +140,7 @@ class Run:
             for doc in lt.documents:
                 self.documents.append(doc)
                 for message, where in incomplete_objects(doc):
-                    location, _ = locate(doc.root, where, doc.line_offset)
+                    location, _ = doc.locate(where)
                     self.errors.append(InputError(
                         ErrorKind.INCOMPLETE_OBJECT, doc.file, location.line, location.column,
                         f"{message}: the API server and kubectl reject it, so it was not linted",
