@@ -3,7 +3,8 @@
 The working tree is linted as usual. The base, the merge base of REF and ``HEAD`` (what a pull request's
 "files changed" compares with), is read with git (``ls-tree`` and ``cat-file --batch``: no checkout, no
 fetch, nothing written to the repository) into a private temporary folder that mirrors the repository,
-and the same paths are linted there with the same settings, so cross-object rules see the whole linted
+and the same paths are linted there with the same settings (except the configuration's exemptions: the base
+keeps its own version's, so an exemption the change added shows), so cross-object rules see the whole linted
 tree at both revisions. Findings are matched by the baseline key (file, object, rule, field path; never
 by line), with the files renamed by the change (committed or staged) followed. The report keeps the new
 findings and the suppressed findings whose suppression the change added; the counts of new, fixed and
@@ -31,6 +32,7 @@ from guardlint.findings import DiffSummary, Finding, Report
 
 if TYPE_CHECKING:
     from guardlint.api import Settings
+    from guardlint.config.model import Exemption
 
 BASE_MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
 """The most base-revision content read in one run (2 GiB); more is an error naming the paths to narrow."""
@@ -329,6 +331,14 @@ def lint_base(
             if not _inside(where, base.toplevel):
                 raise UsageError(f"--diff-base: {p} is outside the git repository {base.toplevel}")
             prefixes.append(_repo_relative(where, base.toplevel))
+    cfg = settings.config
+    config_rel = None  # the configuration file, when it is in the repository: its base version's exemptions apply
+    if cfg.source is not None and cfg.source != "-":
+        source = os.path.realpath(cfg.source)
+        if _inside(source, base.toplevel):
+            config_rel = _repo_relative(source, base.toplevel)
+            prefixes.append(config_rel)
+    policy = os.path.abspath(cfg.policy) if cfg.policy is not None else None
     mirror = os.path.realpath(tempfile.mkdtemp(prefix="guardlint-base-"))
     rel_cwd = _repo_relative(cwd, base.toplevel)
 
@@ -340,23 +350,52 @@ def lint_base(
     try:
         notes = materialize(base, prefixes, mirror, settings.max_bytes)
         os.makedirs(mirror_cwd, exist_ok=True)
-        cfg = settings.config
         base_dir = os.path.realpath(cfg.base_dir)
         if _inside(base_dir, base.toplevel):
             cfg = cfg._replace(base_dir=os.path.join(mirror, *_parts(_repo_relative(base_dir, base.toplevel))))
         with _working_directory(mirror_cwd):
+            plan = settings.plan
+            if config_rel is not None:
+                base_config = os.path.join(mirror, *_parts(config_rel))
+                exemptions, note = _base_exemptions(base_config if os.path.isfile(base_config) else None, policy,
+                                                    settings, config_rel)
+                plan = plan._replace(exemptions=exemptions)
+                notes += [note] if note else []
             existing = [m for m in (mirrored(p) for p in paths) if os.path.exists(m)]
             ctx = [m for m in (mirrored(c) for c in context) if os.path.exists(m)]
-            report = lint(existing, settings._replace(config=cfg), ctx) if existing else Report((), (), (), 0)
+            report = (lint(existing, settings._replace(config=cfg, plan=plan), ctx) if existing
+                      else Report((), (), (), 0))
     finally:
         shutil.rmtree(mirror, ignore_errors=True)
 
     def to_repo(file: str) -> str:
         full = os.path.normpath(file if os.path.isabs(file) else os.path.join(mirror_cwd, file))
-        rel = _repo_relative(full, mirror) if _inside(full, mirror) else file
+        if not _inside(full, mirror):  # outside the repository (a policy file): the same path at both revisions
+            return full
+        rel = _repo_relative(full, mirror)
         return base.renames.get(rel, rel)
 
     return report, to_repo, notes
+
+
+def _base_exemptions(
+    path: str | None, policy: str | None, settings: Settings, shown: str
+) -> tuple[tuple[Exemption, ...], str | None]:
+    """The exemptions of the base version of the configuration (``path`` in the mirror; None when the change
+    added the file), with the same policy, so that an exemption the change added shows as an added
+    suppression. Nothing it names is imported; when it cannot be read, the working tree's exemptions apply and
+    a note says so."""
+    from guardlint.api import resolve_settings
+    from guardlint.errors import GuardlintError
+
+    if path is None and policy is None:
+        return (), None
+    try:
+        loaded = resolve_settings(config=path, use_config_file=False, policy=policy)
+    except GuardlintError as exc:
+        return settings.plan.exemptions, (f"the base version of {shown} could not be read ({exc}); its exemptions "
+                                          "are taken to be the working tree's")
+    return loaded.config.exemptions, None
 
 
 def head_relative(toplevel: str) -> Callable[[str], str]:
@@ -365,7 +404,7 @@ def head_relative(toplevel: str) -> Callable[[str], str]:
 
     def to_repo(file: str) -> str:
         full = os.path.normpath(file if os.path.isabs(file) else os.path.join(cwd, file))
-        return _repo_relative(full, toplevel) if _inside(full, toplevel) else file
+        return _repo_relative(full, toplevel) if _inside(full, toplevel) else full
 
     return to_repo
 

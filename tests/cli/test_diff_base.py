@@ -361,3 +361,32 @@ def test_a_base_blob_missing_from_the_clone_is_named(repo: Path) -> None:
     code, _, err = run(["check", ".", *RULES, "--diff-base", "main"])
     assert code == 2, err
     assert "the content of gone.yaml at the base is not in this clone" in err and "git fetch" in err
+
+
+def test_an_exemption_added_to_the_configuration_is_listed(repo: Path) -> None:
+    select = "select: [privileged-container, shared-host-namespace]\n"
+    old = "  - reason: legacy web\n    names: [keep]\n"
+    (repo / ".guardlint.yaml").write_text(select + "exemptions:\n" + old)
+    git(repo, "add", ".guardlint.yaml")
+    git(repo, "commit", "-qm", "config")
+    git(repo, "branch", "-f", "main")
+    (repo / ".guardlint.yaml").write_text(select + "exemptions:\n" + old + "  - reason: make CI green\n"
+                                          "    names: [moved]\n")
+    code, out, err = run(["check", ".", "--diff-base", "main", "-f", "json"])
+    report = json.loads(out)
+    added = [(f["resource"]["name"], f["suppressionReason"]) for f in report["findings"] if f["suppressed"]]
+    assert added == [("moved", "exemption: make CI green")], err  # keep's exemption was there before
+    assert report["diff"]["suppressionsAdded"] == 1 and report["diff"]["fixed"] == 0
+    assert "warning: .guardlint.yaml is changed by this change" in err
+    assert code == 1  # the untracked file's new finding
+
+
+def test_an_unreadable_base_configuration_falls_back_with_a_note(repo: Path) -> None:
+    (repo / ".guardlint.yaml").write_text("select: [privileged-container]\nfail-on: sometimes\n")
+    git(repo, "add", ".guardlint.yaml")
+    git(repo, "commit", "-qm", "broken config")
+    git(repo, "branch", "-f", "main")
+    (repo / ".guardlint.yaml").write_text("select: [privileged-container]\n")
+    code, _, err = run(["check", ".", "--diff-base", "main", "-f", "json"])
+    assert code == 1, err
+    assert "warning: the base version of .guardlint.yaml could not be read (" in err
