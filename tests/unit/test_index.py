@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from guardlint.api import resolve_settings, run
+from guardlint.model import selection
 from guardlint.model.index import ResourceIndex, same_namespace
 from guardlint.model.resource import Resource, resources_of
-from guardlint.rules.resources import _common
 from guardlint.source.loader import load_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,8 +47,8 @@ def _work(tmp_path: Path, units: int, monkeypatch: pytest.MonkeyPatch) -> int:
         return wrapper
 
     monkeypatch.setattr(ResourceIndex, "of_kind", counting_of_kind)
-    monkeypatch.setattr(_common, "match_labels", counted(_common.match_labels))
-    monkeypatch.setattr(_common, "label_selector_matches", counted(_common.label_selector_matches))
+    monkeypatch.setattr(selection, "match_labels", counted(selection.match_labels))
+    monkeypatch.setattr(selection, "label_selector_matches", counted(selection.label_selector_matches))
     monkeypatch.setattr(ResourceIndex, "same_tree", counted(ResourceIndex.same_tree))
     out = tmp_path / f"u{units}"
     _write_units(out, units)

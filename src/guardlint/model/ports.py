@@ -9,9 +9,15 @@ quoted number (``"8080"``) is a string, and as a name it has no letter, so the A
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from typing import Any, TypeGuard
 
-__all__ = ["MAX_PORT", "PORT_NAME", "is_port_number", "is_unrendered", "port_name_problem", "port_number_problem"]
+from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers
+
+__all__ = [
+    "MAX_PORT", "PORT_NAME", "container_ports", "is_port_number", "is_unrendered", "port_name_problem", "port_names",
+    "port_number_problem", "port_numbers", "serving_containers",
+]
 
 MAX_PORT = 65535
 
@@ -55,3 +61,34 @@ def port_name_problem(name: str) -> str | None:
     if "--" in name:
         return f"{name!r} has two '-' in a row"
     return None
+
+
+# --- the ports a container declares ---------------------------------------------------------------------
+
+
+def container_ports(c: ContainerRef) -> list[tuple[int, Mapping[str, Any]]]:
+    """(index, entry) for each mapping entry of the container's ``ports`` list."""
+    ports = c.data.get("ports")
+    if not isinstance(ports, list):
+        return []
+    return [(i, p) for i, p in enumerate(ports) if isinstance(p, dict)]
+
+
+def port_names(c: ContainerRef) -> set[str]:
+    return {p["name"] for _, p in container_ports(c) if isinstance(p.get("name"), str)}
+
+
+def port_numbers(c: ContainerRef) -> set[int]:
+    out = set()
+    for _, p in container_ports(c):
+        n = p.get("containerPort")
+        if isinstance(n, int) and not isinstance(n, bool):
+            out.add(n)
+    return out
+
+
+def serving_containers(pod: PodSpecRef) -> Iterator[ContainerRef]:
+    """Containers that run for the pod's life: regular containers and sidecars."""
+    for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
+        if c.kind is ContainerKind.CONTAINER or c.is_sidecar:
+            yield c

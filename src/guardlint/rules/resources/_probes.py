@@ -5,15 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from guardlint.model.ports import container_ports
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation
-from guardlint.rules.resources._common import (
-    container_ports,
-    filled_by_operator,
-    is_partial_object,
-    is_run_to_completion,
-)
+from guardlint.rules.resources._common import filled_by_operator, is_partial_object, is_run_to_completion
 
 
 class ProbeParams(NamedTuple):

@@ -8,9 +8,9 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
+from guardlint.model.scaling import explicit_replicas, hpa_min_replicas, hpas_for, replicas_path
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import HPA
-from guardlint.rules.resources._common import explicit_replicas, hpa_min_replicas, hpas_for, replicas_path
 
 
 @rule(

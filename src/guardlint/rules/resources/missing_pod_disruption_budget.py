@@ -7,15 +7,11 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
+from guardlint.model.scaling import is_multi_replica, replicas_path
+from guardlint.model.selection import pdbs_for
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import PDB
-from guardlint.rules.resources._common import (
-    can_judge_missing,
-    is_multi_replica,
-    is_partial_object,
-    pdbs_for,
-    replicas_path,
-)
+from guardlint.rules.resources._common import can_judge_missing, is_partial_object
 
 
 @rule(

@@ -8,9 +8,9 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
+from guardlint.model.scaling import int_or_percent, pdb_replica_total, scaled_percent
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import HPA, PDB
-from guardlint.rules.resources._common import int_or_percent, pdb_replica_total, scaled_percent
 
 
 @rule(

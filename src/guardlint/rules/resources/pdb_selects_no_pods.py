@@ -8,10 +8,11 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
+from guardlint.model.selection import selected_workloads
 from guardlint.model.selectors import selector_is_empty, selector_text
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import PDB
-from guardlint.rules.resources._common import can_judge_pods, selected_workloads
+from guardlint.rules.resources._common import can_judge_pods
 
 
 @rule(

@@ -7,12 +7,11 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.paths import FieldPath
-from guardlint.model.ports import is_port_number, is_unrendered, port_name_problem, port_number_problem
+from guardlint.model.ports import container_ports, is_port_number, is_unrendered, port_name_problem, port_number_problem
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import PROBES
-from guardlint.rules.resources._common import container_ports
 
 HANDLERS: tuple[tuple[FieldPath, str], ...] = (
     (("livenessProbe",), "liveness probe"),

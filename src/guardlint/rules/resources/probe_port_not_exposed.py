@@ -6,12 +6,11 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from guardlint.findings import Severity
-from guardlint.model.ports import PORT_NAME
+from guardlint.model.ports import PORT_NAME, container_ports, port_names, port_numbers
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_all_containers
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import PROBES
-from guardlint.rules.resources._common import container_ports, port_names, port_numbers
 
 PROBE_FIELDS = (("livenessProbe", "liveness"), ("readinessProbe", "readiness"), ("startupProbe", "startup"))
 

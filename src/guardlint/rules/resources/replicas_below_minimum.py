@@ -8,9 +8,10 @@ from typing import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
+from guardlint.model.scaling import hpas_for, replicas_path
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import DEPLOYMENTS, PDB
-from guardlint.rules.resources._common import hpas_for, is_partial_object, replicas_path
+from guardlint.rules.resources._common import is_partial_object
 
 
 class Params(NamedTuple):

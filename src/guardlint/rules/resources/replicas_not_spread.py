@@ -9,10 +9,11 @@ from guardlint.findings import Severity
 from guardlint.model.access import get, get_list
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
+from guardlint.model.scaling import is_multi_replica
 from guardlint.model.selectors import label_selector_matches, pod_assumption
 from guardlint.model.workloads import PodSpecRef, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import is_multi_replica, is_partial_object
+from guardlint.rules.resources._common import is_partial_object
 
 TOPOLOGY_KEYS: tuple[str, ...] = (
     "kubernetes.io/hostname", "topology.kubernetes.io/zone", "topology.kubernetes.io/region",

@@ -10,9 +10,9 @@ from guardlint.model.access import get
 from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
+from guardlint.model.scaling import explicit_replicas, int_or_percent
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import DEPLOYMENTS
-from guardlint.rules.resources._common import explicit_replicas, int_or_percent
 
 _STRATEGY: dict[str, FieldPath] = {
     "Deployment": ("spec", "strategy"),

@@ -7,10 +7,11 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
+from guardlint.model.selection import pods_selected_by_service, service_selector
 from guardlint.model.selectors import selector_text
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import LABELS, SERVICES
-from guardlint.rules.resources._common import can_judge_pods, pods_selected_by_service, service_selector
+from guardlint.rules.resources._common import can_judge_pods
 
 
 @rule(

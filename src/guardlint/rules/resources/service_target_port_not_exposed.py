@@ -7,16 +7,11 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import iter_maps
-from guardlint.model.ports import PORT_NAME
+from guardlint.model.ports import PORT_NAME, port_names, serving_containers
 from guardlint.model.resource import Resource
+from guardlint.model.selection import pods_selected_by_service, service_selector
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import SERVICES
-from guardlint.rules.resources._common import (
-    pods_selected_by_service,
-    port_names,
-    service_selector,
-    serving_containers,
-)
 
 
 @rule(

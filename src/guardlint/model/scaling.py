@@ -1,0 +1,134 @@
+"""Replicas and what scales or shields them: the replica count a manifest writes, the
+HorizontalPodAutoscalers that target a workload, IntOrString percentages, and how many pods a
+PodDisruptionBudget's selection adds up to."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from guardlint.model.access import get
+from guardlint.model.groups import api_group, groups_compatible
+from guardlint.model.missing import can_judge_pods
+from guardlint.model.resource import Resource
+from guardlint.model.selection import RunView, selected_workloads
+
+
+def hpas_for(ctx: RunView, resource: Resource) -> list[Resource]:
+    """HorizontalPodAutoscalers among the linted objects whose scaleTargetRef names ``resource``."""
+    if not resource.name:
+        return []
+    out = []
+    for hpa in _hpas_by_target(ctx).get((resource.kind, resource.name), ()):
+        if not ctx.index.related(resource, hpa):
+            continue
+        ref = get(hpa.data, ("spec", "scaleTargetRef"))
+        if not isinstance(ref, dict) or ref.get("kind") != resource.kind or ref.get("name") != resource.name:
+            continue
+        api_version = ref.get("apiVersion")
+        if isinstance(api_version, str) and not groups_compatible(api_group(api_version), resource.group):
+            continue
+        out.append(hpa)
+    return out
+
+
+def _hpas_by_target(ctx: RunView) -> Mapping[tuple[object, object], tuple[Resource, ...]]:
+    """HorizontalPodAutoscalers by the (kind, name) of their scaleTargetRef, in run order, built once per run."""
+
+    def build() -> Mapping[tuple[object, object], tuple[Resource, ...]]:
+        out: dict[tuple[object, object], list[Resource]] = {}
+        for hpa in ctx.index.of_kind("HorizontalPodAutoscaler", any_namespace=True):
+            ref = get(hpa.data, ("spec", "scaleTargetRef"))
+            if not isinstance(ref, dict):
+                continue
+            kind, name = ref.get("kind"), ref.get("name")
+            if isinstance(kind, str) and isinstance(name, str):  # anything else targets nothing (and is unhashable)
+                out.setdefault((kind, name), []).append(hpa)
+        return {k: tuple(v) for k, v in out.items()}
+
+    return ctx.index.memo("resources.hpas-by-target", build)
+
+
+def hpa_min_replicas(hpa: Resource) -> int | None:
+    value = get(hpa.data, ("spec", "minReplicas"))
+    if value is None:
+        return 1
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def hpa_max_replicas(hpa: Resource) -> int | None:
+    value = get(hpa.data, ("spec", "maxReplicas"))
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def replicas_path(resource: Resource, ctx: RunView) -> tuple[str | int, ...] | None:
+    entry = ctx.workloads.entry_for(resource)
+    return entry.replicas if entry is not None else None
+
+
+def explicit_replicas(resource: Resource, ctx: RunView) -> int | None:
+    """The replica count written in the manifest (None when absent, not an integer, or not a kind with one)."""
+    path = replicas_path(resource, ctx)
+    if path is None:
+        return None
+    value = get(resource.data, path)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def is_multi_replica(resource: Resource, ctx: RunView) -> bool:
+    """More than one replica: an explicit count above 1, or an HPA targeting it whose minimum is above 1."""
+    replicas = explicit_replicas(resource, ctx)
+    if replicas is not None and replicas > 1:
+        return True
+    return any((hpa_min_replicas(h) or 0) > 1 for h in hpas_for(ctx, resource))
+
+
+def int_or_percent(value: Any) -> tuple[int, bool] | None:
+    """An IntOrString field: (number, is_percent); None when it is neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value, False
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("%") and text[:-1].isdigit():
+            return int(text[:-1]), True
+    return None
+
+
+def scaled_percent(percent: int, total: int) -> int:
+    """An IntOrString percentage of ``total``, rounded up as the disruption controller does."""
+    return -(-percent * total // 100)
+
+
+def pdb_replica_total(ctx: RunView, pdb: Resource, use_hpa_minimum: bool) -> tuple[int, list[Resource]] | None:
+    """The pods a PodDisruptionBudget selects among the linted objects, counted as explicit replicas (1 for
+    a Pod) and, with ``use_hpa_minimum``, as the ``minReplicas`` of the HPA that scales a workload.
+
+    None when the count cannot be known: the namespace cannot be judged, nothing is selected, a workload has
+    no explicit count, or (without ``use_hpa_minimum``) an HPA scales one of them.
+    """
+    selector = get(pdb.data, ("spec", "selector"))
+    if not isinstance(selector, dict):
+        return None
+    selected = selected_workloads(ctx, selector, pdb)
+    if not selected or not can_judge_pods(ctx.index, ctx.workloads, pdb):
+        return None
+    total = 0
+    scaled: list[Resource] = []
+    for w in selected:
+        hpas = hpas_for(ctx, w)
+        if hpas:
+            if not use_hpa_minimum:
+                return None
+            minimum = hpa_min_replicas(hpas[0])
+            if minimum is None:
+                return None
+            total += minimum
+            scaled.append(hpas[0])
+            continue
+        count = 1 if w.kind == "Pod" else explicit_replicas(w, ctx)
+        if count is None:
+            return None
+        total += count
+    return total, scaled
