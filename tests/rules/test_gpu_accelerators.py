@@ -8,7 +8,7 @@ import pytest
 
 from guardlint.engine import lint_loaded
 from guardlint.model.quantity import quantity_value
-from guardlint.rules.gpu._support import is_extended, is_native, qualified_name_problem
+from guardlint.model.resourcenames import is_extended, is_native, qualified_name_problem
 from guardlint.rules.gpu.accelerators import BUILTIN_ACCELERATORS, DEFAULT_TABLE, table_for
 from guardlint.rules.gpu.gpu_resource_name_invalid import name_problem
 from guardlint.source.loader import load_text

@@ -9,11 +9,12 @@ from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.limitrange import limitrange_supplies
 from guardlint.model.quantity import format_quantity
+from guardlint.model.requirements import iter_flat_sites
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, container_accelerators, iter_flat_sites, operator_completed
+from guardlint.rules.gpu._support import accelerators, container_accelerators, operator_completed
 
 
 @rule(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from guardlint.findings import Severity
-from guardlint.model.access import get_str
+from guardlint.model.access import get_str, iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
@@ -16,7 +16,6 @@ from guardlint.rules.gpu._support import (
     SYSTEM_IMAGES,
     SYSTEM_KINDS,
     SYSTEM_NAMESPACES,
-    env_entries,
     is_system_component,
     params_schema,
 )
@@ -96,7 +95,7 @@ def gpu_device_list_mount(resource: Resource, params: Params, ctx: RuleContext) 
     for pod in iter_pod_specs(resource, ctx.workloads):
         system: bool | None = None
         for c in iter_containers(pod):
-            for i, mount in env_entries(c.data, ("volumeMounts",)):
+            for i, mount in iter_maps(c.data, ("volumeMounts",)):
                 raw = get_str(mount, ("mountPath",))
                 if not raw or not raw.startswith("/"):
                     continue

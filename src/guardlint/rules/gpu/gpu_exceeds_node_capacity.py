@@ -9,18 +9,12 @@ from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.quantity import format_quantity
+from guardlint.model.requirements import SiteValue, iter_flat_sites
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import (
-    SiteValue,
-    accelerators,
-    container_accelerators,
-    iter_flat_sites,
-    params_schema,
-    site_accelerators,
-)
+from guardlint.rules.gpu._support import accelerators, container_accelerators, params_schema, site_accelerators
 from guardlint.rules.gpu.accelerators import Accelerator
 
 

@@ -7,10 +7,11 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.quantity import format_quantity
+from guardlint.model.requirements import iter_sites
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, iter_sites, site_accelerators
+from guardlint.rules.gpu._support import accelerators, site_accelerators
 
 
 @rule(

@@ -7,10 +7,11 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.quantity import quantity_text
+from guardlint.model.requirements import iter_sites
 from guardlint.model.resource import Resource
+from guardlint.model.resourcenames import is_extended
 from guardlint.rules.api import Fix, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import is_extended, iter_sites
 
 
 @rule(

@@ -7,10 +7,12 @@ from typing import NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.quantity import quantity_text
+from guardlint.model.requirements import iter_sites
 from guardlint.model.resource import Resource
+from guardlint.model.resourcenames import is_extended
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, is_extended, iter_sites, params_schema
+from guardlint.rules.gpu._support import accelerators, params_schema
 
 
 class Params(NamedTuple):

@@ -6,18 +6,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from guardlint.findings import Severity
+from guardlint.model.requirements import iter_sites
 from guardlint.model.resource import Resource
-from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import (
+from guardlint.model.resourcenames import (
     STANDARD_CONTAINER_RESOURCES,
     is_extended,
     is_hugepages,
     is_native,
-    is_placeholder,
-    iter_sites,
     qualified_name_problem,
 )
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import is_placeholder
 
 
 def name_problem(name: str) -> str | None:

@@ -8,10 +8,12 @@ from typing import Any
 
 from guardlint._lazyre import lazy
 from guardlint.findings import Severity
+from guardlint.model.requirements import iter_sites
 from guardlint.model.resource import Resource
+from guardlint.model.resourcenames import qualified_name_problem
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, is_placeholder, iter_sites, qualified_name_problem
+from guardlint.rules.gpu._support import accelerators, is_placeholder
 from guardlint.rules.gpu.accelerators import AcceleratorTable
 
 VENDOR_DOMAINS = frozenset({

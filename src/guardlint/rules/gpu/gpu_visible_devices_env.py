@@ -6,8 +6,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from guardlint.findings import Severity
-from guardlint.model.access import get, get_str
+from guardlint.model.access import get, get_str, iter_maps
 from guardlint.model.paths import FieldPath
+from guardlint.model.requirements import iter_flat_envs
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
@@ -16,9 +17,7 @@ from guardlint.rules.gpu._support import (
     SYSTEM_IMAGES,
     SYSTEM_KINDS,
     SYSTEM_NAMESPACES,
-    env_entries,
     is_system_component,
-    iter_flat_envs,
     params_schema,
 )
 
@@ -158,13 +157,13 @@ def gpu_visible_devices_env(resource: Resource, params: Params, ctx: RuleContext
         if is_system_component(pod, params):
             continue
         for c in iter_containers(pod):
-            for i, entry in env_entries(c.data, ("env",)):
+            for i, entry in iter_maps(c.data, ("env",)):
                 name = entry.get("name")
                 if isinstance(name, str) and name in wanted:
                     problem = _problem(name, entry)
                     if problem is not None:
                         yield Violation((*c.path, "env", i, "name"), f"{c.describe()} {problem}")
-            for i, source in env_entries(c.data, ("envFrom",)):
+            for i, source in iter_maps(c.data, ("envFrom",)):
                 cm_name = get_str(source, ("configMapRef", "name"))
                 if not cm_name:
                     continue
@@ -181,7 +180,7 @@ def gpu_visible_devices_env(resource: Resource, params: Params, ctx: RuleContext
 
 
 def _flat(resource: Resource, path: FieldPath, label: str, wanted: frozenset[str]) -> Iterator[Violation]:
-    for i, entry in env_entries(resource.data, path):
+    for i, entry in iter_maps(resource.data, path):
         name = entry.get("name")
         if isinstance(name, str) and name in wanted:
             problem = _problem(name, entry)
