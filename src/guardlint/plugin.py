@@ -14,7 +14,8 @@ What is here:
 - writing rules: ``rule`` (the decorator), ``Rule``, ``RuleInfo`` (light metadata), ``RuleMeta`` (full
   metadata), ``RuleContext``, ``Violation``, ``Fix``, ``Severity``, ``Reference``, ``NoParams``, the lifecycle
   statuses ``STABLE``, ``PREVIEW``, ``DEPRECATED``;
-- the object model: ``Resource``, ``FieldPath``, ``to_dotted``;
+- the object model: ``Resource`` (``describe()`` names it in messages), ``FieldPath``, ``to_dotted``,
+  ``expand`` (the concrete paths of a pattern with ``*`` wildcards) and ``MISSING``;
 - container iteration: ``iter_pod_specs``, ``iter_containers``, ``iter_all_containers``, ``PodSpecRef``,
   ``ContainerRef``, ``ContainerKind`` (every kind of the pod-template table, custom resources included);
 - the effective security context: ``effective_security`` (the deciding value and the path that set it);
@@ -23,8 +24,17 @@ What is here:
   ``is_binding``: what a Role or ClusterRole allows, with the RBAC authorizer's matching);
 - the missing-object policy: ``is_missing``, ``can_judge_missing``, ``can_judge_pods`` (ask before reporting
   that an object is absent or that no pod matches);
-- quantities: ``parse_quantity``, ``quantity_value``, ``format_quantity``, ``Quantity`` (exact, as the API
-  parses them).
+- quantities: ``parse_quantity``, ``quantity_value``, ``format_quantity``, ``quantity_text``, ``Quantity``
+  (exact, as the API parses them);
+- label selectors: ``match_labels`` (a map selector), ``label_selector_matches`` (a LabelSelector),
+  ``selector_is_valid``, ``selector_text``, ``pod_assumption`` (labels controllers add to pods);
+- selection among the linted objects: ``pods_related_to``, ``selected_workloads``, ``pdbs_for``,
+  ``hpas_for``, ``explicit_replicas`` (objects of the referrer's namespace and tree only);
+- resource names and requirements: ``is_native``, ``is_extended``, ``iter_sites`` (every container's
+  ``resources`` and operators' flattened shapes).
+
+Added in 1.1: ``Resource.describe()``, ``expand``, ``MISSING``, ``quantity_text``, the label selectors, the selection
+helpers, resource names and requirements.
 
 A pack is registered through the ``guardlint.rules`` entry-point group (a callable returning its rules);
 see ``docs/writing-rules.md`` and the example pack in ``examples/plugin-pack/``.
@@ -35,9 +45,20 @@ from __future__ import annotations
 from guardlint.findings import Fix, Severity
 from guardlint.model.access import get, get_bool, get_int, get_list, get_map, get_str, has, iter_maps
 from guardlint.model.missing import can_judge_missing, can_judge_pods, is_missing
-from guardlint.model.paths import FieldPath, to_dotted
-from guardlint.model.quantity import Quantity, format_quantity, parse_quantity, quantity_value
+from guardlint.model.paths import MISSING, FieldPath, expand, to_dotted
+from guardlint.model.quantity import Quantity, format_quantity, parse_quantity, quantity_text, quantity_value
+from guardlint.model.requirements import iter_sites
 from guardlint.model.resource import Resource
+from guardlint.model.resourcenames import is_extended, is_native
+from guardlint.model.scaling import explicit_replicas, hpas_for
+from guardlint.model.selection import pdbs_for, pods_related_to, selected_workloads
+from guardlint.model.selectors import (
+    label_selector_matches,
+    match_labels,
+    pod_assumption,
+    selector_is_valid,
+    selector_text,
+)
 from guardlint.model.workloads import (
     ContainerKind,
     ContainerRef,
@@ -62,12 +83,13 @@ from guardlint.rules.api import (
 )
 from guardlint.rules.security._rbac import PolicyRule, grant, is_binding, is_role, policy_rules
 
-API_VERSION = (1, 0)
+API_VERSION = (1, 1)
 """(major, minor) of this surface; see the module documentation."""
 
 __all__ = [
     "API_VERSION",
     "DEPRECATED",
+    "MISSING",
     "PREVIEW",
     "STABLE",
     "ContainerKind",
@@ -89,6 +111,8 @@ __all__ = [
     "can_judge_missing",
     "can_judge_pods",
     "effective_security",
+    "expand",
+    "explicit_replicas",
     "format_quantity",
     "get",
     "get_bool",
@@ -98,16 +122,29 @@ __all__ = [
     "get_str",
     "grant",
     "has",
+    "hpas_for",
     "is_binding",
+    "is_extended",
     "is_missing",
+    "is_native",
     "is_role",
     "iter_all_containers",
     "iter_containers",
     "iter_maps",
     "iter_pod_specs",
+    "iter_sites",
+    "label_selector_matches",
+    "match_labels",
     "parse_quantity",
+    "pdbs_for",
+    "pod_assumption",
+    "pods_related_to",
     "policy_rules",
+    "quantity_text",
     "quantity_value",
     "rule",
+    "selected_workloads",
+    "selector_is_valid",
+    "selector_text",
     "to_dotted",
 ]
