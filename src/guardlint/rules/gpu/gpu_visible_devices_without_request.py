@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from guardlint.findings import Severity
-from guardlint.model.access import get_bool, get_list, get_str
+from guardlint.model.access import get_bool, get_list, get_str, iter_maps
 from guardlint.model.paths import to_dotted
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
@@ -21,7 +21,6 @@ from guardlint.rules.gpu._support import (
     SYSTEM_KINDS,
     SYSTEM_NAMESPACES,
     accelerators,
-    env_entries,
     gpu_selector_paths,
     gpu_toleration_paths,
     is_placeholder,
@@ -201,7 +200,7 @@ def gpu_visible_devices_without_request(resource: Resource, params: Params, ctx:
         pod_reason: str | None = None
         pod_checked = False
         for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
-            hits = [(i, e) for i, e in env_entries(c.data, ("env",))
+            hits = [(i, e) for i, e in iter_maps(c.data, ("env",))
                     if e.get("name") in wanted and "valueFrom" not in e and selects_devices(e.get("value"))]
             if not hits:
                 continue
