@@ -9,19 +9,21 @@ the rows' paths.
 
 Shapes that are *not* pod templates are deliberately absent, because reading them as pods would make every
 container rule report fields the operator fills in: TrainJob (``spec.trainer`` is a flattened trainer
-container and ``runtimePatches`` are partial patches), SparkApplication (flattened ``driver``/``executor``),
-NIMService, DynamoGraphDeployment and the KServe LLMInferenceServiceConfig presets. The GPU pack reads their
-resource fields directly, and structural detection (``model/embedded.py``) leaves them alone.
+container and ``runtimePatches`` are partial patches), NIMService, DynamoGraphDeployment and the KServe
+LLMInferenceServiceConfig presets. The GPU pack reads their resource fields directly, and structural
+detection (``model/embedded.py``) leaves them alone.
 
 Where an operator makes the pod from fields that are not a pod template but can be mapped exactly (Tekton
 steps, Flink's image and resources), a row names a builder (``model/operators.py``) that makes the pod and
-leads every finding back to the field that was written.
+leads every finding back to the field that was written; Spark's flattened ``driver``/``executor`` specs are
+mapped field by field the way Spark builds its pods.
 """
 
 from __future__ import annotations
 
 from guardlint.model.operators import (
     flink_pods,
+    spark_pods,
     tekton_pipeline_run_task,
     tekton_pipeline_task,
     tekton_task,
@@ -198,4 +200,10 @@ CRD_WORKLOADS: tuple[WorkloadEntry, ...] = (
     # Apache Flink Kubernetes operator (flink.apache.org): the JobManager's and TaskManagers' pods from
     # spec.podTemplate merged with each role's podTemplate, image and resources.
     WorkloadEntry("flink.apache.org", "FlinkDeployment", (TemplatePath(_path("spec"), build=flink_pods),)),
+    # Kubeflow Spark operator (sparkoperator.k8s.io v1beta2): the driver's and executors' pods from the flattened
+    # SparkPodSpecs (image, cores, memory, gpu, ...; see ``model/operators.py``).
+    WorkloadEntry("sparkoperator.k8s.io", "SparkApplication", (TemplatePath(_path("spec"), build=spark_pods),),
+                  batch=True),
+    WorkloadEntry("sparkoperator.k8s.io", "ScheduledSparkApplication",
+                  (TemplatePath(_path("spec.template"), build=spark_pods),), batch=True),
 )

@@ -56,8 +56,7 @@ NON_POD_CONTAINER_KINDS = frozenset({
     ("monitoring.coreos.com", "ThanosRuler"), ("monitoring.coreos.com", "PrometheusAgent"),
     ("serving.kserve.io", "LLMInferenceServiceConfig"), ("auto.gke.io", "WorkloadAllowlist"),
     ("nvidia.com", "DynamoGraphDeployment"), ("apps.nvidia.com", "NIMService"),
-    ("trainer.kubeflow.org", "TrainJob"), ("sparkoperator.k8s.io", "SparkApplication"),
-    ("sparkoperator.k8s.io", "ScheduledSparkApplication"),
+    ("trainer.kubeflow.org", "TrainJob"),
 })
 """Kinds whose ``containers`` are not pods as written: patches merged into containers the operator writes
 itself (prometheus-operator), presets merged into a service's pods (KServe's LLMInferenceServiceConfig),

@@ -309,3 +309,158 @@ def _flink_main(containers: list[Any], spec: Mapping[str, Any], role: str, path:
     elif "requests" not in written:
         aliases.append(((*cpath, "resources", "requests"), res_path))
     return [*containers[:index], main, *containers[index + 1:]]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Spark (sparkoperator.k8s.io SparkApplication and ScheduledSparkApplication, kubeflow/spark-operator v1beta2).
+#
+# ``driver`` and ``executor`` are SparkPodSpecs: container and pod fields side by side, not a pod template.
+# Spark makes one pod per role (one driver, ``instances`` executors) with the container
+# ``spark-kubernetes-driver`` or ``spark-kubernetes-executor``:
+# - image: the role's ``image``, else ``spec.image``; pull policy ``spec.imagePullPolicy``;
+# - CPU: the request is the role's ``coreRequest``, else its ``cores``, else Spark's default of 1 core (so a
+#   request is always set); the limit is ``coreLimit`` and only that;
+# - memory: request and limit both ``memory`` (Spark's default 1g) plus the overhead: ``memoryOverhead``,
+#   else ``memoryOverheadFactor`` (default 0.1 for JVM jobs, 0.4 for Python and R) times the memory, at
+#   least 384 MiB. Spark's sizes are JVM sizes: ``512m`` is 512 MiB, a bare number is MiB;
+# - ``gpu: {name, quantity}`` becomes a limit of that resource;
+# - the container's securityContext, env, envFrom, volumeMounts, ports and lifecycle are the role's;
+#   ``sidecars`` and ``initContainers`` are containers of the pod as written;
+# - the pod's securityContext is ``podSecurityContext``, its service account ``serviceAccount``, its volumes
+#   those of ``spec.volumes`` that the role's containers mount, its image pull secrets ``spec.imagePullSecrets``
+#   (names); nodeSelector is the role's, else ``spec.nodeSelector``.
+# A role's ``template`` (a PodTemplateSpec merged by Spark 3's pod template feature) is not read.
+
+SPARK_CONTAINER = {"driver": "spark-kubernetes-driver", "executor": "spark-kubernetes-executor"}
+_SPARK_POD_FIELDS = (
+    "hostNetwork", "tolerations", "affinity", "schedulerName", "dnsConfig", "hostAliases", "shareProcessNamespace",
+    "terminationGracePeriodSeconds", "priorityClassName",
+)
+_SPARK_CONTAINER_FIELDS = ("securityContext", "env", "envFrom", "volumeMounts", "ports", "lifecycle")
+_JVM_UNITS = {"k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024, "p": 1024 ** 3}
+
+
+def spark_mebibytes(value: Any) -> float | None:
+    """A JVM memory size (``512m``, ``2g``, ``1024``) in MiB, or None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower()
+    if text.endswith("b") and len(text) > 1 and text[-2] in _JVM_UNITS:
+        text = text[:-1]
+    unit = 1.0
+    if text and text[-1] in _JVM_UNITS:
+        unit, text = _JVM_UNITS[text[-1]], text[:-1]
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number * unit if number >= 0 else None
+
+
+def spark_pods(resource: Resource, path: FieldPath, spec: Mapping[str, Any], owner: WorkloadEntry
+               ) -> Iterator[PodSpecRef]:
+    """The driver's and the executors' pods of a SparkApplication spec at ``path``."""
+    for role in ("driver", "executor"):
+        yield _spark_pod(resource, path, spec, role, owner)
+
+
+def _spark_memory(spec: Mapping[str, Any], role_spec: Mapping[str, Any]) -> str | None:
+    memory = spark_mebibytes(role_spec.get("memory", "1g"))
+    if memory is None:
+        return None
+    overhead = spark_mebibytes(role_spec["memoryOverhead"]) if role_spec.get("memoryOverhead") is not None else None
+    if overhead is None:
+        factor_text = spec.get("memoryOverheadFactor")
+        try:
+            factor = float(factor_text) if factor_text is not None else None
+        except (TypeError, ValueError):
+            factor = None
+        if factor is None:
+            factor = 0.4 if spec.get("type") in ("Python", "R") else 0.1
+        overhead = max(384.0, factor * memory)
+    return f"{int(-(-(memory + overhead) // 1))}Mi"
+
+
+def _spark_pod(resource: Resource, path: FieldPath, spec: Mapping[str, Any], role: str, owner: WorkloadEntry
+               ) -> PodSpecRef:
+    role_spec = _map(spec.get(role))
+    pod_path: FieldPath = (*path, role)
+    main_path: FieldPath = (*pod_path, "containers", 0)
+    aliases: list[Alias] = [(pod_path, pod_path), (main_path, pod_path)]
+    main: dict[str, Any] = {"name": SPARK_CONTAINER[role]}
+    image_at = "image" if isinstance(role_spec.get("image"), str) else None
+    image = role_spec.get("image") if image_at else spec.get("image")
+    if isinstance(image, str):
+        main["image"] = image
+    aliases.append(((*main_path, "image"), (*pod_path, "image") if image_at else (*path, "image")))
+    if isinstance(spec.get("imagePullPolicy"), str):
+        main["imagePullPolicy"] = spec["imagePullPolicy"]
+    aliases.append(((*main_path, "imagePullPolicy"), (*path, "imagePullPolicy")))
+    for key in _SPARK_CONTAINER_FIELDS:
+        if role_spec.get(key) is not None:
+            main[key] = role_spec[key]
+    cpu_key = "coreRequest" if role_spec.get("coreRequest") is not None else "cores"
+    requests: dict[str, Any] = {"cpu": role_spec.get(cpu_key, 1)}
+    limits: dict[str, Any] = {}
+    # Fields a SparkPodSpec has no place for (an ephemeral-storage request) keep their name under the role.
+    aliases.append(((*main_path, "resources"), (*pod_path, "resources")))
+    aliases.append(((*main_path, "resources", "requests", "cpu"), (*pod_path, cpu_key)))
+    aliases.append(((*main_path, "resources", "limits", "cpu"), (*pod_path, "coreLimit")))
+    if role_spec.get("coreLimit") is not None:
+        limits["cpu"] = role_spec["coreLimit"]
+    memory = _spark_memory(spec, role_spec)
+    if memory is not None:
+        requests["memory"] = limits["memory"] = memory
+    for section in ("requests", "limits"):
+        aliases.append(((*main_path, "resources", section, "memory"), (*pod_path, "memory")))
+    gpu = _map(role_spec.get("gpu"))
+    if isinstance(gpu.get("name"), str) and gpu["name"] and gpu.get("quantity") is not None:
+        limits[gpu["name"]] = gpu["quantity"]
+        aliases.append(((*main_path, "resources", "limits", gpu["name"]), (*pod_path, "gpu")))
+    main["resources"] = {"requests": requests, **({"limits": limits} if limits else {})}
+    containers: list[Any] = [main]
+    for i, sidecar in enumerate(_list(role_spec.get("sidecars"))):
+        containers.append(sidecar)
+        aliases.append(((*pod_path, "containers", i + 1), (*pod_path, "sidecars", i)))
+    made: dict[str, Any] = {"containers": containers}
+    if isinstance(role_spec.get("initContainers"), list):
+        made["initContainers"] = role_spec["initContainers"]
+    for key in _SPARK_POD_FIELDS:
+        if role_spec.get(key) is not None:
+            made[key] = role_spec[key]
+    if role_spec.get("podSecurityContext") is not None:
+        made["securityContext"] = role_spec["podSecurityContext"]
+    aliases.append(((*pod_path, "securityContext"), (*pod_path, "podSecurityContext")))
+    if role_spec.get("serviceAccount") is not None:
+        made["serviceAccountName"] = role_spec["serviceAccount"]
+    aliases.append(((*pod_path, "serviceAccountName"), (*pod_path, "serviceAccount")))
+    selector_at = pod_path if role_spec.get("nodeSelector") is not None else path
+    selector = role_spec.get("nodeSelector", spec.get("nodeSelector"))
+    if selector is not None:
+        made["nodeSelector"] = selector
+    aliases.append(((*pod_path, "nodeSelector"), (*selector_at, "nodeSelector")))
+    mounted = {m.get("name") for c in [main, *containers[1:], *_list(made.get("initContainers"))]
+               if isinstance(c, dict) for m in _list(c.get("volumeMounts")) if isinstance(m, dict)}
+    volumes: list[Any] = []
+    for j, volume in enumerate(_list(spec.get("volumes"))):
+        if isinstance(volume, dict) and volume.get("name") in mounted:
+            aliases.append(((*pod_path, "volumes", len(volumes)), (*path, "volumes", j)))
+            volumes.append(volume)
+    if volumes:
+        made["volumes"] = volumes
+    secrets = [{"name": s} for s in _list(spec.get("imagePullSecrets")) if isinstance(s, str)]
+    if secrets:
+        made["imagePullSecrets"] = secrets
+        for j in range(len(secrets)):
+            aliases.append(((*pod_path, "imagePullSecrets", j), (*path, "imagePullSecrets", j)))
+    # A SparkPodSpec keeps the pod's labels and annotations beside its other fields, where a pod template's
+    # metadata would hold them: the role's path serves as the metadata path.
+    meta = {k: role_spec[k] for k in ("labels", "annotations") if isinstance(role_spec.get(k), dict)}
+    return PodSpecRef(resource, pod_path, made, pod_path, meta,
+                      (ContainerField(ContainerKind.INIT, ("initContainers",)),
+                       ContainerField(ContainerKind.CONTAINER, ("containers",))),
+                      owner, tuple(aliases))

@@ -41,7 +41,7 @@ class ResourceSite(NamedTuple):
 
     path: FieldPath
     label: str
-    """How messages name it: ``container 'train'`` or ``SparkApplication driver``."""
+    """How messages name it: ``container 'train'`` or ``NIMService container (spec.resources)``."""
     values: tuple[SiteValue, ...]
     container: ContainerRef | None = None
     pod: PodSpecRef | None = None
@@ -108,18 +108,6 @@ def iter_flat_sites(resource: Resource) -> Iterator[ResourceSite]:
         if res is not None:
             yield _site(("spec", "resources"), "NIMService container (spec.resources)",
                         _map_values(res, ("spec", "resources")), operator=True)
-    elif group == "sparkoperator.k8s.io" and kind in ("SparkApplication", "ScheduledSparkApplication"):
-        base: FieldPath = ("spec",) if kind == "SparkApplication" else ("spec", "template")
-        for role in ("driver", "executor"):
-            gpu = get_map(data, (*base, role, "gpu"))
-            if gpu is None:
-                continue
-            name = gpu.get("name")
-            if not isinstance(name, str) or not name:
-                continue
-            gpath = (*base, role, "gpu")
-            value = SiteValue("limits", name, gpu.get("quantity"), (*gpath, "quantity"), (*gpath, "name"))
-            yield _site(gpath, f"{kind} {role} (gpu)", [value], core=False, operator=True)
     elif group == "nvidia.com" and kind == "DynamoGraphDeployment":
         yield from _dynamo_sites(resource)
 
@@ -189,10 +177,6 @@ def iter_flat_envs(resource: Resource) -> Iterator[tuple[FieldPath, str]]:
         yield ("spec", "trainer", "env"), "TrainJob trainer"
     elif group == "apps.nvidia.com" and kind == "NIMService":
         yield ("spec", "env"), "NIMService container"
-    elif group == "sparkoperator.k8s.io" and kind in ("SparkApplication", "ScheduledSparkApplication"):
-        base: FieldPath = ("spec",) if kind == "SparkApplication" else ("spec", "template")
-        for role in ("driver", "executor"):
-            yield (*base, role, "env"), f"{kind} {role}"
     elif group == "nvidia.com" and kind == "DynamoGraphDeployment":
         yield ("spec", "envs"), "DynamoGraphDeployment"
         for svc in get_map(data, ("spec", "services")) or {}:

@@ -42,7 +42,8 @@ def gpu_cpu_memory_requests_missing(resource: Resource, params: Any, ctx: RuleCo
     Off by default: for containers in pod templates, `missing-cpu-request` and `missing-memory-request` (on by
     default) already report the same fields, and one problem should give one finding. Turn this rule on (or
     `--select gpu`) for the GPU-specific explanation and for operator resource fields those rules do not read
-    (TrainJob `resourcesPerNode`, NIMService, DynamoGraphDeployment, SparkApplication).
+    (TrainJob `resourcesPerNode`, NIMService, DynamoGraphDeployment). A SparkApplication's driver and executors
+    always get CPU and memory requests from Spark (`cores`, `memory` and their defaults).
 
     ## Why is this bad?
     GPUs do not take part in a pod's QoS class: with only a GPU limit the pod is BestEffort (or Burstable),
