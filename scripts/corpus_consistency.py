@@ -26,6 +26,7 @@ CROSS_OBJECT = (
     "pdb-allows-no-disruption", "pdb-blocks-hpa-minimum", "pdb-selects-no-pods", "referenced-key-missing",
     "replicas-below-minimum", "replicas-managed-by-hpa", "replicas-not-spread", "service-account-token-automounted",
     "service-selects-no-pods", "service-target-port-not-exposed", "gpu-quota-not-enforced",
+    "hpa-minimum-single-replica", "cluster-admin-binding", "namespace-without-network-policy",
 )
 """Rules whose findings depend on other objects of the run (the missing-object policy, selectors, references)."""
 

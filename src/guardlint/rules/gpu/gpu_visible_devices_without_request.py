@@ -3,6 +3,8 @@ framework's visible-devices variable without requesting any."""
 
 from __future__ import annotations
 
+import fnmatch
+import posixpath
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -42,8 +44,16 @@ HIDING_VALUES = frozenset({"", "none", "void", "nodevfiles", "-1"})
 first invalid entry, so ``-1`` or ``none`` hide every device)."""
 
 
+DEVICE_PATHS: tuple[str, ...] = (
+    "/dev", "/dev/nvidia*", "/dev/dri", "/dev/dri/*", "/dev/kfd", "/dev/accel", "/dev/accel/*", "/dev/neuron*",
+    "/dev/vfio", "/dev/vfio/*", "/dev/hl*",
+)
+"""Host paths of accelerator device files (and the whole /dev) that a hostPath volume can expose."""
+
+
 class Params(NamedTuple):
     variables: tuple[str, ...] = VARIABLES
+    device_paths: tuple[str, ...] = DEVICE_PATHS
     taint_keys: tuple[str, ...] = (*DEFAULT_GPU_TAINT_KEYS, "sku=gpu")
     node_labels: tuple[str, ...] = DEFAULT_GPU_NODE_LABELS
     runtime_classes: tuple[str, ...] = GPU_RUNTIME_CLASSES
@@ -64,6 +74,11 @@ PARAMS_SCHEMA = params_schema({
     "node-labels": {
         "type": "array", "items": {"type": "string"}, "default": list(DEFAULT_GPU_NODE_LABELS),
         "description": "Node label keys (globs) that only accelerator nodes carry.",
+    },
+    "device-paths": {
+        "type": "array", "items": {"type": "string"}, "default": list(DEVICE_PATHS),
+        "description": "Host paths (globs) of device files: a container that mounts one from a hostPath volume "
+        "sees those devices.",
     },
     "runtime-classes": {
         "type": "array", "items": {"type": "string"}, "default": list(GPU_RUNTIME_CLASSES),
@@ -95,8 +110,23 @@ def _pod_exposure(pod: PodSpecRef, params: Params) -> str | None:
     return None
 
 
-def _privileged(c: ContainerRef) -> bool:
-    return get_bool(c.data, ("securityContext", "privileged")) is True
+def _container_exposure(c: ContainerRef, params: Params) -> str | None:
+    """Why this container sees the node's devices on its own account: privileges, or a hostPath volume of
+    device files that it mounts."""
+    if get_bool(c.data, ("securityContext", "privileged")) is True:
+        return f"it is privileged ({to_dotted((*c.path, 'securityContext', 'privileged'))})"
+    mounted = {get_str(m, ("name",)) for m in get_list(c.data, ("volumeMounts",)) or () if isinstance(m, dict)}
+    mounted.discard(None)
+    if not mounted:
+        return None
+    for vol in get_list(c.pod.spec, ("volumes",)) or ():
+        name, raw = get_str(vol, ("name",)), get_str(vol, ("hostPath", "path"))
+        if name not in mounted or not raw or not raw.startswith("/"):
+            continue
+        path = posixpath.normpath(raw)
+        if any(fnmatch.fnmatchcase(path, p) for p in params.device_paths):
+            return f"it mounts the host's {raw!r} (volume {name!r})"
+    return None
 
 
 def _claims_devices(c: ContainerRef) -> bool:
@@ -130,13 +160,14 @@ def gpu_visible_devices_without_request(resource: Resource, params: Params, ctx:
     Reports a container that sets `CUDA_VISIBLE_DEVICES`, `ROCR_VISIBLE_DEVICES`, `HIP_VISIBLE_DEVICES`,
     `GPU_DEVICE_ORDINAL`, `ZE_AFFINITY_MASK`, `TPU_VISIBLE_CHIPS` or `NEURON_RT_VISIBLE_CORES` (parameter
     `variables`) to a value that names devices, requests no accelerator and claims no device through
-    Dynamic Resource Allocation, when it can see the node's devices anyway: it is privileged, the pod shares
-    the host's IPC or PID namespace (`hostIPC`, `hostPID`), runs with a GPU runtime class (`nvidia`, ...), or
-    targets accelerator nodes (a GPU taint toleration, or a node selector or required node affinity on a
-    label only accelerator nodes carry). Values that select nothing are fine: empty, `none`, `void`,
-    `NoDevFiles` and `-1` (CUDA and ROCm stop at the first entry that is not a device, so these hide every
-    device); `valueFrom` and unrendered values are not judged. The GPU vendors' system DaemonSets are exempt.
-    `NVIDIA_VISIBLE_DEVICES` is `gpu-visible-devices-env`'s.
+    Dynamic Resource Allocation, when it can see the node's devices anyway: it is privileged, it mounts
+    device files (`/dev`, `/dev/nvidia*`, `/dev/dri`, `/dev/kfd`, ...; parameter `device-paths`) from a
+    hostPath volume, the pod shares the host's IPC or PID namespace (`hostIPC`, `hostPID`), runs with a GPU
+    runtime class (`nvidia`, ...), or targets accelerator nodes (a GPU taint toleration, or a node selector
+    or required node affinity on a label only accelerator nodes carry). Values that select nothing are
+    fine: empty, `none`, `void`, `NoDevFiles` and `-1` (CUDA and ROCm stop at the first entry that is not a
+    device, so these hide every device); `valueFrom` and unrendered values are not judged. The GPU vendors'
+    system DaemonSets are exempt. `NVIDIA_VISIBLE_DEVICES` is `gpu-visible-devices-env`'s.
 
     ## Why is this bad?
     These variables choose among the devices a process can already open; they do not allocate anything. A
@@ -210,9 +241,8 @@ def gpu_visible_devices_without_request(resource: Resource, params: Params, ctx:
                 continue
             if is_system_component(pod, params):
                 break
-            if _privileged(c):
-                reason: str | None = f"it is privileged ({to_dotted((*c.path, 'securityContext', 'privileged'))})"
-            else:
+            reason = _container_exposure(c, params)
+            if reason is None:
                 if not pod_checked:
                     pod_reason, pod_checked = _pod_exposure(pod, params), True
                 reason = pod_reason

@@ -71,8 +71,8 @@ def default_service_account_automount(resource: Resource, params: Any, ctx: Rule
     if resource.group != "" or resource.name != "default":
         return
     value = resource.data.get("automountServiceAccountToken")
-    if value is False:
-        return
+    if value is False or (value is not None and not isinstance(value, bool)):
+        return  # a string or number is wrong-field-type's finding
     where = f"in namespace {resource.namespace!r}" if resource.namespace else "of the namespace it is applied to"
     if value is None:
         yield Violation(("automountServiceAccountToken",),
