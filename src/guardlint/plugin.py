@@ -23,7 +23,8 @@ What is here:
   ``get_int``, ``iter_maps``) and RBAC access (``policy_rules``, ``PolicyRule``, ``grant``, ``is_role``,
   ``is_binding``: what a Role or ClusterRole allows, with the RBAC authorizer's matching);
 - the missing-object policy: ``is_missing``, ``can_judge_missing``, ``can_judge_pods`` (ask before reporting
-  that an object is absent or that no pod matches);
+  that an object is absent or that no pod matches), ``can_judge_absence`` (before reporting that a namespace
+  holds no object of a kind at all);
 - quantities: ``parse_quantity``, ``quantity_value``, ``format_quantity``, ``quantity_text``, ``Quantity``
   (exact, as the API parses them);
 - label selectors: ``match_labels`` (a map selector), ``label_selector_matches`` (a LabelSelector),
@@ -34,7 +35,7 @@ What is here:
   ``resources`` and operators' flattened shapes).
 
 Added in 1.1: ``Resource.describe()``, ``expand``, ``MISSING``, ``quantity_text``, the label selectors, the selection
-helpers, resource names and requirements.
+helpers, resource names and requirements, ``can_judge_absence``.
 
 A pack is registered through the ``guardlint.rules`` entry-point group (a callable returning its rules);
 see ``docs/writing-rules.md`` and the example pack in ``examples/plugin-pack/``.
@@ -44,7 +45,7 @@ from __future__ import annotations
 
 from guardlint.findings import Fix, Severity
 from guardlint.model.access import get, get_bool, get_int, get_list, get_map, get_str, has, iter_maps
-from guardlint.model.missing import can_judge_missing, can_judge_pods, is_missing
+from guardlint.model.missing import can_judge_absence, can_judge_missing, can_judge_pods, is_missing
 from guardlint.model.paths import MISSING, FieldPath, expand, to_dotted
 from guardlint.model.quantity import Quantity, format_quantity, parse_quantity, quantity_text, quantity_value
 from guardlint.model.requirements import iter_sites
@@ -108,6 +109,7 @@ __all__ = [
     "RuleMeta",
     "Severity",
     "Violation",
+    "can_judge_absence",
     "can_judge_missing",
     "can_judge_pods",
     "effective_security",

@@ -4,6 +4,7 @@ unrelated files of the same run."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from guardlint.findings import Report
 
@@ -230,3 +231,44 @@ def test_variants_in_one_folder_are_no_evidence_for_a_shared_namespace(tmp_path:
     _write(tmp_path, {"hpa/monitor-gke.yaml": MONITOR, "hpa/monitor-generic.yaml": MONITOR})
     assert _rules(_lint([tmp_path / "hpa"], rule)) == []
     assert _rules(_lint([tmp_path], rule)) == []
+
+
+SHOP_WEB = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+"""
+
+
+def test_absence_of_a_kind_is_judged_only_where_the_namespace_is_seen_completely(tmp_path: Path) -> None:
+    from guardlint.api import resolve_settings, run
+
+    web, _ = _write(tmp_path, {"app/web.yaml": SHOP_WEB,
+                               "app/settings.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
+                                                    "  namespace: shop\ndata: {mode: fast}\n"})
+    rule = "namespace-without-network-policy"
+
+    def findings(*, context: tuple[str, ...] = (), **kwargs: Any) -> list[tuple[str, str]]:
+        settings = resolve_settings(select=[rule], use_config_file=False, render=False, **kwargs)
+        return _rules(run([str(web)], settings, context=context))
+
+    assert findings() == [(rule, "app")]
+    assert findings(partial=True) == []  # pre-commit: the namespace may hold policies in unchanged files
+    assert findings(partial=True, context=(str(tmp_path / "app"),)) == [(rule, "app")]  # --context covers it
+    config = tmp_path / "known.yaml"
+    config.write_text("known-objects:\n  - {kind: NetworkPolicy, name: default-deny, namespace: shop}\n")
+    assert findings(config=str(config)) == []
+    other = tmp_path / "other.yaml"
+    other.write_text("known-objects:\n  - {kind: NetworkPolicy, name: default-deny, namespace: billing}\n")
+    assert findings(config=str(other)) == [(rule, "app")]
