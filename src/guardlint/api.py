@@ -332,6 +332,7 @@ def lint_paths(
     context: Sequence[str | Path] = (),
     baseline: str | Path | None = None,
     allow_local_plugins: bool = False,
+    diff_base: str | None = None,
 ) -> Report:
     """Lint files and directories (recursively over .yaml, .yml and .json).
 
@@ -344,6 +345,11 @@ def lint_paths(
     Local Python plugins named by the configuration are imported only with ``allow_local_plugins=True``
     (see ``resolve_settings``).
 
+    ``diff_base`` (a git revision such as ``origin/main``) is pull-request mode, as ``--diff-base``: the paths
+    (in the git repository of the working directory) are linted at the merge base of that revision and HEAD
+    too, and the report keeps the new findings and the suppressions the change added (``Report.diff`` counts
+    them); a revision the clone does not hold raises ``UsageError`` with the fetch advice.
+
     Raises ``ConfigError``, ``UsageError`` or ``RuleLoadError`` for a bad configuration; problems with
     the inputs themselves are ``Report.errors``.
     """
@@ -352,7 +358,19 @@ def lint_paths(
         ignore=ignore, kubernetes_version=kubernetes_version, partial=partial,
         allow_local_plugins=allow_local_plugins,
     )
-    return run([str(p) for p in paths], settings, context=[str(c) for c in context], baseline=baseline)
+    names, contexts = [str(p) for p in paths], [str(c) for c in context]
+    if diff_base is None:
+        return run(names, settings, context=contexts, baseline=baseline)
+    from guardlint import diffbase
+
+    base = diffbase.resolve_base(diff_base, os.getcwd())
+    report = diffbase.diff(base, run(names, settings, context=contexts), names, settings,
+                           lambda p, s, c: run(p, s, context=c), context=contexts)
+    if baseline is not None:
+        from guardlint import baseline as bl
+
+        report = bl.apply(report, bl.read(baseline), bl.root_for(settings.config.source), os.fspath(baseline))
+    return report
 
 
 def lint_text(

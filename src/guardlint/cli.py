@@ -518,11 +518,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if base is not None:
         from guardlint import diffbase
 
-        base_report, base_file, notes = diffbase.lint_base(
-            base, paths, settings, lambda p, s, c: run(p, s, context=c), context=args.context)
-        notes += diffbase.config_notes(base, [settings.config.source, settings.config.policy])
-        report = diffbase.compare(report, base_report, diffbase.head_relative(base.toplevel), base_file, base,
-                                  notes)
+        report = diffbase.diff(base, report, paths, settings, lambda p, s, c: run(p, s, context=c),
+                               context=args.context)
     if args.baseline or args.write_baseline:
         root = baseline.root_for(settings.config.source)
         if args.write_baseline:  # every current finding, not only the new ones

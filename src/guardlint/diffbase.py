@@ -467,3 +467,14 @@ def config_notes(base: Base, files: Sequence[str | None]) -> list[str]:
             notes.append(f"{rel} is changed by this change; both revisions are linted with the working tree's "
                          "version, so review what it turns off")
     return notes
+
+
+def diff(
+    base: Base, head: Report, paths: Sequence[str], settings: Settings,
+    lint: Callable[[Sequence[str], Settings, Sequence[str]], Report], *, context: Sequence[str] = (),
+) -> Report:
+    """Pull-request mode in one call: lint ``paths`` at the base, compare with the working tree's report
+    ``head`` (made with the same ``settings``), and note configuration files the change touched."""
+    base_report, base_file, notes = lint_base(base, paths, settings, lint, context=context)
+    notes += config_notes(base, [settings.config.source, settings.config.policy])
+    return compare(head, base_report, head_relative(base.toplevel), base_file, base, notes)

@@ -390,3 +390,16 @@ def test_an_unreadable_base_configuration_falls_back_with_a_note(repo: Path) -> 
     code, _, err = run(["check", ".", "--diff-base", "main", "-f", "json"])
     assert code == 1, err
     assert "warning: the base version of .guardlint.yaml could not be read (" in err
+
+
+def test_the_library_takes_a_diff_base(repo: Path) -> None:
+    import guardlint
+    from guardlint.errors import UsageError
+
+    report = guardlint.lint_paths(["."], use_config_file=False,
+                                  select=["privileged-container", "shared-host-namespace"], diff_base="main")
+    assert report.diff is not None
+    assert (report.diff.new, report.diff.fixed, report.diff.unchanged, report.diff.suppressions_added) == (1, 2, 2, 1)
+    assert [(f.file, f.rule) for f in report.active] == [("untracked new.yaml", "privileged-container")]
+    with pytest.raises(UsageError, match="no such commit in this clone"):
+        guardlint.lint_paths(["."], use_config_file=False, diff_base="origin/nope")
