@@ -11,9 +11,10 @@ changelog one release ahead. A pack can refuse to load against an API it does no
 
 What is here:
 
-- writing rules: ``rule`` (the decorator), ``Rule``, ``RuleInfo`` (light metadata), ``RuleMeta`` (full
-  metadata), ``RuleContext``, ``Violation``, ``Fix``, ``Severity``, ``Reference``, ``NoParams``, the lifecycle
-  statuses ``STABLE``, ``PREVIEW``, ``DEPRECATED``;
+- writing rules: ``rule`` (the decorator), ``param`` (a parameter's description and constraints, in
+  ``Annotated`` on a field of the rule's params NamedTuple: the schema is derived from it), ``Rule``,
+  ``RuleInfo`` (light metadata), ``RuleMeta`` (full metadata), ``RuleContext``, ``Violation``, ``Fix``,
+  ``Severity``, ``Reference``, ``NoParams``, the lifecycle statuses ``STABLE``, ``PREVIEW``, ``DEPRECATED``;
 - the object model: ``Resource`` (``describe()`` names it in messages), ``FieldPath``, ``to_dotted``,
   ``expand`` (the concrete paths of a pattern with ``*`` wildcards) and ``MISSING``;
 - container iteration: ``iter_pod_specs``, ``iter_containers``, ``iter_all_containers``, ``PodSpecRef``,
@@ -34,8 +35,8 @@ What is here:
 - resource names and requirements: ``is_native``, ``is_extended``, ``iter_sites`` (every container's
   ``resources`` and operators' flattened shapes).
 
-Added in 1.1: ``Resource.describe()``, ``expand``, ``MISSING``, ``quantity_text``, the label selectors, the selection
-helpers, resource names and requirements, ``can_judge_absence``.
+Added in 1.1: ``param``, ``Resource.describe()``, ``expand``, ``MISSING``, ``quantity_text``, the label
+selectors, the selection helpers, resource names and requirements, ``can_judge_absence``.
 
 A pack is registered through the ``guardlint.rules`` entry-point group (a callable returning its rules);
 see ``docs/writing-rules.md`` and the example pack in ``examples/plugin-pack/``.
@@ -82,6 +83,7 @@ from guardlint.rules.api import (
     Violation,
     rule,
 )
+from guardlint.rules.params import param
 from guardlint.rules.security._rbac import PolicyRule, grant, is_binding, is_role, policy_rules
 
 API_VERSION = (1, 1)
@@ -137,6 +139,7 @@ __all__ = [
     "iter_sites",
     "label_selector_matches",
     "match_labels",
+    "param",
     "parse_quantity",
     "pdbs_for",
     "pod_assumption",

@@ -332,7 +332,16 @@ def rule(
     status: str = STABLE,
     since: str | None = None,
 ) -> Callable[[CheckFn], Rule[Any]]:
-    """Turn a generator function into a ``Rule``; its docstring becomes the rule's documentation."""
+    """Turn a generator function into a ``Rule``; its docstring becomes the rule's documentation.
+
+    ``params`` is the rule's parameters, a NamedTuple whose fields declare their documentation and constraints
+    (``guardlint.rules.params.param``); the JSON Schema is derived from it when first read. ``params_schema``
+    (a hand-written schema) is still accepted for rules written before parameters were declared once."""
+    schema = params_schema
+    if schema is None and params is not NoParams and param_names(params):
+        from guardlint.rules.params import ParamsSchema
+
+        schema = ParamsSchema(params)
 
     def wrap(fn: CheckFn) -> Rule[Any]:
         meta = RuleMeta(
@@ -345,7 +354,7 @@ def rule(
             doc=_dedent_doc(doc if doc is not None else fn.__doc__),
             tags=tuple(tags),
             references=tuple(references),
-            params_schema=params_schema,
+            params_schema=schema,
             fixable=fixable,
             enabled_by_default=enabled_by_default,
             kinds=frozenset(kinds) if kinds is not None else None,

@@ -25,6 +25,7 @@ from guardlint.model.workloads import (
 )
 from guardlint.rules.api import RuleContext
 from guardlint.rules.gpu.accelerators import Accelerator, AcceleratorTable, table_for
+from guardlint.rules.params import param
 
 # --------------------------------------------------------------------------------------------------------
 # Values
@@ -251,6 +252,13 @@ class SystemParams(Protocol):
     @property
     def system_images(self) -> tuple[str, ...]: ...
 
+
+SYSTEM_KINDS_PARAM = param("Object kinds that can be GPU system components (the vendors' node agents).")
+SYSTEM_NAMESPACES_PARAM = param("Namespaces (glob patterns) whose objects of a system kind are GPU system components.")
+SYSTEM_IMAGES_PARAM = param(
+    "Image patterns (globs) of GPU system components: a pod of a system kind with one of these images is exempt."
+)
+"""The declarations of the parameters every isolation rule shares (``SystemParams``)."""
 
 SYSTEM_PARAMS_SCHEMA: dict[str, Any] = {
     "system-kinds": {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str
@@ -14,33 +14,28 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     SYSTEM_IMAGES,
+    SYSTEM_IMAGES_PARAM,
     SYSTEM_KINDS,
+    SYSTEM_KINDS_PARAM,
     SYSTEM_NAMESPACES,
+    SYSTEM_NAMESPACES_PARAM,
     accelerators,
     container_accelerators,
     is_system_component,
-    params_schema,
 )
+from guardlint.rules.params import param
 
 
 class Params(NamedTuple):
-    runtime_classes: tuple[str, ...] = ("nvidia", "nvidia-cdi", "nvidia-legacy")
-    ignore_resources: tuple[str, ...] = ("google.com/tpu",)
-    system_kinds: tuple[str, ...] = SYSTEM_KINDS
-    system_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
-    system_images: tuple[str, ...] = SYSTEM_IMAGES
-
-
-PARAMS_SCHEMA = params_schema({
-    "runtime-classes": {
-        "type": "array", "items": {"type": "string"}, "default": list(Params().runtime_classes),
-        "description": "RuntimeClass names that run the GPU vendor's container runtime hook.",
-    },
-    "ignore-resources": {
-        "type": "array", "items": {"type": "string"}, "default": ["google.com/tpu"],
-        "description": "Accelerator resources whose pods are not reported (GKE's TPU examples run privileged).",
-    },
-}, system=True)
+    runtime_classes: Annotated[tuple[str, ...], param(
+        "RuntimeClass names that run the GPU vendor's container runtime hook.",
+    )] = ("nvidia", "nvidia-cdi", "nvidia-legacy")
+    ignore_resources: Annotated[tuple[str, ...], param(
+        "Accelerator resources whose pods are not reported (GKE's TPU examples run privileged).",
+    )] = ("google.com/tpu",)
+    system_kinds: Annotated[tuple[str, ...], SYSTEM_KINDS_PARAM] = SYSTEM_KINDS
+    system_namespaces: Annotated[tuple[str, ...], SYSTEM_NAMESPACES_PARAM] = SYSTEM_NAMESPACES
+    system_images: Annotated[tuple[str, ...], SYSTEM_IMAGES_PARAM] = SYSTEM_IMAGES
 
 
 @rule(
@@ -61,7 +56,6 @@ PARAMS_SCHEMA = params_schema({
                   "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"),
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
 )
 def gpu_privileged_container(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

@@ -3,41 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.model.scaling import hpas_for, replicas_path
 from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import DEPLOYMENTS, PDB
 from guardlint.rules.resources._common import is_partial_object
 
 
 class Params(NamedTuple):
-    min_replicas: int = 2
-    kinds: tuple[str, ...] = ("Deployment", "StatefulSet")
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "min-replicas": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 2,
-            "description": "Smallest allowed replica count.",
-        },
-        "kinds": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": ["Deployment", "StatefulSet"],
-            "description": "Workload kinds to check (kinds with a replica count in the pod-template table).",
-        },
-    },
-}
+    min_replicas: Annotated[int, param("Smallest allowed replica count.", minimum=1)] = 2
+    kinds: Annotated[tuple[str, ...], param(
+        "Workload kinds to check (kinds with a replica count in the pod-template table).",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = ("Deployment", "StatefulSet")
 
 
 @rule(
@@ -51,7 +35,6 @@ PARAMS_SCHEMA = {
     remediation="Raise spec.replicas to at least the minimum, or let a HorizontalPodAutoscaler manage it.",
     references=(DEPLOYMENTS, PDB),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
 )
 def replicas_below_minimum(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
