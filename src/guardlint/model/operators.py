@@ -47,6 +47,12 @@ TEKTON_POD_TEMPLATE_FIELDS = (
 )
 """The fields of a Tekton pod template (pkg/apis/pipeline/pod/template.go) that become the pod's fields."""
 
+STEP_ACTION_FIELDS = (
+    "image", "command", "args", "script", "env", "workingDir", "securityContext", "volumeMounts",
+)
+"""The container fields a StepAction (tekton.dev/v1beta1, pkg/apis/pipeline/v1beta1/stepaction_types.go)
+gives the step that references it (``ref``); the step keeps its own ``computeResources``."""
+
 _TEKTON_CONTAINERS = (
     ContainerField(ContainerKind.CONTAINER, ("steps",)),
     ContainerField(ContainerKind.CONTAINER, ("sidecars",)),
@@ -101,10 +107,13 @@ def tekton_task_pod(
     overrides = _overrides(run_spec, v1) if run_spec else {}
     task_level = run_spec.get("computeResources") if v1 else None
     made_steps: list[Any] = []
+    unknown: list[FieldPath] = []
     for i, step in enumerate(steps):
         if not isinstance(step, dict):
             made_steps.append(step)
             continue
+        if step.get("ref") is not None:  # a StepAction gives the image, command, env and security context
+            unknown.extend((*path, "steps", i, key) for key in STEP_ACTION_FIELDS)
         c = _tekton_container(step, (*path, "steps", i), template, template_path if template else None,
                               resources_key, aliases)
         name = step.get("name")
@@ -136,7 +145,8 @@ def tekton_task_pod(
             spec[key] = pt[key]
     # Identity aliases mark the pod as made, so that ``real_path`` is consulted for it.
     aliases.append((path, path))
-    yield PodSpecRef(resource, path, spec, None, {}, _TEKTON_CONTAINERS, owner, tuple(aliases), pod_level)
+    yield PodSpecRef(resource, path, spec, None, {}, _TEKTON_CONTAINERS, owner, tuple(aliases), pod_level,
+                     tuple(unknown))
 
 
 def tekton_task(resource: Resource, path: FieldPath, value: Mapping[str, Any], owner: WorkloadEntry

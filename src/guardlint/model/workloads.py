@@ -203,11 +203,14 @@ class WorkloadTable(Frozen):
 
     def written_path(self, resource: Resource, path: FieldPath) -> FieldPath | None:
         """Where a finding's path is written in the object (``real_path``), or None for a finding about a
-        pod-level field of a pod whose pod-level fields the object does not hold (``pod_level=False``)."""
+        pod-level field of a pod whose pod-level fields the object does not hold (``pod_level=False``) or
+        about a field whose value comes from elsewhere (``unknown``)."""
         for pod in self.pods_of(resource):
             n = len(pod.path)
             if (not pod.pod_level and len(path) > n and path[:n] == pod.path and path[n] in POD_SPEC_FIELDS
                     and path[n] not in ("volumes", "containers", "initContainers")):
+                return None
+            if any(path[:len(u)] == u for u in pod.unknown):
                 return None
         return self.real_path(resource, path)
 
@@ -252,6 +255,9 @@ class PodSpecRef(NamedTuple):
     pod_level: bool = True
     """False when the object holds containers but not the pod around them (a Tekton Task's steps: the pod's
     own fields come from the TaskRun that runs it). Rules about pod-level fields skip such pods."""
+    unknown: tuple[FieldPath, ...] = ()
+    """Paths of the made pod whose values come from an object that is not linted here (the image and security
+    context of a Tekton step that references a StepAction): findings under them are dropped."""
 
     @property
     def labels(self) -> Mapping[str, Any]:
