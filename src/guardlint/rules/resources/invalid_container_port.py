@@ -32,7 +32,8 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 def invalid_container_port(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports entries of a container's or init container's `ports` whose `containerPort` is outside 1-65535,
-    whose `hostPort` is set (not 0) and outside 1-65535, or whose `name` is not an IANA service name: at
+    whose `hostPort` is set (not 0) and outside 1-65535 or, in a pod with `hostNetwork: true`, differs from the
+    `containerPort` (the API defaults an unset one to it), or whose `name` is not an IANA service name: at
     most 15 characters, only lowercase letters, digits and `-`, at least one letter, no `-` at either end
     and no two `-` in a row. Unrendered values (`${PORT}`, `{{ .Values.port }}`) are not judged; a number
     written as a string is left to `wrong-field-type`, port names used twice to `duplicate-container-port`
@@ -87,6 +88,7 @@ def invalid_container_port(resource: Resource, params: Any, ctx: RuleContext) ->
     ```
     """
     for pod in iter_pod_specs(resource, ctx.workloads):
+        host_network = pod.spec.get("hostNetwork") is True
         for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
             for i, port in container_ports(c):
                 path = (*c.path, "ports", i)
@@ -102,6 +104,10 @@ def invalid_container_port(resource: Resource, params: Any, ctx: RuleContext) ->
                     if problem:
                         yield Violation((*path, "hostPort"), f"{c.describe()} declares hostPort {problem}",
                                         at_value=True)
+                    elif host_network and is_port_number(number) and host != number:
+                        yield Violation((*path, "hostPort"), f"{c.describe()} declares hostPort {host} for "
+                                        f"containerPort {number} in a pod with hostNetwork: true, where the two must "
+                                        "be equal", at_value=True)
                 name = port.get("name")
                 if isinstance(name, str) and not is_unrendered(name):
                     problem = port_name_problem(name)
