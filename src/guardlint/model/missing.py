@@ -132,19 +132,13 @@ def can_judge_missing(index: ResourceIndex, kind: str, referrer: Resource, names
     if ns is not None and ns in index.complete_namespaces:
         return True
     if independent_files(index, referrer):
-        return any(r.kind == kind and r.namespace == ns for r in _in_file(index, referrer.file))
+        return (referrer.file, kind, ns) in _file_kinds(index)
     return index.any_in_tree(kind, referrer, ns, strict=True)
 
 
-def _in_file(index: ResourceIndex, file: str) -> tuple[Resource, ...]:
-    def build() -> dict[str, tuple[Resource, ...]]:
-        out: dict[str, list[Resource]] = {}
-        for r in index.resources:
-            out.setdefault(r.file, []).append(r)
-        return {f: tuple(v) for f, v in out.items()}
-
-    table: dict[str, tuple[Resource, ...]] = index.memo("missing.by-file", build)
-    return table.get(file, ())
+def _file_kinds(index: ResourceIndex) -> frozenset[tuple[str, str, str | None]]:
+    """(file, kind, namespace) of every object of the run, built once per run."""
+    return index.memo("missing.file-kinds", lambda: frozenset((r.file, r.kind, r.namespace) for r in index.resources))
 
 
 def _alternative_folders(index: ResourceIndex) -> tuple[str, ...]:
@@ -326,41 +320,51 @@ FILLED_SECRET_TYPES = frozenset({"kubernetes.io/service-account-token"})
 """Secret types whose keys a controller fills in (the token controller writes ``token``, ``ca.crt``, ``namespace``)."""
 
 
-def _chart(resource: Resource) -> str | None:
-    """The chart a Helm-rendered object came from (``# Source: CHART/templates/...``; subcharts included)."""
+def _release(resource: Resource) -> str | None:
+    """The top-level chart a Helm-rendered object came from (``# Source: CHART/...``): one render, one set of
+    values; subcharts belong to their parent's render."""
     origin = resource.document.origin
-    if origin is None:
+    return None if origin is None else origin.partition("/")[0]
+
+
+def visible_objects(
+    index: ResourceIndex, kind: str, name: str, referrer: Resource, namespace: str | None = None
+) -> tuple[Resource, ...] | None:
+    """The manifests of the object ``kind``/``name`` that ``referrer`` sees in its tree (several for overlays),
+    when they show the whole object; None when it is not there (whether it is missing is ``is_missing``'s
+    question) or only part of it is visible: one manifest is a patch or comes from another Helm render than the
+    referrer, a producer in the tree makes or merges into it (a kustomize generator with ``behavior: merge``, a
+    SealedSecret, a Certificate, ...), or a role in the tree may create, update or patch such objects at run
+    time. Rules that compare a reference with the object's content (keys, ports) judge only what this returns."""
+    ns = referrer.namespace if namespace is None else namespace
+    found = tuple(r for r in index.named(kind, name)
+                  if same_namespace(r.namespace, ns) and index.same_tree(referrer, r))
+    if not found or produced(index, kind, name, referrer, ns):
         return None
-    head, sep, _ = origin.partition("/templates/")
-    return head if sep else origin.rpartition("/")[0]
+    from guardlint.model.patches import is_patch
+
+    release = _release(referrer)
+    if any(_release(r) != release or is_patch(r, index) for r in found):
+        return None
+    if created_at_run_time(index, kind, referrer, ns, ("create", "update", "patch")):
+        return None
+    return found
 
 
 def known_keys(
     index: ResourceIndex, kind: str, name: str, referrer: Resource, namespace: str | None = None
 ) -> frozenset[str] | None:
     """The keys that the ``kind`` (Secret or ConfigMap) called ``name`` that ``referrer`` sees is known to hold,
-    or None when they cannot be judged from the linted set: the object is not in the referrer's tree (whether it
-    is missing is ``is_missing``'s question), one of its manifests is a patch or comes from another Helm chart
-    than the referrer (only part of it is visible), a producer in the tree makes or merges into it (a kustomize
-    generator with ``behavior: merge``, a SealedSecret, a Certificate, ...), a role in the tree may create, update
-    or patch such objects at run time, it holds no keys at all (a placeholder a controller fills) or is a Secret
-    type whose keys a controller writes. Several manifests of one object (overlays) give the union of their keys.
-    """
+    or None when they cannot be judged: the object is not wholly visible (``visible_objects``), it holds no keys
+    at all (a placeholder a controller fills) or it is a Secret type whose keys a controller writes. Several
+    manifests of one object (overlays) give the union of their keys."""
     fields = KEY_FIELDS.get(kind)
-    if fields is None:
+    found = visible_objects(index, kind, name, referrer, namespace) if fields is not None else None
+    if fields is None or found is None:
         return None
-    ns = referrer.namespace if namespace is None else namespace
-    found = [r for r in index.named(kind, name) if same_namespace(r.namespace, ns) and index.same_tree(referrer, r)]
-    if not found or produced(index, kind, name, referrer, ns):
-        return None
-    from guardlint.model.patches import is_patch
-
-    chart = _chart(referrer)
     keys: set[str] = set()
     for r in found:
-        if r.group != "" or _chart(r) != chart or is_patch(r, index):
-            return None
-        if kind == "Secret" and r.data.get("type") in FILLED_SECRET_TYPES:
+        if r.group != "" or (kind == "Secret" and r.data.get("type") in FILLED_SECRET_TYPES):
             return None
         for field in fields:
             values = r.data.get(field)
@@ -369,9 +373,7 @@ def known_keys(
             if not isinstance(values, dict):
                 return None
             keys.update(str(k) for k in values)
-    if not keys or created_at_run_time(index, kind, referrer, ns, ("create", "update", "patch")):
-        return None
-    return frozenset(keys)
+    return frozenset(keys) if keys else None
 
 
 # --- pods ------------------------------------------------------------------------------------------------
@@ -472,9 +474,9 @@ def _workload_tree(index: ResourceIndex, workloads: WorkloadTable) -> TreeSet:
 
 def _has_workload_in_tree(index: ResourceIndex, workloads: WorkloadTable, referrer: Resource) -> bool:
     if independent_files(index, referrer):
-        kinds = frozenset(workloads.kinds())
-        return any(r.kind in kinds and r.namespace == referrer.namespace and workloads.entry_for(r) is not None
-                   for r in _in_file(index, referrer.file))
+        files = index.memo("missing.workload-files", lambda: frozenset(
+            (r.file, r.namespace) for r in _workload_tree(index, workloads).members))
+        return (referrer.file, referrer.namespace) in files
     return _workload_tree(index, workloads).any_related(referrer, referrer.namespace, strict=True)
 
 
