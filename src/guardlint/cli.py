@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from guardlint.api import Settings
     from guardlint.config.model import Lock, Origin
-    from guardlint.findings import Report
+    from guardlint.findings import Finding, Report
 
 from guardlint._version import __version__
 
@@ -145,7 +145,15 @@ def _parser() -> argparse.ArgumentParser:
                        "with the suppressions it adds; the summary counts new and fixed findings (a REF this "
                        "clone does not hold, as in a shallow clone, is an error, exit code 2)")
     check.add_argument("--fix", action="store_true",
-                       help="apply the fixes rules offer (value replacements) to the files, then report what is left")
+                       help="apply the safe fixes rules offer to the files (each file verified, comments and "
+                       "formatting kept), then report what is left; with standard input ('-') as the only path, "
+                       "write the fixed text to standard output and the report to standard error")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff, also apply the unsafe fixes (those that can change what the "
+                       "workload does, such as dropping capabilities)")
+    check.add_argument("--diff", action="store_true",
+                       help="print the unified diff that --fix (with the same --unsafe-fixes) would apply and "
+                       "change nothing; exit 1 when there is something to fix, 0 when there is nothing")
     check.add_argument("--partial", action="store_true",
                        help="the paths are part of a repository (pre-commit): never report referenced objects "
                        "as missing")
@@ -512,9 +520,17 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         read += [p for p in (args.baseline, settings.config.source, settings.config.policy) if p]
         for path in targets:
             _refuse_input_target(path, read, "the report")
+    if args.diff:
+        return _print_diff(report, args, settings, out, err, stdin_bytes)
     if args.fix:
-        report = _apply_fixes(report, args, err, lambda: run(paths, settings, context=args.context,
-                                                              stdin=stdin_bytes, stdin_filename=args.stdin_filename))
+        stdin_name = (args.stdin_filename or "-") if stdin_bytes is not None else None
+        if stdin_name is not None and paths == ["-"]:
+            _fix_stdin(report, args, settings, stdin_name, stdin_bytes or b"", out, err)
+            out = err  # the fixed text went to standard output: the report goes to standard error
+        else:
+            report = _apply_fixes(report, args, err, settings, stdin_name,
+                                  lambda: run(paths, settings, context=args.context, stdin=stdin_bytes,
+                                              stdin_filename=args.stdin_filename))
     if base is not None:
         from guardlint import diffbase
 
@@ -545,8 +561,9 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         stdin_named = (args.stdin_filename or "-", stdin_bytes) if stdin_bytes is not None else None
         sources = load_sources(report, settings.max_bytes, stdin_named)
+    patches = _patches(report, stdin_bytes, args.stdin_filename, settings.max_bytes) if "json" in used else {}
     options = RenderOptions(settings.registry, verbose=args.verbose, show_suppressed=args.show_suppressed,
-                            tool_version=__version__, sources=sources)
+                            tool_version=__version__, sources=sources, patches=patches)
     for extra_fmt, path in extra_outputs:  # every report of the run comes from the same lint
         _write_output(path, render(report, extra_fmt, options))
     if not args.quiet:
@@ -566,22 +583,151 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                             allow_input_errors=args.allow_input_errors)
 
 
-def _apply_fixes(report: Report, args: argparse.Namespace, err: TextIO, rerun: Callable[[], Report]) -> Report:
-    """Apply the offered fixes, say each one on stderr, and lint again so the report shows what is left."""
-    from guardlint._printable import printable as _p
-    from guardlint.fix import apply_fixes
+def _relint(settings: Settings) -> Callable[[str, str], Sequence[Finding]]:
+    """Lints one text alone with the run's settings (to verify a fix: before and after)."""
+    from guardlint.engine import lint_loaded
+    from guardlint.source.loader import load_text
 
-    result = apply_fixes(report)
-    for f in result.applied:
+    def relint(text: str, file: str) -> Sequence[Finding]:
+        return lint_loaded([load_text(text, file)], settings.plan).active
+
+    return relint
+
+
+def _say_fixes(result_applied: Sequence[Finding], refused: Sequence[tuple[Finding, str]],
+               skipped: Sequence[tuple[str, str]], err: TextIO) -> None:
+    from guardlint._printable import printable as _p
+
+    for f in result_applied:
         assert f.fix is not None
         err.write(f"{_p(f.file)}:{f.line}:{f.column}: fixed {f.rule}: {_p(f.fix.description)}\n")
-    for f, reason in result.refused:
+    for f, reason in refused:
         err.write(f"{_p(f.file)}:{f.line}:{f.column}: not fixed {f.rule}: {_p(reason)}\n")
-    for file, reason in result.skipped:
+    for file, reason in skipped:
         err.write(f"{_p(file)}: not fixed: {_p(reason)}\n")
+
+
+def _not_applicable(report: Report, unsafe: bool, stdin_name: str | None) -> list[tuple[str, str]]:
+    """(file, reason) for the files whose findings offer fixes that --fix cannot apply where they are."""
+    from guardlint.fix import applies
+
+    out: dict[str, str] = {}
+    for f in report.active:
+        if f.fix is None or not applies(f.fix, unsafe):
+            continue
+        if f.origin is not None:
+            out.setdefault(f.file, f"not applicable: the object is Helm output ({f.origin}); fix the chart")
+        elif stdin_name is not None and f.file == stdin_name:
+            out.setdefault(f.file, "not applicable: standard input is fixed only when it is the only path "
+                                   "(the fixed text then goes to standard output)")
+    return sorted(out.items())
+
+
+def _apply_fixes(report: Report, args: argparse.Namespace, err: TextIO, settings: Settings, stdin_name: str | None,
+                 rerun: Callable[[], Report]) -> Report:
+    """Apply the fixes, say each one on stderr, and lint again so the report shows what is left."""
+    from guardlint.fix import apply_fixes
+
+    if stdin_name is not None:  # never write the file standard input is named after
+        report = report._replace(findings=tuple(f for f in report.findings if f.file != stdin_name))
+    result = apply_fixes(report, unsafe=args.unsafe_fixes, relint=_relint(settings))
+    skipped = [*result.skipped, *_not_applicable(report, args.unsafe_fixes, None)]
+    _say_fixes(result.applied, result.refused, skipped, err)
     if not args.quiet:
         err.write(f"guardlint: applied {len(result.applied)} fix{'es' if len(result.applied) != 1 else ''}\n")
-    return rerun() if result.applied else report
+    if result.applied or stdin_name is not None:
+        return rerun()
+    return report
+
+
+def _fix_stdin(report: Report, args: argparse.Namespace, settings: Settings, name: str, data: bytes, out: TextIO,
+               err: TextIO) -> None:
+    """``--fix`` on standard input alone: the fixed text (or the text unchanged) goes to standard output."""
+    from guardlint.fix import applies, decode_exactly, encode_like, fix_text
+
+    findings = [f for f in report.active if f.fix is not None and f.file == name and f.origin is None
+                and applies(f.fix, args.unsafe_fixes)]
+    text = decode_exactly(data, name)
+    applied: tuple[Finding, ...] = ()
+    if text is not None and findings:
+        result = fix_text(text, name, findings, _relint(settings), unsafe=args.unsafe_fixes)
+        _say_fixes(result.applied, result.refused, [(name, result.failure)] if result.failure else [], err)
+        if result.text is not None:
+            text, applied = result.text, result.applied
+    out.flush()
+    if text is None:
+        sys.stdout.buffer.write(data)
+    else:
+        sys.stdout.buffer.write(encode_like(data, text) if applied else data)
+    sys.stdout.buffer.flush()
+    if not args.quiet:
+        err.write(f"guardlint: applied {len(applied)} fix{'es' if len(applied) != 1 else ''}\n")
+
+
+def _patches(report: Report, stdin_bytes: bytes | None, stdin_filename: str | None, max_bytes: int
+             ) -> dict[tuple[str, int, int, str, str], str]:
+    """For the JSON report: each fixable finding's fix alone as a unified diff of its file (findings whose
+    fix cannot be made, or whose file cannot be read, get none)."""
+    from guardlint.fix import decode_exactly, fix_text, unified_diff
+    from guardlint.report import patch_key
+    from guardlint.source.files import NotRegularFile, read_regular_file
+
+    by_file: dict[str, list[Finding]] = {}
+    for f in report.active:
+        if f.fix is not None and f.origin is None:
+            by_file.setdefault(f.file, []).append(f)
+    stdin_name = (stdin_filename or "-") if stdin_bytes is not None else None
+    out: dict[tuple[str, int, int, str, str], str] = {}
+    for file, findings in by_file.items():
+        if file == stdin_name and stdin_bytes is not None:
+            raw = stdin_bytes
+        else:
+            try:
+                raw = read_regular_file(file, max_bytes)
+            except (OSError, NotRegularFile):
+                continue
+            if len(raw) > max_bytes:
+                continue
+        text = decode_exactly(raw, file)
+        if text is None:
+            continue
+        for f in findings:
+            fixed = fix_text(text, file, [f])
+            if fixed.text is not None:
+                out[patch_key(f)] = unified_diff(text, fixed.text, file)
+    return out
+
+
+def _print_diff(report: Report, args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO,
+                stdin_bytes: bytes | None) -> int:
+    """``--diff``: the unified diff of what ``--fix`` would change; nothing is written."""
+    from guardlint.fix import applies, decode_exactly, fix_text, plan_fixes, unified_diff
+
+    stdin_name = (args.stdin_filename or "-") if stdin_bytes is not None else None
+    on_disk = report._replace(findings=tuple(f for f in report.findings if f.file != stdin_name))
+    plans, skipped = plan_fixes(on_disk, unsafe=args.unsafe_fixes, relint=_relint(settings))
+    changes = [(p.file, p.old, p.fix) for p in plans]
+    if stdin_name is not None and stdin_bytes is not None:
+        text = decode_exactly(stdin_bytes, stdin_name)
+        findings = [f for f in report.active if f.fix is not None and f.file == stdin_name and f.origin is None
+                    and applies(f.fix, args.unsafe_fixes)]
+        if text is not None and findings:
+            changes.append((stdin_name, text, fix_text(text, stdin_name, findings, _relint(settings),
+                                                        unsafe=args.unsafe_fixes)))
+    count = 0
+    refused: list[tuple[Finding, str]] = []
+    for file, old, fix in changes:
+        refused.extend(fix.refused)
+        if fix.failure is not None:
+            skipped.append((file, fix.failure))
+        elif fix.text is not None:
+            count += len(fix.applied)
+            out.write(unified_diff(old, fix.text, file))
+    skipped.extend(_not_applicable(report, args.unsafe_fixes, None))
+    if not args.quiet:
+        _say_fixes((), refused, skipped, err)
+        err.write(f"guardlint: --fix would apply {count} fix{'es' if count != 1 else ''}\n")
+    return EXIT_FINDINGS if count else EXIT_OK
 
 
 def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:

@@ -69,12 +69,21 @@ def _params_section(r: Rule[Any]) -> list[str]:
     return lines
 
 
+def _fixable(safety: str | None) -> str:
+    if safety is None:
+        return "no"
+    return {"safe": "yes (safe: `--fix` applies it)",
+            "unsafe": "yes (unsafe: `--fix --unsafe-fixes` applies it)",
+            "mixed": "yes (safe or unsafe, finding by finding: `--fix` applies the safe ones, `--unsafe-fixes` "
+                     "the others)"}.get(safety, safety)
+
+
 def render_rule(r: Rule[Any]) -> str:
     m = r.meta
     lines = [f"# {m.name} ({m.code})", ""]
     lines.append(
         f"Pack: `{m.pack}` · Default severity: `{m.severity.value}` · Enabled by default: {_yes(m.enabled_by_default)}"
-        f" · Fixable: {_yes(m.fixable)}"
+        f" · Fixable: {_fixable(m.fix_safety)}"
     )
     lines += ["", f"Status: {_status(m.status, m.since)}", ""]
     if m.tags:
@@ -189,6 +198,7 @@ def rule_json(r: Rule[Any]) -> dict[str, Any]:
         "status": m.status,
         "since": m.since,
         "fixable": m.fixable,
+        "fixSafety": m.fix_safety,
         "remediation": m.remediation,
         "references": [{"title": x.title, "url": x.url} for x in m.references],
         "parameters": dict(m.params_schema) if m.params_schema else {"type": "object", "additionalProperties": False},
@@ -200,7 +210,7 @@ def rule_json(r: Rule[Any]) -> dict[str, Any]:
 def render_table(registry: Registry) -> str:
     """The ``guardlint rules`` table: code, name, severity, on by default, fixable by ``--fix``, title."""
     rows = [(r.code, r.name, r.meta.severity.value, "on" if r.meta.enabled_by_default else "off",
-             "yes" if r.meta.fixable else "", r.meta.title)
+             r.meta.fix_safety or "", r.meta.title)
             for r in registry.rules]
     head = ("CODE", "NAME", "SEVERITY", "DEFAULT", "FIX", "TITLE")
     widths = [max(len(row[i]) for row in [*rows, head]) for i in range(5)]
@@ -208,5 +218,6 @@ def render_table(registry: Registry) -> str:
     for row in rows:
         lines.append("  ".join(c.ljust(w) for c, w in zip(row[:5], widths, strict=True)) + "  " + row[5])
     fixable = sum(1 for r in registry.rules if r.meta.fixable)
-    lines.append(f"\n{len(rows)} rules; FIX: yes marks the {fixable} that 'guardlint check --fix' can repair")
+    lines.append(f"\n{len(rows)} rules; FIX: the {fixable} that guardlint can repair, with the safety of their "
+                 "fixes ('guardlint check --fix' applies safe fixes, '--unsafe-fixes' adds the others)")
     return "\n".join(lines) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from guardlint.model.paths import FieldPath, to_dotted
 
@@ -57,14 +57,48 @@ class Location(NamedTuple):
     end_column: int
 
 
+SAFE = "safe"
+UNSAFE = "unsafe"
+FIX_SAFETIES = (SAFE, UNSAFE)
+
+
+class FixEdit(NamedTuple):
+    """One change of a structural fix, at a field path relative to the object (like a violation's path).
+
+    ``op`` is one of:
+
+    - ``set``: set the field to ``value`` (a scalar, or a mapping or list of plain data); missing parent
+      mappings are created, an existing scalar is replaced in place;
+    - ``append``: add ``value`` to the list at the path (the list is created when missing);
+    - ``remove``: delete the key (or list item) at the path;
+    - ``rename``: give the key at the path the new name ``value``, keeping its place and value.
+    """
+
+    op: str
+    path: FieldPath
+    value: Any = None
+
+
 class Fix(NamedTuple):
-    """A safe, local repair a rule offers: replace the scalar value of the reported field with ``value``
-    (the YAML text of a plain scalar, read as the loader reads one: ``false``, ``2``, ``Always``). ``--fix``
-    applies it through ``guardlint.fix`` (which writes it as JSON in JSON documents and in the field's own
-    quoting style in YAML); Helm-rendered documents are never rewritten."""
+    """A repair a rule offers. Either a value replacement (``value``: the YAML text of a plain scalar that
+    replaces the reported field, read as the loader reads one: ``false``, ``2``, ``Always``), or, when
+    ``edits`` is not empty, the structural changes listed there (``value`` is then unused and empty).
+
+    ``safety`` says whether applying it can change what the workload does: ``safe`` fixes cannot (renaming a
+    deprecated field, writing a default explicitly) and ``--fix`` applies them; ``unsafe`` ones can (dropping
+    capabilities, forbidding root) and need ``--unsafe-fixes`` too. ``--fix`` applies fixes through
+    ``guardlint.fix``, which keeps comments and formatting and verifies the result; Helm-rendered
+    documents are never rewritten."""
 
     value: str
     description: str
+    edits: tuple[FixEdit, ...] = ()
+    safety: str = UNSAFE
+
+
+def structural_fix(description: str, *edits: FixEdit, safety: str = UNSAFE) -> Fix:
+    """A fix made of structural edits (see ``FixEdit``)."""
+    return Fix("", description, tuple(edits), safety)
 
 
 class Rendered(NamedTuple):

@@ -29,10 +29,10 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
-from guardlint.findings import Finding, Report
+from guardlint.findings import SAFE, Finding, Fix, Report
 from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.source.loader import Document, LoadedText, load_text, prepare_text, split_documents
 
@@ -50,13 +50,17 @@ _PLAIN_SAFE_BLOCK = re.compile(r"^[A-Za-z0-9_./][A-Za-z0-9_./+@=:-]*(?<!:)$")
 
 
 class Edit(NamedTuple):
-    """One intended change: set the scalar at ``path`` (from the document's root) of document
-    ``document_index`` to ``value`` (a plain Python scalar, as the loader reads values)."""
+    """One intended change to document ``document_index`` at ``path`` (from the document's root): with ``op``
+    ``set`` (the default), set the field to ``value`` (a plain Python scalar as the loader reads values, or a
+    mapping or list of them), creating missing parent mappings; ``append`` adds ``value`` to the list there
+    (made when missing; a value already in it is not added again); ``remove`` deletes the field; ``rename``
+    renames its key to ``value``."""
 
     document_index: int
     path: FieldPath
     value: Any
     finding: Finding | None = None
+    op: str = "set"
 
 
 class Refusal(NamedTuple):
@@ -414,16 +418,25 @@ def _doc_edits(body: str, file: str, edits: Sequence[Edit]) -> tuple[list[tuple[
                         for e in edits]
     wanted: dict[FieldPath, Any] = {}
     for e in edits:
-        wanted.setdefault(e.path, e.value)
+        if e.op == "set":
+            wanted.setdefault(e.path, e.value)
 
     def all_agree(paths: Iterable[FieldPath], value: Any) -> bool:
         return all(p in wanted and _same_value(wanted[p], value) for p in paths)
 
+    structural = _Structural(body, root, readers, json_doc)
     for e in edits:
-        occ = _follow(root, e.path)
-        if occ is None:
-            refused.append(Refusal(e, "the field is no longer where the finding was (the file changed)"))
+        conflict = structural.conflict(e)
+        if conflict is not None:
+            refused.append(Refusal(e, conflict))
             continue
+        chain = _chain(root, e.path)
+        if e.op != "set" or len(chain) <= len(e.path) or isinstance(e.value, (dict, list)):
+            problem = structural.add(e, chain)
+            if problem is not None:
+                refused.append(Refusal(e, problem))
+            continue
+        occ = chain[-1]
         node = _resolved(occ)
         if node.kind != "scalar":
             refused.append(Refusal(e, "the field does not hold a single value"))
@@ -431,6 +444,7 @@ def _doc_edits(body: str, file: str, edits: Sequence[Edit]) -> tuple[list[tuple[
         if not _same_value(wanted[e.path], e.value):
             refused.append(Refusal(e, "two fixes set the same field to different values"))
             continue
+        structural.claim(e)
         shared_ok = readers is None or all_agree(readers.get(id(node), [e.path]), e.value)
         if shared_ok:
             planned.append((_scalar_edit(node, body, e.value, json_doc=json_doc), e))
@@ -448,6 +462,7 @@ def _doc_edits(body: str, file: str, edits: Sequence[Edit]) -> tuple[list[tuple[
                    else "because it sits in a collection shared through a YAML anchor or merge key")
             refused.append(Refusal(
                 e, f"the value is shared {how}{where}; changing it here would change the other uses too"))
+    planned.extend(structural.text_edits())
     kept: list[tuple[_TextEdit, Edit]] = []
     for text_edit, e in planned:
         if isinstance(text_edit, str):
@@ -455,6 +470,486 @@ def _doc_edits(body: str, file: str, edits: Sequence[Edit]) -> tuple[list[tuple[
         else:
             kept.append((text_edit, e))
     return kept, refused
+
+
+# --- structural edits: insert, append, remove, rename --------------------------------------------------------
+
+
+def _chain(root: _Occ, path: FieldPath) -> list[_Occ]:
+    """The occurrences along ``path`` from the root, as far as the path exists (the root first)."""
+    out = [root]
+    for part in path:
+        nxt = _step(out[-1], part)
+        if nxt is None:
+            break
+        out.append(nxt)
+    return out
+
+
+def _col(body: str, pos: int) -> int:
+    return pos - (body.rfind("\n", 0, pos) + 1)
+
+
+def _last_end(occ: _Occ) -> int:
+    """Where the text of ``occ`` ends (for a block collection: where its last value ends)."""
+    while occ.kind in ("map", "seq") and not occ.flow and occ.items:
+        last = occ.items[-1]
+        occ = last[1] if occ.kind == "map" else last
+    return occ.end
+
+
+def _after_line(body: str, end: int) -> int:
+    """The index just past the line break that ends the line holding ``end`` (a block scalar's text already
+    ends with its line break)."""
+    if end > 0 and body[end - 1] == "\n":
+        return end
+    nl = body.find("\n", end)
+    return len(body) if nl < 0 else nl + 1
+
+
+def _past_comments(body: str, pos: int, indent: int) -> int:
+    """``pos`` (a line start or the end of the text) moved past the comment lines that follow it indented
+    deeper than ``indent``, and the blank lines among them: those comment on the nested block above."""
+    best = i = pos
+    while i < len(body):
+        nl = body.find("\n", i)
+        line_end = len(body) if nl < 0 else nl + 1
+        line = body[i:line_end]
+        stripped = line.strip()
+        if stripped and not (stripped.startswith("#") and len(line) - len(line.lstrip(" ")) > indent):
+            break
+        if stripped:
+            best = line_end
+        i = line_end
+    return best
+
+
+def _layout(root: _Occ, body: str) -> tuple[int, int]:
+    """The document's indentation step for nested mappings and the offset of a block list's dash from its
+    key, as the document writes them (2 and 2 when it shows neither)."""
+    step = offset = None
+    stack = [root]
+    while stack and (step is None or offset is None):
+        occ = stack.pop()
+        if occ.kind == "map" and not occ.flow:
+            for k, v in occ.items:
+                if v.kind == "map" and not v.flow and v.items and step is None:
+                    step = _col(body, v.items[0][0].start) - _col(body, k.start)
+                elif v.kind == "seq" and not v.flow and v.items and offset is None:
+                    offset = _col(body, v.start) - _col(body, k.start)
+                stack.append(v)
+        elif occ.kind == "seq" and not occ.flow:
+            stack.extend(occ.items)
+    step = step if step is not None and 1 <= step <= 8 else 2
+    offset = offset if offset is not None and 0 <= offset <= 8 else step
+    return step, offset
+
+
+def _json_step(root: _Occ, body: str) -> int:
+    stack = [root]
+    while stack:
+        occ = stack.pop()
+        if occ.kind == "map":
+            for k, v in occ.items:
+                if v.kind == "map" and v.items:
+                    inner = _col(body, v.items[0][0].start) - _col(body, k.start)
+                    if 1 <= inner <= 8 and body.count("\n", k.start, v.items[0][0].start):
+                        return inner
+                stack.append(v)
+        elif occ.kind == "seq":
+            stack.extend(occ.items)
+    return 2
+
+
+def _scalar_text(value: Any, *, flow: bool, json_doc: bool) -> str | None:
+    if json_doc:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    if isinstance(value, str):
+        return _plain_string(value, flow) or json.dumps(value, ensure_ascii=False)
+    return _plain(value)
+
+
+def _flow_text(value: Any, *, json_doc: bool) -> str | None:
+    """``value`` written on one line in flow style (JSON in a JSON document)."""
+    if isinstance(value, dict):
+        parts = []
+        for k, v in value.items():
+            key, text = _scalar_text(str(k), flow=True, json_doc=json_doc), _flow_text(v, json_doc=json_doc)
+            if key is None or text is None:
+                return None
+            parts.append(f"{key}: {text}")
+        return "{" + ", ".join(parts) + "}"
+    if isinstance(value, list):
+        items = [_flow_text(v, json_doc=json_doc) for v in value]
+        return None if any(i is None for i in items) else "[" + ", ".join(i for i in items if i is not None) + "]"
+    return _scalar_text(value, flow=True, json_doc=json_doc)
+
+
+def _block_lines(tree: dict[str, Any], indent: int, step: int, offset: int) -> list[str] | None:
+    """The lines of block YAML that write the mapping ``tree`` at ``indent``."""
+    lines: list[str] = []
+    pad = " " * indent
+    for k, v in tree.items():
+        key = _scalar_text(k, flow=False, json_doc=False)
+        if key is None:
+            return None
+        if isinstance(v, dict) and v:
+            inner = _block_lines(v, indent + step, step, offset)
+            if inner is None:
+                return None
+            lines.append(f"{pad}{key}:")
+            lines.extend(inner)
+        elif isinstance(v, list) and v:
+            lines.append(f"{pad}{key}:")
+            dash = " " * (indent + offset) + "- "
+            for item in v:
+                if isinstance(item, dict) and item:
+                    sub = _block_lines(item, indent + offset + 2, step, offset)
+                    if sub is None:
+                        return None
+                    lines.append(dash + sub[0].lstrip(" "))
+                    lines.extend(sub[1:])
+                else:
+                    text = _flow_text(item, json_doc=False)
+                    if text is None:
+                        return None
+                    lines.append(dash + text)
+        else:
+            text = _flow_text(v, json_doc=False)
+            if text is None:
+                return None
+            lines.append(f"{pad}{key}: {text}")
+    return lines
+
+
+def _json_pretty(value: Any, indent: int, step: int) -> str:
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, indent=step)
+    return text.replace("\n", "\n" + " " * indent)
+
+
+class _Insert:
+    __slots__ = ("edits", "occ", "tree")
+
+    def __init__(self, occ: _Occ) -> None:
+        self.occ = occ
+        self.tree: dict[str, Any] = {}
+        self.edits: list[Edit] = []
+
+
+class _Structural:
+    """The structural edits of one document: what goes into which mapping or list, what is removed or
+    renamed; ``text_edits`` turns them into text edits."""
+
+    def __init__(self, body: str, root: _Occ, readers: dict[int, list[FieldPath]] | None, json_doc: bool) -> None:
+        self.body, self.root, self.readers, self.json_doc = body, root, readers, json_doc
+        self.inserts: dict[int, _Insert] = {}
+        self.appends: dict[int, _Insert] = {}
+        self.removals: list[tuple[Edit, _Occ, int]] = []  # (edit, parent, item index)
+        self.renames: list[tuple[Edit, _Occ]] = []  # (edit, key occurrence)
+        self.claimed: dict[FieldPath, Edit] = {}
+        self.cut: list[FieldPath] = []  # removed or renamed paths
+
+    def claim(self, e: Edit) -> None:
+        self.claimed.setdefault(e.path, e)
+        if e.op in ("remove", "rename"):
+            self.cut.append(e.path)
+
+    def conflict(self, e: Edit) -> str | None:
+        """Why ``e`` cannot go with the edits already taken (None when it can)."""
+        for path in self.cut:
+            if e.path[:len(path)] == path:
+                return "another fix removes or renames this field"
+        if e.op in ("remove", "rename") and any(p[:len(e.path)] == e.path for p in self.claimed):
+            return "another fix changes a field inside the one this fix removes or renames"
+        prior = self.claimed.get(e.path)
+        if prior is not None and (prior.op != e.op or (e.op in ("remove", "rename") and prior.value != e.value)):
+            return "another fix changes the same field differently"
+        return None
+
+    def _shared(self, chain: Sequence[_Occ]) -> str | None:
+        if any(occ.kind == "alias" for occ in chain[1:]):
+            return ("the field sits in a collection shared through a YAML alias; changing it would change the "
+                    "other uses too")
+        target = _resolved(chain[-1])
+        if self.readers is not None and len(self.readers.get(id(target), ())) > 1:
+            return ("the field sits in a collection shared through a YAML anchor; changing it would change the "
+                    "other uses too")
+        if target.kind == "map" and any(_key_text(k) == _MERGE_KEY for k, _ in target.items):
+            return "the mapping takes keys from a YAML merge key (<<); edit it by hand"
+        return None
+
+    def add(self, e: Edit, chain: list[_Occ]) -> str | None:
+        full = len(chain) == len(e.path) + 1
+        if e.op in ("remove", "rename"):
+            if not full:
+                return "the field is no longer where the finding was (the file changed)"
+            parent = _resolved(chain[-2])
+            problem = self._shared(chain[:-1])
+            if problem is not None:
+                return problem
+            index = self._item_index(parent, e.path[-1])
+            if index is None:
+                return "the field appears more than once or through a merge key; edit it by hand"
+            if e.op == "remove":
+                self.removals.append((e, parent, index))
+            else:
+                if parent.kind != "map" or not isinstance(e.value, str):
+                    return "only a mapping key can be renamed"
+                if any(k == e.value for k, _ in _entries(parent)):
+                    return f"the mapping already has the key {e.value!r}"
+                key = parent.items[index][0]
+                if key.kind != "scalar" or key.anchor or key.tag or key.style in ("|", ">"):
+                    return "the key carries an anchor or a tag; rename it by hand"
+                self.renames.append((e, key))
+            self.claim(e)
+            return None
+        if e.op not in ("set", "append"):
+            return f"unknown fix operation {e.op!r}"
+        problem = self._shared(chain)
+        if problem is not None:
+            return problem
+        if full:
+            target = _resolved(chain[-1])
+            if e.op == "set":
+                return "the field holds a mapping or a list, which this fix does not replace"
+            if target.kind != "seq":
+                return "the field is not a list"
+            entry = self.appends.setdefault(id(target), _Insert(target))
+            if not any(_same_value(v, e.value) for v in entry.tree.setdefault("", [])):
+                entry.tree[""].append(e.value)
+            entry.edits.append(e)
+            self.claim(e)
+            return None
+        target = _resolved(chain[-1])
+        rest = e.path[len(chain) - 1:]
+        if target.kind != "map" or not all(isinstance(p, str) for p in rest):
+            where = to_dotted(e.path[:len(chain) - 1]) or "the document"
+            return f"{where} is not a mapping (it holds {'a list' if target.kind == 'seq' else 'a value'})"
+        entry = self.inserts.setdefault(id(target), _Insert(target))
+        node = entry.tree
+        for part in rest[:-1]:
+            child = node.setdefault(str(part), {})
+            if not isinstance(child, dict):
+                return "another fix writes a value where this fix needs a mapping"
+            node = child
+        leaf = str(rest[-1])
+        if e.op == "append":
+            current = node.setdefault(leaf, [])
+            if not isinstance(current, list):
+                return "another fix writes a value where this fix needs a list"
+            if not any(_same_value(v, e.value) for v in current):
+                current.append(e.value)
+        elif leaf in node:
+            if not _same_data(node[leaf], e.value):
+                return "another fix sets the same field to a different value"
+        else:
+            node[leaf] = _copy_data(e.value)
+        entry.edits.append(e)
+        self.claim(e)
+        return None
+
+    @staticmethod
+    def _item_index(parent: _Occ, part: str | int) -> int | None:
+        if parent.kind == "seq" and isinstance(part, int):
+            return part if 0 <= part < len(parent.items) else None
+        if parent.kind != "map":
+            return None
+        found = [i for i, (k, _) in enumerate(parent.items) if _key_text(k) == part]
+        return found[0] if len(found) == 1 else None
+
+    def text_edits(self) -> list[tuple[_TextEdit | str, Edit]]:
+        out: list[tuple[_TextEdit | str, Edit]] = []
+        removed: dict[int, set[int]] = {}
+        for _, parent, index in self.removals:
+            removed.setdefault(id(parent), set()).add(index)
+        inserting: set[int] = set()
+        additions: list[tuple[_TextEdit | str, _Insert, int]] = []  # (text, entry, depth)
+        for entry in self.inserts.values():
+            text = self._insert(entry, removed.get(id(entry.occ), set()))
+            if not isinstance(text, str):
+                inserting.add(id(entry.occ))
+            depth = _col(self.body, entry.occ.items[0][0].start) if entry.occ.items else 0
+            additions.append((text, entry, depth))
+        for entry in self.appends.values():
+            additions.append((self._append(entry.occ, entry.tree[""]), entry, _col(self.body, entry.occ.start)))
+        # Additions at one place (the end of a nested block and of its parents): the deepest first.
+        at: dict[int, list[tuple[_TextEdit, int]]] = {}
+        for text, _, depth in additions:
+            if not isinstance(text, str) and text.start == text.end:
+                at.setdefault(text.start, []).append((text, depth))
+        for text, entry, _ in additions:
+            made = text
+            if not isinstance(text, str) and len(at.get(text.start, ())) > 1 and text.start == text.end:
+                group = sorted(at[text.start], key=lambda td: -td[1])
+                made = _TextEdit(text.start, text.end, "".join(t.text for t, _ in group))
+            out.extend((made, e) for e in entry.edits)
+        for e, parent, index in self.removals:
+            out.append((self._remove(parent, index, removed[id(parent)], id(parent) in inserting), e))
+        for e, key in self.renames:
+            name = _scalar_text(e.value, flow=key.flow, json_doc=self.json_doc)
+            if name is not None and key.style == "'" and not self.json_doc:
+                name = _quoted(e.value, "'")
+            out.append((_TextEdit(key.content, key.end, name) if name is not None else
+                        f"cannot write the key {e.value!r}", e))
+        return out
+
+    def _insert(self, entry: _Insert, removed: set[int]) -> _TextEdit | str:
+        body, m = self.body, entry.occ
+        kept = [i for i in range(len(m.items)) if i not in removed]
+        if m.flow:
+            return self._flow_insert(m, entry.tree, kept)
+        indent = _col(body, m.items[0][0].start)
+        step, offset = _layout(self.root, body)
+        lines = _block_lines(entry.tree, indent, step, offset)
+        if lines is None:
+            return "cannot write the new fields"
+        if not kept:  # every key is removed: the new ones take the place of the first
+            first = m.items[0][0].start
+            line_start = body.rfind("\n", 0, first) + 1
+            if body[line_start:first].strip():
+                return "the fix would replace every key of the mapping; edit it by hand"
+            return _TextEdit(line_start, line_start, "\n".join(lines) + "\n")
+        end = _last_end(m.items[kept[-1]][1])
+        pos = _past_comments(body, _after_line(body, end), indent)
+        if pos > 0 and body[pos - 1] == "\n":
+            return _TextEdit(pos, pos, "\n".join(lines) + "\n")
+        return _TextEdit(pos, pos, "\n" + "\n".join(lines))
+
+    def _flow_insert(self, m: _Occ, tree: dict[str, Any], kept: list[int]) -> _TextEdit | str:
+        body = self.body
+        if body[m.end - 1:m.end] != "}":
+            return "cannot find where the mapping ends"
+        multiline = bool(m.items) and "\n" in body[m.start:m.items[0][0].start]
+        indent = _col(body, m.items[0][0].start) if m.items else 0
+        parts = []
+        for k, v in tree.items():
+            key = _scalar_text(k, flow=True, json_doc=self.json_doc)
+            if multiline and self.json_doc:
+                value: str | None = _json_pretty(v, indent, _json_step(self.root, body))
+            else:
+                value = _flow_text(v, json_doc=self.json_doc)
+            if key is None or value is None:
+                return "cannot write the new fields"
+            parts.append(f"{key}: {value}")
+        sep = ",\n" + " " * indent if multiline else ", "
+        if kept:
+            pos = m.items[kept[-1]][1].end
+            return _TextEdit(pos, pos, sep + sep.join(parts))
+        return _TextEdit(m.end - 1, m.end - 1, ", ".join(parts))
+
+    def _append(self, seq: _Occ, values: list[Any]) -> _TextEdit | str:
+        body = self.body
+        if seq.flow:
+            if body[seq.end - 1:seq.end] != "]":
+                return "cannot find where the list ends"
+            texts = [_flow_text(v, json_doc=self.json_doc) for v in values]
+            if any(t is None for t in texts):
+                return "cannot write the new items"
+            if not seq.items:
+                return _TextEdit(seq.end - 1, seq.end - 1, ", ".join(t for t in texts if t))
+            multiline = "\n" in body[seq.start:seq.items[0].start]
+            sep = ",\n" + " " * _col(body, seq.items[0].start) if multiline else ", "
+            pos = seq.items[-1].end
+            return _TextEdit(pos, pos, sep + sep.join(t for t in texts if t))
+        dash = " " * _col(body, seq.start) + "- "
+        lines = []
+        for v in values:
+            text = _flow_text(v, json_doc=False)
+            if text is None:
+                return "cannot write the new items"
+            lines.append(dash + text)
+        pos = _past_comments(body, _after_line(body, _last_end(seq)), _col(body, seq.start))
+        if pos > 0 and body[pos - 1] == "\n":
+            return _TextEdit(pos, pos, "\n".join(lines) + "\n")
+        return _TextEdit(pos, pos, "\n" + "\n".join(lines))
+
+    def _remove(self, parent: _Occ, index: int, removed: set[int], inserting: bool) -> _TextEdit | str:
+        body = self.body
+        is_map = parent.kind == "map"
+        start = parent.items[index][0].start if is_map else parent.items[index].start
+        value = parent.items[index][1] if is_map else parent.items[index]
+        anchor = _anchor_in(parent.items[index][0]) if is_map else None
+        anchor = anchor or _anchor_in(value)
+        if anchor is not None:
+            return f"the field defines the YAML anchor '&{anchor}'; remove it by hand"
+        end = _last_end(value)
+        others = [i for i in range(len(parent.items)) if i not in removed]
+        if parent.flow:
+            following = [i for i in range(index + 1, len(parent.items)) if i not in removed]
+            before = [i for i in range(index) if i not in removed]
+            if following:
+                nxt = parent.items[following[0]]
+                return _TextEdit(start, nxt[0].start if is_map else nxt.start, "")
+            if before:
+                prev = parent.items[before[-1]]
+                return _TextEdit((prev[1] if is_map else prev).end, end, "")
+            return _TextEdit(start, end, "")
+        if not is_map:
+            start = body.rfind("-", 0, start)
+        line_start = body.rfind("\n", 0, start) + 1
+        first_on_line = body[line_start:start].strip() == ""
+        if not others and not inserting:
+            empty = "{}" if is_map else "[]"
+            if not first_on_line:  # "- key: value" in a list: the item becomes an empty mapping
+                return _TextEdit(start, end, empty)
+            owner = self._owner_key(parent)
+            if owner is None or not re.fullmatch(r"[ \t]*:[ \t]*\n[ \t\n]*", body[owner.end:start]):
+                return "the fix would leave an empty collection here; edit it by hand"
+            return _TextEdit(owner.end, end, ": " + empty)
+        if first_on_line:
+            return _TextEdit(line_start, _after_line(body, end), "")
+        following = [i for i in range(index + 1, len(parent.items)) if i not in removed]
+        if following:
+            nxt = parent.items[following[0]]
+            nxt_start = nxt[0].start if is_map else body.rfind("-", 0, nxt.start)
+            stop = _after_line(body, end)
+            if body[stop:nxt_start].strip(" ") == "" and "\n" not in body[stop:nxt_start]:
+                return _TextEdit(start, nxt_start, "")
+        return "the field shares its line with other text; remove it by hand"
+
+    def _owner_key(self, collection: _Occ) -> _Occ | None:
+        """The key whose value is ``collection`` (None when it is the root or a list item)."""
+        stack = [self.root]
+        while stack:
+            occ = stack.pop()
+            if occ.kind == "map":
+                for k, v in occ.items:
+                    if v is collection:
+                        found: _Occ = k
+                        return found
+                    stack.append(v)
+            elif occ.kind == "seq":
+                stack.extend(occ.items)
+        return None
+
+
+def _anchor_in(occ: _Occ) -> str | None:
+    """The first anchor defined in the text of ``occ`` (aliases do not count)."""
+    stack = [occ]
+    while stack:
+        node = stack.pop()
+        if node.kind == "alias":
+            continue
+        if node.anchor:
+            return node.anchor
+        if node.kind == "seq":
+            stack.extend(node.items)
+        elif node.kind == "map":
+            for k, v in node.items:
+                stack.extend((k, v))
+    return None
+
+
+def _same_data(a: Any, b: Any) -> bool:
+    return _difference(a, b) is None
+
+
+def _copy_data(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_data(v) for v in value]
+    return value
 
 
 def _same_value(a: Any, b: Any) -> bool:
@@ -474,20 +969,55 @@ def plan_edits(text: str, file: str, edits: Sequence[Edit], *, loaded: LoadedTex
     loaded = loaded if loaded is not None else load_text(text, file)
     if loaded.errors:
         return Plan(None, (), (), "the file has a document that does not load")
-    if "\r" in text or text.startswith("\ufeff"):
-        return Plan(None, (), (), "its line endings or byte-order mark would not survive a rewrite")
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    crlf = "\r" in text
+    if crlf and not text.count("\r") == text.count("\r\n") == text.count("\n"):
+        return Plan(None, (), (), "it mixes line endings (CRLF with lone CR or LF), which a rewrite would not keep")
+    if bom or crlf:
+        work = text[len(bom):].replace("\r\n", "\n")
+        plan = plan_edits(work, file, edits, loaded=loaded)
+        if plan.text is None:
+            return plan
+        final = bom + (plan.text.replace("\n", "\r\n") if crlf else plan.text)
+        problem = verify(text, loaded, final, file, plan.applied)
+        return plan._replace(text=final) if problem is None else Plan(None, (), plan.refused, problem)
+    pending = list(edits)
+    dropped: list[Refusal] = []
+    while True:  # a fix is applied whole or not at all: drop every edit of a fix that lost one, and plan again
+        plan = _plan_rounds(text, file, pending, loaded)
+        lost = {id(r.edit.finding) for r in plan.refused if r.edit.finding is not None}
+        partial = [e for e in plan.applied if e.finding is not None and id(e.finding) in lost]
+        if not partial:
+            return plan._replace(refused=(*plan.refused, *dropped))
+        cut = {id(e.finding) for e in partial}
+        reasons = {id(r.edit.finding): r.reason for r in plan.refused if r.edit.finding is not None}
+        dropped.extend(Refusal(e, f"part of the fix cannot be made ({reasons[id(e.finding)]})") for e in partial)
+        pending = [e for e in pending if e.finding is None or id(e.finding) not in cut]
+
+
+_SHARED = "the value is shared "
+
+
+def _plan_rounds(text: str, file: str, edits: Sequence[Edit], loaded: LoadedText) -> Plan:
     current, current_loaded, pending = text, loaded, list(edits)
     applied: list[Edit] = []
+    refused: list[Refusal] = []
+    final_refused: list[Refusal] = []
+    new: str | None = None
     while True:
         new, done, refused = _plan_once(current, file, pending, current_loaded)
         applied.extend(done)
-        if new is None or not refused:
+        final_refused.extend(r for r in refused if not r.reason.startswith(_SHARED))
+        retry = [r for r in refused if r.reason.startswith(_SHARED)]
+        if new is None or not retry:
+            final_refused.extend(retry)
             break
         current = new
         current_loaded = load_text(current, file)
         if current_loaded.errors:
             break  # verification below says why
-        pending = [r.edit for r in refused]
+        pending = [r.edit for r in retry]
+    refused = final_refused
     if not applied:
         return Plan(None, (), tuple(refused))
     final = new if new is not None else current
@@ -528,7 +1058,7 @@ def _plan_once(
             refused.append(Refusal(e, "another fix writes different text at the same place"))
         else:
             entry[1].append(e)
-    ordered = sorted(merged.values(), key=lambda m: m[0].start, reverse=True)
+    ordered = sorted(merged.values(), key=lambda m: (m[0].start, m[0].end), reverse=True)
     accepted: list[tuple[_TextEdit, list[Edit]]] = []
     for item in ordered:
         if accepted and item[0].end > accepted[-1][0].start:
@@ -563,7 +1093,7 @@ def verify(old_text: str, old: LoadedText, new_text: str, file: str, edits: Sequ
     for o, n in zip(old.documents, new.documents, strict=True):
         expected: Any = o.data
         for e in by_doc.get(o.index, ()):
-            expected = _set(expected, e.path, e.value)
+            expected = _apply(expected, e)
             if expected is _MISSING:
                 return f"the field {to_dotted(e.path)} does not exist; nothing was written"
         difference = _difference(expected, n.data)
@@ -589,18 +1119,45 @@ class _Missing:
 _MISSING: Any = _Missing()
 
 
-def _set(data: Any, path: FieldPath, value: Any) -> Any:
-    """A copy of ``data`` with ``path`` set to ``value`` (only the containers on the path are copied)."""
+def _apply(data: Any, edit: Edit) -> Any:
+    """A copy of ``data`` with ``edit`` carried out (only the containers on the path are copied), or _MISSING
+    when the edit does not fit the data."""
+    path, op = edit.path, edit.op
     if not path:
-        return value
+        return _copy_data(edit.value) if op == "set" else _MISSING
     head, rest = path[0], path[1:]
-    if isinstance(data, dict) and isinstance(head, str) and head in data:
-        inner = _set(data[head], rest, value)
-        if inner is _MISSING:
+    if isinstance(data, dict) and isinstance(head, str):
+        if not rest:
+            if op == "set":
+                return {**data, head: _copy_data(edit.value)}
+            if op == "append":
+                current = data.get(head, [])
+                if not isinstance(current, list):
+                    return _MISSING
+                grown = current if any(_same_value(v, edit.value) for v in current) else [*current, edit.value]
+                return {**data, head: grown}
+            if head not in data:
+                return _MISSING
+            if op == "remove":
+                return {k: v for k, v in data.items() if k != head}
+            if op == "rename" and isinstance(edit.value, str) and edit.value not in data:
+                return {(edit.value if k == head else k): v for k, v in data.items()}
             return _MISSING
-        return {**data, head: inner}
+        if head not in data:
+            if op not in ("set", "append") or not all(isinstance(p, str) for p in rest):
+                return _MISSING
+            inner = _apply({}, edit._replace(path=rest))
+        else:
+            inner = _apply(data[head], edit._replace(path=rest))
+        return _MISSING if inner is _MISSING else {**data, head: inner}
     if isinstance(data, list) and isinstance(head, int) and 0 <= head < len(data):
-        inner = _set(data[head], rest, value)
+        if not rest:
+            if op == "set":
+                return [*data[:head], _copy_data(edit.value), *data[head + 1:]]
+            if op == "remove":
+                return [*data[:head], *data[head + 1:]]
+            return _MISSING
+        inner = _apply(data[head], edit._replace(path=rest))
         if inner is _MISSING:
             return _MISSING
         return [*data[:head], inner, *data[head + 1:]]
@@ -634,10 +1191,16 @@ def _difference(a: Any, b: Any) -> FieldPath | None:
 # --- files --------------------------------------------------------------------------------------------------
 
 
-def fixable(report: Report) -> dict[str, list[Finding]]:
+def applies(fix: Fix, unsafe: bool) -> bool:
+    """Whether ``--fix`` applies ``fix`` (safe fixes always, unsafe ones with ``--unsafe-fixes``)."""
+    return unsafe or fix.safety == SAFE
+
+
+def fixable(report: Report, *, unsafe: bool = True) -> dict[str, list[Finding]]:
+    """The active findings whose fix would be applied (all offered fixes when ``unsafe``), by file."""
     by_file: dict[str, list[Finding]] = {}
     for f in report.active:
-        if f.fix is not None and f.origin is None and f.file != "-":
+        if f.fix is not None and f.origin is None and f.file != "-" and applies(f.fix, unsafe):
             by_file.setdefault(f.file, []).append(f)
     return by_file
 
@@ -665,17 +1228,48 @@ def edits_for(loaded: LoadedText, findings: Sequence[Finding]) -> tuple[list[Edi
         assert f.fix is not None
         doc = docs.get(f.document_index)
         owner = next((r for r in resources_of(doc) if r.ref == f.resource), None) if doc is not None else None
+        if owner is None:
+            refused.append(Refusal(Edit(f.document_index, f.path, None, f),
+                                   "the object is no longer there (the file changed)"))
+            continue
+        if f.fix.edits:
+            edits.extend(Edit(f.document_index, (*owner.prefix, *x.path), x.value, f, x.op) for x in f.fix.edits)
+            continue
         try:
             value = fix_value(f.fix.value)
         except ValueError as exc:
             refused.append(Refusal(Edit(f.document_index, f.path, None, f), str(exc)))
             continue
-        if owner is None:
-            refused.append(Refusal(Edit(f.document_index, f.path, value, f),
-                                   "the object is no longer there (the file changed)"))
-            continue
         edits.append(Edit(f.document_index, (*owner.prefix, *f.path), value, f))
     return edits, refused
+
+
+_BOMS = (  # the longest first: the UTF-32 LE mark starts with the UTF-16 LE one
+    (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def decode_exactly(raw: bytes, file: str) -> str | None:
+    """The text of ``raw`` as the linter reads it but with its line endings kept (and without its byte-order
+    mark), or None when it is not text in an encoding YAML allows."""
+    from guardlint.source.files import decode
+
+    if decode(raw, file).text is None:
+        return None
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            return raw[len(bom):].decode(codec)
+    return raw.decode("utf-8")
+
+
+def encode_like(raw: bytes, text: str) -> bytes:
+    """``text`` (decoded from ``raw`` without its byte-order mark) encoded as ``raw`` was: the same encoding,
+    the same byte-order mark."""
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            return bom + (text[1:] if text.startswith("\ufeff") else text).encode(codec)
+    return text.encode("utf-8")
 
 
 def _file_problem(real: str) -> str | None:
@@ -696,15 +1290,107 @@ def _file_problem(real: str) -> str | None:
     return None
 
 
-def apply_fixes(report: Report) -> FixResult:
-    """Apply every offered fix of ``report``'s active findings to the files on disk."""
-    from guardlint._atomic import write_atomic
-    from guardlint.source.files import decode
+Relint = Callable[[str, str], Sequence[Finding]]
+"""Lints a text (the whole file) under a file name with the run's settings and returns its active findings."""
 
-    applied: list[Finding] = []
-    skipped: list[tuple[str, str]] = []
+
+class TextFix(NamedTuple):
+    """The outcome of fixing one file's text: the new text (None when nothing changes or the file is left
+    alone), the findings fixed, the single fixes refused with their reasons, and why the whole file is
+    left alone (None when it is not)."""
+
+    text: str | None
+    applied: tuple[Finding, ...]
+    refused: tuple[tuple[Finding, str], ...]
+    failure: str | None = None
+
+
+def _key(f: Finding) -> tuple[str, Any, str]:
+    return (f.rule, f.resource, to_dotted(f.path))
+
+
+def fix_text(text: str, file: str, findings: Sequence[Finding], relint: Relint | None = None, *,
+             unsafe: bool = True) -> TextFix:
+    """Carry out the fixes of ``findings`` (all of ``file``, whose text is ``text``) and verify the result:
+    the text is loaded again and, with ``relint``, linted again before and after: every fixed finding must
+    be gone and no finding may appear that was not there before. Otherwise the file is left alone.
+
+    A fix may bring a finding that was hidden (removing ``privileged: true`` makes the capability rules
+    look at the container): when such new findings offer fixes that apply (safe ones, unsafe ones too with
+    ``unsafe``), they are fixed in further rounds (at most four), as a second ``--fix`` would."""
+    loaded = load_text(text, file)
+    if loaded.errors:
+        return TextFix(None, (), (), "the file has a document that does not load")
+    first = _fix_round(text, file, loaded, findings)
+    if first.failure is not None or first.text is None or relint is None:
+        return first
+    from collections import Counter
+
+    before = Counter(_key(f) for f in relint(text, file))
+    current, applied = first.text, list(first.applied)
+    after = relint(current, file)
+    for _ in range(4):
+        new = Counter(_key(f) for f in after) - before
+        hidden = [f for f in after if new[_key(f)] and f.fix is not None and f.origin is None
+                  and applies(f.fix, unsafe)]
+        if not hidden:
+            break
+        more = _fix_round(current, file, load_text(current, file), hidden)
+        if more.text is None or more.failure is not None:
+            break
+        current = more.text
+        applied.extend(more.applied)
+        after = relint(current, file)
+    counts = Counter(_key(f) for f in after)
+    for f in first.applied:
+        if counts[_key(f)] >= before[_key(f)] and counts[_key(f)]:
+            return TextFix(None, (), first.refused, (
+                f"after the fixes, {f.rule} still reports {to_dotted(f.path) or 'the object'}; nothing was "
+                "written"))
+    new = counts - before
+    if new:
+        rule, _, path = next(iter(new))
+        return TextFix(None, (), first.refused, (
+            f"the fixes would bring a new {rule} finding at {path or 'the object'}; nothing was written"))
+    return TextFix(current, tuple(applied), first.refused)
+
+
+def _fix_round(text: str, file: str, loaded: LoadedText, findings: Sequence[Finding]) -> TextFix:
+    edits, no = edits_for(loaded, findings)
+    plan = plan_edits(text, file, edits, loaded=loaded)
+    seen: set[int] = set()
     refused: list[tuple[Finding, str]] = []
-    for file, findings in sorted(fixable(report).items()):
+    for r in (*no, *plan.refused):
+        if r.edit.finding is not None and id(r.edit.finding) not in seen:
+            seen.add(id(r.edit.finding))
+            refused.append((r.edit.finding, r.reason))
+    if plan.failure is not None or plan.text is None:
+        return TextFix(None, (), tuple(refused), plan.failure)
+    applied: list[Finding] = []
+    for e in plan.applied:
+        if e.finding is not None and id(e.finding) not in seen:
+            seen.add(id(e.finding))
+            applied.append(e.finding)
+    return TextFix(plan.text, tuple(applied), tuple(refused))
+
+
+class FilePlan(NamedTuple):
+    """What ``--fix`` would do to one file: its name, the real path behind links, the bytes read, the fix."""
+
+    file: str
+    real: str
+    raw: bytes
+    old: str
+    fix: TextFix
+
+
+def plan_fixes(report: Report, *, unsafe: bool = False, relint: Relint | None = None
+               ) -> tuple[list[FilePlan], list[tuple[str, str]]]:
+    """The fix of every file with findings whose fix applies, and (file, reason) for the files that cannot
+    be fixed at all (unreadable, several hard links, not text)."""
+    plans: list[FilePlan] = []
+    skipped: list[tuple[str, str]] = []
+    for file, findings in sorted(fixable(report, unsafe=unsafe).items()):
         real = os.path.realpath(file)
         problem = _file_problem(real)
         if problem is not None:
@@ -716,29 +1402,47 @@ def apply_fixes(report: Report) -> FixResult:
         except OSError as exc:
             skipped.append((file, f"cannot read it: {exc.strerror or exc}"))
             continue
-        if b"\r" in raw or raw.startswith(b"\xef\xbb\xbf") or raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            skipped.append((file, "its line endings or byte-order mark would not survive a rewrite"))
+        text = decode_exactly(raw, file)
+        if text is None:
+            skipped.append((file, "it is not text in an encoding YAML allows"))
             continue
-        read = decode(raw, file)
-        if read.text is None:
-            skipped.append((file, "it is not UTF-8 text"))
+        plans.append(FilePlan(file, real, raw, text, fix_text(text, file, findings, relint, unsafe=unsafe)))
+    return plans, skipped
+
+
+def apply_fixes(report: Report, *, unsafe: bool = False, relint: Relint | None = None) -> FixResult:
+    """Apply the fixes of ``report``'s active findings (safe ones; unsafe ones too with ``unsafe``) to the
+    files on disk, each file verified (see ``fix_text``) and written atomically with its encoding,
+    byte-order mark and line endings."""
+    from guardlint._atomic import write_atomic
+
+    applied: list[Finding] = []
+    refused: list[tuple[Finding, str]] = []
+    plans, skipped = plan_fixes(report, unsafe=unsafe, relint=relint)
+    for p in plans:
+        refused.extend(p.fix.refused)
+        if p.fix.failure is not None:
+            skipped.append((p.file, p.fix.failure))
             continue
-        loaded = load_text(read.text, file)
-        if loaded.errors:
-            skipped.append((file, "the file has a document that does not load"))
-            continue
-        edits, no = edits_for(loaded, findings)
-        plan = plan_edits(read.text, file, edits, loaded=loaded)
-        refused.extend((r.edit.finding, r.reason) for r in (*no, *plan.refused) if r.edit.finding is not None)
-        if plan.failure is not None:
-            skipped.append((file, plan.failure))
-            continue
-        if plan.text is None:
+        if p.fix.text is None:
             continue
         try:
-            write_atomic(real, plan.text.encode("utf-8"), prefix=".guardlint-fix-")
+            write_atomic(p.real, encode_like(p.raw, p.fix.text), prefix=".guardlint-fix-")
         except OSError as exc:
-            skipped.append((file, f"cannot write it: {exc.strerror or exc}"))
+            skipped.append((p.file, f"cannot write it: {exc.strerror or exc}"))
             continue
-        applied.extend(e.finding for e in plan.applied if e.finding is not None)
+        applied.extend(p.fix.applied)
     return FixResult(tuple(applied), tuple(skipped), tuple(refused))
+
+
+def unified_diff(old: str, new: str, file: str) -> str:
+    """The unified diff from ``old`` to ``new`` of ``file`` (``a/`` and ``b/`` prefixes, as git prints)."""
+    import difflib
+
+    name = file.replace(os.sep, "/")
+    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                 f"a/{name}", f"b/{name}")
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)

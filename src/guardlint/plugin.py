@@ -44,7 +44,7 @@ see ``docs/writing-rules.md`` and the example pack in ``examples/plugin-pack/``.
 
 from __future__ import annotations
 
-from guardlint.findings import Fix, Severity
+from guardlint.findings import Fix, FixEdit, Severity, structural_fix
 from guardlint.model.access import get, get_bool, get_int, get_list, get_map, get_str, has, iter_maps
 from guardlint.model.missing import can_judge_absence, can_judge_missing, can_judge_pods, is_missing
 from guardlint.model.paths import MISSING, FieldPath, expand, to_dotted
@@ -99,6 +99,7 @@ __all__ = [
     "ContainerRef",
     "FieldPath",
     "Fix",
+    "FixEdit",
     "NoParams",
     "PodSpecRef",
     "PolicyRule",
@@ -151,5 +152,6 @@ __all__ = [
     "selected_workloads",
     "selector_is_valid",
     "selector_text",
+    "structural_fix",
     "to_dotted",
 ]

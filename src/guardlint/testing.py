@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from guardlint.api import Settings
-    from guardlint.findings import Finding, Report
+    from guardlint.findings import Finding, Fix, Report
     from guardlint.rules.api import Rule
     from guardlint.rules.registry import Registry
 
@@ -224,11 +224,22 @@ def expected_snapshot(fx: Fixture, report: Report) -> str:
             "endLine": f.location.end_line, "endColumn": f.location.end_column,
             "rule": f.rule, "code": f.code, "severity": f.severity.value, "path": to_dotted(f.path),
             "message": f.message,
-            "fix": {"value": f.fix.value, "description": f.fix.description} if f.fix is not None else None,
+            "fix": _fix_record(f.fix) if f.fix is not None else None,
         }
         for f in _shown(fx, report)
     ]
     return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+
+
+def _fix_record(fix: Fix) -> dict[str, Any]:
+    from guardlint.model.paths import to_dotted
+
+    record: dict[str, Any] = {"description": fix.description, "safety": fix.safety}
+    if fix.edits:
+        record["edits"] = [{"op": e.op, "path": to_dotted(e.path), "value": e.value} for e in fix.edits]
+    else:
+        record["value"] = fix.value
+    return record
 
 
 def expected_fixed_text(fx: Fixture, report: Report) -> str | None:
@@ -284,6 +295,12 @@ def fixture_problems(fx: Fixture, registry: Registry, *, snapshots: bool = True)
             if stale.exists():
                 problems.append(f"{stale.name}: a pass fixture has no snapshot; delete it")
         return problems
+    for f in report.active:
+        declared = registry.get(f.rule)
+        safety = declared.info.fix_safety if declared is not None else None
+        if f.fix is not None and safety not in (f.fix.safety, "mixed"):
+            problems.append(f"line {f.line}: {f.rule} offers a {f.fix.safety} fix but declares its fixes "
+                            f"{safety or 'absent (fixable=False)'}")
     if not fx.expected:
         problems.append("fail fixtures need at least one '# expect: <rule>' marker")
     elif found != fx.expected:

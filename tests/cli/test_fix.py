@@ -26,6 +26,7 @@ spec:
         runAsNonRoot: true
     - name: gpu
       image: vllm/vllm-openai:v0.6.3
+      securityContext: {allowPrivilegeEscalation: false}
       resources:
         requests: {nvidia.com/gpu: 1}
         limits: {nvidia.com/gpu: "2"}
@@ -48,22 +49,22 @@ def pod(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_fix_replaces_only_the_reported_values(pod: Path) -> None:
-    code, out, err = run(["pod.yaml", *SELECT, "--fix"])
-    assert code == 0  # what is left is a warning (the gpu container does not set the field)
+    code, out, err = run(["pod.yaml", *SELECT, "--fix", "--unsafe-fixes"])
+    assert code == 0
     assert "pod.yaml:12:9: fixed privilege-escalation-allowed: set allowPrivilegeEscalation to false" in err
-    assert "pod.yaml:17:20: fixed gpu-request-limit-mismatch:" in err
+    assert "pod.yaml:18:20: fixed gpu-request-limit-mismatch:" in err
     assert "applied 2 fixes" in err
     expected = POD.replace("allowPrivilegeEscalation: true", "allowPrivilegeEscalation: false").replace(
         "requests: {nvidia.com/gpu: 1}", "requests: {nvidia.com/gpu: 2}"
     )
     assert pod.read_text(encoding="utf-8") == expected
     assert stat.S_IMODE(os.stat(pod).st_mode) == 0o640
-    # The report is the one after fixing: the gpu container still does not set the field at all.
-    assert "privilege-escalation-allowed" in out and "gpu-request-limit-mismatch" not in out
+    # The report is the one after fixing: nothing is left.
+    assert "privilege-escalation-allowed" not in out and "gpu-request-limit-mismatch" not in out
     assert not [p for p in pod.parent.iterdir() if p.name.startswith(".guardlint-fix-")]
     # A second run has nothing left to fix and changes nothing.
     before = pod.read_bytes()
-    _, _, err = run(["pod.yaml", *SELECT, "--fix"])
+    _, _, err = run(["pod.yaml", *SELECT, "--fix", "--unsafe-fixes"])
     assert "applied 0 fixes" in err and pod.read_bytes() == before
 
 
@@ -77,7 +78,7 @@ def test_suppressed_findings_are_not_fixed(pod: Path) -> None:
                                "allowPrivilegeEscalation: true  # guardlint: ignore privilege-escalation-allowed -- "
                                "legacy entrypoint"), encoding="utf-8")
     before = pod.read_text(encoding="utf-8")
-    run(["pod.yaml", *SELECT, "--fix"])
+    run(["pod.yaml", *SELECT, "--fix", "--unsafe-fixes"])
     after = pod.read_text(encoding="utf-8")
     assert "allowPrivilegeEscalation: true" in after
     assert after == before.replace("requests: {nvidia.com/gpu: 1}", "requests: {nvidia.com/gpu: 2}")
@@ -86,16 +87,24 @@ def test_suppressed_findings_are_not_fixed(pod: Path) -> None:
 def test_helm_output_is_never_rewritten(pod: Path) -> None:
     pod.write_text("---\n# Source: chart/templates/pod.yaml\n" + POD, encoding="utf-8")
     before = pod.read_bytes()
-    _, _, err = run(["pod.yaml", *SELECT, "--fix"])
+    _, _, err = run(["pod.yaml", *SELECT, "--fix", "--unsafe-fixes"])
     assert pod.read_bytes() == before and "applied 0 fixes" in err
 
 
-def test_crlf_files_are_left_alone(pod: Path) -> None:
-    pod.write_bytes(POD.replace("\n", "\r\n").encode())
+def test_crlf_files_keep_their_line_endings_and_byte_order_mark(pod: Path) -> None:
+    pod.write_bytes(b"\xef\xbb\xbf" + POD.replace("\n", "\r\n").encode())
+    _, _, err = run(["pod.yaml", *SELECT, "--fix", "--unsafe-fixes"])
+    expected = POD.replace("allowPrivilegeEscalation: true", "allowPrivilegeEscalation: false").replace(
+        "requests: {nvidia.com/gpu: 1}", "requests: {nvidia.com/gpu: 2}")
+    assert pod.read_bytes() == b"\xef\xbb\xbf" + expected.replace("\n", "\r\n").encode(), err
+
+
+def test_mixed_line_endings_are_left_alone(pod: Path) -> None:
+    pod.write_bytes(POD.replace("\n", "\r\n", 3).encode())
     before = pod.read_bytes()
-    _, _, err = run(["pod.yaml", *SELECT, "--fix"])
+    _, _, err = run(["pod.yaml", *SELECT, "--fix", "--unsafe-fixes"])
     assert pod.read_bytes() == before
-    assert "pod.yaml: not fixed: its line endings" in err
+    assert "pod.yaml: not fixed: it mixes line endings" in err
 
 
 def test_json_report_carries_the_fix(pod: Path) -> None:
@@ -103,12 +112,20 @@ def test_json_report_carries_the_fix(pod: Path) -> None:
 
     _, out, _ = run(["pod.yaml", *SELECT, "--format", "json"])
     fixes = {f["rule"]: f["fix"] for f in json.loads(out)["findings"] if f["fix"] is not None}
+    patch = fixes["privilege-escalation-allowed"].pop("patch")
+    assert patch.startswith("--- a/pod.yaml\n+++ b/pod.yaml\n@@ ")
+    assert "-        allowPrivilegeEscalation: true   # keep this comment\n" in patch
+    assert "+        allowPrivilegeEscalation: false   # keep this comment\n" in patch
+    assert "nvidia.com/gpu" not in patch  # the finding's own fix alone
+    assert "+        requests: {nvidia.com/gpu: 2}\n" in fixes["gpu-request-limit-mismatch"].pop("patch")
     assert fixes == {
         "privilege-escalation-allowed": {
-            "replacement": "false", "description": "set allowPrivilegeEscalation to false",
+            "replacement": "false", "description": "set allowPrivilegeEscalation to false", "safety": "unsafe",
+            "edits": [],
         },
         "gpu-request-limit-mismatch": {
-            "replacement": "2", "description": "set the nvidia.com/gpu request to the limit, 2",
+            "replacement": "2", "description": "set the nvidia.com/gpu request to the limit, 2", "safety": "safe",
+            "edits": [],
         },
     }
 
@@ -122,7 +139,9 @@ ALL = ["--select", "privilege-escalation-allowed,gpu-request-limit-mismatch,imag
 def fix(path: Path, text: str, *extra: str) -> tuple[str, str]:
     """Write ``text`` to ``path``, run --fix on it, and return the file's new text and stderr."""
     path.write_text(text, encoding="utf-8")
-    _, _, err = run([str(path), *ALL, *extra, "--fix"])
+    if "allowPrivilegeEscalation" not in text:  # these tests are about values that exist: no insertion
+        extra = ("--ignore", "privilege-escalation-allowed", *extra)
+    _, _, err = run([str(path), *ALL, *extra, "--fix", "--unsafe-fixes"])
     return path.read_text(encoding="utf-8"), err
 
 
@@ -137,7 +156,7 @@ def pod_with(containers: str, spec: str = "") -> str:
 
 
 def test_a_fix_through_an_alias_replaces_the_alias_not_the_anchor(tmp_path: Path) -> None:
-    text = pod_with("    - name: a\n      image: nginx:1.27\n      securityContext:\n"
+    text = pod_with("    - name: a\n      image: nginx:latest\n      securityContext:\n"
                     "        allowPrivilegeEscalation: *flag\n", spec="  hostNetwork: &flag true\n")
     after, err = fix(tmp_path / "p.yaml", text)
     assert after == text.replace("allowPrivilegeEscalation: *flag", "allowPrivilegeEscalation: false")
@@ -147,7 +166,7 @@ def test_a_fix_through_an_alias_replaces_the_alias_not_the_anchor(tmp_path: Path
 
 
 def test_an_anchor_other_fields_read_is_not_changed_for_one_of_them(tmp_path: Path) -> None:
-    text = pod_with("    - name: a\n      image: nginx:1.27\n      securityContext:\n"
+    text = pod_with("    - name: a\n      image: nginx:latest\n      securityContext:\n"
                     "        allowPrivilegeEscalation: &flag true\n") + "  hostNetwork: *flag\n"
     after, err = fix(tmp_path / "p.yaml", text)
     assert after == text
@@ -157,8 +176,8 @@ def test_an_anchor_other_fields_read_is_not_changed_for_one_of_them(tmp_path: Pa
 
 def test_a_shared_value_every_reader_wants_changed_is_changed_once_in_place(tmp_path: Path) -> None:
     sc = "      securityContext:\n        allowPrivilegeEscalation: {}\n"
-    text = pod_with("    - name: a\n      image: nginx:1.27\n" + sc.format("&off true")
-                    + "    - name: b\n      image: nginx:1.27\n" + sc.format("*off"))
+    text = pod_with("    - name: a\n      image: nginx:latest\n" + sc.format("&off true")
+                    + "    - name: b\n      image: nginx:latest\n" + sc.format("*off"))
     after, err = fix(tmp_path / "p.yaml", text)
     assert after == text.replace("&off true", "&off false")
     assert err.count("fixed privilege-escalation-allowed") == 2
@@ -167,7 +186,7 @@ def test_a_shared_value_every_reader_wants_changed_is_changed_once_in_place(tmp_
 def test_a_gpu_request_aliasing_replicas_leaves_replicas_alone(tmp_path: Path) -> None:
     text = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: &one 1\n"
             "  selector: {matchLabels: {app: d}}\n  template:\n    metadata: {labels: {app: d}}\n    spec:\n"
-            "      containers:\n        - name: c\n          image: vllm/vllm-openai:v0.6.3\n          resources:\n"
+            "      containers:\n        - name: c\n          image: vllm/vllm-openai:latest\n          resources:\n"
             "            requests: {nvidia.com/gpu: *one}\n            limits: {nvidia.com/gpu: 2}\n")
     after, _ = fix(tmp_path / "d.yaml", text)
     assert after == text.replace("{nvidia.com/gpu: *one}", "{nvidia.com/gpu: 2}")
@@ -176,15 +195,15 @@ def test_a_gpu_request_aliasing_replicas_leaves_replicas_alone(tmp_path: Path) -
 
 def test_a_value_whose_own_finding_is_suppressed_is_not_rewritten_through_an_alias(tmp_path: Path) -> None:
     sc = "      securityContext:\n        allowPrivilegeEscalation: {}\n"
-    text = pod_with("    - name: a\n      image: nginx:1.27\n"
+    text = pod_with("    - name: a\n      image: nginx:latest\n"
                     + sc.format("&on true  # guardlint: ignore privilege-escalation-allowed -- legacy")
-                    + "    - name: b\n      image: nginx:1.27\n" + sc.format("*on"))
+                    + "    - name: b\n      image: nginx:latest\n" + sc.format("*on"))
     after, _ = fix(tmp_path / "p.yaml", text)
     assert after == text.replace(": *on", ": false")
 
 
 def test_a_value_inside_a_shared_collection_is_refused_when_a_reader_keeps_it(tmp_path: Path) -> None:
-    text = pod_with("    - name: a\n      image: nginx:1.27\n      securityContext: &sc\n"
+    text = pod_with("    - name: a\n      image: nginx:latest\n      securityContext: &sc\n"
                     "        allowPrivilegeEscalation: true\n") + "x-defaults: *sc\n"
     after, err = fix(tmp_path / "p.yaml", text)
     assert after == text
@@ -193,8 +212,8 @@ def test_a_value_inside_a_shared_collection_is_refused_when_a_reader_keeps_it(tm
 
 
 def test_a_value_merged_from_a_shared_mapping_is_refused_when_a_reader_keeps_it(tmp_path: Path) -> None:
-    text = pod_with("    - name: a\n      image: nginx:1.27\n      securityContext:\n        <<: *sc\n"
-                    "    - name: b\n      image: nginx:1.27\n      securityContext:\n        <<: *sc\n"
+    text = pod_with("    - name: a\n      image: nginx:latest\n      securityContext:\n        <<: *sc\n"
+                    "    - name: b\n      image: nginx:latest\n      securityContext:\n        <<: *sc\n"
                     "        allowPrivilegeEscalation: true  # guardlint: ignore privilege-escalation-allowed -- x\n",
                     spec="  overhead: &sc\n    allowPrivilegeEscalation: true\n")
     after, err = fix(tmp_path / "p.yaml", text, "--partial")
@@ -228,16 +247,16 @@ def test_json_stays_json(tmp_path: Path) -> None:
     ("allowPrivilegeEscalation: &a !!bool yes", "allowPrivilegeEscalation: &a !!bool false"),
 ])
 def test_yaml_keeps_quoting_style_and_fitting_tags(tmp_path: Path, before: str, after: str) -> None:
-    text = pod_with(f"    - name: a\n      image: nginx:1.27\n      {before}\n")
+    text = pod_with(f"    - name: a\n      image: nginx:latest\n      {before}\n")
     if "allowPrivilegeEscalation" in before:
-        text = pod_with(f"    - name: a\n      image: nginx:1.27\n      imagePullPolicy: Always\n"
+        text = pod_with(f"    - name: a\n      image: nginx:latest\n      imagePullPolicy: Always\n"
                         f"      securityContext:\n        {before}\n")
     fixed, err = fix(tmp_path / "p.yaml", text)
     assert fixed == text.replace(before, after), err
 
 
 def test_a_custom_tag_the_value_cannot_keep_refuses_the_fix(tmp_path: Path) -> None:
-    text = pod_with("    - name: a\n      image: nginx:1.27\n      imagePullPolicy: Always\n"
+    text = pod_with("    - name: a\n      image: nginx:latest\n      imagePullPolicy: Always\n"
                     "      securityContext:\n        allowPrivilegeEscalation: !flag true\n")
     after, err = fix(tmp_path / "p.yaml", text)
     assert after == text
@@ -245,7 +264,7 @@ def test_a_custom_tag_the_value_cannot_keep_refuses_the_fix(tmp_path: Path) -> N
 
 
 def test_a_block_scalar_is_refused(tmp_path: Path) -> None:
-    text = pod_with("    - name: a\n      image: nginx:1.27\n      imagePullPolicy: |-\n        Never\n")
+    text = pod_with("    - name: a\n      image: nginx:latest\n      imagePullPolicy: |-\n        Never\n")
     after, err = fix(tmp_path / "p.yaml", text)
     assert after == text and "block scalar" in err
 
@@ -254,7 +273,7 @@ def test_a_block_scalar_is_refused(tmp_path: Path) -> None:
 def test_an_invalid_limit_is_never_copied_into_the_request(tmp_path: Path, limit: str) -> None:
     import json
 
-    text = pod_with("    - name: a\n      image: nginx:1.27\n      imagePullPolicy: Always\n      resources:\n"
+    text = pod_with("    - name: a\n      image: nginx:latest\n      imagePullPolicy: Always\n      resources:\n"
                     f"        requests: {{nvidia.com/gpu: 1}}\n        limits: {{nvidia.com/gpu: {limit}}}\n")
     (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
     _, out, _ = run([str(tmp_path / "p.yaml"), *ALL, "--format", "json"])
@@ -265,13 +284,13 @@ def test_an_invalid_limit_is_never_copied_into_the_request(tmp_path: Path, limit
 
 
 def test_a_valid_limit_is_copied_as_a_whole_number(tmp_path: Path) -> None:
-    text = pod_with("    - name: a\n      image: nginx:1.27\n      imagePullPolicy: Always\n      resources:\n"
+    text = pod_with("    - name: a\n      image: nginx:latest\n      imagePullPolicy: Always\n      resources:\n"
                     "        requests: {nvidia.com/gpu: 1}\n        limits: {nvidia.com/gpu: 2000m}\n")
     after, _ = fix(tmp_path / "p.yaml", text)
     assert after == text.replace("{nvidia.com/gpu: 1}", "{nvidia.com/gpu: 2}")
 
 
-APE = pod_with("    - name: a\n      image: nginx:1.27\n      imagePullPolicy: Always\n      securityContext:\n"
+APE = pod_with("    - name: a\n      image: nginx:latest\n      imagePullPolicy: Always\n      securityContext:\n"
                "        allowPrivilegeEscalation: true\n")
 
 
@@ -283,7 +302,7 @@ def test_a_symlinked_manifest_is_fixed_at_its_target_and_stays_a_link(tmp_path: 
     target.chmod(0o604)
     link = tmp_path / "p.yaml"
     link.symlink_to(os.path.join("real", "p.yaml"))
-    _, _, err = run([str(link), *ALL, "--fix"])
+    _, _, err = run([str(link), *ALL, "--fix", "--unsafe-fixes"])
     assert "applied 1 fix" in err
     assert link.is_symlink() and os.readlink(link) == os.path.join("real", "p.yaml")
     assert target.read_text(encoding="utf-8") == APE.replace(": true", ": false")
@@ -295,7 +314,7 @@ def test_a_hard_linked_manifest_is_refused(tmp_path: Path) -> None:
     first = tmp_path / "p.yaml"
     first.write_text(APE, encoding="utf-8")
     os.link(first, tmp_path / "q.yaml")
-    _, _, err = run([str(first), *ALL, "--fix"])
+    _, _, err = run([str(first), *ALL, "--fix", "--unsafe-fixes"])
     assert "not fixed: it has 2 hard links" in err
     assert first.read_text(encoding="utf-8") == APE == (tmp_path / "q.yaml").read_text(encoding="utf-8")
     assert os.stat(first).st_ino == os.stat(tmp_path / "q.yaml").st_ino
@@ -307,7 +326,7 @@ def test_the_owner_and_mode_are_kept(tmp_path: Path) -> None:
     target.write_text(APE, encoding="utf-8")
     os.chown(target, 4321, 4322)
     target.chmod(0o2664)
-    _, _, err = run([str(target), *ALL, "--fix"])
+    _, _, err = run([str(target), *ALL, "--fix", "--unsafe-fixes"])
     assert "applied 1 fix" in err
     st = os.stat(target)
     assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (4321, 4322, 0o2664)
@@ -319,7 +338,7 @@ def test_a_file_of_another_user_is_refused(tmp_path: Path, monkeypatch: pytest.M
     target.write_text(APE, encoding="utf-8")
     owner = os.stat(target).st_uid
     monkeypatch.setattr(os, "geteuid", lambda: owner + 1)
-    _, _, err = run([str(target), *ALL, "--fix"])
+    _, _, err = run([str(target), *ALL, "--fix", "--unsafe-fixes"])
     assert "not fixed: it belongs to another user" in err
     assert target.read_text(encoding="utf-8") == APE
 
@@ -337,13 +356,13 @@ def test_a_fix_whose_result_does_not_verify_writes_nothing(tmp_path: Path, monke
     monkeypatch.setattr(fixmod, "_scalar_edit", sloppy)
     target = tmp_path / "p.yaml"
     target.write_text(APE + "  hostname: h\n", encoding="utf-8")
-    _, _, err = run([str(target), *ALL, "--fix"])
+    _, _, err = run([str(target), *ALL, "--fix", "--unsafe-fixes"])
     assert "p.yaml: not fixed: the fixed text would" in err and "nothing was written" in err
     assert target.read_text(encoding="utf-8") == APE + "  hostname: h\n"
 
 
 def test_an_anchored_value_also_used_as_a_key_is_not_changed(tmp_path: Path) -> None:
-    text = pod_with("    - name: a\n      image: nginx:1.27\n      securityContext:\n"
+    text = pod_with("    - name: a\n      image: nginx:latest\n      securityContext:\n"
                     "        allowPrivilegeEscalation: &t true\n") + "x-extra:\n  *t : kept\n"
     after, err = fix(tmp_path / "p.yaml", text)
     assert after == text
@@ -353,7 +372,7 @@ def test_an_anchored_value_also_used_as_a_key_is_not_changed(tmp_path: Path) -> 
 def test_one_run_does_what_a_second_run_would(tmp_path: Path) -> None:
     """Found by the property tests: the alias was replaced, which left the anchor to one reader, but that
     reader's fix had been refused as shared, so a second --fix changed the file again."""
-    text = pod_with("    - name: a\n      image: nginx:1.27\n      imagePullPolicy: &p Never\n"
+    text = pod_with("    - name: a\n      image: nginx:latest\n      imagePullPolicy: &p Never\n"
                     "      securityContext:\n        allowPrivilegeEscalation: *p\n")
     after, err = fix(tmp_path / "p.yaml", text)
     assert after == text.replace("&p Never", "&p Always").replace("*p", "false")
@@ -363,7 +382,7 @@ def test_one_run_does_what_a_second_run_would(tmp_path: Path) -> None:
 
 
 def test_an_alias_replaced_by_its_value_takes_the_anchors_quoting(tmp_path: Path) -> None:
-    text = pod_with("    - name: c\n      image: nginx:1.27\n      imagePullPolicy: *p\n").replace(
+    text = pod_with("    - name: c\n      image: nginx:latest\n      imagePullPolicy: *p\n").replace(
         "  name: p\n", "  name: p\n  annotations: {policy: &p 'Never'}\n")
     after, _ = fix(tmp_path / "p.yaml", text)
     assert after == text.replace("imagePullPolicy: *p\n", "imagePullPolicy: 'Always'\n")

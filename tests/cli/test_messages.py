@@ -138,8 +138,11 @@ def test_rules_table_shows_which_rules_are_fixable() -> None:
     assert code == 0
     header = out.splitlines()[0].split()
     assert header[:5] == ["CODE", "NAME", "SEVERITY", "DEFAULT", "FIX"]
-    fix_rows = [line.split()[1] for line in out.splitlines()[1:] if line.split()[4:5] == ["yes"]]
-    assert "privilege-escalation-allowed" in fix_rows and "privileged-container" not in fix_rows
+    fix_rows = {line.split()[1]: line.split()[4] for line in out.splitlines()[1:]
+                if line.split()[4:5] in (["safe"], ["unsafe"], ["mixed"])}
+    assert fix_rows["privilege-escalation-allowed"] == "unsafe"
+    assert fix_rows["gpu-request-limit-mismatch"] == "safe"
+    assert "default-service-account" not in fix_rows
 
 
 def test_help_documents_the_input_error_switch() -> None:

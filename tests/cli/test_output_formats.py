@@ -72,11 +72,12 @@ def test_concise_one_line_per_finding(repo: Path) -> None:
     code, out, _ = run(["bad.yaml", "--output-format", "concise", "--select", "SEC003,RES001"])
     assert code == 1
     lines = out.splitlines()
-    assert lines[:-1] == [
+    assert lines[:-2] == [
         "bad.yaml:9:7: RES001 [warning] container 'web' has no cpu request",
         ("bad.yaml:11:9: SEC003 [error] container 'web' sets securityContext.privileged=true (violates PodSecurity "
         "\"baseline:v1.37\", check privileged)"),
     ]
+    assert lines[-2] == "1 fixable with --fix --unsafe-fixes (--diff shows the changes)."
     assert lines[-1].startswith("Found 2 problems (1 error, 1 warning)")
 
 
@@ -85,7 +86,7 @@ def test_concise_matches_json_locations(repo: Path) -> None:
     assert code == 1
     pattern = re.compile(r"^(.+):(\d+):(\d+): ([A-Z]+\d+) \[(error|warning|info)\] ")
     seen = []
-    for line in out.splitlines()[:-1]:
+    for line in out.splitlines()[:-2]:
         m = pattern.match(line)
         assert m, line
         seen.append((m.group(1), int(m.group(2)), int(m.group(3)), m.group(4)))
@@ -176,7 +177,7 @@ def test_statistics_counts_per_rule_sorted(repo: Path) -> None:
     assert code == 1
     lines = out.splitlines()
     assert lines[0].split() == ["3", "RES001", "warning", "missing-cpu-request"]
-    assert lines[1].split() == ["3", "SEC003", "error", "privileged-container"]
+    assert lines[1].split() == ["3", "SEC003", "error", "privileged-container", "(3", "fixable)"]
     assert lines[-1].startswith("Found 6 problems")
     assert "bad.yaml:" not in out
 
@@ -188,13 +189,15 @@ def test_statistics_shows_fixable_counts(repo: Path) -> None:
     from guardlint.report.text import render_statistics
 
     report = lint(["two.yaml", "bad.yaml"], resolve_settings(use_config_file=False, select=["SEC003", "RES001"]))
-    fixed = report._replace(findings=tuple(
-        f._replace(fix=Fix("false", "set privileged to false")) if f.code == "SEC003" and "two" in f.file else f
-        for f in report.findings))
-    lines = render_statistics(fixed).splitlines()
+    lines = render_statistics(report).splitlines()
     assert lines[0].split()[:2] == ["3", "RES001"] and "fixable" not in lines[0]
-    assert lines[1].endswith("privileged-container (2 fixable)")
-    assert lines[2] == "2 findings fixable with --fix."
+    assert lines[1].endswith("privileged-container (3 fixable)")
+    assert lines[2] == "3 fixable with --fix --unsafe-fixes (--diff shows the changes)."
+    safe = report._replace(findings=tuple(
+        f._replace(fix=Fix("false", "set privileged to false", safety="safe")) if f.code == "SEC003"
+        and "two" in f.file else f for f in report.findings))
+    lines = render_statistics(safe).splitlines()
+    assert lines[2] == "2 fixable with --fix, 1 more with --unsafe-fixes (--diff shows the changes)."
 
 
 def test_statistics_with_a_machine_format_needs_a_file(repo: Path) -> None:

@@ -230,4 +230,4 @@ def test_the_agent_page_policy_refuses_an_agents_suppressions(tmp_path: Path, mo
     assert {(f["line"]) for f in _active(report, "suppression-not-allowed")} == {6, 12, 20, 31}
     assert {f["line"] for f in _active(report, "shared-host-namespace")} == {20, 31}  # a baseline rule
     for f in _active(report, "privileged-container"):
-        assert f["fix"] is None and f["remediation"]
+        assert f["remediation"] and f["fix"]["safety"] == "unsafe"  # removing privileged changes the workload

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 import guardlint
-from guardlint.findings import Finding, Location, Report, ResourceRef, Severity
+from guardlint.findings import Finding, Fix, FixEdit, Location, Report, ResourceRef, Severity
 from guardlint.model.paths import parse_dotted
 from guardlint.report import RenderOptions, render
 from guardlint.report.json import render_json
@@ -269,7 +269,15 @@ def _from_json(d: dict[str, Any], document_index: int) -> Finding:
         suppressed=d["suppressed"],
         suppression_reason=d["suppressionReason"],
         exact=d["exact"],
+        fix=_fix_from_json(d["fix"]),
     )
+
+
+def _fix_from_json(d: dict[str, Any] | None) -> Fix | None:
+    if d is None:
+        return None
+    edits = tuple(FixEdit(e["op"], parse_dotted(e["path"]), e["value"]) for e in d["edits"])
+    return Fix(d["replacement"] if d["replacement"] is not None else "", d["description"], edits, d["safety"])
 
 
 def test_findings_rebuild_exactly(report: Report) -> None:

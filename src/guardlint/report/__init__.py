@@ -7,7 +7,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from guardlint.findings import Report
+    from guardlint.findings import Finding, Report
     from guardlint.rules.registry import Registry
 
 FORMATS = ("text", "concise", "full", "json", "sarif", "junit", "github", "gitlab")
@@ -22,6 +22,13 @@ class RenderOptions(NamedTuple):
     tool_version: str = ""
     sources: Mapping[str, str] = MappingProxyType({})
     """The text of the files findings are on, for the ``full`` format's code frames (file name -> text)."""
+    patches: Mapping[tuple[str, int, int, str, str], str] = MappingProxyType({})
+    """For the JSON report: the unified diff of each fixable finding's fix alone, by ``patch_key``."""
+
+
+def patch_key(f: Finding) -> tuple[str, int, int, str, str]:
+    """The key of a finding in ``RenderOptions.patches``."""
+    return (f.file, f.line, f.column, f.rule, f.message)
 
 
 def render(report: Report, fmt: str, options: RenderOptions) -> str:

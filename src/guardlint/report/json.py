@@ -12,8 +12,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from guardlint.findings import Finding, InputError, Report, ResourceRef, Severity, SkippedDocument
-from guardlint.report import RenderOptions
+from guardlint.findings import Finding, Fix, InputError, Report, ResourceRef, Severity, SkippedDocument
+from guardlint.report import RenderOptions, patch_key
 
 REPORT_VERSION = 1
 """The ``version`` of the JSON contract; bumped only on incompatible changes."""
@@ -79,7 +79,7 @@ def _finding(f: Finding, options: RenderOptions) -> dict[str, Any]:
         "rationale": _rationale(options, f.rule),
         "origin": f.origin,
         "exact": f.exact,
-        "fix": {"replacement": f.fix.value, "description": f.fix.description} if f.fix is not None else None,
+        "fix": fix_record(f.fix, options.patches.get(patch_key(f))) if f.fix is not None else None,
         "rendered": _rendered(f),
     }
 
@@ -91,6 +91,22 @@ def _rationale(options: RenderOptions, rule: str) -> str | None:
 
     known = options.registry.get(rule)
     return rationale(known.meta.doc) if known is not None else None
+
+
+def fix_record(fix: Fix, patch: str | None = None) -> dict[str, Any]:
+    """A fix as the JSON report shows it: ``replacement`` (the new scalar, or null for a structural fix),
+    ``description``, ``safety`` (``safe``: ``--fix`` applies it; ``unsafe``: it needs ``--unsafe-fixes``
+    too), ``edits`` (each change: ``op``, ``path`` from the object, ``value``) and ``patch`` (the unified diff of
+    the finding's file with this fix alone applied, when the report was asked for one)."""
+    from guardlint.model.paths import to_dotted
+
+    return {
+        "replacement": fix.value if not fix.edits else None,
+        "description": fix.description,
+        "safety": fix.safety,
+        "edits": [{"op": e.op, "path": to_dotted(e.path), "value": e.value} for e in fix.edits],
+        "patch": patch,
+    }
 
 
 def _rendered(f: Finding) -> dict[str, Any] | None:

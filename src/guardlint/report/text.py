@@ -80,8 +80,31 @@ def render_text(report: Report, options: RenderOptions) -> str:
     for s in report.skipped:
         if options.verbose or s.note:
             lines.append(f"{_p(s.file)}:{s.line}: {'note' if s.note else 'skipped'}: {_p(s.reason)}")
+    lines.extend(_fixable_lines(report))
     lines.append(summary_text(report))
     return "\n".join(lines) + "\n"
+
+
+def fixable_text(report: Report) -> str | None:
+    """How many active findings ``--fix`` can fix, and how many more ``--unsafe-fixes`` adds (None: none)."""
+    safe = unsafe = 0
+    for f in report.active:
+        if f.fix is not None:
+            if f.fix.safety == "safe":
+                safe += 1
+            else:
+                unsafe += 1
+    if not safe and not unsafe:
+        return None
+    if not safe:
+        return f"{unsafe} fixable with --fix --unsafe-fixes (--diff shows the changes)."
+    more = f", {unsafe} more with --unsafe-fixes" if unsafe else ""
+    return f"{safe} fixable with --fix{more} (--diff shows the changes)."
+
+
+def _fixable_lines(report: Report) -> list[str]:
+    text = fixable_text(report)
+    return [text] if text else []
 
 
 def summary_text(report: Report) -> str:
@@ -157,6 +180,7 @@ def render_concise(report: Report, options: RenderOptions) -> str:
     for s in report.skipped:  # notes (an unrendered chart template, an excluded file) as in the text format
         if options.verbose or s.note:
             lines.append(f"{_p(s.file)}:{s.line}: {'note' if s.note else 'skipped'}: {_p(s.reason)}")
+    lines.extend(_fixable_lines(report))
     lines.append(summary_text(report))
     return "\n".join(lines) + "\n"
 
@@ -219,6 +243,7 @@ def render_full(report: Report, options: RenderOptions) -> str:
     for s in report.skipped:
         if options.verbose or s.note:
             lines.append(f"{_p(s.file)}:{s.line}: {'note' if s.note else 'skipped'}: {_p(s.reason)}")
+    lines.extend(_fixable_lines(report))
     lines.append(summary_text(report))
     return "\n".join(lines) + "\n"
 
@@ -268,8 +293,6 @@ def render_statistics(report: Report) -> str:
         for (code, rule, severity), (count, fixable) in rows:
             fix = f" ({fixable} fixable)" if fixable else ""
             lines.append(f"{count:>{width}}  {_p(code):<{code_width}}  {severity:<7}  {_p(rule)}{fix}")
-        fixable_total = sum(v[1] for _, v in rows)
-        if fixable_total:
-            lines.append(f"{_plural(fixable_total, 'finding')} fixable with --fix.")
+    lines.extend(_fixable_lines(report))
     lines.append(summary_text(report))
     return "\n".join(lines) + "\n"

@@ -26,7 +26,7 @@ from types import MappingProxyType
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from guardlint._frozen import Frozen
-from guardlint.findings import Fix, Severity
+from guardlint.findings import Fix, FixEdit, Severity, structural_fix
 from guardlint.model.index import ResourceIndex
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
@@ -35,6 +35,7 @@ from guardlint.model.workloads import WorkloadTable
 __all__ = [
     "NO_PARAMS",
     "Fix",
+    "FixEdit",
     "NoParams",
     "Reference",
     "Rule",
@@ -44,6 +45,7 @@ __all__ = [
     "Severity",
     "Violation",
     "rule",
+    "structural_fix",
 ]
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -135,6 +137,9 @@ class RuleInfo(NamedTuple):
     """The rule's lifecycle: ``stable``, ``preview`` (may still change or be removed) or ``deprecated``."""
     since: str | None = None
     """The version of the pack the rule arrived in (for built-in rules, of guardlint)."""
+    fix_safety: str | None = None
+    """For a fixable rule, the safety of its fixes: ``safe``, ``unsafe`` or ``mixed`` (some of each, finding by
+    finding); None when the rule offers no fix."""
 
 
 class RuleMeta(NamedTuple):
@@ -162,6 +167,9 @@ class RuleMeta(NamedTuple):
     """The rule's lifecycle: ``stable``, ``preview`` (may still change or be removed) or ``deprecated``."""
     since: str | None = None
     """The version of the pack the rule arrived in (for built-in rules, of guardlint)."""
+    fix_safety: str | None = None
+    """For a fixable rule, the safety of its fixes: ``safe``, ``unsafe`` or ``mixed`` (some of each, finding by
+    finding); None when the rule offers no fix."""
 
     def light(self) -> RuleInfo:
         """The light metadata of this rule (what ``Rule.info`` returns)."""
@@ -169,7 +177,7 @@ class RuleMeta(NamedTuple):
             code=self.code, name=self.name, title=self.title, severity=self.severity, pack=self.pack,
             remediation=self.remediation, tags=self.tags, references=self.references, fixable=self.fixable,
             enabled_by_default=self.enabled_by_default, kinds=self.kinds, extra=self.extra, engine=self.engine,
-            status=self.status, since=self.since,
+            status=self.status, since=self.since, fix_safety=self.fix_safety,
         )
 
 
@@ -323,7 +331,7 @@ def rule(
     references: Iterable[Reference] = (),
     params: type[Any] = NoParams,
     params_schema: Mapping[str, Any] | None = None,
-    fixable: bool = False,
+    fixable: bool | str = False,
     enabled_by_default: bool = True,
     kinds: Iterable[str] | None = None,
     extra: Mapping[str, str] | None = None,
@@ -336,7 +344,11 @@ def rule(
 
     ``params`` is the rule's parameters, a NamedTuple whose fields declare their documentation and constraints
     (``guardlint.rules.params.param``); the JSON Schema is derived from it when first read. ``params_schema``
-    (a hand-written schema) is still accepted for rules written before parameters were declared once."""
+    (a hand-written schema) is still accepted for rules written before parameters were declared once.
+
+    ``fixable`` is the safety of the fixes the rule offers (``"safe"``, ``"unsafe"`` or ``"mixed"``), or False;
+    True (the form before fix safety existed) means ``"unsafe"``."""
+    fix_safety = (fixable if isinstance(fixable, str) else "unsafe") if fixable else None
     schema = params_schema
     if schema is None and params is not NoParams and param_names(params):
         from guardlint.rules.params import ParamsSchema
@@ -355,13 +367,14 @@ def rule(
             tags=tuple(tags),
             references=tuple(references),
             params_schema=schema,
-            fixable=fixable,
+            fixable=bool(fixable),
             enabled_by_default=enabled_by_default,
             kinds=frozenset(kinds) if kinds is not None else None,
             extra=dict(extra or {}),
             engine=engine,
             status=status,
             since=since,
+            fix_safety=fix_safety,
         )
         return Rule(meta, fn, params)
 

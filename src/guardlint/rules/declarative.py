@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from guardlint.errors import RuleLoadError
-from guardlint.findings import Severity
+from guardlint.findings import Fix, Severity
 from guardlint.model.paths import MISSING, FieldPath, expand, parse_dotted, to_dotted
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
@@ -66,6 +66,7 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
     container_kinds = {ContainerKind(k) for k in match.get("container-kinds", [k.value for k in ContainerKind])}
     kinds_filter = match.get("kinds")
     dotted = spec.get("path", "")
+    fix_spec = spec.get("fix")
 
     def violations(base: FieldPath, data: Any, where: str) -> Iterator[Violation]:
         for concrete, value in expand(data, path, with_missing=True):
@@ -77,7 +78,8 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
                 ok = is_valid(schema, value) == must_satisfy
             if not ok:
                 text = _format(message, value=_render_value(value), path=to_dotted(concrete) or dotted, where=where)
-                yield Violation((*base, *concrete), text, at_value=value is not MISSING)
+                yield Violation((*base, *concrete), text, at_value=value is not MISSING,
+                                fix=_fix(fix_spec, base, concrete, data) if fix_spec else None)
 
     def check(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
         if scope == "objects":
@@ -115,8 +117,33 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
         extra={"source": origin},
         status=spec.get("status", "stable"),
         since=spec.get("since"),
+        fixable=bool(fix_spec),
+        fix_safety=fix_spec["safety"] if fix_spec else None,
     )
     return Rule(meta, check)
+
+
+def _fix(spec: Mapping[str, Any], base: FieldPath, concrete: FieldPath, data: Any) -> Fix | None:
+    """The fix a declarative rule offers at ``base + concrete`` (``data`` is what ``base`` holds)."""
+    from guardlint.findings import FixEdit, structural_fix
+
+    op, value, path = spec["op"], spec.get("value"), (*base, *concrete)
+    if op == "rename":
+        parent: Any = data
+        for part in concrete[:-1]:
+            if isinstance(parent, dict) and isinstance(part, str):
+                parent = parent.get(part)
+            elif isinstance(parent, list) and isinstance(part, int) and 0 <= part < len(parent):
+                parent = parent[part]
+            else:
+                parent = None
+        if not concrete or not isinstance(parent, dict) or not isinstance(value, str):
+            return None
+        if value in parent:  # the new field is already there and is the one the API reads
+            return structural_fix(f"remove {concrete[-1]} ({value} is set)", FixEdit("remove", path),
+                                  safety=spec["safety"])
+        return structural_fix(spec["description"], FixEdit("rename", path, value), safety=spec["safety"])
+    return structural_fix(spec["description"], FixEdit(op, path, value), safety=spec["safety"])
 
 
 def _default_doc(spec: Mapping[str, Any]) -> str:

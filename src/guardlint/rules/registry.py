@@ -169,6 +169,10 @@ def validate_rule(r: Rule[Any], origin: str) -> None:
         problems.append(f"status {m.status!r} is not one of {', '.join(STATUSES)}")
     if m.since is not None and not VERSION_RE.match(m.since):
         problems.append(f"since {m.since!r} is not a version (X.Y or X.Y.Z)")
+    if m.fixable and m.fix_safety not in ("safe", "unsafe", "mixed"):
+        problems.append(f"fix safety {m.fix_safety!r} is not one of safe, unsafe, mixed")
+    if not m.fixable and m.fix_safety is not None:
+        problems.append("a rule that offers no fix has no fix safety")
     if problems:
         raise RuleLoadError(f"{origin}: rule {m.name!r}: " + "; ".join(problems))
 

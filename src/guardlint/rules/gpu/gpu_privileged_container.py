@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, NamedTuple
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_str
 from guardlint.model.quantity import format_quantity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     SYSTEM_IMAGES,
@@ -40,6 +40,7 @@ class Params(NamedTuple):
 
 @rule(
     code="GPU021",
+    fixable="unsafe",
     name="gpu-privileged-container",
     title="Privileged container in a GPU pod",
     severity=Severity.ERROR,
@@ -131,6 +132,8 @@ def gpu_privileged_container(resource: Resource, params: Params, ctx: RuleContex
                     (*c.path, "securityContext", "privileged"),
                     f"{c.describe()} is privileged, so it sees and can use every accelerator device of the node "
                     f"although {why}",
+                    fix=structural_fix("remove privileged: true",
+                                       FixEdit("remove", (*c.path, "securityContext", "privileged"))),
                 )
 
 

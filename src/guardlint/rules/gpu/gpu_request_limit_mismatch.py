@@ -16,7 +16,7 @@ from guardlint.rules.gpu import _refs
 
 @rule(
     code="GPU002",
-    fixable=True,
+    fixable="safe",
     name="gpu-request-limit-mismatch",
     title="GPU or other extended resource request differs from its limit",
     severity=Severity.ERROR,
@@ -88,7 +88,8 @@ def gpu_request_limit_mismatch(resource: Resource, params: Any, ctx: RuleContext
             if 0 <= lv < 2**63 and lv.denominator == 1:
                 # Only a limit the API accepts is copied: extended resources take whole, non-negative numbers
                 # (and a device count beyond int64 is no count: its digits are not copied either).
-                fix = Fix(str(lv.numerator), f"set the {req.name} request to the limit, {quantity_text(lim.raw)}")
+                fix = Fix(str(lv.numerator), f"set the {req.name} request to the limit, {quantity_text(lim.raw)}",
+                          safety="safe")
             yield Violation(
                 req.path,
                 f"{site.label} requests {quantity_text(req.raw)} {req.name} but its limit is "

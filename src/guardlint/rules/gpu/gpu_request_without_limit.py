@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.quantity import quantity_text
 from guardlint.model.requirements import iter_sites
 from guardlint.model.resource import Resource
 from guardlint.model.resourcenames import is_extended
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import accelerators, params_schema
 
@@ -31,6 +31,7 @@ PARAMS_SCHEMA = params_schema({
 
 @rule(
     code="GPU001",
+    fixable="safe",
     name="gpu-request-without-limit",
     title="GPU or other extended resource is requested without a limit",
     severity=Severity.ERROR,
@@ -103,10 +104,14 @@ def gpu_request_without_limit(resource: Resource, params: Params, ctx: RuleConte
             if not is_extended(v.name) or (table is not None and table.lookup(v.name) is None):
                 continue
             when = "when the operator creates its pods" if site.operator_created else "at apply"
+            limit = (*v.path[:-2], "limits", v.path[-1])
             yield Violation(
                 v.path,
                 f"{site.label} requests {quantity_text(v.raw)} {v.name} without a limit; the API requires a limit for "
                 f"extended resources and rejects it {when} (Limit must be set for non overcommitable resources)",
+                fix=structural_fix(f"set the {v.name} limit to the request, {quantity_text(v.raw)}",
+                                   FixEdit("set", limit, v.raw), safety="safe")
+                if v.path[-2:-1] == ("requests",) and isinstance(v.raw, (int, str)) else None,
             )
 
 

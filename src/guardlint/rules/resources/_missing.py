@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from guardlint.findings import structural_fix
 from guardlint.model.access import get
 from guardlint.model.limitrange import limitrange_supplies
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
-from guardlint.rules.api import RuleContext, Violation
+from guardlint.rules.api import FixEdit, RuleContext, Violation
 from guardlint.rules.resources._common import (
     RESOURCE_CONTAINERS,
     filled_by_operator,
@@ -38,4 +39,9 @@ def missing_resource(resource: Resource, ctx: RuleContext, name: str, section: s
                 supplied = limitrange_supplies(ctx.index, resource, name, section)
             if supplied:
                 return
-            yield Violation((*c.path, "resources", section, name), f"{c.describe()} has no {name} {what}")
+            request = c.get(("resources", "requests", name)) if section == "limits" else None
+            fix = None
+            if isinstance(request, (int, str)) and not isinstance(request, bool):
+                fix = structural_fix(f"set the {name} limit to the request, {request}",
+                                     FixEdit("set", (*c.path, "resources", "limits", name), request))
+            yield Violation((*c.path, "resources", section, name), f"{c.describe()} has no {name} {what}", fix=fix)

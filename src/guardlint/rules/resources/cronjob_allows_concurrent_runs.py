@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Fix, FixEdit, Reference, RuleContext, Violation, rule
 from guardlint.rules.references import CRONJOBS
 from guardlint.rules.resources._common import is_partial_object
 
@@ -36,6 +36,7 @@ PARAMS_SCHEMA = {
 
 @rule(
     code="RES044",
+    fixable="unsafe",
     name="cronjob-allows-concurrent-runs",
     title="CronJob lets its runs overlap",
     severity=Severity.INFO,
@@ -108,14 +109,21 @@ def cronjob_allows_concurrent_runs(resource: Resource, params: Params, ctx: Rule
     if policy is None:
         if "Allow" not in params.allowed_policies and not is_partial_object(resource, ctx):
             yield Violation(path, f"{resource.describe()} sets no concurrencyPolicy, so it defaults to Allow and runs "
-                            "may overlap")
+                            "may overlap", fix=_policy(path, params.allowed_policies))
     elif policy not in VALID:
         yield Violation(path, f"{resource.describe()} sets concurrencyPolicy to {policy!r}, which the API rejects "
                         "(valid: Allow, Forbid, Replace)", at_value=True)
     elif policy not in params.allowed_policies:
         effect = ", so runs may overlap" if policy == "Allow" else ""
         yield Violation(path, f"{resource.describe()} sets concurrencyPolicy to {policy!r}{effect} (allowed: "
-                        f"{', '.join(params.allowed_policies)})", at_value=True)
+                        f"{', '.join(params.allowed_policies)})", at_value=True,
+                        fix=_policy(path, params.allowed_policies))
+
+
+def _policy(path: tuple[str | int, ...], allowed: tuple[str, ...]) -> Fix | None:
+    """Set the first allowed policy the API knows, Forbid when it is allowed (it never cancels a run)."""
+    target = "Forbid" if "Forbid" in allowed else next((p for p in allowed if p in VALID), None)
+    return structural_fix(f"set concurrencyPolicy to {target}", FixEdit("set", path, target)) if target else None
 
 
 RULE = cronjob_allows_concurrent_runs

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
 from guardlint.rules.references import JOBS
 from guardlint.rules.resources._common import is_partial_object
 
@@ -16,6 +16,7 @@ CLEANED_UP_BY = ("helm.sh/hook-delete-policy", "argocd.argoproj.io/hook-delete-p
 
 @rule(
     code="RES041",
+    fixable="unsafe",
     name="job-without-ttl",
     title="Job is never cleaned up after it finishes",
     severity=Severity.INFO,
@@ -88,7 +89,13 @@ def job_without_ttl(resource: Resource, params: Any, ctx: RuleContext) -> Iterat
     spec = resource.data.get("spec")
     if isinstance(spec, dict) and spec.get("ttlSecondsAfterFinished") is None:
         yield Violation(("spec", "ttlSecondsAfterFinished"),
-                        f"{resource.describe()} sets no ttlSecondsAfterFinished, so it and its pods are never deleted")
+                        f"{resource.describe()} sets no ttlSecondsAfterFinished, so it and its pods are never deleted",
+                        fix=structural_fix(f"set ttlSecondsAfterFinished to {TTL} (one day; adjust it to how long "
+                                           "the results must stay readable)",
+                                           FixEdit("set", ("spec", "ttlSecondsAfterFinished"), TTL)))
 
+
+TTL = 86400
+"""The time to live the fix writes: one day, long enough to read a finished Job's status and logs."""
 
 RULE = job_without_ttl

@@ -14,6 +14,7 @@ from guardlint.rules.resources._missing import missing_resource
 
 @rule(
     code="RES004",
+    fixable="unsafe",
     name="missing-cpu-limit",
     title="Container has no CPU limit",
     severity=Severity.WARNING,

@@ -31,6 +31,7 @@ PARAMS_SCHEMA = {
 
 @rule(
     code="RES005",
+    fixable="unsafe",
     name="missing-ephemeral-storage-request",
     title="Container has no ephemeral-storage request",
     severity=Severity.INFO,

@@ -14,6 +14,7 @@ from guardlint.rules.resources._missing import missing_resource
 
 @rule(
     code="RES003",
+    fixable="unsafe",
     name="missing-memory-limit",
     title="Container has no memory limit",
     severity=Severity.WARNING,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, NamedTuple
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.model.scaling import hpas_for, replicas_path
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Fix, FixEdit, RuleContext, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import DEPLOYMENTS, PDB
 from guardlint.rules.resources._common import is_partial_object
@@ -26,6 +26,7 @@ class Params(NamedTuple):
 
 @rule(
     code="RES030",
+    fixable="unsafe",
     name="replicas-below-minimum",
     title="Workload runs fewer replicas than the minimum",
     severity=Severity.INFO,
@@ -96,13 +97,17 @@ def replicas_below_minimum(resource: Resource, params: Params, ctx: RuleContext)
     raw = get(resource.data, path)
     if raw is None:
         yield Violation(path, f"{resource.describe()} sets no replicas and so runs 1, fewer than the minimum of "
-                        f"{params.min_replicas}")
+                        f"{params.min_replicas}", fix=_raise(path, params.min_replicas))
         return
     if not isinstance(raw, int) or isinstance(raw, bool) or raw == 0:
         return
     if raw < params.min_replicas:
         yield Violation(path, f"{resource.describe()} runs {raw} replica{'s' if raw != 1 else ''}, fewer than the "
-                        f"minimum of {params.min_replicas}")
+                        f"minimum of {params.min_replicas}", fix=_raise(path, params.min_replicas))
+
+
+def _raise(path: tuple[str | int, ...], minimum: int) -> Fix:
+    return structural_fix(f"set replicas to {minimum}", FixEdit("set", path, minimum))
 
 
 RULE = replicas_below_minimum

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_int, iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
 from guardlint.rules.security import _pss
 
 CHECK = "hostPorts"
@@ -17,6 +17,7 @@ CHECK = "hostPorts"
 
 @rule(
     code="SEC006",
+    fixable="unsafe",
     name="host-port",
     title="Container binds a port on the node (hostPort)",
     severity=Severity.WARNING,
@@ -96,6 +97,8 @@ def host_port(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Vio
                         (*c.path, "ports", j, "hostPort"),
                         f"{c.describe()} binds host port {value} {suffix}",
                         at_value=True,
+                        fix=structural_fix(f"remove hostPort {value}",
+                                           FixEdit("remove", (*c.path, "ports", j, "hostPort"))),
                     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
-from guardlint.rules.api import Fix, Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Fix, FixEdit, Reference, RuleContext, Violation, rule
 from guardlint.rules.security.unpinned_image import is_image_reference, pinned_by_digest, split_image
 
 
@@ -40,7 +40,7 @@ PARAMS_SCHEMA = {
 
 @rule(
     code="SEC021",
-    fixable=True,
+    fixable="unsafe",
     name="image-pull-policy-not-always",
     title="Container image pull policy is not Always",
     severity=Severity.INFO,
@@ -112,9 +112,12 @@ def image_pull_policy_not_always(resource: Resource, params: Params, ctx: RuleCo
             continue
         defaulted = "Always" if tag is None or tag == "latest" else "IfNotPresent"
         if defaulted not in allowed:
+            target = next((p for p in params.allowed_policies if p in ("Always", "IfNotPresent", "Never")), None)
             yield Violation(
                 path,
                 f"{c.describe()} sets no imagePullPolicy, so image {image!r} is pulled with {defaulted!r}",
+                fix=structural_fix(f"set imagePullPolicy to {target}", FixEdit("set", path, target))
+                if target else None,
             )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Fix, FixEdit, RuleContext, Violation, rule
 from guardlint.rules.references import SECCOMP
 from guardlint.rules.security import _pss
 
@@ -20,6 +20,7 @@ WINDOWS_EXEMPT_SINCE = (1, 25)
 
 @rule(
     code="SEC017",
+    fixable="unsafe",
     name="missing-seccomp-profile",
     title="Pod or container does not set a RuntimeDefault or Localhost seccomp profile",
     severity=Severity.WARNING,
@@ -139,13 +140,22 @@ def missing_seccomp_profile(resource: Resource, params: Any, ctx: RuleContext) -
                 _pss.pod_sc_path(pod, "seccompProfile", "type"),
                 f"neither the {label} nor any container sets securityContext.seccompProfile.type to RuntimeDefault "
                 f"or Localhost {suffix}",
+                fix=_runtime_default(_pss.pod_sc_path(pod, "seccompProfile")),
             )
             continue
         for c in unset:
             yield Violation(
                 _pss.c_sc_path(c, "seccompProfile", "type"),
                 f"{c.describe()} does not set securityContext.seccompProfile and the {label} does not either {suffix}",
+                fix=_runtime_default(_pss.c_sc_path(c, "seccompProfile")),
             )
+
+
+def _runtime_default(path: tuple[str | int, ...]) -> Fix:
+    """Set seccompProfile to RuntimeDefault (offered only where no profile is set: a profile with no type may
+    hold a localhostProfile that only the Localhost type allows)."""
+    return structural_fix("set seccompProfile.type to RuntimeDefault",
+                          FixEdit("set", (*path, "type"), "RuntimeDefault"))
 
 
 RULE = missing_seccomp_profile

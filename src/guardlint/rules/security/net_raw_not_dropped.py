@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_list
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
 from guardlint.rules.references import CAPABILITIES
 from guardlint.rules.security._common import capability
 
 
 @rule(
     code="SEC032",
+    fixable="unsafe",
     name="net-raw-not-dropped",
     title="Container keeps the NET_RAW capability",
     severity=Severity.INFO,
@@ -98,7 +99,9 @@ def net_raw_not_dropped(resource: Resource, params: Any, ctx: RuleContext) -> It
                 dropped = {capability(d) for d in get_list(c.data, (*caps, "drop")) or () if isinstance(d, str)}
                 if not dropped & {"NET_RAW", "ALL"}:
                     yield Violation(
-                        (*c.path, *caps, "drop"), f"{c.describe()} does not drop NET_RAW (or ALL) capabilities"
+                        (*c.path, *caps, "drop"), f"{c.describe()} does not drop NET_RAW (or ALL) capabilities",
+                        fix=structural_fix('add "NET_RAW" to capabilities.drop',
+                                           FixEdit("append", (*c.path, *caps, "drop"), "NET_RAW")),
                     )
 
 

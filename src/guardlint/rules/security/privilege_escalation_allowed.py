@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import Fix, RuleContext, Violation, rule
+from guardlint.rules.api import Fix, FixEdit, RuleContext, Violation, rule
 from guardlint.rules.references import SECURITY_CONTEXT
 from guardlint.rules.security import _pss
 
@@ -19,7 +19,7 @@ WINDOWS_EXEMPT_SINCE = (1, 25)
 
 @rule(
     code="SEC014",
-    fixable=True,
+    fixable="unsafe",
     name="privilege-escalation-allowed",
     title="Container does not forbid privilege escalation",
     severity=Severity.WARNING,
@@ -93,10 +93,10 @@ def privilege_escalation_allowed(resource: Resource, params: Any, ctx: RuleConte
                 text = "does not set securityContext.allowPrivilegeEscalation=false"
             else:
                 text = f"sets securityContext.allowPrivilegeEscalation to {value!r}, which is not the boolean false"
-            fix = Fix("false", "set allowPrivilegeEscalation to false") if value is not None else None
-            yield Violation(
-                _pss.c_sc_path(c, "allowPrivilegeEscalation"), f"{c.describe()} {text} {suffix}", fix=fix
-            )
+            path = _pss.c_sc_path(c, "allowPrivilegeEscalation")
+            what = "set allowPrivilegeEscalation to false"
+            fix = Fix("false", what) if value is not None else structural_fix(what, FixEdit("set", path, False))
+            yield Violation(path, f"{c.describe()} {text} {suffix}", fix=fix)
 
 
 RULE = privilege_escalation_allowed

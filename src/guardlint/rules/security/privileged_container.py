@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, RuleContext, Violation, rule
 from guardlint.rules.references import SECURITY_CONTEXT
 from guardlint.rules.security import _pss
 
@@ -17,6 +17,7 @@ CHECK = "privileged"
 
 @rule(
     code="SEC003",
+    fixable="unsafe",
     name="privileged-container",
     title="Container runs in privileged mode",
     severity=Severity.ERROR,
@@ -73,10 +74,9 @@ def privileged_container(resource: Resource, params: Any, ctx: RuleContext) -> I
     suffix = _pss.note(_pss.BASELINE, _pss.policy_version(ctx), CHECK)
     for c in iter_all_containers(resource, ctx.workloads):
         if c.get(("securityContext", "privileged")) is True:
-            yield Violation(
-                (*c.path, "securityContext", "privileged"),
-                f"{c.describe()} sets securityContext.privileged=true {suffix}",
-            )
+            path = (*c.path, "securityContext", "privileged")
+            yield Violation(path, f"{c.describe()} sets securityContext.privileged=true {suffix}",
+                            fix=structural_fix("remove privileged: true", FixEdit("remove", path)))
 
 
 RULE = privileged_container

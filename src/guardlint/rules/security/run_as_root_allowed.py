@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_bool
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Fix, FixEdit, RuleContext, Violation, rule
 from guardlint.rules.references import SECURITY_CONTEXT
 from guardlint.rules.security import _pss
 
@@ -19,6 +19,7 @@ USER_NAMESPACE_SINCE = (1, 35)
 
 @rule(
     code="SEC015",
+    fixable="unsafe",
     name="run-as-root-allowed",
     title="Pod or container does not require running as a non-root user",
     severity=Severity.WARNING,
@@ -102,7 +103,8 @@ def run_as_root_allowed(resource: Resource, params: Any, ctx: RuleContext) -> It
         label = _pss.pod_label(pod)
         if pod_value is False:
             yield Violation(
-                _pss.pod_sc_path(pod, "runAsNonRoot"), f"{label} sets securityContext.runAsNonRoot=false {suffix}"
+                _pss.pod_sc_path(pod, "runAsNonRoot"), f"{label} sets securityContext.runAsNonRoot=false {suffix}",
+                fix=_non_root(_pss.pod_sc_path(pod, "runAsNonRoot")),
             )
         explicit: list[Violation] = []
         unset = []
@@ -115,6 +117,7 @@ def run_as_root_allowed(resource: Resource, params: Any, ctx: RuleContext) -> It
                     Violation(
                         _pss.c_sc_path(c, "runAsNonRoot"),
                         f"{c.describe()} sets securityContext.runAsNonRoot=false {suffix}",
+                        fix=_non_root(_pss.c_sc_path(c, "runAsNonRoot")),
                     )
                 )
             elif value is True:
@@ -128,6 +131,7 @@ def run_as_root_allowed(resource: Resource, params: Any, ctx: RuleContext) -> It
             yield Violation(
                 _pss.pod_sc_path(pod, "runAsNonRoot"),
                 f"neither the {label} nor any container sets securityContext.runAsNonRoot=true {suffix}",
+                fix=_non_root(_pss.pod_sc_path(pod, "runAsNonRoot")),
             )
             continue
         for c in unset:
@@ -135,7 +139,12 @@ def run_as_root_allowed(resource: Resource, params: Any, ctx: RuleContext) -> It
                 _pss.c_sc_path(c, "runAsNonRoot"),
                 f"{c.describe()} does not set securityContext.runAsNonRoot=true and the {label} does not "
                 f"either {suffix}",
+                fix=_non_root(_pss.c_sc_path(c, "runAsNonRoot")),
             )
+
+
+def _non_root(path: tuple[str | int, ...]) -> Fix:
+    return structural_fix("set runAsNonRoot to true", FixEdit("set", path, True))
 
 
 RULE = run_as_root_allowed

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_bool
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
 from guardlint.rules.security._accounts import is_bound, service_account_automount, service_account_name
 
 
@@ -36,6 +36,7 @@ PARAMS_SCHEMA = {
 
 @rule(
     code="SEC034",
+    fixable="unsafe",
     name="service-account-token-automounted",
     title="Pod mounts a service account token it does not need",
     severity=Severity.INFO,
@@ -126,7 +127,9 @@ def service_account_token_automounted(resource: Resource, params: Params, ctx: R
             text = "runs as the default service account and mounts its API token"
         else:
             text = f"mounts the API token of service account {name!r}, which no linted binding grants any role"
-        yield Violation((*pod.path, "automountServiceAccountToken"), f"the pod {text}")
+        path = (*pod.path, "automountServiceAccountToken")
+        yield Violation(path, f"the pod {text}", fix=structural_fix(
+            "set automountServiceAccountToken to false", FixEdit("set", path, False)))
 
 
 RULE = service_account_token_automounted

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_bool
 from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
 from guardlint.rules.security import _pss
 
 CHECK = "hostNamespaces"
@@ -22,6 +22,7 @@ _EFFECT = {
 
 @rule(
     code="SEC002",
+    fixable="unsafe",
     name="shared-host-namespace",
     title="Pod shares a host namespace (network, PID or IPC)",
     severity=Severity.ERROR,
@@ -99,6 +100,7 @@ def shared_host_namespace(resource: Resource, params: Any, ctx: RuleContext) -> 
                 yield Violation(
                     (*pod.path, key),
                     f"{_pss.pod_label(pod)} sets {key}=true and so shares {effect} {suffix}",
+                    fix=structural_fix(f"remove {key}: true", FixEdit("remove", (*pod.path, key))),
                 )
 
 

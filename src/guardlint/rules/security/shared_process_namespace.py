@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_bool
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
 
 
 @rule(
     code="SEC039",
+    fixable="unsafe",
     name="shared-process-namespace",
     title="Pod containers share a process namespace",
     severity=Severity.WARNING,
@@ -76,6 +77,8 @@ def shared_process_namespace(resource: Resource, params: Any, ctx: RuleContext) 
             yield Violation(
                 (*pod.path, "shareProcessNamespace"),
                 "the pod's containers share one process namespace and can read each other's memory and environment",
+                fix=structural_fix("remove shareProcessNamespace: true",
+                                   FixEdit("remove", (*pod.path, "shareProcessNamespace"))),
             )
 
 

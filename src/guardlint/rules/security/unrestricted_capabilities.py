@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_list, get_map
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Fix, FixEdit, RuleContext, Violation, rule
 from guardlint.rules.references import CAPABILITIES
 from guardlint.rules.security import _pss
 
@@ -21,6 +21,7 @@ WINDOWS_EXEMPT_SINCE = (1, 25)
 
 @rule(
     code="SEC018",
+    fixable="unsafe",
     name="unrestricted-capabilities",
     title="Container does not drop ALL capabilities or adds more than NET_BIND_SERVICE",
     severity=Severity.WARNING,
@@ -116,13 +117,15 @@ def unrestricted_capabilities(resource: Resource, params: Any, ctx: RuleContext)
             drop_path = _pss.c_sc_path(c, "capabilities", "drop")
             if caps is None:
                 yield Violation(
-                    drop_path, f'{c.describe()} does not set securityContext.capabilities.drop=["ALL"] {suffix}'
+                    drop_path, f'{c.describe()} does not set securityContext.capabilities.drop=["ALL"] {suffix}',
+                    fix=_drop_all(drop_path),
                 )
                 continue
             drop = get_list(caps, ("drop",))
             if drop is None or "ALL" not in drop:
                 text = "does not set" if drop is None else "does not include \"ALL\" in"
-                yield Violation(drop_path, f"{c.describe()} {text} securityContext.capabilities.drop {suffix}")
+                yield Violation(drop_path, f"{c.describe()} {text} securityContext.capabilities.drop {suffix}",
+                                fix=_drop_all(drop_path) if drop is not None or "drop" not in caps else None)
             for i, cap in enumerate(get_list(caps, ("add",)) or ()):
                 if isinstance(cap, str) and cap != "NET_BIND_SERVICE":
                     yield Violation(
@@ -130,6 +133,10 @@ def unrestricted_capabilities(resource: Resource, params: Any, ctx: RuleContext)
                         f"{c.describe()} adds capability {cap!r}; only NET_BIND_SERVICE may be added {suffix}",
                         at_value=True,
                     )
+
+
+def _drop_all(path: tuple[str | int, ...]) -> Fix:
+    return structural_fix('add "ALL" to capabilities.drop', FixEdit("append", path, "ALL"))
 
 
 RULE = unrestricted_capabilities

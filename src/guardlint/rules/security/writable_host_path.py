@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_str, iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, RuleContext, Violation, rule
 from guardlint.rules.references import HOST_PATH
 from guardlint.rules.security._common import host_path_matches
 from guardlint.rules.security._volumes import mounts_of
@@ -39,6 +39,7 @@ PARAMS_SCHEMA = {
 
 @rule(
     code="SEC037",
+    fixable="unsafe",
     name="writable-host-path",
     title="Container mounts a hostPath volume writable",
     severity=Severity.WARNING,
@@ -122,6 +123,8 @@ def writable_host_path(resource: Resource, params: Params, ctx: RuleContext) -> 
                 yield Violation(
                     (*c.path, "volumeMounts", j, "readOnly"),
                     f"{c.describe()} mounts hostPath volume {volume.get('name')!r} ({path!r}) writable",
+                    fix=structural_fix("set readOnly to true on the mount",
+                                       FixEdit("set", (*c.path, "volumeMounts", j, "readOnly"), True)),
                 )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from guardlint.findings import Severity
+from guardlint.findings import Severity, structural_fix
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, RuleContext, Violation, rule
 from guardlint.rules.references import SECURITY_CONTEXT
 
 
@@ -31,6 +31,7 @@ PARAMS_SCHEMA = {
 
 @rule(
     code="SEC030",
+    fixable="unsafe",
     name="writable-root-filesystem",
     title="Container root file system is writable",
     severity=Severity.WARNING,
@@ -114,7 +115,9 @@ def writable_root_filesystem(resource: Resource, params: Params, ctx: RuleContex
             if value is True:
                 continue
             text = "sets readOnlyRootFilesystem=false" if value is False else "does not set readOnlyRootFilesystem=true"
-            yield Violation((*c.path, "securityContext", "readOnlyRootFilesystem"), f"{c.describe()} {text}")
+            path = (*c.path, "securityContext", "readOnlyRootFilesystem")
+            yield Violation(path, f"{c.describe()} {text}", fix=structural_fix(
+                "set readOnlyRootFilesystem to true", FixEdit("set", path, True)))
 
 
 RULE = writable_root_filesystem
