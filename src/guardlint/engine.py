@@ -91,7 +91,9 @@ def _run_rule(
                 written = ctx.workloads.written_path(resource, v.path)
                 if written is None:
                     continue  # a pod-level field the object does not hold (a Tekton Task's pod)
-                path, fix = written, (fix if written == v.path else None)
+                # A value replacement stays when the field is where the rule saw it; structural edits are not
+                # offered on made pods (their fields may have no written place to go).
+                path, fix = written, (fix if written == v.path and fix is not None and not fix.edits else None)
             out.append(make_finding(active, resource, resource.document, path, v.message, at_value=v.at_value, fix=fix))
     except Exception as exc:
         if raise_errors:
