@@ -6,7 +6,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_bool, get_list, get_str, iter_maps
@@ -20,16 +20,19 @@ from guardlint.rules.gpu._support import (
     DEFAULT_GPU_TAINT_KEYS,
     GPU_RUNTIME_CLASSES,
     SYSTEM_IMAGES,
+    SYSTEM_IMAGES_PARAM,
     SYSTEM_KINDS,
+    SYSTEM_KINDS_PARAM,
     SYSTEM_NAMESPACES,
+    SYSTEM_NAMESPACES_PARAM,
     accelerators,
     gpu_selector_paths,
     gpu_toleration_paths,
     is_placeholder,
     is_system_component,
-    params_schema,
     uses_accelerator,
 )
+from guardlint.rules.params import param
 
 VARIABLES: tuple[str, ...] = (
     "CUDA_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "GPU_DEVICE_ORDINAL",
@@ -52,39 +55,25 @@ DEVICE_PATHS: tuple[str, ...] = (
 
 
 class Params(NamedTuple):
-    variables: tuple[str, ...] = VARIABLES
-    device_paths: tuple[str, ...] = DEVICE_PATHS
-    taint_keys: tuple[str, ...] = (*DEFAULT_GPU_TAINT_KEYS, "sku=gpu")
-    node_labels: tuple[str, ...] = DEFAULT_GPU_NODE_LABELS
-    runtime_classes: tuple[str, ...] = GPU_RUNTIME_CLASSES
-    system_kinds: tuple[str, ...] = SYSTEM_KINDS
-    system_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
-    system_images: tuple[str, ...] = SYSTEM_IMAGES
-
-
-PARAMS_SCHEMA = params_schema({
-    "variables": {
-        "type": "array", "items": {"type": "string"}, "default": list(VARIABLES),
-        "description": "Environment variables through which a framework selects among the devices it can see.",
-    },
-    "taint-keys": {
-        "type": "array", "items": {"type": "string"}, "default": list(Params().taint_keys),
-        "description": "Taints of accelerator nodes: a key, or key=value.",
-    },
-    "node-labels": {
-        "type": "array", "items": {"type": "string"}, "default": list(DEFAULT_GPU_NODE_LABELS),
-        "description": "Node label keys (globs) that only accelerator nodes carry.",
-    },
-    "device-paths": {
-        "type": "array", "items": {"type": "string"}, "default": list(DEVICE_PATHS),
-        "description": "Host paths (globs) of device files: a container that mounts one from a hostPath volume "
-        "sees those devices.",
-    },
-    "runtime-classes": {
-        "type": "array", "items": {"type": "string"}, "default": list(GPU_RUNTIME_CLASSES),
-        "description": "RuntimeClass names that run the GPU vendor's container runtime hook.",
-    },
-}, system=True)
+    variables: Annotated[tuple[str, ...], param(
+        "Environment variables through which a framework selects among the devices it can see.",
+    )] = VARIABLES
+    device_paths: Annotated[tuple[str, ...], param(
+        "Host paths (globs) of device files: a container that mounts one from a hostPath volume sees those "
+        "devices.",
+    )] = DEVICE_PATHS
+    taint_keys: Annotated[tuple[str, ...], param(
+        "Taints of accelerator nodes: a key, or key=value.",
+    )] = (*DEFAULT_GPU_TAINT_KEYS, "sku=gpu")
+    node_labels: Annotated[tuple[str, ...], param(
+        "Node label keys (globs) that only accelerator nodes carry.",
+    )] = DEFAULT_GPU_NODE_LABELS
+    runtime_classes: Annotated[tuple[str, ...], param(
+        "RuntimeClass names that run the GPU vendor's container runtime hook.",
+    )] = GPU_RUNTIME_CLASSES
+    system_kinds: Annotated[tuple[str, ...], SYSTEM_KINDS_PARAM] = SYSTEM_KINDS
+    system_namespaces: Annotated[tuple[str, ...], SYSTEM_NAMESPACES_PARAM] = SYSTEM_NAMESPACES
+    system_images: Annotated[tuple[str, ...], SYSTEM_IMAGES_PARAM] = SYSTEM_IMAGES
 
 
 def selects_devices(value: Any) -> bool:
@@ -153,7 +142,6 @@ def _claims_devices(c: ContainerRef) -> bool:
                   "https://rocm.docs.amd.com/en/latest/conceptual/gpu-isolation.html"),
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
 )
 def gpu_visible_devices_without_request(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

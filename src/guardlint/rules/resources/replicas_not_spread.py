@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get, get_list
@@ -13,6 +13,7 @@ from guardlint.model.scaling import is_multi_replica
 from guardlint.model.selectors import label_selector_matches, pod_assumption
 from guardlint.model.workloads import PodSpecRef, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.resources._common import is_partial_object
 
 TOPOLOGY_KEYS: tuple[str, ...] = (
@@ -27,20 +28,10 @@ _NAME_LABEL = "kubernetes.io/metadata.name"
 
 
 class Params(NamedTuple):
-    topology_keys: tuple[str, ...] = TOPOLOGY_KEYS
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "topology-keys": {
-            "type": "array", "items": {"type": "string", "minLength": 1}, "default": list(TOPOLOGY_KEYS),
-            "description": "Node label keys that count as failure domains for spreading (add your rack or "
-            "node-pool labels).",
-        },
-    },
-}
+    topology_keys: Annotated[tuple[str, ...], param(
+        "Node label keys that count as failure domains for spreading (add your rack or node-pool labels).",
+        items={"minLength": 1},
+    )] = TOPOLOGY_KEYS
 
 
 class _Term(NamedTuple):
@@ -133,7 +124,6 @@ def _problem(term: _Term, pod: PodSpecRef, params: Params) -> str | None:
                   "#inter-pod-affinity-and-anti-affinity"),
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
 )
 def replicas_not_spread(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:

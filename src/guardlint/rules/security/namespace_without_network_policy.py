@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.missing import can_judge_absence
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 
 NAMESPACED_POLICIES: tuple[str, ...] = ("NetworkPolicy", "CiliumNetworkPolicy")
 """Kinds that isolate the pods of their own namespace (Kubernetes' and Calico's NetworkPolicy share the
@@ -22,24 +23,13 @@ CLUSTER_POLICIES: tuple[str, ...] = (
 
 
 class Params(NamedTuple):
-    policy_kinds: tuple[str, ...] = NAMESPACED_POLICIES
-    cluster_policy_kinds: tuple[str, ...] = CLUSTER_POLICIES
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "policy-kinds": {
-            "type": "array", "items": {"type": "string", "minLength": 1}, "default": list(NAMESPACED_POLICIES),
-            "description": "Kinds of namespaced network policies that count for their namespace.",
-        },
-        "cluster-policy-kinds": {
-            "type": "array", "items": {"type": "string", "minLength": 1}, "default": list(CLUSTER_POLICIES),
-            "description": "Kinds of cluster-wide network policies: one in the tree counts for every namespace.",
-        },
-    },
-}
+    policy_kinds: Annotated[tuple[str, ...], param(
+        "Kinds of namespaced network policies that count for their namespace.", items={"minLength": 1},
+    )] = NAMESPACED_POLICIES
+    cluster_policy_kinds: Annotated[tuple[str, ...], param(
+        "Kinds of cluster-wide network policies: one in the tree counts for every namespace.",
+        items={"minLength": 1},
+    )] = CLUSTER_POLICIES
 
 
 @rule(
@@ -54,7 +44,6 @@ PARAMS_SCHEMA = {
     remediation="Add a NetworkPolicy to the namespace (a default-deny policy plus the traffic the workload "
     "needs), or declare the namespace's policies in known-objects if they live elsewhere.",
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     references=(
         Reference("Kubernetes: Network Policies",
                   "https://kubernetes.io/docs/concepts/services-networking/network-policies/"),
