@@ -70,3 +70,21 @@ spec:
     assert view.written_path(r, ("spec", "steps", 0, "image")) == ("spec", "steps", 0, "image")
     assert view.written_path(r, ("spec", "tolerations")) is None  # a Task holds no pod-level fields
     assert view.written_path(r, ("spec", "volumes", 0)) == ("spec", "volumes", 0)
+
+
+def test_the_builders_module_loads_only_when_an_operator_object_is_linted() -> None:
+    import subprocess
+    import sys
+
+    pod = "apiVersion: v1\\nkind: Pod\\nmetadata: {name: a}\\nspec:\\n  containers: [{name: a, image: a:1}]\\n"
+    task = "apiVersion: tekton.dev/v1\\nkind: Task\\nmetadata: {name: t}\\nspec:\\n  steps: [{name: a, image: a:1}]\\n"
+    code = (
+        "import sys\n"
+        "from guardlint.api import lint_text\n"
+        f"lint_text('{pod}')\n"
+        "print('guardlint.model.operators' in sys.modules)\n"
+        f"lint_text('{task}')\n"
+        "print('guardlint.model.operators' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]

@@ -21,22 +21,44 @@ mapped field by field the way Spark builds its pods.
 
 from __future__ import annotations
 
-from guardlint.model.operators import (
-    flink_pods,
-    spark_pods,
-    tekton_pipeline_run_task,
-    tekton_pipeline_task,
-    tekton_task,
-    tekton_task_run,
-)
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from guardlint.model.paths import FieldPath
+from guardlint.model.resource import Resource
 from guardlint.model.workloads import (
     DEFAULT_CONTAINERS,
     ContainerField,
     ContainerKind,
+    PodBuilder,
+    PodSpecRef,
     TemplateKind,
     TemplatePath,
     WorkloadEntry,
 )
+
+
+def _builder(name: str) -> PodBuilder:
+    """A builder of ``model/operators.py``, imported when an object of its kind is first linted (the module
+    stays out of the start-up of runs that lint no Tekton, Flink or Spark object)."""
+
+    def build(resource: Resource, path: FieldPath, value: Mapping[str, Any], owner: WorkloadEntry
+              ) -> Iterator[PodSpecRef]:
+        from guardlint.model import operators
+
+        made: Iterator[PodSpecRef] = getattr(operators, name)(resource, path, value, owner)
+        return made
+
+    build.__name__ = name
+    return build
+
+
+tekton_task = _builder("tekton_task")
+tekton_task_run = _builder("tekton_task_run")
+tekton_pipeline_task = _builder("tekton_pipeline_task")
+tekton_pipeline_run_task = _builder("tekton_pipeline_run_task")
+flink_pods = _builder("flink_pods")
+spark_pods = _builder("spark_pods")
 
 _PTS = TemplateKind.POD_TEMPLATE
 _PS = TemplateKind.POD_SPEC
