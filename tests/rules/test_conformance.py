@@ -11,6 +11,7 @@ import pytest
 from guardlint.docs import stale_docs
 from guardlint.rules.api import Rule, RuleInfo, param_names
 from guardlint.rules.packs import BUILTIN_PACKS
+from guardlint.rules.params import ParamsSchema
 from guardlint.schema import check_schema
 from tests.helpers import FIXTURES, ROOT, iter_fixtures, registry, run_fixture, settings_for
 
@@ -105,12 +106,15 @@ def test_no_fixture_folder_without_rule() -> None:
 
 
 @pytest.mark.parametrize("r", RULES, ids=IDS)
-def test_params_schema_matches_dataclass(r: Rule[Any]) -> None:
+def test_params_are_declared_once(r: Rule[Any]) -> None:
+    """Every built-in rule with parameters declares them once (the schema is derived from the NamedTuple), and
+    what is derived is a valid schema whose every property is documented and defaults to the field's default."""
     schema = r.meta.params_schema
     fields = set(param_names(r.params_type))
-    if not schema:
-        assert not fields, f"{r.name}: parameters without a schema"
+    if not fields:
+        assert not schema, f"{r.name}: a parameter schema without parameters"
         return
+    assert isinstance(schema, ParamsSchema), f"{r.name}: a hand-written params_schema; declare the parameters once"
     assert check_schema(dict(schema)) is None
     assert schema.get("type") == "object" and schema.get("additionalProperties") is False
     props = schema.get("properties", {})

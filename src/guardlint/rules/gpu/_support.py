@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Protocol
 
@@ -259,30 +259,6 @@ SYSTEM_IMAGES_PARAM = param(
     "Image patterns (globs) of GPU system components: a pod of a system kind with one of these images is exempt."
 )
 """The declarations of the parameters every isolation rule shares (``SystemParams``)."""
-
-SYSTEM_PARAMS_SCHEMA: dict[str, Any] = {
-    "system-kinds": {
-        "type": "array", "items": {"type": "string"}, "default": list(SYSTEM_KINDS),
-        "description": "Object kinds that can be GPU system components (the vendors' node agents).",
-    },
-    "system-namespaces": {
-        "type": "array", "items": {"type": "string"}, "default": list(SYSTEM_NAMESPACES),
-        "description": "Namespaces (glob patterns) whose objects of a system kind are GPU system components.",
-    },
-    "system-images": {
-        "type": "array", "items": {"type": "string"}, "default": list(SYSTEM_IMAGES),
-        "description": "Image patterns (globs) of GPU system components: a pod of a system kind with one of "
-        "these images is exempt.",
-    },
-}
-
-
-def params_schema(own: Mapping[str, Any], *, system: bool = False) -> dict[str, Any]:
-    props = dict(own)
-    if system:
-        props.update(SYSTEM_PARAMS_SCHEMA)
-    return {"type": "object", "additionalProperties": False, "properties": props}
-
 
 def is_system_component(pod: PodSpecRef, params: SystemParams) -> bool:
     """Whether the pod is one of the GPU vendors' node agents (device plugin, GPU feature discovery, DCGM

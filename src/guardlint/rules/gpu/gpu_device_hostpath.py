@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_str
@@ -16,35 +16,32 @@ from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     GPU_RUNTIME_CLASSES,
     SYSTEM_IMAGES,
+    SYSTEM_IMAGES_PARAM,
     SYSTEM_KINDS,
+    SYSTEM_KINDS_PARAM,
     SYSTEM_NAMESPACES,
+    SYSTEM_NAMESPACES_PARAM,
     accelerators,
     is_system_component,
-    params_schema,
     pod_claims_devices,
     pod_uses_accelerator,
 )
 from guardlint.rules.gpu.accelerators import AcceleratorTable
+from guardlint.rules.params import param
 
 
 class Params(NamedTuple):
-    device_paths: tuple[str, ...] = (
+    device_paths: Annotated[tuple[str, ...], param(
+        "Host paths (globs) of accelerator device files: NVIDIA (/dev/nvidia*), AMD (/dev/kfd, /dev/dri), Intel "
+        "(/dev/dri, /dev/accel), AWS Neuron (/dev/neuron*), Gaudi (/dev/accel, /dev/hl*) and VFIO passthrough "
+        "(/dev/vfio). The whole /dev is reported in pods that use accelerators.",
+    )] = (
         "/dev/nvidia*", "/dev/dri", "/dev/dri/*", "/dev/kfd", "/dev/accel", "/dev/accel/*",
         "/dev/neuron*", "/dev/vfio", "/dev/vfio/*", "/dev/hl*", "/dev/nvidia-caps", "/dev/nvidia-caps/*",
     )
-    system_kinds: tuple[str, ...] = SYSTEM_KINDS
-    system_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
-    system_images: tuple[str, ...] = SYSTEM_IMAGES
-
-
-PARAMS_SCHEMA = params_schema({
-    "device-paths": {
-        "type": "array", "items": {"type": "string"}, "default": list(Params().device_paths),
-        "description": "Host paths (globs) of accelerator device files: NVIDIA (/dev/nvidia*), AMD (/dev/kfd, "
-        "/dev/dri), Intel (/dev/dri, /dev/accel), AWS Neuron (/dev/neuron*), Gaudi (/dev/accel, /dev/hl*) and "
-        "VFIO passthrough (/dev/vfio). The whole /dev is reported in pods that use accelerators.",
-    },
-}, system=True)
+    system_kinds: Annotated[tuple[str, ...], SYSTEM_KINDS_PARAM] = SYSTEM_KINDS
+    system_namespaces: Annotated[tuple[str, ...], SYSTEM_NAMESPACES_PARAM] = SYSTEM_NAMESPACES
+    system_images: Annotated[tuple[str, ...], SYSTEM_IMAGES_PARAM] = SYSTEM_IMAGES
 
 
 def _gpu_related(pod: PodSpecRef, table: AcceleratorTable, params: Params) -> bool:
@@ -72,7 +69,6 @@ def _gpu_related(pod: PodSpecRef, table: AcceleratorTable, params: Params) -> bo
         _refs.PSS_HOSTPATH,
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
 )
 def gpu_device_hostpath(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

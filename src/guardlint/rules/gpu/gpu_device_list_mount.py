@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str, iter_maps
@@ -14,19 +14,21 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     SYSTEM_IMAGES,
+    SYSTEM_IMAGES_PARAM,
     SYSTEM_KINDS,
+    SYSTEM_KINDS_PARAM,
     SYSTEM_NAMESPACES,
+    SYSTEM_NAMESPACES_PARAM,
     is_system_component,
-    params_schema,
 )
 
 DEVICE_LIST_DIRS = ("/var/run/nvidia-container-devices", "/run/nvidia-container-devices")
 
 
 class Params(NamedTuple):
-    system_kinds: tuple[str, ...] = SYSTEM_KINDS
-    system_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
-    system_images: tuple[str, ...] = SYSTEM_IMAGES
+    system_kinds: Annotated[tuple[str, ...], SYSTEM_KINDS_PARAM] = SYSTEM_KINDS
+    system_namespaces: Annotated[tuple[str, ...], SYSTEM_NAMESPACES_PARAM] = SYSTEM_NAMESPACES
+    system_images: Annotated[tuple[str, ...], SYSTEM_IMAGES_PARAM] = SYSTEM_IMAGES
 
 
 @rule(
@@ -45,7 +47,6 @@ class Params(NamedTuple):
                   "https://github.com/NVIDIA/k8s-device-plugin/issues/342"),
     ),
     params=Params,
-    params_schema=params_schema({}, system=True),
 )
 def gpu_device_list_mount(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.quantity import format_quantity
@@ -14,27 +14,22 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, container_accelerators, params_schema, site_accelerators
+from guardlint.rules.gpu._support import accelerators, container_accelerators, site_accelerators
 from guardlint.rules.gpu.accelerators import Accelerator
+from guardlint.rules.params import param
 
 
 class Params(NamedTuple):
-    max_per_node: int = 8
-    node_sizes: Mapping[str, int] = MappingProxyType({})
-
-
-PARAMS_SCHEMA = params_schema({
-    "max-per-node": {
-        "type": "integer", "minimum": 1, "default": 8,
-        "description": "Devices on the largest node, for whole-device accelerators (GPUs, TPU chips, Gaudi) "
-        "whose registry row gives no size.",
-    },
-    "node-sizes": {
-        "type": "object", "additionalProperties": {"type": "integer", "minimum": 1}, "default": {},
-        "description": "Per resource name, the devices on the largest node (overrides max-per-node and the "
-        "registry), for example {\"nvidia.com/gpu\": 16}.",
-    },
-})
+    max_per_node: Annotated[int, param(
+        "Devices on the largest node, for whole-device accelerators (GPUs, TPU chips, Gaudi) whose registry row "
+        "gives no size.",
+        minimum=1,
+    )] = 8
+    node_sizes: Annotated[Mapping[str, int], param(
+        "Per resource name, the devices on the largest node (overrides max-per-node and the registry), for example "
+        "{\"nvidia.com/gpu\": 16}.",
+        values={"minimum": 1},
+    )] = MappingProxyType({})
 
 
 def _capacity(name: str, acc: Accelerator, params: Params) -> int | None:
@@ -57,7 +52,6 @@ def _capacity(name: str, acc: Accelerator, params: Params) -> int | None:
     "(a multi-node job), or set the rule's node size when the cluster has larger nodes.",
     references=(_refs.SCHEDULE_GPUS, _refs.INIT_CONTAINER_RESOURCES, _refs.DEVICE_PLUGIN),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
 )
 def gpu_exceeds_node_capacity(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

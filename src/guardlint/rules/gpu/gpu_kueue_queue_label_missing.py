@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str
@@ -12,7 +12,7 @@ from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._batch import KUEUE_QUEUE_LABEL, gpu_pods, trainjob_gpus
-from guardlint.rules.gpu._support import params_schema
+from guardlint.rules.params import param
 
 KUEUE_KINDS: tuple[str, ...] = (
     "Job", "CronJob", "JobSet", "PyTorchJob", "TFJob", "MPIJob", "XGBoostJob", "PaddleJob", "JAXJob", "TrainJob",
@@ -28,15 +28,9 @@ KUEUE_GROUPS = frozenset({
 
 
 class Params(NamedTuple):
-    kinds: tuple[str, ...] = KUEUE_KINDS
-
-
-PARAMS_SCHEMA = params_schema({
-    "kinds": {
-        "type": "array", "items": {"type": "string"}, "default": list(KUEUE_KINDS),
-        "description": "Kinds that Kueue manages in this cluster (its integrations.frameworks).",
-    },
-})
+    kinds: Annotated[tuple[str, ...], param(
+        "Kinds that Kueue manages in this cluster (its integrations.frameworks).",
+    )] = KUEUE_KINDS
 
 
 @rule(
@@ -50,7 +44,6 @@ PARAMS_SCHEMA = params_schema({
     remediation="Add the label kueue.x-k8s.io/queue-name with the name of a LocalQueue of the namespace.",
     references=(_refs.KUEUE_LABEL,),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
 )
 def gpu_kueue_queue_label_missing(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
@@ -15,22 +15,16 @@ from guardlint.rules.gpu._support import (
     accelerators,
     container_accelerators,
     gpu_selector_paths,
-    params_schema,
     pod_uses_accelerator,
 )
 from guardlint.rules.gpu.accelerators import AcceleratorTable
+from guardlint.rules.params import param
 
 
 class Params(NamedTuple):
-    node_labels: tuple[str, ...] = DEFAULT_GPU_NODE_LABELS
-
-
-PARAMS_SCHEMA = params_schema({
-    "node-labels": {
-        "type": "array", "items": {"type": "string"}, "default": list(DEFAULT_GPU_NODE_LABELS),
-        "description": "Node label keys (globs) that select a GPU model or GPU node pool.",
-    },
-})
+    node_labels: Annotated[tuple[str, ...], param(
+        "Node label keys (globs) that select a GPU model or GPU node pool.",
+    )] = DEFAULT_GPU_NODE_LABELS
 
 
 def _requests_mig_profile(pod: PodSpecRef, table: AcceleratorTable) -> bool:
@@ -55,7 +49,6 @@ def _requests_mig_profile(pod: PodSpecRef, table: AcceleratorTable) -> bool:
     "nvidia.com/gpu.product or cloud.google.com/gke-accelerator.",
     references=(_refs.SCHEDULE_GPUS,),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
 )
 def gpu_node_selection_missing(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
@@ -14,41 +14,34 @@ from guardlint.rules.gpu._support import (
     DEFAULT_GPU_NODE_LABELS,
     DEFAULT_GPU_TAINT_KEYS,
     SYSTEM_IMAGES,
+    SYSTEM_IMAGES_PARAM,
     SYSTEM_KINDS,
+    SYSTEM_KINDS_PARAM,
     SYSTEM_NAMESPACES,
+    SYSTEM_NAMESPACES_PARAM,
     accelerators,
     gpu_selector_paths,
     gpu_toleration_paths,
     is_system_component,
-    params_schema,
     pod_claims_devices,
     pod_uses_accelerator,
 )
+from guardlint.rules.params import param
 
 
 class Params(NamedTuple):
-    taint_keys: tuple[str, ...] = (*DEFAULT_GPU_TAINT_KEYS, "sku=gpu")
-    node_labels: tuple[str, ...] = DEFAULT_GPU_NODE_LABELS
-    exempt_kinds: tuple[str, ...] = ("DaemonSet",)
-    system_kinds: tuple[str, ...] = SYSTEM_KINDS
-    system_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
-    system_images: tuple[str, ...] = SYSTEM_IMAGES
-
-
-PARAMS_SCHEMA = params_schema({
-    "taint-keys": {
-        "type": "array", "items": {"type": "string"}, "default": list(Params().taint_keys),
-        "description": "Taints of accelerator nodes: a key, or key=value (AKS documents sku=gpu).",
-    },
-    "node-labels": {
-        "type": "array", "items": {"type": "string"}, "default": list(Params().node_labels),
-        "description": "Node label keys (globs) that only accelerator nodes carry.",
-    },
-    "exempt-kinds": {
-        "type": "array", "items": {"type": "string"}, "default": list(Params().exempt_kinds),
-        "description": "Object kinds not reported: node agents that must run on every node, GPU nodes included.",
-    },
-}, system=True)
+    taint_keys: Annotated[tuple[str, ...], param(
+        "Taints of accelerator nodes: a key, or key=value (AKS documents sku=gpu).",
+    )] = (*DEFAULT_GPU_TAINT_KEYS, "sku=gpu")
+    node_labels: Annotated[tuple[str, ...], param(
+        "Node label keys (globs) that only accelerator nodes carry.",
+    )] = DEFAULT_GPU_NODE_LABELS
+    exempt_kinds: Annotated[tuple[str, ...], param(
+        "Object kinds not reported: node agents that must run on every node, GPU nodes included.",
+    )] = ("DaemonSet",)
+    system_kinds: Annotated[tuple[str, ...], SYSTEM_KINDS_PARAM] = SYSTEM_KINDS
+    system_namespaces: Annotated[tuple[str, ...], SYSTEM_NAMESPACES_PARAM] = SYSTEM_NAMESPACES
+    system_images: Annotated[tuple[str, ...], SYSTEM_IMAGES_PARAM] = SYSTEM_IMAGES
 
 
 @rule(
@@ -68,7 +61,6 @@ PARAMS_SCHEMA = params_schema({
                   "https://github.com/NVIDIA/k8s-device-plugin/issues/195"),
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
 )
 def gpu_node_targeted_without_request(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from guardlint.findings import Severity, structural_fix
 from guardlint.model.quantity import quantity_text
@@ -12,21 +12,15 @@ from guardlint.model.resource import Resource
 from guardlint.model.resourcenames import is_extended
 from guardlint.rules.api import FixEdit, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, params_schema
+from guardlint.rules.gpu._support import accelerators
+from guardlint.rules.params import param
 
 
 class Params(NamedTuple):
-    scope: str = "extended"
-
-
-PARAMS_SCHEMA = params_schema({
-    "scope": {
-        "enum": ["extended", "accelerators"],
-        "default": "extended",
-        "description": "Which names to check: every extended resource (as the API does), or only the names of "
-        "the accelerator registry.",
-    },
-})
+    scope: Annotated[Literal["extended", "accelerators"], param(
+        "Which names to check: every extended resource (as the API does), or only the names of the accelerator "
+        "registry.",
+    )] = "extended"
 
 
 @rule(
@@ -42,7 +36,6 @@ PARAMS_SCHEMA = params_schema({
     "or set the same value in both.",
     references=(_refs.SCHEDULE_GPUS, _refs.EXTENDED_RESOURCES, _refs.VALIDATION),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
 )
 def gpu_request_without_limit(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str
@@ -11,20 +11,15 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, PodSpecRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, container_accelerators, params_schema
+from guardlint.rules.gpu._support import accelerators, container_accelerators
 from guardlint.rules.gpu.accelerators import AcceleratorTable
+from guardlint.rules.params import param
 
 
 class Params(NamedTuple):
-    runtime_classes: tuple[str, ...] = ("nvidia",)
-
-
-PARAMS_SCHEMA = params_schema({
-    "runtime-classes": {
-        "type": "array", "items": {"type": "string"}, "default": ["nvidia"],
-        "description": "RuntimeClass names that inject GPUs on this cluster; GPU pods must use one of them.",
-    },
-})
+    runtime_classes: Annotated[tuple[str, ...], param(
+        "RuntimeClass names that inject GPUs on this cluster; GPU pods must use one of them.",
+    )] = ("nvidia",)
 
 
 def _uses_nvidia(pod: PodSpecRef, table: AcceleratorTable) -> bool:
@@ -46,7 +41,6 @@ def _uses_nvidia(pod: PodSpecRef, table: AcceleratorTable) -> bool:
     remediation="Set spec.runtimeClassName to the cluster's GPU runtime class (for example nvidia).",
     references=(_refs.DEVICE_PLUGIN, _refs.GPU_OPERATOR_CDI, _refs.RUNTIME_CLASS),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
 )
 def gpu_runtime_class_missing(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str
@@ -13,29 +13,26 @@ from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     SYSTEM_IMAGES,
+    SYSTEM_IMAGES_PARAM,
     SYSTEM_KINDS,
+    SYSTEM_KINDS_PARAM,
     SYSTEM_NAMESPACES,
+    SYSTEM_NAMESPACES_PARAM,
     accelerators,
     is_system_component,
-    params_schema,
     pod_claims_devices,
     pod_uses_accelerator,
 )
+from guardlint.rules.params import param
 
 
 class Params(NamedTuple):
-    runtime_classes: tuple[str, ...] = ("nvidia", "nvidia-cdi", "nvidia-legacy")
-    system_kinds: tuple[str, ...] = SYSTEM_KINDS
-    system_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
-    system_images: tuple[str, ...] = SYSTEM_IMAGES
-
-
-PARAMS_SCHEMA = params_schema({
-    "runtime-classes": {
-        "type": "array", "items": {"type": "string"}, "default": list(Params().runtime_classes),
-        "description": "RuntimeClass names that run the GPU vendor's container runtime hook.",
-    },
-}, system=True)
+    runtime_classes: Annotated[tuple[str, ...], param(
+        "RuntimeClass names that run the GPU vendor's container runtime hook.",
+    )] = ("nvidia", "nvidia-cdi", "nvidia-legacy")
+    system_kinds: Annotated[tuple[str, ...], SYSTEM_KINDS_PARAM] = SYSTEM_KINDS
+    system_namespaces: Annotated[tuple[str, ...], SYSTEM_NAMESPACES_PARAM] = SYSTEM_NAMESPACES
+    system_images: Annotated[tuple[str, ...], SYSTEM_IMAGES_PARAM] = SYSTEM_IMAGES
 
 
 @rule(
@@ -50,7 +47,6 @@ PARAMS_SCHEMA = params_schema({
     "needs no GPU.",
     references=(_refs.DEVICE_PLUGIN, _refs.GPU_OPERATOR_CDI, _refs.TOOLKIT_ENV, _refs.RUNTIME_CLASS),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
 )
 def gpu_runtime_class_without_request(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_bool, get_list, get_str
@@ -19,32 +19,25 @@ from guardlint.rules.gpu._support import (
     container_accelerators,
     is_shared_use,
     operator_completed,
-    params_schema,
 )
+from guardlint.rules.params import param
 
 RAY_GROUP = "ray.io"
 MULTI_PROCESS_KINDS = frozenset({"gpu", "mig", "gaudi"})
 
 
 class Params(NamedTuple):
-    min_devices: int = 2
-    training_kinds: tuple[str, ...] = (
+    min_devices: Annotated[int, param(
+        "Accelerators in one container from which it is treated as multi-process (one process per device, NCCL "
+        "between them), whatever the workload kind.",
+        minimum=1,
+    )] = 2
+    training_kinds: Annotated[tuple[str, ...], param(
+        "Kinds of distributed training jobs, whose GPU containers need shared memory from the first device "
+        "(data-loader workers, NCCL).",
+    )] = (
         "PyTorchJob", "TFJob", "MPIJob", "PaddleJob", "JAXJob", "TrainingRuntime", "ClusterTrainingRuntime",
     )
-
-
-PARAMS_SCHEMA = params_schema({
-    "min-devices": {
-        "type": "integer", "minimum": 1, "default": 2,
-        "description": "Accelerators in one container from which it is treated as multi-process (one process "
-        "per device, NCCL between them), whatever the workload kind.",
-    },
-    "training-kinds": {
-        "type": "array", "items": {"type": "string"}, "default": list(Params().training_kinds),
-        "description": "Kinds of distributed training jobs, whose GPU containers need shared memory from the "
-        "first device (data-loader workers, NCCL).",
-    },
-})
 
 
 def _has_shm(c: ContainerRef) -> bool:
@@ -66,7 +59,6 @@ def _has_shm(c: ContainerRef) -> bool:
     remediation="Mount an emptyDir with medium: Memory (and a sizeLimit) at /dev/shm in the container.",
     references=(_refs.EMPTYDIR_MEMORY, _refs.PYTORCH_SHM),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
 )
 def gpu_shm_missing(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_str
@@ -11,21 +11,16 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, PodSpecRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import DEFAULT_GPU_TAINT_KEYS, accelerators, container_accelerators, params_schema
+from guardlint.rules.gpu._support import DEFAULT_GPU_TAINT_KEYS, accelerators, container_accelerators
+from guardlint.rules.params import param
 
 
 class Params(NamedTuple):
-    taints: tuple[str, ...] = DEFAULT_GPU_TAINT_KEYS
-
-
-PARAMS_SCHEMA = params_schema({
-    "taints": {
-        "type": "array", "items": {"type": "string"}, "default": list(DEFAULT_GPU_TAINT_KEYS),
-        "description": "Taints of the cluster's accelerator nodes, as key or key=value. A taint whose key is a "
-        "resource name (nvidia.com/gpu) is required only of pods requesting that resource; other taints "
-        "(for example sku=gpu) of every accelerator pod.",
-    },
-})
+    taints: Annotated[tuple[str, ...], param(
+        "Taints of the cluster's accelerator nodes, as key or key=value. A taint whose key is a resource name "
+        "(nvidia.com/gpu) is required only of pods requesting that resource; other taints (for example sku=gpu) of "
+        "every accelerator pod.",
+    )] = DEFAULT_GPU_TAINT_KEYS
 
 
 def _tolerates(pod: PodSpecRef, key: str, value: str | None) -> bool:
@@ -59,7 +54,6 @@ def _tolerates(pod: PodSpecRef, key: str, value: str | None) -> bool:
                   "https://github.com/Azure/AKS/issues/1449"),
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
 )
 def gpu_toleration_missing(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get, get_str, iter_maps
@@ -15,11 +15,14 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     SYSTEM_IMAGES,
+    SYSTEM_IMAGES_PARAM,
     SYSTEM_KINDS,
+    SYSTEM_KINDS_PARAM,
     SYSTEM_NAMESPACES,
+    SYSTEM_NAMESPACES_PARAM,
     is_system_component,
-    params_schema,
 )
+from guardlint.rules.params import param
 
 SAFE_VALUES = frozenset({"", "void", "none"})
 """Values that select no device: empty and ``void`` (not a GPU container), ``none`` (driver only)."""
@@ -27,20 +30,14 @@ MIG_VARIABLES = frozenset({"NVIDIA_MIG_CONFIG_DEVICES", "NVIDIA_MIG_MONITOR_DEVI
 
 
 class Params(NamedTuple):
-    variables: tuple[str, ...] = (
+    variables: Annotated[tuple[str, ...], param(
+        "Environment variables through which a container runtime hook grants devices.",
+    )] = (
         "NVIDIA_VISIBLE_DEVICES", "HABANA_VISIBLE_DEVICES", "NVIDIA_MIG_CONFIG_DEVICES", "NVIDIA_MIG_MONITOR_DEVICES",
     )
-    system_kinds: tuple[str, ...] = SYSTEM_KINDS
-    system_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
-    system_images: tuple[str, ...] = SYSTEM_IMAGES
-
-
-PARAMS_SCHEMA = params_schema({
-    "variables": {
-        "type": "array", "items": {"type": "string"}, "default": list(Params().variables),
-        "description": "Environment variables through which a container runtime hook grants devices.",
-    },
-}, system=True)
+    system_kinds: Annotated[tuple[str, ...], SYSTEM_KINDS_PARAM] = SYSTEM_KINDS
+    system_namespaces: Annotated[tuple[str, ...], SYSTEM_NAMESPACES_PARAM] = SYSTEM_NAMESPACES
+    system_images: Annotated[tuple[str, ...], SYSTEM_IMAGES_PARAM] = SYSTEM_IMAGES
 
 
 def _problem(name: str, entry: Mapping[str, Any]) -> str | None:
@@ -87,7 +84,6 @@ def _config_map_keys(ctx: RuleContext, name: str, referrer: Resource) -> set[str
                   "https://github.com/NVIDIA/gpu-operator/issues/372"),
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
 )
 def gpu_visible_devices_env(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.model.ports import container_ports
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation
+from guardlint.rules.params import param
 from guardlint.rules.resources._common import filled_by_operator, is_partial_object, is_run_to_completion
 
 
 class ProbeParams(NamedTuple):
-    only_with_ports: bool = False
-
-
-def probe_params_schema(default: bool) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "only-with-ports": {
-                "type": "boolean",
-                "default": default,
-                "description": "Only report containers that declare at least one container port (that serve "
-                "traffic).",
-            },
-        },
-    }
+    only_with_ports: Annotated[bool, param(
+        "Only report containers that declare at least one container port (that serve traffic).",
+    )] = False
 
 
 def missing_probe(

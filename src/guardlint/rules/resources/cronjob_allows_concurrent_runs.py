@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from guardlint.findings import Severity, structural_fix
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Fix, FixEdit, Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import CRONJOBS
 from guardlint.rules.resources._common import is_partial_object
 
@@ -15,23 +16,11 @@ VALID = ("Allow", "Forbid", "Replace")
 
 
 class Params(NamedTuple):
-    allowed_policies: tuple[str, ...] = ("Forbid", "Replace")
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "allowed-policies": {
-            "type": "array",
-            "items": {"enum": list(VALID)},
-            "uniqueItems": True,
-            "minItems": 1,
-            "default": ["Forbid", "Replace"],
-            "description": "Accepted concurrencyPolicy values; an unset policy means Allow.",
-        },
-    },
-}
+    allowed_policies: Annotated[tuple[Literal["Allow", "Forbid", "Replace"], ...], param(
+        "Accepted concurrencyPolicy values; an unset policy means Allow.",
+        unique_items=True,
+        min_items=1,
+    )] = ("Forbid", "Replace")
 
 
 @rule(
@@ -51,7 +40,6 @@ PARAMS_SCHEMA = {
     ),
     kinds=("CronJob",),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
 )
 def cronjob_allows_concurrent_runs(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import CRONJOBS
 from guardlint.rules.resources._common import is_partial_object
 
 
 class Params(NamedTuple):
-    min_seconds: int = 10
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "min-seconds": {
-            "type": "integer",
-            "minimum": 0,
-            "default": 10,
-            "description": "Smallest accepted startingDeadlineSeconds (the CronJob controller checks schedules "
-            "about every 10 seconds, so shorter deadlines may skip runs).",
-        },
-    },
-}
+    min_seconds: Annotated[int, param(
+        "Smallest accepted startingDeadlineSeconds (the CronJob controller checks schedules about every 10 "
+        "seconds, so shorter deadlines may skip runs).",
+        minimum=0,
+    )] = 10
 
 
 @rule(
@@ -47,7 +37,6 @@ PARAMS_SCHEMA = {
     ),
     kinds=("CronJob",),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
 )
 def cronjob_without_starting_deadline(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:

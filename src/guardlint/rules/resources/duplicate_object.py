@@ -5,31 +5,20 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.resources._common import is_partial_object
 
 
 class Params(NamedTuple):
-    scope: str = "file"
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "scope": {
-            "enum": ["file", "directory", "run"],
-            "default": "file",
-            "description": "Where two definitions count as duplicates: in one file (always applied together), "
-            "in one directory (what `kubectl apply -f dir/` or a GitOps application path applies together), or "
-            "anywhere in the run.",
-        },
-    },
-}
+    scope: Annotated[Literal["file", "directory", "run"], param(
+        "Where two definitions count as duplicates: in one file (always applied together), in one directory (what "
+        "`kubectl apply -f dir/` or a GitOps application path applies together), or anywhere in the run.",
+    )] = "file"
 
 
 def _scope_key(resource: Resource, scope: str) -> str:
@@ -54,7 +43,6 @@ def _scope_key(resource: Resource, scope: str) -> str:
                   "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/"),
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
 )
 def duplicate_object(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

@@ -3,40 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import CRONJOBS, JOB_TERMINATION, JOBS
 from guardlint.rules.resources._common import is_partial_object
 
 
 class Params(NamedTuple):
-    kinds: tuple[str, ...] = ("Job", "CronJob")
-    max_seconds: int = 0
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "kinds": {
-            "type": "array",
-            "items": {"enum": ["Job", "CronJob"]},
-            "uniqueItems": True,
-            "default": ["Job", "CronJob"],
-            "description": "Which kinds to check.",
-        },
-        "max-seconds": {
-            "type": "integer",
-            "minimum": 0,
-            "default": 0,
-            "description": "Also report deadlines above this many seconds (0: any deadline is accepted).",
-        },
-    },
-}
+    kinds: Annotated[tuple[Literal["Job", "CronJob"], ...], param(
+        "Which kinds to check.",
+        unique_items=True,
+    )] = ("Job", "CronJob")
+    max_seconds: Annotated[int, param(
+        "Also report deadlines above this many seconds (0: any deadline is accepted).",
+        minimum=0,
+    )] = 0
 
 
 @rule(
@@ -54,7 +40,6 @@ PARAMS_SCHEMA = {
         CRONJOBS,
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     kinds=("Job", "CronJob"),
     enabled_by_default=False,
 )

@@ -3,41 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.quantity import exact_number, format_number, quantity_text, quantity_value
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import MANAGE_RESOURCES
 from guardlint.rules.resources._common import RESOURCE_CONTAINERS
 
 
 class Params(NamedTuple):
-    cpu_ratio: float = 10.0
-    memory_ratio: float = 4.0
-    ephemeral_storage_ratio: float = 0.0
-
-
-def _ratio_schema(default: float, what: str) -> dict[str, object]:
-    return {
-        "type": "number",
-        "minimum": 0,
-        "default": default,
-        "description": f"Largest allowed {what} limit / request ratio; 0 turns the {what} check off.",
-    }
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "cpu-ratio": _ratio_schema(10.0, "cpu"),
-        "memory-ratio": _ratio_schema(4.0, "memory"),
-        "ephemeral-storage-ratio": _ratio_schema(0.0, "ephemeral-storage"),
-    },
-}
+    cpu_ratio: Annotated[float, param(
+        "Largest allowed cpu limit / request ratio; 0 turns the cpu check off.",
+        minimum=0,
+    )] = 10.0
+    memory_ratio: Annotated[float, param(
+        "Largest allowed memory limit / request ratio; 0 turns the memory check off.",
+        minimum=0,
+    )] = 4.0
+    ephemeral_storage_ratio: Annotated[float, param(
+        "Largest allowed ephemeral-storage limit / request ratio; 0 turns the ephemeral-storage check off.",
+        minimum=0,
+    )] = 0.0
 
 
 @rule(
@@ -52,7 +42,6 @@ PARAMS_SCHEMA = {
     "configured multiple of the request.",
     references=(MANAGE_RESOURCES,),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
 )
 def limit_far_above_request(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

@@ -3,33 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_all_containers
 from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import PROBES
 
 HANDLERS = ("httpGet", "tcpSocket", "grpc", "exec")
 
 
 class Params(NamedTuple):
-    compare: str = "probe"
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "compare": {
-            "enum": ["probe", "handler"],
-            "default": "probe",
-            "description": "`probe`: report only probes identical in every field; `handler`: report probes that "
-            "check the same thing (same httpGet/tcpSocket/grpc/exec) whatever their timings.",
-        },
-    },
-}
+    compare: Annotated[Literal["probe", "handler"], param(
+        "`probe`: report only probes identical in every field; `handler`: report probes that check the same thing "
+        "(same httpGet/tcpSocket/grpc/exec) whatever their timings.",
+    )] = "probe"
 
 
 def _handler(probe: Mapping[str, Any]) -> tuple[str, Any] | None:
@@ -65,7 +55,6 @@ def _summary(handler: tuple[str, Any] | None) -> str:
     "failureThreshold), and keep dependency checks in the readiness probe.",
     references=(PROBES,),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
 )
 def liveness_equals_readiness(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

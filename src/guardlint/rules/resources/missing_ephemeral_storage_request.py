@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import LIMIT_RANGE, MANAGE_RESOURCES
 from guardlint.rules.resources._missing import missing_resource
 
 
 class Params(NamedTuple):
-    require_limit: bool = False
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "require-limit": {
-            "type": "boolean",
-            "default": False,
-            "description": "Also report containers that set no ephemeral-storage limit.",
-        },
-    },
-}
+    require_limit: Annotated[bool, param("Also report containers that set no ephemeral-storage limit.")] = False
 
 
 @rule(
@@ -48,7 +36,6 @@ PARAMS_SCHEMA = {
         LIMIT_RANGE,
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
 )
 def missing_ephemeral_storage_request(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:

@@ -8,7 +8,7 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import PROBES
-from guardlint.rules.resources._probes import ProbeParams, missing_probe, probe_params_schema
+from guardlint.rules.resources._probes import ProbeParams, missing_probe
 
 
 @rule(
@@ -22,7 +22,6 @@ from guardlint.rules.resources._probes import ProbeParams, missing_probe, probe_
     remediation="Add a livenessProbe that fails only when the process is stuck and a restart would help.",
     references=(PROBES,),
     params=ProbeParams,
-    params_schema=probe_params_schema(False),
 )
 def missing_liveness_probe(resource: Resource, params: ProbeParams, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import PROBES
-from guardlint.rules.resources._probes import missing_probe, probe_params_schema
+from guardlint.rules.resources._probes import missing_probe
 
 
 class Params(NamedTuple):
-    only_with_ports: bool = True
+    only_with_ports: Annotated[bool, param(
+        "Only report containers that declare at least one container port (that serve traffic).",
+    )] = True
 
 
 @rule(
@@ -28,7 +31,6 @@ class Params(NamedTuple):
     "health endpoint).",
     references=(PROBES,),
     params=Params,
-    params_schema=probe_params_schema(True),
 )
 def missing_readiness_probe(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

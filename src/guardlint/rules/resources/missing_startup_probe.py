@@ -8,7 +8,7 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import PROBES
-from guardlint.rules.resources._probes import ProbeParams, missing_probe, probe_params_schema
+from guardlint.rules.resources._probes import ProbeParams, missing_probe
 
 
 @rule(
@@ -22,7 +22,6 @@ from guardlint.rules.resources._probes import ProbeParams, missing_probe, probe_
     remediation="Add a startupProbe that allows for the slowest start, so that the liveness probe can stay strict.",
     references=(PROBES,),
     params=ProbeParams,
-    params_schema=probe_params_schema(False),
     enabled_by_default=False,
 )
 def missing_startup_probe(resource: Resource, params: ProbeParams, ctx: RuleContext) -> Iterator[Violation]:

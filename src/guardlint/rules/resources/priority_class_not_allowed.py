@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.resources._common import is_partial_object
 
 
 class Params(NamedTuple):
-    allowed_classes: tuple[str, ...] = ()
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "allowed-classes": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": [],
-            "description": "PriorityClass names pods may use; empty: any name, but one must be set.",
-        },
-    },
-}
+    allowed_classes: Annotated[tuple[str, ...], param(
+        "PriorityClass names pods may use; empty: any name, but one must be set.",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = ()
 
 
 @rule(
@@ -45,7 +35,6 @@ PARAMS_SCHEMA = {
                   "https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/"),
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
 )
 def priority_class_not_allowed(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:

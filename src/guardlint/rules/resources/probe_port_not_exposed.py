@@ -3,35 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.ports import PORT_NAME, container_ports, port_names, port_numbers
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_all_containers
 from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import PROBES
 
 PROBE_FIELDS = (("livenessProbe", "liveness"), ("readinessProbe", "readiness"), ("startupProbe", "startup"))
 
 
 class Params(NamedTuple):
-    check_numbers: bool = False
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "check-numbers": {
-            "type": "boolean",
-            "default": False,
-            "description": "Also report numeric probe ports that a container which declares ports does not "
-            "declare (a container that declares no ports is never reported for a number). Off by default: "
-            "containers often serve health checks on an admin port they do not list.",
-        },
-    },
-}
+    check_numbers: Annotated[bool, param(
+        "Also report numeric probe ports that a container which declares ports does not declare (a container that "
+        "declares no ports is never reported for a number). Off by default: containers often serve health checks "
+        "on an admin port they do not list.",
+    )] = False
 
 
 @rule(
@@ -46,7 +36,6 @@ PARAMS_SCHEMA = {
     "declare the port.",
     references=(PROBES,),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
 )
 def probe_port_not_exposed(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

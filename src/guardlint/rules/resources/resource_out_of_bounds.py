@@ -3,46 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.quantity import quantity_text, quantity_value
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import MANAGE_RESOURCES
 from guardlint.rules.resources._common import RESOURCE_CONTAINERS
 
 QUANTITY_PATTERN = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$"
 
+QUANTITY_VALUES = {"type": ["string", "number"], "pattern": QUANTITY_PATTERN, "minimum": 0}
+"""A bound: a non-negative quantity, as a string or a number."""
 
 DEFAULT_MIN = {"cpu": "10m", "memory": "16Mi"}
 
 
 class Params(NamedTuple):
-    min: Mapping[str, Any] = DEFAULT_MIN
-    max: Mapping[str, Any] = {}
-
-
-def _bounds_schema(what: str, default: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "default": dict(default),
-        "propertyNames": {"minLength": 1},
-        "additionalProperties": {"type": ["string", "number"], "pattern": QUANTITY_PATTERN, "minimum": 0},
-        "description": f"{what} quantity per resource name (for example `cpu: 10m`, `memory: 32Gi`); "
-        "applies to every request and limit of that resource.",
-    }
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "min": _bounds_schema("Smallest allowed", DEFAULT_MIN),
-        "max": _bounds_schema("Largest allowed", {}),
-    },
-}
+    min: Annotated[Mapping[str, Any], param(
+        "Smallest allowed quantity per resource name (for example `cpu: 10m`, `memory: 32Gi`); applies to every "
+        "request and limit of that resource.",
+        values=QUANTITY_VALUES,
+        keys={"minLength": 1},
+    )] = DEFAULT_MIN
+    max: Annotated[Mapping[str, Any], param(
+        "Largest allowed quantity per resource name (for example `cpu: 10m`, `memory: 32Gi`); applies to every "
+        "request and limit of that resource.",
+        values=QUANTITY_VALUES,
+        keys={"minLength": 1},
+    )] = {}
 
 
 @rule(
@@ -56,7 +48,6 @@ PARAMS_SCHEMA = {
     remediation="Bring the request or limit within the bounds set in the rule's min and max parameters.",
     references=(MANAGE_RESOURCES,),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
 )
 def resource_out_of_bounds(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:

@@ -3,37 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 
 
 class Params(NamedTuple):
-    min_seconds: int = 1
-    max_seconds: int = 600
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "min-seconds": {
-            "type": "integer",
-            "minimum": 0,
-            "default": 1,
-            "description": "Smallest allowed terminationGracePeriodSeconds.",
-        },
-        "max-seconds": {
-            "type": "integer",
-            "minimum": 0,
-            "default": 600,
-            "description": "Largest allowed terminationGracePeriodSeconds.",
-        },
-    },
-}
+    min_seconds: Annotated[int, param("Smallest allowed terminationGracePeriodSeconds.", minimum=0)] = 1
+    max_seconds: Annotated[int, param("Largest allowed terminationGracePeriodSeconds.", minimum=0)] = 600
 
 
 @rule(
@@ -51,7 +32,6 @@ PARAMS_SCHEMA = {
                   "https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination"),
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
 )
 def termination_grace_period_out_of_bounds(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str, iter_maps
@@ -12,6 +12,7 @@ from guardlint.model.paths import to_dotted
 from guardlint.model.resource import Resource
 from guardlint.model.selectors import label_selector_matches
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import RBAC_GOOD_PRACTICES
 from guardlint.rules.security._rbac import (
     BINDING_KINDS,
@@ -26,23 +27,12 @@ from guardlint.rules.security._rbac import (
 
 
 class Params(NamedTuple):
-    roles: tuple[str, ...] = ("cluster-admin",)
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "roles": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "minItems": 1,
-            "uniqueItems": True,
-            "default": ["cluster-admin"],
-            "description": "ClusterRoles that grant full control (add your own super-user roles).",
-        },
-    },
-}
+    roles: Annotated[tuple[str, ...], param(
+        "ClusterRoles that grant full control (add your own super-user roles).",
+        min_items=1,
+        unique_items=True,
+        items={"minLength": 1},
+    )] = ("cluster-admin",)
 
 
 def _subjects(resource: Resource) -> str:
@@ -63,7 +53,6 @@ def _subjects(resource: Resource) -> str:
     tags=("rbac",),
     remediation="Bind a role that grants only the verbs and resources the subject needs instead of cluster-admin.",
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     kinds=BINDING_KINDS,
     references=(
         RBAC_GOOD_PRACTICES,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_map
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import SECRETS_GOOD_PRACTICES
 from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,
@@ -21,33 +22,17 @@ from guardlint.rules.security._common import (
 
 
 class Params(NamedTuple):
-    secret_words: tuple[str, ...] = DEFAULT_SECRET_WORDS
-    ignored_suffixes: tuple[str, ...] = DEFAULT_IGNORED_SUFFIXES
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "secret-words": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": list(DEFAULT_SECRET_WORDS),
-            "description": (
-                "Words that mark a data key as a credential (split at '_', '-', '.' and camelCase, "
-                "case-insensitive); 'API_KEY' means the two words in a row."
-            ),
-        },
-        "ignored-suffixes": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": list(DEFAULT_IGNORED_SUFFIXES),
-            "description": "Last words of a key that make it a setting about a credential (password-file, token-ttl).",
-        },
-    },
-}
+    secret_words: Annotated[tuple[str, ...], param(
+        "Words that mark a data key as a credential (split at '_', '-', '.' and camelCase, case-insensitive); "
+        "'API_KEY' means the two words in a row.",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = DEFAULT_SECRET_WORDS
+    ignored_suffixes: Annotated[tuple[str, ...], param(
+        "Last words of a key that make it a setting about a credential (password-file, token-ttl).",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = DEFAULT_IGNORED_SUFFIXES
 
 
 @rule(
@@ -63,7 +48,6 @@ PARAMS_SCHEMA = {
         "and rotate it."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     kinds=("ConfigMap",),
     references=(
         Reference("Kubernetes: ConfigMaps", "https://kubernetes.io/docs/concepts/configuration/configmap/"),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import CAPABILITIES
 from guardlint.rules.security._common import capability
 
@@ -33,25 +34,12 @@ WHY = {
 
 
 class Params(NamedTuple):
-    capabilities: tuple[str, ...] = tuple(WHY)
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "capabilities": {
-            "type": "array",
-            "items": {"type": "string", "pattern": "^[A-Za-z_]+$"},
-            "uniqueItems": True,
-            "default": list(WHY),
-            "description": (
-                "Capabilities to report when added, without the CAP_ prefix (matched case-insensitively, with or "
-                "without CAP_, as container runtimes read them)."
-            ),
-        },
-    },
-}
+    capabilities: Annotated[tuple[str, ...], param(
+        "Capabilities to report when added, without the CAP_ prefix (matched case-insensitively, with or without "
+        "CAP_, as container runtimes read them).",
+        unique_items=True,
+        items={"pattern": "^[A-Za-z_]+$"},
+    )] = tuple(WHY)
 
 
 @rule(
@@ -67,7 +55,6 @@ PARAMS_SCHEMA = {
         "reviewed component."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     references=(
         CAPABILITIES,
         Reference("capabilities(7)", "https://man7.org/linux/man-pages/man7/capabilities.7.html"),

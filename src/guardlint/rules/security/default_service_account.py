@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_bool, get_str, iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import RBAC_GOOD_PRACTICES
 from guardlint.rules.security._accounts import BINDING_KINDS
 
 
 class Params(NamedTuple):
-    allow_without_token: bool = True
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "allow-without-token": {
-            "type": "boolean",
-            "default": True,
-            "description": (
-                "Accept pods that run as the default service account but set automountServiceAccountToken: false "
-                "(they hold no credential)."
-            ),
-        },
-    },
-}
+    allow_without_token: Annotated[bool, param(
+        "Accept pods that run as the default service account but set automountServiceAccountToken: false (they "
+        "hold no credential).",
+    )] = True
 
 
 @rule(
@@ -47,7 +35,6 @@ PARAMS_SCHEMA = {
         "account instead of 'default'."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
     references=(
         Reference("Kubernetes: Service Accounts", "https://kubernetes.io/docs/concepts/security/service-accounts/"),

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_map
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
-FIELDS: dict[str, tuple[FieldPath, str]] = {
+ServerField = Literal[
+    "metadata.managedFields", "metadata.uid", "metadata.resourceVersion", "metadata.creationTimestamp",
+    "metadata.selfLink", "metadata.generation", "last-applied-configuration", "status",
+]
+
+FIELDS: dict[ServerField, tuple[FieldPath, str]] = {
     "metadata.managedFields": (("metadata", "managedFields"), "server-side apply field ownership"),
     "metadata.uid": (("metadata", "uid"), "the UID of one particular object"),
     "metadata.resourceVersion": (("metadata", "resourceVersion"), "a resourceVersion, which makes updates conflict"),
@@ -29,22 +35,10 @@ FIELDS: dict[str, tuple[FieldPath, str]] = {
 
 
 class Params(NamedTuple):
-    fields: tuple[str, ...] = tuple(FIELDS)
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "fields": {
-            "type": "array",
-            "items": {"enum": list(FIELDS)},
-            "uniqueItems": True,
-            "default": list(FIELDS),
-            "description": "Server-set fields to report.",
-        },
-    },
-}
+    fields: Annotated[tuple[ServerField, ...], param(
+        "Server-set fields to report.",
+        unique_items=True,
+    )] = tuple(FIELDS)
 
 
 def _meaningful(value: Any) -> bool:
@@ -69,7 +63,6 @@ def _meaningful(value: Any) -> bool:
         "generation, selfLink and the last-applied annotation) and keep only what you mean to declare."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     references=(
         Reference("Kubernetes: Object Management", "https://kubernetes.io/docs/concepts/overview/working-with-objects/object-management/"),
         Reference("Kubernetes: Server-Side Apply (managed fields)", "https://kubernetes.io/docs/reference/using-api/server-side-apply/"),
@@ -118,7 +111,7 @@ def exported_live_object(resource: Resource, params: Params, ctx: RuleContext) -
     ```
     """
     meta = get_map(resource.data, ("metadata",)) or {}
-    found: list[str] = []
+    found: list[ServerField] = []
     first: FieldPath | None = None
     for name in FIELDS:
         if name not in params.fields:

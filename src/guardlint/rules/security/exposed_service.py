@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_str
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 
 DEFAULT_INTERNAL = (
     "service.beta.kubernetes.io/aws-load-balancer-internal",
@@ -26,31 +27,15 @@ SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-rang
 
 
 class Params(NamedTuple):
-    allow_node_port: bool = False
-    internal_annotations: tuple[str, ...] = DEFAULT_INTERNAL
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "allow-node-port": {
-            "type": "boolean",
-            "default": False,
-            "description": "Accept NodePort Services (for clusters whose nodes are not reachable from outside).",
-        },
-        "internal-annotations": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": list(DEFAULT_INTERNAL),
-            "description": (
-                "Annotations that make a LoadBalancer internal: 'key' (any value but 'false') or 'key=value' "
-                "(value compared case-insensitively)."
-            ),
-        },
-    },
-}
+    allow_node_port: Annotated[bool, param(
+        "Accept NodePort Services (for clusters whose nodes are not reachable from outside).",
+    )] = False
+    internal_annotations: Annotated[tuple[str, ...], param(
+        "Annotations that make a LoadBalancer internal: 'key' (any value but 'false') or 'key=value' (value "
+        "compared case-insensitively).",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = DEFAULT_INTERNAL
 
 
 def _internal(annotations: dict[str, object] | object, specs: tuple[str, ...]) -> bool:
@@ -80,7 +65,6 @@ def _internal(annotations: dict[str, object] | object, specs: tuple[str, ...]) -
         "spec.loadBalancerSourceRanges (or make it internal)."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     kinds=("Service",),
     enabled_by_default=False,
     references=(

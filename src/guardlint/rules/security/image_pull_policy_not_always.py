@@ -3,39 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from guardlint.findings import Severity, structural_fix
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
 from guardlint.rules.api import Fix, FixEdit, Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.security.unpinned_image import is_image_reference, pinned_by_digest, split_image
 
 
 class Params(NamedTuple):
-    allowed_policies: tuple[str, ...] = ("Always",)
-    ignore_digests: bool = True
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "allowed-policies": {
-            "type": "array",
-            "items": {"enum": ["Always", "IfNotPresent", "Never"]},
-            "minItems": 1,
-            "uniqueItems": True,
-            "default": ["Always"],
-            "description": "Pull policies that are accepted (after defaulting an unset policy as the API server does).",
-        },
-        "ignore-digests": {
-            "type": "boolean",
-            "default": True,
-            "description": "Accept any policy for images pinned by digest, whose content cannot change.",
-        },
-    },
-}
+    allowed_policies: Annotated[tuple[Literal["Always", "IfNotPresent", "Never"], ...], param(
+        "Pull policies that are accepted (after defaulting an unset policy as the API server does).",
+        min_items=1,
+        unique_items=True,
+    )] = ("Always",)
+    ignore_digests: Annotated[bool, param(
+        "Accept any policy for images pinned by digest, whose content cannot change.",
+    )] = True
 
 
 @rule(
@@ -49,7 +35,6 @@ PARAMS_SCHEMA = {
     tags=("supply-chain", "images"),
     remediation="Set imagePullPolicy: Always, or pin the image by digest.",
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
     references=(
         Reference("Kubernetes: Image pull policy", "https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy"),

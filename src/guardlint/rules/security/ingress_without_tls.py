@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_map
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 
 DEFAULT_TLS_ANNOTATIONS = (
     "alb.ingress.kubernetes.io/certificate-arn",
@@ -20,25 +21,12 @@ DEFAULT_TLS_ANNOTATIONS = (
 
 
 class Params(NamedTuple):
-    tls_annotations: tuple[str, ...] = DEFAULT_TLS_ANNOTATIONS
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "tls-annotations": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": list(DEFAULT_TLS_ANNOTATIONS),
-            "description": (
-                "Annotations that show TLS is configured outside spec.tls (a cloud load balancer certificate, TLS "
-                "passthrough): 'key' (any value) or 'key=value'."
-            ),
-        },
-    },
-}
+    tls_annotations: Annotated[tuple[str, ...], param(
+        "Annotations that show TLS is configured outside spec.tls (a cloud load balancer certificate, TLS "
+        "passthrough): 'key' (any value) or 'key=value'.",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = DEFAULT_TLS_ANNOTATIONS
 
 
 @rule(
@@ -51,7 +39,6 @@ PARAMS_SCHEMA = {
     tags=("networking",),
     remediation="Add spec.tls with the Ingress hosts and a certificate Secret (for example issued by cert-manager).",
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     kinds=("Ingress",),
     enabled_by_default=False,
     references=(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_int, get_list
@@ -11,33 +11,20 @@ from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import SECURITY_CONTEXT
 from guardlint.rules.security._pss import user_namespace
 
 
 class Params(NamedTuple):
-    min_user_id: int = 10000
-    min_group_id: int = 10000
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "min-user-id": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 10000,
-            "description": "Lowest accepted runAsUser (user IDs below it are reported; 1 reports only root).",
-        },
-        "min-group-id": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 10000,
-            "description": "Lowest accepted runAsGroup (group IDs below it are reported; 1 reports only root).",
-        },
-    },
-}
+    min_user_id: Annotated[int, param(
+        "Lowest accepted runAsUser (user IDs below it are reported; 1 reports only root).",
+        minimum=1,
+    )] = 10000
+    min_group_id: Annotated[int, param(
+        "Lowest accepted runAsGroup (group IDs below it are reported; 1 reports only root).",
+        minimum=1,
+    )] = 10000
 
 
 @rule(
@@ -53,7 +40,6 @@ PARAMS_SCHEMA = {
         "fsGroup and supplementalGroups."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
     references=(
         SECURITY_CONTEXT,

@@ -3,41 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 
 
 class Params(NamedTuple):
-    annotation_prefixes: tuple[str, ...] = ("nginx.ingress.kubernetes.io/",)
-    allowed_annotations: tuple[str, ...] = ()
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "annotation-prefixes": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "minItems": 1,
-            "uniqueItems": True,
-            "default": ["nginx.ingress.kubernetes.io/"],
-            "description": "Annotation prefixes of the ingress-nginx controllers (see its --annotations-prefix flag).",
-        },
-        "allowed-annotations": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": [],
-            "description": (
-                "Snippet annotation names (without prefix) that are accepted, for example 'modsecurity-snippet'."
-            ),
-        },
-    },
-}
+    annotation_prefixes: Annotated[tuple[str, ...], param(
+        "Annotation prefixes of the ingress-nginx controllers (see its --annotations-prefix flag).",
+        min_items=1,
+        unique_items=True,
+        items={"minLength": 1},
+    )] = ("nginx.ingress.kubernetes.io/",)
+    allowed_annotations: Annotated[tuple[str, ...], param(
+        "Snippet annotation names (without prefix) that are accepted, for example 'modsecurity-snippet'.",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = ()
 
 
 @rule(
@@ -53,7 +38,6 @@ PARAMS_SCHEMA = {
         "allow-snippet-annotations off in the controller."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     kinds=("Ingress",),
     references=(
         Reference("CVE-2021-25742: ingress-nginx custom snippets allow retrieval of service account tokens",

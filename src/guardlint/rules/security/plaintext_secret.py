@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_map
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import SECRETS_GOOD_PRACTICES
 from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,
@@ -22,22 +23,11 @@ DEFAULT_PUBLIC_KEYS = ("ca.crt", "tls.crt", "ca-bundle.crt", "ca.pem", "ca-cert.
 
 
 class Params(NamedTuple):
-    public_keys: tuple[str, ...] = DEFAULT_PUBLIC_KEYS
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "public-keys": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": list(DEFAULT_PUBLIC_KEYS),
-            "description": "Data keys that hold public material (CA bundles, certificates) and may stay in plain form.",
-        },
-    },
-}
+    public_keys: Annotated[tuple[str, ...], param(
+        "Data keys that hold public material (CA bundles, certificates) and may stay in plain form.",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = DEFAULT_PUBLIC_KEYS
 
 
 def _encrypted(value: object) -> bool:
@@ -85,7 +75,6 @@ def _harmless_config(text: str | None, names: CredentialNames) -> bool:
         "instead, and rotate the exposed values."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     kinds=("Secret",),
     references=(
         SECRETS_GOOD_PRACTICES,

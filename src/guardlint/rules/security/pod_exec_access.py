@@ -3,32 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules
 
 
 class Params(NamedTuple):
-    subresources: tuple[str, ...] = ("exec", "attach")
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "subresources": {
-            "type": "array",
-            "items": {"enum": ["exec", "attach", "portforward", "ephemeralcontainers", "proxy"]},
-            "minItems": 1,
-            "uniqueItems": True,
-            "default": ["exec", "attach"],
-            "description": "Pod subresources to report.",
-        },
-    },
-}
+    subresources: Annotated[tuple[Literal["exec", "attach", "portforward", "ephemeralcontainers", "proxy"], ...], param(
+        "Pod subresources to report.",
+        min_items=1,
+        unique_items=True,
+    )] = ("exec", "attach")
 
 
 @rule(
@@ -41,7 +30,6 @@ PARAMS_SCHEMA = {
     tags=("rbac",),
     remediation="Remove pods/exec and pods/attach from the role; debug through logs, metrics or a break-glass role.",
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     kinds=ROLE_KINDS,
     references=(
         Reference("Kubernetes: RBAC Good Practices (privilege escalation risks)",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.security._rbac import RBAC_GROUP, ROLE_KINDS, grant, policy_rules
 
 TARGETS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -26,23 +27,11 @@ _WHY = {
 
 
 class Params(NamedTuple):
-    verbs: tuple[str, ...] = ("escalate", "bind", "impersonate")
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "verbs": {
-            "type": "array",
-            "items": {"enum": list(TARGETS)},
-            "minItems": 1,
-            "uniqueItems": True,
-            "default": list(TARGETS),
-            "description": "Escalation verbs to report.",
-        },
-    },
-}
+    verbs: Annotated[tuple[Literal["escalate", "bind", "impersonate"], ...], param(
+        "Escalation verbs to report.",
+        min_items=1,
+        unique_items=True,
+    )] = ("escalate", "bind", "impersonate")
 
 
 @rule(
@@ -55,7 +44,6 @@ PARAMS_SCHEMA = {
     tags=("rbac",),
     remediation="Remove the escalate, bind and impersonate verbs; grant the needed permissions directly instead.",
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     kinds=ROLE_KINDS,
     references=(
         Reference(

@@ -3,42 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str, iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import SECRETS_GOOD_PRACTICES
 
 
 class Params(NamedTuple):
-    include_env_from: bool = True
-    allowed_secrets: tuple[str, ...] = ()
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "include-env-from": {
-            "type": "boolean",
-            "default": True,
-            "description": "Also report envFrom[].secretRef, which turns every key of a Secret into a variable.",
-        },
-        "allowed-secrets": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": [],
-            "description": (
-                "Names of Secrets that may be read through the environment (for example for a vendor image that only "
-                "reads variables)."
-            ),
-        },
-    },
-}
+    include_env_from: Annotated[bool, param(
+        "Also report envFrom[].secretRef, which turns every key of a Secret into a variable.",
+    )] = True
+    allowed_secrets: Annotated[tuple[str, ...], param(
+        "Names of Secrets that may be read through the environment (for example for a vendor image that only reads "
+        "variables).",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = ()
 
 
 @rule(
@@ -54,7 +39,6 @@ PARAMS_SCHEMA = {
         "variables."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
     references=(
         SECRETS_GOOD_PRACTICES,

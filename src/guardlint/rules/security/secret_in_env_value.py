@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import SECRETS_GOOD_PRACTICES
 from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,
@@ -22,46 +23,23 @@ from guardlint.rules.security._common import (
 
 
 class Params(NamedTuple):
-    secret_words: tuple[str, ...] = DEFAULT_SECRET_WORDS
-    ignored_suffixes: tuple[str, ...] = DEFAULT_IGNORED_SUFFIXES
-    allowed_names: tuple[str, ...] = ()
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "secret-words": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": list(DEFAULT_SECRET_WORDS),
-            "description": (
-                "Words that mark a variable name as a credential, matched against the name's words "
-                "(split at '_', '-', '.' and camelCase, case-insensitive); 'API_KEY' means the two words in a row."
-            ),
-        },
-        "ignored-suffixes": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": list(DEFAULT_IGNORED_SUFFIXES),
-            "description": (
-                "Last words of a name that make the variable a setting about a credential, not the credential "
-                "(PASSWORD_FILE, TOKEN_TTL)."
-            ),
-        },
-        "allowed-names": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": [],
-            "description": (
-                "Exact variable names never reported (for example a public client ID your tooling names *_TOKEN)."
-            ),
-        },
-    },
-}
+    secret_words: Annotated[tuple[str, ...], param(
+        "Words that mark a variable name as a credential, matched against the name's words (split at '_', '-', '.' "
+        "and camelCase, case-insensitive); 'API_KEY' means the two words in a row.",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = DEFAULT_SECRET_WORDS
+    ignored_suffixes: Annotated[tuple[str, ...], param(
+        "Last words of a name that make the variable a setting about a credential, not the credential "
+        "(PASSWORD_FILE, TOKEN_TTL).",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = DEFAULT_IGNORED_SUFFIXES
+    allowed_names: Annotated[tuple[str, ...], param(
+        "Exact variable names never reported (for example a public client ID your tooling names *_TOKEN).",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = ()
 
 
 @rule(
@@ -77,7 +55,6 @@ PARAMS_SCHEMA = {
         "or better mount it as a file; then rotate the exposed credential."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     references=(
         SECRETS_GOOD_PRACTICES,
         Reference("Kubernetes: Distribute Credentials Securely Using Secrets",

@@ -3,38 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules
 
 
 class Params(NamedTuple):
-    verbs: tuple[str, ...] = ("get", "list", "watch")
-    ignore_resource_names: bool = True
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "verbs": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "minItems": 1,
-            "uniqueItems": True,
-            "default": ["get", "list", "watch"],
-            "description": "Verbs that read Secrets ('*' always counts).",
-        },
-        "ignore-resource-names": {
-            "type": "boolean",
-            "default": True,
-            "description": "Accept rules limited to named Secrets with resourceNames.",
-        },
-    },
-}
+    verbs: Annotated[tuple[str, ...], param(
+        "Verbs that read Secrets ('*' always counts).",
+        min_items=1,
+        unique_items=True,
+        items={"minLength": 1},
+    )] = ("get", "list", "watch")
+    ignore_resource_names: Annotated[bool, param("Accept rules limited to named Secrets with resourceNames.")] = True
 
 
 @rule(
@@ -50,7 +35,6 @@ PARAMS_SCHEMA = {
         "instead."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     kinds=ROLE_KINDS,
     enabled_by_default=False,
     references=(

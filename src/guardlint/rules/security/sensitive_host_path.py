@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str, iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import HOST_PATH
 from guardlint.rules.security._common import host_path_matches, normalize_host_path
 from guardlint.rules.security._volumes import mounts_of
@@ -67,34 +68,17 @@ WHY_WRITABLE: dict[str, str] = {
 
 
 class Params(NamedTuple):
-    paths: tuple[str, ...] = tuple(WHY)
-    writable_paths: tuple[str, ...] = tuple(WHY_WRITABLE)
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "paths": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": list(WHY),
-            "description": (
-                "Host paths reported whenever they are mounted. An entry matches exactly that path (after removing "
-                "duplicate and trailing slashes, '.' and '..'); an entry ending in '/**' also matches everything "
-                "below it."
-            ),
-        },
-        "writable-paths": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": list(WHY_WRITABLE),
-            "description": "Host paths reported only when some container mounts them without readOnly (same syntax).",
-        },
-    },
-}
+    paths: Annotated[tuple[str, ...], param(
+        "Host paths reported whenever they are mounted. An entry matches exactly that path (after removing "
+        "duplicate and trailing slashes, '.' and '..'); an entry ending in '/**' also matches everything below it.",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = tuple(WHY)
+    writable_paths: Annotated[tuple[str, ...], param(
+        "Host paths reported only when some container mounts them without readOnly (same syntax).",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = tuple(WHY_WRITABLE)
 
 
 @rule(
@@ -110,7 +94,6 @@ PARAMS_SCHEMA = {
         "path that works, read-only."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     references=(
         HOST_PATH,
         Reference("Kubernetes: Pod Security Standards (HostPath Volumes)",

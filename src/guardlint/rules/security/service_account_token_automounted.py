@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_bool
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.security._accounts import is_bound, service_account_automount, service_account_name
 
 
 class Params(NamedTuple):
-    only_default_service_account: bool = True
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "only-default-service-account": {
-            "type": "boolean",
-            "default": True,
-            "description": (
-                "Report only pods that run as the namespace's default service account. When false, also report "
-                "pods whose service account no RoleBinding or ClusterRoleBinding among the linted objects names "
-                "(only when the whole repository is linted)."
-            ),
-        },
-    },
-}
+    only_default_service_account: Annotated[bool, param(
+        "Report only pods that run as the namespace's default service account. When false, also report pods whose "
+        "service account no RoleBinding or ClusterRoleBinding among the linted objects names (only when the whole "
+        "repository is linted).",
+    )] = True
 
 
 @rule(
@@ -48,7 +36,6 @@ PARAMS_SCHEMA = {
         "token only where the program calls the Kubernetes API."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
     references=(
         Reference(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint._lazyre import lazy
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -22,28 +23,14 @@ _DIGEST = lazy(r"@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F
 
 
 class Params(NamedTuple):
-    require_digest: bool = False
-    mutable_tags: tuple[str, ...] = ("latest",)
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "require-digest": {
-            "type": "boolean",
-            "default": False,
-            "description": "Also report images that are not pinned by digest (`image@sha256:...`).",
-        },
-        "mutable-tags": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": ["latest"],
-            "description": "Tags that are moved on every release and so do not pin a version.",
-        },
-    },
-}
+    require_digest: Annotated[bool, param(
+        "Also report images that are not pinned by digest (`image@sha256:...`).",
+    )] = False
+    mutable_tags: Annotated[tuple[str, ...], param(
+        "Tags that are moved on every release and so do not pin a version.",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = ("latest",)
 
 
 def pinned_by_digest(digest: str | None) -> bool:
@@ -79,7 +66,6 @@ def split_image(image: str) -> tuple[str, str | None, str | None]:
     tags=("supply-chain", "images"),
     remediation="Pin the image to a release tag (for example nginx:1.27.3), or better to a digest (image@sha256:...).",
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     references=(
         Reference("Kubernetes: Images", "https://kubernetes.io/docs/concepts/containers/images/#image-names"),
     ),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.security._rbac import ROLE_KINDS, policy_rules
 
 _FIELDS = ("verbs", "resources", "apiGroups", "nonResourceURLs")
@@ -23,22 +24,10 @@ _WHAT = {
 
 
 class Params(NamedTuple):
-    fields: tuple[str, ...] = ("verbs", "resources")
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "fields": {
-            "type": "array",
-            "items": {"enum": list(_FIELDS)},
-            "uniqueItems": True,
-            "default": ["verbs", "resources"],
-            "description": "Rule fields in which a '*' is reported.",
-        },
-    },
-}
+    fields: Annotated[tuple[Literal["verbs", "resources", "apiGroups", "nonResourceURLs"], ...], param(
+        "Rule fields in which a '*' is reported.",
+        unique_items=True,
+    )] = ("verbs", "resources")
 
 
 @rule(
@@ -51,7 +40,6 @@ PARAMS_SCHEMA = {
     tags=("rbac",),
     remediation="List the verbs and resources the subject needs instead of '*'.",
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     kinds=ROLE_KINDS,
     references=(
         Reference("Kubernetes: Role Based Access Control Good Practices (least privilege)",

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules
 
-WORKLOADS: dict[str, tuple[str, ...]] = {
+WorkloadResource = Literal[
+    "pods", "replicationcontrollers", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs"
+]
+
+WORKLOADS: dict[WorkloadResource, tuple[str, ...]] = {
     "pods": ("",),
     "replicationcontrollers": ("",),
     "deployments": ("apps", "extensions"),
@@ -23,34 +28,17 @@ WORKLOADS: dict[str, tuple[str, ...]] = {
 
 
 class Params(NamedTuple):
-    verbs: tuple[str, ...] = ("create",)
-    resources: tuple[str, ...] = tuple(WORKLOADS)
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "verbs": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "minItems": 1,
-            "uniqueItems": True,
-            "default": ["create"],
-            "description": (
-                "Verbs to report ('*' always counts); add update and patch to also report changing workloads."
-            ),
-        },
-        "resources": {
-            "type": "array",
-            "items": {"enum": list(WORKLOADS)},
-            "minItems": 1,
-            "uniqueItems": True,
-            "default": list(WORKLOADS),
-            "description": "Workload resources to report.",
-        },
-    },
-}
+    verbs: Annotated[tuple[str, ...], param(
+        "Verbs to report ('*' always counts); add update and patch to also report changing workloads.",
+        min_items=1,
+        unique_items=True,
+        items={"minLength": 1},
+    )] = ("create",)
+    resources: Annotated[tuple[WorkloadResource, ...], param(
+        "Workload resources to report.",
+        min_items=1,
+        unique_items=True,
+    )] = tuple(WORKLOADS)
 
 
 @rule(
@@ -66,7 +54,6 @@ PARAMS_SCHEMA = {
         "Admission in their namespaces."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     kinds=ROLE_KINDS,
     enabled_by_default=False,
     references=(

@@ -3,38 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_str, iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import FixEdit, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import HOST_PATH
 from guardlint.rules.security._common import host_path_matches
 from guardlint.rules.security._volumes import mounts_of
 
 
 class Params(NamedTuple):
-    allowed_paths: tuple[str, ...] = ()
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "allowed-paths": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1},
-            "uniqueItems": True,
-            "default": [],
-            "description": (
-                "Host paths that may be mounted writable (for example a node-local cache directory). An entry "
-                "ending in '/**' also allows everything below it."
-            ),
-        },
-    },
-}
+    allowed_paths: Annotated[tuple[str, ...], param(
+        "Host paths that may be mounted writable (for example a node-local cache directory). An entry ending in "
+        "'/**' also allows everything below it.",
+        unique_items=True,
+        items={"minLength": 1},
+    )] = ()
 
 
 @rule(
@@ -48,7 +36,6 @@ PARAMS_SCHEMA = {
     tags=("hardening", "host"),
     remediation="Set readOnly: true on the volumeMount, or replace the hostPath volume.",
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
     references=(
         HOST_PATH,

@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity, structural_fix
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import FixEdit, RuleContext, Violation, rule
+from guardlint.rules.params import param
 from guardlint.rules.references import SECURITY_CONTEXT
 
 
 class Params(NamedTuple):
-    check_init_containers: bool = True
-
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "check-init-containers": {
-            "type": "boolean",
-            "default": True,
-            "description": "Also report init containers (sidecars are always reported, they run all the time).",
-        },
-    },
-}
+    check_init_containers: Annotated[bool, param(
+        "Also report init containers (sidecars are always reported, they run all the time).",
+    )] = True
 
 
 @rule(
@@ -43,7 +33,6 @@ PARAMS_SCHEMA = {
         "write (for example /tmp)."
     ),
     params=Params,
-    params_schema=PARAMS_SCHEMA,
     enabled_by_default=False,
     references=(
         SECURITY_CONTEXT,
