@@ -25,7 +25,8 @@ What is here:
   ``is_binding``: what a Role or ClusterRole allows, with the RBAC authorizer's matching);
 - the missing-object policy: ``is_missing``, ``can_judge_missing``, ``can_judge_pods`` (ask before reporting
   that an object is absent or that no pod matches), ``can_judge_absence`` (before reporting that a namespace
-  holds no object of a kind at all);
+  holds no object of a kind at all), ``visible_objects`` and ``known_keys`` (before comparing a reference with
+  the content of the object it names: its ports, its keys);
 - quantities: ``parse_quantity``, ``quantity_value``, ``format_quantity``, ``quantity_text``, ``Quantity``
   (exact, as the API parses them);
 - label selectors: ``match_labels`` (a map selector), ``label_selector_matches`` (a LabelSelector),
@@ -36,7 +37,8 @@ What is here:
   ``resources`` and operators' flattened shapes).
 
 Added in 1.1: ``param``, ``Resource.describe()``, ``expand``, ``MISSING``, ``quantity_text``, the label
-selectors, the selection helpers, resource names and requirements, ``can_judge_absence``.
+selectors, the selection helpers, resource names and requirements, ``can_judge_absence``, ``visible_objects``,
+``known_keys``.
 
 A pack is registered through the ``guardlint.rules`` entry-point group (a callable returning its rules);
 see ``docs/writing-rules.md`` and the example pack in ``examples/plugin-pack/``.
@@ -46,7 +48,14 @@ from __future__ import annotations
 
 from guardlint.findings import Fix, FixEdit, Severity, structural_fix
 from guardlint.model.access import get, get_bool, get_int, get_list, get_map, get_str, has, iter_maps
-from guardlint.model.missing import can_judge_absence, can_judge_missing, can_judge_pods, is_missing
+from guardlint.model.missing import (
+    can_judge_absence,
+    can_judge_missing,
+    can_judge_pods,
+    is_missing,
+    known_keys,
+    visible_objects,
+)
 from guardlint.model.paths import MISSING, FieldPath, expand, to_dotted
 from guardlint.model.quantity import Quantity, format_quantity, parse_quantity, quantity_text, quantity_value
 from guardlint.model.requirements import iter_sites
@@ -138,6 +147,7 @@ __all__ = [
     "iter_maps",
     "iter_pod_specs",
     "iter_sites",
+    "known_keys",
     "label_selector_matches",
     "match_labels",
     "param",
@@ -154,4 +164,5 @@ __all__ = [
     "selector_text",
     "structural_fix",
     "to_dotted",
+    "visible_objects",
 ]

@@ -18,8 +18,12 @@ PortRef = tuple[FieldPath, str, "str | None", "int | str"]
 
 
 def _port(value: Any) -> int | str | None:
+    """An IntOrString port: a number, or a name. A string of digits can only be a number (a port name has a
+    letter)."""
     if isinstance(value, bool):
         return None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
     if isinstance(value, int) or (isinstance(value, str) and value):
         return value
     return None
@@ -122,9 +126,10 @@ def backend_port_not_exposed(resource: Resource, params: Any, ctx: RuleContext) 
 
     The Service must be among the linted objects of the backend's namespace and tree (a missing Service is
     `backend-service-missing`'s business) and wholly visible there: the rule is quiet for `ExternalName` Services,
-    Services without a port list, a Service manifest that is a patch or comes from another Helm chart than the
-    Ingress or route, and where a linted role in the tree may create, update or patch Services at run time. When
-    several manifests of the Service are in the tree (overlays), a port of any of them counts.
+    Services without a port list, a Service manifest that is a patch or comes from another Helm release (another
+    top-level chart; subcharts belong to their parent's render) than the Ingress or route, and where a linted role
+    in the tree may create, update or patch Services at run time. When several manifests of the Service are in the
+    tree (overlays), a port of any of them counts. A quoted number in the older `servicePort` is that number.
 
     ## Why is this bad?
     The ingress controller or Gateway finds no endpoints for a port the Service does not have: requests get 503 (or

@@ -99,12 +99,13 @@ def referenced_key_missing(resource: Resource, params: Any, ctx: RuleContext) ->
 
     The object must be among the linted objects of the pod's namespace and tree (a missing object is
     `missing-secret`'s or `missing-config-map`'s business), and wholly visible there: the rule is quiet when one
-    of its manifests is a patch or comes from another Helm chart than the pod, when a producer in the tree makes
-    or merges into it (a kustomize `secretGenerator` or `configMapGenerator`, `behavior: merge` included, a
-    SealedSecret, an ExternalSecret, a cert-manager Certificate, ...), when a linted role in the tree may create,
-    update or patch such objects, when it holds no keys at all (a placeholder that something fills at run time)
-    and for `kubernetes.io/service-account-token` Secrets, whose keys the token controller writes. When several
-    manifests of the object are in the tree (overlays), a key of any of them counts.
+    of its manifests is a patch or comes from another Helm release (another top-level chart) than the pod, when a
+    producer in the tree makes or merges into it (a kustomize `secretGenerator` or `configMapGenerator`,
+    `behavior: merge` included, a SealedSecret, an ExternalSecret, a cert-manager Certificate, ...), when a linted
+    role in the tree may create, update or patch such objects, when it holds no keys at all (a placeholder that
+    something fills at run time) and for `kubernetes.io/service-account-token` Secrets, whose keys the token
+    controller writes. When several manifests of the object are in the tree (overlays), a key of any of them
+    counts.
 
     ## Why is this bad?
     The kubelet does not start a container whose environment names a key the Secret or ConfigMap lacks: the pod
