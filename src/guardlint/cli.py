@@ -520,6 +520,17 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         read += [p for p in (args.baseline, settings.config.source, settings.config.policy) if p]
         for path in targets:
             _refuse_input_target(path, read, "the report")
+    introduced: Callable[[Report], Report] | None = None
+    if base is not None:  # before --diff and --fix: in pull-request mode they touch only the new findings
+        from guardlint import diffbase
+
+        introduced = diffbase.differ(base, paths, settings, lambda p, s, c: run(p, s, context=c),
+                                     context=args.context)
+        report = introduced(report)
+
+    def relint() -> Report:  # after --fix; in pull-request mode compared with the base linted once
+        again = run(paths, settings, context=args.context, stdin=stdin_bytes, stdin_filename=args.stdin_filename)
+        return introduced(again) if introduced is not None else again
     if args.diff:
         return _print_diff(report, args, settings, out, err, stdin_bytes)
     if args.fix:
@@ -528,14 +539,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             _fix_stdin(report, args, settings, stdin_name, stdin_bytes or b"", out, err)
             out = err  # the fixed text went to standard output: the report goes to standard error
         else:
-            report = _apply_fixes(report, args, err, settings, stdin_name,
-                                  lambda: run(paths, settings, context=args.context, stdin=stdin_bytes,
-                                              stdin_filename=args.stdin_filename))
-    if base is not None:
-        from guardlint import diffbase
-
-        report = diffbase.diff(base, report, paths, settings, lambda p, s, c: run(p, s, context=c),
-                               context=args.context)
+            report = _apply_fixes(report, args, err, settings, stdin_name, relint)
     if args.baseline or args.write_baseline:
         root = baseline.root_for(settings.config.source)
         if args.write_baseline:  # every current finding, not only the new ones

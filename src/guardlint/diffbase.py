@@ -469,12 +469,22 @@ def config_notes(base: Base, files: Sequence[str | None]) -> list[str]:
     return notes
 
 
+def differ(
+    base: Base, paths: Sequence[str], settings: Settings,
+    lint: Callable[[Sequence[str], Settings, Sequence[str]], Report], *, context: Sequence[str] = (),
+) -> Callable[[Report], Report]:
+    """Lint ``paths`` at the base once; returns the function that reduces a working-tree report (made with the
+    same ``settings``) to what the change introduced, with notes on configuration files the change touched.
+    The base is linted once however often the working tree is (``--fix`` lints it again after fixing)."""
+    base_report, base_file, notes = lint_base(base, paths, settings, lint, context=context)
+    notes += config_notes(base, [settings.config.source, settings.config.policy])
+    head_file = head_relative(base.toplevel)
+    return lambda head: compare(head, base_report, head_file, base_file, base, notes)
+
+
 def diff(
     base: Base, head: Report, paths: Sequence[str], settings: Settings,
     lint: Callable[[Sequence[str], Settings, Sequence[str]], Report], *, context: Sequence[str] = (),
 ) -> Report:
-    """Pull-request mode in one call: lint ``paths`` at the base, compare with the working tree's report
-    ``head`` (made with the same ``settings``), and note configuration files the change touched."""
-    base_report, base_file, notes = lint_base(base, paths, settings, lint, context=context)
-    notes += config_notes(base, [settings.config.source, settings.config.policy])
-    return compare(head, base_report, head_relative(base.toplevel), base_file, base, notes)
+    """Pull-request mode in one call (``differ`` applied to ``head``)."""
+    return differ(base, paths, settings, lint, context=context)(head)

@@ -403,3 +403,25 @@ def test_the_library_takes_a_diff_base(repo: Path) -> None:
     assert [(f.file, f.rule) for f in report.active] == [("untracked new.yaml", "privileged-container")]
     with pytest.raises(UsageError, match="no such commit in this clone"):
         guardlint.lint_paths(["."], use_config_file=False, diff_base="origin/nope")
+
+
+ESCALATION = pod("esc") + "      securityContext:\n        allowPrivilegeEscalation: true\n"
+
+
+def test_fix_and_diff_touch_only_the_new_findings(repo: Path) -> None:
+    write(repo, "old esc.yaml", ESCALATION)
+    git(repo, "add", "old esc.yaml")
+    git(repo, "commit", "-qm", "an old finding with a fix")
+    git(repo, "branch", "-f", "main")
+    write(repo, "new esc.yaml", ESCALATION.replace("name: esc", "name: esc2"))
+    args = ["check", ".", "--no-config", "--select", "privilege-escalation-allowed", "--diff-base", "main",
+            "--unsafe-fixes"]
+    code, out, _ = run([*args, "--diff"])
+    assert code == 1 and "+++ b/new esc.yaml" in out and "old esc.yaml" not in out
+    code, out, err = run([*args, "--fix", "-f", "json"])
+    assert "new esc.yaml:11:9: fixed privilege-escalation-allowed" in err and "old esc.yaml" not in err
+    assert "guardlint: applied 2 fixes" in err  # the untracked file is new too (a missing field inserted)
+    assert "allowPrivilegeEscalation: false" in (repo / "new esc.yaml").read_text()
+    assert "allowPrivilegeEscalation: true" in (repo / "old esc.yaml").read_text()  # not introduced: left alone
+    report = json.loads(out)  # the report after fixing is compared with the same base again
+    assert code == 0 and report["findings"] == [] and report["diff"]["new"] == 0, err
