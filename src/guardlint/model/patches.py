@@ -77,7 +77,7 @@ def is_patch(resource: Resource, index: ResourceIndex) -> bool:
     hit = cache.get(id(resource.data))
     if hit is not None and hit[0] is resource:
         return hit[1]
-    answer = named_as_patch(resource.file) or _has_directive(resource.data) or (
+    answer = named_as_patch(resource.file) or (resource.document.dollar and _has_directive(resource.data)) or (
         index.has_kind("Kustomization") and listed_as_patch(index, resource)
     )
     cache[id(resource.data)] = (resource, answer)

@@ -85,8 +85,8 @@ class Document(Frozen):
 
     _fields = ("file", "index", "start_line", "end_line")
     __slots__ = (
-        "content_line", "data", "directives", "duplicate_keys", "end_line", "file", "index", "index_offset",
-        "line_offset", "origin", "positions", "root", "start_line",
+        "content_line", "data", "directives", "dollar", "duplicate_keys", "end_line", "file", "index",
+        "index_offset", "line_offset", "origin", "positions", "root", "start_line",
     )
     file: str
     index: int
@@ -104,6 +104,9 @@ class Document(Frozen):
     duplicate_keys: tuple[DuplicateKey, ...]
     content_line: int
     """1-based line where the document's content starts (after ``---`` and leading comments)."""
+    dollar: bool
+    """False when no key or value of the document can contain ``$``: its text has neither ``$`` nor ``\\``
+    (an escape could spell one). Lets strategic-merge directives (``$patch``) be ruled out without a walk."""
 
     def __init__(
         self,
@@ -121,11 +124,12 @@ class Document(Frozen):
         duplicate_keys: tuple[DuplicateKey, ...],
         content_line: int,
         positions: array[int] | None = None,
+        dollar: bool = True,
     ) -> None:
         self._set(
             file=file, index=index, data=data, root=root, line_offset=line_offset, index_offset=index_offset,
             start_line=start_line, end_line=end_line, origin=origin, directives=directives,
-            duplicate_keys=duplicate_keys, content_line=content_line, positions=positions,
+            duplicate_keys=duplicate_keys, content_line=content_line, positions=positions, dollar=dollar,
         )
 
     def locate(self, path: FieldPath, *, at_value: bool = False) -> tuple[Location, bool]:
@@ -572,6 +576,7 @@ def _load_chunk(
         data=data,
         root=root if positions is None else None,
         positions=positions,
+        dollar="$" in body or "\\" in body,
         line_offset=chunk.line,
         index_offset=chunk.offset,
         start_line=chunk.line + 1,
