@@ -159,6 +159,8 @@ class Document(Frozen):
 # so does the map (the last key and its value, as ``sourcemap`` finds them).
 _NO_KEY = -1
 _UNLOCATABLE = -2
+_FRESH = [_NO_KEY, 0, 0, -1]
+"""An entry before the walk fills it in."""
 _COLUMN_BITS = 32
 _COLUMN_MASK = (1 << _COLUMN_BITS) - 1
 
@@ -694,12 +696,12 @@ class _Builder:
     def _build_plain(
         self, root: Node, record: bool
     ) -> tuple[Any, list[tuple[FieldPath, int, int, int]], array[int] | None]:
-        dups: list[tuple[FieldPath, int, int, int]] = []
+        found: list[tuple[Node, str, int, int, int]] = []  # duplicate keys, their paths found later
         scalar_of = self._scalar
         # The position map under construction (see ``Document``): entry 0 is the root, without a key.
         pos: list[int] = [_NO_KEY, 0, 0, -1]
 
-        def walk(node: Node, path: tuple[str | int, ...], at: int) -> Any:
+        def walk(node: Node, at: int) -> Any:
             # ``at``: where this value's [start, end, children] go in ``pos`` (-1: nowhere).
             if at >= 0:
                 mark = node.start_mark
@@ -707,56 +709,61 @@ class _Builder:
                 mark = node.end_mark
                 pos[at + 1] = (mark.line << 32) | mark.column
             if type(node) is ScalarNode:
-                tag = node.tag
-                if tag == _STR:
+                if node.tag == _STR:
                     return node.value
                 return scalar_of(node)
             if type(node) is MappingNode:
                 out: dict[str, Any] = {}
                 lines: dict[str, int] = {}
+                pairs = node.value
                 base = -1
                 if at >= 0:
                     base = len(pos)
                     pos[at + 2] = base
-                    pos.extend([_NO_KEY, 0, 0, -1] * len(node.value))
-                for key_node, value_node in node.value:
+                    pos.extend(_FRESH * len(pairs))
+                for key_node, value_node in pairs:
                     if key_node.tag == _MERGE:
                         raise _NeedBoundedWalk
                     scalar_key = type(key_node) is ScalarNode
                     key = key_node.value if scalar_key else _complex_key(key_node)
+                    mark = key_node.start_mark
                     first = lines.get(key)
-                    if first is not None:
-                        dups.append(((*path, key), key_node.start_mark.line, key_node.start_mark.column, first))
+                    if first is None:
+                        lines[key] = mark.line
+                        slot = len(out)
                     else:
-                        lines[key] = key_node.start_mark.line
-                    entry = -1
-                    if base >= 0:
-                        entry = base + 4 * (list(out).index(key) if key in out else len(out))
+                        found.append((node, key, mark.line, mark.column, first))
+                        slot = list(out).index(key)
+                    entry = base + 4 * slot if base >= 0 else -1
+                    if entry >= 0:
                         if scalar_key:
-                            mark = key_node.start_mark
                             pos[entry] = (mark.line << 32) | mark.column
                         elif pos[entry] == _NO_KEY:  # a first (non-scalar) key: its value cannot be located
                             pos[entry] = _UNLOCATABLE
                         else:  # a non-scalar key after a scalar one: the scalar one stays located
                             entry = -1
-                    out[key] = walk(value_node, (*path, key), entry + 1 if entry >= 0 else -1)
+                    out[key] = walk(value_node, entry + 1 if entry >= 0 else -1)
                 return out
             if type(node) is SequenceNode:
                 items = node.value
                 if at < 0:
-                    return [walk(child, (*path, i), -1) for i, child in enumerate(items)]
+                    return [walk(child, -1) for child in items]
                 base = len(pos)
                 pos[at + 2] = base
-                pos.extend([_NO_KEY, 0, 0, -1] * len(items))
-                return [walk(child, (*path, i), base + 4 * i + 1) for i, child in enumerate(items)]
+                pos.extend(_FRESH * len(items))
+                return [walk(child, base + 4 * i + 1) for i, child in enumerate(items)]
             raise _NeedBoundedWalk
 
         try:
-            data = walk(root, (), 1 if record else -1)
+            data = walk(root, 1 if record else -1)
         finally:
             # ``walk`` refers to itself through its closure: break the cycle, or (with the garbage collector
             # paused during a run) the closure, the position list and the tag memo would outlive the load.
             walk = _walked
+        dups: list[tuple[FieldPath, int, int, int]] = []
+        if found:
+            paths = _mapping_paths(root)
+            dups = [((*paths[id(mapping)], key), line, column, first) for mapping, key, line, column, first in found]
         return data, dups, array("q", pos) if record else None
 
     def _scalar(self, node: ScalarNode) -> Any:
@@ -876,9 +883,26 @@ class _Builder:
                     merge_sources[nid] = incoming
 
 
-def _walked(node: Node, path: tuple[str | int, ...], at: int) -> Any:
+def _walked(node: Node, at: int) -> Any:
     """Stands in for a finished walk (see ``_Builder._build_plain``)."""
     raise AssertionError("the walk is over")
+
+
+def _mapping_paths(root: Node) -> dict[int, FieldPath]:
+    """The path of every mapping node of a tree without shared nodes, by ``id`` (for duplicate keys, which are
+    rare: the walk does not carry paths)."""
+    paths: dict[int, FieldPath] = {}
+    stack: list[tuple[Node, FieldPath]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, MappingNode):
+            paths[id(node)] = path
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, ScalarNode) else _complex_key(key_node)
+                stack.append((value_node, (*path, key)))
+        elif isinstance(node, SequenceNode):
+            stack.extend((child, (*path, i)) for i, child in enumerate(node.value))
+    return paths
 
 
 def _merge_sources(values: list[Node]) -> Iterator[MappingNode]:
