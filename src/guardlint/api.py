@@ -353,11 +353,10 @@ def lint_paths(
     Raises ``ConfigError``, ``UsageError`` or ``RuleLoadError`` for a bad configuration; problems with
     the inputs themselves are ``Report.errors``.
     """
-    settings = resolve_settings(
-        config=config, use_config_file=use_config_file, select=select, extend_select=extend_select,
-        ignore=ignore, kubernetes_version=kubernetes_version, partial=partial,
-        allow_local_plugins=allow_local_plugins,
-    )
+    overrides: dict[str, Any] = {"select": select, "extend_select": extend_select, "ignore": ignore,
+                                 "kubernetes_version": kubernetes_version, "partial": partial}
+    settings = resolve_settings(config=config, use_config_file=use_config_file,
+                                allow_local_plugins=allow_local_plugins, **overrides)
     names, contexts = [str(p) for p in paths], [str(c) for c in context]
     if diff_base is None:
         return run(names, settings, context=contexts, baseline=baseline)
@@ -365,7 +364,9 @@ def lint_paths(
 
     base = diffbase.resolve_base(diff_base, os.getcwd())
     report = diffbase.diff(base, run(names, settings, context=contexts), names, settings,
-                           lambda p, s, c: run(p, s, context=c), context=contexts)
+                           lambda p, s, c: run(p, s, context=c), context=contexts,
+                           resolve=lambda c, p: resolve_settings(config=c, use_config_file=False, policy=p,
+                                                                 **overrides))
     if baseline is not None:
         from guardlint import baseline as bl
 

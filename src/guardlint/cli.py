@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from guardlint.api import Settings
@@ -474,20 +474,18 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _refuse_special_target(args.write_baseline, "the baseline")
     if args.diff_base is not None and args.write_baseline:
         raise UsageError("--diff-base reports only what a change introduces; write a baseline without it")
-    settings = resolve_settings(
-        config=args.config,
-        use_config_file=not args.no_config,
-        select=_split(args.select) if args.select else None,
-        extend_select=_split(args.extend_select),
-        ignore=_split(args.ignore),
-        kubernetes_version=args.kubernetes_version,
-        fail_on=args.fail_on,
-        partial=args.partial,
-        max_file_size_mb=_megabytes_option(args.max_file_size),
-        allow_local_plugins=_allow_local_plugins(args),
-        render=False if args.no_render else None,
-        policy=_policy(args),
-    )
+    overrides: dict[str, Any] = {  # the command line's settings (the base of --diff-base is resolved with them too)
+        "select": _split(args.select) if args.select else None,
+        "extend_select": _split(args.extend_select),
+        "ignore": _split(args.ignore),
+        "kubernetes_version": args.kubernetes_version,
+        "fail_on": args.fail_on,
+        "partial": args.partial,
+        "max_file_size_mb": _megabytes_option(args.max_file_size),
+        "render": False if args.no_render else None,
+    }
+    settings = resolve_settings(config=args.config, use_config_file=not args.no_config,
+                                allow_local_plugins=_allow_local_plugins(args), policy=_policy(args), **overrides)
     if args.show_settings:
         _show_settings(args, settings, out)
         return EXIT_OK
@@ -524,8 +522,9 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if base is not None:  # before --diff and --fix: in pull-request mode they touch only the new findings
         from guardlint import diffbase
 
-        introduced = diffbase.differ(base, paths, settings, lambda p, s, c: run(p, s, context=c),
-                                     context=args.context)
+        introduced = diffbase.differ(
+            base, paths, settings, lambda p, s, c: run(p, s, context=c), context=args.context,
+            resolve=lambda c, p: resolve_settings(config=c, use_config_file=False, policy=p, **overrides))
         report = introduced(report)
 
     def relint() -> Report:  # after --fix; in pull-request mode compared with the base linted once

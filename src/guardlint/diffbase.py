@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from guardlint.api import Settings
     from guardlint.config.model import Exemption
 
+Resolve = Callable[[str | None, str | None], "Settings"]
+"""Settings for a configuration file and a policy (either may be None) with the run's command-line overrides."""
+
 BASE_MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
 """The most base-revision content read in one run (2 GiB); more is an error naming the paths to narrow."""
 
@@ -311,6 +314,7 @@ def lint_base(
     lint: Callable[[Sequence[str], Settings, Sequence[str]], Report],
     *,
     context: Sequence[str] = (),
+    resolve: Resolve | None = None,
 ) -> tuple[Report, Callable[[str], str], list[str]]:
     """Lint ``paths`` (as given, relative to the working directory) at the base revision, in a mirror of
     the repository; returns the report, the function from its file names to repository-relative ones, and
@@ -357,10 +361,10 @@ def lint_base(
             plan = settings.plan
             if config_rel is not None:
                 base_config = os.path.join(mirror, *_parts(config_rel))
-                exemptions, note = _base_exemptions(base_config if os.path.isfile(base_config) else None, policy,
-                                                    settings, config_rel)
+                exemptions, said = _base_configuration(base_config if os.path.isfile(base_config) else None,
+                                                       policy, settings, config_rel, resolve)
                 plan = plan._replace(exemptions=exemptions)
-                notes += [note] if note else []
+                notes += said
             existing = [m for m in (mirrored(p) for p in paths) if os.path.exists(m)]
             ctx = [m for m in (mirrored(c) for c in context) if os.path.exists(m)]
             report = (lint(existing, settings._replace(config=cfg, plan=plan), ctx) if existing
@@ -378,24 +382,43 @@ def lint_base(
     return report, to_repo, notes
 
 
-def _base_exemptions(
-    path: str | None, policy: str | None, settings: Settings, shown: str
-) -> tuple[tuple[Exemption, ...], str | None]:
+def _base_configuration(
+    path: str | None, policy: str | None, settings: Settings, shown: str, resolve: Resolve | None
+) -> tuple[tuple[Exemption, ...], list[str]]:
     """The exemptions of the base version of the configuration (``path`` in the mirror; None when the change
-    added the file), with the same policy, so that an exemption the change added shows as an added
-    suppression. Nothing it names is imported; when it cannot be read, the working tree's exemptions apply and
-    a note says so."""
-    from guardlint.api import resolve_settings
+    added the file), with the same policy and command line (``resolve``), so that an exemption the change added
+    shows as an added suppression; and notes naming the rules the change turns off or weakens. Nothing the file
+    names is imported; when it cannot be read, the working tree's exemptions apply and a note says so."""
     from guardlint.errors import GuardlintError
 
-    if path is None and policy is None:
-        return (), None
+    if path is None and policy is None and resolve is None:
+        return (), []
+    if resolve is None:
+        from guardlint.api import resolve_settings
+
+        def resolve(config: str | None, policy: str | None) -> Settings:
+            return resolve_settings(config=config, use_config_file=False, policy=policy)
     try:
-        loaded = resolve_settings(config=path, use_config_file=False, policy=policy)
+        loaded = resolve(path, policy)
     except GuardlintError as exc:
-        return settings.plan.exemptions, (f"the base version of {shown} could not be read ({exc}); its exemptions "
-                                          "are taken to be the working tree's")
-    return loaded.config.exemptions, None
+        return settings.plan.exemptions, [(f"the base version of {shown} could not be read ({exc}); its exemptions "
+                                          "are taken to be the working tree's")]
+    before = {a.rule.name: a.severity for a in loaded.plan.active}
+    after = {a.rule.name: a.severity for a in settings.plan.active}
+    notes = []
+    off = sorted(set(before) - set(after))
+    if off:
+        notes.append(f"{shown}: this change turns off {len(off)} rule{'s' if len(off) > 1 else ''} that ran at the "
+                     f"base ({_names(off)}); their findings are no longer reported")
+    lowered = sorted(n for n in before.keys() & after.keys() if before[n].rank > after[n].rank)
+    if lowered:
+        notes.append(f"{shown}: this change lowers the severity of "
+                     + _names([f"{n} ({before[n].value} -> {after[n].value})" for n in lowered]))
+    return loaded.config.exemptions, notes
+
+
+def _names(items: Sequence[str], most: int = 10) -> str:
+    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
 
 
 def head_relative(toplevel: str) -> Callable[[str], str]:
@@ -472,11 +495,12 @@ def config_notes(base: Base, files: Sequence[str | None]) -> list[str]:
 def differ(
     base: Base, paths: Sequence[str], settings: Settings,
     lint: Callable[[Sequence[str], Settings, Sequence[str]], Report], *, context: Sequence[str] = (),
+    resolve: Resolve | None = None,
 ) -> Callable[[Report], Report]:
     """Lint ``paths`` at the base once; returns the function that reduces a working-tree report (made with the
     same ``settings``) to what the change introduced, with notes on configuration files the change touched.
     The base is linted once however often the working tree is (``--fix`` lints it again after fixing)."""
-    base_report, base_file, notes = lint_base(base, paths, settings, lint, context=context)
+    base_report, base_file, notes = lint_base(base, paths, settings, lint, context=context, resolve=resolve)
     notes += config_notes(base, [settings.config.source, settings.config.policy])
     head_file = head_relative(base.toplevel)
     return lambda head: compare(head, base_report, head_file, base_file, base, notes)
@@ -485,6 +509,7 @@ def differ(
 def diff(
     base: Base, head: Report, paths: Sequence[str], settings: Settings,
     lint: Callable[[Sequence[str], Settings, Sequence[str]], Report], *, context: Sequence[str] = (),
+    resolve: Resolve | None = None,
 ) -> Report:
     """Pull-request mode in one call (``differ`` applied to ``head``)."""
-    return differ(base, paths, settings, lint, context=context)(head)
+    return differ(base, paths, settings, lint, context=context, resolve=resolve)(head)

@@ -425,3 +425,19 @@ def test_fix_and_diff_touch_only_the_new_findings(repo: Path) -> None:
     assert "allowPrivilegeEscalation: true" in (repo / "old esc.yaml").read_text()  # not introduced: left alone
     report = json.loads(out)  # the report after fixing is compared with the same base again
     assert code == 0 and report["findings"] == [] and report["diff"]["new"] == 0, err
+
+
+def test_rules_the_configuration_change_turns_off_or_weakens_are_named(repo: Path) -> None:
+    (repo / ".guardlint.yaml").write_text("select: [privileged-container, shared-host-namespace]\n")
+    git(repo, "add", ".guardlint.yaml")
+    git(repo, "commit", "-qm", "config")
+    git(repo, "branch", "-f", "main")
+    (repo / ".guardlint.yaml").write_text("select: [privileged-container, shared-host-namespace]\n"
+                                          "ignore: [privileged-container]\n"
+                                          "rules:\n  shared-host-namespace: {severity: warning}\n")
+    _, out, err = run(["check", ".", "--extend-select", "host-port", "--diff-base", "main", "-f", "json"])
+    warnings = json.loads(out)["warnings"]
+    assert (".guardlint.yaml: this change turns off 1 rule that ran at the base (privileged-container); their "
+            "findings are no longer reported") in warnings, err
+    assert ".guardlint.yaml: this change lowers the severity of shared-host-namespace (error -> warning)" in warnings
+    assert not any("host-port" in w for w in warnings)  # the command line is the same at both revisions
