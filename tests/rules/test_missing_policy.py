@@ -272,3 +272,47 @@ def test_absence_of_a_kind_is_judged_only_where_the_namespace_is_seen_completely
     other = tmp_path / "other.yaml"
     other.write_text("known-objects:\n  - {kind: NetworkPolicy, name: default-deny, namespace: billing}\n")
     assert findings(config=str(other)) == [(rule, "app")]
+
+
+def test_a_kustomization_makes_a_folder_one_application_even_with_duplicates(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    _write(tmp_path, {"app/a.yaml": SAMPLE_SA, "app/b.yaml": SAMPLE_POD,
+                      "app/c.yaml": SAMPLE_SA.split("---\n", maxsplit=1)[1]})
+    rule = "missing-service-account"
+    assert _rules(_lint([tmp_path / "app"], rule)) == []
+    _write(tmp_path, {"app/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                                                "resources: [a.yaml, b.yaml]\n"})
+    assert _rules(_lint([tmp_path / "app"], rule)) == [(rule, "app")]
+
+
+KEYED_SECRET = """apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+stringData:
+  password: change-me
+"""
+
+KEY_READER = """apiVersion: v1
+kind: Pod
+metadata:
+  name: reader
+spec:
+  containers:
+    - name: app
+      image: example.com/app:1.0.0
+      env:
+        - name: USER
+          valueFrom:
+            secretKeyRef: {name: db, key: username}
+"""
+
+
+def test_a_sibling_projects_secret_does_not_decide_a_key_reference(tmp_path: Path) -> None:
+    _write(tmp_path, {"one/secret.yaml": KEYED_SECRET, "two/pod.yaml": KEY_READER})
+    rule = "referenced-key-missing"
+    assert _rules(_lint([tmp_path], rule)) == []
+    assert _rules(_lint([tmp_path / "two"], rule)) == []
+    _write(tmp_path, {"two/secret.yaml": KEYED_SECRET})
+    assert _rules(_lint([tmp_path], rule)) == [(rule, "two")]
+    assert _rules(_lint([tmp_path / "two"], rule)) == [(rule, "two")]
