@@ -6,7 +6,8 @@ fetch, nothing written to the repository) into a private temporary folder that m
 and the same paths are linted there with the same settings (except the configuration's exemptions: the base
 keeps its own version's, so an exemption the change added shows), so cross-object rules see the whole linted
 tree at both revisions. Findings are matched by the baseline key (file, object, rule, field path; never
-by line), with the files renamed by the change (committed or staged) followed. The report keeps the new
+by line), with the files renamed by the change followed (committed or staged, as git detects renames;
+moved in the working tree only, when the content is unchanged). The report keeps the new
 findings and the suppressed findings whose suppression the change added; the counts of new, fixed and
 unchanged findings travel with it (``Report.diff``).
 
@@ -148,8 +149,11 @@ def resolve_base(ref: str, cwd: str) -> Base:
 
 
 def _renames(commit: str, toplevel: str) -> dict[str, str]:
-    """Renames from ``commit`` to the index (committed or staged); the index is read, not refreshed, and no
-    working-tree file is read (no clean filter can run)."""
+    """Base path -> working-tree path of the files renamed since ``commit``: renames git finds from ``commit``
+    to the index (committed or staged; git's rename detection, so content at least 50% similar), followed by
+    the renames only the working tree holds (a file moved with ``mv`` and not staged) when the content is
+    byte for byte the index's (see ``_unstaged_renames``). The index is read, not refreshed, and no git
+    filter runs on working-tree content."""
     out = git(["diff", "--cached", "--no-ext-diff", "--no-textconv", "--find-renames", "--name-status", "-z",
                commit, "--"], toplevel)
     if out.code != 0:
@@ -165,7 +169,104 @@ def _renames(commit: str, toplevel: str) -> dict[str, str]:
             i += 3
         else:
             i += 2
+    moved = _unstaged_renames(toplevel)
+    if not moved:
+        return renames
+    staged_targets = set(renames.values())
+    followed = {old: moved.get(new, new) for old, new in renames.items()}
+    for old, new in moved.items():
+        if old not in staged_targets:  # an index path moved in the working tree (the base path, or added)
+            followed.setdefault(old, new)
+    return followed
+
+
+UNSTAGED_RENAME_MAX_BYTES = 8 * 1024 * 1024
+"""Working-tree files larger than this are not hashed when looking for unstaged renames."""
+
+
+def _unstaged_renames(toplevel: str) -> dict[str, str]:
+    """Index path -> working-tree path of the files moved in the working tree only: an indexed file that is
+    missing from the working tree paired with an untracked, not ignored file whose bytes, hashed in git's
+    object format by Python (no clean filter, no end-of-line conversion), are the indexed blob. Only exact
+    renames: a file moved and edited without staging is not followed (stage it, ``git add -A``, and git's
+    similarity detection applies). Only untracked files of the size of a missing blob are read."""
+    deleted = git(["ls-files", "--deleted", "-z", "--full-name", "--"], toplevel)
+    if deleted.code != 0 or not deleted.stdout.strip(b"\0"):
+        return {}
+    gone = {_text(p) for p in deleted.stdout.split(b"\0") if p}
+    staged = git(["ls-files", "--stage", "-z", "--full-name", "--"], toplevel)
+    if staged.code != 0:
+        return {}
+    oids: dict[str, str] = {}  # missing path -> blob id in the index
+    for entry in staged.stdout.split(b"\0"):
+        meta, _, raw_path = entry.partition(b"\t")
+        parts = meta.split()
+        path = _text(raw_path)
+        if path in gone and len(parts) == 3 and parts[2] == b"0" and parts[0] in (b"100644", b"100755", b"120000"):
+            oids[path] = parts[1].decode("ascii")
+    if not oids:
+        return {}
+    sizes = _blob_sizes(toplevel, sorted(set(oids.values())))
+    wanted = {n for n in sizes.values() if n <= UNSTAGED_RENAME_MAX_BYTES}
+    others = git(["ls-files", "--others", "--exclude-standard", "-z", "--full-name", "--"], toplevel)
+    if others.code != 0 or not wanted:
+        return {}
+    fmt = git(["rev-parse", "--show-object-format"], toplevel)
+    algorithm = fmt.stdout.decode("ascii", "replace").strip() if fmt.code == 0 else "sha1"
+    by_oid: dict[str, list[str]] = {}
+    for raw in others.stdout.split(b"\0"):
+        if not raw:
+            continue
+        rel = _text(raw)
+        oid = _working_blob_id(os.path.join(toplevel, *rel.split("/")), wanted, algorithm)
+        if oid is not None:
+            by_oid.setdefault(oid, []).append(rel)
+    renames: dict[str, str] = {}
+    for old in sorted(oids):  # identical contents pair by file name first, then in path order
+        candidates = by_oid.get(oids[old])
+        if not candidates:
+            continue
+        same_name = [c for c in candidates if c.rsplit("/", 1)[-1] == old.rsplit("/", 1)[-1]]
+        new = (same_name or candidates)[0]
+        candidates.remove(new)
+        renames[old] = new
     return renames
+
+
+def _blob_sizes(toplevel: str, oids: Sequence[str]) -> dict[str, int]:
+    out = git(["cat-file", "--batch-check"], toplevel, stdin=b"".join(o.encode("ascii") + b"\n" for o in oids))
+    sizes = {}
+    for line in out.stdout.splitlines() if out.code == 0 else []:
+        parts = line.split()
+        if len(parts) == 3 and parts[1] == b"blob" and parts[2].isdigit():
+            sizes[parts[0].decode("ascii")] = int(parts[2])
+    return sizes
+
+
+def _working_blob_id(path: str, sizes: set[int], algorithm: str) -> str | None:
+    """The git blob id of a working-tree file or symbolic link (its target) read as it is, or None when its
+    size matches no wanted blob or it cannot be read (not a regular file or link, vanished, unreadable)."""
+    import hashlib
+    import stat
+
+    try:
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            content = os.fsencode(os.readlink(path))
+        elif stat.S_ISREG(st.st_mode) and st.st_size in sizes:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as fh:
+                content = fh.read(max(sizes) + 1)
+        else:
+            return None
+    except OSError:
+        return None
+    if len(content) not in sizes or algorithm not in ("sha1", "sha256"):
+        return None
+    digest = hashlib.new(algorithm)
+    digest.update(b"blob %d\0" % len(content))
+    digest.update(content)
+    return digest.hexdigest()
 
 
 def _text(raw: bytes) -> str:

@@ -120,6 +120,70 @@ def test_without_the_rename_followed_the_finding_would_be_new(repo: Path) -> Non
     assert ("new name.yaml", "moved") in new and ("old name.yaml", "moved") not in new
 
 
+def _fates(args: list[str]) -> tuple[set[tuple[str, str]], dict[str, object]]:
+    _, out, err = run(["check", ".", *RULES, "--diff-base", "main", "-f", "json", *args])
+    report = json.loads(out)
+    return {(f["file"], f["resource"]["name"]) for f in report["findings"] if not f["suppressed"]}, report["diff"]
+
+
+def test_a_rename_only_in_the_working_tree_is_followed(repo: Path) -> None:
+    """``mv`` without ``git add``: the index still holds the old name, the working tree an untracked file with
+    the same bytes (a committed file, and the target of a committed rename, moved again)."""
+    (repo / "moved here").mkdir()
+    (repo / "keep.yaml").rename(repo / "moved here" / "kept.yaml")
+    (repo / "new name.yaml").rename(repo / "newest name.yaml")
+    new, diff = _fates([])
+    assert new == {("untracked new.yaml", "fresh")}
+    assert (diff["new"], diff["fixed"], diff["unchanged"]) == (1, 2, 2)
+
+
+def test_a_staged_file_moved_again_in_the_working_tree_is_followed(repo: Path) -> None:
+    git(repo, "mv", "keep.yaml", "staged.yaml")
+    (repo / "staged.yaml").rename(repo / "then moved.yaml")
+    new, diff = _fates([])
+    assert new == {("untracked new.yaml", "fresh")}
+    assert (diff["new"], diff["fixed"], diff["unchanged"]) == (1, 2, 2)
+
+
+def test_a_file_moved_and_edited_without_staging_is_not_a_rename(repo: Path) -> None:
+    """Only exact renames are followed in the working tree (no similarity measure on unstaged content):
+    the moved, edited file's finding is new and the old one fixed; staged, git's detection follows it."""
+    text = (repo / "keep.yaml").read_text()
+    (repo / "keep.yaml").unlink()
+    write(repo, "kept.yaml", text + "# edited\n")
+    new, diff = _fates([])
+    assert ("kept.yaml", "keep") in new
+    assert (diff["new"], diff["fixed"], diff["unchanged"]) == (2, 3, 1)
+    git(repo, "add", "-A")
+    new, diff = _fates([])
+    assert ("kept.yaml", "keep") not in new
+    assert (diff["new"], diff["fixed"], diff["unchanged"]) == (1, 2, 2)
+
+
+def test_identical_moved_files_are_all_followed_and_nothing_runs(repo: Path, tmp_path: Path) -> None:
+    """Two committed files with the same bytes, both moved: each is paired (same file name first); no clean
+    filter runs on the untracked files although the repository declares one, and the index is untouched."""
+    write(repo, "a/twin.yaml", pod("twin", privileged=True))
+    write(repo, "b/twin.yaml", pod("twin", privileged=True))
+    write(repo, "solo.yaml", pod("solo", privileged=True))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "twins")
+    git(repo, "branch", "-f", "main")
+    marker = tmp_path / "filtered"
+    git(repo, "config", "filter.mark.clean", f"sh -c 'touch {marker}; cat'")
+    (repo / ".git" / "info" / "attributes").write_text("*.yaml filter=mark\n")
+    (repo / "z").mkdir()
+    (repo / "a" / "twin.yaml").rename(repo / "b" / "other.yaml")
+    (repo / "b" / "twin.yaml").rename(repo / "z" / "twin.yaml")
+    (repo / "solo.yaml").rename(repo / "z" / "solo.yaml")
+    before = _snapshot(repo)
+    new, diff = _fates([])
+    assert new == set()  # the untracked file was committed with the twins
+    assert (diff["new"], diff["fixed"], diff["unchanged"]) == (0, 0, 6)
+    assert not marker.exists()
+    assert _snapshot(repo) == before
+
+
 def test_unchanged_findings_only_pass(repo: Path) -> None:
     (repo / "untracked new.yaml").unlink()
     (repo / "quiet.yaml").write_text(pod("quiet", host_network=True))
