@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.paths import FieldPath
 from guardlint.model.ports import container_ports, is_port_number, is_unrendered, port_name_problem, port_number_problem
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, ContainerRef, iter_containers, iter_pod_specs
+from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import PROBES
 
@@ -30,14 +30,26 @@ def _handler(data: Mapping[str, Any], path: FieldPath) -> Mapping[str, Any] | No
     return node if isinstance(node, dict) else None
 
 
-def _protocols(c: ContainerRef) -> dict[str, str]:
-    """Port name -> protocol (``TCP`` when unset, as the API defaults it)."""
-    out: dict[str, str] = {}
+def _protocol(port: Mapping[str, Any]) -> str:
+    protocol = port.get("protocol")
+    return protocol if isinstance(protocol, str) and protocol else "TCP"  # the API's default
+
+
+def _named(c: ContainerRef) -> dict[str, tuple[str, Any]]:
+    """Port name -> (protocol, containerPort) of the container's first port of that name: the kubelet resolves
+    a probe's named port to that port's number, whatever its protocol."""
+    out: dict[str, tuple[str, Any]] = {}
     for _, port in container_ports(c):
-        name, protocol = port.get("name"), port.get("protocol")
+        name = port.get("name")
         if isinstance(name, str) and name:
-            out.setdefault(name, protocol if isinstance(protocol, str) and protocol else "TCP")
+            out.setdefault(name, (_protocol(port), port.get("containerPort")))
     return out
+
+
+def _tcp_numbers(pod: PodSpecRef) -> set[int]:
+    """The container port numbers that some container of the pod declares with protocol TCP."""
+    return {p["containerPort"] for c in iter_containers(pod) for _, p in container_ports(c)
+            if _protocol(p) == "TCP" and is_port_number(p.get("containerPort"))}
 
 
 @rule(
@@ -62,7 +74,9 @@ def probe_port_invalid(resource: Resource, params: Any, ctx: RuleContext) -> Ite
     Reports the `port` of a probe's or lifecycle hook's `httpGet`, `tcpSocket` or `grpc` action when it is a
     number outside 1-65535, a string that is not a valid port name (an IANA service name: at most 15
     lowercase letters, digits and single `-`, with a letter; a quoted number such as `"8080"` is a string and
-    has no letter), or the name of a container port declared with protocol `UDP` or `SCTP`. Unrendered
+    has no letter), or the name of a container port declared with protocol `UDP` or `SCTP` whose number no
+    container of the pod also declares over TCP (the kubelet turns the name into the port's number and
+    connects over TCP, so `dns` on 53/UDP works when 53/TCP is declared too). Unrendered
     values (`${PORT}`) are not judged; a name no container port has is `probe-port-not-exposed`'s finding.
 
     ## Why is this bad?
@@ -117,8 +131,9 @@ def probe_port_invalid(resource: Resource, params: Any, ctx: RuleContext) -> Ite
     ```
     """
     for pod in iter_pod_specs(resource, ctx.workloads):
+        tcp: set[int] | None = None
         for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
-            protocols: dict[str, str] | None = None
+            named: dict[str, tuple[str, Any]] | None = None
             for field, what in HANDLERS:
                 handler = _handler(c.data, field)
                 if handler is None:
@@ -141,10 +156,14 @@ def probe_port_invalid(resource: Resource, params: Any, ctx: RuleContext) -> Ite
                         yield Violation(path, f"{c.describe()} {what} targets a port the API rejects: {problem}",
                                         at_value=True)
                         continue
-                    if protocols is None:
-                        protocols = _protocols(c)
-                    protocol = protocols.get(port)
-                    if protocol is not None and protocol != "TCP" and not action.get("host"):
+                    if named is None:
+                        named = _named(c)
+                    protocol, number = named.get(port, ("TCP", None))
+                    if protocol == "TCP" or action.get("host"):
+                        continue
+                    if tcp is None:
+                        tcp = _tcp_numbers(pod)
+                    if number not in tcp:  # the same number declared over TCP too: the check reaches it
                         yield Violation(
                             path,
                             f"{c.describe()} {what} ({carried}) connects over TCP to port {port!r}, which the "
