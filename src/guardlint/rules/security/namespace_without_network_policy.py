@@ -22,6 +22,16 @@ CLUSTER_POLICIES: tuple[str, ...] = (
 """Cluster-wide policies, which may select any namespace: with one in the tree the rule stays quiet."""
 
 
+CLUSTER_SCOPED_TEMPLATES: frozenset[tuple[str, str]] = frozenset({
+    ("trainer.kubeflow.org", "ClusterTrainingRuntime"),
+    ("serving.kserve.io", "ClusterServingRuntime"),
+    ("argoproj.io", "ClusterWorkflowTemplate"),
+    ("tekton.dev", "ClusterTask"),
+})
+"""Cluster-scoped kinds of the pod-template table (API group, kind): templates whose pods run in the namespace
+of the object that uses them (a TrainJob, an InferenceService, a Workflow, a TaskRun), not in one of their own."""
+
+
 class Params(NamedTuple):
     policy_kinds: Annotated[tuple[str, ...], param(
         "Kinds of namespaced network policies that count for their namespace.", items={"minLength": 1},
@@ -59,7 +69,9 @@ def namespace_without_network_policy(resource: Resource, params: Params, ctx: Ru
     no cluster-wide policy (`AdminNetworkPolicy`, `CiliumClusterwideNetworkPolicy`, Calico
     `GlobalNetworkPolicy`, ...; parameter `cluster-policy-kinds`) is in the tree either. A workload without
     `metadata.namespace` is judged against the policies without a namespace in its tree (both land in the
-    namespace they are applied to). It judges only where the linted set can tell, by the shared
+    namespace they are applied to). Cluster-scoped templates (`ClusterTrainingRuntime`,
+    `ClusterServingRuntime`, `ClusterWorkflowTemplate`, `ClusterTask`) are not judged: their pods run in the
+    namespace of whatever uses them. It judges only where the linted set can tell, by the shared
     missing-object policy: never in a partial run (`--partial`, pre-commit) unless `--context` covers the
     namespace or config lists it in `complete-namespaces`; never when `known-objects` declares a
     NetworkPolicy in the namespace, or a Role or ClusterRole in the tree may create NetworkPolicies (an
@@ -119,6 +131,8 @@ def namespace_without_network_policy(resource: Resource, params: Params, ctx: Ru
       policyTypes: [Ingress, Egress]
     ```
     """
+    if (resource.group, resource.kind) in CLUSTER_SCOPED_TEMPLATES:
+        return
     if next(iter_pod_specs(resource, ctx.workloads), None) is None:
         return
     index = ctx.index
