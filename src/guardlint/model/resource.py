@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from guardlint.findings import ResourceRef
@@ -60,11 +61,20 @@ def _sub_map(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return {}
 
 
+TOOL_FILES: Mapping[tuple[str, str], str] = MappingProxyType({
+    ("v1", "Config"): "a kubeconfig file (client configuration)",
+    ("v1", "Policy"): "a kube-scheduler policy file (scheduler configuration before Kubernetes 1.23)",
+})
+"""(apiVersion, kind) of files that tools read with ``apiVersion: v1`` but that no API server serves: they are
+configuration, not Kubernetes objects (the core API group has no such kinds)."""
+
+
 def _is_object(data: Any) -> bool:
     if not isinstance(data, dict):
         return False
     api_version, kind = data.get("apiVersion"), data.get("kind")
-    return isinstance(api_version, str) and bool(api_version) and isinstance(kind, str) and bool(kind)
+    return (isinstance(api_version, str) and bool(api_version) and isinstance(kind, str) and bool(kind)
+            and (api_version, kind) not in TOOL_FILES)
 
 
 def _make(data: Mapping[str, Any], document: Document, prefix: FieldPath) -> Resource:
@@ -106,6 +116,9 @@ def skip_reason(document: Document) -> str | None:
     missing = [k for k in ("apiVersion", "kind") if not (isinstance(data.get(k), str) and data.get(k))]
     if missing:
         return "no " + " or ".join(missing) + " (not a Kubernetes object)"
+    tool = TOOL_FILES.get((data["apiVersion"], data["kind"]))
+    if tool is not None:
+        return f"{tool}, not a Kubernetes object"
     return None
 
 
