@@ -124,6 +124,19 @@ def test_empty_report_validates(schema: dict[str, Any]) -> None:
     assert doc["summary"]["resources"] == 1
 
 
+def test_every_input_error_kind_validates(schema: dict[str, Any]) -> None:
+    """The schema's list of error kinds is the ErrorKind enum (incomplete-object, render-failed and
+    renderer-unavailable were once missing from it, so a report with them did not validate)."""
+    from guardlint.findings import ErrorKind, InputError
+
+    empty = guardlint.lint_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "cm.yaml", select=RULES)
+    errors = tuple(InputError(kind, "x.yaml", 1, 1, "message", "hint") for kind in ErrorKind)
+    doc = _render(empty._replace(errors=errors))
+    _validate(doc, schema)
+    assert [e["code"] for e in doc["errors"]] == [kind.value[1] for kind in ErrorKind]
+    assert schema["$defs"]["inputError"]["properties"]["kind"]["enum"] == [kind.slug for kind in ErrorKind]
+
+
 def test_schema_rejects_unknown_fields(report: Report, schema: dict[str, Any]) -> None:
     doc = _render(report)
     doc["findings"][0]["extra"] = 1

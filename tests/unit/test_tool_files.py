@@ -27,8 +27,8 @@ SCHEDULER_POLICY = '{"kind": "Policy", "apiVersion": "v1", "predicates": [{"name
 
 @pytest.mark.parametrize(("text", "reason"), [
     (KUBECONFIG, "a kubeconfig file (client configuration), not a Kubernetes object"),
-    (SCHEDULER_POLICY, "a kube-scheduler policy file (scheduler configuration before Kubernetes 1.23), "
-                       "not a Kubernetes object"),
+    (SCHEDULER_POLICY, ("a kube-scheduler policy file (scheduler configuration before Kubernetes 1.23), "
+                        "not a Kubernetes object")),
 ])
 def test_tool_files_are_skipped_with_their_reason(text: str, reason: str) -> None:
     report = lint_text(text, "cfg.yaml", use_config_file=False, select=["all"])
