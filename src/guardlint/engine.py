@@ -30,6 +30,7 @@ from guardlint.model.index import ResourceIndex, in_trees
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource, incomplete_objects, resources_of, skip_reason
 from guardlint.rules.api import RuleContext
+from guardlint.rules.core import Core
 from guardlint.source.loader import Document, LoadedText
 from guardlint.suppress import apply_suppressions
 
@@ -113,7 +114,7 @@ class Run:
     suppressions and returns the Report. Its state (documents, objects, index, context, findings) is the
     run's alone and is released with it."""
 
-    __slots__ = ("by_name", "ctx", "documents", "errors", "extra_files", "findings", "loaded", "plan",
+    __slots__ = ("by_name", "core", "ctx", "documents", "errors", "extra_files", "findings", "loaded", "plan",
                  "resources", "resources_by_doc", "skipped")
 
     def __init__(
@@ -130,13 +131,16 @@ class Run:
         self.documents: list[Document] = []
         self.resources: list[Resource] = []
         self.skipped: list[SkippedDocument] = []
-        self.resources_by_doc: dict[int, list[Resource]] = {}
-        """The objects of each document, by ``id(document)`` (the documents are held by ``documents``)."""
+        self.resources_by_doc: dict[Document, list[Resource]] = {}
+        """The objects of each document (a document is equal only to itself, so it is its own key)."""
         self.errors: list[InputError] = list(extra_errors)
         self.extra_files = frozenset(e.file for e in extra_errors)
         self.findings: list[tuple[Finding, Resource | None]] = []
         """Each finding with the object it belongs to (None: the document as a whole)."""
         self.by_name = {a.rule.name: a for a in plan.active}
+        core = {c.value: c for c in Core}
+        self.core: dict[Core, ActiveRule] = {core[a.rule.name]: a for a in plan.active if a.rule.name in core}
+        """The core rules this run emits (``duplicate-key``, ``rule-error``, the suppression checks)."""
         for lt in loaded:
             self.errors.extend(lt.errors)
             for doc in lt.documents:
@@ -155,7 +159,7 @@ class Run:
                 found = list(resources_of(doc))
                 if not found:
                     self.skipped.append(SkippedDocument(doc.file, doc.content_line, "an empty List"))
-                self.resources_by_doc[id(doc)] = found
+                self.resources_by_doc[doc] = found
                 self.resources.extend(found)
         context_resources = [r for lt in context for doc in lt.documents for r in resources_of(doc)]
         context_namespaces: frozenset[str] = frozenset()
@@ -189,7 +193,7 @@ class Run:
     def check(self, *, raise_errors: bool = False, timings: dict[str, float] | None = None) -> None:
         """Run every rule that applies to each object's kind (decided once per kind), then the core rules that
         work on the documents themselves. ``timings``, when given, receives each rule's seconds."""
-        error_rule = self.active("rule-error")
+        error_rule = self.core.get(Core.RULE_ERROR)
         checks = [a for a in self.plan.active if not a.rule.info.engine]
         params: dict[str, Any] = {}
         by_kind: dict[str, list[ActiveRule]] = {}
@@ -210,7 +214,7 @@ class Run:
                     timings[name] = timings.get(name, 0.0) + perf_counter() - started
                 for f in got:
                     self.findings.append((f, resource))
-        dup_rule = self.active("duplicate-key")
+        dup_rule = self.core.get(Core.DUPLICATE_KEY)
         if dup_rule is not None and any(doc.duplicate_keys for doc in self.documents):
             from guardlint.rules.core import duplicate_key
 
@@ -230,11 +234,13 @@ class Run:
 
             for p in problems:  # a refused suppression is reported like an invalid one, under its own rule
                 module = unused_suppression if p.kind == "unused" else invalid_suppression
-                active = self.active("suppression-not-allowed" if p.kind == "not-allowed" else module.RULE.name)
+                which = (Core.UNUSED_SUPPRESSION if p.kind == "unused" else Core.SUPPRESSION_NOT_ALLOWED
+                         if p.kind == "not-allowed" else Core.INVALID_SUPPRESSION)
+                active = self.core.get(which)
                 if active is not None:
                     findings.append(module.emit(self, active, p))
         config_invalid: set[str] = set()
-        invalid_rule = self.active("invalid-suppression")
+        invalid_rule = self.core.get(Core.INVALID_SUPPRESSION)
         if invalid_rule is not None and plan.exemptions:
             from guardlint.rules.core import suppression_not_allowed
             from guardlint.suppress import exemption_problem, invalid_exemptions
@@ -245,7 +251,7 @@ class Run:
                 emitted = suppression_not_allowed.emit_refusals(bad, invalid_rule)
                 findings.extend(emitted)
                 config_invalid = {f.file for f in emitted}
-        not_allowed = self.active("suppression-not-allowed")
+        not_allowed = self.core.get(Core.SUPPRESSION_NOT_ALLOWED)
         if refused and not_allowed is not None:
             from guardlint.rules.core import suppression_not_allowed
 
@@ -254,7 +260,7 @@ class Run:
             config_refused = {f.file for f in refusals}
         else:
             config_refused = set()
-        unused_rule = self.active("unused-suppression")
+        unused_rule = self.core.get(Core.UNUSED_SUPPRESSION)
         config_files: set[str] = set()
         if unused_rule is not None and plan.exemptions and not plan.partial and not self.errors:
             from guardlint.rules.core import unused_suppression

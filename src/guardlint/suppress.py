@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from guardlint.config.model import Exemption, Lock, Plan, Refusal
@@ -122,7 +122,7 @@ def _exempt(exemption: Exemption, finding: Finding) -> bool:
 
 def apply_suppressions(
     findings: Sequence[Finding],
-    resources_by_doc: dict[int, list[Resource]],
+    resources_by_doc: Mapping[Document, list[Resource]],
     finding_resources: Sequence[Resource | None],
     documents: Sequence[Document],
     plan: Plan,

@@ -52,3 +52,12 @@ def test_a_run_view_of_the_table_memoises_pod_specs() -> None:
     assert view.pods_of(resource) is view.pods_of(resource)
     assert table.pods_of(resource) == view.pods_of(resource)
     assert table._pods is None
+
+
+def test_core_rules_are_known_by_member() -> None:
+    """Each member of ``Core`` names a core rule module's ``RULE``, and every rule the engine emits is a member."""
+    from guardlint.rules.core import Core
+    from guardlint.rules.packs import pack_rules
+
+    engine = {r.name for r in pack_rules("core") if r.info.engine}
+    assert {c.value for c in Core} == engine

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from guardlint.rules.api import Rule
+
+
+class Core(enum.Enum):
+    """The core rules, which the engine emits itself (``RuleInfo.engine``): the run finds each one by this
+    member, not by a string; each value is the name its module's ``RULE`` has (a test keeps them in step)."""
+
+    DUPLICATE_KEY = "duplicate-key"
+    RULE_ERROR = "rule-error"
+    INVALID_SUPPRESSION = "invalid-suppression"
+    UNUSED_SUPPRESSION = "unused-suppression"
+    SUPPRESSION_NOT_ALLOWED = "suppression-not-allowed"
 
 
 def rules() -> tuple[Rule[Any], ...]:

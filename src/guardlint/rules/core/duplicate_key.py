@@ -74,7 +74,7 @@ def emit(run: Run, active: ActiveRule) -> None:
     from guardlint.model.paths import to_dotted
 
     for doc in run.documents:
-        owned = run.resources_by_doc.get(id(doc))
+        owned = run.resources_by_doc.get(doc)
         if not doc.duplicate_keys or not owned:
             continue
         for dup in doc.duplicate_keys:

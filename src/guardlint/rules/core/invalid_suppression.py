@@ -88,7 +88,7 @@ def emit(run: Run, active: ActiveRule, problem: Problem) -> Finding:
     rel = problem.path[len(problem.resource.prefix):] if problem.resource is not None else problem.path
     holder: Resource | None = problem.resource
     if holder is None:
-        candidates = run.resources_by_doc.get(id(problem.document)) or []
+        candidates = run.resources_by_doc.get(problem.document) or []
         holder = candidates[0] if len(candidates) == 1 else None
     return make_finding(active, holder, problem.document, rel, problem.message, location=where)
 
