@@ -506,3 +506,14 @@ def test_rules_the_configuration_change_turns_off_or_weakens_are_named(repo: Pat
             "findings are no longer reported") in warnings, err
     assert ".guardlint.yaml: this change lowers the severity of shared-host-namespace (error -> warning)" in warnings
     assert not any("host-port" in w for w in warnings)  # the command line is the same at both revisions
+
+
+def test_github_annotations_carry_the_configuration_warnings(repo: Path) -> None:
+    (repo / ".guardlint.yaml").write_text("select: [privileged-container, shared-host-namespace]\n")
+    git(repo, "add", ".guardlint.yaml")
+    git(repo, "commit", "-qm", "config")
+    git(repo, "branch", "-f", "main")
+    (repo / ".guardlint.yaml").write_text("select: [shared-host-namespace]\n")
+    _, out, _ = run(["check", ".", "--diff-base", "main", "-f", "github"])
+    warnings = [line for line in out.splitlines() if line.startswith("::warning title=guardlint%3A compared")]
+    assert any("this change turns off 1 rule that ran at the base (privileged-container)" in w for w in warnings)

@@ -2,7 +2,8 @@
 
 GitHub turns each line into an annotation on the pull request. Input errors come first (``::error``),
 then the findings; suppressed findings are not annotated, except in pull-request mode (``--diff-base``), where
-each suppression the change added is a ``::notice`` so that reviewers see it. The last line is a plain summary,
+each suppression the change added is a ``::notice`` and each run-level warning (a configuration change that turns
+rules off) a ``::warning``, so that reviewers see them. The last line is a plain summary,
 not a command.
 
 GitHub rejects ``col``/``endColumn`` on an annotation that spans several lines, so a multi-line region
@@ -91,9 +92,11 @@ def render_github(report: Report, options: RenderOptions) -> str:
     """Render ``report`` as workflow commands, one per line, then a summary line."""
     lines = [error_command(e) for e in ordered_errors(report.errors)]
     lines += [finding_command(f) for f in ordered_findings(report.findings) if not f.suppressed]
-    if report.diff is not None:  # the suppressions the change added, for the reviewer
+    if report.diff is not None:  # the suppressions and configuration changes the change made, for the reviewer
         lines += [command("notice", [*_location(f), ("title", f"suppression added: {f.rule} ({f.code})")],
                           f"{f.message}\nsuppressed by this change ({f.suppression_reason or 'no reason'})")
                   for f in ordered_findings(report.findings) if f.suppressed]
+        lines += [command("warning", [("title", "guardlint: compared with " + report.diff.base)], w)
+                  for w in report.warnings]
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
