@@ -610,20 +610,16 @@ def _say_fixes(result_applied: Sequence[Finding], refused: Sequence[tuple[Findin
         err.write(f"{_p(file)}: not fixed: {_p(reason)}\n")
 
 
-def _not_applicable(report: Report, unsafe: bool, stdin_name: str | None) -> list[tuple[str, str]]:
-    """(file, reason) for the files whose findings offer fixes that --fix cannot apply where they are."""
-    from guardlint.fix import applies
+def _not_applicable(report: Report, unsafe: bool, err: TextIO) -> None:
+    """Say, for each finding whose fix would apply but cannot be made where the finding is (Helm output,
+    objects guardlint rendered), why: such fixes are never skipped silently."""
+    from guardlint._printable import printable as _p
+    from guardlint.fix import applies, not_applicable
 
-    out: dict[str, str] = {}
     for f in report.active:
-        if f.fix is None or not applies(f.fix, unsafe):
-            continue
-        if f.origin is not None:
-            out.setdefault(f.file, f"not applicable: the object is Helm output ({f.origin}); fix the chart")
-        elif stdin_name is not None and f.file == stdin_name:
-            out.setdefault(f.file, "not applicable: standard input is fixed only when it is the only path "
-                                   "(the fixed text then goes to standard output)")
-    return sorted(out.items())
+        reason = not_applicable(f) if f.fix is not None and applies(f.fix, unsafe) else None
+        if reason is not None:
+            err.write(f"{_p(f.file)}:{f.line}:{f.column}: not fixed {f.rule}: not applicable: {_p(reason)}\n")
 
 
 def _apply_fixes(report: Report, args: argparse.Namespace, err: TextIO, settings: Settings, stdin_name: str | None,
@@ -634,8 +630,8 @@ def _apply_fixes(report: Report, args: argparse.Namespace, err: TextIO, settings
     if stdin_name is not None:  # never write the file standard input is named after
         report = report._replace(findings=tuple(f for f in report.findings if f.file != stdin_name))
     result = apply_fixes(report, unsafe=args.unsafe_fixes, relint=_relint(settings))
-    skipped = [*result.skipped, *_not_applicable(report, args.unsafe_fixes, None)]
-    _say_fixes(result.applied, result.refused, skipped, err)
+    _say_fixes(result.applied, result.refused, result.skipped, err)
+    _not_applicable(report, args.unsafe_fixes, err)
     if not args.quiet:
         err.write(f"guardlint: applied {len(result.applied)} fix{'es' if len(result.applied) != 1 else ''}\n")
     if result.applied or stdin_name is not None:
@@ -646,9 +642,9 @@ def _apply_fixes(report: Report, args: argparse.Namespace, err: TextIO, settings
 def _fix_stdin(report: Report, args: argparse.Namespace, settings: Settings, name: str, data: bytes, out: TextIO,
                err: TextIO) -> None:
     """``--fix`` on standard input alone: the fixed text (or the text unchanged) goes to standard output."""
-    from guardlint.fix import applies, decode_exactly, encode_like, fix_text
+    from guardlint.fix import applies, decode_exactly, encode_like, fix_text, not_applicable
 
-    findings = [f for f in report.active if f.fix is not None and f.file == name and f.origin is None
+    findings = [f for f in report.active if f.fix is not None and f.file == name and not_applicable(f) is None
                 and applies(f.fix, args.unsafe_fixes)]
     text = decode_exactly(data, name)
     applied: tuple[Finding, ...] = ()
@@ -671,13 +667,13 @@ def _patches(report: Report, stdin_bytes: bytes | None, stdin_filename: str | No
              ) -> dict[tuple[str, int, int, str, str], str]:
     """For the JSON report: each fixable finding's fix alone as a unified diff of its file (findings whose
     fix cannot be made, or whose file cannot be read, get none)."""
-    from guardlint.fix import decode_exactly, fix_text, unified_diff
+    from guardlint.fix import decode_exactly, fix_text, not_applicable, unified_diff
     from guardlint.report import patch_key
     from guardlint.source.files import NotRegularFile, read_regular_file
 
     by_file: dict[str, list[Finding]] = {}
     for f in report.active:
-        if f.fix is not None and f.origin is None:
+        if f.fix is not None and not_applicable(f) is None:
             by_file.setdefault(f.file, []).append(f)
     stdin_name = (stdin_filename or "-") if stdin_bytes is not None else None
     out: dict[tuple[str, int, int, str, str], str] = {}
@@ -704,7 +700,7 @@ def _patches(report: Report, stdin_bytes: bytes | None, stdin_filename: str | No
 def _print_diff(report: Report, args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO,
                 stdin_bytes: bytes | None) -> int:
     """``--diff``: the unified diff of what ``--fix`` would change; nothing is written."""
-    from guardlint.fix import applies, decode_exactly, fix_text, plan_fixes, unified_diff
+    from guardlint.fix import applies, decode_exactly, fix_text, not_applicable, plan_fixes, unified_diff
 
     stdin_name = (args.stdin_filename or "-") if stdin_bytes is not None else None
     on_disk = report._replace(findings=tuple(f for f in report.findings if f.file != stdin_name))
@@ -712,8 +708,8 @@ def _print_diff(report: Report, args: argparse.Namespace, settings: Settings, ou
     changes = [(p.file, p.old, p.fix) for p in plans]
     if stdin_name is not None and stdin_bytes is not None:
         text = decode_exactly(stdin_bytes, stdin_name)
-        findings = [f for f in report.active if f.fix is not None and f.file == stdin_name and f.origin is None
-                    and applies(f.fix, args.unsafe_fixes)]
+        findings = [f for f in report.active if f.fix is not None and f.file == stdin_name
+                    and not_applicable(f) is None and applies(f.fix, args.unsafe_fixes)]
         if text is not None and findings:
             changes.append((stdin_name, text, fix_text(text, stdin_name, findings, _relint(settings),
                                                         unsafe=args.unsafe_fixes)))
@@ -726,9 +722,9 @@ def _print_diff(report: Report, args: argparse.Namespace, settings: Settings, ou
         elif fix.text is not None:
             count += len(fix.applied)
             out.write(unified_diff(old, fix.text, file))
-    skipped.extend(_not_applicable(report, args.unsafe_fixes, None))
     if not args.quiet:
         _say_fixes((), refused, skipped, err)
+        _not_applicable(report, args.unsafe_fixes, err)
         err.write(f"guardlint: --fix would apply {count} fix{'es' if count != 1 else ''}\n")
     return EXIT_FINDINGS if count else EXIT_OK
 

@@ -66,7 +66,7 @@ def make_finding(
         origin=document.origin,
         document_index=document.index,
         exact=exact,
-        fix=fix if (exact or (fix is not None and fix.edits)) and document.origin is None else None,
+        fix=fix if exact or (fix is not None and fix.edits) else None,
     )
 
 

@@ -490,11 +490,15 @@ def _col(body: str, pos: int) -> int:
     return pos - (body.rfind("\n", 0, pos) + 1)
 
 
-def _last_end(occ: _Occ) -> int:
-    """Where the text of ``occ`` ends (for a block collection: where its last value ends)."""
+def _last_end(occ: _Occ, body: str) -> int:
+    """Where the text of ``occ`` ends (for a block collection: where its last value ends; for a block scalar:
+    after its last character that is not a space or a line break, since the parser's end of a block scalar
+    may lie past the indentation of the next line)."""
     while occ.kind in ("map", "seq") and not occ.flow and occ.items:
         last = occ.items[-1]
         occ = last[1] if occ.kind == "map" else last
+    if occ.kind == "scalar" and occ.style in ("|", ">"):
+        return max(occ.start + 1, len(body[:occ.end].rstrip(" \t\n")))
     return occ.end
 
 
@@ -809,7 +813,7 @@ class _Structural:
             if body[line_start:first].strip():
                 return "the fix would replace every key of the mapping; edit it by hand"
             return _TextEdit(line_start, line_start, "\n".join(lines) + "\n")
-        end = _last_end(m.items[kept[-1]][1])
+        end = _last_end(m.items[kept[-1]][1], body)
         pos = _past_comments(body, _after_line(body, end), indent)
         if pos > 0 and body[pos - 1] == "\n":
             return _TextEdit(pos, pos, "\n".join(lines) + "\n")
@@ -839,10 +843,15 @@ class _Structural:
 
     def _append(self, seq: _Occ, values: list[Any]) -> _TextEdit | str:
         body = self.body
+        styles = {_resolved(i).style for i in seq.items if _resolved(i).kind == "scalar"}
+        quote = styles.pop() if len(styles) == 1 and not self.json_doc else None
+        if quote in ("'", '"'):  # new strings are quoted as the list's items are
+            texts = [_quoted(v, quote) if isinstance(v, str) else _flow_text(v, json_doc=False) for v in values]
+        else:
+            texts = [_flow_text(v, json_doc=self.json_doc) for v in values]
         if seq.flow:
             if body[seq.end - 1:seq.end] != "]":
                 return "cannot find where the list ends"
-            texts = [_flow_text(v, json_doc=self.json_doc) for v in values]
             if any(t is None for t in texts):
                 return "cannot write the new items"
             if not seq.items:
@@ -853,12 +862,11 @@ class _Structural:
             return _TextEdit(pos, pos, sep + sep.join(t for t in texts if t))
         dash = " " * _col(body, seq.start) + "- "
         lines = []
-        for v in values:
-            text = _flow_text(v, json_doc=False)
+        for text in texts:
             if text is None:
                 return "cannot write the new items"
             lines.append(dash + text)
-        pos = _past_comments(body, _after_line(body, _last_end(seq)), _col(body, seq.start))
+        pos = _past_comments(body, _after_line(body, _last_end(seq, body)), _col(body, seq.start))
         if pos > 0 and body[pos - 1] == "\n":
             return _TextEdit(pos, pos, "\n".join(lines) + "\n")
         return _TextEdit(pos, pos, "\n" + "\n".join(lines))
@@ -872,7 +880,7 @@ class _Structural:
         anchor = anchor or _anchor_in(value)
         if anchor is not None:
             return f"the field defines the YAML anchor '&{anchor}'; remove it by hand"
-        end = _last_end(value)
+        end = _last_end(value, body)
         others = [i for i in range(len(parent.items)) if i not in removed]
         if parent.flow:
             following = [i for i in range(index + 1, len(parent.items)) if i not in removed]
@@ -1200,9 +1208,22 @@ def fixable(report: Report, *, unsafe: bool = True) -> dict[str, list[Finding]]:
     """The active findings whose fix would be applied (all offered fixes when ``unsafe``), by file."""
     by_file: dict[str, list[Finding]] = {}
     for f in report.active:
-        if f.fix is not None and f.origin is None and f.file != "-" and applies(f.fix, unsafe):
+        if f.fix is not None and f.file != "-" and applies(f.fix, unsafe) and not_applicable(f) is None:
             by_file.setdefault(f.file, []).append(f)
     return by_file
+
+
+def not_applicable(f: Finding) -> str | None:
+    """Why the fix of ``f`` cannot be applied where the finding is (None when it can): the object is Helm
+    output, or guardlint rendered it (a chart or an overlay) and the finding was mapped back to the file a
+    person edits, where the fix's paths do not lead."""
+    if f.rendered is not None:
+        what = f.fix.description if f.fix is not None else "the fix"
+        return (f"the object is rendered from the {f.rendered.source}; the change ({what}) belongs in the "
+                f"{f.rendered.mapped_to} file this finding points at, which --fix does not edit: make it by hand")
+    if f.origin is not None:
+        return f"the document is Helm output ({f.origin}); the next render would overwrite the fix: fix the chart"
+    return None
 
 
 def fix_value(text: str) -> Any:
@@ -1310,7 +1331,7 @@ def _key(f: Finding) -> tuple[str, Any, str]:
 
 
 def fix_text(text: str, file: str, findings: Sequence[Finding], relint: Relint | None = None, *,
-             unsafe: bool = True) -> TextFix:
+             unsafe: bool = True, _retry: bool = True) -> TextFix:
     """Carry out the fixes of ``findings`` (all of ``file``, whose text is ``text``) and verify the result:
     the text is loaded again and, with ``relint``, linted again before and after: every fixed finding must
     be gone and no finding may appear that was not there before. Otherwise the file is left alone.
@@ -1349,9 +1370,15 @@ def fix_text(text: str, file: str, findings: Sequence[Finding], relint: Relint |
                 "written"))
     new = counts - before
     if new:
-        rule, _, path = next(iter(new))
-        return TextFix(None, (), first.refused, (
-            f"the fixes would bring a new {rule} finding at {path or 'the object'}; nothing was written"))
+        rule, resource, path = next(iter(new))
+        why = f"the fixes would bring a new {rule} finding at {path or 'the object'}"
+        if _retry:  # leave out the one fix of that object that brings it, and keep the others
+            for culprit in [f for f in findings if f.resource == resource][:12]:
+                rest = [f for f in findings if f is not culprit]
+                retry = fix_text(text, file, rest, relint, unsafe=unsafe, _retry=False)
+                if retry.text is not None:
+                    return retry._replace(refused=(*retry.refused, (culprit, f"{why} (no fix for it)")))
+        return TextFix(None, (), first.refused, f"{why}; nothing was written")
     return TextFix(current, tuple(applied), first.refused)
 
 

@@ -89,6 +89,9 @@ def test_helm_output_is_never_rewritten(pod: Path) -> None:
     before = pod.read_bytes()
     _, _, err = run(["pod.yaml", *SELECT, "--fix", "--unsafe-fixes"])
     assert pod.read_bytes() == before and "applied 0 fixes" in err
+    # never silently: each fix that cannot be made says why
+    assert ("pod.yaml:14:9: not fixed privilege-escalation-allowed: not applicable: the document is Helm output "
+            "(chart/templates/pod.yaml)") in err
 
 
 def test_crlf_files_keep_their_line_endings_and_byte_order_mark(pod: Path) -> None:

@@ -34,6 +34,15 @@ def test_readme_rule_counts() -> None:
     assert security - beyond_pss == len(pss)
 
 
+def test_readme_fixable_rule_counts() -> None:
+    rules = _settings().registry.rules
+    m = re.search(r"(\d+) rules offer fixes: (\d+) safe and (\d+) unsafe;", README.replace("\n", " "))
+    assert m, "the README's fixable-rule sentence changed: update this test with it"
+    total, safe, unsafe = (int(x) for x in m.groups())
+    safety = Counter(r.meta.fix_safety for r in rules if r.meta.fixable)
+    assert (total, safe, unsafe) == (sum(safety.values()), safety["safe"], safety["unsafe"] + safety["mixed"])
+
+
 def test_changelog_pack_counts() -> None:
     # The 0.1.0 section counts the rules that release shipped (later rules say a later ``since``).
     by_pack = Counter(r.meta.pack for r in _settings().registry.rules if r.meta.since == "0.1.0")

@@ -351,9 +351,9 @@ class HelmMapper:
         if marker is None:
             template = document.origin.split("/", 1)[1] if document.origin and "/" in document.origin else None
             if template is None:
-                return finding._replace(rendered=rendered, fix=None)
+                return finding._replace(rendered=rendered)
             loc = Location(1, 1, 1, 1)
-            return finding._replace(file=display_name(os.path.join(self.chart, template)), location=loc, fix=None,
+            return finding._replace(file=display_name(os.path.join(self.chart, template)), location=loc,
                                     origin=document.origin,
                                     rendered=rendered._replace(mapped_to="template", approximate=True))
         rel = self.files.get(marker[0], "")
@@ -366,7 +366,7 @@ class HelmMapper:
             hit = self._values_location(document, path, rel, tline, text, own)
             if hit is not None:
                 vfile, vloc = hit
-                return finding._replace(file=vfile, location=vloc, fix=None, origin=document.origin,
+                return finding._replace(file=vfile, location=vloc, origin=document.origin,
                                         rendered=rendered._replace(mapped_to="values"))
         last = next((p for p in reversed(path) if isinstance(p, str)), None)
         column = 1 + (len(text) - len(text.lstrip()))
@@ -375,7 +375,7 @@ class HelmMapper:
             if m is not None:
                 column = m.start() + 1 + (len(m.group(0)) - len(m.group(0).lstrip(" -{")))
         loc = Location(tline, column, tline, max(column, len(text.rstrip()) + 1))
-        return finding._replace(file=display_name(os.path.join(self.chart, rel)), location=loc, fix=None,
+        return finding._replace(file=display_name(os.path.join(self.chart, rel)), location=loc,
                                 origin=document.origin,
                                 rendered=rendered._replace(mapped_to="template", approximate=approximate))
 

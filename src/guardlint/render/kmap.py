@@ -53,7 +53,7 @@ class KustomizeMapper:
         i = self.index.get(document.index)
         rendered = Rendered(self.source, self.stored, finding.location)
         if i is None:
-            return finding._replace(rendered=rendered, fix=None)
+            return finding._replace(rendered=rendered)
         obj = self.built.objects[i]
         origin = self.built.origins[i]
         kind = str(obj.get("kind", ""))
@@ -74,22 +74,22 @@ class KustomizeMapper:
                         continue
                     loc = json6902_locate(patch, path) if patch.json6902 else smp_locate(patch, obj, path)
                     if loc is not None:
-                        return finding._replace(file=patch.file, location=loc, fix=None,
+                        return finding._replace(file=patch.file, location=loc,
                                                 rendered=rendered._replace(mapped_to="patch"))
         if src is not None:
             doc, res = src
             loc, exact = doc.locate((*res.prefix, *path), at_value=at_value)
             approximate = finding.exact and not exact
-            return finding._replace(file=doc.file, location=loc, fix=None, document_index=doc.index,
+            return finding._replace(file=doc.file, location=loc, document_index=doc.index,
                                     rendered=rendered._replace(mapped_to="resource", approximate=approximate))
         generator = origin.get("configuredIn")
         if isinstance(generator, str):
             for k in self.members:
                 if k.file == generator and k.document is not None:
                     loc = self._generator_entry(k, origin, name)
-                    return finding._replace(file=k.display, location=loc, fix=None,
+                    return finding._replace(file=k.display, location=loc,
                                             rendered=rendered._replace(mapped_to="generator", approximate=True))
-        return finding._replace(rendered=rendered, fix=None)
+        return finding._replace(rendered=rendered)
 
     @staticmethod
     def _generator_entry(k: Kustomization, origin: dict[str, Any], name: str) -> Location:

@@ -89,7 +89,7 @@ def fixable_text(report: Report) -> str | None:
     """How many active findings ``--fix`` can fix, and how many more ``--unsafe-fixes`` adds (None: none)."""
     safe = unsafe = 0
     for f in report.active:
-        if f.fix is not None:
+        if f.fix is not None and f.origin is None and f.rendered is None:
             if f.fix.safety == "safe":
                 safe += 1
             else:
@@ -281,7 +281,7 @@ def render_statistics(report: Report) -> str:
     for f in report.active:
         entry = counts.setdefault((f.code, f.rule, f.severity.value), [0, 0])
         entry[0] += 1
-        entry[1] += f.fix is not None
+        entry[1] += f.fix is not None and f.origin is None and f.rendered is None
     for e in report.errors:
         entry = counts.setdefault((e.kind.code, e.kind.slug, "error"), [0, 0])
         entry[0] += 1

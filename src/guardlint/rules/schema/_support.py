@@ -10,6 +10,7 @@ from guardlint.apischema.lifecycle import removals_by_kind, served, show
 from guardlint.apischema.node import Node
 from guardlint.apischema.store import VersionSchemas, api_key, schemas_for
 from guardlint.apischema.validate import MISSING_REQUIRED, UNKNOWN_FIELD, Problem, validate
+from guardlint.findings import Fix
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext
 
@@ -68,6 +69,25 @@ def lifecycle(resource: Resource, version: tuple[int, int]) -> Lifecycle:
         return Lifecycle("removed", f"{what} is no longer served by Kubernetes {show(version)} (last served in "
                                     f"{show(last)})")
     return Lifecycle("served")
+
+
+def successor_fix(resource: Resource, ctx: RuleContext) -> Fix | None:
+    """Moving the object to the apiVersion that replaces its removed or deprecated one, offered only when the
+    target Kubernetes version serves the successor and the object, unchanged but for its apiVersion, is valid
+    under the successor's schema. Unsafe: the successor may default fields differently (apps/v1 keeps 10
+    old ReplicaSets where extensions/v1beta1 kept all of them; an empty PodDisruptionBudget selector selects
+    no pod in policy/v1beta1 and every pod in policy/v1)."""
+    row = removals_by_kind().get((resource.api_version, resource.kind))
+    schemas = target_schemas(ctx)
+    if row is None or row.replacement is None or schemas is None:
+        return None
+    if row.replacement_since is not None and ctx.kubernetes_version < row.replacement_since:
+        return None
+    node = schemas.kind_node(row.replacement, resource.kind)
+    if node is None or validate({**resource.data, "apiVersion": row.replacement}, node):
+        return None
+    return Fix(row.replacement, f"move to {row.replacement} (the object is valid under it; check the defaults that "
+                                "changed)", safety="unsafe")
 
 
 class Target(NamedTuple):

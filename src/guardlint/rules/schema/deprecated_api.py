@@ -8,10 +8,11 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.schema._support import DEPRECATION_GUIDE, lifecycle
+from guardlint.rules.schema._support import DEPRECATION_GUIDE, lifecycle, successor_fix
 
 
 @rule(
+    fixable="unsafe",
     code="SCH011",
     name="deprecated-api",
     title="API version is deprecated in the target Kubernetes version",
@@ -74,7 +75,7 @@ def deprecated_api(resource: Resource, params: Any, ctx: RuleContext) -> Iterato
     """
     state = lifecycle(resource, ctx.kubernetes_version)
     if state.state == "deprecated":
-        yield Violation(("apiVersion",), state.message, at_value=True)
+        yield Violation(("apiVersion",), state.message, at_value=True, fix=successor_fix(resource, ctx))
 
 
 RULE = deprecated_api

@@ -8,10 +8,11 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.schema._support import DEPRECATION_GUIDE, lifecycle
+from guardlint.rules.schema._support import DEPRECATION_GUIDE, lifecycle, successor_fix
 
 
 @rule(
+    fixable="unsafe",
     code="SCH010",
     name="removed-api",
     title="API version was removed in the target Kubernetes version",
@@ -62,7 +63,7 @@ def removed_api(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[V
     """
     state = lifecycle(resource, ctx.kubernetes_version)
     if state.state == "removed":
-        yield Violation(("apiVersion",), state.message, at_value=True)
+        yield Violation(("apiVersion",), state.message, at_value=True, fix=successor_fix(resource, ctx))
 
 
 RULE = removed_api

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from guardlint.findings import Fix
 from guardlint.model.access import get_bool, get_list, get_map, get_str
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
@@ -185,4 +186,5 @@ def proc_mount(pod: PodSpecRef, suffix: str) -> Iterator[Violation]:
                 c_sc_path(c, "procMount"),
                 f"{c.describe()} sets securityContext.procMount to {value!r} {suffix}",
                 at_value=True,
+                fix=Fix("Default", "set procMount to Default (the masked /proc)"),
             )

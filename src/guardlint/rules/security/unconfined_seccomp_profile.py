@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from guardlint.findings import Severity
+from guardlint.findings import Fix, Severity, structural_fix
+from guardlint.model.access import get_map
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import PodSpecRef, iter_containers
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, RuleContext, Violation, rule
 from guardlint.rules.references import SECCOMP
 from guardlint.rules.security import _pss
 
@@ -18,6 +19,7 @@ FIELDS_SINCE = (1, 19)
 
 @rule(
     code="SEC011",
+    fixable="unsafe",
     name="unconfined-seccomp-profile",
     title="Pod or container sets a forbidden seccomp profile",
     severity=Severity.ERROR,
@@ -104,6 +106,7 @@ def seccomp_fields(pod: PodSpecRef, suffix: str) -> Iterator[Violation]:
             _pss.pod_sc_path(pod, "seccompProfile", "type"),
             f"{_pss.pod_label(pod)} sets securityContext.seccompProfile with {_pss.seccomp_type_text(kind)} {suffix}",
             at_value=bool(kind),
+            fix=_runtime_default(pod.spec, _pss.pod_sc_path(pod, "seccompProfile", "type")),
         )
     for c in iter_containers(pod):
         is_set, kind = _pss.seccomp_type(c.data)
@@ -112,7 +115,17 @@ def seccomp_fields(pod: PodSpecRef, suffix: str) -> Iterator[Violation]:
                 _pss.c_sc_path(c, "seccompProfile", "type"),
                 f"{c.describe()} sets securityContext.seccompProfile with {_pss.seccomp_type_text(kind)} {suffix}",
                 at_value=bool(kind),
+                fix=_runtime_default(c.data, _pss.c_sc_path(c, "seccompProfile", "type")),
             )
+
+
+def _runtime_default(owner: Mapping[str, Any], path: tuple[str | int, ...]) -> Fix | None:
+    """Set the profile's type to RuntimeDefault; not offered when the profile names a localhostProfile, which
+    only the Localhost type allows."""
+    profile = get_map(owner, ("securityContext", "seccompProfile"))
+    if profile is None or "localhostProfile" in profile:
+        return None
+    return structural_fix("set seccompProfile.type to RuntimeDefault", FixEdit("set", path, "RuntimeDefault"))
 
 
 RULE = unconfined_seccomp_profile

@@ -16,6 +16,7 @@ CHECK = "procMount"
 
 @rule(
     code="SEC010",
+    fixable="unsafe",
     name="unmasked-proc-mount",
     title="Container sets a non-default /proc mount type",
     severity=Severity.ERROR,

@@ -18,6 +18,7 @@ SINCE = (1, 35)
 
 @rule(
     code="SEC019",
+    fixable="unsafe",
     name="unmasked-proc-mount-restricted",
     title="Container sets a non-default /proc mount type, even in a user namespace",
     severity=Severity.WARNING,
