@@ -316,3 +316,15 @@ def test_a_sibling_projects_secret_does_not_decide_a_key_reference(tmp_path: Pat
     _write(tmp_path, {"two/secret.yaml": KEYED_SECRET})
     assert _rules(_lint([tmp_path], rule)) == [(rule, "two")]
     assert _rules(_lint([tmp_path / "two"], rule)) == [(rule, "two")]
+
+
+def test_in_a_folder_of_alternatives_only_the_own_files_object_decides_its_keys(tmp_path: Path) -> None:
+    rule = "referenced-key-missing"
+    _write(tmp_path, {"samples/secret.yaml": KEYED_SECRET, "samples/pod.yaml": KEY_READER})
+    assert _rules(_lint([tmp_path / "samples"], rule)) == [(rule, "samples")]
+    # Another sample defines the same ConfigMap: the folder holds alternatives, and the Secret beside the pod may
+    # be another sample's.
+    _write(tmp_path, {"samples/x.yaml": SAMPLE_SA, "samples/y.yaml": SAMPLE_SA})
+    assert _rules(_lint([tmp_path / "samples"], rule)) == []
+    _write(tmp_path, {"samples/pod.yaml": KEY_READER + "---\n" + KEYED_SECRET})
+    assert _rules(_lint([tmp_path / "samples"], rule)) == [(rule, "samples")]

@@ -331,14 +331,18 @@ def visible_objects(
     index: ResourceIndex, kind: str, name: str, referrer: Resource, namespace: str | None = None
 ) -> tuple[Resource, ...] | None:
     """The manifests of the object ``kind``/``name`` that ``referrer`` sees in its tree (several for overlays),
-    when they show the whole object; None when it is not there (whether it is missing is ``is_missing``'s
-    question) or only part of it is visible: one manifest is a patch or comes from another Helm render than the
+    when they show the whole object (in a folder of alternatives, ``independent_files``: those in the referrer's
+    own file); None when it is not there (whether it is missing is ``is_missing``'s question) or only part of it
+    is visible: one manifest is a patch or comes from another Helm render than the
     referrer, a producer in the tree makes or merges into it (a kustomize generator with ``behavior: merge``, a
     SealedSecret, a Certificate, ...), or a role in the tree may create, update or patch such objects at run
     time. Rules that compare a reference with the object's content (keys, ports) judge only what this returns."""
     ns = referrer.namespace if namespace is None else namespace
     found = tuple(r for r in index.named(kind, name)
                   if same_namespace(r.namespace, ns) and index.same_tree(referrer, r))
+    if found and independent_files(index, referrer):
+        # A folder of alternatives: another file's object of that name may belong to another sample.
+        found = tuple(r for r in found if r.file == referrer.file or r.file in index.shared_files)
     if not found or produced(index, kind, name, referrer, ns):
         return None
     from guardlint.model.patches import is_patch

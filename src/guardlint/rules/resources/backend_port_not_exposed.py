@@ -124,7 +124,8 @@ def backend_port_not_exposed(resource: Resource, params: Any, ctx: RuleContext) 
     linted Service does not expose: a number must be one of the Service's `spec.ports[].port`, a name one of its
     `spec.ports[].name`. The Service port is meant, not the container's `targetPort`.
 
-    The Service must be among the linted objects of the backend's namespace and tree (a missing Service is
+    The Service must be among the linted objects of the backend's namespace and tree (in a folder of independent
+    alternatives, where two files define the same object, in the referrer's own file; a missing Service is
     `backend-service-missing`'s business) and wholly visible there: the rule is quiet for `ExternalName` Services,
     Services without a port list, a Service manifest that is a patch or comes from another Helm release (another
     top-level chart; subcharts belong to their parent's render) than the Ingress or route, and where a linted role

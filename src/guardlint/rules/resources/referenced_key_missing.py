@@ -97,7 +97,8 @@ def referenced_key_missing(resource: Resource, params: Any, ctx: RuleContext) ->
     ConfigMap's those of `data` and `binaryData`. References marked `optional: true` are not reported, and
     `envFrom` names no key.
 
-    The object must be among the linted objects of the pod's namespace and tree (a missing object is
+    The object must be among the linted objects of the pod's namespace and tree (in a folder of independent
+    alternatives, where two files define the same object, in the pod's own file; a missing object is
     `missing-secret`'s or `missing-config-map`'s business), and wholly visible there: the rule is quiet when one
     of its manifests is a patch or comes from another Helm release (another top-level chart) than the pod, when a
     producer in the tree makes or merges into it (a kustomize `secretGenerator` or `configMapGenerator`,
