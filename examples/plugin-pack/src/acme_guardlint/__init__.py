@@ -10,8 +10,8 @@ from typing import Any
 
 from guardlint.plugin import API_VERSION, Rule
 
-if API_VERSION[0] != 1:
-    raise ImportError(f"acme-guardlint needs guardlint's plugin API 1.x, not {API_VERSION}")
+if API_VERSION[0] != 1 or API_VERSION < (1, 1):
+    raise ImportError(f"acme-guardlint needs guardlint's plugin API 1.1 or a later 1.x, not {API_VERSION}")
 
 
 def rules() -> tuple[Rule[Any], ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 from guardlint.plugin import (
     PREVIEW,
@@ -12,13 +12,14 @@ from guardlint.plugin import (
     Severity,
     Violation,
     iter_all_containers,
+    param,
     quantity_value,
     rule,
 )
 
 
 class Params(NamedTuple):
-    cap: str = "64Gi"
+    cap: Annotated[str, param("The largest memory limit a container may have (a quantity).", min_length=1)] = "64Gi"
 
 
 @rule(
@@ -31,14 +32,6 @@ class Params(NamedTuple):
     since="1.1.0",
     remediation="Lower resources.limits.memory to at most the cap, or split the work over more pods.",
     params=Params,
-    params_schema={
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "cap": {"type": "string", "minLength": 1, "default": "64Gi",
-                    "description": "The largest memory limit a container may have (a quantity)."},
-        },
-    },
 )
 def memory_limit_above_cap(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does

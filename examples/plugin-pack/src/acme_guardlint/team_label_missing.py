@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
-from guardlint.plugin import Resource, RuleContext, Severity, Violation, get_str, iter_pod_specs, rule
+from guardlint.plugin import Resource, RuleContext, Severity, Violation, get_str, iter_pod_specs, param, rule
 
 
 class Params(NamedTuple):
-    label: str = "team"
+    label: Annotated[str, param("The label that names the owning team.", min_length=1)] = "team"
 
 
 @rule(
@@ -21,14 +21,6 @@ class Params(NamedTuple):
     since="1.0.0",
     remediation="Add the team label to metadata.labels, naming the team that owns the workload.",
     params=Params,
-    params_schema={
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "label": {"type": "string", "minLength": 1, "default": "team",
-                      "description": "The label that names the owning team."},
-        },
-    },
 )
 def team_label_missing(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
