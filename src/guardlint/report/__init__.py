@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from guardlint.rules.registry import Registry
 
 FORMATS = ("text", "concise", "full", "json", "sarif", "junit", "github", "gitlab")
-"""The report formats; ``text`` is the default (see ``docs/output.md``)."""
+"""The report formats; ``text`` is the default (see "Output formats" in ``README.md``; the JSON contract is
+``schemas/report.schema.json``)."""
 
 
 class RenderOptions(NamedTuple):
