@@ -16,6 +16,7 @@ and reviewed in the diff::
 
     python -m guardlint.testing --update tests/fixtures/rules     # rewrite snapshots and fixed files
     python -m guardlint.testing tests/fixtures/rules              # check (exit 1 on any difference)
+    python -m guardlint.testing --update tests/fixtures/rules/my-rule   # one rule's folder
 
 From a test suite (pytest or anything else)::
 
@@ -123,12 +124,14 @@ def parse_fixture(path: Path, rule: str, verdict: str) -> Fixture:
 
 
 def iter_fixtures(root: str | Path) -> list[Fixture]:
-    """Every fixture under ``root`` (``<rule>/pass`` and ``<rule>/fail``), in a stable order."""
+    """Every fixture under ``root`` (``<rule>/pass`` and ``<rule>/fail``), in a stable order; ``root`` may also
+    be one rule's folder (it holds ``pass`` or ``fail`` itself)."""
     base = Path(root)
     out: list[Fixture] = []
     if not base.is_dir():
         return out
-    for rule_dir in sorted(p for p in base.iterdir() if p.is_dir()):
+    one_rule = any((base / verdict).is_dir() for verdict in ("pass", "fail"))
+    for rule_dir in [base] if one_rule else sorted(p for p in base.iterdir() if p.is_dir()):
         for verdict in ("pass", "fail"):
             folder = rule_dir / verdict
             if not folder.is_dir():
