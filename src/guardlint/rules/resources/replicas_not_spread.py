@@ -38,10 +38,29 @@ class _Term(NamedTuple):
     path: FieldPath
     data: Mapping[str, Any]
     anti_affinity: bool
+    injected: bool = False
+    """Added to the pods by a controller, which makes its selector select the workload's own pods."""
+
+
+LWS_GROUP = "leaderworkerset.x-k8s.io"
+LWS_EXCLUSIVE_TOPOLOGY = "leaderworkerset.sigs.k8s.io/exclusive-topology"
+"""On a LeaderWorkerSet, LWS's pod webhook adds to every pod of a group a podAffinity to its own group and a
+required podAntiAffinity to the other groups over this topology key: each group gets a domain of its own."""
+
+
+def _injected(pod: PodSpecRef) -> Iterator[_Term]:
+    resource = pod.resource
+    if resource.group != LWS_GROUP or resource.kind != "LeaderWorkerSet":
+        return
+    key = resource.annotations.get(LWS_EXCLUSIVE_TOPOLOGY)
+    if isinstance(key, str) and key:
+        yield _Term(("metadata", "annotations", LWS_EXCLUSIVE_TOPOLOGY), {"topologyKey": key}, True, injected=True)
 
 
 def _terms(pod: PodSpecRef) -> Iterator[_Term]:
-    """Every podAntiAffinity term (required and preferred) and topology spread constraint of the pod."""
+    """Every podAntiAffinity term (required and preferred) and topology spread constraint of the pod, and the
+    anti-affinity a controller adds to its pods."""
+    yield from _injected(pod)
     anti = get(pod.spec, ("affinity", "podAntiAffinity"))
     base: FieldPath = (*pod.path, "affinity", "podAntiAffinity")
     if isinstance(anti, dict):
@@ -86,6 +105,8 @@ def _problem(term: _Term, pod: PodSpecRef, params: Params) -> str | None:
     key = data.get("topologyKey")
     if not isinstance(key, str) or not key:
         return "has no topologyKey"
+    if term.injected:
+        return None  # required anti-affinity between the groups: each in a domain (so on nodes) of its own
     if key not in params.topology_keys:
         return f"spreads over {key!r}, which is not a known failure-domain label (parameter topology-keys)"
     selector = data.get("labelSelector")
@@ -137,7 +158,9 @@ def replicas_not_spread(resource: Resource, params: Params, ctx: RuleContext) ->
     excludes its own pods), an anti-affinity term's `namespaces`/`namespaceSelector` include the workload's
     namespace (unset means its own; a selector on labels other than `kubernetes.io/metadata.name` is given
     the benefit of the doubt), and its `topologyKey` is a failure-domain label (hostname, zone, region;
-    parameter `topology-keys`). Off by default: clusters may define default spreading for the scheduler.
+    parameter `topology-keys`). A LeaderWorkerSet with the `leaderworkerset.sigs.k8s.io/exclusive-topology`
+    annotation is spread: LWS adds to its pods a required anti-affinity between its groups over that key, so
+    each group has a topology domain, and therefore nodes, of its own. Off by default: clusters may define default spreading for the scheduler.
 
     ## Why is this bad?
     Nothing stops the scheduler from placing every replica on the same node or zone, so one node failure
