@@ -9,6 +9,7 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.paths import FieldPath
+from guardlint.model.ports import is_unrendered
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import DEPLOYMENTS
@@ -59,7 +60,8 @@ def invalid_rolling_update(resource: Resource, params: Any, ctx: RuleContext) ->
     be taken away: `maxSurge` and `maxUnavailable` both 0 (an integer `0` or `"0%"`) once the API's defaults
     fill in a field left out (a Deployment's default is 25% for both; a DaemonSet's is `maxUnavailable: 1`,
     `maxSurge: 0`, so a DaemonSet that sets only `maxUnavailable: 0` is reported). Also reported: negative
-    values, and a Deployment with `type: Recreate` that still sets `rollingUpdate`. The `OnDelete` and
+    values, strings that are not percentages (`"10"`: the API takes a string only as `N%`), a
+    `maxUnavailable` above 100%, and a Deployment with `type: Recreate` that still sets `rollingUpdate`. The `OnDelete` and
     `Recreate` strategies ignore the fields otherwise. `extensions/v1beta1` objects (removed APIs, other
     defaults) are left to `removed-api`.
 
@@ -135,9 +137,16 @@ def invalid_rolling_update(resource: Resource, params: Any, ctx: RuleContext) ->
         raw = rolling.get(field)
         amount = _amount(_DEFAULTS[resource.kind][field] if raw is None else raw)
         amounts[field] = amount
+        where = (*rolling_path, field)
         if amount is not None and amount < 0:
-            yield Violation((*rolling_path, field), f"{resource.describe()} sets rollingUpdate.{field} to {raw}, "
+            yield Violation(where, f"{resource.describe()} sets rollingUpdate.{field} to {raw}, "
                             "which must not be negative", at_value=True)
+        elif isinstance(raw, str) and amount is None and not is_unrendered(raw):
+            yield Violation(where, f"{resource.describe()} sets rollingUpdate.{field} to {raw!r}: a string must be "
+                            "a percentage such as '25%' (a number of pods is written without quotes)", at_value=True)
+        elif field == "maxUnavailable" and isinstance(raw, str) and amount is not None and amount > 100:
+            yield Violation(where, f"{resource.describe()} sets rollingUpdate.maxUnavailable to {raw}, which must "
+                            "not be greater than 100%", at_value=True)
     if amounts["maxSurge"] == 0 and amounts["maxUnavailable"] == 0:
         written = "maxUnavailable" if "maxUnavailable" in rolling else "maxSurge"
         surge = rolling.get("maxSurge", f"{_DEFAULTS[resource.kind]['maxSurge']} (the default)")
