@@ -61,9 +61,9 @@ def invalid_rolling_update(resource: Resource, params: Any, ctx: RuleContext) ->
     fill in a field left out (a Deployment's default is 25% for both; a DaemonSet's is `maxUnavailable: 1`,
     `maxSurge: 0`, so a DaemonSet that sets only `maxUnavailable: 0` is reported). Also reported: negative
     values, strings that are not percentages (`"10"`: the API takes a string only as `N%`), a
-    `maxUnavailable` above 100%, and a Deployment with `type: Recreate` that still sets `rollingUpdate`. The `OnDelete` and
-    `Recreate` strategies ignore the fields otherwise. `extensions/v1beta1` objects (removed APIs, other
-    defaults) are left to `removed-api`.
+    `maxUnavailable` above 100%, and a Deployment with `type: Recreate` that still sets `rollingUpdate`.
+    The `OnDelete` and `Recreate` strategies ignore the fields otherwise. `extensions/v1beta1` objects
+    (removed APIs, other defaults) are left to `removed-api`.
 
     ## Why is this bad?
     The API server validates the strategy (`ValidateRollingUpdateDeployment`,

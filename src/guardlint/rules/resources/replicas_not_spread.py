@@ -160,7 +160,8 @@ def replicas_not_spread(resource: Resource, params: Params, ctx: RuleContext) ->
     the benefit of the doubt), and its `topologyKey` is a failure-domain label (hostname, zone, region;
     parameter `topology-keys`). A LeaderWorkerSet with the `leaderworkerset.sigs.k8s.io/exclusive-topology`
     annotation is spread: LWS adds to its pods a required anti-affinity between its groups over that key, so
-    each group has a topology domain, and therefore nodes, of its own. Off by default: clusters may define default spreading for the scheduler.
+    each group has a topology domain, and therefore nodes, of its own.
+    Off by default: clusters may define default spreading for the scheduler.
 
     ## Why is this bad?
     Nothing stops the scheduler from placing every replica on the same node or zone, so one node failure
