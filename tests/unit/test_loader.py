@@ -17,7 +17,7 @@ import yaml
 
 from guardlint.config.model import Config, make_plan
 from guardlint.engine import lint_loaded
-from guardlint.findings import ErrorKind, Finding, Report
+from guardlint.findings import ErrorKind, Finding, Location, Report
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource, resources_of
 from guardlint.model.workloads import default_table
@@ -281,15 +281,65 @@ def test_merge_keys_explicit_wins_and_earlier_sources_win() -> None:
                          "workingDir": "/extra"}
 
 
-def test_positions_of_merged_fields_point_at_the_anchor_definition() -> None:
+def test_merged_fields_are_located_at_the_alias_they_come_through() -> None:
     c = ("spec", "containers", 0)
     report = lint(_MERGE, (*c, "image"), (*c, "imagePullPolicy"), (*c, "workingDir"), (*c, "missing"))
     assert probes(report) == [
-        ("m", 2, 3, True),  # image comes from &defaults
-        ("m", 6, 3, True),  # workingDir from &extra (defaults has none)
         ("m", 12, 7, False),  # missing: the container item
+        ("m", 12, 12, True),  # image comes from &defaults, through *defaults
+        ("m", 12, 23, True),  # workingDir from &extra (defaults has none), through *extra
         ("m", 14, 7, True),  # imagePullPolicy is explicit
     ]
+
+
+_ALIASED = """apiVersion: v1
+kind: Pod
+metadata: {name: m}
+spec:
+  containers:
+    - name: a
+      securityContext: &sc
+        privileged: true
+    - name: b
+      securityContext: *sc
+    - &base
+      name: c
+      resources: {limits: {cpu: "1"}}
+    - <<: *base
+      name: d
+    - {<<: {image: x}, name: e}
+"""
+
+
+def test_what_an_alias_brings_is_located_at_the_alias() -> None:
+    sc = ("securityContext",)
+    report = lint(_ALIASED, *[("spec", "containers", i, *sc) for i in (0, 1)],
+                  *[("spec", "containers", i, *sc, "privileged") for i in (0, 1)],
+                  *[("spec", "containers", i, *sc, "missing") for i in (0, 1)],
+                  *[("spec", "containers", i, "resources", "limits", "cpu") for i in (2, 3)],
+                  ("spec", "containers", 4, "image"))
+    assert probes(report) == [
+        ("m", 7, 7, True),  # the anchor's own object: at its key
+        ("m", 7, 7, False),  # a missing field of it: at the key
+        ("m", 8, 9, True),
+        ("m", 10, 7, True),  # the aliased value's own key is this object's
+        ("m", 10, 7, False),  # missing under the alias: at the key that holds it
+        ("m", 10, 24, True),  # a field inside the aliased value: at the alias
+        ("m", 13, 28, True),
+        ("m", 14, 11, True),  # a key the merge brings: at *base
+        ("m", 16, 13, True),  # an inline merge source is this object's text: at its key
+    ]
+
+
+def test_an_aliased_value_spans_the_key_to_the_alias_and_at_value_is_the_alias() -> None:
+    doc = load_text(_ALIASED, "m.yaml", nodes=False).documents[0]
+    assert doc.root is not None and doc.positions is None
+    path = ("spec", "containers", 1, "securityContext")
+    assert doc.locate(path) == (Location(10, 7, 10, 27), True)
+    assert doc.locate(path, at_value=True) == (Location(10, 24, 10, 27), True)
+    assert doc.locate(("spec", "containers", 0, "securityContext"), at_value=True)[0].line == 7  # &sc
+    assert set(doc.aliases) == {("spec", "containers", 1, "securityContext"), ("spec", "containers", 3, "<<")}
+    assert load_text("a: 1\n", "x.yaml").documents[0].aliases == {}
 
 
 def test_aliases_expand_to_equal_data() -> None:

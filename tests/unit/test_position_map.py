@@ -66,7 +66,7 @@ def _compare(text: str, name: str) -> int:
         assert (small.positions is None) == (small.root is not None)
         for path in _paths(small.data):
             for at_value in (False, True):
-                expected = locate(big.root, path, big.line_offset, at_value=at_value)
+                expected = locate(big.root, path, big.line_offset, at_value=at_value, aliases=big.aliases)
                 assert small.locate(path, at_value=at_value) == expected, (name, path, at_value)
                 assert big.locate(path, at_value=at_value) == expected
                 checked += 1

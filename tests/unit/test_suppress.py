@@ -244,3 +244,45 @@ def test_exemptions_from_a_config_file_through_the_cli(tmp_path: Path, monkeypat
     assert found == [(".guardlint.yaml", False, None),  # the exemption that matches nothing, reported
                      ("agent.yaml", True, "exemption: node agents need it"), ("web.yaml", False, None)]
     assert (findings[0]["rule"], findings[0]["line"]) == ("unused-suppression", 7)
+
+
+# --- findings reached through a YAML alias ---------------------------------------------------------------
+
+_SHARED = """apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: prod}
+spec:
+  containers:
+    - name: a
+      image: nginx:1.27
+      securityContext: &sc
+        privileged: true
+    - name: b
+      image: nginx:1.27
+      securityContext: *sc  # guardlint: ignore privileged-container -- b is the debug shell
+    - &base
+      name: c
+      image: nginx:1.27
+      securityContext: {privileged: true}
+    - <<: *base  # guardlint: ignore privileged-container -- d copies c for a one-off migration
+      name: d
+"""
+
+
+def test_a_comment_on_the_alias_line_suppresses_what_the_alias_brings(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    report = lint(_SHARED)
+    assert states(report) == [
+        ("privileged-container", 9, False, None),  # a: at the anchor, its own field
+        ("privileged-container", 12, True, "comment: b is the debug shell"),
+        ("privileged-container", 16, False, None),  # c
+        ("privileged-container", 17, True, "comment: d copies c for a one-off migration"),
+    ]
+    # the command's own loading (the compact position map, which keeps anchored documents' node trees)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shared.yaml").write_text(_SHARED, encoding="utf-8")
+    out = io.StringIO()
+    assert main(["shared.yaml", "--select", "privileged-container", "--format", "json"], out=out,
+                err=io.StringIO()) == 1
+    found = [(f["line"], f["column"], f["suppressed"]) for f in json.loads(out.getvalue())["findings"]]
+    assert found == [(9, 9, False), (12, 24, True), (16, 25, False), (17, 11, True)]

@@ -24,7 +24,8 @@ from __future__ import annotations
 import bisect
 import re
 from array import array
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import yaml
@@ -63,6 +64,9 @@ _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
+_NO_ALIASES: Mapping[FieldPath, Location] = MappingProxyType({})
+
+
 class DuplicateKey(NamedTuple):
     path: FieldPath
     line: int
@@ -85,7 +89,7 @@ class Document(Frozen):
 
     _fields = ("file", "index", "start_line", "end_line")
     __slots__ = (
-        "content_line", "data", "directives", "dollar", "duplicate_keys", "end_line", "file", "index",
+        "aliases", "content_line", "data", "directives", "dollar", "duplicate_keys", "end_line", "file", "index",
         "index_offset", "line_offset", "origin", "positions", "root", "start_line",
     )
     file: str
@@ -107,6 +111,10 @@ class Document(Frozen):
     dollar: bool
     """False when no key or value of the document can contain ``$``: its text has neither ``$`` nor ``\\``
     (an escape could spell one). Lets strategic-merge directives (``$patch``) be ruled out without a walk."""
+    aliases: Mapping[FieldPath, Location]
+    """Where each YAML alias of the document is used (``*name``, also as a merge source ``<<: *name``), by the
+    path at which the text uses it (a merge key's entry is ``(..., "<<")`` or ``(..., "<<", i)``); empty
+    when the document has none. ``locate`` places what is reached through an alias there."""
 
     def __init__(
         self,
@@ -125,22 +133,25 @@ class Document(Frozen):
         content_line: int,
         positions: array[int] | None = None,
         dollar: bool = True,
+        aliases: Mapping[FieldPath, Location] = _NO_ALIASES,
     ) -> None:
         self._set(
             file=file, index=index, data=data, root=root, line_offset=line_offset, index_offset=index_offset,
             start_line=start_line, end_line=end_line, origin=origin, directives=directives,
             duplicate_keys=duplicate_keys, content_line=content_line, positions=positions, dollar=dollar,
+            aliases=aliases,
         )
 
     def locate(self, path: FieldPath, *, at_value: bool = False) -> tuple[Location, bool]:
         """The location of ``path`` (from the document's root) and whether it exists: an existing mapping
         entry at its key (at its value with ``at_value``), a sequence item at the item, a missing field at its
-        nearest existing parent (see ``guardlint.source.sourcemap.locate``, which this equals)."""
+        nearest existing parent (see ``guardlint.source.sourcemap.locate``, which this equals). What the path
+        reaches through a YAML alias is located at the alias, where this document uses the shared value."""
         if self.positions is not None:
             return locate_in_map(self.positions, self.data, path, self.line_offset, at_value=at_value)
         from guardlint.source.sourcemap import locate
 
-        return locate(self.root, path, self.line_offset, at_value=at_value)
+        return locate(self.root, path, self.line_offset, at_value=at_value, aliases=self.aliases)
 
     def __eq__(self, other: object) -> bool:
         return self is other
@@ -590,6 +601,8 @@ def _load_chunk(
             for path, line, col, first in dups
         ),
         content_line=chunk.line + root_line + 1,
+        aliases=(_alias_uses(body, marks, chunk.line) if positions is None and "&" in body and "*" in body
+                 else _NO_ALIASES),
     )
     return doc, None
 
@@ -627,6 +640,66 @@ _LEADING = re.compile(r"^[ \t?:-]*", re.MULTILINE)
 def _leading_run(body: str) -> int:
     """The longest run of indentation and block indicators at the start of a line."""
     return max(map(len, _LEADING.findall(body)), default=0)
+
+
+def _alias_uses(body: str, marks: _Marks, line_offset: int) -> Mapping[FieldPath, Location]:
+    """Where the text uses each alias, by the path at which it appears (``Document.aliases``). The composed
+    node tree cannot say: an alias is the anchored node itself there. One pass over the parser's events,
+    for documents whose text has both ``&`` and ``*`` (the text already parsed, so no error is expected)."""
+    out: dict[FieldPath, Location] = {}
+    # One frame per open collection: [its path, whether a mapping, next item index or None, pending key].
+    stack: list[list[Any]] = []
+    skip = 0  # depth inside a non-scalar key (Kubernetes rejects those; nothing under one is located)
+    try:
+        for event in yaml.parse(body, Loader=_Loader):
+            kind = type(event)
+            if kind in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentStartEvent, yaml.DocumentEndEvent):
+                continue
+            if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+                if skip:
+                    skip -= 1
+                else:
+                    stack.pop()
+                continue
+            if skip:
+                if kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
+                    skip += 1
+                continue
+            path: FieldPath = ()
+            if stack:
+                frame = stack[-1]
+                if frame[1]:  # a mapping: a key, or the value of the pending key
+                    if frame[3] is None:
+                        if isinstance(event, yaml.ScalarEvent):
+                            frame[3] = event.value
+                        else:  # an alias or a collection as a key: nothing under it is located
+                            frame[3] = _UNKNOWN_KEY
+                            skip = 1 if kind is not yaml.AliasEvent else 0
+                        continue
+                    key = frame[3]
+                    frame[3] = None
+                    if key is _UNKNOWN_KEY:
+                        if kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
+                            skip = 1
+                        continue
+                    path = (*frame[0], key)
+                else:
+                    path = (*frame[0], frame[2])
+                    frame[2] += 1
+            if kind is yaml.AliasEvent:
+                line, column = marks.of(event.start_mark)
+                end_line, end_column = marks.of(event.end_mark)
+                out[path] = Location(line_offset + line + 1, column + 1, line_offset + end_line + 1, end_column + 1)
+            elif kind is yaml.MappingStartEvent:
+                stack.append([path, True, None, None])
+            elif kind is yaml.SequenceStartEvent:
+                stack.append([path, False, 0, None])
+    except yaml.YAMLError:  # pragma: no cover - the same text composed without error
+        return _NO_ALIASES
+    return MappingProxyType(out) if out else _NO_ALIASES
+
+
+_UNKNOWN_KEY = object()
 
 
 def _check_depth(body: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from guardlint.findings import Location
@@ -35,16 +37,49 @@ def _lookup(node: MappingNode, key: str) -> tuple[Node, Node] | None:
     return None
 
 
-def locate(root: Node | None, path: FieldPath, line_offset: int, *, at_value: bool = False) -> tuple[Location, bool]:
+def _merge_origin(node: MappingNode, key: str) -> int | None:
+    """When ``key`` of ``node`` has its value from a merge key (not from an explicit key): the index of the
+    item of the ``<<`` value it comes through (-1: the ``<<`` value is that mapping itself). Else None."""
+    for k, _ in node.value:
+        if isinstance(k, ScalarNode) and k.tag != _MERGE and k.value == key:
+            return None
+    for k, v in node.value:
+        if k.tag != _MERGE:
+            continue
+        items = list(enumerate(v.value)) if isinstance(v, SequenceNode) else [(-1, v)]
+        for i, item in items:
+            if isinstance(item, MappingNode) and _lookup(item, key) is not None:
+                return i
+    return None
+
+
+def locate(
+    root: Node | None,
+    path: FieldPath,
+    line_offset: int,
+    *,
+    at_value: bool = False,
+    aliases: Mapping[FieldPath, Location] | None = None,
+) -> tuple[Location, bool]:
     """Return the location of ``path`` and whether it exists.
 
     An existing mapping entry is located at its key (the field), a sequence item at the item. A missing
     field is located at its nearest existing parent: the mapping or item that should contain it.
+
+    ``aliases`` (``Document.aliases``) says where the text uses each alias. A value the path reaches through
+    an alias (``securityContext: *sc``, or a key a merge ``<<: *base`` brings) is shared with the anchor, so
+    its node lies at the anchor, maybe in another object: it is located at the alias instead, the place in
+    this object where the shared value is used (an aliased value's own field stays at its key, which is this
+    object's, and ends where the alias ends).
     """
     if root is None:
         return Location(line_offset + 1, 1, line_offset + 1, 1), False
     key_node: Node | None = None
     node: Node = root
+    via: Location | None = None  # the alias the walk went through, first one
+    key_is_own = False  # the alias is the value of an explicit key of this object: that key is located as is
+    via_step = 0
+    steps = 0
     for part in path:
         child: Node | None = None
         child_key: Node | None = None
@@ -56,8 +91,32 @@ def locate(root: Node | None, path: FieldPath, line_offset: int, *, at_value: bo
             if hit is not None:
                 child_key, child = hit
         if child is None:
-            return _loc(key_node or node, node, line_offset), False
+            break
+        steps += 1
+        if aliases and via is None:
+            prefix = path[:steps]
+            if isinstance(part, str) and isinstance(node, MappingNode):
+                origin = _merge_origin(node, part)
+                if origin is not None:
+                    merge = (*path[: steps - 1], "<<")
+                    via = aliases.get(merge) or aliases.get((*merge, origin))
+                    if via is None:
+                        aliases = None  # an inline merge source: the text's paths and the data's part here
+            if via is None and aliases and prefix in aliases:
+                via = aliases[prefix]
+                key_is_own = True
+            if via is not None:
+                via_step = steps
         node, key_node = child, child_key
+    exists = steps == len(path)
+    own = not exists or not at_value
+    if via is not None:
+        if key_is_own and via_step == steps and own and key_node is not None:
+            s = key_node.start_mark
+            return Location(line_offset + s.line + 1, s.column + 1, via.end_line, via.end_column), exists
+        return via, exists
+    if not exists:
+        return _loc(key_node or node, node, line_offset), False
     start = node if (at_value or key_node is None) else key_node
     return _loc(start, node, line_offset), True
 
