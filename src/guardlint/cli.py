@@ -548,23 +548,31 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                           f"(file paths relative to {root})\n")
         if known is not None:
             report = baseline.apply(report, known, root, args.baseline)
+    fmt = args.format or "text"
+    used = {fmt, *(f for f, _ in extra_outputs)} if not args.quiet else {f for f, _ in extra_outputs}
+    patches: dict[tuple[str, int, int, str, str], str] = {}
+    if "json" in used:
+        offered = sum(1 for f in report.active if f.fix is not None)
+        if offered <= PATCH_LIMIT:
+            patches = _patches(report, stdin_bytes, args.stdin_filename, settings.max_bytes)
+        else:  # a patch costs a planned and verified fix each: bounded work on large runs
+            report = report._replace(warnings=(*report.warnings, (
+                f"the JSON report carries no fix patches: {offered} findings offer fixes, more than "
+                f"{PATCH_LIMIT} (lint fewer files, or see every change with --diff --unsafe-fixes)")))
     if not args.quiet:
         from guardlint._printable import printable
 
         for warning in report.warnings:
             err.write(f"guardlint: warning: {printable(warning)}\n")
-    fmt = args.format or "text"
     if fmt == "github" and "-" in paths and not args.stdin_filename and not args.quiet:
         err.write("guardlint: note: GitHub annotations need a file name: give --stdin-filename PATH (the "
                   "file's path in the repository) so that findings from standard input appear on that file\n")
-    used = {fmt, *(f for f, _ in extra_outputs)} if not args.quiet else {f for f, _ in extra_outputs}
     sources: dict[str, str] = {}
     if "full" in used:
         from guardlint.report.text import load_sources
 
         stdin_named = (args.stdin_filename or "-", stdin_bytes) if stdin_bytes is not None else None
         sources = load_sources(report, settings.max_bytes, stdin_named)
-    patches = _patches(report, stdin_bytes, args.stdin_filename, settings.max_bytes) if "json" in used else {}
     options = RenderOptions(settings.registry, verbose=args.verbose, show_suppressed=args.show_suppressed,
                             tool_version=__version__, sources=sources, patches=patches)
     for extra_fmt, path in extra_outputs:  # every report of the run comes from the same lint
@@ -663,6 +671,10 @@ def _fix_stdin(report: Report, args: argparse.Namespace, settings: Settings, nam
         err.write(f"guardlint: applied {len(applied)} fix{'es' if len(applied) != 1 else ''}\n")
 
 
+PATCH_LIMIT = 1000
+"""The most findings with fixes whose patches the JSON report carries (about 5 ms each on 2 shared cores)."""
+
+
 def _patches(report: Report, stdin_bytes: bytes | None, stdin_filename: str | None, max_bytes: int
              ) -> dict[tuple[str, int, int, str, str], str]:
     """For the JSON report: each fixable finding's fix alone as a unified diff of its file (findings whose
@@ -670,6 +682,7 @@ def _patches(report: Report, stdin_bytes: bytes | None, stdin_filename: str | No
     from guardlint.fix import decode_exactly, fix_text, not_applicable, unified_diff
     from guardlint.report import patch_key
     from guardlint.source.files import NotRegularFile, read_regular_file
+    from guardlint.source.loader import load_text
 
     by_file: dict[str, list[Finding]] = {}
     for f in report.active:
@@ -690,8 +703,9 @@ def _patches(report: Report, stdin_bytes: bytes | None, stdin_filename: str | No
         text = decode_exactly(raw, file)
         if text is None:
             continue
+        loaded = load_text(text, file)
         for f in findings:
-            fixed = fix_text(text, file, [f])
+            fixed = fix_text(text, file, [f], loaded=loaded)
             if fixed.text is not None:
                 out[patch_key(f)] = unified_diff(text, fixed.text, file)
     return out

@@ -1331,15 +1331,16 @@ def _key(f: Finding) -> tuple[str, Any, str]:
 
 
 def fix_text(text: str, file: str, findings: Sequence[Finding], relint: Relint | None = None, *,
-             unsafe: bool = True, _retry: bool = True) -> TextFix:
+             unsafe: bool = True, loaded: LoadedText | None = None, _retry: bool = True) -> TextFix:
     """Carry out the fixes of ``findings`` (all of ``file``, whose text is ``text``) and verify the result:
     the text is loaded again and, with ``relint``, linted again before and after: every fixed finding must
     be gone and no finding may appear that was not there before. Otherwise the file is left alone.
 
     A fix may bring a finding that was hidden (removing ``privileged: true`` makes the capability rules
     look at the container): when such new findings offer fixes that apply (safe ones, unsafe ones too with
-    ``unsafe``), they are fixed in further rounds (at most four), as a second ``--fix`` would."""
-    loaded = load_text(text, file)
+    ``unsafe``), they are fixed in further rounds (at most four), as a second ``--fix`` would. ``loaded`` is
+    ``text`` already loaded, when the caller has it."""
+    loaded = loaded if loaded is not None else load_text(text, file)
     if loaded.errors:
         return TextFix(None, (), (), "the file has a document that does not load")
     first = _fix_round(text, file, loaded, findings)
@@ -1375,7 +1376,7 @@ def fix_text(text: str, file: str, findings: Sequence[Finding], relint: Relint |
         if _retry:  # leave out the one fix of that object that brings it, and keep the others
             for culprit in [f for f in findings if f.resource == resource][:12]:
                 rest = [f for f in findings if f is not culprit]
-                retry = fix_text(text, file, rest, relint, unsafe=unsafe, _retry=False)
+                retry = fix_text(text, file, rest, relint, unsafe=unsafe, loaded=loaded, _retry=False)
                 if retry.text is not None:
                     return retry._replace(refused=(*retry.refused, (culprit, f"{why} (no fix for it)")))
         return TextFix(None, (), first.refused, f"{why}; nothing was written")

@@ -194,3 +194,14 @@ def test_the_fix_that_brings_a_new_finding_is_left_out_and_the_others_are_made(t
     # two replicas would need a spread constraint (replicas-not-spread, which has no fix): that fix is left out
     assert "not fixed replicas-below-minimum: the fixes would bring a new replicas-not-spread finding" in err
     assert path.read_text() == text + "      securityContext:\n        runAsNonRoot: true\n"
+
+
+def test_a_large_run_carries_no_patches_and_says_so(deploy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import guardlint.cli
+
+    monkeypatch.setattr(guardlint.cli, "PATCH_LIMIT", 1)
+    _, out, err = run(["deploy.yaml", *RULES, "--format", "json"])
+    doc = json.loads(out)
+    assert all(f["fix"]["patch"] is None for f in doc["findings"] if f["fix"])
+    assert "no fix patches: 3 findings offer fixes, more than 1" in err
+    assert any("no fix patches" in w for w in doc["warnings"])
