@@ -117,7 +117,9 @@ spec:
             limits: {memory: 64Mi}
 """
 KUSTOMIZE = {
-    "base/kustomization.yaml": "resources: [deployment.yaml]\nconfigMapGenerator:\n  - name: cfg\n    literals: [a=b]\n",
+    "base/kustomization.yaml": (
+        "resources: [deployment.yaml]\nconfigMapGenerator:\n  - name: cfg\n    literals: [a=b]\n"
+    ),
     "base/deployment.yaml": BASE_DEPLOYMENT,
     "prod/kustomization.yaml": "namePrefix: prod-\nresources: [../base]\npatches:\n  - path: replicas.yaml\n",
     "prod/replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 3\n",
