@@ -202,3 +202,24 @@ def test_an_excluded_overlay_is_not_built_for_a_changed_base(layout: Path) -> No
     code, report = check("--partial", "base/deploy.yaml")
     assert where(report, "privileged-container") == [("base/deploy.yaml", 16)]  # dev only
     assert code == 1
+
+
+COMPONENT = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - cm.yaml\n"
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  mode: fast\n"
+
+
+def test_a_component_no_linted_overlay_uses_is_named_not_silently_dropped(layout: Path) -> None:
+    """A Component is built only with the overlays that use it: linted alone, its files are not linted, and the
+    report says so (a note in every text report, the reason in the JSON ``skipped`` list)."""
+    write(layout, {"components/extra/kustomization.yaml": COMPONENT, "components/extra/cm.yaml": CONFIGMAP})
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", "components/extra", "--no-config", "--color", "never"], out=out, err=err)
+    assert code == 2  # no Kubernetes object was linted
+    assert ("components/extra/kustomization.yaml:1: note: a kustomize Component is built only with an overlay "
+            "that uses it, and no linted overlay does") in out.getvalue()
+    code, report = check("components/extra", "overlays/dev", "--verbose")
+    assert [s["file"] for s in report["skipped"]] == ["components/extra/kustomization.yaml"]  # type: ignore[index]
+    # Used by a linted overlay: built with it, no note.
+    (layout / "overlays/dev/kustomization.yaml").write_text(DEV + "components:\n  - ../../components/extra\n")
+    code, report = check("components/extra", "overlays/dev", "--verbose")
+    assert report["skipped"] == [] and report["summary"]["resources"] == 3  # type: ignore[index]

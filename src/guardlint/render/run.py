@@ -81,9 +81,10 @@ def prepare(parts: Partition, explicit: Sequence[str], options: RenderOptions) -
             raw.extend(i for members in parts.charts.values() for i in members)
     if parts.kustomize:
         if options.enabled:
-            got_units, got_errors, used = _kustomize(parts.kustomize, explicit, options)
+            got_units, got_errors, used, notes = _kustomize(parts.kustomize, explicit, options)
             units.extend(got_units)
             errors.extend(got_errors)
+            skipped.extend(notes)
             consumed |= used
         else:
             raw.extend(i for members in parts.kustomize.values() for i in members)
@@ -93,7 +94,7 @@ def prepare(parts: Partition, explicit: Sequence[str], options: RenderOptions) -
 
 
 def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
-               options: RenderOptions) -> tuple[list[Unit], list[InputError], set[str]]:
+               options: RenderOptions) -> tuple[list[Unit], list[InputError], set[str], list[SkippedDocument]]:
     from guardlint.render import kustomize as kz
 
     affected = sorted(groups)
@@ -109,6 +110,14 @@ def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
     graph = kz.build_graph(universe | set(affected), root, options.max_bytes)
     # A folder is built when nothing in the linted set builds on it.
     overlays = kz.overlays_for(affected, graph, universe | set(affected))
+    notes = [
+        SkippedDocument(k.display, 1, "a kustomize Component is built only with an overlay that uses "
+                        "it, and no linted overlay does: its files were not linted (name an overlay that uses it)",
+                        note=True)
+        for d in affected
+        if (k := graph.nodes.get(d)) is not None and k.is_component
+        and not any(p in universe or p in groups for p in graph.parents.get(d, ()))
+    ]
     errors: list[InputError] = []
     units: list[Unit] = []
     consumed: set[str] = set()
@@ -141,7 +150,7 @@ def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
                 if isinstance(origin.get(key), str):
                     consumed.add(os.path.realpath(origin[key]))
         units.append(_kustomize_unit(overlay, display, built, members, options))
-    return units, errors, consumed
+    return units, errors, consumed, notes
 
 
 def _kustomize_unit(overlay: str, display: str, built: Any, members: Any, options: RenderOptions) -> Unit:
