@@ -240,3 +240,35 @@ def test_the_documented_version_range_is_the_one_enforced() -> None:
     schema = json.loads((ROOT / "schemas" / "config.schema.json").read_text(encoding="utf-8"))
     assert known in schema["properties"]["kubernetes-version"]["description"]
     assert f"({known}, or `latest`)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_infinity_and_not_a_number_are_located_problems_not_silent_settings(repo: Path) -> None:
+    # .inf as a bound would bound nothing; .nan passes every comparison of the schema (minimum, maximum)
+    config = repo / ".guardlint.yaml"
+    config.write_text(
+        "max-file-size-mb: .inf\n"
+        "rules:\n"
+        "  resource-out-of-bounds:\n"
+        "    params:\n"
+        "      max: {cpu: .inf, memory: .NaN}\n"
+        "      min: {cpu: -.inf, memory: 10m}\n"
+    )
+    error = problems(config)
+    found = [(p.line, p.column, p.path, p.message.split(",")[0]) for p in error.problems]
+    assert found[:3] == [
+        (1, 19, "max-file-size-mb", "YAML reads .inf as infinity"),
+        (5, 18, "rules.resource-out-of-bounds.params.max.cpu", "YAML reads .inf as infinity"),
+        (5, 32, "rules.resource-out-of-bounds.params.max.memory", "YAML reads .NaN as not a number"),
+    ]
+    # -.inf is below the schema's minimum of 0: that problem alone, not a second one at the same place
+    assert [p.path for p in error.problems].count("rules.resource-out-of-bounds.params.min.cpu") == 1
+    assert all("finite number" in p.message for p in error.problems[:3])
+    code, _, err = run(["pod.yaml"])
+    assert code == 2 and ".guardlint.yaml:5:18: at rules.resource-out-of-bounds.params.max.cpu" in err
+
+
+def test_finite_bounds_still_load(repo: Path) -> None:
+    config = repo / ".guardlint.yaml"
+    config.write_text("rules:\n  resource-out-of-bounds:\n    params:\n      max: {cpu: 8.5, memory: 32Gi}\n")
+    settings = resolve_settings(config=config, entry_points=False)
+    assert settings.config.rules["resource-out-of-bounds"].params["max"] == {"cpu": 8.5, "memory": "32Gi"}

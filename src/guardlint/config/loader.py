@@ -16,7 +16,15 @@ from typing import Any
 
 from guardlint.config.discovery import CONFIG_NAMES, find_config
 from guardlint.config.model import Config, Exemption, Lock, Origin, Refusal, RuleSettings, locked_rules, parse_version
-from guardlint.config.problems import at, did_you_mean, raise_problems, rule_problems, schema_problems, version_problem
+from guardlint.config.problems import (
+    at,
+    did_you_mean,
+    nonfinite_problems,
+    raise_problems,
+    rule_problems,
+    schema_problems,
+    version_problem,
+)
 from guardlint.errors import ConfigError, ConfigProblem
 from guardlint.findings import Severity
 from guardlint.model.index import KnownObject
@@ -507,7 +515,9 @@ def load_config(
         if doc is None:
             continue
         # kubernetes-version has its own check, which explains a YAML number and an unknown version
-        problems.extend(schema_problems(data, doc, schema, names, skip=("kubernetes-version",)))
+        found = schema_problems(data, doc, schema, names, skip=("kubernetes-version",))
+        problems.extend(found)
+        problems.extend(nonfinite_problems(data, doc, reported=(problem.path for problem in found)))
         problems.extend(rule_problems(data, doc, registry))
         version = version_problem(data, doc)
         if version is not None:

@@ -18,7 +18,10 @@ from guardlint.schema import ValidationIssue, is_valid, iter_issues
 from guardlint.source.loader import Document
 from guardlint.source.sourcemap import node_at
 
-__all__ = ["ConfigProblem", "at", "raise_problems", "rule_problems", "schema_problems", "version_problem"]
+__all__ = [
+    "ConfigProblem", "at", "nonfinite_problems", "raise_problems", "rule_problems", "schema_problems",
+    "version_problem",
+]
 
 
 def at(document: Document, path: FieldPath, message: str, *, at_key: bool = False) -> ConfigProblem:
@@ -214,6 +217,32 @@ def schema_problems(
 
 
 # --- what the schema cannot know: rule names, versions, dotted paths -----------------------------------------
+
+
+def nonfinite_problems(data: Any, document: Document, reported: Iterable[str] = ()) -> list[ConfigProblem]:
+    """Numbers that YAML reads as infinity or not-a-number (``.inf``, ``-.inf``, ``.nan``, ``1e400``): no
+    setting or rule parameter takes one, and JSON Schema cannot say so (``NaN`` passes every comparison, and
+    a bound of ``.inf`` would silently bound nothing). ``reported``: dotted paths that have a problem already."""
+    import math
+
+    skip = set(reported)
+    out: list[ConfigProblem] = []
+    seen: set[int] = set()  # collections shared through an alias are walked once
+    stack: list[tuple[Any, FieldPath]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, float):
+            if not math.isfinite(value) and to_dotted(path) not in skip:
+                node = node_at(document.root, path)
+                text = node.value if node is not None and isinstance(getattr(node, "value", None), str) else str(value)
+                what = "not a number" if math.isnan(value) else ("minus infinity" if value < 0 else "infinity")
+                out.append(at(document, path, f"YAML reads {text} as {what}, which no setting takes: write a finite "
+                                              "number, or leave the key out for its default"))
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend((child, (*path, key)) for key, child in items)
+    return sorted(out, key=lambda p: (p.line, p.column))
 
 
 def version_problem(data: Mapping[str, Any], document: Document) -> ConfigProblem | None:
