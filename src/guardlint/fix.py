@@ -1324,6 +1324,8 @@ class TextFix(NamedTuple):
     applied: tuple[Finding, ...]
     refused: tuple[tuple[Finding, str], ...]
     failure: str | None = None
+    new_finding: tuple[str, Any, str] | None = None
+    """When the fixes would bring a finding nothing fixes: its (rule, object, dotted path)."""
 
 
 def _key(f: Finding) -> tuple[str, Any, str]:
@@ -1331,7 +1333,7 @@ def _key(f: Finding) -> tuple[str, Any, str]:
 
 
 def fix_text(text: str, file: str, findings: Sequence[Finding], relint: Relint | None = None, *,
-             unsafe: bool = True, loaded: LoadedText | None = None, _retry: bool = True) -> TextFix:
+             unsafe: bool = True, loaded: LoadedText | None = None, _retries: int = 8) -> TextFix:
     """Carry out the fixes of ``findings`` (all of ``file``, whose text is ``text``) and verify the result:
     the text is loaded again and, with ``relint``, linted again before and after: every fixed finding must
     be gone and no finding may appear that was not there before. Otherwise the file is left alone.
@@ -1371,16 +1373,36 @@ def fix_text(text: str, file: str, findings: Sequence[Finding], relint: Relint |
                 "written"))
     new = counts - before
     if new:
-        rule, resource, path = next(iter(new))
+        rule, _, path = key = next(iter(new))
         why = f"the fixes would bring a new {rule} finding at {path or 'the object'}"
-        if _retry:  # leave out the one fix of that object that brings it, and keep the others
-            for culprit in [f for f in findings if f.resource == resource][:12]:
-                rest = [f for f in findings if f is not culprit]
-                retry = fix_text(text, file, rest, relint, unsafe=unsafe, loaded=loaded, _retry=False)
-                if retry.text is not None:
-                    return retry._replace(refused=(*retry.refused, (culprit, f"{why} (no fix for it)")))
-        return TextFix(None, (), first.refused, f"{why}; nothing was written")
+        if _retries > 0:
+            return _leave_out(text, file, findings, relint, unsafe, loaded, key, _retries, first)
+        return TextFix(None, (), first.refused, f"{why}; nothing was written", key)
     return TextFix(current, tuple(applied), first.refused)
+
+
+def _leave_out(text: str, file: str, findings: Sequence[Finding], relint: Relint, unsafe: bool,
+               loaded: LoadedText, key: tuple[str, Any, str], retries: int, first: TextFix) -> TextFix:
+    """The fixes of ``findings`` but those that bring a finding nothing fixes: for each such new finding
+    (``key`` is the first), the fix of the same object whose absence makes it go away is left out, one at a
+    time (at most ``retries`` left out, each found among at most 12 fixes of the object)."""
+    left_out: list[tuple[Finding, str]] = []
+    rest = list(findings)
+    for _ in range(retries):
+        why = f"the fixes would bring a new {key[0]} finding at {key[2] or 'the object'} (no fix for it)"
+        for culprit in [f for f in rest if f.resource == key[1]][:12]:
+            attempt = [f for f in rest if f is not culprit]
+            result = fix_text(text, file, attempt, relint, unsafe=unsafe, loaded=loaded, _retries=0)
+            if result.text is not None:
+                return result._replace(refused=(*result.refused, *left_out, (culprit, why)))
+            if result.new_finding is not None and result.new_finding != key:  # progress: that one is gone
+                left_out.append((culprit, why))
+                rest, key = attempt, result.new_finding
+                break
+        else:
+            break
+    return TextFix(None, (), first.refused, (
+        f"the fixes would bring a new {key[0]} finding at {key[2] or 'the object'}; nothing was written"), key)
 
 
 def _fix_round(text: str, file: str, loaded: LoadedText, findings: Sequence[Finding]) -> TextFix:
