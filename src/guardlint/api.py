@@ -206,6 +206,18 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def render_options(settings: Settings, paths: Sequence[str], overrides: tuple[tuple[str, str], ...] = ()) -> Any:
+    """The ``guardlint.render.run.RenderOptions`` of a run over ``paths`` (``overrides``: see there)."""
+    from guardlint.render.run import RenderOptions
+
+    return RenderOptions(
+        enabled=settings.config.render, kubernetes_version=settings.plan.kubernetes_version,
+        charts=settings.config, max_bytes=settings.max_bytes, excludes=settings.config.exclude,
+        given=tuple(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths if p != "-"),
+        overrides=overrides,
+    )
+
+
 def run(
     paths: Sequence[str],
     settings: Settings,
@@ -269,13 +281,9 @@ def _run(
 
     parts = partition(inputs)
     if parts.charts or parts.kustomize:  # Helm charts and kustomize trees are rendered, then linted
-        from guardlint.render.run import RenderOptions, prepare
+        from guardlint.render.run import prepare
 
-        options = RenderOptions(
-            enabled=settings.config.render, kubernetes_version=settings.plan.kubernetes_version,
-            charts=settings.config, max_bytes=settings.max_bytes, excludes=settings.config.exclude,
-            given=tuple(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths if p != "-"),
-        )
+        options = render_options(settings, paths)
         prepared = prepare(parts, [p for p in paths if p != "-" and not os.path.isdir(p)], options)
         inputs, units, skipped_notes = prepared.raw, prepared.units, prepared.skipped
         errors = [*errors, *prepared.errors]

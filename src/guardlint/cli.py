@@ -531,14 +531,14 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         again = run(paths, settings, context=args.context, stdin=stdin_bytes, stdin_filename=args.stdin_filename)
         return introduced(again) if introduced is not None else again
     if args.diff:
-        return _print_diff(report, args, settings, out, err, stdin_bytes)
+        return _print_diff(report, args, settings, out, err, stdin_bytes, paths)
     if args.fix:
         stdin_name = (args.stdin_filename or "-") if stdin_bytes is not None else None
         if stdin_name is not None and paths == ["-"]:
             _fix_stdin(report, args, settings, stdin_name, stdin_bytes or b"", out, err)
             out = err  # the fixed text went to standard output: the report goes to standard error
         else:
-            report = _apply_fixes(report, args, err, settings, stdin_name, relint)
+            report = _apply_fixes(report, args, err, settings, stdin_name, relint, paths)
     if args.baseline or args.write_baseline:
         root = baseline.root_for(settings.config.source)
         if args.write_baseline:  # every current finding, not only the new ones
@@ -618,31 +618,63 @@ def _say_fixes(result_applied: Sequence[Finding], refused: Sequence[tuple[Findin
         err.write(f"{_p(file)}: not fixed: {_p(reason)}\n")
 
 
-def _not_applicable(report: Report, unsafe: bool, err: TextIO) -> None:
+def _not_applicable(report: Report, unsafe: bool, err: TextIO, values_handled: bool = False) -> None:
     """Say, for each finding whose fix would apply but cannot be made where the finding is (Helm output,
-    objects guardlint rendered), why: such fixes are never skipped silently."""
+    objects guardlint rendered), why: such fixes are never skipped silently. With ``values_handled``, the
+    findings a values file fix was tried for are left out (their outcome was said)."""
     from guardlint._printable import printable as _p
     from guardlint.fix import applies, not_applicable
+    from guardlint.fix_values import values_candidate
 
     for f in report.active:
+        if values_handled and values_candidate(f):
+            continue
         reason = not_applicable(f) if f.fix is not None and applies(f.fix, unsafe) else None
         if reason is not None:
             err.write(f"{_p(f.file)}:{f.line}:{f.column}: not fixed {f.rule}: not applicable: {_p(reason)}\n")
 
 
+def _values_plans(report: Report, args: argparse.Namespace, settings: Settings, paths: Sequence[str]
+                  ) -> tuple[list[Any], list[tuple[Finding, str]]]:
+    """The values file fixes of findings on Helm-rendered objects (see ``guardlint.fix_values``)."""
+    from guardlint.fix_values import candidates, plan_values_fixes
+
+    found = candidates(report, args.unsafe_fixes)
+    if not found:
+        return [], []
+    from guardlint.fix_values import checkers, values_users
+
+    rerender, lint = checkers(settings, paths)
+    plans, refused = plan_values_fixes(found, rerender, lint, settings.max_bytes, values_users(settings))
+    return plans, [*refused, *(r for p in plans for r in p.refused)]
+
+
 def _apply_fixes(report: Report, args: argparse.Namespace, err: TextIO, settings: Settings, stdin_name: str | None,
-                 rerun: Callable[[], Report]) -> Report:
+                 rerun: Callable[[], Report], paths: Sequence[str]) -> Report:
     """Apply the fixes, say each one on stderr, and lint again so the report shows what is left."""
-    from guardlint.fix import apply_fixes
+    from guardlint._atomic import write_atomic
+    from guardlint.fix import apply_fixes, encode_like
 
     if stdin_name is not None:  # never write the file standard input is named after
         report = report._replace(findings=tuple(f for f in report.findings if f.file != stdin_name))
     result = apply_fixes(report, unsafe=args.unsafe_fixes, relint=_relint(settings))
-    _say_fixes(result.applied, result.refused, result.skipped, err)
-    _not_applicable(report, args.unsafe_fixes, err)
+    plans, values_refused = _values_plans(report, args, settings, paths)
+    applied = list(result.applied)
+    skipped = list(result.skipped)
+    for p in plans:
+        if p.new is None:
+            continue
+        try:
+            write_atomic(p.real, encode_like(p.raw, p.new), prefix=".guardlint-fix-")
+        except OSError as exc:
+            skipped.append((p.file, f"cannot write it: {exc.strerror or exc}"))
+            continue
+        applied.extend(p.applied)
+    _say_fixes(applied, [*result.refused, *values_refused], skipped, err)
+    _not_applicable(report, args.unsafe_fixes, err, values_handled=True)
     if not args.quiet:
-        err.write(f"guardlint: applied {len(result.applied)} fix{'es' if len(result.applied) != 1 else ''}\n")
-    if result.applied or stdin_name is not None:
+        err.write(f"guardlint: applied {len(applied)} fix{'es' if len(applied) != 1 else ''}\n")
+    if applied or stdin_name is not None:
         return rerun()
     return report
 
@@ -712,7 +744,7 @@ def _patches(report: Report, stdin_bytes: bytes | None, stdin_filename: str | No
 
 
 def _print_diff(report: Report, args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO,
-                stdin_bytes: bytes | None) -> int:
+                stdin_bytes: bytes | None, paths: Sequence[str]) -> int:
     """``--diff``: the unified diff of what ``--fix`` would change; nothing is written."""
     from guardlint.fix import applies, decode_exactly, fix_text, not_applicable, plan_fixes, unified_diff
 
@@ -736,9 +768,15 @@ def _print_diff(report: Report, args: argparse.Namespace, settings: Settings, ou
         elif fix.text is not None:
             count += len(fix.applied)
             out.write(unified_diff(old, fix.text, file))
+    vplans, values_refused = _values_plans(on_disk, args, settings, paths)
+    refused.extend(values_refused)
+    for p in vplans:
+        if p.new is not None:
+            count += len(p.applied)
+            out.write(unified_diff(p.old, p.new, p.file))
     if not args.quiet:
         _say_fixes((), refused, skipped, err)
-        _not_applicable(report, args.unsafe_fixes, err)
+        _not_applicable(report, args.unsafe_fixes, err, values_handled=True)
         err.write(f"guardlint: --fix would apply {count} fix{'es' if count != 1 else ''}\n")
     return EXIT_FINDINGS if count else EXIT_OK
 

@@ -121,6 +121,11 @@ class Rendered(NamedTuple):
     ``generator`` or ``rendered`` (no mapping could be made)."""
     approximate: bool = False
     """True when the finding's own location is a best guess (a parent the template writes, a helper)."""
+    values_path: FieldPath | None = None
+    """When ``mapped_to`` is ``values``: the path, in the values file the finding points at, of the entry
+    whose value the rendered field holds (Helm charts only)."""
+    chart: str = ""
+    """The chart folder that was rendered (Helm charts only; as the run named it)."""
 
 
 class LockedBy(NamedTuple):

@@ -1218,9 +1218,19 @@ def not_applicable(f: Finding) -> str | None:
     output, or guardlint rendered it (a chart or an overlay) and the finding was mapped back to the file a
     person edits, where the fix's paths do not lead."""
     if f.rendered is not None:
+        from guardlint.fix_values import scalar_target, values_candidate
+
         what = f.fix.description if f.fix is not None else "the fix"
+        if values_candidate(f):
+            target = scalar_target(f)
+            if isinstance(target, str):
+                return f"the object is rendered from the {f.rendered.source}; {target}"
+            return (f"the object is rendered from the {f.rendered.source}; the change ({what}) is made in the "
+                    "values file this finding points at only by --fix or --diff on the chart, which render it "
+                    "again to check the change")
         return (f"the object is rendered from the {f.rendered.source}; the change ({what}) belongs in the "
-                f"{f.rendered.mapped_to} file this finding points at, which --fix does not edit: make it by hand")
+                f"{f.rendered.mapped_to} file this finding points at, which --fix does not edit (it changes a "
+                "values file only where the field's value comes from it): make it by hand")
     if f.origin is not None:
         return f"the document is Helm output ({f.origin}); the next render would overwrite the fix: fix the chart"
     return None

@@ -244,8 +244,11 @@ def _render_binary(binary: str, chart: str, values: Mapping[str, Any], options: 
 
 
 def render(renderer: Renderer, chart: str, values: Mapping[str, Any], *, release: str, namespace: str,
-           kube_version: tuple[int, int], api_versions: Sequence[str] = (), sets: Sequence[str] = ()) -> Rendering:
-    """Render ``chart`` with user ``values`` (the chart's own values.yaml is applied by Helm)."""
+           kube_version: tuple[int, int], api_versions: Sequence[str] = (), sets: Sequence[str] = (),
+           overrides: Sequence[tuple[str, str]] = ()) -> Rendering:
+    """Render ``chart`` with user ``values`` (the chart's own values.yaml is applied by Helm). ``overrides``
+    are (path relative to the chart, text) of files the copy gets instead of the chart's (a values file
+    ``--fix`` checks before writing it); with overrides there is no fallback to rendering the chart itself."""
     options: dict[str, Any] = {"name": release, "namespace": namespace,
                                "kube_version": f"v{kube_version[0]}.{kube_version[1]}.0"}
     if api_versions:
@@ -271,11 +274,16 @@ def render(renderer: Renderer, chart: str, values: Mapping[str, Any], *, release
         copy = os.path.join(tmp, os.path.basename(os.path.normpath(chart)))
         try:
             files = _marked_copy(chart, copy)
+            for rel, text in overrides:
+                with open(os.path.join(copy, rel), "w", encoding="utf-8") as fh:
+                    fh.write(text)
         except OSError as exc:
             return Rendering({}, {}, RenderError(f"cannot read the chart: {exc}", None, 1, 1))
         marked = once(copy)
     if not isinstance(marked, RenderError):
         return Rendering(marked, files, None)
+    if overrides:
+        return Rendering({}, {}, marked)
     plain = once(chart)
     if isinstance(plain, RenderError):
         return Rendering({}, {}, plain)

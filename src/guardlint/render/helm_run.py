@@ -65,12 +65,17 @@ def _error(file: str, message: str, line: int = 1, column: int = 1, hint: str = 
     return InputError(ErrorKind.RENDER_FAILED, file, line, column, message, hint)
 
 
-def _load_doc(path: str, max_bytes: int) -> tuple[Document | None, InputError | None]:
+def _load_doc(path: str, max_bytes: int, overrides: Sequence[tuple[str, str]] = ()
+              ) -> tuple[Document | None, InputError | None]:
     display = display_name(path)
-    result = read_input(Input(path, display), max_bytes)
-    if result.error is not None:
-        return None, result.error
-    loaded = load_text(result.text or "", display)
+    real = os.path.realpath(path)
+    text = next((t for p, t in overrides if p == real), None)
+    if text is None:
+        result = read_input(Input(path, display), max_bytes)
+        if result.error is not None:
+            return None, result.error
+        text = result.text or ""
+    loaded = load_text(text, display)
     if loaded.errors:
         return None, loaded.errors[0]
     docs = [d for d in loaded.documents if d.data is not None]
@@ -183,10 +188,11 @@ def _render_chart(chart: str, chart_display: str, renderer: Renderer,
     if chart_digest is None:
         return [], [_error(display_name(os.path.join(chart, CHART_FILE)),
                            "the chart's files are larger than 64 MiB; it is not rendered")]
-    base_values, err = _load_doc(os.path.join(chart, "values.yaml"), options.max_bytes) \
+    base_values, err = _load_doc(os.path.join(chart, "values.yaml"), options.max_bytes, options.overrides) \
         if os.path.isfile(os.path.join(chart, "values.yaml")) else (None, None)
     if err is not None:
         return [], [err]
+    real_chart = os.path.realpath(chart)
     seen_errors: dict[tuple[str, int, str], int] = {}
     for set_name, files in sets:
         docs: list[Document | None] = []
@@ -202,7 +208,7 @@ def _render_chart(chart: str, chart_display: str, renderer: Renderer,
                 errors.append(_error(where, f"values file {rel!r} of chart {chart_display} is not a regular file"))
                 bad = True
                 break
-            doc, derr = _load_doc(path, options.max_bytes)
+            doc, derr = _load_doc(path, options.max_bytes, options.overrides)
             if derr is not None:
                 errors.append(derr)
                 bad = True
@@ -220,15 +226,18 @@ def _render_chart(chart: str, chart_display: str, renderer: Renderer,
                            json.dumps(values, sort_keys=True, default=str), settings.release, settings.namespace,
                            "{}.{}".format(*options.kubernetes_version), *settings.api_versions, "\0",
                            *settings.set_exprs)
-        rendering = _cached(key)
+        inside_chart = tuple((os.path.relpath(p, real_chart), t) for p, t in options.overrides
+                             if inside(p, real_chart))
+        rendering = _cached(key) if not options.overrides else None
         if rendering is None:
             rendering = render(renderer, chart, values, release=settings.release, namespace=settings.namespace,
                                kube_version=options.kubernetes_version, api_versions=settings.api_versions,
-                               sets=settings.set_exprs)
-            cache.put(key, json.dumps({
-                "templates": rendering.templates, "files": rendering.marker_files,
-                "error": list(rendering.error) if rendering.error is not None else None,
-            }))
+                               sets=settings.set_exprs, overrides=inside_chart)
+            if not options.overrides:
+                cache.put(key, json.dumps({
+                    "templates": rendering.templates, "files": rendering.marker_files,
+                    "error": list(rendering.error) if rendering.error is not None else None,
+                }))
         if rendering.error is not None:
             e = _located(rendering.error, chart, chart_display, set_name)
             k = (e.file, e.line, rendering.error.message)
@@ -236,7 +245,7 @@ def _render_chart(chart: str, chart_display: str, renderer: Renderer,
                 seen_errors[k] = len(errors)
                 errors.append(e)
             continue
-        value_files = _values_chain(chart, base_values, docs, options.max_bytes)
+        value_files = _values_chain(chart, base_values, docs, options.max_bytes, options.overrides)
         units.append(_unit(chart, chart_display, set_name, rendering, value_files, options))
     return units, errors
 
@@ -263,11 +272,11 @@ def _located(error: RenderError, chart: str, chart_display: str, set_name: str) 
 
 
 def _values_chain(chart: str, base: Document | None, set_docs: Sequence[Document | None],
-                  max_bytes: int) -> list[ValuesFile]:
+                  max_bytes: int, overrides: Sequence[tuple[str, str]] = ()) -> list[ValuesFile]:
     """Lowest precedence first: subcharts' own values.yaml (under their name), the chart's, the set's files."""
     out: list[ValuesFile] = []
     for path in sorted(glob.glob(os.path.join(glob.escape(chart), "charts", "*", "values.yaml"))):
-        doc, _ = _load_doc(path, max_bytes)
+        doc, _ = _load_doc(path, max_bytes, overrides)
         out.append(ValuesFile(display_name(path), doc, (os.path.basename(os.path.dirname(path)),)))
     if base is not None:
         out.append(ValuesFile(base.file, base, ()))
@@ -365,9 +374,10 @@ class HelmMapper:
         if exact and path:
             hit = self._values_location(document, path, rel, tline, text, own)
             if hit is not None:
-                vfile, vloc = hit
+                vfile, vloc, vpath = hit
                 return finding._replace(file=vfile, location=vloc, origin=document.origin,
-                                        rendered=rendered._replace(mapped_to="values"))
+                                        rendered=rendered._replace(mapped_to="values", values_path=vpath,
+                                                                   chart=self.chart))
         last = next((p for p in reversed(path) if isinstance(p, str)), None)
         column = 1 + (len(text) - len(text.lstrip()))
         if last is not None:
@@ -451,7 +461,7 @@ class HelmMapper:
         return tuple(prefix)
 
     def _values_location(self, document: Document, path: FieldPath, rel: str, tline: int, text: str,
-                         own: bool) -> tuple[str, Location] | None:
+                         own: bool) -> tuple[str, Location, FieldPath] | None:
         base = self._base_path(rel, tline, text)
         if base is None:
             return None

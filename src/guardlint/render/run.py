@@ -49,6 +49,9 @@ class RenderOptions(NamedTuple):
     excludes: tuple[str, ...] = ()
     given: tuple[str, ...] = ()
     """The folders the user asked to lint (for a checkout without ``.git``, the limit references may reach)."""
+    overrides: tuple[tuple[str, str], ...] = ()
+    """(real path, text) of values files to read as that text instead of the file (``--fix`` checking a
+    values change before writing it); a rendering with overrides is never cached."""
 
 
 def _dump_stream(objects: Sequence[Any]) -> str:

@@ -42,9 +42,11 @@ def _get(data: Any, path: FieldPath) -> tuple[bool, Any]:
     return True, data
 
 
-def find_value(files: Sequence[ValuesFile], path: FieldPath, rendered: Any) -> tuple[str, Location] | None:
+def find_value(files: Sequence[ValuesFile], path: FieldPath, rendered: Any
+               ) -> tuple[str, Location, FieldPath] | None:
     """The values file and line that give ``path`` (in the parent chart's values) its value: the last file
-    in ``files`` that sets it, when the value it sets is the one that was rendered."""
+    in ``files`` that sets it, when the value it sets is the one that was rendered; with the path of that
+    entry in the file (``path`` without a subchart's prefix)."""
     for vf in reversed(files):
         doc = vf.document
         if doc is None:
@@ -61,7 +63,7 @@ def find_value(files: Sequence[ValuesFile], path: FieldPath, rendered: Any) -> t
         if not isinstance(value, (Mapping, list)) and not _same(value, rendered):
             return None  # the template changed the value (a default, a function): not straight from values
         loc, exact = doc.locate(local)
-        return (vf.display, loc) if exact else None
+        return (vf.display, loc, tuple(local)) if exact else None
     return None
 
 
