@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     title="Suppression or setting refused: the rule is locked by policy",
     severity=Severity.ERROR,
     pack="core",
-    since="0.2.0",
+    since="0.1.0",
     tags=("suppression", "policy"),
     remediation="Fix the finding instead: the rule is locked by the policy named in the message, and only "
     "that policy's owners can exempt it (an exemption in the policy file).",
