@@ -6,65 +6,10 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from guardlint.findings import Severity
-from guardlint.model.access import get, iter_maps
+from guardlint.model.backends import ROUTE_KINDS, service_backends
 from guardlint.model.missing import visible_objects
-from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources.backend_service_missing import ROUTE_KINDS
-
-PortRef = tuple[FieldPath, str, "str | None", "int | str"]
-"""(path of the port field, Service name, namespace, port number or name)."""
-
-
-def _port(value: Any) -> int | str | None:
-    """An IntOrString port: a number, or a name. A string of digits can only be a number (a port name has a
-    letter)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    if isinstance(value, int) or (isinstance(value, str) and value):
-        return value
-    return None
-
-
-def _ingress_ports(resource: Resource) -> Iterator[PortRef]:
-    def one(path: FieldPath) -> Iterator[PortRef]:
-        backend = get(resource.data, path)
-        if not isinstance(backend, dict):
-            return
-        service = backend.get("service")
-        if isinstance(service, dict) and isinstance(service.get("name"), str) and service["name"]:
-            port = service.get("port")
-            if isinstance(port, dict):
-                number, name = port.get("number"), port.get("name")
-                if isinstance(number, int) and not isinstance(number, bool):
-                    yield (*path, "service", "port", "number"), service["name"], resource.namespace, number
-                elif isinstance(name, str) and name:
-                    yield (*path, "service", "port", "name"), service["name"], resource.namespace, name
-        legacy, legacy_port = backend.get("serviceName"), _port(backend.get("servicePort"))
-        if isinstance(legacy, str) and legacy and legacy_port is not None:
-            yield (*path, "servicePort"), legacy, resource.namespace, legacy_port
-
-    yield from one(("spec", "defaultBackend"))
-    yield from one(("spec", "backend"))
-    for i, r in iter_maps(resource.data, ("spec", "rules")):
-        for j, _ in iter_maps(r, ("http", "paths")):
-            yield from one(("spec", "rules", i, "http", "paths", j, "backend"))
-
-
-def _route_ports(resource: Resource) -> Iterator[PortRef]:
-    for i, r in iter_maps(resource.data, ("spec", "rules")):
-        for j, ref in iter_maps(r, ("backendRefs",)):
-            if ref.get("group", "") not in ("", None) or ref.get("kind", "Service") != "Service":
-                continue
-            name, port = ref.get("name"), ref.get("port")
-            if not isinstance(name, str) or not name or not isinstance(port, int) or isinstance(port, bool):
-                continue
-            namespace = ref.get("namespace")
-            ns = namespace if isinstance(namespace, str) and namespace else resource.namespace
-            yield ("spec", "rules", i, "backendRefs", j, "port"), name, ns, port
 
 
 class Exposed(NamedTuple):
@@ -189,16 +134,11 @@ def backend_port_not_exposed(resource: Resource, params: Any, ctx: RuleContext) 
         - {name: http, port: 80, targetPort: 8080}
     ```
     """
-    if resource.kind == "Ingress":
-        if resource.group not in ("networking.k8s.io", "extensions"):
-            return
-        refs = _ingress_ports(resource)
-    else:
-        if resource.group != "gateway.networking.k8s.io":
-            return
-        refs = _route_ports(resource)
     judged: dict[tuple[str, str | None], Exposed | None] = {}
-    for path, name, namespace, port in refs:
+    for backend in service_backends(resource):
+        path, name, namespace, port = backend.port_path, backend.name, backend.namespace, backend.port
+        if path is None or port is None:
+            continue
         if (name, namespace) not in judged:
             services = visible_objects(ctx.index, "Service", name, resource, namespace)
             judged[(name, namespace)] = _exposed(services) if services else None

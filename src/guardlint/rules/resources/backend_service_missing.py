@@ -6,48 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from guardlint.findings import Severity
-from guardlint.model.access import get, iter_maps
-from guardlint.model.paths import FieldPath
+from guardlint.model.backends import ROUTE_KINDS, service_backends
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.resources._common import is_missing
-
-ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
-
-
-def _ingress_backends(resource: Resource) -> Iterator[tuple[FieldPath, str]]:
-    """(path of the service name field, service name) of every backend of an Ingress."""
-
-    def one(backend_path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
-        backend = get(resource.data, backend_path)
-        if not isinstance(backend, dict):
-            return
-        name = get(backend, ("service", "name"))
-        if isinstance(name, str) and name:
-            yield (*backend_path, "service", "name"), name
-        legacy = backend.get("serviceName")
-        if isinstance(legacy, str) and legacy:
-            yield (*backend_path, "serviceName"), legacy
-
-    yield from one(("spec", "defaultBackend"))
-    yield from one(("spec", "backend"))
-    for i, r in iter_maps(resource.data, ("spec", "rules")):
-        for j, _ in iter_maps(r, ("http", "paths")):
-            yield from one(("spec", "rules", i, "http", "paths", j, "backend"))
-
-
-def _route_backends(resource: Resource) -> Iterator[tuple[FieldPath, str, str | None]]:
-    """(path of the name field, service name, namespace) of every Service backendRef of a route."""
-    for i, r in iter_maps(resource.data, ("spec", "rules")):
-        for j, ref in iter_maps(r, ("backendRefs",)):
-            if ref.get("group", "") not in ("", None) or ref.get("kind", "Service") != "Service":
-                continue
-            name = ref.get("name")
-            if not isinstance(name, str) or not name:
-                continue
-            namespace = ref.get("namespace")
-            ns = namespace if isinstance(namespace, str) and namespace else resource.namespace
-            yield ("spec", "rules", i, "backendRefs", j, "name"), name, ns
 
 
 @rule(
@@ -136,16 +98,8 @@ def backend_service_missing(resource: Resource, params: Any, ctx: RuleContext) -
         - port: 80
     ```
     """
-    if resource.kind == "Ingress":
-        if resource.group not in ("networking.k8s.io", "extensions"):
-            return
-        refs: list[tuple[FieldPath, str, str | None]] = [(p, n, resource.namespace) for p, n in
-                                                          _ingress_backends(resource)]
-    else:
-        if resource.group != "gateway.networking.k8s.io":
-            return
-        refs = list(_route_backends(resource))
-    for path, name, namespace in refs:
+    for backend in service_backends(resource):
+        path, name, namespace = backend.name_path, backend.name, backend.namespace
         if is_missing(ctx, "Service", name, resource, namespace):
             where = f" in namespace {namespace!r}" if namespace else ""
             yield Violation(path, f"{resource.describe()} sends traffic to Service {name!r}, which is not among the "
