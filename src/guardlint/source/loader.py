@@ -1,8 +1,10 @@
 """YAML or JSON text -> documents with plain data, their composed nodes (for positions) and load errors.
 
 The text is split into documents on ``---`` / ``...`` markers first, so a syntax error in one document is
-a located error for that document while the others still load. Each document is composed with PyYAML's
-C composer (the pure-Python one when libyaml is missing); the plain data is built from the composed
+a located error for that document while the others still load. A lint run (``nodes=False``) builds most
+documents straight from the C parser's events (``guardlint.source.events``: no node tree, no callbacks per
+node); the others, and every document of callers that want nodes, are composed with PyYAML's
+C composer (the pure-Python one when libyaml is missing), and the plain data is built from the composed
 nodes by one walk (iterative, so depth never meets Python's recursion limit) that also notes duplicate
 keys, resolves merge keys and bounds alias expansion: every value built and every merged key counts
 against a budget proportional to the text, so an alias bomb stops in time proportional to the file.
@@ -37,6 +39,8 @@ from guardlint._frozen import Frozen
 from guardlint.findings import ErrorKind, InputError, Location
 from guardlint.model.paths import FieldPath
 from guardlint.source.directives import Directive, scan_directives
+from guardlint.source.events import EMPTY_STREAM, Built
+from guardlint.source.events import build as build_from_events
 
 MAX_DEPTH = 500
 """Deeper nesting is rejected: no Kubernetes object comes near it, and libyaml's composer recurses."""
@@ -45,7 +49,6 @@ _ALIAS_BUDGET_FLOOR = 200_000
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_MARKER = re.compile(r"^(---|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
 _SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
 _HELM_ACTION = re.compile(
     r"\{\{-?\s*(?:[^{}]*?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|include\s|toYaml\b|tpl\s|define\s)"
@@ -259,12 +262,34 @@ class _BadValue(_Located):
     """A merge key without mappings, or an explicitly tagged scalar that its tag cannot read."""
 
 
+def _markers(text: str) -> list[tuple[int, str]]:
+    """Where lines start with a document marker (``---`` or ``...`` followed by a space, a tab, a line break or
+    the end of the text), in order: what ``re.finditer(r"^(---|\\.\\.\\.)(?=[ \\t\\r\\n]|$)", text, re.M)`` finds,
+    by ``str.find`` (a multi-line ``^`` makes the regular expression engine try every character of the text)."""
+    found: list[tuple[int, str]] = []
+    end = len(text)
+    for marker in ("---", "..."):
+        if text.startswith(marker) and (end == 3 or text[3] in _AFTER_MARKER):
+            found.append((0, marker))
+        needle = "\n" + marker
+        at = text.find(needle)
+        while at >= 0:
+            after = at + 4
+            if after == end or text[after] in _AFTER_MARKER:
+                found.append((at + 1, marker))
+            at = text.find(needle, after)
+    found.sort()
+    return found
+
+
+_AFTER_MARKER = frozenset(" \t\r\n")
+
+
 def split_documents(text: str) -> list[_Chunk]:
     """Split a YAML stream at document markers, keeping ``%`` directives with the document they precede."""
     starts: list[int] = [0]
-    for m in _MARKER.finditer(text):
-        if m.group(1) == "---":
-            pos = m.start()
+    for pos, marker in _markers(text):
+        if marker == "---":
             # Pull preceding %-directive lines into this document.
             back = pos
             while back > 0:
@@ -278,7 +303,7 @@ def split_documents(text: str) -> list[_Chunk]:
             elif back == starts[-1]:
                 continue
         else:
-            nl = text.find("\n", m.end())
+            nl = text.find("\n", pos + 3)
             if nl < 0:
                 continue
             if nl + 1 > starts[-1]:
@@ -529,6 +554,14 @@ def _load_chunk(
         line, column = marks.of(mark)
         return InputError(kind, file, chunk.line + line + 1, column + 1, message)
 
+    if not nodes and marks.exact:
+        # A lint run's usual document: built straight from the parser's events (``guardlint.source.events``).
+        # Whatever that way does not handle, including every error, is left to the composing way below.
+        built = build_from_events(
+            body, _Loader, builder.plain_value, builder.values, spans="guardlint" in body, max_depth=MAX_DEPTH
+        )
+        if built is not None:
+            return _built_document(built, chunk, number, file), None
     try:
         _check_depth(body)
         root = _compose(body, builder.tags)
@@ -576,12 +609,7 @@ def _load_chunk(
     root_line = root.start_mark.line
     if isinstance(root, ScalarNode) and root.tag == _NULL and root.value == "":
         root_line = 0  # an empty document: its "content" is where it starts
-    origin = None
-    for raw in body.split("\n", root_line + 1)[:root_line]:
-        m = _SOURCE.match(raw.strip())
-        if m:
-            origin = m.group(1)
-            break
+    origin = _origin(body, root_line)
     directives = scan_directives(body, chunk.line, _scalar_spans(root)) if "guardlint" in body else ()
     doc = Document(
         file=file,
@@ -605,6 +633,39 @@ def _load_chunk(
                  else _NO_ALIASES),
     )
     return doc, None
+
+
+def _built_document(built: Built, chunk: _Chunk, number: int, file: str) -> Document | None:
+    """The document of a chunk that ``guardlint.source.events`` built (None for a chunk without one): what
+    the composing way below makes of the same chunk, with its position map and no node tree."""
+    if built is EMPTY_STREAM:
+        return None
+    body = chunk.text
+    return Document(
+        file=file,
+        index=number,
+        data=built.data,
+        root=None,
+        positions=built.positions,
+        dollar="$" in body or "\\" in body,
+        line_offset=chunk.line,
+        index_offset=chunk.offset,
+        start_line=chunk.line + 1,
+        end_line=chunk.end_line + 1,
+        origin=_origin(body, built.root_line),
+        directives=scan_directives(body, chunk.line, built.spans) if "guardlint" in body else (),
+        duplicate_keys=(),
+        content_line=chunk.line + built.root_line + 1,
+    )
+
+
+def _origin(body: str, root_line: int) -> str | None:
+    """The file a rendered document came from: a ``# Source:`` comment (Helm) before its content."""
+    for raw in body.split("\n", root_line + 1)[:root_line]:
+        m = _SOURCE.match(raw.strip())
+        if m:
+            return m.group(1)
+    return None
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
@@ -750,6 +811,21 @@ class _Builder:
         self._constructor = SafeConstructor()
         self.tags: dict[tuple[str, Any], str] = {}
         """Tags of plain scalars already resolved in this file (see ``_Composer``)."""
+        self.values: dict[str, Any] = {}
+        """Values of plain scalars already resolved in this file, by their text (see ``plain_value``)."""
+        self._resolver: Any = None
+
+    def plain_value(self, text: str) -> Any:
+        """The value of a plain scalar without a tag: the tag PyYAML's composer would resolve for it (the
+        implicit flags of a plain scalar are ``(True, False)``), converted as ``_scalar`` converts it. Short
+        texts are remembered in ``values`` (the values are immutable, so sharing them is safe)."""
+        if self._resolver is None:
+            self._resolver = yaml.resolver.Resolver()
+        tag = self._resolver.resolve(ScalarNode, text, (True, False))
+        value = text if tag == _STR else self._scalar(ScalarNode(tag, text))
+        if len(text) <= _MEMO_TEXT:
+            self.values[text] = value
+        return value
 
     def build(
         self, root: Node, budget: int, *, may_alias: bool = True, positions: bool = False

@@ -1,0 +1,186 @@
+"""The fast way from YAML text to data and a position map: libyaml's parser events, no node tree.
+
+A lint run needs each document's data and its compact position map (``guardlint.source.loader.Document``), not
+PyYAML's node tree. Composing that tree calls back into Python three times per node (tag resolution and the
+two path-resolver hooks) and creates a node object per value, and walking it again to build the data costs as
+much. Here one loop over the C parser's events builds the data and the map directly, resolving each plain
+scalar once per file (the text -> value memo).
+
+The loop handles the common case only: a document without anchors, aliases, explicit tags, merge keys
+(``<<``), non-scalar keys or duplicate keys, whose text breaks lines only at ``\\n``. On anything else, and
+on any error of the parser, it gives up (``build`` returns None) and the caller loads the document the
+composing way, which handles all of that (alias bombs, merge keys, duplicate keys, located errors). So the
+result, when there is one, is what the composing way builds, by construction:
+
+* the events are the ones libyaml's composer consumes, so marks (lines, columns, indexes) are the same;
+* a scalar without a tag gets the tag PyYAML's composer would ask the resolver for with the event's own
+  ``implicit`` flags (the resolver's regular expressions for a plain scalar, ``str`` otherwise), and is then
+  converted by the same constructor calls (``_Builder._scalar``);
+* a mapping's keys are the text of their key scalars, in order; its values, a sequence's items and the
+  position map's entries (key start, value start, value end, children) come from the same marks, with each
+  collection's children consecutive in the map (the map is filled when a collection ends, so children come
+  before their parent, which ``locate_in_map`` does not mind: it follows the stored offsets).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import yaml
+from yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+
+_NO_KEY = -1
+_DATA_STYLES = frozenset(("|", ">", '"', "'"))
+"""Scalar styles whose text is data (a ``#`` there starts no comment): quoted and block scalars."""
+
+
+class Built(NamedTuple):
+    """A document built from events: its data, its position map, where its content starts and the spans of
+    its quoted and block scalars (when asked for)."""
+
+    data: Any
+    positions: array[int]
+    root_line: int
+    """0-based line of the root value's start, or 0 for an empty document (a bare null root)."""
+    spans: tuple[tuple[int, int], ...]
+
+
+class _GiveUp(Exception):
+    """The document needs the composing loader (anchors, tags, merge or duplicate keys, ...)."""
+
+
+EMPTY_STREAM = Built(None, array("q"), 0, ())
+"""What ``build`` returns for a text without any document (only comments or nothing): the composer's None."""
+
+
+def build(
+    body: str, loader: type[Any], plain_value: Callable[[str], Any], values: dict[str, Any], *, spans: bool,
+    max_depth: int,
+) -> Built | None:
+    """The data and position map of the single document of ``body`` (``EMPTY_STREAM`` when it holds none), or
+    None when the composing loader must do it. ``values`` is the per-file memo of plain scalars' values
+    (filled by ``plain_value``, called for a plain scalar not in it); with ``spans`` the spans of quoted and
+    block scalars are collected for the directive scanner. A document nested deeper than ``max_depth``
+    collections is left to the composing loader, which rejects it (the loop itself does not recurse)."""
+    try:
+        parser = loader(body)
+    except (yaml.YAMLError, UnicodeEncodeError):
+        return None
+    try:
+        # Tags start with ``!`` and anchors with ``&`` in the text: without either, no event can carry one.
+        screen = "!" in body or "&" in body
+        return _build(parser.get_event, plain_value, values, [] if spans else None, screen, max_depth)
+    except (yaml.YAMLError, _GiveUp):
+        return None
+    finally:
+        parser.dispose()
+
+
+_MISSING = object()
+
+
+def _build(
+    get: Callable[[], Any], plain_value: Callable[[str], Any], values: dict[str, Any],
+    spans: list[tuple[int, int]] | None, screen: bool, max_depth: int,
+) -> Built:
+    if type(get()) is not StreamStartEvent:  # pragma: no cover - libyaml always starts with it
+        raise _GiveUp
+    event = get()
+    if type(event) is StreamEndEvent:
+        return EMPTY_STREAM
+    if type(event) is not DocumentStartEvent:  # pragma: no cover - libyaml's stream grammar
+        raise _GiveUp
+    pos: list[int] = [0, 0, 0, 0]  # entry 0 is the root's, written at the end
+    # The open collections, innermost last: (container, is_mapping, its children's entries, the parent's
+    # pending key, that key's packed start, the collection's packed start). The document itself is a
+    # one-item list, so the root value is added like any other item.
+    stack: list[tuple[Any, bool, list[int], Any, int, int]] = []
+    document: list[Any] = []
+    container: Any = document
+    is_mapping = False
+    entries: list[int] = []  # the entries (4 ints each) of the current collection's children, in order
+    key: Any = None  # a mapping's key waiting for its value
+    key_at = 0
+    empty_root = False
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is ScalarEvent:
+            if screen and (event.tag is not None or event.anchor is not None):
+                raise _GiveUp
+            mark = event.start_mark
+            start = (mark.line << 32) | mark.column
+            if spans is not None and event.style in _DATA_STYLES:
+                spans.append((mark.index, event.end_mark.index))
+            text = event.value
+            if is_mapping and key is None:
+                # A key: its text (whatever it resolves to). A plain ``<<`` is a merge key and a repeated
+                # key needs the duplicate-key bookkeeping: both are the composing loader's.
+                if text in container or (text == "<<" and event.implicit[0]):
+                    raise _GiveUp
+                key = text
+                key_at = start
+                continue
+            if event.implicit[0]:
+                value = values.get(text, _MISSING)
+                if value is _MISSING:
+                    value = plain_value(text)
+            else:
+                value = text
+            mark = event.end_mark
+            end = (mark.line << 32) | mark.column
+            if is_mapping:
+                container[key] = value
+                entries += (key_at, start, end, -1)
+                key = None
+            else:
+                if container is document:
+                    empty_root = text == "" and event.implicit[0]
+                container.append(value)
+                entries += (_NO_KEY, start, end, -1)
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if (screen and (event.tag is not None or event.anchor is not None)) or (is_mapping and key is None):
+                raise _GiveUp  # a tagged collection, an anchor, or a collection as a key
+            mark = event.start_mark
+            stack.append((container, is_mapping, entries, key, key_at, (mark.line << 32) | mark.column))
+            if len(stack) > max_depth:
+                raise _GiveUp
+            is_mapping = kind is MappingStartEvent
+            container = {} if is_mapping else []
+            entries = []
+            key = None
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            children = len(pos)
+            pos += entries
+            done = container
+            container, is_mapping, entries, key, key_at, start = stack.pop()
+            mark = event.end_mark
+            end = (mark.line << 32) | mark.column
+            if is_mapping:
+                container[key] = done
+                entries += (key_at, start, end, children)
+                key = None
+            else:
+                container.append(done)
+                entries += (_NO_KEY, start, end, children)
+        elif kind is DocumentEndEvent:
+            break
+        else:  # an alias
+            raise _GiveUp
+    if type(get()) is not StreamEndEvent:
+        raise _GiveUp  # a second document: the composer's error to report
+    pos[0:4] = entries
+    return Built(document[0], array("q", pos), 0 if empty_root else pos[1] >> 32,
+                 tuple(sorted(spans)) if spans else ())
