@@ -28,6 +28,7 @@ from guardlint.apischema.node import (
     OBJECT,
     STRING,
     Node,
+    seal,
 )
 
 _TYPES = {"string": STRING, "integer": INTEGER, "number": NUMBER, "boolean": BOOLEAN, "object": OBJECT,
@@ -89,7 +90,7 @@ def compile_schema(schema: Any, *, branch: bool = False, depth: int = 0, structu
     catalog file): an object is closed only where it says ``additionalProperties: false``."""
     node = Node()
     if not isinstance(schema, dict) or depth > _MAX_DEPTH:
-        return node
+        return seal(node)
     node.type = _kind_type(schema)
     preserve = bool(schema.get("x-kubernetes-preserve-unknown-fields"))
     node.embedded = bool(schema.get("x-kubernetes-embedded-resource"))
@@ -136,7 +137,7 @@ def compile_schema(schema: Any, *, branch: bool = False, depth: int = 0, structu
             node.any_of = tuple(compile_schema(o, branch=True, depth=depth + 1, structural=structural)
                                 for o in options)
             break
-    return node
+    return seal(node)
 
 
 def _unsupported(schema: Any) -> bool:
@@ -157,16 +158,16 @@ def compile_root(schema: Any, object_meta: Node | None, *, structural: bool = Tr
         if key not in props:
             implied = Node()
             implied.type = STRING
-            props[key] = implied
+            props[key] = seal(implied)
     meta = props.get("metadata")
     if object_meta is not None and (meta is None or not meta.properties):
         props["metadata"] = object_meta
     elif meta is None:
         free = Node()
         free.type = OBJECT
-        props["metadata"] = free
+        props["metadata"] = seal(free)
     node.properties = props
-    return node
+    return seal(node)  # again: the root's type, closure and properties changed above
 
 
 def crd_versions(crd: Mapping[str, Any]) -> list[tuple[str, str, Any]]:

@@ -2,7 +2,8 @@
 
 Built-in schemas (``store.py``) and CustomResourceDefinition schemas (``crd.py``) compile to the same
 ``Node`` so one walker (``validate.py``) checks both. Nodes are built once and never changed after their
-builder returns (a recursive schema, such as ``JSONSchemaProps``, refers to itself through the same node).
+builder returns (a recursive schema, such as ``JSONSchemaProps``, refers to itself through the same node); the
+builder's last step on each node is ``seal``, which records what the walker may skip.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ class Node:
     """One schema node. ``type`` None with no ``properties`` accepts any value."""
 
     __slots__ = (
-        "any_of", "closed", "embedded", "empty_ok", "enum", "exclusive_maximum", "exclusive_minimum", "format", "items",
+        "any_of", "closed", "embedded", "empty_ok", "enum", "exclusive_maximum", "exclusive_minimum", "format", "free",
+        "items",
         "max_items", "max_length", "maximum", "min_items", "min_length", "minimum",
         "pattern", "properties", "required", "title", "type", "values",
     )
@@ -52,10 +54,49 @@ class Node:
         """Alternatives (``anyOf`` and ``oneOf`` of a CRD schema): the value must satisfy one."""
         self.embedded = False
         """An embedded Kubernetes object (``x-kubernetes-embedded-resource``): apiVersion, kind, metadata allowed."""
+        self.free: type = _NONE
+        """Every value of this type (``isinstance``) passes the node with no problem, so the walker need not
+        visit it. ``None`` always does (it means unset); ``seal`` widens it from the node's constraints."""
 
     def __repr__(self) -> str:
         return f"Node({self.title or self.type or 'any'})"
 
 
-ANY = Node()
+_NONE = type(None)
+
+
+def seal(node: Node) -> Node:
+    """Record in ``node.free`` the values that pass ``node`` without a walk; call it when the node is complete
+    (and again if a builder changes it afterwards). Exact by construction, mirroring ``validate._check``:
+
+    * no type, no properties (not even an empty set), no required fields, no enum, no alternatives: every
+      value passes;
+    * a string with no format, pattern, length bounds, enum or alternatives: every string passes;
+    * a boolean with no enum or alternatives: every boolean passes (``isinstance`` of ``bool`` is only a bool);
+    * an object with no properties, no map values, no required fields, not closed (a free-form object, such as
+      ``x-kubernetes-preserve-unknown-fields`` without properties), no enum or alternatives: every mapping
+      passes (its keys are neither checked nor reported).
+
+    Anything else keeps ``None`` only: integers (a bool is an ``int`` to ``isinstance``, and most have a
+    range), numbers, lists, quantities and int-or-string values are walked.
+    """
+    free: type = _NONE
+    t = node.type
+    if node.any_of or node.enum is not None:
+        pass
+    elif t is None:
+        if node.properties is None and not node.required:  # (an empty mapping still checks map values)
+            free = object
+    elif t == STRING:
+        if node.format is None and node.pattern is None and node.min_length is None and node.max_length is None:
+            free = str
+    elif t == BOOLEAN:
+        free = bool
+    elif t == OBJECT and not node.properties and node.values is None and not node.required and not node.closed:
+        free = dict
+    node.free = free
+    return node
+
+
+ANY = seal(Node())
 """Accepts every value."""

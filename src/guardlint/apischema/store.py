@@ -24,6 +24,7 @@ from guardlint.apischema.node import (
     QUANTITY,
     STRING,
     Node,
+    seal,
 )
 
 _TYPES = {"s": STRING, "i": INTEGER, "n": NUMBER, "b": BOOLEAN, "o": OBJECT, "a": ARRAY}
@@ -96,6 +97,7 @@ class VersionSchemas:
         special = data.get("X")
         if special is not None:
             node.type = _SPECIAL[special]
+            seal(node)
             return
         t = data.get("T")
         node.type = _TYPES[t] if t is not None else None
@@ -114,6 +116,7 @@ class VersionSchemas:
             node.enum = tuple(data["E"])
             node.empty_ok = True
         node.format = data.get("F")
+        seal(node)
 
 
 @functools.lru_cache(maxsize=4)

@@ -148,8 +148,10 @@ def _check(value: Any, node: Node, path: FieldPath, out: list[Problem]) -> None:
             return
         items = node.items
         if items is not None:
+            free = items.free
             for i, item in enumerate(value):
-                _check(item, items, (*path, i), out)
+                if not isinstance(item, free):  # a value of ``free`` passes ``items`` (see ``node.seal``)
+                    _check(item, items, (*path, i), out)
         if node.min_items is not None and len(value) < node.min_items:
             out.append(Problem(BAD_VALUE, path, f"has {len(value)} items; at least {node.min_items} required"))
         if node.max_items is not None and len(value) > node.max_items:
@@ -309,12 +311,16 @@ def _suggest(key: str, candidates: list[str]) -> str | None:
 def _check_object(value: dict[str, Any], node: Node, path: FieldPath, out: list[Problem]) -> None:
     props = node.properties
     values = node.values
+    # A value of ``child.free`` passes ``child`` with no problem (see ``node.seal``): most values are plain
+    # strings, and most of a walk's calls would be spent confirming that.
     for key, item in value.items():
         child = props.get(key) if props is not None else None
         if child is not None:
-            _check(item, child, (*path, key), out)
+            if not isinstance(item, child.free):
+                _check(item, child, (*path, key), out)
         elif values is not None:
-            _check(item, values, (*path, key), out)
+            if not isinstance(item, values.free):
+                _check(item, values, (*path, key), out)
         elif node.closed and not (node.embedded and key in _EMBEDDED):
             where = f" in {node.title}" if node.title else ""
             candidates = list(props or ())

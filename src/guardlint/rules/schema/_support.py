@@ -1,5 +1,6 @@
 """What the schema pack's rules share: the schema of an object (built-in, or from a CustomResourceDefinition
-of the run) and its problems, computed once per object and run."""
+of the run) and its problems, computed once per object and run (one walk of the object serves the five rules
+that report problems), and its API lifecycle, computed once per apiVersion/kind and run."""
 
 from __future__ import annotations
 
@@ -71,6 +72,17 @@ def lifecycle(resource: Resource, version: tuple[int, int]) -> Lifecycle:
     return Lifecycle("served")
 
 
+def lifecycle_of(resource: Resource, ctx: RuleContext) -> Lifecycle:
+    """``lifecycle`` of the object for the run's target version, computed once per apiVersion/kind and run
+    (it depends on nothing else: five rules ask it of every object)."""
+    table: dict[tuple[str, str], Lifecycle] = ctx.index.memo("schema:lifecycle", dict)
+    key = (resource.api_version, resource.kind)
+    found = table.get(key)
+    if found is None:
+        found = table[key] = lifecycle(resource, ctx.kubernetes_version)
+    return found
+
+
 def successor_fix(resource: Resource, ctx: RuleContext) -> Fix | None:
     """Moving the object to the apiVersion that replaces its removed or deprecated one, offered only when the
     target Kubernetes version serves the successor and the object, unchanged but for its apiVersion, is valid
@@ -140,23 +152,34 @@ def find_schema(resource: Resource, ctx: RuleContext) -> Target:
     return target
 
 
-def problems(resource: Resource, ctx: RuleContext) -> tuple[Problem, ...]:
-    """The object's problems against its schema (empty when it has none, or its API is not served)."""
-    cache: dict[int, tuple[Resource, tuple[Problem, ...]]] = ctx.index.memo("schema:problems", dict)
+_NO_PROBLEMS: Mapping[str, tuple[Problem, ...]] = {}
+
+
+def problems(resource: Resource, ctx: RuleContext) -> Mapping[str, tuple[Problem, ...]]:
+    """The object's problems against its schema by kind of problem (``UNKNOWN_FIELD``...), each kind in
+    document order; empty when it has none, no schema, or its API is not served. One walk per object and run,
+    whichever rule of the pack asks first."""
+    cache: dict[int, tuple[Resource, Mapping[str, tuple[Problem, ...]]]] = ctx.index.memo("schema:problems", dict)
     hit = cache.get(id(resource.data))
     if hit is not None and hit[0] is resource:
         return hit[1]
+    grouped: Mapping[str, tuple[Problem, ...]] = _NO_PROBLEMS
     found = _compute(resource, ctx)
-    cache[id(resource.data)] = (resource, found)
-    return found
+    if found:
+        by_kind: dict[str, list[Problem]] = {}
+        for p in found:
+            by_kind.setdefault(p.kind, []).append(p)
+        grouped = {kind: tuple(ps) for kind, ps in by_kind.items()}
+    cache[id(resource.data)] = (resource, grouped)
+    return grouped
 
 
-def _compute(resource: Resource, ctx: RuleContext) -> tuple[Problem, ...]:
-    if lifecycle(resource, ctx.kubernetes_version).state in ("removed", "not-yet"):
-        return ()
+def _compute(resource: Resource, ctx: RuleContext) -> list[Problem]:
+    if lifecycle_of(resource, ctx).state in ("removed", "not-yet"):
+        return []
     target = find_schema(resource, ctx)
     if target.node is None:
-        return ()
+        return []
     found = validate(resource.data, target.node)
     if found and any(p.kind in (MISSING_REQUIRED, UNKNOWN_FIELD) for p in found):
         from guardlint.model.patches import is_directive, is_patch
@@ -167,8 +190,9 @@ def _compute(resource: Resource, ctx: RuleContext) -> tuple[Problem, ...]:
                 if p.kind != MISSING_REQUIRED
                 and not (p.kind == UNKNOWN_FIELD and isinstance(p.path[-1], str) and is_directive(p.path[-1]))
             ]
-    return tuple(found)
+    return found
 
 
-def of_kind(resource: Resource, ctx: RuleContext, kind: str) -> list[Problem]:
-    return [p for p in problems(resource, ctx) if p.kind == kind]
+def of_kind(resource: Resource, ctx: RuleContext, kind: str) -> tuple[Problem, ...]:
+    """The object's problems of one kind, in document order."""
+    return problems(resource, ctx).get(kind, ())

@@ -8,7 +8,7 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.schema._support import API_REFERENCE, lifecycle
+from guardlint.rules.schema._support import API_REFERENCE, lifecycle_of
 
 
 @rule(
@@ -55,7 +55,7 @@ def api_not_yet_available(resource: Resource, params: Any, ctx: RuleContext) -> 
       cidrs: ["10.100.0.0/16"]
     ```
     """
-    state = lifecycle(resource, ctx.kubernetes_version)
+    state = lifecycle_of(resource, ctx)
     if state.state == "not-yet":
         yield Violation(("apiVersion",), state.message, at_value=True)
 

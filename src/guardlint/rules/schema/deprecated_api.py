@@ -8,7 +8,7 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.schema._support import DEPRECATION_GUIDE, lifecycle, successor_fix
+from guardlint.rules.schema._support import DEPRECATION_GUIDE, lifecycle_of, successor_fix
 
 
 @rule(
@@ -73,7 +73,7 @@ def deprecated_api(resource: Resource, params: Any, ctx: RuleContext) -> Iterato
                   image: example.com/report:1.0
     ```
     """
-    state = lifecycle(resource, ctx.kubernetes_version)
+    state = lifecycle_of(resource, ctx)
     if state.state == "deprecated":
         yield Violation(("apiVersion",), state.message, at_value=True, fix=successor_fix(resource, ctx))
 

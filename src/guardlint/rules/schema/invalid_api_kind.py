@@ -9,7 +9,7 @@ from guardlint.apischema.lifecycle import group_of, is_builtin_group, served, sh
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.schema._support import API_REFERENCE, find_schema, lifecycle, target_schemas
+from guardlint.rules.schema._support import API_REFERENCE, find_schema, lifecycle_of, target_schemas
 
 
 @rule(
@@ -57,7 +57,7 @@ def invalid_api_kind(resource: Resource, params: Any, ctx: RuleContext) -> Itera
     schemas = target_schemas(ctx)
     if schemas is None or not is_builtin_group(resource.api_version):
         return
-    if lifecycle(resource, ctx.kubernetes_version).state != "unknown" or find_schema(resource, ctx).node is not None:
+    if lifecycle_of(resource, ctx).state != "unknown" or find_schema(resource, ctx).node is not None:
         return
     group = group_of(resource.api_version)
     info = served()

@@ -11,7 +11,7 @@ from guardlint.apischema.store import api_key
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.schema._support import CRD_VALIDATION, find_schema, lifecycle, target_schemas
+from guardlint.rules.schema._support import CRD_VALIDATION, find_schema, lifecycle_of, target_schemas
 
 
 def _first_of_kind(ctx: RuleContext) -> dict[str, Resource]:
@@ -92,7 +92,7 @@ def unknown_kind(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[
     """
     if target_schemas(ctx) is None or is_builtin_group(resource.api_version):
         return
-    if lifecycle(resource, ctx.kubernetes_version).state != "unknown":
+    if lifecycle_of(resource, ctx).state != "unknown":
         return
     if _first_of_kind(ctx).get(api_key(resource.api_version, resource.kind)) is not resource:
         return
