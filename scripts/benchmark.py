@@ -2,10 +2,14 @@
 """Benchmark guardlint against the bare YAML parse of the same files, and time one small file.
 
 Usage: python scripts/benchmark.py [CORPUS] [--repeat N] [--no-small] [--no-scale] [--scale-units N]
+       [--jobs LIST] [--jobs-dir DIR] [--jobs-only]
 
 Prints, measured in this run on this machine:
   * the command users run, ``guardlint check CORPUS --format json``, as a separate process, interleaved with a
     separate floor process (compose only, garbage collector off as in guardlint), median of ``--repeat`` runs;
+  * the same command with each ``--jobs`` value (default 1, 2 and auto), interleaved with the floor process:
+    medians of wall and CPU time, ratios to the floor, peak memory (``--jobs-only``: these rows alone;
+    ``--jobs-dir DIR``: also on DIR, such as 50,688 generated objects);
   * scaling: 1x, 4x, 16x and 64x a realistic unit (``scripts/gen_scale.py``: workload, Service, ConfigMap, HPA,
     PDB, NetworkPolicy over several namespaces and folders), the default rules and every rule, with the fitted
     exponent of time against the number of objects and the peak memory per object of the largest run;
@@ -184,6 +188,48 @@ def as_users_run_it(corpus: Path, files: list[Path], repeat: int) -> None:
           f"{partial['partial'] / partial['floor']:.2f}x the floor of those files ({partial['floor']:.3f} s)")
 
 
+def _cpu_process(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds of the command and its children, peak resident KB) from ``/usr/bin/time``."""
+    timer = shutil.which("time", path="/usr/bin:/bin")
+    if timer is None:
+        return timed_process(cmd, env)[0], 0.0, 0
+    with tempfile.NamedTemporaryFile("r") as report:
+        start = time.perf_counter()
+        subprocess.run([timer, "-f", "%U %S %M", "-o", report.name, *cmd], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, env=env, check=False)
+        elapsed = time.perf_counter() - start
+        user, system, peak = report.read().strip().splitlines()[-1].split()
+    return elapsed, float(user) + float(system), int(peak)
+
+
+def jobs_rows(targets: list[Path], repeat: int, jobs: list[str]) -> None:
+    """The command users run with each ``--jobs`` value, interleaved with the floor process on the same files:
+    medians of wall and CPU time (the command and its forked processes), ratios to the floor, peak memory."""
+    env = _bytecode_env()
+    for target in targets:
+        files = corpus_files(target)
+        commands = {"floor": [sys.executable, "-c", FLOOR_SCRIPT, *map(str, files)]}
+        for value in jobs:
+            commands[value] = [_exe(), "check", str(target), "--format", "json", "--no-config", "--fail-on", "never",
+                               "--jobs", value]
+        runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in commands}
+        load = os.getloadavg()[0]
+        for _ in range(repeat):
+            for name, cmd in commands.items():
+                runs[name].append(_cpu_process(cmd, env))
+        floor_wall = statistics.median(r[0] for r in runs["floor"])
+        print(f"--jobs on {target} ({len(files)} files; median of {repeat} interleaved; load average "
+              f"{load:.2f} before, {os.getloadavg()[0]:.2f} after): floor {floor_wall:.2f} s")
+        serial = statistics.median(r[0] for r in runs[jobs[0]])
+        for value in jobs:
+            wall = statistics.median(r[0] for r in runs[value])
+            cpu = statistics.median(r[1] for r in runs[value])
+            peak = max(r[2] for r in runs[value])
+            print(f"  guardlint check --format json --jobs {value}: {wall:.2f} s = {wall / floor_wall:.2f}x the floor "
+                  f"(min {min(r[0] for r in runs[value]):.2f} s; CPU {cpu:.2f} s; peak {peak / 1024:.0f} MB; "
+                  f"{serial / wall:.2f}x the speed of --jobs {jobs[0]})")
+
+
 def fitted_exponent(points: list[tuple[int, float]]) -> float:
     """Least-squares slope of log(time) against log(objects)."""
     import math
@@ -254,11 +300,22 @@ def main() -> int:
     parser.add_argument("--no-process", action="store_true", help="skip the separate-process corpus runs")
     parser.add_argument("--scale-units", type=int, default=132,
                         help="units in the 1x scaling set (default 132: 64x is 50,688 objects)")
+    parser.add_argument("--jobs", default="1,2,auto", metavar="LIST",
+                        help="--jobs values to compare on the corpus as users run it (default 1,2,auto; the first "
+                        "is the base of the speed-up)")
+    parser.add_argument("--jobs-dir", action="append", default=[], metavar="DIR",
+                        help="also compare the --jobs values on DIR (repeatable; e.g. 50,688 generated objects: "
+                        "python scripts/gen_scale.py DIR 8448)")
+    parser.add_argument("--jobs-only", action="store_true", help="only the --jobs rows")
     args = parser.parse_args()
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         print(f"corpus {corpus} not found", file=sys.stderr)
         return 2
+    jobs = [j for j in args.jobs.split(",") if j]
+    if args.jobs_only:
+        jobs_rows([corpus, *map(Path, args.jobs_dir)], args.repeat, jobs)
+        return 0
     files = corpus_files(corpus)
     size = sum(f.stat().st_size for f in files)
     print(f"corpus: {corpus} ({len(files)} files, {size / 1e6:.1f} MB)")
@@ -276,6 +333,7 @@ def main() -> int:
               f"({resources} objects, {findings} findings)")
     if not args.no_process:
         as_users_run_it(corpus, files, args.repeat)
+        jobs_rows([corpus, *map(Path, args.jobs_dir)], args.repeat, jobs)
     if not args.no_scale:
         scaling(args.scale_units, args.repeat)
     for name, elapsed in other_tools(corpus, files):

@@ -228,12 +228,14 @@ def run(
     stdin_filename: str | None = None,
     raise_errors: bool = False,
     timings: dict[str, float] | None = None,
+    jobs: int = 1,
 ) -> Report:
     """Lint ``paths`` with resolved ``settings`` (see ``resolve_settings``). ``timings``, when given, receives
-    the seconds each rule spent (``--profile-rules``)."""
+    the seconds each rule spent (``--profile-rules``). ``jobs`` is ``--jobs``: the number of processes
+    (``guardlint.parallel.AUTO``: decided from the input's size and the usable CPUs); the report is the same."""
     with _collector_paused():
         return _run(paths, settings, context=context, baseline=baseline, stdin=stdin,
-                    stdin_filename=stdin_filename, raise_errors=raise_errors, timings=timings)
+                    stdin_filename=stdin_filename, raise_errors=raise_errors, timings=timings, jobs=jobs)
 
 
 def _with_user_schemas(plan: Plan, loaded: Sequence[LoadedText]) -> tuple[Plan, list[InputError]]:
@@ -257,6 +259,7 @@ def _run(
     stdin_filename: str | None,
     raise_errors: bool,
     timings: dict[str, float] | None = None,
+    jobs: int = 1,
 ) -> Report:
     from guardlint.engine import lint_loaded
 
@@ -294,7 +297,13 @@ def _run(
         passed_over = [*passed_over, *(SkippedDocument(i.display, 1, "a .tpl template outside any Helm chart: "
                                                        "nothing to lint", note=True) for i in helpers)]
         inputs = [i for i in inputs if i not in helpers]
-    loaded = load_inputs(inputs, settings.max_bytes, stdin)
+    pooled = None
+    if jobs != 1 and len(inputs) > 1 and timings is None and not settings.plan.options.get("schemas"):
+        # --profile-rules times the rules in one process; the schemas setting picks schemas from every kind
+        from guardlint.parallel import load_pooled
+
+        pooled = load_pooled(inputs, settings.max_bytes, settings.plan, jobs, raise_errors=raise_errors)
+    loaded, ready = pooled if pooled is not None else (load_inputs(inputs, settings.max_bytes, stdin), None)
     loaded, chart_templates = skip_chart_templates(loaded, inputs)
     loaded.extend(u.loaded for u in units)
     context_loaded: list[LoadedText] = []
@@ -311,7 +320,7 @@ def _run(
         plan, schema_errors = _with_user_schemas(plan, [*loaded, *context_loaded])
         errors = [*errors, *schema_errors]
     report = lint_loaded(loaded, plan, context=context_loaded, context_trees=context_trees,
-                         extra_errors=errors, raise_errors=raise_errors, timings=timings)
+                         extra_errors=errors, raise_errors=raise_errors, timings=timings, ready=ready)
     if passed_over or chart_templates:
         # FIFOs, sockets and devices found in folders, and unrendered chart templates: listed like skipped
         # documents (chart templates in every text report, as a note)

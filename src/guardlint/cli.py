@@ -176,6 +176,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", "-q", action="store_true", help="print nothing; only the exit code tells")
     check.add_argument("--profile-rules", action="store_true",
                        help="print on stderr the time each rule took, slowest first (plugins' rules included)")
+    check.add_argument("--jobs", "-j", metavar="N", default="auto",
+                       help="processes to lint with: a number, or auto (the default: one per usable CPU when the "
+                       "input is large enough to gain from it); the report is the same either way")
 
     rules = sub.add_parser("rules", help="list the rules (with --config or --policy: which run, at what severity, "
                            "and which are locked)")
@@ -229,6 +232,17 @@ def _use_color(choice: str, stream: TextIO) -> bool:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _jobs_option(text: str) -> int:
+    """``--jobs``: a number of processes from 1 to 256, or ``auto`` (0, ``guardlint.parallel.AUTO``)."""
+    if text == "auto":
+        return 0
+    if not text.isdigit() or not 1 <= int(text) <= 256:
+        from guardlint.errors import UsageError
+
+        raise UsageError(f"--jobs: expected a number of processes from 1 to 256 or 'auto', got {text!r}")
+    return int(text)
 
 
 def _megabytes_option(text: str | None) -> float | None:
@@ -484,6 +498,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "max_file_size_mb": _megabytes_option(args.max_file_size),
         "render": False if args.no_render else None,
     }
+    jobs = _jobs_option(args.jobs)
     settings = resolve_settings(config=args.config, use_config_file=not args.no_config,
                                 allow_local_plugins=_allow_local_plugins(args), policy=_policy(args), **overrides)
     if args.show_settings:
@@ -508,7 +523,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     stdin_bytes = sys.stdin.buffer.read(settings.max_bytes + 1) if "-" in paths and sys.stdin is not None else None
     timings: dict[str, float] | None = {} if args.profile_rules else None
     report = run(paths, settings, context=args.context, stdin=stdin_bytes, stdin_filename=args.stdin_filename,
-                 timings=timings)
+                 timings=timings, jobs=jobs)
     if timings is not None:
         _print_timings(timings, err)
     # Checked before anything is written (fixes, baseline, report).

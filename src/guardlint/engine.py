@@ -10,7 +10,7 @@ the library API and the tests.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from time import perf_counter
 from typing import Any
 
@@ -33,6 +33,9 @@ from guardlint.rules.api import RuleContext
 from guardlint.rules.core import Core
 from guardlint.source.loader import Document, LoadedText
 from guardlint.suppress import apply_suppressions
+
+Ready = Callable[[Resource, ActiveRule], "list[Finding] | None"]
+"""Findings of an (object, rule) pair worked out elsewhere, or None (see ``Run.check``)."""
 
 
 def make_finding(
@@ -190,9 +193,17 @@ class Run:
     def add(self, finding: Finding, owner: Resource | None) -> None:
         self.findings.append((finding, owner))
 
-    def check(self, *, raise_errors: bool = False, timings: dict[str, float] | None = None) -> None:
+    def check(
+        self,
+        *,
+        raise_errors: bool = False,
+        timings: dict[str, float] | None = None,
+        ready: Ready | None = None,
+    ) -> None:
         """Run every rule that applies to each object's kind (decided once per kind), then the core rules that
-        work on the documents themselves. ``timings``, when given, receives each rule's seconds."""
+        work on the documents themselves. ``timings``, when given, receives each rule's seconds. ``ready``,
+        when given, returns the findings of an (object, rule) pair already worked out elsewhere (a process of
+        a pooled run, ``guardlint.parallel``), or None to run the pair here."""
         error_rule = self.core.get(Core.RULE_ERROR)
         checks = [a for a in self.plan.active if not a.rule.info.engine]
         params: dict[str, Any] = {}
@@ -205,6 +216,11 @@ class Run:
                     a for a in checks if a.rule.info.kinds is None or kind in a.rule.info.kinds
                 ]
             for active in applicable:
+                done = ready(resource, active) if ready is not None else None
+                if done is not None:
+                    for f in done:
+                        self.findings.append((f, resource))
+                    continue
                 if timings is None:
                     got = _run_rule(active, resource, self.ctx, raise_errors, error_rule, params)
                 else:
@@ -304,10 +320,12 @@ def lint_loaded(
     raise_errors: bool = False,
     meta: dict[str, str] | None = None,
     timings: dict[str, float] | None = None,
+    ready: Callable[[Run], Ready] | None = None,
 ) -> Report:
     """Lint loaded files. ``context`` files feed cross-object rules but are not reported on; in a partial run
     they, and the folders ``context_trees`` (POSIX display paths), count as complete for what they cover.
-    ``timings``, when given, receives the seconds each rule spent on the objects (``--profile-rules``)."""
+    ``timings``, when given, receives the seconds each rule spent on the objects (``--profile-rules``).
+    ``ready``, when given, makes the run's ``Run.check`` hook (see there) once the run holds its objects."""
     run = Run(loaded, plan, context=context, context_trees=context_trees, extra_errors=extra_errors)
-    run.check(raise_errors=raise_errors, timings=timings)
+    run.check(raise_errors=raise_errors, timings=timings, ready=ready(run) if ready is not None else None)
     return run.report(meta)

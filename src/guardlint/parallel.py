@@ -1,0 +1,419 @@
+"""A pool of forked processes over the files of a run (``--jobs``).
+
+A pooled run splits its files into shares of about equal size in bytes. Each share is read, loaded and
+checked by the *per-object* rule work in its own process (the parent takes one share itself); the other
+processes send back their loaded documents and findings, pickled. The parent then builds the run over every
+document, as a serial run does, and runs only what no share could: the rules that read the run-wide index
+(``ctx.index``: cross-object rules, the missing-object policy, the schema pack's run-wide CRDs, ...), the
+core rules and the report. The report is the serial one, byte for byte.
+
+Which rule work is per-object is not guessed from a list: in a share, ``RuleContext.index`` is a stand-in
+(``_NoIndex``) that raises ``NeedsIndex`` when a rule reads anything of it, so a rule that reads the index
+on an object (directly or through a helper such as ``visible_objects``, ``known_keys`` or
+``can_judge_absence``) leaves that (object, rule) pair to the parent, which runs it with the real index.
+What a pair yields is a function of the object, the rule's parameters and the context (``RuleContext``:
+the index, the target version, the pod-template table, the plan's options; rules never do I/O and keep no
+state), so a pair that ran to its end without reading the index yields in a share exactly what it yields in
+the parent. The one exception allowed through is ``PER_OBJECT_CACHES``: ``ResourceIndex.memo`` tables that
+cache what one object alone decides (see there).
+
+Runs the pool cannot reproduce exactly stay serial (``pool_refusal``): standard input, rendered Helm charts
+and kustomize overlays, the ``schemas`` setting (its schemas are chosen from every object's kind),
+``--profile-rules``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, cast
+
+if TYPE_CHECKING:
+    from guardlint.config.model import ActiveRule, Plan
+    from guardlint.engine import Ready, Run
+    from guardlint.findings import Finding
+    from guardlint.model.index import ResourceIndex
+    from guardlint.model.resource import Resource
+    from guardlint.source.files import Input
+    from guardlint.source.loader import Document, LoadedText
+
+AUTO = 0
+"""``--jobs auto``: the pool when the run is large enough to pay for it (``auto_jobs``)."""
+
+AUTO_MIN_BYTES = 0
+"""``--jobs auto`` starts a pool only for inputs of at least this many bytes. 0: ``auto`` is off (serial),
+until the measurement on a quiet machine (``scripts/benchmark.py --jobs``) shows the pool winning."""
+
+PER_OBJECT_CACHES = frozenset({"schema:problems"})
+"""``ResourceIndex.memo`` keys a share may use with a cache of its own: tables that only remember what one
+object alone decides, so that a second rule asking about the same object does not compute it again.
+``schema:problems`` maps an object to its schema problems: computed from the object, the target version and
+the built-in schema of its kind; what needs the run (CRDs of the run, ``is_patch``) reads the index and so
+leaves the pair to the parent before anything is cached. Every other key is a table derived from the run's
+objects: reading it is reading the index."""
+
+
+class NeedsIndex(BaseException):
+    """A rule read the run-wide index in a share: the parent runs that (object, rule) pair.
+
+    A BaseException, so that no ``except Exception`` on the way (a rule's own, or the engine's
+    ``rule-error`` handler) turns it into a finding."""
+
+
+class _NoIndex:
+    """What a share's rules get as ``ctx.index``: any read raises ``NeedsIndex`` (memo keys in
+    ``PER_OBJECT_CACHES`` excepted)."""
+
+    __slots__ = ("_caches",)
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_caches", {})
+
+    def memo(self, key: str, build: Callable[[], Any]) -> Any:
+        if key not in PER_OBJECT_CACHES:
+            raise NeedsIndex(key)
+        caches: dict[str, Any] = object.__getattribute__(self, "_caches")
+        if key not in caches:
+            caches[key] = build()
+        return caches[key]
+
+    def __getattr__(self, name: str) -> NoReturn:
+        raise NeedsIndex(name)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise NeedsIndex(name)
+
+    def __bool__(self) -> NoReturn:
+        raise NeedsIndex("__bool__")
+
+    def __iter__(self) -> NoReturn:
+        raise NeedsIndex("__iter__")
+
+    def __len__(self) -> NoReturn:
+        raise NeedsIndex("__len__")
+
+    def __contains__(self, item: object) -> NoReturn:
+        raise NeedsIndex("__contains__")
+
+
+class Checked(NamedTuple):
+    """What a share's per-object rule work found in one document."""
+
+    findings: dict[tuple[int, str], list[Finding]]
+    """(position of the object in the document's objects, rule name) -> its findings, when there are any."""
+    deferred: frozenset[tuple[int, str]]
+    """Pairs that read the run-wide index: the parent runs them."""
+
+
+class Share(NamedTuple):
+    """One share of a pooled run: its inputs' positions, their loaded files, and the per-object work done."""
+
+    positions: tuple[int, ...]
+    loaded: list[LoadedText]
+    checked: dict[Document, Checked]
+    considered: dict[str, frozenset[str]]
+    """For each kind, the rules the share ran on its objects (the others are the parent's)."""
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the platform tells it)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    if affinity is not None:
+        try:
+            return len(affinity(0)) or 1
+        except OSError:
+            pass
+    return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether a pool of forked processes can run here: ``os.fork`` exists and is safe without ``exec``
+    (not on macOS, whose system libraries may break in a child forked from a process that used them)."""
+    return hasattr(os, "fork") and sys.platform != "darwin"
+
+
+def input_sizes(inputs: Sequence[Input]) -> list[int]:
+    sizes: list[int] = []
+    for item in inputs:
+        try:
+            sizes.append(os.stat(item.path).st_size)
+        except OSError:
+            sizes.append(0)
+    return sizes
+
+
+def workers_for(jobs: int, total_bytes: int, *, cpus: int | None = None) -> int:
+    """How many processes a run over ``total_bytes`` of input uses for ``--jobs jobs`` (``AUTO``: the usable
+    CPUs when the input is at least ``AUTO_MIN_BYTES``; 1 where a pool cannot run)."""
+    if not can_fork():
+        return 1
+    if jobs == AUTO:
+        if AUTO_MIN_BYTES <= 0 or total_bytes < AUTO_MIN_BYTES:
+            return 1
+        jobs = cpus if cpus is not None else usable_cpus()
+    return max(1, jobs)
+
+
+def split_by_bytes(sizes: Sequence[int], parts: int) -> list[list[int]]:
+    """Positions of ``sizes`` in ``parts`` groups of about equal total size (largest first, each to the
+    lightest group), each group in input order; empty groups are dropped."""
+    groups: list[list[int]] = [[] for _ in range(max(1, parts))]
+    totals = [0] * len(groups)
+    for i in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
+        lightest = min(range(len(groups)), key=lambda g: (totals[g], g))
+        groups[lightest].append(i)
+        totals[lightest] += sizes[i]
+    return [sorted(g) for g in groups if g]
+
+
+def per_object_work(
+    loaded: Sequence[LoadedText], plan: Plan, *, raise_errors: bool = False
+) -> tuple[dict[Document, Checked], dict[str, frozenset[str]]]:
+    """Run every rule on every object of ``loaded`` with the index out of reach (see the module docstring):
+    the findings of each (object, rule) pair that did not read the index, and the pairs that did."""
+    from guardlint.engine import _run_rule
+    from guardlint.model.resource import resources_of, skip_reason
+    from guardlint.rules.api import RuleContext
+    from guardlint.rules.core import Core
+
+    ctx = RuleContext(cast("ResourceIndex", _NoIndex()), plan.kubernetes_version, plan.workloads.for_run(),
+                      plan.options)
+    error_rule = next((a for a in plan.active if a.rule.name == Core.RULE_ERROR.value), None)
+    checks = [a for a in plan.active if not a.rule.info.engine]
+    by_kind: dict[str, list[ActiveRule]] = {}
+    params: dict[str, Any] = {}
+    checked: dict[Document, Checked] = {}
+    for lt in loaded:
+        for doc in lt.documents:
+            if skip_reason(doc) is not None:
+                continue
+            findings: dict[tuple[int, str], list[Finding]] = {}
+            deferred: set[tuple[int, str]] = set()
+            for j, resource in enumerate(resources_of(doc)):
+                applicable = by_kind.get(resource.kind)
+                if applicable is None:
+                    kind = resource.kind
+                    applicable = by_kind[kind] = [
+                        a for a in checks if a.rule.info.kinds is None or kind in a.rule.info.kinds
+                    ]
+                for active in applicable:
+                    try:
+                        got = _run_rule(active, resource, ctx, raise_errors, error_rule, params)
+                    except NeedsIndex:
+                        deferred.add((j, active.rule.name))
+                        continue
+                    if got:
+                        findings[(j, active.rule.name)] = got
+            checked[doc] = Checked(findings, frozenset(deferred))
+    considered = {kind: frozenset(a.rule.name for a in rules) for kind, rules in by_kind.items()}
+    return checked, considered
+
+
+def lint_share(
+    positions: Sequence[int], inputs: Sequence[Input], max_bytes: int, plan: Plan, *, raise_errors: bool = False
+) -> Share:
+    """Read, load and run the per-object rule work on the inputs at ``positions``."""
+    from guardlint.api import load_inputs
+
+    loaded = load_inputs([inputs[i] for i in positions], max_bytes)
+    checked, considered = per_object_work(loaded, plan, raise_errors=raise_errors)
+    return Share(tuple(positions), loaded, checked, considered)
+
+
+# --- transfer ---------------------------------------------------------------------------------------------
+
+
+def _document(state: tuple[Any, ...]) -> Document:
+    from guardlint.source.loader import Document
+
+    doc: Document = Document.__new__(Document)
+    doc._set(**dict(zip(Document.__slots__, state, strict=True)))
+    return doc
+
+
+def _proxy(items: dict[Any, Any]) -> Any:
+    from types import MappingProxyType
+
+    return MappingProxyType(items)
+
+
+def _node(
+    cls: type[Any], tag: str, value: Any, mark: type[Any], name: str, start: tuple[Any, ...], end: tuple[Any, ...],
+    style: Any,
+) -> Any:
+    node = cls(tag, value, mark(name, *start), mark(name, *end))
+    if cls.__name__ == "ScalarNode":
+        node.style = style
+    else:
+        node.flow_style = style
+    return node
+
+
+_NODE_FIELDS = {
+    "ScalarNode": ("end_mark", "start_mark", "style", "tag", "value"),
+    "SequenceNode": ("end_mark", "flow_style", "start_mark", "tag", "value"),
+    "MappingNode": ("end_mark", "flow_style", "start_mark", "tag", "value"),
+}
+
+
+def dumps(value: object) -> bytes:
+    """Pickle what a share sends back: documents (slotted and immutable, rebuilt by ``_document``), the
+    read-only mappings they hold (as dicts, wrapped again on the way in) and the node trees kept for
+    documents with anchors, node by node with its two marks as plain tuples (PyYAML's default reduction of a
+    node and its marks pickled them at half the speed)."""
+    import io
+    import pickle
+    from types import MappingProxyType
+
+    from guardlint.source.loader import Document
+
+    class Pickler(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            kind = type(obj)
+            if kind is Document:
+                return _document, (tuple(getattr(obj, name) for name in Document.__slots__),)
+            if kind is MappingProxyType:
+                return _proxy, (dict(obj),)
+            fields = _NODE_FIELDS.get(kind.__name__)
+            if fields is not None and kind.__module__ == "yaml.nodes" and tuple(sorted(vars(obj))) == fields:
+                s, e = obj.start_mark, obj.end_mark
+                if type(s) is type(e) and s.name is e.name:
+                    style = obj.style if fields is _NODE_FIELDS["ScalarNode"] else obj.flow_style
+                    return _node, (kind, obj.tag, obj.value, type(s), s.name,
+                                   (s.index, s.line, s.column, s.buffer, s.pointer),
+                                   (e.index, e.line, e.column, e.buffer, e.pointer), style)
+            return NotImplemented
+
+    buffer = io.BytesIO()
+    Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+def loads(data: bytes) -> Any:
+    import pickle
+
+    return pickle.loads(data)
+
+
+# --- the pool -----------------------------------------------------------------------------------------------
+
+
+class _Child(NamedTuple):
+    pid: int
+    fd: int
+    positions: list[int]
+
+
+def _fork_share(positions: list[int], work: Callable[[list[int]], Share]) -> _Child | None:
+    """Fork a process that runs ``work`` on ``positions`` and writes the pickled Share to a pipe; None when the
+    fork fails."""
+    read_fd, write_fd = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return None
+    if pid == 0:  # the child: never returns into the parent's code
+        status = 70
+        try:
+            os.close(read_fd)
+            data = dumps(work(positions))
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(data)
+            status = 0
+        except BaseException:  # any failure: the parent redoes the share
+            pass
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    return _Child(pid, read_fd, positions)
+
+
+def _collect(child: _Child) -> Share | None:
+    """The Share a child sent, or None when it failed (its exit status or what it sent says so)."""
+    chunks: list[bytes] = []
+    with os.fdopen(child.fd, "rb") as pipe:
+        while True:
+            chunk = pipe.read(1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _, status = os.waitpid(child.pid, 0)
+    if status != 0 or not chunks:
+        return None
+    try:
+        share = loads(b"".join(chunks))
+    except Exception:  # a broken transfer: the parent redoes the share
+        return None
+    return share if isinstance(share, Share) else None
+
+
+def pooled_shares(
+    inputs: Sequence[Input], sizes: Sequence[int], workers: int, work: Callable[[list[int]], Share]
+) -> list[Share]:
+    """Split ``inputs`` by bytes into ``workers`` shares; the parent works on the first itself while forked
+    processes work on the others. A share whose process failed is redone in the parent, so the result is the
+    same either way."""
+    groups = split_by_bytes(sizes, workers)
+    children = [_fork_share(g, work) for g in groups[1:]]
+    shares = [work(groups[0])]
+    for group, child in zip(groups[1:], children, strict=True):
+        share = _collect(child) if child is not None else None
+        shares.append(share if share is not None else work(group))
+    return shares
+
+
+def ready_from(shares: Sequence[Share], resources_by_doc: dict[Document, list[Resource]]) -> Callable[
+        [Resource, ActiveRule], list[Finding] | None]:
+    """The engine's ``ready`` hook: a share's findings for an (object, rule) pair it ran, None for the rest."""
+    where: dict[int, tuple[Checked, int, frozenset[str]]] = {}
+    for share in shares:
+        for doc, checked in share.checked.items():
+            for j, resource in enumerate(resources_by_doc.get(doc, ())):
+                where[id(resource)] = (checked, j, share.considered.get(resource.kind, frozenset()))
+
+    def ready(resource: Resource, active: ActiveRule) -> list[Finding] | None:
+        found = where.get(id(resource))
+        if found is None:
+            return None
+        checked, j, considered = found
+        name = active.rule.name
+        if name not in considered or (j, name) in checked.deferred:
+            return None
+        return checked.findings.get((j, name), [])
+
+    return ready
+
+
+def warm(plan: Plan) -> None:
+    """Import, before forking, what every process would otherwise import on its own: the modules of the
+    active rules (built-in rules are imported when they first run)."""
+    for active in plan.active:
+        active.rule.load()
+
+
+def load_pooled(
+    inputs: Sequence[Input], max_bytes: int, plan: Plan, jobs: int, *, raise_errors: bool = False
+) -> tuple[list[LoadedText], Callable[[Run], Ready]] | None:
+    """Read and load ``inputs`` (in their order) with a pool, and the engine's ``ready`` hook for the
+    per-object work the pool did; None when the run stays serial (one worker is enough, a single file, or
+    standard input among the inputs)."""
+    if len(inputs) < 2 or any(item.path == "-" for item in inputs):
+        return None
+    sizes = input_sizes(inputs)
+    workers = min(workers_for(jobs, sum(sizes)), len(inputs))
+    if workers < 2:
+        return None
+    warm(plan)
+    shares = pooled_shares(
+        inputs, sizes, workers,
+        lambda positions: lint_share(positions, inputs, max_bytes, plan, raise_errors=raise_errors),
+    )
+    loaded: list[LoadedText | None] = [None] * len(inputs)
+    for share in shares:
+        for position, lt in zip(share.positions, share.loaded, strict=True):
+            loaded[position] = lt
+    assert all(lt is not None for lt in loaded)
+    return cast("list[LoadedText]", loaded), lambda run: ready_from(shares, run.resources_by_doc)

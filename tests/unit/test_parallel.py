@@ -1,0 +1,428 @@
+"""The process pool (``--jobs``, ``guardlint.parallel``): a pooled run reports exactly what a serial run does."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guardlint import parallel
+from guardlint.api import load_inputs, resolve_settings, run
+from guardlint.cli import main
+from guardlint.engine import lint_loaded
+from guardlint.model.resource import Resource
+from guardlint.rules.api import RuleContext, Severity, Violation, rule
+from guardlint.source.files import Input, discover_all
+from tests.helpers import FIXTURES
+
+pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="the pool needs fork")
+
+MIXED = {
+    # a workload whose requests a LimitRange in another file supplies, with a ConfigMap and a Service elsewhere
+    "app/web.yaml": """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: prod}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx
+          envFrom: [{configMapRef: {name: cfg}}, {secretRef: {name: absent}}]
+          securityContext: &sc {privileged: true}
+        - name: side
+          image: busybox:1.36
+          securityContext: *sc
+""",
+    "app/more.yaml": """apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg, namespace: prod}
+data: {a: "1"}
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: defaults, namespace: prod}
+spec:
+  limits:
+    - type: Container
+      defaultRequest: {cpu: 100m}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: prod}
+spec:
+  selector: {app: nobody}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg, namespace: prod}
+data: {b: "2"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: other, namespace: prod}
+""",
+    # a kustomize base with a strategic-merge patch (a fragment: no "missing field" findings on it)
+    "base/kustomization.yaml": """apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [deploy.yaml]
+patches: [{path: patch.yaml}]
+""",
+    "base/deploy.yaml": """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: "ghcr.io/x/api:1.0"}]
+""",
+    "base/patch.yaml": """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          $patch: delete
+""",
+    # a CRD of the run and a custom resource it validates, in another file
+    "crd/crd.yaml": """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: integer}
+""",
+    "crd/widget.yaml": """apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w, namespace: prod}
+spec: {size: big, colour: red}
+""",
+    # pods in a custom resource, suppressions, a duplicate key, a made pod
+    "jobs/workflow.yaml": """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf, namespace: prod}
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      container:
+        image: alpine
+        securityContext: {privileged: true}
+""",
+    "jobs/pod.yaml": """apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  namespace: prod
+  namespace: prod
+spec:
+  containers:
+    - name: p
+      image: alpine # guardlint: ignore unpinned-image -- pinned by the mirror
+      securityContext: {privileged: true} # guardlint: ignore privileged-container -- a node agent
+    - name: q # guardlint: ignore privileged-container -- stale
+      # guardlint: ignore no-such-rule -- typo
+      image: alpine:3.20
+""",
+    "jobs/spark.yaml": """apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata: {name: s, namespace: prod}
+spec:
+  type: Python
+  mode: cluster
+  image: spark:3.5.0
+  mainApplicationFile: local:///x.py
+  sparkVersion: 3.5.0
+  driver: {cores: 1, memory: 512m, securityContext: {privileged: true}}
+  executor: {instances: 1, cores: 1, memory: 512m}
+""",
+    "broken.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [\n",
+    "list.yaml": """apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: listed}
+    spec: {containers: [{name: c, image: nginx}]}
+""",
+}
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    for name, text in MIXED.items():
+        path = tmp_path / "tree" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return tmp_path / "tree"
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Counts the (object, rule) pairs the parent took from the shares and those it ran itself."""
+    counts = {"from_shares": 0, "in_parent": 0}
+    real = parallel.ready_from
+
+    def counting(shares: Any, by_doc: Any) -> Any:
+        ready = real(shares, by_doc)
+
+        def wrapped(resource: Resource, active: Any) -> Any:
+            got = ready(resource, active)
+            counts["from_shares" if got is not None else "in_parent"] += 1
+            return got
+
+        return wrapped
+
+    monkeypatch.setattr(parallel, "ready_from", counting)
+    return counts
+
+
+def _both(paths: list[str], jobs: int, **settings: Any) -> tuple[Any, Any]:
+    resolved = resolve_settings(use_config_file=False, entry_points=False, **settings)
+    return run(paths, resolved, jobs=1), run(paths, resolved, jobs=jobs)
+
+
+@pytest.mark.parametrize("jobs", [2, pytest.param(3, marks=pytest.mark.slow)])
+def test_every_rule_on_every_fixture_same_report(jobs: int, counted: dict[str, int]) -> None:
+    serial, pooled = _both([str(FIXTURES)], jobs, select=["all"])
+    assert pooled == serial
+    assert serial.findings
+    # both ways were taken: pairs worked out by the shares, and pairs left to the parent
+    assert counted["from_shares"] > 1000 and counted["in_parent"] > 100
+
+
+@pytest.mark.parametrize("jobs", [2, 3, 5])
+@pytest.mark.parametrize("extra", [{}, {"partial": True}, {"kubernetes_version": "1.29"}])
+def test_mixed_set_same_report(mixed: Path, jobs: int, extra: dict[str, Any], counted: dict[str, int]) -> None:
+    serial, pooled = _both([str(mixed)], jobs, select=["all"], **extra)
+    assert pooled == serial
+    assert counted["from_shares"] > 0 and counted["in_parent"] > 0
+    rules = {f.rule for f in serial.findings}
+    # cross-object findings across files and per-object ones, suppressions and input errors, all there
+    expected = {"privileged-container", "duplicate-object", "invalid-suppression", "duplicate-key", "unknown-field",
+                "unused-suppression"}
+    if not extra.get("partial"):
+        expected |= {"missing-secret", "service-selects-no-pods"}
+    assert expected <= rules
+    assert serial.errors
+    assert any(f.suppressed for f in serial.findings)
+
+
+def test_context_same_report(mixed: Path, counted: dict[str, int]) -> None:
+    settings = resolve_settings(use_config_file=False, entry_points=False, select=["all"], partial=True)
+    paths = [str(mixed / "app"), str(mixed / "jobs")]
+    context = [str(mixed / "base"), str(mixed / "crd")]
+    assert run(paths, settings, context=context, jobs=2) == run(paths, settings, context=context, jobs=1)
+    assert counted["from_shares"] > 0
+
+
+def _index_reader_rules() -> tuple[Any, Any]:
+    @rule(code="TST901", name="reads-index", title="A test rule", severity=Severity.WARNING, pack="test",
+          remediation="Nothing.")
+    def reads_index(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+        try:  # a rule's own handler must not turn the stand-in's signal into a finding or swallow it
+            alone = not ctx.index.has_kind("ConfigMap")
+        except Exception:  # a rule's broad handler
+            alone = True
+        yield Violation(("metadata",), f"alone: {alone}")
+
+    @rule(code="TST902", name="reads-object", title="A test rule", severity=Severity.WARNING, pack="test",
+          remediation="Nothing.")
+    def reads_object(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+        yield Violation(("kind",), resource.kind)
+
+    return reads_index, reads_object
+
+
+def test_rules_that_read_the_index_are_left_to_the_parent(mixed: Path) -> None:
+    from guardlint.testing import settings_for
+
+    reads_index, reads_object = _index_reader_rules()
+    from guardlint.rules.registry import build_registry
+
+    registry = build_registry([[reads_index, reads_object]])
+    plan = settings_for(registry, ["reads-index", "reads-object"]).plan
+    loaded = load_inputs(discover_all([str(mixed)], ()).inputs, 1 << 20)
+    checked, _ = parallel.per_object_work(loaded, plan)
+    ran = {name for c in checked.values() for _, name in c.findings}
+    deferred = {name for c in checked.values() for _, name in c.deferred}
+    assert ran == {"reads-object"}
+    assert deferred == {"reads-index"}
+    share = parallel.Share(tuple(range(len(loaded))), loaded, checked, {})
+    pooled = lint_loaded(loaded, plan, ready=lambda r: parallel.ready_from([share], r.resources_by_doc))
+    assert pooled == lint_loaded(loaded, plan)
+    assert {f.message for f in pooled.findings if f.rule == "reads-index"} == {"alone: False"}
+
+
+def test_per_object_caches_are_exact(mixed: Path) -> None:
+    """The one memo a share keeps for itself caches per-object answers: a stand-in that refused it too would
+    give the same findings (every schema pair left to the parent)."""
+    settings = resolve_settings(use_config_file=False, entry_points=False, select=["schema"])
+    loaded = load_inputs(discover_all([str(mixed)], ()).inputs, settings.max_bytes)
+    checked, _ = parallel.per_object_work(loaded, settings.plan)
+    assert any(name == "unknown-field" for c in checked.values() for _, name in c.findings) or any(
+        name == "unknown-field" for c in checked.values() for _, name in c.deferred)
+    share = parallel.Share(tuple(range(len(loaded))), loaded, checked, {})
+    share = share._replace(considered=_considered(settings.plan, loaded))
+    pooled = lint_loaded(loaded, settings.plan, ready=lambda r: parallel.ready_from([share], r.resources_by_doc))
+    assert pooled == lint_loaded(loaded, settings.plan)
+
+
+def _considered(plan: Any, loaded: Any) -> dict[str, frozenset[str]]:
+    return parallel.per_object_work(loaded, plan)[1]
+
+
+def test_a_failed_worker_is_redone_in_the_parent(mixed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parent = os.getpid()
+    real = parallel.dumps
+
+    def failing(value: object) -> bytes:
+        if os.getpid() != parent:
+            raise RuntimeError("a worker that fails")
+        return real(value)
+
+    monkeypatch.setattr(parallel, "dumps", failing)
+    serial, pooled = _both([str(mixed)], 3, select=["all"])
+    assert pooled == serial
+
+
+def test_a_worker_that_dies_is_redone_in_the_parent(mixed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parent = os.getpid()
+
+    def dying(value: object) -> bytes:
+        if os.getpid() != parent:
+            os._exit(9)
+        raise AssertionError("the parent pickles nothing")
+
+    monkeypatch.setattr(parallel, "dumps", dying)
+    serial, pooled = _both([str(mixed)], 2, select=["all"])
+    assert pooled == serial
+
+
+def test_rule_errors_raise_as_in_a_serial_run(mixed: Path) -> None:
+    from guardlint.rules.registry import build_registry
+    from guardlint.testing import settings_for
+
+    @rule(code="TST903", name="breaks", title="A test rule", severity=Severity.WARNING, pack="test",
+          remediation="Nothing.")
+    def breaks(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+        raise ValueError(f"broken on {resource.kind}")
+        yield  # pragma: no cover
+
+    settings = settings_for(build_registry([[breaks]]), ["breaks"])
+    with pytest.raises(ValueError, match="broken on"):
+        run([str(mixed)], settings, jobs=2, raise_errors=True)
+    serial, pooled = run([str(mixed)], settings, jobs=1), run([str(mixed)], settings, jobs=2)
+    assert pooled == serial  # as rule-error findings
+    assert any(f.rule == "rule-error" for f in serial.findings) or not serial.findings
+
+
+def test_transfer_keeps_documents_exact(mixed: Path) -> None:
+    loaded = load_inputs(discover_all([str(mixed)], ()).inputs, 1 << 20)
+    back = parallel.loads(parallel.dumps(loaded))
+    assert [lt.file for lt in back] == [lt.file for lt in loaded]
+    anchored = 0
+    for lt, got in zip(loaded, back, strict=True):
+        assert got.errors == lt.errors
+        for doc, copy in zip(lt.documents, got.documents, strict=True):
+            assert copy is not doc
+            assert copy.data == doc.data and copy.positions == doc.positions and copy.aliases == doc.aliases
+            assert (copy.directives, copy.duplicate_keys, copy.dollar, copy.origin) == (
+                doc.directives, doc.duplicate_keys, doc.dollar, doc.origin)
+            if doc.root is not None:
+                anchored += 1
+                paths = [("spec",), ("spec", "template", "spec", "containers", 1, "securityContext"),
+                         ("spec", "template", "spec", "containers", 1, "securityContext", "privileged"),
+                         ("metadata", "name"), ("nowhere",)]
+                for path in paths:
+                    assert copy.locate(path) == doc.locate(path)
+    assert anchored >= 1
+
+
+def test_split_by_bytes() -> None:
+    sizes = [5, 1, 1, 1, 1, 1, 10, 0]
+    groups = parallel.split_by_bytes(sizes, 2)
+    assert sorted(i for g in groups for i in g) == list(range(len(sizes)))
+    assert all(g == sorted(g) for g in groups)
+    totals = sorted(sum(sizes[i] for i in g) for g in groups)
+    assert totals == [10, 10]
+    assert parallel.split_by_bytes([1, 1], 5) == [[0], [1]]
+
+
+def test_workers_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert parallel.workers_for(1, 10**12) == 1
+    assert parallel.workers_for(3, 10) == 3
+    monkeypatch.setattr(parallel, "AUTO_MIN_BYTES", 1000)
+    assert parallel.workers_for(parallel.AUTO, 999, cpus=2) == 1
+    assert parallel.workers_for(parallel.AUTO, 1000, cpus=2) == 2
+    assert parallel.workers_for(parallel.AUTO, 1000, cpus=1) == 1
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    assert parallel.workers_for(4, 10**12) == 1
+
+
+def test_auto_with_no_threshold_is_serial(mixed: Path, counted: dict[str, int]) -> None:
+    settings = resolve_settings(use_config_file=False, entry_points=False)
+    run([str(mixed)], settings, jobs=parallel.AUTO)
+    if parallel.AUTO_MIN_BYTES <= 0:
+        assert counted == {"from_shares": 0, "in_parent": 0}  # the hook was never made: no pool
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", "--no-config", *args], out=out, err=err)
+    return code, out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "text", "full"])
+def test_cli_reports_are_byte_identical(mixed: Path, fmt: str) -> None:
+    serial = _cli(str(mixed), "--select", "all", "--format", fmt, "--jobs", "1")
+    pooled = _cli(str(mixed), "--select", "all", "--format", fmt, "--jobs", "2")
+    assert pooled == serial
+    assert serial[1]
+
+
+def test_cli_profile_rules_and_stdin_stay_serial(mixed: Path, counted: dict[str, int]) -> None:
+    _cli(str(mixed), "--jobs", "2", "--profile-rules")
+    assert counted["from_shares"] == 0
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "x", "257", "1.5"])
+def test_cli_rejects_bad_jobs(mixed: Path, value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", "--no-config", str(mixed), "--jobs", value], out=out, err=err)
+    assert code == 2
+    assert "--jobs" in err.getvalue()
+
+
+def test_single_input_and_stdin_stay_serial(mixed: Path, counted: dict[str, int]) -> None:
+    settings = resolve_settings(use_config_file=False, entry_points=False)
+    run([str(mixed / "app" / "web.yaml")], settings, jobs=2)
+    run(["-", str(mixed / "app" / "web.yaml")], settings, jobs=2, stdin=b"apiVersion: v1\nkind: Namespace\n"
+        b"metadata: {name: x}\n")
+    assert counted["from_shares"] == 0
+    inputs = [Input("-", "-"), Input(str(mixed / "app" / "web.yaml"), "web.yaml")]
+    assert parallel.load_pooled(inputs, 1 << 20, settings.plan, 2) is None
