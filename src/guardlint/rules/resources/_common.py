@@ -20,7 +20,7 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, PodSpecRef, iter_pod_specs
 from guardlint.rules.api import RuleContext
 
-RESOURCE_CONTAINERS = (ContainerKind.INIT, ContainerKind.CONTAINER)
+RESOURCE_CONTAINERS = frozenset({ContainerKind.INIT, ContainerKind.CONTAINER})
 """Containers that may set resources (ephemeral containers may not)."""
 
 # --- resources ---------------------------------------------------------------------------------------
@@ -29,6 +29,16 @@ RESOURCE_CONTAINERS = (ContainerKind.INIT, ContainerKind.CONTAINER)
 def resource_value(data: Mapping[str, Any], section: str, name: str) -> Any:
     """``data.resources.<section>.<name>`` (None when missing)."""
     return get(data, ("resources", section, name))
+
+
+def same_quantity_text(a: Any, b: Any) -> bool:
+    """Whether two raw quantities are written alike (the same string, or numbers of one type and value), so
+    that they parse to the same value or both fail to parse: a comparison of the two needs no parsing.
+
+    The type must match: ``1e23 == 99999999999999991611392`` holds in Python, but the float is read through
+    its decimal text (10^23) and the int is not.
+    """
+    return type(a) is type(b) and a == b
 
 
 # --- label selectors -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fractions import Fraction
 from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
@@ -12,7 +13,7 @@ from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import MANAGE_RESOURCES
-from guardlint.rules.resources._common import RESOURCE_CONTAINERS
+from guardlint.rules.resources._common import RESOURCE_CONTAINERS, same_quantity_text
 
 
 class Params(NamedTuple):
@@ -86,18 +87,28 @@ def limit_far_above_request(resource: Resource, params: Params, ctx: RuleContext
             limits: {cpu: 500m, memory: 2Gi}
     ```
     """
-    checks = (("cpu", params.cpu_ratio), ("memory", params.memory_ratio),
-              ("ephemeral-storage", params.ephemeral_storage_ratio))
+    checks: list[tuple[str, Fraction]] | None = None
     for pod in iter_pod_specs(resource, ctx.workloads):
         for c in iter_containers(pod, RESOURCE_CONTAINERS):
-            for name, max_ratio in checks:
-                allowed = exact_number(max_ratio)
-                if not allowed:  # 0 turns the check off; an infinite (or NaN) ratio never triggers
+            resources = c.data.get("resources")
+            if not isinstance(resources, dict):
+                continue
+            requests, limits = resources.get("requests"), resources.get("limits")
+            if not isinstance(requests, dict) or not isinstance(limits, dict):
+                continue  # a ratio needs both a request and a limit
+            if checks is None:
+                checks = _allowed_ratios(params)
+            for name, allowed in checks:
+                raw_request, raw_limit = requests.get(name), limits.get(name)
+                if raw_request is None or raw_limit is None:
+                    continue  # a missing (or null) quantity does not parse: nothing to compare
+                if allowed >= 1 and same_quantity_text(raw_request, raw_limit):
+                    continue  # a limit written as its request is a ratio of 1
+                request = quantity_value(raw_request)
+                if request is None or request <= 0:
                     continue
-                raw_request = c.get(("resources", "requests", name))
-                raw_limit = c.get(("resources", "limits", name))
-                request, limit = quantity_value(raw_request), quantity_value(raw_limit)
-                if request is None or limit is None or request <= 0:
+                limit = quantity_value(raw_limit)
+                if limit is None:
                     continue
                 ratio = limit / request
                 if ratio > allowed:
@@ -106,6 +117,18 @@ def limit_far_above_request(resource: Resource, params: Params, ctx: RuleContext
                         f"{c.describe()} limits {name} to {quantity_text(raw_limit)}, {format_number(ratio)} times its "
                         f"request of {quantity_text(raw_request)} (at most {format_number(allowed)} allowed)",
                     )
+
+
+def _allowed_ratios(params: Params) -> list[tuple[str, Fraction]]:
+    """(resource name, largest allowed ratio) of the checks that are on: 0 turns a check off, and an infinite
+    (or NaN) ratio never triggers. Read once per object, when a container sets both requests and limits."""
+    checks: list[tuple[str, Fraction]] = []
+    for name, max_ratio in (("cpu", params.cpu_ratio), ("memory", params.memory_ratio),
+                            ("ephemeral-storage", params.ephemeral_storage_ratio)):
+        allowed = exact_number(max_ratio)
+        if allowed:
+            checks.append((name, allowed))
+    return checks
 
 
 RULE = limit_far_above_request

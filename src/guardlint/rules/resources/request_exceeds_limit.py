@@ -12,7 +12,7 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import MANAGE_RESOURCES, POD_LEVEL_RESOURCES
-from guardlint.rules.resources._common import RESOURCE_CONTAINERS
+from guardlint.rules.resources._common import RESOURCE_CONTAINERS, same_quantity_text
 
 
 def _check(resources: Any, path: FieldPath, who: str) -> Iterator[Violation]:
@@ -23,8 +23,8 @@ def _check(resources: Any, path: FieldPath, who: str) -> Iterator[Violation]:
         return
     for name, raw_request in requests.items():
         raw_limit = limits.get(name)
-        if raw_limit is None:
-            continue
+        if raw_limit is None or same_quantity_text(raw_request, raw_limit):
+            continue  # a request written as its limit is equal to it: neither above it nor different
         request, limit = quantity_value(raw_request), quantity_value(raw_limit)
         if request is None or limit is None:
             continue

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from guardlint._lazyre import LazyPattern, lazy
+
+if TYPE_CHECKING:
+    from guardlint.model.index import ResourceIndex
 
 # -- credential-like names ------------------------------------------------------------------------------------
 
@@ -55,6 +59,21 @@ class CredentialNames:
             if n and any(tuple(words[i : i + n]) == seq for i in range(len(words) - n + 1)):
                 return True
         return False
+
+
+def credential_names(
+    index: ResourceIndex, secret_words: tuple[str, ...], ignored_suffixes: tuple[str, ...]
+) -> CredentialNames:
+    """The ``CredentialNames`` of these parameters, built once per run (a ``CredentialNames`` is never changed
+    after it is made, so every object of the run can share it) instead of once per object."""
+    table: dict[tuple[tuple[str, ...], tuple[str, ...]], CredentialNames] = index.memo(
+        "security:credential-names", dict
+    )
+    key = (tuple(secret_words), tuple(ignored_suffixes))
+    names = table.get(key)
+    if names is None:
+        names = table[key] = CredentialNames(*key)
+    return names
 
 
 _BOOLISH = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null", "nil"})

@@ -77,6 +77,18 @@ def policy_rules(resource: Resource) -> Iterator[PolicyRule]:
         )
 
 
+def role_rules(resource: Resource, index: ResourceIndex) -> tuple[PolicyRule, ...]:
+    """``policy_rules`` of an object, read once per run and shared by every RBAC rule that asks (a
+    ``PolicyRule`` is an immutable value)."""
+    table: dict[int, tuple[Resource, tuple[PolicyRule, ...]]] = index.memo("security.policy-rules", dict)
+    hit = table.get(id(resource))
+    if hit is not None and hit[0] is resource:
+        return hit[1]
+    rules = tuple(policy_rules(resource))
+    table[id(resource)] = (resource, rules)  # the table keeps the object alive: its id is not reused
+    return rules
+
+
 def grant(
     r: PolicyRule, group: str, resource: str, verbs: Sequence[str], *, wildcard_resource: bool = True,
     wildcard_verb: bool = True,

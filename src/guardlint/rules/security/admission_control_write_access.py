@@ -8,7 +8,7 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.security._rbac import grant, policy_rules
+from guardlint.rules.security._rbac import grant, role_rules
 
 GROUP = "admissionregistration.k8s.io"
 ADMISSION_RESOURCES = (
@@ -88,7 +88,7 @@ def admission_control_write_access(resource: Resource, params: Any, ctx: RuleCon
         verbs: [update, patch]
     ```
     """
-    for r in policy_rules(resource):
+    for r in role_rules(resource, ctx.index):
         if r.resource_names:
             continue
         hits: list[tuple[int, str, str]] = []

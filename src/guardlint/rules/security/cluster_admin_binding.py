@@ -22,7 +22,7 @@ from guardlint.rules.security._rbac import (
     is_binding,
     is_full_access,
     is_role,
-    policy_rules,
+    role_rules,
 )
 
 
@@ -142,7 +142,7 @@ def _full_access(index: ResourceIndex, role: Resource, seen: set[int]) -> str | 
     """How ``role`` comes to allow everything, or None: a wildcard rule of its own, an aggregation selector
     that picks the built-in cluster-admin, or an aggregated ClusterRole in its tree that does."""
     seen.add(id(role))
-    for r in policy_rules(role):
+    for r in role_rules(role, index):
         if is_full_access(r):
             return f"{to_dotted(r.path)} is '*' on '*' in every API group"
     if role.kind != "ClusterRole":

@@ -15,6 +15,7 @@ from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,
     DEFAULT_SECRET_WORDS,
     CredentialNames,
+    credential_names,
     known_token,
     literal_credential,
     url_with_credentials,
@@ -93,7 +94,7 @@ def credentials_in_configmap(resource: Resource, params: Params, ctx: RuleContex
     data = get_map(resource.data, ("data",))
     if not data:
         return
-    credential_name = CredentialNames(params.secret_words, params.ignored_suffixes)
+    credential_name: CredentialNames | None = None  # built once a value looks like a literal credential
     for key, value in data.items():
         if not isinstance(value, str) or not isinstance(key, str):
             continue
@@ -102,12 +103,11 @@ def credentials_in_configmap(resource: Resource, params: Params, ctx: RuleContex
             yield Violation(("data", key), f"ConfigMap key {key!r} contains {token}")
         elif url_with_credentials(value):
             yield Violation(("data", key), f"ConfigMap key {key!r} holds a URL with a literal password")
-        elif (
-            "\n" not in value.strip()
-            and literal_credential(value, key)
-            and credential_name(key)
-        ):
-            yield Violation(("data", key), f"ConfigMap key {key!r} holds a credential in plain text")
+        elif "\n" not in value.strip() and literal_credential(value, key):
+            if credential_name is None:
+                credential_name = credential_names(ctx.index, params.secret_words, params.ignored_suffixes)
+            if credential_name(key):
+                yield Violation(("data", key), f"ConfigMap key {key!r} holds a credential in plain text")
 
 
 RULE = credentials_in_configmap

@@ -108,12 +108,14 @@ def dangerous_capability(resource: Resource, params: Params, ctx: RuleContext) -
               drop: [ALL]
     ```
     """
-    wanted = {capability(c) for c in params.capabilities}
+    wanted: set[str] | None = None  # read from the parameters once a container adds a capability (few do)
     for pod in iter_pod_specs(resource, ctx.workloads):
         for c in iter_containers(pod):
             for i, raw in enumerate(get_list(c.data, ("securityContext", "capabilities", "add")) or ()):
                 if not isinstance(raw, str):
                     continue
+                if wanted is None:
+                    wanted = {capability(name) for name in params.capabilities}
                 cap = capability(raw)
                 if cap not in wanted:
                     continue

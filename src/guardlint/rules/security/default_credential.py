@@ -16,6 +16,7 @@ from guardlint.rules.security._common import (
     DEFAULT_SECRET_WORDS,
     WELL_KNOWN_DEFAULT,
     CredentialNames,
+    credential_names,
     placeholder_kind,
 )
 
@@ -124,7 +125,7 @@ def default_credential(resource: Resource, params: Any, ctx: RuleContext) -> Ite
             if placeholder_kind(value, name) != WELL_KNOWN_DEFAULT:
                 continue
             if names is None:
-                names = CredentialNames(DEFAULT_SECRET_WORDS, DEFAULT_IGNORED_SUFFIXES)
+                names = credential_names(ctx.index, DEFAULT_SECRET_WORDS, DEFAULT_IGNORED_SUFFIXES)
             if names(name):
                 yield Violation((*c.path, "env", i, "value"),
                                 f"{c.describe()} sets {name} to a well-known default password", at_value=True)

@@ -8,7 +8,7 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules
+from guardlint.rules.security._rbac import ROLE_KINDS, grant, role_rules
 
 
 @rule(
@@ -65,7 +65,7 @@ def node_proxy_access(resource: Resource, params: Any, ctx: RuleContext) -> Iter
         verbs: [get, list, watch]
     ```
     """
-    for r in policy_rules(resource):
+    for r in role_rules(resource, ctx.index):
         if not r.verbs:
             continue
         hit = grant(r, "", "nodes/proxy", r.verbs, wildcard_resource=False)

@@ -15,6 +15,7 @@ from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,
     DEFAULT_SECRET_WORDS,
     CredentialNames,
+    credential_names,
     file_credentials,
     placeholder_kind,
 )
@@ -131,7 +132,7 @@ def plaintext_secret(resource: Resource, params: Params, ctx: RuleContext) -> It
     """
     sops = isinstance(resource.data.get("sops"), dict)
     public = set(params.public_keys)
-    names = CredentialNames(DEFAULT_SECRET_WORDS, DEFAULT_IGNORED_SUFFIXES)
+    names = credential_names(ctx.index, DEFAULT_SECRET_WORDS, DEFAULT_IGNORED_SUFFIXES)
     for field in ("data", "stringData"):
         values = get_map(resource.data, (field,))
         if not values:

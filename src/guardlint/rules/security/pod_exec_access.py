@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.params import param
-from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules
+from guardlint.rules.security._rbac import ROLE_KINDS, grant, role_rules
 
 
 class Params(NamedTuple):
@@ -73,7 +73,7 @@ def pod_exec_access(resource: Resource, params: Params, ctx: RuleContext) -> Ite
         verbs: [get, list]
     ```
     """
-    for r in policy_rules(resource):
+    for r in role_rules(resource, ctx.index):
         for sub in params.subresources:
             hit = grant(r, "", f"pods/{sub}", ("create", "get"), wildcard_resource=False)
             if hit is None:

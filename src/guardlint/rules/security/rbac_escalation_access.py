@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.params import param
-from guardlint.rules.security._rbac import RBAC_GROUP, ROLE_KINDS, grant, policy_rules
+from guardlint.rules.security._rbac import RBAC_GROUP, ROLE_KINDS, grant, role_rules
 
 TARGETS: dict[str, tuple[tuple[str, str], ...]] = {
     "escalate": ((RBAC_GROUP, "roles"), (RBAC_GROUP, "clusterroles")),
@@ -90,7 +90,7 @@ def rbac_escalation_access(resource: Resource, params: Params, ctx: RuleContext)
         verbs: [get, list, create, update]
     ```
     """
-    for r in policy_rules(resource):
+    for r in role_rules(resource, ctx.index):
         for verb in params.verbs:
             for group, target in TARGETS[verb]:
                 hit = grant(r, group, target, (verb,))

@@ -16,6 +16,7 @@ from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,
     DEFAULT_SECRET_WORDS,
     CredentialNames,
+    credential_names,
     known_token,
     literal_credential,
     url_with_credentials,
@@ -137,7 +138,7 @@ def secret_in_env_value(resource: Resource, params: Params, ctx: RuleContext) ->
                 yield Violation(path, f"{c.describe()} sets {name} to a URL with a literal password", at_value=True)
             elif literal_credential(value, name):
                 if credential_name is None:
-                    credential_name = CredentialNames(params.secret_words, params.ignored_suffixes)
+                    credential_name = credential_names(ctx.index, params.secret_words, params.ignored_suffixes)
                 if not credential_name(name):
                     continue
                 yield Violation(path, f"{c.describe()} sets the credential {name} as a literal value", at_value=True)

@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.params import param
-from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules
+from guardlint.rules.security._rbac import ROLE_KINDS, grant, role_rules
 
 
 class Params(NamedTuple):
@@ -83,7 +83,7 @@ def secret_read_access(resource: Resource, params: Params, ctx: RuleContext) -> 
         verbs: [get]
     ```
     """
-    for r in policy_rules(resource):
+    for r in role_rules(resource, ctx.index):
         if params.ignore_resource_names and r.resource_names:
             continue
         hit = grant(r, "", "secrets", params.verbs)

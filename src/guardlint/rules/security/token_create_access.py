@@ -8,7 +8,7 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules
+from guardlint.rules.security._rbac import ROLE_KINDS, grant, role_rules
 
 
 @rule(
@@ -63,7 +63,7 @@ def token_create_access(resource: Resource, params: Any, ctx: RuleContext) -> It
         verbs: [create]
     ```
     """
-    for r in policy_rules(resource):
+    for r in role_rules(resource, ctx.index):
         if r.resource_names:
             continue
         hit = grant(r, "", "serviceaccounts/token", ("create",), wildcard_resource=False)

@@ -10,7 +10,7 @@ from guardlint.model.access import get_list
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.params import param
-from guardlint.rules.security._rbac import ROLE_KINDS, policy_rules
+from guardlint.rules.security._rbac import ROLE_KINDS, role_rules
 
 _FIELDS = ("verbs", "resources", "apiGroups", "nonResourceURLs")
 METRICS_GROUPS = frozenset({"metrics.k8s.io", "custom.metrics.k8s.io", "external.metrics.k8s.io"})
@@ -86,7 +86,7 @@ def wildcard_rbac_rule(resource: Resource, params: Params, ctx: RuleContext) -> 
         verbs: [get, list, watch, update, patch]
     ```
     """
-    for r in policy_rules(resource):
+    for r in role_rules(resource, ctx.index):
         if r.api_groups and set(r.api_groups) <= METRICS_GROUPS:
             continue
         for field in params.fields:

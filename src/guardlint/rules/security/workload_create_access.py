@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.params import param
-from guardlint.rules.security._rbac import ROLE_KINDS, grant, policy_rules
+from guardlint.rules.security._rbac import ROLE_KINDS, grant, role_rules
 
 WorkloadResource = Literal[
     "pods", "replicationcontrollers", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs"
@@ -100,7 +100,7 @@ def workload_create_access(resource: Resource, params: Params, ctx: RuleContext)
         verbs: [get, list, watch]
     ```
     """
-    for r in policy_rules(resource):
+    for r in role_rules(resource, ctx.index):
         seen: set[int] = set()
         for name in params.resources:
             for group in WORKLOADS[name]:

@@ -1,0 +1,264 @@
+"""The shortcuts that make the hottest rules of the resources and security packs cheap are exact.
+
+Each test is built so that a shortcut that skipped something it must not (a fragment judged too late or
+not at all, a LimitRange, a pod in a custom resource or made by an operator, an alias, two quantities that
+Python calls equal but the API does not) would change the findings. The counting tests pin the structural
+win itself: work that was done for every object is now done only where a finding is possible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import guardlint
+from guardlint.findings import Report
+from tests.helpers import settings_for
+
+MISSING = ["missing-cpu-request", "missing-memory-request", "missing-cpu-limit", "missing-memory-limit"]
+
+RESOURCES = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: whole, namespace: shop}
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests: {memory: 64Mi}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: patched, namespace: shop}
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            $patch: replace
+            requests: {memory: 64Mi}
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: cpu-defaults, namespace: shop}
+spec:
+  limits:
+    - type: Container
+      defaultRequest: {cpu: 100m}
+      default: {cpu: 500m}
+---
+apiVersion: kubeflow.org/v1
+kind: PyTorchJob
+metadata: {name: train, namespace: lab}
+spec:
+  pytorchReplicaSpecs:
+    Master:
+      replicas: 1
+      template:
+        spec:
+          containers:
+            - name: pytorch
+              image: pytorch/pytorch:2.4.0
+              resources:
+                limits: {memory: 8Gi}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: shared, namespace: lab}
+spec:
+  containers:
+    - name: a
+      image: busybox:1.36
+      resources: &full
+        requests: {cpu: 100m, memory: 64Mi}
+        limits: {cpu: 100m, memory: 64Mi}
+    - name: b
+      image: busybox:1.36
+      resources: *full
+    - name: c
+      image: busybox:1.36
+      resources: &memonly
+        requests: {memory: 64Mi}
+    - name: d
+      image: busybox:1.36
+      resources: *memonly
+---
+apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata: {name: etl, namespace: lab}
+spec:
+  type: Scala
+  mode: cluster
+  image: spark:3.5.1
+  mainApplicationFile: local:///opt/app.jar
+  sparkVersion: "3.5.1"
+  driver:
+    cores: 1
+    memory: 4g
+  executor:
+    instances: 2
+    memory: 16g
+"""
+
+
+def _found(report: Report) -> list[tuple[str, int, int]]:
+    return sorted((f.rule, f.location.line, f.location.column) for f in report.findings)
+
+
+def test_missing_requests_and_limits_judge_every_kind_of_pod() -> None:
+    found = _found(guardlint.lint_text(RESOURCES, "app.yaml", select=MISSING))
+    assert found == sorted([
+        # The LimitRange of namespace shop supplies cpu, not memory; the patched Deployment is a fragment.
+        ("missing-memory-limit", 10, 11),
+        # A pod in a custom resource.
+        ("missing-cpu-request", 47, 15),
+        ("missing-cpu-limit", 48, 17),
+        # Containers c and d share one mapping; d's findings are placed at its alias.
+        ("missing-memory-limit", 65, 7), ("missing-cpu-limit", 65, 7), ("missing-cpu-request", 66, 9),
+        ("missing-memory-limit", 69, 7), ("missing-cpu-limit", 69, 7), ("missing-cpu-request", 69, 18),
+        # Pods made by the Spark operator: the driver's and executor's cpu limit (coreLimit) is unset.
+        ("missing-cpu-limit", 80, 3), ("missing-cpu-limit", 83, 3),
+    ])
+
+
+def test_a_fragment_is_excused_even_when_asked_late() -> None:
+    """The `$patch` directive alone keeps the patched Deployment quiet: without it, it is reported."""
+    whole = RESOURCES.replace("            $patch: replace\n", "")
+    found = _found(guardlint.lint_text(whole, "app.yaml", select=["missing-memory-limit"]))
+    assert ("missing-memory-limit", 22, 11) in found
+    found = _found(guardlint.lint_text(RESOURCES, "app.yaml", select=["missing-memory-limit"]))
+    assert [f for f in found if f[1] < 40] == [("missing-memory-limit", 10, 11)]
+
+
+def _deployments(n: int, *, cpu: bool) -> Iterator[str]:
+    for i in range(n):
+        requests = "{cpu: 100m, memory: 64Mi}" if cpu or i else "{memory: 64Mi}"
+        yield f"""apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: d{i}, namespace: shop}}
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: nginx:1.27
+          readinessProbe: {{httpGet: {{port: 80}}}}
+          resources:
+            requests: {requests}
+"""
+
+
+@pytest.mark.parametrize("rule", ["missing-cpu-request", "missing-readiness-probe"])
+def test_fragments_are_looked_for_only_where_a_finding_is_possible(
+    rule: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether an object is a patch is asked only of objects with a container that lacks the value."""
+    from guardlint.model import patches
+
+    asked: list[Any] = []
+    real = patches.is_patch
+
+    def counting(resource: Any, index: Any) -> bool:
+        asked.append(resource)
+        return real(resource, index)
+
+    monkeypatch.setattr(patches, "is_patch", counting)
+    report = guardlint.lint_text("---\n".join(_deployments(20, cpu=True)), "app.yaml", select=[rule])
+    assert not report.findings
+    assert asked == []
+    report = guardlint.lint_text("---\n".join(_deployments(20, cpu=False)), "app.yaml", select=[rule])
+    if rule == "missing-cpu-request":
+        assert [f.rule for f in report.findings] == [rule]
+        assert [r.name for r in asked] == ["d0"]
+    else:
+        assert not report.findings
+        assert asked == []
+
+
+QUANTITIES = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: huge}
+spec:
+  containers:
+    - name: same-text
+      image: busybox:1.36
+      resources:
+        requests: {cpu: 500m, hugepages-2Mi: 1Gi}
+        limits: {cpu: 500m, hugepages-2Mi: 1Gi}
+    - name: same-value
+      image: busybox:1.36
+      resources:
+        requests: {cpu: 1, hugepages-2Mi: 1024Mi}
+        limits: {cpu: "1", hugepages-2Mi: 1Gi}
+    - name: equal-in-python-only
+      image: busybox:1.36
+      resources:
+        requests: {hugepages-2Mi: 99999999999999991611392}
+        limits: {hugepages-2Mi: 1.0e+23}
+    - name: above
+      image: busybox:1.36
+      resources:
+        requests: {cpu: "2"}
+        limits: {cpu: "1"}
+"""
+
+
+def test_a_request_written_as_its_limit_is_not_parsed_but_python_equality_is_not_enough() -> None:
+    """``99999999999999991611392 == 1e23`` in Python, but the API reads the float as 10^23: a shortcut on
+    ``==`` alone would hide that the huge-pages request differs from the limit."""
+    report = guardlint.lint_text(QUANTITIES, "pod.yaml", select=["request-exceeds-limit", "limit-far-above-request"])
+    assert [(f.rule, f.location.line, f.message.split(" requests ")[0]) for f in report.findings] == [
+        ("request-exceeds-limit", 19, "container 'equal-in-python-only'"),
+        ("request-exceeds-limit", 24, "container 'above'"),
+    ]
+
+
+def test_a_limit_written_as_its_request_is_still_above_a_ratio_below_one() -> None:
+    settings = settings_for(["limit-far-above-request"], {"limit-far-above-request": {"cpu-ratio": 0.5}})
+    report = guardlint.lint_text(QUANTITIES, "pod.yaml", settings=settings)
+    assert [(f.location.line, f.message) for f in report.findings] == [
+        (10, "container 'same-text' limits cpu to 500m, 1 times its request of 500m (at most 0.5 allowed)"),
+        (15, "container 'same-value' limits cpu to 1, 1 times its request of 1 (at most 0.5 allowed)"),
+    ]
+
+
+CREDENTIALS = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data:
+  FOO_CODE: hunter2-but-longer
+  DB_PASSWORD: hunter2-but-longer
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  containers:
+    - name: app
+      image: busybox:1.36
+      env:
+        - {name: FOO_CODE, value: hunter2-but-longer}
+        - {name: DB_PASSWORD, value: hunter2-but-longer}
+"""
+
+
+def test_credential_names_are_shared_per_run_but_kept_apart_per_parameters() -> None:
+    """The run builds one name matcher per set of words: a rule with its own words gets its own."""
+    settings = settings_for(
+        ["credentials-in-configmap", "secret-in-env-value"],
+        {"credentials-in-configmap": {"secret-words": ["FOO"]}},
+    )
+    report = guardlint.lint_text(CREDENTIALS, "app.yaml", settings=settings)
+    assert sorted((f.rule, f.location.line) for f in report.findings) == [
+        ("credentials-in-configmap", 5),
+        ("secret-in-env-value", 17),
+    ]
