@@ -29,8 +29,11 @@ are stored once across all versions.
 
 Output, in ``src/guardlint/_data/k8s-schemas/``:
 
-* ``definitions.txt.gz``: one line per distinct definition, ``<id>\\t<compact JSON>``;
-* ``v1.30.json.gz`` (one per version): the definition ids by name and the kinds by
+* ``definitions.txt``: one line per distinct definition, ``<id>\\t<compact JSON>``, sorted by id; not
+  compressed, so that a run reads only the definitions it uses without decompressing all of them (the
+  wheel compresses it);
+* ``v1.30.json.gz`` (one per version): ``at``, for each definition name the byte offset in
+  ``definitions.txt`` where its JSON starts (it ends with the line), and ``kinds``, the definition name of each kind by
   ``group/version/Kind`` (``v1/Pod`` for the core group), with ``served``: the kinds whose objects carry
   ``ObjectMeta`` (what the API serves as resources);
 * ``served.json``: for every served kind, the first and the last version that serves it (the API
@@ -229,14 +232,30 @@ def build(archives: list[Path], oldest: int) -> tuple[dict[str, str], dict[str, 
     return pool, versions
 
 
+def layout(pool: dict[str, str]) -> tuple[bytes, dict[str, int]]:
+    """The bytes of ``definitions.txt`` and, for each definition id, the offset where its JSON starts."""
+    lines: list[bytes] = []
+    starts: dict[str, int] = {}
+    at = 0
+    for digest, text in sorted(pool.items()):
+        line = f"{digest}\t{text}\n".encode()
+        starts[digest] = at + len(digest) + 1
+        lines.append(line)
+        at += len(line)
+    return b"".join(lines), starts
+
+
 def write(pool: dict[str, str], versions: dict[str, Any], archives: list[Path]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    lines = "".join(f"{k}\t{v}\n" for k, v in sorted(pool.items()))
-    (OUT / "definitions.txt.gz").write_bytes(gzip.compress(lines.encode(), compresslevel=9, mtime=0))
+    data, starts = layout(pool)
+    (OUT / "definitions.txt").write_bytes(data)
+    (OUT / "definitions.txt.gz").unlink(missing_ok=True)  # the compressed form of releases up to 0.2.0
     for old in OUT.glob("v1.*.json.gz"):
         old.unlink()
     for version, index in versions.items():
-        body = json.dumps(index, sort_keys=True, separators=(",", ":"))
+        located = {"at": {name: starts[digest] for name, digest in index["ids"].items()},
+                   "kinds": index["kinds"], "served": index["served"]}
+        body = json.dumps(located, sort_keys=True, separators=(",", ":"))
         (OUT / f"v{version}.json.gz").write_bytes(gzip.compress(body.encode(), compresslevel=9, mtime=0))
     names = ", ".join(a.name for a in archives)
     span = f"{min(versions, key=_minor)} to {max(versions, key=_minor)}"

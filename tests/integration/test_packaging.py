@@ -29,6 +29,7 @@ def test_wheel_ships_rules_and_schemas_and_works(tmp_path: Path) -> None:
     assert "guardlint/_data/schemas/config.schema.json" in names
     assert "guardlint/_data/rules/presets/default.yaml" in names
     assert any(n.startswith("guardlint/_data/rules/declarative/") for n in names)
+    assert "guardlint/_data/k8s-schemas/definitions.txt" in names  # the API schemas, read by offset
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)

@@ -93,6 +93,40 @@ def test_shipped_versions_cover_the_default_target() -> None:
     assert versions[0] == (1, 11) and versions[-1] == LATEST_KUBERNETES
 
 
+def test_schema_data_is_consistent() -> None:
+    """``definitions.txt`` and the version indexes are built together (``scripts/build_schemas.py``): each
+    definition's offset is where the JSON of a line starts, the line's id is the hash of that JSON, and every
+    line is used by some version. (A file changed by hand, or line endings rewritten by a checkout, fails here.)"""
+    import gzip
+    import hashlib
+    import json
+
+    from guardlint.apischema.store import _data_dir, _pool
+
+    pool = _pool()
+    with open(f"{_data_dir()}/definitions.txt", "rb") as fh:
+        assert fh.read() == pool
+    lines = pool.split(b"\n")
+    assert lines[-1] == b""
+    starts = {}
+    at = 0
+    for line in lines[:-1]:
+        digest, _, text = line.partition(b"\t")
+        assert hashlib.sha1(text).hexdigest()[:10].encode() == digest
+        starts[at + len(digest) + 1] = at + len(line)
+        at += len(line) + 1
+    used = set()
+    for version in shipped_versions():
+        with open(f"{_data_dir()}/v{version[0]}.{version[1]}.json.gz", "rb") as fh:
+            index = json.loads(gzip.decompress(fh.read()))
+        for name, start in index["at"].items():
+            assert start in starts, (version, name)
+            json.loads(pool[start:starts[start]])
+            used.add(start)
+        assert set(index["kinds"].values()) <= set(index["at"])
+    assert used == set(starts)
+
+
 # --- exact positions, one per error class -----------------------------------------------------------------
 
 POSITIONS = """\

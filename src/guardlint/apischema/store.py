@@ -1,16 +1,19 @@
 """The shipped Kubernetes API schemas, one set per Kubernetes minor version, compiled lazily.
 
 The data (``guardlint/_data/k8s-schemas``) is built by ``scripts/build_schemas.py`` from the schemas that
-the ``kubernetes-validate`` package publishes (see ``SOURCE.md`` next to the data). A definition is
-decoded and compiled the first time a kind that uses it is validated, once per version and process.
+the ``kubernetes-validate`` package publishes (see ``SOURCE.md`` next to the data): ``definitions.txt``
+holds every distinct definition once (one compact JSON line each), and the small index of each version
+(``v1.30.json.gz``) gives, for each definition name, the offset in that file where its line's JSON starts. A run reads
+the file's bytes (no decompression, no table of all definitions) and decodes and compiles a definition the
+first time a kind that uses it is validated, once per version and process.
 """
 
 from __future__ import annotations
 
 import functools
-import gzip
 import json
 import os
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,10 +49,11 @@ def shipped_versions() -> tuple[tuple[int, int], ...]:
 
 
 @functools.lru_cache(maxsize=1)
-def _pool() -> Mapping[str, str]:
-    with open(os.path.join(_data_dir(), "definitions.txt.gz"), "rb") as fh:
-        text = gzip.decompress(fh.read()).decode("utf-8")
-    return dict(line.split("\t", 1) for line in text.splitlines())
+def _pool() -> bytes:
+    """``definitions.txt``: a definition's compact JSON runs from the offset its version's index gives to the
+    end of that line (the line starts with the definition's id, for people reading the file)."""
+    with open(os.path.join(_data_dir(), "definitions.txt"), "rb") as fh:
+        return fh.read()
 
 
 def api_key(api_version: str, kind: str) -> str:
@@ -59,11 +63,12 @@ def api_key(api_version: str, kind: str) -> str:
 class VersionSchemas:
     """The built-in kinds of one Kubernetes version and their compiled schemas."""
 
-    __slots__ = ("_compiled", "_ids", "kinds", "served", "version")
+    __slots__ = ("_compiled", "_offsets", "kinds", "served", "version")
 
     def __init__(self, version: tuple[int, int], index: Mapping[str, Any]) -> None:
         self.version = version
-        self._ids: Mapping[str, str] = index["ids"]
+        self._offsets: Mapping[str, int] = index["at"]
+        """Definition name -> the byte offset of its JSON in ``definitions.txt`` (it ends at the line's end)."""
         self.kinds: Mapping[str, str] = index["kinds"]
         """``group/version/Kind`` (``v1/Pod`` for the core group) -> definition name."""
         self.served: frozenset[str] = frozenset(index["served"])
@@ -80,9 +85,10 @@ class VersionSchemas:
             return node
         node = Node(name.rsplit(".", 1)[-1])
         self._compiled[name] = node  # before filling it: a definition may refer to itself
-        digest = self._ids.get(name)
-        if digest is not None:
-            self._fill(node, json.loads(_pool()[digest]))
+        start = self._offsets.get(name)
+        if start is not None:
+            pool = _pool()
+            self._fill(node, json.loads(pool[start:pool.index(b"\n", start)]))
         return node
 
     def _build(self, data: Mapping[str, Any]) -> Node:
@@ -121,11 +127,12 @@ class VersionSchemas:
 
 @functools.lru_cache(maxsize=4)
 def schemas_for(version: tuple[int, int]) -> VersionSchemas | None:
-    """The schemas of ``version``, or None when guardlint ships none for it."""
+    """The schemas of ``version``, or None when guardlint ships none for it. (zlib reads the gzip file: the
+    gzip module would add a millisecond of imports to every run.)"""
     path = os.path.join(_data_dir(), f"v{version[0]}.{version[1]}.json.gz")
     try:
         with open(path, "rb") as fh:
-            index = json.loads(gzip.decompress(fh.read()))
+            index = json.loads(zlib.decompress(fh.read(), wbits=31))  # a gzip stream (wbits 31)
     except FileNotFoundError:
         return None
     return VersionSchemas(version, index)
