@@ -30,5 +30,19 @@ def test_directives_found_in_any_spelling(body: str, patch: bool) -> None:
 def test_text_without_dollar_or_escape_rules_directives_out() -> None:
     plain = load_text(HEAD + "      containers: []\n", "web.yaml", nodes=False).documents[0]
     assert plain.dollar is False
-    escaped = load_text(HEAD + '      x: "\\t"\n', "web.yaml", nodes=False).documents[0]
+    # Composed documents (node trees) are screened by their text: an escape could spell a '$'.
+    escaped = load_text(HEAD + '      x: "\\t"\n', "web.yaml").documents[0]
     assert escaped.dollar is True
+
+
+@pytest.mark.parametrize(("body", "dollar"), [
+    ('      x: "\\t"\n', False),  # an escape in a value
+    ("      x: 'costs $5'\n", False),  # a '$' in a value
+    ("      containers:\n      - name: a\n        $patch: delete\n", True),
+    ('      containers:\n      - {"\\x24retainKeys": [name], name: a}\n', True),
+    ("      containers: [{name: a, $notADirective: 1}]\n", True),
+])
+def test_documents_built_from_events_know_their_dollar_keys(body: str, dollar: bool) -> None:
+    doc = load_text(HEAD + body, "web.yaml", nodes=False).documents[0]
+    assert doc.root is None  # built from events
+    assert doc.dollar is dollar

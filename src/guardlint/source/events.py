@@ -55,13 +55,15 @@ class Built(NamedTuple):
     root_line: int
     """0-based line of the root value's start, or 0 for an empty document (a bare null root)."""
     spans: tuple[tuple[int, int], ...]
+    dollar: bool
+    """Whether a mapping key of the document starts with ``$`` (as ``Document.dollar``, but exact)."""
 
 
 class _GiveUp(Exception):
     """The document needs the composing loader (anchors, tags, merge or duplicate keys, ...)."""
 
 
-EMPTY_STREAM = Built(None, array("q"), 0, ())
+EMPTY_STREAM = Built(None, array("q"), 0, (), False)
 """What ``build`` returns for a text without any document (only comments or nothing): the composer's None."""
 
 
@@ -81,7 +83,9 @@ def build(
     try:
         # Tags start with ``!`` and anchors with ``&`` in the text: without either, no event can carry one.
         screen = "!" in body or "&" in body
-        return _build(parser.get_event, plain_value, values, [] if spans else None, screen, max_depth)
+        # A key spells ``$`` as itself or as an escape (``"\\x24patch"``): without either, none starts with it.
+        dollar = "$" in body or "\\" in body
+        return _build(parser.get_event, plain_value, values, [] if spans else None, screen, dollar, max_depth)
     except (yaml.YAMLError, _GiveUp):
         return None
     finally:
@@ -93,7 +97,7 @@ _MISSING = object()
 
 def _build(
     get: Callable[[], Any], plain_value: Callable[[str], Any], values: dict[str, Any],
-    spans: list[tuple[int, int]] | None, screen: bool, max_depth: int,
+    spans: list[tuple[int, int]] | None, screen: bool, dollar: bool, max_depth: int,
 ) -> Built:
     if type(get()) is not StreamStartEvent:  # pragma: no cover - libyaml always starts with it
         raise _GiveUp
@@ -114,6 +118,7 @@ def _build(
     key: Any = None  # a mapping's key waiting for its value
     key_at = 0
     empty_root = False
+    dollar_key = False
     while True:
         event = get()
         kind = type(event)
@@ -132,6 +137,8 @@ def _build(
                     raise _GiveUp
                 key = text
                 key_at = start
+                if dollar and text[:1] == "$":
+                    dollar_key = True
                 continue
             if event.implicit[0]:
                 value = values.get(text, _MISSING)
@@ -183,4 +190,4 @@ def _build(
         raise _GiveUp  # a second document: the composer's error to report
     pos[0:4] = entries
     return Built(document[0], array("q", pos), 0 if empty_root else pos[1] >> 32,
-                 tuple(sorted(spans)) if spans else ())
+                 tuple(sorted(spans)) if spans else (), dollar_key)

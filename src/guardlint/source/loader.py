@@ -112,8 +112,9 @@ class Document(Frozen):
     content_line: int
     """1-based line where the document's content starts (after ``---`` and leading comments)."""
     dollar: bool
-    """False when no key or value of the document can contain ``$``: its text has neither ``$`` nor ``\\``
-    (an escape could spell one). Lets strategic-merge directives (``$patch``) be ruled out without a walk."""
+    """False when no mapping key of the document starts with ``$``. Lets strategic-merge directives (``$patch``)
+    be ruled out without a walk. Exact for a document built from events; a composed one says False only when
+    its text has neither ``$`` nor ``\\`` (an escape could spell one)."""
     aliases: Mapping[FieldPath, Location]
     """Where each YAML alias of the document is used (``*name``, also as a merge source ``<<: *name``), by the
     path at which the text uses it (a merge key's entry is ``(..., "<<")`` or ``(..., "<<", i)``); empty
@@ -647,7 +648,7 @@ def _built_document(built: Built, chunk: _Chunk, number: int, file: str) -> Docu
         data=built.data,
         root=None,
         positions=built.positions,
-        dollar="$" in body or "\\" in body,
+        dollar=built.dollar,
         line_offset=chunk.line,
         index_offset=chunk.offset,
         start_line=chunk.line + 1,
