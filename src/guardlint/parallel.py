@@ -45,12 +45,14 @@ AUTO_MIN_BYTES = 0
 """``--jobs auto`` starts a pool only for inputs of at least this many bytes. 0: ``auto`` is off (serial),
 until the measurement on a quiet machine (``scripts/benchmark.py --jobs``) shows the pool winning."""
 
-PER_OBJECT_CACHES = frozenset({"schema:problems"})
+PER_OBJECT_CACHES = frozenset({"schema:problems", "gpu.facts"})
 """``ResourceIndex.memo`` keys a share may use with a cache of its own: tables that only remember what one
 object alone decides, so that a second rule asking about the same object does not compute it again.
 ``schema:problems`` maps an object to its schema problems: computed from the object, the target version and
 the built-in schema of its kind; what needs the run (CRDs of the run, ``is_patch``) reads the index and so
-leaves the pair to the parent before anything is cached. Every other key is a table derived from the run's
+leaves the pair to the parent before anything is cached. ``gpu.facts`` maps an object to what the GPU pack
+asks of it (``rules/gpu/_support.gpu_facts``): computed from the object, the pod-template table and the
+plan's options alone. Every other key is a table derived from the run's
 objects: reading it is reading the index."""
 
 

@@ -11,9 +11,9 @@ from guardlint.model.access import get, get_int, get_list, get_map, get_str
 from guardlint.model.paths import FieldPath
 from guardlint.model.quantity import quantity_value
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import PodSpecRef, iter_pod_specs
+from guardlint.model.workloads import PodSpecRef
 from guardlint.rules.api import RuleContext
-from guardlint.rules.gpu._support import accelerators, pod_uses_accelerator
+from guardlint.rules.gpu._support import accelerators, gpu_facts
 
 KUBEFLOW_V1_REPLICAS = {
     "PyTorchJob": "pytorchReplicaSpecs",
@@ -41,8 +41,9 @@ def kubeflow_replicas_key(resource: Resource) -> str | None:
 
 
 def gpu_pods(resource: Resource, ctx: RuleContext) -> list[PodSpecRef]:
-    table = accelerators(ctx)
-    return [p for p in iter_pod_specs(resource, ctx.workloads) if pod_uses_accelerator(p, table)]
+    """The pods that ask for a positive amount of an accelerator (``pod_uses_accelerator``), from the facts
+    the run keeps per object."""
+    return gpu_facts(resource, ctx).gpu_pods()
 
 
 def trainjob_gpus(resource: Resource, ctx: RuleContext) -> bool:

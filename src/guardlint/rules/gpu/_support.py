@@ -9,19 +9,28 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
-from typing import Any, Protocol
+from types import MappingProxyType
+from typing import Any, NamedTuple, Protocol
 
 from guardlint.model.access import get_list, get_map, get_str
 from guardlint.model.paths import FieldPath
-from guardlint.model.requirements import ResourceSite, SiteValue, container_site, has_qualified_name
+from guardlint.model.requirements import (
+    ResourceSite,
+    SiteValue,
+    container_site,
+    has_qualified_name,
+    iter_flat_sites,
+)
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import (
     ContainerKind,
     ContainerRef,
     PodSpecRef,
+    WorkloadTable,
     iter_containers,
+    iter_pod_specs,
 )
 from guardlint.rules.api import RuleContext
 from guardlint.rules.gpu.accelerators import Accelerator, AcceleratorTable, table_for
@@ -78,7 +87,7 @@ def container_accelerators(c: ContainerRef, table: AcceleratorTable) -> Accelera
     return site_accelerators(container_site(c), table)
 
 
-def is_shared_use(use: AcceleratorUse) -> bool:
+def is_shared_use(use: Mapping[str, tuple[Fraction, SiteValue, Accelerator]]) -> bool:
     """The counts are shares of a GPU, not whole devices: HAMi vGPU resources or time-sliced ``.shared``."""
     return any(acc.vendor == "HAMi" or acc.kind == "shared" for _, _, acc in use.values())
 
@@ -103,6 +112,141 @@ def uses_accelerator(c: ContainerRef, table: AcceleratorTable) -> bool:
 def pod_uses_accelerator(pod: PodSpecRef, table: AcceleratorTable) -> bool:
     """Some container or init container requests an accelerator (a positive amount)."""
     return any(uses_accelerator(c, table) for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)))
+
+
+# --------------------------------------------------------------------------------------------------------
+# What the pack asks of every object, answered once per run
+#
+# Most objects name no accelerator at all: no container of theirs has a resource name with a domain
+# (``vendor/name``), which every accelerator and every extended resource has. The rules used to find that
+# out again each (34 rules, each walking the pods, the containers and their resources, and parsing the
+# quantities). ``gpu_facts`` walks an object once per run and keeps the answer; a rule whose findings need
+# an accelerator (or an extended resource) then leaves as soon as the facts say there is none.
+
+_INIT_AND_APP = frozenset({ContainerKind.INIT, ContainerKind.CONTAINER})
+
+
+class ContainerUse(NamedTuple):
+    """An init or app container whose resources name an accelerator of the registry, with what it asks."""
+
+    container: ContainerRef
+    use: Mapping[str, tuple[Fraction, SiteValue, Accelerator]]
+    """``container_accelerators`` of the container (never empty here; amounts may be zero or negative)."""
+
+
+class PodFacts(NamedTuple):
+    """One pod of an object, with its accelerator use."""
+
+    pod: PodSpecRef
+    used: tuple[ContainerUse, ...]
+    """The init and app containers (sidecars included) for which ``container_accelerators`` is not empty, in
+    container order; for every other container of the pod it is empty."""
+    uses_accelerator: bool
+    """``pod_uses_accelerator``: some container asks for a positive amount of an accelerator."""
+
+
+class GpuFacts(NamedTuple):
+    """What the GPU pack's rules ask of one object, computed once per run (``gpu_facts``)."""
+
+    pods: tuple[PodFacts, ...]
+    """Every pod of the object (``iter_pod_specs``), in order."""
+    sites: tuple[ResourceSite, ...]
+    """``iter_sites(resource, ctx)``: the resources of init and app containers that name a resource with a
+    domain, then the operator shapes (``iter_flat_sites``). Empty: no extended resource and no accelerator is
+    asked for anywhere in the object."""
+
+    env_names: frozenset[str]
+    """The names of the ``env`` entries of every container of every pod (ephemeral containers included)."""
+    env_from: bool
+    """Some container of some pod has a non-empty ``envFrom`` list."""
+    mount_paths: frozenset[str]
+    """The ``mountPath`` of every ``volumeMounts`` entry of every container of every pod."""
+    container_claims: bool
+    """Some init or app container lists Dynamic Resource Allocation claims (``resources.claims``)."""
+    resource_names: frozenset[str]
+    """Every resource name in the ``limits`` and ``requests`` of an init or app container (``cpu`` too)."""
+
+    @property
+    def uses_accelerator(self) -> bool:
+        """Some pod of the object asks for a positive amount of an accelerator."""
+        return any(p.uses_accelerator for p in self.pods)
+
+    def gpu_pods(self) -> list[PodSpecRef]:
+        """The pods that ask for an accelerator (``pod_uses_accelerator``), in order."""
+        return [p.pod for p in self.pods if p.uses_accelerator]
+
+
+_FACTS_MEMO = "gpu.facts"
+
+
+def gpu_facts(resource: Resource, ctx: RuleContext) -> GpuFacts:
+    """The object's ``GpuFacts``, computed the first time a rule asks in a run and then shared.
+
+    The memo lives in the run's index (``ResourceIndex.memo``), keyed by the object's identity, and keeps the
+    object alive with its entry so that the identity cannot be reused while the run lasts. It is used only
+    while the table of pods and the accelerator registry are the ones it was computed with."""
+    memo: dict[int, tuple[Resource, WorkloadTable, Mapping[str, Any], GpuFacts]] = ctx.index.memo(_FACTS_MEMO, dict)
+    hit = memo.get(id(resource))
+    # The registry is a function of the options (``table_for``): the same options, the same registry.
+    if hit is not None and hit[0] is resource and hit[1] is ctx.workloads and hit[2] is ctx.options:
+        return hit[3]
+    facts = _compute_facts(resource, ctx.workloads, accelerators(ctx))
+    memo[id(resource)] = (resource, ctx.workloads, ctx.options, facts)
+    return facts
+
+
+def _compute_facts(resource: Resource, workloads: WorkloadTable, table: AcceleratorTable) -> GpuFacts:
+    # One walk for both answers: ``sites`` is what ``iter_sites`` yields (the same containers in the same
+    # order, with the same test: a ``resources`` map that names a resource with a domain), and a container's
+    # accelerator use is ``container_accelerators``, which is empty unless that same test holds and is
+    # otherwise ``site_accelerators`` of the same site.
+    pods: list[PodFacts] = []
+    sites: list[ResourceSite] = []
+    env_names: set[str] = set()
+    mount_paths: set[str] = set()
+    resource_names: set[str] = set()
+    env_from = container_claims = False
+    for pod in iter_pod_specs(resource, workloads):
+        used: list[ContainerUse] = []
+        for c in iter_containers(pod):
+            data = c.data
+            env_names.update(_names(data.get("env"), "name"))
+            mount_paths.update(_names(data.get("volumeMounts"), "mountPath"))
+            env_from = env_from or bool(get_list(data, ("envFrom",)))
+            if c.kind not in _INIT_AND_APP:
+                continue
+            resources = data.get("resources")
+            if not isinstance(resources, dict):
+                continue
+            for section in ("limits", "requests"):
+                values = resources.get(section)
+                if isinstance(values, dict):
+                    resource_names.update(k for k in values if isinstance(k, str))
+            container_claims = container_claims or bool(get_list(resources, ("claims",)))
+            if not has_qualified_name(resources):
+                continue
+            site = container_site(c)
+            sites.append(site)
+            use = site_accelerators(site, table)
+            if use:
+                used.append(ContainerUse(c, MappingProxyType(use)))
+        positive = any(amount > 0 for u in used for amount, _, _ in u.use.values())
+        pods.append(PodFacts(pod, tuple(used), positive))
+    sites.extend(iter_flat_sites(resource))
+    return GpuFacts(
+        tuple(pods), tuple(sites), frozenset(env_names), env_from, frozenset(mount_paths), container_claims,
+        frozenset(resource_names),
+    )
+
+
+def _names(items: Any, key: str) -> Iterator[str]:
+    """The string values of ``key`` in the mapping items of a list (``get_str`` of each ``iter_maps`` item)."""
+    if isinstance(items, list):
+        for item in items:
+            if isinstance(item, dict):
+                value = item.get(key)
+                if isinstance(value, str):
+                    yield value
 
 
 ARGO_WORKFLOW_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"})

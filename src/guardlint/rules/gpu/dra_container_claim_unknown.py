@@ -8,10 +8,10 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_str
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
+from guardlint.model.workloads import ContainerKind, iter_containers
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import pod_resource_claims
+from guardlint.rules.gpu._support import gpu_facts, pod_resource_claims
 
 
 @rule(
@@ -74,7 +74,11 @@ def dra_container_claim_unknown(resource: Resource, params: Any, ctx: RuleContex
               - name: gpu
     ```
     """
-    for pod in iter_pod_specs(resource, ctx.workloads):
+    facts = gpu_facts(resource, ctx)
+    if not facts.container_claims:
+        return  # no init or app container lists resources.claims, so none uses an undeclared claim
+    for pod_facts in facts.pods:
+        pod = pod_facts.pod
         declared = [get_str(rc, ("name",)) for rc in pod_resource_claims(pod)[1]]
         names = {n for n in declared if n}
         for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):

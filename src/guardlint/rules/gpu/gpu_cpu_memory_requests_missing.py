@@ -11,10 +11,10 @@ from guardlint.model.limitrange import limitrange_supplies
 from guardlint.model.quantity import format_quantity
 from guardlint.model.requirements import iter_flat_sites
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
+from guardlint.model.workloads import ContainerKind
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, container_accelerators, operator_completed
+from guardlint.rules.gpu._support import accelerators, gpu_facts, operator_completed
 
 
 @rule(
@@ -95,11 +95,12 @@ def gpu_cpu_memory_requests_missing(resource: Resource, params: Any, ctx: RuleCo
             defaults[name] = limitrange_supplies(ctx.index, resource, name, "requests")
         return defaults[name]
 
-    for pod in iter_pod_specs(resource, ctx.workloads):
-        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
+    for pod_facts in gpu_facts(resource, ctx).pods:
+        pod = pod_facts.pod
+        for c, accelerator_use in pod_facts.used:  # the other containers request no accelerator
             if c.kind is ContainerKind.INIT and not c.is_sidecar:
                 continue  # runs to completion before the app starts: it does not decide what gets evicted
-            use = [(n, a) for n, (a, _, _) in container_accelerators(c, table).items() if a > 0]
+            use = [(n, a) for n, (a, _, _) in accelerator_use.items() if a > 0]
             if not use:
                 continue
             missing = [

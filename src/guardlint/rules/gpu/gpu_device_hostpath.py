@@ -10,7 +10,6 @@ from typing import Annotated, NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_str
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import PodSpecRef, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
@@ -21,12 +20,11 @@ from guardlint.rules.gpu._support import (
     SYSTEM_KINDS_PARAM,
     SYSTEM_NAMESPACES,
     SYSTEM_NAMESPACES_PARAM,
-    accelerators,
+    PodFacts,
+    gpu_facts,
     is_system_component,
     pod_claims_devices,
-    pod_uses_accelerator,
 )
-from guardlint.rules.gpu.accelerators import AcceleratorTable
 from guardlint.rules.params import param
 
 
@@ -44,11 +42,12 @@ class Params(NamedTuple):
     system_images: Annotated[tuple[str, ...], SYSTEM_IMAGES_PARAM] = SYSTEM_IMAGES
 
 
-def _gpu_related(pod: PodSpecRef, table: AcceleratorTable, params: Params) -> bool:
+def _gpu_related(pod_facts: PodFacts) -> bool:
     """The pod requests an accelerator, claims devices or runs with a GPU runtime class."""
+    pod = pod_facts.pod
     runtime_class = get_str(pod.spec, ("runtimeClassName",))
     return (
-        pod_uses_accelerator(pod, table) or pod_claims_devices(pod)
+        pod_facts.uses_accelerator or pod_claims_devices(pod)
         or (runtime_class is not None and runtime_class in GPU_RUNTIME_CLASSES)
     )
 
@@ -121,8 +120,8 @@ def gpu_device_hostpath(resource: Resource, params: Params, ctx: RuleContext) ->
               nvidia.com/gpu: 1
     ```
     """
-    table = accelerators(ctx)
-    for pod in iter_pod_specs(resource, ctx.workloads):
+    for pod_facts in gpu_facts(resource, ctx).pods:
+        pod = pod_facts.pod
         hits = []
         for i, vol in enumerate(get_list(pod.spec, ("volumes",)) or []):
             raw = get_str(vol, ("hostPath", "path"))
@@ -132,7 +131,7 @@ def gpu_device_hostpath(resource: Resource, params: Params, ctx: RuleContext) ->
             whole_dev = path == "/dev"
             if whole_dev or any(fnmatch.fnmatchcase(path, p) for p in params.device_paths):
                 hits.append((i, raw, get_str(vol, ("name",)) or f"#{i}", whole_dev))
-        if any(h[3] for h in hits) and not _gpu_related(pod, table, params):
+        if any(h[3] for h in hits) and not _gpu_related(pod_facts):
             hits = [h for h in hits if not h[3]]
         if not hits or is_system_component(pod, params):
             continue

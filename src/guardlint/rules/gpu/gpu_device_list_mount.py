@@ -9,7 +9,7 @@ from typing import Annotated, NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get_str, iter_maps
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import iter_containers, iter_pod_specs
+from guardlint.model.workloads import iter_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
@@ -19,6 +19,7 @@ from guardlint.rules.gpu._support import (
     SYSTEM_KINDS_PARAM,
     SYSTEM_NAMESPACES,
     SYSTEM_NAMESPACES_PARAM,
+    gpu_facts,
     is_system_component,
 )
 
@@ -29,6 +30,14 @@ class Params(NamedTuple):
     system_kinds: Annotated[tuple[str, ...], SYSTEM_KINDS_PARAM] = SYSTEM_KINDS
     system_namespaces: Annotated[tuple[str, ...], SYSTEM_NAMESPACES_PARAM] = SYSTEM_NAMESPACES
     system_images: Annotated[tuple[str, ...], SYSTEM_IMAGES_PARAM] = SYSTEM_IMAGES
+
+
+def _device_list_path(raw: str) -> bool:
+    """An absolute mount path at or below a directory where the NVIDIA runtime reads its device list."""
+    if not raw.startswith("/"):
+        return False
+    path = posixpath.normpath(raw)
+    return any(path == d or path.startswith(d + "/") for d in DEVICE_LIST_DIRS)
 
 
 @rule(
@@ -93,15 +102,16 @@ def gpu_device_list_mount(resource: Resource, params: Params, ctx: RuleContext) 
               nvidia.com/gpu: 1
     ```
     """
-    for pod in iter_pod_specs(resource, ctx.workloads):
+    facts = gpu_facts(resource, ctx)
+    if not any(_device_list_path(raw) for raw in facts.mount_paths):
+        return  # a finding needs a mount at the device-list path (``mount_paths`` holds every mount path)
+    for pod_facts in facts.pods:
+        pod = pod_facts.pod
         system: bool | None = None
         for c in iter_containers(pod):
             for i, mount in iter_maps(c.data, ("volumeMounts",)):
                 raw = get_str(mount, ("mountPath",))
-                if not raw or not raw.startswith("/"):
-                    continue
-                path = posixpath.normpath(raw)
-                if not any(path == d or path.startswith(d + "/") for d in DEVICE_LIST_DIRS):
+                if not raw or not _device_list_path(raw):
                     continue
                 if system is None:
                     system = is_system_component(pod, params)

@@ -11,10 +11,10 @@ from guardlint.findings import Severity
 from guardlint.model.quantity import format_quantity
 from guardlint.model.requirements import SiteValue, iter_flat_sites
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
+from guardlint.model.workloads import ContainerKind
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, container_accelerators, site_accelerators
+from guardlint.rules.gpu._support import accelerators, gpu_facts, site_accelerators
 from guardlint.rules.gpu.accelerators import Accelerator
 from guardlint.rules.params import param
 
@@ -103,14 +103,16 @@ def gpu_exceeds_node_capacity(resource: Resource, params: Params, ctx: RuleConte
     advertised under `nvidia.com/gpu`, or partitioned AMD GPUs must set `max-per-node` or `node-sizes`.
     """
     table = accelerators(ctx)
-    for pod in iter_pod_specs(resource, ctx.workloads):
+    for pod_facts in gpu_facts(resource, ctx).pods:
+        pod = pod_facts.pod
         app: dict[str, Fraction] = {}
         init_peak: dict[str, Fraction] = {}
         sidecars: dict[str, Fraction] = {}
         biggest: dict[str, tuple[Fraction, SiteValue, str]] = {}
         rows: dict[str, Accelerator] = {}
-        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
-            for name, (amount, value, acc) in container_accelerators(c, table).items():
+        # Only the containers that name an accelerator: the others add nothing to any sum below.
+        for c, use in pod_facts.used:
+            for name, (amount, value, acc) in use.items():
                 rows[name] = acc
                 if name not in biggest or amount > biggest[name][0]:
                     biggest[name] = (amount, value, c.describe())

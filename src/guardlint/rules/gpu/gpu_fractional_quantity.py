@@ -8,11 +8,11 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.quantity import quantity_text
-from guardlint.model.requirements import iter_sites
 from guardlint.model.resource import Resource
 from guardlint.model.resourcenames import is_extended
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import gpu_facts
 
 
 @rule(
@@ -82,7 +82,9 @@ def gpu_fractional_quantity(resource: Resource, params: Any, ctx: RuleContext) -
                   nvidia.com/mig-1g.5gb: 1
     ```
     """
-    for site in iter_sites(resource, ctx):
+    # The sites ``iter_sites`` yields, computed once per run for every rule of the pack (none when no container
+    # names a resource with a domain, as in most objects).
+    for site in gpu_facts(resource, ctx).sites:
         for v in site.values:
             if not is_extended(v.name):
                 continue

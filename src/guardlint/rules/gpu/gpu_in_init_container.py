@@ -9,10 +9,10 @@ from typing import Any
 from guardlint.findings import Severity
 from guardlint.model.quantity import format_quantity
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
+from guardlint.model.workloads import ContainerKind
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, container_accelerators
+from guardlint.rules.gpu._support import gpu_facts
 
 
 @rule(
@@ -79,16 +79,15 @@ def gpu_in_init_container(resource: Resource, params: Any, ctx: RuleContext) -> 
               nvidia.com/gpu: 1
     ```
     """
-    table = accelerators(ctx)
-    for pod in iter_pod_specs(resource, ctx.workloads):
+    for pod_facts in gpu_facts(resource, ctx).pods:
         app: dict[str, Fraction] = {}
         inits = []
-        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
-            use = container_accelerators(c, table)
+        # Only the containers that name an accelerator: the others add nothing to the sums and are no finding.
+        for c, use in pod_facts.used:
             if c.kind is ContainerKind.CONTAINER or c.is_sidecar:
                 for name, (amount, _, _) in use.items():
                     app[name] = app.get(name, Fraction(0)) + amount
-            elif use:
+            else:
                 inits.append((c, use))
         for c, use in inits:
             for name, (amount, value, _) in use.items():

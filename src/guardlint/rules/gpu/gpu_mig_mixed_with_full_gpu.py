@@ -7,11 +7,10 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.quantity import format_quantity
-from guardlint.model.requirements import iter_sites
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, site_accelerators
+from guardlint.rules.gpu._support import accelerators, gpu_facts, site_accelerators
 
 
 @rule(
@@ -77,7 +76,9 @@ def gpu_mig_mixed_with_full_gpu(resource: Resource, params: Any, ctx: RuleContex
     ```
     """
     table = accelerators(ctx)
-    for site in iter_sites(resource, ctx):
+    # The sites ``iter_sites`` yields, computed once per run for every rule of the pack (none when no container
+    # names a resource with a domain, as in most objects).
+    for site in gpu_facts(resource, ctx).sites:
         use = site_accelerators(site, table)
         whole = [(n, a) for n, (a, _, acc) in use.items() if acc.vendor == "NVIDIA" and acc.kind == "gpu" and a > 0]
         if not whole:

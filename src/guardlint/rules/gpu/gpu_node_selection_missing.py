@@ -7,17 +7,14 @@ from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, PodSpecRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     DEFAULT_GPU_NODE_LABELS,
-    accelerators,
-    container_accelerators,
+    PodFacts,
+    gpu_facts,
     gpu_selector_paths,
-    pod_uses_accelerator,
 )
-from guardlint.rules.gpu.accelerators import AcceleratorTable
 from guardlint.rules.params import param
 
 
@@ -27,11 +24,11 @@ class Params(NamedTuple):
     )] = DEFAULT_GPU_NODE_LABELS
 
 
-def _requests_mig_profile(pod: PodSpecRef, table: AcceleratorTable) -> bool:
+def _requests_mig_profile(pod: PodFacts) -> bool:
     """A MIG profile resource (``nvidia.com/mig-1g.12gb``) exists only on nodes whose GPU model offers that
     profile: requesting one already selects the GPU model."""
-    for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
-        for name, (amount, _, acc) in container_accelerators(c, table).items():
+    for _, use in pod.used:  # the other containers request no accelerator
+        for name, (amount, _, acc) in use.items():
             if amount > 0 and (acc.kind == "mig" or name.startswith("nvidia.com/mig-")):
                 return True
     return False
@@ -97,11 +94,11 @@ def gpu_node_selection_missing(resource: Resource, params: Params, ctx: RuleCont
               nvidia.com/gpu: 1
     ```
     """
-    table = accelerators(ctx)
-    for pod in iter_pod_specs(resource, ctx.workloads):
-        if not pod_uses_accelerator(pod, table) or gpu_selector_paths(pod, params.node_labels):
+    for pod_facts in gpu_facts(resource, ctx).pods:
+        pod = pod_facts.pod
+        if not pod_facts.uses_accelerator or gpu_selector_paths(pod, params.node_labels):
             continue
-        if _requests_mig_profile(pod, table):
+        if _requests_mig_profile(pod_facts):
             continue
         yield Violation(
             (*pod.path, "nodeSelector"),

@@ -7,7 +7,6 @@ from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
@@ -19,12 +18,12 @@ from guardlint.rules.gpu._support import (
     SYSTEM_KINDS_PARAM,
     SYSTEM_NAMESPACES,
     SYSTEM_NAMESPACES_PARAM,
-    accelerators,
+    PodFacts,
+    gpu_facts,
     gpu_selector_paths,
     gpu_toleration_paths,
     is_system_component,
     pod_claims_devices,
-    pod_uses_accelerator,
 )
 from guardlint.rules.params import param
 
@@ -126,18 +125,21 @@ def gpu_node_targeted_without_request(resource: Resource, params: Params, ctx: R
     """
     if resource.kind in params.exempt_kinds:
         return
-    table = accelerators(ctx)
-    pods = list(iter_pod_specs(resource, ctx.workloads))
-    using = [pod_uses_accelerator(p, table) or pod_claims_devices(p) for p in pods]
-    if any(using) and len(pods) > 1:
+    pods = gpu_facts(resource, ctx).pods
+
+    def using(p: PodFacts) -> bool:
+        return p.uses_accelerator or pod_claims_devices(p.pod)
+
+    if len(pods) > 1 and any(using(p) for p in pods):
         # A coordinator pod (LeaderWorkerSet leader, Ray head, MPI launcher) placed with the workload's
         # accelerator pods on purpose.
         return
-    for pod, uses in zip(pods, using, strict=True):
-        if uses:
-            continue
+    for facts in pods:
+        pod = facts.pod
+        # Whether the pod uses a device is asked only of pods that target accelerator nodes (a finding needs
+        # both), which most pods do not.
         hits = gpu_toleration_paths(pod, params.taint_keys) + gpu_selector_paths(pod, params.node_labels)
-        if not hits or is_system_component(pod, params):
+        if not hits or using(facts) or is_system_component(pod, params):
             continue
         path, key = hits[0]
         how = "tolerates the accelerator taint" if "tolerations" in path else "selects accelerator nodes by"

@@ -9,7 +9,7 @@ from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_str
 from guardlint.model.quantity import format_quantity
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
+from guardlint.model.workloads import iter_containers
 from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
@@ -19,8 +19,7 @@ from guardlint.rules.gpu._support import (
     SYSTEM_KINDS_PARAM,
     SYSTEM_NAMESPACES,
     SYSTEM_NAMESPACES_PARAM,
-    accelerators,
-    container_accelerators,
+    gpu_facts,
     is_system_component,
 )
 from guardlint.rules.params import param
@@ -108,11 +107,11 @@ def gpu_privileged_container(resource: Resource, params: Params, ctx: RuleContex
               nvidia.com/gpu: 1
     ```
     """
-    table = accelerators(ctx)
-    for pod in iter_pod_specs(resource, ctx.workloads):
+    for pod_facts in gpu_facts(resource, ctx).pods:
+        pod = pod_facts.pod
         requested: dict[str, Any] = {}
-        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
-            for name, (amount, _, _) in container_accelerators(c, table).items():
+        for _, use in pod_facts.used:  # the other containers request no accelerator
+            for name, (amount, _, _) in use.items():
                 if amount > 0 and name not in params.ignore_resources:
                     requested[name] = requested.get(name, 0) + amount
         runtime_class = get_str(pod.spec, ("runtimeClassName",))

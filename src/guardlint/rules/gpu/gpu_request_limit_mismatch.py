@@ -7,11 +7,11 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.quantity import quantity_text
-from guardlint.model.requirements import iter_sites
 from guardlint.model.resource import Resource
 from guardlint.model.resourcenames import is_extended
 from guardlint.rules.api import Fix, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
+from guardlint.rules.gpu._support import gpu_facts
 
 
 @rule(
@@ -71,7 +71,9 @@ def gpu_request_limit_mismatch(resource: Resource, params: Any, ctx: RuleContext
               nvidia.com/gpu: 2
     ```
     """
-    for site in iter_sites(resource, ctx):
+    # The sites ``iter_sites`` yields, computed once per run for every rule of the pack (none when no container
+    # names a resource with a domain, as in most objects).
+    for site in gpu_facts(resource, ctx).sites:
         if not site.core_resources:
             continue
         for req in site.values:

@@ -7,12 +7,11 @@ from typing import Annotated, Literal, NamedTuple
 
 from guardlint.findings import Severity, structural_fix
 from guardlint.model.quantity import quantity_text
-from guardlint.model.requirements import iter_sites
 from guardlint.model.resource import Resource
 from guardlint.model.resourcenames import is_extended
 from guardlint.rules.api import FixEdit, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators
+from guardlint.rules.gpu._support import accelerators, gpu_facts
 from guardlint.rules.params import param
 
 
@@ -88,7 +87,9 @@ def gpu_request_without_limit(resource: Resource, params: Params, ctx: RuleConte
     ```
     """
     table = accelerators(ctx) if params.scope == "accelerators" else None
-    for site in iter_sites(resource, ctx):
+    # The sites ``iter_sites`` yields, computed once per run for every rule of the pack (none when no container
+    # names a resource with a domain, as in most objects).
+    for site in gpu_facts(resource, ctx).sites:
         if not site.core_resources:
             continue
         for v in site.values:

@@ -17,7 +17,7 @@ from guardlint.model.resourcenames import (
 )
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import is_placeholder
+from guardlint.rules.gpu._support import gpu_facts, is_placeholder
 
 
 def name_problem(name: str) -> str | None:
@@ -93,6 +93,14 @@ def gpu_resource_name_invalid(resource: Resource, params: Any, ctx: RuleContext)
               nvidia.com/gpu: 1
     ```
     """
+    facts = gpu_facts(resource, ctx)
+    # A finding needs a name with a problem, in a container's resources (``resource_names`` holds every such
+    # name of the object) or in an operator's shape (a site without a container). Most objects name only
+    # cpu and memory, and end here.
+    if all(site.container is not None for site in facts.sites) and not any(
+        not is_placeholder(name) and name_problem(name) is not None for name in facts.resource_names
+    ):
+        return
     for site in iter_sites(resource, ctx, qualified_only=False):
         for v in site.values:
             if is_placeholder(v.name):

@@ -8,12 +8,11 @@ from typing import Any
 
 from guardlint._lazyre import lazy
 from guardlint.findings import Severity
-from guardlint.model.requirements import iter_sites
 from guardlint.model.resource import Resource
 from guardlint.model.resourcenames import qualified_name_problem
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, is_placeholder
+from guardlint.rules.gpu._support import accelerators, gpu_facts, is_placeholder
 from guardlint.rules.gpu.accelerators import AcceleratorTable
 
 VENDOR_DOMAINS = frozenset({
@@ -136,7 +135,9 @@ def gpu_resource_name_unknown(resource: Resource, params: Any, ctx: RuleContext)
     list the new names under `accelerators:` in the configuration.
     """
     table = accelerators(ctx)
-    for site in iter_sites(resource, ctx):
+    # The sites ``iter_sites`` yields, computed once per run for every rule of the pack (none when no container
+    # names a resource with a domain, as in most objects).
+    for site in gpu_facts(resource, ctx).sites:
         seen: set[str] = set()
         for v in site.values:
             if v.name in seen or is_placeholder(v.name):

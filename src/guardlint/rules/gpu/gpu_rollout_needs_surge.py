@@ -11,10 +11,9 @@ from guardlint.model.access import get, get_str
 from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.quantity import format_quantity
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, container_accelerators, is_shared_use
+from guardlint.rules.gpu._support import gpu_facts, is_shared_use
 
 
 def _resolve(raw: Any, default: str, replicas: int, round_up: bool) -> int | None:
@@ -129,11 +128,9 @@ def gpu_rollout_needs_surge(resource: Resource, params: Any, ctx: RuleContext) -
         return
     if replicas < 1:
         return
-    table = accelerators(ctx)
     gpus = ""
-    for pod in iter_pod_specs(resource, ctx.workloads):
-        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
-            use = container_accelerators(c, table)
+    for pod_facts in gpu_facts(resource, ctx).pods:
+        for _, use in pod_facts.used:  # the other containers request no accelerator
             if is_shared_use(use):
                 return  # shares of a GPU (HAMi, time-slicing): a surge pod can fit beside the old one
             for name, (amount, _, _) in use.items():

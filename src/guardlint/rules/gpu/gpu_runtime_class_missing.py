@@ -8,11 +8,9 @@ from typing import Annotated, NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get_str
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, PodSpecRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, container_accelerators
-from guardlint.rules.gpu.accelerators import AcceleratorTable
+from guardlint.rules.gpu._support import PodFacts, gpu_facts
 from guardlint.rules.params import param
 
 
@@ -22,11 +20,11 @@ class Params(NamedTuple):
     )] = ("nvidia",)
 
 
-def _uses_nvidia(pod: PodSpecRef, table: AcceleratorTable) -> bool:
+def _uses_nvidia(pod: PodFacts) -> bool:
     return any(
         amount > 0 and name.startswith("nvidia.com/")
-        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER))
-        for name, (amount, _, _) in container_accelerators(c, table).items()
+        for _, use in pod.used  # the other containers request no accelerator
+        for name, (amount, _, _) in use.items()
     )
 
 
@@ -87,10 +85,10 @@ def gpu_runtime_class_missing(resource: Resource, params: Params, ctx: RuleConte
               nvidia.com/gpu: 1
     ```
     """
-    table = accelerators(ctx)
-    for pod in iter_pod_specs(resource, ctx.workloads):
+    for pod_facts in gpu_facts(resource, ctx).pods:
+        pod = pod_facts.pod
         runtime_class = get_str(pod.spec, ("runtimeClassName",))
-        if runtime_class in params.runtime_classes or not _uses_nvidia(pod, table):
+        if runtime_class in params.runtime_classes or not _uses_nvidia(pod_facts):
             continue
         what = f"runs with runtime class {runtime_class!r}" if runtime_class else "sets no runtimeClassName"
         yield Violation(

@@ -8,7 +8,6 @@ from typing import Annotated, NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get_str
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
@@ -18,10 +17,9 @@ from guardlint.rules.gpu._support import (
     SYSTEM_KINDS_PARAM,
     SYSTEM_NAMESPACES,
     SYSTEM_NAMESPACES_PARAM,
-    accelerators,
+    gpu_facts,
     is_system_component,
     pod_claims_devices,
-    pod_uses_accelerator,
 )
 from guardlint.rules.params import param
 
@@ -93,12 +91,12 @@ def gpu_runtime_class_without_request(resource: Resource, params: Params, ctx: R
               nvidia.com/gpu: 1
     ```
     """
-    table = accelerators(ctx)
-    for pod in iter_pod_specs(resource, ctx.workloads):
+    for pod_facts in gpu_facts(resource, ctx).pods:
+        pod = pod_facts.pod
         runtime_class = get_str(pod.spec, ("runtimeClassName",))
         if runtime_class is None or runtime_class not in params.runtime_classes:
             continue
-        if pod_uses_accelerator(pod, table) or pod_claims_devices(pod) or is_system_component(pod, params):
+        if pod_facts.uses_accelerator or pod_claims_devices(pod) or is_system_component(pod, params):
             continue
         yield Violation(
             (*pod.path, "runtimeClassName"),

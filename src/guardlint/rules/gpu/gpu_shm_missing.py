@@ -11,12 +11,11 @@ from guardlint.findings import Severity
 from guardlint.model.access import get_bool, get_list, get_str
 from guardlint.model.quantity import format_quantity
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, ContainerRef, iter_containers, iter_pod_specs
+from guardlint.model.workloads import ContainerKind, ContainerRef
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
-    accelerators,
-    container_accelerators,
+    gpu_facts,
     is_shared_use,
     operator_completed,
 )
@@ -125,17 +124,16 @@ def gpu_shm_missing(resource: Resource, params: Params, ctx: RuleContext) -> Ite
     """
     if operator_completed(resource):
         return
-    table = accelerators(ctx)
     training = resource.kind in params.training_kinds
-    for pod in iter_pod_specs(resource, ctx.workloads):
-        if get_bool(pod.spec, ("hostIPC",)) is True:
+    for pod_facts in gpu_facts(resource, ctx).pods:
+        if not pod_facts.used or get_bool(pod_facts.pod.spec, ("hostIPC",)) is True:
             continue
-        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
+        # Only the containers that name an accelerator: any other has no devices and is no finding.
+        for c, use in pod_facts.used:
             if c.kind is ContainerKind.INIT and not c.is_sidecar:
                 continue
             if resource.group == RAY_GROUP and c.kind is ContainerKind.CONTAINER and c.index == 0:
                 continue
-            use = container_accelerators(c, table)
             devices = {n: a for n, (a, _, acc) in use.items() if a > 0 and acc.kind != "other"}
             if not devices:
                 continue

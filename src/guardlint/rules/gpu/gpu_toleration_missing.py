@@ -8,10 +8,14 @@ from typing import Annotated, NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_str
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, PodSpecRef, iter_containers, iter_pod_specs
+from guardlint.model.workloads import PodSpecRef
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import DEFAULT_GPU_TAINT_KEYS, accelerators, container_accelerators
+from guardlint.rules.gpu._support import (
+    DEFAULT_GPU_TAINT_KEYS,
+    accelerators,
+    gpu_facts,
+)
 from guardlint.rules.params import param
 
 
@@ -105,10 +109,11 @@ def gpu_toleration_missing(resource: Resource, params: Params, ctx: RuleContext)
     ```
     """
     table = accelerators(ctx)
-    for pod in iter_pod_specs(resource, ctx.workloads):
+    for pod_facts in gpu_facts(resource, ctx).pods:
+        pod = pod_facts.pod
         requested: set[str] = set()
-        for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
-            requested.update(n for n, (a, _, _) in container_accelerators(c, table).items() if a > 0)
+        for _, use in pod_facts.used:  # the other containers request no accelerator
+            requested.update(n for n, (a, _, _) in use.items() if a > 0)
         if not requested:
             continue
         for taint in params.taints:

@@ -10,7 +10,7 @@ from guardlint.model.access import get, get_str, iter_maps
 from guardlint.model.paths import FieldPath
 from guardlint.model.requirements import iter_flat_envs
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import iter_containers, iter_pod_specs
+from guardlint.model.workloads import iter_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
@@ -20,6 +20,7 @@ from guardlint.rules.gpu._support import (
     SYSTEM_KINDS_PARAM,
     SYSTEM_NAMESPACES,
     SYSTEM_NAMESPACES_PARAM,
+    gpu_facts,
     is_system_component,
 )
 from guardlint.rules.params import param
@@ -149,7 +150,12 @@ def gpu_visible_devices_env(resource: Resource, params: Params, ctx: RuleContext
     ```
     """
     wanted = frozenset(params.variables)
-    for pod in iter_pod_specs(resource, ctx.workloads):
+    facts = gpu_facts(resource, ctx)
+    # A container finding needs one of the variables among its env names, or an envFrom list (the variables
+    # may come from a ConfigMap); ``env_names`` and ``env_from`` cover every container of the object.
+    pods = () if facts.env_names.isdisjoint(wanted) and not facts.env_from else facts.pods
+    for pod_facts in pods:
+        pod = pod_facts.pod
         if is_system_component(pod, params):
             continue
         for c in iter_containers(pod):

@@ -12,7 +12,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get_bool, get_list, get_str, iter_maps
 from guardlint.model.paths import to_dotted
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
+from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
@@ -26,6 +26,7 @@ from guardlint.rules.gpu._support import (
     SYSTEM_NAMESPACES,
     SYSTEM_NAMESPACES_PARAM,
     accelerators,
+    gpu_facts,
     gpu_selector_paths,
     gpu_toleration_paths,
     is_placeholder,
@@ -214,8 +215,12 @@ def gpu_visible_devices_without_request(resource: Resource, params: Params, ctx:
     ```
     """
     wanted = frozenset(params.variables)
+    facts = gpu_facts(resource, ctx)
+    if facts.env_names.isdisjoint(wanted):
+        return  # a finding needs one of the variables in a container's env (``env_names`` holds every name)
     table = None
-    for pod in iter_pod_specs(resource, ctx.workloads):
+    for pod_facts in facts.pods:
+        pod = pod_facts.pod
         pod_reason: str | None = None
         pod_checked = False
         for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):

@@ -7,11 +7,10 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.quantity import quantity_text
-from guardlint.model.requirements import iter_sites
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators
+from guardlint.rules.gpu._support import accelerators, gpu_facts
 
 
 @rule(
@@ -74,7 +73,9 @@ def gpu_zero_quantity(resource: Resource, params: Any, ctx: RuleContext) -> Iter
     ```
     """
     table = accelerators(ctx)
-    for site in iter_sites(resource, ctx):
+    # The sites ``iter_sites`` yields, computed once per run for every rule of the pack (none when no container
+    # names a resource with a domain, as in most objects).
+    for site in gpu_facts(resource, ctx).sites:
         for name in site.names():
             v = site.get("limits", name) or site.get("requests", name)
             if v is None or v.value != 0:
