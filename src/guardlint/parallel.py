@@ -45,14 +45,16 @@ AUTO_MIN_BYTES = 0
 """``--jobs auto`` starts a pool only for inputs of at least this many bytes. 0: ``auto`` is off (serial),
 until the measurement on a quiet machine (``scripts/benchmark.py --jobs``) shows the pool winning."""
 
-PER_OBJECT_CACHES = frozenset({"schema:problems", "gpu.facts"})
+PER_OBJECT_CACHES = frozenset({"schema:problems", "gpu.facts", "security.policy-rules", "security:credential-names"})
 """``ResourceIndex.memo`` keys a share may use with a cache of its own: tables that only remember what one
 object alone decides, so that a second rule asking about the same object does not compute it again.
 ``schema:problems`` maps an object to its schema problems: computed from the object, the target version and
 the built-in schema of its kind; what needs the run (CRDs of the run, ``is_patch``) reads the index and so
 leaves the pair to the parent before anything is cached. ``gpu.facts`` maps an object to what the GPU pack
 asks of it (``rules/gpu/_support.gpu_facts``): computed from the object, the pod-template table and the
-plan's options alone. Every other key is a table derived from the run's
+plan's options alone. ``security.policy-rules`` maps a Role to the rules it lists (``role_rules``), and
+``security:credential-names`` a rule's credential words to the matcher built from them
+(``credential_names``): neither reads another object. Every other key is a table derived from the run's
 objects: reading it is reading the index."""
 
 

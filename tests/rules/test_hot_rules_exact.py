@@ -262,3 +262,34 @@ def test_credential_names_are_shared_per_run_but_kept_apart_per_parameters() -> 
         ("credentials-in-configmap", 5),
         ("secret-in-env-value", 17),
     ]
+
+
+ROLE = """\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader, namespace: shop}
+rules:
+  - {apiGroups: [""], resources: [pods, secrets], verbs: [get, list]}
+  - {apiGroups: ["*"], resources: ["*"], verbs: ["*"]}
+"""
+
+
+def test_per_object_tables_are_usable_in_a_pool_share() -> None:
+    """A process of a ``--jobs`` pool has no run-wide index: the per-run tables of Roles' rules and of
+    credential-name matchers remember what one object (or the parameters) alone decides, so a share keeps
+    them (``PER_OBJECT_CACHES``) instead of handing the rule to the parent."""
+    from guardlint.model.resource import resources_of
+    from guardlint.parallel import _NoIndex
+    from guardlint.rules.security._common import credential_names
+    from guardlint.rules.security._rbac import policy_rules, role_rules
+    from guardlint.source.loader import load_text
+
+    role = next(resources_of(load_text(ROLE, "role.yaml", nodes=False).documents[0]))
+    share: Any = _NoIndex()
+    first = role_rules(role, share)
+    assert first == tuple(policy_rules(role))
+    assert [r.resources for r in first] == [("pods", "secrets"), ("*",)]
+    assert role_rules(role, share) is first  # read once
+    names = credential_names(share, ("PASSWORD",), ("FILE",))
+    assert names("DB_PASSWORD") and not names("DB_PASSWORD_FILE")
+    assert credential_names(share, ("PASSWORD",), ("FILE",)) is names
