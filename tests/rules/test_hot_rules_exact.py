@@ -293,3 +293,47 @@ def test_per_object_tables_are_usable_in_a_pool_share() -> None:
     names = credential_names(share, ("PASSWORD",), ("FILE",))
     assert names("DB_PASSWORD") and not names("DB_PASSWORD_FILE")
     assert credential_names(share, ("PASSWORD",), ("FILE",)) is names
+
+
+def test_a_service_selects_some_pod_exactly_when_its_pod_list_is_not_empty() -> None:
+    """``service-selects-no-pods`` stops at the first selected pod; the answer is the full list's."""
+    from guardlint.engine import Run
+    from guardlint.model.selection import pods_selected_by_service, service_selector, service_selects_any_pod
+    from guardlint.source.loader import load_text
+    from tests.helpers import FIXTURES, default_settings
+
+    files = sorted(p for rule in ("service-selects-no-pods", "service-target-port-not-exposed", "pdb-selects-no-pods")
+                   for p in (FIXTURES / rule).rglob("*.yaml"))
+    run = Run([load_text(p.read_text(), str(p), nodes=False) for p in files], default_settings().plan)
+    answers = []
+    for service in run.resources:
+        selector = service_selector(service) if service.kind == "Service" else None
+        if selector is not None:
+            full = pods_selected_by_service(run.ctx, service, selector)
+            assert service_selects_any_pod(run.ctx, service, selector) == bool(full)
+            answers.append(bool(full))
+    assert True in answers and False in answers
+
+
+@pytest.mark.parametrize(("field", "text"), [
+    ("metadata.managedFields", "  managedFields: [{manager: kubectl}]\n"),
+    ("metadata.uid", "  uid: 5e1f0c3a-1b2c-4d5e-8f90-123456789abc\n"),
+    ("metadata.resourceVersion", '  resourceVersion: "12345"\n'),
+    ("metadata.creationTimestamp", '  creationTimestamp: "2024-01-01T00:00:00Z"\n'),
+    ("metadata.selfLink", "  selfLink: /api/v1/namespaces/default/configmaps/c\n"),
+    ("metadata.generation", "  generation: 3\n"),
+    ("last-applied-configuration", "  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{}x'\n"),
+    ("status", None),
+])
+def test_each_server_set_field_alone_is_found(field: str, text: str | None) -> None:
+    """``exported-live-object`` leaves objects without any of the fields at once; each one alone is enough."""
+    doc = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n" + (text or "") + (
+        "status: {phase: Active}\n" if text is None else "")
+    report = guardlint.lint_text(doc, "c.yaml", select=["exported-live-object"])
+    assert [f.message.split(": ")[0] for f in report.findings] == [f"the manifest carries {field}"]
+
+
+def test_an_object_without_server_set_values_is_not_reported() -> None:
+    doc = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  generation: 0\n"
+           "  annotations: {example.com/note: x}\nstatus: {}\n")
+    assert not guardlint.lint_text(doc, "c.yaml", select=["exported-live-object"]).findings

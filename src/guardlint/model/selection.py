@@ -214,5 +214,14 @@ def service_selector(service: Resource) -> Mapping[str, Any] | None:
 
 
 def pods_selected_by_service(ctx: RunView, service: Resource, selector: Mapping[str, Any]) -> list[PodSpecRef]:
-    return list(pods_related_to(ctx, service, lambda p: match_labels(selector, p.labels, assume=pod_assumption(p)),
-                                (selector, False)))
+    return list(_service_pods(ctx, service, selector))
+
+
+def service_selects_any_pod(ctx: RunView, service: Resource, selector: Mapping[str, Any]) -> bool:
+    """Whether ``pods_selected_by_service`` is not empty; stops at the first pod it finds."""
+    return next(_service_pods(ctx, service, selector), None) is not None
+
+
+def _service_pods(ctx: RunView, service: Resource, selector: Mapping[str, Any]) -> Iterator[PodSpecRef]:
+    return pods_related_to(ctx, service, lambda p: match_labels(selector, p.labels, assume=pod_assumption(p)),
+                           (selector, False))

@@ -7,7 +7,7 @@ from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
-from guardlint.model.selection import pods_selected_by_service, service_selector
+from guardlint.model.selection import service_selector, service_selects_any_pod
 from guardlint.model.selectors import selector_text
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import LABELS, SERVICES
@@ -101,7 +101,7 @@ def service_selects_no_pods(resource: Resource, params: Any, ctx: RuleContext) -
     if resource.group != "":
         return
     selector = service_selector(resource)
-    if selector is None or pods_selected_by_service(ctx, resource, selector):
+    if selector is None or service_selects_any_pod(ctx, resource, selector):
         return
     if can_judge_pods(ctx, resource):
         yield Violation(("spec", "selector"), f"{resource.describe()} selects {selector_text(selector)}, which matches "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal, NamedTuple
 
 from guardlint.findings import Severity
@@ -32,6 +32,18 @@ FIELDS: dict[ServerField, tuple[FieldPath, str]] = {
     ),
     "status": (("status",), "a status written by a controller"),
 }
+
+
+_METADATA_KEYS = frozenset(str(path[1]) for path, _ in FIELDS.values() if len(path) == 2 and path[0] == "metadata")
+"""The server-set fields of ``metadata`` (the last-applied annotation aside)."""
+
+
+def _may_carry(data: Mapping[str, Any], meta: Mapping[str, Any]) -> bool:
+    """Whether one of the server-set fields is present at all (a cheap test that most objects fail)."""
+    if "status" in data or not meta.keys().isdisjoint(_METADATA_KEYS):
+        return True
+    annotations = meta.get("annotations")
+    return isinstance(annotations, dict) and LAST_APPLIED in annotations
 
 
 class Params(NamedTuple):
@@ -111,6 +123,8 @@ def exported_live_object(resource: Resource, params: Params, ctx: RuleContext) -
     ```
     """
     meta = get_map(resource.data, ("metadata",)) or {}
+    if not _may_carry(resource.data, meta):
+        return  # none of the fields is there (most objects): every value below would be None
     found: list[ServerField] = []
     first: FieldPath | None = None
     for name in FIELDS:

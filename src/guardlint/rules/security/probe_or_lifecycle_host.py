@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from guardlint.findings import Severity
-from guardlint.model.access import get_str
+from guardlint.model.access import get_map, get_str
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
 from guardlint.rules.api import RuleContext, Violation, rule
@@ -96,8 +96,11 @@ def probe_or_lifecycle_host(resource: Resource, params: Any, ctx: RuleContext) -
     for pod in _pss.pods(resource, ctx):
         for c in iter_containers(pod):
             for handler in _HANDLERS:
+                value = get_map(c.data, handler)
+                if value is None:
+                    continue
                 for action in ("httpGet", "tcpSocket"):
-                    host = get_str(c.data, (*handler, action, "host"))
+                    host = get_str(value, (action, "host"))
                     if host:
                         yield Violation(
                             (*c.path, *handler, action, "host"),

@@ -120,10 +120,12 @@ def unsafe_sysctl(resource: Resource, params: Any, ctx: RuleContext) -> Iterator
     ```
     """
     version = _pss.policy_version(ctx)
-    allowed = allowed_sysctls(version)
+    allowed: frozenset[str] | None = None  # the safe set, made once a pod sets sysctls (few do)
     suffix = _pss.note(_pss.BASELINE, version, CHECK)
     for pod in _pss.pods(resource, ctx):
         for i, item in iter_maps(pod.spec, ("securityContext", "sysctls")):
+            if allowed is None:
+                allowed = allowed_sysctls(version)
             name = item.get("name")
             if name is None:
                 name = ""
