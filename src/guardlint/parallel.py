@@ -45,17 +45,28 @@ AUTO_MIN_BYTES = 0
 """``--jobs auto`` starts a pool only for inputs of at least this many bytes. 0: ``auto`` is off (serial),
 until the measurement on a quiet machine (``scripts/benchmark.py --jobs``) shows the pool winning."""
 
-PER_OBJECT_CACHES = frozenset({"schema:problems", "gpu.facts", "security.policy-rules", "security:credential-names"})
+PER_OBJECT_CACHES = frozenset({
+    "schema:problems", "schema:lifecycle", "gpu.facts", "security.policy-rules", "security:credential-names",
+})
 """``ResourceIndex.memo`` keys a share may use with a cache of its own: tables that only remember what one
 object alone decides, so that a second rule asking about the same object does not compute it again.
 ``schema:problems`` maps an object to its schema problems: computed from the object, the target version and
 the built-in schema of its kind; what needs the run (CRDs of the run, ``is_patch``) reads the index and so
-leaves the pair to the parent before anything is cached. ``gpu.facts`` maps an object to what the GPU pack
-asks of it (``rules/gpu/_support.gpu_facts``): computed from the object, the pod-template table and the
-plan's options alone. ``security.policy-rules`` maps a Role to the rules it lists (``role_rules``), and
-``security:credential-names`` a rule's credential words to the matcher built from them
+leaves the pair to the parent before anything is cached. ``schema:lifecycle`` maps an apiVersion and kind to
+whether the target version serves it: a function of those three alone. ``gpu.facts`` maps an object to what
+the GPU pack asks of it (``rules/gpu/_support.gpu_facts``): computed from the object, the pod-template table
+and the plan's options alone. ``security.policy-rules`` maps a Role to the rules it lists (``role_rules``),
+and ``security:credential-names`` a rule's credential words to the matcher built from them
 (``credential_names``): neither reads another object. Every other key is a table derived from the run's
-objects: reading it is reading the index."""
+objects: reading it is reading the index. A key renamed in the rules only makes more pairs the parent's
+(slower, never different)."""
+
+
+GIVE_UP_AFTER = 32
+"""A share stops starting a rule on objects of a kind once the rule has read the index on this many of them in a
+row (``missing-cpu-request`` asks for LimitRange defaults on every workload): the parent runs those pairs
+anyway, and starting them in the share is work thrown away. Scheduling only: a pair left to the parent is
+never wrong."""
 
 
 class NeedsIndex(BaseException):
@@ -186,6 +197,8 @@ def per_object_work(
     error_rule = next((a for a in plan.active if a.rule.name == Core.RULE_ERROR.value), None)
     checks = [a for a in plan.active if not a.rule.info.engine]
     by_kind: dict[str, list[ActiveRule]] = {}
+    streaks: dict[tuple[str, str], int] = {}
+    """(kind, rule) -> how many objects of the kind in a row the rule read the index on."""
     params: dict[str, Any] = {}
     checked: dict[Document, Checked] = {}
     for lt in loaded:
@@ -195,20 +208,28 @@ def per_object_work(
             findings: dict[tuple[int, str], list[Finding]] = {}
             deferred: set[tuple[int, str]] = set()
             for j, resource in enumerate(resources_of(doc)):
-                applicable = by_kind.get(resource.kind)
+                kind = resource.kind
+                applicable = by_kind.get(kind)
                 if applicable is None:
-                    kind = resource.kind
                     applicable = by_kind[kind] = [
                         a for a in checks if a.rule.info.kinds is None or kind in a.rule.info.kinds
                     ]
                 for active in applicable:
+                    name = active.rule.name
+                    streak = streaks.get((kind, name), 0)
+                    if streak >= GIVE_UP_AFTER:  # it keeps reading the index on this kind: leave it to the parent
+                        deferred.add((j, name))
+                        continue
                     try:
                         got = _run_rule(active, resource, ctx, raise_errors, error_rule, params)
                     except NeedsIndex:
-                        deferred.add((j, active.rule.name))
+                        deferred.add((j, name))
+                        streaks[(kind, name)] = streak + 1
                         continue
+                    if streak:
+                        streaks[(kind, name)] = 0
                     if got:
-                        findings[(j, active.rule.name)] = got
+                        findings[(j, name)] = got
             checked[doc] = Checked(findings, frozenset(deferred))
     considered = {kind: frozenset(a.rule.name for a in rules) for kind, rules in by_kind.items()}
     return checked, considered

@@ -426,3 +426,55 @@ def test_single_input_and_stdin_stay_serial(mixed: Path, counted: dict[str, int]
     assert counted["from_shares"] == 0
     inputs = [Input("-", "-"), Input(str(mixed / "app" / "web.yaml"), "web.yaml")]
     assert parallel.load_pooled(inputs, 1 << 20, settings.plan, 2) is None
+
+
+def test_only_per_object_memos_pass_the_stand_in() -> None:
+    """A memo that derives a table from the run's objects is a read of the index: refused in a share (here
+    ``duplicate-object``'s and the schema pack's CRD table); the per-object caches are the share's own."""
+    stand_in: Any = parallel._NoIndex()
+    for key in ("duplicate-object:first:namespace", "schema:crd-schemas", "model:is-patch", "resources.pod-table"):
+        with pytest.raises(parallel.NeedsIndex):
+            stand_in.memo(key, dict)
+    for key in parallel.PER_OBJECT_CACHES:
+        assert stand_in.memo(key, dict) is stand_in.memo(key, dict)
+    for read in (lambda: stand_in.resources, lambda: stand_in.has_kind("X"), lambda: bool(stand_in),
+                 lambda: list(stand_in), lambda: "x" in stand_in):
+        with pytest.raises(parallel.NeedsIndex):
+            read()
+
+
+def test_every_per_object_cache_key_is_used() -> None:
+    """The allowed keys name memos the code uses (a renamed key would silently send pairs to the parent)."""
+    source = "\n".join(p.read_text() for p in (Path(parallel.__file__).parent / "rules").rglob("*.py"))
+    for key in parallel.PER_OBJECT_CACHES:
+        assert f'"{key}"' in source
+
+
+def test_a_rule_that_keeps_reading_the_index_is_left_to_the_parent_early(tmp_path: Path) -> None:
+    """After GIVE_UP_AFTER objects of a kind in a row, a share stops starting the rule on that kind: the later
+    pairs are the parent's even where the rule would not have read the index, and the report stays the same."""
+    from guardlint.rules.registry import build_registry
+    from guardlint.testing import settings_for
+
+    @rule(code="TST904", name="sometimes-reads-index", title="A test rule", severity=Severity.WARNING,
+          pack="test", remediation="Nothing.")
+    def sometimes(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+        if (resource.name or "").startswith("many"):
+            yield Violation(("metadata",), f"maps: {sum(1 for _ in ctx.index.of_kind('ConfigMap'))}")
+        else:
+            yield Violation(("metadata",), "alone")
+
+    many = parallel.GIVE_UP_AFTER + 5
+    docs = [f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: many{n}}}\n" for n in range(many)]
+    docs += [f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: few{n}}}\n" for n in range(10)]
+    (tmp_path / "a.yaml").write_text("---\n".join(docs))
+    (tmp_path / "b.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: few-other}\n")
+    settings = settings_for(build_registry([[sometimes]]), ["sometimes-reads-index"])
+    loaded = load_inputs(discover_all([str(tmp_path)], ()).inputs, settings.max_bytes)
+    checked, _ = parallel.per_object_work(loaded, settings.plan)
+    deferred = {doc.data["metadata"]["name"] for doc, c in checked.items() if c.deferred}
+    assert deferred == {f"many{n}" for n in range(many)} | {f"few{n}" for n in range(10)} | {"few-other"}
+    share = parallel.Share(tuple(range(len(loaded))), loaded, checked, _considered(settings.plan, loaded))
+    pooled = lint_loaded(loaded, settings.plan, ready=lambda r: parallel.ready_from([share], r.resources_by_doc))
+    assert pooled == lint_loaded(loaded, settings.plan)
+    assert run([str(tmp_path)], settings, jobs=2) == run([str(tmp_path)], settings, jobs=1)
