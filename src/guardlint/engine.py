@@ -10,9 +10,9 @@ the library API and the tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from time import perf_counter
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardlint.config.model import ActiveRule, Plan, Refusal
 from guardlint.findings import (
@@ -29,7 +29,7 @@ from guardlint.findings import (
 from guardlint.model.index import ResourceIndex, in_trees
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource, incomplete_objects, resources_of, skip_reason
-from guardlint.rules.api import RuleContext
+from guardlint.rules.api import CheckFn, RuleContext, Violation
 from guardlint.rules.core import Core
 from guardlint.source.loader import Document, LoadedText
 from guardlint.suppress import apply_suppressions
@@ -81,35 +81,79 @@ def _run_rule(
     error_rule: ActiveRule | None,
     params: dict[str, Any],
 ) -> list[Finding]:
+    """One rule on one object, for a rule whose check or parameters could not be made once for the run (an
+    import or parameter error is then raised, or reported as ``rule-error``, on every object, as the rule
+    would fail on each)."""
     meta = active.rule.info
     if meta.engine or (meta.kinds is not None and resource.kind not in meta.kinds):
         return []
-    out: list[Finding] = []
     try:
         name = meta.name
         if name not in params:
             params[name] = active.params
-        for v in active.rule.check(resource, params[name], ctx):
-            path, fix = v.path, v.fix
-            if ctx.workloads.has_made_pods(resource):  # a pod an operator makes: lead the path to what was written
-                written = ctx.workloads.written_path(resource, v.path)
-                if written is None:
-                    continue  # a pod-level field the object does not hold (a Tekton Task's pod)
-                # A value replacement stays when the field is where the rule saw it; structural edits are not
-                # offered on made pods (their fields may have no written place to go).
-                path, fix = written, (fix if written == v.path and fix is not None and not fix.edits else None)
-            out.append(make_finding(active, resource, resource.document, path, v.message, at_value=v.at_value, fix=fix))
+        return _findings(active, resource, active.rule.check(resource, params[name], ctx), ctx)
     except Exception as exc:
         if raise_errors:
             raise
-        import logging
+        return _rule_failed(active, resource, error_rule, exc)
 
-        logging.getLogger(__name__).debug("rule %s failed on %s", meta.name, resource.display(), exc_info=True)
-        if error_rule is not None:
-            from guardlint.rules.core import rule_error
 
-            out.append(rule_error.emit(error_rule, active, resource, exc))
+def _findings(active: ActiveRule, resource: Resource, violations: Iterable[Violation], ctx: RuleContext
+              ) -> list[Finding]:
+    """The located findings of a rule's violations on ``resource``."""
+    out: list[Finding] = []
+    made: bool | None = None  # whether the object has a pod made by a builder: asked once, at the first violation
+    for v in violations:
+        path, fix = v.path, v.fix
+        if made is None:
+            made = ctx.workloads.has_made_pods(resource)
+        if made:  # a pod an operator makes: lead the path to what was written
+            written = ctx.workloads.written_path(resource, v.path)
+            if written is None:
+                continue  # a pod-level field the object does not hold (a Tekton Task's pod)
+            # A value replacement stays when the field is where the rule saw it; structural edits are not
+            # offered on made pods (their fields may have no written place to go).
+            path, fix = written, (fix if written == v.path and fix is not None and not fix.edits else None)
+        out.append(make_finding(active, resource, resource.document, path, v.message, at_value=v.at_value, fix=fix))
     return out
+
+
+def _rule_failed(active: ActiveRule, resource: Resource, error_rule: ActiveRule | None, exc: Exception
+                 ) -> list[Finding]:
+    import logging
+
+    logging.getLogger(__name__).debug("rule %s failed on %s", active.rule.name, resource.display(), exc_info=True)
+    if error_rule is None:
+        return []
+    from guardlint.rules.core import rule_error
+
+    return [rule_error.emit(error_rule, active, resource, exc)]
+
+
+class _Bound(NamedTuple):
+    """A rule as one run calls it: its check function and parameters resolved once for the run (None when
+    that failed: the rule then goes through ``_run_rule`` on every object, which reports the failure)."""
+
+    active: ActiveRule
+    check: CheckFn | None
+    params: Any
+
+
+def _bound(active: ActiveRule, bound: dict[str, _Bound], timings: dict[str, float] | None) -> _Bound:
+    """A rule's check function and parameters, resolved once per run (importing a lazily registered rule; the
+    time that takes counts as the rule's in ``timings``)."""
+    name = active.rule.name
+    got = bound.get(name)
+    if got is None:
+        started = perf_counter()
+        try:
+            got = _Bound(active, active.rule.check, active.params)
+        except Exception:  # a rule that cannot load or take its parameters fails on every object, as before
+            got = _Bound(active, None, None)
+        bound[name] = got
+        if timings is not None:
+            timings[name] = timings.get(name, 0.0) + perf_counter() - started
+    return got
 
 
 class Run:
@@ -200,33 +244,57 @@ class Run:
         timings: dict[str, float] | None = None,
         ready: Ready | None = None,
     ) -> None:
-        """Run every rule that applies to each object's kind (decided once per kind), then the core rules that
-        work on the documents themselves. ``timings``, when given, receives each rule's seconds. ``ready``,
-        when given, returns the findings of an (object, rule) pair already worked out elsewhere (a process of
-        a pooled run, ``guardlint.parallel``), or None to run the pair here."""
+        """Run every rule that applies to each object's kind, then the core rules that work on the documents
+        themselves. ``timings``, when given, receives each rule's seconds. ``ready``, when given, returns the
+        findings of an (object, rule) pair already worked out elsewhere (a process of a pooled run,
+        ``guardlint.parallel``), or None to run the pair here.
+
+        Which rules judge an object is decided once per run for each kind (and, when some of them are
+        declared ``pods_only``, for each kind with and without pod specs); each rule's check function and
+        parameters are resolved once per run, when it first has an object to judge, so a rule's module is
+        still imported only when the rule runs."""
+        ctx = self.ctx
         error_rule = self.core.get(Core.RULE_ERROR)
         checks = [a for a in self.plan.active if not a.rule.info.engine]
         params: dict[str, Any] = {}
-        by_kind: dict[str, list[ActiveRule]] = {}
+        applicable: dict[str, tuple[ActiveRule, ...]] = {}
+        asks_pods: dict[str, bool] = {}
+        plans: dict[tuple[str, bool], tuple[_Bound, ...]] = {}
+        bound: dict[str, _Bound] = {}
         for resource in self.resources:
-            applicable = by_kind.get(resource.kind)
-            if applicable is None:
-                kind = resource.kind
-                applicable = by_kind[kind] = [
-                    a for a in checks if a.rule.info.kinds is None or kind in a.rule.info.kinds
-                ]
-            for active in applicable:
-                done = ready(resource, active) if ready is not None else None
+            kind = resource.kind
+            asks = asks_pods.get(kind)
+            if asks is None:
+                applicable[kind] = tuple(a for a in checks if a.rule.info.kinds is None or kind in a.rule.info.kinds)
+                asks = asks_pods[kind] = any(a.rule.info.pods_only for a in applicable[kind])
+            # A rule declared pods_only yields nothing for an object without pod specs, and it finds them where
+            # the engine looks here (the run's pod-spec memo, ``ctx.workloads.pods_of``), so skipping it there
+            # loses nothing.
+            with_pods = _has_pods(ctx, resource) if asks else True
+            rules = plans.get((kind, with_pods))
+            if rules is None:
+                rules = plans[(kind, with_pods)] = tuple(
+                    _bound(a, bound, timings) for a in applicable[kind] if with_pods or not a.rule.info.pods_only
+                )
+            for b in rules:
+                done = ready(resource, b.active) if ready is not None else None
                 if done is not None:
                     for f in done:
                         self.findings.append((f, resource))
                     continue
-                if timings is None:
-                    got = _run_rule(active, resource, self.ctx, raise_errors, error_rule, params)
+                started = perf_counter() if timings is not None else 0.0
+                check = b.check
+                if check is None:
+                    got = _run_rule(b.active, resource, ctx, raise_errors, error_rule, params)
                 else:
-                    started = perf_counter()
-                    got = _run_rule(active, resource, self.ctx, raise_errors, error_rule, params)
-                    name = active.rule.info.name
+                    try:
+                        got = _findings(b.active, resource, check(resource, b.params, ctx), ctx)
+                    except Exception as exc:
+                        if raise_errors:
+                            raise
+                        got = _rule_failed(b.active, resource, error_rule, exc)
+                if timings is not None:
+                    name = b.active.rule.name
                     timings[name] = timings.get(name, 0.0) + perf_counter() - started
                 for f in got:
                     self.findings.append((f, resource))
@@ -303,6 +371,15 @@ class Run:
             rules=tuple(RuleRun(a.rule.name, a.rule.code, a.severity) for a in plan.active),
             meta=meta or {},
         )
+
+
+def _has_pods(ctx: RuleContext, resource: Resource) -> bool:
+    """Whether ``resource`` has a pod spec, as the rules see it (the run's memo of ``pods_of``). If finding them
+    fails, the rules are called and report the failure themselves."""
+    try:
+        return bool(ctx.workloads.pods_of(resource))
+    except Exception:
+        return True
 
 
 def _stamp_lock(f: Finding, plan: Plan) -> Finding:

@@ -40,6 +40,9 @@ Added in 1.1: ``param``, ``Resource.describe()``, ``expand``, ``MISSING``, ``qua
 selectors, the selection helpers, resource names and requirements, ``can_judge_absence``, ``visible_objects``,
 ``known_keys``.
 
+Added in 1.2: ``rule(..., pods_only=True)`` and ``RuleInfo.pods_only``/``RuleMeta.pods_only``: a rule that
+yields nothing for an object without pod specs says so, and the engine does not call it on such objects.
+
 A pack is registered through the ``guardlint.rules`` entry-point group (a callable returning its rules);
 see ``docs/writing-rules.md`` and the example pack in ``examples/plugin-pack/``.
 """
@@ -95,7 +98,7 @@ from guardlint.rules.api import (
 from guardlint.rules.params import param
 from guardlint.rules.security._rbac import PolicyRule, grant, is_binding, is_role, policy_rules
 
-API_VERSION = (1, 1)
+API_VERSION = (1, 2)
 """(major, minor) of this surface; see the module documentation."""
 
 __all__ = [

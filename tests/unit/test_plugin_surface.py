@@ -41,6 +41,13 @@ def test_lifecycle_reaches_light_and_full_metadata() -> None:
     assert (_make().info.status, _make().info.since) == ("stable", None)
 
 
+def test_pods_only_reaches_light_and_full_metadata() -> None:
+    assert plugin.API_VERSION >= (1, 2)
+    r = _make(pods_only=True)
+    assert r.info.pods_only and r.meta.pods_only and r.meta.light() == r.info
+    assert not _make().info.pods_only  # off by default: plugins written before 1.2 are called on every object
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"status": "beta"}, "status 'beta' is not one of stable, preview, deprecated"),
     ({"since": "next"}, "since 'next' is not a version"),

@@ -140,6 +140,9 @@ class RuleInfo(NamedTuple):
     fix_safety: str | None = None
     """For a fixable rule, the safety of its fixes: ``safe``, ``unsafe`` or ``mixed`` (some of each, finding by
     finding); None when the rule offers no fix."""
+    pods_only: bool = False
+    """The rule judges only objects that have pod specs (``ctx.workloads.pods_of(resource)`` is not empty) and
+    yields nothing for the others, so the engine does not call it on them (plugin API 1.2)."""
 
 
 class RuleMeta(NamedTuple):
@@ -170,6 +173,9 @@ class RuleMeta(NamedTuple):
     fix_safety: str | None = None
     """For a fixable rule, the safety of its fixes: ``safe``, ``unsafe`` or ``mixed`` (some of each, finding by
     finding); None when the rule offers no fix."""
+    pods_only: bool = False
+    """The rule judges only objects that have pod specs (``ctx.workloads.pods_of(resource)`` is not empty) and
+    yields nothing for the others, so the engine does not call it on them (plugin API 1.2)."""
 
     def light(self) -> RuleInfo:
         """The light metadata of this rule (what ``Rule.info`` returns)."""
@@ -177,7 +183,7 @@ class RuleMeta(NamedTuple):
             code=self.code, name=self.name, title=self.title, severity=self.severity, pack=self.pack,
             remediation=self.remediation, tags=self.tags, references=self.references, fixable=self.fixable,
             enabled_by_default=self.enabled_by_default, kinds=self.kinds, extra=self.extra, engine=self.engine,
-            status=self.status, since=self.since, fix_safety=self.fix_safety,
+            status=self.status, since=self.since, fix_safety=self.fix_safety, pods_only=self.pods_only,
         )
 
 
@@ -339,6 +345,7 @@ def rule(
     doc: str | None = None,
     status: str = STABLE,
     since: str | None = None,
+    pods_only: bool = False,
 ) -> Callable[[CheckFn], Rule[Any]]:
     """Turn a generator function into a ``Rule``; its docstring becomes the rule's documentation.
 
@@ -347,7 +354,12 @@ def rule(
     (a hand-written schema) is still accepted for rules written before parameters were declared once.
 
     ``fixable`` is the safety of the fixes the rule offers (``"safe"``, ``"unsafe"`` or ``"mixed"``), or False;
-    True (the form before fix safety existed) means ``"unsafe"``."""
+    True (the form before fix safety existed) means ``"unsafe"``.
+
+    ``pods_only`` declares that the rule yields nothing for an object without pod specs, as the rule finds
+    them through ``ctx.workloads`` (``iter_pod_specs``, ``iter_all_containers``): the engine then skips such
+    objects without calling the rule. Declare it only when every violation comes from the object's pods (not
+    from operator shapes outside a pod template, metadata or other objects)."""
     fix_safety = (fixable if isinstance(fixable, str) else "unsafe") if fixable else None
     schema = params_schema
     if schema is None and params is not NoParams and param_names(params):
@@ -375,6 +387,7 @@ def rule(
             status=status,
             since=since,
             fix_safety=fix_safety,
+            pods_only=pods_only,
         )
         return Rule(meta, fn, params)
 

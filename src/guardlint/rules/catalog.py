@@ -27,12 +27,14 @@ CATALOG_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_catalo
 DECLARATIVE = "guardlint.rules.declarative"
 
 FIELDS = ("code", "name", "pack", "title", "severity", "remediation", "module", "attr", "tags", "references",
-          "fixable", "enabled-by-default", "kinds", "extra", "engine", "status", "since", "fix-safety")
+          "fixable", "enabled-by-default", "kinds", "extra", "engine", "status", "since", "fix-safety",
+          "pods-only")
 """The keys of a catalog record, in the order they are written."""
 
 DEFAULTS: Mapping[str, Any] = {
     "attr": "RULE", "tags": [], "references": [], "fixable": False, "enabled-by-default": True, "kinds": None,
     "extra": {}, "engine": False, "status": "stable", "since": None, "fix-safety": None,
+    "pods-only": False,
 }
 """Keys left out of a record when they have these values."""
 
@@ -60,7 +62,7 @@ def record_of(r: Rule[Any]) -> dict[str, Any]:
         "references": [{"title": ref.title, "url": ref.url} for ref in m.references], "fixable": m.fixable,
         "enabled-by-default": m.enabled_by_default, "kinds": sorted(m.kinds) if m.kinds is not None else None,
         "extra": {k: v for k, v in sorted(m.extra.items()) if k != "source"}, "engine": m.engine,
-        "status": m.status, "since": m.since, "fix-safety": m.fix_safety,
+        "status": m.status, "since": m.since, "fix-safety": m.fix_safety, "pods-only": m.pods_only,
     }
     return {k: full[k] for k in FIELDS if k not in DEFAULTS or full[k] != DEFAULTS[k]}
 
@@ -86,7 +88,7 @@ def info_of(rec: Mapping[str, Any]) -> RuleInfo:
         fixable=rec.get("fixable", False), enabled_by_default=rec.get("enabled-by-default", True),
         kinds=frozenset(kinds) if kinds is not None else None, extra=rec.get("extra", {}),
         engine=rec.get("engine", False), status=rec.get("status", "stable"), since=rec.get("since"),
-        fix_safety=rec.get("fix-safety"),
+        fix_safety=rec.get("fix-safety"), pods_only=rec.get("pods-only", False),
     )
 
 

@@ -119,6 +119,7 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
         since=spec.get("since"),
         fixable=bool(fix_spec),
         fix_safety=fix_spec["safety"] if fix_spec else None,
+        pods_only=scope != "objects",  # every other scope yields only from the pods ``check`` iterates
     )
     return Rule(meta, check)
 

@@ -21,6 +21,7 @@ FIELDS = (("resourceClaimTemplateName", "ResourceClaimTemplate"), ("resourceClai
 @rule(
     code="GPU082",
     name="dra-claim-reference-missing",
+    pods_only=True,
     title="Pod resource claim refers to a missing ResourceClaim or ResourceClaimTemplate",
     severity=Severity.WARNING,
     pack="gpu",

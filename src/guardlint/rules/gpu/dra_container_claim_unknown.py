@@ -17,6 +17,7 @@ from guardlint.rules.gpu._support import gpu_facts, pod_resource_claims
 @rule(
     code="GPU080",
     name="dra-container-claim-unknown",
+    pods_only=True,
     title="Container uses a resource claim the pod does not declare",
     severity=Severity.ERROR,
     pack="gpu",

@@ -20,6 +20,7 @@ FLAT_FIELDS = ("resourceClaimName", "resourceClaimTemplateName")
 @rule(
     code="GPU081",
     name="dra-pod-claim-source-invalid",
+    pods_only=True,
     title="Pod resource claim does not name exactly one source",
     severity=Severity.ERROR,
     pack="gpu",

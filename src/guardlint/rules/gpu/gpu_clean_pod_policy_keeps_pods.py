@@ -17,6 +17,7 @@ from guardlint.rules.gpu._batch import gpu_pods, kubeflow_replicas_key
 @rule(
     code="GPU064",
     name="gpu-clean-pod-policy-keeps-pods",
+    pods_only=True,
     title="Training job keeps its running GPU pods after it finishes",
     severity=Severity.WARNING,
     pack="gpu",

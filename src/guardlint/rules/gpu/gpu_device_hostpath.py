@@ -55,6 +55,7 @@ def _gpu_related(pod_facts: PodFacts) -> bool:
 @rule(
     code="GPU022",
     name="gpu-device-hostpath",
+    pods_only=True,
     title="HostPath volume mounts the node's accelerator device files",
     severity=Severity.ERROR,
     pack="gpu",

@@ -43,6 +43,7 @@ def _device_list_path(raw: str) -> bool:
 @rule(
     code="GPU023",
     name="gpu-device-list-mount",
+    pods_only=True,
     title="Container mounts a volume at the NVIDIA device-list path",
     severity=Severity.ERROR,
     pack="gpu",

@@ -18,6 +18,7 @@ from guardlint.rules.gpu._support import gpu_facts
 @rule(
     code="GPU042",
     name="gpu-in-init-container",
+    pods_only=True,
     title="Init container requests accelerators the app containers do not use",
     severity=Severity.WARNING,
     pack="gpu",

@@ -19,6 +19,7 @@ ARGO_KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWo
 @rule(
     code="GPU063",
     name="gpu-job-unbounded-retries",
+    pods_only=True,
     title="GPU batch workload retries without a limit",
     severity=Severity.WARNING,
     pack="gpu",

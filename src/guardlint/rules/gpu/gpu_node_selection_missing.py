@@ -37,6 +37,7 @@ def _requests_mig_profile(pod: PodFacts) -> bool:
 @rule(
     code="GPU045",
     name="gpu-node-selection-missing",
+    pods_only=True,
     title="GPU pod does not select a GPU model",
     severity=Severity.WARNING,
     pack="gpu",

@@ -46,6 +46,7 @@ class Params(NamedTuple):
 @rule(
     code="GPU025",
     name="gpu-node-targeted-without-request",
+    pods_only=True,
     title="Pod targets GPU nodes but requests no accelerator",
     severity=Severity.WARNING,
     pack="gpu",

@@ -20,6 +20,7 @@ from guardlint.rules.references import POD_LEVEL_RESOURCES
 @rule(
     code="GPU008",
     name="gpu-pod-level-resources",
+    pods_only=True,
     title="Accelerator is set in pod-level resources",
     severity=Severity.ERROR,
     pack="gpu",

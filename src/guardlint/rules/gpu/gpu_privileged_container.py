@@ -41,6 +41,7 @@ class Params(NamedTuple):
     code="GPU021",
     fixable="unsafe",
     name="gpu-privileged-container",
+    pods_only=True,
     title="Privileged container in a GPU pod",
     severity=Severity.ERROR,
     pack="gpu",

@@ -36,6 +36,7 @@ def _resolve(raw: Any, default: str, replicas: int, round_up: bool) -> int | Non
 @rule(
     code="GPU043",
     name="gpu-rollout-needs-surge",
+    pods_only=True,
     title="GPU Deployment's rolling update needs a spare GPU",
     severity=Severity.WARNING,
     pack="gpu",

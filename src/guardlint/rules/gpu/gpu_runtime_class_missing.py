@@ -31,6 +31,7 @@ def _uses_nvidia(pod: PodFacts) -> bool:
 @rule(
     code="GPU046",
     name="gpu-runtime-class-missing",
+    pods_only=True,
     title="GPU pod does not use the GPU runtime class",
     severity=Severity.WARNING,
     pack="gpu",

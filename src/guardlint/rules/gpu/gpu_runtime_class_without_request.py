@@ -36,6 +36,7 @@ class Params(NamedTuple):
 @rule(
     code="GPU024",
     name="gpu-runtime-class-without-request",
+    pods_only=True,
     title="Pod runs with a GPU runtime class but requests no GPU",
     severity=Severity.WARNING,
     pack="gpu",

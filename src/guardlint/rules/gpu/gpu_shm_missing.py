@@ -50,6 +50,7 @@ def _has_shm(c: ContainerRef) -> bool:
 @rule(
     code="GPU060",
     name="gpu-shm-missing",
+    pods_only=True,
     title="Multi-process GPU container has no shared-memory volume",
     severity=Severity.WARNING,
     pack="gpu",

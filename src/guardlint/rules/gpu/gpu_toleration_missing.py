@@ -45,6 +45,7 @@ def _tolerates(pod: PodSpecRef, key: str, value: str | None) -> bool:
 @rule(
     code="GPU044",
     name="gpu-toleration-missing",
+    pods_only=True,
     title="GPU pod does not tolerate the GPU node taint",
     severity=Severity.WARNING,
     pack="gpu",

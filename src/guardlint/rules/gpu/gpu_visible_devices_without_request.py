@@ -126,6 +126,7 @@ def _claims_devices(c: ContainerRef) -> bool:
 @rule(
     code="GPU100",
     name="gpu-visible-devices-without-request",
+    pods_only=True,
     title="Container selects accelerators through a visible-devices variable without requesting any",
     severity=Severity.WARNING,
     pack="gpu",

@@ -14,6 +14,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 @rule(
     code="RES072",
     name="duplicate-container-name",
+    pods_only=True,
     title="Two containers of a pod share a name",
     severity=Severity.ERROR,
     pack="resources",

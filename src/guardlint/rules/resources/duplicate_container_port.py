@@ -15,6 +15,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 @rule(
     code="RES074",
     name="duplicate-container-port",
+    pods_only=True,
     title="Container port or port name is declared twice",
     severity=Severity.WARNING,
     pack="resources",

@@ -15,6 +15,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 @rule(
     code="RES073",
     name="duplicate-env-name",
+    pods_only=True,
     title="Container defines an environment variable twice",
     severity=Severity.WARNING,
     pack="resources",

@@ -17,6 +17,7 @@ PROBE_FIELDS = ("livenessProbe", "readinessProbe", "startupProbe")
 @rule(
     code="RES025",
     name="init-container-probe",
+    pods_only=True,
     title="Init container sets a probe",
     severity=Severity.ERROR,
     pack="resources",

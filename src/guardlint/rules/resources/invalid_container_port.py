@@ -15,6 +15,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 @rule(
     code="RES100",
     name="invalid-container-port",
+    pods_only=True,
     title="Container port number or name that the API rejects",
     severity=Severity.ERROR,
     pack="resources",

@@ -29,6 +29,7 @@ _VALID: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {
 @rule(
     code="RES045",
     name="invalid-restart-policy",
+    pods_only=True,
     title="Pod restartPolicy is not valid for the workload kind",
     severity=Severity.ERROR,
     pack="resources",

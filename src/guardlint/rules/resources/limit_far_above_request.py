@@ -34,6 +34,7 @@ class Params(NamedTuple):
 @rule(
     code="RES007",
     name="limit-far-above-request",
+    pods_only=True,
     title="Resource limit is far above the request",
     severity=Severity.INFO,
     pack="resources",

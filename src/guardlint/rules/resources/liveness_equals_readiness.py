@@ -46,6 +46,7 @@ def _summary(handler: tuple[str, Any] | None) -> str:
 @rule(
     code="RES023",
     name="liveness-equals-readiness",
+    pods_only=True,
     title="Liveness probe is the same as the readiness probe",
     severity=Severity.WARNING,
     pack="resources",

@@ -14,6 +14,7 @@ from guardlint.rules.resources._refs import missing_references
 @rule(
     code="RES068",
     name="missing-config-map",
+    pods_only=True,
     title="Pod refers to a ConfigMap that does not exist",
     severity=Severity.WARNING,
     pack="resources",

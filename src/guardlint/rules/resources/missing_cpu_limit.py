@@ -16,6 +16,7 @@ from guardlint.rules.resources._missing import missing_resource
     code="RES004",
     fixable="unsafe",
     name="missing-cpu-limit",
+    pods_only=True,
     title="Container has no CPU limit",
     severity=Severity.WARNING,
     pack="resources",

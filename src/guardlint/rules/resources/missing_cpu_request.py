@@ -15,6 +15,7 @@ from guardlint.rules.resources._missing import missing_resource
 @rule(
     code="RES001",
     name="missing-cpu-request",
+    pods_only=True,
     title="Container has no CPU request",
     severity=Severity.WARNING,
     pack="resources",

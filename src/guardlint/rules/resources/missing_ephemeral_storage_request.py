@@ -21,6 +21,7 @@ class Params(NamedTuple):
     code="RES005",
     fixable="unsafe",
     name="missing-ephemeral-storage-request",
+    pods_only=True,
     title="Container has no ephemeral-storage request",
     severity=Severity.INFO,
     pack="resources",

@@ -14,6 +14,7 @@ from guardlint.rules.resources._probes import ProbeParams, missing_probe
 @rule(
     code="RES021",
     name="missing-liveness-probe",
+    pods_only=True,
     title="Container has no liveness probe",
     severity=Severity.INFO,
     pack="resources",

@@ -16,6 +16,7 @@ from guardlint.rules.resources._missing import missing_resource
     code="RES003",
     fixable="unsafe",
     name="missing-memory-limit",
+    pods_only=True,
     title="Container has no memory limit",
     severity=Severity.WARNING,
     pack="resources",

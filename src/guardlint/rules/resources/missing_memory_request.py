@@ -15,6 +15,7 @@ from guardlint.rules.resources._missing import missing_resource
 @rule(
     code="RES002",
     name="missing-memory-request",
+    pods_only=True,
     title="Container has no memory request",
     severity=Severity.WARNING,
     pack="resources",

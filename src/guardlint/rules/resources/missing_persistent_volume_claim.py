@@ -14,6 +14,7 @@ from guardlint.rules.resources._refs import missing_references
 @rule(
     code="RES070",
     name="missing-persistent-volume-claim",
+    pods_only=True,
     title="Pod mounts a PersistentVolumeClaim that does not exist",
     severity=Severity.WARNING,
     pack="resources",

@@ -22,6 +22,7 @@ class Params(NamedTuple):
 @rule(
     code="RES020",
     name="missing-readiness-probe",
+    pods_only=True,
     title="Container has no readiness probe",
     severity=Severity.WARNING,
     pack="resources",

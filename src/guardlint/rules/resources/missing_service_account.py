@@ -14,6 +14,7 @@ from guardlint.rules.resources._refs import missing_references
 @rule(
     code="RES067",
     name="missing-service-account",
+    pods_only=True,
     title="Pod runs as a ServiceAccount that does not exist",
     severity=Severity.WARNING,
     pack="resources",

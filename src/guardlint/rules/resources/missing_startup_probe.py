@@ -14,6 +14,7 @@ from guardlint.rules.resources._probes import ProbeParams, missing_probe
 @rule(
     code="RES022",
     name="missing-startup-probe",
+    pods_only=True,
     title="Container has no startup probe",
     severity=Severity.INFO,
     pack="resources",

@@ -24,6 +24,7 @@ class Params(NamedTuple):
 @rule(
     code="RES046",
     name="priority-class-not-allowed",
+    pods_only=True,
     title="Pod priority class is missing or not allowed",
     severity=Severity.WARNING,
     pack="resources",

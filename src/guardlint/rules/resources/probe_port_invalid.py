@@ -55,6 +55,7 @@ def _tcp_numbers(pod: PodSpecRef) -> set[int]:
 @rule(
     code="RES104",
     name="probe-port-invalid",
+    pods_only=True,
     title="Probe port that the API rejects or that is a UDP port",
     severity=Severity.ERROR,
     pack="resources",

@@ -27,6 +27,7 @@ class Params(NamedTuple):
 @rule(
     code="RES024",
     name="probe-port-not-exposed",
+    pods_only=True,
     title="Probe targets a port the container does not expose",
     severity=Severity.ERROR,
     pack="resources",

@@ -77,6 +77,7 @@ def _listing(keys: frozenset[str]) -> str:
 @rule(
     code="RES090",
     name="referenced-key-missing",
+    pods_only=True,
     title="Pod reads a key that the Secret or ConfigMap does not have",
     severity=Severity.WARNING,
     pack="resources",

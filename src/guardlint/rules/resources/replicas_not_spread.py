@@ -130,6 +130,7 @@ def _problem(term: _Term, pod: PodSpecRef, params: Params) -> str | None:
 @rule(
     code="RES035",
     name="replicas-not-spread",
+    pods_only=True,
     title="Multi-replica workload has no pod anti-affinity or topology spread",
     severity=Severity.INFO,
     pack="resources",

@@ -47,6 +47,7 @@ def _check(resources: Any, path: FieldPath, who: str) -> Iterator[Violation]:
 @rule(
     code="RES006",
     name="request-exceeds-limit",
+    pods_only=True,
     title="Resource request is greater than its limit",
     severity=Severity.ERROR,
     pack="resources",

@@ -40,6 +40,7 @@ class Params(NamedTuple):
 @rule(
     code="RES008",
     name="resource-out-of-bounds",
+    pods_only=True,
     title="Resource request or limit is outside the allowed bounds",
     severity=Severity.WARNING,
     pack="resources",

@@ -20,6 +20,7 @@ class Params(NamedTuple):
 @rule(
     code="RES047",
     name="termination-grace-period-out-of-bounds",
+    pods_only=True,
     title="Termination grace period is outside the allowed bounds",
     severity=Severity.WARNING,
     pack="resources",

@@ -45,6 +45,7 @@ class Params(NamedTuple):
 @rule(
     code="SEC031",
     name="dangerous-capability",
+    pods_only=True,
     title="Container adds a dangerous Linux capability",
     severity=Severity.WARNING,
     pack="security",

@@ -21,6 +21,7 @@ ALLOWED_TYPES = frozenset({"RuntimeDefault", "Localhost"})
 @rule(
     code="SEC008",
     name="forbidden-apparmor-profile",
+    pods_only=True,
     title="Pod or container sets a forbidden AppArmor profile",
     severity=Severity.ERROR,
     pack="security",

@@ -21,6 +21,7 @@ TYPES_1_31 = TYPES_1_0 | {"container_engine_t"}
 @rule(
     code="SEC009",
     name="forbidden-selinux-options",
+    pods_only=True,
     title="Pod or container sets a forbidden SELinux type, user or role",
     severity=Severity.ERROR,
     pack="security",

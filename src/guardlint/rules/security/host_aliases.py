@@ -15,6 +15,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 @rule(
     code="SEC038",
     name="host-aliases",
+    pods_only=True,
     title="Pod overrides name resolution with hostAliases",
     severity=Severity.INFO,
     pack="security",

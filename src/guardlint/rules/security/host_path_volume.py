@@ -18,6 +18,7 @@ CHECK = "hostPathVolumes"
 @rule(
     code="SEC005",
     name="host-path-volume",
+    pods_only=True,
     title="Pod uses a hostPath volume",
     severity=Severity.WARNING,
     pack="security",

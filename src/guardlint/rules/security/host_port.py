@@ -19,6 +19,7 @@ CHECK = "hostPorts"
     code="SEC006",
     fixable="unsafe",
     name="host-port",
+    pods_only=True,
     title="Container binds a port on the node (hostPort)",
     severity=Severity.WARNING,
     pack="security",

@@ -18,6 +18,7 @@ CHECK = "windowsHostProcess"
 @rule(
     code="SEC001",
     name="host-process-container",
+    pods_only=True,
     title="Windows pod or container runs as a HostProcess container",
     severity=Severity.ERROR,
     pack="security",

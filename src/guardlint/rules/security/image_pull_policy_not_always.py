@@ -28,6 +28,7 @@ class Params(NamedTuple):
     code="SEC021",
     fixable="unsafe",
     name="image-pull-policy-not-always",
+    pods_only=True,
     title="Container image pull policy is not Always",
     severity=Severity.INFO,
     pack="security",

@@ -30,6 +30,7 @@ class Params(NamedTuple):
 @rule(
     code="SEC033",
     name="low-user-or-group-id",
+    pods_only=True,
     title="Container runs with a low or zero user or group ID",
     severity=Severity.INFO,
     pack="security",

@@ -22,6 +22,7 @@ WINDOWS_EXEMPT_SINCE = (1, 25)
     code="SEC017",
     fixable="unsafe",
     name="missing-seccomp-profile",
+    pods_only=True,
     title="Pod or container does not set a RuntimeDefault or Localhost seccomp profile",
     severity=Severity.WARNING,
     pack="security",

@@ -45,6 +45,7 @@ class Params(NamedTuple):
 @rule(
     code="SEC103",
     name="namespace-without-network-policy",
+    pods_only=True,
     title="Workload in a namespace without a NetworkPolicy",
     severity=Severity.WARNING,
     pack="security",

@@ -18,6 +18,7 @@ from guardlint.rules.security._common import capability
     code="SEC032",
     fixable="unsafe",
     name="net-raw-not-dropped",
+    pods_only=True,
     title="Container keeps the NET_RAW capability",
     severity=Severity.INFO,
     pack="security",

@@ -17,6 +17,7 @@ CHECK = "capabilities_baseline"
 @rule(
     code="SEC004",
     name="non-default-capability",
+    pods_only=True,
     title="Container adds a capability outside the baseline set",
     severity=Severity.ERROR,
     pack="security",

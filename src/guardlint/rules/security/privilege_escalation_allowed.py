@@ -21,6 +21,7 @@ WINDOWS_EXEMPT_SINCE = (1, 25)
     code="SEC014",
     fixable="unsafe",
     name="privilege-escalation-allowed",
+    pods_only=True,
     title="Container does not forbid privilege escalation",
     severity=Severity.WARNING,
     pack="security",

@@ -19,6 +19,7 @@ CHECK = "privileged"
     code="SEC003",
     fixable="unsafe",
     name="privileged-container",
+    pods_only=True,
     title="Container runs in privileged mode",
     severity=Severity.ERROR,
     pack="security",

@@ -28,6 +28,7 @@ _HANDLERS: tuple[tuple[str, ...], ...] = (
 @rule(
     code="SEC007",
     name="probe-or-lifecycle-host",
+    pods_only=True,
     title="Probe or lifecycle hook sets a host",
     severity=Severity.WARNING,
     pack="security",

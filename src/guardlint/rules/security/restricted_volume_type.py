@@ -26,6 +26,7 @@ RESTRICTED = (
 @rule(
     code="SEC013",
     name="restricted-volume-type",
+    pods_only=True,
     title="Pod uses a volume type the restricted level forbids",
     severity=Severity.WARNING,
     pack="security",

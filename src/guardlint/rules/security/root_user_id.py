@@ -21,6 +21,7 @@ USER_NAMESPACE_SINCE = (1, 35)
 @rule(
     code="SEC016",
     name="root-user-id",
+    pods_only=True,
     title="Pod or container runs as user ID 0",
     severity=Severity.WARNING,
     pack="security",

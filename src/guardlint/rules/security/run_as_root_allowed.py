@@ -21,6 +21,7 @@ USER_NAMESPACE_SINCE = (1, 35)
     code="SEC015",
     fixable="unsafe",
     name="run-as-root-allowed",
+    pods_only=True,
     title="Pod or container does not require running as a non-root user",
     severity=Severity.WARNING,
     pack="security",

@@ -29,6 +29,7 @@ class Params(NamedTuple):
 @rule(
     code="SEC041",
     name="secret-env-reference",
+    pods_only=True,
     title="Container reads a Secret through environment variables",
     severity=Severity.INFO,
     pack="security",

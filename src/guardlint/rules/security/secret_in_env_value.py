@@ -46,6 +46,7 @@ class Params(NamedTuple):
 @rule(
     code="SEC040",
     name="secret-in-env-value",
+    pods_only=True,
     title="Container sets a credential as a literal environment variable",
     severity=Severity.ERROR,
     pack="security",

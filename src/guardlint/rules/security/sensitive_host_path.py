@@ -84,6 +84,7 @@ class Params(NamedTuple):
 @rule(
     code="SEC036",
     name="sensitive-host-path",
+    pods_only=True,
     title="Pod mounts a sensitive path of the node",
     severity=Severity.WARNING,
     pack="security",

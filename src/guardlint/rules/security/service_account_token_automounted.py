@@ -26,6 +26,7 @@ class Params(NamedTuple):
     code="SEC034",
     fixable="unsafe",
     name="service-account-token-automounted",
+    pods_only=True,
     title="Pod mounts a service account token it does not need",
     severity=Severity.INFO,
     pack="security",

@@ -24,6 +24,7 @@ _EFFECT = {
     code="SEC002",
     fixable="unsafe",
     name="shared-host-namespace",
+    pods_only=True,
     title="Pod shares a host namespace (network, PID or IPC)",
     severity=Severity.ERROR,
     pack="security",

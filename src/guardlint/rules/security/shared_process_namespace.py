@@ -16,6 +16,7 @@ from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
     code="SEC039",
     fixable="unsafe",
     name="shared-process-namespace",
+    pods_only=True,
     title="Pod containers share a process namespace",
     severity=Severity.WARNING,
     pack="security",

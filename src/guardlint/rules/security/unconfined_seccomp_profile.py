@@ -21,6 +21,7 @@ FIELDS_SINCE = (1, 19)
     code="SEC011",
     fixable="unsafe",
     name="unconfined-seccomp-profile",
+    pods_only=True,
     title="Pod or container sets a forbidden seccomp profile",
     severity=Severity.ERROR,
     pack="security",

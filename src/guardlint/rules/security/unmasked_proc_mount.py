@@ -18,6 +18,7 @@ CHECK = "procMount"
     code="SEC010",
     fixable="unsafe",
     name="unmasked-proc-mount",
+    pods_only=True,
     title="Container sets a non-default /proc mount type",
     severity=Severity.ERROR,
     pack="security",

@@ -20,6 +20,7 @@ SINCE = (1, 35)
     code="SEC019",
     fixable="unsafe",
     name="unmasked-proc-mount-restricted",
+    pods_only=True,
     title="Container sets a non-default /proc mount type, even in a user namespace",
     severity=Severity.WARNING,
     pack="security",

@@ -59,6 +59,7 @@ def split_image(image: str) -> tuple[str, str | None, str | None]:
 @rule(
     code="SEC020",
     name="unpinned-image",
+    pods_only=True,
     title="Container image is not pinned to a version",
     severity=Severity.WARNING,
     pack="security",

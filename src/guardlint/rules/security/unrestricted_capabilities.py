@@ -23,6 +23,7 @@ WINDOWS_EXEMPT_SINCE = (1, 25)
     code="SEC018",
     fixable="unsafe",
     name="unrestricted-capabilities",
+    pods_only=True,
     title="Container does not drop ALL capabilities or adds more than NET_BIND_SERVICE",
     severity=Severity.WARNING,
     pack="security",

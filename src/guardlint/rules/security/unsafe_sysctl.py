@@ -55,6 +55,7 @@ def allowed_sysctls(version: tuple[int, int]) -> frozenset[str]:
 @rule(
     code="SEC012",
     name="unsafe-sysctl",
+    pods_only=True,
     title="Pod sets a sysctl outside the safe set",
     severity=Severity.ERROR,
     pack="security",

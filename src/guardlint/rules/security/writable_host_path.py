@@ -29,6 +29,7 @@ class Params(NamedTuple):
     code="SEC037",
     fixable="unsafe",
     name="writable-host-path",
+    pods_only=True,
     title="Container mounts a hostPath volume writable",
     severity=Severity.WARNING,
     pack="security",

@@ -23,6 +23,7 @@ class Params(NamedTuple):
     code="SEC030",
     fixable="unsafe",
     name="writable-root-filesystem",
+    pods_only=True,
     title="Container root file system is writable",
     severity=Severity.WARNING,
     pack="security",

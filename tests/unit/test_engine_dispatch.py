@@ -1,0 +1,167 @@
+"""How the engine calls rules: which rules judge an object is decided once per kind, a rule's check function and
+parameters are resolved once per run, and a rule declared ``pods_only`` is called exactly on the objects with pod
+specs, as the rules find them (custom resources of the pod-template table, pod specs detected by their shape in
+unknown kinds, pods an operator makes), and its findings are those it gives when called on every object."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from guardlint.engine import lint_loaded
+from guardlint.findings import Finding, Severity
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_all_containers
+from guardlint.rules.api import Rule, RuleContext, RuleInfo, Violation, rule
+from guardlint.source.loader import load_text
+from guardlint.testing import registry_with, settings_for
+
+OBJECTS = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: "nginx:1.27", securityContext: {privileged: true}}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {privileged: "true"}
+---
+apiVersion: kubeflow.org/v1
+kind: PyTorchJob
+metadata: {name: train}
+spec:
+  pytorchReplicaSpecs:
+    Master:
+      replicas: 1
+      template:
+        spec:
+          containers: [{name: pytorch, image: "example.com/t:1", securityContext: {privileged: true}}]
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: embedded}
+spec:
+  podTemplate:
+    spec:
+      containers: [{name: app, image: "example.com/w:1", securityContext: {privileged: true}}]
+---
+apiVersion: tekton.dev/v1
+kind: Task
+metadata: {name: build}
+spec:
+  steps:
+    - {name: compile, image: "example.com/c:1"}
+  sidecars:
+    - {name: dind, image: "docker:27-dind", securityContext: {privileged: true}}
+---
+apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata: {name: etl}
+spec:
+  type: Scala
+  mode: cluster
+  image: example.com/spark:3.5.1
+  sparkVersion: "3.5.1"
+  driver: {cores: 1, memory: 2g, securityContext: {privileged: true}}
+  executor: {instances: 1, cores: 1, memory: 2g}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+"""
+
+WITH_PODS = {"Deployment", "PyTorchJob", "Widget", "Task", "SparkApplication"}
+
+
+def _privileged_rule(code: str, name: str, pods_only: bool, calls: list[str]) -> Rule[Any]:
+    @rule(code=code, name=name, title="Privileged container", severity=Severity.ERROR, pack="test",
+          remediation="Do not run it privileged.", pods_only=pods_only)
+    def check(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+        calls.append(resource.kind)
+        for c in iter_all_containers(resource, ctx.workloads):
+            if c.get(("securityContext", "privileged")) is True:
+                yield Violation((*c.path, "securityContext", "privileged"), f"{c.describe()} is privileged")
+
+    return check
+
+
+def _lint(rules: list[Rule[Any]], **extra: Any) -> list[Finding]:
+    registry = registry_with(rules, entry_points=False)
+    plan = settings_for(registry, [r.name for r in rules], extra=extra).plan
+    return list(lint_loaded([load_text(OBJECTS, "objects.yaml", nodes=False)], plan, raise_errors=True).findings)
+
+
+def _seen(findings: list[Finding]) -> list[tuple[str, int, int, tuple[Any, ...], str]]:
+    return sorted((f.file, f.location.line, f.location.column, f.path, f.message) for f in findings)
+
+
+@pytest.mark.parametrize("detect", [True, False])
+def test_a_pods_only_rule_is_called_exactly_on_objects_with_pod_specs(detect: bool) -> None:
+    skipping: list[str] = []
+    every: list[str] = []
+    skip_rule = _privileged_rule("TST901", "privileged-skipping", True, skipping)
+    every_rule = _privileged_rule("TST902", "privileged-everywhere", False, every)
+    assert skip_rule.info.pods_only and not every_rule.info.pods_only
+    extra = {} if detect else {"detect_embedded_pod_specs": False}
+    found_skipping = _lint([skip_rule], **extra)
+    found_every = _lint([every_rule], **extra)
+    expected = WITH_PODS if detect else WITH_PODS - {"Widget"}
+    assert sorted(skipping) == sorted(expected)  # not the ConfigMap, the Service (nor the Widget unless detected)
+    assert sorted(every) == sorted([*WITH_PODS, "ConfigMap", "Service"])
+    # The same findings, at the same places (a made pod's finding on the field that was written).
+    assert _seen(found_skipping) == _seen(found_every)
+    kinds_found = {f.resource.kind for f in found_skipping if f.resource is not None}
+    assert kinds_found == expected
+    task = [f for f in found_skipping if f.resource is not None and f.resource.kind == "Task"]
+    assert [f.path for f in task] == [("spec", "sidecars", 0, "securityContext", "privileged")]
+
+
+def test_check_and_parameters_are_resolved_once_per_run() -> None:
+    made: list[int] = []
+    loads: list[int] = []
+
+    class Params:
+        _fields = ()  # no parameters, like a NamedTuple without fields
+
+        def __init__(self) -> None:
+            made.append(1)
+
+    @rule(code="TST903", name="counted", title="Counted", severity=Severity.INFO, pack="test",
+          remediation="None.", params=Params)
+    def counted(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+        assert isinstance(params, Params)
+        yield from ()
+
+    def loader() -> Rule[Any]:
+        loads.append(1)
+        return counted
+
+    lazy = Rule.lazy(counted.info, loader)
+    assert _lint([lazy]) == []
+    assert len(loads) == 1 and len(made) == 1  # seven objects, one load and one parameter object
+
+
+def test_a_rule_that_cannot_load_is_reported_on_each_object_it_would_judge() -> None:
+    info = RuleInfo(code="TST904", name="broken", title="Broken", severity=Severity.WARNING, pack="test",
+                    remediation="Fix the plugin.", kinds=frozenset({"Deployment", "Service"}))
+
+    def loader() -> Rule[Any]:
+        raise ImportError("no module named broken_plugin")
+
+    registry = registry_with([Rule.lazy(info, loader)], entry_points=False)
+    plan = settings_for(registry, ["broken", "rule-error"]).plan
+    report = lint_loaded([load_text(OBJECTS, "objects.yaml", nodes=False)], plan)
+    errors = [f for f in report.findings if f.rule == "rule-error"]
+    assert sorted(f.resource.kind for f in errors if f.resource is not None) == ["Deployment", "Service"]
+    with pytest.raises(ImportError):
+        lint_loaded([load_text(OBJECTS, "objects.yaml", nodes=False)], plan, raise_errors=True)
