@@ -58,10 +58,11 @@ class _Annotation:
 class _Comment:
     """A suppression comment and whether it matched a finding."""
 
-    __slots__ = ("directive", "document", "problem", "refused", "used")
+    __slots__ = ("directive", "document", "order", "problem", "refused", "used")
 
-    def __init__(self, document: Document, directive: Directive, problem: str | None) -> None:
+    def __init__(self, document: Document, directive: Directive, problem: str | None, order: int) -> None:
         self.document, self.directive, self.problem = document, directive, problem
+        self.order = order  # its place among the document's comments
         self.used = self.refused = False
 
 
@@ -157,6 +158,11 @@ def apply_suppressions(
                 judged = _judge_reason(why, None, plan, today)
                 annotations.setdefault(id(r), []).append(_Annotation(r, key, known.name, why, judged))
     comments: dict[int, list[_Comment]] = {}
+    # A finding is matched against the comments of its document that cover the whole document or its own line
+    # (looked up, not scanned: a document with a comment on every line and a finding on every line costs what
+    # it holds, not their product), in the order the comments stand in the document.
+    whole_doc: dict[int, list[_Comment]] = {}
+    on_line: dict[tuple[int, int], list[_Comment]] = {}
     for doc in documents:
         for d in doc.directives:
             if d.problem is not None:
@@ -171,7 +177,13 @@ def apply_suppressions(
                                         f"suppression comment names unknown rule {unknown[0]!r}{extra}", None))
                 continue
             judged = _judge_reason(d.reason, None, plan, today)
-            comments.setdefault(id(doc), []).append(_Comment(doc, d, judged))
+            of_doc = comments.setdefault(id(doc), [])
+            comment = _Comment(doc, d, judged, len(of_doc))
+            of_doc.append(comment)
+            if d.scope is Scope.DOCUMENT:
+                whole_doc.setdefault(id(doc), []).append(comment)
+            else:
+                on_line.setdefault((id(doc), d.target_line), []).append(comment)
 
     invalid = {id(ex) for ex in invalid_exemptions(plan, today)}
     exemptions = [ex for ex in plan.exemptions if id(ex) not in invalid]  # the others are reported by the engine
@@ -206,11 +218,9 @@ def apply_suppressions(
                             (*resource.prefix, "metadata", "annotations", ann.key), None, None,
                             locked_message(f"annotation {ann.key!r}", finding.rule, lock), resource))
         owner_doc = resource.document if resource is not None else None
-        for c in comments.get(id(owner_doc), ()) if owner_doc is not None else ():
+        for c in _covering(whole_doc, on_line, owner_doc, finding.location.line):
             d = c.directive
-            if not _rule_matches(d.rules, finding):
-                continue
-            if d.scope is Scope.DOCUMENT or d.target_line == finding.location.line:
+            if _rule_matches(d.rules, finding):
                 c.used = True
                 if lock is None:
                     if c.problem is None:
@@ -264,6 +274,19 @@ def apply_suppressions(
                     f"suppression comment for {', '.join(c.directive.rules)} suppresses nothing", None,
                 ))
     return out, problems
+
+
+def _covering(whole_doc: Mapping[int, list[_Comment]], on_line: Mapping[tuple[int, int], list[_Comment]],
+              document: Document | None, line: int) -> Sequence[_Comment]:
+    """The suppression comments of ``document`` that cover ``line``: those of the whole document and those of
+    the line, in the order they stand among the document's comments."""
+    if document is None:
+        return ()
+    scoped = whole_doc.get(id(document), ())
+    here = on_line.get((id(document), line), ())
+    if not scoped or not here:
+        return scoped or here
+    return sorted((*scoped, *here), key=lambda c: c.order)
 
 
 def unused_exemptions(findings: Sequence[Finding], plan: Plan) -> list[Exemption]:

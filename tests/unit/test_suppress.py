@@ -286,3 +286,43 @@ def test_a_comment_on_the_alias_line_suppresses_what_the_alias_brings(tmp_path: 
                 err=io.StringIO()) == 1
     found = [(f["line"], f["column"], f["suppressed"]) for f in json.loads(out.getvalue())["findings"]]
     assert found == [(9, 9, False), (12, 24, True), (16, 25, False), (17, 11, True)]
+
+
+def test_comments_are_looked_up_by_line_not_scanned_per_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document with a suppression comment on each of N lines and a finding on each: each finding is matched
+    against the comments of its own line and of the whole document only (N matches, not N squared), and the
+    first matching comment in document order gives the reason, as before."""
+    from guardlint import suppress
+
+    calls = [0]
+    real = suppress._rule_matches
+
+    def counted(names: object, finding: object) -> bool:
+        calls[0] += 1
+        return real(names, finding)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(suppress, "_rule_matches", counted)
+    n = 400
+    containers = "".join(
+        f"    - name: c{i}\n      image: nginx:1.27\n      securityContext:\n"
+        f"        privileged: true  # guardlint: ignore privileged-container -- sandbox {i}\n"
+        for i in range(n)
+    )
+    text = ("# guardlint: ignore-document unpinned-image -- mirrored\napiVersion: v1\nkind: Pod\n"
+            f"metadata: {{name: many}}\nspec:\n  containers:\n{containers}")
+    report = lint(text)
+    found = [f for f in report.findings if f.rule == "privileged-container"]
+    assert len(found) == n and all(f.suppressed for f in found)
+    assert [f.suppression_reason for f in found] == [f"comment: sandbox {i}" for i in range(n)]
+    assert not [f for f in report.findings if f.rule == "invalid-suppression"]
+    assert calls[0] == 2 * n  # each finding: its line's comment and the document's one (it was n * (n + 1))
+
+
+def test_line_and_document_comments_apply_in_document_order() -> None:
+    text = ("# guardlint: ignore-document privileged-container -- whole document\n" + pod()
+            ).replace("privileged: true", "privileged: true  # guardlint: ignore privileged-container -- this line")
+    report = lint(text)
+    (f,) = [f for f in report.findings if f.rule == "privileged-container"]
+    assert f.suppression_reason == "comment: whole document"
+    unused = [f for f in report.findings if f.rule == "unused-suppression"]
+    assert unused == []  # both matched the finding, so neither is unused
