@@ -46,14 +46,17 @@ AUTO_MIN_BYTES = 0
 until the measurement on a quiet machine (``scripts/benchmark.py --jobs``) shows the pool winning."""
 
 PER_OBJECT_CACHES = frozenset({
-    "schema:problems", "schema:lifecycle", "gpu.facts", "security.policy-rules", "security:credential-names",
+    "schema:problems", "schema:lifecycle", "schema:targets", "gpu.facts", "security.policy-rules",
+    "security:credential-names",
 })
 """``ResourceIndex.memo`` keys a share may use with a cache of its own: tables that only remember what one
 object alone decides, so that a second rule asking about the same object does not compute it again.
 ``schema:problems`` maps an object to its schema problems: computed from the object, the target version and
 the built-in schema of its kind; what needs the run (CRDs of the run, ``is_patch``) reads the index and so
 leaves the pair to the parent before anything is cached. ``schema:lifecycle`` maps an apiVersion and kind to
-whether the target version serves it: a function of those three alone. ``gpu.facts`` maps an object to what
+whether the target version serves it: a function of those three alone. ``schema:targets`` maps an apiVersion
+and kind to its schema: a built-in one, or else found by reading the run's CRDs, which leaves the pair to the
+parent before anything is cached. ``gpu.facts`` maps an object to what
 the GPU pack asks of it (``rules/gpu/_support.gpu_facts``): computed from the object, the pod-template table
 and the plan's options alone. ``security.policy-rules`` maps a Role to the rules it lists (``role_rules``),
 and ``security:credential-names`` a rule's credential words to the matcher built from them

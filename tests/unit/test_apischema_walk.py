@@ -411,7 +411,8 @@ def test_one_walk_per_object_for_all_the_rules(monkeypatch: pytest.MonkeyPatch) 
 
     walks: list[Any] = []
     lifecycles: list[Any] = []
-    original_validate, original_lifecycle = _support.validate, _support.lifecycle
+    lookups: list[Any] = []
+    original_validate, original_lifecycle, original_find = _support.validate, _support.lifecycle, _support._find_schema
 
     def counting_validate(value: Any, node: Node, path: Any = ()) -> Any:
         walks.append(value)
@@ -421,8 +422,13 @@ def test_one_walk_per_object_for_all_the_rules(monkeypatch: pytest.MonkeyPatch) 
         lifecycles.append(resource)
         return original_lifecycle(resource, version)
 
+    def counting_find(api_version: str, kind: str, ctx: Any) -> Any:
+        lookups.append(kind)
+        return original_find(api_version, kind, ctx)
+
     monkeypatch.setattr(_support, "validate", counting_validate)
     monkeypatch.setattr(_support, "lifecycle", counting_lifecycle)
+    monkeypatch.setattr(_support, "_find_schema", counting_find)
     objects = "".join(f"""\
 ---
 apiVersion: v1
@@ -443,4 +449,129 @@ spec:
     assert [r for r, _, _, _ in found] == ["wrong-field-type"] * 20
     assert len(walks) == 40  # one walk per object, though five rules read its problems
     assert len(lifecycles) == 2  # once per apiVersion/kind: ConfigMap and Service
+    assert sorted(lookups) == ["ConfigMap", "Service"]  # the schema too
 
+
+def test_schema_lookups_once_per_kind_for_custom_resources(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kinds with no schema and kinds a CRD of the run defines are looked up once each, and still reported."""
+    from guardlint.rules.schema import _support
+
+    lookups: list[str] = []
+    original_find = _support._find_schema
+
+    def counting_find(api_version: str, kind: str, ctx: Any) -> Any:
+        lookups.append(kind)
+        return original_find(api_version, kind, ctx)
+
+    monkeypatch.setattr(_support, "_find_schema", counting_find)
+    gadgets = "".join(f"---\napiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g{i}\n" for i in range(5))
+    widgets = "".join(f"---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w{i}\nspec:\n"
+                      f"  sise: {i}\n" for i in range(5))
+    found = _lint(_crd(WIDGET_SCHEMA) + gadgets + widgets)
+    assert [r for r, _, _, _ in found].count("unknown-field") == 5
+    assert [r for r, _, _, _ in found].count("unknown-kind") == 1
+    assert sorted(lookups) == ["CustomResourceDefinition", "Gadget", "Widget"]
+
+
+
+# --- definitions compiled when first read -------------------------------------------------------------------
+
+def _filled(schemas: Any) -> int:
+    return sum(1 for node in schemas._compiled.values() if node._source is None)
+
+
+def _force(node: Node, seen: set[int]) -> None:
+    """Read every node reachable from ``node`` (compiling every definition on the way)."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    for child in (*(node.properties or {}).values(), node.values, node.items, *node.any_of):
+        if child is not None:
+            _force(child, seen)
+
+
+def test_definitions_compile_when_first_read() -> None:
+    """A Deployment reaches over a hundred definitions; validating a small one compiles only those it reads,
+    and finds what a fully compiled schema finds."""
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "labels": {"a": 1}},
+                  "spec": {"selector": {"matchLabels": {"a": "b"}}, "replicas": "2", "template": {"spec": {
+                      "containers": [{"name": "c", "image": "i", "resourcez": {}, "ports": [{"containerPort": "80"}]}],
+                  }}}}
+    lazy = schemas_for.__wrapped__((1, 30))
+    node = lazy.kind_node("apps/v1", "Deployment")
+    lazy_found = validate(deployment, node)
+    assert 5 < _filled(lazy) < 25
+    eager = schemas_for.__wrapped__((1, 30))
+    root = eager.kind_node("apps/v1", "Deployment")
+    _force(root, set())
+    assert _filled(eager) > 100
+    assert validate(deployment, root) == lazy_found
+    assert sorted((p.kind, p.path) for p in lazy_found) == sorted([
+        (WRONG_TYPE, ("metadata", "labels", "a")), (WRONG_TYPE, ("spec", "replicas")),
+        (UNKNOWN_FIELD, ("spec", "template", "spec", "containers", 0, "resourcez")),
+        (WRONG_TYPE, ("spec", "template", "spec", "containers", 0, "ports", 0, "containerPort")),
+    ])
+    with pytest.raises(AttributeError):
+        root.no_such_attribute  # noqa: B018
+
+
+def test_recursive_definition_compiled_on_first_read() -> None:
+    """JSONSchemaProps refers to itself: a CRD's schema is validated at any depth."""
+    text = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                deep:
+                  type: object
+                  properties:
+                    deeper:
+                      type: object
+                      properties:
+                        deepest:
+                          type: string
+                          propertiez: {}
+                          minLength: "3"
+"""
+    assert _rules(text) == [("unknown-field", 28), ("wrong-field-type", 29)]
+
+
+def test_schema_tables_in_a_pool_share() -> None:
+    """A process of a ``--jobs`` pool has no run-wide index: an object of a built-in kind is validated there
+    (its lifecycle, schema and problems are what the object alone decides), while a custom resource needs the
+    run's CRDs and is left to the parent (``NeedsIndex``) with nothing cached for it (as is an object with an
+    unknown or missing field: whether it is a patch is a question for the run)."""
+    from guardlint.model.resource import resources_of
+    from guardlint.parallel import NeedsIndex, _NoIndex
+    from guardlint.rules.api import RuleContext
+    from guardlint.rules.schema._support import find_schema, lifecycle_of, of_kind
+
+    text = ("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: '80'}]}\n---\n"
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 1}\n")
+    service, widget = (r for doc in load_text(text, "x.yaml").documents for r in resources_of(doc))
+    plan = settings_for(["schema"]).plan
+    share: Any = _NoIndex()
+    ctx = RuleContext(share, plan.kubernetes_version, plan.workloads.for_run(), plan.options)
+    assert [p.path for p in of_kind(service, ctx, WRONG_TYPE)] == [("spec", "ports", 0, "port")]
+    assert lifecycle_of(widget, ctx).state == "unknown"
+    with pytest.raises(NeedsIndex):
+        find_schema(widget, ctx)
+    with pytest.raises(NeedsIndex):
+        of_kind(widget, ctx, UNKNOWN_FIELD)
+    targets = share.memo("schema:targets", dict)
+    assert set(targets) == {("v1", "Service")}

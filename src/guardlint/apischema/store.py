@@ -80,16 +80,18 @@ class VersionSchemas:
         return self.definition(name) if name is not None else None
 
     def definition(self, name: str) -> Node:
+        """The node of a definition: one object for every use (a definition may refer to itself), compiled
+        the first time it is read (see ``_Definition``)."""
         node = self._compiled.get(name)
-        if node is not None:
-            return node
-        node = Node(name.rsplit(".", 1)[-1])
-        self._compiled[name] = node  # before filling it: a definition may refer to itself
+        if node is None:
+            node = self._compiled[name] = _Definition(self, name)
+        return node
+
+    def _fill_definition(self, node: Node, name: str) -> None:
         start = self._offsets.get(name)
         if start is not None:
             pool = _pool()
             self._fill(node, json.loads(pool[start:pool.index(b"\n", start)]))
-        return node
 
     def _build(self, data: Mapping[str, Any]) -> Node:
         ref = data.get("$")
@@ -123,6 +125,33 @@ class VersionSchemas:
             node.empty_ok = True
         node.format = data.get("F")
         seal(node)
+
+
+class _Definition(Node):
+    """A definition's node, compiled into itself when it is first read. A kind refers to many definitions its
+    objects seldom use (a Deployment's schema reaches over a hundred, every volume source among them; the
+    Deployment and Service of a small file read 14), so compiling on first read costs in proportion to what
+    the run's objects hold.
+
+    Until then no ``Node`` slot is set, and reading one calls ``__getattr__`` (Python calls it only for an
+    attribute that is not set), which fills every slot from the definition's data, as ``Node`` and
+    ``_fill`` would have done at once; from then on its slots are read directly, at no extra cost. The node
+    is the same object before and after, so references to it (a recursive schema) need no fixing up."""
+
+    __slots__ = ("_source",)
+
+    def __init__(self, schemas: VersionSchemas, name: str) -> None:  # Node.__init__ runs on first read
+        self._source: tuple[VersionSchemas, str] | None = (schemas, name)
+
+    def __getattr__(self, attr: str) -> Any:
+        source = self._source
+        if source is None:  # compiled, and still not set: not an attribute of a node
+            raise AttributeError(attr)
+        self._source = None
+        schemas, name = source
+        Node.__init__(self, name.rsplit(".", 1)[-1])
+        schemas._fill_definition(self, name)
+        return getattr(self, attr)
 
 
 @functools.lru_cache(maxsize=4)

@@ -128,28 +128,34 @@ def target_schemas(ctx: RuleContext) -> VersionSchemas | None:
 
 
 def find_schema(resource: Resource, ctx: RuleContext) -> Target:
+    """The object's schema: the built-in one of the target version, else the one a CustomResourceDefinition of
+    the run gives, else one the ``schemas`` setting found. Found (and compiled) once per apiVersion/kind and
+    run: it depends on nothing else."""
+    targets: dict[tuple[str, str], Target] = ctx.index.memo("schema:targets", dict)
+    key = (resource.api_version, resource.kind)
+    target = targets.get(key)
+    if target is None:
+        target = targets[key] = _find_schema(resource.api_version, resource.kind, ctx)
+    return target
+
+
+def _find_schema(api_version: str, kind: str, ctx: RuleContext) -> Target:
     schemas = target_schemas(ctx)
     if schemas is not None:
-        node = schemas.kind_node(resource.api_version, resource.kind)
+        node = schemas.kind_node(api_version, kind)
         if node is not None:
             return Target(node, "builtin")
-    key = api_key(resource.api_version, resource.kind)
-    compiled: dict[str, Target] = ctx.index.memo("schema:crd-nodes", dict)
-    target = compiled.get(key)
-    if target is None:
-        from guardlint.apischema.crd import compile_root
+    from guardlint.apischema.crd import compile_root
 
-        meta = schemas.definition(OBJECT_META) if schemas is not None else None
-        schema = _crd_table(ctx).get(key)
-        if schema is not None:
-            target = Target(compile_root(schema, meta), "crd")
-        else:
-            user = ctx.options.get("user-schemas", {}).get(key)
-            if user is None:
-                return Target(None, "")
-            target = Target(compile_root(user.schema, meta, structural=user.structural), "file")
-        compiled[key] = target
-    return target
+    key = api_key(api_version, kind)
+    meta = schemas.definition(OBJECT_META) if schemas is not None else None
+    schema = _crd_table(ctx).get(key)
+    if schema is not None:
+        return Target(compile_root(schema, meta), "crd")
+    user = ctx.options.get("user-schemas", {}).get(key)
+    if user is None:
+        return Target(None, "")
+    return Target(compile_root(user.schema, meta, structural=user.structural), "file")
 
 
 _NO_PROBLEMS: Mapping[str, tuple[Problem, ...]] = {}
