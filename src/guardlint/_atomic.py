@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Iterator
+from typing import BinaryIO
 
 
 def write_atomic(path: str, data: bytes, *, prefix: str = ".guardlint-") -> None:
@@ -15,6 +17,15 @@ def write_atomic(path: str, data: bytes, *, prefix: str = ".guardlint-") -> None
     temporary file. Raises OSError when the folder
     cannot be written; the temporary file never outlives a failure.
     """
+    with atomic_file(path, prefix=prefix) as fh:
+        fh.write(data)
+
+
+@contextlib.contextmanager
+def atomic_file(path: str, *, prefix: str = ".guardlint-") -> Iterator[BinaryIO]:
+    """A binary file to write in pieces that replaces ``path`` in one rename when the block ends without an
+    exception (as ``write_atomic``, which it serves); on an exception the temporary file is removed and
+    ``path`` is left as it was."""
     directory = os.path.dirname(os.path.abspath(path))
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
@@ -28,7 +39,7 @@ def write_atomic(path: str, data: bytes, *, prefix: str = ".guardlint-") -> None
         raise FileExistsError(f"no free temporary name in {directory}")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
         try:
             st = os.stat(path)
         except FileNotFoundError:

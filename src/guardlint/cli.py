@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from guardlint.api import Settings
     from guardlint.config.model import Lock, Origin
     from guardlint.findings import Finding, Report
+    from guardlint.report import RenderOptions
 
 from guardlint._version import __version__
 
@@ -457,12 +458,16 @@ def _output_files(args: argparse.Namespace) -> list[tuple[str, str]]:
     return outputs
 
 
-def _write_output(path: str, text: str) -> None:
-    from guardlint._atomic import write_atomic
+def _write_output(path: str, report: Report, fmt: str, options: RenderOptions) -> None:
+    """Write the report to ``path`` atomically (a temporary file renamed over it), a finding at a time for
+    the machine formats."""
+    from guardlint._atomic import atomic_file
     from guardlint.errors import UsageError
+    from guardlint.report import write_report
 
     try:
-        write_atomic(path, text.encode("utf-8"))
+        with atomic_file(path) as fh:
+            write_report(report, fmt, options, lambda text: fh.write(text.encode("utf-8")))
     except OSError as exc:
         raise UsageError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
 
@@ -470,7 +475,7 @@ def _write_output(path: str, text: str) -> None:
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from guardlint.api import resolve_settings, run
     from guardlint.errors import UsageError
-    from guardlint.report import RenderOptions, render
+    from guardlint.report import RenderOptions, write_report
 
     paths = args.paths or []
     if not paths and args.show_settings:
@@ -591,10 +596,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     options = RenderOptions(settings.registry, verbose=args.verbose, show_suppressed=args.show_suppressed,
                             tool_version=__version__, sources=sources, patches=patches)
     for extra_fmt, path in extra_outputs:  # every report of the run comes from the same lint
-        _write_output(path, render(report, extra_fmt, options))
+        _write_output(path, report, extra_fmt, options)
     if not args.quiet:
         if args.output:
-            _write_output(args.output, render(report, fmt, options))
+            _write_output(args.output, report, fmt, options)
         color = fmt in _HUMAN_FORMATS and _use_color(args.color, out)
         terminal = options._replace(color=color)
         if args.statistics:
@@ -602,7 +607,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
             out.write(render_statistics(report))
         elif not args.output:
-            out.write(render(report, fmt, terminal))
+            write_report(report, fmt, terminal, out.write)
     if args.write_baseline and not report.errors:
         return EXIT_OK
     return report.exit_code(settings.fail_on, allow_no_objects=args.allow_no_objects,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -67,3 +67,22 @@ def render(report: Report, fmt: str, options: RenderOptions) -> str:
 
         return render_github(report, options)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+STREAMED_FORMATS = ("json", "sarif")
+"""The formats ``write_report`` writes a finding at a time; the others are rendered whole first."""
+
+
+def write_report(report: Report, fmt: str, options: RenderOptions, write: Callable[[str], object]) -> None:
+    """Write the text ``render`` returns through ``write``. The machine formats (JSON and SARIF) are written a
+    finding at a time, so a large report's text (and each finding's record) never exists whole in memory."""
+    if fmt == "json":
+        from guardlint.report.json import write_json
+
+        write_json(report, options, write)
+    elif fmt == "sarif":
+        from guardlint.report.sarif import write_sarif
+
+        write_sarif(report, options, write)
+    else:
+        write(render(report, fmt, options))

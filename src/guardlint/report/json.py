@@ -9,8 +9,9 @@ reporters.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple
 
 from guardlint.findings import Finding, Fix, InputError, Report, ResourceRef, Severity, SkippedDocument
 from guardlint.report import RenderOptions, patch_key
@@ -24,11 +25,20 @@ TOOL_NAME = "guardlint"
 def render_json(report: Report, options: RenderOptions) -> str:
     """Render ``report`` as the JSON contract (``version`` 1): one top-level key per line, each finding on a line of
     its own (see ``dumps``), and a final newline."""
+    return dumps(_document(report, options))
+
+
+def write_json(report: Report, options: RenderOptions, write: Write) -> None:
+    """Write what ``render_json`` returns through ``write``, a finding at a time (see ``write_document``)."""
+    write_document(_document(report, options), write)
+
+
+def _document(report: Report, options: RenderOptions) -> dict[str, Any]:
     summary = report.summary()
     doc: dict[str, Any] = {
         "version": REPORT_VERSION,
         "tool": {"name": TOOL_NAME, "version": tool_version(options)},
-        "findings": [_finding(f, options) for f in ordered_findings(report.findings)],
+        "findings": Streamed(_finding(f, options) for f in ordered_findings(report.findings)),
         "errors": [_error(e) for e in ordered_errors(report.errors)],
         "summary": {
             "files": summary.files,
@@ -48,7 +58,7 @@ def render_json(report: Report, options: RenderOptions) -> str:
         doc["warnings"] = list(report.warnings)
     if options.verbose:
         doc["skipped"] = [_skipped(s) for s in ordered_skipped(report.skipped)]
-    return dumps(doc)
+    return doc
 
 
 def _resource(ref: ResourceRef | None) -> dict[str, Any] | None:
@@ -181,6 +191,16 @@ def ordered_skipped(skipped: Iterable[SkippedDocument]) -> list[SkippedDocument]
     return sorted(skipped, key=lambda s: (s.file, s.line, s.reason))
 
 
+class Streamed(NamedTuple):
+    """A list in a report document whose items are made one at a time, as the report is written: a large
+    report never holds every finding's record (or its JSON text) at once."""
+
+    items: Iterable[Any]
+
+
+Write = Callable[[str], object]
+
+
 def dumps(doc: Any) -> str:
     """Serialize deterministically: insertion-ordered keys, one top-level key per line, and each item of a
     top-level list (a finding, an error, ...) on a line of its own, encoded by the C encoder (an indented dump
@@ -189,23 +209,116 @@ def dumps(doc: Any) -> str:
     Non-ASCII text stays readable; only when a string holds a lone surrogate (YAML can spell one as
     ``"\\ud800"``), which UTF-8 cannot encode, is the whole document ASCII-escaped instead.
     """
-    text = _layout(doc, ensure_ascii=False)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = _layout(doc, ensure_ascii=True)
-    return text + "\n"
+    parts: list[str] = []
+    write_document(doc, parts.append)
+    return "".join(parts)
 
 
-def _layout(doc: Any, *, ensure_ascii: bool) -> str:
-    encode = json.JSONEncoder(ensure_ascii=ensure_ascii, allow_nan=False, separators=(", ", ": ")).encode
+def write_document(doc: Any, write: Write) -> None:
+    """Write what ``dumps`` returns, piece by piece (a finding's line at a time), through ``write``.
+
+    ``Streamed`` lists (at the top level, or as a value of a dict that is an item of a top-level list) are
+    consumed as they are written. The text is exactly ``dumps``': the C encoder writes a dict as ``{`` + its
+    ``key: value`` pairs joined by ``, `` + ``}`` and a list as ``[`` + its items joined by ``, `` + ``]``,
+    which is how the pieces are joined here.
+
+    The lone-surrogate rule needs the whole document, so pieces are written as they come only while every
+    piece so far reads the same in both encodings (no character at or above U+007F, which ASCII mode
+    escapes; DEL included); from the first piece that does not, the rest is held until the end, and is
+    escaped as ASCII mode escapes it (``_ascii``) when any piece held a lone surrogate.
+    """
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
+    batch: list[str] = []  # pieces are passed on in batches of about 64 KB: fewer, larger writes
+    size = 0
+    for piece in _ascii_if_needed(_pieces(doc, encode)):
+        batch.append(piece)
+        size += len(piece)
+        if size >= _BATCH:
+            write("".join(batch))
+            batch, size = [], 0
+    if batch:
+        write("".join(batch))
+
+
+def _ascii_if_needed(pieces: Iterable[str]) -> Iterator[str]:
+    """The pieces, or all of them escaped as ASCII mode escapes them when one holds a lone surrogate."""
+    held: list[str] = []
+    surrogate = False
+    for piece in pieces:
+        if not held and piece.isascii() and "\x7f" not in piece:
+            yield piece
+            continue
+        if not surrogate and not piece.isascii():
+            try:
+                piece.encode("utf-8")
+            except UnicodeEncodeError:
+                surrogate = True
+        held.append(piece)
+    for piece in held:
+        yield _ascii(piece) if surrogate else piece
+
+
+_BATCH = 1 << 16
+
+
+def _ascii(text: str) -> str:
+    """``text`` (encoded with ``ensure_ascii=False``) as ``ensure_ascii=True`` encodes it: every character from
+    U+007F up as ``\\uXXXX`` (lowercase hex; a pair of surrogate escapes above U+FFFF). Such characters occur
+    only inside JSON strings, and the characters below U+007F are escaped alike in both modes."""
+    return re.sub("[^\x00-\x7e]", _escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code >= 0x10000:
+        code -= 0x10000
+        return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def _pieces(doc: Any, encode: Callable[[Any], str]) -> Iterator[str]:
+    """The text of ``dumps`` in pieces (without the ASCII fallback)."""
     if not isinstance(doc, dict) or not doc:
-        return encode(doc)
-    lines = []
-    for key, value in doc.items():
-        if isinstance(value, list) and value:
-            inner = ",\n    ".join(encode(item) for item in value)
-            lines.append(f"  {encode(key)}: [\n    {inner}\n  ]")
+        yield encode(doc)
+        yield "\n"
+        return
+    yield "{\n"
+    for n, (key, value) in enumerate(doc.items()):
+        lead = ("" if n == 0 else ",\n") + f"  {encode(key)}: "
+        if isinstance(value, (list, Streamed)):
+            items = iter(value.items if isinstance(value, Streamed) else value)
+            first = next(items, _NOTHING)
+            if first is _NOTHING:
+                yield lead + "[]"
+                continue
+            yield lead + "[\n    "
+            yield from _inline(first, encode)
+            for item in items:
+                yield ",\n    "
+                yield from _inline(item, encode)
+            yield "\n  ]"
         else:
-            lines.append(f"  {encode(key)}: {encode(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}"
+            yield lead + encode(value)
+    yield "\n}\n"
+
+
+_NOTHING = object()
+
+
+def _inline(value: Any, encode: Callable[[Any], str]) -> Iterator[str]:
+    """``encode(value)`` in pieces: a ``Streamed`` list, or a dict holding one, is written item by item."""
+    if isinstance(value, Streamed):
+        yield "["
+        for n, item in enumerate(value.items):
+            if n:
+                yield ", "
+            yield from _inline(item, encode)
+        yield "]"
+    elif isinstance(value, dict) and any(isinstance(v, Streamed) for v in value.values()):
+        yield "{"
+        for n, (key, item) in enumerate(value.items()):
+            yield f"{', ' if n else ''}{encode(key)}: "
+            yield from _inline(item, encode)
+        yield "}"
+    else:
+        yield encode(value)

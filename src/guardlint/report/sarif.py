@@ -14,13 +14,22 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from types import MappingProxyType
 from typing import Any
 
 from guardlint.findings import ErrorKind, Finding, InputError, Location, Report, ResourceRef, Severity
 from guardlint.report import RenderOptions
-from guardlint.report.json import TOOL_NAME, dumps, ordered_errors, ordered_findings, tool_version
+from guardlint.report.json import (
+    TOOL_NAME,
+    Streamed,
+    Write,
+    dumps,
+    ordered_errors,
+    ordered_findings,
+    tool_version,
+    write_document,
+)
 from guardlint.rules.api import RuleMeta
 
 SARIF_VERSION = "2.1.0"
@@ -51,15 +60,27 @@ _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 
 def render_sarif(report: Report, options: RenderOptions) -> str:
     """Render ``report`` as a SARIF 2.1.0 log with one run."""
+    return dumps(_log(report, options))
+
+
+def write_sarif(report: Report, options: RenderOptions, write: Write) -> None:
+    """Write what ``render_sarif`` returns through ``write``, a result at a time (see ``write_document``)."""
+    write_document(_log(report, options), write)
+
+
+def _log(report: Report, options: RenderOptions) -> dict[str, Any]:
+    """The SARIF log, its results made one at a time as it is written."""
     version = tool_version(options)
     findings = ordered_findings(report.findings)
     errors = ordered_errors(report.errors)
 
     descriptors, index, overrides = _rules(report, findings, errors, options)
-    results: list[dict[str, Any]] = [_error_result(e, index[e.kind.code], fp) for e, fp in
-                                     zip(errors, _error_fingerprints(errors), strict=True)]
-    results += [_finding_result(f, index[f.code], fp) for f, fp in
-                zip(findings, fingerprints(findings), strict=True)]
+
+    def results() -> Iterator[dict[str, Any]]:
+        for e, fp in zip(errors, _error_fingerprints(errors), strict=True):
+            yield _error_result(e, index[e.kind.code], fp)
+        for f, fp in zip(findings, iter_fingerprints(findings), strict=True):
+            yield _finding_result(f, index[f.code], fp)
 
     invocation: dict[str, Any] = {"executionSuccessful": not errors}
     if overrides:
@@ -81,10 +102,10 @@ def render_sarif(report: Report, options: RenderOptions) -> str:
         "originalUriBaseIds": {
             SRCROOT: {"description": {"text": "The directory guardlint ran in; result paths are relative to it."}}
         },
-        "results": results,
+        "results": Streamed(results()),
         "columnKind": "unicodeCodePoints",
     }
-    return dumps({"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]})
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
 # Rules ------------------------------------------------------------------------------------------------
@@ -347,15 +368,18 @@ def fingerprints(findings: Iterable[Finding]) -> list[str]:
     """One fingerprint per finding, in order: file, object identity, rule code and field path, plus an
     occurrence counter for identical keys. Lines and messages are left out, so moving a finding (or
     rewording a message) keeps its fingerprint."""
+    return list(iter_fingerprints(findings))
+
+
+def iter_fingerprints(findings: Iterable[Finding]) -> Iterator[str]:
+    """``fingerprints``, made one at a time."""
     seen: Counter[tuple[str, ...]] = Counter()
-    out: list[str] = []
     for f in findings:
         r = f.resource
         ident = (r.api_version, r.kind, r.namespace or "", r.name or "") if r is not None else ("", "", "", "")
         key = (f.file, *ident, f.code, f.dotted_path)
-        out.append(_digest([FINGERPRINT_KEY, *key, seen[key]]))
+        yield _digest([FINGERPRINT_KEY, *key, seen[key]])
         seen[key] += 1
-    return out
 
 
 def _error_fingerprints(errors: Iterable[InputError]) -> list[str]:

@@ -1,0 +1,161 @@
+"""The machine reports are written a finding at a time, and the text is exactly what rendering it whole gives."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import guardlint
+from guardlint import cli
+from guardlint._atomic import atomic_file
+from guardlint.findings import Report
+from guardlint.report import RenderOptions, render, write_report
+from guardlint.report import json as json_report
+from guardlint.report.json import Streamed, dumps, write_document
+from tests.helpers import registry
+
+TEXT = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-{n}
+  namespace: prod
+spec:
+  containers:
+    - name: app
+      image: nginx:1.27
+      securityContext:
+        privileged: true
+"""
+
+
+def _whole(doc: Any, ensure_ascii: bool) -> str:
+    """The layout ``dumps`` promises, made the simple way (every item encoded, then joined): the oracle."""
+    encode = json.JSONEncoder(ensure_ascii=ensure_ascii, allow_nan=False, separators=(", ", ": ")).encode
+    if not isinstance(doc, dict) or not doc:
+        return encode(doc) + "\n"
+    lines = []
+    for key, value in doc.items():
+        if isinstance(value, list) and value:
+            inner = ",\n    ".join(encode(item) for item in value)
+            lines.append(f"  {encode(key)}: [\n    {inner}\n  ]")
+        else:
+            lines.append(f"  {encode(key)}: {encode(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def _oracle(doc: Any) -> str:
+    text = _whole(doc, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _whole(doc, ensure_ascii=True)
+    return text
+
+
+def _streamed(doc: Any) -> Any:
+    """``doc`` with its top-level lists, and lists in dicts that are items of those, as one-shot ``Streamed``."""
+    if not isinstance(doc, dict):
+        return doc
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        if isinstance(value, list):
+            out[key] = Streamed(iter([
+                {k: Streamed(iter(v)) if isinstance(v, list) else v for k, v in item.items()}
+                if isinstance(item, dict) else item for item in value]))
+        else:
+            out[key] = value
+    return out
+
+
+DOCS: list[Any] = [
+    {},
+    [],
+    "text",
+    {"a": [], "b": [1, 2], "c": {"d": [3]}, "e": None, "f": 1.5, "g": "x"},
+    {"version": 1, "runs": [{"tool": {"x": [1]}, "results": [], "n": 2}]},
+    {"version": 1, "runs": [{"tool": {"x": [1]}, "results": [{"a": 1}, {"b": [2, 3]}], "n": 2}]},
+    {"findings": [{"m": "naïve ‘quote’ \x7f"}, {"m": "plain"}], "tail": "é"},
+    {"findings": [{"m": "plain"}, {"m": "é then"}, {"m": "a lone \ud800 later"}], "tail": "🙂 \x7f"},
+    {"findings": [{"m": "\udcff first"}, {"m": "astral 🙂 and é"}]},
+    {"findings": [{"m": "only DEL \x7f"}]},
+    {"k\u00e9y": [{"\ud83d": 1}]},
+]
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_pieces_are_exactly_the_whole_text(doc: Any) -> None:
+    expected = _oracle(doc)
+    assert dumps(doc) == expected
+    written: list[str] = []
+    write_document(_streamed(doc), written.append)
+    assert "".join(written) == expected
+    expected.encode("utf-8")  # the ASCII fallback leaves nothing UTF-8 cannot write
+
+
+def _report(n: int) -> Report:
+    text = "---\n".join(TEXT.format(n=i) for i in range(n))
+    return guardlint.lint_text(text, "pods.yaml", select=["privileged-container", "unpinned-image"])
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_machine_reports_are_written_before_the_last_finding_is_made(fmt: str, monkeypatch: pytest.MonkeyPatch
+                                                                     ) -> None:
+    """Counts, not times: the first write happens when only part of the findings have been turned into
+    records, so the report's text never exists whole (a rendering that joins everything first fails this)."""
+    report = _report(800)
+    assert len(report.findings) == 800
+    options = RenderOptions(registry(), tool_version="1")
+    module: Any = json_report if fmt == "json" else __import__("guardlint.report.sarif", fromlist=["x"])
+    name = "_finding" if fmt == "json" else "_finding_result"
+    made = 0
+    original = getattr(module, name)
+
+    def counting(*args: Any) -> Any:
+        nonlocal made
+        made += 1
+        return original(*args)
+
+    monkeypatch.setattr(module, name, counting)
+    at_write: list[int] = []
+    chunks: list[str] = []
+
+    def write(text: str) -> None:
+        at_write.append(made)
+        chunks.append(text)
+
+    write_report(report, fmt, options, write)
+    assert made == 800
+    assert len(at_write) > 2
+    assert at_write[0] < 200
+    assert "".join(chunks) == render(report, fmt, options)
+
+
+def test_cli_streams_the_same_bytes_to_stdout_and_to_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pods.yaml").write_text("---\n".join(TEXT.format(n=i) for i in range(50)), encoding="utf-8")
+    for fmt in ("json", "sarif"):
+        out = io.StringIO()
+        argv = ["check", "pods.yaml", "--no-config", "--fail-on", "never", "--format", fmt]
+        assert cli.main(argv, out=out, err=io.StringIO()) == 0
+        assert cli.main([*argv, "--output", f"r.{fmt}", "--output-file", f"{fmt}:s.{fmt}"], out=io.StringIO(),
+                        err=io.StringIO()) == 0
+        assert (tmp_path / f"r.{fmt}").read_text(encoding="utf-8") == out.getvalue()
+        assert (tmp_path / f"s.{fmt}").read_text(encoding="utf-8") == out.getvalue()
+        assert json.loads(out.getvalue())
+
+
+def test_a_report_that_fails_half_written_leaves_the_target_as_it_was(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("old\n", encoding="utf-8")
+    with pytest.raises(RuntimeError), atomic_file(str(target)) as fh:
+        fh.write(b"{\n  \"findings\": [\n")
+        raise RuntimeError("stopped half way")
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert sorted(os.listdir(tmp_path)) == ["report.json"]
