@@ -96,19 +96,65 @@ def _allow_local_plugins(args: argparse.Namespace) -> bool:
     raise UsageError(f"{ALLOW_PLUGINS_ENV}={os.environ[ALLOW_PLUGINS_ENV]!r}: expected 1 or 0")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. With ``command`` (the subcommand this run parses), only that subcommand's
+    options are declared: argparse hands the rest of the line to that subcommand's parser alone, so the others
+    are never used, and declaring their options would cost start-up time on every run."""
+    import functools
+    import shutil
+
+    # argparse makes a formatter for every option declared (to check its metavar), and each one measures the
+    # terminal unless given a width: measure once, as argparse does (the columns less 2).
+    width = shutil.get_terminal_size().columns - 2
+    raw = functools.partial(argparse.RawDescriptionHelpFormatter, width=width)
+    plain = functools.partial(argparse.HelpFormatter, width=width)
     parser = argparse.ArgumentParser(
         prog="guardlint",
         description="Lint Kubernetes and Helm-rendered manifests: Pod Security Standards, resources and "
         "reliability, GPU and AI workloads.",
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=raw,
     )
     parser.add_argument("--version", action="version", version=f"guardlint {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser("check", help="lint files, directories or - (stdin); the default command",
-                           epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                           epilog=_EPILOG, formatter_class=raw)
+    if command in (None, "check"):
+        _check_options(check)
+    rules = sub.add_parser("rules", help="list the rules (with --config or --policy: which run, at what severity, "
+                           "and which are locked)", formatter_class=plain)
+    if command in (None, "rules"):
+        rules.add_argument("--format", default="table", choices=("table", "json", "markdown"))
+        rules.add_argument("--config", metavar="FILE")
+        _add_policy(rules)
+        _add_allow_plugins(rules)
+
+    explain = sub.add_parser("explain", help="show a rule's documentation", formatter_class=plain)
+    if command in (None, "explain"):
+        explain.add_argument("rule", metavar="RULE", help="rule name or code")
+
+    docs = sub.add_parser("docs", help="write the rule documentation pages", formatter_class=plain)
+    if command in (None, "docs"):
+        docs.add_argument("--out", default="docs/rules", metavar="DIR")
+        docs.add_argument("--check", action="store_true", help="fail when the pages in DIR are out of date")
+
+    config = sub.add_parser("config", help="validate a configuration file or print its JSON Schema",
+                            formatter_class=plain)
+    if command in (None, "config"):
+        config_sub = config.add_subparsers(dest="config_command", metavar="ACTION")
+        validate = config_sub.add_parser("validate", help="validate a configuration file", formatter_class=plain)
+        validate.add_argument("files", nargs="*", metavar="FILE",
+                              help="one or more files (default: the nearest .guardlint.yaml; with a policy and "
+                              "none found, the policy alone)")
+        _add_policy(validate)
+        _add_allow_plugins(validate)
+        config_sub.add_parser("schema", help="print the configuration JSON Schema with every rule's parameters",
+                              formatter_class=plain)
+    return parser
+
+
+def _check_options(check: argparse.ArgumentParser) -> None:
     check.add_argument("paths", nargs="*", metavar="PATH", help="files, directories (recursive) or - for stdin")
     check.add_argument("--config", metavar="FILE", help="configuration file (default: nearest .guardlint.yaml)")
     check.add_argument("--no-config", action="store_true", help="ignore .guardlint.yaml files")
@@ -180,31 +226,6 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", "-j", metavar="N", default="auto",
                        help="processes to lint with: a number, or auto (the default: one per usable CPU when the "
                        "input is large enough to gain from it); the report is the same either way")
-
-    rules = sub.add_parser("rules", help="list the rules (with --config or --policy: which run, at what severity, "
-                           "and which are locked)")
-    rules.add_argument("--format", default="table", choices=("table", "json", "markdown"))
-    rules.add_argument("--config", metavar="FILE")
-    _add_policy(rules)
-    _add_allow_plugins(rules)
-
-    explain = sub.add_parser("explain", help="show a rule's documentation")
-    explain.add_argument("rule", metavar="RULE", help="rule name or code")
-
-    docs = sub.add_parser("docs", help="write the rule documentation pages")
-    docs.add_argument("--out", default="docs/rules", metavar="DIR")
-    docs.add_argument("--check", action="store_true", help="fail when the pages in DIR are out of date")
-
-    config = sub.add_parser("config", help="validate a configuration file or print its JSON Schema")
-    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION")
-    validate = config_sub.add_parser("validate", help="validate a configuration file")
-    validate.add_argument("files", nargs="*", metavar="FILE",
-                          help="one or more files (default: the nearest .guardlint.yaml; with a policy and none "
-                          "found, the policy alone)")
-    _add_policy(validate)
-    _add_allow_plugins(validate)
-    config_sub.add_parser("schema", help="print the configuration JSON Schema with every rule's parameters")
-    return parser
 
 
 def _normalise_argv(argv: Sequence[str]) -> list[str]:
@@ -1027,7 +1048,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     stdout = out or sys.stdout
     stderr = err or sys.stderr
     args_list = _normalise_argv(sys.argv[1:] if argv is None else argv)
-    parser = _parser()
+    parser = _parser(args_list[0] if args_list[0] in SUBCOMMANDS else None)
     try:
         args = _parse_intermixed(parser, args_list)
     except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)

@@ -1,0 +1,145 @@
+"""What one small file's check does at start-up, counted (never timed): the modules it imports, how often it
+measures the terminal, and that the command line parses as before when only the subcommand's options exist."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guardlint import cli
+
+MANIFEST = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/example/web:2.8.1
+          resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 64Mi}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+"""
+
+CONFIG = "extends: default\nfail-on: warning\nignore: [missing-liveness-probe]\n"
+
+NEVER = (
+    # heavy third-party or standard modules a plain check must not pay for
+    "jsonschema", "ruamel", "importlib.metadata", "pathlib", "logging", "inspect", "tempfile", "difflib",
+    "dataclasses", "subprocess", "email", "zipfile", "urllib", "hashlib", "csv", "textwrap",
+    # guardlint modules for other commands, options or formats
+    "guardlint.report.sarif", "guardlint.report.junit", "guardlint.report.github", "guardlint.report.gitlab",
+    "guardlint.fix", "guardlint.fix_values", "guardlint.baseline", "guardlint.diffbase", "guardlint.docs",
+    "guardlint.render.run", "guardlint.render.helm", "guardlint.render.kustomize", "guardlint.rules.packs",
+    "guardlint.input_errors", "guardlint.plugin",
+)
+
+
+def _modules_after(tmp_path: Path, *argv: str) -> set[str]:
+    code = (
+        "import json, sys, io\n"
+        "from guardlint.cli import main\n"
+        f"code = main({list(argv)!r}, out=io.StringIO(), err=io.StringIO())\n"
+        "print(json.dumps([code, sorted(sys.modules)]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    code_and_modules: list[Any] = json.loads(done.stdout)
+    assert code_and_modules[0] in (0, 1)
+    return set(code_and_modules[1])
+
+
+def _under(modules: set[str], name: str) -> set[str]:
+    return {m for m in modules if m == name or m.startswith(name + ".")}
+
+
+@pytest.mark.parametrize("configured", [False, True])
+def test_one_small_file_imports_only_what_it_uses(tmp_path: Path, configured: bool) -> None:
+    (tmp_path / "m.yaml").write_text(MANIFEST, encoding="utf-8")
+    if configured:
+        (tmp_path / ".guardlint.yaml").write_text(CONFIG, encoding="utf-8")
+    modules = _modules_after(tmp_path, "check", "m.yaml", *([] if configured else ["--no-config"]))
+    for name in NEVER:
+        if configured and name in ("pathlib", "urllib"):
+            continue  # the configuration loader works with pathlib (which imports urllib.parse)
+        assert not _under(modules, name), f"{name} imported by a plain check of one file"
+    assert "guardlint.report.text" in modules
+    assert "guardlint.report.json" not in modules
+    assert ("guardlint.config.loader" in modules) is configured
+    # rule modules: only those of rules that run on a Deployment or a Service (no DaemonSet-only, Ingress-only ...)
+    assert "guardlint.rules.resources.missing_cpu_request" in modules
+    assert not _under(modules, "guardlint.rules.core.rule_error")
+
+
+def test_the_json_format_imports_its_reporter_and_no_other(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(MANIFEST, encoding="utf-8")
+    modules = _modules_after(tmp_path, "check", "m.yaml", "--no-config", "--format", "json")
+    assert "guardlint.report.json" in modules
+    for name in ("guardlint.report.sarif", "guardlint.report.junit", "jsonschema", "hashlib"):
+        assert not _under(modules, name)
+
+
+def test_the_terminal_is_measured_once_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """argparse measures the terminal for every option it declares unless the formatter has a width."""
+    import shutil
+
+    (tmp_path / "m.yaml").write_text(MANIFEST, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    calls = 0
+    measure = shutil.get_terminal_size
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return measure(*args, **kwargs)
+
+    monkeypatch.setattr(shutil, "get_terminal_size", counting)
+    assert cli.main(["check", "m.yaml", "--no-config", "--fail-on", "never"], out=io.StringIO(),
+                    err=io.StringIO()) == 0
+    assert calls == 1
+
+
+ARGVS = [
+    ["check", "a.yaml", "--no-config", "--format", "json", "-o", "r.json", "--select", "SEC,RES", "--partial"],
+    ["check", "--config", "c.yaml", "--policy", "p.yaml", "--fail-on", "warning", "x", "--", "-y"],
+    ["rules", "--format", "json", "--config", "c.yaml"],
+    ["explain", "privileged-container"],
+    ["docs", "--check", "--out", "d"],
+    ["config", "validate", "a.yaml", "b.yaml", "--allow-local-plugins"],
+    ["config", "schema"],
+    ["config"],
+]
+
+
+@pytest.mark.parametrize("argv", ARGVS)
+def test_the_subcommand_parser_alone_parses_as_the_full_one(argv: list[str]) -> None:
+    full = cli._parse_intermixed(cli._parser(), list(argv))
+    alone = cli._parse_intermixed(cli._parser(argv[0]), list(argv))
+    assert vars(alone) == vars(full)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["check", "--help"], ["rules", "--help"], ["config", "--help"],
+                                  ["config", "validate", "--help"], ["explain", "--help"], ["check", "--nope"]])
+def test_help_and_usage_errors_read_as_with_every_option_declared(argv: list[str],
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    outputs = []
+    for parser in (cli._parser(), cli._parser(argv[0] if argv[0] in cli.SUBCOMMANDS else None)):
+        with pytest.raises(SystemExit):
+            parser.parse_args(argv)
+        outputs.append(capsys.readouterr())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].out or outputs[0].err
