@@ -101,11 +101,10 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     options are declared: argparse hands the rest of the line to that subcommand's parser alone, so the others
     are never used, and declaring their options would cost start-up time on every run."""
     import functools
-    import shutil
 
     # argparse makes a formatter for every option declared (to check its metavar), and each one measures the
     # terminal unless given a width: measure once, as argparse does (the columns less 2).
-    width = shutil.get_terminal_size().columns - 2
+    width = _terminal_columns() - 2
     raw = functools.partial(argparse.RawDescriptionHelpFormatter, width=width)
     plain = functools.partial(argparse.HelpFormatter, width=width)
     parser = argparse.ArgumentParser(
@@ -152,6 +151,22 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         config_sub.add_parser("schema", help="print the configuration JSON Schema with every rule's parameters",
                               formatter_class=plain)
     return parser
+
+
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns`` (what argparse reads) without importing shutil, which loads the
+    bz2 and lzma libraries: ``COLUMNS`` when it is a positive number, else the terminal's width, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        columns = columns or 80
+    return columns
 
 
 def _check_options(check: argparse.ArgumentParser) -> None:

@@ -41,7 +41,7 @@ CONFIG = "extends: default\nfail-on: warning\nignore: [missing-liveness-probe]\n
 NEVER = (
     # heavy third-party or standard modules a plain check must not pay for
     "jsonschema", "ruamel", "importlib.metadata", "pathlib", "logging", "inspect", "tempfile", "difflib",
-    "dataclasses", "subprocess", "email", "zipfile", "urllib", "hashlib", "csv", "textwrap",
+    "dataclasses", "subprocess", "email", "zipfile", "urllib", "hashlib", "csv", "textwrap", "shutil", "bz2", "lzma",
     # guardlint modules for other commands, options or formats
     "guardlint.report.sarif", "guardlint.report.junit", "guardlint.report.github", "guardlint.report.gitlab",
     "guardlint.fix", "guardlint.fix_values", "guardlint.baseline", "guardlint.diffbase", "guardlint.docs",
@@ -95,22 +95,43 @@ def test_the_json_format_imports_its_reporter_and_no_other(tmp_path: Path) -> No
 
 def test_the_terminal_is_measured_once_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """argparse measures the terminal for every option it declares unless the formatter has a width."""
-    import shutil
+    import os
 
     (tmp_path / "m.yaml").write_text(MANIFEST, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("COLUMNS", raising=False)
     calls = 0
-    measure = shutil.get_terminal_size
 
-    def counting(*args: Any, **kwargs: Any) -> Any:
+    def measure(fd: int) -> os.terminal_size:
         nonlocal calls
         calls += 1
-        return measure(*args, **kwargs)
+        return os.terminal_size((100, 40))
 
-    monkeypatch.setattr(shutil, "get_terminal_size", counting)
+    monkeypatch.setattr(os, "get_terminal_size", measure)
     assert cli.main(["check", "m.yaml", "--no-config", "--fail-on", "never"], out=io.StringIO(),
                     err=io.StringIO()) == 0
     assert calls == 1
+
+
+@pytest.mark.parametrize("columns", [None, "", "0", "-3", "abc", "57", "200"])
+@pytest.mark.parametrize("terminal", [None, 0, 91])
+def test_the_width_is_what_shutil_gives(columns: str | None, terminal: int | None,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import shutil
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+
+    def measure(fd: int) -> os.terminal_size:
+        if terminal is None:
+            raise OSError("not a terminal")
+        return os.terminal_size((terminal, 30))
+
+    monkeypatch.setattr(os, "get_terminal_size", measure)
+    assert cli._terminal_columns() == shutil.get_terminal_size().columns
 
 
 ARGVS = [
