@@ -47,7 +47,7 @@ until the measurement on a quiet machine (``scripts/benchmark.py --jobs``) shows
 
 PER_OBJECT_CACHES = frozenset({
     "schema:problems", "schema:lifecycle", "schema:targets", "gpu.facts", "security.policy-rules",
-    "security:credential-names",
+    "security:credential-names", "resources.references",
 })
 """``ResourceIndex.memo`` keys a share may use with a cache of its own: tables that only remember what one
 object alone decides, so that a second rule asking about the same object does not compute it again.
@@ -59,8 +59,9 @@ and kind to its schema: a built-in one, or else found by reading the run's CRDs,
 parent before anything is cached. ``gpu.facts`` maps an object to what
 the GPU pack asks of it (``rules/gpu/_support.gpu_facts``): computed from the object, the pod-template table
 and the plan's options alone. ``security.policy-rules`` maps a Role to the rules it lists (``role_rules``),
-and ``security:credential-names`` a rule's credential words to the matcher built from them
-(``credential_names``): neither reads another object. Every other key is a table derived from the run's
+``security:credential-names`` a rule's credential words to the matcher built from them
+(``credential_names``), and ``resources.references`` an object to the objects it names by name
+(``object_references``): none reads another object. Every other key is a table derived from the run's
 objects: reading it is reading the index. A key renamed in the rules only makes more pairs the parent's
 (slower, never different)."""
 

@@ -337,3 +337,157 @@ def test_an_object_without_server_set_values_is_not_reported() -> None:
     doc = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  generation: 0\n"
            "  annotations: {example.com/note: x}\nstatus: {}\n")
     assert not guardlint.lint_text(doc, "c.yaml", select=["exported-live-object"]).findings
+
+
+def test_bounds_apply_per_resource_name_from_either_parameter() -> None:
+    """``resource-out-of-bounds`` reads only the values of resources that have a bound; a name bounded only by
+    ``max`` (or only by ``min``) is still judged."""
+    pod = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: app
+      image: busybox:1.36
+      resources:
+        requests: {cpu: 50m, memory: 2Gi, ephemeral-storage: 100Ti, example.com/widget: 3}
+        limits: {cpu: 50m, memory: 512Mi, example.com/widget: 7}
+"""
+    settings = settings_for(["resource-out-of-bounds"], {"resource-out-of-bounds": {
+        "min": {"cpu": "100m"}, "max": {"memory": "1Gi", "example.com/widget": 5}}})
+    report = guardlint.lint_text(pod, "p.yaml", settings=settings)
+    assert [(f.location.line, f.message.split(", ")[0]) for f in report.findings] == [
+        (9, "container 'app' has a cpu request of 50m"),
+        (9, "container 'app' has a memory request of 2Gi"),
+        (10, "container 'app' has a cpu limit of 50m"),
+        (10, "container 'app' has a example.com/widget limit of 7"),
+    ]
+
+
+def _reference_credential_name(name: str, words: tuple[str, ...], ignored: tuple[str, ...]) -> bool:
+    """The matching as first written: every word sequence against every window of the name's words."""
+    import re
+
+    from guardlint.rules.security._common import name_words
+
+    found = name_words(name)
+    if not found or found[-1] in {s.upper() for s in ignored}:
+        return False
+    for word in words:
+        seq = tuple(w.upper() for w in re.split(r"[_\-. ]+", word) if w)
+        n = len(seq)
+        if n and any(tuple(found[i : i + n]) == seq for i in range(len(found) - n + 1)):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("words", [
+    None, ("token",), ("API_KEY", "access key", "x"), ("a.b.c", "B", "--"),
+])
+def test_credential_names_match_as_every_window_does(words: tuple[str, ...] | None) -> None:
+    """One-word sequences are tested as a set: the verdicts are those of comparing every window."""
+    from guardlint.rules.security._common import DEFAULT_IGNORED_SUFFIXES, DEFAULT_SECRET_WORDS, CredentialNames
+
+    secret = DEFAULT_SECRET_WORDS if words is None else words
+    names = CredentialNames(secret, DEFAULT_IGNORED_SUFFIXES)
+    samples = [
+        "DB_PASSWORD", "dbPassword", "PASSWORD_FILE", "API_KEY", "apiKey", "KEY_API", "API_KEY_ID", "MY_API_KEY_2",
+        "ACCESS_KEY", "accessKeyId", "PRIVATEKEY", "private-key", "SECRET", "secretKeyRef", "TOKEN_TTL", "token",
+        "AUTH", "authKey", "x", "A_B_C", "a.b.c", "b", "ABC", "", "_", "PASS", "CREDENTIALS_JSON", "GH_TOKEN_2",
+    ]
+    for name in samples:
+        assert names(name) == _reference_credential_name(name, secret, DEFAULT_IGNORED_SUFFIXES), name
+
+
+REFERENCES = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: runner, namespace: shop}
+imagePullSecrets:
+  - name: sa-pull
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: present, namespace: shop}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: present, namespace: shop}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: present, namespace: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    spec:
+      serviceAccountName: robot
+      serviceAccount: other
+      imagePullSecrets: [{name: pull}]
+      volumes:
+        - name: all
+          configMap: {name: cm-vol}
+          secret: {secretName: s-vol}
+          persistentVolumeClaim: {claimName: data}
+          projected:
+            sources:
+              - configMap: {name: cm-proj}
+                secret: {name: s-proj}
+              - secret: {name: s-proj2, optional: true}
+        - configMap: {name: cm-unnamed-vol}
+      containers:
+        - name: app
+          image: nginx:1.27
+          env:
+            - name: A
+              valueFrom:
+                configMapKeyRef: {name: cm-env, key: a}
+                secretKeyRef: {name: s-env, key: b}
+            - name: B
+              valueFrom: {secretKeyRef: {name: present, key: c}}
+          envFrom:
+            - configMapRef: {name: cm-from}
+              secretRef: {name: s-from}
+      initContainers:
+        - name: init
+          image: busybox:1.36
+          envFrom: [{secretRef: {name: s-init}}]
+"""
+
+MISSING_REFERENCES = ["missing-config-map", "missing-secret", "missing-persistent-volume-claim",
+                      "missing-service-account"]
+
+
+def test_one_walk_finds_every_reference_of_every_kind_in_field_order() -> None:
+    """The four missing-object rules share one walk per object: each kind's references in the order of the
+    pod's fields (init containers before containers), optional ones left out, a ServiceAccount's
+    ``imagePullSecrets`` included; the memo holds no table for objects without pods."""
+    from guardlint.engine import Run
+    from guardlint.rules.resources._refs import object_references
+    from guardlint.source.loader import load_text
+    from tests.helpers import default_settings
+
+    run = Run([load_text(REFERENCES, "app.yaml", nodes=False)], default_settings().plan)
+    found = {r.kind: {k: [name for _, name, _ in refs] for k, refs in object_references(r, run.ctx).items()}
+             for r in run.resources}
+    assert found == {
+        "ServiceAccount": {"Secret": ["sa-pull"]},
+        "ConfigMap": {}, "Secret": {}, "PersistentVolumeClaim": {},
+        "Deployment": {
+            "ServiceAccount": ["robot"],
+            "Secret": ["pull", "s-vol", "s-proj", "s-init", "s-env", "present", "s-from"],
+            "ConfigMap": ["cm-vol", "cm-proj", "cm-unnamed-vol", "cm-env", "cm-from"],
+            "PersistentVolumeClaim": ["data"],
+        },
+    }
+    report = guardlint.lint_text(REFERENCES, "app.yaml", select=MISSING_REFERENCES)
+    assert sorted((f.rule, f.location.line) for f in report.findings) == sorted([
+        ("missing-secret", 5), ("missing-service-account", 25), ("missing-secret", 27),
+        ("missing-config-map", 30), ("missing-secret", 31), ("missing-persistent-volume-claim", 32),
+        ("missing-config-map", 35), ("missing-secret", 36), ("missing-config-map", 38), ("missing-config-map", 45),
+        ("missing-secret", 46), ("missing-config-map", 50), ("missing-secret", 51), ("missing-secret", 55),
+    ])

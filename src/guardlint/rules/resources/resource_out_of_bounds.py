@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from fractions import Fraction
 from typing import Annotated, Any, NamedTuple
 
 from guardlint.findings import Severity
@@ -106,29 +107,51 @@ def resource_out_of_bounds(resource: Resource, params: Params, ctx: RuleContext)
                 limits: {memory: 2Gi}
     ```
     """
-    lows = {k: (quantity_value(v), v) for k, v in params.min.items()}
-    highs = {k: (quantity_value(v), v) for k, v in params.max.items()}
-    if not lows and not highs:
-        return
+    bounds: dict[str, _Bounds] | None = None  # read from the parameters at the first resources section
     for pod in iter_pod_specs(resource, ctx.workloads):
         for c in iter_containers(pod, RESOURCE_CONTAINERS):
+            resources = c.data.get("resources")
+            if not isinstance(resources, dict):
+                continue
             for section, word in (("requests", "request"), ("limits", "limit")):
-                values = c.get(("resources", section))
+                values = resources.get(section)
                 if not isinstance(values, dict):
                     continue
+                if bounds is None:
+                    bounds = _bounds(params)
+                    if not bounds:
+                        return
                 for name, raw in values.items():
+                    bound = bounds.get(name)
+                    if bound is None:
+                        continue  # no bound for this resource: its value need not be read
                     value = quantity_value(raw)
                     if value is None:
                         continue
-                    low, low_raw = lows.get(name, (None, None))
-                    high, high_raw = highs.get(name, (None, None))
                     path = (*c.path, "resources", section, name)
-                    if low is not None and value < low:
+                    if bound.low is not None and value < bound.low:
                         yield Violation(path, f"{c.describe()} has a {name} {word} of {quantity_text(raw)}, below the "
-                                        f"minimum of {quantity_text(low_raw)}")
-                    elif high is not None and value > high:
+                                        f"minimum of {quantity_text(bound.low_raw)}")
+                    elif bound.high is not None and value > bound.high:
                         yield Violation(path, f"{c.describe()} has a {name} {word} of {quantity_text(raw)}, above the "
-                                        f"maximum of {quantity_text(high_raw)}")
+                                        f"maximum of {quantity_text(bound.high_raw)}")
 
+
+class _Bounds(NamedTuple):
+    low: Fraction | None
+    low_raw: Any
+    high: Fraction | None
+    high_raw: Any
+
+
+def _bounds(params: Params) -> dict[str, _Bounds]:
+    """The bounds of each resource name that has one (a bound that does not parse bounds nothing)."""
+    out: dict[str, _Bounds] = {}
+    for name in {**params.min, **params.max}:
+        low_raw, high_raw = params.min.get(name), params.max.get(name)
+        low, high = quantity_value(low_raw), quantity_value(high_raw)
+        if low is not None or high is not None:
+            out[name] = _Bounds(low, low_raw, high, high_raw)
+    return out
 
 RULE = resource_out_of_bounds

@@ -42,21 +42,27 @@ _SEPARATORS = lazy(r"[_\-. ]+")
 
 class CredentialNames:
     """Decides whether a name names a credential (``DB_PASSWORD``, ``apiKey``) and not a setting about one
-    (``PASSWORD_FILE``, ``TOKEN_TTL``). Built once per rule call from the rule's parameters."""
+    (``PASSWORD_FILE``, ``TOKEN_TTL``). Built once per run and parameters (``credential_names``); never changed
+    after it is made."""
 
-    __slots__ = ("_ignored", "_sequences")
+    __slots__ = ("_ignored", "_sequences", "_words")
 
     def __init__(self, secret_words: Iterable[str], ignored_suffixes: Iterable[str]) -> None:
-        self._sequences = [tuple(w.upper() for w in _SEPARATORS.split(word) if w) for word in secret_words]
+        sequences = [tuple(w.upper() for w in _SEPARATORS.split(word) if w) for word in secret_words]
+        # A one-word sequence is found in a name exactly when the word is one of the name's words: a set test.
+        self._words = frozenset(seq[0] for seq in sequences if len(seq) == 1)
+        self._sequences = [seq for seq in sequences if len(seq) > 1]
         self._ignored = frozenset(s.upper() for s in ignored_suffixes)
 
     def __call__(self, name: str) -> bool:
         words = name_words(name)
         if not words or words[-1] in self._ignored:
             return False
+        if not self._words.isdisjoint(words):
+            return True
         for seq in self._sequences:
             n = len(seq)
-            if n and any(tuple(words[i : i + n]) == seq for i in range(len(words) - n + 1)):
+            if any(tuple(words[i : i + n]) == seq for i in range(len(words) - n + 1)):
                 return True
         return False
 
