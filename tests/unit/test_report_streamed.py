@@ -159,3 +159,43 @@ def test_a_report_that_fails_half_written_leaves_the_target_as_it_was(tmp_path: 
         raise RuntimeError("stopped half way")
     assert target.read_text(encoding="utf-8") == "old\n"
     assert sorted(os.listdir(tmp_path)) == ["report.json"]
+
+
+def test_dotted_paths_memo_renders_as_to_dotted_and_keeps_bools_apart() -> None:
+    from guardlint.model.paths import to_dotted
+    from guardlint.report.json import DottedPaths
+
+    dotted = DottedPaths()
+    paths: list[tuple[Any, ...]] = [(), ("spec", "containers", 0, "image"), ("metadata", "annotations", "a.b/c"),
+                                    ("data", 1), ("data", True), ("data", 1), ("data", False), ("data", 0),
+                                    ("x", 'say "hi"\\'), ("spec", "containers", 0, "image")]
+    for path in paths:
+        assert dotted(path) == to_dotted(path)
+    assert dotted(("data", True)) == "data[True]" and dotted(("data", 1)) == "data[1]"
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_each_distinct_path_is_rendered_once_per_report(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counts: the same field paths recur on every object, and a rendering used to turn each finding's path
+    into text several times (sorting, the record, a SARIF result's locations and its fingerprint)."""
+    from guardlint.model import paths
+    from guardlint.report import sarif
+
+    report = _report(300)
+    distinct = {f.path for f in report.findings} | {e.path for f in report.findings if f.fix is not None
+                                                   for e in f.fix.edits}
+    calls = 0
+    original = paths.to_dotted
+
+    def counting(path: Any) -> str:
+        nonlocal calls
+        calls += 1
+        return original(path)
+
+    expected = render(report, fmt, RenderOptions(registry(), tool_version="1"))
+    for module in (json_report, sarif):
+        monkeypatch.setattr(module, "to_dotted", counting)
+    written: list[str] = []
+    write_report(report, fmt, RenderOptions(registry(), tool_version="1"), written.append)
+    assert "".join(written) == expected
+    assert 0 < calls <= len(distinct) < len(report.findings)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from guardlint.findings import Finding, Fix, InputError, Report, ResourceRef, Severity, SkippedDocument
+from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.report import RenderOptions, patch_key
 
 REPORT_VERSION = 1
@@ -35,10 +36,11 @@ def write_json(report: Report, options: RenderOptions, write: Write) -> None:
 
 def _document(report: Report, options: RenderOptions) -> dict[str, Any]:
     summary = report.summary()
+    dotted = DottedPaths()
     doc: dict[str, Any] = {
         "version": REPORT_VERSION,
         "tool": {"name": TOOL_NAME, "version": tool_version(options)},
-        "findings": Streamed(_finding(f, options) for f in ordered_findings(report.findings)),
+        "findings": Streamed(_finding(f, options, dotted) for f in ordered_findings(report.findings, dotted)),
         "errors": [_error(e) for e in ordered_errors(report.errors)],
         "summary": {
             "files": summary.files,
@@ -67,7 +69,7 @@ def _resource(ref: ResourceRef | None) -> dict[str, Any] | None:
     return {"apiVersion": ref.api_version, "kind": ref.kind, "name": ref.name, "namespace": ref.namespace}
 
 
-def _finding(f: Finding, options: RenderOptions) -> dict[str, Any]:
+def _finding(f: Finding, options: RenderOptions, dotted: Callable[[FieldPath], str] = to_dotted) -> dict[str, Any]:
     loc = f.location
     return {
         "rule": f.rule,
@@ -79,7 +81,7 @@ def _finding(f: Finding, options: RenderOptions) -> dict[str, Any]:
         "column": loc.column,
         "endLine": loc.end_line,
         "endColumn": loc.end_column,
-        "path": f.dotted_path,
+        "path": dotted(f.path),
         "resource": _resource(f.resource),
         "remediation": f.remediation,
         "suppressed": f.suppressed,
@@ -89,7 +91,7 @@ def _finding(f: Finding, options: RenderOptions) -> dict[str, Any]:
         "rationale": _rationale(options, f.rule),
         "origin": f.origin,
         "exact": f.exact,
-        "fix": fix_record(f.fix, options.patches.get(patch_key(f))) if f.fix is not None else None,
+        "fix": fix_record(f.fix, options.patches.get(patch_key(f)), dotted) if f.fix is not None else None,
         "rendered": _rendered(f),
     }
 
@@ -103,18 +105,16 @@ def _rationale(options: RenderOptions, rule: str) -> str | None:
     return rationale(known.meta.doc) if known is not None else None
 
 
-def fix_record(fix: Fix, patch: str | None = None) -> dict[str, Any]:
+def fix_record(fix: Fix, patch: str | None = None, dotted: Callable[[FieldPath], str] = to_dotted) -> dict[str, Any]:
     """A fix as the JSON report shows it: ``replacement`` (the new scalar, or null for a structural fix),
     ``description``, ``safety`` (``safe``: ``--fix`` applies it; ``unsafe``: it needs ``--unsafe-fixes``
     too), ``edits`` (each change: ``op``, ``path`` from the object, ``value``) and ``patch`` (the unified diff of
     the finding's file with this fix alone applied, when the report was asked for one)."""
-    from guardlint.model.paths import to_dotted
-
     return {
         "replacement": fix.value if not fix.edits else None,
         "description": fix.description,
         "safety": fix.safety,
-        "edits": [{"op": e.op, "path": to_dotted(e.path), "value": e.value} for e in fix.edits],
+        "edits": [{"op": e.op, "path": dotted(e.path), "value": e.value} for e in fix.edits],
         "patch": patch,
     }
 
@@ -168,19 +168,43 @@ def tool_version(options: RenderOptions) -> str:
     return __version__
 
 
-def _finding_key(f: Finding) -> tuple[Any, ...]:
+class DottedPaths:
+    """``to_dotted`` for one rendering, each distinct path rendered once: the same field paths recur on thousands
+    of objects, and a report renders a finding's path several times (sorting, the record, a SARIF result's
+    locations and fingerprint). A memo owned by the rendering; the key holds the parts' types too, so that a
+    mapping key ``True`` and an index ``1`` (equal in Python, rendered ``[True]`` and ``[1]``) stay apart."""
+
+    __slots__ = ("_done",)
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[FieldPath, tuple[type, ...]], str] = {}
+
+    def __call__(self, path: FieldPath) -> str:
+        key = (path, tuple(map(type, path)))
+        text = self._done.get(key)
+        if text is None:
+            text = self._done[key] = to_dotted(path)
+        return text
+
+
+def _finding_key(f: Finding, dotted: Callable[[FieldPath], str] = to_dotted) -> tuple[Any, ...]:
     r = f.resource
     ident = (r.api_version, r.kind, r.namespace or "", r.name or "") if r is not None else ("", "", "", "")
     loc = f.location
     return (
-        f.file, loc.line, loc.column, f.code, f.message, loc.end_line, loc.end_column, f.dotted_path,
+        f.file, loc.line, loc.column, f.code, f.message, loc.end_line, loc.end_column, dotted(f.path),
         ident, f.document_index, f.suppressed, f.suppression_reason or "", f.origin or "",
     )
 
 
-def ordered_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """Findings in a total, stable order: file, position, code, message, then every other field."""
-    return sorted(findings, key=_finding_key)
+def ordered_findings(findings: Iterable[Finding], dotted: Callable[[FieldPath], str] | None = None
+                     ) -> list[Finding]:
+    """Findings in a total, stable order: file, position, code, message, then every other field. ``dotted``
+    renders the paths (a ``DottedPaths`` shared with the rest of a rendering)."""
+    if dotted is None:
+        return sorted(findings, key=_finding_key)
+    path_of = dotted
+    return sorted(findings, key=lambda f: _finding_key(f, path_of))
 
 
 def ordered_errors(errors: Iterable[InputError]) -> list[InputError]:
@@ -314,7 +338,7 @@ def _inline(value: Any, encode: Callable[[Any], str]) -> Iterator[str]:
                 yield ", "
             yield from _inline(item, encode)
         yield "]"
-    elif isinstance(value, dict) and any(isinstance(v, Streamed) for v in value.values()):
+    elif isinstance(value, dict) and Streamed in map(type, value.values()):  # C-speed: checked for each record
         yield "{"
         for n, (key, item) in enumerate(value.items()):
             yield f"{', ' if n else ''}{encode(key)}: "

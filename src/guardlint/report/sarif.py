@@ -14,14 +14,16 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import MappingProxyType
 from typing import Any
 
 from guardlint.findings import ErrorKind, Finding, InputError, Location, Report, ResourceRef, Severity
+from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.report import RenderOptions
 from guardlint.report.json import (
     TOOL_NAME,
+    DottedPaths,
     Streamed,
     Write,
     dumps,
@@ -71,7 +73,8 @@ def write_sarif(report: Report, options: RenderOptions, write: Write) -> None:
 def _log(report: Report, options: RenderOptions) -> dict[str, Any]:
     """The SARIF log, its results made one at a time as it is written."""
     version = tool_version(options)
-    findings = ordered_findings(report.findings)
+    dotted = DottedPaths()
+    findings = ordered_findings(report.findings, dotted)
     errors = ordered_errors(report.errors)
 
     descriptors, index, overrides = _rules(report, findings, errors, options)
@@ -79,8 +82,8 @@ def _log(report: Report, options: RenderOptions) -> dict[str, Any]:
     def results() -> Iterator[dict[str, Any]]:
         for e, fp in zip(errors, _error_fingerprints(errors), strict=True):
             yield _error_result(e, index[e.kind.code], fp)
-        for f, fp in zip(findings, iter_fingerprints(findings), strict=True):
-            yield _finding_result(f, index[f.code], fp)
+        for f, fp in zip(findings, iter_fingerprints(findings, dotted), strict=True):
+            yield _finding_result(f, index[f.code], fp, dotted(f.path))
 
     invocation: dict[str, Any] = {"executionSuccessful": not errors}
     if overrides:
@@ -273,21 +276,24 @@ def message_text(f: Finding) -> str:
     return f"{_sentence(f.message + where)} {f.remediation}".rstrip()
 
 
-def _finding_result(f: Finding, rule_index: int, fingerprint: str) -> dict[str, Any]:
+def _finding_result(f: Finding, rule_index: int, fingerprint: str, path: str | None = None) -> dict[str, Any]:
+    """A finding's result; ``path`` is its dotted field path when the caller has it already."""
+    if path is None:
+        path = f.dotted_path
     logical: list[dict[str, Any]] = []
     if f.resource is not None:
         fqn = resource_name(f.resource)
         logical.append({"name": f.resource.name or "<unnamed>", "fullyQualifiedName": fqn, "kind": "object"})
         if f.path:
-            logical.append({"name": f.dotted_path, "fullyQualifiedName": f"{fqn}:{f.dotted_path}", "kind": "property"})
+            logical.append({"name": path, "fullyQualifiedName": f"{fqn}:{path}", "kind": "property"})
     elif f.path:
-        logical.append({"name": f.dotted_path, "fullyQualifiedName": f.dotted_path, "kind": "property"})
+        logical.append({"name": path, "fullyQualifiedName": path, "kind": "property"})
     location: dict[str, Any] = {
         "physicalLocation": {"artifactLocation": _uri(f.file), "region": _region(f.location)},
     }
     if logical:
         location["logicalLocations"] = logical
-    properties: dict[str, Any] = {"path": f.dotted_path}
+    properties: dict[str, Any] = {"path": path}
     if f.origin:
         properties["origin"] = f.origin
     if f.rendered is not None:
@@ -371,13 +377,13 @@ def fingerprints(findings: Iterable[Finding]) -> list[str]:
     return list(iter_fingerprints(findings))
 
 
-def iter_fingerprints(findings: Iterable[Finding]) -> Iterator[str]:
-    """``fingerprints``, made one at a time."""
+def iter_fingerprints(findings: Iterable[Finding], dotted: Callable[[FieldPath], str] = to_dotted) -> Iterator[str]:
+    """``fingerprints``, made one at a time (``dotted`` renders the paths: see ``DottedPaths``)."""
     seen: Counter[tuple[str, ...]] = Counter()
     for f in findings:
         r = f.resource
         ident = (r.api_version, r.kind, r.namespace or "", r.name or "") if r is not None else ("", "", "", "")
-        key = (f.file, *ident, f.code, f.dotted_path)
+        key = (f.file, *ident, f.code, dotted(f.path))
         yield _digest([FINGERPRINT_KEY, *key, seen[key]])
         seen[key] += 1
 
