@@ -191,7 +191,7 @@ def per_object_work(
 ) -> tuple[dict[Document, Checked], dict[str, frozenset[str]]]:
     """Run every rule on every object of ``loaded`` with the index out of reach (see the module docstring):
     the findings of each (object, rule) pair that did not read the index, and the pairs that did."""
-    from guardlint.engine import _run_rule
+    from guardlint.engine import _has_pods, _run_rule
     from guardlint.model.resource import resources_of, skip_reason
     from guardlint.rules.api import RuleContext
     from guardlint.rules.core import Core
@@ -218,7 +218,13 @@ def per_object_work(
                     applicable = by_kind[kind] = [
                         a for a in checks if a.rule.info.kinds is None or kind in a.rule.info.kinds
                     ]
+                with_pods: bool | None = None  # as in Run.check: a pods_only rule yields nothing without pod specs
                 for active in applicable:
+                    if active.rule.info.pods_only:
+                        if with_pods is None:
+                            with_pods = _has_pods(ctx, resource)
+                        if not with_pods:
+                            continue
                     name = active.rule.name
                     streak = streaks.get((kind, name), 0)
                     if streak >= GIVE_UP_AFTER:  # it keeps reading the index on this kind: leave it to the parent

@@ -165,3 +165,17 @@ def test_a_rule_that_cannot_load_is_reported_on_each_object_it_would_judge() -> 
     assert sorted(f.resource.kind for f in errors if f.resource is not None) == ["Deployment", "Service"]
     with pytest.raises(ImportError):
         lint_loaded([load_text(OBJECTS, "objects.yaml", nodes=False)], plan, raise_errors=True)
+
+
+def test_a_pool_share_skips_pod_less_objects_for_pods_only_rules_too() -> None:
+    from guardlint.parallel import per_object_work
+
+    calls: list[str] = []
+    skip_rule = _privileged_rule("TST905", "privileged-in-share", True, calls)
+    registry = registry_with([skip_rule], entry_points=False)
+    plan = settings_for(registry, [skip_rule.name]).plan
+    checked, considered = per_object_work([load_text(OBJECTS, "objects.yaml", nodes=False)], plan)
+    assert sorted(calls) == sorted(WITH_PODS)
+    assert skip_rule.name in considered["ConfigMap"]  # judged (nothing to report), so the parent asks no one
+    found = [f for c in checked.values() for got in c.findings.values() for f in got]
+    assert _seen(found) == _seen(_lint([skip_rule]))
