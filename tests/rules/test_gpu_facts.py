@@ -25,7 +25,14 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext
 from guardlint.rules.gpu import _support
-from guardlint.rules.gpu._support import accelerators, container_accelerators, gpu_facts, pod_uses_accelerator
+from guardlint.rules.gpu._support import (
+    accelerators,
+    container_accelerators,
+    gpu_facts,
+    pod_resource_claims,
+    pod_uses_accelerator,
+    site_accelerators,
+)
 from guardlint.source.loader import load_text
 from tests.helpers import ROOT, default_settings
 
@@ -46,9 +53,10 @@ def _expected_facts(resource: Resource, ctx: RuleContext) -> dict[str, Any]:
     env: set[str] = set()
     mounts: set[str] = set()
     names: set[str] = set()
-    env_from = claims = False
+    env_from = claims = pod_claims = False
     pods = []
     for pod in iter_pod_specs(resource, ctx.workloads):
+        pod_claims = pod_claims or bool(pod_resource_claims(pod)[1])
         for c in iter_containers(pod):
             env.update(n for _, e in iter_maps(c.data, ("env",)) if isinstance(n := e.get("name"), str))
             mounts.update(p for _, m in iter_maps(c.data, ("volumeMounts",)) if (p := get_str(m, ("mountPath",))))
@@ -67,7 +75,7 @@ def _expected_facts(resource: Resource, ctx: RuleContext) -> dict[str, Any]:
         pods.append((pod.path, used, pod_uses_accelerator(pod, table)))
     return {
         "sites": tuple(iter_sites(resource, ctx)), "pods": pods, "env_names": env, "env_from": env_from,
-        "mount_paths": mounts, "container_claims": claims, "resource_names": names,
+        "mount_paths": mounts, "container_claims": claims, "resource_names": names, "pod_claims": pod_claims,
     }
 
 
@@ -81,7 +89,11 @@ def test_facts_equal_the_slow_answers(path: Path) -> None:
     for resource in run.resources:
         facts = gpu_facts(resource, run.ctx)
         want = _expected_facts(resource, run.ctx)
-        assert facts.sites == want["sites"], resource.display()
+        assert tuple(f.site for f in facts.sites) == want["sites"], resource.display()
+        for f in facts.sites:
+            assert f.amounts == tuple(v.value for v in f.site.values)
+            assert dict(f.use) == site_accelerators(f.site, accelerators(run.ctx))
+            assert all(f.amount(v) == v.value for v in f.site.values)
         got_pods = [
             (p.pod.path, [(u.container.path, dict(u.use)) for u in p.used], p.uses_accelerator) for p in facts.pods
         ]
@@ -91,6 +103,7 @@ def test_facts_equal_the_slow_answers(path: Path) -> None:
         assert facts.mount_paths == want["mount_paths"]
         assert facts.container_claims == want["container_claims"]
         assert facts.resource_names == want["resource_names"]
+        assert facts.pod_claims == want["pod_claims"]
 
 
 def test_facts_are_computed_once_per_object_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -365,6 +378,17 @@ spec:
       containers:
         - {name: c, image: x}
 """, ["spec.template.spec.nodeSelector.cloud.google.com/gke-accelerator"]),
+    ("argo-workflow-default-claim-two-sources", "dra-pod-claim-source-invalid", """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: w}
+spec:
+  entrypoint: main
+  resourceClaims:
+    - {name: gpu, resourceClaimTemplateName: a, resourceClaimName: b}
+  templates:
+    - name: main
+      container: {image: x}
+""", ["spec.resourceClaims[0]"]),
     ("trainjob-resources-per-node", "gpu-fractional-quantity", """apiVersion: trainer.kubeflow.org/v1alpha1
 kind: TrainJob
 metadata: {name: tj}

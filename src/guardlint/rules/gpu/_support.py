@@ -58,19 +58,22 @@ def accelerators(ctx: RuleContext) -> AcceleratorTable:
 AcceleratorUse = dict[str, tuple[Fraction, SiteValue, Accelerator]]
 
 
-def site_accelerators(site: ResourceSite, table: AcceleratorTable) -> AcceleratorUse:
+def site_accelerators(
+    site: ResourceSite, table: AcceleratorTable, amounts: Sequence[Fraction | None] | None = None
+) -> AcceleratorUse:
     """Accelerator name -> (amount, the value that decides it, registry row): the limit, else the request
     (the API defaults a missing request to the limit; a request alone is rejected, but it is what was
-    asked for). Unparsable and placeholder quantities are left out."""
+    asked for). Unparsable and placeholder quantities are left out. ``amounts``, when given, are the values'
+    quantities already parsed (``SiteValue.value`` of each of ``site.values``, in order)."""
     out: AcceleratorUse = {}
     for section in ("requests", "limits"):  # limits last: they win
-        for v in site.values:
+        for i, v in enumerate(site.values):
             if v.section != section:
                 continue
             acc = table.lookup(v.name)
             if acc is None:
                 continue
-            amount = v.value
+            amount = v.value if amounts is None else amounts[i]
             if amount is None:
                 continue
             out[v.name] = (amount, v, acc)
@@ -134,6 +137,27 @@ class ContainerUse(NamedTuple):
     """``container_accelerators`` of the container (never empty here; amounts may be zero or negative)."""
 
 
+class SiteFacts(NamedTuple):
+    """A resource site (``ResourceSite``) with its quantities parsed once for every rule that reads them."""
+
+    site: ResourceSite
+    amounts: tuple[Fraction | None, ...]
+    """``SiteValue.value`` of each of ``site.values``, in the same order (None: not a quantity)."""
+    use: Mapping[str, tuple[Fraction, SiteValue, Accelerator]]
+    """``site_accelerators`` of the site."""
+
+    def valued(self) -> Iterator[tuple[SiteValue, Fraction | None]]:
+        """Each value of the site with its parsed quantity."""
+        return zip(self.site.values, self.amounts, strict=True)
+
+    def amount(self, value: SiteValue) -> Fraction | None:
+        """The parsed quantity of one of the site's values (``value.value``)."""
+        for v, amount in zip(self.site.values, self.amounts, strict=True):
+            if v is value:
+                return amount
+        return value.value  # not one of this site's values: parsed here
+
+
 class PodFacts(NamedTuple):
     """One pod of an object, with its accelerator use."""
 
@@ -150,10 +174,10 @@ class GpuFacts(NamedTuple):
 
     pods: tuple[PodFacts, ...]
     """Every pod of the object (``iter_pod_specs``), in order."""
-    sites: tuple[ResourceSite, ...]
-    """``iter_sites(resource, ctx)``: the resources of init and app containers that name a resource with a
-    domain, then the operator shapes (``iter_flat_sites``). Empty: no extended resource and no accelerator is
-    asked for anywhere in the object."""
+    sites: tuple[SiteFacts, ...]
+    """The sites of ``iter_sites(resource, ctx)``, in order: the resources of init and app containers that
+    name a resource with a domain, then the operator shapes (``iter_flat_sites``, the sites without a
+    container). Empty: no extended resource and no accelerator is asked for anywhere in the object."""
 
     env_names: frozenset[str]
     """The names of the ``env`` entries of every container of every pod (ephemeral containers included)."""
@@ -165,6 +189,8 @@ class GpuFacts(NamedTuple):
     """Some init or app container lists Dynamic Resource Allocation claims (``resources.claims``)."""
     resource_names: frozenset[str]
     """Every resource name in the ``limits`` and ``requests`` of an init or app container (``cpu`` too)."""
+    pod_claims: bool
+    """Some pod has resource claims (``pod_resource_claims``: its own, or an Argo workflow's default)."""
 
     @property
     def uses_accelerator(self) -> bool:
@@ -201,12 +227,13 @@ def _compute_facts(resource: Resource, workloads: WorkloadTable, table: Accelera
     # accelerator use is ``container_accelerators``, which is empty unless that same test holds and is
     # otherwise ``site_accelerators`` of the same site.
     pods: list[PodFacts] = []
-    sites: list[ResourceSite] = []
+    sites: list[SiteFacts] = []
     env_names: set[str] = set()
     mount_paths: set[str] = set()
     resource_names: set[str] = set()
-    env_from = container_claims = False
+    env_from = container_claims = pod_claims = False
     for pod in iter_pod_specs(resource, workloads):
+        pod_claims = pod_claims or bool(pod_resource_claims(pod)[1])
         used: list[ContainerUse] = []
         for c in iter_containers(pod):
             data = c.data
@@ -225,18 +252,22 @@ def _compute_facts(resource: Resource, workloads: WorkloadTable, table: Accelera
             container_claims = container_claims or bool(get_list(resources, ("claims",)))
             if not has_qualified_name(resources):
                 continue
-            site = container_site(c)
+            site = _site_facts(container_site(c), table)
             sites.append(site)
-            use = site_accelerators(site, table)
-            if use:
-                used.append(ContainerUse(c, MappingProxyType(use)))
+            if site.use:
+                used.append(ContainerUse(c, site.use))
         positive = any(amount > 0 for u in used for amount, _, _ in u.use.values())
         pods.append(PodFacts(pod, tuple(used), positive))
-    sites.extend(iter_flat_sites(resource))
+    sites.extend(_site_facts(site, table) for site in iter_flat_sites(resource))
     return GpuFacts(
         tuple(pods), tuple(sites), frozenset(env_names), env_from, frozenset(mount_paths), container_claims,
-        frozenset(resource_names),
+        frozenset(resource_names), pod_claims,
     )
+
+
+def _site_facts(site: ResourceSite, table: AcceleratorTable) -> SiteFacts:
+    amounts = tuple(v.value for v in site.values)
+    return SiteFacts(site, amounts, MappingProxyType(site_accelerators(site, table, amounts)))
 
 
 def _names(items: Any, key: str) -> Iterator[str]:

@@ -10,10 +10,9 @@ from guardlint.model.access import get_str
 from guardlint.model.missing import is_missing
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import pod_resource_claims
+from guardlint.rules.gpu._support import gpu_facts, pod_resource_claims
 
 FIELDS = (("resourceClaimTemplateName", "ResourceClaimTemplate"), ("resourceClaimName", "ResourceClaim"))
 
@@ -107,8 +106,12 @@ def dra_claim_reference_missing(resource: Resource, params: Any, ctx: RuleContex
               - name: gpu
     ```
     """
+    facts = gpu_facts(resource, ctx)
+    if not facts.pod_claims:
+        return  # every pod's resource claims are empty: nothing refers to a claim
     done: set[FieldPath] = set()
-    for pod in iter_pod_specs(resource, ctx.workloads):
+    for pod_facts in facts.pods:
+        pod = pod_facts.pod
         claims_path, claims = pod_resource_claims(pod)
         if claims_path in done:
             continue

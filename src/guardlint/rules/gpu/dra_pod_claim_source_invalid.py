@@ -9,10 +9,9 @@ from guardlint.findings import Severity
 from guardlint.model.access import get_map, get_str
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import pod_resource_claims
+from guardlint.rules.gpu._support import gpu_facts, pod_resource_claims
 
 FLAT_FIELDS = ("resourceClaimName", "resourceClaimTemplateName")
 
@@ -85,9 +84,13 @@ def dra_pod_claim_source_invalid(resource: Resource, params: Any, ctx: RuleConte
               - name: gpu
     ```
     """
+    facts = gpu_facts(resource, ctx)
+    if not facts.pod_claims:
+        return  # every pod's resource claims are empty: nothing to judge
     flat = ctx.kubernetes_version >= (1, 31)
     done: set[FieldPath] = set()
-    for pod in iter_pod_specs(resource, ctx.workloads):
+    for pod_facts in facts.pods:
+        pod = pod_facts.pod
         claims_path, claims = pod_resource_claims(pod)
         if claims_path in done:
             continue

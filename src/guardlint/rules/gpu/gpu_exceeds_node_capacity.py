@@ -9,12 +9,12 @@ from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.quantity import format_quantity
-from guardlint.model.requirements import SiteValue, iter_flat_sites
+from guardlint.model.requirements import SiteValue
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, gpu_facts, site_accelerators
+from guardlint.rules.gpu._support import gpu_facts
 from guardlint.rules.gpu.accelerators import Accelerator
 from guardlint.rules.params import param
 
@@ -102,7 +102,6 @@ def gpu_exceeds_node_capacity(resource: Resource, params: Params, ctx: RuleConte
     Clusters with 16-GPU machines (for example a2-megagpu-16g), time-sliced or HAMi-virtualised GPUs
     advertised under `nvidia.com/gpu`, or partitioned AMD GPUs must set `max-per-node` or `node-sizes`.
     """
-    table = accelerators(ctx)
     for pod_facts in gpu_facts(resource, ctx).pods:
         pod = pod_facts.pod
         app: dict[str, Fraction] = {}
@@ -136,8 +135,11 @@ def gpu_exceeds_node_capacity(resource: Resource, params: Params, ctx: RuleConte
                        f"({who}: {format_quantity(amount)}) "
                        f"but the largest node has {limit}")
             yield Violation(value.path, msg + ": a pod cannot span nodes, so it is never scheduled")
-    for site in iter_flat_sites(resource):
-        for name, (amount, value, acc) in site_accelerators(site, table).items():
+    for site_facts in gpu_facts(resource, ctx).sites:
+        site = site_facts.site
+        if site.container is not None:
+            continue  # a container's site: counted per pod above; the others are iter_flat_sites
+        for name, (amount, value, acc) in site_facts.use.items():
             limit = _capacity(name, acc, params)
             if limit is not None and amount > limit:
                 yield Violation(

@@ -84,11 +84,11 @@ def gpu_fractional_quantity(resource: Resource, params: Any, ctx: RuleContext) -
     """
     # The sites ``iter_sites`` yields, computed once per run for every rule of the pack (none when no container
     # names a resource with a domain, as in most objects).
-    for site in gpu_facts(resource, ctx).sites:
-        for v in site.values:
+    for site_facts in gpu_facts(resource, ctx).sites:
+        site = site_facts.site
+        for v, value in site_facts.valued():  # each value with its quantity, parsed once per run
             if not is_extended(v.name):
                 continue
-            value = v.value
             # The API's test: MilliValue() (the value in thousandths, rounded up) is a multiple of 1000.
             if value is None or value < 0 or math.ceil(value * 1000) % 1000 == 0:
                 continue

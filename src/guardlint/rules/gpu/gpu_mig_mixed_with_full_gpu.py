@@ -10,7 +10,7 @@ from guardlint.model.quantity import format_quantity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import accelerators, gpu_facts, site_accelerators
+from guardlint.rules.gpu._support import gpu_facts
 
 
 @rule(
@@ -75,11 +75,11 @@ def gpu_mig_mixed_with_full_gpu(resource: Resource, params: Any, ctx: RuleContex
               nvidia.com/mig-1g.10gb: 1
     ```
     """
-    table = accelerators(ctx)
     # The sites ``iter_sites`` yields, computed once per run for every rule of the pack (none when no container
     # names a resource with a domain, as in most objects).
-    for site in gpu_facts(resource, ctx).sites:
-        use = site_accelerators(site, table)
+    for site_facts in gpu_facts(resource, ctx).sites:
+        site = site_facts.site
+        use = site_facts.use  # site_accelerators of the site, computed once per run
         whole = [(n, a) for n, (a, _, acc) in use.items() if acc.vendor == "NVIDIA" and acc.kind == "gpu" and a > 0]
         if not whole:
             continue

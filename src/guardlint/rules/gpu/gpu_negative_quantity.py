@@ -67,11 +67,11 @@ def gpu_negative_quantity(resource: Resource, params: Any, ctx: RuleContext) -> 
     """
     # The sites ``iter_sites`` yields, computed once per run for every rule of the pack (none when no container
     # names a resource with a domain, as in most objects).
-    for site in gpu_facts(resource, ctx).sites:
-        for v in site.values:
+    for site_facts in gpu_facts(resource, ctx).sites:
+        site = site_facts.site
+        for v, value in site_facts.valued():  # each value with its quantity, parsed once per run
             if not is_extended(v.name):
                 continue
-            value = v.value
             if value is None or value >= 0:
                 continue
             when = "when the operator creates its pods" if site.operator_created else "at apply"

@@ -73,7 +73,8 @@ def gpu_request_limit_mismatch(resource: Resource, params: Any, ctx: RuleContext
     """
     # The sites ``iter_sites`` yields, computed once per run for every rule of the pack (none when no container
     # names a resource with a domain, as in most objects).
-    for site in gpu_facts(resource, ctx).sites:
+    for site_facts in gpu_facts(resource, ctx).sites:
+        site = site_facts.site
         if not site.core_resources:
             continue
         for req in site.values:
@@ -82,7 +83,7 @@ def gpu_request_limit_mismatch(resource: Resource, params: Any, ctx: RuleContext
             lim = site.get("limits", req.name)
             if lim is None:
                 continue
-            rv, lv = req.value, lim.value
+            rv, lv = site_facts.amount(req), site_facts.amount(lim)  # parsed once per run
             if rv is None or lv is None or rv == lv:
                 continue
             when = "when the operator creates its pods" if site.operator_created else "at apply"

@@ -89,7 +89,8 @@ def gpu_request_without_limit(resource: Resource, params: Params, ctx: RuleConte
     table = accelerators(ctx) if params.scope == "accelerators" else None
     # The sites ``iter_sites`` yields, computed once per run for every rule of the pack (none when no container
     # names a resource with a domain, as in most objects).
-    for site in gpu_facts(resource, ctx).sites:
+    for site_facts in gpu_facts(resource, ctx).sites:
+        site = site_facts.site
         if not site.core_resources:
             continue
         for v in site.values:

@@ -97,7 +97,7 @@ def gpu_resource_name_invalid(resource: Resource, params: Any, ctx: RuleContext)
     # A finding needs a name with a problem, in a container's resources (``resource_names`` holds every such
     # name of the object) or in an operator's shape (a site without a container). Most objects name only
     # cpu and memory, and end here.
-    if all(site.container is not None for site in facts.sites) and not any(
+    if all(f.site.container is not None for f in facts.sites) and not any(
         not is_placeholder(name) and name_problem(name) is not None for name in facts.resource_names
     ):
         return

@@ -137,7 +137,8 @@ def gpu_resource_name_unknown(resource: Resource, params: Any, ctx: RuleContext)
     table = accelerators(ctx)
     # The sites ``iter_sites`` yields, computed once per run for every rule of the pack (none when no container
     # names a resource with a domain, as in most objects).
-    for site in gpu_facts(resource, ctx).sites:
+    for site_facts in gpu_facts(resource, ctx).sites:
+        site = site_facts.site
         seen: set[str] = set()
         for v in site.values:
             if v.name in seen or is_placeholder(v.name):

@@ -75,10 +75,11 @@ def gpu_zero_quantity(resource: Resource, params: Any, ctx: RuleContext) -> Iter
     table = accelerators(ctx)
     # The sites ``iter_sites`` yields, computed once per run for every rule of the pack (none when no container
     # names a resource with a domain, as in most objects).
-    for site in gpu_facts(resource, ctx).sites:
+    for site_facts in gpu_facts(resource, ctx).sites:
+        site = site_facts.site
         for name in site.names():
             v = site.get("limits", name) or site.get("requests", name)
-            if v is None or v.value != 0:
+            if v is None or site_facts.amount(v) != 0:  # the quantity, parsed once per run
                 continue
             acc = table.lookup(name)
             if acc is None:
