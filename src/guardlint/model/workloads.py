@@ -173,6 +173,8 @@ class WorkloadTable(Frozen):
         else:
             pods = ()
         if memo is not None:
+            # Each pod of the run gets a memo of its containers, shared by every rule that asks.
+            pods = tuple(pod._replace(memo=PodMemo()) for pod in pods)
             memo[id(resource)] = (resource, pods)
         return pods
 
@@ -239,6 +241,31 @@ PodBuilder = Callable[[Resource, FieldPath, Mapping[str, Any], "WorkloadEntry"],
 object's row)."""
 
 
+class PodMemo:
+    """What a run computed once about one pod (its containers), so that the rules that ask share one answer.
+    Only a run's view of the table (``for_run``) attaches one to the pods it hands out; it lives and is
+    dropped with the run.
+
+    A memo is not part of a pod's value: any two memos compare equal, so a pod equals the same pod without
+    one. The containers it holds refer back to their pod, a cycle the garbage collector frees after the run
+    (the run keeps every pod alive until then anyway).
+    """
+
+    __slots__ = ("containers",)
+
+    def __init__(self) -> None:
+        self.containers: tuple[ContainerRef, ...] | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return other is None or isinstance(other, PodMemo)
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "PodMemo()"
+
+
 class PodSpecRef(NamedTuple):
     """A pod spec inside a resource, with the path to it and to its metadata."""
 
@@ -258,6 +285,8 @@ class PodSpecRef(NamedTuple):
     unknown: tuple[FieldPath, ...] = ()
     """Paths of the made pod whose values come from an object that is not linted here (the image and security
     context of a Tekton step that references a StepAction): findings under them are dropped."""
+    memo: PodMemo | None = None
+    """The run's memo of this pod's facts (see ``PodMemo``); None for a pod not handed out by a run."""
 
     @property
     def labels(self) -> Mapping[str, Any]:
@@ -304,7 +333,15 @@ class ContainerRef(Frozen):
         self, kind: ContainerKind, index: int | None, name: str, path: FieldPath, data: Mapping[str, Any],
         pod: PodSpecRef,
     ) -> None:
-        self._set(kind=kind, index=index, name=name, path=path, data=data, pod=pod)
+        # Set slot by slot, without ``Frozen._set``'s keyword dictionary: containers of pods outside a run
+        # are made on every ``iter_containers`` call.
+        setter = object.__setattr__
+        setter(self, "kind", kind)
+        setter(self, "index", index)
+        setter(self, "name", name)
+        setter(self, "path", path)
+        setter(self, "data", data)
+        setter(self, "pod", pod)
 
     @property
     def is_sidecar(self) -> bool:
@@ -320,16 +357,24 @@ class ContainerRef(Frozen):
         return get(self.data, rel)
 
     def describe(self) -> str:
-        label = {ContainerKind.CONTAINER: "container", ContainerKind.INIT: "init container",
-                 ContainerKind.EPHEMERAL: "ephemeral container"}[self.kind]
-        if self.is_sidecar:
-            label = "sidecar container"
+        label = "sidecar container" if self.is_sidecar else _CONTAINER_LABELS[self.kind]
         return f"{label} {self.name!r}"
+
+
+_CONTAINER_LABELS: Mapping[ContainerKind, str] = MappingProxyType({
+    ContainerKind.CONTAINER: "container", ContainerKind.INIT: "init container",
+    ContainerKind.EPHEMERAL: "ephemeral container",
+})
 
 
 def iter_pod_specs(resource: Resource, table: WorkloadTable) -> Iterator[PodSpecRef]:
     """Every pod spec the table knows for this resource's kind (and, for kinds it does not know, the pod specs
     found by their shape unless the configuration turned that off: ``detect-embedded-pod-specs``)."""
+    memo = table._pods
+    if memo is not None:  # what ``pods_of`` does first, without its call: every rule asks, for every object
+        hit = memo.get(id(resource))
+        if hit is not None and hit[0] is resource:
+            return iter(hit[1])
     return iter(table.pods_of(resource))
 
 
@@ -416,11 +461,25 @@ def _with_inherited(root: Mapping[str, Any], template: TemplatePath, value: Mapp
 
 
 def iter_containers(pod: PodSpecRef, kinds: Iterable[ContainerKind] | None = None) -> Iterator[ContainerRef]:
-    """Init containers (sidecars included), containers and ephemeral containers, each with its path."""
-    wanted = set(kinds) if kinds is not None else None
+    """Init containers (sidecars included), containers and ephemeral containers, each with its path.
+
+    A pod handed out by a run (``PodSpecRef.memo``) finds its containers once; every later call (every rule)
+    reads the same tuple, filtered by ``kinds`` in the same order.
+    """
+    memo = pod.memo
+    found = memo.containers if memo is not None else None
+    if found is None:
+        found = tuple(_find_containers(pod))
+        if memo is not None:
+            memo.containers = found
+    if kinds is None:
+        return iter(found)
+    wanted = kinds if isinstance(kinds, (set, frozenset)) else set(kinds)
+    return iter([c for c in found if c.kind in wanted])
+
+
+def _find_containers(pod: PodSpecRef) -> Iterator[ContainerRef]:
     for where in pod.containers_at:
-        if wanted is not None and where.kind not in wanted:
-            continue
         value = get(pod.spec, where.path)
         if where.single:
             if isinstance(value, dict):
@@ -441,8 +500,11 @@ def iter_containers(pod: PodSpecRef, kinds: Iterable[ContainerKind] | None = Non
 
 
 def iter_all_containers(resource: Resource, table: WorkloadTable) -> Iterator[ContainerRef]:
-    for pod in iter_pod_specs(resource, table):
-        yield from iter_containers(pod)
+    """The containers (``iter_containers``) of every pod of the resource, pod by pod."""
+    pods = table.pods_of(resource)
+    if len(pods) == 1:  # most workloads: the pod's own iterator, without a generator around it
+        return iter_containers(pods[0])
+    return (c for pod in pods for c in iter_containers(pod))
 
 
 WHOLE_STRUCT_FIELDS = frozenset({"seLinuxOptions", "seccompProfile", "appArmorProfile"})
