@@ -183,3 +183,70 @@ def test_quantity_is_a_value_with_its_text() -> None:
 )
 def test_format_quantity(value_: Fraction, text: str) -> None:
     assert format_quantity(value_) == text
+
+
+# The fast path for plain quantities (``_parse_plain``) must give what the general path gives, value (of the
+# same type) and text, and leave every other text to it.
+_SUFFIXES = ["", "n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"]
+_PLAIN_NUMBERS = ["0", "00", "1", "007", "10", "512", "999999999999999999", "100000000000000000"]
+_OTHER_TEXTS = [
+    # numbers the fast path does not take: signs, points, exponents, too many digits, non-ASCII digits
+    "+1", "-1", "+0", "-0", ".5", "1.", "1.5", "0.5Gi", "1e3", "1E3", "1e+3", "1e-3", "1e", "1E3Ki",
+    "1234567890123456789", "12345678901234567890Ei", "\u0663", "1\u0663", "\u00b2", "\uff11Gi", "1\u00b2m",
+    # suffixes without digits (zero, or rejected for Pi and Ei), wrong case, unknown or doubled suffixes
+    "Ki", "Pi", "Ei", "m", "E", "1K", "1mi", "1KI", "1i", "1Kii", "1mm", "1kM", "1 Gi", "1_000", "0x10",
+    "1,5", "--1", "1-", "Gi1", "i", "e", "e3",
+]
+
+
+def _quantity_texts() -> list[str]:
+    return [n + s for n in _PLAIN_NUMBERS for s in _SUFFIXES] + _OTHER_TEXTS
+
+
+@pytest.mark.parametrize("text", _quantity_texts())
+def test_plain_fast_path_equals_the_general_path(text: str) -> None:
+    from guardlint.model.quantity import _parse_plain, _parse_text
+
+    general = _parse_text(text)
+    fast = _parse_plain(text)
+    if fast is not None:
+        assert general is not None
+        assert (type(fast.value), fast.value, fast.text) == (type(general.value), general.value, general.text)
+    got = parse_quantity(text)
+    assert got == general
+    if got is not None:
+        assert type(got.value) is Fraction
+
+
+def test_plain_fast_path_takes_what_it_is_for() -> None:
+    from guardlint.model.quantity import _parse_plain
+
+    taken = [n + s for n in _PLAIN_NUMBERS for s in _SUFFIXES]
+    assert all(_parse_plain(t) is not None for t in taken)
+    assert [t for t in _OTHER_TEXTS if _parse_plain(t) is not None] == []
+    assert _parse_plain("8Ei") == Quantity(F(2**63 - 1), "8Ei")  # the BinarySI cap applies on the fast path too
+    assert _parse_plain(" 1 ") is None  # surrounding space is trimmed before: parse_quantity(" 1 ") is 1
+
+
+@pytest.mark.parametrize(
+    "number", [0, 1, -1, 7, 1024, -(2**31), 10**17, 10**18 - 1, 10**18, -(10**18) + 1, -(10**18), 2**63, -(2**63)],
+)
+def test_integer_fast_path_equals_the_general_path(number: int) -> None:
+    from guardlint.model.quantity import _parse_text
+
+    got = parse_quantity(number)
+    general = _parse_text(str(number))
+    assert got is not None and general is not None
+    assert (type(got.value), got.value, got.text) == (Fraction, general.value, general.text)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [0.0, -0.0, 0.1, -0.1, 1.0, 2.5, -12.5, 0.3333333333333333, 1e-05, 1.5e-07, 1e16, 1.2345e20, 123456789.125,
+     5e-324, 1.7976931348623157e308, -2.0],
+)
+def test_exact_number_of_a_float_is_its_decimal_text(number: float) -> None:
+    from guardlint.model.quantity import exact_number
+
+    got = exact_number(number)
+    assert type(got) is Fraction and got == Fraction(repr(number))

@@ -86,15 +86,56 @@ def _int32(value: int) -> int:
     return (value + 2**31) % 2**32 - 2**31
 
 
+_PLAIN_DIGITS = 18
+"""The fast path takes at most this many digits (below 2^63, far below ``_MAX_DIGITS`` and ``_MAX_SCALE``)."""
+_PLAIN_FACTORS: dict[str, tuple[int, int]] = {
+    **{suffix: (10**exp, 1) if exp >= 0 else (1, 10**-exp) for suffix, exp in _DECIMAL.items()},
+    **{suffix: (2**bits, 1) for suffix, bits in _BINARY.items()},
+}
+"""Suffix -> (multiplier, divisor) of the value of a plain quantity."""
+
+
 def parse_quantity(raw: Any) -> Quantity | None:
     """Parse a quantity from a YAML value; None when the API would reject it.
 
     ``null`` (None) is None here although the API decodes it as zero: a rule cannot tell a null from a
     missing field, and a missing quantity is not zero.
     """
+    if type(raw) is int and -(10**_PLAIN_DIGITS) < raw < 10**_PLAIN_DIGITS:
+        return Quantity(Fraction(raw), str(raw))  # what the general path makes of str(raw)
     text = _text_of(raw)
     if not text:
         return None
+    return _parse_plain(text) or _parse_text(text)
+
+
+def _parse_plain(text: str) -> Quantity | None:
+    """The quantities manifests mostly write (``2``, ``500m``, ``512Mi``, ``1G``: ASCII digits, no sign, point
+    or exponent, then a suffix or nothing) without the grammar's regex; None sends every other text to
+    ``_parse_text``. Exact: such a value is an integer times a power of ten or of two, which needs neither the
+    rounding to nano precision (the smallest suffix is ``n``) nor the number checks; only the BinarySI cap
+    applies. ``tests/unit/test_quantity.py`` compares it with the general path on a table of tricky texts."""
+    if text[-1] in _DIGIT_CHARS:
+        digits, suffix = text, ""
+    elif text[-2:] in _BINARY:
+        digits, suffix = text[:-2], text[-2:]
+    else:
+        digits, suffix = text[:-1], text[-1]
+    factor = _PLAIN_FACTORS.get(suffix)
+    if factor is None or not 0 < len(digits) <= _PLAIN_DIGITS or digits.strip(_DIGIT_CHARS):
+        return None
+    multiplier, divisor = factor
+    number = int(digits) * multiplier
+    if suffix in _BINARY and number > _MAX_BINARY:
+        number = _MAX_BINARY
+    return Quantity(Fraction(number, divisor), text)
+
+
+_DIGIT_CHARS = "0123456789"
+
+
+def _parse_text(text: str) -> Quantity | None:
+    """The general path: any text the grammar allows (``text`` is trimmed and not empty)."""
     m = _QUANTITY.fullmatch(text)
     if m is None:
         return None
@@ -157,7 +198,11 @@ def exact_number(value: Any) -> Fraction | None:
     if isinstance(value, int):
         return Fraction(value)
     if isinstance(value, float) and math.isfinite(value):
-        return Fraction(repr(value))
+        text = repr(value)
+        whole, point, frac = text.partition(".")
+        if point and "e" not in frac:  # "-12.5": the digits over a power of ten, without Fraction's text parser
+            return Fraction(int(whole + frac), 10 ** len(frac))
+        return Fraction(text)  # an exponent ("1e-05", "1e+16")
     return None
 
 
