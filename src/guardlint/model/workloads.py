@@ -286,7 +286,7 @@ class PodSpecRef(NamedTuple):
     """Paths of the made pod whose values come from an object that is not linted here (the image and security
     context of a Tekton step that references a StepAction): findings under them are dropped."""
     memo: PodMemo | None = None
-    """The run's memo of this pod's facts (see ``PodMemo``); None for a pod not handed out by a run."""
+    """The run's memo of this pod's containers (see ``PodMemo``); None for a pod not handed out by a run."""
 
     @property
     def labels(self) -> Mapping[str, Any]:
