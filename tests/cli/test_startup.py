@@ -164,3 +164,39 @@ def test_help_and_usage_errors_read_as_with_every_option_declared(argv: list[str
         outputs.append(capsys.readouterr())
     assert outputs[0] == outputs[1]
     assert outputs[0].out or outputs[0].err
+
+
+def test_a_plain_check_dedents_no_rule_documentation(tmp_path: Path) -> None:
+    """``@rule`` leaves a docstring as it is until ``Rule.meta`` is read (docs, explain, SARIF, the JSON
+    rationale): a text check of one file reads none, so none is dedented."""
+    (tmp_path / "m.yaml").write_text(MANIFEST, encoding="utf-8")
+    code = (
+        "import io, sys\n"
+        "import guardlint.rules.api as api\n"
+        "calls = []\n"
+        "dedent = api._dedent_doc\n"
+        "api._dedent_doc = lambda doc: calls.append(doc) or dedent(doc)\n"
+        "from guardlint.cli import main\n"
+        "main(['check', 'm.yaml', '--no-config'], out=io.StringIO(), err=io.StringIO())\n"
+        "before = len(calls)\n"
+        "loaded = [m for m in sys.modules if m.startswith('guardlint.rules.security.')]\n"
+        "from guardlint.api import make_registry\n"
+        "doc = make_registry().get('privileged-container').meta.doc\n"
+        "print(before, len(loaded), doc.startswith('## What it does'), len(calls))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    before, loaded, dedented, after = done.stdout.split()
+    assert before == "0" and int(loaded) > 5
+    assert dedented == "True" and after == "1"
+
+
+def test_lazily_dedented_documentation_is_what_the_decorator_gave() -> None:
+    from guardlint.rules.api import _dedent_doc
+    from guardlint.rules.packs import builtin_rules
+
+    for r in builtin_rules():
+        raw = r._doc
+        meta = r.meta
+        if raw is not None:
+            assert meta.doc == _dedent_doc(raw)
+        assert r._doc is None and r.meta is meta

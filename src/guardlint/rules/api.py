@@ -196,7 +196,7 @@ class Rule(Generic[P]):
     ``@rule`` decorator are loaded from the start.
     """
 
-    __slots__ = ("_check", "_info", "_loader", "_meta", "_params_type")
+    __slots__ = ("_check", "_doc", "_info", "_loader", "_meta", "_params_type")
 
     def __init__(self, meta: RuleMeta, check: CheckFn, params_type: type[Any] = NoParams) -> None:
         self._meta: RuleMeta | None = meta
@@ -204,6 +204,8 @@ class Rule(Generic[P]):
         self._check: CheckFn | None = check
         self._params_type = params_type
         self._loader: Callable[[], Rule[Any]] | None = None
+        self._doc: str | None = None
+        """A docstring ``@rule`` has not dedented yet (``meta.doc`` then waits for it); None: ``meta`` is final."""
 
     @classmethod
     def lazy(cls, info: RuleInfo, loader: Callable[[], Rule[Any]]) -> Rule[Any]:
@@ -214,6 +216,7 @@ class Rule(Generic[P]):
         r._check = None
         r._params_type = NoParams
         r._loader = loader
+        r._doc = None
         return r
 
     def load(self) -> Rule[P]:
@@ -227,7 +230,9 @@ class Rule(Generic[P]):
                     f"the rule catalog names {self._info.code} {self._info.name!r} but the module defines "
                     f"{real.code} {real.name!r}; run 'guardlint docs' to regenerate it"
                 )
-            self._meta, self._check, self._params_type = real.meta, real.check, real.params_type
+            real.load()
+            self._meta, self._check, self._params_type = real._meta, real._check, real._params_type
+            self._doc = real._doc
         return self
 
     @property
@@ -244,6 +249,9 @@ class Rule(Generic[P]):
         """The full metadata, documentation and parameter schema included (imports a lazy rule)."""
         meta = self.load()._meta
         assert meta is not None
+        if self._doc is not None:  # the documentation is dedented the first time it can be read
+            meta = self._meta = meta._replace(doc=_dedent_doc(self._doc))
+            self._doc = None
         return meta
 
     @property
@@ -375,7 +383,7 @@ def rule(
             severity=severity,
             pack=pack,
             remediation=remediation,
-            doc=_dedent_doc(doc if doc is not None else fn.__doc__),
+            doc="",  # the docstring is dedented when ``Rule.meta`` is first read: a run reads none of them
             tags=tuple(tags),
             references=tuple(references),
             params_schema=schema,
@@ -389,6 +397,8 @@ def rule(
             fix_safety=fix_safety,
             pods_only=pods_only,
         )
-        return Rule(meta, fn, params)
+        r: Rule[Any] = Rule(meta, fn, params)
+        r._doc = (doc if doc is not None else fn.__doc__) or None
+        return r
 
     return wrap
