@@ -220,3 +220,15 @@ def test_markers_are_found_where_the_regular_expression_finds_them(parts: list[s
     text = "".join(parts)
     assert loader._markers(text) == [(m.start(), m.group(1)) for m in _MARKER.finditer(text)]
     assert "".join(c.text for c in split_documents(text)) == text
+
+
+def test_keys_and_short_plain_strings_are_shared_across_files() -> None:
+    """A run holds every object: a key or a short plain string repeated in every object is one string."""
+    text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+    # Built at run time, so neither text shares the compiler's constants with the other or with this test.
+    first = load_text("".join(list(text)), "a.yaml", nodes=False).documents[0].data
+    second = load_text("".join(list(text)), "b.yaml", nodes=False).documents[0].data
+    key_a = next(k for k in first if k == "apiVersion")
+    key_b = next(k for k in second if k == "apiVersion")
+    assert key_a is key_b
+    assert first["kind"] is second["kind"] and first["metadata"]["name"] is second["metadata"]["name"]

@@ -24,6 +24,7 @@ result, when there is one, is what the composing way builds, by construction:
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -119,6 +120,7 @@ def _build(
     key_at = 0
     empty_root = False
     dollar_key = False
+    intern = sys.intern
     while True:
         event = get()
         kind = type(event)
@@ -135,7 +137,9 @@ def _build(
                 # key needs the duplicate-key bookkeeping: both are the composing loader's.
                 if text in container or (text == "<<" and event.implicit[0]):
                     raise _GiveUp
-                key = text
+                # Interned: a manifest repeats the same few dozen keys in every object; one string each instead
+                # of one per use (the interpreter drops an interned string when nothing else refers to it).
+                key = intern(text)
                 key_at = start
                 if dollar and text[:1] == "$":
                     dollar_key = True

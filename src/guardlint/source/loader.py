@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from array import array
 from collections.abc import Generator, Iterator, Mapping
 from types import MappingProxyType
@@ -819,12 +820,15 @@ class _Builder:
     def plain_value(self, text: str) -> Any:
         """The value of a plain scalar without a tag: the tag PyYAML's composer would resolve for it (the
         implicit flags of a plain scalar are ``(True, False)``), converted as ``_scalar`` converts it. Short
-        texts are remembered in ``values`` (the values are immutable, so sharing them is safe)."""
+        texts are remembered in ``values`` (the values are immutable, so sharing them is safe), and short
+        strings are interned, so the files of a run share them too (kinds, API versions, images, policies)."""
         if self._resolver is None:
             self._resolver = yaml.resolver.Resolver()
         tag = self._resolver.resolve(ScalarNode, text, (True, False))
         value = text if tag == _STR else self._scalar(ScalarNode(tag, text))
         if len(text) <= _MEMO_TEXT:
+            if value is text:
+                value = sys.intern(text)
             self.values[text] = value
         return value
 
