@@ -7,12 +7,16 @@ Usage: python scripts/jobs_prototype.py DIR [--jobs N] [--repeat R] [--select RU
    makes (``guardlint.api.run`` on DIR, default rules, no configuration), checks that every report equals the
    serial one, and prints the medians and minima of the wall time and of the CPU time (this process and its
    forked children), with the load average before and after.
-2. Takes the pooled run apart once, in this process: reading and loading every file, the per-object rule
-   work a share does (pairs run, pairs left to the parent because they read the run-wide index, by rule),
-   the rest of the run in the parent with that work done, and what the transfer of one share of 1/N of the
-   files costs (pickle size, dumps and loads time).
+2. The CPU critical path, R times each: the CPU time of a serial run (load, lint, JSON report) against a
+   pooled run's CPU at its joints (the first process on its share, the slowest other process, the first
+   process after them). CPU time hardly grows when other processes hold the cores, so this says what a
+   machine with a free core per process would give even when measured under load.
+3. Takes the pooled run apart once, in this process: reading and loading every file, the per-object rule
+   work a share does (pairs run, pairs left to the parent, by rule), the rest of the run in the parent with
+   that work done, and what the transfer of one share of 1/N of the files costs (size, dumps, loads).
 
-Run it on a quiet machine: under load a second process gets no second core, and the pool can only lose.
+The wall times of part 1 mean something only on a quiet machine: under load a second process gets no
+second core, and the pool can only lose.
 """
 
 from __future__ import annotations
@@ -37,6 +41,58 @@ def _timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float, float]:
     wall, cpu = time.perf_counter(), _cpu()
     value = fn(*args, **kwargs)
     return value, time.perf_counter() - wall, _cpu() - cpu
+
+
+def _render_json(report: Any, settings: Any) -> str:
+    from guardlint.report import RenderOptions, render
+
+    return render(report, "json", RenderOptions(settings.registry))
+
+
+def _serial_cpu(inputs: Any, settings: Any) -> float:
+    """CPU seconds of a serial run: load, lint, JSON report."""
+    from guardlint.api import load_inputs
+    from guardlint.engine import lint_loaded
+
+    start = time.process_time()
+    _render_json(lint_loaded(load_inputs(inputs, settings.max_bytes), settings.plan), settings)
+    return time.process_time() - start
+
+
+def _traced_pool(inputs: Any, settings: Any, jobs: int) -> tuple[float, float, float]:
+    """A pooled run as ``guardlint.parallel.load_pooled`` makes it, with CPU times read at its joints: the
+    first process's CPU on its share (the forks included), the largest CPU time of the other processes (from
+    ``os.wait4``), and the first process's CPU after them (reading the pipes, loads, the run, the JSON report).
+    CPU time, unlike wall time, does not grow when other processes hold the cores."""
+    from guardlint import parallel
+    from guardlint.engine import lint_loaded
+
+    sizes = parallel.input_sizes(inputs)
+    groups = parallel.split_by_bytes(sizes, jobs)
+
+    def work(positions: list[int]) -> Any:
+        return parallel.lint_share(positions, inputs, settings.max_bytes, settings.plan)
+
+    start = time.process_time()
+    children = [parallel._fork_share(g, work) for g in groups[1:]]
+    shares = [work(groups[0])]
+    first = time.process_time()
+    others = [0.0]
+    for child in children:
+        assert child is not None
+        with os.fdopen(child.fd, "rb") as pipe:
+            data = pipe.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        assert status == 0
+        others.append(usage.ru_utime + usage.ru_stime)
+        shares.append(parallel.loads(data))
+    loaded: list[Any] = [None] * len(inputs)
+    for share in shares:
+        for position, lt in zip(share.positions, share.loaded, strict=True):
+            loaded[position] = lt
+    _render_json(lint_loaded(loaded, settings.plan,
+                             ready=lambda r: parallel.ready_from(shares, r.resources_by_doc)), settings)
+    return first - start, max(others), time.process_time() - first
 
 
 def main() -> int:
@@ -80,6 +136,23 @@ def main() -> int:
         return 0
 
     inputs = discover_all([args.dir], ()).inputs
+    serial_cpu, pooled = [], []
+    for _ in range(args.repeat):
+        serial_cpu.append(_serial_cpu(inputs, settings))
+        pooled.append(_traced_pool(inputs, settings, args.jobs))
+    pre = statistics.median(p[0] for p in pooled)
+    child = statistics.median(p[1] for p in pooled)
+    post = statistics.median(p[2] for p in pooled)
+    serial = statistics.median(serial_cpu)
+    estimate = max(pre, child) + post
+    print(f"CPU critical path (medians of {args.repeat}; load average now "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}): serial run {serial:.2f} s of CPU (load, rules, JSON "
+          f"report); pooled: the first process {pre:.2f} s on its share while the slowest other process spends "
+          f"{child:.2f} s on its own (its dumps included), then {post:.2f} s in the first process (the transfer's "
+          f"loads, the run, the JSON report)")
+    print(f"  with a free core for each process that is {estimate:.2f} s against {serial:.2f} s: "
+          f"{serial / estimate:.2f}x (start-up, the same for both, left out)")
+
     loaded, load_wall, _ = _timed(load_inputs, inputs, settings.max_bytes)
     _, serial_rest, _ = _timed(lint_loaded, loaded, settings.plan)
     (checked, considered), work_wall, _ = _timed(parallel.per_object_work, loaded, settings.plan)
@@ -93,7 +166,7 @@ def main() -> int:
     print(f"  per-object work of the shares over every file: {work_wall:.2f} s; the parent's rest with it done: "
           f"{parent_rest:.2f} s")
     print(f"  pairs with findings from the shares: {sum(ran.values())}; pairs left to the parent (they read "
-          f"the index): {sum(deferred.values())}, by rule: "
+          f"the index, or a share gave the rule up on the kind): {sum(deferred.values())}, by rule: "
           + ", ".join(f"{name} {n}" for name, n in deferred.most_common(12)))
     sizes = parallel.input_sizes(inputs)
     group = parallel.split_by_bytes(sizes, args.jobs)[-1]
