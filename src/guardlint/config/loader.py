@@ -7,7 +7,6 @@ then explains every error with its file, line, column and JSON path, and a "did 
 
 from __future__ import annotations
 
-import copy
 import datetime
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -47,18 +46,18 @@ def config_schema(registry: Registry, names: Iterable[str] | None = None) -> dic
     """
     from guardlint.data import load_json, schema_path
 
-    base = load_json(schema_path("config.schema.json"))
-    assert isinstance(base, dict)
-    schema = copy.deepcopy(base)
+    schema = load_json(schema_path("config.schema.json"))  # a new object from the file: this call's own
+    assert isinstance(schema, dict)
     settings = schema["$defs"]["rule-settings"]
     props: dict[str, Any] = {}
     wanted = set(names) if names is not None else None
     for r in registry.rules:
         if wanted is not None and r.name not in wanted:
             continue
-        entry = copy.deepcopy(settings)
-        entry["properties"]["params"] = dict(r.meta.params_schema or {"type": "object", "additionalProperties": False})
-        props[r.name] = entry
+        # Each rule's entry is the shared settings schema with its own "properties" (only "params" differs); the
+        # schema is only read (validated against, printed), so the parts they share need no copy.
+        params = dict(r.meta.params_schema or {"type": "object", "additionalProperties": False})
+        props[r.name] = {**settings, "properties": {**settings["properties"], "params": params}}
     schema["properties"]["rules"]["properties"] = props
     return schema
 
