@@ -491,3 +491,68 @@ def test_one_walk_finds_every_reference_of_every_kind_in_field_order() -> None:
         ("missing-config-map", 35), ("missing-secret", 36), ("missing-config-map", 38), ("missing-config-map", 45),
         ("missing-secret", 46), ("missing-config-map", 50), ("missing-secret", 51), ("missing-secret", 55),
     ])
+
+
+WORKLOAD = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: NAME, namespace: shop}
+spec:
+  selector: {matchLabels: {app: NAME}}
+  template:
+    metadata: {labels: {app: NAME}}
+    spec:
+      containers: [{name: app, image: example.com/app:1.0.0}]
+"""
+
+CLUSTER_POLICY = """\
+apiVersion: crd.projectcalico.org/v1
+kind: GlobalNetworkPolicy
+metadata: {name: NAME}
+spec: {selector: all()}
+"""
+
+
+def test_a_cluster_policy_counts_in_the_workloads_tree_only(tmp_path: Any) -> None:
+    """``namespace-without-network-policy`` finds cluster-wide policies through the kind's tree set (one lookup
+    per workload instead of a comparison with every policy): in an ancestor or descendant folder, the same folder
+    or the same file they count, whatever namespace they name; in a sibling folder they do not."""
+    files = {
+        "apps/ancestor/team/deploy.yaml": WORKLOAD.replace("NAME", "under-ancestor"),
+        "apps/ancestor/policy.yaml": CLUSTER_POLICY.replace("NAME", "up"),
+        "apps/descendant/deploy.yaml": WORKLOAD.replace("NAME", "above-descendant"),
+        "apps/descendant/deep/er/policy.yaml": CLUSTER_POLICY.replace("NAME", "down"),
+        "apps/same/deploy.yaml": WORKLOAD.replace("NAME", "same-folder") + "---\n" + CLUSTER_POLICY.replace(
+            "{name: NAME}", "{name: named, namespace: elsewhere}"),
+        "apps/sibling/deploy.yaml": WORKLOAD.replace("NAME", "sibling"),
+        "apps/other/policy.yaml": CLUSTER_POLICY.replace("NAME", "unrelated"),
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    report = guardlint.lint_paths([tmp_path], use_config_file=False, select=["namespace-without-network-policy"])
+    assert [f.message.split(" runs ")[0] for f in report.findings] == ["Deployment 'sibling'"]
+
+
+def test_cluster_policies_are_not_compared_with_every_workload(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """N workloads and N cluster-wide policies in unrelated folders: no pairwise tree comparison (it was N*N)."""
+    from guardlint.model.index import ResourceIndex
+
+    n = 24
+    for i in range(n):
+        (tmp_path / f"app{i}").mkdir()
+        (tmp_path / f"app{i}" / "deploy.yaml").write_text(WORKLOAD.replace("NAME", f"w{i}"))
+        (tmp_path / f"net{i}").mkdir()
+        (tmp_path / f"net{i}" / "policy.yaml").write_text(CLUSTER_POLICY.replace("NAME", f"p{i}"))
+    compared: list[int] = []
+    real = ResourceIndex.same_tree
+
+    def counting(self: ResourceIndex, a: Any, b: Any) -> bool:
+        compared.append(1)
+        return real(self, a, b)
+
+    monkeypatch.setattr(ResourceIndex, "same_tree", counting)
+    report = guardlint.lint_paths([tmp_path], use_config_file=False, select=["namespace-without-network-policy"])
+    assert len(report.findings) == n
+    assert len(compared) < n  # the pairwise version made n * n = 576 comparisons
