@@ -50,6 +50,7 @@ def _work(tmp_path: Path, units: int, monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setattr(selection, "match_labels", counted(selection.match_labels))
     monkeypatch.setattr(selection, "label_selector_matches", counted(selection.label_selector_matches))
     monkeypatch.setattr(ResourceIndex, "same_tree", counted(ResourceIndex.same_tree))
+    monkeypatch.setattr(ResourceIndex, "related", counted(ResourceIndex.related))  # candidates tried one by one
     out = tmp_path / f"u{units}"
     _write_units(out, units)
     report = run([str(out)], resolve_settings(use_config_file=False, select=["all"]))
@@ -118,3 +119,32 @@ def test_lookups_match_a_full_scan() -> None:
                 first = next(o for o in resources if o.kind == kind and o.name == r.name
                              and same_namespace(o.namespace, r.namespace))
                 assert index.find(kind, r.name, r.namespace) is first
+
+
+def _related_calls(tmp_path: Path, units: int, monkeypatch: pytest.MonkeyPatch, rule: str) -> int:
+    calls = [0]
+    related = ResourceIndex.related
+
+    def counted(self: ResourceIndex, *args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return related(self, *args, **kwargs)
+
+    monkeypatch.setattr(ResourceIndex, "related", counted)
+    out = tmp_path / f"r{units}"
+    _write_units(out, units)
+    run([str(out)], resolve_settings(use_config_file=False, select=[rule]))
+    monkeypatch.undo()
+    return calls[0]
+
+
+@pytest.mark.parametrize("rule", ["network-policy-peer-selects-no-pods", "network-policy-selects-no-pods"])
+def test_a_selector_of_many_templates_tries_few_candidates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rule: str
+) -> None:
+    """Each unit's NetworkPolicy admits traffic from the pods of its team (``team: tN``, a label the templates of
+    a fifth of all workloads carry): asking whether such a selector matches any pod of the referrer's namespace
+    and tree tries a few candidates, not every template with the label (that grew as the square of the units:
+    77 s of 114 s of rule time at 50,688 objects)."""
+    small = _related_calls(tmp_path, 24, monkeypatch, rule)
+    large = _related_calls(tmp_path, 96, monkeypatch, rule)
+    assert large <= 4 * small * 1.3, (small, large)

@@ -10,6 +10,7 @@ selector looks only at the pods that can match it. Functions take anything with 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any, Protocol
 
 from guardlint.model.access import get
@@ -85,19 +86,50 @@ def _pod_table(ctx: RunView) -> _PodTable:
     return ctx.index.memo("resources.pod-table", build)
 
 
-def _selector_candidates(table: _PodTable, selector: Mapping[str, Any], label_selector: bool) -> list[int] | None:
-    """The smallest candidate list among the selector's terms (see ``selector_terms``); None when it has none."""
-    best: list[int] | None = None
+def _selector_term(
+    table: _PodTable, selector: Mapping[str, Any], label_selector: bool
+) -> tuple[str, tuple[str, ...] | None] | None:
+    """The selector's term with the fewest candidate pods (see ``selector_terms``); None when it has none."""
+    best: tuple[str, tuple[str, ...] | None] | None = None
     best_cost = 0
     for term in selector_terms(selector, label_selector):
-        found = table.candidates(term)
+        key, values = term
+        count = (len(table.keys.get(key, ())) if values is None
+                 else sum(len(table.postings.get((key, v), ())) for v in values))
         # A prefixed key also lets through the operator-labelled pods of the tree: prefer an unprefixed term.
-        cost = len(found) + (len(table.operator) if "/" in term[0] else 0)
+        cost = count + (len(table.operator) if "/" in key else 0)
         if best is None or cost < best_cost:
-            best, best_cost = found if "/" not in term[0] else [*found, -1], cost
+            best, best_cost = term, cost
             if not cost:
                 break
     return best
+
+
+def _related_candidates(ctx: RunView, table: _PodTable, term: tuple[str, tuple[str, ...] | None],
+                        resource: Resource) -> list[int]:
+    """The pods posted under ``term`` whose workloads are related to ``resource`` (its namespace and tree), found
+    through a ``TreeSet`` of each posting's workloads, built once per run: a selector whose term many templates
+    carry (a team label) costs what it finds in the referrer's tree, not every template with the label."""
+    key, values = term
+    index = ctx.index
+    out: list[int] = []
+    for value in values if values is not None else (None,):
+        posted = table.postings.get((key, value), ()) if value is not None else table.keys.get(key, ())
+        if not posted:
+            continue
+        name = f"resources.pod-owners:{key}" + (f"={value}" if value is not None else "")
+        owners = index.tree_set(name, partial(_unique_owners, table, [table.pods[i] for i in posted]))
+        by_owner: dict[int, list[int]] = index.memo(name + ":pods", partial(_pods_by_owner, table, posted))
+        out.extend(i for r in owners.related(resource, resource.namespace) for i in by_owner[id(r)])
+    return out
+
+
+def _pods_by_owner(table: _PodTable, posted: Sequence[int]) -> dict[int, list[int]]:
+    """The pods of ``posted`` by the ``id`` of their workload, in table order."""
+    out: dict[int, list[int]] = {}
+    for i in posted:
+        out.setdefault(id(table.pods[i][0]), []).append(i)
+    return out
 
 
 def pods_related_to(
@@ -110,15 +142,15 @@ def pods_related_to(
     lets the pod table narrow the candidates first."""
     table = _pod_table(ctx)
     index = ctx.index
-    found = _selector_candidates(table, *selector) if selector is not None else None
-    if found is None:
+    term = _selector_term(table, *selector) if selector is not None else None
+    if term is None:
         owners = index.tree_set("resources.pod-owners", lambda: _unique_owners(table))
         by_owner = table.by_owner
         candidates = iter(sorted(i for r in owners.related(resource, resource.namespace) for i in by_owner[id(r)]))
     else:
-        chosen = set(found)
-        if -1 in chosen:  # a term on a prefixed key: the tree's operator-labelled pods may satisfy it unlabelled
-            chosen.discard(-1)
+        # The term's pods in the referrer's tree; each is checked with ``related`` again below, as before.
+        chosen = set(_related_candidates(ctx, table, term, resource))
+        if "/" in term[0]:  # a term on a prefixed key: the tree's operator-labelled pods may satisfy it unlabelled
             operators = index.tree_set("resources.operator-pod-owners", lambda: _unique_owners(
                 table, [table.pods[i] for i in table.operator]))
             chosen.update(i for r in operators.related(resource, resource.namespace) for i in table.by_owner[id(r)]
