@@ -139,3 +139,78 @@ def test_skipping_pod_less_objects_changes_no_report(rules: list[str], monkeypat
     for fx, a, b in zip(fixtures, skipped, unskipped, strict=True):
         assert a == b, fx.id
     assert sum(len(r.findings) for r in skipped) > 1000
+
+
+PODS_ELSEWHERE = """apiVersion: example.com/v1
+kind: BatchRun
+metadata: {name: listed-by-config, namespace: ml}
+spec:
+  template:
+    spec:
+      containers:
+        - name: a
+          image: example.com/a:1
+          securityContext: {privileged: true}
+---
+apiVersion: other.example.com/v1
+kind: Gadget
+metadata: {name: found-by-shape, namespace: ml}
+spec:
+  runner:
+    template:
+      spec:
+        containers:
+          - name: b
+            image: example.com/b:1
+            securityContext: {privileged: true}
+---
+apiVersion: apps.nvidia.com/v1alpha1
+kind: NIMService
+metadata: {name: made-pod, namespace: ml}
+spec:
+  image: {repository: nvcr.io/nim/meta/llama, tag: "1.3.3"}
+  resources:
+    requests: {nvidia.com/gpu: 1}
+    limits: {nvidia.com/gpu: 2}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nested, namespace: ml}
+spec:
+  schedule: "* * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+            - name: c
+              image: example.com/c:1
+              securityContext: {privileged: true}
+"""
+
+
+@pytest.mark.parametrize("detect", [True, False])
+def test_pods_found_by_configuration_detection_and_builders_are_still_judged(
+    detect: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The skip must not hide a pod the rules find in an object of a kind listed by the configuration, in a
+    custom resource by its shape (only with detection on), or in a pod an operator's builder makes."""
+    from guardlint.model.workloads import TemplateKind, TemplatePath, WorkloadEntry
+
+    entry = WorkloadEntry("example.com", "BatchRun", (TemplatePath(("spec", "template"), TemplateKind.POD_TEMPLATE),))
+    plan = settings_for(registry(), ["privileged-container", "gpu-request-limit-mismatch"], None, None,
+                        {"detect_embedded_pod_specs": detect, "workloads": (entry,)}).plan
+
+    def report() -> list[tuple[str, str]]:
+        run = Run([load_text(PODS_ELSEWHERE, "elsewhere.yaml", nodes=False)], plan)
+        run.check(raise_errors=True)
+        return sorted((f.rule, f.resource.name if f.resource else "") for f in run.report().findings)
+
+    skipped = report()
+    monkeypatch.setattr(engine, "_has_pods", lambda ctx, resource: True)
+    assert skipped == report()
+    expected = [("gpu-request-limit-mismatch", "made-pod"), ("privileged-container", "listed-by-config"),
+                ("privileged-container", "nested")]
+    if detect:
+        expected.append(("privileged-container", "found-by-shape"))
+    assert skipped == sorted(expected)
