@@ -68,7 +68,7 @@ def _traced_pool(inputs: Any, settings: Any, jobs: int) -> tuple[float, float, f
     from guardlint.engine import lint_loaded
 
     sizes = parallel.input_sizes(inputs)
-    groups = parallel.split_by_bytes(sizes, jobs)
+    groups = parallel.split_by_bytes(sizes, jobs, first=parallel.FIRST_SHARE)
 
     def work(positions: list[int]) -> Any:
         return parallel.lint_share(positions, inputs, settings.max_bytes, settings.plan)

@@ -371,6 +371,8 @@ def test_split_by_bytes() -> None:
     totals = sorted(sum(sizes[i] for i in g) for g in groups)
     assert totals == [10, 10]
     assert parallel.split_by_bytes([1, 1], 5) == [[0], [1]]
+    weighted = parallel.split_by_bytes([1] * 44, 2, first=1.2)
+    assert [len(g) for g in weighted] == [24, 20]
 
 
 def test_workers_for(monkeypatch: pytest.MonkeyPatch) -> None:
