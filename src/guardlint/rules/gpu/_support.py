@@ -179,16 +179,19 @@ class GpuFacts(NamedTuple):
     name a resource with a domain, then the operator shapes (``iter_flat_sites``, the sites without a
     container). Empty: no extended resource and no accelerator is asked for anywhere in the object."""
 
-    env_names: frozenset[str]
-    """The names of the ``env`` entries of every container of every pod (ephemeral containers included)."""
+    env_names: tuple[str, ...]
+    """The names of the ``env`` entries of every container of every pod (ephemeral containers included),
+    each once. (Tuples, not sets: a run keeps the facts of every object, and a small tuple is a quarter of
+    the memory of a set.)"""
     env_from: bool
     """Some container of some pod has a non-empty ``envFrom`` list."""
-    mount_paths: frozenset[str]
-    """The ``mountPath`` of every ``volumeMounts`` entry of every container of every pod."""
+    mount_paths: tuple[str, ...]
+    """The ``mountPath`` of every ``volumeMounts`` entry of every container of every pod, each once."""
     container_claims: bool
     """Some init or app container lists Dynamic Resource Allocation claims (``resources.claims``)."""
-    resource_names: frozenset[str]
-    """Every resource name in the ``limits`` and ``requests`` of an init or app container (``cpu`` too)."""
+    resource_names: tuple[str, ...]
+    """Every resource name in the ``limits`` and ``requests`` of an init or app container (``cpu`` too), each
+    once."""
     pod_claims: bool
     """Some pod has resource claims (``pod_resource_claims``: its own, or an Argo workflow's default)."""
 
@@ -204,20 +207,39 @@ class GpuFacts(NamedTuple):
 
 _FACTS_MEMO = "gpu.facts"
 
+_NO_FACTS = GpuFacts((), (), (), False, (), False, (), False)
+"""The facts of an object without pods and operator sites (a Service, a ConfigMap): one shared value."""
+
+
+class _FactsMemo:
+    """A run's facts, by object identity, for one pod-template table and one set of options (the first
+    context that asks; the registry is a function of the options: ``table_for``). Each entry keeps its
+    object alive, so that the identity cannot be reused while the run lasts."""
+
+    __slots__ = ("by_id", "options", "workloads")
+
+    def __init__(self) -> None:
+        self.workloads: WorkloadTable | None = None
+        self.options: Mapping[str, Any] | None = None
+        self.by_id: dict[int, tuple[Resource, GpuFacts]] = {}
+
 
 def gpu_facts(resource: Resource, ctx: RuleContext) -> GpuFacts:
     """The object's ``GpuFacts``, computed the first time a rule asks in a run and then shared.
 
-    The memo lives in the run's index (``ResourceIndex.memo``), keyed by the object's identity, and keeps the
-    object alive with its entry so that the identity cannot be reused while the run lasts. It is used only
-    while the table of pods and the accelerator registry are the ones it was computed with."""
-    memo: dict[int, tuple[Resource, WorkloadTable, Mapping[str, Any], GpuFacts]] = ctx.index.memo(_FACTS_MEMO, dict)
-    hit = memo.get(id(resource))
-    # The registry is a function of the options (``table_for``): the same options, the same registry.
-    if hit is not None and hit[0] is resource and hit[1] is ctx.workloads and hit[2] is ctx.options:
-        return hit[3]
+    The memo lives in the run's index (``ResourceIndex.memo``). A context with another table of pods or
+    other options (never within a run) gets its answer computed, not remembered."""
+    memo: _FactsMemo = ctx.index.memo(_FACTS_MEMO, _FactsMemo)
+    if memo.workloads is None:
+        memo.workloads, memo.options = ctx.workloads, ctx.options
+    shared = memo.workloads is ctx.workloads and memo.options is ctx.options
+    if shared:
+        hit = memo.by_id.get(id(resource))
+        if hit is not None and hit[0] is resource:
+            return hit[1]
     facts = _compute_facts(resource, ctx.workloads, accelerators(ctx))
-    memo[id(resource)] = (resource, ctx.workloads, ctx.options, facts)
+    if shared:
+        memo.by_id[id(resource)] = (resource, facts)
     return facts
 
 
@@ -228,17 +250,17 @@ def _compute_facts(resource: Resource, workloads: WorkloadTable, table: Accelera
     # otherwise ``site_accelerators`` of the same site.
     pods: list[PodFacts] = []
     sites: list[SiteFacts] = []
-    env_names: set[str] = set()
-    mount_paths: set[str] = set()
-    resource_names: set[str] = set()
+    env_names: dict[str, None] = {}
+    mount_paths: dict[str, None] = {}
+    resource_names: dict[str, None] = {}
     env_from = container_claims = pod_claims = False
     for pod in iter_pod_specs(resource, workloads):
         pod_claims = pod_claims or bool(pod_resource_claims(pod)[1])
         used: list[ContainerUse] = []
         for c in iter_containers(pod):
             data = c.data
-            env_names.update(_names(data.get("env"), "name"))
-            mount_paths.update(_names(data.get("volumeMounts"), "mountPath"))
+            env_names.update((n, None) for n in _names(data.get("env"), "name"))
+            mount_paths.update((p, None) for p in _names(data.get("volumeMounts"), "mountPath"))
             env_from = env_from or bool(get_list(data, ("envFrom",)))
             if c.kind not in _INIT_AND_APP:
                 continue
@@ -248,7 +270,7 @@ def _compute_facts(resource: Resource, workloads: WorkloadTable, table: Accelera
             for section in ("limits", "requests"):
                 values = resources.get(section)
                 if isinstance(values, dict):
-                    resource_names.update(k for k in values if isinstance(k, str))
+                    resource_names.update((k, None) for k in values if isinstance(k, str))
             container_claims = container_claims or bool(get_list(resources, ("claims",)))
             if not has_qualified_name(resources):
                 continue
@@ -259,9 +281,11 @@ def _compute_facts(resource: Resource, workloads: WorkloadTable, table: Accelera
         positive = any(amount > 0 for u in used for amount, _, _ in u.use.values())
         pods.append(PodFacts(pod, tuple(used), positive))
     sites.extend(_site_facts(site, table) for site in iter_flat_sites(resource))
+    if not pods and not sites:
+        return _NO_FACTS
     return GpuFacts(
-        tuple(pods), tuple(sites), frozenset(env_names), env_from, frozenset(mount_paths), container_claims,
-        frozenset(resource_names), pod_claims,
+        tuple(pods), tuple(sites), tuple(env_names), env_from, tuple(mount_paths), container_claims,
+        tuple(resource_names), pod_claims,
     )
 
 

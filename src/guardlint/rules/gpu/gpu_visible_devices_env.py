@@ -153,7 +153,7 @@ def gpu_visible_devices_env(resource: Resource, params: Params, ctx: RuleContext
     facts = gpu_facts(resource, ctx)
     # A container finding needs one of the variables among its env names, or an envFrom list (the variables
     # may come from a ConfigMap); ``env_names`` and ``env_from`` cover every container of the object.
-    pods = () if facts.env_names.isdisjoint(wanted) and not facts.env_from else facts.pods
+    pods = () if wanted.isdisjoint(facts.env_names) and not facts.env_from else facts.pods
     for pod_facts in pods:
         pod = pod_facts.pod
         if is_system_component(pod, params):

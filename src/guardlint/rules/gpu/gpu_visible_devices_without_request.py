@@ -217,7 +217,7 @@ def gpu_visible_devices_without_request(resource: Resource, params: Params, ctx:
     """
     wanted = frozenset(params.variables)
     facts = gpu_facts(resource, ctx)
-    if facts.env_names.isdisjoint(wanted):
+    if wanted.isdisjoint(facts.env_names):
         return  # a finding needs one of the variables in a container's env (``env_names`` holds every name)
     table = None
     for pod_facts in facts.pods:
