@@ -27,7 +27,7 @@ import bisect
 import re
 import sys
 from array import array
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -94,7 +94,7 @@ class Document(Frozen):
     _fields = ("file", "index", "start_line", "end_line")
     __slots__ = (
         "aliases", "content_line", "data", "directives", "dollar", "duplicate_keys", "end_line", "file", "index",
-        "index_offset", "line_offset", "origin", "positions", "root", "start_line",
+        "index_offset", "key_slots", "line_offset", "origin", "positions", "root", "start_line",
     )
     file: str
     index: int
@@ -120,6 +120,11 @@ class Document(Frozen):
     """Where each YAML alias of the document is used (``*name``, also as a merge source ``<<: *name``), by the
     path at which the text uses it (a merge key's entry is ``(..., "<<")`` or ``(..., "<<", i)``); empty
     when the document has none. ``locate`` places what is reached through an alias there."""
+    key_slots: dict[int, dict[str, int]] | None
+    """``locate``'s memo for large mappings of ``positions`` (see ``KeySlots``): None until ``locate`` first
+    meets a mapping of more than ``SMALL_MAPPING`` keys, so ordinary documents carry no table. Owned by the
+    document (not module state); it is the only thing of a document that changes after construction, and it
+    changes nothing a caller sees: it only remembers what ``locate`` derived from the immutable map."""
 
     def __init__(
         self,
@@ -144,7 +149,7 @@ class Document(Frozen):
             file=file, index=index, data=data, root=root, line_offset=line_offset, index_offset=index_offset,
             start_line=start_line, end_line=end_line, origin=origin, directives=directives,
             duplicate_keys=duplicate_keys, content_line=content_line, positions=positions, dollar=dollar,
-            aliases=aliases,
+            aliases=aliases, key_slots=None,
         )
 
     def locate(self, path: FieldPath, *, at_value: bool = False) -> tuple[Location, bool]:
@@ -153,10 +158,19 @@ class Document(Frozen):
         nearest existing parent (see ``guardlint.source.sourcemap.locate``, which this equals). What the path
         reaches through a YAML alias is located at the alias, where this document uses the shared value."""
         if self.positions is not None:
-            return locate_in_map(self.positions, self.data, path, self.line_offset, at_value=at_value)
+            return locate_in_map(
+                self.positions, self.data, path, self.line_offset, at_value=at_value, key_slots=self._key_slots
+            )
         from guardlint.source.sourcemap import locate
 
         return locate(self.root, path, self.line_offset, at_value=at_value, aliases=self.aliases)
+
+    def _key_slots(self) -> KeySlots:
+        memo = self.key_slots
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "key_slots", memo)  # the lazily built memo, see ``key_slots``
+        return memo
 
     def __eq__(self, other: object) -> bool:
         return self is other
@@ -185,10 +199,30 @@ def _unpack(packed: int) -> tuple[int, int]:
     return packed >> _COLUMN_BITS, packed & _COLUMN_MASK
 
 
+SMALL_MAPPING = 32
+"""``locate_in_map`` finds a key's entry in a mapping of at most this many keys by a scan of its keys."""
+
+KeySlots = dict[int, dict[str, int]]
+"""Per document: a large mapping's first child entry in the position map -> (key -> index of its entry)."""
+
+
 def locate_in_map(
-    positions: array[int], data: Any, path: FieldPath, line_offset: int, *, at_value: bool = False
+    positions: array[int],
+    data: Any,
+    path: FieldPath,
+    line_offset: int,
+    *,
+    at_value: bool = False,
+    key_slots: Callable[[], KeySlots] | None = None,
 ) -> tuple[Location, bool]:
-    """``Document.locate`` on a compact position map; ``data`` is the document's data the map was built with."""
+    """``Document.locate`` on a compact position map; ``data`` is the document's data the map was built with.
+
+    A mapping's entries are its children in the data's key order, so a key's entry is found by its index
+    among the keys. For a mapping of more than ``SMALL_MAPPING`` keys that index comes from a table built
+    once per mapping (``key_slots`` gives the document's memo; without it the table lives for this call):
+    N lookups in a mapping of N keys cost O(N), not O(N^2) (a ConfigMap with thousands of flagged keys, a
+    CRD schema with thousands of properties)."""
+    memo: KeySlots | None = None
     entry = 0
     value = data
     for part in path:
@@ -199,7 +233,19 @@ def locate_in_map(
                 if 0 <= part < len(value):
                     found = children + 4 * part
             elif isinstance(part, str) and isinstance(value, dict) and part in value:
-                candidate = children + 4 * _key_index(value, part)
+                if len(value) <= SMALL_MAPPING:
+                    slot = _key_index(value, part)
+                else:
+                    if memo is None:
+                        memo = key_slots() if key_slots is not None else {}
+                    table = memo.get(children)
+                    if table is None:
+                        # The same index ``list.index`` gives: the entries follow the keys' order. ``children``
+                        # identifies this mapping within the document's map (each value has its own entries).
+                        table = {key: i for i, key in enumerate(value)}
+                        memo[children] = table
+                    slot = table[part]
+                candidate = children + 4 * slot
                 if positions[candidate] != _UNLOCATABLE:
                     found = candidate
         if found < 0:
