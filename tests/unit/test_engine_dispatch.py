@@ -179,3 +179,75 @@ def test_a_pool_share_skips_pod_less_objects_for_pods_only_rules_too() -> None:
     assert skip_rule.name in considered["ConfigMap"]  # judged (nothing to report), so the parent asks no one
     found = [f for c in checked.values() for got in c.findings.values() for f in got]
     assert _seen(found) == _seen(_lint([skip_rule]))
+
+
+def test_findings_of_one_object_share_one_resource_ref() -> None:
+    """The engine makes an object's ResourceRef once and every finding of that object holds that value (equal
+    to the one each would make for itself), so a run with many findings keeps one per object, not per finding."""
+    from guardlint.api import lint_text
+    from guardlint.findings import ResourceRef
+
+    text = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: prod}\n"
+        "spec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: nginx\n"
+        "---\napiVersion: v1\nkind: Pod\nmetadata: {name: solo}\n"
+        "spec:\n  containers:\n  - name: b\n    image: busybox\n"
+    )
+    report = lint_text(text, "two.yaml", select=["all"])
+    by_name: dict[str | None, list[ResourceRef]] = {}
+    for f in report.findings:
+        if f.resource is not None:
+            by_name.setdefault(f.resource.name, []).append(f.resource)
+    assert set(by_name) == {"web", "solo"}
+    for refs in by_name.values():
+        assert len(refs) > 3  # several rules report on each object
+        assert all(r is refs[0] for r in refs)
+    assert by_name["web"][0] == ResourceRef("apps/v1", "Deployment", "web", "prod")
+    assert by_name["solo"][0] == ResourceRef("v1", "Pod", "solo", None)
+
+
+def test_shared_values_share_only_what_is_equal_in_type_too() -> None:
+    """The run's memo gives a finding a kept value only when it is equal in value and in types: a shortcut
+    that kept ``("ports", 1)`` for ``("ports", True)``, or an edit setting ``0`` for one setting ``False``,
+    would change the report."""
+    from guardlint.engine import SharedValues
+    from guardlint.findings import Fix, FixEdit, Location, structural_fix
+
+    shared = SharedValues()
+    path = ("spec", "containers", 0, "name")
+    assert shared.path(path) is path
+    assert shared.path(("spec", "containers", 0, "name")) is path
+    one = ("ports", 1)
+    assert shared.path(one) is one
+    odd = ("ports", True)
+    assert shared.path(odd) is odd  # never the kept ("ports", 1)
+    text = "container 'a' has no limits"
+    assert shared.text("".join(["container 'a' ", "has no limits"])) == text
+    assert shared.text(text) is not text  # the first equal string was kept
+    loc = Location(3, 5, 3, 9)
+    assert shared.location(loc) is loc and shared.location(Location(3, 5, 3, 9)) is loc
+    zero = structural_fix("set it", FixEdit("set", ("a",), 0))
+    false = structural_fix("set it", FixEdit("set", ("a",), False))
+    assert zero == false  # equal as tuples, yet they write different YAML
+    assert shared.fix(zero) is zero
+    assert shared.fix(false) is false
+    assert shared.fix(structural_fix("set it", FixEdit("set", ("a",), 0))) is zero
+    mapping = structural_fix("add", FixEdit("set", ("a",), {"b": 1}))
+    assert shared.fix(mapping) is mapping  # unhashable: kept as it is
+    assert shared.fix(None) is None
+    plain = Fix("false", "set allowPrivilegeEscalation to false")
+    assert shared.fix(Fix("false", "set allowPrivilegeEscalation to false")) is not plain
+    assert shared.fix(plain) == plain
+
+
+def test_a_run_keeps_one_value_for_equal_paths_messages_and_fixes() -> None:
+    """Counted, not timed: two identical objects' findings hold the same path and message objects."""
+    from guardlint.api import lint_text
+
+    one = "apiVersion: v1\nkind: Pod\nmetadata: {name: same}\nspec:\n  containers:\n  - name: c\n    image: nginx\n"
+    report = lint_text(one + "---\n" + one, "twice.yaml", select=["all"])
+    findings = [f for f in report.findings if f.resource is not None]
+    assert len(findings) > 6
+    assert len({id(f.path) for f in findings}) == len({f.path for f in findings})
+    assert len({id(f.message) for f in findings}) == len({f.message for f in findings})
+    assert len({id(f.fix) for f in findings if f.fix is not None}) == len({f.fix for f in findings if f.fix})
