@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardlint.source import loader
+from yaml.nodes import MappingNode
+
+from guardlint.source import loader, sourcemap
 from guardlint.source.loader import SMALL_MAPPING, KeySlots, load_text, locate_in_map
 from guardlint.source.sourcemap import locate
 
@@ -114,3 +116,61 @@ def test_large_mappings_locate_as_the_node_tree_does() -> None:
             expected = locate(tree.root, path, tree.line_offset, at_value=at_value)
             assert compact.locate(path, at_value=at_value) == expected, path
     assert compact.key_slots is not None and len(compact.key_slots) == 3
+
+
+class _CountingList(list[Any]):
+    """A node's pairs that count how many are iterated over."""
+
+    visited = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for pair in super().__iter__():
+            type(self).visited += 1
+            yield pair
+
+
+def test_composed_document_locates_every_key_of_a_large_mapping_with_linear_work() -> None:
+    """A document with an anchor keeps its node tree (``sourcemap.locate``): its large mappings are searched
+    through a table built once per node, not by a scan of the pairs per lookup."""
+    n = 5_000
+    text = "base: &b {inherited: 1}\ndata:\n  <<: *b\n" + "".join(f"  k{i}: v\n" for i in range(n))
+    doc = load_text(text, "cm.yaml", nodes=False).documents[0]
+    assert doc.root is not None and doc.positions is None
+    data_node = sourcemap.node_at(doc.root, ("data",))
+    assert isinstance(data_node, MappingNode)
+    data_node.value = _CountingList(data_node.value)
+    _CountingList.visited = 0
+    for i in range(n):
+        location, exists = doc.locate(("data", f"k{i}"))
+        assert exists and location.line == i + 4
+    assert doc.locate(("data", "inherited"))[1]  # through the merge key: at the alias
+    assert doc.locate(("data", "missing"))[1] is False
+    assert _CountingList.visited == n + 1  # one table of the pairs (n keys and the merge key), n * n / 2 before
+    assert doc.node_keys is not None and list(doc.node_keys) == [id(data_node)]
+
+    small = load_text("a: &x {b: 1}\nc: *x\n", "s.yaml", nodes=False).documents[0]
+    assert small.root is not None and small.locate(("c", "b"))[1]
+    assert small.node_keys is None  # an ordinary document carries no table
+
+
+def test_composed_large_mappings_locate_as_without_the_memo() -> None:
+    """Duplicate keys, merge keys (a list of sources, a nested merge), explicit keys that override merged
+    ones, a non-scalar key, and missing keys: the tables give what the scan of the pairs gives."""
+    n = 2 * SMALL_MAPPING
+    many = "".join(f"  k{i}: {i}\n" for i in range(n))
+    text = (
+        f"one: &one\n{many}  shared: one\n"
+        "two: &two\n  <<: *one\n  extra: 2\n" + "".join(f"  t{i}: {i}\n" for i in range(n))
+        + "obj:\n  <<: [*two, {inline: 1}]\n  k3: own\n  ? [complex]\n  : 0\n"
+        + "".join(f"  o{i}: {{v: {i}}}\n" for i in range(n))
+        + "  o5: dup\n"
+    )
+    doc = load_text(text, "f.yaml", nodes=False).documents[0]
+    assert doc.root is not None
+    paths: list[tuple[str | int, ...]] = [("obj", k) for k in doc.data["obj"]] + [("obj", "o7", "v")]
+    paths += [("obj", "missing"), ("one", "k1"), ("two", "k2"), ("two", "nope"), ("obj", "<<")]
+    for path in paths:
+        for at_value in (False, True):
+            expected = sourcemap.locate(doc.root, path, doc.line_offset, at_value=at_value, aliases=doc.aliases)
+            assert doc.locate(path, at_value=at_value) == expected, path
+    assert doc.node_keys is not None and len(doc.node_keys) >= 2

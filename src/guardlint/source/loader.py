@@ -94,7 +94,7 @@ class Document(Frozen):
     _fields = ("file", "index", "start_line", "end_line")
     __slots__ = (
         "aliases", "content_line", "data", "directives", "dollar", "duplicate_keys", "end_line", "file", "index",
-        "index_offset", "key_slots", "line_offset", "origin", "positions", "root", "start_line",
+        "index_offset", "key_slots", "line_offset", "node_keys", "origin", "positions", "root", "start_line",
     )
     file: str
     index: int
@@ -125,6 +125,9 @@ class Document(Frozen):
     meets a mapping of more than ``SMALL_MAPPING`` keys, so ordinary documents carry no table. Owned by the
     document (not module state); it is the only thing of a document that changes after construction, and it
     changes nothing a caller sees: it only remembers what ``locate`` derived from the immutable map."""
+    node_keys: dict[int, Any] | None
+    """The same memo for ``root`` (``guardlint.source.sourcemap.NodeMemo``: large mapping nodes by ``id``):
+    None until ``locate`` first meets a mapping node of more than 32 pairs."""
 
     def __init__(
         self,
@@ -149,7 +152,7 @@ class Document(Frozen):
             file=file, index=index, data=data, root=root, line_offset=line_offset, index_offset=index_offset,
             start_line=start_line, end_line=end_line, origin=origin, directives=directives,
             duplicate_keys=duplicate_keys, content_line=content_line, positions=positions, dollar=dollar,
-            aliases=aliases, key_slots=None,
+            aliases=aliases, key_slots=None, node_keys=None,
         )
 
     def locate(self, path: FieldPath, *, at_value: bool = False) -> tuple[Location, bool]:
@@ -163,7 +166,16 @@ class Document(Frozen):
             )
         from guardlint.source.sourcemap import locate
 
-        return locate(self.root, path, self.line_offset, at_value=at_value, aliases=self.aliases)
+        return locate(
+            self.root, path, self.line_offset, at_value=at_value, aliases=self.aliases, memo=self._node_keys
+        )
+
+    def _node_keys(self) -> dict[int, Any]:
+        memo = self.node_keys
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "node_keys", memo)  # the lazily built memo, see ``node_keys``
+        return memo
 
     def _key_slots(self) -> KeySlots:
         memo = self.key_slots

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -12,10 +13,52 @@ from guardlint.model.paths import FieldPath
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-def _lookup(node: MappingNode, key: str) -> tuple[Node, Node] | None:
+SMALL_MAPPING = 32
+"""A mapping node of at most this many pairs is searched by a scan of its pairs; a larger one through a
+``NodeKeys`` table built once per node and kept in the caller's memo (``Document.node_keys``)."""
+
+
+class NodeKeys(NamedTuple):
+    """What ``_lookup`` and ``_merge_origin`` scan a mapping node for, gathered in one pass."""
+
+    explicit: dict[str, tuple[Node, Node]]
+    """Each scalar key that is not a merge key -> its (key, value) nodes; the last duplicate wins."""
+    merges: list[Node]
+    """The values of the node's merge keys, in order."""
+
+
+NodeMemo = dict[int, NodeKeys]
+"""Per document: ``id`` of a large mapping node of its tree -> its ``NodeKeys`` (the tree outlives the memo)."""
+
+
+def _node_keys(node: MappingNode) -> NodeKeys:
+    explicit: dict[str, tuple[Node, Node]] = {}
+    merges: list[Node] = []
+    for k, v in node.value:
+        if k.tag == _MERGE:
+            merges.append(v)
+        elif isinstance(k, ScalarNode):
+            explicit[k.value] = (k, v)  # the last duplicate wins, as in the data
+    return NodeKeys(explicit, merges)
+
+
+def _keys_of(node: MappingNode, memo: Callable[[], NodeMemo] | None) -> NodeKeys | None:
+    """The node's table when it is large and there is a memo to keep it in, else None (scan the pairs).
+    The memo is asked for only here, so a document without a large mapping never gets one."""
+    if memo is None or len(node.value) <= SMALL_MAPPING:
+        return None
+    tables = memo()
+    keys = tables.get(id(node))
+    if keys is None:
+        keys = tables[id(node)] = _node_keys(node)
+    return keys
+
+
+def _lookup(node: MappingNode, key: str, memo: Callable[[], NodeMemo] | None = None) -> tuple[Node, Node] | None:
     """The (key, value) nodes that give ``key`` its value, as the loader's data has it: an explicit key
     (the last duplicate) wins; otherwise merge sources are searched depth first, in order. Iterative, so
-    a long chain of merges cannot exhaust the stack."""
+    a long chain of merges cannot exhaust the stack. With a ``memo``, a large mapping is searched through
+    its ``NodeKeys`` (the same answer: the same explicit keys, the same merge values in the same order)."""
     stack: list[MappingNode] = [node]
     seen: set[int] = set()
     while stack:
@@ -24,31 +67,44 @@ def _lookup(node: MappingNode, key: str) -> tuple[Node, Node] | None:
             continue
         seen.add(id(current))
         found: tuple[Node, Node] | None = None
-        sources: list[MappingNode] = []
-        for k, v in current.value:
-            if k.tag == _MERGE:
-                items = v.value if isinstance(v, SequenceNode) else [v]
-                sources.extend(item for item in items if isinstance(item, MappingNode))
-            elif isinstance(k, ScalarNode) and k.value == key:
-                found = (k, v)  # the last duplicate wins, as in the data
+        merges: list[Node] = []
+        keys = _keys_of(current, memo)
+        if keys is not None:
+            found = keys.explicit.get(key)
+            merges = keys.merges
+        else:
+            for k, v in current.value:
+                if k.tag == _MERGE:
+                    merges.append(v)
+                elif isinstance(k, ScalarNode) and k.value == key:
+                    found = (k, v)  # the last duplicate wins, as in the data
         if found is not None:
             return found
+        sources: list[MappingNode] = []
+        for v in merges:
+            items = v.value if isinstance(v, SequenceNode) else [v]
+            sources.extend(item for item in items if isinstance(item, MappingNode))
         stack.extend(reversed(sources))
     return None
 
 
-def _merge_origin(node: MappingNode, key: str) -> int | None:
+def _merge_origin(node: MappingNode, key: str, memo: Callable[[], NodeMemo] | None = None) -> int | None:
     """When ``key`` of ``node`` has its value from a merge key (not from an explicit key): the index of the
     item of the ``<<`` value it comes through (-1: the ``<<`` value is that mapping itself). Else None."""
-    for k, _ in node.value:
-        if isinstance(k, ScalarNode) and k.tag != _MERGE and k.value == key:
+    keys = _keys_of(node, memo)
+    if keys is not None:
+        if key in keys.explicit:
             return None
-    for k, v in node.value:
-        if k.tag != _MERGE:
-            continue
+        merges = keys.merges
+    else:
+        for k, _ in node.value:
+            if isinstance(k, ScalarNode) and k.tag != _MERGE and k.value == key:
+                return None
+        merges = [v for k, v in node.value if k.tag == _MERGE]
+    for v in merges:
         items = list(enumerate(v.value)) if isinstance(v, SequenceNode) else [(-1, v)]
         for i, item in items:
-            if isinstance(item, MappingNode) and _lookup(item, key) is not None:
+            if isinstance(item, MappingNode) and _lookup(item, key, memo) is not None:
                 return i
     return None
 
@@ -60,6 +116,7 @@ def locate(
     *,
     at_value: bool = False,
     aliases: Mapping[FieldPath, Location] | None = None,
+    memo: Callable[[], NodeMemo] | None = None,
 ) -> tuple[Location, bool]:
     """Return the location of ``path`` and whether it exists.
 
@@ -87,7 +144,7 @@ def locate(
             if 0 <= part < len(node.value):
                 child = node.value[part]
         elif isinstance(part, str) and isinstance(node, MappingNode):
-            hit = _lookup(node, part)
+            hit = _lookup(node, part, memo)
             if hit is not None:
                 child_key, child = hit
         if child is None:
@@ -96,7 +153,7 @@ def locate(
         if aliases and via is None:
             prefix = path[:steps]
             if isinstance(part, str) and isinstance(node, MappingNode):
-                origin = _merge_origin(node, part)
+                origin = _merge_origin(node, part, memo)
                 if origin is not None:
                     merge = (*path[: steps - 1], "<<")
                     via = aliases.get(merge) or aliases.get((*merge, origin))
