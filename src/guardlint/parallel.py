@@ -41,9 +41,11 @@ if TYPE_CHECKING:
 AUTO = 0
 """``--jobs auto``: the pool when the run is large enough to pay for it (``auto_jobs``)."""
 
-AUTO_MIN_BYTES = 0
-"""``--jobs auto`` starts a pool only for inputs of at least this many bytes. 0: ``auto`` is off (serial),
-until the measurement on a quiet machine (``scripts/benchmark.py --jobs``) shows the pool winning."""
+AUTO_MIN_BYTES = 8_000_000
+"""``--jobs auto`` starts a pool only for inputs of at least this many bytes (0 would turn ``auto`` off). Measured
+on the quiet 2-core machine (``scripts/benchmark.py --jobs 1,2 --jobs-dir DIR``, docs/performance.md): two processes
+ran 1.24x as fast on the 18.5 MB corpus and 1.22x on 15.5 MB of generated objects, about 1.04x on 4-5 MB, and lost
+nowhere; below a few MB the forks and the transfer eat the gain, so the pool starts at 8 MB."""
 
 PER_OBJECT_CACHES = frozenset({
     "schema:problems", "schema:lifecycle", "schema:targets", "gpu.facts", "security.policy-rules",

@@ -386,11 +386,21 @@ def test_workers_for(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.workers_for(4, 10**12) == 1
 
 
-def test_auto_with_no_threshold_is_serial(mixed: Path, counted: dict[str, int]) -> None:
+def test_auto_is_serial_below_the_threshold(mixed: Path, counted: dict[str, int]) -> None:
+    assert parallel.AUTO_MIN_BYTES > sum(f.stat().st_size for f in mixed.rglob("*") if f.is_file())
     settings = resolve_settings(use_config_file=False, entry_points=False)
     run([str(mixed)], settings, jobs=parallel.AUTO)
-    if parallel.AUTO_MIN_BYTES <= 0:
-        assert counted == {"from_shares": 0, "in_parent": 0}  # the hook was never made: no pool
+    assert counted == {"from_shares": 0, "in_parent": 0}  # the hook was never made: no pool
+
+
+def test_auto_pools_at_the_threshold(monkeypatch: pytest.MonkeyPatch, mixed: Path, counted: dict[str, int]) -> None:
+    if not parallel.can_fork():
+        pytest.skip("no fork here")
+    monkeypatch.setattr(parallel, "AUTO_MIN_BYTES", 1)
+    monkeypatch.setattr(parallel, "usable_cpus", lambda: 2)
+    settings = resolve_settings(use_config_file=False, entry_points=False)
+    run([str(mixed)], settings, jobs=parallel.AUTO)
+    assert counted["from_shares"] > 0
 
 
 def _cli(*args: str) -> tuple[int, str]:
