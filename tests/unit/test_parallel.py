@@ -387,7 +387,7 @@ def test_workers_for(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_auto_is_serial_below_the_threshold(mixed: Path, counted: dict[str, int]) -> None:
-    assert parallel.AUTO_MIN_BYTES > sum(f.stat().st_size for f in mixed.rglob("*") if f.is_file())
+    assert sum(f.stat().st_size for f in mixed.rglob("*") if f.is_file()) < parallel.AUTO_MIN_BYTES
     settings = resolve_settings(use_config_file=False, entry_points=False)
     run([str(mixed)], settings, jobs=parallel.AUTO)
     assert counted == {"from_shares": 0, "in_parent": 0}  # the hook was never made: no pool
