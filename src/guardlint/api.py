@@ -12,7 +12,7 @@ from guardlint.errors import ConfigError, RuleLoadError, UsageError
 from guardlint.findings import InputError, Report, Severity, SkippedDocument
 from guardlint.rules.api import Rule
 from guardlint.rules.registry import Registry, build_registry, load_local_module, load_plugin_packs
-from guardlint.source.files import DEFAULT_MAX_BYTES, Input, discover_all, megabytes, read_input
+from guardlint.source.files import DEFAULT_MAX_BYTES, Excludes, Input, discover_all, megabytes, read_input
 from guardlint.source.loader import LoadedText, load_text
 
 if TYPE_CHECKING:
@@ -206,13 +206,21 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def excludes_of(settings: Settings) -> Excludes:
+    """The configured exclude patterns and the folder they are relative to: the folder of the configuration
+    file in effect (found or named with ``--config``; the patterns of the files it extends and of the
+    ``--policy`` are relative to it too), or, with no configuration file, the working directory."""
+    config = settings.config
+    return Excludes.at(config.exclude, config.base_dir if config.source is not None else None)
+
+
 def render_options(settings: Settings, paths: Sequence[str], overrides: tuple[tuple[str, str], ...] = ()) -> Any:
     """The ``guardlint.render.run.RenderOptions`` of a run over ``paths`` (``overrides``: see there)."""
     from guardlint.render.run import RenderOptions
 
     return RenderOptions(
         enabled=settings.config.render, kubernetes_version=settings.plan.kubernetes_version,
-        charts=settings.config, max_bytes=settings.max_bytes, excludes=settings.config.exclude,
+        charts=settings.config, max_bytes=settings.max_bytes, excludes=excludes_of(settings),
         given=tuple(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths if p != "-"),
         overrides=overrides,
     )
@@ -263,12 +271,11 @@ def _run(
 ) -> Report:
     from guardlint.engine import lint_loaded
 
-    inputs, errors, passed_over = discover_all(paths, settings.config.exclude)
-    if settings.config.exclude:
+    excludes = excludes_of(settings)
+    inputs, errors, passed_over = discover_all(paths, excludes)
+    if excludes.patterns:
         # Files named explicitly (as pre-commit does) honour the configured excludes too.
-        from guardlint.source.files import excluded
-
-        kept = [i for i in inputs if i.path == "-" or not excluded(i.display, settings.config.exclude)]
+        kept = [i for i in inputs if excludes.pattern_for(i.path, i.display) is None]
         if len(kept) != len(inputs):  # named explicitly but excluded: say so rather than drop them silently
             from guardlint.findings import EXCLUDED_NOTE
 
@@ -312,7 +319,7 @@ def _run(
         from guardlint.source.files import display_name
 
         shown = {i.display for i in inputs}
-        ctx_inputs = discover_all(context, settings.config.exclude).inputs
+        ctx_inputs = discover_all(context, excludes).inputs
         context_loaded = load_inputs([i for i in ctx_inputs if i.display not in shown], settings.max_bytes)
         context_trees = [display_name(c) for c in context if c != "-" and os.path.isdir(c)]
     plan = settings.plan

@@ -429,16 +429,17 @@ def _lock_text(lock: Lock) -> str:
 def _show_files(paths: Sequence[str], settings: Settings, out: TextIO) -> None:
     """``--show-files``: each path the run would read, how, and each one it passes over, with the reason."""
     from guardlint._printable import printable as _p
+    from guardlint.api import excludes_of
     from guardlint.render.tree import partition
-    from guardlint.source.files import discover_all, excluded_by
+    from guardlint.source.files import discover_all
 
-    excludes = settings.config.exclude
+    excludes = excludes_of(settings)
     passed: list[tuple[str, str]] = []
     found = discover_all(paths, excludes, passed=passed)
     source = f" in {settings.config.source}" if settings.config.source else ""
     inputs = []
     for item in found.inputs:
-        pattern = None if item.path == "-" else excluded_by(item.display, excludes)
+        pattern = excludes.pattern_for(item.path, item.display)
         if pattern is not None:
             passed.append((item.display, f"named on the command line but matches the exclude pattern {pattern!r}"))
         else:

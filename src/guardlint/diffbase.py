@@ -458,6 +458,8 @@ def lint_base(
         base_dir = os.path.realpath(cfg.base_dir)
         if _inside(base_dir, base.toplevel):
             cfg = cfg._replace(base_dir=os.path.join(mirror, *_parts(_repo_relative(base_dir, base.toplevel))))
+        else:  # absolute: the base revision is linted from another working directory
+            cfg = cfg._replace(base_dir=base_dir)
         with _working_directory(mirror_cwd):
             plan = settings.plan
             if config_rel is not None:

@@ -517,3 +517,19 @@ def test_github_annotations_carry_the_configuration_warnings(repo: Path) -> None
     _, out, _ = run(["check", ".", "--diff-base", "main", "-f", "github"])
     warnings = [line for line in out.splitlines() if line.startswith("::warning title=guardlint%3A compared")]
     assert any("this change turns off 1 rule that ran at the base (privileged-container)" in w for w in warnings)
+
+
+def test_exclude_patterns_are_relative_to_the_configuration_from_a_sub_folder(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, ".guardlint.yaml", 'exclude: ["app dir/generated/**"]\n')
+    write(repo, "app dir/generated/x.yaml", pod("generated", privileged=True))
+    write(repo, "app dir/extra.yaml", pod("extra", host_network=True))
+    monkeypatch.chdir(repo / "app dir")
+    rules = RULES[1:]  # the repository's configuration
+    code, out, err = run(["check", ".", *rules, "--diff-base", "main", "-f", "json"])
+    assert code == 1, err
+    assert [(f["file"], f["resource"]["name"]) for f in json.loads(out)["findings"]] == [("extra.yaml", "extra")]
+    code, out, err = run(["check", "generated/x.yaml", "extra.yaml", *rules, "--diff-base", "main", "-f", "json"])
+    assert code == 1, err
+    assert [(f["file"], f["resource"]["name"]) for f in json.loads(out)["findings"]] == [("extra.yaml", "extra")]

@@ -204,6 +204,16 @@ def test_an_excluded_overlay_is_not_built_for_a_changed_base(layout: Path) -> No
     assert code == 1
 
 
+def test_an_excluded_overlay_is_not_built_when_run_from_a_subfolder(layout: Path) -> None:
+    """The exclude pattern is relative to the configuration's folder, not to the working directory."""
+    (layout / ".guardlint.yaml").write_text("exclude: [overlays/prod]\n")
+    (layout / "base/deploy.yaml").write_text(DEPLOY.replace("privileged: false", "privileged: true"))
+    os.chdir(layout / "base")
+    code, report = check("--partial", "deploy.yaml")
+    assert where(report, "privileged-container") == [("deploy.yaml", 16)]  # dev only
+    assert code == 1
+
+
 COMPONENT = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - cm.yaml\n"
 CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  mode: fast\n"
 

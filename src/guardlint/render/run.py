@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from guardlint.findings import ErrorKind, Finding, InputError, Rendered, Report, SkippedDocument
 from guardlint.render.tree import Partition, kustomization_file, repo_root
-from guardlint.source.files import DEFAULT_MAX_BYTES, Input, display_name
+from guardlint.source.files import DEFAULT_MAX_BYTES, Excludes, Input, as_excludes, display_name
 from guardlint.source.loader import Document, LoadedText, load_text
 
 Mapper = Callable[[Finding, Document], Finding]
@@ -46,7 +46,9 @@ class RenderOptions(NamedTuple):
     charts: Any = None
     """The ``charts:`` configuration (``guardlint.render.helm.ChartSettings`` by chart folder)."""
     max_bytes: int = DEFAULT_MAX_BYTES
-    excludes: tuple[str, ...] = ()
+    excludes: Excludes | tuple[str, ...] = ()
+    """The configured exclude patterns (``guardlint.source.files.Excludes``; plain patterns are relative to the
+    working directory)."""
     given: tuple[str, ...] = ()
     """The folders the user asked to lint (for a checkout without ``.git``, the limit references may reach)."""
     overrides: tuple[tuple[str, str], ...] = ()
@@ -106,10 +108,8 @@ def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
     explicit_real = {os.path.realpath(p) for p in explicit}
     if any(os.path.realpath(i.path) in explicit_real for members in groups.values() for i in members):
         # Files named one by one (pre-commit): the overlays that use them may live anywhere in the repository.
-        from guardlint.source.files import excluded
-
-        universe |= {d for d in kz.scan_kustomizations(root)
-                     if not (options.excludes and excluded(display_name(d), options.excludes))}
+        excludes = as_excludes(options.excludes, None)
+        universe |= {d for d in kz.scan_kustomizations(root) if excludes.pattern_for(d, display_name(d)) is None}
     graph = kz.build_graph(universe | set(affected), root, options.max_bytes)
     # A folder is built when nothing in the linted set builds on it.
     overlays = kz.overlays_for(affected, graph, universe | set(affected))

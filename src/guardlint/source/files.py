@@ -166,32 +166,86 @@ def excluded(rel_posix: str, excludes: Sequence[str]) -> bool:
     return excluded_by(rel_posix, excludes) is not None
 
 
-def excluded_by(rel_posix: str, excludes: Sequence[str]) -> str | None:
-    """The first exclude pattern that matches a display path (see ``excluded``), or None."""
+def excluded_by(rel_posix: str, excludes: Sequence[str], *, anchored: bool = True) -> str | None:
+    """The first exclude pattern that matches a display path (see ``excluded``), or None. With
+    ``anchored=False`` (a path outside the folder the patterns are relative to) only patterns without ``/``
+    are tried, against the path's parts."""
     for pattern in excludes:
         pat = pattern.rstrip("/")
-        if fnmatch.fnmatchcase(rel_posix, pat) or fnmatch.fnmatchcase(rel_posix, pat + "/*"):
+        if anchored and (fnmatch.fnmatchcase(rel_posix, pat) or fnmatch.fnmatchcase(rel_posix, pat + "/*")):
             return pattern
         if "/" not in pat and any(fnmatch.fnmatchcase(part, pat) for part in rel_posix.split("/")):
             return pattern
     return None
 
 
+class Excludes(NamedTuple):
+    """Exclude patterns with the folder they are relative to.
+
+    ``folder`` is the folder of the configuration file in effect (the ``.guardlint.yaml`` found or named with
+    ``--config``), absolute; with no configuration file, the working directory. A file or folder below it is
+    matched by its path relative to it, so the patterns mean the same wherever guardlint is run from (run from
+    that folder, this is the path reports show). Outside it, only a pattern without ``/`` can match, against
+    any single part of the path reports show.
+    """
+
+    patterns: tuple[str, ...]
+    folder: str
+    real: str
+    """``folder`` with symbolic links resolved: a path that reaches the folder through a link still matches."""
+
+    @classmethod
+    def at(cls, patterns: Sequence[str], folder: str | None = None) -> Excludes:
+        """``patterns`` relative to ``folder`` (the working directory when None)."""
+        top = os.path.abspath(folder) if folder else os.getcwd()
+        return cls(tuple(patterns), top, os.path.realpath(top) if patterns else top)
+
+    def pattern_for(self, path: str, shown: str) -> str | None:
+        """The first pattern that matches the file or folder at ``path`` (``shown`` in reports), or None."""
+        if not self.patterns or path == STDIN:
+            return None
+        # Run from ``folder``, the relative path is the one reports show, so matching is exactly as it was when
+        # patterns were relative to the working directory.
+        rel = _below(os.path.abspath(path), self.folder)
+        if rel is None:
+            rel = _below(os.path.realpath(path), self.real)
+        if rel is not None:
+            return excluded_by(rel, self.patterns)
+        return excluded_by(shown, self.patterns, anchored=False)
+
+
+def _below(path: str, folder: str) -> str | None:
+    """``path`` relative to ``folder`` as a POSIX path when it lies below it, else None."""
+    try:
+        rel = os.path.relpath(path, folder)
+    except ValueError:  # pragma: no cover - different drives on Windows
+        return None
+    if rel in (os.curdir, os.pardir) or rel.startswith(os.pardir + os.sep):
+        return None
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel
+
+
+def as_excludes(excludes: Sequence[str] | Excludes, root: str | None) -> Excludes:
+    """Plain patterns are relative to ``root`` (the working directory by default), as the paths reports show."""
+    return excludes if isinstance(excludes, Excludes) else Excludes.at(excludes, root)
+
+
 def discover(
-    paths: Iterable[str], excludes: Sequence[str] = (), root: str | None = None
+    paths: Iterable[str], excludes: Sequence[str] | Excludes = (), root: str | None = None
 ) -> tuple[list[Input], list[InputError]]:
     """``discover_all`` without the list of passed-over special files."""
     found = discover_all(paths, excludes, root)
     return found.inputs, found.errors
 
 
-def discover_all(paths: Iterable[str], excludes: Sequence[str] = (), root: str | None = None,
+def discover_all(paths: Iterable[str], excludes: Sequence[str] | Excludes = (), root: str | None = None,
                  passed: list[tuple[str, str]] | None = None) -> Discovery:
     """Expand files and directories (recursively, over .yaml/.yml/.json) into inputs, in a stable order.
 
     Files named explicitly are linted whatever their extension. Directories skip VCS folders and
-    ``excludes`` (glob patterns matched against the path relative to the working directory). A file is
-    linted once however often and however spelled it is named (``a.yaml``, ``./a.yaml``, its folder).
+    ``excludes`` (glob patterns: see ``Excludes``; plain patterns are relative to ``root``, by default the
+    working directory). A file is linted once however often and however spelled it is named (``a.yaml``,
+    ``./a.yaml``, its folder).
     Symlinked directories that lead back into the tree (or above it) are not followed: what they hold is
     linted at its real place, and a symlink loop ends. Others are followed once each. Inside directories,
     files that are not regular files (FIFOs, sockets, devices named ``*.yaml``) are passed over and listed
@@ -214,7 +268,7 @@ def discover_all(paths: Iterable[str], excludes: Sequence[str] = (), root: str |
             inputs.append(Input(STDIN, STDIN))
             continue
         if os.path.isdir(raw):
-            for path, kind in _walk(raw, excludes, root, errors, passed):
+            for path, kind in _walk(raw, as_excludes(excludes, root), root, errors, passed):
                 if kind is None:
                     add(path, display_name(path, root))
                 else:
@@ -239,7 +293,7 @@ def _related(a: str, b: str) -> bool:
 
 
 def _walk(
-    top: str, excludes: Sequence[str], root: str | None, errors: list[InputError],
+    top: str, excludes: Excludes, root: str | None, errors: list[InputError],
     passed: list[tuple[str, str]] | None = None,
 ) -> list[tuple[str, str | None]]:
     """Files below ``top`` with a manifest extension, each with what it is when not a regular file."""
@@ -269,8 +323,8 @@ def _walk(
                     passed.append((display_name(full, root) + "/", ("a symbolic link back into the tree: its "
                                    "files are linted at their real place")))
                 continue
-            if excludes:
-                pattern = excluded_by(display_name(full, root), excludes)
+            if excludes.patterns:
+                pattern = excludes.pattern_for(full, display_name(full, root))
                 if pattern is not None:
                     if passed is not None:
                         passed.append((display_name(full, root) + "/", f"matches the exclude pattern {pattern!r}"))
@@ -284,8 +338,8 @@ def _walk(
                     passed.append((display_name(full, root), ("not a manifest: only .yaml, .yml and .json files "
                                    "are read in folders")))
                 continue
-            if excludes:
-                pattern = excluded_by(display_name(full, root), excludes)
+            if excludes.patterns:
+                pattern = excludes.pattern_for(full, display_name(full, root))
                 if pattern is not None:
                     if passed is not None:
                         passed.append((display_name(full, root), f"matches the exclude pattern {pattern!r}"))
