@@ -695,6 +695,12 @@ class _Structural:
             if index is None:
                 return "the field appears more than once or through a merge key; edit it by hand"
             if e.op == "remove":
+                # Refused here, not when the text is made: the span of a removal depends on which of its
+                # neighbours are removed too (see ``_remove``).
+                item = parent.items[index]
+                anchor = _anchor_in(item[0]) or _anchor_in(item[1]) if parent.kind == "map" else _anchor_in(item)
+                if anchor is not None:
+                    return f"the field defines the YAML anchor '&{anchor}'; remove it by hand"
                 self.removals.append((e, parent, index))
             else:
                 if parent.kind != "map" or not isinstance(e.value, str):
@@ -883,13 +889,21 @@ class _Structural:
         end = _last_end(value, body)
         others = [i for i in range(len(parent.items)) if i not in removed]
         if parent.flow:
-            following = [i for i in range(index + 1, len(parent.items)) if i not in removed]
-            before = [i for i in range(index) if i not in removed]
-            if following:
-                nxt = parent.items[following[0]]
+            # Neighbouring removed items go as one span, the same text edit for each of their removals (one
+            # text edit may serve several edits): two spans of their own would overlap at the separator.
+            first, last = index, index
+            while first - 1 in removed:
+                first -= 1
+            while last + 1 in removed:
+                last += 1
+            item = parent.items[first]
+            start = item[0].start if is_map else item.start
+            end = _last_end(parent.items[last][1] if is_map else parent.items[last], body)
+            if last + 1 < len(parent.items):  # up to the next item, which stays
+                nxt = parent.items[last + 1]
                 return _TextEdit(start, nxt[0].start if is_map else nxt.start, "")
-            if before:
-                prev = parent.items[before[-1]]
+            if first > 0:  # from the end of the item before, which stays
+                prev = parent.items[first - 1]
                 return _TextEdit((prev[1] if is_map else prev).end, end, "")
             return _TextEdit(start, end, "")
         if not is_map:
@@ -1338,6 +1352,11 @@ class TextFix(NamedTuple):
     """When the fixes would bring a finding nothing fixes: its (rule, object, dotted path)."""
 
 
+FIX_ROUNDS = 8
+"""The most further rounds of ``fix_text`` after the first (each lints the fixed text again). Rounds stop as
+soon as one has nothing left to fix."""
+
+
 def _key(f: Finding) -> tuple[str, Any, str]:
     return (f.rule, f.resource, to_dotted(f.path))
 
@@ -1348,10 +1367,19 @@ def fix_text(text: str, file: str, findings: Sequence[Finding], relint: Relint |
     the text is loaded again and, with ``relint``, linted again before and after: every fixed finding must
     be gone and no finding may appear that was not there before. Otherwise the file is left alone.
 
-    A fix may bring a finding that was hidden (removing ``privileged: true`` makes the capability rules
-    look at the container): when such new findings offer fixes that apply (safe ones, unsafe ones too with
-    ``unsafe``), they are fixed in further rounds (at most four), as a second ``--fix`` would. ``loaded`` is
-    ``text`` already loaded, when the caller has it."""
+    The result is a fixed point, as far as ``FIX_ROUNDS`` further rounds reach: ``--fix`` run again on it
+    applies nothing. After each round the text is linted again, and a further round fixes, on that text and
+    with the findings' new paths, what a second ``--fix`` would still fix among what it may touch:
+
+    - a finding the fixes brought that was hidden (removing ``privileged: true`` makes the capability rules
+      look at the container), when its fix applies (safe ones, unsafe ones too with ``unsafe``);
+    - a finding of ``findings`` whose fix was refused in an earlier round and that is still reported: a
+      refusal can be due to another fix of the same round (two removals in one flow mapping touch the same
+      text), and on the edited text the fix may apply. A refusal that stands is made again, and the finding
+      stays refused with its reason.
+
+    A finding fixed in a later round is reported as fixed (not as refused). ``loaded`` is ``text`` already
+    loaded, when the caller has it."""
     loaded = loaded if loaded is not None else load_text(text, file)
     if loaded.errors:
         return TextFix(None, (), (), "the file has a document that does not load")
@@ -1362,18 +1390,23 @@ def fix_text(text: str, file: str, findings: Sequence[Finding], relint: Relint |
 
     before = Counter(_key(f) for f in relint(text, file))
     current, applied = first.text, list(first.applied)
+    refused_keys = Counter(_key(f) for f, _ in first.refused)
+    later = Counter[tuple[str, Any, str]]()  # findings of ``findings`` fixed in a further round
     after = relint(current, file)
-    for _ in range(4):
+    for _ in range(FIX_ROUNDS):
         new = Counter(_key(f) for f in after) - before
-        hidden = [f for f in after if new[_key(f)] and f.fix is not None and f.origin is None
-                  and applies(f.fix, unsafe)]
-        if not hidden:
+        again = [f for f in after if (new[_key(f)] or refused_keys[_key(f)] > later[_key(f)])
+                 and f.fix is not None and f.origin is None and applies(f.fix, unsafe)]
+        if not again:
             break
-        more = _fix_round(current, file, load_text(current, file), hidden)
+        more = _fix_round(current, file, load_text(current, file), again)
         if more.text is None or more.failure is not None:
             break
         current = more.text
         applied.extend(more.applied)
+        for f in more.applied:
+            if not new[_key(f)]:
+                later[_key(f)] += 1
         after = relint(current, file)
     counts = Counter(_key(f) for f in after)
     for f in first.applied:
@@ -1388,7 +1421,13 @@ def fix_text(text: str, file: str, findings: Sequence[Finding], relint: Relint |
         if _retries > 0:
             return _leave_out(text, file, findings, relint, unsafe, loaded, key, _retries, first)
         return TextFix(None, (), first.refused, f"{why}; nothing was written", key)
-    return TextFix(current, tuple(applied), first.refused)
+    refused: list[tuple[Finding, str]] = []
+    for f, reason in first.refused:  # those fixed in a further round are not refused
+        if later[_key(f)]:
+            later[_key(f)] -= 1
+        else:
+            refused.append((f, reason))
+    return TextFix(current, tuple(applied), tuple(refused))
 
 
 def _leave_out(text: str, file: str, findings: Sequence[Finding], relint: Relint, unsafe: bool,
