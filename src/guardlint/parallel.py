@@ -14,8 +14,8 @@ on an object (directly or through a helper such as ``visible_objects``, ``known_
 What a pair yields is a function of the object, the rule's parameters and the context (``RuleContext``:
 the index, the target version, the pod-template table, the plan's options; rules never do I/O and keep no
 state), so a pair that ran to its end without reading the index yields in a share exactly what it yields in
-the parent. The one exception allowed through is ``PER_OBJECT_CACHES``: ``ResourceIndex.memo`` tables that
-cache what one object alone decides (see there).
+the parent. The one exception allowed through is ``ResourceIndex.object_memo``: caches of what one object (or the
+rule's parameters) alone decides, which a share keeps for itself; each call says why it qualifies.
 
 Runs the pool cannot reproduce exactly stay serial (``pool_refusal``): standard input, rendered Helm charts
 and kustomize overlays, the ``schemas`` setting (its schemas are chosen from every object's kind),
@@ -47,27 +47,6 @@ on the quiet 2-core machine (``scripts/benchmark.py --jobs 1,2 --jobs-dir DIR``,
 ran 1.24x as fast on the 18.5 MB corpus and 1.22x on 15.5 MB of generated objects, about 1.04x on 4-5 MB, and lost
 nowhere; below a few MB the forks and the transfer eat the gain, so the pool starts at 8 MB."""
 
-PER_OBJECT_CACHES = frozenset({
-    "schema:problems", "schema:lifecycle", "schema:targets", "gpu.facts", "security.policy-rules",
-    "security:credential-names", "resources.references",
-})
-"""``ResourceIndex.memo`` keys a share may use with a cache of its own: tables that only remember what one
-object alone decides, so that a second rule asking about the same object does not compute it again.
-``schema:problems`` maps an object to its schema problems: computed from the object, the target version and
-the built-in schema of its kind; what needs the run (CRDs of the run, ``is_patch``) reads the index and so
-leaves the pair to the parent before anything is cached. ``schema:lifecycle`` maps an apiVersion and kind to
-whether the target version serves it: a function of those three alone. ``schema:targets`` maps an apiVersion
-and kind to its schema: a built-in one, or else found by reading the run's CRDs, which leaves the pair to the
-parent before anything is cached. ``gpu.facts`` maps an object to what
-the GPU pack asks of it (``rules/gpu/_support.gpu_facts``): computed from the object, the pod-template table
-and the plan's options alone. ``security.policy-rules`` maps a Role to the rules it lists (``role_rules``),
-``security:credential-names`` a rule's credential words to the matcher built from them
-(``credential_names``), and ``resources.references`` an object to the objects it names by name
-(``object_references``): none reads another object. Every other key is a table derived from the run's
-objects: reading it is reading the index. A key renamed in the rules only makes more pairs the parent's
-(slower, never different)."""
-
-
 FIRST_SHARE = 1.15
 """The first process's share is this many times the size of each other one: the others also pickle what they
 send (their CPU time was 1.07-1.21 times the first's for equal shares, on the 50,688 generated objects and on
@@ -88,17 +67,15 @@ class NeedsIndex(BaseException):
 
 
 class _NoIndex:
-    """What a share's rules get as ``ctx.index``: any read raises ``NeedsIndex`` (memo keys in
-    ``PER_OBJECT_CACHES`` excepted)."""
+    """What a share's rules get as ``ctx.index``: any read raises ``NeedsIndex``, except
+    ``object_memo``: per-object caches the share keeps for itself."""
 
     __slots__ = ("_caches",)
 
     def __init__(self) -> None:
         object.__setattr__(self, "_caches", {})
 
-    def memo(self, key: str, build: Callable[[], Any]) -> Any:
-        if key not in PER_OBJECT_CACHES:
-            raise NeedsIndex(key)
+    def object_memo(self, key: str, build: Callable[[], Any]) -> Any:
         caches: dict[str, Any] = object.__getattribute__(self, "_caches")
         if key not in caches:
             caches[key] = build()

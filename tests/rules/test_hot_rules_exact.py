@@ -277,7 +277,7 @@ rules:
 def test_per_object_tables_are_usable_in_a_pool_share() -> None:
     """A process of a ``--jobs`` pool has no run-wide index: the per-run tables of Roles' rules and of
     credential-name matchers remember what one object (or the parameters) alone decides, so a share keeps
-    them (``PER_OBJECT_CACHES``) instead of handing the rule to the parent."""
+    them (``ResourceIndex.object_memo``) instead of handing the rule to the parent."""
     from guardlint.model.resource import resources_of
     from guardlint.parallel import _NoIndex
     from guardlint.rules.security._common import credential_names

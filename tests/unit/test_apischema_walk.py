@@ -573,5 +573,5 @@ def test_schema_tables_in_a_pool_share() -> None:
         find_schema(widget, ctx)
     with pytest.raises(NeedsIndex):
         of_kind(widget, ctx, UNKNOWN_FIELD)
-    targets = share.memo("schema:targets", dict)
+    targets = share.object_memo("schema:targets", dict)
     assert set(targets) == {("v1", "Service")}

@@ -440,26 +440,47 @@ def test_single_input_and_stdin_stay_serial(mixed: Path, counted: dict[str, int]
     assert parallel.load_pooled(inputs, 1 << 20, settings.plan, 2) is None
 
 
+def _object_memo_keys() -> set[str]:
+    """The keys of the ``object_memo`` calls of the rules (a name for a key is resolved by its constant)."""
+    import re
+
+    keys: set[str] = set()
+    for path in (Path(parallel.__file__).parent / "rules").rglob("*.py"):
+        text = path.read_text()
+        for literal, name in re.findall(r'object_memo\(\s*(?:"([^"]+)"|(\w+))', text):
+            if name:
+                found = re.search(rf'^{name} = "([^"]+)"', text, re.MULTILINE)
+                assert found, f"{path.name}: the key {name} is not a string constant"
+            keys.add(found.group(1) if name and found else literal)
+    return keys
+
+
 def test_only_per_object_memos_pass_the_stand_in() -> None:
     """A memo that derives a table from the run's objects is a read of the index: refused in a share (here
-    ``duplicate-object``'s and the schema pack's CRD table); the per-object caches are the share's own."""
+    ``duplicate-object``'s and the schema pack's CRD table, and every per-object key asked through ``memo``);
+    the per-object caches (``object_memo``) are the share's own."""
     stand_in: Any = parallel._NoIndex()
-    for key in ("duplicate-object:first:namespace", "schema:crd-schemas", "model:is-patch", "resources.pod-table"):
+    keys = _object_memo_keys()
+    for key in ("duplicate-object:first:namespace", "schema:crd-schemas", "model:is-patch", "resources.pod-table",
+                *keys):
         with pytest.raises(parallel.NeedsIndex):
             stand_in.memo(key, dict)
-    for key in parallel.PER_OBJECT_CACHES:
-        assert stand_in.memo(key, dict) is stand_in.memo(key, dict)
+    for key in keys:
+        assert stand_in.object_memo(key, dict) is stand_in.object_memo(key, dict)
     for read in (lambda: stand_in.resources, lambda: stand_in.has_kind("X"), lambda: bool(stand_in),
                  lambda: list(stand_in), lambda: "x" in stand_in):
         with pytest.raises(parallel.NeedsIndex):
             read()
 
 
-def test_every_per_object_cache_key_is_used() -> None:
-    """The allowed keys name memos the code uses (a renamed key would silently send pairs to the parent)."""
-    source = "\n".join(p.read_text() for p in (Path(parallel.__file__).parent / "rules").rglob("*.py"))
-    for key in parallel.PER_OBJECT_CACHES:
-        assert f'"{key}"' in source
+def test_the_per_object_caches_are_declared_where_they_are_used() -> None:
+    """The seven per-object caches of the packs (schema lifecycle, targets and problems; GPU facts; the
+    missing-object references; Roles' rules; credential matchers) are declared at their call, so a share keeps
+    each one: none is asked through ``memo``, which a share refuses."""
+    assert _object_memo_keys() == {
+        "schema:lifecycle", "schema:targets", "schema:problems", "gpu.facts", "resources.references",
+        "security.policy-rules", "security:credential-names",
+    }
 
 
 def test_a_rule_that_keeps_reading_the_index_is_left_to_the_parent_early(tmp_path: Path) -> None:

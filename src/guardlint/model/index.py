@@ -218,6 +218,13 @@ class ResourceIndex(Frozen):
         value: T = cache[key]
         return value
 
+    def object_memo(self, key: str, build: Callable[[], T]) -> T:
+        """A cache of answers that each depend on one object (or on values alone, such as rule parameters),
+        never on the run's other objects; built once per run like ``memo``. Unlike a ``memo`` table, a process
+        of a ``--jobs`` pool, which has no run-wide index, may keep one of its own (``guardlint.parallel``):
+        use it only where that holds, and say why at the call."""
+        return self.memo(key, build)
+
     def of_kind(self, kind: str, namespace: str | None = None, *, any_namespace: bool = False) -> Iterator[Resource]:
         """Objects of ``kind`` in run order; by default only those in ``namespace`` (an unset namespace matches
         any). Costs what it returns."""

@@ -227,9 +227,10 @@ class _FactsMemo:
 def gpu_facts(resource: Resource, ctx: RuleContext) -> GpuFacts:
     """The object's ``GpuFacts``, computed the first time a rule asks in a run and then shared.
 
-    The memo lives in the run's index (``ResourceIndex.memo``). A context with another table of pods or
-    other options (never within a run) gets its answer computed, not remembered."""
-    memo: _FactsMemo = ctx.index.memo(_FACTS_MEMO, _FactsMemo)
+    The memo lives in the run's index (``ResourceIndex.object_memo``: the facts come from the object, the
+    pod-template table and the plan's options alone, so a ``--jobs`` share may keep them). A context with
+    another table of pods or other options (never within a run) gets its answer computed, not remembered."""
+    memo: _FactsMemo = ctx.index.object_memo(_FACTS_MEMO, _FactsMemo)
     if memo.workloads is None:
         memo.workloads, memo.options = ctx.workloads, ctx.options
     shared = memo.workloads is ctx.workloads and memo.options is ctx.options

@@ -118,7 +118,8 @@ def object_references(resource: Resource, ctx: RuleContext) -> Mapping[str, tupl
     account = resource.kind == "ServiceAccount" and resource.group == ""
     if not pods and not account:
         return _NO_REFERENCES
-    table: dict[int, tuple[Resource, Mapping[str, tuple[Reference, ...]]]] = ctx.index.memo(
+    # A per-object cache: the names an object gives depend on that object alone.
+    table: dict[int, tuple[Resource, Mapping[str, tuple[Reference, ...]]]] = ctx.index.object_memo(
         "resources.references", dict
     )
     hit = table.get(id(resource))

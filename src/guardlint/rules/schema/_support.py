@@ -75,7 +75,8 @@ def lifecycle(resource: Resource, version: tuple[int, int]) -> Lifecycle:
 def lifecycle_of(resource: Resource, ctx: RuleContext) -> Lifecycle:
     """``lifecycle`` of the object for the run's target version, computed once per apiVersion/kind and run
     (it depends on nothing else: five rules ask it of every object)."""
-    table: dict[tuple[str, str], Lifecycle] = ctx.index.memo("schema:lifecycle", dict)
+    # A per-object cache: a function of the apiVersion, the kind and the target version alone.
+    table: dict[tuple[str, str], Lifecycle] = ctx.index.object_memo("schema:lifecycle", dict)
     key = (resource.api_version, resource.kind)
     found = table.get(key)
     if found is None:
@@ -131,7 +132,9 @@ def find_schema(resource: Resource, ctx: RuleContext) -> Target:
     """The object's schema: the built-in one of the target version, else the one a CustomResourceDefinition of
     the run gives, else one the ``schemas`` setting found. Found (and compiled) once per apiVersion/kind and
     run: it depends on nothing else."""
-    targets: dict[tuple[str, str], Target] = ctx.index.memo("schema:targets", dict)
+    # A per-object cache: a built-in schema depends on the apiVersion and kind alone; finding one in the run's
+    # CRDs reads the index, which leaves the pair to the parent in a --jobs share before anything is cached.
+    targets: dict[tuple[str, str], Target] = ctx.index.object_memo("schema:targets", dict)
     key = (resource.api_version, resource.kind)
     target = targets.get(key)
     if target is None:
@@ -165,7 +168,11 @@ def problems(resource: Resource, ctx: RuleContext) -> Mapping[str, tuple[Problem
     """The object's problems against its schema by kind of problem (``UNKNOWN_FIELD``...), each kind in
     document order; empty when it has none, no schema, or its API is not served. One walk per object and run,
     whichever rule of the pack asks first."""
-    cache: dict[int, tuple[Resource, Mapping[str, tuple[Problem, ...]]]] = ctx.index.memo("schema:problems", dict)
+    # A per-object cache: the object, the target version and its kind's schema decide the problems; what needs
+    # the run (CRDs of the run, is_patch) reads the index before anything is cached.
+    cache: dict[int, tuple[Resource, Mapping[str, tuple[Problem, ...]]]] = ctx.index.object_memo(
+        "schema:problems", dict
+    )
     hit = cache.get(id(resource.data))
     if hit is not None and hit[0] is resource:
         return hit[1]

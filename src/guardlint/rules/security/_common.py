@@ -72,7 +72,8 @@ def credential_names(
 ) -> CredentialNames:
     """The ``CredentialNames`` of these parameters, built once per run (a ``CredentialNames`` is never changed
     after it is made, so every object of the run can share it) instead of once per object."""
-    table: dict[tuple[tuple[str, ...], tuple[str, ...]], CredentialNames] = index.memo(
+    # A per-object cache: a matcher depends on the rule's parameters alone.
+    table: dict[tuple[tuple[str, ...], tuple[str, ...]], CredentialNames] = index.object_memo(
         "security:credential-names", dict
     )
     key = (tuple(secret_words), tuple(ignored_suffixes))

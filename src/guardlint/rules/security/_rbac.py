@@ -80,7 +80,8 @@ def policy_rules(resource: Resource) -> Iterator[PolicyRule]:
 def role_rules(resource: Resource, index: ResourceIndex) -> tuple[PolicyRule, ...]:
     """``policy_rules`` of an object, read once per run and shared by every RBAC rule that asks (a
     ``PolicyRule`` is an immutable value)."""
-    table: dict[int, tuple[Resource, tuple[PolicyRule, ...]]] = index.memo("security.policy-rules", dict)
+    # A per-object cache: a Role's rules are read from that Role alone.
+    table: dict[int, tuple[Resource, tuple[PolicyRule, ...]]] = index.object_memo("security.policy-rules", dict)
     hit = table.get(id(resource))
     if hit is not None and hit[0] is resource:
         return hit[1]
