@@ -2,11 +2,16 @@
 server gives a structural schema:
 
 * unknown fields are errors (strict field validation; the server would prune them) unless
-  ``x-kubernetes-preserve-unknown-fields: true``; ``additionalProperties`` gives a map's values;
+  ``x-kubernetes-preserve-unknown-fields: true``, or unless the CRD preserves unknown fields everywhere
+  (``spec.preserveUnknownFields: true``, the default of ``apiextensions.k8s.io/v1beta1``: nothing is pruned,
+  so strict field validation reports nothing); ``additionalProperties`` gives a map's values;
 * ``x-kubernetes-int-or-string: true`` accepts an integer or a string;
 * ``x-kubernetes-embedded-resource: true`` allows ``apiVersion``, ``kind`` and ``metadata``;
 * ``nullable`` needs no handling: a null is accepted (kept, or pruned before validation);
-* the root implies ``apiVersion``, ``kind`` and ``metadata`` (``ObjectMeta``) even when the schema omits them;
+* the root implies ``apiVersion``, ``kind`` and ``metadata`` even when the schema omits them; the ``metadata``
+  of the root and of an embedded resource is always an ``ObjectMeta`` (the server validates and prunes it
+  as such, whatever the schema says; at the root a CRD may only add constraints on ``name`` and
+  ``generateName``, which are kept);
 * patterns are Go (RE2) regular expressions: a global flag group that is not at the start (``^(?i)...``) is
   moved to the front and ``\\z`` becomes ``\\Z``; a pattern Python still cannot compile is not checked;
 * ``anyOf``/``oneOf`` are value alternatives (at least one must hold); alternatives that use ``not``,
@@ -17,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardlint.apischema.node import (
     ARRAY,
@@ -61,19 +66,22 @@ class _LazyProperties(Mapping[str, Node]):
     """The properties of a CRD schema node, each compiled the first time it is looked up: CRD schemas run to
     tens of thousands of nodes (Argo, Istio) and an object uses a small part of them."""
 
-    __slots__ = ("_branch", "_depth", "_done", "_raw", "_structural")
+    __slots__ = ("_branch", "_depth", "_done", "_options", "_raw")
 
-    def __init__(self, raw: Mapping[str, Any], branch: bool, depth: int, structural: bool) -> None:
+    def __init__(
+        self, raw: Mapping[str, Any], branch: bool, depth: int, options: _Options, fixed: Mapping[str, Node]
+    ) -> None:
         self._raw = raw
         self._branch = branch
         self._depth = depth
-        self._structural = structural
-        self._done: dict[str, Node] = {}
+        self._options = options
+        self._done: dict[str, Node] = dict(fixed)
+        """Compiled properties; ``fixed`` ones (an embedded resource's ``metadata``) are not compiled from ``raw``."""
 
     def __getitem__(self, key: str) -> Node:
         node = self._done.get(key)
         if node is None:
-            node = compile_schema(self._raw[key], branch=self._branch, depth=self._depth, structural=self._structural)
+            node = _compile(self._raw[key], self._branch, self._depth, self._options)
             self._done[key] = node
         return node
 
@@ -84,30 +92,52 @@ class _LazyProperties(Mapping[str, Node]):
         return len(self._raw)
 
 
-def compile_schema(schema: Any, *, branch: bool = False, depth: int = 0, structural: bool = True) -> Node:
+class _Options(NamedTuple):
+    """What holds for every node of one schema (see ``compile_schema``)."""
+
+    structural: bool
+    preserve_unknown: bool
+    object_meta: Node | None
+
+
+def compile_schema(
+    schema: Any, *, branch: bool = False, depth: int = 0, structural: bool = True, preserve_unknown: bool = False,
+    object_meta: Node | None = None,
+) -> Node:
     """One node of a structural schema. ``branch``: inside anyOf/oneOf, where fields are governed by the
     enclosing schema (no unknown-field checks). ``structural=False`` reads a plain JSON schema (a schema
-    catalog file): an object is closed only where it says ``additionalProperties: false``."""
+    catalog file): an object is closed only where it says ``additionalProperties: false``.
+    ``preserve_unknown``: the CRD keeps unknown fields everywhere (``spec.preserveUnknownFields``), so no object
+    is closed. ``object_meta``: the ``ObjectMeta`` node that an embedded resource's ``metadata`` is."""
+    return _compile(schema, branch, depth, _Options(structural, preserve_unknown, object_meta))
+
+
+def _compile(schema: Any, branch: bool, depth: int, options: _Options) -> Node:
     node = Node()
     if not isinstance(schema, dict) or depth > _MAX_DEPTH:
         return seal(node)
     node.type = _kind_type(schema)
-    preserve = bool(schema.get("x-kubernetes-preserve-unknown-fields"))
+    preserve = options.preserve_unknown or bool(schema.get("x-kubernetes-preserve-unknown-fields"))
     node.embedded = bool(schema.get("x-kubernetes-embedded-resource"))
     props = schema.get("properties")
     if isinstance(props, dict):
-        node.properties = _LazyProperties({str(k): v for k, v in props.items()}, branch, depth + 1, structural)
+        raw = {str(k): v for k, v in props.items()}
+        # An embedded resource's metadata is an ObjectMeta for the API server, which validates and prunes it
+        # as one whatever the schema says (controller-gen often writes it as a bare ``type: object``).
+        meta = options.object_meta
+        fixed = {"metadata": meta} if node.embedded and meta is not None and "metadata" in raw else {}
+        node.properties = _LazyProperties(raw, branch, depth + 1, options, fixed)
     extra = schema.get("additionalProperties")
     if isinstance(extra, dict):
-        node.values = compile_schema(extra, branch=branch, depth=depth + 1, structural=structural)
-    if structural:
+        node.values = _compile(extra, branch, depth + 1, options)
+    if options.structural:
         node.closed = (node.type == OBJECT and not branch and not preserve and extra is not True
                        and node.values is None)
     else:
         node.closed = extra is False and not branch and not preserve
     items = schema.get("items")
     if isinstance(items, dict):
-        node.items = compile_schema(items, branch=branch, depth=depth + 1, structural=structural)
+        node.items = _compile(items, branch, depth + 1, options)
     required = schema.get("required")
     if isinstance(required, list):
         node.required = tuple(str(r) for r in required)
@@ -132,10 +162,9 @@ def compile_schema(schema: Any, *, branch: bool = False, depth: int = 0, structu
         if isinstance(value, int) and not isinstance(value, bool):
             setattr(node, attr, value)
     for key in ("anyOf", "oneOf"):
-        options = schema.get(key)
-        if isinstance(options, list) and options and not any(_unsupported(o) for o in options):
-            node.any_of = tuple(compile_schema(o, branch=True, depth=depth + 1, structural=structural)
-                                for o in options)
+        alternatives = schema.get(key)
+        if isinstance(alternatives, list) and alternatives and not any(_unsupported(o) for o in alternatives):
+            node.any_of = tuple(_compile(o, True, depth + 1, options) for o in alternatives)
             break
     return seal(node)
 
@@ -146,32 +175,72 @@ def _unsupported(schema: Any) -> bool:
     return not isinstance(schema, dict) or any(k in schema for k in ("not", "allOf", "anyOf", "oneOf"))
 
 
-def compile_root(schema: Any, object_meta: Node | None, *, structural: bool = True) -> Node:
-    """The node of a custom resource: the CRD's schema with the implied ``apiVersion``/``kind``/``metadata``."""
-    node = compile_schema(schema, structural=structural)
+def compile_root(
+    schema: Any, object_meta: Node | None, *, structural: bool = True, preserve_unknown: bool = False
+) -> Node:
+    """The node of a custom resource: the CRD's schema with the implied ``apiVersion``/``kind``/``metadata``.
+    ``metadata`` is ``object_meta`` (the built-in ``ObjectMeta``) whatever the schema says, but for the
+    constraints a CRD may put on ``name`` and ``generateName``; without ``object_meta`` it is not checked."""
+    node = compile_schema(schema, structural=structural, preserve_unknown=preserve_unknown, object_meta=object_meta)
     if node.type is None:
         node.type = OBJECT
         if structural:
-            node.closed = not (isinstance(schema, dict) and schema.get("x-kubernetes-preserve-unknown-fields"))
+            node.closed = not (preserve_unknown or (
+                isinstance(schema, dict) and schema.get("x-kubernetes-preserve-unknown-fields")))
     props = dict(node.properties or {})
     for key in ("apiVersion", "kind"):
         if key not in props:
             implied = Node()
             implied.type = STRING
             props[key] = seal(implied)
-    meta = props.get("metadata")
-    if object_meta is not None and (meta is None or not meta.properties):
-        props["metadata"] = object_meta
-    elif meta is None:
-        free = Node()
-        free.type = OBJECT
-        props["metadata"] = seal(free)
+    props["metadata"] = _root_metadata(props.get("metadata"), object_meta)
     node.properties = props
     return seal(node)  # again: the root's type, closure and properties changed above
 
 
-def crd_versions(crd: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
-    """``(apiVersion, kind, openAPIV3Schema)`` for each version a CustomResourceDefinition defines."""
+def _root_metadata(declared: Node | None, object_meta: Node | None) -> Node:
+    """The root's ``metadata``: the API server validates it as ``ObjectMeta`` and lets a CRD schema restrict
+    only ``metadata.name`` and ``metadata.generateName`` (a schema that lists other fields, or writes
+    ``type: object`` with no properties, does not close it)."""
+    if object_meta is None:
+        free = Node()
+        free.type = OBJECT
+        return seal(free)
+    own = {k: v for k, v in (declared.properties or {}).items() if k in ("name", "generateName")} if declared else {}
+    if not own:
+        return object_meta
+    merged = Node(object_meta.title)
+    for slot in Node.__slots__:
+        setattr(merged, slot, getattr(object_meta, slot))
+    merged.properties = {**(object_meta.properties or {}), **own}
+    return seal(merged)
+
+
+class CrdVersion(NamedTuple):
+    """One version of a custom resource kind as its CustomResourceDefinition defines it."""
+
+    api_version: str
+    kind: str
+    schema: Any
+    """The ``openAPIV3Schema``."""
+    preserve_unknown: bool = False
+    """Unknown fields are kept everywhere, not pruned (``spec.preserveUnknownFields``)."""
+
+
+def preserves_unknown_fields(crd: Mapping[str, Any]) -> bool:
+    """Whether the CRD keeps unknown fields in every object instead of pruning them: ``spec.preserveUnknownFields``,
+    which ``apiextensions.k8s.io/v1beta1`` defaults to true (``v1`` to false). The API server then prunes nothing,
+    so strict field validation reports no unknown field (types and required fields are still checked)."""
+    spec = crd.get("spec")
+    explicit = spec.get("preserveUnknownFields") if isinstance(spec, dict) else None
+    if isinstance(explicit, bool):
+        return explicit
+    return crd.get("apiVersion") == "apiextensions.k8s.io/v1beta1"
+
+
+def crd_versions(crd: Mapping[str, Any]) -> list[CrdVersion]:
+    """A ``CrdVersion`` (apiVersion, kind, openAPIV3Schema, ...) for each version a CustomResourceDefinition
+    defines."""
     spec = crd.get("spec")
     if not isinstance(spec, dict):
         return []
@@ -180,7 +249,8 @@ def crd_versions(crd: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
     kind = names.get("kind") if isinstance(names, dict) else None
     if not isinstance(group, str) or not isinstance(kind, str):
         return []
-    out: list[tuple[str, str, Any]] = []
+    preserve = preserves_unknown_fields(crd)
+    out: list[CrdVersion] = []
     shared = spec.get("validation")  # apiextensions.k8s.io/v1beta1: one schema for every version
     shared_schema = shared.get("openAPIV3Schema") if isinstance(shared, dict) else None
     versions = spec.get("versions")
@@ -192,7 +262,7 @@ def crd_versions(crd: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
             own = schema.get("openAPIV3Schema") if isinstance(schema, dict) else None
             chosen = own if own is not None else shared_schema
             if chosen is not None:
-                out.append((f"{group}/{v['name']}", kind, chosen))
+                out.append(CrdVersion(f"{group}/{v['name']}", kind, chosen, preserve))
     elif isinstance(spec.get("version"), str) and shared_schema is not None:
-        out.append((f"{group}/{spec['version']}", kind, shared_schema))
+        out.append(CrdVersion(f"{group}/{spec['version']}", kind, shared_schema, preserve))
     return out

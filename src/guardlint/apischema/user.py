@@ -25,6 +25,8 @@ class UserSchema(NamedTuple):
     """True for a CRD's openAPIV3Schema (unknown fields are errors unless preserved), False for a JSON
     schema file (unknown fields are errors only where it says ``additionalProperties: false``)."""
     source: str
+    preserve_unknown: bool = False
+    """A CRD that keeps unknown fields everywhere (``spec.preserveUnknownFields``, see ``crd.py``)."""
 
 
 def fill(template: str, api_version: str, kind: str) -> str:
@@ -83,8 +85,9 @@ def load_user_schemas(
             docs = data if isinstance(data, list) else [data]
             for doc in docs:
                 if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
-                    for api_version, kind, schema in crd_versions(doc):
-                        found.setdefault(f"{api_version}/{kind}", UserSchema(schema, True, location))
+                    for v in crd_versions(doc):
+                        found.setdefault(f"{v.api_version}/{v.kind}",
+                                         UserSchema(v.schema, True, location, v.preserve_unknown))
             continue
         template = location if "{" in location else os.path.join(location, DEFAULT_TEMPLATE)
         for api_version, kind in wanted:

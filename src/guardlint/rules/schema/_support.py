@@ -117,8 +117,8 @@ def _crd_table(ctx: RuleContext) -> Mapping[str, Any]:
         for crd in ctx.index.of_kind("CustomResourceDefinition", any_namespace=True):
             if not crd.api_version.startswith("apiextensions.k8s.io/"):
                 continue
-            for api_version, kind, schema in crd_versions(crd.data):
-                table.setdefault(api_key(api_version, kind), schema)
+            for version in crd_versions(crd.data):
+                table.setdefault(api_key(version.api_version, version.kind), version)
         return table
 
     return ctx.index.memo("schema:crd-schemas", build)
@@ -152,13 +152,14 @@ def _find_schema(api_version: str, kind: str, ctx: RuleContext) -> Target:
 
     key = api_key(api_version, kind)
     meta = schemas.definition(OBJECT_META) if schemas is not None else None
-    schema = _crd_table(ctx).get(key)
-    if schema is not None:
-        return Target(compile_root(schema, meta), "crd")
+    crd = _crd_table(ctx).get(key)
+    if crd is not None:
+        return Target(compile_root(crd.schema, meta, preserve_unknown=crd.preserve_unknown), "crd")
     user = ctx.options.get("user-schemas", {}).get(key)
     if user is None:
         return Target(None, "")
-    return Target(compile_root(user.schema, meta, structural=user.structural), "file")
+    return Target(compile_root(user.schema, meta, structural=user.structural, preserve_unknown=user.preserve_unknown),
+                  "file")
 
 
 _NO_PROBLEMS: Mapping[str, tuple[Problem, ...]] = {}
