@@ -592,8 +592,11 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.fix:
         stdin_name = (args.stdin_filename or "-") if stdin_bytes is not None else None
         if stdin_name is not None and paths == ["-"]:
-            _fix_stdin(report, args, settings, stdin_name, stdin_bytes or b"", out, err)
+            fixed = _fix_stdin(report, args, settings, stdin_name, stdin_bytes or b"", out, err)
             out = err  # the fixed text went to standard output: the report goes to standard error
+            if fixed != stdin_bytes:  # the report (and exit code) is what is left in the text written, as for files
+                stdin_bytes = fixed  # also what the JSON report's patches start from
+                report = run(paths, settings, context=args.context, stdin=fixed, stdin_filename=args.stdin_filename)
         else:
             report = _apply_fixes(report, args, err, settings, stdin_name, relint, paths)
     if args.baseline or args.write_baseline:
@@ -737,8 +740,9 @@ def _apply_fixes(report: Report, args: argparse.Namespace, err: TextIO, settings
 
 
 def _fix_stdin(report: Report, args: argparse.Namespace, settings: Settings, name: str, data: bytes, out: TextIO,
-               err: TextIO) -> None:
-    """``--fix`` on standard input alone: the fixed text (or the text unchanged) goes to standard output."""
+               err: TextIO) -> bytes:
+    """``--fix`` on standard input alone: the fixed text (or the text unchanged) goes to standard output, and is
+    returned, so that the report can be made from it."""
     from guardlint.fix import applies, decode_exactly, encode_like, fix_text, not_applicable
 
     findings = [f for f in report.active if f.fix is not None and f.file == name and not_applicable(f) is None
@@ -750,14 +754,13 @@ def _fix_stdin(report: Report, args: argparse.Namespace, settings: Settings, nam
         _say_fixes(result.applied, result.refused, [(name, result.failure)] if result.failure else [], err)
         if result.text is not None:
             text, applied = result.text, result.applied
+    written = encode_like(data, text) if text is not None and applied else data
     out.flush()
-    if text is None:
-        sys.stdout.buffer.write(data)
-    else:
-        sys.stdout.buffer.write(encode_like(data, text) if applied else data)
+    sys.stdout.buffer.write(written)
     sys.stdout.buffer.flush()
     if not args.quiet:
         err.write(f"guardlint: applied {len(applied)} fix{'es' if len(applied) != 1 else ''}\n")
+    return written
 
 
 PATCH_LIMIT = 100
