@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +36,34 @@ def test_fix_of_standard_input_reports_what_is_left_in_the_text_it_writes(tmp_pa
     proc = subprocess.run(args[:-1], input=PRIVILEGED_POD.encode(), capture_output=True, cwd=tmp_path, check=False)
     assert proc.stdout.decode() == PRIVILEGED_POD
     assert "error privileged-container" in proc.stderr.decode() and proc.returncode == 1
+
+
+def test_sarif_describes_each_input_error_as_its_documentation_does(tmp_path: Path) -> None:
+    """The SARIF descriptor of every input error said "guardlint could not read or parse the file, so none of it
+    was linted", which is false for a YAML syntax error (the file's other documents are linted, and reported in
+    the same log) and for an incomplete object; ``incomplete-object`` had no title but its name."""
+    import json
+
+    from guardlint.cli import main
+    from guardlint.input_errors import INPUT_ERRORS
+
+    broken = tmp_path / "two.yaml"
+    broken.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: x\n---\n" + PRIVILEGED_POD)
+    incomplete = tmp_path / "half.yaml"
+    incomplete.write_text("kind: ConfigMap\nmetadata: {name: c}\n")
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(broken), str(incomplete), "--no-config", "--select", "privileged-container", "--format",
+                 "sarif"], out=out, err=err)
+    assert code == 2, err.getvalue()
+    run = json.loads(out.getvalue())["runs"][0]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert {r["ruleId"] for r in run["results"]} == {"GL001", "GL012", "SEC003"}  # the other document is linted
+    for code_, kind in (("GL001", "yaml-syntax-error"), ("GL012", "incomplete-object")):
+        doc = next(d for d in INPUT_ERRORS.values() if d.kind.code == code_)
+        descriptor = rules[code_]
+        assert descriptor["name"] == kind
+        assert descriptor["shortDescription"]["text"] == doc.title
+        assert "none of it was linted" not in json.dumps(descriptor)
+        assert descriptor["helpUri"].endswith(f"/docs/rules/{kind}.md")
+        assert "How to fix" in descriptor["help"]["markdown"] and "How to fix" in descriptor["help"]["text"]
+    assert "other documents and every other file are still linted" in rules["GL001"]["fullDescription"]["text"]

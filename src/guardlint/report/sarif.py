@@ -43,20 +43,6 @@ FINGERPRINT_KEY = "guardlint/v1"
 
 _LEVELS = MappingProxyType({Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"})
 
-_ERROR_TITLES = MappingProxyType({
-    ErrorKind.YAML_SYNTAX: "Input is not valid YAML or JSON",
-    ErrorKind.UNRENDERED_TEMPLATE: "Input is an unrendered Helm or Go template",
-    ErrorKind.ENCODING: "Input is not valid UTF-8 or UTF-16 text",
-    ErrorKind.BINARY: "Input is a binary file",
-    ErrorKind.TOO_LARGE: "Input is larger than the size limit",
-    ErrorKind.UNREADABLE: "Input cannot be read",
-    ErrorKind.TOO_DEEP: "Input is nested too deeply",
-    ErrorKind.ALIAS_BOMB: "Input expands YAML aliases beyond the limit",
-    ErrorKind.NOT_FOUND: "Input path does not exist",
-    ErrorKind.RENDER_FAILED: "A Helm chart or kustomize overlay could not be rendered",
-    ErrorKind.NO_RENDERER: "No Helm or kustomize renderer is installed",
-})
-
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 
 
@@ -187,14 +173,19 @@ def _bare(code: str, name: str, severity: Severity) -> dict[str, Any]:
 
 
 def _error_descriptor(kind: ErrorKind) -> dict[str, Any]:
-    title = _ERROR_TITLES.get(kind, kind.slug)
-    text = f"{title}: guardlint could not read or parse the file, so none of it was linted."
+    """The descriptor of one kind of input error, from its documentation (``guardlint explain GL001``): what a
+    kind means differs (a syntax error stops one document of a file, a missing file stops the path)."""
+    from guardlint.input_errors import INPUT_ERRORS, render_page
+
+    doc = INPUT_ERRORS[kind]
+    page = render_page(doc)
     return {
         "id": kind.code,
         "name": kind.slug,
-        "shortDescription": {"text": title},
-        "fullDescription": {"text": text},
-        "help": {"text": text, "markdown": text},
+        "shortDescription": {"text": doc.title},
+        "fullDescription": {"text": _plain(doc.meaning)},
+        "help": {"text": _plain(page), "markdown": page},
+        "helpUri": help_uri(kind.slug),
         "defaultConfiguration": {"level": "error"},
         "properties": {"tags": ["input-error"]},
     }
