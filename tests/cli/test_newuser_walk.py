@@ -67,3 +67,35 @@ def test_sarif_describes_each_input_error_as_its_documentation_does(tmp_path: Pa
         assert descriptor["helpUri"].endswith(f"/docs/rules/{kind}.md")
         assert "How to fix" in descriptor["help"]["markdown"] and "How to fix" in descriptor["help"]["text"]
     assert "other documents and every other file are still linted" in rules["GL001"]["fullDescription"]["text"]
+
+
+def test_a_duplicate_key_in_a_configuration_is_a_located_problem(tmp_path: Path, monkeypatch: object) -> None:
+    """YAML keeps the last of two equal keys, so a second ``rules:`` silently dropped the first one's settings
+    and ``guardlint config validate`` said "valid"; in a policy a second ``locked:`` would drop locks."""
+    import pytest
+
+    from guardlint.api import resolve_settings
+    from guardlint.cli import main
+    from guardlint.errors import ConfigError
+
+    config = tmp_path / ".guardlint.yaml"
+    config.write_text("rules:\n  privileged-container: {severity: warning}\nfail-on: error\n"
+                      "exemptions:\n  - {rules: [privileged-container], reason: CNI, kinds: [Pod], kinds: [Job]}\n"
+                      "rules: {}\n")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["config", "validate", str(config)], out=out, err=err) == 2
+    why = "YAML keeps only the last one and drops the other's settings; merge them into one"
+    assert err.getvalue().splitlines()[1:] == [
+        f"  {config}:5:64: at exemptions[0].kinds: duplicate key 'kinds' (first at line 5): {why}",
+        f"  {config}:6:1: at rules: duplicate key 'rules' (first at line 1): {why}",
+    ], err.getvalue()
+    pod = tmp_path / "pod.yaml"
+    pod.write_text(PRIVILEGED_POD)
+    assert main(["check", str(pod), "--config", str(config)], out=io.StringIO(), err=io.StringIO()) == 2
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("locked: [privileged-container]\nfail-on: error\nlocked: []\n")
+    with pytest.raises(ConfigError) as raised:
+        resolve_settings(use_config_file=False, policy=str(policy))
+    assert [(p.line, p.column, p.path) for p in raised.value.problems] == [(3, 1, "locked")]
+    config.write_text("rules:\n  privileged-container: {severity: warning}\n")  # without duplicates: valid
+    assert main(["config", "validate", str(config)], out=io.StringIO(), err=io.StringIO()) == 0

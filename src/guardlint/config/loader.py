@@ -27,7 +27,7 @@ from guardlint.config.problems import (
 from guardlint.errors import ConfigError, ConfigProblem
 from guardlint.findings import Severity
 from guardlint.model.index import KnownObject
-from guardlint.model.paths import parse_dotted
+from guardlint.model.paths import parse_dotted, to_dotted
 from guardlint.model.workloads import TemplateKind, TemplatePath, WorkloadEntry
 from guardlint.rules.registry import Registry
 from guardlint.source.loader import Document, load_text
@@ -66,26 +66,32 @@ CONFIG_MAX_BYTES = 16 * 1024 * 1024
 """The largest configuration file read (each file of an ``extends`` chain)."""
 
 
-def _read_document(path: Path) -> tuple[Document | None, ConfigProblem | None]:
-    """The file's one YAML document (None when empty or unreadable) and the problem reading it, if any."""
+def _read_document(path: Path) -> tuple[Document | None, list[ConfigProblem]]:
+    """The file's one YAML document (None when empty or unreadable) and the problems reading it, if any."""
     from guardlint.source.files import NotRegularFile, describe_limit, read_regular_file
 
     try:
         text = read_regular_file(str(path), CONFIG_MAX_BYTES).decode("utf-8")
     except NotRegularFile as exc:
         reason = f"over the {describe_limit(CONFIG_MAX_BYTES)} limit" if exc.too_large else exc.message
-        return None, ConfigProblem(str(path), 0, 0, "", f"cannot read configuration: {reason}")
+        return None, [ConfigProblem(str(path), 0, 0, "", f"cannot read configuration: {reason}")]
     except UnicodeDecodeError as exc:
-        return None, ConfigProblem(str(path), 0, 0, "", f"cannot read configuration: {exc}")
+        return None, [ConfigProblem(str(path), 0, 0, "", f"cannot read configuration: {exc}")]
     loaded = load_text(text.replace("\r\n", "\n").replace("\r", "\n"), str(path))
     if loaded.errors:
         e = loaded.errors[0]
-        return None, ConfigProblem(e.file, e.line, e.column, "<file>", e.message)
+        return None, [ConfigProblem(e.file, e.line, e.column, "<file>", e.message)]
     docs = [d for d in loaded.documents if d.data is not None]
+    # YAML keeps the last of two equal keys: a second `rules:` or `exemptions:` would drop the first's settings
+    # without a word (in a policy, a second `locked:` its locks), so a duplicate is a problem, as in manifests.
+    problems = [ConfigProblem(str(path), dup.line, dup.column, to_dotted(dup.path),
+                              f"duplicate key {dup.path[-1]!r} (first at line {dup.first_line}): YAML keeps only "
+                              "the last one and drops the other's settings; merge them into one")
+                for d in docs for dup in d.duplicate_keys]
     if len(docs) > 1:
-        return docs[0], ConfigProblem(str(path), docs[1].content_line, 1, "<file>",
-                                      "a configuration file holds one YAML document; remove the second '---'")
-    return (docs[0] if docs else None), None
+        problems.append(ConfigProblem(str(path), docs[1].content_line, 1, "<file>",
+                                      "a configuration file holds one YAML document; remove the second '---'"))
+    return (docs[0] if docs else None), problems
 
 
 def _preset_path(name: str, base_dir: Path) -> tuple[Path | None, str | None]:
@@ -159,9 +165,8 @@ def _raw_chain(path: Path, seen: tuple[Path, ...], problems: list[ConfigProblem]
     """The file and everything it extends, parents first. Problems are collected, not raised, so that one
     run reports them all; a file that cannot be read is left out of the chain."""
     resolved = path.resolve()
-    doc, problem = _read_document(path)
-    if problem is not None:
-        problems.append(problem)
+    doc, read_problems = _read_document(path)
+    problems.extend(read_problems)
     data = doc.data if doc is not None else {}
     if not isinstance(data, dict):
         line = doc.content_line if doc is not None else 1
