@@ -99,3 +99,40 @@ def test_a_duplicate_key_in_a_configuration_is_a_located_problem(tmp_path: Path,
     assert [(p.line, p.column, p.path) for p in raised.value.problems] == [(3, 1, "locked")]
     config.write_text("rules:\n  privileged-container: {severity: warning}\n")  # without duplicates: valid
     assert main(["config", "validate", str(config)], out=io.StringIO(), err=io.StringIO()) == 0
+
+
+def test_guardlint_docs_replaces_and_deletes_only_the_pages_it_writes(tmp_path: Path, monkeypatch: object) -> None:
+    """``guardlint docs`` (listed by ``guardlint --help``) writes into ``docs/rules`` of the working directory and
+    deleted every other ``*.md`` there: run in a repository that keeps its own notes in ``docs/rules/``, it
+    removed them. Now only pages it wrote are replaced or deleted; a page name taken by another file is refused
+    before anything is written."""
+    import pytest
+
+    from guardlint.cli import main
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "docs" / "rules"
+    folder.mkdir(parents=True)
+    notes = folder / "our-review-notes.md"
+    notes.write_text("# Our review notes\n\nKeep me.\n")
+    old = folder / "removed-rule.md"
+    old.write_text("# removed-rule (ACME999)\n\nA page of a rule that no longer exists.\n")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["docs", "--check"], out=out, err=err) == 1
+    assert "removed-rule.md (no such rule)" in err.getvalue() and "our-review-notes" not in err.getvalue()
+    assert main(["docs"], out=out, err=err) == 0, err.getvalue()
+    assert notes.read_text() == "# Our review notes\n\nKeep me.\n"
+    assert not old.exists()
+    assert (folder / "privileged-container.md").read_text().startswith("# privileged-container (SEC003)\n")
+    assert main(["docs", "--check"], out=out, err=err) == 0  # the notes are not a stale page
+    index = folder / "README.md"
+    index.write_text("# Rules we follow\n")  # the user's own index: not overwritten
+    page = folder / "privileged-container.md"
+    page.write_text("stale text of a generated page is replaced\n# privileged-container (SEC003)\n")
+    err = io.StringIO()
+    assert main(["docs"], out=out, err=err) == 2
+    assert "refusing to write over files that guardlint docs did not write: README.md, privileged-container.md" \
+        in err.getvalue()
+    assert index.read_text() == "# Rules we follow\n"
+    assert main(["docs", "--out", str(tmp_path / "elsewhere")], out=out, err=io.StringIO()) == 0
