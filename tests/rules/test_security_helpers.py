@@ -139,7 +139,9 @@ def test_security_codes_are_in_range() -> None:
     [("<YOUR HF TOKEN>", "placeholder"), ("<hf-token>", "placeholder"), ("YOUR_API_KEY", "placeholder"),
      ("${HF_TOKEN}", "placeholder"), ("replace-me", "placeholder"), ("", "placeholder"),
      ("changeme", "well-known default"), ("password", "well-known default"), ("test", "well-known default"),
-     ("Please-Change-Me", "well-known default"), ("hf_AbCdEf0123456789", None), ("s3cr3t-Pa55w0rd", None)],
+     ("Please-Change-Me", "well-known default"), ("hf_AbCdEf0123456789", None), ("s3cr3t-Pa55w0rd", None),
+     ("yourpassword", "placeholder"), ("YourApiKey", "placeholder"), ("nvapi-NVKEY", "placeholder"),
+     ("sk-YOUR_KEY", "placeholder"), ("yourselves", None), ("pw-Q7RX2", None), ("young-kestrel-42", None)],
 )
 def test_one_placeholder_judgement(value: str, kind: str | None) -> None:
     from guardlint.rules.security._common import placeholder_kind

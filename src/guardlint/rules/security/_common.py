@@ -88,7 +88,12 @@ _NUMBER = lazy(r"^[+-]?[0-9]+(?:\.[0-9]+)?[a-zA-Z]{0,2}$")
 _REFERENCE = lazy(r"^\s*(?:\$\(|\$\{|\$[A-Za-z_]|\{\{|%\{|<[^>]*>$|\[\[)")
 _PLACEHOLDER = lazy(
     r"^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|(?i:(?:your|insert|replace|enter|put|set|add|paste)[-_ ].*"
-    r"|.*replace[-_ ]?me.*|.*fill[-_ ]?me.*|placeholder|redacted|dummy|x{3,}|\*{3,}|\.{3}|todo|tbd|none|n/a))$"
+    # "yourpassword", "YourApiKey": "your" run into the name of what to fill in.
+    r"|your[a-z0-9]*?(?:pass(?:word|wd|phrase)?|pwd|secret|token|key|credentials?)[a-z0-9]*"
+    r"|.*replace[-_ ]?me.*|.*fill[-_ ]?me.*|placeholder|redacted|dummy|x{3,}|\*{3,}|\.{3}|todo|tbd|none|n/a)"
+    # A token format's prefix followed by a short upper-case word ("nvapi-NVKEY", "sk-YOURKEY", "hf_TOKEN"):
+    # real tokens continue with long random mixed-case letters and digits.
+    r"|[a-z][a-z0-9]{1,9}[-_][A-Z][A-Z_]{1,19})$"
 )
 WELL_KNOWN_DEFAULTS = frozenset(
     {
@@ -110,12 +115,14 @@ WELL_KNOWN_DEFAULT = "well-known default"
 def placeholder_kind(value: str, name: str | None = None) -> str | None:
     """The one placeholder judgement every secret rule shares.
 
-    ``PLACEHOLDER`` for a value that stands for one to fill in: empty, a variable or template reference
-    (``$(VAR)``, ``${VAR}``, ``$VAR``, ``{{ .x }}``), anything in angle brackets (``<YOUR HF TOKEN>``,
-    ``<hf-token>``), an upper-case name (``YOUR_API_KEY``), a phrase starting with your/insert/replace/enter/
-    add/paste, ``replace-me``, ``placeholder``, ``redacted``, ``dummy``, ``xxx``, ``***``, ``...``, ``todo``,
-    or the key's own name. ``WELL_KNOWN_DEFAULT`` for a well-known default password (``changeme``,
-    ``password``, ``test``, ``admin``, anything with "change me" in it, ...; see ``WELL_KNOWN_DEFAULTS``).
+    ``PLACEHOLDER`` for a value that stands for one to fill in: empty, a variable or template reference (``$(VAR)``,
+    ``${VAR}``, ``$VAR``, ``{{ .x }}``), anything in angle brackets (``<YOUR HF TOKEN>``, ``<hf-token>``), an
+    upper-case name (``YOUR_API_KEY``), a phrase starting with your/insert/replace/enter/add/paste, "your" run into
+    a credential word (``yourpassword``, ``YourApiKey``), a token prefix followed by a short upper-case word
+    (``nvapi-NVKEY``, ``sk-YOURKEY``), ``replace-me``, ``placeholder``, ``redacted``, ``dummy``, ``xxx``, ``***``,
+    ``...``, ``todo``, or the key's own name. ``WELL_KNOWN_DEFAULT`` for a well-known default password
+    (``changeme``, ``password``, ``test``, ``admin``, anything with "change me" in it, ...; see
+    ``WELL_KNOWN_DEFAULTS``).
     None for anything else.
     """
     text = value.strip()

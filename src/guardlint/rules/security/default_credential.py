@@ -17,6 +17,7 @@ from guardlint.rules.security._common import (
     WELL_KNOWN_DEFAULT,
     CredentialNames,
     credential_names,
+    name_words,
     placeholder_kind,
 )
 
@@ -33,6 +34,21 @@ def _text(field: str, value: object) -> str | None:
         return None
 
 
+_USER_WORDS = frozenset({"USER", "USERNAME", "USR", "LOGIN", "ACCOUNT", "EMAIL", "UID"})
+"""Last name words of a Secret key that holds who logs in, not the password (``username``, ``db-user``)."""
+
+
+def _names_no_password(key: str) -> bool:
+    """Whether a Secret key names a user or a setting about a credential rather than a password: its last word
+    (``name_words``) is a user word or one of the suffixes ``secret-in-env-value`` ignores (``DB_NAME``,
+    ``ACCESS_KEY_ID``, ``AUTH_MODE``). A key of one run-on word (``rootpasswd``, ``key``) is judged."""
+    words = name_words(key)
+    return bool(words) and (words[-1] in _USER_WORDS or words[-1] in _IGNORED_SUFFIXES)
+
+
+_IGNORED_SUFFIXES = frozenset(DEFAULT_IGNORED_SUFFIXES)
+
+
 def _secret(resource: Resource) -> Iterator[Violation]:
     for field in ("data", "stringData"):
         values = get_map(resource.data, (field,))
@@ -44,7 +60,7 @@ def _secret(resource: Resource) -> Iterator[Violation]:
             text = _text(field, value)
             if text is None or "\n" in text.strip():
                 continue
-            if placeholder_kind(text, str(key)) == WELL_KNOWN_DEFAULT:
+            if placeholder_kind(text, str(key)) == WELL_KNOWN_DEFAULT and not _names_no_password(str(key)):
                 yield Violation(
                     (field, key), f"the Secret sets {field} key {str(key)!r} to a well-known default password",
                     at_value=True,
@@ -72,19 +88,22 @@ def _secret(resource: Resource) -> Iterator[Violation]:
 )
 def default_credential(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
-    Reports `kind: Secret` values (in `stringData`, or base64-decoded from `data`) and literal `env` values
-    of credential-like variables (`*_PASSWORD`, `*_TOKEN`, ...) in every pod template that are a well-known
-    default password: `changeme` and anything with "change me" or "change it" in it, `password`,
-    `passw0rd`, `test`, `admin`, `root`, `secret`, `default`, `guest`, `demo`, `123456`, `letmein`,
-    `minioadmin`, `prom-operator` and similar.
+    Reports `kind: Secret` values (in `stringData`, or base64-decoded from `data`) and literal `env` values of
+    credential-like variables (`*_PASSWORD`, `*_TOKEN`, ...) in every pod template that are a well-known default
+    password. Secret keys that name a user or a setting rather than a password (`username`, `user`, `db-user`,
+    `DB_NAME`, `ACCESS_KEY_ID`, `auth-mode`: the last word is a user word or one of the `ignored-suffixes` of
+    `secret-in-env-value`) are not judged: `username: admin` in a `kubernetes.io/basic-auth` Secret is a user name.
+    The defaults: `changeme` and anything with "change me" or "change it" in it, `password`, `passw0rd`, `test`,
+    `admin`, `root`, `secret`, `default`, `guest`, `demo`, `123456`, `letmein`, `minioadmin`, `prom-operator` and
+    similar.
 
-    One placeholder judgement is shared by every secret rule. **Placeholders** are never reported by any of
-    them: empty values, `${VAR}`, `$(VAR)` or `{{ .x }}` references, anything in angle brackets
-    (`<YOUR HF TOKEN>`, `<hf-token>`), upper-case names (`YOUR_API_KEY`), `your-...`, `insert-...`,
-    `replace-me`, `placeholder`, `redacted`, `xxx`, `***`, and the key's own name. **Well-known defaults**
-    are reported by this rule only, as a warning; `plaintext-secret`, `secret-in-env-value` and
-    `credentials-in-configmap` (errors) leave them out, so a chart rendered with its tutorial values does
-    not fail CI, yet a default that would be deployed is still reported.
+    One placeholder judgement is shared by every secret rule. **Placeholders** are never reported by any of them:
+    empty values, `${VAR}`, `$(VAR)` or `{{ .x }}` references, anything in angle brackets (`<YOUR HF TOKEN>`,
+    `<hf-token>`), upper-case names (`YOUR_API_KEY`), `your-...`, `insert-...`, `yourpassword`, `nvapi-NVKEY`,
+    `replace-me`, `placeholder`, `redacted`, `xxx`, `***`, and the key's own name. **Well-known defaults** are
+    reported by this rule only, as a warning; `plaintext-secret`, `secret-in-env-value` and
+    `credentials-in-configmap` (errors) leave them out, so a chart rendered with its tutorial values does not fail
+    CI, yet a default that would be deployed is still reported.
 
     ## Why is this bad?
     A default password is the first one an attacker tries: when it is deployed as committed, the service

@@ -96,12 +96,13 @@ def plaintext_secret(resource: Resource, params: Params, ctx: RuleContext) -> It
     an encoding, not encryption: `data` values are decoded before they are inspected.
 
     Placeholders are not credentials and are not reported: the judgement is shared by every secret rule
-    (`secret-in-env-value`, `credentials-in-configmap`): empty values, `$(VAR)`/`${VAR}`/`{{ .x }}`
-    references, anything in angle brackets (`<YOUR HF TOKEN>`, `<hf-token>`), upper-case names
-    (`YOUR_API_KEY`), `your-...`/`insert-...`/`replace-me`/`placeholder`/`redacted`/`xxx`/`***`, and the key's
-    own name. Well-known default passwords (`changeme`, `password`, `test`, `admin`, ...) are left to
-    `default-credential`, a warning: a rendered tutorial chart does not fail CI with an error, but a
-    default that would be deployed is still reported.
+    (`secret-in-env-value`, `credentials-in-configmap`): empty values, `$(VAR)`/`${VAR}`/`{{ .x }}` references,
+    anything in angle brackets (`<YOUR HF TOKEN>`, `<hf-token>`), upper-case names (`YOUR_API_KEY`),
+    `your-...`/`insert-...`/`replace-me`/`placeholder`/`redacted`/`xxx`/`***`, "your" run into a credential word
+    (`yourpassword`), a token prefix followed by a short upper-case word (`nvapi-NVKEY`), and the key's own name.
+    Well-known default passwords (`changeme`, `password`, `test`, `admin`, ...) are left to `default-credential`, a
+    warning: a rendered tutorial chart does not fail CI with an error, but a default that would be deployed is still
+    reported.
 
     ## Why is this bad?
     Whoever can read the repository, its forks, clones, CI logs and history can read the credential, and
