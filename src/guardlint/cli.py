@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
+
     from guardlint.api import Settings
     from guardlint.config.model import Lock, Origin
     from guardlint.findings import Finding, Report
@@ -117,30 +118,33 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"guardlint {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = sub.add_parser("check", help="lint files, directories or - (stdin); the default command",
-                           epilog=_EPILOG, formatter_class=raw)
+    # Only the subcommand being run gets a parser of its own: every one costs argparse's set-up and gettext
+    # lookups, and the others could not be used (their names are choices only in the help and usage errors of
+    # the top-level parser, which a command line starting with a subcommand never prints).
     if command in (None, "check"):
+        check = sub.add_parser("check", help="lint files, directories or - (stdin); the default command",
+                               epilog=_EPILOG, formatter_class=raw)
         _check_options(check)
-    rules = sub.add_parser("rules", help="list the rules (with --config or --policy: which run, at what severity, "
-                           "and which are locked)", formatter_class=plain)
     if command in (None, "rules"):
+        rules = sub.add_parser("rules", help="list the rules (with --config or --policy: which run, at what "
+                               "severity, and which are locked)", formatter_class=plain)
         rules.add_argument("--format", default="table", choices=("table", "json", "markdown"))
         rules.add_argument("--config", metavar="FILE")
         _add_policy(rules)
         _add_allow_plugins(rules)
 
-    explain = sub.add_parser("explain", help="show a rule's documentation", formatter_class=plain)
     if command in (None, "explain"):
+        explain = sub.add_parser("explain", help="show a rule's documentation", formatter_class=plain)
         explain.add_argument("rule", metavar="RULE", help="rule name or code")
 
-    docs = sub.add_parser("docs", help="write the rule documentation pages", formatter_class=plain)
     if command in (None, "docs"):
+        docs = sub.add_parser("docs", help="write the rule documentation pages", formatter_class=plain)
         docs.add_argument("--out", default="docs/rules", metavar="DIR")
         docs.add_argument("--check", action="store_true", help="fail when the pages in DIR are out of date")
 
-    config = sub.add_parser("config", help="validate a configuration file or print its JSON Schema",
-                            formatter_class=plain)
     if command in (None, "config"):
+        config = sub.add_parser("config", help="validate a configuration file or print its JSON Schema",
+                                formatter_class=plain)
         config_sub = config.add_subparsers(dest="config_command", metavar="ACTION")
         validate = config_sub.add_parser("validate", help="validate a configuration file", formatter_class=plain)
         validate.add_argument("files", nargs="*", metavar="FILE",

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
+from guardlint._lazyre import lazy
 from guardlint.config.model import Exemption, Lock, Plan, Refusal
 from guardlint.findings import Finding
 from guardlint.model.resource import Resource
@@ -66,7 +67,7 @@ class _Comment:
         self.used = self.refused = False
 
 
-_UNTIL = re.compile(r"^until\s+(\S+)\s*(.*)$", re.S)
+_UNTIL = lazy(r"^until\s+(\S+)\s*(.*)$", re.S)
 
 
 def _judge_reason(reason: str, until: datetime.date | None, plan: Plan, today: datetime.date) -> str | None:

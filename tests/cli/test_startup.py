@@ -201,3 +201,79 @@ def test_lazily_dedented_documentation_is_what_the_decorator_gave() -> None:
         if raw is not None:
             assert meta.doc == _dedent_doc(raw)
         assert r._doc is None and r.meta is meta
+
+
+COUNTING = """\
+import io, json, re, sys
+try:
+    from re import _compiler as compiler
+except ImportError:  # Python 3.10
+    import sre_compile as compiler
+compiled = []
+real = compiler.compile
+
+
+def counting(pattern, flags=0):
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.endswith(
+            ("re/__init__.py", "re.py", "_lazyre.py", "sre_compile.py")):
+        frame = frame.f_back
+    where = frame.f_code.co_filename if frame is not None else "?"
+    compiled.append([where.replace("\\\\", "/").rsplit("/guardlint/", 1)[-1] if "/guardlint/" in where else "",
+                     str(pattern)])
+    return real(pattern, flags)
+
+
+compiler.compile = counting
+before = set(sys.modules)
+from guardlint.cli import main
+code = main(ARGV, out=io.StringIO(), err=io.StringIO())
+print(json.dumps([code, sorted(set(sys.modules) - before), compiled]))
+"""
+
+MAX_MODULES = 215
+"""What a plain check of a Deployment and a Service imports, counted from ``from guardlint.cli import main``
+on (``re`` already loaded, as the console script has it): 210 in December 2026 (95 of them rule modules,
+26 PyYAML's). Import on first use and check the count with ``scripts/startup_profile.py`` before raising this."""
+
+MAX_GUARDLINT_PATTERNS = 8
+"""Regular expressions guardlint's own code compiles for that check: 5 in December 2026, against 28 when
+every module compiled its patterns at import (``guardlint._lazyre``)."""
+
+
+def _counted(tmp_path: Path, *argv: str) -> tuple[int, list[str], list[tuple[str, str]]]:
+    done = subprocess.run([sys.executable, "-c", COUNTING.replace("ARGV", repr(list(argv)))], capture_output=True,
+                          text=True, check=True, cwd=tmp_path)
+    code, modules, compiled = json.loads(done.stdout)
+    return code, modules, [(where, pattern) for where, pattern in compiled]
+
+
+def test_a_small_file_check_compiles_few_patterns_and_imports_few_modules(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(MANIFEST, encoding="utf-8")
+    code, modules, compiled = _counted(tmp_path, "check", "m.yaml", "--no-config")
+    assert code in (0, 1)
+    ours = [(where, pattern) for where, pattern in compiled if where]
+    assert len(ours) <= MAX_GUARDLINT_PATTERNS, ours
+    files = {where for where, _ in ours}
+    for lazy_module in ("source/directives.py", "source/loader.py", "_printable.py", "rules/api.py", "suppress.py",
+                        "model/quantity.py", "model/ports.py", "rules/registry.py"):
+        assert lazy_module not in files, f"{lazy_module} compiled a pattern that a plain check does not use"
+    assert len(modules) <= MAX_MODULES, f"{len(modules)} modules imported"
+    assert sum(m.startswith("guardlint.rules.") and m.count(".") >= 3 for m in modules) >= 60  # rules still run
+
+
+def test_a_comment_directive_still_compiles_the_directive_patterns(tmp_path: Path) -> None:
+    """The patterns compiled on first use are compiled, and work, when the input needs them."""
+    (tmp_path / "m.yaml").write_text(MANIFEST.replace(
+        "kind: Service\n", "kind: Service  # guardlint: ignore-document missing-network-policy -- test\n"),
+        encoding="utf-8")
+    code, _modules, compiled = _counted(tmp_path, "check", "m.yaml", "--no-config", "--format", "json")
+    assert code in (0, 1)
+    assert "source/directives.py" in {where for where, _ in compiled}
+
+
+def test_the_check_parser_declares_no_other_subcommand() -> None:
+    choices = next(a.choices for a in cli._parser("check")._actions if a.dest == "command")
+    assert list(choices or ()) == ["check"]
+    full = next(a.choices for a in cli._parser()._actions if a.dest == "command")
+    assert list(full or ()) == list(cli.SUBCOMMANDS)

@@ -31,12 +31,12 @@ the namespace, and step 5's RBAC part.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from itertools import pairwise
 from typing import NamedTuple
 
+from guardlint._lazyre import lazy
 from guardlint.model.access import get, get_list, get_map, get_str, iter_maps
 from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.index import ResourceIndex, TreeSet, directory, same_namespace
@@ -187,7 +187,7 @@ def independent_files(index: ResourceIndex, referrer: Resource) -> bool:
     return i < len(folders) and folders[i].startswith(own + "/")
 
 
-_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
+_NAME = lazy(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
 
 
 def is_placeholder_name(name: str) -> bool:

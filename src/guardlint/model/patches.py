@@ -50,7 +50,10 @@ def named_as_patch(file: str) -> bool:
     stem, dot, ext = parts[-1].rpartition(".")
     if not dot or ext.lower() not in ("yaml", "yml", "json"):
         return False
-    return bool(_PATCH_FILE.search(stem)) or any(p.lower() in ("patches", "overlays") for p in parts[:-1])
+    # "patch" in the lowered stem is what the pattern needs first (no other letters case-fold to these five)
+    if "patch" in stem.lower() and _PATCH_FILE.search(stem):
+        return True
+    return any(p.lower() in ("patches", "overlays") for p in parts[:-1])
 
 
 def listed_as_patch(index: ResourceIndex, resource: Resource) -> bool:

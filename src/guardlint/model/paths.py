@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from guardlint._lazyre import lazy
+
 FieldPath = tuple["str | int", ...]
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
+_PLAIN_KEY = lazy(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
 
 
 def to_dotted(path: Iterable[str | int]) -> str:

@@ -8,10 +8,10 @@ quoted number (``"8080"``) is a string, and as a name it has no letter, so the A
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeGuard
 
+from guardlint._lazyre import lazy
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers
 
 __all__ = [
@@ -21,11 +21,11 @@ __all__ = [
 
 MAX_PORT = 65535
 
-PORT_NAME = re.compile(r"^(?=.{1,15}$)(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+PORT_NAME = lazy(r"^(?=.{1,15}$)(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 """An IANA service name, the only form the API accepts for a named port."""
 
-_ALLOWED = re.compile(r"^[-a-z0-9]*$")
-_TEMPLATE = re.compile(r"\$\{|\$\(|\$[A-Za-z_]|\{\{|<[^<>]*>|__[A-Z0-9_]+__")
+_ALLOWED = lazy(r"^[-a-z0-9]*$")
+_TEMPLATE = lazy(r"\$\{|\$\(|\$[A-Za-z_]|\{\{|<[^<>]*>|__[A-Z0-9_]+__")
 
 
 def is_unrendered(value: str) -> bool:

@@ -24,11 +24,12 @@ Values are exact ``Fraction``s, so ``1000m == 1`` and ``0.5 == 500m``. A YAML nu
 from __future__ import annotations
 
 import math
-import re
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-_QUANTITY = re.compile(
+from guardlint._lazyre import lazy
+
+_QUANTITY = lazy(
     r"(?P<sign>[+-]?)(?P<whole>[0-9]*)(?:\.(?P<frac>[0-9]*))?"
     r"(?:(?P<bin>Ki|Mi|Gi|Ti|Pi|Ei)|(?P<exp>[eE][+-]?[0-9]+)|(?P<dec>[numkMGTPE]?))"
 )

@@ -26,6 +26,7 @@ from types import MappingProxyType
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from guardlint._frozen import Frozen
+from guardlint._lazyre import lazy
 from guardlint.findings import Fix, FixEdit, Severity, structural_fix
 from guardlint.model.index import ResourceIndex
 from guardlint.model.paths import FieldPath
@@ -48,8 +49,8 @@ __all__ = [
     "structural_fix",
 ]
 
-NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-VERSION_RE = re.compile(r"^[0-9]+\.[0-9]+(?:\.[0-9]+)?$")
+NAME_RE = lazy(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+VERSION_RE = lazy(r"^[0-9]+\.[0-9]+(?:\.[0-9]+)?$")
 
 STABLE = "stable"
 PREVIEW = "preview"
@@ -57,7 +58,7 @@ DEPRECATED = "deprecated"
 STATUSES = (STABLE, PREVIEW, DEPRECATED)
 """A rule's lifecycle status: ``stable`` (its findings change only to fix mistakes), ``preview`` (new; its
 findings, parameters or name may still change) or ``deprecated`` (kept for now, to be removed)."""
-CODE_RE = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
+CODE_RE = lazy(r"^[A-Z]{2,5}[0-9]{3}$")
 
 
 class Reference(NamedTuple):
@@ -324,7 +325,7 @@ def _dedent_doc(doc: str | None) -> str:
     return "\n".join(line.rstrip() for line in text.strip("\n").split("\n")).strip("\n")
 
 
-_INDENT = re.compile(r"^([ ]*)\S", re.MULTILINE)
+_INDENT = lazy(r"^([ ]*)\S", re.MULTILINE)
 
 
 def _strip_margin(text: str, margin: int) -> str:

@@ -16,8 +16,10 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-_DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*guardlint:\s*(?P<body>.*?)\s*$")
-_IGNORE = re.compile(r"^ignore(?:-(?P<scope>document|line|next-line))?(?![\w-])\s*(?P<rest>.*)$")
+from guardlint._lazyre import lazy
+
+_DIRECTIVE = lazy(r"(?:^|(?<=\s))#\s*guardlint:\s*(?P<body>.*?)\s*$")
+_IGNORE = lazy(r"^ignore(?:-(?P<scope>document|line|next-line))?(?![\w-])\s*(?P<rest>.*)$")
 
 
 class Scope(enum.Enum):

@@ -37,6 +37,7 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from guardlint._frozen import Frozen
+from guardlint._lazyre import lazy
 from guardlint.findings import ErrorKind, InputError, Location
 from guardlint.model.paths import FieldPath
 from guardlint.source.directives import Directive, scan_directives
@@ -50,11 +51,11 @@ _ALIAS_BUDGET_FLOOR = 200_000
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
-_HELM_ACTION = re.compile(
+_SOURCE = lazy(r"^#\s*Source:\s*(\S.*?)\s*$")
+_HELM_ACTION = lazy(
     r"\{\{-?\s*(?:[^{}]*?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|include\s|toYaml\b|tpl\s|define\s)"
 )
-_HELM_CONTROL_LINE = re.compile(
+_HELM_CONTROL_LINE = lazy(
     r"^\s*\{\{-?\s*(?:(?:if|else|end|range|with|define|template|include)\b|/\*)", re.M
 )
 _YAML_BREAKS = ("\x85", "\u2028", "\u2029")
@@ -454,8 +455,8 @@ def _normalise(text: str) -> str:
     return text
 
 
-_JSON_START = re.compile(r"[ \t\n]*[\[{]")
-_JSON_STRING_OR_TAB = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|\t""")
+_JSON_START = lazy(r"[ \t\n]*[\[{]")
+_JSON_STRING_OR_TAB = lazy(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|\t""")
 
 
 def _looks_like_json(text: str, file: str) -> bool:
@@ -722,7 +723,8 @@ def _built_document(built: Built, chunk: _Chunk, number: int, file: str) -> Docu
 def _origin(body: str, root_line: int) -> str | None:
     """The file a rendered document came from: a ``# Source:`` comment (Helm) before its content."""
     for raw in body.split("\n", root_line + 1)[:root_line]:
-        m = _SOURCE.match(raw.strip())
+        line = raw.strip()
+        m = _SOURCE.match(line) if line.startswith("#") else None  # the pattern starts with "#"
         if m:
             return m.group(1)
     return None
@@ -755,7 +757,7 @@ def _scalar_spans(root: Node) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(spans))
 
 
-_LEADING = re.compile(r"^[ \t?:-]*", re.MULTILINE)
+_LEADING = lazy(r"^[ \t?:-]*", re.MULTILINE)
 
 
 def _leading_run(body: str) -> int:

@@ -8,12 +8,12 @@ Everything here is a pure function of one resource and the run context.
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
+from guardlint._lazyre import lazy
 from guardlint.model.access import get_list, get_map, get_str
 from guardlint.model.paths import FieldPath
 from guardlint.model.requirements import (
@@ -39,12 +39,14 @@ from guardlint.rules.params import param
 # --------------------------------------------------------------------------------------------------------
 # Values
 
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|\{\{.*?\}\}|<[^<>]*>|__[A-Z0-9_]+__")
+_PLACEHOLDER = lazy(r"\$\{[^}]*\}|\$\([^)]*\)|\{\{.*?\}\}|<[^<>]*>|__[A-Z0-9_]+__")
 
 
 def is_placeholder(value: Any) -> bool:
     """An unrendered template value (``${GPU}``, ``{{ .Values.gpu }}``, ``<GPU_COUNT>``): not judged."""
-    return isinstance(value, str) and _PLACEHOLDER.search(value) is not None
+    # Each form holds "$", "{{", "<" or "__": a text with none of them needs no pattern (nor its compiling).
+    return (isinstance(value, str) and ("$" in value or "{{" in value or "<" in value or "__" in value)
+            and _PLACEHOLDER.search(value) is not None)
 
 
 # --------------------------------------------------------------------------------------------------------

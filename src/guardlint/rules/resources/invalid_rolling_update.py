@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from guardlint._lazyre import lazy
 from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.paths import FieldPath
@@ -14,7 +14,7 @@ from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import DEPLOYMENTS
 
-_PERCENT = re.compile(r"^[0-9]+%$")
+_PERCENT = lazy(r"^[0-9]+%$")
 
 _STRATEGY: dict[str, FieldPath] = {"Deployment": ("spec", "strategy"), "DaemonSet": ("spec", "updateStrategy")}
 _DEFAULTS: dict[str, dict[str, int | str]] = {

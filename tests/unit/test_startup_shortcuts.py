@@ -1,0 +1,143 @@
+"""The start-up shortcuts answer exactly what the code they skip would have answered.
+
+Patterns compiled on first use (``guardlint._lazyre``), string tests that spare a pattern (and its compiling)
+when a text cannot match it, the registry's code-prefix lookup by bisection, and the built-in catalog's rules
+registered without being validated again: each is compared here with the plain way on tables of inputs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from guardlint import _printable
+from guardlint._lazyre import LazyPattern, lazy
+from guardlint.api import make_registry
+from guardlint.model import patches
+from guardlint.rules.gpu import _support as gpu_support
+from guardlint.rules.registry import CODE_PREFIX_RE_MATCH, Registry, validate_rule
+from guardlint.source import loader
+
+TEXTS = ["", "a", "abc", "a-b_c.d", "x\ny", "  lead", "tail  ", "Ünïcode", "tab\there", "\x00", "\x7f", "\x9f",
+         "\u2028", "\ufeff", "\ud800", "\udcff", "a\u202eb", "${X}", "$(Y)", "{{ .Values.x }}", "<GPU>", "__A_B__",
+         "$", "{", "{{", "}}", "<", ">", "_", "__", "___x___", "$x", "<a<b>", "{{a}", "${", "<>", "__a__",
+         "patch", "PATCH", "Patch", "x-patch", "x_PATCHES.y", "dispatch", "patchy", "my.patch", "patches-z",
+         "p-a-t-c-h", "ＰＡＴＣＨ", "pat\u0441h", "# Source: a/b.yaml", "#Source: x", "  # Source:  y  ", "# source: z",
+         "#", "# Source:", "# Source: ", "x # Source: a", "\t# Source: t"]
+
+
+def test_a_lazy_pattern_behaves_as_the_compiled_one() -> None:
+    plain = re.compile(r"(?P<w>[a-z]+)-(\d+)", re.IGNORECASE)
+    made = lazy(r"(?P<w>[a-z]+)-(\d+)", re.IGNORECASE)
+    text = "ab-12 CD-3 x-y ef-45"
+    assert made.search(text).group("w") == plain.search(text).group("w")  # type: ignore[union-attr]
+    assert made.match(text).span() == plain.match(text).span()  # type: ignore[union-attr]
+    assert made.fullmatch("ab-12") is not None and made.fullmatch(text) is None
+    assert [m.span() for m in made.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert made.findall(text) == plain.findall(text)
+    assert made.split(text, 1) == plain.split(text, 1)
+    assert made.sub(r"\2", text) == plain.sub(r"\2", text)
+    assert made.compiled is plain  # re's cache: the same compiled object
+
+
+def test_a_lazy_pattern_compiles_on_first_use_and_then_calls_the_compiled_methods(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled: list[str] = []
+    real = re.compile
+
+    def counting(pattern: Any, flags: int = 0) -> re.Pattern[str]:
+        compiled.append(pattern)
+        return real(pattern, flags)
+
+    monkeypatch.setattr(re, "compile", counting)
+    made = LazyPattern("lazy-test-[0-9]+")
+    assert compiled == []
+    assert made.match("lazy-test-7") is not None
+    assert made.search("x lazy-test-1") is not None
+    assert compiled == ["lazy-test-[0-9]+"]
+    assert made.search.__self__ is real("lazy-test-[0-9]+")  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        made.groups  # noqa: B018 (not a method it stands in for)
+
+
+def test_printable_skips_the_pattern_exactly_when_nothing_is_unsafe() -> None:
+    """Every code point alone and mixed texts: the ASCII test never hides a character the pattern escapes."""
+    pattern = re.compile(_printable._UNSAFE.pattern)
+
+    def by_pattern(text: str) -> str:
+        return pattern.sub(_printable._escape, text) if pattern.search(text) else text
+
+    for code in range(0x110000):
+        char = chr(code)
+        assert _printable.printable(char) == by_pattern(char), hex(code)
+    for a in TEXTS:
+        for b in TEXTS:
+            assert _printable.printable(a + b) == by_pattern(a + b)
+
+
+def test_the_placeholder_test_is_the_pattern() -> None:
+    pattern = re.compile(gpu_support._PLACEHOLDER.pattern)
+    for a in TEXTS:
+        for b in TEXTS:
+            assert gpu_support.is_placeholder(a + b) == (pattern.search(a + b) is not None), a + b
+    assert not gpu_support.is_placeholder(3) and not gpu_support.is_placeholder(None)
+
+
+def test_the_patch_file_name_test_is_the_pattern() -> None:
+    pattern = re.compile(patches._PATCH_FILE.pattern)
+    folders = ["", "base/", "overlays/prod/", "Patches/"]
+    for a in TEXTS:
+        for b in TEXTS:
+            stem = (a + b).replace("/", "_").replace("\\", "_")
+            for folder in folders:
+                for ext in (".yaml", ".YML", ".json", ".txt"):
+                    name = folder + stem + ext
+                    parts = name.split("/")
+                    expected = ext.lower() in (".yaml", ".yml", ".json") and (
+                        pattern.search(parts[-1].rpartition(".")[0]) is not None
+                        or any(p.lower() in ("patches", "overlays") for p in parts[:-1]))
+                    assert patches.named_as_patch(name) == expected, name
+
+
+def test_a_helm_source_comment_is_found_as_by_the_pattern() -> None:
+    pattern = re.compile(loader._SOURCE.pattern)
+
+    def by_pattern(body: str, root_line: int) -> str | None:
+        for raw in body.split("\n", root_line + 1)[:root_line]:
+            m = pattern.match(raw.strip())
+            if m:
+                return m.group(1)
+        return None
+
+    for a in TEXTS:
+        for b in TEXTS:
+            body = f"{a}\n{b}\nkind: X\n"
+            for root_line in range(4):
+                assert loader._origin(body, root_line) == by_pattern(body, root_line), (body, root_line)
+
+
+def test_code_prefixes_find_what_a_scan_finds() -> None:
+    registry = make_registry(entry_points=False)
+    codes = {r.code for r in registry.rules}
+    prefixes = {code[:end] for code in codes for end in range(1, len(code) + 1)}
+    prefixes |= {"Z", "ZZ", "A", "SEC9", "GPU0000", "RES0", "X1"}
+    for prefix in sorted(prefixes):
+        expected = tuple(r for r in sorted(registry.rules, key=lambda r: r.code) if r.code.startswith(prefix))
+        assert registry._with_code_prefix(prefix) == expected, prefix
+        found = registry.candidates(prefix)
+        if CODE_PREFIX_RE_MATCH(prefix):
+            assert set(expected) <= set(found)
+    # a registry not built in code order answers the same
+    shuffled = Registry(tuple(reversed(registry.rules)))
+    for prefix in sorted(prefixes):
+        assert shuffled._with_code_prefix(prefix) == registry._with_code_prefix(prefix)
+
+
+def test_the_catalog_rules_registered_unchecked_all_pass_the_check() -> None:
+    """``make_registry`` does not validate the catalog's rules on every run; they are valid."""
+    registry = make_registry(entry_points=False)
+    assert len(registry.rules) > 100
+    for r in registry.rules:
+        validate_rule(r, "catalog")
