@@ -556,3 +556,273 @@ def test_cluster_policies_are_not_compared_with_every_workload(tmp_path: Any, mo
     report = guardlint.lint_paths([tmp_path], use_config_file=False, select=["namespace-without-network-policy"])
     assert len(report.findings) == n
     assert len(compared) < n  # the pairwise version made n * n = 576 comparisons
+
+
+# --- shell patterns without regular expressions ----------------------------------------------------------
+
+GLOB_CASES = [
+    ("nvidia.com/gpu.product", "nvidia.com/gpu.*"), ("nvidia.com/gpu", "nvidia.com/gpu.*"),
+    ("cloud.google.com/gke-tpu-topology", "cloud.google.com/gke-tpu-*"), ("abc", "a*c"), ("ac", "a*c"),
+    ("a", "a*a"), ("aa", "a*a"), ("aXbXa", "a*b*a"), ("abab", "*ab*ab*"), ("aba", "*ab*ab*"), ("x\ny", "x*y"),
+    ("", ""), ("", "*"), ("a", ""), ("kube-system", "*-system"), ("gpu-operator", "gpu-operator"),
+    ("nvcr.io/nvidia/k8s-device-plugin:v0.17", "nvcr.io/nvidia/*"), ("a/b/c", "a*c"), ("abc", "**"),
+    ("abc", "a**c"), ("abc", "?bc"), ("abc", "[ab]bc"), ("a[c", "a[c"), ("a?c", "a?c"), ("ab", "a?c"),
+]
+
+
+@pytest.mark.parametrize(("text", "pattern"), GLOB_CASES)
+def test_glob_match_is_fnmatchcase(text: str, pattern: str) -> None:
+    import fnmatch
+
+    from guardlint.model.glob import glob_match
+
+    assert glob_match(text, pattern) == fnmatch.fnmatchcase(text, pattern)
+
+
+def test_glob_match_is_fnmatchcase_on_generated_text() -> None:
+    """Every text and pattern over a small alphabet (where overlaps and repeats are common), up to 5 and 4
+    characters: the string-method match agrees with ``fnmatch`` on all of them."""
+    import fnmatch
+    import itertools
+
+    from guardlint.model.glob import glob_match
+
+    texts = ["".join(p) for n in range(6) for p in itertools.product("ab.", repeat=n)]
+    patterns = ["".join(p) for n in range(5) for p in itertools.product("ab*", repeat=n)]
+    for pattern in patterns:
+        for text in texts:
+            assert glob_match(text, pattern) == fnmatch.fnmatchcase(text, pattern), (text, pattern)
+
+
+def test_the_gpu_node_labels_are_matched_without_compiling_a_pattern(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The GPU pack's default node labels (``*`` patterns only) never reach ``fnmatch``, which would compile
+    each into a regular expression on a small run's first use."""
+    import fnmatch
+
+    from guardlint.rules.gpu._support import DEFAULT_GPU_NODE_LABELS, label_matches
+
+    def refuse(*args: Any) -> bool:
+        raise AssertionError("fnmatch used")
+
+    monkeypatch.setattr(fnmatch, "fnmatchcase", refuse)
+    assert label_matches("nvidia.com/gpu.product", DEFAULT_GPU_NODE_LABELS)
+    assert label_matches("cloud.google.com/gke-accelerator", DEFAULT_GPU_NODE_LABELS)
+    assert not label_matches("kubernetes.io/hostname", DEFAULT_GPU_NODE_LABELS)
+
+
+# --- selectors: few candidates, partial runs ---------------------------------------------------------------
+
+SELECTED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: NAME, namespace: NS}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: NAME}}
+  template:
+    metadata: {labels: {app: NAME, team: core}}
+    spec:
+      containers: [{name: app, image: example.com/app:1.0.0}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: NAME, namespace: NS}
+spec:
+  selector: {app: NAME}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: NAME-team, namespace: NS}
+spec:
+  selector: {team: core}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: NAME-typo, namespace: NS}
+spec:
+  selector: {app: NAME-tpyo}
+  ports: [{port: 80}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: NAME, namespace: NS}
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {team: core, app: OTHER}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: NAME, namespace: NS}
+spec:
+  podSelector: {matchLabels: {app: OTHER}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: OTHER}}}]}]
+"""
+"""A workload with Services, a budget and a policy whose selectors match it, match a sibling's pods
+(``OTHER``: in another folder, namespace or Kustomization) or match nothing."""
+
+SELECTOR_RULES = ["service-selects-no-pods", "pdb-selects-no-pods", "network-policy-selects-no-pods",
+                  "network-policy-peer-selects-no-pods", "missing-pod-disruption-budget", "pdb-allows-no-disruption"]
+
+
+def _selector_tree(root: Any) -> None:
+    """Pods of one label in the same folder, a sibling folder, a parent, a child, another namespace, and two
+    folders a Kustomization joins: whether a selector finds them depends on the tree and namespace alone."""
+    kustomization = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../a, ../b]\n"
+    files = {
+        "apps/one/app.yaml": SELECTED.replace("NAME", "one").replace("OTHER", "two").replace("NS", "shop"),
+        "apps/one/two.yaml": SELECTED.replace("NAME", "two").replace("OTHER", "one").replace("NS", "shop"),
+        "apps/sibling/app.yaml": SELECTED.replace("NAME", "three").replace("OTHER", "one").replace("NS", "shop"),
+        "apps/app.yaml": SELECTED.replace("NAME", "parent").replace("OTHER", "child").replace("NS", "shop"),
+        "apps/one/deep/app.yaml": SELECTED.replace("NAME", "child").replace("OTHER", "parent").replace("NS", "shop"),
+        "apps/ns/app.yaml": SELECTED.replace("NAME", "four").replace("OTHER", "one").replace("NS", "lab"),
+        "joined/a/app.yaml": SELECTED.replace("NAME", "five").replace("OTHER", "six").replace("NS", "web"),
+        "joined/b/app.yaml": SELECTED.replace("NAME", "six").replace("OTHER", "five").replace("NS", "web"),
+        "joined/overlay/kustomization.yaml": kustomization,
+    }
+    for i in range(12):  # one label (team: core) on more pods than FEW_POSTED: its tree set is built
+        files[f"many/m{i}/app.yaml"] = SELECTED.replace("NAME", f"m{i}").replace("OTHER", f"m{(i + 1) % 12}") \
+            .replace("NS", "bulk")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def _report_json(report: Report) -> list[tuple[str, str, int, int, str]]:
+    return sorted((f.rule, f.file, f.location.line, f.location.column, f.message) for f in report.findings)
+
+
+def test_few_candidates_skip_the_tree_set_with_the_same_findings(tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    """Under ``FEW_POSTED`` pods a term's candidates are checked with ``related`` one by one instead of through
+    the term's tree set: the findings are those of the tree set everywhere (always, never), and fewer sets are
+    built."""
+    from guardlint.model import selection
+    from guardlint.model.index import ResourceIndex
+
+    _selector_tree(tmp_path)
+    built: list[str] = []
+    real = ResourceIndex.tree_set
+
+    def counting(self: ResourceIndex, key: str, members: Any) -> Any:
+        if key not in built:
+            built.append(key)
+        return real(self, key, members)
+
+    monkeypatch.setattr(ResourceIndex, "tree_set", counting)
+    reports = {}
+    default = selection.FEW_POSTED
+    for few in (0, default, 10**9):
+        monkeypatch.setattr(selection, "FEW_POSTED", few)
+        built.clear()
+        report = guardlint.lint_paths([tmp_path], use_config_file=False, select=SELECTOR_RULES)
+        reports[few] = (_report_json(report), len([k for k in built if k.startswith("resources.pod-owners:")]))
+    assert reports[0][0] == reports[default][0] == reports[10**9][0]
+    assert {f[0] for f in reports[0][0]} >= {"service-selects-no-pods", "pdb-selects-no-pods",
+                                              "network-policy-selects-no-pods", "network-policy-peer-selects-no-pods"}
+    assert reports[10**9][1] == 0 < reports[default][1] < reports[0][1]
+
+
+def test_a_partial_run_judges_selectors_only_where_the_context_covers_them(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The selector rules leave a partial run before looking for pods where ``sees_namespace`` is False (the
+    first step of ``can_judge_pods`` and ``can_judge_missing``): the findings are those of the same runs with that
+    shortcut off, with ``--context`` covering part of the tree (namespaces shop and lab) and with none; without
+    context the pod table is never built."""
+    import importlib
+
+    from guardlint.model import selection
+
+    _selector_tree(tmp_path)
+    holders = [importlib.import_module(m) for m in (
+        "guardlint.rules.resources.service_selects_no_pods", "guardlint.rules.resources.pdb_selects_no_pods",
+        "guardlint.rules.resources.network_policy_selects_no_pods",
+        "guardlint.rules.resources.network_policy_peer_selects_no_pods",
+        "guardlint.rules.resources.missing_pod_disruption_budget", "guardlint.model.scaling",
+    )]
+
+    def runs() -> list[list[tuple[str, str, int, int, str]]]:
+        return [_report_json(guardlint.lint_paths([tmp_path], use_config_file=False, select=SELECTOR_RULES,
+                                                  partial=True, context=context))
+                for context in ([tmp_path / "apps"], [])]
+
+    tables: list[int] = []
+    real = selection._pod_table
+
+    def counting(ctx: Any) -> Any:
+        tables.append(1)
+        return real(ctx)
+
+    monkeypatch.setattr(selection, "_pod_table", counting)
+    alone = guardlint.lint_paths([tmp_path], use_config_file=False, select=SELECTOR_RULES, partial=True)
+    assert not alone.findings and not tables
+    shortcut = runs()
+    for module in holders:
+        monkeypatch.setattr(module, "sees_namespace", lambda *args: True)
+    slow = runs()
+    assert shortcut == slow
+    covered, uncovered = shortcut
+    assert {f[0] for f in covered} >= {"service-selects-no-pods", "pdb-selects-no-pods",
+                                        "network-policy-selects-no-pods", "missing-pod-disruption-budget"}
+    assert all("/apps/" in f[1] for f in covered) and not uncovered
+
+
+# --- the schema walk ---------------------------------------------------------------------------------------
+
+
+def test_the_walk_goes_straight_to_a_mappings_properties_only_where_check_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A mapping under a ``Node.mapping`` node is checked by ``_check_object`` directly, skipping ``_check``:
+    the problems of every schema fixture's objects are the same with every node's flag off (the walk then goes
+    through ``_check`` for each mapping, as it did before)."""
+    from guardlint.apischema import validate
+    from guardlint.apischema.node import Node
+    from guardlint.engine import Run
+    from guardlint.rules.schema._support import find_schema
+    from guardlint.source.loader import load_text
+    from tests.helpers import FIXTURES, default_settings
+
+    rules = ("unknown-field", "wrong-field-type", "missing-required-field", "unsupported-field-value",
+             "unrendered-placeholder", "service-selects-no-pods", "gpu-request-without-limit")
+    files = sorted(p for rule in rules for p in (FIXTURES / rule).rglob("*.yaml"))
+    run = Run([load_text(p.read_text(), str(p), nodes=False) for p in files], default_settings().plan)
+    targets = [(r, find_schema(r, run.ctx).node) for r in run.resources]
+    targets = [(r, node) for r, node in targets if node is not None]
+    assert len(targets) > 20
+    fast = [validate.validate(r.data, node) for r, node in targets]
+    direct: list[int] = []
+    real_object = validate._check_object
+
+    def counting(value: Any, node: Node, path: Any, out: Any) -> None:
+        direct.append(1)
+        real_object(value, node, path, out)
+
+    # The flags off, through the same functions: every mapping goes through ``_check`` again.
+    seen: dict[int, Node] = {}
+
+    def collect(node: Node | None) -> None:
+        if node is None or id(node) in seen:
+            return
+        seen[id(node)] = node
+        for child in (*(node.properties or {}).values(), node.values, node.items, *node.any_of):
+            collect(child)
+
+    for _, node in targets:
+        collect(node)
+    flagged = [n for n in seen.values() if n.mapping]
+    assert flagged
+    try:
+        for n in flagged:
+            n.mapping = False
+        monkeypatch.setattr(validate, "_check_object", counting)
+        slow = [validate.validate(r.data, node) for r, node in targets]
+    finally:
+        for n in flagged:
+            n.mapping = True
+    assert slow == fast
+    assert any(p for p in fast)
+    assert direct

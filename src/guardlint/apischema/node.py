@@ -20,7 +20,7 @@ class Node:
 
     __slots__ = (
         "any_of", "closed", "embedded", "empty_ok", "enum", "exclusive_maximum", "exclusive_minimum", "format", "free",
-        "items",
+        "items", "mapping",
         "max_items", "max_length", "maximum", "min_items", "min_length", "minimum",
         "pattern", "properties", "required", "title", "type", "values",
     )
@@ -57,6 +57,9 @@ class Node:
         self.free: type = _NONE
         """Every value of this type (``isinstance``) passes the node with no problem, so the walker need not
         visit it. ``None`` always does (it means unset); ``seal`` widens it from the node's constraints."""
+        self.mapping = False
+        """A mapping value is checked by its properties alone (type object, no enum, no alternatives), so the
+        walker goes straight to them; set by ``seal``."""
 
     def __repr__(self) -> str:
         return f"Node({self.title or self.type or 'any'})"
@@ -95,6 +98,8 @@ def seal(node: Node) -> Node:
     elif t == OBJECT and not node.properties and node.values is None and not node.required and not node.closed:
         free = dict
     node.free = free
+    # What ``validate._check`` does with a mapping for such a node is ``_check_object`` and nothing else.
+    node.mapping = t == OBJECT and not node.any_of and node.enum is None
     return node
 
 

@@ -148,9 +148,13 @@ def _check(value: Any, node: Node, path: FieldPath, out: list[Problem]) -> None:
             return
         items = node.items
         if items is not None:
-            free = items.free
+            free, mapping = items.free, items.mapping
             for i, item in enumerate(value):
-                if not isinstance(item, free):  # a value of ``free`` passes ``items`` (see ``node.seal``)
+                if isinstance(item, free):  # a value of ``free`` passes ``items`` (see ``node.seal``)
+                    continue
+                if mapping and isinstance(item, dict):  # all ``_check`` would do (see ``node.seal``)
+                    _check_object(item, items, (*path, i), out)
+                else:
                     _check(item, items, (*path, i), out)
         if node.min_items is not None and len(value) < node.min_items:
             out.append(Problem(BAD_VALUE, path, f"has {len(value)} items; at least {node.min_items} required"))
@@ -312,30 +316,40 @@ def _check_object(value: dict[str, Any], node: Node, path: FieldPath, out: list[
     props = node.properties
     values = node.values
     # A value of ``child.free`` passes ``child`` with no problem (see ``node.seal``): most values are plain
-    # strings, and most of a walk's calls would be spent confirming that.
+    # strings, and most of a walk's calls would be spent confirming that. A mapping under a ``child.mapping``
+    # node goes straight to its properties: that is all ``_check`` would do with it.
     for key, item in value.items():
         child = props.get(key) if props is not None else None
-        if child is not None:
-            if not isinstance(item, child.free):
-                _check(item, child, (*path, key), out)
-        elif values is not None:
-            if not isinstance(item, values.free):
-                _check(item, values, (*path, key), out)
-        elif node.closed and not (node.embedded and key in _EMBEDDED):
-            where = f" in {node.title}" if node.title else ""
-            candidates = list(props or ())
-            if node.embedded:
-                candidates.extend(_EMBEDDED)
-            suggestion = _suggest(key, candidates)
-            if suggestion is not None:
-                hint = f"; did you mean {suggestion!r}?" + (" (it is also set here)" if suggestion in value else "")
-            elif not candidates:
-                hint = "; this object takes no fields"
-            else:
-                hint = ""
-            out.append(Problem(UNKNOWN_FIELD, (*path, key), f"unknown field {key!r}{where}{hint}", at_value=False))
+        if child is None:
+            child = values
+            if child is None:
+                if node.closed and not (node.embedded and key in _EMBEDDED):
+                    _unknown_field(value, node, path, key, out)
+                continue
+        if isinstance(item, child.free):
+            continue
+        if child.mapping and isinstance(item, dict):
+            _check_object(item, child, (*path, key), out)
+        else:
+            _check(item, child, (*path, key), out)
     for key in node.required:
         if value.get(key) is None:
             where = f" of {node.title}" if node.title else ""
             out.append(Problem(MISSING_REQUIRED, (*path, key), f"missing required field {key!r}{where}",
                                at_value=False))
+
+
+def _unknown_field(value: dict[str, Any], node: Node, path: FieldPath, key: str, out: list[Problem]) -> None:
+    """The problem of a key that ``node`` (closed) does not define, with the closest defined one as a hint."""
+    where = f" in {node.title}" if node.title else ""
+    candidates = list(node.properties or ())
+    if node.embedded:
+        candidates.extend(_EMBEDDED)
+    suggestion = _suggest(key, candidates)
+    if suggestion is not None:
+        hint = f"; did you mean {suggestion!r}?" + (" (it is also set here)" if suggestion in value else "")
+    elif not candidates:
+        hint = "; this object takes no fields"
+    else:
+        hint = ""
+    out.append(Problem(UNKNOWN_FIELD, (*path, key), f"unknown field {key!r}{where}{hint}", at_value=False))

@@ -123,11 +123,20 @@ def _plural(kind: str) -> str:
     return low + "s"
 
 
+def sees_namespace(index: ResourceIndex, referrer: Resource, namespace: str | None = None) -> bool:
+    """Step 1 of the policy: whether the run sees every object of ``namespace`` (default: the referrer's; for an
+    object without one, of the referrer's folder), ``ResourceIndex.covered``. Where it is False,
+    ``can_judge_missing``, ``can_judge_pods`` and so ``is_missing`` are False too (they begin with it), so a
+    rule may ask it before work whose only use is to reach those questions (finding a selector's pods): in a
+    partial run (pre-commit passes the changed files alone) without ``--context`` it is False everywhere."""
+    return index.covered(referrer.namespace if namespace is None else namespace, referrer.file)
+
+
 def can_judge_missing(index: ResourceIndex, kind: str, referrer: Resource, namespace: str | None = None) -> bool:
     """Steps 1 and 2 of the policy: the linted set is complete for ``kind`` objects in ``namespace`` (default:
     the referrer's) as seen from ``referrer``."""
     ns = referrer.namespace if namespace is None else namespace
-    if not index.covered(ns, referrer.file):
+    if not sees_namespace(index, referrer, ns):
         return False
     if ns is not None and ns in index.complete_namespaces:
         return True
@@ -486,7 +495,7 @@ def _has_workload_in_tree(index: ResourceIndex, workloads: WorkloadTable, referr
 
 def can_judge_pods(index: ResourceIndex, workloads: WorkloadTable, referrer: Resource) -> bool:
     """Whether "no pod matches" may be reported for a selector of ``referrer`` (see the module docstring)."""
-    if not index.covered(referrer.namespace, referrer.file):
+    if not sees_namespace(index, referrer):
         return False
     complete = referrer.namespace is not None and referrer.namespace in index.complete_namespaces
     if not complete and not _has_workload_in_tree(index, workloads, referrer):

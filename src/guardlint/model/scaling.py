@@ -9,7 +9,7 @@ from typing import Any
 
 from guardlint.model.access import get
 from guardlint.model.groups import api_group, groups_compatible
-from guardlint.model.missing import can_judge_pods
+from guardlint.model.missing import can_judge_pods, sees_namespace
 from guardlint.model.resource import Resource
 from guardlint.model.selection import RunView, selected_workloads
 
@@ -109,8 +109,8 @@ def pdb_replica_total(ctx: RunView, pdb: Resource, use_hpa_minimum: bool) -> tup
     no explicit count, or (without ``use_hpa_minimum``) an HPA scales one of them.
     """
     selector = get(pdb.data, ("spec", "selector"))
-    if not isinstance(selector, dict):
-        return None
+    if not isinstance(selector, dict) or not sees_namespace(ctx.index, pdb):
+        return None  # without ``sees_namespace`` ``can_judge_pods`` is False: leave before the search
     selected = selected_workloads(ctx, selector, pdb)
     if not selected or not can_judge_pods(ctx.index, ctx.workloads, pdb):
         return None

@@ -105,6 +105,11 @@ def _selector_term(
     return best
 
 
+FEW_POSTED = 8
+"""Up to this many pods under a selector term, ``_related_candidates`` returns them all instead of building the
+term's tree set: checking ``related`` on each costs less, and it stays bounded per selector."""
+
+
 def _related_candidates(ctx: RunView, table: _PodTable, term: tuple[str, tuple[str, ...] | None],
                         resource: Resource) -> list[int]:
     """The pods posted under ``term`` whose workloads are related to ``resource`` (its namespace and tree), found
@@ -116,6 +121,13 @@ def _related_candidates(ctx: RunView, table: _PodTable, term: tuple[str, tuple[s
     for value in values if values is not None else (None,):
         posted = table.postings.get((key, value), ()) if value is not None else table.keys.get(key, ())
         if not posted:
+            continue
+        if len(posted) <= FEW_POSTED:
+            # Few pods carry the term (most terms name one application): hand them all to the caller, which keeps
+            # only those whose workload is related to ``resource`` (``pods_related_to`` checks ``related`` on
+            # every candidate), so the tree set below, which returns a subset of these holding every related
+            # one, would change nothing but its own cost (building it is most of a small selector's work).
+            out.extend(posted)
             continue
         name = f"resources.pod-owners:{key}" + (f"={value}" if value is not None else "")
         owners = index.tree_set(name, partial(_unique_owners, table, [table.pods[i] for i in posted]))

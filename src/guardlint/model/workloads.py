@@ -357,14 +357,16 @@ class ContainerRef(Frozen):
         return get(self.data, rel)
 
     def describe(self) -> str:
-        label = "sidecar container" if self.is_sidecar else _CONTAINER_LABELS[self.kind]
+        # Compared by identity, not looked up in a table keyed by the kind: hashing an enum member calls
+        # ``Enum.__hash__`` (Python code), and rules describe a container in most of their messages.
+        kind = self.kind
+        if kind is ContainerKind.CONTAINER:
+            label = "container"
+        elif kind is ContainerKind.INIT:
+            label = "sidecar container" if self.is_sidecar else "init container"
+        else:
+            label = "ephemeral container"
         return f"{label} {self.name!r}"
-
-
-_CONTAINER_LABELS: Mapping[ContainerKind, str] = MappingProxyType({
-    ContainerKind.CONTAINER: "container", ContainerKind.INIT: "init container",
-    ContainerKind.EPHEMERAL: "ephemeral container",
-})
 
 
 def iter_pod_specs(resource: Resource, table: WorkloadTable) -> Iterator[PodSpecRef]:
@@ -474,7 +476,9 @@ def iter_containers(pod: PodSpecRef, kinds: Iterable[ContainerKind] | None = Non
             memo.containers = found
     if kinds is None:
         return iter(found)
-    wanted = kinds if isinstance(kinds, (set, frozenset)) else set(kinds)
+    # A tuple, not a set: ``in`` on a tuple of enum members compares identities in C, where hashing a member
+    # calls ``Enum.__hash__`` (Python code) for every container of every rule's call.
+    wanted = kinds if isinstance(kinds, tuple) else tuple(kinds)
     return iter([c for c in found if c.kind in wanted])
 
 

@@ -3,7 +3,6 @@ the value against a JSON Schema. The format is ``schemas/declarative-rule.schema
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from guardlint.errors import RuleLoadError
 from guardlint.findings import Fix, Severity
+from guardlint.model.glob import glob_match
 from guardlint.model.paths import MISSING, FieldPath, expand, parse_dotted, to_dotted
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
@@ -41,8 +41,8 @@ def _object_matches(resource: Resource, selectors: Sequence[Mapping[str, Any]]) 
     for sel in selectors:
         kind = sel.get("kind", "*")
         api = sel.get("apiVersion", "*")
-        if fnmatch.fnmatchcase(resource.kind, kind) and (
-            fnmatch.fnmatchcase(resource.api_version, api) or fnmatch.fnmatchcase(resource.group, api)
+        if glob_match(resource.kind, kind) and (
+            glob_match(resource.api_version, api) or glob_match(resource.group, api)
         ):
             return True
     return False
@@ -63,7 +63,10 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
     scope = "objects" if objects else (
         "containers" if match.get("containers") else ("pod-metadata" if match.get("pod-metadata") else "pod-specs")
     )
-    container_kinds = {ContainerKind(k) for k in match.get("container-kinds", [k.value for k in ContainerKind])}
+    wanted_kinds = {ContainerKind(k) for k in match.get("container-kinds", [k.value for k in ContainerKind])}
+    # None (every container, in order, as the filter would give them) when every kind is wanted, else a tuple,
+    # which ``iter_containers`` filters by without hashing enum members.
+    container_kinds = None if wanted_kinds == set(ContainerKind) else tuple(wanted_kinds)
     kinds_filter = match.get("kinds")
     dotted = spec.get("path", "")
     fix_spec = spec.get("fix")

@@ -7,7 +7,6 @@ Everything here is a pure function of one resource and the run context.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from types import MappingProxyType
@@ -15,6 +14,7 @@ from typing import Any, NamedTuple, Protocol
 
 from guardlint._lazyre import lazy
 from guardlint.model.access import get_list, get_map, get_str
+from guardlint.model.glob import glob_any
 from guardlint.model.paths import FieldPath
 from guardlint.model.requirements import (
     ResourceSite,
@@ -128,7 +128,7 @@ def pod_uses_accelerator(pod: PodSpecRef, table: AcceleratorTable) -> bool:
 # quantities). ``gpu_facts`` walks an object once per run and keeps the answer; a rule whose findings need
 # an accelerator (or an extended resource) then leaves as soon as the facts say there is none.
 
-_INIT_AND_APP = frozenset({ContainerKind.INIT, ContainerKind.CONTAINER})
+_INIT_AND_APP = (ContainerKind.INIT, ContainerKind.CONTAINER)  # a tuple: `in` compares identities (no Enum.__hash__)
 
 
 class ContainerUse(NamedTuple):
@@ -366,7 +366,7 @@ _NEGATIVE_VALUES = frozenset({"false", "0", ""})
 
 
 def label_matches(key: str, patterns: Sequence[str]) -> bool:
-    return any(fnmatch.fnmatchcase(key, p) for p in patterns)
+    return glob_any(key, patterns)
 
 
 def gpu_selector_paths(pod: PodSpecRef, label_patterns: Sequence[str]) -> list[tuple[FieldPath, str]]:
@@ -469,11 +469,11 @@ def is_system_component(pod: PodSpecRef, params: SystemParams) -> bool:
     if resource.kind not in params.system_kinds:
         return False
     ns = resource.namespace or ""
-    if ns and any(fnmatch.fnmatchcase(ns, p) for p in params.system_namespaces):
+    if ns and glob_any(ns, params.system_namespaces):
         return True
     for c in iter_containers(pod):
         image = get_str(c.data, ("image",))
-        if image and any(fnmatch.fnmatchcase(image, p) for p in params.system_images):
+        if image and glob_any(image, params.system_images):
             return True
     return False
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 from collections.abc import Iterator
 from typing import Annotated, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_str
+from guardlint.model.glob import glob_any
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
@@ -130,7 +130,7 @@ def gpu_device_hostpath(resource: Resource, params: Params, ctx: RuleContext) ->
                 continue
             path = posixpath.normpath(raw) if raw.startswith("/") else raw
             whole_dev = path == "/dev"
-            if whole_dev or any(fnmatch.fnmatchcase(path, p) for p in params.device_paths):
+            if whole_dev or glob_any(path, params.device_paths):
                 hits.append((i, raw, get_str(vol, ("name",)) or f"#{i}", whole_dev))
         if any(h[3] for h in hits) and not _gpu_related(pod_facts):
             hits = [h for h in hits if not h[3]]

@@ -3,13 +3,13 @@ framework's visible-devices variable without requesting any."""
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 from collections.abc import Iterator
 from typing import Annotated, Any, NamedTuple
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_bool, get_list, get_str, iter_maps
+from guardlint.model.glob import glob_any
 from guardlint.model.paths import to_dotted
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers
@@ -114,7 +114,7 @@ def _container_exposure(c: ContainerRef, params: Params) -> str | None:
         if name not in mounted or not raw or not raw.startswith("/"):
             continue
         path = posixpath.normpath(raw)
-        if any(fnmatch.fnmatchcase(path, p) for p in params.device_paths):
+        if glob_any(path, params.device_paths):
             return f"it mounts the host's {raw!r} (volume {name!r})"
     return None
 

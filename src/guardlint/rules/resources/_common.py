@@ -20,8 +20,9 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, PodSpecRef, iter_pod_specs
 from guardlint.rules.api import RuleContext
 
-RESOURCE_CONTAINERS = frozenset({ContainerKind.INIT, ContainerKind.CONTAINER})
-"""Containers that may set resources (ephemeral containers may not)."""
+RESOURCE_CONTAINERS = (ContainerKind.INIT, ContainerKind.CONTAINER)
+"""Containers that may set resources (ephemeral containers may not); a tuple, which ``iter_containers`` filters by
+without hashing its members."""
 
 # --- resources ---------------------------------------------------------------------------------------
 
@@ -64,6 +65,13 @@ def can_judge_missing(ctx: RuleContext, kind: str, resource: Resource, namespace
 def is_missing(ctx: RuleContext, kind: str, name: str, resource: Resource, namespace: str | None = None) -> bool:
     """The whole missing-object policy (``guardlint.model.missing.is_missing``)."""
     return _missing.is_missing(ctx.index, ctx.workloads, kind, name, resource, namespace)
+
+
+def sees_namespace(ctx: RuleContext, resource: Resource) -> bool:
+    """Step 1 of the missing-object policy (``guardlint.model.missing.sees_namespace``): where it is False,
+    ``can_judge_missing`` and ``can_judge_pods`` are False for the object's own namespace, so a rule that would
+    report only with one of them may ask it first and leave before finding a selector's pods."""
+    return _missing.sees_namespace(ctx.index, resource)
 
 
 def can_judge_pods(ctx: RuleContext, resource: Resource) -> bool:

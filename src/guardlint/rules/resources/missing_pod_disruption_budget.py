@@ -11,7 +11,7 @@ from guardlint.model.scaling import is_multi_replica, replicas_path
 from guardlint.model.selection import pdbs_for
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import PDB
-from guardlint.rules.resources._common import can_judge_missing, is_partial_object
+from guardlint.rules.resources._common import can_judge_missing, is_partial_object, sees_namespace
 
 
 @rule(
@@ -101,8 +101,8 @@ def missing_pod_disruption_budget(resource: Resource, params: Any, ctx: RuleCont
         matchLabels: {app: web}
     ```
     """
-    if is_partial_object(resource, ctx):
-        return
+    if not sees_namespace(ctx, resource) or is_partial_object(resource, ctx):
+        return  # without ``sees_namespace`` ``can_judge_missing`` below is False (a partial run)
     path = replicas_path(resource, ctx)
     if path is None or not is_multi_replica(resource, ctx):
         return

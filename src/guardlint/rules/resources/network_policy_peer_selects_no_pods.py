@@ -18,7 +18,7 @@ from guardlint.model.selectors import (
     selector_text,
 )
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import can_judge_pods
+from guardlint.rules.resources._common import can_judge_pods, sees_namespace
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 """The label the API server sets on every Namespace to its name."""
@@ -177,6 +177,8 @@ def network_policy_peer_selects_no_pods(resource: Resource, params: Any, ctx: Ru
                 continue
             namespaces = pinned
         views = [resource if ns == resource.namespace else resource._replace(namespace=ns) for ns in namespaces]
+        if not all(sees_namespace(ctx, view) for view in views):
+            continue  # ``can_judge_pods`` is False for one of them (a partial run): leave before the search
         if any(_selects_any(ctx, selector, view) for view in views):
             continue
         for view in views:

@@ -10,7 +10,7 @@ from guardlint.model.resource import Resource
 from guardlint.model.selection import selected_workloads
 from guardlint.model.selectors import selector_is_empty, selector_text
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.resources._common import can_judge_pods
+from guardlint.rules.resources._common import can_judge_pods, sees_namespace
 
 
 @rule(
@@ -112,6 +112,8 @@ def network_policy_selects_no_pods(resource: Resource, params: Any, ctx: RuleCon
     selector = spec.get("podSelector") if isinstance(spec, dict) else None
     if not isinstance(selector, dict) or selector_is_empty(selector):
         return
+    if not sees_namespace(ctx, resource):
+        return  # ``can_judge_pods`` is False (a partial run): leave before the search
     if selected_workloads(ctx, selector, resource) == [] and can_judge_pods(ctx, resource):
         yield Violation(("spec", "podSelector"), f"{resource.describe()} selects {selector_text(selector)}, which "
                         "matches no pod template among the linted workloads in its namespace")

@@ -12,7 +12,7 @@ from guardlint.model.selection import selected_workloads
 from guardlint.model.selectors import selector_is_empty, selector_text
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import PDB
-from guardlint.rules.resources._common import can_judge_pods
+from guardlint.rules.resources._common import can_judge_pods, sees_namespace
 
 
 @rule(
@@ -118,6 +118,8 @@ def pdb_selects_no_pods(resource: Resource, params: Any, ctx: RuleContext) -> It
         return
     if get(selector, ("matchLabels",)) is None and get(selector, ("matchExpressions",)) is None:
         return
+    if not sees_namespace(ctx, resource):
+        return  # ``can_judge_pods`` is False (a partial run): leave before the search
     if selected_workloads(ctx, selector, resource) == [] and can_judge_pods(ctx, resource):
         yield Violation(("spec", "selector"), f"{resource.describe()} selects {selector_text(selector)}, which matches "
                         "no pod template among the linted workloads in its namespace")

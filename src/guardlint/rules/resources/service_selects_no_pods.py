@@ -11,7 +11,7 @@ from guardlint.model.selection import service_selector, service_selects_any_pod
 from guardlint.model.selectors import selector_text
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import LABELS, SERVICES
-from guardlint.rules.resources._common import can_judge_pods
+from guardlint.rules.resources._common import can_judge_pods, sees_namespace
 
 
 @rule(
@@ -101,7 +101,8 @@ def service_selects_no_pods(resource: Resource, params: Any, ctx: RuleContext) -
     if resource.group != "":
         return
     selector = service_selector(resource)
-    if selector is None or service_selects_any_pod(ctx, resource, selector):
+    # Without the first step of ``can_judge_pods`` (a partial run) nothing is reported: leave before the search.
+    if selector is None or not sees_namespace(ctx, resource) or service_selects_any_pod(ctx, resource, selector):
         return
     if can_judge_pods(ctx, resource):
         yield Violation(("spec", "selector"), f"{resource.describe()} selects {selector_text(selector)}, which matches "
