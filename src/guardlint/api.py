@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from guardlint._record import NamedTuple
 from guardlint.config.model import Config, Plan, make_plan, parse_version
 from guardlint.errors import ConfigError, RuleLoadError, UsageError
 from guardlint.findings import InputError, Report, Severity, SkippedDocument

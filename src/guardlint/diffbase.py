@@ -26,8 +26,9 @@ import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
+from guardlint._record import NamedTuple
 from guardlint.errors import UsageError
 from guardlint.findings import DiffSummary, Finding, Report
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from guardlint._record import NamedTuple
 
 
 class ConfigProblem(NamedTuple):

@@ -30,8 +30,9 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
+from guardlint._record import NamedTuple
 from guardlint.findings import SAFE, Finding, Fix, Report
 from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.source.loader import Document, LoadedText, load_text, prepare_text, split_documents

@@ -21,8 +21,9 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Finding, Report
 from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.source.loader import LoadedText

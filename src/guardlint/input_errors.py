@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
 
+from guardlint._record import NamedTuple
 from guardlint.findings import ErrorKind
 
 

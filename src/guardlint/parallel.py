@@ -27,7 +27,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
+
+from guardlint._record import NamedTuple
 
 if TYPE_CHECKING:
     from guardlint.config.model import ActiveRule, Plan

@@ -15,7 +15,9 @@ import re
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
+
+from guardlint._record import NamedTuple
 
 __all__ = ["SchemaError", "Unsupported", "ValidationIssue", "is_valid", "iter_issues", "matches"]
 

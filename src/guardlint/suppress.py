@@ -20,9 +20,9 @@ import datetime
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import NamedTuple
 
 from guardlint._lazyre import lazy
+from guardlint._record import NamedTuple
 from guardlint.config.model import Exemption, Lock, Plan, Refusal
 from guardlint.findings import Finding
 from guardlint.model.resource import Resource

@@ -36,7 +36,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+from guardlint._record import NamedTuple
 
 if TYPE_CHECKING:
     from guardlint.api import Settings

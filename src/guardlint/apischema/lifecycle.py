@@ -20,7 +20,8 @@ import functools
 import json
 import os
 from collections.abc import Mapping
-from typing import NamedTuple
+
+from guardlint._record import NamedTuple
 
 
 class Removal(NamedTuple):

@@ -12,9 +12,10 @@ field as such rather than as a type error.
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardlint._lazyre import LazyPattern
+from guardlint._record import NamedTuple
 from guardlint.apischema.node import (
     ARRAY,
     BOOLEAN,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
+from guardlint._record import NamedTuple
 from guardlint.model.access import get, iter_maps
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource

@@ -22,9 +22,10 @@ import posixpath
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from guardlint._frozen import Frozen
+from guardlint._record import NamedTuple
 from guardlint.model.resource import Resource
 
 T = TypeVar("T")

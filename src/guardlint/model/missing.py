@@ -34,9 +34,9 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from itertools import pairwise
-from typing import NamedTuple
 
 from guardlint._lazyre import lazy
+from guardlint._record import NamedTuple
 from guardlint.model.access import get, get_list, get_map, get_str, iter_maps
 from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.index import ResourceIndex, TreeSet, directory, same_namespace

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardlint._lazyre import lazy
+from guardlint._record import NamedTuple
 
 _QUANTITY = lazy(
     r"(?P<sign>[+-]?)(?P<whole>[0-9]*)(?:\.(?P<frac>[0-9]*))?"

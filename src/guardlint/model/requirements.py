@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
+from guardlint._record import NamedTuple
 from guardlint.model.access import get_list, get_map, get_str
 from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.paths import FieldPath

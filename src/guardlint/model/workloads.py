@@ -10,9 +10,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardlint._frozen import Frozen
+from guardlint._record import NamedTuple
 from guardlint.model.access import get
 from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.paths import FieldPath, expand, to_dotted

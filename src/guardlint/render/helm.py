@@ -22,7 +22,9 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
+
+from guardlint._record import NamedTuple
 
 MARK = "#@gl:"
 MARKER_RE = re.compile(r" ?#@gl:(\d+):(\d+)")

@@ -7,8 +7,9 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from guardlint._record import NamedTuple
 from guardlint.findings import ErrorKind, Finding, InputError, Location, Rendered
 from guardlint.model.paths import FieldPath
 from guardlint.render import cache

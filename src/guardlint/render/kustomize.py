@@ -19,10 +19,11 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from guardlint._record import NamedTuple
 from guardlint.findings import ErrorKind, InputError, Location
 from guardlint.model.paths import FieldPath
 from guardlint.render.tree import inside, kustomization_file

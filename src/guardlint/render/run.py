@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
+from guardlint._record import NamedTuple
 from guardlint.findings import ErrorKind, Finding, InputError, Rendered, Report, SkippedDocument
 from guardlint.render.tree import Partition, kustomization_file, repo_root
 from guardlint.source.files import DEFAULT_MAX_BYTES, Excludes, Input, as_excludes, display_name

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from guardlint._record import NamedTuple
 
 if TYPE_CHECKING:
     from guardlint.findings import Finding, Report

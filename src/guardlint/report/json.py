@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Finding, Fix, InputError, Report, ResourceRef, Severity, SkippedDocument
 from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.report import RenderOptions, patch_key

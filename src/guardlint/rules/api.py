@@ -23,10 +23,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, TypeVar
 
 from guardlint._frozen import Frozen
 from guardlint._lazyre import lazy
+from guardlint._record import NamedTuple
 from guardlint.findings import Fix, FixEdit, Severity, structural_fix
 from guardlint.model.index import ResourceIndex
 from guardlint.model.paths import FieldPath

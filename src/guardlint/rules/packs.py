@@ -13,7 +13,9 @@ the test suite and for ``make_registry(lazy=False)``; an ordinary run reads the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+from guardlint._record import NamedTuple
 
 if TYPE_CHECKING:
     from guardlint.rules.api import Rule

@@ -20,7 +20,9 @@ run without rule parameters in its configuration never evaluates them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
+
+from guardlint._record import NamedTuple
 
 __all__ = ["Param", "ParamsSchema", "derive_params_schema", "param"]
 

@@ -14,9 +14,9 @@ import bisect
 import enum
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from guardlint._lazyre import lazy
+from guardlint._record import NamedTuple
 
 _DIRECTIVE = lazy(r"(?:^|(?<=\s))#\s*guardlint:\s*(?P<body>.*?)\s*$")
 _IGNORE = lazy(r"^ignore(?:-(?P<scope>document|line|next-line))?(?![\w-])\s*(?P<rest>.*)$")

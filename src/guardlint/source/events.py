@@ -27,7 +27,7 @@ from __future__ import annotations
 import sys
 from array import array
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 from yaml.events import (
@@ -41,6 +41,8 @@ from yaml.events import (
     StreamEndEvent,
     StreamStartEvent,
 )
+
+from guardlint._record import NamedTuple
 
 _NO_KEY = -1
 _DATA_STYLES = frozenset(("|", ">", '"', "'"))

@@ -8,8 +8,8 @@ import math
 import os
 import stat
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
+from guardlint._record import NamedTuple
 from guardlint.findings import ErrorKind, InputError, SkippedDocument
 
 EXTENSIONS = (".yaml", ".yml", ".json")

@@ -29,7 +29,7 @@ import sys
 from array import array
 from collections.abc import Callable, Generator, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -38,6 +38,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from guardlint._frozen import Frozen
 from guardlint._lazyre import lazy
+from guardlint._record import NamedTuple
 from guardlint.findings import ErrorKind, InputError, Location
 from guardlint.model.paths import FieldPath
 from guardlint.source.directives import Directive, scan_directives

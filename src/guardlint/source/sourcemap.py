@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import NamedTuple
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Location
 from guardlint.model.paths import FieldPath
 

@@ -5,8 +5,9 @@ clean-up and gang-scheduling settings. Sources: the projects' API types (gpu-spe
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
+from guardlint._record import NamedTuple
 from guardlint.model.access import get, get_int, get_list, get_map, get_str
 from guardlint.model.paths import FieldPath
 from guardlint.model.quantity import quantity_value

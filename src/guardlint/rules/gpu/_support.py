@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from guardlint._lazyre import lazy
+from guardlint._record import NamedTuple
 from guardlint.model.access import get_list, get_map, get_str
 from guardlint.model.glob import glob_any
 from guardlint.model.paths import FieldPath

@@ -24,7 +24,9 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
+
+from guardlint._record import NamedTuple
 
 __all__ = [
     "ACCELERATOR_KINDS",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_str
 from guardlint.model.glob import glob_any

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.quantity import format_quantity
 from guardlint.model.requirements import SiteValue

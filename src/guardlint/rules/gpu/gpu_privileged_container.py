@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_str
 from guardlint.model.quantity import format_quantity

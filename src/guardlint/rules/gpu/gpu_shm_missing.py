@@ -5,8 +5,9 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 from fractions import Fraction
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get_bool, get_list, get_str
 from guardlint.model.quantity import format_quantity

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get_bool, get_list, get_str, iter_maps
 from guardlint.model.glob import glob_any

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.backends import ROUTE_KINDS, service_backends
 from guardlint.model.missing import visible_objects

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fractions import Fraction
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.quantity import exact_number, format_number, quantity_text, quantity_value
 from guardlint.model.resource import Resource

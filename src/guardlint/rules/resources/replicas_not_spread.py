@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get, get_list
 from guardlint.model.paths import FieldPath

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.quantity import quantity_text, quantity_value
 from guardlint.model.resource import Resource

@@ -5,8 +5,9 @@ that report problems), and its API lifecycle, computed once per apiVersion/kind 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
+from guardlint._record import NamedTuple
 from guardlint.apischema.lifecycle import removals_by_kind, served, show
 from guardlint.apischema.node import Node
 from guardlint.apischema.store import VersionSchemas, api_key, schemas_for

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
+from guardlint._record import NamedTuple
 from guardlint.model.access import get_list, get_map, iter_maps
 from guardlint.model.index import ResourceIndex
 from guardlint.model.paths import FieldPath

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get_map
 from guardlint.model.paths import FieldPath

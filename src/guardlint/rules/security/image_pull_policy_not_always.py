@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Literal, NamedTuple
+from typing import Annotated, Literal
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Severity, structural_fix
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Literal, NamedTuple
+from typing import Annotated, Literal
 
+from guardlint._record import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
 from guardlint._lazyre import lazy
+from guardlint._record import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers

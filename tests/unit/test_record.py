@@ -1,0 +1,370 @@
+"""``guardlint._record.NamedTuple`` builds the same classes as ``typing.NamedTuple`` without typing's per-field
+``compile()``; every guardlint value type uses it, so start-up cannot pay typing's cost again unnoticed."""
+
+from __future__ import annotations
+
+import ast
+import copy
+import importlib
+import inspect
+import pickle
+import pkgutil
+import sys
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pytest
+
+import guardlint
+from guardlint import _record
+from guardlint.rules.api import param_names
+from guardlint.rules.params import derive_params_schema
+
+SHAPES = '''\
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+T = TypeVar("T")
+
+
+class Empty(NamedTuple):
+    pass
+
+
+class Plain(NamedTuple):
+    a: int
+    b: str
+
+
+class Documented(NamedTuple):
+    """A documented record."""
+
+    a: int
+    b: tuple[str, ...] = ()
+    """A field's docstring: an expression the class body drops."""
+    c: Mapping[str, Any] | None = None
+
+
+class AllDefaults(NamedTuple):
+    mode: Literal["a", "b"] = "a"
+    count: Annotated[int, "a note"] = 2
+    later: Later | None = None
+
+
+class Members(NamedTuple):
+    x: int
+    y: int = 2
+    LIMIT = 10
+    TABLE: tuple[int, ...] = ()
+
+    def total(self) -> int:
+        return self.x + self.y
+
+    @property
+    def double(self) -> int:
+        return 2 * self.x
+
+    @classmethod
+    def of(cls, x: int) -> Members:
+        return cls(x, x)
+
+    @staticmethod
+    def helper() -> str:
+        return "h"
+
+    def __repr__(self) -> str:
+        return f"Members<{self.x}, {self.y}>"
+
+
+class Outer(NamedTuple):
+    v: int
+
+    class Inner(NamedTuple):
+        w: int = 0
+
+
+class Derived(Plain):
+    """A subclass of a record."""
+
+    __slots__ = ()
+
+    def both(self) -> str:
+        return f"{self.a}{self.b}"
+
+
+class Later(NamedTuple):
+    z: float
+
+
+class Box(NamedTuple, Generic[T]):
+    item: T
+    extra: tuple[T, ...] | None = None
+'''
+
+# the instance each shape is probed with (positional arguments)
+ARGS: dict[str, tuple[Any, ...]] = {
+    "Empty": (),
+    "Plain": (1, "b"),
+    "Documented": (1, ("x", "y")),
+    "AllDefaults": (),
+    "Members": (3,),
+    "Outer": (4,),
+    "Outer.Inner": (5,),
+    "Derived": (6, "d"),
+    "Later": (1.5,),
+    "Box": (1,),
+}
+
+NAMEDTUPLE_API = {"_make", "_replace", "_asdict", "_fields", "_field_defaults", "__new__", "__getnewargs__",
+                  "__repr__", "__slots__", "__match_args__", "__doc__", "__module__", "__annotations__"}
+
+
+def _load(name: str, source: str, base: Any, monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
+    """``source`` as the module ``name`` (importable, so that pickle finds its classes), ``base`` as its
+    ``NamedTuple``."""
+    module = types.ModuleType(name)
+    module.NamedTuple = base  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, name, module)
+    exec(compile(source, f"<{name}>", "exec", dont_inherit=True), module.__dict__)
+    return module
+
+
+@pytest.fixture
+def shapes(monkeypatch: pytest.MonkeyPatch) -> tuple[types.ModuleType, types.ModuleType]:
+    return (_load("_nt_typing_shapes", SHAPES, typing.NamedTuple, monkeypatch),
+            _load("_nt_record_shapes", SHAPES, _record.NamedTuple, monkeypatch))
+
+
+def _resolve(module: types.ModuleType, qualname: str) -> Any:
+    found: Any = module
+    for part in qualname.split("."):
+        found = getattr(found, part)
+    return found
+
+
+def _same_text(left: object, right: object) -> None:
+    """Equal once each side's module name is taken out (classes of the two modules print their module)."""
+    assert str(left).replace("_nt_typing_shapes", "M") == str(right).replace("_nt_record_shapes", "M")
+
+
+def _raw(annotations: Mapping[str, Any]) -> dict[str, Any]:
+    """typing's annotations as the strings they were made from."""
+    return {k: v.__forward_arg__ if isinstance(v, typing.ForwardRef) else v for k, v in annotations.items()}
+
+
+def _members(cls: type) -> Iterator[str]:
+    """The names the class body defined (other than the fields and what namedtuple makes)."""
+    for name in vars(cls):
+        if name not in cls._fields and name not in NAMEDTUPLE_API and not name.startswith("__"):  # type: ignore[attr-defined]
+            yield name
+
+
+def _probe(value: Any) -> Any:
+    """What a member gives: a method is called without arguments (or its TypeError), anything else read."""
+    if not callable(value) or isinstance(value, type):
+        return value
+    try:
+        return value()
+    except TypeError as error:
+        return ("TypeError", str(error))
+
+
+@pytest.mark.parametrize("qualname", sorted(ARGS))
+def test_the_class_is_the_one_typing_builds(
+    shapes: tuple[types.ModuleType, types.ModuleType], qualname: str
+) -> None:
+    t_cls, r_cls = (_resolve(m, qualname) for m in shapes)
+    assert t_cls is not r_cls
+    for attribute in ("__name__", "__qualname__", "__doc__", "_fields", "_field_defaults", "__match_args__",
+                      "__slots__"):
+        _same_text(getattr(t_cls, attribute), getattr(r_cls, attribute))
+    assert t_cls.__module__ == "_nt_typing_shapes" and r_cls.__module__ == "_nt_record_shapes"
+    _same_text([c.__qualname__ for c in t_cls.__mro__], [c.__qualname__ for c in r_cls.__mro__])
+    assert sorted(vars(t_cls)) == sorted(vars(r_cls))
+    for field in t_cls._fields:
+        assert getattr(t_cls, field).__doc__ == getattr(r_cls, field).__doc__
+    # the annotations: typing's ForwardRefs, the record's strings they were made from; the same hints
+    assert _raw(vars(t_cls).get("__annotations__", {})) == vars(r_cls).get("__annotations__", {})
+    if "__annotations__" in vars(r_cls):
+        assert all(isinstance(v, str) for v in r_cls.__annotations__.values())
+        assert r_cls.__new__.__annotations__ is r_cls.__annotations__
+        assert _raw(t_cls.__new__.__annotations__) == r_cls.__new__.__annotations__
+    for extras in (False, True):
+        _same_text(typing.get_type_hints(t_cls, include_extras=extras),
+                   typing.get_type_hints(r_cls, include_extras=extras))
+    assert [(p.name, p.default, p.kind) for p in inspect.signature(t_cls).parameters.values()] == [
+        (p.name, p.default, p.kind) for p in inspect.signature(r_cls).parameters.values()]
+
+
+@pytest.mark.parametrize("qualname", sorted(ARGS))
+def test_values_behave_as_typing_s(shapes: tuple[types.ModuleType, types.ModuleType], qualname: str) -> None:
+    t_cls, r_cls = (_resolve(m, qualname) for m in shapes)
+    args = ARGS[qualname]
+    t_value, r_value = t_cls(*args), r_cls(*args)
+    assert type(r_value) is r_cls
+    _same_text(repr(t_value), repr(r_value))
+    assert tuple(t_value) == tuple(r_value) and t_value == r_value and hash(t_value) == hash(r_value)
+    assert t_value._asdict() == r_value._asdict()
+    assert r_cls._make(tuple(r_value)) == r_value and type(r_cls._make(tuple(r_value))) is r_cls
+    if r_cls._fields:
+        first = r_cls._fields[0]
+        replaced = r_value._replace(**{first: "new"})
+        assert type(replaced) is r_cls and replaced == t_value._replace(**{first: "new"})
+        with pytest.raises(TypeError) as t_error:
+            t_cls(*args, *range(len(t_cls._fields) + 1))
+        with pytest.raises(TypeError) as r_error:
+            r_cls(*args, *range(len(r_cls._fields) + 1))
+        _same_text(t_error.value, r_error.value)
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        again = pickle.loads(pickle.dumps(r_value, protocol))
+        assert type(again) is r_cls and again == r_value
+    assert copy.copy(r_value) == r_value and copy.deepcopy(r_value) == r_value
+    assert sorted(_members(t_cls)) == sorted(_members(r_cls))
+    for name in _members(r_cls):
+        _same_text(_probe(getattr(t_value, name)), _probe(getattr(r_value, name)))
+
+
+def test_defaults_members_and_subclasses_work(shapes: tuple[types.ModuleType, types.ModuleType]) -> None:
+    """Spelled out for the record's classes (the comparisons above would pass if both were wrong alike)."""
+    record = shapes[1]
+    assert record.Documented(1) == (1, (), None) and record.Documented.__doc__ == "A documented record."
+    assert record.AllDefaults() == ("a", 2, None)
+    assert record.AllDefaults._field_defaults == {"mode": "a", "count": 2, "later": None}
+    members = record.Members.of(4)
+    assert (members.total(), members.double, members.helper(), repr(members)) == (8, 8, "h", "Members<4, 4>")
+    assert record.Members.LIMIT == 10 and record.Members(1, 2, (7,)).TABLE == (7,)
+    assert record.Outer.Inner().w == 0 and record.Outer.Inner.__qualname__ == "Outer.Inner"
+    derived = record.Derived(1, "x")
+    assert derived.both() == "1x" and isinstance(derived, record.Plain) and derived._fields == ("a", "b")
+    assert not hasattr(derived, "__dict__")
+    hints = typing.get_type_hints(record.AllDefaults, include_extras=True)
+    assert hints == {"mode": Literal["a", "b"], "count": Annotated[int, "a note"],
+                     "later": record.Later | None}
+    assert record.Members.__orig_bases__ == (_record.NamedTuple,)
+    assert record.Members.__bases__ == (tuple,)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="generic NamedTuples are Python 3.11's")
+def test_a_generic_record_is_generic(shapes: tuple[types.ModuleType, types.ModuleType]) -> None:
+    t_box, r_box = shapes[0].Box, shapes[1].Box
+    assert r_box.__parameters__ == (shapes[1].T,) and t_box.__parameters__ == (shapes[0].T,)
+    _same_text(t_box[int], r_box[int])
+    assert r_box[int](1) == (1, None) and r_box.__bases__ == t_box.__bases__
+    assert r_box.__orig_bases__ == (_record.NamedTuple, typing.Generic[shapes[1].T])
+
+
+BAD = {
+    "a field without default after one with": "class X(NamedTuple):\n    a: int = 1\n    b: str\n",
+    "after two defaults": "class X(NamedTuple):\n    a: int = 1\n    b: int = 2\n    c: str\n",
+    "a namedtuple method": "class X(NamedTuple):\n    a: int\n    def _replace(self): ...\n",
+    "slots": "class X(NamedTuple):\n    __slots__ = ('a',)\n    a: int\n",
+    "init": "class X(NamedTuple):\n    a: int\n    def __init__(self, a): ...\n",
+    "another base": "class X(NamedTuple, int):\n    a: int\n",
+    "a record as a second base": "class P(NamedTuple):\n    a: int\nclass X(P, NamedTuple):\n    b: int\n",
+    "an underscored field": "class X(NamedTuple):\n    _a: int\n",
+}
+
+
+@pytest.mark.parametrize("source", BAD.values(), ids=list(BAD))
+def test_mistakes_fail_as_with_typing(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    errors = []
+    for name, base in (("_nt_typing_bad", typing.NamedTuple), ("_nt_record_bad", _record.NamedTuple)):
+        with pytest.raises(Exception) as caught:  # each case raises what typing raises
+            _load(name, "from __future__ import annotations\n" + source, base, monkeypatch)
+        errors.append((type(caught.value), str(caught.value)))
+    assert errors[0] == errors[1]
+
+
+def test_what_the_record_refuses_and_typing_accepts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Evaluated annotations (no ``from __future__ import annotations``) would go unchecked: refused; the
+    functional form is not offered."""
+    with pytest.raises(TypeError, match="postponed annotations"):
+        _load("_nt_record_eager", "class X(NamedTuple):\n    a: int\n", _record.NamedTuple, monkeypatch)
+    with pytest.raises(TypeError, match="class syntax"):
+        _record.NamedTuple("X", [("a", int)])
+
+
+def test_a_params_declaration_means_the_same_on_either_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plugins keep ``typing.NamedTuple`` for their ``Params`` (the documented way): the schema and the field
+    names are the same as for a built-in rule's."""
+    source = (
+        "from __future__ import annotations\n"
+        "from collections.abc import Mapping\n"
+        "from typing import Annotated, Literal\n"
+        "from guardlint.rules.params import param\n"
+        "class Params(NamedTuple):\n"
+        "    count: Annotated[int, param('How many.', minimum=1)] = 2\n"
+        "    mode: Annotated[Literal['a', 'b'], param('A mode.')] = 'a'\n"
+        "    names: Annotated[tuple[str, ...], param('Names.', items={'minLength': 1})] = ('x',)\n"
+        "    sizes: Annotated[Mapping[str, int], param('Sizes.', values={'minimum': 1})] = {}\n"
+    )
+    typed = _load("_nt_typing_params", source, typing.NamedTuple, monkeypatch).Params
+    record = _load("_nt_record_params", source, _record.NamedTuple, monkeypatch).Params
+    assert derive_params_schema(typed) == derive_params_schema(record)
+    assert derive_params_schema(record)["properties"]["count"] == {
+        "type": "integer", "minimum": 1, "default": 2, "description": "How many."}
+    assert param_names(typed) == param_names(record) == ("count", "mode", "names", "sizes")
+
+
+def _guardlint_modules() -> Iterator[types.ModuleType]:
+    for info in pkgutil.walk_packages(guardlint.__path__, "guardlint."):
+        if info.name != "guardlint.__main__":
+            yield importlib.import_module(info.name)
+
+
+def _classes(namespace: Mapping[str, Any], module: str) -> Iterator[type]:
+    for value in list(namespace.values()):
+        if isinstance(value, type) and value.__module__ == module:
+            yield value
+            yield from _classes(vars(value), module)
+
+
+def _built_by_typing(cls: type) -> bool:
+    return typing.NamedTuple in cls.__dict__.get("__orig_bases__", ()) or any(
+        isinstance(v, typing.ForwardRef) for v in inspect.get_annotations(cls).values())
+
+
+def test_no_guardlint_class_is_built_by_typing_namedtuple() -> None:
+    records: list[type] = []
+    for module in _guardlint_modules():
+        for cls in _classes(vars(module), module.__name__):
+            assert not _built_by_typing(cls), f"{module.__name__}.{cls.__qualname__}: use guardlint._record"
+            if issubclass(cls, tuple) and hasattr(cls, "_fields"):
+                records.append(cls)
+    assert len(records) > 100  # the walk did find guardlint's value types
+    assert all(_record.NamedTuple in r.__dict__.get("__orig_bases__", (_record.NamedTuple,)) for r in records)
+
+
+def _typing_namedtuple_uses(path: Path) -> Iterator[int]:
+    """Lines of ``path`` that import ``NamedTuple`` from typing or spell ``typing.NamedTuple``."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        imported = isinstance(node, ast.ImportFrom) and node.module == "typing" and any(
+            a.name == "NamedTuple" for a in node.names)
+        spelled = isinstance(node, ast.Attribute) and node.attr == "NamedTuple" and isinstance(node.value, ast.Name) \
+            and node.value.id == "typing"
+        if imported or spelled:
+            yield node.lineno
+
+
+def test_no_guardlint_source_uses_typing_namedtuple() -> None:
+    """Also catches classes the module walk cannot see (defined inside functions)."""
+    source = Path(guardlint.__file__).parent
+    uses = [f"{p.relative_to(source)}:{line}" for p in sorted(source.rglob("*.py")) if p.name != "_record.py"
+            for line in _typing_namedtuple_uses(p)]
+    assert uses == []
+
+
+def test_the_scans_find_what_they_look_for() -> None:
+    """The two checks above fail on a class typing built and on a source that imports typing's NamedTuple."""
+
+    class Typed(typing.NamedTuple):
+        a: int
+
+    assert _built_by_typing(Typed)
+    assert list(_typing_namedtuple_uses(Path(__file__))) != []
+
