@@ -69,18 +69,24 @@ def _policy(args: argparse.Namespace) -> str | None:
     return getattr(args, "policy", None) or os.environ.get(POLICY_ENV) or None
 
 
+_POLICY_OPTION: tuple[tuple[str, ...], dict[str, Any]] = (("--policy",), {
+    "metavar": "FILE",
+    "help": f"policy file applied on top of the configuration, which it overrides; only it can lock rules "
+    f"(default: ${POLICY_ENV} when set)"})
+_ALLOW_PLUGINS_OPTION: tuple[tuple[str, ...], dict[str, Any]] = (("--allow-local-plugins",), {
+    "action": "store_true",
+    "help": "import the local Python plugins the configuration names (plugins:); without this (or "
+    f"{ALLOW_PLUGINS_ENV}=1) a configuration naming any is an error, because it would run code"})
+
+
 def _add_policy(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--policy", metavar="FILE",
-                        help=f"policy file applied on top of the configuration, which it overrides; only it can "
-                        f"lock rules (default: ${POLICY_ENV} when set)")
+    flags, spec = _POLICY_OPTION
+    parser.add_argument(*flags, **spec)
 
 
 def _add_allow_plugins(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--allow-local-plugins", action="store_true",
-        help="import the local Python plugins the configuration names (plugins:); without this (or "
-        f"{ALLOW_PLUGINS_ENV}=1) a configuration naming any is an error, because it would run code",
-    )
+    flags, spec = _ALLOW_PLUGINS_OPTION
+    parser.add_argument(*flags, **spec)
 
 
 def _allow_local_plugins(args: argparse.Namespace) -> bool:
@@ -173,78 +179,133 @@ def _terminal_columns() -> int:
     return columns
 
 
+_CHECK_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (("--config",), {"metavar": "FILE", "help": "configuration file (default: nearest .guardlint.yaml)"}),
+    (("--no-config",), {"action": "store_true", "help": "ignore .guardlint.yaml files"}),
+    _POLICY_OPTION,
+    _ALLOW_PLUGINS_OPTION,
+    (("--select",), {"action": "append", "metavar": "RULES",
+     "help": "rules to run instead of the defaults: names, codes, code prefixes, packs, tags, all"}),
+    (("--extend-select",), {"action": "append", "metavar": "RULES", "help": "rules to run in addition"}),
+    (("--ignore",), {"action": "append", "metavar": "RULES", "help": "rules not to run"}),
+    (("--fail-on",), {"choices": ("error", "warning", "info", "never"),
+     "help": "lowest severity that fails the run (default: error, or the config's fail-on)"}),
+    (("--format", "--output-format", "-f"), {"dest": "format", "default": None, "choices": _FORMATS,
+     "help": "report format: text (the default: each finding with its rule code, field path and "
+     "help), concise (one line per finding), full (text with the offending source lines), "
+     "json, sarif, junit, github (workflow annotations), gitlab (code quality report)"}),
+    (("--output", "-o"), {"metavar": "FILE", "help": "write the report to FILE instead of stdout"}),
+    (("--output-file",), {"action": "append", "default": [], "metavar": "FORMAT:FILE",
+     "help": "also write a report in FORMAT to FILE, from the same run (repeatable; for example "
+     "--output-file sarif:guardlint.sarif next to the text report on the terminal)"}),
+    (("--show-files",), {"action": "store_true",
+     "help": "list the files that would be linted (and the chart or overlay each is rendered "
+     "with) and those passed over, with the reason; lint nothing"}),
+    (("--show-settings",), {"action": "store_true",
+     "help": "print the effective configuration, where each value comes from (the command line, "
+     "a configuration file and line, or the default), and the rules that would run; lint nothing"}),
+    (("--statistics",), {"action": "store_true",
+     "help": "print the number of findings per rule (and how many --fix can fix), most frequent "
+     "first, instead of the findings"}),
+    (("--kubernetes-version",), {"metavar": "X.Y", "help": "target cluster version (default: newest)"}),
+    (("--baseline",), {"metavar": "FILE", "help": "report only findings not recorded in FILE"}),
+    (("--write-baseline",), {"metavar": "FILE", "help": "record the current findings in FILE"}),
+    (("--diff-base",), {"metavar": "REF",
+     "help": "pull-request mode: lint the working tree and the merge base of REF and HEAD (read "
+     "with git, no checkout, no fetch) and report only the findings the change introduces, "
+     "with the suppressions it adds; the summary counts new and fixed findings (a REF this "
+     "clone does not hold, as in a shallow clone, is an error, exit code 2)"}),
+    (("--fix",), {"action": "store_true",
+     "help": "apply the safe fixes rules offer to the files (each file verified, comments and "
+     "formatting kept), then report what is left; with standard input ('-') as the only path, "
+     "write the fixed text to standard output and the report to standard error"}),
+    (("--unsafe-fixes",), {"action": "store_true",
+     "help": "with --fix or --diff, also apply the unsafe fixes (those that can change what the "
+     "workload does, such as dropping capabilities)"}),
+    (("--diff",), {"action": "store_true",
+     "help": "print the unified diff that --fix (with the same --unsafe-fixes) would apply and "
+     "change nothing; exit 1 when there is something to fix, 0 when there is nothing"}),
+    (("--partial",), {"action": "store_true",
+     "help": "the paths are part of a repository (pre-commit): never report referenced objects "
+     "as missing"}),
+    (("--context",), {"action": "append", "metavar": "PATH", "default": [],
+     "help": "read PATH for cross-object rules without reporting on it"}),
+    (("--no-render",), {"action": "store_true",
+     "help": "do not render Helm charts or kustomize overlays (chart templates are skipped, "
+     "kustomize files linted as they are)"}),
+    (("--allow-no-objects",), {"action": "store_true",
+     "help": "exit 0 rather than 2 when the paths hold no Kubernetes object"}),
+    (("--allow-input-errors",), {"action": "store_true",
+     "help": "report inputs that cannot be read or parsed (input errors, see 'guardlint explain "
+     "yaml-syntax-error') without failing the run: the exit code then depends on the findings"}),
+    (("--max-file-size",), {"metavar": "MB",
+     "help": "skip larger files with an error (default 20; above 0, at most 1048576)"}),
+    (("--stdin-filename",), {"metavar": "NAME", "help": "name to report for input read from stdin"}),
+    (("--show-suppressed",), {"action": "store_true", "help": "list suppressed findings in text output"}),
+    (("--color",), {"choices": ("auto", "always", "never"), "default": "auto"}),
+    (("--verbose", "-v"), {"action": "store_true", "help": "also list skipped non-Kubernetes documents"}),
+    (("--quiet", "-q"), {"action": "store_true", "help": "print nothing; only the exit code tells"}),
+    (("--profile-rules",), {"action": "store_true",
+     "help": "print on stderr the time each rule took, slowest first (plugins' rules included)"}),
+    (("--jobs", "-j"), {"metavar": "N", "default": "auto",
+     "help": "processes to lint with: a number, or auto (the default: one per usable CPU when the "
+     "input is large enough to gain from it); the report is the same either way"}),
+)
+"""The options of ``check`` in the order ``--help`` lists them: (option strings, ``add_argument`` keywords).
+Only the actions argparse calls ``store`` (the default), ``store_true`` and ``append`` are used, which is
+what ``_plain_check`` reads a command line with."""
+
+
 def _check_options(check: argparse.ArgumentParser) -> None:
     check.add_argument("paths", nargs="*", metavar="PATH", help="files, directories (recursive) or - for stdin")
-    check.add_argument("--config", metavar="FILE", help="configuration file (default: nearest .guardlint.yaml)")
-    check.add_argument("--no-config", action="store_true", help="ignore .guardlint.yaml files")
-    _add_policy(check)
-    _add_allow_plugins(check)
-    check.add_argument("--select", action="append", metavar="RULES",
-                       help="rules to run instead of the defaults: names, codes, code prefixes, packs, tags, all")
-    check.add_argument("--extend-select", action="append", metavar="RULES", help="rules to run in addition")
-    check.add_argument("--ignore", action="append", metavar="RULES", help="rules not to run")
-    check.add_argument("--fail-on", choices=("error", "warning", "info", "never"),
-                       help="lowest severity that fails the run (default: error, or the config's fail-on)")
-    check.add_argument("--format", "--output-format", "-f", dest="format", default=None, choices=_FORMATS,
-                       help="report format: text (the default: each finding with its rule code, field path and "
-                       "help), concise (one line per finding), full (text with the offending source lines), "
-                       "json, sarif, junit, github (workflow annotations), gitlab (code quality report)")
-    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-    check.add_argument("--output-file", action="append", default=[], metavar="FORMAT:FILE",
-                       help="also write a report in FORMAT to FILE, from the same run (repeatable; for example "
-                       "--output-file sarif:guardlint.sarif next to the text report on the terminal)")
-    check.add_argument("--show-files", action="store_true",
-                       help="list the files that would be linted (and the chart or overlay each is rendered "
-                       "with) and those passed over, with the reason; lint nothing")
-    check.add_argument("--show-settings", action="store_true",
-                       help="print the effective configuration, where each value comes from (the command line, "
-                       "a configuration file and line, or the default), and the rules that would run; lint nothing")
-    check.add_argument("--statistics", action="store_true",
-                       help="print the number of findings per rule (and how many --fix can fix), most frequent "
-                       "first, instead of the findings")
-    check.add_argument("--kubernetes-version", metavar="X.Y", help="target cluster version (default: newest)")
-    check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
-    check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
-    check.add_argument("--diff-base", metavar="REF",
-                       help="pull-request mode: lint the working tree and the merge base of REF and HEAD (read "
-                       "with git, no checkout, no fetch) and report only the findings the change introduces, "
-                       "with the suppressions it adds; the summary counts new and fixed findings (a REF this "
-                       "clone does not hold, as in a shallow clone, is an error, exit code 2)")
-    check.add_argument("--fix", action="store_true",
-                       help="apply the safe fixes rules offer to the files (each file verified, comments and "
-                       "formatting kept), then report what is left; with standard input ('-') as the only path, "
-                       "write the fixed text to standard output and the report to standard error")
-    check.add_argument("--unsafe-fixes", action="store_true",
-                       help="with --fix or --diff, also apply the unsafe fixes (those that can change what the "
-                       "workload does, such as dropping capabilities)")
-    check.add_argument("--diff", action="store_true",
-                       help="print the unified diff that --fix (with the same --unsafe-fixes) would apply and "
-                       "change nothing; exit 1 when there is something to fix, 0 when there is nothing")
-    check.add_argument("--partial", action="store_true",
-                       help="the paths are part of a repository (pre-commit): never report referenced objects "
-                       "as missing")
-    check.add_argument("--context", action="append", metavar="PATH", default=[],
-                       help="read PATH for cross-object rules without reporting on it")
-    check.add_argument("--no-render", action="store_true",
-                       help="do not render Helm charts or kustomize overlays (chart templates are skipped, "
-                       "kustomize files linted as they are)")
-    check.add_argument("--allow-no-objects", action="store_true",
-                       help="exit 0 rather than 2 when the paths hold no Kubernetes object")
-    check.add_argument("--allow-input-errors", action="store_true",
-                       help="report inputs that cannot be read or parsed (input errors, see 'guardlint explain "
-                       "yaml-syntax-error') without failing the run: the exit code then depends on the findings")
-    check.add_argument("--max-file-size", metavar="MB",
-                       help="skip larger files with an error (default 20; above 0, at most 1048576)")
-    check.add_argument("--stdin-filename", metavar="NAME", help="name to report for input read from stdin")
-    check.add_argument("--show-suppressed", action="store_true", help="list suppressed findings in text output")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    check.add_argument("--verbose", "-v", action="store_true", help="also list skipped non-Kubernetes documents")
-    check.add_argument("--quiet", "-q", action="store_true", help="print nothing; only the exit code tells")
-    check.add_argument("--profile-rules", action="store_true",
-                       help="print on stderr the time each rule took, slowest first (plugins' rules included)")
-    check.add_argument("--jobs", "-j", metavar="N", default="auto",
-                       help="processes to lint with: a number, or auto (the default: one per usable CPU when the "
-                       "input is large enough to gain from it); the report is the same either way")
+    for flags, spec in _CHECK_OPTIONS:
+        check.add_argument(*flags, **spec)
+
+
+def _plain_check(args_list: Sequence[str]) -> argparse.Namespace | None:
+    """The namespace the parser makes of a plain ``check`` command line, read without building the parser
+    (argparse's set-up, with the gettext look-ups of its titles, is a few milliseconds of every run); None for
+    any line this does not read the way argparse does, which then goes to the parser.
+
+    A plain line is ``check`` followed by paths and options each written out in full, apart (``--format json``;
+    not ``--format=json``, ``-fjson``, ``-vq`` or an abbreviation such as ``--no-conf``), whose values do not
+    start with ``-`` and are among the option's choices, with no ``--`` and no help. For it argparse (with
+    ``_parse_intermixed``) sets every option to its default, then a ``store`` option to its last value,
+    a ``store_true`` one to True and an ``append`` one to its values in order, and collects the paths in
+    order wherever they stand; ``tests/cli/test_startup.py`` compares both on generated command lines.
+    """
+    if not args_list or args_list[0] != "check":
+        return None
+    values: dict[str, Any] = {"command": "check", "paths": []}
+    options: dict[str, tuple[str, str, Any]] = {}
+    for flags, spec in _CHECK_OPTIONS:
+        action = spec.get("action", "store")
+        named_by = next((f for f in flags if f.startswith("--")), flags[0])  # argparse's choice of the name
+        dest = spec.get("dest") or named_by.lstrip("-").replace("-", "_")
+        default = spec.get("default", False if action == "store_true" else None)
+        values[dest] = list(default) if isinstance(default, list) else default
+        for flag in flags:
+            options[flag] = (dest, action, spec.get("choices"))
+    tokens = iter(args_list[1:])
+    for token in tokens:
+        if not token.startswith("-") or token == "-":
+            values["paths"].append(token)
+            continue
+        option = options.get(token)
+        if option is None:
+            return None  # "--", "-h", "--opt=value", abbreviations, clustered flags, unknown options
+        dest, action, choices = option
+        if action == "store_true":
+            values[dest] = True
+            continue
+        value = next(tokens, None)
+        if value is None or value.startswith("-") or (choices is not None and value not in choices):
+            return None  # argparse's usage errors, and values it might read differently
+        if action == "append":
+            values[dest] = [*(values[dest] or ()), value]
+        else:
+            values[dest] = value
+    return argparse.Namespace(**values)
 
 
 def _normalise_argv(argv: Sequence[str]) -> list[str]:
@@ -1071,11 +1132,13 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     stdout = out or sys.stdout
     stderr = err or sys.stderr
     args_list = _normalise_argv(sys.argv[1:] if argv is None else argv)
-    parser = _parser(args_list[0] if args_list[0] in SUBCOMMANDS else None)
-    try:
-        args = _parse_intermixed(parser, args_list)
-    except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
-        return int(exc.code) if isinstance(exc.code, int) else EXIT_ERROR
+    args = _plain_check(args_list)
+    if args is None:
+        parser = _parser(args_list[0] if args_list[0] in SUBCOMMANDS else None)
+        try:
+            args = _parse_intermixed(parser, args_list)
+        except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
+            return int(exc.code) if isinstance(exc.code, int) else EXIT_ERROR
     try:
         with _error_handler(stderr):
             if args.command == "check":
@@ -1088,7 +1151,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
                 return _cmd_docs(args, stdout, stderr)
             if args.command == "config":
                 return _cmd_config(args, stdout, stderr)
-            parser.print_help(stdout)
+            _parser().print_help(stdout)
             return EXIT_ERROR
     except _Exit as exit_:
         return exit_.code

@@ -109,9 +109,13 @@ def test_the_terminal_is_measured_once_per_run(tmp_path: Path, monkeypatch: pyte
         return os.terminal_size((100, 40))
 
     monkeypatch.setattr(os, "get_terminal_size", measure)
-    assert cli.main(["check", "m.yaml", "--no-config", "--fail-on", "never"], out=io.StringIO(),
-                    err=io.StringIO()) == 0
+    assert cli.main(["check", "m.yaml", "--no-config", "--fail-on=never"], out=io.StringIO(),
+                    err=io.StringIO()) == 0  # "=": a line for the parser
     assert calls == 1
+    calls = 0
+    assert cli.main(["check", "m.yaml", "--no-config", "--fail-on", "never"], out=io.StringIO(),
+                    err=io.StringIO()) == 0  # a plain line, read without the parser (and its terminal width)
+    assert calls == 0
 
 
 @pytest.mark.parametrize("columns", [None, "", "0", "-3", "abc", "57", "200"])
@@ -277,3 +281,77 @@ def test_the_check_parser_declares_no_other_subcommand() -> None:
     assert list(choices or ()) == ["check"]
     full = next(a.choices for a in cli._parser()._actions if a.dest == "command")
     assert list(full or ()) == list(cli.SUBCOMMANDS)
+
+
+def _by_argparse(argv: list[str]) -> dict[str, Any] | None:
+    try:
+        return vars(cli._parse_intermixed(cli._parser("check"), list(argv)))
+    except SystemExit:
+        return None
+
+
+PLAIN_LINES = [
+    ["check"],
+    ["check", "m.yaml", "--no-config"],
+    ["check", "--partial", "--allow-no-objects", "--no-config", "--fail-on", "never", "a.yaml", "b.yml", "c.json"],
+    ["check", "a", "--format", "json", "b", "-o", "r.json", "--select", "SEC", "--select", "RES,GPU", "c"],
+    ["check", "-f", "sarif", "--output-format", "junit", "--color", "never", "-v", "-q", "-j", "2", "-"],
+    ["check", "--output-file", "sarif:x.sarif", "--output-file", "json:y", "--context", "ctx", "--ignore", "x"],
+    ["check", "--config", "c.yaml", "--policy", "p.yaml", "--allow-local-plugins", "--kubernetes-version", "1.30",
+     "--baseline", "b", "--write-baseline", "w", "--diff-base", "main", "--fix", "--unsafe-fixes", "--diff",
+     "--no-render", "--allow-input-errors", "--max-file-size", "3", "--stdin-filename", "s.yaml",
+     "--show-suppressed", "--profile-rules", "--show-files", "--show-settings", "--statistics",
+     "--extend-select", "all", "--jobs", "auto", "check", ""],
+    ["check", "--config", "", "a=b.yaml", "--format", "text", "--format", "concise"],
+]
+
+NOT_PLAIN = [
+    ["check", "--format=json", "a"], ["check", "-fjson"], ["check", "-vq"], ["check", "--no-conf"],
+    ["check", "--", "-x.yaml"], ["check", "-h"], ["check", "--help"], ["check", "--nope"], ["check", "--format"],
+    ["check", "--format", "yaml"], ["check", "-o", "-"], ["check", "--max-file-size", "-1"],
+    ["check", "--select", "--no-config"], ["check", "-x y"], ["rules"], ["explain", "x"], ["check", "--version"],
+]
+
+
+@pytest.mark.parametrize("argv", PLAIN_LINES)
+def test_a_plain_check_line_reads_as_argparse_reads_it(argv: list[str]) -> None:
+    fast = cli._plain_check(argv)
+    assert fast is not None
+    assert vars(fast) == _by_argparse(argv)
+
+
+@pytest.mark.parametrize("argv", NOT_PLAIN)
+def test_other_lines_go_to_argparse(argv: list[str]) -> None:
+    assert cli._plain_check(argv) is None
+
+
+def test_generated_lines_read_as_argparse_reads_them() -> None:
+    """Lines drawn from the options, their abbreviations and spellings with ``=``, values, paths and odd
+    tokens: whatever ``_plain_check`` reads, argparse reads the same (and accepts)."""
+    import random
+
+    words: list[str] = ["a.yaml", "b", "-", "--", "", "x=y", "-x", "--no-conf", "--format=json", "-fjson", "-vq",
+                        "json", "never", "auto", "2", "-1", "RES", "--select", "check"]
+    for flags, spec in cli._CHECK_OPTIONS:
+        words.extend(flags)
+        words.extend(spec.get("choices") or ())
+    chooser = random.Random(14)
+    plain = 0
+    for _ in range(3000):
+        argv = ["check", *(chooser.choice(words) for _ in range(chooser.randint(0, 7)))]
+        fast = cli._plain_check(argv)
+        if fast is not None:
+            plain += 1
+            assert vars(fast) == _by_argparse(argv), argv
+    assert plain > 300  # the comparison covers many lines, not only refusals
+
+
+def test_the_fast_reading_knows_every_check_option() -> None:
+    """Every option of the ``check`` parser is in ``_CHECK_OPTIONS`` with an action ``_plain_check`` reads."""
+    parser = cli._parser("check")
+    check = next(a for a in parser._actions if a.dest == "command").choices["check"]  # type: ignore[index]
+    declared = {s for a in check._actions for s in a.option_strings} - {"-h", "--help"}
+    assert declared == {f for flags, _spec in cli._CHECK_OPTIONS for f in flags}
+    for _flags, spec in cli._CHECK_OPTIONS:
+        assert spec.get("action", "store") in ("store", "store_true", "append")
+        assert set(spec) <= {"action", "metavar", "help", "choices", "dest", "default"}
