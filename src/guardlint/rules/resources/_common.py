@@ -16,8 +16,9 @@ from guardlint.model import missing as _missing
 from guardlint.model.access import get
 from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.index import directory
+from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, PodSpecRef, iter_pod_specs
+from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_pod_specs
 from guardlint.rules.api import RuleContext
 
 RESOURCE_CONTAINERS = (ContainerKind.INIT, ContainerKind.CONTAINER)
@@ -134,6 +135,28 @@ _FILLED_BY_OPERATOR: dict[tuple[str, str], frozenset[str]] = {
     # Knative Serving gives the user container a default readiness probe on its port.
     ("serving.knative.dev", "*"): frozenset({"readinessProbe"}),
 }
+
+
+_TRAINER_GROUP = "trainer.kubeflow.org"
+_TRAINER_RUNTIMES = frozenset({"TrainingRuntime", "ClusterTrainingRuntime"})
+_TRAINER_JOBS: FieldPath = ("spec", "template", "spec", "replicatedJobs")
+_ANCESTOR_LABEL = "trainer.kubeflow.org/trainjob-ancestor-step"
+
+
+def resources_set_by_train_job(resource: Resource, c: ContainerRef) -> bool:
+    """Whether a Kubeflow Trainer TrainJob sets this container's resources: a TrainJob's
+    ``spec.trainer.resourcesPerNode`` (with its image, command and env) goes into the container named ``node``
+    of each replicated job of its (Cluster)TrainingRuntime whose Job template is labelled
+    ``trainer.kubeflow.org/trainjob-ancestor-step: trainer``. The runtime is a template shared by TrainJobs
+    that each size their nodes, so it leaves that container's resources out by design. The initializer
+    containers (``dataset-initializer``, ``model-initializer``) get nothing from the TrainJob and are judged."""
+    if c.name != "node" or resource.group != _TRAINER_GROUP or resource.kind not in _TRAINER_RUNTIMES:
+        return False
+    n = len(_TRAINER_JOBS)
+    if len(c.path) <= n or c.path[:n] != _TRAINER_JOBS:
+        return False
+    labels = get(resource.data, (*c.path[: n + 1], "template", "metadata", "labels"))
+    return isinstance(labels, dict) and labels.get(_ANCESTOR_LABEL) == "trainer"
 
 
 def filled_by_operator(resource: Resource, what: str) -> bool:

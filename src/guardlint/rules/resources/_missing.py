@@ -14,6 +14,7 @@ from guardlint.rules.resources._common import (
     RESOURCE_CONTAINERS,
     filled_by_operator,
     is_partial_object,
+    resources_set_by_train_job,
 )
 
 
@@ -33,7 +34,9 @@ def missing_resource(resource: Resource, ctx: RuleContext, name: str, section: s
 
     A request is satisfied by the container's request, by its limit (the API copies a limit into a missing
     request), by a pod-level ``spec.resources`` request or limit, or by a LimitRange default in the same
-    namespace; a limit by the container's limit, a pod-level limit or a LimitRange default.
+    namespace; a limit by the container's limit, a pod-level limit or a LimitRange default. The trainer
+    container of a Kubeflow (Cluster)TrainingRuntime gets its resources from each TrainJob
+    (``resources_set_by_train_job``) and is not judged.
 
     What rules the whole object out (a fragment, an operator that fills resources in, a LimitRange default)
     is asked only once a container lacks the value: each of those questions is a pure function of the object
@@ -48,7 +51,7 @@ def missing_resource(resource: Resource, ctx: RuleContext, name: str, section: s
             continue
         for c in iter_containers(pod, RESOURCE_CONTAINERS):
             resources = c.data.get("resources")
-            if _sets(resources, sections, name):
+            if _sets(resources, sections, name) or resources_set_by_train_job(resource, c):
                 continue
             if excused is None:
                 excused = (

@@ -34,8 +34,10 @@ def missing_cpu_limit(resource: Resource, params: Any, ctx: RuleContext) -> Iter
     is to cap CPU.
 
     Not reported: kustomize patches and other fragments (a built-in workload whose pod template has no
-    containers or a container without an image), and InferenceServices, whose KServe webhook supplies
-    default requests and limits.
+    containers or a container without an image), InferenceServices, whose KServe webhook supplies
+    default requests and limits, and the trainer container (`node`, in the replicated jobs labelled
+    `trainer.kubeflow.org/trainjob-ancestor-step: trainer`) of a Kubeflow TrainingRuntime or
+    ClusterTrainingRuntime, whose resources each TrainJob sets (`spec.trainer.resourcesPerNode`).
 
     ## Why is this bad?
     Without a CPU limit a container may use every idle core of its node. Many teams want that (CPU is

@@ -48,8 +48,10 @@ def missing_ephemeral_storage_request(resource: Resource, params: Params, ctx: R
     default.
 
     Not reported: kustomize patches and other fragments (a built-in workload whose pod template has no
-    containers or a container without an image), and InferenceServices, whose KServe webhook supplies
-    default requests and limits.
+    containers or a container without an image), InferenceServices, whose KServe webhook supplies
+    default requests and limits, and the trainer container (`node`, in the replicated jobs labelled
+    `trainer.kubeflow.org/trainjob-ancestor-step: trainer`) of a Kubeflow TrainingRuntime or
+    ClusterTrainingRuntime, whose resources each TrainJob sets (`spec.trainer.resourcesPerNode`).
 
     ## Why is this bad?
     Logs, `emptyDir` volumes and the container's writable layer use the node's local disk. Without a request

@@ -33,8 +33,10 @@ def missing_memory_limit(resource: Resource, params: Any, ctx: RuleContext) -> I
     into a missing `default`). Ephemeral containers cannot set resources and are not reported.
 
     Not reported: kustomize patches and other fragments (a built-in workload whose pod template has no
-    containers or a container without an image), and InferenceServices, whose KServe webhook supplies
-    default requests and limits.
+    containers or a container without an image), InferenceServices, whose KServe webhook supplies
+    default requests and limits, and the trainer container (`node`, in the replicated jobs labelled
+    `trainer.kubeflow.org/trainjob-ancestor-step: trainer`) of a Kubeflow TrainingRuntime or
+    ClusterTrainingRuntime, whose resources each TrainJob sets (`spec.trainer.resourcesPerNode`).
 
     ## Why is this bad?
     Memory is not compressible: a container without a limit can use all of the node's memory, and when the
