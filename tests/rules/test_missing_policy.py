@@ -328,3 +328,60 @@ def test_in_a_folder_of_alternatives_only_the_own_files_object_decides_its_keys(
     assert _rules(_lint([tmp_path / "samples"], rule)) == []
     _write(tmp_path, {"samples/pod.yaml": KEY_READER + "---\n" + KEYED_SECRET})
     assert _rules(_lint([tmp_path / "samples"], rule)) == [(rule, "samples")]
+
+
+def _web(replicas: str = "") -> str:
+    return f"""apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:{replicas}
+  selector:
+    matchLabels: {{app: web}}
+  template:
+    metadata:
+      labels: {{app: web}}
+    spec:
+      containers:
+        - name: web
+          image: example.com/web:2.0.0
+"""
+
+
+def _web_hpa(minimum: int) -> str:
+    return f"""apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+  namespace: shop
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}
+  minReplicas: {minimum}
+  maxReplicas: 10
+"""
+
+
+def test_an_autoscaler_of_an_alternative_file_scales_only_its_own_files_workload(tmp_path: Path) -> None:
+    # Golden outputs: each file renders the same Deployment with its own autoscaler. The autoscaler with a
+    # minimum of 3 belongs to its own file's Deployment; the other file's Deployment runs one replica.
+    _write(tmp_path, {"golden/default.yaml": _web() + "---\n" + _web_hpa(1),
+                      "golden/scaled.yaml": _web() + "---\n" + _web_hpa(3)})
+    files = sorted(f.file.rsplit("/", 1)[-1] for f in _lint([tmp_path / "golden"], "replicas-not-spread").active)
+    assert files == ["scaled.yaml"]
+    # A file that renders only the autoscaler, beside a file whose Deployment has its own autoscaler of that name.
+    _write(tmp_path, {"golden/scaled.yaml": _web_hpa(3)})
+    assert not _lint([tmp_path / "golden"], "replicas-not-spread").active
+    # An autoscaler whose file renders its own Deployment is not another file's autoscaler either.
+    _write(tmp_path, {"golden/default.yaml": _web(), "golden/scaled.yaml": _web() + "---\n" + _web_hpa(3)})
+    files = sorted(f.file.rsplit("/", 1)[-1] for f in _lint([tmp_path / "golden"], "replicas-below-minimum").active)
+    assert files == ["default.yaml"]
+
+
+def test_an_autoscaler_in_a_file_of_its_own_scales_each_alternative(tmp_path: Path) -> None:
+    # A CPU and a GPU variant of one Deployment, and an hpa.yaml for whichever is applied: it scales both.
+    _write(tmp_path, {"app/serving-cpu.yaml": _web("\n  replicas: 1"), "app/serving-gpu.yaml": _web("\n  replicas: 1"),
+                      "app/hpa.yaml": _web_hpa(3)})
+    for rule in ("replicas-managed-by-hpa", "replicas-not-spread"):
+        files = sorted(f.file.rsplit("/", 1)[-1] for f in _lint([tmp_path / "app"], rule).active)
+        assert files == ["serving-cpu.yaml", "serving-gpu.yaml"], rule

@@ -28,8 +28,27 @@ def hpas_for(ctx: RunView, resource: Resource) -> list[Resource]:
         api_version = ref.get("apiVersion")
         if isinstance(api_version, str) and not groups_compatible(api_group(api_version), resource.group):
             continue
+        if hpa.file != resource.file and (_namesake_in_file(ctx, resource, hpa.file, hpa)
+                                          or _namesake_in_file(ctx, hpa, resource.file, resource)):
+            continue
         out.append(hpa)
     return out
+
+
+def _namesake_in_file(ctx: RunView, obj: Resource, file: str | None, near: Resource) -> bool:
+    """Whether ``file`` defines another object of ``obj``'s kind and name, in a namespace ``near``'s agrees with.
+
+    ``hpas_for`` asks it both ways for an autoscaler in another file than its target. When the autoscaler's file
+    defines its own workload of the target's name, or the target's file its own autoscaler of that name, the two
+    files are alternatives of one another (golden outputs or samples that each define the same objects): each
+    file's autoscaler scales that file's workload, not a namesake in a sibling file. An autoscaler in a file of
+    its own (an ``hpa.yaml`` next to the workload) still scales the target."""
+    if not obj.name:
+        return False
+    return any(
+        other is not obj and other.file == file and ctx.index.related(other, near)
+        for other in ctx.index.named(obj.kind, obj.name)
+    )
 
 
 def _hpas_by_target(ctx: RunView) -> Mapping[tuple[object, object], tuple[Resource, ...]]:

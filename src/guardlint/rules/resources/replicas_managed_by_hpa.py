@@ -38,7 +38,13 @@ def replicas_managed_by_hpa(resource: Resource, params: Any, ctx: RuleContext) -
     """## What it does
     Reports workloads (any kind with a replica count in the pod-template table) that set `spec.replicas`
     while a HorizontalPodAutoscaler among the linted objects targets them through
-    `scaleTargetRef` (same namespace, kind and name, compatible API group).
+    `scaleTargetRef` (same namespace, kind and name, compatible API group). In a folder of alternatives
+    (golden outputs or samples that each define the same workload), an autoscaler whose file defines its own
+    workload of that name, or whose name the workload's file gives to an autoscaler of its own, scales only
+    its own file's workload; an autoscaler in a file of its own (an `hpa.yaml` beside the variants) scales
+    each of them. The other rules that ask which autoscalers scale a workload (`replicas-not-spread`,
+    `replicas-below-minimum`, `missing-pod-disruption-budget`, `hpa-minimum-single-replica`) follow the
+    same rule.
 
     ## Why is this bad?
     The HPA writes the replica count; every `kubectl apply` or GitOps sync writes the manifest's value back.
