@@ -292,30 +292,38 @@ def _is_operator_kind(index: ResourceIndex, workloads: WorkloadTable, kind: str,
 
 
 def custom_resources_in_tree(
-    index: ResourceIndex, workloads: WorkloadTable, referrer: Resource, *, include_workloads: bool = False
+    index: ResourceIndex, workloads: WorkloadTable, referrer: Resource, *, include_workloads: bool = False,
+    besides_referrer: bool = False,
 ) -> bool:
     """Whether the referrer's namespace and tree hold custom resources an operator may turn into pods (kinds the
     pod-template table does not describe) or, with ``include_workloads``, into Services, Secrets, ConfigMaps,
-    claims (any custom resource, workloads included)."""
+    claims (any custom resource, workloads included). ``besides_referrer``: the referrer itself does not count."""
     def members() -> Iterator[Resource]:
         for r in index.resources:
             if _operator_kind(index, workloads, r.kind, include_workloads):
                 yield r
 
-    return index.tree_set(f"operator-kinds:{include_workloads}", members).any_related(referrer, referrer.namespace)
+    tree = index.tree_set(f"operator-kinds:{include_workloads}", members)
+    if not besides_referrer:
+        return tree.any_related(referrer, referrer.namespace)
+    return any(r is not referrer for r in tree.related(referrer, referrer.namespace))
 
 
 def is_missing(
     index: ResourceIndex, workloads: WorkloadTable, kind: str, name: str, referrer: Resource,
-    namespace: str | None = None,
+    namespace: str | None = None, *, referrer_may_make: bool = True,
 ) -> bool:
     """The whole policy: whether ``referrer``'s reference to ``kind``/``name`` (in ``namespace``, default the
-    referrer's) may be reported as missing."""
+    referrer's) may be reported as missing. ``referrer_may_make=False``: the referrer is a custom resource whose
+    operator is known to make no such object (it hands the reference to its pods as written), so step 5 does
+    not count the referrer itself among the custom resources of the tree."""
     if is_placeholder_name(name) or not can_judge_missing(index, kind, referrer, namespace):
         return False
     if index.exists_for(kind, name, referrer, namespace) or produced(index, kind, name, referrer, namespace):
         return False
-    if kind in OPERATOR_MADE and custom_resources_in_tree(index, workloads, referrer, include_workloads=True):
+    if kind in OPERATOR_MADE and custom_resources_in_tree(
+        index, workloads, referrer, include_workloads=True, besides_referrer=not referrer_may_make
+    ):
         return False
     return not created_at_run_time(index, kind, referrer, namespace)
 

@@ -318,6 +318,18 @@ def argo_spec_path(resource: Resource) -> FieldPath | None:
     return ("spec", "workflowSpec") if resource.kind == "CronWorkflow" else ("spec",)
 
 
+def argo_makes_objects(resource: Resource) -> bool:
+    """Whether an Argo Workflows object has a ``resource`` template (``templates[].resource``), which creates,
+    applies or patches any object at run time. Otherwise the Argo controller makes only pods (and the PVCs of
+    ``volumeClaimTemplates``): the resource claims of a template or of the workflow go to the pod as written,
+    and the ResourceClaimTemplates and ResourceClaims they name must already exist."""
+    spec_path = argo_spec_path(resource)
+    if spec_path is None:
+        return False
+    templates = get_list(resource.data, (*spec_path, "templates")) or ()
+    return any(isinstance(t, dict) and t.get("resource") is not None for t in templates)
+
+
 def pod_resource_claims(pod: PodSpecRef) -> tuple[FieldPath, Sequence[Any]]:
     """The pod's ``resourceClaims`` and where they are: the pod's own, or for an Argo Workflows template that
     sets none, the workflow-level default (``spec.resourceClaims``), which Argo applies to every template pod."""

@@ -12,7 +12,7 @@ from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
-from guardlint.rules.gpu._support import gpu_facts, pod_resource_claims
+from guardlint.rules.gpu._support import argo_makes_objects, argo_spec_path, gpu_facts, pod_resource_claims
 
 FIELDS = (("resourceClaimTemplateName", "ResourceClaimTemplate"), ("resourceClaimName", "ResourceClaim"))
 
@@ -39,7 +39,10 @@ def dra_claim_reference_missing(resource: Resource, params: Any, ctx: RuleContex
     namespace is declared complete); a producer in the tree (an NVIDIA `ComputeDomain` makes the template
     named in `spec.channel.resourceClaimTemplate.name`), a role there that may create such objects, or a
     custom resource an operator acts on keeps it quiet; objects created elsewhere can be declared under
-    `known-objects`.
+    `known-objects`. For Argo Workflows, a template's pod gets the workflow-level `spec.resourceClaims` when
+    the template has no list of its own; the Argo controller passes claims to the pods as written and makes no
+    claim objects, so a workflow keeps the rule quiet only when it has a `resource` template (which may
+    create one at run time).
 
     ## Why is this bad?
     The scheduler cannot allocate devices for a claim whose template or claim does not exist: the pod stays
@@ -109,6 +112,9 @@ def dra_claim_reference_missing(resource: Resource, params: Any, ctx: RuleContex
     facts = gpu_facts(resource, ctx)
     if not facts.pod_claims:
         return  # every pod's resource claims are empty: nothing refers to a claim
+    # An Argo workflow without resource templates makes no claim objects: it does not keep itself quiet as a
+    # custom resource whose operator might (other custom resources of the tree still do).
+    may_make = argo_spec_path(resource) is None or argo_makes_objects(resource)
     done: set[FieldPath] = set()
     for pod_facts in facts.pods:
         pod = pod_facts.pod
@@ -122,7 +128,7 @@ def dra_claim_reference_missing(resource: Resource, params: Any, ctx: RuleContex
                     target = get_str(rc, (*holder_path, field))
                     if not target:
                         continue
-                    if not is_missing(ctx.index, ctx.workloads, kind, target, resource):
+                    if not is_missing(ctx.index, ctx.workloads, kind, target, resource, referrer_may_make=may_make):
                         continue
                     ns = f" in namespace {resource.namespace!r}" if resource.namespace else ""
                     yield Violation(
