@@ -173,8 +173,10 @@ CRD_WORKLOADS: tuple[WorkloadEntry, ...] = (
         "ray.io", "RayCronJob",
         _pts(*_ray("spec.jobTemplate.rayClusterSpec"), "spec.jobTemplate.submitterPodTemplate"), batch=True,
     ),
-    # KServe.
+    # KServe, and KFServing's v1beta1 InferenceService (serving.kubeflow.org, KFServing 0.5 and 0.6): the same
+    # Go types before KServe 0.7 renamed the group.
     WorkloadEntry("serving.kserve.io", "InferenceService", _KSERVE_COMPONENT_PATHS, versions=("v1beta1",)),
+    WorkloadEntry("serving.kubeflow.org", "InferenceService", _KSERVE_COMPONENT_PATHS, versions=("v1beta1",)),
     *(
         WorkloadEntry("serving.kserve.io", kind,
                       (TemplatePath(_path("spec"), _PS), TemplatePath(_path("spec.workerSpec"), _PS)))

@@ -100,6 +100,7 @@ def is_shared_use(use: Mapping[str, tuple[Fraction, SiteValue, Accelerator]]) ->
 
 OPERATOR_COMPLETED: frozenset[tuple[str, str]] = frozenset({
     ("serving.kserve.io", "InferenceService"),
+    ("serving.kubeflow.org", "InferenceService"),  # KFServing, the same webhook before the rename
     ("serving.kserve.io", "LLMInferenceService"),
 })
 """Kinds whose containers the operator completes before it creates pods: KServe's defaulting webhook sets

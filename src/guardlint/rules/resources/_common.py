@@ -130,6 +130,7 @@ def is_partial_object(resource: Resource, ctx: RuleContext) -> bool:
 _FILLED_BY_OPERATOR: dict[tuple[str, str], frozenset[str]] = {
     # KServe's webhook gives predictor, transformer and explainer containers default requests and limits.
     ("serving.kserve.io", "InferenceService"): frozenset({"resources"}),
+    ("serving.kubeflow.org", "InferenceService"): frozenset({"resources"}),  # KFServing, before the rename
     # KubeRay injects readiness and liveness probes into Ray head and worker containers.
     ("ray.io", "*"): frozenset({"readinessProbe", "livenessProbe"}),
     # Knative Serving gives the user container a default readiness probe on its port.
