@@ -108,18 +108,23 @@ class Target(NamedTuple):
     node: Node | None
     source: str
     """"builtin", "crd" (a CRD of the run), "file" (from the ``schemas`` setting) or "" (no schema)."""
+    others: tuple[Node, ...] = ()
+    """The other schemas the run's CRDs give the same apiVersion/kind when they differ (several releases of one
+    CRD, vendored by different charts): a problem counts only when every one of them has it."""
 
 
 def _crd_table(ctx: RuleContext) -> Mapping[str, Any]:
     def build() -> dict[str, Any]:
         from guardlint.apischema.crd import crd_versions
 
-        table: dict[str, Any] = {}
+        table: dict[str, list[Any]] = {}
         for crd in ctx.index.of_kind("CustomResourceDefinition", any_namespace=True):
             if not crd.api_version.startswith("apiextensions.k8s.io/"):
                 continue
             for version in crd_versions(crd.data):
-                table.setdefault(api_key(version.api_version, version.kind), version)
+                found = table.setdefault(api_key(version.api_version, version.kind), [])
+                if version not in found:  # the same definition in several files (an install and its HA variant)
+                    found.append(version)
         return table
 
     return ctx.index.memo("schema:crd-schemas", build)
@@ -153,9 +158,10 @@ def _find_schema(api_version: str, kind: str, ctx: RuleContext) -> Target:
 
     key = api_key(api_version, kind)
     meta = schemas.definition(OBJECT_META) if schemas is not None else None
-    crd = _crd_table(ctx).get(key)
-    if crd is not None:
-        return Target(compile_root(crd.schema, meta, preserve_unknown=crd.preserve_unknown), "crd")
+    crds = _crd_table(ctx).get(key)
+    if crds:
+        first, *rest = (compile_root(c.schema, meta, preserve_unknown=c.preserve_unknown) for c in crds)
+        return Target(first, "crd", tuple(rest))
     user = ctx.options.get("user-schemas", {}).get(key)
     if user is None:
         return Target(None, "")
@@ -196,6 +202,13 @@ def _compute(resource: Resource, ctx: RuleContext) -> list[Problem]:
     if target.node is None:
         return []
     found = validate(resource.data, target.node)
+    for other in target.others:
+        if not found:
+            break
+        # Which release of the CRD the cluster has is unknown: keep what every one of them rejects (the first
+        # schema's message), so the report does not depend on the order of the linted files.
+        also = {(p.kind, p.path) for p in validate(resource.data, other)}
+        found = [p for p in found if (p.kind, p.path) in also]
     if found and any(p.kind in (MISSING_REQUIRED, UNKNOWN_FIELD) for p in found):
         from guardlint.model.patches import is_directive, is_patch
 
