@@ -69,7 +69,11 @@ else:
                 typename, list(annotations), defaults=[ns[n] for n in default_names], module=ns["__module__"]
             )
             record.__annotations__ = record.__new__.__annotations__ = annotations
-            record.__bases__ = tuple(tuple if base is NamedTuple else base for base in bases)
+            if Generic in bases:
+                # typing assigns ``__bases__`` always; without Generic they are namedtuple's own ``(tuple,)``
+                # already (every base is NamedTuple, checked above), and the assignment costs as much as a
+                # third of the namedtuple (the MRO is rebuilt)
+                record.__bases__ = tuple(tuple if base is NamedTuple else base for base in bases)
             if "__orig_bases__" not in ns:
                 # what typing's classes carry: the bases as written (typing.NamedTuple is replaced through
                 # ``__mro_entries__``, which records them); the test that no guardlint class is built by typing
