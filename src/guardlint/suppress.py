@@ -17,7 +17,6 @@ reason does not match the policy's ``suppression-reason-pattern``.
 from __future__ import annotations
 
 import datetime
-import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -106,6 +105,8 @@ def _rule_matches(names: Iterable[str], finding: Finding) -> bool:
 
 
 def _exempt(exemption: Exemption, finding: Finding) -> bool:
+    import fnmatch  # here: a run without exemptions never needs it
+
     if exemption.rules and not _rule_matches(exemption.rules, finding):
         return False
     if exemption.paths and not any(fnmatch.fnmatchcase(finding.file, p) for p in exemption.paths):

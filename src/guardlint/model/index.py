@@ -17,7 +17,6 @@ namespace, of the folders given as context.
 
 from __future__ import annotations
 
-import heapq
 import posixpath
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -235,6 +234,8 @@ class ResourceIndex(Frozen):
         unset = self._by_kind_ns.get((kind, None), ())
         if not unset or not own:
             return iter(own or unset)
+        import heapq  # here: most runs never merge, and the module is not otherwise imported
+
         pos = self._position
         return heapq.merge(own, unset, key=lambda r: pos[id(r)])
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import fnmatch
 import math
 import os
 import stat
@@ -170,6 +169,8 @@ def excluded_by(rel_posix: str, excludes: Sequence[str], *, anchored: bool = Tru
     """The first exclude pattern that matches a display path (see ``excluded``), or None. With
     ``anchored=False`` (a path outside the folder the patterns are relative to) only patterns without ``/``
     are tried, against the path's parts."""
+    import fnmatch  # here: a run without exclude patterns never needs it
+
     for pattern in excludes:
         pat = pattern.rstrip("/")
         if anchored and (fnmatch.fnmatchcase(rel_posix, pat) or fnmatch.fnmatchcase(rel_posix, pat + "/*")):
