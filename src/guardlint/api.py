@@ -14,7 +14,7 @@ from guardlint.findings import InputError, Report, Severity, SkippedDocument
 from guardlint.rules.api import Rule
 from guardlint.rules.registry import Registry, build_registry, load_local_module, load_plugin_packs
 from guardlint.source.files import DEFAULT_MAX_BYTES, Excludes, Input, discover_all, megabytes, read_input
-from guardlint.source.loader import LoadedText, load_text
+from guardlint.source.loader import LoadedText, LoadMemo, load_text
 
 if TYPE_CHECKING:
     import datetime
@@ -151,12 +151,13 @@ def resolve_settings(
 
 def load_inputs(inputs: Sequence[Input], max_bytes: int, stdin: bytes | None = None) -> list[LoadedText]:
     loaded: list[LoadedText] = []
+    memo = LoadMemo()  # plain scalars resolved once for all the files (see there)
     for item in inputs:
         result = read_input(item, max_bytes, stdin)
         if result.error is not None:
             loaded.append(LoadedText(result.display, (), (result.error,)))
         else:
-            loaded.append(load_text(result.text or "", result.display, nodes=False))
+            loaded.append(load_text(result.text or "", result.display, nodes=False, memo=memo))
     return loaded
 
 

@@ -11,6 +11,7 @@ the library API and the tests.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 from time import perf_counter
 from typing import Any
 
@@ -40,6 +41,8 @@ Ready = Callable[[Resource, ActiveRule], "list[Finding] | None"]
 """Findings of an (object, rule) pair worked out elsewhere, or None (see ``Run.check``)."""
 
 _PLAIN_PARTS = (str, int)
+_END: Any = object()
+"""What ``next`` gives for a rule's violations once there are no more (a rule may yield anything)."""
 
 
 class SharedValues:
@@ -317,6 +320,7 @@ class Run:
         plans: dict[tuple[str, bool], tuple[_Bound, ...]] = {}
         bound: dict[str, _Bound] = {}
         shared = SharedValues()
+        findings = self.findings
         for resource in self.resources:
             kind = resource.kind
             asks = asks_pods.get(kind)
@@ -339,15 +343,21 @@ class Run:
                 done = ready(resource, b.active) if ready is not None else None
                 if done is not None:
                     for f in done:
-                        self.findings.append((f, resource))
+                        findings.append((f, resource))
                     continue
                 started = perf_counter() if timings is not None else 0.0
                 check = b.check
+                got: Sequence[Finding] = ()
                 if check is None:
                     got = _run_rule(b.active, resource, ctx, raise_errors, error_rule, params)
                 else:
                     try:
-                        got = _findings(b.active, resource, check(resource, b.params, ctx), ctx, ref, shared)
+                        # Nearly every (object, rule) pair yields nothing: its first violation is asked for here,
+                        # and only a pair that has one pays for locating its findings (``_findings``).
+                        violations = iter(check(resource, b.params, ctx))
+                        first = next(violations, _END)
+                        if first is not _END:
+                            got = _findings(b.active, resource, chain((first,), violations), ctx, ref, shared)
                     except Exception as exc:
                         if raise_errors:
                             raise
@@ -355,8 +365,8 @@ class Run:
                 if timings is not None:
                     name = b.active.rule.name
                     timings[name] = timings.get(name, 0.0) + perf_counter() - started
-                for f in got:
-                    self.findings.append((f, resource))
+                if got:
+                    findings.extend([(f, resource) for f in got])
         dup_rule = self.core.get(Core.DUPLICATE_KEY)
         if dup_rule is not None and any(doc.duplicate_keys for doc in self.documents):
             from guardlint.rules.core import duplicate_key

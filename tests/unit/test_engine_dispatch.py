@@ -251,3 +251,50 @@ def test_a_run_keeps_one_value_for_equal_paths_messages_and_fixes() -> None:
     assert len({id(f.path) for f in findings}) == len({f.path for f in findings})
     assert len({id(f.message) for f in findings}) == len({f.message for f in findings})
     assert len({id(f.fix) for f in findings if f.fix is not None}) == len({f.fix for f in findings if f.fix})
+
+
+def test_what_a_rule_returns_is_taken_whole_whatever_its_shape() -> None:
+    """The engine asks a rule's result for its first violation and locates findings only when there is one:
+    every violation of a list, a tuple or a generator is still reported, in order; a rule that fails after
+    yielding, returns something that is not iterable, or yields something that is not a Violation (``None``
+    included) fails as before (``rule-error``), and an empty result of any shape reports nothing."""
+    def made(name: str, code: str, result: Any) -> Rule[Any]:
+        @rule(code=code, name=name, title="Shape", severity=Severity.WARNING, pack="test", remediation="None.",
+              kinds=frozenset({"ConfigMap"}))
+        def check(resource: Resource, params: Any, ctx: RuleContext) -> Any:
+            return result()
+
+        return check
+
+    two = [Violation(("data", "privileged"), "first"), Violation(("metadata", "name"), "second")]
+
+    def generator() -> Iterator[Violation]:
+        yield from two
+
+    def fails_after_one() -> Iterator[Violation]:
+        yield two[0]
+        raise RuntimeError("broke after one")
+
+    def yields_none() -> Iterator[Any]:
+        yield None
+        yield two[0]
+
+    rules = [
+        made("shape-list", "TST911", lambda: list(two)), made("shape-tuple", "TST912", lambda: tuple(two)),
+        made("shape-generator", "TST913", generator), made("shape-empty-list", "TST914", list),
+        made("shape-empty-generator", "TST915", lambda: iter(())),
+        made("shape-fails", "TST916", fails_after_one), made("shape-none", "TST917", lambda: None),
+        made("shape-yields-none", "TST918", yields_none),
+    ]
+    registry = registry_with(rules, entry_points=False)
+    plan = settings_for(registry, [*(r.name for r in rules), "rule-error"]).plan
+    report = lint_loaded([load_text(OBJECTS, "objects.yaml", nodes=False)], plan)
+    by_rule: dict[str, list[str]] = {}
+    for f in report.findings:
+        by_rule.setdefault(f.rule, []).append(f.message)
+    for name in ("shape-list", "shape-tuple", "shape-generator"):
+        assert sorted(by_rule.pop(name)) == ["first", "second"]
+    failed = by_rule.pop("rule-error")
+    assert len(failed) == 3 and all("shape-fails" in m or "shape-none" in m or "shape-yields-none" in m
+                                    for m in failed), failed
+    assert by_rule == {}

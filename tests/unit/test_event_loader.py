@@ -180,16 +180,44 @@ def test_suppression_comments_skip_quoted_and_block_scalars() -> None:
 
 def test_plain_scalars_are_resolved_once_per_file(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    plain_value = loader._Builder.plain_value
+    plain_value = loader.LoadMemo.plain_value
 
-    def counting(self: loader._Builder, text: str) -> Any:
+    def counting(self: loader.LoadMemo, text: str) -> Any:
         calls.append(text)
         return plain_value(self, text)
 
-    monkeypatch.setattr(loader._Builder, "plain_value", counting)
+    monkeypatch.setattr(loader.LoadMemo, "plain_value", counting)
     unit = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {replicas: '3', on: yes}\n"
     load_text("---\n".join([unit] * 50), "many.yaml", nodes=False)
     assert sorted(calls) == ["ConfigMap", "a", "v1", "yes"]  # keys are never resolved; values once each
+
+
+def test_plain_scalars_are_resolved_once_per_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``load_inputs`` shares one ``LoadMemo`` between the files of a run; the data is what loading each file
+    alone gives, including values that are not strings (shared between files, as they are immutable)."""
+    from guardlint.api import load_inputs
+    from guardlint.source.files import Input
+
+    calls: list[str] = []
+    plain_value = loader.LoadMemo.plain_value
+
+    def counting(self: loader.LoadMemo, text: str) -> Any:
+        calls.append(text)
+        return plain_value(self, text)
+
+    unit = "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\ndata: {{n: 3, on: yes, t: 2001-12-14}}\n"
+    paths = []
+    for name in ("a", "b", "c"):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(unit.format(name=name), encoding="utf-8")
+        paths.append(str(path))
+    alone = [load_text(unit.format(name=name), p, nodes=False) for name, p in zip("abc", paths, strict=True)]
+    monkeypatch.setattr(loader.LoadMemo, "plain_value", counting)
+    together = load_inputs([Input(p, p) for p in paths], 1 << 20)
+    assert sorted(calls) == ["2001-12-14", "3", "ConfigMap", "a", "b", "c", "v1", "yes"]
+    for one, run in zip(alone, together, strict=True):
+        assert [repr(d.data) for d in one.documents] == [repr(d.data) for d in run.documents]
+        assert [d.positions for d in one.documents] == [d.positions for d in run.documents]
 
 
 def test_fixtures_load_the_same_both_ways() -> None:

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import codecs
 import random
+import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guardlint.config.model import Config, make_plan
 from guardlint.engine import lint_loaded
@@ -714,6 +718,65 @@ def test_helm_templates_are_detected(text: str, where: tuple[int, int]) -> None:
 def test_other_template_syntaxes_are_data(text: str) -> None:
     assert detect_unrendered_template(text) is None
     assert not load_text(text, "x.yaml").errors
+
+
+_CONTROL_LINE_REFERENCE = re.compile(r"^\s*" + loader._HELM_CONTROL.pattern, re.M)
+
+
+def _block_scalars_reference(text: str, until: int) -> tuple[list[tuple[int, int]], int]:
+    """What ``_block_scalars_and_gaps`` returned when it walked ``yaml.scan``'s generator."""
+    spans: list[tuple[int, int]] = []
+    reached = 0
+    try:
+        for token in yaml.scan(text, Loader=loader._Loader):
+            start, end = token.start_mark.index, token.end_mark.index
+            if isinstance(token, yaml.ScalarToken) and token.style in ("|", ">"):
+                spans.append((start, end))
+            reached = end
+            if start > until:
+                return spans, len(text)
+    except yaml.YAMLError:
+        return spans, reached
+    return spans, len(text)
+
+
+_TEMPLATE_TOKENS = ["{{", "{{-", "}}", " ", "\t", "\n", "\xa0", "\x1c", "\u2028", "if", "end", " .Values.x",
+                    "/*", "include ", "a", ": ", "- ", "|\n", ">-\n", "  ", "#", "'", '"', "---\n", "[", "{", "\x00"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_TEMPLATE_TOKENS), max_size=40), st.integers(min_value=0, max_value=200))
+def test_template_detection_matches_its_reference(tokens: list[str], until: int) -> None:
+    """The control lines are found as the multi-line regular expression finds them, and the scan for block
+    scalars (``get_token`` in a loop) gives what walking ``yaml.scan`` gave, scanner errors included."""
+    text = "".join(tokens)
+    assert loader._control_lines(text) == [text.index("{{", m.start())
+                                           for m in _CONTROL_LINE_REFERENCE.finditer(text)]
+    assert loader._block_scalars_and_gaps(text, until) == _block_scalars_reference(text, until)
+
+
+@pytest.mark.parametrize("text", [
+    "\t{{ if .x }}\n", "a: 1\n\xa0{{- end }}\n", "a\n \x1c{{/* c */}}", "x {{ if y }}\n", "\u2028{{ if y }}",
+    "\n\n  \n{{ range . }}", "{{{{ if x }}", "  {{{ if x }}", "a: |\n  {{ if x }}\n{{ end }}\n", "{{\n if x }}",
+    "\x85{{ else }}", "a:\v{{ with x }}",
+])
+def test_control_lines_match_the_multiline_pattern(text: str) -> None:
+    assert loader._control_lines(text) == [text.index("{{", m.start())
+                                           for m in _CONTROL_LINE_REFERENCE.finditer(text)]
+
+
+def test_block_scalar_scan_on_fixtures_and_examples() -> None:
+    """The same comparison on every fixture (whole file, every stop point at a ``{{`` or the end)."""
+    root = Path(__file__).resolve().parents[2]
+    files = sorted(p for d in ("tests/fixtures", "examples") for p in (root / d).rglob("*")
+                   if p.suffix in (".yaml", ".yml"))
+    assert len(files) > 100
+    for p in files:
+        text = p.read_text(encoding="utf-8", errors="replace")
+        assert loader._control_lines(text) == [text.index("{{", m.start())
+                                               for m in _CONTROL_LINE_REFERENCE.finditer(text)]
+        for until in (0, len(text) // 2, len(text)):
+            assert loader._block_scalars_and_gaps(text, until) == _block_scalars_reference(text, until), p
 
 
 # --- robustness ----------------------------------------------------------------------------------------

@@ -110,13 +110,13 @@ def test_loading_leaves_no_garbage_cycles() -> None:
 
 def test_duplicate_keys_match_the_bounded_walk() -> None:
     """The fast walk finds the paths of duplicate keys after the walk; the bounded walk carries them."""
-    from guardlint.source.loader import _Builder, _compose
+    from guardlint.source.loader import LoadMemo, _compose
 
     text = "a: 1\nb:\n  c: [1, {d: 1, d: 2}]\n  c: 3\nb: {e: {f: 1, f: 2}}\n? [x]\n: {g: 1, g: 1}\n"
     root = _compose(text, {})
     assert root is not None
-    fast = _Builder().build(root, 10_000, may_alias=False, positions=True)
-    bounded = _Builder()._build_bounded(root, 10_000)
+    fast = LoadMemo().build(root, 10_000, may_alias=False, positions=True)
+    bounded = LoadMemo()._build_bounded(root, 10_000)
     assert fast[1] == bounded[1] and fast[0] == bounded[0]
     assert [d[0] for d in fast[1]] == [("b", "c", 1, "d"), ("b", "c"), ("b",), ("b", "e", "f"),
                                        ("<complex key at line 6>", "g")]

@@ -68,6 +68,14 @@ class Trees:
     def __init__(self) -> None:
         self._chart: dict[str, str | None] = {}
         self._kust: dict[str, str | None] = {}
+        self._repo_root: dict[str, bool] = {}
+
+    def _is_repo_root(self, directory: str) -> bool:
+        """``is_repo_root``, asked once per folder for both lookups (each walks up to the repository root)."""
+        known = self._repo_root.get(directory)
+        if known is None:
+            known = self._repo_root[directory] = is_repo_root(directory)
+        return known
 
     def chart_root(self, directory: str) -> str | None:
         """The outermost folder at or above ``directory`` (up to the repository root) holding Chart.yaml."""
@@ -81,7 +89,7 @@ class Trees:
                 break
             pending.append(here)
             parent = os.path.dirname(here)
-            if is_repo_root(here) or parent == here:
+            if self._is_repo_root(here) or parent == here:
                 found = None
                 break
             here = parent
@@ -107,7 +115,7 @@ class Trees:
                 break
             pending.append(here)
             parent = os.path.dirname(here)
-            if is_repo_root(here) or parent == here:
+            if self._is_repo_root(here) or parent == here:
                 break
             here = parent
         for d in pending:

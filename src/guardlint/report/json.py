@@ -38,10 +38,12 @@ def write_json(report: Report, options: RenderOptions, write: Write) -> None:
 def _document(report: Report, options: RenderOptions) -> dict[str, Any]:
     summary = report.summary()
     dotted = DottedPaths()
+    rationales: dict[str, str | None] = {}  # each rule's rationale, looked up once per report
     doc: dict[str, Any] = {
         "version": REPORT_VERSION,
         "tool": {"name": TOOL_NAME, "version": tool_version(options)},
-        "findings": Streamed(_finding(f, options, dotted) for f in ordered_findings(report.findings, dotted)),
+        "findings": Streamed(_finding(f, options, dotted, rationales)
+                             for f in ordered_findings(report.findings, dotted)),
         "errors": [_error(e) for e in ordered_errors(report.errors)],
         "summary": {
             "files": summary.files,
@@ -70,8 +72,16 @@ def _resource(ref: ResourceRef | None) -> dict[str, Any] | None:
     return {"apiVersion": ref.api_version, "kind": ref.kind, "name": ref.name, "namespace": ref.namespace}
 
 
-def _finding(f: Finding, options: RenderOptions, dotted: Callable[[FieldPath], str] = to_dotted) -> dict[str, Any]:
+def _finding(f: Finding, options: RenderOptions, dotted: Callable[[FieldPath], str] = to_dotted,
+             rationales: dict[str, str | None] | None = None) -> dict[str, Any]:
+    """The record of ``f`` (``rationales``: the rendering's memo of ``_rationale`` by rule)."""
     loc = f.location
+    if rationales is None:
+        why = _rationale(options, f.rule)
+    elif f.rule in rationales:
+        why = rationales[f.rule]
+    else:
+        why = rationales[f.rule] = _rationale(options, f.rule)
     return {
         "rule": f.rule,
         "code": f.code,
@@ -89,7 +99,7 @@ def _finding(f: Finding, options: RenderOptions, dotted: Callable[[FieldPath], s
         "suppressionReason": f.suppression_reason if f.suppressed else None,
         "locked": f.locked_by is not None,
         "lockedBy": {"policy": f.locked_by.policy, "selector": f.locked_by.selector} if f.locked_by else None,
-        "rationale": _rationale(options, f.rule),
+        "rationale": why,
         "origin": f.origin,
         "exact": f.exact,
         "fix": fix_record(f.fix, options.patches.get(patch_key(f)), dotted) if f.fix is not None else None,

@@ -4,7 +4,7 @@ A lint run needs each document's data and its compact position map (``guardlint.
 PyYAML's node tree. Composing that tree calls back into Python three times per node (tag resolution and the
 two path-resolver hooks) and creates a node object per value, and walking it again to build the data costs as
 much. Here one loop over the C parser's events builds the data and the map directly, resolving each plain
-scalar once per file (the text -> value memo).
+scalar once per run (the text -> value memo, ``LoadMemo``).
 
 The loop handles the common case only: a document without anchors, aliases, explicit tags, merge keys
 (``<<``), non-scalar keys or duplicate keys, whose text breaks lines only at ``\\n``. On anything else, and
@@ -75,7 +75,7 @@ def build(
     max_depth: int,
 ) -> Built | None:
     """The data and position map of the single document of ``body`` (``EMPTY_STREAM`` when it holds none), or
-    None when the composing loader must do it. ``values`` is the per-file memo of plain scalars' values
+    None when the composing loader must do it. ``values`` is the memo of plain scalars' values (``LoadMemo``)
     (filled by ``plain_value``, called for a plain scalar not in it); with ``spans`` the spans of quoted and
     block scalars are collected for the directive scanner. A document nested deeper than ``max_depth``
     collections is left to the composing loader, which rejects it (the loop itself does not recurse)."""

@@ -35,6 +35,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.tokens import ScalarToken
 
 from guardlint._frozen import Frozen
 from guardlint._lazyre import lazy
@@ -56,9 +57,9 @@ _SOURCE = lazy(r"^#\s*Source:\s*(\S.*?)\s*$")
 _HELM_ACTION = lazy(
     r"\{\{-?\s*(?:[^{}]*?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|include\s|toYaml\b|tpl\s|define\s)"
 )
-_HELM_CONTROL_LINE = lazy(
-    r"^\s*\{\{-?\s*(?:(?:if|else|end|range|with|define|template|include)\b|/\*)", re.M
-)
+_HELM_CONTROL = lazy(r"\{\{-?\s*(?:(?:if|else|end|range|with|define|template|include)\b|/\*)")
+"""A Helm control action (``{{- if``, ``{{ end }}``, a comment ``{{/*``); one that starts a line (after
+whitespace only) is a control line (``_control_lines``)."""
 _YAML_BREAKS = ("\x85", "\u2028", "\u2029")
 """Line breaks for YAML (1.1) but not for editors; marks after them are recomputed."""
 
@@ -395,7 +396,7 @@ def detect_unrendered_template(text: str) -> tuple[int, int] | None:
     if "{{" not in text:
         return None
     starts = {m.start() for m in _HELM_ACTION.finditer(text)}
-    starts.update(text.index("{{", m.start()) for m in _HELM_CONTROL_LINE.finditer(text))
+    starts.update(_control_lines(text))
     if not starts:
         return None
     candidates = sorted(starts)
@@ -409,21 +410,50 @@ def detect_unrendered_template(text: str) -> tuple[int, int] | None:
     return None
 
 
+def _control_lines(text: str) -> list[int]:
+    """Where the control lines' actions start: each ``{{`` that only whitespace precedes on its line and that
+    begins a control action (``_HELM_CONTROL``). This is what ``re.compile(r"^\\s*" + _HELM_CONTROL.pattern,
+    re.M)`` finds (the position of the ``{{`` of each match), without trying the pattern at every position
+    of the text: a line start ``q`` with only whitespace up to a ``{{`` at ``p`` exists exactly when the text
+    between ``p``'s own line start and ``p`` is whitespace (an earlier line start would take that text in
+    too), and matches cannot overlap, since a control action holds no second ``{{``.
+    ``tests/unit/test_loader.py`` compares both on generated text."""
+    found: list[int] = []
+    at = text.find("{{")
+    while at >= 0:
+        line_start = text.rfind("\n", 0, at) + 1
+        if (line_start == at or text[line_start:at].isspace()) and _HELM_CONTROL.match(text, at):
+            found.append(at)
+        at = text.find("{{", at + 1)
+    return found
+
+
 def _block_scalars_and_gaps(text: str, until: int) -> tuple[list[tuple[int, int]], int]:
     """Spans of block scalars up to character ``until``, and how far the scan got (it stops at errors)."""
     spans: list[tuple[int, int]] = []
-    reached = 0
+    last: Any = None
+    # The scanner's own loop (what ``yaml.scan`` wraps in a generator that also asks ``check_token`` before
+    # each token): ``get_token`` gives the same tokens, then None after the stream's end.
     try:
-        for token in yaml.scan(text, Loader=_Loader):
-            start, end = token.start_mark.index, token.end_mark.index
-            if isinstance(token, yaml.ScalarToken) and token.style in ("|", ">"):
-                spans.append((start, end))
-            reached = end
-            if start > until:
+        scanner = _Loader(text)
+    except yaml.YAMLError:  # the pure-Python reader checks the characters up front
+        return spans, 0
+    get_token = scanner.get_token
+    try:
+        while (token := get_token()) is not None:
+            last = token
+            if type(token) is ScalarToken and token.style in _BLOCK_STYLES:
+                spans.append((token.start_mark.index, token.end_mark.index))
+            if token.start_mark.index > until:
                 return spans, len(text)
     except yaml.YAMLError:
-        return spans, reached
+        return spans, 0 if last is None else last.end_mark.index
+    finally:
+        scanner.dispose()
     return spans, len(text)
+
+
+_BLOCK_STYLES = frozenset("|>")
 
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
@@ -475,7 +505,8 @@ def _untab_json(text: str) -> str:
 
 
 class _Composer(_Loader):  # type: ignore[misc]
-    """PyYAML's composer with the tag resolution of plain scalars remembered per file.
+    """PyYAML's composer with the tag resolution of plain scalars remembered (per file, or per run: see
+    ``LoadMemo``).
 
     Resolving a tag runs a regular expression per scalar (PyYAML calls back into Python for each one), and a
     manifest repeats the same keys and values many times; SafeLoader has no path resolvers, so a scalar's tag
@@ -531,12 +562,13 @@ def prepare_text(text: str, file: str) -> str:
     return text
 
 
-def load_text(text: str, file: str, *, nodes: bool = True) -> LoadedText:
+def load_text(text: str, file: str, *, nodes: bool = True, memo: LoadMemo | None = None) -> LoadedText:
     """Load every document of ``text``; never raises for bad input.
 
     ``nodes=False`` keeps a compact position map per document instead of PyYAML's node tree (``Document``):
     what a lint run uses, at a fraction of the memory. Code that reads nodes (``Document.root``) loads with
-    the default."""
+    the default. ``memo``, when given, is the plain scalars' values and tags already resolved by the files
+    loaded before with it (see ``LoadMemo``); without it they are remembered for this file only."""
     text = _normalise(text)
     helm = detect_unrendered_template(text)
     if helm is not None:
@@ -554,7 +586,7 @@ def load_text(text: str, file: str, *, nodes: bool = True) -> LoadedText:
         text = _untab_json(text)
     documents: list[Document] = []
     errors: list[InputError] = []
-    builder = _Builder()
+    builder = memo if memo is not None else LoadMemo()
     for number, chunk in enumerate(split_documents(text)):
         doc, problem = _load_chunk(chunk, number, file, builder, nodes)
         if problem is not None:
@@ -607,7 +639,7 @@ class _Marks:
 
 
 def _load_chunk(
-    chunk: _Chunk, number: int, file: str, builder: _Builder, nodes: bool = True
+    chunk: _Chunk, number: int, file: str, builder: LoadMemo, nodes: bool = True
 ) -> tuple[Document | None, InputError | None]:
     body = chunk.text
     marks = _Marks(body)
@@ -859,8 +891,15 @@ _Built = tuple[Any, int, "dict[str, int] | None"]
 _Frame = Generator[_Request, _Built, _Built]
 
 
-class _Builder:
-    """Turns composed nodes into plain Python data (dict, list, str, int, float, bool, None).
+class LoadMemo:
+    """Turns composed nodes into plain Python data (dict, list, str, int, float, bool, None), remembering the
+    plain scalars it resolved (``tags``, ``values``). One per file by default; a lint run passes one to
+    ``load_text`` for all of its files (``guardlint.api.load_inputs``), so that a text the files repeat (a kind,
+    an apiVersion, ``true``, a port, a pull policy) is resolved once per run instead of once per file. That is
+    exact: a plain scalar's tag and value depend on its text alone (the safe loader has no path resolvers) and
+    the values are immutable (None, bool, int, float, str, datetime), so sharing them between files is sharing
+    them between documents of one file, which ``plain_value`` already does. The memo holds no document and
+    only short texts; the caller drops it when loading ends.
 
     The walk keeps its own stack of generator frames instead of recursing, so the depth of a document
     is bounded only by MAX_DEPTH. Two things are bounded by the budget: the work (one unit per node
@@ -873,9 +912,9 @@ class _Builder:
     def __init__(self) -> None:
         self._constructor = SafeConstructor()
         self.tags: dict[tuple[str, Any], str] = {}
-        """Tags of plain scalars already resolved in this file (see ``_Composer``)."""
+        """Tags of plain scalars already resolved (see ``_Composer``)."""
         self.values: dict[str, Any] = {}
-        """Values of plain scalars already resolved in this file, by their text (see ``plain_value``)."""
+        """Values of plain scalars already resolved, by their text (see ``plain_value``)."""
         self._resolver: Any = None
 
     def plain_value(self, text: str) -> Any:
@@ -1099,7 +1138,7 @@ class _Builder:
 
 
 def _walked(node: Node, at: int) -> Any:
-    """Stands in for a finished walk (see ``_Builder._build_plain``)."""
+    """Stands in for a finished walk (see ``LoadMemo._build_plain``)."""
     raise AssertionError("the walk is over")
 
 
