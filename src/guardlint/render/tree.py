@@ -79,6 +79,8 @@ class Trees:
 
     def chart_root(self, directory: str) -> str | None:
         """The outermost folder at or above ``directory`` (up to the repository root) holding Chart.yaml."""
+        if directory in self._chart:  # the memo's keys are absolute and normalised: ``abspath`` keeps them
+            return self._chart[directory]
         directory = os.path.abspath(directory)
         pending: list[str] = []
         here = directory
@@ -102,6 +104,8 @@ class Trees:
 
     def kustomize_dir(self, directory: str) -> str | None:
         """The nearest folder at or above ``directory`` (up to the repository root) with a kustomization."""
+        if directory in self._kust:  # as in ``chart_root``
+            return self._kust[directory]
         directory = os.path.abspath(directory)
         pending: list[str] = []
         here = directory

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from guardlint._printable import printable as _p
 from guardlint.findings import EXCLUDED_NOTE, Finding, InputError, Report, Severity
+from guardlint.model.paths import FieldPath
 from guardlint.report import RenderOptions
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -27,7 +28,10 @@ def rendered_note(f: Finding) -> str:
     return f"found in {r.source}{sets}; reported on {where}{approx}; rendered at {shown}"
 
 
-def _finding_lines(f: Finding, color: bool) -> list[str]:
+def _finding_lines(f: Finding, color: bool, dotted: dict[tuple[FieldPath, tuple[type, ...]], str] | None = None
+                   ) -> list[str]:
+    """``dotted``: the rendering's memo of ``f.dotted_path`` (a path recurs on many findings). Its key holds the
+    parts' types, so that a mapping key ``True`` and an index ``1`` (equal in Python) stay apart."""
     # Every piece of text that may come from the input (names, paths, messages) goes through _p.
     sev = f.severity.value
     where = f"{_p(f.file)}:{f.line}:{f.column}:"
@@ -38,7 +42,14 @@ def _finding_lines(f: Finding, color: bool) -> list[str]:
     if f.suppressed:
         head += f" [suppressed: {_p(f.suppression_reason or '')}]"
     lines = [head]
-    detail = f"    = {_p(f.code)} at {_p(f.dotted_path)}" if f.path else f"    = {_p(f.code)}"
+    if f.path and dotted is not None:
+        key = (f.path, tuple(map(type, f.path)))
+        path = dotted.get(key)
+        if path is None:
+            path = dotted[key] = _p(f.dotted_path)
+        detail = f"    = {_p(f.code)} at {path}"
+    else:
+        detail = f"    = {_p(f.code)} at {_p(f.dotted_path)}" if f.path else f"    = {_p(f.code)}"
     if f.resource is not None:
         detail += f" in {_p(f.resource.display())}"
     lines.append(f"{_DIM}{detail}{_RESET}" if color else detail)
@@ -71,10 +82,11 @@ def render_text(report: Report, options: RenderOptions) -> str:
     items: list[tuple[tuple[str, int, int, int], list[str]]] = []
     for e in report.errors:
         items.append(((e.file, e.line, e.column, 0), _error_lines(e, color)))
+    dotted: dict[tuple[FieldPath, tuple[type, ...]], str] = {}
     for f in report.findings:
         if f.suppressed and not options.show_suppressed and report.diff is None:
             continue
-        items.append(((f.file, f.line, f.column, 1), _finding_lines(f, color)))
+        items.append(((f.file, f.line, f.column, 1), _finding_lines(f, color, dotted)))
     for _, block in sorted(items, key=lambda item: item[0]):
         lines.extend(block)
     for s in report.skipped:
