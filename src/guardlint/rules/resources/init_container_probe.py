@@ -1,4 +1,5 @@
-"""init-container-probe: an init container that is not a sidecar sets a probe (the API rejects it)."""
+"""init-container-probe: an init container that is not a sidecar sets a probe or lifecycle hooks (the API rejects
+them)."""
 
 from __future__ import annotations
 
@@ -12,19 +13,21 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import PROBES
 
 PROBE_FIELDS = ("livenessProbe", "readinessProbe", "startupProbe")
+FORBIDDEN_FIELDS = (*PROBE_FIELDS, "lifecycle")
+"""What the API forbids on an init container without ``restartPolicy: Always``: the probes and ``lifecycle``."""
 
 
 @rule(
     code="RES025",
     name="init-container-probe",
     pods_only=True,
-    title="Init container sets a probe",
+    title="Init container sets a probe or lifecycle hooks",
     severity=Severity.ERROR,
     pack="resources",
     since="0.1.0",
     tags=("probes", "api-rejects"),
-    remediation="Remove the probe from the init container, or make it a sidecar with restartPolicy: Always if it "
-    "is meant to run for the pod's life.",
+    remediation="Remove the probe or lifecycle hooks from the init container, or make it a sidecar with "
+    "restartPolicy: Always if it is meant to run for the pod's life.",
     references=(
         Reference("Kubernetes: Init Containers", "https://kubernetes.io/docs/concepts/workloads/pods/init-containers/"),
         Reference("Kubernetes: Sidecar Containers",
@@ -34,8 +37,9 @@ PROBE_FIELDS = ("livenessProbe", "readinessProbe", "startupProbe")
 )
 def init_container_probe(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
-    Reports `livenessProbe`, `readinessProbe` and `startupProbe` on init containers that are not sidecars.
-    Sidecars (init containers with `restartPolicy: Always`) may have probes and are not reported.
+    Reports `livenessProbe`, `readinessProbe`, `startupProbe` and `lifecycle` (postStart/preStop hooks) on init
+    containers that are not sidecars. Sidecars (init containers with `restartPolicy: Always`) may have probes and
+    hooks and are not reported.
 
     ## Why is this bad?
     An init container runs to completion before the app starts, so probes have no meaning for it; the API
@@ -81,11 +85,11 @@ def init_container_probe(resource: Resource, params: Any, ctx: RuleContext) -> I
     for c in iter_all_containers(resource, ctx.workloads):
         if c.kind is not ContainerKind.INIT or c.is_sidecar:
             continue
-        for probe_field in PROBE_FIELDS:
-            if c.data.get(probe_field) is not None:
+        for field in FORBIDDEN_FIELDS:
+            if c.data.get(field) is not None:
                 yield Violation(
-                    (*c.path, probe_field),
-                    f"{c.describe()} sets {probe_field}, which the API rejects on init containers that are not "
+                    (*c.path, field),
+                    f"{c.describe()} sets {field}, which the API rejects on init containers that are not "
                     "sidecars (restartPolicy: Always)",
                 )
 
