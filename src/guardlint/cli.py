@@ -142,6 +142,10 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     if command in (None, "explain"):
         explain = sub.add_parser("explain", help="show a rule's documentation", formatter_class=plain)
         explain.add_argument("rule", metavar="RULE", help="rule name or code")
+        explain.add_argument("--config", metavar="FILE",
+                             help="also the rules this configuration adds (rule-dirs, plugins)")
+        _add_policy(explain)
+        _add_allow_plugins(explain)
 
     if command in (None, "docs"):
         docs = sub.add_parser("docs", help="write the rule documentation pages", formatter_class=plain)
@@ -978,7 +982,8 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from guardlint.api import resolve_settings
     from guardlint.docs import render_rule
 
-    registry = resolve_settings(use_config_file=False).registry
+    registry = resolve_settings(config=args.config, use_config_file=args.config is not None,
+                                allow_local_plugins=_allow_local_plugins(args), policy=_policy(args)).registry
     r = registry.get(args.rule)
     if r is None:
         from guardlint.input_errors import find, render_page

@@ -136,3 +136,82 @@ def test_guardlint_docs_replaces_and_deletes_only_the_pages_it_writes(tmp_path: 
         in err.getvalue()
     assert index.read_text() == "# Rules we follow\n"
     assert main(["docs", "--out", str(tmp_path / "elsewhere")], out=out, err=io.StringIO()) == 0
+
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      hostNetwork: true
+      containers:
+        - name: web
+          image: docker.io/nginx:1.27
+"""
+
+
+def _doc_blocks(language: str) -> list[str]:
+    import re
+
+    text = (Path(__file__).parents[2] / "docs" / "writing-rules.md").read_text(encoding="utf-8")
+    return re.findall(rf"```{language}\n(.*?)```", text, re.S)
+
+
+def test_the_documented_python_rule_works_as_a_local_plugin_with_parameters(tmp_path: Path) -> None:
+    """docs/writing-rules.md's Python rule, saved as ``tools/guardlint_rules.py`` and named under ``plugins:``
+    as the page says, failed with an internal error (exit 3, NameError: 'Annotated') as soon as the
+    configuration set its parameters or ``guardlint explain`` showed it: the parameter annotations were resolved
+    in ``sys.modules``, where a plugin loaded from its file is not."""
+    from guardlint.cli import main
+
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "guardlint_rules.py").write_text(_doc_blocks("python")[0])
+    (tmp_path / "deploy.yaml").write_text(DEPLOYMENT)
+    config = tmp_path / ".guardlint.yaml"
+    config.write_text("plugins: [tools/guardlint_rules.py]\n")
+    common = [str(tmp_path / "deploy.yaml"), "--config", str(config), "--allow-local-plugins", "--select", "acme",
+              "--format", "concise"]
+    out, err = io.StringIO(), io.StringIO()
+    assert main(common, out=out, err=err) == 1, err.getvalue()
+    assert "ACME001 [error] container 'web' uses 'docker.io/nginx:1.27'" in out.getvalue()
+    config.write_text("plugins: [tools/guardlint_rules.py]\nrules:\n  untrusted-registry:\n"
+                      "    params: {registries: [docker.io/]}\n")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(common, out=out, err=err) == 0, err.getvalue()
+    assert "ACME001" not in out.getvalue()
+    config.write_text("plugins: [tools/guardlint_rules.py]\nrules:\n  untrusted-registry:\n"
+                      "    params: {registries: []}\n")  # min_items=1 of the documented declaration
+    err = io.StringIO()
+    assert main(["config", "validate", str(config), "--allow-local-plugins"], out=io.StringIO(), err=err) == 2
+    assert "rules.untrusted-registry.params.registries" in err.getvalue()
+    config.write_text("plugins: [tools/guardlint_rules.py]\n")
+    out = io.StringIO()
+    assert main(["explain", "untrusted-registry", "--config", str(config), "--allow-local-plugins"], out=out,
+                err=io.StringIO()) == 0
+    assert "| `registries` | list of string |" in out.getvalue()
+
+
+def test_explain_shows_the_rules_a_configuration_adds(tmp_path: Path) -> None:
+    """``guardlint explain`` read no configuration, so a declarative rule from ``rule-dirs`` (the README's first
+    way of writing rules) had no page: "no rule named ...". ``--config`` (and ``--policy``) add their rules, as
+    for ``guardlint rules``."""
+    from guardlint.cli import main
+
+    (tmp_path / "acme-rules").mkdir()
+    (tmp_path / "acme-rules" / "host.yaml").write_text(_doc_blocks("yaml")[0])
+    config = tmp_path / ".guardlint.yaml"
+    config.write_text("rule-dirs: [acme-rules]\n")
+    err = io.StringIO()
+    assert main(["explain", "ACME010"], out=io.StringIO(), err=err) == 2
+    assert "no rule named 'ACME010'" in err.getvalue()
+    for args in (["--config", str(config)], ["--policy", str(config)]):
+        out, err = io.StringIO(), io.StringIO()
+        assert main(["explain", "host-network-outside-system", *args], out=out, err=err) == 0, err.getvalue()
+        assert out.getvalue().startswith("# host-network-outside-system (ACME010)\n")
+    config.write_text("plugins: [tools/rules.py]\n")  # explaining must not import a local plugin either
+    err = io.StringIO()
+    assert main(["explain", "privileged-container", "--config", str(config)], out=io.StringIO(), err=err) == 2
+    assert "--allow-local-plugins" in err.getvalue()

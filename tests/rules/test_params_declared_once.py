@@ -67,7 +67,7 @@ def test_the_schema_is_derived_only_when_read(monkeypatch: pytest.MonkeyPatch) -
     import guardlint.rules.params as module
 
     real = module.derive_params_schema
-    monkeypatch.setattr(module, "derive_params_schema", lambda t: calls.append(t) or real(t))
+    monkeypatch.setattr(module, "derive_params_schema", lambda t, *ns: calls.append(t) or real(t, *ns))
 
     @rule(code="ACME001", name="some-rule", title="Something", severity=Severity.INFO, pack="acme",
           remediation="Fix it.", params=_Params)

@@ -371,13 +371,16 @@ def rule(
     objects without calling the rule. Declare it only when every violation comes from the object's pods (not
     from operator shapes outside a pod template, metadata or other objects)."""
     fix_safety = (fixable if isinstance(fixable, str) else "unsafe") if fixable else None
-    schema = params_schema
-    if schema is None and params is not NoParams and param_names(params):
-        from guardlint.rules.params import ParamsSchema
-
-        schema = ParamsSchema(params)
+    derive = params_schema is None and params is not NoParams and bool(param_names(params))
 
     def wrap(fn: CheckFn) -> Rule[Any]:
+        schema = params_schema
+        if derive:
+            from guardlint.rules.params import ParamsSchema
+
+            # The rule's module namespace resolves the field annotations (strings under `from __future__ import
+            # annotations`) when the params' module is not in sys.modules: a local plugin loaded from its file.
+            schema = ParamsSchema(params, fn.__globals__)
         meta = RuleMeta(
             code=code,
             name=name,

@@ -79,15 +79,16 @@ def param(
 class ParamsSchema(Mapping[str, Any]):
     """The JSON Schema of a params NamedTuple, derived on first read (see the module documentation)."""
 
-    __slots__ = ("_params_type", "_schema")
+    __slots__ = ("_namespace", "_params_type", "_schema")
 
-    def __init__(self, params_type: type[Any]) -> None:
+    def __init__(self, params_type: type[Any], namespace: Mapping[str, Any] | None = None) -> None:
         self._params_type = params_type
+        self._namespace = namespace
         self._schema: dict[str, Any] | None = None
 
     def _derived(self) -> dict[str, Any]:
         if self._schema is None:
-            self._schema = derive_params_schema(self._params_type)
+            self._schema = derive_params_schema(self._params_type, self._namespace)
         return self._schema
 
     def __getitem__(self, key: str) -> Any:
@@ -103,11 +104,18 @@ class ParamsSchema(Mapping[str, Any]):
         return f"ParamsSchema({self._params_type.__qualname__})"
 
 
-def derive_params_schema(params_type: type[Any]) -> dict[str, Any]:
-    """The JSON Schema (an object without additional properties) of a params NamedTuple."""
+def derive_params_schema(params_type: type[Any], namespace: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON Schema (an object without additional properties) of a params NamedTuple.
+
+    The field annotations are resolved in the params' module, or in ``namespace`` (the rule's module globals)
+    when that module is not in ``sys.modules``: a local plugin file is executed without being registered there,
+    and its ``Annotated`` would otherwise be an unknown name."""
+    import sys
     import typing
 
-    hints = typing.get_type_hints(params_type, include_extras=True)
+    module = sys.modules.get(params_type.__module__)
+    globalns = dict(namespace) if module is None and namespace is not None else None
+    hints = typing.get_type_hints(params_type, globalns=globalns, include_extras=True)
     defaults: Mapping[str, Any] = getattr(params_type, "_field_defaults", {})
     properties: dict[str, Any] = {}
     for name in params_type._fields:
