@@ -19,8 +19,11 @@ if [[ "${GUARDLINT_SKIP_INSTALL:-0}" != "1" ]]; then
   "$python" -m pip install --disable-pip-version-check --quiet "${GUARDLINT_ACTION_PATH:?}"
 fi
 
-read -r -a paths <<< "${GUARDLINT_PATHS:-.}"
-read -r -a extra <<< "${GUARDLINT_ARGS:-}"
+# Split on any whitespace, line breaks included: a workflow often gives a list as a block scalar
+# (`paths: |` and one folder a line), and `read` without -d '' stops at the first line break. read -d ''
+# returns 1 at the end of its input, which is expected here.
+read -r -d '' -a paths <<< "${GUARDLINT_PATHS:-.}" || true
+read -r -d '' -a extra <<< "${GUARDLINT_ARGS:-}" || true
 if [[ ${#paths[@]} -eq 0 ]]; then
   paths=(.)
 fi

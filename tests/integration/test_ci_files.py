@@ -108,6 +108,19 @@ def test_action_script_does_not_expand_globs_or_commands(repo: Path, tmp_path: P
     assert not (repo / "pwned").exists()
 
 
+def test_action_script_reads_every_line_of_multi_line_inputs(repo: Path, tmp_path: Path) -> None:
+    """``paths: |`` with a folder a line is how workflows often write lists; the script read only the first line
+    (``read`` stops at a line break), so the other folders and options were silently left out."""
+    code, out, outputs = _run_script(repo, tmp_path, GUARDLINT_PATHS="deploy/ok.yaml\ndeploy/web.yaml\n",
+                                     GUARDLINT_ANNOTATIONS="false", GUARDLINT_ARGS="--select\nSEC003\n--fail-on\nerror")
+    assert (code, outputs["exit-code"]) == (0, "1"), out
+    assert "deploy/web.yaml:9:" in out and "in 1 of 2 files checked" in out
+    code, out, outputs = _run_script(repo, tmp_path, GUARDLINT_PATHS="\n", GUARDLINT_ANNOTATIONS="false",
+                                     GUARDLINT_ARGS="--select SEC003\n  --fail-on never\n")
+    assert (code, outputs["exit-code"]) == (0, "0"), out  # only whitespace: the default path "."
+    assert "SEC003" in out
+
+
 def _dockerfile() -> list[list[str]]:
     lines = []
     text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
