@@ -799,9 +799,9 @@ def _apply_fixes(report: Report, args: argparse.Namespace, err: TextIO, settings
             skipped.append((p.file, f"cannot write it: {exc.strerror or exc}"))
             continue
         applied.extend(p.applied)
-    _say_fixes(applied, [*result.refused, *values_refused], skipped, err)
-    _not_applicable(report, args.unsafe_fixes, err, values_handled=True)
-    if not args.quiet:
+    if not args.quiet:  # "print nothing": the files are still fixed, the exit code tells what is left
+        _say_fixes(applied, [*result.refused, *values_refused], skipped, err)
+        _not_applicable(report, args.unsafe_fixes, err, values_handled=True)
         err.write(f"guardlint: applied {len(applied)} fix{'es' if len(applied) != 1 else ''}\n")
     if applied or stdin_name is not None:
         return rerun()
@@ -820,7 +820,8 @@ def _fix_stdin(report: Report, args: argparse.Namespace, settings: Settings, nam
     applied: tuple[Finding, ...] = ()
     if text is not None and findings:
         result = fix_text(text, name, findings, _relint(settings), unsafe=args.unsafe_fixes)
-        _say_fixes(result.applied, result.refused, [(name, result.failure)] if result.failure else [], err)
+        if not args.quiet:
+            _say_fixes(result.applied, result.refused, [(name, result.failure)] if result.failure else [], err)
         if result.text is not None:
             text, applied = result.text, result.applied
     written = encode_like(data, text) if text is not None and applied else data

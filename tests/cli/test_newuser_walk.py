@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -215,3 +216,31 @@ def test_explain_shows_the_rules_a_configuration_adds(tmp_path: Path) -> None:
     err = io.StringIO()
     assert main(["explain", "privileged-container", "--config", str(config)], out=io.StringIO(), err=err) == 2
     assert "--allow-local-plugins" in err.getvalue()
+
+
+def test_quiet_fix_prints_nothing_and_still_fixes(tmp_path: Path) -> None:
+    """``--quiet``: "print nothing; only the exit code tells". With ``--fix`` each fixed (and not fixed) finding
+    was still printed on standard error, while ``--diff --quiet`` printed none of them."""
+    from guardlint.cli import main
+
+    pod = tmp_path / "pod.yaml"
+    pod.write_text(PRIVILEGED_POD)
+    linked = tmp_path / "linked.yaml"
+    linked.write_text(PRIVILEGED_POD)
+    os.link(linked, tmp_path / "other-name.yaml")  # refused: "not fixed" would be printed
+    out, err = io.StringIO(), io.StringIO()
+    args = [str(pod), str(linked), "--no-config", "--select", "privileged-container", "--fix", "--unsafe-fixes"]
+    assert main([*args, "--quiet"], out=out, err=err) == 1  # linked.yaml is left with its error
+    assert (out.getvalue(), err.getvalue()) == ("", "")
+    assert pod.read_text() == PRIVILEGED_POD.replace("{privileged: true}", "{}")
+    assert linked.read_text() == PRIVILEGED_POD
+    pod.write_text(PRIVILEGED_POD)
+    err = io.StringIO()
+    assert main(args, out=io.StringIO(), err=err) == 1  # without --quiet each outcome is said
+    assert "pod.yaml:8:25: fixed privileged-container" in err.getvalue()
+    assert "linked.yaml: not fixed: it has 2 hard links" in err.getvalue()
+    proc = subprocess.run([sys.executable, "-m", "guardlint", "check", "-", "--no-config", "--select",
+                           "privileged-container", "--fix", "--unsafe-fixes", "--quiet"],
+                          input=PRIVILEGED_POD.encode(), capture_output=True, cwd=tmp_path, check=False)
+    assert (proc.returncode, proc.stderr) == (0, b"")  # standard input: the fixed text is the output
+    assert proc.stdout.decode() == PRIVILEGED_POD.replace("{privileged: true}", "{}")
