@@ -248,7 +248,8 @@ _CHECK_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
     (("--show-suppressed",), {"action": "store_true", "help": "list suppressed findings in text output"}),
     (("--color",), {"choices": ("auto", "always", "never"), "default": "auto"}),
     (("--verbose", "-v"), {"action": "store_true", "help": "also list skipped non-Kubernetes documents"}),
-    (("--quiet", "-q"), {"action": "store_true", "help": "print nothing; only the exit code tells"}),
+    (("--quiet", "-q"), {"action": "store_true", "help": "print nothing; only the exit code tells (reports named "
+                         "with --output or --output-file are still written)"}),
     (("--profile-rules",), {"action": "store_true",
      "help": "print on stderr the time each rule took, slowest first (plugins' rules included)"}),
     (("--jobs", "-j"), {"metavar": "N", "default": "auto",
@@ -546,7 +547,7 @@ def _output_files(args: argparse.Namespace) -> list[tuple[str, str]]:
     from guardlint.errors import UsageError
 
     outputs: list[tuple[str, str]] = []
-    seen = {os.path.abspath(args.output)} if args.output and not args.quiet else set()
+    seen = {os.path.abspath(args.output)} if args.output else set()
     for spec in args.output_file:
         fmt, sep, path = spec.partition(":")
         if not sep or not path:
@@ -591,7 +592,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                   "input\n")
         return EXIT_ERROR
     extra_outputs = _output_files(args)
-    if args.output and not args.quiet:
+    if args.output:
         _refuse_special_target(args.output, "the report")
     for _, path in extra_outputs:
         _refuse_special_target(path, "the report")
@@ -638,7 +639,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if timings is not None:
         _print_timings(timings, err)
     # Checked before anything is written (fixes, baseline, report).
-    targets = [*([args.output] if args.output and not args.quiet else []), *(path for _, path in extra_outputs)]
+    targets = [*([args.output] if args.output else []), *(path for _, path in extra_outputs)]
     if targets:
         read = [*(f for f in report.files if f != "-"), *args.context]
         read += [p for p in (args.baseline, settings.config.source, settings.config.policy) if p]
@@ -678,7 +679,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if known is not None:
             report = baseline.apply(report, known, root, args.baseline)
     fmt = args.format or "text"
-    used = {fmt, *(f for f, _ in extra_outputs)} if not args.quiet else {f for f, _ in extra_outputs}
+    # --quiet prints nothing, but a report asked for as a file (--output, --output-file) is still written
+    used = {f for f, _ in extra_outputs} | ({fmt} if args.output or not args.quiet else set())
     patches: dict[tuple[str, int, int, str, str], str] = {}
     if "json" in used:
         offered = sum(1 for f in report.active if f.fix is not None)
@@ -706,9 +708,9 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                             tool_version=__version__, sources=sources, patches=patches)
     for extra_fmt, path in extra_outputs:  # every report of the run comes from the same lint
         _write_output(path, report, extra_fmt, options)
+    if args.output:
+        _write_output(args.output, report, fmt, options)
     if not args.quiet:
-        if args.output:
-            _write_output(args.output, report, fmt, options)
         color = fmt in _HUMAN_FORMATS and _use_color(args.color, out)
         terminal = options._replace(color=color)
         if args.statistics:

@@ -244,3 +244,27 @@ def test_quiet_fix_prints_nothing_and_still_fixes(tmp_path: Path) -> None:
                           input=PRIVILEGED_POD.encode(), capture_output=True, cwd=tmp_path, check=False)
     assert (proc.returncode, proc.stderr) == (0, b"")  # standard input: the fixed text is the output
     assert proc.stdout.decode() == PRIVILEGED_POD.replace("{privileged: true}", "{}")
+
+
+def test_quiet_still_writes_the_report_named_with_output(tmp_path: Path) -> None:
+    """``-q -f sarif -o guardlint.sarif`` wrote no file at all (only ``--output-file`` survived ``--quiet``), so a
+    CI job that keeps its log clean with ``-q`` had no SARIF to upload. ``--quiet`` prints nothing; a report asked
+    for as a file is written, and checked like one (never over an input)."""
+    import json
+
+    from guardlint.cli import main
+
+    pod = tmp_path / "pod.yaml"
+    pod.write_text(PRIVILEGED_POD)
+    target = tmp_path / "guardlint.sarif"
+    out, err = io.StringIO(), io.StringIO()
+    args = [str(pod), "--no-config", "--select", "privileged-container", "--quiet"]
+    assert main([*args, "--format", "sarif", "--output", str(target)], out=out, err=err) == 1
+    assert (out.getvalue(), err.getvalue()) == ("", "")
+    assert [r["ruleId"] for r in json.loads(target.read_text())["runs"][0]["results"]] == ["SEC003"]
+    err = io.StringIO()
+    assert main([*args, "--output", str(pod)], out=io.StringIO(), err=err) == 2
+    assert "refusing to write the report over" in err.getvalue() and pod.read_text() == PRIVILEGED_POD
+    err = io.StringIO()
+    assert main([*args, "-o", str(target), "--output-file", f"json:{target}"], out=io.StringIO(), err=err) == 2
+    assert "already the target of another report" in err.getvalue()
