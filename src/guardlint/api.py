@@ -321,8 +321,9 @@ def _run(
         from guardlint.source.files import display_name
 
         shown = {i.display for i in inputs}
-        ctx_inputs = discover_all(context, excludes).inputs
-        context_loaded = load_inputs([i for i in ctx_inputs if i.display not in shown], settings.max_bytes)
+        found = discover_all(context, excludes)
+        errors = [*errors, *found.errors]  # a --context path that does not exist is an input error (GL009)
+        context_loaded = load_inputs([i for i in found.inputs if i.display not in shown], settings.max_bytes)
         context_trees = [display_name(c) for c in context if c != "-" and os.path.isdir(c)]
     plan = settings.plan
     if plan.options.get("schemas"):

@@ -268,3 +268,31 @@ def test_quiet_still_writes_the_report_named_with_output(tmp_path: Path) -> None
     err = io.StringIO()
     assert main([*args, "-o", str(target), "--output-file", f"json:{target}"], out=io.StringIO(), err=err) == 2
     assert "already the target of another report" in err.getvalue()
+
+
+def test_a_context_path_that_does_not_exist_is_an_input_error(tmp_path: Path, monkeypatch: object) -> None:
+    """``path-not-found`` (GL009) documents "a path given on the command line (or as ``--context``) does not
+    exist"; a misspelt ``--context`` folder was silently ignored, so a pre-commit hook's references went
+    unjudged without a word."""
+    import pytest
+
+    from guardlint.cli import main
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  containers:\n"
+        "    - {name: web, image: 'nginx:1.27', envFrom: [{secretRef: {name: nosuch}}]}\n")
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "secret.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: other, namespace: shop}\n")
+    args = ["app/pod.yaml", "--partial", "--no-config", "--select", "missing-secret", "--format", "concise"]
+    out = io.StringIO()
+    assert main([*args, "--context", "deploy"], out=out, err=io.StringIO()) == 0
+    assert "RES069" in out.getvalue()  # judged: the context holds namespace shop
+    out = io.StringIO()
+    assert main([*args, "--context", "deplyo"], out=out, err=io.StringIO()) == 2
+    assert "deplyo:1:1: GL009 [error] no such file or directory" in out.getvalue()
+    out = io.StringIO()
+    assert main([*args, "--context", "deplyo", "--allow-input-errors"], out=out, err=io.StringIO()) == 0
