@@ -501,7 +501,7 @@ def _show_files(paths: Sequence[str], settings: Settings, out: TextIO) -> None:
     from guardlint._printable import printable as _p
     from guardlint.api import excludes_of
     from guardlint.render.tree import partition
-    from guardlint.source.files import discover_all
+    from guardlint.source.files import discover_all, display_name
 
     excludes = excludes_of(settings)
     passed: list[tuple[str, str]] = []
@@ -525,11 +525,27 @@ def _show_files(paths: Sequence[str], settings: Settings, out: TextIO) -> None:
             how[item.display] = (f"rendered with the Helm chart {shown}" if render else
                                  f"in the Helm chart {shown}, not rendered (render: false or --no-render): "
                                  "templates are skipped, other files linted as they are")
+    built: dict[str, list[str]] = {}
+    if parts.kustomize and render:  # a base is built only through the overlays that use it: name them
+        from guardlint.api import render_options
+        from guardlint.render.run import overlays_building
+
+        named = [p for p in paths if p != "-" and not os.path.isdir(p)]
+        built = overlays_building(parts.kustomize, named, render_options(settings, paths))
     for folder, members in parts.kustomize.items():
         shown = os.path.relpath(folder)
+        overlays = built.get(folder, [])
+        if not render:
+            text = f"in the kustomize folder {shown}, linted as it is (not built)"
+        elif overlays == [display_name(folder)]:
+            text = f"built with the kustomize folder {shown}"
+        elif overlays:
+            text = f"in the kustomize folder {shown}, built through the overlay{'s' if len(overlays) > 1 else ''} " \
+                   + ", ".join(overlays)
+        else:
+            text = f"in the kustomize folder {shown}, which no linted overlay builds (a Component): not linted"
         for item in members:
-            how[item.display] = (f"built with the kustomize folder {shown}" if render else
-                                 f"in the kustomize folder {shown}, linted as it is (not built)")
+            how[item.display] = text
     for item in inputs:
         name = "(standard input)" if item.path == "-" else item.display
         extra = how.get(item.display)

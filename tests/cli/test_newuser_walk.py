@@ -296,3 +296,45 @@ def test_a_context_path_that_does_not_exist_is_an_input_error(tmp_path: Path, mo
     assert "deplyo:1:1: GL009 [error] no such file or directory" in out.getvalue()
     out = io.StringIO()
     assert main([*args, "--context", "deplyo", "--allow-input-errors"], out=out, err=io.StringIO()) == 0
+
+
+def test_show_files_names_the_overlay_a_kustomize_base_is_built_through(tmp_path: Path, monkeypatch: object) -> None:
+    """``--show-files`` said every file of a base was "built with the kustomize folder base", while the run
+    builds a base only through the overlays that use it (README: "Bases are linted through their overlays")."""
+    import pytest
+
+    from guardlint.cli import main
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    for folder, files in {
+        "base": {"kustomization.yaml": "resources: [deployment.yaml]\n", "deployment.yaml": PRIVILEGED_POD},
+        "prod": {"kustomization.yaml": "resources: [../base]\npatches: [{path: patch.yaml}]\n",
+                 "patch.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n"},
+        "staging": {"kustomization.yaml": "resources: [../base]\n"},
+        "alone": {"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": "apiVersion: v1\nkind: ConfigMap\n"},
+    }.items():
+        (tmp_path / folder).mkdir()
+        for name, text in files.items():
+            (tmp_path / folder / name).write_text(text)
+
+    def show(*args: str) -> list[str]:
+        out = io.StringIO()
+        assert main(["check", *args, "--no-config", "--show-files"], out=out, err=io.StringIO()) == 0
+        return out.getvalue().splitlines()
+
+    lines = show(".")
+    assert "lint  base/deployment.yaml  (in the kustomize folder base, built through the overlays prod, staging)" \
+        in lines, lines
+    assert "lint  prod/patch.yaml  (built with the kustomize folder prod)" in lines
+    assert "lint  alone/cm.yaml  (built with the kustomize folder alone)" in lines
+    # Named one by one, as pre-commit does: the overlays of the repository that use the base.
+    assert show("base/deployment.yaml") == [
+        "lint  base/deployment.yaml  (in the kustomize folder base, built through the overlays prod, staging)",
+        "1 file to lint, 0 passed over."]
+    assert show("base") == ["lint  base/deployment.yaml  (built with the kustomize folder base)",
+                            "lint  base/kustomization.yaml  (built with the kustomize folder base)",
+                            "2 files to lint, 0 passed over."]  # alone, the base is built by itself
+    assert "lint  base/deployment.yaml  (in the kustomize folder base, linted as it is (not built))" \
+        in show(".", "--no-render")

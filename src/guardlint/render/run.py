@@ -99,8 +99,11 @@ def prepare(parts: Partition, explicit: Sequence[str], options: RenderOptions) -
     return Prepared(raw, units, errors, skipped)
 
 
-def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
-               options: RenderOptions) -> tuple[list[Unit], list[InputError], set[str], list[SkippedDocument]]:
+def _plan_overlays(groups: dict[str, list[Input]], explicit: Sequence[str], options: RenderOptions
+                   ) -> tuple[Any, list[str], set[str]]:
+    """The kustomize graph of the folders ``groups`` holds, the overlays a run builds for them, and the folders
+    considered (those of ``groups`` and, when files are named one by one, every kustomization of the
+    repository)."""
     from guardlint.render import kustomize as kz
 
     affected = sorted(groups)
@@ -113,7 +116,30 @@ def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
         universe |= {d for d in kz.scan_kustomizations(root) if excludes.pattern_for(d, display_name(d)) is None}
     graph = kz.build_graph(universe | set(affected), root, options.max_bytes)
     # A folder is built when nothing in the linted set builds on it.
-    overlays = kz.overlays_for(affected, graph, universe | set(affected))
+    return graph, kz.overlays_for(affected, graph, universe | set(affected)), universe
+
+
+def overlays_building(groups: dict[str, list[Input]], explicit: Sequence[str], options: RenderOptions
+                      ) -> dict[str, list[str]]:
+    """``--show-files``: for each kustomize folder of ``groups``, the overlays (as reports show them) whose build
+    reads it, as a run would build them; a folder no built overlay reads (a Component no overlay uses) is
+    missing."""
+    from guardlint.render import kustomize as kz
+
+    graph, overlays, _ = _plan_overlays(groups, explicit, options)
+    found: dict[str, list[str]] = {}
+    for overlay in overlays:
+        for k in kz.chain(overlay, graph):
+            found.setdefault(k.directory, []).append(display_name(overlay))
+    return found
+
+
+def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
+               options: RenderOptions) -> tuple[list[Unit], list[InputError], set[str], list[SkippedDocument]]:
+    from guardlint.render import kustomize as kz
+
+    affected = sorted(groups)
+    graph, overlays, universe = _plan_overlays(groups, explicit, options)
     notes = [
         SkippedDocument(k.display, 1, "a kustomize Component is built only with an overlay that uses "
                         "it, and no linted overlay does: its files were not linted (name an overlay that uses it)",
