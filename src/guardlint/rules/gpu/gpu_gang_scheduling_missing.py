@@ -151,8 +151,9 @@ def gpu_gang_scheduling_missing(resource: Resource, params: Any, ctx: RuleContex
         if total > 1 and not has_gang_marker(resource, all_pods):
             yield Violation(
                 label_path,
-                f"{kind} runs {total} pods with GPUs among them but no gang scheduling (no Kueue queue label, "
-                "gang scheduler or schedulingPolicy): competing jobs can each hold part of the GPUs and deadlock",
+                f"{kind} runs {total} pods with accelerators among them but no gang scheduling (no Kueue queue "
+                "label, gang scheduler or schedulingPolicy): competing jobs can each hold part of the devices and "
+                "deadlock",
             )
         return
     if group == "jobset.x-k8s.io" and kind == "JobSet":
@@ -169,8 +170,8 @@ def gpu_gang_scheduling_missing(resource: Resource, params: Any, ctx: RuleContex
         if total > 1 and not has_gang_marker(resource, list(iter_pod_specs(resource, ctx.workloads))):
             yield Violation(
                 label_path,
-                f"JobSet runs {total} pods with GPUs among them but no gang scheduling (no Kueue queue label or "
-                "gang scheduler): competing jobs can each hold part of the GPUs and deadlock",
+                f"JobSet runs {total} pods with accelerators among them but no gang scheduling (no Kueue queue label "
+                "or gang scheduler): competing jobs can each hold part of the devices and deadlock",
             )
         return
     if group == "trainer.kubeflow.org" and kind == "TrainJob":
@@ -182,8 +183,8 @@ def gpu_gang_scheduling_missing(resource: Resource, params: Any, ctx: RuleContex
             return
         yield Violation(
             ("spec", "trainer", "numNodes"),
-            f"TrainJob runs {nodes} GPU nodes but its runtime {runtime.name!r} has no podGroupPolicy and the job "
-            "has no Kueue queue label: competing jobs can each hold part of the GPUs and deadlock",
+            f"TrainJob runs {nodes} accelerator nodes but its runtime {runtime.name!r} has no podGroupPolicy and "
+            "the job has no Kueue queue label: competing jobs can each hold part of the devices and deadlock",
         )
         return
     if group == "trainer.kubeflow.org" and kind in ("TrainingRuntime", "ClusterTrainingRuntime"):
@@ -194,8 +195,8 @@ def gpu_gang_scheduling_missing(resource: Resource, params: Any, ctx: RuleContex
         if pods and not has_gang_marker(resource, pods):
             yield Violation(
                 ("spec", "podGroupPolicy"),
-                f"{kind} runs {nodes} GPU nodes per job without a podGroupPolicy: competing jobs can each hold "
-                "part of the GPUs and deadlock",
+                f"{kind} runs {nodes} accelerator nodes per job without a podGroupPolicy: competing jobs can each "
+                "hold part of the devices and deadlock",
             )
 
 

@@ -126,8 +126,9 @@ def gpu_toleration_missing(resource: Resource, params: Params, ctx: RuleContext)
                 continue
             yield Violation(
                 (*pod.path, "tolerations"),
-                f"{pod.where} requests {', '.join(sorted(requested))} but does not tolerate the GPU node taint "
-                f"{taint!r}: without the ExtendedResourceToleration admission plugin it fits no GPU node",
+                f"{pod.where} requests {', '.join(sorted(requested))} but does not tolerate the accelerator node "
+                f"taint {taint!r}: without the ExtendedResourceToleration admission plugin it fits no node that "
+                "has the device",
             )
             break
 
