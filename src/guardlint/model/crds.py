@@ -117,11 +117,18 @@ _ARGO_WORKFLOW_POD_FIELDS = (
 
 
 def _argo(kind: str, spec: str) -> WorkloadEntry:
-    template = TemplatePath(
-        (*_path(spec), "templates", "*"), _PS, _ARGO_TEMPLATE, requires=_ARGO_POD_TEMPLATES,
-        inherit=_path(spec), inherit_fields=_ARGO_WORKFLOW_POD_FIELDS,
+    # A template of spec.templates, or one written inline in a DAG task or a step (``inline``, Argo 3.2+: a
+    # whole Template in place of a reference to one; steps are a list of parallel groups, each a list).
+    templates = (
+        (*_path(spec), "templates", "*"),
+        (*_path(spec), "templates", "*", "dag", "tasks", "*", "inline"),
+        (*_path(spec), "templates", "*", "steps", "*", "*", "inline"),
     )
-    return WorkloadEntry("argoproj.io", kind, (template,), batch=True)
+    return WorkloadEntry("argoproj.io", kind, tuple(
+        TemplatePath(path, _PS, _ARGO_TEMPLATE, requires=_ARGO_POD_TEMPLATES, inherit=_path(spec),
+                     inherit_fields=_ARGO_WORKFLOW_POD_FIELDS)
+        for path in templates
+    ), batch=True)
 
 
 def _ray(prefix: str) -> tuple[str, ...]:

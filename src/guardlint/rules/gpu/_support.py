@@ -327,8 +327,17 @@ def argo_makes_objects(resource: Resource) -> bool:
     spec_path = argo_spec_path(resource)
     if spec_path is None:
         return False
-    templates = get_list(resource.data, (*spec_path, "templates")) or ()
-    return any(isinstance(t, dict) and t.get("resource") is not None for t in templates)
+    templates = [t for t in get_list(resource.data, (*spec_path, "templates")) or () if isinstance(t, dict)]
+    inline = [step.get("inline") for t in templates for step in _argo_steps(t) if isinstance(step, dict)]
+    return any(isinstance(t, dict) and t.get("resource") is not None for t in (*templates, *inline))
+
+
+def _argo_steps(template: Mapping[str, Any]) -> Iterator[Any]:
+    """The DAG tasks and steps of an Argo template (steps are a list of parallel groups, each a list)."""
+    yield from get_list(template, ("dag", "tasks")) or ()
+    for group in get_list(template, ("steps",)) or ():
+        if isinstance(group, list):
+            yield from group
 
 
 def pod_resource_claims(pod: PodSpecRef) -> tuple[FieldPath, Sequence[Any]]:
