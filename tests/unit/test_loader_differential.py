@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.unit.test_event_loader import assert_same_load
+from guardlint.source.loader import LoadMemo, load_text
+from tests.unit.test_event_loader import _fields, _same, assert_same_load
 
 CASES: dict[str, str] = {
     "crlf": "a: 1\r\nb:\r\n  c: 2\r\n",
@@ -125,9 +126,31 @@ def assert_loads_alike(text: str, name: str = "x.yaml") -> None:
         assert doc.dollar or not _has_dollar_key(doc.data), (name, doc.index)
 
 
+def assert_run_memo_alike(texts: list[tuple[str, str]]) -> None:
+    """Loading ``texts`` (name, text) one after the other with one ``LoadMemo``, as a lint run does, gives each
+    the documents it gets loaded alone (data with its types, every field, position maps, errors)."""
+    memo = LoadMemo()
+    for name, text in texts:
+        shared = load_text(text, name, nodes=False, memo=memo)
+        alone = load_text(text, name, nodes=False)
+        assert shared.errors == alone.errors, name
+        assert len(shared.documents) == len(alone.documents), name
+        for a, b in zip(shared.documents, alone.documents, strict=True):
+            assert _same(a.data, b.data), (name, a.index)
+            assert _fields(a) == _fields(b) and a.positions == b.positions and a.dollar == b.dollar, (name, a.index)
+
+
 @pytest.mark.parametrize("text", list(CASES.values()), ids=list(CASES))
 def test_edge_cases_load_the_same_both_ways(text: str) -> None:
     assert_loads_alike(text)
+
+
+def test_edge_cases_load_alike_with_one_memo_for_all() -> None:
+    """Every edge case after every other with one run-wide memo (the same texts resolve in many of them: ``1``,
+    ``yes``, ``~``, ``0755``, timestamps, numbers spelled many ways), in both orders."""
+    cases = list(CASES.items())
+    assert_run_memo_alike(cases)
+    assert_run_memo_alike(cases[::-1])
 
 
 def test_a_dollar_key_spelled_with_an_escape_is_seen() -> None:
