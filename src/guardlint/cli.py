@@ -616,6 +616,9 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _refuse_special_target(args.write_baseline, "the baseline")
     if args.diff_base is not None and args.write_baseline:
         raise UsageError("--diff-base reports only what a change introduces; write a baseline without it")
+    if args.select and not _split(args.select):  # `--select "$RULES"` with RULES unset or empty
+        raise UsageError("--select names no rule, so nothing would be checked: give rule names, codes, code "
+                         "prefixes, packs, tags or all")
     overrides: dict[str, Any] = {  # the command line's settings (the base of --diff-base is resolved with them too)
         "select": _split(args.select) if args.select else None,
         "extend_select": _split(args.extend_select),

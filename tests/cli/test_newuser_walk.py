@@ -338,3 +338,37 @@ def test_show_files_names_the_overlay_a_kustomize_base_is_built_through(tmp_path
                             "2 files to lint, 0 passed over."]  # alone, the base is built by itself
     assert "lint  base/deployment.yaml  (in the kustomize folder base, linted as it is (not built))" \
         in show(".", "--no-render")
+
+
+def test_an_empty_select_is_a_usage_error_not_a_run_without_rules(tmp_path: Path) -> None:
+    """``--select "$RULES"`` with RULES unset or empty selected no rule at all: "No problems found", exit 0, on
+    a privileged pod. The README's table has no empty entry; nothing would be checked, so it is a usage error."""
+    from guardlint.cli import main
+
+    pod = tmp_path / "pod.yaml"
+    pod.write_text(PRIVILEGED_POD)
+    for empty in ("", ",", " , "):
+        out, err = io.StringIO(), io.StringIO()
+        assert main([str(pod), "--no-config", "--select", empty], out=out, err=err) == 2, out.getvalue()
+        assert "--select names no rule, so nothing would be checked" in err.getvalue()
+    out = io.StringIO()
+    assert main([str(pod), "--no-config", "--select", "SEC003,", "--ignore", ""], out=out, err=io.StringIO()) == 1
+    assert "privileged-container" in out.getvalue()  # empty items next to real ones, an empty --ignore: as before
+
+
+def test_write_baseline_exit_code_is_the_documented_one(tmp_path: Path) -> None:
+    """The README now says what ``--write-baseline`` exits with (the exit-code table did not): 0 once written,
+    whatever the findings; 2 when an input could not be read, whose findings the baseline cannot hold."""
+    from guardlint.cli import main
+
+    pod = tmp_path / "pod.yaml"
+    pod.write_text(PRIVILEGED_POD)
+    baseline = tmp_path / "baseline.json"
+    args = [str(pod), "--no-config", "--select", "privileged-container", "--write-baseline", str(baseline)]
+    assert main(args, out=io.StringIO(), err=io.StringIO()) == 0
+    assert baseline.exists()
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("a: [\n")
+    assert main([*args, str(broken)], out=io.StringIO(), err=io.StringIO()) == 2
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "and exits 0 whatever the findings (2 when an input could not be\nread or parsed" in readme
