@@ -323,6 +323,25 @@ def _normalise_argv(argv: Sequence[str]) -> list[str]:
     return ["check", *args]
 
 
+def _hint_command(report: Report, paths: Sequence[str]) -> Report:
+    """A first path that does not exist and is close to a command's name (``guardlint explian RULE``, ``guardlint
+    rule``) was most likely meant as that command: its path-not-found error says so."""
+    from guardlint.findings import ErrorKind
+
+    if not paths or not any(e.kind is ErrorKind.NOT_FOUND and e.file == paths[0] for e in report.errors):
+        return report
+    import difflib
+
+    close = difflib.get_close_matches(paths[0], SUBCOMMANDS, n=1, cutoff=0.75)
+    if not close:
+        return report
+    hint = (f"did you mean the command '{close[0]}'? ('guardlint {close[0]} --help'; a first word that is not a "
+            "command is a path to check)")
+    return report._replace(errors=tuple(
+        e._replace(hint=hint) if e.kind is ErrorKind.NOT_FOUND and e.file == paths[0] and not e.hint else e
+        for e in report.errors))
+
+
 def _use_color(choice: str, stream: TextIO) -> bool:
     """``--color always|never`` wins; then ``NO_COLOR`` (set and not empty) turns colour off; then
     ``FORCE_COLOR`` (set and not empty) turns it on, even without a terminal, unless it is ``0`` or
@@ -655,6 +674,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     timings: dict[str, float] | None = {} if args.profile_rules else None
     report = run(paths, settings, context=args.context, stdin=stdin_bytes, stdin_filename=args.stdin_filename,
                  timings=timings, jobs=jobs)
+    report = _hint_command(report, paths)
     if timings is not None:
         _print_timings(timings, err)
     # Checked before anything is written (fixes, baseline, report).

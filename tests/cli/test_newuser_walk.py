@@ -372,3 +372,25 @@ def test_write_baseline_exit_code_is_the_documented_one(tmp_path: Path) -> None:
     assert main([*args, str(broken)], out=io.StringIO(), err=io.StringIO()) == 2
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert "and exits 0 whatever the findings (2 when an input could not be\nread or parsed" in readme
+
+
+def test_a_misspelt_command_gets_a_hint_in_its_path_not_found_error(tmp_path: Path, monkeypatch: object) -> None:
+    """``check`` is the default command, so ``guardlint explian privileged-container`` lints two paths that do
+    not exist and said only "no such file or directory" for each."""
+    import pytest
+
+    from guardlint.cli import main
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert main(["explian", "privileged-container"], out=out, err=io.StringIO()) == 2
+    assert out.getvalue().splitlines()[:3] == [
+        "explian:1:1: error path-not-found no such file or directory",
+        ("    help: did you mean the command 'explain'? ('guardlint explain --help'; a first word that is not a "
+         "command is a path to check)"),
+        "privileged-container:1:1: error path-not-found no such file or directory",  # no hint: not the first
+    ]
+    out = io.StringIO()
+    assert main(["deploy.yaml", "--format", "json"], out=out, err=io.StringIO()) == 2
+    assert '"hint": ""' in out.getvalue()  # a path unlike any command: no hint
