@@ -770,6 +770,33 @@ def test_a_partial_run_judges_selectors_only_where_the_context_covers_them(
     assert all("/apps/" in f[1] for f in covered) and not uncovered
 
 
+def test_a_peer_in_another_namespace_is_judged_where_the_context_covers_that_namespace(tmp_path: Any) -> None:
+    """``network-policy-peer-selects-no-pods`` asks ``sees_namespace`` of the peer's namespaces (its
+    ``namespaceSelector``), not of the policy's own: a policy outside the context whose peer names a namespace
+    the context covers is still judged there (a shortcut asking the policy's namespace would skip it)."""
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "edge").mkdir()
+    workload = SELECTED.split("---", maxsplit=1)[0]  # the Deployment alone
+    (tmp_path / "apps" / "shop.yaml").write_text(workload.replace("NAME", "web").replace("NS", "shop"))
+    (tmp_path / "edge" / "policy.yaml").write_text("""\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-shop, namespace: edge}
+spec:
+  podSelector: {}
+  ingress:
+    - from:
+        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}
+          podSelector: {matchLabels: {app: wbe}}
+        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}
+          podSelector: {matchLabels: {app: web}}
+""")
+    report = guardlint.lint_paths([tmp_path / "edge"], use_config_file=False, partial=True,
+                                  context=[tmp_path / "apps"], select=["network-policy-peer-selects-no-pods"])
+    assert [(f.rule, f.location.line, "app=wbe" in f.message) for f in report.findings] == [
+        ("network-policy-peer-selects-no-pods", 9, True)]
+
+
 # --- the schema walk ---------------------------------------------------------------------------------------
 
 
