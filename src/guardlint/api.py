@@ -322,7 +322,9 @@ def _run(
 
         shown = {i.display for i in inputs}
         found = discover_all(context, excludes)
-        errors = [*errors, *found.errors]  # a --context path that does not exist is an input error (GL009)
+        # a --context path that does not exist is an input error (GL009); one the linted paths already
+        # reported (the same path given both ways, or a folder read twice) is reported once
+        errors = [*errors, *(e for e in found.errors if e not in errors)]
         context_loaded = load_inputs([i for i in found.inputs if i.display not in shown], settings.max_bytes)
         context_trees = [display_name(c) for c in context if c != "-" and os.path.isdir(c)]
     plan = settings.plan

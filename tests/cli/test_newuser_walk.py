@@ -394,3 +394,24 @@ def test_a_misspelt_command_gets_a_hint_in_its_path_not_found_error(tmp_path: Pa
     out = io.StringIO()
     assert main(["deploy.yaml", "--format", "json"], out=out, err=io.StringIO()) == 2
     assert '"hint": ""' in out.getvalue()  # a path unlike any command: no hint
+
+
+def test_a_missing_path_given_also_as_context_is_reported_once(tmp_path: Path, monkeypatch: object) -> None:
+    """The context's discovery errors join the run's (``--context`` that does not exist is GL009), but an error
+    the linted paths already reported is not repeated: one missing file is one input error, not two."""
+    import pytest
+
+    from guardlint.cli import main
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers: [{name: web, image: 'nginx:1.27'}]\n")
+    out = io.StringIO()
+    code = main(["pod.yaml", "gone.yaml", "--context", "gone.yaml", "--context", "gone2.yaml", "--no-config",
+                 "--fail-on", "never", "--format", "concise"], out=out, err=io.StringIO())
+    assert code == 2
+    text = out.getvalue()
+    assert text.count("gone.yaml:1:1: GL009") == 1
+    assert text.count("gone2.yaml:1:1: GL009") == 1
+    assert "2 inputs could not be read" in text
