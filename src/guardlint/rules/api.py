@@ -198,11 +198,13 @@ class Rule(Generic[P]):
     ``@rule`` decorator are loaded from the start.
     """
 
-    __slots__ = ("_check", "_doc", "_info", "_loader", "_meta", "_params_type")
+    __slots__ = ("_check", "_doc", "_loader", "_meta", "_params_type", "info")
 
     def __init__(self, meta: RuleMeta, check: CheckFn, params_type: type[Any] = NoParams) -> None:
         self._meta: RuleMeta | None = meta
-        self._info = meta.light()
+        self.info: RuleInfo = meta.light()
+        """The light metadata (no documentation, no parameter schema); never imports the rule. A plain attribute,
+        not a property: the engine reads it for every rule and kind of a run."""
         self._check: CheckFn | None = check
         self._params_type = params_type
         self._loader: Callable[[], Rule[Any]] | None = None
@@ -214,7 +216,7 @@ class Rule(Generic[P]):
         """A rule known by its catalog metadata, loaded by ``loader`` on first use."""
         r: Rule[Any] = cls.__new__(cls)
         r._meta = None
-        r._info = info
+        r.info = info
         r._check = None
         r._params_type = NoParams
         r._loader = loader
@@ -225,11 +227,11 @@ class Rule(Generic[P]):
         """Import the rule's module if it is not loaded yet; returns the rule itself."""
         if self._meta is None and self._loader is not None:
             real = self._loader()
-            if (real.code, real.name) != (self._info.code, self._info.name):
+            if (real.code, real.name) != (self.info.code, self.info.name):
                 from guardlint.errors import RuleLoadError
 
                 raise RuleLoadError(
-                    f"the rule catalog names {self._info.code} {self._info.name!r} but the module defines "
+                    f"the rule catalog names {self.info.code} {self.info.name!r} but the module defines "
                     f"{real.code} {real.name!r}; run 'guardlint docs' to regenerate it"
                 )
             real.load()
@@ -240,11 +242,6 @@ class Rule(Generic[P]):
     @property
     def loaded(self) -> bool:
         return self._meta is not None
-
-    @property
-    def info(self) -> RuleInfo:
-        """The light metadata (no documentation, no parameter schema); never imports the rule."""
-        return self._info
 
     @property
     def meta(self) -> RuleMeta:
@@ -268,14 +265,14 @@ class Rule(Generic[P]):
 
     @property
     def name(self) -> str:
-        return self._info.name
+        return self.info.name
 
     @property
     def code(self) -> str:
-        return self._info.code
+        return self.info.code
 
     def __repr__(self) -> str:
-        return f"Rule({self._info.code}, {self._info.name!r})"
+        return f"Rule({self.info.code}, {self.info.name!r})"
 
     def default_params(self) -> Any:
         return self.params_type()

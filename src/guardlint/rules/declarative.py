@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from guardlint.errors import RuleLoadError
@@ -13,7 +13,7 @@ from guardlint.findings import Fix, Severity
 from guardlint.model.glob import glob_match
 from guardlint.model.paths import MISSING, FieldPath, expand, parse_dotted, to_dotted
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
+from guardlint.model.workloads import ContainerKind, PodSpecRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, Rule, RuleContext, RuleMeta, Violation
 from guardlint.schema import is_valid
 
@@ -48,6 +48,14 @@ def _object_matches(resource: Resource, selectors: Sequence[Mapping[str, Any]]) 
     return False
 
 
+def _pod_spec_label(pod: PodSpecRef) -> str:
+    return f"pod spec at {pod.where}"
+
+
+def _pod_metadata_label(pod: PodSpecRef) -> str:
+    return "pod" if pod.metadata_path == ("metadata",) else f"pod template at {pod.where}"
+
+
 def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
     """Build a Rule from one validated declarative entry."""
     try:
@@ -71,8 +79,22 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
     dotted = spec.get("path", "")
     fix_spec = spec.get("fix")
 
-    def violations(base: FieldPath, data: Any, where: str) -> Iterator[Violation]:
-        for concrete, value in expand(data, path, with_missing=True):
+    # A path of map keys alone names one place; where a missing field passes, a value that is not there (or a
+    # parent that is not a mapping) yields nothing, which is what ``expand`` would yield there (MISSING, then
+    # skipped). Most objects lack the field, so most calls end at the first lookup.
+    keys_only = bool(path) and when_missing != "fail" and all(isinstance(p, str) and p != "*" for p in path)
+
+    def violations(base: FieldPath, data: Any, where: Callable[[], str]) -> Iterator[Violation]:
+        if keys_only:
+            value = data
+            for key in path:
+                if not isinstance(value, dict) or key not in value:
+                    return
+                value = value[key]
+            found: Iterable[tuple[FieldPath, Any]] = ((path, value),)
+        else:
+            found = expand(data, path, with_missing=True)
+        for concrete, value in found:
             if value is MISSING:
                 if when_missing != "fail":
                     continue
@@ -80,28 +102,29 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
             else:
                 ok = is_valid(schema, value) == must_satisfy
             if not ok:
-                text = _format(message, value=_render_value(value), path=to_dotted(concrete) or dotted, where=where)
+                text = _format(message, value=_render_value(value), path=to_dotted(concrete) or dotted,
+                               where=where())
                 yield Violation((*base, *concrete), text, at_value=value is not MISSING,
                                 fix=_fix(fix_spec, base, concrete, data) if fix_spec else None)
 
+    # ``where`` is a function: the label of the place is made only for a violation.
     def check(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
         if scope == "objects":
             if _object_matches(resource, objects):
-                yield from violations((), resource.data, resource.display())
+                yield from violations((), resource.data, resource.display)
             return
         if kinds_filter and resource.kind not in kinds_filter:
             return
         for pod in iter_pod_specs(resource, ctx.workloads):
             if scope == "pod-specs":
-                yield from violations(pod.path, pod.spec, f"pod spec at {pod.where}")
+                yield from violations(pod.path, pod.spec, functools.partial(_pod_spec_label, pod))
                 continue
             if scope == "pod-metadata":
                 if pod.metadata_path is not None:
-                    where = "pod" if pod.metadata_path == ("metadata",) else f"pod template at {pod.where}"
-                    yield from violations(pod.metadata_path, pod.metadata, where)
+                    yield from violations(pod.metadata_path, pod.metadata, functools.partial(_pod_metadata_label, pod))
                 continue
             for c in iter_containers(pod, container_kinds):
-                yield from violations(c.path, c.data, c.describe())
+                yield from violations(c.path, c.data, c.describe)
 
     refs = tuple(Reference(r["title"], r["url"]) for r in spec.get("references", []))
     doc = spec.get("doc") or _default_doc(spec)
