@@ -853,3 +853,61 @@ def test_the_walk_goes_straight_to_a_mappings_properties_only_where_check_would(
     assert slow == fast
     assert any(p for p in fast)
     assert direct
+
+
+# --- declarative rules ---------------------------------------------------------------------------------------
+
+
+def test_a_path_of_keys_is_looked_up_as_expand_would() -> None:
+    """Declarative rules look a path of map keys up directly (``at_keys``) instead of through ``expand``: on
+    every shape (the field there, null, absent, a parent that is a list, a string or null) the one pair ``expand``
+    yields is the path and ``at_keys``'s value."""
+    from guardlint.model.paths import MISSING, expand
+    from guardlint.rules.declarative import at_keys
+
+    leaves: list[Any] = [None, "x", 0, False, [], {}, {"b": 1}, {"b": None}, {"b": {"c": 2}}, ["b"], {"c": 3}]
+    shapes: list[Any] = [*leaves, *({"a": leaf} for leaf in leaves), *({"a": {"b": leaf}} for leaf in leaves)]
+    for data in shapes:
+        for keys in (("a",), ("a", "b"), ("a", "b", "c"), ("b",)):
+            pairs = list(expand(data, keys, with_missing=True))
+            assert pairs == [(keys, at_keys(data, keys))], (data, keys)
+            assert (at_keys(data, keys) is MISSING) == (pairs[0][1] is MISSING)
+
+
+def test_a_declarative_rule_reports_the_same_on_every_shape(tmp_path: Any) -> None:
+    """A declarative rule on a path of keys (the direct lookup) reports the field where it is set, and nothing
+    where it is null, absent or under a list, a string or null; a rule whose path has a list index (``expand``)
+    reports as before; the label of the place (``{where}``) is made for the violation."""
+    rule = """\
+rules:
+  - name: NAME
+    code: TST00N
+    title: Node selector uses the zone label
+    severity: warning
+    pack: test
+    match: {pod-specs: true}
+    path: PATH
+    schema: {type: string, const: a}
+    expect: violates
+    message: "{where} sets {path} to {value}"
+    remediation: Use topology.kubernetes.io/zone.
+"""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "keys.yaml").write_text(
+        rule.replace("NAME", "by-keys").replace("TST00N", "TST001").replace("PATH", "nodeSelector.zone"))
+    (tmp_path / "rules" / "index.yaml").write_text(
+        rule.replace("NAME", "by-index").replace("TST00N", "TST002").replace("PATH", "containers[0].name"))
+    (tmp_path / ".guardlint.yaml").write_text("rule-dirs: [rules]\nextend-select: [test]\n")
+    pods = []
+    for i, (selector, name) in enumerate([("{zone: a}", "a"), ("{zone: null}", "b"), ("{}", "a"), ("[zone]", "a"),
+                                           ("zone", "b"), ("null", "a")]):
+        pods.append(f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\nspec:\n  nodeSelector: {selector}\n"
+                    f"  containers: [{{name: {name}, image: example.com/app:1.0.0}}]\n")
+    (tmp_path / "pods.yaml").write_text("---\n".join(pods))
+    report = guardlint.lint_paths([tmp_path / "pods.yaml"], config=tmp_path / ".guardlint.yaml",
+                                  select=["by-keys", "by-index"])
+    by_rule: dict[str, list[tuple[int, str]]] = {}
+    for f in report.findings:
+        by_rule.setdefault(f.rule, []).append((f.location.line, f.message))
+    assert [m for _, m in by_rule["by-keys"]] == ['pod spec at spec sets nodeSelector.zone to "a"']
+    assert [m for _, m in by_rule["by-index"]] == ['pod spec at spec sets containers[0].name to "a"'] * 4

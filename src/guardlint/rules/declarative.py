@@ -48,6 +48,17 @@ def _object_matches(resource: Resource, selectors: Sequence[Mapping[str, Any]]) 
     return False
 
 
+def at_keys(data: Any, keys: FieldPath) -> Any:
+    """The value at a path of map keys (no ``*``, no list index), or ``MISSING``: the one pair that
+    ``expand(data, keys, with_missing=True)`` yields is ``(keys, at_keys(data, keys))``."""
+    value = data
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            return MISSING
+        value = value[key]
+    return value
+
+
 def _pod_spec_label(pod: PodSpecRef) -> str:
     return f"pod spec at {pod.where}"
 
@@ -86,11 +97,9 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
 
     def violations(base: FieldPath, data: Any, where: Callable[[], str]) -> Iterator[Violation]:
         if keys_only:
-            value = data
-            for key in path:
-                if not isinstance(value, dict) or key not in value:
-                    return
-                value = value[key]
+            value = at_keys(data, path)
+            if value is MISSING:
+                return
             found: Iterable[tuple[FieldPath, Any]] = ((path, value),)
         else:
             found = expand(data, path, with_missing=True)
