@@ -469,6 +469,13 @@ def lint_base(
                                                        policy, settings, config_rel, resolve)
                 plan = plan._replace(exemptions=exemptions)
                 notes += said
+            # Exemption paths are relative to a folder (the configuration's); one in the repository is the same
+            # folder of the mirror at the base (those read from the mirror's configuration already are).
+            plan = plan._replace(exemptions=tuple(
+                ex._replace(base=os.path.join(mirror, *_parts(_repo_relative(os.path.realpath(ex.base),
+                                                                            base.toplevel))))
+                if ex.base is not None and _inside(os.path.realpath(ex.base), base.toplevel) else ex
+                for ex in plan.exemptions))
             existing = [m for m in (mirrored(p) for p in paths) if os.path.exists(m)]
             ctx = [m for m in (mirrored(c) for c in context) if os.path.exists(m)]
             report = (lint(existing, settings._replace(config=cfg, plan=plan), ctx) if existing

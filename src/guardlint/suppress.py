@@ -26,6 +26,7 @@ from guardlint.config.model import Exemption, Lock, Plan, Refusal
 from guardlint.findings import Finding
 from guardlint.model.resource import Resource
 from guardlint.source.directives import Directive, Scope
+from guardlint.source.files import STDIN, Excludes, excluded_by
 from guardlint.source.loader import Document
 
 ANNOTATION_PREFIX = "ignore.guardlint.dev/"
@@ -104,12 +105,43 @@ def _rule_matches(names: Iterable[str], finding: Finding) -> bool:
     return any(n in (finding.rule, finding.code) or n.upper() == finding.code for n in names)
 
 
-def _exempt(exemption: Exemption, finding: Finding) -> bool:
+class _ExemptionPaths:
+    """Whether a finding's file matches an exemption's ``paths``, for one run (a memo owned by the run).
+
+    ``paths`` are matched as ``exclude`` patterns are (one matcher, ``guardlint.source.files.Excludes``): by the
+    file's path relative to the exemption's folder (``Exemption.base``: the folder of the configuration file in
+    effect), so that an exemption means the same from any working directory; a folder pattern covers what is
+    below it; a pattern without ``/`` matches any single part of the path; a file outside the folder (or
+    standard input) is reached only by a pattern without ``/``. Each (exemption, file) is decided once.
+    """
+
+    __slots__ = ("_decided", "_matchers")
+
+    def __init__(self) -> None:
+        self._matchers: dict[int, Excludes] = {}
+        self._decided: dict[tuple[int, str], bool] = {}
+
+    def match(self, exemption: Exemption, file: str) -> bool:
+        key = (id(exemption), file)
+        decided = self._decided.get(key)
+        if decided is None:
+            matcher = self._matchers.get(id(exemption))
+            if matcher is None:
+                matcher = self._matchers[id(exemption)] = Excludes.at(exemption.paths, exemption.base)
+            if file == STDIN:
+                decided = excluded_by(file, matcher.patterns, anchored=False) is not None
+            else:
+                decided = matcher.pattern_for(file, file) is not None
+            self._decided[key] = decided
+        return decided
+
+
+def _exempt(exemption: Exemption, finding: Finding, paths: _ExemptionPaths) -> bool:
     import fnmatch  # here: a run without exemptions never needs it
 
     if exemption.rules and not _rule_matches(exemption.rules, finding):
         return False
-    if exemption.paths and not any(fnmatch.fnmatchcase(finding.file, p) for p in exemption.paths):
+    if exemption.paths and not paths.match(exemption, finding.file):
         return False
     ref = finding.resource
     if exemption.namespaces and not (ref and ref.namespace and any(
@@ -189,6 +221,7 @@ def apply_suppressions(
 
     invalid = {id(ex) for ex in invalid_exemptions(plan, today)}
     exemptions = [ex for ex in plan.exemptions if id(ex) not in invalid]  # the others are reported by the engine
+    exemption_paths = _ExemptionPaths()
     out: list[Finding] = []
     refused: set[tuple[int, str]] = set()  # (id of the suppression, rule): each refusal reported once
 
@@ -233,7 +266,7 @@ def apply_suppressions(
                                             locked_message("suppression comment", finding.rule, lock), None))
         if reason is None:
             for ex in exemptions:
-                if not _exempt(ex, finding):
+                if not _exempt(ex, finding, exemption_paths):
                     continue
                 if lock is not None and not ex.from_policy:
                     if refused_exemptions is not None and ex.origin is not None and refuse(id(ex), finding.rule):
@@ -298,12 +331,13 @@ def unused_exemptions(findings: Sequence[Finding], plan: Plan) -> list[Exemption
     ran = {a.rule.name for a in plan.active}
     out: list[Exemption] = []
     invalid = {id(ex) for ex in invalid_exemptions(plan)}
+    exemption_paths = _ExemptionPaths()
     for ex in plan.exemptions:
         if id(ex) in invalid:
             continue  # reported as invalid-suppression
         named = [registry.get(n) for n in ex.rules]
         if not all(r is not None and r.name in ran for r in named):
             continue
-        if not any(_exempt(ex, f) for f in findings):
+        if not any(_exempt(ex, f, exemption_paths) for f in findings):
             out.append(ex)
     return out

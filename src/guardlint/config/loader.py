@@ -294,6 +294,9 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
         (str((p / spec).resolve()) if spec.split(":")[0].endswith(".py") else spec)
         for p, v in dirs if v.startswith("plugins\0") for spec in [v.split("\0", 1)[1]]
     )
+    # Exemption paths, like exclude patterns, are relative to the folder of the configuration file in effect
+    # (the working directory when there is none), wherever guardlint runs from.
+    exemption_base = os.path.abspath(base_dir) if source is not None else None
     size = merged.get("max-file-size-mb")
     if size is not None:
         from guardlint.source.files import megabytes
@@ -317,7 +320,7 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
                 reason=e["reason"], rules=tuple(e.get("rules", ())), paths=tuple(e.get("paths", ())),
                 namespaces=tuple(e.get("namespaces", ())), kinds=tuple(e.get("kinds", ())),
                 names=tuple(e.get("names", ())), origin=origin, from_policy=from_policy,
-                until=_date(e.get("until")),
+                until=_date(e.get("until")), base=exemption_base,
             )
             for e, origin, from_policy in zip(merged.get("exemptions", ()), merged.get("_origins", ()),
                                               merged.get("_policy_flags", ()), strict=True)

@@ -50,6 +50,10 @@ class Exemption(NamedTuple):
     """Written in the policy file (``--policy``), or a file it extends: it may exempt locked rules."""
     until: datetime.date | None = None
     """The last day the exemption applies (``until: 2027-03-31``); after it, it suppresses nothing."""
+    base: str | None = None
+    """The absolute folder ``paths`` are relative to: the folder of the configuration file in effect (for the
+    exemptions of the files it extends and of the policy too, as for ``exclude``); None for the working
+    directory (no configuration file, or an exemption built in code)."""
 
 
 class Lock(NamedTuple):
