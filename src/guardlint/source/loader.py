@@ -968,7 +968,8 @@ class LoadMemo:
                 return scalar_of(node)
             if type(node) is MappingNode:
                 out: dict[str, Any] = {}
-                lines: dict[str, int] = {}
+                slots: dict[str, int] = {}  # each key's index among the mapping's keys (its first occurrence)
+                first_lines: dict[str, int] | None = None  # built at the mapping's first duplicate key
                 pairs = node.value
                 base = -1
                 if at >= 0:
@@ -981,13 +982,13 @@ class LoadMemo:
                     scalar_key = type(key_node) is ScalarNode
                     key = key_node.value if scalar_key else _complex_key(key_node)
                     mark = key_node.start_mark
-                    first = lines.get(key)
-                    if first is None:
-                        lines[key] = mark.line
-                        slot = len(out)
-                    else:
-                        found.append((node, key, mark.line, mark.column, first))
-                        slot = list(out).index(key)
+                    slot = slots.get(key)
+                    if slot is None:
+                        slots[key] = slot = len(out)
+                    else:  # a duplicate: looked up, so N duplicates cost O(N), not a scan of the keys each
+                        if first_lines is None:
+                            first_lines = _first_lines(pairs)
+                        found.append((node, key, mark.line, mark.column, first_lines[key]))
                     entry = base + 4 * slot if base >= 0 else -1
                     if entry >= 0:
                         if scalar_key:
@@ -1135,6 +1136,17 @@ class LoadMemo:
                     raise _AliasBomb from None
                 if merge_source:
                     merge_sources[nid] = incoming
+
+
+def _first_lines(pairs: list[tuple[Node, Node]]) -> dict[str, int]:
+    """The line of each key's first occurrence among a mapping node's pairs (merge keys included: they are
+    not data keys, and a mapping with one goes to the bounded walk)."""
+    lines: dict[str, int] = {}
+    for key_node, _value in pairs:
+        key = key_node.value if type(key_node) is ScalarNode else _complex_key(key_node)
+        if key not in lines:
+            lines[key] = key_node.start_mark.line
+    return lines
 
 
 def _walked(node: Node, at: int) -> Any:

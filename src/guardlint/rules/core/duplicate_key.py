@@ -5,10 +5,11 @@ The engine produces this rule's findings itself; ``check`` yields nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from guardlint.findings import Severity
+from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 
@@ -77,13 +78,31 @@ def emit(run: Run, active: ActiveRule) -> None:
         owned = run.resources_by_doc.get(doc)
         if not doc.duplicate_keys or not owned:
             continue
+        owner_of = _owners(owned)
         for dup in doc.duplicate_keys:
-            owner = next((r for r in owned if dup.path[: len(r.prefix)] == r.prefix), owned[0])
+            owner = owner_of(dup.path)
             rel = dup.path[len(owner.prefix):]
             loc = Location(dup.line, dup.column, dup.line, dup.column + len(str(dup.path[-1])))
             message = (f"key {to_dotted(rel)!r} is defined twice (first on line {dup.first_line}); "
                        "Kubernetes keeps only this last value")
             run.add(make_finding(active, owner, doc, rel, message, location=loc), owner)
+
+
+def _owners(owned: Sequence[Resource]) -> Callable[[FieldPath], Resource]:
+    """The object of a document that holds a path: the first of ``owned`` whose prefix starts the path (the
+    first object when none does). Looked up by prefix, not scanned: a List of N items with a duplicate key
+    each costs O(N), not O(N^2). Exact: only the prefix lengths the objects have are tried, and of the
+    objects whose prefix matches, the first in ``owned`` wins, as the scan would pick it."""
+    first: dict[FieldPath, int] = {}
+    for i, r in enumerate(owned):
+        first.setdefault(r.prefix, i)
+    lengths = sorted({len(prefix) for prefix in first})
+
+    def owner(path: FieldPath) -> Resource:
+        found = [i for n in lengths if n <= len(path) for i in (first.get(path[:n]),) if i is not None]
+        return owned[min(found)] if found else owned[0]
+
+    return owner
 
 
 RULE = duplicate_key

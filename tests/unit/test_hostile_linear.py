@@ -1,0 +1,104 @@
+"""Hostile input costs work linear in its size: duplicated keys, objects with a duplicate each, long lines,
+deep nesting, many documents, huge flow collections, many suppression comments, many anchors. Work is
+counted (calls, keys visited), never timed."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from types import FrameType
+from typing import Any
+
+import pytest
+
+from guardlint.api import resolve_settings
+from guardlint.engine import Run
+from guardlint.model.resource import Resource
+from guardlint.rules.core import duplicate_key
+from guardlint.source import loader
+from guardlint.source.loader import load_text
+
+
+def _duplicated(n: int) -> str:
+    """A mapping of ``n`` keys, each written twice (the second time after all the first ones)."""
+    return "".join(f"k{i}: {i}\n" for i in range(n)) + "".join(f"k{i}: again\n" for i in range(n))
+
+
+class _CCalls:
+    """Counts the calls of C functions and methods by name while active (``sys.setprofile``)."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, int] = {}
+
+    def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
+        if event == "c_call":
+            name = getattr(arg, "__name__", "?")
+            self.calls[name] = self.calls.get(name, 0) + 1
+
+    def __enter__(self) -> _CCalls:
+        sys.setprofile(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.setprofile(None)
+
+
+def test_20000_duplicated_keys_load_in_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    n = 20_000
+    tables = 0
+    real = loader._first_lines
+
+    def counting(pairs: Any) -> dict[str, int]:
+        nonlocal tables
+        tables += 1
+        return real(pairs)
+
+    monkeypatch.setattr(loader, "_first_lines", counting)
+    with _CCalls() as profile:
+        doc = load_text(_duplicated(n), "dups.yaml", nodes=False).documents[0]
+    # One table of first lines for the mapping, not a scan of its keys per duplicate (list(out).index before:
+    # n * n / 2 keys visited).
+    assert tables == 1
+    assert profile.calls.get("index", 0) == 0
+    assert len(doc.duplicate_keys) == n
+    assert [(d.path, d.line, d.column, d.first_line) for d in doc.duplicate_keys[:2]] == [
+        (("k0",), n + 1, 1, 1), (("k1",), n + 2, 1, 2)]
+    assert doc.duplicate_keys[-1].first_line == n
+    assert doc.data["k0"] == "again" and len(doc.data) == n  # the last value wins, as Kubernetes keeps it
+    # The position map still places each key at its first occurrence's slot: the value is the last one's.
+    location, exists = doc.locate((f"k{n - 1}",), at_value=True)
+    assert exists and location.line == 2 * n
+
+
+class _CountingList(list[Resource]):
+    """The objects of a document, counting the ones iterated over."""
+
+    visited = 0
+
+    def __iter__(self) -> Iterator[Resource]:
+        for r in super().__iter__():
+            type(self).visited += 1
+            yield r
+
+
+def test_a_list_of_objects_with_a_duplicate_key_each_is_reported_in_linear_work() -> None:
+    n = 3_000
+    items = "".join(f"  - {{apiVersion: v1, kind: ConfigMap, metadata: {{name: c{i}, name: d{i}}}}}\n"
+                    for i in range(n))
+    loaded = load_text("apiVersion: v1\nkind: List\nitems:\n" + items, "list.yaml", nodes=False)
+    (doc,) = loaded.documents
+    assert len(doc.duplicate_keys) == n
+    settings = resolve_settings(use_config_file=False, select=("duplicate-key",))
+    run = Run([loaded], settings.plan)
+    owned = _CountingList(run.resources_by_doc[doc])
+    assert len(owned) == n
+    run.resources_by_doc[doc] = owned
+    active = run.active("duplicate-key")
+    assert active is not None
+    _CountingList.visited = 0
+    duplicate_key.emit(run, active)
+    assert _CountingList.visited <= n  # one pass to index them (n * n / 2 objects visited before)
+    found = [f for f, _ in run.findings]
+    assert len(found) == n
+    assert [(f.resource.name if f.resource else None, f.path, f.line) for f in found[:2]] == [
+        ("d0", ("metadata", "name"), 4), ("d1", ("metadata", "name"), 5)]
