@@ -6,9 +6,11 @@ file it was read from (or the kustomization whose generator made it). The annota
 rules run. Kustomizations are read (bounded, never executed) to find bases and patches: a finding on a
 field a patch sets is reported on the patch, otherwise on the resource file.
 
-Nothing here fetches anything: a remote base (a URL or a git reference) is a located error, the build
-runs without ``--enable-helm``, exec or alpha plugins, and with the network turned away (proxy variables
-pointing nowhere, git limited to local files).
+Nothing here fetches anything: a remote base (a URL or a git reference), and a URL in any other field
+kustomize loads a file from (generator files, ``crds``, ``transformers``, ``openapi``, ...), is a located
+error and the overlay is not built; the build runs without ``--enable-helm``, exec or alpha plugins, and with
+the network turned away (proxy variables pointing nowhere, git limited to local files). The proxy variables
+alone would not do: Go's HTTP client never proxies a loopback address.
 """
 
 from __future__ import annotations
@@ -90,6 +92,42 @@ def _get(node: Node | None, key: str) -> Node | None:
         if isinstance(k, ScalarNode) and k.value == key:
             found = v
     return found
+
+
+_FILE_LISTS = ("crds", "configurations", "generators", "transformers", "validators")
+"""Top-level kustomization fields whose entries kustomize loads as files (its loader fetches an http(s) URL)."""
+_GENERATORS = ("configMapGenerator", "secretGenerator")
+
+
+def _loaded_paths(root: Node | None) -> list[tuple[str, ScalarNode]]:
+    """The entries of a kustomization, besides ``resources``/``bases``/``components`` and patches (checked where
+    they are read), that kustomize loads as files: generator ``files`` (``[key=]path``), ``envs`` and ``env``,
+    ``crds``, ``configurations``, ``generators``, ``transformers``, ``validators``, ``openapi.path`` and each
+    replacement's ``path``. A URL in any of them would be fetched by the build, and proxy variables cannot
+    stop that for a loopback address, so each one is checked before anything is built."""
+    out: list[tuple[str, ScalarNode]] = []
+    for key in _FILE_LISTS:
+        out.extend(_strings(_get(root, key)))
+    for key in _GENERATORS:
+        items = _get(root, key)
+        for item in items.value if isinstance(items, SequenceNode) else []:
+            out.extend(_strings(_get(item, "files")))
+            out.extend(_strings(_get(item, "envs")))
+            env = _get(item, "env")
+            if _scalar(env) is not None:
+                assert isinstance(env, ScalarNode)
+                out.append((env.value, env))
+    openapi_path = _get(_get(root, "openapi"), "path")
+    if _scalar(openapi_path) is not None:
+        assert isinstance(openapi_path, ScalarNode)
+        out.append((openapi_path.value, openapi_path))
+    replacements = _get(root, "replacements")
+    for item in replacements.value if isinstance(replacements, SequenceNode) else []:
+        path = _get(item, "path")
+        if _scalar(path) is not None:
+            assert isinstance(path, ScalarNode)
+            out.append((path.value, path))
+    return out
 
 
 def _scalar(node: Node | None) -> str | None:
@@ -185,6 +223,14 @@ def parse_kustomization(directory: str, root: str, max_bytes: int = DEFAULT_MAX_
                                    f"{entry!r} is outside the repository ({root}); it is not read"))
             return None
         return path
+
+    for entry, node in _loaded_paths(doc.root):
+        if _REMOTE.match(entry.strip()) or _REMOTE.match(entry.partition("=")[2].strip()):
+            problems.append(_error(
+                display, node, doc.line_offset,
+                f"remote file {entry!r} is not fetched: guardlint never contacts the network",
+                "vendor the file into the repository, or exclude this overlay",
+            ))
 
     for key in _REF_KEYS:
         for entry, node in _strings(_get(doc.root, key)):
