@@ -254,12 +254,18 @@ def test_symlink_to_a_directory_inside_the_tree_does_not_hide_the_real_one(workd
     assert "manifests/real/good.yaml:10:9:" in out
 
 
-def test_symlink_to_a_directory_outside_the_tree_is_followed(workdir: Path, tmp_path_factory: Any) -> None:
+def test_symlink_to_a_directory_outside_the_working_directory_is_passed_over(workdir: Path,
+                                                                            tmp_path_factory: Any) -> None:
+    """Outside any git checkout, a walk stays in the working directory: a link out of it is not followed
+    (listed by --verbose), unless named on the command line."""
     outside = tmp_path_factory.mktemp("outside")
     (workdir / "good.yaml").rename(outside / "good.yaml")
     (workdir / "manifests").mkdir()
     os.symlink(outside, workdir / "manifests" / "shared")
-    code, out, _ = cli("manifests")
+    code, out, err = cli("manifests", "--verbose", "--allow-no-objects")
+    assert code == 0 and "privileged-container" not in out
+    assert "manifests/shared/:1: skipped: a symbolic link to a folder outside the repository" in out + err
+    code, out, _ = cli("manifests/shared")
     assert code == 1 and "manifests/shared/good.yaml:10:9: error privileged-container" in out
 
 

@@ -40,8 +40,11 @@ def fill(template: str, api_version: str, kind: str) -> str:
 
 def _read(path: str) -> tuple[Any, str | None]:
     """The parsed content of a schema file, or the reason it was not read."""
-    from guardlint.source.files import NotRegularFile, read_regular_file
+    from guardlint.source.files import NotRegularFile, leaves_repository, read_regular_file
 
+    escape = leaves_repository(path)
+    if escape is not None:  # in a checkout but leading out of it: nothing of it may reach a message
+        return None, f"it is a symbolic link to a file outside the repository ({escape}), which is not read"
     try:
         raw = read_regular_file(path, MAX_SCHEMA_BYTES)
     except NotRegularFile as exc:

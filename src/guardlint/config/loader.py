@@ -101,7 +101,7 @@ def _preset_path(name: str, base_dir: Path) -> tuple[Path | None, str | None]:
 
     if printable(name) != name:  # a line break in a path would forge lines of the error messages naming it
         return None, f"extends {name!r}: a path or preset name cannot hold control characters"
-    if name.endswith((".yaml", ".yml")) or "/" in name or os.sep in name:
+    if _is_path(name):
         p = Path(name)
         p = p if p.is_absolute() else base_dir / p
         if not p.exists():
@@ -161,10 +161,38 @@ def _package_preset(name: str) -> tuple[Path | None, str | None]:
     return None, None
 
 
-def _raw_chain(path: Path, seen: tuple[Path, ...], problems: list[ConfigProblem]) -> Chain:
+def _outside(target: Path, naming: Path) -> str | None:
+    """The repository (git checkout) of the configuration file ``naming`` when ``target`` (resolved through
+    symbolic links) lies outside it, else None (inside, or ``naming`` is in no checkout)."""
+    from guardlint.source.files import repository_of
+
+    repository = repository_of(str(naming))
+    if repository is None:
+        return None
+    real = os.path.realpath(target)
+    return None if real == repository or real.startswith(repository.rstrip(os.sep) + os.sep) else repository
+
+
+def _outside_message(key: str, value: str, target: Path, repository: str) -> str:
+    return (f"{key} {value!r}: {target} is outside the repository ({repository}); a configuration in a "
+            "repository is untrusted and can name only files inside it (or presets), so it is not read")
+
+
+def _raw_chain(path: Path, seen: tuple[Path, ...], problems: list[ConfigProblem], confined: bool = False) -> Chain:
     """The file and everything it extends, parents first. Problems are collected, not raised, so that one
-    run reports them all; a file that cannot be read is left out of the chain."""
+    run reports them all; a file that cannot be read is left out of the chain. ``confined`` (the repository's
+    configuration, not the policy): a file it extends by path must lie inside the repository of the file that
+    names it (see ``_outside``), or it is a problem and not read."""
     resolved = path.resolve()
+    if confined and not seen:
+        from guardlint.source.files import leaves_repository
+
+        escape = leaves_repository(str(path))
+        if escape is not None:
+            problems.append(ConfigProblem(str(path), 0, 0, "", (
+                f"the configuration file is a symbolic link to {resolved}, outside the repository ({escape}); it "
+                "is untrusted and not read")))
+            return []
     doc, read_problems = _read_document(path)
     problems.extend(read_problems)
     data = doc.data if doc is not None else {}
@@ -181,6 +209,11 @@ def _raw_chain(path: Path, seen: tuple[Path, ...], problems: list[ConfigProblem]
         if not isinstance(parent, str) or not parent:
             continue  # the schema explains it
         target, why = _preset_path(parent, path.parent)
+        if target is not None and confined and _is_path(parent):
+            repository = _outside(target, path)
+            if repository is not None:
+                why = _outside_message("extends", parent, target, repository)
+                target = None
         if target is not None and target.resolve() in (*seen, resolved):
             names = " -> ".join(str(p) for p in (*seen, resolved, target.resolve()))
             target, why = None, f"the configuration extends itself: {names}; remove this entry"
@@ -191,9 +224,33 @@ def _raw_chain(path: Path, seen: tuple[Path, ...], problems: list[ConfigProblem]
             else:
                 problems.append(ConfigProblem(str(path), 1, 1, "extends", why))
             continue
-        out.extend(_raw_chain(target, (*seen, resolved), problems))
+        out.extend(_raw_chain(target, (*seen, resolved), problems, confined))
     out.append((path, data, doc))
     return out
+
+
+def _is_path(name: str) -> bool:
+    """Whether ``extends: NAME`` names a file (rather than a preset)."""
+    return name.endswith((".yaml", ".yml")) or "/" in name or os.sep in name
+
+
+def _boundary_problems(chain: Chain, problems: list[ConfigProblem]) -> None:
+    """Rule folders and schema locations of the repository's configuration files (``chain``) that lie outside
+    the repository of the file naming them: problems, so that nothing outside is read. A schema location
+    template is judged by its folder before the first ``{placeholder}``; a URL is the schema's to refuse."""
+    for path, data, doc in chain:
+        for key in ("rule-dirs", "schemas"):
+            values = data.get(key, [])
+            for i, v in enumerate(values if isinstance(values, list) else ()):
+                if not isinstance(v, str) or not v or "://" in v:
+                    continue
+                fixed = v.split("{", 1)[0]
+                target = path.parent / (fixed if "{" not in v else os.path.dirname(fixed) or ".")
+                repository = _outside(target, path)
+                if repository is not None:
+                    why = _outside_message(key, v, target, repository)
+                    problems.append(at(doc, (key, i), why) if doc is not None
+                                    else ConfigProblem(str(path), 0, 0, key, why))
 
 
 def _origin(doc: Document | None, path: tuple[str | int, ...]) -> Origin | None:
@@ -416,13 +473,15 @@ RegistryFactory = Callable[[tuple[str, ...], tuple[str, ...]], Registry]
 
 
 def _peek_extensions(
-    chain: Chain, problems: list[ConfigProblem] | None = None
+    chain: Chain, problems: list[ConfigProblem] | None = None, confined: int = 0
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Rule folders and plugin modules named in the chain, needed before the rules can be validated. A rule
-    folder that does not exist is a problem (added to ``problems``) and left out."""
+    folder that does not exist is a problem (added to ``problems``) and left out; so is one of the first
+    ``confined`` files (the repository's configuration) outside its repository (``_boundary_problems`` says
+    so)."""
     dirs: list[str] = []
     plugins: list[str] = []
-    for path, data, doc in chain:
+    for index, (path, data, doc) in enumerate(chain):
         for key, out in (("rule-dirs", dirs), ("plugins", plugins)):
             values = data.get(key, [])
             if not isinstance(values, list):
@@ -430,6 +489,8 @@ def _peek_extensions(
             for i, v in enumerate(values):
                 if not isinstance(v, str) or not v:
                     continue
+                if key == "rule-dirs" and index < confined and _outside(path.parent / v, path) is not None:
+                    continue  # never read: reported by _boundary_problems
                 if key == "rule-dirs" and problems is not None and not (path.parent / v).is_dir():
                     why = f"the rule folder {v!r} does not exist ({path.parent / v})"
                     problems.append(at(doc, (key, i), why) if doc is not None
@@ -495,7 +556,7 @@ def load_config(
     if p is not None:
         if not p.exists():
             raise ConfigError(f"{p}: configuration file not found")
-        chain = _raw_chain(p, (), problems)
+        chain = _raw_chain(p, (), problems, confined=True)
     policy_from = len(chain)
     if policy is not None:
         pp = Path(policy)
@@ -509,7 +570,8 @@ def load_config(
                        "GUARDLINT_POLICY), which the repository cannot edit")
                 problems.append(at(doc, (key,), why, at_key=True) if doc is not None
                                 else ConfigProblem(str(_path), 0, 0, key, why))
-    extensions = _peek_extensions(chain, problems)
+    _boundary_problems(chain[:policy_from], problems)
+    extensions = _peek_extensions(chain, problems, confined=policy_from)
     if extensions[1] and not allow_local_plugins:
         _refuse_local_plugins(chain)
     registry = make_registry(*extensions)

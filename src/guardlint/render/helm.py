@@ -143,9 +143,11 @@ def mark_template(text: str, file_id: int) -> str:
     return "\n".join(out)
 
 
-def _marked_copy(chart: str, dest: str) -> dict[int, str]:
-    """Copy ``chart`` to ``dest`` with markers in its (and its unpacked subcharts') templates.
-    Returns marker file ids -> template paths relative to the chart."""
+def _marked_copy(chart: str, dest: str, *, mark: bool = True) -> dict[int, str]:
+    """Copy ``chart`` to ``dest`` with markers in its (and its unpacked subcharts') templates (none without
+    ``mark``). Returns marker file ids -> template paths relative to the chart. Only regular files are
+    copied: a symbolic link (which Helm would follow, even out of the repository) or a FIFO is left out,
+    so Helm only ever renders the copy."""
     files: dict[int, str] = {}
     total = 0
     for dirpath, dirnames, filenames in os.walk(chart):
@@ -161,7 +163,8 @@ def _marked_copy(chart: str, dest: str) -> dict[int, str]:
             if total > MAX_CHART_BYTES:
                 raise OSError(f"the chart is larger than {MAX_CHART_BYTES // 1048576} MiB")
             dst = os.path.join(target_dir, name)
-            if "templates" in rel_dir.split(os.sep) and name.endswith((".yaml", ".yml")) and not name.startswith("_"):
+            if mark and "templates" in rel_dir.split(os.sep) and name.endswith((".yaml", ".yml")) \
+                    and not name.startswith("_"):
                 with open(src, encoding="utf-8", errors="surrogateescape") as fh:
                     text = fh.read()
                 file_id = len(files)
@@ -286,7 +289,14 @@ def render(renderer: Renderer, chart: str, values: Mapping[str, Any], *, release
         return Rendering(marked, files, None)
     if overrides:
         return Rendering({}, {}, marked)
-    plain = once(chart)
+    # Without markers, from a copy too: Helm given the chart's own folder would follow its symbolic links.
+    with tempfile.TemporaryDirectory(prefix="guardlint-chart-") as tmp:
+        copy = os.path.join(tmp, os.path.basename(os.path.normpath(chart)))
+        try:
+            _marked_copy(chart, copy, mark=False)
+        except OSError as exc:
+            return Rendering({}, {}, RenderError(f"cannot read the chart: {exc}", None, 1, 1))
+        plain = once(copy)
     if isinstance(plain, RenderError):
         return Rendering({}, {}, plain)
     return Rendering(plain, {}, None)

@@ -16,7 +16,14 @@ from guardlint.render import cache
 from guardlint.render.helm import MARKER_RE, Renderer, RenderError, Rendering, find_renderer, render
 from guardlint.render.tree import CHART_FILE, inside, repo_root
 from guardlint.render.values import UNKNOWN, ValuesFile, deep_merge, find_value
-from guardlint.source.files import Input, NotRegularFile, display_name, read_input, read_regular_file
+from guardlint.source.files import (
+    Input,
+    NotRegularFile,
+    display_name,
+    leaves_repository,
+    read_input,
+    read_regular_file,
+)
 from guardlint.source.loader import Document, load_text
 
 if TYPE_CHECKING:
@@ -69,6 +76,11 @@ def _error(file: str, message: str, line: int = 1, column: int = 1, hint: str = 
 def _load_doc(path: str, max_bytes: int, overrides: Sequence[tuple[str, str]] = ()
               ) -> tuple[Document | None, InputError | None]:
     display = display_name(path)
+    escape = leaves_repository(path)
+    if escape is not None:  # Chart.yaml or a values file linking out of the checkout: never read
+        return None, InputError(ErrorKind.UNREADABLE, display, 1, 1, (
+            f"a symbolic link to a file outside the repository ({escape}): not read; guardlint does not read "
+            "outside the repository it lints"))
     real = os.path.realpath(path)
     text = next((t for p, t in overrides if p == real), None)
     if text is None:

@@ -233,8 +233,15 @@ def load_rule_dir(directory: Path, *, validate: bool = True) -> tuple[Rule[Any],
     if not directory.is_dir():
         raise RuleLoadError(f"declarative rule folder {str(directory)!r} does not exist")
     rules: list[Rule[Any]] = []
+    from guardlint._printable import printable
+    from guardlint.source.files import leaves_repository
+
     for name in sorted(os.listdir(directory)):
         if name.endswith((".yaml", ".yml")):  # a FIFO or device among them is refused by load_rule_file
+            escape = leaves_repository(str(directory / name))
+            if escape is not None:  # a link out of the repository: its content must not reach any message
+                raise RuleLoadError(f"{printable(str(directory / name))}: a symbolic link to a file outside the "
+                                    f"repository ({printable(escape)}); declarative rule files are not read there")
             rules.extend(load_rule_file(directory / name, validate=validate))
     return tuple(rules)
 

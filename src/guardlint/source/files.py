@@ -248,9 +248,12 @@ def discover_all(paths: Iterable[str], excludes: Sequence[str] | Excludes = (), 
     working directory). A file is linted once however often and however spelled it is named (``a.yaml``,
     ``./a.yaml``, its folder).
     Symlinked directories that lead back into the tree (or above it) are not followed: what they hold is
-    linted at its real place, and a symlink loop ends. Others are followed once each. Inside directories,
-    files that are not regular files (FIFOs, sockets, devices named ``*.yaml``) are passed over and listed
-    in ``skipped``; named explicitly, reading them is refused with an error (see ``read_input``).
+    linted at its real place, and a symlink loop ends. Others are followed once each while they stay inside
+    the repository (see ``_walk``): a symbolic link to a file or folder outside it is passed over and listed in
+    ``skipped``, and a path named explicitly that lies in a git checkout but leads out of it through a link is
+    an error. Inside directories, files that are not regular files (FIFOs, sockets, devices named ``*.yaml``)
+    are passed over and listed in ``skipped``; named explicitly, reading them is refused with an error (see
+    ``read_input``).
     ``passed``, when given, receives each file or folder the walk passes over and why (``--show-files``).
     """
     inputs: list[Input] = []
@@ -268,20 +271,76 @@ def discover_all(paths: Iterable[str], excludes: Sequence[str] | Excludes = (), 
         if raw == STDIN:
             inputs.append(Input(STDIN, STDIN))
             continue
+        shown = display_name(raw, root)
+        escape = leaves_repository(raw)
+        if escape is not None:
+            errors.append(InputError(ErrorKind.UNREADABLE, shown, 1, 1, (
+                f"a symbolic link to a path outside the repository ({escape}): not read; guardlint does not read "
+                "outside the repository it lints")))
+            continue
         if os.path.isdir(raw):
-            for path, kind in _walk(raw, as_excludes(excludes, root), root, errors, passed):
-                if kind is None:
+            for path, why in _walk(raw, as_excludes(excludes, root), root, errors, passed):
+                if why is None:
                     add(path, display_name(path, root))
                 else:
-                    skipped.append(SkippedDocument(display_name(path, root), 1,
-                                                   f"{kind}, not a regular file: not read"))
+                    folder = "/" if path.endswith(os.sep) else ""  # a folder the walk did not enter
+                    skipped.append(SkippedDocument(display_name(path, root) + folder, 1, why))
             continue
-        shown = display_name(raw, root)
         if not os.path.lexists(raw):
             errors.append(InputError(ErrorKind.NOT_FOUND, shown, 1, 1, "no such file or directory"))
             continue
         add(raw, shown)
     return Discovery(inputs, errors, skipped)
+
+
+def repository_of(path: str) -> str | None:
+    """The git checkout holding ``path`` where it is spelled: the nearest folder at or above it that holds
+    ``.git``, found going up the spelled path but not stopping at a folder that is a symbolic link (a link to
+    another checkout is still a link out of this one); real path, or None outside any checkout."""
+    here = os.path.abspath(path)
+    if not os.path.isdir(here) or os.path.islink(here):
+        here = os.path.dirname(here)
+    while True:
+        if not os.path.islink(here) and os.path.lexists(os.path.join(here, ".git")):
+            return os.path.realpath(here)
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def leaves_repository(path: str) -> str | None:
+    """The repository that ``path`` leaves when it lies in a git checkout but leads (through a symbolic link,
+    itself or a folder on the way) outside it; None when it stays inside or is in no checkout."""
+    full = os.path.abspath(path)
+    real = os.path.realpath(full)
+    if real == os.path.normpath(full):
+        return None  # no link on the way
+    repository = repository_of(full)
+    if repository is None or _related_inside(real, repository):
+        return None
+    return repository
+
+
+def _related_inside(path: str, folder: str) -> bool:
+    """Whether the real ``path`` is ``folder`` or below it."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _walk_limit(real_top: str) -> str:
+    """The folder a walk of ``real_top`` may not leave through symbolic links: its git checkout (the nearest
+    folder at or above it holding ``.git``); outside any checkout, the working directory when the walk is in
+    it, else the walked folder itself."""
+    here = real_top
+    while True:
+        if os.path.lexists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    cwd = os.path.realpath(os.getcwd())
+    return cwd if _related_inside(real_top, cwd) else real_top
 
 
 def _related(a: str, b: str) -> bool:
@@ -297,9 +356,15 @@ def _walk(
     top: str, excludes: Excludes, root: str | None, errors: list[InputError],
     passed: list[tuple[str, str]] | None = None,
 ) -> list[tuple[str, str | None]]:
-    """Files below ``top`` with a manifest extension, each with what it is when not a regular file."""
+    """Files below ``top`` with a manifest extension, each with why it is not read (a FIFO, a device, a link
+    out of the repository), or None to read it.
+
+    Symbolic links are followed only while they stay inside the repository (``_walk_limit``): a link to a
+    file or folder outside it (``leak.yaml -> ~/.kube/config``, ``root -> /``) is passed over, so that a
+    repository cannot make guardlint read, or walk, what lies outside it."""
     found: list[tuple[str, str | None]] = []
     real_top = os.path.realpath(top)
+    limit = _walk_limit(real_top)
     visited: set[str] = set()
 
     def onerror(exc: OSError) -> None:
@@ -324,6 +389,11 @@ def _walk(
                     passed.append((display_name(full, root) + "/", ("a symbolic link back into the tree: its "
                                    "files are linted at their real place")))
                 continue
+            if os.path.islink(full) and not _related_inside(os.path.realpath(full), limit):
+                why = (f"a symbolic link to a folder outside the repository ({limit}): not followed (name it on "
+                       "the command line to lint it)")
+                found.append((full + os.sep, why))
+                continue
             if excludes.patterns:
                 pattern = excludes.pattern_for(full, display_name(full, root))
                 if pattern is not None:
@@ -345,11 +415,16 @@ def _walk(
                     if passed is not None:
                         passed.append((display_name(full, root), f"matches the exclude pattern {pattern!r}"))
                     continue
+            if os.path.islink(full) and not _related_inside(os.path.realpath(full), limit):
+                why = (f"a symbolic link to a file outside the repository ({limit}): not read (name it on the "
+                       "command line to lint it)")
+                found.append((full, why))
+                continue
             try:
                 kind = special_kind(os.stat(full).st_mode)
             except OSError:
                 kind = None  # a dangling link or a vanished file: reading it reports why
-            found.append((full, kind))
+            found.append((full, None if kind is None else f"{kind}, not a regular file: not read"))
     return found
 
 
