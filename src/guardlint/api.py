@@ -213,7 +213,7 @@ def excludes_of(settings: Settings) -> Excludes:
     file in effect (found or named with ``--config``; the patterns of the files it extends and of the
     ``--policy`` are relative to it too), or, with no configuration file, the working directory."""
     config = settings.config
-    return Excludes.at(config.exclude, config.base_dir if config.source is not None else None)
+    return Excludes.at(config.exclude, config.base_dir if config.source is not None else None, config.files)
 
 
 def render_options(settings: Settings, paths: Sequence[str], overrides: tuple[tuple[str, str], ...] = ()) -> Any:
@@ -275,6 +275,11 @@ def _run(
 
     excludes = excludes_of(settings)
     inputs, errors, passed_over = discover_all(paths, excludes)
+    own = [(i, why) for i in inputs if (why := excludes.own_reason(i.path)) is not None]
+    if own:  # guardlint's configuration named explicitly (pre-commit names a changed .guardlint.yaml)
+        passed_over = [*passed_over, *(SkippedDocument(i.display, 1, f"{why}: not linted", note=True)
+                                       for i, why in own)]
+        inputs = [i for i in inputs if excludes.own_reason(i.path) is None]
     if excludes.patterns:
         # Files named explicitly (as pre-commit does) honour the configured excludes too.
         kept = [i for i in inputs if excludes.pattern_for(i.path, i.display) is None]

@@ -529,7 +529,10 @@ def _show_files(paths: Sequence[str], settings: Settings, out: TextIO) -> None:
     inputs = []
     for item in found.inputs:
         pattern = excludes.pattern_for(item.path, item.display)
-        if pattern is not None:
+        own = excludes.own_reason(item.path)
+        if own is not None:
+            passed.append((item.display, f"named on the command line but {own}"))
+        elif pattern is not None:
             passed.append((item.display, f"named on the command line but matches the exclude pattern {pattern!r}"))
         else:
             inputs.append(item)

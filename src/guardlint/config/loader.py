@@ -599,7 +599,8 @@ def load_config(
     # Paths in the configuration are relative to the repository's configuration file, not the policy's.
     base = chain[policy_from - 1][0] if policy_from else chain[-1][0]
     config = build_config(merged, str(p) if p is not None else None, str(base.parent))
-    config = config._replace(policy=str(policy) if policy is not None else None)
+    config = config._replace(policy=str(policy) if policy is not None else None,
+                             files=tuple(dict.fromkeys(str(path.resolve()) for path, _data, _doc in chain)))
     if policy is not None:
         config = config._replace(refusals=_refusals(chain, policy_from, config, registry))
     return config, registry

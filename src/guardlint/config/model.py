@@ -108,6 +108,9 @@ class Config(NamedTuple):
     refusals: tuple[Refusal, ...] = ()
     reason_pattern: str | None = None
     """The policy's ``suppression-reason-pattern``: every suppression's reason must contain a match."""
+    files: tuple[str, ...] = ()
+    """Real paths of every configuration file read: the configuration, the files it extends, the policy and
+    the files the policy extends (never linted as manifests)."""
 
 
 class ActiveRule(NamedTuple):

@@ -9,6 +9,7 @@ import stat
 from collections.abc import Iterable, Sequence
 
 from guardlint._record import NamedTuple
+from guardlint.config.discovery import CONFIG_NAMES
 from guardlint.findings import ErrorKind, InputError, SkippedDocument
 
 EXTENSIONS = (".yaml", ".yml", ".json")
@@ -194,12 +195,29 @@ class Excludes(NamedTuple):
     folder: str
     real: str
     """``folder`` with symbolic links resolved: a path that reaches the folder through a link still matches."""
+    own: frozenset[str] = frozenset()
+    """Real paths of the files the run reads as its configuration (the configuration file, the files it
+    extends, the policy and its files): never linted as manifests (see ``own_reason``)."""
 
     @classmethod
-    def at(cls, patterns: Sequence[str], folder: str | None = None) -> Excludes:
+    def at(cls, patterns: Sequence[str], folder: str | None = None, own: Iterable[str] = ()) -> Excludes:
         """``patterns`` relative to ``folder`` (the working directory when None)."""
         top = os.path.abspath(folder) if folder else os.getcwd()
-        return cls(tuple(patterns), top, os.path.realpath(top) if patterns else top)
+        return cls(tuple(patterns), top, os.path.realpath(top) if patterns else top, frozenset(own))
+
+    def own_reason(self, path: str) -> str | None:
+        """Why the file at ``path`` is not a manifest to lint, when it is guardlint's own configuration: a file
+        named ``.guardlint.yaml``/``.guardlint.yml`` (anywhere: a configuration is never a manifest), or one of
+        this run's configuration files (``own``: an extended file or the policy, whatever its name)."""
+        if path == STDIN:
+            return None
+        name = os.path.basename(path)
+        if name in CONFIG_NAMES:
+            return "a guardlint configuration file, not a manifest ('guardlint config validate' checks it)"
+        # Compared by name first: only a file named like one of them pays for resolving its path.
+        if self.own and any(os.path.basename(o) == name for o in self.own) and os.path.realpath(path) in self.own:
+            return "read as guardlint's configuration (extended by it, or the policy), not a manifest"
+        return None
 
     def pattern_for(self, path: str, shown: str) -> str | None:
         """The first pattern that matches the file or folder at ``path`` (``shown`` in reports), or None."""
@@ -415,6 +433,11 @@ def _walk(
                     if passed is not None:
                         passed.append((display_name(full, root), f"matches the exclude pattern {pattern!r}"))
                     continue
+            own = excludes.own_reason(full)
+            if own is not None:
+                if passed is not None:
+                    passed.append((display_name(full, root), own))
+                continue
             if os.path.islink(full) and not _related_inside(os.path.realpath(full), limit):
                 why = (f"a symbolic link to a file outside the repository ({limit}): not read (name it on the "
                        "command line to lint it)")
