@@ -402,12 +402,13 @@ def _walk(
                 if passed is not None:
                     passed.append((display_name(full, root) + "/", "a version-control, cache or tool folder"))
                 continue
-            if os.path.islink(full) and _related(os.path.realpath(full), real_top):
+            link = os.path.islink(full)
+            if link and _related(os.path.realpath(full), real_top):
                 if passed is not None:
                     passed.append((display_name(full, root) + "/", ("a symbolic link back into the tree: its "
                                    "files are linted at their real place")))
                 continue
-            if os.path.islink(full) and not _related_inside(os.path.realpath(full), limit):
+            if link and not _related_inside(os.path.realpath(full), limit):
                 why = (f"a symbolic link to a folder outside the repository ({limit}): not followed (name it on "
                        "the command line to lint it)")
                 found.append((full + os.sep, why))
@@ -438,15 +439,22 @@ def _walk(
                 if passed is not None:
                     passed.append((display_name(full, root), own))
                 continue
-            if os.path.islink(full) and not _related_inside(os.path.realpath(full), limit):
-                why = (f"a symbolic link to a file outside the repository ({limit}): not read (name it on the "
-                       "command line to lint it)")
-                found.append((full, why))
-                continue
+            # One lstat tells a link from the rest; only a link pays for resolving it and for a second stat.
             try:
-                kind = special_kind(os.stat(full).st_mode)
+                info: os.stat_result | None = os.lstat(full)
             except OSError:
-                kind = None  # a dangling link or a vanished file: reading it reports why
+                info = None  # a vanished file: reading it reports why
+            if info is not None and stat.S_ISLNK(info.st_mode):
+                if not _related_inside(os.path.realpath(full), limit):
+                    why = (f"a symbolic link to a file outside the repository ({limit}): not read (name it on the "
+                           "command line to lint it)")
+                    found.append((full, why))
+                    continue
+                try:
+                    info = os.stat(full)
+                except OSError:
+                    info = None  # a dangling link: reading it reports why
+            kind = special_kind(info.st_mode) if info is not None else None
             found.append((full, None if kind is None else f"{kind}, not a regular file: not read"))
     return found
 
