@@ -184,3 +184,38 @@ def test_diff_base_with_the_working_tree_exemptions(repo: Path, monkeypatch: pyt
     assert code == 0, out + err
     assert "could not be read" in err
     assert json.loads(out)["findings"] == []
+
+
+RULE_FILE = """rules:
+  - name: acme-host-network
+    code: ACME010
+    title: Pod uses the host network
+    severity: error
+    pack: acme
+    match:
+      pod-specs: true
+    path: hostNetwork
+    schema: {const: true}
+    expect: violates
+    when-missing: pass
+    message: "{where} sets hostNetwork to {value}"
+    remediation: Remove hostNetwork.
+    why: The pod shares the node's network stack.
+"""
+
+
+def test_rule_dirs_are_relative_to_the_file_that_names_them(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unlike ``exclude``, ``exemptions`` and ``charts`` (places in the repository, relative to the configuration
+    in effect), ``extends``, ``rule-dirs``, ``schemas`` and ``plugins`` name files that come with the file that
+    names them: relative to that file, wherever guardlint runs."""
+    (repo / "config" / "acme").mkdir(parents=True)
+    (repo / "config" / "acme" / "host.yaml").write_text(RULE_FILE)
+    (repo / "config" / "base.yaml").write_text("rule-dirs: [acme]\n")
+    (repo / ".guardlint.yaml").write_text("extends: config/base.yaml\n")
+    (repo / "apps" / "pod.yaml").write_text(POD.format(name="app").replace("spec:\n", "spec:\n  hostNetwork: true\n"))
+    for where, target in ((repo, "apps"), (repo / "jobs", "../apps"), (repo.parent, f"{repo.name}/apps")):
+        monkeypatch.chdir(where)
+        args = ("--config", f"{repo.name}/.guardlint.yaml") if where == repo.parent else ()
+        code, out, err = run("check", target, "--select", "acme", "--format", "json", "--fail-on", "never", *args)
+        assert code == 0, out + err
+        assert [f["rule"] for f in json.loads(out)["findings"]] == ["acme-host-network"]
