@@ -136,6 +136,33 @@ class _ExemptionPaths:
         return decided
 
 
+class _ByRule:
+    """Exemptions by the rule keys they name, for one run: an exemption that names rules can only match a
+    finding whose rule or code one of them is (``_rule_matches``: the name, the code, the code in any case), so
+    a finding is tried against those and the exemptions that name no rule, in their configured order (the
+    first that matches wins, as in a scan of all), and ``_exempt`` still decides. N findings and E exemptions
+    for other rules cost O(N + E), not O(N * E)."""
+
+    __slots__ = ("_by_key", "_candidates", "_exemptions", "_unnamed")
+
+    def __init__(self, exemptions: Sequence[Exemption]) -> None:
+        self._exemptions = exemptions
+        self._unnamed = [i for i, ex in enumerate(exemptions) if not ex.rules]
+        self._by_key: dict[str, list[int]] = {}
+        for i, ex in enumerate(exemptions):
+            for key in {k for n in ex.rules for k in (n, n.upper())}:
+                self._by_key.setdefault(key, []).append(i)
+        self._candidates: dict[tuple[str, str], list[Exemption]] = {}
+
+    def candidates(self, finding: Finding) -> list[Exemption]:
+        key = (finding.rule, finding.code)
+        found = self._candidates.get(key)
+        if found is None:
+            indexes = {*self._unnamed, *self._by_key.get(finding.rule, ()), *self._by_key.get(finding.code, ())}
+            found = self._candidates[key] = [self._exemptions[i] for i in sorted(indexes)]
+        return found
+
+
 def _exempt(exemption: Exemption, finding: Finding, paths: _ExemptionPaths) -> bool:
     import fnmatch  # here: a run without exemptions never needs it
 
@@ -222,6 +249,7 @@ def apply_suppressions(
     invalid = {id(ex) for ex in invalid_exemptions(plan, today)}
     exemptions = [ex for ex in plan.exemptions if id(ex) not in invalid]  # the others are reported by the engine
     exemption_paths = _ExemptionPaths()
+    by_rule = _ByRule(exemptions)
     out: list[Finding] = []
     refused: set[tuple[int, str]] = set()  # (id of the suppression, rule): each refusal reported once
 
@@ -265,7 +293,7 @@ def apply_suppressions(
                     problems.append(Problem("not-allowed", c.document.file, c.document, (), d.line, d.column,
                                             locked_message("suppression comment", finding.rule, lock), None))
         if reason is None:
-            for ex in exemptions:
+            for ex in by_rule.candidates(finding):
                 if not _exempt(ex, finding, exemption_paths):
                     continue
                 if lock is not None and not ex.from_policy:
@@ -332,12 +360,21 @@ def unused_exemptions(findings: Sequence[Finding], plan: Plan) -> list[Exemption
     out: list[Exemption] = []
     invalid = {id(ex) for ex in invalid_exemptions(plan)}
     exemption_paths = _ExemptionPaths()
+    # Findings by rule name and by code: an exemption that names rules is tried only on findings of those rules
+    # (see ``_ByRule``; ``_exempt`` still decides), so E exemptions and N findings cost O(N + E) when they differ.
+    by_key: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_key.setdefault(f.rule, []).append(f)
+        if f.code != f.rule:
+            by_key.setdefault(f.code, []).append(f)
     for ex in plan.exemptions:
         if id(ex) in invalid:
             continue  # reported as invalid-suppression
         named = [registry.get(n) for n in ex.rules]
         if not all(r is not None and r.name in ran for r in named):
             continue
-        if not any(_exempt(ex, f, exemption_paths) for f in findings):
+        tried: Iterable[Finding] = findings if not ex.rules else (
+            f for key in dict.fromkeys(k for n in ex.rules for k in (n, n.upper())) for f in by_key.get(key, ()))
+        if not any(_exempt(ex, f, exemption_paths) for f in tried):
             out.append(ex)
     return out

@@ -102,3 +102,43 @@ def test_a_list_of_objects_with_a_duplicate_key_each_is_reported_in_linear_work(
     assert len(found) == n
     assert [(f.resource.name if f.resource else None, f.path, f.line) for f in found[:2]] == [
         ("d0", ("metadata", "name"), 4), ("d1", ("metadata", "name"), 5)]
+
+
+def test_many_exemptions_for_other_rules_cost_linear_work(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A configuration (untrusted) with E exemptions and a repository with N findings of other rules: each
+    finding is tried only against the exemptions naming its rule (or none), not all E (N * E before)."""
+    import json
+
+    from guardlint import suppress
+    from guardlint.cli import main
+
+    n, e = 400, 1_000
+    pods = "---\n".join(
+        f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  containers:\n    - name: a\n"
+        "      image: nginx:1.27\n      securityContext: {privileged: true}\n" for i in range(n))
+    (tmp_path / "pods.yaml").write_text(pods)
+    exemptions = "".join(f"  - {{reason: r{i}, rules: [host-port], names: [x{i}]}}\n" for i in range(e))
+    (tmp_path / ".guardlint.yaml").write_text(
+        "select: [privileged-container, host-port]\nexemptions:\n" + exemptions
+        + "  - {reason: kept, rules: [SEC003], names: [p7]}\n  - {reason: any rule, names: [p9]}\n")
+    monkeypatch.chdir(tmp_path)
+    calls = 0
+    real = suppress._exempt
+
+    def counting(*args: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        return real(*args)
+
+    monkeypatch.setattr(suppress, "_exempt", counting)
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check", "pods.yaml", "--format", "json", "--fail-on", "never"], out=out, err=err) == 0, err.getvalue()
+    report = json.loads(out.getvalue())
+    quiet = sorted((f["resource"]["name"], f["suppressionReason"]) for f in report["findings"] if f["suppressed"])
+    assert quiet == [("p7", "exemption: kept"), ("p9", "exemption: any rule")]
+    assert sum(f["rule"] == "unused-suppression" for f in report["findings"]) == e  # each host-port one
+    # apply: each of n findings tries the two exemptions that can match it; unused: the two try the n findings
+    # until one matches, each of the e others tries none (they name a rule with no finding)
+    assert calls <= 4 * n, calls  # n * (e + 2) = 400,800 before
