@@ -232,3 +232,20 @@ def test_a_chart_cannot_read_outside_the_repository_through_links(
     assert "hunter2" not in out + err
     report = json.loads(out)
     assert code == 2 and any("outside the repository" in e["message"] for e in report["errors"]), report
+
+
+def test_the_folder_memo_decides_as_realpath_does(layout: tuple[Path, Path]) -> None:
+    from guardlint.source.files import RealFolders, leaves_repository
+
+    repo, outside = layout
+    os.symlink(outside, repo / "deploy" / "external")
+    os.symlink("../common", repo / "deploy" / "common-link")
+    os.symlink(outside / "pod.yaml", repo / "deploy" / "leak.yaml")
+    paths = ["deploy/pod.yaml", "deploy/external/pod.yaml", "deploy/external/../pod.yaml", "deploy/leak.yaml",
+             "deploy/common-link/pod.yaml", "deploy/common-link/../deploy/pod.yaml", str(outside / "pod.yaml"),
+             str(repo / "deploy" / "external" / "pod.yaml"), "./deploy/./pod.yaml"]
+    folders = RealFolders()
+    assert [leaves_repository(p, folders) for p in paths] == [leaves_repository(p) for p in paths]
+    assert [p for p in paths if leaves_repository(p) is not None] == [
+        "deploy/external/pod.yaml", "deploy/external/../pod.yaml", "deploy/leak.yaml",
+        str(repo / "deploy" / "external" / "pod.yaml")]
