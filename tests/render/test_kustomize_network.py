@@ -105,3 +105,40 @@ def test_a_loopback_url_is_never_fetched(repo: Path, server: _Server, field: str
     [error] = report["errors"]
     assert error["file"] == "o/kustomization.yaml" and "never contacts the network" in error["message"]
     assert "hunter2" not in out.getvalue() + err.getvalue()
+
+
+@pytest.mark.skipif(shutil.which("kustomize") is None and shutil.which("kubectl") is None,
+                    reason="needs 'kustomize' or 'kubectl' on PATH to build overlays")
+@pytest.mark.parametrize("field", ["generators", "transformers", "validators"])
+def test_exec_and_container_functions_are_never_run(repo: Path, field: str) -> None:
+    """A KRM function (an exec script or a container image) named by a kustomization is not run: the build
+    gets no --enable-exec, --enable-alpha-plugins or --enable-helm, so kustomize refuses it."""
+    marker = repo / "ran"
+    script = repo / "o" / "fn.sh"
+    write(repo, {
+        "o/fn.sh": f"#!/bin/sh\ntouch {marker}\ncat\n",
+        "o/fn.yaml": ("apiVersion: example.com/v1\nkind: Fn\nmetadata:\n  name: fn\n  annotations:\n"
+                      "    config.kubernetes.io/function: |\n      exec:\n        path: ./fn.sh\n"),
+        "o/legacy.yaml": "apiVersion: example.com/v1\nkind: Legacy\nmetadata:\n  name: legacy\n",
+        "o/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        "o/kustomization.yaml": f"resources: [cm.yaml]\n{field}:\n  - fn.yaml\n  - legacy.yaml\n",
+    })
+    script.chmod(0o755)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", ".", "--format", "json", "--no-config"], out=out, err=err)
+    assert not marker.exists()
+    assert code == 2
+    [error] = json.loads(out.getvalue())["errors"]
+    assert error["file"] == "o/kustomization.yaml" and "kustomize build failed" in error["message"]
+
+
+@pytest.mark.skipif(shutil.which("kustomize") is None and shutil.which("kubectl") is None,
+                    reason="needs 'kustomize' or 'kubectl' on PATH to build overlays")
+def test_helm_charts_in_a_kustomization_are_not_inflated(repo: Path) -> None:
+    write(repo, {"o/kustomization.yaml": ("helmCharts:\n  - name: web\n    repo: http://127.0.0.1:9/charts\n"
+                                           "    version: 1.0.0\n")})
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", ".", "--format", "json", "--no-config"], out=out, err=err)
+    assert code == 2
+    [error] = json.loads(out.getvalue())["errors"]
+    assert "kustomize build failed" in error["message"] and "enable-helm" in error["message"]
