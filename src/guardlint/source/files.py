@@ -9,7 +9,6 @@ import stat
 from collections.abc import Iterable, Sequence
 
 from guardlint._record import NamedTuple
-from guardlint.config.discovery import CONFIG_NAMES
 from guardlint.findings import ErrorKind, InputError, SkippedDocument
 
 EXTENSIONS = (".yaml", ".yml", ".json")
@@ -212,8 +211,11 @@ class Excludes(NamedTuple):
         if path == STDIN:
             return None
         name = os.path.basename(path)
-        if name in CONFIG_NAMES:
-            return "a guardlint configuration file, not a manifest ('guardlint config validate' checks it)"
+        if name.startswith(".guardlint."):  # (imported here: a run that meets no such file never needs it)
+            from guardlint.config.discovery import CONFIG_NAMES
+
+            if name in CONFIG_NAMES:
+                return "a guardlint configuration file, not a manifest ('guardlint config validate' checks it)"
         # Compared by name first: only a file named like one of them pays for resolving its path.
         if self.own and any(os.path.basename(o) == name for o in self.own) and os.path.realpath(path) in self.own:
             return "read as guardlint's configuration (extended by it, or the policy), not a manifest"
