@@ -279,7 +279,8 @@ def _run(
     if own:  # guardlint's configuration named explicitly (pre-commit names a changed .guardlint.yaml)
         passed_over = [*passed_over, *(SkippedDocument(i.display, 1, f"{why}: not linted", note=True)
                                        for i, why in own)]
-        inputs = [i for i in inputs if excludes.own_reason(i.path) is None]
+        dropped = {id(i) for i, _ in own}
+        inputs = [i for i in inputs if id(i) not in dropped]
     if excludes.patterns:
         # Files named explicitly (as pre-commit does) honour the configured excludes too.
         kept = [i for i in inputs if excludes.pattern_for(i.path, i.display) is None]
