@@ -1535,14 +1535,137 @@ def apply_fixes(report: Report, *, unsafe: bool = False, relint: Relint | None =
     return FixResult(tuple(applied), tuple(skipped), tuple(refused))
 
 
-def unified_diff(old: str, new: str, file: str) -> str:
-    """The unified diff from ``old`` to ``new`` of ``file`` (``a/`` and ``b/`` prefixes, as git prints)."""
+DIFF_CONTEXT = 3
+"""Unchanged lines shown around each change in a patch (as ``diff -u`` and git print)."""
+_RESYNC_LINES = 2 * DIFF_CONTEXT + 1
+"""Equal lines that end a changed region (or the end of both texts). A shorter equal run between two changes
+is shown inside one hunk anyway, so the region boundary does not change what is printed."""
+_RESYNC_REACH = 400
+"""The most lines (old and new together) a changed region is searched through for the next equal run. A fix
+changes a few lines; beyond this the rest of the changed middle is printed as one replacement (still a
+correct patch), so no input makes the search cost more than about ``_RESYNC_REACH`` squared line pairs."""
+
+_Opcode = tuple[str, int, int, int, int]
+
+
+def _resync(a: Sequence[str], b: Sequence[str], i: int, j: int, a_end: int, b_end: int) -> tuple[int, int] | None:
+    """The first (fewest lines skipped) pair of positions from which ``a`` and ``b`` agree again: the next
+    ``_RESYNC_LINES`` lines are equal, or both reach ``a_end``/``b_end`` (where the common tail begins). None
+    when no such pair is within ``_RESYNC_REACH`` lines of (``i``, ``j``)."""
+    for d in range(1, min(_RESYNC_REACH, (a_end - i) + (b_end - j)) + 1):
+        for x in range(max(0, d - (b_end - j)), min(d, a_end - i) + 1):
+            ia, jb = i + x, j + d - x
+            for t in range(_RESYNC_LINES):
+                at_end_a, at_end_b = ia + t == a_end, jb + t == b_end
+                if at_end_a or at_end_b:
+                    if at_end_a and at_end_b:
+                        return ia, jb
+                    break
+                if a[ia + t] != b[jb + t]:
+                    break
+            else:
+                return ia, jb
+    return None
+
+
+def _line_opcodes(a: Sequence[str], b: Sequence[str]) -> list[_Opcode]:
+    """The opcodes (as ``difflib.SequenceMatcher.get_opcodes`` gives them) turning lines ``a`` into ``b``,
+    found in time about linear in the lines when the changes are few and small, whatever the lines repeat.
+
+    The common head and tail are equal runs; between them, equal lines are walked in step, and at each
+    difference ``_resync`` finds where the texts agree again. Only the changed region between is given to a
+    ``SequenceMatcher`` (a fix's region is a few lines), so a file of 40,000 repeated lines is not matched
+    whole. Every "equal" opcode covers lines compared equal, and the changed regions are printed whole, so the
+    result turns ``a`` into ``b`` exactly whatever the search finds."""
     import difflib
 
+    na, nb = len(a), len(b)
+    head = 0
+    while head < na and head < nb and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < na - head and tail < nb - head and a[na - 1 - tail] == b[nb - 1 - tail]:
+        tail += 1
+    a_end, b_end = na - tail, nb - tail
+    codes: list[_Opcode] = []
+
+    def add(tag: str, i1: int, i2: int, j1: int, j2: int) -> None:
+        if i1 == i2 and j1 == j2:
+            return
+        if codes and codes[-1][0] == tag == "equal":
+            codes[-1] = ("equal", codes[-1][1], i2, codes[-1][3], j2)
+        else:
+            codes.append((tag, i1, i2, j1, j2))
+
+    add("equal", 0, head, 0, head)
+    i = j = head
+    while i < a_end or j < b_end:
+        if i < a_end and j < b_end and a[i] == b[j]:
+            start_i, start_j = i, j
+            while i < a_end and j < b_end and a[i] == b[j]:
+                i, j = i + 1, j + 1
+            add("equal", start_i, i, start_j, j)
+            continue
+        found = _resync(a, b, i, j, a_end, b_end)
+        if found is None:  # a changed middle this long is not searched: one replacement, still exact
+            add("replace" if i < a_end and j < b_end else "delete" if i < a_end else "insert", i, a_end, j, b_end)
+            break
+        i2, j2 = found
+        for tag, r1, r2, s1, s2 in difflib.SequenceMatcher(None, a[i:i2], b[j:j2], autojunk=False).get_opcodes():
+            add(tag, i + r1, i + r2, j + s1, j + s2)
+        i, j = i2, j2
+    add("equal", a_end, na, b_end, nb)
+    return codes
+
+
+def _hunks(codes: Sequence[_Opcode], n: int) -> list[list[_Opcode]]:
+    """The opcodes grouped into hunks with ``n`` lines of context, split where more than ``2 * n`` lines are
+    unchanged (what ``difflib.SequenceMatcher.get_grouped_opcodes`` does)."""
+    hunks: list[list[_Opcode]] = []
+    current: list[_Opcode] = []
+    for k, (tag, i1, i2, j1, j2) in enumerate(codes):
+        if tag != "equal":
+            current.append((tag, i1, i2, j1, j2))
+            continue
+        first, last = k == 0, k == len(codes) - 1
+        if not first and (last or i2 - i1 > 2 * n):  # close the hunk open before this run
+            current.append((tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)))
+            hunks.append(current)
+            current = []
+        if not last and (first or i2 - i1 > 2 * n):  # open the next hunk with this run's last lines
+            current = [(tag, max(i1, i2 - n), i2, max(j1, j2 - n), j2)]
+        elif not first and not last:
+            current.append((tag, i1, i2, j1, j2))
+    if current:
+        hunks.append(current)
+    return [h for h in hunks if any(c[0] != "equal" for c in h)]
+
+
+def _range(start: int, stop: int) -> str:
+    """A unified diff's line range: first line (1-based) and count, the count left out when it is 1 and the
+    line before given when it is 0."""
+    count = stop - start
+    if count == 1:
+        return str(start + 1)
+    return f"{start + 1 if count else start},{count}"
+
+
+def unified_diff(old: str, new: str, file: str) -> str:
+    """The unified diff from ``old`` to ``new`` of ``file`` (``a/`` and ``b/`` prefixes, as git prints), with
+    ``DIFF_CONTEXT`` lines of context. Its cost is about linear in the lines when the changes are few (see
+    ``_line_opcodes``): a repository's file, however repetitive, cannot make a patch expensive."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    hunks = _hunks(_line_opcodes(a, b), DIFF_CONTEXT)
+    if not hunks:
+        return ""
     name = file.replace(os.sep, "/")
-    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                 f"a/{name}", f"b/{name}")
-    out = []
-    for line in lines:
-        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(out)
+    lines = [f"--- a/{name}\n", f"+++ b/{name}\n"]
+    for hunk in hunks:
+        lines.append(f"@@ -{_range(hunk[0][1], hunk[-1][2])} +{_range(hunk[0][3], hunk[-1][4])} @@\n")
+        for tag, i1, i2, j1, j2 in hunk:
+            if tag == "equal":
+                lines.extend(" " + line for line in a[i1:i2])
+                continue
+            lines.extend("-" + line for line in a[i1:i2])
+            lines.extend("+" + line for line in b[j1:j2])
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
