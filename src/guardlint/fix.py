@@ -138,7 +138,10 @@ def _occurrences(body: str) -> _Occ | None:
             pending.append(occ)
 
     for ev in yaml.parse(body, Loader=loader):
-        flow = any(s[0].flow for s in stack)
+        # Inside a flow collection at any depth. A collection's ``flow`` already includes its ancestors' (it is
+        # made ``flow or flow_style`` below and never changed), so the innermost one answers for the whole
+        # stack: one look instead of one per level of nesting for every event.
+        flow = stack[-1][0].flow if stack else False
         if isinstance(ev, yaml.ScalarEvent):
             occ = _Occ("scalar", _at(ev.start_mark), _at(ev.end_mark), flow=flow)
             occ.content = contents.get(occ.end, occ.end)
