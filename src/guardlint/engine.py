@@ -136,10 +136,12 @@ def _run_rule(
     raise_errors: bool,
     error_rule: ActiveRule | None,
     params: dict[str, Any],
+    ref: ResourceRef | None = None,
+    shared: SharedValues | None = None,
 ) -> list[Finding]:
     """One rule on one object, for a rule whose check or parameters could not be made once for the run (an
     import or parameter error is then raised, or reported as ``rule-error``, on every object, as the rule
-    would fail on each)."""
+    would fail on each). ``ref`` and ``shared`` are passed on to ``_findings`` (see ``make_finding``)."""
     meta = active.rule.info
     if meta.engine or (meta.kinds is not None and resource.kind not in meta.kinds):
         return []
@@ -147,7 +149,7 @@ def _run_rule(
         name = meta.name
         if name not in params:
             params[name] = active.params
-        return _findings(active, resource, active.rule.check(resource, params[name], ctx), ctx)
+        return _findings(active, resource, active.rule.check(resource, params[name], ctx), ctx, ref, shared)
     except Exception as exc:
         if raise_errors:
             raise

@@ -179,7 +179,7 @@ def per_object_work(
 ) -> tuple[dict[Document, Checked], dict[str, frozenset[str]]]:
     """Run every rule on every object of ``loaded`` with the index out of reach (see the module docstring):
     the findings of each (object, rule) pair that did not read the index, and the pairs that did."""
-    from guardlint.engine import _has_pods, _run_rule
+    from guardlint.engine import SharedValues, _has_pods, _run_rule
     from guardlint.model.resource import resources_of, skip_reason
     from guardlint.rules.api import RuleContext
     from guardlint.rules.core import Core
@@ -193,6 +193,10 @@ def per_object_work(
     """(kind, rule) -> how many objects of the kind in a row the rule read the index on."""
     params: dict[str, Any] = {}
     checked: dict[Document, Checked] = {}
+    # The share's findings share equal values and one ResourceRef per object, as a serial run's do (see
+    # ``SharedValues``; exact); pickling keeps that sharing, so the parent holds them once too. Without it, a
+    # pooled run with every rule at 50,688 objects held 460 MB in the parent against 331 MB for one process.
+    shared = SharedValues()
     for lt in loaded:
         for doc in lt.documents:
             if skip_reason(doc) is not None:
@@ -201,6 +205,7 @@ def per_object_work(
             deferred: set[tuple[int, str]] = set()
             for j, resource in enumerate(resources_of(doc)):
                 kind = resource.kind
+                ref = resource.ref
                 applicable = by_kind.get(kind)
                 if applicable is None:
                     applicable = by_kind[kind] = [
@@ -219,7 +224,7 @@ def per_object_work(
                         deferred.add((j, name))
                         continue
                     try:
-                        got = _run_rule(active, resource, ctx, raise_errors, error_rule, params)
+                        got = _run_rule(active, resource, ctx, raise_errors, error_rule, params, ref, shared)
                     except NeedsIndex:
                         deferred.add((j, name))
                         streaks[(kind, name)] = streak + 1

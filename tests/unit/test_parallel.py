@@ -292,6 +292,26 @@ def test_per_object_caches_are_exact(mixed: Path) -> None:
     assert pooled == lint_loaded(loaded, settings.plan)
 
 
+def test_a_shares_findings_share_values_as_a_serial_runs_do() -> None:
+    """Every finding a share makes for one object holds one ResourceRef, and equal messages and paths are one
+    object (``SharedValues``), as in a serial run; pickling keeps the sharing, so the parent of a pooled run
+    holds them once (a run of every rule at 50,688 objects: 459 MB -> 421 MB in the parent). Same findings."""
+    settings = resolve_settings(use_config_file=False, entry_points=False, select=["all"])
+    loaded = load_inputs(discover_all([str(FIXTURES)], ()).inputs, settings.max_bytes)
+    checked, _ = parallel.per_object_work(loaded, settings.plan)
+    back = parallel.loads(parallel.dumps(checked))
+    for found in (checked, back):
+        per_object = [((i, j), f) for i, c in enumerate(found.values()) for (j, _), fs in c.findings.items()
+                      for f in fs]
+        assert len(per_object) > 1000
+        refs: dict[tuple[int, int], Any] = {}
+        texts: dict[str, str] = {}
+        for key, f in per_object:
+            assert refs.setdefault(key, f.resource) is f.resource  # one ResourceRef per object
+            assert texts.setdefault(f.message, f.message) is f.message  # equal messages are one string
+        assert len(refs) < len(per_object) / 2 and len(texts) < len(per_object) / 2
+
+
 def _considered(plan: Any, loaded: Any) -> dict[str, frozenset[str]]:
     return parallel.per_object_work(loaded, plan)[1]
 
