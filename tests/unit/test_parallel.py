@@ -312,6 +312,27 @@ def test_a_shares_findings_share_values_as_a_serial_runs_do() -> None:
         assert len(refs) < len(per_object) / 2 and len(texts) < len(per_object) / 2
 
 
+def test_equal_deferred_pairs_are_kept_once() -> None:
+    """Documents whose objects leave the same rules to the parent hold one shared set of deferred pairs (most
+    documents: one object of a kind whose rules read the index alike), also after pickling; same values."""
+    settings = resolve_settings(use_config_file=False, entry_points=False, select=["all"])
+    loaded = load_inputs(discover_all([str(FIXTURES)], ()).inputs, settings.max_bytes)
+    checked, _ = parallel.per_object_work(loaded, settings.plan)
+    back = parallel.loads(parallel.dumps(checked))
+    for found in (checked, back):
+        sets = [c.deferred for c in found.values() if c.deferred]
+        assert len(sets) > 100
+        by_value: dict[frozenset[tuple[int, str]], frozenset[tuple[int, str]]] = {}
+        for deferred in sets:
+            assert by_value.setdefault(deferred, deferred) is deferred
+        assert len(by_value) < len(sets) / 2
+        pairs: dict[tuple[int, str], tuple[int, str]] = {}
+        for deferred in by_value:
+            for pair in deferred:
+                assert pairs.setdefault(pair, pair) is pair
+    assert [c.deferred for c in back.values()] == [c.deferred for c in checked.values()]
+
+
 def _considered(plan: Any, loaded: Any) -> dict[str, frozenset[str]]:
     return parallel.per_object_work(loaded, plan)[1]
 
