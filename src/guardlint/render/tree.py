@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 
 from guardlint._record import NamedTuple
-from guardlint.source.files import Input
+from guardlint.source.files import Input, nearest_checkout, within
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 CHART_FILE = "Chart.yaml"
@@ -36,30 +36,20 @@ def repo_root(path: str, given: Sequence[str] = ()) -> str:
     """The folder that references may not leave: the nearest folder at or above ``path`` holding ``.git``;
     else the working directory when ``path`` is inside it; else the outermost of the ``given`` paths (what
     the user asked to lint) that holds ``path``; else the folder of ``path`` itself."""
-    here = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
-    start = here
-    while True:
-        if is_repo_root(here):
-            return here
-        parent = os.path.dirname(here)
-        if parent == here:
-            break
-        here = parent
+    start = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
+    checkout = nearest_checkout(start)
+    if checkout is not None:
+        return checkout
     cwd = os.path.abspath(os.getcwd())
-    if _below(start, cwd):
+    if within(start, cwd):
         return cwd
-    holders = [g for g in (os.path.abspath(x) for x in given) if _below(start, g)]
+    holders = [g for g in (os.path.abspath(x) for x in given) if within(start, g)]
     return min(holders, key=len) if holders else start
-
-
-def _below(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def inside(path: str, root: str) -> bool:
     """Whether the real ``path`` is ``root`` or below it (both resolved through symlinks)."""
-    real, base = os.path.realpath(path), os.path.realpath(root)
-    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+    return within(os.path.realpath(path), os.path.realpath(root))
 
 
 class Trees:

@@ -369,30 +369,38 @@ def leaves_repository(path: str, folders: RealFolders | None = None) -> str | No
     if real == os.path.normpath(full):
         return None  # no link on the way
     repository = repository_of(full)
-    if repository is None or _related_inside(real, repository):
+    if repository is None or within(real, repository):
         return None
     return repository
 
 
-def _related_inside(path: str, folder: str) -> bool:
-    """Whether the real ``path`` is ``folder`` or below it."""
+def within(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or below it (both absolute and spelled alike: both real, or both not)."""
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def nearest_checkout(folder: str) -> str | None:
+    """The nearest folder at or above the absolute ``folder`` that holds ``.git`` (a folder, or the file of a
+    worktree or submodule), as spelled; None outside any git checkout."""
+    here = folder
+    while True:
+        if os.path.lexists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
 
 
 def _walk_limit(real_top: str) -> str:
     """The folder a walk of ``real_top`` may not leave through symbolic links: its git checkout (the nearest
     folder at or above it holding ``.git``); outside any checkout, the working directory when the walk is in
     it, else the walked folder itself."""
-    here = real_top
-    while True:
-        if os.path.lexists(os.path.join(here, ".git")):
-            return here
-        parent = os.path.dirname(here)
-        if parent == here:
-            break
-        here = parent
+    checkout = nearest_checkout(real_top)
+    if checkout is not None:
+        return checkout
     cwd = os.path.realpath(os.getcwd())
-    return cwd if _related_inside(real_top, cwd) else real_top
+    return cwd if within(real_top, cwd) else real_top
 
 
 def _related(a: str, b: str) -> bool:
@@ -442,7 +450,7 @@ def _walk(
                     passed.append((display_name(full, root) + "/", ("a symbolic link back into the tree: its "
                                    "files are linted at their real place")))
                 continue
-            if link and not _related_inside(os.path.realpath(full), limit):
+            if link and not within(os.path.realpath(full), limit):
                 why = (f"a symbolic link to a folder outside the repository ({limit}): not followed (name it on "
                        "the command line to lint it)")
                 found.append((full + os.sep, why))
@@ -479,7 +487,7 @@ def _walk(
             except OSError:
                 info = None  # a vanished file: reading it reports why
             if info is not None and stat.S_ISLNK(info.st_mode):
-                if not _related_inside(os.path.realpath(full), limit):
+                if not within(os.path.realpath(full), limit):
                     why = (f"a symbolic link to a file outside the repository ({limit}): not read (name it on the "
                            "command line to lint it)")
                     found.append((full, why))
