@@ -13,7 +13,9 @@ each violated property; exit code 1 when a property fails.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections import Counter
@@ -88,6 +90,17 @@ def check(root: Path, select: Sequence[str] = ("all",)) -> tuple[dict[str, int],
     return counts, problems
 
 
+def copy_corpus(corpus: Path, root: Path) -> None:
+    """Copy ``corpus`` to ``root`` (which must not exist), its files made writable by their owner: a shared
+    corpus may be read-only, and ``--fix`` refuses a read-only file; the copy is the script's to fix."""
+    shutil.copytree(corpus, root, symlinks=True)
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                os.chmod(path, os.stat(path).st_mode | stat.S_IWUSR)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", type=Path)
@@ -96,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="guardlint-fix-corpus-") as tmp:
         root = args.keep if args.keep is not None else Path(tmp) / "corpus"
-        shutil.copytree(args.corpus, root, symlinks=True)
+        copy_corpus(args.corpus, root)
         counts, problems = check(root, [s for s in args.select.split(",") if s])
     for name, value in counts.items():
         print(f"{name}: {value}")

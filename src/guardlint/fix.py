@@ -18,7 +18,8 @@ whose rule offered a ``Fix``. Every change, whoever asks for it, goes through th
    equal the old data with exactly the intended values set, compared strictly (types included). Otherwise
    nothing is written to that file and the reason is reported.
 5. **Writing.** The real file behind a symbolic link is replaced (the link stays); a file with several hard
-   links, or one whose owner could not be kept, is refused; the mode and owner are kept. Helm-rendered output
+   links, a read-only one (no write permission for its owner) or one whose owner could not be kept is
+   refused; the mode and owner are kept. Helm-rendered output
    (the next render would overwrite it), standard input, and files whose bytes would not round-trip (CRLF
    line endings, a byte-order mark) are left alone and reported as such.
 """
@@ -33,6 +34,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from guardlint._record import NamedTuple
+from guardlint._rewrite import file_problem
 from guardlint.findings import SAFE, Finding, Fix, Report
 from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.source.loader import Document, LoadedText, load_text, prepare_text, split_documents
@@ -1321,24 +1323,6 @@ def encode_like(raw: bytes, text: str) -> bytes:
     return text.encode("utf-8")
 
 
-def _file_problem(real: str) -> str | None:
-    """Why the file at ``real`` (no symbolic link) cannot be replaced keeping what it is, or None."""
-    try:
-        st = os.stat(real)
-    except OSError as exc:
-        return f"cannot read it: {exc.strerror or exc}"
-    if st.st_nlink > 1:
-        return (f"it has {st.st_nlink} hard links, which a rewrite would separate; fix it by hand or give it a "
-                "single name")
-    geteuid = getattr(os, "geteuid", None)
-    if geteuid is not None and geteuid() != 0:
-        if st.st_uid != geteuid():
-            return f"it belongs to another user (uid {st.st_uid}), and a rewrite would make it yours"
-        if st.st_gid != os.getegid() and st.st_gid not in os.getgroups():
-            return f"its group (gid {st.st_gid}) is not one of yours, and a rewrite would change it"
-    return None
-
-
 Relint = Callable[[str, str], Sequence[Finding]]
 """Lints a text (the whole file) under a file name with the run's settings and returns its active findings."""
 
@@ -1495,7 +1479,7 @@ def plan_fixes(report: Report, *, unsafe: bool = False, relint: Relint | None = 
     skipped: list[tuple[str, str]] = []
     for file, findings in sorted(fixable(report, unsafe=unsafe).items()):
         real = os.path.realpath(file)
-        problem = _file_problem(real)
+        problem = file_problem(real)
         if problem is not None:
             skipped.append((file, problem))
             continue

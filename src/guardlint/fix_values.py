@@ -116,7 +116,8 @@ def plan_values_fixes(findings: Sequence[Finding], rerender: Rerender, lint: Lin
 
 def _plan_file(file: str, entries: list[tuple[FieldPath, Any, list[Finding]]], rerender: Rerender,
                lint: LintUnit, max_bytes: int, users: Users) -> ValuesPlan:
-    from guardlint.fix import Edit, _file_problem, decode_exactly, plan_edits
+    from guardlint._rewrite import file_problem
+    from guardlint.fix import Edit, decode_exactly, plan_edits
     from guardlint.source.files import NotRegularFile, read_regular_file
     from guardlint.source.loader import load_text
 
@@ -126,7 +127,7 @@ def _plan_file(file: str, entries: list[tuple[FieldPath, Any, list[Finding]]], r
         return ValuesPlan(file, real, raw, old, None, (), tuple((f, reason) for f in everyone))
 
     real = os.path.realpath(file)
-    problem = _file_problem(real)
+    problem = file_problem(real)
     if problem is not None:
         return refuse(f"the values file cannot be fixed: {problem}")
     mine = {os.path.realpath(f.rendered.chart) for f in everyone if f.rendered is not None}

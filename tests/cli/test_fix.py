@@ -323,6 +323,32 @@ def test_a_hard_linked_manifest_is_refused(tmp_path: Path) -> None:
     assert os.stat(first).st_ino == os.stat(tmp_path / "q.yaml").st_ino
 
 
+@pytest.mark.parametrize("mode", [0o444, 0o400, 0o464])
+def test_a_read_only_manifest_is_refused_with_its_location_and_kept(tmp_path: Path, mode: int) -> None:
+    # The rename that writes a fix needs only the folder's permission (``sed -i`` replaces such a file silently);
+    # a file its owner may not write is one the user marked as not to be edited: refused, as a hard link is.
+    target = tmp_path / "p.yaml"
+    target.write_text(APE, encoding="utf-8")
+    target.chmod(mode)
+    _, out, err = run([str(target), *ALL, "--fix", "--unsafe-fixes"])
+    assert f"{target}: not fixed: it is read-only (mode {mode:04o}); make it writable (chmod u+w)" in err
+    assert "applied 0 fixes" in err
+    assert "privilege-escalation-allowed" in out  # the finding is still reported (a warning: exit 0 by default)
+    assert run([str(target), *ALL, "--fix", "--unsafe-fixes", "--fail-on", "warning"])[0] == 1
+    assert target.read_text(encoding="utf-8") == APE
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    _, diff, err = run([str(target), *ALL, "--diff", "--unsafe-fixes"])
+    assert diff == "" and "not fixed: it is read-only" in err  # --diff says what --fix would do
+
+
+def test_a_writable_manifest_in_a_read_only_looking_mode_family_is_fixed(tmp_path: Path) -> None:
+    target = tmp_path / "p.yaml"
+    target.write_text(APE, encoding="utf-8")
+    target.chmod(0o644)
+    _, _, err = run([str(target), *ALL, "--fix", "--unsafe-fixes"])
+    assert "applied 1 fix" in err and stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="changing a file's owner needs root")
 def test_the_owner_and_mode_are_kept(tmp_path: Path) -> None:
     target = tmp_path / "p.yaml"

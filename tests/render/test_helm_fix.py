@@ -88,6 +88,16 @@ def test_the_fix_replaces_the_values_entry_keeping_the_comment(chart: Path) -> N
     assert seccomp_findings("charts/web") == []
 
 
+def test_a_read_only_values_file_is_refused(chart: Path) -> None:
+    values = chart / "values.yaml"
+    values.chmod(0o444)
+    code, _, err = run("--fix", "--unsafe-fixes", "charts/web")
+    assert ("not fixed unconfined-seccomp-profile: the values file cannot be fixed: it is read-only (mode 0444)"
+            in err)
+    assert "applied 0 fixes" in err and code == 1
+    assert values.read_text() == VALUES
+
+
 def test_an_unsafe_fix_needs_unsafe_fixes(chart: Path) -> None:
     _, _, err = run("--fix", "charts/web")
     assert "applied 0 fixes" in err
