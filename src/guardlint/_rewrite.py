@@ -1,11 +1,19 @@
 """Whether ``--fix`` may replace a file: the checks made before a file is rewritten (shared by the fixes of
-manifests and of Helm values files).
+manifests and of Helm values files, and by the text report's count of what ``--fix`` would fix).
+
+Light on purpose (only ``os`` and ``stat``): the text report asks it about every file with a fixable finding.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from guardlint.findings import Finding
+    from guardlint.report import FixKey
 
 
 def file_problem(real: str) -> str | None:
@@ -33,3 +41,31 @@ def file_problem(real: str) -> str | None:
             return f"its group (gid {st.st_gid}) is not one of yours, and a rewrite would change it"
     return None
 
+
+def unfixable(findings: Iterable[Finding], refused: Collection[FixKey] = (), *, stdin_name: str | None = None,
+              stdin_alone: bool = False) -> frozenset[FixKey]:
+    """The findings among ``findings`` (active ones) that offer a fix ``--fix`` would make where they are
+    (neither Helm output nor mapped back from a render) but that it refuses, by ``fix_key``: those in
+    ``refused`` (refused by a ``--fix`` of this run, one at a time or with their whole file), those on a
+    file ``file_problem`` refuses (one ``os.stat`` per file), and those on standard input when it is not the
+    only path (``--fix`` then leaves it alone). Why a single fix would be refused (a shared anchor, a block
+    scalar...) is known only once it is planned: ``--diff`` plans every fix and says it."""
+    from guardlint.report import fix_key
+
+    problems: dict[str, bool] = {}
+    out: set[FixKey] = set()
+    for f in findings:
+        if f.fix is None or f.origin is not None or f.rendered is not None:
+            continue
+        key = fix_key(f)
+        if key in refused:
+            out.add(key)
+        elif f.file in (stdin_name, "-"):
+            if not stdin_alone:
+                out.add(key)
+        else:
+            if f.file not in problems:
+                problems[f.file] = file_problem(os.path.realpath(f.file)) is not None
+            if problems[f.file]:
+                out.add(key)
+    return frozenset(out)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from guardlint.api import Settings
     from guardlint.config.model import Lock, Origin
     from guardlint.findings import Finding, Report
-    from guardlint.report import RenderOptions
+    from guardlint.report import FixKey, RenderOptions
 
 from guardlint._version import __version__
 
@@ -701,16 +701,17 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return introduced(again) if introduced is not None else again
     if args.diff:
         return _print_diff(report, args, settings, out, err, stdin_bytes, paths)
+    stdin_name = (args.stdin_filename or "-") if stdin_bytes is not None else None
+    refused: frozenset[FixKey] = frozenset()  # the fixes a --fix of this run refused
     if args.fix:
-        stdin_name = (args.stdin_filename or "-") if stdin_bytes is not None else None
         if stdin_name is not None and paths == ["-"]:
-            fixed = _fix_stdin(report, args, settings, stdin_name, stdin_bytes or b"", out, err)
+            fixed, refused = _fix_stdin(report, args, settings, stdin_name, stdin_bytes or b"", out, err)
             out = err  # the fixed text went to standard output: the report goes to standard error
             if fixed != stdin_bytes:  # the report (and exit code) is what is left in the text written, as for files
                 stdin_bytes = fixed  # also what the JSON report's patches start from
                 report = run(paths, settings, context=args.context, stdin=fixed, stdin_filename=args.stdin_filename)
         else:
-            report = _apply_fixes(report, args, err, settings, stdin_name, relint, paths)
+            report, refused = _apply_fixes(report, args, err, settings, stdin_name, relint, paths)
     if args.baseline or args.write_baseline:
         root = baseline.root_for(settings.config.source)
         if args.write_baseline:  # every current finding, not only the new ones
@@ -746,8 +747,13 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         stdin_named = (args.stdin_filename or "-", stdin_bytes) if stdin_bytes is not None else None
         sources = load_sources(report, settings.max_bytes, stdin_named)
+    unfixable: frozenset[FixKey] = frozenset()
+    if args.statistics or used & {"text", "concise", "full"}:  # the reports that count what --fix can fix
+        from guardlint._rewrite import unfixable as refused_by_fix
+
+        unfixable = refused_by_fix(report.active, refused, stdin_name=stdin_name, stdin_alone=paths == ["-"])
     options = RenderOptions(settings.registry, verbose=args.verbose, show_suppressed=args.show_suppressed,
-                            tool_version=__version__, sources=sources, patches=patches)
+                            tool_version=__version__, sources=sources, patches=patches, unfixable=unfixable)
     for extra_fmt, path in extra_outputs:  # every report of the run comes from the same lint
         _write_output(path, report, extra_fmt, options)
     if args.output:
@@ -758,7 +764,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.statistics:
             from guardlint.report.text import render_statistics
 
-            out.write(render_statistics(report))
+            out.write(render_statistics(report, unfixable))
         elif not args.output:
             write_report(report, fmt, terminal, out.write)
     if args.write_baseline and not report.errors:
@@ -823,10 +829,11 @@ def _values_plans(report: Report, args: argparse.Namespace, settings: Settings, 
 
 
 def _apply_fixes(report: Report, args: argparse.Namespace, err: TextIO, settings: Settings, stdin_name: str | None,
-                 rerun: Callable[[], Report], paths: Sequence[str]) -> Report:
-    """Apply the fixes, say each one on stderr, and lint again so the report shows what is left."""
+                 rerun: Callable[[], Report], paths: Sequence[str]) -> tuple[Report, frozenset[FixKey]]:
+    """Apply the fixes, say each one on stderr, and lint again so the report shows what is left; with the
+    ``fix_key`` of the fixes refused."""
     from guardlint._atomic import write_atomic
-    from guardlint.fix import apply_fixes, encode_like
+    from guardlint.fix import apply_fixes, encode_like, refused_keys
 
     if stdin_name is not None:  # never write the file standard input is named after
         report = report._replace(findings=tuple(f for f in report.findings if f.file != stdin_name))
@@ -847,34 +854,38 @@ def _apply_fixes(report: Report, args: argparse.Namespace, err: TextIO, settings
         _say_fixes(applied, [*result.refused, *values_refused], skipped, err)
         _not_applicable(report, args.unsafe_fixes, err, values_handled=True)
         err.write(f"guardlint: applied {len(applied)} fix{'es' if len(applied) != 1 else ''}\n")
+    refused = refused_keys(report, result, unsafe=args.unsafe_fixes)
     if applied or stdin_name is not None:
-        return rerun()
-    return report
+        return rerun(), refused
+    return report, refused
 
 
 def _fix_stdin(report: Report, args: argparse.Namespace, settings: Settings, name: str, data: bytes, out: TextIO,
-               err: TextIO) -> bytes:
+               err: TextIO) -> tuple[bytes, frozenset[FixKey]]:
     """``--fix`` on standard input alone: the fixed text (or the text unchanged) goes to standard output, and is
-    returned, so that the report can be made from it."""
+    returned, so that the report can be made from it, with the ``fix_key`` of the fixes refused."""
     from guardlint.fix import applies, decode_exactly, encode_like, fix_text, not_applicable
+    from guardlint.report import fix_key
 
     findings = [f for f in report.active if f.fix is not None and f.file == name and not_applicable(f) is None
                 and applies(f.fix, args.unsafe_fixes)]
     text = decode_exactly(data, name)
     applied: tuple[Finding, ...] = ()
+    refused = frozenset(fix_key(f) for f in findings)  # all of them unless the text is fixed
     if text is not None and findings:
         result = fix_text(text, name, findings, _relint(settings), unsafe=args.unsafe_fixes)
         if not args.quiet:
             _say_fixes(result.applied, result.refused, [(name, result.failure)] if result.failure else [], err)
         if result.text is not None:
             text, applied = result.text, result.applied
+            refused = frozenset(fix_key(f) for f, _ in result.refused)
     written = encode_like(data, text) if text is not None and applied else data
     out.flush()
     sys.stdout.buffer.write(written)
     sys.stdout.buffer.flush()
     if not args.quiet:
         err.write(f"guardlint: applied {len(applied)} fix{'es' if len(applied) != 1 else ''}\n")
-    return written
+    return written, refused
 
 
 PATCH_LIMIT = 100

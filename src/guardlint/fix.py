@@ -31,13 +31,16 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guardlint._record import NamedTuple
 from guardlint._rewrite import file_problem
 from guardlint.findings import SAFE, Finding, Fix, Report
 from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.source.loader import Document, LoadedText, load_text, prepare_text, split_documents
+
+if TYPE_CHECKING:
+    from guardlint.report import FixKey
 
 _MERGE_KEY = "<<"
 _KEY_USE = "\0key"
@@ -1231,6 +1234,18 @@ def fixable(report: Report, *, unsafe: bool = True) -> dict[str, list[Finding]]:
         if f.fix is not None and f.file != "-" and applies(f.fix, unsafe) and not_applicable(f) is None:
             by_file.setdefault(f.file, []).append(f)
     return by_file
+
+
+def refused_keys(report: Report, result: FixResult, *, unsafe: bool) -> frozenset[FixKey]:
+    """The ``fix_key`` of each finding of ``report`` whose fix ``apply_fixes`` tried and refused, alone or with
+    its whole file (``result.skipped``): what the report that follows no longer counts as fixable."""
+    from guardlint.report import fix_key
+
+    left_alone = {file for file, _ in result.skipped}
+    keys = {fix_key(f) for f, _ in result.refused}
+    keys.update(fix_key(f) for file, found in fixable(report, unsafe=unsafe).items() if file in left_alone
+                for f in found)
+    return frozenset(keys)
 
 
 def not_applicable(f: Finding) -> str | None:

@@ -27,6 +27,20 @@ class RenderOptions(NamedTuple):
     """The text of the files findings are on, for the ``full`` format's code frames (file name -> text)."""
     patches: Mapping[tuple[str, int, int, str, str], str] = MappingProxyType({})
     """For the JSON report: the unified diff of each fixable finding's fix alone, by ``patch_key``."""
+    unfixable: frozenset[FixKey] = frozenset()
+    """The findings (by ``fix_key``) whose fix ``--fix`` refuses: their file is one it leaves alone (hard
+    links, read-only, another owner...), or a ``--fix`` of this run refused them. The text formats do not
+    count them as fixable."""
+
+
+FixKey = tuple[str, str, object, tuple[object, ...]]
+"""A finding's file, rule, object and field path: it names the finding before and after ``--fix`` (whose
+edits move lines)."""
+
+
+def fix_key(f: Finding) -> FixKey:
+    """The key of a finding in ``RenderOptions.unfixable``."""
+    return (f.file, f.rule, f.resource, f.path)
 
 
 def patch_key(f: Finding) -> tuple[str, int, int, str, str]:

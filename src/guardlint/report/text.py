@@ -5,7 +5,7 @@ from __future__ import annotations
 from guardlint._printable import printable as _p
 from guardlint.findings import EXCLUDED_NOTE, Finding, InputError, Report, Severity
 from guardlint.model.paths import FieldPath
-from guardlint.report import RenderOptions
+from guardlint.report import FixKey, RenderOptions, fix_key
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -92,30 +92,37 @@ def render_text(report: Report, options: RenderOptions) -> str:
     for s in report.skipped:
         if options.verbose or s.note:
             lines.append(f"{_p(s.file)}:{s.line}: {'note' if s.note else 'skipped'}: {_p(s.reason)}")
-    lines.extend(_fixable_lines(report))
+    lines.extend(_fixable_lines(report, options.unfixable))
     lines.append(summary_text(report))
     return "\n".join(lines) + "\n"
 
 
-def fixable_text(report: Report) -> str | None:
-    """How many active findings ``--fix`` can fix, and how many more ``--unsafe-fixes`` adds (None: none)."""
-    safe = unsafe = 0
+def fixable_text(report: Report, unfixable: frozenset[FixKey] = frozenset()) -> str | None:
+    """How many active findings ``--fix`` can fix, how many more ``--unsafe-fixes`` adds, and how many offer a
+    fix that ``--fix`` refuses (``unfixable``, see ``RenderOptions``) (None: none of them)."""
+    safe = unsafe = refused = 0
     for f in report.active:
         if f.fix is not None and f.origin is None and f.rendered is None:
-            if f.fix.safety == "safe":
+            if unfixable and fix_key(f) in unfixable:
+                refused += 1
+            elif f.fix.safety == "safe":
                 safe += 1
             else:
                 unsafe += 1
-    if not safe and not unsafe:
-        return None
-    if not safe:
-        return f"{unsafe} fixable with --fix --unsafe-fixes (--diff shows the changes)."
-    more = f", {unsafe} more with --unsafe-fixes" if unsafe else ""
-    return f"{safe} fixable with --fix{more} (--diff shows the changes)."
+    parts = []
+    if safe:
+        more = f", {unsafe} more with --unsafe-fixes" if unsafe else ""
+        parts.append(f"{safe} fixable with --fix{more} (--diff shows the changes)")
+    elif unsafe:
+        parts.append(f"{unsafe} fixable with --fix --unsafe-fixes (--diff shows the changes)")
+    if refused:
+        fixes = "fix" if refused == 1 else "fixes"
+        parts.append(f"{refused} {'more ' if parts else ''}offered {fixes} that --fix refuses (--diff says why)")
+    return "; ".join(parts) + "." if parts else None
 
 
-def _fixable_lines(report: Report) -> list[str]:
-    text = fixable_text(report)
+def _fixable_lines(report: Report, unfixable: frozenset[FixKey] = frozenset()) -> list[str]:
+    text = fixable_text(report, unfixable)
     return [text] if text else []
 
 
@@ -192,7 +199,7 @@ def render_concise(report: Report, options: RenderOptions) -> str:
     for s in report.skipped:  # notes (an unrendered chart template, an excluded file) as in the text format
         if options.verbose or s.note:
             lines.append(f"{_p(s.file)}:{s.line}: {'note' if s.note else 'skipped'}: {_p(s.reason)}")
-    lines.extend(_fixable_lines(report))
+    lines.extend(_fixable_lines(report, options.unfixable))
     lines.append(summary_text(report))
     return "\n".join(lines) + "\n"
 
@@ -255,7 +262,7 @@ def render_full(report: Report, options: RenderOptions) -> str:
     for s in report.skipped:
         if options.verbose or s.note:
             lines.append(f"{_p(s.file)}:{s.line}: {'note' if s.note else 'skipped'}: {_p(s.reason)}")
-    lines.extend(_fixable_lines(report))
+    lines.extend(_fixable_lines(report, options.unfixable))
     lines.append(summary_text(report))
     return "\n".join(lines) + "\n"
 
@@ -286,14 +293,16 @@ def load_sources(report: Report, max_bytes: int, stdin: tuple[str, bytes] | None
     return sources
 
 
-def render_statistics(report: Report) -> str:
-    """Counts per rule of the active findings, most frequent first, with how many of them ``--fix`` can fix;
-    input errors are counted per kind. The summary line ends it."""
+def render_statistics(report: Report, unfixable: frozenset[FixKey] = frozenset()) -> str:
+    """Counts per rule of the active findings, most frequent first, with how many of them ``--fix`` can fix
+    (not those in ``unfixable``, see ``RenderOptions``); input errors are counted per kind. The summary line
+    ends it."""
     counts: dict[tuple[str, str, str], list[int]] = {}
     for f in report.active:
         entry = counts.setdefault((f.code, f.rule, f.severity.value), [0, 0])
         entry[0] += 1
-        entry[1] += f.fix is not None and f.origin is None and f.rendered is None
+        entry[1] += (f.fix is not None and f.origin is None and f.rendered is None
+                     and not (unfixable and fix_key(f) in unfixable))
     for e in report.errors:
         entry = counts.setdefault((e.kind.code, e.kind.slug, "error"), [0, 0])
         entry[0] += 1
@@ -305,6 +314,6 @@ def render_statistics(report: Report) -> str:
         for (code, rule, severity), (count, fixable) in rows:
             fix = f" ({fixable} fixable)" if fixable else ""
             lines.append(f"{count:>{width}}  {_p(code):<{code_width}}  {severity:<7}  {_p(rule)}{fix}")
-    lines.extend(_fixable_lines(report))
+    lines.extend(_fixable_lines(report, unfixable))
     lines.append(summary_text(report))
     return "\n".join(lines) + "\n"
