@@ -20,6 +20,20 @@ refused with a TypeError rather than left unchecked. Kept as typing keeps them: 
 ``--jobs`` sends values between processes), the attributes a class body may not overwrite, ``Generic``.
 ``tests/unit/test_record.py`` compares the two on a table of class shapes.
 
+The class itself is the one ``collections.namedtuple`` makes, built here without its one ``eval`` per class
+(about 40% of its cost): ``__new__`` is ``lambda _cls, a, b: _tuple_new(_cls, (a, b))`` compiled with the field
+names as its parameters, and that code differs between classes only in the parameter names. ``_NEW_CODE`` holds it
+compiled once for each number of fields up to 12 (as this module's bytecode); a class's ``__new__`` is that code
+with ``co_varnames`` replaced by its field names (``CodeType.replace``, no compilation), in a function whose
+globals, name, qualname, docstring and defaults are namedtuple's. A class with more fields compiles its
+``__new__`` as namedtuple does. The rest is namedtuple's class, attribute for attribute: the field properties,
+``_make``, ``_replace``, ``__repr__``, ``_asdict``, ``__getnewargs__``, ``__match_args__``, their names,
+qualnames and docstrings, and the error messages (Python 3.13's ``__replace__`` and ``TypeError`` from
+``_replace`` included). ``tests/unit/test_record.py`` compares the classes with ``collections.namedtuple``'s and
+``typing.NamedTuple``'s of the running Python, and ``__new__``'s code object with the one namedtuple compiles,
+for every number of fields. (What differs: the methods' code lives in this module, so a traceback through
+``_make`` names this file instead of ``collections/__init__.py``.)
+
 Not public API: plugins and the documentation keep ``typing.NamedTuple`` (both work for a rule's ``Params``).
 """
 
@@ -32,8 +46,129 @@ __all__ = ["NamedTuple"]
 if TYPE_CHECKING:
     from typing import NamedTuple
 else:
-    from collections import namedtuple
+    import __future__
+
+    import sys
+    from collections import _tuplegetter  # type: ignore[attr-defined]  # the field property namedtuple uses
+    from keyword import iskeyword
+    from types import FunctionType
     from typing import Any, Generic
+
+    _tuple_new = tuple.__new__
+    _POSTPONED_ANNOTATIONS = __future__.annotations.compiler_flag
+    """The flag this module's ``from __future__ import annotations`` puts on its code (namedtuple's has none)."""
+
+    # ``__new__``'s code for 0, 1, 2 ... 12 fields: the lambda namedtuple compiles, with placeholder parameters
+    # (the parameter names are the only difference between the classes' codes; ``_new_method`` replaces them).
+    # One line each: the code's line table then points at line 1, as namedtuple's does.
+    _NEW_CODE = tuple(template.__code__ for template in (
+        lambda _cls: _tuple_new(_cls, ()),
+        lambda _cls, a: _tuple_new(_cls, (a,)),
+        lambda _cls, a, b: _tuple_new(_cls, (a, b)),
+        lambda _cls, a, b, c: _tuple_new(_cls, (a, b, c)),
+        lambda _cls, a, b, c, d: _tuple_new(_cls, (a, b, c, d)),
+        lambda _cls, a, b, c, d, e: _tuple_new(_cls, (a, b, c, d, e)),
+        lambda _cls, a, b, c, d, e, f: _tuple_new(_cls, (a, b, c, d, e, f)),
+        lambda _cls, a, b, c, d, e, f, g: _tuple_new(_cls, (a, b, c, d, e, f, g)),
+        lambda _cls, a, b, c, d, e, f, g, h: _tuple_new(_cls, (a, b, c, d, e, f, g, h)),
+        lambda _cls, a, b, c, d, e, f, g, h, i: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i)),
+        lambda _cls, a, b, c, d, e, f, g, h, i, j: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j)),
+        lambda _cls, a, b, c, d, e, f, g, h, i, j, k: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k)),
+        lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l)),  # noqa: E741
+    ))
+
+    # Python 3.13 gave namedtuples ``__replace__`` (``copy.replace``) and made ``_replace`` raise TypeError for an
+    # unknown field (ValueError before)
+    _HAS_REPLACE_PROTOCOL = sys.version_info >= (3, 13)
+    _UNKNOWN_FIELD_ERROR = TypeError if _HAS_REPLACE_PROTOCOL else ValueError
+
+    def _new_method(typename: str, fields: tuple[str, ...], arg_list: str) -> Any:
+        """``__new__`` of the class: namedtuple's function, its code taken from ``_NEW_CODE`` when there is one."""
+        namespace = {"_tuple_new": _tuple_new, "__builtins__": {}, "__name__": f"namedtuple_{typename}"}
+        if len(fields) < len(_NEW_CODE):
+            template = _NEW_CODE[len(fields)]
+            code = template.replace(co_varnames=("_cls", *fields), co_filename="<string>", co_firstlineno=1,
+                                    co_flags=template.co_flags & ~_POSTPONED_ANNOTATIONS)
+            new = FunctionType(code, namespace)
+        else:  # compiled without this module's ``from __future__`` flag, as namedtuple's ``eval`` compiles it
+            source = f"lambda _cls, {arg_list}: _tuple_new(_cls, ({arg_list}))"
+            new = eval(compile(source, "<string>", "eval", dont_inherit=True), namespace)
+        new.__name__ = "__new__"
+        new.__doc__ = f"Create new instance of {typename}({arg_list})"
+        return new
+
+    def _record_class(typename: str, field_names: list[str], defaults: tuple[Any, ...], module: str) -> type:
+        """The class ``collections.namedtuple(typename, field_names, defaults=defaults, module=module)`` returns."""
+        typename = sys.intern(typename)
+        for name in [typename, *field_names]:
+            if not name.isidentifier():
+                raise ValueError(f"Type names and field names must be valid identifiers: {name!r}")
+            if iskeyword(name):
+                raise ValueError(f"Type names and field names cannot be a keyword: {name!r}")
+        for name in field_names:  # the names are an annotations dict's keys: never duplicated
+            if name.startswith("_"):
+                raise ValueError(f"Field names cannot start with an underscore: {name!r}")
+        if len(defaults) > len(field_names):
+            raise TypeError("Got more default values than field names")
+        fields = tuple(map(sys.intern, field_names))
+        count = len(fields)
+        arg_list = ", ".join(fields) + ("," if count == 1 else "")
+        repr_format = "(" + ", ".join(f"{name}=%r" for name in fields) + ")"
+
+        new = _new_method(typename, fields, arg_list)
+        new.__defaults__ = defaults
+
+        # the methods are namedtuple's, without annotations as there (``__annotations__`` is part of the likeness;
+        # mypy reads the ``TYPE_CHECKING`` branch and never this one)
+        @classmethod
+        def _make(cls, iterable):
+            result = _tuple_new(cls, iterable)
+            if len(result) != count:
+                raise TypeError(f"Expected {count} arguments, got {len(result)}")
+            return result
+
+        _make.__func__.__doc__ = f"Make a new {typename} object from a sequence or iterable"
+
+        def _replace(self, /, **kwds):
+            result = self._make(map(kwds.pop, fields, self))
+            if kwds:
+                raise _UNKNOWN_FIELD_ERROR(f"Got unexpected field names: {list(kwds)!r}")
+            return result
+
+        _replace.__doc__ = f"Return a new {typename} object replacing specified fields with new values"
+
+        def __repr__(self):
+            "Return a nicely formatted representation string"
+            return self.__class__.__name__ + repr_format % self
+
+        def _asdict(self):
+            "Return a new dict which maps field names to their values."
+            return dict(zip(self._fields, self, strict=False))  # as namedtuple: no length check
+
+        def __getnewargs__(self):
+            "Return self as a plain tuple.  Used by copy and pickle."
+            return tuple(self)
+
+        for method in (new, _make.__func__, _replace, __repr__, _asdict, __getnewargs__):
+            method.__qualname__ = f"{typename}.{method.__name__}"
+
+        namespace: dict[str, Any] = {
+            "__doc__": f"{typename}({arg_list})",
+            "__slots__": (),
+            "_fields": fields,
+            "_field_defaults": dict(zip(fields[count - len(defaults):], defaults, strict=True)),
+            "__new__": new,
+            "_make": _make,
+        }
+        if _HAS_REPLACE_PROTOCOL:
+            namespace["__replace__"] = _replace
+        namespace.update(_replace=_replace, __repr__=__repr__, _asdict=_asdict, __getnewargs__=__getnewargs__,
+                         __match_args__=fields)
+        for index, name in enumerate(fields):
+            namespace[name] = _tuplegetter(index, sys.intern(f"Alias for field number {index}"))
+        record = type(typename, (tuple,), namespace)
+        record.__module__ = module
+        return record
 
     # typing's two sets (``typing._prohibited`` and ``typing._special``), spelled out: the class body may not
     # define the first; the second are kept from what namedtuple made.
@@ -44,7 +179,7 @@ else:
     _SPECIAL = frozenset({"__module__", "__name__", "__annotations__"})
 
     class _RecordMeta(type):
-        """Builds ``class X(NamedTuple)`` with ``collections.namedtuple`` (see the module documentation)."""
+        """Builds ``class X(NamedTuple)`` as ``collections.namedtuple`` would (see the module documentation)."""
 
         def __new__(mcls, typename: str, bases: tuple[type, ...], ns: dict[str, Any]) -> type:
             for base in bases:
@@ -65,8 +200,8 @@ else:
                         f"Non-default namedtuple field {field_name} cannot follow default field"
                         f"{'s' if len(default_names) > 1 else ''} {', '.join(default_names)}"
                     )
-            record = namedtuple(
-                typename, list(annotations), defaults=[ns[n] for n in default_names], module=ns["__module__"]
+            record = _record_class(
+                typename, list(annotations), tuple(ns[n] for n in default_names), ns["__module__"]
             )
             record.__annotations__ = record.__new__.__annotations__ = annotations
             if Generic in bases:

@@ -9,6 +9,7 @@ import importlib
 import inspect
 import pickle
 import pkgutil
+import subprocess
 import sys
 import types
 import typing
@@ -368,3 +369,142 @@ def test_the_scans_find_what_they_look_for() -> None:
     assert _built_by_typing(Typed)
     assert list(_typing_namedtuple_uses(Path(__file__))) != []
 
+
+
+# --- the class itself: collections.namedtuple's, built without compiling ``__new__`` -----------------------------
+
+# the field counts of guardlint's records reach 27; past len(_NEW_CODE) the code is compiled as namedtuple does
+FIELD_COUNTS = [*range(len(_record._NEW_CODE) + 2), 19, 27]
+METHODS = ("__new__", "_make", "_replace", "__repr__", "_asdict", "__getnewargs__")
+CODE_ATTRIBUTES = ("co_code", "co_consts", "co_names", "co_varnames", "co_argcount", "co_posonlyargcount",
+                   "co_kwonlyargcount", "co_flags", "co_nlocals", "co_stacksize", "co_filename", "co_name",
+                   "co_firstlineno", "co_freevars", "co_cellvars", "co_qualname")
+
+
+def _field_names(count: int) -> list[str]:
+    words = ["name", "kind", "a", "self", "cls", "result", "value", "path", "index", "count", "x1", "Upper"]
+    return [words[i] if i < len(words) else f"field{i}" for i in range(count)]
+
+
+def _pair(count: int, n_defaults: int) -> tuple[Any, Any]:
+    import collections
+
+    fields = _field_names(count)
+    defaults = tuple(range(100, 100 + n_defaults))
+    reference = collections.namedtuple("Shape", fields, defaults=defaults, module="some.module")
+    record = _record._record_class("Shape", fields, defaults, "some.module")
+    return reference, record
+
+
+def _function_facts(function: Any) -> tuple[Any, ...]:
+    return (function.__name__, function.__qualname__, function.__doc__, function.__defaults__,
+            function.__kwdefaults__, function.__annotations__, inspect.signature(function))
+
+
+def _outcome(call: Any) -> Any:
+    try:
+        return ("ok", call())
+    except Exception as error:  # the same exception, with the same message
+        return (type(error), str(error))
+
+
+@pytest.mark.parametrize("count", FIELD_COUNTS)
+@pytest.mark.parametrize("defaults", ["none", "one", "all"])
+def test_the_class_is_the_one_collections_namedtuple_builds(count: int, defaults: str) -> None:
+    n_defaults = {"none": 0, "one": min(1, count), "all": count}[defaults]
+    reference, record = _pair(count, n_defaults)
+    assert list(vars(reference)) == list(vars(record))  # the same attributes, in the same order
+    for attribute in ("__name__", "__qualname__", "__module__", "__doc__", "__slots__", "_fields",
+                      "_field_defaults", "__match_args__", "__bases__"):
+        assert getattr(reference, attribute) == getattr(record, attribute), attribute
+    for index, field in enumerate(reference._fields):
+        assert type(vars(record)[field]) is type(vars(reference)[field])
+        assert vars(record)[field].__doc__ == vars(reference)[field].__doc__ == f"Alias for field number {index}"
+    for method in METHODS:
+        assert _function_facts(getattr(reference, method)) == _function_facts(getattr(record, method)), method
+    if sys.version_info >= (3, 13):
+        assert record.__replace__ is vars(record)["_replace"]
+    # __new__: namedtuple's function, its code the code namedtuple compiles (but for the line table's columns)
+    ref_new, rec_new = reference.__new__, record.__new__
+    assert ref_new.__globals__ == rec_new.__globals__ and rec_new.__module__ == ref_new.__module__
+    assert rec_new.__globals__ is not ref_new.__globals__
+    for attribute in CODE_ATTRIBUTES:
+        if hasattr(ref_new.__code__, attribute):
+            assert getattr(ref_new.__code__, attribute) == getattr(rec_new.__code__, attribute), attribute
+    assert [line for *_, line in ref_new.__code__.co_lines()] == [line for *_, line in rec_new.__code__.co_lines()]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 5, len(_record._NEW_CODE) - 1, len(_record._NEW_CODE), 19])
+def test_instances_behave_as_collections_namedtuple_s(count: int) -> None:
+    reference, record = _pair(count, min(2, count))
+    fields = reference._fields
+    values = tuple(f"v{i}" for i in range(count))
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+        (values, {}), (values[:-1], {}), (values[:-2], {}), ((*values, "extra"), {}), ((), {}),
+        ((), dict(zip(fields, values, strict=True))), (values[1:], {fields[0]: "k"} if fields else {}),
+        (values, {fields[0]: "twice"} if fields else {}), (values, {"unknown": 1}), (values[:1], {"other": 2}),
+    ]
+    for args, kwargs in calls:
+        made = (_outcome(lambda a=args, k=kwargs: reference(*a, **k)),
+                _outcome(lambda a=args, k=kwargs: record(*a, **k)))
+        assert str(made[0]).replace("Shape", "S") == str(made[1]).replace("Shape", "S")
+        assert made[0][0] == made[1][0]
+    ref_value, rec_value = reference(*values), record(*values)
+    assert repr(ref_value) == repr(rec_value) and ref_value == rec_value and type(rec_value) is record
+    assert ref_value._asdict() == rec_value._asdict() and list(ref_value._asdict()) == list(rec_value._asdict())
+    assert rec_value.__getnewargs__() == values and type(rec_value.__getnewargs__()) is tuple
+    for make in (lambda: values, lambda: list(values), lambda: iter(values), lambda: (*values, 1),
+                 lambda: values[:-1]):
+        got = (_outcome(lambda m=make: reference._make(m())), _outcome(lambda m=make: record._make(m())))
+        assert got[0] == got[1]  # equal tuples, or the same error
+        assert got[1][0] != "ok" or type(got[1][1]) is record
+    for kwargs in ({}, {fields[0]: "r"} if fields else {}, {"unknown": 1}, {"unknown": 1, "other": 2}):
+        got = (_outcome(lambda k=kwargs: ref_value._replace(**k)), _outcome(lambda k=kwargs: rec_value._replace(**k)))
+        assert got[0] == got[1]
+    if sys.version_info >= (3, 13):
+        assert copy.replace(rec_value, **({fields[0]: "c"} if fields else {})) == copy.replace(
+            ref_value, **({fields[0]: "c"} if fields else {}))
+    for index, field in enumerate(fields):
+        assert getattr(rec_value, field) == values[index]
+    if count == 2:
+        match rec_value:
+            case record(first, second):
+                assert (first, second) == values
+            case _:
+                pytest.fail("__match_args__ did not match")
+    assert copy.copy(rec_value) == rec_value and copy.deepcopy(rec_value) == rec_value
+
+
+def test_a_record_with_no_template_compiles_its_new_as_namedtuple_does() -> None:
+    """Only classes with more fields than ``_NEW_CODE`` covers compile their ``__new__`` (counted with an audit
+    hook in a subprocess: the hook cannot be removed)."""
+    code = (
+        "import sys\n"
+        "from guardlint import _record\n"
+        "compiled = []\n"
+        "sys.addaudithook(lambda event, args: compiled.append(event) if event == 'compile' else None)\n"
+        "for count in range(len(_record._NEW_CODE) + 3):\n"
+        "    _record._record_class('R', [f'f{i}' for i in range(count)], (), 'm')\n"
+        "print(compiled.count('compile'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "3"
+
+
+@pytest.mark.parametrize(("fields", "defaults"), [
+    (["a", "_b"], ()), (["class"], ()), (["not an identifier"], ()), (["a"], (1, 2)), (["a", "b"], (1, 2, 3)),
+])
+def test_bad_names_and_defaults_fail_as_with_namedtuple(fields: list[str], defaults: tuple[Any, ...]) -> None:
+    import collections
+
+    with pytest.raises(Exception) as reference:  # whatever namedtuple raises
+        collections.namedtuple("Shape", fields, defaults=defaults)
+    with pytest.raises(Exception) as record:
+        _record._record_class("Shape", fields, defaults, "m")
+    assert (type(reference.value), str(reference.value)) == (type(record.value), str(record.value))
+
+
+def test_the_new_code_table_holds_each_field_count_in_order() -> None:
+    for count, code in enumerate(_record._NEW_CODE):
+        assert code.co_argcount == count + 1 and code.co_varnames[0] == "_cls"
+        assert code.co_names == ("_tuple_new",)
