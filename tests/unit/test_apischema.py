@@ -38,8 +38,10 @@ def test_removal_row(row: Removal, kind: str) -> None:
     removed = _lint(text, show(row.removed_in), ("removed-api", "deprecated-api"))
     assert [f.rule for f in removed] == ["removed-api"]
     assert f"removed in Kubernetes {show(row.removed_in)}" in removed[0].message
-    if row.replacement is not None:
+    if row.replacement is not None and (row.replacement_since or (0, 0)) <= row.removed_in:
         assert f"use {row.replacement}" in removed[0].message
+    elif row.replacement is not None:  # not served yet at that release: named with the release that serves it
+        assert f"{row.replacement} is available since {show(row.replacement_since or (0, 0))}" in removed[0].message
     assert (removed[0].line, removed[0].column) == (1, 13)
     before = _lint(text, show((1, row.removed_in[1] - 1)), ("removed-api", "deprecated-api"))
     if row.deprecated_in is not None and row.deprecated_in < row.removed_in:
@@ -79,6 +81,35 @@ def test_flowcontrol_v1beta1_removed_in_126_not_129() -> None:
     text = _object("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema")
     assert [f.rule for f in _lint(text, "1.26", ("removed-api",))] == ["removed-api"]
     assert [f.rule for f in _lint(text, "1.25", ("deprecated-api",))] == ["deprecated-api"]
+
+
+@pytest.mark.parametrize(("api_version", "kind", "version", "rule", "named"), [
+    # what the deprecation guide says for those releases: v1beta3 "available since v1.26", v1beta2 before it
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema", "1.24", "deprecated-api",
+     "use flowcontrol.apiserver.k8s.io/v1beta2, which Kubernetes 1.24 serves"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration", "1.26", "removed-api",
+     "use flowcontrol.apiserver.k8s.io/v1beta3, which Kubernetes 1.26 serves"),
+    ("flowcontrol.apiserver.k8s.io/v1beta2", "FlowSchema", "1.28", "deprecated-api",
+     "use flowcontrol.apiserver.k8s.io/v1beta3, which Kubernetes 1.28 serves"),
+    # the API server's warning at 1.22: "deprecated in v1.22+, unavailable in v1.25+; use autoscaling/v2beta2"
+    ("autoscaling/v2beta1", "HorizontalPodAutoscaler", "1.22", "deprecated-api",
+     "use autoscaling/v2beta2, which Kubernetes 1.22 serves (autoscaling/v2 is available since 1.23)"),
+    # another group: networking.k8s.io/v1beta1 Ingress (1.14) before networking.k8s.io/v1 (1.19)
+    ("extensions/v1beta1", "Ingress", "1.16", "deprecated-api",
+     "use networking.k8s.io/v1beta1, which Kubernetes 1.16 serves"),
+    # only alpha versions served then: none is named
+    ("resource.k8s.io/v1alpha1", "ResourceClaim", "1.28", "removed-api",
+     "Kubernetes 1.28 serves no beta or stable replacement yet (resource.k8s.io/v1 is available since 1.34)"),
+    # once the replacement is served, it alone is named
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema", "1.29", "removed-api",
+     "use flowcontrol.apiserver.k8s.io/v1 (available since 1.29)"),
+])
+def test_replacement_named_is_one_the_target_serves(
+    api_version: str, kind: str, version: str, rule: str, named: str
+) -> None:
+    """A message must not send a user to an apiVersion their cluster does not serve yet."""
+    found = _lint(_object(api_version, kind), version, (rule,))
+    assert len(found) == 1 and named in found[0].message, [f.message for f in found]
 
 
 def test_not_yet_available_names_first_release() -> None:

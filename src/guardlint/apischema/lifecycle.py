@@ -5,7 +5,9 @@ served, and what replaces it.
 Migration Guide" (https://kubernetes.io/docs/reference/using-api/deprecation-guide/) and from the kinds the
 published OpenAPI specifications serve version by version (``_data/k8s-schemas/served.json``, built by
 ``scripts/build_schemas.py``). Where the guide names no deprecation release, ``deprecated_in`` is the
-release that made the replacement available (beta APIs are deprecated when their successor ships).
+release that made the replacement available (beta APIs are deprecated when their successor ships), unless
+the API server's own deprecation warning ("... is deprecated in v1.22+, unavailable in v1.25+") starts
+earlier.
 Alpha APIs have no deprecation period: they are listed with the first release that no longer serves them.
 
 Checked by the tests: every ``removed_in`` is at most the first release whose specification lacks the
@@ -19,6 +21,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from collections.abc import Mapping
 
 from guardlint._record import NamedTuple
@@ -90,7 +93,8 @@ REMOVALS: tuple[Removal, ...] = (
     Removal("batch/v1beta1", ("CronJob",), _v(25), _v(21), "batch/v1", _v(21)),
     Removal("discovery.k8s.io/v1beta1", ("EndpointSlice",), _v(25), _v(21), "discovery.k8s.io/v1", _v(21)),
     Removal("events.k8s.io/v1beta1", ("Event",), _v(25), _v(19), "events.k8s.io/v1", _v(19)),
-    Removal("autoscaling/v2beta1", ("HorizontalPodAutoscaler",), _v(25), _v(23), "autoscaling/v2", _v(23)),
+    # The API server warns "deprecated in v1.22+" for v2beta1 (a release before autoscaling/v2 shipped).
+    Removal("autoscaling/v2beta1", ("HorizontalPodAutoscaler",), _v(25), _v(22), "autoscaling/v2", _v(23)),
     Removal("policy/v1beta1", ("PodDisruptionBudget",), _v(25), _v(21), "policy/v1", _v(21)),
     Removal("policy/v1beta1", ("PodSecurityPolicy",), _v(25), _v(21), None,
             note="use Pod Security Admission (namespace labels) or a policy engine instead"),
@@ -178,6 +182,40 @@ def group_of(api_version: str) -> str:
 
 def is_builtin_group(api_version: str) -> bool:
     return group_of(api_version) in served().groups
+
+
+def _version_rank(api_version: str) -> tuple[int, int, int] | None:
+    """The order Kubernetes gives the versions of a group (v1alpha1 < v1beta1 < v1beta2 < v1 < v2beta1 < v2),
+    or None for a version that does not follow the pattern."""
+    version = api_version.rpartition("/")[2]
+    m = re.fullmatch(r"v(\d+)(?:(alpha|beta)(\d+))?", version)
+    if m is None:
+        return None
+    stage = {"alpha": 0, "beta": 1, None: 2}[m.group(2)]
+    return int(m.group(1)), stage, int(m.group(3) or 0)
+
+
+def served_interim(api_version: str, kind: str, replacement: str, version: tuple[int, int]) -> str | None:
+    """The apiVersion to move ``kind`` to when the target ``version`` does not serve ``replacement`` yet: the
+    newest beta or GA version of the replacement's group that ``version`` serves, not newer than the
+    replacement and, within the object's own group, newer than ``api_version`` (what the API server's
+    warnings name: "autoscaling/v2beta1 HorizontalPodAutoscaler is deprecated in v1.22+, unavailable in
+    v1.25+; use autoscaling/v2beta2"). None when no such version is served."""
+    group = group_of(replacement)
+    ceiling = _version_rank(replacement)
+    floor = _version_rank(api_version) if group_of(api_version) == group else None
+    best: tuple[tuple[int, int, int], str] | None = None
+    for key, (first, last) in served().spans.items():
+        candidate, _, candidate_kind = key.rpartition("/")
+        rank = _version_rank(candidate)
+        if (candidate_kind != kind or group_of(candidate) != group or candidate == api_version or rank is None
+                or rank[1] == 0 or not first <= version <= last):
+            continue
+        if (ceiling is not None and rank > ceiling) or (floor is not None and rank <= floor):
+            continue
+        if best is None or rank > best[0]:
+            best = (rank, candidate)
+    return best[1] if best is not None else None
 
 
 def show(version: tuple[int, int]) -> str:

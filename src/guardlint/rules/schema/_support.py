@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from guardlint._record import NamedTuple
-from guardlint.apischema.lifecycle import removals_by_kind, served, show
+from guardlint.apischema.lifecycle import removals_by_kind, served, served_interim, show
 from guardlint.apischema.node import Node
 from guardlint.apischema.store import VersionSchemas, api_key, schemas_for
 from guardlint.apischema.validate import MISSING_REQUIRED, UNKNOWN_FIELD, Problem, validate
@@ -45,7 +45,13 @@ def lifecycle(resource: Resource, version: tuple[int, int]) -> Lifecycle:
     what = f"{resource.api_version} {resource.kind}"
     if row is not None:
         instead = ""
-        if row.replacement is not None:
+        if row.replacement is not None and row.replacement_since is not None and version < row.replacement_since:
+            # The target does not serve the replacement yet: name what it does serve (as the API server does)
+            interim = served_interim(resource.api_version, resource.kind, row.replacement, version)
+            later = f"{row.replacement} is available since {show(row.replacement_since)}"
+            instead = (f"; use {interim}, which Kubernetes {show(version)} serves ({later})" if interim is not None
+                       else f"; Kubernetes {show(version)} serves no beta or stable replacement yet ({later})")
+        elif row.replacement is not None:
             since = f" (available since {show(row.replacement_since)})" if row.replacement_since else ""
             instead = f"; use {row.replacement}{since}"
         if row.note:
