@@ -43,6 +43,36 @@ def fix_key(f: Finding) -> FixKey:
     return (f.file, f.rule, f.resource, f.path)
 
 
+def from_checkout_root(report: Report) -> Report:
+    """``report`` with its file names relative to the root of the git checkout that holds the working directory,
+    for the formats GitHub reads (SARIF for code scanning, workflow annotations): GitHub resolves a relative
+    path from the repository's root, so a run in a subfolder (``working-directory: deploy``) would otherwise
+    point at files that do not exist there, and an absolute name (a file above the working directory) at none.
+    The report itself outside any checkout, or at its root when no name is absolute; standard input and files
+    outside the checkout keep their names."""
+    import os
+
+    from guardlint.source.files import nearest_checkout
+
+    cwd = os.getcwd()
+    root = nearest_checkout(cwd)
+    names = {f.file for f in report.findings} | {e.file for e in report.errors}
+    if root is None or (root == cwd and not any(os.path.isabs(n) for n in names)):
+        return report
+
+    def moved(name: str) -> str:
+        if name == "-" or name.startswith("<"):
+            return name
+        relative = os.path.relpath(os.path.join(cwd, name), root)
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+            return name  # outside the checkout
+        return relative.replace(os.sep, "/")
+
+    new = {n: moved(n) for n in names}
+    return report._replace(findings=tuple(f._replace(file=new[f.file]) for f in report.findings),
+                           errors=tuple(e._replace(file=new[e.file]) for e in report.errors))
+
+
 def patch_key(f: Finding) -> tuple[str, int, int, str, str]:
     """The key of a finding in ``RenderOptions.patches``."""
     return (f.file, f.line, f.column, f.rule, f.message)

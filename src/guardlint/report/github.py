@@ -89,7 +89,11 @@ def summary_line(report: Report) -> str:
 
 
 def render_github(report: Report, options: RenderOptions) -> str:
-    """Render ``report`` as workflow commands, one per line, then a summary line."""
+    """Render ``report`` as workflow commands, one per line, then a summary line (file names from the root of
+    the git checkout, see ``from_checkout_root``)."""
+    from guardlint.report import from_checkout_root
+
+    report = from_checkout_root(report)
     lines = [error_command(e) for e in ordered_errors(report.errors)]
     lines += [finding_command(f) for f in ordered_findings(report.findings) if not f.suppressed]
     if report.diff is not None:  # the suppressions and configuration changes the change made, for the reviewer

@@ -2,7 +2,8 @@
 
 One run. ``tool.driver.rules`` describes every rule that ran and every rule that produced a result, plus
 one pseudo-rule per kind of input error that occurred (``GL001`` yaml-syntax-error, ...). Results carry a
-physical location relative to ``%SRCROOT%`` (the directory guardlint ran in), logical locations naming the
+physical location relative to ``%SRCROOT%`` (the root of the git checkout guardlint ran in, see
+``from_checkout_root``; outside any checkout, the directory it ran in), logical locations naming the
 Kubernetes object and the field, and a ``partialFingerprints["guardlint/v1"]`` that ignores line numbers,
 so that an alert survives edits elsewhere in the file. Suppressed findings are results with
 ``suppressions``; input errors are results and ``toolExecutionNotifications``.
@@ -58,6 +59,9 @@ def write_sarif(report: Report, options: RenderOptions, write: Write) -> None:
 
 def _log(report: Report, options: RenderOptions) -> dict[str, Any]:
     """The SARIF log, its results made one at a time as it is written."""
+    from guardlint.report import from_checkout_root
+
+    report = from_checkout_root(report)
     version = tool_version(options)
     dotted = DottedPaths()
     findings = ordered_findings(report.findings, dotted)
@@ -89,7 +93,8 @@ def _log(report: Report, options: RenderOptions) -> dict[str, Any]:
         },
         "invocations": [invocation],
         "originalUriBaseIds": {
-            SRCROOT: {"description": {"text": "The directory guardlint ran in; result paths are relative to it."}}
+            SRCROOT: {"description": {"text": "The root of the git checkout guardlint ran in (outside any checkout, "
+                                              "the directory it ran in); result paths are relative to it."}}
         },
         "results": Streamed(results()),
         "columnKind": "unicodeCodePoints",
