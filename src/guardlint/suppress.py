@@ -260,8 +260,8 @@ def apply_suppressions(
         return True
 
     def locked_message(what: str, rule: str, lock: Lock) -> str:
-        return (f"{what} cannot suppress {rule!r}: the rule is locked by the policy {lock.policy} (locked: "
-                f"{lock.selector!r}); only the policy can exempt it")
+        return (f"{what} cannot suppress {rule!r}: the rule is locked by the policy {lock.policy} "
+                f"({lock.describe()}); only the policy can exempt it")
 
     for finding, resource in zip(findings, finding_resources, strict=True):
         reason: str | None = None

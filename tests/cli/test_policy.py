@@ -142,6 +142,12 @@ def test_the_repository_cannot_turn_off_the_rule_that_reports_refusals(setup: tu
     paths = {f["path"] for f in _active(report, "suppression-not-allowed")}
     assert "rules.suppression-not-allowed.enabled" in paths
     assert len(_active(report, "suppression-not-allowed")) >= 7
+    # The policy has no entry naming the rule: the message says why it is locked, and names a real entry.
+    own = [f for f in _active(report, "suppression-not-allowed")
+           if "'suppression-not-allowed' is locked" in f["message"]]
+    assert own and all("locked: 'suppression-not-allowed'" not in f["message"] for f in own)
+    assert all("(locked with the rules it guards: the policy locks 'privileged-container')" in f["message"]
+               for f in own)
 
 
 def test_a_policy_exemption_is_honoured_and_policy_settings_win(setup: tuple[Path, Path]) -> None:

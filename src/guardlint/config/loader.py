@@ -446,7 +446,7 @@ def _refusals(chain: Chain, policy_from: int, config: Config, registry: Registry
             return
         lock = locks[rule][0]
         out.append(Refusal(origin, rule, f"{what}: rule {rule!r} is locked by the policy {lock.policy} "
-                                         f"(locked: {lock.selector!r}), so the repository cannot turn it off "
+                                         f"({lock.describe()}), so the repository cannot turn it off "
                                          "or lower its severity; it runs as the policy says"))
 
     for _path, data, doc in chain[:policy_from]:

@@ -65,6 +65,15 @@ class Lock(NamedTuple):
     policy: str
     namespaces: tuple[str, ...] = ()
     origin: Origin | None = None
+    implied: bool = False
+    """The lock of ``suppression-not-allowed``, which comes with any other: ``selector`` is then the policy's
+    first entry, the one that brought it, not an entry naming the rule."""
+
+    def describe(self) -> str:
+        """The lock as messages show it, in parentheses after the policy's name."""
+        if self.implied:
+            return f"locked with the rules it guards: the policy locks {self.selector!r}"
+        return f"locked: {self.selector!r}"
 
 
 class Refusal(NamedTuple):
@@ -251,7 +260,7 @@ def locked_rules(registry: Registry, locked: Iterable[Lock]) -> dict[str, tuple[
                 out.setdefault(r.name, []).append(lock)
     if first is not None and registry.get(NOT_ALLOWED) is not None and NOT_ALLOWED not in out:
         # the rule that reports refused suppressions is locked with the rules it guards
-        out[NOT_ALLOWED] = [Lock(NOT_ALLOWED, first.policy, (), first.origin)]
+        out[NOT_ALLOWED] = [Lock(first.selector, first.policy, (), first.origin, implied=True)]
     return {name: tuple(locks) for name, locks in out.items()}
 
 

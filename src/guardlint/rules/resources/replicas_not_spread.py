@@ -41,6 +41,8 @@ class _Term(NamedTuple):
     anti_affinity: bool
     injected: bool = False
     """Added to the pods by a controller, which makes its selector select the workload's own pods."""
+    required: bool = False
+    """A ``requiredDuringSchedulingIgnoredDuringExecution`` anti-affinity term: a hard rule, not a preference."""
 
 
 LWS_GROUP = "leaderworkerset.x-k8s.io"
@@ -67,7 +69,7 @@ def _terms(pod: PodSpecRef) -> Iterator[_Term]:
     if isinstance(anti, dict):
         for i, term in enumerate(get_list(anti, ("requiredDuringSchedulingIgnoredDuringExecution",)) or ()):
             if isinstance(term, dict):
-                yield _Term((*base, "requiredDuringSchedulingIgnoredDuringExecution", i), term, True)
+                yield _Term((*base, "requiredDuringSchedulingIgnoredDuringExecution", i), term, True, required=True)
         for i, weighted in enumerate(get_list(anti, ("preferredDuringSchedulingIgnoredDuringExecution",)) or ()):
             term = get(weighted, ("podAffinityTerm",))
             if isinstance(term, dict):
@@ -100,6 +102,9 @@ def _namespace_problem(term: Mapping[str, Any], namespace: str | None) -> str | 
     return f"looks only at pods in other namespaces ({shown}), not at {namespace!r}"
 
 
+UNKNOWN_DOMAIN = "is not a known failure-domain label (parameter topology-keys)"
+
+
 def _problem(term: _Term, pod: PodSpecRef, params: Params) -> str | None:
     """Why the term does not spread the workload's own pods, or None when it does."""
     data = term.data
@@ -109,7 +114,17 @@ def _problem(term: _Term, pod: PodSpecRef, params: Params) -> str | None:
     if term.injected:
         return None  # required anti-affinity between the groups: each in a domain (so on nodes) of its own
     if key not in params.topology_keys:
-        return f"spreads over {key!r}, which is not a known failure-domain label (parameter topology-keys)"
+        if term.required and _selection_problem(term, pod) is None:
+            # A hard rule on the workload's own pods over another node label: no two of them share a value of
+            # that label, so they are apart, but over domains this rule cannot judge (see the message).
+            return f"keeps them apart over {key!r}, which {UNKNOWN_DOMAIN}"
+        return f"spreads over {key!r}, which {UNKNOWN_DOMAIN}"
+    return _selection_problem(term, pod)
+
+
+def _selection_problem(term: _Term, pod: PodSpecRef) -> str | None:
+    """Why the term does not apply to the workload's own pods (selector, mismatch keys, namespaces), or None."""
+    data = term.data
     selector = data.get("labelSelector")
     if selector is None:
         return "has no labelSelector, so it matches no pods"
@@ -126,6 +141,15 @@ def _problem(term: _Term, pod: PodSpecRef, params: Params) -> str | None:
     if term.anti_affinity:
         return _namespace_problem(data, pod.resource.namespace)
     return None
+
+
+def _consequence(term: _Term, problem: str) -> str:
+    """What the problem means for the replicas: a required anti-affinity term that selects the workload's own
+    pods over an unlisted label does keep them apart, on the nodes that carry the label."""
+    if term.required and problem.startswith("keeps them apart"):
+        return ("so no two replicas share a node that carries that label, but whether that also separates "
+                "them by zone depends on what the label means, and nodes without it do not keep them apart")
+    return "so nothing spreads its own pods and they may all land on one node"
 
 
 @rule(
@@ -163,6 +187,8 @@ def replicas_not_spread(resource: Resource, params: Params, ctx: RuleContext) ->
     parameter `topology-keys`). A LeaderWorkerSet with the `leaderworkerset.sigs.k8s.io/exclusive-topology`
     annotation is spread: LWS adds to its pods a required anti-affinity between its groups over that key, so
     each group has a topology domain, and therefore nodes, of its own.
+    A required anti-affinity term on the workload's own pods over another label is still reported, but its
+    message says what it does: no two replicas share a node that carries the label.
     Off by default: clusters may define default spreading for the scheduler.
 
     ## Why is this bad?
@@ -235,11 +261,13 @@ def replicas_not_spread(resource: Resource, params: Params, ctx: RuleContext) ->
                 continue
             term, problem = problems[0]
             what = "podAntiAffinity term" if term.anti_affinity else "topology spread constraint"
+            if term.required:
+                what = "required podAntiAffinity term"
             more = f" (and {len(problems) - 1} more term(s) that do not either)" if len(problems) > 1 else ""
             yield Violation(
                 term.path,
-                f"{resource.describe()} runs several replicas, but its {what} {problem}{more}, so nothing spreads "
-                "its own pods and they may all land on one node",
+                f"{resource.describe()} runs several replicas, but its {what} {problem}{more}, "
+                f"{_consequence(term, problem)}",
             )
 
 RULE = replicas_not_spread
