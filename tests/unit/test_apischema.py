@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from guardlint.apischema.crd import compile_root, compile_schema, go_pattern
+from guardlint.apischema.crd import compile_root, compile_schema, crd_versions, go_pattern, version_serving
 from guardlint.apischema.lifecycle import REMOVALS, Removal, served, show
 from guardlint.apischema.store import schemas_for, shipped_versions
 from guardlint.apischema.validate import BAD_VALUE, PLACEHOLDER, UNKNOWN_FIELD, WRONG_TYPE, validate
@@ -439,3 +439,19 @@ def test_fill_template() -> None:
     assert fill("x/{group}/{kind}_{version}.json", "monitoring.coreos.com/v1", "ServiceMonitor") == (
         "x/monitoring.coreos.com/servicemonitor_v1.json")
     assert fill("{Kind}.json", "a.io/v2", "Thing") == "Thing.json"
+
+
+def test_a_crd_version_with_served_false_gives_no_schema() -> None:
+    schema = {"openAPIV3Schema": {"type": "object"}}
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "spec": {
+        "group": "example.org", "names": {"kind": "Thing"}, "versions": [
+            {"name": "v1alpha1", "served": False, "storage": False, "schema": schema},
+            {"name": "v1", "served": True, "storage": True, "schema": schema},
+            {"name": "v2", "storage": False, "schema": schema},  # served is required; unset counts as served
+        ]}}
+    assert [v.api_version for v in crd_versions(crd)] == ["example.org/v1", "example.org/v2"]
+    assert version_serving(crd) == [("example.org/v1alpha1", "Thing", False), ("example.org/v1", "Thing", True),
+                                    ("example.org/v2", "Thing", True)]
+    single = {"spec": {"group": "example.org", "names": {"kind": "Thing"}, "version": "v1beta1",
+                       "validation": schema}}
+    assert version_serving(single) == [("example.org/v1beta1", "Thing", True)]

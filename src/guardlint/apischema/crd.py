@@ -239,17 +239,41 @@ def preserves_unknown_fields(crd: Mapping[str, Any]) -> bool:
     return crd.get("apiVersion") == "apiextensions.k8s.io/v1beta1"
 
 
-def crd_versions(crd: Mapping[str, Any]) -> list[CrdVersion]:
-    """A ``CrdVersion`` (apiVersion, kind, openAPIV3Schema, ...) for each version a CustomResourceDefinition
-    defines."""
+def _group_kind(crd: Mapping[str, Any]) -> tuple[Mapping[str, Any], str, str] | None:
     spec = crd.get("spec")
     if not isinstance(spec, dict):
-        return []
+        return None
     group = spec.get("group")
     names = spec.get("names")
     kind = names.get("kind") if isinstance(names, dict) else None
     if not isinstance(group, str) or not isinstance(kind, str):
+        return None
+    return spec, group, kind
+
+
+def version_serving(crd: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
+    """(apiVersion, kind, served) of each version the CustomResourceDefinition lists. A version with
+    ``served: false`` is not served by the API server (a request for it is answered ``no matches for kind``),
+    so its objects cannot be applied and its schema validates nothing; any other value counts as served."""
+    found = _group_kind(crd)
+    if found is None:
         return []
+    spec, group, kind = found
+    versions = spec.get("versions")
+    if isinstance(versions, list) and versions:
+        return [(f"{group}/{v['name']}", kind, v.get("served") is not False) for v in versions
+                if isinstance(v, dict) and isinstance(v.get("name"), str)]
+    version = spec.get("version")  # apiextensions.k8s.io/v1beta1 with one version: served
+    return [(f"{group}/{version}", kind, True)] if isinstance(version, str) else []
+
+
+def crd_versions(crd: Mapping[str, Any]) -> list[CrdVersion]:
+    """A ``CrdVersion`` (apiVersion, kind, openAPIV3Schema, ...) for each version a CustomResourceDefinition
+    defines and serves: a version with ``served: false`` is left out (``version_serving``)."""
+    found = _group_kind(crd)
+    if found is None:
+        return []
+    spec, group, kind = found
     preserve = preserves_unknown_fields(crd)
     out: list[CrdVersion] = []
     shared = spec.get("validation")  # apiextensions.k8s.io/v1beta1: one schema for every version
@@ -257,7 +281,7 @@ def crd_versions(crd: Mapping[str, Any]) -> list[CrdVersion]:
     versions = spec.get("versions")
     if isinstance(versions, list) and versions:
         for v in versions:
-            if not isinstance(v, dict) or not isinstance(v.get("name"), str):
+            if not isinstance(v, dict) or not isinstance(v.get("name"), str) or v.get("served") is False:
                 continue
             schema = v.get("schema")
             own = schema.get("openAPIV3Schema") if isinstance(schema, dict) else None

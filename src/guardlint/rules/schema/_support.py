@@ -83,12 +83,51 @@ def lifecycle_of(resource: Resource, ctx: RuleContext) -> Lifecycle:
     """``lifecycle`` of the object for the run's target version, computed once per apiVersion/kind and run
     (it depends on nothing else: five rules ask it of every object)."""
     # A per-object cache: a function of the apiVersion, the kind and the target version alone.
+    # A kind no built-in table knows may be a version that a CustomResourceDefinition of the run does not
+    # serve: that reads the index (so a --jobs share leaves the object to the parent before anything is cached).
     table: dict[tuple[str, str], Lifecycle] = ctx.index.object_memo("schema:lifecycle", dict)
     key = (resource.api_version, resource.kind)
     found = table.get(key)
     if found is None:
-        found = table[key] = lifecycle(resource, ctx.kubernetes_version)
+        found = lifecycle(resource, ctx.kubernetes_version)
+        if found.state == "unknown":
+            found = _crd_lifecycle(resource, ctx) or found
+        table[key] = found
     return found
+
+
+def _crd_lifecycle(resource: Resource, ctx: RuleContext) -> Lifecycle | None:
+    """"removed" when a CustomResourceDefinition of the run lists the object's version with ``served: false``
+    and none of the run's CustomResourceDefinitions serves it (several releases of one CRD may be vendored:
+    one that serves the version keeps it valid)."""
+    def build() -> dict[tuple[str, str], tuple[list[str], list[str]]]:
+        from guardlint.apischema.crd import version_serving
+
+        served: dict[tuple[str, str], list[str]] = {}  # (group, kind) -> the apiVersions some CRD serves
+        unserved: dict[tuple[str, str], list[str]] = {}  # (apiVersion, kind) -> the CRDs that do not serve it
+        for crd in ctx.index.of_kind("CustomResourceDefinition", any_namespace=True):
+            if not crd.api_version.startswith("apiextensions.k8s.io/"):
+                continue
+            for api_version, kind, is_served in version_serving(crd.data):
+                names = served.setdefault((api_version.rpartition("/")[0], kind), []) if is_served else \
+                    unserved.setdefault((api_version, kind), [])
+                name = api_version if is_served else (crd.name or kind)
+                if name not in names:
+                    names.append(name)
+        return {(api_version, kind): (crds, served.get((api_version.rpartition("/")[0], kind), []))
+                for (api_version, kind), crds in unserved.items()
+                if api_version not in served.get((api_version.rpartition("/")[0], kind), ())}
+
+    found = ctx.index.memo("schema:crd-unserved", build).get((resource.api_version, resource.kind))
+    if found is None:
+        return None
+    crds, serving = found
+    named = ", ".join(repr(n) for n in crds)
+    instead = f"; use {', '.join(serving)}" if serving else "; no version of the kind is served"
+    return Lifecycle("removed", f"{resource.api_version} {resource.kind} is not served: the "
+                                f"CustomResourceDefinition {named} among the linted files lists version "
+                                f"{resource.api_version.rpartition('/')[2]!r} with served: false, so the API "
+                                f"server answers 'no matches for kind'{instead}")
 
 
 def successor_fix(resource: Resource, ctx: RuleContext) -> Fix | None:

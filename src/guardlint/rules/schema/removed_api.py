@@ -33,6 +33,11 @@ def removed_api(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[V
     API specification of each release serves; alpha APIs that disappeared are reported with the last
     release that served them.
 
+    It also reports custom resources of a version that a CustomResourceDefinition among the linted files
+    lists with `served: false` (how a CRD retires a version before removing it), unless another of the
+    linted CustomResourceDefinitions (another release of the same CRD) serves it; such objects are not
+    validated against the unserved version's schema either.
+
     ## Why is this bad?
     The API server answers `no matches for kind "Deployment" in version "extensions/v1beta1"`: the object
     cannot be applied, and an upgrade of the cluster breaks a pipeline that used to work.
