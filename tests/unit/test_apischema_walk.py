@@ -554,7 +554,8 @@ spec:
 def test_schema_tables_in_a_pool_share() -> None:
     """A process of a ``--jobs`` pool has no run-wide index: an object of a built-in kind is validated there
     (its lifecycle, schema and problems are what the object alone decides), while a custom resource needs the
-    run's CRDs and is left to the parent (``NeedsIndex``) with nothing cached for it (as is an object with an
+    run's CRDs (for its schema, and for its lifecycle: a version may be listed with served: false) and is left to
+    the parent (``NeedsIndex``) with nothing cached for it (as is an object with an
     unknown or missing field: whether it is a patch is a question for the run)."""
     from guardlint.model.resource import resources_of
     from guardlint.parallel import NeedsIndex, _NoIndex
@@ -568,10 +569,12 @@ def test_schema_tables_in_a_pool_share() -> None:
     share: Any = _NoIndex()
     ctx = RuleContext(share, plan.kubernetes_version, plan.workloads.for_run(), plan.options)
     assert [p.path for p in of_kind(service, ctx, WRONG_TYPE)] == [("spec", "ports", 0, "port")]
-    assert lifecycle_of(widget, ctx).state == "unknown"
+    with pytest.raises(NeedsIndex):  # whether a CRD of the run lists its version with served: false
+        lifecycle_of(widget, ctx)
     with pytest.raises(NeedsIndex):
         find_schema(widget, ctx)
     with pytest.raises(NeedsIndex):
         of_kind(widget, ctx, UNKNOWN_FIELD)
     targets = share.object_memo("schema:targets", dict)
     assert set(targets) == {("v1", "Service")}
+    assert set(share.object_memo("schema:lifecycle", dict)) == {("v1", "Service")}
