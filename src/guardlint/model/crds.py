@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from guardlint.model.access import get
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import (
@@ -116,6 +117,107 @@ _ARGO_WORKFLOW_POD_FIELDS = (
 """Workflow-level fields that Argo applies to the pod of every template that does not set its own."""
 
 
+# Argo Workflows ``templateDefaults`` (WorkflowSpec, v3.1+): the controller merges them into every template it
+# runs (``mergedTemplateDefaultsInto``: a Kubernetes strategic merge patch of the template onto the defaults,
+# with the patch strategies of the Template type), then keeps the template's own type: a type field the
+# defaults add (a default ``container`` on a ``script`` template) is dropped again (``Template.SetType``).
+_ARGO_TYPES = ("container", "containerSet", "steps", "dag", "script", "resource", "data", "http", "plugin",
+               "suspend")
+"""Template type fields, in the order ``Template.GetType`` tests them."""
+
+
+def _container_keys(*prefixes: tuple[str, ...]) -> dict[tuple[str, ...], str]:
+    # k8s.io/api/core/v1 Container: the lists with patchStrategy merge and their patchMergeKey.
+    fields = {"env": "name", "ports": "containerPort", "volumeMounts": "mountPath", "volumeDevices": "devicePath"}
+    return {(*p, f): key for p in prefixes for f, key in fields.items()}
+
+
+_ARGO_MERGE_KEYS: Mapping[tuple[str, ...], str] = {
+    # Template (pkg/apis/workflow/v1alpha1/workflow_types.go): lists merged by key; every other list of the
+    # template (and of the Kubernetes types in it) is replaced whole by the template's own.
+    ("volumes",): "name", ("initContainers",): "name", ("sidecars",): "name", ("tolerations",): "key",
+    ("hostAliases",): "ip", ("inputs", "parameters"): "name", ("inputs", "artifacts"): "name",
+    **_container_keys(("container",), ("script",), ("initContainers",), ("sidecars",)),
+}
+"""Where the strategic merge merges list items by a key instead of replacing the list, by field names from
+the template (list items add no name)."""
+
+
+def _smp(base: Any, own: Any, names: tuple[str, ...], made: FieldPath, src: FieldPath, written: FieldPath,
+         aliases: list[tuple[FieldPath, FieldPath]]) -> Any:
+    """``own`` (the template's value, written at ``src``) merged onto ``base`` (the defaults' value, written at
+    ``written``) as the strategic merge patch does, the result to sit at ``made``. ``aliases`` gets (path in
+    the result, path written in the file) for every part that does not sit where it is written: what comes
+    from the defaults, and list items of the template the merge moves."""
+    if isinstance(base, dict) and isinstance(own, dict):
+        out = dict(base)
+        for key, value in own.items():
+            if value is None:
+                continue  # a null is an omitted field once Argo has read the template into its types
+            out[key] = _smp(base[key], value, (*names, key), (*made, key), (*src, key), (*written, key),
+                            aliases) if key in base else value
+        for key in base:
+            if own.get(key) is None:
+                aliases.append(((*made, key), (*written, key)))
+        return out
+    merge_key = _ARGO_MERGE_KEYS.get(names)
+    if merge_key is not None and isinstance(base, list) and isinstance(own, list):
+        return _merge_list(base, own, merge_key, names, made, src, written, aliases)
+    return own
+
+
+def _merge_list(base: list[Any], own: list[Any], merge_key: str, names: tuple[str, ...], made: FieldPath,
+                src: FieldPath, written: FieldPath, aliases: list[tuple[FieldPath, FieldPath]]) -> list[Any]:
+    """A list merged by ``merge_key``: the defaults' items in their order, each merged with the template's item
+    of the same key, then the template's other items in theirs (the strategic merge patch's ``mergeSlice``)."""
+    def key_of(item: Any) -> Any:
+        return item.get(merge_key) if isinstance(item, dict) else None
+
+    own_at: dict[Any, int] = {}
+    for index, item in enumerate(own):
+        k = key_of(item)
+        if k is not None and k not in own_at:
+            own_at[k] = index
+    out: list[Any] = []
+    taken: set[int] = set()
+    for i, item in enumerate(base):
+        k = key_of(item)
+        j = own_at.get(k) if k is not None else None
+        at = (*made, len(out))
+        if j is None:
+            aliases.append((at, (*written, i)))
+            out.append(item)
+            continue
+        taken.add(j)
+        aliases.append((at, (*src, j)))  # the template's item, completed from the defaults' item
+        out.append(_smp(item, own[j], names, at, (*src, j), (*written, i), aliases))
+    for index, item in enumerate(own):
+        if index not in taken:
+            aliases.append(((*made, len(out)), (*src, index)))
+            out.append(item)
+    return out
+
+
+def argo_template_defaults(
+    root: Mapping[str, Any], prefix: FieldPath, spec: FieldPath, path: FieldPath, template: Mapping[str, Any],
+) -> tuple[Mapping[str, Any], tuple[tuple[FieldPath, FieldPath], ...]]:
+    """The template as the Argo controller runs it, with the workflow's ``templateDefaults`` merged in, and the
+    aliases that lead a finding on a defaulted field to where the default is written."""
+    defaults = get(root, (*spec, "templateDefaults"))
+    if not isinstance(defaults, dict) or not defaults:
+        return template, ()
+    own_type = next((t for t in _ARGO_TYPES if template.get(t) is not None), None)
+    # The template keeps its own type: ``SetType`` drops a type field the defaults add to a container or script
+    # template; on a containerSet template (which ``SetType`` does not handle) Argo would keep both, and which
+    # runs is not defined, so a default of another type is not applied there either.
+    drop = [t for t in _ARGO_TYPES if t in defaults and t != own_type]
+    base = {k: v for k, v in defaults.items() if k not in drop} if drop else defaults
+    aliases: list[tuple[FieldPath, FieldPath]] = []
+    merged = _smp(base, template, (), path, path, (*prefix, *spec, "templateDefaults"), aliases)
+    # Only aliases that move a path: an item of the template's list that stays at its index needs none.
+    return merged, tuple((m, w) for m, w in aliases if m != w)
+
+
 def _argo(kind: str, spec: str) -> WorkloadEntry:
     # A template of spec.templates, or one written inline in a DAG task or a step (``inline``, Argo 3.2+: a
     # whole Template in place of a reference to one; steps are a list of parallel groups, each a list).
@@ -124,9 +226,15 @@ def _argo(kind: str, spec: str) -> WorkloadEntry:
         (*_path(spec), "templates", "*", "dag", "tasks", "*", "inline"),
         (*_path(spec), "templates", "*", "steps", "*", "*", "inline"),
     )
+    spec_path = _path(spec)
+
+    def complete(root: Mapping[str, Any], prefix: FieldPath, path: FieldPath, value: Mapping[str, Any]
+                 ) -> tuple[Mapping[str, Any], tuple[tuple[FieldPath, FieldPath], ...]]:
+        return argo_template_defaults(root, prefix, spec_path, path, value)
+
     return WorkloadEntry("argoproj.io", kind, tuple(
-        TemplatePath(path, _PS, _ARGO_TEMPLATE, requires=_ARGO_POD_TEMPLATES, inherit=_path(spec),
-                     inherit_fields=_ARGO_WORKFLOW_POD_FIELDS)
+        TemplatePath(path, _PS, _ARGO_TEMPLATE, requires=_ARGO_POD_TEMPLATES, inherit=spec_path,
+                     inherit_fields=_ARGO_WORKFLOW_POD_FIELDS, complete=complete)
         for path in templates
     ), batch=True)
 

@@ -63,6 +63,10 @@ class TemplatePath(NamedTuple):
     """A mapping whose pod-level fields (``inherit_fields``) apply to the pod when the template leaves them
     unset, as an Argo Workflow's ``spec.securityContext`` applies to every template's pod."""
     inherit_fields: tuple[str, ...] = ()
+    complete: TemplateCompleter | None = None
+    """For operators that complete each template from defaults the object holds elsewhere (an Argo Workflow's
+    ``templateDefaults``): ``complete(root, prefix, path, value)`` gives the template as the operator runs it
+    and the path aliases that lead a finding on a completed field to where that value is written."""
     build: PodBuilder | None = None
     """For operators whose objects are not pod templates (Tekton steps, Spark driver and executor specs,
     Flink's image and resources): a function that makes the pod the operator would create from the value at
@@ -238,6 +242,10 @@ def default_table() -> WorkloadTable:
 
 
 PodBuilder = Callable[[Resource, FieldPath, Mapping[str, Any], "WorkloadEntry"], Iterator["PodSpecRef"]]
+TemplateCompleter = Callable[
+    [Mapping[str, Any], FieldPath, FieldPath, Mapping[str, Any]],
+    "tuple[Mapping[str, Any], tuple[tuple[FieldPath, FieldPath], ...]]",
+]
 """Makes the pods an operator creates from the value at a template's path: (object, path, value, the
 object's row)."""
 
@@ -418,8 +426,9 @@ def pods_in_object(
                     template.containers, owner,
                 )
             else:
-                spec = _with_inherited(root, template, value)
-                yield PodSpecRef(resource, path, spec, None, {}, template.containers, owner)
+                run, aliases = template.complete(root, prefix, path, value) if template.complete else (value, ())
+                spec = _with_inherited(root, template, run)
+                yield PodSpecRef(resource, path, spec, None, {}, template.containers, owner, aliases=aliases)
 
 
 def _embedded_object(

@@ -1,0 +1,101 @@
+"""Argo Workflows ``templateDefaults``: merged into each template as the controller merges them (a strategic
+merge patch of the template onto the defaults, the template keeping its own type), with findings on a
+defaulted value led to where the default is written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guardlint.model.crds import argo_template_defaults
+from guardlint.model.resource import resources_of
+from guardlint.model.workloads import default_table, iter_all_containers, iter_pod_specs
+from guardlint.source.loader import load_text
+
+SPEC = ("spec",)
+
+
+def _merge(defaults: dict[str, Any], template: dict[str, Any]) -> tuple[Any, dict[Any, Any]]:
+    root = {"spec": {"templateDefaults": defaults, "templates": [template]}}
+    merged, aliases = argo_template_defaults(root, (), SPEC, ("spec", "templates", 0), template)
+    return merged, dict(aliases)
+
+
+def test_maps_merge_and_the_template_wins() -> None:
+    merged, aliases = _merge(
+        {"container": {"resources": {"limits": {"memory": "1Gi", "cpu": "1"}}, "image": "base:1"},
+         "nodeSelector": {"pool": "batch"}, "timeout": "1h"},
+        {"container": {"image": "own:2", "resources": {"limits": {"cpu": "2"}}}, "nodeSelector": {"zone": "a"}},
+    )
+    assert merged["container"] == {"image": "own:2", "resources": {"limits": {"memory": "1Gi", "cpu": "2"}}}
+    assert merged["nodeSelector"] == {"pool": "batch", "zone": "a"} and merged["timeout"] == "1h"
+    t = ("spec", "templates", 0)
+    assert aliases[(*t, "container", "resources", "limits", "memory")] == (
+        "spec", "templateDefaults", "container", "resources", "limits", "memory")
+    assert aliases[(*t, "timeout")] == ("spec", "templateDefaults", "timeout")
+    assert (*t, "container", "image") not in aliases  # the template's own value stays where it is written
+
+
+def test_lists_with_a_merge_key_merge_and_others_are_replaced() -> None:
+    merged, aliases = _merge(
+        {"container": {"env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}], "args": ["--x"]},
+         "tolerations": [{"key": "gpu", "operator": "Exists"}]},
+        {"container": {"env": [{"name": "C", "value": "3"}, {"name": "B", "value": "own"}], "args": ["--y"]},
+         "tolerations": [{"key": "spot", "operator": "Exists"}]},
+    )
+    assert merged["container"]["env"] == [{"name": "A", "value": "1"}, {"name": "B", "value": "own"},
+                                          {"name": "C", "value": "3"}]
+    assert merged["container"]["args"] == ["--y"]
+    assert [t["key"] for t in merged["tolerations"]] == ["gpu", "spot"]
+    env = ("spec", "templates", 0, "container", "env")
+    assert aliases[(*env, 0)] == ("spec", "templateDefaults", "container", "env", 0)
+    assert (*env, 1) not in aliases  # the template's B, completed from the defaults' B, stays at index 1
+    assert aliases[(*env, 2)] == (*env, 0)  # the template's C, moved after the defaults' items
+
+
+def test_a_template_keeps_its_own_type() -> None:
+    defaults = {"container": {"securityContext": {"privileged": True}}, "script": {"image": "x"},
+                "activeDeadlineSeconds": 60}
+    merged, _ = _merge(defaults, {"script": {"image": "python:3", "source": "print(1)"}})
+    assert "container" not in merged and merged["script"] == {"image": "python:3", "source": "print(1)"}
+    assert merged["activeDeadlineSeconds"] == 60
+    merged, _ = _merge(defaults, {"containerSet": {"containers": [{"name": "a", "image": "a:1"}]}})
+    assert "container" not in merged and "script" not in merged
+    merged, _ = _merge(defaults, {"container": {"image": "c:1"}, "sidecars": None})
+    assert merged["container"]["securityContext"] == {"privileged": True} and "script" not in merged
+
+
+def test_pods_of_every_argo_kind_and_inline_templates_take_the_defaults() -> None:
+    text = """apiVersion: argoproj.io/v1alpha1
+kind: CronWorkflow
+metadata: {name: nightly}
+spec:
+  schedule: "0 2 * * *"
+  workflowSpec:
+    entrypoint: main
+    templateDefaults:
+      container:
+        resources: {limits: {nvidia.com/gpu: 1}}
+    templates:
+      - name: main
+        dag:
+          tasks:
+            - name: train
+              inline:
+                container: {image: trainer:1}
+      - name: eval
+        container: {image: eval:1}
+"""
+    resource = next(r for doc in load_text(text, "cron.yaml").documents for r in resources_of(doc))
+    table = default_table()
+    pods = list(iter_pod_specs(resource, table))
+    assert len(pods) == 2
+    for c in iter_all_containers(resource, table):
+        assert c.data["resources"] == {"limits": {"nvidia.com/gpu": 1}}
+    assert table.real_path(resource, (*pods[0].path, "container", "resources", "limits")) == (
+        "spec", "workflowSpec", "templateDefaults", "container", "resources", "limits")
+
+
+def test_no_defaults_no_change() -> None:
+    template = {"container": {"image": "a:1"}}
+    merged, aliases = _merge({}, template)
+    assert merged is template and aliases == {}
