@@ -43,6 +43,30 @@ class Params(NamedTuple):
     )] = CLUSTER_POLICIES
 
 
+def _fragment(resource: Resource, ctx: RuleContext) -> bool:
+    """Whether the object is a patch rather than a whole object: listed as a patch by a linted Kustomization or
+    written with strategic-merge directives, or in a file named as a patch and incomplete as an object (a
+    built-in workload whose pod template has no containers or a container without an image, which the API would
+    refuse). A whole object in a file whose name says "patch" (an Argo example of ``podSpecPatch``) is judged."""
+    from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
+    from guardlint.model.patches import is_patch, listed_as_patch, named_as_patch
+
+    index = ctx.index
+    if not is_patch(resource, index):
+        return False
+    if not named_as_patch(resource.file) or (index.has_kind("Kustomization") and listed_as_patch(index, resource)):
+        return True
+    if resource.group not in BUILTIN_WORKLOAD_GROUPS:
+        return False
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        containers = pod.spec.get("containers")
+        if not isinstance(containers, list) or not containers:
+            return True
+        if any(isinstance(c, dict) and not c.get("image") for c in containers):
+            return True
+    return False
+
+
 @rule(
     code="SEC103",
     name="namespace-without-network-policy",
@@ -73,7 +97,8 @@ def namespace_without_network_policy(resource: Resource, params: Params, ctx: Ru
     `metadata.namespace` is judged against the policies without a namespace in its tree (both land in the
     namespace they are applied to). Cluster-scoped templates (`ClusterTrainingRuntime`,
     `ClusterServingRuntime`, `ClusterWorkflowTemplate`, `ClusterTask`) are not judged: their pods run in the
-    namespace of whatever uses them. It judges only where the linted set can tell, by the shared
+    namespace of whatever uses them, nor are kustomize patches and strategic-merge fragments (the object they
+    patch is judged where it is written). It judges only where the linted set can tell, by the shared
     missing-object policy: never in a partial run (`--partial`, pre-commit) unless `--context` covers the
     namespace or config lists it in `complete-namespaces`; never when `known-objects` declares a
     NetworkPolicy in the namespace, or a Role or ClusterRole in the tree may create NetworkPolicies (an
@@ -138,6 +163,8 @@ def namespace_without_network_policy(resource: Resource, params: Params, ctx: Ru
     if next(iter_pod_specs(resource, ctx.workloads), None) is None:
         return
     index = ctx.index
+    if _fragment(resource, ctx):
+        return  # a kustomize patch or strategic-merge fragment: the object it patches is judged where it is written
     if any(index.any_in_tree(kind, resource) for kind in params.policy_kinds):
         return
     for kind in params.cluster_policy_kinds:  # cluster-scoped: they may select any namespace
