@@ -450,8 +450,12 @@ def test_a_crd_version_with_served_false_gives_no_schema() -> None:
             {"name": "v2", "storage": False, "schema": schema},  # served is required; unset counts as served
         ]}}
     assert [v.api_version for v in crd_versions(crd)] == ["example.org/v1", "example.org/v2"]
-    assert version_serving(crd) == [("example.org/v1alpha1", "Thing", False), ("example.org/v1", "Thing", True),
-                                    ("example.org/v2", "Thing", True)]
+    assert [v[:3] for v in version_serving(crd)] == [
+        ("example.org/v1alpha1", "Thing", False), ("example.org/v1", "Thing", True), ("example.org/v2", "Thing", True)]
+    crd["spec"]["versions"][1].update(deprecated=True)
+    crd["spec"]["versions"][2].update(deprecated=True, deprecationWarning="use example.org/v3")
+    assert [v.deprecation for v in version_serving(crd)] == [
+        None, "example.org/v1 Thing is deprecated", "use example.org/v3"]
     single = {"spec": {"group": "example.org", "names": {"kind": "Thing"}, "version": "v1beta1",
                        "validation": schema}}
-    assert version_serving(single) == [("example.org/v1beta1", "Thing", True)]
+    assert [v[:3] for v in version_serving(single)] == [("example.org/v1beta1", "Thing", True)]

@@ -251,20 +251,43 @@ def _group_kind(crd: Mapping[str, Any]) -> tuple[Mapping[str, Any], str, str] | 
     return spec, group, kind
 
 
-def version_serving(crd: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
-    """(apiVersion, kind, served) of each version the CustomResourceDefinition lists. A version with
-    ``served: false`` is not served by the API server (a request for it is answered ``no matches for kind``),
-    so its objects cannot be applied and its schema validates nothing; any other value counts as served."""
+class ServedVersion(NamedTuple):
+    """How a CustomResourceDefinition serves one version of its kind."""
+
+    api_version: str
+    kind: str
+    served: bool
+    """False for ``served: false``: the API server does not serve the version (a request for it is answered
+    ``no matches for kind``), so its objects cannot be applied and its schema validates nothing; any other
+    value counts as served."""
+    deprecation: str | None = None
+    """For ``deprecated: true``: the warning the API server returns with every request for the version (the
+    CRD's ``deprecationWarning``, or the server's default wording)."""
+
+
+def version_serving(crd: Mapping[str, Any]) -> list[ServedVersion]:
+    """A ``ServedVersion`` for each version the CustomResourceDefinition lists."""
     found = _group_kind(crd)
     if found is None:
         return []
     spec, group, kind = found
     versions = spec.get("versions")
     if isinstance(versions, list) and versions:
-        return [(f"{group}/{v['name']}", kind, v.get("served") is not False) for v in versions
-                if isinstance(v, dict) and isinstance(v.get("name"), str)]
+        out: list[ServedVersion] = []
+        for v in versions:
+            if not isinstance(v, dict) or not isinstance(v.get("name"), str):
+                continue
+            api_version = f"{group}/{v['name']}"
+            warning = v.get("deprecationWarning")
+            deprecation = None
+            if v.get("deprecated") is True:
+                # The API server's default warning (apiextensions-apiserver): "<group>/<version> <Kind> is
+                # deprecated".
+                deprecation = warning if isinstance(warning, str) and warning else f"{api_version} {kind} is deprecated"
+            out.append(ServedVersion(api_version, kind, v.get("served") is not False, deprecation))
+        return out
     version = spec.get("version")  # apiextensions.k8s.io/v1beta1 with one version: served
-    return [(f"{group}/{version}", kind, True)] if isinstance(version, str) else []
+    return [ServedVersion(f"{group}/{version}", kind, True)] if isinstance(version, str) else []
 
 
 def crd_versions(crd: Mapping[str, Any]) -> list[CrdVersion]:

@@ -97,37 +97,54 @@ def lifecycle_of(resource: Resource, ctx: RuleContext) -> Lifecycle:
 
 
 def _crd_lifecycle(resource: Resource, ctx: RuleContext) -> Lifecycle | None:
-    """"removed" when a CustomResourceDefinition of the run lists the object's version with ``served: false``
-    and none of the run's CustomResourceDefinitions serves it (several releases of one CRD may be vendored:
-    one that serves the version keeps it valid)."""
-    def build() -> dict[tuple[str, str], tuple[list[str], list[str]]]:
+    """What the run's CustomResourceDefinitions say of the object's version: "removed" when one lists it with
+    ``served: false`` and none serves it, "deprecated" when every one that serves it marks it ``deprecated``
+    (several releases of one CRD may be vendored: one that serves the version, or serves it undeprecated, keeps
+    it valid), else None."""
+    def build() -> dict[tuple[str, str], Lifecycle]:
         from guardlint.apischema.crd import version_serving
 
         served: dict[tuple[str, str], list[str]] = {}  # (group, kind) -> the apiVersions some CRD serves
         unserved: dict[tuple[str, str], list[str]] = {}  # (apiVersion, kind) -> the CRDs that do not serve it
+        warnings: dict[tuple[str, str], list[str | None]] = {}  # (apiVersion, kind) -> each serving CRD's warning
         for crd in ctx.index.of_kind("CustomResourceDefinition", any_namespace=True):
             if not crd.api_version.startswith("apiextensions.k8s.io/"):
                 continue
-            for api_version, kind, is_served in version_serving(crd.data):
-                names = served.setdefault((api_version.rpartition("/")[0], kind), []) if is_served else \
-                    unserved.setdefault((api_version, kind), [])
-                name = api_version if is_served else (crd.name or kind)
-                if name not in names:
-                    names.append(name)
-        return {(api_version, kind): (crds, served.get((api_version.rpartition("/")[0], kind), []))
-                for (api_version, kind), crds in unserved.items()
-                if api_version not in served.get((api_version.rpartition("/")[0], kind), ())}
+            for v in version_serving(crd.data):
+                key = (v.api_version, v.kind)
+                if not v.served:
+                    names = unserved.setdefault(key, [])
+                    if (crd.name or v.kind) not in names:
+                        names.append(crd.name or v.kind)
+                    continue
+                versions = served.setdefault((v.api_version.rpartition("/")[0], v.kind), [])
+                if v.api_version not in versions:
+                    versions.append(v.api_version)
+                warnings.setdefault(key, []).append(v.deprecation)
+        out: dict[tuple[str, str], Lifecycle] = {}
+        for (api_version, kind), crds in unserved.items():
+            serving = served.get((api_version.rpartition("/")[0], kind), [])
+            if api_version in serving:
+                continue
+            named = ", ".join(repr(n) for n in crds)
+            instead = f"; use {', '.join(serving)}" if serving else "; no version of the kind is served"
+            out[(api_version, kind)] = Lifecycle(
+                "removed", f"{api_version} {kind} is not served: the CustomResourceDefinition {named} among the "
+                           f"linted files lists version {api_version.rpartition('/')[2]!r} with served: false, so "
+                           f"the API server answers 'no matches for kind'{instead}")
+        for (api_version, kind), said in warnings.items():
+            if None in said:
+                continue  # a CRD of the run serves the version without deprecating it
+            others = [v for v in served.get((api_version.rpartition("/")[0], kind), [])
+                      if v != api_version and None in warnings.get((v, kind), [])]
+            warning = said[0] or ""
+            instead = f"; use {', '.join(others)}" if others and not any(v in warning for v in others) else ""
+            out[(api_version, kind)] = Lifecycle(
+                "deprecated", f"{api_version} {kind} is deprecated by its CustomResourceDefinition among the "
+                              f"linted files, and the API server warns on every request: {warning!r}{instead}")
+        return out
 
-    found = ctx.index.memo("schema:crd-unserved", build).get((resource.api_version, resource.kind))
-    if found is None:
-        return None
-    crds, serving = found
-    named = ", ".join(repr(n) for n in crds)
-    instead = f"; use {', '.join(serving)}" if serving else "; no version of the kind is served"
-    return Lifecycle("removed", f"{resource.api_version} {resource.kind} is not served: the "
-                                f"CustomResourceDefinition {named} among the linted files lists version "
-                                f"{resource.api_version.rpartition('/')[2]!r} with served: false, so the API "
-                                f"server answers 'no matches for kind'{instead}")
+    return ctx.index.memo("schema:crd-lifecycle", build).get((resource.api_version, resource.kind))
 
 
 def successor_fix(resource: Resource, ctx: RuleContext) -> Fix | None:

@@ -29,7 +29,9 @@ def deprecated_api(resource: Resource, params: Any, ctx: RuleContext) -> Iterato
     Reports objects whose apiVersion/kind is deprecated in the target Kubernetes version
     (`kubernetes-version`) but still served, with the release that removes it and the replacement:
     `autoscaling/v2beta2 HorizontalPodAutoscaler is deprecated since Kubernetes 1.23 and removed in 1.26;
-    use autoscaling/v2`.
+    use autoscaling/v2`. It also reports custom resources of a version that the CustomResourceDefinitions
+    among the linted files mark `deprecated: true` (quoting the CRD's `deprecationWarning`, which the API
+    server returns with every request), unless one of them serves the version undeprecated.
 
     ## Why is this bad?
     The object works today and breaks at the upgrade that removes the API; the API server already answers
