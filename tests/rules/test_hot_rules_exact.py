@@ -911,3 +911,46 @@ rules:
         by_rule.setdefault(f.rule, []).append((f.location.line, f.message))
     assert [m for _, m in by_rule["by-keys"]] == ['pod spec at spec sets nodeSelector.zone to "a"']
     assert [m for _, m in by_rule["by-index"]] == ['pod spec at spec sets containers[0].name to "a"'] * 4
+
+
+def _reference_known_token(value: str) -> str | None:
+    """``known_token`` without its one-scan test for any marker: each entry's markers tried in turn."""
+    from guardlint.rules.security._common import _KNOWN_TOKENS
+
+    for label, markers, pattern in _KNOWN_TOKENS:
+        for marker in markers:
+            if marker in value:
+                if pattern.search(value):
+                    return label
+                break
+    return None
+
+
+def test_known_tokens_are_found_as_trying_each_marker_does() -> None:
+    """``known_token`` first scans once for any marker of its table; the verdict on every value is that of trying
+    each entry's markers in turn: every marker alone, at the start, the end and inside text, next to other
+    markers, as a full token of its kind and as a near miss (a marker whose pattern does not match)."""
+    import random
+
+    from guardlint.rules.security._common import _ANY_MARKER, _KNOWN_TOKENS, known_token
+
+    tokens = [
+        "-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN PRIVATE KEY-----", "AKIAIOSFODNN7EXAMPLE", "ASIAIOSFODNN7EXAMPLE",
+        "ghp_" + "a" * 36, "gho_" + "B1" * 18, "github_pat_" + "x" * 60, "glpat-" + "a" * 20, "xoxb-1234567890",
+        "AIza" + "A" * 35, "sk_live_" + "0" * 24, "rk_live_" + "z" * 24,
+    ]
+    markers = [m for _, ms, _ in _KNOWN_TOKENS for m in ms]
+    assert all(_ANY_MARKER.fullmatch(m) for m in markers)  # every marker of the table is in the one scan
+    pieces = [*tokens, *markers, "PRIVATE", "KEY", "AKI", "gh", "_", "-", "x", "live", "k_live", " ", "\n", "plain"]
+    values = ["", "plain text", "high ghost AKIA short", *tokens, *markers]
+    values += [f"{prefix}{m}{suffix}" for m in markers for prefix in ("", "a", "_", " ") for suffix in ("", "9", " ")]
+    rng = random.Random(14)
+    values += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
+    found = 0
+    for value in values:
+        expected = _reference_known_token(value)
+        assert known_token(value) == expected, value
+        found += expected is not None
+        assert (_ANY_MARKER.search(value) is not None) == any(m in value for m in markers), value
+    assert found > 500  # the generated values hold tokens of every kind, not only near misses
+    assert {_reference_known_token(t) for t in tokens} == {label for label, _, _ in _KNOWN_TOKENS}

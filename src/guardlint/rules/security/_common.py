@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -179,9 +180,18 @@ _KNOWN_TOKENS: tuple[tuple[str, tuple[str, ...], LazyPattern], ...] = (
 )
 
 
+_ANY_MARKER = lazy("|".join(re.escape(marker) for _, markers, _ in _KNOWN_TOKENS for marker in markers))
+"""Every literal marker of ``_KNOWN_TOKENS``, made from the table itself: one scan of a value finds whether any
+occurs, where testing each marker scans the value once per marker (13 times)."""
+
+
 def known_token(value: str) -> str | None:
     """What kind of well-known credential ``value`` contains (a private key, a cloud or SaaS token), if any.
     A pattern runs only when one of its literal markers occurs in the value (large ConfigMaps stay cheap)."""
+    # Exact: the loop below runs a pattern only where one of its markers occurs, so a value in which no marker
+    # of the table occurs (``_ANY_MARKER``) contains no token. On the shared corpus no value holds a marker.
+    if _ANY_MARKER.search(value) is None:
+        return None
     for label, markers, pattern in _KNOWN_TOKENS:
         for marker in markers:
             if marker in value:  # the cheap test first: the pattern needs one of its markers
