@@ -954,3 +954,54 @@ def test_known_tokens_are_found_as_trying_each_marker_does() -> None:
         assert (_ANY_MARKER.search(value) is not None) == any(m in value for m in markers), value
     assert found > 500  # the generated values hold tokens of every kind, not only near misses
     assert {_reference_known_token(t) for t in tokens} == {label for label, _, _ in _KNOWN_TOKENS}
+
+
+PEER_UNIT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app-N, namespace: shop}
+spec:
+  selector: {matchLabels: {app: app-N}}
+  template:
+    metadata: {labels: {app: app-N, team: core}}
+    spec:
+      containers: [{name: app, image: "nginx:1.27"}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: app-N, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: app-N}}
+  ingress: [{from: [{podSelector: {matchLabels: {team: core}}}, {podSelector: {matchLabels: {team: none}}}]}]
+"""
+
+
+@pytest.mark.parametrize("units", [20, 80])
+def test_a_term_many_pods_carry_costs_each_selector_what_it_finds(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, units: int
+) -> None:
+    """A peer selector on a label every pod of the run carries (``team: core``) looks its pods up through the
+    term's tree set, built once per run: listing the term's pods for that set on every selector's call (the old
+    code) read the pod table once per pod per policy, quadratic in the number of units. The pod table's reads
+    now grow with the units, and the findings (every policy's ``team: none`` peer) are the same."""
+    from guardlint.model import selection
+
+    reads = [0]
+
+    class CountingPods(tuple):  # type: ignore[type-arg]
+        def __getitem__(self, i: Any) -> Any:
+            reads[0] += 1
+            return super().__getitem__(i)
+
+    real_init = selection._PodTable.__init__
+
+    def counting_init(self: Any, pods: Any) -> None:
+        real_init(self, CountingPods(pods))
+
+    monkeypatch.setattr(selection._PodTable, "__init__", counting_init)
+    (tmp_path / "apps.yaml").write_text("---\n".join(PEER_UNIT.replace("-N", f"-{i}") for i in range(units)))
+    report = guardlint.lint_paths([tmp_path], use_config_file=False, select=["network-policy-peer-selects-no-pods"])
+    assert [(f.location.line, "pods team=none," in f.message) for f in report.findings] == [
+        (i * 17 + 16, True) for i in range(units)
+    ]
+    assert reads[0] <= 6 * units  # the old code: about units * units reads

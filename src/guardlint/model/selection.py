@@ -130,7 +130,9 @@ def _related_candidates(ctx: RunView, table: _PodTable, term: tuple[str, tuple[s
             out.extend(posted)
             continue
         name = f"resources.pod-owners:{key}" + (f"={value}" if value is not None else "")
-        owners = index.tree_set(name, partial(_unique_owners, table, [table.pods[i] for i in posted]))
+        # The owners are listed inside the builder, which runs once per term and run: listing them for the call
+        # (the builder's argument) cost every selector on the term a pass over all of its pods.
+        owners = index.tree_set(name, partial(_posted_owners, table, posted))
         by_owner: dict[int, list[int]] = index.memo(name + ":pods", partial(_pods_by_owner, table, posted))
         out.extend(i for r in owners.related(resource, resource.namespace) for i in by_owner[id(r)])
     return out
@@ -172,6 +174,11 @@ def pods_related_to(
         pod = table.pods[i][1]
         if wanted(pod):
             yield pod
+
+
+def _posted_owners(table: _PodTable, posted: Sequence[int]) -> Iterator[Resource]:
+    """The workloads of the pods ``posted`` (positions in the table), each once, in table order."""
+    return _unique_owners(table, [table.pods[i] for i in posted])
 
 
 def _unique_owners(table: _PodTable, pods: Sequence[tuple[Resource, PodSpecRef]] | None = None) -> Iterator[Resource]:
