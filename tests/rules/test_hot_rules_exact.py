@@ -935,7 +935,8 @@ def test_known_tokens_are_found_as_trying_each_marker_does() -> None:
     from guardlint.rules.security._common import _ANY_MARKER, _KNOWN_TOKENS, known_token
 
     tokens = [
-        "-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN PRIVATE KEY-----", "AKIAIOSFODNN7EXAMPLE", "ASIAIOSFODNN7EXAMPLE",
+        "-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN PRIVATE KEY-----",
+        "AKIAIOSFODNN7EXAMPLE", "ASIAIOSFODNN7EXAMPLE",
         "ghp_" + "a" * 36, "gho_" + "B1" * 18, "github_pat_" + "x" * 60, "glpat-" + "a" * 20, "xoxb-1234567890",
         "AIza" + "A" * 35, "sk_live_" + "0" * 24, "rk_live_" + "z" * 24,
     ]
@@ -1005,3 +1006,56 @@ def test_a_term_many_pods_carry_costs_each_selector_what_it_finds(
         (i * 17 + 16, True) for i in range(units)
     ]
     assert reads[0] <= 6 * units  # the old code: about units * units reads
+
+
+def _reference_expand(data: Any, pattern: tuple[Any, ...], prefix: tuple[Any, ...] = (), *,
+                      with_missing: bool = False) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """``expand`` as it was: one generator per level of the pattern, for every pattern."""
+    from guardlint.model.paths import MISSING
+
+    if not pattern:
+        yield prefix, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                yield from _reference_expand(item, rest, (*prefix, i), with_missing=with_missing)
+        elif isinstance(data, dict):
+            for key, item in data.items():
+                yield from _reference_expand(item, rest, (*prefix, key), with_missing=with_missing)
+        return
+    if isinstance(head, int):
+        if isinstance(data, list) and 0 <= head < len(data):
+            yield from _reference_expand(data[head], rest, (*prefix, head), with_missing=with_missing)
+        elif with_missing:
+            yield (*prefix, *pattern), MISSING
+        return
+    if isinstance(data, dict) and head in data:
+        yield from _reference_expand(data[head], rest, (*prefix, head), with_missing=with_missing)
+    elif with_missing:
+        yield (*prefix, *pattern), MISSING
+
+
+def test_a_path_without_wildcards_expands_as_the_recursion_does() -> None:
+    """``expand`` looks a path of keys and indexes up in one loop (pod templates: ``spec.template``): on every
+    shape (present, null, absent, a list or scalar where a map is expected, indexes in and out of range, negative)
+    and with every prefix, the pairs are the recursion's, with and without wildcards and ``with_missing``."""
+    import itertools
+
+    from guardlint.model.paths import expand
+
+    leaves: list[Any] = [None, "x", 0, False, [], {}, [None], ["a"], {"a": None}, {"b": 1}]
+    level1: list[Any] = [*leaves, {"a": leaves}, {"a": {"b": leaves}}, [{"a": 1}, {"b": {"a": 2}}], {"0": 1}]
+    shapes: list[Any] = [*level1, *({"a": s} for s in level1), *([s, s] for s in level1),
+                         *({"a": [s], "b": {"a": s}} for s in level1)]
+    parts: list[Any] = ["a", "b", 0, 1, -1, 2, "0", "*"]
+    patterns = [p for n in range(4) for p in itertools.product(parts, repeat=n)]
+    for data in shapes:
+        for pattern in patterns:
+            for prefix in ((), ("x", 3)):
+                for with_missing in (False, True):
+                    expected = list(_reference_expand(data, pattern, prefix, with_missing=with_missing))
+                    got = list(expand(data, pattern, prefix, with_missing=with_missing))
+                    assert got == expected, (data, pattern, prefix, with_missing)
+                    assert all(g[1] is e[1] for g, e in zip(got, expected, strict=True))

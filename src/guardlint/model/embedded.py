@@ -80,13 +80,15 @@ def detection_applies(resource: Resource) -> bool:
 def embedded_pod_specs(resource: Resource, table: WorkloadTable) -> Iterator[PodSpecRef]:
     """The pod specs found by their shape in ``resource`` (a kind the table does not list)."""
     if not detection_applies(resource):
-        return
+        return iter(())
     owner = WorkloadEntry(resource.group, resource.kind, ())
     data = resource.data
+    found: list[PodSpecRef] = []
     for key, value in data.items():
         if key in ("apiVersion", "kind", "metadata") or key in _SKIPPED_KEYS:
             continue
-        yield from _walk(resource, value, (key,), data, owner, table, 1)
+        _walk(resource, value, (key,), data, owner, table, 1, found)
+    return iter(found)
 
 
 def is_pod_spec(value: Mapping[str, Any]) -> bool:
@@ -103,14 +105,17 @@ def is_pod_spec(value: Mapping[str, Any]) -> bool:
 
 def _walk(
     resource: Resource, value: Any, path: FieldPath, parent: Any, owner: WorkloadEntry, table: WorkloadTable,
-    depth: int,
-) -> Iterator[PodSpecRef]:
+    depth: int, found: list[PodSpecRef],
+) -> None:
+    """Append the pod specs under ``value`` to ``found``, in document order (depth first, as written). A plain
+    recursive function rather than a chain of generators, one per level: the walk visits every mapping and
+    list of every object of a kind the table does not list."""
     if depth > MAX_DEPTH:
         return
     if isinstance(value, list):
         for i, item in enumerate(value):
             if isinstance(item, (dict, list)):
-                yield from _walk(resource, item, (*path, i), value, owner, table, depth + 1)
+                _walk(resource, item, (*path, i), value, owner, table, depth + 1, found)
         return
     if not isinstance(value, dict):
         return
@@ -119,15 +124,17 @@ def _walk(
         group, _, version = api_version.rpartition("/")
         nested = table.lookup(group, kind, version)
         if nested is not None:  # a whole object the table knows: read it through its own row
-            yield from pods_in_object(resource, value, path, nested, embedding(owner, nested), table, MAX_NESTING - 1)
+            found.extend(
+                pods_in_object(resource, value, path, nested, embedding(owner, nested), table, MAX_NESTING - 1)
+            )
             return
     if is_pod_spec(value):
         meta = parent.get("metadata") if len(path) > 1 and path[-1] == "spec" and isinstance(parent, dict) else None
         if isinstance(meta, dict):  # the spec of a PodTemplateSpec: its metadata holds the pod's labels
-            yield PodSpecRef(resource, path, value, (*path[:-1], "metadata"), meta, DEFAULT_CONTAINERS, owner)
+            found.append(PodSpecRef(resource, path, value, (*path[:-1], "metadata"), meta, DEFAULT_CONTAINERS, owner))
         else:
-            yield PodSpecRef(resource, path, value, None, {}, DEFAULT_CONTAINERS, owner)
+            found.append(PodSpecRef(resource, path, value, None, {}, DEFAULT_CONTAINERS, owner))
         return
     for key, item in value.items():
         if isinstance(item, (dict, list)) and key not in _SKIPPED_KEYS:
-            yield from _walk(resource, item, (*path, key), value, owner, table, depth + 1)
+            _walk(resource, item, (*path, key), value, owner, table, depth + 1, found)

@@ -119,6 +119,21 @@ def expand(
 
     A field that is not there yields nothing, or with ``with_missing`` the pattern's path from there on and
     ``MISSING`` (a wildcard over an empty or absent collection yields nothing either way)."""
+    if not with_missing and "*" not in pattern:
+        # A path of keys and indexes alone (a pod template's ``spec.template``): at most one pair, found by the
+        # lookups the recursion below makes, level by level, without a generator per level.
+        node = data
+        for part in pattern:
+            if isinstance(part, int):
+                if not (isinstance(node, list) and 0 <= part < len(node)):
+                    return
+                node = node[part]
+            elif isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                return
+        yield (*prefix, *pattern), node
+        return
     if not pattern:
         yield prefix, data
         return

@@ -179,7 +179,7 @@ class WorkloadTable(Frozen):
             pods = ()
         if memo is not None:
             # Each pod of the run gets a memo of its containers, shared by every rule that asks.
-            pods = tuple(pod._replace(memo=PodMemo()) for pod in pods)
+            pods = tuple(PodSpecRef(*pod[:-1], PodMemo()) for pod in pods)  # ``memo`` is the last field
             memo[id(resource)] = (resource, pods)
         return pods
 
