@@ -1059,3 +1059,58 @@ def test_a_path_without_wildcards_expands_as_the_recursion_does() -> None:
                     got = list(expand(data, pattern, prefix, with_missing=with_missing))
                     assert got == expected, (data, pattern, prefix, with_missing)
                     assert all(g[1] is e[1] for g, e in zip(got, expected, strict=True))
+
+
+BUDGET_UNIT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app-N, namespace: shop}
+spec:
+  replicas: REPLICAS
+  selector: {matchLabels: {app: app-N}}
+  template:
+    metadata: {labels: {app: app-N}}
+    spec:
+      containers: [{name: app, image: "nginx:1.27"}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: app-N, namespace: shop}
+spec:
+  minAvailable: 2
+  selector: {matchLabels: {app: app-N}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: app-N, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app-N}
+  minReplicas: 2
+  maxReplicas: 4
+"""
+
+
+def test_both_budget_rules_count_one_selection_per_budget(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pdb-allows-no-disruption`` and ``pdb-blocks-hpa-minimum`` count the pods of the same selection: it is
+    found once per budget and run (``selected_workloads`` once per budget, not once per rule), and each rule
+    reports what it reports alone."""
+    from guardlint.model import scaling
+
+    calls = [0]
+    real = scaling.selected_workloads
+
+    def counting(*args: Any) -> Any:
+        calls[0] += 1
+        return real(*args)
+
+    monkeypatch.setattr(scaling, "selected_workloads", counting)
+    units = [BUDGET_UNIT.replace("-N", f"-{i}").replace("REPLICAS", str(i % 3)) for i in range(6)]
+    units = [u if i % 2 else u.rpartition("---")[0] for i, u in enumerate(units)]  # every other one unscaled
+    (tmp_path / "apps.yaml").write_text("---\n".join(units))
+    rules = ["pdb-allows-no-disruption", "pdb-blocks-hpa-minimum"]
+    together = _report_json(guardlint.lint_paths([tmp_path], use_config_file=False, select=rules))
+    assert calls[0] == 6
+    alone = sorted(f for rule in rules
+                   for f in _report_json(guardlint.lint_paths([tmp_path], use_config_file=False, select=[rule])))
+    assert together == alone
+    assert {f[0] for f in together} == set(rules)

@@ -120,6 +120,20 @@ def scaled_percent(percent: int, total: int) -> int:
     return -(-percent * total // 100)
 
 
+def _judged_selection(ctx: RunView, selector: Mapping[str, Any], pdb: Resource) -> tuple[Resource, ...] | None:
+    """The workloads the budget's selector selects, when there are some and ``can_judge_pods`` holds for the
+    budget (None otherwise): a function of the budget and the run alone, found once per budget and run (both
+    budget rules count the same selection)."""
+    cache: dict[int, tuple[Resource, tuple[Resource, ...] | None]] = ctx.index.memo("scaling:pdb-selection", dict)
+    hit = cache.get(id(pdb))
+    if hit is not None and hit[0] is pdb:  # the index keeps ``pdb`` alive for the run: its ``id`` is not reused
+        return hit[1]
+    selected = selected_workloads(ctx, selector, pdb)
+    judged = tuple(selected) if selected and can_judge_pods(ctx.index, ctx.workloads, pdb) else None
+    cache[id(pdb)] = (pdb, judged)
+    return judged
+
+
 def pdb_replica_total(ctx: RunView, pdb: Resource, use_hpa_minimum: bool) -> tuple[int, list[Resource]] | None:
     """The pods a PodDisruptionBudget selects among the linted objects, counted as explicit replicas (1 for
     a Pod) and, with ``use_hpa_minimum``, as the ``minReplicas`` of the HPA that scales a workload.
@@ -130,8 +144,8 @@ def pdb_replica_total(ctx: RunView, pdb: Resource, use_hpa_minimum: bool) -> tup
     selector = get(pdb.data, ("spec", "selector"))
     if not isinstance(selector, dict) or not sees_namespace(ctx.index, pdb):
         return None  # without ``sees_namespace`` ``can_judge_pods`` is False: leave before the search
-    selected = selected_workloads(ctx, selector, pdb)
-    if not selected or not can_judge_pods(ctx.index, ctx.workloads, pdb):
+    selected = _judged_selection(ctx, selector, pdb)
+    if selected is None:
         return None
     total = 0
     scaled: list[Resource] = []
