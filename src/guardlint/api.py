@@ -64,6 +64,15 @@ def make_registry(
     return build_registry(packs, checked=catalog or ())
 
 
+def _sequence_of_names(**values: Any) -> None:
+    """A list argument given a single string would be read a character at a time (``select="all"`` is the
+    selectors 'a', 'l' and 'l'; ``lint_paths("deploy")`` six missing paths): say so instead."""
+    for name, value in values.items():
+        if isinstance(value, (str, bytes)):
+            raise TypeError(f"{name} takes a sequence of strings, not a single {type(value).__name__}: "
+                            f"{name}=[{value!r}]")
+
+
 def resolve_settings(
     *,
     config: str | Path | None = None,
@@ -94,6 +103,7 @@ def resolve_settings(
     """
     from guardlint.model.workloads import default_table
 
+    _sequence_of_names(select=select, extend_select=extend_select, ignore=ignore)
     path: str | None = os.fspath(config) if config is not None else None
     if path is None and use_config_file:
         from guardlint.config.discovery import find_config
@@ -388,6 +398,7 @@ def lint_paths(
     Raises ``ConfigError``, ``UsageError`` or ``RuleLoadError`` for a bad configuration; problems with
     the inputs themselves are ``Report.errors``.
     """
+    _sequence_of_names(paths=paths, context=context)
     overrides: dict[str, Any] = {"select": select, "extend_select": extend_select, "ignore": ignore,
                                  "kubernetes_version": kubernetes_version, "partial": partial}
     settings = resolve_settings(config=config, use_config_file=use_config_file,
@@ -425,9 +436,26 @@ def lint_text(
     allow_local_plugins: bool = False,
 ) -> Report:
     """Lint YAML or JSON text. By default no config file is read (pass ``config`` or
-    ``use_config_file=True`` to use one); ``filename`` is what findings report as their file."""
+    ``use_config_file=True`` to use one); ``filename`` is what findings report as their file.
+
+    ``settings`` (from ``resolve_settings``) lints with settings resolved once, which a long-lived process
+    linting many texts saves on every call (finding and reading the configuration and the rule catalog); the
+    options that make settings (``config``, ``select``, ...) cannot be given with it (``TypeError``)."""
     from guardlint.engine import lint_loaded
 
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, not {type(text).__name__}" +
+                        (" (decode it first: text.decode('utf-8'))" if isinstance(text, bytes) else ""))
+    if settings is not None:
+        given = [name for name, set_ in (
+            ("config", config is not None), ("use_config_file", use_config_file), ("select", select is not None),
+            ("extend_select", bool(extend_select)), ("ignore", bool(ignore)),
+            ("kubernetes_version", kubernetes_version is not None), ("partial", partial),
+            ("allow_local_plugins", allow_local_plugins),
+        ) if set_]
+        if given:  # they would be ignored: the settings already decide all of them
+            raise TypeError(f"lint_text() takes either settings or {', '.join(given)}, not both: pass them to "
+                            "resolve_settings()")
     if settings is None:
         settings = resolve_settings(
             config=config, use_config_file=use_config_file, select=select, extend_select=extend_select,

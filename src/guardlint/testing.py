@@ -108,6 +108,11 @@ def parse_fixture(path: Path, rule: str, verdict: str) -> Fixture:
         h = _HEADER.match(line)
         if h:
             key, value = h.group(1), h.group(2)
+            if key in ("params", "config"):
+                try:
+                    json.loads(value)
+                except ValueError as exc:
+                    raise ValueError(f"{path}:{lineno}: the '# {key}:' header is not JSON: {exc}") from None
             if key == "params":
                 params = json.loads(value)
             elif key == "kubernetes-version":
@@ -127,11 +132,12 @@ def parse_fixture(path: Path, rule: str, verdict: str) -> Fixture:
 
 def iter_fixtures(root: str | Path) -> list[Fixture]:
     """Every fixture under ``root`` (``<rule>/pass`` and ``<rule>/fail``), in a stable order; ``root`` may also
-    be one rule's folder (it holds ``pass`` or ``fail`` itself)."""
+    be one rule's folder (it holds ``pass`` or ``fail`` itself). Raises ``FileNotFoundError`` when ``root`` is
+    not a folder: a misspelt or moved fixtures folder must fail a test run, not leave it with nothing to test."""
     base = Path(root)
     out: list[Fixture] = []
     if not base.is_dir():
-        return out
+        raise FileNotFoundError(f"{root}: no such fixtures folder (expected <rule>/pass and <rule>/fail in it)")
     one_rule = any((base / verdict).is_dir() for verdict in ("pass", "fail"))
     for rule_dir in [base] if one_rule else sorted(p for p in base.iterdir() if p.is_dir()):
         for verdict in ("pass", "fail"):
@@ -167,7 +173,17 @@ def settings_for(
     from guardlint.api import Settings
     from guardlint.config.model import Config, RuleSettings, make_plan, parse_version
     from guardlint.model.workloads import default_table
+    from guardlint.rules.api import param_names
 
+    for name, values in (params or {}).items():
+        # Parameters reach the rule unvalidated here (a configuration file's are checked against the rule's
+        # schema): a misspelt one would silently test the default instead.
+        declared = registry.get(name)
+        known = param_names(declared.params_type) if declared is not None else ()
+        unknown = sorted(k for k in values if k.replace("-", "_") not in known)
+        if declared is not None and unknown:
+            accepted = ", ".join(n.replace("_", "-") for n in known) or "none"
+            raise ValueError(f"{name}: unknown parameter {', '.join(map(repr, unknown))} (it takes: {accepted})")
     if isinstance(kubernetes_version, tuple):
         version: tuple[int, int] | None = kubernetes_version
     else:
@@ -362,6 +378,17 @@ def check_fixtures(root: str | Path, registry: Registry) -> dict[str, list[str]]
     return out
 
 
+def _problems_or_error(fx: Fixture, registry: Registry) -> list[str]:
+    """``fixture_problems``, with a fixture that cannot run (a rule folder or ``# select:`` naming no rule, a
+    parameter the rule does not take) reported as its problem rather than as a traceback."""
+    from guardlint.errors import GuardlintError
+
+    try:
+        return fixture_problems(fx, registry)
+    except (GuardlintError, ValueError) as exc:
+        return [f"cannot run: {exc}"]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import argparse
     import sys
@@ -380,7 +407,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     registry = registry_with()
     status = 0
     for folder in args.folders:
-        fixtures = [fx for fx in iter_fixtures(folder) if not args.rule or fx.rule in args.rule]
+        try:
+            found = iter_fixtures(folder)
+        except (FileNotFoundError, ValueError) as exc:
+            sys.stdout.write(f"{exc}\n")
+            status = 1
+            continue
+        fixtures = [fx for fx in found if not args.rule or fx.rule in args.rule]
+        if not fixtures:  # a check of nothing must not pass
+            wanted = f" of {', '.join(args.rule)}" if args.rule else ""
+            sys.stdout.write(f"{folder}: no fixtures{wanted} (expected <rule>/pass/*.yaml and <rule>/fail/*.yaml)\n")
+            status = 1
+            continue
         if args.update:
             changed = update_snapshots(fixtures, registry)
             if not args.rule:
@@ -391,7 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for path in changed:
                 sys.stdout.write(f"  {path}\n")
             continue
-        problems = {fx.id: p for fx in fixtures if (p := fixture_problems(fx, registry))}
+        problems = {fx.id: p for fx in fixtures if (p := _problems_or_error(fx, registry))}
         if not args.rule:
             problems.update({str(o): ["no fixture has this snapshot"] for o in orphan_snapshots(folder, fixtures)})
         for fid, items in problems.items():

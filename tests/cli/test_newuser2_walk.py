@@ -72,3 +72,106 @@ def test_github_formats_outside_a_checkout_keep_names_from_the_working_directory
     assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {
         "uri": "pod.yaml", "uriBaseId": "%SRCROOT%"}
     assert os.getcwd() == str(tmp_path / "deploy")
+
+
+def test_fixture_runner_fails_a_check_of_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``python -m guardlint.testing FOLDER`` said "0 fixtures, 0 with problems" and exited 0 for a folder that
+    does not exist or holds no fixtures (a typo in CI passed every time), and ``iter_fixtures`` returned an
+    empty list, which pytest turns into a skipped test."""
+    from guardlint.testing import iter_fixtures, main
+
+    with pytest.raises(FileNotFoundError):
+        iter_fixtures(tmp_path / "fixturs")
+    assert main([str(tmp_path / "fixturs")]) == 1
+    assert "no such fixtures folder" in capsys.readouterr().out
+    (tmp_path / "empty" / "some-rule").mkdir(parents=True)
+    assert main([str(tmp_path / "empty")]) == 1
+    assert "no fixtures" in capsys.readouterr().out
+    good = tmp_path / "good" / "privileged-container" / "fail"
+    good.mkdir(parents=True)
+    (good / "pod.yaml").write_text(PRIVILEGED_POD.replace("{privileged: true}", "{privileged: true}  # expect: "
+                                                          "privileged-container"))
+    assert main(["--update", str(tmp_path / "good")]) == 0
+    assert main([str(tmp_path / "good")]) == 0
+    assert main([str(tmp_path / "good"), "--rule", "unpinned-image"]) == 1  # nothing of that rule to check
+
+
+def test_fixture_runner_rejects_a_parameter_the_rule_does_not_take(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fixture's ``# params:`` reached the rule unvalidated, and a misspelt parameter was dropped without a
+    word: the fixture silently tested the default. A rule folder naming no rule and a header that is not JSON
+    stopped ``python -m guardlint.testing`` with a traceback."""
+    from guardlint.testing import fixture_problems, iter_fixtures, main, registry_with
+
+    folder = tmp_path / "fx" / "unpinned-image" / "pass"
+    folder.mkdir(parents=True)
+    (folder / "pod.yaml").write_text('# params: {"require-digets": true}\n' + PRIVILEGED_POD)
+    (fx,) = iter_fixtures(tmp_path / "fx")
+    with pytest.raises(ValueError, match=r"unknown parameter 'require-digets' .*require-digest"):
+        fixture_problems(fx, registry_with(entry_points=False))
+    assert main([str(tmp_path / "fx")]) == 1
+    assert "cannot run: unpinned-image: unknown parameter 'require-digets'" in capsys.readouterr().out
+    (folder / "pod.yaml").write_text('# params: {"require-digest": true}\n' + PRIVILEGED_POD)
+    assert main([str(tmp_path / "fx")]) == 1  # a valid parameter: the pass fixture now fails on its merits
+    assert "unexpected findings" in capsys.readouterr().out
+    misspelt = tmp_path / "fx2" / "privileged-containr" / "pass"
+    misspelt.mkdir(parents=True)
+    (misspelt / "pod.yaml").write_text(PRIVILEGED_POD)
+    assert main([str(tmp_path / "fx2")]) == 1
+    assert "did you mean 'privileged-container'" in capsys.readouterr().out
+    (misspelt / "pod.yaml").write_text("# params: {bad\n" + PRIVILEGED_POD)
+    assert main([str(tmp_path / "fx2")]) == 1
+    assert "pod.yaml:1: the '# params:' header is not JSON" in capsys.readouterr().out
+
+
+def test_library_rejects_arguments_it_would_misread_or_ignore() -> None:
+    """``select="privileged-container"`` was read a character at a time (an error naming 'p', 'r', 'i', ...),
+    ``lint_paths("deploy")`` linted the missing paths 'd', 'e', ...; ``lint_text(..., settings=s, select=[...])``
+    ignored ``select`` without a word; bytes or None for the text raised AttributeError from deep inside."""
+    import guardlint
+    from guardlint.api import resolve_settings
+
+    with pytest.raises(TypeError, match=r"select=\['privileged-container'\]"):
+        guardlint.lint_text(PRIVILEGED_POD, select="privileged-container")
+    with pytest.raises(TypeError, match="ignore takes a sequence"):
+        guardlint.lint_text(PRIVILEGED_POD, ignore="unpinned-image")
+    with pytest.raises(TypeError, match="paths takes a sequence"):
+        guardlint.lint_paths("deploy", use_config_file=False)
+    settings = resolve_settings(use_config_file=False, select=["privileged-container"])
+    with pytest.raises(TypeError, match="either settings or select, kubernetes_version"):
+        guardlint.lint_text(PRIVILEGED_POD, settings=settings, select=["all"], kubernetes_version="1.30")
+    with pytest.raises(TypeError, match=r"decode it first"):
+        guardlint.lint_text(PRIVILEGED_POD.encode())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not NoneType"):
+        guardlint.lint_text(None)  # type: ignore[arg-type]
+    # what is documented keeps working: settings alone, and the options alone
+    assert [f.rule for f in guardlint.lint_text(PRIVILEGED_POD, settings=settings).active] == ["privileged-container"]
+    assert [f.rule for f in guardlint.lint_text(PRIVILEGED_POD, select=["privileged-container"], ignore=[]).active] \
+        == ["privileged-container"]
+
+
+def test_a_long_lived_process_gets_the_same_result_whatever_came_before(tmp_path: Path) -> None:
+    """An editor server or a bot lints many texts in one process: a configuration given to one call must not
+    leak into the next, and the same text gives the same report after other texts (and other settings)."""
+    import guardlint
+    from guardlint.api import resolve_settings
+
+    def key(report: guardlint.Report) -> list[tuple[str, int, str, bool]]:
+        return [(f.rule, f.line, f.message, f.suppressed) for f in report.findings]
+
+    first = key(guardlint.lint_text(PRIVILEGED_POD, "pod.yaml"))
+    config = tmp_path / ".guardlint.yaml"
+    config.write_text('kubernetes-version: "1.20"\nignore: [privileged-container]\n'
+                      "exemptions: [{rules: [unpinned-image], reason: r, until: 2020-01-01}]\n")
+    configured = key(guardlint.lint_text(PRIVILEGED_POD, "pod.yaml", config=config))
+    assert configured != first and "privileged-container" not in {k[0] for k in configured}
+    shared = resolve_settings(use_config_file=False, select=["all"])
+    for i in range(60):  # different texts, names, namespaces, suppressions
+        text = PRIVILEGED_POD.replace("name: web}", f"name: web{i}, namespace: ns{i % 7}}}")
+        if i % 3 == 0:
+            text = f"# guardlint: ignore privileged-container -- case {i}\n" + text
+        guardlint.lint_text(text, f"f{i}.yaml", settings=shared)
+        guardlint.lint_text(text, f"f{i}.yaml")
+    assert key(guardlint.lint_text(PRIVILEGED_POD, "pod.yaml")) == first
+    assert key(guardlint.lint_text(PRIVILEGED_POD, "pod.yaml", config=config)) == configured
