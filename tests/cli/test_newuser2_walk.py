@@ -175,3 +175,36 @@ def test_a_long_lived_process_gets_the_same_result_whatever_came_before(tmp_path
         guardlint.lint_text(text, f"f{i}.yaml")
     assert key(guardlint.lint_text(PRIVILEGED_POD, "pod.yaml")) == first
     assert key(guardlint.lint_text(PRIVILEGED_POD, "pod.yaml", config=config)) == configured
+
+
+NETWORK_POLICY = """apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: shop}
+spec: {podSelector: {}}
+"""
+
+
+def test_complete_namespaces_does_not_make_a_partial_run_judge_absences(tmp_path: Path) -> None:
+    """``complete-namespaces`` says the repository holds every object of a namespace; in the pre-commit hook
+    (``--partial``, the changed files only) ``namespace-without-network-policy`` took it as "the run saw them
+    all" and reported a namespace without NetworkPolicy whose policy sat in an unchanged file (while
+    ``missing-secret`` and the other missing-object rules ignored it there, as the README promises)."""
+    import guardlint
+
+    pod = PRIVILEGED_POD.replace("name: web}", "name: web, namespace: shop}")
+    (tmp_path / "pod.yaml").write_text(pod.replace("securityContext: {privileged: true}",
+                                                   "envFrom: [{secretRef: {name: nosuch}}]"))
+    (tmp_path / "np.yaml").write_text(NETWORK_POLICY)
+    config = tmp_path / ".guardlint.yaml"
+    config.write_text("complete-namespaces: [shop]\n")
+    rules = ["namespace-without-network-policy", "missing-secret"]
+    partial = guardlint.lint_paths([tmp_path / "pod.yaml"], config=config, select=rules, partial=True)
+    assert [f.rule for f in partial.active] == []
+    full = guardlint.lint_paths([tmp_path], config=config, select=rules)
+    assert [f.rule for f in full.active] == ["missing-secret"]  # complete: judged with no Secret in the tree
+    (tmp_path / "np.yaml").unlink()
+    full = guardlint.lint_paths([tmp_path], config=config, select=rules)
+    assert sorted(f.rule for f in full.active) == ["missing-secret", "namespace-without-network-policy"]
+    covered = guardlint.lint_paths([tmp_path / "pod.yaml"], config=config, select=rules, partial=True,
+                                   context=[tmp_path])
+    assert sorted(f.rule for f in covered.active) == ["missing-secret", "namespace-without-network-policy"]

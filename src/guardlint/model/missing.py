@@ -25,8 +25,8 @@ workload in the tree bound to a role that may create, patch or update pods in th
 wide): such a controller runs pods, or labels its own, that no manifest shows.
 
 A rule that reports that a namespace has *no* object of a kind at all (no NetworkPolicy) asks
-``can_judge_absence``: step 1 (or the namespace declared complete), no ``known-objects`` entry of the kind in
-the namespace, and step 5's RBAC part.
+``can_judge_absence``: step 1, no ``known-objects`` entry of the kind in the namespace, and step 5's RBAC
+part.
 """
 
 from __future__ import annotations
@@ -517,12 +517,13 @@ def can_judge_pods(index: ResourceIndex, workloads: WorkloadTable, referrer: Res
 def can_judge_absence(index: ResourceIndex, kind: str, referrer: Resource, namespace: str | None = None) -> bool:
     """Whether "the referrer's namespace (default: its own) holds no ``kind`` object" may be reported, as
     opposed to "the object named X is missing": the run sees that namespace completely (a full run; in a
-    partial run only where ``--context`` covers it or config declares it complete), ``known-objects`` lists
+    partial run only where ``--context`` covers it), ``known-objects`` lists
     no ``kind`` object there, and no Role or ClusterRole in the referrer's tree may create such objects at
     run time. The caller still looks for the objects themselves (``index.any_in_tree``)."""
     ns = referrer.namespace if namespace is None else namespace
-    complete = ns is not None and ns in index.complete_namespaces
-    if not complete and not index.covered(ns, referrer.file):
+    # ``complete-namespaces`` says the repository holds every object of those namespaces, not that a partial
+    # run (pre-commit: the changed files) read them all, so it does not stand in for the run's coverage.
+    if not index.covered(ns, referrer.file):
         return False
     if any(k.kind == kind and same_namespace(k.namespace, ns) for k in index.known):
         return False
