@@ -208,3 +208,25 @@ def test_complete_namespaces_does_not_make_a_partial_run_judge_absences(tmp_path
     covered = guardlint.lint_paths([tmp_path / "pod.yaml"], config=config, select=rules, partial=True,
                                    context=[tmp_path])
     assert sorted(f.rule for f in covered.active) == ["missing-secret", "namespace-without-network-policy"]
+
+
+def test_an_expired_exemption_says_how_to_resolve_it(tmp_path: Path) -> None:
+    """An exemption past its ``until`` date is reported as ``invalid-suppression`` at its line (README), but the
+    finding's help said "Write 'guardlint: ignore <rule-name> -- <reason>'", which is no way out of an expired
+    configuration exemption."""
+    import datetime
+
+    import guardlint
+    from guardlint.api import resolve_settings
+
+    config = tmp_path / ".guardlint.yaml"
+    config.write_text("exemptions:\n  - rules: [privileged-container]\n    reason: CNI agent\n    until: 2027-03-31\n")
+    for today, suppressed in ((datetime.date(2027, 3, 31), True), (datetime.date(2027, 4, 1), False)):
+        settings = resolve_settings(config=config, select=["privileged-container"], today=today)
+        report = guardlint.lint_text(PRIVILEGED_POD, "pod.yaml", settings=settings)
+        assert [f.suppressed for f in report.findings if f.rule == "privileged-container"] == [suppressed]
+        expired = [f for f in report.active if f.rule == "invalid-suppression"]
+        assert len(expired) == (0 if suppressed else 1)
+    (finding,) = expired
+    assert (finding.file, finding.line) == (str(config), 2) and "expired on 2027-03-31" in finding.message
+    assert "renew its 'until' date" in finding.remediation

@@ -27,7 +27,10 @@ if TYPE_CHECKING:
     pack="core",
     since="0.1.0",
     tags=("suppression",),
-    remediation="Write 'guardlint: ignore <rule-name> -- <reason>' (or the annotation with a non-empty reason).",
+    remediation="Make the suppression one guardlint honours: 'guardlint: ignore <rule-name> -- <reason>' (or the "
+    "annotation with a non-empty reason) naming a rule that exists, with a reason that matches the policy's "
+    "pattern; an expired one suppresses nothing: fix the finding, or renew its 'until' date if the exception "
+    "still holds.",
     engine=True,
 )
 def invalid_suppression(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
