@@ -12,14 +12,16 @@ Exit codes (documented in the README and in ``guardlint --help``):
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 if TYPE_CHECKING:
+    # argparse is imported where a parser is built: a plain ``check`` line is read without it (``_plain_check``),
+    # and its import (with gettext's) is about a millisecond of every pre-commit run
+    import argparse
 
     from guardlint.api import Settings
     from guardlint.config.model import Lock, Origin
@@ -107,6 +109,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser. With ``command`` (the subcommand this run parses), only that subcommand's
     options are declared: argparse hands the rest of the line to that subcommand's parser alone, so the others
     are never used, and declaring their options would cost start-up time on every run."""
+    import argparse
     import functools
 
     # argparse makes a formatter for every option declared (to check its metavar), and each one measures the
@@ -310,7 +313,11 @@ def _plain_check(args_list: Sequence[str]) -> argparse.Namespace | None:
             values[dest] = [*(values[dest] or ()), value]
         else:
             values[dest] = value
-    return argparse.Namespace(**values)
+    # argparse.Namespace without importing argparse: the commands only read and set its attributes (getattr,
+    # setattr, vars), which a SimpleNamespace holds alike
+    from types import SimpleNamespace
+
+    return cast("argparse.Namespace", SimpleNamespace(**values))
 
 
 def _normalise_argv(argv: Sequence[str]) -> list[str]:

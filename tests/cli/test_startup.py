@@ -42,7 +42,7 @@ NEVER = (
     # heavy third-party or standard modules a plain check must not pay for
     "jsonschema", "ruamel", "importlib.metadata", "pathlib", "logging", "inspect", "tempfile", "difflib",
     "dataclasses", "subprocess", "email", "zipfile", "urllib", "hashlib", "csv", "textwrap", "shutil", "bz2", "lzma",
-    "copy",
+    "copy", "argparse", "gettext",  # a plain check line is read without building the parser
     # guardlint modules for other commands, options or formats
     "guardlint.report.sarif", "guardlint.report.junit", "guardlint.report.github", "guardlint.report.gitlab",
     "guardlint.fix", "guardlint.fix_values", "guardlint.baseline", "guardlint.diffbase", "guardlint.docs",
