@@ -18,7 +18,8 @@ machine inflates less than wall time):
   does not attribute: the rule modules are imported that way), the module that imported it, and per phase
   the number of modules;
 - every regular expression compiled (``re``'s cache misses), with the line of code that asked for it;
-- the classes built by ``typing.NamedTuple``, ``collections.namedtuple``, ``enum`` and ``dataclasses``, and the
+- the classes built by ``typing.NamedTuple``, ``collections.namedtuple``, ``guardlint._record.NamedTuple`` (which
+  does not call ``collections.namedtuple``), ``enum`` and ``dataclasses``, and the
   calls of the builtin ``compile`` (``typing`` compiles each string annotation of a NamedTuple);
 - min and median over the runs.
 
@@ -149,6 +150,9 @@ def _patch(name):
         meta.__new__ = staticmethod(_timed_class_maker("typing.NamedTuple", meta.__new__))
     elif name == "collections":
         module.namedtuple = _timed_class_maker("collections.namedtuple", module.namedtuple)
+    elif name == "guardlint._record" and hasattr(module, "_RecordMeta"):
+        meta = module._RecordMeta
+        meta.__new__ = staticmethod(_timed_class_maker("guardlint._record.NamedTuple", meta.__new__))
     elif name == "enum":
         meta = getattr(module, "EnumType", None) or module.EnumMeta
         meta.__new__ = staticmethod(_timed_class_maker("enum", meta.__new__))
@@ -174,7 +178,7 @@ def _timed_find_and_load(name, import_):
         _patch(name)
 
 
-for _name in ("re._compiler", "sre_compile", "typing", "collections", "enum", "dataclasses"):
+for _name in ("re._compiler", "sre_compile", "typing", "collections", "enum", "dataclasses", "guardlint._record"):
     _patch(_name)
 _bootstrap._find_and_load = _timed_find_and_load
 
