@@ -3,7 +3,7 @@
 Each ``collections.namedtuple`` compiles its ``__new__`` once; ``typing.NamedTuple`` also compiled every field's
 annotation (a ``ForwardRef`` per string annotation): 508 compiles for 87 value types before guardlint defined
 them with ``guardlint._record.NamedTuple``, 89 after; since ``_record`` builds ``__new__`` from code compiled
-once per field count (``_record._NEW_CODE``), only records with more fields than that table covers compile: 6 in
+once per field count (``_record._NEW_CODE``), only records with more fields than that table covers compile: 1 in
 all. The audit hook runs in the subprocess only."""
 
 from __future__ import annotations
