@@ -627,7 +627,7 @@ def _write_output(path: str, report: Report, fmt: str, options: RenderOptions) -
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from guardlint.api import resolve_settings, run
     from guardlint.errors import UsageError
-    from guardlint.report import RenderOptions, write_report
+    from guardlint.report import ExitPolicy, RenderOptions, write_report
 
     paths = args.paths or []
     if not paths and args.show_settings:
@@ -759,8 +759,12 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from guardlint._rewrite import unfixable as refused_by_fix
 
         unfixable = refused_by_fix(report.active, refused, stdin_name=stdin_name, stdin_alone=paths == ["-"])
+    policy = ExitPolicy(settings.fail_on, args.allow_no_objects, args.allow_input_errors)
+    if args.write_baseline and not report.errors:  # the run exits 0 (below): nothing fails it
+        policy = ExitPolicy(None, allow_no_objects=True)
     options = RenderOptions(settings.registry, verbose=args.verbose, show_suppressed=args.show_suppressed,
-                            tool_version=__version__, sources=sources, patches=patches, unfixable=unfixable)
+                            tool_version=__version__, sources=sources, patches=patches, unfixable=unfixable,
+                            exit_policy=policy)
     for extra_fmt, path in extra_outputs:  # every report of the run comes from the same lint
         _write_output(path, report, extra_fmt, options)
     if args.output:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import guardlint
-from guardlint.findings import Report
-from guardlint.report import RenderOptions, render
-from guardlint.report.junit import PASSED_NAME, render_junit
+from guardlint.findings import Report, Severity
+from guardlint.report import ExitPolicy, RenderOptions, render
+from guardlint.report.junit import NO_OBJECTS_NAME, PASSED_NAME, render_junit
 from tests.helpers import registry
 
 RULES = ["privileged-container", "missing-memory-limit", "duplicate-key"]
@@ -195,3 +195,79 @@ def test_deterministic(report: Report) -> None:
     shuffled = report._replace(findings=tuple(reversed(report.findings)), files=tuple(reversed(report.files)))
     assert render_junit(shuffled, options) == first
     assert "timestamp" not in first
+
+
+# --- the report agrees with the exit status (RenderOptions.exit_policy, which the CLI passes) ---------------
+
+
+def _parse_with(report: Report, policy: ExitPolicy) -> ET.Element:
+    return ET.fromstring(render_junit(report, RenderOptions(registry(), exit_policy=policy)))
+
+
+def test_findings_below_fail_on_pass_and_keep_their_text(report: Report) -> None:
+    root = _parse_with(report, ExitPolicy(Severity.ERROR))
+    suite = _suites(root)["k8s/bad.yaml"]
+    warning = next(c for c in suite.findall("testcase") if "missing-memory-limit" in c.attrib["name"])
+    assert warning.find("failure") is None and warning.find("skipped") is None
+    out = warning.find("system-out")
+    assert out is not None and (out.text or "").startswith("k8s/bad.yaml:")
+    assert "missing-memory-limit (RES003)" in (out.text or "")
+    assert (out.text or "").endswith("not a failure: its severity (warning) is below --fail-on error")
+    errors = [c for c in suite.findall("testcase") if c.find("failure") is not None]
+    assert {c.find("failure").attrib["type"] for c in errors} == {"error"}  # type: ignore[union-attr]
+    for el in (suite, root):
+        assert _counts(el) == _actual_counts(el.findall("testcase") or el.findall("testsuite/testcase"))
+    # bad: 2 errors (privileged, duplicate key) fail, the warning passes, the suppressed one is skipped
+    assert _counts(suite) == (4, 2, 0, 1)
+    # no "no problems found" testcase where a finding is reported, failing or not
+    assert PASSED_NAME not in {c.attrib["name"] for c in suite.findall("testcase")}
+
+
+def test_fail_on_never_fails_on_no_finding(report: Report) -> None:
+    root = _parse_with(report, ExitPolicy(None))
+    assert _counts(root)[1] == 0
+    case = next(c for c in root.iter("testcase") if "privileged-container" in c.attrib["name"]
+                and c.find("skipped") is None)
+    assert (case.findtext("system-out") or "").endswith("not a failure: with --fail-on never, no finding fails the run")
+    assert _counts(root)[2] == 1  # the input error still fails the run (exit 2)
+
+
+def test_fail_on_info_is_the_old_report(report: Report) -> None:
+    assert render_junit(report, RenderOptions(registry(), exit_policy=ExitPolicy(Severity.INFO))) == \
+        render_junit(report, RenderOptions(registry()))
+
+
+def test_allowed_input_errors_are_skipped_not_errors(report: Report) -> None:
+    suite = _suites(_parse_with(report, ExitPolicy(Severity.ERROR, allow_input_errors=True)))["k8s/broken.yaml"]
+    (case,) = suite.findall("testcase")
+    skipped = case.find("skipped")
+    assert case.find("error") is None and skipped is not None
+    assert skipped.attrib["message"] == f"not checked: {report.errors[0].message} (--allow-input-errors)"
+    assert _counts(suite) == (1, 0, 0, 1)
+
+
+def test_no_objects_is_an_error_unless_allowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "values.yaml").write_text("replicas: 2\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    empty = guardlint.lint_paths(["values.yaml"], use_config_file=False, select=RULES)
+    assert empty.exit_code(Severity.ERROR) == 2
+    root = _parse_with(empty, ExitPolicy(Severity.ERROR))
+    suites = _suites(root)
+    assert _counts(root) == (2, 0, 1, 0) and _counts(suites["guardlint"]) == (1, 0, 1, 0)
+    (case,) = suites["guardlint"].findall("testcase")
+    assert case.attrib["name"] == NO_OBJECTS_NAME and case.find("error") is not None
+    assert "guardlint" not in _suites(_parse_with(empty, ExitPolicy(Severity.ERROR, allow_no_objects=True)))
+    assert "guardlint" not in _suites(_parse(empty))  # no exit policy: as before
+
+
+def test_the_cli_report_agrees_with_the_exit_status(report: Report, tmp_path: Path) -> None:
+    import io
+
+    from guardlint.cli import main
+
+    (tmp_path / "w.yaml").write_text(BAD.split("---\n", maxsplit=1)[0])  # 2 errors and a warning
+    for fail_on, code, failures in (("error", 1, 2), ("warning", 1, 3), ("never", 0, 0)):
+        out = io.StringIO()
+        assert main(["check", "w.yaml", "--no-config", "--select", ",".join(RULES), "--format", "junit",
+                     "--fail-on", fail_on], out=out, err=io.StringIO()) == code
+        assert _counts(ET.fromstring(out.getvalue()))[1] == failures

@@ -9,12 +9,21 @@ from typing import TYPE_CHECKING
 from guardlint._record import NamedTuple
 
 if TYPE_CHECKING:
-    from guardlint.findings import Finding, Report
+    from guardlint.findings import Finding, Report, Severity
     from guardlint.rules.registry import Registry
 
 FORMATS = ("text", "concise", "full", "json", "sarif", "junit", "github", "gitlab")
 """The report formats; ``text`` is the default (see "Output formats" in ``README.md``; the JSON contract is
 ``schemas/report.schema.json``)."""
+
+
+class ExitPolicy(NamedTuple):
+    """What fails a run (its exit status; see ``Report.exit_code``): active findings at or above ``fail_on``
+    (None: none), input errors unless ``allow_input_errors``, no object at all unless ``allow_no_objects``."""
+
+    fail_on: Severity | None
+    allow_no_objects: bool = False
+    allow_input_errors: bool = False
 
 
 class RenderOptions(NamedTuple):
@@ -31,6 +40,10 @@ class RenderOptions(NamedTuple):
     """The findings (by ``fix_key``) whose fix ``--fix`` refuses: their file is one it leaves alone (hard
     links, read-only, another owner...), or a ``--fix`` of this run refused them. The text formats do not
     count them as fixable."""
+    exit_policy: ExitPolicy | None = None
+    """What fails the run, for the JUnit report, which then marks as failures and errors only what fails it (the
+    CLI passes its ``--fail-on``, ``--allow-no-objects`` and ``--allow-input-errors``). None: every active
+    finding is a failure and every input error an error."""
 
 
 FixKey = tuple[str, str, object, tuple[object, ...]]
