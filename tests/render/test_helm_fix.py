@@ -147,10 +147,23 @@ def test_an_entry_that_also_feeds_a_field_no_fix_is_about_is_left_alone(chart: P
 def test_a_set_expression_that_overrides_the_entry_stops_the_fix(chart: Path, repo: Path) -> None:
     (repo / ".guardlint.yaml").write_text("charts:\n  charts/web:\n    set: [seccomp=Unconfined]\n")
     _, _, err = run("--fix", "--unsafe-fixes", "charts/web")
-    assert ("not fixed unconfined-seccomp-profile: the chart does not render the values entry as it is at "
-            "spec.template.spec.securityContext.seccompProfile.type (values set values.yaml: 'Unconfined', not the "
-            "fix's value 'RuntimeDefault'); nothing was written") in err
+    # The set expression gives the field its value (the same as the file's): the finding is on the template line,
+    # where the fix is not applicable, and the values file is not touched.
+    assert ("charts/web/templates/deployment.yaml:17:11: not fixed unconfined-seccomp-profile: not applicable: the "
+            "object is rendered from the helm chart") in err
     assert (chart / "values.yaml").read_text() == VALUES
+
+
+def test_a_value_a_function_recases_is_on_the_template_and_its_entry_is_not_fixed(chart: Path) -> None:
+    template = chart / "templates/deployment.yaml"
+    template.write_text(DEPLOYMENT.replace("type: {{ .Values.seccomp }}", "type: {{ .Values.seccomp | title }}"))
+    values = VALUES.replace("seccomp: Unconfined", "seccomp: unconfined")
+    (chart / "values.yaml").write_text(values)
+    [before] = seccomp_findings("charts/web")
+    assert before["rendered"]["mappedTo"] == "template"  # "unconfined" | title is not the file's value
+    _, _, err = run("--fix", "--unsafe-fixes", "charts/web")
+    assert "not fixed unconfined-seccomp-profile: not applicable" in err
+    assert (chart / "values.yaml").read_text() == values
 
 
 def test_a_fix_that_brings_a_new_finding_or_leaves_the_old_one_is_not_written(chart: Path) -> None:

@@ -15,7 +15,7 @@ from guardlint.model.paths import FieldPath
 from guardlint.render import cache
 from guardlint.render.helm import MARKER_RE, Renderer, RenderError, Rendering, find_renderer, render
 from guardlint.render.tree import CHART_FILE, inside, repo_root
-from guardlint.render.values import UNKNOWN, ValuesFile, deep_merge, find_value
+from guardlint.render.values import UNKNOWN, ValuesFile, deep_merge, find_value, set_paths
 from guardlint.source.files import (
     Input,
     NotRegularFile,
@@ -259,7 +259,7 @@ def _render_chart(chart: str, chart_display: str, renderer: Renderer,
                 errors.append(e)
             continue
         value_files = _values_chain(chart, base_values, docs, options.max_bytes, options.overrides)
-        units.append(_unit(chart, chart_display, set_name, rendering, value_files, options))
+        units.append(_unit(chart, chart_display, set_name, rendering, value_files, set_paths(settings.set_exprs)))
     return units, errors
 
 
@@ -321,20 +321,22 @@ def _stream(rendering: Rendering) -> tuple[str, dict[int, tuple[int, int]]]:
 
 
 def _unit(chart: str, chart_display: str, set_name: str, rendering: Rendering, value_files: list[ValuesFile],
-          options: RenderOptions) -> Unit:
+          overridden: tuple[FieldPath, ...]) -> Unit:
     from guardlint.render.run import Unit
 
     text, line_map = _stream(rendering)
     stored = cache.store_stream(text)
     pseudo = f"{chart_display}/@{set_name}"
     loaded = load_text(text, pseudo, nodes=False)
-    mapper = HelmMapper(chart, chart_display, set_name, stored, line_map, rendering.marker_files, value_files)
+    mapper = HelmMapper(chart, chart_display, set_name, stored, line_map, rendering.marker_files, value_files,
+                        overridden)
     return Unit(pseudo, chart_display, loaded, mapper, set_name)
 
 
 class HelmMapper:
     def __init__(self, chart: str, chart_display: str, set_name: str, stored: str,
-                 line_map: dict[int, tuple[int, int]], files: Mapping[int, str], values: list[ValuesFile]) -> None:
+                 line_map: dict[int, tuple[int, int]], files: Mapping[int, str], values: list[ValuesFile],
+                 overridden: tuple[FieldPath, ...] = ()) -> None:
         self.chart = chart
         self.source = f"helm chart {chart_display}"
         self.set_name = set_name
@@ -342,6 +344,8 @@ class HelmMapper:
         self.line_map = line_map
         self.files = files
         self.values = values
+        self.overridden = overridden
+        """The values paths the chart's ``set`` expressions assign (``values.set_paths``)."""
         self._lines: dict[str, list[str]] = {}
         self._defines: dict[str, str] | None = None
 
@@ -480,7 +484,10 @@ class HelmMapper:
             return None
         last = path[-1]
         literal = _strip_actions(text)
-        writes_key = isinstance(last, str) and re.search(rf"(?:^|[\s-]){re.escape(last)}\s*:", literal) is not None
+        # The key written by this line: in block style (``key:``, ``- key:``) or in a flow mapping
+        # (``securityContext: {privileged: {{ .Values.x }}}``, ``{a: 1, key: ...}``).
+        writes_key = (isinstance(last, str)
+                      and re.search(rf"(?:^|[\s{{,-]){re.escape(last)}\s*:", literal) is not None)
         if own and writes_key:
             sub: FieldPath = ()
         else:
@@ -496,7 +503,7 @@ class HelmMapper:
         ok, value = _get(document.data, path)
         if ok and not isinstance(value, (dict, list)):
             rendered_value = value
-        return find_value(self.values, (*self._subchart_prefix(rel), *base, *sub), rendered_value)
+        return find_value(self.values, (*self._subchart_prefix(rel), *base, *sub), rendered_value, self.overridden)
 
 
 def _strip_actions(text: str) -> str:

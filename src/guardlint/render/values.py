@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Location
 from guardlint.model.paths import FieldPath
-from guardlint.source.loader import Document
+from guardlint.source.loader import Document, LoadMemo
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -43,11 +44,16 @@ def _get(data: Any, path: FieldPath) -> tuple[bool, Any]:
     return True, data
 
 
-def find_value(files: Sequence[ValuesFile], path: FieldPath, rendered: Any
+def find_value(files: Sequence[ValuesFile], path: FieldPath, rendered: Any, overridden: Sequence[FieldPath] = ()
                ) -> tuple[str, Location, FieldPath] | None:
     """The values file and line that give ``path`` (in the parent chart's values) its value: the last file
-    in ``files`` that sets it, when the value it sets is the one that was rendered; with the path of that
-    entry in the file (``path`` without a subchart's prefix)."""
+    in ``files`` that sets it, when the value it sets is the one that was rendered (see ``_emitted``); with
+    the path of that entry in the file (``path`` without a subchart's prefix). None when a ``--set``-style
+    expression of the chart (``overridden``: the paths they assign, see ``set_paths``) assigns ``path``, a
+    parent of it or a field inside it: the value then does not come from a file alone, whatever it is."""
+    if any(_overlap(path, p) for p in overridden):
+        return None
+    memo: LoadMemo | None = None
     for vf in reversed(files):
         doc = vf.document
         if doc is None:
@@ -61,19 +67,133 @@ def find_value(files: Sequence[ValuesFile], path: FieldPath, rendered: Any
         found, value = _get(doc.data, local)
         if not found:
             continue
-        if not isinstance(value, (Mapping, list)) and not _same(value, rendered):
-            return None  # the template changed the value (a default, a function): not straight from values
+        if not isinstance(value, (Mapping, list)) and rendered is not _UNKNOWN:
+            memo = memo if memo is not None else LoadMemo()
+            if not _emitted(value, rendered, memo):
+                return None  # the template changed the value (a default, a function): not straight from values
         loc, exact = doc.locate(local)
         return (vf.display, loc, tuple(local)) if exact else None
     return None
 
 
-def _same(value: Any, rendered: Any) -> bool:
-    if rendered is _UNKNOWN:
+def _overlap(a: FieldPath, b: FieldPath) -> bool:
+    """Whether one path is ``b`` or starts with the other."""
+    n = min(len(a), len(b))
+    return tuple(a[:n]) == tuple(b[:n])
+
+
+def _emitted(value: Any, rendered: Any, memo: LoadMemo) -> bool:
+    """Whether ``rendered`` (a scalar of the rendered document, as the loader read it) is what a template that
+    writes the values scalar ``value`` straight (``{{ .Values.x }}``, quoted or not) renders.
+
+    Helm prints the value as Go's template engine does: it reads values files into JSON types, so a number is
+    a float64 printed as ``%v`` prints it (``1000000`` becomes ``1e+06``), a boolean is ``true``/``false``,
+    null is empty. The printed text is then read back as the loader reads a plain scalar, or kept as a string
+    when the template quoted it; either must equal ``rendered`` with its type (``True`` is not ``1``). The
+    comparison is exact: a function that changes only the case (``lower``) changes the value."""
+    printed = _go_printed(value)
+    if printed is None:
+        return False
+    if type(rendered) is str and rendered == printed:
         return True
-    if value == rendered:
-        return True
-    return str(value).lower() == str(rendered).lower()
+    read = memo.plain_value(printed)
+    return type(read) is type(rendered) and read == rendered
+
+
+def _go_printed(value: Any) -> str | None:
+    """The text Helm's template engine prints for a values scalar (None: one it does not print as itself)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return _go_float(float(value))
+    return None  # dates, binary: the YAML libraries differ; never attributed
+
+
+def _go_float(x: float) -> str | None:
+    """``x`` as Go's ``%v`` prints a float64: the shortest digits that read back as ``x`` (Python's ``repr``
+    finds the same ones), in ``%e`` form (``1e+06``, ``1.5e-05``) when the decimal exponent is below -4 or at
+    least 6, otherwise in plain decimal form without a trailing ``.0``."""
+    if math.isnan(x) or math.isinf(x):
+        return None
+    text = repr(x)
+    sign = "-" if text.startswith("-") else ""
+    mantissa, _, exponent = text.lstrip("-").partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    point = len(whole) + int(exponent or 0)  # the value is 0.DIGITS x 10**point
+    stripped = digits.lstrip("0")
+    point -= len(digits) - len(stripped)
+    digits = stripped.rstrip("0")
+    if not digits:
+        return sign + "0"
+    exp = point - 1
+    if exp < -4 or exp >= 6:
+        tail = f".{digits[1:]}" if len(digits) > 1 else ""
+        return f"{sign}{digits[0]}{tail}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return sign + digits + "0" * (point - len(digits))
+    return f"{sign}{digits[:point]}.{digits[point:]}"
+
+
+def set_paths(expressions: Sequence[str]) -> tuple[FieldPath, ...]:
+    """The values paths that ``--set``-style expressions assign, in Helm's syntax (``a.b=c,d[0].e=f``; a
+    backslash escapes the next character, and a value's commas inside ``{...}`` belong to the value).
+
+    An expression that does not parse as Helm reads it can only give more paths than it assigns (a value's
+    fragment read as a key), never fewer: ``find_value`` then declines more often, and never attributes a
+    value that an expression sets to a file."""
+    out: list[FieldPath] = []
+    for expression in expressions:
+        i, n = 0, len(expression)
+        while i < n:
+            parts: list[str | int] = []
+            current: list[str] = []
+            while i < n and expression[i] not in "=,":  # the key
+                c = expression[i]
+                if c == "\\" and i + 1 < n:
+                    current.append(expression[i + 1])
+                    i += 2
+                    continue
+                if c == ".":
+                    parts.append("".join(current))
+                    current = []
+                elif c == "[":
+                    close = expression.find("]", i)
+                    if current:
+                        parts.append("".join(current))
+                        current = []
+                    index = expression[i + 1:close] if close > i else ""
+                    if index.isdigit():
+                        parts.append(int(index))
+                    i = close if close > i else n
+                else:
+                    current.append(c)
+                i += 1
+            if current:
+                parts.append("".join(current))
+            if parts:
+                out.append(tuple(p for p in parts if p != ""))
+            depth = 0
+            while i < n:  # the value, up to a comma outside braces
+                c = expression[i]
+                if c == "\\":
+                    i += 2
+                    continue
+                if c == "{":
+                    depth += 1
+                elif c == "}":
+                    depth = max(0, depth - 1)
+                elif c == "," and depth == 0:
+                    i += 1
+                    break
+                i += 1
+    return tuple(out)
 
 
 _UNKNOWN = object()
