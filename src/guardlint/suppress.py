@@ -136,30 +136,97 @@ class _ExemptionPaths:
         return decided
 
 
-class _ByRule:
-    """Exemptions by the rule keys they name, for one run: an exemption that names rules can only match a
-    finding whose rule or code one of them is (``_rule_matches``: the name, the code, the code in any case), so
-    a finding is tried against those and the exemptions that name no rule, in their configured order (the
-    first that matches wins, as in a scan of all), and ``_exempt`` still decides. N findings and E exemptions
-    for other rules cost O(N + E), not O(N * E)."""
+_GLOB = frozenset("*?[")
 
-    __slots__ = ("_by_key", "_candidates", "_exemptions", "_unnamed")
+
+def _literal(patterns: Iterable[str]) -> bool:
+    """Whether every one of ``patterns`` (``fnmatchcase`` globs) matches only itself."""
+    return all(_GLOB.isdisjoint(p) for p in patterns)
+
+
+def _criteria(ex: Exemption) -> tuple[object, ...]:
+    """What decides whether ``ex`` matches a finding (``_exempt``): exemptions with equal criteria match the
+    same findings, so they are tried once, as a group."""
+    return (ex.rules, ex.paths, ex.base, ex.namespaces, ex.kinds, ex.names, ex.from_policy)
+
+
+def _object_keys(ex: Exemption) -> tuple[tuple[str, str], ...] | None:
+    """Keys of the objects ``ex`` can match when it names them without globs: by name, else namespace, else
+    kind (None: it can match any object, as far as an index can tell)."""
+    if ex.names and _literal(ex.names):
+        return tuple(("name", n) for n in ex.names)
+    if ex.namespaces and _literal(ex.namespaces):
+        return tuple(("namespace", n) for n in ex.namespaces)
+    if ex.kinds:
+        return tuple(("kind", k) for k in ex.kinds)
+    return None
+
+
+def _finding_keys(finding: Finding) -> list[tuple[str, str] | None]:
+    ref = finding.resource
+    keys: list[tuple[str, str] | None] = [None]
+    if ref is not None:
+        if ref.name:
+            keys.append(("name", ref.name))
+        if ref.namespace:
+            keys.append(("namespace", ref.namespace))
+        keys.append(("kind", ref.kind))
+    return keys
+
+
+class _Group(NamedTuple):
+    """Exemptions with equal criteria (``_criteria``), in their configured order; ``first`` is the position of
+    the first in the configuration."""
+
+    first: int
+    members: list[Exemption]
+    positions: list[int]
+
+
+class _Index:
+    """The exemptions of one run, looked up rather than scanned (a memo owned by the run).
+
+    Exemptions with equal criteria form one group, tried once (``_exempt`` on its first member decides for all).
+    A group is filed under the rule keys it names (the name, the code, the code in upper case; none: any rule)
+    and under the objects it names without globs (``_object_keys``; none: any object). A finding is tried
+    against the groups filed under its rule or code or no rule, and under its object's name, namespace or kind
+    or no object: exactly those that can match it, in their configured order. So N findings and E exemptions
+    cost about N + E when the exemptions name other rules, other objects, or repeat one another; only
+    exemptions for the same rule that differ and name objects by globs are tried one by one."""
+
+    __slots__ = ("_candidates", "filed", "groups")
 
     def __init__(self, exemptions: Sequence[Exemption]) -> None:
-        self._exemptions = exemptions
-        self._unnamed = [i for i, ex in enumerate(exemptions) if not ex.rules]
-        self._by_key: dict[str, list[int]] = {}
+        by_criteria: dict[tuple[object, ...], _Group] = {}
         for i, ex in enumerate(exemptions):
-            for key in {k for n in ex.rules for k in (n, n.upper())}:
-                self._by_key.setdefault(key, []).append(i)
-        self._candidates: dict[tuple[str, str], list[Exemption]] = {}
+            group = by_criteria.get(_criteria(ex))
+            if group is None:
+                group = by_criteria[_criteria(ex)] = _Group(i, [], [])
+            group.members.append(ex)
+            group.positions.append(i)
+        self.groups = list(by_criteria.values())
+        """In the configured order of their first members."""
+        self.filed: dict[tuple[str | None, tuple[str, str] | None], list[int]] = {}
+        """Group numbers by (rule key or None, object key or None)."""
+        for g, group in enumerate(self.groups):
+            ex = group.members[0]
+            rule_keys: set[str | None] = {k for n in ex.rules for k in (n, n.upper())} or {None}
+            for rule_key in rule_keys:
+                for object_key in _object_keys(ex) or (None,):
+                    self.filed.setdefault((rule_key, object_key), []).append(g)
+        self._candidates: dict[tuple[object, ...], list[_Group]] = {}
 
-    def candidates(self, finding: Finding) -> list[Exemption]:
-        key = (finding.rule, finding.code)
+    def candidates(self, finding: Finding) -> list[_Group]:
+        """The groups that can match ``finding``, in configured order."""
+        object_keys = _finding_keys(finding)
+        key = (finding.rule, finding.code, *object_keys)
         found = self._candidates.get(key)
         if found is None:
-            indexes = {*self._unnamed, *self._by_key.get(finding.rule, ()), *self._by_key.get(finding.code, ())}
-            found = self._candidates[key] = [self._exemptions[i] for i in sorted(indexes)]
+            indexes: set[int] = set()
+            for rule_key in (None, finding.rule, finding.code):
+                for object_key in object_keys:
+                    indexes.update(self.filed.get((rule_key, object_key), ()))
+            found = self._candidates[key] = [self.groups[g] for g in sorted(indexes)]
         return found
 
 
@@ -249,7 +316,8 @@ def apply_suppressions(
     invalid = {id(ex) for ex in invalid_exemptions(plan, today)}
     exemptions = [ex for ex in plan.exemptions if id(ex) not in invalid]  # the others are reported by the engine
     exemption_paths = _ExemptionPaths()
-    by_rule = _ByRule(exemptions)
+    index = _Index(exemptions) if exemptions else None
+    refused_members: dict[tuple[int, str], int] = {}  # (id of a group, rule): how many of its first members
     out: list[Finding] = []
     refused: set[tuple[int, str]] = set()  # (id of the suppression, rule): each refusal reported once
 
@@ -292,17 +360,32 @@ def apply_suppressions(
                     c.refused = True
                     problems.append(Problem("not-allowed", c.document.file, c.document, (), d.line, d.column,
                                             locked_message("suppression comment", finding.rule, lock), None))
-        if reason is None:
-            for ex in by_rule.candidates(finding):
-                if not _exempt(ex, finding, exemption_paths):
-                    continue
-                if lock is not None and not ex.from_policy:
+        if reason is None and index is not None:
+            matched = [g for g in index.candidates(finding) if _exempt(g.members[0], finding, exemption_paths)]
+            if lock is None or not matched:
+                reason = f"exemption: {matched[0].members[0].reason}" if matched else None
+            else:
+                # Locked: every exemption not from the policy that matches is refused (each reported once per
+                # rule) and the first from the policy, if any, suppresses; the exemptions after it in the
+                # configuration are not reached, as in a scan in order.
+                winner = next((g for g in matched if g.members[0].from_policy), None)
+                if winner is not None:
+                    reason = f"exemption: {winner.members[0].reason}"
+                import bisect
+
+                cut = winner.first if winner is not None else len(exemptions)
+                newly: list[tuple[int, Exemption]] = []
+                for g in matched:
+                    if g.members[0].from_policy or g.first > cut:
+                        continue
+                    done = refused_members.get((id(g), finding.rule), 0)
+                    upto = bisect.bisect_left(g.positions, cut)
+                    newly.extend((g.positions[m], g.members[m]) for m in range(done, upto))
+                    refused_members[(id(g), finding.rule)] = max(done, upto)
+                for _, ex in sorted(newly, key=lambda item: item[0]):
                     if refused_exemptions is not None and ex.origin is not None and refuse(id(ex), finding.rule):
                         refused_exemptions.append(Refusal(ex.origin, finding.rule, locked_message(
                             f"exemption ({ex.reason})", finding.rule, lock)))
-                    continue
-                reason = f"exemption: {ex.reason}"
-                break
         out.append(finding._replace(suppressed=True, suppression_reason=reason) if reason else finding)
 
     for anns in annotations.values():  # expired or refused by the pattern: reported unless refused by a lock
@@ -360,21 +443,27 @@ def unused_exemptions(findings: Sequence[Finding], plan: Plan) -> list[Exemption
     out: list[Exemption] = []
     invalid = {id(ex) for ex in invalid_exemptions(plan)}
     exemption_paths = _ExemptionPaths()
-    # Findings by rule name and by code: an exemption that names rules is tried only on findings of those rules
-    # (see ``_ByRule``; ``_exempt`` still decides), so E exemptions and N findings cost O(N + E) when they differ.
-    by_key: dict[str, list[Finding]] = {}
+    valid = [ex for ex in plan.exemptions if id(ex) not in invalid]  # the others: reported as invalid-suppression
+    index = _Index(valid)
+    # Findings by (rule key, object key), for the keys groups are filed under (see ``_Index``): a group is tried
+    # only on the findings it can match, once for all its members, so E exemptions and N findings cost about
+    # N + E when the exemptions name other rules or objects, or repeat one another.
+    by_key: dict[tuple[str | None, tuple[str, str] | None], list[Finding]] = {}
     for f in findings:
-        by_key.setdefault(f.rule, []).append(f)
-        if f.code != f.rule:
-            by_key.setdefault(f.code, []).append(f)
-    for ex in plan.exemptions:
-        if id(ex) in invalid:
-            continue  # reported as invalid-suppression
+        for rule_key in dict.fromkeys((None, f.rule, f.code)):
+            for object_key in _finding_keys(f):
+                if (rule_key, object_key) in index.filed:
+                    by_key.setdefault((rule_key, object_key), []).append(f)
+    for group in index.groups:
+        ex = group.members[0]
         named = [registry.get(n) for n in ex.rules]
         if not all(r is not None and r.name in ran for r in named):
             continue
-        tried: Iterable[Finding] = findings if not ex.rules else (
-            f for key in dict.fromkeys(k for n in ex.rules for k in (n, n.upper())) for f in by_key.get(key, ()))
+        rule_keys: list[str | None] = list(dict.fromkeys(k for n in ex.rules for k in (n, n.upper()))) or [None]
+        tried = (f for rule_key in rule_keys for object_key in _object_keys(ex) or (None,)
+                 for f in by_key.get((rule_key, object_key), ()))
         if not any(_exempt(ex, f, exemption_paths) for f in tried):
-            out.append(ex)
+            out.extend(group.members)
+    order = {id(ex): i for i, ex in enumerate(plan.exemptions)}
+    out.sort(key=lambda ex: order[id(ex)])
     return out

@@ -142,3 +142,77 @@ def test_many_exemptions_for_other_rules_cost_linear_work(tmp_path: Any, monkeyp
     # apply: each of n findings tries the two exemptions that can match it; unused: the two try the n findings
     # until one matches, each of the e others tries none (they name a rule with no finding)
     assert calls <= 4 * n, calls  # n * (e + 2) = 400,800 before
+
+
+def _count_exempt(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    from guardlint import suppress
+
+    calls = [0]
+    real = suppress._exempt
+
+    def counting(*args: Any) -> bool:
+        calls[0] += 1
+        return real(*args)
+
+    monkeypatch.setattr(suppress, "_exempt", counting)
+    return calls
+
+
+def _pods(n: int) -> str:
+    return "---\n".join(
+        f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\n  namespace: ns{i % 3}\nspec:\n  containers:\n"
+        "    - name: a\n      image: nginx:1.27\n      securityContext: {privileged: true}\n" for i in range(n))
+
+
+def _lint(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, config: str) -> dict[str, Any]:
+    import io
+    import json
+
+    from guardlint.cli import main
+
+    (tmp_path / ".guardlint.yaml").write_text(config)
+    monkeypatch.chdir(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check", "pods.yaml", "--format", "json", "--fail-on", "never"], out=out, err=err) == 0, err.getvalue()
+    report: dict[str, Any] = json.loads(out.getvalue())
+    return report
+
+
+def test_one_exemption_repeated_for_one_rule_costs_linear_work(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """E copies of one exemption for the rule every finding has: equal exemptions are tried once, as a group
+    (N * E tries in applying them and N * E again in looking for unused ones before)."""
+    n, e = 300, 1_000
+    (tmp_path / "pods.yaml").write_text(_pods(n))
+    calls = _count_exempt(monkeypatch)
+    config = ("select: [privileged-container]\nexemptions:\n"
+              + "  - {reason: legacy, rules: [privileged-container], namespaces: ['x*']}\n" * e
+              + "  - {reason: ns1, rules: [SEC003], namespaces: ['ns1*']}\n")
+    report = _lint(tmp_path, monkeypatch, config)
+    quiet = {f["resource"]["name"]: f["suppressionReason"] for f in report["findings"] if f["suppressed"]}
+    assert quiet == {f"p{i}": "exemption: ns1" for i in range(1, n, 3)}
+    assert sum(f["rule"] == "unused-suppression" for f in report["findings"]) == e  # each copy reported
+    assert calls[0] <= 4 * n, calls[0]  # 2 groups: n tries each in applying, at most n each for unused
+
+
+def test_distinct_exemptions_naming_objects_of_one_rule_cost_linear_work(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """E different exemptions for the rule every finding has, each naming objects without globs: a finding is
+    tried only against those naming its object (its name, namespace or kind), in configured order."""
+    n, e = 300, 1_000
+    (tmp_path / "pods.yaml").write_text(_pods(n))
+    calls = _count_exempt(monkeypatch)
+    config = ("select: [privileged-container]\nexemptions:\n"
+              + "".join(f"  - {{reason: r{i}, rules: [privileged-container], names: [x{i}]}}\n" for i in range(e))
+              + "  - {reason: first, rules: [privileged-container], names: [p7, p8]}\n"
+              + "  - {reason: second, names: [p7]}\n"  # p7: the first in order wins
+              + "  - {reason: by namespace, namespaces: [ns2], kinds: [Pod]}\n"
+              + "  - {reason: by kind, rules: [SEC003], kinds: [Pod], names: ['p1?']}\n")
+    report = _lint(tmp_path, monkeypatch, config)
+    quiet = {f["resource"]["name"]: f["suppressionReason"] for f in report["findings"] if f["suppressed"]}
+    expected = {f"p{i}": "exemption: by namespace" for i in range(2, n, 3)}
+    expected |= {f"p{i}": "exemption: by kind" for i in range(10, 20) if f"p{i}" not in expected}
+    expected |= {"p7": "exemption: first", "p8": "exemption: first"}
+    assert quiet == expected
+    unused = sorted(f["message"] for f in report["findings"] if f["rule"] == "unused-suppression")
+    assert len(unused) == e  # "second" matched p7 (though "first" suppressed it): not unused
+    assert calls[0] <= 6 * n, calls[0]  # n * (e + 4) tries before
