@@ -216,3 +216,74 @@ def test_distinct_exemptions_naming_objects_of_one_rule_cost_linear_work(
     unused = sorted(f["message"] for f in report["findings"] if f["rule"] == "unused-suppression")
     assert len(unused) == e  # "second" matched p7 (though "first" suppressed it): not unused
     assert calls[0] <= 6 * n, calls[0]  # n * (e + 4) tries before
+
+
+def _kustomization(d: str, refs: tuple[str, ...] = (), patches: tuple[Any, ...] = ()) -> Any:
+    from guardlint.render.kustomize import Kustomization
+
+    return Kustomization(d, f"{d}/kustomization.yaml", d, refs, (), patches, None, False, ())
+
+
+def test_a_long_overlay_chain_is_planned_in_linear_work() -> None:
+    """Overlay i builds on overlay i-1, all of them linted: the folders to build are found in one walk up (a walk
+    per folder visited n * n / 2 folders before), and the chain is walked with a queue (list.pop(0) before)."""
+    from guardlint.render import kustomize as kz
+
+    n = 2_000
+    nodes = {f"/k{i}": _kustomization(f"/k{i}", (f"/k{i - 1}",) if i else ()) for i in range(n)}
+
+    class CountingParents(dict[str, set[str]]):
+        lookups = 0
+
+        def get(self, key: str, default: Any = None) -> Any:
+            type(self).lookups += 1
+            return super().get(key, default)
+
+    parents = CountingParents({f"/k{i - 1}": {f"/k{i}"} for i in range(1, n)})
+    graph = kz.Graph(nodes, parents)
+    assert kz.overlays_for(list(nodes), graph, set(nodes)) == [f"/k{n - 1}"]
+    assert CountingParents.lookups <= n, CountingParents.lookups  # n * (n + 1) / 2 before
+    assert kz.overlays_for(["/k5", "/k7"], graph, {f"/k{i}" for i in range(10)}) == ["/k9"]
+    with _CCalls() as profile:
+        members = kz.chain(f"/k{n - 1}", graph)
+    assert [k.directory for k in members] == [f"/k{i}" for i in reversed(range(n))]
+    assert profile.calls.get("pop", 0) == 0 and profile.calls.get("popleft", 0) == n
+
+
+def test_findings_on_a_long_overlay_chain_try_only_the_patches_for_their_object(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chain of n kustomizations, each patching a ConfigMap of its own, and findings on n Deployments: each
+    object's patches are chosen once, among those for its kind or any kind (n * n patch tests before), in the
+    order a scan of every patch tries them."""
+    import yaml
+
+    from guardlint.render import kmap
+    from guardlint.render.kustomize import Built, Patch, patch_applies
+
+    n = 1_000
+    node = yaml.compose("{}")
+
+    def patch(i: int, kind: str | None, name: str | None) -> Patch:
+        return Patch(f"/k{i}/patch.yaml", node, 0, 0, False, kind, name)
+
+    members = [_kustomization(f"/k{i}", patches=(patch(i, "ConfigMap", f"cm{i}"),)) for i in range(n)]
+    members[3] = _kustomization("/k3", patches=(patch(3, None, "web"), patch(3, "Deployment", "web"),
+                                                patch(3, "Deployment", None), patch(3, None, None)))
+    members[9] = _kustomization("/k9", patches=(patch(9, "Deployment", "we.*"), patch(9, "Deployment", "db")))
+    tests = 0
+
+    def counting(*args: Any) -> bool:
+        nonlocal tests
+        tests += 1
+        return patch_applies(*args)
+
+    monkeypatch.setattr(kmap, "patch_applies", counting)
+    mapper = kmap.KustomizeMapper("kustomize overlay /k0", "", [], Built([], []), members, 1 << 20)
+    for i in range(n):
+        for _ in range(3):  # three findings on each object
+            mapper._applying_to("Deployment", [f"app{i}", ""])
+    assert tests <= 7 * n, tests  # 3 * n * n before
+    scan = [p for k in members for p in reversed(k.patches)]
+    for kind, names in (("Deployment", ["web", "web-src"]), ("ConfigMap", ["cm7"]), ("Deployment", ["db"]),
+                        ("Service", ["web"])):
+        assert mapper._applying_to(kind, names) == [p for p in scan if patch_applies(p, kind, names)]

@@ -7,7 +7,16 @@ from typing import Any
 
 from guardlint.findings import Finding, Location, Rendered
 from guardlint.model.resource import Resource, resources_of
-from guardlint.render.kustomize import Built, Kustomization, _get, _load, json6902_locate, patch_applies, smp_locate
+from guardlint.render.kustomize import (
+    Built,
+    Kustomization,
+    Patch,
+    _get,
+    _load,
+    json6902_locate,
+    patch_applies,
+    smp_locate,
+)
 from guardlint.source.files import display_name
 from guardlint.source.loader import Document
 
@@ -30,6 +39,26 @@ class KustomizeMapper:
         self.members = members
         self.max_bytes = max_bytes
         self._files: dict[str, list[Document]] = {}
+        self._patches: dict[str | None, list[tuple[int, Patch]]] | None = None
+        """The chain's patches by the kind they target (None: any kind), with their place in the order tried."""
+        self._applying: dict[tuple[str, tuple[str, ...]], list[Patch]] = {}
+
+    def _applying_to(self, kind: str, names: Sequence[str]) -> list[Patch]:
+        """The patches of the overlay's chain that apply to an object (``patch_applies``), in the order they are
+        tried (the members outermost first, each one's patches last first). Decided once per object, not per
+        finding, and only among the patches for its kind or for any kind (``patch_applies`` refuses the others):
+        a chain of N patches and findings on N objects of other kinds cost N + N, not N * N."""
+        key = (kind, tuple(names))
+        found = self._applying.get(key)
+        if found is None:
+            if self._patches is None:
+                self._patches = {}
+                tried_order = (p for k in self.members for p in reversed(k.patches))
+                for place, patch in enumerate(tried_order):
+                    self._patches.setdefault(patch.kind, []).append((place, patch))
+            tried = sorted((*self._patches.get(kind, ()), *self._patches.get(None, ())), key=lambda e: e[0])
+            found = self._applying[key] = [patch for _, patch in tried if patch_applies(patch, kind, names)]
+        return found
 
     def _docs(self, path: str) -> list[Document]:
         if path not in self._files:
@@ -68,14 +97,11 @@ class KustomizeMapper:
             src = self._source(origin["path"], kind, name)
         names = [name, (src[1].name or "") if src is not None else ""]
         if finding.exact and path:
-            for k in self.members:
-                for patch in reversed(k.patches):
-                    if not patch_applies(patch, kind, names):
-                        continue
-                    loc = json6902_locate(patch, path) if patch.json6902 else smp_locate(patch, obj, path)
-                    if loc is not None:
-                        return finding._replace(file=patch.file, location=loc,
-                                                rendered=rendered._replace(mapped_to="patch"))
+            for patch in self._applying_to(kind, names):
+                loc = json6902_locate(patch, path) if patch.json6902 else smp_locate(patch, obj, path)
+                if loc is not None:
+                    return finding._replace(file=patch.file, location=loc,
+                                            rendered=rendered._replace(mapped_to="patch"))
         if src is not None:
             doc, res = src
             loc, exact = doc.locate((*res.prefix, *path), at_value=at_value)
