@@ -5,9 +5,10 @@ never by line, so edits elsewhere in the file do not invalidate the baseline. Ke
 identical findings need two baseline entries.
 
 The file is recorded relative to the *baseline root* (``root_for``): the folder of the configuration file
-in effect, else the repository root (the nearest folder above the working directory holding ``.git``),
-else the working directory. The same baseline therefore matches whether guardlint runs from the
-repository root, from a sub-folder, or through the library.
+in effect, else the repository root (the nearest folder at or above the working directory holding ``.git``: a
+folder, the file of a worktree or submodule, or a symbolic link, even one whose target is missing, as
+everywhere in guardlint), else the working directory. The same baseline therefore matches whether guardlint
+runs from the repository root, from a sub-folder, or through the library.
 """
 
 from __future__ import annotations
@@ -27,18 +28,16 @@ Key = tuple[str, str, str, str, str, str, str]
 
 
 def root_for(config_source: str | None, cwd: str | None = None) -> str:
-    """The folder baseline paths are relative to (see the module docstring), as an absolute path."""
+    """The folder baseline paths are relative to (see the module docstring), as an absolute path. The
+    repository root is ``source.files.nearest_checkout``, the one walk up to ``.git`` that every part of
+    guardlint uses (SARIF's and GitHub's file names, rendering's repository, the walk's limit), so a baseline's
+    paths and a SARIF report's agree."""
+    from guardlint.source.files import nearest_checkout
+
     here = os.path.abspath(cwd or os.getcwd())
     if config_source is not None and config_source != "-":
         return os.path.dirname(os.path.abspath(os.path.join(here, config_source)))
-    folder = here
-    while True:
-        if os.path.exists(os.path.join(folder, ".git")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return here
-        folder = parent
+    return nearest_checkout(here) or here
 
 
 class _Relative:

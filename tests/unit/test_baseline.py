@@ -200,3 +200,24 @@ def test_cli_write_then_use_baseline(tmp_path: Path, monkeypatch: pytest.MonkeyP
     err = io.StringIO()
     assert main([*args, "--baseline", "bad.json"], out=io.StringIO(), err=err) == 2
     assert "bad.json: cannot read baseline" in err.getvalue() and "Traceback" not in err.getvalue()
+
+
+def test_the_root_is_the_checkout_every_part_of_guardlint_uses(tmp_path: Path) -> None:
+    from guardlint.source.files import nearest_checkout
+
+    (tmp_path / ".git").mkdir()
+    inner = tmp_path / "vendor" / "lib"
+    (inner / "deep").mkdir(parents=True)
+    assert baseline.root_for(None, str(inner / "deep")) == str(tmp_path)
+    (inner / ".git").write_text("gitdir: /elsewhere\n")  # a submodule or worktree: its own checkout
+    assert baseline.root_for(None, str(inner / "deep")) == str(inner)
+    (inner / ".git").unlink()
+    # A dangling .git link marks the checkout for the walk's limit, rendering and SARIF's file names
+    # (source.files.nearest_checkout, os.path.lexists); the baseline's root agrees (os.path.exists passed it by).
+    (inner / ".git").symlink_to(tmp_path / "missing")
+    assert baseline.root_for(None, str(inner / "deep")) == str(inner) == nearest_checkout(str(inner / "deep"))
+    assert baseline.root_for("conf/.guardlint.yaml", str(inner)) == str(inner / "conf")
+    outside = tmp_path.parent / f"{tmp_path.name}-nogit"
+    outside.mkdir()
+    if nearest_checkout(str(outside)) is None:  # no checkout above the temporary folder: the working directory
+        assert baseline.root_for(None, str(outside)) == str(outside)
