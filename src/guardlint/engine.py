@@ -441,7 +441,33 @@ class Run:
             skipped=tuple(self.skipped),
             rules=tuple(RuleRun(a.rule.name, a.rule.code, a.severity) for a in plan.active),
             meta=meta or {},
+            warnings=self._partial_templates_warning(),
         )
+
+    def _partial_templates_warning(self) -> tuple[str, ...]:
+        """A warning naming the partial pod templates (``model.embedded.partial_pod_templates``) of objects of
+        kinds the workload table does not know, which no pod rule checks; none when the configuration turned
+        structural detection off (it then reads no custom resource's pods) or no pod rule runs."""
+        table = self.ctx.workloads
+        if not table.detect_embedded or not any(a.rule.info.pods_only for a in self.plan.active):
+            return ()
+        found: list[tuple[str, int, str]] = []
+        for r in self.resources:
+            if table.entry_for(r) is None:
+                from guardlint.model.embedded import partial_pod_templates  # a run of known kinds never needs it
+                from guardlint.model.paths import to_dotted
+
+                for path in partial_pod_templates(r, table):
+                    loc, _ = r.document.locate((*r.prefix, *path))
+                    found.append((r.file, loc.line, f"{r.ref.display()} at {r.file}:{loc.line} ({to_dotted(path)})"))
+        if not found:
+            return ()
+        found.sort()
+        shown = "; ".join(text for _, _, text in found[:3]) + (f"; and {len(found) - 3} more" if len(found) > 3 else "")
+        warning = (f"pod rules did not check {len(found)} partial pod template{'s' if len(found) > 1 else ''} "
+                   f"(containers without an image, which the object's operator completes; guardlint cannot tell "
+                   f"what it adds): {shown}. The objects' other fields were checked.")
+        return (warning,)
 
 
 def _has_pods(ctx: RuleContext, resource: Resource) -> bool:

@@ -259,3 +259,66 @@ def test_an_object_with_a_kind_and_no_api_version_is_an_input_error() -> None:
 ])
 def test_documents_that_are_not_meant_for_kubernetes_are_not_errors(text: str) -> None:
     assert _errors(text) == []
+
+
+# --- partial pod templates: said, not passed over in silence -------------------------------------------------
+
+ECK = """apiVersion: elasticsearch.k8s.elastic.co/v1
+kind: Elasticsearch
+metadata: {name: es, namespace: logs}
+spec:
+  nodeSets:
+    - name: default
+      podTemplate:
+        spec:
+          containers:
+            - name: elasticsearch
+              resources: {limits: {memory: 2Gi}}
+"""
+POOLER = """apiVersion: postgresql.cnpg.io/v1
+kind: Pooler
+metadata: {name: pool}
+spec:
+  template:
+    spec:
+      containers: [{name: pgbouncer}, {name: side, image: example.com/side:1.0}]
+"""
+NOT_PARTIAL = [
+    UNKNOWN,  # a full pod spec: read as a pod
+    ("apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: p}\nspec:\n  rules:\n"
+     "    - {validate: {pattern: {spec: {containers: [{name: '*'}]}}}}\n"),  # a policy engine's pattern
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a}]\n",  # the table's kind
+    "apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t}\nspec:\n  containers: [{image: x}]\n",  # no name
+    "apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t}\nstatus:\n  containers: [{name: a}]\n",
+]
+
+
+def _warnings(text: str, **extra: object) -> tuple[str, ...]:
+    plan = settings_for(["privileged-container"], extra=extra or None).plan
+    return lint_loaded([load_text(text, "x.yaml")], plan, raise_errors=True).warnings
+
+
+def test_a_partial_pod_template_is_named_in_a_warning() -> None:
+    [warning] = _warnings(ECK + "---\n" + POOLER)
+    assert warning.startswith("pod rules did not check 2 partial pod templates (containers without an image, "
+                              "which the object's operator completes; guardlint cannot tell what it adds): ")
+    assert ("Elasticsearch logs/es at x.yaml:9 (spec.nodeSets[0].podTemplate.spec.containers); "
+            "Pooler pool at x.yaml:19 (spec.template.spec.containers). The objects' other fields") in warning
+
+
+@pytest.mark.parametrize("text", NOT_PARTIAL)
+def test_what_is_not_a_partial_pod_template_gets_no_warning(text: str) -> None:
+    assert _warnings(text) == ()
+
+
+def test_no_warning_without_detection_or_pod_rules() -> None:
+    assert _warnings(ECK, detect_embedded_pod_specs=False) == ()
+    plan = settings_for(["duplicate-key"]).plan
+    assert lint_loaded([load_text(ECK, "x.yaml")], plan, raise_errors=True).warnings == ()
+
+
+def test_many_partial_templates_are_counted_and_three_named() -> None:
+    many = "---\n".join(ECK.replace("name: es,", f"name: es{i},") for i in range(5))
+    [warning] = _warnings(many)
+    assert "did not check 5 partial pod templates" in warning and warning.count(" at x.yaml:") == 3
+    assert "; and 2 more. The objects' other fields were checked." in warning

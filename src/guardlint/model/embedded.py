@@ -138,3 +138,42 @@ def _walk(
     for key, item in value.items():
         if isinstance(item, (dict, list)) and key not in _SKIPPED_KEYS:
             _walk(resource, item, (*path, key), value, owner, table, depth + 1, found)
+
+
+def partial_pod_templates(resource: Resource, table: WorkloadTable) -> list[FieldPath]:
+    """The paths of the ``containers`` lists of ``resource`` that are part of a pod template an operator
+    completes (each item a mapping with a name, at least one without an image: ECK's ``podTemplate``,
+    CloudNativePG's Pooler ``template``, prometheus-operator's container patches). No rule reads them as a pod
+    (``is_pod_spec`` refuses them, and what the operator adds is unknown), so the run says so rather than
+    passing them over in silence. Objects of Kubernetes' own groups and of policy engines (whose containers
+    are patterns) have none; the walk skips what ``embedded_pod_specs`` skips (an embedded object of a kind
+    ``table`` knows is read through its row) and is bounded as it is."""
+    group = resource.group
+    if is_kubernetes_group(group) or group in NON_POD_CONTAINER_GROUPS:
+        return []
+    found: list[FieldPath] = []
+    stack: list[tuple[Any, FieldPath]] = [
+        (value, (key,)) for key, value in resource.data.items()
+        if key not in ("apiVersion", "kind", "metadata") and key not in _SKIPPED_KEYS]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            continue
+        if isinstance(value, list):
+            stack.extend((item, (*path, i)) for i, item in enumerate(value) if isinstance(item, (dict, list)))
+            continue
+        if not isinstance(value, dict):
+            continue
+        api_version, kind = value.get("apiVersion"), value.get("kind")
+        if isinstance(api_version, str) and isinstance(kind, str):
+            group, _, version = api_version.rpartition("/")
+            if table.lookup(group, kind, version) is not None:
+                continue
+        containers = value.get("containers")
+        if isinstance(containers, list) and containers and not is_pod_spec(value) and all(
+                isinstance(c, dict) and isinstance(c.get("name"), str) and c["name"] for c in containers):
+            found.append((*path, "containers"))
+            continue
+        stack.extend((item, (*path, key)) for key, item in value.items()
+                     if isinstance(item, (dict, list)) and key not in _SKIPPED_KEYS)
+    return sorted(found, key=lambda p: tuple((isinstance(x, int), x) for x in p))
