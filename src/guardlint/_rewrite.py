@@ -64,8 +64,8 @@ def unfixable(findings: Iterable[Finding], refused: Collection[FixKey] = (), *, 
             if not stdin_alone:
                 out.add(key)
         else:
-            if f.file not in problems:
-                problems[f.file] = file_problem(os.path.realpath(f.file)) is not None
+            if f.file not in problems:  # os.stat follows symbolic links: the real file's, as --fix checks it
+                problems[f.file] = file_problem(f.file) is not None
             if problems[f.file]:
                 out.add(key)
     return frozenset(out)
