@@ -151,6 +151,9 @@ def partial_pod_templates(resource: Resource, table: WorkloadTable) -> list[Fiel
     group = resource.group
     if is_kubernetes_group(group) or group in NON_POD_CONTAINER_GROUPS:
         return []
+    if not any(_holds_containers(value) for key, value in resource.data.items()
+               if key not in ("apiVersion", "kind", "metadata") and key not in _SKIPPED_KEYS):
+        return []  # most custom resources: one pass that builds no path
     found: list[FieldPath] = []
     stack: list[tuple[Any, FieldPath]] = [
         (value, (key,)) for key, value in resource.data.items()
@@ -177,3 +180,24 @@ def partial_pod_templates(resource: Resource, table: WorkloadTable) -> list[Fiel
         stack.extend((item, (*path, key)) for key, item in value.items()
                      if isinstance(item, (dict, list)) and key not in _SKIPPED_KEYS)
     return sorted(found, key=lambda p: tuple((isinstance(x, int), x) for x in p))
+
+
+def _holds_containers(root: Any) -> bool:
+    """Whether a mapping with a ``containers`` key lies at or under ``root`` (a value at depth 1), within
+    ``MAX_DEPTH`` and outside the keys the walks skip. Plain loops, no path built: most custom resources hold
+    none, and this is all they cost."""
+    stack: list[tuple[Any, int]] = [(root, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            if "containers" in value:
+                return True
+            if depth < MAX_DEPTH:
+                for key, item in value.items():
+                    if isinstance(item, (dict, list)) and key not in _SKIPPED_KEYS:
+                        stack.append((item, depth + 1))
+        elif isinstance(value, list) and depth < MAX_DEPTH:
+            for item in value:
+                if isinstance(item, (dict, list)):
+                    stack.append((item, depth + 1))
+    return False
