@@ -230,3 +230,18 @@ def test_an_expired_exemption_says_how_to_resolve_it(tmp_path: Path) -> None:
     (finding,) = expired
     assert (finding.file, finding.line) == (str(config), 2) and "expired on 2027-03-31" in finding.message
     assert "renew its 'until' date" in finding.remediation
+
+
+def test_a_schema_url_in_the_configuration_says_why_it_is_refused(tmp_path: Path) -> None:
+    """README: schema locations "are never fetched over the network (a URL is a configuration error)"; the
+    error was JSON Schema's own words, "should not be valid under {'pattern': '^[A-Za-z][A-Za-z0-9+.-]*://'}"."""
+    import guardlint
+
+    config = tmp_path / ".guardlint.yaml"
+    config.write_text('schemas: [crds, "https://example.com/{group}/{kind}.json"]\n')
+    with pytest.raises(guardlint.ConfigError) as caught:
+        guardlint.lint_text(PRIVILEGED_POD, config=config)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column, problem.path) == (1, 17, "schemas[1]")
+    assert "is a URL: guardlint never reaches the network" in problem.message
+    assert "should not be valid" not in problem.message

@@ -196,6 +196,11 @@ def _explain(
         return []  # "must not be empty" says it
     if v == "pattern" and path[-1:] == ("reason",):
         return [at(document, path, "must say why (it is blank)")]
+    if v == "not" and isinstance(value, str) and isinstance(rule, dict) and "://" in str(rule.get("pattern", "")):
+        # the schema's way of refusing URLs (``schemas``); its own words would be "should not be valid under
+        # {'pattern': ...}"
+        return [at(document, path, f"{value!r} is a URL: guardlint never reaches the network; name a file or a "
+                                   "folder (a checked-out copy) instead")]
     if v == "uniqueItems":
         return [at(document, path, f"{issue.message}; list each entry once")]
     return [at(document, path, issue.message)]
