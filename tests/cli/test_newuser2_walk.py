@@ -53,6 +53,8 @@ def test_github_formats_name_files_from_the_checkout_root(
     paths = ["pod.yaml", "../other"] if where == "deploy" else ["deploy/pod.yaml", "other"]
     github = _run([*paths, "--format", "github"])
     assert "file=deploy/pod.yaml,line=8" in github and "file=other/pod.yaml,line=8" in github, github
+    gitlab = json.loads(_run([*paths, "--format", "gitlab"]))
+    assert sorted(i["location"]["path"] for i in gitlab) == ["deploy/pod.yaml", "other/pod.yaml"]
     sarif = json.loads(_run([*paths, "--format", "sarif"]))
     uris = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"])
     assert uris == ["deploy/pod.yaml", "other/pod.yaml"]

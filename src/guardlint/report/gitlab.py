@@ -60,7 +60,11 @@ def _error(e: InputError, seen: dict[str, int]) -> dict[str, object]:
 
 
 def render_gitlab(report: Report, options: RenderOptions) -> str:
-    """Render ``report`` as a GitLab code quality report (``artifacts:reports:codequality``)."""
+    """Render ``report`` as a GitLab code quality report (``artifacts:reports:codequality``), with paths from
+    the root of the git checkout, as GitLab reads ``location.path`` (see ``from_checkout_root``)."""
+    from guardlint.report import from_checkout_root
+
+    report = from_checkout_root(report)
     seen: dict[str, int] = {}
     issues = [_error(e, seen) for e in ordered_errors(report.errors)]
     issues += [_finding(f, seen) for f in ordered_findings(report.findings) if not f.suppressed]
