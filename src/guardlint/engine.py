@@ -32,8 +32,10 @@ from guardlint.findings import (
 from guardlint.model.index import ResourceIndex, in_trees
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource, incomplete_objects, resources_of, skip_reason
+from guardlint.model.workloads import WorkloadTable
 from guardlint.rules.api import CheckFn, RuleContext, Violation
 from guardlint.rules.core import Core
+from guardlint.rules.gates import PODS, holds, needed, open_gates, passes
 from guardlint.source.loader import Document, LoadedText
 from guardlint.suppress import apply_suppressions
 
@@ -41,6 +43,7 @@ Ready = Callable[[Resource, ActiveRule], "list[Finding] | None"]
 """Findings of an (object, rule) pair worked out elsewhere, or None (see ``Run.check``)."""
 
 _PLAIN_PARTS = (str, int)
+_NO_GATES: frozenset[str] = frozenset()
 _END: Any = object()
 """What ``next`` gives for a rule's violations once there are no more (a rule may yield anything)."""
 
@@ -309,34 +312,39 @@ class Run:
         findings of an (object, rule) pair already worked out elsewhere (a process of a pooled run,
         ``guardlint.parallel``), or None to run the pair here.
 
-        Which rules judge an object is decided once per run for each kind (and, when some of them are
-        declared ``pods_only``, for each kind with and without pod specs); each rule's check function and
-        parameters are resolved once per run, when it first has an object to judge, so a rule's module is
-        still imported only when the rule runs."""
+        Which rules judge an object is decided once per run for each kind and, when some of them declare
+        gates (``guardlint.rules.gates``; ``pods_only`` is the gate ``pods``), for each combination of the
+        gates' answers; each rule's check function and parameters are resolved once per run, when it first has
+        an object to judge, so a rule's module is imported only when the rule runs."""
         ctx = self.ctx
+        workloads = ctx.workloads
         error_rule = self.core.get(Core.RULE_ERROR)
         checks = [a for a in self.plan.active if not a.rule.info.engine]
         params: dict[str, Any] = {}
         applicable: dict[str, tuple[ActiveRule, ...]] = {}
-        asks_pods: dict[str, bool] = {}
-        plans: dict[tuple[str, bool], tuple[_Bound, ...]] = {}
+        asks: dict[str, tuple[str, ...]] = {}
+        plans: dict[tuple[str, frozenset[str]], tuple[_Bound, ...]] = {}
         bound: dict[str, _Bound] = {}
         shared = SharedValues()
         findings = self.findings
         for resource in self.resources:
             kind = resource.kind
-            asks = asks_pods.get(kind)
-            if asks is None:
+            names = asks.get(kind)
+            if names is None:
                 applicable[kind] = tuple(a for a in checks if a.rule.info.kinds is None or kind in a.rule.info.kinds)
-                asks = asks_pods[kind] = any(a.rule.info.pods_only for a in applicable[kind])
-            # A rule declared pods_only yields nothing for an object without pod specs, and it finds them where
-            # the engine looks here (the run's pod-spec memo, ``ctx.workloads.pods_of``), so skipping it there
-            # loses nothing.
-            with_pods = _has_pods(ctx, resource) if asks else True
-            rules = plans.get((kind, with_pods))
+                names = asks[kind] = tuple(dict.fromkeys(
+                    g for a in applicable[kind] for g in needed(a.rule.info.pods_only, a.rule.info.gates)
+                ))
+            # A gated rule yields nothing for an object for which none of its gates holds (each declaration says
+            # why), and the gates look where the rules look (the object's fields and the run's pod-spec memo,
+            # ``ctx.workloads.pods_of``), so skipping it there loses nothing. Each gate is computed once per
+            # object, and only the gates some rule of the kind declares.
+            answers = _open_gates(resource, workloads, names) if names else _NO_GATES
+            rules = plans.get((kind, answers))
             if rules is None:
-                rules = plans[(kind, with_pods)] = tuple(
-                    _bound(a, bound, timings) for a in applicable[kind] if with_pods or not a.rule.info.pods_only
+                rules = plans[(kind, answers)] = tuple(
+                    _bound(a, bound, timings) for a in applicable[kind]
+                    if passes(a.rule.info.pods_only, a.rule.info.gates, answers)
                 )
             # One ResourceRef per object, shared by all of its findings (a value equal to what each finding
             # would otherwise make for itself; it is about 90 bytes a finding at 100,000 findings).
@@ -470,13 +478,16 @@ class Run:
         return (warning,)
 
 
+def _open_gates(resource: Resource, workloads: WorkloadTable, names: Sequence[str]) -> frozenset[str]:
+    """The gates among ``names`` that hold for ``resource`` (``guardlint.rules.gates.open_gates``; a name the
+    tests patch to open every gate and compare the reports)."""
+    return open_gates(resource, workloads, names)
+
+
 def _has_pods(ctx: RuleContext, resource: Resource) -> bool:
     """Whether ``resource`` has a pod spec, as the rules see it (the run's memo of ``pods_of``). If finding them
     fails, the rules are called and report the failure themselves."""
-    try:
-        return bool(ctx.workloads.pods_of(resource))
-    except Exception:
-        return True
+    return holds(PODS, resource, ctx.workloads)
 
 
 def _stamp_lock(f: Finding, plan: Plan) -> Finding:

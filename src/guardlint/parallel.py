@@ -179,16 +179,18 @@ def per_object_work(
 ) -> tuple[dict[Document, Checked], dict[str, frozenset[str]]]:
     """Run every rule on every object of ``loaded`` with the index out of reach (see the module docstring):
     the findings of each (object, rule) pair that did not read the index, and the pairs that did."""
-    from guardlint.engine import SharedValues, _has_pods, _run_rule
+    from guardlint.engine import SharedValues, _open_gates, _run_rule
     from guardlint.model.resource import resources_of, skip_reason
     from guardlint.rules.api import RuleContext
     from guardlint.rules.core import Core
+    from guardlint.rules.gates import needed, passes
 
     ctx = RuleContext(cast("ResourceIndex", _NoIndex()), plan.kubernetes_version, plan.workloads.for_run(),
                       plan.options)
     error_rule = next((a for a in plan.active if a.rule.name == Core.RULE_ERROR.value), None)
     checks = [a for a in plan.active if not a.rule.info.engine]
     by_kind: dict[str, list[ActiveRule]] = {}
+    asks: dict[str, tuple[str, ...]] = {}
     streaks: dict[tuple[str, str], int] = {}
     """(kind, rule) -> how many objects of the kind in a row the rule read the index on."""
     params: dict[str, Any] = {}
@@ -216,13 +218,15 @@ def per_object_work(
                     applicable = by_kind[kind] = [
                         a for a in checks if a.rule.info.kinds is None or kind in a.rule.info.kinds
                     ]
-                with_pods: bool | None = None  # as in Run.check: a pods_only rule yields nothing without pod specs
+                    asks[kind] = tuple(dict.fromkeys(
+                        g for a in applicable for g in needed(a.rule.info.pods_only, a.rule.info.gates)))
+                # As in Run.check: a gated rule (pods_only included) yields nothing where none of its gates holds.
+                names = asks[kind]
+                answers = _open_gates(resource, ctx.workloads, names) if names else frozenset()
                 for active in applicable:
-                    if active.rule.info.pods_only:
-                        if with_pods is None:
-                            with_pods = _has_pods(ctx, resource)
-                        if not with_pods:
-                            continue
+                    info = active.rule.info
+                    if (info.pods_only or info.gates) and not passes(info.pods_only, info.gates, answers):
+                        continue
                     name = active.rule.name
                     streak = streaks.get((kind, name), 0)
                     if streak >= GIVE_UP_AFTER:  # it keeps reading the index on this kind: leave it to the parent

@@ -43,6 +43,12 @@ selectors, the selection helpers, resource names and requirements, ``can_judge_a
 Added in 1.2: ``rule(..., pods_only=True)`` and ``RuleInfo.pods_only``/``RuleMeta.pods_only``: a rule that
 yields nothing for an object without pod specs says so, and the engine does not call it on such objects.
 
+Added in 1.3: ``rule(..., gates=(...))`` and ``RuleInfo.gates``/``RuleMeta.gates``: a rule names engine
+predicates (``guardlint.rules.gates.GATES``: ``extended-resources``, ``resource-claims``, ``runtime-class``,
+``pod-resources``, ``node-targeting``, ``host-path``, ``device-exposure``, ``env``, ``device-list-mount``) and
+declares that it yields nothing for an object for which none of them holds; the engine then neither imports nor
+calls it on such objects. A rule without gates is called as before.
+
 A pack is registered through the ``guardlint.rules`` entry-point group (a callable returning its rules);
 see ``docs/writing-rules.md`` and the example pack in ``examples/plugin-pack/``.
 """
@@ -98,7 +104,7 @@ from guardlint.rules.api import (
 from guardlint.rules.params import param
 from guardlint.rules.security._rbac import PolicyRule, grant, is_binding, is_role, policy_rules
 
-API_VERSION = (1, 2)
+API_VERSION = (1, 3)
 """(major, minor) of this surface; see the module documentation."""
 
 __all__ = [

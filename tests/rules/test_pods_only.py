@@ -134,7 +134,7 @@ def test_skipping_pod_less_objects_changes_no_report(rules: list[str], monkeypat
 
     fixtures = _fixtures()
     skipped = [report(fx) for fx in fixtures]
-    monkeypatch.setattr(engine, "_has_pods", lambda ctx, resource: True)
+    monkeypatch.setattr(engine, "_open_gates", lambda resource, workloads, names: frozenset(names))
     unskipped = [report(fx) for fx in fixtures]
     for fx, a, b in zip(fixtures, skipped, unskipped, strict=True):
         assert a == b, fx.id
@@ -207,7 +207,7 @@ def test_pods_found_by_configuration_detection_and_builders_are_still_judged(
         return sorted((f.rule, f.resource.name if f.resource else "") for f in run.report().findings)
 
     skipped = report()
-    monkeypatch.setattr(engine, "_has_pods", lambda ctx, resource: True)
+    monkeypatch.setattr(engine, "_open_gates", lambda resource, workloads, names: frozenset(names))
     assert skipped == report()
     expected = [("gpu-request-limit-mismatch", "made-pod"), ("privileged-container", "listed-by-config"),
                 ("privileged-container", "nested")]

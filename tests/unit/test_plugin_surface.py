@@ -48,9 +48,33 @@ def test_pods_only_reaches_light_and_full_metadata() -> None:
     assert not _make().info.pods_only  # off by default: plugins written before 1.2 are called on every object
 
 
+def test_gates_reach_light_and_full_metadata_and_the_engine() -> None:
+    """A plugin's gated rule is called only where one of its gates holds (API 1.3); without gates, everywhere."""
+    from guardlint.api import lint_text
+    from guardlint.testing import registry_with, settings_for
+
+    assert plugin.API_VERSION >= (1, 3)
+    calls: list[str] = []
+
+    def check(resource: Any, params: Any, ctx: Any) -> Any:
+        calls.append(resource.name)
+        return iter(())
+
+    r = rule(code="ACME002", name="gated-rule", title="Something", severity=Severity.INFO, pack="acme",
+             remediation="Fix it.", gates=("runtime-class",))(check)
+    assert r.info.gates == r.meta.gates == ("runtime-class",) and r.meta.light() == r.info
+    assert _make().info.gates == ()
+    text = ("apiVersion: v1\nkind: Pod\nmetadata: {name: plain}\nspec: {containers: [{name: a, image: a}]}\n---\n"
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: gpu}\n"
+            "spec: {runtimeClassName: nvidia, containers: [{name: a, image: a}]}\n")
+    lint_text(text, "m.yaml", settings=settings_for(registry_with([r], entry_points=False), ["gated-rule"]))
+    assert calls == ["gpu"]
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"status": "beta"}, "status 'beta' is not one of stable, preview, deprecated"),
     ({"since": "next"}, "since 'next' is not a version"),
+    ({"gates": ("gpu",)}, "gate 'gpu' is not one of pods, extended-resources"),
 ])
 def test_bad_lifecycle_is_a_load_error(kwargs: dict[str, str], message: str) -> None:
     with pytest.raises(RuleLoadError, match=message):

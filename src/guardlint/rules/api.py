@@ -145,6 +145,9 @@ class RuleInfo(NamedTuple):
     pods_only: bool = False
     """The rule judges only objects that have pod specs (``ctx.workloads.pods_of(resource)`` is not empty) and
     yields nothing for the others, so the engine does not call it on them (plugin API 1.2)."""
+    gates: tuple[str, ...] = ()
+    """Gates (``guardlint.rules.gates.GATES``): the rule yields nothing for an object for which none of them
+    holds, so the engine neither imports nor calls it there (empty: no gate; plugin API 1.3)."""
 
 
 class RuleMeta(NamedTuple):
@@ -178,6 +181,9 @@ class RuleMeta(NamedTuple):
     pods_only: bool = False
     """The rule judges only objects that have pod specs (``ctx.workloads.pods_of(resource)`` is not empty) and
     yields nothing for the others, so the engine does not call it on them (plugin API 1.2)."""
+    gates: tuple[str, ...] = ()
+    """Gates (``guardlint.rules.gates.GATES``): the rule yields nothing for an object for which none of them
+    holds, so the engine neither imports nor calls it there (empty: no gate; plugin API 1.3)."""
 
     def light(self) -> RuleInfo:
         """The light metadata of this rule (what ``Rule.info`` returns)."""
@@ -186,6 +192,7 @@ class RuleMeta(NamedTuple):
             remediation=self.remediation, tags=self.tags, references=self.references, fixable=self.fixable,
             enabled_by_default=self.enabled_by_default, kinds=self.kinds, extra=self.extra, engine=self.engine,
             status=self.status, since=self.since, fix_safety=self.fix_safety, pods_only=self.pods_only,
+            gates=self.gates,
         )
 
 
@@ -353,6 +360,7 @@ def rule(
     status: str = STABLE,
     since: str | None = None,
     pods_only: bool = False,
+    gates: Iterable[str] = (),
 ) -> Callable[[CheckFn], Rule[Any]]:
     """Turn a generator function into a ``Rule``; its docstring becomes the rule's documentation.
 
@@ -366,9 +374,14 @@ def rule(
     ``pods_only`` declares that the rule yields nothing for an object without pod specs, as the rule finds
     them through ``ctx.workloads`` (``iter_pod_specs``, ``iter_all_containers``): the engine then skips such
     objects without calling the rule. Declare it only when every violation comes from the object's pods (not
-    from operator shapes outside a pod template, metadata or other objects)."""
+    from operator shapes outside a pod template, metadata or other objects).
+
+    ``gates`` names engine predicates (``guardlint.rules.gates.GATES``, for example ``"extended-resources"``):
+    the rule declares that it yields nothing for an object for which none of them holds, and the engine then
+    neither imports nor calls it there. Declare a gate only when that is exact, and say why next to it."""
     fix_safety = (fixable if isinstance(fixable, str) else "unsafe") if fixable else None
     derive = params_schema is None and params is not NoParams and bool(param_names(params))
+    gate_names = tuple(gates)
 
     def wrap(fn: CheckFn) -> Rule[Any]:
         schema = params_schema
@@ -398,6 +411,7 @@ def rule(
             since=since,
             fix_safety=fix_safety,
             pods_only=pods_only,
+            gates=gate_names,
         )
         r: Rule[Any] = Rule(meta, fn, params)
         r._doc = (doc if doc is not None else fn.__doc__) or None

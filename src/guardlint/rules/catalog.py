@@ -28,13 +28,13 @@ DECLARATIVE = "guardlint.rules.declarative"
 
 FIELDS = ("code", "name", "pack", "title", "severity", "remediation", "module", "attr", "tags", "references",
           "fixable", "enabled-by-default", "kinds", "extra", "engine", "status", "since", "fix-safety",
-          "pods-only")
+          "pods-only", "gates")
 """The keys of a catalog record, in the order they are written."""
 
 DEFAULTS: Mapping[str, Any] = {
     "attr": "RULE", "tags": [], "references": [], "fixable": False, "enabled-by-default": True, "kinds": None,
     "extra": {}, "engine": False, "status": "stable", "since": None, "fix-safety": None,
-    "pods-only": False,
+    "pods-only": False, "gates": [],
 }
 """Keys left out of a record when they have these values."""
 
@@ -63,6 +63,7 @@ def record_of(r: Rule[Any]) -> dict[str, Any]:
         "enabled-by-default": m.enabled_by_default, "kinds": sorted(m.kinds) if m.kinds is not None else None,
         "extra": {k: v for k, v in sorted(m.extra.items()) if k != "source"}, "engine": m.engine,
         "status": m.status, "since": m.since, "fix-safety": m.fix_safety, "pods-only": m.pods_only,
+        "gates": list(m.gates),
     }
     return {k: full[k] for k in FIELDS if k not in DEFAULTS or full[k] != DEFAULTS[k]}
 
@@ -89,6 +90,7 @@ def info_of(rec: Mapping[str, Any]) -> RuleInfo:
         kinds=frozenset(kinds) if kinds is not None else None, extra=rec.get("extra", {}),
         engine=rec.get("engine", False), status=rec.get("status", "stable"), since=rec.get("since"),
         fix_safety=rec.get("fix-safety"), pods_only=rec.get("pods-only", False),
+        gates=tuple(rec.get("gates", ())),
     )
 
 

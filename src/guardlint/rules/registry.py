@@ -182,6 +182,10 @@ def validate_rule(r: Rule[Any], origin: str) -> None:
         problems.append(f"fix safety {m.fix_safety!r} is not one of safe, unsafe, mixed")
     if not m.fixable and m.fix_safety is not None:
         problems.append("a rule that offers no fix has no fix safety")
+    if m.gates:
+        from guardlint.rules.gates import GATES
+
+        problems.extend(f"gate {g!r} is not one of {', '.join(GATES)}" for g in m.gates if g not in GATES)
     if problems:
         raise RuleLoadError(f"{origin}: rule {m.name!r}: " + "; ".join(problems))
 

@@ -20,6 +20,9 @@ FIELDS = (("resourceClaimTemplateName", "ResourceClaimTemplate"), ("resourceClai
 @rule(
     code="GPU082",
     name="dra-claim-reference-missing",
+    # Gate: the rule yields nothing when this does not hold: it judges only pods' resourceClaims (``pod_claims``: the
+    # pod's own or an Argo workflow's default).
+    gates=("resource-claims",),
     pods_only=True,
     title="Pod resource claim refers to a missing ResourceClaim or ResourceClaimTemplate",
     severity=Severity.WARNING,

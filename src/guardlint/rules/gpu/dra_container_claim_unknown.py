@@ -17,6 +17,9 @@ from guardlint.rules.gpu._support import gpu_facts, pod_resource_claims
 @rule(
     code="GPU080",
     name="dra-container-claim-unknown",
+    # Gate: the rule yields nothing when this does not hold: it judges only containers' resources.claims
+    # (``container_claims``).
+    gates=("resource-claims",),
     pods_only=True,
     title="Container uses a resource claim the pod does not declare",
     severity=Severity.ERROR,

@@ -19,6 +19,9 @@ FLAT_FIELDS = ("resourceClaimName", "resourceClaimTemplateName")
 @rule(
     code="GPU081",
     name="dra-pod-claim-source-invalid",
+    # Gate: the rule yields nothing when this does not hold: it judges only pods' resourceClaims (``pod_claims``: the
+    # pod's own or an Argo workflow's default).
+    gates=("resource-claims",),
     pods_only=True,
     title="Pod resource claim does not name exactly one source",
     severity=Severity.ERROR,

@@ -17,6 +17,9 @@ from guardlint.rules.gpu._batch import gpu_pods, kubeflow_replicas_key
 @rule(
     code="GPU064",
     name="gpu-clean-pod-policy-keeps-pods",
+    # Gate: the rule yields nothing when this does not hold: it reports only objects with pods that request an
+    # accelerator (``gpu_pods``), whose names have a domain.
+    gates=("extended-resources",),
     pods_only=True,
     title="Training job keeps its running GPU pods after it finishes",
     severity=Severity.WARNING,

@@ -20,6 +20,9 @@ from guardlint.rules.gpu._support import accelerators, gpu_facts, operator_compl
 @rule(
     code="GPU061",
     name="gpu-cpu-memory-requests-missing",
+    # Gate: the rule yields nothing when this does not hold: a finding needs a container that names an accelerator
+    # (``used``: a resource with a domain) or an operator site (operator kinds only).
+    gates=("extended-resources",),
     title="GPU container requests no CPU or memory",
     severity=Severity.WARNING,
     pack="gpu",

@@ -56,6 +56,8 @@ def _gpu_related(pod_facts: PodFacts) -> bool:
 @rule(
     code="GPU022",
     name="gpu-device-hostpath",
+    # Gate: the rule yields nothing when this does not hold: a finding is on a hostPath volume of a pod.
+    gates=("host-path",),
     pods_only=True,
     title="HostPath volume mounts the node's accelerator device files",
     severity=Severity.ERROR,

@@ -44,6 +44,9 @@ def _device_list_path(raw: str) -> bool:
 @rule(
     code="GPU023",
     name="gpu-device-list-mount",
+    # Gate: the rule yields nothing when this does not hold: a finding is on a mount at or below a directory named
+    # nvidia-container-devices.
+    gates=("device-list-mount",),
     pods_only=True,
     title="Container mounts a volume at the NVIDIA device-list path",
     severity=Severity.ERROR,

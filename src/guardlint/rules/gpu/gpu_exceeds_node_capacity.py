@@ -44,6 +44,10 @@ def _capacity(name: str, acc: Accelerator, params: Params) -> int | None:
 @rule(
     code="GPU040",
     name="gpu-exceeds-node-capacity",
+    # Gate: the rule yields nothing when this does not hold: its sums are over the containers that name an accelerator
+    # (``used``) and the operator sites' accelerators: none without a resource name other than cpu, memory and
+    # ephemeral-storage in an init or app container, or an operator kind.
+    gates=("extended-resources",),
     title="Pod requests more accelerators than a node has",
     severity=Severity.ERROR,
     pack="gpu",

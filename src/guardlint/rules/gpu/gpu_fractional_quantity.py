@@ -18,6 +18,9 @@ from guardlint.rules.gpu._support import gpu_facts
 @rule(
     code="GPU003",
     name="gpu-fractional-quantity",
+    # Gate: the rule yields nothing when this does not hold: it reads only ``gpu_facts(...).sites``, which are empty
+    # unless an init or app container names a resource with a domain or the object is an operator kind.
+    gates=("extended-resources",),
     title="GPU or other extended resource quantity is not a whole number",
     severity=Severity.ERROR,
     pack="gpu",

@@ -41,6 +41,9 @@ def _runtime(resource: Resource, ctx: RuleContext) -> Resource | None:
 @rule(
     code="GPU065",
     name="gpu-gang-scheduling-missing",
+    # Gate: the rule yields nothing when this does not hold: every branch needs pods that request an accelerator
+    # (``gpu_pods``: a resource with a domain) or a TrainJob's ``trainjob_gpus`` (an operator kind).
+    gates=("extended-resources",),
     title="Multi-pod GPU training job has no gang scheduling",
     severity=Severity.WARNING,
     pack="gpu",

@@ -18,6 +18,9 @@ from guardlint.rules.gpu._support import gpu_facts
 @rule(
     code="GPU042",
     name="gpu-in-init-container",
+    # Gate: the rule yields nothing when this does not hold: it reads only the containers that name an accelerator
+    # (``used``), and an accelerator's name has a domain.
+    gates=("extended-resources",),
     pods_only=True,
     title="Init container requests accelerators the app containers do not use",
     severity=Severity.WARNING,

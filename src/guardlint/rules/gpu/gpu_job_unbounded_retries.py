@@ -19,6 +19,9 @@ ARGO_KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWo
 @rule(
     code="GPU063",
     name="gpu-job-unbounded-retries",
+    # Gate: the rule yields nothing when this does not hold: both branches report only pods that request an
+    # accelerator (``gpu_pods``), whose names have a domain.
+    gates=("extended-resources",),
     pods_only=True,
     title="GPU batch workload retries without a limit",
     severity=Severity.WARNING,

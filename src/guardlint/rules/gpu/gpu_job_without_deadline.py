@@ -16,6 +16,9 @@ from guardlint.rules.references import JOB_TERMINATION
 @rule(
     code="GPU062",
     name="gpu-job-without-deadline",
+    # Gate: the rule yields nothing when this does not hold: ``missing_deadlines`` needs pods that request an
+    # accelerator (``gpu_pods``: a resource with a domain) or a TrainJob's ``trainjob_gpus`` (an operator kind).
+    gates=("extended-resources",),
     title="GPU batch workload has no deadline",
     severity=Severity.WARNING,
     pack="gpu",

@@ -37,6 +37,9 @@ class Params(NamedTuple):
 @rule(
     code="GPU066",
     name="gpu-kueue-queue-label-missing",
+    # Gate: the rule yields nothing when this does not hold: a finding needs pods that request an accelerator
+    # (``gpu_pods``: a resource with a domain) or a TrainJob's ``trainjob_gpus`` (an operator kind).
+    gates=("extended-resources",),
     title="GPU workload is not submitted to a Kueue queue",
     severity=Severity.WARNING,
     pack="gpu",

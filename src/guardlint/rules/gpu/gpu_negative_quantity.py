@@ -17,6 +17,9 @@ from guardlint.rules.gpu._support import gpu_facts
 @rule(
     code="GPU004",
     name="gpu-negative-quantity",
+    # Gate: the rule yields nothing when this does not hold: it reads only ``gpu_facts(...).sites``, which are empty
+    # unless an init or app container names a resource with a domain or the object is an operator kind.
+    gates=("extended-resources",),
     title="GPU or other extended resource quantity is negative",
     severity=Severity.ERROR,
     pack="gpu",

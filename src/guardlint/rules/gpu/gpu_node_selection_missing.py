@@ -38,6 +38,9 @@ def _requests_mig_profile(pod: PodFacts) -> bool:
 @rule(
     code="GPU045",
     name="gpu-node-selection-missing",
+    # Gate: the rule yields nothing when this does not hold: a finding needs a pod that uses an accelerator
+    # (``uses_accelerator``), whose name has a domain.
+    gates=("extended-resources",),
     pods_only=True,
     title="GPU pod does not select a GPU model",
     severity=Severity.WARNING,

@@ -47,6 +47,9 @@ class Params(NamedTuple):
 @rule(
     code="GPU025",
     name="gpu-node-targeted-without-request",
+    # Gate: the rule yields nothing when this does not hold: a finding needs a toleration or a node selector or
+    # required node affinity term of a pod.
+    gates=("node-targeting",),
     pods_only=True,
     title="Pod targets GPU nodes but requests no accelerator",
     severity=Severity.WARNING,

@@ -20,6 +20,8 @@ from guardlint.rules.references import POD_LEVEL_RESOURCES
 @rule(
     code="GPU008",
     name="gpu-pod-level-resources",
+    # Gate: the rule yields nothing when this does not hold: it reads only the pods' pod-level resources.
+    gates=("pod-resources",),
     pods_only=True,
     title="Accelerator is set in pod-level resources",
     severity=Severity.ERROR,

@@ -42,6 +42,9 @@ class Params(NamedTuple):
     code="GPU021",
     fixable="unsafe",
     name="gpu-privileged-container",
+    # Gate: the rule yields nothing when none of these holds: a pod is judged only when a container asks for an
+    # accelerator (a name with a domain) or it sets a GPU runtimeClassName.
+    gates=("extended-resources", "runtime-class"),
     pods_only=True,
     title="Privileged container in a GPU pod",
     severity=Severity.ERROR,

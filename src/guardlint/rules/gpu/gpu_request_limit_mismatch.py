@@ -18,6 +18,9 @@ from guardlint.rules.gpu._support import gpu_facts
     code="GPU002",
     fixable="safe",
     name="gpu-request-limit-mismatch",
+    # Gate: the rule yields nothing when this does not hold: it reads only ``gpu_facts(...).sites``, which are empty
+    # unless an init or app container names a resource with a domain or the object is an operator kind.
+    gates=("extended-resources",),
     title="GPU or other extended resource request differs from its limit",
     severity=Severity.ERROR,
     pack="gpu",

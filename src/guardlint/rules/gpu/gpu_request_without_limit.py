@@ -27,6 +27,9 @@ class Params(NamedTuple):
     code="GPU001",
     fixable="safe",
     name="gpu-request-without-limit",
+    # Gate: the rule yields nothing when this does not hold: it reads only ``gpu_facts(...).sites``, which are empty
+    # unless an init or app container names a resource with a domain or the object is an operator kind.
+    gates=("extended-resources",),
     title="GPU or other extended resource is requested without a limit",
     severity=Severity.ERROR,
     pack="gpu",

@@ -40,6 +40,9 @@ def name_problem(name: str) -> str | None:
 @rule(
     code="GPU006",
     name="gpu-resource-name-invalid",
+    # Gate: the rule yields nothing when this does not hold: a finding needs an operator site (operator kinds only) or
+    # a container resource name with a problem, and cpu, memory and ephemeral-storage have none.
+    gates=("extended-resources",),
     title="Container resource name is not valid",
     severity=Severity.ERROR,
     pack="gpu",

@@ -75,6 +75,9 @@ def unknown_reason(name: str, table: AcceleratorTable) -> tuple[str, str | None]
 @rule(
     code="GPU007",
     name="gpu-resource-name-unknown",
+    # Gate: the rule yields nothing when this does not hold: it reads only ``gpu_facts(...).sites``, which are empty
+    # unless an init or app container names a resource with a domain or the object is an operator kind.
+    gates=("extended-resources",),
     title="Accelerator resource name is not advertised by any device plugin",
     severity=Severity.WARNING,
     pack="gpu",

@@ -36,6 +36,9 @@ def _resolve(raw: Any, default: str, replicas: int, round_up: bool) -> int | Non
 @rule(
     code="GPU043",
     name="gpu-rollout-needs-surge",
+    # Gate: the rule yields nothing when this does not hold: a finding needs a positive accelerator amount of a
+    # container that names one (``used``), and an accelerator's name has a domain.
+    gates=("extended-resources",),
     pods_only=True,
     title="GPU Deployment's rolling update needs a spare GPU",
     severity=Severity.WARNING,

@@ -32,6 +32,9 @@ def _uses_nvidia(pod: PodFacts) -> bool:
 @rule(
     code="GPU046",
     name="gpu-runtime-class-missing",
+    # Gate: the rule yields nothing when this does not hold: a finding needs a container that asks for an nvidia.com/
+    # resource (``used``).
+    gates=("extended-resources",),
     pods_only=True,
     title="GPU pod does not use the GPU runtime class",
     severity=Severity.WARNING,

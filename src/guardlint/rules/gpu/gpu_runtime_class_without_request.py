@@ -37,6 +37,8 @@ class Params(NamedTuple):
 @rule(
     code="GPU024",
     name="gpu-runtime-class-without-request",
+    # Gate: the rule yields nothing when this does not hold: a finding is on a pod's runtimeClassName.
+    gates=("runtime-class",),
     pods_only=True,
     title="Pod runs with a GPU runtime class but requests no GPU",
     severity=Severity.WARNING,

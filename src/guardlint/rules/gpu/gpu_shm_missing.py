@@ -51,6 +51,9 @@ def _has_shm(c: ContainerRef) -> bool:
 @rule(
     code="GPU060",
     name="gpu-shm-missing",
+    # Gate: the rule yields nothing when this does not hold: it reads only the containers that name an accelerator
+    # (``used``), and an accelerator's name has a domain.
+    gates=("extended-resources",),
     pods_only=True,
     title="Multi-process GPU container has no shared-memory volume",
     severity=Severity.WARNING,

@@ -46,6 +46,9 @@ def _tolerates(pod: PodSpecRef, key: str, value: str | None) -> bool:
 @rule(
     code="GPU044",
     name="gpu-toleration-missing",
+    # Gate: the rule yields nothing when this does not hold: a finding needs a container that asks for an accelerator
+    # (``used``), whose name has a domain.
+    gates=("extended-resources",),
     pods_only=True,
     title="GPU pod does not tolerate the GPU node taint",
     severity=Severity.WARNING,

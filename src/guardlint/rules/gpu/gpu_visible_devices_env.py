@@ -71,6 +71,9 @@ def _config_map_keys(ctx: RuleContext, name: str, referrer: Resource) -> set[str
 @rule(
     code="GPU020",
     name="gpu-visible-devices-env",
+    # Gate: the rule yields nothing when this does not hold: a finding is on a container's env or envFrom entry or an
+    # operator kind's env list.
+    gates=("env",),
     title="Container selects GPUs through NVIDIA_VISIBLE_DEVICES",
     severity=Severity.ERROR,
     pack="gpu",

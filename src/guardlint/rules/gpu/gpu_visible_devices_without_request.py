@@ -127,6 +127,10 @@ def _claims_devices(c: ContainerRef) -> bool:
 @rule(
     code="GPU100",
     name="gpu-visible-devices-without-request",
+    # Gate: the rule yields nothing when this does not hold: a finding needs a reason why the container sees the
+    # node's devices (``_container_exposure``: privileged, a hostPath mount; ``_pod_exposure``: hostIPC, hostPID, a
+    # runtime class, a toleration or node selection), each of which opens ``device-exposure``.
+    gates=("device-exposure",),
     pods_only=True,
     title="Container selects accelerators through a visible-devices variable without requesting any",
     severity=Severity.WARNING,

@@ -16,6 +16,9 @@ from guardlint.rules.gpu._support import accelerators, gpu_facts
 @rule(
     code="GPU005",
     name="gpu-zero-quantity",
+    # Gate: the rule yields nothing when this does not hold: it reads only ``gpu_facts(...).sites``, which are empty
+    # unless an init or app container names a resource with a domain or the object is an operator kind.
+    gates=("extended-resources",),
     title="Container requests zero accelerators",
     severity=Severity.WARNING,
     pack="gpu",

@@ -18,6 +18,8 @@ CHECK = "hostPathVolumes"
 @rule(
     code="SEC005",
     name="host-path-volume",
+    # Gate: the rule yields nothing when this does not hold: a finding is on a hostPath volume of a pod.
+    gates=("host-path",),
     pods_only=True,
     title="Pod uses a hostPath volume",
     severity=Severity.WARNING,

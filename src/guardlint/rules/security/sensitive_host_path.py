@@ -85,6 +85,8 @@ class Params(NamedTuple):
 @rule(
     code="SEC036",
     name="sensitive-host-path",
+    # Gate: the rule yields nothing when this does not hold: a finding is on a hostPath volume of a pod.
+    gates=("host-path",),
     pods_only=True,
     title="Pod mounts a sensitive path of the node",
     severity=Severity.WARNING,

@@ -30,6 +30,8 @@ class Params(NamedTuple):
     code="SEC037",
     fixable="unsafe",
     name="writable-host-path",
+    # Gate: the rule yields nothing when this does not hold: a finding needs a hostPath volume of a pod.
+    gates=("host-path",),
     pods_only=True,
     title="Container mounts a hostPath volume writable",
     severity=Severity.WARNING,

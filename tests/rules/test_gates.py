@@ -1,0 +1,470 @@
+"""Every gate a rule declares is exact: the rule yields nothing for an object for which none of its gates holds.
+
+A gated rule (``@rule(..., gates=(...))``, ``guardlint.rules.gates``) is neither imported nor called on such an
+object, so a wrong declaration would lose findings silently. Here every gated rule runs UNGATED (its check
+called directly) on every object of every rule fixture and workload fixture, and on generated objects that barely
+miss each gate (an accelerator only in an ephemeral container or in pod-level resources, a GPU node selector,
+toleration, runtime class, environment variable or device path without a request, claims without devices, ...),
+each with the fixture's options; a finding on an object whose gates are all closed fails the test. The adversarial
+objects that barely pass a gate (an accelerator only in an init container, only in an operator's shape, only in
+``limits`` or ``requests``, a zero, negative or malformed quantity, a TPU, AMD, Intel or custom-domain name, a
+resource name the API rejects, a pod template of a custom resource) must be reported by the gated engine.
+And the engine's reports are compared with every gate forced open (``tests/rules/test_pods_only.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guardlint import engine
+from guardlint.engine import Run
+from guardlint.model.index import KnownObject
+from guardlint.rules.gates import GATES, PODS, needed, open_gates, passes
+from guardlint.source.loader import load_text
+from guardlint.testing import Fixture, parse_fixture, settings_for
+from tests.helpers import FIXTURES, ROOT, iter_fixtures, registry
+
+WORKLOADS = ROOT / "tests" / "fixtures" / "workloads"
+
+_POD = """apiVersion: v1
+kind: Pod
+metadata: {{name: {name}, namespace: ml}}
+spec:
+{spec}
+"""
+
+
+def _pod(name: str, spec: str) -> str:
+    return _POD.format(name=name, spec="\n".join("  " + line for line in spec.strip("\n").splitlines()))
+
+
+NEAR_MISSES = "---\n".join([
+    # An accelerator where no gate looks: ephemeral containers cannot set resources, pod-level resources are
+    # another gate's.
+    _pod("ephemeral-gpu", """
+containers: [{name: app, image: example.com/app:1, resources: {limits: {cpu: "1", memory: 1Gi}}}]
+ephemeralContainers:
+  - {name: debug, image: example.com/debug:1, resources: {limits: {nvidia.com/gpu: 1}},
+     env: [{name: NVIDIA_VISIBLE_DEVICES, value: all}]}
+"""),
+    _pod("pod-level-gpu", """
+resources: {limits: {nvidia.com/gpu: 2, cpu: "2"}}
+containers: [{name: app, image: example.com/app:1}]
+"""),
+    # Targeting accelerator nodes, or naming devices, without asking for one.
+    _pod("selector-only", """
+nodeSelector: {nvidia.com/gpu.product: A100, cloud.google.com/gke-accelerator: nvidia-l4}
+containers: [{name: app, image: nvcr.io/nvidia/pytorch:24.01-py3}]
+"""),
+    _pod("toleration-only", """
+tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}, {key: sku, value: gpu}]
+containers: [{name: app, image: example.com/app:1}]
+"""),
+    _pod("affinity-only", """
+affinity:
+  nodeAffinity:
+    requiredDuringSchedulingIgnoredDuringExecution:
+      nodeSelectorTerms: [{matchExpressions: [{key: nvidia.com/gpu.present, operator: Exists}]}]
+containers: [{name: app, image: example.com/app:1}]
+"""),
+    _pod("runtime-class-only", """
+runtimeClassName: nvidia
+containers: [{name: app, image: example.com/app:1, securityContext: {privileged: true}}]
+"""),
+    _pod("env-only", """
+containers:
+  - name: app
+    image: example.com/app:1
+    securityContext: {privileged: true}
+    env:
+      - {name: NVIDIA_VISIBLE_DEVICES, value: all}
+      - {name: CUDA_VISIBLE_DEVICES, value: "0,1"}
+      - {name: NVIDIA_MIG_CONFIG_DEVICES, value: all}
+    envFrom: [{configMapRef: {name: gpu-env}}]
+"""),
+    _pod("host-dev-only", """
+volumes:
+  - {name: dev, hostPath: {path: /dev}}
+  - {name: nvidia0, hostPath: {path: /dev/nvidia0}}
+  - {name: dri, hostPath: {path: /dev/dri/}}
+containers:
+  - name: app
+    image: example.com/app:1
+    env: [{name: CUDA_VISIBLE_DEVICES, value: "0"}]
+    volumeMounts: [{name: dev, mountPath: /dev}, {name: nvidia0, mountPath: /dev/nvidia0}]
+"""),
+    _pod("device-list-only", """
+volumes: [{name: list, emptyDir: {}}]
+containers:
+  - name: app
+    image: example.com/app:1
+    volumeMounts:
+      - {name: list, mountPath: /var/run/nvidia-container-devices/}
+      - {name: list, mountPath: /run//nvidia-container-devices/x}
+"""),
+    _pod("claims-only", """
+resourceClaims: [{name: gpu}, {name: both, resourceClaimName: a, resourceClaimTemplateName: b}, {name: none}]
+containers:
+  - {name: app, image: example.com/app:1, resources: {claims: [{name: gpu}, {name: undeclared}]}}
+"""),
+    _pod("container-claims-only", """
+initContainers: [{name: init, image: example.com/init:1, resources: {claims: [{name: nowhere}]}}]
+containers: [{name: app, image: example.com/app:1}]
+"""),
+    _pod("standard-only", """
+volumes: [{name: shm, emptyDir: {medium: Memory}}]
+containers:
+  - name: app
+    image: nvcr.io/nvidia/cuda:12.4.0-base-ubuntu22.04
+    resources: {limits: {cpu: "0", memory: "-1", ephemeral-storage: 0.5}, requests: {cpu: "bad", memory: 1Gi}}
+    volumeMounts: [{name: shm, mountPath: /dev/shm}]
+"""),
+    """apiVersion: batch/v1
+kind: Job
+metadata: {name: kueue-label-no-gpu, namespace: ml, labels: {kueue.x-k8s.io/queue-name: q}}
+spec:
+  backoffLimit: 100
+  template:
+    spec:
+      restartPolicy: OnFailure
+      runtimeClassName: runc
+      containers: [{name: train, image: example.com/train:1, resources: {requests: {cpu: "8"}}}]
+""",
+    """apiVersion: kubeflow.org/v1
+kind: PyTorchJob
+metadata: {name: cpu-training, namespace: ml}
+spec:
+  pytorchReplicaSpecs:
+    Master:
+      replicas: 1
+      restartPolicy: OnFailure
+      template: {spec: {containers: [{name: pytorch, image: example.com/t:1}]}}
+    Worker:
+      replicas: 4
+      restartPolicy: OnFailure
+      template: {spec: {containers: [{name: pytorch, image: example.com/t:1}]}}
+""",
+    """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cpu-rollout, namespace: ml}
+spec:
+  replicas: 2
+  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  selector: {matchLabels: {app: a}}
+  template:
+    metadata: {labels: {app: a}}
+    spec:
+      containers: [{name: a, image: example.com/a:1, resources: {requests: {cpu: 100m, memory: 1Gi}}}]
+""",
+    """apiVersion: v1
+kind: ResourceQuota
+metadata: {name: quota, namespace: ml}
+spec: {hard: {limits.nvidia.com/gpu: "4", nvidia.com/gpu: "4"}}
+""",
+])
+
+NEAR_HITS = "---\n".join([
+    # Each just passes a gate, and the gated engine must report what it reports.
+    _pod("gpu-only-in-init", """
+initContainers: [{name: warm, image: example.com/w:1, resources: {limits: {nvidia.com/gpu: 2}}}]
+containers: [{name: app, image: example.com/app:1, resources: {limits: {nvidia.com/gpu: 1}}}]
+"""),
+    _pod("requests-only", """
+containers: [{name: app, image: example.com/app:1, resources: {requests: {amd.com/gpu: 1}}}]
+"""),
+    _pod("limits-only-zero", """
+containers: [{name: app, image: example.com/app:1, resources: {limits: {nvidia.com/gpu: 0}}}]
+"""),
+    _pod("negative-and-fraction", """
+containers:
+  - {name: a, image: example.com/a:1, resources: {limits: {google.com/tpu: -1}}}
+  - {name: b, image: example.com/b:1, resources: {limits: {gpu.intel.com/i915: 500m}}}
+  - {name: c, image: example.com/c:1, resources: {limits: {example.com/fpga: 1}, requests: {example.com/fpga: 2}}}
+  - {name: d, image: example.com/d:1, resources: {limits: {nvidia.com/gpu: one}}}
+"""),
+    _pod("name-without-domain", """
+containers: [{name: app, image: example.com/app:1, resources: {limits: {gpu: 1}}}]
+"""),
+    _pod("misspelt-accelerator", """
+containers: [{name: app, image: example.com/app:1, resources: {limits: {nvidia.com/gpus: 1}}}]
+"""),
+    _pod("pod-level", """
+resources: {limits: {nvidia.com/gpu: 1}}
+containers: [{name: app, image: example.com/app:1}]
+"""),
+    """apiVersion: trainer.kubeflow.org/v1alpha1
+kind: TrainJob
+metadata: {name: operator-site-only, namespace: ml}
+spec:
+  runtimeRef: {name: torch}
+  trainer:
+    env: [{name: NVIDIA_VISIBLE_DEVICES, value: "0"}]
+    resourcesPerNode: {limits: {nvidia.com/gpu: 0.5}}
+""",
+    """apiVersion: example.com/v1
+kind: Trainer
+metadata: {name: crd-pod-template, namespace: ml}
+spec:
+  template:
+    spec:
+      containers:
+        - {name: t, image: example.com/t:1, resources: {limits: {nvidia.com/gpu: 1}, requests: {nvidia.com/gpu: 2}}}
+""",
+])
+
+EXPECTED_NEAR_HITS = {
+    ("gpu-in-init-container", "gpu-only-in-init"),
+    ("gpu-request-without-limit", "requests-only"),
+    ("gpu-zero-quantity", "limits-only-zero"),
+    ("gpu-negative-quantity", "negative-and-fraction"),
+    ("gpu-fractional-quantity", "negative-and-fraction"),
+    ("gpu-request-limit-mismatch", "negative-and-fraction"),
+    ("gpu-resource-name-invalid", "name-without-domain"),
+    ("gpu-resource-name-unknown", "misspelt-accelerator"),
+    ("gpu-pod-level-resources", "pod-level"),
+    ("gpu-fractional-quantity", "operator-site-only"),
+    ("gpu-visible-devices-env", "operator-site-only"),
+    ("gpu-request-limit-mismatch", "crd-pod-template"),
+    # near misses of the GPU gates are hits of the others'
+    ("gpu-node-targeted-without-request", "selector-only"),
+    ("gpu-node-targeted-without-request", "toleration-only"),
+    ("gpu-node-targeted-without-request", "affinity-only"),
+    ("gpu-runtime-class-without-request", "runtime-class-only"),
+    ("gpu-privileged-container", "runtime-class-only"),
+    ("gpu-visible-devices-env", "env-only"),
+    ("gpu-visible-devices-without-request", "env-only"),
+    ("gpu-device-hostpath", "host-dev-only"),
+    ("host-path-volume", "host-dev-only"),
+    ("gpu-device-list-mount", "device-list-only"),
+    ("dra-container-claim-unknown", "claims-only"),
+    ("dra-pod-claim-source-invalid", "claims-only"),
+    ("dra-container-claim-unknown", "container-claims-only"),
+}
+
+
+def _fixtures() -> list[Fixture]:
+    extra = [parse_fixture(p, "workloads", "fail") for p in sorted(WORKLOADS.glob("*.yaml"))]
+    synthetic = parse_fixture(FIXTURES / "privileged-container" / "pass" / "more-kinds.yaml", "synthetic", "pass")
+    generated = [synthetic._replace(text=text, path=Path(name), params={})
+                 for name, text in (("near-misses.yaml", NEAR_MISSES), ("near-hits.yaml", NEAR_HITS))]
+    return [*iter_fixtures(), *extra, *generated]
+
+
+def _run(fx: Fixture, rules: list[str]) -> Run:
+    """A run of ``rules`` over the fixture's text, configured as the fixture's header says."""
+    extra: dict[str, Any] = {}
+    if "known_objects" in fx.extra_config:
+        extra["known_objects"] = tuple(KnownObject(**k) for k in fx.extra_config["known_objects"])
+    if "options" in fx.extra_config:
+        extra["options"] = fx.extra_config["options"]
+    params = {fx.rule: fx.params} if fx.params and fx.rule != "workloads" else None
+    plan = settings_for(registry(), rules, params, fx.kubernetes_version, extra).plan
+    if fx.extra_config.get("partial"):
+        plan = plan._replace(partial=True)
+    return Run([load_text(fx.text, fx.path.name, nodes=False)], plan)
+
+
+def _gated() -> list[str]:
+    return sorted(r.name for r in registry().rules if r.meta.gates)
+
+
+def test_gate_declarations_are_known_and_recorded_in_the_catalog() -> None:
+    from guardlint.api import make_registry
+
+    names = _gated()
+    assert len(names) >= 30  # the GPU pack's rules that need an accelerator, a claim, a GPU setting; hostPath rules
+    lazy = {r.name: r.info.gates for r in make_registry(entry_points=False).rules}
+    for r in registry().rules:
+        assert set(r.meta.gates) <= set(GATES) - {PODS}, r.name
+        assert lazy[r.name] == r.meta.gates, r.name  # the generated catalog carries what the decorator declares
+
+
+def test_no_gated_rule_reports_where_its_gates_are_closed() -> None:
+    """Every gated rule, called directly (ungated), on every fixture object and every generated object: no
+    violation where ``passes`` is False. A wrong declaration (say ``gates=("runtime-class",)`` on
+    ``gpu-fractional-quantity``) makes this fail."""
+    gated = set(_gated())
+    offenders: list[str] = []
+    closed: Counter[str] = Counter()
+    reported: Counter[str] = Counter()
+    for fx in _fixtures():
+        run = _run(fx, ["all"])
+        for active in run.plan.active:
+            meta = active.rule.meta
+            if meta.name not in gated:
+                continue
+            wanted = needed(meta.pods_only, meta.gates)
+            for resource in run.resources:
+                if meta.kinds is not None and resource.kind not in meta.kinds:
+                    continue
+                answers = open_gates(resource, run.ctx.workloads, wanted)
+                found = list(active.rule.check(resource, active.params, run.ctx))
+                if passes(meta.pods_only, meta.gates, answers):
+                    reported[meta.name] += bool(found)
+                    continue
+                closed[meta.name] += 1
+                if found:
+                    offenders.append(f"{meta.name} (gates {meta.gates}) on {resource.display()} in {fx.id}: "
+                                     f"{found[0].message}")
+    assert not offenders, "\n".join(offenders[:20])
+    # Not vacuous: every gated rule was judged closed on many objects and reported where its gates were open.
+    assert all(closed[n] >= 50 for n in gated), {n: closed[n] for n in gated if closed[n] < 50}
+    assert not [n for n in gated if not reported[n]]
+
+
+def test_objects_that_barely_pass_a_gate_are_reported() -> None:
+    synthetic = parse_fixture(FIXTURES / "privileged-container" / "pass" / "more-kinds.yaml", "synthetic", "pass")
+    text = "---\n".join([NEAR_HITS, NEAR_MISSES])
+    run = _run(synthetic._replace(text=text, path=Path("near.yaml"), params={}), ["all"])
+    run.check(raise_errors=True)
+    seen = {(f.rule, f.resource.name) for f in run.report().findings if f.resource is not None}
+    assert seen >= EXPECTED_NEAR_HITS, sorted(EXPECTED_NEAR_HITS - seen)
+
+
+def test_each_gate_is_closed_for_a_plain_workload_and_open_where_it_should_be() -> None:
+    synthetic = parse_fixture(FIXTURES / "privileged-container" / "pass" / "more-kinds.yaml", "synthetic", "pass")
+    text = "---\n".join([NEAR_HITS, NEAR_MISSES])
+    run = _run(synthetic._replace(text=text, path=Path("near.yaml"), params={}), ["all"])
+    by_name = {r.name: r for r in run.resources}
+    names = tuple(GATES)
+
+    def answers(name: str) -> frozenset[str]:
+        return open_gates(by_name[name], run.ctx.workloads, names)
+
+    assert answers("cpu-rollout") == {PODS}
+    assert answers("standard-only") == {PODS}
+    assert answers("ephemeral-gpu") == {PODS, "env"}  # an ephemeral container's resources are not the gate's
+    assert answers("selector-only") == {PODS, "node-targeting", "device-exposure"}
+    assert answers("pod-level-gpu") == {PODS, "pod-resources"}
+    assert answers("gpu-only-in-init") == {PODS, "extended-resources"}
+    assert answers("name-without-domain") == {PODS, "extended-resources"}
+    assert answers("operator-site-only") == {"extended-resources", "env"}
+    assert answers("crd-pod-template") == {PODS, "extended-resources"}
+    assert answers("quota") == frozenset()
+    assert "resource-claims" in answers("container-claims-only")
+    assert "device-list-mount" in answers("device-list-only")
+    assert "host-path" in answers("host-dev-only") and "host-path" not in answers("device-list-only")
+
+
+PLAIN = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/example/web:2.8.1
+          ports: [{containerPort: 8080}]
+          volumeMounts: [{name: cache, mountPath: /cache}]
+          resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 64Mi}}
+      volumes: [{name: cache, emptyDir: {}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+"""
+
+_CHILD = """
+import json, sys
+from guardlint.api import lint_text
+lint_text(sys.stdin.read(), "m.yaml", select=sys.argv[1:] or None, use_config_file=False)
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("guardlint.rules."))))
+"""
+
+
+def _imported(text: str, *select: str) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", _CHILD, *select], input=text, capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    modules: list[str] = json.loads(out.stdout)
+    return modules
+
+
+def test_a_plain_deployment_and_service_import_no_gated_rule_module() -> None:
+    """Counted in fresh processes: with every rule selected, no module of a rule whose gates a plain Deployment
+    and Service close is imported (no module of the GPU pack at all), while the rules that judge them are; an
+    environment variable opens the ``env`` gate only, a GPU request the pack's accelerator rules."""
+    gated_modules = {r.check.__module__: r for r in registry().rules if r.meta.gates}
+    modules = set(_imported(PLAIN, "all"))
+    assert not modules & set(gated_modules), sorted(modules & set(gated_modules))
+    assert not [m for m in modules if m.startswith("guardlint.rules.gpu.")]  # no GPU rule runs, nor its helpers
+    assert "guardlint.rules.security.privileged_container" in modules  # the others still run
+    env = "env: [{name: MODE, value: prod}]\n          volumeMounts:"
+    with_env = set(_imported(PLAIN.replace("volumeMounts:", env), "all"))
+    assert {gated_modules[m].name for m in with_env & set(gated_modules)} == {"gpu-visible-devices-env"}
+    with_gpu = set(_imported(PLAIN.replace("limits: {memory: 64Mi}", "limits: {memory: 64Mi, nvidia.com/gpu: 1}"),
+                             "all"))
+    assert "guardlint.rules.gpu.gpu_node_selection_missing" in with_gpu
+    assert "guardlint.rules.gpu.gpu_device_hostpath" not in with_gpu
+
+
+def test_gates_cut_the_rule_calls_by_the_calls_of_closed_gates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine calls a gated rule exactly on the objects whose gates hold: counted over the workload
+    fixtures and the plain Deployment and Service, with every rule, against the same run with every gate open
+    (``pods_only`` keeps its skip in both)."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(WORKLOADS.glob("*.yaml"))] + [PLAIN, NEAR_MISSES]
+    plan = settings_for(registry(), ["all"], None, None, {}).plan
+    calls: Counter[str] = Counter()
+    real = {a.rule.name: a.rule.check for a in plan.active if not a.rule.info.engine}
+
+    def counting(name: str) -> Any:
+        def check(resource: Any, params: Any, ctx: Any) -> Any:
+            calls[name] += 1
+            return real[name](resource, params, ctx)
+
+        return check
+
+    def run() -> tuple[Counter[str], list[Any]]:
+        calls.clear()
+        findings = []
+        for i, text in enumerate(texts):
+            r = Run([load_text(text, f"{i}.yaml", nodes=False)], plan)
+            r.check(raise_errors=True)
+            findings.extend(r.report().findings)
+        return Counter(calls), findings
+
+    expected_skips = 0
+    for i, text in enumerate(texts):
+        r = Run([load_text(text, f"{i}.yaml", nodes=False)], plan)
+        for active in plan.active:
+            info = active.rule.info
+            if not info.gates or info.engine:
+                continue
+            for resource in r.resources:
+                if info.kinds is not None and resource.kind not in info.kinds:
+                    continue
+                wanted = needed(info.pods_only, info.gates)
+                answers = open_gates(resource, r.ctx.workloads, wanted)
+                if passes(info.pods_only, (), answers) and not passes(info.pods_only, info.gates, answers):
+                    expected_skips += 1
+    for active in plan.active:
+        if not active.rule.info.engine:
+            monkeypatch.setattr(active.rule, "_check", counting(active.rule.name))
+    gated_calls, gated_findings = run()
+    monkeypatch.setattr(engine, "_open_gates", lambda resource, workloads, names: frozenset(
+        n for n in names if n != PODS or bool(workloads.pods_of(resource))))
+    open_calls, open_findings = run()
+    assert gated_findings == open_findings
+    assert sum(open_calls.values()) - sum(gated_calls.values()) == expected_skips
+    assert expected_skips > 500
+    # On the plain Deployment and Service alone, no gated rule is called.
+    calls.clear()
+    monkeypatch.undo()
+    for active in plan.active:
+        if not active.rule.info.engine:
+            monkeypatch.setattr(active.rule, "_check", counting(active.rule.name))
+    Run([load_text(PLAIN, "plain.yaml", nodes=False)], plan).check(raise_errors=True)
+    assert not {n for n in calls if registry().get(n) is not None and registry().get(n).info.gates}  # type: ignore[union-attr]
