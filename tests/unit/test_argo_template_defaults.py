@@ -99,3 +99,11 @@ def test_no_defaults_no_change() -> None:
     template = {"container": {"image": "a:1"}}
     merged, aliases = _merge({}, template)
     assert merged is template and aliases == {}
+
+
+def test_a_merge_key_that_is_not_a_scalar_matches_nothing() -> None:
+    # An unquoted Argo placeholder reads as a mapping: it is no key (and must not be hashed).
+    placeholder = {"inputs.parameters.name": None}
+    merged, _ = _merge({"volumes": [{"name": {"x": None}, "emptyDir": {}}]},
+                       {"container": {"image": "a:1"}, "volumes": [{"name": placeholder, "emptyDir": {}}]})
+    assert merged["volumes"] == [{"name": {"x": None}, "emptyDir": {}}, {"name": placeholder, "emptyDir": {}}]

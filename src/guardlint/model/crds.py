@@ -170,8 +170,11 @@ def _merge_list(base: list[Any], own: list[Any], merge_key: str, names: tuple[st
                 src: FieldPath, written: FieldPath, aliases: list[tuple[FieldPath, FieldPath]]) -> list[Any]:
     """A list merged by ``merge_key``: the defaults' items in their order, each merged with the template's item
     of the same key, then the template's other items in theirs (the strategic merge patch's ``mergeSlice``)."""
-    def key_of(item: Any) -> Any:
-        return item.get(merge_key) if isinstance(item, dict) else None
+    def key_of(item: Any) -> str | int | float | None:
+        # Only a scalar is a key: an unquoted Argo placeholder (``name: {{inputs.parameters.x}}``) reads as a
+        # mapping, which matches nothing (and cannot be hashed).
+        value = item.get(merge_key) if isinstance(item, dict) else None
+        return value if isinstance(value, (str, int, float)) else None
 
     own_at: dict[Any, int] = {}
     for index, item in enumerate(own):
