@@ -21,6 +21,7 @@ from guardlint.findings import (
     ErrorKind,
     Finding,
     Fix,
+    FixEdit,
     InputError,
     Location,
     LockedBy,
@@ -42,7 +43,11 @@ from guardlint.suppress import apply_suppressions
 Ready = Callable[[Resource, ActiveRule], "list[Finding] | None"]
 """Findings of an (object, rule) pair worked out elsewhere, or None (see ``Run.check``)."""
 
-_PLAIN_PARTS = (str, int)
+_PLAIN_PARTS = frozenset((str, int))
+"""The types of a field path's parts that ``SharedValues`` shares (``True == 1`` must not turn a part into another)."""
+_SHAPED = frozenset((str, int, bool, type(None)))
+"""The types of the parts of a fix that ``SharedValues`` keys by their types instead of by ``repr`` (see
+``_fix_shape``). Floats are not among them: ``-0.0 == 0.0``, yet they print differently."""
 _NO_GATES: frozenset[str] = frozenset()
 _END: Any = object()
 """What ``next`` gives for a rule's violations once there are no more (a rule may yield anything)."""
@@ -57,8 +62,10 @@ class SharedValues:
     one it brought *and* of the same types all through, so nothing the report prints can differ: messages
     are ``str``; a path is shared only when all its parts are exactly ``str`` or ``int`` (``True == 1`` must
     not turn a part into another); a location holds four ``int``; a fix is keyed by its value and its
-    ``repr`` (which tells ``False`` from ``0`` and ``1`` from ``1.0`` in edit values), and a fix that holds
-    unhashable data (a mapping in an edit) is kept as it is. Owned by the run, dropped with it."""
+    ``repr`` (which tells ``False`` from ``0`` and ``1`` from ``1.0`` in edit values), or, for a fix made only
+    of strings, integers, booleans and None, by its value and the types of its parts (``_fix_shape``: the
+    same distinction, cheaper), and a fix that holds unhashable data (a mapping in an edit) is kept as it is.
+    Owned by the run, dropped with it."""
 
     __slots__ = ("_fixes", "_locations", "_paths", "_texts")
 
@@ -66,13 +73,13 @@ class SharedValues:
         self._texts: dict[str, str] = {}
         self._paths: dict[FieldPath, FieldPath] = {}
         self._locations: dict[Location, Location] = {}
-        self._fixes: dict[tuple[Fix, str], Fix] = {}
+        self._fixes: dict[tuple[Fix, str | tuple[type, ...]], Fix] = {}
 
     def text(self, value: str) -> str:
         return self._texts.setdefault(value, value) if type(value) is str else value
 
     def path(self, value: FieldPath) -> FieldPath:
-        if all(type(p) in _PLAIN_PARTS for p in value):
+        if _PLAIN_PARTS.issuperset(map(type, value)):
             return self._paths.setdefault(value, value)
         return value
 
@@ -82,10 +89,30 @@ class SharedValues:
     def fix(self, value: Fix | None) -> Fix | None:
         if value is None or type(value) is not Fix:
             return value
+        shape = _fix_shape(value)
         try:
-            return self._fixes.setdefault((value, repr(value)), value)
+            return self._fixes.setdefault((value, shape if shape is not None else repr(value)), value)
         except TypeError:  # unhashable data in an edit's value
             return value
+
+
+def _fix_shape(fix: Fix) -> tuple[type, ...] | None:
+    """The types of a fix's parts in order (each edit's path parts, then its value), when its texts are ``str``
+    and every one of those parts is a ``str``, ``int``, ``bool`` or None (``_SHAPED``); else None. Two equal
+    fixes of the same shape hold the same values of the same types everywhere, so they print alike: the
+    memo keys such fixes by their shape, which costs a fraction of ``repr`` (a Python-level walk of the
+    named tuples), and every other fix by ``repr`` (the two kinds of key never meet: a tuple is never equal to
+    a ``str``)."""
+    if type(fix.value) is not str or type(fix.description) is not str or type(fix.safety) is not str \
+            or type(fix.edits) is not tuple:
+        return None
+    shape: list[type] = []
+    for edit in fix.edits:
+        if type(edit) is not FixEdit or type(edit.op) is not str or type(edit.path) is not tuple:
+            return None
+        shape += map(type, edit.path)
+        shape.append(type(edit.value))
+    return tuple(shape) if _SHAPED.issuperset(shape) else None
 
 
 def make_finding(

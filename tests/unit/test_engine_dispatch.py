@@ -298,3 +298,56 @@ def test_what_a_rule_returns_is_taken_whole_whatever_its_shape() -> None:
     assert len(failed) == 3 and all("shape-fails" in m or "shape-none" in m or "shape-yields-none" in m
                                     for m in failed), failed
     assert by_rule == {}
+
+
+def test_fixes_keyed_by_their_shape_are_shared_only_when_equal_in_types_too() -> None:
+    """The memo keys a fix made of strings, integers, booleans and None by the types of its parts instead of by
+    ``repr``: equal fixes whose parts differ in type (``1``/``True`` in a path or a value, a ``str`` subclass, a
+    float ``-0.0`` against ``0.0``) still keep their own objects, and ``repr`` is not called for shaped fixes."""
+    from guardlint.engine import SharedValues, _fix_shape
+    from guardlint.findings import Fix, FixEdit, structural_fix
+
+    class Text(str):
+        pass
+
+    shared = SharedValues()
+    base = structural_fix("set it", FixEdit("set", ("spec", "containers", 0, "x"), True), safety="safe")
+    assert _fix_shape(base) == (str, str, int, str, bool)
+    assert shared.fix(base) is base
+    again = structural_fix("set it", FixEdit("set", ("spec", "containers", 0, "x"), True), safety="safe")
+    assert shared.fix(again) is base
+    for other in (
+        structural_fix("set it", FixEdit("set", ("spec", "containers", False, "x"), True), safety="safe"),
+        structural_fix("set it", FixEdit("set", ("spec", "containers", 0, "x"), 1), safety="safe"),
+        structural_fix("set it", FixEdit("set", ("spec", "containers", 0, Text("x")), True), safety="safe"),
+        structural_fix(Text("set it"), FixEdit("set", ("spec", "containers", 0, "x"), True), safety="safe"),
+    ):
+        assert other == base
+        alone = SharedValues()
+        alone.fix(base)
+        assert alone.fix(other) is other
+    neg = structural_fix("zero", FixEdit("set", ("a",), -0.0))
+    pos = structural_fix("zero", FixEdit("set", ("a",), 0.0))
+    assert neg == pos and _fix_shape(neg) is None  # floats are keyed by repr, which tells them apart
+    assert shared.fix(neg) is neg and shared.fix(pos) is pos
+    plain = Fix("false", "set it to false")
+    assert _fix_shape(plain) == ()
+    assert shared.fix(plain) is plain and shared.fix(Fix("false", "set it to false")) is plain
+
+
+def test_shaped_fixes_skip_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted: sharing a run's ordinary fixes (strings, booleans, integers) calls no ``repr``."""
+    import builtins
+
+    from guardlint import engine
+    from guardlint.findings import FixEdit, structural_fix
+
+    calls = []
+    real = builtins.repr
+    monkeypatch.setattr(engine, "repr", lambda value: calls.append(value) or real(value), raising=False)
+    shared = engine.SharedValues()
+    for value in (True, "x", 3, None):
+        shared.fix(structural_fix("d", FixEdit("set", ("a", 0), value)))
+    assert calls == []
+    shared.fix(structural_fix("d", FixEdit("set", ("a", 0), 1.5)))
+    assert len(calls) == 1

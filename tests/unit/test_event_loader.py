@@ -260,3 +260,22 @@ def test_keys_and_short_plain_strings_are_shared_across_files() -> None:
     key_b = next(k for k in second if k == "apiVersion")
     assert key_a is key_b
     assert first["kind"] is second["kind"] and first["metadata"]["name"] is second["metadata"]["name"]
+
+
+def test_events_come_from_the_loaders_own_parser() -> None:
+    """The event way reads libyaml's bare parser (no constructor or resolver set up per document): the same
+    ``get_event`` as the composing loader's, so the same events."""
+    assert issubclass(loader._Loader, loader._Events)
+    assert loader._Events.get_event is loader._Loader.get_event
+    text = "a: [1, {b: c}]\n"
+    bare, full = loader._Events(text), loader._Loader(text)
+    try:
+        seen = 0
+        while (one := bare.get_event()) is not None:
+            two = full.get_event()
+            assert type(one) is type(two) and one.start_mark.index == two.start_mark.index
+            seen += 1
+        assert full.get_event() is None and seen == 14
+    finally:
+        bare.dispose()
+        full.dispose()

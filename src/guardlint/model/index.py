@@ -28,6 +28,8 @@ from guardlint._record import NamedTuple
 from guardlint.model.resource import Resource
 
 T = TypeVar("T")
+_NOT_BUILT: Any = object()
+"""What a run's memo gives for a key whose table is not built yet (a built table may be None)."""
 
 
 class KnownObject(NamedTuple):
@@ -212,10 +214,9 @@ class ResourceIndex(Frozen):
         For derived lookups only (for example pod templates by namespace with their labels); the key names
         what is built. Findings never come from here, so rules stay pure functions of their inputs.
         """
-        cache: dict[str, Any] = self._memo
-        if key not in cache:
-            cache[key] = build()
-        value: T = cache[key]
+        value: T = self._memo.get(key, _NOT_BUILT)
+        if value is _NOT_BUILT:
+            value = self._memo[key] = build()
         return value
 
     def object_memo(self, key: str, build: Callable[[], T]) -> T:
@@ -223,7 +224,11 @@ class ResourceIndex(Frozen):
         never on the run's other objects; built once per run like ``memo``. Unlike a ``memo`` table, a process
         of a ``--jobs`` pool, which has no run-wide index, may keep one of its own (``guardlint.parallel``):
         use it only where that holds, and say why at the call."""
-        return self.memo(key, build)
+        # ``memo``'s body, not a call of it: rules ask for their per-object facts about 100,000 times on the corpus.
+        value: T = self._memo.get(key, _NOT_BUILT)
+        if value is _NOT_BUILT:
+            value = self._memo[key] = build()
+        return value
 
     def of_kind(self, kind: str, namespace: str | None = None, *, any_namespace: bool = False) -> Iterator[Resource]:
         """Objects of ``kind`` in run order; by default only those in ``namespace`` (an unset namespace matches

@@ -135,11 +135,18 @@ def display_name(path: str, root: str | None = None) -> str:
     """A POSIX path relative to ``root`` (the working directory by default) when the file is below it."""
     if path == STDIN:
         return STDIN
-    base = root or os.getcwd()
-    try:
-        rel = os.path.relpath(path, base)
-    except ValueError:  # pragma: no cover - different drives on Windows
-        rel = path
+    base = os.path.abspath(root) if root else os.getcwd()
+    full = os.path.abspath(path)
+    folder = base if base.endswith(os.sep) else base + os.sep
+    if full.startswith(folder) and len(full) > len(folder):
+        # What ``os.path.relpath`` gives for a path below ``base`` (it compares the same two absolute, normalised
+        # paths component by component), without its splitting and joining: a walk names every file this way.
+        rel = full[len(folder):]
+    else:
+        try:
+            rel = os.path.relpath(path, base)
+        except ValueError:  # pragma: no cover - different drives on Windows
+            rel = path
     if rel.startswith(".." + os.sep) or rel == "..":
         rel = path
     return rel.replace(os.sep, "/") if os.sep != "/" else rel
@@ -426,13 +433,17 @@ def _walk(
     real_top = os.path.realpath(top)
     limit = _walk_limit(real_top)
     visited: set[str] = set()
+    # Each folder's real path from its parent's (one ``lstat`` per folder instead of one per component of every
+    # folder's path); a ``..`` in ``top`` makes ``abspath`` drop a component before a link is resolved, so such a
+    # walk resolves each folder whole (``RealFolders``).
+    folders = None if ".." in top.replace(os.sep, "/").split("/") else RealFolders()
 
     def onerror(exc: OSError) -> None:
         name = exc.filename if isinstance(exc.filename, str) else top
         errors.append(InputError(ErrorKind.UNREADABLE, display_name(name, root), 1, 1, _os_message(exc)))
 
     for dirpath, dirnames, filenames in os.walk(top, followlinks=True, onerror=onerror):
-        real = os.path.realpath(dirpath)
+        real = folders.of(os.path.abspath(dirpath)) if folders is not None else os.path.realpath(dirpath)
         if real in visited:
             dirnames[:] = []
             continue

@@ -52,6 +52,10 @@ MAX_DEPTH = 500
 _ALIAS_BUDGET_FLOOR = 200_000
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Events: type[Any] = getattr(getattr(yaml, "cyaml", None), "CParser", _Loader)
+"""What ``guardlint.source.events`` reads a document's events from: libyaml's bare parser (``CParser``, a base of
+``CSafeLoader``: the same ``get_event``), without the constructor and resolver that ``CSafeLoader`` sets up in
+Python for every document and that the event loop never uses; the pure-Python loader without libyaml."""
 
 _SOURCE = lazy(r"^#\s*Source:\s*(\S.*?)\s*$")
 _HELM_ACTION = lazy(
@@ -652,7 +656,7 @@ def _load_chunk(
         # A lint run's usual document: built straight from the parser's events (``guardlint.source.events``).
         # Whatever that way does not handle, including every error, is left to the composing way below.
         built = build_from_events(
-            body, _Loader, builder.plain_value, builder.values, spans="guardlint" in body, max_depth=MAX_DEPTH
+            body, _Events, builder.plain_value, builder.values, spans="guardlint" in body, max_depth=MAX_DEPTH
         )
         if built is not None:
             return _built_document(built, chunk, number, file), None

@@ -1,0 +1,81 @@
+"""Discovery names and resolves paths with fewer system calls than ``os.path.relpath``/``realpath`` per file and
+folder, with the same results."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guardlint.source import files
+from guardlint.source.files import discover_all, display_name
+
+
+def _relpath_name(path: str, root: str | None = None) -> str:
+    """``display_name`` as it was: ``os.path.relpath``, kept only below the base."""
+    if path == "-":
+        return "-"
+    rel = os.path.relpath(path, root or os.getcwd())
+    return path if rel.startswith(".." + os.sep) or rel == ".." else rel
+
+
+@pytest.mark.parametrize("path", ["a.yaml", "./a.yaml", "d/./e/../f.yaml", "d//g.yaml", ".", "..", "../x.yaml",
+                                  "/", "/etc/hosts", "d/", "-"])
+@pytest.mark.parametrize("root", [None, ".", "d", "d/", "/", "/nonexistent"])
+def test_display_name_is_what_relpath_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str,
+                                            root: str | None) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
+    assert display_name(path, root) == _relpath_name(path, root)
+    absolute = os.path.join(str(tmp_path), path) if path != "-" else path
+    assert display_name(absolute, root) == _relpath_name(absolute, root)
+
+
+def _tree(top: Path, depth: int, width: int) -> None:
+    folder = top
+    for level in range(depth):
+        folder = folder / f"level{level}"
+        for i in range(width):
+            (folder / f"w{i}").mkdir(parents=True)
+            (folder / f"w{i}" / "m.yaml").write_text("kind: A\n")
+
+
+def test_a_walk_resolves_each_folder_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted: the real path of each folder of a walk comes from its parent's (one ``lstat`` per folder), not
+    from resolving every component of its path again (``os.path.realpath``). The inputs are the same, also
+    with a link back into the tree, and when the walked path holds ``..`` (which then resolves each folder
+    whole)."""
+    top = tmp_path / "repo"
+    _tree(top, 6, 3)
+    (top / "linked").symlink_to(top / "level0" / "w1")
+    calls: list[Any] = []
+    real_lstat = os.lstat
+
+    def counting(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        calls.append(path)
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "lstat", counting)
+    found = discover_all([str(top)], ())
+    walked = len(calls)
+    calls.clear()
+    dotted = discover_all([str(top / "level0" / ".." / "..") + os.sep + "repo"], ())
+    whole = len(calls)
+    monkeypatch.setattr(os, "lstat", real_lstat)
+    assert [i.path.replace(str(top), "") for i in found.inputs] == \
+        [i.path.replace(str(top / "level0" / ".." / "..") + os.sep + "repo", "") for i in dotted.inputs]
+    assert len(found.inputs) == 6 * 3  # the link back into the tree is passed over, both ways
+    # Without the memo every folder costs one lstat per component of its path (the temporary folder's depth
+    # and the tree's); with it, about one per folder and file.
+    assert walked * 2 < whole
+
+
+def test_real_folders_are_realpath(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "a")
+    memo = files.RealFolders()
+    for folder in ("a", "a/b", "link", "link/b", "missing", "link/missing/deeper"):
+        path = os.path.abspath(os.path.join(str(tmp_path), folder))
+        assert memo.of(path) == os.path.realpath(path)
