@@ -199,3 +199,41 @@ def test_each_distinct_path_is_rendered_once_per_report(fmt: str, monkeypatch: p
     write_report(report, fmt, RenderOptions(registry(), tool_version="1"), written.append)
     assert "".join(written) == expected
     assert 0 < calls <= len(distinct) < len(report.findings)
+
+
+@pytest.mark.parametrize("value", [
+    *DOCS, None, True, 0, -3, 1.5, 1e300, -0.0, "a \"quoted\" \\ line\n", "é 🙂 \ud800", ["x", {"y": [None, False]}],
+    {"nested": {"deeper": [1, {"k": "v"}]}, "n": 2**70}, (1, "tuple"),
+    {2: "int key", True: "bool key", None: "none", 1.5: "float key"},
+])
+def test_the_encoder_made_once_encodes_as_json_encoder_does(value: Any) -> None:
+    """``write_document``'s encoder (the C encoder made once per report) gives ``JSONEncoder.encode``'s text
+    for every value, one call after another (its circular-reference bookkeeping starts empty each time)."""
+    from guardlint.report.json import _encoder
+
+    reference = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
+    encode = _encoder()
+    for _ in range(2):
+        assert encode(value) == reference(value)
+
+
+def test_the_encoder_made_once_fails_as_json_encoder_does() -> None:
+    from guardlint.report.json import _encoder
+
+    reference = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
+    encode = _encoder()
+    loop: list[Any] = []
+    loop.append(loop)
+    for bad in (float("nan"), float("inf"), {"a": [float("-inf")]}, loop, {"set": {1}}, {(1, 2): "key"}):
+        with pytest.raises((ValueError, TypeError)) as ours:
+            encode(bad)
+        with pytest.raises((ValueError, TypeError)) as theirs:
+            reference(bad)
+        assert type(ours.value) is type(theirs.value) and str(ours.value) == str(theirs.value)
+        assert encode({"after": [1, "ok"]}) == reference({"after": [1, "ok"]})  # nothing left over from the error
+    # A container the failed call left open is not taken for a circular reference later.
+    inner: list[Any] = [1, float("nan")]
+    with pytest.raises(ValueError):
+        encode({"k": [inner]})
+    inner[1] = 2
+    assert encode({"k": [inner]}) == reference({"k": [inner]})

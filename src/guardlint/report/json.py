@@ -262,7 +262,7 @@ def write_document(doc: Any, write: Write) -> None:
     escapes; DEL included); from the first piece that does not, the rest is held until the end, and is
     escaped as ASCII mode escapes it (``_ascii``) when any piece held a lone surrogate.
     """
-    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
+    encode = _encoder()
     batch: list[str] = []  # pieces are passed on in batches of about 64 KB: fewer, larger writes
     size = 0
     for piece in _ascii_if_needed(_pieces(doc, encode)):
@@ -273,6 +273,38 @@ def write_document(doc: Any, write: Write) -> None:
             batch, size = [], 0
     if batch:
         write("".join(batch))
+
+
+def _encoder() -> Callable[[Any], str]:
+    """``json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode``, with the C
+    encoder made once: ``JSONEncoder.encode`` makes it anew (``c_make_encoder``, with a fresh ``markers`` dict
+    for its circular-reference check) on every call, and a report calls it once per finding, which cost about
+    as much as encoding the finding's record. The encoder made here takes the same arguments that
+    ``JSONEncoder.iterencode`` passes it, and its ``markers`` dict is empty again after every value it encodes
+    (entries are removed as containers close, and all of them when an encoding fails), so each call returns what
+    ``encode`` returns, errors included
+    (``tests/unit/test_report_streamed.py`` compares them). Without the C accelerator, ``encode`` itself."""
+    from json import encoder as stdlib
+
+    options = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+    make: Any = getattr(stdlib, "c_make_encoder", None)  # not in the type stubs
+    if make is None:  # pragma: no cover - CPython builds have the accelerator
+        return options.encode
+    text = stdlib.encode_basestring
+    markers: dict[int, Any] = {}
+    once = make(markers, options.default, text, options.indent, options.key_separator, options.item_separator,
+                options.sort_keys, options.skipkeys, options.allow_nan)
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):  # as ``encode`` does
+            return text(value)
+        try:
+            return "".join(once(value, 0))
+        except BaseException:
+            markers.clear()  # a failed encoding may leave its open containers marked; a fresh ``encode`` would not
+            raise
+
+    return encode
 
 
 def _ascii_if_needed(pieces: Iterable[str]) -> Iterator[str]:
