@@ -79,3 +79,26 @@ def test_real_folders_are_realpath(tmp_path: Path) -> None:
     for folder in ("a", "a/b", "link", "link/b", "missing", "link/missing/deeper"):
         path = os.path.abspath(os.path.join(str(tmp_path), folder))
         assert memo.of(path) == os.path.realpath(path)
+
+
+def test_a_discovery_asks_for_the_working_directory_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted: the names reports show are taken relative to the working directory, asked for once per
+    discovery rather than once per file (a system call each); the names are what they were (absolute paths
+    below the working directory are shown relative to it, as relative ones are)."""
+    _tree(tmp_path / "repo", 3, 4)
+    monkeypatch.chdir(tmp_path)
+    expected = [i.display for i in discover_all(["repo"], ()).inputs]
+    calls: list[str] = []
+    real = os.getcwd
+
+    def counting() -> str:
+        calls.append("cwd")
+        return real()
+
+    monkeypatch.setattr(os, "getcwd", counting)
+    top = str(tmp_path / "repo")  # absolute: ``os.path.abspath`` of a relative path asks for it itself
+    found = discover_all([top, *(f"{top}/level0/w{i}/m.yaml" for i in range(4))], ())
+    monkeypatch.setattr(os, "getcwd", real)
+    assert [i.display for i in found.inputs] == expected
+    assert len(expected) == 12 and all(name.startswith("repo/level0/") for name in expected)
+    assert len(calls) <= 3  # the excludes' folder, the walk's limit and the names' base, not one per file

@@ -295,11 +295,12 @@ def discover_all(paths: Iterable[str], excludes: Sequence[str] | Excludes = (), 
             inputs.append(Input(path, shown))
 
     folders = RealFolders()
+    shown_from = root or os.getcwd()  # what ``display_name`` reads per name: asked once (a system call per file)
     for raw in paths:
         if raw == STDIN:
             inputs.append(Input(STDIN, STDIN))
             continue
-        shown = display_name(raw, root)
+        shown = display_name(raw, shown_from)
         escape = leaves_repository(raw, folders)
         if escape is not None:
             errors.append(InputError(ErrorKind.UNREADABLE, shown, 1, 1, (
@@ -307,12 +308,12 @@ def discover_all(paths: Iterable[str], excludes: Sequence[str] | Excludes = (), 
                 "outside the repository it lints")))
             continue
         if os.path.isdir(raw):
-            for path, why in _walk(raw, as_excludes(excludes, root), root, errors, passed):
+            for path, why in _walk(raw, as_excludes(excludes, root), shown_from, errors, passed):
                 if why is None:
-                    add(path, display_name(path, root))
+                    add(path, display_name(path, shown_from))
                 else:
                     folder = "/" if path.endswith(os.sep) else ""  # a folder the walk did not enter
-                    skipped.append(SkippedDocument(display_name(path, root) + folder, 1, why))
+                    skipped.append(SkippedDocument(display_name(path, shown_from) + folder, 1, why))
             continue
         if not os.path.lexists(raw):
             errors.append(InputError(ErrorKind.NOT_FOUND, shown, 1, 1, "no such file or directory"))
