@@ -740,6 +740,13 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             report = report._replace(warnings=(*report.warnings, (
                 f"the JSON report carries no fix patches: {offered} findings offer fixes, more than "
                 f"{PATCH_LIMIT} (lint fewer files, or see every change with --diff --unsafe-fixes)")))
+    if "sarif" in used:
+        from guardlint.report.sarif import GITHUB_RESULT_LIMIT, result_count
+
+        if (count := result_count(report)) > GITHUB_RESULT_LIMIT:
+            report = report._replace(warnings=(*report.warnings, (
+                f"the SARIF report holds {count} results: GitHub code scanning rejects an upload of more than "
+                f"{GITHUB_RESULT_LIMIT:,} (lint fewer files per upload, or fewer rules with --select)")))
     if not args.quiet:
         from guardlint._printable import printable
 

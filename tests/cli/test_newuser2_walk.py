@@ -247,3 +247,27 @@ def test_a_schema_url_in_the_configuration_says_why_it_is_refused(tmp_path: Path
     assert (problem.line, problem.column, problem.path) == (1, 17, "schemas[1]")
     assert "is a URL: guardlint never reaches the network" in problem.message
     assert "should not be valid" not in problem.message
+
+
+def test_a_sarif_report_github_would_reject_is_announced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GitHub code scanning rejects a SARIF run of more than 25,000 results, which the shared corpus passes with
+    every rule (26,106): the upload step failed after guardlint had said nothing."""
+    from guardlint.cli import main
+    from guardlint.report import sarif
+
+    assert sarif.GITHUB_RESULT_LIMIT == 25_000
+    (tmp_path / "pods.yaml").write_text(PRIVILEGED_POD + "---\n" + PRIVILEGED_POD.replace("name: web}", "name: b}"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sarif, "GITHUB_RESULT_LIMIT", 1)
+    args = ["check", "pods.yaml", "--no-config", "--select", "privileged-container", "--fail-on", "never"]
+    for more in (["--format", "sarif"], ["--output-file", "sarif:out.sarif"]):
+        out, err = io.StringIO(), io.StringIO()
+        assert main([*args, *more], out=out, err=err) == 0
+        assert "the SARIF report holds 2 results: GitHub code scanning rejects an upload of more than 1" \
+            in err.getvalue()
+    out, err = io.StringIO(), io.StringIO()
+    assert main([*args, "--format", "json"], out=out, err=err) == 0
+    assert "SARIF" not in err.getvalue()  # only when a SARIF report is written
+    monkeypatch.setattr(sarif, "GITHUB_RESULT_LIMIT", 2)
+    out, err = io.StringIO(), io.StringIO()
+    assert main([*args, "--format", "sarif"], out=out, err=err) == 0 and "SARIF" not in err.getvalue()

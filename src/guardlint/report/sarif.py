@@ -41,10 +41,17 @@ INFORMATION_URI = "https://github.com/guardlint/guardlint"
 DOCS_URI = "https://github.com/guardlint/guardlint/blob/main/docs/rules/{name}.md"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "guardlint/v1"
+GITHUB_RESULT_LIMIT = 25_000
+"""GitHub code scanning rejects a SARIF run with more results than this (and stores the 5,000 most severe)."""
 
 _LEVELS = MappingProxyType({Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"})
 
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def result_count(report: Report) -> int:
+    """How many results ``render_sarif`` writes: every finding (suppressed ones too) and every input error."""
+    return len(report.findings) + len(report.errors)
 
 
 def render_sarif(report: Report, options: RenderOptions) -> str:
