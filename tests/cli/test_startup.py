@@ -357,3 +357,39 @@ def test_the_fast_reading_knows_every_check_option() -> None:
     for _flags, spec in cli._CHECK_OPTIONS:
         assert spec.get("action", "store") in ("store", "store_true", "append")
         assert set(spec) <= {"action", "metavar", "help", "choices", "dest", "default"}
+
+
+def test_importing_the_package_or_the_console_script_imports_no_guardlint_module_yet() -> None:
+    """``import guardlint`` and the console script's ``from guardlint.cli import entry`` import guardlint's
+    modules only when used, so that ``entry`` relaxes the garbage collector before the bulk of the imports."""
+    code = (
+        "import json, sys\n"
+        "import guardlint\n"
+        "package = sorted(m for m in sys.modules if m.startswith('guardlint'))\n"
+        "from guardlint.cli import entry\n"
+        "script = sorted(m for m in sys.modules if m.startswith('guardlint'))\n"
+        "print(json.dumps([package, script, 'yaml' in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    package, script, yaml_loaded = json.loads(done.stdout)
+    assert package == ["guardlint", "guardlint._version"]
+    assert script == ["guardlint", "guardlint._version", "guardlint.cli"]
+    assert not yaml_loaded
+
+
+def test_the_public_names_are_those_of_their_modules() -> None:
+    import importlib
+
+    import guardlint
+
+    exported = guardlint._EXPORTED_FROM  # type: ignore[attr-defined]
+    assert set(guardlint.__all__) == {*exported, "__version__"}
+    for name, module in exported.items():
+        assert getattr(guardlint, name) is getattr(importlib.import_module(module), name), name
+    namespace: dict[str, Any] = {}
+    exec("from guardlint import *", namespace)
+    assert set(guardlint.__all__) <= set(namespace)
+    assert set(guardlint.__all__) <= set(dir(guardlint))
+    assert guardlint.api.lint_text is guardlint.lint_text  # a submodule read as an attribute still works
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        guardlint.no_such_name  # type: ignore[attr-defined]  # noqa: B018
