@@ -126,6 +126,18 @@ containers:
     resources: {limits: {cpu: "0", memory: "-1", ephemeral-storage: 0.5}, requests: {cpu: "bad", memory: 1Gi}}
     volumeMounts: [{name: shm, mountPath: /dev/shm}]
 """),
+    # Security settings that are set, but not to what the gated security rules report.
+    _pod("quiet-security", """
+hostNetwork: false
+hostPID: false
+securityContext: {seccompProfile: {type: RuntimeDefault}, runAsNonRoot: true}
+containers:
+  - name: app
+    image: example.com/app:1
+    ports: [{containerPort: 8080}]
+    securityContext: {capabilities: {drop: [ALL]}, allowPrivilegeEscalation: false}
+    env: []
+"""),
     """apiVersion: batch/v1
 kind: Job
 metadata: {name: kueue-label-no-gpu, namespace: ml, labels: {kueue.x-k8s.io/queue-name: q}}
@@ -199,6 +211,19 @@ containers: [{name: app, image: example.com/app:1, resources: {limits: {nvidia.c
 resources: {limits: {nvidia.com/gpu: 1}}
 containers: [{name: app, image: example.com/app:1}]
 """),
+    _pod("security-in-odd-places", """
+hostIPC: true
+securityContext:
+  sysctls: [{name: kernel.msgmax, value: "1"}]
+  windowsOptions: {hostProcess: true}
+initContainers:
+  - {name: init, image: example.com/i:1, ports: [{containerPort: 1, hostPort: 9000}],
+     securityContext: {procMount: Unmasked, seLinuxOptions: {type: spc_t}}}
+containers: [{name: app, image: example.com/app:1}]
+ephemeralContainers:
+  - {name: debug, image: example.com/d:1, securityContext: {capabilities: {add: [SYS_ADMIN]}},
+     env: [{name: AWS_SECRET_ACCESS_KEY, value: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY}]}
+"""),
     """apiVersion: trainer.kubeflow.org/v1alpha1
 kind: TrainJob
 metadata: {name: operator-site-only, namespace: ml}
@@ -246,6 +271,15 @@ EXPECTED_NEAR_HITS = {
     ("dra-container-claim-unknown", "claims-only"),
     ("dra-pod-claim-source-invalid", "claims-only"),
     ("dra-container-claim-unknown", "container-claims-only"),
+    ("shared-host-namespace", "security-in-odd-places"),
+    ("unsafe-sysctl", "security-in-odd-places"),
+    ("host-process-container", "security-in-odd-places"),
+    ("host-port", "security-in-odd-places"),
+    ("unmasked-proc-mount", "security-in-odd-places"),
+    ("forbidden-selinux-options", "security-in-odd-places"),
+    ("dangerous-capability", "security-in-odd-places"),
+    ("non-default-capability", "security-in-odd-places"),
+    ("secret-in-env-value", "security-in-odd-places"),
 }
 
 
@@ -279,7 +313,7 @@ def test_gate_declarations_are_known_and_recorded_in_the_catalog() -> None:
     from guardlint.api import make_registry
 
     names = _gated()
-    assert len(names) >= 30  # the GPU pack's rules that need an accelerator, a claim, a GPU setting; hostPath rules
+    assert len(names) >= 40  # GPU rules that need an accelerator, a claim, a GPU setting; security rules of rare fields
     lazy = {r.name: r.info.gates for r in make_registry(entry_points=False).rules}
     for r in registry().rules:
         assert set(r.meta.gates) <= set(GATES) - {PODS}, r.name
@@ -340,6 +374,7 @@ def test_each_gate_is_closed_for_a_plain_workload_and_open_where_it_should_be() 
 
     assert answers("cpu-rollout") == {PODS}
     assert answers("standard-only") == {PODS}
+    assert answers("quiet-security") == {PODS}
     assert answers("ephemeral-gpu") == {PODS, "env"}  # an ephemeral container's resources are not the gate's
     assert answers("selector-only") == {PODS, "node-targeting", "device-exposure"}
     assert answers("pod-level-gpu") == {PODS, "pod-resources"}
@@ -396,7 +431,7 @@ def _imported(text: str, *select: str) -> list[str]:
 def test_a_plain_deployment_and_service_import_no_gated_rule_module() -> None:
     """Counted in fresh processes: with every rule selected, no module of a rule whose gates a plain Deployment
     and Service close is imported (no module of the GPU pack at all), while the rules that judge them are; an
-    environment variable opens the ``env`` gate only, a GPU request the pack's accelerator rules."""
+    environment variable opens the ``env`` gate only (two rules), a GPU request the pack's accelerator rules."""
     gated_modules = {r.check.__module__: r for r in registry().rules if r.meta.gates}
     modules = set(_imported(PLAIN, "all"))
     assert not modules & set(gated_modules), sorted(modules & set(gated_modules))
@@ -404,7 +439,7 @@ def test_a_plain_deployment_and_service_import_no_gated_rule_module() -> None:
     assert "guardlint.rules.security.privileged_container" in modules  # the others still run
     env = "env: [{name: MODE, value: prod}]\n          volumeMounts:"
     with_env = set(_imported(PLAIN.replace("volumeMounts:", env), "all"))
-    assert {gated_modules[m].name for m in with_env & set(gated_modules)} == {"gpu-visible-devices-env"}
+    assert {gated_modules[m].name for m in with_env & set(gated_modules)} == {"gpu-visible-devices-env", "secret-in-env-value"}
     with_gpu = set(_imported(PLAIN.replace("limits: {memory: 64Mi}", "limits: {memory: 64Mi, nvidia.com/gpu: 1}"),
                              "all"))
     assert "guardlint.rules.gpu.gpu_node_selection_missing" in with_gpu

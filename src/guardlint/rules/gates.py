@@ -118,6 +118,40 @@ def _device_exposure(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
     return False
 
 
+def _host_namespaces(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
+    return any(pod.spec.get("hostNetwork") or pod.spec.get("hostPID") or pod.spec.get("hostIPC") for pod in pods)
+
+
+def _host_ports(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
+    for pod in pods:
+        for c in iter_containers(pod):
+            ports = c.data.get("ports")
+            if isinstance(ports, list) and any(isinstance(p, dict) and p.get("hostPort") for p in ports):
+                return True
+    return False
+
+
+_POD_OPTIONS = ("seLinuxOptions", "windowsOptions", "sysctls")
+_CONTAINER_OPTIONS = ("seLinuxOptions", "windowsOptions", "procMount")
+
+
+def _security_context_options(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
+    for pod in pods:
+        context = pod.spec.get("securityContext")
+        if isinstance(context, dict) and any(context.get(k) is not None for k in _POD_OPTIONS):
+            return True
+        for c in iter_containers(pod):
+            context = c.data.get("securityContext")
+            if not isinstance(context, dict):
+                continue
+            if any(context.get(k) is not None for k in _CONTAINER_OPTIONS):
+                return True
+            capabilities = context.get("capabilities")
+            if isinstance(capabilities, dict) and capabilities.get("add"):
+                return True
+    return False
+
+
 def _env(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
     if (resource.group, resource.kind) in OPERATOR_RESOURCE_KINDS:
         return True
@@ -159,6 +193,13 @@ GATES: Mapping[str, tuple[str, Predicate]] = MappingProxyType({
          "or PID namespace, sets `runtimeClassName`, targets nodes (`tolerations`, `nodeSelector`, `affinity`), "
          "has a `hostPath` volume or a privileged container"),
         _device_exposure,
+    ),
+    "host-namespaces": ("one of its pods sets `hostNetwork`, `hostPID` or `hostIPC`", _host_namespaces),
+    "host-ports": ("one of its containers sets a `hostPort`", _host_ports),
+    "security-context-options": (
+        ("a pod's `securityContext` sets `seLinuxOptions`, `windowsOptions` or `sysctls`, or a container's "
+         "`seLinuxOptions`, `windowsOptions`, `procMount` or `capabilities.add`"),
+        _security_context_options,
     ),
     "env": (
         ("one of its containers sets `env` or `envFrom`, or the object is of an operator kind with its own "

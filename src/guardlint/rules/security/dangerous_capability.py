@@ -46,6 +46,9 @@ class Params(NamedTuple):
 @rule(
     code="SEC031",
     name="dangerous-capability",
+    # Gate: the rule yields nothing when this does not hold: a finding is on an entry of a container's
+    # securityContext.capabilities.add.
+    gates=("security-context-options",),
     pods_only=True,
     title="Container adds a dangerous Linux capability",
     severity=Severity.WARNING,

@@ -21,6 +21,9 @@ TYPES_1_31 = TYPES_1_0 | {"container_engine_t"}
 @rule(
     code="SEC009",
     name="forbidden-selinux-options",
+    # Gate: the rule yields nothing when this does not hold: a finding is on a pod's or container's
+    # securityContext.seLinuxOptions.
+    gates=("security-context-options",),
     pods_only=True,
     title="Pod or container sets a forbidden SELinux type, user or role",
     severity=Severity.ERROR,

@@ -19,6 +19,8 @@ CHECK = "hostPorts"
     code="SEC006",
     fixable="unsafe",
     name="host-port",
+    # Gate: the rule yields nothing when this does not hold: a finding is on a container port's hostPort.
+    gates=("host-ports",),
     pods_only=True,
     title="Container binds a port on the node (hostPort)",
     severity=Severity.WARNING,

@@ -18,6 +18,9 @@ CHECK = "windowsHostProcess"
 @rule(
     code="SEC001",
     name="host-process-container",
+    # Gate: the rule yields nothing when this does not hold: a finding is on a pod's or container's
+    # securityContext.windowsOptions.hostProcess.
+    gates=("security-context-options",),
     pods_only=True,
     title="Windows pod or container runs as a HostProcess container",
     severity=Severity.ERROR,

@@ -17,6 +17,9 @@ CHECK = "capabilities_baseline"
 @rule(
     code="SEC004",
     name="non-default-capability",
+    # Gate: the rule yields nothing when this does not hold: a finding is on an entry of a container's
+    # securityContext.capabilities.add (``_pss.capabilities_baseline``).
+    gates=("security-context-options",),
     pods_only=True,
     title="Container adds a capability outside the baseline set",
     severity=Severity.ERROR,

@@ -47,6 +47,8 @@ class Params(NamedTuple):
 @rule(
     code="SEC040",
     name="secret-in-env-value",
+    # Gate: the rule yields nothing when this does not hold: it reads only the containers' env entries.
+    gates=("env",),
     pods_only=True,
     title="Container sets a credential as a literal environment variable",
     severity=Severity.ERROR,

@@ -24,6 +24,9 @@ _EFFECT = {
     code="SEC002",
     fixable="unsafe",
     name="shared-host-namespace",
+    # Gate: the rule yields nothing when this does not hold: a finding is on a pod's hostNetwork, hostPID or hostIPC
+    # set to true.
+    gates=("host-namespaces",),
     pods_only=True,
     title="Pod shares a host namespace (network, PID or IPC)",
     severity=Severity.ERROR,

@@ -18,6 +18,9 @@ CHECK = "procMount"
     code="SEC010",
     fixable="unsafe",
     name="unmasked-proc-mount",
+    # Gate: the rule yields nothing when this does not hold: a finding is on a container's securityContext.procMount
+    # (``_pss.proc_mount``).
+    gates=("security-context-options",),
     pods_only=True,
     title="Container sets a non-default /proc mount type",
     severity=Severity.ERROR,

@@ -20,6 +20,9 @@ SINCE = (1, 35)
     code="SEC019",
     fixable="unsafe",
     name="unmasked-proc-mount-restricted",
+    # Gate: the rule yields nothing when this does not hold: a finding is on a container's securityContext.procMount
+    # (``_pss.proc_mount``).
+    gates=("security-context-options",),
     pods_only=True,
     title="Container sets a non-default /proc mount type, even in a user namespace",
     severity=Severity.WARNING,

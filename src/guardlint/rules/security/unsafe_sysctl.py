@@ -55,6 +55,9 @@ def allowed_sysctls(version: tuple[int, int]) -> frozenset[str]:
 @rule(
     code="SEC012",
     name="unsafe-sysctl",
+    # Gate: the rule yields nothing when this does not hold: a finding is on an entry of a pod's
+    # securityContext.sysctls.
+    gates=("security-context-options",),
     pods_only=True,
     title="Pod sets a sysctl outside the safe set",
     severity=Severity.ERROR,
