@@ -265,7 +265,7 @@ def test_a_small_file_check_compiles_few_patterns_and_imports_few_modules(tmp_pa
                         "model/quantity.py", "model/ports.py", "rules/registry.py"):
         assert lazy_module not in files, f"{lazy_module} compiled a pattern that a plain check does not use"
     assert len(modules) <= MAX_MODULES, f"{len(modules)} modules imported"
-    assert sum(m.startswith("guardlint.rules.") and m.count(".") >= 3 for m in modules) >= 60  # rules still run
+    assert sum(m.startswith("guardlint.rules.") and m.count(".") >= 3 for m in modules) >= 45  # rules still run
 
 
 def test_a_comment_directive_still_compiles_the_directive_patterns(tmp_path: Path) -> None:
