@@ -200,12 +200,32 @@ def _findings(active: ActiveRule, resource: Resource, violations: Iterable[Viola
             written = ctx.workloads.written_path(resource, v.path)
             if written is None:
                 continue  # a pod-level field the object does not hold (a Tekton Task's pod)
-            # A value replacement stays when the field is where the rule saw it; structural edits are not
-            # offered on made pods (their fields may have no written place to go).
-            path, fix = written, (fix if written == v.path and fix is not None and not fix.edits else None)
+            # A value replacement stays when the field is where the rule saw it; structural edits only where
+            # they land as written (``_edits_in_place``: a pod made by a builder has none such, a template
+            # completed from defaults elsewhere in the object, an Argo Workflow's templateDefaults, has some).
+            keep = written == v.path and fix is not None and (not fix.edits or _edits_in_place(fix, resource, ctx))
+            path, fix = written, (fix if keep else None)
         out.append(make_finding(active, resource, resource.document, path, v.message, at_value=v.at_value, fix=fix,
                                 ref=ref, shared=shared))
     return out
+
+
+def _edits_in_place(fix: Fix, resource: Resource, ctx: RuleContext) -> bool:
+    """Whether a structural fix on an object with made or completed pods does, written into the object, what
+    it does to the pod the rule judged. Exact when every edit sets a scalar or appends to a list at a path that
+    no alias of the object's pods leads elsewhere, neither at, above nor below it: such a path and everything
+    under it are the object's own values, written where the pod has them, and the object's value wins over
+    the defaults it is completed from (a scalar replaces, a list without a merge key is replaced whole; a list
+    merged by key holds defaults' items, each an alias). A pod made by a builder (Tekton, Spark, Flink) has an
+    alias at its own path, so no structural edit is offered on it, as before."""
+    made = [m for pod in ctx.workloads.pods_of(resource) for m, _ in pod.aliases]
+    for edit in fix.edits:
+        if edit.op not in ("set", "append") or (edit.op == "set" and isinstance(edit.value, (dict, list))):
+            return False
+        p = edit.path
+        if any(p[:len(m)] == m or m[:len(p)] == p for m in made):
+            return False
+    return True
 
 
 def _rule_failed(active: ActiveRule, resource: Resource, error_rule: ActiveRule | None, exc: Exception
