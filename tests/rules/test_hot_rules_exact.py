@@ -1114,3 +1114,27 @@ def test_both_budget_rules_count_one_selection_per_budget(tmp_path: Any, monkeyp
                    for f in _report_json(guardlint.lint_paths([tmp_path], use_config_file=False, select=[rule])))
     assert together == alone
     assert {f[0] for f in together} == set(rules)
+
+
+@pytest.mark.parametrize("units", [3, 12])
+def test_the_workload_tree_reads_the_kinds_once_per_run(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, units: int
+) -> None:
+    """``can_judge_pods`` asks for the run's tree set of workloads for every selector it judges; the set is built
+    once, and the pod-template table's kinds are read when it is built, not on every call (they were: a
+    frozenset of every row's kind per selector)."""
+    from guardlint.model.workloads import WorkloadTable
+
+    calls = [0]
+    real = WorkloadTable.kinds
+
+    def counting(self: WorkloadTable) -> Any:
+        calls[0] += 1
+        return real(self)
+
+    monkeypatch.setattr(WorkloadTable, "kinds", counting)
+    text = "---\n".join(BUDGET_UNIT.replace("-N", f"-{i}").replace("REPLICAS", "1") for i in range(units))
+    (tmp_path / "apps.yaml").write_text(text)
+    report = guardlint.lint_paths([tmp_path], use_config_file=False, select=["pdb-blocks-hpa-minimum"])
+    assert len(report.findings) == units
+    assert calls[0] <= 3  # the old code: one more per budget

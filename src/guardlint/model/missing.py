@@ -488,9 +488,14 @@ def workloads_in_tree(index: ResourceIndex, workloads: WorkloadTable, referrer: 
 
 def _workload_tree(index: ResourceIndex, workloads: WorkloadTable) -> TreeSet:
     """Every workload of the run (an object the pod-template table knows), arranged by tree, built once per run."""
-    kinds = frozenset(workloads.kinds())
-    return index.tree_set("missing.workloads", lambda: (r for r in index.resources if r.kind in kinds
-                                                        and workloads.entry_for(r) is not None))
+
+    def members() -> Iterator[Resource]:
+        # The kinds are read here, when the set is built (once per run), not on every call: every selector of
+        # every object asks for the set (``can_judge_pods``).
+        kinds = workloads.kinds()
+        return (r for r in index.resources if r.kind in kinds and workloads.entry_for(r) is not None)
+
+    return index.tree_set("missing.workloads", members)
 
 
 def _has_workload_in_tree(index: ResourceIndex, workloads: WorkloadTable, referrer: Resource) -> bool:
