@@ -1138,3 +1138,67 @@ def test_the_workload_tree_reads_the_kinds_once_per_run(
     report = guardlint.lint_paths([tmp_path], use_config_file=False, select=["pdb-blocks-hpa-minimum"])
     assert len(report.findings) == units
     assert calls[0] <= 3  # the old code: one more per budget
+
+
+CREDENTIAL_TABLE = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: shop}
+data:
+  LOG_LEVEL: info
+  DB_PASSWORD: hunter2-but-longer
+  PASSWORD_FILE: /run/secrets/db
+  API_KEY: "12345"
+  apiKey: sk-abcdefghij
+  token: ""
+  TOKEN_TTL: 3600s
+  secretKey: ${SECRET_KEY}
+  greeting: hello-world
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: nginx:1.27
+          env:
+            - {name: LOG_LEVEL, value: debug}
+            - {name: DB_PASSWORD, value: hunter2-but-longer}
+            - {name: PASSWORD_FILE, value: /run/secrets/db}
+            - {name: GITHUB_TOKEN, value: changeme}
+            - {name: authKey, value: abc}
+            - {name: MODE, value: production-ready}
+"""
+
+
+def test_credential_values_are_judged_only_under_credential_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``credentials-in-configmap`` and ``secret-in-env-value`` report a literal under a credential name: they
+    ask the name first and judge the value (several patterns) only under such a name; the findings are those of
+    judging every value first (the expected table: names and values each decide some rows)."""
+    from guardlint.rules.security import credentials_in_configmap as cm
+    from guardlint.rules.security import secret_in_env_value as env
+
+    judged: list[str] = []
+    real = cm.literal_credential
+
+    def counting(value: str, name: str | None = None) -> bool:
+        judged.append(str(name))
+        return real(value, name)
+
+    monkeypatch.setattr(cm, "literal_credential", counting)
+    monkeypatch.setattr(env, "literal_credential", counting)
+    settings = settings_for(["credentials-in-configmap", "secret-in-env-value"])
+    report = guardlint.lint_text(CREDENTIAL_TABLE, "app.yaml", settings=settings)
+    assert sorted((f.rule, f.location.line) for f in report.findings) == [
+        ("credentials-in-configmap", 6),
+        ("credentials-in-configmap", 9),
+        ("secret-in-env-value", 28),
+        ("secret-in-env-value", 31),
+    ]  # what judging every value first reports (the code before this change, on the same text)
+    assert sorted(judged) == sorted(["DB_PASSWORD", "API_KEY", "apiKey", "token", "secretKey",
+                                     "DB_PASSWORD", "GITHUB_TOKEN", "authKey"])

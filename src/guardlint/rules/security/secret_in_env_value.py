@@ -140,12 +140,15 @@ def secret_in_env_value(resource: Resource, params: Params, ctx: RuleContext) ->
                 )
             elif url_with_credentials(value):
                 yield Violation(path, f"{c.describe()} sets {name} to a URL with a literal password", at_value=True)
-            elif literal_credential(value, name):
+            else:
                 if credential_name is None:
                     credential_name = credential_names(ctx.index, params.secret_words, params.ignored_suffixes)
-                if not credential_name(name):
-                    continue
-                yield Violation(path, f"{c.describe()} sets the credential {name} as a literal value", at_value=True)
+                # The variable's name first: both tests are pure, and most variables do not name a credential, where
+                # the value's test (several patterns) would be spent for nothing.
+                if credential_name(name) and literal_credential(value, name):
+                    yield Violation(
+                        path, f"{c.describe()} sets the credential {name} as a literal value", at_value=True
+                    )
 
 
 RULE = secret_in_env_value
