@@ -16,8 +16,10 @@ from typing import Any
 
 from guardlint._lazyre import LazyPattern
 from guardlint.model.access import get
+from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.index import ResourceIndex
 from guardlint.model.resource import Resource
+from guardlint.model.workloads import WorkloadTable, iter_pod_specs
 
 _PATCH_FILE = LazyPattern(r"(?i)(?:^|[-_.])patch(?:es)?(?:[-_.]|$)")
 DIRECTIVE_PREFIXES = ("$patch", "$setElementOrder/", "$retainKeys", "$deleteFromPrimitiveList/")
@@ -85,3 +87,18 @@ def is_patch(resource: Resource, index: ResourceIndex) -> bool:
     )
     cache[id(resource.data)] = (resource, answer)
     return answer
+
+
+def incomplete_workload(resource: Resource, workloads: WorkloadTable) -> bool:
+    """Whether ``resource`` is a built-in workload (``BUILTIN_WORKLOAD_GROUPS``) whose pod template has no
+    containers or a container without an image. The API accepts neither from a whole manifest in practice, so
+    such a document is a fragment: a patch leaves them to the base it applies to."""
+    if resource.group not in BUILTIN_WORKLOAD_GROUPS:
+        return False
+    for pod in iter_pod_specs(resource, workloads):
+        containers = pod.spec.get("containers")
+        if not isinstance(containers, list) or not containers:
+            return True
+        if any(isinstance(c, dict) and not c.get("image") for c in containers):
+            return True
+    return False

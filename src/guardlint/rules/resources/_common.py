@@ -14,11 +14,10 @@ from typing import Any
 
 from guardlint.model import missing as _missing
 from guardlint.model.access import get
-from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.index import directory
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_pod_specs
+from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef
 from guardlint.rules.api import RuleContext
 
 RESOURCE_CONTAINERS = (ContainerKind.INIT, ContainerKind.CONTAINER)
@@ -115,16 +114,9 @@ def is_partial_object(resource: Resource, ctx: RuleContext) -> bool:
 
     Rules that report a *missing* field skip fragments: the field is usually in the base the patch applies to.
     """
-    if resource.group in BUILTIN_WORKLOAD_GROUPS:
-        for pod in iter_pod_specs(resource, ctx.workloads):
-            containers = pod.spec.get("containers")
-            if not isinstance(containers, list) or not containers:
-                return True
-            if any(isinstance(c, dict) and not c.get("image") for c in containers):
-                return True
-    from guardlint.model.patches import is_patch
+    from guardlint.model.patches import incomplete_workload, is_patch
 
-    return is_patch(resource, ctx.index)
+    return incomplete_workload(resource, ctx.workloads) or is_patch(resource, ctx.index)
 
 
 _FILLED_BY_OPERATOR: dict[tuple[str, str], frozenset[str]] = {

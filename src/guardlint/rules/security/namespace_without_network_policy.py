@@ -48,23 +48,14 @@ def _fragment(resource: Resource, ctx: RuleContext) -> bool:
     written with strategic-merge directives, or in a file named as a patch and incomplete as an object (a
     built-in workload whose pod template has no containers or a container without an image, which the API would
     refuse). A whole object in a file whose name says "patch" (an Argo example of ``podSpecPatch``) is judged."""
-    from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
-    from guardlint.model.patches import is_patch, listed_as_patch, named_as_patch
+    from guardlint.model.patches import incomplete_workload, is_patch, listed_as_patch, named_as_patch
 
     index = ctx.index
     if not is_patch(resource, index):
         return False
     if not named_as_patch(resource.file) or (index.has_kind("Kustomization") and listed_as_patch(index, resource)):
         return True
-    if resource.group not in BUILTIN_WORKLOAD_GROUPS:
-        return False
-    for pod in iter_pod_specs(resource, ctx.workloads):
-        containers = pod.spec.get("containers")
-        if not isinstance(containers, list) or not containers:
-            return True
-        if any(isinstance(c, dict) and not c.get("image") for c in containers):
-            return True
-    return False
+    return incomplete_workload(resource, ctx.workloads)
 
 
 @rule(
