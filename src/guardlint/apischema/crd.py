@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import cmp_to_key
 from typing import Any
 
 from guardlint._record import NamedTuple
@@ -263,6 +264,30 @@ class ServedVersion(NamedTuple):
     deprecation: str | None = None
     """For ``deprecated: true``: the warning the API server returns with every request for the version (the
     CRD's ``deprecationWarning``, or the server's default wording)."""
+    storage: bool = False
+    """``storage: true``: the version the API server persists the kind's objects in (exactly one per CRD)."""
+
+
+_KUBE_VERSION = re.compile(r"v([0-9]+)(?:(alpha|beta)([0-9]+))?")
+_STABILITY = {"alpha": 0, "beta": 1, None: 2}
+
+
+def compare_kube_versions(a: str, b: str) -> int:
+    """The order Kubernetes gives the version names of an API group (negative when ``a`` comes before ``b``):
+    stable above beta above alpha, then by major and minor number (``v2 > v1 > v1beta2 > v1beta1 > v1alpha1``);
+    a name of another shape is below every Kubernetes-like one, and such names are in reverse alphabetical
+    order among themselves. It is how the API server picks the version its default deprecation warning
+    recommends, and how discovery orders a CRD's versions (apimachinery's CompareKubeAwareVersionStrings)."""
+    if a == b:
+        return 0
+    ma, mb = _KUBE_VERSION.fullmatch(a), _KUBE_VERSION.fullmatch(b)
+    if ma is None or mb is None:
+        if ma is None and mb is None:
+            return (a < b) - (a > b)
+        return -1 if ma is None else 1
+    ka = (_STABILITY[ma.group(2)], int(ma.group(1)), int(ma.group(3) or 0))
+    kb = (_STABILITY[mb.group(2)], int(mb.group(1)), int(mb.group(3) or 0))
+    return (ka > kb) - (ka < kb)
 
 
 def version_serving(crd: Mapping[str, Any]) -> list[ServedVersion]:
@@ -273,21 +298,33 @@ def version_serving(crd: Mapping[str, Any]) -> list[ServedVersion]:
     spec, group, kind = found
     versions = spec.get("versions")
     if isinstance(versions, list) and versions:
+        listed = [v for v in versions if isinstance(v, dict) and isinstance(v.get("name"), str)]
         out: list[ServedVersion] = []
-        for v in versions:
-            if not isinstance(v, dict) or not isinstance(v.get("name"), str):
-                continue
+        for v in listed:
             api_version = f"{group}/{v['name']}"
             warning = v.get("deprecationWarning")
             deprecation = None
             if v.get("deprecated") is True:
-                # The API server's default warning (apiextensions-apiserver): "<group>/<version> <Kind> is
-                # deprecated".
-                deprecation = warning if isinstance(warning, str) and warning else f"{api_version} {kind} is deprecated"
-            out.append(ServedVersion(api_version, kind, v.get("served") is not False, deprecation))
+                deprecation = (warning if isinstance(warning, str) and warning
+                               else _default_deprecation_warning(v["name"], group, kind, listed))
+            out.append(ServedVersion(api_version, kind, v.get("served") is not False, deprecation,
+                                     v.get("storage") is True))
         return out
-    version = spec.get("version")  # apiextensions.k8s.io/v1beta1 with one version: served
-    return [ServedVersion(f"{group}/{version}", kind, True)] if isinstance(version, str) else []
+    version = spec.get("version")  # apiextensions.k8s.io/v1beta1 with one version: served and stored
+    return [ServedVersion(f"{group}/{version}", kind, True, storage=True)] if isinstance(version, str) else []
+
+
+def _default_deprecation_warning(name: str, group: str, kind: str, versions: list[dict[str, Any]]) -> str:
+    """The API server's warning for a deprecated version without ``deprecationWarning``: "<group>/<version>
+    <Kind> is deprecated", followed by "; use <group>/<newer> <Kind>" naming the newest version of the CRD that
+    is served, not deprecated and after the deprecated one in ``compare_kube_versions`` order, if there is one."""
+    newer = [v["name"] for v in versions if v.get("served") is True and v.get("deprecated") is not True
+             and compare_kube_versions(name, v["name"]) < 0]
+    warning = f"{group}/{name} {kind} is deprecated"
+    if not newer:
+        return warning
+    newest = max(newer, key=cmp_to_key(compare_kube_versions))
+    return f"{warning}; use {group}/{newest} {kind}"
 
 
 def crd_versions(crd: Mapping[str, Any]) -> list[CrdVersion]:

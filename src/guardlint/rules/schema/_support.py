@@ -102,11 +102,14 @@ def _crd_lifecycle(resource: Resource, ctx: RuleContext) -> Lifecycle | None:
     (several releases of one CRD may be vendored: one that serves the version, or serves it undeprecated, keeps
     it valid), else None."""
     def build() -> dict[tuple[str, str], Lifecycle]:
-        from guardlint.apischema.crd import version_serving
+        from functools import cmp_to_key
+
+        from guardlint.apischema.crd import compare_kube_versions, version_serving
 
         served: dict[tuple[str, str], list[str]] = {}  # (group, kind) -> the apiVersions some CRD serves
         unserved: dict[tuple[str, str], list[str]] = {}  # (apiVersion, kind) -> the CRDs that do not serve it
         warnings: dict[tuple[str, str], list[str | None]] = {}  # (apiVersion, kind) -> each serving CRD's warning
+        stored: set[tuple[str, str]] = set()  # (apiVersion, kind) that some CRD serves and stores
         for crd in ctx.index.of_kind("CustomResourceDefinition", any_namespace=True):
             if not crd.api_version.startswith("apiextensions.k8s.io/"):
                 continue
@@ -121,30 +124,74 @@ def _crd_lifecycle(resource: Resource, ctx: RuleContext) -> Lifecycle | None:
                 if v.api_version not in versions:
                     versions.append(v.api_version)
                 warnings.setdefault(key, []).append(v.deprecation)
+                if v.storage:
+                    stored.add(key)
+
+        def undeprecated(api_version: str, kind: str) -> bool:
+            return None in warnings.get((api_version, kind), [])
+
+        def preferred(api_versions: list[str], kind: str) -> list[str]:
+            # The order a replacement is suggested in: a version some CRD stores first (the API server persists
+            # every object in it, so it is the version the CRD's authors keep current; no conversion), then
+            # the others newest first in the order of Kubernetes version names (v2 > v1 > v1beta1 > v1alpha1),
+            # the order discovery and the API server's own deprecation warning prefer.
+            def newest_first(a: str, b: str) -> int:
+                return compare_kube_versions(b.rpartition("/")[2], a.rpartition("/")[2])
+
+            ordered = sorted(api_versions, key=cmp_to_key(newest_first))
+            return sorted(ordered, key=lambda v: (v, kind) not in stored)
+
         out: dict[tuple[str, str], Lifecycle] = {}
         for (api_version, kind), crds in unserved.items():
             serving = served.get((api_version.rpartition("/")[0], kind), [])
             if api_version in serving:
                 continue
             named = ", ".join(repr(n) for n in crds)
-            instead = f"; use {', '.join(serving)}" if serving else "; no version of the kind is served"
+            current = preferred([v for v in serving if undeprecated(v, kind)], kind)
+            if current:
+                instead = f"; use {current[0]}"
+                if (current[0], kind) in stored:
+                    instead += ", the version the CustomResourceDefinition stores"
+                if len(current) > 1:
+                    instead += f" (also served: {', '.join(current[1:])})"
+            elif serving:
+                # Every served version is deprecated: name one all the same (it is what the API server accepts
+                # today), and say so.
+                old = preferred(serving, kind)
+                instead = (f"; use {old[0]}, although the CustomResourceDefinition marks it deprecated: true (no "
+                           f"served version of the kind is undeprecated)")
+            else:
+                instead = "; no version of the kind is served"
             out[(api_version, kind)] = Lifecycle(
                 "removed", f"{api_version} {kind} is not served: the CustomResourceDefinition {named} among the "
-                           f"linted files lists version {api_version.rpartition('/')[2]!r} with served: false, so "
-                           f"the API server answers 'no matches for kind'{instead}")
+                           f"linted files lists version {api_version.rpartition('/')[2]!r} with served: false: the "
+                           f"object cannot be applied (kubectl answers 'no matches for kind'){instead}")
         for (api_version, kind), said in warnings.items():
             if None in said:
                 continue  # a CRD of the run serves the version without deprecating it
-            others = [v for v in served.get((api_version.rpartition("/")[0], kind), [])
-                      if v != api_version and None in warnings.get((v, kind), [])]
+            name = api_version.rpartition("/")[2]
+            # Like the API server's default warning, recommend only a version after the deprecated one (v1 for
+            # a deprecated v1beta1, never a v1alpha1 that happens to be undeprecated), unless some CRD stores it.
+            others = preferred(
+                [v for v in served.get((api_version.rpartition("/")[0], kind), [])
+                 if v != api_version and undeprecated(v, kind)
+                 and ((v, kind) in stored or compare_kube_versions(name, v.rpartition("/")[2]) < 0)], kind)
             warning = said[0] or ""
-            instead = f"; use {', '.join(others)}" if others and not any(v in warning for v in others) else ""
+            instead = f"; use {others[0]}" if others and not any(_names(warning, v) for v in others) else ""
             out[(api_version, kind)] = Lifecycle(
                 "deprecated", f"{api_version} {kind} is deprecated by its CustomResourceDefinition among the "
                               f"linted files, and the API server warns on every request: {warning!r}{instead}")
         return out
 
     return ctx.index.memo("schema:crd-lifecycle", build).get((resource.api_version, resource.kind))
+
+
+def _names(text: str, api_version: str) -> bool:
+    """Whether ``text`` names ``api_version`` as a whole (``tools.example.org/v1`` is not named by
+    ``tools.example.org/v1beta2``)."""
+    import re
+
+    return re.search(rf"{re.escape(api_version)}(?![\w-]|\.\w)", text) is not None
 
 
 def successor_fix(resource: Resource, ctx: RuleContext) -> Fix | None:

@@ -31,7 +31,10 @@ def deprecated_api(resource: Resource, params: Any, ctx: RuleContext) -> Iterato
     `autoscaling/v2beta2 HorizontalPodAutoscaler is deprecated since Kubernetes 1.23 and removed in 1.26;
     use autoscaling/v2`. It also reports custom resources of a version that the CustomResourceDefinitions
     among the linted files mark `deprecated: true` (quoting the CRD's `deprecationWarning`, which the API
-    server returns with every request), unless one of them serves the version undeprecated.
+    server returns with every request, or else the server's default warning, which names the newest served,
+    undeprecated version after the deprecated one), unless one of them serves the version undeprecated. When
+    the warning names no replacement, the message adds one: a served, undeprecated version after the
+    deprecated one, or the one the CRD stores, the stored one first.
 
     ## Why is this bad?
     The object works today and breaks at the upgrade that removes the API; the API server already answers
