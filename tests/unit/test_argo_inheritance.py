@@ -59,6 +59,10 @@ def test_templates_that_run_no_pod_are_not_pods() -> None:
 
 def test_workflow_level_host_network_applies_to_each_pod() -> None:
     text = WORKFLOW.replace("  serviceAccountName: builder\n", "  serviceAccountName: builder\n  hostNetwork: true\n")
-    found = [(rule, line) for rule, line, _ in _findings(text, ["shared-host-namespace"])]
-    # Reported on each template that runs a pod (where the setting takes effect), not on the steps template.
-    assert found == [("shared-host-namespace", 18), ("shared-host-namespace", 24)]
+    found = _findings(text, ["shared-host-namespace"])
+    # It applies to both templates that run a pod (not the steps template): reported once, where it is written
+    # (line 12), not on the templates, where nothing is written (see test_argo_inherited_location.py).
+    assert found == [("shared-host-namespace", 12, "spec.hostNetwork")]
+    one_pod = text.replace("    - name: own\n", "    - name: own\n      hostNetwork: false\n")
+    assert _findings(one_pod, ["shared-host-namespace"]) == [("shared-host-namespace", 12, "spec.hostNetwork")]
+    assert not _findings(one_pod.replace("hostNetwork: true", "hostNetwork: false"), ["shared-host-namespace"])

@@ -427,8 +427,9 @@ def pods_in_object(
                 )
             else:
                 run, aliases = template.complete(root, prefix, path, value) if template.complete else (value, ())
-                spec = _with_inherited(root, template, run)
-                yield PodSpecRef(resource, path, spec, None, {}, template.containers, owner, aliases=aliases)
+                spec, inherited = _with_inherited(root, prefix, path, template, run)
+                yield PodSpecRef(resource, path, spec, None, {}, template.containers, owner,
+                                 aliases=(*aliases, *inherited) if inherited else aliases)
 
 
 def _embedded_object(
@@ -452,24 +453,33 @@ def embedding(owner: WorkloadEntry, nested: WorkloadEntry) -> WorkloadEntry:
     return owner if owner.batch or not nested.batch else owner._replace(batch=True)
 
 
-def _with_inherited(root: Mapping[str, Any], template: TemplatePath, value: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The pod spec with the fields a parent object gives every pod, where the template leaves them unset.
+def _with_inherited(
+    root: Mapping[str, Any], prefix: FieldPath, path: FieldPath, template: TemplatePath, value: Mapping[str, Any],
+) -> tuple[Mapping[str, Any], tuple[tuple[FieldPath, FieldPath], ...]]:
+    """The pod spec with the fields a parent object gives every pod, where the template leaves them unset, and
+    the path aliases that lead a finding on an inherited value to where the parent writes it (an Argo
+    Workflow's ``spec.hostNetwork`` is written once, at the workflow level, not in the template at ``path``).
 
-    Inherited fields keep the template's path in findings (they are placed on the template, which is where
-    the setting takes effect); ``volumes`` are the template's followed by the parent's that it does not define.
+    ``volumes`` are the template's followed by the parent's that it does not define: each inherited volume
+    is led to its own item in the parent's list. The aliases also keep a structural fix off these paths
+    (``engine._edits_in_place``): removing or changing the parent's field would change every template's pod.
     """
     if template.inherit is None:
-        return value
+        return value, ()
     parent = get(root, template.inherit)
     if not isinstance(parent, dict):
-        return value
+        return value, ()
+    written = (*prefix, *template.inherit)
     extra = {k: parent[k] for k in template.inherit_fields if k in parent and value.get(k) is None}
+    aliases = [((*path, k), (*written, k)) for k in extra]
     own_volumes, parent_volumes = value.get("volumes"), parent.get("volumes")
     if isinstance(own_volumes, list) and isinstance(parent_volumes, list) and "volumes" in template.inherit_fields:
         names = {v.get("name") for v in own_volumes if isinstance(v, dict)}
-        inherited = [v for v in parent_volumes if isinstance(v, dict) and v.get("name") not in names]
-        extra["volumes"] = [*own_volumes, *inherited]
-    return {**value, **extra} if extra else value
+        inherited = [(i, v) for i, v in enumerate(parent_volumes) if isinstance(v, dict) and v.get("name") not in names]
+        extra["volumes"] = [*own_volumes, *(v for _, v in inherited)]
+        aliases.extend(((*path, "volumes", len(own_volumes) + n), (*written, "volumes", i))
+                       for n, (i, _) in enumerate(inherited))
+    return ({**value, **extra}, tuple(aliases)) if extra else (value, ())
 
 
 def iter_containers(pod: PodSpecRef, kinds: Iterable[ContainerKind] | None = None) -> Iterator[ContainerRef]:
