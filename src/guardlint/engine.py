@@ -36,7 +36,7 @@ from guardlint.model.resource import Resource, incomplete_objects, resources_of,
 from guardlint.model.workloads import WorkloadTable
 from guardlint.rules.api import CheckFn, RuleContext, Violation
 from guardlint.rules.core import Core
-from guardlint.rules.gates import PODS, holds, needed, open_gates, passes
+from guardlint.rules.gates import PODS, holds, needed, open_gates, passes, pod_less
 from guardlint.source.loader import Document, LoadedText
 from guardlint.suppress import apply_suppressions
 
@@ -371,6 +371,7 @@ class Run:
         applicable: dict[str, tuple[ActiveRule, ...]] = {}
         asks: dict[str, tuple[str, ...]] = {}
         plans: dict[tuple[str, frozenset[str]], tuple[_Bound, ...]] = {}
+        pod_less_answers: dict[tuple[str, str], frozenset[str]] = {}
         bound: dict[str, _Bound] = {}
         shared = SharedValues()
         findings = self.findings
@@ -386,7 +387,19 @@ class Run:
             # why), and the gates look where the rules look (the object's fields and the run's pod-spec memo,
             # ``ctx.workloads.pods_of``), so skipping it there loses nothing. Each gate is computed once per
             # object, and only the gates some rule of the kind declares.
-            answers = _open_gates(resource, workloads, names) if names else _NO_GATES
+            # An object without pod specs (most Services, ConfigMaps, RBAC objects ...) gets the answers of the
+            # first object of its API group and kind without pods: every gate answers such an object from its
+            # group and kind alone (``gates.Gate``), so this is one dict lookup instead of a call per gate.
+            if not names:
+                answers = _NO_GATES
+            elif pod_less(resource, workloads):
+                key = (resource.group, kind)
+                known = pod_less_answers.get(key)
+                if known is None:
+                    known = pod_less_answers[key] = _open_gates(resource, workloads, names)
+                answers = known
+            else:
+                answers = _open_gates(resource, workloads, names)
             rules = plans.get((kind, answers))
             if rules is None:
                 rules = plans[(kind, answers)] = tuple(

@@ -16,7 +16,10 @@ declaration says, next to it, why the rule yields nothing when its gates are all
 barely miss each gate, and fails on a finding where the rule's gates are all False.
 
 The engine computes each gate at most once per object and run (only the gates some rule of the object's kind
-declares), and chooses the rules per (kind, gate answers), as it does per kind. This module imports nothing
+declares), and chooses the rules per (kind, gate answers), as it does per kind. Each gate (``Gate``) holds by
+the object's API group and kind or by one of its pod specs, so an object without pod specs (most objects: a
+Service, a ConfigMap, RBAC) is answered as every other such object of its group and kind, which the engine
+computes once per run. This module imports nothing
 beyond the model's workload table, which every run has loaded.
 """
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
+from guardlint._record import NamedTuple
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, PodSpecRef, WorkloadTable, iter_containers
 
@@ -49,85 +53,92 @@ DEVICE_LIST_DIR = "nvidia-container-devices"
 (``/var/run/nvidia-container-devices``, ``/run/nvidia-container-devices``): a mount at or below either has it
 in its path as written (normalising a path only drops components)."""
 
-Predicate = Callable[[Resource, Sequence[PodSpecRef]], bool]
+PodTest = Callable[[PodSpecRef], bool]
 
 
-def _has_pods(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
-    return bool(pods)
+class Gate(NamedTuple):
+    """One gate: it holds for an object whose (API group, kind) is in ``kinds`` or whose API group is in
+    ``groups``, whatever it holds, or for which ``pod`` holds on one of its pod specs. An object without pod
+    specs is therefore answered from its group and kind alone, which the engine uses (``Run.check``)."""
+
+    meaning: str
+    pod: PodTest
+    kinds: frozenset[tuple[str, str]] = frozenset()
+    groups: frozenset[str] = frozenset()
+
+    def by_kind(self, group: str, kind: str) -> bool:
+        return group in self.groups or (group, kind) in self.kinds
+
+    def holds(self, resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
+        return self.by_kind(resource.group, resource.kind) or any(self.pod(pod) for pod in pods)
 
 
-def _extended_resources(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
-    if (resource.group, resource.kind) in OPERATOR_RESOURCE_KINDS:
+def _any_pod(pod: PodSpecRef) -> bool:
+    return True
+
+
+def _extended_resources(pod: PodSpecRef) -> bool:
+    for c in iter_containers(pod, _INIT_AND_APP):
+        resources = c.data.get("resources")
+        if not isinstance(resources, dict):
+            continue
+        for section in ("limits", "requests"):
+            values = resources.get(section)
+            if isinstance(values, dict) and any(name not in _STANDARD for name in values):
+                return True
+    return False
+
+
+def _resource_claims(pod: PodSpecRef) -> bool:
+    if pod.spec.get("resourceClaims"):
         return True
-    for pod in pods:
-        for c in iter_containers(pod, _INIT_AND_APP):
-            resources = c.data.get("resources")
-            if not isinstance(resources, dict):
-                continue
-            for section in ("limits", "requests"):
-                values = resources.get(section)
-                if isinstance(values, dict) and any(name not in _STANDARD for name in values):
-                    return True
-    return False
-
-
-def _resource_claims(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
-    if resource.group == "argoproj.io":
-        return True  # an Argo workflow's spec.resourceClaims is every template pod's default
-    for pod in pods:
-        if pod.spec.get("resourceClaims"):
-            return True
-        for c in iter_containers(pod):
-            resources = c.data.get("resources")
-            if isinstance(resources, dict) and resources.get("claims"):
-                return True
-    return False
-
-
-def _runtime_class(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
-    return any(pod.spec.get("runtimeClassName") is not None for pod in pods)
-
-
-def _pod_resources(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
-    return any(pod.spec.get("resources") for pod in pods)
-
-
-def _node_targeting(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
-    return any(pod.spec.get("tolerations") or pod.spec.get("nodeSelector") or pod.spec.get("affinity")
-               for pod in pods)
-
-
-def _host_path(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
-    for pod in pods:
-        volumes = pod.spec.get("volumes")
-        if isinstance(volumes, list) and any(isinstance(v, dict) and "hostPath" in v for v in volumes):
+    for c in iter_containers(pod):
+        resources = c.data.get("resources")
+        if isinstance(resources, dict) and resources.get("claims"):
             return True
     return False
 
 
-def _device_exposure(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
-    for pod in pods:
-        spec = pod.spec
-        if (spec.get("hostIPC") or spec.get("hostPID") or spec.get("runtimeClassName") is not None
-                or _node_targeting(resource, (pod,)) or _host_path(resource, (pod,))):
+def _runtime_class(pod: PodSpecRef) -> bool:
+    return pod.spec.get("runtimeClassName") is not None
+
+
+def _pod_resources(pod: PodSpecRef) -> bool:
+    return bool(pod.spec.get("resources"))
+
+
+def _node_targeting(pod: PodSpecRef) -> bool:
+    spec = pod.spec
+    return bool(spec.get("tolerations") or spec.get("nodeSelector") or spec.get("affinity"))
+
+
+def _host_path(pod: PodSpecRef) -> bool:
+    volumes = pod.spec.get("volumes")
+    return isinstance(volumes, list) and any(isinstance(v, dict) and "hostPath" in v for v in volumes)
+
+
+def _device_exposure(pod: PodSpecRef) -> bool:
+    spec = pod.spec
+    if (spec.get("hostIPC") or spec.get("hostPID") or spec.get("runtimeClassName") is not None
+            or _node_targeting(pod) or _host_path(pod)):
+        return True
+    for c in iter_containers(pod):
+        context = c.data.get("securityContext")
+        if isinstance(context, dict) and context.get("privileged"):
             return True
-        for c in iter_containers(pod):
-            context = c.data.get("securityContext")
-            if isinstance(context, dict) and context.get("privileged"):
-                return True
     return False
 
 
-def _host_namespaces(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
-    return any(pod.spec.get("hostNetwork") or pod.spec.get("hostPID") or pod.spec.get("hostIPC") for pod in pods)
+def _host_namespaces(pod: PodSpecRef) -> bool:
+    spec = pod.spec
+    return bool(spec.get("hostNetwork") or spec.get("hostPID") or spec.get("hostIPC"))
 
 
-def _host_ports(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
-    for pod in pods:
-        for c in iter_containers(pod):
-            ports = c.data.get("ports")
-            if isinstance(ports, list) and any(isinstance(p, dict) and p.get("hostPort") for p in ports):
-                return True
+def _host_ports(pod: PodSpecRef) -> bool:
+    for c in iter_containers(pod):
+        ports = c.data.get("ports")
+        if isinstance(ports, list) and any(isinstance(p, dict) and p.get("hostPort") for p in ports):
+            return True
     return False
 
 
@@ -135,82 +146,134 @@ _POD_OPTIONS = ("seLinuxOptions", "windowsOptions", "sysctls")
 _CONTAINER_OPTIONS = ("seLinuxOptions", "windowsOptions", "procMount")
 
 
-def _security_context_options(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
-    for pod in pods:
-        context = pod.spec.get("securityContext")
-        if isinstance(context, dict) and any(context.get(k) is not None for k in _POD_OPTIONS):
-            return True
-        for c in iter_containers(pod):
-            context = c.data.get("securityContext")
-            if not isinstance(context, dict):
-                continue
-            if any(context.get(k) is not None for k in _CONTAINER_OPTIONS):
-                return True
-            capabilities = context.get("capabilities")
-            if isinstance(capabilities, dict) and capabilities.get("add"):
-                return True
-    return False
-
-
-def _env(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
-    if (resource.group, resource.kind) in OPERATOR_RESOURCE_KINDS:
+def _security_context_options(pod: PodSpecRef) -> bool:
+    context = pod.spec.get("securityContext")
+    if isinstance(context, dict) and any(context.get(k) is not None for k in _POD_OPTIONS):
         return True
-    return any(c.data.get("env") or c.data.get("envFrom") for pod in pods for c in iter_containers(pod))
-
-
-def _device_list_mount(resource: Resource, pods: Sequence[PodSpecRef]) -> bool:
-    for pod in pods:
-        for c in iter_containers(pod):
-            mounts = c.data.get("volumeMounts")
-            if isinstance(mounts, list) and any(
-                isinstance(m, dict) and isinstance(m.get("mountPath"), str) and DEVICE_LIST_DIR in m["mountPath"]
-                for m in mounts
-            ):
-                return True
+    for c in iter_containers(pod):
+        context = c.data.get("securityContext")
+        if not isinstance(context, dict):
+            continue
+        if any(context.get(k) is not None for k in _CONTAINER_OPTIONS):
+            return True
+        capabilities = context.get("capabilities")
+        if isinstance(capabilities, dict) and capabilities.get("add"):
+            return True
     return False
 
 
-GATES: Mapping[str, tuple[str, Predicate]] = MappingProxyType({
-    PODS: ("the object has pod specs (what `pods_only` declares)", _has_pods),
-    "extended-resources": (
+def _env(pod: PodSpecRef) -> bool:
+    return any(c.data.get("env") or c.data.get("envFrom") for c in iter_containers(pod))
+
+
+def _device_list_mount(pod: PodSpecRef) -> bool:
+    for c in iter_containers(pod):
+        mounts = c.data.get("volumeMounts")
+        if isinstance(mounts, list) and any(
+            isinstance(m, dict) and isinstance(m.get("mountPath"), str) and DEVICE_LIST_DIR in m["mountPath"]
+            for m in mounts
+        ):
+            return True
+    return False
+
+
+def _pod_gates(pod: PodSpecRef) -> set[str]:
+    """The names of the gates whose ``pod`` test holds for ``pod``, in one look at its spec and one walk of its
+    containers instead of a walk per gate: each line is one of the tests above (``_device_exposure`` is the
+    union of its parts), and ``tests/rules/test_gate_shapes.py`` compares the two on every fixture pod."""
+    spec = pod.spec
+    found = {PODS}
+    if spec.get("resourceClaims"):
+        found.add("resource-claims")
+    if _runtime_class(pod):
+        found.update(("runtime-class", "device-exposure"))
+    if _pod_resources(pod):
+        found.add("pod-resources")
+    if _node_targeting(pod):
+        found.update(("node-targeting", "device-exposure"))
+    if _host_path(pod):
+        found.update(("host-path", "device-exposure"))
+    if spec.get("hostIPC") or spec.get("hostPID"):
+        found.update(("host-namespaces", "device-exposure"))
+    elif spec.get("hostNetwork"):
+        found.add("host-namespaces")
+    context = spec.get("securityContext")
+    if isinstance(context, dict) and any(context.get(k) is not None for k in _POD_OPTIONS):
+        found.add("security-context-options")
+    for c in iter_containers(pod):
+        data = c.data
+        resources = data.get("resources")
+        if isinstance(resources, dict):
+            if resources.get("claims"):
+                found.add("resource-claims")
+            if c.kind in _INIT_AND_APP and any(
+                isinstance(values, dict) and any(name not in _STANDARD for name in values)
+                for values in (resources.get("limits"), resources.get("requests"))
+            ):
+                found.add("extended-resources")
+        context = data.get("securityContext")
+        if isinstance(context, dict):
+            if context.get("privileged"):
+                found.add("device-exposure")
+            capabilities = context.get("capabilities")
+            if any(context.get(k) is not None for k in _CONTAINER_OPTIONS) or (
+                    isinstance(capabilities, dict) and capabilities.get("add")):
+                found.add("security-context-options")
+        ports = data.get("ports")
+        if isinstance(ports, list) and any(isinstance(p, dict) and p.get("hostPort") for p in ports):
+            found.add("host-ports")
+        if data.get("env") or data.get("envFrom"):
+            found.add("env")
+        mounts = data.get("volumeMounts")
+        if isinstance(mounts, list) and any(
+            isinstance(m, dict) and isinstance(m.get("mountPath"), str) and DEVICE_LIST_DIR in m["mountPath"]
+            for m in mounts
+        ):
+            found.add("device-list-mount")
+    return found
+
+
+GATES: Mapping[str, Gate] = MappingProxyType({
+    PODS: Gate("the object has pod specs (what `pods_only` declares)", _any_pod),
+    "extended-resources": Gate(
         ("an init or app container of one of its pods names, in its `limits` or `requests`, a resource other "
          "than cpu, memory and ephemeral-storage (any extended resource, accelerators included, hugepages, or a "
          "name the API rejects), or the object is of an operator kind whose resources are not in a pod template "
          "(Kubeflow TrainJob, NVIDIA NIMService and DynamoGraphDeployment)"),
-        _extended_resources,
+        _extended_resources, kinds=OPERATOR_RESOURCE_KINDS,
     ),
-    "resource-claims": (
+    "resource-claims": Gate(
         ("one of its pods sets `resourceClaims` or one of its containers `resources.claims` (Dynamic Resource "
          "Allocation), or the object is an Argo Workflows object (whose workflow-level claims its pods inherit)"),
-        _resource_claims,
+        _resource_claims, groups=frozenset({"argoproj.io"}),
     ),
-    "runtime-class": ("one of its pods sets `runtimeClassName`", _runtime_class),
-    "pod-resources": ("one of its pods sets pod-level `resources`", _pod_resources),
-    "node-targeting": ("one of its pods sets `tolerations`, `nodeSelector` or `affinity`", _node_targeting),
-    "host-path": ("one of its pods has a `hostPath` volume", _host_path),
-    "device-exposure": (
+    "runtime-class": Gate("one of its pods sets `runtimeClassName`", _runtime_class),
+    "pod-resources": Gate("one of its pods sets pod-level `resources`", _pod_resources),
+    "node-targeting": Gate("one of its pods sets `tolerations`, `nodeSelector` or `affinity`", _node_targeting),
+    "host-path": Gate("one of its pods has a `hostPath` volume", _host_path),
+    "device-exposure": Gate(
         ("one of its pods could show a container the node's devices without a request: it shares the host's IPC "
          "or PID namespace, sets `runtimeClassName`, targets nodes (`tolerations`, `nodeSelector`, `affinity`), "
          "has a `hostPath` volume or a privileged container"),
         _device_exposure,
     ),
-    "host-namespaces": ("one of its pods sets `hostNetwork`, `hostPID` or `hostIPC`", _host_namespaces),
-    "host-ports": ("one of its containers sets a `hostPort`", _host_ports),
-    "security-context-options": (
+    "host-namespaces": Gate("one of its pods sets `hostNetwork`, `hostPID` or `hostIPC`", _host_namespaces),
+    "host-ports": Gate("one of its containers sets a `hostPort`", _host_ports),
+    "security-context-options": Gate(
         ("a pod's `securityContext` sets `seLinuxOptions`, `windowsOptions` or `sysctls`, or a container's "
          "`seLinuxOptions`, `windowsOptions`, `procMount` or `capabilities.add`"),
         _security_context_options,
     ),
-    "env": (
+    "env": Gate(
         ("one of its containers sets `env` or `envFrom`, or the object is of an operator kind with its own "
          "environment lists (Kubeflow TrainJob, NVIDIA NIMService and DynamoGraphDeployment)"),
-        _env,
+        _env, kinds=OPERATOR_RESOURCE_KINDS,
     ),
-    "device-list-mount": (
+    "device-list-mount": Gate(
         "one of its containers mounts a volume at a path that holds `nvidia-container-devices`", _device_list_mount,
     ),
 })
-"""Every gate the engine knows: name -> (what it means, its predicate). Adding one is a change to guardlint."""
+"""Every gate the engine knows, by name. Adding one is a change to guardlint."""
 
 
 def gate_names() -> tuple[str, ...]:
@@ -221,18 +284,55 @@ def holds(name: str, resource: Resource, workloads: WorkloadTable) -> bool:
     """Whether gate ``name`` holds for ``resource`` (pod specs from ``workloads``, the run's memo). An unknown
     name, or a failure to find the object's pods, holds: the rule is then called, as without a gate, and
     reports any failure itself."""
-    entry = GATES.get(name)
-    if entry is None:
+    gate = GATES.get(name)
+    if gate is None:
         return True
     try:
-        return entry[1](resource, workloads.pods_of(resource))
+        return gate.holds(resource, workloads.pods_of(resource))
     except Exception:
         return True
 
 
 def open_gates(resource: Resource, workloads: WorkloadTable, names: Sequence[str]) -> frozenset[str]:
-    """The gates among ``names`` that hold for ``resource``, each computed once."""
-    return frozenset(name for name in names if holds(name, resource, workloads))
+    """The gates among ``names`` that hold for ``resource``, each computed once (what ``holds`` answers for
+    each; the object's pod specs are looked up once)."""
+    try:
+        pods = workloads.pods_of(resource)
+    except Exception:
+        return frozenset(names)  # ``holds``: a failure to find the pods holds
+    by_pods: set[str] | None
+    try:
+        by_pods = set()
+        for pod in pods:
+            by_pods.update(_pod_gates(pod))
+    except Exception:
+        by_pods = None  # each gate on its own, as ``holds`` answers it
+    group, kind = resource.group, resource.kind
+    opened = []
+    for name in names:
+        gate = GATES.get(name)
+        if gate is None or gate.by_kind(group, kind):
+            opened.append(name)
+        elif by_pods is not None:
+            if name in by_pods:
+                opened.append(name)
+        else:
+            try:
+                if any(gate.pod(pod) for pod in pods):
+                    opened.append(name)
+            except Exception:
+                opened.append(name)
+    return frozenset(opened)
+
+
+def pod_less(resource: Resource, workloads: WorkloadTable) -> bool:
+    """Whether ``resource`` has no pod specs (False when finding them fails). Every gate then answers from the
+    object's API group and kind alone (``Gate``), so a run may answer all objects of one group and kind
+    without pods alike."""
+    try:
+        return not workloads.pods_of(resource)
+    except Exception:
+        return False
 
 
 def passes(pods_only: bool, gates: Sequence[str], answers: frozenset[str]) -> bool:
@@ -249,5 +349,5 @@ def needed(pods_only: bool, gates: Sequence[str]) -> tuple[str, ...]:
 
 
 def describe(name: str) -> str:
-    entry = GATES.get(name)
-    return entry[0] if entry is not None else name
+    gate = GATES.get(name)
+    return gate.meaning if gate is not None else name
