@@ -229,7 +229,7 @@ def test_fixtures_load_the_same_both_ways() -> None:
 
 _TOKENS = ["a", "b", "1", "0755", "yes", "~", "1.5", "'q'", '"d"', ": ", ":", "- ", "-", "\n", "  ", "{", "}",
            "[", "]", ", ", "#c", " # guardlint: ignore r -- x", "&x ", "*x", "!!str ", "<<", "---\n", "...\n",
-           "? ", "|\n  t\n", "$patch", "\t"]
+           "? ", "|\n  t\n", "$patch", "\t", "é", "\U0001F600"]
 
 
 @settings(max_examples=400, deadline=None)

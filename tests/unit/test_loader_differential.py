@@ -14,6 +14,30 @@ from guardlint.source.loader import LoadMemo, load_text
 from tests.unit.test_event_loader import _fields, _same, assert_same_load
 
 CASES: dict[str, str] = {
+    # Text beyond ASCII (libyaml counts code points, as str does), tabs, a BOM, and texts whose last line has
+    # no line break (libyaml closes that line at the end of the stream without reading a character, so the
+    # marks made there share their index with the end of the text): a position map that kept libyaml's
+    # character indexes would have to place all of these as the marks' lines and columns do (see
+    # docs/performance.md, "The load stage in one process").
+    "non_ascii": "é: ünïcode\nb: [ß, 'ç']\nc:\n  d: \"ñ\"\n",
+    "astral": "a: \U0001F600\U0001F600 x\nb: ['\U0001F680', \"\U0001F680\"]\nc: {d: \U00010348}\n",
+    "astral_keys": "\U0001F600: 1\n\U0001F601:\n  - \U0001F602\n",
+    "tabs_quoted_and_flow": "a: \"x\ty\"\nb:\t1\nc: 'p\tq'  \t# c\nd: [1,\t2]\n",
+    "bom_nested": "\ufeffa: 1\nb:\n  c: 2\n",
+    "bom_crlf_astral": "\ufeffa: \U0001F600\r\nb:\r\n  c: 2\r\n",
+    "end_block_mapping": "a:\n  b: 1",
+    "end_block_sequence": "a:\n- 1\n- [2]",
+    "end_empty_value": "a:\n  b:",
+    "end_flow": "a: [1, {b: 2}]",
+    "end_flow_root": "{a: [1, 2]}",
+    "end_block_scalar": "a: |\n  x\n  y",
+    "end_folded_strip": "a:\n  b: >-\n    x",
+    "end_quoted": "a:\n- 'x'",
+    "end_comment": "a:\n  b: 1\n# done",
+    "end_blank_lines": "a:\n  b: 1\n\n  ",
+    "end_astral": "a:\n  b: \U0001F600",
+    "end_scalar_root": "just text",
+    "end_second_document": "a: 1\n---\nb:\n  c: 2",
     "crlf": "a: 1\r\nb:\r\n  c: 2\r\n",
     "cr": "a: 1\rb: 2\r",
     "nel": "a: x\x85y\nb: 1\n",
