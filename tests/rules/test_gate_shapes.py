@@ -19,7 +19,7 @@ from guardlint import engine
 from guardlint.engine import Run
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, PodSpecRef, iter_containers
-from guardlint.rules.gates import GATES, PODS, _pod_gates, open_gates, pod_less
+from guardlint.rules.gates import GATES, PODS, holds, open_gates, pod_less
 from guardlint.source.loader import load_text
 from guardlint.testing import parse_fixture, settings_for
 from tests.helpers import FIXTURES, registry
@@ -118,19 +118,22 @@ def test_gates_answer_what_the_old_predicates_answered() -> None:
     assert all(opened[n] >= 3 for n in names), opened  # not vacuous: each gate opens somewhere
 
 
-def test_one_walk_of_a_pod_answers_what_each_gate_answers() -> None:
-    """``_pod_gates`` (every gate of one pod in one walk, what ``open_gates`` uses) against each gate's own
-    ``pod`` test, on every pod of every fixture and generated object."""
+def test_all_gates_at_once_answer_what_each_gate_answers() -> None:
+    """``open_gates`` (every gate an object's kind needs, the pod specs looked up once: what the engine uses)
+    against ``holds`` (each gate on its own), on every object with pods of every fixture and generated object."""
     pods = 0
     opened = dict.fromkeys(GATES, 0)
+    names = tuple(GATES)
     for run in [*(_run(fx, ["all"]) for fx in _fixtures()), _near_run()]:
+        workloads = run.ctx.workloads
         for resource in run.resources:
-            for pod in run.ctx.workloads.pods_of(resource):
-                expected = {name for name, gate in GATES.items() if gate.pod(pod)}
-                assert _pod_gates(pod) == expected, resource.display()
-                pods += 1
-                for name in expected:
-                    opened[name] += 1
+            if pod_less(resource, workloads):
+                continue
+            expected = frozenset(n for n in names if holds(n, resource, workloads))
+            assert open_gates(resource, workloads, names) == expected, resource.display()
+            pods += len(workloads.pods_of(resource))
+            for name in expected:
+                opened[name] += 1
     assert pods > 500
     assert all(opened[n] >= 3 for n in GATES), opened
 

@@ -177,62 +177,6 @@ def _device_list_mount(pod: PodSpecRef) -> bool:
     return False
 
 
-def _pod_gates(pod: PodSpecRef) -> set[str]:
-    """The names of the gates whose ``pod`` test holds for ``pod``, in one look at its spec and one walk of its
-    containers instead of a walk per gate: each line is one of the tests above (``_device_exposure`` is the
-    union of its parts), and ``tests/rules/test_gate_shapes.py`` compares the two on every fixture pod."""
-    spec = pod.spec
-    found = {PODS}
-    if spec.get("resourceClaims"):
-        found.add("resource-claims")
-    if _runtime_class(pod):
-        found.update(("runtime-class", "device-exposure"))
-    if _pod_resources(pod):
-        found.add("pod-resources")
-    if _node_targeting(pod):
-        found.update(("node-targeting", "device-exposure"))
-    if _host_path(pod):
-        found.update(("host-path", "device-exposure"))
-    if spec.get("hostIPC") or spec.get("hostPID"):
-        found.update(("host-namespaces", "device-exposure"))
-    elif spec.get("hostNetwork"):
-        found.add("host-namespaces")
-    context = spec.get("securityContext")
-    if isinstance(context, dict) and any(context.get(k) is not None for k in _POD_OPTIONS):
-        found.add("security-context-options")
-    for c in iter_containers(pod):
-        data = c.data
-        resources = data.get("resources")
-        if isinstance(resources, dict):
-            if resources.get("claims"):
-                found.add("resource-claims")
-            if c.kind in _INIT_AND_APP and any(
-                isinstance(values, dict) and any(name not in _STANDARD for name in values)
-                for values in (resources.get("limits"), resources.get("requests"))
-            ):
-                found.add("extended-resources")
-        context = data.get("securityContext")
-        if isinstance(context, dict):
-            if context.get("privileged"):
-                found.add("device-exposure")
-            capabilities = context.get("capabilities")
-            if any(context.get(k) is not None for k in _CONTAINER_OPTIONS) or (
-                    isinstance(capabilities, dict) and capabilities.get("add")):
-                found.add("security-context-options")
-        ports = data.get("ports")
-        if isinstance(ports, list) and any(isinstance(p, dict) and p.get("hostPort") for p in ports):
-            found.add("host-ports")
-        if data.get("env") or data.get("envFrom"):
-            found.add("env")
-        mounts = data.get("volumeMounts")
-        if isinstance(mounts, list) and any(
-            isinstance(m, dict) and isinstance(m.get("mountPath"), str) and DEVICE_LIST_DIR in m["mountPath"]
-            for m in mounts
-        ):
-            found.add("device-list-mount")
-    return found
-
-
 GATES: Mapping[str, Gate] = MappingProxyType({
     PODS: Gate("the object has pod specs (what `pods_only` declares)", _any_pod),
     "extended-resources": Gate(
@@ -294,34 +238,21 @@ def holds(name: str, resource: Resource, workloads: WorkloadTable) -> bool:
 
 
 def open_gates(resource: Resource, workloads: WorkloadTable, names: Sequence[str]) -> frozenset[str]:
-    """The gates among ``names`` that hold for ``resource``, each computed once (what ``holds`` answers for
-    each; the object's pod specs are looked up once)."""
+    """The gates among ``names`` that hold for ``resource``: what ``holds`` answers for each, with the object's
+    pod specs looked up once."""
     try:
         pods = workloads.pods_of(resource)
     except Exception:
         return frozenset(names)  # ``holds``: a failure to find the pods holds
-    by_pods: set[str] | None
-    try:
-        by_pods = set()
-        for pod in pods:
-            by_pods.update(_pod_gates(pod))
-    except Exception:
-        by_pods = None  # each gate on its own, as ``holds`` answers it
     group, kind = resource.group, resource.kind
     opened = []
     for name in names:
         gate = GATES.get(name)
-        if gate is None or gate.by_kind(group, kind):
+        try:
+            if gate is None or gate.by_kind(group, kind) or any(gate.pod(pod) for pod in pods):
+                opened.append(name)
+        except Exception:
             opened.append(name)
-        elif by_pods is not None:
-            if name in by_pods:
-                opened.append(name)
-        else:
-            try:
-                if any(gate.pod(pod) for pod in pods):
-                    opened.append(name)
-            except Exception:
-                opened.append(name)
     return frozenset(opened)
 
 
