@@ -60,6 +60,21 @@ spec:
         image: alpine:3.19
 """
 
+OWN_PRIVILEGED = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: wf
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      container:
+        image: alpine:3.19
+        securityContext:
+          privileged: true
+"""
+
 VOLUMES = """\
 apiVersion: argoproj.io/v1alpha1
 kind: Workflow
@@ -101,7 +116,13 @@ def test_inherited_field_of_a_cron_workflow_points_into_its_workflow_spec() -> N
 
 
 def test_the_templates_own_field_keeps_its_place_and_fix() -> None:
-    assert _located(OWN, "shared-host-namespace") == [("spec.templates.0.hostNetwork", 9, True)]
+    assert _located(OWN_PRIVILEGED, "privileged-container") == [
+        ("spec.templates.0.container.securityContext.privileged", 12, True)]
+
+
+def test_a_host_network_written_on_a_template_is_not_the_pods() -> None:
+    # Argo's Template type has no hostNetwork: the controller drops it, and the pod gets the workflow's (unset).
+    assert _located(OWN, "shared-host-namespace") == []
 
 
 def test_inherited_volume_points_at_its_own_item_of_the_workflow_volumes() -> None:

@@ -107,3 +107,62 @@ def test_a_merge_key_that_is_not_a_scalar_matches_nothing() -> None:
     merged, _ = _merge({"volumes": [{"name": {"x": None}, "emptyDir": {}}]},
                        {"container": {"image": "a:1"}, "volumes": [{"name": placeholder, "emptyDir": {}}]})
     assert merged["volumes"] == [{"name": {"x": None}, "emptyDir": {}}, {"name": placeholder, "emptyDir": {}}]
+
+
+def _pods(text: str) -> list[Any]:
+    resource = next(r for doc in load_text(text, "wf.yaml").documents for r in resources_of(doc))
+    return list(iter_pod_specs(resource, default_table()))
+
+
+def test_pod_spec_fields_argo_templates_do_not_have_are_not_read() -> None:
+    # Argo's Template type has no hostNetwork, hostPID, dnsPolicy, imagePullSecrets, runtimeClassName,
+    # containers, ...: written on a template they are dropped when the controller reads it; the workflow-level
+    # hostNetwork, dnsPolicy and imagePullSecrets apply instead.
+    pods = _pods("""apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: w}
+spec:
+  hostNetwork: true
+  dnsPolicy: Default
+  templateDefaults: {hostIPC: true, schedulerName: batch}
+  templates:
+    - name: main
+      hostNetwork: false
+      hostPID: true
+      dnsPolicy: None
+      runtimeClassName: kata
+      containers: [{name: x, image: x:1}]
+      serviceAccountName: runner
+      nodeSelector: {pool: a}
+      container: {image: alpine:3.19}
+""")
+    (pod,) = pods
+    spec = pod.spec
+    assert spec["hostNetwork"] is True and spec["dnsPolicy"] == "Default"  # the workflow's, not the template's
+    assert "hostPID" not in spec and "hostIPC" not in spec and "runtimeClassName" not in spec
+    assert "containers" not in spec
+    assert spec["serviceAccountName"] == "runner" and spec["nodeSelector"] == {"pool": "a"}
+    assert spec["schedulerName"] == "batch" and spec["container"] == {"image": "alpine:3.19"}
+
+
+def test_a_template_without_a_type_is_not_a_pod() -> None:
+    # Argo validates each template's own type before templateDefaults are merged: a template with none (or a
+    # null one) is rejected ("template type unspecified"), so the defaults' container never runs.
+    text = """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: w}
+spec:
+  templateDefaults:
+    container: {image: alpine:3.19, securityContext: {privileged: true}}
+  templates:
+    - name: none
+      nodeSelector: {pool: a}
+    - name: nulled
+      container: null
+      script: null
+    - name: real
+      script: {image: python:3.12, source: "print(1)"}
+"""
+    pods = _pods(text)
+    assert [p.path for p in pods] == [("spec", "templates", 2)]
+    assert "container" not in pods[0].spec

@@ -29,6 +29,7 @@ from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import (
     DEFAULT_CONTAINERS,
+    POD_SPEC_FIELDS,
     ContainerField,
     ContainerKind,
     PodBuilder,
@@ -101,6 +102,21 @@ _ARGO_TEMPLATE = (
 )
 _ARGO_POD_TEMPLATES = ("container", "script", "containerSet")
 """Template types that run a pod; ``steps``, ``dag``, ``suspend``, ``resource``, ``http`` and ``plugin`` do not."""
+
+_ARGO_TEMPLATE_POD_FIELDS = frozenset({
+    "nodeSelector", "affinity", "volumes", "initContainers", "tolerations", "schedulerName", "priorityClassName",
+    "priority", "serviceAccountName", "automountServiceAccountToken", "hostAliases", "securityContext",
+    "activeDeadlineSeconds", "resourceClaims",
+})
+"""The PodSpec fields that Argo's ``Template`` type has (pkg/apis/workflow/v1alpha1/workflow_types.go) and that
+the controller copies into the template's pod (``createWorkflowPod``: scheduling constraints, service account,
+volumes, init containers, deadline; ``resourceClaims`` as the template's own list). The other PodSpec fields
+(``hostNetwork``, ``hostPID``, ``hostIPC``, ``dnsPolicy``, ``dnsConfig``, ``imagePullSecrets``, ``containers``,
+``runtimeClassName``, ...) are not fields of a template: the controller reads a template into its Go type,
+which drops them, so written on a template they change nothing (``hostNetwork``, ``dnsPolicy``, ``dnsConfig``
+and ``imagePullSecrets`` come from the workflow level only). They are taken out of the pod a rule judges."""
+
+_ARGO_NOT_TEMPLATE_FIELDS = POD_SPEC_FIELDS - _ARGO_TEMPLATE_POD_FIELDS
 
 
 def _kubeflow_v1(kind: str, replica_specs: str, *, versions: tuple[str, ...] = ()) -> WorkloadEntry:
@@ -221,6 +237,15 @@ def argo_template_defaults(
     return merged, tuple((m, w) for m, w in aliases if m != w)
 
 
+def argo_template_pod_fields(template: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The template without the PodSpec fields that Argo's ``Template`` type does not have (see
+    ``_ARGO_TEMPLATE_POD_FIELDS``): what the controller reads of it. The template's other fields (its type,
+    inputs, retry strategy, timeout, ...) stay for the rules that read them."""
+    if _ARGO_NOT_TEMPLATE_FIELDS.isdisjoint(template):
+        return template
+    return {k: v for k, v in template.items() if k not in _ARGO_NOT_TEMPLATE_FIELDS}
+
+
 def _argo(kind: str, spec: str) -> WorkloadEntry:
     # A template of spec.templates, or one written inline in a DAG task or a step (``inline``, Argo 3.2+: a
     # whole Template in place of a reference to one; steps are a list of parallel groups, each a list).
@@ -233,7 +258,8 @@ def _argo(kind: str, spec: str) -> WorkloadEntry:
 
     def complete(root: Mapping[str, Any], prefix: FieldPath, path: FieldPath, value: Mapping[str, Any]
                  ) -> tuple[Mapping[str, Any], tuple[tuple[FieldPath, FieldPath], ...]]:
-        return argo_template_defaults(root, prefix, spec_path, path, value)
+        run, aliases = argo_template_defaults(root, prefix, spec_path, path, value)
+        return argo_template_pod_fields(run), aliases
 
     return WorkloadEntry("argoproj.io", kind, tuple(
         TemplatePath(path, _PS, _ARGO_TEMPLATE, requires=_ARGO_POD_TEMPLATES, inherit=spec_path,

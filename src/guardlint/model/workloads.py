@@ -409,7 +409,7 @@ def pods_in_object(
             if not isinstance(value, dict):
                 continue
             path = (*prefix, *rel)
-            if template.requires and not any(k in value for k in template.requires):
+            if template.requires and all(value.get(k) is None for k in template.requires):  # null: unset
                 continue
             if template.build is not None:
                 yield from template.build(resource, path, value, owner)
