@@ -29,6 +29,10 @@ class Settings(NamedTuple):
     plan: Plan
     fail_on: Severity | None
     max_bytes: int
+    workdir: str | None = None
+    """The folder that exclude patterns are relative to when no configuration file is in effect (None: the
+    working directory). Pull-request mode lints the base revision with the mirror's copy of the working
+    directory here, rather than changing the process's working directory."""
 
 
 def make_registry(
@@ -221,9 +225,11 @@ def _collector_paused() -> Iterator[None]:
 def excludes_of(settings: Settings) -> Excludes:
     """The configured exclude patterns and the folder they are relative to: the folder of the configuration
     file in effect (found or named with ``--config``; the patterns of the files it extends and of the
-    ``--policy`` are relative to it too), or, with no configuration file, the working directory."""
+    ``--policy`` are relative to it too), or, with no configuration file, the working directory
+    (``Settings.workdir``)."""
     config = settings.config
-    return Excludes.at(config.exclude, config.base_dir if config.source is not None else None, config.files)
+    folder = config.base_dir if config.source is not None else settings.workdir
+    return Excludes.at(config.exclude, folder, config.files)
 
 
 def render_options(settings: Settings, paths: Sequence[str], overrides: tuple[tuple[str, str], ...] = ()) -> Any:

@@ -25,7 +25,6 @@ import re
 import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from guardlint._record import NamedTuple
@@ -386,16 +385,6 @@ def materialize(base: Base, prefixes: Sequence[str], target: str, max_bytes: int
     return notes
 
 
-@contextmanager
-def _working_directory(path: str) -> Iterator[None]:
-    old = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)
-
-
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
@@ -420,7 +409,14 @@ def lint_base(
 ) -> tuple[Report, Callable[[str], str], list[str]]:
     """Lint ``paths`` (as given, relative to the working directory) at the base revision, in a mirror of
     the repository; returns the report, the function from its file names to repository-relative ones, and
-    notes. Paths outside the repository are a UsageError."""
+    notes. Paths outside the repository are a UsageError.
+
+    The process's working directory is never changed (a library call shares it with the host program's
+    threads and relative paths): each path is joined to the mirror's copy of the working directory, and what
+    a run would otherwise take from the working directory is given explicitly (``Settings.workdir``: exclude
+    patterns and exemption paths without a configuration file). The mirror's root holds an empty ``.git``
+    folder, so that lookups bounded by the repository (chart and kustomize trees, the walk's limit for
+    symbolic links) stop at the mirror's root as they stop at the repository's in the working tree run."""
     import shutil
     import tempfile
 
@@ -447,50 +443,64 @@ def lint_base(
     policy = os.path.abspath(cfg.policy) if cfg.policy is not None else None
     mirror = os.path.realpath(tempfile.mkdtemp(prefix="guardlint-base-"))
     rel_cwd = _repo_relative(cwd, base.toplevel)
+    mirror_cwd = os.path.join(mirror, *_parts(rel_cwd))
 
     def mirrored(p: str) -> str:
-        rel = _repo_relative(os.path.realpath(p), base.toplevel)
-        return os.path.join(mirror, *_parts(rel)) if os.path.isabs(p) else p
+        """The path the run reads at the base: a relative path as spelled, from the mirror's working folder (so
+        that the system resolves it, links and ``..`` included, as it resolved it from the working directory)."""
+        if not os.path.isabs(p):
+            return os.path.join(mirror_cwd, p)
+        return os.path.join(mirror, *_parts(_repo_relative(os.path.realpath(p), base.toplevel)))
 
-    mirror_cwd = os.path.join(mirror, *_parts(rel_cwd))
+    def in_mirror(path: str) -> str:
+        """A folder of the repository (absolute) as the same folder of the mirror."""
+        return os.path.join(mirror, *_parts(_repo_relative(os.path.realpath(path), base.toplevel)))
+
     try:
         notes = materialize(base, prefixes, mirror, settings.max_bytes)
         os.makedirs(mirror_cwd, exist_ok=True)
-        base_dir = os.path.realpath(cfg.base_dir)
-        if _inside(base_dir, base.toplevel):
-            cfg = cfg._replace(base_dir=os.path.join(mirror, *_parts(_repo_relative(base_dir, base.toplevel))))
-        else:  # absolute: the base revision is linted from another working directory
-            cfg = cfg._replace(base_dir=base_dir)
-        with _working_directory(mirror_cwd):
-            plan = settings.plan
-            if config_rel is not None:
-                base_config = os.path.join(mirror, *_parts(config_rel))
-                exemptions, said = _base_configuration(base_config if os.path.isfile(base_config) else None,
-                                                       policy, settings, config_rel, resolve)
-                plan = plan._replace(exemptions=exemptions)
-                notes += said
-            # Exemption paths are relative to a folder (the configuration's); one in the repository is the same
-            # folder of the mirror at the base (those read from the mirror's configuration already are).
-            plan = plan._replace(exemptions=tuple(
-                ex._replace(base=os.path.join(mirror, *_parts(_repo_relative(os.path.realpath(ex.base),
-                                                                            base.toplevel))))
-                if ex.base is not None and _inside(os.path.realpath(ex.base), base.toplevel) else ex
-                for ex in plan.exemptions))
-            existing = [m for m in (mirrored(p) for p in paths) if os.path.exists(m)]
-            ctx = [m for m in (mirrored(c) for c in context) if os.path.exists(m)]
-            report = (lint(existing, settings._replace(config=cfg, plan=plan), ctx) if existing
-                      else Report((), (), (), 0))
+        os.mkdir(os.path.join(mirror, ".git"))  # the mirror's root is the repository's (see above)
+        base_dir = os.path.realpath(os.path.join(cwd, cfg.base_dir))
+        # absolute outside the repository: the base revision is linted from another working directory
+        cfg = cfg._replace(base_dir=in_mirror(base_dir) if _inside(base_dir, base.toplevel) else base_dir)
+        plan = settings.plan
+        if config_rel is not None:
+            base_config = os.path.join(mirror, *_parts(config_rel))
+            exemptions, said = _base_configuration(base_config if os.path.isfile(base_config) else None,
+                                                   policy, settings, config_rel, resolve)
+            plan = plan._replace(exemptions=exemptions)
+            notes += [_shown(n, mirror, mirror_cwd, base.toplevel, cwd) for n in said]
+        # Exemption paths are relative to a folder (the configuration's, else the working directory's); one in the
+        # repository is the same folder of the mirror at the base (those read from the mirror's configuration
+        # already are).
+        plan = plan._replace(exemptions=tuple(
+            ex._replace(base=mirror_cwd) if ex.base is None
+            else ex._replace(base=in_mirror(ex.base)) if _inside(os.path.realpath(ex.base), base.toplevel) else ex
+            for ex in plan.exemptions))
+        existing = [m for m in (mirrored(p) for p in paths) if os.path.exists(m)]
+        ctx = [m for m in (mirrored(c) for c in context) if os.path.exists(m)]
+        at_base = settings._replace(config=cfg, plan=plan, workdir=mirror_cwd)
+        report = lint(existing, at_base, ctx) if existing else Report((), (), (), 0)
     finally:
         shutil.rmtree(mirror, ignore_errors=True)
+    shown_from = os.getcwd()  # the run names files as ``display_name`` does: relative to it when below it
 
     def to_repo(file: str) -> str:
-        full = os.path.normpath(file if os.path.isabs(file) else os.path.join(mirror_cwd, file))
+        full = os.path.normpath(file if os.path.isabs(file) else os.path.join(shown_from, file))
         if not _inside(full, mirror):  # outside the repository (a policy file): the same path at both revisions
             return full
         rel = _repo_relative(full, mirror)
         return base.renames.get(rel, rel)
 
     return report, to_repo, notes
+
+
+def _shown(note: str, mirror: str, mirror_cwd: str, toplevel: str, cwd: str) -> str:
+    """A note about a base file, naming it as the working tree's file would be named (the mirror is gone when
+    the note is read): relative to the working directory, as when the same file is read in the working tree."""
+    note = note.replace(mirror_cwd.rstrip(os.sep) + os.sep, "")
+    top = os.path.relpath(toplevel, cwd)
+    return note.replace(mirror + os.sep, "" if top == os.curdir else top + os.sep)
 
 
 def _base_configuration(

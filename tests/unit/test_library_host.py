@@ -1,0 +1,117 @@
+"""A library call shares its process with the host program: it leaves the working directory, the garbage
+collector and the host's threads as it found them, and its errors speak the library's language."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+import guardlint
+from tests.cli.test_diff_base import git, pod, write
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+def _observer(log: Path) -> str:
+    """A rule module whose rule writes, for every object it sees, the working directory and what a second thread
+    reads from the relative path ``marker.txt``; on an object named ``boom`` it raises KeyboardInterrupt (which no
+    rule-error handler catches: the run is abandoned)."""
+    return (
+        "import os, threading\n"
+        "from guardlint.plugin import Severity, Violation, rule\n"
+        "@rule(code='OBS001', name='observe-cwd', title='Observes the working directory', severity=Severity.INFO,"
+        " pack='obs', remediation='None.')\n"
+        "def observe_cwd(resource, params, ctx):\n"
+        "    '''## What it does\\nx\\n\\n## Why is this bad?\\ny'''\n"
+        "    seen = []\n"
+        "    def read():\n"
+        "        try:\n"
+        "            with open('marker.txt') as fh:\n"
+        "                seen.append(fh.read())\n"
+        "        except OSError as exc:\n"
+        "            seen.append(type(exc).__name__)\n"
+        "    t = threading.Thread(target=read)\n"
+        "    t.start()\n"
+        "    t.join()\n"
+        f"    with open({str(log)!r}, 'a') as fh:\n"
+        "        fh.write(f'{os.getcwd()}|{resource.name}|{seen[0]}\\n')\n"
+        "    if resource.name == 'boom':\n"
+        "        raise KeyboardInterrupt\n"
+        "    yield from ()\n"
+        "RULES = [observe_cwd]\n"
+    )
+
+
+@pytest.fixture
+def observed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+    """A repository with a subfolder ``deploy`` (the working directory) holding ``marker.txt`` (untracked: the
+    base revision has none), a configuration outside the repository naming the observing rule, and its log."""
+    root = tmp_path / "repo"
+    sub = root / "deploy"
+    sub.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    write(root, "deploy/a.yaml", pod("a"))
+    write(root, "deploy/boom.yaml", pod("boom"))
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    git(root, "checkout", "-qb", "feature")
+    git(root, "rm", "-q", "deploy/boom.yaml")
+    git(root, "commit", "-qm", "change")
+    (sub / "marker.txt").write_text("the working tree's")
+    log = tmp_path / "seen.log"
+    (tmp_path / "observe.py").write_text(_observer(log))
+    config = tmp_path / "guardlint.yaml"
+    config.write_text(f"plugins: [{tmp_path / 'observe.py'}]\nselect: [observe-cwd]\n")
+    monkeypatch.chdir(sub)
+    return sub, config, log
+
+
+@needs_git
+def test_a_diff_base_call_never_changes_the_working_directory(observed: tuple[Path, Path, Path]) -> None:
+    sub, config, log = observed
+    cwd = os.getcwd()
+    report = guardlint.lint_paths(["."], config=config, allow_local_plugins=True, diff_base="HEAD")
+    assert report.diff is not None and os.getcwd() == cwd
+    lines = log.read_text().splitlines()
+    assert len(lines) == 2  # object 'a' in the working tree, then at the base
+    # during both runs the process's working directory is the caller's, and a second thread's relative open
+    # reads the caller's file
+    assert set(lines) == {f"{cwd}|a|the working tree's"}
+
+
+@needs_git
+def test_the_working_directory_is_the_callers_when_the_base_run_is_abandoned(
+    observed: tuple[Path, Path, Path],
+) -> None:
+    sub, config, log = observed
+    cwd = os.getcwd()
+    with pytest.raises(KeyboardInterrupt):  # 'boom' is only at the base
+        guardlint.lint_paths(["."], config=config, allow_local_plugins=True, diff_base="main")
+    assert os.getcwd() == cwd
+    seen = log.read_text().splitlines()
+    assert f"{cwd}|boom|the working tree's" in seen
+    assert all(line.startswith(f"{cwd}|") for line in seen), seen
+
+
+@needs_git
+def test_a_diff_base_run_from_a_subfolder_reads_the_base_like_the_working_tree(
+    observed: tuple[Path, Path, Path],
+) -> None:
+    """A relative path above the working directory names the same files at the base as in the working tree."""
+    sub, _config, _log = observed
+    root = sub.parent
+    write(root, "other/web.yaml", pod("web", privileged=True))
+    write(root, "other/skip/x.yaml", pod("x", privileged=True))
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "other")
+    git(root, "branch", "-f", "main")
+    write(root, "other/web.yaml", pod("web", privileged=True, host_network=True))
+    report = guardlint.lint_paths(["../other"], use_config_file=False,
+                                  select=["privileged-container", "shared-host-namespace"], diff_base="main")
+    assert report.diff is not None
+    assert (report.diff.new, report.diff.fixed, report.diff.unchanged) == (1, 0, 2)
+    assert [(f.file, f.rule) for f in report.active] == [("../other/web.yaml", "shared-host-namespace")]
