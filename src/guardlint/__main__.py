@@ -1,7 +1,7 @@
-"""``python -m guardlint``."""
+"""``python -m guardlint``: the console script itself (``guardlint.cli.entry``), so both run one code path."""
 
 from __future__ import annotations
 
-from guardlint.cli import main
+from guardlint.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from guardlint._record import NamedTuple
@@ -203,25 +202,6 @@ def skip_chart_templates(
     return kept, skipped
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a run builds its documents.
-
-    A run keeps every document's node tree and data alive until the report is made: millions of
-    objects, which the collector would scan again and again (it doubled the corpus run time), although
-    they hold no reference cycles. The previous state is restored afterwards.
-    """
-    import gc
-
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def excludes_of(settings: Settings) -> Excludes:
     """The configured exclude patterns and the folder they are relative to: the folder of the configuration
     file in effect (found or named with ``--config``; the patterns of the files it extends and of the
@@ -258,10 +238,12 @@ def run(
 ) -> Report:
     """Lint ``paths`` with resolved ``settings`` (see ``resolve_settings``). ``timings``, when given, receives
     the seconds each rule spent (``--profile-rules``). ``jobs`` is ``--jobs``: the number of processes
-    (``guardlint.parallel.AUTO``: decided from the input's size and the usable CPUs); the report is the same."""
-    with _collector_paused():
-        return _run(paths, settings, context=context, baseline=baseline, stdin=stdin,
-                    stdin_filename=stdin_filename, raise_errors=raise_errors, timings=timings, jobs=jobs)
+    (``guardlint.parallel.AUTO``: decided from the input's size and the usable CPUs); the report is the same.
+
+    The garbage collector is left as the caller has it: a library call shares the process with its host (the
+    command line, which owns its process, pauses it around each run: see ``cli``)."""
+    return _run(paths, settings, context=context, baseline=baseline, stdin=stdin,
+                stdin_filename=stdin_filename, raise_errors=raise_errors, timings=timings, jobs=jobs)
 
 
 def _with_user_schemas(plan: Plan, loaded: Sequence[LoadedText]) -> tuple[Plan, list[InputError]]:

@@ -624,11 +624,41 @@ def _write_output(path: str, report: Report, fmt: str, options: RenderOptions) -
         raise UsageError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a run of the command line builds its documents.
+
+    A run keeps every document's data and position maps alive until the report is made: millions of objects,
+    which the collector would scan again and again, although they hold no reference cycles (in one process,
+    about 13% more CPU on the shared corpus with the collector running). The command line owns its process;
+    library calls (``guardlint.api``) leave the collector as their host has it. The state is restored
+    whatever happens (an exception, an interrupt), and a collector the caller of ``main`` had disabled stays
+    disabled."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _paused_run(paths: Sequence[str], settings: Settings, **options: Any) -> Report:
+    """``guardlint.api.run`` with the collector paused (``_collector_paused``)."""
+    from guardlint.api import run
+
+    with _collector_paused():
+        return run(paths, settings, **options)
+
+
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from guardlint.api import resolve_settings, run
+    from guardlint.api import resolve_settings
     from guardlint.errors import UsageError
     from guardlint.report import ExitPolicy, RenderOptions, write_report
 
+    run = _paused_run
     paths = args.paths or []
     if not paths and args.show_settings:
         paths = ["."]

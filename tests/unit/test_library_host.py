@@ -3,9 +3,13 @@ collector and the host's threads as it found them, and its errors speak the libr
 
 from __future__ import annotations
 
+import gc
+import io
 import os
 import shutil
-import threading
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,11 +21,11 @@ needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 
 def _observer(log: Path) -> str:
-    """A rule module whose rule writes, for every object it sees, the working directory and what a second thread
-    reads from the relative path ``marker.txt``; on an object named ``boom`` it raises KeyboardInterrupt (which no
-    rule-error handler catches: the run is abandoned)."""
+    """A rule module whose rule writes, for every object it sees, the working directory, what a second thread
+    reads from the relative path ``marker.txt`` and the garbage collector's state; on an object named ``boom`` it
+    raises KeyboardInterrupt (which no rule-error handler catches: the run is abandoned)."""
     return (
-        "import os, threading\n"
+        "import gc, os, threading\n"
         "from guardlint.plugin import Severity, Violation, rule\n"
         "@rule(code='OBS001', name='observe-cwd', title='Observes the working directory', severity=Severity.INFO,"
         " pack='obs', remediation='None.')\n"
@@ -38,7 +42,7 @@ def _observer(log: Path) -> str:
         "    t.start()\n"
         "    t.join()\n"
         f"    with open({str(log)!r}, 'a') as fh:\n"
-        "        fh.write(f'{os.getcwd()}|{resource.name}|{seen[0]}\\n')\n"
+        "        fh.write(f'{os.getcwd()}|{resource.name}|{seen[0]}|{gc.isenabled()}|{gc.get_threshold()}\\n')\n"
         "    if resource.name == 'boom':\n"
         "        raise KeyboardInterrupt\n"
         "    yield from ()\n"
@@ -72,11 +76,11 @@ def observed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Pat
 
 @needs_git
 def test_a_diff_base_call_never_changes_the_working_directory(observed: tuple[Path, Path, Path]) -> None:
-    sub, config, log = observed
+    _sub, config, log = observed
     cwd = os.getcwd()
     report = guardlint.lint_paths(["."], config=config, allow_local_plugins=True, diff_base="HEAD")
     assert report.diff is not None and os.getcwd() == cwd
-    lines = log.read_text().splitlines()
+    lines = [line.rsplit("|", 2)[0] for line in log.read_text().splitlines()]
     assert len(lines) == 2  # object 'a' in the working tree, then at the base
     # during both runs the process's working directory is the caller's, and a second thread's relative open
     # reads the caller's file
@@ -87,12 +91,12 @@ def test_a_diff_base_call_never_changes_the_working_directory(observed: tuple[Pa
 def test_the_working_directory_is_the_callers_when_the_base_run_is_abandoned(
     observed: tuple[Path, Path, Path],
 ) -> None:
-    sub, config, log = observed
+    _sub, config, log = observed
     cwd = os.getcwd()
     with pytest.raises(KeyboardInterrupt):  # 'boom' is only at the base
         guardlint.lint_paths(["."], config=config, allow_local_plugins=True, diff_base="main")
     assert os.getcwd() == cwd
-    seen = log.read_text().splitlines()
+    seen = [line.rsplit("|", 2)[0] for line in log.read_text().splitlines()]
     assert f"{cwd}|boom|the working tree's" in seen
     assert all(line.startswith(f"{cwd}|") for line in seen), seen
 
@@ -115,3 +119,72 @@ def test_a_diff_base_run_from_a_subfolder_reads_the_base_like_the_working_tree(
     assert report.diff is not None
     assert (report.diff.new, report.diff.fixed, report.diff.unchanged) == (1, 0, 2)
     assert [(f.file, f.rule) for f in report.active] == [("../other/web.yaml", "shared-host-namespace")]
+
+
+@pytest.fixture
+def gc_observed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Path]]:
+    """A folder with a pod, a configuration naming the observing rule, and the rule's log; the collector's state
+    is put back after the test whatever it does."""
+    (tmp_path / "pod.yaml").write_text(pod("a"))
+    log = tmp_path / "seen.log"
+    (tmp_path / "observe.py").write_text(_observer(log))
+    config = tmp_path / "guardlint.yaml"
+    config.write_text("plugins: [observe.py]\nselect: [observe-cwd]\n")
+    monkeypatch.chdir(tmp_path)
+    was = gc.isenabled()
+    yield config, log
+    if was:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def _collector_states(log: Path) -> list[str]:
+    return [line.split("|")[3] for line in log.read_text().splitlines()]
+
+
+@pytest.mark.parametrize("host_enabled", [True, False])
+def test_library_calls_leave_the_collector_as_the_host_has_it(gc_observed: tuple[Path, Path],
+                                                               host_enabled: bool) -> None:
+    config, log = gc_observed
+    (gc.enable if host_enabled else gc.disable)()
+    threshold = gc.get_threshold()
+    guardlint.lint_paths(["pod.yaml"], config=config, allow_local_plugins=True)
+    guardlint.lint_text(pod("a"), config=config, allow_local_plugins=True)
+    assert gc.isenabled() is host_enabled and gc.get_threshold() == threshold
+    assert _collector_states(log) == [str(host_enabled)] * 2  # during the runs too
+
+
+def _main(args: list[str]) -> int:
+    from guardlint.cli import main
+
+    return main(args, out=io.StringIO(), err=io.StringIO())
+
+
+@pytest.mark.parametrize("host_enabled", [True, False])
+def test_the_command_line_pauses_the_collector_and_restores_it(gc_observed: tuple[Path, Path],
+                                                              host_enabled: bool) -> None:
+    config, log = gc_observed
+    (gc.enable if host_enabled else gc.disable)()
+    assert _main(["check", "pod.yaml", "--config", str(config), "--allow-local-plugins"]) == 0
+    assert gc.isenabled() is host_enabled  # a collector the caller had disabled is not turned on
+    (Path("pod.yaml")).write_text(pod("boom"))
+    assert _main(["check", "pod.yaml", "--config", str(config), "--allow-local-plugins"]) == 130  # interrupted
+    assert gc.isenabled() is host_enabled
+    assert _collector_states(log) == ["False", "False"]
+
+
+def test_python_m_guardlint_runs_the_console_script(gc_observed: tuple[Path, Path]) -> None:
+    """``python -m guardlint`` and the ``guardlint`` console script (``guardlint.cli:entry``) are one code path:
+    the same collector settings during the run, the same exit code and output."""
+    config, log = gc_observed
+    args = ["check", "pod.yaml", "--config", str(config), "--allow-local-plugins", "-f", "json"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    console_script = "import sys; from guardlint.cli import entry; sys.argv[0] = 'guardlint'; entry()"
+    module = subprocess.run([sys.executable, "-m", "guardlint", *args], capture_output=True, text=True, env=env,
+                            check=False)
+    script = subprocess.run([sys.executable, "-c", console_script, *args], capture_output=True, text=True, env=env,
+                            check=False)
+    assert (module.returncode, module.stdout, module.stderr) == (script.returncode, script.stdout, script.stderr)
+    first, second = (line.split("|", 3)[3] for line in log.read_text().splitlines())
+    assert first == second == "False|(100000, 50, 100)"
