@@ -32,6 +32,9 @@ class Settings(NamedTuple):
     """The folder that exclude patterns are relative to when no configuration file is in effect (None: the
     working directory). Pull-request mode lints the base revision with the mirror's copy of the working
     directory here, rather than changing the process's working directory."""
+    resolved_with: tuple[tuple[str, Any], ...] = ()
+    """The options ``resolve_settings`` applied on top of the configuration (``select``, ``ignore``,
+    ``kubernetes_version``, ...): pull-request mode reads the base revision's configuration with the same."""
 
 
 def make_registry(
@@ -159,7 +162,13 @@ def resolve_settings(
             raise UsageError(str(exc)) from None
     else:
         max_bytes = cfg.max_file_size or DEFAULT_MAX_BYTES
-    return Settings(cfg, registry, plan, level, max_bytes)
+    resolved_with = (
+        ("select", tuple(select) if select is not None else None), ("extend_select", tuple(extend_select)),
+        ("ignore", tuple(ignore)), ("kubernetes_version", kubernetes_version), ("fail_on", fail_on),
+        ("partial", partial), ("max_file_size_mb", max_file_size_mb), ("entry_points", entry_points),
+        ("render", render), ("today", today),
+    )
+    return Settings(cfg, registry, plan, level, max_bytes, resolved_with=resolved_with)
 
 
 def load_inputs(inputs: Sequence[Input], max_bytes: int, stdin: bytes | None = None) -> list[LoadedText]:
@@ -352,6 +361,15 @@ def _run(
     return report
 
 
+def _settings_alone(function: str, **given: bool) -> None:
+    """``settings`` was passed to ``function``: the options that make settings (``given``: whether each was
+    passed) would be ignored, since the settings already decide all of them; a ``TypeError`` names them."""
+    named = [name for name, passed in given.items() if passed]
+    if named:
+        raise TypeError(f"{function}() takes either settings or {', '.join(named)}, not both: pass them to "
+                        "resolve_settings()")
+
+
 def lint_paths(
     paths: Sequence[str | Path],
     *,
@@ -366,6 +384,7 @@ def lint_paths(
     baseline: str | Path | None = None,
     allow_local_plugins: bool = False,
     diff_base: str | None = None,
+    settings: Settings | None = None,
 ) -> Report:
     """Lint files and directories (recursively over .yaml, .yml and .json).
 
@@ -383,14 +402,27 @@ def lint_paths(
     too, and the report keeps the new findings and the suppressions the change added (``Report.diff`` counts
     them); a revision the clone does not hold raises ``UsageError`` with the fetch advice.
 
+    ``settings`` (from ``resolve_settings``) lints with settings resolved once, as for ``lint_text``; the options
+    that make settings (``config``, ``use_config_file``, ``select``, ``extend_select``, ``ignore``,
+    ``kubernetes_version``, ``partial``, ``allow_local_plugins``) cannot be given with it (``TypeError``), while
+    ``context``, ``baseline`` and ``diff_base`` can (with ``diff_base`` the base revision's configuration is read
+    with the options the settings were resolved with).
+
     Raises ``ConfigError``, ``UsageError`` or ``RuleLoadError`` for a bad configuration; problems with
     the inputs themselves are ``Report.errors``.
     """
     _sequence_of_names(paths=paths, context=context)
-    overrides: dict[str, Any] = {"select": select, "extend_select": extend_select, "ignore": ignore,
-                                 "kubernetes_version": kubernetes_version, "partial": partial}
-    settings = resolve_settings(config=config, use_config_file=use_config_file,
-                                allow_local_plugins=allow_local_plugins, **overrides)
+    if settings is not None:
+        _settings_alone("lint_paths", config=config is not None, use_config_file=not use_config_file,
+                        select=select is not None, extend_select=bool(extend_select), ignore=bool(ignore),
+                        kubernetes_version=kubernetes_version is not None, partial=partial,
+                        allow_local_plugins=allow_local_plugins)
+        overrides: dict[str, Any] = dict(settings.resolved_with)
+    else:
+        overrides = {"select": select, "extend_select": extend_select, "ignore": ignore,
+                     "kubernetes_version": kubernetes_version, "partial": partial}
+        settings = resolve_settings(config=config, use_config_file=use_config_file,
+                                    allow_local_plugins=allow_local_plugins, **overrides)
     names, contexts = [str(p) for p in paths], [str(c) for c in context]
     if diff_base is None:
         return run(names, settings, context=contexts, baseline=baseline)
@@ -435,16 +467,11 @@ def lint_text(
         raise TypeError(f"text must be a str, not {type(text).__name__}" +
                         (" (decode it first: text.decode('utf-8'))" if isinstance(text, bytes) else ""))
     if settings is not None:
-        given = [name for name, set_ in (
-            ("config", config is not None), ("use_config_file", use_config_file), ("select", select is not None),
-            ("extend_select", bool(extend_select)), ("ignore", bool(ignore)),
-            ("kubernetes_version", kubernetes_version is not None), ("partial", partial),
-            ("allow_local_plugins", allow_local_plugins),
-        ) if set_]
-        if given:  # they would be ignored: the settings already decide all of them
-            raise TypeError(f"lint_text() takes either settings or {', '.join(given)}, not both: pass them to "
-                            "resolve_settings()")
-    if settings is None:
+        _settings_alone("lint_text", config=config is not None, use_config_file=use_config_file,
+                        select=select is not None, extend_select=bool(extend_select), ignore=bool(ignore),
+                        kubernetes_version=kubernetes_version is not None, partial=partial,
+                        allow_local_plugins=allow_local_plugins)
+    else:
         settings = resolve_settings(
             config=config, use_config_file=use_config_file, select=select, extend_select=extend_select,
             ignore=ignore, kubernetes_version=kubernetes_version, partial=partial,

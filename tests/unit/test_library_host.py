@@ -188,3 +188,73 @@ def test_python_m_guardlint_runs_the_console_script(gc_observed: tuple[Path, Pat
     assert (module.returncode, module.stdout, module.stderr) == (script.returncode, script.stdout, script.stderr)
     first, second = (line.split("|", 3)[3] for line in log.read_text().splitlines())
     assert first == second == "False|(100000, 50, 100)"
+
+
+PRIVILEGED = pod("web", privileged=True, host_network=True)
+
+
+def test_lint_paths_takes_settings_resolved_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from guardlint.api import resolve_settings
+
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "deploy/web.yaml", PRIVILEGED)
+    write(tmp_path, "context/other.yaml", pod("other"))
+    settings = resolve_settings(use_config_file=False, select=["privileged-container"])
+    direct = guardlint.lint_paths(["deploy"], use_config_file=False, select=["privileged-container"],
+                                  context=["context"])
+    reused = guardlint.lint_paths(["deploy"], settings=settings, context=["context"])
+    assert reused == direct and [f.rule for f in reused.active] == ["privileged-container"]
+    assert guardlint.lint_paths([Path("deploy")], settings=settings) == guardlint.lint_paths(["deploy"],
+                                                                                           settings=settings)
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("config", "x.yaml"), ("use_config_file", False), ("select", ["all"]), ("extend_select", ["gpu"]),
+    ("ignore", ["gpu"]), ("kubernetes_version", "1.30"), ("partial", True), ("allow_local_plugins", True),
+])
+def test_lint_paths_refuses_settings_with_an_option_that_makes_settings(option: str, value: object) -> None:
+    from guardlint.api import resolve_settings
+
+    settings = resolve_settings(use_config_file=False)
+    with pytest.raises(TypeError, match=rf"^lint_paths\(\) takes either settings or {option}, not both: pass them "
+                                        r"to resolve_settings\(\)$"):
+        guardlint.lint_paths(["."], settings=settings, **{option: value})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"takes either settings or select, ignore, not both"):
+        guardlint.lint_paths(["."], settings=settings, select=["all"], ignore=["gpu"])
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("config", "x.yaml"), ("use_config_file", True), ("select", ["all"]), ("extend_select", ["gpu"]),
+    ("ignore", ["gpu"]), ("kubernetes_version", "1.30"), ("partial", True), ("allow_local_plugins", True),
+])
+def test_lint_text_refuses_them_alike(option: str, value: object) -> None:
+    from guardlint.api import resolve_settings
+
+    settings = resolve_settings(use_config_file=False)
+    with pytest.raises(TypeError, match=rf"^lint_text\(\) takes either settings or {option}, not both"):
+        guardlint.lint_text(pod("a"), settings=settings, **{option: value})  # type: ignore[arg-type]
+
+
+@needs_git
+def test_lint_paths_with_settings_reads_the_base_configuration_with_the_same_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With ``diff_base``, the base version of the configuration is resolved with the options the settings were
+    resolved with: a --select the settings apply is no configuration change ("turns off N rules")."""
+    from guardlint.api import resolve_settings
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write(root, ".guardlint.yaml", "exemptions: []\n")
+    write(root, "web.yaml", pod("web", privileged=True))
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    write(root, "web.yaml", PRIVILEGED)
+    monkeypatch.chdir(root)
+    settings = resolve_settings(select=["privileged-container", "shared-host-namespace"])
+    report = guardlint.lint_paths(["."], settings=settings, diff_base="main")
+    direct = guardlint.lint_paths(["."], select=["privileged-container", "shared-host-namespace"], diff_base="main")
+    assert report.diff is not None and (report.diff.new, report.diff.unchanged) == (1, 1)
+    assert report == direct
+    assert not [w for w in report.warnings if "turns off" in w], report.warnings
