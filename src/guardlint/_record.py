@@ -23,7 +23,7 @@ refused with a TypeError rather than left unchecked. Kept as typing keeps them: 
 The class itself is the one ``collections.namedtuple`` makes, built here without its one ``eval`` per class
 (about 40% of its cost): ``__new__`` is ``lambda _cls, a, b: _tuple_new(_cls, (a, b))`` compiled with the field
 names as its parameters, and that code differs between classes only in the parameter names. ``_NEW_CODE`` holds it
-compiled once for each number of fields up to 20 (as this module's bytecode); a class's ``__new__`` is that code
+compiled once for each number of fields up to 32 (as this module's bytecode); a class's ``__new__`` is that code
 with ``co_varnames`` replaced by its field names (``CodeType.replace``, no compilation), in a function whose
 globals, name, qualname, docstring and defaults are namedtuple's. A class with more fields compiles its
 ``__new__`` as namedtuple does. The rest is namedtuple's class, attribute for attribute: the field properties,
@@ -58,7 +58,7 @@ else:
     _POSTPONED_ANNOTATIONS = __future__.annotations.compiler_flag
     """The flag this module's ``from __future__ import annotations`` puts on its code (namedtuple's has none)."""
 
-    # ``__new__``'s code for 0, 1, 2 ... 20 fields: the lambda namedtuple compiles, with placeholder parameters
+    # ``__new__``'s code for 0, 1, 2 ... 32 fields: the lambda namedtuple compiles, with placeholder parameters
     # (the parameter names are the only difference between the classes' codes; ``_new_method`` replaces them).
     # One line each: the code's line table then points at line 1, as namedtuple's does.
     _NEW_CODE = tuple(template.__code__ for template in (
@@ -83,6 +83,18 @@ else:
         lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r)),  # noqa: E741, E501
         lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s)),  # noqa: E741, E501
         lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t)),  # noqa: E741, E501
+        lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u)),  # noqa: E741, E501
+        lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v)),  # noqa: E741, E501
+        lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w)),  # noqa: E741, E501
+        lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x)),  # noqa: E741, E501
+        lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y)),  # noqa: E741, E501
+        lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z)),  # noqa: E741, E501
+        lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa)),  # noqa: E741, E501
+        lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab)),  # noqa: E741, E501
+        lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab, ac: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab, ac)),  # noqa: E741, E501
+        lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab, ac, ad: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab, ac, ad)),  # noqa: E741, E501
+        lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab, ac, ad, ae: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab, ac, ad, ae)),  # noqa: E741, E501
+        lambda _cls, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab, ac, ad, ae, af: _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab, ac, ad, ae, af)),  # noqa: E741, E501
     ))
 
     # Python 3.13 gave namedtuples ``__replace__`` (``copy.replace``) and made ``_replace`` raise TypeError for an
