@@ -393,3 +393,21 @@ def test_the_public_names_are_those_of_their_modules() -> None:
     assert guardlint.api.lint_text is guardlint.lint_text  # a submodule read as an attribute still works
     with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
         guardlint.no_such_name  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_an_unknown_field_with_no_close_name_does_not_import_difflib(tmp_path: Path) -> None:
+    """``unknown-field`` reports the field either way; difflib comes in only when a known field may be close
+    (``guardlint._similar``)."""
+    far = MANIFEST.replace("      containers:", "      podGroupTemplateRef: {name: g}\n      containers:")
+    near = MANIFEST.replace("      containers:", "      hostNetwrk: true\n      containers:")
+    for text, suggested in ((far, False), (near, True)):
+        (tmp_path / "m.yaml").write_text(text, encoding="utf-8")
+        code = (
+            "import io, sys\n"
+            "from guardlint.cli import main\n"
+            "out = io.StringIO()\n"
+            "main(['check', 'm.yaml', '--no-config', '--select', 'unknown-field'], out=out, err=io.StringIO())\n"
+            "print('difflib' in sys.modules, 'did you mean' in out.getvalue(), 'unknown-field' in out.getvalue())\n"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+        assert done.stdout.split() == [str(suggested), str(suggested), "True"]

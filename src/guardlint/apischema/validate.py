@@ -307,9 +307,9 @@ def _suggest(key: str, candidates: list[str]) -> str | None:
     lowered = {c.lower(): c for c in candidates}
     if key.lower() in lowered:
         return lowered[key.lower()]
-    import difflib
+    from guardlint._similar import close_matches  # difflib's answer, importing it only when one may be close
 
-    close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.7)
+    close = close_matches(key, candidates, n=1, cutoff=0.7)
     return close[0] if close else None
 
 

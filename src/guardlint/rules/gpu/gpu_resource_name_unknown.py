@@ -33,9 +33,9 @@ def _suggest(name: str, table: AcceleratorTable) -> str | None:
     lowered = {c.lower(): c for c in candidates}
     if name.lower() in lowered:
         return lowered[name.lower()]
-    import difflib  # only for names that are not in the table
+    from guardlint._similar import close_matches  # difflib's answer, importing it only when one may be close
 
-    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.8)
+    close = close_matches(name.lower(), list(lowered), n=1, cutoff=0.8)
     return lowered[close[0]] if close else None
 
 

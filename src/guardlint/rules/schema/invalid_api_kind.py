@@ -63,11 +63,11 @@ def invalid_api_kind(resource: Resource, params: Any, ctx: RuleContext) -> Itera
     info = served()
     ever = {k.rsplit("/", 1)[1] for k in info.spans if group_of(k.rsplit("/", 1)[0]) == group}
     if resource.kind not in ever:
-        import difflib
+        from guardlint._similar import close_matches  # difflib's answer, importing it only when one may be close
 
         kinds = sorted(ever)
         lowered = {k.lower(): k for k in kinds}
-        close = [lowered[resource.kind.lower()]] if resource.kind.lower() in lowered else difflib.get_close_matches(
+        close = [lowered[resource.kind.lower()]] if resource.kind.lower() in lowered else close_matches(
             resource.kind, kinds, n=1, cutoff=0.7)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         yield Violation(
