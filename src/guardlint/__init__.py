@@ -10,11 +10,12 @@ Public API::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from guardlint._version import __version__
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from guardlint.api import lint_paths, lint_text
     from guardlint.errors import ConfigError, GuardlintError, RuleLoadError, UsageError
     from guardlint.findings import Finding, InputError, Location, Report, ResourceRef, Severity

@@ -6,7 +6,10 @@ import contextlib
 import os
 import secrets
 from collections.abc import Iterator
-from typing import BinaryIO
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 
 def write_atomic(path: str, data: bytes, *, prefix: str = ".guardlint-") -> None:

@@ -7,7 +7,9 @@ define at import time, and guardlint's start-up is on every pre-commit run.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 
 class Frozen:

@@ -39,12 +39,12 @@ Not public API: plugins and the documentation keep ``typing.NamedTuple`` (both w
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False
 
 __all__ = ["NamedTuple"]
 
 if TYPE_CHECKING:
-    from typing import NamedTuple
+    from typing import Any, NamedTuple
 else:
     import __future__
 
@@ -52,7 +52,6 @@ else:
     from collections import _tuplegetter  # type: ignore[attr-defined]  # the field property namedtuple uses
     from keyword import iskeyword
     from types import FunctionType
-    from typing import Any, Generic
 
     _tuple_new = tuple.__new__
     _POSTPONED_ANNOTATIONS = __future__.annotations.compiler_flag
@@ -198,10 +197,18 @@ else:
     })
     _SPECIAL = frozenset({"__module__", "__name__", "__annotations__"})
 
+    def _typing_generic() -> Any:
+        """``typing.Generic``, or None while ``typing`` is not imported: guardlint's modules import it for type
+        checkers only (``if TYPE_CHECKING:``), and a class body that names ``Generic`` among its bases imported it
+        (so this module never imports typing itself: about 2 ms of every start-up)."""
+        typing = sys.modules.get("typing")
+        return typing.Generic if typing is not None else None
+
     class _RecordMeta(type):
         """Builds ``class X(NamedTuple)`` as ``collections.namedtuple`` would (see the module documentation)."""
 
         def __new__(mcls, typename: str, bases: tuple[type, ...], ns: dict[str, Any]) -> type:
+            Generic = _typing_generic()
             for base in bases:
                 if base is not NamedTuple and base is not Generic:
                     raise TypeError("can only inherit from a NamedTuple type and Generic")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from guardlint._record import NamedTuple
 from guardlint.config.model import Config, Plan, make_plan, parse_version
@@ -15,9 +14,11 @@ from guardlint.rules.registry import Registry, build_registry, load_local_module
 from guardlint.source.files import DEFAULT_MAX_BYTES, Excludes, Input, discover_all, megabytes, read_input
 from guardlint.source.loader import LoadedText, LoadMemo, load_text
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import datetime
     from pathlib import Path
+    from typing import Any
 
 
 class Settings(NamedTuple):

@@ -16,19 +16,20 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TextIO, cast
 
+from guardlint._version import __version__
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     # argparse is imported where a parser is built: a plain ``check`` line is read without it (``_plain_check``),
     # and its import (with gettext's) is about a millisecond of every pre-commit run
     import argparse
+    from typing import Any, TextIO
 
     from guardlint.api import Settings
     from guardlint.config.model import Lock, Origin
     from guardlint.findings import Finding, Report
     from guardlint.report import FixKey, RenderOptions
-
-from guardlint._version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 SUBCOMMANDS = ("check", "rules", "explain", "docs", "config")
@@ -317,7 +318,8 @@ def _plain_check(args_list: Sequence[str]) -> argparse.Namespace | None:
     # setattr, vars), which a SimpleNamespace holds alike
     from types import SimpleNamespace
 
-    return cast("argparse.Namespace", SimpleNamespace(**values))
+    namespace: argparse.Namespace = SimpleNamespace(**values)  # type: ignore[assignment]
+    return namespace
 
 
 def _normalise_argv(argv: Sequence[str]) -> list[str]:

@@ -25,12 +25,12 @@ import re
 import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from guardlint._record import NamedTuple
 from guardlint.errors import UsageError
 from guardlint.findings import DiffSummary, Finding, Report
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from guardlint.api import Settings
     from guardlint.config.model import Exemption

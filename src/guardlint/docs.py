@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from guardlint.rules.api import CODE_RE, Rule
 from guardlint.rules.packs import BUILTIN_PACKS
 from guardlint.rules.registry import Registry
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 PACK_TITLES = {p.name: p.title for p in BUILTIN_PACKS}
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 from time import perf_counter
-from typing import Any
 
 from guardlint._record import NamedTuple
 from guardlint.config.model import ActiveRule, Plan, Refusal
@@ -39,6 +38,10 @@ from guardlint.rules.core import Core
 from guardlint.rules.gates import PODS, holds, needed, open_gates, passes, pod_less
 from guardlint.source.loader import Document, LoadedText
 from guardlint.suppress import apply_suppressions
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 Ready = Callable[[Resource, ActiveRule], "list[Finding] | None"]
 """Findings of an (object, rule) pair worked out elsewhere, or None (see ``Run.check``)."""

@@ -31,7 +31,6 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
 
 from guardlint._record import NamedTuple
 from guardlint._rewrite import file_problem
@@ -39,7 +38,10 @@ from guardlint.findings import SAFE, Finding, Fix, Report
 from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.source.loader import Document, LoadedText, load_text, prepare_text, split_documents
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from guardlint.report import FixKey
 
 _MERGE_KEY = "<<"
@@ -1394,7 +1396,7 @@ def fix_text(text: str, file: str, findings: Sequence[Finding], relint: Relint |
     before = Counter(_key(f) for f in relint(text, file))
     current, applied = first.text, list(first.applied)
     refused_keys = Counter(_key(f) for f, _ in first.refused)
-    later = Counter[tuple[str, Any, str]]()  # findings of ``findings`` fixed in a further round
+    later: Counter[tuple[str, Any, str]] = Counter()  # findings of ``findings`` fixed in a further round
     after = relint(current, file)
     for _ in range(FIX_ROUNDS):
         new = Counter(_key(f) for f in after) - before

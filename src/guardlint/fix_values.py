@@ -21,14 +21,16 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Finding, Report
 from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.source.loader import LoadedText
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from guardlint.api import Settings
 
 Rerender = Callable[[str, tuple[tuple[str, str], ...]], "tuple[list[Any], list[str]]"]

@@ -27,11 +27,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from guardlint._record import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
     from guardlint.config.model import ActiveRule, Plan
     from guardlint.engine import Ready, Run
     from guardlint.findings import Finding
@@ -179,6 +181,8 @@ def per_object_work(
 ) -> tuple[dict[Document, Checked], dict[str, frozenset[str]]]:
     """Run every rule on every object of ``loaded`` with the index out of reach (see the module docstring):
     the findings of each (object, rule) pair that did not read the index, and the pairs that did."""
+    from typing import cast  # a pool's run: typing is not imported by a serial one
+
     from guardlint.engine import SharedValues, _open_gates, _run_rule
     from guardlint.model.resource import resources_of, skip_reason
     from guardlint.rules.api import RuleContext
@@ -456,4 +460,6 @@ def load_pooled(
         for position, lt in zip(share.positions, share.loaded, strict=True):
             loaded[position] = lt
     assert all(lt is not None for lt in loaded)
+    from typing import cast  # a pool's run: typing is not imported by a serial one
+
     return cast("list[LoadedText]", loaded), lambda run: ready_from(shares, run.resources_by_doc)

@@ -36,11 +36,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from guardlint._record import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from guardlint.api import Settings
     from guardlint.findings import Finding, Fix, Report
     from guardlint.rules.api import Rule

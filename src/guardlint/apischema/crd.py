@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from functools import cmp_to_key
-from typing import Any
 
 from guardlint._record import NamedTuple
 from guardlint.apischema.node import (
@@ -37,6 +36,10 @@ from guardlint.apischema.node import (
     Node,
     seal,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _TYPES = {"string": STRING, "integer": INTEGER, "number": NUMBER, "boolean": BOOLEAN, "object": OBJECT,
           "array": ARRAY}

@@ -9,7 +9,10 @@ builder's last step on each node is ``seal``, which records what the walker may 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 STRING, INTEGER, NUMBER, BOOLEAN, OBJECT, ARRAY = "string", "integer", "number", "boolean", "object", "array"
 QUANTITY, INT_OR_STRING = "quantity", "int-or-string"

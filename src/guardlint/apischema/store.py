@@ -15,7 +15,6 @@ import json
 import os
 import zlib
 from collections.abc import Mapping
-from typing import Any
 
 from guardlint.apischema.node import (
     ARRAY,
@@ -29,6 +28,10 @@ from guardlint.apischema.node import (
     Node,
     seal,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _TYPES = {"s": STRING, "i": INTEGER, "n": NUMBER, "b": BOOLEAN, "o": OBJECT, "a": ARRAY}
 _SPECIAL = {"q": QUANTITY, "ios": INT_OR_STRING}

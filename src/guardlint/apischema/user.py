@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from guardlint._record import NamedTuple
 from guardlint.findings import ErrorKind, InputError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_SCHEMA_BYTES = 8 * 1024 * 1024
 DEFAULT_TEMPLATE = "{group}/{kind}_{version}.json"

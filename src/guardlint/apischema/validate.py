@@ -12,7 +12,6 @@ field as such rather than as a type error.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from guardlint._lazyre import LazyPattern
 from guardlint._record import NamedTuple
@@ -28,6 +27,10 @@ from guardlint.apischema.node import (
     Node,
 )
 from guardlint.model.paths import FieldPath
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 UNKNOWN_FIELD, WRONG_TYPE, MISSING_REQUIRED, BAD_VALUE, PLACEHOLDER = (
     "unknown-field", "wrong-type", "missing-required", "bad-value", "placeholder",

@@ -11,7 +11,6 @@ import datetime
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from guardlint.config.discovery import CONFIG_NAMES, find_config
 from guardlint.config.model import Config, Exemption, Lock, Origin, Refusal, RuleSettings, locked_rules, parse_version
@@ -32,9 +31,13 @@ from guardlint.model.workloads import TemplateKind, TemplatePath, WorkloadEntry
 from guardlint.rules.registry import Registry
 from guardlint.source.loader import Document, load_text
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 __all__ = ["CONFIG_NAMES", "config_schema", "find_config", "load_config"]
 
-Chain = list[tuple[Path, dict[str, Any], "Document | None"]]
+Chain = list[tuple[Path, "dict[str, Any]", "Document | None"]]
 """A configuration file and the files it extends, parents first: (path, data, document)."""
 
 

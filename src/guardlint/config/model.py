@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
 
 from guardlint._record import NamedTuple
 from guardlint.errors import ConfigError
@@ -14,6 +13,10 @@ from guardlint.model.index import KnownObject
 from guardlint.model.workloads import WorkloadEntry, WorkloadTable
 from guardlint.rules.api import Rule
 from guardlint.rules.registry import Registry
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 LATEST_KUBERNETES = (1, 37)
 """The newest Kubernetes minor version guardlint knows; the default target."""

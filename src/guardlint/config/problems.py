@@ -9,7 +9,6 @@ reports them all at once, sorted by position, so a user fixes a file in one roun
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from guardlint.errors import ConfigError, ConfigProblem
 from guardlint.model.paths import FieldPath, parse_dotted, to_dotted
@@ -17,6 +16,10 @@ from guardlint.rules.registry import Registry
 from guardlint.schema import ValidationIssue, is_valid, iter_issues
 from guardlint.source.loader import Document
 from guardlint.source.sourcemap import node_at
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "ConfigProblem", "at", "nonfinite_problems", "raise_problems", "rule_problems", "schema_problems",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint._record import NamedTuple
 from guardlint.model.access import get, iter_maps
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
 INGRESS_GROUPS = ("networking.k8s.io", "extensions")

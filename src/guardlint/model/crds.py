@@ -22,7 +22,6 @@ mapped field by field the way Spark builds its pods.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from guardlint.model.access import get
 from guardlint.model.paths import FieldPath
@@ -38,6 +37,10 @@ from guardlint.model.workloads import (
     TemplatePath,
     WorkloadEntry,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _builder(name: str) -> PodBuilder:

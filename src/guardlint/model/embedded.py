@@ -26,7 +26,6 @@ The walk is bounded in depth (``MAX_DEPTH``) and stops at the first pod spec on 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from guardlint.model.groups import is_kubernetes_group
 from guardlint.model.paths import FieldPath
@@ -40,6 +39,10 @@ from guardlint.model.workloads import (
     embedding,
     pods_in_object,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_DEPTH = 12
 """How deep below the object's root a pod spec is looked for (mappings and lists both count)."""

@@ -21,13 +21,17 @@ import posixpath
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, TypeVar
 
 from guardlint._frozen import Frozen
 from guardlint._record import NamedTuple
 from guardlint.model.resource import Resource
 
-T = TypeVar("T")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
+
 _NOT_BUILT: Any = object()
 """What a run's memo gives for a key whose table is not built yet (a built table may be None)."""
 

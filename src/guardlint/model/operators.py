@@ -11,12 +11,15 @@ the user did not write and the operator does not set stays absent.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from guardlint.model.access import get
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerField, ContainerKind, PodSpecRef, WorkloadEntry
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 Alias = tuple[FieldPath, FieldPath]
 

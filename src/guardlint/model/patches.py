@@ -12,7 +12,6 @@ field is usually in the base the patch applies to.
 from __future__ import annotations
 
 import posixpath
-from typing import Any
 
 from guardlint._lazyre import LazyPattern
 from guardlint.model.access import get
@@ -20,6 +19,10 @@ from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.index import ResourceIndex
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import WorkloadTable, iter_pod_specs
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _PATCH_FILE = LazyPattern(r"(?i)(?:^|[-_.])patch(?:es)?(?:[-_.]|$)")
 DIRECTIVE_PREFIXES = ("$patch", "$setElementOrder/", "$retainKeys", "$deleteFromPrimitiveList/")

@@ -9,10 +9,13 @@ quoted number (``"8080"``) is a string, and as a name it has no letter, so the A
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, TypeGuard
 
 from guardlint._lazyre import lazy
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeGuard
 
 __all__ = [
     "MAX_PORT", "PORT_NAME", "container_ports", "is_port_number", "is_unrendered", "port_name_problem", "port_names",

@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any
 
 from guardlint._lazyre import lazy
 from guardlint._record import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _QUANTITY = lazy(
     r"(?P<sign>[+-]?)(?P<whole>[0-9]*)(?:\.(?P<frac>[0-9]*))?"

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any
 
 from guardlint._record import NamedTuple
 from guardlint.model.access import get_list, get_map, get_str
@@ -16,8 +15,13 @@ from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.paths import FieldPath
 from guardlint.model.quantity import quantity_value
 from guardlint.model.resource import Resource
-from guardlint.model.selection import RunView
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from guardlint.model.selection import RunView
 
 
 class SiteValue(NamedTuple):

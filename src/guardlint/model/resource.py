@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
 
 from guardlint._record import NamedTuple
 from guardlint.findings import ResourceRef
 from guardlint.model.paths import FieldPath
 from guardlint.source.loader import Document
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Resource(NamedTuple):

@@ -5,13 +5,18 @@ PodDisruptionBudget's selection adds up to."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from guardlint.model.access import get
 from guardlint.model.groups import api_group, groups_compatible
 from guardlint.model.missing import can_judge_pods, sees_namespace
 from guardlint.model.resource import Resource
-from guardlint.model.selection import RunView, selected_workloads
+from guardlint.model.selection import selected_workloads
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from guardlint.model.selection import RunView
 
 
 def hpas_for(ctx: RunView, resource: Resource) -> list[Resource]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
-from typing import Any, Protocol
 
 from guardlint.model.access import get
 from guardlint.model.index import ResourceIndex
@@ -28,16 +27,19 @@ from guardlint.model.selectors import (
 )
 from guardlint.model.workloads import PodSpecRef, WorkloadTable, iter_pod_specs
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol
 
-class RunView(Protocol):
-    """What the selection helpers read of a run: its object index and its pod-template table (a
-    ``RuleContext`` is one)."""
+    class RunView(Protocol):
+        """What the selection helpers read of a run: its object index and its pod-template table (a
+        ``RuleContext`` is one). Only type checkers see it (a protocol checks nothing at run time)."""
 
-    @property
-    def index(self) -> ResourceIndex: ...
+        @property
+        def index(self) -> ResourceIndex: ...
 
-    @property
-    def workloads(self) -> WorkloadTable: ...
+        @property
+        def workloads(self) -> WorkloadTable: ...
 
 
 class _PodTable:

@@ -9,10 +9,13 @@ which selector terms count as satisfied without looking (``ASSUME_*``, ``pod_ass
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.workloads import PodSpecRef
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def label_value(value: Any) -> str | None:

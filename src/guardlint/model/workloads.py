@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
 
 from guardlint._frozen import Frozen
 from guardlint._record import NamedTuple
@@ -18,6 +17,10 @@ from guardlint.model.access import get
 from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.paths import FieldPath, expand, to_dotted
 from guardlint.model.resource import Resource
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class TemplateKind(enum.Enum):
@@ -241,9 +244,9 @@ def default_table() -> WorkloadTable:
     return WorkloadTable((*BUILTIN_WORKLOADS, *CRD_WORKLOADS))
 
 
-PodBuilder = Callable[[Resource, FieldPath, Mapping[str, Any], "WorkloadEntry"], Iterator["PodSpecRef"]]
+PodBuilder = Callable[[Resource, FieldPath, "Mapping[str, Any]", "WorkloadEntry"], Iterator["PodSpecRef"]]
 TemplateCompleter = Callable[
-    [Mapping[str, Any], FieldPath, FieldPath, Mapping[str, Any]],
+    ["Mapping[str, Any]", FieldPath, FieldPath, "Mapping[str, Any]"],
     "tuple[Mapping[str, Any], tuple[tuple[FieldPath, FieldPath], ...]]",
 ]
 """Makes the pods an operator creates from the value at a template's path: (object, path, value, the

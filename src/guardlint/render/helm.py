@@ -22,9 +22,12 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from guardlint._record import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MARK = "#@gl:"
 MARKER_RE = re.compile(r" ?#@gl:(\d+):(\d+)")

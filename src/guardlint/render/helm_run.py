@@ -7,7 +7,6 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
 
 from guardlint._record import NamedTuple
 from guardlint.findings import ErrorKind, Finding, InputError, Location, Rendered
@@ -26,7 +25,10 @@ from guardlint.source.files import (
 )
 from guardlint.source.loader import Document, load_text
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from guardlint.render.run import RenderOptions, Unit
 
 CACHE_VERSION = "guardlint-helm-1"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from guardlint.findings import Finding, Location, Rendered
 from guardlint.model.resource import Resource, resources_of
@@ -19,6 +18,10 @@ from guardlint.render.kustomize import (
 )
 from guardlint.source.files import display_name
 from guardlint.source.loader import Document
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _name(obj: Any) -> str:

@@ -21,7 +21,6 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -32,6 +31,10 @@ from guardlint.render.tree import inside, kustomization_file
 from guardlint.source.files import DEFAULT_MAX_BYTES, Input, display_name, read_input
 from guardlint.source.loader import Document, load_text
 from guardlint.source.sourcemap import locate
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 BUILD_TIMEOUT = 120.0

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from guardlint._record import NamedTuple
 from guardlint.findings import ErrorKind, Finding, InputError, Rendered, Report, SkippedDocument
 from guardlint.render.tree import Partition, kustomization_file, repo_root
 from guardlint.source.files import DEFAULT_MAX_BYTES, Excludes, Input, as_excludes, display_name
 from guardlint.source.loader import Document, LoadedText, load_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 Mapper = Callable[[Finding, Document], Finding]
 

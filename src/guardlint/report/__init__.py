@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from guardlint._record import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from guardlint.findings import Finding, Report, Severity
     from guardlint.rules.registry import Registry

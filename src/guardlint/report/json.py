@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Finding, Fix, InputError, Report, ResourceRef, Severity, SkippedDocument
 from guardlint.model.paths import FieldPath, to_dotted
 from guardlint.report import RenderOptions, patch_key
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 REPORT_VERSION = 1
 """The ``version`` of the JSON contract; bumped only on incompatible changes."""

@@ -19,13 +19,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from guardlint._printable import printable as _p
 from guardlint.findings import Finding, InputError, Report
 from guardlint.report import ExitPolicy, RenderOptions
 from guardlint.report.json import TOOL_NAME, ordered_errors, ordered_findings
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 

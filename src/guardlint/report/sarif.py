@@ -17,7 +17,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from types import MappingProxyType
-from typing import Any
 
 from guardlint.findings import ErrorKind, Finding, InputError, Location, Report, ResourceRef, Severity
 from guardlint.model.paths import FieldPath, to_dotted
@@ -34,6 +33,10 @@ from guardlint.report.json import (
     write_document,
 )
 from guardlint.rules.api import RuleMeta
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from types import GenericAlias, MappingProxyType
 
 from guardlint._frozen import Frozen
 from guardlint._lazyre import lazy
@@ -33,6 +32,10 @@ from guardlint.model.index import ResourceIndex
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import WorkloadTable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Generic, TypeVar
 
 __all__ = [
     "NO_PARAMS",
@@ -109,9 +112,24 @@ class NoParams(NamedTuple):
 
 NO_PARAMS = NoParams()
 
-P = TypeVar("P")
+if TYPE_CHECKING:
+    P = TypeVar("P")
 
-CheckFn = Callable[[Resource, Any, RuleContext], Iterable[Violation]]
+    class _Parametrised(Generic[P]):
+        """``Rule`` is generic in its parameters' type (``Rule[Params]``) for type checkers."""
+
+else:
+    P = "P"
+
+    class _Parametrised:
+        """``Rule`` is generic for type checkers only (guardlint does not import ``typing`` at run time: about 2
+        ms of every start-up); ``Rule[Params]`` written at run time gives a ``types.GenericAlias``, as ``list[int]``
+        does."""
+
+        __slots__ = ()
+        __class_getitem__ = classmethod(GenericAlias)
+
+CheckFn = Callable[[Resource, "Any", RuleContext], Iterable[Violation]]
 
 
 class RuleInfo(NamedTuple):
@@ -196,7 +214,7 @@ class RuleMeta(NamedTuple):
         )
 
 
-class Rule(Generic[P]):
+class Rule(_Parametrised[P]):
     """A rule: metadata plus a pure check function and its parameter type.
 
     Built-in rules are registered lazily from a generated catalog (``guardlint/rules/_catalog.json``): their

@@ -18,10 +18,13 @@ import importlib
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.rules.api import Reference, Rule, RuleInfo
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CATALOG_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_catalog.json")
 DECLARATIVE = "guardlint.rules.declarative"

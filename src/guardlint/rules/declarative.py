@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
 
 from guardlint.errors import RuleLoadError
 from guardlint.findings import Fix, Severity
@@ -17,8 +16,10 @@ from guardlint.model.workloads import ContainerKind, PodSpecRef, iter_containers
 from guardlint.rules.api import Reference, Rule, RuleContext, RuleMeta, Violation
 from guardlint.schema import is_valid
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
 
 def _format(template: str, **values: str) -> str:

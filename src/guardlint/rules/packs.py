@@ -13,11 +13,12 @@ the test suite and for ``make_registry(lazy=False)``; an ordinary run reads the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from guardlint._record import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from guardlint.rules.api import Rule
 
 

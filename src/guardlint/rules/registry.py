@@ -10,11 +10,14 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
 
 from guardlint._frozen import Frozen
 from guardlint.errors import RuleLoadError
 from guardlint.rules.api import CODE_RE, NAME_RE, STATUSES, VERSION_RE, Rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ENTRY_POINT_GROUP = "guardlint.rules"
 
@@ -311,4 +314,4 @@ def load_local_module(spec: str, base_dir: str) -> tuple[Rule[Any], ...]:
     return rules
 
 
-Loader = Callable[[], Sequence[Rule[Any]]]
+Loader = Callable[[], Sequence["Rule[Any]"]]

@@ -27,7 +27,6 @@ from __future__ import annotations
 import sys
 from array import array
 from collections.abc import Callable
-from typing import Any
 
 import yaml
 from yaml.events import (
@@ -43,6 +42,10 @@ from yaml.events import (
 )
 
 from guardlint._record import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _NO_KEY = -1
 _DATA_STYLES = frozenset(("|", ">", '"', "'"))

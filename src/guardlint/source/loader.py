@@ -29,7 +29,6 @@ import sys
 from array import array
 from collections.abc import Callable, Generator, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -45,6 +44,10 @@ from guardlint.model.paths import FieldPath
 from guardlint.source.directives import Directive, scan_directives
 from guardlint.source.events import EMPTY_STREAM, Built
 from guardlint.source.events import build as build_from_events
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_DEPTH = 500
 """Deeper nesting is rejected: no Kubernetes object comes near it, and libyaml's composer recurses."""
@@ -890,7 +893,7 @@ def _check_depth(body: str) -> None:
 
 _Request = tuple[Node, FieldPath, bool, bool]
 """A node to build: the node, its path, whether to note duplicate keys, whether it is a merge source."""
-_Built = tuple[Any, int, "dict[str, int] | None"]
+_Built = tuple["Any", int, "dict[str, int] | None"]
 """Built data: the value, the size of its data tree, and for a mapping the size of each key's value."""
 _Frame = Generator[_Request, _Built, _Built]
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
 
 from guardlint.rules.api import Rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Core(enum.Enum):

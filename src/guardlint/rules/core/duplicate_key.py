@@ -6,14 +6,16 @@ The engine produces this rule's findings itself; ``check`` yields nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
 
 from guardlint.findings import Severity
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from guardlint.config.model import ActiveRule
     from guardlint.engine import Run
 

@@ -7,14 +7,15 @@ The engine produces this rule's findings itself; ``check`` yields nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Any
 
     from guardlint.config.model import ActiveRule, Refusal
     from guardlint.findings import Finding

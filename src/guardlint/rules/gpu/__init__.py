@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from guardlint.rules.api import Rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def rules() -> tuple[Rule[Any], ...]:

@@ -5,7 +5,6 @@ clean-up and gang-scheduling settings. Sources: the projects' API types (gpu-spe
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint._record import NamedTuple
 from guardlint.model.access import get, get_int, get_list, get_map, get_str
@@ -15,6 +14,10 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import PodSpecRef
 from guardlint.rules.api import RuleContext
 from guardlint.rules.gpu._support import accelerators, gpu_facts
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 KUBEFLOW_V1_REPLICAS = {
     "PyTorchJob": "pytorchReplicaSpecs",

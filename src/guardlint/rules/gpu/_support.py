@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any, Protocol
 
 from guardlint._lazyre import lazy
 from guardlint._record import NamedTuple
@@ -36,6 +35,10 @@ from guardlint.model.workloads import (
 from guardlint.rules.api import RuleContext
 from guardlint.rules.gpu.accelerators import Accelerator, AcceleratorTable, table_for
 from guardlint.rules.params import param
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol
 
 # --------------------------------------------------------------------------------------------------------
 # Values
@@ -464,18 +467,20 @@ SYSTEM_IMAGES: tuple[str, ...] = (
 )
 
 
-class SystemParams(Protocol):
-    """The parameters shared by the isolation rules: which objects are the GPU vendors' system components
-    (every such rule's Params declares ``system_kinds``, ``system_namespaces`` and ``system_images``)."""
+if TYPE_CHECKING:
+    class SystemParams(Protocol):
+        """The parameters shared by the isolation rules: which objects are the GPU vendors' system components
+        (every such rule's Params declares ``system_kinds``, ``system_namespaces`` and ``system_images``).
+        Only type checkers see it (a protocol checks nothing at run time)."""
 
-    @property
-    def system_kinds(self) -> tuple[str, ...]: ...
+        @property
+        def system_kinds(self) -> tuple[str, ...]: ...
 
-    @property
-    def system_namespaces(self) -> tuple[str, ...]: ...
+        @property
+        def system_namespaces(self) -> tuple[str, ...]: ...
 
-    @property
-    def system_images(self) -> tuple[str, ...]: ...
+        @property
+        def system_images(self) -> tuple[str, ...]: ...
 
 
 SYSTEM_KINDS_PARAM = param("Object kinds that can be GPU system components (the vendors' node agents).")

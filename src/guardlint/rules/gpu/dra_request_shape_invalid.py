@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_str
@@ -11,6 +10,10 @@ from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NESTED_VERSIONS = frozenset({"v1", "v1beta2"})
 """Versions whose requests nest the device selection under ``exactly`` or ``firstAvailable``."""

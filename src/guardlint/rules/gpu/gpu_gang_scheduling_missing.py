@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get, get_int, get_list, get_map, get_str
@@ -21,6 +20,10 @@ from guardlint.rules.gpu._batch import (
     replica_count,
     trainjob_gpus,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _runtime(resource: Resource, ctx: RuleContext) -> Resource | None:

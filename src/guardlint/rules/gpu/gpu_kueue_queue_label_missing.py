@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -14,6 +13,10 @@ from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._batch import KUEUE_QUEUE_LABEL, gpu_pods, trainjob_gpus
 from guardlint.rules.params import param
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated
 
 KUEUE_KINDS: tuple[str, ...] = (
     "Job", "CronJob", "JobSet", "PyTorchJob", "TFJob", "MPIJob", "XGBoostJob", "PaddleJob", "JAXJob", "TrainJob",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity, structural_fix
@@ -24,6 +23,10 @@ from guardlint.rules.gpu._support import (
     is_system_component,
 )
 from guardlint.rules.params import param
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Any
 
 
 class Params(NamedTuple):

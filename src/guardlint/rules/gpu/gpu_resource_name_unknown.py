@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint._lazyre import lazy
 from guardlint.findings import Severity
@@ -14,6 +13,10 @@ from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import accelerators, gpu_facts, is_placeholder
 from guardlint.rules.gpu.accelerators import AcceleratorTable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 VENDOR_DOMAINS = frozenset({
     "nvidia.com", "amd.com", "gpu.intel.com", "intel.com", "google.com", "habana.ai", "aws.amazon.com",

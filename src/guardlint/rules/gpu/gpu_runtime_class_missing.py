@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -13,6 +12,10 @@ from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import PodFacts, gpu_facts
 from guardlint.rules.params import param
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated
 
 
 class Params(NamedTuple):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 from fractions import Fraction
-from typing import Annotated
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -21,6 +20,10 @@ from guardlint.rules.gpu._support import (
     operator_completed,
 )
 from guardlint.rules.params import param
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated
 
 RAY_GROUP = "ray.io"
 MULTI_PROCESS_KINDS = frozenset({"gpu", "mig", "gaudi"})

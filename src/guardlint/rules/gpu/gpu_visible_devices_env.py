@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Annotated, Any
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -25,6 +24,10 @@ from guardlint.rules.gpu._support import (
     is_system_component,
 )
 from guardlint.rules.params import param
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Any
 
 SAFE_VALUES = frozenset({"", "void", "none"})
 """Values that select no device: empty and ``void`` (not a GPU container), ``none`` (driver only)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import Annotated, Any
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -35,6 +34,10 @@ from guardlint.rules.gpu._support import (
     uses_accelerator,
 )
 from guardlint.rules.params import param
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Any
 
 VARIABLES: tuple[str, ...] = (
     "CUDA_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "GPU_DEVICE_ORDINAL",

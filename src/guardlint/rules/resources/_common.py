@@ -10,7 +10,6 @@ Selection among the linted objects is ``guardlint.model.selection``, replicas an
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from guardlint.model import missing as _missing
 from guardlint.model.access import get
@@ -19,6 +18,10 @@ from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef
 from guardlint.rules.api import RuleContext
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 RESOURCE_CONTAINERS = (ContainerKind.INIT, ContainerKind.CONTAINER)
 """Containers that may set resources (ephemeral containers may not); a tuple, which ``iter_containers`` filters by

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import structural_fix
 from guardlint.model.limitrange import limitrange_supplies
@@ -16,6 +15,10 @@ from guardlint.rules.resources._common import (
     is_partial_object,
     resources_set_by_train_job,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _sets(resources: Any, sections: tuple[str, ...], name: str) -> bool:

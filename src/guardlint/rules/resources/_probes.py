@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
 
 from guardlint._record import NamedTuple
 from guardlint.model.ports import container_ports
@@ -12,6 +11,10 @@ from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_s
 from guardlint.rules.api import RuleContext, Violation
 from guardlint.rules.params import param
 from guardlint.rules.resources._common import filled_by_operator, is_partial_object, is_run_to_completion
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated
 
 
 class ProbeParams(NamedTuple):

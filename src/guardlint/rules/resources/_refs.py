@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
 
 from guardlint.model.access import iter_maps
 from guardlint.model.paths import FieldPath
@@ -18,6 +17,10 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import PodSpecRef, iter_containers
 from guardlint.rules.api import RuleContext, Violation
 from guardlint.rules.resources._common import can_judge_missing, is_missing
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _VOLUME_FIELDS = {"ConfigMap": ("configMap", "name"), "Secret": ("secret", "secretName"),
                   "PersistentVolumeClaim": ("persistentVolumeClaim", "claimName")}

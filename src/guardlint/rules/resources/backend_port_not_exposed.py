@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -11,6 +10,10 @@ from guardlint.model.backends import ROUTE_KINDS, service_backends
 from guardlint.model.missing import visible_objects
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Exposed(NamedTuple):

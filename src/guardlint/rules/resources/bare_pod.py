@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_map
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 HOOK_ANNOTATIONS = ("helm.sh/hook", "argocd.argoproj.io/hook")
 """Pods that a deployment tool runs once and cleans up (Helm tests and hooks, Argo CD hooks)."""

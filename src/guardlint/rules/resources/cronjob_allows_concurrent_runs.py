@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Literal
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity, structural_fix
@@ -12,6 +11,10 @@ from guardlint.rules.api import Fix, FixEdit, Reference, RuleContext, Violation,
 from guardlint.rules.params import param
 from guardlint.rules.references import CRONJOBS
 from guardlint.rules.resources._common import is_partial_object
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Literal
 
 VALID = ("Allow", "Forbid", "Replace")
 

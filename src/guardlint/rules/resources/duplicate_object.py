@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Annotated, Literal
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -13,6 +12,10 @@ from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.resources._common import is_partial_object
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Literal
 
 
 class Params(NamedTuple):

@@ -4,13 +4,16 @@ them)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_all_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import PROBES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 PROBE_FIELDS = ("livenessProbe", "readinessProbe", "startupProbe")
 FORBIDDEN_FIELDS = (*PROBE_FIELDS, "lifecycle")

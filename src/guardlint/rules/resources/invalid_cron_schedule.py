@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
@@ -11,6 +10,10 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import CRONJOBS
 from guardlint.rules.resources._common import is_partial_object
 from guardlint.rules.resources._cron import CronError, check_schedule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 TZ_FORBIDDEN_SINCE = (1, 29)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.groups import APPS_GROUPS
@@ -12,6 +11,10 @@ from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import JOBS
 from guardlint.rules.resources._common import is_partial_object
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _ALL = ("Always", "OnFailure", "Never")
 # (group, kind) -> (valid values, whether an unset value, which defaults to Always, is rejected)

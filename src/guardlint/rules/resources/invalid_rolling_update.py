@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint._lazyre import lazy
 from guardlint.findings import Severity
@@ -13,6 +12,10 @@ from guardlint.model.ports import is_unrendered
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import DEPLOYMENTS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _PERCENT = lazy(r"^[0-9]+%$")
 

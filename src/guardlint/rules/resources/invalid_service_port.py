@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import iter_maps
@@ -11,6 +10,10 @@ from guardlint.model.ports import is_port_number, is_unrendered, port_name_probl
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import SERVICES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @rule(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity, structural_fix
 from guardlint.model.resource import Resource
 from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
 from guardlint.rules.references import JOBS
 from guardlint.rules.resources._common import is_partial_object
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CLEANED_UP_BY = ("helm.sh/hook-delete-policy", "argocd.argoproj.io/hook-delete-policy", "argocd.argoproj.io/hook")
 

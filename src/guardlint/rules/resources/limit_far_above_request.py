@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fractions import Fraction
-from typing import Annotated
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -15,6 +14,10 @@ from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import MANAGE_RESOURCES
 from guardlint.rules.resources._common import RESOURCE_CONTAINERS, same_quantity_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated
 
 
 class Params(NamedTuple):

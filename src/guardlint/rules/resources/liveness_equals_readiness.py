@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Annotated, Any, Literal
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -12,6 +11,10 @@ from guardlint.model.workloads import ContainerKind, iter_all_containers
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import PROBES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Any, Literal
 
 HANDLERS = ("httpGet", "tcpSocket", "grpc", "exec")
 

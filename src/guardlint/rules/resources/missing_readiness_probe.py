@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -12,6 +11,10 @@ from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import PROBES
 from guardlint.rules.resources._probes import missing_probe
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated
 
 
 class Params(NamedTuple):

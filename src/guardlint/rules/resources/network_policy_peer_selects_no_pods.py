@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import iter_maps
@@ -19,6 +18,10 @@ from guardlint.model.selectors import (
 )
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.resources._common import can_judge_pods, sees_namespace
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 """The label the API server sets on every Namespace to its name."""

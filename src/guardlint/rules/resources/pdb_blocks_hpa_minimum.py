@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get
@@ -11,6 +10,10 @@ from guardlint.model.resource import Resource
 from guardlint.model.scaling import int_or_percent, pdb_replica_total, scaled_percent
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import HPA, PDB
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @rule(

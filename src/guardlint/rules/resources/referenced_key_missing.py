@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get, iter_maps
@@ -12,6 +11,10 @@ from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import PodSpecRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _KEY_REF = (("Secret", "secretKeyRef"), ("ConfigMap", "configMapKeyRef"))
 _VOLUME = (("Secret", "secret", "secretName"), ("ConfigMap", "configMap", "name"))

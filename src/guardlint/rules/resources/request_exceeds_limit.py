@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.paths import FieldPath
@@ -13,6 +12,10 @@ from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import MANAGE_RESOURCES, POD_LEVEL_RESOURCES
 from guardlint.rules.resources._common import RESOURCE_CONTAINERS, same_quantity_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _check(resources: Any, path: FieldPath, who: str) -> Iterator[Violation]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get
@@ -13,6 +12,10 @@ from guardlint.model.resource import Resource
 from guardlint.model.scaling import explicit_replicas, int_or_percent
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import DEPLOYMENTS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _STRATEGY: dict[str, FieldPath] = {
     "Deployment": ("spec", "strategy"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get
@@ -13,6 +12,10 @@ from guardlint.model.selectors import label_selector_matches, match_labels, sele
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import DEPLOYMENTS, LABELS
 from guardlint.rules.resources._common import is_partial_object
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _APPS_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
 _SELECTOR_REQUIRED_VERSIONS = ("v1", "v1beta2")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import iter_maps
@@ -13,6 +12,10 @@ from guardlint.model.selection import pods_selected_by_service, service_selector
 from guardlint.model.workloads import PodSpecRef
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import SERVICES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @rule(

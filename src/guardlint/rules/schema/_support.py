@@ -5,7 +5,6 @@ that report problems), and its API lifecycle, computed once per apiVersion/kind 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from guardlint._record import NamedTuple
 from guardlint.apischema.lifecycle import removals_by_kind, served, served_interim, show
@@ -15,6 +14,10 @@ from guardlint.apischema.validate import MISSING_REQUIRED, UNKNOWN_FIELD, Proble
 from guardlint.findings import Fix
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 

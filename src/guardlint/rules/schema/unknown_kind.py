@@ -4,7 +4,6 @@ not validated."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.apischema.lifecycle import is_builtin_group
 from guardlint.apischema.store import api_key
@@ -12,6 +11,10 @@ from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.schema._support import CRD_VALIDATION, find_schema, lifecycle_of, target_schemas
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _first_of_kind(ctx: RuleContext) -> dict[str, Resource]:

@@ -7,9 +7,11 @@ GitOps hygiene; SEC060-SEC069 RBAC; SEC070-SEC079 networking; SEC090 (declarativ
 
 from __future__ import annotations
 
-from typing import Any
-
 from guardlint.rules.api import Rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def rules() -> tuple[Rule[Any], ...]:

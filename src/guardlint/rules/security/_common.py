@@ -5,10 +5,10 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from guardlint._lazyre import LazyPattern, lazy
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from guardlint.model.index import ResourceIndex
 

@@ -13,7 +13,6 @@ before the replacement, so ``--select pss-restricted`` gives the reference verdi
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from guardlint.findings import Fix
 from guardlint.model.access import get_bool, get_list, get_map, get_str
@@ -21,6 +20,10 @@ from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 LATEST: tuple[int, int] = (1, 37)
 """The newest policy version of the reference implementation; newer targets evaluate as this one."""

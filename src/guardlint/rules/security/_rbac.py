@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
 
 from guardlint._record import NamedTuple
 from guardlint.model.access import get_list, get_map, iter_maps
 from guardlint.model.index import ResourceIndex
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
 ROLE_KINDS = ("Role", "ClusterRole")
@@ -117,7 +120,7 @@ def is_full_access(r: PolicyRule) -> bool:
 CLUSTER_ADMIN_LABELS: Mapping[str, str] = {"kubernetes.io/bootstrapping": "rbac-defaults"}
 """The labels of the built-in ``cluster-admin`` ClusterRole, which every cluster has."""
 
-LabelMatcher = Callable[[Mapping[str, Any], Mapping[str, Any]], "bool | None"]
+LabelMatcher = Callable[["Mapping[str, Any]", "Mapping[str, Any]"], "bool | None"]
 
 
 def aggregation_selectors(role: Resource) -> list[tuple[FieldPath, Mapping[str, Any]]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_map, iter_maps
@@ -20,6 +19,10 @@ from guardlint.rules.security._common import (
     name_words,
     placeholder_kind,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _text(field: str, value: object) -> str | None:

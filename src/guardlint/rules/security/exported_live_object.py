@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Annotated, Any, Literal
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -13,12 +12,16 @@ from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.params import param
 
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Any, Literal
 
-ServerField = Literal[
-    "metadata.managedFields", "metadata.uid", "metadata.resourceVersion", "metadata.creationTimestamp",
-    "metadata.selfLink", "metadata.generation", "last-applied-configuration", "status",
-]
+    ServerField = Literal[
+        "metadata.managedFields", "metadata.uid", "metadata.resourceVersion", "metadata.creationTimestamp",
+        "metadata.selfLink", "metadata.generation", "last-applied-configuration", "status",
+    ]
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 FIELDS: dict[ServerField, tuple[FieldPath, str]] = {
     "metadata.managedFields": (("metadata", "managedFields"), "server-side apply field ownership"),
@@ -48,7 +51,12 @@ def _may_carry(data: Mapping[str, Any], meta: Mapping[str, Any]) -> bool:
 
 
 class Params(NamedTuple):
-    fields: Annotated[tuple[ServerField, ...], param(
+    # ``ServerField`` spelled out: the parameter schema evaluates this annotation at run time, where the alias
+    # (for type checkers only, like ``typing``) does not exist; mypy keeps the two equal (``tuple(FIELDS)``)
+    fields: Annotated[tuple[Literal[
+        "metadata.managedFields", "metadata.uid", "metadata.resourceVersion", "metadata.creationTimestamp",
+        "metadata.selfLink", "metadata.generation", "last-applied-configuration", "status",
+    ], ...], param(
         "Server-set fields to report.",
         unique_items=True,
     )] = tuple(FIELDS)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_map
@@ -12,6 +11,10 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.security import _pss
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CHECK = "seLinuxOptions"
 TYPES_1_0 = frozenset({"", "container_t", "container_init_t", "container_kvm_t"})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_int, iter_maps
@@ -11,6 +10,10 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
 from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
 from guardlint.rules.security import _pss
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CHECK = "hostPorts"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Literal
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity, structural_fix
@@ -12,6 +11,10 @@ from guardlint.model.workloads import iter_all_containers
 from guardlint.rules.api import Fix, FixEdit, Reference, RuleContext, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.security.unpinned_image import is_image_reference, pinned_by_digest, split_image
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Literal
 
 
 class Params(NamedTuple):

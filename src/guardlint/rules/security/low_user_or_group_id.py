@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -15,6 +14,10 @@ from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import SECURITY_CONTEXT
 from guardlint.rules.security._pss import user_namespace
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated
 
 
 class Params(NamedTuple):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -12,6 +11,10 @@ from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.params import param
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated
 
 NAMESPACED_POLICIES: tuple[str, ...] = ("NetworkPolicy", "CiliumNetworkPolicy")
 """Kinds that isolate the pods of their own namespace (Kubernetes' and Calico's NetworkPolicy share the

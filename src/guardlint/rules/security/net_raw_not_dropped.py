@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_list
@@ -12,6 +11,10 @@ from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
 from guardlint.rules.references import CAPABILITIES
 from guardlint.rules.security._common import capability
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @rule(

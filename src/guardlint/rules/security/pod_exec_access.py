@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Literal
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -11,6 +10,10 @@ from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.security._rbac import ROLE_KINDS, grant, role_rules
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Literal
 
 
 class Params(NamedTuple):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_int
@@ -12,6 +11,10 @@ from guardlint.model.workloads import iter_containers
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import SECURITY_CONTEXT
 from guardlint.rules.security import _pss
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CHECK = "runAsUser"
 SINCE = (1, 23)

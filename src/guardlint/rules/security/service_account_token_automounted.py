@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity, structural_fix
@@ -13,6 +12,10 @@ from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.security._accounts import is_bound, service_account_automount, service_account_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated
 
 
 class Params(NamedTuple):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from guardlint.findings import Fix, Severity, structural_fix
 from guardlint.model.access import get_map
@@ -12,6 +11,10 @@ from guardlint.model.workloads import PodSpecRef, iter_containers
 from guardlint.rules.api import FixEdit, RuleContext, Violation, rule
 from guardlint.rules.references import SECCOMP
 from guardlint.rules.security import _pss
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CHECK = "seccompProfile_baseline"
 FIELDS_SINCE = (1, 19)

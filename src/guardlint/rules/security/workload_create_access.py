@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Literal
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -12,9 +11,14 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.security._rbac import ROLE_KINDS, grant, role_rules
 
-WorkloadResource = Literal[
-    "pods", "replicationcontrollers", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs"
-]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Literal
+
+    WorkloadResource = Literal[
+        "pods", "replicationcontrollers", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs",
+        "cronjobs",
+    ]
 
 WORKLOADS: dict[WorkloadResource, tuple[str, ...]] = {
     "pods": ("",),
@@ -35,7 +39,12 @@ class Params(NamedTuple):
         unique_items=True,
         items={"minLength": 1},
     )] = ("create",)
-    resources: Annotated[tuple[WorkloadResource, ...], param(
+    # ``WorkloadResource`` spelled out: the parameter schema evaluates this annotation at run time, where the
+    # alias (for type checkers only, like ``typing``) does not exist; mypy keeps the two equal (``tuple(WORKLOADS)``)
+    resources: Annotated[tuple[Literal[
+        "pods", "replicationcontrollers", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs",
+        "cronjobs",
+    ], ...], param(
         "Workload resources to report.",
         min_items=1,
         unique_items=True,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity, structural_fix
@@ -15,6 +14,10 @@ from guardlint.rules.params import param
 from guardlint.rules.references import HOST_PATH
 from guardlint.rules.security._common import host_path_matches
 from guardlint.rules.security._volumes import mounts_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated
 
 
 class Params(NamedTuple):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity, structural_fix
@@ -12,6 +11,10 @@ from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_s
 from guardlint.rules.api import FixEdit, RuleContext, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import SECURITY_CONTEXT
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated
 
 
 class Params(NamedTuple):
