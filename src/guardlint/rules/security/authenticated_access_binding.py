@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -25,6 +24,10 @@ from guardlint.rules.security._rbac import (
     is_role,
     role_rules,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated
 
 EVERYONE: dict[tuple[str, str], str] = {
     ("Group", "system:authenticated"): "every user and service account with valid credentials",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_str
@@ -12,6 +11,10 @@ from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import RBAC_GOOD_PRACTICES
 from guardlint.rules.security._rbac import ROLE_KINDS, PolicyRule, grant, is_binding, role_rules
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_MAP = "aws-auth"
 NAMESPACE = "kube-system"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.access import iter_maps
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @rule(

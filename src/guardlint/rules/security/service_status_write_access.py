@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardlint.findings import Severity
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.security._rbac import ROLE_KINDS, grant, role_rules
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 WRITE_VERBS = ("update", "patch")
 """The verbs the ``status`` subresource of a Service accepts that change it (``get`` reads it)."""
