@@ -125,14 +125,15 @@ def resolve_settings(
     else:
         cfg, registry = Config(), make_registry(entry_points=entry_points)
     problems = [
-        f"{flag}: {err}"
-        for flag, values in (("--select", select or ()), ("--extend-select", extend_select), ("--ignore", ignore))
+        (option, err)
+        for option, values in (("select", select or ()), ("extend_select", extend_select), ("ignore", ignore))
         for s in dict.fromkeys(values)
         for err in [registry.check_selector(s)]
         if err
     ]
-    if problems:
-        raise UsageError("; ".join(problems))
+    if problems:  # each names its option: the parameter for a library caller, the flag on the command line
+        raise UsageError.naming("; ".join(f"{{{option}}}: {{problem{i}}}" for i, (option, _) in enumerate(problems)),
+                                **{f"problem{i}": err for i, (_, err) in enumerate(problems)})
     overrides: dict[str, Any] = {}
     if select is not None:
         overrides["select"] = tuple(select)
@@ -144,7 +145,7 @@ def resolve_settings(
         try:
             overrides["kubernetes_version"] = parse_version(kubernetes_version)
         except ValueError as exc:
-            raise UsageError(f"--kubernetes-version: {exc}") from None
+            raise UsageError.naming("{kubernetes_version}: {problem}", problem=exc) from None
     if render is not None:
         overrides["render"] = render
     if overrides:
@@ -158,9 +159,10 @@ def resolve_settings(
     plan = make_plan(registry, cfg, workloads=default_table(), partial=partial, today=today)
     if max_file_size_mb is not None:
         try:
-            max_bytes = megabytes(max_file_size_mb, "--max-file-size")
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+            max_bytes = megabytes(max_file_size_mb, "max_file_size_mb")
+        except ValueError as exc:  # "max_file_size_mb: expected ...": named for where it is read
+            problem = str(exc).removeprefix("max_file_size_mb")
+            raise UsageError.naming("{max_file_size_mb}{problem}", problem=problem) from None
     else:
         max_bytes = cfg.max_file_size or DEFAULT_MAX_BYTES
     resolved_with = (

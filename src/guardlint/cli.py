@@ -1158,7 +1158,7 @@ def _cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             settings = resolve_settings(config=path, use_config_file=False,
                                         allow_local_plugins=_allow_local_plugins(args), policy=policy)
         except GuardlintError as exc:
-            err.write(f"guardlint: error: {exc}\n")
+            err.write(f"guardlint: error: {exc.command_line()}\n")
             code = EXIT_ERROR
         else:
             from guardlint._printable import printable as _p
@@ -1182,7 +1182,7 @@ def _error_handler(err: TextIO) -> Iterator[None]:
     except GuardlintError as exc:
         # Messages keep the lines they were built with; control characters in them (from file names or
         # values in the input) are escaped, and input-supplied paths with line breaks are refused upstream.
-        err.write(f"guardlint: error: {printable_lines(str(exc))}\n")
+        err.write(f"guardlint: error: {printable_lines(exc.command_line())}\n")
         raise _Exit(EXIT_ERROR) from None
     except KeyboardInterrupt:
         err.write("guardlint: interrupted\n")

@@ -92,9 +92,9 @@ def git(args: Sequence[str], cwd: str, *, stdin: bytes | None = None) -> GitResu
             capture_output=True, env=_env(), check=False,
         )
     except FileNotFoundError:
-        raise UsageError("--diff-base needs git, which is not installed (or not on PATH)") from None
+        raise UsageError.naming("{diff_base} needs git, which is not installed (or not on PATH)") from None
     except OSError as exc:
-        raise UsageError(f"--diff-base: cannot run git: {exc.strerror or exc}") from None
+        raise UsageError.naming("{diff_base}: cannot run git: {why}", why=exc.strerror or exc) from None
     return GitResult(proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace").strip())
 
 
@@ -104,7 +104,8 @@ _BAD_REF = re.compile(r"[\x00-\x20\x7f]|^-")
 def check_ref_text(ref: str) -> None:
     """A UsageError for a REF that could be read as an option or holds spaces or control characters."""
     if not ref or _BAD_REF.search(ref):
-        raise UsageError(f"--diff-base {ref!r}: not a git revision (a branch, tag or commit such as origin/main)")
+        raise UsageError.naming("{diff_base} {ref!r}: not a git revision (a branch, tag or commit such as origin/main)",
+                                ref=ref)
 
 
 class Base(NamedTuple):
@@ -126,24 +127,26 @@ def resolve_base(ref: str, cwd: str) -> Base:
     check_ref_text(ref)
     top = git(["rev-parse", "--show-toplevel"], cwd)
     if top.code != 0:
-        raise UsageError(f"--diff-base: {os.path.abspath(cwd)} is not inside a git working tree ({top.stderr})")
+        raise UsageError.naming("{diff_base}: {cwd} is not inside a git working tree ({why})",
+                                cwd=os.path.abspath(cwd), why=top.stderr)
     toplevel = os.path.realpath(top.stdout.decode("utf-8", "surrogateescape").rstrip("\n"))
     found = git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], toplevel)
     if found.code != 0:
         shallow = git(["rev-parse", "--is-shallow-repository"], toplevel).stdout.strip() == b"true"
-        raise BaseUnavailable(f"--diff-base {ref}: no such commit in this clone"
-                              + (" (it is a shallow clone)" if shallow else "") + f"; {FETCH_ADVICE}")
+        raise BaseUnavailable.naming("{diff_base} {ref}: no such commit in this clone{shallow}; {advice}", ref=ref,
+                                     shallow=" (it is a shallow clone)" if shallow else "", advice=FETCH_ADVICE)
     base = found.stdout.decode("ascii").strip()
     head = git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], toplevel)
     if head.code != 0:
-        raise UsageError(f"--diff-base {ref}: the repository has no commit checked out (HEAD); nothing to compare")
+        raise UsageError.naming("{diff_base} {ref}: the repository has no commit checked out (HEAD); nothing to "
+                                "compare", ref=ref)
     merged = git(["merge-base", base, head.stdout.decode("ascii").strip()], toplevel)
     if merged.code != 0:
         shallow = git(["rev-parse", "--is-shallow-repository"], toplevel).stdout.strip() == b"true"
         why = ("the clone is shallow and its history stops before the two meet" if shallow
                else "they share no history")
-        raise BaseUnavailable(f"--diff-base {ref}: no common ancestor of {ref} and HEAD in this clone ({why}); "
-                              f"{FETCH_ADVICE}")
+        raise BaseUnavailable.naming("{diff_base} {ref}: no common ancestor of {ref} and HEAD in this clone ({why}); "
+                                     "{advice}", ref=ref, why=why, advice=FETCH_ADVICE)
     commit = merged.stdout.decode("ascii").strip().splitlines()[0]
     return Base(ref, commit, toplevel, _renames(commit, toplevel))
 
@@ -157,7 +160,7 @@ def _renames(commit: str, toplevel: str) -> dict[str, str]:
     out = git(["diff", "--cached", "--no-ext-diff", "--no-textconv", "--find-renames", "--name-status", "-z",
                commit, "--"], toplevel)
     if out.code != 0:
-        raise UsageError(f"--diff-base: git diff failed: {out.stderr}")
+        raise UsageError.naming("{diff_base}: git diff failed: {why}", why=out.stderr)
     fields = out.stdout.split(b"\0")
     renames: dict[str, str] = {}
     i = 0
@@ -289,7 +292,7 @@ def list_files(base: Base, prefixes: Sequence[str]) -> list[BaseFile]:
         specs = []
     out = git(["ls-tree", "-r", "-l", "-z", "--full-tree", base.commit, "--", *specs], base.toplevel)
     if out.code != 0:
-        raise UsageError(f"--diff-base: git ls-tree failed: {out.stderr}")
+        raise UsageError.naming("{diff_base}: git ls-tree failed: {why}", why=out.stderr)
     files = []
     for entry in out.stdout.split(b"\0"):
         if not entry:
@@ -299,8 +302,9 @@ def list_files(base: Base, prefixes: Sequence[str]) -> list[BaseFile]:
         if len(parts) != 4 or parts[1] != b"blob" or parts[0] not in (b"100644", b"100755", b"120000"):
             continue
         if not parts[3].isdigit():  # ls-tree cannot size a blob the clone lacks (a partial clone)
-            raise BaseUnavailable(f"--diff-base {base.ref}: the content of {_text(raw_path)} at the base is not in "
-                                  f"this clone (a partial clone?); {FETCH_ADVICE}")
+            raise BaseUnavailable.naming("{diff_base} {ref}: the content of {path} at the base is not in this clone "
+                                         "(a partial clone?); {advice}", ref=base.ref, path=_text(raw_path),
+                                         advice=FETCH_ADVICE)
         files.append(BaseFile(_text(raw_path), parts[0].decode(), parts[2].decode("ascii"), int(parts[3])))
     return files
 
@@ -329,17 +333,17 @@ def _read_batch(base: Base, files: Sequence[BaseFile]) -> Iterator[tuple[BaseFil
     request = b"".join(f.oid.encode("ascii") + b"\n" for f in files)
     out = git(["cat-file", "--batch"], base.toplevel, stdin=request)
     if out.code != 0:
-        raise UsageError(f"--diff-base: git cat-file failed: {out.stderr}")
+        raise UsageError.naming("{diff_base}: git cat-file failed: {why}", why=out.stderr)
     data = out.stdout
     pos = 0
     for f in files:
         end = data.find(b"\n", pos)
         header = data[pos:end].split() if end >= 0 else []
         if len(header) == 2 and header[1] == b"missing":
-            raise BaseUnavailable(f"--diff-base {base.ref}: the content of {f.path} at the base is not in this clone "
-                                  f"(a partial clone?); {FETCH_ADVICE}")
+            raise BaseUnavailable.naming("{diff_base} {ref}: the content of {path} at the base is not in this clone "
+                                         "(a partial clone?); {advice}", ref=base.ref, path=f.path, advice=FETCH_ADVICE)
         if len(header) != 3 or header[1] != b"blob" or int(header[2]) != f.size:
-            raise UsageError(f"--diff-base: git cat-file gave an unexpected answer for {f.path}")
+            raise UsageError.naming("{diff_base}: git cat-file gave an unexpected answer for {path}", path=f.path)
         start = end + 1
         yield f, data[start:start + f.size]
         pos = start + f.size + 1
@@ -366,8 +370,8 @@ def materialize(base: Base, prefixes: Sequence[str], target: str, max_bytes: int
             continue
         total += f.size
         if total > BASE_MAX_TOTAL_BYTES:
-            raise UsageError(f"--diff-base: the linted paths hold more than {BASE_MAX_TOTAL_BYTES // 2**20} MiB at "
-                             f"{base.ref}; name fewer paths")
+            raise UsageError.naming("{diff_base}: the linted paths hold more than {most} MiB at {ref}; name fewer "
+                                    "paths", most=BASE_MAX_TOTAL_BYTES // 2**20, ref=base.ref)
         wanted.append(f)
     for f, content in read_blobs(base, wanted):
         dest = os.path.join(target, *f.path.split("/"))
@@ -422,16 +426,17 @@ def lint_base(
 
     cwd = os.path.realpath(os.getcwd())
     if not _inside(cwd, base.toplevel):
-        raise UsageError(f"--diff-base: run guardlint inside the repository ({base.toplevel})")
+        raise UsageError.naming("{diff_base}: run guardlint inside the repository ({top})", top=base.toplevel)
     prefixes = []
     for p in (*paths, *context):
         if p == "-":
-            raise UsageError("--diff-base compares files in a git repository: it cannot read standard input (-)")
+            raise UsageError.naming("{diff_base} compares files in a git repository: it cannot read standard input (-)")
         named = os.path.normpath(os.path.join(cwd, p))
         full = os.path.realpath(p)  # a named link is read at the base with what it points to
         for where in dict.fromkeys((named, full)):
             if not _inside(where, base.toplevel):
-                raise UsageError(f"--diff-base: {p} is outside the git repository {base.toplevel}")
+                raise UsageError.naming("{diff_base}: {path} is outside the git repository {top}", path=p,
+                                        top=base.toplevel)
             prefixes.append(_repo_relative(where, base.toplevel))
     cfg = settings.config
     config_rel = None  # the configuration file, when it is in the repository: its base version's exemptions apply

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from guardlint._record import NamedTuple
+
+if TYPE_CHECKING:  # (typing's import is left out of a run's start-up)
+    from typing import TypeVar
+
+    _E = TypeVar("_E", bound="GuardlintError")
 
 
 class ConfigProblem(NamedTuple):
@@ -21,8 +28,50 @@ class ConfigProblem(NamedTuple):
         return f"{self.file}:{self.line}:{self.column}: at {self.path}: {self.message}"
 
 
+OPTION_NAMES = {
+    "select": ("select", "--select"),
+    "extend_select": ("extend_select", "--extend-select"),
+    "ignore": ("ignore", "--ignore"),
+    "kubernetes_version": ("kubernetes_version", "--kubernetes-version"),
+    "max_file_size_mb": ("max_file_size_mb", "--max-file-size"),
+    "diff_base": ("diff_base", "--diff-base"),
+    "allow_local_plugins": ("allow_local_plugins=True",
+                            "--allow-local-plugins (or set GUARDLINT_ALLOW_LOCAL_PLUGINS=1)"),
+}
+"""The options that error messages name: for each, how a library caller gives it (the parameter) and how a
+command-line user does (the flag; the environment variable too where one sets it)."""
+
+
 class GuardlintError(Exception):
-    """Base class of the errors that stop a run (exit code 2)."""
+    """Base class of the errors that stop a run (exit code 2).
+
+    A message about an option names it the way the caller gave it: a library caller reads the parameter
+    (``diff_base``), a command-line user the flag (``--diff-base``). Such an error is made with ``naming``, from
+    one template for both: ``str(error)`` is the library's wording, ``error.command_line()`` the command line's
+    (which the command line prints). The validation that raises it is the same for both.
+    """
+
+    _wording: tuple[str, dict[str, object]] | None = None
+
+    @classmethod
+    def naming(cls: type[_E], template: str, /, **values: object) -> _E:
+        """An error whose message names options: ``template`` is a ``str.format`` template whose fields are
+        options (``{diff_base}``, see ``OPTION_NAMES``) and the ``values`` it shows (substituted, never
+        parsed: text from the input cannot add fields)."""
+        error = cls(_worded(template, values, command_line=False))
+        error._wording = (template, values)
+        return error
+
+    def command_line(self) -> str:
+        """The message with options named as the command line's flags."""
+        if self._wording is None:
+            return str(self)
+        return _worded(*self._wording, command_line=True)
+
+
+def _worded(template: str, values: dict[str, object], *, command_line: bool) -> str:
+    names = {option: both[command_line] for option, both in OPTION_NAMES.items()}
+    return template.format(**names, **values)
 
 
 class ConfigError(GuardlintError):
@@ -35,7 +84,8 @@ class ConfigError(GuardlintError):
 
 
 class UsageError(GuardlintError):
-    """The command line is invalid."""
+    """The command line or the library call is invalid (an option's value, or a request that cannot be
+    carried out)."""
 
 
 class RuleLoadError(GuardlintError):

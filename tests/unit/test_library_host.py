@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -258,3 +258,80 @@ def test_lint_paths_with_settings_reads_the_base_configuration_with_the_same_opt
     assert report.diff is not None and (report.diff.new, report.diff.unchanged) == (1, 1)
     assert report == direct
     assert not [w for w in report.warnings if "turns off" in w], report.warnings
+
+
+def _library_and_command_line(call: Callable[[], object], args: list[str]) -> tuple[str, str]:
+    """The message a library call raises, and what the same mistake prints on the command line."""
+    from guardlint.cli import main
+
+    with pytest.raises(guardlint.GuardlintError) as raised:
+        call()
+    err = io.StringIO()
+    assert main(args, out=io.StringIO(), err=err) == 2
+    return str(raised.value), err.getvalue()
+
+
+@pytest.mark.parametrize(("options", "flags", "library", "command_line"), [
+    ({"select": ["securty", "{x}"], "ignore": ["gpuu"]}, ["--select", "securty,{x}", "--ignore", "gpuu"],
+     ("select: 'securty' names no rule, code, code prefix, pack or tag; did you mean 'security'?; select: '{x}' "
+      "names no rule, code, code prefix, pack or tag; ignore: 'gpuu'"),
+     ("--select: 'securty' names no rule, code, code prefix, pack or tag; did you mean 'security'?; --select: "
+      "'{x}' names no rule, code, code prefix, pack or tag; --ignore: 'gpuu'")),
+    ({"kubernetes_version": "one.thirty"}, ["--kubernetes-version", "one.thirty"],
+     "kubernetes_version: ", "guardlint: error: --kubernetes-version: "),
+])
+def test_usage_errors_name_the_option_as_the_caller_gave_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: dict[str, object], flags: list[str], library: str,
+    command_line: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pod.yaml").write_text(pod("a"))
+    said, printed = _library_and_command_line(
+        lambda: guardlint.lint_paths(["pod.yaml"], use_config_file=False, **options),  # type: ignore[arg-type]
+        ["check", "pod.yaml", "--no-config", *flags])
+    assert said.startswith(library) and "--" not in said
+    assert command_line in printed
+    with pytest.raises(guardlint.UsageError) as same:
+        guardlint.lint_text(pod("a"), **options)  # type: ignore[arg-type]
+    assert str(same.value) == said
+
+
+def test_a_file_size_limit_is_named_as_the_parameter() -> None:
+    from guardlint.api import resolve_settings
+
+    with pytest.raises(guardlint.UsageError, match=r"^max_file_size_mb: expected a number of megabytes above 0"):
+        resolve_settings(use_config_file=False, max_file_size_mb=0)
+
+
+def test_local_plugins_are_refused_in_the_callers_words(gc_observed: tuple[Path, Path]) -> None:
+    config, _log = gc_observed
+    said, printed = _library_and_command_line(
+        lambda: guardlint.lint_paths(["pod.yaml"], config=config),
+        ["check", "pod.yaml", "--config", str(config)])
+    assert "pass allow_local_plugins=True to import them" in said and "--" not in said
+    assert "GUARDLINT_ALLOW_LOCAL_PLUGINS" not in said  # the library does not read the environment variable
+    assert "pass --allow-local-plugins (or set GUARDLINT_ALLOW_LOCAL_PLUGINS=1) to import them" in printed
+
+
+@needs_git
+def test_diff_base_errors_name_the_parameter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pod.yaml").write_text(pod("a"))
+    said, printed = _library_and_command_line(lambda: guardlint.lint_paths(["pod.yaml"], diff_base="main"),
+                                              ["check", "pod.yaml", "--diff-base", "main"])
+    assert said.startswith("diff_base: ") and "is not inside a git working tree" in said
+    assert "guardlint: error: --diff-base: " in printed
+    git(tmp_path, "init", "-q", "-b", "main")
+    write(tmp_path, "pod.yaml", pod("a"))
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "base")
+    for ref, library, command_line in (
+        ("-x", "diff_base '-x': not a git revision", "--diff-base '-x': not a git revision"),
+        ("nope", "diff_base nope: no such commit in this clone", "--diff-base nope: no such commit in this clone"),
+    ):
+        said, printed = _library_and_command_line(lambda ref=ref: guardlint.lint_paths(["pod.yaml"], diff_base=ref),
+                                                  ["check", "pod.yaml", f"--diff-base={ref}"])
+        assert said.startswith(library) and "--" not in said.split(";")[0]
+        assert f"guardlint: error: {command_line}" in printed
+    with pytest.raises(guardlint.UsageError, match=r"^diff_base: \.\./x is outside the git repository"):
+        guardlint.lint_paths(["../x"], diff_base="main")

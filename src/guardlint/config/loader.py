@@ -506,8 +506,8 @@ def _peek_extensions(
     return tuple(dirs), tuple(plugins)
 
 
-ALLOW_PLUGINS_HINT = (
-    "pass --allow-local-plugins (or set GUARDLINT_ALLOW_LOCAL_PLUGINS=1) to import them if you trust this "
+ALLOW_PLUGINS_HINT = (  # a template (``GuardlintError.naming``): the option as the caller gives it
+    "pass {allow_local_plugins} to import them if you trust this "
     "configuration and the code it names, or publish the rules as an installed package (entry point "
     "'guardlint.rules'); see SECURITY.md"
 )
@@ -528,11 +528,10 @@ def _refuse_local_plugins(chain: Chain) -> None:
             else:
                 where.append(f"{path}: plugins: {spec!r}")
     if where:
-        raise ConfigError(
+        raise ConfigError.naming(
             "the configuration names local Python plugins, which are not imported unless the person running "
-            "guardlint allows it (configuration is untrusted: it must not run code):\n  "
-            + "\n  ".join(where) + "\n  " + ALLOW_PLUGINS_HINT
-        )
+            "guardlint allows it (configuration is untrusted: it must not run code):\n  {where}\n  "
+            + ALLOW_PLUGINS_HINT, where="\n  ".join(where))
 
 
 def load_config(
