@@ -148,7 +148,7 @@ def test_odd_max_file_size_in_config_is_a_config_error(work: Path, value: str) -
 
 
 def test_library_max_file_size_is_checked() -> None:
-    with pytest.raises(UsageError, match="^max_file_size_mb: "):
+    with pytest.raises(UsageError, match=r"^max_file_size_mb: "):
         resolve_settings(use_config_file=False, max_file_size_mb=float("nan"))
     assert resolve_settings(use_config_file=False, max_file_size_mb=0.5).max_bytes == 524288
 

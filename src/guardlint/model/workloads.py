@@ -381,15 +381,42 @@ class ContainerRef(Frozen):
         return f"{label} {self.name!r}"
 
 
+def _misuse(function: str, given: object, *, position: str, expected: str) -> TypeError:
+    """The error for a plugin's call of a container helper with the wrong argument: what it was given, what it
+    takes, and the call a rule makes (docs/writing-rules.md). Built only on that error path, after the attribute
+    the helper reads was missing (so the helpers' ordinary calls pay nothing for it)."""
+    what = type(given).__name__
+    if function == "iter_containers":
+        fix = ("iter_containers(pod) for each pod of iter_pod_specs(resource, ctx.workloads), or "
+               "iter_all_containers(resource, ctx.workloads) for every container of the object")
+    else:
+        fix = f"{function}(resource, ctx.workloads)"
+    hint = " (the rule's context: its pod-template table is ctx.workloads)" if what == "RuleContext" else ""
+    return TypeError(f"{function}() takes {expected} as its {position} argument, not a {what}{hint}: "
+                     f"call {fix}")
+
+
 def iter_pod_specs(resource: Resource, table: WorkloadTable) -> Iterator[PodSpecRef]:
     """Every pod spec the table knows for this resource's kind (and, for kinds it does not know, the pod specs
-    found by their shape unless the configuration turned that off: ``detect-embedded-pod-specs``)."""
-    memo = table._pods
+    found by their shape unless the configuration turned that off: ``detect-embedded-pod-specs``).
+
+    ``table`` is the run's pod-template table, ``ctx.workloads``; anything else (the ``RuleContext`` itself) is a
+    ``TypeError`` that says so."""
+    try:
+        memo = table._pods
+    except AttributeError:
+        raise _misuse("iter_pod_specs", table, position="second",
+                      expected="the pod-template table (ctx.workloads)") from None
     if memo is not None:  # what ``pods_of`` does first, without its call: every rule asks, for every object
         hit = memo.get(id(resource))
         if hit is not None and hit[0] is resource:
             return iter(hit[1])
-    return iter(table.pods_of(resource))
+    try:
+        return iter(table.pods_of(resource))
+    except AttributeError:
+        if isinstance(resource, Resource):  # a failure inside: not the caller's arguments
+            raise
+        raise _misuse("iter_pod_specs", resource, position="first", expected="the object (a Resource)") from None
 
 
 MAX_NESTING = 3
@@ -491,7 +518,10 @@ def iter_containers(pod: PodSpecRef, kinds: Iterable[ContainerKind] | None = Non
     A pod handed out by a run (``PodSpecRef.memo``) finds its containers once; every later call (every rule)
     reads the same tuple, filtered by ``kinds`` in the same order.
     """
-    memo = pod.memo
+    try:
+        memo = pod.memo
+    except AttributeError:
+        raise _misuse("iter_containers", pod, position="first", expected="a pod (from iter_pod_specs)") from None
     found = memo.containers if memo is not None else None
     if found is None:
         found = tuple(_find_containers(pod))
@@ -527,8 +557,19 @@ def _find_containers(pod: PodSpecRef) -> Iterator[ContainerRef]:
 
 
 def iter_all_containers(resource: Resource, table: WorkloadTable) -> Iterator[ContainerRef]:
-    """The containers (``iter_containers``) of every pod of the resource, pod by pod."""
-    pods = table.pods_of(resource)
+    """The containers (``iter_containers``) of every pod of the resource, pod by pod (``table``: as for
+    ``iter_pod_specs``)."""
+    try:
+        pods_of = table.pods_of
+    except AttributeError:
+        raise _misuse("iter_all_containers", table, position="second",
+                      expected="the pod-template table (ctx.workloads)") from None
+    try:
+        pods = pods_of(resource)
+    except AttributeError:
+        if isinstance(resource, Resource):  # a failure inside: not the caller's arguments
+            raise
+        raise _misuse("iter_all_containers", resource, position="first", expected="the object (a Resource)") from None
     if len(pods) == 1:  # most workloads: the pod's own iterator, without a generator around it
         return iter_containers(pods[0])
     return (c for pod in pods for c in iter_containers(pod))
