@@ -261,14 +261,32 @@ class ServedVersion(NamedTuple):
     api_version: str
     kind: str
     served: bool
-    """False for ``served: false``: the API server does not serve the version (a request for it is answered
-    ``no matches for kind``), so its objects cannot be applied and its schema validates nothing; any other
-    value counts as served."""
+    """True only for ``served: true``: otherwise the API server does not serve the version (a request for it is
+    answered ``no matches for kind``), so its objects cannot be applied and its schema validates nothing.
+    ``served`` is a required boolean of CustomResourceDefinitionVersion (apiextensions.k8s.io/v1 and v1beta1):
+    a version without it is decoded with Go's zero value, false (and the CRD itself is reported by
+    ``missing-required-field``); one that is not a boolean makes the API server reject the whole CRD (reported by
+    ``wrong-field-type``), so its kind is not served at all."""
     deprecation: str | None = None
     """For ``deprecated: true``: the warning the API server returns with every request for the version (the
     CRD's ``deprecationWarning``, or the server's default wording)."""
     storage: bool = False
     """``storage: true``: the version the API server persists the kind's objects in (exactly one per CRD)."""
+    unserved: str = ""
+    """For a version that is not served, how the CRD says so, for messages: "with served: false", "without
+    served (...)" or "with served: 'yes' (...)"."""
+
+
+def _unserved(version: Mapping[str, Any]) -> str:
+    """How a version that is not ``served: true`` is listed ("" for a served one; see ``ServedVersion``)."""
+    if "served" not in version:
+        return "without served (a required field: the API server reads a missing one as false)"
+    value = version["served"]
+    if value is True:
+        return ""
+    if value is False:
+        return "with served: false"
+    return f"with served: {value!r}, not a boolean (the API server rejects the CustomResourceDefinition)"
 
 
 _KUBE_VERSION = re.compile(r"v([0-9]+)(?:(alpha|beta)([0-9]+))?")
@@ -310,8 +328,9 @@ def version_serving(crd: Mapping[str, Any]) -> list[ServedVersion]:
             if v.get("deprecated") is True:
                 deprecation = (warning if isinstance(warning, str) and warning
                                else _default_deprecation_warning(v["name"], group, kind, listed))
-            out.append(ServedVersion(api_version, kind, v.get("served") is not False, deprecation,
-                                     v.get("storage") is True))
+            unserved = _unserved(v)
+            out.append(ServedVersion(api_version, kind, not unserved, deprecation, v.get("storage") is True,
+                                     unserved))
         return out
     version = spec.get("version")  # apiextensions.k8s.io/v1beta1 with one version: served and stored
     return [ServedVersion(f"{group}/{version}", kind, True, storage=True)] if isinstance(version, str) else []
@@ -332,7 +351,7 @@ def _default_deprecation_warning(name: str, group: str, kind: str, versions: lis
 
 def crd_versions(crd: Mapping[str, Any]) -> list[CrdVersion]:
     """A ``CrdVersion`` (apiVersion, kind, openAPIV3Schema, ...) for each version a CustomResourceDefinition
-    defines and serves: a version with ``served: false`` is left out (``version_serving``)."""
+    defines and serves: a version that is not ``served: true`` is left out (``ServedVersion.served``)."""
     found = _group_kind(crd)
     if found is None:
         return []
@@ -344,7 +363,7 @@ def crd_versions(crd: Mapping[str, Any]) -> list[CrdVersion]:
     versions = spec.get("versions")
     if isinstance(versions, list) and versions:
         for v in versions:
-            if not isinstance(v, dict) or not isinstance(v.get("name"), str) or v.get("served") is False:
+            if not isinstance(v, dict) or not isinstance(v.get("name"), str) or v.get("served") is not True:
                 continue
             schema = v.get("schema")
             own = schema.get("openAPIV3Schema") if isinstance(schema, dict) else None

@@ -100,8 +100,9 @@ def lifecycle_of(resource: Resource, ctx: RuleContext) -> Lifecycle:
 
 
 def _crd_lifecycle(resource: Resource, ctx: RuleContext) -> Lifecycle | None:
-    """What the run's CustomResourceDefinitions say of the object's version: "removed" when one lists it with
-    ``served: false`` and none serves it, "deprecated" when every one that serves it marks it ``deprecated``
+    """What the run's CustomResourceDefinitions say of the object's version: "removed" when one lists it without
+    ``served: true`` (false, missing or not a boolean: see ``ServedVersion.served``) and none serves it,
+    "deprecated" when every one that serves it marks it ``deprecated``
     (several releases of one CRD may be vendored: one that serves the version, or serves it undeprecated, keeps
     it valid), else None."""
     def build() -> dict[tuple[str, str], Lifecycle]:
@@ -110,7 +111,8 @@ def _crd_lifecycle(resource: Resource, ctx: RuleContext) -> Lifecycle | None:
         from guardlint.apischema.crd import compare_kube_versions, version_serving
 
         served: dict[tuple[str, str], list[str]] = {}  # (group, kind) -> the apiVersions some CRD serves
-        unserved: dict[tuple[str, str], list[str]] = {}  # (apiVersion, kind) -> the CRDs that do not serve it
+        # (apiVersion, kind) -> the CRDs that do not serve it, each with how it lists the version
+        unserved: dict[tuple[str, str], list[tuple[str, str]]] = {}
         warnings: dict[tuple[str, str], list[str | None]] = {}  # (apiVersion, kind) -> each serving CRD's warning
         stored: set[tuple[str, str]] = set()  # (apiVersion, kind) that some CRD serves and stores
         for crd in ctx.index.of_kind("CustomResourceDefinition", any_namespace=True):
@@ -120,8 +122,8 @@ def _crd_lifecycle(resource: Resource, ctx: RuleContext) -> Lifecycle | None:
                 key = (v.api_version, v.kind)
                 if not v.served:
                     names = unserved.setdefault(key, [])
-                    if (crd.name or v.kind) not in names:
-                        names.append(crd.name or v.kind)
+                    if (crd.name or v.kind, v.unserved) not in names:
+                        names.append((crd.name or v.kind, v.unserved))
                     continue
                 versions = served.setdefault((v.api_version.rpartition("/")[0], v.kind), [])
                 if v.api_version not in versions:
@@ -149,7 +151,13 @@ def _crd_lifecycle(resource: Resource, ctx: RuleContext) -> Lifecycle | None:
             serving = served.get((api_version.rpartition("/")[0], kind), [])
             if api_version in serving:
                 continue
-            named = ", ".join(repr(n) for n in crds)
+            hows = list(dict.fromkeys(how for _, how in crds))
+            if len(hows) == 1:  # "the CustomResourceDefinition 'a' ... lists version 'v1' with served: false"
+                named = ", ".join(repr(n) for n, _ in dict.fromkeys(crds))
+                how = hows[0]
+            else:  # several releases that differ in how: each with its own
+                named = ", ".join(f"{n!r} ({h})" for n, h in crds)
+                how = "without serving it"
             current = preferred([v for v in serving if undeprecated(v, kind)], kind)
             if current:
                 instead = f"; use {current[0]}"
@@ -167,7 +175,7 @@ def _crd_lifecycle(resource: Resource, ctx: RuleContext) -> Lifecycle | None:
                 instead = "; no version of the kind is served"
             out[(api_version, kind)] = Lifecycle(
                 "removed", f"{api_version} {kind} is not served: the CustomResourceDefinition {named} among the "
-                           f"linted files lists version {api_version.rpartition('/')[2]!r} with served: false: the "
+                           f"linted files lists version {api_version.rpartition('/')[2]!r} {how}: the "
                            f"object cannot be applied (kubectl answers 'no matches for kind'){instead}")
         for (api_version, kind), said in warnings.items():
             if None in said:

@@ -39,7 +39,10 @@ def removed_api(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[V
     It also reports custom resources of a version that a CustomResourceDefinition among the linted files
     lists with `served: false` (how a CRD retires a version before removing it), unless another of the
     linted CustomResourceDefinitions (another release of the same CRD) serves it; such objects are not
-    validated against the unserved version's schema either. The message names the version to move to: a
+    validated against the unserved version's schema either. A version without `served` is not served either:
+    the field is a required boolean, which the API server reads as false when it is missing (and a value that
+    is not a boolean makes it reject the whole CustomResourceDefinition); `missing-required-field` and
+    `wrong-field-type` report the CustomResourceDefinition itself. The message names the version to move to: a
     served version that is not `deprecated: true`, the one the CRD stores (`storage: true`) first, then the
     newest (`v2` before `v1`, `v1` before `v1beta1`); a deprecated version only when the CRD serves no other,
     saying that it is deprecated.
