@@ -447,11 +447,11 @@ def test_a_crd_version_with_served_false_gives_no_schema() -> None:
         "group": "example.org", "names": {"kind": "Thing"}, "versions": [
             {"name": "v1alpha1", "served": False, "storage": False, "schema": schema},
             {"name": "v1", "served": True, "storage": True, "schema": schema},
-            {"name": "v2", "storage": False, "schema": schema},  # served is required; unset counts as served
+            {"name": "v2", "storage": False, "schema": schema},  # served is required: the API server reads false
         ]}}
-    assert [v.api_version for v in crd_versions(crd)] == ["example.org/v1", "example.org/v2"]
+    assert [v.api_version for v in crd_versions(crd)] == ["example.org/v1"]
     assert [v[:3] for v in version_serving(crd)] == [
-        ("example.org/v1alpha1", "Thing", False), ("example.org/v1", "Thing", True), ("example.org/v2", "Thing", True)]
+        ("example.org/v1alpha1", "Thing", False), ("example.org/v1", "Thing", True), ("example.org/v2", "Thing", False)]
     crd["spec"]["versions"][1].update(deprecated=True)
     crd["spec"]["versions"][2].update(deprecated=True, deprecationWarning="use example.org/v3")
     assert [v.deprecation for v in version_serving(crd)] == [
