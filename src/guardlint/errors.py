@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from guardlint._record import NamedTuple
 
-if TYPE_CHECKING:  # (typing's import is left out of a run's start-up)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
     from typing import TypeVar
 
     _E = TypeVar("_E", bound="GuardlintError")
