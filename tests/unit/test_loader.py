@@ -779,6 +779,105 @@ def test_block_scalar_scan_on_fixtures_and_examples() -> None:
             assert loader._block_scalars_and_gaps(text, until) == _block_scalars_reference(text, until), p
 
 
+def _doc_facts(d: loader.Document) -> tuple[Any, ...]:
+    return (d.index, d.data, None if d.positions is None else d.positions.tolist(), d.root is None, d.dollar,
+            d.line_offset, d.index_offset, d.start_line, d.end_line, d.origin, d.directives, d.duplicate_keys,
+            d.content_line, dict(d.aliases))
+
+
+def _load_text_reference(text: str, file: str = "x.yaml") -> tuple[list[Any], list[tuple[Any, ...]]]:
+    """What ``load_text(nodes=False)`` gave when the token scan decided every text (errors, document facts)."""
+    text = loader._normalise(text)
+    helm = detect_unrendered_template(text)
+    if helm is not None:
+        return [(ErrorKind.UNRENDERED_TEMPLATE, *helm)], []
+    if "\t" in text and loader._looks_like_json(text, file):
+        text = loader._untab_json(text)
+    memo = loader.LoadMemo()
+    errors: list[Any] = []
+    docs: list[tuple[Any, ...]] = []
+    for number, chunk in enumerate(split_documents(text)):
+        doc, problem = loader._load_chunk(chunk, number, file, memo, nodes=False)
+        if problem is not None:
+            errors.append((problem.kind, problem.line, problem.column))
+        if doc is not None:
+            docs.append(_doc_facts(doc))
+    return errors, docs
+
+
+def _check_blocks_from_events(text: str) -> bool:
+    """When the event loop builds every document of ``text``, the block scalars it met are those the token scan
+    of the whole text finds, and that scan meets no error (what ``load_text`` relies on to skip it); and
+    ``load_text`` gives what deciding with the token scan gave. Whether every document was built."""
+    file = "x.yaml"
+    normal = loader._normalise(text)
+    chunks = split_documents(normal)
+    built, blocks = loader._built_chunks(chunks, file, loader.LoadMemo(), [])
+    if built == len(chunks):
+        assert loader._block_scalars_and_gaps(normal, len(normal)) == (blocks, len(normal))
+    lt = load_text(text, file, nodes=False)
+    expected_errors, expected_docs = _load_text_reference(text, file)
+    assert [(e.kind, e.line, e.column) for e in lt.errors] == expected_errors
+    assert [_doc_facts(d) for d in lt.documents] == expected_docs
+    return built == len(chunks)
+
+
+_DOCUMENT_TOKENS = [*_TEMPLATE_TOKENS, "...\n", "--- |\n", "%YAML 1.1\n", "a: |\n  {{ .Values.x }}\n",
+                    "b: >-\n  x\n\n", "c: {{ .Release.Name }}\n", "  - {{ include \"x\" . }}\n", "k: v\n",
+                    "# {{ .Values.y }}\n", "d: |\n  t\n---\n", "e: '{{ .Values.q }}'\n", "!t ", "&a ", "*a"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_DOCUMENT_TOKENS), max_size=30))
+def test_template_detection_from_the_event_loop(tokens: list[str]) -> None:
+    _check_blocks_from_events("".join(tokens))
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    # an action after a block scalar that a document marker ends, in the next document
+    ("a: |\n  {{ .Values.x }}\n---\nb: {{ .Values.y }}\n", (4, 4)),
+    # block scalars in the second and third documents, the action outside them in the third: offsets count
+    ("x: 1\n---\na: |\n  {{ .Values.x }}\n---\nc: >\n  {{ .Values.z }}\nd: {{ .Release.Name }}\n", (8, 4)),
+    ("a: |\n  {{ .Values.x }}\n...\n{{- if .Values.y }}\nb: 1\n", (4, 1)),
+    ("%YAML 1.1\n---\na: |\n  {{ .Values.x }}\nb: \"{{ .Values.y }}\"\n", (5, 5)),
+    # a document the event loop leaves to the composer (a tag) after the action: the token scan decides
+    ("a: {{ .Values.x }}\n---\nb: !t 1\n", (1, 4)),
+], ids=["next-document", "offsets", "after-document-end", "directive", "fallback"])
+def test_template_actions_outside_block_scalars_of_built_documents(text: str, where: tuple[int, int]) -> None:
+    lt = load_text(text, "t.yaml", nodes=False)
+    assert [(e.kind, e.line, e.column) for e in lt.errors] == [(ErrorKind.UNRENDERED_TEMPLATE, *where)]
+    _check_blocks_from_events(text)
+
+
+def test_template_detection_from_the_event_loop_skips_the_token_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rendered text whose actions all sit in block scalars is loaded without the token scan (the point of
+    asking the event loop); a document the event loop cannot build still gets it."""
+    text = "a: |\n  {{ .Values.x }}\n---\nkind: ConfigMap\ndata:\n  t: >\n    {{- if .Values.y }}\n"
+    scans: list[int] = []
+    real = loader._block_scalars_and_gaps
+
+    def counted(text: str, until: int) -> tuple[list[tuple[int, int]], int]:
+        scans.append(until)
+        return real(text, until)
+
+    monkeypatch.setattr(loader, "_block_scalars_and_gaps", counted)
+    lt = load_text(text, "t.yaml", nodes=False)
+    assert not lt.errors and len(lt.documents) == 2 and not scans
+    assert not load_text(text + "---\nb: &x 1\nc: *x\n", "t.yaml", nodes=False).errors and len(scans) == 1
+    assert not load_text(text, "t.yaml").errors and len(scans) == 2  # nodes=True: the composing way
+
+
+def test_template_detection_from_the_event_loop_on_fixtures_and_examples() -> None:
+    root = Path(__file__).resolve().parents[2]
+    files = sorted(p for d in ("tests/fixtures", "examples") for p in (root / d).rglob("*")
+                   if p.suffix in (".yaml", ".yml", ".json"))
+    assert len(files) > 100
+    built = 0
+    for p in files:
+        built += _check_blocks_from_events(p.read_text(encoding="utf-8", errors="replace"))
+    assert built > 100
+
+
 # --- robustness ----------------------------------------------------------------------------------------
 
 _FUZZ_SEED = """apiVersion: v1

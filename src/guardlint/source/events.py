@@ -50,11 +50,12 @@ if TYPE_CHECKING:
 _NO_KEY = -1
 _DATA_STYLES = frozenset(("|", ">", '"', "'"))
 """Scalar styles whose text is data (a ``#`` there starts no comment): quoted and block scalars."""
+_BLOCK_STYLES = frozenset(("|", ">"))
 
 
 class Built(NamedTuple):
     """A document built from events: its data, its position map, where its content starts and the spans of
-    its quoted and block scalars (when asked for)."""
+    its quoted and block scalars and of its block scalars alone (when asked for)."""
 
     data: Any
     positions: array[int]
@@ -63,6 +64,8 @@ class Built(NamedTuple):
     spans: tuple[tuple[int, int], ...]
     dollar: bool
     """Whether a mapping key of the document starts with ``$`` (as ``Document.dollar``, but exact)."""
+    blocks: tuple[tuple[int, int], ...] = ()
+    """The spans of the block scalars (``|``, ``>``) among ``spans``: what unrendered-template detection asks."""
 
 
 class _GiveUp(Exception):
@@ -80,8 +83,9 @@ def build(
     """The data and position map of the single document of ``body`` (``EMPTY_STREAM`` when it holds none), or
     None when the composing loader must do it. ``values`` is the memo of plain scalars' values (``LoadMemo``)
     (filled by ``plain_value``, called for a plain scalar not in it); with ``spans`` the spans of quoted and
-    block scalars are collected for the directive scanner. A document nested deeper than ``max_depth``
-    collections is left to the composing loader, which rejects it (the loop itself does not recurse)."""
+    block scalars are collected for the directive scanner, and those of block scalars for template detection.
+    A document nested deeper than ``max_depth`` collections is left to the composing loader, which rejects it
+    (the loop itself does not recurse)."""
     try:
         parser = loader(body)
     except (yaml.YAMLError, UnicodeEncodeError):
@@ -103,7 +107,7 @@ _MISSING = object()
 
 def _build(
     get: Callable[[], Any], plain_value: Callable[[str], Any], values: dict[str, Any],
-    spans: list[tuple[int, int]] | None, screen: bool, dollar: bool, max_depth: int,
+    spans: list[tuple[int, int, bool]] | None, screen: bool, dollar: bool, max_depth: int,
 ) -> Built:
     if type(get()) is not StreamStartEvent:  # pragma: no cover - libyaml always starts with it
         raise _GiveUp
@@ -135,7 +139,7 @@ def _build(
             mark = event.start_mark
             start = (mark.line << 32) | mark.column
             if spans is not None and event.style in _DATA_STYLES:
-                spans.append((mark.index, event.end_mark.index))
+                spans.append((mark.index, event.end_mark.index, event.style in _BLOCK_STYLES))
             text = event.value
             if is_mapping and key is None:
                 # A key: its text (whatever it resolves to). A plain ``<<`` is a merge key and a repeated
@@ -198,5 +202,9 @@ def _build(
     if type(get()) is not StreamEndEvent:
         raise _GiveUp  # a second document: the composer's error to report
     pos[0:4] = entries
+    if not spans:
+        return Built(document[0], array("q", pos), 0 if empty_root else pos[1] >> 32, (), dollar_key)
+    spans.sort()
     return Built(document[0], array("q", pos), 0 if empty_root else pos[1] >> 32,
-                 tuple(sorted(spans)) if spans else (), dollar_key)
+                 tuple([(start, end) for start, end, _ in spans]), dollar_key,
+                 tuple([(start, end) for start, end, block in spans if block]))

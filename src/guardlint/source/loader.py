@@ -27,7 +27,7 @@ import bisect
 import re
 import sys
 from array import array
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from types import MappingProxyType
 
 import yaml
@@ -400,6 +400,16 @@ def detect_unrendered_template(text: str) -> tuple[int, int] | None:
     (``|`` and ``>``), which carry embedded files such as Alertmanager templates
     (``{{ define "slack.title" }}``) in rendered manifests.
     """
+    candidates = _template_candidates(text)
+    if candidates is None:
+        return None
+    blocks, scanned_to = _block_scalars_and_gaps(text, candidates[-1])
+    return _first_action(text, candidates, blocks, scanned_to)
+
+
+def _template_candidates(text: str) -> list[int] | None:
+    """Where Helm actions may start in ``text``, in order (``detect_unrendered_template``), or None when there is
+    none outside a comment: then the text is no template, whatever its block scalars."""
     if "{{" not in text:
         return None
     starts = {m.start() for m in _HELM_ACTION.finditer(text)}
@@ -407,7 +417,16 @@ def detect_unrendered_template(text: str) -> tuple[int, int] | None:
     if not starts:
         return None
     candidates = sorted(starts)
-    blocks, scanned_to = _block_scalars_and_gaps(text, candidates[-1])
+    if all(_in_comment(text, start) for start in candidates):
+        return None
+    return candidates
+
+
+def _first_action(
+    text: str, candidates: list[int], blocks: Sequence[tuple[int, int]], scanned_to: int
+) -> tuple[int, int] | None:
+    """The 1-based (line, column) of the first candidate outside comments and outside the ``blocks`` (the
+    block scalars' spans, sorted; known up to ``scanned_to``), or None."""
     for start in candidates:
         if _in_comment(text, start) or (start < scanned_to and _inside(blocks, start)):
             continue
@@ -463,7 +482,7 @@ def _block_scalars_and_gaps(text: str, until: int) -> tuple[list[tuple[int, int]
 _BLOCK_STYLES = frozenset("|>")
 
 
-def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+def _inside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
     """Whether ``pos`` lies in one of ``spans`` (sorted, not overlapping)."""
     i = bisect.bisect_right(spans, pos, key=lambda span: span[0]) - 1
     return i >= 0 and pos < spans[i][1]
@@ -577,25 +596,45 @@ def load_text(text: str, file: str, *, nodes: bool = True, memo: LoadMemo | None
     the default. ``memo``, when given, is the plain scalars' values and tags already resolved by the files
     loaded before with it (see ``LoadMemo``); without it they are remembered for this file only."""
     text = _normalise(text)
-    helm = detect_unrendered_template(text)
-    if helm is not None:
-        err = InputError(
-            ErrorKind.UNRENDERED_TEMPLATE,
-            file,
-            helm[0],
-            helm[1],
-            "this is an unrendered Helm template (it contains template actions such as '{{ .Values }}'); "
-            "render it first",
-            hint="run 'helm template RELEASE CHART | guardlint check -' and lint the rendered output",
-        )
-        return LoadedText(file, (), (err,))
-    if "\t" in text and _looks_like_json(text, file):
-        text = _untab_json(text)
+    untab = "\t" in text and _looks_like_json(text, file)
     documents: list[Document] = []
     errors: list[InputError] = []
     builder = memo if memo is not None else LoadMemo()
-    for number, chunk in enumerate(split_documents(text)):
-        doc, problem = _load_chunk(chunk, number, file, builder, nodes)
+    chunks: list[_Chunk] | None = None
+    done = 0  # chunks already loaded (by ``_built_chunks``)
+    candidates = _template_candidates(text)
+    if candidates is not None:
+        helm: tuple[int, int] | None = None
+        if nodes or untab:
+            helm = _first_action(text, candidates, *_block_scalars_and_gaps(text, candidates[-1]))
+        else:
+            # The text's block scalars decide (an action inside one is data). The event loop meets them while it
+            # builds the documents, which a lint run does next anyway: when it builds every document, their
+            # block scalars are those the token scan of the whole text finds (see ``_built_chunks``), and the
+            # token scan, which costs about as much as loading the text, is not needed.
+            chunks = split_documents(text)
+            done, blocks = _built_chunks(chunks, file, builder, documents)
+            if done == len(chunks):
+                helm = _first_action(text, candidates, blocks, len(text))
+            else:
+                helm = _first_action(text, candidates, *_block_scalars_and_gaps(text, candidates[-1]))
+        if helm is not None:
+            err = InputError(
+                ErrorKind.UNRENDERED_TEMPLATE,
+                file,
+                helm[0],
+                helm[1],
+                "this is an unrendered Helm template (it contains template actions such as '{{ .Values }}'); "
+                "render it first",
+                hint="run 'helm template RELEASE CHART | guardlint check -' and lint the rendered output",
+            )
+            return LoadedText(file, (), (err,))
+    if untab:
+        text = _untab_json(text)
+    if chunks is None:
+        chunks = split_documents(text)
+    for number in range(done, len(chunks)):
+        doc, problem = _load_chunk(chunks[number], number, file, builder, nodes)
         if problem is not None:
             errors.append(problem)
         if doc is not None:
@@ -658,9 +697,7 @@ def _load_chunk(
     if not nodes and marks.exact:
         # A lint run's usual document: built straight from the parser's events (``guardlint.source.events``).
         # Whatever that way does not handle, including every error, is left to the composing way below.
-        built = build_from_events(
-            body, _Events, builder.plain_value, builder.values, spans="guardlint" in body, max_depth=MAX_DEPTH
-        )
+        built = _from_events(body, builder, spans="guardlint" in body)
         if built is not None:
             return _built_document(built, chunk, number, file), None
     try:
@@ -734,6 +771,44 @@ def _load_chunk(
                  else _NO_ALIASES),
     )
     return doc, None
+
+
+def _from_events(body: str, builder: LoadMemo, *, spans: bool) -> Built | None:
+    """A chunk's document built from the parser's events, or None when the composing way must load it."""
+    return build_from_events(body, _Events, builder.plain_value, builder.values, spans=spans, max_depth=MAX_DEPTH)
+
+
+def _built_chunks(
+    chunks: list[_Chunk], file: str, builder: LoadMemo, documents: list[Document]
+) -> tuple[int, list[tuple[int, int]]]:
+    """Build the first chunks from events, as ``_load_chunk`` does in a lint run, adding their documents to
+    ``documents``, up to the first chunk that the event loop does not build; the number of chunks built and
+    the spans of their block scalars in the text (sorted).
+
+    When every chunk is built, those spans are what ``_block_scalars_and_gaps`` finds in the whole text, and it
+    finds no scanner error: the event loop's parser is the same libyaml scanner, and it went through every chunk
+    without an error. The scanner's state where a chunk starts is the same in the whole text as at the start of
+    a text: a chunk starts at a ``---`` or ``%`` line (whose indicator resets the indentation and the pending
+    simple key, as a stream's start does) or after a ``...`` line (which did so), with no flow collection open
+    (the chunk before parsed whole), and every line break is ``\n`` (``_Marks.exact``), so a chunk's end is
+    where the whole text's scanner meets the next chunk's marker: a block scalar before it ends after its last
+    line break either way. A scalar event's marks are its token's (no event here has an anchor or a tag), and
+    libyaml counts indexes in characters, so a chunk's spans shifted by its offset are the text's.
+    ``tests/unit/test_loader.py`` compares both on generated text and every fixture."""
+    blocks: list[tuple[int, int]] = []
+    for number, chunk in enumerate(chunks):
+        body = chunk.text
+        if not _Marks(body).exact:
+            return number, blocks
+        built = _from_events(body, builder, spans=True)
+        if built is None:
+            return number, blocks
+        offset = chunk.offset
+        blocks += [(start + offset, end + offset) for start, end in built.blocks]
+        doc = _built_document(built, chunk, number, file)
+        if doc is not None:
+            documents.append(doc)
+    return len(chunks), blocks
 
 
 def _built_document(built: Built, chunk: _Chunk, number: int, file: str) -> Document | None:
