@@ -44,6 +44,7 @@ NEVER = (
     "dataclasses", "subprocess", "email", "zipfile", "urllib", "hashlib", "csv", "textwrap", "shutil", "bz2", "lzma",
     "copy", "argparse", "gettext",  # a plain check line is read without building the parser
     "typing",  # guardlint imports typing's names for type checkers only (tests/unit/test_runtime_typing.py)
+    "contextlib",  # cli's two context managers are classes
     # guardlint modules for other commands, options or formats
     "guardlint.report.sarif", "guardlint.report.junit", "guardlint.report.github", "guardlint.report.gitlab",
     "guardlint.fix", "guardlint.fix_values", "guardlint.baseline", "guardlint.diffbase", "guardlint.docs",
