@@ -11,6 +11,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guardlint import _printable
 from guardlint._lazyre import LazyPattern, lazy
@@ -141,3 +143,51 @@ def test_the_catalog_rules_registered_unchecked_all_pass_the_check() -> None:
     assert len(registry.rules) > 100
     for r in registry.rules:
         validate_rule(r, "catalog")
+
+
+# Texts for the string tests that spare a pattern: pieces of what each pattern needs, case variants, and the
+# non-ASCII characters that match ASCII letters case-insensitively (Kelvin sign, long s, dotted and dotless i).
+PIECES = ["change", "CHANGE", "ChAnGe", "me", "it", "-", "_", " ", "\n", "\u212a", "\u017f", "\u0130", "\u0131",
+          "chan\u212ae", "$", "{{", "{", "<", ">", "__", "A", "9", "+", "-1", ".5", "Gi", "#", "Source:", "source:",
+          "x", "é", "\t"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=6).map("".join))
+def test_the_string_tests_that_spare_patterns_agree_with_them(text: str) -> None:
+    from guardlint.model import ports
+    from guardlint.rules.security import _common
+
+    change = re.compile(_common._CHANGE_ME.pattern)
+    assert _common._says_change(text) == (change.match(text) is not None), repr(text)
+    template = re.compile(ports._TEMPLATE.pattern)
+    assert ports.is_unrendered(text) == (template.search(text) is not None), repr(text)
+    number = re.compile(_common._NUMBER.pattern)
+    if number.match(text):  # a number starts as _NUMBER_STARTS says
+        assert text.startswith(_common._NUMBER_STARTS), repr(text)
+    source = re.compile(loader._SOURCE.pattern)
+    if source.match(text):
+        assert text.startswith("#") and "Source:" in text, repr(text)
+
+
+@pytest.mark.parametrize("value", ["12", "+3", "-4.5", "10Gi", "8080", "1e3", "$HF_TOKEN", "abc123", "１２３",
+                                   "changeme-now", "PLEASE-CHANGE-IT", "\u212aey-change-me"])
+def test_literal_credentials_and_placeholders_as_with_the_patterns_alone(value: str) -> None:
+    """``literal_credential`` and ``placeholder_kind`` answer as they did with the patterns run on every text."""
+    from guardlint.rules.security import _common
+
+    number = re.compile(_common._NUMBER.pattern)
+    change = re.compile(_common._CHANGE_ME.pattern)
+
+    def kind_by_pattern(text: str) -> str | None:
+        text = text.strip()
+        if not text or _common._REFERENCE.match(text) or _common._PLACEHOLDER.match(text):
+            return _common.PLACEHOLDER
+        if text.lower() in _common.WELL_KNOWN_DEFAULTS or change.match(text):
+            return _common.WELL_KNOWN_DEFAULT
+        return None
+
+    assert _common.placeholder_kind(value) == kind_by_pattern(value)
+    text = value.strip()
+    skipped_as_number = bool(number.match(text))
+    assert (text.startswith(_common._NUMBER_STARTS) and bool(_common._NUMBER.match(text))) == skipped_as_number

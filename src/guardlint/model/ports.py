@@ -33,7 +33,8 @@ _TEMPLATE = lazy(r"\$\{|\$\(|\$[A-Za-z_]|\{\{|<[^<>]*>|__[A-Z0-9_]+__")
 
 def is_unrendered(value: str) -> bool:
     """A value left as a template (``${PORT}``, ``$(PORT)``, ``{{ .Values.port }}``, ``<port>``): not judged."""
-    return _TEMPLATE.search(value) is not None
+    # every alternative of the pattern holds "$", "{{", "<" or "__": without them it is not compiled or run
+    return ("$" in value or "{{" in value or "<" in value or "__" in value) and _TEMPLATE.search(value) is not None
 
 
 def is_port_number(value: Any) -> TypeGuard[int]:

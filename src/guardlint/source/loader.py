@@ -839,7 +839,8 @@ def _origin(body: str, root_line: int) -> str | None:
     """The file a rendered document came from: a ``# Source:`` comment (Helm) before its content."""
     for raw in body.split("\n", root_line + 1)[:root_line]:
         line = raw.strip()
-        m = _SOURCE.match(line) if line.startswith("#") else None  # the pattern starts with "#"
+        # the pattern starts with "#" and holds "Source:": other comment lines never compile or run it
+        m = _SOURCE.match(line) if line.startswith("#") and "Source:" in line else None
         if m:
             return m.group(1)
     return None

@@ -86,6 +86,8 @@ def credential_names(
 
 _BOOLISH = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null", "nil"})
 _NUMBER = lazy(r"^[+-]?[0-9]+(?:\.[0-9]+)?[a-zA-Z]{0,2}$")
+_NUMBER_STARTS = ("+", "-", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
+"""What a text ``_NUMBER`` matches starts with: others never compile or run the pattern."""
 _REFERENCE = lazy(r"^\s*(?:\$\(|\$\{|\$[A-Za-z_]|\{\{|%\{|<[^>]*>$|\[\[)")
 _PLACEHOLDER = lazy(
     r"^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|(?i:(?:your|insert|replace|enter|put|set|add|paste)[-_ ].*"
@@ -109,6 +111,13 @@ weak default to change (``default-credential``, a warning), never a placeholder.
 
 _CHANGE_ME = lazy(r"(?i)^.*change[-_ ]?(?:me|it).*$")
 
+
+def _says_change(text: str) -> bool:
+    """``_CHANGE_ME.match(text)``, running (and compiling) the pattern only where it may match: in an ASCII text,
+    case-insensitively, it needs "change" (only non-ASCII characters match ASCII letters of another case, such as
+    the Kelvin sign K)."""
+    return (not text.isascii() or "change" in text.lower()) and _CHANGE_ME.match(text) is not None
+
 PLACEHOLDER = "placeholder"
 WELL_KNOWN_DEFAULT = "well-known default"
 
@@ -131,7 +140,7 @@ def placeholder_kind(value: str, name: str | None = None) -> str | None:
         return PLACEHOLDER
     if name is not None and text.upper() == name.strip().upper():
         return PLACEHOLDER
-    if text.lower() in WELL_KNOWN_DEFAULTS or _CHANGE_ME.match(text):
+    if text.lower() in WELL_KNOWN_DEFAULTS or _says_change(text):
         return WELL_KNOWN_DEFAULT
     return None
 
@@ -143,7 +152,7 @@ def literal_credential(value: str, name: str | None = None) -> bool:
     text = value.strip()
     if not 3 <= len(text) <= 512 or "\\n" in text or text.lower() in _BOOLISH:
         return False
-    if _NUMBER.match(text) or placeholder_kind(text, name) is not None:
+    if (text.startswith(_NUMBER_STARTS) and _NUMBER.match(text)) or placeholder_kind(text, name) is not None:
         return False
     if text.startswith(("/", "./", "../", "~/", "file:", "vault:", "ref+", "arn:aws:secretsmanager")):
         return False
