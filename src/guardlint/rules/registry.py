@@ -5,7 +5,6 @@ frozen."""
 from __future__ import annotations
 
 import bisect
-import importlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -249,6 +248,8 @@ def _parse_entry_points(text: str, header: str, dist: str) -> Iterable[tuple[str
 
 
 def _resolve(target: str) -> Any:
+    import importlib  # here: a plain run has no plugin and does not import importlib (nor its warnings)
+
     module_name, _, attr = target.partition(":")
     obj: Any = importlib.import_module(module_name.strip())
     for part in attr.split(".") if attr else []:
@@ -291,8 +292,7 @@ def load_local_module(spec: str, base_dir: str) -> tuple[Rule[Any], ...]:
     origin = f"local rule module {spec!r}"
     try:
         if target.endswith(".py"):
-            from importlib import util as import_util  # not "import importlib.util": that would make
-            # "importlib" a local name of this function and break the module branch below
+            from importlib import util as import_util
 
             path = target if os.path.isabs(target) else os.path.join(base_dir, target)
             mod_name = "guardlint_local_" + os.path.splitext(os.path.basename(path))[0].replace("-", "_")
@@ -302,6 +302,8 @@ def load_local_module(spec: str, base_dir: str) -> tuple[Rule[Any], ...]:
             module = import_util.module_from_spec(module_spec)
             module_spec.loader.exec_module(module)
         else:
+            import importlib
+
             module = importlib.import_module(target)
         obj: Any = getattr(module, attr or "RULES")
     except RuleLoadError:
