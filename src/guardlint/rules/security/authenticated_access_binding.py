@@ -38,6 +38,10 @@ EVERYONE: dict[tuple[str, str], str] = {
 READ_VERBS = frozenset({"get", "list", "watch"})
 EVENT_GROUPS = frozenset({"", "events.k8s.io"})
 CONNECT_SUBRESOURCES = frozenset({"exec", "attach", "portforward", "proxy"})
+REVIEW_GROUPS = frozenset({"authentication.k8s.io", "authorization.k8s.io"})
+SELF_REVIEWS = frozenset({"selfsubjectreviews", "selfsubjectaccessreviews", "selfsubjectrulesreviews"})
+"""Create-only resources that answer a question about the caller alone (who am I, what may I do): the built-in
+``system:basic-user`` ClusterRole grants ``create`` on them to ``system:authenticated``."""
 
 
 class Params(NamedTuple):
@@ -55,12 +59,15 @@ def _beyond_reading(r: PolicyRule) -> str | None:
     connection (exec, attach, port-forward, proxy: ``get`` opens some of them)."""
     secrets_group = any(g in ("", "*") for g in r.api_groups)
     only_event_groups = all(g in EVENT_GROUPS for g in r.api_groups)
+    only_review_groups = all(g in REVIEW_GROUPS for g in r.api_groups)
     # RBAC cannot limit create (or deletecollection) by name: with resourceNames those verbs grant nothing.
     writes = [v for v in r.verbs if v not in READ_VERBS
               and not (r.resource_names and v in ("create", "deletecollection"))]
     for item in r.resources:
         if item == "events" and only_event_groups:
             continue  # recording Events is what every component may do; it changes no other object
+        if item in SELF_REVIEWS and only_review_groups:
+            continue  # a review of the caller's own identity or access: it reads or changes nothing else
         if writes:
             return f"{writes[0]!r} on {item} ({to_dotted(r.path)})"
         if not r.verbs:
@@ -122,7 +129,9 @@ def authenticated_access_binding(resource: Resource, params: Params, ctx: RuleCo
     Reports RoleBinding and ClusterRoleBinding subjects `Group system:authenticated` (every user and service
     account the API server authenticates) and `Group system:serviceaccounts` (every service account of every
     namespace) when the bound role allows more than reading: a verb other than `get`, `list` and `watch` on
-    any resource but Events, any verb on Secrets (`secrets` or `*` in the core or `*` group, named or
+    any resource but Events and the reviews of the caller's own identity and access (`selfsubjectreviews`,
+    `selfsubjectaccessreviews`, `selfsubjectrulesreviews`, which the built-in `system:basic-user` grants
+    these groups), any verb on Secrets (`secrets` or `*` in the core or `*` group, named or
     not), or any verb on a subresource that opens a connection (`exec`, `attach`, `portforward`, `proxy`).
     The role is a ClusterRole in `roles` (default: the built-in `cluster-admin`, `admin` and `edit`), or a
     Role or ClusterRole among the linted objects in the binding's tree; an aggregated ClusterRole is judged
