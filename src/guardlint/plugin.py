@@ -46,7 +46,8 @@ yields nothing for an object without pod specs says so, and the engine does not 
 Added in 1.3: ``rule(..., gates=(...))`` and ``RuleInfo.gates``/``RuleMeta.gates``: a rule names engine
 predicates (``guardlint.rules.gates.GATES``: ``extended-resources``, ``resource-claims``, ``runtime-class``,
 ``pod-resources``, ``node-targeting``, ``host-path``, ``device-exposure``, ``host-namespaces``, ``host-ports``,
-``security-context-options``, ``env``, ``device-list-mount``) and
+``security-context-options``, ``env``, ``device-list-mount``, ``probes``, ``container-ports``, ``limits``,
+``references``, ``service-account``, ``secret``, ``seccomp``, ``apparmor``) and
 declares that it yields nothing for an object for which none of them holds; the engine then neither imports nor
 calls it on such objects. A rule without gates is called as before.
 

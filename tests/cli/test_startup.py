@@ -194,7 +194,7 @@ def test_a_plain_check_dedents_no_rule_documentation(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     before, loaded, dedented, after = done.stdout.split()
-    assert before == "0" and int(loaded) > 5
+    assert before == "0" and int(loaded) >= 3  # security rules ran (4 modules since the probe and port gates)
     assert dedented == "True" and after == "1"
 
 
@@ -268,7 +268,7 @@ def test_a_small_file_check_compiles_few_patterns_and_imports_few_modules(tmp_pa
                         "model/quantity.py", "model/ports.py", "rules/registry.py"):
         assert lazy_module not in files, f"{lazy_module} compiled a pattern that a plain check does not use"
     assert len(modules) <= MAX_MODULES, f"{len(modules)} modules imported"
-    assert sum(m.startswith("guardlint.rules.") and m.count(".") >= 3 for m in modules) >= 45  # rules still run
+    assert sum(m.startswith("guardlint.rules.") and m.count(".") >= 3 for m in modules) >= 30  # rules still run (36)
 
 
 def test_a_comment_directive_still_compiles_the_directive_patterns(tmp_path: Path) -> None:

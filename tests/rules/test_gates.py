@@ -180,6 +180,49 @@ kind: ResourceQuota
 metadata: {name: quota, namespace: ml}
 spec: {hard: {limits.nvidia.com/gpu: "4", nvidia.com/gpu: "4"}}
 """,
+    # Empty or null fields where the probe, port and reference rules look, and volumes that name no object the
+    # missing-object rules check (a CSI driver's secret is not among them).
+    _pod("empty-fields", """
+imagePullSecrets: []
+volumes:
+  - {name: scratch, emptyDir: {}}
+  - {name: info, downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}}
+  - {name: store, csi: {driver: secrets-store.csi.k8s.io, nodePublishSecretRef: {name: absent-secret}}}
+resources: {requests: {cpu: "2"}, limits: {}}
+initContainers: [{name: init, image: example.com/i:1, livenessProbe: null, lifecycle: null, ports: [],
+                  resources: {requests: {memory: 2Gi}, limits: null}}]
+containers:
+  - name: app
+    image: example.com/app:1
+    resources: {requests: {cpu: "4", memory: 1Gi}}
+    ports: []
+    envFrom: []
+    env: []
+    readinessProbe: null
+    volumeMounts: [{name: scratch, mountPath: /scratch}, {name: store, mountPath: /store}]
+"""),
+    """apiVersion: example.com/v1
+kind: Secret
+metadata: {name: lookalike-secret, namespace: ml}
+stringData: {password: changeme}
+""",
+    # Profiles and accounts left null, and annotations that only look like the seccomp and AppArmor ones.
+    """apiVersion: v1
+kind: Pod
+metadata:
+  name: profiles-unset
+  namespace: ml
+  annotations:
+    seccomp.security.beta.kubernetes.io/pod: unconfined
+    apparmor.security.beta.kubernetes.io/app: unconfined
+    container.apparmor.security.alpha.kubernetes.io/app: unconfined
+spec:
+  serviceAccountName: ""
+  serviceAccount: null
+  securityContext: {seccompProfile: null, appArmorProfile: null}
+  containers:
+    - {name: app, image: example.com/app:1, securityContext: {seccompProfile: null, appArmorProfile: null}}
+""",
 ])
 
 NEAR_HITS = "---\n".join([
@@ -242,6 +285,105 @@ spec:
       containers:
         - {name: t, image: example.com/t:1, resources: {limits: {nvidia.com/gpu: 1}, requests: {nvidia.com/gpu: 2}}}
 """,
+    # Probes, lifecycle hooks, ports and env entries only where few look: an init container (sidecar or not), an
+    # ephemeral container, a hook without any probe.
+    _pod("probes-in-odd-places", """
+initContainers:
+  - {name: init, image: example.com/i:1, lifecycle: {preStop: {exec: {command: [sh]}}},
+     ports: [{containerPort: 80, name: Bad_Name}, {containerPort: 80}]}
+  - {name: proxy, image: example.com/p:1, restartPolicy: Always, readinessProbe: {tcpSocket: {port: 70000}}}
+containers:
+  - name: app
+    image: example.com/app:1
+    lifecycle: {postStart: {httpGet: {host: example.com, port: admin}}}
+  - name: twin
+    image: example.com/twin:1
+    livenessProbe: {exec: {command: [true]}}
+    readinessProbe: {exec: {command: [true]}}
+ephemeralContainers:
+  - {name: debug, image: example.com/d:1, env: [{name: MODE, value: a}, {name: MODE, value: b}]}
+"""),
+    """apiVersion: v1
+kind: Secret
+metadata: {name: admin-login, namespace: ml}
+stringData: {password: changeme}
+""",
+    # Limits only at the pod level (below the pod's request) or on an init container (far above its request).
+    _pod("limits-in-odd-places", """
+resources: {requests: {cpu: "2"}, limits: {cpu: "1"}}
+initContainers: [{name: init, image: example.com/i:1, resources: {requests: {memory: 64Mi}, limits: {memory: 8Gi}}}]
+containers: [{name: app, image: example.com/app:1, resources: {requests: {cpu: 100m}}}]
+"""),
+    # A seccomp or AppArmor profile only on an init or ephemeral container, or only in an annotation.
+    _pod("profiles-in-odd-places", """
+initContainers: [{name: init, image: example.com/i:1, securityContext: {seccompProfile: {type: Unconfined}}}]
+containers: [{name: app, image: example.com/app:1}]
+ephemeralContainers:
+  - {name: debug, image: example.com/d:1, securityContext: {appArmorProfile: {type: Unconfined}}}
+"""),
+    """apiVersion: v1
+kind: Pod
+metadata:
+  name: apparmor-annotation-only
+  namespace: ml
+  annotations: {container.apparmor.security.beta.kubernetes.io/app: unconfined}
+spec:
+  containers: [{name: app, image: example.com/app:1}]
+""",
+])
+
+REFERENCES = "---\n".join([
+    # A file of its own, without custom resources (an operator's object may create ConfigMaps, Secrets and
+    # claims, which excuses every missing one in its folder): references only in one field each, to objects the
+    # run lacks or that lack the key, and a pod whose volumes and env name no object the missing-object rules
+    # check (a CSI driver's secret, a downward API file, a claim template) though it names Secrets elsewhere.
+    _pod("references-in-odd-places", """
+volumes: [{name: data, persistentVolumeClaim: {claimName: absent-claim}}]
+initContainers:
+  - name: init
+    image: example.com/i:1
+    env: [{name: LEVEL, valueFrom: {configMapKeyRef: {name: settings, key: absent-key}}}]
+containers:
+  - {name: app, image: example.com/app:1, envFrom: [{configMapRef: {name: absent-config}}]}
+"""),
+    _pod("runs-as-absent-account", """
+serviceAccount: absent-account
+containers: [{name: app, image: example.com/app:1}]
+"""),
+    _pod("no-references", """
+imagePullSecrets: []
+volumes:
+  - {name: store, csi: {driver: secrets-store.csi.k8s.io, nodePublishSecretRef: {name: absent-secret}}}
+  - {name: info, downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}}
+  - name: scratch
+    ephemeral: {volumeClaimTemplate: {spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}}
+containers:
+  - name: app
+    image: example.com/app:1
+    envFrom: []
+    env: [{name: MODE, value: prod}]
+    volumeMounts: [{name: store, mountPath: /store}, {name: info, mountPath: /info}, {name: scratch, mountPath: /s}]
+"""),
+    """apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: ml}
+data: {level: debug}
+""",
+    """apiVersion: v1
+kind: ServiceAccount
+metadata: {name: puller, namespace: ml}
+imagePullSecrets: [{name: absent-pull-secret}]
+""",
+    """apiVersion: v1
+kind: Secret
+metadata: {name: other-login, namespace: ml}
+stringData: {token: s3cr3t-value-1234}
+""",
+    """apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: other-claim, namespace: ml}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+""",
 ])
 
 EXPECTED_NEAR_HITS = {
@@ -280,6 +422,28 @@ EXPECTED_NEAR_HITS = {
     ("dangerous-capability", "security-in-odd-places"),
     ("non-default-capability", "security-in-odd-places"),
     ("secret-in-env-value", "security-in-odd-places"),
+    ("init-container-probe", "probes-in-odd-places"),
+    ("probe-port-invalid", "probes-in-odd-places"),
+    ("probe-port-not-exposed", "probes-in-odd-places"),
+    ("probe-or-lifecycle-host", "probes-in-odd-places"),
+    ("liveness-equals-readiness", "probes-in-odd-places"),
+    ("invalid-container-port", "probes-in-odd-places"),
+    ("duplicate-container-port", "probes-in-odd-places"),
+    ("duplicate-env-name", "probes-in-odd-places"),
+    ("default-credential", "admin-login"),
+    ("request-exceeds-limit", "limits-in-odd-places"),
+    ("limit-far-above-request", "limits-in-odd-places"),
+    ("unconfined-seccomp-profile", "profiles-in-odd-places"),
+    ("forbidden-apparmor-profile", "profiles-in-odd-places"),
+    ("forbidden-apparmor-profile", "apparmor-annotation-only"),
+}
+
+EXPECTED_REFERENCE_HITS = {
+    ("missing-persistent-volume-claim", "references-in-odd-places"),
+    ("missing-config-map", "references-in-odd-places"),
+    ("referenced-key-missing", "references-in-odd-places"),
+    ("missing-secret", "puller"),
+    ("missing-service-account", "runs-as-absent-account"),
 }
 
 
@@ -287,7 +451,8 @@ def _fixtures() -> list[Fixture]:
     extra = [parse_fixture(p, "workloads", "fail") for p in sorted(WORKLOADS.glob("*.yaml"))]
     synthetic = parse_fixture(FIXTURES / "privileged-container" / "pass" / "more-kinds.yaml", "synthetic", "pass")
     generated = [synthetic._replace(text=text, path=Path(name), params={})
-                 for name, text in (("near-misses.yaml", NEAR_MISSES), ("near-hits.yaml", NEAR_HITS))]
+                 for name, text in (("near-misses.yaml", NEAR_MISSES), ("near-hits.yaml", NEAR_HITS),
+                                    ("references.yaml", REFERENCES))]
     return [*iter_fixtures(), *extra, *generated]
 
 
@@ -360,6 +525,11 @@ def test_objects_that_barely_pass_a_gate_are_reported() -> None:
     run.check(raise_errors=True)
     seen = {(f.rule, f.resource.name) for f in run.report().findings if f.resource is not None}
     assert seen >= EXPECTED_NEAR_HITS, sorted(EXPECTED_NEAR_HITS - seen)
+    run = _run(synthetic._replace(text=REFERENCES, path=Path("references.yaml"), params={}), ["all"])
+    run.check(raise_errors=True)
+    seen = {(f.rule, f.resource.name) for f in run.report().findings if f.resource is not None}
+    assert seen >= EXPECTED_REFERENCE_HITS, sorted(EXPECTED_REFERENCE_HITS - seen)
+    assert not {rule for rule, name in seen if name == "no-references"} & {r for r, _ in EXPECTED_REFERENCE_HITS}
 
 
 def test_each_gate_is_closed_for_a_plain_workload_and_open_where_it_should_be() -> None:
@@ -373,15 +543,25 @@ def test_each_gate_is_closed_for_a_plain_workload_and_open_where_it_should_be() 
         return open_gates(by_name[name], run.ctx.workloads, names)
 
     assert answers("cpu-rollout") == {PODS}
-    assert answers("standard-only") == {PODS}
-    assert answers("quiet-security") == {PODS}
-    assert answers("ephemeral-gpu") == {PODS, "env"}  # an ephemeral container's resources are not the gate's
+    assert answers("standard-only") == {PODS, "limits"}
+    assert answers("quiet-security") == {PODS, "container-ports", "seccomp"}  # a RuntimeDefault profile
+    assert answers("empty-fields") == {PODS, "pod-resources"}  # a pod-level request, no limit
+    assert answers("lookalike-secret") == frozenset()
+    assert answers("admin-login") == {"secret"}
+    assert answers("profiles-unset") == {PODS}
+    assert answers("limits-in-odd-places") == {PODS, "limits", "pod-resources"}
+    assert answers("profiles-in-odd-places") == {PODS, "seccomp", "apparmor"}
+    assert answers("apparmor-annotation-only") == {PODS, "apparmor"}
+    assert answers("probes-in-odd-places") == {PODS, "probes", "container-ports", "env"}
+    # an ephemeral container's resources are not the extended-resources gate's (the app container limits cpu)
+    assert answers("ephemeral-gpu") == {PODS, "env", "limits"}
     assert answers("selector-only") == {PODS, "node-targeting", "device-exposure"}
-    assert answers("pod-level-gpu") == {PODS, "pod-resources"}
-    assert answers("gpu-only-in-init") == {PODS, "extended-resources"}
-    assert answers("name-without-domain") == {PODS, "extended-resources"}
+    assert answers("pod-level-gpu") == {PODS, "pod-resources", "limits"}
+    assert answers("gpu-only-in-init") == {PODS, "extended-resources", "limits"}
+    assert answers("name-without-domain") == {PODS, "extended-resources", "limits"}
     assert answers("operator-site-only") == {"extended-resources", "env"}
-    assert answers("crd-pod-template") == {PODS, "extended-resources"}
+    assert answers("crd-pod-template") == {PODS, "extended-resources", "limits"}
+    assert answers("requests-only") == {PODS, "extended-resources"}
     assert answers("quota") == frozenset()
     assert "resource-claims" in answers("container-claims-only")
     assert "device-list-mount" in answers("device-list-only")
@@ -430,17 +610,26 @@ def _imported(text: str, *select: str) -> list[str]:
 
 def test_a_plain_deployment_and_service_import_no_gated_rule_module() -> None:
     """Counted in fresh processes: with every rule selected, no module of a rule whose gates a plain Deployment
-    and Service close is imported (no module of the GPU pack at all), while the rules that judge them are; an
-    environment variable opens the ``env`` gate only (two rules), a GPU request the pack's accelerator rules."""
+    and Service close is imported (no module of the GPU pack at all), while the rules that judge them are (the
+    Deployment declares a container port and a memory limit: the port and limit rules' gates are open); an
+    environment variable opens the
+    ``env`` gate only (four rules), a GPU request the pack's accelerator rules, a probe the probe rules."""
     gated_modules = {r.check.__module__: r for r in registry().rules if r.meta.gates}
     modules = set(_imported(PLAIN, "all"))
-    assert not modules & set(gated_modules), sorted(modules & set(gated_modules))
+    plain_gated = {gated_modules[m].name for m in modules & set(gated_modules)}
+    assert plain_gated == {"invalid-container-port", "duplicate-container-port", "request-exceeds-limit",
+                           "limit-far-above-request"}
     assert not [m for m in modules if m.startswith("guardlint.rules.gpu.")]  # no GPU rule runs, nor its helpers
     assert "guardlint.rules.security.privileged_container" in modules  # the others still run
     env = "env: [{name: MODE, value: prod}]\n          volumeMounts:"
     with_env = set(_imported(PLAIN.replace("volumeMounts:", env), "all"))
-    env_gated = {gated_modules[m].name for m in with_env & set(gated_modules)}
-    assert env_gated == {"gpu-visible-devices-env", "secret-in-env-value"}
+    env_gated = {gated_modules[m].name for m in with_env & set(gated_modules)} - plain_gated
+    assert env_gated == {"gpu-visible-devices-env", "secret-in-env-value", "duplicate-env-name", "default-credential"}
+    probe = "readinessProbe: {httpGet: {path: /ready, port: 8080}}\n          volumeMounts:"
+    with_probe = set(_imported(PLAIN.replace("volumeMounts:", probe), "all"))
+    assert {gated_modules[m].name for m in with_probe & set(gated_modules)} - plain_gated == {
+        "init-container-probe", "probe-or-lifecycle-host", "probe-port-invalid", "probe-port-not-exposed",
+        "liveness-equals-readiness"}
     with_gpu = set(_imported(PLAIN.replace("limits: {memory: 64Mi}", "limits: {memory: 64Mi, nvidia.com/gpu: 1}"),
                              "all"))
     assert "guardlint.rules.gpu.gpu_node_selection_missing" in with_gpu
@@ -496,11 +685,13 @@ def test_gates_cut_the_rule_calls_by_the_calls_of_closed_gates(monkeypatch: pyte
     assert gated_findings == open_findings
     assert sum(open_calls.values()) - sum(gated_calls.values()) == expected_skips
     assert expected_skips > 500
-    # On the plain Deployment and Service alone, no gated rule is called.
+    # On the plain Deployment and Service alone, no gated rule is called but those whose gates (a container
+    # port, a limit) the Deployment opens.
     calls.clear()
     monkeypatch.undo()
     for active in plan.active:
         if not active.rule.info.engine:
             monkeypatch.setattr(active.rule, "_check", counting(active.rule.name))
     Run([load_text(PLAIN, "plain.yaml", nodes=False)], plan).check(raise_errors=True)
-    assert not {n for n in calls if registry().get(n) is not None and registry().get(n).info.gates}  # type: ignore[union-attr]
+    assert {n for n in calls if registry().get(n) is not None and registry().get(n).info.gates} == {  # type: ignore[union-attr]
+        "invalid-container-port", "duplicate-container-port", "request-exceeds-limit", "limit-far-above-request"}

@@ -1202,3 +1202,78 @@ def test_credential_values_are_judged_only_under_credential_names(monkeypatch: p
     ]  # what judging every value first reports (the code before this change, on the same text)
     assert sorted(judged) == sorted(["DB_PASSWORD", "API_KEY", "apiKey", "token", "secretKey",
                                      "DB_PASSWORD", "GITHUB_TOKEN", "authKey"])
+
+
+DEFAULTS_TABLE = """\
+apiVersion: v1
+kind: Secret
+metadata: {name: login, namespace: shop}
+stringData:
+  password: changeme
+  PASSWORD: PASSWORD
+  admin-password: "  Change-It-Now "
+  user: admin
+  token: ${TOKEN}
+  api-key: s3cr3t-value
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: nginx:1.27
+          env:
+            - {name: LOG_LEVEL, value: debug}
+            - {name: DB_PASSWORD, value: postgres}
+            - {name: PASSWORD, value: password}
+            - {name: ROOT_PASSWORD, value: "please change me"}
+            - {name: ADMIN_PASSWORD, value: YOUR_PASSWORD}
+            - {name: API_TOKEN, value: hunter2-but-longer}
+            - {name: PORT, value: "8080"}
+"""
+
+DEFAULT_TEXTS = [
+    "", " ", "changeme", "ChangeMe", " changeme ", "CHANGE_ME", "change-it", "please change me", "changemeplease",
+    "change me\nnow", "Password", "PASSWORD", "passw0rd", "admin", "root", "${ADMIN}", "$(PASS)", "<password>",
+    "{{ .Values.password }}", "YOUR_PASSWORD", "your-password", "yourpassword", "replace-me", "placeholder", "xxx",
+    "***", "todo", "none", "n/a", "hunter2", "s3cr3t-value", "8080", "minioadmin", "prom-operator", "test",
+    "sk-YOURKEY", "nvapi-NVKEY", "chang eme", "exchange-it", "Ch\u0130ange-it", "\u212aey",
+]
+
+
+@pytest.mark.parametrize("name", [None, "password", "PASSWORD", "DB_PASSWORD", "changeme", "admin", " Admin "])
+def test_a_well_known_default_is_what_the_placeholder_judgement_says(name: str | None) -> None:
+    """``well_known_default`` decides first whether a value could be a default at all; on every text (defaults,
+    placeholders that are also defaults, such as a value equal to its key's name, and neither) it answers what
+    ``placeholder_kind(...) == WELL_KNOWN_DEFAULT`` answers."""
+    from guardlint.rules.security._common import WELL_KNOWN_DEFAULT, placeholder_kind, well_known_default
+
+    for text in DEFAULT_TEXTS:
+        assert well_known_default(text, name) == (placeholder_kind(text, name) == WELL_KNOWN_DEFAULT), (text, name)
+
+
+def test_default_credential_judges_placeholders_only_for_values_that_could_be_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``default-credential`` asks the full placeholder judgement (whose patterns are the pack's dearest to
+    compile) only of the values that could be a well-known default, with the same findings: a default is
+    reported, a default that is also a placeholder (a value equal to its key's name) is not."""
+    from guardlint.rules.security import _common
+
+    judged: list[str] = []
+    real = _common.placeholder_kind
+
+    def counting(value: str, name: str | None = None) -> str | None:
+        judged.append(value)
+        return real(value, name)
+
+    monkeypatch.setattr(_common, "placeholder_kind", counting)
+    report = guardlint.lint_text(DEFAULTS_TABLE, "app.yaml", settings=settings_for(["default-credential"]))
+    assert sorted(f.location.line for f in report.findings) == [5, 7, 25, 27]
+    assert sorted(judged) == sorted(["changeme", "PASSWORD", "  Change-It-Now ", "admin", "postgres", "password",
+                                     "please change me"])

@@ -166,6 +166,88 @@ def _env(pod: PodSpecRef) -> bool:
     return any(c.data.get("env") or c.data.get("envFrom") for c in iter_containers(pod))
 
 
+_PROBE_FIELDS = ("livenessProbe", "readinessProbe", "startupProbe", "lifecycle")
+
+
+def _probes(pod: PodSpecRef) -> bool:
+    return any(c.data.get(k) is not None for c in iter_containers(pod) for k in _PROBE_FIELDS)
+
+
+def _container_ports(pod: PodSpecRef) -> bool:
+    return any(c.data.get("ports") for c in iter_containers(pod))
+
+
+_REFERENCING_VOLUMES = ("secret", "configMap", "persistentVolumeClaim", "projected")
+
+
+def _references(pod: PodSpecRef) -> bool:
+    spec = pod.spec
+    if spec.get("imagePullSecrets"):
+        return True
+    volumes = spec.get("volumes")
+    if isinstance(volumes, list) and any(
+        isinstance(v, dict) and any(k in v for k in _REFERENCING_VOLUMES) for v in volumes
+    ):
+        return True
+    for c in iter_containers(pod):
+        if c.data.get("envFrom"):
+            return True
+        env = c.data.get("env")
+        if isinstance(env, list) and any(isinstance(e, dict) and "valueFrom" in e for e in env):
+            return True
+    return False
+
+
+def _limits(pod: PodSpecRef) -> bool:
+    resources = pod.spec.get("resources")
+    if isinstance(resources, dict) and resources.get("limits"):
+        return True
+    for c in iter_containers(pod):
+        resources = c.data.get("resources")
+        if isinstance(resources, dict) and resources.get("limits"):
+            return True
+    return False
+
+
+def _service_account(pod: PodSpecRef) -> bool:
+    spec = pod.spec
+    return bool(spec.get("serviceAccountName") or spec.get("serviceAccount"))
+
+
+def _sets_in_security_context(pod: PodSpecRef, field: str) -> bool:
+    """Whether the pod's or one of its containers' ``securityContext`` sets ``field`` (not null)."""
+    context = pod.spec.get("securityContext")
+    if isinstance(context, dict) and context.get(field) is not None:
+        return True
+    for c in iter_containers(pod):
+        context = c.data.get("securityContext")
+        if isinstance(context, dict) and context.get(field) is not None:
+            return True
+    return False
+
+
+SECCOMP_ANNOTATIONS = "seccomp.security.alpha.kubernetes.io/"
+"""In both alpha seccomp annotation keys: ``seccomp.security.alpha.kubernetes.io/pod`` and
+``container.seccomp.security.alpha.kubernetes.io/<container>``."""
+APPARMOR_ANNOTATIONS = "container.apparmor.security.beta.kubernetes.io/"
+
+
+def _seccomp(pod: PodSpecRef) -> bool:
+    return _sets_in_security_context(pod, "seccompProfile") or any(
+        isinstance(key, str) and SECCOMP_ANNOTATIONS in key for key in pod.annotations
+    )
+
+
+def _apparmor(pod: PodSpecRef) -> bool:
+    return _sets_in_security_context(pod, "appArmorProfile") or any(
+        isinstance(key, str) and key.startswith(APPARMOR_ANNOTATIONS) for key in pod.annotations
+    )
+
+
+def _no_pod(pod: PodSpecRef) -> bool:
+    return False
+
+
 def _device_list_mount(pod: PodSpecRef) -> bool:
     for c in iter_containers(pod):
         mounts = c.data.get("volumeMounts")
@@ -215,6 +297,31 @@ GATES: Mapping[str, Gate] = MappingProxyType({
     ),
     "device-list-mount": Gate(
         "one of its containers mounts a volume at a path that holds `nvidia-container-devices`", _device_list_mount,
+    ),
+    "probes": Gate(
+        "one of its containers sets `livenessProbe`, `readinessProbe`, `startupProbe` or `lifecycle`", _probes,
+    ),
+    "container-ports": Gate("one of its containers sets `ports`", _container_ports),
+    "references": Gate(
+        ("one of its pods names another object: it sets `imagePullSecrets`, has a `secret`, `configMap`, "
+         "`persistentVolumeClaim` or `projected` volume, or one of its containers sets `envFrom` or an `env` entry "
+         "with `valueFrom`; or the object is a ServiceAccount of the core API group (whose `imagePullSecrets` every "
+         "pod that runs as it gets)"),
+        _references, kinds=frozenset({("", "ServiceAccount")}),
+    ),
+    "secret": Gate("the object is a Secret of the core API group", _no_pod, kinds=frozenset({("", "Secret")})),
+    "limits": Gate("one of its pods or containers sets `resources.limits`", _limits),
+    "service-account": Gate("one of its pods sets `serviceAccountName` or `serviceAccount`", _service_account),
+    "seccomp": Gate(
+        ("a pod's or container's `securityContext` sets `seccompProfile`, or a pod's annotations hold an alpha "
+         "seccomp annotation (`seccomp.security.alpha.kubernetes.io/pod`, "
+         "`container.seccomp.security.alpha.kubernetes.io/<name>`)"),
+        _seccomp,
+    ),
+    "apparmor": Gate(
+        ("a pod's or container's `securityContext` sets `appArmorProfile`, or a pod's annotations hold a "
+         "`container.apparmor.security.beta.kubernetes.io/<name>` annotation"),
+        _apparmor,
     ),
 })
 """Every gate the engine knows, by name. Adding one is a change to guardlint."""

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 @rule(
     code="RES074",
     name="duplicate-container-port",
+    # Gate: the rule yields nothing when this does not hold: a finding is on an entry of a container's ports.
+    gates=("container-ports",),
     pods_only=True,
     title="Container port or port name is declared twice",
     severity=Severity.WARNING,

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 @rule(
     code="RES073",
     name="duplicate-env-name",
+    # Gate: the rule yields nothing when this does not hold: a finding is on a container's env entry.
+    gates=("env",),
     pods_only=True,
     title="Container defines an environment variable twice",
     severity=Severity.WARNING,

@@ -23,6 +23,9 @@ FORBIDDEN_FIELDS = (*PROBE_FIELDS, "lifecycle")
 @rule(
     code="RES025",
     name="init-container-probe",
+    # Gate: the rule yields nothing when this does not hold: a finding is a probe or `lifecycle` an init
+    # container sets (not None).
+    gates=("probes",),
     pods_only=True,
     title="Init container sets a probe or lifecycle hooks",
     severity=Severity.ERROR,

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 @rule(
     code="RES100",
     name="invalid-container-port",
+    # Gate: the rule yields nothing when this does not hold: a finding is on an entry of a container's ports.
+    gates=("container-ports",),
     pods_only=True,
     title="Container port number or name that the API rejects",
     severity=Severity.ERROR,

@@ -38,6 +38,8 @@ class Params(NamedTuple):
 @rule(
     code="RES007",
     name="limit-far-above-request",
+    # Gate: the rule yields nothing when this does not hold: a finding is on a container's limit.
+    gates=("limits",),
     pods_only=True,
     title="Resource limit is far above the request",
     severity=Severity.INFO,

@@ -50,6 +50,8 @@ def _summary(handler: tuple[str, Any] | None) -> str:
 @rule(
     code="RES023",
     name="liveness-equals-readiness",
+    # Gate: the rule yields nothing when this does not hold: a finding needs a container's livenessProbe.
+    gates=("probes",),
     pods_only=True,
     title="Liveness probe is the same as the readiness probe",
     severity=Severity.WARNING,

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 @rule(
     code="RES068",
     name="missing-config-map",
+    # Gate: the rule yields nothing when this does not hold: it reports the references `_refs.object_references`
+    # finds, each in one of the fields the gate looks at.
+    gates=("references",),
     pods_only=True,
     title="Pod refers to a ConfigMap that does not exist",
     severity=Severity.WARNING,

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 @rule(
     code="RES070",
     name="missing-persistent-volume-claim",
+    # Gate: the rule yields nothing when this does not hold: it reports the persistentVolumeClaim volumes
+    # `_refs.object_references` finds.
+    gates=("references",),
     pods_only=True,
     title="Pod mounts a PersistentVolumeClaim that does not exist",
     severity=Severity.WARNING,

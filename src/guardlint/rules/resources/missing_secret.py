@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 @rule(
     code="RES069",
     name="missing-secret",
+    # Gate: the rule yields nothing when this does not hold: it reports the references `_refs.object_references`
+    # finds, each in one of the fields the gate looks at (a ServiceAccount's imagePullSecrets by its kind).
+    gates=("references",),
     title="Pod refers to a Secret that does not exist",
     severity=Severity.WARNING,
     pack="resources",

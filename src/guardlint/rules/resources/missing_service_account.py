@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 @rule(
     code="RES067",
     name="missing-service-account",
+    # Gate: the rule yields nothing when this does not hold: it reports the serviceAccountName or
+    # serviceAccount a pod names (`_refs.object_references`).
+    gates=("service-account",),
     pods_only=True,
     title="Pod runs as a ServiceAccount that does not exist",
     severity=Severity.WARNING,

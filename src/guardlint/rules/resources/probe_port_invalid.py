@@ -58,6 +58,9 @@ def _tcp_numbers(pod: PodSpecRef) -> set[int]:
 @rule(
     code="RES104",
     name="probe-port-invalid",
+    # Gate: the rule yields nothing when this does not hold: a finding is the port of a container's probe or
+    # `lifecycle` handler, which must then be set.
+    gates=("probes",),
     pods_only=True,
     title="Probe port that the API rejects or that is a UDP port",
     severity=Severity.ERROR,

@@ -48,6 +48,9 @@ class Params(NamedTuple):
 @rule(
     code="RES024",
     name="probe-port-not-exposed",
+    # Gate: the rule yields nothing when this does not hold: a finding is the port of a container's probe or
+    # `lifecycle` hook, which must then be set (for every parameter value).
+    gates=("probes",),
     pods_only=True,
     title="Probe or lifecycle hook targets a port the container does not expose",
     severity=Severity.ERROR,

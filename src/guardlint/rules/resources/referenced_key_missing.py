@@ -80,6 +80,9 @@ def _listing(keys: frozenset[str]) -> str:
 @rule(
     code="RES090",
     name="referenced-key-missing",
+    # Gate: the rule yields nothing when this does not hold: a finding is a key read through an `env` entry's
+    # valueFrom or the items of a secret, configMap or projected volume (`key_references`).
+    gates=("references",),
     pods_only=True,
     title="Pod reads a key that the Secret or ConfigMap does not have",
     severity=Severity.WARNING,

@@ -50,6 +50,9 @@ def _check(resources: Any, path: FieldPath, who: str) -> Iterator[Violation]:
 @rule(
     code="RES006",
     name="request-exceeds-limit",
+    # Gate: the rule yields nothing when this does not hold: a finding compares a request with the limit of
+    # the same name, which the pod's or the container's `resources.limits` must then hold.
+    gates=("limits",),
     pods_only=True,
     title="Resource request is greater than its limit",
     severity=Severity.ERROR,

@@ -145,6 +145,21 @@ def placeholder_kind(value: str, name: str | None = None) -> str | None:
     return None
 
 
+def well_known_default(value: str, name: str | None = None) -> bool:
+    """Whether ``placeholder_kind(value, name)`` is ``WELL_KNOWN_DEFAULT``, deciding first whether the value could
+    be one at all (``default-credential`` asks it of every literal env value, and almost none is).
+
+    Exact: ``placeholder_kind`` answers ``WELL_KNOWN_DEFAULT`` only after the same test (the stripped text is in
+    ``WELL_KNOWN_DEFAULTS`` or ``_says_change``) holds, so a value that fails it gets another answer; one
+    that passes it is judged by ``placeholder_kind`` itself (a placeholder test comes first there). The
+    placeholder patterns, the dearest of the pack to compile, are then compiled only when a value could be a
+    default."""
+    text = value.strip()
+    if not (text.lower() in WELL_KNOWN_DEFAULTS or _says_change(text)):
+        return False
+    return placeholder_kind(value, name) == WELL_KNOWN_DEFAULT
+
+
 def literal_credential(value: str, name: str | None = None) -> bool:
     """Whether ``value`` looks like a real credential: not empty, a boolean, a number, a path, a URL without
     credentials, a placeholder or a well-known default password (``placeholder_kind``; defaults are reported

@@ -13,11 +13,10 @@ from guardlint.rules.references import SECRETS_GOOD_PRACTICES
 from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,
     DEFAULT_SECRET_WORDS,
-    WELL_KNOWN_DEFAULT,
     CredentialNames,
     credential_names,
     name_words,
-    placeholder_kind,
+    well_known_default,
 )
 
 TYPE_CHECKING = False
@@ -63,7 +62,7 @@ def _secret(resource: Resource) -> Iterator[Violation]:
             text = _text(field, value)
             if text is None or "\n" in text.strip():
                 continue
-            if placeholder_kind(text, str(key)) == WELL_KNOWN_DEFAULT and not _names_no_password(str(key)):
+            if well_known_default(text, str(key)) and not _names_no_password(str(key)):
                 yield Violation(
                     (field, key), f"the Secret sets {field} key {str(key)!r} to a well-known default password",
                     at_value=True,
@@ -73,6 +72,9 @@ def _secret(resource: Resource) -> Iterator[Violation]:
 @rule(
     code="SEC073",
     name="default-credential",
+    # Gates: the rule yields nothing when neither holds: it reads a core Secret's data and stringData, and
+    # on any other object its containers' env entries.
+    gates=("env", "secret"),
     title="Secret or environment variable holds a well-known default password",
     severity=Severity.WARNING,
     pack="security",
@@ -144,7 +146,7 @@ def default_credential(resource: Resource, params: Any, ctx: RuleContext) -> Ite
             name, value = item.get("name"), item.get("value")
             if not isinstance(name, str) or not isinstance(value, str):
                 continue
-            if placeholder_kind(value, name) != WELL_KNOWN_DEFAULT:
+            if not well_known_default(value, name):
                 continue
             if names is None:
                 names = credential_names(ctx.index, DEFAULT_SECRET_WORDS, DEFAULT_IGNORED_SUFFIXES)

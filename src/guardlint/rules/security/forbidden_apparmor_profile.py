@@ -24,6 +24,9 @@ ALLOWED_TYPES = frozenset({"RuntimeDefault", "Localhost"})
 @rule(
     code="SEC008",
     name="forbidden-apparmor-profile",
+    # Gate: the rule yields nothing when this does not hold: a finding is an appArmorProfile set in a pod's or
+    # container's securityContext or a pod's container.apparmor.security.beta.kubernetes.io annotation.
+    gates=("apparmor",),
     pods_only=True,
     title="Pod or container sets a forbidden AppArmor profile",
     severity=Severity.ERROR,

@@ -31,6 +31,9 @@ _HANDLERS: tuple[tuple[str, ...], ...] = (
 @rule(
     code="SEC007",
     name="probe-or-lifecycle-host",
+    # Gate: the rule yields nothing when this does not hold: a finding is a host in a container's probe or
+    # `lifecycle` handler, which must then be set.
+    gates=("probes",),
     pods_only=True,
     title="Probe or lifecycle hook sets a host",
     severity=Severity.WARNING,

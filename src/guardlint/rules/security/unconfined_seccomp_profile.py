@@ -24,6 +24,9 @@ FIELDS_SINCE = (1, 19)
     code="SEC011",
     fixable="unsafe",
     name="unconfined-seccomp-profile",
+    # Gate: the rule yields nothing when this does not hold: a finding is a seccompProfile set in a pod's or
+    # container's securityContext or, for policy versions before 1.19, an alpha seccomp annotation of the pod.
+    gates=("seccomp",),
     pods_only=True,
     title="Pod or container sets a forbidden seccomp profile",
     severity=Severity.ERROR,
