@@ -505,7 +505,8 @@ class HelmMapper:
         ok, value = _get(document.data, path)
         if ok and not isinstance(value, (dict, list)):
             rendered_value = value
-        return find_value(self.values, (*self._subchart_prefix(rel), *base, *sub), rendered_value, self.overridden)
+        subchart = self._subchart_prefix(rel)
+        return find_value(self.values, (*subchart, *base, *sub), rendered_value, self.overridden, subchart)
 
 
 def _strip_actions(text: str) -> str:

@@ -47,15 +47,45 @@ def _get(data: Any, path: FieldPath) -> tuple[bool, Any]:
     return True, data
 
 
-def find_value(files: Sequence[ValuesFile], path: FieldPath, rendered: Any, overridden: Sequence[FieldPath] = ()
-               ) -> tuple[str, Location, FieldPath] | None:
+GLOBAL_KEY = "global"
+
+
+def find_value(files: Sequence[ValuesFile], path: FieldPath, rendered: Any, overridden: Sequence[FieldPath] = (),
+               subchart: FieldPath = ()) -> tuple[str, Location, FieldPath] | None:
     """The values file and line that give ``path`` (in the parent chart's values) its value: the last file
     in ``files`` that sets it, when the value it sets is the one that was rendered (see ``_emitted``); with
     the path of that entry in the file (``path`` without a subchart's prefix). None when a ``--set``-style
     expression of the chart (``overridden``: the paths they assign, see ``set_paths``) assigns ``path``, a
-    parent of it or a field inside it: the value then does not come from a file alone, whatever it is."""
+    parent of it or a field inside it: the value then does not come from a file alone, whatever it is.
+
+    ``subchart`` is the prefix of the subchart whose template reads the value (``path`` starts with it). A
+    subchart's ``.Values.global`` is not only its own: Helm copies each chart's globals into its subcharts'
+    values, the parent's winning key by key (chartutil's coalesceGlobals, applied before the subchart's own
+    values.yaml is merged under them). So ``sub.global.x`` comes from the first of ``global.x`` (the top chart's
+    values), ``sub.global.x`` (what the parent's values give the subchart, and the subchart's own values.yaml),
+    and so on down a chain of subcharts: the first of those paths that a file sets is the one looked up."""
+    local = path[len(subchart):]
+    if subchart and local[:1] == (GLOBAL_KEY,):
+        candidates = [(*subchart[:depth], *local) for depth in range(len(subchart) + 1)]
+        if any(_overlap(c, p) for c in candidates for p in overridden):
+            return None
+        for candidate in candidates:
+            if any(_sets(vf, candidate) for vf in files):
+                return _find_value(files, candidate, rendered)
+        return None
     if any(_overlap(path, p) for p in overridden):
         return None
+    return _find_value(files, path, rendered)
+
+
+def _sets(vf: ValuesFile, path: FieldPath) -> bool:
+    """Whether the values file sets ``path`` (in the parent chart's values)."""
+    if vf.document is None or tuple(path[: len(vf.prefix)]) != vf.prefix:
+        return False
+    return _get(vf.document.data, path[len(vf.prefix):])[0]
+
+
+def _find_value(files: Sequence[ValuesFile], path: FieldPath, rendered: Any) -> tuple[str, Location, FieldPath] | None:
     memo: LoadMemo | None = None
     for vf in reversed(files):
         doc = vf.document
