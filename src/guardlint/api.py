@@ -1,4 +1,6 @@
-"""The library API: lint paths or text and get a Report. Never prints, never exits."""
+"""The library API: lint paths or text and get a Report. Never prints, never exits, and changes no
+process-wide state: not the working directory, not the garbage collector (docs/design.md, "A library call
+leaves its host's process as it found it")."""
 
 from __future__ import annotations
 
