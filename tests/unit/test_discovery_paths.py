@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guardlint.source import files
 from guardlint.source.files import discover_all, display_name
@@ -31,6 +33,41 @@ def test_display_name_is_what_relpath_gives(tmp_path: Path, monkeypatch: pytest.
     assert display_name(path, root) == _relpath_name(path, root)
     absolute = os.path.join(str(tmp_path), path) if path != "-" else path
     assert display_name(absolute, root) == _relpath_name(absolute, root)
+
+
+_PARTS = ["a", "b", "ab", "a.yaml", ".", "..", "", "x y", "é"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PARTS), max_size=5), st.lists(st.sampled_from(_PARTS), max_size=4),
+       st.sampled_from(["", "/", "//", "///"]), st.sampled_from(["", "/", "//"]), st.booleans())
+def test_display_name_is_what_relpath_gives_on_generated_paths(
+    path_parts: list[str], root_parts: list[str], path_lead: str, root_lead: str, root_given: bool
+) -> None:
+    """Paths below the base, the base itself, its ancestors, siblings and paths elsewhere, spelled with ``.``,
+    ``..``, empty components and ``//`` prefixes, against the working directory or a given base."""
+    path = path_lead + "/".join(path_parts) or "."
+    root = (root_lead + "/".join(root_parts) or ".") if root_given else None
+    assert display_name(path, root) == _relpath_name(path, root)
+
+
+def test_display_name_outside_the_base_does_not_ask_relpath(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted: a file outside the base (a folder linted from elsewhere) is named without ``relpath``; the base
+    itself and its ancestors still are (``.`` and ``..``)."""
+    calls: list[str] = []
+    real = os.path.relpath
+
+    def counting(path: str, start: str | None = None) -> str:
+        calls.append(path)
+        return real(path, start)
+
+    monkeypatch.setattr(os.path, "relpath", counting)
+    assert display_name("/srv/repo/k8s/a.yaml", "/home/me/work") == "/srv/repo/k8s/a.yaml"
+    assert display_name("/home/me/other/a.yaml", "/home/me/work") == "/home/me/other/a.yaml"
+    assert not calls
+    assert display_name("/home/me/work", "/home/me/work") == "."
+    assert display_name("/home/me", "/home/me/work") == "/home/me"
+    assert len(calls) == 1  # the base itself; an ancestor is outside it and starts with ``..``
 
 
 def _tree(top: Path, depth: int, width: int) -> None:

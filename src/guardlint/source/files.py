@@ -138,10 +138,19 @@ def display_name(path: str, root: str | None = None) -> str:
     base = os.path.abspath(root) if root else os.getcwd()
     full = os.path.abspath(path)
     folder = base if base.endswith(os.sep) else base + os.sep
-    if full.startswith(folder) and len(full) > len(folder):
+    # ``abspath`` normalises a path to one separator between components and none at the end, but keeps a ``//``
+    # prefix, which ``relpath`` reads as ``/``: such paths are left to ``relpath``.
+    plain = full[:2] != "//" and base[:2] != "//"
+    if plain and full.startswith(folder) and len(full) > len(folder):
         # What ``os.path.relpath`` gives for a path below ``base`` (it compares the same two absolute, normalised
         # paths component by component), without its splitting and joining: a walk names every file this way.
         rel = full[len(folder):]
+    elif plain and os.sep == "/" and full != base:
+        # Neither below ``base`` nor ``base`` itself: ``relpath`` climbs out of ``base`` first (the two share
+        # fewer components than ``base`` has), so its answer starts with ``..``, and the path is shown as given
+        # (a walk of a folder outside the working directory names every file this way). POSIX only: elsewhere
+        # ``relpath`` compares components without regard to case, which a string's prefix does not.
+        return path
     else:
         try:
             rel = os.path.relpath(path, base)
