@@ -9,7 +9,9 @@ kinds without importing it, and imports a rule's module only when the rule runs 
 checks.
 
 The catalog is JSON rather than Python because reading it is cheaper than compiling it (the hook often runs
-where Python cannot cache bytecode) and it needs no code review: it is data.
+where Python cannot cache bytecode) and it needs no code review: it is data. A shipped declarative rule's record
+also holds its entry of the rule file (``spec``), so that a run builds the rule without parsing the YAML file
+(``declarative.builtin_declarative_rule``; the entry is kept only when JSON gives it back as it is).
 """
 
 from __future__ import annotations
@@ -30,13 +32,13 @@ DECLARATIVE = "guardlint.rules.declarative"
 
 FIELDS = ("code", "name", "pack", "title", "severity", "remediation", "module", "attr", "tags", "references",
           "fixable", "enabled-by-default", "kinds", "extra", "engine", "status", "since", "fix-safety",
-          "pods-only", "gates")
+          "pods-only", "gates", "spec")
 """The keys of a catalog record, in the order they are written."""
 
 DEFAULTS: Mapping[str, Any] = {
     "attr": "RULE", "tags": [], "references": [], "fixable": False, "enabled-by-default": True, "kinds": None,
     "extra": {}, "engine": False, "status": "stable", "since": None, "fix-safety": None,
-    "pods-only": False, "gates": [],
+    "pods-only": False, "gates": [], "spec": None,
 }
 """Keys left out of a record when they have these values."""
 
@@ -58,6 +60,11 @@ def record_of(r: Rule[Any]) -> dict[str, Any]:
     """The catalog record of a loaded rule."""
     m = r.meta
     module, attr = _locate(r)
+    spec = None
+    if module == DECLARATIVE and attr.startswith("builtin:"):
+        from guardlint.rules.declarative import builtin_spec
+
+        spec = builtin_spec(attr.split(":", 2)[1], m.name)
     full: dict[str, Any] = {
         "code": m.code, "name": m.name, "pack": m.pack, "title": m.title, "severity": m.severity.value,
         "remediation": m.remediation, "module": module, "attr": attr, "tags": list(m.tags),
@@ -65,7 +72,7 @@ def record_of(r: Rule[Any]) -> dict[str, Any]:
         "enabled-by-default": m.enabled_by_default, "kinds": sorted(m.kinds) if m.kinds is not None else None,
         "extra": {k: v for k, v in sorted(m.extra.items()) if k != "source"}, "engine": m.engine,
         "status": m.status, "since": m.since, "fix-safety": m.fix_safety, "pods-only": m.pods_only,
-        "gates": list(m.gates),
+        "gates": list(m.gates), "spec": spec,
     }
     return {k: full[k] for k in FIELDS if k not in DEFAULTS or full[k] != DEFAULTS[k]}
 
@@ -96,13 +103,13 @@ def info_of(rec: Mapping[str, Any]) -> RuleInfo:
     )
 
 
-def _loader(module: str, attr: str) -> Any:
+def _loader(module: str, attr: str, spec: Mapping[str, Any] | None = None) -> Any:
     def load() -> Rule[Any]:
         if module == DECLARATIVE and attr.startswith("builtin:"):
             from guardlint.rules.declarative import builtin_declarative_rule
 
             _, file_name, rule_name = attr.split(":", 2)
-            return builtin_declarative_rule(file_name, rule_name)
+            return builtin_declarative_rule(file_name, rule_name, spec)
         # ``importlib.import_module(module)`` without importing importlib (and the warnings module it imports:
         # about half a millisecond of every run): the builtin import statement's function imports the module
         # (and its packages) the same way and returns the top package; the module is then in sys.modules
@@ -132,7 +139,8 @@ def lazy_builtin_rules() -> tuple[Rule[Any], ...] | None:
     records = read_catalog()
     if records is None:
         return None
-    return tuple(Rule.lazy(info_of(rec), _loader(rec["module"], rec.get("attr", "RULE"))) for rec in records)
+    return tuple(Rule.lazy(info_of(rec), _loader(rec["module"], rec.get("attr", "RULE"), rec.get("spec")))
+                 for rec in records)
 
 
 def catalog_is_current(rules: Sequence[Rule[Any]]) -> bool:
