@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator, Mapping
 from functools import cmp_to_key
 
+from guardlint._lazyre import lazy
 from guardlint._record import NamedTuple
 from guardlint.apischema.node import (
     ARRAY,
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 _TYPES = {"string": STRING, "integer": INTEGER, "number": NUMBER, "boolean": BOOLEAN, "object": OBJECT,
           "array": ARRAY}
 _FORMATS = frozenset({"int32", "int64", "byte", "date-time"})
-_LEADING_FLAGS = re.compile(r"^\^\(\?([a-zA-Z]+)\)")
+_LEADING_FLAGS = lazy(r"^\^\(\?([a-zA-Z]+)\)")  # compiled on first use: most runs have no CRD pattern
 _MAX_DEPTH = 200
 
 
@@ -289,7 +290,7 @@ def _unserved(version: Mapping[str, Any]) -> str:
     return f"with served: {value!r}, not a boolean (the API server rejects the CustomResourceDefinition)"
 
 
-_KUBE_VERSION = re.compile(r"v([0-9]+)(?:(alpha|beta)([0-9]+))?")
+_KUBE_VERSION = lazy(r"v([0-9]+)(?:(alpha|beta)([0-9]+))?")  # compiled on first use
 _STABILITY = {"alpha": 0, "beta": 1, None: 2}
 
 
