@@ -410,10 +410,12 @@ def lint_base(
     *,
     context: Sequence[str] = (),
     resolve: Resolve | None = None,
+    command_line: bool = False,
 ) -> tuple[Report, Callable[[str], str], list[str]]:
     """Lint ``paths`` (as given, relative to the working directory) at the base revision, in a mirror of
     the repository; returns the report, the function from its file names to repository-relative ones, and
-    notes. Paths outside the repository are a UsageError.
+    notes (naming options as the command line's flags with ``command_line``, else as the library's
+    parameters). Paths outside the repository are a UsageError.
 
     The process's working directory is never changed (a library call shares it with the host program's
     threads and relative paths): each path is joined to the mirror's copy of the working directory, and what
@@ -472,7 +474,7 @@ def lint_base(
         if config_rel is not None:
             base_config = os.path.join(mirror, *_parts(config_rel))
             exemptions, said = _base_configuration(base_config if os.path.isfile(base_config) else None,
-                                                   policy, settings, config_rel, resolve)
+                                                   policy, settings, config_rel, resolve, command_line)
             plan = plan._replace(exemptions=exemptions)
             notes += [_shown(n, mirror, mirror_cwd, base.toplevel, cwd) for n in said]
         # Exemption paths are relative to a folder (the configuration's, else the working directory's); one in the
@@ -509,7 +511,8 @@ def _shown(note: str, mirror: str, mirror_cwd: str, toplevel: str, cwd: str) -> 
 
 
 def _base_configuration(
-    path: str | None, policy: str | None, settings: Settings, shown: str, resolve: Resolve | None
+    path: str | None, policy: str | None, settings: Settings, shown: str, resolve: Resolve | None,
+    command_line: bool = False,
 ) -> tuple[tuple[Exemption, ...], list[str]]:
     """The exemptions of the base version of the configuration (``path`` in the mirror; None when the change
     added the file), with the same policy and command line (``resolve``), so that an exemption the change added
@@ -526,8 +529,9 @@ def _base_configuration(
             return resolve_settings(config=config, use_config_file=False, policy=policy)
     try:
         loaded = resolve(path, policy)
-    except GuardlintError as exc:
-        return settings.plan.exemptions, [(f"the base version of {shown} could not be read ({exc}); its exemptions "
+    except GuardlintError as exc:  # worded for the caller, as an error it raised would be (``GuardlintError.naming``)
+        why = exc.command_line() if command_line else str(exc)
+        return settings.plan.exemptions, [(f"the base version of {shown} could not be read ({why}); its exemptions "
                                           "are taken to be the working tree's")]
     before = {a.rule.name: a.severity for a in loaded.plan.active}
     after = {a.rule.name: a.severity for a in settings.plan.active}
@@ -621,12 +625,14 @@ def config_notes(base: Base, files: Sequence[str | None]) -> list[str]:
 def differ(
     base: Base, paths: Sequence[str], settings: Settings,
     lint: Callable[[Sequence[str], Settings, Sequence[str]], Report], *, context: Sequence[str] = (),
-    resolve: Resolve | None = None,
+    resolve: Resolve | None = None, command_line: bool = False,
 ) -> Callable[[Report], Report]:
     """Lint ``paths`` at the base once; returns the function that reduces a working-tree report (made with the
-    same ``settings``) to what the change introduced, with notes on configuration files the change touched.
+    same ``settings``) to what the change introduced, with notes on configuration files the change touched
+    (naming options as the command line's flags with ``command_line``, else as the library's parameters).
     The base is linted once however often the working tree is (``--fix`` lints it again after fixing)."""
-    base_report, base_file, notes = lint_base(base, paths, settings, lint, context=context, resolve=resolve)
+    base_report, base_file, notes = lint_base(base, paths, settings, lint, context=context, resolve=resolve,
+                                              command_line=command_line)
     notes += config_notes(base, [settings.config.source, settings.config.policy])
     head_file = head_relative(base.toplevel)
     return lambda head: compare(head, base_report, head_file, base_file, base, notes)
