@@ -174,7 +174,7 @@ def test_readme_snippets_work_with_real_pre_commit(hook_repo: Path, tmp_path_fac
     from guardlint._version import __version__
 
     home = tmp_path_factory.getbasetemp() / "readme-hooks"
-    plain, with_context = _readme_configs()
+    plain, with_context, _ = _readme_configs()
     for config in (plain, with_context):
         assert f"rev: v{__version__}\n" in config  # the README names the release tag of this version
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
@@ -195,3 +195,48 @@ def test_readme_snippets_work_with_real_pre_commit(hook_repo: Path, tmp_path_fac
     result = _run_hooks(user, home, "deploy/shop/pod.yaml")
     output = result.stdout + result.stderr
     assert "deploy/shop/pod.yaml:11:29: warning missing-secret" in output, output
+
+
+WARNING_ONLY_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: tools
+spec:
+  containers:
+    - name: tools
+      image: busybox:1.36
+"""
+
+
+def test_readme_config_change_hook_lints_the_whole_repository(hook_repo: Path,
+                                                             tmp_path_factory: pytest.TempPathFactory,
+                                                             tmp_path: Path) -> None:
+    """A commit that changes only .guardlint.yaml: the README's plain hook lints nothing (the limit the README
+    states), its second snippet lints every manifest of the repository with the new configuration."""
+    home = tmp_path_factory.getbasetemp() / "readme-hooks"
+    plain, _, whole_on_config = _readme_configs()
+    assert "pass_filenames: false" in whole_on_config and "args: [.]" in whole_on_config
+    outputs = []
+    for name, config in (("plain", plain), ("whole", whole_on_config)):
+        repo = tmp_path / name
+        for rel, text in {"manifests/pod.yaml": WARNING_ONLY_POD, ".guardlint.yaml": "fail-on: error\n",
+                          ".pre-commit-config.yaml": config.replace("https://github.com/guardlint/guardlint",
+                                                                    str(hook_repo))}.items():
+            (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+            (repo / rel).write_text(text)
+        _git(repo, "init", "-q")
+        _git(repo, "add", ".")
+        _git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "initial",
+             "--no-verify")
+        (repo / ".guardlint.yaml").write_text("fail-on: warning\n")  # the pod's warnings now fail a run
+        _git(repo, "add", ".guardlint.yaml")
+        result = subprocess.run(
+            [sys.executable, "-m", "pre_commit", "run", "--verbose", "--color", "never"],  # the staged files
+            cwd=repo, env=_env(home), capture_output=True, text=True, timeout=900, check=False)
+        outputs.append(result)
+    plain_result, whole_result = outputs
+    assert plain_result.returncode == 0, plain_result.stdout + plain_result.stderr
+    assert "manifests/pod.yaml" not in plain_result.stdout
+    assert whole_result.returncode == 1, whole_result.stdout + whole_result.stderr
+    assert "manifests/pod.yaml:" in whole_result.stdout and "warning" in whole_result.stdout
+    assert "whole repository when .guardlint.yaml changes" in whole_result.stdout
