@@ -102,6 +102,9 @@ _ARGO_TEMPLATE = (
     _single("script"),
     ContainerField(ContainerKind.CONTAINER, ("containerSet", "containers")),
     ContainerField(ContainerKind.CONTAINER, ("sidecars",)),
+    # Containers a podSpecPatch adds (``model/argo_patch.py``); a template's own ``containers`` is no field of
+    # Argo's Template type and is taken out of its pod (``argo_template_pod_fields``).
+    ContainerField(ContainerKind.CONTAINER, ("containers",)),
 )
 _ARGO_POD_TEMPLATES = ("container", "script", "containerSet")
 """Template types that run a pod; ``steps``, ``dag``, ``suspend``, ``resource``, ``http`` and ``plugin`` do not."""
@@ -264,9 +267,18 @@ def _argo(kind: str, spec: str) -> WorkloadEntry:
         run, aliases = argo_template_defaults(root, prefix, spec_path, path, value)
         return argo_template_pod_fields(run), aliases
 
+    def finish(root: Mapping[str, Any], prefix: FieldPath, path: FieldPath, spec: Mapping[str, Any],
+               aliases: tuple[tuple[FieldPath, FieldPath], ...],
+               ) -> tuple[Mapping[str, Any], tuple[tuple[FieldPath, FieldPath], ...], tuple[FieldPath, ...]]:
+        if "podSpecPatch" not in spec and not get(root, (*spec_path, "podSpecPatch")):
+            return spec, (), ()  # most templates: no patch, nothing imported
+        from guardlint.model.argo_patch import patched
+
+        return patched(root, prefix, spec_path, path, spec, aliases)
+
     return WorkloadEntry("argoproj.io", kind, tuple(
         TemplatePath(path, _PS, _ARGO_TEMPLATE, requires=_ARGO_POD_TEMPLATES, inherit=spec_path,
-                     inherit_fields=_ARGO_WORKFLOW_POD_FIELDS, complete=complete)
+                     inherit_fields=_ARGO_WORKFLOW_POD_FIELDS, complete=complete, finish=finish)
         for path in templates
     ), batch=True)
 

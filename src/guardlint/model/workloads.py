@@ -70,6 +70,10 @@ class TemplatePath(NamedTuple):
     """For operators that complete each template from defaults the object holds elsewhere (an Argo Workflow's
     ``templateDefaults``): ``complete(root, prefix, path, value)`` gives the template as the operator runs it
     and the path aliases that lead a finding on a completed field to where that value is written."""
+    finish: TemplateFinisher | None = None
+    """For operators that change the pod once it is made (an Argo template's ``podSpecPatch``):
+    ``finish(root, prefix, path, spec, aliases)`` gives the pod as the operator runs it, the path aliases it adds
+    and the paths whose values are only known at run time (``PodSpecRef.unknown``)."""
     build: PodBuilder | None = None
     """For operators whose objects are not pod templates (Tekton steps, Spark driver and executor specs,
     Flink's image and resources): a function that makes the pod the operator would create from the value at
@@ -208,8 +212,9 @@ class WorkloadTable(Frozen):
         return WorkloadTable((*self.entries, *extra), detect_embedded=self.detect_embedded)
 
     def has_made_pods(self, resource: Resource) -> bool:
-        """Whether a pod of ``resource`` was made by a builder (its paths may need ``written_path``)."""
-        return any(pod.aliases for pod in self.pods_of(resource))
+        """Whether a pod of ``resource`` was made by a builder (its paths may need ``written_path``) or has
+        values only known at run time (findings on them are dropped there)."""
+        return any(pod.aliases or pod.unknown for pod in self.pods_of(resource))
 
     def written_path(self, resource: Resource, path: FieldPath) -> FieldPath | None:
         """Where a finding's path is written in the object (``real_path``), or None for a finding about a
@@ -251,6 +256,10 @@ TemplateCompleter = Callable[
 ]
 """Makes the pods an operator creates from the value at a template's path: (object, path, value, the
 object's row)."""
+TemplateFinisher = Callable[
+    [Mapping[str, Any], FieldPath, FieldPath, Mapping[str, Any], "tuple[tuple[FieldPath, FieldPath], ...]"],
+    "tuple[Mapping[str, Any], tuple[tuple[FieldPath, FieldPath], ...], tuple[FieldPath, ...]]",
+]
 
 
 class PodMemo:
@@ -458,8 +467,15 @@ def pods_in_object(
             else:
                 run, aliases = template.complete(root, prefix, path, value) if template.complete else (value, ())
                 spec, inherited = _with_inherited(root, prefix, path, template, run)
-                yield PodSpecRef(resource, path, spec, None, {}, template.containers, owner,
-                                 aliases=(*aliases, *inherited) if inherited else aliases)
+                if inherited:
+                    aliases = (*aliases, *inherited)
+                unknown: tuple[FieldPath, ...] = ()
+                if template.finish is not None:
+                    spec, patched, unknown = template.finish(root, prefix, path, spec, aliases)
+                    if patched:
+                        aliases = (*aliases, *patched)
+                yield PodSpecRef(resource, path, spec, None, {}, template.containers, owner, aliases=aliases,
+                                 unknown=unknown)
 
 
 def _embedded_object(

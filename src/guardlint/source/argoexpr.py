@@ -1,0 +1,67 @@
+"""Argo Workflows expressions (``{{inputs.parameters.x}}``, ``{{workflow.name}}``, ``{{=sprig.trim(x)}}``) in text
+that guardlint parses as YAML: an Argo ``resource`` template's ``manifest`` and a ``podSpecPatch``.
+
+Argo substitutes the expressions in the text before anything parses it, so the text as written may not be
+the YAML it becomes (``name: {{workflow.name}}`` is a flow mapping until then). ``mask`` replaces each
+expression's two-character delimiters by two private-use characters each (``{{`` by U+E000 U+E001, ``}}`` by
+U+E002 U+E003) and keeps what is between them: the text keeps its length, lines and columns, an unquoted
+expression reads as a plain scalar, and ``unmask`` turns every string of the parsed data back into the text
+as written. A string that holds an expression (``has_expression``) is a value Argo fills in at run time: no
+rule can judge it.
+
+An expression whose inside breaks the YAML around it (a ``: `` or a ``,`` in an unquoted flow value) leaves
+the masked text unparsable: the caller then treats the whole text as unknown. Private-use characters never
+occur in Kubernetes manifests; text that already holds one is not masked (``mask`` returns None).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+OPEN, CLOSE = "\ue000\ue001", "\ue002\ue003"
+_MARKS = ("\ue000", "\ue001", "\ue002", "\ue003")
+
+
+def mask(text: str) -> str | None:
+    """``text`` with every ``{{`` ... ``}}`` expression's delimiters replaced (same length, same lines); None when
+    the text already holds one of the marker characters (it could not be unmasked exactly)."""
+    if any(m in text for m in _MARKS):
+        return None
+    if "{{" not in text:
+        return text
+    out: list[str] = []
+    at = 0
+    while True:
+        start = text.find("{{", at)
+        if start < 0:
+            break
+        end = text.find("}}", start + 2)
+        if end < 0:
+            break
+        out.append(text[at:start])
+        out.append(OPEN)
+        out.append(text[start + 2:end])
+        out.append(CLOSE)
+        at = end + 2
+    out.append(text[at:])
+    return "".join(out)
+
+
+def unmask_str(value: str) -> str:
+    return value.replace(OPEN, "{{").replace(CLOSE, "}}") if "\ue000" in value or "\ue002" in value else value
+
+
+def unmask(data: Any) -> Any:
+    """``data`` (parsed from masked text) with every string, keys included, as written (the expressions back)."""
+    if isinstance(data, str):
+        return unmask_str(data)
+    if isinstance(data, dict):
+        return {unmask_str(k) if isinstance(k, str) else k: unmask(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [unmask(v) for v in data]
+    return data
+
+
+def has_expression(value: Any) -> bool:
+    """A string holding an Argo expression (after ``unmask``): a value Argo fills in at run time."""
+    return isinstance(value, str) and "{{" in value and "}}" in value[value.find("{{") + 2:]
