@@ -142,6 +142,8 @@ def make_finding(
         location, exact = document.locate((*prefix, *path), at_value=at_value)
     meta = active.rule.info
     fix = fix if exact or (fix is not None and fix.edits) else None
+    if document.embedded is not None:
+        fix = None  # an object embedded as text (an Argo manifest): an edit would have to be made in the string
     if shared is not None:
         message, location, path, fix = shared.text(message), shared.location(location), shared.path(path), \
             shared.fix(fix)
@@ -195,8 +197,11 @@ def _findings(active: ActiveRule, resource: Resource, violations: Iterable[Viola
     the object's findings, see ``make_finding``)."""
     out: list[Finding] = []
     made: bool | None = None  # whether the object has a pod made by a builder: asked once, at the first violation
+    embedded = resource.document.embedded is not None
     for v in violations:
         path, fix = v.path, v.fix
+        if embedded and _filled_in_at_run_time(resource, path):
+            continue  # a value Argo substitutes when it makes the object: not judged
         if made is None:
             made = ctx.workloads.has_made_pods(resource)
         if made:  # a pod an operator makes: lead the path to what was written
@@ -211,6 +216,14 @@ def _findings(active: ActiveRule, resource: Resource, violations: Iterable[Viola
         out.append(make_finding(active, resource, resource.document, path, v.message, at_value=v.at_value, fix=fix,
                                 ref=ref, shared=shared))
     return out
+
+
+def _filled_in_at_run_time(resource: Resource, path: FieldPath) -> bool:
+    """Whether a finding at ``path`` of an object embedded as text judges a value that holds an Argo expression
+    (``guardlint.source.argoexpr``), on the way to it or under it."""
+    from guardlint.source.argoexpr import expression_at
+
+    return expression_at(resource.data, path)
 
 
 def _edits_in_place(fix: Fix, resource: Resource, ctx: RuleContext) -> bool:
@@ -512,7 +525,7 @@ class Run:
             skipped=tuple(self.skipped),
             rules=tuple(RuleRun(a.rule.name, a.rule.code, a.severity) for a in plan.active),
             meta=meta or {},
-            warnings=self._partial_templates_warning(),
+            warnings=(*(w for lt in self.loaded for w in lt.warnings), *self._partial_templates_warning()),
         )
 
     def _partial_templates_warning(self) -> tuple[str, ...]:

@@ -31,9 +31,12 @@ What guardlint does with a template's pod (``patched``):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from guardlint.model.paths import FieldPath
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _POD_MERGE_KEYS: Mapping[str, str] = {
     # k8s.io/api/core/v1 PodSpec: the lists with patchStrategy merge and their patchMergeKey.
@@ -233,7 +236,7 @@ def read_patch(text: Any) -> Mapping[str, Any] | None:
     masked = mask(text)
     if masked is None:
         return None
-    loaded = load_text(masked, "<podSpecPatch>", nodes=False)
+    loaded = load_text(masked, "<podSpecPatch>", nodes=False, embedded=False)
     if loaded.errors or len(loaded.documents) != 1:
         return None
     data = loaded.documents[0].data

@@ -79,6 +79,9 @@ def is_patch(resource: Resource, index: ResourceIndex) -> bool:
     """Whether ``resource`` is a patch or a strategic-merge fragment rather than a whole object. Rendered
     output (Helm, kustomize) holds whole objects, whatever its file is named. Decided once per object and
     run."""
+    embedded = resource.document.embedded
+    if embedded is not None:  # an object an Argo workflow makes: a patch exactly when the template patches
+        return embedded.patch
     if resource.document.origin is not None:
         return False
     cache: dict[int, tuple[Resource, bool]] = index.memo("model:is-patch", dict)

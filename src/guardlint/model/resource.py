@@ -90,6 +90,8 @@ def _make(data: Mapping[str, Any], document: Document, prefix: FieldPath) -> Res
         if name is None and isinstance(meta.get("generateName"), str):
             name = str(meta["generateName"]) + "*"
         namespace = raw_ns if isinstance(raw_ns, str) and raw_ns else None
+    if namespace is None and document.embedded is not None:
+        namespace = document.embedded.namespace  # an Argo workflow makes the object in its own namespace
     api_version = str(data["apiVersion"])
     group, _, version = api_version.rpartition("/")
     return Resource(api_version, str(data["kind"]), name, namespace, data, document, prefix, group, version)

@@ -257,7 +257,7 @@ TemplateCompleter = Callable[
 """Makes the pods an operator creates from the value at a template's path: (object, path, value, the
 object's row)."""
 TemplateFinisher = Callable[
-    [Mapping[str, Any], FieldPath, FieldPath, Mapping[str, Any], "tuple[tuple[FieldPath, FieldPath], ...]"],
+    ["Mapping[str, Any]", FieldPath, FieldPath, "Mapping[str, Any]", "tuple[tuple[FieldPath, FieldPath], ...]"],
     "tuple[Mapping[str, Any], tuple[tuple[FieldPath, FieldPath], ...], tuple[FieldPath, ...]]",
 ]
 

@@ -16,7 +16,9 @@ occur in Kubernetes manifests; text that already holds one is not masked (``mask
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 OPEN, CLOSE = "\ue000\ue001", "\ue002\ue003"
 _MARKS = ("\ue000", "\ue001", "\ue002", "\ue003")
@@ -65,3 +67,46 @@ def unmask(data: Any) -> Any:
 def has_expression(value: Any) -> bool:
     """A string holding an Argo expression (after ``unmask``): a value Argo fills in at run time."""
     return isinstance(value, str) and "{{" in value and "}}" in value[value.find("{{") + 2:]
+
+
+def holds_expression(value: Any) -> bool:
+    """Whether ``value`` or anything in it (keys included) holds an Argo expression. Iterative; bounded by the
+    value's size."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):
+            if has_expression(current):
+                return True
+        elif isinstance(current, dict):
+            for key, item in current.items():
+                if has_expression(key):
+                    return True
+                stack.append(item)
+        elif isinstance(current, list):
+            stack.extend(current)
+    return False
+
+
+def expression_at(data: Any, path: tuple[str | int, ...]) -> bool:
+    """Whether a finding at ``path`` of ``data`` judges a value Argo fills in at run time: a string holding an
+    expression on the way to ``path`` (a parent the expression replaces: ``resources: "{{inputs.parameters.r}}"``
+    holds every field under it), or an expression in the value at ``path`` itself (a selector with an
+    expression among its labels). A key that holds one on the way makes the mapping unknown too."""
+    node = data
+    for part in path:
+        if isinstance(node, str):
+            return has_expression(node)
+        if isinstance(node, dict):
+            if not isinstance(part, str):
+                return False
+            if part not in node:
+                return any(has_expression(k) for k in node)  # the field may be a key Argo fills in
+            node = node[part]
+        elif isinstance(node, list):
+            if not isinstance(part, int) or not 0 <= part < len(node):
+                return False
+            node = node[part]
+        else:
+            return False
+    return holds_expression(node)

@@ -49,6 +49,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from guardlint.source.subdocs import Embedded, Found
+
 MAX_DEPTH = 500
 """Deeper nesting is rejected: no Kubernetes object comes near it, and libyaml's composer recurses."""
 
@@ -103,8 +105,8 @@ class Document(Frozen):
 
     _fields = ("file", "index", "start_line", "end_line")
     __slots__ = (
-        "aliases", "content_line", "data", "directives", "dollar", "duplicate_keys", "end_line", "file", "index",
-        "index_offset", "key_slots", "line_offset", "node_keys", "origin", "positions", "root", "start_line",
+        "aliases", "content_line", "data", "directives", "dollar", "duplicate_keys", "embedded", "end_line", "file",
+        "index", "index_offset", "key_slots", "line_offset", "node_keys", "origin", "positions", "root", "start_line",
     )
     file: str
     index: int
@@ -138,6 +140,9 @@ class Document(Frozen):
     node_keys: dict[int, Any] | None
     """The same memo for ``root`` (``guardlint.source.sourcemap.NodeMemo``: large mapping nodes by ``id``):
     None until ``locate`` first meets a mapping node of more than 32 pairs."""
+    embedded: Embedded | None
+    """For an object embedded as text in another document of the file (an Argo ``resource`` template's
+    ``manifest``, ``guardlint.source.subdocs``): where it is written; None for the file's own documents."""
 
     def __init__(
         self,
@@ -157,12 +162,13 @@ class Document(Frozen):
         positions: array[int] | None = None,
         dollar: bool = True,
         aliases: Mapping[FieldPath, Location] = _NO_ALIASES,
+        embedded: Embedded | None = None,
     ) -> None:
         self._set(
             file=file, index=index, data=data, root=root, line_offset=line_offset, index_offset=index_offset,
             start_line=start_line, end_line=end_line, origin=origin, directives=directives,
             duplicate_keys=duplicate_keys, content_line=content_line, positions=positions, dollar=dollar,
-            aliases=aliases, key_slots=None, node_keys=None,
+            aliases=aliases, key_slots=None, node_keys=None, embedded=embedded,
         )
 
     def locate(self, path: FieldPath, *, at_value: bool = False) -> tuple[Location, bool]:
@@ -294,6 +300,8 @@ class LoadedText(NamedTuple):
     file: str
     documents: tuple[Document, ...]
     errors: tuple[InputError, ...]
+    warnings: tuple[str, ...] = ()
+    """Run warnings about the file that are not input errors (an embedded manifest that is not linted)."""
 
 
 class _Chunk(NamedTuple):
@@ -588,13 +596,17 @@ def prepare_text(text: str, file: str) -> str:
     return text
 
 
-def load_text(text: str, file: str, *, nodes: bool = True, memo: LoadMemo | None = None) -> LoadedText:
+def load_text(
+    text: str, file: str, *, nodes: bool = True, memo: LoadMemo | None = None, embedded: bool = True
+) -> LoadedText:
     """Load every document of ``text``; never raises for bad input.
 
     ``nodes=False`` keeps a compact position map per document instead of PyYAML's node tree (``Document``):
     what a lint run uses, at a fraction of the memory. Code that reads nodes (``Document.root``) loads with
     the default. ``memo``, when given, is the plain scalars' values and tags already resolved by the files
-    loaded before with it (see ``LoadMemo``); without it they are remembered for this file only."""
+    loaded before with it (see ``LoadMemo``); without it they are remembered for this file only. With
+    ``embedded`` (the default), objects embedded as text in the file's documents (an Argo resource template's
+    manifest, ``guardlint.source.subdocs``) are documents too, after the file's own."""
     text = _normalise(text)
     untab = "\t" in text and _looks_like_json(text, file)
     documents: list[Document] = []
@@ -639,7 +651,63 @@ def load_text(text: str, file: str, *, nodes: bool = True, memo: LoadMemo | None
             errors.append(problem)
         if doc is not None:
             documents.append(doc)
-    return LoadedText(file, tuple(documents), tuple(errors))
+    warnings: list[str] = []
+    # Workflows whose text may hold a resource template's manifest (a document's index is its chunk's).
+    hosts = [d for d in documents if type(d.data) is dict and d.data.get("kind") in _EMBEDDING_KINDS
+             and "manifest" in chunks[d.index].text] if embedded else []
+    if hosts:
+        # Objects embedded as text (an Argo resource template's manifest): documents of their own, numbered
+        # after the file's (``guardlint.source.subdocs``).
+        from guardlint.source.subdocs import embedded_documents
+
+        lines = text.split("\n")
+        number = len(chunks)
+        for host in hosts:
+            made, said = embedded_documents(host, lines, number, builder, nodes)
+            number += len(made)
+            documents.extend(made)
+            warnings.extend(said)
+    return LoadedText(file, tuple(documents), tuple(errors), tuple(warnings))
+
+
+_EMBEDDING_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"})
+"""Kinds whose documents may embed objects as text (``guardlint.source.subdocs.ARGO_KINDS``): checked for every
+document, so a set here rather than an import."""
+
+
+def load_block(
+    block: str, value: str, first: int, offset: int, number: int, host: Document, found: Found, builder: LoadMemo,
+    nodes: bool,
+) -> tuple[Document | None, str | None]:
+    """An object embedded in ``host`` as a literal block scalar (``guardlint.source.subdocs``): ``block`` is the
+    scalar's content lines as the file has them (from 0-based line ``first``, character ``offset``), ``value``
+    the string Argo reads, both with Argo's expressions masked. The document made of ``block``, whose
+    positions are the file's, when it loads to the same data as ``value``; else the reason it is not linted."""
+    from guardlint.source.argoexpr import unmask
+    from guardlint.source.subdocs import embedding
+
+    chunks = [c for c in split_documents(value) if c.text.strip()]
+    if len(chunks) > 1:
+        return None, f"the manifest holds {len(chunks)} documents; guardlint lints a manifest of one object"
+    masked = "\ue000" in block
+    lines = block.count("\n")
+    doc, problem = _load_chunk(_Chunk(block, first, offset, first + max(lines - 1, 0)), number, host.file,
+                               builder, nodes)
+    if problem is not None:
+        until = " until Argo substitutes its expressions" if masked else ""
+        return None, f"it is not YAML{until} (line {problem.line}: {problem.message})"
+    if doc is None:
+        return None, "the manifest is empty"
+    plain, plain_problem = _load_chunk(_Chunk(value, 0, 0, value.count("\n")), 0, host.file, builder, False)
+    if plain_problem is not None or plain is None or plain.data != doc.data:
+        return None, ("its lines in the file do not read as the string Argo reads (a '---' or another "
+                      "indentation-sensitive form)")
+    data = doc.data
+    if found.action == "patch" and not (type(data) is dict and isinstance(data.get("apiVersion"), str)
+                                        and isinstance(data.get("kind"), str)):
+        return None, None  # a patch that names its target through the template's flags: no object to lint
+    doc._set(data=unmask(doc.data), origin=host.origin, embedded=embedding(host, found))
+    return doc, None
 
 
 class _Marks:

@@ -41,7 +41,9 @@ def bare_pod(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Viol
     """## What it does
     Reports core `v1` Pods without `metadata.ownerReferences`: pods that no Deployment, StatefulSet, Job,
     DaemonSet or operator manages. Pods that Helm or Argo CD run as hooks (`helm.sh/hook`,
-    `argocd.argoproj.io/hook` annotations, such as `helm test` pods) are not reported. Off by default:
+    `argocd.argoproj.io/hook` annotations, such as `helm test` pods) are not reported, nor is an Argo
+    Workflows `resource` template that patches a Pod (it makes none: the Pod exists, often the workflow's
+    own). A Pod an Argo workflow creates from a manifest is reported like any other. Off by default:
     one-off debugging pods, test fixtures and examples are bare on purpose, and static pods (kubelet
     manifests) cannot be anything else.
 
@@ -82,6 +84,9 @@ def bare_pod(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Viol
     """
     if resource.group != "" or get_list(resource.data, ("metadata", "ownerReferences")):
         return
+    embedded = resource.document.embedded
+    if embedded is not None and embedded.patch:
+        return  # an Argo workflow's patch of a Pod that exists (often its own): it makes no Pod
     annotations = get_map(resource.data, ("metadata", "annotations")) or {}
     if any(key in annotations for key in HOOK_ANNOTATIONS):
         return

@@ -66,7 +66,9 @@ def duplicate_object(resource: Resource, params: Params, ctx: RuleContext) -> It
     Repositories often keep alternative variants of one object side by side (`deploy-gpu.yaml` and
     `deploy-tpu.yaml`, applied one at a time) and kustomize overlays repeat their base's objects in other
     directories, so the default scope is one file; set `scope: directory` where a directory is applied as
-    a whole (a GitOps application path). Kustomize patches in the same file or directory are not counted.
+    a whole (a GitOps application path). Kustomize patches in the same file or directory are not counted,
+    nor are objects an Argo workflow makes from a `resource` template's manifest (made when the workflow
+    runs, often by alternative templates, not applied with the file).
 
     ## Example
     ```yaml
@@ -103,7 +105,7 @@ def duplicate_object(resource: Resource, params: Params, ctx: RuleContext) -> It
     ```
     """
     name = resource.name
-    if not name or name.endswith("*"):
+    if not name or name.endswith("*") or resource.document.embedded is not None:
         return
     first = ctx.index.memo(f"duplicate-object:first:{params.scope}", lambda: _first_definitions(ctx, params.scope))
     other = first.get(_identity(resource, params.scope))
@@ -129,7 +131,7 @@ def _first_definitions(ctx: RuleContext, scope: str) -> Mapping[Identity, Resour
     first: dict[Identity, Resource] = {}
     for kind in ctx.index.kinds():
         for r in ctx.index.of_kind(kind, any_namespace=True):
-            if r.name:
+            if r.name and r.document.embedded is None:
                 first.setdefault(_identity(r, scope), r)
     return MappingProxyType(first)
 
