@@ -197,13 +197,14 @@ def _findings(active: ActiveRule, resource: Resource, violations: Iterable[Viola
     the object's findings, see ``make_finding``)."""
     out: list[Finding] = []
     made: bool | None = None  # whether the object has a pod made by a builder: asked once, at the first violation
-    embedded = resource.document.embedded is not None
+    embedded = False  # whether the object is embedded as text (an Argo manifest): asked at the first violation too
     for v in violations:
         path, fix = v.path, v.fix
-        if embedded and _filled_in_at_run_time(resource, path):
-            continue  # a value Argo substitutes when it makes the object: not judged
         if made is None:
             made = ctx.workloads.has_made_pods(resource)
+            embedded = resource.document.embedded is not None
+        if embedded and _filled_in_at_run_time(resource, path):
+            continue  # a value Argo substitutes when it makes the object: not judged
         if made:  # a pod an operator makes: lead the path to what was written
             written = ctx.workloads.written_path(resource, v.path)
             if written is None:

@@ -166,3 +166,33 @@ spec:
     pods = _pods(text)
     assert [p.path for p in pods] == [("spec", "templates", 2)]
     assert "container" not in pods[0].spec
+
+
+def test_pod_resources_are_the_pods_resources() -> None:
+    # Argo's podResources (Template, templateDefaults, WorkflowSpec) become the pod's own resources; a
+    # template's own `resources` is no Template field and is dropped.
+    text = """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: w}
+spec:
+  podResources: {limits: {memory: 1Gi}}
+  templateDefaults:
+    podResources: {limits: {memory: 2Gi}}
+  templates:
+    - name: defaulted
+      container: {image: a:1}
+    - name: own
+      podResources: {limits: {memory: 3Gi}}
+      resources: {limits: {memory: 9Gi}}
+      container: {image: a:1}
+"""
+    resource = next(r for doc in load_text(text, "wf.yaml").documents for r in resources_of(doc))
+    table = default_table()
+    pods = list(iter_pod_specs(resource, table))
+    assert [p.spec["resources"] for p in pods] == [{"limits": {"memory": "2Gi"}}, {"limits": {"memory": "3Gi"}}]
+    assert table.real_path(resource, ("spec", "templates", 0, "resources", "limits")) == (
+        "spec", "templateDefaults", "podResources", "limits")
+    assert table.real_path(resource, ("spec", "templates", 1, "resources")) == (
+        "spec", "templates", 1, "podResources")
+    pods = _pods(text.replace("  templateDefaults:\n    podResources: {limits: {memory: 2Gi}}\n", ""))
+    assert pods[0].spec["resources"] == {"limits": {"memory": "1Gi"}}

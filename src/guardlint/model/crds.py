@@ -120,7 +120,8 @@ volumes, init containers, deadline; ``resourceClaims`` as the template's own lis
 (``hostNetwork``, ``hostPID``, ``hostIPC``, ``dnsPolicy``, ``dnsConfig``, ``imagePullSecrets``, ``containers``,
 ``runtimeClassName``, ...) are not fields of a template: the controller reads a template into its Go type,
 which drops them, so written on a template they change nothing (``hostNetwork``, ``dnsPolicy``, ``dnsConfig``
-and ``imagePullSecrets`` come from the workflow level only). They are taken out of the pod a rule judges."""
+and ``imagePullSecrets`` come from the workflow level only). They are taken out of the pod a rule judges.
+The pod's own ``resources`` (pod-level resources) are Argo's ``podResources`` (``_pod_resources``)."""
 
 _ARGO_NOT_TEMPLATE_FIELDS = POD_SPEC_FIELDS - _ARGO_TEMPLATE_POD_FIELDS
 
@@ -252,6 +253,24 @@ def argo_template_pod_fields(template: Mapping[str, Any]) -> Mapping[str, Any]:
     return {k: v for k, v in template.items() if k not in _ARGO_NOT_TEMPLATE_FIELDS}
 
 
+def _pod_resources(
+    root: Mapping[str, Any], prefix: FieldPath, spec: FieldPath, path: FieldPath, template: Mapping[str, Any],
+    aliases: tuple[tuple[FieldPath, FieldPath], ...],
+) -> tuple[Mapping[str, Any], tuple[tuple[FieldPath, FieldPath], ...]]:
+    """The pod-level ``resources`` (PodSpec) of a template's pod: Argo's ``podResources``, the template's own or
+    else the workflow's (WorkflowSpec ``podResources``), which the controller sets as the pod's resources (the
+    template's replaces the workflow's), with an alias to where it is written."""
+    own = template.get("podResources")
+    if isinstance(own, dict):
+        written = next((w for m, w in aliases if m == (*path, "podResources")), (*path, "podResources"))
+    else:
+        own = get(root, (*spec, "podResources"))
+        if not isinstance(own, dict):
+            return template, aliases
+        written = (*prefix, *spec, "podResources")
+    return {**template, "resources": own}, (*aliases, ((*path, "resources"), written))
+
+
 def _argo(kind: str, spec: str) -> WorkloadEntry:
     # A template of spec.templates, or one written inline in a DAG task or a step (``inline``, Argo 3.2+: a
     # whole Template in place of a reference to one; steps are a list of parallel groups, each a list).
@@ -265,7 +284,8 @@ def _argo(kind: str, spec: str) -> WorkloadEntry:
     def complete(root: Mapping[str, Any], prefix: FieldPath, path: FieldPath, value: Mapping[str, Any]
                  ) -> tuple[Mapping[str, Any], tuple[tuple[FieldPath, FieldPath], ...]]:
         run, aliases = argo_template_defaults(root, prefix, spec_path, path, value)
-        return argo_template_pod_fields(run), aliases
+        run = argo_template_pod_fields(run)
+        return _pod_resources(root, prefix, spec_path, path, run, aliases)
 
     def finish(root: Mapping[str, Any], prefix: FieldPath, path: FieldPath, spec: Mapping[str, Any],
                aliases: tuple[tuple[FieldPath, FieldPath], ...],
