@@ -661,9 +661,12 @@ def load_text(
         from guardlint.source.subdocs import embedded_documents
 
         lines = text.split("\n")
+        starts = [0]  # the character where each line starts (computed once: a file may hold many manifests)
+        for line in lines:
+            starts.append(starts[-1] + len(line) + 1)
         number = len(chunks)
         for host in hosts:
-            made, said = embedded_documents(host, lines, number, builder, nodes)
+            made, said = embedded_documents(host, lines, starts, number, builder, nodes)
             number += len(made)
             documents.extend(made)
             warnings.extend(said)

@@ -123,31 +123,32 @@ def _lints(found: Found) -> bool:
 
 
 def embedded_documents(
-    host: Document, lines: list[str], number: int, builder: LoadMemo, nodes: bool, level: int = 1,
+    host: Document, lines: list[str], starts: list[int], number: int, builder: LoadMemo, nodes: bool,
+    level: int = 1,
 ) -> tuple[list[Document], list[str]]:
     """The objects embedded in ``host`` (a document of the file whose text, as the loader parsed it, has the
-    lines ``lines``) as documents numbered from ``number``, and the run warnings about manifests that are not
-    linted."""
+    lines ``lines``, starting at the characters ``starts``) as documents numbered from ``number``, and the run
+    warnings about manifests that are not linted."""
     docs: list[Document] = []
     warnings: list[str] = []
     for found in argo_manifests(host.data):
         if not _lints(found):
             continue
-        made, warning = _embedded(host, lines, found, len(docs) + number, builder, nodes)
+        made, warning = _embedded(host, lines, starts, found, len(docs) + number, builder, nodes)
         if warning is not None:
             warnings.append(warning)
         if made is None:
             continue
         docs.append(made)
         if level < MAX_LEVELS:
-            more, said = embedded_documents(made, lines, len(docs) + number, builder, nodes, level + 1)
+            more, said = embedded_documents(made, lines, starts, len(docs) + number, builder, nodes, level + 1)
             docs.extend(more)
             warnings.extend(said)
     return docs, warnings
 
 
-def _embedded(host: Document, lines: list[str], found: Found, number: int, builder: LoadMemo, nodes: bool
-              ) -> tuple[Document | None, str | None]:
+def _embedded(host: Document, lines: list[str], starts: list[int], found: Found, number: int, builder: LoadMemo,
+              nodes: bool) -> tuple[Document | None, str | None]:
     from guardlint.source.argoexpr import mask
     from guardlint.source.loader import load_block
 
@@ -168,7 +169,7 @@ def _embedded(host: Document, lines: list[str], found: Found, number: int, build
     masked_block = mask(block)
     if masked_value is None or masked_block is None:
         return None, f"{label}: not linted: the manifest holds private-use characters guardlint uses as markers"
-    offset = sum(len(line) + 1 for line in lines[:first])
+    offset = starts[first]
     made, problem = load_block(masked_block, masked_value, first, offset, number, host, found, builder, nodes)
     if problem is not None:
         return None, f"{label}: not linted: {problem}"
