@@ -35,6 +35,17 @@ EVERYONE: dict[tuple[str, str], str] = {
 }
 """The groups the API server puts every authenticated request, or every service account, in."""
 
+BUILT_IN_WRITERS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("system:aggregate-to-admin", {"kubernetes.io/bootstrapping": "rbac-defaults",
+                                   "rbac.authorization.k8s.io/aggregate-to-admin": "true"}),
+    ("system:aggregate-to-edit", {"kubernetes.io/bootstrapping": "rbac-defaults",
+                                  "rbac.authorization.k8s.io/aggregate-to-edit": "true"}),
+)
+"""Built-in ClusterRoles that every cluster has, with their labels, whose rules write (create, update and
+delete workloads, Services, ConfigMaps, Secrets, ...): an aggregation selector that picks one of them gives
+the aggregated role those writes. (``edit`` carries the admin label too and is covered by it;
+``system:aggregate-to-view`` only reads.)"""
+
 READ_VERBS = frozenset({"get", "list", "watch"})
 EVENT_GROUPS = frozenset({"", "events.k8s.io"})
 CONNECT_SUBRESOURCES = frozenset({"exec", "attach", "portforward", "proxy"})
@@ -94,6 +105,9 @@ def _role_power(index: ResourceIndex, role: Resource, seen: set[int]) -> str | N
     for path, selector in aggregation_selectors(role):
         if label_selector_matches(selector, CLUSTER_ADMIN_LABELS) is True:
             return f"everything: {to_dotted(path)} aggregates the built-in cluster-admin"
+        for name, labels in BUILT_IN_WRITERS:
+            if label_selector_matches(selector, labels) is True:
+                return f"writes: {to_dotted(path)} aggregates the built-in {name}"
     for source in aggregated_sources(index, role, label_selector_matches):
         if id(source) in seen:
             continue
@@ -135,9 +149,10 @@ def authenticated_access_binding(resource: Resource, params: Params, ctx: RuleCo
     not), or any verb on a subresource that opens a connection (`exec`, `attach`, `portforward`, `proxy`).
     The role is a ClusterRole in `roles` (default: the built-in `cluster-admin`, `admin` and `edit`), or a
     Role or ClusterRole among the linted objects in the binding's tree; an aggregated ClusterRole is judged
-    by the linted ClusterRoles it aggregates (and allows everything when it aggregates the built-in
-    cluster-admin). A binding of a role that is neither is not reported, nor rules on `nonResourceURLs`
-    (the built-in bindings give these groups discovery and health endpoints that way). Bindings of
+    by the linted ClusterRoles it aggregates and by the built-in ones its selectors pick (`cluster-admin`,
+    `system:aggregate-to-admin` and `system:aggregate-to-edit` write). A binding of a role that is neither
+    is not reported, nor rules on `nonResourceURLs` (the built-in bindings give these groups discovery and
+    health endpoints that way). Bindings of
     `system:anonymous` and `system:unauthenticated` are `anonymous-access-binding`'s.
 
     ## Why is this bad?
