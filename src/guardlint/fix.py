@@ -1654,6 +1654,20 @@ def _range(start: int, stop: int) -> str:
     return f"{start + 1 if count else start},{count}"
 
 
+def _patch_name(file: str) -> str:
+    """The name a diff's header gives ``file``. A relative name (the report names a file inside the working
+    directory that way) is kept: ``git apply`` in the working directory takes it. An absolute one (a file
+    outside the working directory) becomes relative to the root of the git checkout that holds the file, so
+    that ``git apply`` run there takes the patch: git (and GNU patch) refuse an absolute name. A file in no
+    checkout keeps its absolute name."""
+    if not os.path.isabs(file):
+        return file
+    from guardlint.source.files import nearest_checkout
+
+    root = nearest_checkout(os.path.dirname(file))
+    return file if root is None else os.path.relpath(file, root)
+
+
 def unified_diff(old: str, new: str, file: str) -> str:
     """The unified diff from ``old`` to ``new`` of ``file`` (``a/`` and ``b/`` prefixes, as git prints), with
     ``DIFF_CONTEXT`` lines of context. Its cost is about linear in the lines when the changes are few (see
@@ -1662,7 +1676,7 @@ def unified_diff(old: str, new: str, file: str) -> str:
     hunks = _hunks(_line_opcodes(a, b), DIFF_CONTEXT)
     if not hunks:
         return ""
-    name = file.replace(os.sep, "/")
+    name = _patch_name(file).replace(os.sep, "/")
     lines = [f"--- a/{name}\n", f"+++ b/{name}\n"]
     for hunk in hunks:
         lines.append(f"@@ -{_range(hunk[0][1], hunk[-1][2])} +{_range(hunk[0][3], hunk[-1][4])} @@\n")
