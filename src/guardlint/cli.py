@@ -1127,7 +1127,7 @@ def _cmd_docs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.check:
         stale = stale_docs(registry, target)
         if not catalog_is_current(builtin):
-            stale.append("src/guardlint/rules/_catalog.json (the rule catalog)")
+            stale.append("src/guardlint/rules/_catalog.json, _catalog_docs.json (the rule catalog)")
         if stale:
             err.write("guardlint: rule docs are out of date (run 'guardlint docs'):\n  " + "\n  ".join(stale) + "\n")
             return EXIT_FINDINGS

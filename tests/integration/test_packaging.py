@@ -25,6 +25,7 @@ def test_wheel_ships_rules_and_schemas_and_works(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "guardlint/py.typed" in names
     assert "guardlint/rules/_catalog.json" in names  # the generated catalog: without it every rule is imported
+    assert "guardlint/rules/_catalog_docs.json" in names  # without it a SARIF report imports every rule
     assert "guardlint/_data/schemas/report.schema.json" in names
     assert "guardlint/_data/schemas/config.schema.json" in names
     assert "guardlint/_data/rules/presets/default.yaml" in names

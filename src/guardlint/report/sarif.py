@@ -32,11 +32,13 @@ from guardlint.report.json import (
     tool_version,
     write_document,
 )
-from guardlint.rules.api import RuleMeta
+from guardlint.rules.api import RuleInfo, RuleMeta
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from guardlint.rules.api import Rule
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -120,18 +122,19 @@ def _rules(
 ) -> tuple[list[dict[str, Any]], dict[str, int], list[dict[str, Any]]]:
     """Descriptors sorted by code, the index of each code, and overrides of the default levels."""
     registry = options.registry
+    describe = _Describe()
     by_code: dict[str, dict[str, Any]] = {}
     effective: dict[str, Severity] = {}
     for run in report.rules:
         effective[run.code] = run.severity
         found = registry.get(run.name) or registry.get(run.code)
-        by_code[run.code] = _descriptor(found.meta) if found is not None else _bare(run.code, run.name, run.severity)
+        by_code[run.code] = describe(found) if found is not None else _bare(run.code, run.name, run.severity)
     for f in findings:
         if f.code in by_code:
             continue
         effective.setdefault(f.code, f.severity)
         found = registry.get(f.rule) or registry.get(f.code)
-        by_code[f.code] = _descriptor(found.meta) if found is not None else _bare(f.code, f.rule, f.severity)
+        by_code[f.code] = describe(found) if found is not None else _bare(f.code, f.rule, f.severity)
     for e in errors:
         by_code.setdefault(e.kind.code, _error_descriptor(e.kind))
     codes = sorted(by_code)
@@ -151,8 +154,43 @@ def help_uri(name: str) -> str:
     return DOCS_URI.format(name=name)
 
 
-def _descriptor(meta: RuleMeta) -> dict[str, Any]:
-    doc = meta.doc.strip()
+class _Describe:
+    """The descriptor of a rule of the registry, for one report. A built-in rule that has not been imported (it
+    ran on no object of this run, or is described only because it is active) is described from its catalog
+    metadata (``Rule.info``) and its documentation in ``_catalog_docs.json``, read once, at the first such rule:
+    a SARIF report of one small file would otherwise import every active rule's module (about 90) for its
+    documentation alone. Exact: ``guardlint docs --check`` and the test suite keep both files equal to what the
+    rule modules say, and the descriptor reads from ``RuleMeta`` only fields ``RuleInfo`` has too, plus ``doc``
+    (``tests/unit/test_report_sarif.py`` compares the two descriptors of every built-in rule). Any other rule (a
+    plugin's, a ``rule-dirs`` one, a shipped declarative rule, one the docs file does not name) is described from
+    its full metadata, as before."""
+
+    def __init__(self) -> None:
+        self._docs: dict[str, dict[str, str]] | None = None
+
+    def __call__(self, rule: Rule[Any]) -> dict[str, Any]:
+        if not rule.loaded:
+            doc = self.catalog_doc(rule.info)
+            if doc is not None:
+                return _descriptor(rule.info, doc)
+        meta = rule.meta
+        return _descriptor(meta, meta.doc)
+
+    def catalog_doc(self, info: RuleInfo) -> str | None:
+        """The documentation the docs file holds for the rule with ``info``'s code and name; None if none."""
+        if self._docs is None:
+            from guardlint.rules.catalog import read_docs
+
+            self._docs = read_docs()
+        entry = self._docs.get(info.code)
+        if entry is None or entry.get("name") != info.name:
+            return None
+        return entry["doc"]
+
+
+def _descriptor(meta: RuleInfo | RuleMeta, full_doc: str) -> dict[str, Any]:
+    """The descriptor of a rule with metadata ``meta`` and documentation ``full_doc`` (``RuleMeta.doc``)."""
+    doc = full_doc.strip()
     summary = _section(doc, "What it does") or f"{meta.title}."
     help_md = f"**Remediation:** {meta.remediation}"
     if doc:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from guardlint.findings import Severity
 from guardlint.rules.api import Reference, Rule, RuleInfo
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from typing import Any
 
 CATALOG_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_catalog.json")
+DOCS_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_catalog_docs.json")
+"""The documentation (``RuleMeta.doc``) of every built-in rule written in Python, by code: a file of its own, read
+only by the reports that describe rules (SARIF's ``tool.driver.rules``), so that every other run does not read
+it and such a report does not import a rule module only for its documentation."""
 DECLARATIVE = "guardlint.rules.declarative"
 
 FIELDS = ("code", "name", "pack", "title", "severity", "remediation", "module", "attr", "tags", "references",
@@ -143,19 +147,58 @@ def lazy_builtin_rules() -> tuple[Rule[Any], ...] | None:
                  for rec in records)
 
 
-def catalog_is_current(rules: Sequence[Rule[Any]]) -> bool:
+def render_docs(rules: Iterable[Rule[Any]]) -> str:
+    """The text of ``_catalog_docs.json``: ``{code: {"name": ..., "doc": ...}}`` for every rule whose catalog
+    record imports a Python module (a shipped declarative rule is made from its ``spec`` without importing
+    one, and its metadata names the file it came from: reports load it)."""
+    import json
+
+    docs = {
+        r.code: {"name": r.name, "doc": r.meta.doc}
+        for r in sorted(rules, key=lambda r: r.code)
+        if _locate(r)[0] != DECLARATIVE
+    }
+    doc = {"generated-by": "guardlint docs (the documentation of the rule modules in the pack folders); do not edit",
+           "docs": docs}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def read_docs() -> dict[str, dict[str, str]]:
+    """The records of ``_catalog_docs.json`` by rule code (empty when there is no such file)."""
+    import json
+
     try:
-        with open(CATALOG_PATH, encoding="utf-8") as fh:
-            return fh.read() == render_catalog(rules)
+        with open(DOCS_PATH, encoding="utf-8") as fh:
+            docs: dict[str, dict[str, str]] = json.load(fh)["docs"]
+    except OSError:
+        return {}
+    return docs
+
+
+def _generated() -> tuple[tuple[str, Callable[[Sequence[Rule[Any]]], str]], ...]:
+    return ((CATALOG_PATH, render_catalog), (DOCS_PATH, render_docs))
+
+
+def _is_current(path: str, text: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read() == text
     except OSError:
         return False
 
 
+def catalog_is_current(rules: Sequence[Rule[Any]]) -> bool:
+    """Whether ``_catalog.json`` and ``_catalog_docs.json`` are what ``guardlint docs`` writes."""
+    return all(_is_current(path, render(rules)) for path, render in _generated())
+
+
 def write_catalog(rules: Sequence[Rule[Any]]) -> bool:
-    """Rewrite ``_catalog.json`` when it differs; returns whether it changed."""
-    text = render_catalog(rules)
-    if catalog_is_current(rules):
-        return False
-    with open(CATALOG_PATH, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    return True
+    """Rewrite ``_catalog.json`` and ``_catalog_docs.json`` where they differ; returns whether one changed."""
+    changed = False
+    for path, render in _generated():
+        text = render(rules)
+        if not _is_current(path, text):
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            changed = True
+    return changed
