@@ -83,3 +83,33 @@ def test_patch_of_a_file_in_no_checkout_keeps_its_absolute_name(tmp_path: Path,
     assert code == 1
     (finding,) = json.loads(out)["findings"]
     assert finding["fix"]["patch"].startswith(f"--- a/{target}\n")
+
+
+VOLCANO_GPU_JOB = """apiVersion: batch.volcano.sh/v1alpha1
+kind: Job
+metadata: {name: mpi, namespace: ml}
+spec:
+  schedulerName: volcano
+  tasks:
+    - name: worker
+      replicas: 2
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+            - name: worker
+              image: example/mpi:1.0
+              resources:
+                limits: {nvidia.com/gpu: 4}
+"""
+
+
+def test_job_without_deadline_help_says_where_a_volcano_job_sets_it() -> None:
+    """The message on a Volcano Job names the pod template's deadline; the help listed every other kind's
+    place and not this one."""
+    from guardlint.api import lint_text
+
+    report = lint_text(VOLCANO_GPU_JOB, select=["gpu-job-without-deadline"])
+    (finding,) = report.findings
+    assert finding.path == ("spec", "tasks", 0, "template", "spec", "activeDeadlineSeconds")
+    assert "activeDeadlineSeconds in each task of a Volcano Job" in finding.remediation

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     since="0.1.0",
     tags=("gpu", "kind-aware", "cost", "training"),
     remediation="Set the workload's deadline: activeDeadlineSeconds on a Job, spec.runPolicy.activeDeadlineSeconds "
-    "on a Kubeflow training job, spec.activeDeadlineSeconds on a RayJob or TrainJob, or a template's "
+    "on a Kubeflow training job, spec.activeDeadlineSeconds on a RayJob or TrainJob, the pod template's "
+    "activeDeadlineSeconds in each task of a Volcano Job (it has no job-level deadline), or a template's "
     "activeDeadlineSeconds in Argo Workflows.",
     references=(
         JOB_TERMINATION,
