@@ -1655,17 +1655,20 @@ def _range(start: int, stop: int) -> str:
 
 
 def _patch_name(file: str) -> str:
-    """The name a diff's header gives ``file``. A relative name (the report names a file inside the working
-    directory that way) is kept: ``git apply`` in the working directory takes it. An absolute one (a file
-    outside the working directory) becomes relative to the root of the git checkout that holds the file, so
-    that ``git apply`` run there takes the patch: git (and GNU patch) refuse an absolute name. A file in no
-    checkout keeps its absolute name."""
+    """The name a diff's header gives ``file``. A relative name inside the working directory (the report names
+    such a file that way) is kept: ``git apply`` in the working directory takes it. A file outside the working
+    directory, named by an absolute path or by a relative one that climbs out (``../deploy/pod.yaml``, which the
+    report keeps as given), is named relative to the root of the git checkout that holds it, so that ``git
+    apply`` run there takes the patch: git refuses an absolute name and one with ``..`` ("invalid path"), and
+    GNU patch ignores them. A file in no checkout keeps its name."""
     if not os.path.isabs(file):
-        return file
+        normal = os.path.normpath(file)
+        if normal != os.pardir and not normal.startswith(os.pardir + os.sep):
+            return file
     from guardlint.source.files import nearest_checkout
 
-    root = nearest_checkout(os.path.dirname(file))
-    return file if root is None else os.path.relpath(file, root)
+    root = nearest_checkout(os.path.dirname(os.path.abspath(file)))
+    return file if root is None else os.path.relpath(os.path.abspath(file), root)
 
 
 def unified_diff(old: str, new: str, file: str) -> str:
