@@ -64,3 +64,36 @@ def test_an_entry_json_would_change_is_not_kept(tmp_path: Path, monkeypatch: pyt
     assert declarative.builtin_spec("x.yaml", "keyed") is None  # a key that is not a string
     assert declarative.builtin_spec("x.yaml", "plain") == {"name": "plain", "n": 1}
     assert declarative.builtin_spec("x.yaml", "missing") is None
+
+
+def test_shipped_rules_name_their_file_by_its_place_in_guardlint_not_the_install_folder(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """SARIF reports carry a rule's ``extra.source``: an absolute path of the installed package there made the
+    report differ per machine and told every reader of an uploaded report where the runner keeps its venv."""
+    import json
+
+    from guardlint.data import data_root
+
+    install = data_root("rules")
+    shipped = declarative.builtin_declarative_rules()
+    assert shipped
+    for rule in shipped:
+        assert rule.meta.extra["source"].startswith(declarative.SHIPPED_SOURCE), rule.name
+        assert install not in rule.meta.extra["source"]
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    main(["check", str(examples), "--format", "sarif", "--no-config", "--fail-on", "never", "--select", "all"])
+    sarif = json.loads(capsys.readouterr().out)
+    sources = [r["properties"]["extra"]["source"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]
+               if "source" in r.get("properties", {}).get("extra", {})]
+    assert sources and all(s.startswith(declarative.SHIPPED_SOURCE) for s in sources)
+    assert install not in json.dumps(sarif)
+
+
+def test_a_repository_rule_file_keeps_its_own_name(tmp_path: Path) -> None:
+    f = tmp_path / "mine.yaml"
+    entry = RECORDS[0]["spec"]
+    import yaml
+
+    f.write_text(yaml.safe_dump({"rules": [entry]}))
+    (rule,) = declarative.load_rule_file(f)
+    assert rule.meta.extra["source"] == str(f)

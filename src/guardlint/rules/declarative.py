@@ -68,8 +68,15 @@ def _pod_metadata_label(pod: PodSpecRef) -> str:
     return "pod" if pod.metadata_path == ("metadata",) else f"pod template at {pod.where}"
 
 
-def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
-    """Build a Rule from one validated declarative entry."""
+SHIPPED_SOURCE = "guardlint:rules/declarative/"
+"""How a shipped rule's file is named in its metadata (``extra.source``, which SARIF reports carry): by its place
+in guardlint, not by the folder guardlint is installed in, which would differ per machine and tell every reader
+of an uploaded report where a runner keeps its virtual environment."""
+
+
+def make_rule(spec: Mapping[str, Any], origin: str, source: str | None = None) -> Rule[Any]:
+    """Build a Rule from one validated declarative entry. ``origin`` names the file in error messages;
+    ``source`` (default ``origin``) is the name the rule's metadata gives it."""
     try:
         path = parse_dotted(spec["path"]) if spec.get("path") else ()
     except ValueError as exc:
@@ -150,7 +157,7 @@ def make_rule(spec: Mapping[str, Any], origin: str) -> Rule[Any]:
         references=refs,
         enabled_by_default=spec.get("enabled-by-default", True),
         kinds=None,
-        extra={"source": origin},
+        extra={"source": origin if source is None else source},
         status=spec.get("status", "stable"),
         since=spec.get("since"),
         fixable=bool(fix_spec),
@@ -206,7 +213,7 @@ RULE_FILE_MAX_BYTES = 16 * 1024 * 1024
 """The largest declarative rule file read."""
 
 
-def load_rule_file(path: str | Path, *, validate: bool = True) -> tuple[Rule[Any], ...]:
+def load_rule_file(path: str | Path, *, validate: bool = True, shipped: bool = False) -> tuple[Rule[Any], ...]:
     import yaml
 
     from guardlint._printable import printable
@@ -227,10 +234,11 @@ def load_rule_file(path: str | Path, *, validate: bool = True) -> tuple[Rule[Any
         _validate_file(data, origin)
     if not isinstance(data, dict):
         return ()
-    return tuple(make_rule(entry, origin) for entry in data.get("rules", []))
+    source = SHIPPED_SOURCE + os.path.basename(path) if shipped else None
+    return tuple(make_rule(entry, origin, source) for entry in data.get("rules", []))
 
 
-def load_rule_dir(directory: Path, *, validate: bool = True) -> tuple[Rule[Any], ...]:
+def load_rule_dir(directory: Path, *, validate: bool = True, shipped: bool = False) -> tuple[Rule[Any], ...]:
     if not directory.is_dir():
         raise RuleLoadError(f"declarative rule folder {str(directory)!r} does not exist")
     rules: list[Rule[Any]] = []
@@ -243,7 +251,7 @@ def load_rule_dir(directory: Path, *, validate: bool = True) -> tuple[Rule[Any],
             if escape is not None:  # a link out of the repository: its content must not reach any message
                 raise RuleLoadError(f"{printable(str(directory / name))}: a symbolic link to a file outside the "
                                     f"repository ({printable(escape)}); declarative rule files are not read there")
-            rules.extend(load_rule_file(directory / name, validate=validate))
+            rules.extend(load_rule_file(directory / name, validate=validate, shipped=shipped))
     return tuple(rules)
 
 
@@ -251,18 +259,20 @@ def builtin_declarative_rules() -> tuple[Rule[Any], ...]:
     """The declarative rules shipped in ``rules/declarative`` (validated by the test suite, not per run)."""
     from guardlint.data import data_dir
 
-    return load_rule_dir(data_dir("rules") / "declarative", validate=False)
+    return load_rule_dir(data_dir("rules") / "declarative", validate=False, shipped=True)
 
 
 def builtin_declarative_rule(file_name: str, rule_name: str, spec: Mapping[str, Any] | None = None) -> Rule[Any]:
     """One shipped declarative rule, for the lazy catalog: made from ``spec``, its entry of the file as the
     catalog holds it (``builtin_spec``), without reading the file, or else read from the file. Either way the
-    rule is ``make_rule`` of the same entry with the same origin (the file's path)."""
+    rule is ``make_rule`` of the same entry with the same origin (the file's path) and source
+    (``SHIPPED_SOURCE`` and the file name)."""
     if spec is not None:
         from guardlint._printable import printable
         from guardlint.data import data_root
 
-        return make_rule(spec, printable(os.path.join(data_root("rules"), "declarative", file_name)))
+        return make_rule(spec, printable(os.path.join(data_root("rules"), "declarative", file_name)),
+                         SHIPPED_SOURCE + file_name)
     for r in _builtin_file(file_name):
         if r.name == rule_name:
             return r
@@ -307,4 +317,4 @@ def _builtin_file(file_name: str) -> tuple[Rule[Any], ...]:
     """A shipped rule file, read once per process however many of its rules run."""
     from guardlint.data import data_root
 
-    return load_rule_file(os.path.join(data_root("rules"), "declarative", file_name), validate=False)
+    return load_rule_file(os.path.join(data_root("rules"), "declarative", file_name), validate=False, shipped=True)
