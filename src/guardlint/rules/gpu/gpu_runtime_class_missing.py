@@ -98,11 +98,13 @@ def gpu_runtime_class_missing(resource: Resource, params: Params, ctx: RuleConte
         runtime_class = get_str(pod.spec, ("runtimeClassName",))
         if runtime_class in params.runtime_classes or not _uses_nvidia(pod_facts):
             continue
+        # The parameter's default is not a fact about the cluster: say which of the two the message names.
+        origin = "the default" if params.runtime_classes == Params().runtime_classes else "the value"
         what = f"runs with runtime class {runtime_class!r}" if runtime_class else "sets no runtimeClassName"
         yield Violation(
             (*pod.path, "runtimeClassName"),
-            f"{pod.where} requests an NVIDIA GPU but {what}; the GPU runtime classes of this cluster are "
-            f"{', '.join(params.runtime_classes)}",
+            f"{pod.where} requests an NVIDIA GPU but {what}; runtime classes that inject GPUs: "
+            f"{', '.join(params.runtime_classes)} ({origin} of the parameter runtime-classes)",
         )
 
 
