@@ -143,7 +143,12 @@ def statefulset_service_not_headless(resource: Resource, params: Any, ctx: RuleC
         if any(isinstance(ip, str) and _unrendered(ip) for ip in ips):
             return
         shown = next((ip for ip in ips if ip != "None"), None)
-        how = "sets no clusterIP (the API allocates one)" if shown is None else f"has clusterIP {shown!r}"
+        if shown is None and any(get(s.data, ("spec", "type")) == "ExternalName" for s in services):
+            how = "is an ExternalName Service (a DNS alias, which the API gives no cluster IP)"
+        elif shown is None:
+            how = "sets no clusterIP (the API allocates one)"
+        else:
+            how = f"has clusterIP {shown!r}"
         yield Violation(
             path,
             f"{resource.describe()} is governed by Service {name!r}, which {how} and so is not headless: the pods "
