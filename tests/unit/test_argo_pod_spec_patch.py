@@ -1,6 +1,6 @@
 """Argo Workflows ``podSpecPatch``: the workflow's and the template's patches applied to the template's pod as
 the controller applies them (a strategic merge patch of the pod spec), what they set led to the patch, values
-Argo fills in at run time unknown, and a patch that cannot be told exactly making the whole pod unknown."""
+Argo fills in at run time unknown, and a patch that cannot be told exactly left out (the pod judged as written)."""
 
 from __future__ import annotations
 
@@ -106,15 +106,27 @@ def test_run_time_values_are_unknown() -> None:
     '\'{"containers": [{"image": "x"}]}\'',  # no merge key
     "'{\"a\": [1, 2'",  # not YAML at all
 ])
-def test_a_patch_that_cannot_be_told_makes_the_pod_unknown(patch: str) -> None:
+def test_a_patch_that_cannot_be_told_is_not_applied_and_hides_nothing(patch: str) -> None:
+    """An unreadable patch must not be a way to hide a privileged container: the pod is judged as written."""
     (pod,) = _pods(_workflow(f"""      podSpecPatch: {patch}
       container: {{image: alpine:3.19, securityContext: {{privileged: true}}}}
 """))
-    assert pod.unknown == (("spec", "templates", 0),)
+    assert pod.unknown == () and pod.aliases == ()
     report = lint_text(_workflow(f"""      podSpecPatch: {patch}
       container: {{image: alpine:3.19, securityContext: {{privileged: true}}}}
 """), "wf.yaml", select=["privileged-container"])
-    assert report.findings == ()
+    assert [(f.rule, f.path) for f in report.findings] == [
+        ("privileged-container", ("spec", "templates", 0, "container", "securityContext", "privileged"))]
+
+
+def test_an_unreadable_patch_leaves_the_other_patch_applied() -> None:
+    (pod,) = _pods(_workflow(
+        """      podSpecPatch: '{{inputs.parameters.patch}}'
+      container: {image: alpine:3.19}
+""",
+        spec="""  podSpecPatch: '{"hostPID": true}'
+"""))
+    assert pod.spec["hostPID"] is True
 
 
 def test_a_patch_from_the_template_defaults_is_led_to_the_defaults() -> None:

@@ -24,8 +24,9 @@ What guardlint does with a template's pod (``patched``):
   at or under it are dropped (``PodSpecRef.unknown``).
 - A patch that does not read as a mapping (not YAML until Argo substitutes its expressions, or not a
   mapping), or that uses a strategic merge directive (``$patch``, ``$retainKeys``, ``$setElementOrder``, ...),
-  or that names a container by an expression, makes the pod unknown: no finding on it is reported (the patch
-  may change any of them).
+  or that names a container by an expression, is not applied: the pod is judged as written (with the other
+  patches that can be applied). Dropping every finding of such a pod would let one unreadable patch
+  (``podSpecPatch: '{{inputs.parameters.p}}'``) hide a privileged container from the guardrail.
 """
 
 from __future__ import annotations
@@ -248,7 +249,8 @@ def patched(root: Mapping[str, Any], prefix: FieldPath, spec_path: FieldPath, pa
             ) -> tuple[Mapping[str, Any], tuple[tuple[FieldPath, FieldPath], ...], tuple[FieldPath, ...]]:
     """The pod of the Argo template at ``path`` (``spec``: completed and with the workflow-level fields, whose
     ``aliases`` say where its values are written) with the workflow's ``podSpecPatch`` and then the template's
-    applied: the patched pod, the aliases it adds and its unknown paths (``(path,)``: the whole pod)."""
+    applied: the patched pod, the aliases it adds and its unknown paths (a patch that cannot be applied exactly
+    is left out)."""
     from guardlint.model.access import get
 
     patches: list[tuple[Any, FieldPath]] = []
@@ -267,10 +269,11 @@ def patched(root: Mapping[str, Any], prefix: FieldPath, spec_path: FieldPath, pa
     out: Mapping[str, Any] = spec
     for text, written in patches:
         patch = read_patch(text)
-        if patch is None:
-            return spec, (), (path,)
+        if patch is None:  # not applied: the pod is judged as written (see the module's docstring)
+            continue
+        kept = len(added), len(unknown)
         try:
             out = apply_patch(out, patch, path, written, added, unknown)
-        except Unknown:
-            return spec, (), (path,)
+        except Unknown:  # the same, with what this patch had led or marked taken back
+            del added[kept[0]:], unknown[kept[1]:]
     return out, tuple(added), tuple(unknown)
