@@ -47,6 +47,8 @@ def _type_of(schema: Mapping[str, Any]) -> str:
         return f"list of {inner}"
     if isinstance(t, list):
         return " or ".join(str(x) for x in t)
+    if isinstance(schema.get("anyOf"), list):  # a union of structured types (``tuple[str, ...] | None``)
+        return " or ".join(_type_of(part) for part in schema["anyOf"] if isinstance(part, dict))
     if t == "object" and "additionalProperties" in schema and isinstance(schema["additionalProperties"], dict):
         return f"map of {_type_of(schema['additionalProperties'])}"
     return str(t or "any")

@@ -100,3 +100,32 @@ def test_unknown_constraints_and_types_are_errors() -> None:
 
     with pytest.raises(TypeError, match="string keys"):
         derive_params_schema(Bad)
+
+
+def test_optional_parameters_may_be_null() -> None:
+    """A plugin's ``int | None`` / ``Optional[int]`` parameter got an internal error (exit 3) on every command:
+    ``None`` had no JSON Schema. A union of plain types is a type list; any other union an ``anyOf``."""
+    from typing import Optional
+
+    import jsonschema
+
+    class Opt(NamedTuple):
+        limit: Annotated[int | None, param("x")] = None
+        old: Annotated[Optional[int], param("x")] = None  # noqa: UP045 - the spelling plugins use
+        names: Annotated[tuple[str, ...] | None, param("x")] = None
+
+    schema = derive_params_schema(Opt)
+    props = schema["properties"]
+    assert props["limit"] == {"type": ["integer", "null"], "default": None, "description": "x"}
+    assert props["old"] == props["limit"]
+    assert props["names"]["anyOf"] == [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]
+    ok = ({"limit": None, "old": 3, "names": None}, {"limit": 1, "names": ["a"]}, {})
+    for value in ok:
+        jsonschema.validate(value, schema)
+    for bad in ({"limit": "1"}, {"names": "a"}, {"names": [1]}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)
+    from guardlint.docs import _type_of
+
+    assert _type_of(props["limit"]) == "integer or null"
+    assert _type_of(props["names"]) == "list of string or null"

@@ -9,8 +9,9 @@
 
 The JSON Schema that validates a configuration's ``params`` (and that the generated docs show) is derived
 from that one declaration: the property is the field name in kebab case, its type comes from the annotation
-(``bool``, ``int``, ``float``, ``str``, ``Literal[...]``, ``tuple[X, ...]``, ``Mapping[str, X]``, unions of
-those, ``Any``), its default from the field's default, its description and constraints from ``param``.
+(``bool``, ``int``, ``float``, ``str``, ``None``, ``Literal[...]``, ``tuple[X, ...]``, ``Mapping[str, X]``,
+unions of those such as ``int | None``, ``Any``), its default from the field's default, its description and
+constraints from ``param``.
 
 Nothing is derived at import: rule modules use ``from __future__ import annotations``, so the annotations stay
 strings until ``ParamsSchema`` is first read (configuration validation, ``guardlint docs``, ``explain``); a
@@ -170,13 +171,16 @@ def _schema_of(hint: Any, where: str) -> dict[str, Any]:
         return {}
     if hint in _SCALARS:
         return {"type": _SCALARS[hint]}
+    if hint is type(None):  # ``int | None``, ``Optional[int]``: a parameter that may be null
+        return {"type": "null"}
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is typing.Literal:
         return {"enum": list(args)}
     if origin in (typing.Union, types.UnionType):
         parts = [_schema_of(a, where) for a in args]
-        if all(set(p) == {"type"} for p in parts):
+        if all(set(p) == {"type"} and isinstance(p["type"], str) for p in parts):
             return {"type": [p["type"] for p in parts]}
+        return {"anyOf": parts}
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         return {"type": "array", "items": _schema_of(args[0], where)}
     if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping) and len(args) == 2:
