@@ -129,3 +129,30 @@ def test_optional_parameters_may_be_null() -> None:
 
     assert _type_of(props["limit"]) == "integer or null"
     assert _type_of(props["names"]) == "list of string or null"
+
+
+def test_a_plugin_parameter_type_without_a_schema_is_the_plugins_load_error() -> None:
+    """It was an internal error (exit 3) in whichever command first read the schema."""
+    from guardlint.errors import RuleLoadError
+    from guardlint.rules.registry import validate_rule
+
+    class Bad(NamedTuple):
+        ids: Annotated[set[int], param("x")] = set()
+
+    @rule(code="ACME001", name="acme-bad", title="bad", severity=Severity.WARNING, pack="custom",
+          remediation="Fix it.", params=Bad)
+    def acme_bad(resource: Any, params: Bad, ctx: Any) -> Any:
+        yield from ()
+
+    with pytest.raises(RuleLoadError, match=r"plugin x: rule 'acme-bad': parameters: .*set\[int\]"):
+        validate_rule(acme_bad, "plugin x")
+
+    class Good(NamedTuple):
+        ids: Annotated[tuple[int, ...] | None, param("x")] = None
+
+    @rule(code="ACME002", name="acme-good", title="good", severity=Severity.WARNING, pack="custom",
+          remediation="Fix it.", params=Good)
+    def acme_good(resource: Any, params: Good, ctx: Any) -> Any:
+        yield from ()
+
+    validate_rule(acme_good, "plugin x")

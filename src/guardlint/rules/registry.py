@@ -188,6 +188,15 @@ def validate_rule(r: Rule[Any], origin: str) -> None:
         from guardlint.rules.gates import GATES
 
         problems.extend(f"gate {g!r} is not one of {', '.join(GATES)}" for g in m.gates if g not in GATES)
+    schema = r.meta.params_schema if r.loaded else None  # a lazy rule is not imported to be validated
+    if schema is not None:
+        # A plugin's parameter schema is derived from its Params annotations when first read (configuration,
+        # ``explain``): derive it here, so that a type with no JSON Schema or a name that does not resolve is
+        # this plugin's located load error (exit 2) and not an internal error in whichever command reads it.
+        try:
+            len(schema)
+        except (TypeError, NameError, AttributeError) as exc:
+            problems.append(f"parameters: {exc}")
     if problems:
         raise RuleLoadError(f"{origin}: rule {m.name!r}: " + "; ".join(problems))
 
