@@ -11,7 +11,7 @@ from guardlint.model.selection import selected_workloads
 from guardlint.model.selectors import selector_is_empty, selector_text
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import PDB
-from guardlint.rules.resources._common import can_judge_pods, sees_namespace
+from guardlint.rules.resources._common import can_judge_pods, is_partial_object, sees_namespace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,9 +33,10 @@ if TYPE_CHECKING:
 def pdb_selects_no_pods(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports PodDisruptionBudgets that protect nothing: with no `spec.selector` (a null selector selects no
-    pods), with an empty selector in `policy/v1beta1` (which matched no pods there; in `policy/v1` `{}`
-    selects every pod of the namespace and is fine), or with a selector that matches the pod template labels
-    of no workload in the same namespace among the linted objects.
+    pods; also with no `spec` at all, which the API server accepts; a patch is left alone), with an empty
+    selector in `policy/v1beta1` (which matched no pods there; in `policy/v1` `{}` selects every pod of the
+    namespace and is fine), or with a selector that matches the pod template labels of no workload in the same
+    namespace among the linted objects.
 
     Missing-object policy: the last case is judged only when the run is not partial (or `--context` covers the
     namespace), the linted set holds at least one workload in that namespace, and no custom resource there may make
@@ -106,10 +107,14 @@ def pdb_selects_no_pods(resource: Resource, params: Any, ctx: RuleContext) -> It
     if resource.group != "policy":
         return
     spec = resource.data.get("spec")
+    if spec is None:  # absent or null, which the API server accepts: a budget with no selector (below)
+        spec = {}
     if not isinstance(spec, dict):
         return
     selector = spec.get("selector")
     if selector is None:
+        if is_partial_object(resource, ctx):
+            return  # a patch leaves the selector to the object it patches
         yield Violation(("spec", "selector"), f"{resource.describe()} has no selector, so it protects no pods")
         return
     if not isinstance(selector, dict):

@@ -9,6 +9,7 @@ from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import PDB
+from guardlint.rules.resources._common import is_partial_object
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,7 +32,10 @@ if TYPE_CHECKING:
 def pdb_without_budget(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports a `policy/v1` PodDisruptionBudget whose `spec` sets neither `minAvailable` nor `maxUnavailable`
-    (absent or null, as a Helm value left empty renders them).
+    (absent or null, as a Helm value left empty renders them), including one with no `spec` at all (or
+    `spec: null`, `spec: {}`): the API server accepts all of them, since no field of the spec is required.
+    A patch (a kustomize patch, a strategic-merge fragment) is not judged: the object it patches has the
+    budget.
 
     ## Why is this bad?
     With neither field, the disruption controller expects no pod to stay healthy: every voluntary eviction
@@ -64,9 +68,18 @@ def pdb_without_budget(resource: Resource, params: Any, ctx: RuleContext) -> Ite
     if resource.api_version != "policy/v1":
         return
     spec = resource.data.get("spec")
-    if not isinstance(spec, dict):
+    if spec is not None and not isinstance(spec, dict):
+        return  # a spec the API server cannot decode is wrong-field-type's finding
+    if spec and (get(spec, ("minAvailable",)) is not None or get(spec, ("maxUnavailable",)) is not None):
         return
-    if get(spec, ("minAvailable",)) is not None or get(spec, ("maxUnavailable",)) is not None:
+    if is_partial_object(resource, ctx):
+        return  # a patch leaves the budget to the object it patches
+    if spec is None:  # absent or null: the API server accepts it (no field of the spec is required), with no budget
+        what = "its spec is null" if "spec" in resource.data else "it has no spec"
+        yield Violation(
+            ("spec", "maxUnavailable"),
+            f"{resource.describe()} sets neither minAvailable nor maxUnavailable ({what}): it protects nothing",
+        )
         return
     yield Violation(
         ("spec", "maxUnavailable"),
