@@ -159,7 +159,7 @@ def registry_with(*packs: Sequence[Rule[Any]], entry_points: bool = True) -> Reg
     from guardlint.rules.registry import build_registry
 
     base = make_registry(entry_points=entry_points)
-    return build_registry([base.rules, *packs])
+    return build_registry(packs, checked=base.rules)  # ``make_registry`` validated its own rules
 
 
 def settings_for(

@@ -76,3 +76,87 @@ def test_plugin_with_a_malformed_rule_is_rejected(site: Path) -> None:
     _install(site, "acme_bad", PLUGIN.replace('code="ACME001"', 'code="acme-1"'), "acme_bad:rules")
     with pytest.raises(RuleLoadError, match="code 'acme-1'"):
         load_plugin_packs()
+
+
+LAZY_PLUGIN = '''
+from typing import Annotated, NamedTuple
+
+from guardlint.plugin import Rule, RuleInfo, Severity, Violation, param, rule
+
+
+class Params(NamedTuple):
+    ids: Annotated[PARAM_TYPE, param("Identifiers.")] = DEFAULT
+
+
+def _load():
+    @rule(code="ACME005", name=LOADED_NAME, title="Lazy probe", severity=Severity.WARNING, pack="acme",
+          remediation="Fix it.", params=Params, kinds=("ConfigMap",))
+    def lazy_probe(resource, params, ctx):
+        """## What it does
+        Reports ConfigMaps.
+
+        ## Why is this bad?
+        A probe.
+        """
+        yield Violation(("metadata",), "probe")
+
+    return lazy_probe
+
+
+INFO = RuleInfo(code="ACME005", name="lazy-probe", title="Lazy probe", severity=Severity.WARNING, pack="acme",
+                remediation="Fix it.", kinds=frozenset({"ConfigMap"}))
+
+
+def rules():
+    return [Rule.lazy(INFO, _load)]
+'''
+
+
+def _lazy_plugin(param_type: str = "tuple[int, ...]", default: str = "()", name: str = "lazy-probe") -> str:
+    return (LAZY_PLUGIN.replace("PARAM_TYPE", param_type).replace("DEFAULT", default)
+            .replace("LOADED_NAME", repr(name)))
+
+
+POD = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: nginx:1.27}]\n"
+
+
+@pytest.mark.parametrize("command", [["rules"], ["explain", "lazy-probe"], ["check", "pod.yaml", "--no-config"]])
+def test_a_lazy_plugin_rules_bad_parameter_type_is_the_plugins_load_error(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """A rule a plugin registers with ``Rule.lazy`` is loaded when the plugin is: a parameter type with no JSON
+    Schema was an internal error (exit 3) in ``explain``, and nothing at all in ``rules`` or in a ``check`` of
+    files the rule does not apply to (a Pod, for a ConfigMap rule)."""
+    import io
+
+    from guardlint.cli import main
+
+    _install(site, "acme_lazy", _lazy_plugin("set[int]", "frozenset()"), "acme_lazy:rules")
+    (tmp_path / "pod.yaml").write_text(POD)
+    monkeypatch.chdir(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(command, out=out, err=err) == 2, err.getvalue()
+    assert ("plugin 'acme' from package 'acme_lazy' (acme_lazy:rules): rule 'lazy-probe': parameters: "
+            "acme_lazy.Params.ids: no JSON Schema for the parameter type set[int]") in err.getvalue()
+
+
+def test_a_lazy_plugin_rule_that_loads_another_rule_is_named(site: Path) -> None:
+    _install(site, "acme_lazy", _lazy_plugin(name="other-probe"), "acme_lazy:rules")
+    with pytest.raises(RuleLoadError, match=r"plugin 'acme' from package 'acme_lazy' .*: rule 'lazy-probe' failed "
+                                            r"to load: .*declared as ACME005 'lazy-probe' but its loader returns "
+                                            r"ACME005 'other-probe'"):
+        load_plugin_packs()
+
+
+def test_a_well_formed_lazy_plugin_rule_runs(site: Path) -> None:
+    _install(site, "acme_lazy", _lazy_plugin(), "acme_lazy:rules")
+    settings = resolve_settings(use_config_file=False, select=["acme"], config=None)
+    rule = settings.registry.get("lazy-probe")
+    assert rule is not None and rule.loaded  # loaded when registered, so that its schema was checked
+    assert rule.meta.params_schema is not None and "ids" in rule.meta.params_schema["properties"]
+    from guardlint.engine import lint_loaded
+    from guardlint.source.loader import load_text
+
+    report = lint_loaded([load_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", "x.yaml")],
+                         settings.plan)
+    assert [f.rule for f in report.active] == ["lazy-probe"]

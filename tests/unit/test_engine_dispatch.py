@@ -152,13 +152,17 @@ def test_check_and_parameters_are_resolved_once_per_run() -> None:
 
 
 def test_a_rule_that_cannot_load_is_reported_on_each_object_it_would_judge() -> None:
+    """A catalog rule (validated when the catalog was written, so loaded only when it runs) whose module cannot
+    be imported: a plugin's lazy rule is loaded when registered instead (``test_plugins``)."""
+    from guardlint.rules.registry import build_registry
+
     info = RuleInfo(code="TST904", name="broken", title="Broken", severity=Severity.WARNING, pack="test",
                     remediation="Fix the plugin.", kinds=frozenset({"Deployment", "Service"}))
 
     def loader() -> Rule[Any]:
         raise ImportError("no module named broken_plugin")
 
-    registry = registry_with([Rule.lazy(info, loader)], entry_points=False)
+    registry = build_registry([], checked=(*registry_with(entry_points=False).rules, Rule.lazy(info, loader)))
     plan = settings_for(registry, ["broken", "rule-error"]).plan
     report = lint_loaded([load_text(OBJECTS, "objects.yaml", nodes=False)], plan)
     errors = [f for f in report.findings if f.rule == "rule-error"]

@@ -256,8 +256,9 @@ class Rule(_Parametrised[P]):
                 from guardlint.errors import RuleLoadError
 
                 raise RuleLoadError(
-                    f"the rule catalog names {self.info.code} {self.info.name!r} but the module defines "
-                    f"{real.code} {real.name!r}; run 'guardlint docs' to regenerate it"
+                    f"the rule is declared as {self.info.code} {self.info.name!r} but its loader returns "
+                    f"{real.code} {real.name!r} (for a built-in rule, the catalog is stale: run 'guardlint docs' to "
+                    "regenerate it)"
                 )
             real.load()
             self._meta, self._check, self._params_type = real._meta, real._check, real._params_type

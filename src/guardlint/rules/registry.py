@@ -188,7 +188,17 @@ def validate_rule(r: Rule[Any], origin: str) -> None:
         from guardlint.rules.gates import GATES
 
         problems.extend(f"gate {g!r} is not one of {', '.join(GATES)}" for g in m.gates if g not in GATES)
-    schema = r.meta.params_schema if r.loaded else None  # a lazy rule is not imported to be validated
+    if not r.loaded:
+        # A plugin's lazy rule (``Rule.lazy``) is loaded when the plugin is registered: its parameter schema (and
+        # the rule its loader returns) are then this plugin's load error whatever command runs first, and not an
+        # error of the first command that reads them (``explain``), or none at all in a run the rule does not
+        # apply to. The built-in catalog's lazy rules are validated when ``guardlint docs`` writes the catalog and
+        # never come here (``build_registry``'s ``checked``).
+        try:
+            r.load()
+        except Exception as exc:
+            raise RuleLoadError(f"{origin}: rule {m.name!r} failed to load: {type(exc).__name__}: {exc}") from exc
+    schema = r.meta.params_schema
     if schema is not None:
         # A plugin's parameter schema is derived from its Params annotations when first read (configuration,
         # ``explain``): derive it here, so that a type with no JSON Schema or a name that does not resolve is
