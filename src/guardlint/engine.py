@@ -15,7 +15,7 @@ from itertools import chain
 from time import perf_counter
 
 from guardlint._record import NamedTuple
-from guardlint.config.model import ActiveRule, Plan, Refusal
+from guardlint.config.model import SUPPRESSION_ANNOTATION_PREFIX, ActiveRule, Plan, Refusal
 from guardlint.findings import (
     ErrorKind,
     Finding,
@@ -37,7 +37,6 @@ from guardlint.rules.api import CheckFn, RuleContext, Violation
 from guardlint.rules.core import Core
 from guardlint.rules.gates import PODS, holds, needed, open_gates, passes, pod_less
 from guardlint.source.loader import Document, LoadedText
-from guardlint.suppress import apply_suppressions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -283,6 +282,50 @@ def _bound(active: ActiveRule, bound: dict[str, _Bound], timings: dict[str, floa
     return got
 
 
+class _Candidate(NamedTuple):
+    """A rule that checks objects, with the declarations the engine selects it by, read once per run."""
+
+    active: ActiveRule
+    name: str
+    pods_only: bool
+    gates: tuple[str, ...]
+    always: bool
+    """Neither ``pods_only`` nor gated: called on every object of its kinds, whatever the gates answer."""
+
+
+class _Checks:
+    """The rules of a run that check objects, indexed by the kinds they name, so that the rules of a kind are
+    found without testing every rule's kinds (they are the rules for every kind and those that name it, put
+    back in the plan's order: the order the engine calls them in is unchanged)."""
+
+    __slots__ = ("_by_kind", "_candidates", "_every_kind", "_needs")
+
+    def __init__(self, checks: Sequence[ActiveRule]) -> None:
+        self._candidates: list[_Candidate] = []
+        self._needs: list[tuple[str, ...]] = []
+        self._every_kind: list[int] = []
+        self._by_kind: dict[str, list[int]] = {}
+        for position, a in enumerate(checks):
+            info = a.rule.info
+            self._candidates.append(_Candidate(a, info.name, info.pods_only, info.gates,
+                                               not info.pods_only and not info.gates))
+            self._needs.append(needed(info.pods_only, info.gates))
+            if info.kinds is None:
+                self._every_kind.append(position)
+            else:
+                for kind in info.kinds:
+                    self._by_kind.setdefault(kind, []).append(position)
+
+    def of_kind(self, kind: str) -> tuple[tuple[_Candidate, ...], tuple[str, ...]]:
+        """The rules that check objects of ``kind``, in the plan's order, and the gates they ask about (each
+        once, in the order the rules first need them)."""
+        named = self._by_kind.get(kind)
+        positions = sorted((*self._every_kind, *named)) if named else self._every_kind
+        needs = self._needs
+        return (tuple(self._candidates[p] for p in positions),
+                tuple(dict.fromkeys(g for p in positions for g in needs[p])))
+
+
 class Run:
     """One lint run. Built from the loaded files and the plan; ``check`` runs the rules, ``report`` applies
     suppressions and returns the Report. Its state (documents, objects, index, context, findings) is the
@@ -383,9 +426,9 @@ class Run:
         ctx = self.ctx
         workloads = ctx.workloads
         error_rule = self.core.get(Core.RULE_ERROR)
-        checks = [a for a in self.plan.active if not a.rule.info.engine]
+        checks = _Checks([a for a in self.plan.active if not a.rule.info.engine])
         params: dict[str, Any] = {}
-        applicable: dict[str, tuple[ActiveRule, ...]] = {}
+        applicable: dict[str, tuple[_Candidate, ...]] = {}
         asks: dict[str, tuple[str, ...]] = {}
         plans: dict[tuple[str, frozenset[str]], tuple[_Bound, ...]] = {}
         pod_less_answers: dict[tuple[str, str], frozenset[str]] = {}
@@ -396,10 +439,8 @@ class Run:
             kind = resource.kind
             names = asks.get(kind)
             if names is None:
-                applicable[kind] = tuple(a for a in checks if a.rule.info.kinds is None or kind in a.rule.info.kinds)
-                names = asks[kind] = tuple(dict.fromkeys(
-                    g for a in applicable[kind] for g in needed(a.rule.info.pods_only, a.rule.info.gates)
-                ))
+                applicable[kind], names = checks.of_kind(kind)
+                asks[kind] = names
             # A gated rule yields nothing for an object for which none of its gates holds (each declaration says
             # why), and the gates look where the rules look (the object's fields and the run's pod-spec memo,
             # ``ctx.workloads.pods_of``), so skipping it there loses nothing. Each gate is computed once per
@@ -420,8 +461,8 @@ class Run:
             rules = plans.get((kind, answers))
             if rules is None:
                 rules = plans[(kind, answers)] = tuple(
-                    _bound(a, bound, timings) for a in applicable[kind]
-                    if passes(a.rule.info.pods_only, a.rule.info.gates, answers)
+                    bound.get(c.name) or _bound(c.active, bound, timings) for c in applicable[kind]
+                    if c.always or passes(c.pods_only, c.gates, answers)
                 )
             # One ResourceRef per object, shared by all of its findings (a value equal to what each finding
             # would otherwise make for itself; it is about 90 bytes a finding at 100,000 findings).
@@ -464,10 +505,15 @@ class Run:
         """Apply suppressions (reporting unused and invalid ones) and make the Report."""
         plan = self.plan
         refused: list[Refusal] = list(plan.refusals)
-        found, problems = apply_suppressions(
-            [f for f, _ in self.findings], self.resources_by_doc, [o for _, o in self.findings], self.documents,
-            plan, refused,
-        )
+        if self._may_suppress():
+            from guardlint.suppress import apply_suppressions
+
+            found, problems = apply_suppressions(
+                [f for f, _ in self.findings], self.resources_by_doc, [o for _, o in self.findings], self.documents,
+                plan, refused,
+            )
+        else:
+            found, problems = [f for f, _ in self.findings], []
         findings: list[Finding] = list(found)
         if problems:
             from guardlint.rules.core import invalid_suppression, unused_suppression
@@ -528,6 +574,16 @@ class Run:
             meta=meta or {},
             warnings=(*(w for lt in self.loaded for w in lt.warnings), *self._partial_templates_warning()),
         )
+
+    def _may_suppress(self) -> bool:
+        """Whether the run holds a suppression of any form: a configuration exemption, a comment directive in a
+        document, or a suppression annotation on an object. Without one, ``apply_suppressions`` marks no finding
+        and reports no problem (each finding's suppressions are those three, and a lock only turns a matching
+        suppression into a refusal), so a run without any neither imports nor calls it: exact."""
+        if self.plan.exemptions or any(doc.directives for doc in self.documents):
+            return True
+        prefix = SUPPRESSION_ANNOTATION_PREFIX
+        return any(isinstance(key, str) and key.startswith(prefix) for r in self.resources for key in r.annotations)
 
     def _partial_templates_warning(self) -> tuple[str, ...]:
         """A warning naming the partial pod templates (``model.embedded.partial_pod_templates``) of objects of

@@ -22,14 +22,14 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from guardlint._lazyre import lazy
 from guardlint._record import NamedTuple
-from guardlint.config.model import Exemption, Lock, Plan, Refusal
+from guardlint.config.model import SUPPRESSION_ANNOTATION_PREFIX, Exemption, Lock, Plan, Refusal
 from guardlint.findings import Finding
 from guardlint.model.resource import Resource
 from guardlint.source.directives import Directive, Scope
 from guardlint.source.files import STDIN, Excludes, excluded_by
 from guardlint.source.loader import Document
 
-ANNOTATION_PREFIX = "ignore.guardlint.dev/"
+ANNOTATION_PREFIX = SUPPRESSION_ANNOTATION_PREFIX
 
 
 class Problem(NamedTuple):

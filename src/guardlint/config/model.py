@@ -38,6 +38,11 @@ class Origin(NamedTuple):
     path: tuple[str | int, ...]
 
 
+SUPPRESSION_ANNOTATION_PREFIX = "ignore.guardlint.dev/"
+"""The annotations that suppress a rule's findings on their object (``ignore.guardlint.dev/<rule>: <why>``, see
+``guardlint.suppress``)."""
+
+
 class Exemption(NamedTuple):
     """Findings matching every given criterion are suppressed, with the reason. ``origin`` locates it in
     its configuration file, so that an exemption that matches nothing can be reported there."""

@@ -1,0 +1,135 @@
+"""The engine's per-run shortcuts are exact: they change which work is done, never what is reported.
+
+- ``engine._Checks`` finds the rules of a kind by the kinds they name instead of testing every rule: the
+  (rule, object) pairs a run calls, in their order, are those of the plain selection (every rule in the plan's
+  order whose kinds hold the object's kind and whose gates pass), over every rule fixture, the workload
+  fixtures and the gates' near hits and near misses, with every rule on.
+- A run without any suppression (no configuration exemption, no comment directive, no suppression annotation)
+  neither imports nor calls ``apply_suppressions``; one with any of the three calls it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from guardlint import suppress
+from guardlint.config.model import Exemption
+from guardlint.engine import Run
+from guardlint.rules.gates import needed, open_gates, passes
+from guardlint.source.loader import load_text
+from guardlint.testing import settings_for
+from tests.helpers import ROOT, registry
+from tests.rules.test_gates import NEAR_HITS, NEAR_MISSES, PLAIN, _fixtures
+
+WORKLOADS = ROOT / "tests" / "fixtures" / "workloads"
+
+
+def _expected_pairs(run: Run) -> list[tuple[str, int]]:
+    """The (rule, object) pairs a run calls, by the plain selection: each object in turn, each rule in the
+    plan's order that checks its kind and whose gates (``pods_only`` included) its answers pass."""
+    pairs: list[tuple[str, int]] = []
+    for position, resource in enumerate(run.resources):
+        for active in run.plan.active:
+            info = active.rule.info
+            if info.engine or (info.kinds is not None and resource.kind not in info.kinds):
+                continue
+            answers = open_gates(resource, run.ctx.workloads, needed(info.pods_only, info.gates))
+            if passes(info.pods_only, info.gates, answers):
+                pairs.append((info.name, position))
+    return pairs
+
+
+def test_the_rules_called_on_each_object_are_those_of_the_plain_selection(monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = settings_for(registry(), ["all"], None, None, {}).plan
+    texts = [fx.text for fx in _fixtures()]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(WORKLOADS.glob("*.yaml"))]
+    texts += [PLAIN, NEAR_HITS, NEAR_MISSES]
+    calls: list[tuple[str, int]] = []
+    checks = {a.rule.name: a.rule.check for a in plan.active if not a.rule.info.engine}
+    compared = 0
+    for i, text in enumerate(texts):
+        run = Run([load_text(text, f"{i}.yaml", nodes=False)], plan)
+        positions = {id(r): n for n, r in enumerate(run.resources)}
+
+        def counting(name: str, positions: dict[int, int] = positions) -> Any:
+            def check(resource: Any, params: Any, ctx: Any) -> Any:
+                calls.append((name, positions[id(resource)]))
+                return checks[name](resource, params, ctx)
+
+            return check
+
+        expected = _expected_pairs(run)
+        for active in plan.active:
+            if not active.rule.info.engine:
+                monkeypatch.setattr(active.rule, "_check", counting(active.rule.name))
+        calls.clear()
+        run.check(raise_errors=True)
+        monkeypatch.undo()
+        assert calls == expected, f"text {i}"
+        compared += len(expected)
+    assert compared > 20_000  # every rule fixture, with every rule on
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = suppress.apply_suppressions
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(suppress, "apply_suppressions", counting)
+    return calls
+
+
+_DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop{annotations}
+spec:
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27{comment}
+        securityContext: {{privileged: true}}
+"""
+
+
+@pytest.mark.parametrize(("annotations", "comment", "exempt", "suppressing"), [
+    ("", "", False, False),
+    ("\n  annotations: {ignore.guardlint.dev/privileged-container: needs raw sockets}", "", False, True),
+    ("\n  annotations: {ignore.guardlint.dev/no-such-rule: why}", "", False, True),
+    ("", "  # guardlint: ignore latest-tag -- pinned by digest elsewhere", False, True),
+    ("", "", True, True),
+])
+def test_suppressions_are_resolved_only_in_a_run_that_holds_one(
+    annotations: str, comment: str, exempt: bool, suppressing: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _counted(monkeypatch)
+    plan = settings_for(registry(), ["all"], None, None, {}).plan
+    if exempt:
+        plan = plan._replace(exemptions=(Exemption(reason="a lab cluster", rules=("privileged-container",)),))
+    text = _DEPLOYMENT.format(annotations=annotations, comment=comment)
+    run = Run([load_text(text, "m.yaml", nodes=False)], plan)
+    run.check(raise_errors=True)
+    report = run.report()
+    assert len(calls) == (1 if suppressing else 0)
+    privileged = [f for f in report.findings if f.rule == "privileged-container"]
+    assert privileged and all(f.suppressed == (suppressing and not comment and "no-such-rule" not in annotations)
+                              for f in privileged)
+
+
+def test_a_run_without_suppressions_does_not_import_them() -> None:
+    code = ("import sys; from guardlint.api import lint_text; "
+            "lint_text('apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: a}\\n'); "
+            "print('guardlint.suppress' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
