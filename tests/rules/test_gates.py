@@ -330,6 +330,28 @@ metadata:
 spec:
   containers: [{name: app, image: example.com/app:1}]
 """,
+    # The declarative rules' gates at their edges: a null deprecated serviceAccount (reported whatever its
+    # value), deprecated annotations and labels on a pod template (keys that are not strings:
+    # ``test_declarative_gates_open_for_keys_that_are_not_strings``).
+    _pod("null-service-account", """
+serviceAccount: null
+containers: [{name: app, image: example.com/app:1}]
+"""),
+    """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: deprecated-template-fields, namespace: ml}
+spec:
+  selector: {matchLabels: {app: d}}
+  template:
+    metadata:
+      labels: {app: d}
+      annotations:
+        seccomp.security.alpha.kubernetes.io/pod: runtime/default
+        container.apparmor.security.beta.kubernetes.io/app: runtime/default
+    spec:
+      nodeSelector: {failure-domain.beta.kubernetes.io/zone: a}
+      containers: [{name: app, image: example.com/app:1}]
+""",
 ])
 
 REFERENCES = "---\n".join([
@@ -436,6 +458,10 @@ EXPECTED_NEAR_HITS = {
     ("unconfined-seccomp-profile", "profiles-in-odd-places"),
     ("forbidden-apparmor-profile", "profiles-in-odd-places"),
     ("forbidden-apparmor-profile", "apparmor-annotation-only"),
+    ("deprecated-service-account-field", "null-service-account"),
+    ("deprecated-seccomp-annotation", "deprecated-template-fields"),
+    ("deprecated-apparmor-annotation", "deprecated-template-fields"),
+    ("deprecated-topology-label", "deprecated-template-fields"),
 }
 
 EXPECTED_REFERENCE_HITS = {
@@ -548,7 +574,8 @@ def test_each_gate_is_closed_for_a_plain_workload_and_open_where_it_should_be() 
     assert answers("empty-fields") == {PODS, "pod-resources"}  # a pod-level request, no limit
     assert answers("lookalike-secret") == frozenset()
     assert answers("admin-login") == {"secret"}
-    assert answers("profiles-unset") == {PODS}
+    # a null serviceAccount is a key deprecated-service-account-field reports, whatever its value
+    assert answers("profiles-unset") == {PODS, "service-account"}
     assert answers("limits-in-odd-places") == {PODS, "limits", "pod-resources"}
     assert answers("profiles-in-odd-places") == {PODS, "seccomp", "apparmor"}
     assert answers("apparmor-annotation-only") == {PODS, "apparmor"}
@@ -695,3 +722,26 @@ def test_gates_cut_the_rule_calls_by_the_calls_of_closed_gates(monkeypatch: pyte
     Run([load_text(PLAIN, "plain.yaml", nodes=False)], plan).check(raise_errors=True)
     assert {n for n in calls if registry().get(n) is not None and registry().get(n).info.gates} == {  # type: ignore[union-attr]
         "invalid-container-port", "duplicate-container-port", "request-exceeds-limit", "limit-far-above-request"}
+
+
+def test_declarative_gates_open_for_keys_that_are_not_strings() -> None:
+    """Loaded YAML has string keys only (plain keys are not resolved, complex ones become a text), but a caller
+    may hand the library data with other keys, and a JSON Schema ``propertyNames`` pattern rejects a key that
+    is not a string: the deprecated-annotation and topology-label rules report it, so their gates must open."""
+    text = _pod("odd-keys", """
+nodeSelector: {zone: a}
+containers: [{name: app, image: example.com/app:1}]
+""")
+    synthetic = parse_fixture(FIXTURES / "privileged-container" / "pass" / "more-kinds.yaml", "synthetic", "pass")
+    run = _run(synthetic._replace(text=text, path=Path("odd.yaml"), params={}), ["all"])
+    (resource,) = run.resources
+    resource.data["metadata"]["annotations"] = {1: "x"}
+    resource.data["spec"]["nodeSelector"] = {2: "y"}
+    by_name = {a.rule.name: a for a in run.plan.active}
+    for name in ("deprecated-seccomp-annotation", "deprecated-apparmor-annotation", "deprecated-topology-label"):
+        active = by_name[name]
+        assert list(active.rule.check(resource, active.params, run.ctx)), name  # the rule reports the odd key
+        meta = active.rule.meta
+        assert meta.gates
+        assert passes(meta.pods_only, meta.gates, open_gates(resource, run.ctx.workloads, needed(
+            meta.pods_only, meta.gates))), name

@@ -163,6 +163,9 @@ def make_rule(spec: Mapping[str, Any], origin: str, source: str | None = None) -
         fixable=bool(fix_spec),
         fix_safety=fix_spec["safety"] if fix_spec else None,
         pods_only=scope != "objects",  # every other scope yields only from the pods ``check`` iterates
+        # The file's word, as a Python rule's decorator gives it: the engine skips an object for which none of
+        # these predicates holds (``guardlint.rules.gates``). The schema lets only the engine's names through.
+        gates=tuple(spec.get("gates", ())),
     )
     return Rule(meta, check)
 

@@ -211,7 +211,9 @@ def _limits(pod: PodSpecRef) -> bool:
 
 def _service_account(pod: PodSpecRef) -> bool:
     spec = pod.spec
-    return bool(spec.get("serviceAccountName") or spec.get("serviceAccount"))
+    # The deprecated ``serviceAccount`` counts when present at all (null too): ``deprecated-service-account-field``
+    # reports the key whatever its value.
+    return bool(spec.get("serviceAccountName")) or "serviceAccount" in spec
 
 
 def _sets_in_security_context(pod: PodSpecRef, field: str) -> bool:
@@ -233,14 +235,17 @@ APPARMOR_ANNOTATIONS = "container.apparmor.security.beta.kubernetes.io/"
 
 
 def _seccomp(pod: PodSpecRef) -> bool:
+    # A key that is not a string counts too: a JSON Schema ``propertyNames`` pattern (the declarative
+    # ``deprecated-seccomp-annotation``) rejects it.
     return _sets_in_security_context(pod, "seccompProfile") or any(
-        isinstance(key, str) and SECCOMP_ANNOTATIONS in key for key in pod.annotations
+        not isinstance(key, str) or SECCOMP_ANNOTATIONS in key for key in pod.annotations
     )
 
 
 def _apparmor(pod: PodSpecRef) -> bool:
+    # A key that is not a string counts too (see ``_seccomp``).
     return _sets_in_security_context(pod, "appArmorProfile") or any(
-        isinstance(key, str) and key.startswith(APPARMOR_ANNOTATIONS) for key in pod.annotations
+        not isinstance(key, str) or key.startswith(APPARMOR_ANNOTATIONS) for key in pod.annotations
     )
 
 
@@ -311,16 +316,18 @@ GATES: Mapping[str, Gate] = MappingProxyType({
     ),
     "secret": Gate("the object is a Secret of the core API group", _no_pod, kinds=frozenset({("", "Secret")})),
     "limits": Gate("one of its pods or containers sets `resources.limits`", _limits),
-    "service-account": Gate("one of its pods sets `serviceAccountName` or `serviceAccount`", _service_account),
+    "service-account": Gate(
+        "one of its pods sets `serviceAccountName` or has the key `serviceAccount` (null too)", _service_account,
+    ),
     "seccomp": Gate(
         ("a pod's or container's `securityContext` sets `seccompProfile`, or a pod's annotations hold an alpha "
          "seccomp annotation (`seccomp.security.alpha.kubernetes.io/pod`, "
-         "`container.seccomp.security.alpha.kubernetes.io/<name>`)"),
+         "`container.seccomp.security.alpha.kubernetes.io/<name>`) or a key that is not a string"),
         _seccomp,
     ),
     "apparmor": Gate(
         ("a pod's or container's `securityContext` sets `appArmorProfile`, or a pod's annotations hold a "
-         "`container.apparmor.security.beta.kubernetes.io/<name>` annotation"),
+         "`container.apparmor.security.beta.kubernetes.io/<name>` annotation or one whose key is not a string"),
         _apparmor,
     ),
 })
