@@ -118,13 +118,16 @@ def _reference(name: str, resource: Resource, pods: Sequence[PodSpecRef]) -> boo
         return any(isinstance(owner.get("resources"), dict) and bool(owner["resources"].get("limits"))
                    for owner in [*(p.spec for p in pods), *(c.data for c in containers)])
     if name == "service-account":
-        return any(p.spec.get("serviceAccountName") or p.spec.get("serviceAccount") for p in pods)
+        # the key serviceAccount counts when null too (deprecated-service-account-field reports it)
+        return any(p.spec.get("serviceAccountName") or "serviceAccount" in p.spec for p in pods)
     if name in ("seccomp", "apparmor"):
         field = "seccompProfile" if name == "seccomp" else "appArmorProfile"
         contexts = [p.spec.get("securityContext") for p in pods] + [c.data.get("securityContext") for c in containers]
         if any(isinstance(sc, dict) and sc.get(field) is not None for sc in contexts):
             return True
         keys = [k for p in pods for k in p.annotations]
+        if any(not isinstance(k, str) for k in keys):  # a propertyNames pattern (the declarative rules) rejects it
+            return True
         if name == "seccomp":
             return any(k == "seccomp.security.alpha.kubernetes.io/pod"
                        or k.startswith("container.seccomp.security.alpha.kubernetes.io/") for k in keys)
