@@ -14,6 +14,7 @@ from guardlint.rules.references import SECRETS_GOOD_PRACTICES
 from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,
     DEFAULT_SECRET_WORDS,
+    PLACEHOLDER,
     CredentialNames,
     credential_names,
     file_credentials,
@@ -58,6 +59,68 @@ def _placeholder(text: str | None, key: str) -> bool:
     return text is not None and "\n" not in text.strip() and placeholder_kind(text, key) is not None
 
 
+REGISTRY_KEYS = frozenset({".dockerconfigjson", ".dockercfg"})
+"""The data keys of image pull Secrets (``kubernetes.io/dockerconfigjson`` and ``kubernetes.io/dockercfg``)."""
+
+_REGISTRY_SECRET_FIELDS = ("password", "auth", "identitytoken", "registrytoken")
+"""The fields of a registry entry that hold a credential (``username``, ``email`` and ``serveraddress`` do not)."""
+
+
+def _registry_secret(field: str, value: str) -> bool:
+    """Whether a registry entry's ``password``/``auth``/token value is a credential rather than a placeholder.
+    ``auth`` is base64 of ``user:password``: its password part is judged (the whole value when it is not that)."""
+    if field == "auth" and placeholder_kind(value) != PLACEHOLDER:
+        import base64
+        import binascii
+
+        try:
+            user_password = base64.b64decode(value, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            return True
+        value = user_password.partition(":")[2]
+    # Only a placeholder (``${NGC_API_KEY}``) stands for a value to fill in: a well-known default password is
+    # still the password of a real registry account (no other rule looks inside these files).
+    return placeholder_kind(value) != PLACEHOLDER
+
+
+def _registry_credentials(text: str | None) -> bool | None:
+    """Whether an image pull Secret's registry file (``.dockerconfigjson``: ``{"auths": {registry: entry}}``;
+    the legacy ``.dockercfg``: ``{registry: entry}``) holds a credential: True when an entry's password, auth or
+    token is not a placeholder, False when every one is (a file rendered with ``envsubst`` or CI variables),
+    None when the text is not such a JSON object (the value is then judged as any other).
+
+    The file is read as JSON whatever its layout, so a file on one line and the same file laid out on several
+    lines get the same verdict (the line-based configuration judgement reads neither ``auth``, base64 of
+    ``user:password``, nor a one-line file)."""
+    if text is None:
+        return None
+    import json
+
+    try:
+        config = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(config, dict):
+        return None
+    auths = config.get("auths")
+    registries = auths if isinstance(auths, dict) else config
+    return any(
+        isinstance(entry, dict) and isinstance(entry.get(f), str) and _registry_secret(f, entry[f])
+        for entry in registries.values()
+        for f in _REGISTRY_SECRET_FIELDS
+    )
+
+
+def _plain(field: str, key: str, value: object, names: CredentialNames) -> bool:
+    """Whether a non-empty ``data``/``stringData`` value is a credential in plain form."""
+    text = _text(field, value)
+    if key in REGISTRY_KEYS:
+        verdict = _registry_credentials(text)
+        if verdict is not None:
+            return verdict
+    return not _harmless_config(text, names) and not _placeholder(text, key)
+
+
 def _harmless_config(text: str | None, names: CredentialNames) -> bool:
     """A multi-line configuration file with no credential in it (operators that read their configuration
     from a Secret, such as Alertmanager, make teams store plain settings there)."""
@@ -97,7 +160,11 @@ def plaintext_secret(resource: Resource, params: Params, ctx: RuleContext) -> It
     with no credential in them (no private key or well-known token, no URL with a password, no literal
     `password`/`token`/`secret`-like setting), which operators such as Alertmanager require to be stored in
     Secrets. SealedSecret and ExternalSecret objects are other kinds and never reported. base64 in `data` is
-    an encoding, not encryption: `data` values are decoded before they are inspected.
+    an encoding, not encryption: `data` values are decoded before they are inspected. The registry file of an
+    image pull Secret (`.dockerconfigjson`, `.dockercfg`) is read as JSON, whatever its layout: it is reported
+    when a registry entry's `password`, `auth` (base64 of `user:password`, whose password is judged),
+    `identitytoken` or `registrytoken` is not a placeholder, and accepted when every one is (a file that
+    `envsubst` or CI fills in, such as `"password": "${NGC_API_KEY}"`).
 
     Placeholders are not credentials and are not reported: the judgement is shared by every secret rule
     (`secret-in-env-value`, `credentials-in-configmap`): empty values, `$(VAR)`/`${VAR}`/`{{ .x }}` references,
@@ -145,7 +212,7 @@ def plaintext_secret(resource: Resource, params: Params, ctx: RuleContext) -> It
         plain = [
             str(k) for k, v in values.items()
             if k not in public and v is not None and str(v).strip() != "" and not (sops and _encrypted(v))
-            and not _harmless_config(_text(field, v), names) and not _placeholder(_text(field, v), str(k))
+            and _plain(field, str(k), v, names)
         ]
         if not plain:
             continue
