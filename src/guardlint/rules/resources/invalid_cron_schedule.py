@@ -1,10 +1,12 @@
-"""invalid-cron-schedule: a CronJob's schedule or time zone is rejected by the API."""
+"""invalid-cron-schedule: a CronJob's schedule or time zone is rejected by the API, or an Argo CronWorkflow's
+schedule by the Argo Workflows controller."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from guardlint.findings import Severity
+from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import CRONJOBS
@@ -21,21 +23,22 @@ TZ_FORBIDDEN_SINCE = (1, 29)
 @rule(
     code="RES040",
     name="invalid-cron-schedule",
-    title="CronJob schedule is invalid",
+    title="CronJob or Argo CronWorkflow schedule is invalid",
     severity=Severity.ERROR,
     pack="resources",
     since="0.1.0",
     tags=("jobs", "api-rejects"),
     remediation="Write the schedule as five cron fields (minute hour day-of-month month day-of-week) or a macro "
-    "such as @daily, and set the time zone in spec.timeZone.",
+    "such as @daily, and set the time zone in spec.timeZone (spec.timezone in an Argo CronWorkflow).",
     references=(
         Reference("Kubernetes: CronJob schedule syntax",
                   "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax"),
         Reference("Kubernetes: CronJob time zones",
                   "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones"),
         CRONJOBS,
+        Reference("Argo Workflows: Cron Workflows", "https://argo-workflows.readthedocs.io/en/latest/cron-workflows/"),
     ),
-    kinds=("CronJob",),
+    kinds=("CronJob", "CronWorkflow"),
 )
 def invalid_cron_schedule(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
@@ -47,10 +50,18 @@ def invalid_cron_schedule(resource: Resource, params: Any, ctx: RuleContext) -> 
     Kubernetes 1.29 (the target version) a `TZ=` or `CRON_TZ=` prefix is also rejected on creation; a
     `spec.timeZone` that is empty or `Local` is always rejected.
 
+    Argo Workflows CronWorkflows (API group `argoproj.io`) are checked too: `spec.schedule` or each entry of
+    `spec.schedules`, with the same parser (Argo reads them with `cron.ParseStandard` of robfig/cron, which
+    also accepts a `TZ=` or `CRON_TZ=` prefix), and a CronWorkflow that sets both `schedule` and
+    `schedules`, which Argo refuses.
+
     ## Why is this bad?
     The API server parses the schedule when the object is created and rejects it with
     `spec.schedule: Invalid value`, so the GitOps sync fails and the job never runs (Kubernetes
-    documentation, "CronJob", "Schedule syntax" and "Time zones").
+    documentation, "CronJob", "Schedule syntax" and "Time zones"). The API server accepts any CronWorkflow
+    schedule, but the Argo Workflows controller validates it with the same parser and refuses the
+    CronWorkflow (`argo cron create` and `argo lint` reject it; applied with kubectl or a GitOps tool, it is
+    marked with a spec error and never starts a workflow).
 
     ## Example
     ```yaml
@@ -89,6 +100,10 @@ def invalid_cron_schedule(resource: Resource, params: Any, ctx: RuleContext) -> 
                   image: example.com/report:2.0.0
     ```
     """
+    if resource.kind == "CronWorkflow":
+        if resource.group == "argoproj.io":
+            yield from _cron_workflow(resource)
+        return
     if resource.group != "batch":
         return
     spec = resource.data.get("spec")
@@ -113,6 +128,32 @@ def invalid_cron_schedule(resource: Resource, params: Any, ctx: RuleContext) -> 
     if isinstance(time_zone, str) and (not time_zone.strip() or time_zone.lower() == "local"):
         yield Violation(("spec", "timeZone"), f"{resource.describe()} sets timeZone to {time_zone!r}; the API "
                         "requires an explicit IANA time zone name such as 'Europe/Berlin'", at_value=True)
+
+
+def _cron_workflow(resource: Resource) -> Iterator[Violation]:
+    """An Argo CronWorkflow's schedules, as the Argo Workflows controller validates them: ``spec.schedule``, or
+    else every entry of ``spec.schedules``, each parsed by ``cron.ParseStandard`` (a ``TZ=``/``CRON_TZ=`` prefix
+    allowed); both fields set is refused. An empty or missing list is not judged (Argo then schedules nothing
+    but reports no error)."""
+    spec = resource.data.get("spec")
+    if not isinstance(spec, dict):
+        return
+    schedule = spec.get("schedule")
+    schedules = spec.get("schedules")
+    if isinstance(schedule, str) and schedule != "":
+        if isinstance(schedules, list) and schedules:
+            yield Violation(("spec", "schedules"), f"{resource.describe()} sets both schedule and schedules; Argo "
+                            "Workflows accepts only one of them")
+        candidates: list[tuple[FieldPath, str]] = [(("spec", "schedule"), schedule)]
+    elif isinstance(schedules, list):
+        candidates = [(("spec", "schedules", i), s) for i, s in enumerate(schedules) if isinstance(s, str)]
+    else:
+        return
+    for path, text in candidates:
+        try:
+            check_schedule(text, allow_tz=True)
+        except CronError as exc:
+            yield Violation(path, f"{resource.describe()} has an invalid schedule {text!r}: {exc}", at_value=True)
 
 
 RULE = invalid_cron_schedule
