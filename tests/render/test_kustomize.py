@@ -162,7 +162,8 @@ def test_build_errors_are_input_errors(repo: Path) -> None:
     code, report = check(".")
     assert code == 2
     [error] = report["errors"]  # type: ignore[misc]
-    assert error["file"] == "o/kustomization.yaml" and "kustomize build failed" in error["message"]
+    assert (error["file"], error["line"]) == ("o/kustomization.yaml", 2)
+    assert "'missing.yaml' in 'resources' does not exist" in error["message"]
     assert "guardlint-kustomize-" not in error["message"]
 
 

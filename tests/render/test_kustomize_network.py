@@ -87,7 +87,8 @@ def test_local_files_in_those_fields_stay_allowed(tmp_path: Path) -> None:
         "configMapGenerator:\n  - name: ok\n    files: [a.txt, key=b.txt]\n    envs: [c.env]\n"
         "transformers:\n  - |-\n    apiVersion: builtin\n    kind: LabelTransformer\n    metadata: {name: x}\n"
         "    labels: {a: b}\n    fieldSpecs: [{path: metadata/labels, create: true}]\n"
-        "commonAnnotations:\n  docs: https://example.com/not-a-file\n")})
+        "commonAnnotations:\n  docs: https://example.com/not-a-file\n"),
+        "o/a.txt": "a\n", "o/b.txt": "b\n", "o/c.env": "C=1\n"})
     k = parse_kustomization(str(tmp_path / "o"), str(tmp_path))
     assert k is not None and k.problems == ()
 
@@ -128,8 +129,10 @@ def test_exec_and_container_functions_are_never_run(repo: Path, field: str) -> N
     code = main(["check", ".", "--format", "json", "--no-config"], out=out, err=err)
     assert not marker.exists()
     assert code == 2
-    [error] = json.loads(out.getvalue())["errors"]
-    assert error["file"] == "o/kustomization.yaml" and "kustomize build failed" in error["message"]
+    errors = json.loads(out.getvalue())["errors"]
+    # Refused before any build, on the entry that names each plugin, saying why.
+    assert [(e["file"], e["line"]) for e in errors] == [("o/kustomization.yaml", 3), ("o/kustomization.yaml", 4)]
+    assert "KRM function" in errors[0]["message"] and "not a kustomize builtin plugin" in errors[1]["message"]
 
 
 @pytest.mark.skipif(shutil.which("kustomize") is None and shutil.which("kubectl") is None,
@@ -141,4 +144,5 @@ def test_helm_charts_in_a_kustomization_are_not_inflated(repo: Path) -> None:
     code = main(["check", ".", "--format", "json", "--no-config"], out=out, err=err)
     assert code == 2
     [error] = json.loads(out.getvalue())["errors"]
-    assert "kustomize build failed" in error["message"] and "enable-helm" in error["message"]
+    assert (error["file"], error["line"]) == ("o/kustomization.yaml", 2)
+    assert "'helmCharts'" in error["message"] and "enable-helm" in error["message"]

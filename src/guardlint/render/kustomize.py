@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,7 +29,7 @@ from guardlint._record import NamedTuple
 from guardlint.findings import ErrorKind, InputError, Location
 from guardlint.model.paths import FieldPath
 from guardlint.render.tree import inside, kustomization_file
-from guardlint.source.files import DEFAULT_MAX_BYTES, Input, display_name, read_input
+from guardlint.source.files import DEFAULT_MAX_BYTES, Input, describe_limit, display_name, read_input
 from guardlint.source.loader import Document, load_text
 from guardlint.source.sourcemap import locate
 
@@ -39,7 +40,22 @@ if TYPE_CHECKING:
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 BUILD_TIMEOUT = 120.0
 _REF_KEYS = ("resources", "bases", "components")
-_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|(?:github\.com|gitlab\.com|bitbucket\.org)/)", re.I)
+_REMOTE = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://|git::|gh:|git@|(?:github\.com|gitlab\.com|bitbucket\.org)/)", re.I)
+"""What kustomize reads as a remote target: a URL, go-getter's ``git::`` form, the ``gh:`` shorthand, an scp-like
+``git@host:`` address or a well-known host without a scheme. (A relative path that does not exist is refused as
+missing before anything is built, so a remote form not listed here never reaches kustomize either.)"""
+_BUILTIN_PLUGINS = frozenset((
+    "AnnotationsTransformer", "ConfigMapGenerator", "HashTransformer", "IAMPolicyGenerator",
+    "ImageTagTransformer", "LabelTransformer", "NamespaceTransformer", "PatchJson6902Transformer",
+    "PatchStrategicMergeTransformer", "PatchTransformer", "PrefixSuffixTransformer", "PrefixTransformer",
+    "ReplacementTransformer", "ReplicaCountTransformer", "SecretGenerator", "SortOrderTransformer",
+    "SuffixTransformer", "ValueAddTransformer",
+))
+"""kustomize's builtin plugin kinds (``apiVersion: builtin``) that run no program; HelmChartInflationGenerator,
+which runs helm, is left out on purpose."""
+_FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
+_PLUGIN_LISTS = ("generators", "transformers", "validators")
 MERGE_KEYS = ("name", "mountPath", "containerPort", "devicePath", "ip", "port", "topologyKey")
 """Strategic-merge list keys (the common ones): list items of a patch are matched by these."""
 
@@ -102,35 +118,68 @@ _FILE_LISTS = ("crds", "configurations", "generators", "transformers", "validato
 _GENERATORS = ("configMapGenerator", "secretGenerator")
 
 
-def _loaded_paths(root: Node | None) -> list[tuple[str, ScalarNode]]:
+def _loaded_paths(root: Node | None) -> list[tuple[str, str, ScalarNode]]:
     """The entries of a kustomization, besides ``resources``/``bases``/``components`` and patches (checked where
-    they are read), that kustomize loads as files: generator ``files`` (``[key=]path``), ``envs`` and ``env``,
-    ``crds``, ``configurations``, ``generators``, ``transformers``, ``validators``, ``openapi.path`` and each
-    replacement's ``path``. A URL in any of them would be fetched by the build, and proxy variables cannot
-    stop that for a loopback address, so each one is checked before anything is built."""
-    out: list[tuple[str, ScalarNode]] = []
+    they are read), that kustomize loads as files, with the field that names them: generator ``files``
+    (``[key=]path``), ``envs`` and ``env``, ``crds``, ``configurations``, ``generators``, ``transformers``,
+    ``validators``, ``openapi.path`` and each replacement's ``path``. A URL in any of them would be fetched by
+    the build, and proxy variables cannot stop that for a loopback address, so each one is checked before
+    anything is built."""
+    out: list[tuple[str, str, ScalarNode]] = []
     for key in _FILE_LISTS:
-        out.extend(_strings(_get(root, key)))
+        out.extend((key, entry, node) for entry, node in _strings(_get(root, key)))
     for key in _GENERATORS:
         items = _get(root, key)
         for item in items.value if isinstance(items, SequenceNode) else []:
-            out.extend(_strings(_get(item, "files")))
-            out.extend(_strings(_get(item, "envs")))
+            out.extend((f"{key} files", entry, node) for entry, node in _strings(_get(item, "files")))
+            out.extend((f"{key} envs", entry, node) for entry, node in _strings(_get(item, "envs")))
             env = _get(item, "env")
             if _scalar(env) is not None:
                 assert isinstance(env, ScalarNode)
-                out.append((env.value, env))
+                out.append((f"{key} env", env.value, env))
     openapi_path = _get(_get(root, "openapi"), "path")
     if _scalar(openapi_path) is not None:
         assert isinstance(openapi_path, ScalarNode)
-        out.append((openapi_path.value, openapi_path))
+        out.append(("openapi", openapi_path.value, openapi_path))
     replacements = _get(root, "replacements")
     for item in replacements.value if isinstance(replacements, SequenceNode) else []:
         path = _get(item, "path")
         if _scalar(path) is not None:
             assert isinstance(path, ScalarNode)
-            out.append((path.value, path))
+            out.append(("replacements", path.value, path))
     return out
+
+
+def _inline_config(entry: str) -> list[dict[str, Any]] | None:
+    """The plugin configurations written inline in a ``generators``/``transformers``/``validators`` entry, or
+    None when the entry is a path. kustomize reads an entry as inline when it parses as objects."""
+    if "\n" not in entry and ":" not in entry:
+        return None
+    loaded = load_text(entry, "<inline>")
+    configs = [d.data for d in loaded.documents if d.data is not None]
+    if loaded.errors or not configs or not all(isinstance(c, dict) for c in configs):
+        return None
+    return configs
+
+
+def _plugin_refusal(config: Mapping[str, Any]) -> str | None:
+    """Why kustomize would run a program for this plugin configuration (None for a builtin plugin that runs
+    none). kustomize loads a builtin plugin only for ``apiVersion: builtin`` and a builtin kind; anything else
+    is an external plugin, which it runs only with --enable-alpha-plugins/--enable-exec (never passed)."""
+    kind, api = config.get("kind"), config.get("apiVersion")
+    meta = config.get("metadata")
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    function = next((a for a in _FUNCTION_ANNOTATIONS if isinstance(annotations, dict) and a in annotations), None)
+    if kind == "HelmChartInflationGenerator":
+        return ("configures HelmChartInflationGenerator: kustomize would run helm; guardlint builds overlays "
+                "without --enable-helm, so the overlay is not built")
+    if function is not None:
+        return (f"configures {kind!s} as a KRM function ({function}): kustomize would run its program or "
+                "container; guardlint never runs functions or plugins, so the overlay is not built")
+    if api == "builtin" and kind in _BUILTIN_PLUGINS:
+        return None
+    return (f"configures {api!s} {kind!s}, which is not a kustomize builtin plugin: kustomize would load it as "
+            "an external plugin (a program); guardlint never runs plugins, so the overlay is not built")
 
 
 def _scalar(node: Node | None) -> str | None:
@@ -212,32 +261,88 @@ def parse_kustomization(directory: str, root: str, max_bytes: int = DEFAULT_MAX_
     patches: list[Patch] = []
     problems: list[InputError] = []
 
-    def local(entry: str, node: Node) -> str | None:
-        if _REMOTE.match(entry):
-            problems.append(_error(
-                display, node, doc.line_offset,
-                f"remote kustomize resource {entry!r} is not fetched: guardlint never contacts the network",
-                "vendor the remote base into the repository, or exclude this overlay",
-            ))
+    def refuse(node: Node | None, message: str, hint: str) -> None:
+        problems.append(_error(display, node, doc.line_offset, message, hint))
+
+    def local(entry: str, node: Node, field: str, *, folder: bool = False) -> str | None:
+        """The path ``entry`` of ``field`` names, or None (the problem recorded) when kustomize must not read it:
+        remote, outside the repository, missing, not a regular file (or a folder, where ``folder``), or over the
+        size limit. Each of these would fail the build, fetch something, or read without bound."""
+        if _REMOTE.match(entry.strip()):
+            refuse(node, f"remote kustomize resource {entry!r} is not fetched: guardlint never contacts the network",
+                   "vendor the remote base into the repository, or exclude this overlay")
             return None
         path = os.path.normpath(os.path.join(directory, entry))
         if not inside(path, root):
-            problems.append(_error(display, node, doc.line_offset,
-                                   f"{entry!r} is outside the repository ({root}); it is not read"))
+            refuse(node, f"{entry!r} in '{field}' is outside the repository ({root}); it is not read",
+                   "keep what an overlay reads inside the repository")
+            return None
+        try:
+            info = os.stat(path)
+        except OSError:
+            refuse(node, f"{entry!r} in '{field}' does not exist ({display_name(path)}), so the overlay cannot be "
+                   "built", "fix the path, or add the file")
+            return None
+        if stat.S_ISDIR(info.st_mode):
+            if folder:
+                return path
+            refuse(node, f"{entry!r} in '{field}' is a folder; kustomize reads a file there",
+                   "name a file")
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            refuse(node, f"{entry!r} in '{field}' is not a regular file; it is not read", "name a regular file")
+            return None
+        if info.st_size > max_bytes:
+            refuse(node, f"{entry!r} in '{field}' is {info.st_size / 1048576:.1f} MiB, over the "
+                   f"{describe_limit(max_bytes)} limit; it is not read",
+                   "raise 'max-file-size-mb' if the file is meant to be this large")
             return None
         return path
 
-    for entry, node in _loaded_paths(doc.root):
+    for field, entry, node in _loaded_paths(doc.root):
         if _REMOTE.match(entry.strip()) or _REMOTE.match(entry.partition("=")[2].strip()):
-            problems.append(_error(
-                display, node, doc.line_offset,
-                f"remote file {entry!r} is not fetched: guardlint never contacts the network",
-                "vendor the file into the repository, or exclude this overlay",
-            ))
+            refuse(node, f"remote file {entry!r} is not fetched: guardlint never contacts the network",
+                   "vendor the file into the repository, or exclude this overlay")
+            continue
+        if field in _PLUGIN_LISTS and _inline_config(entry) is not None:
+            continue
+        # A generator's ``files`` entry may be ``key=path``.
+        path_part = entry.partition("=")[2] if field.endswith(" files") and "=" in entry else entry
+        local(path_part, node, field, folder=field in _PLUGIN_LISTS)
+
+    for field in _PLUGIN_LISTS:
+        for entry, node in _strings(_get(doc.root, field)):
+            inline = _inline_config(entry)
+            if inline is not None:
+                configs = inline
+            else:
+                config_path = os.path.normpath(os.path.join(directory, entry))
+                if _REMOTE.match(entry.strip()) or not inside(config_path, root) or not os.path.isfile(config_path):
+                    continue  # refused above, or a folder kustomize builds
+                loaded, _ = _load(config_path, display_name(config_path), max_bytes)
+                configs = [d.data for d in loaded if isinstance(d.data, dict)]
+            for config in configs:
+                reason = _plugin_refusal(config)
+                if reason is not None:
+                    what = "an inline configuration" if inline is not None else repr(entry)
+                    refuse(node, f"{what} in '{field}' {reason}",
+                           "build the overlay yourself with the plugins you trust and lint the output "
+                           "(kustomize build ... | guardlint check -), or exclude this overlay")
+                    break
+
+    for field in ("helmCharts", "helmChartInflationGenerator"):
+        charts = _get(doc.root, field)
+        for item in charts.value if isinstance(charts, SequenceNode) else []:
+            chart, chart_repo = _scalar(_get(item, "name")), _scalar(_get(item, "repo"))
+            fetch = f" and download it from {chart_repo}" if chart_repo else ""
+            refuse(item, f"chart {chart or '?'!r} in '{field}' is not inflated: kustomize would run helm{fetch}; "
+                   "guardlint builds overlays without --enable-helm, so the overlay is not built",
+                   "vendor the chart into the repository, where guardlint renders it as a chart folder, or "
+                   "exclude this overlay")
 
     for key in _REF_KEYS:
         for entry, node in _strings(_get(doc.root, key)):
-            path = local(entry, node)
+            path = local(entry, node, key, folder=True)
             if path is None:
                 continue
             if os.path.isdir(path):
@@ -246,8 +351,9 @@ def parse_kustomization(directory: str, root: str, max_bytes: int = DEFAULT_MAX_
             else:
                 files.append(os.path.realpath(path))
 
-    def from_path(entry: str, node: Node, target: tuple[str | None, str | None], force_json: bool) -> None:
-        path = local(entry, node)
+    def from_path(entry: str, node: Node, field: str, target: tuple[str | None, str | None],
+                  force_json: bool) -> None:
+        path = local(entry, node, field)
         if path is None or not os.path.isfile(path):
             return
         files.append(os.path.realpath(path))
@@ -262,14 +368,14 @@ def parse_kustomization(directory: str, root: str, max_bytes: int = DEFAULT_MAX_
             path_node, inline_node = _get(item, "path"), _get(item, "patch")
             if _scalar(path_node) is not None:
                 assert path_node is not None
-                from_path(str(_scalar(path_node)), path_node, target, force_json)
+                from_path(str(_scalar(path_node)), path_node, key, target, force_json)
             elif isinstance(inline_node, ScalarNode):
                 patches.extend(_inline(inline_node, text_lines, display, doc.line_offset, target, force_json))
     for entry, node in _strings(_get(doc.root, "patchesStrategicMerge")):
         if "\n" in entry or entry.lstrip().startswith(("{", "apiVersion")):
             patches.extend(_inline(node, text_lines, display, doc.line_offset, (None, None), False))
         else:
-            from_path(entry, node, (None, None), False)
+            from_path(entry, node, "patchesStrategicMerge", (None, None), False)
     is_component = data.get("kind") == "Component"
     return Kustomization(directory, file, display, tuple(refs), tuple(files), tuple(patches), doc, is_component,
                          tuple(problems))
@@ -406,6 +512,114 @@ def build(overlay: str, tool: Sequence[str], timeout: float = BUILD_TIMEOUT) -> 
         for obj in objects:
             origins.append(_take_origin(obj, base, loader))
         return Built(objects, origins)
+
+
+_KLOG = re.compile(r'^[EFWI]\d{4} [\d:.]+\s+\d+ [^\]]*\] "command failed" err=(?P<body>.*)$', re.S)
+"""kubectl prints kustomize's error as a klog line: ``E1207 11:52:38.363195 31229 run.go:72] "command failed"
+err="..."`` (a Go-quoted string), or ``err=<`` followed by tab-indented lines and `` >`` for a multi-line error."""
+_LAYER = re.compile(
+    r"^accumulating (?:resources|components): accumulation err='accumulating (?:resources|components) from "
+    r"'[^']*': '(?P<dir>[^']*)' must resolve to a file': "
+    r"(?:recursed accumulation of|couldn't make target for) path '(?P=dir)': ")
+"""One folder of the chain as kustomize reports it: it first tries a folder entry as a file, then builds it; the
+rest of the message is what went wrong inside that folder."""
+_FILE_TRY = re.compile(
+    r"^accumulating (?:resources|components): accumulation err='(?P<cause>.*)': must build at directory: "
+    r"'[^']*': file is not directory$", re.S)
+"""A file entry that failed: kustomize then tries it as a folder, and that second, expected failure is noise."""
+_PATCH_ID = re.compile(r'(?:patch|Id) "?(?P<kind>[A-Za-z0-9]+)\.[^/\s"]*/(?P<name>[^\s"]+?)\.(?:\[noNs\]|[a-z0-9-]+)(?=["\s;:]|$)')
+_YAML_LINE = re.compile(r"yaml: line (?P<line>\d+):.* in File: (?P<file>\S+)")
+
+
+def _unwrap(raw: str) -> str:
+    """kustomize's own error from what ``kubectl kustomize`` (a klog line) or ``kustomize build`` (``Error:``)
+    printed."""
+    text = raw.strip()
+    klog = _KLOG.match(text)
+    if klog is not None:
+        body = klog.group("body").strip()
+        if body.startswith('"'):
+            import json
+
+            try:
+                decoded = json.loads(body)
+            except ValueError:
+                decoded = body.strip('"').replace('\\"', '"').replace("\\\\", "\\")
+            text = decoded if isinstance(decoded, str) else body
+        elif body.startswith("<"):
+            lines = body[1:].rstrip().removesuffix(">").split("\n")
+            text = "\n".join(line.removeprefix("\t") for line in lines).strip()
+    return text.removeprefix("Error: ").strip()
+
+
+def failure(overlay: str, raw: str, members: Sequence[Kustomization]) -> InputError:
+    """One located ``render-failed`` error for a failed build: kustomize's own cause without the log prefix and
+    the layers of the folder chain, on the kustomization where it happened, at the entry the cause names (a
+    resource, a patch's target, the line of a YAML error) when it names one."""
+    text = _unwrap(raw)
+    by_dir = {os.path.realpath(k.directory): k for k in members}
+    inner = by_dir.get(os.path.realpath(overlay))
+    while (layer := _LAYER.match(text)) is not None:
+        inner = by_dir.get(os.path.realpath(layer.group("dir")), inner)
+        text = text[layer.end():]
+    tried = _FILE_TRY.match(text)
+    if tried is not None:
+        text = tried.group("cause")
+    cause = " ".join(text.split())
+    for k in members:  # absolute paths as reports show files
+        cause = cause.replace(os.path.realpath(k.directory) + os.sep, display_name(k.directory) + "/")
+    where = display_name(overlay)
+    file, location = display_name(kustomization_file(overlay) or overlay), Location(1, 1, 1, 1)
+    if inner is not None:
+        file, location = inner.display, _cause_location(inner, cause)
+        if os.path.realpath(inner.directory) != os.path.realpath(overlay):
+            where += f" (in {display_name(inner.directory)})"
+        yaml_error = _YAML_LINE.search(cause)
+        named = os.path.join(inner.directory, yaml_error.group("file")) if yaml_error else ""
+        if yaml_error is not None and os.path.isfile(named):
+            file, location = display_name(named), Location(int(yaml_error.group("line")), 1, 0, 0)
+        else:
+            patch = _cause_patch(inner, cause)
+            if patch is not None:
+                file, location = patch.file, _shift(patch.root, patch.root, patch)
+    return InputError(ErrorKind.RENDER_FAILED, file, location.line, location.column,
+                      f"kustomize could not build the overlay {where}: {cause}",
+                      "fix the kustomization or the file it names; nothing of this overlay was linted")
+
+
+def _cause_location(k: Kustomization, cause: str) -> Location:
+    """The first entry (or key) of the kustomization that the cause names in quotes or parentheses, else line 1."""
+    root = k.document.root if k.document is not None else None
+    offset = k.document.line_offset if k.document is not None else 0
+    named = re.findall(r"'([^']+)'|\(([^()]+)\)|\"([^\"]+)\"", cause)
+    wanted = [a or b or c for a, b, c in named]
+    scalars: list[ScalarNode] = []
+    stack: list[Node] = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ScalarNode):
+            scalars.append(node)
+        elif isinstance(node, SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, MappingNode):
+            for key, value in reversed(node.value):
+                stack.extend((value, key))
+    for value in wanted:
+        for node in scalars:
+            if node.value == value:
+                mark = node.start_mark
+                return Location(offset + mark.line + 1, mark.column + 1, 0, 0)
+    return Location(1, 1, 1, 1)
+
+
+def _cause_patch(k: Kustomization, cause: str) -> Patch | None:
+    """The strategic-merge patch of the kustomization whose kind and name the cause names (a patch that
+    matches no object), when there is exactly one."""
+    found = _PATCH_ID.search(cause) if "patch" in cause else None
+    if found is None:
+        return None
+    hits = [p for p in k.patches if not p.json6902 and p.kind == found.group("kind") and p.name == found.group("name")]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _take_origin(obj: dict[str, Any], base: str, loader: Any) -> dict[str, Any]:

@@ -175,8 +175,7 @@ def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
             continue
         built = kz.build(overlay, tool)
         if isinstance(built, str):
-            errors.append(InputError(ErrorKind.RENDER_FAILED, display_name(kustomization_file(overlay) or overlay),
-                                     1, 1, f"kustomize build failed: {built}"))
+            errors.append(kz.failure(overlay, built, members))
             continue
         for origin in built.origins:
             for key in ("path", "configuredIn"):
