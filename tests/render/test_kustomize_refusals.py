@@ -114,10 +114,10 @@ def test_builtin_plugins_in_a_file_and_inline_stay_allowed(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("raw", [
-    'E1207 11:55:14.721630    3958 run.go:72] "command failed" err="accumulating resources: unknown field '
-    '\\"bogus\\""',
-    'E1207 11:52:38.153547   31229 run.go:72] "command failed" err=<\n\taccumulating resources: unknown field\n'
-    '\t"bogus"\n >',
+    ('E1207 11:55:14.721630    3958 run.go:72] "command failed" err="accumulating resources: unknown field '
+     '\\"bogus\\""'),
+    ('E1207 11:52:38.153547   31229 run.go:72] "command failed" err=<\n\taccumulating resources: unknown field\n'
+     '\t"bogus"\n >'),
     'Error: accumulating resources: unknown field "bogus"',
 ])
 def test_the_log_prefix_of_kubectl_and_kustomize_is_removed(raw: str) -> None:

@@ -527,7 +527,9 @@ _FILE_TRY = re.compile(
     r"^accumulating (?:resources|components): accumulation err='(?P<cause>.*)': must build at directory: "
     r"'[^']*': file is not directory$", re.S)
 """A file entry that failed: kustomize then tries it as a folder, and that second, expected failure is noise."""
-_PATCH_ID = re.compile(r'(?:patch|Id) "?(?P<kind>[A-Za-z0-9]+)\.[^/\s"]*/(?P<name>[^\s"]+?)\.(?:\[noNs\]|[a-z0-9-]+)(?=["\s;:]|$)')
+_PATCH_ID = re.compile(
+    r'(?:patch|Id) "?(?P<kind>[A-Za-z0-9]+)\.[^/\s"]*/(?P<name>[^\s"]+?)\.(?:\[noNs\]|[a-z0-9-]+)(?=["\s;:]|$)')
+"""A resource id as kustomize prints it, ``Kind.version.[group]/name.[namespace]`` (``[noGrp]``, ``[noNs]``)."""
 _YAML_LINE = re.compile(r"yaml: line (?P<line>\d+):.* in File: (?P<file>\S+)")
 
 
