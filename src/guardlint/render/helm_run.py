@@ -125,6 +125,23 @@ def missing_dependencies(chart: str, max_bytes: int) -> list[InputError]:
     return out
 
 
+def kube_version_error(chart: str, max_bytes: int, target: tuple[int, int]) -> InputError | None:
+    """The error ``helm template --kube-version`` gives for a chart whose ``kubeVersion`` range does not admit the
+    target version (the in-process renderer does not check it), on that line of ``Chart.yaml``."""
+    from guardlint.render.kubeversion import admits
+
+    doc, _ = _load_doc(os.path.join(chart, CHART_FILE), max_bytes)
+    constraint = doc.data.get("kubeVersion") if doc is not None and isinstance(doc.data, dict) else None
+    if doc is None or not isinstance(constraint, str) or admits(constraint, target) is not False:
+        return None
+    loc, _ = doc.locate(("kubeVersion",))
+    version = "v{}.{}.0".format(*target)
+    return _error(doc.file, f"chart requires kubeVersion: {constraint} which is incompatible with Kubernetes "
+                  f"{version}, the target version (kubernetes-version); the chart is not rendered",
+                  loc.line, loc.column, hint="lint for a version the chart supports (--kubernetes-version), or widen "
+                  "kubeVersion in Chart.yaml if the chart works on this version")
+
+
 def _is_library(chart: str, max_bytes: int) -> bool:
     doc, _ = _load_doc(os.path.join(chart, CHART_FILE), max_bytes)
     return doc is not None and isinstance(doc.data, dict) and doc.data.get("type") == "library"
@@ -175,6 +192,10 @@ def render_charts(charts: Sequence[str], options: RenderOptions) -> tuple[list[U
         missing = missing_dependencies(chart, options.max_bytes)
         if missing:
             errors.extend(missing)
+            continue
+        incompatible = kube_version_error(chart, options.max_bytes, options.kubernetes_version)
+        if incompatible is not None:
+            errors.append(incompatible)
             continue
         if not looked:
             renderer, looked = find_renderer(), True
@@ -330,9 +351,39 @@ def _unit(chart: str, chart_display: str, set_name: str, rendering: Rendering, v
     stored = cache.store_stream(text)
     pseudo = f"{chart_display}/@{set_name}"
     loaded = load_text(text, pseudo, nodes=False)
+    if loaded.errors:
+        lines = text.split("\n")
+        loaded = loaded._replace(errors=tuple(
+            _rendered_error(e, lines, line_map, rendering.marker_files, chart, set_name) for e in loaded.errors))
     mapper = HelmMapper(chart, chart_display, set_name, stored, line_map, rendering.marker_files, value_files,
                         overridden)
     return Unit(pseudo, chart_display, loaded, mapper, set_name)
+
+
+def _rendered_error(error: InputError, lines: Sequence[str], line_map: Mapping[int, tuple[int, int]],
+                    files: Mapping[int, str], chart: str, set_name: str) -> InputError:
+    """An error in the rendered stream (a template that writes text that is not YAML), moved to the template line
+    that wrote the nearest marked line at or before it in the same document, else to the template the
+    ``# Source:`` header names; the rendered line stays in the message."""
+    template, tline = "", 0
+    for ln in range(min(error.line, len(lines)), 0, -1):
+        hit = line_map.get(ln)
+        if hit is not None and not tline:
+            template, tline = files.get(hit[0], ""), hit[1]
+        header = lines[ln - 1]
+        if header.startswith("# Source: "):
+            source = header[len("# Source: "):]
+            template = template or (source.split("/", 1)[1] if "/" in source else source)
+            break
+        if header == "---" and ln < error.line:
+            break
+    if not template:
+        return error
+    return error._replace(
+        file=display_name(os.path.join(chart, template)), line=tline or 1, column=1,
+        message=f"the chart renders text that is not YAML (values set {set_name}, rendered line {error.line}): "
+                f"{error.message}",
+        hint=error.hint or "fix the template; nothing of this document was linted")
 
 
 class HelmMapper:
