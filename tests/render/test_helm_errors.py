@@ -66,3 +66,39 @@ def test_a_chart_whose_kube_version_excludes_the_target_is_refused_as_helm_templ
     [error] = report["errors"]
     assert (error["file"], error["line"], error["code"]) == ("charts/web/Chart.yaml", 4, "GL010")
     assert "requires kubeVersion: >= 1.16.0-0, < 1.20.0-0" in error["message"] and "v1.37.0" in error["message"]
+
+
+SCHEMA = ('{"type": "object", "required": ["image"], "properties": {"replicas": {"type": "integer", "minimum": 1},'
+          ' "image": {"type": "string"}}}')
+SUB_SCHEMA = '{"type": "object", "properties": {"port": {"type": "integer", "maximum": 1000}}}'
+
+
+@pytest.mark.parametrize(("set_file", "text", "where"), [
+    ("ci/zero-values.yaml", "image: x\nreplicas: 0\n", ("charts/web/ci/zero-values.yaml", 2)),
+    ("ci/sub-values.yaml", "sub:\n  port: 5000\n", ("charts/web/ci/sub-values.yaml", 2)),
+    ("ci/null-values.yaml", "image: null\n", ("charts/web/ci/null-values.yaml", 1)),
+])
+def test_a_values_schema_violation_is_on_the_values_line_that_sets_the_value(
+        repo: Path, set_file: str, text: str, where: tuple[str, int]) -> None:
+    write(repo, {"charts/web/Chart.yaml": CHART + "dependencies:\n  - name: sub\n    version: 0.1.0\n",
+                 "charts/web/values.yaml": "image: nginx\nreplicas: 1\n",
+                 "charts/web/values.schema.json": SCHEMA, "charts/web/templates/cm.yaml": GOOD,
+                 "charts/web/charts/sub/Chart.yaml": "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+                 "charts/web/charts/sub/values.yaml": "port: 80\n",
+                 "charts/web/charts/sub/values.schema.json": SUB_SCHEMA,
+                 f"charts/web/{set_file}": text})
+    code, report = check(".")
+    assert code == 2
+    [error] = report["errors"]
+    assert (error["file"], error["line"]) == where
+    assert f"values set {set_file}" in error["message"] and "schema" in error["message"]
+
+
+def test_a_missing_required_value_is_on_the_schema_that_requires_it(repo: Path) -> None:
+    write(repo, {"charts/web/Chart.yaml": CHART, "charts/web/values.yaml": "replicas: 1\n",
+                 "charts/web/values.schema.json": SCHEMA, "charts/web/templates/cm.yaml": GOOD})
+    code, report = check(".")
+    assert code == 2
+    [error] = report["errors"]
+    assert (error["file"], error["line"]) == ("charts/web/values.schema.json", 1)
+    assert "missing property 'image'" in error["message"]

@@ -276,6 +276,9 @@ def _render_chart(chart: str, chart_display: str, renderer: Renderer,
                 }))
         if rendering.error is not None:
             e = _located(rendering.error, chart, chart_display, set_name)
+            if rendering.error.template is None and _SCHEMA_FAILED in rendering.error.message:
+                chain = _values_chain(chart, base_values, docs, options.max_bytes, options.overrides)
+                e = _schema_error_located(e, chart, chain, options.max_bytes)
             k = (e.file, e.line, rendering.error.message)
             if k not in seen_errors:
                 seen_errors[k] = len(errors)
@@ -305,6 +308,44 @@ def _located(error: RenderError, chart: str, chart_display: str, set_name: str) 
         file = display_name(os.path.join(chart, rel))
     return _error(file, f"helm template failed (values set {set_name}): {error.message}", error.line, error.column,
                   hint="fix the template or the values; nothing was linted for this values set")
+
+
+_SCHEMA_FAILED = "values don't meet the specifications of the schema"
+_SCHEMA_AT = re.compile(r"(?:(?P<chart>[\w.-]+): )?- at '(?P<pointer>[^']*)': (?P<what>missing propert(?:y|ies) "
+                        r"'(?P<missing>[^']+)')?")
+
+
+def _schema_error_located(error: InputError, chart: str, chain: Sequence[ValuesFile], max_bytes: int
+                          ) -> InputError:
+    """A ``values.schema.json`` violation (which Helm reports without a file) moved to the values line that sets
+    the value the schema rejects: the last values file of the set that sets it (a missing required property
+    set to null there counts), else line 1 of the ``values.schema.json`` of the chart that demands it."""
+    doc, _ = _load_doc(os.path.join(chart, CHART_FILE), max_bytes)
+    top = doc.data.get("name") if doc is not None and isinstance(doc.data, dict) else None
+    current = top
+    schema_of: str | None = None
+    for m in _SCHEMA_AT.finditer(error.message):
+        current = m.group("chart") or current
+        prefix: tuple[str | int, ...] = () if current == top or current is None else (current,)
+        parts: list[str | int] = []
+        for raw in m.group("pointer").split("/")[1:]:
+            part = raw.replace("~1", "/").replace("~0", "~")
+            parts.append(int(part) if part.isdigit() else part)
+        path = (*prefix, *parts, *((m.group("missing"),) if m.group("missing") else ()))
+        for vf in reversed(chain):
+            if vf.document is None or tuple(path[: len(vf.prefix)]) != vf.prefix:
+                continue
+            inner = path[len(vf.prefix):]
+            if _get(vf.document.data, inner)[0]:
+                loc, _ = vf.document.locate(inner)
+                return error._replace(file=vf.display, line=loc.line, column=loc.column)
+        if schema_of is None:
+            folder = chart if not prefix else os.path.join(chart, "charts", str(prefix[0]))
+            schema = os.path.join(folder, "values.schema.json")
+            schema_of = display_name(schema) if os.path.isfile(schema) else ""
+    if schema_of:
+        return error._replace(file=schema_of, line=1, column=1)
+    return error
 
 
 def _values_chain(chart: str, base: Document | None, set_docs: Sequence[Document | None],
