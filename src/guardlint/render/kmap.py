@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from yaml.nodes import ScalarNode, SequenceNode
+
 from guardlint.findings import Finding, Location, Rendered
 from guardlint.model.resource import Resource, resources_of
 from guardlint.render.kustomize import (
@@ -22,6 +24,15 @@ from guardlint.source.loader import Document
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+
+def _value_at(obj: Any, path: Sequence[str | int]) -> Any:
+    for part in path:
+        if isinstance(part, int):
+            obj = obj[part] if isinstance(obj, list) and 0 <= part < len(obj) else None
+        else:
+            obj = obj.get(part) if isinstance(obj, dict) else None
+    return obj
 
 
 def _name(obj: Any) -> str:
@@ -105,6 +116,12 @@ class KustomizeMapper:
                 if loc is not None:
                     return finding._replace(file=patch.file, location=loc,
                                             rendered=rendered._replace(mapped_to="patch"))
+        if finding.exact and path and path[-1] == "image":
+            image = _value_at(obj, path)
+            loc_file = self._images_entry(image) if isinstance(image, str) else None
+            if loc_file is not None:
+                return finding._replace(file=loc_file[0], location=loc_file[1],
+                                        rendered=rendered._replace(mapped_to="patch"))
         if src is not None:
             doc, res = src
             loc, exact = doc.locate((*res.prefix, *path), at_value=at_value)
@@ -119,6 +136,39 @@ class KustomizeMapper:
                     return finding._replace(file=k.display, location=loc,
                                             rendered=rendered._replace(mapped_to="generator", approximate=True))
         return finding._replace(rendered=rendered)
+
+    def _images_entry(self, image: str) -> tuple[str, Location] | None:
+        """The ``images`` entry of the chain that wrote the rendered ``image``: the outermost kustomization's entry
+        whose resulting name (``newName``, else ``name``) is the image's name and that set its tag or digest
+        (located on ``newTag``/``digest``) or, setting neither, its name (on ``newName``). kustomize applies each
+        kustomization's ``images`` after those of its bases, so the outermost entry that matches decides."""
+        rest, _, digest = image.partition("@")
+        slash = rest.rfind("/")
+        colon = rest.rfind(":")
+        name, tag = (rest[:colon], rest[colon + 1:]) if colon > slash else (rest, "")
+        for k in self.members:
+            doc = k.document
+            images = _get(doc.root, "images") if doc is not None else None
+            if doc is None or not isinstance(images, SequenceNode):
+                continue
+            for item in images.value:
+                fields = {f: _get(item, f) for f in ("name", "newName", "newTag", "digest")}
+                text = {f: n.value for f, n in fields.items() if isinstance(n, ScalarNode) and isinstance(n.value, str)}
+                if text.get("newName", text.get("name")) != name:
+                    continue
+                if "digest" in text and text["digest"] == digest:
+                    node = fields["digest"]
+                elif "newTag" in text and text["newTag"] == tag and not digest:
+                    node = fields["newTag"]
+                elif "newName" in text and "newTag" not in text and "digest" not in text:
+                    node = fields["newName"]
+                else:
+                    continue
+                assert node is not None
+                s, e = node.start_mark, node.end_mark
+                return k.display, Location(doc.line_offset + s.line + 1, s.column + 1,
+                                           doc.line_offset + e.line + 1, e.column + 1)
+        return None
 
     @staticmethod
     def _generator_entry(k: Kustomization, origin: dict[str, Any], name: str) -> Location:
