@@ -115,11 +115,17 @@ def _crd_lifecycle(resource: Resource, ctx: RuleContext) -> Lifecycle | None:
         unserved: dict[tuple[str, str], list[tuple[str, str]]] = {}
         warnings: dict[tuple[str, str], list[str | None]] = {}  # (apiVersion, kind) -> each serving CRD's warning
         stored: set[tuple[str, str]] = set()  # (apiVersion, kind) that some CRD serves and stores
+        listed: dict[tuple[str, str], list[str]] = {}  # (group, kind) -> the CRDs defining it (their names)
+        listed_versions: set[tuple[str, str]] = set()  # (apiVersion, kind) that some CRD lists, served or not
         for crd in ctx.index.of_kind("CustomResourceDefinition", any_namespace=True):
             if not crd.api_version.startswith("apiextensions.k8s.io/"):
                 continue
             for v in version_serving(crd.data):
                 key = (v.api_version, v.kind)
+                listed_versions.add(key)
+                definers = listed.setdefault((v.api_version.rpartition("/")[0], v.kind), [])
+                if (crd.name or v.kind) not in definers:
+                    definers.append(crd.name or v.kind)
                 if not v.served:
                     names = unserved.setdefault(key, [])
                     if (crd.name or v.kind, v.unserved) not in names:
@@ -146,6 +152,15 @@ def _crd_lifecycle(resource: Resource, ctx: RuleContext) -> Lifecycle | None:
             ordered = sorted(api_versions, key=cmp_to_key(newest_first))
             return sorted(ordered, key=lambda v: (v, kind) not in stored)
 
+        # A version no CRD of the kind lists at all is not served either (the API server answers 'no matches for
+        # kind' for it): the same as a version listed without served: true.
+        for r in ctx.index.resources:
+            group_kind = (r.api_version.rpartition("/")[0], r.kind)
+            if group_kind in listed and (r.api_version, r.kind) not in listed_versions:
+                names = unserved.setdefault((r.api_version, r.kind), [])
+                for name in listed[group_kind]:
+                    if (name, "does not list it") not in names:
+                        names.append((name, "does not list it"))
         out: dict[tuple[str, str], Lifecycle] = {}
         for (api_version, kind), crds in unserved.items():
             serving = served.get((api_version.rpartition("/")[0], kind), [])
@@ -173,10 +188,13 @@ def _crd_lifecycle(resource: Resource, ctx: RuleContext) -> Lifecycle | None:
                            f"served version of the kind is undeprecated)")
             else:
                 instead = "; no version of the kind is served"
+            version_name = api_version.rpartition("/")[2]
+            says = (f"does not list version {version_name!r}" if how == "does not list it"
+                    else f"lists version {version_name!r} {how}")
             out[(api_version, kind)] = Lifecycle(
                 "removed", f"{api_version} {kind} is not served: the CustomResourceDefinition {named} among the "
-                           f"linted files lists version {api_version.rpartition('/')[2]!r} {how}: the "
-                           f"object cannot be applied (kubectl answers 'no matches for kind'){instead}")
+                           f"linted files {says}: the object cannot be applied (kubectl answers 'no matches for "
+                           f"kind'){instead}")
         for (api_version, kind), said in warnings.items():
             if None in said:
                 continue  # a CRD of the run serves the version without deprecating it

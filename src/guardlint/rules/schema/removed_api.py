@@ -42,7 +42,9 @@ def removed_api(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[V
     validated against the unserved version's schema either. A version without `served` is not served either:
     the field is a required boolean, which the API server reads as false when it is missing (and a value that
     is not a boolean makes it reject the whole CustomResourceDefinition); `missing-required-field` and
-    `wrong-field-type` report the CustomResourceDefinition itself. The message names the version to move to: a
+    `wrong-field-type` report the CustomResourceDefinition itself. A version that no CustomResourceDefinition of
+    the kind among the linted files lists at all is not served either (`example.org/v2 Widget` when the CRD
+    lists only `v1`): the API server answers `no matches for kind`. The message names the version to move to: a
     served version that is not `deprecated: true`, the one the CRD stores (`storage: true`) first, then the
     newest (`v2` before `v1`, `v1` before `v1beta1`); a deprecated version only when the CRD serves no other,
     saying that it is deprecated.
