@@ -5,6 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guardlint.engine import lint_loaded
 from guardlint.model.quantity import quantity_value
@@ -131,3 +133,65 @@ def test_qualified_name_problems() -> None:
     assert qualified_name_problem("a/b/c") is not None
     assert qualified_name_problem("/gpu") is not None
     assert qualified_name_problem("nvidia.com/" + "g" * 64) is not None
+
+
+def _fullmatch_lookup(table: object, name: str) -> object:
+    """``AcceleratorTable.lookup`` without the literal-prefix pre-check: exact names, then every pattern."""
+    import re
+
+    found = table.exact.get(name)  # type: ignore[attr-defined]
+    if found is not None:
+        return found
+    for _, regex, acc in table.patterns:  # type: ignore[attr-defined]
+        if re.fullmatch(regex.pattern, name):
+            return acc
+    return None
+
+
+@pytest.mark.parametrize("name", [
+    "nvidia.com/mig-1g.5gb", "nvidia.com/mig-1c.3g.20gb.me", "nvidia.com/mig-3g.20gb.shared", "nvidia.com/mig-",
+    "nvidia.com/mig", "nvidia.com/mig-1g.5gbx", "NVIDIA.com/mig-1g.5gb", "nvidia.comXmig-1g.5gb", "cpu", "",
+    "example.com/mig-1g.5gb", "nvidia.com/gpu", "acme.io/npu-a", "acme.io/npu-", "x/acme.io/npu-a",
+])
+def test_the_prefix_check_finds_what_the_patterns_match(name: str) -> None:
+    """The built-in patterns are compiled on first use and tried only on names with their literal prefix; a
+    configured pattern is tried on every name. Both answer what trying every pattern answers."""
+    table = table_for({"accelerators": [{"name": "acme\\.io/npu-[a-z]+", "pattern": True, "kind": "other"}]})
+    assert [p for p, _, _ in DEFAULT_TABLE.patterns] == ["nvidia.com/mig-", "nvidia.com/mig-"]
+    assert next(p for p, _, _ in table.patterns) == ""  # the configuration's row, first
+    for t in (DEFAULT_TABLE, table):
+        assert t.lookup(name) == _fullmatch_lookup(t, name)
+
+
+def test_a_configured_pattern_that_does_not_compile_is_left_out() -> None:
+    table = table_for({"accelerators": [{"name": "acme.io/(npu", "pattern": True}]})
+    assert len(table.patterns) == len(DEFAULT_TABLE.patterns)
+
+
+_PIECES = ["a", "b", "/", "-", "_", "\\.", ".", "?", "*", "+", "{1,2}", "(?:a|b)", "[ab]", "|", "(a)", "a?"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=8), st.data())
+def test_literal_prefix_starts_every_full_match(pieces: list[str], data: st.DataObject) -> None:
+    import re
+
+    from guardlint.rules.gpu.accelerators import literal_prefix
+
+    pattern = "".join(pieces)
+    try:
+        re.compile(pattern)
+    except re.error:
+        return
+    text = data.draw(st.from_regex(pattern, fullmatch=True))
+    assert text.startswith(literal_prefix(pattern)), (pattern, text)
+
+
+@pytest.mark.parametrize(("pattern", "prefix"), [
+    ("nvidia\\.com/mig-(?:[0-9]+c\\.)?[0-9]+g", "nvidia.com/mig-"), ("ab?c", "a"), ("a\\.b*", "a."), ("ab{2}", "a"),
+    ("a.b", "a"), ("x|y", ""), ("abc|", ""), ("(a)b", ""), ("[a]b", ""), ("abc", "abc"),
+])
+def test_literal_prefix(pattern: str, prefix: str) -> None:
+    from guardlint.rules.gpu.accelerators import literal_prefix
+
+    assert literal_prefix(pattern) == prefix

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from typing import Any, TypeGuard
 
 __all__ = [
-    "MAX_PORT", "PORT_NAME", "container_ports", "is_port_number", "is_unrendered", "port_name_problem", "port_names",
-    "port_number_problem", "port_numbers", "serving_containers",
+    "MAX_PORT", "PORT_NAME", "container_ports", "is_port_name", "is_port_number", "is_unrendered",
+    "port_name_problem", "port_names", "port_number_problem", "port_numbers", "serving_containers",
 ]
 
 MAX_PORT = 65535
@@ -96,3 +96,15 @@ def serving_containers(pod: PodSpecRef) -> Iterator[ContainerRef]:
     for c in iter_containers(pod, (ContainerKind.INIT, ContainerKind.CONTAINER)):
         if c.kind is ContainerKind.CONTAINER or c.is_sidecar:
             yield c
+
+
+_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def is_port_name(text: str) -> bool:
+    """``PORT_NAME.match(text)``, without compiling the pattern: its ``$`` also matches before a final line
+    break, so a name followed by one ``\\n`` matches too (no other character outside the class does)."""
+    name = text[:-1] if text.endswith("\n") else text
+    return (0 < len(name) <= 15 and name[0] != "-" and name[-1] != "-" and "--" not in name
+            and _NAME_CHARACTERS.issuperset(name) and not _LETTERS.isdisjoint(name))

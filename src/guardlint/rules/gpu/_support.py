@@ -8,7 +8,6 @@ Everything here is a pure function of one resource and the run context.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from fractions import Fraction
 from types import MappingProxyType
 
 from guardlint._lazyre import lazy
@@ -38,6 +37,7 @@ from guardlint.rules.params import param
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from fractions import Fraction  # quantities are Fractions; this module makes none
     from typing import Any, Protocol
 
 # --------------------------------------------------------------------------------------------------------
@@ -61,7 +61,8 @@ def accelerators(ctx: RuleContext) -> AcceleratorTable:
     return table_for(ctx.options)
 
 
-AcceleratorUse = dict[str, tuple[Fraction, SiteValue, Accelerator]]
+if TYPE_CHECKING:
+    AcceleratorUse = dict[str, tuple[Fraction, SiteValue, Accelerator]]
 
 
 def site_accelerators(

@@ -21,14 +21,15 @@ Sources for the built-in rows:
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
+from guardlint._lazyre import LazyPattern, lazy
 from guardlint._record import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from typing import Any
 
 __all__ = [
@@ -92,40 +93,79 @@ BUILTIN_ACCELERATORS: tuple[Accelerator, ...] = (
 
 
 class AcceleratorTable(NamedTuple):
-    """Lookup over the registry: exact names first, then patterns (configuration rows win)."""
+    """Lookup over the registry: exact names first, then patterns (configuration rows win).
+
+    Each pattern comes with a literal prefix that every name it matches starts with (empty for configuration
+    rows): a name without it is not tried, so the built-in patterns are compiled only when a name could match."""
 
     exact: Mapping[str, Accelerator]
-    patterns: tuple[tuple[re.Pattern[str], Accelerator], ...]
+    patterns: tuple[tuple[str, re.Pattern[str] | LazyPattern, Accelerator], ...]
 
     def lookup(self, name: str) -> Accelerator | None:
         found = self.exact.get(name)
         if found is not None:
             return found
-        for regex, acc in self.patterns:
-            if regex.fullmatch(name):
+        for prefix, regex, acc in self.patterns:
+            if name.startswith(prefix) and regex.fullmatch(name):
                 return acc
         return None
 
     def names(self) -> tuple[str, ...]:
         """Every exact name and pattern example, for suggestions."""
-        return (*self.exact, *(acc.example for _, acc in self.patterns if acc.example))
+        return (*self.exact, *(acc.example for _, _, acc in self.patterns if acc.example))
 
 
-def _build(entries: Sequence[Accelerator]) -> AcceleratorTable:
+_LITERAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-_")
+_QUANTIFIERS = frozenset("?*+{")
+
+
+def literal_prefix(pattern: str) -> str:
+    """Text that every string the regular expression ``pattern`` fully matches starts with: its leading
+    letters, digits, ``/``, ``-``, ``_`` and escaped dots, up to the first other character (a group, a class,
+    a bare dot ...), less the last of them when a quantifier follows it (``ab?`` matches ``a``). A pattern with
+    a ``|`` anywhere may match by another branch: its prefix is empty. Exact, so ``lookup`` may skip a name
+    without it."""
+    if "|" in pattern:
+        return ""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c in _LITERAL:
+            out.append(c)
+            i += 1
+        elif pattern.startswith("\\.", i):
+            out.append(".")
+            i += 2
+        else:
+            break
+    if i < len(pattern) and pattern[i] in _QUANTIFIERS and out:
+        out.pop()
+    return "".join(out)
+
+
+def _build(entries: Sequence[Accelerator], *, builtin: int = 0) -> AcceleratorTable:
+    """The table of ``entries``, whose first ``builtin`` rows are the built-in ones: their patterns are compiled
+    on first use (after their literal prefix matched); a configuration's are compiled now, and one that does not
+    compile is left out."""
     exact: dict[str, Accelerator] = {}
-    patterns: list[tuple[re.Pattern[str], Accelerator]] = []
-    for acc in entries:
-        if acc.pattern:
+    patterns: list[tuple[str, re.Pattern[str] | LazyPattern, Accelerator]] = []
+    for i, acc in enumerate(entries):
+        if not acc.pattern:
+            exact[acc.name] = acc
+        elif i < builtin:
+            patterns.insert(0, (literal_prefix(acc.name), lazy(acc.name), acc))
+        else:
+            import re
+
             try:
-                patterns.insert(0, (re.compile(acc.name), acc))
+                patterns.insert(0, ("", re.compile(acc.name), acc))
             except re.error:
                 continue
-        else:
-            exact[acc.name] = acc
     return AcceleratorTable(MappingProxyType(exact), tuple(patterns))
 
 
-DEFAULT_TABLE = _build(BUILTIN_ACCELERATORS)
+DEFAULT_TABLE = _build(BUILTIN_ACCELERATORS, builtin=len(BUILTIN_ACCELERATORS))
 
 
 def _vendor_of(name: str) -> str:
@@ -151,7 +191,7 @@ def _from_config(item: Mapping[str, Any]) -> Accelerator | None:
 
 @functools.lru_cache(maxsize=16)
 def _extended(key: tuple[Accelerator, ...]) -> AcceleratorTable:
-    return _build((*BUILTIN_ACCELERATORS, *key))
+    return _build((*BUILTIN_ACCELERATORS, *key), builtin=len(BUILTIN_ACCELERATORS))
 
 
 def table_for(options: Mapping[str, Any]) -> AcceleratorTable:

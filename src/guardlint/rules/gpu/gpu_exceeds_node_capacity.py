@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from fractions import Fraction
 from types import MappingProxyType
 
 from guardlint._record import NamedTuple
@@ -110,6 +109,8 @@ def gpu_exceeds_node_capacity(resource: Resource, params: Params, ctx: RuleConte
     Clusters with 16-GPU machines (for example a2-megagpu-16g), time-sliced or HAMi-virtualised GPUs
     advertised under `nvidia.com/gpu`, or partitioned AMD GPUs must set `max-per-node` or `node-sizes`.
     """
+    from fractions import Fraction  # every amount is one already (parsed quantities): imported by then
+
     for pod_facts in gpu_facts(resource, ctx).pods:
         pod = pod_facts.pod
         app: dict[str, Fraction] = {}

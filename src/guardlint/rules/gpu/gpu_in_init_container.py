@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from fractions import Fraction
 
 from guardlint.findings import Severity
 from guardlint.model.quantity import format_quantity
@@ -86,6 +85,8 @@ def gpu_in_init_container(resource: Resource, params: Any, ctx: RuleContext) -> 
               nvidia.com/gpu: 1
     ```
     """
+    from fractions import Fraction  # every amount is one already (parsed quantities): imported by then
+
     for pod_facts in gpu_facts(resource, ctx).pods:
         app: dict[str, Fraction] = {}
         inits = []

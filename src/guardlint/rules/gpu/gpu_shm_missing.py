@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from fractions import Fraction
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -151,6 +150,8 @@ def gpu_shm_missing(resource: Resource, params: Params, ctx: RuleContext) -> Ite
                 # time-slicing) are not devices.
                 if is_shared_use(use):
                     continue
+                from fractions import Fraction  # every amount is one already (parsed quantities): imported by then
+
                 gpus = sum((a for n, a in devices.items() if use[n][2].kind in MULTI_PROCESS_KINDS), Fraction(0))
                 if gpus < params.min_devices:
                     continue

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint._lazyre import lazy
 from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.paths import FieldPath
@@ -17,7 +16,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-_PERCENT = lazy(r"^[0-9]+%$")
+_DIGITS = frozenset("0123456789")
+
+
+def _is_percent(text: str) -> bool:
+    """Whether ``re.match(r"^[0-9]+%$", text)`` would match, without compiling it: ASCII digits and a ``%``,
+    and, as ``$`` allows, a final line break after them (which ``_amount`` then fails to read, as before)."""
+    body = text[:-1] if text.endswith("\n") else text
+    return len(body) > 1 and body[-1] == "%" and _DIGITS.issuperset(body[:-1])
 
 _STRATEGY: dict[str, FieldPath] = {"Deployment": ("spec", "strategy"), "DaemonSet": ("spec", "updateStrategy")}
 _DEFAULTS: dict[str, dict[str, int | str]] = {
@@ -34,7 +40,7 @@ def _amount(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and _PERCENT.match(value):
+    if isinstance(value, str) and _is_percent(value):
         return int(value[:-1])
     return None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from fractions import Fraction
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
@@ -17,6 +16,7 @@ from guardlint.rules.resources._common import RESOURCE_CONTAINERS, same_quantity
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from fractions import Fraction
     from typing import Annotated
 
 

@@ -8,7 +8,7 @@ from guardlint._record import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get_map
 from guardlint.model.paths import FieldPath
-from guardlint.model.ports import PORT_NAME, container_ports, port_names, port_numbers
+from guardlint.model.ports import container_ports, is_port_name, port_names, port_numbers
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_all_containers
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
@@ -134,7 +134,7 @@ def probe_port_not_exposed(resource: Resource, params: Params, ctx: RuleContext)
                     continue
                 port = action.get("port")
                 path = (*c.path, *field_path, handler, "port")
-                if isinstance(port, str) and PORT_NAME.match(port):
+                if isinstance(port, str) and is_port_name(port):
                     if names is None:
                         names = port_names(c)
                     if port not in names:

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from guardlint.findings import Severity
 from guardlint.model.access import iter_maps
-from guardlint.model.ports import PORT_NAME, container_ports, serving_containers
+from guardlint.model.ports import container_ports, is_port_name, serving_containers
 from guardlint.model.resource import Resource
 from guardlint.model.selection import pods_selected_by_service, service_selector
 from guardlint.model.workloads import PodSpecRef
@@ -120,7 +120,7 @@ def service_target_port_not_exposed(resource: Resource, params: Any, ctx: RuleCo
         return
     ports = dict(iter_maps(resource.data, ("spec", "ports")))
     named = [(i, p["targetPort"]) for i, p in ports.items() if isinstance(p.get("targetPort"), str)
-             and PORT_NAME.match(p["targetPort"])]
+             and is_port_name(p["targetPort"])]
     if not named:
         return
     pods = pods_selected_by_service(ctx, resource, selector)
