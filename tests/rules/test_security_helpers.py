@@ -75,6 +75,12 @@ def test_known_tokens() -> None:
     assert known_token("-----BEGIN RSA PRIVATE KEY-----\nabc") == "a private key"
     assert known_token("ghp_" + "a" * 36) == "a GitHub token"
     assert known_token("high ghost AKIA short") is None
+    assert known_token("HF_TOKEN=hf_" + "aB3" * 12) == "a Hugging Face token"
+    assert known_token("nvapi-" + "Xy7-" * 16) == "an NVIDIA API key"
+    # Placeholders of those formats: a body of one letter case, or too short.
+    for placeholder in ("hf_" + "x" * 34, "hf_" + "X" * 34, "nvapi-" + "x" * 64, "nvapi-NVKEY", "hf_transfer",
+                        "sk-ant-api03-your-key-here", "sk-proj-" + "X" * 48):
+        assert known_token(placeholder) is None, placeholder
 
 
 def test_file_credentials() -> None:
