@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from guardlint._jobs import pool_workers
 from guardlint._record import NamedTuple
 from guardlint.config.model import Config, Plan, make_plan, parse_version
 from guardlint.errors import ConfigError, RuleLoadError, UsageError
@@ -252,7 +253,7 @@ def run(
 ) -> Report:
     """Lint ``paths`` with resolved ``settings`` (see ``resolve_settings``). ``timings``, when given, receives
     the seconds each rule spent (``--profile-rules``). ``jobs`` is ``--jobs``: the number of processes
-    (``guardlint.parallel.AUTO``: decided from the input's size and the usable CPUs); the report is the same.
+    (``guardlint.parallel.AUTO``, 0: decided from the input's size and the usable CPUs); the report is the same.
 
     The garbage collector is left as the caller has it: a library call shares the process with its host (the
     command line, which owns its process, pauses it around each run: see ``cli``)."""
@@ -325,8 +326,10 @@ def _run(
                                                        "nothing to lint", note=True) for i in helpers)]
         inputs = [i for i in inputs if i not in helpers]
     pooled = None
-    if jobs != 1 and len(inputs) > 1 and timings is None and not settings.plan.options.get("schemas"):
-        # --profile-rules times the rules in one process; the schemas setting picks schemas from every kind
+    if jobs != 1 and len(inputs) > 1 and timings is None and not settings.plan.options.get("schemas") \
+            and pool_workers(inputs, jobs) > 1:
+        # --profile-rules times the rules in one process; the schemas setting picks schemas from every kind; a
+        # run that stays serial (``auto`` on a small input: every pre-commit run) does not import the pool
         from guardlint.parallel import load_pooled
 
         pooled = load_pooled(inputs, settings.max_bytes, settings.plan, jobs, raise_errors=raise_errors)

@@ -464,18 +464,14 @@ class Run:
                     bound.get(c.name) or _bound(c.active, bound, timings) for c in applicable[kind]
                     if c.always or passes(c.pods_only, c.gates, answers)
                 )
-            # One ResourceRef per object, shared by all of its findings (a value equal to what each finding
-            # would otherwise make for itself; it is about 90 bytes a finding at 100,000 findings).
-            ref = resource.ref
+            if ready is not None or timings is not None:
+                self._check_pairs(resource, rules, raise_errors, error_rule, params, shared, timings, ready)
+                continue
+            # The plain run (no pool, no timings): each pair as ``_check_pair`` checks it, spelled out here, where
+            # every (object, rule) pair of the run passes.
+            ref: ResourceRef | None = None
             for b in rules:
-                done = ready(resource, b.active) if ready is not None else None
-                if done is not None:
-                    for f in done:
-                        findings.append((f, resource))
-                    continue
-                started = perf_counter() if timings is not None else 0.0
                 check = b.check
-                got: Sequence[Finding] = ()
                 if check is None:
                     got = _run_rule(b.active, resource, ctx, raise_errors, error_rule, params)
                 else:
@@ -484,15 +480,16 @@ class Run:
                         # and only a pair that has one pays for locating its findings (``_findings``).
                         violations = iter(check(resource, b.params, ctx))
                         first = next(violations, _END)
-                        if first is not _END:
-                            got = _findings(b.active, resource, chain((first,), violations), ctx, ref, shared)
+                        if first is _END:
+                            continue
+                        # One ResourceRef per object, made at its first finding and shared by all of them (a value
+                        # equal to what each finding would otherwise make for itself; about 90 bytes a finding).
+                        ref = ref or resource.ref
+                        got = _findings(b.active, resource, chain((first,), violations), ctx, ref, shared)
                     except Exception as exc:
                         if raise_errors:
                             raise
                         got = _rule_failed(b.active, resource, error_rule, exc)
-                if timings is not None:
-                    name = b.active.rule.name
-                    timings[name] = timings.get(name, 0.0) + perf_counter() - started
                 if got:
                     findings.extend([(f, resource) for f in got])
         dup_rule = self.core.get(Core.DUPLICATE_KEY)
@@ -500,6 +497,45 @@ class Run:
             from guardlint.rules.core import duplicate_key
 
             duplicate_key.emit(self, dup_rule)
+
+    def _check_pairs(
+        self,
+        resource: Resource,
+        rules: Sequence[_Bound],
+        raise_errors: bool,
+        error_rule: ActiveRule | None,
+        params: dict[str, Any],
+        shared: SharedValues,
+        timings: dict[str, float] | None,
+        ready: Ready | None,
+    ) -> None:
+        """``rules`` on ``resource`` in a run that times each rule (``timings``) or takes the pairs a pool worked
+        out (``ready``); otherwise as ``check`` does it."""
+        ctx = self.ctx
+        ref = resource.ref
+        for b in rules:
+            done = ready(resource, b.active) if ready is not None else None
+            if done is not None:
+                self.findings.extend([(f, resource) for f in done])
+                continue
+            started = perf_counter()
+            got: Sequence[Finding] = ()
+            if b.check is None:
+                got = _run_rule(b.active, resource, ctx, raise_errors, error_rule, params)
+            else:
+                try:
+                    violations = iter(b.check(resource, b.params, ctx))
+                    first = next(violations, _END)
+                    if first is not _END:
+                        got = _findings(b.active, resource, chain((first,), violations), ctx, ref, shared)
+                except Exception as exc:
+                    if raise_errors:
+                        raise
+                    got = _rule_failed(b.active, resource, error_rule, exc)
+            if timings is not None:
+                name = b.active.rule.name
+                timings[name] = timings.get(name, 0.0) + perf_counter() - started
+            self.findings.extend([(f, resource) for f in got])
 
     def report(self, meta: dict[str, str] | None = None) -> Report:
         """Apply suppressions (reporting unused and invalid ones) and make the Report."""

@@ -25,9 +25,11 @@ and kustomize overlays, the ``schemas`` setting (its schemas are chosen from eve
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Sequence
 
+# The --jobs decision lives in ``guardlint._jobs`` (a serial run decides without importing this module); its
+# functions stay reachable here (``AUTO_MIN_BYTES`` is read where it is defined, ``_jobs``).
+from guardlint._jobs import AUTO, can_fork, input_sizes, pool_workers, usable_cpus, workers_for  # noqa: F401
 from guardlint._record import NamedTuple
 
 TYPE_CHECKING = False
@@ -41,15 +43,6 @@ if TYPE_CHECKING:
     from guardlint.model.resource import Resource
     from guardlint.source.files import Input
     from guardlint.source.loader import Document, LoadedText
-
-AUTO = 0
-"""``--jobs auto``: the pool when the run is large enough to pay for it (``auto_jobs``)."""
-
-AUTO_MIN_BYTES = 8_000_000
-"""``--jobs auto`` starts a pool only for inputs of at least this many bytes (0 would turn ``auto`` off). Measured
-on the quiet 2-core machine (``scripts/benchmark.py --jobs 1,2 --jobs-dir DIR``, docs/performance.md): two processes
-ran 1.24x as fast on the 18.5 MB corpus and 1.22x on 15.5 MB of generated objects, about 1.04x on 4-5 MB, and lost
-nowhere; below a few MB the forks and the transfer eat the gain, so the pool starts at 8 MB."""
 
 FIRST_SHARE = 1.15
 """The first process's share is this many times the size of each other one: the others also pickle what they
@@ -121,45 +114,6 @@ class Share(NamedTuple):
     checked: dict[Document, Checked]
     considered: dict[str, frozenset[str]]
     """For each kind, the rules the share ran on its objects (the others are the parent's)."""
-
-
-def usable_cpus() -> int:
-    """CPUs this process may run on (its affinity mask where the platform tells it)."""
-    affinity = getattr(os, "sched_getaffinity", None)
-    if affinity is not None:
-        try:
-            return len(affinity(0)) or 1
-        except OSError:
-            pass
-    return os.cpu_count() or 1
-
-
-def can_fork() -> bool:
-    """Whether a pool of forked processes can run here: ``os.fork`` exists and is safe without ``exec``
-    (not on macOS, whose system libraries may break in a child forked from a process that used them)."""
-    return hasattr(os, "fork") and sys.platform != "darwin"
-
-
-def input_sizes(inputs: Sequence[Input]) -> list[int]:
-    sizes: list[int] = []
-    for item in inputs:
-        try:
-            sizes.append(os.stat(item.path).st_size)
-        except OSError:
-            sizes.append(0)
-    return sizes
-
-
-def workers_for(jobs: int, total_bytes: int, *, cpus: int | None = None) -> int:
-    """How many processes a run over ``total_bytes`` of input uses for ``--jobs jobs`` (``AUTO``: the usable
-    CPUs when the input is at least ``AUTO_MIN_BYTES``; 1 where a pool cannot run)."""
-    if not can_fork():
-        return 1
-    if jobs == AUTO:
-        if AUTO_MIN_BYTES <= 0 or total_bytes < AUTO_MIN_BYTES:
-            return 1
-        jobs = cpus if cpus is not None else usable_cpus()
-    return max(1, jobs)
 
 
 def split_by_bytes(sizes: Sequence[int], parts: int, *, first: float = 1.0) -> list[list[int]]:
@@ -444,12 +398,10 @@ def load_pooled(
     """Read and load ``inputs`` (in their order) with a pool, and the engine's ``ready`` hook for the
     per-object work the pool did; None when the run stays serial (one worker is enough, a single file, or
     standard input among the inputs)."""
-    if len(inputs) < 2 or any(item.path == "-" for item in inputs):
-        return None
-    sizes = input_sizes(inputs)
-    workers = min(workers_for(jobs, sum(sizes)), len(inputs))
+    workers = pool_workers(inputs, jobs)
     if workers < 2:
         return None
+    sizes = input_sizes(inputs)
     warm(plan)
     shares = pooled_shares(
         inputs, sizes, workers,

@@ -133,3 +133,68 @@ def test_a_run_without_suppressions_does_not_import_them() -> None:
             "print('guardlint.suppress' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize("named", ["out", "out/", "out/.", "./out", "lf.yaml", "sub/../out"])
+def test_a_named_link_out_of_the_repository_is_refused_however_it_is_spelled(
+    named: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Discovery asks one ``lstat`` per named path that is not itself a link; a link spelled with a trailing
+    ``/`` or ``/.`` (which ``lstat`` follows) is still looked at as a link, and refused."""
+    from guardlint.findings import ErrorKind
+    from guardlint.source.files import discover_all
+
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "sub").mkdir()
+    outside.mkdir()
+    (outside / "x.yaml").write_text("kind: ConfigMap\n")
+    (repo / "out").symlink_to(outside, target_is_directory=True)
+    (repo / "lf.yaml").symlink_to(outside / "x.yaml")
+    monkeypatch.chdir(repo)
+    found = discover_all([named])
+    assert found.inputs == []
+    assert [e.kind for e in found.errors] == [ErrorKind.UNREADABLE]
+    assert "outside the repository" in found.errors[0].message
+
+
+@pytest.mark.parametrize(("named", "inputs", "error"), [
+    ("a.yaml", ["a.yaml"], None),
+    ("./a.yaml", ["a.yaml"], None),
+    ("sub", ["sub/b.yaml"], None),
+    ("sub/", ["sub/b.yaml"], None),
+    (".", ["a.yaml", "dangling.yaml", "in.yaml", "sub/b.yaml"], None),
+    ("in.yaml", ["in.yaml"], None),
+    ("missing.yaml", [], "NOT_FOUND"),
+    ("dangling.yaml", [], None),
+])
+def test_named_paths_are_found_as_before(named: str, inputs: list[str], error: str | None, tmp_path: Any,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from guardlint.source.files import discover_all
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "sub").mkdir()
+    (repo / "a.yaml").write_text("kind: ConfigMap\n")
+    (repo / "sub" / "b.yaml").write_text("kind: ConfigMap\n")
+    (repo / "in.yaml").symlink_to(repo / "a.yaml")  # a link that stays inside: read
+    (repo / "dangling.yaml").symlink_to(repo / "nowhere.yaml")  # exists as a link: named, read later
+    monkeypatch.chdir(repo)
+    found = discover_all([named])
+    if named == "dangling.yaml":
+        assert [i.display for i in found.inputs] == ["dangling.yaml"] and not found.errors
+        return
+    assert sorted(i.display for i in found.inputs) == inputs
+    assert [e.kind.name for e in found.errors] == ([error] if error else [])
+
+
+def test_a_serial_run_does_not_import_the_pool(tmp_path: Any) -> None:
+    """``--jobs auto`` on a small input decides to stay serial from ``guardlint._jobs`` alone; the pool's module
+    is imported only for a run that starts one."""
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\n")
+    code = ("import sys; from guardlint.cli import main; "
+            f"code = main(['check', '--no-config', '--jobs', 'auto', {str(tmp_path)!r}]); "
+            "print(code, 'guardlint.parallel' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split()[-2:] == ["0", "False"]

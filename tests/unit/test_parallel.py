@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from guardlint import parallel
+from guardlint import _jobs, parallel
 from guardlint.api import load_inputs, resolve_settings, run
 from guardlint.cli import main
 from guardlint.engine import lint_loaded
@@ -419,16 +419,16 @@ def test_split_by_bytes() -> None:
 def test_workers_for(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.workers_for(1, 10**12) == 1
     assert parallel.workers_for(3, 10) == 3
-    monkeypatch.setattr(parallel, "AUTO_MIN_BYTES", 1000)
+    monkeypatch.setattr(_jobs, "AUTO_MIN_BYTES", 1000)
     assert parallel.workers_for(parallel.AUTO, 999, cpus=2) == 1
     assert parallel.workers_for(parallel.AUTO, 1000, cpus=2) == 2
     assert parallel.workers_for(parallel.AUTO, 1000, cpus=1) == 1
-    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    monkeypatch.setattr(_jobs, "can_fork", lambda: False)
     assert parallel.workers_for(4, 10**12) == 1
 
 
 def test_auto_is_serial_below_the_threshold(mixed: Path, counted: dict[str, int]) -> None:
-    assert sum(f.stat().st_size for f in mixed.rglob("*") if f.is_file()) < parallel.AUTO_MIN_BYTES
+    assert sum(f.stat().st_size for f in mixed.rglob("*") if f.is_file()) < _jobs.AUTO_MIN_BYTES
     settings = resolve_settings(use_config_file=False, entry_points=False)
     run([str(mixed)], settings, jobs=parallel.AUTO)
     assert counted == {"from_shares": 0, "in_parent": 0}  # the hook was never made: no pool
@@ -437,8 +437,8 @@ def test_auto_is_serial_below_the_threshold(mixed: Path, counted: dict[str, int]
 def test_auto_pools_at_the_threshold(monkeypatch: pytest.MonkeyPatch, mixed: Path, counted: dict[str, int]) -> None:
     if not parallel.can_fork():
         pytest.skip("no fork here")
-    monkeypatch.setattr(parallel, "AUTO_MIN_BYTES", 1)
-    monkeypatch.setattr(parallel, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(_jobs, "AUTO_MIN_BYTES", 1)
+    monkeypatch.setattr(_jobs, "usable_cpus", lambda: 2)
     settings = resolve_settings(use_config_file=False, entry_points=False)
     run([str(mixed)], settings, jobs=parallel.AUTO)
     assert counted["from_shares"] > 0

@@ -47,22 +47,23 @@ class Registry(Frozen):
     def __init__(self, rules: tuple[Rule[Any], ...]) -> None:
         by_name: dict[str, Rule[Any]] = {}
         by_code: dict[str, Rule[Any]] = {}
-        for r in rules:
-            if r.name in by_name:
-                raise RuleLoadError(f"two rules are named {r.name!r} ({by_name[r.name].code} and {r.code})")
-            if r.code in by_code:
-                raise RuleLoadError(f"two rules have code {r.code} ({by_code[r.code].name} and {r.name})")
-            by_name[r.name] = r
-            by_code[r.code] = r
         by_label: dict[str, list[Rule[Any]]] = {}
         for r in rules:
-            for label in dict.fromkeys((r.info.pack, *r.info.tags)):
+            info = r.info  # ``r.name`` and ``r.code`` read it: once per rule here, for every run
+            name, code = info.name, info.code
+            if name in by_name:
+                raise RuleLoadError(f"two rules are named {name!r} ({by_name[name].code} and {code})")
+            if code in by_code:
+                raise RuleLoadError(f"two rules have code {code} ({by_code[code].name} and {name})")
+            by_name[name] = r
+            by_code[code] = r
+            for label in dict.fromkeys((info.pack, *info.tags)):
                 by_label.setdefault(label, []).append(r)
-        in_code_order = tuple(sorted(rules, key=lambda r: r.code))
+        in_code_order = tuple(sorted(rules, key=lambda r: r.info.code))
         self._set(rules=tuple(rules), _by_name=MappingProxyType(by_name), _by_code=MappingProxyType(by_code),
                   _pack_names=frozenset(r.info.pack for r in rules),
                   _by_label=MappingProxyType({k: tuple(v) for k, v in by_label.items()}),
-                  _sorted=in_code_order, _codes=tuple(r.code for r in in_code_order))
+                  _sorted=in_code_order, _codes=tuple(r.info.code for r in in_code_order))
 
     def _with_code_prefix(self, prefix: str) -> tuple[Rule[Any], ...]:
         """The rules whose code starts with ``prefix``, in code order."""

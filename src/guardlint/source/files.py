@@ -310,13 +310,25 @@ def discover_all(paths: Iterable[str], excludes: Sequence[str] | Excludes = (), 
             inputs.append(Input(STDIN, STDIN))
             continue
         shown = display_name(raw, shown_from)
-        escape = leaves_repository(raw, folders)
+        # One ``lstat`` answers, for a path that is not itself a symbolic link, what ``islink``, ``isdir`` and
+        # ``lexists`` would ask three system calls for (``stat`` and ``lstat`` differ only on a final link): the
+        # files pre-commit names cost one call each here. A link, a path that cannot be read, and a path whose
+        # last part is not a name (``dir/``, ``link/.``: ``lstat`` follows a link there, while ``islink`` of the
+        # ``abspath`` in ``leaves_repository`` looks at the link itself) ask as before.
+        mode: int | None = None
+        if os.path.basename(raw) not in ("", ".", ".."):
+            try:
+                mode = os.lstat(raw).st_mode
+            except (OSError, ValueError):
+                mode = None
+        plain = mode is not None and not stat.S_ISLNK(mode)
+        escape = leaves_repository(raw, folders, link=False if plain else None)
         if escape is not None:
             errors.append(InputError(ErrorKind.UNREADABLE, shown, 1, 1, (
                 f"a symbolic link to a path outside the repository ({escape}): not read; guardlint does not read "
                 "outside the repository it lints")))
             continue
-        if os.path.isdir(raw):
+        if stat.S_ISDIR(mode) if plain and mode is not None else os.path.isdir(raw):
             for path, why in _walk(raw, as_excludes(excludes, root), shown_from, errors, passed):
                 if why is None:
                     add(path, display_name(path, shown_from))
@@ -324,7 +336,7 @@ def discover_all(paths: Iterable[str], excludes: Sequence[str] | Excludes = (), 
                     folder = "/" if path.endswith(os.sep) else ""  # a folder the walk did not enter
                     skipped.append(SkippedDocument(display_name(path, shown_from) + folder, 1, why))
             continue
-        if not os.path.lexists(raw):
+        if not plain and not os.path.lexists(raw):
             errors.append(InputError(ErrorKind.NOT_FOUND, shown, 1, 1, "no such file or directory"))
             continue
         add(raw, shown)
@@ -373,13 +385,15 @@ class RealFolders:
         return real
 
 
-def leaves_repository(path: str, folders: RealFolders | None = None) -> str | None:
+def leaves_repository(path: str, folders: RealFolders | None = None, *, link: bool | None = None) -> str | None:
     """The repository that ``path`` leaves when it lies in a git checkout but leads (through a symbolic link,
     itself or a folder on the way) outside it; None when it stays inside or is in no checkout. ``folders``
     memoises the real paths of folders across calls (exact for a path without ``..``, which ``abspath`` would
-    collapse before a link is resolved; such a path is resolved whole)."""
+    collapse before a link is resolved; such a path is resolved whole). ``link``, when known, is whether
+    ``path`` itself is a symbolic link (its ``lstat``; None: asked here)."""
     full = os.path.abspath(path)
-    if folders is None or ".." in path.replace(os.sep, "/").split("/") or os.path.islink(full):
+    if folders is None or ".." in path.replace(os.sep, "/").split("/") or (
+            os.path.islink(full) if link is None else link):
         real = os.path.realpath(path)  # the spelled path: a link before a '..' is resolved first, as open() does
     else:
         real = os.path.join(folders.of(os.path.dirname(full)), os.path.basename(full))
