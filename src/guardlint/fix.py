@@ -1459,9 +1459,49 @@ def _leave_out(text: str, file: str, findings: Sequence[Finding], relint: Relint
         f"the fixes would bring a new {key[0]} finding at {key[2] or 'the object'}; nothing was written"), key)
 
 
+_DROP = ("capabilities", "drop")
+
+
+def _covered(edits: Sequence[Edit]) -> dict[int, Edit]:
+    """The edits that add a capability to a container's ``capabilities.drop`` list to which another edit of the
+    same round adds ``"ALL"`` (by ``id``, with that edit): ``drop: [ALL]`` already drops every capability, so
+    the list the two would write, ``[ALL, NET_RAW]``, says nothing more than ``[ALL]``. Only appends to a list
+    of that name, which the container runtime reads as capabilities, and only when ``ALL`` is added in the same
+    round: a rule that sees ``ALL`` already in the list reports nothing to add."""
+    alls = {(e.document_index, e.path): e for e in edits
+            if e.op == "append" and e.value == "ALL" and e.path[-2:] == _DROP}
+    if not alls:
+        return {}
+    return {id(e): alls[(e.document_index, e.path)] for e in edits
+            if e.op == "append" and e.value != "ALL" and (e.document_index, e.path) in alls}
+
+
+def _covered_fix(f: Finding, by: Edit) -> Finding:
+    """``f`` as ``--fix`` reports it when the edit ``by`` (another finding's) carries out its fix: the report
+    says what the file gets, and nothing else is written for it."""
+    assert f.fix is not None
+    other = f" for {by.finding.rule}" if by.finding is not None and by.finding.rule != f.rule else ""
+    description = f'"ALL" added to capabilities.drop{other} drops {_covered_value(f)} too'
+    return f._replace(fix=f.fix._replace(description=description))
+
+
+def _covered_value(f: Finding) -> str:
+    assert f.fix is not None
+    values = [e.value for e in f.fix.edits if e.op == "append" and isinstance(e.value, str)]
+    return ", ".join(values) or "the capability"
+
+
 def _fix_round(text: str, file: str, loaded: LoadedText, findings: Sequence[Finding]) -> TextFix:
     edits, no = edits_for(loaded, findings)
-    plan = plan_edits(text, file, edits, loaded=loaded)
+    covered = _covered(edits)
+    if covered:  # plan without them; should an "ALL" edit not be made, plan every edit as it was offered
+        plan = plan_edits(text, file, [e for e in edits if id(e) not in covered], loaded=loaded)
+        made = {id(e) for e in plan.applied}
+        if plan.failure is not None or not all(id(by) in made for by in covered.values()):
+            covered = {}
+            plan = plan_edits(text, file, edits, loaded=loaded)
+    else:
+        plan = plan_edits(text, file, edits, loaded=loaded)
     seen: set[int] = set()
     refused: list[tuple[Finding, str]] = []
     for r in (*no, *plan.refused):
@@ -1475,6 +1515,11 @@ def _fix_round(text: str, file: str, loaded: LoadedText, findings: Sequence[Find
         if e.finding is not None and id(e.finding) not in seen:
             seen.add(id(e.finding))
             applied.append(e.finding)
+    for e in edits:
+        by = covered.get(id(e))
+        if by is not None and e.finding is not None and id(e.finding) not in seen:
+            seen.add(id(e.finding))
+            applied.append(_covered_fix(e.finding, by))
     return TextFix(plan.text, tuple(applied), tuple(refused))
 
 
