@@ -39,6 +39,10 @@ class Settings(NamedTuple):
     resolved_with: tuple[tuple[str, Any], ...] = ()
     """The options ``resolve_settings`` applied on top of the configuration (``select``, ``ignore``,
     ``kubernetes_version``, ...): pull-request mode reads the base revision's configuration with the same."""
+    local_rules: tuple[Rule[Any], ...] = ()
+    """The rules of the configuration's local plugins (``plugins:``) as this run imported them: pull-request mode
+    reads the base revision's configuration with them standing in for its own ``plugins:``, which are never
+    imported."""
 
 
 def make_registry(
@@ -100,6 +104,7 @@ def resolve_settings(
     render: bool | None = None,
     policy: str | Path | None = None,
     today: datetime.date | None = None,
+    local_rules: Sequence[Rule[Any]] | None = None,
 ) -> Settings:
     """Find and load the configuration, apply overrides, and decide which rules run.
 
@@ -110,6 +115,10 @@ def resolve_settings(
     A configuration is untrusted input: local Python plugins it names (``plugins:``) are imported only with
     ``allow_local_plugins=True``; otherwise naming any is a ``ConfigError`` and nothing is imported.
     Installed entry-point packs load either way (``entry_points``).
+
+    ``local_rules`` (pull-request mode, for the base revision's configuration: ``Settings.local_rules`` of the
+    working tree's) stand in for the configuration's ``plugins:``, which are then neither imported nor refused:
+    the configuration is read as data, with those rules known.
     """
     from guardlint.model.workloads import default_table
 
@@ -122,11 +131,23 @@ def resolve_settings(
     if path is not None or policy is not None:
         from guardlint.config.loader import load_config
 
-        cfg, registry = load_config(path, lambda d, p: make_registry(d, p, entry_points=entry_points),
-                                    allow_local_plugins=allow_local_plugins,
+        local: list[Rule[Any]] = []
+
+        def registry_for(rule_dirs: tuple[str, ...], plugins: tuple[str, ...]) -> Registry:
+            if not plugins:
+                return make_registry(rule_dirs, entry_points=entry_points)
+            # The configuration's local plugins: imported (``load_config`` refused them before anything was
+            # imported, unless allowed), or with ``local_rules`` never imported: those rules stand in for them.
+            local.extend(local_rules if local_rules is not None
+                         else (r for spec in plugins for r in load_local_module(spec, os.getcwd())))
+            return build_registry((), checked=(*make_registry(rule_dirs, entry_points=entry_points).rules, *local))
+
+        cfg, registry = load_config(path, registry_for,
+                                    allow_local_plugins=allow_local_plugins or local_rules is not None,
                                     policy=os.fspath(policy) if policy is not None else None)
+        plugin_rules = tuple(local)
     else:
-        cfg, registry = Config(), make_registry(entry_points=entry_points)
+        cfg, registry, plugin_rules = Config(), make_registry(entry_points=entry_points), ()
     problems = [
         (option, err)
         for option, values in (("select", select or ()), ("extend_select", extend_select), ("ignore", ignore))
@@ -174,7 +195,7 @@ def resolve_settings(
         ("partial", partial), ("max_file_size_mb", max_file_size_mb), ("entry_points", entry_points),
         ("render", render), ("today", today),
     )
-    return Settings(cfg, registry, plan, level, max_bytes, resolved_with=resolved_with)
+    return Settings(cfg, registry, plan, level, max_bytes, resolved_with=resolved_with, local_rules=plugin_rules)
 
 
 def load_inputs(inputs: Sequence[Input], max_bytes: int, stdin: bytes | None = None) -> list[LoadedText]:
@@ -440,7 +461,7 @@ def lint_paths(
     report = diffbase.diff(base, run(names, settings, context=contexts), names, settings,
                            lambda p, s, c: run(p, s, context=c), context=contexts,
                            resolve=lambda c, p: resolve_settings(config=c, use_config_file=False, policy=p,
-                                                                 **overrides))
+                                                                 local_rules=settings.local_rules, **overrides))
     if baseline is not None:
         from guardlint import baseline as bl
 

@@ -5,11 +5,12 @@ The working tree is linted as usual. The base, the merge base of REF and ``HEAD`
 fetch, nothing written to the repository) into a private temporary folder that mirrors the repository,
 and the same paths are linted there with the same settings (except the configuration's exemptions: the base
 keeps its own version's, so an exemption the change added shows), so cross-object rules see the whole linted
-tree at both revisions. Findings are matched by the baseline key (file, object, rule, field path; never
-by line), with the files renamed by the change followed (committed or staged, as git detects renames;
-moved in the working tree only, when the content is unchanged). The report keeps the new
-findings and the suppressed findings whose suppression the change added; the counts of new, fixed and
-unchanged findings travel with it (``Report.diff``).
+tree at both revisions. The base version of the configuration is read as data: the working tree's local plugin
+rules stand in for the plugins it names, and no plugin of the base revision is ever imported. Findings are
+matched by the baseline key (file, object, rule, field path; never by line), with the files renamed by the
+change followed (committed or staged, as git detects renames; moved in the working tree only, when the content
+is unchanged). The report keeps the new findings and the suppressed findings whose suppression the change added;
+the counts of new, fixed and unchanged findings travel with it (``Report.diff``).
 
 git runs with an argument list (no shell), ``--`` before paths, REF checked with
 ``rev-parse --verify REF^{commit}``, the system configuration ignored, hooks, fsmonitor, external diff
@@ -473,9 +474,14 @@ def lint_base(
         plan = settings.plan
         if config_rel is not None:
             base_config = os.path.join(mirror, *_parts(config_rel))
-            exemptions, said = _base_configuration(base_config if os.path.isfile(base_config) else None,
-                                                   policy, settings, config_rel, resolve, command_line)
+            exemptions, said, plugins = _base_configuration(base_config if os.path.isfile(base_config) else None,
+                                                            policy, settings, config_rel, resolve, command_line)
             plan = plan._replace(exemptions=exemptions)
+            only_base = sorted(_plugin_names(plugins, mirror) - _plugin_names(settings.config.plugins, base.toplevel))
+            if only_base:
+                said.append(f"{config_rel}: the base version names local plugins the working tree's does not "
+                            f"({_names(only_base)}); plugins are never imported from the base revision: both "
+                            "revisions are linted with the working tree's rules")
             notes += [_shown(n, mirror, mirror_cwd, base.toplevel, cwd) for n in said]
         # Exemption paths are relative to a folder (the configuration's, else the working directory's); one in the
         # repository is the same folder of the mirror at the base (those read from the mirror's configuration
@@ -510,29 +516,38 @@ def _shown(note: str, mirror: str, mirror_cwd: str, toplevel: str, cwd: str) -> 
     return note.replace(mirror + os.sep, "" if top == os.curdir else top + os.sep)
 
 
+def _plugin_names(specs: Sequence[str], root: str) -> set[str]:
+    """Local plugin entries as the repository names them: a file's path relative to ``root`` (the repository, or
+    the mirror of its base revision), a module by its name."""
+    return {_repo_relative(spec, root) if os.path.isabs(spec) and _inside(spec, root) else spec for spec in specs}
+
+
 def _base_configuration(
     path: str | None, policy: str | None, settings: Settings, shown: str, resolve: Resolve | None,
     command_line: bool = False,
-) -> tuple[tuple[Exemption, ...], list[str]]:
+) -> tuple[tuple[Exemption, ...], list[str], tuple[str, ...]]:
     """The exemptions of the base version of the configuration (``path`` in the mirror; None when the change
     added the file), with the same policy and command line (``resolve``), so that an exemption the change added
-    shows as an added suppression; and notes naming the rules the change turns off or weakens. Nothing the file
-    names is imported; when it cannot be read, the working tree's exemptions apply and a note says so."""
+    shows as an added suppression; notes naming the rules the change turns off or weakens; and the local plugins
+    the base version names. Nothing the file names is imported: the working tree's local plugin rules
+    (``Settings.local_rules``) stand in for the base version's ``plugins:``, as the base is linted with the
+    working tree's rules. When it cannot be read, the working tree's exemptions apply and a note says so."""
     from guardlint.errors import GuardlintError
 
     if path is None and policy is None and resolve is None:
-        return (), []
+        return (), [], ()
     if resolve is None:
         from guardlint.api import resolve_settings
 
         def resolve(config: str | None, policy: str | None) -> Settings:
-            return resolve_settings(config=config, use_config_file=False, policy=policy)
+            return resolve_settings(config=config, use_config_file=False, policy=policy,
+                                    local_rules=settings.local_rules)
     try:
         loaded = resolve(path, policy)
     except GuardlintError as exc:  # worded for the caller, as an error it raised would be (``GuardlintError.naming``)
         why = exc.command_line() if command_line else str(exc)
         return settings.plan.exemptions, [(f"the base version of {shown} could not be read ({why}); its exemptions "
-                                          "are taken to be the working tree's")]
+                                          "are taken to be the working tree's")], ()
     before = {a.rule.name: a.severity for a in loaded.plan.active}
     after = {a.rule.name: a.severity for a in settings.plan.active}
     notes = []
@@ -544,7 +559,7 @@ def _base_configuration(
     if lowered:
         notes.append(f"{shown}: this change lowers the severity of "
                      + _names([f"{n} ({before[n].value} -> {after[n].value})" for n in lowered]))
-    return loaded.config.exemptions, notes
+    return loaded.config.exemptions, notes, loaded.config.plugins
 
 
 def _names(items: Sequence[str], most: int = 10) -> str:
