@@ -148,3 +148,60 @@ def test_embedding_is_read_to_a_bounded_depth() -> None:
 
 def test_embedding_can_be_turned_off() -> None:
     assert len(load_text(_manifest("|"), "wf.yaml", nodes=False, embedded=False).documents) == 1
+
+
+LISTED = """apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: settings, namespace: other}
+  - apiVersion: argoproj.io/v1alpha1
+    kind: Workflow
+    metadata:
+      generateName: w-
+      namespace: ci
+    spec:
+      entrypoint: main
+      templates:
+        - name: main
+          resource:
+            action: create
+            manifest: |
+              apiVersion: v1
+              kind: Pod
+              metadata: {name: p}
+              spec:
+                containers:
+                  - name: c
+                    image: alpine:3.19
+                    securityContext: {privileged: true}
+        - name: quoted
+          resource:
+            action: create
+            manifest: "apiVersion: v1\\nkind: Pod\\nmetadata: {name: q}\\n"
+"""
+
+
+def test_a_workflow_in_a_list_has_its_manifests_linted_at_their_lines() -> None:
+    """A workflow that is an item of a ``kind: List`` was not read for manifests: the privileged pod it makes
+    went unreported."""
+    loaded = load_text(LISTED, "list.yaml", nodes=False)
+    embedded = [d for d in loaded.documents if d.embedded is not None]
+    assert len(embedded) == 1 and embedded[0].embedded is not None
+    assert embedded[0].embedded.path == ("items", 1, "spec", "templates", 0, "resource", "manifest")
+    assert embedded[0].embedded.namespace == "ci"  # the workflow's (the item's), not another item's
+    report = lint_text(LISTED, "list.yaml", select=["privileged-container"])
+    line = LISTED.split("\n").index("                    securityContext: {privileged: true}") + 1
+    assert [(f.line, f.column, f.resource.namespace if f.resource else None) for f in report.findings] == [
+        (line, 39, "ci")]
+    # a manifest that cannot be mapped is said, as for a workflow of its own
+    assert [w for w in loaded.warnings if "items[1].spec.templates[1].resource.manifest (create): not linted: "
+            "only a literal block scalar" in w], loaded.warnings
+
+
+def test_a_list_without_workflows_is_not_searched() -> None:
+    text = ("apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: c}\n"
+            "    data: {manifest: '|'}\n")
+    loaded = load_text(text, "list.yaml", nodes=False)
+    assert [d.embedded for d in loaded.documents] == [None] and not loaded.warnings

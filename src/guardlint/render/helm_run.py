@@ -397,7 +397,7 @@ def _unit(chart: str, chart_display: str, set_name: str, rendering: Rendering, v
         loaded = loaded._replace(errors=tuple(
             _rendered_error(e, lines, line_map, rendering.marker_files, chart, set_name) for e in loaded.errors))
     mapper = HelmMapper(chart, chart_display, set_name, stored, line_map, rendering.marker_files, value_files,
-                        overridden)
+                        overridden, stream=text)
     return Unit(pseudo, chart_display, loaded, mapper, set_name)
 
 
@@ -427,11 +427,46 @@ def _rendered_error(error: InputError, lines: Sequence[str], line_map: Mapping[i
         hint=error.hint or "fix the template; nothing of this document was linted")
 
 
+_KEY_INDENT = re.compile(r"^[ ]*(?:-[ ]+)*")
+_VALUE_ACTION = re.compile(r"\{\{(?!-)(?!\s*(?:if|else|end|range|with|define|block|template|break|continue)\b)"
+                           r"[^{}]*?(?<!-)\}\}")
+"""An action that writes a value on its line: no trimming of the text around it, no control word."""
+
+
+def _block(lines: Sequence[str], header: int) -> list[str]:
+    """The content lines of the block scalar whose header is on 1-based line ``header``: the lines after it that
+    are blank or indented deeper than the header's key, without trailing blank lines."""
+    key = len(_KEY_INDENT.match(lines[header - 1]).group(0))  # type: ignore[union-attr]
+    out: list[str] = []
+    for line in lines[header:]:
+        if line.strip() and len(line) - len(line.lstrip(" ")) <= key:
+            break
+        out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
+    return out
+
+
+def _same_line(written: str, made: str) -> bool:
+    """Whether a template line renders as the line ``made`` without moving the lines after it: the same text, or
+    the same text up to its first action where every action writes a value on the line (no trimming, no
+    control word, none of the actions that write blocks: ``toYaml``, ``include``, ``nindent``, ...)."""
+    if written == made:
+        return True
+    start = written.find("{{")
+    if start < 0 or written[:start] != made[:start]:
+        return False
+    actions = re.findall(r"\{\{.*?\}\}", written)
+    return all(_VALUE_ACTION.fullmatch(a) and not any(e in a for e in _EMITTERS) for a in actions)
+
+
 class HelmMapper:
     def __init__(self, chart: str, chart_display: str, set_name: str, stored: str,
                  line_map: dict[int, tuple[int, int]], files: Mapping[int, str], values: list[ValuesFile],
-                 overridden: tuple[FieldPath, ...] = ()) -> None:
+                 overridden: tuple[FieldPath, ...] = (), *, stream: str = "") -> None:
         self.chart = chart
+        self.stream = stream
+        """The rendered stream (``line_map``'s lines): an embedded manifest's lines are matched with the template's."""
         self.source = f"helm chart {chart_display}"
         self.set_name = set_name
         self.stored = stored
@@ -442,6 +477,7 @@ class HelmMapper:
         """The values paths the chart's ``set`` expressions assign (``values.set_paths``)."""
         self._lines: dict[str, list[str]] = {}
         self._defines: dict[str, str] | None = None
+        self._stream_lines: list[str] | None = None
 
     def _template_lines(self, rel: str) -> list[str]:
         if rel not in self._lines:
@@ -465,6 +501,10 @@ class HelmMapper:
 
     def __call__(self, finding: Finding, document: Document) -> Finding:
         rendered = Rendered(self.source, self.stored, finding.location, (self.set_name,))
+        if document.embedded is not None:
+            embedded = self._embedded(finding, document, rendered)
+            if embedded is not None:
+                return embedded
         path = finding.path
         key_loc, exact = document.locate(path)
         marker, own = self._marker_at(document, key_loc.line)
@@ -499,6 +539,42 @@ class HelmMapper:
         return finding._replace(file=display_name(os.path.join(self.chart, rel)), location=loc,
                                 origin=document.origin,
                                 rendered=rendered._replace(mapped_to="template", approximate=approximate))
+
+    def _embedded(self, finding: Finding, document: Document, rendered: Rendered) -> Finding | None:
+        """A finding on an object an Argo manifest embeds (``source/subdocs.py``: a literal block scalar, whose
+        lines are the stream's). No marker is ever written inside a block scalar, but its header line
+        (``manifest: |``) carries one: when the template's block and the rendered one are the same lines (each
+        line the same text, or one whose actions each write one value on it, ``_same_line``; the same number of
+        lines, so no action wrote a line more or less), the finding's line is the template's line at the same
+        offset, exact. Otherwise the header's template line, approximate. None when the header has no marker."""
+        header = document.start_line - 1  # the block's content starts on the line after its header
+        marker = self.line_map.get(header)
+        if marker is None:
+            return None
+        rel, th = self.files.get(marker[0], ""), marker[1]
+        template = self._template_lines(rel)
+        if self._stream_lines is None:
+            self._stream_lines = self.stream.split("\n")
+        if not (0 < th <= len(template) and 0 < header <= len(self._stream_lines)):
+            return None
+        file = display_name(os.path.join(self.chart, rel))
+        written, made = _block(template, th), _block(self._stream_lines, header)
+        loc = finding.location
+        offset = loc.line - header
+        if (len(written) == len(made) and 1 <= offset <= len(written)
+                and all(_same_line(t, r) for t, r in zip(written, made, strict=True))):
+            line = th + offset
+            if written[offset - 1] == made[offset - 1] or loc.end_line != loc.line:
+                moved = Location(line, loc.column, loc.end_line - header + th, loc.end_column)
+            else:  # a line an action writes a value on: up to the end of the template's line
+                moved = Location(line, loc.column, line, max(loc.column, len(written[offset - 1].rstrip()) + 1))
+            return finding._replace(file=file, location=moved, origin=document.origin,
+                                    rendered=rendered._replace(mapped_to="template", approximate=False))
+        text = template[th - 1]
+        column = 1 + len(text) - len(text.lstrip())
+        return finding._replace(file=file, location=Location(th, column, th, max(column, len(text.rstrip()) + 1)),
+                                origin=document.origin, rendered=rendered._replace(mapped_to="template",
+                                                                                   approximate=True))
 
     # Values ------------------------------------------------------------------------------------------
 

@@ -653,8 +653,8 @@ def load_text(
             documents.append(doc)
     warnings: list[str] = []
     # Workflows whose text may hold a resource template's manifest (a document's index is its chunk's).
-    hosts = [d for d in documents if type(d.data) is dict and d.data.get("kind") in _EMBEDDING_KINDS
-             and "manifest" in chunks[d.index].text] if embedded else []
+    hosts = [d for d in documents if type(d.data) is dict and "manifest" in chunks[d.index].text
+             and _may_embed(d.data)] if embedded else []
     if hosts:
         # Objects embedded as text (an Argo resource template's manifest): documents of their own, numbered
         # after the file's (``guardlint.source.subdocs``).
@@ -676,6 +676,16 @@ def load_text(
 _EMBEDDING_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"})
 """Kinds whose documents may embed objects as text (``guardlint.source.subdocs.ARGO_KINDS``): checked for every
 document, so a set here rather than an import."""
+
+
+def _may_embed(data: dict[str, Any]) -> bool:
+    """Whether a document is, or is a ``kind: List`` holding, an object of a kind that embeds objects as text."""
+    kind = data.get("kind")
+    if kind in _EMBEDDING_KINDS:
+        return True
+    items = data.get("items")
+    return (isinstance(kind, str) and kind.endswith("List") and isinstance(items, list)
+            and any(type(item) is dict and item.get("kind") in _EMBEDDING_KINDS for item in items))
 
 
 def load_block(

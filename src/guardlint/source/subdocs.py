@@ -23,7 +23,8 @@ extra document of the file (``embedded_documents``), with exact positions in the
   ``get`` and ``delete`` (which only name an object) make nothing to lint. ``manifestFrom`` (an artifact) is
   not in the file.
 - Where: the workflow's templates and the inline templates of its DAG tasks and steps, for Workflow,
-  WorkflowTemplate, ClusterWorkflowTemplate and CronWorkflow (``spec.workflowSpec``). The object is made in
+  WorkflowTemplate, ClusterWorkflowTemplate and CronWorkflow (``spec.workflowSpec``), as a document of its own
+  or as an item of a ``kind: List``. The object is made in
   the workflow's namespace unless it names its own (``Embedded.namespace``).
 - Bounds: each manifest is loaded by the file loader (its depth limit and its alias budget, proportional to
   the manifest's text, hold as for a file), and manifests inside embedded objects are read down to
@@ -72,18 +73,34 @@ class Found(NamedTuple):
     path: FieldPath
     action: str
     strategy: str
+    owner: FieldPath = ()
+    """The path of the workflow that holds it: ``()`` for the document itself, ``("items", i)`` for an item of a
+    ``kind: List``."""
 
 
 def argo_manifests(data: Any) -> Iterator[Found]:
-    """The ``resource.manifest`` strings of an Argo Workflows object's templates (named and inline)."""
+    """The ``resource.manifest`` strings of an Argo Workflows object's templates (named and inline), the object
+    being the document or an item of a ``kind: List`` document (as ``model.resource.resources_of`` reads one)."""
+    if type(data) is not dict:
+        return
+    kind, items = data.get("kind"), data.get("items")
+    if (isinstance(kind, str) and kind.endswith("List") and isinstance(items, list)
+            and data.get("apiVersion") in ("v1", "List")):
+        for i, item in enumerate(items):
+            yield from _of_workflow(item, ("items", i))
+        return
+    yield from _of_workflow(data, ())
+
+
+def _of_workflow(data: Any, owner: FieldPath) -> Iterator[Found]:
     if type(data) is not dict or data.get("kind") not in ARGO_KINDS:
         return
     api_version = data.get("apiVersion")
     if not isinstance(api_version, str) or not api_version.startswith("argoproj.io/"):
         return
-    spec_path: FieldPath = ("spec", "workflowSpec") if data["kind"] == "CronWorkflow" else ("spec",)
+    spec_path: FieldPath = (*owner, "spec", "workflowSpec") if data["kind"] == "CronWorkflow" else (*owner, "spec")
     spec: Any = data
-    for part in spec_path:
+    for part in spec_path[len(owner):]:
         spec = spec.get(part) if isinstance(spec, dict) else None
     templates = spec.get("templates") if isinstance(spec, dict) else None
     if not isinstance(templates, list):
@@ -92,27 +109,27 @@ def argo_manifests(data: Any) -> Iterator[Found]:
         if not isinstance(template, dict):
             continue
         at: FieldPath = (*spec_path, "templates", i)
-        yield from _of_template(template, at)
+        yield from _of_template(template, at, owner)
         dag = template.get("dag")
         tasks = dag.get("tasks") if isinstance(dag, dict) else None
         for j, task in enumerate(tasks if isinstance(tasks, list) else ()):
             if isinstance(task, dict) and isinstance(task.get("inline"), dict):
-                yield from _of_template(task["inline"], (*at, "dag", "tasks", j, "inline"))
+                yield from _of_template(task["inline"], (*at, "dag", "tasks", j, "inline"), owner)
         steps = template.get("steps")
         for j, group in enumerate(steps if isinstance(steps, list) else ()):
             for k, step in enumerate(group if isinstance(group, list) else ()):
                 if isinstance(step, dict) and isinstance(step.get("inline"), dict):
-                    yield from _of_template(step["inline"], (*at, "steps", j, k, "inline"))
+                    yield from _of_template(step["inline"], (*at, "steps", j, k, "inline"), owner)
 
 
-def _of_template(template: Mapping[str, Any], at: FieldPath) -> Iterator[Found]:
+def _of_template(template: Mapping[str, Any], at: FieldPath, owner: FieldPath) -> Iterator[Found]:
     resource = template.get("resource")
     if not isinstance(resource, dict) or not isinstance(resource.get("manifest"), str):
         return
     action = resource.get("action")
     strategy = resource.get("mergeStrategy")
     yield Found((*at, "resource", "manifest"), action if isinstance(action, str) else "",
-                strategy if isinstance(strategy, str) else "strategic")
+                strategy if isinstance(strategy, str) else "strategic", owner)
 
 
 def _lints(found: Found) -> bool:
@@ -179,7 +196,10 @@ def _embedded(host: Document, lines: list[str], starts: list[int], found: Found,
 def embedding(host: Document, found: Found) -> Embedded:
     """Where the object of ``found`` (a manifest of ``host``) is written, and the namespace the workflow makes it
     in when it names none (the workflow's own, or for an embedded workflow the one it is made in)."""
-    meta = host.data.get("metadata") if isinstance(host.data, dict) else None
+    workflow: Any = host.data
+    for part in found.owner:  # the item of a List that holds the template
+        workflow = workflow[part]
+    meta = workflow.get("metadata") if isinstance(workflow, dict) else None
     namespace = meta.get("namespace") if isinstance(meta, dict) else None
     if not isinstance(namespace, str) or not namespace:
         namespace = host.embedded.namespace if host.embedded is not None else None
