@@ -31,10 +31,19 @@ class Params(NamedTuple):
         "Also report images that are not pinned by digest (`image@sha256:...`).",
     )] = False
     mutable_tags: Annotated[tuple[str, ...], param(
-        "Tags that are moved on every release and so do not pin a version.",
+        "Tags that are moved on every release and so do not pin a version (with `latest` listed, its variants "
+        "such as `latest-gpu` are moved too).",
         unique_items=True,
         items={"minLength": 1},
     )] = ("latest",)
+
+
+def is_mutable_tag(tag: str, mutable: frozenset[str]) -> bool:
+    """Whether ``tag`` is moved on every release: one of the ``mutable`` tags, or, while ``latest`` is one of
+    them, ``latest`` with a variant suffix (``latest-gpu``, ``latest-py3``, ``latest_release``), which image
+    publishers move like ``latest`` itself (one such tag per variant). Other tags are not extended this way:
+    ``main-3f2a1b9`` names one build of a branch, not the branch."""
+    return tag in mutable or ("latest" in mutable and tag.startswith(("latest-", "latest_")))
 
 
 def pinned_by_digest(digest: str | None) -> bool:
@@ -79,7 +88,8 @@ def unpinned_image(resource: Resource, params: Params, ctx: RuleContext) -> Iter
     """## What it does
     Reports container images with an invalid digest (`@sha256:123456`: the message says the digest is
     invalid rather than that the tag is missing), with no tag (which means `latest`), with a mutable tag
-    such as `latest`, and,
+    such as `latest` or one of its variants (`latest-gpu`, `latest-py3`: a publisher moves each of them as
+    it moves `latest`; a tag such as `main-3f2a1b9`, one build of a branch, is not extended this way), and,
     when `require-digest` is on, images that are not pinned by digest. Values that are not image references
     but placeholders filled in later (`$IMAGE`, `${IMAGE_URI}`, `{{inputs.parameters.image}}`, `<image>`,
     `REGION-docker.pkg.dev/PROJECT_ID/app`) are not reported.
@@ -125,7 +135,7 @@ def unpinned_image(resource: Resource, params: Params, ctx: RuleContext) -> Iter
               image: nginx:1.27.3
     ```
     """
-    mutable = set(params.mutable_tags)
+    mutable = frozenset(params.mutable_tags)
     for c in iter_all_containers(resource, ctx.workloads):
         image = c.data.get("image")
         if not isinstance(image, str) or not is_image_reference(image.strip()):
@@ -144,7 +154,7 @@ def unpinned_image(resource: Resource, params: Params, ctx: RuleContext) -> Iter
             yield Violation(
                 path, f"{c.describe()} uses image {image!r} with no tag, which pulls 'latest'", at_value=True
             )
-        elif tag in mutable:
+        elif is_mutable_tag(tag, mutable):
             yield Violation(path, f"{c.describe()} uses image {image!r} with the mutable tag {tag!r}", at_value=True)
         elif params.require_digest:
             yield Violation(path, f"{c.describe()} uses image {image!r}, which is not pinned by digest", at_value=True)
