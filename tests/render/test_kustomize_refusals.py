@@ -35,11 +35,24 @@ def problems(root: Path, folder: str = "o", max_bytes: int = 1 << 20) -> list[tu
     "git@github.com:org/repo.git//base",
     "https://github.com/org/repo//base?ref=v1",
     "github.com/org/repo/base?ref=v1",
+    "github.com:org/repo//base",
+    "alice@git.example.com:org/repo//base",
+    "deploy-bot@example.com:org/repo.git",
 ])
 def test_every_remote_form_is_refused_on_its_line(tmp_path: Path, entry: str) -> None:
     write(tmp_path, {"o/kustomization.yaml": f"resources:\n  - pod.yaml\n  - {entry}\n", "o/pod.yaml": POD})
     [(line, message)] = problems(tmp_path)
     assert line == 3 and "never contacts the network" in message and entry in message
+
+
+def test_a_local_folder_named_like_a_remote_target_is_refused(tmp_path: Path) -> None:
+    """kustomize tries ``user@host:path`` as a git remote before it looks for a local folder of that name (it ran
+    ``git fetch``), so a folder the repository holds under such a name is refused, not handed to kustomize."""
+    write(tmp_path, {"o/kustomization.yaml": "resources:\n  - alice@localhost:org/repo\n",
+                     "o/alice@localhost:org/repo/kustomization.yaml": "resources: [pod.yaml]\n",
+                     "o/alice@localhost:org/repo/pod.yaml": POD})
+    [(line, message)] = problems(tmp_path)
+    assert line == 2 and "never contacts the network" in message
 
 
 @pytest.mark.parametrize(("text", "line", "field"), [

@@ -41,10 +41,14 @@ ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 BUILD_TIMEOUT = 120.0
 _REF_KEYS = ("resources", "bases", "components")
 _REMOTE = re.compile(
-    r"^(?:[a-z][a-z0-9+.-]*://|git::|gh:|git@|(?:github\.com|gitlab\.com|bitbucket\.org)/)", re.I)
+    r"^(?:[a-z][a-z0-9+.-]*://|git::|gh:|[a-z][a-z0-9-]*@|github\.com:|(?:github\.com|gitlab\.com|bitbucket\.org)/)",
+    re.I)
 """What kustomize reads as a remote target: a URL, go-getter's ``git::`` form, the ``gh:`` shorthand, an scp-like
-``git@host:`` address or a well-known host without a scheme. (A relative path that does not exist is refused as
-missing before anything is built, so a remote form not listed here never reaches kustomize either.)"""
+``user@host:`` address (any user name kustomize accepts, ``[a-zA-Z][a-zA-Z0-9-]*``, not only ``git``), or
+``github.com/``, ``github.com:`` and the other well-known hosts without a scheme. kustomize tries an entry as a
+remote target before it looks for a local folder of that name, so a folder the repository holds under such a name
+(``alice@host:org/repo``) is refused as well; a relative path that does not exist is refused as missing, so no
+other form reaches kustomize either."""
 _BUILTIN_PLUGINS = frozenset((
     "AnnotationsTransformer", "ConfigMapGenerator", "HashTransformer", "IAMPolicyGenerator",
     "ImageTagTransformer", "LabelTransformer", "NamespaceTransformer", "PatchJson6902Transformer",
