@@ -247,7 +247,10 @@ def _check_string(value: str, node: Node, path: FieldPath, out: list[Problem]) -
 def _check_enum(value: Any, node: Node, path: FieldPath, out: list[Problem]) -> None:
     enum = node.enum
     assert enum is not None
-    if any(e == value and isinstance(e, bool) == isinstance(value, bool) for e in enum):
+    if isinstance(value, str):
+        if value in enum:  # (a string equals no boolean: for one, the test below is containment)
+            return
+    elif any(e == value and isinstance(e, bool) == isinstance(value, bool) for e in enum):
         return
     if value == "" and node.empty_ok:
         return

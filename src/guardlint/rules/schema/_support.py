@@ -106,6 +106,10 @@ def _crd_lifecycle(resource: Resource, ctx: RuleContext) -> Lifecycle | None:
     (several releases of one CRD may be vendored: one that serves the version, or serves it undeprecated, keeps
     it valid), else None."""
     def build() -> dict[tuple[str, str], Lifecycle]:
+        definitions = [crd for crd in ctx.index.of_kind("CustomResourceDefinition", any_namespace=True)
+                       if crd.api_version.startswith("apiextensions.k8s.io/")]
+        if not definitions:
+            return {}  # (most small runs: the CRD module is not imported)
         from functools import cmp_to_key
 
         from guardlint.apischema.crd import compare_kube_versions, version_serving
@@ -117,9 +121,7 @@ def _crd_lifecycle(resource: Resource, ctx: RuleContext) -> Lifecycle | None:
         stored: set[tuple[str, str]] = set()  # (apiVersion, kind) that some CRD serves and stores
         listed: dict[tuple[str, str], list[str]] = {}  # (group, kind) -> the CRDs defining it (their names)
         listed_versions: set[tuple[str, str]] = set()  # (apiVersion, kind) that some CRD lists, served or not
-        for crd in ctx.index.of_kind("CustomResourceDefinition", any_namespace=True):
-            if not crd.api_version.startswith("apiextensions.k8s.io/"):
-                continue
+        for crd in definitions:
             for v in version_serving(crd.data):
                 key = (v.api_version, v.kind)
                 listed_versions.add(key)
@@ -253,12 +255,12 @@ class Target(NamedTuple):
 
 def _crd_table(ctx: RuleContext) -> Mapping[str, Any]:
     def build() -> dict[str, Any]:
-        from guardlint.apischema.crd import crd_versions
-
         table: dict[str, list[Any]] = {}
         for crd in ctx.index.of_kind("CustomResourceDefinition", any_namespace=True):
             if not crd.api_version.startswith("apiextensions.k8s.io/"):
                 continue
+            from guardlint.apischema.crd import crd_versions  # imported only when the run has a CRD
+
             for version in crd_versions(crd.data):
                 found = table.setdefault(api_key(version.api_version, version.kind), [])
                 if version not in found:  # the same definition in several files (an install and its HA variant)
@@ -292,17 +294,19 @@ def _find_schema(api_version: str, kind: str, ctx: RuleContext) -> Target:
         node = schemas.kind_node(api_version, kind)
         if node is not None:
             return Target(node, "builtin")
-    from guardlint.apischema.crd import compile_root
-
     key = api_key(api_version, kind)
     meta = schemas.definition(OBJECT_META) if schemas is not None else None
     crds = _crd_table(ctx).get(key)
     if crds:
+        from guardlint.apischema.crd import compile_root
+
         first, *rest = (compile_root(c.schema, meta, preserve_unknown=c.preserve_unknown) for c in crds)
         return Target(first, "crd", tuple(rest))
     user = ctx.options.get("user-schemas", {}).get(key)
     if user is None:
-        return Target(None, "")
+        return Target(None, "")  # (the custom resources of most small runs: the CRD compiler is not imported)
+    from guardlint.apischema.crd import compile_root
+
     return Target(compile_root(user.schema, meta, structural=user.structural, preserve_unknown=user.preserve_unknown),
                   "file")
 

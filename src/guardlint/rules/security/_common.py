@@ -46,7 +46,7 @@ class CredentialNames:
     (``PASSWORD_FILE``, ``TOKEN_TTL``). Built once per run and parameters (``credential_names``); never changed
     after it is made."""
 
-    __slots__ = ("_ignored", "_sequences", "_words")
+    __slots__ = ("_firsts", "_ignored", "_sequences", "_words")
 
     def __init__(self, secret_words: Iterable[str], ignored_suffixes: Iterable[str]) -> None:
         sequences = [tuple(w.upper() for w in _SEPARATORS.split(word) if w) for word in secret_words]
@@ -54,8 +54,18 @@ class CredentialNames:
         self._words = frozenset(seq[0] for seq in sequences if len(seq) == 1)
         self._sequences = [seq for seq in sequences if len(seq) > 1]
         self._ignored = frozenset(s.upper() for s in ignored_suffixes)
+        firsts = {seq[0] for seq in sequences if seq}
+        # (A first word that holds another is found wherever that one is: the shorter one's test suffices.)
+        self._firsts = tuple(sorted(w for w in firsts if not any(o != w and o in w for o in firsts)))
 
     def __call__(self, name: str) -> bool:
+        # Most names hold no credential word at all. A word of the name (``name_words``) is a piece of the name,
+        # upper-cased, so a sequence is found only where its first word occurs in ``name.upper()`` (``upper``
+        # maps each character on its own): where none does, the answer is False without splitting the name
+        # (two patterns).
+        upper = name.upper()
+        if not any(w in upper for w in self._firsts):
+            return False
         words = name_words(name)
         if not words or words[-1] in self._ignored:
             return False
@@ -179,6 +189,8 @@ _URL_CREDENTIALS = lazy(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^/\s:@]+):([^/\s@]+)@")
 
 def url_with_credentials(value: str) -> bool:
     """A URL with a literal ``user:password@`` part (not a ``$(VAR)`` or ``{{ }}`` reference)."""
+    if "://" not in value:  # the pattern needs it: most values are spared the strip and the pattern
+        return False
     m = _URL_CREDENTIALS.match(value.strip())
     if not m:
         return False

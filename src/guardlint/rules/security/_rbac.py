@@ -37,7 +37,7 @@ class PolicyRule(NamedTuple):
         return None
 
     def in_group(self, group: str) -> bool:
-        return any(g in ("*", group) for g in self.api_groups)
+        return "*" in self.api_groups or group in self.api_groups
 
     def resource_index(self, resource: str, *, wildcard: bool = True) -> int | None:
         """Index in ``resources`` of the item that matches ``resource`` (``pods`` or ``pods/exec``): the exact
@@ -100,13 +100,15 @@ def grant(
 ) -> tuple[int, str] | None:
     """(index of the matching ``resources`` item, matching verb) when the rule allows one of ``verbs`` on
     ``group``/``resource``; ``wildcard_*`` decide whether a ``*`` item counts."""
+    # The verbs first: most rules grant none of the few verbs asked (get, list and watch are the common ones).
+    # The three tests are pure and all must pass, so their order does not change the answer.
+    verb = r.grants_verb(verbs)
+    if verb is None or (verb == "*" and not wildcard_verb):
+        return None
     if not r.in_group(group):
         return None
     index = r.resource_index(resource, wildcard=wildcard_resource)
     if index is None:
-        return None
-    verb = r.grants_verb(verbs)
-    if verb is None or (verb == "*" and not wildcard_verb):
         return None
     return index, verb
 
