@@ -131,7 +131,9 @@ def exported_live_object(resource: Resource, params: Params, ctx: RuleContext) -
       mode: production
     ```
     """
-    meta = get_map(resource.data, ("metadata",)) or {}
+    meta = resource.data.get("metadata")  # (an object's data is a mapping: ``get_map``'s reading, without its walk)
+    if not isinstance(meta, dict):
+        meta = {}
     if not _may_carry(resource.data, meta):
         return  # none of the fields is there (most objects): every value below would be None
     found: list[ServerField] = []
