@@ -28,7 +28,8 @@ IMAGES = [
     "registry:5000/app:1.0", "registry:5000/app:latest", "$IMAGE", "$IMAGE:latest", "${REGISTRY}/app:1.0",
     "<image>:1.0", "REGION-docker.pkg.dev/PROJECT_ID/app:v1",
     "Upper/Case:1.0", "Upper/Case:latest", "app:-bad", "app:" + "x" * 129, "app:" + "x" * 128, "a:b:c", "a:b:latest",
-    "  nginx:latest  ", "nginx:latest\n", ":", "@", "app@", "ghcr.io/org/app:main", "app:1.0@", "a//b:1",
+    "  nginx:latest  ", "nginx:latest\n", "tf:latest-gpu", "app:latest_release", "app:latestness-1.0", "app:stable-1",
+    ":", "@", "app@", "ghcr.io/org/app:main", "app:1.0@", "a//b:1",
 ]
 
 
@@ -39,7 +40,12 @@ def _image_pod(images: list[str]) -> str:
 
 def _unpinned_oracle(images: list[str], require_digest: bool, mutable: tuple[str, ...]) -> list[tuple[int, str]]:
     """The rule's judgement as written before the shortcut: the reference test first, then the branches."""
-    from guardlint.rules.security.unpinned_image import is_image_reference, pinned_by_digest, split_image
+    from guardlint.rules.security.unpinned_image import (
+        is_image_reference,
+        is_mutable_tag,
+        pinned_by_digest,
+        split_image,
+    )
 
     out = []
     for i, image in enumerate(images):
@@ -52,7 +58,7 @@ def _unpinned_oracle(images: list[str], require_digest: bool, mutable: tuple[str
             out.append((i, "digest"))
         elif tag is None:
             out.append((i, "no tag"))
-        elif tag in mutable:
+        elif is_mutable_tag(tag, frozenset(mutable)):
             out.append((i, "mutable"))
         elif require_digest:
             out.append((i, "not pinned"))
@@ -131,9 +137,10 @@ def test_a_tagged_image_is_not_matched_against_the_reference_pattern(monkeypatch
         return real(image)
 
     monkeypatch.setattr(unpinned_image, "is_image_reference", counting)
-    images = ["nginx:1.27", "busybox:1.36", "nginx:latest", "nginx", "nginx@sha256:abc"]
-    assert _unpinned_found(images, False, ("latest",)) == [(2, "mutable"), (3, "no tag"), (4, "digest")]
-    assert asked == ["nginx:latest", "nginx", "nginx@sha256:abc"]
+    images = ["nginx:1.27", "busybox:1.36", "nginx:latest", "nginx", "nginx@sha256:abc", "tf:latest-gpu"]
+    assert _unpinned_found(images, False, ("latest",)) == [(2, "mutable"), (3, "no tag"), (4, "digest"),
+                                                          (5, "mutable")]
+    assert asked == ["nginx:latest", "nginx", "nginx@sha256:abc", "tf:latest-gpu"]
 
 
 # -- credential names: a name that holds no first word is not split ---------------------------------------------

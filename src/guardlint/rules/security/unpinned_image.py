@@ -203,7 +203,7 @@ def unpinned_image(resource: Resource, params: Params, ctx: RuleContext) -> Iter
             continue
         text = image.strip()
         _, tag, digest = split_image(text)
-        if digest is None and tag is not None and tag not in mutable and not params.require_digest:
+        if digest is None and tag is not None and not params.require_digest and not is_mutable_tag(tag, mutable):
             # The common image, `name:version`: no branch below yields for it, whatever the reference test says,
             # so that test (a long pattern) is not run. Exact: the test only decides whether to go on.
             continue
