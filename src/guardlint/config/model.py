@@ -272,6 +272,15 @@ def locked_rules(registry: Registry, locked: Iterable[Lock]) -> dict[str, tuple[
     return {name: tuple(locks) for name, locks in out.items()}
 
 
+def _table_for(workloads: WorkloadTable, config: Config) -> WorkloadTable:
+    """The workload table with the configuration's rows and structural detection setting: the table itself
+    when the configuration changes neither (an equal table, not built again on every run)."""
+    table = workloads.extended(config.workloads) if config.workloads else workloads
+    if table.detect_embedded != config.detect_embedded_pod_specs:
+        table = table.with_detection(config.detect_embedded_pod_specs)
+    return table
+
+
 def make_plan(
     registry: Registry,
     config: Config,
@@ -300,7 +309,7 @@ def make_plan(
         registry=registry,
         active=tuple(active),
         kubernetes_version=config.kubernetes_version or LATEST_KUBERNETES,
-        workloads=workloads.extended(config.workloads).with_detection(config.detect_embedded_pod_specs),
+        workloads=_table_for(workloads, config),
         exemptions=config.exemptions,
         partial=partial,
         known_objects=config.known_objects,

@@ -392,7 +392,7 @@ def passes(pods_only: bool, gates: Sequence[str], answers: frozenset[str]) -> bo
     ``answers`` (computed for at least ``PODS`` when ``pods_only`` and for every one of ``gates``)."""
     if pods_only and PODS not in answers:
         return False
-    return not gates or any(g in answers for g in gates)
+    return not gates or not answers.isdisjoint(gates)  # some gate of the rule holds
 
 
 def needed(pods_only: bool, gates: Sequence[str]) -> tuple[str, ...]:
