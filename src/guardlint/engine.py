@@ -322,8 +322,9 @@ class _Checks:
         named = self._by_kind.get(kind)
         positions = sorted((*self._every_kind, *named)) if named else self._every_kind
         needs = self._needs
-        return (tuple(self._candidates[p] for p in positions),
-                tuple(dict.fromkeys(g for p in positions for g in needs[p])))
+        candidates = self._candidates
+        return (tuple([candidates[p] for p in positions]),
+                tuple(dict.fromkeys([g for p in positions for g in needs[p]])))
 
 
 class Run:
@@ -460,10 +461,10 @@ class Run:
                 answers = _open_gates(resource, workloads, names)
             rules = plans.get((kind, answers))
             if rules is None:
-                rules = plans[(kind, answers)] = tuple(
+                rules = plans[(kind, answers)] = tuple([
                     bound.get(c.name) or _bound(c.active, bound, timings) for c in applicable[kind]
                     if c.always or passes(c.pods_only, c.gates, answers)
-                )
+                ])
             if ready is not None or timings is not None:
                 self._check_pairs(resource, rules, raise_errors, error_rule, params, shared, timings, ready)
                 continue
