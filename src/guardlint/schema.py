@@ -98,6 +98,21 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+_LITERAL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_/:"
+"""Characters that stand for themselves in a pattern (outside a character class)."""
+
+
+def _search(pattern: str, text: str) -> bool:
+    """``re.search(pattern, text)`` as a truth value. A pattern that is ``^`` and then only literal characters
+    and escaped dots (``^failure-domain\\.beta\\.kubernetes\\.io/``, as the shipped declarative rules write
+    a label prefix) matches exactly the texts that start with that literal (``^`` matches only at the start
+    without MULTILINE), so it is answered by ``str.startswith`` and never compiled; any other pattern is
+    compiled and searched. ``tests/unit/test_startup_shortcuts.py`` compares both."""
+    if pattern.startswith("^") and not pattern[1:].replace("\\.", "").strip(_LITERAL_CHARS):
+        return text.startswith(pattern[1:].replace("\\.", "."))
+    return _regex(pattern).search(text) is not None
+
+
 def _resolve(root: Mapping[str, Any], ref: Any) -> Any:
     # Only plain local JSON pointers into mappings; anything else (other documents, anchors,
     # percent-encoding, array indexes, a pointer that does not resolve) is left to jsonschema.
@@ -229,7 +244,7 @@ def _string_ok(schema: Mapping[str, Any], s: str) -> bool:
         return False
     if "maxLength" in schema and len(s) > schema["maxLength"]:
         return False
-    return not ("pattern" in schema and not _regex(schema["pattern"]).search(s))
+    return not ("pattern" in schema and not _search(schema["pattern"], s))
 
 
 def _array_ok(schema: Mapping[str, Any], items: Sequence[Any], root: Mapping[str, Any]) -> bool:
@@ -277,7 +292,7 @@ def _object_ok(schema: Mapping[str, Any], obj: Mapping[str, Any], root: Mapping[
             if not _valid(props[key], value, root):
                 return False
         for pattern, sub in patterns.items():
-            if _regex(pattern).search(key):
+            if _search(pattern, key):
                 matched = True
                 if not _valid(sub, value, root):
                     return False

@@ -25,9 +25,12 @@ from guardlint._record import NamedTuple
 from guardlint.config.model import SUPPRESSION_ANNOTATION_PREFIX, Exemption, Lock, Plan, Refusal
 from guardlint.findings import Finding
 from guardlint.model.resource import Resource
-from guardlint.source.directives import Directive, Scope
 from guardlint.source.files import STDIN, Excludes, excluded_by
 from guardlint.source.loader import Document
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from guardlint.source.directives import Directive
 
 ANNOTATION_PREFIX = SUPPRESSION_ANNOTATION_PREFIX
 
@@ -308,6 +311,8 @@ def apply_suppressions(
             of_doc = comments.setdefault(id(doc), [])
             comment = _Comment(doc, d, judged, len(of_doc))
             of_doc.append(comment)
+            from guardlint.source.directives import Scope  # imported by the loader already: the run has directives
+
             if d.scope is Scope.DOCUMENT:
                 whole_doc.setdefault(id(doc), []).append(comment)
             else:

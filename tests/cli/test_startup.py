@@ -51,6 +51,7 @@ NEVER = (
     "guardlint.fix", "guardlint.fix_values", "guardlint.baseline", "guardlint.diffbase", "guardlint.docs",
     "guardlint.render.run", "guardlint.render.helm", "guardlint.render.kustomize", "guardlint.rules.packs",
     "guardlint.input_errors", "guardlint.plugin",
+    "guardlint.source.directives",  # only a document whose text names guardlint can hold a suppression comment
 )
 
 

@@ -191,3 +191,103 @@ def test_literal_credentials_and_placeholders_as_with_the_patterns_alone(value: 
     text = value.strip()
     skipped_as_number = bool(number.match(text))
     assert (text.startswith(_common._NUMBER_STARTS) and bool(_common._NUMBER.match(text))) == skipped_as_number
+
+
+# The name checks of the model answer as the patterns they replace (each once compiled at first use). The pieces
+# hold every character class edge the patterns draw (case, digits, '-', '_', '.', '$', '/'), a final newline
+# ('$' matches before one), other whitespace and look-alike non-ASCII letters (the Kelvin sign, dotted I, the
+# long s, a fullwidth digit, a Cyrillic 'a'), which no ASCII class accepts.
+NAME_PIECES = ["a", "z", "A", "Z", "0", "9", "-", "_", ".", "$", "/", "\n", "\n\n", " ", "\t", "\u212a", "\u0130",
+               "\u017f", "\uff11", "\u0430", "é", "ab", "a-b", "a.b", "--", "..", ":", "@", "x\ny", "\x00"]
+PLAIN_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+NAME_PART = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+REFERENCE_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
+PORT_CHARS = re.compile(r"^[-a-z0-9]*$")
+
+
+def _name_checks_agree(text: str) -> None:
+    from guardlint.model import missing, paths, ports, resourcenames
+
+    assert paths._plain_key(text) == (PLAIN_KEY.match(text) is not None), repr(text)
+    assert resourcenames._is_dns_subdomain(text) == (DNS_SUBDOMAIN.match(text) is not None), repr(text)
+    assert resourcenames._is_name_part(text) == (NAME_PART.match(text) is not None), repr(text)
+    by_pattern = len(text) > 253 or REFERENCE_NAME.fullmatch(text) is None
+    assert missing.is_placeholder_name(text) == by_pattern, repr(text)
+    if text and len(text) <= 15:  # where port_name_problem reaches its character test
+        problem = ports.port_name_problem(text)
+        has_other_chars = problem is not None and "characters other than" in problem
+        assert has_other_chars == (PORT_CHARS.match(text) is None), repr(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(NAME_PIECES), max_size=7).map("".join))
+def test_the_name_checks_agree_with_their_patterns(text: str) -> None:
+    _name_checks_agree(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(max_size=12))
+def test_the_name_checks_agree_with_their_patterns_on_any_text(text: str) -> None:
+    _name_checks_agree(text)
+
+
+def test_the_name_checks_agree_with_their_patterns_on_every_character() -> None:
+    for code in range(0x3000):
+        for text in (chr(code), "a" + chr(code), chr(code) + "a", "a" + chr(code) + "b", "a.b" + chr(code)):
+            _name_checks_agree(text)
+
+
+def test_the_name_checks_on_long_names() -> None:
+    """At the length limits (253 for a reference name) the checks answer as the patterns do."""
+    for text in ("a" * 253, "a" * 254, "a." * 126 + "a", "a" * 252 + "\n", "-" + "a" * 252):
+        _name_checks_agree(text)
+
+
+SCHEMA_PATTERN_PIECES = ["^", "a", "B", "0", "-", "_", "/", ":", "\\.", ".", "\\", "$", "(", ")", "|", "*", "+",
+                         "?", "[a-z]", "{2}", " ", "é", "x.y"]
+SCHEMA_TEXT_PIECES = ["a", "B", "0", "-", "_", "/", ":", ".", "\\", "\n", " ", "é", "aB0", "x.y", "a/b"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(SCHEMA_PATTERN_PIECES), max_size=6).map("".join),
+       st.lists(st.sampled_from(SCHEMA_TEXT_PIECES), max_size=6).map("".join))
+def test_a_literal_prefix_pattern_is_searched_as_the_regex_would(pattern: str, text: str) -> None:
+    """``schema._search``: a ``^literal`` pattern answered by ``startswith``, any other compiled; both as
+    ``re.search``. An invalid pattern is an error either way."""
+    from guardlint import schema
+
+    for probe in (text, pattern[1:].replace("\\.", ".") + text):  # also a text that starts with the literal
+        try:
+            got: bool | type[BaseException] = schema._search(pattern, probe)
+        except re.error:
+            got = re.error
+        try:
+            want: bool | type[BaseException] = re.search(pattern, probe) is not None
+        except re.error:
+            want = re.error
+        assert got == want, (pattern, probe)
+
+
+def test_the_shipped_literal_prefix_patterns_are_never_compiled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped declarative rules' label prefixes take the ``startswith`` path (so a check compiles none of
+    them), and the one pattern with an alternation is compiled."""
+    from guardlint import schema
+
+    compiled: list[str] = []
+    real = schema._regex
+
+    def counting(pattern: str) -> re.Pattern[str]:
+        compiled.append(pattern)
+        return real(pattern)
+
+    monkeypatch.setattr(schema, "_regex", counting)
+    prefix = "^failure-domain\\.beta\\.kubernetes\\.io/"
+    assert schema._search(prefix, "failure-domain.beta.kubernetes.io/zone")
+    assert not schema._search(prefix, "failure-domainXbeta.kubernetes.io/zone")
+    assert not schema._search(prefix, "x-failure-domain.beta.kubernetes.io/zone")
+    apparmor = "^container\\.apparmor\\.security\\.beta\\.kubernetes\\.io/"
+    assert schema._search(apparmor, "container.apparmor.security.beta.kubernetes.io/c")
+    assert compiled == []
+    assert schema._search("^(a|b.+)$", "bc")
+    assert compiled == ["^(a|b.+)$"]

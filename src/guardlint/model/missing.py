@@ -35,7 +35,6 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from itertools import pairwise
 
-from guardlint._lazyre import lazy
 from guardlint._record import NamedTuple
 from guardlint.model.access import get, get_list, get_map, get_str, iter_maps
 from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
@@ -196,13 +195,18 @@ def independent_files(index: ResourceIndex, referrer: Resource) -> bool:
     return i < len(folders) and folders[i].startswith(own + "/")
 
 
-_NAME = lazy(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
+_NAME_ENDS = "abcdefghijklmnopqrstuvwxyz0123456789"
+_NAME_CHARS = _NAME_ENDS + "-."
 
 
 def is_placeholder_name(name: str) -> bool:
     """A reference that no object can have: a template left unrendered (``$KSA_NAME``, ``{{ .name }}``,
     ``<your-secret>``) rather than a name (a DNS subdomain of at most 253 characters)."""
-    return len(name) > 253 or _NAME.fullmatch(name) is None
+    # ``re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", name) is None`` without compiling the pattern: lowercase
+    # ASCII letters, digits, ``-`` and ``.``, starting and ending with a letter or digit
+    # (``tests/unit/test_startup_shortcuts.py`` compares both)
+    return (len(name) > 253 or name == "" or name[0] not in _NAME_ENDS or name[-1] not in _NAME_ENDS
+            or name.strip(_NAME_CHARS) != "")
 
 
 def produced(index: ResourceIndex, kind: str, name: str, referrer: Resource, namespace: str | None = None) -> bool:

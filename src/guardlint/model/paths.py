@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from guardlint._lazyre import lazy
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
 FieldPath = tuple["str | int", ...]
 
-_PLAIN_KEY = lazy(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
+_KEY_START = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$"
+_KEY_CHARS = _KEY_START + "0123456789-"
+
+
+def _plain_key(part: str) -> bool:
+    """What ``re.match(r"^[A-Za-z_$][A-Za-z0-9_$-]*$", part)`` answers, without compiling it: an ASCII letter,
+    ``_`` or ``$``, then only those, digits and ``-`` (``$`` also matches before a final newline, so one
+    trailing ``\n`` is allowed, as by the pattern). ``tests/unit/test_startup_shortcuts.py`` compares both."""
+    key = part[:-1] if part.endswith("\n") else part
+    return key != "" and key[0] in _KEY_START and not key.lstrip(_KEY_CHARS)
 
 
 def to_dotted(path: Iterable[str | int]) -> str:
@@ -21,7 +28,7 @@ def to_dotted(path: Iterable[str | int]) -> str:
     for part in path:
         if isinstance(part, int):
             out.append(f"[{part}]")
-        elif _PLAIN_KEY.match(part):
+        elif _plain_key(part):
             out.append(f".{part}" if out else part)
         else:
             escaped = part.replace("\\", "\\\\").replace('"', '\\"')

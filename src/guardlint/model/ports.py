@@ -27,7 +27,7 @@ MAX_PORT = 65535
 PORT_NAME = lazy(r"^(?=.{1,15}$)(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 """An IANA service name, the only form the API accepts for a named port."""
 
-_ALLOWED = lazy(r"^[-a-z0-9]*$")
+_ALLOWED = "abcdefghijklmnopqrstuvwxyz0123456789-"
 _TEMPLATE = lazy(r"\$\{|\$\(|\$[A-Za-z_]|\{\{|<[^<>]*>|__[A-Z0-9_]+__")
 
 
@@ -56,7 +56,9 @@ def port_name_problem(name: str) -> str | None:
         return None
     if len(name) > 15:
         return f"{name!r} is longer than 15 characters"
-    if not _ALLOWED.match(name):
+    # ``re.match(r"^[-a-z0-9]*$", name)`` without compiling it: only those characters, and (``$`` matches before
+    # a final newline) perhaps one final ``\n`` (``tests/unit/test_startup_shortcuts.py`` compares both)
+    if (name[:-1] if name.endswith("\n") else name).strip(_ALLOWED):
         return f"{name!r} has characters other than lowercase letters, digits and '-'"
     if not any("a" <= ch <= "z" for ch in name):
         return f"{name!r} has no letter" + (" (a quoted number is a name, not a number)" if name.isdigit() else "")

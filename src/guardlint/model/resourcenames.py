@@ -4,8 +4,6 @@ syntax."""
 
 from __future__ import annotations
 
-from guardlint._lazyre import lazy
-
 STANDARD_CONTAINER_RESOURCES = frozenset({"cpu", "memory", "ephemeral-storage"})
 STANDARD_RESOURCES = frozenset({
     "cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory", "requests.ephemeral-storage",
@@ -13,8 +11,30 @@ STANDARD_RESOURCES = frozenset({
     "replicationcontrollers", "secrets", "configmaps", "persistentvolumeclaims", "storage", "requests.storage",
     "services.nodeports", "services.loadbalancers",
 })
-_DNS_SUBDOMAIN = lazy(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_QUALIFIED_NAME_PART = lazy(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+_ALNUM = _LOWER_ALNUM + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _before_final_newline(text: str) -> str:
+    """``text`` without one final ``\n``: what a pattern ending in ``$`` (without MULTILINE) also accepts."""
+    return text[:-1] if text.endswith("\n") else text
+
+
+def _is_dns_subdomain(text: str) -> bool:
+    """What ``re.match(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", text)`` answers,
+    without compiling it: labels between dots, each of lowercase ASCII letters, digits and ``-`` that starts
+    and ends with a letter or digit (so none is empty). ``tests/unit/test_startup_shortcuts.py`` compares both."""
+    return all(
+        label != "" and label[0] in _LOWER_ALNUM and label[-1] in _LOWER_ALNUM and not label.strip(_LOWER_ALNUM + "-")
+        for label in _before_final_newline(text).split(".")
+    )
+
+
+def _is_name_part(text: str) -> bool:
+    """What ``re.match(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$", text)`` answers, without compiling it:
+    ASCII letters, digits, ``-``, ``_`` and ``.``, starting and ending with a letter or digit."""
+    part = _before_final_newline(text)
+    return part != "" and part[0] in _ALNUM and part[-1] in _ALNUM and not part.strip(_ALNUM + "-_.")
 
 
 def is_native(name: str) -> bool:
@@ -31,7 +51,7 @@ def qualified_name_problem(name: str) -> str | None:
         prefix, local = parts
         if not prefix:
             return "has an empty prefix before '/'"
-        if len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix):
+        if len(prefix) > 253 or not _is_dns_subdomain(prefix):
             return f"has a prefix {prefix!r} that is not a lowercase DNS subdomain"
     else:
         local = parts[0]
@@ -39,7 +59,7 @@ def qualified_name_problem(name: str) -> str | None:
         return "has an empty name part"
     if len(local) > 63:
         return "has a name part longer than 63 characters"
-    if not _QUALIFIED_NAME_PART.match(local):
+    if not _is_name_part(local):
         return f"has a name part {local!r} with characters other than letters, digits, '-', '_' and '.'"
     return None
 

@@ -41,7 +41,6 @@ from guardlint._lazyre import lazy
 from guardlint._record import NamedTuple
 from guardlint.findings import ErrorKind, InputError, Location
 from guardlint.model.paths import FieldPath
-from guardlint.source.directives import Directive, scan_directives
 from guardlint.source.events import EMPTY_STREAM, Built
 from guardlint.source.events import build as build_from_events
 
@@ -49,6 +48,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from guardlint.source.directives import Directive
     from guardlint.source.subdocs import Embedded, Found
 
 MAX_DEPTH = 500
@@ -829,7 +829,7 @@ def _load_chunk(
     if isinstance(root, ScalarNode) and root.tag == _NULL and root.value == "":
         root_line = 0  # an empty document: its "content" is where it starts
     origin = _origin(body, root_line)
-    directives = scan_directives(body, chunk.line, _scalar_spans(root)) if "guardlint" in body else ()
+    directives = _scan_directives(body, chunk.line, _scalar_spans(root)) if "guardlint" in body else ()
     doc = Document(
         file=file,
         index=number,
@@ -910,10 +910,18 @@ def _built_document(built: Built, chunk: _Chunk, number: int, file: str) -> Docu
         start_line=chunk.line + 1,
         end_line=chunk.end_line + 1,
         origin=_origin(body, built.root_line),
-        directives=scan_directives(body, chunk.line, built.spans) if "guardlint" in body else (),
+        directives=_scan_directives(body, chunk.line, built.spans) if "guardlint" in body else (),
         duplicate_keys=(),
         content_line=chunk.line + built.root_line + 1,
     )
+
+
+def _scan_directives(body: str, first_line: int, spans: Sequence[tuple[int, int]]) -> tuple[Directive, ...]:
+    """The document's suppression comments. Called only for a document whose text holds "guardlint" (every
+    directive does), so the scanner is imported by the runs that have one, not by every run."""
+    from guardlint.source.directives import scan_directives
+
+    return scan_directives(body, first_line, spans)
 
 
 def _origin(body: str, root_line: int) -> str | None:
