@@ -291,3 +291,30 @@ def test_the_shipped_literal_prefix_patterns_are_never_compiled(monkeypatch: pyt
     assert compiled == []
     assert schema._search("^(a|b.+)$", "bc")
     assert compiled == ["^(a|b.+)$"]
+
+
+HELM_PIECES = ["{{", "{{-", "{", "}}", "-", " ", "\t", "\n", "\u2003", "\x1c", "x", "$labels", ".", ".Values",
+               ".Values2", ".Release", ".Chart", ".Capabilities", ".Files", ".Template", "include", "toYaml",
+               "toYamlx", "tpl", "define", "kubele", "plegduration", "/*", "_", "é", "inputs.parameters.x"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(HELM_PIECES), max_size=8).map("".join))
+def test_the_helm_action_pre_check_never_hides_a_match(text: str) -> None:
+    """``loader._may_hold_action`` is False only where the pattern finds nothing (it spares the pattern there)."""
+    pattern = re.compile(loader._HELM_ACTION.pattern)
+    if pattern.search(text) is not None:
+        assert loader._may_hold_action(text), repr(text)
+
+
+def test_the_helm_action_pre_check_on_every_space_and_the_sample_s_texts() -> None:
+    pattern = re.compile(loader._HELM_ACTION.pattern)
+    for code in range(0x3100):
+        for word in loader._ACTION_WORDS:
+            text = "{{" + chr(code) + word + chr(code)
+            if pattern.search(text) is not None:
+                assert loader._may_hold_action(text), repr(text)
+    # texts with "{{" and no Helm action: the pattern is not needed
+    for text in ("runbook: .../kubeletplegduration {{ $labels.instance }}", "value: '{{inputs.parameters.x}}'"):
+        assert not loader._may_hold_action(text) and pattern.search(text) is None
+    assert loader._may_hold_action("{{- include \"x\" . }}") and loader._may_hold_action("{{ tpl .x . }}")

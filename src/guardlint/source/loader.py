@@ -66,6 +66,9 @@ _SOURCE = lazy(r"^#\s*Source:\s*(\S.*?)\s*$")
 _HELM_ACTION = lazy(
     r"\{\{-?\s*(?:[^{}]*?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|include\s|toYaml\b|tpl\s|define\s)"
 )
+_ACTION_FIELDS = (".Values", ".Release", ".Chart", ".Capabilities", ".Files", ".Template")
+_ACTION_WORDS = ("include", "toYaml", "tpl", "define")
+"""What a match of ``_HELM_ACTION`` holds (``_may_hold_action``)."""
 _HELM_CONTROL = lazy(r"\{\{-?\s*(?:(?:if|else|end|range|with|define|template|include)\b|/\*)")
 """A Helm control action (``{{- if``, ``{{ end }}``, a comment ``{{/*``); one that starts a line (after
 whitespace only) is a control line (``_control_lines``)."""
@@ -420,7 +423,7 @@ def _template_candidates(text: str) -> list[int] | None:
     none outside a comment: then the text is no template, whatever its block scalars."""
     if "{{" not in text:
         return None
-    starts = {m.start() for m in _HELM_ACTION.finditer(text)}
+    starts = {m.start() for m in _HELM_ACTION.finditer(text)} if _may_hold_action(text) else set()
     starts.update(_control_lines(text))
     if not starts:
         return None
@@ -428,6 +431,24 @@ def _template_candidates(text: str) -> list[int] | None:
     if all(_in_comment(text, start) for start in candidates):
         return None
     return candidates
+
+
+def _may_hold_action(text: str) -> bool:
+    """False only where ``_HELM_ACTION`` matches nowhere in ``text``, so that the pattern is neither compiled nor
+    run there (``{{ $labels.instance }}`` in a PrometheusRule, Argo's ``{{inputs.parameters.x}}``). Every match
+    holds one of ``_ACTION_FIELDS``, or one of ``_ACTION_WORDS`` right after what ``\\{\\{-?\\s*`` ends with: a
+    ``{``, a ``-`` or whitespace (``\\s`` and ``str.isspace`` are the same test). A necessary condition only: where
+    it holds, the pattern decides. ``tests/unit/test_startup_shortcuts.py`` checks it against the pattern."""
+    if any(field in text for field in _ACTION_FIELDS):
+        return True
+    for word in _ACTION_WORDS:
+        at = text.find(word, 1)
+        while at != -1:
+            before = text[at - 1]
+            if before in ("{", "-") or before.isspace():
+                return True
+            at = text.find(word, at + 1)
+    return False
 
 
 def _first_action(
