@@ -62,7 +62,6 @@ _Events: type[Any] = getattr(getattr(yaml, "cyaml", None), "CParser", _Loader)
 ``CSafeLoader``: the same ``get_event``), without the constructor and resolver that ``CSafeLoader`` sets up in
 Python for every document and that the event loop never uses; the pure-Python loader without libyaml."""
 
-_SOURCE = lazy(r"^#\s*Source:\s*(\S.*?)\s*$")
 _HELM_ACTION = lazy(
     r"\{\{-?\s*(?:[^{}]*?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|include\s|toYaml\b|tpl\s|define\s)"
 )
@@ -948,11 +947,16 @@ def _scan_directives(body: str, first_line: int, spans: Sequence[tuple[int, int]
 def _origin(body: str, root_line: int) -> str | None:
     """The file a rendered document came from: a ``# Source:`` comment (Helm) before its content."""
     for raw in body.split("\n", root_line + 1)[:root_line]:
+        # What ``re.match(r"^#\s*Source:\s*(\S.*?)\s*$", raw.strip()).group(1)`` finds, without the pattern:
+        # ``str.strip`` strips exactly ``\s`` (Py_UNICODE_ISSPACE both), and the line holds no "\n" (the only
+        # character ``.`` does not match, and the only one ``$`` may stand before), so the group is what
+        # follows "Source:" with the whitespace around it stripped, when that is not empty
+        # (``tests/unit/test_startup_shortcuts.py`` compares both).
         line = raw.strip()
-        # the pattern starts with "#" and holds "Source:": other comment lines never compile or run it
-        m = _SOURCE.match(line) if line.startswith("#") and "Source:" in line else None
-        if m:
-            return m.group(1)
+        if line.startswith("#"):
+            rest = line[1:].lstrip()
+            if rest.startswith("Source:") and rest[7:].strip():
+                return rest[7:].strip()
     return None
 
 
