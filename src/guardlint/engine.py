@@ -631,7 +631,7 @@ class Run:
             return ()
         found: list[tuple[str, int, str]] = []
         for r in self.resources:
-            if table.entry_for(r) is None:
+            if table.entry_for(r) is None and table.may_embed(r):  # Kubernetes' own kinds have none to find
                 from guardlint.model.embedded import partial_pod_templates  # a run of known kinds never needs it
                 from guardlint.model.paths import to_dotted
 

@@ -52,6 +52,7 @@ NEVER = (
     "guardlint.render.run", "guardlint.render.helm", "guardlint.render.kustomize", "guardlint.rules.packs",
     "guardlint.input_errors", "guardlint.plugin",
     "guardlint.source.directives",  # only a document whose text names guardlint can hold a suppression comment
+    "guardlint.model.embedded",  # structural pod detection: only for kinds outside Kubernetes' own groups
 )
 
 

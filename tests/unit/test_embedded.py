@@ -322,3 +322,29 @@ def test_many_partial_templates_are_counted_and_three_named() -> None:
     [warning] = _warnings(many)
     assert "did not check 5 partial pod templates" in warning and warning.count(" at x.yaml:") == 3
     assert "; and 2 more. The objects' other fields were checked." in warning
+
+
+@pytest.mark.parametrize("api_version", [
+    "v1", "apps/v1", "batch/v1", "policy/v1", "autoscaling/v2", "extensions/v1beta1", "networking.k8s.io/v1",
+    "k8s.io/v1", "resource.k8s.io/v1beta1", "apps.openshift.io/v1", "sandbox.example.com/v1", "example.k8s.io.evil/v1",
+])
+def test_the_table_skips_detection_exactly_where_the_detection_finds_nothing(api_version: str) -> None:
+    """``WorkloadTable.may_embed`` (which spares importing the detection for Kubernetes' own kinds) is False
+    only where ``embedded_pod_specs`` and ``partial_pod_templates`` find nothing, whatever the object holds."""
+    from guardlint.model.embedded import detection_applies, embedded_pod_specs, partial_pod_templates
+
+    partial = "- name: app\n"  # a container without an image: a partial pod template
+    for body in (CONTAINER, partial):
+        text = (f"apiVersion: {api_version}\nkind: WarmPool\nmetadata:\n  name: p\nspec:\n  podTemplate:\n"
+                f"    spec:\n      containers:\n{_indent(body, 8)}")
+        (doc,) = load_text(text, "x.yaml").documents
+        (r,) = resources_of(doc)
+        assert TABLE.entry_for(r) is None
+        assert TABLE.may_embed(r) == detection_applies(r)
+        if not TABLE.may_embed(r):
+            assert list(embedded_pod_specs(r, TABLE)) == [] and partial_pod_templates(r, TABLE) == []
+        elif body is CONTAINER:
+            assert list(embedded_pod_specs(r, TABLE))  # found by its shape
+        else:
+            assert partial_pod_templates(r, TABLE)  # reported as partial
+        assert not TABLE.with_detection(False).may_embed(r)

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from guardlint._frozen import Frozen
 from guardlint._record import NamedTuple
 from guardlint.model.access import get
-from guardlint.model.groups import APPS_GROUPS
+from guardlint.model.groups import APPS_GROUPS, is_kubernetes_group
 from guardlint.model.paths import FieldPath, expand, to_dotted
 from guardlint.model.resource import Resource
 
@@ -178,7 +178,7 @@ class WorkloadTable(Frozen):
         entry = self.entry_for(resource)
         if entry is not None:
             pods = tuple(_pod_specs(resource, entry, self))
-        elif self.detect_embedded:
+        elif self.may_embed(resource):
             from guardlint.model.embedded import embedded_pod_specs
 
             pods = tuple(embedded_pod_specs(resource, self))
@@ -189,6 +189,13 @@ class WorkloadTable(Frozen):
             pods = tuple(PodSpecRef(*pod[:-1], PodMemo()) for pod in pods)  # ``memo`` is the last field
             memo[id(resource)] = (resource, pods)
         return pods
+
+    def may_embed(self, resource: Resource) -> bool:
+        """Whether structural detection (``guardlint.model.embedded``) may find pod specs in ``resource``, whose
+        kind has no row: it is on, and the object is not of Kubernetes' own API groups, which the detection
+        refuses first (``embedded.detection_applies``). Tested here so that a run of Kubernetes' own kinds
+        (a Deployment and a Service) does not import the detection at all."""
+        return self.detect_embedded and not is_kubernetes_group(resource.group)
 
     def entry_for(self, resource: Resource) -> WorkloadEntry | None:
         return self.lookup(resource.group, resource.kind, resource.version)
