@@ -127,8 +127,15 @@ def unrestricted_capabilities(resource: Resource, params: Any, ctx: RuleContext)
                 continue
             drop = get_list(caps, ("drop",))
             if drop is None or "ALL" not in drop:
-                text = "does not set" if drop is None else "does not include \"ALL\" in"
-                yield Violation(drop_path, f"{c.describe()} {text} securityContext.capabilities.drop {suffix}",
+                written = caps.get("drop")
+                if drop is not None:
+                    text = "does not include \"ALL\" in securityContext.capabilities.drop"
+                elif written is None:
+                    text = "does not set securityContext.capabilities.drop"
+                else:  # the API server cannot decode it: wrong-field-type says so too
+                    kind = _TYPE_NAMES.get(type(written), "value")
+                    text = f"sets securityContext.capabilities.drop to a {kind}, not a list that includes \"ALL\""
+                yield Violation(drop_path, f"{c.describe()} {text} {suffix}",
                                 fix=_drop_all(drop_path) if drop is not None or "drop" not in caps else None)
             for i, cap in enumerate(get_list(caps, ("add",)) or ()):
                 if isinstance(cap, str) and cap != "NET_BIND_SERVICE":
@@ -137,6 +144,9 @@ def unrestricted_capabilities(resource: Resource, params: Any, ctx: RuleContext)
                         f"{c.describe()} adds capability {cap!r}; only NET_BIND_SERVICE may be added {suffix}",
                         at_value=True,
                     )
+
+
+_TYPE_NAMES = {str: "string", int: "number", float: "number", bool: "boolean", dict: "mapping"}
 
 
 def _drop_all(path: tuple[str | int, ...]) -> Fix:
