@@ -102,3 +102,15 @@ def test_a_missing_required_value_is_on_the_schema_that_requires_it(repo: Path) 
     [error] = report["errors"]
     assert (error["file"], error["line"]) == ("charts/web/values.schema.json", 1)
     assert "missing property 'image'" in error["message"]
+
+
+def test_a_duplicate_key_a_template_writes_names_the_template_line_of_the_first(repo: Path) -> None:
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: {{ .Values.first }}\n"
+           "  hostPID: false\n  containers:\n    - name: c\n      image: nginx:1.27\n")
+    write(repo, {"charts/web/Chart.yaml": CHART, "charts/web/values.yaml": "first: true\n",
+                 "charts/web/templates/a-good.yaml": GOOD, "charts/web/templates/pod.yaml": pod})
+    _, report = check(".", "--select", "duplicate-key")
+    [f] = report["findings"]
+    assert (f["file"], f["line"]) == ("charts/web/templates/pod.yaml", 7)
+    # Line 6 of the template, not the line of the rendered stream (which a-good.yaml's document precedes).
+    assert "(first on line 6)" in f["message"]

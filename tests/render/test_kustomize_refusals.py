@@ -188,3 +188,17 @@ def test_nothing_refused_is_run_or_fetched(repo: Path) -> None:
     assert code == 2 and not marker.exists()
     assert [(e["line"], "never contacts the network" in str(e["message"]) or "KRM function" in str(e["message"]))
             for e in report["errors"]] == [(1, True), (2, True)]
+
+
+@needs_kustomize
+def test_a_duplicate_key_kustomize_refuses_is_located_in_the_file_that_has_it(repo: Path) -> None:
+    pod = POD.replace("spec:\n", "spec:\n  hostPID: true\n  hostPID: false\n")
+    write(repo, {"o/kustomization.yaml": "resources: [a.yaml, pod.yaml]\n", "o/pod.yaml": pod,
+                 "o/a.yaml": POD.replace("name: api", "name: other")})
+    code, report = check("o")
+    assert code == 2
+    [error] = report["errors"]
+    assert (error["file"], error["line"], error["column"]) == ("o/pod.yaml", 7, 3)
+    message = str(error["message"])
+    assert "mapping key 'hostPID' already defined (first on line 6)" in message
+    assert "map[string]" not in message

@@ -460,6 +460,9 @@ def _same_line(written: str, made: str) -> bool:
     return all(_VALUE_ACTION.fullmatch(a) and not any(e in a for e in _EMITTERS) for a in actions)
 
 
+_FIRST_ON_LINE = re.compile(r"\(first on line (\d+)\)")
+
+
 class HelmMapper:
     def __init__(self, chart: str, chart_display: str, set_name: str, stored: str,
                  line_map: dict[int, tuple[int, int]], files: Mapping[int, str], values: list[ValuesFile],
@@ -500,6 +503,24 @@ class HelmMapper:
         return None, False
 
     def __call__(self, finding: Finding, document: Document) -> Finding:
+        mapped = self._map(finding, document)
+        first = _FIRST_ON_LINE.search(mapped.message)
+        if first is None:
+            return mapped
+        # duplicate-key names the line of the key's first occurrence: a line of the rendered stream, which the
+        # report does not show. Name the template line that wrote it instead (or say it is a rendered line).
+        marker = self.line_map.get(int(first.group(1)))
+        template = display_name(os.path.join(self.chart, self.files.get(marker[0], ""))) if marker else ""
+        if marker is None or not template:
+            where = f"on line {first.group(1)} of the rendered output"
+        elif template == mapped.file:
+            where = f"on line {marker[1]}"
+        else:
+            where = f"on {template}:{marker[1]}"
+        message = mapped.message[:first.start()] + f"(first {where})" + mapped.message[first.end():]
+        return mapped._replace(message=message)
+
+    def _map(self, finding: Finding, document: Document) -> Finding:
         rendered = Rendered(self.source, self.stored, finding.location, (self.set_name,))
         if document.embedded is not None:
             embedded = self._embedded(finding, document, rendered)

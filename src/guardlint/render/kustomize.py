@@ -558,7 +558,8 @@ def _unwrap(raw: str) -> str:
     return text.removeprefix("Error: ").strip()
 
 
-def failure(overlay: str, raw: str, members: Sequence[Kustomization]) -> InputError:
+def failure(overlay: str, raw: str, members: Sequence[Kustomization], max_bytes: int = DEFAULT_MAX_BYTES
+            ) -> InputError:
     """One located ``render-failed`` error for a failed build: kustomize's own cause without the log prefix and
     the layers of the folder chain, on the kustomization where it happened, at the entry the cause names (a
     resource, a patch's target, the line of a YAML error) when it names one."""
@@ -571,7 +572,8 @@ def failure(overlay: str, raw: str, members: Sequence[Kustomization]) -> InputEr
     tried = _FILE_TRY.match(text)
     if tried is not None:
         text = tried.group("cause")
-    cause = " ".join(text.split())
+    # ``map[string]interface {}(nil): `` is Go's description of the value being decoded, not part of the reason.
+    cause = " ".join(text.split()).replace("map[string]interface {}(nil): ", "")
     for k in members:  # absolute paths as reports show files
         cause = cause.replace(os.path.realpath(k.directory) + os.sep, display_name(k.directory) + "/")
     where = display_name(overlay)
@@ -586,11 +588,45 @@ def failure(overlay: str, raw: str, members: Sequence[Kustomization]) -> InputEr
             file, location = display_name(named), Location(int(yaml_error.group("line")), 1, 0, 0)
         else:
             patch = _cause_patch(inner, cause)
+            culprit = _yaml_culprit(members, cause, max_bytes) if patch is None and "yaml:" in cause else None
             if patch is not None:
                 file, location = patch.file, _shift(patch.root, patch.root, patch)
+            elif culprit is not None:
+                file, location, cause = culprit
     return InputError(ErrorKind.RENDER_FAILED, file, location.line, location.column,
                       f"kustomize could not build the overlay {where}: {cause}",
                       "fix the kustomization or the file it names; nothing of this overlay was linted")
+
+
+_DUPLICATE_KEY = re.compile(r'(?:line \d+: )?mapping key "(?P<key>[^"]+)" already defined(?: at line \d+)?')
+
+
+def _yaml_culprit(members: Sequence[Kustomization], cause: str, max_bytes: int
+                  ) -> tuple[str, Location, str] | None:
+    """For a YAML error kustomize reports without naming the file (a duplicate key: ``line 10: mapping key "x"
+    already defined at line 9``, lines of its own counting): the first file of the chain (kustomizations, then
+    the files each reads) where guardlint's loader finds that duplicate key, with the cause restated in that
+    file's lines; for another YAML error, the first file with a syntax error."""
+    duplicate = _DUPLICATE_KEY.search(cause)
+    for k in members:
+        for path in (k.file, *k.files):
+            display = display_name(path)
+            result = read_input(Input(path, display), max_bytes)
+            if result.error is not None:
+                continue
+            loaded = load_text(result.text or "", display)
+            if duplicate is None:
+                if loaded.errors:
+                    return display, Location(loaded.errors[0].line, loaded.errors[0].column, 0, 0), cause
+                continue
+            key = duplicate.group("key")
+            for doc in loaded.documents:
+                for dup in doc.duplicate_keys:
+                    if str(dup.path[-1]) == key:
+                        restated = (cause[:duplicate.start()] + f"mapping key {key!r} already defined (first on "
+                                    f"line {dup.first_line})" + cause[duplicate.end():])
+                        return display, Location(dup.line, dup.column, 0, 0), restated
+    return None
 
 
 def _cause_location(k: Kustomization, cause: str) -> Location:

@@ -175,7 +175,7 @@ def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
             continue
         built = kz.build(overlay, tool)
         if isinstance(built, str):
-            errors.append(kz.failure(overlay, built, members))
+            errors.append(kz.failure(overlay, built, members, options.max_bytes))
             continue
         for origin in built.origins:
             for key in ("path", "configuredIn"):
