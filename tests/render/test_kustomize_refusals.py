@@ -132,6 +132,9 @@ def test_builtin_plugins_in_a_file_and_inline_stay_allowed(tmp_path: Path) -> No
     ('E1207 11:52:38.153547   31229 run.go:72] "command failed" err=<\n\taccumulating resources: unknown field\n'
      '\t"bogus"\n >'),
     'Error: accumulating resources: unknown field "bogus"',
+    ("# Warning: 'commonLabels' is deprecated. Please use 'labels' instead.\n"
+     'E1207 11:55:14.721630    3958 run.go:72] "command failed" err="accumulating resources: unknown field '
+     '\\"bogus\\""'),
 ])
 def test_the_log_prefix_of_kubectl_and_kustomize_is_removed(raw: str) -> None:
     assert " ".join(_unwrap(raw).split()) == 'accumulating resources: unknown field "bogus"'
@@ -202,3 +205,34 @@ def test_a_duplicate_key_kustomize_refuses_is_located_in_the_file_that_has_it(re
     message = str(error["message"])
     assert "mapping key 'hostPID' already defined (first on line 6)" in message
     assert "map[string]" not in message
+
+
+@needs_kustomize
+@pytest.mark.parametrize(("files", "where"), [
+    ({"o/kustomization.yaml": "resources:\n  - pod.yaml\n  - ../o\n"}, ("o/kustomization.yaml", 3)),
+    ({"a/kustomization.yaml": "resources: [pod.yaml, ../b]\n", "a/pod.yaml": POD,
+      "b/kustomization.yaml": "resources:\n  - ../a\n"}, ("b/kustomization.yaml", 2)),
+])
+def test_a_cycle_of_kustomizations_is_an_error_not_silence(repo: Path, files: dict[str, str],
+                                                           where: tuple[str, int]) -> None:
+    """No folder of a cycle is topmost (each has a user): they were neither built nor linted, without a word."""
+    write(repo, {"o/pod.yaml": POD, **files})
+    code, report = check(".")
+    assert code == 2
+    [error] = report["errors"]
+    assert (error["file"], error["line"]) == where
+    assert "cycle detected" in str(error["message"]) and str(repo) not in str(error["message"])
+
+
+@needs_kustomize
+def test_a_component_listed_as_a_resource_is_located_on_its_entry(repo: Path) -> None:
+    write(repo, {"c/kustomization.yaml": ("apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+                                          "commonLabels: {team: a}\n"),
+                 "o/kustomization.yaml": "resources:\n  - pod.yaml\n  - ../c\n", "o/pod.yaml": POD})
+    code, report = check("o")
+    assert code == 2
+    [error] = report["errors"]
+    assert (error["file"], error["line"]) == ("o/kustomization.yaml", 3)
+    message = str(error["message"])
+    assert "expected kind != 'Component'" in message and "must resolve to a file" not in message
+    assert str(repo) not in message

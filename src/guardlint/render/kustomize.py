@@ -445,7 +445,40 @@ def overlays_for(affected: Iterable[str], graph: Graph, universe: set[str]) -> l
             if p not in seen:
                 seen.add(p)
                 stack.append(p)
+    out |= _cycle_representatives(seen, out, graph, universe)
     return sorted(out)
+
+
+def _cycle_representatives(seen: set[str], tops: set[str], graph: Graph, universe: set[str]) -> set[str]:
+    """One folder to build for each group of ``seen`` folders that only a cycle of kustomizations uses (each of
+    them has users, so none is topmost, and no topmost folder builds on them): otherwise their files would be
+    left out without a word. Its build fails with kustomize's cycle error, which names the entry that closes the
+    cycle. Linear: one walk down from the topmost folders, one walk per group."""
+    reached = set(tops)
+    stack = list(tops)
+    while stack:
+        k = graph.nodes.get(stack.pop())
+        for ref in k.refs if k is not None else ():
+            if ref in seen and ref not in reached:
+                reached.add(ref)
+                stack.append(ref)
+    out: set[str] = set()
+    covered = set(reached)
+    for d in sorted(seen - reached):
+        if d in covered:
+            continue
+        out.add(d)
+        covered.add(d)
+        group = [d]
+        while group:
+            here = group.pop()
+            k = graph.nodes.get(here)
+            near = [*(k.refs if k is not None else ()), *(p for p in graph.parents.get(here, ()) if p in universe)]
+            for other in near:
+                if other in seen and other not in covered:
+                    covered.add(other)
+                    group.append(other)
+    return out
 
 
 def chain(overlay: str, graph: Graph) -> list[Kustomization]:
@@ -518,7 +551,7 @@ def build(overlay: str, tool: Sequence[str], timeout: float = BUILD_TIMEOUT) -> 
         return Built(objects, origins)
 
 
-_KLOG = re.compile(r'^[EFWI]\d{4} [\d:.]+\s+\d+ [^\]]*\] "command failed" err=(?P<body>.*)$', re.S)
+_KLOG = re.compile(r'^[EFWI]\d{4} [\d:.]+\s+\d+ [^\]]*\] "command failed" err=(?P<body>.*)$', re.S | re.M)
 """kubectl prints kustomize's error as a klog line: ``E1207 11:52:38.363195 31229 run.go:72] "command failed"
 err="..."`` (a Go-quoted string), or ``err=<`` followed by tab-indented lines and `` >`` for a multi-line error."""
 _LAYER = re.compile(
@@ -527,6 +560,11 @@ _LAYER = re.compile(
     r"(?:recursed accumulation of|couldn't make target for) path '(?P=dir)': ")
 """One folder of the chain as kustomize reports it: it first tries a folder entry as a file, then builds it; the
 rest of the message is what went wrong inside that folder."""
+_ENTRY_FAILED = re.compile(
+    r"^accumulating (?:resources|components): accumulation err='accumulating (?:resources|components) from "
+    r"(?P<entry>'[^']*'): '[^']*' must resolve to a file': ")
+"""A folder entry that kustomize could not build, for a reason of the entry itself (a cycle, a Component used
+as a resource): the rest is the reason, and the entry is in the kustomization at hand."""
 _FILE_TRY = re.compile(
     r"^accumulating (?:resources|components): accumulation err='(?P<cause>.*)': must build at directory: "
     r"'[^']*': file is not directory$", re.S)
@@ -540,8 +578,9 @@ _YAML_LINE = re.compile(r"yaml: line (?P<line>\d+):.* in File: (?P<file>\S+)")
 def _unwrap(raw: str) -> str:
     """kustomize's own error from what ``kubectl kustomize`` (a klog line) or ``kustomize build`` (``Error:``)
     printed."""
-    text = raw.strip()
-    klog = _KLOG.match(text)
+    # kustomize's warnings (``# Warning: 'commonLabels' is deprecated...``) come first; they are not the reason.
+    text = "\n".join(line for line in raw.strip().split("\n") if not line.startswith("# Warning:")).strip()
+    klog = _KLOG.search(text)
     if klog is not None:
         body = klog.group("body").strip()
         if body.startswith('"'):
@@ -572,10 +611,14 @@ def failure(overlay: str, raw: str, members: Sequence[Kustomization], max_bytes:
     tried = _FILE_TRY.match(text)
     if tried is not None:
         text = tried.group("cause")
+    entry = _ENTRY_FAILED.match(text)
+    if entry is not None:  # a folder entry that is not a kustomization kustomize can build (a cycle, a Component)
+        text = f"accumulating resources from {entry.group('entry')}: {text[entry.end():]}"
     # ``map[string]interface {}(nil): `` is Go's description of the value being decoded, not part of the reason.
     cause = " ".join(text.split()).replace("map[string]interface {}(nil): ", "")
-    for k in members:  # absolute paths as reports show files
-        cause = cause.replace(os.path.realpath(k.directory) + os.sep, display_name(k.directory) + "/")
+    for k in sorted(members, key=lambda m: -len(os.path.realpath(m.directory))):  # paths as reports show files
+        cause = re.sub(re.escape(os.path.realpath(k.directory)) + r"(?=[/'\"\s:]|$)",
+                       display_name(k.directory).replace("\\", "/"), cause)
     where = display_name(overlay)
     file, location = display_name(kustomization_file(overlay) or overlay), Location(1, 1, 1, 1)
     if inner is not None:
