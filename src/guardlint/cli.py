@@ -549,12 +549,24 @@ def _show_files(paths: Sequence[str], settings: Settings, out: TextIO) -> None:
     parts = partition(inputs)
     how: dict[str, str] = {}
     render = settings.config.render
+    unused: dict[str, str] = {}
+    if parts.charts and render:  # values files no values set uses are not linted: say so (guardlint.render.run)
+        from guardlint.api import render_options
+        from guardlint.render.helm_run import unused_values_files
+        from guardlint.render.run import unused_values_reason
+
+        options = render_options(settings, paths)
+        unused = {p: unused_values_reason(c) for c in parts.charts for p in unused_values_files(c, options)}
     for folder, members in parts.charts.items():
         shown = os.path.relpath(folder)
         for item in members:
             how[item.display] = (f"rendered with the Helm chart {shown}" if render else
                                  f"in the Helm chart {shown}, not rendered (render: false or --no-render): "
                                  "templates are skipped, other files linted as they are")
+    if unused:
+        passed += [(i.display, unused[os.path.realpath(i.path)]) for i in inputs
+                   if os.path.realpath(i.path) in unused]
+        inputs = [i for i in inputs if os.path.realpath(i.path) not in unused]
     built: dict[str, list[str]] = {}
     if parts.kustomize and render:  # a base is built only through the overlays that use it: name them
         from guardlint.api import render_options

@@ -36,7 +36,8 @@ spec:
 
 def check(*args: str) -> tuple[int, dict[str, Any]]:
     out, err = io.StringIO(), io.StringIO()
-    code = main(["check", "--format", "json", "--no-config", *args], out=out, err=err)
+    code = main(["check", "--format", "json", *([] if "--config" in args else ["--no-config"]), *args], out=out,
+                err=err)
     return code, json.loads(out.getvalue())
 
 
@@ -114,3 +115,25 @@ def test_a_duplicate_key_a_template_writes_names_the_template_line_of_the_first(
     assert (f["file"], f["line"]) == ("charts/web/templates/pod.yaml", 7)
     # Line 6 of the template, not the line of the rendered stream (which a-good.yaml's document precedes).
     assert "(first on line 6)" in f["message"]
+
+
+def test_a_values_file_no_values_set_uses_is_named_not_silently_dropped(repo: Path) -> None:
+    write(repo, {"charts/web/Chart.yaml": CHART, "charts/web/values.yaml": "privileged: false\n",
+                 "charts/web/values-prod.yaml": "privileged: true\n", "charts/web/ci/extra.yaml": "a: 1\n",
+                 "charts/web/ci/used-values.yaml": "privileged: false\n",
+                 "charts/web/templates/pod.yaml": BROKEN.replace("      args: [\n", "")})
+    out, err = io.StringIO(), io.StringIO()
+    main(["check", ".", "--no-config"], out=out, err=err)
+    text = out.getvalue()
+    for name in ("charts/web/values-prod.yaml", "charts/web/ci/extra.yaml"):
+        assert f"{name}:1: note: no values set of the Helm chart charts/web uses this values file" in text
+    assert "used-values.yaml:1: note" not in text and "charts/web/values.yaml:1: note" not in text
+    shown = io.StringIO()
+    main(["check", ".", "--no-config", "--show-files"], out=shown, err=err)
+    assert "skip  charts/web/values-prod.yaml  (no values set" in shown.getvalue()
+    assert "lint  charts/web/ci/used-values.yaml" in shown.getvalue()
+    # Named in a values set, the file is rendered (and its finding reported) instead.
+    write(repo, {".guardlint.yaml": "charts:\n  charts/web:\n    values-sets:\n      prod: [values-prod.yaml]\n"})
+    _, report = check(".", "--config", ".guardlint.yaml")
+    assert [(f["file"], f["rule"]) for f in report["findings"] if f["rule"] == "privileged-container"] == [
+        ("charts/web/values-prod.yaml", "privileged-container")]

@@ -147,6 +147,30 @@ def _is_library(chart: str, max_bytes: int) -> bool:
     return doc is not None and isinstance(doc.data, dict) and doc.data.get("type") == "library"
 
 
+def unused_values_files(chart: str, options: RenderOptions) -> list[str]:
+    """The values files of ``chart`` that no values set uses, as real paths: YAML files in the chart's folder
+    whose name holds ``values`` (``values-prod.yaml``, the files an Argo CD Application or a Flux HelmRelease
+    names) and YAML files in ``ci/``, other than ``values.yaml`` and the files of the chart's values sets (the
+    default ones, or those configured under ``charts:``). Nothing lints them: each one is named in a note."""
+    settings = _settings_for(chart, options)
+    sets = list(settings.sets) if settings.sets is not None else _default_sets(chart)
+    used = {os.path.realpath(os.path.join(chart, "values.yaml"))}
+    used.update(os.path.realpath(os.path.join(chart, rel)) for _, files in sets for rel in files)
+    candidates: list[str] = []
+    for folder, only_values in ((chart, True), (os.path.join(chart, "ci"), False)):
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(folder, name)
+            if not name.endswith((".yaml", ".yml")) or (only_values and "values" not in name.lower()):
+                continue
+            if os.path.isfile(path) and os.path.realpath(path) not in used:
+                candidates.append(os.path.realpath(path))
+    return candidates
+
+
 def _default_sets(chart: str) -> list[tuple[str, tuple[str, ...]]]:
     sets: list[tuple[str, tuple[str, ...]]] = [("values.yaml", ())]
     for path in sorted(glob.glob(os.path.join(glob.escape(chart), "ci", "*-values.yaml"))):

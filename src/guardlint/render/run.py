@@ -85,6 +85,7 @@ def prepare(parts: Partition, explicit: Sequence[str], options: RenderOptions) -
             got_units, got_errors = render_charts(sorted(parts.charts), options)
             units.extend(got_units)
             errors.extend(got_errors)
+            skipped.extend(_unused_values_notes(sorted(parts.charts), options))
         else:
             # Linted as they are: unrendered templates become notes (``guardlint.api.skip_chart_templates``).
             raw.extend(i for members in parts.charts.values() for i in members)
@@ -100,6 +101,25 @@ def prepare(parts: Partition, explicit: Sequence[str], options: RenderOptions) -
     if consumed:
         raw = [i for i in raw if i.path == "-" or os.path.realpath(i.path) not in consumed]
     return Prepared(raw, units, errors, skipped)
+
+
+def _unused_values_notes(charts: Sequence[str], options: RenderOptions) -> list[SkippedDocument]:
+    """A note for each values file of a rendered chart that no values set uses (``unused_values_files``)."""
+    from guardlint.render.helm_run import _is_library, unused_values_files
+
+    notes: list[SkippedDocument] = []
+    for chart in charts:
+        if _is_library(chart, options.max_bytes):
+            continue
+        for path in unused_values_files(chart, options):
+            notes.append(SkippedDocument(display_name(path), 1, unused_values_reason(chart), note=True))
+    return notes
+
+
+def unused_values_reason(chart: str) -> str:
+    return (f"no values set of the Helm chart {display_name(chart)} uses this values file, so the chart is not "
+            "rendered with it and its values are not linted (the default sets are values.yaml and "
+            "ci/*-values.yaml; list it under 'values-sets' of the chart in the 'charts' setting)")
 
 
 def _plan_overlays(groups: dict[str, list[Input]], explicit: Sequence[str], options: RenderOptions
