@@ -38,11 +38,20 @@ from guardlint.render.kubeversion import admits
     ("!=1.25.0", (1, 26), True),
     (">=1.16.0-0 || <1.10", (1, 37), True),
     ("<1.10 || >=2", (1, 37), False),
+    # Masterminds: "~0.0.0 is a special case where all constraints are accepted" (not ~0.0, ~0: those keep 0.x).
+    ("~0.0.0", (1, 37), True),
+    ("~>0.0.0", (1, 37), True),
+    ("~0.0", (1, 37), False),
+    ("~0", (1, 37), False),
+    (">=*", (1, 37), True),
+    ("x", (1, 37), True),
 ])
 def test_ranges(constraint: str, version: tuple[int, int], expected: bool) -> None:
     assert admits(constraint, version) is expected
 
 
-@pytest.mark.parametrize("constraint", ["", "garbage", ">=", "1.2.3.4", ">=1.20 &&  <1.30"])
+@pytest.mark.parametrize("constraint", ["", "garbage", ">=", "1.2.3.4", ">=1.20 &&  <1.30",
+                                        # a wildcard major with an operator that Masterminds reads as 0.0.0
+                                        ">*", "<=*", "!=*", "^*", ">=1.20 || >*"])
 def test_a_range_that_cannot_be_read_is_not_judged(constraint: str) -> None:
     assert admits(constraint, (1, 30)) is None

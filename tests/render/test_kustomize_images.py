@@ -62,3 +62,22 @@ def test_an_image_no_entry_wrote_stays_on_the_resource_line(repo: Path) -> None:
                  "overlay/kustomization.yaml": "resources: [../base]\n"})
     # busybox:latest is written in the resource file; nginx:1.27 is pinned by the base's entry.
     assert unpinned(repo) == [("base/deploy.yaml", 16, "resource")]
+
+
+def test_a_tag_set_inside_a_renaming_entry_lands_on_the_entry_that_set_the_tag(repo: Path) -> None:
+    """The overlay's entry only renames nginx (newName alone); the base's entry set the tag 'latest' the rendered
+    image has (other/nginx:latest): the finding is on the base's newTag line, not on the overlay's newName."""
+    write(repo, {"base/deploy.yaml": DEPLOY,
+                 "base/kustomization.yaml": "resources: [deploy.yaml]\nimages:\n  - name: nginx\n    newTag: latest\n",
+                 "overlay/kustomization.yaml": ("resources: [../base]\nimages:\n  - name: nginx\n"
+                                                "    newName: other/nginx\n")})
+    assert ("base/kustomization.yaml", 4, "patch") in unpinned(repo)
+
+
+def test_a_renaming_entry_is_the_answer_when_nothing_inside_set_the_tag(repo: Path) -> None:
+    """The base's image has no tag (nginx, which pulls latest); the overlay renames it: the rename is where the
+    image the finding names was written."""
+    write(repo, {"base/deploy.yaml": DEPLOY, "base/kustomization.yaml": "resources: [deploy.yaml]\n",
+                 "overlay/kustomization.yaml": ("resources: [../base]\nimages:\n  - name: nginx\n"
+                                                "    newName: other/nginx\n")})
+    assert ("overlay/kustomization.yaml", 4, "patch") in unpinned(repo)

@@ -1,5 +1,6 @@
 """String tests that replace regular expressions on the resources pack's paths, exactly: ``model.ports.is_port_name``
-is ``PORT_NAME.match`` (an IANA service name), ``invalid_rolling_update._is_percent`` is ``^[0-9]+%$``."""
+is ``PORT_NAME.match`` (an IANA service name), ``invalid_rolling_update._is_percent`` is the API's ``^[0-9]+%$``
+(Go's ``$`` ends the text: Python's end of string)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ def test_generated(text: str) -> None:
 def test_rolling_update_percent_is_the_pattern(text: str) -> None:
     from guardlint.rules.resources.invalid_rolling_update import _is_percent
 
-    assert _is_percent(text) == bool(re.match(r"^[0-9]+%$", text))
+    # The API's pattern is Go's ^[0-9]+%$, whose $ is the end of the text (Python's \Z): "5%\n" is not a percentage.
+    assert _is_percent(text) == bool(re.match(r"^[0-9]+%\Z", text))
     for example in ("5%", "100%", "%", "5", "5%\n", "5%\n\n", " 5%", "٣%", "05%", ""):
-        assert _is_percent(example) == bool(re.match(r"^[0-9]+%$", example)), example
+        assert _is_percent(example) == bool(re.match(r"^[0-9]+%\Z", example)), example
+    assert not _is_percent("0%\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from yaml.nodes import ScalarNode, SequenceNode
+from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from guardlint.findings import Finding, Location, Rendered
 from guardlint.model.resource import Resource, resources_of
@@ -33,6 +33,11 @@ def _value_at(obj: Any, path: Sequence[str | int]) -> Any:
         else:
             obj = obj.get(part) if isinstance(obj, dict) else None
     return obj
+
+
+def _span(line_offset: int, node: Node) -> Location:
+    s, e = node.start_mark, node.end_mark
+    return Location(line_offset + s.line + 1, s.column + 1, line_offset + e.line + 1, e.column + 1)
 
 
 def _name(obj: Any) -> str:
@@ -141,11 +146,16 @@ class KustomizeMapper:
         """The ``images`` entry of the chain that wrote the rendered ``image``: the outermost kustomization's entry
         whose resulting name (``newName``, else ``name``) is the image's name and that set its tag or digest
         (located on ``newTag``/``digest``) or, setting neither, its name (on ``newName``). kustomize applies each
-        kustomization's ``images`` after those of its bases, so the outermost entry that matches decides."""
+        kustomization's ``images`` after those of its bases, so the outermost entry that matches decides.
+
+        An entry that only renames (``newName`` alone) decides the name but not the tag: the kustomizations inside
+        it are searched on, under the name it renamed (its ``name``), for the entry that set the tag or digest,
+        which is where the finding belongs; the renaming entry is the answer only when none did."""
         rest, _, digest = image.partition("@")
         slash = rest.rfind("/")
         colon = rest.rfind(":")
         name, tag = (rest[:colon], rest[colon + 1:]) if colon > slash else (rest, "")
+        renamed: tuple[str, Location] | None = None  # the outermost entry that only renamed the image
         for k in self.members:
             doc = k.document
             images = _get(doc.root, "images") if doc is not None else None
@@ -162,13 +172,18 @@ class KustomizeMapper:
                     node = fields["newTag"]
                 elif "newName" in text and "newTag" not in text and "digest" not in text:
                     node = fields["newName"]
+                    assert node is not None
+                    if renamed is None:
+                        renamed = (k.display, _span(doc.line_offset, node))
+                    if "name" not in text:
+                        return renamed
+                    name = text["name"]  # the kustomizations inside saw the image under its old name
+                    break
                 else:
                     continue
                 assert node is not None
-                s, e = node.start_mark, node.end_mark
-                return k.display, Location(doc.line_offset + s.line + 1, s.column + 1,
-                                           doc.line_offset + e.line + 1, e.column + 1)
-        return None
+                return k.display, _span(doc.line_offset, node)
+        return renamed
 
     @staticmethod
     def _generator_entry(k: Kustomization, origin: dict[str, Any], name: str) -> Location:

@@ -22,6 +22,10 @@ _ONE = re.compile(rf"\s*(?P<op>!=|>=|=>|<=|=<|~>|[=><~^])?\s*(?P<version>{_VERSI
 _HYPHEN = re.compile(rf"\s*(?P<low>{_VERSION})\s+-\s+(?P<high>{_VERSION})\s*")
 
 
+_ANY_OPS = frozenset({"", "=", "~", "~>", ">=", "=>"})
+"""The operators with which a wildcard major version (``*``, ``x``) admits every version."""
+
+
 class _Bound(NamedTuple):
     op: str
     core: tuple[int, int, int]
@@ -80,6 +84,8 @@ def _holds(version: tuple[int, int, int], b: _Bound) -> bool:
             return major < b.core[0]
         return b.minor_dirty or minor <= b.core[1]
     if op == "~":
+        if b.core == (0, 0, 0) and not b.patch_dirty:  # Masterminds: "~0.0.0 is a special case", any version
+            return True
         return _compare(version, b) >= 0 and major == b.core[0] and (b.minor_dirty or minor == b.core[1])
     # "^": the same major (for 1.x and later, which is every Kubernetes version); for 0.x the same minor.
     if _compare(version, b) < 0 or major != b.core[0]:
@@ -107,6 +113,10 @@ def admits(constraint: str, version: tuple[int, int]) -> bool | None:
             bounds.append(_bound(m.group("op") or "", m.group("version")))
             pos = m.end()
         if not bounds:
+            return None
+        if any(b.major_dirty and b.op not in _ANY_OPS for b in bounds):
+            # "*" with another operator: Masterminds reads it as 0.0.0 with its own rules per operator (">*"
+            # admits 1.x, "<=*" does not); not judged, so that a refusal here is never wrong.
             return None
         alternatives.append(bounds)
     return any(all(_holds(target, b) for b in bounds) for bounds in alternatives)

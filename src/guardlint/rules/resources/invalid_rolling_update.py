@@ -20,10 +20,10 @@ _DIGITS = frozenset("0123456789")
 
 
 def _is_percent(text: str) -> bool:
-    """Whether ``re.match(r"^[0-9]+%$", text)`` would match, without compiling it: ASCII digits and a ``%``,
-    and, as ``$`` allows, a final line break after them (which ``_amount`` then fails to read, as before)."""
-    body = text[:-1] if text.endswith("\n") else text
-    return len(body) > 1 and body[-1] == "%" and _DIGITS.issuperset(body[:-1])
+    """Whether ``text`` is a percentage as the API validates one (``IsValidPercent``: Go's ``^[0-9]+%$``, whose
+    ``$`` is the end of the text): ASCII digits and a final ``%``. A final line break (``"0%\\n"``, from a block
+    scalar) is not one: the API rejects it, and ``_amount`` must not read it (it raised a rule error)."""
+    return len(text) > 1 and text[-1] == "%" and _DIGITS.issuperset(text[:-1])
 
 _STRATEGY: dict[str, FieldPath] = {"Deployment": ("spec", "strategy"), "DaemonSet": ("spec", "updateStrategy")}
 _DEFAULTS: dict[str, dict[str, int | str]] = {

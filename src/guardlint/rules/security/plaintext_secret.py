@@ -79,7 +79,8 @@ def _registry_secret(field: str, value: str) -> bool:
             return True
         value = user_password.partition(":")[2]
     # Only a placeholder (``${NGC_API_KEY}``) stands for a value to fill in: a well-known default password is
-    # still the password of a real registry account (no other rule looks inside these files).
+    # still the password of a real registry account, reported here (``default-credential`` reads such a file
+    # only when it is written on one line, and never ``auth``).
     return placeholder_kind(value) != PLACEHOLDER
 
 
@@ -173,7 +174,8 @@ def plaintext_secret(resource: Resource, params: Params, ctx: RuleContext) -> It
     (`yourpassword`), a token prefix followed by a short upper-case word (`nvapi-NVKEY`), and the key's own name.
     Well-known default passwords (`changeme`, `password`, `test`, `admin`, ...) are left to `default-credential`, a
     warning: a rendered tutorial chart does not fail CI with an error, but a default that would be deployed is still
-    reported.
+    reported. A registry file is the exception: a default password there is a registry account's password and is
+    reported here as well.
 
     ## Why is this bad?
     Whoever can read the repository, its forks, clones, CI logs and history can read the credential, and
