@@ -231,3 +231,71 @@ def test_a_crd_of_the_run_still_validates_its_custom_resources() -> None:
     served_false = CRD.replace("served: true", "served: false")
     report = guardlint.lint_text(served_false + CUSTOM, "w.yaml", select=["schema"])
     assert [f.rule for f in report.findings] == ["removed-api"]
+
+
+# -- host paths: each pattern is normalised once per run and parameters ----------------------------------------
+
+
+def _host_path_oracle(path: str, patterns: list[str]) -> str | None:
+    """``host_path_matches`` as written before ``HostPaths``: every pattern normalised on every call."""
+    from guardlint.rules.security._common import normalize_host_path
+
+    norm = normalize_host_path(path)
+    for pattern in patterns:
+        if pattern.endswith("/**"):
+            base = normalize_host_path(pattern[:-3] or "/")
+            if norm == base or norm.startswith(base.rstrip("/") + "/"):
+                return pattern
+        elif norm == normalize_host_path(pattern):
+            return pattern
+    return None
+
+
+PATH_PIECES = st.sampled_from(["/", "//", "etc", "proc", "sys", "..", ".", " ", "a", "/**", "**", "C:\\", "var/run"])
+
+
+@_BUDGET
+@given(st.lists(PATH_PIECES, max_size=6).map("".join),
+       st.lists(st.lists(PATH_PIECES, max_size=5).map("".join), max_size=5))
+def test_host_path_patterns_match_as_before(path: str, patterns: list[str]) -> None:
+    from guardlint.rules.security._common import HostPaths, host_path_matches
+
+    assert HostPaths(patterns).first_match(path) == _host_path_oracle(path, patterns)
+    assert host_path_matches(path, patterns) == _host_path_oracle(path, patterns)
+
+
+def _host_path_pods(paths: list[str]) -> str:
+    return "".join(
+        f"---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\nspec:\n  containers:\n    - name: c\n"
+        f"      image: busybox:1.36\n      volumeMounts: [{{name: v, mountPath: /m}}]\n"
+        f"  volumes:\n    - name: v\n      hostPath: {{path: {json.dumps(path)}}}\n"
+        for i, path in enumerate(paths))
+
+
+def test_host_path_rules_normalise_their_patterns_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from guardlint.rules.security import _common
+    from guardlint.rules.security.sensitive_host_path import Params as Sensitive
+    from guardlint.rules.security.writable_host_path import Params as Writable
+
+    normalised: list[str] = []
+    real = _common.normalize_host_path
+
+    def counting(path: str) -> str:
+        normalised.append(path)
+        return real(path)
+
+    monkeypatch.setattr(_common, "normalize_host_path", counting)
+    paths = ["/data", "/var/run/docker.sock", "/etc//kubernetes/", "/proc/sys/net", "/srv"] * 4
+    report = guardlint.lint_text(_host_path_pods(paths), "p.yaml",
+                                 select=["sensitive-host-path", "writable-host-path"])
+    found = sorted((f.rule, f.path[3], f.message.split("(")[0]) for f in report.findings)
+    assert {(rule, text.split(" mounts host path ")[-1].strip()) for rule, _, text in found
+            if rule == "sensitive-host-path"} == {("sensitive-host-path", "'/var/run/docker.sock'"),
+                                                  ("sensitive-host-path", "'/etc/kubernetes'"),
+                                                  ("sensitive-host-path", "'/proc/sys/net'")}
+    assert sum(rule == "writable-host-path" for rule, _, _ in found) == len(paths)
+    patterns = len(Sensitive().paths) + len(Sensitive().writable_paths) + len(Writable().allowed_paths)
+    # Each pattern once, and each volume's path once per list it is compared with: the sensitive paths, the
+    # writable ones (a writable mount), the allowed ones (the old reading: every pattern again on every volume,
+    # over 40 per volume).
+    assert len(normalised) <= patterns + 3 * len(paths)

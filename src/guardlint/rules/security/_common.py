@@ -298,15 +298,43 @@ def normalize_host_path(path: str) -> str:
     return posixpath.normpath("/" + text.lstrip("/"))
 
 
+class HostPaths:
+    """``host_path_matches`` for one list of patterns, each pattern normalised once (``host_paths``: once per run
+    and parameters) rather than for every volume it is compared with. Never changed after it is made."""
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        entries: list[tuple[str, str, str | None]] = []
+        for pattern in patterns:
+            if pattern.endswith("/**"):
+                base = normalize_host_path(pattern[:-3] or "/")
+                entries.append((pattern, base, base.rstrip("/") + "/"))
+            else:
+                entries.append((pattern, normalize_host_path(pattern), None))
+        self._entries = tuple(entries)
+        """(pattern, the normalised path it names, the prefix of the paths below it for ``/**``, else None)."""
+
+    def first_match(self, path: str) -> str | None:
+        norm = normalize_host_path(path)
+        for pattern, base, below in self._entries:
+            if norm == base or (below is not None and norm.startswith(below)):
+                return pattern
+        return None
+
+
 def host_path_matches(path: str, patterns: Iterable[str]) -> str | None:
     """The first pattern that matches a host path. ``/etc`` matches only ``/etc``; ``/etc/**`` matches
     ``/etc`` and everything below it."""
-    norm = normalize_host_path(path)
-    for pattern in patterns:
-        if pattern.endswith("/**"):
-            base = normalize_host_path(pattern[:-3] or "/")
-            if norm == base or norm.startswith(base.rstrip("/") + "/"):
-                return pattern
-        elif norm == normalize_host_path(pattern):
-            return pattern
-    return None
+    return HostPaths(patterns).first_match(path)
+
+
+def host_paths(index: ResourceIndex, patterns: tuple[str, ...]) -> HostPaths:
+    """The ``HostPaths`` of these patterns, built once per run (it is never changed, so every object shares it)."""
+    # A per-object cache: a matcher depends on the rule's parameters alone.
+    table: dict[tuple[str, ...], HostPaths] = index.object_memo("security:host-paths", dict)
+    key = tuple(patterns)
+    found = table.get(key)
+    if found is None:
+        found = table[key] = HostPaths(key)
+    return found

@@ -75,9 +75,9 @@ def privileged_container(resource: Resource, params: Any, ctx: RuleContext) -> I
             privileged: false
     ```
     """
-    suffix = _pss.note(_pss.BASELINE, _pss.policy_version(ctx), CHECK)
     for c in iter_all_containers(resource, ctx.workloads):
         if c.get(("securityContext", "privileged")) is True:
+            suffix = _pss.note(_pss.BASELINE, _pss.policy_version(ctx), CHECK)  # (only for a finding)
             path = (*c.path, "securityContext", "privileged")
             yield Violation(path, f"{c.describe()} sets securityContext.privileged=true {suffix}",
                             fix=structural_fix("remove privileged: true", FixEdit("remove", path)))

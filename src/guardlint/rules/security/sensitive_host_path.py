@@ -12,7 +12,7 @@ from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import HOST_PATH
-from guardlint.rules.security._common import host_path_matches, normalize_host_path
+from guardlint.rules.security._common import host_paths, normalize_host_path
 from guardlint.rules.security._volumes import mounts_of
 
 TYPE_CHECKING = False
@@ -175,6 +175,8 @@ def sensitive_host_path(resource: Resource, params: Params, ctx: RuleContext) ->
               emptyDir: {}
     ```
     """
+    sensitive = host_paths(ctx.index, params.paths)
+    writable = host_paths(ctx.index, params.writable_paths)
     for pod in iter_pod_specs(resource, ctx.workloads):
         for i, volume in iter_maps(pod.spec, ("volumes",)):
             path = get_str(volume, ("hostPath", "path"))
@@ -182,10 +184,10 @@ def sensitive_host_path(resource: Resource, params: Params, ctx: RuleContext) ->
                 continue
             mounts = list(mounts_of(pod, volume.get("name")))
             writers = [c.name for c, _, ro in mounts if not ro]
-            pattern = host_path_matches(path, params.paths)
+            pattern = sensitive.first_match(path)
             why = WHY.get(pattern) if pattern is not None else None
             if pattern is None and writers:
-                pattern = host_path_matches(path, params.writable_paths)
+                pattern = writable.first_match(path)
                 why = WHY_WRITABLE.get(pattern) if pattern is not None else None
             if pattern is None:
                 continue

@@ -12,7 +12,7 @@ from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import FixEdit, RuleContext, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import HOST_PATH
-from guardlint.rules.security._common import host_path_matches
+from guardlint.rules.security._common import host_paths
 from guardlint.rules.security._volumes import mounts_of
 
 TYPE_CHECKING = False
@@ -104,12 +104,13 @@ def writable_host_path(resource: Resource, params: Params, ctx: RuleContext) -> 
               hostPath: {path: /var/log}
     ```
     """
+    allowed = host_paths(ctx.index, params.allowed_paths)
     for pod in iter_pod_specs(resource, ctx.workloads):
         for _, volume in iter_maps(pod.spec, ("volumes",)):
             if not isinstance(volume.get("hostPath"), dict):
                 continue
             path = get_str(volume, ("hostPath", "path")) or ""
-            if path and host_path_matches(path, params.allowed_paths):
+            if path and allowed.first_match(path):
                 continue
             for c, j, read_only in mounts_of(pod, volume.get("name")):
                 if read_only:
