@@ -216,8 +216,9 @@ def test_literal_credentials_and_placeholders_as_with_the_patterns_alone(value: 
 
 # The name checks of the model answer as the patterns they replace (each once compiled at first use). The pieces
 # hold every character class edge the patterns draw (case, digits, '-', '_', '.', '$', '/'), a final newline
-# ('$' matches before one), other whitespace and look-alike non-ASCII letters (the Kelvin sign, dotted I, the
-# long s, a fullwidth digit, a Cyrillic 'a'), which no ASCII class accepts.
+# (Python's '$' matches before one, Go's and so Kubernetes' does not: the names are compared with fullmatch),
+# other whitespace and look-alike non-ASCII letters (the Kelvin sign, dotted I, the long s, a fullwidth digit, a
+# Cyrillic 'a'), which no ASCII class accepts.
 NAME_PIECES = ["a", "z", "A", "Z", "0", "9", "-", "_", ".", "$", "/", "\n", "\n\n", " ", "\t", "\u212a", "\u0130",
                "\u017f", "\uff11", "\u0430", "é", "ab", "a-b", "a.b", "--", "..", ":", "@", "x\ny", "\x00"]
 PLAIN_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
@@ -231,14 +232,15 @@ def _name_checks_agree(text: str) -> None:
     from guardlint.model import missing, paths, ports, resourcenames
 
     assert paths._plain_key(text) == (PLAIN_KEY.match(text) is not None), repr(text)
-    assert resourcenames._is_dns_subdomain(text) == (DNS_SUBDOMAIN.match(text) is not None), repr(text)
-    assert resourcenames._is_name_part(text) == (NAME_PART.match(text) is not None), repr(text)
+    assert resourcenames._is_dns_subdomain(text) == (DNS_SUBDOMAIN.fullmatch(text) is not None), repr(text)
+    assert resourcenames._is_name_part(text) == (NAME_PART.fullmatch(text) is not None), repr(text)
     by_pattern = len(text) > 253 or REFERENCE_NAME.fullmatch(text) is None
     assert missing.is_placeholder_name(text) == by_pattern, repr(text)
     if text and len(text) <= 15:  # where port_name_problem reaches its character test
         problem = ports.port_name_problem(text)
         has_other_chars = problem is not None and "characters other than" in problem
-        assert has_other_chars == (PORT_CHARS.match(text) is None), repr(text)
+        assert has_other_chars == (PORT_CHARS.fullmatch(text) is None), repr(text)
+        assert ports.is_port_name(text) == (ports.PORT_NAME.match(text) is not None), repr(text)
 
 
 @settings(max_examples=3000, deadline=None)

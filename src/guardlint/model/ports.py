@@ -24,7 +24,7 @@ __all__ = [
 
 MAX_PORT = 65535
 
-PORT_NAME = lazy(r"^(?=.{1,15}$)(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+PORT_NAME = lazy(r"^(?=.{1,15}\Z)(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]*[a-z0-9])?\Z")
 """An IANA service name, the only form the API accepts for a named port."""
 
 _ALLOWED = "abcdefghijklmnopqrstuvwxyz0123456789-"
@@ -56,9 +56,9 @@ def port_name_problem(name: str) -> str | None:
         return None
     if len(name) > 15:
         return f"{name!r} is longer than 15 characters"
-    # ``re.match(r"^[-a-z0-9]*$", name)`` without compiling it: only those characters, and (``$`` matches before
-    # a final newline) perhaps one final ``\n`` (``tests/unit/test_startup_shortcuts.py`` compares both)
-    if (name[:-1] if name.endswith("\n") else name).strip(_ALLOWED):
+    # only those characters, a final line break included (Kubernetes' pattern ends at the end of the text);
+    # ``tests/unit/test_startup_shortcuts.py`` compares this with ``re.fullmatch(r"[-a-z0-9]*", name)``
+    if name.strip(_ALLOWED):
         return f"{name!r} has characters other than lowercase letters, digits and '-'"
     if not any("a" <= ch <= "z" for ch in name):
         return f"{name!r} has no letter" + (" (a quoted number is a name, not a number)" if name.isdigit() else "")
@@ -105,8 +105,7 @@ _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
 def is_port_name(text: str) -> bool:
-    """``PORT_NAME.match(text)``, without compiling the pattern: its ``$`` also matches before a final line
-    break, so a name followed by one ``\\n`` matches too (no other character outside the class does)."""
-    name = text[:-1] if text.endswith("\n") else text
+    """``PORT_NAME.match(text)`` (an IANA service name, the whole text), without compiling the pattern."""
+    name = text
     return (0 < len(name) <= 15 and name[0] != "-" and name[-1] != "-" and "--" not in name
             and _NAME_CHARACTERS.issuperset(name) and not _LETTERS.isdisjoint(name))

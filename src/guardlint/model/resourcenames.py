@@ -15,25 +15,22 @@ _LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 _ALNUM = _LOWER_ALNUM + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _before_final_newline(text: str) -> str:
-    """``text`` without one final ``\n``: what a pattern ending in ``$`` (without MULTILINE) also accepts."""
-    return text[:-1] if text.endswith("\n") else text
-
-
 def _is_dns_subdomain(text: str) -> bool:
-    """What ``re.match(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", text)`` answers,
-    without compiling it: labels between dots, each of lowercase ASCII letters, digits and ``-`` that starts
-    and ends with a letter or digit (so none is empty). ``tests/unit/test_startup_shortcuts.py`` compares both."""
+    """Whether ``text`` is a DNS subdomain as Kubernetes' ``IsDNS1123Subdomain`` pattern reads it, without
+    compiling a pattern: labels between dots, each of lowercase ASCII letters, digits and ``-`` that starts and
+    ends with a letter or digit (so none is empty). Go's ``$`` is the end of the text, so a final line break is
+    not allowed either (Python's ``$`` would allow one). ``tests/unit/test_startup_shortcuts.py`` compares both."""
     return all(
         label != "" and label[0] in _LOWER_ALNUM and label[-1] in _LOWER_ALNUM and not label.strip(_LOWER_ALNUM + "-")
-        for label in _before_final_newline(text).split(".")
+        for label in text.split(".")
     )
 
 
 def _is_name_part(text: str) -> bool:
-    """What ``re.match(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$", text)`` answers, without compiling it:
-    ASCII letters, digits, ``-``, ``_`` and ``.``, starting and ending with a letter or digit."""
-    part = _before_final_newline(text)
+    """Whether ``text`` is a qualified name's name part as Kubernetes' pattern reads it (the whole text, no final
+    line break), without compiling it: ASCII letters, digits, ``-``, ``_`` and ``.``, starting and ending with a
+    letter or digit."""
+    part = text
     return part != "" and part[0] in _ALNUM and part[-1] in _ALNUM and not part.strip(_ALNUM + "-_.")
 
 
