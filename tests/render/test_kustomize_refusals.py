@@ -55,6 +55,15 @@ def test_a_local_folder_named_like_a_remote_target_is_refused(tmp_path: Path) ->
     assert line == 2 and "never contacts the network" in message
 
 
+def test_a_local_file_with_an_at_sign_is_not_taken_for_a_remote_target(tmp_path: Path) -> None:
+    """Only ``user@host:path`` is an scp-like address: a resource or generator file named ``app@v2.yaml`` is read
+    from the repository, as kustomize reads it."""
+    write(tmp_path, {"o/kustomization.yaml": ("resources:\n  - app@v2.yaml\nconfigMapGenerator:\n  - name: c\n"
+                                              "    files:\n      - conf=settings@prod.txt\n"),
+                     "o/app@v2.yaml": POD, "o/settings@prod.txt": "a=b\n"})
+    assert problems(tmp_path) == []
+
+
 @pytest.mark.parametrize(("text", "line", "field"), [
     ("resources:\n  - missing.yaml\n", 2, "resources"),
     ("resources:\n  - ../nowhere\n", 2, "resources"),

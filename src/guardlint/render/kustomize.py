@@ -41,10 +41,12 @@ ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 BUILD_TIMEOUT = 120.0
 _REF_KEYS = ("resources", "bases", "components")
 _REMOTE = re.compile(
-    r"^(?:[a-z][a-z0-9+.-]*://|git::|gh:|[a-z][a-z0-9-]*@|github\.com:|(?:github\.com|gitlab\.com|bitbucket\.org)/)",
+    r"^(?:[a-z][a-z0-9+.-]*://|git::|gh:|git@|[a-z][a-z0-9-]*@[^/:\s]+:|github\.com:"
+    r"|(?:github\.com|gitlab\.com|bitbucket\.org)/)",
     re.I)
 """What kustomize reads as a remote target: a URL, go-getter's ``git::`` form, the ``gh:`` shorthand, an scp-like
-``user@host:`` address (any user name kustomize accepts, ``[a-zA-Z][a-zA-Z0-9-]*``, not only ``git``), or
+``user@host:`` address (any user name kustomize accepts, ``[a-zA-Z][a-zA-Z0-9-]*``, not only ``git``; the
+``:`` after the host is required, so a local file such as ``app@v2.yaml`` is not taken for one), or
 ``github.com/``, ``github.com:`` and the other well-known hosts without a scheme. kustomize tries an entry as a
 remote target before it looks for a local folder of that name, so a folder the repository holds under such a name
 (``alice@host:org/repo``) is refused as well; a relative path that does not exist is refused as missing, so no
