@@ -182,6 +182,39 @@ def test_fragments_are_looked_for_only_where_a_finding_is_possible(
         assert asked == []
 
 
+def test_a_fragment_is_decided_once_per_object_and_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every "missing" rule asks whether an object lacking its value is a fragment: the answer is computed once
+    per object and run (``_common.is_partial_object``'s memo), and the reports are those of computing it on
+    every question (the memo bypassed: a context whose pod-template table is not the memo's)."""
+    from guardlint.model import patches
+    from guardlint.rules.resources import _common
+
+    asked: list[Any] = []
+    real = patches.incomplete_workload
+
+    def counting(resource: Any, workloads: Any) -> bool:
+        asked.append(resource.name)
+        return real(resource, workloads)
+
+    monkeypatch.setattr(patches, "incomplete_workload", counting)
+    text = "---\n".join([*_deployments(6, cpu=False), RESOURCES])
+    rules = [*MISSING, "missing-memory-request", "missing-liveness-probe", "missing-readiness-probe",
+             "missing-startup-probe", "missing-ephemeral-storage-request", "duplicate-object"]
+    memoized = guardlint.lint_text(text, "app.yaml", select=rules)
+    assert asked and len(asked) == len(set(asked))  # several rules asked about d0 and the patch: once each
+    asked.clear()
+
+    class Unshared(_common._PartialMemo):
+        def __init__(self) -> None:
+            super().__init__()
+            self.workloads = object()  # type: ignore[assignment]  # never the run's table: nothing kept
+
+    monkeypatch.setattr(_common, "_PartialMemo", Unshared)
+    plain = guardlint.lint_text(text, "app.yaml", select=rules)
+    assert len(asked) > len(set(asked))
+    assert _found(plain) == _found(memoized) and memoized.findings
+
+
 QUANTITIES = """\
 apiVersion: v1
 kind: Pod

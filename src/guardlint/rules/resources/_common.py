@@ -16,7 +16,7 @@ from guardlint.model.access import get
 from guardlint.model.index import directory
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef
+from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, WorkloadTable
 from guardlint.rules.api import RuleContext
 
 TYPE_CHECKING = False
@@ -109,6 +109,20 @@ def first_index(items: Sequence[Any], value: Any) -> int:
 # --- partial objects (kustomize patches) --------------------------------------------------------------------
 
 
+class _PartialMemo:
+    """``is_partial_object``'s answers in one run, by the ``id`` of the object (kept alive with its answer, so
+    the identity cannot be reused while the run lasts), for the run's pod-template table."""
+
+    __slots__ = ("by_id", "workloads")
+
+    def __init__(self) -> None:
+        self.workloads: WorkloadTable | None = None
+        self.by_id: dict[int, tuple[Resource, bool]] = {}
+
+
+_PARTIAL_MEMO = "resources:is-partial-object"
+
+
 def is_partial_object(resource: Resource, ctx: RuleContext) -> bool:
     """Whether ``resource`` is a fragment rather than a whole object: a patch (``guardlint.model.patches``:
     listed by a linted Kustomization, using a strategic-merge directive or in a file named as a patch), or a
@@ -116,10 +130,25 @@ def is_partial_object(resource: Resource, ctx: RuleContext) -> bool:
     image (the API accepts neither from a whole manifest in practice; patches leave them to the base).
 
     Rules that report a *missing* field skip fragments: the field is usually in the base the patch applies to.
+    About ten rules ask this of the same object (every "missing" rule whose field a container lacks), so the
+    answer is kept for the run: it is a function of the object, the run's index (``is_patch``) and its
+    pod-template table (``incomplete_workload``), and a context with another table (never within a run) gets
+    its answer computed, not remembered.
     """
+    memo: _PartialMemo = ctx.index.memo(_PARTIAL_MEMO, _PartialMemo)
+    if memo.workloads is None:
+        memo.workloads = ctx.workloads
+    shared = memo.workloads is ctx.workloads
+    if shared:
+        hit = memo.by_id.get(id(resource))
+        if hit is not None and hit[0] is resource:
+            return hit[1]
     from guardlint.model.patches import incomplete_workload, is_patch
 
-    return incomplete_workload(resource, ctx.workloads) or is_patch(resource, ctx.index)
+    answer = incomplete_workload(resource, ctx.workloads) or is_patch(resource, ctx.index)
+    if shared:
+        memo.by_id[id(resource)] = (resource, answer)
+    return answer
 
 
 _FILLED_BY_OPERATOR: dict[tuple[str, str], frozenset[str]] = {

@@ -107,7 +107,12 @@ def duplicate_object(resource: Resource, params: Params, ctx: RuleContext) -> It
     name = resource.name
     if not name or name.endswith("*") or resource.document.embedded is not None:
         return
-    first = ctx.index.memo(f"duplicate-object:first:{params.scope}", lambda: _first_definitions(ctx, params.scope))
+    first, first_ids = ctx.index.memo(f"duplicate-object:first:{params.scope}",
+                                      lambda: _first_definitions(ctx, params.scope))
+    # Most objects are the first definition of their identity (``other is resource`` below): known by the
+    # object alone, without making its identity. Exact: ``first_ids`` holds the objects ``first`` maps to.
+    if first_ids.get(id(resource)) is resource:
+        return
     other = first.get(_identity(resource, params.scope))
     if other is None or other is resource:
         return
@@ -124,16 +129,19 @@ def _identity(resource: Resource, scope: str) -> Identity:
     return (_scope_key(resource, scope), resource.group, resource.kind, resource.namespace, resource.name or "")
 
 
-def _first_definitions(ctx: RuleContext, scope: str) -> Mapping[Identity, Resource]:
+def _first_definitions(
+    ctx: RuleContext, scope: str,
+) -> tuple[Mapping[Identity, Resource], Mapping[int, Resource]]:
     """Each identity (scope, group, kind, namespace, name) with its first definition in the run's order:
     one pass over the index, so the rule is linear in the number of objects (comparing every object with
-    every earlier one of its kind took quadratic time)."""
+    every earlier one of its kind took quadratic time); and those first definitions by ``id`` (the run keeps
+    every object alive, so an ``id`` is not reused while the table lasts)."""
     first: dict[Identity, Resource] = {}
     for kind in ctx.index.kinds():
         for r in ctx.index.of_kind(kind, any_namespace=True):
             if r.name and r.document.embedded is None:
                 first.setdefault(_identity(r, scope), r)
-    return MappingProxyType(first)
+    return MappingProxyType(first), MappingProxyType({id(r): r for r in first.values()})
 
 
 RULE = duplicate_object
