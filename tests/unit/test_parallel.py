@@ -515,12 +515,12 @@ def test_only_per_object_memos_pass_the_stand_in() -> None:
 
 
 def test_the_per_object_caches_are_declared_where_they_are_used() -> None:
-    """The eight per-object caches of the packs (schema lifecycle, targets and problems; label texts found
-    valid; GPU facts; the missing-object references; Roles' rules; credential matchers) are declared at their
-    call, so a share keeps each one: none is asked through ``memo``, which a share refuses."""
+    """The nine per-object caches of the packs (schema lifecycle, targets and problems; label texts found
+    valid; GPU facts; the missing-object references; Roles' rules; credential and host-path matchers) are declared
+    at their call, so a share keeps each one: none is asked through ``memo``, which a share refuses."""
     assert _object_memo_keys() == {
         "schema:lifecycle", "schema:targets", "schema:problems", "schema.invalid-label.valid", "gpu.facts",
-        "resources.references", "security.policy-rules", "security:credential-names",
+        "resources.references", "security.policy-rules", "security:credential-names", "security:host-paths",
     }
 
 
