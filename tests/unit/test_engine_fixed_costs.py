@@ -198,3 +198,40 @@ def test_a_serial_run_does_not_import_the_pool(tmp_path: Any) -> None:
             "print(code, 'guardlint.parallel' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split()[-2:] == ["0", "False"]
+
+
+def test_the_tree_walk_probes_as_isfile_and_lexists(tmp_path: Any) -> None:
+    """``render.tree.Trees`` probes a folder's names with ``os.stat``/``os.lstat`` of a concatenated path: a
+    ``Chart.yaml`` that is a folder is no chart, a kustomization that is a link to a file counts, ``.git`` as a
+    file (a worktree) stops the walk, and the answers equal those of ``isfile``/``lexists`` of ``join``."""
+    import os
+
+    from guardlint.render.tree import KUSTOMIZATION_NAMES, Trees, is_repo_root, kustomization_file, partition
+    from guardlint.source.files import Input
+
+    root = tmp_path / "repo"
+    (root / "a" / "Chart.yaml").mkdir(parents=True)  # a folder, not a chart file
+    (root / "a" / "b").mkdir()
+    (root / "a" / "b" / "Chart.yaml").write_text("name: b\n")
+    (root / "a" / "b" / "templates").mkdir()
+    (root / "k" / "x").mkdir(parents=True)
+    (root / "k" / "Kustomization").write_text("resources: []\n")
+    (root / "l").mkdir()
+    (root / "l" / "kustomization.yaml").symlink_to(root / "k" / "Kustomization")
+    (root / "p").mkdir()
+    (root / ".git").write_text("gitdir: elsewhere\n")
+    (tmp_path / "Chart.yaml").write_text("name: outside\n")  # above the checkout: never picked up
+    files = {name: root / name / "m.yaml" for name in ("a", "a/b/templates", "k/x", "l", "p")}
+    for f in files.values():
+        f.write_text("kind: ConfigMap\n")
+    parts = partition([Input(str(f), name) for name, f in files.items()])
+    assert {k: [i.display for i in v] for k, v in parts.charts.items()} == {str(root / "a" / "b"): ["a/b/templates"]}
+    assert {k: [i.display for i in v] for k, v in parts.kustomize.items()} == {
+        str(root / "k"): ["k/x"], str(root / "l"): ["l"]}
+    assert [i.display for i in parts.raw] == ["a", "p"]
+    trees = Trees()
+    for folder in [root, *(root / n for n in ("a", "a/b", "k", "l", "p")), tmp_path]:
+        d = os.path.abspath(folder)
+        assert trees._is_repo_root(d) == is_repo_root(d)
+        assert any(os.path.isfile(os.path.join(d, n)) for n in KUSTOMIZATION_NAMES) == (
+            kustomization_file(d) is not None)

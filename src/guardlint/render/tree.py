@@ -10,6 +10,7 @@ checkout is never picked up.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 
 from guardlint._record import NamedTuple
@@ -30,6 +31,25 @@ def kustomization_file(directory: str) -> str | None:
 
 def is_repo_root(directory: str) -> bool:
     return os.path.lexists(os.path.join(directory, ".git"))
+
+
+def _child(directory: str, name: str) -> str:
+    """``os.path.join(directory, name)`` for an absolute, normalised ``directory`` (the folders ``Trees`` walks):
+    a concatenation there, without ``join``'s generality (the walk asks five names of every folder)."""
+    return directory + name if directory.endswith(os.sep) else directory + os.sep + name
+
+
+def _has_file(directory: str, name: str) -> bool:
+    """``os.path.isfile`` of ``name`` in the absolute, normalised ``directory``."""
+    try:
+        return stat.S_ISREG(os.stat(_child(directory, name)).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _has_kustomization(directory: str) -> bool:
+    """Whether ``kustomization_file(directory)`` is not None, for an absolute, normalised ``directory``."""
+    return any(_has_file(directory, name) for name in KUSTOMIZATION_NAMES)
 
 
 def repo_root(path: str, given: Sequence[str] = ()) -> str:
@@ -64,7 +84,12 @@ class Trees:
         """``is_repo_root``, asked once per folder for both lookups (each walks up to the repository root)."""
         known = self._repo_root.get(directory)
         if known is None:
-            known = self._repo_root[directory] = is_repo_root(directory)
+            try:
+                os.lstat(_child(directory, ".git"))  # ``is_repo_root``: ``lexists`` of ``.git``
+                known = True
+            except (OSError, ValueError):
+                known = False
+            self._repo_root[directory] = known
         return known
 
     def chart_root(self, directory: str) -> str | None:
@@ -87,7 +112,7 @@ class Trees:
             here = parent
         # ``found`` is the answer for ``here``'s parent chain; fill in from the top down.
         for d in reversed(pending):
-            if found is None and os.path.isfile(os.path.join(d, CHART_FILE)):
+            if found is None and _has_file(d, CHART_FILE):
                 found = d
             self._chart[d] = found
         return self._chart[directory]
@@ -104,7 +129,7 @@ class Trees:
             if here in self._kust:
                 found = self._kust[here]
                 break
-            if kustomization_file(here) is not None:
+            if _has_kustomization(here):
                 found = here
                 break
             pending.append(here)
