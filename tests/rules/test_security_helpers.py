@@ -77,9 +77,11 @@ def test_known_tokens() -> None:
     assert known_token("high ghost AKIA short") is None
     assert known_token("HF_TOKEN=hf_" + "aB3" * 12) == "a Hugging Face token"
     assert known_token("nvapi-" + "Xy7-" * 16) == "an NVIDIA API key"
+    assert known_token("sk-ant-api03-" + "Qw1-" * 23 + "AA") == "an Anthropic API key"
     # Placeholders of those formats: a body of one letter case, or too short.
     for placeholder in ("hf_" + "x" * 34, "hf_" + "X" * 34, "nvapi-" + "x" * 64, "nvapi-NVKEY", "hf_transfer",
-                        "sk-ant-api03-your-key-here", "sk-proj-" + "X" * 48):
+                        "sk-ant-api03-your-key-here", "sk-proj-" + "X" * 48, "sk-ant-api03-" + "x" * 95,
+                        "sk-ant-api03-" + "X" * 93 + "AA"):
         assert known_token(placeholder) is None, placeholder
 
 

@@ -232,7 +232,11 @@ _KNOWN_TOKENS: tuple[tuple[str, tuple[str, ...], LazyPattern], ...] = (
         lazy(r"\bsk-(?:proj|svcacct|admin)-(?=[A-Za-z0-9_-]*[A-Z])(?=[A-Za-z0-9_-]*[a-z])"
              r"(?=[A-Za-z0-9_-]*[0-9])[A-Za-z0-9_-]{40,}"),
     ),
-    ("an Anthropic API key", ("sk-ant-",), lazy(r"\bsk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_-]{80,}")),
+    (
+        "an Anthropic API key",
+        ("sk-ant-",),
+        lazy(r"\bsk-ant-(?:api|admin)[0-9]{2}-(?=[A-Za-z0-9_-]*[A-Z])(?=[A-Za-z0-9_-]*[a-z])[A-Za-z0-9_-]{80,}"),
+    ),
 )
 
 
