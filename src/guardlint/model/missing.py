@@ -53,12 +53,13 @@ BUILTIN_GROUPS = frozenset(
         "events.k8s.io", "flowcontrol.apiserver.k8s.io", "resource.k8s.io", "gateway.networking.k8s.io",
         "snapshot.storage.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "internal.apiserver.k8s.io",
         "storagemigration.k8s.io", "monitoring.coreos.com", "cert-manager.io", "bitnami.com", "external-secrets.io",
-        "networking.istio.io", "security.istio.io", "telemetry.istio.io", "kustomize.config.k8s.io",
+        "networking.istio.io", "security.istio.io", "telemetry.istio.io", "kustomize.config.k8s.io", "keda.sh",
     }
 )
 """API groups whose objects never create pods by themselves (built-in groups and common add-ons whose
-objects are configuration). An object of any other group that the pod-template table does not know may be
-served by an operator that runs pods."""
+objects are configuration; KEDA's ScaledObject makes a HorizontalPodAutoscaler, and its ScaledJob, which does
+run pods, is a workload of the pod-template table). An object of any other group that the pod-template table
+does not know may be served by an operator that runs pods."""
 
 CONTROLLER_POD_OWNERS = frozenset({"Prometheus", "Alertmanager", "ThanosRuler", "PrometheusAgent"})
 """Kinds of the add-on groups above that do make an operator run pods."""

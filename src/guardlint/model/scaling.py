@@ -19,18 +19,42 @@ if TYPE_CHECKING:
     from guardlint.model.selection import RunView
 
 
+KEDA_GROUP = "keda.sh"
+"""The API group of KEDA's ScaledObject, which creates and owns a HorizontalPodAutoscaler for its target."""
+
+
+def is_scaled_object(resource: Resource) -> bool:
+    """A KEDA ScaledObject: an autoscaler whose scaleTargetRef kind defaults to Deployment and apiVersion to
+    apps/v1, scaling between spec.minReplicaCount (default 0) and spec.maxReplicaCount (default 100)."""
+    return resource.kind == "ScaledObject" and resource.group == KEDA_GROUP
+
+
+def scale_target(autoscaler: Resource) -> tuple[object, object, object] | None:
+    """The (kind, name, apiVersion) an autoscaler's scaleTargetRef names, with KEDA's defaults for a
+    ScaledObject (kind Deployment, apiVersion apps/v1); None without a scaleTargetRef mapping."""
+    ref = get(autoscaler.data, ("spec", "scaleTargetRef"))
+    if not isinstance(ref, dict):
+        return None
+    if is_scaled_object(autoscaler):  # KEDA fills an absent or empty kind and apiVersion
+        kind, api_version = ref.get("kind"), ref.get("apiVersion")
+        return (kind if kind not in (None, "") else "Deployment", ref.get("name"),
+                api_version if api_version not in (None, "") else "apps/v1")
+    return ref.get("kind"), ref.get("name"), ref.get("apiVersion")
+
+
 def hpas_for(ctx: RunView, resource: Resource) -> list[Resource]:
-    """HorizontalPodAutoscalers among the linted objects whose scaleTargetRef names ``resource``."""
+    """Autoscalers among the linted objects whose scaleTargetRef names ``resource``: HorizontalPodAutoscalers
+    and KEDA ScaledObjects (KEDA creates and owns an HPA for the object a ScaledObject names)."""
     if not resource.name:
         return []
     out = []
     for hpa in _hpas_by_target(ctx).get((resource.kind, resource.name), ()):
         if not ctx.index.related(resource, hpa):
             continue
-        ref = get(hpa.data, ("spec", "scaleTargetRef"))
-        if not isinstance(ref, dict) or ref.get("kind") != resource.kind or ref.get("name") != resource.name:
+        target = scale_target(hpa)
+        if target is None or target[0] != resource.kind or target[1] != resource.name:
             continue
-        api_version = ref.get("apiVersion")
+        api_version = target[2]
         if isinstance(api_version, str) and not groups_compatible(api_group(api_version), resource.group):
             continue
         if hpa.file != resource.file and (_namesake_in_file(ctx, resource, hpa.file, hpa)
@@ -57,15 +81,18 @@ def _namesake_in_file(ctx: RunView, obj: Resource, file: str | None, near: Resou
 
 
 def _hpas_by_target(ctx: RunView) -> Mapping[tuple[object, object], tuple[Resource, ...]]:
-    """HorizontalPodAutoscalers by the (kind, name) of their scaleTargetRef, in run order, built once per run."""
+    """HorizontalPodAutoscalers, then KEDA ScaledObjects, by the (kind, name) of their scaleTargetRef, in run
+    order, built once per run."""
 
     def build() -> Mapping[tuple[object, object], tuple[Resource, ...]]:
         out: dict[tuple[object, object], list[Resource]] = {}
-        for hpa in ctx.index.of_kind("HorizontalPodAutoscaler", any_namespace=True):
-            ref = get(hpa.data, ("spec", "scaleTargetRef"))
-            if not isinstance(ref, dict):
+        autoscalers = (*ctx.index.of_kind("HorizontalPodAutoscaler", any_namespace=True),
+                       *(r for r in ctx.index.of_kind("ScaledObject", any_namespace=True) if is_scaled_object(r)))
+        for hpa in autoscalers:
+            target = scale_target(hpa)
+            if target is None:
                 continue
-            kind, name = ref.get("kind"), ref.get("name")
+            kind, name = target[0], target[1]
             if isinstance(kind, str) and isinstance(name, str):  # anything else targets nothing (and is unhashable)
                 out.setdefault((kind, name), []).append(hpa)
         return {k: tuple(v) for k, v in out.items()}
@@ -74,15 +101,27 @@ def _hpas_by_target(ctx: RunView) -> Mapping[tuple[object, object], tuple[Resour
 
 
 def hpa_min_replicas(hpa: Resource) -> int | None:
-    value = get(hpa.data, ("spec", "minReplicas"))
+    """The autoscaler's minimum: minReplicas (default 1), or a ScaledObject's minReplicaCount (default 0:
+    scale to zero); None when it is not an integer."""
+    keda = is_scaled_object(hpa)
+    value = get(hpa.data, ("spec", "minReplicaCount" if keda else "minReplicas"))
     if value is None:
-        return 1
+        return 0 if keda else 1
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def hpa_max_replicas(hpa: Resource) -> int | None:
-    value = get(hpa.data, ("spec", "maxReplicas"))
+    """The autoscaler's maximum: maxReplicas, or a ScaledObject's maxReplicaCount (default 100)."""
+    keda = is_scaled_object(hpa)
+    value = get(hpa.data, ("spec", "maxReplicaCount" if keda else "maxReplicas"))
+    if value is None and keda:
+        return 100
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def min_field(hpa: Resource) -> str:
+    """The name of the autoscaler's minimum field, for messages."""
+    return "minReplicaCount" if is_scaled_object(hpa) else "minReplicas"
 
 
 def replicas_path(resource: Resource, ctx: RunView) -> tuple[str | int, ...] | None:

@@ -23,6 +23,9 @@ HPA = Reference(
     "Kubernetes: Horizontal Pod Autoscaling",
     "https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/",
 )
+KEDA_SCALED_OBJECT = Reference(
+    "KEDA: ScaledObject specification", "https://keda.sh/docs/latest/reference/scaledobject-spec/",
+)
 PDB = Reference(
     "Kubernetes: Specifying a Disruption Budget for your Application",
     "https://kubernetes.io/docs/tasks/run-application/configure-pdb/",

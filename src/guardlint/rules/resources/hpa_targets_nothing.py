@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint.findings import Severity
-from guardlint.model.access import get
 from guardlint.model.resource import Resource
+from guardlint.model.scaling import is_scaled_object, scale_target
 from guardlint.rules.api import RuleContext, Violation, rule
-from guardlint.rules.references import HPA
+from guardlint.rules.references import HPA, KEDA_SCALED_OBJECT
 from guardlint.rules.resources._common import is_missing
 
 TYPE_CHECKING = False
@@ -25,13 +25,15 @@ if TYPE_CHECKING:
     since="0.1.0",
     tags=("consistency", "autoscaling"),
     remediation="Point spec.scaleTargetRef at the workload's kind and name, or remove the autoscaler.",
-    references=(HPA,),
-    kinds=("HorizontalPodAutoscaler",),
+    references=(HPA, KEDA_SCALED_OBJECT),
+    kinds=("HorizontalPodAutoscaler", "ScaledObject"),
 )
 def hpa_targets_nothing(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports HorizontalPodAutoscalers whose `spec.scaleTargetRef` (kind and name, in the autoscaler's
-    namespace) names no object among the linted objects nor in `known-objects`.
+    namespace) names no object among the linted objects nor in `known-objects`. KEDA ScaledObjects
+    (`keda.sh`), for which KEDA creates and owns such an autoscaler, are judged the same way, their
+    `scaleTargetRef` kind defaulting to `Deployment` as KEDA does.
 
     Missing-object policy: the rule judges only when the run is not partial (or `--context` covers the namespace)
     (pre-commit passes only changed files) and the linted set holds at least one object of the target's kind in that
@@ -97,10 +99,12 @@ def hpa_targets_nothing(resource: Resource, params: Any, ctx: RuleContext) -> It
               image: nginx:1.27
     ```
     """
-    ref = get(resource.data, ("spec", "scaleTargetRef"))
-    if not isinstance(ref, dict):
+    if resource.kind == "ScaledObject" and not is_scaled_object(resource):
+        return  # another group's kind of that name
+    target = scale_target(resource)
+    if target is None:
         return
-    kind, name = ref.get("kind"), ref.get("name")
+    kind, name = target[0], target[1]
     if not isinstance(kind, str) or not isinstance(name, str) or not kind or not name:
         return
     if is_missing(ctx, kind, name, resource):

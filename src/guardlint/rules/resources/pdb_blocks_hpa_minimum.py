@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.resource import Resource
-from guardlint.model.scaling import int_or_percent, pdb_replica_total, scaled_percent
+from guardlint.model.scaling import int_or_percent, min_field, pdb_replica_total, scaled_percent
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import HPA, PDB
 
@@ -32,7 +32,9 @@ def pdb_blocks_hpa_minimum(resource: Resource, params: Any, ctx: RuleContext) ->
     """## What it does
     Reports PodDisruptionBudgets whose `minAvailable` (a number, or a percentage rounded up) exceeds or
     equals the pods that remain when the HorizontalPodAutoscalers of the selected workloads are at their
-    `minReplicas` (default 1), counted among the linted objects. Only budgets that select at least one
+    `minReplicas` (default 1), counted among the linted objects; a KEDA ScaledObject counts as the
+    autoscaler KEDA creates for its target, with its `minReplicaCount` (default 0), and a minimum of no pods
+    at all is not reported (nothing is left to evict). Only budgets that select at least one
     HPA-scaled workload are judged, under the same counting policy as `pdb-allows-no-disruption` (full runs,
     namespaces with linted workloads, every count known).
 
@@ -126,13 +128,13 @@ def pdb_blocks_hpa_minimum(resource: Resource, params: Any, ctx: RuleContext) ->
     if not scaled:
         return
     required = scaled_percent(number, total) if percent else number
-    if required >= total:
+    if total > 0 and required >= total:  # at 0 pods (a ScaledObject scaled to zero) nothing waits on an eviction
         written = f"{number}%" if percent else str(number)
-        names = ", ".join(repr(h.name) for h in scaled)
+        names = ", ".join(f"{min_field(h)} of {h.kind} {h.name!r}" for h in scaled)
         yield Violation(
             ("spec", "minAvailable"),
-            f"{resource.describe()} sets minAvailable to {written}, but at the minReplicas of HorizontalPodAutoscaler "
-            f"{names} only {total} pod{'s' if total != 1 else ''} run, so no eviction is allowed then",
+            f"{resource.describe()} sets minAvailable to {written}, but at the {names} only {total} "
+            f"pod{'s' if total != 1 else ''} run, so no eviction is allowed then",
         )
 
 

@@ -9,7 +9,7 @@ from guardlint.model.access import get
 from guardlint.model.resource import Resource
 from guardlint.model.scaling import explicit_replicas, hpas_for, replicas_path
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.references import HPA
+from guardlint.rules.references import HPA, KEDA_SCALED_OBJECT
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     remediation="Remove spec.replicas from the manifest and let the HorizontalPodAutoscaler own the replica count.",
     references=(
         HPA,
+        KEDA_SCALED_OBJECT,
         Reference(
             "Kubernetes: Migrating Deployments and StatefulSets to horizontal autoscaling",
             "https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/"
@@ -41,13 +42,15 @@ def replicas_managed_by_hpa(resource: Resource, params: Any, ctx: RuleContext) -
     """## What it does
     Reports workloads (any kind with a replica count in the pod-template table) that set `spec.replicas`
     while a HorizontalPodAutoscaler among the linted objects targets them through
-    `scaleTargetRef` (same namespace, kind and name, compatible API group). In a folder of alternatives
+    `scaleTargetRef` (same namespace, kind and name, compatible API group), or a KEDA ScaledObject
+    (`keda.sh`) does (KEDA creates and owns an HPA for its target; its `scaleTargetRef` kind defaults to
+    `Deployment` and apiVersion to `apps/v1`). In a folder of alternatives
     (golden outputs or samples that each define the same workload), an autoscaler whose file defines its own
     workload of that name, or whose name the workload's file gives to an autoscaler of its own, scales only
     its own file's workload; an autoscaler in a file of its own (an `hpa.yaml` beside the variants) scales
     each of them. The other rules that ask which autoscalers scale a workload (`replicas-not-spread`,
     `replicas-below-minimum`, `missing-pod-disruption-budget`, `hpa-minimum-single-replica`) follow the
-    same rule.
+    same rule, and count a ScaledObject's `minReplicaCount` (default 0) as its minimum.
 
     ## Why is this bad?
     The HPA writes the replica count; every `kubectl apply` or GitOps sync writes the manifest's value back.
@@ -130,7 +133,7 @@ def replicas_managed_by_hpa(resource: Resource, params: Any, ctx: RuleContext) -
     value = str(replicas) if replicas is not None else "a value"
     yield Violation(
         path,
-        f"{resource.describe()} sets replicas to {value} while HorizontalPodAutoscaler {hpas[0].name!r} scales it; "
+        f"{resource.describe()} sets replicas to {value} while {hpas[0].kind} {hpas[0].name!r} scales it; "
         "every sync resets the replica count the autoscaler chose",
     )
 
