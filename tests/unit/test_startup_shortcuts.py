@@ -232,8 +232,8 @@ def _name_checks_agree(text: str) -> None:
     from guardlint.model import missing, paths, ports, resourcenames
 
     assert paths._plain_key(text) == (PLAIN_KEY.match(text) is not None), repr(text)
-    assert resourcenames._is_dns_subdomain(text) == (DNS_SUBDOMAIN.fullmatch(text) is not None), repr(text)
-    assert resourcenames._is_name_part(text) == (NAME_PART.fullmatch(text) is not None), repr(text)
+    assert resourcenames.is_dns_subdomain(text) == (DNS_SUBDOMAIN.fullmatch(text) is not None), repr(text)
+    assert resourcenames.is_name_part(text) == (NAME_PART.fullmatch(text) is not None), repr(text)
     by_pattern = len(text) > 253 or REFERENCE_NAME.fullmatch(text) is None
     assert missing.is_placeholder_name(text) == by_pattern, repr(text)
     if text and len(text) <= 15:  # where port_name_problem reaches its character test
@@ -341,3 +341,19 @@ def test_the_helm_action_pre_check_on_every_space_and_the_sample_s_texts() -> No
     for text in ("runbook: .../kubeletplegduration {{ $labels.instance }}", "value: '{{inputs.parameters.x}}'"):
         assert not loader._may_hold_action(text) and pattern.search(text) is None
     assert loader._may_hold_action("{{- include \"x\" . }}") and loader._may_hold_action("{{ tpl .x . }}")
+
+
+# The Ingress host check asks the model's DNS test (with ``*.`` before it for a wildcard host) where it compiled
+# its own two patterns; both readings agree on every host built from the name pieces and ``*``.
+WILDCARD_SUBDOMAIN = re.compile(r"\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from([*NAME_PIECES, "*", "*.", "a.b.c"]), max_size=7).map("".join))
+def test_the_ingress_host_check_agrees_with_its_patterns(host: str) -> None:
+    from guardlint.rules.schema.invalid_ingress_host import HOST_MAX, host_problem
+
+    if len(host) > HOST_MAX:
+        return
+    pattern = WILDCARD_SUBDOMAIN if "*" in host else DNS_SUBDOMAIN
+    assert (host_problem(host, rule_host=False) is None) == (pattern.fullmatch(host) is not None), repr(host)

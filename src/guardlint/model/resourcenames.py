@@ -15,7 +15,7 @@ _LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 _ALNUM = _LOWER_ALNUM + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _is_dns_subdomain(text: str) -> bool:
+def is_dns_subdomain(text: str) -> bool:
     """Whether ``text`` is a DNS subdomain as Kubernetes' ``IsDNS1123Subdomain`` pattern reads it, without
     compiling a pattern: labels between dots, each of lowercase ASCII letters, digits and ``-`` that starts and
     ends with a letter or digit (so none is empty). Go's ``$`` is the end of the text, so a final line break is
@@ -26,7 +26,7 @@ def _is_dns_subdomain(text: str) -> bool:
     )
 
 
-def _is_name_part(text: str) -> bool:
+def is_name_part(text: str) -> bool:
     """Whether ``text`` is a qualified name's name part as Kubernetes' pattern reads it (the whole text, no final
     line break), without compiling it: ASCII letters, digits, ``-``, ``_`` and ``.``, starting and ending with a
     letter or digit."""
@@ -48,7 +48,7 @@ def qualified_name_problem(name: str) -> str | None:
         prefix, local = parts
         if not prefix:
             return "has an empty prefix before '/'"
-        if len(prefix) > 253 or not _is_dns_subdomain(prefix):
+        if len(prefix) > 253 or not is_dns_subdomain(prefix):
             return f"has a prefix {prefix!r} that is not a lowercase DNS subdomain"
     else:
         local = parts[0]
@@ -56,7 +56,7 @@ def qualified_name_problem(name: str) -> str | None:
         return "has an empty name part"
     if len(local) > 63:
         return "has a name part longer than 63 characters"
-    if not _is_name_part(local):
+    if not is_name_part(local):
         return f"has a name part {local!r} with characters other than letters, digits, '-', '_' and '.'"
     return None
 

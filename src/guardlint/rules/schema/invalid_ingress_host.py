@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint._lazyre import LazyPattern
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, iter_maps
 from guardlint.model.resource import Resource
+from guardlint.model.resourcenames import is_dns_subdomain
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-# k8s.io/apimachinery/pkg/util/validation: IsDNS1123Subdomain and IsWildcardDNS1123Subdomain.
-DNS_SUBDOMAIN = LazyPattern(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-WILDCARD_SUBDOMAIN = LazyPattern(r"\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+# k8s.io/apimachinery/pkg/util/validation: IsDNS1123Subdomain (``is_dns_subdomain``) and IsWildcardDNS1123Subdomain
+# (``*.`` before a DNS subdomain).
 HOST_MAX = 253
 INGRESS_GROUPS = ("networking.k8s.io", "extensions")
 
@@ -35,10 +34,10 @@ def host_problem(host: str, *, rule_host: bool) -> str | None:
     if len(host) > HOST_MAX:
         return f"it has {len(host)} characters, more than {HOST_MAX}"
     if "*" in host:
-        if WILDCARD_SUBDOMAIN.fullmatch(host) is None:
+        if not (host.startswith("*.") and is_dns_subdomain(host[2:])):
             return "a wildcard is accepted only as the whole first label ('*.example.com'), never as a bare '*'"
         return None
-    if DNS_SUBDOMAIN.fullmatch(host) is None:
+    if not is_dns_subdomain(host):
         return "it is not a DNS name of lowercase letters, digits, '-' and '.' (no port, no trailing dot, no capitals)"
     return None
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from guardlint._lazyre import LazyPattern
 from guardlint.findings import Severity
 from guardlint.model.paths import FieldPath
 from guardlint.model.resource import Resource
+from guardlint.model.resourcenames import is_dns_subdomain, is_name_part
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 
@@ -16,9 +16,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 # The syntax of k8s.io/apimachinery/pkg/util/validation: a qualified name is an optional DNS-1123 subdomain
-# prefix and "/" before a name part; a label value is a name part or empty.
-NAME_PART = LazyPattern(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-DNS_SUBDOMAIN = LazyPattern(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+# prefix and "/" before a name part; a label value is a name part or empty. The character rules are the model's
+# (``guardlint.model.resourcenames``); the limits and the messages are this rule's.
 NAME_PART_MAX = 63
 PREFIX_MAX = 253
 ANNOTATIONS_MAX = 256 * 1024
@@ -30,7 +29,7 @@ def name_part_problem(text: str) -> str | None:
     """Why ``text`` is not a valid name part (of a qualified name, or a label value), or None."""
     if len(text) > NAME_PART_MAX:
         return f"it has {len(text)} characters, more than {NAME_PART_MAX}"
-    if NAME_PART.fullmatch(text) is None:
+    if not is_name_part(text):
         return "it may hold only letters, digits, '-', '_' and '.', and must start and end with a letter or digit"
     return None
 
@@ -46,7 +45,7 @@ def qualified_name_problem(key: str) -> str | None:
         return "the prefix before '/' is empty"
     if len(prefix) > PREFIX_MAX:
         return f"the prefix has more than {PREFIX_MAX} characters"
-    if DNS_SUBDOMAIN.fullmatch(prefix) is None:
+    if not is_dns_subdomain(prefix):
         return f"the prefix {prefix!r} is not a DNS subdomain (lowercase letters, digits, '-' and '.')"
     if not name:
         return "the name after '/' is empty"
