@@ -481,9 +481,12 @@ def _peek_extensions(
     """Rule folders and plugin modules named in the chain, needed before the rules can be validated. A rule
     folder that does not exist is a problem (added to ``problems``) and left out; so is one of the first
     ``confined`` files (the repository's configuration) outside its repository (``_boundary_problems`` says
-    so)."""
+    so). A rule folder or plugin named a second time (the same folder or module spec once resolved, in one
+    file or along the chain) is a problem located at the second entry and left out: its rules would otherwise
+    be registered twice, and the run would stop on "two rules are named ..." with no location."""
     dirs: list[str] = []
     plugins: list[str] = []
+    first: dict[tuple[str, str], str] = {}  # (key, resolved entry) -> where it was named first
     for index, (path, data, doc) in enumerate(chain):
         for key, out in (("rule-dirs", dirs), ("plugins", plugins)):
             values = data.get(key, [])
@@ -500,9 +503,24 @@ def _peek_extensions(
                                     else ConfigProblem(str(path), 0, 0, "", why))
                     continue
                 if key == "rule-dirs" or v.split(":")[0].endswith(".py"):
-                    out.append(str((path.parent / v).resolve()))
+                    entry = str((path.parent / v).resolve())
                 else:
-                    out.append(v)
+                    entry = v
+                if doc is not None:
+                    loc, _ = doc.locate((key, i), at_value=True)
+                    here = f"{doc.file}:{loc.line}:{loc.column}"
+                else:
+                    here = str(path)
+                earlier = first.setdefault((key, entry), here)
+                if earlier != here:
+                    if problems is not None:
+                        what = "rule folder" if key == "rule-dirs" else "plugin"
+                        why = (f"the {what} {v!r} is already named at {earlier} ({entry}); its rules are loaded "
+                               "once: remove this entry")
+                        problems.append(at(doc, (key, i), why) if doc is not None
+                                        else ConfigProblem(str(path), 0, 0, "", why))
+                    continue
+                out.append(entry)
     return tuple(dirs), tuple(plugins)
 
 
