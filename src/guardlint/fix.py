@@ -62,7 +62,8 @@ class Edit(NamedTuple):
     ``set`` (the default), set the field to ``value`` (a plain Python scalar as the loader reads values, or a
     mapping or list of them), creating missing parent mappings; ``append`` adds ``value`` to the list there
     (made when missing; a value already in it is not added again); ``remove`` deletes the field; ``rename``
-    renames its key to ``value``."""
+    renames its key to ``value``. A parent mapping or an appended-to list written as null (``null``, ``~``,
+    nothing) counts as missing, as the Kubernetes API reads it: the null is replaced by what the edits add."""
 
     document_index: int
     path: FieldPath
@@ -659,6 +660,7 @@ class _Structural:
         self.body, self.root, self.readers, self.json_doc = body, root, readers, json_doc
         self.inserts: dict[int, _Insert] = {}
         self.appends: dict[int, _Insert] = {}
+        self.fills: dict[int, _Insert] = {}  # null scalars replaced by what the edits add (tree key "")
         self.removals: list[tuple[Edit, _Occ, int]] = []  # (edit, parent, item index)
         self.renames: list[tuple[Edit, _Occ]] = []  # (edit, key occurrence)
         self.claimed: dict[FieldPath, Edit] = {}
@@ -733,6 +735,8 @@ class _Structural:
             target = _resolved(chain[-1])
             if e.op == "set":
                 return "the field holds a mapping or a list, which this fix does not replace"
+            if _is_null(target):  # a null list is an empty one: it becomes the list of the appended values
+                return self._fill(target, e, (), [])
             if target.kind != "seq":
                 return "the field is not a list"
             entry = self.appends.setdefault(id(target), _Insert(target))
@@ -743,6 +747,8 @@ class _Structural:
             return None
         target = _resolved(chain[-1])
         rest = e.path[len(chain) - 1:]
+        if _is_null(target) and all(isinstance(p, str) for p in rest):  # a null mapping is an empty one
+            return self._fill(target, e, rest, {})
         if target.kind != "map" or not all(isinstance(p, str) for p in rest):
             where = to_dotted(e.path[:len(chain) - 1]) or "the document"
             return f"{where} is not a mapping (it holds {'a list' if target.kind == 'seq' else 'a value'})"
@@ -769,6 +775,57 @@ class _Structural:
         self.claim(e)
         return None
 
+    def _fill(self, target: _Occ, e: Edit, rest: FieldPath, empty: dict[str, Any] | list[Any]) -> str | None:
+        """Plan ``e`` into the null scalar ``target``: its value becomes the mapping (``rest`` below it) or the
+        list (``rest`` empty) that the edits into it make."""
+        entry = self.fills.setdefault(id(target), _Insert(target))
+        top = entry.tree.setdefault("", empty)
+        if isinstance(top, list) != isinstance(empty, list):
+            return "another fix writes a different kind of value where this fix needs " + (
+                "a list" if isinstance(empty, list) else "a mapping")
+        node: Any = top
+        for part in rest[:-1]:
+            node = node.setdefault(str(part), {})
+            if not isinstance(node, dict):
+                return "another fix writes a value where this fix needs a mapping"
+        if not rest:
+            if not any(_same_value(v, e.value) for v in node):
+                node.append(e.value)
+        else:
+            leaf = str(rest[-1])
+            if e.op == "append":
+                current = node.setdefault(leaf, [])
+                if not isinstance(current, list):
+                    return "another fix writes a value where this fix needs a list"
+                if not any(_same_value(v, e.value) for v in current):
+                    current.append(e.value)
+            elif leaf in node:
+                if not _same_data(node[leaf], e.value):
+                    return "another fix sets the same field to a different value"
+            else:
+                node[leaf] = _copy_data(e.value)
+        entry.edits.append(e)
+        self.claim(e)
+        return None
+
+    def _filled(self, entry: _Insert) -> _TextEdit | str:
+        """The text edit that replaces a null scalar by the value the edits into it make, in flow style (JSON
+        in a JSON document): ``drop: null`` becomes ``drop: [NET_RAW]``, an empty value ``drop:`` too."""
+        occ, body = entry.occ, self.body
+        text = _flow_text(entry.tree[""], json_doc=self.json_doc)
+        if text is None:
+            return "cannot write the new value"
+        if occ.anchor:
+            text = f"&{occ.anchor} {text}"
+        if occ.start < occ.end:
+            return _TextEdit(occ.start, occ.end, text)
+        # An empty value: PyYAML places it after the ':' that follows its key (and any spaces); the value goes
+        # right after the ':', what followed it (spaces, a comment) stays.
+        colon = len(body[:occ.start].rstrip(" \t")) - 1
+        if colon < 0 or body[colon] != ":":
+            return "cannot find where the empty value is written"
+        return _TextEdit(colon + 1, colon + 1, " " + text)
+
     @staticmethod
     def _item_index(parent: _Occ, part: str | int) -> int | None:
         if parent.kind == "seq" and isinstance(part, int):
@@ -793,6 +850,8 @@ class _Structural:
             additions.append((text, entry, depth))
         for entry in self.appends.values():
             additions.append((self._append(entry.occ, entry.tree[""]), entry, _col(self.body, entry.occ.start)))
+        for entry in self.fills.values():
+            out.extend((self._filled(entry), e) for e in entry.edits)
         # Additions at one place (the end of a nested block and of its parents): the deepest first.
         at: dict[int, list[tuple[_TextEdit, int]]] = {}
         for text, _, depth in additions:
@@ -954,6 +1013,16 @@ class _Structural:
             elif occ.kind == "seq":
                 stack.extend(occ.items)
         return None
+
+
+def _is_null(occ: _Occ) -> bool:
+    """Whether the loader reads the scalar ``occ`` as null (a plain ``null``/``Null``/``NULL``/``~``, nothing, or
+    a ``!!null`` tag)."""
+    if occ.kind != "scalar":
+        return False
+    if occ.tag is not None:
+        return occ.tag == _NULL
+    return not occ.style and occ.value in ("", "~", "null", "Null", "NULL")  # a plain scalar's style is ""
 
 
 def _anchor_in(occ: _Occ) -> str | None:
@@ -1164,7 +1233,8 @@ def _apply(data: Any, edit: Edit) -> Any:
             if op == "set":
                 return {**data, head: _copy_data(edit.value)}
             if op == "append":
-                current = data.get(head, [])
+                current = data.get(head)
+                current = [] if current is None else current  # null is an empty list (Edit)
                 if not isinstance(current, list):
                     return _MISSING
                 grown = current if any(_same_value(v, edit.value) for v in current) else [*current, edit.value]
@@ -1176,7 +1246,7 @@ def _apply(data: Any, edit: Edit) -> Any:
             if op == "rename" and isinstance(edit.value, str) and edit.value not in data:
                 return {(edit.value if k == head else k): v for k, v in data.items()}
             return _MISSING
-        if head not in data:
+        if data.get(head) is None:  # missing, or null: an empty mapping (Edit)
             if op not in ("set", "append") or not all(isinstance(p, str) for p in rest):
                 return _MISSING
             inner = _apply({}, edit._replace(path=rest))

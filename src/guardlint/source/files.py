@@ -337,10 +337,39 @@ def discover_all(paths: Iterable[str], excludes: Sequence[str] | Excludes = (), 
                     skipped.append(SkippedDocument(display_name(path, shown_from) + folder, 1, why))
             continue
         if not plain and not os.path.lexists(raw):
-            errors.append(InputError(ErrorKind.NOT_FOUND, shown, 1, 1, "no such file or directory"))
+            errors.append(InputError(ErrorKind.NOT_FOUND, shown, 1, 1, _missing_reason(raw)))
             continue
         add(raw, shown)
     return Discovery(inputs, errors, skipped)
+
+
+def _missing_reason(raw: str) -> str:
+    """Why the named path ``raw`` (which ``lexists`` does not find) cannot be read: "no such file or
+    directory", or, when a part of it that exists is not a folder (``a.yaml/``, ``a.yaml/b.yaml``), which part,
+    since the system's "no such file" would be untrue there. Asked only for a path that is not there."""
+    import errno
+
+    try:
+        os.lstat(raw)
+    except OSError as exc:
+        if exc.errno == errno.ENOTDIR:
+            head = raw.rstrip("/" + os.sep) or raw
+            while head and not os.path.lexists(head):  # the longest leading part that exists: a file
+                parent = os.path.dirname(head)
+                if parent == head:
+                    break
+                head = parent
+            if head and os.path.lexists(head) and not os.path.isdir(head):
+                if head == raw.rstrip("/" + os.sep):
+                    return f"not a directory: {head} is a file, not a folder (the name ends with '/')"
+                rest = raw[len(head):].lstrip("/" + os.sep)
+                return f"not a directory: {head} is a file, not a folder that could hold {rest}"
+            return "not a directory: a part of the path is a file"
+        if exc.errno != errno.ENOENT:
+            return _os_message(exc).lower()
+    except ValueError:  # a NUL byte in the name
+        return "the name holds a NUL byte"
+    return "no such file or directory"
 
 
 def repository_of(path: str) -> str | None:

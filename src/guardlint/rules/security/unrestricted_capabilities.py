@@ -136,7 +136,7 @@ def unrestricted_capabilities(resource: Resource, params: Any, ctx: RuleContext)
                     kind = _TYPE_NAMES.get(type(written), "value")
                     text = f"sets securityContext.capabilities.drop to a {kind}, not a list that includes \"ALL\""
                 yield Violation(drop_path, f"{c.describe()} {text} {suffix}",
-                                fix=_drop_all(drop_path) if drop is not None or "drop" not in caps else None)
+                                fix=_drop_all(drop_path) if drop is not None or written is None else None)
             for i, cap in enumerate(get_list(caps, ("add",)) or ()):
                 if isinstance(cap, str) and cap != "NET_BIND_SERVICE":
                     yield Violation(
