@@ -190,10 +190,20 @@ class Rendering(NamedTuple):
 
 
 def _parse_error(text: str) -> RenderError:
+    """Helm's error as a RenderError: the template, line and column of the first location it names, and its
+    reason without that location, which the error carries in its own fields (``parse error at (LOC): why``,
+    ``template: LOC: executing "T" at <...>: why``, Helm's own ``LOC executing "T" at <...>: why``; the name of
+    the template executing is dropped too when it is the located file). Other locations (an included helper's)
+    stay: they say where the failure came from."""
     m = _ERROR_AT.search(text)
     message = " ".join(text.split()) or "helm failed"
     if m is None:
         return RenderError(message, None, 1, 1)
+    loc, template = re.escape(m.group(0)), re.escape(m.group(1))
+    for pattern, replacement in ((rf" at \({loc}\)", ""), (rf"\btemplate: {loc}: ", ""),
+                                 (rf"(?<!\S){loc}:? (?=executing )", ""),
+                                 (rf'\bexecuting "{template}" at <', "at <")):
+        message = re.sub(pattern, replacement, message, count=1)
     return RenderError(message, m.group(1), int(m.group(2)), int(m.group(3) or 1))
 
 
