@@ -24,6 +24,9 @@ resource in the tree of a kind that may make an operator run pods, and no Servic
 workload in the tree bound to a role that may create, patch or update pods in that namespace (or cluster
 wide): such a controller runs pods, or labels its own, that no manifest shows.
 
+A reference to a cluster-scoped object (a Kueue ClusterQueue) asks ``is_missing_cluster_scoped``: the same steps
+read without a namespace.
+
 A rule that reports that a namespace has *no* object of a kind at all (no NetworkPolicy) asks
 ``can_judge_absence``: step 1, no ``known-objects`` entry of the kind in the namespace, and step 5's RBAC
 part.
@@ -331,6 +334,29 @@ def is_missing(
     ):
         return False
     return not created_at_run_time(index, kind, referrer, namespace)
+
+
+def is_missing_cluster_scoped(index: ResourceIndex, kind: str, name: str, referrer: Resource) -> bool:
+    """The policy for ``referrer``'s reference to the cluster-scoped object ``kind``/``name`` (a Kueue
+    ClusterQueue named by a LocalQueue): its steps read without a namespace. 1: the run sees the referrer's
+    folder (a full run; a partial one only where ``--context`` covers it). 2: the referrer's tree holds an
+    object of the kind (in a folder of independent alternatives, its own file does). 3: no object of that name
+    is in the tree and ``known-objects`` does not list it. 4 and 5: nothing in the tree produces it or may
+    create such objects at run time. Objects of the kind count whatever namespace they carry: the API server
+    ignores a namespace written on a cluster-scoped object, and kustomize's ``namespace:`` gives one to kinds it
+    does not know to be cluster-scoped."""
+    if is_placeholder_name(name) or not index.covered(None, referrer.file):
+        return False
+    if independent_files(index, referrer):
+        in_files = index.memo("missing.file-kinds-any-namespace",
+                              lambda: frozenset((r.file, r.kind) for r in index.resources))
+        if (referrer.file, kind) not in in_files:
+            return False
+    elif not (index.has_kind(kind) and index.kind_tree(kind).any_related(referrer)):
+        return False
+    if any(index.same_tree(referrer, r) for r in index.named(kind, name)) or index.exists_for(kind, name, referrer):
+        return False
+    return not produced(index, kind, name, referrer) and not created_at_run_time(index, kind, referrer)
 
 
 # --- keys of referenced objects ----------------------------------------------------------------------------

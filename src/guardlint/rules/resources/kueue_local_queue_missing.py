@@ -1,0 +1,131 @@
+"""kueue-local-queue-missing: a workload is submitted to a Kueue LocalQueue that does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardlint._record import NamedTuple
+from guardlint.findings import Severity
+from guardlint.model.resource import Resource
+from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.params import param
+from guardlint.rules.resources import _kueue
+from guardlint.rules.resources._common import is_missing
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated
+
+
+class Params(NamedTuple):
+    kinds: Annotated[tuple[str, ...], param(
+        "Workload kinds whose queue label is checked: those Kueue manages in this cluster (its "
+        "integrations.frameworks).",
+    )] = _kueue.KINDS
+
+
+@rule(
+    code="RES109",
+    name="kueue-local-queue-missing",
+    title="Workload is submitted to a Kueue LocalQueue that does not exist",
+    severity=Severity.WARNING,
+    pack="resources",
+    since="0.3.0",
+    status="preview",
+    tags=("consistency", "scheduling", "kueue"),
+    remediation="Create the LocalQueue in the workload's namespace, correct the kueue.x-k8s.io/queue-name label, "
+    "or list the queue under known-objects.",
+    kinds=_kueue.KINDS,
+    references=(_kueue.LOCAL_QUEUE, _kueue.RUN_JOBS),
+    params=Params,
+)
+def kueue_local_queue_missing(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports a workload of a kind Kueue manages (a `batch/v1` Job, or a CronJob through its job template; a Pod,
+    Deployment, StatefulSet, LeaderWorkerSet, JobSet, RayJob, RayCluster, TrainJob, AppWrapper, or a
+    kubeflow.org PyTorchJob, TFJob, MPIJob, XGBoostJob, PaddleJob, JAXJob or MXJob; parameter `kinds`) whose
+    `kueue.x-k8s.io/queue-name` label names a LocalQueue (`kueue.x-k8s.io`) that is not among the linted
+    objects of its namespace.
+
+    Missing-object policy, as for `missing-config-map`: pre-commit passes only the changed files and queues are
+    often set up apart from the workloads, so the label is judged only when the run is not partial (or
+    `--context` covers the namespace), the linted set holds at least one LocalQueue in the workload's namespace
+    (or config declares the namespace complete), and the queue is neither among the linted objects nor listed
+    under `known-objects` (`{kind: LocalQueue, name: ..., namespace: ...}`); nor when a linted Role in scope, or
+    any linted ClusterRole, grants `create` on localqueues. An unrendered name is not judged.
+
+    ## Why is this bad?
+    Kueue admits a workload only through the LocalQueue its label names. When that LocalQueue does not exist,
+    the workload's Workload object stays pending ("LocalQueue ... doesn't exist") and the job stays suspended,
+    or its pods stay gated, until someone creates the queue: nothing runs and nothing fails.
+
+    ## Example
+    ```yaml
+    apiVersion: kueue.x-k8s.io/v1beta1
+    kind: LocalQueue
+    metadata:
+      name: team-a
+      namespace: ml
+    spec:
+      clusterQueue: gpu-pool
+    ---
+    apiVersion: batch/v1
+    kind: Job
+    metadata:
+      name: train
+      namespace: ml
+      labels:
+        kueue.x-k8s.io/queue-name: team-b
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: train
+              image: example.com/train:1.0.0
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: kueue.x-k8s.io/v1beta1
+    kind: LocalQueue
+    metadata:
+      name: team-a
+      namespace: ml
+    spec:
+      clusterQueue: gpu-pool
+    ---
+    apiVersion: batch/v1
+    kind: Job
+    metadata:
+      name: train
+      namespace: ml
+      labels:
+        kueue.x-k8s.io/queue-name: team-a
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: train
+              image: example.com/train:1.0.0
+    ```
+    """
+    if resource.kind not in params.kinds:
+        return
+    found = _kueue.queue_name(resource)
+    if found is None:
+        return
+    path, queue = found
+    if not is_missing(ctx, "LocalQueue", queue, resource):
+        return
+    where = f" in namespace {resource.namespace!r}" if resource.namespace else ""
+    yield Violation(
+        path,
+        f"{resource.kind} is submitted to Kueue LocalQueue {queue!r}, which is not among the linted objects{where}: "
+        "Kueue does not admit it (it stays suspended or pending) until that queue exists",
+        at_value=True,
+    )
+
+
+RULE = kueue_local_queue_missing
