@@ -5,6 +5,7 @@ for validation. Pure and regex-free at call time."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _INT = re.compile(r"^[+-]?[0-9]+$")
 _DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
@@ -85,8 +86,10 @@ def _duration(text: str) -> None:
         pos = m.end()
 
 
-def check_schedule(schedule: str, *, allow_tz: bool) -> None:
-    """Raise CronError explaining why the API rejects ``schedule``."""
+def check_schedule(schedule: str, *, allow_tz: bool, zone_problem: Callable[[str], str | None] | None = None) -> None:
+    """Raise CronError explaining why the API rejects ``schedule``. ``zone_problem`` judges the zone a
+    ``TZ=``/``CRON_TZ=`` prefix names (robfig/cron loads it with ``time.LoadLocation``: the text between the
+    ``=`` and the first space)."""
     spec = schedule
     if not spec:
         raise CronError("the schedule is empty")
@@ -96,6 +99,9 @@ def check_schedule(schedule: str, *, allow_tz: bool) -> None:
         space = spec.find(" ")
         if space < 0:
             raise CronError("a TZ= prefix must be followed by a schedule")
+        problem = zone_problem(spec[spec.find("=") + 1:space]) if zone_problem is not None else None
+        if problem is not None:
+            raise CronError(f"the {spec[:spec.find('=')]}= prefix names an unknown time zone: {problem}")
         spec = spec[space:].strip()
     if spec.startswith("@"):
         if spec in DESCRIPTORS:

@@ -12,6 +12,7 @@ from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.references import CRONJOBS
 from guardlint.rules.resources._common import is_partial_object
 from guardlint.rules.resources._cron import CronError, check_schedule
+from guardlint.rules.resources._timezones import Zones, load_zones
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -48,12 +49,19 @@ def invalid_cron_schedule(resource: Resource, params: Any, ctx: RuleContext) -> 
     Kubernetes: lists, ranges, steps (`*/15`, `5/10`), `?`, names in any case, the macros `@yearly`,
     `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly` and `@every <duration>`. From
     Kubernetes 1.29 (the target version) a `TZ=` or `CRON_TZ=` prefix is also rejected on creation; a
-    `spec.timeZone` that is empty or `Local` is always rejected.
+    `spec.timeZone` that is empty or `Local` is always rejected, and so is one that is not a name of the IANA
+    time zone database (a zone or a backward-compatibility link, case-sensitive: `Europe/Berlin`, `US/Eastern`,
+    `Etc/GMT+5`, `UTC`; not `europe/berlin`, `CET-1CEST` or `+02:00`), as is the zone of a `TZ=` prefix where
+    the prefix is allowed. The names come from a list shipped with guardlint (the IANA release it was made
+    from is in the message), never from the machine guardlint runs on; names some systems add to their
+    zoneinfo (`posix/...`, `right/...`, `posixrules`) are not judged.
 
     Argo Workflows CronWorkflows (API group `argoproj.io`) are checked too: `spec.schedule` or each entry of
     `spec.schedules`, with the same parser (Argo reads them with `cron.ParseStandard` of robfig/cron, which
-    also accepts a `TZ=` or `CRON_TZ=` prefix), and a CronWorkflow that sets both `schedule` and
-    `schedules`, which Argo refuses.
+    also accepts a `TZ=` or `CRON_TZ=` prefix, whose zone must load), a `spec.timezone` that is not a name of
+    the IANA database (Argo writes `CRON_TZ=<timezone>` before each schedule, so then none can be parsed; an
+    empty one or `Local` is the controller's own zone), a schedule with its own prefix next to `spec.timezone`,
+    and a CronWorkflow that sets both `schedule` and `schedules`, which Argo refuses.
 
     ## Why is this bad?
     The API server parses the schedule when the object is created and rejects it with
@@ -102,7 +110,7 @@ def invalid_cron_schedule(resource: Resource, params: Any, ctx: RuleContext) -> 
     """
     if resource.kind == "CronWorkflow":
         if resource.group == "argoproj.io":
-            yield from _cron_workflow(resource)
+            yield from _cron_workflow(resource, ctx)
         return
     if resource.group != "batch":
         return
@@ -118,7 +126,7 @@ def invalid_cron_schedule(resource: Resource, params: Any, ctx: RuleContext) -> 
     elif isinstance(schedule, str):
         allow_tz = ctx.kubernetes_version < TZ_FORBIDDEN_SINCE and time_zone is None
         try:
-            check_schedule(schedule, allow_tz=allow_tz)
+            check_schedule(schedule, allow_tz=allow_tz, zone_problem=_zones(ctx).problem if allow_tz else None)
         except CronError as exc:
             reason = str(exc)
             if "TZ" in schedule and time_zone is not None and ctx.kubernetes_version < TZ_FORBIDDEN_SINCE:
@@ -128,9 +136,21 @@ def invalid_cron_schedule(resource: Resource, params: Any, ctx: RuleContext) -> 
     if isinstance(time_zone, str) and (not time_zone.strip() or time_zone.lower() == "local"):
         yield Violation(("spec", "timeZone"), f"{resource.describe()} sets timeZone to {time_zone!r}; the API "
                         "requires an explicit IANA time zone name such as 'Europe/Berlin'", at_value=True)
+    elif isinstance(time_zone, str):
+        zones = _zones(ctx)
+        hint = zones.unknown(time_zone)
+        if hint is not None:
+            yield Violation(("spec", "timeZone"), f"{resource.describe()} sets timeZone to {time_zone!r}, which is not "
+                            f"in the IANA time zone database ({zones.release}): the API server rejects it (unknown "
+                            f"time zone){hint}", at_value=True)
 
 
-def _cron_workflow(resource: Resource) -> Iterator[Violation]:
+def _zones(ctx: RuleContext) -> Zones:
+    """The IANA names, read once per run."""
+    return ctx.index.memo("resources.timezones", load_zones)
+
+
+def _cron_workflow(resource: Resource, ctx: RuleContext) -> Iterator[Violation]:
     """An Argo CronWorkflow's schedules, as the Argo Workflows controller validates them: ``spec.schedule``, or
     else every entry of ``spec.schedules``, each parsed by ``cron.ParseStandard`` (a ``TZ=``/``CRON_TZ=`` prefix
     allowed); both fields set is refused. An empty or missing list is not judged (Argo then schedules nothing
@@ -149,9 +169,23 @@ def _cron_workflow(resource: Resource) -> Iterator[Violation]:
         candidates = [(("spec", "schedules", i), s) for i, s in enumerate(schedules) if isinstance(s, str)]
     else:
         return
+    zone = spec.get("timezone")
+    zones = _zones(ctx)
+    hint = zones.unknown(zone) if isinstance(zone, str) else None
+    if hint is not None:
+        # Argo prefixes each schedule with CRON_TZ=<timezone> and robfig/cron loads the zone: it fails for all.
+        yield Violation(("spec", "timezone"), f"{resource.describe()} sets timezone to {zone!r}, which is not in the "
+                        f"IANA time zone database ({zones.release}): the Argo Workflows controller cannot load it and "
+                        f"never schedules the CronWorkflow{hint}", at_value=True)
+        return
     for path, text in candidates:
         try:
-            check_schedule(text, allow_tz=True)
+            if isinstance(zone, str) and zone and text.startswith(("TZ=", "CRON_TZ=")):
+                # Argo writes CRON_TZ=<timezone> before the schedule's own prefix: the parser reads one prefix,
+                # and the second one leaves six fields.
+                raise CronError("a TZ= or CRON_TZ= prefix cannot be combined with spec.timezone (Argo adds its own "
+                                "CRON_TZ= prefix before the schedule)")
+            check_schedule(text, allow_tz=True, zone_problem=zones.problem)
         except CronError as exc:
             yield Violation(path, f"{resource.describe()} has an invalid schedule {text!r}: {exc}", at_value=True)
 
