@@ -279,3 +279,70 @@ def test_events_come_from_the_loaders_own_parser() -> None:
     finally:
         bare.dispose()
         full.dispose()
+
+
+def _resolved_by_pyyaml(text: str) -> Any:
+    """A plain scalar's value as PyYAML's own resolver and the loader's constructor calls give it."""
+    import yaml
+    from yaml.nodes import ScalarNode
+
+    tag = yaml.resolver.Resolver().resolve(ScalarNode, text, (True, False))
+    return loader.LoadMemo()._scalar(ScalarNode(tag, text))
+
+
+_PLAIN_TEXTS = ["", "a", "nginx", "null", "Null", "no", "n", "on", "off", "yes", "y", "true", "True", "TRUE", "t",
+                "~", "0", "0755", "0x1F", "0b101", "1_000", "1.5", "1e3", "1.0e+3", ".inf", "-.inf", ".NaN", ".5",
+                "-1", "+1", "=", "<<", "<", "!", "&", "*", "2001-12-14", "1:20", "190:20:30", "app", "$patch",
+                "é", "\U0001F600", "Off", "FALSE", "fAlse", "-", "+", ".", "0o17", "3.", "nullx", "Yes!"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(st.sampled_from(_PLAIN_TEXTS), st.text(max_size=6),
+                 st.builds(lambda a, b: a + b, st.sampled_from(_PLAIN_TEXTS), st.text(max_size=3))))
+def test_plain_values_are_what_pyyamls_resolver_gives(text: str) -> None:
+    """``plain_value`` answers ``str`` without PyYAML's resolver for a text whose first character has no
+    pattern filed under it: the same value, of the same type, as the resolver's answer."""
+    assert _same(loader.LoadMemo().plain_value(text), _resolved_by_pyyaml(text))
+
+
+def test_plain_values_skip_the_resolver_only_where_no_pattern_can_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    asked: list[str] = []
+    resolve = yaml.resolver.Resolver.resolve
+
+    def counting(self: Any, kind: Any, value: str, implicit: Any) -> str:
+        asked.append(value)
+        return str(resolve(self, kind, value, implicit))
+
+    monkeypatch.setattr(yaml.resolver.Resolver, "resolve", counting)
+    memo = loader.LoadMemo()
+    for text in ("nginx", "app", "Deployment", "web", "IfNotPresent", "$patch", "é"):
+        memo.plain_value(text)
+    for text in ("", "null", "no", "0755", "1.5", "~", "-1", ".inf", "<<", "=", "Off", "true"):
+        memo.plain_value(text)
+    # "nginx" starts with "n", under which the null and bool patterns are filed: the resolver decides.
+    assert asked == ["nginx", "", "null", "no", "0755", "1.5", "~", "-1", ".inf", "<<", "=", "Off", "true"]
+
+
+def test_plain_values_ask_the_resolver_for_every_text_when_it_has_wildcard_patterns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pattern filed under None applies to every text: then no text is a string by its first character."""
+    import yaml
+
+    table = dict(yaml.resolver.Resolver.yaml_implicit_resolvers)
+    table[None] = [("tag:yaml.org,2002:null", re.compile(r"^app$"))]
+    monkeypatch.setattr(yaml.resolver.Resolver, "yaml_implicit_resolvers", table)
+    memo = loader.LoadMemo()
+    assert memo.plain_value("app") is None and memo.plain_value("apple") == "apple"
+
+
+@given(st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=50))
+def test_position_arrays_are_what_the_array_constructor_makes(values: list[int]) -> None:
+    from array import array
+
+    from guardlint.source.events import int64_array
+
+    made = int64_array(values)
+    assert made == array("q", values) and made.typecode == "q"

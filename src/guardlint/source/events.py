@@ -27,6 +27,7 @@ from __future__ import annotations
 import sys
 from array import array
 from collections.abc import Callable
+from struct import pack
 
 import yaml
 from yaml.events import (
@@ -105,6 +106,13 @@ def build(
 _MISSING = object()
 
 
+def int64_array(values: list[int]) -> array[int]:
+    """``array("q", values)``, made from the values packed by ``struct`` (native order and size, as the array's
+    own): the same array, at less than half the cost per value, because the array's constructor converts each
+    value through a generic argument parser while ``struct`` converts it directly."""
+    return array("q", pack(f"{len(values)}q", *values))
+
+
 def _build(
     get: Callable[[], Any], plain_value: Callable[[str], Any], values: dict[str, Any],
     spans: list[tuple[int, int, bool]] | None, screen: bool, dollar: bool, max_depth: int,
@@ -125,13 +133,17 @@ def _build(
     container: Any = document
     is_mapping = False
     entries: list[int] = []  # the entries (4 ints each) of the current collection's children, in order
-    key: Any = None  # a mapping's key waiting for its value
+    key: Any = None  # a mapping's key whose value is a collection still open (None between entries)
     key_at = 0
     empty_root = False
     dollar_key = False
     intern = sys.intern
+    mark: Any  # an event's start or end mark (libyaml's: never None)
+    # The loop reads one event per turn, except that a mapping's key and a scalar value after it are read in
+    # the same turn (the common ``key: value``): in a mapping, a turn therefore starts at a key or at the
+    # mapping's end, and ``key`` is only set while the key's value is a collection being built.
+    event = get()
     while True:
-        event = get()
         kind = type(event)
         if kind is ScalarEvent:
             if screen and (event.tag is not None or event.anchor is not None):
@@ -141,35 +153,49 @@ def _build(
             if spans is not None and event.style in _DATA_STYLES:
                 spans.append((mark.index, event.end_mark.index, event.style in _BLOCK_STYLES))
             text = event.value
-            if is_mapping and key is None:
+            if is_mapping:
                 # A key: its text (whatever it resolves to). A plain ``<<`` is a merge key and a repeated
                 # key needs the duplicate-key bookkeeping: both are the composing loader's.
                 if text in container or (text == "<<" and event.implicit[0]):
                     raise _GiveUp
-                # Interned: a manifest repeats the same few dozen keys in every object; one string each instead
-                # of one per use (the interpreter drops an interned string when nothing else refers to it).
-                key = intern(text)
-                key_at = start
                 if dollar and text[:1] == "$":
                     dollar_key = True
-                continue
-            if event.implicit[0]:
-                value = values.get(text, _MISSING)
-                if value is _MISSING:
-                    value = plain_value(text)
+                event = get()
+                kind = type(event)  # (compared as a name: the event's declared type stays ``Any``)
+                if kind is not ScalarEvent:
+                    # The value is a collection (or an alias): the next turn takes it, with the key pending.
+                    # Interned: a manifest repeats the same few dozen keys in every object; one string each
+                    # instead of one per use (the interpreter drops an interned string when nothing else
+                    # refers to it).
+                    key = intern(text)
+                    key_at = start
+                    continue
+                # The value is a scalar: the same steps as for an item below.
+                if screen and (event.tag is not None or event.anchor is not None):
+                    raise _GiveUp
+                mark = event.start_mark
+                value_at = (mark.line << 32) | mark.column
+                if spans is not None and event.style in _DATA_STYLES:
+                    spans.append((mark.index, event.end_mark.index, event.style in _BLOCK_STYLES))
+                value = event.value
+                if event.implicit[0]:
+                    found = values.get(value, _MISSING)
+                    value = plain_value(value) if found is _MISSING else found
+                mark = event.end_mark
+                container[intern(text)] = value
+                entries += (start, value_at, (mark.line << 32) | mark.column, -1)
             else:
-                value = text
-            mark = event.end_mark
-            end = (mark.line << 32) | mark.column
-            if is_mapping:
-                container[key] = value
-                entries += (key_at, start, end, -1)
-                key = None
-            else:
-                if container is document:
-                    empty_root = text == "" and event.implicit[0]
+                if event.implicit[0]:
+                    value = values.get(text, _MISSING)
+                    if value is _MISSING:
+                        value = plain_value(text)
+                    if container is document:
+                        empty_root = text == ""
+                else:
+                    value = text
+                mark = event.end_mark
                 container.append(value)
-                entries += (_NO_KEY, start, end, -1)
+                entries += (_NO_KEY, start, (mark.line << 32) | mark.column, -1)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if (screen and (event.tag is not None or event.anchor is not None)) or (is_mapping and key is None):
                 raise _GiveUp  # a tagged collection, an anchor, or a collection as a key
@@ -199,12 +225,14 @@ def _build(
             break
         else:  # an alias
             raise _GiveUp
+        event = get()
     if type(get()) is not StreamEndEvent:
         raise _GiveUp  # a second document: the composer's error to report
     pos[0:4] = entries
+    positions = int64_array(pos)
     if not spans:
-        return Built(document[0], array("q", pos), 0 if empty_root else pos[1] >> 32, (), dollar_key)
+        return Built(document[0], positions, 0 if empty_root else pos[1] >> 32, (), dollar_key)
     spans.sort()
-    return Built(document[0], array("q", pos), 0 if empty_root else pos[1] >> 32,
+    return Built(document[0], positions, 0 if empty_root else pos[1] >> 32,
                  tuple([(start, end) for start, end, _ in spans]), dollar_key,
                  tuple([(start, end) for start, end, block in spans if block]))

@@ -1113,6 +1113,9 @@ class LoadMemo:
         self.values: dict[str, Any] = {}
         """Values of plain scalars already resolved, by their text (see ``plain_value``)."""
         self._resolver: Any = None
+        self._leads: frozenset[str | None] | None = None
+        """The first characters under which the resolver files patterns, when that alone decides which texts
+        are strings (see ``plain_value``); None until the resolver is made, or when it does not."""
 
     def plain_value(self, text: str) -> Any:
         """The value of a plain scalar without a tag: the tag PyYAML's composer would resolve for it (the
@@ -1121,7 +1124,18 @@ class LoadMemo:
         strings are interned, so the files of a run share them too (kinds, API versions, images, policies)."""
         if self._resolver is None:
             self._resolver = yaml.resolver.Resolver()
-        tag = self._resolver.resolve(ScalarNode, text, (True, False))
+            table = self._resolver.yaml_implicit_resolvers
+            if None not in table and not self._resolver.yaml_path_resolvers:
+                self._leads = frozenset(table)
+        leads = self._leads
+        if leads is not None and text[:1] not in leads:
+            # PyYAML's resolver tries the patterns filed under the text's first character ("" for an empty
+            # text) and the wildcard ones (filed under None), then, without path resolvers, answers ``str``.
+            # ``_leads`` is set only when there are neither wildcard patterns nor path resolvers, so a text
+            # whose first character has no patterns is a ``str`` without trying one.
+            tag = _STR
+        else:
+            tag = self._resolver.resolve(ScalarNode, text, (True, False))
         value = text if tag == _STR else self._scalar(ScalarNode(tag, text))
         if len(text) <= _MEMO_TEXT:
             if value is text:
