@@ -460,8 +460,9 @@ def lint_paths(
     base = diffbase.resolve_base(diff_base, os.getcwd())
     report = diffbase.diff(base, run(names, settings, context=contexts), names, settings,
                            lambda p, s, c: run(p, s, context=c), context=contexts,
-                           resolve=lambda c, p: resolve_settings(config=c, use_config_file=False, policy=p,
-                                                                 local_rules=settings.local_rules, **overrides))
+                           resolve=lambda c, p, extra: resolve_settings(
+                               config=c, use_config_file=False, policy=p, local_rules=(*settings.local_rules, *extra),
+                               **overrides))
     if baseline is not None:
         from guardlint import baseline as bl
 

@@ -750,8 +750,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         introduced = diffbase.differ(
             base, paths, settings, lambda p, s, c: run(p, s, context=c), context=args.context,
-            resolve=lambda c, p: resolve_settings(config=c, use_config_file=False, policy=p,
-                                                 local_rules=settings.local_rules, **overrides),
+            resolve=lambda c, p, extra: resolve_settings(config=c, use_config_file=False, policy=p,
+                                                        local_rules=(*settings.local_rules, *extra), **overrides),
             command_line=True)
         report = introduced(report)
 

@@ -33,11 +33,17 @@ from guardlint.findings import DiffSummary, Finding, Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from guardlint.api import Settings
     from guardlint.config.model import Exemption
+    from guardlint.errors import ConfigError
+    from guardlint.rules.api import Rule
 
-Resolve = Callable[[str | None, str | None], "Settings"]
-"""Settings for a configuration file and a policy (either may be None) with the run's command-line overrides."""
+Resolve = Callable[[str | None, str | None, Sequence["Rule[Any]"]], "Settings"]
+"""Settings for a configuration file and a policy (either may be None) with the run's command-line overrides, and
+rules that stand in for those only the base revision's own plugins defined (see ``_base_configuration``), added
+to the working tree's local plugin rules."""
 
 BASE_MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
 """The most base-revision content read in one run (2 GiB); more is an error naming the paths to narrow."""
@@ -531,19 +537,30 @@ def _base_configuration(
     shows as an added suppression; notes naming the rules the change turns off or weakens; and the local plugins
     the base version names. Nothing the file names is imported: the working tree's local plugin rules
     (``Settings.local_rules``) stand in for the base version's ``plugins:``, as the base is linted with the
-    working tree's rules. When it cannot be read, the working tree's exemptions apply and a note says so."""
-    from guardlint.errors import GuardlintError
+    working tree's rules. When it cannot be read, the working tree's exemptions apply and a note says so.
+
+    A rule the base version names that no rule of the working tree is (one its own plugin defined, removed or
+    renamed by the change) would make it unreadable: such names get inert stand-ins (``_stand_ins``), which
+    report nothing and are off unless the base version turns them on, so its other exemptions still count. No
+    finding of theirs exists at either revision (both are linted with the working tree's rules)."""
+    from guardlint.errors import ConfigError, GuardlintError
 
     if path is None and policy is None and resolve is None:
         return (), [], ()
     if resolve is None:
         from guardlint.api import resolve_settings
 
-        def resolve(config: str | None, policy: str | None) -> Settings:
+        def resolve(config: str | None, policy: str | None, extra: Sequence[Rule[Any]]) -> Settings:
             return resolve_settings(config=config, use_config_file=False, policy=policy,
-                                    local_rules=settings.local_rules)
+                                    local_rules=(*settings.local_rules, *extra))
     try:
-        loaded = resolve(path, policy)
+        try:
+            loaded = resolve(path, policy, ())
+        except ConfigError as exc:
+            stand_ins = _stand_ins(exc, settings)
+            if not stand_ins:
+                raise
+            loaded = resolve(path, policy, stand_ins)
     except GuardlintError as exc:  # worded for the caller, as an error it raised would be (``GuardlintError.naming``)
         why = exc.command_line() if command_line else str(exc)
         return settings.plan.exemptions, [(f"the base version of {shown} could not be read ({why}); its exemptions "
@@ -560,6 +577,45 @@ def _base_configuration(
         notes.append(f"{shown}: this change lowers the severity of "
                      + _names([f"{n} ({before[n].value} -> {after[n].value})" for n in lowered]))
     return loaded.config.exemptions, notes, loaded.config.plugins
+
+
+_UNKNOWN_NAME = re.compile(r"^(?:unknown key )?('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")(?: names no rule|$| \(|;)")
+
+
+def _stand_ins(error: ConfigError, settings: Settings) -> tuple[Rule[Any], ...]:
+    """Inert rules named as the rules a base configuration names that the working tree does not know, when
+    every problem of ``error`` is such a name (a ``rules:`` key, an exemption's rule, a selector); () otherwise.
+    Each reports nothing and is off by default (the base version may select it or turn it on)."""
+    import ast
+
+    from guardlint.findings import Severity
+    from guardlint.rules.api import rule
+
+    names: list[str] = []
+    for problem in error.problems or ():
+        m = _UNKNOWN_NAME.match(problem.message)
+        known_place = (problem.path == "rules" or ".rules[" in problem.path or problem.path.startswith(
+            ("select[", "extend-select[", "ignore[", "locked[")))
+        if m is None or not known_place:
+            return ()
+        name = ast.literal_eval(m.group(1))
+        if not isinstance(name, str) or settings.registry.get(name) is not None:
+            return ()
+        names.append(name)
+    if not names:
+        return ()
+
+    def inert(resource: object, params: object, ctx: object) -> Iterator[Any]:
+        yield from ()
+
+    taken = {r.code for r in settings.registry.rules}
+    codes = (f"GONE{i:03d}" for i in range(1, 1000) if f"GONE{i:03d}" not in taken)
+    return tuple(
+        rule(code=code, name=name, title="A rule of the base revision's own plugin", severity=Severity.INFO,
+             pack="base-revision-plugin", remediation="None.", enabled_by_default=False,
+             doc="## What it does\nStands in for a rule the working tree no longer defines.")(inert)
+        for name, code in zip(dict.fromkeys(names), codes, strict=False)
+    )
 
 
 def _names(items: Sequence[str], most: int = 10) -> str:

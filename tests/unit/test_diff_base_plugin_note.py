@@ -126,14 +126,65 @@ def test_without_the_opt_in_the_working_trees_plugins_are_refused_as_before(plug
     assert code == 2 and "names local Python plugins" in err and "--allow-local-plugins" in err, err
 
 
-def test_a_base_configuration_naming_rules_of_its_own_plugins_falls_back_with_a_note(plugin_repo: Path) -> None:
-    """The change drops the plugin, whose rule the base version's exemption names: without importing the base's
-    plugin that rule is unknown there, so the base version cannot be read; the note says why, and that the
-    working tree's exemptions stand in for its own."""
-    git(plugin_repo, "rm", "-q", "probe.py")
-    write(plugin_repo, ".guardlint.yaml", "{}\n")
+def _removed_plugin_repo(root: Path, base_config: str, head_config: str) -> None:
+    """A second history in ``root``: ``main`` names the plugin and ``base_config``; ``feature`` removes the plugin
+    and writes ``head_config``. Every Pod is privileged."""
+    git(root, "checkout", "-q", "main")
+    write(root, ".guardlint.yaml", base_config)
+    for name in ("a", "b"):
+        write(root, f"{name}.yaml", pod(name, privileged=True))
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "privileged pods")
+    git(root, "checkout", "-q", "-B", "feature")
+    git(root, "rm", "-q", "probe.py")
+    write(root, ".guardlint.yaml", head_config)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "drop the plugin")
+
+
+def _privileged(*args: str) -> tuple[dict, str]:  # type: ignore[type-arg]
     out, err = io.StringIO(), io.StringIO()
-    main(["check", ".", "--diff-base", "main", "--select", "privileged-container", "--allow-local-plugins"],
-         out=out, err=err)
-    assert "the base version of .guardlint.yaml could not be read (" in err.getvalue(), err.getvalue()
-    assert "'note-probe' names no rule" in err.getvalue() and "taken to be the working tree's" in err.getvalue()
+    main(["check", ".", "--diff-base", "main", "-f", "json", "--select", "privileged-container", "--fail-on",
+          "never", *args], out=out, err=err)
+    return json.loads(out.getvalue()), err.getvalue()
+
+
+BASE_EXEMPTS_BOTH = EXEMPT_B + "  - rules: [privileged-container]\n    paths: [b.yaml]\n    reason: legacy too\n"
+
+
+def test_a_base_configuration_naming_rules_of_its_own_removed_plugin_is_still_read(plugin_repo: Path) -> None:
+    """The change drops the plugin, whose rule the base version's exemption names. That name no longer names a
+    rule, but it stands for one the base's plugin defined: the base version is read with an inert stand-in for it
+    (it was not: the working tree's exemptions were taken for the base's, with a note), so the built-in rule's
+    exemption the change removed counts: b.yaml's finding is new, not unchanged."""
+    _removed_plugin_repo(plugin_repo, BASE_EXEMPTS_BOTH, "{}\n")
+    report, err = _privileged()
+    assert "could not be read" not in err, err
+    assert [(f["resource"]["name"], f["suppressed"]) for f in report["findings"]] == [("b", False)], err
+    assert (report["diff"]["new"], report["diff"]["unchanged"], report["diff"]["fixed"]) == (1, 1, 0)
+
+
+def test_an_exemption_added_while_removing_the_plugin_is_listed(plugin_repo: Path) -> None:
+    _removed_plugin_repo(plugin_repo, EXEMPT_B + "rules:\n  note-probe: {severity: warning}\n",
+                         "exemptions:\n  - rules: [privileged-container]\n    paths: [a.yaml]\n    reason: new\n")
+    report, err = _privileged()
+    assert "could not be read" not in err, err
+    assert [(f["resource"]["name"], f["suppressed"]) for f in report["findings"]] == [("a", True)], err
+    assert report["diff"]["suppressionsAdded"] == 1
+
+
+def test_a_removed_plugin_rule_the_base_selected_is_named_as_turned_off(plugin_repo: Path) -> None:
+    _removed_plugin_repo(plugin_repo, "plugins: [probe.py]\nextend-select: [note-probe]\n", "{}\n")
+    _, err = _privileged("--allow-local-plugins")
+    assert "could not be read" not in err, err
+    assert "this change turns off 1 rule that ran at the base (note-probe)" in err, err
+    # also without the opt-in: the base version's plugins are never imported either way
+    _, err = _privileged()
+    assert "could not be read" not in err and "turns off 1 rule" in err, err
+
+
+def test_other_problems_of_the_base_configuration_still_fall_back_with_a_note(plugin_repo: Path) -> None:
+    _removed_plugin_repo(plugin_repo, EXEMPT_B + "fail-on: warnings\n", "{}\n")
+    _, err = _privileged()
+    assert "the base version of .guardlint.yaml could not be read (" in err, err
+    assert "taken to be the working tree's" in err
