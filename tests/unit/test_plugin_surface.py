@@ -87,3 +87,21 @@ def test_explain_shows_the_status() -> None:
     r = _make(status=plugin.DEPRECATED, since="0.9")
     assert "Status: **deprecated** (it will be removed; do not rely on it), since version 0.9" in render_rule(r)
     assert (rule_json(r)["status"], rule_json(r)["since"]) == ("deprecated", "0.9")
+
+
+def test_light_metadata_is_the_full_metadata_without_doc_and_schema() -> None:
+    """``RuleMeta.light`` and ``@rule`` build by position: the field orders must stay in step."""
+    assert RuleInfo._fields == tuple(f for f in RuleMeta._fields if f not in ("doc", "params_schema"))
+    assert RuleMeta._fields.index("doc") == 6 and RuleMeta._fields.index("params_schema") == 9
+    r = _make(tags=("t",), references=(plugin.Reference("R", "https://r.example"),), fixable="safe",
+              enabled_by_default=False, kinds=("Pod",), extra={"k": "v"}, status=plugin.PREVIEW, since="1.0.0",
+              pods_only=True, gates=("runtime-class",), doc="The documentation.")
+    values = {name: getattr(r.meta, name) for name in RuleMeta._fields}
+    assert values == {
+        "code": "ACME001", "name": "some-rule", "title": "Something", "severity": Severity.INFO, "pack": "acme",
+        "remediation": "Fix it.", "doc": "The documentation.", "tags": ("t",),
+        "references": (plugin.Reference("R", "https://r.example"),), "params_schema": None, "fixable": True,
+        "enabled_by_default": False, "kinds": frozenset({"Pod"}), "extra": {"k": "v"}, "engine": False,
+        "status": "preview", "since": "1.0.0", "fix_safety": "safe", "pods_only": True, "gates": ("runtime-class",),
+    }
+    assert r.info == RuleInfo(**{name: values[name] for name in RuleInfo._fields})
