@@ -47,8 +47,8 @@ def test_every_key_of_a_20000_key_mapping_costs_linear_work() -> None:
         assert exists and (location.line, location.column) == (i + 1, 1)
     assert _CountingDict.visited == n  # one table of the keys, not a scan per lookup (n * n / 2 before)
     assert builds == n  # the memo is asked for once per lookup ...
-    assert list(memo) == [doc.positions[3]]  # ... and holds one table: this mapping's, keyed by its children
-    assert len(memo[doc.positions[3]]) == n
+    assert list(memo) == [doc.positions[6]]  # ... and holds one table: this mapping's, keyed by its children
+    assert len(memo[doc.positions[6]]) == n
 
 
 def test_document_memo_is_built_once_and_only_for_large_mappings() -> None:

@@ -89,7 +89,7 @@ def test_compact_documents_keep_no_node_tree() -> None:
     text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  k: v\n"
     doc: Document = load_text(text, "m.yaml", nodes=False).documents[0]
     assert doc.root is None and doc.positions is not None
-    assert len(doc.positions) == 4 * 7  # the root and six values (apiVersion ... k): four words each
+    assert len(doc.positions) == 7 * 7  # the root and six values (apiVersion ... k): seven words each
     anchored = load_text("a: &x 1\nb: *x\n", "a.yaml", nodes=False).documents[0]
     assert anchored.root is not None and anchored.positions is None  # the bounded walk keeps its nodes
 

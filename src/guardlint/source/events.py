@@ -17,7 +17,7 @@ result, when there is one, is what the composing way builds, by construction:
   ``implicit`` flags (the resolver's regular expressions for a plain scalar, ``str`` otherwise), and is then
   converted by the same constructor calls (``_Builder._scalar``);
 * a mapping's keys are the text of their key scalars, in order; its values, a sequence's items and the
-  position map's entries (key start, value start, value end, children) come from the same marks, with each
+  position map's entries (key start, value start and end, children) come from the same marks, with each
   collection's children consecutive in the map (the map is filled when a collection ends, so children come
   before their parent, which ``locate_in_map`` does not mind: it follows the stored offsets).
 """
@@ -49,6 +49,9 @@ if TYPE_CHECKING:
     from typing import Any
 
 _NO_KEY = -1
+_ENTRY = 7
+"""Words per value in a position map: key line and column, value start line and column, value end line and
+column, first entry of the value's children (``guardlint.source.loader``)."""
 _DATA_STYLES = frozenset(("|", ">", '"', "'"))
 """Scalar styles whose text is data (a ``#`` there starts no comment): quoted and block scalars."""
 _BLOCK_STYLES = frozenset(("|", ">"))
@@ -96,7 +99,8 @@ def build(
         screen = "!" in body or "&" in body
         # A key spells ``$`` as itself or as an escape (``"\\x24patch"``): without either, none starts with it.
         dollar = "$" in body or "\\" in body
-        return _build(parser.get_event, plain_value, values, [] if spans else None, screen, dollar, max_depth)
+        return _build(parser.get_event, plain_value, values, [] if spans else None, screen, dollar, max_depth,
+                      len(body))
     except (yaml.YAMLError, _GiveUp):
         return None
     finally:
@@ -106,16 +110,24 @@ def build(
 _MISSING = object()
 
 
-def int64_array(values: list[int]) -> array[int]:
-    """``array("q", values)``, made from the values packed by ``struct`` (native order and size, as the array's
-    own): the same array, at less than half the cost per value, because the array's constructor converts each
-    value through a generic argument parser while ``struct`` converts it directly."""
-    return array("q", pack(f"{len(values)}q", *values))
+def position_array(values: list[int], largest: int) -> array[int]:
+    """A position map (``guardlint.source.loader.Document.positions``: lines, columns, entry indexes and the
+    sentinels -1 and -2) as an array of C ints, or of 64-bit ints when ``largest``, a bound of the values,
+    does not fit in 32 bits (a text of some hundred million characters).
+
+    Made from the values packed by ``struct`` (native order and size, as the array's own): the array the
+    array's constructor makes from ``values``, at a fraction of the cost, because the constructor converts
+    each value through a generic argument parser while ``struct`` converts it directly."""
+    code = "i" if largest <= _INT_MAX else "q"
+    return array(code, pack(f"{len(values)}{code}", *values))
+
+
+_INT_MAX = 2**31 - 1
 
 
 def _build(
     get: Callable[[], Any], plain_value: Callable[[str], Any], values: dict[str, Any],
-    spans: list[tuple[int, int, bool]] | None, screen: bool, dollar: bool, max_depth: int,
+    spans: list[tuple[int, int, bool]] | None, screen: bool, dollar: bool, max_depth: int, text_length: int,
 ) -> Built:
     if type(get()) is not StreamStartEvent:  # pragma: no cover - libyaml always starts with it
         raise _GiveUp
@@ -124,17 +136,17 @@ def _build(
         return EMPTY_STREAM
     if type(event) is not DocumentStartEvent:  # pragma: no cover - libyaml's stream grammar
         raise _GiveUp
-    pos: list[int] = [0, 0, 0, 0]  # entry 0 is the root's, written at the end
+    pos: list[int] = [0] * _ENTRY  # entry 0 is the root's, written at the end
     # The open collections, innermost last: (container, is_mapping, its children's entries, the parent's
-    # pending key, that key's packed start, the collection's packed start). The document itself is a
+    # pending key, that key's line and column, the collection's line and column). The document itself is a
     # one-item list, so the root value is added like any other item.
-    stack: list[tuple[Any, bool, list[int], Any, int, int]] = []
+    stack: list[tuple[Any, bool, list[int], Any, int, int, int, int]] = []
     document: list[Any] = []
     container: Any = document
     is_mapping = False
-    entries: list[int] = []  # the entries (4 ints each) of the current collection's children, in order
+    entries: list[int] = []  # the entries (7 ints each) of the current collection's children, in order
     key: Any = None  # a mapping's key whose value is a collection still open (None between entries)
-    key_at = 0
+    key_line = key_column = 0  # where ``key`` starts
     empty_root = False
     dollar_key = False
     intern = sys.intern
@@ -149,7 +161,8 @@ def _build(
             if screen and (event.tag is not None or event.anchor is not None):
                 raise _GiveUp
             mark = event.start_mark
-            start = (mark.line << 32) | mark.column
+            line = mark.line
+            column = mark.column
             if spans is not None and event.style in _DATA_STYLES:
                 spans.append((mark.index, event.end_mark.index, event.style in _BLOCK_STYLES))
             text = event.value
@@ -168,13 +181,15 @@ def _build(
                     # instead of one per use (the interpreter drops an interned string when nothing else
                     # refers to it).
                     key = intern(text)
-                    key_at = start
+                    key_line = line
+                    key_column = column
                     continue
                 # The value is a scalar: the same steps as for an item below.
                 if screen and (event.tag is not None or event.anchor is not None):
                     raise _GiveUp
                 mark = event.start_mark
-                value_at = (mark.line << 32) | mark.column
+                value_line = mark.line
+                value_column = mark.column
                 if spans is not None and event.style in _DATA_STYLES:
                     spans.append((mark.index, event.end_mark.index, event.style in _BLOCK_STYLES))
                 value = event.value
@@ -183,7 +198,7 @@ def _build(
                     value = plain_value(value) if found is _MISSING else found
                 mark = event.end_mark
                 container[intern(text)] = value
-                entries += (start, value_at, (mark.line << 32) | mark.column, -1)
+                entries += (line, column, value_line, value_column, mark.line, mark.column, -1)
             else:
                 if event.implicit[0]:
                     value = values.get(text, _MISSING)
@@ -195,12 +210,12 @@ def _build(
                     value = text
                 mark = event.end_mark
                 container.append(value)
-                entries += (_NO_KEY, start, (mark.line << 32) | mark.column, -1)
+                entries += (_NO_KEY, 0, line, column, mark.line, mark.column, -1)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if (screen and (event.tag is not None or event.anchor is not None)) or (is_mapping and key is None):
                 raise _GiveUp  # a tagged collection, an anchor, or a collection as a key
             mark = event.start_mark
-            stack.append((container, is_mapping, entries, key, key_at, (mark.line << 32) | mark.column))
+            stack.append((container, is_mapping, entries, key, key_line, key_column, mark.line, mark.column))
             if len(stack) > max_depth:
                 raise _GiveUp
             is_mapping = kind is MappingStartEvent
@@ -211,16 +226,15 @@ def _build(
             children = len(pos)
             pos += entries
             done = container
-            container, is_mapping, entries, key, key_at, start = stack.pop()
+            container, is_mapping, entries, key, key_line, key_column, line, column = stack.pop()
             mark = event.end_mark
-            end = (mark.line << 32) | mark.column
             if is_mapping:
                 container[key] = done
-                entries += (key_at, start, end, children)
+                entries += (key_line, key_column, line, column, mark.line, mark.column, children)
                 key = None
             else:
                 container.append(done)
-                entries += (_NO_KEY, start, end, children)
+                entries += (_NO_KEY, 0, line, column, mark.line, mark.column, children)
         elif kind is DocumentEndEvent:
             break
         else:  # an alias
@@ -228,11 +242,12 @@ def _build(
         event = get()
     if type(get()) is not StreamEndEvent:
         raise _GiveUp  # a second document: the composer's error to report
-    pos[0:4] = entries
-    positions = int64_array(pos)
+    pos[0:_ENTRY] = entries
+    # Every value is a line or a column of the text (at most its length), -1, -2 or the index of an entry.
+    positions = position_array(pos, max(text_length, len(pos)))
     if not spans:
-        return Built(document[0], positions, 0 if empty_root else pos[1] >> 32, (), dollar_key)
+        return Built(document[0], positions, 0 if empty_root else pos[2], (), dollar_key)
     spans.sort()
-    return Built(document[0], positions, 0 if empty_root else pos[1] >> 32,
+    return Built(document[0], positions, 0 if empty_root else pos[2],
                  tuple([(start, end) for start, end, _ in spans]), dollar_key,
                  tuple([(start, end) for start, end, block in spans if block]))

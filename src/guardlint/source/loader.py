@@ -41,7 +41,7 @@ from guardlint._lazyre import lazy
 from guardlint._record import NamedTuple
 from guardlint.findings import ErrorKind, InputError, Location
 from guardlint.model.paths import FieldPath
-from guardlint.source.events import EMPTY_STREAM, Built
+from guardlint.source.events import EMPTY_STREAM, Built, position_array
 from guardlint.source.events import build as build_from_events
 
 TYPE_CHECKING = False
@@ -209,24 +209,21 @@ class Document(Frozen):
         return id(self)
 
 
-# The compact position map of a document (``Document.positions``): a flat array of 64-bit integers, four per
-# value: [key start, value start, value end, first entry of the value's children]. A position is packed as
-# ``line << 32 | column`` (0-based, relative to the document). Entry 0 is the document's root (no key). A
-# mapping's or a sequence's children are consecutive entries, in the order of the built data's keys (for a
-# mapping) or items; a value without children (a scalar) has -1 there. A mapping entry whose key is not a
-# scalar (Kubernetes rejects those; the data keeps a stand-in key) has key start -2: it cannot be located,
-# as with the node tree. Duplicate keys: the data keeps the first key's place and the last key's value, and
-# so does the map (the last key and its value, as ``sourcemap`` finds them).
+# The compact position map of a document (``Document.positions``): a flat array of integers, seven per value:
+# [key line, key column, value start line, value start column, value end line, value end column, first entry of
+# the value's children] (lines and columns 0-based, relative to the document; an array of C ints, see
+# ``events.position_array``). Entry 0 is the document's root (no key). A mapping's or a sequence's children
+# are consecutive entries, in the order of the built data's keys (for a mapping) or items; a value without
+# children (a scalar) has -1 there. A value without a key has key line -1 (``_NO_KEY``). A mapping entry whose
+# key is not a scalar (Kubernetes rejects those; the data keeps a stand-in key) has key line -2: it cannot be
+# located, as with the node tree. Duplicate keys: the data keeps the first key's place and the last key's
+# value, and so does the map (the last key and its value, as ``sourcemap`` finds them).
+_ENTRY = 7
+"""Words per value in the position map."""
 _NO_KEY = -1
 _UNLOCATABLE = -2
-_FRESH = [_NO_KEY, 0, 0, -1]
+_FRESH = [_NO_KEY, 0, 0, 0, 0, 0, -1]
 """An entry before the walk fills it in."""
-_COLUMN_BITS = 32
-_COLUMN_MASK = (1 << _COLUMN_BITS) - 1
-
-
-def _unpack(packed: int) -> tuple[int, int]:
-    return packed >> _COLUMN_BITS, packed & _COLUMN_MASK
 
 
 SMALL_MAPPING = 32
@@ -256,12 +253,12 @@ def locate_in_map(
     entry = 0
     value = data
     for part in path:
-        children = positions[entry + 3]
+        children = positions[entry + 6]
         found = -1
         if children >= 0:
             if isinstance(part, int) and isinstance(value, list):
                 if 0 <= part < len(value):
-                    found = children + 4 * part
+                    found = children + _ENTRY * part
             elif isinstance(part, str) and isinstance(value, dict) and part in value:
                 if len(value) <= SMALL_MAPPING:
                     slot = _key_index(value, part)
@@ -275,27 +272,25 @@ def locate_in_map(
                         table = {key: i for i, key in enumerate(value)}
                         memo[children] = table
                     slot = table[part]
-                candidate = children + 4 * slot
+                candidate = children + _ENTRY * slot
                 if positions[candidate] != _UNLOCATABLE:
                     found = candidate
         if found < 0:
-            key = positions[entry]
-            return _location(key if key >= 0 else positions[entry + 1], positions[entry + 2], line_offset), False
+            return _location(positions, entry + (0 if positions[entry] >= 0 else 2), entry, line_offset), False
         entry = found
         value = value[part]
-    key = positions[entry]
-    start = positions[entry + 1] if at_value or key < 0 else key
-    return _location(start, positions[entry + 2], line_offset), True
+    start = entry + 2 if at_value or positions[entry] < 0 else entry
+    return _location(positions, start, entry, line_offset), True
 
 
 def _key_index(mapping: dict[str, Any], key: str) -> int:
     return list(mapping).index(key)
 
 
-def _location(start: int, end: int, line_offset: int) -> Location:
-    s_line, s_col = _unpack(start)
-    e_line, e_col = _unpack(end)
-    return Location(line_offset + s_line + 1, s_col + 1, line_offset + e_line + 1, e_col + 1)
+def _location(positions: array[int], start: int, entry: int, line_offset: int) -> Location:
+    """From the line and column at ``start`` (an entry's key or value start) to the end of ``entry``'s value."""
+    return Location(line_offset + positions[start] + 1, positions[start + 1] + 1,
+                    line_offset + positions[entry + 4] + 1, positions[entry + 5] + 1)
 
 
 class LoadedText(NamedTuple):
@@ -1164,15 +1159,18 @@ class LoadMemo:
         found: list[tuple[Node, str, int, int, int]] = []  # duplicate keys, their paths found later
         scalar_of = self._scalar
         # The position map under construction (see ``Document``): entry 0 is the root, without a key.
-        pos: list[int] = [_NO_KEY, 0, 0, -1]
+        pos: list[int] = list(_FRESH)
 
         def walk(node: Node, at: int) -> Any:
-            # ``at``: where this value's [start, end, children] go in ``pos`` (-1: nowhere).
+            # ``at``: where this value's [start line and column, end line and column, children] go in ``pos``
+            # (-1: nowhere).
             if at >= 0:
                 mark = node.start_mark
-                pos[at] = (mark.line << 32) | mark.column
+                pos[at] = mark.line
+                pos[at + 1] = mark.column
                 mark = node.end_mark
-                pos[at + 1] = (mark.line << 32) | mark.column
+                pos[at + 2] = mark.line
+                pos[at + 3] = mark.column
             if type(node) is ScalarNode:
                 if node.tag == _STR:
                     return node.value
@@ -1185,7 +1183,7 @@ class LoadMemo:
                 base = -1
                 if at >= 0:
                     base = len(pos)
-                    pos[at + 2] = base
+                    pos[at + 4] = base
                     pos.extend(_FRESH * len(pairs))
                 for key_node, value_node in pairs:
                     if key_node.tag == _MERGE:
@@ -1200,28 +1198,29 @@ class LoadMemo:
                         if first_lines is None:
                             first_lines = _first_lines(pairs)
                         found.append((node, key, mark.line, mark.column, first_lines[key]))
-                    entry = base + 4 * slot if base >= 0 else -1
+                    entry = base + _ENTRY * slot if base >= 0 else -1
                     if entry >= 0:
                         if scalar_key:
-                            pos[entry] = (mark.line << 32) | mark.column
+                            pos[entry] = mark.line
+                            pos[entry + 1] = mark.column
                         elif pos[entry] == _NO_KEY:  # a first (non-scalar) key: its value cannot be located
                             pos[entry] = _UNLOCATABLE
                         else:  # a non-scalar key after a scalar one: the scalar one stays located
                             entry = -1
-                    out[key] = walk(value_node, entry + 1 if entry >= 0 else -1)
+                    out[key] = walk(value_node, entry + 2 if entry >= 0 else -1)
                 return out
             if type(node) is SequenceNode:
                 items = node.value
                 if at < 0:
                     return [walk(child, -1) for child in items]
                 base = len(pos)
-                pos[at + 2] = base
+                pos[at + 4] = base
                 pos.extend(_FRESH * len(items))
-                return [walk(child, base + 4 * i + 1) for i, child in enumerate(items)]
+                return [walk(child, base + _ENTRY * i + 2) for i, child in enumerate(items)]
             raise _NeedBoundedWalk
 
         try:
-            data = walk(root, 1 if record else -1)
+            data = walk(root, 2 if record else -1)
         finally:
             # ``walk`` refers to itself through its closure: break the cycle, or (with the garbage collector
             # paused during a run) the closure, the position list and the tag memo would outlive the load.
@@ -1230,7 +1229,7 @@ class LoadMemo:
         if found:
             paths = _mapping_paths(root)
             dups = [((*paths[id(mapping)], key), line, column, first) for mapping, key, line, column, first in found]
-        return data, dups, array("q", pos) if record else None
+        return data, dups, position_array(pos, max(pos)) if record else None
 
     def _scalar(self, node: ScalarNode) -> Any:
         tag = node.tag
