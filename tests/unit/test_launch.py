@@ -106,3 +106,16 @@ def test_option_values() -> None:
                                              ("²", None), ("-1", None), ("1.5", None)])
 def test_positive_int(text: str, value: int | None) -> None:
     assert positive_int(text) == value
+
+
+def test_launcher_options_stop_at_the_script() -> None:
+    from guardlint.rules.gpu._launch import launcher_options
+
+    for command, expected in (
+        (["torchrun", "--nnodes=2", "train.py", "--master-addr=x"], ["--nnodes=2"]),
+        (["torchrun", "--nnodes", "2", "-m", "pkg.train", "--node-rank", "1"], ["--nnodes", "2"]),
+        (["torchrun", "--standalone"], ["--standalone"]),
+    ):
+        found = invocations({"command": command}, BASE, {})
+        assert found is not None
+        assert [w.text for w in launcher_options(found[0].words)] == expected

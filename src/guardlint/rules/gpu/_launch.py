@@ -262,3 +262,11 @@ def positive_int(text: str) -> int | None:
     return value if value >= 1 else None
 
 
+
+
+def launcher_options(words: Sequence[Word]) -> tuple[Word, ...]:
+    """torchrun's own options: the words before the training script (``train.py``) or module (``-m pkg``)."""
+    for i, word in enumerate(words):
+        if word.text == "-m" or word.text.endswith(".py"):
+            return tuple(words[:i])
+    return tuple(words)
