@@ -119,3 +119,54 @@ def test_launcher_options_stop_at_the_script() -> None:
         found = invocations({"command": command}, BASE, {})
         assert found is not None
         assert [w.text for w in launcher_options(found[0].words)] == expected
+
+
+FORMS: list[dict[str, Any]] = [
+    {"image": "vllm/vllm-openai:v1", "args": ["-tp", "2"]},
+    {"image": "ghcr.io/huggingface/text-generation-inference:3", "args": ["--num-shard", "2"]},
+    {"image": "x/huggingface-text-generation-inference-cu124", "args": []},
+    {"command": ["vllm", "serve", "m"]},
+    {"command": ["python3", "-m", "vllm.entrypoints.api_server"]},
+    {"command": ["python", "-m", "sglang.launch_server", "--tp", "2"]},
+    {"command": ["/usr/bin/text-generation-launcher"]},
+    {"command": ["torchrun", "--nnodes=2", "t.py"]},
+    {"command": ["python", "-m", "torch.distributed.launch", "t.py"]},
+    {"command": ["sh", "-c"], "args": ["set -e; exec torchrun --nnodes 2 t.py"]},
+    {"command": ["$(LAUNCHER)", "serve", "m"], "env": [{"name": "LAUNCHER", "value": "vllm"}]},
+    {"command": ["bash", "-c", "$(RUN) --nnodes 2 t.py"], "env": [{"name": "RUN", "value": "torchrun"}]},
+]
+
+
+@pytest.mark.parametrize("container", FORMS, ids=range(len(FORMS)))
+def test_the_prefilter_keeps_every_container_with_a_program(container: dict[str, Any]) -> None:
+    from guardlint.rules.gpu._support import SERVER_MARKERS, TORCHRUN_MARKERS, may_start_program
+
+    found = invocations(container, BASE, literal_env(container))
+    assert found, "every form above starts a program"
+    assert may_start_program(container, SERVER_MARKERS, images=True)
+    if any(inv.program == "torchrun" for inv in found):
+        assert may_start_program(container, TORCHRUN_MARKERS, images=False)
+
+
+def test_the_prefilter_drops_containers_without_a_program() -> None:
+    from guardlint.rules.gpu._support import SERVER_MARKERS, may_start_program
+
+    for container in (
+        {"image": "vllm/vllm-openai:v1", "command": ["python", "app.py"]},  # the command replaces the entrypoint
+        {"image": "nvcr.io/nvidia/pytorch:24.05-py3", "args": ["train.py"]},
+        {"command": ["sh", "-c", "python serve.py --port 8000"]},
+        {},
+    ):
+        assert not may_start_program(container, SERVER_MARKERS, images=True)
+        assert not invocations(container, BASE, literal_env(container))
+
+
+def test_the_prefilter_reads_expansions_only_from_literal_values() -> None:
+    from guardlint.rules.gpu._support import TORCHRUN_MARKERS, may_start_program
+
+    container: dict[str, Any] = {"command": ["bash", "-c", "run.sh --size=$(LWS_GROUP_SIZE)"],
+                                 "env": [{"name": "LWS_GROUP_SIZE", "value": "2"}]}
+    assert not may_start_program(container, TORCHRUN_MARKERS, images=False)
+    assert not invocations(container, BASE, literal_env(container))
+    container["env"].append({"name": "RUN", "valueFrom": {"configMapKeyRef": {"name": "c", "key": "torchrun"}}})
+    assert not may_start_program(container, TORCHRUN_MARKERS, images=False)

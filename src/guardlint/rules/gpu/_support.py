@@ -366,6 +366,43 @@ def pod_claims_devices(pod: PodSpecRef) -> bool:
 
 
 # --------------------------------------------------------------------------------------------------------
+# Launch lines (read by ``_launch``; this test decides whether a container needs that module at all)
+
+SERVER_MARKERS: tuple[str, ...] = ("vllm", "text-generation-launcher", "sglang", "torch")
+"""Every program ``_launch`` recognises is named by a word holding one of these: ``vllm`` and the vLLM modules,
+``text-generation-launcher``, the SGLang module, ``torchrun`` and the ``torch.distributed`` modules."""
+TORCHRUN_MARKERS: tuple[str, ...] = ("torch",)
+SERVER_IMAGE_MARKERS: tuple[str, ...] = ("vllm-openai", "text-generation-inference")
+"""Every image ``_launch.image_program`` maps to a program holds one of these."""
+
+
+def may_start_program(container: Mapping[str, Any], markers: Sequence[str], *, images: bool) -> bool:
+    """Whether ``_launch.invocations`` can find a program of ``markers`` in the container: some ``command`` or
+    ``args`` item holds a marker, or a ``$(VAR)`` and some literal env value holds one (``invocations`` expands
+    ``$(VAR)`` with the literal values only), or (``images``) the image starts a server itself. Exact as a
+    filter: a word that names a program is written in these items or comes from such a value, and shell
+    quoting inside the word (``v'llm'``) is beyond what is read anyway."""
+    expands = False
+    for field in ("command", "args"):
+        items = container.get(field)
+        if isinstance(items, list):
+            for item in items:
+                if isinstance(item, str):
+                    if any(m in item for m in markers):
+                        return True
+                    expands = expands or "$(" in item
+    if expands:
+        for entry in container.get("env") or ():
+            value = entry.get("value") if isinstance(entry, dict) else None
+            if isinstance(value, str) and any(m in value for m in markers):
+                return True
+    if not images or container.get("command") is not None:
+        return False
+    image = container.get("image")
+    return isinstance(image, str) and any(m in image for m in SERVER_IMAGE_MARKERS)
+
+
+# --------------------------------------------------------------------------------------------------------
 # Node targeting
 
 GPU_RUNTIME_CLASSES: tuple[str, ...] = ("nvidia", "nvidia-cdi", "nvidia-legacy")

@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get, get_list
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.gpu._support import gpu_facts
+from guardlint.rules.gpu._support import SERVER_MARKERS, gpu_facts, may_start_program
 from guardlint.rules.params import param
 
 TYPE_CHECKING = False
@@ -306,6 +306,8 @@ def gpu_parallel_size_mismatch(resource: Resource, params: Params, ctx: RuleCont
             total = sum(devices.values())
             if total.denominator != 1:
                 continue
+            if not may_start_program(c.data, SERVER_MARKERS, images=True):
+                continue  # names no server: nothing to read, and the parser is not imported
             names = _env_names(c.data)
             if names & VISIBILITY_ENV or "RAY_ADDRESS" in names:
                 continue

@@ -8,7 +8,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get_list
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
-from guardlint.rules.gpu._support import gpu_facts
+from guardlint.rules.gpu._support import TORCHRUN_MARKERS, gpu_facts, may_start_program
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -142,6 +142,8 @@ def gpu_torchrun_rendezvous_missing(resource: Resource, params: Any, ctx: RuleCo
         for c, use in pod_facts.used:
             if not any(amount > 0 for amount, _, _ in use.values()):
                 continue
+            if not may_start_program(c.data, TORCHRUN_MARKERS, images=False):
+                continue  # names no torchrun: nothing to read, and the parser is not imported
             if get_list(c.data, ("envFrom",)) or _mentions(c.data, ("PET_", "RDZV", "MASTER_ADDR")):
                 continue
             # Only here, for a GPU container: most objects never need the parser.
