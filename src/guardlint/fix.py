@@ -325,7 +325,10 @@ def _plain_string(value: str, flow: bool) -> str | None:
         return None
     if Resolver().resolve(ScalarNode, value, (True, False)) != _STR:  # type: ignore[no-untyped-call]
         return None
-    return value
+    from guardlint.source.scalars import STR, resolve_plain
+
+    # What Kubernetes (go-yaml v2) reads it as, too: ``y`` and ``1e3`` are no strings there.
+    return value if resolve_plain(value)[0] == STR else None
 
 
 def _quoted(value: str, style: str | None) -> str:

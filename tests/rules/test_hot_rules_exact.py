@@ -234,8 +234,8 @@ spec:
     - name: equal-in-python-only
       image: busybox:1.36
       resources:
-        requests: {hugepages-2Mi: 99999999999999991611392}
-        limits: {hugepages-2Mi: 1.0e+23}
+        requests: {hugepages-2Mi: 9223372036854775808}
+        limits: {hugepages-2Mi: 9.223372036854775808e+18}
     - name: above
       image: busybox:1.36
       resources:
@@ -245,8 +245,10 @@ spec:
 
 
 def test_a_request_written_as_its_limit_is_not_parsed_but_python_equality_is_not_enough() -> None:
-    """``99999999999999991611392 == 1e23`` in Python, but the API reads the float as 10^23: a shortcut on
-    ``==`` alone would hide that the huge-pages request differs from the limit."""
+    """``9223372036854775808 == 9.223372036854775808e+18`` in Python (2**63, an unsigned 64-bit integer to
+    Kubernetes' YAML decoder, and the float that is exactly 2**63), but the API reads the float through its
+    shortest decimal text (9223372036854776000): a shortcut on ``==`` alone would hide that the huge-pages
+    request differs from the limit."""
     report = guardlint.lint_text(QUANTITIES, "pod.yaml", select=["request-exceeds-limit", "limit-far-above-request"])
     assert [(f.rule, f.location.line, f.message.split(" requests ")[0]) for f in report.findings] == [
         ("request-exceeds-limit", 19, "container 'equal-in-python-only'"),

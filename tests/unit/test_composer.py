@@ -1,13 +1,15 @@
-"""The loader's composer remembers scalar tags per file; the nodes must be exactly PyYAML's."""
+"""The loader's composer remembers scalar tags per file; the nodes must be exactly PyYAML's, but for the tags of
+plain scalars, which are Kubernetes' (``guardlint.source.scalars``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from guardlint.source.loader import _compose, yaml_loader
+from guardlint.source.scalars import FLOAT, resolve_plain
 
 TEXT = """\
 plain: [true, "true", 'true', True, yes, on, 1, "1", 1.5, .inf, ~, null, "", 0x1F, 0o17, 1e3, 2024-01-01]
@@ -32,10 +34,20 @@ def _shape(node: Node | None) -> Any:
     return (node.tag, node.value, node.style, node.start_mark.index, node.end_mark.index)
 
 
+class _KubernetesTags(yaml_loader()):  # type: ignore[misc]
+    """PyYAML's loader with Kubernetes' tags for plain scalars."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            return resolve_plain(value)[0]
+        return super().resolve(kind, value, implicit)
+
+
 def test_tags_and_positions_match_pyyaml() -> None:
     text = TEXT % ("x" * 100, "x" * 100)
     memo: dict[tuple[str, Any], str] = {}
     for _ in range(2):  # the second pass answers from the memo
-        assert _shape(_compose(text, memo)) == _shape(yaml.compose(text, Loader=yaml_loader()))
+        assert _shape(_compose(text, memo)) == _shape(yaml.compose(text, Loader=_KubernetesTags))
+    assert memo[("1e3", (True, False))] == FLOAT  # a string to PyYAML
     assert memo  # short plain scalars were remembered
     assert all(len(value) <= 64 for value, _ in memo)

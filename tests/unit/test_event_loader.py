@@ -105,7 +105,7 @@ def test_plain_documents_take_the_event_way_and_load_the_same(monkeypatch: pytes
     assert len(loaded.documents) == 4 and all(d.root is None and d.positions is not None for d in loaded.documents)
     assert loaded.documents[0].origin == "chart/templates/web.yaml"
     container = loaded.documents[0].data["spec"]["template"]["spec"]["containers"][0]
-    assert container["args"][:4] == [1, 1.5, "1e3", 1000.0] and container["env"][1]["value"] == 493
+    assert container["args"][:4] == [1, 1.5, 1000.0, 1000.0] and container["env"][1]["value"] == 493
     monkeypatch.undo()
     assert_same_load(PLAIN, "web.yaml")
 
@@ -281,13 +281,12 @@ def test_events_come_from_the_loaders_own_parser() -> None:
         full.dispose()
 
 
-def _resolved_by_pyyaml(text: str) -> Any:
-    """A plain scalar's value as PyYAML's own resolver and the loader's constructor calls give it."""
-    import yaml
-    from yaml.nodes import ScalarNode
+def _resolved_for_kubernetes(text: str) -> Any:
+    """A plain scalar's value as Kubernetes' YAML decoder reads it (``resolve_plain``; "<<" as a value is text)."""
+    from guardlint.source.scalars import MERGE, resolve_plain
 
-    tag = yaml.resolver.Resolver().resolve(ScalarNode, text, (True, False))
-    return loader.LoadMemo()._scalar(ScalarNode(tag, text))
+    tag, value = resolve_plain(text)
+    return text if tag == MERGE else value
 
 
 _PLAIN_TEXTS = ["", "a", "nginx", "null", "Null", "no", "n", "on", "off", "yes", "y", "true", "True", "TRUE", "t",
@@ -299,13 +298,18 @@ _PLAIN_TEXTS = ["", "a", "nginx", "null", "Null", "no", "n", "on", "off", "yes",
 @settings(max_examples=600, deadline=None)
 @given(st.one_of(st.sampled_from(_PLAIN_TEXTS), st.text(max_size=6),
                  st.builds(lambda a, b: a + b, st.sampled_from(_PLAIN_TEXTS), st.text(max_size=3))))
-def test_plain_values_are_what_pyyamls_resolver_gives(text: str) -> None:
-    """``plain_value`` answers ``str`` without PyYAML's resolver for a text whose first character has no
-    pattern filed under it: the same value, of the same type, as the resolver's answer."""
-    assert _same(loader.LoadMemo().plain_value(text), _resolved_by_pyyaml(text))
+def test_plain_values_are_what_kubernetes_reads(text: str) -> None:
+    """``plain_value`` (the event way) and the composing way give each plain scalar the value, of the same
+    type, that Kubernetes' decoder gives it."""
+    assert _same(loader.LoadMemo().plain_value(text), _resolved_for_kubernetes(text))
+    plain = text.strip() == text and all(c.isprintable() and c not in "#:{}[],&*!|>'\"%@`?-" for c in text)
+    if text and plain:  # the composing way (the anchor sends the document there), where the text is plain YAML
+        composed = loader.load_text(f"k: {text}\nz: &a 1\n", "x.yaml").documents
+        if composed and isinstance(composed[0].data, dict) and "k" in composed[0].data:
+            assert _same(composed[0].data["k"], _resolved_for_kubernetes(text))
 
 
-def test_plain_values_skip_the_resolver_only_where_no_pattern_can_match(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plain_values_never_ask_pyyamls_resolver(monkeypatch: pytest.MonkeyPatch) -> None:
     import yaml
 
     asked: list[str] = []
@@ -317,25 +321,9 @@ def test_plain_values_skip_the_resolver_only_where_no_pattern_can_match(monkeypa
 
     monkeypatch.setattr(yaml.resolver.Resolver, "resolve", counting)
     memo = loader.LoadMemo()
-    for text in ("nginx", "app", "Deployment", "web", "IfNotPresent", "$patch", "é"):
+    for text in ("nginx", "app", "", "null", "no", "y", "0755", "1.5", "1e3", "~", "-1", ".inf", "<<", "12:30"):
         memo.plain_value(text)
-    for text in ("", "null", "no", "0755", "1.5", "~", "-1", ".inf", "<<", "=", "Off", "true"):
-        memo.plain_value(text)
-    # "nginx" starts with "n", under which the null and bool patterns are filed: the resolver decides.
-    assert asked == ["nginx", "", "null", "no", "0755", "1.5", "~", "-1", ".inf", "<<", "=", "Off", "true"]
-
-
-def test_plain_values_ask_the_resolver_for_every_text_when_it_has_wildcard_patterns(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A pattern filed under None applies to every text: then no text is a string by its first character."""
-    import yaml
-
-    table = dict(yaml.resolver.Resolver.yaml_implicit_resolvers)
-    table[None] = [("tag:yaml.org,2002:null", re.compile(r"^app$"))]
-    monkeypatch.setattr(yaml.resolver.Resolver, "yaml_implicit_resolvers", table)
-    memo = loader.LoadMemo()
-    assert memo.plain_value("app") is None and memo.plain_value("apple") == "apple"
+    assert asked == []
 
 
 @given(st.lists(st.one_of(st.integers(min_value=-2, max_value=2**31 - 1), st.integers(min_value=-2, max_value=2**40)),

@@ -435,8 +435,12 @@ def test_duplicate_inside_an_aliased_mapping_is_reported_once() -> None:
 # --- scalars -------------------------------------------------------------------------------------------
 
 
-def test_yaml_1_1_scalars_as_pyyaml_resolves_them() -> None:
-    text = """a: yes
+@pytest.mark.parametrize("nodes", [True, False])
+@pytest.mark.parametrize("anchor", ["", "&x "])  # an anchor sends the document through the composing way
+def test_plain_scalars_as_kubernetes_reads_them(nodes: bool, anchor: str) -> None:
+    """Plain scalars mean what go-yaml v2 (sigs.k8s.io/yaml: kubectl, Helm, the API server) reads, where
+    PyYAML's YAML 1.1 resolver differs (its reading in the comments)."""
+    text = f"""a: {anchor}yes
 b: No
 c: on
 d: OFF
@@ -454,21 +458,40 @@ o: ~
 p: .inf
 q: 09
 r: +.5
+s: N
+t: 0X1F
+u: 1e999
+v: 18446744073709551615
+w: 9_9.5e-1
+x: '1e3'
+y: 12:30:00
+z: "y"
 """
-    data = load_text(text, "x").documents[0].data
+    data = load_text(text, "x", nodes=nodes).documents[0].data
     assert data == {
         "a": True, "b": False, "c": True, "d": False,
-        "e": "y",  # PyYAML: a string (go-yaml v2 would say true)
+        "e": True,  # PyYAML: "y"
         "f": 493, "g": 31, "h": 1000,
-        "i": "1e3", "j": "1.0e3",  # YAML 1.1 floats need a dot and a signed exponent
+        "i": 1000.0, "j": 1000.0,  # PyYAML: strings (its floats need a dot and a signed exponent)
         "k": 1000.0, "l": 0.5,
-        "m": "0o17",  # YAML 1.2 octal is a string in 1.1
-        "n": 80,  # sexagesimal
+        "m": 15,  # PyYAML: "0o17"
+        "n": "1:20",  # PyYAML: 80 (base 60)
         "o": None, "p": float("inf"),
-        "q": "09",  # not octal, not decimal: a string
-        "r": "+.5",
+        "q": 9.0,  # not an octal integer, but a float to Go (PyYAML: "09")
+        "r": 0.5,  # PyYAML: "+.5"
+        "s": False, "t": 31,
+        "u": "1e999",  # a float that overflows stays a string
+        "v": 18446744073709551615,  # uint64
+        "w": 9.95,
+        "x": "1e3", "y": "12:30:00", "z": "y",  # quoted, and base 60 is no number
     }
-    assert type(data["k"]) is float and type(data["f"]) is int
+    assert type(data["k"]) is float and type(data["f"]) is int and type(data["i"]) is float
+
+
+def test_explicit_tags_keep_their_conversion() -> None:
+    data = load_text("a: !!float 1\nb: !!str 1e3\nc: !!bool y\nd: !!int 0o17\n", "x").documents[0].data
+    assert data == {"a": 1.0, "b": "1e3", "c": True, "d": 15}
+    assert type(data["a"]) is float
 
 
 def test_timestamps_and_binary_stay_strings() -> None:

@@ -109,11 +109,11 @@ def test_rejected(text: str) -> None:
     [
         ("0.5", F(1, 2), float),
         ("1024", F(1024), int),
-        ("1e3", F(1000), str),  # PyYAML: a string in YAML 1.1
-        ("1.0e3", F(1000), str),  # PyYAML: a string too (a 1.1 float needs a signed exponent)
+        ("1e3", F(1000), float),  # a number to Kubernetes' YAML decoder (go-yaml v2; PyYAML: a string)
+        ("1.0e3", F(1000), float),  # the same (PyYAML: a string, its floats need a signed exponent)
         ("1.0e+3", F(1000), float),
         ("0.1", F(1, 10), float),  # through its decimal text, never the binary float
-        ("1e-7", F(1, 10**7), str),
+        ("1e-7", F(1, 10**7), float),
         ("1.0e-7", F(1, 10**7), float),
         ("0755", F(493), int),  # YAML 1.1 octal, as go-yaml v2 reads it too
         ("-0.0", F(0), float),

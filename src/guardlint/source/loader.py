@@ -9,12 +9,10 @@ nodes by one walk (iterative, so depth never meets Python's recursion limit) tha
 keys, resolves merge keys and bounds alias expansion: every value built and every merged key counts
 against a budget proportional to the text, so an alias bomb stops in time proportional to the file.
 
-Scalars follow PyYAML's YAML 1.1 resolution (``yes``/``on`` are booleans, ``0755`` is octal, ``1e3`` and
-``1.0e3`` are strings because YAML 1.1 floats need a dot and a signed exponent, ``1.0e+3`` is a float),
-which is close to what Kubernetes' own YAML decoder (go-yaml v2 via sigs.k8s.io/yaml) does; go-yaml
-also reads ``y``/``n`` as booleans and ``1e3`` as a number, PyYAML does not. Timestamps and binary
-scalars stay strings, as Kubernetes sees them. Keys are the text of their key scalar (``1: a`` has the key
-``"1"``).
+Plain scalars mean what they mean to Kubernetes, whose YAML decoder is go-yaml v2 (behind sigs.k8s.io/yaml;
+``guardlint.source.scalars``): ``yes``/``on``/``y`` are booleans, ``0755`` is octal, ``1e3`` is a number and
+``12:30`` a string (PyYAML's own YAML 1.1 resolver differs on the last three). Timestamps and binary scalars
+stay strings, as Kubernetes sees them. Keys are the text of their key scalar (``1: a`` has the key ``"1"``).
 
 Positions are 1-based lines counted at ``\n`` (``\r\n`` and a lone ``\r`` are normalised to ``\n`` first)
 and columns in code points. YAML also breaks lines at U+0085, U+2028 and U+2029, which editors do not;
@@ -43,6 +41,7 @@ from guardlint.findings import ErrorKind, InputError, Location
 from guardlint.model.paths import FieldPath
 from guardlint.source.events import EMPTY_STREAM, Built, position_array
 from guardlint.source.events import build as build_from_events
+from guardlint.source.scalars import resolve_plain
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -80,6 +79,7 @@ _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
+_TYPED = frozenset((_BOOL, _INT, _FLOAT))
 
 
 _NO_ALIASES: Mapping[FieldPath, Location] = MappingProxyType({})
@@ -572,7 +572,8 @@ class _Composer(_Loader):  # type: ignore[misc]
             key = (value, implicit)
             tag = self._memo.get(key)
             if tag is None:
-                tag = super().resolve(kind, value, implicit)
+                # A plain scalar's tag is Kubernetes' (go-yaml v2's); a quoted one is a string.
+                tag = resolve_plain(value)[0] if implicit[0] else _STR
                 if len(value) <= _MEMO_TEXT:
                     self._memo[key] = tag
             return tag
@@ -1107,31 +1108,15 @@ class LoadMemo:
         """Tags of plain scalars already resolved (see ``_Composer``)."""
         self.values: dict[str, Any] = {}
         """Values of plain scalars already resolved, by their text (see ``plain_value``)."""
-        self._resolver: Any = None
-        self._leads: frozenset[str | None] | None = None
-        """The first characters under which the resolver files patterns, when that alone decides which texts
-        are strings (see ``plain_value``); None until the resolver is made, or when it does not."""
 
     def plain_value(self, text: str) -> Any:
-        """The value of a plain scalar without a tag: the tag PyYAML's composer would resolve for it (the
-        implicit flags of a plain scalar are ``(True, False)``), converted as ``_scalar`` converts it. Short
-        texts are remembered in ``values`` (the values are immutable, so sharing them is safe), and short
-        strings are interned, so the files of a run share them too (kinds, API versions, images, policies)."""
-        if self._resolver is None:
-            self._resolver = yaml.resolver.Resolver()
-            table = self._resolver.yaml_implicit_resolvers
-            if None not in table and not self._resolver.yaml_path_resolvers:
-                self._leads = frozenset(table)
-        leads = self._leads
-        if leads is not None and text[:1] not in leads:
-            # PyYAML's resolver tries the patterns filed under the text's first character ("" for an empty
-            # text) and the wildcard ones (filed under None), then, without path resolvers, answers ``str``.
-            # ``_leads`` is set only when there are neither wildcard patterns nor path resolvers, so a text
-            # whose first character has no patterns is a ``str`` without trying one.
-            tag = _STR
-        else:
-            tag = self._resolver.resolve(ScalarNode, text, (True, False))
-        value = text if tag == _STR else self._scalar(ScalarNode(tag, text))
+        """The value of a plain scalar without a tag, as Kubernetes reads it (``resolve_plain``; the composing
+        way gives the same: ``_Composer.resolve`` and ``_scalar``). Short texts are remembered in ``values``
+        (the values are immutable, so sharing them is safe), and short strings are interned, so the files of
+        a run share them too (kinds, API versions, images, policies)."""
+        tag, value = resolve_plain(text)
+        if tag == _MERGE:
+            value = text  # a merge key is a key; as a value go-yaml reads "<<" as the string it is
         if len(text) <= _MEMO_TEXT:
             if value is text:
                 value = sys.intern(text)
@@ -1237,6 +1222,12 @@ class LoadMemo:
             return node.value
         if tag == _NULL:
             return None
+        if not node.style and tag in _TYPED:
+            # A plain scalar (style None, or "" from libyaml's composer): its value as Kubernetes reads it.
+            # An explicit tag that go-yaml would resolve differently (``!!float 1``) is converted below.
+            resolved_tag, value = resolve_plain(node.value)
+            if resolved_tag == tag:
+                return value
         constructor = self._constructor
         try:
             if tag == _BOOL:

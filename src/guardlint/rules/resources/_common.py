@@ -39,8 +39,8 @@ def same_quantity_text(a: Any, b: Any) -> bool:
     """Whether two raw quantities are written alike (the same string, or numbers of one type and value), so
     that they parse to the same value or both fail to parse: a comparison of the two needs no parsing.
 
-    The type must match: ``1e23 == 99999999999999991611392`` holds in Python, but the float is read through
-    its decimal text (10^23) and the int is not.
+    The type must match: ``9.223372036854775808e+18 == 9223372036854775808`` (2**63) holds in Python, but the
+    float is read through its shortest decimal text (9223372036854776000) and the int is not.
     """
     return type(a) is type(b) and a == b
 

@@ -1,0 +1,170 @@
+"""What a plain (unquoted, untagged) YAML scalar means to Kubernetes.
+
+kubectl, Helm, Argo CD, Flux and the API server turn YAML into JSON with sigs.k8s.io/yaml, whose decoder is
+go-yaml v2: YAML 1.1 as Go implements it. PyYAML's YAML 1.1 resolver differs from it in ways that change what
+a manifest means, so guardlint resolves plain scalars the way go-yaml v2 does (its ``resolve``, as of v2.4.0,
+the version sigs.k8s.io/yaml forks):
+
+* ``y``, ``Y``, ``n``, ``N`` are booleans (as are ``yes``/``no``/``on``/``off``/``true``/``false`` in three
+  spellings each); PyYAML reads the one-letter forms as strings;
+* numbers are what Go's ``strconv`` reads, after dropping every ``_``: integers in any base Go's base-0
+  parsing knows (``0x1F``, ``0o17``, ``0b101``, ``0755`` octal; up to 64 bits, signed or unsigned), then
+  floats of the form ``[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?`` that do not overflow. So
+  ``1e3``, ``1.5e3``, ``+.5`` and ``08`` are numbers (PyYAML: strings), and ``12:30`` is the string it looks
+  like (PyYAML reads base-60 integers and floats: 750);
+* ``.inf``/``.nan`` in the spellings YAML 1.1 lists, ``~``/``null``/empty as null, ``<<`` as a merge key;
+* everything else is a string. go-yaml also reads timestamps (``2024-01-31``); guardlint keeps their text,
+  as it always did: a timestamp is neither an integer nor a float in either reading.
+
+Values that a schema walker must judge come out as Python values of the same kind as Go's: ``bool``, ``int``
+(Go's int64 and uint64), ``float`` or ``None``.
+"""
+
+from __future__ import annotations
+
+import math
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+STR = "tag:yaml.org,2002:str"
+INT = "tag:yaml.org,2002:int"
+FLOAT = "tag:yaml.org,2002:float"
+BOOL = "tag:yaml.org,2002:bool"
+NULL = "tag:yaml.org,2002:null"
+MERGE = "tag:yaml.org,2002:merge"
+
+_WORDS: dict[str, tuple[str, Any]] = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), (BOOL, True)),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), (BOOL, False)),
+    **dict.fromkeys(("", "~", "null", "Null", "NULL"), (NULL, None)),
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), (FLOAT, math.nan)),
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), (FLOAT, math.inf)),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), (FLOAT, -math.inf)),
+    "<<": (MERGE, "<<"),
+}
+"""go-yaml's table of words (its ``resolveMap``), looked up before anything else."""
+
+_NUMBER_START = frozenset("+-0123456789")
+_DIGITS = {2: frozenset("01"), 8: frozenset("01234567"), 10: frozenset("0123456789"),
+           16: frozenset("0123456789abcdefABCDEF")}
+_PREFIXES = {"b": 2, "o": 8, "x": 16}
+_DECIMAL = frozenset("0123456789")
+_UINT64 = 1 << 64
+_INT64 = 1 << 63
+
+
+def resolve_plain(text: str) -> tuple[str, Any]:
+    """The tag and value go-yaml v2 gives the plain scalar ``text`` (timestamps: the text, tagged str)."""
+    word = _WORDS.get(text)
+    if word is not None:
+        return word
+    first = text[0]
+    if first == ".":
+        # go-yaml: strconv.ParseFloat of the text as written, which takes ".5" and ".5e3", and a '_' only
+        # between two digits (".5_5").
+        if "_" in text and not _separators_ok(text):
+            return STR, text
+        number = _go_float(text.replace("_", ""))
+        return (FLOAT, number) if number is not None else (STR, text)
+    if first not in _NUMBER_START:
+        return STR, text
+    plain = text.replace("_", "")
+    integer = _parse_int(plain, 0)
+    if integer is None and plain[:1] != "+" and plain[:1] != "-":
+        integer = _parse_uint(plain, 0)  # strconv.ParseUint: 2**63 .. 2**64-1
+    if integer is not None:
+        return INT, integer
+    number = _go_float(plain)
+    if number is not None:
+        return FLOAT, number
+    # go-yaml's last try: a binary number after "0b" or "-0b" read with an explicit base 2 (which, unlike
+    # base 0, takes a sign after the prefix: "0b-11" is -3).
+    if plain.startswith("0b"):
+        integer = _parse_int(plain[2:], 2)
+        if integer is None:
+            integer = _parse_uint(plain[2:], 2)
+    elif plain.startswith("-0b"):
+        integer = _parse_int("-" + plain[3:], 2)
+    if integer is not None:
+        return INT, integer
+    return STR, text
+
+
+def _parse_uint(s: str, base: int) -> int | None:
+    """Go's ``strconv.ParseUint(s, base, 64)`` (``s`` without '_'), or None where it fails."""
+    if not s:
+        return None
+    if base == 0:
+        base = 10
+        if s[0] == "0":
+            prefix = _PREFIXES.get(s[1:2].lower()) if len(s) >= 3 else None
+            if prefix is not None:
+                base, s = prefix, s[2:]
+            else:
+                base, s = 8, s[1:]  # "0" alone is 0: no digits left
+    digits = _DIGITS[base]
+    for c in s:
+        if c not in digits:
+            return None
+    value = int(s, base) if s else 0
+    return value if value < _UINT64 else None
+
+
+def _parse_int(s: str, base: int) -> int | None:
+    """Go's ``strconv.ParseInt(s, base, 64)`` (``s`` without '_'), or None where it fails."""
+    if not s:
+        return None
+    negative = s[0] == "-"
+    if s[0] in "+-":
+        s = s[1:]
+    magnitude = _parse_uint(s, base)
+    if magnitude is None:
+        return None
+    if negative:
+        return -magnitude if magnitude <= _INT64 else None
+    return magnitude if magnitude < _INT64 else None
+
+
+def _separators_ok(s: str) -> bool:
+    """Go's rule for '_' in a number without a base prefix: each one between two digits."""
+    return all(
+        0 < i < len(s) - 1 and s[i - 1] in _DECIMAL and s[i + 1] in _DECIMAL
+        for i, c in enumerate(s) if c == "_"
+    )
+
+
+def _go_float(s: str) -> float | None:
+    """``s`` as a float when it has go-yaml's float form ``[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?``
+    and Go's ``strconv.ParseFloat`` reads it without overflow (an overflow is an error there, and the scalar
+    stays a string); None otherwise. For text of this form Python's ``float`` rounds as Go's does."""
+    i, n = 0, len(s)
+    if i < n and s[i] in "+-":
+        i += 1
+    start = i
+    while i < n and s[i] in _DECIMAL:
+        i += 1
+    whole = i > start
+    if i < n and s[i] == ".":
+        i += 1
+        fraction_start = i
+        while i < n and s[i] in _DECIMAL:
+            i += 1
+        if not whole and i == fraction_start:
+            return None  # "." or "-." : a dot needs digits on one side (".5" or "5.")
+    elif not whole:
+        return None
+    if i < n and s[i] in "eE":
+        i += 1
+        if i < n and s[i] in "+-":
+            i += 1
+        exponent_start = i
+        while i < n and s[i] in _DECIMAL:
+            i += 1
+        if i == exponent_start:
+            return None
+    if i != n:
+        return None
+    value = float(s)
+    return value if math.isfinite(value) else None

@@ -1,0 +1,82 @@
+"""Plain YAML scalars as Kubernetes (go-yaml v2 behind sigs.k8s.io/yaml) reads them."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from guardlint.source.scalars import BOOL, FLOAT, INT, MERGE, NULL, STR, resolve_plain
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+@pytest.mark.parametrize(("text", "tag", "value"), [
+    # go-yaml's words, in every spelling it lists (and not in others)
+    ("y", BOOL, True), ("Y", BOOL, True), ("yes", BOOL, True), ("On", BOOL, True), ("TRUE", BOOL, True),
+    ("n", BOOL, False), ("N", BOOL, False), ("No", BOOL, False), ("OFF", BOOL, False), ("false", BOOL, False),
+    ("yEs", STR, "yEs"), ("oN", STR, "oN"), ("t", STR, "t"),
+    ("", NULL, None), ("~", NULL, None), ("Null", NULL, None), ("nULL", STR, "nULL"),
+    (".inf", FLOAT, math.inf), ("+.INF", FLOAT, math.inf), ("-.Inf", FLOAT, -math.inf), (".iNf", STR, ".iNf"),
+    ("<<", MERGE, "<<"),
+    # integers: Go's base-0 ParseInt / ParseUint after dropping every "_"
+    ("0", INT, 0), ("00", INT, 0), ("0755", INT, 493), ("0o17", INT, 15), ("0O17", INT, 15),
+    ("0x1F", INT, 31), ("0X1f", INT, 31), ("0b101", INT, 5), ("-0b101", INT, -5), ("+12", INT, 12),
+    ("1_000", INT, 1000), ("0x_1F", INT, 31), ("0b-11", INT, -3),
+    ("9223372036854775807", INT, 2**63 - 1), ("-9223372036854775808", INT, -(2**63)),
+    ("9223372036854775808", INT, 2**63), ("18446744073709551615", INT, 2**64 - 1),
+    # floats: go-yaml's form, read by ParseFloat
+    ("1e3", FLOAT, 1000.0), ("1.5e3", FLOAT, 1500.0), ("1.0e+3", FLOAT, 1000.0), ("5.", FLOAT, 5.0),
+    (".5", FLOAT, 0.5), ("+.5", FLOAT, 0.5), ("-.5", FLOAT, -0.5), (".5e1", FLOAT, 5.0), (".5_5", FLOAT, 0.55),
+    ("08", FLOAT, 8.0), ("1_0e3", FLOAT, 10000.0), ("18446744073709551616", FLOAT, 2.0**64),
+    ("-9223372036854775809", FLOAT, -(2.0**63)), ("+9223372036854775808", FLOAT, 2.0**63),
+    # strings
+    ("12:30", STR, "12:30"), ("1:30:00", STR, "1:30:00"), ("1e999", STR, "1e999"), (".5e999", STR, ".5e999"),
+    ("0x", STR, "0x"), ("0xg", STR, "0xg"), ("09x", STR, "09x"), (".", STR, "."), ("-", STR, "-"),
+    ("+", STR, "+"), ("._5", STR, "._5"), (".5_", STR, ".5_"), ("1e", STR, "1e"), ("1.2.3", STR, "1.2.3"),
+    ("2024-01-31", STR, "2024-01-31"), ("nginx", STR, "nginx"), ("-.NaN", STR, "-.NaN"),
+    ("\u0661\u0662", STR, "\u0661\u0662"),  # digits of another script are no number to Go
+])
+def test_resolve_plain(text: str, tag: str, value: Any) -> None:
+    got_tag, got = resolve_plain(text)
+    assert got_tag == tag and got == value and type(got) is type(value)
+
+
+def test_nan() -> None:
+    tag, value = resolve_plain(".NaN")
+    assert tag == FLOAT and math.isnan(value)
+
+
+@given(st.integers(min_value=-(2**63), max_value=2**64 - 1))
+def test_every_64_bit_integer_reads_back(n: int) -> None:
+    assert resolve_plain(str(n)) == (INT, n)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_finite_float_reads_back(x: float) -> None:
+    text = repr(x)
+    tag, value = resolve_plain(text)
+    if "e" not in text and "." not in text:  # pragma: no cover - repr of a float always has one
+        return
+    assert tag == FLOAT and value == x
+
+
+@given(st.text(alphabet="0123456789_.eE+-xXoObB", max_size=8))
+def test_what_is_not_a_number_stays_the_text(text: str) -> None:
+    tag, value = resolve_plain(text)
+    if tag == STR:
+        assert value == text
+    else:
+        assert tag in (INT, FLOAT, NULL)
+
+
+def test_a_fix_quotes_what_kubernetes_would_not_read_as_that_string() -> None:
+    from guardlint.fix import _plain_string
+
+    assert _plain_string("nginx", False) == "nginx"
+    for text in ("y", "N", "1e3", "0o17", "+.5", "yes", "0755"):
+        assert _plain_string(text, False) is None, text
