@@ -66,6 +66,32 @@ def test_removal_row_agrees_with_the_specifications(row: Removal, kind: str) -> 
             assert replacement[0] <= row.replacement_since or row.replacement_since < served().versions[0]
 
 
+@pytest.mark.parametrize(("row", "kind"), ROWS, ids=ROW_IDS)
+def test_a_replacement_serves_the_same_kind(row: Removal, kind: str) -> None:
+    """"use X" names an apiVersion that serves the kind (classic DRA's ResourceClass has no resource.k8s.io/v1
+    counterpart: its row names none and says what took its place)."""
+    if row.replacement is None:
+        assert row.note
+        return
+    span = served().spans.get(f"{row.replacement}/{kind}")
+    assert span is not None or (row.replacement_since or (1, 99)) < served().versions[0], (
+        f"{row.replacement} serves no {kind}")
+
+
+@pytest.mark.parametrize(("version", "expected", "not_expected"), [
+    ("1.15", "use policy/v1beta1 (available since 1.10)", "itself deprecated"),
+    ("1.22", "use policy/v1beta1 (available since 1.10), itself deprecated since 1.21 and removed in 1.25",
+     "which replaced it"),
+    ("1.25", ("removed in Kubernetes 1.16; policy/v1beta1, which replaced it, was removed in 1.25 too; use Pod "
+             "Security Admission (namespace labels) or a policy engine instead"), "use policy/v1beta1"),
+    ("1.37", "policy/v1beta1, which replaced it, was removed in 1.25 too; use Pod Security Admission",
+     "use policy/v1beta1"),
+])
+def test_a_replacement_removed_by_the_target_is_followed(version: str, expected: str, not_expected: str) -> None:
+    found = _lint(_object("extensions/v1beta1", "PodSecurityPolicy"), version, ("removed-api", "deprecated-api"))
+    assert len(found) == 1 and expected in found[0].message and not_expected not in found[0].message
+
+
 def test_every_kind_that_disappears_has_a_row() -> None:
     rows = {(r.api_version, kind) for r, kind in ROWS}
     newest = served().versions[-1]

@@ -49,6 +49,10 @@ _ACCESS_REVIEWS = ("SubjectAccessReview", "LocalSubjectAccessReview", "SelfSubje
                    "SelfSubjectRulesReview")
 _VAP = ("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding")
 
+_NO_SCHEDULING_CONTEXT = "it went with classic DRA; structured parameters need no scheduling context"
+_USE_DEVICE_CLASS = ("classic DRA was replaced by structured parameters: a DeviceClass (resource.k8s.io/v1, since "
+                     "1.34) takes the place of a ResourceClass")
+
 REMOVALS: tuple[Removal, ...] = (
     # --- 1.16 -------------------------------------------------------------------------------------------
     Removal("extensions/v1beta1", ("Deployment", "DaemonSet", "ReplicaSet"), _v(16), _v(9), "apps/v1", _v(9)),
@@ -104,28 +108,32 @@ REMOVALS: tuple[Removal, ...] = (
     Removal("autoscaling/v2beta2", ("HorizontalPodAutoscaler",), _v(26), _v(23), "autoscaling/v2", _v(23)),
     # --- 1.27 -------------------------------------------------------------------------------------------
     Removal("storage.k8s.io/v1beta1", ("CSIStorageCapacity",), _v(27), _v(24), "storage.k8s.io/v1", _v(24)),
-    Removal("resource.k8s.io/v1alpha1", ("PodScheduling", "ResourceClaim", "ResourceClaimTemplate", "ResourceClass"),
-            _v(27), None, "resource.k8s.io/v1", _v(34)),
+    Removal("resource.k8s.io/v1alpha1", ("ResourceClaim", "ResourceClaimTemplate"), _v(27), None, "resource.k8s.io/v1",
+            _v(34)),
+    Removal("resource.k8s.io/v1alpha1", ("PodScheduling",), _v(27), None, None, note=_NO_SCHEDULING_CONTEXT),
+    Removal("resource.k8s.io/v1alpha1", ("ResourceClass",), _v(27), None, None, note=_USE_DEVICE_CLASS),
     # --- 1.29 -------------------------------------------------------------------------------------------
     Removal("flowcontrol.apiserver.k8s.io/v1beta2", _FLOW, _v(29), _v(26), "flowcontrol.apiserver.k8s.io/v1", _v(29)),
     Removal("networking.k8s.io/v1alpha1", ("ClusterCIDR",), _v(29), None, None,
             note="configure pod CIDRs on the controller manager instead"),
     # --- 1.31 -------------------------------------------------------------------------------------------
     Removal("networking.k8s.io/v1alpha1", ("IPAddress", "ServiceCIDR"), _v(31), None, "networking.k8s.io/v1", _v(33)),
-    Removal("resource.k8s.io/v1alpha2", ("PodSchedulingContext", "ResourceClaim", "ResourceClaimParameters",
-                                         "ResourceClaimTemplate", "ResourceClass", "ResourceClassParameters",
-                                         "ResourceSlice"),
+    Removal("resource.k8s.io/v1alpha2", ("ResourceClaim", "ResourceClaimTemplate", "ResourceSlice"),
             _v(31), None, "resource.k8s.io/v1", _v(34),
             note="classic DRA (ResourceClass, PodSchedulingContext, claim parameters) was replaced by structured "
                  "parameters (DeviceClass)"),
+    Removal("resource.k8s.io/v1alpha2", ("PodSchedulingContext",), _v(31), None, None, note=_NO_SCHEDULING_CONTEXT),
+    Removal("resource.k8s.io/v1alpha2", ("ResourceClass",), _v(31), None, None, note=_USE_DEVICE_CLASS),
+    Removal("resource.k8s.io/v1alpha2", ("ResourceClaimParameters", "ResourceClassParameters"), _v(31), None, None,
+            note="classic DRA's parameter objects went with it: structured parameters put the device requests in "
+                 "the ResourceClaim and the device selection in a DeviceClass (resource.k8s.io/v1, since 1.34)"),
     # --- 1.32 -------------------------------------------------------------------------------------------
     Removal("flowcontrol.apiserver.k8s.io/v1beta3", _FLOW, _v(32), _v(29), "flowcontrol.apiserver.k8s.io/v1", _v(29)),
     Removal("admissionregistration.k8s.io/v1alpha1", _VAP, _v(32), None, "admissionregistration.k8s.io/v1", _v(30)),
     Removal("authentication.k8s.io/v1alpha1", ("SelfSubjectReview",), _v(32), None, "authentication.k8s.io/v1",
             _v(28)),
     Removal("coordination.k8s.io/v1alpha1", ("LeaseCandidate",), _v(32), None, "coordination.k8s.io/v1beta1", _v(33)),
-    Removal("resource.k8s.io/v1alpha3", ("PodSchedulingContext",), _v(32), None, None,
-            note="it went with classic DRA; structured parameters need no scheduling context"),
+    Removal("resource.k8s.io/v1alpha3", ("PodSchedulingContext",), _v(32), None, None, note=_NO_SCHEDULING_CONTEXT),
     # --- 1.33 - 1.37 ------------------------------------------------------------------------------------
     Removal("authentication.k8s.io/v1beta1", ("SelfSubjectReview",), _v(33), _v(28), "authentication.k8s.io/v1",
             _v(28)),

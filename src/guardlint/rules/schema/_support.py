@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from guardlint._record import NamedTuple
-from guardlint.apischema.lifecycle import removals_by_kind, served, served_interim, show
+from guardlint.apischema.lifecycle import Removal, removals_by_kind, served, served_interim, show
 from guardlint.apischema.node import Node
 from guardlint.apischema.store import VersionSchemas, api_key, schemas_for
 from guardlint.apischema.validate import MISSING_REQUIRED, UNKNOWN_FIELD, Problem, validate
@@ -47,18 +47,7 @@ def lifecycle(resource: Resource, version: tuple[int, int]) -> Lifecycle:
     row = removals_by_kind().get(key)
     what = f"{resource.api_version} {resource.kind}"
     if row is not None:
-        instead = ""
-        if row.replacement is not None and row.replacement_since is not None and version < row.replacement_since:
-            # The target does not serve the replacement yet: name what it does serve (as the API server does)
-            interim = served_interim(resource.api_version, resource.kind, row.replacement, version)
-            later = f"{row.replacement} is available since {show(row.replacement_since)}"
-            instead = (f"; use {interim}, which Kubernetes {show(version)} serves ({later})" if interim is not None
-                       else f"; Kubernetes {show(version)} serves no beta or stable replacement yet ({later})")
-        elif row.replacement is not None:
-            since = f" (available since {show(row.replacement_since)})" if row.replacement_since else ""
-            instead = f"; use {row.replacement}{since}"
-        if row.note:
-            instead += f"; {row.note}"
+        instead = _instead(row, resource.api_version, resource.kind, version)
         if version >= row.removed_in:
             return Lifecycle("removed", f"{what} was removed in Kubernetes {show(row.removed_in)}{instead}")
         if row.deprecated_in is not None and version >= row.deprecated_in:
@@ -80,6 +69,35 @@ def lifecycle(resource: Resource, version: tuple[int, int]) -> Lifecycle:
         return Lifecycle("removed", f"{what} is no longer served by Kubernetes {show(version)} (last served in "
                                     f"{show(last)})")
     return Lifecycle("served")
+
+
+def _instead(row: Removal, api_version: str, kind: str, version: tuple[int, int]) -> str:
+    """What to use instead of a removed or deprecated apiVersion/kind, for the target ``version``: the
+    replacement, or, when the target no longer serves the replacement either (extensions/v1beta1
+    PodSecurityPolicy was replaced by policy/v1beta1, itself removed in 1.25), what replaced that."""
+    instead = ""
+    while row.replacement is not None:
+        after = removals_by_kind().get((row.replacement, kind))
+        if after is None or version < after.removed_in:
+            break
+        instead += f"; {row.replacement}, which replaced it, was removed in {show(after.removed_in)} too"
+        api_version, row = row.replacement, after
+    if row.replacement is not None and row.replacement_since is not None and version < row.replacement_since:
+        # The target does not serve the replacement yet: name what it does serve (as the API server does)
+        interim = served_interim(api_version, kind, row.replacement, version)
+        later = f"{row.replacement} is available since {show(row.replacement_since)}"
+        instead += (f"; use {interim}, which Kubernetes {show(version)} serves ({later})" if interim is not None
+                    else f"; Kubernetes {show(version)} serves no beta or stable replacement yet ({later})")
+    elif row.replacement is not None:
+        since = f" (available since {show(row.replacement_since)})" if row.replacement_since else ""
+        instead += f"; use {row.replacement}{since}"
+        after = removals_by_kind().get((row.replacement, kind))
+        if after is not None and after.deprecated_in is not None and version >= after.deprecated_in:
+            instead += (f", itself deprecated since {show(after.deprecated_in)} and removed in "
+                        f"{show(after.removed_in)}")
+    if row.note:
+        instead += f"; {row.note}"
+    return instead
 
 
 def lifecycle_of(resource: Resource, ctx: RuleContext) -> Lifecycle:

@@ -34,7 +34,10 @@ def removed_api(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[V
     `extensions/v1beta1 Deployment was removed in Kubernetes 1.16; use apps/v1`. The data is guardlint's own
     table of every removal from 1.16 on (the Kubernetes deprecation guide), checked against the kinds the
     API specification of each release serves; alpha APIs that disappeared are reported with the last
-    release that served them.
+    release that served them. When the target no longer serves the replacement either, the message follows
+    the chain to what it can use (`extensions/v1beta1 PodSecurityPolicy ...; policy/v1beta1, which replaced
+    it, was removed in 1.25 too; use Pod Security Admission ...`), and a kind the newer versions do not have
+    (classic DRA's `ResourceClass`) names what took its place instead of an apiVersion without it.
 
     It also reports custom resources of a version that a CustomResourceDefinition among the linted files
     lists with `served: false` (how a CRD retires a version before removing it), unless another of the
