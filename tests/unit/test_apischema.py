@@ -313,6 +313,57 @@ def test_crd_conversion_semantics() -> None:
     assert kinds == sorted([BAD_VALUE, WRONG_TYPE, BAD_VALUE, WRONG_TYPE, UNKNOWN_FIELD])
 
 
+def _duplicates(schema: dict[str, Any], value: Any) -> list[tuple[Any, str]]:
+    return [(p.path, p.message) for p in validate(value, compile_schema(schema)) if p.kind == BAD_VALUE]
+
+
+def test_crd_list_type_set_rejects_duplicate_values() -> None:
+    """x-kubernetes-list-type: set, as the API server compares items (one problem per duplicated value, at
+    its second occurrence; 1 and 1.0 are one JSON number, true and 1 are not; objects compare as JSON)."""
+    schema = {"type": "array", "x-kubernetes-list-type": "set", "items": {"x-kubernetes-int-or-string": True}}
+    assert _duplicates(schema, ["a", "b", "c"]) == []
+    found = _duplicates(schema, ["a", "b", "a", "a", "b"])
+    assert [path for path, _ in found] == [(2,), (4,)]
+    assert found[0][1] == ("duplicate value 'a' (also item 0): the list is a set (x-kubernetes-list-type: set), so "
+                           "each value may appear once")
+    any_set = {"type": "array", "x-kubernetes-list-type": "set", "items": {}}
+    assert [path for path, _ in _duplicates(any_set, [1, 1.0])] == [(1,)]
+    assert _duplicates(any_set, [True, 1, "1"]) == []
+    assert [path for path, _ in _duplicates(any_set, [{"a": 1, "b": 2}, {"b": 2, "a": 1}])] == [(1,)]
+    atomic = {"type": "array", "x-kubernetes-list-type": "atomic", "items": {"type": "string"}}
+    assert _duplicates(atomic, ["a", "a"]) == [] and _duplicates({**atomic, "x-kubernetes-list-type": None},
+                                                                 ["a", "a"]) == []
+
+
+def test_crd_list_type_map_rejects_duplicate_keys_with_defaults_filled_in() -> None:
+    schema = {
+        "type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["port", "protocol"],
+        "items": {"type": "object", "required": ["port"], "properties": {
+            "port": {"type": "integer"}, "protocol": {"type": "string", "default": "TCP"}, "name": {"type": "string"}}},
+    }
+    assert _duplicates(schema, [{"port": 80}, {"port": 80, "protocol": "UDP"}, {"port": 443}]) == []
+    found = _duplicates(schema, [{"port": 80, "name": "a"}, {"port": 80, "protocol": "TCP", "name": "b"}, None])
+    assert found == [((1,), ("duplicate entry port=80, protocol='TCP' (also item 0): the list is a map keyed by "
+                             "port and protocol (x-kubernetes-list-type: map), so each key may appear once"))]
+    single = {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+              "items": {"type": "object", "properties": {"name": {"type": "string"}, "v": {"type": "string"}}}}
+    assert [path for path, _ in _duplicates(single, [{"name": "a"}, {"name": "b"}, {"name": "a", "v": "x"}])] == [(2,)]
+
+
+def test_crd_embedded_resource_needs_api_version_and_kind() -> None:
+    """The API server requires an embedded resource's apiVersion and kind (x-kubernetes-embedded-resource),
+    whatever else the schema allows; a null embedded object is unset."""
+    schema = {"type": "object", "properties": {"template": {
+        "type": "object", "x-kubernetes-embedded-resource": True, "x-kubernetes-preserve-unknown-fields": True}}}
+    node = compile_schema(schema)
+    assert validate({"template": {"apiVersion": "v1", "kind": "ConfigMap", "data": {}}}, node) == []
+    assert validate({"template": None}, node) == [] and validate({}, node) == []
+    problems = validate({"template": {"metadata": {"name": "x"}, "data": {}}}, node)
+    assert [(p.kind, p.path) for p in problems] == [("missing-required", ("template", "apiVersion")),
+                                                     ("missing-required", ("template", "kind"))]
+    assert [p.path for p in validate({"template": {"apiVersion": "v1"}}, node)] == [("template", "kind")]
+
+
 def test_crd_alternatives_with_not_are_skipped() -> None:
     node = compile_schema({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
                            "oneOf": [{"not": {"anyOf": [{"required": ["a"]}]}}, {"required": ["a"]}]})

@@ -144,9 +144,25 @@ def _compile(schema: Any, branch: bool, depth: int, options: _Options) -> Node:
     items = schema.get("items")
     if isinstance(items, dict):
         node.items = _compile(items, branch, depth + 1, options)
+        list_type = schema.get("x-kubernetes-list-type")
+        if list_type == "set":
+            node.list_type = "set"
+        elif list_type == "map":
+            keys = schema.get("x-kubernetes-list-map-keys")
+            item_props = items.get("properties")
+            if isinstance(keys, list) and keys and all(isinstance(k, str) for k in keys):
+                node.list_type = "map"
+                node.list_keys = tuple(
+                    (k, item_props[k].get("default") if isinstance(item_props, dict)
+                     and isinstance(item_props.get(k), dict) else None)
+                    for k in keys
+                )
     required = schema.get("required")
     if isinstance(required, list):
         node.required = tuple(str(r) for r in required)
+    if node.embedded and options.structural and not branch:
+        # The API server requires an embedded resource's apiVersion and kind whatever the schema lists.
+        node.required = (*node.required, *(k for k in ("apiVersion", "kind") if k not in node.required))
     enum = schema.get("enum")
     if isinstance(enum, list) and enum:
         node.enum = tuple(e for e in enum if e is not None) or None

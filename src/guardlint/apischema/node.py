@@ -23,7 +23,7 @@ class Node:
 
     __slots__ = (
         "any_of", "closed", "embedded", "empty_ok", "enum", "exclusive_maximum", "exclusive_minimum", "format", "free",
-        "items", "mapping",
+        "items", "list_keys", "list_type", "mapping",
         "max_items", "max_length", "maximum", "min_items", "min_length", "minimum",
         "pattern", "properties", "required", "title", "type", "values",
     )
@@ -53,6 +53,12 @@ class Node:
         self.max_length: int | None = None
         self.min_items: int | None = None
         self.max_items: int | None = None
+        self.list_type: str | None = None
+        """``set`` or ``map`` (a CRD's ``x-kubernetes-list-type``): the API rejects duplicate items (``set``) or
+        items with the same key (``map``). None otherwise (``atomic``, or unset)."""
+        self.list_keys: tuple[tuple[str, Any], ...] = ()
+        """The key fields of a ``map`` list (``x-kubernetes-list-map-keys``), each with its default (None: none),
+        which the API server fills in before it compares keys."""
         self.any_of: tuple[Node, ...] = ()
         """Alternatives (``anyOf`` and ``oneOf`` of a CRD schema): the value must satisfy one."""
         self.embedded = False

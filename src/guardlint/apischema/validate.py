@@ -160,6 +160,8 @@ def _check(value: Any, node: Node, path: FieldPath, out: list[Problem]) -> None:
                     _check_object(item, items, (*path, i), out)
                 else:
                     _check(item, items, (*path, i), out)
+        if node.list_type is not None:
+            _check_unique(value, node, path, out)
         if node.min_items is not None and len(value) < node.min_items:
             out.append(Problem(BAD_VALUE, path, f"has {len(value)} items; at least {node.min_items} required"))
         if node.max_items is not None and len(value) > node.max_items:
@@ -194,6 +196,56 @@ def _check(value: Any, node: Node, path: FieldPath, out: list[Problem]) -> None:
             return
     if node.enum is not None:
         _check_enum(value, node, path, out)
+
+
+def _identity(value: Any) -> Any:
+    """What the API server compares list items by: the JSON value, with a number that has no fraction an
+    integer (a YAML ``1.0`` reaches the server as the JSON ``1``), a boolean never equal to a number, and a
+    mapping or list by its JSON text (Go's encoder sorts mapping keys, as ``sort_keys`` does)."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return ("number", int(value))
+    if isinstance(value, (int, float)):
+        return ("number", value)
+    if isinstance(value, (dict, list)):
+        import json
+
+        return ("json", json.dumps(value, sort_keys=True, separators=(",", ":"), default=str))
+    return (type(value).__name__, value)
+
+
+def _check_unique(value: list[Any], node: Node, path: FieldPath, out: list[Problem]) -> None:
+    """``x-kubernetes-list-type: set`` and ``map``: each value (``set``) or key (``map``, the values of the
+    ``x-kubernetes-list-map-keys`` fields, defaults filled in) may appear once. The API server reports each
+    duplicated value once (``Duplicate value``); the problem is placed at its second occurrence."""
+    first: dict[Any, int] = {}
+    reported: set[Any] = set()
+    keys = node.list_keys
+    for i, item in enumerate(value):
+        if node.list_type == "map":
+            if not isinstance(item, dict):
+                continue  # null items are skipped; other types are the item schema's problem
+            key_values = [item.get(k) if item.get(k) is not None else default for k, default in keys]
+            identity: Any = tuple(_identity(v) for v in key_values)
+        else:
+            identity = _identity(item)
+        seen = first.get(identity)
+        if seen is None:
+            first[identity] = i
+            continue
+        if identity in reported:
+            continue
+        reported.add(identity)
+        if node.list_type == "map":
+            shown = ", ".join(f"{k}={v!r}" for (k, _), v in zip(keys, key_values, strict=True))
+            names = " and ".join(k for k, _ in keys)
+            message = (f"duplicate entry {shown} (also item {seen}): the list is a map keyed by {names} "
+                       "(x-kubernetes-list-type: map), so each key may appear once")
+        else:
+            message = (f"duplicate value {item!r} (also item {seen}): the list is a set (x-kubernetes-list-type: "
+                       "set), so each value may appear once")
+        out.append(Problem(BAD_VALUE, (*path, i), message))
 
 
 def _check_alternatives(value: Any, node: Node, path: FieldPath, out: list[Problem]) -> None:

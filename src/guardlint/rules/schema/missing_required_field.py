@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 def missing_required_field(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reports fields that the API schema marks as required and the object leaves out, such as the
-    `selector` of an `apps/v1` Deployment, the `name` of a container or the `port` of a Service port.
+    `selector` of an `apps/v1` Deployment, the `name` of a container or the `port` of a Service port. In a
+    custom resource, an object its CRD marks `x-kubernetes-embedded-resource` needs `apiVersion` and `kind`
+    whatever else the schema says (the API server requires them).
     Patches are not whole objects and are never reported: documents that a linted Kustomization lists as
     patches, strategic-merge fragments that use a `$patch` directive, and files named as patches
     (`patch.yaml`, `*-patch.yaml`, `patches/`).

@@ -32,12 +32,14 @@ def unsupported_field_value(resource: Resource, params: Any, ctx: RuleContext) -
     fixed set (`imagePullPolicy: always`, `restartPolicy: Sometimes`, a Service `type: Loadbalancer`), a
     resource quantity the API cannot parse (`memory: 1gb`, `nvidia.com/gpu: abc`), Secret `data` that is
     not base64, an integer out of its field's range; for custom resources also the CRD's `enum`,
-    `pattern`, `minimum`/`maximum` and length limits. Built-in fields with a fixed set accept an empty
-    string (the API applies the default).
+    `pattern`, `minimum`/`maximum` and length limits, and duplicates in a list the CRD declares a set
+    (`x-kubernetes-list-type: set`: the same value twice) or a map (`x-kubernetes-list-type: map`: two items
+    with the same `x-kubernetes-list-map-keys`, defaults filled in), reported at the second item. Built-in
+    fields with a fixed set accept an empty string (the API applies the default).
 
     ## Why is this bad?
     The API server rejects the object (`Unsupported value: "always": supported values: "Always",
-    "IfNotPresent", "Never"`; `quantities must match the regular expression`).
+    "IfNotPresent", "Never"`; `quantities must match the regular expression`; `Duplicate value`).
 
     ## Example
     ```yaml
