@@ -19,6 +19,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import guardlint
 from guardlint.config.model import Config, make_plan
 from guardlint.engine import lint_loaded
 from guardlint.findings import ErrorKind, Finding, Location, Report
@@ -184,6 +185,30 @@ def test_single_line_json() -> None:
 
 
 # --- kind: List ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("api_version", ["rbac.authorization.k8s.io/v1", "apps/v1", "v1", "List"])
+def test_a_list_of_any_api_version_is_read_as_kubectl_reads_it(api_version: str) -> None:
+    """kubectl applies the items of a ``*List`` whatever its apiVersion (kube-prometheus ships
+    ``rbac.authorization.k8s.io/v1 RoleList``): each item is an object of its own."""
+    text = f"""apiVersion: {api_version}
+kind: RoleList
+items:
+  - apiVersion: rbac.authorization.k8s.io/v1
+    kind: Role
+    metadata: {{name: reader, namespace: ops}}
+    rules: [{{apiGroups: [""], resources: [pods], verbs: [get]}}]
+  - apiVersion: rbac.authorization.k8s.io/v1
+    kind: Role
+    metadata: {{name: admin, namespace: ops}}
+    rules: [{{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}}]
+"""
+    doc = load_text(text, "l.yaml").documents[0]
+    assert [(r.kind, r.name, r.prefix) for r in resources_of(doc)] == [("Role", "reader", ("items", 0)),
+                                                                     ("Role", "admin", ("items", 1))]
+    report = guardlint.lint_text(text, "l.yaml", select=["wildcard-rbac-rule"])
+    assert {(f.rule, f.resource.name if f.resource else None, f.line) for f in report.findings} == {
+        ("wildcard-rbac-rule", "admin", 11)}
 
 
 def test_list_items_are_resources_with_prefix_and_lines() -> None:

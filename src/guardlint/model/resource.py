@@ -104,7 +104,9 @@ def resources_of(document: Document) -> Iterator[Resource]:
         return
     kind = data["kind"]
     items = data.get("items")
-    if kind.endswith("List") and isinstance(items, list) and data["apiVersion"] in ("v1", "List"):
+    # kubectl applies the items of any list, whatever its apiVersion (a RoleList of rbac.authorization.k8s.io/v1
+    # too): its decoder reads an object with an ``items`` list as a list and sends each item on its own.
+    if kind.endswith("List") and isinstance(items, list):
         for i, item in enumerate(items):
             if _is_object(item):
                 yield _make(item, document, ("items", i))

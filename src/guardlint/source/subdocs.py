@@ -84,8 +84,7 @@ def argo_manifests(data: Any) -> Iterator[Found]:
     if type(data) is not dict:
         return
     kind, items = data.get("kind"), data.get("items")
-    if (isinstance(kind, str) and kind.endswith("List") and isinstance(items, list)
-            and data.get("apiVersion") in ("v1", "List")):
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
         for i, item in enumerate(items):
             yield from _of_workflow(item, ("items", i))
         return
