@@ -362,6 +362,9 @@ def _compute(resource: Resource, ctx: RuleContext) -> list[Problem]:
     if target.node is None:
         return []
     found = validate(resource.data, target.node)
+    name_missing = _name_missing(resource)
+    if name_missing is not None:
+        found.insert(0, name_missing)
     for other in target.others:
         if not found:
             break
@@ -379,6 +382,24 @@ def _compute(resource: Resource, ctx: RuleContext) -> list[Problem]:
                 and not (p.kind == UNKNOWN_FIELD and isinstance(p.path[-1], str) and is_directive(p.path[-1]))
             ]
     return found
+
+
+_NAMELESS_GROUPS = frozenset(("authorization.k8s.io", "authentication.k8s.io"))
+"""API groups whose kinds are reviews the API server answers without storing them (SubjectAccessReview,
+TokenReview, SelfSubjectReview, ...): they are created without a name."""
+
+
+def _name_missing(resource: Resource) -> Problem | None:
+    """The API server stores no object without ``metadata.name`` or ``metadata.generateName`` (it answers
+    ``metadata.name: Required value: name or generateName is required``), whatever the kind's schema says."""
+    meta = resource.data.get("metadata")
+    if isinstance(meta, dict) and (meta.get("name") or meta.get("generateName")):
+        return None
+    if resource.group in _NAMELESS_GROUPS:
+        return None
+    return Problem(MISSING_REQUIRED, ("metadata", "name"),
+                   "missing required field 'name' of ObjectMeta: the API server stores no object without a name "
+                   "(or a generateName)", at_value=False)
 
 
 def of_kind(resource: Resource, ctx: RuleContext, kind: str) -> tuple[Problem, ...]:

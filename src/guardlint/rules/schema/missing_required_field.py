@@ -31,7 +31,10 @@ def missing_required_field(resource: Resource, params: Any, ctx: RuleContext) ->
     Reports fields that the API schema marks as required and the object leaves out, such as the
     `selector` of an `apps/v1` Deployment, the `name` of a container or the `port` of a Service port. In a
     custom resource, an object its CRD marks `x-kubernetes-embedded-resource` needs `apiVersion` and `kind`
-    whatever else the schema says (the API server requires them).
+    whatever else the schema says (the API server requires them). Every object needs `metadata.name` (or
+    `metadata.generateName`, for which the API server makes a name up), whatever its kind's schema says, but
+    for the reviews of `authorization.k8s.io` and `authentication.k8s.io` (`SelfSubjectAccessReview`,
+    `TokenReview`, ...), which the API server answers without storing them.
     Patches are not whole objects and are never reported: documents that a linted Kustomization lists as
     patches, strategic-merge fragments that use a `$patch` directive, and files named as patches
     (`patch.yaml`, `*-patch.yaml`, `patches/`).
