@@ -70,8 +70,6 @@ _ACTION_WORDS = ("include", "toYaml", "tpl", "define")
 _HELM_CONTROL = lazy(r"\{\{-?\s*(?:(?:if|else|end|range|with|define|template|include)\b|/\*)")
 """A Helm control action (``{{- if``, ``{{ end }}``, a comment ``{{/*``); one that starts a line (after
 whitespace only) is a control line (``_control_lines``)."""
-_YAML_BREAKS = ("\x85", "\u2028", "\u2029")
-"""Line breaks for YAML (1.1) but not for editors; marks after them are recomputed."""
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -669,8 +667,9 @@ def load_text(
             documents.append(doc)
     warnings: list[str] = []
     # Workflows whose text may hold a resource template's manifest (a document's index is its chunk's).
-    hosts = [d for d in documents if type(d.data) is dict and "manifest" in chunks[d.index].text
-             and _may_embed(d.data)] if embedded else []
+    # (The kind first: a look-up, where the text's scan reads the whole chunk.)
+    hosts = [d for d in documents if type(d.data) is dict and _may_embed(d.data)
+             and "manifest" in chunks[d.index].text] if embedded else []
     if hosts:
         # Objects embedded as text (an Argo resource template's manifest): documents of their own, numbered
         # after the file's (``guardlint.source.subdocs``).
@@ -743,7 +742,7 @@ class _Marks:
     """Turns marks into (0-based line, 0-based column) within a chunk, counting only ``\n`` as a break."""
 
     def __init__(self, body: str) -> None:
-        self.exact = not any(b in body for b in _YAML_BREAKS)
+        self.exact = _breaks_only_at_newlines(body)
         self._starts: list[int] = []
         if not self.exact:
             self._starts = [0] + [m.end() for m in re.finditer("\n", body)]
@@ -781,22 +780,27 @@ class _Marks:
         return Mark(mark.name, mark.index, line, column, None, None)  # type: ignore[arg-type]
 
 
+def _breaks_only_at_newlines(body: str) -> bool:
+    """Whether YAML and editors agree on the lines of ``body`` (``_Marks.exact``): YAML 1.1 also breaks lines
+    at U+0085, U+2028 and U+2029, editors do not (marks after them are recomputed)."""
+    return "\x85" not in body and "\u2028" not in body and "\u2029" not in body
+
+
 def _load_chunk(
     chunk: _Chunk, number: int, file: str, builder: LoadMemo, nodes: bool = True
 ) -> tuple[Document | None, InputError | None]:
     body = chunk.text
-    marks = _Marks(body)
-
-    def located(kind: ErrorKind, mark: Any, message: str) -> InputError:
-        line, column = marks.of(mark)
-        return InputError(kind, file, chunk.line + line + 1, column + 1, message)
-
-    if not nodes and marks.exact:
+    if not nodes and _breaks_only_at_newlines(body):
         # A lint run's usual document: built straight from the parser's events (``guardlint.source.events``).
         # Whatever that way does not handle, including every error, is left to the composing way below.
         built = _from_events(body, builder, spans="guardlint" in body)
         if built is not None:
             return _built_document(built, chunk, number, file), None
+    marks = _Marks(body)
+
+    def located(kind: ErrorKind, mark: Any, message: str) -> InputError:
+        line, column = marks.of(mark)
+        return InputError(kind, file, chunk.line + line + 1, column + 1, message)
     try:
         _check_depth(body)
         root = _compose(body, builder.tags)
@@ -895,7 +899,7 @@ def _built_chunks(
     blocks: list[tuple[int, int]] = []
     for number, chunk in enumerate(chunks):
         body = chunk.text
-        if not _Marks(body).exact:
+        if not _breaks_only_at_newlines(body):
             return number, blocks
         built = _from_events(body, builder, spans=True)
         if built is None:
