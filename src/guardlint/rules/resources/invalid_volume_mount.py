@@ -1,0 +1,159 @@
+"""invalid-volume-mount: a container mounts a volume its pod does not define, or mounts two volumes at one path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardlint.findings import Severity
+from guardlint.model.access import get_list
+from guardlint.model.groups import APPS_GROUPS
+from guardlint.model.ports import is_unrendered
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_containers, iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.resources._common import is_partial_object
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+_KINDS = frozenset({
+    ("", "Pod"), ("", "PodTemplate"), ("", "ReplicationController"), ("batch", "Job"), ("batch", "CronJob"),
+    *((g, k) for g in APPS_GROUPS for k in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")),
+})
+"""Kubernetes' own workloads: their pods are exactly what the manifest says. An operator's custom resource is not
+judged, since its controller may add volumes of its own (Argo's workflow-level volumes, KServe's model volume)."""
+
+# (list, the key naming its path, what a path is called)
+_LISTS = (("volumeMounts", "mountPath", "mount path"), ("volumeDevices", "devicePath", "device path"))
+
+
+@rule(
+    code="RES111",
+    name="invalid-volume-mount",
+    pods_only=True,
+    title="Container mounts a volume the pod does not define, or two at one path",
+    severity=Severity.ERROR,
+    pack="resources",
+    since="0.3.0",
+    status="preview",
+    tags=("consistency", "api-rejects"),
+    remediation="Name a volume of the pod's spec.volumes (or, in a StatefulSet, of its volumeClaimTemplates) in "
+    "every volumeMounts and volumeDevices entry, and give each mount of a container its own path.",
+    kinds=tuple(sorted({k for _, k in _KINDS})),
+    references=(
+        Reference("Kubernetes: Volumes", "https://kubernetes.io/docs/concepts/storage/volumes/"),
+        Reference("Kubernetes API: VolumeMount",
+                  "https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#volumes-1"),
+    ),
+)
+def invalid_volume_mount(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports, in the pods of Kubernetes' own workloads (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job,
+    CronJob, ReplicationController, PodTemplate), a container, init container, sidecar or ephemeral container
+    whose `volumeMounts` or `volumeDevices` entry names a volume that is not in the pod's `volumes` (a
+    StatefulSet's `volumeClaimTemplates` count as volumes: the controller adds one per template), and a
+    `mountPath` (or `devicePath`) that a container uses twice. Names and paths are compared exactly, as the API
+    server compares them. A kustomize patch or another fragment is not judged (its base has the volumes), nor a
+    pod whose volume or mount names are unrendered templates (`{{ .Values.name }}`), nor an operator's custom
+    resource (its controller may add volumes).
+
+    ## Why is this bad?
+    The API server rejects the pod, and with it the Deployment, DaemonSet, Job or CronJob whose template it is
+    (`volumeMounts[0].name: Not found: "config"`, `volumeMounts[1].mountPath: Invalid value: "/data": must be
+    unique`). A StatefulSet is accepted, since its claim templates are volumes only in the pods it makes, but the
+    controller then fails to create every pod. The usual cause is a renamed volume or a typo, as in
+    `name: ca-certs` for a volume named `ca`.
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: example.com/web:1.4.2
+              volumeMounts:
+                - {name: config, mountPath: /etc/web}
+          volumes:
+            - name: web-config
+              configMap: {name: web}
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: example.com/web:1.4.2
+              volumeMounts:
+                - {name: web-config, mountPath: /etc/web}
+          volumes:
+            - name: web-config
+              configMap: {name: web}
+    ```
+    """
+    if (resource.group, resource.kind) not in _KINDS or is_partial_object(resource, ctx):
+        return
+    claims: list[object] = []
+    if resource.kind == "StatefulSet":
+        for template in get_list(resource.data, ("spec", "volumeClaimTemplates")) or ():
+            meta = template.get("metadata") if isinstance(template, dict) else None
+            claims.append(meta.get("name") if isinstance(meta, dict) else None)
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        names = [v.get("name") if isinstance(v, dict) else None for v in get_list(pod.spec, ("volumes",)) or ()]
+        names += claims
+        # Every volume must have a plain name for an absent one to be certain (a template may render any name).
+        judge_names = all(isinstance(n, str) and not is_unrendered(n) for n in names)
+        defined = set(names)
+        for c in iter_containers(pod):
+            for field, path_key, what in _LISTS:
+                mounts = c.data.get(field)
+                if not isinstance(mounts, list):
+                    continue
+                seen: set[str] = set()
+                for i, mount in enumerate(mounts):
+                    if not isinstance(mount, dict):
+                        continue
+                    name = mount.get("name")
+                    if (judge_names and isinstance(name, str) and name and name not in defined
+                            and not is_unrendered(name)):
+                        message = _unknown(c.describe(), field, name, names, resource)
+                        yield Violation((*c.path, field, i, "name"), message, at_value=True)
+                    target = mount.get(path_key)
+                    if not isinstance(target, str) or not target:
+                        continue
+                    if target in seen:
+                        yield Violation((*c.path, field, i, path_key), f"{c.describe()} uses {what} {target!r} "
+                                        f"twice in {field}; the API requires each to be unique", at_value=True)
+                    seen.add(target)
+
+
+def _unknown(container: str, field: str, name: str, names: list[object], resource: Resource) -> str:
+    known = ", ".join(repr(n) for n in dict.fromkeys(names)) or "none"
+    if resource.kind == "StatefulSet":
+        where = "the pod's volumes or the StatefulSet's volumeClaimTemplates"
+    else:
+        where = "the pod's volumes"
+    return f"{container} lists volume {name!r} in {field}, which is not among {where} ({known})"
+
+
+RULE = invalid_volume_mount
