@@ -339,7 +339,8 @@ def _flink_main(containers: list[Any], spec: Mapping[str, Any], role: str, path:
 # - ``gpu: {name, quantity}`` becomes a limit of that resource;
 # - the container's securityContext, env, envFrom, volumeMounts, ports and lifecycle are the role's;
 #   ``sidecars`` and ``initContainers`` are containers of the pod as written;
-# - the pod's securityContext is ``podSecurityContext``, its service account ``serviceAccount``, its volumes
+# - the pod's securityContext is ``podSecurityContext``, its service account ``serviceAccount`` (an executor
+#   without one runs as the driver's), its volumes
 #   those of ``spec.volumes`` that the role's containers mount, its image pull secrets ``spec.imagePullSecrets``
 #   (names); nodeSelector is the role's, else ``spec.nodeSelector``.
 # A role's ``template`` (a PodTemplateSpec merged by Spark 3's pod template feature) is not read.
@@ -379,6 +380,13 @@ def spark_pods(resource: Resource, path: FieldPath, spec: Mapping[str, Any], own
     """The driver's and the executors' pods of a SparkApplication spec at ``path``."""
     for role in ("driver", "executor"):
         yield _spark_pod(resource, path, spec, role, owner)
+
+
+def _spark_major(spec: Mapping[str, Any]) -> int:
+    """The major version of ``spec.sparkVersion`` (``3.5.3`` -> 3), or 0 when it is missing or not a version."""
+    version = spec.get("sparkVersion")
+    major = str(version).partition(".")[0].strip() if isinstance(version, (str, int, float)) else ""
+    return int(major) if major.isdigit() else 0
 
 
 def _spark_memory(spec: Mapping[str, Any], role_spec: Mapping[str, Any]) -> str | None:
@@ -448,9 +456,18 @@ def _spark_pod(resource: Resource, path: FieldPath, spec: Mapping[str, Any], rol
     if role_spec.get("podSecurityContext") is not None:
         made["securityContext"] = role_spec["podSecurityContext"]
     aliases.append(((*pod_path, "securityContext"), (*pod_path, "podSecurityContext")))
-    if role_spec.get("serviceAccount") is not None:
-        made["serviceAccountName"] = role_spec["serviceAccount"]
-    aliases.append(((*pod_path, "serviceAccountName"), (*pod_path, "serviceAccount")))
+    account_role = role
+    if (role == "executor" and role_spec.get("serviceAccount") is None
+            and _map(spec.get("driver")).get("serviceAccount") is not None and _spark_major(spec) >= 3):
+        # Spark 3's executor credentials step (ExecutorKubernetesCredentialsFeatureStep, which came with pod
+        # templates): an executor without an account of its own runs as the driver's, which the operator passes
+        # as spark.kubernetes.authenticate.driver.serviceAccountName; the namespace's default only without
+        # either. Spark 2.4 left executors on the default account.
+        account_role = "driver"
+    account = _map(spec.get(account_role)).get("serviceAccount")
+    if account is not None:
+        made["serviceAccountName"] = account
+    aliases.append(((*pod_path, "serviceAccountName"), (*path, account_role, "serviceAccount")))
     selector_at = pod_path if role_spec.get("nodeSelector") is not None else path
     selector = role_spec.get("nodeSelector", spec.get("nodeSelector"))
     if selector is not None:
