@@ -1,4 +1,5 @@
-"""invalid-rolling-update: rolling-update settings that the API rejects (maxSurge and maxUnavailable both 0)."""
+"""invalid-rolling-update: rolling-update settings that the API rejects (maxSurge and maxUnavailable both 0, a
+rollingUpdate beside a strategy type that takes none)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,10 @@ def _is_percent(text: str) -> bool:
     scalar) is not one: the API rejects it, and ``_amount`` must not read it (it raised a rule error)."""
     return len(text) > 1 and text[-1] == "%" and _DIGITS.issuperset(text[:-1])
 
-_STRATEGY: dict[str, FieldPath] = {"Deployment": ("spec", "strategy"), "DaemonSet": ("spec", "updateStrategy")}
+_STRATEGY: dict[str, FieldPath] = {
+    "Deployment": ("spec", "strategy"), "DaemonSet": ("spec", "updateStrategy"),
+    "StatefulSet": ("spec", "updateStrategy"),
+}
 _DEFAULTS: dict[str, dict[str, int | str]] = {
     "Deployment": {"maxSurge": "25%", "maxUnavailable": "25%"},
     "DaemonSet": {"maxSurge": 0, "maxUnavailable": 1},
@@ -55,13 +59,14 @@ def _amount(value: Any) -> int | None:
     status="preview",
     tags=("consistency", "availability"),
     remediation="Allow at least one extra or one unavailable pod: set maxSurge (for example 25% or 1) or "
-    "maxUnavailable above 0.",
+    "maxUnavailable above 0; remove rollingUpdate from a Deployment with type Recreate or a StatefulSet with type "
+    "OnDelete.",
     references=(
         DEPLOYMENTS,
         Reference("Kubernetes: Perform a Rolling Update on a DaemonSet",
                   "https://kubernetes.io/docs/tasks/manage-daemon/update-daemon-set/"),
     ),
-    kinds=("Deployment", "DaemonSet"),
+    kinds=("Deployment", "DaemonSet", "StatefulSet"),
 )
 def invalid_rolling_update(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
@@ -70,9 +75,11 @@ def invalid_rolling_update(resource: Resource, params: Any, ctx: RuleContext) ->
     fill in a field left out (a Deployment's default is 25% for both; a DaemonSet's is `maxUnavailable: 1`,
     `maxSurge: 0`, so a DaemonSet that sets only `maxUnavailable: 0` is reported). Also reported: negative
     values, strings that are not percentages (`"10"`: the API takes a string only as `N%`), a
-    `maxUnavailable` above 100%, and a Deployment with `type: Recreate` that still sets `rollingUpdate`.
-    The `OnDelete` and `Recreate` strategies ignore the fields otherwise. `extensions/v1beta1` objects
-    (removed APIs, other defaults) are left to `removed-api`.
+    `maxUnavailable` above 100%, a Deployment with `type: Recreate` that still sets `rollingUpdate`, and a
+    StatefulSet with `updateStrategy.type: OnDelete` that still sets `rollingUpdate` (the API's StatefulSet
+    validation: `only allowed for updateStrategy 'RollingUpdate'`). A DaemonSet's `OnDelete` ignores
+    `rollingUpdate`, which the API accepts. `extensions/v1beta1` objects (removed APIs, other defaults) are
+    left to `removed-api`.
 
     ## Why is this bad?
     The API server validates the strategy (`ValidateRollingUpdateDeployment`,
@@ -138,6 +145,12 @@ def invalid_rolling_update(resource: Resource, params: Any, ctx: RuleContext) ->
     if resource.kind == "Deployment" and kind == "Recreate" and rolling is not None:
         yield Violation(rolling_path, f"{resource.describe()} sets rollingUpdate with strategy type Recreate, which "
                         "the API rejects")
+        return
+    if resource.kind == "StatefulSet":
+        # Only the strategy type is judged here: a StatefulSet's rollingUpdate has no maxSurge.
+        if kind == "OnDelete" and rolling is not None:
+            yield Violation(rolling_path, f"{resource.describe()} sets rollingUpdate with updateStrategy type "
+                            "OnDelete, which the API rejects (rollingUpdate is only allowed with RollingUpdate)")
         return
     if kind not in (None, "RollingUpdate") or not isinstance(rolling, dict):
         return
