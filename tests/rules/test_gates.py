@@ -656,7 +656,7 @@ def test_a_plain_deployment_and_service_import_no_gated_rule_module() -> None:
     with_probe = set(_imported(PLAIN.replace("volumeMounts:", probe), "all"))
     assert {gated_modules[m].name for m in with_probe & set(gated_modules)} - plain_gated == {
         "init-container-probe", "probe-or-lifecycle-host", "probe-port-invalid", "probe-port-not-exposed",
-        "liveness-equals-readiness"}
+        "liveness-equals-readiness", "invalid-probe"}
     with_gpu = set(_imported(PLAIN.replace("limits: {memory: 64Mi}", "limits: {memory: 64Mi, nvidia.com/gpu: 1}"),
                              "all"))
     assert "guardlint.rules.gpu.gpu_node_selection_missing" in with_gpu

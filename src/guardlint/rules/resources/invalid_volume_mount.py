@@ -17,7 +17,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-_KINDS = frozenset({
+KUBERNETES_POD_KINDS = frozenset({
     ("", "Pod"), ("", "PodTemplate"), ("", "ReplicationController"), ("batch", "Job"), ("batch", "CronJob"),
     *((g, k) for g in APPS_GROUPS for k in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")),
 })
@@ -40,7 +40,7 @@ _LISTS = (("volumeMounts", "mountPath", "mount path"), ("volumeDevices", "device
     tags=("consistency", "api-rejects"),
     remediation="Name a volume of the pod's spec.volumes (or, in a StatefulSet, of its volumeClaimTemplates) in "
     "every volumeMounts and volumeDevices entry, and give each mount of a container its own path.",
-    kinds=tuple(sorted({k for _, k in _KINDS})),
+    kinds=tuple(sorted({k for _, k in KUBERNETES_POD_KINDS})),
     references=(
         Reference("Kubernetes: Volumes", "https://kubernetes.io/docs/concepts/storage/volumes/"),
         Reference("Kubernetes API: VolumeMount",
@@ -111,7 +111,7 @@ def invalid_volume_mount(resource: Resource, params: Any, ctx: RuleContext) -> I
               configMap: {name: web}
     ```
     """
-    if (resource.group, resource.kind) not in _KINDS or is_partial_object(resource, ctx):
+    if (resource.group, resource.kind) not in KUBERNETES_POD_KINDS or is_partial_object(resource, ctx):
         return
     claims: list[object] = []
     if resource.kind == "StatefulSet":
