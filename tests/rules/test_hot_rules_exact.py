@@ -976,6 +976,7 @@ def test_known_tokens_are_found_as_trying_each_marker_does() -> None:
         "AIza" + "A" * 35, "sk_live_" + "0" * 24, "rk_live_" + "z" * 24,
         "hf_" + "aB3" * 12, "nvapi-" + "Xy7-" * 12, "sk-proj-" + "Qr5_" * 12, "sk-svcacct-" + "Mn2" * 15,
         "sk-admin-" + "Zz9a" * 11, "sk-ant-api03-" + "Ab1_" * 21,
+        "hooks.slack.com/services/T04QWERTY9/B07ZXCVBN12/" + "Rk3p" * 6,
     ]
     markers = [m for _, ms, _ in _KNOWN_TOKENS for m in ms]
     assert all(_ANY_MARKER.fullmatch(m) for m in markers)  # every marker of the table is in the one scan

@@ -211,6 +211,14 @@ _KNOWN_TOKENS: tuple[tuple[str, tuple[str, ...], LazyPattern], ...] = (
     ),
     ("a GitLab token", ("glpat-",), lazy(r"\bglpat-[A-Za-z0-9_\-]{20,}\b")),
     ("a Slack token", ("xox",), lazy(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
+    # An incoming webhook URL is the credential itself: whoever holds it posts to the channel. Its secret part
+    # is 24 random letters and digits of both cases, so the documentation's T00000000/B00000000/XXXX... is not one.
+    (
+        "a Slack webhook URL",
+        ("hooks.slack.com/services/",),
+        lazy(r"hooks\.slack\.com/services/T[A-Z0-9]{8,}/B[A-Z0-9]{8,}/"
+             r"(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*[a-z])[A-Za-z0-9]{24}(?![A-Za-z0-9])"),
+    ),
     ("a Google API key", ("AIza",), lazy(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
     ("a Stripe live key", ("k_live_",), lazy(r"\b[sr]k_live_[0-9a-zA-Z]{24,}\b")),
     # The keys of AI model hubs and inference APIs, which the manifests of inference and training workloads
@@ -242,7 +250,7 @@ _KNOWN_TOKENS: tuple[tuple[str, tuple[str, ...], LazyPattern], ...] = (
 
 _ANY_MARKER = lazy("|".join(re.escape(marker) for _, markers, _ in _KNOWN_TOKENS for marker in markers))
 """Every literal marker of ``_KNOWN_TOKENS``, made from the table itself: one scan of a value finds whether any
-occurs, where testing each marker scans the value once per marker (19 times)."""
+occurs, where testing each marker scans the value once per marker (20 times)."""
 
 
 def known_token(value: str) -> str | None:

@@ -63,8 +63,8 @@ def credentials_in_configmap(resource: Resource, params: Params, ctx: RuleContex
     """## What it does
     Reports ConfigMap `data` entries that hold a credential: any value that contains a private key
     (`-----BEGIN ... PRIVATE KEY-----`), a well-known token format (AWS access key IDs, GitHub, GitLab,
-    Slack, Google API and Stripe keys; Hugging Face tokens, NVIDIA, OpenAI and Anthropic API keys) or a URL
-    with a literal `user:password@` part, and single-line values
+    Slack tokens and webhook URLs, Google API and Stripe keys; Hugging Face tokens, NVIDIA, OpenAI and
+    Anthropic API keys) or a URL with a literal `user:password@` part, and single-line values
     of keys named like a credential (`password`, `api-key`, `clientSecret`, per `secret-words`; not
     `password-file`, per `ignored-suffixes`) that look real (not empty, a boolean, a number, a path, a
     reference or a placeholder). Certificates are public and not reported.

@@ -77,10 +77,9 @@ def secret_in_env_value(resource: Resource, params: Params, ctx: RuleContext) ->
     looks real: not empty, a boolean, a number, a path, a `$(VAR)`/`${VAR}`/`$VAR`/`{{ }}` reference, or a
     placeholder (`<token>`, `YOUR_API_KEY`, the variable's own name, `changeme`).
     Whatever the name, it also reports values that contain a private key, a well-known token format (AWS
-    access key IDs, GitHub, GitLab, Slack, Google API and Stripe keys; Hugging Face tokens, NVIDIA, OpenAI and
-    Anthropic API keys, whose body must mix upper- and lower-case letters, so `hf_xxxx...` is a placeholder) or
-    a URL with a literal
-    `user:password@` part.
+    access key IDs, GitHub, GitLab, Slack tokens and webhook URLs, Google API and Stripe keys; Hugging Face
+    tokens, NVIDIA, OpenAI and Anthropic API keys, whose body must mix upper- and lower-case letters, so
+    `hf_xxxx...` is a placeholder) or a URL with a literal `user:password@` part.
 
     ## Why is this bad?
     A literal value is committed to Git with the manifest, shown by `kubectl describe` and `kubectl get -o
