@@ -9,8 +9,9 @@ database Go embeds: ``kube-apiserver`` imports ``time/tzdata``), case-sensitivel
 not in it fails with "unknown time zone", except the few files that some systems' zoneinfo adds (``posix/``
 and ``right/`` copies of the zones, ``posixrules``, ``localtime``): whether those load depends on the server's
 machine, so they are never reported. A zone added by an IANA release newer than a server's copy may still be
-unknown to it: guardlint does not report that either (its list is a superset of older releases' names: IANA
-never removes a name, it turns it into a link)."""
+unknown to it: guardlint does not report that either. IANA seldom removes a name (a retired zone becomes a
+link), but the few it removed (``Canada/East-Saskatchewan`` in 2017c, ``US/Pacific-New`` in 2020b) are reported:
+an up-to-date server no longer loads them, though one reading an older zoneinfo may."""
 
 from __future__ import annotations
 
