@@ -114,10 +114,12 @@ def read(path: str | Path) -> Counter[Key]:
     """Read a baseline written by ``write``. Anything else (not a regular file, over ``BASELINE_MAX_BYTES``,
     bad or too deeply nested JSON, another version, an entry whose key fields are not strings or whose count
     is not a positive integer) is a UsageError naming the file."""
-    from guardlint.source.files import NotRegularFile, describe_limit, read_regular_file
+    from guardlint.source.files import NotRegularFile, _missing_reason, describe_limit, read_regular_file
 
-    if not os.path.lexists(path):
-        raise UsageError(f"{path}: baseline file not found")
+    if not os.path.lexists(path):  # the name as spelled: ``b.json/`` is not the file b.json
+        why = _missing_reason(os.fspath(path))
+        raise UsageError(f"{path}: baseline file not found" if why == "no such file or directory"
+                         else f"{path}: cannot read baseline: {why}")
     try:
         data = json.loads(read_regular_file(os.fspath(path), BASELINE_MAX_BYTES).decode("utf-8"))
     except NotRegularFile as exc:

@@ -97,6 +97,30 @@ def _read_document(path: Path) -> tuple[Document | None, list[ConfigProblem]]:
     return (docs[0] if docs else None), problems
 
 
+_NO_SUCH_FILE = "no such file or directory"
+
+
+def _missing_file(spelled: str) -> str | None:
+    """None when the file named ``spelled`` is there, else why not (``_NO_SUCH_FILE``, or the true reason, as
+    discovery gives it for a named path: ``a.yaml/`` is "not a directory: a.yaml is a file, ..."). Judged on the
+    name as spelled, never on a ``Path``: pathlib drops a trailing '/', so ``Path("a.yaml/").exists()`` is true
+    and ``--config a.yaml/`` would read ``a.yaml``, which the system refuses to open under that name."""
+    if os.path.exists(spelled):
+        return None
+    from guardlint.source.files import _missing_reason
+
+    return _missing_reason(spelled)
+
+
+def _named_file(name: Path | str, what: str) -> None:
+    """Raise ConfigError unless the ``what`` file (configuration, policy) named ``name`` is there."""
+    why = _missing_file(os.fspath(name))
+    if why == _NO_SUCH_FILE:
+        raise ConfigError(f"{os.fspath(name)}: {what} file not found")
+    if why is not None:
+        raise ConfigError(f"{os.fspath(name)}: cannot read the {what} file: {why}")
+
+
 def _preset_path(name: str, base_dir: Path) -> tuple[Path | None, str | None]:
     """The file ``extends: NAME`` means, or None and why not."""
     from guardlint._printable import printable
@@ -107,8 +131,10 @@ def _preset_path(name: str, base_dir: Path) -> tuple[Path | None, str | None]:
     if _is_path(name):
         p = Path(name)
         p = p if p.is_absolute() else base_dir / p
-        if not p.exists():
-            return None, f"extends {name!r}, but there is no such file ({p})"
+        why = _missing_file(name if os.path.isabs(name) else os.path.join(base_dir, name))
+        if why is not None:
+            return None, (f"extends {name!r}, but there is no such file ({p})" if why == _NO_SUCH_FILE
+                          else f"extends {name!r}: {why}")
         return p, None
     presets = data_dir("rules") / "presets"
     preset = presets / f"{name}.yaml"
@@ -573,15 +599,13 @@ def load_config(
     problems: list[ConfigProblem] = []
     chain: Chain = []
     p = Path(path) if path is not None else None
-    if p is not None:
-        if not p.exists():
-            raise ConfigError(f"{p}: configuration file not found")
+    if path is not None and p is not None:
+        _named_file(path, "configuration")
         chain = _raw_chain(p, (), problems, confined=True)
     policy_from = len(chain)
     if policy is not None:
+        _named_file(policy, "policy")
         pp = Path(policy)
-        if not pp.exists():
-            raise ConfigError(f"{pp}: policy file not found")
         chain = chain + _raw_chain(pp, (), problems)
     for _path, data, doc in chain[:policy_from]:
         for key, what in (("locked", "lock rules"), ("suppression-reason-pattern", "set the reason pattern")):
