@@ -13,7 +13,13 @@ from guardlint.config.model import Config, Plan, make_plan, parse_version
 from guardlint.errors import ConfigError, RuleLoadError, UsageError
 from guardlint.findings import InputError, Report, Severity, SkippedDocument
 from guardlint.rules.api import Rule
-from guardlint.rules.registry import Registry, build_registry, load_local_module, load_plugin_packs
+from guardlint.rules.registry import (
+    Registry,
+    build_registry,
+    check_plugin_names,
+    load_local_module,
+    load_plugin_packs,
+)
 from guardlint.source.files import DEFAULT_MAX_BYTES, Excludes, Input, discover_all, megabytes, read_input
 from guardlint.source.loader import LoadedText, LoadMemo, load_text
 
@@ -138,9 +144,13 @@ def resolve_settings(
                 return make_registry(rule_dirs, entry_points=entry_points)
             # The configuration's local plugins: imported (``load_config`` refused them before anything was
             # imported, unless allowed), or with ``local_rules`` never imported: those rules stand in for them.
-            local.extend(local_rules if local_rules is not None
-                         else (r for spec in plugins for r in load_local_module(spec, os.getcwd())))
-            return build_registry((), checked=(*make_registry(rule_dirs, entry_points=entry_points).rules, *local))
+            loaded = [] if local_rules is not None else [(spec, load_local_module(spec, os.getcwd()))
+                                                         for spec in plugins]
+            known = make_registry(rule_dirs, entry_points=entry_points)
+            for i, (spec, rules) in enumerate(loaded):  # a clash is then named at the plugin's entry
+                check_plugin_names(spec, rules, known, loaded[:i])
+            local.extend(local_rules if local_rules is not None else (r for _, rules in loaded for r in rules))
+            return build_registry((), checked=(*known.rules, *local))
 
         cfg, registry = load_config(path, registry_for,
                                     allow_local_plugins=allow_local_plugins or local_rules is not None,

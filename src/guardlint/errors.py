@@ -89,3 +89,19 @@ class UsageError(GuardlintError):
 
 class RuleLoadError(GuardlintError):
     """A rule pack could not be loaded or registered; the message names the package."""
+
+
+class PluginClashError(RuleLoadError):
+    """A local plugin (the ``plugins:`` entry ``plugin``, as the configuration resolves it) defines a rule whose
+    name or code another rule already has. ``first`` is the earlier plugin entry that defines that rule
+    (``plugin`` itself for two such rules in one file), or None when the other rule is not a local plugin's
+    (built-in, an installed package's, a rule folder's). ``reason`` says which rules clash without naming a
+    plugin, and ``hint`` what to do: the configuration loader places them at the entry."""
+
+    def __init__(self, plugin: str, first: str | None, reason: str, hint: str) -> None:
+        where = f" of the plugin {first!r}" if first is not None and first != plugin else ""
+        super().__init__(f"local rule module {plugin!r}: {reason}{where}; {hint}")
+        self.plugin = plugin
+        self.first = first
+        self.reason = reason
+        self.hint = hint

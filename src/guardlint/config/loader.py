@@ -23,7 +23,7 @@ from guardlint.config.problems import (
     schema_problems,
     version_problem,
 )
-from guardlint.errors import ConfigError, ConfigProblem
+from guardlint.errors import ConfigError, ConfigProblem, PluginClashError
 from guardlint.findings import Severity
 from guardlint.model.index import KnownObject
 from guardlint.model.paths import parse_dotted, to_dotted
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = ["CONFIG_NAMES", "config_schema", "find_config", "load_config"]
 
 Chain = list[tuple[Path, "dict[str, Any]", "Document | None"]]
+Places = dict[str, tuple[Path, "Document | None", int, str]]
+"""Each plugin entry as resolved -> (configuration file, its document, index in ``plugins``, entry as written)."""
 """A configuration file and the files it extends, parents first: (path, data, document)."""
 
 
@@ -502,14 +504,16 @@ RegistryFactory = Callable[[tuple[str, ...], tuple[str, ...]], Registry]
 
 
 def _peek_extensions(
-    chain: Chain, problems: list[ConfigProblem] | None = None, confined: int = 0
+    chain: Chain, problems: list[ConfigProblem] | None = None, confined: int = 0,
+    places: Places | None = None,
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Rule folders and plugin modules named in the chain, needed before the rules can be validated. A rule
     folder that does not exist is a problem (added to ``problems``) and left out; so is one of the first
     ``confined`` files (the repository's configuration) outside its repository (``_boundary_problems`` says
     so). A rule folder or plugin named a second time (the same folder or module spec once resolved, in one
     file or along the chain) is a problem located at the second entry and left out: its rules would otherwise
-    be registered twice, and the run would stop on "two rules are named ..." with no location."""
+    be registered twice, and the run would stop on "two rules are named ..." with no location. ``places``
+    receives each plugin entry kept: (file, document, index in ``plugins``, the entry as written)."""
     dirs: list[str] = []
     plugins: list[str] = []
     first: dict[tuple[str, str], str] = {}  # (key, resolved entry) -> where it was named first
@@ -547,7 +551,26 @@ def _peek_extensions(
                                         else ConfigProblem(str(path), 0, 0, "", why))
                     continue
                 out.append(entry)
+                if key == "plugins" and places is not None:
+                    places[entry] = (path, doc, i, v)
     return tuple(dirs), tuple(plugins)
+
+
+def _clash_problem(exc: PluginClashError, places: Places) -> ConfigProblem:
+    """The located problem for a plugin whose rule has the name or code of another rule: at the plugin's entry,
+    naming the entry of the plugin that defines the other rule (when it is a local plugin)."""
+    path, doc, i, written = places[exc.plugin]
+    why = f"the plugin {written!r} ({exc.plugin}): {exc.reason}"
+    if exc.first is not None and exc.first != exc.plugin and exc.first in places:
+        first_path, first_doc, first_i, first_written = places[exc.first]
+        if first_doc is not None:
+            loc, _ = first_doc.locate(("plugins", first_i), at_value=True)
+            there = f"{first_doc.file}:{loc.line}:{loc.column}"
+        else:
+            there = str(first_path)
+        why += f" of the plugin {first_written!r} named at {there} ({exc.first})"
+    why += f"; {exc.hint}"
+    return at(doc, ("plugins", i), why) if doc is not None else ConfigProblem(str(path), 0, 0, "", why)
 
 
 ALLOW_PLUGINS_HINT = (  # a template (``GuardlintError.naming``): the option as the caller gives it
@@ -615,10 +638,18 @@ def load_config(
                 problems.append(at(doc, (key,), why, at_key=True) if doc is not None
                                 else ConfigProblem(str(_path), 0, 0, key, why))
     _boundary_problems(chain[:policy_from], problems)
-    extensions = _peek_extensions(chain, problems, confined=policy_from)
+    places: Places = {}
+    extensions = _peek_extensions(chain, problems, confined=policy_from, places=places)
     if extensions[1] and not allow_local_plugins:
         _refuse_local_plugins(chain)
-    registry = make_registry(*extensions)
+    try:
+        registry = make_registry(*extensions)
+    except PluginClashError as exc:
+        if exc.plugin not in places:
+            raise
+        problems.append(_clash_problem(exc, places))
+        raise_problems(problems, [str(x) for x in (path, policy) if x is not None])
+        raise
     mentioned = {
         name for _path, data, _doc in chain if isinstance(data.get("rules"), dict) for name in data["rules"]
     }

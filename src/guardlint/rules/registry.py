@@ -306,6 +306,41 @@ def load_plugin_packs(group: str = ENTRY_POINT_GROUP) -> list[tuple[Rule[Any], .
     return packs
 
 
+def check_plugin_names(
+    plugin: str, rules: Sequence[Rule[Any]], known: Registry, earlier: Sequence[tuple[str, Sequence[Rule[Any]]]]
+) -> None:
+    """Raise PluginClashError when a rule of the local plugin ``plugin`` has the name or code of a rule in
+    ``known`` (built-in, installed packages, rule folders), of an ``earlier`` plugin's (entry, rules), or of
+    another of its own rules: ``Registry`` would refuse the set without saying where the rules come from."""
+    from guardlint.errors import PluginClashError
+
+    owners: dict[tuple[str, str], tuple[str, Rule[Any]]] = {}
+    for entry, loaded in earlier:
+        for r in loaded:
+            owners.setdefault(("name", r.info.name), (entry, r))
+            owners.setdefault(("code", r.info.code), (entry, r))
+    for r in rules:
+        name, code = r.info.name, r.info.code
+        for what, key in (("name", name), ("code", code)):
+            hint = "rule names are unique: rename one" if what == "name" else "rule codes are unique: change one"
+            other = known.get(key)
+            if other is not None and (other.info.name if what == "name" else other.info.code) == key:
+                raise PluginClashError(plugin, None, (
+                    f"its rule {name!r} ({code}) has the {what} of the rule {other.info.name!r} ({other.info.code}) "
+                    "that guardlint already has (built-in, from an installed package or from a rule folder)"), hint)
+            owner = owners.get((what, key))
+            if owner is not None:
+                entry, first = owner
+                if entry == plugin:
+                    raise PluginClashError(plugin, plugin, (
+                        f"its rules {first.info.name!r} ({first.info.code}) and {name!r} ({code}) have the same "
+                        f"{what}"), hint)
+                raise PluginClashError(plugin, entry, (
+                    f"its rule {name!r} ({code}) has the {what} of the rule {first.info.name!r} "
+                    f"({first.info.code})"), hint)
+            owners[(what, key)] = (plugin, r)
+
+
 def load_local_module(spec: str, base_dir: str) -> tuple[Rule[Any], ...]:
     """Load rules from a Python file (``path/to/rules.py[:attr]``) or module (``pkg.mod[:attr]``)."""
     target, _, attr = spec.partition(":")
