@@ -137,3 +137,43 @@ def test_work_grows_linearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n:
         assert len(found(str(folder.name))) == 2
         counts.append(calls)
     assert counts[1] <= 5 * max(counts[0], 1), counts
+
+
+def deployment(name: str, namespace: str, own: str | None, template: str | None) -> str:
+    own_labels = f"  labels: {{kueue.x-k8s.io/queue-name: {own}}}\n" if own else ""
+    template_labels = f", kueue.x-k8s.io/queue-name: {template}" if template else ""
+    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {namespace}\n"
+            f"{own_labels}spec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata:\n"
+            f"      labels: {{app: {name}{template_labels}}}\n    spec:\n"
+            "      containers:\n        - {name: c, image: example.com/c:1.0.0}\n---\n")
+
+
+def test_a_pod_template_label_is_read_as_kueue_reads_it(repo: Path) -> None:
+    (repo / "platform" / "serve.yaml").write_text(
+        deployment("only-template", "ml", None, "team-y")  # the pods' own label: the pod integration reads it
+        + deployment("both", "ml", "team-a", "team-z")  # the object's: Kueue copies it onto the template
+        + deployment("object", "ml", "team-w", None))
+    assert [f for f in found(".") if f[1] == "platform/serve.yaml"] == [
+        ("kueue-local-queue-missing", "platform/serve.yaml", 10, "team-y"),
+        ("kueue-local-queue-missing", "platform/serve.yaml", 35, "team-w"),
+    ]
+
+
+def test_without_the_pod_integration_a_template_label_is_not_read(repo: Path) -> None:
+    (repo / "platform" / "serve.yaml").write_text(
+        deployment("only-template", "ml", None, "team-y") + deployment("object", "ml", "team-w", None))
+    (repo / "cfg.yaml").write_text(
+        "rules:\n  kueue-local-queue-missing:\n    params: {kinds: [Job, Deployment, StatefulSet]}\n")
+    out = io.StringIO()
+    main(["check", "--config", "cfg.yaml", "--select", RULES, "--format", "json", "--fail-on", "never", "."],
+         out=out, err=io.StringIO())
+    names = sorted(f["message"].split("'")[1] for f in json.loads(out.getvalue())["findings"]
+                   if f["file"] == "platform/serve.yaml")
+    assert names == ["team-w"]
+
+
+def test_a_default_local_queue_takes_the_unlabelled_workload(repo: Path) -> None:
+    (repo / "platform" / "serve.yaml").write_text(
+        local_queue("default", "web", "gpu") + deployment("only-template", "web", None, "team-y")
+        + deployment("object", "web", "team-w", None))
+    assert [f[3] for f in found(".") if f[1] == "platform/serve.yaml"] == ["team-w"]

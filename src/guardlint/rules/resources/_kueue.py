@@ -25,6 +25,21 @@ appwrapper); a CronJob through the Jobs it makes."""
 
 KINDS: tuple[str, ...] = tuple(sorted({kind for _, kind in INTEGRATIONS}))
 
+POD_TEMPLATES: dict[tuple[str, str], FieldPath] = {
+    ("apps", "Deployment"): ("spec", "template"), ("apps", "StatefulSet"): ("spec", "template"),
+    ("apps", "ReplicaSet"): ("spec", "template"), ("apps", "DaemonSet"): ("spec", "template"),
+    ("batch", "Job"): ("spec", "template"), ("batch", "CronJob"): ("spec", "jobTemplate", "spec", "template"),
+}
+"""(API group, kind) -> pod template of the built-in workloads whose pods carry the template's labels: when the
+workload itself is not submitted to a queue (no label of its own that its integration reads), Kueue's pod
+integration manages each such pod through the pod's own label (its webhook looks for an ancestor Kueue manages,
+finds none, and gates the pod for the queue it names)."""
+
+RULE_KINDS: tuple[str, ...] = tuple(sorted({*KINDS, *(kind for _, kind in POD_TEMPLATES)}))
+DEFAULT_QUEUE = "default"
+"""The LocalQueue Kueue's LocalQueue defaulting puts a workload without a queue label in, when its namespace has
+one of that name."""
+
 LOCAL_QUEUE = Reference("Kueue: Local Queue", "https://kueue.sigs.k8s.io/docs/concepts/local_queue/")
 CLUSTER_QUEUE = Reference("Kueue: Cluster Queue", "https://kueue.sigs.k8s.io/docs/concepts/cluster_queue/")
 RUN_JOBS = Reference("Kueue: Run a Job (the kueue.x-k8s.io/queue-name label)",
@@ -43,4 +58,18 @@ def queue_name(resource: Resource) -> tuple[FieldPath, str] | None:
     else:
         path = ("metadata", "labels", QUEUE_LABEL)
         name = resource.labels.get(QUEUE_LABEL)
+    return (path, name) if isinstance(name, str) and name else None
+
+
+def template_queue_name(resource: Resource) -> tuple[FieldPath, str] | None:
+    """The LocalQueue the pods of a built-in workload are submitted to through their template's
+    ``kueue.x-k8s.io/queue-name`` label (``POD_TEMPLATES``), and where; None for another kind or without it.
+    Asked only for a workload that its own integration does not submit (no own label, or the kind's
+    integration not enabled): otherwise Kueue copies the object's queue onto the template (Deployment,
+    StatefulSet) or manages the pods through their owner (Jobs), and the template's label is not read."""
+    template = POD_TEMPLATES.get((resource.group, resource.kind))
+    if template is None:
+        return None
+    path: FieldPath = (*template, "metadata", "labels", QUEUE_LABEL)
+    name = get_str(resource.data, path)
     return (path, name) if isinstance(name, str) and name else None

@@ -35,7 +35,7 @@ class Params(NamedTuple):
     tags=("consistency", "scheduling", "kueue"),
     remediation="Create the LocalQueue in the workload's namespace, correct the kueue.x-k8s.io/queue-name label, "
     "or list the queue under known-objects.",
-    kinds=_kueue.KINDS,
+    kinds=_kueue.RULE_KINDS,
     references=(_kueue.LOCAL_QUEUE, _kueue.RUN_JOBS),
     params=Params,
 )
@@ -45,7 +45,13 @@ def kueue_local_queue_missing(resource: Resource, params: Params, ctx: RuleConte
     Deployment, StatefulSet, LeaderWorkerSet, JobSet, RayJob, RayCluster, TrainJob, AppWrapper, or a
     kubeflow.org PyTorchJob, TFJob, MPIJob, XGBoostJob, PaddleJob, JAXJob or MXJob; parameter `kinds`) whose
     `kueue.x-k8s.io/queue-name` label names a LocalQueue (`kueue.x-k8s.io`) that is not among the linted
-    objects of its namespace.
+    objects of its namespace. A Deployment, StatefulSet, ReplicaSet, DaemonSet, Job or CronJob that is not
+    submitted itself (no such label of its own, or its kind not among `kinds`) but whose pod template carries
+    the label is judged by that label when `Pod` is among `kinds`: its pods carry it, and Kueue's pod
+    integration, finding no owner Kueue manages, gates each pod for that queue. The template's label is not
+    read when the object has its own (Kueue copies the object's onto the template, or manages the pods through
+    their owner), nor when the namespace holds a LocalQueue named `default` (Kueue's LocalQueue defaulting
+    then submits the workload there).
 
     Missing-object policy, as for `missing-config-map`: pre-commit passes only the changed files and queues are
     often set up apart from the workloads, so the label is judged only when the run is not partial (or
@@ -111,21 +117,31 @@ def kueue_local_queue_missing(resource: Resource, params: Params, ctx: RuleConte
               image: example.com/train:1.0.0
     ```
     """
-    if resource.kind not in params.kinds:
-        return
-    found = _kueue.queue_name(resource)
+    found = _kueue.queue_name(resource) if resource.kind in params.kinds else None
+    pods = False
+    if found is None and "Pod" in params.kinds:
+        # Not submitted itself: its pods are, by the label they take from the template (the pod integration).
+        # Unless Kueue's LocalQueue defaulting puts the workload (and so its pods) in the namespace's queue
+        # named "default" instead: then the template's label is overwritten or its pods' owner is managed.
+        found = _kueue.template_queue_name(resource)
+        pods = found is not None
+        if pods and ctx.index.exists("LocalQueue", _kueue.DEFAULT_QUEUE, resource.namespace):
+            return
     if found is None:
         return
     path, queue = found
     if not is_missing(ctx, "LocalQueue", queue, resource):
         return
     where = f" in namespace {resource.namespace!r}" if resource.namespace else ""
-    yield Violation(
-        path,
-        f"{resource.kind} is submitted to Kueue LocalQueue {queue!r}, which is not among the linted objects{where}: "
-        "Kueue does not admit it (it stays suspended or pending) until that queue exists",
-        at_value=True,
-    )
+    if pods:
+        message = (f"the pods of this {resource.kind} are submitted to Kueue LocalQueue {queue!r} by their "
+                   f"template's label (Kueue's pod integration manages each pod, as the {resource.kind} has no "
+                   f"queue label of its own), which is not among the linted objects{where}: their scheduling "
+                   "gate stays until that queue exists")
+    else:
+        message = (f"{resource.kind} is submitted to Kueue LocalQueue {queue!r}, which is not among the linted "
+                   f"objects{where}: Kueue does not admit it (it stays suspended or pending) until that queue exists")
+    yield Violation(path, message, at_value=True)
 
 
 RULE = kueue_local_queue_missing
