@@ -44,6 +44,11 @@ VLLM_NOT_JUDGED = (
     "--data-parallel-hybrid-lb", "--data-parallel-external-lb", "-dpr", "-dpa", "-dpp", "-dpb",
     "--prefill-context-parallel-size", "-pcp", "--config",
 )
+VLLM_READ = (
+    "--tensor-parallel-size", "--pipeline-parallel-size", "--data-parallel-size", "--data-parallel-size-local",
+    "--distributed-executor-backend", *(name for name in VLLM_NOT_JUDGED if name.startswith("--")),
+)
+"""The long options whose words ``_vllm`` reads (or refuses to judge), as a prefix of one may be written."""
 SGLANG_TP = frozenset({"--tp-size", "--tensor-parallel-size", "--tp"})
 SGLANG_PP = frozenset({"--pp-size", "--pipeline-parallel-size"})
 SGLANG_NOT_JUDGED = ("--nnodes", "--node-rank", "--dist-init-addr", "--config")
@@ -116,7 +121,7 @@ def _values(words: tuple[Word, ...], names: frozenset[str], *, underscores: bool
 
 def _vllm(words: tuple[Word, ...]) -> _Need | None:
     from guardlint.rules.gpu._launch import has_option, option
-    if has_option(words, VLLM_NOT_JUDGED, underscores=True):
+    if has_option(words, VLLM_NOT_JUDGED, underscores=True) or _abbreviated(words, VLLM_READ):
         return None
     backend = option(words, frozenset({"--distributed-executor-backend"}), underscores=True)
     if backend is not None and backend[0] not in ("mp", "uni"):
@@ -134,6 +139,17 @@ def _vllm(words: tuple[Word, ...]) -> _Need | None:
     word = next((w for _, w in (tp, pp, local) if w is not None), None)
     what = " x ".join(parts) if word is not None else "the default tensor-parallel size 1"
     return _Need(tp[0] * pp[0] * local[0], True, f"vLLM with {what}", word)
+
+
+def _abbreviated(words: tuple[Word, ...], names: tuple[str, ...]) -> bool:
+    """Some word is a long option written as a strict prefix of one of ``names`` (``--tensor-parallel 4``):
+    vLLM's argument parser (argparse) takes a unique prefix for the option, so what the word sets is not read
+    here and the defaults it overrides must not be judged."""
+    for word in words:
+        flag = word.text.partition("=")[0].replace("_", "-")
+        if flag.startswith("--") and len(flag) > 2 and flag not in names and any(n.startswith(flag) for n in names):
+            return True
+    return False
 
 
 def _sglang(words: tuple[Word, ...]) -> _Need | None:
@@ -237,8 +253,9 @@ def gpu_parallel_size_mismatch(resource: Resource, params: Params, ctx: RuleCont
     SGLang `--nnodes`; scripts that mention `ray`; a `RAY_ADDRESS` variable), pods that form one server
     across pods (LeaderWorkerSet, KubeRay, KServe `workerSpec` and LLMInferenceService `worker`), containers
     that set a device-visibility variable (`CUDA_VISIBLE_DEVICES`, ...), containers with MIG slices, shared
-    or fractional GPUs or other accelerators, vLLM context parallelism and `--config` files, and in a shell
-    script the idle direction (another command of the script may use the other devices).
+    or fractional GPUs or other accelerators, vLLM context parallelism and `--config` files, a vLLM option
+    abbreviated as its parser allows (`--tensor-parallel 4`), and in a shell script the idle direction
+    (another command of the script may use the other devices).
 
     ## Why is this bad?
     A vLLM server runs one worker per device of its world (tensor x pipeline x data parallel size) and, on
