@@ -39,17 +39,42 @@ def _child(directory: str, name: str) -> str:
     return directory + name if directory.endswith(os.sep) else directory + os.sep + name
 
 
-def _has_file(directory: str, name: str) -> bool:
-    """``os.path.isfile`` of ``name`` in the absolute, normalised ``directory``."""
+_ACCESS_NOFOLLOW = os.access in os.supports_follow_symlinks
+
+
+def _exists(path: str, *, follow: bool = True) -> bool:
+    """Whether ``path`` exists (``os.path.exists``; with ``follow=False``, ``os.path.lexists``): one
+    ``access(F_OK)`` system call, which answers a missing name, the common case of the walk, without the
+    ``FileNotFoundError`` that ``stat`` makes Python build and raise. It resolves the path as ``stat`` does (the
+    same credentials for a process whose real and effective ids are equal), so it fails exactly where ``stat``
+    (``lstat``) fails. Where ``access`` cannot leave a final link unfollowed (Windows), ``lexists`` asks."""
+    if not follow and not _ACCESS_NOFOLLOW:
+        return os.path.lexists(path)
     try:
-        return stat.S_ISREG(os.stat(_child(directory, name)).st_mode)
+        return os.access(path, os.F_OK, follow_symlinks=follow)
+    except ValueError:  # a NUL in the path: ``exists``/``lexists`` answer False
+        return False
+
+
+def _is_file(path: str) -> bool:
+    """``os.path.isfile(path)``: a missing name is answered by ``_exists`` alone, an existing one by ``stat``."""
+    if not _exists(path):
+        return False
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
     except (OSError, ValueError):
         return False
 
 
+def _has_file(directory: str, name: str) -> bool:
+    """``os.path.isfile`` of ``name`` in the absolute, normalised ``directory``."""
+    return _is_file(_child(directory, name))
+
+
 def _has_kustomization(directory: str) -> bool:
     """Whether ``kustomization_file(directory)`` is not None, for an absolute, normalised ``directory``."""
-    return any(_has_file(directory, name) for name in KUSTOMIZATION_NAMES)
+    prefix = _child(directory, "")
+    return any(_is_file(prefix + name) for name in KUSTOMIZATION_NAMES)
 
 
 def repo_root(path: str, given: Sequence[str] = ()) -> str:
@@ -84,12 +109,7 @@ class Trees:
         """``is_repo_root``, asked once per folder for both lookups (each walks up to the repository root)."""
         known = self._repo_root.get(directory)
         if known is None:
-            try:
-                os.lstat(_child(directory, ".git"))  # ``is_repo_root``: ``lexists`` of ``.git``
-                known = True
-            except (OSError, ValueError):
-                known = False
-            self._repo_root[directory] = known
+            known = self._repo_root[directory] = _exists(_child(directory, ".git"), follow=False)  # ``lexists``
         return known
 
     def chart_root(self, directory: str) -> str | None:

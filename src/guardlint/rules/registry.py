@@ -240,11 +240,8 @@ def _iter_entry_points(group: str) -> Iterable[tuple[str, str, str]]:
         for name in names:
             if not name.endswith((".dist-info", ".egg-info")):
                 continue
-            path = os.path.join(entry or ".", name, "entry_points.txt")
-            try:
-                with open(path, encoding="utf-8") as fh:
-                    text = fh.read()
-            except OSError:
+            text = _read_entry_points(os.path.join(entry or ".", name, "entry_points.txt"))
+            if text is None:
                 continue
             if header not in text:
                 continue
@@ -253,6 +250,28 @@ def _iter_entry_points(group: str) -> Iterable[tuple[str, str, str]]:
                 continue
             seen.add(dist)
             yield from _parse_entry_points(text, header, dist)
+
+
+def _read_entry_points(path: str) -> str | None:
+    """The text of an ``entry_points.txt`` (None when it cannot be read), as ``open(path, encoding="utf-8")``
+    reads it for ``_iter_entry_points``, which looks at its lines (``splitlines`` breaks them where text mode
+    would have translated ``\r\n`` and ``\r``) and at the group header: read as bytes on a plain descriptor,
+    without the buffered text file's ``fstat``, ``ioctl`` and ``lseek`` (most distributions have no such file:
+    the failed open is then the one system call, as before). Bytes that are not UTF-8 raise
+    ``UnicodeDecodeError`` here as there."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        chunks: list[bytes] = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    except OSError:  # a folder of that name: ``open`` refused it
+        return None
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8")
 
 
 def _parse_entry_points(text: str, header: str, dist: str) -> Iterable[tuple[str, str, str]]:

@@ -100,12 +100,21 @@ def read_regular_file(path: str, max_bytes: int) -> bytes:
             raise NotRegularFile("too large", info.st_size, too_large=True)
         chunks: list[bytes] = []
         remaining = max_bytes + 1
+        # The first read asks for one byte more than ``fstat`` reports (a file that did not grow ends there),
+        # instead of a 1 MiB buffer per file. A read that returns exactly the reported size, short of what was
+        # asked, has met the end of the file, so the empty read that would confirm it is not made. Any other
+        # result (a file that grew or shrank, a size of 0 as ``/proc`` reports) reads on until an empty read,
+        # as before: the bytes read are the same either way.
+        expected = info.st_size
         while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 20))
+            asked = min(remaining, expected + 1 if not chunks and 0 < expected < 1 << 20 else 1 << 20)
+            chunk = os.read(fd, asked)
             if not chunk:
                 break
             chunks.append(chunk)
             remaining -= len(chunk)
+            if len(chunks) == 1 and len(chunk) == expected < asked:
+                break
     except OSError as exc:
         raise NotRegularFile(_os_message(exc)) from None
     finally:
