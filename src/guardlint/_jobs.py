@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -41,13 +41,18 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform != "darwin"
 
 
-def input_sizes(inputs: Sequence[Input]) -> list[int]:
+def input_sizes(inputs: Sequence[Input], known: Mapping[str, int] | None = None) -> list[int]:
+    """The size of each input (0 when it cannot be read); ``known``: sizes discovery already read, by path
+    (``discover_all``'s ``sizes``), which are not asked again."""
     sizes: list[int] = []
     for item in inputs:
-        try:
-            sizes.append(os.stat(item.path).st_size)
-        except OSError:
-            sizes.append(0)
+        size = known.get(item.path) if known is not None else None
+        if size is None:
+            try:
+                size = os.stat(item.path).st_size
+            except OSError:
+                size = 0
+        sizes.append(size)
     return sizes
 
 
@@ -63,9 +68,9 @@ def workers_for(jobs: int, total_bytes: int, *, cpus: int | None = None) -> int:
     return max(1, jobs)
 
 
-def pool_workers(inputs: Sequence[Input], jobs: int) -> int:
+def pool_workers(inputs: Sequence[Input], jobs: int, known: Mapping[str, int] | None = None) -> int:
     """The processes a run over ``inputs`` uses for ``--jobs jobs`` (1: it stays serial): what
-    ``guardlint.parallel.load_pooled`` decides before it starts a pool."""
+    ``guardlint.parallel.load_pooled`` decides before it starts a pool (``known``: see ``input_sizes``)."""
     if len(inputs) < 2 or any(item.path == "-" for item in inputs):
         return 1
-    return min(workers_for(jobs, sum(input_sizes(inputs))), len(inputs))
+    return min(workers_for(jobs, sum(input_sizes(inputs, known))), len(inputs))

@@ -318,7 +318,8 @@ def _run(
     from guardlint.engine import lint_loaded
 
     excludes = excludes_of(settings)
-    inputs, errors, passed_over = discover_all(paths, excludes)
+    sizes: dict[str, int] = {}  # what discovery's ``lstat``s tell of the files' sizes (for the ``--jobs`` decision)
+    inputs, errors, passed_over = discover_all(paths, excludes, sizes=sizes)
     own = [(i, why) for i in inputs if (why := excludes.own_reason(i.path)) is not None]
     if own:  # guardlint's configuration named explicitly (pre-commit names a changed .guardlint.yaml)
         passed_over = [*passed_over, *(SkippedDocument(i.display, 1, f"{why}: not linted", note=True)
@@ -358,12 +359,13 @@ def _run(
         inputs = [i for i in inputs if i not in helpers]
     pooled = None
     if jobs != 1 and len(inputs) > 1 and timings is None and not settings.plan.options.get("schemas") \
-            and pool_workers(inputs, jobs) > 1:
+            and pool_workers(inputs, jobs, sizes) > 1:
         # --profile-rules times the rules in one process; the schemas setting picks schemas from every kind; a
         # run that stays serial (``auto`` on a small input: every pre-commit run) does not import the pool
         from guardlint.parallel import load_pooled
 
-        pooled = load_pooled(inputs, settings.max_bytes, settings.plan, jobs, raise_errors=raise_errors)
+        pooled = load_pooled(inputs, settings.max_bytes, settings.plan, jobs, raise_errors=raise_errors,
+                             known_sizes=sizes)
     loaded, ready = pooled if pooled is not None else (load_inputs(inputs, settings.max_bytes, stdin), None)
     loaded, chart_templates = skip_chart_templates(loaded, inputs)
     loaded.extend(u.loaded for u in units)

@@ -25,7 +25,7 @@ and kustomize overlays, the ``schemas`` setting (its schemas are chosen from eve
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 # The --jobs decision lives in ``guardlint._jobs`` (a serial run decides without importing this module); its
 # functions stay reachable here (``AUTO_MIN_BYTES`` is read where it is defined, ``_jobs``).
@@ -393,15 +393,16 @@ def warm(plan: Plan) -> None:
 
 
 def load_pooled(
-    inputs: Sequence[Input], max_bytes: int, plan: Plan, jobs: int, *, raise_errors: bool = False
+    inputs: Sequence[Input], max_bytes: int, plan: Plan, jobs: int, *, raise_errors: bool = False,
+    known_sizes: Mapping[str, int] | None = None,
 ) -> tuple[list[LoadedText], Callable[[Run], Ready]] | None:
     """Read and load ``inputs`` (in their order) with a pool, and the engine's ``ready`` hook for the
     per-object work the pool did; None when the run stays serial (one worker is enough, a single file, or
-    standard input among the inputs)."""
-    workers = pool_workers(inputs, jobs)
+    standard input among the inputs). ``known_sizes``: the sizes discovery read (``_jobs.input_sizes``)."""
+    workers = pool_workers(inputs, jobs, known_sizes)
     if workers < 2:
         return None
-    sizes = input_sizes(inputs)
+    sizes = input_sizes(inputs, known_sizes)
     warm(plan)
     shares = pooled_shares(
         inputs, sizes, workers,

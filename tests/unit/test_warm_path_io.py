@@ -231,3 +231,48 @@ def test_partition_asks_each_name_of_a_folder_once(tmp_path: Path, monkeypatch: 
     if parts.raw:
         got["raw"] = [i.path for i in parts.raw]
     assert got == plain
+
+
+# --- the sizes discovery reads, for the --jobs decision -----------------------------------------------------------
+
+def test_discovery_sizes_are_the_sizes_the_jobs_decision_would_stat(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """``discover_all(sizes=...)`` records each regular input's size from the ``lstat``/``stat`` discovery makes:
+    named files, files found in folders, files reached through a link; never a link's own size, a FIFO or a
+    folder. ``input_sizes`` then asks the system for none of them, and answers what ``os.stat`` would."""
+    from guardlint import _jobs
+    from guardlint.source.files import discover_all
+
+    (tmp_path / "d" / "e").mkdir(parents=True)
+    (tmp_path / "a.yaml").write_text("kind: A\n" * 3)
+    (tmp_path / "d" / "b.yaml").write_text("kind: B\n" * 50)
+    (tmp_path / "d" / "e" / "c.json").write_text("{}")
+    (tmp_path / "d" / "link.yaml").symlink_to(tmp_path / "a.yaml")
+    (tmp_path / "named-link.yaml").symlink_to(tmp_path / "d" / "b.yaml")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "fifo.yaml")
+    monkeypatch.chdir(tmp_path)
+    sizes: dict[str, int] = {}
+    named = ["a.yaml", "d", "named-link.yaml", "./a.yaml", str(tmp_path / "d" / "e" / "c.json")]
+    if hasattr(os, "mkfifo"):
+        named.append("fifo.yaml")
+    found = discover_all(named, sizes=sizes)
+    paths = [i.path for i in found.inputs]
+    assert {"a.yaml", os.path.join("d", "b.yaml"), os.path.join("d", "e", "c.json")} <= set(sizes)
+    assert "named-link.yaml" not in sizes and "fifo.yaml" not in sizes  # asked again, as before
+    assert os.path.join("d", "link.yaml") in sizes  # found in a folder through a link: its target's size
+    for path, size in sizes.items():
+        assert size == os.stat(path).st_size, path
+    stats: list[str] = []
+    real_stat = os.stat
+
+    def counted(path: Any, *args: Any, **kwargs: Any) -> Any:
+        stats.append(str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counted)
+    assert _jobs.input_sizes(found.inputs, sizes) == _jobs.input_sizes(found.inputs)
+    stats.clear()
+    _jobs.input_sizes(found.inputs, sizes)
+    assert sorted(stats) == sorted(p for p in paths if p not in sizes)
+    assert stats  # the link named on the command line (and the FIFO) are asked, as before

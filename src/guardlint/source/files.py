@@ -285,7 +285,7 @@ def discover(
 
 
 def discover_all(paths: Iterable[str], excludes: Sequence[str] | Excludes = (), root: str | None = None,
-                 passed: list[tuple[str, str]] | None = None) -> Discovery:
+                 passed: list[tuple[str, str]] | None = None, sizes: dict[str, int] | None = None) -> Discovery:
     """Expand files and directories (recursively, over .yaml/.yml/.json) into inputs, in a stable order.
 
     Files named explicitly are linted whatever their extension. Directories skip VCS folders and
@@ -300,6 +300,8 @@ def discover_all(paths: Iterable[str], excludes: Sequence[str] | Excludes = (), 
     are passed over and listed in ``skipped``; named explicitly, reading them is refused with an error (see
     ``read_input``).
     ``passed``, when given, receives each file or folder the walk passes over and why (``--show-files``).
+    ``sizes``, when given, receives the size of each input that discovery found to be a regular file (by its
+    ``Input.path``), from the ``lstat``/``stat`` it made anyway: what ``_jobs.input_sizes`` would ask again.
     """
     inputs: list[Input] = []
     errors: list[InputError] = []
@@ -325,9 +327,11 @@ def discover_all(paths: Iterable[str], excludes: Sequence[str] | Excludes = (), 
         # last part is not a name (``dir/``, ``link/.``: ``lstat`` follows a link there, while ``islink`` of the
         # ``abspath`` in ``leaves_repository`` looks at the link itself) ask as before.
         mode: int | None = None
+        size = 0
         if os.path.basename(raw) not in ("", ".", ".."):
             try:
-                mode = os.lstat(raw).st_mode
+                info = os.lstat(raw)
+                mode, size = info.st_mode, info.st_size
             except (OSError, ValueError):
                 mode = None
         plain = mode is not None and not stat.S_ISLNK(mode)
@@ -338,7 +342,7 @@ def discover_all(paths: Iterable[str], excludes: Sequence[str] | Excludes = (), 
                 "outside the repository it lints")))
             continue
         if stat.S_ISDIR(mode) if plain and mode is not None else os.path.isdir(raw):
-            for path, why in _walk(raw, as_excludes(excludes, root), shown_from, errors, passed):
+            for path, why in _walk(raw, as_excludes(excludes, root), shown_from, errors, passed, sizes):
                 if why is None:
                     add(path, display_name(path, shown_from))
                 else:
@@ -348,6 +352,8 @@ def discover_all(paths: Iterable[str], excludes: Sequence[str] | Excludes = (), 
         if not plain and not os.path.lexists(raw):
             errors.append(InputError(ErrorKind.NOT_FOUND, shown, 1, 1, _missing_reason(raw)))
             continue
+        if sizes is not None and plain and mode is not None and stat.S_ISREG(mode):
+            sizes[raw] = size  # not a link: its ``lstat`` is its ``stat``
         add(raw, shown)
     return Discovery(inputs, errors, skipped)
 
@@ -483,10 +489,11 @@ def _related(a: str, b: str) -> bool:
 
 def _walk(
     top: str, excludes: Excludes, root: str | None, errors: list[InputError],
-    passed: list[tuple[str, str]] | None = None,
+    passed: list[tuple[str, str]] | None = None, sizes: dict[str, int] | None = None,
 ) -> list[tuple[str, str | None]]:
     """Files below ``top`` with a manifest extension, each with why it is not read (a FIFO, a device, a link
-    out of the repository), or None to read it.
+    out of the repository), or None to read it. ``sizes``, when given, receives the size of each regular file
+    found (its ``stat``, through a link).
 
     Symbolic links are followed only while they stay inside the repository (``_walk_limit``): a link to a
     file or folder outside it (``leak.yaml -> ~/.kube/config``, ``root -> /``) is passed over, so that a
@@ -570,6 +577,8 @@ def _walk(
                 except OSError:
                     info = None  # a dangling link: reading it reports why
             kind = special_kind(info.st_mode) if info is not None else None
+            if sizes is not None and info is not None and kind is None:
+                sizes[full] = info.st_size
             found.append((full, None if kind is None else f"{kind}, not a regular file: not read"))
     return found
 
