@@ -276,3 +276,32 @@ def test_discovery_sizes_are_the_sizes_the_jobs_decision_would_stat(tmp_path: Pa
     _jobs.input_sizes(found.inputs, sizes)
     assert sorted(stats) == sorted(p for p in paths if p not in sizes)
     assert stats  # the link named on the command line (and the FIFO) are asked, as before
+
+
+# --- the text report's per-rendering memo ---------------------------------------------------------------------------
+
+def test_text_lines_with_the_rendering_memo_are_the_lines_without_it() -> None:
+    """``render_text`` shares one memo (printable texts, dotted paths, object names) across its findings: each
+    finding's lines equal those worked out for it alone, hostile texts and look-alike paths included (a key
+    ``True`` and an index ``1`` are equal in Python but print differently)."""
+    from guardlint.findings import Finding, Location, ResourceRef, Severity
+    from guardlint.report.text import _finding_lines, _Memo
+
+    def finding(file: str, path: tuple[Any, ...], name: str | None, rule: str = "r-1", sev: Severity = Severity.ERROR
+                ) -> Finding:
+        return Finding(rule=rule, code="X001", severity=sev, message="m\x1b[2J", file=file,
+                       location=Location(3, 4, 3, 9), path=path, resource=ResourceRef("v1", "Pod", name, "n\rs"),
+                       remediation="fix\nit")
+
+    findings = [
+        finding("a.yaml", ("spec", 1), "p"), finding("a.yaml", ("spec", True), "p"),
+        finding("a\u202eb.yaml", ("spec", 1), "p"), finding("a.yaml", (), None, sev=Severity.INFO),
+        finding("a.yaml", ("metadata", "labels", "x.y/z"), "q\u2028", rule="r\t2", sev=Severity.WARNING),
+        finding("a.yaml", ("spec", 1), "p"),
+    ]
+    for color in (True, False):
+        memo = _Memo()
+        shared = [_finding_lines(f, color, memo) for f in findings]
+        assert shared == [_finding_lines(f, color) for f in findings]
+    assert shared[0] != shared[1]  # [1] and [True]
+    assert all(line.isprintable() for lines in shared for line in lines)  # every hostile character escaped

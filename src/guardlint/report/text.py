@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from guardlint._printable import printable as _p
-from guardlint.findings import EXCLUDED_NOTE, Finding, InputError, Report, Severity
+from guardlint.findings import EXCLUDED_NOTE, Finding, InputError, Report, ResourceRef, Severity
 from guardlint.model.paths import FieldPath
 from guardlint.report import FixKey, RenderOptions, fix_key
 
@@ -28,30 +28,58 @@ def rendered_note(f: Finding) -> str:
     return f"found in {r.source}{sets}; reported on {where}{approx}; rendered at {shown}"
 
 
-def _finding_lines(f: Finding, color: bool, dotted: dict[tuple[FieldPath, tuple[type, ...]], str] | None = None
-                   ) -> list[str]:
-    """``dotted``: the rendering's memo of ``f.dotted_path`` (a path recurs on many findings). Its key holds the
-    parts' types, so that a mapping key ``True`` and an index ``1`` (equal in Python) stay apart."""
+class _Printed(dict[str, str]):
+    """A rendering's memo of ``printable`` by text: file names, rule names, codes and remediations recur on many
+    findings (the value is what ``printable`` returns for the key)."""
+
+    def __missing__(self, text: str) -> str:
+        shown = self[text] = _p(text)
+        return shown
+
+
+class _Memo:
+    """What one rendering works out once and reuses for every finding (see ``_finding_lines``)."""
+
+    __slots__ = ("dotted", "printed", "refs")
+
+    def __init__(self) -> None:
+        self.printed = _Printed()
+        self.dotted: dict[tuple[FieldPath, tuple[type, ...]], str] = {}
+        """``f.dotted_path`` made printable, keyed with the parts' types, so that a mapping key ``True`` and an
+        index ``1`` (equal in Python) stay apart."""
+        self.refs: dict[ResourceRef, str] = {}
+        """``f.resource.display()`` made printable, by the (equal) reference."""
+
+
+def _finding_lines(f: Finding, color: bool, memo: _Memo | None = None) -> list[str]:
+    """``memo``: the rendering's memo (see ``_Memo``); without one every piece is worked out here."""
     # Every piece of text that may come from the input (names, paths, messages) goes through _p.
-    sev = f.severity.value
-    where = f"{_p(f.file)}:{f.line}:{f.column}:"
+    memo = memo or _Memo()
+    printed = memo.printed
+    sev = f.severity._value_  # ``value`` is a property computed in Python; ``_value_`` is what it returns
+    location = f.location
+    where = f"{printed[f.file]}:{location.line}:{location.column}:"
     if color:
         where = f"{_BOLD}{where}{_RESET}"
         sev = f"{_COLORS[f.severity]}{sev}{_RESET}"
-    head = f"{where} {sev} {_p(f.rule)} {_p(f.message)}"
+    head = f"{where} {sev} {printed[f.rule]} {_p(f.message)}"
     if f.suppressed:
         head += f" [suppressed: {_p(f.suppression_reason or '')}]"
     lines = [head]
-    if f.path and dotted is not None:
+    if f.path:
         key = (f.path, tuple(map(type, f.path)))
-        path = dotted.get(key)
+        path = memo.dotted.get(key)
         if path is None:
-            path = dotted[key] = _p(f.dotted_path)
-        detail = f"    = {_p(f.code)} at {path}"
+            path = memo.dotted[key] = _p(f.dotted_path)
+        detail = f"    = {printed[f.code]} at {path}"
     else:
-        detail = f"    = {_p(f.code)} at {_p(f.dotted_path)}" if f.path else f"    = {_p(f.code)}"
-    if f.resource is not None:
-        detail += f" in {_p(f.resource.display())}"
+        detail = f"    = {printed[f.code]}"
+    ref = f.resource
+    if ref is not None:
+        shown = memo.refs.get(ref)
+        if shown is None:
+            shown = memo.refs[ref] = _p(ref.display())
+        detail += f" in {shown}"
     lines.append(f"{_DIM}{detail}{_RESET}" if color else detail)
     if f.origin:
         lines.append(f"    = rendered from Helm template {_p(f.origin)}")
@@ -60,7 +88,7 @@ def _finding_lines(f: Finding, color: bool, dotted: dict[tuple[FieldPath, tuple[
     if f.locked_by is not None:
         lines.append(f"    = locked by the policy {_p(f.locked_by.policy)} (locked: {_p(f.locked_by.selector)!r}): "
                      "fix it, no suppression in the repository applies")
-    lines.append(f"    help: {_p(f.remediation)}")
+    lines.append(f"    help: {printed[f.remediation]}")
     return lines
 
 
@@ -82,11 +110,11 @@ def render_text(report: Report, options: RenderOptions) -> str:
     items: list[tuple[tuple[str, int, int, int], list[str]]] = []
     for e in report.errors:
         items.append(((e.file, e.line, e.column, 0), _error_lines(e, color)))
-    dotted: dict[tuple[FieldPath, tuple[type, ...]], str] = {}
+    memo = _Memo()
     for f in report.findings:
         if f.suppressed and not options.show_suppressed and report.diff is None:
             continue
-        items.append(((f.file, f.line, f.column, 1), _finding_lines(f, color, dotted)))
+        items.append(((f.file, f.line, f.column, 1), _finding_lines(f, color, memo)))
     for _, block in sorted(items, key=lambda item: item[0]):
         lines.extend(block)
     for s in report.skipped:
