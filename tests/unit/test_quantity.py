@@ -250,3 +250,16 @@ def test_exact_number_of_a_float_is_its_decimal_text(number: float) -> None:
 
     got = exact_number(number)
     assert type(got) is Fraction and got == Fraction(repr(number))
+
+
+def test_is_quantity_answers_as_parse_quantity() -> None:
+    """``is_quantity`` (schema validation asks only whether a value parses) equals ``parse_quantity(x) is not
+    None`` on every text and value of this module's tables, padded or not."""
+    from guardlint.model.quantity import is_quantity
+
+    values: list[Any] = [t for t, _ in ACCEPTED] + REJECTED + _quantity_texts()
+    values += [f" {t}\t" for t in list(values)]
+    values += [None, True, False, float("nan"), float("inf"), 1e21, 1e-05, 0.1, -0.0, [], {}, b"1",
+               0, -1, 10**18 - 1, 10**18, -(10**18), 2**63, 2**200]
+    for raw in values:
+        assert is_quantity(raw) == (parse_quantity(raw) is not None), repr(raw)

@@ -338,7 +338,7 @@ def _num(value: float) -> str:
 
 
 def _check_quantity(value: Any, node: Node, path: FieldPath, out: list[Problem]) -> None:
-    from guardlint.model.quantity import parse_quantity
+    from guardlint.model.quantity import is_quantity
 
     if _is_number(value):
         if isinstance(value, float) and not math.isfinite(value):
@@ -347,7 +347,7 @@ def _check_quantity(value: Any, node: Node, path: FieldPath, out: list[Problem])
     if not isinstance(value, str):
         _type_problem(value, node, path, out)
         return
-    if parse_quantity(value) is not None:
+    if is_quantity(value):  # ``parse_quantity(value) is not None``, without the value
         return
     found = placeholder_in(value)
     if found is not None:

@@ -114,12 +114,19 @@ def parse_quantity(raw: Any) -> Quantity | None:
     return _parse_plain(text) or _parse_text(text)
 
 
-def _parse_plain(text: str) -> Quantity | None:
-    """The quantities manifests mostly write (``2``, ``500m``, ``512Mi``, ``1G``: ASCII digits, no sign, point
-    or exponent, then a suffix or nothing) without the grammar's regex; None sends every other text to
-    ``_parse_text``. Exact: such a value is an integer times a power of ten or of two, which needs neither the
-    rounding to nano precision (the smallest suffix is ``n``) nor the number checks; only the BinarySI cap
-    applies. ``tests/unit/test_quantity.py`` compares it with the general path on a table of tricky texts."""
+def is_quantity(raw: Any) -> bool:
+    """Whether ``parse_quantity(raw)`` is not None, without computing the value where the text alone answers:
+    a plain quantity (``_plain_parts``) always parses, so only other texts go through the grammar."""
+    if type(raw) is int and -(10**_PLAIN_DIGITS) < raw < 10**_PLAIN_DIGITS:
+        return True
+    text = _text_of(raw)
+    if not text:
+        return False
+    return _plain_parts(text) is not None or _parse_text(text) is not None
+
+
+def _plain_parts(text: str) -> tuple[str, str, tuple[int, int]] | None:
+    """The digits, suffix and suffix factor of a plain quantity (see ``_parse_plain``); None for any other text."""
     if text[-1] in _DIGIT_CHARS:
         digits, suffix = text, ""
     elif text[-2:] in _BINARY:
@@ -129,7 +136,19 @@ def _parse_plain(text: str) -> Quantity | None:
     factor = _PLAIN_FACTORS.get(suffix)
     if factor is None or not 0 < len(digits) <= _PLAIN_DIGITS or digits.strip(_DIGIT_CHARS):
         return None
-    multiplier, divisor = factor
+    return digits, suffix, factor
+
+
+def _parse_plain(text: str) -> Quantity | None:
+    """The quantities manifests mostly write (``2``, ``500m``, ``512Mi``, ``1G``: ASCII digits, no sign, point
+    or exponent, then a suffix or nothing) without the grammar's regex; None sends every other text to
+    ``_parse_text``. Exact: such a value is an integer times a power of ten or of two, which needs neither the
+    rounding to nano precision (the smallest suffix is ``n``) nor the number checks; only the BinarySI cap
+    applies. ``tests/unit/test_quantity.py`` compares it with the general path on a table of tricky texts."""
+    parts = _plain_parts(text)
+    if parts is None:
+        return None
+    digits, suffix, (multiplier, divisor) = parts
     number = int(digits) * multiplier
     if suffix in _BINARY and number > _MAX_BINARY:
         number = _MAX_BINARY
