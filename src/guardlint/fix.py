@@ -762,18 +762,9 @@ class _Structural:
             if not isinstance(child, dict):
                 return "another fix writes a value where this fix needs a mapping"
             node = child
-        leaf = str(rest[-1])
-        if e.op == "append":
-            current = node.setdefault(leaf, [])
-            if not isinstance(current, list):
-                return "another fix writes a value where this fix needs a list"
-            if not any(_same_value(v, e.value) for v in current):
-                current.append(e.value)
-        elif leaf in node:
-            if not _same_data(node[leaf], e.value):
-                return "another fix sets the same field to a different value"
-        else:
-            node[leaf] = _copy_data(e.value)
+        problem = _plan_leaf(node, str(rest[-1]), e)
+        if problem is not None:
+            return problem
         entry.edits.append(e)
         self.claim(e)
         return None
@@ -795,18 +786,9 @@ class _Structural:
             if not any(_same_value(v, e.value) for v in node):
                 node.append(e.value)
         else:
-            leaf = str(rest[-1])
-            if e.op == "append":
-                current = node.setdefault(leaf, [])
-                if not isinstance(current, list):
-                    return "another fix writes a value where this fix needs a list"
-                if not any(_same_value(v, e.value) for v in current):
-                    current.append(e.value)
-            elif leaf in node:
-                if not _same_data(node[leaf], e.value):
-                    return "another fix sets the same field to a different value"
-            else:
-                node[leaf] = _copy_data(e.value)
+            problem = _plan_leaf(node, str(rest[-1]), e)
+            if problem is not None:
+                return problem
         entry.edits.append(e)
         self.claim(e)
         return None
@@ -1055,6 +1037,23 @@ def _copy_data(value: Any) -> Any:
     if isinstance(value, list):
         return [_copy_data(v) for v in value]
     return value
+
+
+def _plan_leaf(node: dict[str, Any], leaf: str, e: Edit) -> str | None:
+    """Plan the last step of ``e`` into the planned mapping ``node``: append to the list ``leaf`` (once per
+    value) or set ``leaf``; the reason it conflicts with another fix's plan, or None."""
+    if e.op == "append":
+        current = node.setdefault(leaf, [])
+        if not isinstance(current, list):
+            return "another fix writes a value where this fix needs a list"
+        if not any(_same_value(v, e.value) for v in current):
+            current.append(e.value)
+    elif leaf in node:
+        if not _same_data(node[leaf], e.value):
+            return "another fix sets the same field to a different value"
+    else:
+        node[leaf] = _copy_data(e.value)
+    return None
 
 
 def _same_value(a: Any, b: Any) -> bool:
