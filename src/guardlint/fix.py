@@ -756,13 +756,7 @@ class _Structural:
             where = to_dotted(e.path[:len(chain) - 1]) or "the document"
             return f"{where} is not a mapping (it holds {'a list' if target.kind == 'seq' else 'a value'})"
         entry = self.inserts.setdefault(id(target), _Insert(target))
-        node = entry.tree
-        for part in rest[:-1]:
-            child = node.setdefault(str(part), {})
-            if not isinstance(child, dict):
-                return "another fix writes a value where this fix needs a mapping"
-            node = child
-        problem = _plan_leaf(node, str(rest[-1]), e)
+        problem = _plan_path(entry.tree, rest, e)
         if problem is not None:
             return problem
         entry.edits.append(e)
@@ -773,20 +767,15 @@ class _Structural:
         """Plan ``e`` into the null scalar ``target``: its value becomes the mapping (``rest`` below it) or the
         list (``rest`` empty) that the edits into it make."""
         entry = self.fills.setdefault(id(target), _Insert(target))
-        top = entry.tree.setdefault("", empty)
+        top: Any = entry.tree.setdefault("", empty)
         if isinstance(top, list) != isinstance(empty, list):
             return "another fix writes a different kind of value where this fix needs " + (
                 "a list" if isinstance(empty, list) else "a mapping")
-        node: Any = top
-        for part in rest[:-1]:
-            node = node.setdefault(str(part), {})
-            if not isinstance(node, dict):
-                return "another fix writes a value where this fix needs a mapping"
-        if not rest:
-            if not any(_same_value(v, e.value) for v in node):
-                node.append(e.value)
-        else:
-            problem = _plan_leaf(node, str(rest[-1]), e)
+        if not rest:  # a null list: ``top`` is the list the appends make
+            if not any(_same_value(v, e.value) for v in top):
+                top.append(e.value)
+        else:  # a null mapping: ``top`` is the mapping the edits below it make
+            problem = _plan_path(top, rest, e)
             if problem is not None:
                 return problem
         entry.edits.append(e)
@@ -1039,9 +1028,16 @@ def _copy_data(value: Any) -> Any:
     return value
 
 
-def _plan_leaf(node: dict[str, Any], leaf: str, e: Edit) -> str | None:
-    """Plan the last step of ``e`` into the planned mapping ``node``: append to the list ``leaf`` (once per
-    value) or set ``leaf``; the reason it conflicts with another fix's plan, or None."""
+def _plan_path(node: dict[str, Any], rest: FieldPath, e: Edit) -> str | None:
+    """Plan ``e`` into the planned mapping ``node`` along the keys ``rest``: the mappings on the way made as
+    needed, then the last key's list appended to (once per value) or the key set; the reason it conflicts with
+    another fix's plan, or None."""
+    for part in rest[:-1]:
+        child = node.setdefault(str(part), {})
+        if not isinstance(child, dict):
+            return "another fix writes a value where this fix needs a mapping"
+        node = child
+    leaf = str(rest[-1])
     if e.op == "append":
         current = node.setdefault(leaf, [])
         if not isinstance(current, list):
