@@ -13,9 +13,8 @@ composing way, which handles all of that (alias bombs, merge keys, duplicate key
 result, when there is one, is what the composing way builds, by construction:
 
 * the events are the ones libyaml's composer consumes, so marks (lines, columns, indexes) are the same;
-* a scalar without a tag gets the tag PyYAML's composer would ask the resolver for with the event's own
-  ``implicit`` flags (the resolver's regular expressions for a plain scalar, ``str`` otherwise), and is then
-  converted by the same constructor calls (``_Builder._scalar``);
+* a plain scalar without a tag is read as Kubernetes reads it (``guardlint.source.scalars.resolve_plain``, through
+  the memo's ``plain_value``), as the composing way reads it too; any other scalar is the string it is;
 * a mapping's keys are the text of their key scalars, in order; its values, a sequence's items and the
   position map's entries (key start, value start and end, children) come from the same marks, with each
   collection's children consecutive in the map (the map is filled when a collection ends, so children come
