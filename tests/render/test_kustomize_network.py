@@ -146,3 +146,25 @@ def test_helm_charts_in_a_kustomization_are_not_inflated(repo: Path) -> None:
     [error] = json.loads(out.getvalue())["errors"]
     assert (error["file"], error["line"]) == ("o/kustomization.yaml", 2)
     assert "'helmCharts'" in error["message"] and "enable-helm" in error["message"]
+
+
+@pytest.mark.skipif(shutil.which("kustomize") is None and shutil.which("kubectl") is None,
+                    reason="needs 'kustomize' or 'kubectl' on PATH to build overlays")
+@pytest.mark.parametrize("field", ["generators", "transformers", "validators"])
+def test_a_kustomization_folder_used_as_a_plugin_list_entry_is_checked_too(repo: Path, server: _Server,
+                                                                           field: str) -> None:
+    """kustomize builds a folder named in ``generators``/``transformers``/``validators`` as a kustomization (its
+    output is the plugin configurations): that folder's own entries are checked like a base's, so its remote
+    resource is refused on its line and never fetched."""
+    write(repo, {
+        "o/kustomization.yaml": f"resources: [cm.yaml]\n{field}:\n  - ../plug\n",
+        "o/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        "plug/kustomization.yaml": f"resources:\n  - {server.url}/remote.yaml\n",
+    })
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", "o", "--format", "json", "--no-config"], out=out, err=err)
+    assert server.requests == []
+    assert code == 2
+    [error] = json.loads(out.getvalue())["errors"]
+    assert (error["file"], error["line"]) == ("plug/kustomization.yaml", 2)
+    assert "never contacts the network" in error["message"]

@@ -83,7 +83,8 @@ class Kustomization(NamedTuple):
     file: str
     display: str
     refs: tuple[str, ...]
-    """Folders with a kustomization that this one uses (resources, bases, components)."""
+    """Folders with a kustomization that this one uses (resources, bases, components, and the folders of
+    generators, transformers and validators)."""
     files: tuple[str, ...]
     """Real paths of the files it reads (resources, patches)."""
     patches: tuple[Patch, ...]
@@ -314,7 +315,11 @@ def parse_kustomization(directory: str, root: str, max_bytes: int = DEFAULT_MAX_
             continue
         # A generator's ``files`` entry may be ``key=path``.
         path_part = entry.partition("=")[2] if field.endswith(" files") and "=" in entry else entry
-        local(path_part, node, field, folder=field in _PLUGIN_LISTS)
+        path = local(path_part, node, field, folder=field in _PLUGIN_LISTS)
+        if path is not None and field in _PLUGIN_LISTS and os.path.isdir(path) and kustomization_file(path):
+            # kustomize builds a plugin-list folder as a kustomization (its output is the plugin
+            # configurations): it is part of the chain, so its own entries are checked like a base's.
+            refs.append(path)
 
     for field in _PLUGIN_LISTS:
         for entry, node in _strings(_get(doc.root, field)):
