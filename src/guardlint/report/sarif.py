@@ -282,11 +282,14 @@ def _plain(markdown: str) -> str:
 
 
 def _uri(file: str) -> dict[str, Any]:
+    """The URI of a file: its name's bytes, percent-encoded (``os.fsencode`` gives back the bytes of a name that
+    is not UTF-8, ``caf\\xe9.yaml`` -> ``caf%E9.yaml``; ``quote`` of the decoded name cannot encode it)."""
+    import os
     from urllib.parse import quote
 
     if file.startswith("/"):
-        return {"uri": "file://" + quote(file)}
-    return {"uri": quote(file), "uriBaseId": SRCROOT}
+        return {"uri": "file://" + quote(os.fsencode(file))}
+    return {"uri": quote(os.fsencode(file)), "uriBaseId": SRCROOT}
 
 
 def _region(loc: Location) -> dict[str, int]:
