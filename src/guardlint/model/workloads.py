@@ -377,6 +377,17 @@ class ContainerRef(Frozen):
         return self.kind is ContainerKind.INIT and self.data.get("restartPolicy") == "Always"
 
     @property
+    def completed_by_injector(self) -> bool:
+        """Istio's customization of its injected proxy: a container named ``istio-proxy`` whose image is
+        ``auto``. Istio's injector (``pkg/kube/inject/webhook.go``, ``AutoImage``) merges such a container onto
+        the proxy container of its injection template, which supplies the image and every field the manifest
+        leaves out (resources, probes, security settings); "auto" is not an image to pull. Istio documents the
+        shape for gateways ("Installing Gateways": ``image: auto``) and for customizing the sidecar. Rules that
+        report a field a container lacks, or its image, leave such a container alone; the values it sets are
+        still judged."""
+        return self.name == "istio-proxy" and self.data.get("image") == "auto"
+
+    @property
     def security_context(self) -> Mapping[str, Any]:
         sc = self.data.get("securityContext")
         return sc if isinstance(sc, dict) else {}

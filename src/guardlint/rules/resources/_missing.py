@@ -54,7 +54,7 @@ def missing_resource(resource: Resource, ctx: RuleContext, name: str, section: s
             continue
         for c in iter_containers(pod, RESOURCE_CONTAINERS):
             resources = c.data.get("resources")
-            if _sets(resources, sections, name) or resources_set_by_train_job(resource, c):
+            if _sets(resources, sections, name) or resources_set_by_train_job(resource, c) or c.completed_by_injector:
                 continue
             if excused is None:
                 excused = (

@@ -37,7 +37,7 @@ def missing_probe(
         if is_run_to_completion(pod):
             continue
         for c in iter_containers(pod, _CONTAINERS):
-            if c.data.get(probe) is not None:
+            if c.data.get(probe) is not None or c.completed_by_injector:
                 continue
             if only_with_ports and not container_ports(c):
                 continue

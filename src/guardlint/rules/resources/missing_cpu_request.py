@@ -40,7 +40,8 @@ def missing_cpu_request(resource: Resource, params: Any, ctx: RuleContext) -> It
     containers or a container without an image), InferenceServices, whose KServe webhook supplies
     default requests and limits, and the trainer container (`node`, in the replicated jobs labelled
     `trainer.kubeflow.org/trainjob-ancestor-step: trainer`) of a Kubeflow TrainingRuntime or
-    ClusterTrainingRuntime, whose resources each TrainJob sets (`spec.trainer.resourcesPerNode`).
+    ClusterTrainingRuntime, whose resources each TrainJob sets (`spec.trainer.resourcesPerNode`), and
+    Istio's `istio-proxy` container with `image: auto`, which Istio's injector completes from its template.
 
     ## Why is this bad?
     The scheduler places pods by their requests. A pod without a CPU request is scheduled as if it used no

@@ -54,7 +54,8 @@ def missing_ephemeral_storage_request(resource: Resource, params: Params, ctx: R
     containers or a container without an image), InferenceServices, whose KServe webhook supplies
     default requests and limits, and the trainer container (`node`, in the replicated jobs labelled
     `trainer.kubeflow.org/trainjob-ancestor-step: trainer`) of a Kubeflow TrainingRuntime or
-    ClusterTrainingRuntime, whose resources each TrainJob sets (`spec.trainer.resourcesPerNode`).
+    ClusterTrainingRuntime, whose resources each TrainJob sets (`spec.trainer.resourcesPerNode`), and
+    Istio's `istio-proxy` container with `image: auto`, which Istio's injector completes from its template.
 
     ## Why is this bad?
     Logs, `emptyDir` volumes and the container's writable layer use the node's local disk. Without a request

@@ -33,7 +33,8 @@ def missing_liveness_probe(resource: Resource, params: ProbeParams, ctx: RuleCon
     `OnFailure`, init containers, sidecars and ephemeral containers are never reported.
 
     Not reported: kustomize patches and other fragments (a built-in workload whose pod template has no
-    containers or a container without an image), and the pods of Ray custom resources (KubeRay injects liveness probes).
+    containers or a container without an image), the pods of Ray custom resources (KubeRay injects liveness probes),
+    and Istio's `istio-proxy` container with `image: auto`, which Istio's injector completes from its template.
 
     ## Why is this bad?
     A process that deadlocks or stops making progress without exiting is never restarted without a liveness

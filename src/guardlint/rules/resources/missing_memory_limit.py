@@ -39,7 +39,8 @@ def missing_memory_limit(resource: Resource, params: Any, ctx: RuleContext) -> I
     containers or a container without an image), InferenceServices, whose KServe webhook supplies
     default requests and limits, and the trainer container (`node`, in the replicated jobs labelled
     `trainer.kubeflow.org/trainjob-ancestor-step: trainer`) of a Kubeflow TrainingRuntime or
-    ClusterTrainingRuntime, whose resources each TrainJob sets (`spec.trainer.resourcesPerNode`).
+    ClusterTrainingRuntime, whose resources each TrainJob sets (`spec.trainer.resourcesPerNode`), and
+    Istio's `istio-proxy` container with `image: auto`, which Istio's injector completes from its template.
 
     ## Why is this bad?
     Memory is not compressible: a container without a limit can use all of the node's memory, and when the

@@ -48,7 +48,8 @@ def missing_readiness_probe(resource: Resource, params: Params, ctx: RuleContext
 
     Not reported: kustomize patches and other fragments (a built-in workload whose pod template has no
     containers or a container without an image), and the pods of Ray custom resources (KubeRay injects
-    readiness probes) and Knative Services (Knative adds a default readiness probe).
+    readiness probes), Knative Services (Knative adds a default readiness probe), and Istio's `istio-proxy`
+    container with `image: auto`, which Istio's injector completes from its template.
 
     ## Why is this bad?
     Without a readiness probe a pod counts as ready as soon as its containers start: Services send it traffic

@@ -33,7 +33,8 @@ def missing_startup_probe(resource: Resource, params: ProbeParams, ctx: RuleCont
     `initialDelaySeconds`.
 
     Not reported: kustomize patches and other fragments (a built-in workload whose pod template has no
-    containers or a container without an image).
+    containers or a container without an image), and Istio's `istio-proxy` container with `image: auto`,
+    which Istio's injector completes from its template.
 
     ## Why is this bad?
     A liveness probe that runs while a slow application is still starting kills it before it is up, in a

@@ -153,7 +153,8 @@ def unpinned_image(resource: Resource, params: Params, ctx: RuleContext) -> Iter
     it moves `latest`; a tag such as `main-3f2a1b9`, one build of a branch, is not extended this way), and,
     when `require-digest` is on, images that are not pinned by digest. Values that are not image references
     but placeholders filled in later (`$IMAGE`, `${IMAGE_URI}`, `{{inputs.parameters.image}}`, `<image>`,
-    `REGION-docker.pkg.dev/PROJECT_ID/app`) are not reported.
+    `REGION-docker.pkg.dev/PROJECT_ID/app`) are not reported, nor is `image: auto` on Istio's `istio-proxy`
+    container (Istio's injector replaces it with the proxy image of its injection template).
 
     ## Why is this bad?
     A moving tag makes the manifest mean different things on different days: two nodes can run different
@@ -199,8 +200,8 @@ def unpinned_image(resource: Resource, params: Params, ctx: RuleContext) -> Iter
     mutable = frozenset(params.mutable_tags)
     for c in iter_all_containers(resource, ctx.workloads):
         image = c.data.get("image")
-        if not isinstance(image, str):
-            continue
+        if not isinstance(image, str) or c.completed_by_injector:
+            continue  # Istio's `image: auto` names no image: the injector puts its proxy image there
         text = image.strip()
         _, tag, digest = split_image(text)
         if digest is None and tag is not None and not params.require_digest and not is_mutable_tag(tag, mutable):

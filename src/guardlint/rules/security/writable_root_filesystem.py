@@ -47,8 +47,9 @@ def writable_root_filesystem(resource: Resource, params: Params, ctx: RuleContex
     """## What it does
     Reports containers and sidecars (and init containers, unless `check-init-containers` is off) whose
     `securityContext.readOnlyRootFilesystem` is not `true`. There is no pod-level field. Ephemeral
-    (debugging) containers and Windows pods, where the field is not supported, are not reported. Off by
-    default: many images still write to their own file system.
+    (debugging) containers and Windows pods, where the field is not supported, are not reported, nor is an
+    Istio `istio-proxy` container with `image: auto` that leaves the field out (Istio's injector completes it
+    from its template, which sets it). Off by default: many images still write to their own file system.
 
     ## Why is this bad?
     A writable root file system lets an attacker who gained code execution replace binaries and
@@ -106,7 +107,7 @@ def writable_root_filesystem(resource: Resource, params: Params, ctx: RuleContex
             if c.kind is ContainerKind.INIT and not c.is_sidecar and not params.check_init_containers:
                 continue
             value = c.get(("securityContext", "readOnlyRootFilesystem"))
-            if value is True:
+            if value is True or (value is None and c.completed_by_injector):
                 continue
             text = "sets readOnlyRootFilesystem=false" if value is False else "does not set readOnlyRootFilesystem=true"
             path = (*c.path, "securityContext", "readOnlyRootFilesystem")
