@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.access import get, get_list
+from guardlint.model.index import same_namespace
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.gpu._support import SERVER_MARKERS, gpu_facts, may_start_program
@@ -16,7 +17,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Annotated, Any
 
+    from guardlint.model.paths import FieldPath
     from guardlint.model.requirements import SiteValue
+    from guardlint.model.workloads import ContainerRef
     from guardlint.rules.gpu._launch import Invocation, Word
 
 PER_PROCESS_KINDS = frozenset({"gpu", "tpu"})
@@ -119,9 +122,12 @@ def _values(words: tuple[Word, ...], names: frozenset[str], *, underscores: bool
     return None if value is None else (value, found[1])
 
 
-def _vllm(words: tuple[Word, ...]) -> _Need | None:
+def _vllm(words: tuple[Word, ...], *, preset: int = 0) -> _Need | None:
+    """``preset``: the first words are options an operator writes itself (KServe's LLMInferenceService presets),
+    read as given; only the words after them may not hold an option this reader does not judge."""
     from guardlint.rules.gpu._launch import has_option, option
-    if has_option(words, VLLM_NOT_JUDGED, underscores=True) or _abbreviated(words, VLLM_READ):
+    own = words[preset:]
+    if has_option(own, VLLM_NOT_JUDGED, underscores=True) or _abbreviated(own, VLLM_READ):
         return None
     backend = option(words, frozenset({"--distributed-executor-backend"}), underscores=True)
     if backend is not None and backend[0] not in ("mp", "uni"):
@@ -244,6 +250,14 @@ def gpu_parallel_size_mismatch(resource: Resource, params: Params, ctx: RuleCont
     - SGLang (`python -m sglang.launch_server`): at least tensor-parallel x pipeline-parallel size;
     - torchrun (`torchrun`, `python -m torch.distributed.run`): `--nproc-per-node`, at least one device each.
 
+    KServe objects are read as the operator completes them: an InferenceService's `model` with the
+    ServingRuntime or ClusterServingRuntime it names in `runtime` (when that runtime is among the linted
+    objects; the runtime's `kserve-container` with the model's fields merged in and its `args` appended), and
+    an LLMInferenceService's `main` container without a `command` of its own as KServe's presets start it
+    (`vllm serve` with `--tensor-parallel-size` from `spec.parallelism.tensor` on one node, or
+    `dataLocal` engines of `tensor` devices on every pod with data parallelism across nodes; then
+    `VLLM_ADDITIONAL_ARGS` and the container's `args`; `spec.prefill.parallelism` for prefill pods).
+
     It reports a server that needs more devices than the container has (it cannot start), and, with
     `report-idle` (default on), a container that requests more devices than a vLLM or TGI server started as
     the container's own process uses.
@@ -251,7 +265,10 @@ def gpu_parallel_size_mismatch(resource: Resource, params: Params, ctx: RuleCont
     Not judged (nothing is certain there): values that are not literal integers (`${TP}`, `auto`, templates),
     multi-node launches (vLLM `--nnodes`, `--headless`, data-parallel addresses and ranks, a Ray executor;
     SGLang `--nnodes`; scripts that mention `ray`; a `RAY_ADDRESS` variable), pods that form one server
-    across pods (LeaderWorkerSet, KubeRay, KServe `workerSpec` and LLMInferenceService `worker`), containers
+    across pods (LeaderWorkerSet, KubeRay, KServe `workerSpec`, LLMInferenceService `worker` pods other than
+    the data-parallel preset's), a ServingRuntime's `kserve-container` alone (each InferenceService replaces
+    its resources and appends args), an InferenceService model whose runtime is not named or not among the
+    linted objects, LLMInferenceServices with `baseRefs` or a `runtime`, containers
     that set a device-visibility variable (`CUDA_VISIBLE_DEVICES`, ...), containers with MIG slices, shared
     or fractional GPUs or other accelerators, vLLM context parallelism and `--config` files, a vLLM option
     abbreviated as its parser allows (`--tensor-parallel 4`), and in a shell script the idle direction
@@ -311,9 +328,12 @@ def gpu_parallel_size_mismatch(resource: Resource, params: Params, ctx: RuleCont
                   nvidia.com/gpu: 8
     ```
     """
-    if _multi_pod(resource):
+    llmisvc = resource.group == "serving.kserve.io" and resource.kind == "LLMInferenceService"
+    if _multi_pod(resource) and not llmisvc:
         return
+    runtime_default = _runtime_default_path(resource)
     for pod_facts in gpu_facts(resource, ctx).pods:
+        preset = _llmisvc_preset(resource, pod_facts.pod.path) if llmisvc else None
         for c, use in pod_facts.used:
             devices = {n: a for n, (a, _, _) in use.items() if a > 0}
             if not devices or any(use[n][2].kind not in PER_PROCESS_KINDS for n in devices):
@@ -323,30 +343,49 @@ def gpu_parallel_size_mismatch(resource: Resource, params: Params, ctx: RuleCont
             total = sum(devices.values())
             if total.denominator != 1:
                 continue
-            if not may_start_program(c.data, SERVER_MARKERS, images=True):
+            if c.path == runtime_default:
+                continue  # every InferenceService that uses the runtime completes this container (see below)
+            count = int(total)
+            limit: SiteValue = use[next(iter(devices))][1]
+            unit = ", ".join(devices) if len(devices) > 1 else next(iter(devices))
+            if llmisvc:
+                if preset is not None and c.name == "main" and c.data.get("command") is None:
+                    yield from _judge_preset(c, preset, count, unit, limit, params)
+                    continue
+                if preset is not None or _multi_pod(resource):
+                    continue  # a preset we do not read, or one server across pods
+            data: Mapping[str, Any] = c.data
+            remap: dict[FieldPath, FieldPath | None] = {}
+            note = ""
+            if _runtime_completed(resource, c):
+                merged = _with_runtime(resource, c, devices, ctx)
+                if merged is None:
+                    continue  # the runtime is not among the linted objects: its args and command are unknown
+                data, remap, note = merged
+            if not may_start_program(data, SERVER_MARKERS, images=True):
                 continue  # names no server: nothing to read, and the parser is not imported
-            names = _env_names(c.data)
+            names = _env_names(data)
             if names & VISIBILITY_ENV or "RAY_ADDRESS" in names:
                 continue
             # Only here, for a container with whole GPUs or TPU chips: most objects never need the parser.
             from guardlint.rules.gpu._launch import invocations, literal_env
 
-            env = literal_env(c.data)
-            found = invocations(c.data, c.path, env)
+            env = literal_env(data)
+            found = invocations(data, c.path, env)
             if not found:
                 continue
-            if any(not inv.exec_form for inv in found) and _mentions_ray(c.data):
+            if any(not inv.exec_form for inv in found) and _mentions_ray(data):
                 continue
-            count = int(total)
-            limit: SiteValue = use[next(iter(devices))][1]
-            unit = ", ".join(devices) if len(devices) > 1 else next(iter(devices))
             for inv in found:
-                need = _need(inv, c.data, env, c.path)
+                need = _need(inv, data, env, c.path)
                 if need is None:
                     continue
+                need = need._replace(what=need.what + note) if note else need
+                # A word written in the runtime (another object) is not located here: the limit is.
+                at = limit.path if need.word is None else remap.get(need.word.path, need.word.path)
                 if need.uses > count:
                     yield Violation(
-                        need.word.path if need.word is not None else limit.path,
+                        at if at is not None else limit.path,
                         f"{c.describe()} starts {need.what}, which needs {need.uses} devices, but requests "
                         f"{count} {unit}: a worker without a device fails, and so does the start-up",
                     )
@@ -357,6 +396,221 @@ def gpu_parallel_size_mismatch(resource: Resource, params: Params, ctx: RuleCont
                         f"{c.describe()} requests {count} {unit} but starts {need.what}, which uses "
                         f"{need.uses}: {_idle(count - need.uses)} reserved for the pod and idle",
                     )
+
+
+def _judge_preset(c: ContainerRef, preset: _Preset, count: int, unit: str, limit: SiteValue, params: Params
+                  ) -> Iterator[Violation]:
+    """The ``main`` container of an LLMInferenceService that runs KServe's preset command: vLLM with the
+    preset's options from ``spec.parallelism``, then ``VLLM_ADDITIONAL_ARGS`` and the container's own ``args``
+    (the preset's script passes both after its own options; vLLM keeps an option's last value)."""
+    from guardlint.rules.gpu._launch import Word, literal_env
+
+    names = _env_names(c.data)
+    if names & VISIBILITY_ENV:
+        return
+    env = literal_env(c.data)
+    extra: list[Word] = []
+    if "VLLM_ADDITIONAL_ARGS" in names:
+        value = env.get("VLLM_ADDITIONAL_ARGS")
+        if value is None or any(ch in value for ch in "$`\\'\"(){};&|<>*?"):
+            return  # from a reference, or shell syntax the preset's eval would read: not known here
+        index = max(i for i, e in enumerate(get_list(c.data, ("env",)) or ())
+                    if isinstance(e, dict) and e.get("name") == "VLLM_ADDITIONAL_ARGS")
+        extra.extend(Word(w, (*c.path, "env", index, "value")) for w in value.split())
+    args = c.data.get("args")
+    if args is not None:
+        if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
+            return
+        extra.extend(Word(a, (*c.path, "args", i)) for i, a in enumerate(args))
+    need = _vllm((*preset.words, *extra), preset=len(preset.words))
+    if need is None:
+        return
+    need = need._replace(what=f"{need.what} (KServe's {preset.name} preset)")
+    if need.uses > count:
+        yield Violation(
+            need.word.path if need.word is not None else limit.path,
+            f"{c.describe()} starts {need.what}, which needs {need.uses} devices, but requests {count} {unit}: "
+            f"a worker without a device fails, and so does the start-up",
+        )
+    elif params.report_idle and need.uses < count:
+        yield Violation(
+            limit.path,
+            f"{c.describe()} requests {count} {unit} but starts {need.what}, which uses {need.uses}: "
+            f"{_idle(count - need.uses)} reserved for the pod and idle",
+        )
+
+KSERVE_RUNTIME_KINDS = ("ServingRuntime", "ClusterServingRuntime")
+KSERVE_CONTAINER = "kserve-container"
+KSERVE_MODEL_FIELDS = frozenset({
+    "model", "sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "huggingface", "pmml", "lightgbm",
+    "paddle",
+})
+"""InferenceService predictor fields that are a container completed by a serving runtime: ``model`` (the runtime
+named in ``runtime``, or one KServe selects by model format) and the framework shorthands (selected too)."""
+
+
+class _Preset(NamedTuple):
+    """The vLLM options KServe's LLMInferenceService preset writes for one workload, from ``spec.parallelism``."""
+
+    name: str
+    words: tuple[Word, ...]
+
+
+def _runtime_index(containers: list[Any]) -> int | None:
+    """The runtime container an InferenceService's model spec completes: the one named ``kserve-container``
+    (KServe's predictor reconciler), or the first where none is (older releases took the first)."""
+    for i, item in enumerate(containers):
+        if isinstance(item, dict) and item.get("name") == KSERVE_CONTAINER:
+            return i
+    return 0 if containers else None
+
+
+def _runtime_default_path(resource: Resource) -> FieldPath | None:
+    """The path of a ServingRuntime's container that every InferenceService using the runtime completes.
+
+    KServe merges the InferenceService's ``model`` container into it (``MergeRuntimeContainers``: a strategic
+    merge patch, so the InferenceService's ``resources`` replace the runtime's per resource name, and its
+    ``args`` are appended after the runtime's). The runtime's GPU count and parallel size are defaults that each
+    InferenceService may change, so neither a shortage nor idle devices is certain on the runtime alone."""
+    if resource.group != "serving.kserve.io" or resource.kind not in KSERVE_RUNTIME_KINDS:
+        return None
+    containers = get_list(resource.data, ("spec", "containers"))
+    index = _runtime_index(list(containers)) if containers else None
+    return None if index is None else ("spec", "containers", index)
+
+
+def _runtime_completed(resource: Resource, c: ContainerRef) -> bool:
+    return (resource.kind == "InferenceService" and len(c.path) == 3 and c.path[:2] == ("spec", "predictor")
+            and c.path[2] in KSERVE_MODEL_FIELDS)
+
+
+def _serving_runtime(resource: Resource, name: str, ctx: RuleContext) -> Resource | None:
+    """The runtime KServe resolves ``name`` to: a ServingRuntime in the InferenceService's namespace, else a
+    ClusterServingRuntime, among the linted objects of the same tree."""
+    for kind in KSERVE_RUNTIME_KINDS:
+        for r in ctx.index.named(kind, name):
+            if r.group != "serving.kserve.io" or not ctx.index.same_tree(resource, r):
+                continue
+            if kind == "ServingRuntime" and not same_namespace(r.namespace, resource.namespace):
+                continue
+            return r
+    return None
+
+
+def _with_runtime(resource: Resource, c: ContainerRef, devices: Mapping[str, Any], ctx: RuleContext
+                  ) -> tuple[dict[str, Any], dict[FieldPath, FieldPath | None], str] | None:
+    """The predictor container as KServe runs it: the named runtime's container with the InferenceService's
+    ``model`` merged in (its fields replace the runtime's, ``env`` entries by name, ``args`` appended), and for
+    each command, args and env path of the merged container where it is written in this object (None: in the
+    runtime). None when the result is not known exactly: no runtime named (KServe selects one by model format),
+    the runtime not among the linted objects, a multi-node runtime, or a runtime resource the model spec does
+    not replace (the container's devices would not be the ones read here)."""
+    if resource.group != "serving.kserve.io" or c.path[2] != "model":
+        return None
+    name = c.data.get("runtime")
+    runtime = _serving_runtime(resource, name, ctx) if isinstance(name, str) and name else None
+    if runtime is None or get(runtime.data, ("spec", "workerSpec")) is not None:
+        return None
+    containers = list(get_list(runtime.data, ("spec", "containers")) or ())
+    index = _runtime_index(containers)
+    base = containers[index] if index is not None else None
+    if not isinstance(base, dict):
+        return None
+    own = {k for section in ("limits", "requests") for k in (get(c.data, ("resources", section)) or {})}
+    for section in ("limits", "requests"):
+        held = get(base, ("resources", section))
+        if isinstance(held, dict) and any("/" in str(k) and k not in own for k in held):
+            return None
+    if not set(devices) <= own:
+        return None
+    lists = [base.get("args"), c.data.get("args"), base.get("env"), c.data.get("env")]
+    if any(v is not None and not isinstance(v, list) for v in lists):
+        return None
+    runtime_args, model_args, runtime_env, model_env = (v or [] for v in lists)
+    merged: dict[str, Any] = dict(base)
+    for field, value in c.data.items():
+        if value is None:
+            merged.pop(field, None)  # a null in a strategic merge patch deletes the field
+        else:
+            merged[field] = value
+    remap: dict[FieldPath, FieldPath | None] = {}
+    merged["args"] = [*runtime_args, *model_args]
+    for i in range(len(merged["args"])):
+        j = i - len(runtime_args)
+        key: FieldPath = (*c.path, "args", i)
+        remap[key] = (*c.path, "args", j) if j >= 0 else None
+    if c.data.get("command") is None:
+        for i in range(len(base.get("command") or ())):
+            key = (*c.path, "command", i)
+            remap[key] = None
+    own_env = {e.get("name") for e in model_env if isinstance(e, dict)}
+    kept = [e for e in runtime_env if not (isinstance(e, dict) and e.get("name") in own_env)]
+    merged["env"] = [*kept, *model_env]
+    for i in range(len(merged["env"])):
+        j = i - len(kept)
+        key = (*c.path, "env", i, "value")
+        remap[key] = (*c.path, "env", j, "value") if j >= 0 else None
+    return merged, remap, f" (merged with {runtime.kind} '{name}')"
+
+
+def _int_field(parallelism: Mapping[str, Any], key: str) -> int | None:
+    value = parallelism.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _llmisvc_preset(resource: Resource, pod_path: FieldPath) -> _Preset | None:
+    """What KServe's presets for an LLMInferenceService pass to ``vllm serve`` from ``spec.parallelism`` (or
+    ``spec.prefill.parallelism``) in the pod at ``pod_path``, for the presets read exactly (KServe's
+    ``kserve-config-llm-*`` LLMInferenceServiceConfigs, selected by the controller from the spec):
+
+    - one node (no ``worker``): ``--tensor-parallel-size`` when ``tensor`` is set (``config-llm-template``,
+      ``-decode-template``, ``-prefill-template``);
+    - several nodes with data parallelism (``worker`` and ``data`` or ``dataLocal``): every pod, leader and
+      workers, runs ``--data-parallel-size-local`` (``dataLocal``, default 1) engines of ``--tensor-parallel-size``
+      devices each (``config-llm-worker-data-parallel`` and its decode and prefill forms).
+
+    None where nothing is certain: ``baseRefs`` (configurations that may replace the preset's command), a
+    ``runtime`` other than the default, pipeline parallelism across nodes (Ray), a single node with a
+    parallelism the preset does not pass, no ``tensor`` on a single node, values that are not integers."""
+    spec = resource.data.get("spec")
+    if not isinstance(spec, dict) or spec.get("baseRefs") or spec.get("runtime") is not None:
+        return None
+    at: FieldPath
+    if pod_path[:2] == ("spec", "prefill"):
+        workload, at, role = spec.get("prefill"), ("spec", "prefill"), "prefill-"
+    else:
+        workload, at, role = spec, ("spec",), "decode-" if spec.get("prefill") is not None else ""
+    if not isinstance(workload, dict) or pod_path not in ((*at, "template"), (*at, "worker")):
+        return None
+    parallelism = workload.get("parallelism")
+    if parallelism is None:
+        parallelism = {}
+    if not isinstance(parallelism, dict):
+        return None
+    from guardlint.rules.gpu._launch import Word
+
+    where = (*at, "parallelism")
+    tensor, data, local, pipeline = (_int_field(parallelism, k) for k in ("tensor", "data", "dataLocal", "pipeline"))
+    if any(parallelism.get(k) is not None and v is None
+           for k, v in zip(("tensor", "data", "dataLocal", "pipeline"), (tensor, data, local, pipeline),
+                           strict=True)):
+        return None
+    words: list[Word] = []
+    if tensor is not None and tensor > 0:
+        words += [Word("--tensor-parallel-size", (*where, "tensor")), Word(str(tensor), (*where, "tensor"))]
+    if workload.get("worker") is None:
+        if not words or any(v is not None and v > 0 for v in (data, local, pipeline)):
+            return None
+        return _Preset(f"config-llm-{role or ''}template", tuple(words))
+    if not ((data or 0) > 0 or (local or 0) > 0):
+        return None  # pipeline parallelism (Ray), or no preset at all
+    written = where if workload.get("parallelism") is not None else at
+    words += [
+        Word("--data-parallel-size", (*where, "data") if data else written), Word(str(data or 1), written),
+        Word("--data-parallel-size-local", (*where, "dataLocal") if local else written),
+        Word(str(local or 1), (*where, "dataLocal") if local else written),
+    ]
+    return _Preset(f"config-llm-{role}worker-data-parallel", tuple(words))
 
 
 def _idle(n: int) -> str:
