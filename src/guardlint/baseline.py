@@ -169,16 +169,25 @@ def apply(report: Report, baseline: Counter[Key], root: str | None = None, name:
     remaining = Counter(baseline)
     kept: list[Finding] = []
     dropped = 0
+    locked: Counter[str] = Counter()
     for f in report.findings:
         if not f.suppressed:
             k = key_of(f, relative)
             if remaining[k] > 0:
                 remaining[k] -= 1
-                dropped += 1
-                continue
+                if f.locked_by is not None:  # the baseline is repository data: it cannot hide what a policy locks
+                    locked[f.rule] += 1
+                else:
+                    dropped += 1
+                    continue
         kept.append(f)
     warnings = report.warnings
-    if dropped == 0 and baseline and report.active:
+    if locked:
+        rules = ", ".join(f"{rule} ({n})" for rule, n in sorted(locked.items()))
+        warnings = (*warnings, (
+            f"{name} records findings of rules the policy locks, which a baseline does not hide: {rules}; "
+            "fix them, or ask for an exemption in the policy"))
+    if dropped == 0 and not locked and baseline and report.active:
         where = f" relative to {root}" if root is not None else ""
         message = (f"{name} matches none of the {len(report.active)} findings: it is out of date or was "
                    f"written for other files (its paths are read{where}); write it again with --write-baseline")

@@ -744,6 +744,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         read += [p for p in (args.baseline, settings.config.source, settings.config.policy) if p]
         for path in targets:
             _refuse_input_target(path, read, "the report")
+    if args.write_baseline:  # the baseline it reads may be rewritten: that is how a baseline is refreshed
+        read = [*(f for f in report.files if f != "-"), *args.context]
+        read += [p for p in (settings.config.source, settings.config.policy) if p]
+        _refuse_input_target(args.write_baseline, read, "the baseline")
     introduced: Callable[[Report], Report] | None = None
     if base is not None:  # before --diff and --fix: in pull-request mode they touch only the new findings
         from guardlint import diffbase

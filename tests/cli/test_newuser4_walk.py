@@ -41,3 +41,62 @@ def test_sarif_of_a_file_whose_name_is_not_utf8(tmp_path: Path, monkeypatch: pyt
     uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
             for r in doc["runs"][0]["results"] for loc in r["locations"]}
     assert uris == {"caf%E9.yaml"}
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_a_baseline_does_not_hide_a_finding_of_a_locked_rule(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The baseline is repository data (SECURITY.md): a pull request that adds a privileged pod and its entry to
+    the baseline hid the finding the policy locked (exit 0). Only the policy's exemptions exempt a locked rule;
+    findings of other rules are still baselined, and a warning says why the locked one was not."""
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    repo = tmp_path / "repo"
+    (repo / "pod.yaml").write_bytes(PRIVILEGED.replace(b"{name: p}", b"{name: p, namespace: x}"))
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("locked:\n  - privileged-container\n")
+    monkeypatch.chdir(repo)
+    code, _, err = _run("check", ".", "--write-baseline", "bl.json")
+    assert code == 0, err
+    code, out, err = _run("check", ".", "--policy", str(policy), "--baseline", "bl.json", "--format", "json")
+    report = json.loads(out)
+    assert code == 1, err
+    assert [f["rule"] for f in report["findings"] if not f["suppressed"]] == ["privileged-container"]
+    assert report["summary"]["baselined"] >= 1  # the other rules' findings stay baselined
+    assert any("locks" in w and "privileged-container (1)" in w for w in report["warnings"]), report["warnings"]
+    # Without the policy the baseline hides it, as before.
+    code, out, _ = _run("check", ".", "--baseline", "bl.json", "--format", "json")
+    assert code == 0 and json.loads(out)["findings"] == []
+
+
+@pytest.mark.parametrize("target", ["pod.yaml", "./deploy/../pod.yaml", "link.yaml", ".guardlint.yaml"])
+def test_write_baseline_refuses_an_input_of_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   target: str) -> None:
+    """``--write-baseline pod.yaml`` (a slip for the manifest next to it) replaced the linted manifest with the
+    baseline's JSON; ``--output`` has always refused that. Checked before anything is written, exit code 2."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "pod.yaml").write_bytes(PRIVILEGED)
+    os.link(tmp_path / "pod.yaml", tmp_path / "link.yaml")
+    (tmp_path / ".guardlint.yaml").write_text("fail-on: error\n")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run("check", "pod.yaml", "--write-baseline", target)
+    assert code == 2
+    assert "refusing to write the baseline over" in err and "an input of this run" in err
+    assert (tmp_path / "pod.yaml").read_bytes() == PRIVILEGED
+    assert (tmp_path / ".guardlint.yaml").read_text() == "fail-on: error\n"
+
+
+def test_write_baseline_may_rewrite_the_baseline_it_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refreshing a baseline in place (``--baseline B --write-baseline B``) stays allowed."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pod.yaml").write_bytes(PRIVILEGED)
+    monkeypatch.chdir(tmp_path)
+    assert _run("check", "pod.yaml", "--write-baseline", "bl.json")[0] == 0
+    code, _, err = _run("check", "pod.yaml", "--baseline", "bl.json", "--write-baseline", "bl.json")
+    assert code == 0, err
+    assert "wrote 5 findings" in err
