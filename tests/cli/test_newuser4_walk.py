@@ -100,3 +100,19 @@ def test_write_baseline_may_rewrite_the_baseline_it_reads(tmp_path: Path, monkey
     code, _, err = _run("check", "pod.yaml", "--baseline", "bl.json", "--write-baseline", "bl.json")
     assert code == 0, err
     assert "wrote 5 findings" in err
+
+
+def test_the_hook_passes_what_docs_rendering_says_it_passes() -> None:
+    """docs/rendering.md "Known limits": a commit changing only a chart's ``_helpers.tpl`` renders the chart (the
+    hook's ``files:`` pattern passes ``.tpl``), one changing only ``NOTES.txt`` or ``files/...`` does not."""
+    import re
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    hooks = {h["id"]: h for h in yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text())}
+    pattern = re.compile(hooks["guardlint"]["files"])
+    assert pattern.search("chart/templates/_helpers.tpl")
+    assert not pattern.search("chart/templates/NOTES.txt") and not pattern.search("chart/files/app.conf")
+    text = " ".join((root / "docs" / "rendering.md").read_text().split())
+    assert "only `templates/_helpers.tpl` renders its chart" in text
