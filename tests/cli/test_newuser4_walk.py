@@ -116,3 +116,38 @@ def test_the_hook_passes_what_docs_rendering_says_it_passes() -> None:
     assert not pattern.search("chart/templates/NOTES.txt") and not pattern.search("chart/files/app.conf")
     text = " ".join((root / "docs" / "rendering.md").read_text().split())
     assert "only `templates/_helpers.tpl` renders its chart" in text
+
+
+def test_what_the_repository_still_decides_under_a_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SECURITY.md and docs/security.md, "Locked rules": a lock governs findings, not which files are read. The
+    repository's ``exclude`` leaves a file out for every rule, locked or not; the policy pins the single-valued
+    settings by setting them itself (``render``, ``max-file-size-mb``, ``kubernetes-version``), and
+    ``--no-config`` gives the repository's configuration no say at all (the policy still applies)."""
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    repo = tmp_path / "repo"
+    (repo / "deploy").mkdir()
+    (repo / "deploy" / "pod.yaml").write_bytes(PRIVILEGED.replace(b"{name: p}", b"{name: p, namespace: x}"))
+    (repo / "other.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\n")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("locked: [privileged-container]\nmax-file-size-mb: 20\n")
+    monkeypatch.chdir(repo)
+    args = ["check", ".", "--policy", str(policy), "--select", "privileged-container", "--format", "json"]
+
+    def rules(code_wanted: int, *extra: str) -> list[str]:
+        code, out, err = _run(*args, *extra)
+        assert code == code_wanted, err
+        return [f["rule"] for f in json.loads(out)["findings"]]
+
+    (repo / ".guardlint.yaml").write_text("exclude: [deploy]\n")
+    assert rules(0) == []  # excluded for every rule
+    assert rules(1, "--no-config") == ["privileged-container"]
+    (repo / ".guardlint.yaml").write_text("max-file-size-mb: 0.0001\n")  # every manifest "too large"
+    assert rules(1) == ["privileged-container"]  # the policy's own value wins
+    # The other single-valued settings the same way.
+    from guardlint.api import resolve_settings
+
+    (repo / ".guardlint.yaml").write_text('render: false\nkubernetes-version: "1.20"\n')
+    policy.write_text('locked: [privileged-container]\nrender: true\nkubernetes-version: "1.33"\n')
+    settings = resolve_settings(policy=policy, cwd=str(repo))
+    assert settings.config.render is True
+    assert settings.plan.kubernetes_version[:2] == (1, 33)
