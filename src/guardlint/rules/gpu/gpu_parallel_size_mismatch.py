@@ -222,9 +222,9 @@ def _need(inv: Invocation, container: Mapping[str, Any], env: Mapping[str, str],
     code="GPU047",
     name="gpu-parallel-size-mismatch",
     # Gate: the rule yields nothing when this does not hold: it reads only the containers that name an accelerator
-    # (``gpu_facts(...).pods[].used``), and an accelerator's name has a domain.
+    # (``gpu_facts(...).pods[].used``) and a TrainJob's ``resourcesPerNode`` accelerators, and an accelerator's
+    # name has a domain. Not ``pods_only``: a TrainJob holds no pod template.
     gates=("extended-resources",),
-    pods_only=True,
     title="Model-parallel size does not match the container's GPUs",
     severity=Severity.WARNING,
     pack="gpu",
@@ -256,7 +256,10 @@ def gpu_parallel_size_mismatch(resource: Resource, params: Params, ctx: RuleCont
     an LLMInferenceService's `main` container without a `command` of its own as KServe's presets start it
     (`vllm serve` with `--tensor-parallel-size` from `spec.parallelism.tensor` on one node, or
     `dataLocal` engines of `tensor` devices on every pod with data parallelism across nodes; then
-    `VLLM_ADDITIONAL_ARGS` and the container's `args`; `spec.prefill.parallelism` for prefill pods).
+    `VLLM_ADDITIONAL_ARGS` and the container's `args`; `spec.prefill.parallelism` for prefill pods). A
+    Kubeflow Trainer TrainJob on a runtime with the torch policy (among the linted objects) starts torchrun
+    with `PET_NPROC_PER_NODE` from `spec.trainer.numProcPerNode` (else the runtime's
+    `mlPolicy.torch.numProcPerNode`) on the devices of `spec.trainer.resourcesPerNode`.
 
     It reports a server that needs more devices than the container has (it cannot start), and, with
     `report-idle` (default on), a container that requests more devices than a vLLM or TGI server started as
@@ -267,7 +270,8 @@ def gpu_parallel_size_mismatch(resource: Resource, params: Params, ctx: RuleCont
     SGLang `--nnodes`; scripts that mention `ray`; a `RAY_ADDRESS` variable), pods that form one server
     across pods (LeaderWorkerSet, KubeRay, KServe `workerSpec`, LLMInferenceService `worker` pods other than
     the data-parallel preset's), a ServingRuntime's `kserve-container` alone (each InferenceService replaces
-    its resources and appends args), an InferenceService model whose runtime is not named or not among the
+    its resources and appends args) and a Trainer runtime's trainer `node` container alone (each TrainJob
+    replaces its resources and process count), an InferenceService model whose runtime is not named or not among the
     linted objects, LLMInferenceServices with `baseRefs` or a `runtime`, containers
     that set a device-visibility variable (`CUDA_VISIBLE_DEVICES`, ...), containers with MIG slices, shared
     or fractional GPUs or other accelerators, vLLM context parallelism and `--config` files, a vLLM option
@@ -328,6 +332,9 @@ def gpu_parallel_size_mismatch(resource: Resource, params: Params, ctx: RuleCont
                   nvidia.com/gpu: 8
     ```
     """
+    if resource.group == TRAINER_GROUP and resource.kind == "TrainJob":
+        yield from _trainjob(resource, params, ctx)
+        return
     llmisvc = resource.group == "serving.kserve.io" and resource.kind == "LLMInferenceService"
     if _multi_pod(resource) and not llmisvc:
         return
@@ -343,8 +350,8 @@ def gpu_parallel_size_mismatch(resource: Resource, params: Params, ctx: RuleCont
             total = sum(devices.values())
             if total.denominator != 1:
                 continue
-            if c.path == runtime_default:
-                continue  # every InferenceService that uses the runtime completes this container (see below)
+            if c.path == runtime_default or _trainer_default(resource, c):
+                continue  # every InferenceService or TrainJob that uses the runtime completes this container
             count = int(total)
             limit: SiteValue = use[next(iter(devices))][1]
             unit = ", ".join(devices) if len(devices) > 1 else next(iter(devices))
@@ -611,6 +618,131 @@ def _llmisvc_preset(resource: Resource, pod_path: FieldPath) -> _Preset | None:
         Word(str(local or 1), (*where, "dataLocal") if local else written),
     ]
     return _Preset(f"config-llm-{role}worker-data-parallel", tuple(words))
+
+
+TRAINER_GROUP = "trainer.kubeflow.org"
+TRAINER_RUNTIME_KINDS = ("TrainingRuntime", "ClusterTrainingRuntime")
+ANCESTOR_LABEL = "trainer.kubeflow.org/trainjob-ancestor-step"
+TORCH_TUNE = ("tune", "run")
+"""Kubeflow Trainer's torchtune entrypoint: the torch plugin rewrites that command instead of passing
+``PET_NPROC_PER_NODE`` to torchrun."""
+
+
+def _trainer_default(resource: Resource, c: ContainerRef) -> bool:
+    """The trainer container (``node``) of a TrainingRuntime's or ClusterTrainingRuntime's trainer step: every
+    TrainJob that uses the runtime replaces its resources with ``resourcesPerNode`` and may replace its command,
+    args and process count (``numProcPerNode``), so its own GPU count and launch line are defaults."""
+    if resource.group != TRAINER_GROUP or resource.kind not in TRAINER_RUNTIME_KINDS or c.name != "node":
+        return False
+    # The pod is at spec.template.spec.replicatedJobs[i].template.spec.template; the step label is on the
+    # replicated job's template (``_trainer_container`` reads the same place).
+    path = c.pod.path
+    if len(path) < 5 or path[:4] != ("spec", "template", "spec", "replicatedJobs"):
+        return False
+    labels = get(resource.data, (*path[:5], "template", "metadata", "labels"))
+    return isinstance(labels, dict) and labels.get(ANCESTOR_LABEL) == "trainer"
+
+
+def _trainer_runtime(resource: Resource, ctx: RuleContext) -> Resource | None:
+    """The runtime a TrainJob's ``runtimeRef`` names, among the linted objects of the same tree."""
+    ref = get(resource.data, ("spec", "runtimeRef"))
+    name = ref.get("name") if isinstance(ref, dict) else None
+    if not isinstance(name, str) or not name:
+        return None
+    kind = ref.get("kind") or "ClusterTrainingRuntime"
+    if kind not in TRAINER_RUNTIME_KINDS:
+        return None
+    for r in ctx.index.named(kind, name):
+        if r.group != TRAINER_GROUP or not ctx.index.same_tree(resource, r):
+            continue
+        if kind == "TrainingRuntime" and not same_namespace(r.namespace, resource.namespace):
+            continue
+        return r
+    return None
+
+
+def _trainer_container(runtime: Resource) -> Mapping[str, Any] | None:
+    """The ``node`` container of the runtime's trainer step (the replicated job labelled as the trainer)."""
+    for job in get_list(runtime.data, ("spec", "template", "spec", "replicatedJobs")) or ():
+        labels = get(job, ("template", "metadata", "labels")) if isinstance(job, dict) else None
+        if not isinstance(labels, dict) or labels.get(ANCESTOR_LABEL) != "trainer":
+            continue
+        for c in get_list(job, ("template", "spec", "template", "spec", "containers")) or ():
+            if isinstance(c, dict) and c.get("name") == "node":
+                return c
+    return None
+
+
+def _nproc(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 1 else None
+    from guardlint.rules.gpu._launch import positive_int
+    return positive_int(value) if isinstance(value, str) else None
+
+
+def _trainjob(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
+    """A Kubeflow Trainer TrainJob on a runtime with the torch policy: the torch plugin passes the process
+    count to torchrun as ``PET_NPROC_PER_NODE`` (the TrainJob's ``spec.trainer.numProcPerNode``, else the
+    runtime's ``mlPolicy.torch.numProcPerNode``; the operator's value replaces an env entry of that name), and
+    the node's devices are ``spec.trainer.resourcesPerNode`` (they replace the runtime container's resources).
+    The launch line is the TrainJob's ``command``/``args`` where given, else the runtime container's."""
+    trainer = get(resource.data, ("spec", "trainer"))
+    if not isinstance(trainer, dict):
+        return
+    site = next((s for s in gpu_facts(resource, ctx).sites if s.site.path == ("spec", "trainer", "resourcesPerNode")),
+                None)
+    if site is None:
+        return
+    use = site.use
+    devices = {n: a for n, (a, _, _) in use.items() if a > 0}
+    if not devices or any(use[n][2].kind not in PER_PROCESS_KINDS or use[n][2].vendor == "HAMi" for n in devices):
+        return
+    total = sum(devices.values())
+    if total.denominator != 1:
+        return
+    runtime = _trainer_runtime(resource, ctx)
+    torch = get(runtime.data, ("spec", "mlPolicy", "torch")) if runtime is not None else None
+    if runtime is None or not isinstance(torch, dict):
+        return  # the runtime (and whether it runs torchrun) is not known
+    base = _trainer_container(runtime) or {}
+    own = trainer.get("numProcPerNode")
+    nproc = _nproc(own if own is not None else torch.get("numProcPerNode"))
+    if nproc is None:
+        return  # auto, gpu, cpu: the plugin or torchrun counts the devices itself
+    path: FieldPath = ("spec", "trainer")
+    command = trainer.get("command") if trainer.get("command") is not None else base.get("command")
+    args = trainer.get("args") if trainer.get("args") is not None else base.get("args")
+    if isinstance(command, list) and tuple(command) == TORCH_TUNE:
+        return
+    from guardlint.rules.gpu._launch import invocations
+
+    container = {"command": command, "args": args, "env": trainer.get("env")}
+    found = invocations(container, path, {})
+    if not found or (any(not inv.exec_form for inv in found) and _mentions_ray(container)):
+        return
+    count = int(total)
+    limit: SiteValue = use[next(iter(devices))][1]
+    unit = ", ".join(devices) if len(devices) > 1 else next(iter(devices))
+    written = ("spec", "trainer", "numProcPerNode")
+    from guardlint.rules.gpu._launch import option
+
+    for inv in found:
+        if inv.program != "torchrun":
+            continue
+        if option(inv.words, TORCHRUN_NPROC, underscores=True, stop_at_script=True) is not None:
+            continue  # torchrun's own option replaces the variable the plugin sets
+        if nproc > count:
+            where = (f"numProcPerNode {nproc}" if own is not None
+                     else f"numProcPerNode {nproc} of {runtime.kind} '{runtime.name}'")
+            yield Violation(
+                written if own is not None else limit.path,
+                f"TrainJob trainer starts torchrun with {where} (PET_NPROC_PER_NODE), which needs {nproc} "
+                f"devices per node, but spec.trainer.resourcesPerNode requests {count} {unit}: a process without "
+                f"a device fails, and so does the job",
+            )
+            return
 
 
 def _idle(n: int) -> str:
