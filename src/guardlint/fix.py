@@ -36,7 +36,7 @@ from guardlint._record import NamedTuple
 from guardlint._rewrite import file_problem
 from guardlint.findings import SAFE, Finding, Fix, Report
 from guardlint.model.paths import FieldPath, to_dotted
-from guardlint.source.loader import Document, LoadedText, load_text, prepare_text, split_documents
+from guardlint.source.loader import Document, LoadedText, document_chunks, load_text, prepare_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -1131,7 +1131,7 @@ def _plan_once(
     text: str, file: str, edits: Sequence[Edit], loaded: LoadedText
 ) -> tuple[str | None, tuple[Edit, ...], list[Refusal]]:
     """One round of planning: the edited text (None when no edit applies), the edits applied, the refusals."""
-    chunks = split_documents(prepare_text(text, file))  # what the loader parsed; same offsets as ``text``
+    chunks = document_chunks(prepare_text(text, file))  # what the loader parsed; same offsets as ``text``
     by_doc: dict[int, list[Edit]] = {}
     for e in edits:
         by_doc.setdefault(e.document_index, []).append(e)
@@ -1186,8 +1186,8 @@ def verify(old_text: str, old: LoadedText, new_text: str, file: str, edits: Sequ
     by_doc: dict[int, list[Edit]] = {}
     for e in edits:
         by_doc.setdefault(e.document_index, []).append(e)
-    old_chunks = split_documents(prepare_text(old_text, file))
-    new_chunks = split_documents(prepare_text(new_text, file))
+    old_chunks = document_chunks(prepare_text(old_text, file))
+    new_chunks = document_chunks(prepare_text(new_text, file))
     if len(old_chunks) != len(new_chunks):
         return "the fixed text would not hold the same documents; nothing was written"
     for o, n in zip(old.documents, new.documents, strict=True):

@@ -541,6 +541,59 @@ def _looks_like_json(text: str, file: str) -> bool:
     return file.endswith(".json") or _JSON_START.match(text) is not None
 
 
+_JSON_TOKEN = lazy(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]]|[^\s"{}\[\]]+')
+
+
+def _json_stream(text: str) -> list[_Chunk] | None:
+    """The documents of a stream of JSON objects (``{...}`` one after another, separated by white space), each
+    with its place in the file; None unless the text is two or more of them.
+
+    kubectl reads a file whose first character other than white space is ``{`` as such a stream, object by
+    object (``k8s.io/apimachinery/pkg/util/yaml``: ``YAMLOrJSONDecoder`` takes its JSON way when
+    ``hasJSONPrefix`` holds, and a ``json.Decoder`` returns one value per call), as JSON lines tools write. Each
+    object is a YAML flow mapping of its own; the text before it on its first line is made spaces, so that its
+    lines and columns are the file's."""
+    start = len(text) - len(text.lstrip())
+    if not text.startswith("{", start):
+        return None
+    values: list[tuple[int, int]] = []
+    depth = 0
+    begin = start
+    for m in _JSON_TOKEN.finditer(text, start):
+        token = m.group()
+        if depth == 0:
+            if token != "{":
+                return None  # something other than an object between objects: not a stream kubectl reads
+            begin = m.start()
+        if token in ("{", "["):
+            depth += 1
+        elif token in ("}", "]"):
+            depth -= 1
+            if depth == 0:
+                values.append((begin, m.end()))
+    if depth != 0 or len(values) < 2:
+        return None
+    chunks: list[_Chunk] = []
+    for begin, end in values:
+        line_start = text.rfind("\n", 0, begin) + 1
+        body = " " * (begin - line_start) + text[begin:end] + "\n"
+        line = text.count("\n", 0, begin)
+        chunks.append(_Chunk(body, line, line_start, line + text.count("\n", begin, end)))
+    return chunks
+
+
+def document_chunks(text: str) -> list[_Chunk]:
+    """The documents of ``text`` (as ``prepare_text`` gives it) as ``load_text`` reads them: its YAML documents,
+    or the objects of a stream of JSON objects (``_json_stream``), which is never one YAML document. For code
+    that edits a loaded file by its documents' offsets (``guardlint.fix``)."""
+    chunks = split_documents(text)
+    if len(chunks) == 1 and text.lstrip().startswith("{"):
+        values = _json_stream(text)
+        if values is not None:
+            return values
+    return chunks
+
+
 def _untab_json(text: str) -> str:
     """Replace tabs outside quoted strings by spaces, one for one (positions stay put).
 
@@ -665,6 +718,19 @@ def load_text(
             errors.append(problem)
         if doc is not None:
             documents.append(doc)
+    if errors and not documents and len(chunks) == 1:
+        values = _json_stream(text)
+        if values is not None:
+            # Several JSON objects one after another, which no YAML document is: kubectl reads them as a stream
+            # (see ``_json_stream``). Asked only of a text that failed as one document, so every text that loads
+            # is read as before.
+            chunks, errors = values, []
+            for number, chunk in enumerate(chunks):
+                doc, problem = _load_chunk(chunk, number, file, builder, nodes)
+                if problem is not None:
+                    errors.append(problem)
+                if doc is not None:
+                    documents.append(doc)
     warnings: list[str] = []
     # Workflows whose text may hold a resource template's manifest (a document's index is its chunk's).
     # (The kind first: a look-up, where the text's scan reads the whole chunk.)
