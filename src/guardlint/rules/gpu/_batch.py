@@ -154,10 +154,14 @@ def has_queue_label(resource: Resource, pods: list[PodSpecRef]) -> bool:
 
 
 def has_gang_marker(resource: Resource, pods: list[PodSpecRef]) -> bool:
-    """A gang-scheduling mechanism visible in the manifest: a Kueue queue label, a non-default scheduler
+    """A gang-scheduling mechanism visible in the manifest: a Kueue queue label on the object, a non-default scheduler
     (Volcano, scheduler-plugins coscheduling, KAI, YuniKorn, ...), a pod-group label or annotation, or the
     native Workload API's scheduling group."""
-    if has_queue_label(resource, pods):
+    # The queue label counts on the object only: Kueue's integrations for these kinds (Kubeflow jobs, JobSet,
+    # Trainer) read it there, and its pod integration leaves alone pods owned by a job it integrates (it manages
+    # "plain Pods", not those of Jobs or supported CRDs); without pod-group labels a labelled pod would be
+    # admitted alone anyway. A label only on the pod templates is no gang.
+    if has_queue_label(resource, []):
         return True
     for p in pods:
         if scheduler_is_gang(p) or get(p.spec, ("schedulingGroup",)) is not None:

@@ -63,7 +63,9 @@ def gpu_gang_scheduling_missing(resource: Resource, params: Any, ctx: RuleContex
     manifest: Kubeflow training jobs (PyTorchJob, TFJob, MPIJob, XGBoostJob, PaddleJob, JAXJob) with two or
     more replicas in total, JobSets with more than one pod (replicas times parallelism), TrainJobs with
     `numNodes` above 1 whose runtime (among the linted objects) has no `podGroupPolicy`, and Trainer runtimes
-    whose `mlPolicy.numNodes` is above 1 without one. The mechanisms recognised are the Kueue queue label,
+    whose `mlPolicy.numNodes` is above 1 without one. The mechanisms recognised are the Kueue queue label on
+    the object (a label only on the pod templates does not submit the job: Kueue reads it on the job, and leaves
+    the pods of the jobs it integrates to them),
     a non-default `schedulerName` (Volcano, scheduler-plugins, KAI, YuniKorn, ...), Kubeflow's
     `runPolicy.schedulingPolicy`, pod-group labels and annotations, and the native Workload API's
     `schedulingGroup`.
@@ -158,8 +160,8 @@ def gpu_gang_scheduling_missing(resource: Resource, params: Any, ctx: RuleContex
             yield Violation(
                 label_path,
                 f"{kind} runs {total} pods with accelerators among them but no gang scheduling (no Kueue queue "
-                "label, gang scheduler or schedulingPolicy): competing jobs can each hold part of the devices and "
-                "deadlock",
+                f"label on the {kind}, gang scheduler or schedulingPolicy): competing jobs can each hold part of the "
+                "devices and deadlock",
             )
         return
     if group == "jobset.x-k8s.io" and kind == "JobSet":
@@ -177,7 +179,7 @@ def gpu_gang_scheduling_missing(resource: Resource, params: Any, ctx: RuleContex
             yield Violation(
                 label_path,
                 f"JobSet runs {total} pods with accelerators among them but no gang scheduling (no Kueue queue label "
-                "or gang scheduler): competing jobs can each hold part of the devices and deadlock",
+                "on the JobSet, or gang scheduler): competing jobs can each hold part of the devices and deadlock",
             )
         return
     if group == "trainer.kubeflow.org" and kind == "TrainJob":
