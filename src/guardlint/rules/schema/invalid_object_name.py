@@ -63,10 +63,11 @@ KINDS = tuple(sorted({kind for _, kind in _NAME_RULES}))
 STATEFULSET_LABEL_SINCE = (1, 27)
 """kubernetes/kubernetes#114172: a StatefulSet's name is a DNS label (it becomes its pods' hostnames); a
 subdomain before."""
-RELAXED_SERVICE_NAMES_SINCE = (1, 35)
+RELAXED_SERVICE_NAMES_SINCE = (1, 36)
 """RelaxedServiceNameValidation (KEP-5311): a new Service's name is a DNS-1123 label, so it may start with a digit.
-Alpha (off) in 1.34; its promotion to beta, on by default, was merged for 1.35 and again for 1.36. guardlint takes
-the relaxed rule from 1.35 on, so that it reports no name such a cluster accepts."""
+Alpha (off by default) in 1.34 and 1.35: its promotion to beta for 1.35 (kubernetes/kubernetes#134493) was reverted
+before 1.35 shipped (#135426), so a 1.35 API server still rejects a Service named ``1abc``. Beta, on by default, in
+1.36 (#136389); GA in 1.37 (#139282)."""
 CRONJOB_NAME_MAX = 52
 """ValidateCronJob: at most 63 - 11 characters, room for the suffix of the Jobs it makes."""
 
@@ -150,8 +151,8 @@ def invalid_object_name(resource: Resource, params: Any, ctx: RuleContext) -> It
       digit) for most kinds: Pod, Deployment, ConfigMap, Secret, Ingress, Job, PersistentVolumeClaim, ...;
     - a DNS label (at most 63 lowercase letters, digits and `-`, no `.`) for a Namespace, and for a
       StatefulSet from Kubernetes 1.27 (a subdomain before; its name becomes its pods' hostnames);
-    - a DNS-1035 label (a DNS label that starts with a letter) for a Service, up to Kubernetes 1.34; from
-      1.35 a DNS label (`RelaxedServiceNameValidation`, on by default from its beta);
+    - a DNS-1035 label (a DNS label that starts with a letter) for a Service, up to Kubernetes 1.35; from
+      1.36 a DNS label (`RelaxedServiceNameValidation`, on by default from its beta in 1.36);
     - a path segment (anything but `.`, `..` and names holding `/` or `%`) for Role, ClusterRole, RoleBinding
       and ClusterRoleBinding;
     - a CronJob's name is also at most 52 characters, and a CustomResourceDefinition's is
