@@ -19,12 +19,12 @@ say 1.29.)
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 from collections.abc import Mapping
 
 from guardlint._record import NamedTuple
+from guardlint.data import parse_shipped_json
 
 
 class Removal(NamedTuple):
@@ -178,7 +178,7 @@ def served() -> Served:
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "_data", "k8s-schemas",
                         "served.json")
     with open(path, encoding="utf-8") as fh:
-        data = json.load(fh)
+        data = parse_shipped_json(fh.read())
     spans = {k: (_parse(a), _parse(b)) for k, (a, b) in data["served"].items()}
     groups = frozenset(k.rsplit("/", 2)[0] if k.count("/") == 2 else "" for k in spans)
     return Served(tuple(_parse(v) for v in data["versions"]), spans, groups)

@@ -11,7 +11,6 @@ first time a kind that uses it is validated, once per version and process.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import zlib
 from collections.abc import Mapping
@@ -28,6 +27,7 @@ from guardlint.apischema.node import (
     Node,
     seal,
 )
+from guardlint.data import parse_shipped_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class VersionSchemas:
         start = self._offsets.get(name)
         if start is not None:
             pool = _pool()
-            self._fill(node, json.loads(pool[start:pool.index(b"\n", start)]))
+            self._fill(node, parse_shipped_json(pool[start:pool.index(b"\n", start)]))
 
     def _build(self, data: Mapping[str, Any]) -> Node:
         ref = data.get("$")
@@ -164,7 +164,7 @@ def schemas_for(version: tuple[int, int]) -> VersionSchemas | None:
     path = os.path.join(_data_dir(), f"v{version[0]}.{version[1]}.json.gz")
     try:
         with open(path, "rb") as fh:
-            index = json.loads(zlib.decompress(fh.read(), wbits=31))  # a gzip stream (wbits 31)
+            index = parse_shipped_json(zlib.decompress(fh.read(), wbits=31))  # a gzip stream (wbits 31)
     except FileNotFoundError:
         return None
     return VersionSchemas(version, index)

@@ -152,12 +152,13 @@ def _loader(module: str, attr: str, spec: Mapping[str, Any] | None = None) -> An
 
 def read_rows() -> list[list[Any]] | None:
     """The rows of the catalog file (``ROW``); None when there is none, or when its rows have other fields (a
-    file of another version: the rules are then imported, as without a catalog)."""
-    import json
+    file of another version: the rules are then imported, as without a catalog). Read without the ``json``
+    package (``parse_shipped_json``), which a run that writes no JSON then never imports."""
+    from guardlint.data import parse_shipped_json
 
     try:
         with open(CATALOG_PATH, encoding="utf-8") as fh:
-            catalog = json.load(fh)
+            catalog = parse_shipped_json(fh.read())
     except OSError:
         return None
     if catalog.get("fields") != list(ROW):
