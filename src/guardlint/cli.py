@@ -419,6 +419,18 @@ def _refuse_special_target(path: str, what: str) -> None:
                          + (" (--quiet prints nothing)" if stat.S_ISCHR(info.st_mode) else ""))
 
 
+def _is_baseline(path: str) -> bool:
+    """Whether ``path`` is a guardlint baseline file that ``--baseline`` would read."""
+    from guardlint import baseline
+    from guardlint.errors import UsageError
+
+    try:
+        baseline.read(path)
+    except UsageError:
+        return False
+    return True
+
+
 def _refuse_input_target(path: str, inputs: Sequence[str], what: str) -> None:
     """UsageError when ``path`` is the same file as one of ``inputs`` (however spelled, or hard-linked)."""
     from guardlint.errors import UsageError
@@ -745,8 +757,11 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for path in targets:
             _refuse_input_target(path, read, "the report")
     if args.write_baseline:  # the baseline it reads may be rewritten: that is how a baseline is refreshed
-        read = [*(f for f in report.files if f != "-"), *args.context]
-        read += [p for p in (settings.config.source, settings.config.policy) if p]
+        read = [p for p in (settings.config.source, settings.config.policy) if p]
+        if not _is_baseline(args.write_baseline):
+            # A file that already is a baseline is linted as a JSON file (no objects) when the run covers the folder
+            # that keeps it (``check . --write-baseline .guardlint-baseline.json``): rewriting it is a refresh too.
+            read += [*(f for f in report.files if f != "-"), *args.context]
         _refuse_input_target(args.write_baseline, read, "the baseline")
     introduced: Callable[[Report], Report] | None = None
     if base is not None:  # before --diff and --fix: in pull-request mode they touch only the new findings
