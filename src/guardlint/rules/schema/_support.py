@@ -372,6 +372,18 @@ def _compute(resource: Resource, ctx: RuleContext) -> list[Problem]:
         # schema's message), so the report does not depend on the order of the linted files.
         also = {(p.kind, p.path) for p in validate(resource.data, other)}
         found = [p for p in found if (p.kind, p.path) in also]
+    if found and "sops" in resource.data:
+        from guardlint.model.access import get
+        from guardlint.model.sops import is_ciphertext, is_encrypted_document
+
+        if is_encrypted_document(resource.data):
+            # A SOPS-encrypted file is applied decrypted, without its ``sops`` metadata: that key is no field of
+            # the object, and a value SOPS encrypted is not the value the API will read.
+            found = [
+                p for p in found
+                if not (p.kind == UNKNOWN_FIELD and p.path == ("sops",))
+                and not is_ciphertext(get(resource.data, p.path))
+            ]
     if found and any(p.kind in (MISSING_REQUIRED, UNKNOWN_FIELD) for p in found):
         from guardlint.model.patches import is_directive, is_patch
 

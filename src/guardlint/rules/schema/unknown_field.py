@@ -32,7 +32,8 @@ def unknown_field(resource: Resource, params: Any, ctx: RuleContext) -> Iterator
     the target Kubernetes version, `kubernetes-version`) and for custom resources whose
     CustomResourceDefinition is among the linted files. The message suggests the closest defined field
     (`securityContex` -> `securityContext`). Strategic-merge directives (`$patch`, `$setElementOrder/...`)
-    in patches are not fields and are not reported.
+    in patches are not fields and are not reported, nor is the `sops` metadata of a file encrypted with SOPS
+    (it is applied decrypted, without that key).
 
     ## Why is this bad?
     `kubectl apply` (strict field validation, the default) and server-side apply reject the object; older

@@ -35,7 +35,8 @@ def unsupported_field_value(resource: Resource, params: Any, ctx: RuleContext) -
     `pattern`, `minimum`/`maximum` and length limits, and duplicates in a list the CRD declares a set
     (`x-kubernetes-list-type: set`: the same value twice) or a map (`x-kubernetes-list-type: map`: two items
     with the same `x-kubernetes-list-map-keys`, defaults filled in), reported at the second item. Built-in
-    fields with a fixed set accept an empty string (the API applies the default).
+    fields with a fixed set accept an empty string (the API applies the default). In a file encrypted with
+    SOPS, the values it encrypted (`ENC[AES256_GCM,...]`) are not judged: the API reads them decrypted.
 
     ## Why is this bad?
     The API server rejects the object (`Unsupported value: "always": supported values: "Always",

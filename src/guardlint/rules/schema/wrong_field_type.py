@@ -32,7 +32,9 @@ def wrong_field_type(resource: Resource, params: Any, ctx: RuleContext) -> Itera
     Reports values whose YAML type is not the type of their field in the API schema: `containerPort:
     "8080"` (a string where the API takes an integer), `replicas: two`, a label value `version: 1.0` (a
     number where the API takes a string), a mapping where a list is expected. Fields that take an integer
-    or a string (`targetPort`, `maxSurge`) accept both; `null` is accepted everywhere (it means unset).
+    or a string (`targetPort`, `maxSurge`) accept both; `null` is accepted everywhere (it means unset). In a
+    file encrypted with SOPS, the values it encrypted (`ENC[AES256_GCM,...]`) are not judged: the API reads
+    them decrypted.
 
     ## Why is this bad?
     The API server cannot decode the object and rejects it (`cannot unmarshal string into Go struct field

@@ -181,8 +181,32 @@ def literal_credential(value: str, name: str | None = None) -> bool:
         return False
     if text.startswith(("/", "./", "../", "~/", "file:", "vault:", "ref+", "arn:aws:secretsmanager")):
         return False
-    return not (("://" in text and not url_with_credentials(text)) or text.startswith("-----BEGIN CERTIFICATE"))
+    if ("://" in text and not url_with_credentials(text)) or text.startswith("-----BEGIN CERTIFICATE"):
+        return False
+    # Last: asked only of a value that would otherwise be a credential (few are).
+    return not (text.startswith(_ENCRYPTED_STARTS) and _encrypted_value(text))
 
+
+_ENCRYPTED_STARTS = ("ENC[", "ENC(", "{cipher}")
+"""How the encrypted values of the tools that keep them in manifests start (``_encrypted_value``)."""
+
+
+def _encrypted_value(text: str) -> bool:
+    """Whether a value is ciphertext that its tool decrypts where it is used, and so is meant to be committed: a
+    value SOPS encrypted (``ENC[AES256_GCM,data:...]``, ``guardlint.model.sops``), a Jasypt value (``ENC(...)``,
+    jasypt-spring-boot's default wrapping) or a Spring Cloud Config value (``{cipher}...``)."""
+    if text.startswith("ENC["):
+        from guardlint.model.sops import is_ciphertext
+
+        return is_ciphertext(text)
+    if text.startswith("ENC("):
+        return text.endswith(")") and len(text) > 5 and _BASE64_BODY.match(text, 4, len(text) - 1) is not None
+    return _CIPHER_BODY.match(text, len("{cipher}")) is not None
+
+
+_BASE64_BODY = lazy(r"[A-Za-z0-9+/=_-]+\Z")
+_CIPHER_BODY = lazy(r"(?:\{[a-z]+:[^}]*\})*[A-Za-z0-9+/=_-]+\Z")
+"""Spring Cloud Config's ``{cipher}`` value: optional ``{key:name}`` options, then the hex or base64 ciphertext."""
 
 _URL_CREDENTIALS = lazy(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^/\s:@]+):([^/\s@]+)@")
 

@@ -67,7 +67,8 @@ def credentials_in_configmap(resource: Resource, params: Params, ctx: RuleContex
     Anthropic API keys) or a URL with a literal `user:password@` part, and single-line values
     of keys named like a credential (`password`, `api-key`, `clientSecret`, per `secret-words`; not
     `password-file`, per `ignored-suffixes`) that look real (not empty, a boolean, a number, a path, a
-    reference or a placeholder). Certificates are public and not reported.
+    reference, a placeholder, or ciphertext its tool decrypts: SOPS's `ENC[AES256_GCM,...]`, Jasypt's `ENC(...)`,
+    Spring Cloud Config's `{cipher}...`). Certificates are public and not reported.
 
     ## Why is this bad?
     ConfigMaps are meant for non-confidential data: they are readable by far more roles than Secrets, are

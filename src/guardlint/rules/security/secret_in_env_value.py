@@ -75,7 +75,9 @@ def secret_in_env_value(resource: Resource, params: Params, ctx: RuleContext) ->
     credential: the name is credential-like (`DB_PASSWORD`, `apiKey`, `GITHUB_TOKEN`, `CLIENT_SECRET`, per
     `secret-words`, but not `PASSWORD_FILE`, `SECRET_ID` or `TOKEN_TTL`, per `ignored-suffixes`) and the value
     looks real: not empty, a boolean, a number, a path, a `$(VAR)`/`${VAR}`/`$VAR`/`{{ }}` reference, or a
-    placeholder (`<token>`, `YOUR_API_KEY`, the variable's own name, `changeme`).
+    placeholder (`<token>`, `YOUR_API_KEY`, the variable's own name, `changeme`), nor ciphertext that its tool
+    decrypts where it is used (a value SOPS encrypted, `ENC[AES256_GCM,...]`; Jasypt's `ENC(...)`; Spring Cloud
+    Config's `{cipher}...`).
     Whatever the name, it also reports values that contain a private key, a well-known token format (AWS
     access key IDs, GitHub, GitLab, Slack tokens and webhook URLs, Google API and Stripe keys; Hugging Face
     tokens, NVIDIA, OpenAI and Anthropic API keys, whose body must mix upper- and lower-case letters, so
