@@ -299,3 +299,17 @@ def test_host_path_rules_normalise_their_patterns_once_per_run(monkeypatch: pyte
     # writable ones (a writable mount), the allowed ones (the old reading: every pattern again on every volume,
     # over 40 per volume).
     assert len(normalised) <= patterns + 3 * len(paths)
+
+
+def test_host_paths_first_below_is_a_folder_above_an_entry() -> None:
+    from guardlint.rules.security._common import HostPaths
+
+    paths = HostPaths(("/var/lib/kubelet", "/run/containerd/**", "\\\\.\\pipe\\docker_engine"))
+    assert paths.first_below("/var/lib") == "/var/lib/kubelet"
+    assert paths.first_below("/var//lib/") == "/var/lib/kubelet"
+    assert paths.first_below("/") == "/var/lib/kubelet"
+    assert paths.first_below("/run") == "/run/containerd/**"
+    assert paths.first_below("/var/lib/kubelet") is None  # the entry itself: first_match's case
+    assert paths.first_below("/var/li") is None  # a name that only starts like the folder
+    assert paths.first_below("/var/lib/kubelet/pods") is None  # below, not above
+    assert paths.first_below("C:\\var") is None

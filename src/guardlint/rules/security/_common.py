@@ -358,6 +358,18 @@ class HostPaths:
                 return pattern
         return None
 
+    def first_below(self, path: str) -> str | None:
+        """The first pattern naming a path strictly below this one (``/var/lib`` holds ``/var/lib/kubelet``): a
+        folder hands over whatever it holds. ``/`` holds every absolute path; Windows paths hold nothing here."""
+        norm = normalize_host_path(path)
+        if not norm.startswith("/"):
+            return None
+        prefix = norm.rstrip("/") + "/"
+        for pattern, base, _ in self._entries:
+            if base.startswith(prefix) and base != norm:
+                return pattern
+        return None
+
 
 def host_path_matches(path: str, patterns: Iterable[str]) -> str | None:
     """The first pattern that matches a host path. ``/etc`` matches only ``/etc``; ``/etc/**`` matches

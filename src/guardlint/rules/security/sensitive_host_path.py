@@ -74,7 +74,8 @@ WHY_WRITABLE: dict[str, str] = {
 class Params(NamedTuple):
     paths: Annotated[tuple[str, ...], param(
         "Host paths reported whenever they are mounted. An entry matches exactly that path (after removing "
-        "duplicate and trailing slashes, '.' and '..'); an entry ending in '/**' also matches everything below it.",
+        "duplicate and trailing slashes, '.' and '..'); an entry ending in '/**' also matches everything below it. "
+        "A folder above an entry is reported too, since it holds the entry.",
         unique_items=True,
         items={"minLength": 1},
     )] = tuple(WHY)
@@ -112,7 +113,8 @@ def sensitive_host_path(resource: Resource, params: Params, ctx: RuleContext) ->
     Reports hostPath volumes whose path is one of the sensitive `paths`: container runtime sockets
     (`/var/run/docker.sock`, `/run/containerd/...`, CRI-O, podman, k3s and the Windows named pipes), the
     node's root, `/etc`, the Kubernetes credentials and manifests under `/etc/kubernetes`, `/var/run`,
-    `/run`, the kubelet's pod and credential directories, the runtimes' state and the etcd data directory;
+    `/run`, the kubelet's pod and credential directories, the runtimes' state and the etcd data directory,
+    and any folder that holds one of them (`/var`, `/var/lib`: a folder hands over what is below it);
     and, when some container mounts them without `readOnly: true`, the `writable-paths`: `/proc`,
     `/proc/sys`, `/sys`, `/dev`, `/boot`, `/usr`, `/bin`, `/sbin`, `/lib` and `/lib64` (monitoring agents
     routinely read those). Paths are compared after normalisation (`/var/run//docker.sock/` is
@@ -189,9 +191,16 @@ def sensitive_host_path(resource: Resource, params: Params, ctx: RuleContext) ->
             if pattern is None and writers:
                 pattern = writable.first_match(path)
                 why = WHY_WRITABLE.get(pattern) if pattern is not None else None
-            if pattern is None:
-                continue
-            detail = f" ({why})" if why else ""
+            if pattern is not None:
+                detail = f" ({why})" if why else ""
+            else:
+                # A folder above a sensitive path hands that path over too (`/var/lib` holds `/var/lib/kubelet`).
+                held = sensitive.first_below(path)
+                if held is None:
+                    continue
+                inner = held[:-3] if held.endswith("/**") else held
+                why = WHY.get(held)
+                detail = f", which holds {inner!r}" + (f" ({why})" if why else "")
             if writers:
                 usage = ", writable by " + ", ".join(repr(n) for n in dict.fromkeys(writers))
             elif mounts:
