@@ -22,6 +22,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from guardlint._linear_re import LinearPattern
+
 __all__ = ["SchemaError", "Unsupported", "ValidationIssue", "is_valid", "iter_issues", "matches"]
 
 _ANNOTATIONS = frozenset(
@@ -94,8 +96,56 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 @lru_cache(maxsize=512)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _regex(pattern: str) -> re.Pattern[str] | LinearPattern:
+    """``pattern`` searched in time linear in the text (a declarative rule's schema is repository data, and
+    ``re``'s backtracking took hours for ``^(a+)+$``: ``guardlint._linear_re``); a pattern only backtracking can
+    search (lookaround, backreferences) is ``re``'s: a declarative rule file holding one is refused when it is
+    loaded (``rules.declarative.backtracking_patterns``), so only guardlint's own schemas reach this with one."""
+    if _one_plain_repeat(pattern):
+        return re.compile(pattern)
+    from guardlint._linear_re import compile_linear
+
+    linear = compile_linear(pattern)
+    return linear if linear is not None else re.compile(pattern)
+
+
+def _one_plain_repeat(pattern: str) -> bool:
+    """Whether ``re`` searches ``pattern`` without bad backtracking, told from its text alone (no import, no
+    parse: the patterns of the shipped rules are all like this): anchored with ``^``, no ``(?`` (flags,
+    lookaround) and no backreference, at most one group, no ``|`` outside it, and at most one repeat, of one
+    character or class (not of the group). Such a pattern is tried once, at the start: the alternatives of its
+    one group and its one repeat backtrack at most once per alternative and character (two groups of
+    alternatives would multiply: ``^(a|a)(a|a)...`` is exponential in the pattern's length). Answers False when
+    unsure: then the linear search decides (the same answers)."""
+    if not pattern.startswith("^") or "(?" in pattern:
+        return False
+    repeats, groups, depth, i, in_class, last = 0, 0, 0, 1, False, "^"
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            if pattern[i + 1:i + 2].isdigit():  # a backreference
+                return False
+            i, last = i + 2, "x"
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch in "*+?{":
+            repeats += 1
+            if repeats > 1 or last == ")":
+                return False
+        elif ch == "(":
+            groups, depth = groups + 1, depth + 1
+            if groups > 1:
+                return False
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return False
+        last = ch
+        i += 1
+    return True
 
 
 _LITERAL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_/:"

@@ -151,3 +151,80 @@ def test_what_the_repository_still_decides_under_a_policy(tmp_path: Path, monkey
     settings = resolve_settings(policy=policy, cwd=str(repo))
     assert settings.config.render is True
     assert settings.plan.kubernetes_version[:2] == (1, 33)
+
+
+REDOS_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                x: {type: string, pattern: '^(a+)+$'}
+"""
+
+
+def test_a_crd_pattern_from_the_repository_cannot_hang_the_run(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CRD's ``pattern`` was searched with ``re``'s backtracking: ``^(a+)+$`` against 40 characters ran for hours
+    (Kubernetes' RE2 answers at once). It is searched in linear time now, and still checked."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "crd.yaml").write_text(REDOS_CRD)
+    (tmp_path / "w.yaml").write_text("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: ns}\n"
+                                     f"spec:\n  x: {'a' * 40}b\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run("check", ".", "--no-config", "--select", "unsupported-field-value", "--format", "json")
+    assert code == 1, err
+    [finding] = json.loads(out)["findings"]
+    assert finding["file"] == "w.yaml" and "does not match the pattern '^(a+)+$'" in finding["message"]
+
+
+DECLARATIVE = """\
+rules:
+  - name: widget-name
+    code: ACM001
+    title: Names follow the house style
+    severity: error
+    pack: acme
+    since: "1.0"
+    match:
+      objects:
+        - kind: ConfigMap
+    path: metadata.name
+    schema: {{type: string, pattern: '{pattern}'}}
+    message: "{{where}} is not in the house style"
+    remediation: Rename it.
+"""
+
+
+def test_a_declarative_rule_pattern_cannot_hang_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A declarative rule in the repository's ``rule-dirs`` is data: its ``^(a+)+$`` is searched in linear time
+    (it hung the run), and a pattern only backtracking can search (lookaround) is refused when the rule file is
+    loaded, located and with exit code 2."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "rules").mkdir()
+    (tmp_path / ".guardlint.yaml").write_text("rule-dirs: [rules]\n")
+    (tmp_path / "cm.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {'a' * 40}b, "
+                                      "namespace: ns}\n")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rules" / "house.yaml").write_text(DECLARATIVE.format(pattern="^(a+)+$"))
+    code, out, err = _run("check", "cm.yaml", "--select", "widget-name", "--format", "json")
+    assert code == 1, err
+    assert [f["rule"] for f in json.loads(out)["findings"]] == ["widget-name"]
+    (tmp_path / "rules" / "house.yaml").write_text(DECLARATIVE.format(pattern="^(?!(a+)+$)"))
+    code, out, err = _run("check", "cm.yaml", "--select", "widget-name")
+    assert code == 2
+    assert "rules/house.yaml: rule 'widget-name': the pattern '^(?!(a+)+$)' can be searched only by backtracking" in err

@@ -42,6 +42,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from guardlint._linear_re import LinearPattern
+
 _TYPES = {"string": STRING, "integer": INTEGER, "number": NUMBER, "boolean": BOOLEAN, "object": OBJECT,
           "array": ARRAY}
 _FORMATS = frozenset({"int32", "int64", "byte", "date-time"})
@@ -49,12 +51,17 @@ _LEADING_FLAGS = lazy(r"^\^\(\?([a-zA-Z]+)\)")  # compiled on first use: most ru
 _MAX_DEPTH = 200
 
 
-def go_pattern(pattern: str) -> re.Pattern[str] | None:
-    """A Go regular expression as a compiled Python pattern, or None when Python cannot express it."""
+def go_pattern(pattern: str) -> LinearPattern | None:
+    """A Go regular expression as a compiled Python pattern searched in linear time, as Go's RE2 searches it (a
+    CRD's pattern is repository data: under ``re``'s backtracking ``^(a+)+$`` took hours on a 40-character
+    value), or None when Python cannot express it or only backtracking could search it (lookaround and
+    backreferences, which RE2 refuses too)."""
+    from guardlint._linear_re import compile_linear
+
     text = _LEADING_FLAGS.sub(lambda m: f"(?{m.group(1)})^", pattern)
     text = text.replace("\\z", "\\Z")
     try:
-        return re.compile(text)
+        return compile_linear(text)
     except (re.error, OverflowError, RecursionError):
         return None
 

@@ -238,7 +238,45 @@ def load_rule_file(path: str | Path, *, validate: bool = True, shipped: bool = F
     if not isinstance(data, dict):
         return ()
     source = SHIPPED_SOURCE + os.path.basename(path) if shipped else None
+    if not shipped:
+        for entry in data.get("rules", []):
+            refused = backtracking_patterns(entry.get("schema") if isinstance(entry, dict) else None)
+            if refused:
+                from guardlint._linear_re import MAX_PROGRAM
+
+                raise RuleLoadError(
+                    f"{origin}: rule {entry.get('name')!r}: the pattern {refused[0]!r} can be searched only "
+                    "by backtracking (it has lookaround or a backreference, or unfolds into more than "
+                    f"{MAX_PROGRAM:,} steps), which guardlint does not run for a rule file: such a pattern can "
+                    "take hours on a short value. Write it without them")
     return tuple(make_rule(entry, origin, source) for entry in data.get("rules", []))
+
+
+def backtracking_patterns(schema: Any) -> list[str]:
+    """The ``pattern`` and ``patternProperties`` regular expressions of a JSON Schema that only backtracking can
+    search (``guardlint._linear_re.compile_linear`` gives None); every other one is searched in linear time."""
+    import re
+
+    from guardlint._linear_re import compile_linear
+
+    found: list[str] = []
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            texts = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+            props = node.get("patternProperties")
+            texts += [k for k in props if isinstance(k, str)] if isinstance(props, dict) else []
+            for text in texts:
+                try:
+                    if compile_linear(text) is None:
+                        found.append(text)
+                except (re.error, RecursionError, OverflowError):
+                    pass  # a pattern that does not compile is a rule-error when the rule runs, as before
+            stack.extend(node.values())
+    return found
 
 
 def load_rule_dir(directory: Path, *, validate: bool = True, shipped: bool = False) -> tuple[Rule[Any], ...]:
