@@ -204,6 +204,109 @@ def _chart_digest(chart: str) -> str | None:
     return cache.digest(*parts)
 
 
+_META_SCHEMAS = re.compile(r"^https?://json-schema\.org/(?:draft-0[4-7]/schema|draft/(?:2019-09|2020-12)/schema)#?$")
+"""The meta-schemas Helm's JSON Schema library holds itself (any other ``$schema`` it loads from where it points)."""
+_LOADING_KEYS = ("$ref", "$dynamicRef", "$recursiveRef")
+_ARCHIVE_DEPTH = 3
+"""Packaged subcharts inside packaged subcharts are looked into this deep; deeper archives are refused."""
+
+
+def schema_references(chart: str, max_bytes: int) -> list[InputError]:
+    """One ``render-failed`` error for each reference in the ``values.schema.json`` of the chart or of a subchart
+    (a folder or a ``.tgz`` under ``charts/``) that Helm would load to validate the values: a ``$ref`` that is not
+    a fragment of the same file (``#/...``), or a ``$schema`` that is not a standard meta-schema. Helm fetches a
+    URL (a loopback address too: no proxy stops it) and reads a ``file://`` or relative path wherever it leads,
+    so such a chart is not rendered."""
+    errors: list[InputError] = []
+    schema = os.path.join(chart, "values.schema.json")
+    if os.path.isfile(schema) and not os.path.islink(schema):
+        display = display_name(schema)
+        result = read_input(Input(schema, display), max_bytes)
+        if result.error is None:
+            loaded = load_text(result.text or "", display)
+            for doc in loaded.documents[:1]:
+                for path, key, value in _loading_references(doc.data):
+                    location, _ = doc.locate(path)
+                    errors.append(_schema_error(display, location.line, location.column, display, key, value))
+    charts_dir = os.path.join(chart, "charts")
+    for name in sorted(os.listdir(charts_dir)) if os.path.isdir(charts_dir) else ():
+        sub = os.path.join(charts_dir, name)
+        if os.path.islink(sub):
+            continue  # links are left out of the copy Helm renders
+        if os.path.isdir(sub):
+            errors.extend(schema_references(sub, max_bytes))
+        elif name.endswith(".tgz") and os.path.isfile(sub):
+            errors.extend(_archive_references(sub, max_bytes))
+    return errors
+
+
+def _archive_references(archive: str, max_bytes: int) -> list[InputError]:
+    """``schema_references`` for a packaged subchart: every ``values.schema.json`` in it, and in the archives it
+    packs (bounded: members over ``max_bytes``, and archives deeper than ``_ARCHIVE_DEPTH``, are refused)."""
+    import io
+    import tarfile
+
+    display = display_name(archive)
+    errors: list[InputError] = []
+
+    def walk(fileobj: Any, where: str, depth: int) -> None:
+        try:
+            with tarfile.open(fileobj=fileobj, mode="r:*") as tar:
+                for member in tar:
+                    if not member.isfile():
+                        continue
+                    schema, packed = member.name.endswith("values.schema.json"), member.name.endswith(".tgz")
+                    if not (schema or packed):
+                        continue
+                    if member.size > max_bytes or (packed and depth >= _ARCHIVE_DEPTH):
+                        errors.append(_error(display, f"{where}{member.name} is not looked into (too large or "
+                                             "packed too deep); the chart is not rendered"))
+                        continue
+                    data = tar.extractfile(member)
+                    raw = data.read(max_bytes + 1) if data is not None else b""
+                    if packed:
+                        walk(io.BytesIO(raw), f"{where}{member.name}: ", depth + 1)
+                        continue
+                    try:
+                        parsed = json.loads(raw)
+                    except ValueError:
+                        continue  # Helm reports a schema it cannot parse
+                    for _path, key, value in _loading_references(parsed):
+                        errors.append(_schema_error(display, 1, 1, where + member.name, key, value))
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            errors.append(_error(display, f"{where}cannot be read as a packaged chart: {exc}"))
+
+    with open(archive, "rb") as fh:
+        walk(fh, "", 1)
+    return errors
+
+
+def _loading_references(data: Any) -> list[tuple[FieldPath, str, str]]:
+    """The (path, key, value) of each reference in a JSON Schema that its validator would load from elsewhere."""
+    found: list[tuple[FieldPath, str, str]] = []
+    stack: list[tuple[FieldPath, Any]] = [((), data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not isinstance(value, str):
+                    stack.append(((*path, key), value))
+                elif (key in _LOADING_KEYS and not value.startswith("#")) or (
+                        key == "$schema" and not _META_SCHEMAS.match(value)):
+                    found.append(((*path, key), key, value))
+        elif isinstance(node, list):
+            stack.extend(((*path, i), item) for i, item in enumerate(node))
+    return sorted(found, key=lambda f: [str(p) for p in f[0]])
+
+
+def _schema_error(file: str, line: int, column: int, schema: str, key: str, value: str) -> InputError:
+    return _error(file, f"{schema}: {key} {value!r} would be loaded by Helm to validate the values (fetched from "
+                  "the network, or read from a file wherever the path leads); guardlint never contacts the network "
+                  "or reads outside the repository, so the chart is not rendered", line, column,
+                  "put the definitions the schema needs in the file itself ('$defs') and refer to them as "
+                  "'#/$defs/...', or exclude this chart")
+
+
 def render_charts(charts: Sequence[str], options: RenderOptions) -> tuple[list[Unit], list[InputError]]:
     units: list[Unit] = []
     errors: list[InputError] = []
@@ -216,6 +319,10 @@ def render_charts(charts: Sequence[str], options: RenderOptions) -> tuple[list[U
         missing = missing_dependencies(chart, options.max_bytes)
         if missing:
             errors.extend(missing)
+            continue
+        refused = schema_references(chart, options.max_bytes)
+        if refused:
+            errors.extend(refused)
             continue
         incompatible = kube_version_error(chart, options.max_bytes, options.kubernetes_version)
         if incompatible is not None:
