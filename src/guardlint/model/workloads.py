@@ -345,6 +345,10 @@ class PodSpecRef(NamedTuple):
         return isinstance(os_field, dict) and os_field.get("name") == "windows"
 
 
+ISTIO_INJECT = "sidecar.istio.io/inject"
+"""The label (or, older, annotation) by which a pod opts in or out of Istio's sidecar injection."""
+
+
 class ContainerRef(Frozen):
     """One container with its full path from the resource root."""
 
@@ -384,8 +388,16 @@ class ContainerRef(Frozen):
         leaves out (resources, probes, security settings); "auto" is not an image to pull. Istio documents the
         shape for gateways ("Installing Gateways": ``image: auto``) and for customizing the sidecar. Rules that
         report a field a container lacks, or its image, leave such a container alone; the values it sets are
-        still judged."""
-        return self.name == "istio-proxy" and self.data.get("image") == "auto"
+        still judged. A pod that the injector skips keeps ``auto`` as its image (and its image pull fails): one that
+        opts out (``sidecar.istio.io/inject`` set to anything but y/yes/true/on, the label over the annotation, as
+        the injector's ``injectRequired`` reads them) or runs in the host's network, which is never injected."""
+        if self.name != "istio-proxy" or self.data.get("image") != "auto":
+            return False
+        pod = self.pod
+        choice = pod.labels.get(ISTIO_INJECT, pod.annotations.get(ISTIO_INJECT, ""))
+        if isinstance(choice, str) and choice and choice.lower() not in ("y", "yes", "true", "on"):
+            return False
+        return pod.spec.get("hostNetwork") is not True
 
     @property
     def security_context(self) -> Mapping[str, Any]:

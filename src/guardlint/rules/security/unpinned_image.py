@@ -154,7 +154,9 @@ def unpinned_image(resource: Resource, params: Params, ctx: RuleContext) -> Iter
     when `require-digest` is on, images that are not pinned by digest. Values that are not image references
     but placeholders filled in later (`$IMAGE`, `${IMAGE_URI}`, `{{inputs.parameters.image}}`, `<image>`,
     `REGION-docker.pkg.dev/PROJECT_ID/app`) are not reported, nor is `image: auto` on Istio's `istio-proxy`
-    container (Istio's injector replaces it with the proxy image of its injection template).
+    container (Istio's injector replaces it with the proxy image of its injection template), unless the pod
+    opts out of injection (`sidecar.istio.io/inject: "false"`) or uses the host's network, which the injector
+    skips: `auto` then stays the image.
 
     ## Why is this bad?
     A moving tag makes the manifest mean different things on different days: two nodes can run different
