@@ -22,9 +22,11 @@ DEFAULT_INTERNAL = (
     "cloud.google.com/load-balancer-type=Internal",
     "service.beta.kubernetes.io/azure-load-balancer-internal=true",
     "service.beta.kubernetes.io/oci-load-balancer-internal=true",
+    "oci-network-load-balancer.oraclecloud.com/internal=true",
     "service.beta.kubernetes.io/openstack-internal-load-balancer=true",
     "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type=private",
     "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type=intranet",
+    "load-balancer.hetzner.cloud/disable-public-network=true",
 )
 _OPEN = frozenset({"0.0.0.0/0", "::/0"})
 SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
@@ -85,8 +87,8 @@ def exposed_service(resource: Resource, params: Params, ctx: RuleContext) -> Ite
     reachable from any address: no `spec.loadBalancerSourceRanges` (nor the
     `service.beta.kubernetes.io/load-balancer-source-ranges` annotation), or a range of `0.0.0.0/0` or
     `::/0`. Load balancers made internal by a cloud provider annotation (`internal-annotations`, for AWS,
-    GKE, Azure, OCI, OpenStack, IBM and Alibaba) are accepted. Off by default: public web front ends are
-    meant to be open.
+    GKE, Azure, OCI load balancers and network load balancers, OpenStack, IBM, Alibaba and Hetzner) are
+    accepted. Off by default: public web front ends are meant to be open.
 
     ## Why is this bad?
     A NodePort opens the port on every node's address, and a public load balancer opens the Service to the
