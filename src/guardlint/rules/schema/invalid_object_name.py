@@ -43,7 +43,9 @@ _NAME_RULES: dict[tuple[str, str], tuple[str, bool]] = {
     ("extensions", "NetworkPolicy"): ("subdomain", True),
     ("extensions", "Ingress"): ("subdomain", True),
     ("networking.k8s.io", "IngressClass"): ("subdomain", False),
-    ("policy", "PodDisruptionBudget"): ("subdomain", True),
+    # ValidatePodDisruptionBudget validates the spec only: the path segment that rest.BeforeCreate holds every
+    # object to is the only check of the name (a PodDisruptionBudget named ``Web_PDB`` is accepted).
+    ("policy", "PodDisruptionBudget"): ("segment", True),
     ("autoscaling", "HorizontalPodAutoscaler"): ("subdomain", True),
     ("storage.k8s.io", "StorageClass"): ("subdomain", False),
     ("scheduling.k8s.io", "PriorityClass"): ("subdomain", False),
@@ -134,7 +136,7 @@ def name_function(group: str, kind: str, version: tuple[int, int]) -> str | None
     tags=("schema", "api-rejects"),
     remediation="Rename the object within its kind's format: lowercase letters, digits and '-' (and '.' where a "
     "DNS subdomain is allowed), starting and ending with a letter or digit; a Service name starts with a letter, "
-    "RBAC names may hold anything but '/' and '%'.",
+    "RBAC and PodDisruptionBudget names may hold anything but '/' and '%'.",
     kinds=KINDS,
     references=(
         Reference("Kubernetes: Object Names and IDs",
@@ -154,7 +156,7 @@ def invalid_object_name(resource: Resource, params: Any, ctx: RuleContext) -> It
     - a DNS-1035 label (a DNS label that starts with a letter) for a Service, up to Kubernetes 1.35; from
       1.36 a DNS label (`RelaxedServiceNameValidation`, on by default from its beta in 1.36);
     - a path segment (anything but `.`, `..` and names holding `/` or `%`) for Role, ClusterRole, RoleBinding
-      and ClusterRoleBinding;
+      and ClusterRoleBinding, and for a PodDisruptionBudget (its validation checks no name format of its own);
     - a CronJob's name is also at most 52 characters, and a CustomResourceDefinition's is
       `<spec.names.plural>.<spec.group>`.
 
