@@ -259,6 +259,30 @@ def quantity_value(raw: Any) -> Fraction | None:
     return q.value if q is not None else None
 
 
+QuantityMemo = dict[str, "Fraction | None"]
+"""A run's memo of ``quantity_value`` by text (``run_quantities``)."""
+
+RUN_QUANTITIES = "model:quantity-values"
+"""The key of that memo among the run index's object memos (``ResourceIndex.object_memo``)."""
+
+
+def remembered_value(raw: Any, memo: QuantityMemo) -> Fraction | None:
+    """``quantity_value(raw)``, parsed once per text in ``memo`` (a run's, ``run_quantities``): the rules that
+    compare requests with limits read the same few texts (``100m``, ``128Mi``) on every container of every
+    object, each rule for itself. Exact: the value of a text is a function of the text alone (a ``str``; any
+    other type is parsed every time, so ``True`` never meets ``1``), and the value, an immutable ``Fraction``,
+    may be shared."""
+    if type(raw) is not str:
+        return quantity_value(raw)
+    value: Fraction | None = memo.get(raw, _UNPARSED)
+    if value is _UNPARSED:
+        value = memo[raw] = quantity_value(raw)
+    return value
+
+
+_UNPARSED: Any = object()
+
+
 def format_quantity(value: Fraction) -> str:
     """Render an exact value compactly (whole numbers as integers, fractions in milli-units when exact)."""
     if abs(value) >= _FLOAT_SAFE_HIGH:  # beyond what str() of an int or float() can render

@@ -15,6 +15,7 @@ from guardlint._record import NamedTuple
 from guardlint.model.access import get_list, get_map, get_str
 from guardlint.model.glob import glob_any
 from guardlint.model.paths import FieldPath
+from guardlint.model.quantity import RUN_QUANTITIES, QuantityMemo, remembered_value
 from guardlint.model.requirements import (
     ResourceSite,
     SiteValue,
@@ -246,13 +247,16 @@ def gpu_facts(resource: Resource, ctx: RuleContext) -> GpuFacts:
         hit = memo.by_id.get(id(resource))
         if hit is not None and hit[0] is resource:
             return hit[1]
-    facts = _compute_facts(resource, ctx.workloads, accelerators(ctx))
+    facts = _compute_facts(resource, ctx.workloads, accelerators(ctx), ctx.index.object_memo(RUN_QUANTITIES, dict))
     if shared:
         memo.by_id[id(resource)] = (resource, facts)
     return facts
 
 
-def _compute_facts(resource: Resource, workloads: WorkloadTable, table: AcceleratorTable) -> GpuFacts:
+def _compute_facts(
+    resource: Resource, workloads: WorkloadTable, table: AcceleratorTable, quantities: QuantityMemo
+) -> GpuFacts:
+    """``quantities``: the run's parsed quantities (``model.quantity.remembered_value``)."""
     # One walk for both answers: ``sites`` is what ``iter_sites`` yields (the same containers in the same
     # order, with the same test: a ``resources`` map that names a resource with a domain), and a container's
     # accelerator use is ``container_accelerators``, which is empty unless that same test holds and is
@@ -283,13 +287,13 @@ def _compute_facts(resource: Resource, workloads: WorkloadTable, table: Accelera
             container_claims = container_claims or bool(get_list(resources, ("claims",)))
             if not has_qualified_name(resources):
                 continue
-            site = _site_facts(container_site(c), table)
+            site = _site_facts(container_site(c), table, quantities)
             sites.append(site)
             if site.use:
                 used.append(ContainerUse(c, site.use))
         positive = any(amount > 0 for u in used for amount, _, _ in u.use.values())
         pods.append(PodFacts(pod, tuple(used), positive))
-    sites.extend(_site_facts(site, table) for site in iter_flat_sites(resource))
+    sites.extend(_site_facts(site, table, quantities) for site in iter_flat_sites(resource))
     if not pods and not sites:
         return _NO_FACTS
     return GpuFacts(
@@ -298,8 +302,8 @@ def _compute_facts(resource: Resource, workloads: WorkloadTable, table: Accelera
     )
 
 
-def _site_facts(site: ResourceSite, table: AcceleratorTable) -> SiteFacts:
-    amounts = tuple(v.value for v in site.values)
+def _site_facts(site: ResourceSite, table: AcceleratorTable, quantities: QuantityMemo) -> SiteFacts:
+    amounts = tuple([remembered_value(v.raw, quantities) for v in site.values])  # ``v.value`` of each
     return SiteFacts(site, amounts, MappingProxyType(site_accelerators(site, table, amounts)))
 
 

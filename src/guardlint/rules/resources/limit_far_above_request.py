@@ -6,7 +6,14 @@ from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
-from guardlint.model.quantity import exact_number, format_number, quantity_text, quantity_value
+from guardlint.model.quantity import (
+    RUN_QUANTITIES,
+    QuantityMemo,
+    exact_number,
+    format_number,
+    quantity_text,
+    remembered_value,
+)
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
@@ -95,6 +102,7 @@ def limit_far_above_request(resource: Resource, params: Params, ctx: RuleContext
     ```
     """
     checks: list[tuple[str, Fraction]] | None = None
+    memo: QuantityMemo | None = None  # the run's parsed quantities, asked for at the first comparison
     for pod in iter_pod_specs(resource, ctx.workloads):
         for c in iter_containers(pod, RESOURCE_CONTAINERS):
             resources = c.data.get("resources")
@@ -111,10 +119,13 @@ def limit_far_above_request(resource: Resource, params: Params, ctx: RuleContext
                     continue  # a missing (or null) quantity does not parse: nothing to compare
                 if allowed >= 1 and same_quantity_text(raw_request, raw_limit):
                     continue  # a limit written as its request is a ratio of 1
-                request = quantity_value(raw_request)
+                if memo is None:
+                    # a value depends on its text alone, so a --jobs share may keep this memo too
+                    memo = ctx.index.object_memo(RUN_QUANTITIES, dict)
+                request = remembered_value(raw_request, memo)
                 if request is None or request <= 0:
                     continue
-                limit = quantity_value(raw_limit)
+                limit = remembered_value(raw_limit, memo)
                 if limit is None:
                     continue
                 ratio = limit / request

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from guardlint.findings import Severity
 from guardlint.model.paths import FieldPath
-from guardlint.model.quantity import quantity_text, quantity_value
+from guardlint.model.quantity import RUN_QUANTITIES, QuantityMemo, quantity_text, remembered_value
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def _check(resources: Any, path: FieldPath, who: str) -> Iterator[Violation]:
+def _check(resources: Any, path: FieldPath, who: str, memo: QuantityMemo) -> Iterator[Violation]:
     if not isinstance(resources, Mapping):
         return
     requests, limits = resources.get("requests"), resources.get("limits")
@@ -28,7 +28,7 @@ def _check(resources: Any, path: FieldPath, who: str) -> Iterator[Violation]:
         raw_limit = limits.get(name)
         if raw_limit is None or same_quantity_text(raw_request, raw_limit):
             continue  # a request written as its limit is equal to it: neither above it nor different
-        request, limit = quantity_value(raw_request), quantity_value(raw_limit)
+        request, limit = remembered_value(raw_request, memo), remembered_value(raw_limit, memo)
         if request is None or limit is None:
             continue
         where = (*path, "resources", "requests", name)
@@ -117,10 +117,12 @@ def request_exceeds_limit(resource: Resource, params: Any, ctx: RuleContext) -> 
                 limits: {cpu: "2", memory: 512Mi}
     ```
     """
+    # The run's memo of parsed quantities (a value depends on its text alone, so a --jobs share may keep one)
+    memo: QuantityMemo = ctx.index.object_memo(RUN_QUANTITIES, dict)
     for pod in iter_pod_specs(resource, ctx.workloads):
-        yield from _check(pod.spec.get("resources"), pod.path, "the pod")
+        yield from _check(pod.spec.get("resources"), pod.path, "the pod", memo)
         for c in iter_containers(pod, RESOURCE_CONTAINERS):
-            yield from _check(c.data.get("resources"), c.path, c.describe())
+            yield from _check(c.data.get("resources"), c.path, c.describe(), memo)
 
 
 RULE = request_exceeds_limit
