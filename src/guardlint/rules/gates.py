@@ -25,7 +25,7 @@ beyond the model's workload table, which every run has loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 from guardlint._record import NamedTuple
@@ -334,6 +334,10 @@ GATES: Mapping[str, Gate] = MappingProxyType({
 """Every gate the engine knows, by name. Adding one is a change to guardlint."""
 
 
+_BY_KIND: tuple[tuple[str, Gate], ...] = tuple((n, g) for n, g in GATES.items() if g.kinds or g.groups)
+"""The gates that hold for some API groups or kinds whatever the object holds."""
+
+
 def gate_names() -> tuple[str, ...]:
     return tuple(GATES)
 
@@ -353,17 +357,38 @@ def holds(name: str, resource: Resource, workloads: WorkloadTable) -> bool:
 
 def open_gates(resource: Resource, workloads: WorkloadTable, names: Sequence[str]) -> frozenset[str]:
     """The gates among ``names`` that hold for ``resource``: what ``holds`` answers for each, with the object's
-    pod specs looked up once."""
+    pod specs looked up once and each pod's answers to every gate's ``pod`` test worked out in one look at it
+    (``pod_gates``)."""
     try:
         pods = workloads.pods_of(resource)
     except Exception:
         return frozenset(names)  # ``holds``: a failure to find the pods holds
     group, kind = resource.group, resource.kind
+    held: set[str] = set()
+    for pod in pods:
+        try:
+            held |= pod_gates(pod)
+        except Exception:
+            return _open_gates_one_by_one(group, kind, pods, names)  # each gate's own test decides (and fails) alone
+    # ``gate.holds`` for each name, in set operations: a pod's test holds, the name is no gate (it holds, see
+    # ``holds``), or the gate holds by the object's group or kind (only the gates of ``_BY_KIND`` can)
+    opened = held.intersection(names)
+    opened.update(set(names).difference(GATES))
+    for name, gate in _BY_KIND:
+        if (group in gate.groups or (group, kind) in gate.kinds) and name in names:
+            opened.add(name)
+    return frozenset(opened)
+
+
+def _open_gates_one_by_one(
+    group: str, kind: str, pods: Sequence[PodSpecRef], names: Sequence[str]
+) -> frozenset[str]:
+    """``open_gates`` by each gate's own ``pod`` test, for pods on which ``pod_gates`` failed: a gate whose test
+    fails holds (as in ``holds``), the others answer as they do."""
     opened = []
     for name in names:
         gate = GATES.get(name)
         try:
-            # ``gate.holds`` spelled out (``by_kind``, then any pod): this runs for every gate an object's kind needs
             if gate is None or group in gate.groups or (group, kind) in gate.kinds:
                 opened.append(name)
                 continue
@@ -375,6 +400,115 @@ def open_gates(resource: Resource, workloads: WorkloadTable, names: Sequence[str
         except Exception:
             opened.append(name)
     return frozenset(opened)
+
+
+def pod_gates(pod: PodSpecRef) -> set[str]:
+    """The gates whose ``pod`` test holds for ``pod``: the tests of ``GATES``, each answered as its own function
+    answers it, from one read of the pod's fields and one pass over its containers (an object of a kind with
+    rules that declare gates asks about all of them, and the tests one by one read the same containers about
+    fifteen times). ``tests/rules/test_gates.py`` compares this with every test on every fixture's pods and on
+    generated ones. May raise where a test would: ``open_gates`` then asks the tests one by one."""
+    spec = pod.spec
+    held = {PODS}
+    if spec.get("runtimeClassName") is not None:
+        held.add("runtime-class")
+    if spec.get("resources"):
+        held.add("pod-resources")
+    if _node_targeting(pod):
+        held.add("node-targeting")
+    if _host_path(pod):
+        held.add("host-path")
+    if _host_namespaces(pod):
+        held.add("host-namespaces")
+    if _service_account(pod):
+        held.add("service-account")
+    if spec.get("resourceClaims"):
+        held.add("resource-claims")
+    if spec.get("hostIPC") or spec.get("hostPID") or "runtime-class" in held or "node-targeting" in held \
+            or "host-path" in held:
+        held.add("device-exposure")
+    if spec.get("imagePullSecrets"):
+        held.add("references")
+    else:
+        volumes = spec.get("volumes")
+        if isinstance(volumes, list) and any(
+            isinstance(v, dict) and any(k in v for k in _REFERENCING_VOLUMES) for v in volumes
+        ):
+            held.add("references")
+    resources = spec.get("resources")
+    if isinstance(resources, dict) and resources.get("limits"):
+        held.add("limits")
+    context = spec.get("securityContext")
+    if isinstance(context, dict):
+        for option in _POD_OPTIONS:
+            if context.get(option) is not None:
+                held.add("security-context-options")
+                break
+        if context.get("seccompProfile") is not None:
+            held.add("seccomp")
+        if context.get("appArmorProfile") is not None:
+            held.add("apparmor")
+    for c in iter_containers(pod):
+        data = c.data
+        context = data.get("securityContext")
+        if isinstance(context, dict):
+            if context.get("privileged"):
+                held.add("device-exposure")
+            for option in _CONTAINER_OPTIONS:
+                if context.get(option) is not None:
+                    held.add("security-context-options")
+                    break
+            else:
+                capabilities = context.get("capabilities")
+                if isinstance(capabilities, dict) and capabilities.get("add"):
+                    held.add("security-context-options")
+            if context.get("seccompProfile") is not None:
+                held.add("seccomp")
+            if context.get("appArmorProfile") is not None:
+                held.add("apparmor")
+        resources = data.get("resources")
+        if isinstance(resources, dict):
+            if resources.get("claims"):
+                held.add("resource-claims")
+            if resources.get("limits"):
+                held.add("limits")
+            if c.kind in _INIT_AND_APP:
+                for section in ("limits", "requests"):
+                    values = resources.get(section)
+                    if isinstance(values, dict) and any(name not in _STANDARD for name in values):
+                        held.add("extended-resources")
+        ports = data.get("ports")
+        if ports:
+            held.add("container-ports")
+            if isinstance(ports, list) and any(isinstance(p, dict) and p.get("hostPort") for p in ports):
+                held.add("host-ports")
+        env = data.get("env")
+        env_from = data.get("envFrom")
+        if env or env_from:
+            held.add("env")
+        if env_from or (isinstance(env, list) and any(isinstance(e, dict) and "valueFrom" in e for e in env)):
+            held.add("references")
+        for field in _PROBE_FIELDS:
+            if data.get(field) is not None:
+                held.add("probes")
+                break
+        mounts = data.get("volumeMounts")
+        if isinstance(mounts, list) and any(
+            isinstance(m, dict) and isinstance(m.get("mountPath"), str) and DEVICE_LIST_DIR in m["mountPath"]
+            for m in mounts
+        ):
+            held.add("device-list-mount")
+    if "seccomp" not in held or "apparmor" not in held:
+        keys: Iterable[object] = pod.annotations  # a key that is not a string opens both (see ``_seccomp``)
+        for key in keys:
+            if not isinstance(key, str):
+                held.update(("seccomp", "apparmor"))
+                break
+            if SECCOMP_ANNOTATIONS in key:
+                held.add("seccomp")
+            if key.startswith(APPARMOR_ANNOTATIONS):
+                held.add("apparmor")
+    return held
 
 
 def pod_less(resource: Resource, workloads: WorkloadTable) -> bool:
