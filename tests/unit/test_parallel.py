@@ -486,7 +486,8 @@ def _object_memo_keys() -> set[str]:
     import re
 
     keys: set[str] = set()
-    for path in (Path(parallel.__file__).parent / "rules").rglob("*.py"):
+    package = Path(parallel.__file__).parent
+    for path in [*(package / "rules").rglob("*.py"), package / "model" / "quantity.py"]:  # (the rules' quantities)
         text = path.read_text()
         for literal, name in re.findall(r'object_memo\(\s*(?:"([^"]+)"|(\w+))', text):
             if name:
@@ -515,12 +516,14 @@ def test_only_per_object_memos_pass_the_stand_in() -> None:
 
 
 def test_the_per_object_caches_are_declared_where_they_are_used() -> None:
-    """The nine per-object caches of the packs (schema lifecycle, targets and problems; label texts found
-    valid; GPU facts; the missing-object references; Roles' rules; credential and host-path matchers) are declared
-    at their call, so a share keeps each one: none is asked through ``memo``, which a share refuses."""
+    """The ten per-object caches of the packs (schema lifecycle, targets and problems; label texts found
+    valid; GPU facts; the missing-object references; Roles' rules; credential and host-path matchers; parsed
+    quantities) are declared at their call, so a share keeps each one: none is asked through ``memo``, which a
+    share refuses."""
     assert _object_memo_keys() == {
         "schema:lifecycle", "schema:targets", "schema:problems", "schema.invalid-label.valid", "gpu.facts",
         "resources.references", "security.policy-rules", "security:credential-names", "security:host-paths",
+        "model:quantity-values",
     }
 
 

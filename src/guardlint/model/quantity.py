@@ -33,6 +33,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from guardlint.model.index import ResourceIndex
+
 _QUANTITY = lazy(
     r"(?P<sign>[+-]?)(?P<whole>[0-9]*)(?:\.(?P<frac>[0-9]*))?"
     r"(?:(?P<bin>Ki|Mi|Gi|Ti|Pi|Ei)|(?P<exp>[eE][+-]?[0-9]+)|(?P<dec>[numkMGTPE]?))"
@@ -281,6 +283,13 @@ def remembered_value(raw: Any, memo: QuantityMemo) -> Fraction | None:
 
 
 _UNPARSED: Any = object()
+
+
+def run_quantities(index: ResourceIndex) -> QuantityMemo:
+    """The run's memo for ``remembered_value``: one of the run index's object memos, which a share of a ``--jobs``
+    pool keeps for itself (a value depends on its text alone, never on the run's other objects)."""
+    memo: QuantityMemo = index.object_memo(RUN_QUANTITIES, dict)
+    return memo
 
 
 def format_quantity(value: Fraction) -> str:

@@ -15,7 +15,7 @@ from guardlint._record import NamedTuple
 from guardlint.model.access import get_list, get_map, get_str
 from guardlint.model.glob import glob_any
 from guardlint.model.paths import FieldPath
-from guardlint.model.quantity import RUN_QUANTITIES, QuantityMemo, remembered_value
+from guardlint.model.quantity import QuantityMemo, remembered_value, run_quantities
 from guardlint.model.requirements import (
     ResourceSite,
     SiteValue,
@@ -247,7 +247,7 @@ def gpu_facts(resource: Resource, ctx: RuleContext) -> GpuFacts:
         hit = memo.by_id.get(id(resource))
         if hit is not None and hit[0] is resource:
             return hit[1]
-    facts = _compute_facts(resource, ctx.workloads, accelerators(ctx), ctx.index.object_memo(RUN_QUANTITIES, dict))
+    facts = _compute_facts(resource, ctx.workloads, accelerators(ctx), run_quantities(ctx.index))
     if shared:
         memo.by_id[id(resource)] = (resource, facts)
     return facts

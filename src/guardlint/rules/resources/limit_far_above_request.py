@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
 from guardlint.model.quantity import (
-    RUN_QUANTITIES,
     QuantityMemo,
     exact_number,
     format_number,
     quantity_text,
     remembered_value,
+    run_quantities,
 )
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
@@ -120,8 +120,7 @@ def limit_far_above_request(resource: Resource, params: Params, ctx: RuleContext
                 if allowed >= 1 and same_quantity_text(raw_request, raw_limit):
                     continue  # a limit written as its request is a ratio of 1
                 if memo is None:
-                    # a value depends on its text alone, so a --jobs share may keep this memo too
-                    memo = ctx.index.object_memo(RUN_QUANTITIES, dict)
+                    memo = run_quantities(ctx.index)
                 request = remembered_value(raw_request, memo)
                 if request is None or request <= 0:
                     continue

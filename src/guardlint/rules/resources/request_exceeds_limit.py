@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from guardlint.findings import Severity
 from guardlint.model.paths import FieldPath
-from guardlint.model.quantity import RUN_QUANTITIES, QuantityMemo, quantity_text, remembered_value
+from guardlint.model.quantity import QuantityMemo, quantity_text, remembered_value, run_quantities
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
@@ -117,8 +117,7 @@ def request_exceeds_limit(resource: Resource, params: Any, ctx: RuleContext) -> 
                 limits: {cpu: "2", memory: 512Mi}
     ```
     """
-    # The run's memo of parsed quantities (a value depends on its text alone, so a --jobs share may keep one)
-    memo: QuantityMemo = ctx.index.object_memo(RUN_QUANTITIES, dict)
+    memo = run_quantities(ctx.index)  # the run's parsed quantities
     for pod in iter_pod_specs(resource, ctx.workloads):
         yield from _check(pod.spec.get("resources"), pod.path, "the pod", memo)
         for c in iter_containers(pod, RESOURCE_CONTAINERS):

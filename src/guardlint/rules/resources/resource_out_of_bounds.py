@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from guardlint._record import NamedTuple
 from guardlint.findings import Severity
-from guardlint.model.quantity import RUN_QUANTITIES, QuantityMemo, quantity_text, quantity_value, remembered_value
+from guardlint.model.quantity import quantity_text, quantity_value, remembered_value, run_quantities
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
@@ -125,8 +125,7 @@ def resource_out_of_bounds(resource: Resource, params: Params, ctx: RuleContext)
                     bounds = _bounds(params)
                     if not bounds:
                         return
-                    # the run's parsed quantities (a value depends on its text alone: a --jobs share may keep it)
-                    memo: QuantityMemo = ctx.index.object_memo(RUN_QUANTITIES, dict)
+                    memo = run_quantities(ctx.index)  # the run's parsed quantities
                 for name, raw in values.items():
                     bound = bounds.get(name)
                     if bound is None:
