@@ -631,7 +631,9 @@ class Run:
             return ()
         found: list[tuple[str, int, str]] = []
         for r in self.resources:
-            if table.entry_for(r) is None and table.may_embed(r):  # Kubernetes' own kinds have none to find
+            # Kubernetes' own kinds have none to find, nor has an object whose shape walk (the rules' pods) met no
+            # mapping with a ``containers`` key (``WorkloadTable.walked_bare``: the same mappings, see there)
+            if table.entry_for(r) is None and table.may_embed(r) and not table.walked_bare(r):
                 from guardlint.model.embedded import partial_pod_templates  # a run of known kinds never needs it
                 from guardlint.model.paths import to_dotted
 

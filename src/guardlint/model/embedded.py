@@ -82,16 +82,28 @@ def detection_applies(resource: Resource) -> bool:
 
 def embedded_pod_specs(resource: Resource, table: WorkloadTable) -> Iterator[PodSpecRef]:
     """The pod specs found by their shape in ``resource`` (a kind the table does not list)."""
+    return iter(shape_walk(resource, table)[0])
+
+
+def shape_walk(resource: Resource, table: WorkloadTable) -> tuple[list[PodSpecRef], bool | None]:
+    """``embedded_pod_specs`` of ``resource``, and whether the walk met a mapping with a ``containers`` key (None
+    when no walk was made: the object is of a kind or group the detection refuses).
+
+    False proves that ``partial_pod_templates`` finds nothing in the object: that walk visits the same mappings
+    (the same keys skipped, the same depth bound, objects of kinds the table knows passed over) except below a
+    mapping with a ``containers`` key, where this walk stops (a pod spec) and it may go on or stop."""
     if not detection_applies(resource):
-        return iter(())
+        return [], None
     owner = WorkloadEntry(resource.group, resource.kind, ())
     data = resource.data
     found: list[PodSpecRef] = []
+    containers = False
     for key, value in data.items():
         if key in ("apiVersion", "kind", "metadata") or key in _SKIPPED_KEYS:
             continue
-        _walk(resource, value, (key,), data, owner, table, 1, found)
-    return iter(found)
+        if _walk(resource, value, (key,), data, owner, table, 1, found):
+            containers = True
+    return found, containers
 
 
 def is_pod_spec(value: Mapping[str, Any]) -> bool:
@@ -109,19 +121,22 @@ def is_pod_spec(value: Mapping[str, Any]) -> bool:
 def _walk(
     resource: Resource, value: Any, path: FieldPath, parent: Any, owner: WorkloadEntry, table: WorkloadTable,
     depth: int, found: list[PodSpecRef],
-) -> None:
-    """Append the pod specs under ``value`` to ``found``, in document order (depth first, as written). A plain
-    recursive function rather than a chain of generators, one per level: the walk visits every mapping and
-    list of every object of a kind the table does not list."""
+) -> bool:
+    """Append the pod specs under ``value`` to ``found``, in document order (depth first, as written), and
+    answer whether the walk met a mapping with a ``containers`` key (see ``shape_walk``). A plain recursive
+    function rather than a chain of generators, one per level: the walk visits every mapping and list of every
+    object of a kind the table does not list."""
     if depth > MAX_DEPTH:
-        return
+        return False
+    containers = False
     if isinstance(value, list):
         for i, item in enumerate(value):
-            if isinstance(item, (dict, list)):
-                _walk(resource, item, (*path, i), value, owner, table, depth + 1, found)
-        return
+            if isinstance(item, (dict, list)) and _walk(resource, item, (*path, i), value, owner, table, depth + 1,
+                                                        found):
+                containers = True
+        return containers
     if not isinstance(value, dict):
-        return
+        return False
     api_version, kind = value.get("apiVersion"), value.get("kind")
     if isinstance(api_version, str) and isinstance(kind, str):
         group, _, version = api_version.rpartition("/")
@@ -130,17 +145,23 @@ def _walk(
             found.extend(
                 pods_in_object(resource, value, path, nested, embedding(owner, nested), table, MAX_NESTING - 1)
             )
-            return
-    if is_pod_spec(value):
-        meta = parent.get("metadata") if len(path) > 1 and path[-1] == "spec" and isinstance(parent, dict) else None
-        if isinstance(meta, dict):  # the spec of a PodTemplateSpec: its metadata holds the pod's labels
-            found.append(PodSpecRef(resource, path, value, (*path[:-1], "metadata"), meta, DEFAULT_CONTAINERS, owner))
-        else:
-            found.append(PodSpecRef(resource, path, value, None, {}, DEFAULT_CONTAINERS, owner))
-        return
+            return False  # (``partial_pod_templates`` passes over it too)
+    if "containers" in value:
+        containers = True
+        if is_pod_spec(value):
+            meta = (parent.get("metadata") if len(path) > 1 and path[-1] == "spec" and isinstance(parent, dict)
+                    else None)
+            if isinstance(meta, dict):  # the spec of a PodTemplateSpec: its metadata holds the pod's labels
+                found.append(PodSpecRef(resource, path, value, (*path[:-1], "metadata"), meta, DEFAULT_CONTAINERS,
+                                        owner))
+            else:
+                found.append(PodSpecRef(resource, path, value, None, {}, DEFAULT_CONTAINERS, owner))
+            return True
     for key, item in value.items():
-        if isinstance(item, (dict, list)) and key not in _SKIPPED_KEYS:
-            _walk(resource, item, (*path, key), value, owner, table, depth + 1, found)
+        if isinstance(item, (dict, list)) and key not in _SKIPPED_KEYS and _walk(
+                resource, item, (*path, key), value, owner, table, depth + 1, found):
+            containers = True
+    return containers
 
 
 def partial_pod_templates(resource: Resource, table: WorkloadTable) -> list[FieldPath]:

@@ -143,7 +143,9 @@ class WorkloadTable(Frozen):
     detect_embedded: bool
     """Look for pod specs by their shape in objects of kinds the table does not list (see ``embedded``)."""
     _by_key: Mapping[tuple[str, str], tuple[WorkloadEntry, ...]]
-    _pods: dict[int, tuple[Resource, tuple[PodSpecRef, ...]]] | None
+    _pods: dict[int, tuple[Resource, tuple[PodSpecRef, ...], bool]] | None
+    """The run's memo (``for_run``): each object's pod specs, and whether the object is of a kind the table does
+    not list in which structural detection walked and met no mapping with a ``containers`` key (``bare``)."""
 
     def __init__(self, entries: tuple[WorkloadEntry, ...], *, detect_embedded: bool = True) -> None:
         index: dict[tuple[str, str], list[WorkloadEntry]] = {}
@@ -176,19 +178,28 @@ class WorkloadTable(Frozen):
             if hit is not None and hit[0] is resource:
                 return hit[1]
         entry = self.entry_for(resource)
+        bare = False
         if entry is not None:
             pods = tuple(_pod_specs(resource, entry, self))
         elif self.may_embed(resource):
-            from guardlint.model.embedded import embedded_pod_specs
+            from guardlint.model.embedded import shape_walk
 
-            pods = tuple(embedded_pod_specs(resource, self))
+            found, containers = shape_walk(resource, self)
+            pods, bare = tuple(found), containers is False
         else:
             pods = ()
         if memo is not None:
             # Each pod of the run gets a memo of its containers, shared by every rule that asks.
             pods = tuple(PodSpecRef(*pod[:-1], PodMemo()) for pod in pods)  # ``memo`` is the last field
-            memo[id(resource)] = (resource, pods)
+            memo[id(resource)] = (resource, pods, bare)
         return pods
+
+    def walked_bare(self, resource: Resource) -> bool:
+        """Whether this run's view has found the pod specs of ``resource`` by their shape and met no mapping with a
+        ``containers`` key on the way (``embedded.shape_walk``): ``embedded.partial_pod_templates`` then finds
+        none. False when not known (not asked yet, a kind with a row, a table without a run's memo)."""
+        hit = self._pods.get(id(resource)) if self._pods is not None else None
+        return hit is not None and hit[0] is resource and hit[2]
 
     def may_embed(self, resource: Resource) -> bool:
         """Whether structural detection (``guardlint.model.embedded``) may find pod specs in ``resource``, whose
