@@ -29,6 +29,22 @@ def _pods(text: str, name: str = "t.yaml") -> list[PodSpecRef]:
     return [pod for r in run.resources for pod in run.ctx.workloads.pods_of(r)]
 
 
+def test_pod_gates_answers_every_gate() -> None:
+    assert set(GATES) == gates._AT_ONCE and not gates._ASKED_ALONE
+
+
+def test_a_gate_pod_gates_does_not_answer_is_asked_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n"
+            "      containers: [{name: c, image: x}]\n")
+    run = Run([load_text(text, "t.yaml", nodes=False)], settings_for(registry(), ["all"], None, None, {}).plan)
+    resource = run.resources[0]
+    new_gate = GATES["env"]._replace(pod=lambda pod: True)
+    monkeypatch.setattr(gates, "GATES", {**GATES, "new-gate": new_gate})
+    monkeypatch.setattr(gates, "_ASKED_ALONE", frozenset({"new-gate"}))
+    assert "new-gate" in open_gates(resource, run.ctx.workloads, ("new-gate", "env"))
+    assert "env" not in open_gates(resource, run.ctx.workloads, ("new-gate", "env"))
+
+
 def test_every_fixture_pod() -> None:
     seen = 0
     held: set[str] = set()

@@ -334,6 +334,15 @@ GATES: Mapping[str, Gate] = MappingProxyType({
 """Every gate the engine knows, by name. Adding one is a change to guardlint."""
 
 
+_AT_ONCE = frozenset({
+    PODS, "extended-resources", "resource-claims", "runtime-class", "pod-resources", "node-targeting", "host-path",
+    "device-exposure", "host-namespaces", "host-ports", "security-context-options", "env", "device-list-mount",
+    "probes", "container-ports", "references", "limits", "service-account", "seccomp", "apparmor", "secret",
+})
+"""The gates whose pod test ``pod_gates`` answers (``secret``'s holds for no pod)."""
+_ASKED_ALONE = frozenset(GATES) - _AT_ONCE
+"""Gates ``pod_gates`` does not answer: ``open_gates`` asks each one's own test (a gate added without a line there
+is then still exact, only slower; ``tests/rules/test_gates_at_once.py`` asks for that line)."""
 _BY_KIND: tuple[tuple[str, Gate], ...] = tuple((n, g) for n, g in GATES.items() if g.kinds or g.groups)
 """The gates that hold for some API groups or kinds whatever the object holds."""
 
@@ -374,6 +383,9 @@ def open_gates(resource: Resource, workloads: WorkloadTable, names: Sequence[str
     # ``holds``), or the gate holds by the object's group or kind (only the gates of ``_BY_KIND`` can)
     opened = held.intersection(names)
     opened.update(set(names).difference(GATES))
+    for name in _ASKED_ALONE.intersection(names):  # a gate ``pod_gates`` does not answer (none today)
+        if any(GATES[name].pod(pod) for pod in pods):
+            opened.add(name)
     for name, gate in _BY_KIND:
         if (group in gate.groups or (group, kind) in gate.kinds) and name in names:
             opened.add(name)
