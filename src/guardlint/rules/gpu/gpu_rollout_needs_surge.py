@@ -135,14 +135,8 @@ def gpu_rollout_needs_surge(resource: Resource, params: Any, ctx: RuleContext) -
     strategy_type = get_str(resource.data, ("spec", "strategy", "type"))
     if strategy_type not in (None, "RollingUpdate"):
         return
-    replicas_raw = get(resource.data, ("spec", "replicas"))
-    if replicas_raw is None:
-        replicas = 1
-    elif isinstance(replicas_raw, int) and not isinstance(replicas_raw, bool):
-        replicas = replicas_raw
-    else:
-        return
-    if replicas < 1:
+    replicas = _replicas(resource.data)
+    if replicas is None:
         return
     gpus = _gpus(resource, ctx)
     if not gpus:
@@ -172,6 +166,17 @@ def gpu_rollout_needs_surge(resource: Resource, params: Any, ctx: RuleContext) -
 LWS_GROUP = "leaderworkerset.x-k8s.io"
 
 
+def _replicas(data: Any) -> int | None:
+    """``spec.replicas`` of a Deployment or LeaderWorkerSet (1 when unset, as both APIs default it); None when it is
+    not a whole number or below 1 (nothing rolls out, or another rule reports the value)."""
+    raw = get(data, ("spec", "replicas"))
+    if raw is None:
+        return 1
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
+        return raw
+    return None
+
+
 def _gpus(resource: Resource, ctx: RuleContext) -> str:
     """The first positive accelerator request of the object's pods (``2 nvidia.com/gpu``); empty when none, or
     when a pod requests shares of a GPU (HAMi, time-slicing: a surge pod can fit beside the old one)."""
@@ -195,14 +200,8 @@ def _leader_worker_set(resource: Resource, ctx: RuleContext) -> Iterator[Violati
     strategy_type = get_str(data, ("spec", "rolloutStrategy", "type"))
     if strategy_type not in (None, "RollingUpdate"):
         return
-    replicas_raw = get(data, ("spec", "replicas"))
-    if replicas_raw is None:
-        replicas = 1
-    elif isinstance(replicas_raw, int) and not isinstance(replicas_raw, bool):
-        replicas = replicas_raw
-    else:
-        return
-    if replicas < 1:
+    replicas = _replicas(data)
+    if replicas is None:
         return
     config = get(data, ("spec", "rolloutStrategy", "rollingUpdateConfiguration"))
     config = config if isinstance(config, dict) else {}
