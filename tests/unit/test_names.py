@@ -47,3 +47,19 @@ def test_mask_trailing_dash_drops_two_characters_as_kubernetes_does() -> None:
     assert names.mask_trailing_dash("a-") == "a"
     assert names.mask_trailing_dash("-") == "-"
     assert names.mask_trailing_dash("web") == "web"
+
+
+ENV_NAME = re.compile("[-._a-zA-Z][-._a-zA-Z0-9]*")
+
+
+@pytest.mark.parametrize("text", [*SAMPLES, "1ST", "my.env-name", "MY_ENV.NAME", "a=b", "a b", "~", "\x7f", "..x"])
+def test_env_names_match_the_api(text: str) -> None:
+    from guardlint.rules.resources.invalid_pod_spec import env_name_reasons
+
+    if not text:
+        return  # an empty name is reported as a missing value, not through these checks
+    strict = env_name_reasons(text, (1, 31))
+    chdir = text in (".", "..") or text.startswith("..")
+    assert bool(strict) is (ENV_NAME.fullmatch(text) is None or chdir)
+    relaxed = env_name_reasons(text, (1, 32))
+    assert bool(relaxed) is not all(0x20 <= ord(ch) <= 0x7E and ch != "=" for ch in text)

@@ -1,0 +1,189 @@
+"""invalid-pod-spec: a pod spec the API server rejects for a reason no schema states (no containers, a container,
+hostname or subdomain that is not a DNS label, an environment variable name)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardlint.findings import Severity
+from guardlint.model.names import LABEL_REASON, dns_label_reasons
+from guardlint.model.ports import is_unrendered
+from guardlint.model.resource import Resource
+from guardlint.model.workloads import iter_containers, iter_pod_specs
+from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.resources.invalid_volume_mount import KUBERNETES_POD_KINDS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+RELAXED_ENV_NAMES_SINCE = (1, 32)
+"""RelaxedEnvironmentVariableValidation (KEP-4369): alpha in 1.30, beta and on by default from 1.32 (GA 1.34).
+From then on an environment variable name may hold any printable ASCII character but '='."""
+
+ENV_NAME_REASON = ("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or "
+                   "'.', and must not start with a digit")
+RELAXED_ENV_NAME_REASON = ("a valid environment variable name must consist only of printable ASCII characters "
+                           "other than '='")
+_ENV_FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-._"
+_ENV_REST = _ENV_FIRST + "0123456789"
+
+
+def env_name_reasons(name: str, version: tuple[int, int]) -> tuple[str, ...]:
+    """``IsEnvVarName`` (before 1.32) or ``IsRelaxedEnvVarName`` (from 1.32) for a non-empty name."""
+    if version >= RELAXED_ENV_NAMES_SINCE:
+        # printable ASCII: space (0x20) to '~' (0x7e)
+        return () if all(" " <= ch <= "~" and ch != "=" for ch in name) else (RELAXED_ENV_NAME_REASON,)
+    reasons: tuple[str, ...] = ()
+    if not (name[0] in _ENV_FIRST and not name.strip(_ENV_REST)):
+        reasons = (ENV_NAME_REASON,)
+    # hasChDirPrefix
+    if name in (".", ".."):
+        reasons += (f"must not be '{name}'",)
+    elif name.startswith(".."):
+        reasons += ("must not start with '..'",)
+    return reasons
+
+
+def _label_text(reasons: tuple[str, ...]) -> str:
+    return "; ".join("not a DNS label: " + r if r == LABEL_REASON else r for r in reasons)
+
+
+@rule(
+    code="RES114",
+    name="invalid-pod-spec",
+    pods_only=True,
+    title="Pod spec that the API rejects: no containers, names or environment variables",
+    severity=Severity.ERROR,
+    pack="resources",
+    since="0.3.0",
+    status="preview",
+    tags=("consistency", "api-rejects"),
+    remediation="Give the pod at least one container; name containers, the hostname and the subdomain with DNS "
+    "labels (lowercase letters, digits and '-'); name environment variables with letters, digits, '_', '-' and "
+    "'.' (not starting with a digit) for clusters before Kubernetes 1.32.",
+    kinds=tuple(sorted({k for _, k in KUBERNETES_POD_KINDS})),
+    references=(
+        Reference("Kubernetes API: PodSpec",
+                  "https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#PodSpec"),
+        Reference("Kubernetes: Define environment variables for a container",
+                  "https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/"),
+    ),
+)
+def invalid_pod_spec(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
+    """## What it does
+    Reports, in the pods of Kubernetes' own workloads (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job,
+    CronJob, ReplicationController, PodTemplate), what the API server's pod validation rejects beyond the schema,
+    with its reason:
+
+    - `containers: []`: a pod needs at least one container (`Required value`; a missing `containers` is
+      `missing-required-field`'s);
+    - a container, init container or ephemeral container whose `name` is empty or not a DNS label (at most 63
+      lowercase letters, digits and `-`, starting and ending with a letter or digit; names used twice are
+      `duplicate-container-name`'s);
+    - a pod `hostname` or `subdomain` that is not a DNS label;
+    - an `env` name, or an `envFrom` prefix, that the target Kubernetes version rejects: before 1.32 only
+      letters, digits, `_`, `-` and `.`, not starting with a digit and not `.`, `..` or starting with `..`;
+      from 1.32 (`RelaxedEnvironmentVariableValidation`, on by default) any printable ASCII character but `=`.
+      An empty `env` name is reported for every version.
+
+    The target version is the `kubernetes-version` setting. A kustomize patch or another fragment is not judged
+    for `containers: []`; names with an unrendered placeholder are not judged; an operator's custom resource is
+    not judged (its controller builds the pods).
+
+    ## Why is this bad?
+    The API server rejects the pod, and with it the workload whose template it is
+    (`spec.template.spec.containers[0].name: Invalid value: "web_server": a lowercase RFC 1123 label must
+    consist of ...`). Variables named after Java properties (`spring.profiles active`) or with `=` fail on every
+    version, and names with spaces or starting with a digit fail on clusters older than 1.32.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: web
+    spec:
+      containers:
+        - name: web_server
+          image: example.com/web:1.4.2
+          env:
+            - name: 1ST_RUN
+              value: "true"
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: web
+    spec:
+      containers:
+        - name: web-server
+          image: example.com/web:1.4.2
+          env:
+            - name: FIRST_RUN
+              value: "true"
+    ```
+    """
+    if (resource.group, resource.kind) not in KUBERNETES_POD_KINDS:
+        return
+    version = ctx.kubernetes_version
+    for pod in iter_pod_specs(resource, ctx.workloads):
+        spec = pod.spec
+        if spec.get("containers") == []:
+            from guardlint.model.patches import is_patch
+
+            if not is_patch(resource, ctx.index):
+                yield Violation((*pod.path, "containers"), "the API rejects a pod without containers: "
+                                "spec.containers: Required value", at_value=True)
+        for key in ("hostname", "subdomain"):
+            value = spec.get(key)
+            if isinstance(value, str) and value and not is_unrendered(value):
+                reasons = dns_label_reasons(value)
+                if reasons:
+                    yield Violation((*pod.path, key), f"the API rejects the pod's {key} {value!r}: "
+                                    f"{_label_text(reasons)}", at_value=True)
+        for c in iter_containers(pod):
+            data = c.data
+            name = data.get("name")
+            if name == "":
+                yield Violation((*c.path, "name"), f"the API rejects a {c.kind.value} entry with an empty name "
+                                "(Required value)", at_value=True)
+            elif isinstance(name, str) and not is_unrendered(name):
+                reasons = dns_label_reasons(name)
+                if reasons:
+                    yield Violation((*c.path, "name"), f"the API rejects the name of {c.describe()}: "
+                                    f"{_label_text(reasons)}", at_value=True)
+            yield from _env_problems(c.describe(), data, c.path, version)
+
+
+def _env_problems(who: str, data: Any, at: tuple[Any, ...], version: tuple[int, int]) -> Iterator[Violation]:
+    env = data.get("env")
+    if isinstance(env, list):
+        for i, item in enumerate(env):
+            name = item.get("name") if isinstance(item, dict) else None
+            if not isinstance(name, str) or is_unrendered(name):
+                continue
+            if name == "":
+                yield Violation((*at, "env", i, "name"), f"the API rejects an env entry of {who} with an empty "
+                                "name (Required value)", at_value=True)
+                continue
+            reasons = env_name_reasons(name, version)
+            if reasons:
+                yield Violation((*at, "env", i, "name"), f"the API rejects environment variable {name!r} of {who}: "
+                                f"{'; '.join(reasons)}", at_value=True)
+    env_from = data.get("envFrom")
+    if isinstance(env_from, list):
+        for i, item in enumerate(env_from):
+            prefix = item.get("prefix") if isinstance(item, dict) else None
+            if not isinstance(prefix, str) or not prefix or is_unrendered(prefix):
+                continue
+            reasons = env_name_reasons(prefix, version)
+            if reasons:
+                yield Violation((*at, "envFrom", i, "prefix"), f"the API rejects envFrom prefix {prefix!r} of "
+                                f"{who}: {'; '.join(reasons)}", at_value=True)
+
+
+RULE = invalid_pod_spec
