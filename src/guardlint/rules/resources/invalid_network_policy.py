@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint.findings import Severity
+from guardlint.model.addresses import parse_cidr, strict_subset
 from guardlint.model.ports import is_port_number, is_unrendered, port_name_problem, port_number_problem
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
@@ -17,63 +18,6 @@ if TYPE_CHECKING:
 
 NETWORK_POLICY_GROUPS = ("networking.k8s.io", "extensions")
 CIDR_REASON = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
-
-
-def _ipv4(text: str) -> int | None:
-    """An IPv4 address as Kubernetes' ``ParseIPSloppy`` reads it (four decimal parts of 0-255, leading zeros
-    allowed, as many as Go's old parser reads), as an integer; None when it is not one."""
-    parts = text.split(".")
-    if len(parts) != 4 or not all(p and p.isascii() and p.isdigit() for p in parts):
-        return None
-    values = [int(p) for p in parts]
-    if any(v > 255 for v in values):
-        return None
-    return (values[0] << 24) | (values[1] << 16) | (values[2] << 8) | values[3]
-
-
-def parse_cidr(text: str) -> tuple[int, int, int] | None:
-    """(IP version, network address as an integer, prefix length) of ``text`` as ``ParseCIDRSloppy`` reads it
-    (an address, ``/`` and a decimal prefix within the address's size; host bits set are allowed and masked
-    off), or None when it does not parse."""
-    address, slash, prefix = text.partition("/")
-    if not slash or not prefix or not (prefix.isascii() and prefix.isdigit()):
-        return None
-    length = int(prefix)
-    value = _ipv4(address)
-    if value is not None:
-        bits = 32
-    elif ":" in address:
-        import ipaddress
-
-        try:
-            parsed = ipaddress.IPv6Address(address)
-        except ValueError:
-            return None
-        if parsed.scope_id is not None:
-            return None
-        bits, value = 128, int(parsed)
-    else:
-        return None
-    if length > bits:
-        return None
-    mask = ((1 << bits) - 1) ^ ((1 << (bits - length)) - 1)
-    # Go reads an IPv4-mapped IPv6 block (::ffff:a.b.c.d/n) as IPv4 inside a 128-bit mask: version 0 marks it,
-    # and no subset is judged with it.
-    version = 4 if bits == 32 else 0 if value >> 32 == 0xFFFF else 6
-    return version, value & mask, length
-
-
-def _strict_subset(inner: tuple[int, int, int], outer: tuple[int, int, int]) -> bool:
-    """``cidr.Contains(except.IP) && len(cidr) < len(except)``: the except's network address lies in the cidr
-    and the except is strictly smaller."""
-    version, value, length = outer
-    bits = 32 if version == 4 else 128
-    if 0 in (version, inner[0]):
-        return True  # an IPv4-mapped block on either side: not judged
-    if inner[0] != version or inner[2] <= length:
-        return False
-    shift = bits - length
-    return inner[1] >> shift == value >> shift
 
 
 def _port_problems(port: dict[str, Any], at: FieldPath) -> Iterator[Violation]:
@@ -130,7 +74,7 @@ def _ip_block_problems(block: Any, at: FieldPath) -> Iterator[Violation]:
         inner = parse_cidr(text)
         if inner is None:
             yield Violation((*at, "except", i), f"the API rejects except {text!r}: {CIDR_REASON}", at_value=True)
-        elif not _strict_subset(inner, outer):
+        elif not strict_subset(inner, outer):
             yield Violation((*at, "except", i), f"the API rejects except {text!r}: must be a strict subset of "
                             f"`cidr` ({cidr})", at_value=True)
 
