@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint.findings import Severity
-from guardlint.model.addresses import is_ip
 from guardlint.model.names import LABEL_REASON, dns_label_reasons, dns_subdomain_reasons
 from guardlint.model.ports import is_port_number, is_unrendered
 from guardlint.model.resource import Resource
@@ -16,6 +15,13 @@ if TYPE_CHECKING:
     from typing import Any
 
 IP_REASON = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+
+
+def _is_ip(text: str) -> bool:
+    """``model.addresses.is_ip``, imported only for a Service that sets a cluster IP (most leave it to the API)."""
+    from guardlint.model.addresses import is_ip
+
+    return is_ip(text)
 
 
 def _label_text(reasons: tuple[str, ...]) -> str:
@@ -168,7 +174,7 @@ def invalid_service(resource: Resource, params: Any, ctx: RuleContext) -> Iterat
         if service_type == "ExternalName":
             yield Violation(("spec", "clusterIP"), f"the API rejects clusterIP {cluster_ip!r}: may not be set for "
                             "ExternalName services", at_value=True)
-        elif not headless and not is_ip(cluster_ip):
+        elif not headless and not _is_ip(cluster_ip):
             yield Violation(("spec", "clusterIP"), f"the API rejects clusterIP {cluster_ip!r}: {IP_REASON}",
                             at_value=True)
     if service_type == "ExternalName":
