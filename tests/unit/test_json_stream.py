@@ -82,3 +82,23 @@ def test_cli_lints_and_fixes_a_stream(tmp_path: Path, capsys: pytest.CaptureFixt
     assert lines[0] == CM % "a"
     fixed = json.loads(lines[1])
     assert fixed["spec"]["containers"][0]["securityContext"] == {"readOnlyRootFilesystem": True}
+
+
+@pytest.mark.parametrize("text", [
+    "{{}}{{}}",  # a YAML flow mapping with a mapping as its key, twice: kubectl's JSON decoder fails at once
+    "{a: 1}\n{b: 2}\n",  # YAML flow mappings, not JSON
+    "{a: 1}\n" + CM % "b" + "\n",
+])
+def test_a_first_value_that_is_not_json_is_no_stream(text: str) -> None:
+    loaded = load_text(text, "s.yaml")
+    assert len(loaded.errors) == 1 and not loaded.documents
+    assert len(document_chunks(text)) == 1
+
+
+@pytest.mark.parametrize("nodes", [True, False])
+def test_a_later_value_only_yaml_reads_is_an_error_at_its_place(nodes: bool) -> None:
+    text = CM % "a" + "\n  {name: b}\n" + CM % "c" + "\n"
+    loaded = load_text(text, "s.json", nodes=nodes)
+    assert [d.data["metadata"]["name"] for d in loaded.documents] == ["a", "c"]
+    assert [(e.line, e.column) for e in loaded.errors] == [(2, 4)]
+    assert "not a JSON object" in loaded.errors[0].message

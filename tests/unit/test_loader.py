@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import guardlint
@@ -842,10 +842,16 @@ def _load_text_reference(text: str, file: str = "x.yaml") -> tuple[list[Any], li
     if "\t" in text and loader._looks_like_json(text, file):
         text = loader._untab_json(text)
     memo = loader.LoadMemo()
+    chunks = split_documents(text)
+    results = [loader._load_chunk(chunk, number, file, memo, nodes=False) for number, chunk in enumerate(chunks)]
+    stream = loader._json_stream(text) if len(chunks) == 1 and results[0][0] is None else None
+    if stream is not None:  # several JSON objects, read one by one (test_json_stream.py)
+        results = [(None, problem) if (problem := loader._json_problem(chunk, file)) and number
+                   else loader._load_chunk(chunk, number, file, memo, nodes=False)
+                   for number, chunk in enumerate(stream)]
     errors: list[Any] = []
     docs: list[tuple[Any, ...]] = []
-    for number, chunk in enumerate(split_documents(text)):
-        doc, problem = loader._load_chunk(chunk, number, file, memo, nodes=False)
+    for doc, problem in results:
         if problem is not None:
             errors.append((problem.kind, problem.line, problem.column))
         if doc is not None:
@@ -877,6 +883,9 @@ _DOCUMENT_TOKENS = [*_TEMPLATE_TOKENS, "...\n", "--- |\n", "%YAML 1.1\n", "a: |\
 
 @settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(_DOCUMENT_TOKENS), max_size=30))
+@example(["{{", "}}", "{{", "}}"])  # '{{}}{{}}': YAML flow mappings, not a stream of JSON objects
+@example(["{{", "}}", "{{", "\x00", "}}"])
+@example(["{", '"', "a", '"', ": ", "{", "}}", "\n", "{", '"', "a", '"', ": ", "{", "}}"])  # a JSON stream
 def test_template_detection_from_the_event_loop(tokens: list[str]) -> None:
     _check_blocks_from_events("".join(tokens))
 

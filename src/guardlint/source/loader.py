@@ -573,6 +573,10 @@ def _json_stream(text: str) -> list[_Chunk] | None:
                 values.append((begin, m.end()))
     if depth != 0 or len(values) < 2:
         return None
+    if not _is_json(text[values[0][0]:values[0][1]]):
+        # kubectl's JSON decoder fails at the first value (``{{}}``, a YAML flow mapping such as ``{a: 1}``): no
+        # stream, the text's one error stands.
+        return None
     chunks: list[_Chunk] = []
     for begin, end in values:
         line_start = text.rfind("\n", 0, begin) + 1
@@ -580,6 +584,31 @@ def _json_stream(text: str) -> list[_Chunk] | None:
         line = text.count("\n", 0, begin)
         chunks.append(_Chunk(body, line, line_start, line + text.count("\n", begin, end)))
     return chunks
+
+
+def _is_json(text: str) -> bool:
+    import json  # only for a text that failed as one YAML document and starts with '{'
+
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _json_problem(chunk: _Chunk, file: str) -> InputError | None:
+    """The error of an object of a JSON stream (``_json_stream``) that is not JSON, at its place in the file: YAML
+    may accept it (``{a: 1}``, ``{{}}``), kubectl's JSON decoder does not."""
+    import json
+
+    try:
+        json.loads(chunk.text)
+    except json.JSONDecodeError as exc:
+        # The chunk's text keeps the file's columns (the text before the object on its line is spaces).
+        return InputError(ErrorKind.YAML_SYNTAX, file, chunk.line + exc.lineno, exc.colno,
+                          f"not a JSON object ({exc.msg}): a file that starts with '{{' is read as a stream of "
+                          "JSON objects, as kubectl reads it")
+    return None
 
 
 def document_chunks(text: str) -> list[_Chunk]:
@@ -726,7 +755,10 @@ def load_text(
             # is read as before.
             chunks, errors = values, []
             for number, chunk in enumerate(chunks):
-                doc, problem = _load_chunk(chunk, number, file, builder, nodes)
+                # the first object is JSON (``_json_stream`` checked it); a later one may be YAML's only
+                doc, problem = None, _json_problem(chunk, file) if number else None
+                if problem is None:
+                    doc, problem = _load_chunk(chunk, number, file, builder, nodes)
                 if problem is not None:
                     errors.append(problem)
                 if doc is not None:
