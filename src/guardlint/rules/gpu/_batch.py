@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
 from guardlint.model.access import get, get_int, get_list, get_map, get_str
+from guardlint.model.index import same_namespace
 from guardlint.model.paths import FieldPath
 from guardlint.model.quantity import quantity_value
 from guardlint.model.resource import Resource
@@ -31,6 +32,30 @@ KUBEFLOW_V1_REPLICAS = {
 
 KUBEFLOW_DEFAULT_RESTART = {"PyTorchJob": "OnFailure", "PaddleJob": "OnFailure"}
 """Replica restartPolicy defaults of the v1 training operator that restart pods (the others default to Never)."""
+
+
+TRAINER_GROUP = "trainer.kubeflow.org"
+TRAINER_RUNTIME_KINDS = ("TrainingRuntime", "ClusterTrainingRuntime")
+
+
+def trainer_runtime(resource: Resource, ctx: RuleContext) -> Resource | None:
+    """The Kubeflow Trainer runtime a TrainJob's ``runtimeRef`` names (a ClusterTrainingRuntime unless the kind
+    says TrainingRuntime, which must be in the TrainJob's namespace), among the linted objects of the same tree;
+    None when it names none, a kind the Trainer does not know, or a runtime that is not linted."""
+    ref = get_map(resource.data, ("spec", "runtimeRef")) or {}
+    name = get_str(ref, ("name",))
+    if not name:
+        return None
+    kind = get_str(ref, ("kind",)) or "ClusterTrainingRuntime"
+    if kind not in TRAINER_RUNTIME_KINDS:
+        return None
+    for r in ctx.index.named(kind, name):
+        if r.group != TRAINER_GROUP or not ctx.index.same_tree(resource, r):
+            continue
+        if kind == "TrainingRuntime" and not same_namespace(r.namespace, resource.namespace):
+            continue
+        return r
+    return None
 
 
 def kubeflow_replicas_key(resource: Resource) -> str | None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint.findings import Severity
-from guardlint.model.access import get, get_int, get_list, get_map, get_str
-from guardlint.model.index import same_namespace
+from guardlint.model.access import get, get_int, get_list, get_map
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
@@ -18,27 +17,13 @@ from guardlint.rules.gpu._batch import (
     has_queue_label,
     kubeflow_replicas_key,
     replica_count,
+    trainer_runtime,
     trainjob_gpus,
 )
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-
-def _runtime(resource: Resource, ctx: RuleContext) -> Resource | None:
-    ref = get_map(resource.data, ("spec", "runtimeRef")) or {}
-    name = get_str(ref, ("name",))
-    if not name:
-        return None
-    kind = get_str(ref, ("kind",)) or "ClusterTrainingRuntime"
-    namespace = resource.namespace if kind == "TrainingRuntime" else None
-    for r in ctx.index.named(kind, name):
-        if kind != "ClusterTrainingRuntime" and not same_namespace(r.namespace, namespace):
-            continue
-        if r.group == "trainer.kubeflow.org" and ctx.index.same_tree(resource, r):
-            return r
-    return None
 
 
 @rule(
@@ -186,7 +171,7 @@ def gpu_gang_scheduling_missing(resource: Resource, params: Any, ctx: RuleContex
         nodes = get_int(data, ("spec", "trainer", "numNodes"))
         if nodes is None or nodes < 2 or not trainjob_gpus(resource, ctx) or has_queue_label(resource, []):
             return
-        runtime = _runtime(resource, ctx)
+        runtime = trainer_runtime(resource, ctx)
         if runtime is None or get(runtime.data, ("spec", "podGroupPolicy")) is not None:
             return
         yield Violation(

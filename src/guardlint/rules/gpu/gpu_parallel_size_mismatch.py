@@ -10,6 +10,7 @@ from guardlint.model.access import get, get_list
 from guardlint.model.index import same_namespace
 from guardlint.model.resource import Resource
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.gpu._batch import TRAINER_GROUP, TRAINER_RUNTIME_KINDS, trainer_runtime
 from guardlint.rules.gpu._support import SERVER_MARKERS, gpu_facts, may_start_program
 from guardlint.rules.params import param
 
@@ -620,8 +621,6 @@ def _llmisvc_preset(resource: Resource, pod_path: FieldPath) -> _Preset | None:
     return _Preset(f"config-llm-{role}worker-data-parallel", tuple(words))
 
 
-TRAINER_GROUP = "trainer.kubeflow.org"
-TRAINER_RUNTIME_KINDS = ("TrainingRuntime", "ClusterTrainingRuntime")
 ANCESTOR_LABEL = "trainer.kubeflow.org/trainjob-ancestor-step"
 TORCH_TUNE = ("tune", "run")
 """Kubeflow Trainer's torchtune entrypoint: the torch plugin rewrites that command instead of passing
@@ -641,24 +640,6 @@ def _trainer_default(resource: Resource, c: ContainerRef) -> bool:
         return False
     labels = get(resource.data, (*path[:5], "template", "metadata", "labels"))
     return isinstance(labels, dict) and labels.get(ANCESTOR_LABEL) == "trainer"
-
-
-def _trainer_runtime(resource: Resource, ctx: RuleContext) -> Resource | None:
-    """The runtime a TrainJob's ``runtimeRef`` names, among the linted objects of the same tree."""
-    ref = get(resource.data, ("spec", "runtimeRef"))
-    name = ref.get("name") if isinstance(ref, dict) else None
-    if not isinstance(name, str) or not name:
-        return None
-    kind = ref.get("kind") or "ClusterTrainingRuntime"
-    if kind not in TRAINER_RUNTIME_KINDS:
-        return None
-    for r in ctx.index.named(kind, name):
-        if r.group != TRAINER_GROUP or not ctx.index.same_tree(resource, r):
-            continue
-        if kind == "TrainingRuntime" and not same_namespace(r.namespace, resource.namespace):
-            continue
-        return r
-    return None
 
 
 def _trainer_container(runtime: Resource) -> Mapping[str, Any] | None:
@@ -702,7 +683,7 @@ def _trainjob(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[
     total = sum(devices.values())
     if total.denominator != 1:
         return
-    runtime = _trainer_runtime(resource, ctx)
+    runtime = trainer_runtime(resource, ctx)
     torch = get(runtime.data, ("spec", "mlPolicy", "torch")) if runtime is not None else None
     if runtime is None or not isinstance(torch, dict):
         return  # the runtime (and whether it runs torchrun) is not known
