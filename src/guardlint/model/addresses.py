@@ -17,6 +17,11 @@ def _ipv4(text: str) -> int | None:
     return (values[0] << 24) | (values[1] << 16) | (values[2] << 8) | values[3]
 
 
+def is_ipv4(text: str) -> bool:
+    """Whether ``ParseIPSloppy`` reads ``text`` as an IPv4 address."""
+    return _ipv4(text) is not None
+
+
 def parse_cidr(text: str) -> tuple[int, int, int] | None:
     """(IP version, network address as an integer, prefix length) of ``text`` as ``ParseCIDRSloppy`` reads it
     (an address, ``/`` and a decimal prefix within the address's size; host bits set are allowed and masked

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from guardlint.findings import Severity
 from guardlint.model.access import get_list, iter_maps
+from guardlint.model.addresses import is_ipv4
 from guardlint.model.resource import Resource
 from guardlint.model.resourcenames import is_dns_subdomain
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
@@ -20,16 +21,9 @@ HOST_MAX = 253
 INGRESS_GROUPS = ("networking.k8s.io", "extensions")
 
 
-def _is_ipv4(host: str) -> bool:
-    """Whether Go's ``ParseIPSloppy`` reads ``host`` as an IPv4 address (four decimal parts of 0-255, leading
-    zeros allowed). Other IP forms contain ':' and fail the DNS check anyway."""
-    parts = host.split(".")
-    return len(parts) == 4 and all(p.isascii() and p.isdigit() and int(p) <= 255 for p in parts)
-
-
 def host_problem(host: str, *, rule_host: bool) -> str | None:
     """Why the API rejects ``host`` in an Ingress rule (``rule_host``) or in its TLS hosts, or None."""
-    if rule_host and _is_ipv4(host):
+    if rule_host and is_ipv4(host):  # an IPv6 address holds ':' and fails the DNS check below
         return "it is an IP address, and a rule's host must be a DNS name"
     if len(host) > HOST_MAX:
         return f"it has {len(host)} characters, more than {HOST_MAX}"
