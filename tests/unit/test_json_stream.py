@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from guardlint.cli import main
+from guardlint.findings import ErrorKind
 from guardlint.source.loader import document_chunks, load_text
 
 CM = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s","namespace":"app"},"data":{"k":"v { } ["}}'
@@ -102,3 +103,11 @@ def test_a_later_value_only_yaml_reads_is_an_error_at_its_place(nodes: bool) -> 
     assert [d.data["metadata"]["name"] for d in loaded.documents] == ["a", "c"]
     assert [(e.line, e.column) for e in loaded.errors] == [(2, 4)]
     assert "not a JSON object" in loaded.errors[0].message
+
+
+def test_an_object_nested_too_deep_is_a_located_error_not_a_crash() -> None:
+    deep = '{"a":' * 50_000 + "1" + "}" * 50_000
+    for text in (deep + "\n" + CM % "b" + "\n", CM % "a" + "\n" + deep + "\n"):
+        loaded = load_text(text, "s.json", nodes=False)
+        assert len(loaded.errors) == 1 and loaded.errors[0].kind is ErrorKind.TOO_DEEP
+        assert len(loaded.documents) == 1

@@ -573,33 +573,23 @@ def _json_stream(text: str) -> list[_Chunk] | None:
                 values.append((begin, m.end()))
     if depth != 0 or len(values) < 2:
         return None
-    if not _is_json(text[values[0][0]:values[0][1]]):
-        # kubectl's JSON decoder fails at the first value (``{{}}``, a YAML flow mapping such as ``{a: 1}``): no
-        # stream, the text's one error stands.
-        return None
     chunks: list[_Chunk] = []
     for begin, end in values:
         line_start = text.rfind("\n", 0, begin) + 1
         body = " " * (begin - line_start) + text[begin:end] + "\n"
         line = text.count("\n", 0, begin)
         chunks.append(_Chunk(body, line, line_start, line + text.count("\n", begin, end)))
+    if _json_problem(chunks[0], "") is not None:
+        # kubectl's JSON decoder fails at the first value (``{{}}``, a YAML flow mapping such as ``{a: 1}``): no
+        # stream, the text's one error stands.
+        return None
     return chunks
-
-
-def _is_json(text: str) -> bool:
-    import json  # only for a text that failed as one YAML document and starts with '{'
-
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _json_problem(chunk: _Chunk, file: str) -> InputError | None:
     """The error of an object of a JSON stream (``_json_stream``) that is not JSON, at its place in the file: YAML
     may accept it (``{a: 1}``, ``{{}}``), kubectl's JSON decoder does not."""
-    import json
+    import json  # only for a text that failed as one YAML document and starts with '{'
 
     try:
         json.loads(chunk.text)
@@ -608,6 +598,8 @@ def _json_problem(chunk: _Chunk, file: str) -> InputError | None:
         return InputError(ErrorKind.YAML_SYNTAX, file, chunk.line + exc.lineno, exc.colno,
                           f"not a JSON object ({exc.msg}): a file that starts with '{{' is read as a stream of "
                           "JSON objects, as kubectl reads it")
+    except RecursionError:
+        return None  # nested too deep for json: loading the chunk reports that, located (``_check_depth``)
     return None
 
 
