@@ -224,3 +224,27 @@ P_SC: FieldPath = ("spec", "securityContext")
 def test_effective_security(pod_sc: str, container_sc: str | None, field: FieldPath,
                             expected: tuple[Any, FieldPath | None]) -> None:
     assert effective_security(container(pod_sc, container_sc), field) == expected
+
+
+def test_aggregate_amounts_counts_as_kubernetes_does() -> None:
+    """Regular containers plus sidecars, or the largest init step (an init container with the sidecars started
+    before it), whichever is more (AggregateContainerRequests)."""
+    from fractions import Fraction
+    from types import SimpleNamespace
+    from typing import cast
+
+    from guardlint.model.workloads import ContainerKind, aggregate_amounts
+
+    def c(kind: ContainerKind, sidecar: bool = False) -> ContainerRef:
+        return cast("ContainerRef", SimpleNamespace(kind=kind, is_sidecar=sidecar))
+
+    app, init = ContainerKind.CONTAINER, ContainerKind.INIT
+    f = Fraction
+    # an init step before any sidecar: 4 alone; after the 1-cpu sidecar: 3 + 1; running: 2 + 1
+    assert aggregate_amounts([(c(init), {"cpu": f(4)}), (c(init, True), {"cpu": f(1)}),
+                              (c(init), {"cpu": f(3)}), (c(app), {"cpu": f(2)})]) == {"cpu": f(4)}
+    assert aggregate_amounts([(c(init, True), {"cpu": f(1)}), (c(init), {"cpu": f(3)}),
+                              (c(app), {"cpu": f(2)})]) == {"cpu": f(4)}
+    assert aggregate_amounts([(c(init, True), {"cpu": f(1)}), (c(init), {"cpu": f(1)}),
+                              (c(app), {"cpu": f(5)}), (c(app), {"memory": f(7)})]) == {"cpu": f(6), "memory": f(7)}
+    assert aggregate_amounts([]) == {}

@@ -20,6 +20,7 @@ from guardlint.model.resource import Resource
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from fractions import Fraction
     from typing import Any
 
 
@@ -590,6 +591,40 @@ def iter_containers(pod: PodSpecRef, kinds: Iterable[ContainerKind] | None = Non
     # calls ``Enum.__hash__`` (Python code) for every container of every rule's call.
     wanted = kinds if isinstance(kinds, tuple) else tuple(kinds)
     return iter([c for c in found if c.kind in wanted])
+
+
+def aggregate_amounts(entries: Iterable[tuple[ContainerRef, Mapping[str, Fraction]]]) -> dict[str, Fraction]:
+    """What a pod needs of each resource, as Kubernetes counts it (``AggregateContainerRequests`` of the resource
+    helpers, which the scheduler, the kubelet and pod-level resource validation use): the regular containers and
+    the sidecars (``restartPolicy: Always`` init containers) together, or the largest init step (an init
+    container with the sidecars started before it), whichever is more. ``entries``: each container's amounts,
+    init containers in the pod's order; any container that is neither regular nor a sidecar is an init step."""
+    running: dict[str, Fraction] = {}
+    sidecars: dict[str, Fraction] = {}
+    largest_step: dict[str, Fraction] = {}
+    for c, amounts in entries:
+        if c.kind is ContainerKind.CONTAINER:
+            _add_amounts(running, amounts)
+            continue
+        if c.is_sidecar:
+            _add_amounts(running, amounts)
+            _add_amounts(sidecars, amounts)
+            step = sidecars
+        else:
+            step = dict(sidecars)
+            _add_amounts(step, amounts)
+        for name, value in step.items():
+            if value > largest_step.get(name, 0):
+                largest_step[name] = value
+    for name, value in largest_step.items():
+        if value > running.get(name, 0):
+            running[name] = value
+    return running
+
+
+def _add_amounts(into: dict[str, Fraction], amounts: Mapping[str, Fraction]) -> None:
+    for name, value in amounts.items():
+        into[name] = into[name] + value if name in into else value
 
 
 def _find_containers(pod: PodSpecRef) -> Iterator[ContainerRef]:

@@ -10,7 +10,7 @@ from guardlint.findings import Severity
 from guardlint.model.quantity import format_quantity
 from guardlint.model.requirements import SiteValue
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind
+from guardlint.model.workloads import aggregate_amounts
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import gpu_facts
@@ -113,9 +113,6 @@ def gpu_exceeds_node_capacity(resource: Resource, params: Params, ctx: RuleConte
 
     for pod_facts in gpu_facts(resource, ctx).pods:
         pod = pod_facts.pod
-        app: dict[str, Fraction] = {}
-        init_peak: dict[str, Fraction] = {}
-        sidecars: dict[str, Fraction] = {}
         biggest: dict[str, tuple[Fraction, SiteValue, str]] = {}
         rows: dict[str, Accelerator] = {}
         # Only the containers that name an accelerator: the others add nothing to any sum below.
@@ -124,16 +121,10 @@ def gpu_exceeds_node_capacity(resource: Resource, params: Params, ctx: RuleConte
                 rows[name] = acc
                 if name not in biggest or amount > biggest[name][0]:
                     biggest[name] = (amount, value, c.describe())
-                if c.kind is ContainerKind.CONTAINER:
-                    app[name] = app.get(name, Fraction(0)) + amount
-                elif c.is_sidecar:
-                    sidecars[name] = sidecars.get(name, Fraction(0)) + amount
-                    app[name] = app.get(name, Fraction(0)) + amount
-                else:
-                    init_peak[name] = max(init_peak.get(name, Fraction(0)), amount + sidecars.get(name, Fraction(0)))
+        needed = aggregate_amounts((c, {n: a for n, (a, _, _) in use.items()}) for c, use in pod_facts.used)
         for name, acc in rows.items():
             limit = _capacity(name, acc, params)
-            total = max(app.get(name, Fraction(0)), init_peak.get(name, Fraction(0)))
+            total = max(needed.get(name, Fraction(0)), Fraction(0))
             if limit is None or total <= limit:
                 continue
             amount, value, who = biggest[name]

@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.access import get_map
 from guardlint.model.quantity import format_quantity, quantity_text, quantity_value
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
+from guardlint.model.workloads import ContainerKind, aggregate_amounts, iter_containers, iter_pod_specs
 from guardlint.rules.api import RuleContext, Violation, rule
 from guardlint.rules.references import MANAGE_RESOURCES, POD_LEVEL_RESOURCES
 
@@ -186,36 +186,11 @@ def _amount(value: Fraction, name: str) -> str:
 
 
 def _aggregate(pod: PodSpecRef, section: str, names: frozenset[str]) -> dict[str, Fraction]:
-    """The containers' aggregate of ``section`` for ``names`` as the API counts it (``AggregateContainerRequests``
-    / ``AggregateContainerLimits`` of the resource helpers): the regular containers plus the sidecars, or the
-    largest init step (an init container plus the sidecars started before it), whichever is more."""
-    running: dict[str, Fraction] = {}
-    for c in iter_containers(pod, (ContainerKind.CONTAINER,)):
-        _add(running, _values(get_map(c.data, ("resources", section))), names)
-    sidecars: dict[str, Fraction] = {}
-    largest_init: dict[str, Fraction] = {}
-    for c in iter_containers(pod, (ContainerKind.INIT,)):
-        values = _values(get_map(c.data, ("resources", section)))
-        if c.is_sidecar:
-            _add(running, values, names)
-            _add(sidecars, values, names)
-            step = dict(sidecars)
-        else:
-            step = dict(sidecars)
-            _add(step, values, names)
-        for name, value in step.items():
-            if value > largest_init.get(name, Fraction(0)):
-                largest_init[name] = value
-    for name, value in largest_init.items():
-        if value > running.get(name, Fraction(0)):
-            running[name] = value
-    return running
-
-
-def _add(into: dict[str, Fraction], values: Mapping[str, Fraction], names: frozenset[str]) -> None:
-    for name, value in values.items():
-        if name in names:
-            into[name] = into.get(name, Fraction(0)) + value
+    """The containers' aggregate of ``section`` for ``names`` as the API counts it (``aggregate_amounts``)."""
+    return aggregate_amounts(
+        (c, {n: v for n, v in _values(get_map(c.data, ("resources", section))).items() if n in names})
+        for c in iter_containers(pod, (ContainerKind.CONTAINER, ContainerKind.INIT))
+    )
 
 
 RULE = invalid_pod_resources
