@@ -145,6 +145,37 @@ def job_spec_problems(spec: dict[str, Any], at: FieldPath) -> Iterator[Violation
     yield from _failure_policy_problems(spec, at)
 
 
+JOB_NAME_LABEL_SINCE = (1, 27)
+"""From 1.27 (KEP-3329's label renames) the API server's ``generateSelector`` sets ``batch.kubernetes.io/job-name``
+on the pod template next to the legacy ``job-name`` it has always set."""
+LABEL_VALUE_MAX = 63
+
+
+def _name_label_problems(metadata: Any, spec: dict[str, Any], version: tuple[int, int]) -> Iterator[Violation]:
+    """``generateSelector`` (the Job strategy, unless ``manualSelector: true``) copies the Job's name into its pod
+    template's ``job-name`` label (and ``batch.kubernetes.io/job-name`` from 1.27) before validation, so a name
+    longer than a label value may be (63 characters) fails ``ValidateLabels`` on ``spec.template.labels``."""
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    if not isinstance(name, str) or len(name) <= LABEL_VALUE_MAX or spec.get("manualSelector") is True:
+        return
+    if "{{" in name or "${" in name or "$(" in name:
+        return
+    template = spec.get("template")
+    meta = template.get("metadata") if isinstance(template, dict) else None
+    labels = meta.get("labels") if isinstance(meta, dict) else None
+    set_by_user = set(labels) if isinstance(labels, dict) else set()
+    added = [key for key in ("job-name", "batch.kubernetes.io/job-name")
+             if key not in set_by_user and (key == "job-name" or version >= JOB_NAME_LABEL_SINCE)]
+    if not added:  # the user's own labels: invalid-label judges their values
+        return
+    labels_text = " and ".join(added)
+    yield Violation(("metadata", "name"), f"the API rejects Job name {name!r} ({len(name)} characters): the API "
+                    f"server copies it into the pod template's {labels_text} label{'s' if len(added) > 1 else ''}, "
+                    f"whose value must be no more than {LABEL_VALUE_MAX} characters (spec.template.labels: Invalid "
+                    "value)",
+                    at_value=True)
+
+
 @rule(
     code="RES116",
     name="invalid-job-spec",
@@ -156,7 +187,8 @@ def job_spec_problems(spec: dict[str, Any], at: FieldPath) -> Iterator[Violation
     tags=("consistency", "api-rejects"),
     remediation="Set backoffLimitPerIndex and maxFailedIndexes only with completionMode: Indexed and completions; "
     "in podFailurePolicy rules name containers of the pod template, list exit codes in ascending order without "
-    "repeats (0 never with In), and use FailIndex only with backoffLimitPerIndex.",
+    "repeats (0 never with In), and use FailIndex only with backoffLimitPerIndex; keep a Job's name within 63 "
+    "characters.",
     kinds=("CronJob", "Job"),
     references=(
         Reference("Kubernetes: Jobs, backoff limit per index",
@@ -181,6 +213,10 @@ def invalid_job_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
       init container of the pod template, an empty `values` list, exit code 0 with operator `In`, an exit code
       listed twice, and values not in ascending order.
 
+    - a Job name longer than 63 characters (unless `manualSelector: true`): the API server copies the name into
+      the pod template's `job-name` label (and `batch.kubernetes.io/job-name` from Kubernetes 1.27), and a label
+      value is at most 63 characters, so the Job is rejected although the name is a valid object name.
+
     A container name is judged only when every container of the template has a plain name; a kustomize patch
     or another fragment is not judged (its base may set the completion mode or the containers).
 
@@ -188,7 +224,8 @@ def invalid_job_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
     The API server rejects the Job (or the CronJob, whose template is validated as a Job), so the apply fails:
     `spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: []int32{137, 1}: must be ordered`,
     `spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode`. These fields are recent and
-    their constraints are easy to miss when copying an example into a Job that is not Indexed.
+    their constraints are easy to miss when copying an example into a Job that is not Indexed. A generated
+    Job name (a chart's release name, a component and a hash) passes as an object name but not as a label value.
 
     ## Example
     ```yaml
@@ -240,6 +277,7 @@ def invalid_job_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
     if is_patch(resource, ctx.index):  # its base may set what a check here needs (completionMode, containers)
         return
     if resource.kind == "Job":
+        yield from _name_label_problems(resource.data.get("metadata"), spec, ctx.kubernetes_version)
         yield from job_spec_problems(spec, ("spec",))
         return
     template = spec.get("jobTemplate")

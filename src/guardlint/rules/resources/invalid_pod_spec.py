@@ -1,5 +1,5 @@
 """invalid-pod-spec: a pod spec the API server rejects for a reason no schema states (no containers, a container,
-hostname or subdomain that is not a DNS label, an environment variable name)."""
+hostname or subdomain that is not a DNS label, an environment variable name or source, a container restartPolicy)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from guardlint.findings import Severity
 from guardlint.model.names import LABEL_REASON, dns_label_reasons
 from guardlint.model.ports import is_unrendered
 from guardlint.model.resource import Resource
-from guardlint.model.workloads import iter_containers, iter_pod_specs
+from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, RuleContext, Violation, rule
 from guardlint.rules.resources.invalid_volume_mount import KUBERNETES_POD_KINDS
 
@@ -25,6 +25,21 @@ ENV_NAME_REASON = ("a valid environment variable name must consist of alphabetic
                    "'.', and must not start with a digit")
 RELAXED_ENV_NAME_REASON = ("a valid environment variable name must consist only of printable ASCII characters "
                            "other than '='")
+CONTAINER_RESTART_POLICY_SINCE = (1, 28)
+"""The container ``restartPolicy`` field (SidecarContainers, KEP-753) exists from 1.28: from then on
+``validateContainers`` forbids it on a regular container ("may not be set for non-init containers") and the
+ephemeral-container allow list on an ephemeral one; before, it is an unknown field (unknown-field's)."""
+SIDECARS_SINCE = (1, 29)
+"""SidecarContainers: alpha (off by default) in 1.28, beta and on by default from 1.29. With the gate off
+``dropDisabledPodFields`` clears an init container's ``restartPolicy`` before validation, so only from 1.29 does
+``validateInitContainerRestartPolicy`` reject a value other than ``Always``."""
+CONTAINER_RESTART_RULES_SINCE = (1, 35)
+"""ContainerRestartRules (KEP-5307): alpha (off by default) in 1.34, beta and on by default from 1.35: containers
+may then set their own ``restartPolicy`` (and ``restartPolicyRules``), so from 1.35 a container's
+``restartPolicy`` is not judged here."""
+ENV_SOURCES = ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef")
+"""``validateEnvVarValueFrom``'s sources (``fileKeyRef``: EnvFiles, 1.34; before, it is an unknown field)."""
+
 _ENV_FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-._"
 _ENV_REST = _ENV_FIRST + "0123456789"
 
@@ -61,7 +76,9 @@ def _label_text(reasons: tuple[str, ...]) -> str:
     tags=("consistency", "api-rejects"),
     remediation="Give the pod at least one container; name containers, the hostname and the subdomain with DNS "
     "labels (lowercase letters, digits and '-'); name environment variables with letters, digits, '_', '-' and "
-    "'.' (not starting with a digit) for clusters before Kubernetes 1.32.",
+    "'.' (not starting with a digit) for clusters before Kubernetes 1.32; give each env entry either a value or "
+    "one valueFrom source; before Kubernetes 1.35 set a container restartPolicy only on init containers, and only "
+    "to Always.",
     kinds=tuple(sorted({k for _, k in KUBERNETES_POD_KINDS})),
     references=(
         Reference("Kubernetes API: PodSpec",
@@ -85,7 +102,13 @@ def invalid_pod_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
     - an `env` name, or an `envFrom` prefix, that the target Kubernetes version rejects: before 1.32 only
       letters, digits, `_`, `-` and `.`, not starting with a digit and not `.`, `..` or starting with `..`;
       from 1.32 (`RelaxedEnvironmentVariableValidation`, on by default) any printable ASCII character but `=`.
-      An empty `env` name is reported for every version.
+      An empty `env` name is reported for every version;
+    - an `env` entry whose `valueFrom` names no source (`valueFrom: {}`), more than one source (`secretKeyRef`
+      and `configMapKeyRef`), or comes with a non-empty `value`;
+    - a container `restartPolicy` from Kubernetes 1.28 up to 1.34: on a regular or ephemeral container (only init
+      containers may set it), and on an init container any value but `Always` from 1.29 (`SidecarContainers`, on
+      by default from 1.29; in 1.28 the field is dropped). From 1.35 `ContainerRestartRules` (on by default)
+      lets containers set their own restart policy, so the field is not judged there.
 
     The target version is the `kubernetes-version` setting. A kustomize patch or another fragment is not judged
     for `containers: []`; names with an unrendered placeholder are not judged; an operator's custom resource is
@@ -95,7 +118,10 @@ def invalid_pod_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
     The API server rejects the pod, and with it the workload whose template it is
     (`spec.template.spec.containers[0].name: Invalid value: "web_server": a lowercase RFC 1123 label must
     consist of ...`). Variables named after Java properties (`spring.profiles active`) or with `=` fail on every
-    version, and names with spaces or starting with a digit fail on clusters older than 1.32.
+    version, and names with spaces or starting with a digit fail on clusters older than 1.32. A `valueFrom` with
+    two sources is what a merge of an old and a new manifest often leaves (`may not have more than one field
+    specified at a time`), and `restartPolicy: Never` on an init container, copied from newer examples, fails
+    on clusters before 1.35 (`Unsupported value: "Never": supported values: "Always"`).
 
     ## Example
     ```yaml
@@ -157,6 +183,8 @@ def invalid_pod_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
                     yield Violation((*c.path, "name"), f"the API rejects the name of {c.describe()}: "
                                     f"{_label_text(reasons)}", at_value=True)
             yield from _env_problems(c.describe(), data, c.path, version)
+            if CONTAINER_RESTART_POLICY_SINCE <= version < CONTAINER_RESTART_RULES_SINCE:
+                yield from _restart_policy_problems(c, version)
 
 
 def _env_problems(who: str, data: Any, at: tuple[Any, ...], version: tuple[int, int]) -> Iterator[Violation]:
@@ -174,6 +202,7 @@ def _env_problems(who: str, data: Any, at: tuple[Any, ...], version: tuple[int, 
             if reasons:
                 yield Violation((*at, "env", i, "name"), f"the API rejects environment variable {name!r} of {who}: "
                                 f"{'; '.join(reasons)}", at_value=True)
+    yield from _value_from_problems(who, env, at)
     env_from = data.get("envFrom")
     if isinstance(env_from, list):
         for i, item in enumerate(env_from):
@@ -184,6 +213,53 @@ def _env_problems(who: str, data: Any, at: tuple[Any, ...], version: tuple[int, 
             if reasons:
                 yield Violation((*at, "envFrom", i, "prefix"), f"the API rejects envFrom prefix {prefix!r} of "
                                 f"{who}: {'; '.join(reasons)}", at_value=True)
+
+
+def _value_from_problems(who: str, env: Any, at: tuple[Any, ...]) -> Iterator[Violation]:
+    """``validateEnvVarValueFrom``: a ``valueFrom`` names exactly one source, and only when ``value`` is empty."""
+    if not isinstance(env, list):
+        return
+    for i, item in enumerate(env):
+        source = item.get("valueFrom") if isinstance(item, dict) else None
+        if not isinstance(source, dict):
+            continue
+        name = item.get("name")
+        var = f"environment variable {name!r}" if isinstance(name, str) and name else f"env entry {i}"
+        count = sum(1 for key in ENV_SOURCES if source.get(key) is not None)
+        value = item.get("value")
+        where = (*at, "env", i, "valueFrom")
+        if count == 0:
+            if not source:  # an unknown key alone is unknown-field's
+                yield Violation(where, f"the API rejects {var} of {who}: valueFrom must specify one of: `fieldRef`, "
+                                "`resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`")
+        elif isinstance(value, str) and value:
+            yield Violation(where, f"the API rejects {var} of {who}: valueFrom may not be specified when `value` "
+                            "is not empty")
+        elif count > 1:
+            named = ", ".join(key for key in ENV_SOURCES if source.get(key) is not None)
+            yield Violation(where, f"the API rejects {var} of {who}: valueFrom may not have more than one field "
+                            f"specified at a time ({named})")
+
+
+def _restart_policy_problems(c: Any, version: tuple[int, int]) -> Iterator[Violation]:
+    """A container's ``restartPolicy`` from 1.28 up to 1.34: only an init container may set it, and only to
+    ``Always`` (from 1.29, when SidecarContainers is on by default)."""
+    policy = c.data.get("restartPolicy")
+    if policy is None or not isinstance(policy, str) or is_unrendered(policy):
+        return
+    where = (*c.path, "restartPolicy")
+    if c.kind is ContainerKind.INIT:
+        if version >= SIDECARS_SINCE and policy != "Always":
+            yield Violation(where, f"the API rejects restartPolicy {policy!r} of {c.describe()}: Unsupported value: "
+                            "supported values: \"Always\" (an init container either runs to completion or, with "
+                            "Always, is a sidecar)", at_value=True)
+    elif c.kind is ContainerKind.CONTAINER:
+        yield Violation(where, f"the API rejects restartPolicy on {c.describe()}: Forbidden: may not be set for "
+                        f"non-init containers (Kubernetes {version[0]}.{version[1]}; ContainerRestartRules, on by "
+                        "default from 1.35, allows per-container restart policies)", at_value=True)
+    else:
+        yield Violation(where, f"the API rejects restartPolicy on {c.describe()}: Forbidden: cannot be set for an "
+                        "Ephemeral Container", at_value=True)
 
 
 RULE = invalid_pod_spec
