@@ -25,6 +25,10 @@ ENV_NAME_REASON = ("a valid environment variable name must consist of alphabetic
                    "'.', and must not start with a digit")
 RELAXED_ENV_NAME_REASON = ("a valid environment variable name must consist only of printable ASCII characters "
                            "other than '='")
+STATEFULSET_SERVICE_NAME_SINCE = (1, 33)
+"""kubernetes/kubernetes#130233 (1.33, the release whose schema stops requiring ``serviceName``):
+``ValidateStatefulSetSpec`` checks a non-empty ``serviceName`` as a DNS label. Before, the API accepted the
+StatefulSet and rejected each of its pods, whose ``subdomain`` the controller sets to ``serviceName``."""
 CONTAINER_RESTART_POLICY_SINCE = (1, 28)
 """The container ``restartPolicy`` field (SidecarContainers, KEP-753) exists from 1.28: from then on
 ``validateContainers`` forbids it on a regular container ("may not be set for non-init containers") and the
@@ -74,11 +78,11 @@ def _label_text(reasons: tuple[str, ...]) -> str:
     since="0.3.0",
     status="preview",
     tags=("consistency", "api-rejects"),
-    remediation="Give the pod at least one container; name containers, the hostname and the subdomain with DNS "
-    "labels (lowercase letters, digits and '-'); name environment variables with letters, digits, '_', '-' and "
-    "'.' (not starting with a digit) for clusters before Kubernetes 1.32; give each env entry either a value or "
-    "one valueFrom source; before Kubernetes 1.35 set a container restartPolicy only on init containers, and only "
-    "to Always.",
+    remediation="Give the pod at least one container; name containers, the hostname, the subdomain and a "
+    "StatefulSet's serviceName with DNS labels (lowercase letters, digits and '-'); name environment variables "
+    "with letters, digits, '_', '-' and '.' (not starting with a digit) for clusters before Kubernetes 1.32; give "
+    "each env entry either a value or one valueFrom source; before Kubernetes 1.35 set a container restartPolicy "
+    "only on init containers, and only to Always.",
     kinds=tuple(sorted({k for _, k in KUBERNETES_POD_KINDS})),
     references=(
         Reference("Kubernetes API: PodSpec",
@@ -98,7 +102,9 @@ def invalid_pod_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
     - a container, init container or ephemeral container whose `name` is empty or not a DNS label (at most 63
       lowercase letters, digits and `-`, starting and ending with a letter or digit; names used twice are
       `duplicate-container-name`'s);
-    - a pod `hostname` or `subdomain` that is not a DNS label;
+    - a pod `hostname` or `subdomain` that is not a DNS label, and a StatefulSet `serviceName` that is not one
+      (it becomes its pods' `subdomain`: from Kubernetes 1.33 the API rejects the StatefulSet, before it
+      accepts the StatefulSet and rejects each of its pods);
     - an `env` name, or an `envFrom` prefix, that the target Kubernetes version rejects: before 1.32 only
       letters, digits, `_`, `-` and `.`, not starting with a digit and not `.`, `..` or starting with `..`;
       from 1.32 (`RelaxedEnvironmentVariableValidation`, on by default) any printable ASCII character but `=`.
@@ -156,6 +162,8 @@ def invalid_pod_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
     if (resource.group, resource.kind) not in KUBERNETES_POD_KINDS:
         return
     version = ctx.kubernetes_version
+    if resource.kind == "StatefulSet":
+        yield from _service_name_problems(resource, version)
     for pod in iter_pod_specs(resource, ctx.workloads):
         spec = pod.spec
         if spec.get("containers") == []:
@@ -213,6 +221,23 @@ def _env_problems(who: str, data: Any, at: tuple[Any, ...], version: tuple[int, 
             if reasons:
                 yield Violation((*at, "envFrom", i, "prefix"), f"the API rejects envFrom prefix {prefix!r} of "
                                 f"{who}: {'; '.join(reasons)}", at_value=True)
+
+
+def _service_name_problems(resource: Resource, version: tuple[int, int]) -> Iterator[Violation]:
+    """A StatefulSet's ``serviceName`` becomes its pods' ``subdomain``: a DNS label."""
+    spec = resource.data.get("spec")
+    name = spec.get("serviceName") if isinstance(spec, dict) else None
+    if not isinstance(name, str) or not name or is_unrendered(name):
+        return
+    reasons = dns_label_reasons(name)
+    if not reasons:
+        return
+    if version >= STATEFULSET_SERVICE_NAME_SINCE:
+        message = f"the API rejects serviceName {name!r}: {_label_text(reasons)}"
+    else:
+        message = (f"serviceName {name!r} becomes the subdomain of every pod the StatefulSet makes, and the API "
+                   f"rejects those pods: {_label_text(reasons)} (from Kubernetes 1.33 it rejects the StatefulSet)")
+    yield Violation(("spec", "serviceName"), message, at_value=True)
 
 
 def _value_from_problems(who: str, env: Any, at: tuple[Any, ...]) -> Iterator[Violation]:
