@@ -29,6 +29,12 @@ STATEFULSET_SERVICE_NAME_SINCE = (1, 33)
 """kubernetes/kubernetes#130233 (1.33, the release whose schema stops requiring ``serviceName``):
 ``ValidateStatefulSetSpec`` checks a non-empty ``serviceName`` as a DNS label. Before, the API accepted the
 StatefulSet and rejected each of its pods, whose ``subdomain`` the controller sets to ``serviceName``."""
+APPARMOR_FIELDS_SINCE = (1, 30)
+"""The ``appArmorProfile`` fields (KEP-24; AppArmorFields on by default from 1.30): from then on
+``validateAppArmorAnnotationsAndFieldsMatchOnCreate`` rejects a pod whose container annotation
+``container.apparmor.security.beta.kubernetes.io/<name>`` says another profile than the container's field (or, when
+the container sets none, the pod's). KEP-24 keeps this check for as long as the annotation is read."""
+APPARMOR_ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
 CONTAINER_RESTART_POLICY_SINCE = (1, 28)
 """The container ``restartPolicy`` field (SidecarContainers, KEP-753) exists from 1.28: from then on
 ``validateContainers`` forbids it on a regular container ("may not be set for non-init containers") and the
@@ -111,6 +117,11 @@ def invalid_pod_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
       An empty `env` name is reported for every version;
     - an `env` entry whose `valueFrom` names no source (`valueFrom: {}`), more than one source (`secretKeyRef`
       and `configMapKeyRef`), or comes with a non-empty `value`;
+    - from Kubernetes 1.30, a container whose AppArmor annotation
+      (`container.apparmor.security.beta.kubernetes.io/<container>`) names another profile than its
+      `securityContext.appArmorProfile`, or, when the container sets none, the pod's (`unconfined` goes with
+      `Unconfined`, `runtime/default` with `RuntimeDefault`, `localhost/<name>` with `Localhost` and
+      `localhostProfile: <name>`); Windows pods are not checked, as the API does not check them;
     - a container `restartPolicy` from Kubernetes 1.28 up to 1.34: on a regular or ephemeral container (only init
       containers may set it), and on an init container any value but `Always` from 1.29 (`SidecarContainers`, on
       by default from 1.29; in 1.28 the field is dropped). From 1.35 `ContainerRestartRules` (on by default)
@@ -179,6 +190,7 @@ def invalid_pod_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
                 if reasons:
                     yield Violation((*pod.path, key), f"the API rejects the pod's {key} {value!r}: "
                                     f"{_label_text(reasons)}", at_value=True)
+        apparmor = _apparmor_context(pod, version)
         for c in iter_containers(pod):
             data = c.data
             name = data.get("name")
@@ -191,6 +203,8 @@ def invalid_pod_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
                     yield Violation((*c.path, "name"), f"the API rejects the name of {c.describe()}: "
                                     f"{_label_text(reasons)}", at_value=True)
             yield from _env_problems(c.describe(), data, c.path, version)
+            if apparmor is not None:
+                yield from _apparmor_mismatch(c, apparmor)
             if CONTAINER_RESTART_POLICY_SINCE <= version < CONTAINER_RESTART_RULES_SINCE:
                 yield from _restart_policy_problems(c, version)
 
@@ -238,6 +252,60 @@ def _service_name_problems(resource: Resource, version: tuple[int, int]) -> Iter
         message = (f"serviceName {name!r} becomes the subdomain of every pod the StatefulSet makes, and the API "
                    f"rejects those pods: {_label_text(reasons)} (from Kubernetes 1.33 it rejects the StatefulSet)")
     yield Violation(("spec", "serviceName"), message, at_value=True)
+
+
+def _apparmor_context(pod: Any, version: tuple[int, int]) -> tuple[dict[str, Any], Any, tuple[Any, ...]] | None:
+    """The pod's annotations, its pod-level ``appArmorProfile`` and that profile's path, when the AppArmor
+    annotation/field check applies (1.30 on, a pod that is not a Windows pod, with an AppArmor annotation)."""
+    if version < APPARMOR_FIELDS_SINCE or not pod.pod_level:
+        return None
+    annotations = pod.metadata.get("annotations")
+    if not isinstance(annotations, dict) or not any(
+            isinstance(k, str) and k.startswith(APPARMOR_ANNOTATION_PREFIX) for k in annotations):
+        return None
+    os_field = pod.spec.get("os")
+    if isinstance(os_field, dict) and os_field.get("name") == "windows":
+        return None
+    context = pod.spec.get("securityContext")
+    profile = context.get("appArmorProfile") if isinstance(context, dict) else None
+    return annotations, profile, (*pod.path, "securityContext", "appArmorProfile")
+
+
+def _apparmor_mismatch(c: Any, apparmor: tuple[dict[str, Any], Any, tuple[Any, ...]]) -> Iterator[Violation]:
+    """``validateAppArmorAnnotationsAndFieldsMatchOnCreate`` for one container."""
+    annotations, profile, at = apparmor
+    annotation = annotations.get(APPARMOR_ANNOTATION_PREFIX + c.name)
+    if not isinstance(annotation, str) or is_unrendered(annotation):
+        return
+    context = c.data.get("securityContext")
+    own = context.get("appArmorProfile") if isinstance(context, dict) else None
+    if own is not None:
+        profile, at = own, (*c.path, "securityContext", "appArmorProfile")
+    if not isinstance(profile, dict):
+        return
+    kind = profile.get("type")
+    local = profile.get("localhostProfile")
+    whose = "its" if own is not None else "the pod's"
+    if kind == "Unconfined":
+        mismatch = annotation != "unconfined"
+    elif kind == "RuntimeDefault":
+        mismatch = annotation != "runtime/default"
+    elif kind == "Localhost":
+        mismatch = not annotation.startswith("localhost/")
+        if not mismatch and annotation[len("localhost/"):] != local:
+            if isinstance(local, str) and is_unrendered(local):
+                return
+            yield Violation((*at, "localhostProfile") if local is not None else (*at, "type"),
+                            f"the API rejects the AppArmor profile of {c.describe()}: annotation {annotation!r} and "
+                            f"{whose} appArmorProfile (Localhost {local!r}) differ: apparmor profile in annotation "
+                            "and field must match", at_value=local is not None)
+            return
+    else:
+        return
+    if mismatch:
+        yield Violation((*at, "type"), f"the API rejects the AppArmor profile of {c.describe()}: annotation "
+                        f"{annotation!r} and {whose} appArmorProfile type {kind} differ: apparmor type in annotation "
+                        "and field must match", at_value=True)
 
 
 def _value_from_problems(who: str, env: Any, at: tuple[Any, ...]) -> Iterator[Violation]:

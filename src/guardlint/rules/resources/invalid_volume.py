@@ -101,6 +101,7 @@ def _source_problems(kind: str, source: Any, at: FieldPath) -> Iterator[Violatio
     if kind != "projected":
         yield from _items(source, at, kind)
         return
+    seen: set[str] = set()
     for j, projection in enumerate(get_list(source, ("sources",)) or ()):
         if not isinstance(projection, dict):
             continue
@@ -108,6 +109,7 @@ def _source_problems(kind: str, source: Any, at: FieldPath) -> Iterator[Violatio
             inner = projection.get(part)
             if isinstance(inner, dict):
                 yield from _items(inner, (*at, "sources", j, part), part)
+        yield from _projection_conflicts(projection, (*at, "sources", j), seen)
         token = projection.get("serviceAccountToken")
         path = token.get("path") if isinstance(token, dict) else None
         if isinstance(path, str) and path and not is_unrendered(path):
@@ -115,6 +117,43 @@ def _source_problems(kind: str, source: Any, at: FieldPath) -> Iterator[Violatio
             if reasons:
                 yield Violation((*at, "sources", j, "serviceAccountToken", "path"),
                                 f"serviceAccountToken path {path!r}: {'; '.join(reasons)}", at_value=True)
+
+
+PROJECTION_SOURCES = ("secret", "configMap", "downwardAPI", "serviceAccountToken", "clusterTrustBundle")
+"""The sources ``validateProjectionSources`` counts in one ``sources`` entry (more than one: "may not specify more
+than 1 volume type"), in its order. The paths it collects across the volume are the secret, configMap and
+downwardAPI ``items`` paths and the clusterTrustBundle ``path``; a serviceAccountToken's path is not compared."""
+
+
+def _projection_conflicts(projection: dict[str, Any], at: FieldPath, seen: set[str]) -> Iterator[Violation]:
+    """``validateProjectionSources``: one source per entry, and no path written twice in the volume (``seen``
+    holds the paths of the earlier entries, in the order the API reads them)."""
+    named = [part for part in PROJECTION_SOURCES if projection.get(part) is not None]
+    if len(named) > 1:
+        yield Violation(at, f"projected volume source with {' and '.join(named)}: may not specify more than 1 "
+                        "volume type (one source per entry of sources)")
+    for part in named:
+        inner = projection.get(part)
+        if not isinstance(inner, dict):
+            continue
+        if part == "clusterTrustBundle":
+            entries: list[tuple[FieldPath, Any]] = [((*at, part, "path"), inner.get("path"))]
+        elif part == "serviceAccountToken":
+            continue
+        else:
+            items = inner.get("items")
+            entries = [((*at, part, "items", i, "path"), item.get("path"))
+                       for i, item in enumerate(items if isinstance(items, list) else ()) if isinstance(item, dict)]
+        for where, path in entries:
+            if not isinstance(path, str) or not path:
+                continue
+            if is_unrendered(path):
+                continue
+            if path in seen:
+                yield Violation(where, f"projected {part} path {path!r}: conflicting duplicate paths (an earlier "
+                                "item of the volume already writes this file)", at_value=True)
+            else:
+                seen.add(path)
 
 
 def volume_problems(volumes: list[Any], at: FieldPath, *, patch: bool) -> Iterator[Violation]:
@@ -166,7 +205,8 @@ def volume_problems(volumes: list[Any], at: FieldPath, *, patch: bool) -> Iterat
     tags=("consistency", "api-rejects"),
     remediation="Give each volume a unique DNS-label name (lowercase letters, digits and '-') and exactly one "
     "source (emptyDir, configMap, secret, persistentVolumeClaim, ...); write paths inside a volume as relative "
-    "paths without '..', and file modes in octal (0644, not 644).",
+    "paths without '..', and file modes in octal (0644, not 644); in a projected volume give each source its "
+    "own entry of sources and each file its own path.",
     kinds=tuple(sorted({k for _, k in KUBERNETES_POD_KINDS})),
     references=(
         Reference("Kubernetes: Volumes", "https://kubernetes.io/docs/concepts/storage/volumes/"),
@@ -190,7 +230,10 @@ def invalid_volume(resource: Resource, params: Any, ctx: RuleContext) -> Iterato
     - in the volume's source: a `hostPath` path with a `..` element; a `gitRepo` directory, or a `path` of
       the `items` of a configMap, secret, downwardAPI or projected source, that is absolute or holds (or
       starts with) `..`; a projected `serviceAccountToken` path likewise; a `defaultMode` or an item's `mode`
-      outside 0-0777 (octal; `644` written without its leading zero is decimal 644, above 0777 = 511).
+      outside 0-0777 (octal; `644` written without its leading zero is decimal 644, above 0777 = 511);
+    - in a projected volume: an entry of `sources` with more than one source, and a file path that an earlier
+      source of the volume already writes (`conflicting duplicate paths`: the `items` paths of secret,
+      configMap and downwardAPI sources and a clusterTrustBundle `path`, compared as written).
 
     A kustomize patch or another fragment is not judged for names used twice (a strategic merge joins volumes
     by name); names and paths with an unrendered placeholder are not judged; an operator's custom resource is
