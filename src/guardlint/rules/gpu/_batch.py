@@ -165,9 +165,10 @@ def scheduler_is_gang(pod: PodSpecRef) -> bool:
     return name is not None and name not in ("", "default-scheduler")
 
 
-POD_GROUP_LABELS = (
-    "scheduling.x-k8s.io/pod-group", "pod-group.scheduling.sigs.k8s.io", "kueue.x-k8s.io/pod-group-name",
-)
+POD_GROUP_LABELS = ("scheduling.x-k8s.io/pod-group", "pod-group.scheduling.sigs.k8s.io")
+"""Pod-group labels that gang schedulers read on a job's pods. Kueue's ``kueue.x-k8s.io/pod-group-name`` is not
+one: it groups plain Pods (those no Job or integrated custom resource owns), and the pods of the jobs judged here
+are owned by the job, so Kueue's pod integration leaves them alone whatever the label says."""
 POD_GROUP_ANNOTATIONS = ("scheduling.k8s.io/group-name", "scheduling.volcano.sh/group-name")
 KUEUE_QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
 
@@ -185,7 +186,8 @@ def has_gang_marker(resource: Resource, pods: list[PodSpecRef]) -> bool:
     # The queue label counts on the object only: Kueue's integrations for these kinds (Kubeflow jobs, JobSet,
     # Trainer) read it there, and its pod integration leaves alone pods owned by a job it integrates (it manages
     # "plain Pods", not those of Jobs or supported CRDs); without pod-group labels a labelled pod would be
-    # admitted alone anyway. A label only on the pod templates is no gang.
+    # admitted alone anyway. A label only on the pod templates is no gang, and neither is Kueue's pod-group-name
+    # there (it groups plain Pods only).
     if has_queue_label(resource, []):
         return True
     for p in pods:

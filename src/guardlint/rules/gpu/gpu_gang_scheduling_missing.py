@@ -52,8 +52,9 @@ def gpu_gang_scheduling_missing(resource: Resource, params: Any, ctx: RuleContex
     the object (a label only on the pod templates does not submit the job: Kueue reads it on the job, and leaves
     the pods of the jobs it integrates to them),
     a non-default `schedulerName` (Volcano, scheduler-plugins, KAI, YuniKorn, ...), Kubeflow's
-    `runPolicy.schedulingPolicy`, pod-group labels and annotations, and the native Workload API's
-    `schedulingGroup`.
+    `runPolicy.schedulingPolicy`, gang schedulers' pod-group labels and annotations, and the native Workload
+    API's `schedulingGroup`. Kueue's `kueue.x-k8s.io/pod-group-name` on the pod templates is not one: Kueue
+    groups plain Pods with it, not the pods of a job it integrates.
 
     ## Why is this bad?
     The default scheduler places pods one at a time. When several jobs compete for the same GPUs, each gets
