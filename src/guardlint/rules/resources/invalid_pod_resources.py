@@ -49,8 +49,12 @@ def invalid_pod_resources(resource: Resource, params: Any, ctx: RuleContext) -> 
     - a pod-level huge-page limit below the containers' limits of that page size, counted the same way;
     - pod-level resources in a Windows pod (`spec.os.name: windows`).
 
-    Only values written in the manifest are compared (a container's request that the API would default from its
-    limit is not added), so each finding is a rejection. Accelerators and other names that pod-level resources do
+    - a pod-level cpu or memory limit with no pod-level request of that resource, below what the containers
+      request together: the API defaults the pod-level request to that aggregate and rejects a request above
+      the limit.
+
+    The containers' requests are counted as the API holds them once defaulted: a container that sets a limit
+    and no request for a resource requests its limit. Accelerators and other names that pod-level resources do
     not accept are `gpu-pod-level-resources`' findings.
 
     ## Why is this bad?
@@ -90,7 +94,7 @@ def invalid_pod_resources(resource: Resource, params: Any, ctx: RuleContext) -> 
       name: web
     spec:
       resources:
-        requests: {cpu: 1500m, memory: 1Gi}
+        requests: {cpu: 1500m, memory: 2Gi}
         limits: {memory: 2Gi}
       containers:
         - name: web
@@ -115,6 +119,7 @@ def invalid_pod_resources(resource: Resource, params: Any, ctx: RuleContext) -> 
         yield from _container_limits(pod)
         yield from _aggregates(pod, "requests")
         yield from _aggregates(pod, "limits")
+        yield from _defaulted_requests(pod)
 
 
 def _values(section: Any) -> dict[str, Fraction]:
@@ -156,7 +161,8 @@ def _aggregates(pod: PodSpecRef, section: str) -> Iterator[Violation]:
         pod_values = {n: v for n, v in pod_values.items() if n.startswith("hugepages-")}
     if not pod_values:
         return
-    total = _aggregate(pod, section, frozenset(pod_values))
+    names = frozenset(pod_values)
+    total = _aggregate(pod, section, names)
     for name, value in pod_values.items():
         needed = total.get(name)
         if needed is not None and needed > value:
@@ -164,8 +170,31 @@ def _aggregates(pod: PodSpecRef, section: str) -> Iterator[Violation]:
             yield Violation(
                 (*pod.path, "resources", section, name),
                 f"the pod-level {name} {what} of {quantity_text(raw_pod[name])} is below the {_amount(needed, name)} "
-                f"the containers {what} together; the API rejects a pod-level {what} below the containers' "
-                f"aggregate ({_ENABLED})",
+                f"the containers {what} together{_defaulted_note(pod, section, name)}; the API rejects a pod-level "
+                f"{what} below the containers' aggregate ({_ENABLED})",
+                at_value=True,
+            )
+
+
+def _defaulted_requests(pod: PodSpecRef) -> Iterator[Violation]:
+    """A pod-level cpu or memory limit with no pod-level request of that resource, below what the containers
+    request together: the API defaults the pod-level request to that aggregate (``defaultPodRequests``) and then
+    rejects a request above the limit."""
+    raw_limits = get_map(pod.spec, ("resources", "limits")) or {}
+    requests = get_map(pod.spec, ("resources", "requests")) or {}
+    limits = {n: v for n, v in _values(raw_limits).items() if n in ("cpu", "memory") and n not in requests}
+    if not limits:
+        return
+    total = _aggregate(pod, "requests", frozenset(limits))
+    for name, value in limits.items():
+        needed = total.get(name)
+        if needed is not None and needed > value:
+            yield Violation(
+                (*pod.path, "resources", "limits", name),
+                f"the pod-level {name} limit of {quantity_text(raw_limits[name])} is below the {_amount(needed, name)} "
+                f"the containers request together{_defaulted_note(pod, 'requests', name)}; with no pod-level {name} "
+                "request the API defaults it to that aggregate and rejects a request above the limit "
+                f"({_ENABLED})",
                 at_value=True,
             )
 
@@ -186,11 +215,35 @@ def _amount(value: Fraction, name: str) -> str:
 
 
 def _aggregate(pod: PodSpecRef, section: str, names: frozenset[str]) -> dict[str, Fraction]:
-    """The containers' aggregate of ``section`` for ``names`` as the API counts it (``aggregate_amounts``)."""
+    """The containers' aggregate of ``section`` for ``names`` as the API counts it (``aggregate_amounts``), after
+    the API's defaulting: a container's request that it leaves out is its limit (``SetDefaults_Pod``)."""
     return aggregate_amounts(
-        (c, {n: v for n, v in _values(get_map(c.data, ("resources", section))).items() if n in names})
+        (c, {n: v for n, v in _container_values(c.data, section).items() if n in names})
         for c in iter_containers(pod, (ContainerKind.CONTAINER, ContainerKind.INIT))
     )
+
+
+def _container_values(container: Any, section: str) -> dict[str, Fraction]:
+    """A container's ``requests`` or ``limits`` as the API holds them once defaulted: for requests, each limit
+    whose resource has no request is the request too."""
+    values = _values(get_map(container, ("resources", section)))
+    if section == "requests":
+        requests = get_map(container, ("resources", "requests")) or {}
+        for name, value in _values(get_map(container, ("resources", "limits"))).items():
+            if name not in requests:
+                values[name] = value
+    return values
+
+
+def _defaulted_note(pod: PodSpecRef, section: str, name: str) -> str:
+    """Words for a message whose aggregate counts a request the API defaults from a container's limit."""
+    if section != "requests":
+        return ""
+    for c in iter_containers(pod, (ContainerKind.CONTAINER, ContainerKind.INIT)):
+        requests = get_map(c.data, ("resources", "requests")) or {}
+        if name not in requests and name in _values(get_map(c.data, ("resources", "limits"))):
+            return f" ({c.describe()} sets a {name} limit and no request, so the API defaults its request to the limit)"
+    return ""
 
 
 RULE = invalid_pod_resources
