@@ -31,7 +31,7 @@ from guardlint.findings import (
 )
 from guardlint.model.index import ResourceIndex, in_trees
 from guardlint.model.paths import FieldPath
-from guardlint.model.resource import Resource, incomplete_objects, resources_of, skip_reason
+from guardlint.model.resource import Resource, incomplete_objects, resources_of, skip_reason, stray_documents
 from guardlint.model.workloads import WorkloadTable
 from guardlint.rules.api import CheckFn, RuleContext, Violation
 from guardlint.rules.core import Core
@@ -361,8 +361,18 @@ class Run:
         """The core rules this run emits (``duplicate-key``, ``rule-error``, the suppression checks)."""
         for lt in loaded:
             self.errors.extend(lt.errors)
+            stray = stray_documents(lt.documents)
             for doc in lt.documents:
                 self.documents.append(doc)
+                if doc in stray:
+                    location, _ = doc.locate(())
+                    self.errors.append(InputError(
+                        ErrorKind.NOT_AN_OBJECT, doc.file, location.line, location.column,
+                        f"document is {stray[doc]}, not a mapping, among Kubernetes objects: kubectl apply fails "
+                        "on it ('invalid object to validate'), so the file cannot be applied",
+                        "Delete the stray text, make it a comment with '#', or fix the template that printed it.",
+                    ))
+                    continue
                 for message, where in incomplete_objects(doc):
                     location, _ = doc.locate(where)
                     self.errors.append(InputError(

@@ -195,6 +195,7 @@ class ErrorKind(enum.Enum):
     RENDER_FAILED = ("render-failed", "GL010")
     NO_RENDERER = ("renderer-unavailable", "GL011")
     INCOMPLETE_OBJECT = ("incomplete-object", "GL012")
+    NOT_AN_OBJECT = ("not-an-object", "GL013")
 
     @property
     def slug(self) -> str:

@@ -110,6 +110,18 @@ _DOCS: tuple[InputErrorDoc, ...] = (
         "`v1` for a ConfigMap), or the `kind`. If the file is not meant for Kubernetes, exclude it with "
         "`exclude:` in `.guardlint.yaml`.",
     ),
+    InputErrorDoc(
+        ErrorKind.NOT_AN_OBJECT, "A document among Kubernetes objects is not a mapping",
+        "A YAML document of a file (or of standard input, or of a chart's rendered output) that holds Kubernetes "
+        "objects is a plain string, a number, a boolean or a list instead of a mapping: a stray line between "
+        "two `---`, a comment written without its `#`, text a template printed. `kubectl apply` fails on it "
+        "(`error validating data: invalid object to validate`, or with `--validate=false` `unable to decode: "
+        "json: cannot unmarshal string into Go value of type unstructured.detector`), and so does a GitOps "
+        "sync of the file. The error is located at the document's content. Files without any Kubernetes "
+        "object (a `.pre-commit-hooks.yaml`, which is a list, an Ansible playbook) are skipped as before.",
+        "Delete the stray text, turn it into a comment with `#`, or fix the template that printed it. If the "
+        "file is not meant for Kubernetes, exclude it with `exclude:` in `.guardlint.yaml`.",
+    ),
 )
 
 INPUT_ERRORS: Mapping[ErrorKind, InputErrorDoc] = MappingProxyType({d.kind: d for d in _DOCS})

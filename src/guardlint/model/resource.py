@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 
 from guardlint._record import NamedTuple
@@ -139,6 +139,24 @@ def skip_reason(document: Document) -> str | None:
     if data["kind"].startswith("ENC[") and _encrypted_kind(data["kind"]):
         return "its kind is encrypted by SOPS (ENC[...]): lint the decrypted object"
     return None
+
+
+_SCALAR_WORDS = {str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "a list"}
+
+
+def stray_documents(documents: Sequence[Document]) -> dict[Document, str]:
+    """The documents of one stream (a file, standard input, a chart's output) that are neither empty nor a
+    mapping, with what each is (``a string``), when the stream also holds a Kubernetes object: kubectl fails on
+    such a document (``invalid object to validate``), so the stream cannot be applied. A stream with no object
+    is not a manifest (a list of pre-commit hooks, a playbook) and has none."""
+    found = {
+        doc: _SCALAR_WORDS.get(type(doc.data), f"a {type(doc.data).__name__}")
+        for doc in documents
+        if doc.data is not None and not isinstance(doc.data, dict) and doc.embedded is None
+    }
+    if found and any(_is_object(doc.data) for doc in documents):
+        return found
+    return {}
 
 
 _OBJECT_METADATA_KEYS = ("name", "generateName", "namespace", "labels", "annotations")
