@@ -260,7 +260,8 @@ def gpu_parallel_size_mismatch(resource: Resource, params: Params, ctx: RuleCont
     `VLLM_ADDITIONAL_ARGS` and the container's `args`; `spec.prefill.parallelism` for prefill pods). A
     Kubeflow Trainer TrainJob on a runtime with the torch policy (among the linted objects) starts torchrun
     with `PET_NPROC_PER_NODE` from `spec.trainer.numProcPerNode` (else the runtime's
-    `mlPolicy.torch.numProcPerNode`) on the devices of `spec.trainer.resourcesPerNode`.
+    `mlPolicy.torch.numProcPerNode`) on the devices of `spec.trainer.resourcesPerNode` (else, when the TrainJob
+    sets `numProcPerNode`, those of the runtime's `node` container, which it then keeps).
 
     It reports a server that needs more devices than the container has (it cannot start), and, with
     `report-idle` (default on), a container that requests more devices than a vLLM or TGI server started as
@@ -674,21 +675,27 @@ def _trainjob(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[
         return
     site = next((s for s in gpu_facts(resource, ctx).sites if s.site.path == ("spec", "trainer", "resourcesPerNode")),
                 None)
-    if site is None:
-        return
-    use = site.use
+    own = trainer.get("numProcPerNode")
+    if site is None and own is None:
+        return  # the runtime's own process count and devices: the runtime's container alone is not judged
+    runtime = trainer_runtime(resource, ctx)
+    torch = get(runtime.data, ("spec", "mlPolicy", "torch")) if runtime is not None else None
+    if runtime is None or not isinstance(torch, dict):
+        return  # the runtime (and whether it runs torchrun) is not known
+    base = _trainer_container(runtime) or {}
+    if site is not None:
+        use = site.use
+        devices_from = "spec.trainer.resourcesPerNode requests"
+    else:
+        # No resourcesPerNode: the node container keeps the runtime's resources.
+        use = next((u.use for p in gpu_facts(runtime, ctx).pods for u in p.used if u.container.data is base), {})
+        devices_from = f"the node container of {runtime.kind} '{runtime.name}' (no resourcesPerNode) requests"
     devices = {n: a for n, (a, _, _) in use.items() if a > 0}
     if not devices or any(use[n][2].kind not in PER_PROCESS_KINDS or use[n][2].vendor == "HAMi" for n in devices):
         return
     total = sum(devices.values())
     if total.denominator != 1:
         return
-    runtime = trainer_runtime(resource, ctx)
-    torch = get(runtime.data, ("spec", "mlPolicy", "torch")) if runtime is not None else None
-    if runtime is None or not isinstance(torch, dict):
-        return  # the runtime (and whether it runs torchrun) is not known
-    base = _trainer_container(runtime) or {}
-    own = trainer.get("numProcPerNode")
     nproc = _nproc(own if own is not None else torch.get("numProcPerNode"))
     if nproc is None:
         return  # auto, gpu, cpu: the plugin or torchrun counts the devices itself
@@ -720,8 +727,8 @@ def _trainjob(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[
             yield Violation(
                 written if own is not None else limit.path,
                 f"TrainJob trainer starts torchrun with {where} (PET_NPROC_PER_NODE), which needs {nproc} "
-                f"devices per node, but spec.trainer.resourcesPerNode requests {count} {unit}: a process without "
-                f"a device fails, and so does the job",
+                f"devices per node, but {devices_from} {count} {unit}: a process without a device fails, and so "
+                "does the job",
             )
             return
 
