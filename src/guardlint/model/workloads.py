@@ -360,6 +360,19 @@ class PodSpecRef(NamedTuple):
 ISTIO_INJECT = "sidecar.istio.io/inject"
 """The label (or, older, annotation) by which a pod opts in or out of Istio's sidecar injection."""
 
+_ISTIO_PROXY_SECURITY = MappingProxyType({
+    "allowPrivilegeEscalation": False, "privileged": False, "readOnlyRootFilesystem": True, "runAsNonRoot": True,
+    "capabilities": MappingProxyType({"drop": ("ALL",)}),
+})
+"""The ``securityContext`` that Istio's injection template gives its ``istio-proxy`` container with the mesh's
+default settings (``global.proxy.privileged`` and ``enableCoreDump`` off): no privilege escalation, not
+privileged, a read-only root, all capabilities dropped, and user 1337 (``runAsNonRoot: true``)."""
+
+_ISTIO_ROOT_PROXY = MappingProxyType({**_ISTIO_PROXY_SECURITY, "runAsNonRoot": False})
+"""The same where the pod asks for TPROXY interception or NET_BIND_SERVICE for the proxy
+(``sidecar.istio.io/interceptionMode: TPROXY``, ``sidecar.istio.io/capNetBindService: "true"``): the template
+then runs the proxy as root (``runAsNonRoot: false``, ``runAsUser: 0``)."""
+
 
 class ContainerRef(Frozen):
     """One container with its full path from the resource root."""
@@ -410,6 +423,21 @@ class ContainerRef(Frozen):
         if isinstance(choice, str) and choice and choice.lower() not in ("y", "yes", "true", "on"):
             return False
         return pod.spec.get("hostNetwork") is not True
+
+    @property
+    def injected_security_context(self) -> Mapping[str, Any]:
+        """The ``securityContext`` fields an injector fills in where this container leaves them out: for Istio's
+        ``istio-proxy`` with ``image: auto`` (``completed_by_injector``), those of Istio's injection template
+        with the mesh's default settings (the injector merges the container's own fields over the template's,
+        field by field); empty for every other container. Rules that report a missing security field read the
+        injected value before reporting one."""
+        if not self.completed_by_injector:
+            return {}
+        annotations = self.pod.annotations
+        if (annotations.get("sidecar.istio.io/interceptionMode") == "TPROXY"
+                or annotations.get("sidecar.istio.io/capNetBindService") == "true"):
+            return _ISTIO_ROOT_PROXY
+        return _ISTIO_PROXY_SECURITY
 
     @property
     def security_context(self) -> Mapping[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint.findings import Severity, structural_fix
-from guardlint.model.access import get_list
+from guardlint.model.access import get, get_list
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
@@ -39,7 +39,9 @@ def net_raw_not_dropped(resource: Resource, params: Any, ctx: RuleContext) -> It
     Reports init, regular and ephemeral containers that neither drop `NET_RAW` nor `ALL` in
     `securityContext.capabilities.drop`, or that add `NET_RAW` back. Names are read as container runtimes
     read them (case-insensitive, with or without `CAP_`). Privileged containers (reported by
-    `privileged-container`) and Windows pods are skipped. Off by default.
+    `privileged-container`) and Windows pods are skipped, and so is a missing drop list on an Istio
+    `istio-proxy` container with `image: auto` (Istio's injector gives it its template's, which drops `ALL`).
+    Off by default.
 
     ## Why is this bad?
     Most container runtimes grant `NET_RAW` by default. It lets a process craft raw packets: ARP and DNS
@@ -100,7 +102,11 @@ def net_raw_not_dropped(resource: Resource, params: Any, ctx: RuleContext) -> It
                     )
                     break
             else:
-                dropped = {capability(d) for d in get_list(c.data, (*caps, "drop")) or () if isinstance(d, str)}
+                written = get(c.data, (*caps, "drop"))
+                if written is None:  # Istio's injector drops ALL for its proxy
+                    written = c.injected_security_context.get("capabilities", {}).get("drop")
+                listed = written if isinstance(written, (list, tuple)) else ()
+                dropped = {capability(d) for d in listed if isinstance(d, str)}
                 if not dropped & {"NET_RAW", "ALL"}:
                     yield Violation(
                         (*c.path, *caps, "drop"), f"{c.describe()} does not drop NET_RAW (or ALL) capabilities",

@@ -47,6 +47,9 @@ def privilege_escalation_allowed(resource: Resource, params: Any, ctx: RuleConte
     is not explicitly `false`, whether it is `true`, unset or not a boolean; there is no pod-level field.
     From policy 1.25 pods with `spec.os.name: windows` are exempt; before policy 1.8 the check does not
     exist. This is the `allowPrivilegeEscalation` check of the Pod Security Standards, level restricted.
+    An Istio `istio-proxy` container with `image: auto` that leaves the field out is not reported: Istio's
+    injector merges it onto the proxy container of its injection template, which sets `false` (with the
+    mesh's default settings) before admission judges the pod.
 
     ## Why is this bad?
     Unless `allowPrivilegeEscalation` is false, a process can gain more privileges than its parent
@@ -89,6 +92,8 @@ def privilege_escalation_allowed(resource: Resource, params: Any, ctx: RuleConte
             continue
         for c in iter_containers(pod):
             value = c.get(("securityContext", "allowPrivilegeEscalation"))
+            if value is None:  # Istio's injector fills it in for its proxy
+                value = c.injected_security_context.get("allowPrivilegeEscalation")
             if value is False:
                 continue
             if value is True:

@@ -49,7 +49,10 @@ def run_as_root_allowed(resource: Resource, params: Any, ctx: RuleContext) -> It
     reported; a container-level `false` is reported even when the pod sets `true`. When neither the pod nor
     any container sets it, one finding is reported at the pod. `runAsUser` is not looked at. From policy
     1.35 pods with `hostUsers: false` are exempt. This is the `runAsNonRoot` check of the Pod Security
-    Standards, level restricted.
+    Standards, level restricted. An Istio `istio-proxy` container with `image: auto` that leaves the field
+    out counts as `true`: Istio's injector merges it onto its template's proxy, which runs as user 1337 with
+    `runAsNonRoot: true` (unless the pod asks for TPROXY interception or NET_BIND_SERVICE for the proxy,
+    where the template runs it as root).
 
     ## Why is this bad?
     Root in a container is root on the node's kernel: a container escape, a writable host mount or a
@@ -115,6 +118,9 @@ def run_as_root_allowed(resource: Resource, params: Any, ctx: RuleContext) -> It
         any_set = False
         for c in iter_containers(pod):
             value = get_bool(c.data, ("securityContext", "runAsNonRoot"))
+            if (value is None and "runAsNonRoot" not in c.security_context
+                    and c.injected_security_context.get("runAsNonRoot") is True):
+                value = True  # Istio's injector runs its proxy as user 1337
             if value is False:
                 any_set = True
                 explicit.append(

@@ -51,7 +51,9 @@ def unrestricted_capabilities(resource: Resource, params: Any, ctx: RuleContext)
     `securityContext.capabilities.drop` does not contain exactly `ALL` (dropping each capability by name or
     writing `all` does not count), and every entry of `capabilities.add` other than exactly
     `NET_BIND_SERVICE`. From policy 1.25 pods with `spec.os.name: windows` are exempt. This is the
-    `capabilities_restricted` check of the Pod Security Standards, level restricted.
+    `capabilities_restricted` check of the Pod Security Standards, level restricted. An Istio `istio-proxy`
+    container with `image: auto` that writes no drop list gets the one of Istio's injection template
+    (`ALL`), which the injector merges in before admission judges the pod: that missing list is not reported.
 
     Before policy 1.22 the restricted level has no drop requirement but still runs the baseline check
     `capabilities_baseline` (only the 13 default capabilities may be added); this rule evaluates that check
@@ -119,6 +121,9 @@ def unrestricted_capabilities(resource: Resource, params: Any, ctx: RuleContext)
         for c in iter_containers(pod):
             caps = get_map(c.data, ("securityContext", "capabilities"))
             drop_path = _pss.c_sc_path(c, "capabilities", "drop")
+            injected = c.injected_security_context.get("capabilities", {}).get("drop", ())
+            if caps is None and "ALL" in injected:
+                continue  # Istio's injector drops ALL for its proxy
             if caps is None:
                 yield Violation(
                     drop_path, f'{c.describe()} does not set securityContext.capabilities.drop=["ALL"] {suffix}',
@@ -126,7 +131,7 @@ def unrestricted_capabilities(resource: Resource, params: Any, ctx: RuleContext)
                 )
                 continue
             drop = get_list(caps, ("drop",))
-            if drop is None or "ALL" not in drop:
+            if (drop is None or "ALL" not in drop) and not (caps.get("drop") is None and "ALL" in injected):
                 written = caps.get("drop")
                 if drop is not None:
                     text = "does not include \"ALL\" in securityContext.capabilities.drop"
