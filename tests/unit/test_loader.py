@@ -106,7 +106,9 @@ def test_comment_only_and_empty_text_hold_no_documents() -> None:
 def test_marker_with_content_on_the_same_line() -> None:
     text = "--- {apiVersion: v1, kind: Pod, metadata: {name: a}}\n--- # a comment\n" + pod("b") + "--- >\n  folded\n"
     report = lint(text, ("metadata", "name"))
-    assert not report.errors
+    # The folded scalar is a document that is not a mapping among objects: kubectl fails on it (not-an-object),
+    # located at its content, on the marker line.
+    assert [(e.kind.slug, e.line, e.column) for e in report.errors] == [("not-an-object", 11, 5)]
     assert probes(report) == [("a", 1, 44, True), ("b", 6, 3, True)]
     assert load_text(text, "x").documents[2].data == "folded\n"
 
