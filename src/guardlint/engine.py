@@ -364,7 +364,7 @@ class Run:
             stray = stray_documents(lt.documents)
             for doc in lt.documents:
                 self.documents.append(doc)
-                if doc in stray:
+                if stray and doc in stray:  # (a Document's hash is a Python call: asked only when there are any)
                     location, _ = doc.locate(())
                     self.errors.append(InputError(
                         ErrorKind.NOT_AN_OBJECT, doc.file, location.line, location.column,
