@@ -247,7 +247,8 @@ _CHECK_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
      "yaml-syntax-error') without failing the run: the exit code then depends on the findings"}),
     (("--max-file-size",), {"metavar": "MB",
      "help": "skip larger files with an error (default 20; above 0, at most 1048576)"}),
-    (("--stdin-filename",), {"metavar": "NAME", "help": "name to report for input read from stdin"}),
+    (("--stdin-filename",), {"metavar": "NAME",
+     "help": "name to report for input read from stdin (needs - among the paths)"}),
     (("--show-suppressed",), {"action": "store_true", "help": "list suppressed findings in text output"}),
     (("--color",), {"choices": ("auto", "always", "never"), "default": "auto"}),
     (("--verbose", "-v"), {"action": "store_true", "help": "also list skipped non-Kubernetes documents"}),
@@ -707,6 +708,11 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _refuse_special_target(args.write_baseline, "the baseline")
     if args.diff_base is not None and args.write_baseline:
         raise UsageError("--diff-base reports only what a change introduces; write a baseline without it")
+    if args.stdin_filename is not None and "-" not in paths:  # a name for nothing: say so, never ignore it
+        raise UsageError(f"--stdin-filename {args.stdin_filename!r} names standard input, which is not among the "
+                         "paths: add '-' to read standard input, or drop the option")
+    if args.stdin_filename is not None and not args.stdin_filename.strip():
+        raise UsageError("--stdin-filename is empty: give the path to report for standard input")
     if args.select and not _split(args.select):  # `--select "$RULES"` with RULES unset or empty
         raise UsageError("--select names no rule, so nothing would be checked: give rule names, codes, code "
                          "prefixes, packs, tags or all")

@@ -133,6 +133,15 @@ def test_github_format_from_stdin_uses_the_stdin_filename(files: Path, monkeypat
     assert "GitHub annotations need a file name: give --stdin-filename PATH" in err
 
 
+def test_stdin_filename_without_stdin_is_a_usage_error(files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A name for standard input when '-' is not among the paths used to be dropped silently.
+    code, out, err = run(["bad.yaml", "--no-config", "--stdin-filename", "deploy/web.yaml"], monkeypatch=monkeypatch)
+    assert code == 2 and out == ""
+    assert "--stdin-filename 'deploy/web.yaml' names standard input, which is not among the paths" in err
+    code, out, err = run(["-", "--no-config", "--stdin-filename", " "], stdin=POD.encode(), monkeypatch=monkeypatch)
+    assert code == 2 and "--stdin-filename is empty" in err
+
+
 def test_rules_table_shows_which_rules_are_fixable() -> None:
     code, out, _ = run(["rules"])
     assert code == 0
