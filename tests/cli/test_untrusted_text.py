@@ -41,11 +41,13 @@ def test_a_hostile_file_name_and_object_name_stay_on_their_line(
     (tmp_path / f"{INJECTION}-broken.yaml").write_text("a: [\n")
     code, out, _ = run([".", "--no-config", "--format", fmt, "--select", "privileged-container"])
     assert code == 2  # the broken file
-    if fmt == "github":  # commands are meant here; the runner's own escaping keeps each on one line
+    if fmt == "github":  # commands are meant here: the name spelled as in the text format, then the runner's escapes
         lines = out.splitlines()
         assert len(lines) == 3 and lines[-1].startswith("guardlint: ")
-        assert lines[0].startswith("::error file=x%0A%3A%3Aerror file=app.py%2Cline=1%3A%3Apwned%0D")
-        assert lines[1].startswith("::error file=x%0A%3A%3Aerror file=app.py%2Cline=1%3A%3Apwned%0D")
+        name = "x\\n%3A%3Aerror file=app.py%2Cline=1%3A%3Apwned\\r\\x1b[2K"
+        assert lines[0].startswith(f"::error file={name}-broken.yaml,line=2,")
+        assert lines[1].startswith(f"::error file={name}.yaml,line=10,")
+        assert all("\x1b" not in line and "\u202e" not in line for line in lines)
         return
     _no_forged_lines(out)
     if fmt == "text":
@@ -100,3 +102,4 @@ def test_printable() -> None:
     assert printable("a\nb\rc\td\x00e\x1bf\x7fg\x85h") == "a\\nb\\rc\\td\\x00e\\x1bf\\x7fg\\x85h"
     assert printable("\u2028\u202e\u2066\ufeff\ud800") == "\\u2028\\u202e\\u2066\\ufeff\\ud800"
     assert printable_lines("one\x1b\n  two\r") == "one\\x1b\n  two\\r"
+

@@ -32,8 +32,16 @@ def escape_property(text: str) -> str:
 
 
 def command(name: str, properties: list[tuple[str, str | int]], message: str) -> str:
-    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties)
-    return f"::{name} {props}::{escape_data(message)}" if props else f"::{name}::{escape_data(message)}"
+    """A workflow command. Untrusted text (a file name, an object name quoted in a message) may hold characters
+    the runner's escapes do not cover (it un-escapes only ``%``, CR, LF, ``:`` and ``,``): an escape sequence, a
+    bidirectional override, a byte that is not UTF-8. Each is spelled as the text format spells it
+    (``printable``: ``\\x1b``, ``\\u202e``, ``\\xff``) before the runner's escapes, so nothing raw reaches
+    the log or the annotation; the line breaks a message holds on purpose stay (``%0A``)."""
+    from guardlint._printable import printable, printable_lines
+
+    props = ",".join(f"{key}={escape_property(printable(str(value)))}" for key, value in properties)
+    data = escape_data(printable_lines(message))
+    return f"::{name} {props}::{data}" if props else f"::{name}::{data}"
 
 
 def _location(f: Finding) -> list[tuple[str, str | int]]:
