@@ -103,3 +103,42 @@ def test_printable() -> None:
     assert printable("\u2028\u202e\u2066\ufeff\ud800") == "\\u2028\\u202e\\u2066\\ufeff\\ud800"
     assert printable_lines("one\x1b\n  two\r") == "one\\x1b\n  two\\r"
 
+
+NAMES = {"a\x1bb.yaml": "a\\x1bb.yaml", "c\td.yaml": "c\\td.yaml", "m\u202en.yaml": "m\\u202en.yaml"}
+
+
+@pytest.mark.skipif(os.name == "nt", reason="file names with control characters and bytes that are not UTF-8")
+def test_file_names_are_spelled_alike_in_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name's control characters, bidirectional overrides and bytes that are not UTF-8 (``\\xff``) read the
+    same in the text, JUnit and GitHub formats; the JSON formats spell the bytes that are not UTF-8 alike and
+    escape the rest as JSON does; SARIF percent-encodes the name's bytes in its URI.
+    Before, ``--format github`` wrote them raw in ``file=`` and the JSON formats wrote lone surrogates
+    (``"\\udcff"``), which strict JSON parsers reject."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    pod = POD.replace("web\\n::warning::forged\\u202e", "web")
+    for name in NAMES:
+        (tmp_path / name).write_text(pod)
+    with open(os.path.join(os.fsencode(tmp_path), b"g\xffh.yaml"), "w") as fh:
+        fh.write(pod)
+    names = {**NAMES, os.fsdecode(b"g\xffh.yaml"): "g\\xffh.yaml"}
+    args = [".", "--no-config", "--select", "privileged-container", "--format"]
+    outputs = {fmt: run([*args, fmt])[1] for fmt in ("text", "junit", "github", "json", "gitlab", "sarif")}
+    for spelled in names.values():
+        assert f"{spelled}:10:" in outputs["text"]
+        assert f'file="{spelled}"' in outputs["junit"]
+        assert f"::error file={spelled},line=10," in outputs["github"]
+    # JSON escapes control characters itself (losslessly: a program can open the file); only the byte that is
+    # not UTF-8 is spelled out.
+    in_json = sorted([*NAMES, "g\\xffh.yaml"])
+    for fmt in ("json", "gitlab"):
+        outputs[fmt].encode("utf-8")
+        assert "\\ud" not in outputs[fmt]
+    assert sorted(f["file"] for f in json.loads(outputs["json"])["findings"]) == in_json
+    assert sorted(i["location"]["path"] for i in json.loads(outputs["gitlab"])) == in_json
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(outputs["sarif"])["runs"][0]["results"]}
+    assert uris == {"a%1Bb.yaml", "c%09d.yaml", "m%E2%80%AEn.yaml", "g%FFh.yaml"}
+    for fmt in ("text", "junit", "github"):
+        assert not any(c in outputs[fmt] for c in "\x1b\u202e\udcff"), fmt

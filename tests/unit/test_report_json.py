@@ -256,11 +256,17 @@ def test_deterministic_and_sorted(report: Report) -> None:
     assert lines == sorted(lines)
 
 
-def test_lone_surrogate_falls_back_to_ascii_escapes(report: Report) -> None:
-    odd = report._replace(findings=(report.findings[0]._replace(message="bad \ud800 value é"),))
+def test_lone_surrogates_are_spelled_out(report: Report) -> None:
+    # A file name that is not UTF-8 decodes with lone surrogates (os.fsdecode: byte 0xff -> U+DCFF); the report
+    # spells each as the text formats do, so it is valid UTF-8 that strict JSON parsers read (no "\\udcff").
+    odd = report._replace(findings=(report.findings[0]._replace(message="bad \ud800 value é",
+                                                                 file="caf\udce9/g\udcffh.yaml"),))
     text = render_json(odd, RenderOptions(registry()))
     text.encode("utf-8")
-    assert json.loads(text)["findings"][0]["message"] == "bad \ud800 value é"
+    assert "é" in text and "\\udc" not in text and "\\ud800" not in text.replace("\\\\ud800", "")
+    finding = json.loads(text)["findings"][0]
+    assert finding["message"] == "bad \\ud800 value é"
+    assert finding["file"] == "caf\\xe9/g\\xffh.yaml"
     plain = report._replace(findings=(report.findings[0]._replace(message="naïve ‘quote’"),))
     assert "naïve ‘quote’" in render_json(plain, RenderOptions(registry()))
 

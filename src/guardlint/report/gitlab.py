@@ -17,6 +17,7 @@ import hashlib
 import json
 from types import MappingProxyType
 
+from guardlint._printable import spell_surrogates
 from guardlint.findings import Finding, InputError, Report, Severity
 from guardlint.report import RenderOptions
 from guardlint.report.json import ordered_errors, ordered_findings
@@ -41,21 +42,21 @@ def _fingerprint(identity: str, seen: dict[str, int]) -> str:
 def _finding(f: Finding, seen: dict[str, int]) -> dict[str, object]:
     where = f" (rendered from Helm template {f.origin})" if f.origin else ""
     return {
-        "description": f"{f.message}{where}. {f.remediation}",
+        "description": spell_surrogates(f"{f.message}{where}. {f.remediation}"),
         "check_name": f"{f.code} {f.rule}",
         "fingerprint": _fingerprint(_identity(f), seen),
         "severity": SEVERITY[f.severity],
-        "location": {"path": f.file, "lines": {"begin": max(1, f.line)}},
+        "location": {"path": spell_surrogates(f.file), "lines": {"begin": max(1, f.line)}},
     }
 
 
 def _error(e: InputError, seen: dict[str, int]) -> dict[str, object]:
     return {
-        "description": f"{e.message}. {e.hint}" if e.hint else e.message,
+        "description": spell_surrogates(f"{e.message}. {e.hint}" if e.hint else e.message),
         "check_name": f"{e.kind.code} {e.kind.slug}",
         "fingerprint": _fingerprint("\x00".join((e.kind.code, e.file, e.message)), seen),
         "severity": INPUT_ERROR_SEVERITY,
-        "location": {"path": e.file, "lines": {"begin": max(1, e.line)}},
+        "location": {"path": spell_surrogates(e.file), "lines": {"begin": max(1, e.line)}},
     }
 
 

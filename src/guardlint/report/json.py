@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 
+from guardlint._lazyre import lazy
 from guardlint._record import NamedTuple
 from guardlint.findings import Finding, Fix, InputError, Report, ResourceRef, Severity, SkippedDocument
 from guardlint.model.paths import FieldPath, to_dotted
@@ -244,8 +245,10 @@ def dumps(doc: Any) -> str:
     top-level list (a finding, an error, ...) on a line of its own, encoded by the C encoder (an indented dump
     runs the pure-Python encoder, several times slower on large reports); final newline.
 
-    Non-ASCII text stays readable; only when a string holds a lone surrogate (YAML can spell one as
-    ``"\\ud800"``), which UTF-8 cannot encode, is the whole document ASCII-escaped instead.
+    Non-ASCII text stays readable, and the text is always valid UTF-8: a lone surrogate (the byte of a file name
+    that is not UTF-8, U+DCFF once decoded; or a ``"\\ud800"`` escape in the input), which UTF-8 cannot encode
+    and many JSON parsers reject, is spelled as the text formats spell it (``\\xff``, ``\\ud800``: see
+    ``guardlint._printable``).
     """
     parts: list[str] = []
     write_document(doc, parts.append)
@@ -260,15 +263,12 @@ def write_document(doc: Any, write: Write) -> None:
     ``key: value`` pairs joined by ``, `` + ``}`` and a list as ``[`` + its items joined by ``, `` + ``]``,
     which is how the pieces are joined here.
 
-    The lone-surrogate rule needs the whole document, so pieces are written as they come only while every
-    piece so far reads the same in both encodings (no character at or above U+007F, which ASCII mode
-    escapes; DEL included); from the first piece that does not, the rest is held until the end, and is
-    escaped as ASCII mode escapes it (``_ascii``) when any piece held a lone surrogate.
+    Each piece is written as it comes (a lone surrogate is spelled out in the piece that holds it, ``_spelled``).
     """
     encode = _encoder()
     batch: list[str] = []  # pieces are passed on in batches of about 64 KB: fewer, larger writes
     size = 0
-    for piece in _ascii_if_needed(_pieces(doc, encode)):
+    for piece in _spelled(_pieces(doc, encode)):
         batch.append(piece)
         size += len(piece)
         if size >= _BATCH:
@@ -310,40 +310,32 @@ def _encoder() -> Callable[[Any], str]:
     return encode
 
 
-def _ascii_if_needed(pieces: Iterable[str]) -> Iterator[str]:
-    """The pieces, or all of them escaped as ASCII mode escapes them when one holds a lone surrogate."""
-    held: list[str] = []
-    surrogate = False
+def _spelled(pieces: Iterable[str]) -> Iterator[str]:
+    """The pieces, each lone surrogate spelled out (``_spell``). Only a piece with a character beyond ASCII
+    can hold one (a piece is almost always ASCII, or valid UTF-8 text, and passes as it is)."""
     for piece in pieces:
-        if not held and piece.isascii() and "\x7f" not in piece:
+        if piece.isascii():
             yield piece
             continue
-        if not surrogate and not piece.isascii():
-            try:
-                piece.encode("utf-8")
-            except UnicodeEncodeError:
-                surrogate = True
-        held.append(piece)
-    for piece in held:
-        yield _ascii(piece) if surrogate else piece
+        try:
+            piece.encode("utf-8")
+        except UnicodeEncodeError:
+            yield _SURROGATE.sub(_spell, piece)
+        else:
+            yield piece
 
 
 _BATCH = 1 << 16
+_SURROGATE = lazy("[\ud800-\udfff]")
 
 
-def _ascii(text: str) -> str:
-    """``text`` (encoded with ``ensure_ascii=False``) as ``ensure_ascii=True`` encodes it: every character from
-    U+007F up as ``\\uXXXX`` (lowercase hex; a pair of surrogate escapes above U+FFFF). Such characters occur
-    only inside JSON strings, and the characters below U+007F are escaped alike in both modes."""
-    return re.sub("[^\x00-\x7e]", _escape, text)
+def _spell(match: re.Match[str]) -> str:
+    """A lone surrogate of the encoded text (which occurs only inside a JSON string, since the encoder escapes
+    nothing above U+007F) as ``printable`` spells it, its backslash escaped for JSON: the byte of a file name
+    that is not UTF-8, U+DCFF, reads ``\\xff`` once decoded, as in the text formats."""
+    from guardlint._printable import spell_surrogates
 
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code >= 0x10000:
-        code -= 0x10000
-        return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
-    return f"\\u{code:04x}"
+    return spell_surrogates(match.group()).replace("\\", "\\\\")
 
 
 def _pieces(doc: Any, encode: Callable[[Any], str]) -> Iterator[str]:
