@@ -11,7 +11,7 @@ from guardlint._jobs import pool_workers
 from guardlint._record import NamedTuple
 from guardlint.config.model import Config, Plan, make_plan, parse_version
 from guardlint.errors import ConfigError, RuleLoadError, UsageError
-from guardlint.findings import InputError, Report, Severity, SkippedDocument
+from guardlint.findings import Finding, InputError, Report, Severity, SkippedDocument
 from guardlint.rules.api import Rule
 from guardlint.rules.registry import (
     Registry,
@@ -395,11 +395,57 @@ def _run(
         from guardlint.render.run import remap
 
         report = remap(report, units)._replace(skipped=(*report.skipped, *skipped_notes))
+    if settings.config.locked and len(settings.config.exclude) > len(settings.config.policy_exclude):  # rare
+        report = _locked_in_excluded(report, paths, settings, excludes, raise_errors=raise_errors)
     if baseline is not None:
         from guardlint import baseline as bl
 
         report = bl.apply(report, bl.read(baseline), bl.root_for(settings.config.source), os.fspath(baseline))
     return report
+
+
+def _locked_in_excluded(report: Report, paths: Sequence[str], settings: Settings, excludes: Excludes, *,
+                        raise_errors: bool) -> Report:
+    """``report`` with the findings of the rules the policy locks on the files that only the repository's
+    ``exclude`` patterns leave out: a repository cannot exclude files from a locked rule, as it cannot ``ignore``
+    the rule (README, "For platform teams").
+
+    Those files are linted in a second run, with the locked rules alone and as a ``--partial`` run (they are part
+    of the repository: a reference from them to an object elsewhere is not judged). Only findings the lock covers
+    are added (a namespace lock covers its namespaces), without their fixes (``--fix`` leaves the files the
+    repository excluded alone); input errors there are not (the repository excluded the file from every other
+    check, and the API server cannot apply what cannot be parsed either). The files read are counted as checked.
+    The first run is left exactly as it was."""
+    plan = settings.plan
+    locked = tuple(a for a in plan.active if a.rule.name in plan.locks)
+    left_out = [i.path for i in excluded_by_repository(paths, settings, excludes)] if locked else []
+    if not left_out:
+        return report
+    config = settings.config._replace(exclude=settings.config.policy_exclude)
+    sub = _run(left_out, settings._replace(config=config, plan=plan._replace(active=locked, partial=True)),
+               context=(), baseline=None, stdin=None, stdin_filename=None, raise_errors=raise_errors)
+
+    def key(f: Finding) -> tuple[Any, ...]:  # as the engine tells findings apart
+        return (f.file, f.document_index, f.rule, f.path, f.message, f.location)
+
+    seen = {key(f) for f in report.findings}  # (a refused configuration entry is reported by both runs)
+    added = [f._replace(fix=None) for f in sub.findings if f.locked_by is not None and key(f) not in seen]
+    return report._replace(
+        findings=tuple(sorted((*report.findings, *added), key=Finding.sort_key)),
+        files=tuple(sorted({*report.files, *sub.files})),
+        resources=report.resources + sub.resources,
+    )
+
+
+def excluded_by_repository(paths: Sequence[str], settings: Settings, excludes: Excludes) -> list[Input]:
+    """The files under ``paths`` that the repository's ``exclude`` patterns leave out and the policy's do not
+    (nothing when the policy locks no rule: ``_locked_in_excluded``)."""
+    config = settings.config
+    if not config.locked or len(config.exclude) <= len(config.policy_exclude):
+        return []
+    found = discover_all([p for p in paths if p != "-"], excludes._replace(patterns=config.policy_exclude))
+    return [i for i in found.inputs
+            if excludes.pattern_for(i.path, i.display) is not None and excludes.own_reason(i.path) is None]
 
 
 def _settings_alone(function: str, **given: bool) -> None:

@@ -605,11 +605,22 @@ def _show_files(paths: Sequence[str], settings: Settings, out: TextIO) -> None:
         name = "(standard input)" if item.path == "-" else item.display
         extra = how.get(item.display)
         out.write(f"lint  {_p(name)}" + (f"  ({_p(extra)})" if extra else "") + "\n")
+    from guardlint.api import excluded_by_repository
+
+    locked_only = excluded_by_repository(paths, settings, excludes)
+    if locked_only:  # listed as linted (below), not as passed over
+        shown_locked = {item.display for item in locked_only}
+        passed = [(name, why) for name, why in passed if name not in shown_locked]
+    for item in locked_only:
+        pattern = excludes.pattern_for(item.path, item.display)
+        out.write(f"lint  {_p(item.display)}  (the policy's locked rules only: the exclude pattern {pattern!r}"
+                  f"{_p(source)} leaves it out for the other rules)\n")
     for name, why in sorted(passed):
         out.write(f"skip  {_p(name)}  ({_p(why)})\n")
     for e in found.errors:
         out.write(f"error {_p(e.file)}  ({_p(e.message)})\n")
-    out.write(f"{_plural(len(inputs), 'file')} to lint, {len(passed)} passed over"
+    more = f" ({len(locked_only)} more for the policy's locked rules only)" if locked_only else ""
+    out.write(f"{_plural(len(inputs), 'file')} to lint{more}, {len(passed)} passed over"
               + (f", {_plural(len(found.errors), 'path')} with errors" if found.errors else "") + ".\n")
 
 

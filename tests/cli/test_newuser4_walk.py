@@ -119,8 +119,8 @@ def test_the_hook_passes_what_docs_rendering_says_it_passes() -> None:
 
 
 def test_what_the_repository_still_decides_under_a_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """SECURITY.md and docs/security.md, "Locked rules": a lock governs findings, not which files are read. The
-    repository's ``exclude`` leaves a file out for every rule, locked or not; the policy pins the single-valued
+    """SECURITY.md and docs/security.md, "Locked rules": the repository's ``exclude`` leaves a file out for the
+    rules the policy does not lock (``test_lock_and_exclude`` has the rest); the policy pins the single-valued
     settings by setting them itself (``render``, ``max-file-size-mb``, ``kubernetes-version``), and
     ``--no-config`` gives the repository's configuration no say at all (the policy still applies)."""
     (tmp_path / "repo" / ".git").mkdir(parents=True)
@@ -139,7 +139,7 @@ def test_what_the_repository_still_decides_under_a_policy(tmp_path: Path, monkey
         return [f["rule"] for f in json.loads(out)["findings"]]
 
     (repo / ".guardlint.yaml").write_text("exclude: [deploy]\n")
-    assert rules(0) == []  # excluded for every rule
+    assert rules(1) == ["privileged-container"]  # the locked rule still runs there (it used to be excluded)
     assert rules(1, "--no-config") == ["privileged-container"]
     (repo / ".guardlint.yaml").write_text("max-file-size-mb: 0.0001\n")  # every manifest "too large"
     assert rules(1) == ["privileged-container"]  # the policy's own value wins

@@ -339,6 +339,8 @@ def _merge(chain: Chain, policy_from: int | None = None) -> tuple[dict[str, Any]
                 merged["_policy_flags"].extend(from_policy for _ in value)
             elif key in concat:
                 merged.setdefault(key, []).extend(value)
+                if key == "exclude" and from_policy:
+                    merged.setdefault("_policy_exclude", []).extend(value)
             else:
                 merged[key] = value
     merged["rules"] = rule_settings
@@ -403,6 +405,7 @@ def build_config(merged: Mapping[str, Any], source: str | None, base_dir: str) -
         ignore=tuple(merged.get("ignore", ())),
         rules=rules,
         exclude=tuple(merged.get("exclude", ())),
+        policy_exclude=tuple(merged.get("_policy_exclude", ())),
         exemptions=tuple(
             Exemption(
                 reason=e["reason"], rules=tuple(e.get("rules", ())), paths=tuple(e.get("paths", ())),

@@ -100,6 +100,10 @@ class Config(NamedTuple):
     ignore: tuple[str, ...] = ()
     rules: Mapping[str, RuleSettings] = MappingProxyType({})
     exclude: tuple[str, ...] = ()
+    """The exclude patterns of the configuration, the files it extends and the policy, added up."""
+    policy_exclude: tuple[str, ...] = ()
+    """Those of them the policy (or a file it extends) writes: the only ones that leave files out for the rules
+    the policy locks (see ``guardlint.api.locked_in_excluded``)."""
     exemptions: tuple[Exemption, ...] = ()
     kubernetes_version: tuple[int, int] | None = None
     fail_on: Severity | None = None
