@@ -12,20 +12,20 @@ if TYPE_CHECKING:
     from typing import BinaryIO
 
 
-def write_atomic(path: str, data: bytes, *, prefix: str = ".guardlint-") -> None:
+def write_atomic(path: str, data: bytes, *, prefix: str = ".guardlint-", mode: int = 0o666) -> None:
     """Replace ``path`` with ``data`` in one rename.
 
     An existing file keeps its permission bits and, as far as the system allows, its owner and group; a new
-    file gets the mode the user's umask gives (as ``open(path, "w")`` would), not the 0600 of a private
-    temporary file. Raises OSError when the folder
+    file gets ``mode`` less the user's umask (as ``open(path, "w")`` would, with the default 0o666), not the
+    0600 of a private temporary file. Raises OSError when the folder
     cannot be written; the temporary file never outlives a failure.
     """
-    with atomic_file(path, prefix=prefix) as fh:
+    with atomic_file(path, prefix=prefix, mode=mode) as fh:
         fh.write(data)
 
 
 @contextlib.contextmanager
-def atomic_file(path: str, *, prefix: str = ".guardlint-") -> Iterator[BinaryIO]:
+def atomic_file(path: str, *, prefix: str = ".guardlint-", mode: int = 0o666) -> Iterator[BinaryIO]:
     """A binary file to write in pieces that replaces ``path`` in one rename when the block ends without an
     exception (as ``write_atomic``, which it serves); on an exception the temporary file is removed and
     ``path`` is left as it was."""
@@ -34,7 +34,7 @@ def atomic_file(path: str, *, prefix: str = ".guardlint-") -> Iterator[BinaryIO]
     for _ in range(100):
         tmp = os.path.join(directory, f"{prefix}{secrets.token_hex(6)}.tmp")
         try:
-            fd = os.open(tmp, flags, 0o666)  # the kernel applies the umask, as for any new file
+            fd = os.open(tmp, flags, mode)  # the kernel applies the umask, as for any new file
             break
         except FileExistsError:
             continue

@@ -6,7 +6,8 @@ of file live in ``render/``: ``<key>.json`` (a Helm rendering, keyed by a digest
 the values, the Kubernetes version, the release settings and the renderer's version) and
 ``<digest>.yaml`` (a rendered stream, named by the digest of its own text, which findings point at as
 their rendered position). After each write the oldest files are removed beyond ``MAX_FILES`` files or
-``MAX_BYTES`` bytes. A cache that cannot be written is not an error: rendering just happens again.
+``MAX_BYTES`` bytes. A cache that cannot be written is not an error: rendering just happens again. The
+folders guardlint creates are 0700 and the files 0600: a rendering holds the data of rendered Secrets.
 """
 
 from __future__ import annotations
@@ -71,8 +72,11 @@ def _write(name: str, text: str) -> bool:
 
     directory = _render_dir()
     try:
-        os.makedirs(directory, exist_ok=True)
-        write_atomic(os.path.join(directory, name), text.encode("utf-8", "surrogatepass"))
+        # Private to the user: a rendering holds what the chart's values and a kustomize secretGenerator put in
+        # Secrets, which a file the umask leaves readable (0644 in a 0755 folder) would show every user of a
+        # shared machine or CI runner.
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        write_atomic(os.path.join(directory, name), text.encode("utf-8", "surrogatepass"), mode=0o600)
     except OSError:
         return False
     prune(directory)
