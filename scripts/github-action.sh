@@ -24,7 +24,10 @@ fi
 # returns 1 at the end of its input, which is expected here.
 read -r -d '' -a paths <<< "${GUARDLINT_PATHS:-.}" || true
 read -r -d '' -a extra <<< "${GUARDLINT_ARGS:-}" || true
-if [[ ${#paths[@]} -eq 0 ]]; then
+# Every expansion of an array that may be empty is guarded (${a[@]+"${a[@]}"}): macOS runners run Apple's bash
+# 3.2, where "${a[@]}" of an empty array is an "unbound variable" error under set -u (bash 4.4 and later expand it
+# to nothing), and `args` is empty by default.
+if [[ -z "${paths[*]+set}" ]]; then
   paths=(.)
 fi
 command=("$python" -m guardlint check)
@@ -37,7 +40,7 @@ fi
 if [[ -n "${GUARDLINT_DIFF_BASE:-}" ]]; then
   command+=("--diff-base=${GUARDLINT_DIFF_BASE}")
 fi
-command+=("${extra[@]}" -- "${paths[@]}")
+command+=(${extra[@]+"${extra[@]}"} -- "${paths[@]}")
 
 set +e
 "${command[@]}"

@@ -121,6 +121,18 @@ def test_action_script_reads_every_line_of_multi_line_inputs(repo: Path, tmp_pat
     assert "SEC003" in out
 
 
+def test_action_script_expands_possibly_empty_arrays_as_bash_3_2_allows() -> None:
+    """macOS runners run Apple's bash 3.2 (actions/runner-images lists 3.2.57), where ``"${a[@]}"`` of an empty
+    array is an "unbound variable" error under ``set -u``: the action, whose ``args`` is empty by default, failed
+    there before guardlint ran. Bash 3.2 is not here to run it, so the spelling is checked: every expansion of
+    ``extra`` (empty unless ``args`` is given) and the test of ``paths`` use the guarded form."""
+    text = SCRIPT.read_text()
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    assert '${extra[@]+"${extra[@]}"}' in code
+    assert '"${extra[@]}"' not in code.replace('${extra[@]+"${extra[@]}"}', "")
+    assert "${#paths[@]}" not in code and '"${paths[*]+set}"' in code
+
+
 def _dockerfile() -> list[list[str]]:
     lines = []
     text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
