@@ -389,3 +389,21 @@ def test_chart_settings_are_validated(chart: Path) -> None:
     code, _, err = check(".")
     assert code == 2
     assert "unknown key 'relase'" in err and "did you mean 'release'" in err
+
+
+def test_a_symbolic_link_in_a_chart_is_named_in_a_note(chart: Path, tmp_path: Path) -> None:
+    """Helm follows a link in a chart (a subchart linked from elsewhere in a monorepo, a file ``.Files.Get``
+    reads); guardlint renders a copy of the regular files only, so the privileged pod of a linked subchart was
+    left out without a word (``--verbose`` too). A note now names each link."""
+    if os.name == "nt":
+        pytest.skip("symbolic links")
+    write(tmp_path, {"library/sub/Chart.yaml": "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+                     "library/sub/templates/pod.yaml": CHILD_POD})
+    os.symlink(tmp_path / "library" / "sub", chart / "charts" / "sub")
+    os.symlink(tmp_path / "library" / "sub" / "Chart.yaml", chart / "linked.txt")
+    out, err = io.StringIO(), io.StringIO()
+    main(["check", "--select", "privileged-container", "."], out=out, err=err)
+    notes = [line for line in out.getvalue().splitlines() if ": note: a symbolic link in the Helm chart" in line]
+    named = sorted(n.split(":", 1)[0] for n in notes)
+    assert named == ["charts/web/charts/sub", "charts/web/linked.txt"], out.getvalue()
+    assert all("Helm would follow it, but guardlint renders only the chart's regular files" in n for n in notes)

@@ -86,6 +86,7 @@ def prepare(parts: Partition, explicit: Sequence[str], options: RenderOptions) -
             units.extend(got_units)
             errors.extend(got_errors)
             skipped.extend(_unused_values_notes(sorted(parts.charts), options))
+            skipped.extend(_link_notes(sorted(parts.charts)))
         else:
             # Linted as they are: unrendered templates become notes (``guardlint.api.skip_chart_templates``).
             raw.extend(i for members in parts.charts.values() for i in members)
@@ -113,6 +114,25 @@ def _unused_values_notes(charts: Sequence[str], options: RenderOptions) -> list[
             continue
         for path in unused_values_files(chart, options):
             notes.append(SkippedDocument(display_name(path), 1, unused_values_reason(chart), note=True))
+    return notes
+
+
+def _link_notes(charts: Sequence[str]) -> list[SkippedDocument]:
+    """A note for each symbolic link in a rendered chart: Helm would follow it (a subchart under ``charts/``
+    linked from elsewhere in a monorepo, a file ``.Files.Get`` reads), but guardlint renders a copy of the
+    chart's regular files only (``guardlint.render.helm._marked_copy``), so what the link holds is neither
+    rendered nor linted; before, nothing said so, even with ``--verbose``."""
+    notes: list[SkippedDocument] = []
+    for chart in charts:
+        for dirpath, dirnames, filenames in os.walk(chart):
+            dirnames[:] = sorted(d for d in dirnames if d not in (".git", "node_modules"))
+            for name in sorted((*dirnames, *filenames)):
+                path = os.path.join(dirpath, name)
+                if os.path.islink(path):
+                    notes.append(SkippedDocument(
+                        display_name(path), 1, f"a symbolic link in the Helm chart {display_name(chart)}: Helm "
+                        "would follow it, but guardlint renders only the chart's regular files, so what it holds "
+                        "is neither rendered nor linted (replace the link with a copy of its target)", note=True))
     return notes
 
 
