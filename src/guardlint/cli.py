@@ -1345,11 +1345,16 @@ def entry() -> None:
     """
     import gc
 
+    from guardlint._bundle import install
+
     gc.set_threshold(100_000, 50, 100)
+    bundle = install(sys.modules["guardlint"], __version__)  # guardlint's own code read from one file
     code = main()
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except BrokenPipeError:
         pass
+    if bundle is not None:
+        bundle.save()  # after the output: when this run's imports missed the bundle
     os._exit(code)
