@@ -33,10 +33,13 @@ writes it. What it keeps from a normal import, and how it stays exact:
   imported normally): nothing in it is trusted beyond what the checks above say.
 * **Writing it**: at the end of a console-script run whose imports missed the bundle (a module not in it, or
   changed), unless Python writes no bytecode (``-B``, ``PYTHONDONTWRITEBYTECODE``) or the folder is not
-  writable (a read-only installation simply runs without it). It is written to a temporary name and renamed over
-  the old one, so a concurrent run (pre-commit starts several) reads an old bundle or a new one, never half of
-  one. The bytecode bundled is the module's ``.pyc`` when that is current for the source (what the import just
-  ran), else the source compiled as the import system compiles it.
+  writable (a read-only installation simply runs without it). Where there is no bundle for this interpreter and
+  version yet, the run writes an empty one (a few hundred bytes), and the next run the code: a CI job that installs
+  guardlint and runs it once does not pay for a bundle it would never read. It is written to a temporary name,
+  flushed to disk and renamed over the old one, so a concurrent run (pre-commit starts several) reads an old
+  bundle or a new one, never half of one. The bytecode bundled is the module's ``.pyc`` when that is current for
+  the source (what the import just ran), else the source compiled as the import system compiles it; the modules
+  of the old bundle that this run did not import stay in it while their sources are unchanged.
 
 ``GUARDLINT_CODE_BUNDLE=0`` turns it off.
 """
@@ -196,10 +199,12 @@ class CodeBundle:
         self._entries: dict[str, Any] = {}
         self._changed: frozenset[int] = frozenset()
         self.bad: set[str] = set()
+        self._unknown: list[str] = []
         self._cache_base = ""
         self._code_start = self._code_end = 0
         self._before = frozenset(name for name in sys.modules if name.startswith(self._prefix))
         parsed = None if raw is None else parse(raw, key)
+        self.found = parsed is not None  # a bundle for this key, maybe the first run's empty one
         if parsed is not None:
             self._cache_base, folders, self._entries, self._code_start, code_length = parsed
             self._code_end = self._code_start + code_length
@@ -212,12 +217,13 @@ class CodeBundle:
         if not name.startswith(self._prefix):
             return None
         entry = self._entries.get(name)
-        spec = None
-        if entry is not None:
-            try:
-                spec = self._spec(name, entry, path)
-            except Exception:  # a malformed entry: the module is imported normally
-                spec = None
+        if entry is None:
+            self._unknown.append(name)  # a miss if the import system then finds it in the package (``save``)
+            return None
+        try:
+            spec = self._spec(name, entry, path)
+        except Exception:  # a malformed entry: the module is imported normally
+            spec = None
         if spec is None:
             self.missed = True
         return spec
@@ -246,14 +252,17 @@ class CodeBundle:
     def save(self) -> None:
         """Write a bundle of the modules this run imported from the package (reusing the old bundle's code of those
         unchanged) when the run missed; never raises, never writes when Python writes no bytecode."""
-        if not self.missed or sys.dont_write_bytecode:
+        if sys.dont_write_bytecode or not (self.missed or any(
+                self._from_package(sys.modules.get(name)) is not None for name in self._unknown)):
             return
         try:
-            self._write()
+            self._write(full=self.found)
         except BaseException:  # a cache: a bundle not written is the next run's to write (the process is ending)
             return
 
-    def _write(self) -> None:
+    def _write(self, *, full: bool) -> None:
+        """Write the bundle (``full``), or, where there is none for this key, an empty one: the first run after an
+        installation or upgrade (a CI job's only run) pays a few hundred bytes, the second writes the code."""
         folder = os.path.dirname(self.path)
         os.makedirs(folder, exist_ok=True)
         temporary = f"{self.path}.{os.getpid()}.tmp"
@@ -261,11 +270,12 @@ class CodeBundle:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
         try:
             with os.fdopen(fd, "wb") as out:
-                contents = self.contents()
+                contents = self.contents() if full else self.empty()
                 if contents is not None:
                     out.write(contents)
                     out.flush()
-                    os.fsync(out.fileno())  # on disk before it is renamed: a crash leaves the old or the new one
+                    if full:
+                        os.fsync(out.fileno())  # on disk before it is renamed: a crash leaves the old or the new one
             if contents is not None:
                 os.replace(temporary, self.path)
                 return
@@ -274,25 +284,32 @@ class CodeBundle:
             raise
         os.unlink(temporary)
 
+    def _from_package(self, module: ModuleType | None) -> tuple[str, str, str, str | None] | None:
+        """Name, source, cached path and search path (a package's) of a module imported from a source file of the
+        package after ``install``, else None."""
+        if module is None:
+            return None
+        spec = getattr(module, "__spec__", None)
+        loader = getattr(spec, "loader", None)
+        if spec is None or not (type(loader) is SourceFileLoader or type(loader) is BundleLoader):
+            return None
+        name, source, cached, search = spec.name, spec.origin, spec.cached, spec.submodule_search_locations
+        if (not isinstance(name, str) or not name.startswith(self._prefix) or name in self._before
+                or not isinstance(source, str) or not source.startswith(self.package_dir + os.sep)
+                or not isinstance(cached, str)):
+            return None
+        if search is not None and (len(search) != 1 or search[0] != os.path.dirname(source)):
+            return None
+        return (name, source, cached, None if search is None else search[0])
+
     def imported(self) -> list[tuple[str, str, str, str | None]]:
         """What the next bundle holds: the package's modules this run imported after ``install`` from their source
         files, and the old bundle's other modules (another run's, whose code is taken again only while current):
         name, source, cached path and search path (a package's)."""
         modules = {}
-        base = self.package_dir + os.sep
         for name, module in list(sys.modules.items()):
-            if not name.startswith(self._prefix) or name in self._before:
-                continue
-            spec = getattr(module, "__spec__", None)
-            loader = getattr(spec, "loader", None)
-            if spec is None or not (type(loader) is SourceFileLoader or type(loader) is BundleLoader):
-                continue
-            source, cached, search = spec.origin, spec.cached, spec.submodule_search_locations
-            if not isinstance(source, str) or not source.startswith(base) or not isinstance(cached, str):
-                continue
-            if search is not None and (len(search) != 1 or search[0] != os.path.dirname(source)):
-                continue
-            modules[name] = (name, source, cached, None if search is None else search[0])
+            if name.startswith(self._prefix) and (found := self._from_package(module)) is not None and found[0] == name:
+                modules[name] = found
         for name, entry in self._entries.items():
             if name in modules or name in self._before or name in self.bad:
                 continue
@@ -303,6 +320,11 @@ class CodeBundle:
             except (TypeError, ValueError):
                 continue
         return sorted(modules.values())
+
+    def empty(self) -> bytes:
+        """A bundle of no module, for this key."""
+        index = marshal.dumps((self.key, "", (), {}))  # type: ignore[arg-type]
+        return b"".join((FORMAT, len(index).to_bytes(4, "little"), b"\0\0\0\0", index))
 
     def contents(self) -> bytes | None:
         """The bundle of ``imported()`` as it is now, or None when there is nothing (or too much) to bundle."""

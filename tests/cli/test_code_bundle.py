@@ -49,6 +49,12 @@ def _run(tree: Path, *argv: str, flags: tuple[str, ...] = (), **extra: str) -> s
                           check=False)
 
 
+def _warm(tree: Path) -> None:
+    """The first run writes an empty bundle, the second the code (``CodeBundle._write``)."""
+    _run(tree)
+    _run(tree)
+
+
 def _bundle(tree: Path, opt: str = "") -> Path:
     return tree / "src" / "guardlint" / "__pycache__" / f"_code_bundle.{TAG}{opt}.bin"
 
@@ -94,15 +100,23 @@ def _inspect(tree: Path, **extra: str) -> dict[str, Any]:
     return result
 
 
-def test_a_run_writes_the_bundle_and_the_next_reads_it_without_writing(tree: Path) -> None:
+def test_the_second_run_writes_the_bundle_and_the_next_reads_it_without_writing(tree: Path) -> None:
+    import guardlint
+    from guardlint._bundle import interpreter_key, parse
+
+    key = interpreter_key(str(tree / "src" / "guardlint"), guardlint.__version__)
     plain = _run(tree, GUARDLINT_CODE_BUNDLE="0")
     assert not _bundle(tree).exists()
     first = _run(tree)
-    assert _bundle(tree).is_file()
-    written = _bundle(tree).stat()
+    stub = parse(_bundle(tree).read_bytes(), key)
+    assert stub is not None and stub[2] == {} and _bundle(tree).stat().st_size < 1000  # no code yet
     second = _run(tree)
-    assert (plain.returncode, plain.stdout, plain.stderr) == (first.returncode, first.stdout, first.stderr)
-    assert (second.returncode, second.stdout, second.stderr) == (first.returncode, first.stdout, first.stderr)
+    full = parse(_bundle(tree).read_bytes(), key)
+    assert full is not None and len(full[2]) > 100
+    written = _bundle(tree).stat()
+    third = _run(tree)
+    for done in (first, second, third):
+        assert (done.returncode, done.stdout, done.stderr) == (plain.returncode, plain.stdout, plain.stderr)
     again = _bundle(tree).stat()
     assert (again.st_ino, again.st_mtime_ns) == (written.st_ino, written.st_mtime_ns)  # a hit writes nothing
     assert not list(_bundle(tree).parent.glob("*.tmp"))
@@ -111,6 +125,7 @@ def test_a_run_writes_the_bundle_and_the_next_reads_it_without_writing(tree: Pat
 def test_served_modules_look_like_normal_imports(tree: Path) -> None:
     normal = _inspect(tree, GUARDLINT_CODE_BUNDLE="0")
     assert not normal["installed"]
+    _inspect(tree)  # writes an empty bundle
     _inspect(tree)  # writes the bundle
     served = _inspect(tree)
     assert served["installed"]
@@ -135,7 +150,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_an_edited_source_is_imported_from_itself_and_the_bundle_rewritten(tree: Path) -> None:
-    _run(tree)
+    _warm(tree)
     text = tree / "src" / "guardlint" / "report" / "text.py"
     before = _bundle(tree).stat().st_mtime_ns
     _edit(text, "from __future__ import annotations\n",
@@ -150,7 +165,7 @@ def test_an_edited_source_is_imported_from_itself_and_the_bundle_rewritten(tree:
 
 
 def test_a_package_added_beside_a_bundled_module_comes_first_as_in_a_normal_import(tree: Path) -> None:
-    _run(tree)
+    _warm(tree)
     text = tree / "src" / "guardlint" / "report" / "text.py"
     package = text.with_suffix("")
     package.mkdir()
@@ -185,7 +200,7 @@ def test_a_corrupt_bundle_is_not_used_and_is_written_again(tree: Path) -> None:
 
     key = interpreter_key(str(tree / "src" / "guardlint"), guardlint.__version__)
     expected = _run(tree, GUARDLINT_CODE_BUNDLE="0")
-    _run(tree)
+    _warm(tree)
     good = _bundle(tree).read_bytes()
     parsed = parse(good, key)
     assert parsed is not None
@@ -197,6 +212,11 @@ def test_a_corrupt_bundle_is_not_used_and_is_written_again(tree: Path) -> None:
                                                                expected.stderr), name
         again = parse(_bundle(tree).read_bytes(), key)
         assert again is not None, name
+        if name not in ("zeroed code", "bad code"):
+            assert again[2] == {}, name  # no bundle for this key: an empty one first
+            _run(tree)
+            again = parse(_bundle(tree).read_bytes(), key)
+            assert again is not None, name
         assert set(again[2]) == set(parsed[2]), name
         assert first in again[2]  # its code taken again from its .pyc, not from the damaged bundle
         assert _bundle(tree).read_bytes()[again[3] + again[2][first][7]:][:16] == good[parsed[3]:][:16], name
@@ -204,7 +224,7 @@ def test_a_corrupt_bundle_is_not_used_and_is_written_again(tree: Path) -> None:
 
 @pytest.mark.slow
 def test_a_bundle_of_another_interpreter_or_version_is_not_used(tree: Path) -> None:
-    _run(tree)
+    _warm(tree)
     _edit(tree / "src" / "guardlint" / "_version.py", '__version__ = "', '__version__ = "9')
     raw = _bundle(tree).read_bytes()
     done = _run(tree)
@@ -228,7 +248,8 @@ def test_nothing_is_written_without_bytecode_or_where_it_cannot_be(tree: Path) -
 
 
 @pytest.mark.slow
-def test_concurrent_first_runs_leave_one_whole_bundle(tree: Path) -> None:
+def test_concurrent_runs_leave_one_whole_bundle(tree: Path) -> None:
+    _run(tree)  # the empty bundle: the four runs below all write the code
     runs = [subprocess.Popen([sys.executable, "-m", "guardlint", "check", "m.yaml", "--no-config"],
                              cwd=tree.parent / "work", env=_env(tree), stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE) for _ in range(4)]
@@ -258,7 +279,7 @@ def test_a_repository_cannot_supply_a_bundle(tree: Path) -> None:
     """A bundle is read only from the installation's bytecode folder: a valid bundle whose code announces itself,
     placed in the linted folder, its caches and a package folder there, is never read; the same bundle in the
     installation's bytecode folder is (so the planted one would run if guardlint looked there)."""
-    _run(tree)
+    _warm(tree)
     import guardlint
     from guardlint._bundle import BundleLoader, CodeBundle, interpreter_key
 
@@ -287,3 +308,21 @@ def test_a_repository_cannot_supply_a_bundle(tree: Path) -> None:
         assert "PLANTED" not in done.stderr
     _bundle(tree).write_bytes(hostile)
     assert "PLANTED" in _run(tree).stderr  # the control: the installation's own bytecode folder is trusted
+
+
+def test_a_probe_for_a_module_that_does_not_exist_is_not_a_miss(tree: Path) -> None:
+    """Only a module the import system then finds in the package makes a run write the bundle again."""
+    _warm(tree)
+    written = _bundle(tree).stat().st_mtime_ns
+    code = ("import io, sys, guardlint\n"
+            "from guardlint._bundle import install\n"
+            "from guardlint.cli import main\n"
+            "bundle = install(sys.modules['guardlint'], guardlint.__version__)\n"
+            "main(['check', 'm.yaml', '--no-config'], out=io.StringIO(), err=io.StringIO())\n"
+            "try:\n    import guardlint.no_such_module\nexcept ImportError:\n    pass\n"
+            "print(hasattr(guardlint, 'no_such_name'))\n"
+            "bundle.save()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=tree.parent / "work", env=_env(tree))
+    assert done.stdout.strip() == "False"
+    assert _bundle(tree).stat().st_mtime_ns == written
