@@ -30,11 +30,14 @@ writes it. What it keeps from a normal import, and how it stays exact:
   placed before it are still asked first; with path hooks other than the interpreter's two it is not installed.
 * **A bad file**: a bundle of another format, of another interpreter or version, truncated, with records
   pointing outside it, or holding data ``marshal`` refuses or that is not a code object is not used (the module is
-  imported normally): nothing in it is trusted beyond what the checks above say.
+  imported normally, and the run writes the bundle again). Bytes damaged after it was written that still
+  unmarshal to a code object would run, as a damaged ``.pyc`` would: there is no checksum (``zlib.crc32`` of the
+  code would cost most of what the bundle saves); the flush to disk before the rename keeps a crash from leaving a
+  half-written file.
 * **Writing it**: at the end of a console-script run whose imports missed the bundle (a module not in it, or
   changed), unless Python writes no bytecode (``-B``, ``PYTHONDONTWRITEBYTECODE``) or the folder is not
   writable (a read-only installation simply runs without it). Where there is no bundle for this interpreter and
-  version yet, the run writes an empty one (a few hundred bytes), and the next run the code: a CI job that installs
+  version yet, the run writes an empty one (about a hundred bytes), and the next run the code: a CI job that installs
   guardlint and runs it once does not pay for a bundle it would never read. It is written to a temporary name,
   flushed to disk and renamed over the old one, so a concurrent run (pre-commit starts several) reads an old
   bundle or a new one, never half of one. The bytecode bundled is the module's ``.pyc`` when that is current for
