@@ -43,6 +43,7 @@ __all__ = [
     "FixEdit",
     "NoParams",
     "Reference",
+    "Resource",
     "Rule",
     "RuleContext",
     "RuleInfo",

@@ -11,9 +11,8 @@ from guardlint.model.access import get, get_int, get_list, get_map, get_str
 from guardlint.model.index import same_namespace
 from guardlint.model.paths import FieldPath
 from guardlint.model.quantity import quantity_value
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import PodSpecRef
-from guardlint.rules.api import RuleContext
+from guardlint.rules.api import Resource, RuleContext
 from guardlint.rules.gpu._support import accelerators, gpu_facts
 
 TYPE_CHECKING = False

@@ -23,7 +23,6 @@ from guardlint.model.requirements import (
     has_qualified_name,
     iter_flat_sites,
 )
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import (
     ContainerKind,
     ContainerRef,
@@ -32,7 +31,7 @@ from guardlint.model.workloads import (
     iter_containers,
     iter_pod_specs,
 )
-from guardlint.rules.api import RuleContext
+from guardlint.rules.api import Resource, RuleContext
 from guardlint.rules.gpu.accelerators import Accelerator, AcceleratorTable, table_for
 from guardlint.rules.params import param
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_str
 from guardlint.model.paths import FieldPath
-from guardlint.model.resource import Resource
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu import _refs
 
 TYPE_CHECKING = False

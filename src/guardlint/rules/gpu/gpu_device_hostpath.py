@@ -6,11 +6,9 @@ import posixpath
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
 from guardlint.model.access import get_list, get_str
 from guardlint.model.glob import glob_any
-from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     GPU_RUNTIME_CLASSES,

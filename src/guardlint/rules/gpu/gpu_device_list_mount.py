@@ -6,11 +6,9 @@ import posixpath
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
 from guardlint.model.access import get_str, iter_maps
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     SYSTEM_IMAGES,

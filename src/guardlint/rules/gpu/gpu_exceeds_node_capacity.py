@@ -6,12 +6,10 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
 from guardlint.model.quantity import format_quantity
 from guardlint.model.requirements import SiteValue
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import aggregate_amounts
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import gpu_facts
 from guardlint.rules.gpu.accelerators import Accelerator

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get, get_int, get_list, get_map
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._batch import (
     KUEUE_QUEUE_LABEL,

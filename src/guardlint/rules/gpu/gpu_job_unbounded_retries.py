@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get, get_map, get_str
-from guardlint.model.resource import Resource
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._batch import KUBEFLOW_DEFAULT_RESTART, gpu_pods, kubeflow_replicas_key
 

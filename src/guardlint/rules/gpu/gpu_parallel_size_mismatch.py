@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
 from guardlint.model.access import get, get_list
 from guardlint.model.index import same_namespace
-from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu._batch import TRAINER_GROUP, TRAINER_RUNTIME_KINDS, trainer_runtime
 from guardlint.rules.gpu._support import SERVER_MARKERS, gpu_facts, may_start_program
 from guardlint.rules.params import param

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_str
 from guardlint.model.quantity import format_quantity
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, Reference, Resource, RuleContext, Severity, Violation, rule, structural_fix
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     SYSTEM_IMAGES,

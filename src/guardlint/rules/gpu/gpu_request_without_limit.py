@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity, structural_fix
 from guardlint.model.quantity import quantity_text
-from guardlint.model.resource import Resource
 from guardlint.model.resourcenames import is_extended
-from guardlint.rules.api import FixEdit, RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, Resource, RuleContext, Severity, Violation, rule, structural_fix
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import accelerators, gpu_facts
 from guardlint.rules.params import param

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.requirements import iter_sites
-from guardlint.model.resource import Resource
 from guardlint.model.resourcenames import (
     STANDARD_CONTAINER_RESOURCES,
     is_extended,
@@ -14,7 +12,7 @@ from guardlint.model.resourcenames import (
     is_native,
     qualified_name_problem,
 )
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import gpu_facts, is_placeholder
 

@@ -6,10 +6,8 @@ import re
 from collections.abc import Iterator
 
 from guardlint._lazyre import lazy
-from guardlint.findings import Severity
-from guardlint.model.resource import Resource
 from guardlint.model.resourcenames import qualified_name_problem
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import accelerators, gpu_facts, is_placeholder
 from guardlint.rules.gpu.accelerators import AcceleratorTable

@@ -6,12 +6,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get, get_str
 from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.quantity import format_quantity
-from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import gpu_facts, is_shared_use
 

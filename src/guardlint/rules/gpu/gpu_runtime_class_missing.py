@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
 from guardlint.model.access import get_str
-from guardlint.model.resource import Resource
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import PodFacts, gpu_facts
 from guardlint.rules.params import param

@@ -6,12 +6,10 @@ import posixpath
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
 from guardlint.model.access import get_bool, get_list, get_str
 from guardlint.model.quantity import format_quantity
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     gpu_facts,

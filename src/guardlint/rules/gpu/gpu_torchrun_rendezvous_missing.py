@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from guardlint.findings import Severity
 from guardlint.model.access import get_list
-from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu._support import TORCHRUN_MARKERS, gpu_facts, may_start_program
 
 TYPE_CHECKING = False

@@ -7,13 +7,11 @@ import posixpath
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
 from guardlint.model.access import get_bool, get_list, get_str, iter_maps
 from guardlint.model.glob import glob_any
 from guardlint.model.paths import to_dotted
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu import _refs
 from guardlint.rules.gpu._support import (
     DEFAULT_GPU_NODE_LABELS,

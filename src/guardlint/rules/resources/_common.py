@@ -15,9 +15,8 @@ from guardlint.model import missing as _missing
 from guardlint.model.access import get
 from guardlint.model.index import directory
 from guardlint.model.paths import FieldPath
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, WorkloadTable
-from guardlint.rules.api import RuleContext
+from guardlint.rules.api import Resource, RuleContext
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from guardlint.model.access import get_str
 from guardlint.model.paths import FieldPath
-from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference
+from guardlint.rules.api import Reference, Resource
 
 KUEUE_GROUP = "kueue.x-k8s.io"
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import structural_fix
 from guardlint.model.limitrange import limitrange_supplies
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
-from guardlint.rules.api import FixEdit, RuleContext, Violation
+from guardlint.rules.api import FixEdit, Resource, RuleContext, Violation, structural_fix
 from guardlint.rules.resources._common import (
     RESOURCE_CONTAINERS,
     filled_by_operator,

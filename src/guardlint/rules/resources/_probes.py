@@ -6,9 +6,8 @@ from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
 from guardlint.model.ports import container_ports
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
-from guardlint.rules.api import RuleContext, Violation
+from guardlint.rules.api import Resource, RuleContext, Violation
 from guardlint.rules.params import param
 from guardlint.rules.resources._common import filled_by_operator, is_partial_object, is_run_to_completion
 

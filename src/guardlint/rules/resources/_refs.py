@@ -13,9 +13,8 @@ from types import MappingProxyType
 
 from guardlint.model.access import iter_maps
 from guardlint.model.paths import FieldPath
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import PodSpecRef, iter_containers
-from guardlint.rules.api import RuleContext, Violation
+from guardlint.rules.api import Resource, RuleContext, Violation
 from guardlint.rules.resources._common import can_judge_missing, is_missing
 
 TYPE_CHECKING = False

@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity, structural_fix
-from guardlint.model.resource import Resource
-from guardlint.rules.api import Fix, FixEdit, Reference, RuleContext, Violation, rule
+from guardlint.rules.api import (
+    Fix,
+    FixEdit,
+    Reference,
+    Resource,
+    RuleContext,
+    Severity,
+    Violation,
+    rule,
+    structural_fix,
+)
 from guardlint.rules.params import param
 from guardlint.rules.references import CRONJOBS
 from guardlint.rules.resources._common import is_partial_object

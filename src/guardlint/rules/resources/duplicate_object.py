@@ -7,9 +7,7 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
-from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.resources._common import is_partial_object
 

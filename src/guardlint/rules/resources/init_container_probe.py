@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_all_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import PROBES
 
 TYPE_CHECKING = False

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
 
-from guardlint.findings import Severity
 from guardlint.model.access import get_map
 from guardlint.model.quantity import format_quantity, quantity_text, quantity_value
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, aggregate_amounts, iter_containers, iter_pod_specs
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import MANAGE_RESOURCES, POD_LEVEL_RESOURCES
 
 TYPE_CHECKING = False

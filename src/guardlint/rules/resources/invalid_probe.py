@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.paths import FieldPath
 from guardlint.model.ports import is_port_number as is_integer
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_containers, iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import PROBES
 from guardlint.rules.resources._common import is_partial_object
 from guardlint.rules.resources.invalid_volume_mount import KUBERNETES_POD_KINDS

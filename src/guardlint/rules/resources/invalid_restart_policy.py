@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.groups import APPS_GROUPS
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import JOBS
 from guardlint.rules.resources._common import is_partial_object
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.paths import FieldPath
 from guardlint.model.ports import is_unrendered
-from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import DEPLOYMENTS
 
 TYPE_CHECKING = False

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get_list
 from guardlint.model.names import LABEL_REASON, dns_label_reasons
 from guardlint.model.ports import is_unrendered
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.resources.invalid_volume_mount import KUBERNETES_POD_KINDS
 
 TYPE_CHECKING = False

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get_list
 from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.ports import is_unrendered
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, iter_containers, iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.resources._common import is_partial_object
 
 TYPE_CHECKING = False

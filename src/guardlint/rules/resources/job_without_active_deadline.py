@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
 from guardlint.model.access import get
-from guardlint.model.resource import Resource
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import CRONJOBS, JOB_TERMINATION, JOBS
 from guardlint.rules.resources._common import is_partial_object

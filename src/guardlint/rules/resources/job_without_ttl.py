@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity, structural_fix
-from guardlint.model.resource import Resource
-from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, Reference, Resource, RuleContext, Severity, Violation, rule, structural_fix
 from guardlint.rules.references import JOBS
 from guardlint.rules.resources._common import is_partial_object
 

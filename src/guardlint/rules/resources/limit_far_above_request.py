@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
 from guardlint.model.quantity import (
     QuantityMemo,
     exact_number,
@@ -14,9 +13,8 @@ from guardlint.model.quantity import (
     remembered_value,
     run_quantities,
 )
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import MANAGE_RESOURCES
 from guardlint.rules.resources._common import RESOURCE_CONTAINERS, same_quantity_text

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_all_containers
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import PROBES
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get
-from guardlint.model.resource import Resource
 from guardlint.model.scaling import is_multi_replica, replicas_path
 from guardlint.model.selection import pdbs_for
 from guardlint.model.workloads import iter_pod_specs
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import PDB
 from guardlint.rules.resources._common import can_judge_missing, is_partial_object, sees_namespace
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
-from guardlint.model.resource import Resource
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import PROBES
 from guardlint.rules.resources._probes import ProbeParams, missing_probe
 

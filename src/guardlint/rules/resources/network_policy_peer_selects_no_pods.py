@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from guardlint.findings import Severity
 from guardlint.model.access import iter_maps
 from guardlint.model.paths import FieldPath
-from guardlint.model.resource import Resource
 from guardlint.model.selection import pods_related_to
 from guardlint.model.selectors import (
     label_selector_matches,
@@ -16,7 +14,7 @@ from guardlint.model.selectors import (
     selector_is_valid,
     selector_text,
 )
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.resources._common import can_judge_pods, sees_namespace
 
 TYPE_CHECKING = False

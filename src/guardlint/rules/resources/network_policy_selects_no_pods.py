@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
-from guardlint.model.resource import Resource
 from guardlint.model.selection import selected_workloads
 from guardlint.model.selectors import selector_is_empty, selector_text
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.resources._common import can_judge_pods, sees_namespace
 
 TYPE_CHECKING = False

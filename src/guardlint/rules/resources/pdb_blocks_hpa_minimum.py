@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get
-from guardlint.model.resource import Resource
 from guardlint.model.scaling import int_or_percent, min_field, pdb_replica_total, scaled_percent
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import HPA, PDB
 
 TYPE_CHECKING = False

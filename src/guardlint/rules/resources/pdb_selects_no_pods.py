@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get
-from guardlint.model.resource import Resource
 from guardlint.model.selection import selected_workloads
 from guardlint.model.selectors import selector_is_empty, selector_text
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import PDB
 from guardlint.rules.resources._common import can_judge_pods, is_partial_object, sees_namespace
 

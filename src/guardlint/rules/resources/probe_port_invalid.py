@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from guardlint.findings import Severity
 from guardlint.model.paths import FieldPath
 from guardlint.model.ports import container_ports, is_port_number, is_unrendered, port_name_problem, port_number_problem
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import PROBES
 
 TYPE_CHECKING = False

@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
 from guardlint.model.access import get_map
 from guardlint.model.paths import FieldPath
 from guardlint.model.ports import container_ports, is_port_name, port_names, port_numbers
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, iter_all_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import PROBES
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from guardlint.findings import Severity
 from guardlint.model.access import get, iter_maps
 from guardlint.model.missing import known_keys
 from guardlint.model.paths import FieldPath
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import PodSpecRef, iter_containers, iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get
-from guardlint.model.resource import Resource
 from guardlint.model.scaling import hpas_for, replicas_path
-from guardlint.rules.api import Fix, FixEdit, RuleContext, Violation, rule
+from guardlint.rules.api import Fix, FixEdit, Resource, RuleContext, Severity, Violation, rule, structural_fix
 from guardlint.rules.params import param
 from guardlint.rules.references import DEPLOYMENTS, PDB
 from guardlint.rules.resources._common import is_partial_object

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get
-from guardlint.model.resource import Resource
 from guardlint.model.scaling import explicit_replicas, hpas_for, replicas_path
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import HPA, KEDA_SCALED_OBJECT
 
 TYPE_CHECKING = False

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
 from guardlint.model.access import get, get_list
 from guardlint.model.paths import FieldPath
-from guardlint.model.resource import Resource
 from guardlint.model.scaling import is_multi_replica
 from guardlint.model.selectors import label_selector_matches, pod_assumption
 from guardlint.model.workloads import PodSpecRef, iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.resources._common import is_partial_object
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from guardlint.findings import Severity
 from guardlint.model.paths import FieldPath
 from guardlint.model.quantity import QuantityMemo, quantity_text, remembered_value, run_quantities
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import MANAGE_RESOURCES, POD_LEVEL_RESOURCES
 from guardlint.rules.resources._common import RESOURCE_CONTAINERS, same_quantity_text
 

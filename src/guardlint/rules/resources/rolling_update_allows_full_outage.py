@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.groups import APPS_GROUPS
 from guardlint.model.paths import FieldPath
-from guardlint.model.resource import Resource
 from guardlint.model.scaling import explicit_replicas, int_or_percent
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import DEPLOYMENTS
 
 TYPE_CHECKING = False

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get
 from guardlint.model.groups import APPS_GROUPS
-from guardlint.model.resource import Resource
 from guardlint.model.selectors import label_selector_matches, match_labels, selector_is_empty, selector_text
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import DEPLOYMENTS, LABELS
 from guardlint.rules.resources._common import is_partial_object
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
-from guardlint.model.resource import Resource
 from guardlint.model.selection import service_selector, service_selects_any_pod
 from guardlint.model.selectors import selector_text
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import LABELS, SERVICES
 from guardlint.rules.resources._common import can_judge_pods, sees_namespace
 

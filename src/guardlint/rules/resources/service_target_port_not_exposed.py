@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from guardlint.findings import Severity
 from guardlint.model.access import iter_maps
 from guardlint.model.ports import container_ports, is_port_name, serving_containers
-from guardlint.model.resource import Resource
 from guardlint.model.selection import pods_selected_by_service, service_selector
 from guardlint.model.workloads import PodSpecRef
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import SERVICES
 
 TYPE_CHECKING = False

@@ -11,9 +11,7 @@ from guardlint.apischema.lifecycle import Removal, removals_by_kind, served, ser
 from guardlint.apischema.node import Node
 from guardlint.apischema.store import VersionSchemas, api_key, schemas_for
 from guardlint.apischema.validate import MISSING_REQUIRED, UNKNOWN_FIELD, Problem, validate
-from guardlint.findings import Fix
-from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext
+from guardlint.rules.api import Fix, Reference, Resource, RuleContext
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

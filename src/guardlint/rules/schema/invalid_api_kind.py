@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint.apischema.lifecycle import group_of, is_builtin_group, served, show
-from guardlint.findings import Severity
-from guardlint.model.resource import Resource
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.schema._support import API_REFERENCE, find_schema, lifecycle_of, target_schemas
 
 TYPE_CHECKING = False

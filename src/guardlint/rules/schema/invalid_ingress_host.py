@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get_list, iter_maps
 from guardlint.model.addresses import is_ipv4
-from guardlint.model.resource import Resource
 from guardlint.model.resourcenames import is_dns_subdomain
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

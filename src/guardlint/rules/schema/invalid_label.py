@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from guardlint.findings import Severity
 from guardlint.model.paths import FieldPath
-from guardlint.model.resource import Resource
 from guardlint.model.resourcenames import is_dns_subdomain, is_name_part
 from guardlint.model.workloads import iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

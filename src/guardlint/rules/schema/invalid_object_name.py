@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.names import (
     dns1035_label_reasons,
     dns_label_reasons,
@@ -12,8 +11,7 @@ from guardlint.model.names import (
     mask_trailing_dash,
     path_segment_reasons,
 )
-from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -7,9 +7,7 @@ from collections.abc import Iterator
 
 from guardlint.apischema.lifecycle import is_builtin_group
 from guardlint.apischema.store import api_key
-from guardlint.findings import Severity
-from guardlint.model.resource import Resource
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.schema._support import CRD_VALIDATION, find_schema, lifecycle_of, target_schemas
 
 TYPE_CHECKING = False

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint.apischema.validate import BAD_VALUE
-from guardlint.findings import Severity
-from guardlint.model.resource import Resource
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.schema._support import API_REFERENCE, CRD_VALIDATION, of_kind
 
 TYPE_CHECKING = False

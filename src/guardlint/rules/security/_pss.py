@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from guardlint.findings import Fix
 from guardlint.model.access import get_bool, get_list, get_map, get_str
 from guardlint.model.paths import FieldPath
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
-from guardlint.rules.api import Reference, RuleContext, Violation
+from guardlint.rules.api import Fix, Reference, Resource, RuleContext, Violation
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

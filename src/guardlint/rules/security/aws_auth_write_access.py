@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from guardlint.findings import Severity
 from guardlint.model.access import get_str
 from guardlint.model.index import ResourceIndex
-from guardlint.model.resource import Resource
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import RBAC_GOOD_PRACTICES
 from guardlint.rules.security._rbac import ROLE_KINDS, PolicyRule, grant, is_binding, role_rules
 

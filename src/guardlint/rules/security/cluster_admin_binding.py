@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
 from guardlint.model.access import get_str, iter_maps
 from guardlint.model.index import ResourceIndex
 from guardlint.model.paths import to_dotted
-from guardlint.model.resource import Resource
 from guardlint.model.selectors import label_selector_matches
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import RBAC_GOOD_PRACTICES
 from guardlint.rules.security._rbac import (

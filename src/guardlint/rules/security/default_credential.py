@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get_map, iter_maps
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import SECRETS_GOOD_PRACTICES
 from guardlint.rules.security._common import (
     DEFAULT_IGNORED_SUFFIXES,

@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity, structural_fix
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
-from guardlint.rules.api import Fix, FixEdit, Reference, RuleContext, Violation, rule
+from guardlint.rules.api import (
+    Fix,
+    FixEdit,
+    Reference,
+    Resource,
+    RuleContext,
+    Severity,
+    Violation,
+    rule,
+    structural_fix,
+)
 from guardlint.rules.params import param
 from guardlint.rules.security.unpinned_image import is_image_reference, pinned_by_digest, split_image
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
 from guardlint.model.access import get_int, get_list
 from guardlint.model.paths import FieldPath
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers, iter_pod_specs
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.params import param
 from guardlint.rules.references import SECURITY_CONTEXT
 from guardlint.rules.security._pss import user_namespace

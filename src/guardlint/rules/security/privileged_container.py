@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity, structural_fix
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
-from guardlint.rules.api import FixEdit, RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, Resource, RuleContext, Severity, Violation, rule, structural_fix
 from guardlint.rules.references import SECURITY_CONTEXT
 from guardlint.rules.security import _pss
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity
 from guardlint.model.access import get_map, get_str
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import RuleContext, Violation, rule
+from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import PROBES
 from guardlint.rules.security import _pss
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_bool
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
-from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, Reference, Resource, RuleContext, Severity, Violation, rule, structural_fix
 from guardlint.rules.params import param
 from guardlint.rules.security._accounts import is_bound, service_account_automount, service_account_name
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_bool
-from guardlint.model.resource import Resource
-from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, Reference, Resource, RuleContext, Severity, Violation, rule, structural_fix
 from guardlint.rules.security import _pss
 
 TYPE_CHECKING = False

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_bool
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_pod_specs
-from guardlint.rules.api import FixEdit, Reference, RuleContext, Violation, rule
+from guardlint.rules.api import FixEdit, Reference, Resource, RuleContext, Severity, Violation, rule, structural_fix
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -6,10 +6,8 @@ from collections.abc import Iterator
 
 from guardlint._lazyre import lazy
 from guardlint._record import NamedTuple
-from guardlint.findings import Severity
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_all_containers
-from guardlint.rules.api import Reference, RuleContext, Violation, rule
+from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.params import param
 
 TYPE_CHECKING = False

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.findings import Severity, structural_fix
 from guardlint.model.access import get_list, get_map
-from guardlint.model.resource import Resource
 from guardlint.model.workloads import iter_containers
-from guardlint.rules.api import Fix, FixEdit, RuleContext, Violation, rule
+from guardlint.rules.api import Fix, FixEdit, Resource, RuleContext, Severity, Violation, rule, structural_fix
 from guardlint.rules.references import CAPABILITIES
 from guardlint.rules.security import _pss
 
