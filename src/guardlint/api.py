@@ -11,7 +11,7 @@ from guardlint._jobs import pool_workers
 from guardlint._record import NamedTuple
 from guardlint.config.model import Config, Plan, make_plan, parse_version
 from guardlint.errors import ConfigError, RuleLoadError, UsageError
-from guardlint.findings import Finding, InputError, Report, Severity, SkippedDocument
+from guardlint.findings import ErrorKind, Finding, InputError, Report, Severity, SkippedDocument
 from guardlint.rules.api import Rule
 from guardlint.rules.registry import (
     Registry,
@@ -413,9 +413,12 @@ def _locked_in_excluded(report: Report, paths: Sequence[str], settings: Settings
     Those files are linted in a second run, with the locked rules alone and as a ``--partial`` run (they are part
     of the repository: a reference from them to an object elsewhere is not judged). Only findings the lock covers
     are added (a namespace lock covers its namespaces), without their fixes (``--fix`` leaves the files the
-    repository excluded alone); input errors there are not (the repository excluded the file from every other
-    check, and the API server cannot apply what cannot be parsed either). The files read are counted as checked.
-    The first run is left exactly as it was."""
+    repository excluded alone). Input errors there are not added when the API server could not apply the file
+    either (it does not parse, or holds what is not an object: the repository excluded the file from every other
+    check), but those that left content unchecked which the API server may still get are
+    (``_UNCHECKED_ERRORS``): otherwise excluding a file and making it larger than ``max-file-size-mb`` (which
+    the repository sets too), or a chart that does not render here, would hide a locked rule's finding without a
+    word. The files read are counted as checked. The first run is left exactly as it was."""
     plan = settings.plan
     locked = tuple(a for a in plan.active if a.rule.name in plan.locks)
     left_out = [i.path for i in excluded_by_repository(paths, settings, excludes)] if locked else []
@@ -430,11 +433,25 @@ def _locked_in_excluded(report: Report, paths: Sequence[str], settings: Settings
 
     seen = {key(f) for f in report.findings}  # (a refused configuration entry is reported by both runs)
     added = [f._replace(fix=None) for f in sub.findings if f.locked_by is not None and key(f) not in seen]
+    unchecked = [e._replace(hint=f"{e.hint.rstrip('.')}. {_LOCKED_HINT}" if e.hint else _LOCKED_HINT)
+                 for e in sub.errors if e.kind in _UNCHECKED_ERRORS and e not in report.errors]
     return report._replace(
         findings=tuple(sorted((*report.findings, *added), key=Finding.sort_key)),
+        errors=(*report.errors, *unchecked),
         files=tuple(sorted({*report.files, *sub.files})),
         resources=report.resources + sub.resources,
     )
+
+
+_UNCHECKED_ERRORS = frozenset({
+    ErrorKind.TOO_LARGE, ErrorKind.UNREADABLE, ErrorKind.TOO_DEEP, ErrorKind.ALIAS_BOMB, ErrorKind.RENDER_FAILED,
+    ErrorKind.NO_RENDERER,
+})
+"""Input errors of a file the repository excluded that still count under a policy lock: guardlint's own limits
+(size, nesting, alias expansion), a file it may not read, and a chart it could not render left content unchecked
+that the API server may still be given, so a locked rule could not look at it."""
+_LOCKED_HINT = ("The policy locks rules on this file, which the repository's exclude patterns leave out for the "
+                "other rules, and guardlint could not check it; only the policy's exclude can leave it out.")
 
 
 def excluded_by_repository(paths: Sequence[str], settings: Settings, excludes: Excludes) -> list[Input]:

@@ -88,3 +88,28 @@ def test_named_files_show_files_and_input_errors(repo: Path) -> None:
     assert "/.guardlint.yaml leaves it out for the other rules)" in out
     assert "skip  deploy/pod.yaml" not in out
     assert "3 files to lint (2 more for the policy's locked rules only)" in out
+
+
+def test_an_excluded_file_guardlint_could_not_check_is_an_input_error(repo: Path) -> None:
+    # Excluding a file and making it larger than max-file-size-mb (which the repository sets too) must not hide a
+    # locked rule's finding: the file was not read, so the run says so (the API server would still get the pod).
+    # An excluded file that does not parse stays silent (the API server cannot apply it either).
+    padding = "#" + "x" * 1023 + "\n"
+    (repo / "deploy" / "pod.yaml").write_text(PRIVILEGED.format(name="big", ns="prod") + padding * 1100)
+    (repo / "deploy" / "broken.yaml").write_text("a: [\n")
+    (repo.parent / "policy.yaml").write_text("locked: [privileged-container]\n")
+    (repo / ".guardlint.yaml").write_text("exclude: [deploy]\nmax-file-size-mb: 1\n")
+    code, out, err = _run("check", ".", "--policy", str(repo.parent / "policy.yaml"), "--format", "json",
+                          "--select", "privileged-container")
+    doc = json.loads(out)
+    assert code == 2, err
+    assert [(e["file"], e["kind"]) for e in doc["errors"]] == [("deploy/pod.yaml", "file-too-large")]
+    assert "The policy locks rules on this file" in doc["errors"][0]["hint"]
+    assert sorted(f["file"] for f in doc["findings"]) == ["fixtures/pod.yaml", "vendor/pod.yaml"]
+    # Not excluded, the file is the same input error; with no policy lock, the exclude leaves it out silently.
+    (repo / ".guardlint.yaml").write_text("max-file-size-mb: 1\n")
+    code, out, _ = _run("check", "deploy/pod.yaml", "--format", "json")
+    assert code == 2 and [e["kind"] for e in json.loads(out)["errors"]] == ["file-too-large"]
+    (repo / ".guardlint.yaml").write_text("exclude: [deploy]\nmax-file-size-mb: 1\n")
+    code, out, _ = _run("check", ".", "--format", "json", "--select", "privileged-container")
+    assert code == 1 and json.loads(out)["errors"] == []
