@@ -123,7 +123,10 @@ def invalid_pod_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
     - a container `restartPolicy` from Kubernetes 1.28 up to 1.34: on a regular or ephemeral container (only init
       containers may set it), and on an init container any value but `Always` from 1.29 (`SidecarContainers`, on
       by default from 1.29; in 1.28 the field is dropped). From 1.35 `ContainerRestartRules` (on by default)
-      lets containers set their own restart policy, so the field is not judged there.
+      lets containers set their own restart policy, so the field is not judged there;
+    - on a Pod (not a pod template), `ephemeralContainers` (`cannot be set on create`: they are added to a
+      running pod through their subresource) and a `nodeName` next to `schedulingGates` (`cannot be set until
+      all schedulingGates have been cleared`).
 
     The target version is the `kubernetes-version` setting. A kustomize patch or another fragment is not judged
     for `containers: []`; names with an unrendered placeholder are not judged; an operator's custom resource is
@@ -136,7 +139,7 @@ def invalid_pod_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
     version, and names with spaces or starting with a digit fail on clusters older than 1.32. A `valueFrom` with
     two sources is what a merge of an old and a new manifest often leaves (`may not have more than one field
     specified at a time`), and `restartPolicy: Never` on an init container, copied from newer examples, fails
-    on clusters before 1.35 (`Unsupported value: "Never": supported values: "Always"`).
+    on clusters 1.29 to 1.34 (`Unsupported value: "Never": supported values: "Always"`).
 
     ## Example
     ```yaml
@@ -173,6 +176,8 @@ def invalid_pod_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
     version = ctx.kubernetes_version
     if resource.kind == "StatefulSet":
         yield from _service_name_problems(resource, version)
+    elif resource.kind == "Pod":
+        yield from _pod_create_problems(resource.data.get("spec"))
     for pod in iter_pod_specs(resource, ctx.workloads):
         spec = pod.spec
         if spec.get("containers") == []:
@@ -233,6 +238,23 @@ def _env_problems(who: str, data: Any, at: tuple[Any, ...], version: tuple[int, 
             if reasons:
                 yield Violation((*at, "envFrom", i, "prefix"), f"the API rejects envFrom prefix {prefix!r} of "
                                 f"{who}: {'; '.join(reasons)}", at_value=True)
+
+
+def _pod_create_problems(spec: Any) -> Iterator[Violation]:
+    """``ValidatePodCreate``'s checks of a Pod (not of a pod template): ephemeral containers are added later through
+    their subresource, and a pod is not bound to a node while scheduling gates remain."""
+    if not isinstance(spec, dict):
+        return
+    ephemeral = spec.get("ephemeralContainers")
+    if isinstance(ephemeral, list) and ephemeral:
+        yield Violation(("spec", "ephemeralContainers"), "the API rejects a Pod created with ephemeralContainers: "
+                        "Forbidden: cannot be set on create (they are added to a running pod with kubectl debug, "
+                        "through the ephemeralcontainers subresource)")
+    node = spec.get("nodeName")
+    gates = spec.get("schedulingGates")
+    if isinstance(node, str) and node and isinstance(gates, list) and gates:
+        yield Violation(("spec", "nodeName"), f"the API rejects nodeName {node!r} next to schedulingGates: "
+                        "Forbidden: cannot be set until all schedulingGates have been cleared", at_value=True)
 
 
 def _service_name_problems(resource: Resource, version: tuple[int, int]) -> Iterator[Violation]:
