@@ -209,8 +209,6 @@ _phase[0] = "import guardlint.cli"
 from guardlint.cli import main
 _marks["import guardlint.cli"] = _cpu() - _start
 
-import gc
-gc.set_threshold(100_000, 50, 100)  # what guardlint.cli.entry does
 argv = sys.argv[2:]
 codes = []
 for _label in ("first run", "second run"):

@@ -58,7 +58,7 @@ _EXPORTED_FROM = {
 """Where each public name is defined. ``import guardlint`` imports none of those modules: a name's module is
 imported when the name is first read (``guardlint.lint_text``, ``from guardlint import Finding``). The console
 script (``guardlint.cli:entry``) imports this package first, and the bulk of guardlint's imports then happens
-after ``entry`` has relaxed the garbage collector, whose collections during those imports cost about 1% of a
+after ``cli.main`` has paused the garbage collector, whose collections during those imports cost about 1% of a
 pre-commit run."""
 
 

@@ -662,14 +662,16 @@ def _write_output(path: str, report: Report, fmt: str, options: RenderOptions) -
 
 
 class _CollectorPaused:
-    """Pause the cyclic garbage collector while a run of the command line builds its documents.
+    """Pause the cyclic garbage collector for a command of the command line (``main``, from its first step).
 
     A run keeps every document's data and position maps alive until the report is made: millions of objects,
     which the collector would scan again and again, although they hold no reference cycles (in one process,
-    about 13% more CPU on the shared corpus with the collector running). The command line owns its process;
-    library calls (``guardlint.api``) leave the collector as their host has it. The state is restored
-    whatever happens (an exception, an interrupt), and a collector the caller of ``main`` had disabled stays
-    disabled.
+    about 13% more CPU on the shared corpus with the collector running); and the imports, the settings and the
+    report around the run allocate thousands of objects that live as long as the process (with the default
+    thresholds, ``main`` called in-process on the pre-commit sample ran 17 collections of them). The command
+    line owns its process; library calls (``guardlint.api``) leave the collector as their host has it. The
+    state is restored whatever happens (an exception, an interrupt), and a collector the caller of ``main``
+    had disabled stays disabled.
 
     A class rather than ``contextlib.contextmanager``: contextlib is about half a millisecond of every
     start-up, and a plain run imports it for nothing else (as ``_ErrorHandler``)."""
@@ -689,20 +691,11 @@ class _CollectorPaused:
             gc.enable()
 
 
-def _paused_run(paths: Sequence[str], settings: Settings, **options: Any) -> Report:
-    """``guardlint.api.run`` with the collector paused (``_CollectorPaused``)."""
-    from guardlint.api import run
-
-    with _CollectorPaused():
-        return run(paths, settings, **options)
-
-
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from guardlint.api import resolve_settings
+    from guardlint.api import resolve_settings, run
     from guardlint.errors import UsageError
     from guardlint.report import ExitPolicy, RenderOptions, write_report
 
-    run = _paused_run
     paths = args.paths or []
     if not paths and args.show_settings:
         paths = ["."]
@@ -1307,7 +1300,15 @@ def _parse_intermixed(parser: argparse.ArgumentParser, args_list: list[str]) -> 
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run the command line; returns the exit code (never raises, never prints a traceback)."""
+    """Run the command line; returns the exit code (never raises, never prints a traceback).
+
+    The cyclic garbage collector is paused for the whole command and left as it was when ``main`` returns
+    (``_CollectorPaused``)."""
+    with _CollectorPaused():
+        return _main(argv, out, err)
+
+
+def _main(argv: Sequence[str] | None, out: TextIO | None, err: TextIO | None) -> int:
     stdout = out or sys.stdout
     stderr = err or sys.stderr
     args_list = _normalise_argv(sys.argv[1:] if argv is None else argv)
@@ -1339,15 +1340,16 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
 def entry() -> None:
     """The ``guardlint`` console script: ``main`` tuned for a short-lived process.
 
-    The cyclic garbage collector runs rarely (guardlint's data holds no reference cycles worth collecting
-    during one run, and collections during imports cost several milliseconds), and the process exits
-    without tearing down every module once the output is flushed: both matter on every pre-commit run.
+    The cyclic garbage collector runs rarely until ``main`` pauses it from its first step (guardlint's data
+    holds no reference cycles worth collecting during one run, and collections during imports cost several
+    milliseconds), and the process exits without tearing down every module once the output is flushed: both
+    matter on every pre-commit run.
     """
     import gc
 
     from guardlint._bundle import install
 
-    gc.set_threshold(100_000, 50, 100)
+    gc.set_threshold(100_000, 50, 100)  # the bundle's reading, before main pauses the collector
     bundle = install(sys.modules["guardlint"], __version__)  # guardlint's own code read from one file
     code = main()
     try:

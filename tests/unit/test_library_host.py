@@ -162,6 +162,38 @@ def _main(args: list[str]) -> int:
 
 
 @pytest.mark.parametrize("host_enabled", [True, False])
+def test_the_command_line_pauses_the_collector_for_the_whole_command(gc_observed: tuple[Path, Path],
+                                                                     host_enabled: bool,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """``main`` pauses the collector from its first step, not only around the run: the settings and the report
+    (and the imports before them) run paused too; it is restored as the caller had it, a usage error included."""
+    import guardlint.api
+    import guardlint.report
+
+    config, _log = gc_observed
+    seen: list[tuple[str, bool]] = []
+    resolve, write = guardlint.api.resolve_settings, guardlint.report.write_report
+
+    def resolve_settings(*args: object, **kwargs: object) -> object:
+        seen.append(("settings", gc.isenabled()))
+        return resolve(*args, **kwargs)  # type: ignore[arg-type]
+
+    def write_report(*args: object, **kwargs: object) -> object:
+        seen.append(("report", gc.isenabled()))
+        return write(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(guardlint.api, "resolve_settings", resolve_settings)
+    monkeypatch.setattr(guardlint.report, "write_report", write_report)
+    (gc.enable if host_enabled else gc.disable)()
+    assert _main(["check", "pod.yaml", "--config", str(config), "--allow-local-plugins"]) == 0
+    assert seen == [("settings", False), ("report", False)]
+    assert gc.isenabled() is host_enabled
+    assert _main(["check", "pod.yaml", "--no-such-option"]) == 2  # argparse's usage error (SystemExit)
+    assert _main(["rules", "--format", "json"]) == 0
+    assert gc.isenabled() is host_enabled
+
+
+@pytest.mark.parametrize("host_enabled", [True, False])
 def test_the_command_line_pauses_the_collector_and_restores_it(gc_observed: tuple[Path, Path],
                                                               host_enabled: bool) -> None:
     config, log = gc_observed
