@@ -14,7 +14,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-_METHODS = ("findall", "finditer", "fullmatch", "match", "search", "split", "sub")
+_METHODS = ("findall", "finditer", "fullmatch", "match", "scanner", "search", "split", "sub", "subn")
+_ATTRIBUTES = ("flags", "groupindex", "groups")
+"""``re.Pattern``'s other attributes, read from the compiled pattern (``pattern`` is the stand-in's own)."""
 
 
 class LazyPattern:
@@ -32,9 +34,11 @@ class LazyPattern:
     finditer: Callable[..., Iterator[re.Match[str]]]
     fullmatch: Callable[..., re.Match[str] | None]
     match: Callable[..., re.Match[str] | None]
+    scanner: Callable[..., Any]
     search: Callable[..., re.Match[str] | None]
     split: Callable[..., list[str | Any]]
     sub: Callable[..., str]
+    subn: Callable[..., tuple[str, int]]
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
@@ -46,6 +50,8 @@ class LazyPattern:
 
     def __getattr__(self, name: str) -> Any:
         if name not in _METHODS:
+            if name in _ATTRIBUTES:
+                return getattr(self.compiled, name)
             raise AttributeError(name)
         compiled = self.compiled
         for method in _METHODS:

@@ -1299,6 +1299,39 @@ def _parse_intermixed(parser: argparse.ArgumentParser, args_list: list[str]) -> 
     return args
 
 
+def _import_yaml() -> None:
+    """Import PyYAML (every command does, for its inputs or its configuration) with the regular expressions its
+    modules compile at import compiled on first use (``guardlint._lazyre.LazyPattern``) instead.
+
+    guardlint parses with libyaml and resolves plain scalars itself (``guardlint.source.scalars``), so it never
+    uses most of them, and one costs more than the rest of PyYAML's import: the pure-Python reader's class of
+    non-printable characters (``yaml.reader.Reader.NON_PRINTABLE``, ranges up to U+10FFFF), about 57 M
+    instructions (10 ms) to compile; the resolver's and constructor's nine patterns about 11 M more. A pattern
+    anyone uses (a plugin's ``yaml.safe_load``, the pure-Python loader where libyaml is missing) compiles on its
+    first use and then runs as compiled. ``re.compile`` is swapped only while PyYAML's modules run and only
+    for calls from them (any other call, from another thread included, compiles as before), and put back
+    however the import ends; nothing is done when PyYAML is already imported.
+    """
+    if "yaml" in sys.modules:
+        return
+    import re
+
+    from guardlint._lazyre import LazyPattern
+
+    compile_now = re.compile
+
+    def compile_later(pattern: Any, flags: int = 0) -> Any:
+        if isinstance(pattern, str) and sys._getframe(1).f_globals.get("__name__", "").startswith("yaml."):
+            return LazyPattern(pattern, flags)
+        return compile_now(pattern, flags)
+
+    re.compile = compile_later
+    try:
+        import yaml  # noqa: F401
+    finally:
+        re.compile = compile_now
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; returns the exit code (never raises, never prints a traceback).
 
@@ -1321,6 +1354,7 @@ def _main(argv: Sequence[str] | None, out: TextIO | None, err: TextIO | None) ->
             return int(exc.code) if isinstance(exc.code, int) else EXIT_ERROR
     try:
         with _ErrorHandler(stderr):
+            _import_yaml()
             if args.command == "check":
                 return _cmd_check(args, stdout, stderr)
             if args.command == "rules":
