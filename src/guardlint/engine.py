@@ -296,15 +296,19 @@ class _Candidate(NamedTuple):
 class _Checks:
     """The rules of a run that check objects, indexed by the kinds they name, so that the rules of a kind are
     found without testing every rule's kinds (they are the rules for every kind and those that name it, put
-    back in the plan's order: the order the engine calls them in is unchanged)."""
+    back in the plan's order: the order the engine calls them in is unchanged).
 
-    __slots__ = ("_by_kind", "_candidates", "_every_kind", "_needs")
+    Kinds that the same rules name (every kind no rule names, most custom resources among them) share one
+    ``_KindRules``: what ``of_kind`` answers depends on the positions of the rules that name the kind alone, so
+    it is worked out once per set of positions, and the engine's plans, keyed by that value, are shared too."""
+
+    __slots__ = ("_by_kind", "_candidates", "_every_kind", "_needs", "_shared")
 
     def __init__(self, checks: Sequence[ActiveRule]) -> None:
         self._candidates: list[_Candidate] = []
         self._needs: list[tuple[str, ...]] = []
         self._every_kind: list[int] = []
-        self._by_kind: dict[str, list[int]] = {}
+        by_kind: dict[str, list[int]] = {}
         for position, a in enumerate(checks):
             info = a.rule.info
             self._candidates.append(_Candidate(a, info.name, info.pods_only, info.gates,
@@ -314,17 +318,35 @@ class _Checks:
                 self._every_kind.append(position)
             else:
                 for kind in info.kinds:
-                    self._by_kind.setdefault(kind, []).append(position)
+                    by_kind.setdefault(kind, []).append(position)
+        self._by_kind: dict[str, tuple[int, ...]] = {kind: tuple(named) for kind, named in by_kind.items()}
+        self._shared: dict[tuple[int, ...], _KindRules] = {}
 
-    def of_kind(self, kind: str) -> tuple[tuple[_Candidate, ...], tuple[str, ...]]:
+    def of_kind(self, kind: str) -> _KindRules:
         """The rules that check objects of ``kind``, in the plan's order, and the gates they ask about (each
-        once, in the order the rules first need them)."""
-        named = self._by_kind.get(kind)
-        positions = sorted((*self._every_kind, *named)) if named else self._every_kind
-        needs = self._needs
-        candidates = self._candidates
-        return (tuple([candidates[p] for p in positions]),
-                tuple(dict.fromkeys([g for p in positions for g in needs[p]])))
+        once, in the order the rules first need them): one value for every kind the same rules name."""
+        named = self._by_kind.get(kind, ())
+        found = self._shared.get(named)
+        if found is None:
+            positions = sorted((*self._every_kind, *named)) if named else self._every_kind
+            needs = self._needs
+            candidates = self._candidates
+            found = self._shared[named] = _KindRules(
+                tuple([candidates[p] for p in positions]),
+                tuple(dict.fromkeys([g for p in positions for g in needs[p]])),
+            )
+        return found
+
+
+class _KindRules:
+    """What ``_Checks.of_kind`` answers: the candidate rules of a kind and the gates they ask about. Equal only
+    to itself (a dict key hashed by identity: one per set of rules naming a kind, see ``_Checks``)."""
+
+    __slots__ = ("asks", "candidates")
+
+    def __init__(self, candidates: tuple[_Candidate, ...], asks: tuple[str, ...]) -> None:
+        self.candidates = candidates
+        self.asks = asks
 
 
 class Run:
@@ -439,19 +461,20 @@ class Run:
         error_rule = self.core.get(Core.RULE_ERROR)
         checks = _Checks([a for a in self.plan.active if not a.rule.info.engine])
         params: dict[str, Any] = {}
-        applicable: dict[str, tuple[_Candidate, ...]] = {}
-        asks: dict[str, tuple[str, ...]] = {}
-        plans: dict[tuple[str, frozenset[str]], tuple[_Bound, ...]] = {}
+        of_kind: dict[str, _KindRules] = {}
+        # Keyed by the kind's rules (a ``_KindRules``, shared by the kinds the same rules name, hashed by identity)
+        # and the gates' answers.
+        plans: dict[tuple[_KindRules, frozenset[str]], tuple[_Bound, ...]] = {}
         pod_less_answers: dict[tuple[str, str], frozenset[str]] = {}
         bound: dict[str, _Bound] = {}
         shared = SharedValues()
         findings = self.findings
         for resource in self.resources:
             kind = resource.kind
-            names = asks.get(kind)
-            if names is None:
-                applicable[kind], names = checks.of_kind(kind)
-                asks[kind] = names
+            kind_rules = of_kind.get(kind)
+            if kind_rules is None:
+                kind_rules = of_kind[kind] = checks.of_kind(kind)
+            names = kind_rules.asks
             # A gated rule yields nothing for an object for which none of its gates holds (each declaration says
             # why), and the gates look where the rules look (the object's fields and the run's pod-spec memo,
             # ``ctx.workloads.pods_of``), so skipping it there loses nothing. Each gate is computed once per
@@ -469,10 +492,10 @@ class Run:
                 answers = known
             else:
                 answers = _open_gates(resource, workloads, names)
-            rules = plans.get((kind, answers))
+            rules = plans.get((kind_rules, answers))
             if rules is None:
-                rules = plans[(kind, answers)] = tuple([
-                    bound.get(c.name) or _bound(c.active, bound, timings) for c in applicable[kind]
+                rules = plans[(kind_rules, answers)] = tuple([
+                    bound.get(c.name) or _bound(c.active, bound, timings) for c in kind_rules.candidates
                     if c.always or passes(c.pods_only, c.gates, answers)
                 ])
             if ready is not None or timings is not None:

@@ -3,7 +3,9 @@
 - ``engine._Checks`` finds the rules of a kind by the kinds they name instead of testing every rule: the
   (rule, object) pairs a run calls, in their order, are those of the plain selection (every rule in the plan's
   order whose kinds hold the object's kind and whose gates pass), over every rule fixture, the workload
-  fixtures and the gates' near hits and near misses, with every rule on.
+  fixtures and the gates' near hits and near misses, with every rule on; also in one run of all of them,
+  where kinds that the same rules name (every kind no rule names among them) share one ``of_kind`` answer and
+  the plans made for it.
 - A run without any suppression (no configuration exemption, no comment directive, no suppression annotation)
   neither imports nor calls ``apply_suppressions``; one with any of the three calls it.
 """
@@ -18,7 +20,7 @@ import pytest
 
 from guardlint import suppress
 from guardlint.config.model import Exemption
-from guardlint.engine import Run
+from guardlint.engine import Run, _Checks
 from guardlint.rules.gates import needed, open_gates, passes
 from guardlint.source.loader import load_text
 from guardlint.testing import settings_for
@@ -72,6 +74,41 @@ def test_the_rules_called_on_each_object_are_those_of_the_plain_selection(monkey
         assert calls == expected, f"text {i}"
         compared += len(expected)
     assert compared > 50_000  # every rule fixture, with every rule on (75,970 pairs at this writing)
+
+
+def test_kinds_named_by_the_same_rules_share_their_rules_and_plans(monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = settings_for(registry(), ["all"], None, None, {}).plan
+    active = [a for a in plan.active if not a.rule.info.engine]
+    checks = _Checks(active)
+    unnamed = checks.of_kind("NoRuleNamesThisKind")
+    assert checks.of_kind("NorThisOne") is unnamed  # one answer for every kind no rule names
+    assert [c.name for c in unnamed.candidates] == [a.rule.name for a in active if a.rule.info.kinds is None]
+    for kind in sorted({k for a in active for k in a.rule.info.kinds or ()}):
+        got = checks.of_kind(kind)
+        plain = [a for a in active if a.rule.info.kinds is None or kind in a.rule.info.kinds]
+        assert [c.name for c in got.candidates] == [a.rule.name for a in plain], kind
+        assert got.asks == tuple(dict.fromkeys(
+            g for a in plain for g in needed(a.rule.info.pods_only, a.rule.info.gates))), kind
+        assert checks.of_kind(kind) is got
+    # One run of every fixture: objects of many kinds, most of them sharing an answer with other kinds.
+    texts = [fx.text for fx in _fixtures()]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(WORKLOADS.glob("*.yaml"))]
+    texts += [PLAIN, NEAR_HITS, NEAR_MISSES]
+    run = Run([load_text(text, f"{i}.yaml", nodes=False) for i, text in enumerate(texts)], plan)
+    positions = {id(r): n for n, r in enumerate(run.resources)}
+    real = {a.rule.name: a.rule.check for a in active}
+    calls: list[tuple[str, int]] = []
+    for a in active:
+        def check(resource: Any, params: Any, ctx: Any, name: str = a.rule.name) -> Any:
+            calls.append((name, positions[id(resource)]))
+            return real[name](resource, params, ctx)
+
+        monkeypatch.setattr(a.rule, "_check", check)
+    expected = _expected_pairs(run)
+    run.check(raise_errors=True)
+    monkeypatch.undo()
+    assert calls == expected
+    assert len({r.kind for r in run.resources}) > 100
 
 
 def _counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
