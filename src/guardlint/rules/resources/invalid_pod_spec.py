@@ -125,8 +125,9 @@ def invalid_pod_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
       by default from 1.29; in 1.28 the field is dropped). From 1.35 `ContainerRestartRules` (on by default)
       lets containers set their own restart policy, so the field is not judged there;
     - on a Pod (not a pod template), `ephemeralContainers` (`cannot be set on create`: they are added to a
-      running pod through their subresource) and a `nodeName` next to `schedulingGates` (`cannot be set until
-      all schedulingGates have been cleared`).
+      running pod through their subresource; from 1.23) and a `nodeName` next to `schedulingGates` (`cannot be
+      set until all schedulingGates have been cleared`; from 1.27). Before those versions the feature is off by
+      default and the API drops the field.
 
     The target version is the `kubernetes-version` setting. A kustomize patch or another fragment is not judged
     for `containers: []`; names with an unrendered placeholder are not judged; an operator's custom resource is
@@ -177,7 +178,7 @@ def invalid_pod_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
     if resource.kind == "StatefulSet":
         yield from _service_name_problems(resource, version)
     elif resource.kind == "Pod":
-        yield from _pod_create_problems(resource.data.get("spec"))
+        yield from _pod_create_problems(resource.data.get("spec"), version)
     for pod in iter_pod_specs(resource, ctx.workloads):
         spec = pod.spec
         if spec.get("containers") == []:
@@ -240,19 +241,30 @@ def _env_problems(who: str, data: Any, at: tuple[Any, ...], version: tuple[int, 
                                 f"{who}: {'; '.join(reasons)}", at_value=True)
 
 
-def _pod_create_problems(spec: Any) -> Iterator[Violation]:
+EPHEMERAL_CONTAINERS_SINCE = (1, 23)
+"""EphemeralContainers: alpha (off by default) from 1.16, beta and on by default from 1.23. With the gate off
+``dropDisabledPodFields`` clears ``ephemeralContainers`` before validation, so only from 1.23 does
+``ValidatePodCreate`` see them and reject the Pod."""
+SCHEDULING_GATES_SINCE = (1, 27)
+"""PodSchedulingReadiness: alpha (off by default) in 1.26, beta and on by default from 1.27 (kube_features.go). With
+the gate off ``dropDisabledPodFields`` clears ``schedulingGates`` (before 1.26 an unknown field), so only from
+1.27 does ``ValidatePodCreate`` reject a ``nodeName`` next to them."""
+
+
+def _pod_create_problems(spec: Any, version: tuple[int, int]) -> Iterator[Violation]:
     """``ValidatePodCreate``'s checks of a Pod (not of a pod template): ephemeral containers are added later through
-    their subresource, and a pod is not bound to a node while scheduling gates remain."""
+    their subresource, and a pod is not bound to a node while scheduling gates remain (each from the version whose
+    feature gate is on by default: before, the field is dropped and the Pod accepted)."""
     if not isinstance(spec, dict):
         return
     ephemeral = spec.get("ephemeralContainers")
-    if isinstance(ephemeral, list) and ephemeral:
+    if isinstance(ephemeral, list) and ephemeral and version >= EPHEMERAL_CONTAINERS_SINCE:
         yield Violation(("spec", "ephemeralContainers"), "the API rejects a Pod created with ephemeralContainers: "
                         "Forbidden: cannot be set on create (they are added to a running pod with kubectl debug, "
                         "through the ephemeralcontainers subresource)")
     node = spec.get("nodeName")
     gates = spec.get("schedulingGates")
-    if isinstance(node, str) and node and isinstance(gates, list) and gates:
+    if isinstance(node, str) and node and isinstance(gates, list) and gates and version >= SCHEDULING_GATES_SINCE:
         yield Violation(("spec", "nodeName"), f"the API rejects nodeName {node!r} next to schedulingGates: "
                         "Forbidden: cannot be set until all schedulingGates have been cleared", at_value=True)
 
