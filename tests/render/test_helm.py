@@ -356,6 +356,38 @@ def test_kubernetes_version_api_versions_and_an_offline_lookup(chart: Path) -> N
     assert 'minor: "30"' in text and 'monitoring: "true"' in text and 'found: "no"' in text
 
 
+def test_a_cache_inside_the_repository_is_neither_read_nor_written(chart: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A merge request cannot commit a rendering for guardlint to lint in place of what its chart renders: CI
+    setups point the cache into the checkout, and every input of a rendering's key is known to the author."""
+    write(chart, {"ci/host-values.yaml": "hostNetwork: true\n"})
+    outside = tmp_path.parent / f"{tmp_path.name}-outside-cache"
+    monkeypatch.setenv("GUARDLINT_CACHE_DIR", str(outside))
+    first = check("--select", "shared-host-namespace", ".")
+    assert found(first[1], "shared-host-namespace"), first
+    entries = sorted((outside / "render").glob("*.json"))  # one per values set
+    # The same entries, committed inside the repository with a harmless rendering under the same keys.
+    planted = {}
+    for entry in entries:
+        data = json.loads(entry.read_text())
+        data["templates"] = {name: text.replace("hostNetwork: true", "hostNetwork: false")
+                             for name, text in data["templates"].items()}
+        planted[entry.name] = json.dumps(data)
+    inside = chart.parent.parent / ".cache" / "guardlint"
+    (inside / "render").mkdir(parents=True)
+    for name, text in planted.items():
+        (inside / "render" / name).write_text(text)
+    monkeypatch.setenv("GUARDLINT_CACHE_DIR", str(inside))
+    assert found(check("--select", "shared-host-namespace", ".")[1], "shared-host-namespace") == \
+        found(first[1], "shared-host-namespace")
+    assert sorted(p.name for p in (inside / "render").iterdir()) == sorted(planted)  # nothing written there
+    # The same planted entries in a cache folder outside the repository would be used (the test can fail).
+    for entry in entries:
+        entry.write_text(planted[entry.name])
+    monkeypatch.setenv("GUARDLINT_CACHE_DIR", str(outside))
+    assert not found(check("--select", "shared-host-namespace", ".")[1], "shared-host-namespace")
+
+
 def test_the_cache_is_bounded(tmp_path: Path) -> None:
     import time
 

@@ -107,6 +107,18 @@ def test_patch_and_inline_json_patch_findings_are_on_the_patch_lines(layout: Pat
     assert "privileged: true" in Path(rendered["file"]).read_text().splitlines()[rendered["line"] - 1]
 
 
+def test_no_rendered_stream_is_kept_in_a_cache_inside_the_repository(layout: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache folder inside the checkout (CI setups put it there) gets no rendered streams: the repository's
+    authors can write there, and a later run would lint the stream as one of the repository's files."""
+    inside = layout / ".cache" / "guardlint"
+    monkeypatch.setenv("GUARDLINT_CACHE_DIR", str(inside))
+    first = check(".")
+    assert where(first[1], "privileged-container") == [("overlays/prod/privileged.yaml", 11)]
+    assert not inside.exists()
+    assert check(".") == first
+
+
 def test_base_findings_land_on_the_base_file_once_for_both_overlays(layout: Path) -> None:
     code, report = check(".", "--select", "resources")
     # Both overlays render the base Deployment without resources: one finding on the base line.

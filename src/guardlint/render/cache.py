@@ -1,7 +1,8 @@
 """guardlint's render cache: rendered output stored by content, bounded in size.
 
 Location: ``$GUARDLINT_CACHE_DIR`` when set, else ``$XDG_CACHE_HOME/guardlint`` , else
-``~/.cache/guardlint`` (only the environment chooses it; a repository's configuration cannot). Two kinds
+``~/.cache/guardlint`` (only the environment chooses it; a repository's configuration cannot; a folder inside the
+linted repository is not used for renderings, see ``outside``). Two kinds
 of file live in ``render/``: ``<key>.json`` (a Helm rendering, keyed by a digest of the chart's files,
 the values, the Kubernetes version, the release settings and the renderer's version) and
 ``<digest>.yaml`` (a rendered stream, named by the digest of its own text, which findings point at as
@@ -25,6 +26,19 @@ def cache_dir() -> str:
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = xdg if xdg and os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "guardlint")
+
+
+def outside(*roots: str) -> bool:
+    """Whether the cache folder lies outside each of ``roots`` (all resolved through symbolic links).
+
+    A cache folder inside the repository being linted (CI setups point ``XDG_CACHE_HOME`` into the checkout, as
+    GitLab's caches require) holds what the repository's authors put there: a committed ``render/<key>.json``
+    under a key anyone can compute would be linted in place of what the chart renders. Such a cache is neither
+    read nor written (the chart is rendered every run)."""
+    from guardlint.render.tree import inside
+
+    folder = cache_dir()
+    return not any(inside(folder, root) for root in roots)
 
 
 def _render_dir() -> str:

@@ -351,6 +351,10 @@ def _render_chart(chart: str, chart_display: str, renderer: Renderer,
     sets = list(settings.sets) if settings.sets is not None else _default_sets(chart)
     errors: list[InputError] = []
     units: list[Unit] = []
+    # Renderings are cached only where the repository cannot write them (cache.outside) and only for the files
+    # as committed (an override is a pre-commit's edited copy).
+    trusted = cache.outside(root, os.getcwd(), *options.given)
+    use_cache = trusted and not options.overrides
     chart_digest = _chart_digest(chart)
     if chart_digest is None:
         return [], [_error(display_name(os.path.join(chart, CHART_FILE)),
@@ -395,12 +399,12 @@ def _render_chart(chart: str, chart_display: str, renderer: Renderer,
                            *settings.set_exprs)
         inside_chart = tuple((os.path.relpath(p, real_chart), t) for p, t in options.overrides
                              if inside(p, real_chart))
-        rendering = _cached(key) if not options.overrides else None
+        rendering = _cached(key) if use_cache else None
         if rendering is None:
             rendering = render(renderer, chart, values, release=settings.release, namespace=settings.namespace,
                                kube_version=options.kubernetes_version, api_versions=settings.api_versions,
                                sets=settings.set_exprs, overrides=inside_chart)
-            if not options.overrides:
+            if use_cache:
                 cache.put(key, json.dumps({
                     "templates": rendering.templates, "files": rendering.marker_files,
                     "error": list(rendering.error) if rendering.error is not None else None,
@@ -416,7 +420,8 @@ def _render_chart(chart: str, chart_display: str, renderer: Renderer,
                 errors.append(e)
             continue
         value_files = _values_chain(chart, base_values, docs, options.max_bytes, options.overrides)
-        units.append(_unit(chart, chart_display, set_name, rendering, value_files, set_paths(settings.set_exprs)))
+        units.append(_unit(chart, chart_display, set_name, rendering, value_files, set_paths(settings.set_exprs),
+                           trusted))
     return units, errors
 
 
@@ -516,11 +521,12 @@ def _stream(rendering: Rendering) -> tuple[str, dict[int, tuple[int, int]]]:
 
 
 def _unit(chart: str, chart_display: str, set_name: str, rendering: Rendering, value_files: list[ValuesFile],
-          overridden: tuple[FieldPath, ...]) -> Unit:
+          overridden: tuple[FieldPath, ...], store: bool) -> Unit:
+    """``store``: whether the rendered stream may be kept in the cache (not in one inside the repository)."""
     from guardlint.render.run import Unit
 
     text, line_map = _stream(rendering)
-    stored = cache.store_stream(text)
+    stored = cache.store_stream(text) if store else ""
     pseudo = f"{chart_display}/@{set_name}"
     loaded = load_text(text, pseudo, nodes=False)
     if loaded.errors:

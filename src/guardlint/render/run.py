@@ -228,9 +228,12 @@ def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
 def _kustomize_unit(overlay: str, display: str, built: Any, members: Any, options: RenderOptions) -> Unit:
     from guardlint.render import cache
     from guardlint.render.kmap import KustomizeMapper
+    from guardlint.render.tree import repo_root
 
     text = _dump_stream(built.objects)
-    stored = cache.store_stream(text)
+    # Not kept in a cache folder inside the repository (cache.outside): a later run would lint it as a file.
+    stored = cache.store_stream(text) if cache.outside(repo_root(overlay, options.given), os.getcwd(),
+                                                       *options.given) else ""
     pseudo = display
     loaded = load_text(text, pseudo, nodes=False)
     docs = [d for d in loaded.documents if d.data is not None]
