@@ -266,7 +266,7 @@ def render_options(settings: Settings, paths: Sequence[str], overrides: tuple[tu
         enabled=settings.config.render, kubernetes_version=settings.plan.kubernetes_version,
         charts=settings.config, max_bytes=settings.max_bytes, excludes=excludes_of(settings),
         given=tuple(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths if p != "-"),
-        overrides=overrides,
+        overrides=overrides, locked=bool(settings.config.locked),
     )
 
 

@@ -439,3 +439,10 @@ def test_a_symbolic_link_in_a_chart_is_named_in_a_note(chart: Path, tmp_path: Pa
     named = sorted(n.split(":", 1)[0] for n in notes)
     assert named == ["charts/web/charts/sub", "charts/web/linked.txt"], out.getvalue()
     assert all("Helm would follow it, but guardlint renders only the chart's regular files" in n for n in notes)
+    # Under a policy that locks rules, the link could hide a locked rule's finding: an input error (exit 2).
+    (tmp_path / "policy.yaml").write_text("locked: [privileged-container]\n")
+    code, report, _ = check("--policy", str(tmp_path / "policy.yaml"), "--select", "privileged-container", ".")
+    assert code == 2
+    assert sorted((e["file"], e["code"]) for e in report["errors"]) == [
+        ("charts/web/charts/sub", "GL010"), ("charts/web/linked.txt", "GL010")]
+    assert all("the policy locks rules whose findings it could hide" in e["message"] for e in report["errors"])

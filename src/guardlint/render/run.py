@@ -58,6 +58,9 @@ class RenderOptions(NamedTuple):
     overrides: tuple[tuple[str, str], ...] = ()
     """(real path, text) of values files to read as that text instead of the file (``--fix`` checking a
     values change before writing it); a rendering with overrides is never cached."""
+    locked: bool = False
+    """Whether a policy locks rules: what guardlint cannot render as Helm would (a symbolic link in a chart) is
+    then an input error rather than a note, since it could hide a locked rule's finding."""
 
 
 def _dump_stream(objects: Sequence[Any]) -> str:
@@ -86,7 +89,9 @@ def prepare(parts: Partition, explicit: Sequence[str], options: RenderOptions) -
             units.extend(got_units)
             errors.extend(got_errors)
             skipped.extend(_unused_values_notes(sorted(parts.charts), options))
-            skipped.extend(_link_notes(sorted(parts.charts)))
+            links, link_errors = _chart_links(sorted(parts.charts), options.locked)
+            skipped.extend(links)
+            errors.extend(link_errors)
         else:
             # Linted as they are: unrendered templates become notes (``guardlint.api.skip_chart_templates``).
             raw.extend(i for members in parts.charts.values() for i in members)
@@ -117,23 +122,32 @@ def _unused_values_notes(charts: Sequence[str], options: RenderOptions) -> list[
     return notes
 
 
-def _link_notes(charts: Sequence[str]) -> list[SkippedDocument]:
-    """A note for each symbolic link in a rendered chart: Helm would follow it (a subchart under ``charts/``
-    linked from elsewhere in a monorepo, a file ``.Files.Get`` reads), but guardlint renders a copy of the
-    chart's regular files only (``guardlint.render.helm._marked_copy``), so what the link holds is neither
-    rendered nor linted; before, nothing said so, even with ``--verbose``."""
+def _chart_links(charts: Sequence[str], locked: bool) -> tuple[list[SkippedDocument], list[InputError]]:
+    """A note for each symbolic link in a rendered chart, or an input error when a policy locks rules: Helm would
+    follow the link (a subchart under ``charts/`` linked from elsewhere in a monorepo, a file ``.Files.Get``
+    reads), but guardlint renders a copy of the chart's regular files only (``guardlint.render.helm._marked_copy``),
+    so what the link holds is neither rendered nor linted. Under a lock that could hide a locked rule's finding
+    (a privileged pod in a linked subchart), so the run cannot pass on it."""
     notes: list[SkippedDocument] = []
+    errors: list[InputError] = []
     for chart in charts:
         for dirpath, dirnames, filenames in os.walk(chart):
             dirnames[:] = sorted(d for d in dirnames if d not in (".git", "node_modules"))
             for name in sorted((*dirnames, *filenames)):
                 path = os.path.join(dirpath, name)
-                if os.path.islink(path):
+                if not os.path.islink(path):
+                    continue
+                what = (f"a symbolic link in the Helm chart {display_name(chart)}: Helm would follow it, but guardlint "
+                        "renders only the chart's regular files, so what it holds is neither rendered nor linted")
+                if locked:
+                    errors.append(InputError(
+                        ErrorKind.RENDER_FAILED, display_name(path), 1, 1,
+                        f"{what}, and the policy locks rules whose findings it could hide",
+                        "Replace the link with a copy of its target."))
+                else:
                     notes.append(SkippedDocument(
-                        display_name(path), 1, f"a symbolic link in the Helm chart {display_name(chart)}: Helm "
-                        "would follow it, but guardlint renders only the chart's regular files, so what it holds "
-                        "is neither rendered nor linted (replace the link with a copy of its target)", note=True))
-    return notes
+                        display_name(path), 1, f"{what} (replace the link with a copy of its target)", note=True))
+    return notes, errors
 
 
 def unused_values_reason(chart: str) -> str:
