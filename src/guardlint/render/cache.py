@@ -90,7 +90,11 @@ def _write(name: str, text: str) -> bool:
         # Secrets, which a file the umask leaves readable (0644 in a 0755 folder) would show every user of a
         # shared machine or CI runner.
         os.makedirs(directory, mode=0o700, exist_ok=True)
-        write_atomic(os.path.join(directory, name), text.encode("utf-8", "surrogatepass"), mode=0o600)
+        st = os.stat(directory)
+        if st.st_mode & 0o077 and st.st_uid == getattr(os, "getuid", lambda: st.st_uid)():
+            os.chmod(directory, 0o700)  # made by an older guardlint with the umask's bits
+        write_atomic(os.path.join(directory, name), text.encode("utf-8", "surrogatepass"), mode=0o600,
+                     keep_mode=False)
     except OSError:
         return False
     prune(directory)
