@@ -52,7 +52,9 @@ def invalid_pod_resources(resource: Resource, params: Any, ctx: RuleContext) -> 
       the limit.
 
     The containers' requests are counted as the API holds them once defaulted: a container that sets a limit
-    and no request for a resource requests its limit. Accelerators and other names that pod-level resources do
+    and no request for a resource requests its limit. That defaulting runs on Pods only, not on the templates of
+    Deployments, Jobs or custom resources: a template whose finding holds only once defaulted is accepted, and the
+    message says that each pod made from it is rejected. Accelerators and other names that pod-level resources do
     not accept are `gpu-pod-level-resources`' findings.
 
     ## Why is this bad?
@@ -165,11 +167,12 @@ def _aggregates(pod: PodSpecRef, section: str) -> Iterator[Violation]:
         needed = total.get(name)
         if needed is not None and needed > value:
             what = "request" if section == "requests" else "limit"
+            rejects = (_pods_rejected(pod) if _only_once_defaulted(pod, section, name, value)
+                       else f"the API rejects a pod-level {what} below the containers' aggregate")
             yield Violation(
                 (*pod.path, "resources", section, name),
                 f"the pod-level {name} {what} of {quantity_text(raw_pod[name])} is below the {_amount(needed, name)} "
-                f"the containers {what} together{_defaulted_note(pod, section, name)}; the API rejects a pod-level "
-                f"{what} below the containers' aggregate ({_ENABLED})",
+                f"the containers {what} together{_defaulted_note(pod, section, name)}; {rejects} ({_ENABLED})",
                 at_value=True,
             )
 
@@ -187,12 +190,14 @@ def _defaulted_requests(pod: PodSpecRef) -> Iterator[Violation]:
     for name, value in limits.items():
         needed = total.get(name)
         if needed is not None and needed > value:
+            # The pod-level request is defaulted by SetDefaults_Pod too: a template is never rejected for it.
+            rejects = (_pods_rejected(pod) if not _is_pod(pod)
+                       else "the API defaults it to that aggregate and rejects a request above the limit")
             yield Violation(
                 (*pod.path, "resources", "limits", name),
                 f"the pod-level {name} limit of {quantity_text(raw_limits[name])} is below the {_amount(needed, name)} "
                 f"the containers request together{_defaulted_note(pod, 'requests', name)}; with no pod-level {name} "
-                "request the API defaults it to that aggregate and rejects a request above the limit "
-                f"({_ENABLED})",
+                f"request {rejects} ({_ENABLED})",
                 at_value=True,
             )
 
@@ -212,20 +217,44 @@ def _amount(value: Fraction, name: str) -> str:
     return format_quantity(value)
 
 
-def _aggregate(pod: PodSpecRef, section: str, names: frozenset[str]) -> dict[str, Fraction]:
+def _aggregate(pod: PodSpecRef, section: str, names: frozenset[str], defaulted: bool = True
+               ) -> dict[str, Fraction]:
     """The containers' aggregate of ``section`` for ``names`` as the API counts it (``aggregate_amounts``), after
-    the API's defaulting: a container's request that it leaves out is its limit (``SetDefaults_Pod``)."""
+    the API's defaulting (unless ``defaulted`` is false): a container's request that it leaves out is its limit
+    (``SetDefaults_Pod``)."""
     return aggregate_amounts(
-        (c, {n: v for n, v in _container_values(c.data, section).items() if n in names})
+        (c, {n: v for n, v in _container_values(c.data, section, defaulted).items() if n in names})
         for c in iter_containers(pod, (ContainerKind.CONTAINER, ContainerKind.INIT))
     )
 
 
-def _container_values(container: Any, section: str) -> dict[str, Fraction]:
-    """A container's ``requests`` or ``limits`` as the API holds them once defaulted: for requests, each limit
-    whose resource has no request is the request too."""
+def _only_once_defaulted(pod: PodSpecRef, section: str, name: str, value: Fraction) -> bool:
+    """Whether ``pod`` is a template (of a Deployment, a Job, a custom resource) whose containers' ``section``
+    aggregate of ``name`` exceeds ``value`` only once each container's requests are defaulted from its limits:
+    ``SetDefaults_Pod`` runs on Pods, not on templates, so the API accepts the object and rejects each pod made
+    from it."""
+    if section != "requests" or _is_pod(pod):
+        return False
+    plain = _aggregate(pod, section, frozenset((name,)), defaulted=False).get(name)
+    return plain is None or plain <= value
+
+
+def _is_pod(pod: PodSpecRef) -> bool:
+    """Whether ``pod`` is a Pod object's own spec (the API defaults and validates it as it is created), not a
+    template."""
+    return pod.resource.kind == "Pod" and tuple(pod.path) == ("spec",)
+
+
+def _pods_rejected(pod: PodSpecRef) -> str:
+    return (f"the API accepts the {pod.resource.kind or 'object'}, but it defaults each pod made from it this "
+            "way and rejects the pod")
+
+
+def _container_values(container: Any, section: str, defaulted: bool = True) -> dict[str, Fraction]:
+    """A container's ``requests`` or ``limits`` as the API holds them once defaulted (as written when
+    ``defaulted`` is false): for requests, each limit whose resource has no request is the request too."""
     values = _values(get_map(container, ("resources", section)))
-    if section == "requests":
+    if section == "requests" and defaulted:
         requests = get_map(container, ("resources", "requests")) or {}
         for name, value in _values(get_map(container, ("resources", "limits"))).items():
             if name not in requests:
