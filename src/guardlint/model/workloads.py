@@ -329,6 +329,12 @@ class PodSpecRef(NamedTuple):
     """The run's memo of this pod's containers (see ``PodMemo``); None for a pod not handed out by a run."""
 
     @property
+    def is_pod(self) -> bool:
+        """Whether this is a Pod object's own spec (defaulted and validated by the API as it is created), not the
+        template of a workload or custom resource."""
+        return self.resource.kind == "Pod" and self.path == ("spec",)
+
+    @property
     def labels(self) -> Mapping[str, Any]:
         value = self.metadata.get("labels")
         return value if isinstance(value, dict) else {}

@@ -191,7 +191,7 @@ def _defaulted_requests(pod: PodSpecRef) -> Iterator[Violation]:
         needed = total.get(name)
         if needed is not None and needed > value:
             # The pod-level request is defaulted by SetDefaults_Pod too: a template is never rejected for it.
-            rejects = (_pods_rejected(pod) if not _is_pod(pod)
+            rejects = (_pods_rejected(pod) if not pod.is_pod
                        else "the API defaults it to that aggregate and rejects a request above the limit")
             yield Violation(
                 (*pod.path, "resources", "limits", name),
@@ -233,16 +233,10 @@ def _only_once_defaulted(pod: PodSpecRef, section: str, name: str, value: Fracti
     aggregate of ``name`` exceeds ``value`` only once each container's requests are defaulted from its limits:
     ``SetDefaults_Pod`` runs on Pods, not on templates, so the API accepts the object and rejects each pod made
     from it."""
-    if section != "requests" or _is_pod(pod):
+    if section != "requests" or pod.is_pod:
         return False
     plain = _aggregate(pod, section, frozenset((name,)), defaulted=False).get(name)
     return plain is None or plain <= value
-
-
-def _is_pod(pod: PodSpecRef) -> bool:
-    """Whether ``pod`` is a Pod object's own spec (the API defaults and validates it as it is created), not a
-    template."""
-    return pod.resource.kind == "Pod" and tuple(pod.path) == ("spec",)
 
 
 def _pods_rejected(pod: PodSpecRef) -> str:

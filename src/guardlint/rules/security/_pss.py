@@ -71,7 +71,7 @@ def pods(resource: Resource, ctx: RuleContext) -> Iterator[PodSpecRef]:
 
 def pod_label(pod: PodSpecRef) -> str:
     """``pod`` for a Pod, ``pod template`` for the template of a workload."""
-    return "pod" if pod.path == ("spec",) and pod.resource.kind == "Pod" else "pod template"
+    return "pod" if pod.is_pod else "pod template"
 
 
 def pod_sc_path(pod: PodSpecRef, *rest: str | int) -> FieldPath:
