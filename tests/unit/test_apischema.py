@@ -160,7 +160,7 @@ def test_schema_data_is_consistent() -> None:
 
     from guardlint.apischema.store import _data_dir, _pool
 
-    pool = _pool()
+    pool = _pool()[:]  # the mapped file's bytes
     with open(f"{_data_dir()}/definitions.txt", "rb") as fh:
         assert fh.read() == pool
     lines = pool.split(b"\n")
@@ -182,6 +182,64 @@ def test_schema_data_is_consistent() -> None:
             used.add(start)
         assert set(index["kinds"].values()) <= set(index["at"])
     assert used == set(starts)
+
+
+def test_definitions_are_read_from_the_mapped_file_as_from_its_bytes() -> None:
+    """``_pool`` maps ``definitions.txt`` (only the pages of the definitions a run decodes are read): each
+    definition's line is the same bytes as in the file read whole, and a line with no end is ``bytes.index``'s
+    ``ValueError``."""
+    from guardlint.apischema.store import _data_dir, _line_from, _pool
+
+    pool = _pool()
+    assert not isinstance(pool, bytes)
+    with open(f"{_data_dir()}/definitions.txt", "rb") as fh:
+        whole = fh.read()
+    for version in shipped_versions()[-2:]:
+        schemas = schemas_for(version)
+        assert schemas is not None
+        for start in schemas._offsets.values():
+            assert _line_from(pool, start) == whole[start:whole.index(b"\n", start)]
+    for text in (b"abc", b"", b"a\nb"):
+        start = len(text) - 1 if text else 0
+        with pytest.raises(ValueError):
+            text.index(b"\n", start)
+        with pytest.raises(ValueError):
+            _line_from(text, start)
+
+
+def test_an_empty_definitions_file_is_read_not_mapped(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``mmap`` refuses an empty file: it is read instead (bytes), as before."""
+    from guardlint.apischema import store
+
+    (tmp_path / "definitions.txt").write_bytes(b"")
+    monkeypatch.setattr(store, "_data_dir", lambda: str(tmp_path))
+    store._pool.cache_clear()
+    try:
+        assert store._pool() == b""
+    finally:
+        store._pool.cache_clear()
+
+
+def test_served_spans_and_groups_are_those_of_the_file() -> None:
+    """``served`` parses each distinct version string once and finds the groups from the distinct
+    "group/version" prefixes: the same table as parsing every span and splitting every key."""
+    import json
+    import os
+
+    from guardlint.apischema import lifecycle
+    from guardlint.apischema.lifecycle import _parse
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(lifecycle.__file__))), "_data",
+                        "k8s-schemas", "served.json")
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    spans = {k: (_parse(a), _parse(b)) for k, (a, b) in data["served"].items()}
+    assert served().spans == spans
+    assert served().groups == frozenset(k.rsplit("/", 2)[0] if k.count("/") == 2 else "" for k in spans)
+    assert served().versions == tuple(_parse(v) for v in data["versions"])
+    for key in ("", "v1", "a/b", "a/b/c", "a/b/c/d", "/", "//", "///", "a//", "/b/"):
+        new = frozenset(gv.rpartition("/")[0] if gv.count("/") == 1 else "" for gv in {key.rpartition("/")[0]})
+        assert new == frozenset([key.rsplit("/", 2)[0] if key.count("/") == 2 else ""]), key
 
 
 # --- exact positions, one per error class -----------------------------------------------------------------

@@ -179,8 +179,14 @@ def served() -> Served:
                         "served.json")
     with open(path, encoding="utf-8") as fh:
         data = parse_shipped_json(fh.read())
-    spans = {k: (_parse(a), _parse(b)) for k, (a, b) in data["served"].items()}
-    groups = frozenset(k.rsplit("/", 2)[0] if k.count("/") == 2 else "" for k in spans)
+    # Two versions per built-in kind (about 200), of a few dozen distinct strings: each is parsed once (the
+    # spans share the tuples, which are immutable).
+    parsed = {text: _parse(text) for text in {text for pair in data["served"].values() for text in pair}}
+    spans = {k: (parsed[a], parsed[b]) for k, (a, b) in data["served"].items()}
+    # A key is "group/version/Kind" or "version/Kind" (the core group, ""): the group of each of the few dozen
+    # distinct "group/version" prefixes, asked once each.
+    groups = frozenset(gv.rpartition("/")[0] if gv.count("/") == 1 else ""
+                       for gv in {k.rpartition("/")[0] for k in spans})
     return Served(tuple(_parse(v) for v in data["versions"]), spans, groups)
 
 
