@@ -52,6 +52,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import os
 import re
 import sys
 import tarfile
@@ -248,7 +249,12 @@ def layout(pool: dict[str, str]) -> tuple[bytes, dict[str, int]]:
 def write(pool: dict[str, str], versions: dict[str, Any], archives: list[Path]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     data, starts = layout(pool)
-    (OUT / "definitions.txt").write_bytes(data)
+    # Replaced by a rename, never written in place: guardlint maps definitions.txt (apischema.store._pool), and a
+    # process that has it mapped (a library user, a run during the rebuild) dies of SIGBUS when it reads a page
+    # of a file truncated under it; a renamed-over file stays mapped whole until the process ends.
+    temporary = OUT / "definitions.txt.tmp"
+    temporary.write_bytes(data)
+    os.replace(temporary, OUT / "definitions.txt")
     (OUT / "definitions.txt.gz").unlink(missing_ok=True)  # the compressed form of releases up to 0.2.0
     for old in OUT.glob("v1.*.json.gz"):
         old.unlink()

@@ -594,3 +594,32 @@ def test_a_crd_version_with_served_false_gives_no_schema() -> None:
     single = {"spec": {"group": "example.org", "names": {"kind": "Thing"}, "version": "v1beta1",
                        "validation": schema}}
     assert [v[:3] for v in version_serving(single)] == [("example.org/v1beta1", "Thing", True)]
+
+
+def test_rebuilding_the_schemas_does_not_write_the_mapped_definitions_in_place(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``store._pool`` maps definitions.txt: ``scripts/build_schemas.py`` replaces it by a rename, so a process
+    that has it mapped keeps reading the old bytes instead of dying of SIGBUS on a page of a truncated file
+    (review8: written in place, a library process reading a definition during a rebuild got a bus error)."""
+    import importlib.util
+    import mmap
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "build_schemas", Path(__file__).resolve().parents[2] / "scripts" / "build_schemas.py")
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    monkeypatch.setattr(build, "OUT", tmp_path)
+    old = b"old\t" + b"x" * 100_000 + b"\n"
+    (tmp_path / "definitions.txt").write_bytes(old)
+    with open(tmp_path / "definitions.txt", "rb") as fh:
+        mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        build.write({"abc": '{"t":"o"}'}, {"1.30": {"ids": {"x": "abc"}, "kinds": {}, "served": []}},
+                    [Path("kubernetes_validate.whl")])
+        assert mapped[: len(old)] == old  # the mapped file was not truncated or rewritten
+        assert (tmp_path / "definitions.txt").read_bytes() == b'abc\t{"t":"o"}\n'
+        assert not (tmp_path / "definitions.txt.tmp").exists()
+    finally:
+        mapped.close()
