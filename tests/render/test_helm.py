@@ -423,26 +423,117 @@ def test_chart_settings_are_validated(chart: Path) -> None:
     assert "unknown key 'relase'" in err and "did you mean 'release'" in err
 
 
-def test_a_symbolic_link_in_a_chart_is_named_in_a_note(chart: Path, tmp_path: Path) -> None:
-    """Helm follows a link in a chart (a subchart linked from elsewhere in a monorepo, a file ``.Files.Get``
-    reads); guardlint renders a copy of the regular files only, so the privileged pod of a linked subchart was
-    left out without a word (``--verbose`` too). A note now names each link."""
+PRIVILEGED_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: linked
+spec:
+  containers:
+    - name: c
+      image: busybox:1.36
+      securityContext:
+        privileged: true
+"""
+
+
+def test_symbolic_links_inside_the_repository_are_followed_as_helm_does(
+        chart: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Helm follows a link in a chart (a subchart linked from a library folder of a monorepo, a file
+    ``.Files.Get`` reads). guardlint follows those whose target stays inside the repository, so the privileged
+    pod of a linked subchart is found, at its path through the link; a link out of the repository, a dangling
+    one and one that makes a cycle are left out, each named in a note (an input error under a policy lock)."""
     if os.name == "nt":
         pytest.skip("symbolic links")
-    write(tmp_path, {"library/sub/Chart.yaml": "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
-                     "library/sub/templates/pod.yaml": CHILD_POD})
-    os.symlink(tmp_path / "library" / "sub", chart / "charts" / "sub")
-    os.symlink(tmp_path / "library" / "sub" / "Chart.yaml", chart / "linked.txt")
+    repo = chart.parent.parent
+    outside = tmp_path_factory.mktemp("outside")
+    write(repo, {"library/sub/Chart.yaml": "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+                 "library/sub/templates/pod.yaml": PRIVILEGED_POD})
+    write(outside, {"ext/Chart.yaml": "apiVersion: v2\nname: ext\nversion: 0.1.0\n",
+                    "ext/templates/pod.yaml": PRIVILEGED_POD.replace("name: linked", "name: ext")})
+    os.symlink(repo / "library" / "sub", chart / "charts" / "sub")  # inside: followed
+    os.symlink(os.path.join("..", "..", "library", "sub", "Chart.yaml"), chart / "linked.txt")  # relative
+    os.symlink(outside / "ext", chart / "charts" / "ext")  # outside the repository: left out
+    os.symlink(chart / "missing", chart / "dangling.txt")
+    os.symlink("..", chart / "templates" / "again")  # a cycle: templates/again/templates/again/...
     out, err = io.StringIO(), io.StringIO()
-    main(["check", "--select", "privileged-container", "."], out=out, err=err)
-    notes = [line for line in out.getvalue().splitlines() if ": note: a symbolic link in the Helm chart" in line]
-    named = sorted(n.split(":", 1)[0] for n in notes)
-    assert named == ["charts/web/charts/sub", "charts/web/linked.txt"], out.getvalue()
-    assert all("Helm would follow it, but guardlint renders only the chart's regular files" in n for n in notes)
-    # Under a policy that locks rules, the link could hide a locked rule's finding: an input error (exit 2).
-    (tmp_path / "policy.yaml").write_text("locked: [privileged-container]\n")
-    code, report, _ = check("--policy", str(tmp_path / "policy.yaml"), "--select", "privileged-container", ".")
+    main(["check", "--select", "privileged-container", "--fail-on", "never", "."], out=out, err=err)
+    text = out.getvalue()
+    assert "charts/web/charts/sub/templates/pod.yaml:10:" in text and "name: ext" not in text, text
+    notes = sorted(line for line in text.splitlines() if ": note: a symbolic link in the Helm chart" in line)
+    assert [n.split(":", 1)[0] for n in notes] == [
+        "charts/web/charts/ext", "charts/web/dangling.txt", "charts/web/templates/again"], text
+    assert "(it leads outside the repository)" in notes[0] and "(its target is missing)" in notes[1]
+    assert "(it makes a cycle: it leads to a folder it is in)" in notes[2]
+    assert all("Helm would follow it, so what it holds is neither rendered nor linted" in n for n in notes)
+    # Under a policy that locks rules, a link left out could hide a locked rule's finding: an input error.
+    policy = outside / "policy.yaml"
+    policy.write_text("locked: [privileged-container]\n")
+    code, report, _ = check("--policy", str(policy), "--select", "privileged-container", ".")
     assert code == 2
     assert sorted((e["file"], e["code"]) for e in report["errors"]) == [
-        ("charts/web/charts/sub", "GL010"), ("charts/web/linked.txt", "GL010")]
+        ("charts/web/charts/ext", "GL010"), ("charts/web/dangling.txt", "GL010"),
+        ("charts/web/templates/again", "GL010")]
     assert all("the policy locks rules whose findings it could hide" in e["message"] for e in report["errors"])
+    # The library chart is also a chart of its own, rendered and linted as such.
+    assert sorted(f["file"] for f in report["findings"]) == [
+        "charts/web/charts/sub/templates/pod.yaml", "library/sub/templates/pod.yaml"]
+
+
+def test_a_dependency_reached_only_through_a_link_out_of_the_repository_is_missing(
+        chart: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """``helm template`` refuses a chart whose dependency is not in charts/; guardlint renders a copy without
+    the links it does not follow, so a dependency that only such a link provides is missing from that copy
+    and reported so (before, the copy rendered without it and without an error)."""
+    if os.name == "nt":
+        pytest.skip("symbolic links")
+    outside = tmp_path_factory.mktemp("outside")
+    write(outside, {"child/Chart.yaml": "apiVersion: v2\nname: child\nversion: 0.1.0\n"})
+    child = chart / "charts" / "child"
+    for f in sorted(child.rglob("*"), reverse=True):
+        f.unlink() if f.is_file() else f.rmdir()
+    child.rmdir()
+    os.symlink(outside / "child", child)
+    code, report, _ = check(".")
+    assert code == 2
+    assert ("charts/web/Chart.yaml", 5, ("dependency 'child' (listed in Chart.yaml) is not in charts/web/charts/; "
+            "guardlint renders offline and never downloads charts")) in [
+        (e["file"], e["line"], e["message"]) for e in report["errors"]]
+
+
+def test_a_schema_reference_in_a_linked_subchart_is_refused(chart: Path) -> None:
+    """The values schema of a subchart reached through a link is checked as a subchart folder's is: Helm would
+    load its ``$ref`` (here a file outside the repository)."""
+    if os.name == "nt":
+        pytest.skip("symbolic links")
+    repo = chart.parent.parent
+    write(repo, {"library/sub/Chart.yaml": "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+                 "library/sub/values.schema.json": '{"$ref": "file:///etc/passwd"}\n'})
+    os.symlink(repo / "library" / "sub", chart / "charts" / "sub")
+    code, report, _ = check(".")
+    assert code == 2
+    # The library folder is also a chart of its own, whose schema is refused as such.
+    assert sorted((e["file"], e["code"]) for e in report["errors"]) == [
+        ("charts/web/charts/sub/values.schema.json", "GL010"), ("library/sub/values.schema.json", "GL010")]
+    assert all("$ref 'file:///etc/passwd' would be loaded by Helm" in e["message"] for e in report["errors"])
+
+
+def test_links_that_fan_out_are_bounded(chart: Path) -> None:
+    """Links inside the repository that reach the same folders over and over (no cycle: 2**30 paths) stop at
+    ``MAX_CHART_ENTRIES`` with an error instead of copying without end."""
+    if os.name == "nt":
+        pytest.skip("symbolic links")
+    import time
+
+    repo = chart.parent.parent
+    for i in range(30):
+        (repo / "fan" / str(i)).mkdir(parents=True)
+    for i in range(29):
+        for name in ("a", "b"):
+            os.symlink(repo / "fan" / str(i + 1), repo / "fan" / str(i) / name)
+    os.symlink(repo / "fan" / "0", chart / "files")
+    start = time.monotonic()
+    code, report, _ = check(".")
+    assert time.monotonic() - start < 60
+    assert code == 2
+    assert ("charts/web/Chart.yaml", ("the chart has more than 20000 files and folders (symbolic links followed); "
+            "it is not rendered")) in [(e["file"], e["message"]) for e in report["errors"]]

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 MARK = "#@gl:"
 MARKER_RE = re.compile(r" ?#@gl:(\d+):(\d+)")
 MAX_CHART_BYTES = 64 * 1024 * 1024
+MAX_CHART_ENTRIES = 20_000
+"""Files and folders of a chart (symbolic links followed) beyond which it is not rendered (``chart_files``)."""
 RENDER_TIMEOUT = 120.0
 _ERROR_AT = re.compile(r"([^\s():<>\"]+\.(?:ya?ml|tpl|txt|json)):(\d+)(?::(\d+))?")
 _ACTION = re.compile(r"\{\{(-?)(.*?)(-?)\}\}", re.S)
@@ -146,36 +149,112 @@ def mark_template(text: str, file_id: int) -> str:
     return "\n".join(out)
 
 
-def _marked_copy(chart: str, dest: str, *, mark: bool = True) -> dict[int, str]:
-    """Copy ``chart`` to ``dest`` with markers in its (and its unpacked subcharts') templates (none without
-    ``mark``). Returns marker file ids -> template paths relative to the chart. Only regular files are
-    copied: a symbolic link (which Helm would follow, even out of the repository) or a FIFO is left out,
-    so Helm only ever renders the copy."""
-    files: dict[int, str] = {}
-    total = 0
-    for dirpath, dirnames, filenames in os.walk(chart):
-        dirnames[:] = sorted(d for d in dirnames if d not in (".git", "node_modules"))
-        rel_dir = os.path.relpath(dirpath, chart)
-        target_dir = os.path.join(dest, rel_dir) if rel_dir != "." else dest
-        os.makedirs(target_dir, exist_ok=True)
-        for name in sorted(filenames):
-            src = os.path.join(dirpath, name)
-            if os.path.islink(src) or not os.path.isfile(src):
+class LeftOut(NamedTuple):
+    """A symbolic link in a chart that guardlint does not follow, and why."""
+
+    path: str
+    """The link as reached from the chart folder (``os.path.join(chart, rel)``)."""
+    reason: str
+
+
+class ChartFiles(NamedTuple):
+    """What Helm would read of a chart folder, as guardlint reads it (``chart_files``)."""
+
+    folders: tuple[str, ...]
+    """Folders relative to the chart (``.`` first), parents before children."""
+    files: tuple[tuple[str, str], ...]
+    """(path relative to the chart, as Helm names it through links; real path to read) of each regular file."""
+    left_out: tuple[LeftOut, ...]
+
+
+def chart_files(chart: str, root: str | None = None) -> ChartFiles:
+    """The folders and regular files of ``chart``, following symbolic links as Helm does (a subchart under
+    ``charts/`` linked from a library folder of a monorepo, a file ``.Files.Get`` reads) when the link's real
+    target stays inside ``root`` (the repository; None: the chart folder). A link that leads out of it, whose
+    target is missing or not a regular file or folder, or that leads back to a folder it is in (a cycle, on
+    which Helm's walk would not end) is left out and listed. Bounded: more than ``MAX_CHART_ENTRIES`` files
+    and folders, or more than ``MAX_CHART_BYTES`` of files, is an ``OSError``, so links that reach the same
+    folder many times cannot make the copy grow without bound. ``.git`` and ``node_modules`` are passed over."""
+    real_chart = os.path.realpath(chart)
+    boundary = os.path.realpath(root) if root is not None else real_chart
+    boundary_prefix = boundary.rstrip(os.sep) + os.sep
+    folders: list[str] = []
+    files: list[tuple[str, str]] = []
+    left_out: list[LeftOut] = []
+    total = entries = 0
+    # (real folder, folder relative to the chart, real folders above it and itself): depth first, in name order.
+    stack: list[tuple[str, str, frozenset[str]]] = [(real_chart, ".", frozenset((real_chart,)))]
+    while stack:
+        real_dir, rel_dir, ancestry = stack.pop()
+        folders.append(rel_dir)
+        try:
+            with os.scandir(real_dir) as it:
+                listed = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue  # unreadable: Helm fails on it, guardlint renders without it
+        below: list[tuple[str, str, frozenset[str]]] = []
+        for entry in listed:
+            rel = entry.name if rel_dir == "." else os.path.join(rel_dir, entry.name)
+            entries += 1
+            if entries > MAX_CHART_ENTRIES:
+                raise OSError(f"the chart has more than {MAX_CHART_ENTRIES} files and folders (symbolic links "
+                              "followed)")
+            try:
+                link = entry.is_symlink()
+                real = os.path.realpath(entry.path) if link else entry.path
+                st = os.stat(real) if link else entry.stat(follow_symlinks=False)
+            except (OSError, ValueError):
+                if link:
+                    left_out.append(LeftOut(os.path.join(chart, rel), "its target is missing"))
                 continue
-            total += os.path.getsize(src)
-            if total > MAX_CHART_BYTES:
-                raise OSError(f"the chart is larger than {MAX_CHART_BYTES // 1048576} MiB")
-            dst = os.path.join(target_dir, name)
-            if mark and "templates" in rel_dir.split(os.sep) and name.endswith((".yaml", ".yml")) \
-                    and not name.startswith("_"):
-                with open(src, encoding="utf-8", errors="surrogateescape") as fh:
-                    text = fh.read()
-                file_id = len(files)
-                files[file_id] = os.path.normpath(os.path.join(rel_dir, name))
-                with open(dst, "w", encoding="utf-8", errors="surrogateescape") as fh:
-                    fh.write(mark_template(text, file_id))
-            else:
-                shutil.copyfile(src, dst)
+            if link and real != boundary and not real.startswith(boundary_prefix):
+                left_out.append(LeftOut(os.path.join(chart, rel), "it leads outside the repository"))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if entry.name in (".git", "node_modules"):
+                    continue
+                if real in ancestry:
+                    left_out.append(LeftOut(os.path.join(chart, rel),
+                                            "it makes a cycle: it leads to a folder it is in"))
+                    continue
+                below.append((real, rel, ancestry | {real}))
+            elif stat.S_ISREG(st.st_mode):
+                total += st.st_size
+                if total > MAX_CHART_BYTES:
+                    raise OSError(f"the chart is larger than {MAX_CHART_BYTES // 1048576} MiB")
+                files.append((rel, real))
+            elif link:
+                left_out.append(LeftOut(os.path.join(chart, rel), "its target is not a regular file or folder"))
+        stack.extend(reversed(below))
+    return ChartFiles(tuple(folders), tuple(files), tuple(left_out))
+
+
+def _marked_copy(chart: str, dest: str, *, mark: bool = True, root: str | None = None) -> dict[int, str]:
+    """Copy ``chart`` to ``dest`` with markers in its (and its unpacked subcharts') templates (none without
+    ``mark``). Returns marker file ids -> template paths relative to the chart. Only what ``chart_files``
+    lists is copied, as regular files: symbolic links that stay inside ``root`` are followed (their targets
+    copied in their place), others and FIFOs are left out, so Helm only ever renders the copy."""
+    files: dict[int, str] = {}
+    listed = chart_files(chart, root)
+    for rel_dir in listed.folders:
+        os.makedirs(os.path.join(dest, rel_dir) if rel_dir != "." else dest, exist_ok=True)
+    total = 0
+    for rel, src in listed.files:
+        rel_dir, name = os.path.dirname(rel), os.path.basename(rel)
+        dst = os.path.join(dest, rel)
+        total += os.path.getsize(src)
+        if total > MAX_CHART_BYTES:
+            raise OSError(f"the chart is larger than {MAX_CHART_BYTES // 1048576} MiB")
+        if mark and "templates" in rel_dir.split(os.sep) and name.endswith((".yaml", ".yml")) \
+                and not name.startswith("_"):
+            with open(src, encoding="utf-8", errors="surrogateescape") as fh:
+                text = fh.read()
+            file_id = len(files)
+            files[file_id] = os.path.normpath(os.path.join(rel_dir, name))
+            with open(dst, "w", encoding="utf-8", errors="surrogateescape") as fh:
+                fh.write(mark_template(text, file_id))
+        else:
+            shutil.copyfile(src, dst)
     return files
 
 
@@ -263,10 +342,11 @@ def _render_binary(binary: str, chart: str, values: Mapping[str, Any], options: 
 
 def render(renderer: Renderer, chart: str, values: Mapping[str, Any], *, release: str, namespace: str,
            kube_version: tuple[int, int], api_versions: Sequence[str] = (), sets: Sequence[str] = (),
-           overrides: Sequence[tuple[str, str]] = ()) -> Rendering:
+           overrides: Sequence[tuple[str, str]] = (), root: str | None = None) -> Rendering:
     """Render ``chart`` with user ``values`` (the chart's own values.yaml is applied by Helm). ``overrides``
     are (path relative to the chart, text) of files the copy gets instead of the chart's (a values file
-    ``--fix`` checks before writing it); with overrides there is no fallback to rendering the chart itself."""
+    ``--fix`` checks before writing it); with overrides there is no fallback to rendering the chart itself.
+    Symbolic links in the chart are followed where they stay inside ``root`` (``chart_files``)."""
     options: dict[str, Any] = {"name": release, "namespace": namespace,
                                "kube_version": f"v{kube_version[0]}.{kube_version[1]}.0"}
     if api_versions:
@@ -291,7 +371,7 @@ def render(renderer: Renderer, chart: str, values: Mapping[str, Any], *, release
     with tempfile.TemporaryDirectory(prefix="guardlint-chart-") as tmp:
         copy = os.path.join(tmp, os.path.basename(os.path.normpath(chart)))
         try:
-            files = _marked_copy(chart, copy)
+            files = _marked_copy(chart, copy, root=root)
             for rel, text in overrides:
                 with open(os.path.join(copy, rel), "w", encoding="utf-8") as fh:
                     fh.write(text)
@@ -306,7 +386,7 @@ def render(renderer: Renderer, chart: str, values: Mapping[str, Any], *, release
     with tempfile.TemporaryDirectory(prefix="guardlint-chart-") as tmp:
         copy = os.path.join(tmp, os.path.basename(os.path.normpath(chart)))
         try:
-            _marked_copy(chart, copy, mark=False)
+            _marked_copy(chart, copy, mark=False, root=root)
         except OSError as exc:
             return Rendering({}, {}, RenderError(f"cannot read the chart: {exc}", None, 1, 1))
         plain = once(copy)

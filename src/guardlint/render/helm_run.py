@@ -97,8 +97,14 @@ def _load_doc(path: str, max_bytes: int, overrides: Sequence[tuple[str, str]] = 
     return (docs[0] if docs else None), None
 
 
-def missing_dependencies(chart: str, max_bytes: int) -> list[InputError]:
-    """Dependencies Chart.yaml declares that are not in ``charts/`` (as a folder or a packaged .tgz)."""
+def missing_dependencies(chart: str, max_bytes: int, root: str | None = None) -> list[InputError]:
+    """Dependencies Chart.yaml declares that are not in ``charts/`` (as a folder or a packaged .tgz) of the copy
+    Helm renders (``chart_files``: a subchart reached through a symbolic link that leaves ``root`` is not in it,
+    and ``helm template`` refuses a chart whose dependency is missing)."""
+    from fnmatch import fnmatchcase
+
+    from guardlint.render.helm import chart_files
+
     doc, err = _load_doc(os.path.join(chart, CHART_FILE), max_bytes)
     if err is not None:
         return [err]
@@ -106,14 +112,18 @@ def missing_dependencies(chart: str, max_bytes: int) -> list[InputError]:
         return []
     charts_dir = os.path.join(chart, "charts")
     lock = os.path.isfile(os.path.join(chart, "Chart.lock"))
+    try:
+        present = {rel.replace(os.sep, "/") for rel, _ in chart_files(chart, root).files}
+    except OSError:
+        return []  # over a bound: schema_references reports it
     out: list[InputError] = []
     for i, dep in enumerate(doc.data["dependencies"]):
         if not isinstance(dep, dict) or not isinstance(dep.get("name"), str):
             continue
         name = dep["name"]
-        if os.path.isfile(os.path.join(charts_dir, name, CHART_FILE)):
+        if f"charts/{name}/{CHART_FILE}" in present:
             continue
-        if glob.glob(os.path.join(glob.escape(charts_dir), f"{glob.escape(name)}-*.tgz")):
+        if any(fnmatchcase(rel, f"charts/{glob.escape(name)}-*.tgz") and rel.count("/") == 1 for rel in present):
             continue
         loc, _ = doc.locate(("dependencies", i))
         source = "Chart.lock" if lock else "Chart.yaml"
@@ -179,28 +189,24 @@ def _default_sets(chart: str) -> list[tuple[str, tuple[str, ...]]]:
     return sets
 
 
-def _chart_digest(chart: str) -> str | None:
-    """A digest of every file of the chart (None when the chart is over ``MAX_CHART_BYTES``)."""
-    from guardlint.render.helm import MAX_CHART_BYTES
+def _chart_digest(chart: str, root: str) -> str:
+    """A digest of every file of the chart as Helm reads it (``chart_files``: symbolic links inside ``root``
+    followed, so a change in a linked subchart is a new digest). ``OSError`` when the chart is over a bound."""
+    from guardlint.render.helm import MAX_CHART_BYTES, chart_files
 
     parts: list[bytes | str] = []
     total = 0
-    for dirpath, dirnames, filenames in os.walk(chart):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
-            if os.path.islink(path) or not os.path.isfile(path):
-                continue
-            parts.append(os.path.relpath(path, chart))
-            try:
-                with open(path, "rb") as fh:
-                    data = fh.read(MAX_CHART_BYTES + 1 - total)
-            except OSError:
-                data = b"\0unreadable"
-            total += len(data)
-            if total > MAX_CHART_BYTES:
-                return None
-            parts.append(data)
+    for rel, path in chart_files(chart, root).files:
+        parts.append(rel)
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_CHART_BYTES + 1 - total)
+        except OSError:
+            data = b"\0unreadable"
+        total += len(data)
+        if total > MAX_CHART_BYTES:
+            raise OSError(f"the chart is larger than {MAX_CHART_BYTES // 1048576} MiB")
+        parts.append(data)
     return cache.digest(*parts)
 
 
@@ -211,42 +217,46 @@ _ARCHIVE_DEPTH = 3
 """Packaged subcharts inside packaged subcharts are looked into this deep; deeper archives are refused."""
 
 
-def schema_references(chart: str, max_bytes: int) -> list[InputError]:
+def schema_references(chart: str, max_bytes: int, root: str | None = None) -> list[InputError]:
     """One ``render-failed`` error for each reference in the ``values.schema.json`` of the chart or of a subchart
-    (a folder or a ``.tgz`` under ``charts/``) that Helm would load to validate the values: a ``$ref`` that is not
-    a fragment of the same file (``#/...``), or a ``$schema`` that is not a standard meta-schema. Helm fetches a
-    URL (a loopback address too: no proxy stops it) and reads a ``file://`` or relative path wherever it leads,
-    so such a chart is not rendered."""
+    (a folder or a ``.tgz`` under ``charts/``, also through a symbolic link inside ``root`` that Helm would
+    follow: ``chart_files``) that Helm would load to validate the values: a ``$ref`` that is not a fragment of
+    the same file (``#/...``), or a ``$schema`` that is not a standard meta-schema. Helm fetches a URL (a loopback
+    address too: no proxy stops it) and reads a ``file://`` or relative path wherever it leads, so such a chart
+    is not rendered."""
+    from guardlint.render.helm import chart_files
+
     errors: list[InputError] = []
-    schema = os.path.join(chart, "values.schema.json")
-    if os.path.isfile(schema) and not os.path.islink(schema):
-        display = display_name(schema)
-        result = read_input(Input(schema, display), max_bytes)
-        if result.error is None:
-            loaded = load_text(result.text or "", display)
-            for doc in loaded.documents[:1]:
-                for path, key, value in _loading_references(doc.data):
-                    location, _ = doc.locate(path)
-                    errors.append(_schema_error(display, location.line, location.column, display, key, value))
-    charts_dir = os.path.join(chart, "charts")
-    for name in sorted(os.listdir(charts_dir)) if os.path.isdir(charts_dir) else ():
-        sub = os.path.join(charts_dir, name)
-        if os.path.islink(sub):
-            continue  # links are left out of the copy Helm renders
-        if os.path.isdir(sub):
-            errors.extend(schema_references(sub, max_bytes))
-        elif name.endswith(".tgz") and os.path.isfile(sub):
-            errors.extend(_archive_references(sub, max_bytes))
+    try:
+        listed = chart_files(chart, root)
+    except OSError as exc:
+        return [_error(display_name(os.path.join(chart, CHART_FILE)), f"{exc}; it is not rendered")]
+    for rel, real in listed.files:
+        *folders, name = rel.split(os.sep)
+        # The chart's own folder, or a subchart's: charts/<name>/charts/<name>/...
+        in_chart = len(folders) % 2 == 0 and all(f == "charts" for f in folders[::2])
+        in_charts = len(folders) % 2 == 1 and all(f == "charts" for f in folders[::2])
+        display = display_name(os.path.join(chart, rel))
+        if name == "values.schema.json" and in_chart:
+            result = read_input(Input(real, display), max_bytes)
+            if result.error is None:
+                loaded = load_text(result.text or "", display)
+                for doc in loaded.documents[:1]:
+                    for path, key, value in _loading_references(doc.data):
+                        location, _ = doc.locate(path)
+                        errors.append(_schema_error(display, location.line, location.column, display, key, value))
+        elif name.endswith(".tgz") and in_charts:
+            errors.extend(_archive_references(real, max_bytes, display))
     return errors
 
 
-def _archive_references(archive: str, max_bytes: int) -> list[InputError]:
+def _archive_references(archive: str, max_bytes: int, display: str | None = None) -> list[InputError]:
     """``schema_references`` for a packaged subchart: every ``values.schema.json`` in it, and in the archives it
     packs (bounded: members over ``max_bytes``, and archives deeper than ``_ARCHIVE_DEPTH``, are refused)."""
     import io
     import tarfile
 
-    display = display_name(archive)
+    display = display if display is not None else display_name(archive)
     errors: list[InputError] = []
 
     def walk(fileobj: Any, where: str, depth: int) -> None:
@@ -316,11 +326,11 @@ def render_charts(charts: Sequence[str], options: RenderOptions) -> tuple[list[U
         chart_display = display_name(chart)
         if _is_library(chart, options.max_bytes):
             continue  # a library chart renders nothing of its own; it is linted through the charts using it
-        missing = missing_dependencies(chart, options.max_bytes)
+        missing = missing_dependencies(chart, options.max_bytes, repo_root(chart, options.given))
         if missing:
             errors.extend(missing)
             continue
-        refused = schema_references(chart, options.max_bytes)
+        refused = schema_references(chart, options.max_bytes, repo_root(chart, options.given))
         if refused:
             errors.extend(refused)
             continue
@@ -355,10 +365,10 @@ def _render_chart(chart: str, chart_display: str, renderer: Renderer,
     # as committed (an override is a pre-commit's edited copy).
     trusted = cache.outside(root, os.getcwd(), *options.given)
     use_cache = trusted and not options.overrides
-    chart_digest = _chart_digest(chart)
-    if chart_digest is None:
-        return [], [_error(display_name(os.path.join(chart, CHART_FILE)),
-                           "the chart's files are larger than 64 MiB; it is not rendered")]
+    try:
+        chart_digest = _chart_digest(chart, root)
+    except OSError as exc:
+        return [], [_error(display_name(os.path.join(chart, CHART_FILE)), f"{exc}; it is not rendered")]
     base_values, err = _load_doc(os.path.join(chart, "values.yaml"), options.max_bytes, options.overrides) \
         if os.path.isfile(os.path.join(chart, "values.yaml")) else (None, None)
     if err is not None:
@@ -403,7 +413,7 @@ def _render_chart(chart: str, chart_display: str, renderer: Renderer,
         if rendering is None:
             rendering = render(renderer, chart, values, release=settings.release, namespace=settings.namespace,
                                kube_version=options.kubernetes_version, api_versions=settings.api_versions,
-                               sets=settings.set_exprs, overrides=inside_chart)
+                               sets=settings.set_exprs, overrides=inside_chart, root=root)
             if use_cache:
                 cache.put(key, json.dumps({
                     "templates": rendering.templates, "files": rendering.marker_files,

@@ -89,7 +89,7 @@ def prepare(parts: Partition, explicit: Sequence[str], options: RenderOptions) -
             units.extend(got_units)
             errors.extend(got_errors)
             skipped.extend(_unused_values_notes(sorted(parts.charts), options))
-            links, link_errors = _chart_links(sorted(parts.charts), options.locked)
+            links, link_errors = _chart_links(sorted(parts.charts), options)
             skipped.extend(links)
             errors.extend(link_errors)
         else:
@@ -122,31 +122,34 @@ def _unused_values_notes(charts: Sequence[str], options: RenderOptions) -> list[
     return notes
 
 
-def _chart_links(charts: Sequence[str], locked: bool) -> tuple[list[SkippedDocument], list[InputError]]:
-    """A note for each symbolic link in a rendered chart, or an input error when a policy locks rules: Helm would
-    follow the link (a subchart under ``charts/`` linked from elsewhere in a monorepo, a file ``.Files.Get``
-    reads), but guardlint renders a copy of the chart's regular files only (``guardlint.render.helm._marked_copy``),
-    so what the link holds is neither rendered nor linted. Under a lock that could hide a locked rule's finding
-    (a privileged pod in a linked subchart), so the run cannot pass on it."""
+def _chart_links(charts: Sequence[str], options: RenderOptions) -> tuple[list[SkippedDocument], list[InputError]]:
+    """A note for each symbolic link in a rendered chart that guardlint does not follow, or an input error when
+    a policy locks rules. Helm follows every link (a subchart under ``charts/`` linked from elsewhere in a
+    monorepo, a file ``.Files.Get`` reads); guardlint follows those that stay inside the repository
+    (``guardlint.render.helm.chart_files``) and leaves out one that leads outside it, whose target is missing
+    or is not a regular file or folder, or that makes a cycle, so what such a link holds is neither rendered
+    nor linted. Under a lock that could hide a locked rule's finding (a privileged pod in a linked subchart), so
+    the run cannot pass on it."""
+    from guardlint.render.helm import chart_files
+
     notes: list[SkippedDocument] = []
     errors: list[InputError] = []
     for chart in charts:
-        for dirpath, dirnames, filenames in os.walk(chart):
-            dirnames[:] = sorted(d for d in dirnames if d not in (".git", "node_modules"))
-            for name in sorted((*dirnames, *filenames)):
-                path = os.path.join(dirpath, name)
-                if not os.path.islink(path):
-                    continue
-                what = (f"a symbolic link in the Helm chart {display_name(chart)}: Helm would follow it, but guardlint "
-                        "renders only the chart's regular files, so what it holds is neither rendered nor linted")
-                if locked:
-                    errors.append(InputError(
-                        ErrorKind.RENDER_FAILED, display_name(path), 1, 1,
-                        f"{what}, and the policy locks rules whose findings it could hide",
-                        "Replace the link with a copy of its target."))
-                else:
-                    notes.append(SkippedDocument(
-                        display_name(path), 1, f"{what} (replace the link with a copy of its target)", note=True))
+        try:
+            left_out = chart_files(chart, repo_root(chart, options.given)).left_out
+        except OSError:
+            continue  # over a bound: the chart is not rendered, and its rendering says so
+        for path, reason in left_out:
+            what = (f"a symbolic link in the Helm chart {display_name(chart)} that guardlint does not follow "
+                    f"({reason}): Helm would follow it, so what it holds is neither rendered nor linted")
+            if options.locked:
+                errors.append(InputError(
+                    ErrorKind.RENDER_FAILED, display_name(path), 1, 1,
+                    f"{what}, and the policy locks rules whose findings it could hide",
+                    "Replace the link with a copy of its target."))
+            else:
+                notes.append(SkippedDocument(
+                    display_name(path), 1, f"{what} (replace the link with a copy of its target)", note=True))
     return notes, errors
 
 
