@@ -400,12 +400,21 @@ def _megabytes_option(text: str | None) -> float | None:
 
 
 def _refuse_special_target(path: str, what: str) -> None:
-    """UsageError unless ``path`` is a new path or an existing regular file (not a symlink, device, FIFO...)."""
+    """UsageError unless ``path`` is a new path or an existing regular file (not a symlink, device, FIFO...),
+    in a folder that does not lead out of the git checkout it is spelled in through a symbolic link (a folder
+    link committed in a pull request, ``reports -> /elsewhere``, would have the report written outside the
+    repository, where the final name's own link is refused)."""
     import stat
 
     from guardlint.errors import UsageError
-    from guardlint.source.files import special_kind
+    from guardlint.source.files import leaves_repository, special_kind
 
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(folder):
+        escape = leaves_repository(folder)
+        if escape is not None:
+            raise UsageError(f"{path}: refusing to write {what} through a symbolic link that leads out of the "
+                             f"repository {escape}; name the folder's real path or a folder inside the repository")
     try:
         info = os.lstat(path)
     except FileNotFoundError:

@@ -190,6 +190,28 @@ def test_output_over_a_symlink_is_refused(work: Path) -> None:
     assert os.path.islink(work / "link.txt") and (work / "report.txt").read_text() == "old"
 
 
+def test_output_through_a_folder_link_out_of_the_repository_is_refused(
+        work: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A pull request can commit ``reports -> /elsewhere``: a CI step's ``--output-file sarif:reports/x.sarif``
+    (or ``-o``, ``--write-baseline``) would then write outside the repository. Refused like the final name's own
+    link; a folder link inside the repository, and a path outside any repository named as such, still work."""
+    (work / ".git").mkdir()
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    os.symlink(elsewhere, work / "reports")
+    for option in (["-o", "reports/r.json"], ["--output-file", "sarif:reports/r.sarif"],
+                   ["--write-baseline", "reports/base.json"]):
+        code, _, err = run(["deploy", "--no-config", *option])
+        escape = f"through a symbolic link that leads out of the repository {os.path.realpath(work)}"
+        assert code == 2 and "refusing to write the " in err and escape in err, err
+    assert list(elsewhere.iterdir()) == []
+    (work / "inside").mkdir()
+    os.symlink("inside", work / "linked")
+    assert run(["deploy", "--no-config", "-o", "linked/r.json"])[0] == 0
+    assert run(["deploy", "--no-config", "-o", str(elsewhere / "r.json")])[0] == 0
+    assert sorted(p.name for p in (work / "inside").iterdir()) == ["r.json"]
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["r.json"]
+
+
 @needs_fifo
 def test_output_over_a_fifo_a_device_or_a_directory_is_refused(work: Path) -> None:
     fifo(work / "out.fifo")
