@@ -56,7 +56,9 @@ _DOCS: tuple[InputErrorDoc, ...] = (
     InputErrorDoc(
         ErrorKind.TOO_LARGE, "Input is larger than the size limit",
         "The file is larger than the size limit (20 MB by default), so it is not read at all: a bound on "
-        "what an untrusted repository can make guardlint read.",
+        "what an untrusted repository can make guardlint read. What a Helm chart renders for one values set is "
+        "held to the same limit (a template can write without bound): reported at the largest template, and "
+        "nothing of that values set is linted.",
         "If the file is a real manifest, raise the limit with `max-file-size-mb:` in `.guardlint.yaml` or "
         "`--max-file-size MB`; otherwise exclude it.",
     ),

@@ -537,3 +537,21 @@ def test_links_that_fan_out_are_bounded(chart: Path) -> None:
     assert code == 2
     assert ("charts/web/Chart.yaml", ("the chart has more than 20000 files and folders (symbolic links followed); "
             "it is not rendered")) in [(e["file"], e["message"]) for e in report["errors"]]
+
+
+def test_a_rendering_over_the_file_size_limit_is_not_linted(repo: Path) -> None:
+    """A template can write without bound (``repeat``, ``range until``): a 30 MB rendering passed the 20 MB limit
+    a file of that size meets, and 100 MB took 90 s and 1.2 GB to load and lint. It is a ``file-too-large`` error
+    at the largest template, as a file would be; a higher ``--max-file-size`` lints it."""
+    write(repo, {"c/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+                 "c/templates/cm.yaml": ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n"
+                                         "data:\n  x: {{ repeat 1500000 \"x\" | quote }}\n"),
+                 "c/templates/small.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: small\n"})
+    code, report, _ = check("--max-file-size", "1", "c")
+    assert code == 2 and report["findings"] == []
+    message = ("what the Helm chart c renders with values set values.yaml is over the 1 MB limit (the largest "
+               "part, 1.4 MB, from this template); nothing was linted for this values set")
+    assert [(e["file"], e["code"], e["message"]) for e in report["errors"]] == [
+        ("c/templates/cm.yaml", "GL005", message)]
+    code, report, _ = check("--max-file-size", "2", "--select", "invalid-object-name", "c")
+    assert code == 0 and report["errors"] == []

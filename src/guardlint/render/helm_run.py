@@ -429,10 +429,34 @@ def _render_chart(chart: str, chart_display: str, renderer: Renderer,
                 seen_errors[k] = len(errors)
                 errors.append(e)
             continue
+        too_large = _too_large(rendering, chart, set_name, options.max_bytes)
+        if too_large is not None:
+            errors.append(too_large)
+            continue
         value_files = _values_chain(chart, base_values, docs, options.max_bytes, options.overrides)
         units.append(_unit(chart, chart_display, set_name, rendering, value_files, set_paths(settings.set_exprs),
                            trusted))
     return units, errors
+
+
+def _too_large(rendering: Rendering, chart: str, set_name: str, max_bytes: int) -> InputError | None:
+    """A ``file-too-large`` error when what a values set renders is over the file-size limit, as a file of that
+    size would be: a template can write without bound (``repeat``, ``range until``), and loading and linting the
+    output is what would then take the time and memory. At the largest template, which says where it comes
+    from. The size counts characters of the output as rendered, guardlint's line markers included."""
+    sizes = {key: len(text) for key, text in rendering.templates.items() if not key.endswith("NOTES.txt")}
+    if sum(sizes.values()) <= max_bytes:
+        return None
+    largest = max(sorted(sizes), key=lambda k: sizes[k])
+    rel = largest.split("/", 1)[1] if "/" in largest else largest
+    limit = f"{max_bytes / 1048576:g} MB"
+    return InputError(
+        ErrorKind.TOO_LARGE, display_name(os.path.join(chart, rel)), 1, 1,
+        f"what the Helm chart {display_name(chart)} renders with values set {set_name} is over the {limit} limit "
+        f"(the largest part, {sizes[largest] / 1048576:.1f} MB, from this template); nothing was linted for this "
+        "values set",
+        hint="raise 'max-file-size-mb' in .guardlint.yaml (or pass --max-file-size MB) if the chart really renders "
+             "this much")
 
 
 def _cached(key: str) -> Rendering | None:
