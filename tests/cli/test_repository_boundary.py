@@ -77,6 +77,10 @@ def test_links_out_of_the_repository_are_passed_over_in_folders(layout: tuple[Pa
     code, out, _ = run("check", "deploy", "--no-config", "--show-files")
     assert "skip  deploy/leak.yaml  (a symbolic link to a file outside the repository" in out
     assert "skip  deploy/external/  (a symbolic link to a folder outside the repository" in out
+    # Naming such a link is refused too (next test): the reason says so, and no longer invites naming it.
+    assert "not read (guardlint does not read outside the repository it lints, also when the link is named)" in out
+    assert "not followed (guardlint does not read outside the repository it lints, also when the link is named)" in out
+    assert "name it on the command line" not in out
 
 
 def test_a_link_out_of_the_repository_named_explicitly_is_refused(layout: tuple[Path, Path]) -> None:

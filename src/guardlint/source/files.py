@@ -478,6 +478,14 @@ def _walk_limit(real_top: str) -> str:
     return cwd if within(real_top, cwd) else real_top
 
 
+def _named(limit: str) -> str:
+    """What naming a link out of the walk's ``limit`` on the command line does: in a git checkout, the link is
+    refused there too (``discover``: guardlint does not read outside the repository); elsewhere, it is read."""
+    if os.path.lexists(os.path.join(limit, ".git")):
+        return " (guardlint does not read outside the repository it lints, also when the link is named)"
+    return " (name it on the command line to lint it)"
+
+
 def _related(a: str, b: str) -> bool:
     """Whether one of two real paths is the other or lies inside it."""
     try:
@@ -531,8 +539,7 @@ def _walk(
                                    "files are linted at their real place")))
                 continue
             if link and not within(os.path.realpath(full), limit):
-                why = (f"a symbolic link to a folder outside the repository ({limit}): not followed (name it on "
-                       "the command line to lint it)")
+                why = f"a symbolic link to a folder outside the repository ({limit}): not followed{_named(limit)}"
                 found.append((full + os.sep, why))
                 continue
             if excludes.patterns:
@@ -568,8 +575,7 @@ def _walk(
                 info = None  # a vanished file: reading it reports why
             if info is not None and stat.S_ISLNK(info.st_mode):
                 if not within(os.path.realpath(full), limit):
-                    why = (f"a symbolic link to a file outside the repository ({limit}): not read (name it on the "
-                           "command line to lint it)")
+                    why = f"a symbolic link to a file outside the repository ({limit}): not read{_named(limit)}"
                     found.append((full, why))
                     continue
                 try:
