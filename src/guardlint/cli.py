@@ -322,6 +322,22 @@ def _plain_check(args_list: Sequence[str]) -> argparse.Namespace | None:
     return namespace
 
 
+def _option_named_like_a_file(args_list: Sequence[str]) -> str | None:
+    """The first word before ``--`` that argparse would read as an option (it starts with ``-`` and is not ``-``)
+    and that also names an existing path, or None. pre-commit appends the names of the changed files to the
+    hook's command line as they are: a file a pull request adds at the top of the repository named
+    ``--policy=mine.yaml`` (or ``--baseline=b.json``, ``-o.yaml``) was read as that option when a CI job runs
+    the hooks (``pre-commit run --all-files``), replacing the policy the job sets in ``GUARDLINT_POLICY`` and
+    so its locks. Such a word is refused either way round (the option the user typed, or the file), one
+    ``lstat`` per option word."""
+    for word in args_list:
+        if word == "--":
+            return None
+        if word.startswith("-") and word != "-" and os.path.lexists(word):
+            return word
+    return None
+
+
 def _normalise_argv(argv: Sequence[str]) -> list[str]:
     args = list(argv)
     if not args:
@@ -1354,6 +1370,14 @@ def _main(argv: Sequence[str] | None, out: TextIO | None, err: TextIO | None) ->
     stdout = out or sys.stdout
     stderr = err or sys.stderr
     args_list = _normalise_argv(sys.argv[1:] if argv is None else argv)
+    clash = _option_named_like_a_file(args_list)
+    if clash is not None:
+        from guardlint._printable import printable
+
+        stderr.write(f"guardlint: error: '{printable(clash)}' is an option and also the name of a file or folder in "
+                     "the working folder: a tool that passes file names (pre-commit) would have that file set "
+                     "guardlint's options; rename it, or name paths after '--'\n")
+        return EXIT_ERROR
     args = _plain_check(args_list)
     if args is None:
         parser = _parser(args_list[0] if args_list[0] in SUBCOMMANDS else None)

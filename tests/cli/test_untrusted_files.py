@@ -212,6 +212,38 @@ def test_output_through_a_folder_link_out_of_the_repository_is_refused(
     assert sorted(p.name for p in elsewhere.iterdir()) == ["r.json"]
 
 
+def test_a_file_named_like_an_option_is_refused(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pre-commit appends the changed files' names to the hook's command line as they are, so a pull request's
+    file ``--policy=mine.yaml`` at the top of the repository was read as ``--policy mine.yaml`` when CI ran the
+    hooks: its empty policy replaced the job's ``GUARDLINT_POLICY`` and a locked rule's finding passed (exit 0).
+    Refused now, whichever was meant; after ``--`` it is a path."""
+    (work / ".git").mkdir()
+    (work / "deploy" / "bad.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  containers:\n    - name: c\n"
+        "      image: busybox:1.36\n      securityContext: {privileged: true}\n")
+    (work / ".guardlint.yaml").write_text("ignore: [privileged-container]\n")
+    (work / "mine.yaml").write_text("locked: []\n")
+    (work / "--policy=mine.yaml").write_text("")
+    (work / "-o.yaml").write_text("")
+    policy = work.parent / f"{work.name}-policy.yaml"
+    policy.write_text("locked: [privileged-container]\n")
+    monkeypatch.setenv("GUARDLINT_POLICY", str(policy))
+    hook = ["check", "--partial", "--allow-no-objects", "--select", "privileged-container"]
+    code, out, err = run([*hook, "deploy/bad.yaml", "--policy=mine.yaml"])
+    assert (code, out) == (2, ""), out
+    assert "'--policy=mine.yaml' is an option and also the name of a file or folder in the working folder" in err
+    code, _, err = run([*hook, "deploy/bad.yaml", "-o.yaml"])
+    assert code == 2 and "'-o.yaml' is an option and also the name" in err
+    assert (work / "-o.yaml").read_text() == ""
+    # After '--' the name is a path, and the job's policy stands.
+    code, out, err = run([*hook, "--format", "concise", "--", "deploy/bad.yaml", "--policy=mine.yaml"])
+    assert code == 1 and "deploy/bad.yaml:8:25: SEC003" in out, out + err
+    # An option word that names nothing is read as before.
+    (work / "--policy=mine.yaml").unlink()
+    code, out, err = run([*hook, "--format", "concise", "deploy/bad.yaml", "--policy=mine.yaml"])
+    assert code == 0 and "SEC003" not in out, out + err
+
+
 @needs_fifo
 def test_output_over_a_fifo_a_device_or_a_directory_is_refused(work: Path) -> None:
     fifo(work / "out.fifo")
