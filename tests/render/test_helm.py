@@ -455,15 +455,18 @@ def test_symbolic_links_inside_the_repository_are_followed_as_helm_does(
     os.symlink(outside / "ext", chart / "charts" / "ext")  # outside the repository: left out
     os.symlink(chart / "missing", chart / "dangling.txt")
     os.symlink("..", chart / "templates" / "again")  # a cycle: templates/again/templates/again/...
+    (repo / ".git" / "config").write_text("[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n")
+    os.symlink(repo / ".git", chart / "files")  # inside, but credentials live there in CI: left out
     out, err = io.StringIO(), io.StringIO()
     main(["check", "--select", "privileged-container", "--fail-on", "never", "."], out=out, err=err)
     text = out.getvalue()
     assert "charts/web/charts/sub/templates/pod.yaml:10:" in text and "name: ext" not in text, text
     notes = sorted(line for line in text.splitlines() if ": note: a symbolic link in the Helm chart" in line)
     assert [n.split(":", 1)[0] for n in notes] == [
-        "charts/web/charts/ext", "charts/web/dangling.txt", "charts/web/templates/again"], text
+        "charts/web/charts/ext", "charts/web/dangling.txt", "charts/web/files", "charts/web/templates/again"], text
     assert "(it leads outside the repository)" in notes[0] and "(its target is missing)" in notes[1]
-    assert "(it makes a cycle: it leads to a folder it is in)" in notes[2]
+    assert "(it leads into a .git folder)" in notes[2]
+    assert "(it makes a cycle: it leads to a folder it is in)" in notes[3]
     assert all("Helm would follow it, so what it holds is neither rendered nor linted" in n for n in notes)
     # Under a policy that locks rules, a link left out could hide a locked rule's finding: an input error.
     policy = outside / "policy.yaml"
@@ -471,7 +474,7 @@ def test_symbolic_links_inside_the_repository_are_followed_as_helm_does(
     code, report, _ = check("--policy", str(policy), "--select", "privileged-container", ".")
     assert code == 2
     assert sorted((e["file"], e["code"]) for e in report["errors"]) == [
-        ("charts/web/charts/ext", "GL010"), ("charts/web/dangling.txt", "GL010"),
+        ("charts/web/charts/ext", "GL010"), ("charts/web/dangling.txt", "GL010"), ("charts/web/files", "GL010"),
         ("charts/web/templates/again", "GL010")]
     assert all("the policy locks rules whose findings it could hide" in e["message"] for e in report["errors"])
     # The library chart is also a chart of its own, rendered and linted as such.

@@ -171,8 +171,9 @@ def chart_files(chart: str, root: str | None = None) -> ChartFiles:
     """The folders and regular files of ``chart``, following symbolic links as Helm does (a subchart under
     ``charts/`` linked from a library folder of a monorepo, a file ``.Files.Get`` reads) when the link's real
     target stays inside ``root`` (the repository; None: the chart folder). A link that leads out of it, whose
-    target is missing or not a regular file or folder, or that leads back to a folder it is in (a cycle, on
-    which Helm's walk would not end) is left out and listed. Bounded: more than ``MAX_CHART_ENTRIES`` files
+    target is missing or not a regular file or folder, that leads into a ``.git`` folder (credentials live
+    there in CI), or that leads back to a folder it is in (a cycle, on which Helm's walk would not end) is
+    left out and listed. Bounded: more than ``MAX_CHART_ENTRIES`` files
     and folders, or more than ``MAX_CHART_BYTES`` of files, is an ``OSError``, so links that reach the same
     folder many times cannot make the copy grow without bound. ``.git`` and ``node_modules`` are passed over."""
     real_chart = os.path.realpath(chart)
@@ -209,6 +210,12 @@ def chart_files(chart: str, root: str | None = None) -> ChartFiles:
                 continue
             if link and real != boundary and not real.startswith(boundary_prefix):
                 left_out.append(LeftOut(os.path.join(chart, rel), "it leads outside the repository"))
+                continue
+            if link and ".git" in real[len(boundary_prefix):].split(os.sep):
+                # The git folder holds credentials in CI (actions/checkout's extraheader, GitLab's job token in
+                # the remote URL): a template could copy them (``.Files.Get``) into objects whose findings quote
+                # them in the pull request.
+                left_out.append(LeftOut(os.path.join(chart, rel), "it leads into a .git folder"))
                 continue
             if stat.S_ISDIR(st.st_mode):
                 if entry.name in (".git", "node_modules"):
