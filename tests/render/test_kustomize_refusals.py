@@ -95,6 +95,23 @@ def test_special_oversized_and_outside_files_are_not_read(tmp_path: Path) -> Non
     assert "outside the repository" in got[2][1]
 
 
+def test_files_in_the_git_folder_are_not_read(tmp_path: Path) -> None:
+    """CI keeps credentials in ``.git/config`` (actions/checkout's http extraheader, GitLab's job token in the
+    remote URL): a generator reading it, with ``replacements`` copying the value into an image, put the token in
+    the pull request's annotations. Refused on each entry, also through a link to the folder."""
+    write(tmp_path, {".git/config": "[remote \"origin\"]\n\turl = https://gitlab-ci-token:glcbt-x@example.com/r.git\n",
+                     "kustomization.yaml": (
+                         "resources: [pod.yaml]\nconfigMapGenerator:\n  - name: a\n    files: [config=.git/config]\n"
+                         "secretGenerator:\n  - name: b\n    envs: [linked/config]\n  - name: c\n"
+                         "    files: [.git/../pod.yaml]\n"),
+                     "pod.yaml": POD})
+    (tmp_path / "linked").symlink_to(tmp_path / ".git")
+    got = problems(tmp_path, folder=".")
+    assert [line for line, _ in got] == [4, 7]
+    assert all("is in the repository's .git folder, where CI keeps credentials" in m for _, m in got)
+    assert "'.git/config' in 'configMapGenerator files'" in got[0][1] and "'linked/config'" in got[1][1]
+
+
 def test_helm_charts_are_refused_on_each_entry_naming_chart_and_repository(tmp_path: Path) -> None:
     write(tmp_path, {"o/kustomization.yaml": (
         "resources: [pod.yaml]\nhelmCharts:\n  - name: redis\n    repo: https://charts.example.com\n"

@@ -248,6 +248,15 @@ def _inline(node: ScalarNode, text_lines: Sequence[str], display: str, doc_offse
     return _patch_docs(docs, display, doc_offset + node.start_mark.line, column, target, force_json)
 
 
+def _in_git_folder(path: str, root: str) -> bool:
+    """Whether the real ``path`` lies in a ``.git`` folder below the real ``root`` (a generator's ``files`` or
+    ``envs`` entry would copy ``.git/config``, with the credentials CI keeps there, into objects whose fields
+    ``replacements`` can move where findings quote them)."""
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    rel = os.path.relpath(real, top)
+    return ".git" in rel.split(os.sep)
+
+
 def parse_kustomization(directory: str, root: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Kustomization | None:
     """Read the kustomization of ``directory``: the folders it builds on, its patches and its problems
     (remote or out-of-repository references). None when the folder has no kustomization."""
@@ -283,6 +292,11 @@ def parse_kustomization(directory: str, root: str, max_bytes: int = DEFAULT_MAX_
         if not inside(path, root):
             refuse(node, f"{entry!r} in '{field}' is outside the repository ({root}); it is not read",
                    "keep what an overlay reads inside the repository")
+            return None
+        if _in_git_folder(path, root):
+            refuse(node, f"{entry!r} in '{field}' is in the repository's .git folder, where CI keeps credentials "
+                   "(actions/checkout's http extraheader, GitLab's job token in the remote URL); it is not read",
+                   "an overlay has no business reading git's own files")
             return None
         try:
             info = os.stat(path)
