@@ -193,6 +193,22 @@ def test_a_rule_file_or_a_schema_file_linking_out_of_the_repository_is_not_read(
     assert any("outside the repository" in e["message"] for e in report["errors"]), report["errors"]
 
 
+def test_an_object_cannot_lead_a_schema_template_out_of_the_repository(layout: tuple[Path, Path]) -> None:
+    """A location template's placeholders take the object's group, version and kind, which the repository
+    writes: ``apiVersion: ../../outside/widget.json/v1`` made ``schemas: ["{group}"]`` read that file outside the
+    repository and quote its ``enum`` in a finding. A placeholder value that is not one path name is no schema."""
+    repo, outside = layout
+    (outside / "widget.json").write_text('{"type": "object", "properties": {"spec": {"enum": ["hunter2-token"]}}}')
+    (repo / "deploy" / "cr.yaml").write_text(
+        f"apiVersion: {os.path.relpath(outside / 'widget.json', repo)}/v1\nkind: Widget\nmetadata:\n  name: w\n"
+        "spec: nope\n")
+    for template in ("{group}", "x/../{group}", "{group}/../widget.json"):
+        (repo / ".guardlint.yaml").write_text(f'schemas: ["{template}"]\n')
+        code, out, err = run("check", "deploy", "--format", "json", "--select", "schema", "--fail-on", "never")
+        assert "hunter2" not in out + err, template
+        assert code == 0 and not json.loads(out)["errors"], err
+
+
 def _has_helm() -> bool:
     from guardlint.render.helm import find_renderer
 

@@ -41,6 +41,16 @@ def fill(template: str, api_version: str, kind: str) -> str:
             .replace("{Kind}", kind))
 
 
+def _one_component(*values: str) -> bool:
+    """Whether each value of a location template's placeholders (an object's group, version and kind: input
+    as untrusted as the configuration) is one name in a path: no separator, not ``.`` or ``..``, no NUL. The
+    configuration's own part of a location is checked when it is loaded (it may not leave the checkout); an
+    object whose ``apiVersion`` is ``../../../../tmp/x.json/v1`` made a template of ``{group}`` read that file,
+    outside the repository, and quote its ``enum`` values in findings."""
+    return all(v not in (".", "..") and "/" not in v and "\\" not in v and "\0" not in v and os.sep not in v
+               for v in values)
+
+
 def _read(path: str) -> tuple[Any, str | None]:
     """The parsed content of a schema file, or the reason it was not read."""
     from guardlint.source.files import NotRegularFile, leaves_repository, read_regular_file
@@ -101,6 +111,8 @@ def load_user_schemas(
             key = f"{api_version}/{kind}"
             if key in found or "/" not in api_version:
                 continue
+            if not _one_component(api_version.rpartition("/")[0], api_version.rpartition("/")[2], kind):
+                continue  # a group that is a path (``../../../etc/x.json/v1``) would lead the template anywhere
             path = fill(template, api_version, kind)
             if not os.path.lexists(path):
                 continue
