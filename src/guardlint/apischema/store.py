@@ -60,10 +60,13 @@ def _pool() -> bytes | mmap.mmap:
     The file is mapped, not read: a run decodes the few dozen definitions its objects use (the pre-commit
     sample: 77 definitions, 24 KB of the file's 571 KB), and only the pages holding them are brought in; reading
     the whole file cost about 140 page faults of every run that validates a schema. A file that cannot be
-    mapped (an empty one) is read."""
-    import mmap
-
+    mapped (an empty one) is read, and so is the file on Windows, where a mapped file cannot be replaced while
+    the process lives (a library host's process, during an upgrade of guardlint)."""
     with open(os.path.join(_data_dir(), "definitions.txt"), "rb") as fh:
+        if os.name == "nt":
+            return fh.read()
+        import mmap
+
         try:
             return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):
