@@ -558,3 +558,22 @@ def test_a_rendering_over_the_file_size_limit_is_not_linted(repo: Path) -> None:
         ("c/templates/cm.yaml", "GL005", message)]
     code, report, _ = check("--max-file-size", "2", "--select", "invalid-object-name", "c")
     assert code == 0 and report["errors"] == []
+
+
+@pytest.mark.parametrize("name", [".GIT", ".Git", ".git.", "GIT~1"])
+def test_a_chart_link_into_the_git_folder_by_another_name_is_left_out(tmp_path: Path, name: str) -> None:
+    """On a macOS or Windows runner ``.GIT`` (and there ``.git.``, ``GIT~1``) opens the ``.git`` folder, where CI
+    keeps credentials: a chart's link to it is left out as one to ``.git`` is (review8: only the exact name was
+    known). No renderer needed: ``chart_files`` decides what the copy Helm renders holds."""
+    if os.name == "nt":
+        pytest.skip("symbolic links")
+    from guardlint.render.helm import chart_files
+
+    write(tmp_path, {"chart/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+                     f"{name}/config": "[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n",
+                     ".github/values.yaml": "a: 1\n"})
+    os.symlink(tmp_path / name, tmp_path / "chart" / "files")
+    os.symlink(tmp_path / ".github", tmp_path / "chart" / "ci")  # a folder merely starting with ".git": followed
+    listed = chart_files(str(tmp_path / "chart"), str(tmp_path))
+    assert [(os.path.basename(o.path), o.reason) for o in listed.left_out] == [("files", "it leads into a .git folder")]
+    assert [rel for rel, _ in listed.files] == ["Chart.yaml", os.path.join("ci", "values.yaml")]

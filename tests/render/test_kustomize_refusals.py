@@ -262,3 +262,19 @@ def test_a_component_listed_as_a_resource_is_located_on_its_entry(repo: Path) ->
     message = str(error["message"])
     assert "expected kind != 'Component'" in message and "must resolve to a file" not in message
     assert str(repo) not in message
+
+
+@pytest.mark.parametrize("name", [".GIT", ".Git", ".git.", ".git ", "GIT~1", ".git::$INDEX_ALLOCATION"])
+def test_the_git_folder_is_known_by_every_name_that_opens_it(tmp_path: Path, name: str) -> None:
+    """macOS and Windows file systems ignore case (and Windows drops trailing dots and spaces, and knows the 8.3
+    name ``GIT~1``): on such a runner ``.GIT/config`` opens ``.git/config``, so the name must be refused as
+    ``.git`` is (review8: ``.GIT/config`` passed the exact-name test). On Linux these are other folders; an
+    overlay has no business reading them either."""
+    write(tmp_path, {"kustomization.yaml": (
+        f"resources: [pod.yaml]\nconfigMapGenerator:\n  - name: a\n    files: [config={name}/config]\n"
+        "  - name: b\n    files: [.github/workflows.yaml, .gitignore]\n"),
+        "pod.yaml": POD, ".github/workflows.yaml": "a: 1\n", ".gitignore": "x\n"})
+    if os.name != "nt" and ":" not in name:
+        write(tmp_path, {f"{name}/config": "[remote \"origin\"]\n\turl = https://x-access-token:t@example.com/r\n"})
+    got = [(line, m) for line, m in problems(tmp_path, folder=".") if ".git folder" in m]
+    assert [line for line, _ in got] == [4], got

@@ -175,7 +175,11 @@ def chart_files(chart: str, root: str | None = None) -> ChartFiles:
     there in CI), or that leads back to a folder it is in (a cycle, on which Helm's walk would not end) is
     left out and listed. Bounded: more than ``MAX_CHART_ENTRIES`` files
     and folders, or more than ``MAX_CHART_BYTES`` of files, is an ``OSError``, so links that reach the same
-    folder many times cannot make the copy grow without bound. ``.git`` and ``node_modules`` are passed over."""
+    folder many times cannot make the copy grow without bound. ``.git`` and ``node_modules`` are passed over.
+    A ``.git`` folder is known by any name that opens it (``.GIT`` on a macOS or Windows runner:
+    ``names_git_folder``)."""
+    from guardlint.source.files import names_git_folder
+
     real_chart = os.path.realpath(chart)
     boundary = os.path.realpath(root) if root is not None else real_chart
     boundary_prefix = boundary.rstrip(os.sep) + os.sep
@@ -211,7 +215,7 @@ def chart_files(chart: str, root: str | None = None) -> ChartFiles:
             if link and real != boundary and not real.startswith(boundary_prefix):
                 left_out.append(LeftOut(os.path.join(chart, rel), "it leads outside the repository"))
                 continue
-            if link and ".git" in real[len(boundary_prefix):].split(os.sep):
+            if link and any(names_git_folder(part) for part in real[len(boundary_prefix):].split(os.sep)):
                 # The git folder holds credentials in CI (actions/checkout's extraheader, GitLab's job token in
                 # the remote URL): a template could copy them (``.Files.Get``) into objects whose findings quote
                 # them in the pull request.

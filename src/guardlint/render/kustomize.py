@@ -251,10 +251,13 @@ def _inline(node: ScalarNode, text_lines: Sequence[str], display: str, doc_offse
 def _in_git_folder(path: str, root: str) -> bool:
     """Whether the real ``path`` lies in a ``.git`` folder below the real ``root`` (a generator's ``files`` or
     ``envs`` entry would copy ``.git/config``, with the credentials CI keeps there, into objects whose fields
-    ``replacements`` can move where findings quote them)."""
+    ``replacements`` can move where findings quote them), by any name that opens it (``.GIT`` on a macOS or
+    Windows runner: ``names_git_folder``)."""
+    from guardlint.source.files import names_git_folder
+
     real, top = os.path.realpath(path), os.path.realpath(root)
     rel = os.path.relpath(real, top)
-    return ".git" in rel.split(os.sep)
+    return any(names_git_folder(part) for part in rel.split(os.sep))
 
 
 def parse_kustomization(directory: str, root: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Kustomization | None:

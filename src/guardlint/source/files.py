@@ -38,6 +38,15 @@ MAX_FILE_SIZE_MB = 1024 * 1024
 """The largest ``max-file-size`` accepted (1 TiB): above it the limit would mean nothing."""
 
 
+def names_git_folder(part: str) -> bool:
+    """Whether one component of a path names the repository's ``.git`` folder on some file system: in any case
+    (``.GIT``: macOS and Windows file systems ignore case, so ``.GIT/config`` opens ``.git/config`` there), with
+    the trailing dots and spaces Windows drops (``.git.``), an NTFS stream suffix (``.git::$INDEX_ALLOCATION``)
+    or as its 8.3 short name (``git~1``): the names git itself refuses in a tree (its ``is_ntfs_dotgit``)."""
+    name = part.split(":", 1)[0].rstrip(". ").lower()
+    return name in (".git", "git~1")
+
+
 def megabytes(value: object, where: str) -> int:
     """``value`` MiB as a byte count, or ValueError naming ``where`` when it is not a usable file-size limit:
     a finite number above 0 and at most ``MAX_FILE_SIZE_MB`` (not a bool, not NaN or infinity)."""
