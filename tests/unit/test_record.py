@@ -508,3 +508,115 @@ def test_the_new_code_table_holds_each_field_count_in_order() -> None:
     for count, code in enumerate(_record._NEW_CODE):
         assert code.co_argcount == count + 1 and code.co_varnames[0] == "_cls"
         assert code.co_names == ("_tuple_new",)
+
+
+# --- a class body's items given to ``type()`` (the quick way) or set one by one as typing does ----------------------
+
+# shapes whose items ``type()`` would treat otherwise than ``setattr``: they must take typing's way
+TYPING_WAY_SHAPES = '''\
+from __future__ import annotations
+
+
+class Equal(NamedTuple):
+    a: int
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self) == tuple(other)  # type: ignore[arg-type]
+
+
+class WithProperty(NamedTuple):
+    a: int
+
+    @property
+    def twice(self) -> int:
+        return 2 * self.a
+
+
+class Hook(NamedTuple):
+    a: int
+
+    def __init_subclass__(cls) -> None:
+        pass
+'''
+
+
+def _facts(value: Any) -> Any:
+    """What a class attribute is, as far as two separately built classes can be compared."""
+    if isinstance(value, (classmethod, staticmethod)):
+        return (type(value), _facts(value.__func__))
+    if isinstance(value, types.FunctionType):
+        return ("function", value.__name__, value.__qualname__, value.__doc__, value.__defaults__,
+                value.__kwdefaults__, value.__annotations__, value.__code__.co_varnames)
+    if isinstance(value, property):
+        return ("property", _facts(value.fget), value.__doc__)
+    if isinstance(value, type):
+        return ("class", value.__qualname__, [(k, _facts(v)) for k, v in vars(value).items() if k != "__module__"])
+    if type(value).__name__ == "_tuplegetter":
+        return ("field", value.__doc__)
+    return repr(value)  # the type variables of a generic record are each module's own
+
+
+def _both_ways(monkeypatch: pytest.MonkeyPatch, source: str) -> tuple[types.ModuleType, types.ModuleType, list[str]]:
+    """``source`` built as usual, and again with every class taking typing's way; the classes that took it the
+    first time."""
+    typing_way: list[str] = []
+    step_by_step = _record._typing_record
+
+    def spy(typename: str, bases: tuple[type, ...], ns: dict[str, Any]) -> type:
+        typing_way.append(ns["__qualname__"])
+        return step_by_step(typename, bases, ns)
+
+    monkeypatch.setattr(_record, "_typing_record", spy)
+    quick = _load("_nt_quick", source, _record.NamedTuple, monkeypatch)
+    taken = list(typing_way)
+    monkeypatch.setattr(_record, "_PLAIN_VALUES", frozenset())  # every class body has a string (``__qualname__``)
+    slow = _load("_nt_slow", source, _record.NamedTuple, monkeypatch)
+    return quick, slow, taken
+
+
+@pytest.mark.parametrize("source", [SHAPES, TYPING_WAY_SHAPES], ids=["shapes", "typing-way"])
+def test_a_class_body_s_items_given_to_type_make_the_same_class(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    quick, slow, taken = _both_ways(monkeypatch, source)
+    names = [name for name, value in vars(slow).items() if isinstance(value, type) and issubclass(value, tuple)]
+    assert len(names) >= 3
+    for name in names:
+        for q_cls, s_cls in ((getattr(quick, name), getattr(slow, name)),
+                             *([(quick.Outer.Inner, slow.Outer.Inner)] if name == "Outer" else [])):
+            assert list(vars(q_cls)) == list(vars(s_cls)), name  # the same attributes, in the same order
+            for key, value in vars(s_cls).items():
+                if key in ("__module__",):
+                    continue
+                assert _facts(vars(q_cls)[key]) == _facts(value), (name, key)
+            assert (q_cls.__qualname__, q_cls.__doc__) == (s_cls.__qualname__, s_cls.__doc__)
+            assert [c.__qualname__ for c in q_cls.__mro__] == [c.__qualname__ for c in s_cls.__mro__]
+            assert q_cls.__hash__ is s_cls.__hash__
+            assert (q_cls.__module__, s_cls.__module__) == ("_nt_quick", "_nt_slow")
+    if source is SHAPES:  # only the generic record and the one with a property take typing's way
+        assert sorted(taken) == ["Box", "Members"]
+    else:
+        assert sorted(taken) == ["Equal", "Hook", "WithProperty"]
+        assert quick.Equal.__hash__ is tuple.__hash__  # as typing keeps it (``type()`` would have made it None)
+        with pytest.raises(AttributeError, match=r"^property of 'WithProperty' object has no setter$"):
+            quick.WithProperty(1).twice = 3  # type: ignore[misc]  # typing's message: the property has no name
+
+
+def test_guardlint_s_records_take_the_quick_way() -> None:
+    """Every guardlint record but those with a property has its items given to ``type()`` (the cost this saves is
+    counted in docs/performance.md): the classes that take typing's way are counted in a fresh process."""
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "from guardlint import _record\n"
+        "made, slow = [], []\n"
+        "make, step_by_step = _record._make_class, _record._typing_record\n"
+        "_record._make_class = lambda *a: made.append(a[0]) or make(*a)\n"
+        "_record._typing_record = lambda t, b, ns: slow.append(ns) or step_by_step(t, b, ns)\n"
+        "import guardlint\n"
+        "for info in pkgutil.walk_packages(guardlint.__path__, 'guardlint.'):\n"
+        "    if info.name != 'guardlint.__main__':\n"
+        "        importlib.import_module(info.name)\n"
+        "with_property = [ns for ns in slow if any(isinstance(v, property) for v in ns.values())]\n"
+        "print(len(made), len(slow), len(with_property))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    made, slow, with_property = map(int, done.stdout.split())
+    assert made > 150 and slow == with_property < made // 5
