@@ -148,7 +148,8 @@ def invalid_ingress(resource: Resource, params: Any, ctx: RuleContext) -> Iterat
       and `number`, with neither, a port name that is no IANA service name, a number outside 1-65535;
     - an Ingress with neither `rules` nor `defaultBackend`, an `http` rule whose `paths` is empty;
     - a `tls[].secretName` that is not a DNS subdomain;
-    - a `kubernetes.io/ingress.class` annotation next to a different `spec.ingressClassName`.
+    - a `kubernetes.io/ingress.class` annotation next to a different `spec.ingressClassName` (checked when the
+      Ingress is created, not on updates).
 
     Values with an unrendered placeholder are not judged; a kustomize patch or another fragment is not judged
     for the rules and paths it leaves out.
@@ -213,9 +214,10 @@ def invalid_ingress(resource: Resource, params: Any, ctx: RuleContext) -> Iterat
     annotated = _text(annotations.get(_CLASS_ANNOTATION)) if isinstance(annotations, Mapping) else None
     class_name = _text(spec.get("ingressClassName"))
     if annotated is not None and class_name is not None and annotated != class_name:
-        yield Violation(("metadata", "annotations", _CLASS_ANNOTATION), f"the API rejects the {_CLASS_ANNOTATION} "
-                        f"annotation {annotated!r} next to ingressClassName {class_name!r} (must match "
-                        "`ingressClassName` when both are specified): drop the annotation", at_value=True)
+        yield Violation(("metadata", "annotations", _CLASS_ANNOTATION), f"the API rejects a new Ingress with the "
+                        f"{_CLASS_ANNOTATION} annotation {annotated!r} next to ingressClassName {class_name!r} (must "
+                        "match `ingressClassName` when both are specified; checked on create): drop the annotation",
+                        at_value=True)
 
 
 RULE = invalid_ingress
