@@ -26,8 +26,10 @@ writes it. What it keeps from a normal import, and how it stays exact:
 * **What a module looks like**: its spec, loader (a ``SourceFileLoader``), ``__file__``, ``__cached__`` and
   ``__path__`` are those of a normal import, the code's ``co_filename`` is the source (``_imp._fix_co_filename``,
   as the normal loader does), so tracebacks with source lines, ``inspect.getsource``, ``importlib.resources`` and
-  coverage work as usual. The finder goes right before ``PathFinder`` in ``sys.meta_path``, so import hooks
-  placed before it are still asked first; with path hooks other than the interpreter's two it is not installed.
+  coverage work as usual. The finder goes first in ``sys.meta_path`` when the finders before ``PathFinder``
+  are only the interpreter's built-in and frozen importers and setuptools' ``distutils`` shim (none of which finds
+  a ``guardlint.`` module: ``may_go_first``), else right before ``PathFinder``, so import hooks placed before it
+  are still asked first; with path hooks other than the interpreter's two it is not installed.
 * **A bad file**: a bundle of another format, of another interpreter or version, truncated, with records
   pointing outside it, or holding data ``marshal`` refuses or that is not a code object is not used (the module is
   imported normally, and the run writes the bundle again). Bytes damaged after it was written that still
@@ -443,5 +445,26 @@ def _install(package: ModuleType, version: str) -> CodeBundle | None:
     if path is None:
         return None
     bundle = CodeBundle(package, path, interpreter_key(search[0], version), read_file(path))
-    sys.meta_path.insert(sys.meta_path.index(PathFinder), bundle)
+    before = sys.meta_path.index(PathFinder)
+    sys.meta_path.insert(0 if may_go_first(sys.meta_path[:before], package.__name__ + ".") else before, bundle)
     return bundle
+
+
+def may_go_first(finders: Sequence[object], prefix: str) -> bool:
+    """Whether the bundle's finder may be asked first for the package's modules: when ``finders`` (those before
+    ``PathFinder``) are only the interpreter's built-in and frozen importers and setuptools' ``distutils`` shim, none
+    of which can find a module named ``prefix...`` (no built-in or frozen module has such a name; the shim answers
+    only top-level names), so asking it first finds what asking it last would, without three calls per import.
+    Any other finder (an import hook) is asked before it, as it is before ``PathFinder``."""
+    import _imp
+    from _frozen_importlib import BuiltinImporter, FrozenImporter
+
+    frozen = getattr(_imp, "_frozen_module_names", None)  # Python 3.11 and later
+    if frozen is None or any(name.startswith(prefix) for name in (*sys.builtin_module_names, *frozen())):
+        return False
+    for finder in finders:
+        kind = type(finder)
+        if not (finder is BuiltinImporter or finder is FrozenImporter
+                or (kind.__module__ == "_distutils_hack" and kind.__qualname__ == "DistutilsMetaFinder")):
+            return False
+    return True

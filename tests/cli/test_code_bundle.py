@@ -326,3 +326,52 @@ def test_a_probe_for_a_module_that_does_not_exist_is_not_a_miss(tree: Path) -> N
                           cwd=tree.parent / "work", env=_env(tree))
     assert done.stdout.strip() == "False"
     assert _bundle(tree).stat().st_mtime_ns == written
+
+
+def test_the_finder_goes_first_only_behind_finders_that_cannot_find_guardlint_modules() -> None:
+    from _frozen_importlib import BuiltinImporter, FrozenImporter
+
+    from guardlint._bundle import may_go_first
+
+    class DistutilsMetaFinder:  # setuptools' shim, as its module names it
+        def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+            return None
+
+    DistutilsMetaFinder.__module__ = "_distutils_hack"
+    DistutilsMetaFinder.__qualname__ = "DistutilsMetaFinder"
+
+    class Hook:
+        def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+            return None
+
+    expected = sys.version_info >= (3, 11)  # no list of frozen modules before
+    assert may_go_first([], "guardlint.") is expected
+    assert may_go_first([DistutilsMetaFinder(), BuiltinImporter, FrozenImporter], "guardlint.") is expected
+    assert not may_go_first([BuiltinImporter, Hook(), FrozenImporter], "guardlint.")
+    assert not may_go_first([BuiltinImporter], "_frozen_importlib_")  # a frozen module has that name
+    assert not may_go_first([BuiltinImporter], "sy")  # so has a built-in one (sys)
+
+
+def test_an_import_hook_before_the_path_finder_is_still_asked_first(tree: Path) -> None:
+    _warm(tree)
+    code = ("import io, sys, guardlint\n"
+            "class Hook:\n"
+            "    seen = []\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        self.seen.append(name)\n"
+            "sys.meta_path.insert(0, Hook())\n"
+            "from guardlint._bundle import install\n"
+            "from guardlint.cli import main\n"
+            "bundle = install(sys.modules['guardlint'], guardlint.__version__)\n"
+            "main(['check', 'm.yaml', '--no-config'], out=io.StringIO(), err=io.StringIO())\n"
+            "kinds = [type(f).__name__ for f in sys.meta_path]\n"
+            "print(kinds.index('Hook') < kinds.index('CodeBundle'), 'guardlint.engine' in Hook.seen,\n"
+            "      type(sys.modules['guardlint.engine'].__spec__.loader).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=tree.parent / "work", env=_env(tree))
+    assert done.stdout.split() == ["True", "True", "BundleLoader"]
+    plain = subprocess.run([sys.executable, "-c", code.replace("sys.meta_path.insert(0, Hook())\n", "")
+                            .replace("kinds.index('Hook') < kinds.index('CodeBundle'), 'guardlint.engine' in "
+                                     "Hook.seen", "kinds[0] == 'CodeBundle' or sys.version_info < (3, 11), 0")],
+                           capture_output=True, text=True, check=True, cwd=tree.parent / "work", env=_env(tree))
+    assert plain.stdout.split() == ["True", "0", "BundleLoader"]
