@@ -1,4 +1,4 @@
-"""The console script's code bundle: guardlint's own compiled modules in one file, read once per process.
+"""The console script's code bundle: guardlint's own compiled modules in one file, mapped once per process.
 
 Importing a module the usual way asks the folder's finder (a ``stat`` of the folder), ``stat``\\ s the source,
 opens, reads and checks its bytecode file and runs importlib's Python code for every step: about 100 K
@@ -30,6 +30,15 @@ writes it. What it keeps from a normal import, and how it stays exact:
   are only the interpreter's built-in and frozen importers and setuptools' ``distutils`` shim (none of which finds
   a ``guardlint.`` module: ``may_go_first``), else right before ``PathFinder``, so import hooks placed before it
   are still asked first; with path hooks other than the interpreter's two it is not installed.
+* **How the code is read**: the file is mapped read-only (``mmap``), so a run reads the pages of the code it
+  unmarshals and nothing is copied into a buffer. The modules the first run that wrote code imported (on a
+  pre-commit hook, what a pre-commit run imports) are one ``marshal`` of a tuple, the group: the first import of
+  one of them unmarshals all, so the names and constants they share are read once, not once per module; each
+  module's code object is handed out once and then dropped, as after a normal import. Modules later runs add stay
+  outside the group, each its own ``marshal``, so a rare run that imports many more modules does not make every
+  run unmarshal them. The bundle is only ever replaced by a rename, never written in place; a file truncated in
+  place while a run reads it would end that run (``SIGBUS``), as whoever can do that can also change the ``.pyc``
+  files.
 * **A bad file**: a bundle of another format, of another interpreter or version, truncated, with records
   pointing outside it, or holding data ``marshal`` refuses or that is not a code object is not used (the module is
   imported normally, and the run writes the bundle again). Bytes damaged after it was written that still
@@ -60,10 +69,11 @@ from _frozen_importlib_external import SourceFileLoader
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from mmap import mmap
     from types import CodeType, ModuleType
     from typing import Any
 
-FORMAT = b"guardlint code bundle 1\n"
+FORMAT = b"guardlint code bundle 2\n"
 """The first bytes of a bundle; another format (an older guardlint's) is not read and is written over."""
 
 _HEADER = len(FORMAT) + 8
@@ -72,11 +82,14 @@ _HEADER = len(FORMAT) + 8
 MAX_SIZE = 64 << 20
 """A larger file is neither read nor written (a bundle of every guardlint module is about 3.4 MB)."""
 
-# The index (marshalled): (key, cache base, folders, entries). Paths are kept relative to the package's folder
-# (the key's last item) and to the cache base, so the index stays small (it is read whole by every run). A folder
-# is (path, st_mtime_ns); an entry maps a module's name to (source, cached, search path or None for a module that
-# is not a package, the parent's search path, folder number, source st_mtime_ns, source size, code offset, code
-# length). Entries are checked when they are used: a malformed one is a module imported normally.
+# The index (marshalled): (key, cache base, folders, entries, group). Paths are kept relative to the package's
+# folder (the key's last item) and to the cache base, so the index stays small (it is read whole by every run). A
+# folder is (path, st_mtime_ns); an entry maps a module's name to (source, cached, search path or None for a module
+# that is not a package, the parent's search path, folder number, source st_mtime_ns, source size, code offset,
+# code length, slot). The group is () or (offset, length, count): one marshalled tuple of the code of ``count``
+# modules, those a run usually imports; a module in it has its slot there (its offset and length are the group's),
+# a module outside it has slot None and its own marshalled code. Entries are checked when they are used: a
+# malformed one is a module imported normally.
 
 
 def _stat_key(path: str) -> tuple[int, int] | None:
@@ -111,37 +124,32 @@ def bundle_path(package_dir: str) -> str | None:
     return os.path.join(folder, "_code_bundle" + name[len("__init__"):-len(".pyc")] + ".bin")
 
 
-def read_file(path: str) -> bytes | None:
-    """The bytes of a regular file of a bundle's size range, or None."""
+def read_file(path: str) -> bytes | mmap | None:
+    """A regular file of a bundle's size range, mapped read-only (its pages are read when the code in them is
+    unmarshalled, and a run touches only those of the modules it imports), or None."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except (OSError, ValueError):
         return None
     try:
+        import mmap as mapping
         import stat
 
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or not _HEADER <= st.st_size <= MAX_SIZE:
             return None
-        chunks = []
-        left = st.st_size
-        while left > 0:
-            chunk = os.read(fd, left)
-            if not chunk:
-                return None  # shorter than its size said
-            chunks.append(chunk)
-            left -= len(chunk)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    except OSError:
+        return mapping.mmap(fd, st.st_size, access=mapping.ACCESS_READ)
+    except (OSError, ValueError, ImportError):
         return None
     finally:
         os.close(fd)
 
 
-def parse(raw: bytes, key: tuple[object, ...]) -> tuple[str, tuple[tuple[str, int], ...], dict[str, Any], int,
-                                                        int] | None:
-    """A bundle's cache base, folders and entries, where its code starts and how long it is; None for anything
-    but a whole bundle of this format made for ``key``."""
+def parse(raw: bytes | mmap, key: tuple[object, ...]) -> tuple[str, tuple[tuple[str, int], ...], dict[str, Any], int,
+                                                        int, tuple[int, ...]] | None:
+    """A bundle's cache base, folders and entries, where its code starts, how long it is and its group (offset
+    from the code's start, length, count, or ()); None for anything but a whole bundle of this format made for
+    ``key``."""
     if raw[: len(FORMAT)] != FORMAT:
         return None
     index_length = int.from_bytes(raw[len(FORMAT): len(FORMAT) + 4], "little")
@@ -152,15 +160,18 @@ def parse(raw: bytes, key: tuple[object, ...]) -> tuple[str, tuple[tuple[str, in
         index = marshal.loads(raw[_HEADER: _HEADER + index_length])
     except (ValueError, EOFError, TypeError):
         return None
-    if type(index) is not tuple or len(index) != 4 or index[0] != key:
+    if type(index) is not tuple or len(index) != 5 or index[0] != key:
         return None
-    cache_base, folders, entries = index[1], index[2], index[3]
+    cache_base, folders, entries, group = index[1], index[2], index[3], index[4]
     if type(cache_base) is not str or type(folders) is not tuple or type(entries) is not dict:
+        return None
+    if group != () and not (type(group) is tuple and len(group) == 3 and all(type(n) is int for n in group)
+                            and 0 <= group[0] < group[0] + group[1] <= code_length and group[2] > 0):
         return None
     for folder in folders:
         if type(folder) is not tuple or len(folder) != 2 or type(folder[0]) is not str or type(folder[1]) is not int:
             return None
-    return cache_base, folders, entries, _HEADER + index_length, code_length
+    return cache_base, folders, entries, _HEADER + index_length, code_length, group
 
 
 class BundleLoader(SourceFileLoader):
@@ -168,20 +179,26 @@ class BundleLoader(SourceFileLoader):
     ``get_source``, ``get_resource_reader``, ``is_package``, ``get_filename``), or the normal loader's when the
     bundle's bytes are not a code object."""
 
-    def __init__(self, fullname: str, path: str, served: CodeBundle, start: int, end: int) -> None:
+    def __init__(self, fullname: str, path: str, served: CodeBundle, start: int, end: int, slot: int | None) -> None:
         super().__init__(fullname, path)
         self._served = served
         self._start = start
         self._end = end
+        self._slot = slot
 
     def get_code(self, fullname: str) -> CodeType:
         import _imp
 
         served = self._served
-        try:
-            code: Any = marshal.loads(served.view[self._start: self._end])
-        except (ValueError, EOFError, TypeError):
-            code = None
+        if self._slot is not None:
+            code: Any = served.member(self._slot)
+            if code is False:  # imported again (a reload): from its files, as it was
+                return super().get_code(fullname)  # type: ignore[return-value]  # a source file always has code
+        else:
+            try:
+                code = marshal.loads(served.view[self._start: self._end])
+            except (ValueError, EOFError, TypeError):
+                code = None
         if type(code) is not _CODE:
             served.missed = True
             served.bad.add(fullname)  # not carried into the next bundle
@@ -194,7 +211,8 @@ class CodeBundle:
     """The console script's finder of guardlint's modules (``install``); ``save`` writes the bundle again when the
     run's imports missed it."""
 
-    def __init__(self, package: ModuleType, path: str, key: tuple[object, ...], raw: bytes | None) -> None:
+    def __init__(self, package: ModuleType, path: str, key: tuple[object, ...], raw: bytes | mmap | None
+                 ) -> None:
         self._prefix = package.__name__ + "."
         self.package_dir: str = package.__path__[0]
         self.path = path
@@ -207,11 +225,13 @@ class CodeBundle:
         self._unknown: list[str] = []
         self._cache_base = ""
         self._code_start = self._code_end = 0
+        self._group: tuple[int, ...] = ()
+        self._members: list[Any] | None = None  # the group's code not imported yet, once one module of it is
         self._before = frozenset(name for name in sys.modules if name.startswith(self._prefix))
         parsed = None if raw is None else parse(raw, key)
         self.found = parsed is not None  # a bundle for this key, maybe the first run's empty one
         if parsed is not None:
-            self._cache_base, folders, self._entries, self._code_start, code_length = parsed
+            self._cache_base, folders, self._entries, self._code_start, code_length, self._group = parsed
             self._code_end = self._code_start + code_length
             base = self.package_dir
             self._changed = frozenset(number for number, (folder, mtime) in enumerate(folders)
@@ -234,7 +254,7 @@ class CodeBundle:
         return spec
 
     def _spec(self, name: str, entry: Any, path: Sequence[str] | None) -> ModuleSpec | None:
-        source_rel, cached_rel, search_rel, parent_rel, folder, mtime, size, offset, length = entry
+        source_rel, cached_rel, search_rel, parent_rel, folder, mtime, size, offset, length, slot = entry
         base = self.package_dir
         if folder in self._changed or path is None or len(path) != 1 or path[0] != base + parent_rel:
             return None
@@ -242,14 +262,37 @@ class CodeBundle:
         st = os.stat(source)
         start = self._code_start + offset
         if (st.st_mtime_ns != mtime or st.st_size != size or type(cached_rel) is not str or type(offset) is not int
-                or type(length) is not int or not self._code_start <= start < start + length <= self._code_end):
+                or type(length) is not int or not self._code_start <= start < start + length <= self._code_end
+                or not (slot is None or (type(slot) is int and self._group and 0 <= slot < self._group[2]))):
             return None
-        spec = ModuleSpec(name, BundleLoader(name, source, self, start, start + length), origin=source)
+        spec = ModuleSpec(name, BundleLoader(name, source, self, start, start + length, slot), origin=source)
         spec.has_location = True
         spec.cached = self._cache_base + cached_rel
         if search_rel is not None:
             spec.submodule_search_locations = [base + search_rel]
         return spec
+
+    def member(self, slot: int) -> Any:
+        """The code of the group's module in ``slot``, once (False the next time: the module's code object is not
+        kept once its module has run, as after a normal import); None when the group is not a tuple of as many code
+        objects as the index says. The whole group is unmarshalled by the first import of one of its modules, so
+        the names and constants its modules share are read once."""
+        members = self._members
+        if members is None:
+            offset, length, count = self._group
+            start = self._code_start + offset
+            try:
+                loaded = marshal.loads(self.view[start: start + length])
+            except (ValueError, EOFError, TypeError):
+                loaded = ()
+            if type(loaded) is not tuple or len(loaded) != count or any(type(c) is not _CODE for c in loaded):
+                loaded = ()
+            members = self._members = list(loaded)
+        if slot >= len(members):
+            return None
+        code = members[slot]
+        members[slot] = False
+        return code
 
     def invalidate_caches(self) -> None:
         """``importlib.invalidate_caches()``: nothing to drop, every import checks its entry again."""
@@ -328,8 +371,20 @@ class CodeBundle:
 
     def empty(self) -> bytes:
         """A bundle of no module, for this key."""
-        index = marshal.dumps((self.key, "", (), {}))  # type: ignore[arg-type]
+        index = marshal.dumps((self.key, "", (), {}, ()))  # type: ignore[arg-type]
         return b"".join((FORMAT, len(index).to_bytes(4, "little"), b"\0\0\0\0", index))
+
+    def _grouped(self) -> frozenset[str]:
+        """The modules the next bundle's group holds (those it finds current): the old bundle's group's while it has
+        one, else the modules this run imported. So the group is what the first run that wrote code imported (on a
+        pre-commit hook, a pre-commit run), and a later run that imports more (``--select all``) adds its other
+        modules outside the group, where they cost what they did before, rather than to every run's group."""
+        if self._group:
+            return frozenset(name for name, entry in self._entries.items()
+                             if type(entry) is tuple and len(entry) == 10 and entry[9] is not None)
+        return frozenset(name for name, module in list(sys.modules.items())
+                         if name.startswith(self._prefix) and (found := self._from_package(module)) is not None
+                         and found[0] == name)
 
     def contents(self) -> bytes | None:
         """The bundle of ``imported()`` as it is now, or None when there is nothing (or too much) to bundle."""
@@ -337,6 +392,7 @@ class CodeBundle:
         if not modules:
             return None
         base = self.package_dir
+        grouped = self._grouped()
         # folders first, then each source, then its code: whatever changes after its stat is seen by the next run
         folders: dict[str, int | None] = {}
         folder_keys: list[tuple[str, int]] = []
@@ -348,42 +404,62 @@ class CodeBundle:
                 if stat_key is not None:
                     folder_keys.append((folder[len(base):], stat_key[0]))
         cache_base = os.path.commonpath([cached for _, _, cached, _ in modules])
-        entries: dict[str, tuple[Any, ...]] = {}
-        codes: list[bytes] = []
-        offset = 0
+        members: list[tuple[tuple[Any, ...], Any]] = []  # (entry without code location, code object)
+        alone: list[tuple[tuple[Any, ...], bytes]] = []  # (entry without code location, marshalled code)
         for name, source, cached, search in modules:
             folder = os.path.dirname(source)
             stat_key = _stat_key(source)
             if stat_key is None or folders[folder] is None:
                 continue
             parent = folder if search is None else os.path.dirname(search)
-            entry = (source[len(base):], cached[len(cache_base):], None if search is None else search[len(base):],
-                     parent[len(base):], folders[folder], *stat_key)
+            entry = (name, source[len(base):], cached[len(cache_base):],
+                     None if search is None else search[len(base):], parent[len(base):], folders[folder], *stat_key)
             data = self._old_code(name, source, cached, stat_key)
             if data is None:
                 data = current_bytecode(source, cached, stat_key)
             if data is None:
                 continue
-            entries[name] = (*entry, offset, len(data))
-            codes.append(data)
+            if name in grouped:
+                try:
+                    code = marshal.loads(data)
+                except (ValueError, EOFError, TypeError):
+                    continue
+                if type(code) is _CODE:
+                    members.append((entry, code))
+                continue
+            alone.append((entry, data))
+        group = marshal.dumps(tuple(code for _, code in members)) if members else b""
+        entries: dict[str, tuple[Any, ...]] = {}
+        for slot, (entry, _) in enumerate(members):
+            entries[entry[0]] = (*entry[1:], 0, len(group), slot)
+        offset = len(group)
+        for entry, data in alone:
+            entries[entry[0]] = (*entry[1:], offset, len(data), None)
             offset += len(data)
-        index = marshal.dumps((self.key, cache_base, tuple(folder_keys), entries))  # type: ignore[arg-type]
+        index = marshal.dumps((self.key, cache_base, tuple(folder_keys), entries,  # type: ignore[arg-type]
+                               (0, len(group), len(members)) if members else ()))
         if not entries or _HEADER + len(index) + offset > MAX_SIZE:
             return None
-        return b"".join((FORMAT, len(index).to_bytes(4, "little"), offset.to_bytes(4, "little"), index, *codes))
+        return b"".join((FORMAT, len(index).to_bytes(4, "little"), offset.to_bytes(4, "little"), index, group,
+                         *(data for _, data in alone)))
 
     def _old_code(self, name: str, source: str, cached: str, stat_key: tuple[int, int]) -> bytes | None:
-        """The old bundle's code of a module whose source, cached path and source stat are unchanged."""
+        """The old bundle's marshalled code of a module whose source, cached path and source stat are unchanged."""
         old = self._entries.get(name)
         if old is None or name in self.bad:
             return None
         try:
-            source_rel, cached_rel, _, _, folder, mtime, size, offset, length = old
+            source_rel, cached_rel, _, _, folder, mtime, size, offset, length, slot = old
             start = self._code_start + offset
             if (folder in self._changed or self.package_dir + source_rel != source
                     or self._cache_base + cached_rel != cached or (mtime, size) != stat_key
                     or not self._code_start <= start < start + length <= self._code_end):
                 return None
+            if slot is not None:
+                if type(slot) is not int or not self._group or not 0 <= slot < self._group[2]:
+                    return None
+                code = self.member(slot)  # a module this run did not import (the others: from their .pyc)
+                return marshal.dumps(code) if type(code) is _CODE else None
         except (TypeError, ValueError):
             return None
         return bytes(self.view[start: start + length])

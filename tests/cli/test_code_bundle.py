@@ -275,6 +275,42 @@ def test_library_use_never_installs_or_writes_it(tree: Path) -> None:
     assert not _bundle(tree).exists()
 
 
+def _with_code(raw: bytes, key: tuple[object, ...], name: str, code: object) -> bytes:
+    """The bundle ``raw`` with ``code`` as the code of the module ``name`` (of its group or alone)."""
+    import marshal
+
+    from guardlint._bundle import FORMAT, parse
+
+    parsed = parse(raw, key)
+    assert parsed is not None
+    cache_base, folders, entries, start, _, group = parsed
+    entry = entries[name]
+    if entry[9] is None:
+        codes = [raw[start + e[7]: start + e[7] + e[8]] for e in entries.values() if e[9] is None]
+        alone_names = [n for n, e in entries.items() if e[9] is None]
+        codes[alone_names.index(name)] = marshal.dumps(code)  # type: ignore[arg-type]
+        members = raw[start: start + group[1]] if group else b""
+    else:
+        tup = list(marshal.loads(raw[start + group[0]: start + group[0] + group[1]]))
+        tup[entry[9]] = code
+        members = marshal.dumps(tuple(tup))  # type: ignore[arg-type]
+        codes = [raw[start + e[7]: start + e[7] + e[8]] for e in entries.values() if e[9] is None]
+    offset = len(members)
+    new_entries = {}
+    alone = iter(codes)
+    for n, e in entries.items():
+        if e[9] is None:
+            data = next(alone)
+            new_entries[n] = (*e[:7], offset, len(data), None)
+            offset += len(data)
+        else:
+            new_entries[n] = (*e[:7], 0, len(members), e[9])
+    index = marshal.dumps((key, cache_base, folders, new_entries,  # type: ignore[arg-type]
+                           (0, len(members), group[2]) if group else ()))
+    return b"".join((FORMAT, len(index).to_bytes(4, "little"), offset.to_bytes(4, "little"), index, members,
+                     *codes))
+
+
 def test_a_repository_cannot_supply_a_bundle(tree: Path) -> None:
     """A bundle is read only from the installation's bytecode folder: a valid bundle whose code announces itself,
     placed in the linted folder, its caches and a package folder there, is never read; the same bundle in the
@@ -284,18 +320,11 @@ def test_a_repository_cannot_supply_a_bundle(tree: Path) -> None:
     from guardlint._bundle import BundleLoader, CodeBundle, interpreter_key
 
     package_dir = str(tree / "src" / "guardlint")
-    planted = CodeBundle(guardlint, str(_bundle(tree)), interpreter_key(package_dir, guardlint.__version__),
-                         _bundle(tree).read_bytes())
+    key = interpreter_key(package_dir, guardlint.__version__)
+    planted = CodeBundle(guardlint, str(_bundle(tree)), key, _bundle(tree).read_bytes())
     code = compile("import sys\nsys.stderr.write('PLANTED\\n')\n", package_dir + "/report/text.py", "exec")
-    entry = planted._entries["guardlint.report.text"]
-    start = planted._code_start + entry[7]
-    import marshal
-
-    raw = bytearray(planted.view)
-    new_code = marshal.dumps(code)
-    assert len(new_code) <= entry[8]
-    raw[start:start + len(new_code)] = new_code
-    hostile = bytes(raw)
+    hostile = _with_code(_bundle(tree).read_bytes(), key, "guardlint.report.text", code)
+    assert planted._entries["guardlint.report.text"][9] is not None  # a module of the group
     assert isinstance(BundleLoader, type)
     work = tree.parent / "work"
     for place in (work / "guardlint" / "__pycache__", work / ".cache" / "guardlint",
@@ -375,3 +404,38 @@ def test_an_import_hook_before_the_path_finder_is_still_asked_first(tree: Path) 
                                      "Hook.seen", "kinds[0] == 'CodeBundle' or sys.version_info < (3, 11), 0")],
                            capture_output=True, text=True, check=True, cwd=tree.parent / "work", env=_env(tree))
     assert plain.stdout.split() == ["True", "0", "BundleLoader"]
+
+
+def test_the_group_is_what_the_first_run_that_wrote_code_imported(tree: Path) -> None:
+    """The modules of the run that first wrote code are unmarshalled together (their shared names read once); a
+    later run that imports more adds its other modules outside the group, so the group does not grow with every
+    module a rare run needs; a reloaded module of the group comes from its files and is not a miss."""
+    import guardlint
+    from guardlint._bundle import interpreter_key, parse
+
+    key = interpreter_key(str(tree / "src" / "guardlint"), guardlint.__version__)
+    _warm(tree)
+    first = parse(_bundle(tree).read_bytes(), key)
+    assert first is not None and first[5] and first[5][2] == len(first[2]) > 100
+    grouped = {name for name, entry in first[2].items() if entry[9] is not None}
+    assert "guardlint.engine" in grouped
+    assert sorted(entry[9] for entry in first[2].values()) == list(range(len(grouped)))
+    expected = _run(tree, "check", "m.yaml", "--no-config", "--select", "all", GUARDLINT_CODE_BUNDLE="0")
+    done = _run(tree, "check", "m.yaml", "--no-config", "--select", "all")
+    assert (done.returncode, done.stdout, done.stderr) == (expected.returncode, expected.stdout, expected.stderr)
+    more = parse(_bundle(tree).read_bytes(), key)
+    assert more is not None and len(more[2]) > len(first[2])
+    assert {name for name, entry in more[2].items() if entry[9] is not None} == grouped
+    written = _bundle(tree).stat().st_mtime_ns
+    code = ("import importlib, io, sys, guardlint\n"
+            "from guardlint._bundle import install\n"
+            "from guardlint.cli import main\n"
+            "bundle = install(sys.modules['guardlint'], guardlint.__version__)\n"
+            "main(['check', 'm.yaml', '--no-config'], out=io.StringIO(), err=io.StringIO())\n"
+            "engine = sys.modules['guardlint.engine']\n"
+            "print(type(engine.__spec__.loader).__name__, importlib.reload(engine) is engine, bundle.missed)\n"
+            "bundle.save()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=tree.parent / "work", env=_env(tree))
+    assert done.stdout.split() == ["BundleLoader", "True", "False"]
+    assert _bundle(tree).stat().st_mtime_ns == written
