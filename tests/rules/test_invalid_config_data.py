@@ -46,3 +46,30 @@ def test_key_reasons() -> None:
     assert key_reasons(".") == ("must not be '.'",)
     assert len(key_reasons("a" * 254)) == 1
     assert key_reasons("")  # the regex needs one character
+
+
+def _registry_secret(config: str) -> str:
+    return ("apiVersion: v1\nkind: Secret\nmetadata: {name: registry}\ntype: kubernetes.io/dockerconfigjson\ndata:\n"
+            f"  .dockerconfigjson: {base64.b64encode(config.encode()).decode()}\n")
+
+
+def test_registry_file_nested_deeper_than_python_parses_is_judged_by_go_s_limit() -> None:
+    """Go's json.Unmarshal takes nesting up to 10,000 levels; Python's parser stops near 1,000 (RecursionError):
+    the rule judged such a file with a rule-error (review8). 5,000 levels: not judged; 10,001: refused as Go
+    refuses it ("exceeded max depth"); a deep array is not an object either way."""
+    def nested(depth: int, opening: str = "{\"a\":") -> str:
+        return opening * (depth - 1) + "{}" + "}" * (depth - 1) if opening.startswith("{") else (
+            "[" * depth + "]" * depth)
+
+    assert _findings(_registry_secret(nested(5000))) == []
+    assert [path for path, _ in _findings(_registry_secret(nested(10_001)))] == ["data..dockerconfigjson"]
+    assert [path for path, _ in _findings(_registry_secret(nested(5000, "[")))] == ["data..dockerconfigjson"]
+    report = guardlint.lint_text(_registry_secret(nested(5000)), select=["invalid-config-data"])
+    assert report.errors == () or list(report.errors) == []
+
+
+def test_a_registry_file_of_null_is_accepted() -> None:
+    """json.Unmarshal of ``null`` into a map leaves it nil without an error: the API accepts the Secret."""
+    assert _findings(_registry_secret("null")) == []
+    assert _findings(_registry_secret(" null\n")) == []
+    assert [path for path, _ in _findings(_registry_secret("[]"))] == ["data..dockerconfigjson"]

@@ -153,19 +153,51 @@ def _secret(resource: Resource, ctx: RuleContext) -> Iterator[Violation]:
                         "non-empty ssh-privatekey (Required value)")
 
 
+JSON_MAX_DEPTH = 10_000
+"""Go's ``encoding/json`` nesting limit (``maxNestingDepth``): a deeper document is refused ("exceeded max depth")."""
+
+
 def _json_object(raw: bytes) -> bool:
-    """Whether Go's ``json.Unmarshal`` into a ``map[string]interface{}`` takes ``raw``: a JSON object (Go reads
-    invalid UTF-8 as U+FFFD; it knows no NaN or Infinity)."""
+    """Whether Go's ``json.Unmarshal`` into a ``map[string]interface{}`` takes ``raw``: a JSON object, or ``null``,
+    which leaves the map nil without an error (Go reads invalid UTF-8 as U+FFFD; it knows no NaN or Infinity).
+    Python's parser gives up on nesting far below Go's limit (about a thousand levels): such a document is
+    judged by its depth and its first character only (refused beyond ``JSON_MAX_DEPTH`` or when it is not an
+    object; otherwise not judged)."""
     import json
 
     def refuse(constant: str) -> Any:
         raise ValueError(constant)
 
+    text = raw.decode("utf-8", "replace")
     try:
-        value = json.loads(raw.decode("utf-8", "replace"), parse_constant=refuse)
+        value = json.loads(text, parse_constant=refuse)
     except ValueError:
         return False
-    return isinstance(value, dict)
+    except RecursionError:
+        return text.lstrip(" \t\r\n")[:1] == "{" and _json_depth(text) <= JSON_MAX_DEPTH
+    return value is None or isinstance(value, dict)
+
+
+def _json_depth(text: str) -> int:
+    """The deepest nesting of arrays and objects in a JSON text (brackets inside strings not counted)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for c in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth -= 1
+    return deepest
 
 
 @rule(

@@ -200,8 +200,8 @@ def invalid_ingress(resource: Resource, params: Any, ctx: RuleContext) -> Iterat
                     port: {name: http}
     ```
     """
-    if resource.group != "networking.k8s.io":
-        return
+    if resource.group != "networking.k8s.io" or resource.version != "v1":
+        return  # v1beta1 (served up to 1.21) names backends serviceName/servicePort and the default `backend`
     data = resource.data
     spec = data.get("spec")
     if not isinstance(spec, Mapping):
