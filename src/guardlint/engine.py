@@ -526,11 +526,29 @@ class Run:
                         got = _rule_failed(b.active, resource, error_rule, exc)
                 if got:
                     findings.extend([(f, resource) for f in got])
+        if any(doc.duplicate_keys or doc.key_reads is not None for doc in self.documents):
+            self._emit_keys()
+
+    def _emit_keys(self) -> None:
+        """The core rules' findings on the documents' keys: duplicate keys, and keys that kubectl reads as other
+        text (``converted-key``) or cannot read (``unsupported-key``), which the loader notes on documents."""
         dup_rule = self.core.get(Core.DUPLICATE_KEY)
-        if dup_rule is not None and any(doc.duplicate_keys for doc in self.documents):
+        if dup_rule is not None:
             from guardlint.rules.core import duplicate_key
 
             duplicate_key.emit(self, dup_rule)
+        if not any(doc.key_reads is not None and doc.key_reads.converted for doc in self.documents):
+            return
+        converted = self.core.get(Core.CONVERTED_KEY)
+        if converted is not None:
+            from guardlint.rules.core import converted_key
+
+            converted_key.emit(self, converted)
+        unsupported = self.core.get(Core.UNSUPPORTED_KEY)
+        if unsupported is not None:
+            from guardlint.rules.core import unsupported_key
+
+            unsupported_key.emit(self, unsupported)
 
     def _check_pairs(
         self,

@@ -37,7 +37,7 @@ def _same(a: Any, b: Any) -> bool:
 
 def _fields(doc: Document) -> tuple[Any, ...]:
     return (doc.file, doc.index, doc.line_offset, doc.index_offset, doc.start_line, doc.end_line, doc.origin,
-            doc.directives, doc.duplicate_keys, doc.content_line)
+            doc.directives, doc.duplicate_keys, doc.content_line, doc.key_reads)
 
 
 def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -126,6 +126,12 @@ def test_plain_documents_take_the_event_way_and_load_the_same(monkeypatch: pytes
     ("a syntax error", "a: [1, 2\nb: 3\n"),
     ("a bad value for its tag", "a: !!int abc\n"),
     ("an undefined alias", "a: *nope\n"),
+    ("a plain key kubectl reads as a boolean", "a: 1\nb: {on: 2}\n"),
+    ("a plain key kubectl reads as another number", "a: 1\n010: 2\n"),
+    ("a float key", "a: 1\n1.0: 2\n"),
+    ("a null key", "a: 1\n~: 2\n"),
+    ("an empty key", "a: 1\n? \n: 2\n"),
+    ("two keys kubectl reads as one", "yes: 1\non: 2\n"),
 ])
 def test_what_the_event_way_does_not_handle_goes_the_composing_way(
     monkeypatch: pytest.MonkeyPatch, what: str, text: str
@@ -145,6 +151,17 @@ def test_quoted_merge_key_and_dollar_keys_stay_on_the_event_way(monkeypatch: pyt
     assert doc.data == {"<<": {"a": 1}, "<<x": 2, "$patch": "delete", "url": "https://x?a=1&b=2", "not": "a !tag"}
     monkeypatch.undo()
     assert_same_load(text)
+
+
+def test_keys_kubectl_reads_as_written_stay_on_the_event_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a plain key that kubectl reads as other text leaves the event way: not its quoted form, nor canonical
+    numbers and booleans, nor strings that only start like a number."""
+    text = "true: 1\n1: 2\n'on': 3\n-3: 4\n2024-01-31: 5\n\"010\": 6\nyes-no: 7\n8080-8090: 8\nfalse: 9\n"
+    composed = _composed(monkeypatch)
+    load_text(text + "---\n" + text, "x.yaml", nodes=False)  # the second document from the memo of known keys
+    assert composed == []
+    monkeypatch.undo()
+    assert assert_same_load(text).documents[0].key_reads is None
 
 
 def test_directive_found_in_an_event_built_document(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -187,7 +204,7 @@ def test_plain_scalars_are_resolved_once_per_file(monkeypatch: pytest.MonkeyPatc
         return plain_value(self, text)
 
     monkeypatch.setattr(loader.LoadMemo, "plain_value", counting)
-    unit = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {replicas: '3', on: yes}\n"
+    unit = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {replicas: '3', enabled: yes}\n"
     load_text("---\n".join([unit] * 50), "many.yaml", nodes=False)
     assert sorted(calls) == ["ConfigMap", "a", "v1", "yes"]  # keys are never resolved; values once each
 
@@ -205,7 +222,7 @@ def test_plain_scalars_are_resolved_once_per_run(monkeypatch: pytest.MonkeyPatch
         calls.append(text)
         return plain_value(self, text)
 
-    unit = "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\ndata: {{n: 3, on: yes, t: 2001-12-14}}\n"
+    unit = "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\ndata: {{m: 3, up: yes, t: 2001-12-14}}\n"
     paths = []
     for name in ("a", "b", "c"):
         path = tmp_path / f"{name}.yaml"

@@ -250,7 +250,7 @@ def test_clean_run() -> None:
     assert run["invocations"] == [{"executionSuccessful": True}]
     # the selected rules, plus the core pack, which runs whatever select says
     ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
-    assert ids == {"GL101", "GL102", "GL103", "GL104", "GL105", "RES003", "SEC003"}
+    assert ids == {"GL101", "GL102", "GL103", "GL104", "GL105", "GL106", "GL107", "RES003", "SEC003"}
 
 
 def _fingerprints(run: dict[str, Any]) -> dict[tuple[str, str], tuple[str, int]]:

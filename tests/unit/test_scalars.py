@@ -80,3 +80,20 @@ def test_a_fix_quotes_what_kubernetes_would_not_read_as_that_string() -> None:
     assert _plain_string("nginx", False) == "nginx"
     for text in ("y", "N", "1e3", "0o17", "+.5", "yes", "0755"):
         assert _plain_string(text, False) is None, text
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("on", "true"), ("Y", "true"), ("OFF", "false"), ("n", "false"), ("true", "true"), ("010", "8"),
+    ("0x10", "16"), ("0o17", "15"), ("1_000", "1000"), ("+1", "1"), ("-0", "0"), ("1", "1"),
+    ("9223372036854775807", "9223372036854775807"), ("9223372036854775808", None), ("~", None), ("", None),
+    ("1.50", "1.5"), ("1.0", "1"), ("1e3", "1000"), ("1e6", "1e+06"), ("123456.5", "123456.5"),
+    ("1234567.0", "1.234567e+06"), ("0.0001", "0.0001"), ("0.00001", "1e-05"), ("3.14159265358979", "3.1415927"),
+    ("-0.0", "-0"), (".inf", ".inf"), ("-.Inf", "-.inf"), (".nan", ".nan"), ("1e39", ".inf"),
+    ("name", "name"), ("2024-01-31", "2024-01-31"), ("12:30", "12:30"),
+])
+def test_key_text_is_what_kubectl_makes_of_a_plain_key(text: str, key: str | None) -> None:
+    """sigs.k8s.io/yaml's convertToJSONableObject: bools as true/false, ints in decimal, floats as
+    strconv.FormatFloat(f, 'g', -1, 32) with .inf/-.inf/.nan, and an error (None) for other key types."""
+    from guardlint.source.scalars import key_text
+
+    assert key_text(resolve_plain(text)[1]) == key

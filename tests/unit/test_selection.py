@@ -24,7 +24,8 @@ spec:
       imagePullPolicy: IfNotPresent
 """
 
-CORE = {"duplicate-key", "unused-suppression", "invalid-suppression", "rule-error", "suppression-not-allowed"}
+CORE = {"duplicate-key", "unused-suppression", "invalid-suppression", "rule-error", "suppression-not-allowed",
+        "converted-key", "unsupported-key"}
 
 
 def _active(settings: Settings) -> set[str]:

@@ -7,7 +7,8 @@ much. Here one loop over the C parser's events builds the data and the map direc
 scalar once per run (the text -> value memo, ``LoadMemo``).
 
 The loop handles the common case only: a document without anchors, aliases, explicit tags, merge keys
-(``<<``), non-scalar keys or duplicate keys, whose text breaks lines only at ``\\n``. On anything else, and
+(``<<``), non-scalar keys, duplicate keys or plain keys that kubectl reads as other text (``on``, ``010``),
+whose text breaks lines only at ``\\n``. On anything else, and
 on any error of the parser, it gives up (``build`` returns None) and the caller loads the document the
 composing way, which handles all of that (alias bombs, merge keys, duplicate keys, located errors). So the
 result, when there is one, is what the composing way builds, by construction:
@@ -15,7 +16,8 @@ result, when there is one, is what the composing way builds, by construction:
 * the events are the ones libyaml's composer consumes, so marks (lines, columns, indexes) are the same;
 * a plain scalar without a tag is read as Kubernetes reads it (``guardlint.source.scalars.resolve_plain``, through
   the memo's ``plain_value``), as the composing way reads it too; any other scalar is the string it is;
-* a mapping's keys are the text of their key scalars, in order; its values, a sequence's items and the
+* a mapping's keys are the text of their key scalars, in order (each one kubectl reads as that text); its
+  values, a sequence's items and the
   position map's entries (key start, value start and end, children) come from the same marks, with each
   collection's children consecutive in the map (the map is filled when a collection ends, so children come
   before their parent, which ``locate_in_map`` does not mind: it follows the stored offsets).
@@ -42,6 +44,7 @@ from yaml.events import (
 )
 
 from guardlint._record import NamedTuple
+from guardlint.source.scalars import NUMBER_FIRST, WORDS, plain_key_kept
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -80,12 +83,14 @@ EMPTY_STREAM = Built(None, array("q"), 0, (), False)
 
 
 def build(
-    body: str, loader: type[Any], plain_value: Callable[[str], Any], values: dict[str, Any], *, spans: bool,
-    max_depth: int,
+    body: str, loader: type[Any], plain_value: Callable[[str], Any], values: dict[str, Any], keys: dict[str, str],
+    *, spans: bool, max_depth: int,
 ) -> Built | None:
     """The data and position map of the single document of ``body`` (``EMPTY_STREAM`` when it holds none), or
     None when the composing loader must do it. ``values`` is the memo of plain scalars' values (``LoadMemo``)
-    (filled by ``plain_value``, called for a plain scalar not in it); with ``spans`` the spans of quoted and
+    (filled by ``plain_value``, called for a plain scalar not in it). ``keys`` is the memo of mapping keys that
+    kubectl reads as their text even when plain, each with its interned string (filled here); a plain key that
+    kubectl reads otherwise leaves the document to the composing loader. With ``spans`` the spans of quoted and
     block scalars are collected for the directive scanner, and those of block scalars for template detection.
     A document nested deeper than ``max_depth`` collections is left to the composing loader, which rejects it
     (the loop itself does not recurse)."""
@@ -98,7 +103,7 @@ def build(
         screen = "!" in body or "&" in body
         # A key spells ``$`` as itself or as an escape (``"\\x24patch"``): without either, none starts with it.
         dollar = "$" in body or "\\" in body
-        return _build(parser.get_event, plain_value, values, [] if spans else None, screen, dollar, max_depth,
+        return _build(parser.get_event, plain_value, values, keys, [] if spans else None, screen, dollar, max_depth,
                       len(body))
     except (yaml.YAMLError, _GiveUp):
         return None
@@ -126,7 +131,8 @@ _INT_MAX = 2**31 - 1
 
 def _build(
     get: Callable[[], Any], plain_value: Callable[[str], Any], values: dict[str, Any],
-    spans: list[tuple[int, int, bool]] | None, screen: bool, dollar: bool, max_depth: int, text_length: int,
+    keys: dict[str, str], spans: list[tuple[int, int, bool]] | None, screen: bool, dollar: bool, max_depth: int,
+    text_length: int,
 ) -> Built:
     if type(get()) is not StreamStartEvent:  # pragma: no cover - libyaml always starts with it
         raise _GiveUp
@@ -149,6 +155,7 @@ def _build(
     empty_root = False
     dollar_key = False
     intern = sys.intern
+    known = keys.get  # (a local: one call per key, as ``sys.intern`` was)
     mark: Any  # an event's start or end mark (libyaml's: never None)
     # The loop reads one event per turn, except that a mapping's key and a scalar value after it are read in
     # the same turn (the common ``key: value``): in a mapping, a turn therefore starts at a key or at the
@@ -166,20 +173,31 @@ def _build(
                 spans.append((mark.index, event.end_mark.index, event.style in _BLOCK_STYLES))
             text = event.value
             if is_mapping:
-                # A key: its text (whatever it resolves to). A plain ``<<`` is a merge key and a repeated
-                # key needs the duplicate-key bookkeeping: both are the composing loader's.
-                if text in container or (text == "<<" and event.implicit[0]):
+                # A key: its text. A repeated key needs the duplicate-key bookkeeping, and a plain key that
+                # kubectl does not read as its text (``on``, ``010``, ``~``, the merge key ``<<``) the key
+                # judgements: both are the composing loader's.
+                if text in container:
                     raise _GiveUp
+                # ``keys`` maps each text known to be read as written even when plain (nearly every key of a run
+                # after its first objects) to its interned string: a manifest repeats the same few dozen keys in
+                # every object, so the data holds one string each instead of one per use (the interpreter drops
+                # an interned string when nothing else refers to it). One look-up, where ``sys.intern`` was.
+                name = known(text)
+                if name is None:
+                    # First seen in this run: a text that cannot be read as anything but a string (neither one of
+                    # go-yaml's words nor starting like a number) is known at once; the others are asked.
+                    name = intern(text)
+                    if (text not in WORDS and text[:1] not in NUMBER_FIRST) or plain_key_kept(text):
+                        keys[text] = name
+                    elif event.implicit[0]:
+                        raise _GiveUp
                 if dollar and text[:1] == "$":
                     dollar_key = True
                 event = get()
                 kind = type(event)  # (compared as a name: the event's declared type stays ``Any``)
                 if kind is not ScalarEvent:
                     # The value is a collection (or an alias): the next turn takes it, with the key pending.
-                    # Interned: a manifest repeats the same few dozen keys in every object; one string each
-                    # instead of one per use (the interpreter drops an interned string when nothing else
-                    # refers to it).
-                    key = intern(text)
+                    key = name
                     key_line = line
                     key_column = column
                     continue
@@ -196,7 +214,7 @@ def _build(
                     found = values.get(value, _MISSING)
                     value = plain_value(value) if found is _MISSING else found
                 mark = event.end_mark
-                container[intern(text)] = value
+                container[name] = value
                 entries += (line, column, value_line, value_column, mark.line, mark.column, -1)
             else:
                 if event.implicit[0]:

@@ -12,7 +12,9 @@ against a budget proportional to the text, so an alias bomb stops in time propor
 Plain scalars mean what they mean to Kubernetes, whose YAML decoder is go-yaml v2 (behind sigs.k8s.io/yaml;
 ``guardlint.source.scalars``): ``yes``/``on``/``y`` are booleans, ``0755`` is octal, ``1e3`` is a number and
 ``12:30`` a string (PyYAML's own YAML 1.1 resolver differs on the last three). Timestamps and binary scalars
-stay strings, as Kubernetes sees them. Keys are the text of their key scalar (``1: a`` has the key ``"1"``).
+stay strings, as Kubernetes sees them. Keys are the text of their key scalar (``1: a`` has the key ``"1"``);
+a plain key that kubectl reads as other text (``on`` -> ``"true"``, ``010`` -> ``"8"``) or cannot read (``~``)
+keeps its text, and is noted on the document (``Document.key_reads``) for the core rules to report.
 
 Positions are 1-based lines counted at ``\n`` (``\r\n`` and a lone ``\r`` are normalised to ``\n`` first)
 and columns in code points. YAML also breaks lines at U+0085, U+2028 and U+2029, which editors do not;
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from guardlint.source.directives import Directive
+    from guardlint.source.keyreads import KeyReads
     from guardlint.source.subdocs import Embedded, Found
 
 MAX_DEPTH = 500
@@ -106,7 +109,8 @@ class Document(Frozen):
     _fields = ("file", "index", "start_line", "end_line")
     __slots__ = (
         "aliases", "content_line", "data", "directives", "dollar", "duplicate_keys", "embedded", "end_line", "file",
-        "index", "index_offset", "key_slots", "line_offset", "node_keys", "origin", "positions", "root", "start_line",
+        "index", "index_offset", "key_reads", "key_slots", "line_offset", "node_keys", "origin", "positions", "root",
+        "start_line",
     )
     file: str
     index: int
@@ -143,6 +147,9 @@ class Document(Frozen):
     embedded: Embedded | None
     """For an object embedded as text in another document of the file (an Argo ``resource`` template's
     ``manifest``, ``guardlint.source.subdocs``): where it is written; None for the file's own documents."""
+    key_reads: KeyReads | None
+    """The plain keys kubectl reads as other text or cannot read, and the duplicate keys as kubectl sees them;
+    None when kubectl reads every key as its text (nearly every document: the event loop builds only those)."""
 
     def __init__(
         self,
@@ -163,12 +170,13 @@ class Document(Frozen):
         dollar: bool = True,
         aliases: Mapping[FieldPath, Location] = _NO_ALIASES,
         embedded: Embedded | None = None,
+        key_reads: KeyReads | None = None,
     ) -> None:
         self._set(
             file=file, index=index, data=data, root=root, line_offset=line_offset, index_offset=index_offset,
             start_line=start_line, end_line=end_line, origin=origin, directives=directives,
             duplicate_keys=duplicate_keys, content_line=content_line, positions=positions, dollar=dollar,
-            aliases=aliases, key_slots=None, node_keys=None, embedded=embedded,
+            aliases=aliases, key_slots=None, node_keys=None, embedded=embedded, key_reads=key_reads,
         )
 
     def locate(self, path: FieldPath, *, at_value: bool = False) -> tuple[Location, bool]:
@@ -922,7 +930,7 @@ def _load_chunk(
         return None, None
     marks.fix_tree(root)
     try:
-        data, dups, positions = builder.build(
+        data, dups, positions, reads = builder.build(
             root, budget=max(_ALIAS_BUDGET_FLOOR, 4 * len(body)), may_alias="&" in body, positions=not nodes
         )
     except _AliasBomb:
@@ -957,6 +965,7 @@ def _load_chunk(
             DuplicateKey(path, chunk.line + line + 1, col + 1, chunk.line + first + 1)
             for path, line, col, first in dups
         ),
+        key_reads=None if reads is None else _reads_in_file(reads, chunk.line),
         content_line=chunk.line + root_line + 1,
         aliases=(_alias_uses(body, marks, chunk.line) if positions is None and "&" in body and "*" in body
                  else _NO_ALIASES),
@@ -964,9 +973,16 @@ def _load_chunk(
     return doc, None
 
 
+def _reads_in_file(reads: KeyReads, line_offset: int) -> KeyReads:
+    from guardlint.source.keyreads import in_file
+
+    return in_file(reads, line_offset)
+
+
 def _from_events(body: str, builder: LoadMemo, *, spans: bool) -> Built | None:
     """A chunk's document built from the parser's events, or None when the composing way must load it."""
-    return build_from_events(body, _Events, builder.plain_value, builder.values, spans=spans, max_depth=MAX_DEPTH)
+    return build_from_events(body, _Events, builder.plain_value, builder.values, builder.keys, spans=spans,
+                             max_depth=MAX_DEPTH)
 
 
 def _built_chunks(
@@ -1202,6 +1218,10 @@ class LoadMemo:
         """Tags of plain scalars already resolved (see ``_Composer``)."""
         self.values: dict[str, Any] = {}
         """Values of plain scalars already resolved, by their text (see ``plain_value``)."""
+        self.keys: dict[str, str] = {}
+        """Mapping keys that kubectl reads as their text even when plain, each with its interned string (filled by
+        the event loop, ``guardlint.source.events``). The texts are the documents' own keys, which the data holds
+        anyway; the caller drops the memo when loading ends."""
 
     def plain_value(self, text: str) -> Any:
         """The value of a plain scalar without a tag, as Kubernetes reads it (``resolve_plain``; the composing
@@ -1219,23 +1239,26 @@ class LoadMemo:
 
     def build(
         self, root: Node, budget: int, *, may_alias: bool = True, positions: bool = False
-    ) -> tuple[Any, list[tuple[FieldPath, int, int, int]], array[int] | None]:
+    ) -> tuple[Any, list[tuple[FieldPath, int, int, int]], array[int] | None, KeyReads | None]:
         """Build the data of a document. ``may_alias=False`` says the text has no anchor (no ``&``), so no
         node is shared: the fast recursive walk then needs no budget, and falls back to the bounded walk
         only for merge keys or nesting deeper than Python's recursion allows. With ``positions`` the fast
         walk also returns the document's compact position map (see ``Document``); the bounded walk never
-        does (its documents keep their node tree)."""
+        does (its documents keep their node tree). Last, how kubectl reads the keys where that differs from
+        their text (``Document.key_reads``; 0-based lines and columns of the chunk), else None."""
         if not may_alias:
             try:
                 return self._build_plain(root, positions)
             except (_NeedBoundedWalk, RecursionError):
                 pass
-        return (*self._build_bounded(root, budget), None)
+        data, dups, reads = self._build_bounded(root, budget)
+        return data, dups, None, reads
 
     def _build_plain(
         self, root: Node, record: bool
-    ) -> tuple[Any, list[tuple[FieldPath, int, int, int]], array[int] | None]:
+    ) -> tuple[Any, list[tuple[FieldPath, int, int, int]], array[int] | None, KeyReads | None]:
         found: list[tuple[Node, str, int, int, int]] = []  # duplicate keys, their paths found later
+        odd: list[MappingNode] = []  # mappings with a key that is not a string (``_odd_keys``)
         scalar_of = self._scalar
         # The position map under construction (see ``Document``): entry 0 is the root, without a key.
         pos: list[int] = list(_FRESH)
@@ -1264,9 +1287,13 @@ class LoadMemo:
                     base = len(pos)
                     pos[at + 4] = base
                     pos.extend(_FRESH * len(pairs))
+                strange = False
                 for key_node, value_node in pairs:
-                    if key_node.tag == _MERGE:
-                        raise _NeedBoundedWalk
+                    tag = key_node.tag
+                    if tag != _STR:
+                        if tag == _MERGE:
+                            raise _NeedBoundedWalk
+                        strange = True  # a key go-yaml reads as a boolean, a number or null, or a collection
                     scalar_key = type(key_node) is ScalarNode
                     key = key_node.value if scalar_key else _complex_key(key_node)
                     mark = key_node.start_mark
@@ -1287,6 +1314,8 @@ class LoadMemo:
                         else:  # a non-scalar key after a scalar one: the scalar one stays located
                             entry = -1
                     out[key] = walk(value_node, entry + 2 if entry >= 0 else -1)
+                if strange:
+                    odd.append(node)
                 return out
             if type(node) is SequenceNode:
                 items = node.value
@@ -1305,10 +1334,29 @@ class LoadMemo:
             # paused during a run) the closure, the position list and the tag memo would outlive the load.
             walk = _walked
         dups: list[tuple[FieldPath, int, int, int]] = []
-        if found:
+        reads: KeyReads | None = None
+        if found or odd:
             paths = _mapping_paths(root)
             dups = [((*paths[id(mapping)], key), line, column, first) for mapping, key, line, column, first in found]
-        return data, dups, position_array(pos, max(pos)) if record else None
+            if odd:
+                reads = self._key_reads([(paths[id(mapping)], mapping) for mapping in odd], dups)
+        return data, dups, position_array(pos, max(pos)) if record else None, reads
+
+    def _key_reads(
+        self, odd: list[tuple[FieldPath, MappingNode]], dups: list[tuple[FieldPath, int, int, int]]
+    ) -> KeyReads | None:
+        """How kubectl reads the keys of the ``odd`` mappings (``guardlint.source.keyreads``, imported here only)."""
+        from guardlint.source.keyreads import key_reads
+
+        return key_reads(odd, dups, self._key_value, _complex_key)
+
+    def _key_value(self, node: ScalarNode) -> Any:
+        """A typed key scalar's value as go-yaml reads it; its text where an explicit tag cannot read the text
+        (``!!int abc``: the key is then judged as the string it is)."""
+        try:
+            return self._scalar(node)
+        except _BadValue:
+            return node.value
 
     def _scalar(self, node: ScalarNode) -> Any:
         tag = node.tag
@@ -1336,8 +1384,11 @@ class LoadMemo:
             raise _BadValue(node.start_mark, f"cannot read {node.value!r} as !!{name}") from None
         return node.value
 
-    def _build_bounded(self, root: Node, budget: int) -> tuple[Any, list[tuple[FieldPath, int, int, int]]]:
+    def _build_bounded(
+        self, root: Node, budget: int
+    ) -> tuple[Any, list[tuple[FieldPath, int, int, int]], KeyReads | None]:
         dups: list[tuple[FieldPath, int, int, int]] = []
+        odd: list[tuple[FieldPath, MappingNode]] = []  # checked mappings with a key that is not a string
         checked: set[int] = set()  # mappings already checked for duplicate keys (aliases repeat them)
         merge_sources: dict[int, _Built] = {}
         remaining = budget
@@ -1367,10 +1418,13 @@ class LoadMemo:
             if track and id(node) not in checked:
                 checked.add(id(node))
                 seen = {}
+            strange = False
             for key_node, value_node in node.value:
                 if key_node.tag == _MERGE:
                     merges.append(value_node)
                     continue
+                if key_node.tag != _STR:
+                    strange = True  # a key go-yaml reads as a boolean, a number or null, or a collection
                 key = key_node.value if isinstance(key_node, ScalarNode) else _complex_key(key_node)
                 if seen is not None:
                     first = seen.get(key)
@@ -1379,6 +1433,8 @@ class LoadMemo:
                     else:
                         seen[key] = key_node.start_mark.line
                 out[key], sizes[key], _ = yield value_node, (*path, key), track, False
+            if strange and seen is not None:
+                odd.append((path, node))
             for source in _merge_sources(merges):
                 # Keys from a merge never override explicit keys; earlier sources win over later ones.
                 merged, _, merged_sizes = yield source, path, False, True
@@ -1419,7 +1475,7 @@ class LoadMemo:
                         raise TypeError(f"unexpected node {node!r}")
                     incoming = None
             if not stack:
-                return incoming[0], dups
+                return incoming[0], dups, self._key_reads(odd, dups) if odd else None
             frame, nid, merge_source = stack[-1]
             try:
                 request = frame.send(incoming)

@@ -47,6 +47,10 @@ _WORDS: dict[str, tuple[str, Any]] = {
 """go-yaml's table of words (its ``resolveMap``), looked up before anything else."""
 
 _NUMBER_START = frozenset("+-0123456789")
+WORDS = frozenset(_WORDS)
+"""The texts go-yaml reads as a boolean, null, a special float or the merge key (its ``resolveMap``)."""
+NUMBER_FIRST = frozenset("+-.0123456789")
+"""The first characters of every other plain text go-yaml may read as something else than a string (a number)."""
 _DIGITS = {2: frozenset("01"), 8: frozenset("01234567"), 10: frozenset("0123456789"),
            16: frozenset("0123456789abcdefABCDEF")}
 _PREFIXES = {"b": 2, "o": 8, "x": 16}
@@ -168,3 +172,72 @@ def _go_float(s: str) -> float | None:
         return None
     value = float(s)
     return value if math.isfinite(value) else None
+
+
+def plain_key_kept(text: str) -> bool:
+    """Whether kubectl reads ``text`` as a plain mapping key as the text itself: go-yaml reads it as a string, or
+    as a value that sigs.k8s.io/yaml spells as the text (``true``, ``1``), and it is not the merge key ``<<``."""
+    tag, value = resolve_plain(text)
+    return tag == STR or (tag != MERGE and key_text(value) == text)
+
+
+_FLOAT32_MAX = 3.4028234663852886e38
+
+
+def key_text(value: Any) -> str | None:
+    """The mapping key kubectl makes of a key that go-yaml v2 read as ``value`` (what ``resolve_plain`` gives a
+    plain key), or None where kubectl fails on it.
+
+    sigs.k8s.io/yaml turns go-yaml's ``map[interface{}]interface{}`` into JSON objects (``convertToJSONableObject``):
+    a string key stays itself, a bool becomes ``"true"``/``"false"``, an int its decimal (``010`` -> ``"8"``,
+    ``0x10`` -> ``"16"``), a float ``strconv.FormatFloat(f, 'g', -1, 32)`` (``1.50`` -> ``"1.5"``, ``1e3`` ->
+    ``"1000"``, with ``.inf``, ``-.inf`` and ``.nan`` for the infinities and NaN); any other key type is an error
+    ("Unsupported map key of type"): a null key (``~``, ``null``, an empty key) and an integer of 2**63 or more,
+    which go-yaml reads as a uint64."""
+    if type(value) is str:
+        return value
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return str(value) if -_INT64 <= value < _INT64 else None
+    if type(value) is float:
+        return go_float32_text(value)
+    return None
+
+
+def go_float32_text(value: float) -> str:
+    """Go's ``strconv.FormatFloat(value, 'g', -1, 32)`` as sigs.k8s.io/yaml spells a float key: the value rounded to
+    a float32, in the fewest digits that read back as that float32; ``%e`` form (``1e+06``) when the decimal
+    exponent is below -4 or 6 and above (Go's rule for the shortest precision), else ``%f`` form."""
+    import struct
+
+    if math.isnan(value):
+        return ".nan"
+    try:
+        single = struct.unpack("f", struct.pack("f", value))[0]
+    except OverflowError:
+        single = math.copysign(math.inf, value)
+    if math.isinf(single) or abs(single) > _FLOAT32_MAX:
+        return ".inf" if single > 0 else "-.inf"
+    if single == 0:
+        return "-0" if math.copysign(1.0, single) < 0 else "0"
+    for precision in range(9):
+        shown = f"{single:.{precision}e}"
+        if struct.unpack("f", struct.pack("f", float(shown)))[0] == single:
+            break
+    mantissa, _, exponent_text = shown.partition("e")
+    negative = mantissa.startswith("-")
+    digits = mantissa.lstrip("-").replace(".", "").rstrip("0") or "0"
+    exponent = int(exponent_text)
+    sign = "-" if negative else ""
+    if exponent < -4 or exponent >= 6:
+        fraction = f".{digits[1:]}" if len(digits) > 1 else ""
+        return f"{sign}{digits[0]}{fraction}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
+    point = exponent + 1  # digits before the decimal point
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return f"{sign}{digits}{'0' * (point - len(digits))}"
+    return f"{sign}{digits[:point]}.{digits[point:]}"

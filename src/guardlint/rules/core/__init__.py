@@ -20,6 +20,8 @@ class Core(enum.Enum):
     INVALID_SUPPRESSION = "invalid-suppression"
     UNUSED_SUPPRESSION = "unused-suppression"
     SUPPRESSION_NOT_ALLOWED = "suppression-not-allowed"
+    CONVERTED_KEY = "converted-key"
+    UNSUPPORTED_KEY = "unsupported-key"
 
 
 def rules() -> tuple[Rule[Any], ...]:

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
     from guardlint.config.model import ActiveRule
     from guardlint.engine import Run
+    from guardlint.source.keyreads import ReadDuplicate
+    from guardlint.source.loader import DuplicateKey
 
 
 @rule(
@@ -32,7 +34,9 @@ if TYPE_CHECKING:
 )
 def duplicate_key(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
-    Reports a key that appears twice in the same YAML mapping.
+    Reports a key that appears twice in the same YAML mapping, and two keys of one mapping that kubectl reads
+    as the same key: plain `on:` and `yes:` (both the key `"true"`, see `converted-key`), `010:` and `8:`.
+    A plain `on:` next to a quoted `"on":` is no duplicate for kubectl (the first is the key `"true"`).
 
     ## Why is this bad?
     YAML requires unique keys, but Kubernetes' decoder and most tools silently keep the *last* value. A
@@ -76,19 +80,30 @@ def emit(run: Run, active: ActiveRule) -> None:
 
     for doc in run.documents:
         owned = run.resources_by_doc.get(doc)
-        if not doc.duplicate_keys or not owned:
+        # As kubectl sees them, where it reads a key as other text (``Document.key_reads``): each with the first
+        # key's text when it differs, what kubectl reads both as, and whether which one it keeps is random.
+        dups: list[tuple[DuplicateKey | ReadDuplicate, str, str, bool]] = (
+            [(d, "", "", False) for d in doc.duplicate_keys] if doc.key_reads is None
+            else [(d, d.first_key, d.read_as, d.random) for d in doc.key_reads.duplicates])
+        if not dups or not owned:
             continue
-        owner_of = _owners(owned)
-        for dup in doc.duplicate_keys:
+        owner_of = owners(owned)
+        for dup, first_key, read_as, random in dups:
             owner = owner_of(dup.path)
             rel = dup.path[len(owner.prefix):]
             loc = Location(dup.line, dup.column, dup.line, dup.column + len(str(dup.path[-1])))
-            message = (f"key {to_dotted(rel)!r} is defined twice (first on line {dup.first_line}); "
-                       "Kubernetes keeps only this last value")
+            kept = ("which of the two kubectl keeps is random (go-yaml reads them as different values, then both "
+                    "are spelled the same)" if random else "Kubernetes keeps only this last value")
+            if first_key:
+                # "(first on line N)" as below: a rendered chart's report names the template line there instead.
+                message = (f"key {to_dotted(rel)!r} is the same key as {first_key!r} (first on line "
+                           f"{dup.first_line}) for kubectl, which reads both as {read_as!r}; {kept}")
+            else:
+                message = f"key {to_dotted(rel)!r} is defined twice (first on line {dup.first_line}); {kept}"
             run.add(make_finding(active, owner, doc, rel, message, location=loc), owner)
 
 
-def _owners(owned: Sequence[Resource]) -> Callable[[FieldPath], Resource]:
+def owners(owned: Sequence[Resource]) -> Callable[[FieldPath], Resource]:
     """The object of a document that holds a path: the first of ``owned`` whose prefix starts the path (the
     first object when none does). Looked up by prefix, not scanned: a List of N items with a duplicate key
     each costs O(N), not O(N^2). Exact: only the prefix lengths the objects have are tried, and of the
