@@ -186,6 +186,17 @@ class BundleLoader(SourceFileLoader):
         self._end = end
         self._slot = slot
 
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
+        """The module ``importlib`` makes, with ``__path__`` (a package's), ``__file__`` and ``__cached__`` set as and
+        in the order ``_init_module_attrs`` sets them, so that it finds them instead of asking a new module for
+        each one it lacks (a formatted ``AttributeError`` apiece, about 10 K instructions)."""
+        module = type(sys)(spec.name)
+        if spec.submodule_search_locations is not None:
+            module.__path__ = spec.submodule_search_locations
+        module.__file__ = spec.origin
+        module.__cached__ = spec.cached  # type: ignore[attr-defined]  # what _init_module_attrs sets
+        return module
+
     def get_code(self, fullname: str) -> CodeType:
         import _imp
 

@@ -77,6 +77,7 @@ for name, module in sorted(sys.modules.items()):
         "loader": type(spec.loader).__name__, "file": module.__file__, "cached": module.__cached__,
         "package": module.__package__, "path": getattr(module, "__path__", None), "origin": spec.origin,
         "spec_cached": spec.cached, "locations": spec.submodule_search_locations, "parent": spec.parent,
+        "names": list(vars(module)), "same_path": getattr(module, "__path__", None) is spec.submodule_search_locations,
         "has_location": spec.has_location, "source_ok": spec.loader.get_source(name) == open(module.__file__).read(),
         "filenames": sorted({f.__code__.co_filename for f in vars(module).values()
                              if getattr(f, "__module__", None) == name and hasattr(f, "__code__")}),
