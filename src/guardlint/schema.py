@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 from functools import lru_cache
 
 from guardlint._record import NamedTuple
@@ -243,7 +242,9 @@ def _number_ok(schema: Mapping[str, Any], x: Any) -> bool:
             q = x / d
             try:
                 failed = int(q) != q
-            except OverflowError:
+            except OverflowError:  # rare: fractions is imported here only
+                from fractions import Fraction
+
                 failed = (Fraction(x) / Fraction(d)).denominator != 1
             if failed:
                 return False

@@ -46,6 +46,7 @@ NEVER = (
     "typing",  # guardlint imports typing's names for type checkers only (tests/unit/test_runtime_typing.py)
     "contextlib",  # cli's two context managers are classes
     "importlib", "warnings",  # rule modules are imported with __import__ (rules/catalog.py)
+    "fractions", "decimal", "numbers",  # quantities are whole nano-units (model/quantity.Amount)
     # guardlint modules for other commands, options or formats
     "guardlint.report.sarif", "guardlint.report.junit", "guardlint.report.github", "guardlint.report.gitlab",
     "guardlint.fix", "guardlint.fix_values", "guardlint.baseline", "guardlint.diffbase", "guardlint.docs",

@@ -205,39 +205,40 @@ def _quantity_texts() -> list[str]:
 
 @pytest.mark.parametrize("text", _quantity_texts())
 def test_plain_fast_path_equals_the_general_path(text: str) -> None:
-    from guardlint.model.quantity import _parse_plain, _parse_text
+    from guardlint.model.quantity import NANO, _plain_nanos, _text_nanos
 
-    general = _parse_text(text)
-    fast = _parse_plain(text)
+    general = _text_nanos(text)
+    fast = _plain_nanos(text)
     if fast is not None:
         assert general is not None
-        assert (type(fast.value), fast.value, fast.text) == (type(general.value), general.value, general.text)
+        assert (type(fast), fast) == (int, general)
     got = parse_quantity(text)
-    assert got == general
+    assert (got is None) == (general is None)
     if got is not None:
-        assert type(got.value) is Fraction
+        assert general is not None
+        assert type(got.value) is Fraction and got == Quantity(Fraction(general, NANO), text)
 
 
 def test_plain_fast_path_takes_what_it_is_for() -> None:
-    from guardlint.model.quantity import _parse_plain
+    from guardlint.model.quantity import NANO, _plain_nanos
 
     taken = [n + s for n in _PLAIN_NUMBERS for s in _SUFFIXES]
-    assert all(_parse_plain(t) is not None for t in taken)
-    assert [t for t in _OTHER_TEXTS if _parse_plain(t) is not None] == []
-    assert _parse_plain("8Ei") == Quantity(F(2**63 - 1), "8Ei")  # the BinarySI cap applies on the fast path too
-    assert _parse_plain(" 1 ") is None  # surrounding space is trimmed before: parse_quantity(" 1 ") is 1
+    assert all(_plain_nanos(t) is not None for t in taken)
+    assert [t for t in _OTHER_TEXTS if _plain_nanos(t) is not None] == []
+    assert _plain_nanos("8Ei") == (2**63 - 1) * NANO  # the BinarySI cap applies on the fast path too
+    assert _plain_nanos(" 1 ") is None  # surrounding space is trimmed before: parse_quantity(" 1 ") is 1
 
 
 @pytest.mark.parametrize(
     "number", [0, 1, -1, 7, 1024, -(2**31), 10**17, 10**18 - 1, 10**18, -(10**18) + 1, -(10**18), 2**63, -(2**63)],
 )
 def test_integer_fast_path_equals_the_general_path(number: int) -> None:
-    from guardlint.model.quantity import _parse_text
+    from guardlint.model.quantity import NANO, _text_nanos
 
     got = parse_quantity(number)
-    general = _parse_text(str(number))
+    general = _text_nanos(str(number))
     assert got is not None and general is not None
-    assert (type(got.value), got.value, got.text) == (Fraction, general.value, general.text)
+    assert (type(got.value), got.value, got.text) == (Fraction, Fraction(general, NANO), str(number))
 
 
 @pytest.mark.parametrize(

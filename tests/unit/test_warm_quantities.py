@@ -3,14 +3,13 @@ and what the rules that read quantities report is what they report parsing every
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import pytest
 
 from guardlint.api import lint_text
 from guardlint.model import quantity
-from guardlint.model.quantity import QuantityMemo, quantity_value, remembered_value
+from guardlint.model.quantity import Amount, QuantityMemo, quantity_amount, remembered_value
 from guardlint.rules.gpu import _support as gpu_support
 from guardlint.rules.resources import limit_far_above_request, request_exceeds_limit, resource_out_of_bounds
 
@@ -21,11 +20,11 @@ _RAWS: list[Any] = [
 
 
 @pytest.mark.parametrize("raw", _RAWS, ids=[repr(r) for r in _RAWS])
-def test_remembered_value_is_quantity_value(raw: Any) -> None:
+def test_remembered_value_is_quantity_amount(raw: Any) -> None:
     memo: QuantityMemo = {}
     first = remembered_value(raw, memo)
     again = remembered_value(raw, memo)
-    want = quantity_value(raw)
+    want = quantity_amount(raw)
     assert first == want and again == want
     assert type(first) is type(want)
     # only texts are remembered: True == 1 == 1.0 must never share an entry
@@ -36,7 +35,7 @@ def test_a_memo_keeps_each_text_apart() -> None:
     memo: QuantityMemo = {}
     texts = ["1", "1.0", "1000m", " 1", "1 ", "1Ki", "1k", "nope"]
     got = [remembered_value(t, memo) for t in texts * 3]
-    assert got == [quantity_value(t) for t in texts * 3]
+    assert got == [quantity_amount(t) for t in texts * 3]
     assert sorted(memo) == sorted(texts)
 
 
@@ -71,13 +70,13 @@ def _findings(report: Any) -> list[tuple[Any, ...]]:
 
 def test_each_text_is_parsed_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
     parsed: list[Any] = []
-    real = quantity.quantity_value
+    real = quantity.quantity_amount
 
     def counting(raw: Any) -> Any:
         parsed.append(raw)
         return real(raw)
 
-    monkeypatch.setattr(quantity, "quantity_value", counting)  # what remembered_value calls on a miss
+    monkeypatch.setattr(quantity, "quantity_amount", counting)  # what remembered_value calls on a miss
     report = lint_text(_TEXT, select=_RULES, raise_errors=True)
     assert {f.rule for f in report.findings} >= {"request-exceeds-limit", "limit-far-above-request"}
     assert len(parsed) == len(set(parsed))  # one parse per distinct text in the run
@@ -91,7 +90,7 @@ def test_the_memo_changes_no_finding(monkeypatch: pytest.MonkeyPatch) -> None:
     with_memo = _findings(lint_text(_TEXT + "---\n" + _TEXT, select=[*_RULES, "resource-out-of-bounds"]))
 
     def unremembered(raw: Any, memo: QuantityMemo) -> Any:
-        return quantity_value(raw)
+        return quantity_amount(raw)
 
     for module in (request_exceeds_limit, limit_far_above_request, resource_out_of_bounds, gpu_support):
         monkeypatch.setattr(module, "remembered_value", unremembered)
@@ -114,4 +113,4 @@ def test_gpu_facts_read_each_value() -> None:
         assert facts.sites
         for site in facts.sites:
             assert site.amounts == tuple(v.value for v in site.site.values)
-            assert all(a is None or type(a) is Fraction for a in site.amounts)
+            assert all(a is None or type(a) is Amount for a in site.amounts)

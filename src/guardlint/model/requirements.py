@@ -6,14 +6,13 @@ quantity (``ResourceSite``, ``SiteValue``)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from fractions import Fraction
 from types import MappingProxyType
 
 from guardlint._record import NamedTuple
 from guardlint.model.access import get_list, get_map, get_str
 from guardlint.model.groups import BUILTIN_WORKLOAD_GROUPS
 from guardlint.model.paths import FieldPath
-from guardlint.model.quantity import quantity_value
+from guardlint.model.quantity import quantity_amount
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, ContainerRef, PodSpecRef, iter_containers, iter_pod_specs
 
@@ -21,6 +20,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from guardlint.model.quantity import Amount
     from guardlint.model.selection import RunView
 
 
@@ -37,8 +37,8 @@ class SiteValue(NamedTuple):
     """Where the name is written (the same key for maps; a ``name:`` field for flattened shapes)."""
 
     @property
-    def value(self) -> Fraction | None:
-        return quantity_value(self.raw)
+    def value(self) -> Amount | None:
+        return quantity_amount(self.raw)
 
 
 class ResourceSite(NamedTuple):

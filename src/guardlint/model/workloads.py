@@ -20,8 +20,9 @@ from guardlint.model.resource import Resource
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from fractions import Fraction
     from typing import Any
+
+    from guardlint.model.quantity import Amount
 
 
 class TemplateKind(enum.Enum):
@@ -627,15 +628,15 @@ def iter_containers(pod: PodSpecRef, kinds: Iterable[ContainerKind] | None = Non
     return iter([c for c in found if c.kind in wanted])
 
 
-def aggregate_amounts(entries: Iterable[tuple[ContainerRef, Mapping[str, Fraction]]]) -> dict[str, Fraction]:
+def aggregate_amounts(entries: Iterable[tuple[ContainerRef, Mapping[str, Amount]]]) -> dict[str, Amount]:
     """What a pod needs of each resource, as Kubernetes counts it (``AggregateContainerRequests`` of the resource
     helpers, which the scheduler, the kubelet and pod-level resource validation use): the regular containers and
     the sidecars (``restartPolicy: Always`` init containers) together, or the largest init step (an init
     container with the sidecars started before it), whichever is more. ``entries``: each container's amounts,
     init containers in the pod's order; any container that is neither regular nor a sidecar is an init step."""
-    running: dict[str, Fraction] = {}
-    sidecars: dict[str, Fraction] = {}
-    largest_step: dict[str, Fraction] = {}
+    running: dict[str, Amount] = {}
+    sidecars: dict[str, Amount] = {}
+    largest_step: dict[str, Amount] = {}
     for c, amounts in entries:
         if c.kind is ContainerKind.CONTAINER:
             _add_amounts(running, amounts)
@@ -656,7 +657,7 @@ def aggregate_amounts(entries: Iterable[tuple[ContainerRef, Mapping[str, Fractio
     return running
 
 
-def _add_amounts(into: dict[str, Fraction], amounts: Mapping[str, Fraction]) -> None:
+def _add_amounts(into: dict[str, Amount], amounts: Mapping[str, Amount]) -> None:
     for name, value in amounts.items():
         into[name] = into[name] + value if name in into else value
 

@@ -10,7 +10,7 @@ from guardlint._record import NamedTuple
 from guardlint.model.access import get, get_int, get_list, get_map, get_str
 from guardlint.model.index import same_namespace
 from guardlint.model.paths import FieldPath
-from guardlint.model.quantity import quantity_value
+from guardlint.model.quantity import quantity_amount
 from guardlint.model.workloads import PodSpecRef
 from guardlint.rules.api import Resource, RuleContext
 from guardlint.rules.gpu._support import accelerators, gpu_facts
@@ -81,7 +81,7 @@ def trainjob_gpus(resource: Resource, ctx: RuleContext) -> bool:
     table = accelerators(ctx)
     for section in ("limits", "requests"):
         for name, raw in (get_map(resource.data, ("spec", "trainer", "resourcesPerNode", section)) or {}).items():
-            value = quantity_value(raw)
+            value = quantity_amount(raw)
             if table.lookup(name) is not None and value is not None and value > 0:
                 return True
     return False

@@ -37,8 +37,9 @@ from guardlint.rules.params import param
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from fractions import Fraction  # quantities are Fractions; this module makes none
     from typing import Any, Protocol
+
+    from guardlint.model.quantity import Amount
 
 # --------------------------------------------------------------------------------------------------------
 # Values
@@ -62,11 +63,11 @@ def accelerators(ctx: RuleContext) -> AcceleratorTable:
 
 
 if TYPE_CHECKING:
-    AcceleratorUse = dict[str, tuple[Fraction, SiteValue, Accelerator]]
+    AcceleratorUse = dict[str, tuple[Amount, SiteValue, Accelerator]]
 
 
 def site_accelerators(
-    site: ResourceSite, table: AcceleratorTable, amounts: Sequence[Fraction | None] | None = None
+    site: ResourceSite, table: AcceleratorTable, amounts: Sequence[Amount | None] | None = None
 ) -> AcceleratorUse:
     """Accelerator name -> (amount, the value that decides it, registry row): the limit, else the request
     (the API defaults a missing request to the limit; a request alone is rejected, but it is what was
@@ -97,7 +98,7 @@ def container_accelerators(c: ContainerRef, table: AcceleratorTable) -> Accelera
     return site_accelerators(container_site(c), table)
 
 
-def is_shared_use(use: Mapping[str, tuple[Fraction, SiteValue, Accelerator]]) -> bool:
+def is_shared_use(use: Mapping[str, tuple[Amount, SiteValue, Accelerator]]) -> bool:
     """The counts are shares of a GPU, not whole devices: HAMi vGPU resources or time-sliced ``.shared``."""
     return any(acc.vendor == "HAMi" or acc.kind == "shared" for _, _, acc in use.values())
 
@@ -141,7 +142,7 @@ class ContainerUse(NamedTuple):
     """An init or app container whose resources name an accelerator of the registry, with what it asks."""
 
     container: ContainerRef
-    use: Mapping[str, tuple[Fraction, SiteValue, Accelerator]]
+    use: Mapping[str, tuple[Amount, SiteValue, Accelerator]]
     """``container_accelerators`` of the container (never empty here; amounts may be zero or negative)."""
 
 
@@ -149,16 +150,16 @@ class SiteFacts(NamedTuple):
     """A resource site (``ResourceSite``) with its quantities parsed once for every rule that reads them."""
 
     site: ResourceSite
-    amounts: tuple[Fraction | None, ...]
+    amounts: tuple[Amount | None, ...]
     """``SiteValue.value`` of each of ``site.values``, in the same order (None: not a quantity)."""
-    use: Mapping[str, tuple[Fraction, SiteValue, Accelerator]]
+    use: Mapping[str, tuple[Amount, SiteValue, Accelerator]]
     """``site_accelerators`` of the site."""
 
-    def valued(self) -> Iterator[tuple[SiteValue, Fraction | None]]:
+    def valued(self) -> Iterator[tuple[SiteValue, Amount | None]]:
         """Each value of the site with its parsed quantity."""
         return zip(self.site.values, self.amounts, strict=True)
 
-    def amount(self, value: SiteValue) -> Fraction | None:
+    def amount(self, value: SiteValue) -> Amount | None:
         """The parsed quantity of one of the site's values (``value.value``)."""
         for v, amount in zip(self.site.values, self.amounts, strict=True):
             if v is value:

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 
 from guardlint._record import NamedTuple
-from guardlint.model.quantity import format_quantity
+from guardlint.model.quantity import ZERO, Amount, format_quantity
 from guardlint.model.requirements import SiteValue
 from guardlint.model.workloads import aggregate_amounts
 from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
@@ -107,11 +107,9 @@ def gpu_exceeds_node_capacity(resource: Resource, params: Params, ctx: RuleConte
     Clusters with 16-GPU machines (for example a2-megagpu-16g), time-sliced or HAMi-virtualised GPUs
     advertised under `nvidia.com/gpu`, or partitioned AMD GPUs must set `max-per-node` or `node-sizes`.
     """
-    from fractions import Fraction  # every amount is one already (parsed quantities): imported by then
-
     for pod_facts in gpu_facts(resource, ctx).pods:
         pod = pod_facts.pod
-        biggest: dict[str, tuple[Fraction, SiteValue, str]] = {}
+        biggest: dict[str, tuple[Amount, SiteValue, str]] = {}
         rows: dict[str, Accelerator] = {}
         # Only the containers that name an accelerator: the others add nothing to any sum below.
         for c, use in pod_facts.used:
@@ -122,7 +120,7 @@ def gpu_exceeds_node_capacity(resource: Resource, params: Params, ctx: RuleConte
         needed = aggregate_amounts((c, {n: a for n, (a, _, _) in use.items()}) for c, use in pod_facts.used)
         for name, acc in rows.items():
             limit = _capacity(name, acc, params)
-            total = max(needed.get(name, Fraction(0)), Fraction(0))
+            total = max(needed.get(name, ZERO), ZERO)
             if limit is None or total <= limit:
                 continue
             amount, value, who = biggest[name]

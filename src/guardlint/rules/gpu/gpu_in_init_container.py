@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardlint.model.quantity import format_quantity
+from guardlint.model.quantity import ZERO, Amount, format_quantity
 from guardlint.model.workloads import ContainerKind
 from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu import _refs
@@ -83,21 +83,20 @@ def gpu_in_init_container(resource: Resource, params: Any, ctx: RuleContext) -> 
               nvidia.com/gpu: 1
     ```
     """
-    from fractions import Fraction  # every amount is one already (parsed quantities): imported by then
 
     for pod_facts in gpu_facts(resource, ctx).pods:
-        app: dict[str, Fraction] = {}
+        app: dict[str, Amount] = {}
         inits = []
         # Only the containers that name an accelerator: the others add nothing to the sums and are no finding.
         for c, use in pod_facts.used:
             if c.kind is ContainerKind.CONTAINER or c.is_sidecar:
                 for name, (amount, _, _) in use.items():
-                    app[name] = app.get(name, Fraction(0)) + amount
+                    app[name] = app.get(name, ZERO) + amount
             else:
                 inits.append((c, use))
         for c, use in inits:
             for name, (amount, value, _) in use.items():
-                used = app.get(name, Fraction(0))
+                used = app.get(name, ZERO)
                 if amount <= used:
                     continue
                 yield Violation(

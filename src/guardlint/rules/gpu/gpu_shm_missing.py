@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from guardlint._record import NamedTuple
 from guardlint.model.access import get_bool, get_list, get_str
-from guardlint.model.quantity import format_quantity
+from guardlint.model.quantity import ZERO, format_quantity
 from guardlint.model.workloads import ContainerKind, ContainerRef
 from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.gpu import _refs
@@ -148,9 +148,8 @@ def gpu_shm_missing(resource: Resource, params: Params, ctx: RuleContext) -> Ite
                 # time-slicing) are not devices.
                 if is_shared_use(use):
                     continue
-                from fractions import Fraction  # every amount is one already (parsed quantities): imported by then
 
-                gpus = sum((a for n, a in devices.items() if use[n][2].kind in MULTI_PROCESS_KINDS), Fraction(0))
+                gpus = sum((a for n, a in devices.items() if use[n][2].kind in MULTI_PROCESS_KINDS), ZERO)
                 if gpus < params.min_devices:
                     continue
             if _has_shm(c):

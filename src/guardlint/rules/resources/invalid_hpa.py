@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from guardlint.model.ports import is_unrendered
-from guardlint.model.quantity import quantity_text, quantity_value
+from guardlint.model.quantity import quantity_amount, quantity_text
 from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 
 TYPE_CHECKING = False
@@ -38,7 +38,7 @@ def _target(target: Any, source: str, at: FieldPath) -> Iterator[Violation]:
     # a target type other than Utilization, Value or AverageValue is the schema's finding (unsupported-field-value)
     for key in ("value", "averageValue"):
         raw = target.get(key)
-        value = quantity_value(raw) if raw is not None else None
+        value = quantity_amount(raw) if raw is not None else None
         if value is not None and value <= 0:
             yield Violation((*at, key), f"the API rejects target {key} {quantity_text(raw)}: must be positive",
                             at_value=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 
-from guardlint.model.quantity import quantity_text, quantity_value
+from guardlint.model.quantity import quantity_amount, quantity_text
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import MANAGE_RESOURCES
@@ -42,7 +42,7 @@ def page_size(name: str) -> int | None:
 
 
 def _size(text: str) -> int | None:
-    value = quantity_value(text) if text and text == text.strip() else None
+    value = quantity_amount(text) if text and text == text.strip() else None
     if value is None or value <= 0 or value != math.floor(value):
         return None
     return int(value)
@@ -51,7 +51,7 @@ def _size(text: str) -> int | None:
 def _divisibility(owner: str, section: str, name: str, raw: Any, at: FieldPath) -> Iterator[Violation]:
     """``validateResourceQuantityHugePageValue``: the amount, rounded up to whole bytes as ``Quantity.Value``
     rounds, is a multiple of the page size."""
-    value = quantity_value(raw)
+    value = quantity_amount(raw)
     if value is None or value < 0:  # a negative amount is rejected as such (resource-out-of-bounds)
         return
     size = page_size(name)
@@ -160,7 +160,7 @@ def _volumes(pod: PodSpecRef) -> Iterator[Violation]:
             continue
         size = _size(medium[len(_MEDIUM) + 1:])
         if size is None:
-            if quantity_value(medium[len(_MEDIUM) + 1:]) is None:
+            if quantity_amount(medium[len(_MEDIUM) + 1:]) is None:
                 yield Violation(at, f"{label} has medium {medium}, whose page size does not parse as a quantity; "
                                 f"{fails}", at_value=True)
             continue

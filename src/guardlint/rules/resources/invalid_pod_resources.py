@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from fractions import Fraction
 
 from guardlint.model.access import get_map
-from guardlint.model.quantity import format_quantity, quantity_text, quantity_value
+from guardlint.model.quantity import Amount, format_quantity, quantity_amount, quantity_text
 from guardlint.model.workloads import ContainerKind, aggregate_amounts, iter_containers, iter_pod_specs
 from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.references import MANAGE_RESOURCES, POD_LEVEL_RESOURCES
@@ -122,12 +121,12 @@ def invalid_pod_resources(resource: Resource, params: Any, ctx: RuleContext) -> 
         yield from _defaulted_requests(pod)
 
 
-def _values(section: Any) -> dict[str, Fraction]:
+def _values(section: Any) -> dict[str, Amount]:
     """The parsed quantities of a ``requests`` or ``limits`` mapping (names that do not parse left out)."""
-    out: dict[str, Fraction] = {}
+    out: dict[str, Amount] = {}
     if isinstance(section, Mapping):
         for name, raw in section.items():
-            value = quantity_value(raw)
+            value = quantity_amount(raw)
             if isinstance(name, str) and value is not None:
                 out[name] = value
     return out
@@ -207,7 +206,7 @@ _BINARY_UP_TO = 1024**8
 """Larger amounts (a hostile `1e9999`) are left to ``format_quantity``, which renders any value."""
 
 
-def _amount(value: Fraction, name: str) -> str:
+def _amount(value: Amount, name: str) -> str:
     """An aggregate for a message: bytes in the largest binary unit that divides them (``1536Mi``), other
     amounts as quantities (``1500m``)."""
     if (name == "memory" or name.startswith(("hugepages-", "ephemeral-storage"))) and value < _BINARY_UP_TO:
@@ -218,7 +217,7 @@ def _amount(value: Fraction, name: str) -> str:
 
 
 def _aggregate(pod: PodSpecRef, section: str, names: frozenset[str], defaulted: bool = True
-               ) -> dict[str, Fraction]:
+               ) -> dict[str, Amount]:
     """The containers' aggregate of ``section`` for ``names`` as the API counts it (``aggregate_amounts``), after
     the API's defaulting (unless ``defaulted`` is false): a container's request that it leaves out is its limit
     (``SetDefaults_Pod``)."""
@@ -228,7 +227,7 @@ def _aggregate(pod: PodSpecRef, section: str, names: frozenset[str], defaulted: 
     )
 
 
-def _only_once_defaulted(pod: PodSpecRef, section: str, name: str, value: Fraction) -> bool:
+def _only_once_defaulted(pod: PodSpecRef, section: str, name: str, value: Amount) -> bool:
     """Whether ``pod`` is a template (of a Deployment, a Job, a custom resource) whose containers' ``section``
     aggregate of ``name`` exceeds ``value`` only once each container's requests are defaulted from its limits:
     ``SetDefaults_Pod`` runs on Pods, not on templates, so the API accepts the object and rejects each pod made
@@ -244,7 +243,7 @@ def _pods_rejected(pod: PodSpecRef) -> str:
             "way and rejects the pod")
 
 
-def _container_values(container: Any, section: str, defaulted: bool = True) -> dict[str, Fraction]:
+def _container_values(container: Any, section: str, defaulted: bool = True) -> dict[str, Amount]:
     """A container's ``requests`` or ``limits`` as the API holds them once defaulted (as written when
     ``defaulted`` is false): for requests, each limit whose resource has no request is the request too."""
     values = _values(get_map(container, ("resources", section)))

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from guardlint._record import NamedTuple
 from guardlint.model.quantity import (
     QuantityMemo,
-    exact_number,
-    format_number,
+    exact_ratio,
+    format_ratio,
     quantity_text,
     remembered_value,
     run_quantities,
@@ -21,7 +21,6 @@ from guardlint.rules.resources._common import RESOURCE_CONTAINERS, same_quantity
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from fractions import Fraction
     from typing import Annotated
 
 
@@ -99,7 +98,7 @@ def limit_far_above_request(resource: Resource, params: Params, ctx: RuleContext
             limits: {cpu: 500m, memory: 2Gi}
     ```
     """
-    checks: list[tuple[str, Fraction]] | None = None
+    checks: list[tuple[str, int, int]] | None = None
     memo: QuantityMemo | None = None  # the run's parsed quantities, asked for at the first comparison
     for pod in iter_pod_specs(resource, ctx.workloads):
         for c in iter_containers(pod, RESOURCE_CONTAINERS):
@@ -111,11 +110,11 @@ def limit_far_above_request(resource: Resource, params: Params, ctx: RuleContext
                 continue  # a ratio needs both a request and a limit
             if checks is None:
                 checks = _allowed_ratios(params)
-            for name, allowed in checks:
+            for name, most, per in checks:  # the allowed ratio is most / per (per > 0)
                 raw_request, raw_limit = requests.get(name), limits.get(name)
                 if raw_request is None or raw_limit is None:
                     continue  # a missing (or null) quantity does not parse: nothing to compare
-                if allowed >= 1 and same_quantity_text(raw_request, raw_limit):
+                if most >= per and same_quantity_text(raw_request, raw_limit):
                     continue  # a limit written as its request is a ratio of 1
                 if memo is None:
                     memo = run_quantities(ctx.index)
@@ -125,24 +124,26 @@ def limit_far_above_request(resource: Resource, params: Params, ctx: RuleContext
                 limit = remembered_value(raw_limit, memo)
                 if limit is None:
                     continue
-                ratio = limit / request
-                if ratio > allowed:
+                # limit / request > most / per, in integers (nano-units; request and per are positive)
+                if limit.nanos * per > most * request.nanos:
                     yield Violation(
                         (*c.path, "resources", "limits", name),
-                        f"{c.describe()} limits {name} to {quantity_text(raw_limit)}, {format_number(ratio)} times its "
-                        f"request of {quantity_text(raw_request)} (at most {format_number(allowed)} allowed)",
+                        f"{c.describe()} limits {name} to {quantity_text(raw_limit)}, "
+                        f"{format_ratio(limit.nanos, request.nanos)} times its request of {quantity_text(raw_request)} "
+                        f"(at most {format_ratio(most, per)} allowed)",
                     )
 
 
-def _allowed_ratios(params: Params) -> list[tuple[str, Fraction]]:
-    """(resource name, largest allowed ratio) of the checks that are on: 0 turns a check off, and an infinite
-    (or NaN) ratio never triggers. Read once per object, when a container sets both requests and limits."""
-    checks: list[tuple[str, Fraction]] = []
+def _allowed_ratios(params: Params) -> list[tuple[str, int, int]]:
+    """(resource name, numerator, denominator) of the largest allowed ratio of each check that is on, exact
+    (``exact_ratio``): 0 turns a check off, and an infinite (or NaN) ratio never triggers. Read once per object,
+    when a container sets both requests and limits."""
+    checks: list[tuple[str, int, int]] = []
     for name, max_ratio in (("cpu", params.cpu_ratio), ("memory", params.memory_ratio),
                             ("ephemeral-storage", params.ephemeral_storage_ratio)):
-        allowed = exact_number(max_ratio)
-        if allowed:
-            checks.append((name, allowed))
+        allowed = exact_ratio(max_ratio)
+        if allowed is not None and allowed[0] != 0:
+            checks.append((name, *allowed))
     return checks
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from fractions import Fraction
 
 from guardlint._record import NamedTuple
-from guardlint.model.quantity import quantity_text, quantity_value, remembered_value, run_quantities
+from guardlint.model.quantity import Amount, quantity_amount, quantity_text, remembered_value, run_quantities
 from guardlint.model.workloads import iter_containers, iter_pod_specs
 from guardlint.rules.api import Resource, RuleContext, Severity, Violation, rule
 from guardlint.rules.params import param
@@ -141,9 +140,9 @@ def resource_out_of_bounds(resource: Resource, params: Params, ctx: RuleContext)
 
 
 class _Bounds(NamedTuple):
-    low: Fraction | None
+    low: Amount | None
     low_raw: Any
-    high: Fraction | None
+    high: Amount | None
     high_raw: Any
 
 
@@ -152,7 +151,7 @@ def _bounds(params: Params) -> dict[str, _Bounds]:
     out: dict[str, _Bounds] = {}
     for name in {**params.min, **params.max}:
         low_raw, high_raw = params.min.get(name), params.max.get(name)
-        low, high = quantity_value(low_raw), quantity_value(high_raw)
+        low, high = quantity_amount(low_raw), quantity_amount(high_raw)
         if low is not None or high is not None:
             out[name] = _Bounds(low, low_raw, high, high_raw)
     return out
