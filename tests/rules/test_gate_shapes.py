@@ -57,6 +57,11 @@ def _reference(name: str, resource: Resource, pods: Sequence[PodSpecRef]) -> boo
         return any(p.spec.get("resources") for p in pods)
     if name == "node-targeting":
         return any(p.spec.get("tolerations") or p.spec.get("nodeSelector") or p.spec.get("affinity") for p in pods)
+    if name == "huge-page-volume":
+        return any(isinstance(p.spec.get("volumes"), list) and any(
+            isinstance(v, dict) and isinstance(v.get("emptyDir"), dict)
+            and isinstance(v["emptyDir"].get("medium"), str) and v["emptyDir"]["medium"].startswith("HugePages")
+            for v in p.spec["volumes"]) for p in pods)
     if name == "host-path":
         return any(isinstance(p.spec.get("volumes"), list)
                    and any(isinstance(v, dict) and "hostPath" in v for v in p.spec["volumes"]) for p in pods)

@@ -227,6 +227,10 @@ spec:
 
 NEAR_HITS = "---\n".join([
     # Each just passes a gate, and the gated engine must report what it reports.
+    _pod("huge-page-volume-only", """
+containers: [{name: app, image: example.com/app:1, resources: {limits: {memory: 1Gi}}}]
+volumes: [{name: pages, emptyDir: {medium: HugePages-2Mi}}]
+"""),
     _pod("gpu-only-in-init", """
 initContainers: [{name: warm, image: example.com/w:1, resources: {limits: {nvidia.com/gpu: 2}}}]
 containers: [{name: app, image: example.com/app:1, resources: {limits: {nvidia.com/gpu: 1}}}]
@@ -409,6 +413,7 @@ spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
 ])
 
 EXPECTED_NEAR_HITS = {
+    ("invalid-huge-pages", "huge-page-volume-only"),
     ("gpu-in-init-container", "gpu-only-in-init"),
     ("gpu-request-without-limit", "requests-only"),
     ("gpu-zero-quantity", "limits-only-zero"),

@@ -32,6 +32,10 @@ from guardlint._record import NamedTuple
 from guardlint.model.resource import Resource
 from guardlint.model.workloads import ContainerKind, PodSpecRef, WorkloadTable, iter_containers
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 PODS = "pods"
 """The gate of ``pods_only``: the object has pod specs."""
 
@@ -105,6 +109,22 @@ def _runtime_class(pod: PodSpecRef) -> bool:
 
 def _pod_resources(pod: PodSpecRef) -> bool:
     return bool(pod.spec.get("resources"))
+
+
+HUGE_PAGE_MEDIUM = "HugePages"
+"""``StorageMediumHugePages``: an ``emptyDir`` medium of ``HugePages`` or ``HugePages-<size>`` is a huge-page
+volume (``IsHugePageMedium``)."""
+
+
+def _is_huge_page_volume(volume: Any) -> bool:
+    empty_dir = volume.get("emptyDir") if isinstance(volume, dict) else None
+    medium = empty_dir.get("medium") if isinstance(empty_dir, dict) else None
+    return isinstance(medium, str) and medium.startswith(HUGE_PAGE_MEDIUM)
+
+
+def _huge_page_volume(pod: PodSpecRef) -> bool:
+    volumes = pod.spec.get("volumes")
+    return isinstance(volumes, list) and any(_is_huge_page_volume(v) for v in volumes)
 
 
 def _node_targeting(pod: PodSpecRef) -> bool:
@@ -282,6 +302,9 @@ GATES: Mapping[str, Gate] = MappingProxyType({
     "pod-resources": Gate("one of its pods sets pod-level `resources`", _pod_resources),
     "node-targeting": Gate("one of its pods sets `tolerations`, `nodeSelector` or `affinity`", _node_targeting),
     "host-path": Gate("one of its pods has a `hostPath` volume", _host_path),
+    "huge-page-volume": Gate(
+        "one of its pods has an `emptyDir` volume whose `medium` starts with `HugePages`", _huge_page_volume,
+    ),
     "device-exposure": Gate(
         ("one of its pods could show a container the node's devices without a request: it shares the host's IPC "
          "or PID namespace, sets `runtimeClassName`, targets nodes (`tolerations`, `nodeSelector`, `affinity`), "
@@ -338,6 +361,7 @@ _AT_ONCE = frozenset({
     PODS, "extended-resources", "resource-claims", "runtime-class", "pod-resources", "node-targeting", "host-path",
     "device-exposure", "host-namespaces", "host-ports", "security-context-options", "env", "device-list-mount",
     "probes", "container-ports", "references", "limits", "service-account", "seccomp", "apparmor", "secret",
+    "huge-page-volume",
 })
 """The gates whose pod test ``pod_gates`` answers (``secret``'s holds for no pod)."""
 _ASKED_ALONE = frozenset(GATES) - _AT_ONCE
@@ -439,14 +463,13 @@ def pod_gates(pod: PodSpecRef) -> set[str]:
     if spec.get("hostIPC") or spec.get("hostPID") or "runtime-class" in held or "node-targeting" in held \
             or "host-path" in held:
         held.add("device-exposure")
-    if spec.get("imagePullSecrets"):
+    volumes = spec.get("volumes")
+    if spec.get("imagePullSecrets") or (isinstance(volumes, list) and any(
+        isinstance(v, dict) and any(k in v for k in _REFERENCING_VOLUMES) for v in volumes
+    )):
         held.add("references")
-    else:
-        volumes = spec.get("volumes")
-        if isinstance(volumes, list) and any(
-            isinstance(v, dict) and any(k in v for k in _REFERENCING_VOLUMES) for v in volumes
-        ):
-            held.add("references")
+    if isinstance(volumes, list) and any(_is_huge_page_volume(v) for v in volumes):
+        held.add("huge-page-volume")
     resources = spec.get("resources")
     if isinstance(resources, dict) and resources.get("limits"):
         held.add("limits")

@@ -173,6 +173,10 @@ def _volumes(pod: PodSpecRef) -> Iterator[Violation]:
 @rule(
     code="RES122",
     name="invalid-huge-pages",
+    # Gate: the rule yields nothing when none of these holds: a finding names a huge-page resource of a container
+    # or an init container (a name other than cpu, memory and ephemeral-storage: extended-resources), one of the
+    # pod-level resources (pod-resources), or a huge-page emptyDir volume (huge-page-volume).
+    gates=("extended-resources", "pod-resources", "huge-page-volume"),
     pods_only=True,
     title="Huge pages that the API rejects or the kubelet cannot mount",
     severity=Severity.ERROR,
