@@ -410,7 +410,16 @@ def _text_nanos(text: str) -> int | None:
         if not has_digits and bits >= 50:
             return None
     elif m.group("exp"):
-        exponent = int(m.group("exp")[1:])
+        # The API parses the exponent with strconv.ParseInt(text, 10, 64): a sign, then digits, leading zeros
+        # allowed; more than 19 digits after them is out of an int64's range (and Python's int() refuses a text
+        # of more than 4,300 digits, so the length is judged before converting).
+        exp_text = m.group("exp")[1:]
+        exp_digits = exp_text.lstrip("+-").lstrip("0")
+        if len(exp_digits) > 19:
+            return None
+        exponent = int(exp_digits or "0")
+        if exp_text[:1] == "-":
+            exponent = -exponent
         if not -(2**63) <= exponent < 2**63:  # the API parses the exponent as an int64 ...
             return None
         exponent = _int32(exponent)  # ... and then keeps it as an int32
