@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import decimal
 import math
+import struct
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardlint.source.scalars import BOOL, FLOAT, INT, MERGE, NULL, STR, resolve_plain
+from guardlint.source.scalars import BOOL, FLOAT, INT, MERGE, NULL, STR, go_float32_text, resolve_plain
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -97,3 +99,71 @@ def test_key_text_is_what_kubectl_makes_of_a_plain_key(text: str, key: str | Non
     from guardlint.source.scalars import key_text
 
     assert key_text(resolve_plain(text)[1]) == key
+
+
+
+_FLOAT32_MAX = (2**24 - 1) * 2.0**104
+
+
+def _float32(value: float) -> float:
+    """``value`` rounded to the nearest float32 (ties to even; beyond the largest float32's half step: infinity)."""
+    if abs(value) > _FLOAT32_MAX:  # struct refuses these, though those below the half step round to the largest
+        return math.copysign(_FLOAT32_MAX if abs(value) < _FLOAT32_MAX + 2.0**103 else math.inf, value)
+    return float(struct.unpack("<f", struct.pack("<f", value))[0])
+
+
+def _from_bits(bits: int) -> float:
+    return float(struct.unpack("<f", struct.pack("<I", bits))[0])
+
+
+def _reads_back(text: str, single: float) -> bool:
+    return _float32(float(text)) == single
+
+
+def _cut(exact: decimal.Decimal, digits: int, rounding: str) -> decimal.Decimal:
+    """``exact`` cut to ``digits`` significant digits, down or up."""
+    return exact.quantize(decimal.Decimal(1).scaleb(exact.adjusted() - digits + 1), rounding=rounding)
+
+
+def _significant_digits(number: decimal.Decimal) -> int:
+    return len(str(int("".join(map(str, number.as_tuple().digits)))).rstrip("0"))
+
+
+_POWERS_OF_TWO = [_float32(2.0 ** k) for k in range(-149, 128)]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(st.sampled_from(_POWERS_OF_TWO), st.integers(1, 0x7F7FFFFF).map(_from_bits)))
+def test_float_keys_are_spelled_in_go_s_shortest_digits(single: float) -> None:
+    """The spelling reads back as the same float32; no decimal with fewer digits does (neither cut of the exact
+    value down nor up); of the two cuts at its own length that read back, it is the nearer (strconv's
+    roundShortest, whose answers sigs.k8s.io/yaml writes as keys)."""
+    text = go_float32_text(single)
+    assert _reads_back(text, single)
+    with decimal.localcontext() as context:
+        context.prec = 400
+        exact = decimal.Decimal(single)
+        shown = decimal.Decimal(text)
+        length = _significant_digits(shown)
+        for digits in range(1, length):
+            for rounding in (decimal.ROUND_FLOOR, decimal.ROUND_CEILING):
+                assert not _reads_back(str(_cut(exact, digits, rounding)), single)
+        fitting = [cut for cut in (_cut(exact, length, decimal.ROUND_FLOOR), _cut(exact, length, decimal.ROUND_CEILING))
+                   if _reads_back(str(cut), single)]
+        # the nearer; on a tie (an exact value halfway) the even last digit, as strconv's decimal rounding does
+        assert shown == min(fitting, key=lambda cut: (abs(cut - exact), cut.as_tuple().digits[-1] % 2))
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (2.0 ** 87, "1.5474251e+26"),  # the nearest 8-digit decimal lies below, outside the narrower lower half-step
+    (3.4028234663852886e38, "3.4028235e+38"),  # the largest float32
+    (2.0 ** -149, "1e-45"),  # the smallest
+    (16777216.0, "1.6777216e+07"),
+    (2308585.75, "2.3085858e+06"),  # halfway between two 8-digit decimals that both read back: the even one
+    (0.1, "0.1"),
+    (123456.0, "123456"),
+    (1234567.0, "1.234567e+06"),
+    (-2.5, "-2.5"),
+])
+def test_float_key_spellings(value: float, text: str) -> None:
+    assert go_float32_text(value) == text

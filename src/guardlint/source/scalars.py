@@ -207,6 +207,45 @@ def key_text(value: Any) -> str | None:
     return None
 
 
+def _shortest_float32(value: float) -> tuple[str, int]:
+    """The digits (no trailing zeros) and decimal exponent of Go's shortest spelling of ``value``, a positive float32
+    held in a float: at the fewest digits where the number cut there, or that plus one in its last digit, reads
+    back as the same float32 (it lies within half a float32 step of ``value`` on its side, a tie going to the even
+    float32: strconv's ``roundShortest``), the one of the two that fits, the nearer if both do. The steps below
+    and above a power of two differ, so the nearest decimal of a length is not always one that fits (2**87 is
+    ``1.5474251e+26`` in Go: its nearest 8-digit neighbour ``1.5474250e+26`` is below, where the step is half as
+    wide). Exact arithmetic; only float map keys come here."""
+    import struct
+    from fractions import Fraction
+
+    bits: int = struct.unpack("<I", struct.pack("<f", value))[0]
+    exact = Fraction(value)
+    below = Fraction(struct.unpack("<f", struct.pack("<I", bits - 1))[0])
+    above = (Fraction(struct.unpack("<f", struct.pack("<I", bits + 1))[0]) if bits + 1 < 0x7F800000
+             else 2 * exact - below)
+    low, high = (below + exact) / 2, (exact + above) / 2
+    even = bits % 2 == 0
+
+    def fits(candidate: Fraction) -> bool:
+        return low < candidate < high or (even and candidate in (low, high))
+
+    for precision in range(9):
+        mantissa, _, exponent_text = f"{value:.{precision}e}".partition("e")
+        nearest = int(mantissa.replace(".", ""))
+        scale = int(exponent_text) - precision  # the value shown is nearest * 10**scale
+        unit = Fraction(10) ** scale
+        chosen: tuple[Fraction, int] | None = None
+        for number in (nearest, nearest - 1, nearest + 1):
+            candidate = number * unit
+            if number > 0 and fits(candidate) and (
+                    chosen is None or abs(candidate - exact) < abs(chosen[0] - exact)):
+                chosen = (candidate, number)
+        if chosen is not None:
+            text = str(chosen[1])
+            return text.rstrip("0") or "0", scale + len(text) - 1
+    raise AssertionError("nine digits always read back as the same float32")  # pragma: no cover
+
+
 def go_float32_text(value: float) -> str:
     """Go's ``strconv.FormatFloat(value, 'g', -1, 32)`` as sigs.k8s.io/yaml spells a float key: the value rounded to
     a float32, in the fewest digits that read back as that float32; ``%e`` form (``1e+06``) when the decimal
@@ -223,15 +262,8 @@ def go_float32_text(value: float) -> str:
         return ".inf" if single > 0 else "-.inf"
     if single == 0:
         return "-0" if math.copysign(1.0, single) < 0 else "0"
-    for precision in range(9):
-        shown = f"{single:.{precision}e}"
-        if struct.unpack("f", struct.pack("f", float(shown)))[0] == single:
-            break
-    mantissa, _, exponent_text = shown.partition("e")
-    negative = mantissa.startswith("-")
-    digits = mantissa.lstrip("-").replace(".", "").rstrip("0") or "0"
-    exponent = int(exponent_text)
-    sign = "-" if negative else ""
+    digits, exponent = _shortest_float32(abs(single))
+    sign = "-" if single < 0 else ""
     if exponent < -4 or exponent >= 6:
         fraction = f".{digits[1:]}" if len(digits) > 1 else ""
         return f"{sign}{digits[0]}{fraction}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
