@@ -226,6 +226,19 @@ data:
 
 
 @pytest.mark.skipif(not _has_helm(), reason="needs helm or helm-python-sdk")
+def test_a_placeholder_value_with_a_drive_or_separator_is_no_path_name() -> None:
+    """``C:`` as an object's group would make ``{group}/{kind}.json`` a path on a Windows drive; no API group,
+    version or kind holds a ``:``, a separator, ``.``/``..`` alone or NUL."""
+    from guardlint.apischema.user import _one_component
+
+    assert _one_component("apps.example.com", "v1beta1", "Widget")
+    assert _one_component("", "v1", "Pod")  # the core group
+    for bad in ("C:", "c:widgets", "a/b", "a\\b", ".", "..", "a\0b"):
+        assert not _one_component(bad, "v1", "Widget"), bad
+        assert not _one_component("apps", bad, "Widget"), bad
+        assert not _one_component("apps", "v1", bad), bad
+
+
 def test_a_chart_cannot_read_outside_the_repository_through_links(
     layout: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -46,9 +46,10 @@ def _one_component(*values: str) -> bool:
     as untrusted as the configuration) is one name in a path: no separator, not ``.`` or ``..``, no NUL. The
     configuration's own part of a location is checked when it is loaded (it may not leave the checkout); an
     object whose ``apiVersion`` is ``../../../../tmp/x.json/v1`` made a template of ``{group}`` read that file,
-    outside the repository, and quote its ``enum`` values in findings."""
-    return all(v not in (".", "..") and "/" not in v and "\\" not in v and "\0" not in v and os.sep not in v
-               for v in values)
+    outside the repository, and quote its ``enum`` values in findings. A ``:`` is refused too: on Windows ``C:``
+    as a group makes ``{group}/{kind}.json`` a path on a drive (an API group, version or kind never holds one)."""
+    return all(v not in (".", "..") and "/" not in v and "\\" not in v and "\0" not in v and ":" not in v
+               and os.sep not in v for v in values)
 
 
 def _read(path: str) -> tuple[Any, str | None]:
