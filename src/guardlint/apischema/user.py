@@ -49,7 +49,7 @@ def _one_component(*values: str) -> bool:
     outside the repository, and quote its ``enum`` values in findings. A ``:`` is refused too: on Windows ``C:``
     as a group makes ``{group}/{kind}.json`` a path on a drive (an API group, version or kind never holds one)."""
     return all(v not in (".", "..") and "/" not in v and "\\" not in v and "\0" not in v and ":" not in v
-               and os.sep not in v for v in values)
+               for v in values)  # "/" and "\\" are both separators (os.sep is one of them)
 
 
 def _read(path: str) -> tuple[Any, str | None]:

@@ -178,7 +178,7 @@ def chart_files(chart: str, root: str | None = None) -> ChartFiles:
     folder many times cannot make the copy grow without bound. ``.git`` and ``node_modules`` are passed over.
     A ``.git`` folder is known by any name that opens it (``.GIT`` on a macOS or Windows runner:
     ``names_git_folder``)."""
-    from guardlint.source.files import names_git_folder
+    from guardlint.source.files import through_git_folder
 
     real_chart = os.path.realpath(chart)
     boundary = os.path.realpath(root) if root is not None else real_chart
@@ -215,7 +215,7 @@ def chart_files(chart: str, root: str | None = None) -> ChartFiles:
             if link and real != boundary and not real.startswith(boundary_prefix):
                 left_out.append(LeftOut(os.path.join(chart, rel), "it leads outside the repository"))
                 continue
-            if link and any(names_git_folder(part) for part in real[len(boundary_prefix):].split(os.sep)):
+            if link and through_git_folder(real[len(boundary_prefix):]):
                 # The git folder holds credentials in CI (actions/checkout's extraheader, GitLab's job token in
                 # the remote URL): a template could copy them (``.Files.Get``) into objects whose findings quote
                 # them in the pull request.

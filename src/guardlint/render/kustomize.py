@@ -253,11 +253,9 @@ def _in_git_folder(path: str, root: str) -> bool:
     ``envs`` entry would copy ``.git/config``, with the credentials CI keeps there, into objects whose fields
     ``replacements`` can move where findings quote them), by any name that opens it (``.GIT`` on a macOS or
     Windows runner: ``names_git_folder``)."""
-    from guardlint.source.files import names_git_folder
+    from guardlint.source.files import through_git_folder
 
-    real, top = os.path.realpath(path), os.path.realpath(root)
-    rel = os.path.relpath(real, top)
-    return any(names_git_folder(part) for part in rel.split(os.sep))
+    return through_git_folder(os.path.relpath(os.path.realpath(path), os.path.realpath(root)))
 
 
 def parse_kustomization(directory: str, root: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Kustomization | None:

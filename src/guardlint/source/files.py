@@ -47,6 +47,12 @@ def names_git_folder(part: str) -> bool:
     return name in (".git", "git~1")
 
 
+def through_git_folder(relative: str) -> bool:
+    """Whether a relative path passes through a ``.git`` folder, by any name that opens it (``names_git_folder``
+    of each component): what a kustomize generator entry or a Helm chart's link may not lead into."""
+    return any(names_git_folder(part) for part in relative.split(os.sep))
+
+
 def megabytes(value: object, where: str) -> int:
     """``value`` MiB as a byte count, or ValueError naming ``where`` when it is not a usable file-size limit:
     a finite number above 0 and at most ``MAX_FILE_SIZE_MB`` (not a bool, not NaN or infinity)."""
