@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark guardlint against the bare YAML parse of the same files, and time one small file.
 
-Usage: python scripts/benchmark.py [CORPUS] [--repeat N] [--no-small] [--no-scale] [--scale-units N]
+Usage: python scripts/benchmark.py [CORPUS] [--repeat N] [--short-repeat N] [--no-small] [--no-scale] [--scale-units N]
        [--jobs LIST] [--jobs-dir DIR] [--jobs-only]
 
 Prints, measured in this run on this machine:
@@ -13,7 +13,9 @@ Prints, measured in this run on this machine:
   * scaling: 1x, 4x, 16x and 64x a realistic unit (``scripts/gen_scale.py``: workload, Service, ConfigMap, HPA,
     PDB, NetworkPolicy over several namespaces and folders), the default rules and every rule, with the fitted
     exponent of time against the number of objects and the peak memory per object of the largest run;
-  * the pre-commit shape: ``--partial`` on 50 files of the corpus against the floor of those 50 files;
+  * the pre-commit shape: ``--partial`` on 50 files of the corpus against the floor of those 50 files, median
+    of ``--short-repeat`` interleaved rounds (default 25: a run lasts a tenth of a second, so one scheduling
+    hiccup weighs much), with the quartiles of the rounds' own ratios and the CPU time ratio;
   * the floor: PyYAML's C loader composing every document of every file (read + decode + compose);
   * guardlint linting the same files in-process (discover, read, load, lint, render the text report),
     with the starter rules and with the default rule set, and the ratio to the floor;
@@ -173,36 +175,60 @@ def timed_process(cmd: list[str], env: dict[str, str], cwd: Path | None = None) 
     return elapsed, peak
 
 
-def interleaved(commands: dict[str, list[str]], repeat: int, env: dict[str, str]) -> dict[str, float]:
-    """Median wall time of each command, the commands run in turn ``repeat`` times, after one untimed run of
-    each: as on a developer's machine after the first commit, Python's bytecode and guardlint's code bundle
-    (``guardlint._bundle``, written by the first runs after an installation) are in place."""
+def interleaved(commands: dict[str, list[str]], repeat: int, env: dict[str, str]
+                ) -> dict[str, list[tuple[float, float, int]]]:
+    """(wall seconds, CPU seconds, peak resident KB) of each run of each command, the commands run in turn
+    ``repeat`` times, after one untimed run of each: as on a developer's machine after the first commit, Python's
+    bytecode and guardlint's code bundle (``guardlint._bundle``, written by the first runs after an installation)
+    are in place."""
     for cmd in commands.values():
         timed_process(cmd, env)
-    runs: dict[str, list[float]] = {name: [] for name in commands}
+    runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in commands}
     for _ in range(repeat):
         for name, cmd in commands.items():
-            runs[name].append(timed_process(cmd, env)[0])
-    return {name: statistics.median(v) for name, v in runs.items()}
+            runs[name].append(_cpu_process(cmd, env))
+    return runs
 
 
-def as_users_run_it(corpus: Path, files: list[Path], repeat: int) -> None:
+def _median(runs: list[tuple[float, float, int]], field: int) -> float:
+    return statistics.median(r[field] for r in runs)
+
+
+def _quartiles(values: list[float]) -> tuple[float, float]:
+    """The first and third quartiles (``statistics.quantiles``' default method), or the only value twice."""
+    if len(values) < 2:
+        return values[0], values[0]
+    first, _, third = statistics.quantiles(values, n=4)
+    return first, third
+
+
+def as_users_run_it(corpus: Path, files: list[Path], repeat: int, short_repeat: int) -> None:
     env = _bytecode_env()
     floor_cmd = [sys.executable, "-c", FLOOR_SCRIPT, *map(str, files)]
     base = [_exe(), "check", str(corpus), "--format", "json", "--no-config", "--fail-on", "never"]
-    medians = interleaved({"floor": floor_cmd, "default": base, "all": [*base, "--select", "all"]}, repeat, env)
-    print(f"as users run it (separate processes, median of {repeat}): floor {medians['floor']:.2f} s")
+    runs = interleaved({"floor": floor_cmd, "default": base, "all": [*base, "--select", "all"]}, repeat, env)
+    floor_wall, floor_cpu = _median(runs["floor"], 0), _median(runs["floor"], 1)
+    print(f"as users run it (separate processes, median of {repeat}): floor {floor_wall:.2f} s (CPU {floor_cpu:.2f} s)")
     for label in ("default", "all"):
-        print(f"  guardlint check --format json, {label} rules: {medians[label]:.2f} s = "
-              f"{medians[label] / medians['floor']:.2f}x the floor")
+        wall, cpu = _median(runs[label], 0), _median(runs[label], 1)
+        print(f"  guardlint check --format json, {label} rules: {wall:.2f} s = {wall / floor_wall:.2f}x the floor "
+              f"(CPU {cpu:.2f} s of the command and its processes)")
     sample = files[:: max(1, len(files) // 50)][:50]
+    # A run of this shape lasts a tenth of a second, where one scheduling hiccup is a tenth of the figure: it gets
+    # ``short_repeat`` rounds (at least ``repeat``), and the spread of the rounds' own ratios is printed with it.
+    rounds = max(repeat, short_repeat)
     partial = interleaved({
         "floor": [sys.executable, "-c", FLOOR_SCRIPT, *map(str, sample)],
         "partial": [_exe(), "check", "--partial", "--allow-no-objects", "--no-config", "--fail-on", "never",
                     *map(str, sample)],
-    }, repeat, env)
-    print(f"  pre-commit shape (--partial, {len(sample)} files): {partial['partial']:.3f} s = "
-          f"{partial['partial'] / partial['floor']:.2f}x the floor of those files ({partial['floor']:.3f} s)")
+    }, rounds, env)
+    wall, floor_wall = _median(partial["partial"], 0), _median(partial["floor"], 0)
+    cpu, floor_cpu = _median(partial["partial"], 1), _median(partial["floor"], 1)
+    low, high = _quartiles([g[0] / f[0] for g, f in zip(partial["partial"], partial["floor"], strict=True)])
+    print(f"  pre-commit shape (--partial, {len(sample)} files; median of {rounds} interleaved): {wall:.3f} s = "
+          f"{wall / floor_wall:.2f}x the floor of those files ({floor_wall:.3f} s); each round's ratio "
+          f"{low:.2f}x-{high:.2f}x (quartiles); CPU {cpu * 1000:.0f} ms = {cpu / floor_cpu:.2f}x "
+          f"({floor_cpu * 1000:.0f} ms)")
 
 
 def _cpu_process(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
@@ -312,6 +338,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--short-repeat", type=int, default=25, metavar="N",
+                        help="interleaved rounds of the pre-commit shape and of the small-file commands, which "
+                        "last a tenth of a second each (default 25; never fewer than --repeat)")
     parser.add_argument("--no-small", action="store_true", help="skip the small-file command timings")
     parser.add_argument("--no-scale", action="store_true", help="skip the scaling runs")
     parser.add_argument("--no-process", action="store_true", help="skip the separate-process corpus runs")
@@ -349,14 +378,14 @@ def main() -> int:
         print(f"guardlint, {label}: {elapsed:.3f} s = {elapsed / base:.2f}x the floor "
               f"({resources} objects, {findings} findings)")
     if not args.no_process:
-        as_users_run_it(corpus, files, args.repeat)
+        as_users_run_it(corpus, files, args.repeat, args.short_repeat)
         jobs_rows([corpus, *map(Path, args.jobs_dir)], args.repeat, jobs)
     if not args.no_scale:
         scaling(args.scale_units, args.repeat)
     for name, elapsed in other_tools(corpus, files):
         print(f"{name}: {elapsed:.3f} s = {elapsed / base:.2f}x the floor")
     if not args.no_small:
-        times = small_file_times(args.repeat * 4)
+        times = small_file_times(max(args.repeat * 4, args.short_repeat))
         _, yaml_median, yaml_cpu = times["python -c 'import yaml'"]
         for name, (best, median, cpu) in times.items():
             print(f"{name}: {best * 1000:.0f} ms best, {median * 1000:.0f} ms median "
