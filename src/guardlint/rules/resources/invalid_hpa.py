@@ -1,9 +1,11 @@
-"""invalid-hpa: an autoscaling/v2 HorizontalPodAutoscaler whose metrics or behavior the API server rejects."""
+"""invalid-hpa: a HorizontalPodAutoscaler (autoscaling/v1, v2beta1, v2beta2 or v2) whose target, metrics or behavior
+the API server rejects."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from guardlint.model.names import dns_label_reasons, path_segment_reasons
 from guardlint.model.ports import is_unrendered
 from guardlint.model.quantity import quantity_amount, quantity_text
 from guardlint.rules.api import Reference, Resource, RuleContext, Severity, Violation, rule
@@ -21,6 +23,8 @@ MAX_STABILIZATION_WINDOW_SECONDS = 3600
 _SOURCES = {"Object": "object", "Pods": "pods", "Resource": "resource", "ContainerResource": "containerResource",
             "External": "external"}
 """Metric source types and the field each one is described in (``validateMetricSpec``)."""
+_VERSIONS = ("v1", "v2beta1", "v2beta2", "v2")
+"""The autoscaling versions judged: each is converted to the API's own type and validated there."""
 _POLICY_TYPES = ("Pods", "Percent")
 _SELECT_POLICIES = ("Max", "Min", "Disabled")
 HPA = Reference("Kubernetes: Horizontal Pod Autoscaling",
@@ -31,21 +35,68 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _text(value: Any) -> str | None:
+    """A string the rule judges: not a placeholder left unrendered."""
+    return value if isinstance(value, str) and not is_unrendered(value) else None
+
+
+def _positive(raw: Any, at: FieldPath, label: str) -> Iterator[Violation]:
+    """``validateMetricTarget``: a quantity target (``value``, ``averageValue``) must be positive."""
+    value = quantity_amount(raw) if raw is not None else None
+    if value is not None and value <= 0:
+        yield Violation(at, f"the API rejects {label} {quantity_text(raw)}: must be positive", at_value=True)
+
+
+def _utilization(raw: Any, at: FieldPath, label: str) -> Iterator[Violation]:
+    """``validateMetricTarget``: a utilization target must be at least 1 (percent)."""
+    utilization = _int(raw)
+    if utilization is not None and utilization < 1:
+        yield Violation(at, f"the API rejects {label} {utilization}: must be greater than 0", at_value=True)
+
+
+def _segment(raw: Any, at: FieldPath, label: str) -> Iterator[Violation]:
+    """``IsValidPathSegmentName`` (``ValidateCrossVersionObjectReference``, ``validateMetricIdentifier``): the name
+    is one segment of the URL the controller asks for it."""
+    text = _text(raw)
+    reasons = path_segment_reasons(text) if text else ()
+    if reasons:
+        yield Violation(at, f"the API rejects {label} {text!r}: {'; '.join(reasons)}", at_value=True)
+
+
+def _identifiers(source: Mapping[str, Any], kind: str, at: FieldPath, beta1: bool) -> Iterator[Violation]:
+    """The names a metric source holds: the metric name (``validateMetricIdentifier``), the described object's
+    kind and name (``ValidateCrossVersionObjectReference``), the container of a container resource metric
+    (``ValidateDNS1123Label``)."""
+    if kind in ("pods", "object", "external"):
+        if beta1:
+            yield from _segment(source.get("metricName"), (*at, "metricName"), "metric name")
+        else:
+            metric = source.get("metric")
+            if isinstance(metric, Mapping):
+                yield from _segment(metric.get("name"), (*at, "metric", "name"), "metric name")
+    if kind == "object":
+        field = "target" if beta1 else "describedObject"
+        described = source.get(field)
+        if isinstance(described, Mapping):
+            for key in ("kind", "name"):
+                yield from _segment(described.get(key), (*at, field, key), f"described object {key}")
+    elif kind == "containerResource":
+        container = _text(source.get("container"))
+        reasons = dns_label_reasons(container) if container else ()
+        if reasons:
+            yield Violation((*at, "container"), f"the API rejects container {container!r}: {'; '.join(reasons)}",
+                            at_value=True)
+
+
 def _target(target: Any, source: str, at: FieldPath) -> Iterator[Violation]:
-    """``validateMetricTarget`` and what each source requires of its target."""
+    """``validateMetricTarget`` and what each source requires of its target (autoscaling/v2 and v2beta2, whose
+    metric targets are the API's own)."""
     if not isinstance(target, Mapping):
         return
     # a target type other than Utilization, Value or AverageValue is the schema's finding (unsupported-field-value)
     for key in ("value", "averageValue"):
-        raw = target.get(key)
-        value = quantity_amount(raw) if raw is not None else None
-        if value is not None and value <= 0:
-            yield Violation((*at, key), f"the API rejects target {key} {quantity_text(raw)}: must be positive",
-                            at_value=True)
-    utilization = _int(target.get("averageUtilization"))
-    if utilization is not None and utilization < 1:
-        yield Violation((*at, "averageUtilization"), f"the API rejects averageUtilization {utilization}: must be "
-                        "greater than 0", at_value=True)
+        yield from _positive(target.get(key), (*at, key), f"target {key}")
+    yield from _utilization(target.get("averageUtilization"), (*at, "averageUtilization"), "averageUtilization")
     has = {key: target.get(key) is not None for key in ("value", "averageValue", "averageUtilization")}
     if source in ("resource", "containerResource"):
         if not has["averageUtilization"] and not has["averageValue"]:
@@ -63,9 +114,45 @@ def _target(target: Any, source: str, at: FieldPath) -> Iterator[Violation]:
     elif source in ("object", "external") and not has["value"] and not has["averageValue"]:
         yield Violation((*at, "averageValue"), f"the API rejects an {source} metric target with neither value nor "
                         "averageValue")
+    elif source == "external" and has["value"] and has["averageValue"]:
+        yield Violation((*at, "value"), "the API rejects an external metric target with both value and averageValue "
+                        "(may not set both a target value for metric and a per-pod target)")
 
 
-def _metric(metric: Mapping[str, Any], at: FieldPath) -> Iterator[Violation]:
+def _beta1_target(src: Mapping[str, Any], source: str, at: FieldPath) -> Iterator[Violation]:
+    """An autoscaling/v2beta1 metric source, as the API validates it after converting it to its own type: the
+    ``target...`` fields become the target (``targetAverageUtilization`` the average utilization,
+    ``targetAverageValue`` the average value, ``targetValue`` the value), then ``validateMetricTarget`` and the
+    source's own requirements apply."""
+    if source in ("resource", "containerResource"):
+        utilization, average = src.get("targetAverageUtilization"), src.get("targetAverageValue")
+        yield from _utilization(utilization, (*at, "targetAverageUtilization"), "targetAverageUtilization")
+        yield from _positive(average, (*at, "targetAverageValue"), "targetAverageValue")
+        if utilization is None and average is None:
+            yield Violation(at, "the API rejects a resource metric with neither targetAverageUtilization nor "
+                            "targetAverageValue (must set either a target raw value or a target utilization)")
+        elif utilization is not None and average is not None:
+            yield Violation((*at, "targetAverageValue"), "the API rejects a resource metric with both "
+                            "targetAverageUtilization and targetAverageValue (may not set both a target raw value "
+                            "and a target utilization)")
+    elif source == "pods":
+        yield from _positive(src.get("targetAverageValue"), (*at, "targetAverageValue"), "targetAverageValue")
+    elif source == "object":
+        yield from _positive(src.get("targetValue"), (*at, "targetValue"), "targetValue")
+        yield from _positive(src.get("averageValue"), (*at, "averageValue"), "averageValue")
+    else:
+        value, average = src.get("targetValue"), src.get("targetAverageValue")
+        yield from _positive(value, (*at, "targetValue"), "targetValue")
+        yield from _positive(average, (*at, "targetAverageValue"), "targetAverageValue")
+        if value is None and average is None:
+            yield Violation(at, "the API rejects an external metric with neither targetValue nor targetAverageValue "
+                            "(must set either a target value for metric or a per-pod target)")
+        elif value is not None and average is not None:
+            yield Violation((*at, "targetValue"), "the API rejects an external metric with both targetValue and "
+                            "targetAverageValue (may not set both a target value for metric and a per-pod target)")
+
+
+def _metric(metric: Mapping[str, Any], at: FieldPath, beta1: bool) -> Iterator[Violation]:
     """``validateMetricSpec``: the source its type names is the one it describes, and that source's target."""
     kind = metric.get("type")
     if not isinstance(kind, str) or is_unrendered(kind):
@@ -85,7 +172,11 @@ def _metric(metric: Mapping[str, Any], at: FieldPath) -> Iterator[Violation]:
                             "given metric source only)")
     source = metric.get(expected)
     if isinstance(source, Mapping):
-        yield from _target(source.get("target"), expected, (*at, expected, "target"))
+        yield from _identifiers(source, expected, (*at, expected), beta1)
+        if beta1:
+            yield from _beta1_target(source, expected, (*at, expected))
+        else:
+            yield from _target(source.get("target"), expected, (*at, expected, "target"))
 
 
 def _rules(rules: Any, at: FieldPath) -> Iterator[Violation]:
@@ -125,7 +216,7 @@ def _rules(rules: Any, at: FieldPath) -> Iterator[Violation]:
 @rule(
     code="RES127",
     name="invalid-hpa",
-    title="HorizontalPodAutoscaler metric or scaling behavior that the API rejects",
+    title="HorizontalPodAutoscaler target, metric or scaling behavior that the API rejects",
     severity=Severity.ERROR,
     pack="resources",
     since="0.3.0",
@@ -133,16 +224,17 @@ def _rules(rules: Any, at: FieldPath) -> Iterator[Violation]:
     tags=("consistency", "api-rejects"),
     remediation="Describe each metric in the field its type names (resource for Resource, pods for Pods, ...) "
     "with the target that source takes (averageUtilization or averageValue for resources, averageValue for pods, "
-    "value or averageValue for object and external metrics), positive targets, scaling policies of type Pods or "
+    "value or averageValue for object and external metrics, not both for external ones), positive targets, metric "
+    "and target names without '/' or '%' (external metric names use '|'), scaling policies of type Pods or "
     "Percent with a positive value and periodSeconds of 1-1800, and stabilization windows of 0-3600 seconds.",
     references=(HPA,),
     kinds=("HorizontalPodAutoscaler",),
 )
 def invalid_hpa(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
-    Reports an `autoscaling/v2` HorizontalPodAutoscaler whose `metrics` or `behavior` the API server's
-    autoscaling validation (`validateMetricSpec`, `validateMetricTarget`, `validateScalingRules`,
-    `validateScalingPolicy`) rejects:
+    Reports a HorizontalPodAutoscaler whose target, `metrics` or `behavior` the API server's autoscaling
+    validation (`validateMetricSpec`, `validateMetricTarget`, `validateScalingRules`, `validateScalingPolicy`,
+    `ValidateCrossVersionObjectReference`) rejects. In `autoscaling/v2` and `v2beta2`:
 
     - a metric whose `type` is not Object, Pods, Resource, ContainerResource or External, that leaves out the
       source its type names, or that describes another source too;
@@ -150,10 +242,23 @@ def invalid_hpa(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[V
       `type` other than Utilization, Value or AverageValue is `unsupported-field-value`'s); a Resource or
       ContainerResource target with neither `averageUtilization` nor `averageValue` (a `value` target is not
       one) or with both; a Pods target without `averageValue`; an Object or External target with neither
-      `value` nor `averageValue`;
+      `value` nor `averageValue`, an External target with both;
+    - a metric `name`, a described object's `kind` or `name` that cannot be a URL path segment (`.`, `..`, or
+      holding `/` or `%`: an external metric such as `pubsub.googleapis.com/subscription/...` is written with
+      `|` for the `/`), a ContainerResource `container` that is not a DNS label;
     - in `behavior.scaleUp` or `scaleDown`: a `stabilizationWindowSeconds` outside 0-3600, a `selectPolicy`
       other than Max, Min or Disabled, a policy whose `type` is not Pods or Percent, whose `value` is not positive
       or whose `periodSeconds` is outside 1-1800.
+
+    Older versions are converted to the API's own type and validated there, so each is judged by what its
+    fields become, never by fields it does not have: in `autoscaling/v2beta1` (served up to Kubernetes 1.24) a
+    `targetAverageUtilization` below 1, a `targetAverageValue` or `targetValue` (or an Object metric's
+    `averageValue`) that is not positive, a Resource or ContainerResource metric with neither or both of
+    `targetAverageUtilization` and `targetAverageValue`, an External metric with neither or both of
+    `targetValue` and `targetAverageValue`, the metric types and names as above; in `autoscaling/v1` a
+    `targetCPUUtilizationPercentage` below 1 (it becomes a CPU utilization target). In every version a
+    `scaleTargetRef` `kind` or `name` that cannot be a URL path segment. A version the target Kubernetes
+    version no longer serves is `removed-api`'s, not judged here.
 
     The bounds `minReplicas` and `maxReplicas` are `hpa-min-above-max`'s. Values with an unrendered placeholder
     are not judged.
@@ -205,16 +310,31 @@ def invalid_hpa(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[V
             - {type: Percent, value: 50, periodSeconds: 1800}
     ```
     """
-    if resource.group != "autoscaling" or resource.version != "v2":
+    if resource.group != "autoscaling" or resource.version not in _VERSIONS:
         return
+    from guardlint.apischema.lifecycle import removals_by_kind
+
+    removal = removals_by_kind().get((resource.api_version, resource.kind))
+    if removal is not None and ctx.kubernetes_version >= removal.removed_in:
+        return  # not served by the target: the API answers "no matches for kind" (removed-api), validates nothing
     spec = resource.data.get("spec")
     if not isinstance(spec, Mapping):
         return
+    ref = spec.get("scaleTargetRef")
+    if isinstance(ref, Mapping):
+        for key in ("kind", "name"):
+            yield from _segment(ref.get(key), ("spec", "scaleTargetRef", key), f"scaleTargetRef {key}")
+    if resource.version == "v1":
+        # converted to one Resource metric (cpu, Utilization) whose averageUtilization is this value
+        yield from _utilization(spec.get("targetCPUUtilizationPercentage"), ("spec", "targetCPUUtilizationPercentage"),
+                                "targetCPUUtilizationPercentage")
+        return
+    beta1 = resource.version == "v2beta1"
     metrics = spec.get("metrics")
     for i, metric in enumerate(metrics if isinstance(metrics, list) else ()):
         if isinstance(metric, Mapping):
-            yield from _metric(metric, ("spec", "metrics", i))
-    behavior = spec.get("behavior")
+            yield from _metric(metric, ("spec", "metrics", i), beta1)
+    behavior = None if beta1 else spec.get("behavior")
     if isinstance(behavior, Mapping):
         for key in ("scaleUp", "scaleDown"):
             yield from _rules(behavior.get(key), ("spec", "behavior", key))

@@ -19,6 +19,8 @@ _SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
 _SUFFIXES = ("/..", "/.")
 """``invalidPathSuffixes``: not at the end of an Exact or Prefix path."""
 _CLASS_ANNOTATION = "kubernetes.io/ingress.class"
+BETA_REMOVED_IN = (1, 22)
+"""``extensions/v1beta1`` and ``networking.k8s.io/v1beta1`` Ingresses are not served from Kubernetes 1.22."""
 INGRESS = Reference("Kubernetes: Ingress", "https://kubernetes.io/docs/concepts/services-networking/ingress/")
 
 
@@ -80,18 +82,67 @@ def _backend(backend: Any, at: FieldPath) -> Iterator[Violation]:
                         "(port name or number is required)")
 
 
-def _spec(spec: Mapping[str, Any], partial: bool) -> Iterator[Violation]:
-    """``ValidateIngressSpec`` beyond the hosts (``invalid-ingress-host``)."""
+def _beta_backend(backend: Any, at: FieldPath) -> Iterator[Violation]:
+    """A v1beta1 backend as ``validateIngressBackend`` sees it after the conversion: ``serviceName`` and
+    ``servicePort`` make a service backend when either is set (a port string is a port name, a number a port
+    number); ``resource`` is the resource backend."""
+    if not isinstance(backend, Mapping):
+        return
+    name, port = backend.get("serviceName"), backend.get("servicePort")
+    if (isinstance(name, str) and is_unrendered(name)) or (isinstance(port, str) and is_unrendered(port)):
+        return
+    has_number = is_port_number(port) and port != 0
+    has_service = (isinstance(name, str) and name != "") or has_number or isinstance(port, str)
+    if has_service and backend.get("resource") is not None:
+        yield Violation(at, "the API rejects a backend with both serviceName and resource (cannot set both resource "
+                        "and service backends)")
+        return
+    if backend.get("resource") is not None:
+        return
+    if not has_service:
+        yield Violation(at, "the API rejects a backend without a serviceName or resource (resource or service "
+                        "backend is required)")
+        return
+    if not (isinstance(name, str) and name):
+        yield Violation(at, "the API rejects a service backend without serviceName (Required value)")
+    if isinstance(port, str) and port:
+        problem = port_name_problem(port)
+        if problem is not None:
+            yield Violation((*at, "servicePort"), f"the API rejects servicePort {port!r}: {problem} (a string is a "
+                            "port name: an IANA service name, at most 15 lowercase letters, digits and '-')",
+                            at_value=True)
+    elif has_number and is_port_number(port):
+        problem = port_number_problem(port)
+        if problem is not None:
+            yield Violation((*at, "servicePort"), f"the API rejects servicePort {problem}", at_value=True)
+    else:
+        where = (*at, "servicePort") if "servicePort" in backend else at
+        yield Violation(where, "the API rejects a service backend without a servicePort (port name or number is "
+                        "required)", at_value="servicePort" in backend)
+
+
+def _spec(spec: Mapping[str, Any], partial: bool, beta: bool) -> Iterator[Violation]:
+    """``ValidateIngressSpec`` beyond the hosts (``invalid-ingress-host``). ``beta``: a v1beta1 Ingress, whose
+    default backend is ``backend``, whose backends name ``serviceName``/``servicePort``, whose ``pathType``
+    defaults to ImplementationSpecific, and which the API validated with ``AllowInvalidSecretName`` and
+    ``AllowInvalidWildcardHostRule`` (a rule with a wildcard host is not validated)."""
     rules = spec.get("rules")
     rules = rules if isinstance(rules, list) else []
-    default = spec.get("defaultBackend")
+    default_field = "backend" if beta else "defaultBackend"
+    backend_problems = _beta_backend if beta else _backend
+    default = spec.get(default_field)
     if not rules and default is None and not partial:
-        yield Violation(("spec",), "the API rejects an Ingress with neither rules nor a defaultBackend (either "
-                        "`defaultBackend` or `rules` must be specified)")
+        yield Violation(("spec",), f"the API rejects an Ingress with neither rules nor a {default_field} (either "
+                        f"`{default_field}` or `rules` must be specified)")
     if default is not None:
-        yield from _backend(default, ("spec", "defaultBackend"))
+        yield from backend_problems(default, ("spec", default_field))
     for i, rule_ in enumerate(rules):
-        http = rule_.get("http") if isinstance(rule_, Mapping) else None
+        if not isinstance(rule_, Mapping):
+            continue
+        host = rule_.get("host")
+        if beta and isinstance(host, str) and "*" in host:
+            continue
+        http = rule_.get("http")
         if not isinstance(http, Mapping):
             continue
         paths = http.get("paths")
@@ -102,7 +153,7 @@ def _spec(spec: Mapping[str, Any], partial: bool) -> Iterator[Violation]:
             if not isinstance(entry, Mapping):
                 continue
             at = ("spec", "rules", i, "http", "paths", j)
-            path_type = entry.get("pathType")
+            path_type = entry.get("pathType", "ImplementationSpecific" if beta else None)
             path = entry.get("path", "")
             if isinstance(path_type, str) and isinstance(path, str) and not is_unrendered(path):
                 reasons = path_reasons(path, path_type)
@@ -110,9 +161,9 @@ def _spec(spec: Mapping[str, Any], partial: bool) -> Iterator[Violation]:
                     where = (*at, "path") if "path" in entry else at
                     yield Violation(where, f"the API rejects {path_type} path {path!r}: {'; '.join(reasons)}",
                                     at_value="path" in entry)
-            yield from _backend(entry.get("backend"), (*at, "backend"))
+            yield from backend_problems(entry.get("backend"), (*at, "backend"))
     tls = spec.get("tls")
-    for i, entry in enumerate(tls if isinstance(tls, list) else ()):
+    for i, entry in enumerate(tls if isinstance(tls, list) and not beta else ()):
         secret = _text(entry.get("secretName")) if isinstance(entry, Mapping) else None
         if secret:
             reasons = dns_subdomain_reasons(secret)
@@ -138,7 +189,7 @@ def _spec(spec: Mapping[str, Any], partial: bool) -> Iterator[Violation]:
 )
 def invalid_ingress(resource: Resource, params: Any, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
-    Reports a `networking.k8s.io/v1` Ingress that the API server's `ValidateIngressCreate` rejects, besides its
+    Reports an Ingress that the API server's `ValidateIngressCreate` rejects, besides its
     hosts (`invalid-ingress-host`):
 
     - a path that does not start with `/` (`must be an absolute path`; for `ImplementationSpecific` only when it
@@ -150,6 +201,13 @@ def invalid_ingress(resource: Resource, params: Any, ctx: RuleContext) -> Iterat
     - a `tls[].secretName` that is not a DNS subdomain;
     - a `kubernetes.io/ingress.class` annotation next to a different `spec.ingressClassName` (checked when the
       Ingress is created, not on updates).
+
+    `extensions/v1beta1` and `networking.k8s.io/v1beta1` Ingresses (served up to Kubernetes 1.21) are judged as
+    the API validated them, converted to its own type: a backend's `serviceName` and `servicePort` make a service
+    backend (a quoted `servicePort` is a port name, so `"80"` is rejected as one), the default backend is
+    `spec.backend`, a path without `pathType` is ImplementationSpecific; their TLS secret names and the rules of
+    wildcard hosts were not validated for these versions, so neither is judged. A version the target Kubernetes
+    version no longer serves is `removed-api`'s, not judged here.
 
     Values with an unrendered placeholder are not judged; a kustomize patch or another fragment is not judged
     for the rules and paths it leaves out.
@@ -200,15 +258,18 @@ def invalid_ingress(resource: Resource, params: Any, ctx: RuleContext) -> Iterat
                     port: {name: http}
     ```
     """
-    if resource.group != "networking.k8s.io" or resource.version != "v1":
-        return  # v1beta1 (served up to 1.21) names backends serviceName/servicePort and the default `backend`
+    beta = resource.version == "v1beta1" and resource.group in ("networking.k8s.io", "extensions")
+    if not beta and (resource.group != "networking.k8s.io" or resource.version != "v1"):
+        return
+    if beta and ctx.kubernetes_version >= BETA_REMOVED_IN:
+        return  # not served by the target: the API answers "no matches for kind" (removed-api), validates nothing
     data = resource.data
     spec = data.get("spec")
     if not isinstance(spec, Mapping):
         return
     from guardlint.rules.resources._common import is_partial_object
 
-    yield from _spec(spec, is_partial_object(resource, ctx))
+    yield from _spec(spec, is_partial_object(resource, ctx), beta)
     metadata = data.get("metadata")
     annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
     annotated = _text(annotations.get(_CLASS_ANNOTATION)) if isinstance(annotations, Mapping) else None

@@ -174,6 +174,32 @@ def _name_label_problems(metadata: Any, spec: dict[str, Any], version: tuple[int
                     at_value=True)
 
 
+CRONJOB_NONNEGATIVE = ("startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit")
+"""``validateCronJobSpec``'s ``ValidateNonnegativeField`` fields."""
+
+
+def _cron_job_problems(spec: dict[str, Any]) -> Iterator[Violation]:
+    """``validateCronJobSpec`` and ``ValidateJobTemplateSpec`` beyond the job spec: the counts that may not be
+    negative, and a job template may not set a selector (the API server generates each Job's) or
+    ``manualSelector: true``."""
+    for key in CRONJOB_NONNEGATIVE:
+        value = _int(spec.get(key))
+        if value is not None and value < 0:
+            yield Violation(("spec", key), f"the API rejects {key} {value}: must be greater than or equal to 0",
+                            at_value=True)
+    template = spec.get("jobTemplate")
+    job_spec = template.get("spec") if isinstance(template, dict) else None
+    if not isinstance(job_spec, dict):
+        return
+    if job_spec.get("selector") is not None:
+        yield Violation(("spec", "jobTemplate", "spec", "selector"), "the API rejects a selector in a CronJob's job "
+                        "template (`selector` will be auto-generated): the API server gives each Job its own "
+                        "selector; drop it")
+    if job_spec.get("manualSelector") is True:
+        yield Violation(("spec", "jobTemplate", "spec", "manualSelector"), "the API rejects manualSelector: true in "
+                        "a CronJob's job template (supported values: nil, false)", at_value=True)
+
+
 @rule(
     code="RES116",
     name="invalid-job-spec",
@@ -186,7 +212,8 @@ def _name_label_problems(metadata: Any, spec: dict[str, Any], version: tuple[int
     remediation="Set backoffLimitPerIndex and maxFailedIndexes only with completionMode: Indexed and completions; "
     "in podFailurePolicy rules name containers of the pod template, list exit codes in ascending order without "
     "repeats (0 never with In), and use FailIndex only with backoffLimitPerIndex; keep a Job's name within 63 "
-    "characters.",
+    "characters; in a CronJob keep the deadline and history limits at 0 or more and leave the job template's "
+    "selector to the API server.",
     kinds=("CronJob", "Job"),
     references=(
         Reference("Kubernetes: Jobs, backoff limit per index",
@@ -210,6 +237,10 @@ def invalid_job_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
       `FailIndex` without `backoffLimitPerIndex`, an `onExitCodes.containerName` that is not a container or
       init container of the pod template, an empty `values` list, exit code 0 with operator `In`, an exit code
       listed twice, and values not in ascending order.
+
+    - in a CronJob: a negative `startingDeadlineSeconds`, `successfulJobsHistoryLimit` or
+      `failedJobsHistoryLimit`, a `selector` in the job template (the API server generates each Job's) or
+      `manualSelector: true` there;
 
     - a Job name longer than 63 characters (unless `manualSelector: true`): the API server copies the name into
       the pod template's `job-name` label (and `batch.kubernetes.io/job-name` from Kubernetes 1.27), and a label
@@ -278,6 +309,7 @@ def invalid_job_spec(resource: Resource, params: Any, ctx: RuleContext) -> Itera
         yield from _name_label_problems(resource.data.get("metadata"), spec, ctx.kubernetes_version)
         yield from job_spec_problems(spec, ("spec",))
         return
+    yield from _cron_job_problems(spec)
     template = spec.get("jobTemplate")
     job_spec = template.get("spec") if isinstance(template, dict) else None
     if isinstance(job_spec, dict):
