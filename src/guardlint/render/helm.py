@@ -36,6 +36,8 @@ MAX_CHART_BYTES = 64 * 1024 * 1024
 MAX_CHART_ENTRIES = 20_000
 """Files and folders of a chart (symbolic links followed) beyond which it is not rendered (``chart_files``)."""
 RENDER_TIMEOUT = 120.0
+OUTPUT_OVER_LIMIT = "helm template was stopped after writing more than"
+"""How a rendering stopped for writing too much begins (``render.child``): not cached, a ``file-too-large``."""
 _ERROR_AT = re.compile(r"([^\s():<>\"]+\.(?:ya?ml|tpl|txt|json)):(\d+)(?::(\d+))?")
 _ACTION = re.compile(r"\{\{(-?)(.*?)(-?)\}\}", re.S)
 _BLOCK_OPEN = re.compile(r"^\s*(if|range|with|define|block)\b")
@@ -313,8 +315,16 @@ def _render_sdk(chart: str, values: Mapping[str, Any], options: Mapping[str, Any
     return {str(k): str(v) for k, v in result.items()} if isinstance(result, dict) else {}
 
 
+def output_limit(max_bytes: int) -> int:
+    """Bytes of ``helm template`` output read at most when a rendering may be ``max_bytes`` (``_too_large`` then
+    judges it exactly): four times that plus 1 MiB leaves room for the ``# Source:`` headers and separators."""
+    return 4 * max_bytes + 1024 * 1024
+
+
 def _render_binary(binary: str, chart: str, values: Mapping[str, Any], options: Mapping[str, Any],
-                   sets: Sequence[str]) -> dict[str, str] | RenderError:
+                   sets: Sequence[str], max_bytes: int) -> dict[str, str] | RenderError:
+    from guardlint.render import child
+
     with tempfile.TemporaryDirectory(prefix="guardlint-helm-") as tmp:
         values_file = os.path.join(tmp, "values.json")
         with open(values_file, "w", encoding="utf-8") as fh:
@@ -331,11 +341,14 @@ def _render_binary(binary: str, chart: str, values: Mapping[str, Any], options: 
         env.update({"HELM_CACHE_HOME": os.path.join(tmp, "c"), "HELM_CONFIG_HOME": os.path.join(tmp, "f"),
                     "HELM_DATA_HOME": os.path.join(tmp, "d"), "KUBECONFIG": os.path.join(tmp, "none")})
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RENDER_TIMEOUT, env=env, check=False)
-        except subprocess.TimeoutExpired:
-            return RenderError(f"helm template did not finish within {RENDER_TIMEOUT:.0f} s", None, 1, 1)
+            proc = child.run(cmd, timeout=RENDER_TIMEOUT, max_output=output_limit(max_bytes),
+                             memory=child.memory_limit(max_bytes), env=env)
         except OSError as exc:
             return RenderError(f"cannot run helm: {exc.strerror or exc}", None, 1, 1)
+    if isinstance(proc, child.TimedOut):
+        return RenderError(f"helm template did not finish within {RENDER_TIMEOUT:.0f} s", None, 1, 1)
+    if isinstance(proc, child.TooMuchOutput):
+        return RenderError(f"{OUTPUT_OVER_LIMIT} {proc.limit / 1048576:g} MB", None, 1, 1)
     if proc.returncode != 0:
         return _parse_error(proc.stderr.replace("Error: ", "", 1))
     out: dict[str, list[str]] = {}
@@ -353,11 +366,14 @@ def _render_binary(binary: str, chart: str, values: Mapping[str, Any], options: 
 
 def render(renderer: Renderer, chart: str, values: Mapping[str, Any], *, release: str, namespace: str,
            kube_version: tuple[int, int], api_versions: Sequence[str] = (), sets: Sequence[str] = (),
-           overrides: Sequence[tuple[str, str]] = (), root: str | None = None) -> Rendering:
+           overrides: Sequence[tuple[str, str]] = (), root: str | None = None,
+           max_bytes: int = 20 * 1024 * 1024) -> Rendering:
     """Render ``chart`` with user ``values`` (the chart's own values.yaml is applied by Helm). ``overrides``
     are (path relative to the chart, text) of files the copy gets instead of the chart's (a values file
     ``--fix`` checks before writing it); with overrides there is no fallback to rendering the chart itself.
-    Symbolic links in the chart are followed where they stay inside ``root`` (``chart_files``)."""
+    Symbolic links in the chart are followed where they stay inside ``root`` (``chart_files``). The helm binary
+    is stopped when it writes more than ``output_limit(max_bytes)`` and its memory is capped
+    (``render.child``); the in-process helm-python-sdk has no such bound."""
     options: dict[str, Any] = {"name": release, "namespace": namespace,
                                "kube_version": f"v{kube_version[0]}.{kube_version[1]}.0"}
     if api_versions:
@@ -376,7 +392,7 @@ def render(renderer: Renderer, chart: str, values: Mapping[str, Any], *, release
 
     def once(path: str) -> dict[str, str] | RenderError:
         if renderer.binary is not None:
-            return _render_binary(renderer.binary, path, merged, options, sets)
+            return _render_binary(renderer.binary, path, merged, options, sets, max_bytes)
         return _render_sdk(path, merged, options)
 
     with tempfile.TemporaryDirectory(prefix="guardlint-chart-") as tmp:

@@ -12,7 +12,15 @@ from guardlint._record import NamedTuple
 from guardlint.findings import ErrorKind, Finding, InputError, Location, Rendered
 from guardlint.model.paths import FieldPath
 from guardlint.render import cache
-from guardlint.render.helm import MARKER_RE, Renderer, RenderError, Rendering, find_renderer, render
+from guardlint.render.helm import (
+    MARKER_RE,
+    OUTPUT_OVER_LIMIT,
+    Renderer,
+    RenderError,
+    Rendering,
+    find_renderer,
+    render,
+)
 from guardlint.render.tree import CHART_FILE, inside, repo_root
 from guardlint.render.values import UNKNOWN, ValuesFile, deep_merge, find_value, set_paths
 from guardlint.source.files import (
@@ -413,12 +421,23 @@ def _render_chart(chart: str, chart_display: str, renderer: Renderer,
         if rendering is None:
             rendering = render(renderer, chart, values, release=settings.release, namespace=settings.namespace,
                                kube_version=options.kubernetes_version, api_versions=settings.api_versions,
-                               sets=settings.set_exprs, overrides=inside_chart, root=root)
-            if use_cache:
+                               sets=settings.set_exprs, overrides=inside_chart, root=root,
+                               max_bytes=options.max_bytes)
+            stopped = rendering.error is not None and rendering.error.message.startswith(OUTPUT_OVER_LIMIT)
+            if use_cache and not stopped:  # a stop depends on max-file-size-mb, which the key leaves out
                 cache.put(key, json.dumps({
                     "templates": rendering.templates, "files": rendering.marker_files,
                     "error": list(rendering.error) if rendering.error is not None else None,
                 }))
+        if rendering.error is not None and rendering.error.message.startswith(OUTPUT_OVER_LIMIT):
+            errors.append(InputError(
+                ErrorKind.TOO_LARGE, display_name(os.path.join(chart, CHART_FILE)), 1, 1,
+                f"what the Helm chart {chart_display} renders with values set {set_name} is over the "
+                f"{options.max_bytes / 1048576:g} MB limit ({rendering.error.message}); "
+                "nothing was linted for this values set",
+                hint="raise 'max-file-size-mb' in .guardlint.yaml (or pass --max-file-size MB) if the chart really "
+                     "renders this much"))
+            continue
         if rendering.error is not None:
             e = _located(rendering.error, chart, chart_display, set_name)
             if rendering.error.template is None and _SCHEMA_FAILED in rendering.error.message:

@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import stat
-import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -541,9 +540,14 @@ def _env() -> dict[str, str]:
     return env
 
 
-def build(overlay: str, tool: Sequence[str], timeout: float = BUILD_TIMEOUT) -> Built | str:
-    """Build ``overlay`` with origin annotations; the objects, or kustomize's error message."""
+def build(overlay: str, tool: Sequence[str], timeout: float = BUILD_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES
+          ) -> Built | str | int:
+    """Build ``overlay`` with origin annotations; the objects, or kustomize's error message, or, when what it
+    builds is over ``max_bytes`` (as a file of that size would be), that limit: the build is stopped there, and
+    its memory is capped (``render.child``)."""
     import yaml
+
+    from guardlint.render import child
 
     with tempfile.TemporaryDirectory(prefix="guardlint-kustomize-") as tmp:
         rel = os.path.relpath(os.path.realpath(overlay), os.path.realpath(tmp))
@@ -552,12 +556,14 @@ def build(overlay: str, tool: Sequence[str], timeout: float = BUILD_TIMEOUT) -> 
         with open(os.path.join(tmp, "kustomization.yaml"), "w", encoding="utf-8") as fh:
             fh.write(yaml.safe_dump(wrapper))
         try:
-            proc = subprocess.run([*tool, tmp], capture_output=True, text=True, timeout=timeout, env=_env(),
-                                  check=False, cwd=tmp)
-        except subprocess.TimeoutExpired:
-            return f"kustomize did not finish within {timeout:.0f} s"
+            proc = child.run([*tool, tmp], timeout=timeout, max_output=max_bytes,
+                             memory=child.memory_limit(max_bytes), env=_env(), cwd=tmp)
         except OSError as exc:
             return f"cannot run {tool[0]}: {exc.strerror or exc}"
+        if isinstance(proc, child.TimedOut):
+            return f"kustomize did not finish within {timeout:.0f} s"
+        if isinstance(proc, child.TooMuchOutput):
+            return proc.limit
         if proc.returncode != 0:
             message = proc.stderr.strip() or proc.stdout.strip() or f"exit status {proc.returncode}"
             return message.replace(os.path.realpath(tmp) + os.sep, "").replace(tmp + os.sep, "")

@@ -85,11 +85,12 @@ def prepare(parts: Partition, explicit: Sequence[str], options: RenderOptions) -
         if options.enabled:
             from guardlint.render.helm_run import render_charts
 
-            got_units, got_errors = render_charts(sorted(parts.charts), options)
+            charts = sorted(parts.charts)
+            got_units, got_errors = render_charts(charts, options)
             units.extend(got_units)
             errors.extend(got_errors)
-            skipped.extend(_unused_values_notes(sorted(parts.charts), options))
-            links, link_errors = _chart_links(sorted(parts.charts), options)
+            skipped.extend(_unused_values_notes(charts, options))
+            links, link_errors = _chart_links(charts, options)
             skipped.extend(links)
             errors.extend(link_errors)
         else:
@@ -230,7 +231,15 @@ def _kustomize(groups: dict[str, list[Input]], explicit: Sequence[str],
                 "or set 'render: false' in .guardlint.yaml (or pass --no-render) to lint its files as they are",
             ))
             continue
-        built = kz.build(overlay, tool)
+        built = kz.build(overlay, tool, max_bytes=options.max_bytes)
+        if isinstance(built, int):
+            errors.append(InputError(
+                ErrorKind.TOO_LARGE, display_name(kustomization_file(overlay) or overlay), 1, 1,
+                f"what the kustomize overlay {display} builds is over the {built / 1048576:g} MB limit (the build "
+                "was stopped there); nothing was linted for this overlay",
+                hint="raise 'max-file-size-mb' in .guardlint.yaml (or pass --max-file-size MB) if the overlay really "
+                     "builds this much"))
+            continue
         if isinstance(built, str):
             errors.append(kz.failure(overlay, built, members, options.max_bytes))
             continue
