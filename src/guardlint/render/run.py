@@ -10,7 +10,7 @@ several values sets (or several overlays) becomes one.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from guardlint._record import NamedTuple
 from guardlint.findings import ErrorKind, Finding, InputError, Rendered, Report, SkippedDocument
@@ -85,7 +85,7 @@ def prepare(parts: Partition, explicit: Sequence[str], options: RenderOptions) -
         if options.enabled:
             from guardlint.render.helm_run import render_charts
 
-            charts = sorted(parts.charts)
+            charts = sorted(set(parts.charts) | set(charts_linking_to(parts.charts, explicit, options)))
             got_units, got_errors = render_charts(charts, options)
             units.extend(got_units)
             errors.extend(got_errors)
@@ -108,6 +108,46 @@ def prepare(parts: Partition, explicit: Sequence[str], options: RenderOptions) -
     if consumed:
         raw = [i for i in raw if i.path == "-" or os.path.realpath(i.path) not in consumed]
     return Prepared(raw, units, errors, skipped)
+
+
+def charts_linking_to(charts: Mapping[str, Sequence[Input]], explicit: Sequence[str], options: RenderOptions
+                      ) -> list[str]:
+    """For files named one by one (pre-commit) inside charts: the other charts of the repository that reach one
+    of them through a symbolic link (``charts/web/charts/common -> ../../../common`` in a monorepo, also through
+    a chart that is itself reached so), which render it as Helm follows the link (``chart_files``): a commit that
+    changes only the library chart renders the charts that use it, as a full run does. One walk of the repository
+    (links not followed, version-control and tool folders and ``exclude`` patterns skipped), made only when a
+    named file is in a chart."""
+    from guardlint.render.tree import Trees
+    from guardlint.source.files import _SKIP_DIRS, within
+
+    named = [os.path.realpath(p) for p in explicit]
+    if not charts or not named:
+        return []
+    root = repo_root(sorted(charts)[0], options.given)
+    excludes = as_excludes(options.excludes, None)
+    trees = Trees()
+    links: list[tuple[str, str]] = []  # (the link's real target, the chart the link is in)
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS
+                             and excludes.pattern_for(os.path.join(dirpath, d),
+                                                      display_name(os.path.join(dirpath, d))) is None)
+        for name in (*dirnames, *filenames):
+            path = os.path.join(dirpath, name)
+            if not os.path.islink(path):
+                continue
+            chart = trees.chart_root(dirpath)
+            if chart is not None:
+                links.append((os.path.realpath(path), chart))
+    found: set[str] = set()
+    reached = list(named)
+    while reached:
+        here = reached.pop()
+        for target, chart in links:
+            if chart not in found and chart not in charts and within(here, target):
+                found.add(chart)
+                reached.append(os.path.realpath(chart))
+    return sorted(found)
 
 
 def _unused_values_notes(charts: Sequence[str], options: RenderOptions) -> list[SkippedDocument]:
