@@ -15,8 +15,16 @@
 set -euo pipefail
 
 python="${GUARDLINT_PYTHON:-python}"
+# The working folder is the repository being linted, which a pull request controls, and `python -m X` (or -c)
+# puts the working folder first on the module path: a pull request's top-level `pip/`, `guardlint/` or `yaml.py`
+# would run in place of the real ones. So Python never starts here with -m or -c: pip runs from an empty
+# folder, and guardlint through a launcher file in that folder (a script's own folder is what goes on the path).
+launcher_dir="$(mktemp -d)"
+trap 'rm -rf "$launcher_dir"' EXIT
+printf 'from guardlint.cli import entry\nentry()\n' > "$launcher_dir/guardlint_action.py"
 if [[ "${GUARDLINT_SKIP_INSTALL:-0}" != "1" ]]; then
-  "$python" -m pip install --disable-pip-version-check --quiet "${GUARDLINT_ACTION_PATH:?}"
+  action_path="$(cd "${GUARDLINT_ACTION_PATH:?}" && pwd)"
+  (cd "$launcher_dir" && "$python" -m pip install --disable-pip-version-check --quiet "$action_path")
 fi
 
 # Split on any whitespace, line breaks included: a workflow often gives a list as a block scalar
@@ -30,7 +38,7 @@ read -r -d '' -a extra <<< "${GUARDLINT_ARGS:-}" || true
 if [[ -z "${paths[*]+set}" ]]; then
   paths=(.)
 fi
-command=("$python" -m guardlint check)
+command=("$python" "$launcher_dir/guardlint_action.py" check)
 if [[ "${GUARDLINT_ANNOTATIONS:-true}" == "true" ]]; then
   command+=(--format github)
 fi
@@ -42,6 +50,11 @@ if [[ -n "${GUARDLINT_DIFF_BASE:-}" ]]; then
 fi
 command+=(${extra[@]+"${extra[@]}"} -- "${paths[@]}")
 
+# A report the repository itself holds at that path (committed, or left there by a run that stopped before
+# writing one, such as on a configuration error) is not guardlint's: only a file written from here on is
+# declared for the upload.
+started="$launcher_dir/started"
+: > "$started"
 set +e
 "${command[@]}"
 code=$?
@@ -49,7 +62,7 @@ set -e
 
 output="${GITHUB_OUTPUT:-/dev/null}"
 echo "exit-code=${code}" >> "$output"
-if [[ -n "${GUARDLINT_SARIF_FILE:-}" && -f "${GUARDLINT_SARIF_FILE}" ]]; then
+if [[ -n "${GUARDLINT_SARIF_FILE:-}" && -f "${GUARDLINT_SARIF_FILE}" && ! "${GUARDLINT_SARIF_FILE}" -ot "$started" ]]; then
   echo "sarif-file=${GUARDLINT_SARIF_FILE}" >> "$output"
 fi
 echo "guardlint exited with ${code}"

@@ -253,3 +253,55 @@ def test_readme_gitlab_and_shell_recipes_run(repo: Path, monkeypatch: pytest.Mon
     out = io.StringIO()
     assert main(args[args.index("guardlint") + 1:], out=out, err=io.StringIO()) == 1
     assert "deploy/web.yaml:" in out.getvalue() and "[error]" in out.getvalue()
+
+
+HIJACK = "open({marker!r}, 'a').write({name!r} + '\\n')\n"
+
+
+def test_action_script_never_imports_from_the_repository(repo: Path, tmp_path: Path) -> None:
+    """The working folder is the pull request's checkout, and ``python -m X`` (or ``-c``) puts it first on the
+    module path: a pull request that added a top-level ``guardlint/`` package ran its own code in the job and
+    made the step pass (tried on main 4a393f9: ``guardlint exited with 0``, a privileged pod in the repository),
+    and a ``pip/`` package ran in the install step. Python now starts only on a launcher file in a folder of its
+    own, and pip in that folder; a stand-in ``python`` records where and how each was started."""
+    marker = tmp_path / "ran"
+    for name in ("guardlint/__init__.py", "guardlint/__main__.py", "guardlint/cli.py", "pip/__init__.py",
+                 "pip/__main__.py", "yaml.py", "sitecustomize.py"):
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(HIJACK.format(marker=str(marker), name=name))
+    log = tmp_path / "python.log"
+    python = tmp_path / "python"
+    python.write_text(f"#!/usr/bin/env bash\nprintf '%s\\t%s\\n' \"$PWD\" \"$*\" >> {log}\n"
+                      f"if [[ \"$1 $2\" == '-m pip' ]]; then exit 0; fi\nexec {sys.executable} \"$@\"\n")
+    python.chmod(0o755)
+    (repo / "deploy" / "ok.yaml").unlink()
+    code, out, outputs = _run_script(repo, tmp_path, GUARDLINT_SKIP_INSTALL="0", GUARDLINT_PYTHON=str(python),
+                                     GUARDLINT_PATHS="deploy", GUARDLINT_ANNOTATIONS="false")
+    assert not marker.exists(), marker.read_text()
+    assert (code, outputs["exit-code"]) == (0, "1"), out
+    assert "deploy/web.yaml:9:" in out
+    calls = [line.split("\t") for line in log.read_text().splitlines()]
+    assert [args.split()[:2] for _, args in calls] == [
+        ["-m", "pip"], [calls[1][1].split()[0], "check"]], calls
+    (pip_cwd, pip_args), (run_cwd, run_args) = calls
+    assert pip_cwd != str(repo) and not Path(pip_cwd).is_relative_to(repo)
+    assert pip_args.endswith(str(ROOT))  # the action's own checkout, by its absolute path
+    launcher = Path(run_args.split()[0])
+    assert run_cwd == str(repo) and launcher.parent == Path(pip_cwd) and not launcher.exists()  # removed after
+
+
+def test_action_script_declares_only_a_sarif_report_this_run_wrote(repo: Path, tmp_path: Path) -> None:
+    """A pull request can commit ``guardlint.sarif`` (say, with no results) and make guardlint stop before it
+    writes one (a configuration error): the script declared the committed file as the report, and the action
+    uploaded it to code scanning as guardlint's (tried on main 4a393f9)."""
+    forged = repo / "guardlint.sarif"
+    forged.write_text('{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "guardlint"}}, "results": []}]}')
+    os.utime(forged, (1_600_000_000, 1_600_000_000))  # checked out before the step ran
+    (repo / ".guardlint.yaml").write_text("fail-on: eror\n")
+    code, _, outputs = _run_script(repo, tmp_path, GUARDLINT_PATHS="deploy", GUARDLINT_SARIF_FILE="guardlint.sarif")
+    assert (code, outputs) == (0, {"exit-code": "2"})
+    (repo / ".guardlint.yaml").unlink()
+    code, _, outputs = _run_script(repo, tmp_path, GUARDLINT_PATHS="deploy", GUARDLINT_SARIF_FILE="guardlint.sarif")
+    assert (code, outputs) == (0, {"exit-code": "1", "sarif-file": "guardlint.sarif"})
+    assert json.loads(forged.read_text())["runs"][0]["results"] != []
