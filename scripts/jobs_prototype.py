@@ -61,19 +61,22 @@ def _serial_cpu(inputs: Any, settings: Any) -> float:
 
 def _traced_pool(inputs: Any, settings: Any, jobs: int) -> tuple[float, float, float]:
     """A pooled run as ``guardlint.parallel.load_pooled`` makes it, with CPU times read at its joints: the
-    first process's CPU on its share (the forks included), the largest CPU time of the other processes (from
-    ``os.wait4``), and the first process's CPU after them (reading the pipes, loads, the run, the JSON report).
+    first process's CPU on its share (the exchange made before the forks and the forks included), the largest
+    CPU time of the other processes (from ``os.wait4``), and the first process's CPU after them (reading the
+    pipes, loads, the run, the JSON report).
     CPU time, unlike wall time, does not grow when other processes hold the cores."""
     from guardlint import parallel
     from guardlint.engine import lint_loaded
 
+    start = time.process_time()
     sizes = parallel.input_sizes(inputs)
-    groups = parallel.split_by_bytes(sizes, jobs, first=parallel.FIRST_SHARE)
+    exchange = parallel.make_exchange(inputs, sizes, settings.max_bytes, settings.plan)
+    groups = parallel.split_by_bytes(sizes, jobs, first=parallel.FIRST_SHARE,
+                                     fixed=exchange.loaded if exchange is not None else ())
 
     def work(positions: list[int]) -> Any:
-        return parallel.lint_share(positions, inputs, settings.max_bytes, settings.plan)
+        return parallel.lint_share(positions, inputs, settings.max_bytes, settings.plan, exchange=exchange)
 
-    start = time.process_time()
     children = [parallel._fork_share(g, work) for g in groups[1:]]
     shares = [work(groups[0])]
     first = time.process_time()
@@ -155,7 +158,7 @@ def main() -> int:
 
     loaded, load_wall, _ = _timed(load_inputs, inputs, settings.max_bytes)
     _, serial_rest, _ = _timed(lint_loaded, loaded, settings.plan)
-    (checked, considered), work_wall, _ = _timed(parallel.per_object_work, loaded, settings.plan)
+    (checked, considered, _), work_wall, _ = _timed(parallel.per_object_work, loaded, settings.plan)
     share = parallel.Share(tuple(range(len(inputs))), loaded, checked, considered)
     _, parent_rest, _ = _timed(lint_loaded, loaded, settings.plan,
                                ready=lambda r: parallel.ready_from([share], r.resources_by_doc))

@@ -365,7 +365,8 @@ def _run(
         from guardlint.parallel import load_pooled
 
         pooled = load_pooled(inputs, settings.max_bytes, settings.plan, jobs, raise_errors=raise_errors,
-                             known_sizes=sizes)
+                             known_sizes=sizes,
+                             rendered=None if context else [u.loaded for u in units])
     loaded, ready = pooled if pooled is not None else (load_inputs(inputs, settings.max_bytes, stdin), None)
     loaded, chart_templates = skip_chart_templates(loaded, inputs)
     loaded.extend(u.loaded for u in units)

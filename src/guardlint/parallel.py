@@ -25,7 +25,7 @@ and kustomize overlays, the ``schemas`` setting (its schemas are chosen from eve
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 # The --jobs decision lives in ``guardlint._jobs`` (a serial run decides without importing this module); its
 # functions stay reachable here (``AUTO_MIN_BYTES`` is read where it is defined, ``_jobs``).
@@ -97,6 +97,195 @@ class _NoIndex:
         raise NeedsIndex("__contains__")
 
 
+EXCHANGED = frozenset(("LimitRange", "Kustomization"))
+"""The kinds every process of a pool holds in full before its rules run (``Exchange``): the rules ask about them on
+most workloads (a LimitRange default in ``missing-cpu-request`` and its siblings; a Kustomization's patches in
+``is_patch``, behind the probe rules and every "missing field" rule), and few files hold them."""
+
+EXCHANGE_MAX_FRACTION = 0.1
+"""The exchange is made when the files that may hold an object of an ``EXCHANGED`` kind are at most this fraction
+of the input's bytes: the first process loads them before it forks, while no other process runs."""
+
+
+class _ShareIndex:
+    """What a share's rules get as ``ctx.index`` when the pool made an ``Exchange``: the index of the files that
+    may hold an object of an ``EXCHANGED`` kind (every such object of the run, in run order), answering what
+    those objects decide exactly: lookups of the ``EXCHANGED`` kinds, tree and coverage questions (which read
+    the files and the Kustomizations alone), the plan's values, and the run's memos (whose builders ask this
+    object, so a table built from anything else raises before it is kept). Anything else raises ``NeedsIndex``
+    as ``_NoIndex`` does. ``touched`` says whether the pair being run asked anything of it: such a pair is
+    exact only when no share met an object of an ``EXCHANGED`` kind outside those files (``Share.surprise``:
+    then the parent runs it again)."""
+
+    __slots__ = ("_index", "touched")
+
+    def __init__(self, index: ResourceIndex) -> None:
+        self._index = index
+        self.touched = False
+
+    def _of(self, kind: str) -> ResourceIndex:
+        if kind not in EXCHANGED:
+            raise NeedsIndex(kind)
+        self.touched = True
+        return self._index
+
+    def _all(self) -> ResourceIndex:
+        self.touched = True
+        return self._index
+
+    def memo(self, key: str, build: Callable[[], Any]) -> Any:
+        return self._all().memo(key, build)
+
+    def object_memo(self, key: str, build: Callable[[], Any]) -> Any:
+        return self._all().object_memo(key, build)
+
+    def of_kind(self, kind: str, namespace: str | None = None, *, any_namespace: bool = False) -> Any:
+        return self._of(kind).of_kind(kind, namespace, any_namespace=any_namespace)
+
+    def in_namespace(self, kind: str, namespace: str | None) -> Any:
+        return self._of(kind).in_namespace(kind, namespace)
+
+    def has_kind(self, kind: str) -> bool:
+        return self._of(kind).has_kind(kind)
+
+    def named(self, kind: str, name: str) -> Any:
+        return self._of(kind).named(kind, name)
+
+    def find(self, kind: str, name: str, namespace: str | None) -> Any:
+        return self._of(kind).find(kind, name, namespace)
+
+    def exists(self, kind: str, name: str, namespace: str | None) -> bool:
+        return self._of(kind).exists(kind, name, namespace)
+
+    def kind_tree(self, kind: str) -> Any:
+        return self._of(kind).kind_tree(kind)
+
+    def in_tree(self, kind: str, referrer: Resource, namespace: str | None = None, *, strict: bool = False) -> Any:
+        return self._of(kind).in_tree(kind, referrer, namespace, strict=strict)
+
+    def any_in_tree(self, kind: str, referrer: Resource, namespace: str | None = None, *, strict: bool = False
+                    ) -> bool:
+        return self._of(kind).any_in_tree(kind, referrer, namespace, strict=strict)
+
+    def find_related(self, kind: str, name: str, referrer: Resource, namespace: str | None = None) -> Any:
+        return self._of(kind).find_related(kind, name, referrer, namespace)
+
+    def exists_for(self, kind: str, name: str, referrer: Resource, namespace: str | None = None) -> bool:
+        return self._of(kind).exists_for(kind, name, referrer, namespace)
+
+    def related(self, a: Resource, b: Resource) -> bool:
+        return self._all().related(a, b)
+
+    def covered(self, namespace: str | None, file: str | None = None) -> bool:
+        return self._all().covered(namespace, file)
+
+    def same_tree(self, a: Resource, b: Resource) -> bool:
+        return self._all().same_tree(a, b)
+
+    def covers(self, referrer: Resource, other: Resource) -> bool:
+        return self._all().covers(referrer, other)
+
+    def kustomize_group(self, folder: str) -> str | None:
+        return self._all().kustomize_group(folder)
+
+    @property
+    def partial(self) -> bool:
+        return self._all().partial
+
+    @property
+    def known(self) -> Any:
+        return self._all().known
+
+    @property
+    def complete_namespaces(self) -> frozenset[str]:
+        return self._all().complete_namespaces
+
+    @property
+    def shared_files(self) -> frozenset[str]:
+        return self._all().shared_files
+
+    @property
+    def context_namespaces(self) -> frozenset[str]:
+        return self._all().context_namespaces
+
+    @property
+    def context_trees(self) -> tuple[str, ...]:
+        return self._all().context_trees
+
+    def __getattr__(self, name: str) -> NoReturn:  # everything else: ``resources``, ``kinds``, ``tree_set`` ...
+        raise NeedsIndex(name)
+
+    def __bool__(self) -> NoReturn:
+        raise NeedsIndex("__bool__")
+
+    def __iter__(self) -> NoReturn:
+        raise NeedsIndex("__iter__")
+
+    def __len__(self) -> NoReturn:
+        raise NeedsIndex("__len__")
+
+    def __contains__(self, item: object) -> NoReturn:
+        raise NeedsIndex("__contains__")
+
+
+class Exchange(NamedTuple):
+    """What every process of a pool holds before its rules run: the files that may hold an object of an
+    ``EXCHANGED`` kind (their bytes name the kind), loaded by the first process before it forks, and the index
+    of their objects. Those files are the first process's share."""
+
+    loaded: dict[int, LoadedText]
+    """Input position -> the loaded file."""
+    resources: dict[Document, list[Resource]]
+    """The objects of each of their documents, as the run makes them (the index holds these very objects)."""
+    objects: ResourceIndex
+    """The index of their objects and of the rendered ones (in run order): what ``_ShareIndex`` answers from."""
+
+
+def make_exchange(inputs: Sequence[Input], sizes: Sequence[int], max_bytes: int, plan: Plan,
+                  rendered: Sequence[LoadedText] = ()) -> Exchange | None:
+    """The ``Exchange`` of a pool over ``inputs`` in a run whose other objects are those of ``rendered`` (Helm
+    charts and kustomize overlays, linted after ``inputs``), or None when the files that may hold an
+    ``EXCHANGED`` kind are more than ``EXCHANGE_MAX_FRACTION`` of the bytes. A file is such a candidate when its
+    bytes hold a kind's name; an object spelled otherwise (a YAML or JSON escape, another encoding) is found
+    where it is loaded (``Share.surprise``), and the pairs that read the exchange are then the parent's."""
+    from guardlint.api import load_inputs
+    from guardlint.model.index import ResourceIndex
+    from guardlint.model.resource import resources_of, skip_reason, stray_documents
+    from guardlint.source.files import NotRegularFile, read_regular_file
+
+    names = [kind.encode() for kind in sorted(EXCHANGED)]
+    budget = EXCHANGE_MAX_FRACTION * sum(sizes)
+    found: list[int] = []
+    total = 0
+    for position, item in enumerate(inputs):
+        if sizes[position] > max_bytes:
+            continue  # never loaded: an input error, no object
+        try:
+            data = read_regular_file(item.path, max_bytes)
+        except (NotRegularFile, OSError):
+            continue
+        if any(name in data for name in names):
+            found.append(position)
+            total += sizes[position]
+            if total > budget:
+                return None
+    loaded = dict(zip(found, load_inputs([inputs[i] for i in found], max_bytes), strict=True))
+    by_doc: dict[Document, list[Resource]] = {}
+    everything: list[Resource] = []
+    # the run's order, and what the run makes objects of (``Run.__init__``); the rendered objects are never a
+    # share's, so their objects need not be the run's own
+    for lt in [*(loaded[position] for position in found), *rendered]:
+        stray = stray_documents(lt.documents)
+        for doc in lt.documents:
+            if (stray and doc in stray) or skip_reason(doc) is not None:
+                continue
+            by_doc[doc] = objects = list(resources_of(doc))
+            everything.extend(objects)
+    index = ResourceIndex(tuple(everything), partial=plan.partial, known=plan.known_objects,
+                          complete_namespaces=plan.complete_namespaces)
+    return Exchange(loaded, by_doc, index)
+
+
 class Checked(NamedTuple):
     """What a share's per-object rule work found in one document."""
 
@@ -104,6 +293,9 @@ class Checked(NamedTuple):
     """(position of the object in the document's objects, rule name) -> its findings, when there are any."""
     deferred: frozenset[tuple[int, str]]
     """Pairs that read the run-wide index: the parent runs them."""
+    touched: frozenset[tuple[int, str]] = frozenset()
+    """Pairs that ran with what the ``Exchange`` answers (among ``findings`` or yielding nothing): exact unless a
+    share found an object of an ``EXCHANGED`` kind outside the exchange's files (``Share.surprise``)."""
 
 
 class Share(NamedTuple):
@@ -114,16 +306,22 @@ class Share(NamedTuple):
     checked: dict[Document, Checked]
     considered: dict[str, frozenset[str]]
     """For each kind, the rules the share ran on its objects (the others are the parent's)."""
+    surprise: bool = False
+    """Whether the share holds an object of an ``EXCHANGED`` kind that the ``Exchange`` does not (a kind's name
+    spelled with escapes): the ``touched`` pairs of every share are then the parent's."""
 
 
-def split_by_bytes(sizes: Sequence[int], parts: int, *, first: float = 1.0) -> list[list[int]]:
+def split_by_bytes(sizes: Sequence[int], parts: int, *, first: float = 1.0, fixed: Collection[int] = ()
+                   ) -> list[list[int]]:
     """Positions of ``sizes`` in ``parts`` groups of about equal total size (largest first, each to the
     lightest group), each group in input order; empty groups are dropped. ``first`` weighs the first group:
-    1.2 fills it to 1.2 times the size of each other group."""
+    1.2 fills it to 1.2 times the size of each other group. The positions ``fixed`` are the first group's."""
     groups: list[list[int]] = [[] for _ in range(max(1, parts))]
     weights = [first] + [1.0] * (len(groups) - 1)
     totals = [0] * len(groups)
-    for i in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
+    groups[0].extend(fixed)
+    totals[0] = sum(sizes[i] for i in fixed)
+    for i in sorted((i for i in range(len(sizes)) if i not in fixed), key=lambda i: (-sizes[i], i)):
         lightest = min(range(len(groups)), key=lambda g: (totals[g] / weights[g], g))
         groups[lightest].append(i)
         totals[lightest] += sizes[i]
@@ -131,10 +329,12 @@ def split_by_bytes(sizes: Sequence[int], parts: int, *, first: float = 1.0) -> l
 
 
 def per_object_work(
-    loaded: Sequence[LoadedText], plan: Plan, *, raise_errors: bool = False
-) -> tuple[dict[Document, Checked], dict[str, frozenset[str]]]:
-    """Run every rule on every object of ``loaded`` with the index out of reach (see the module docstring):
-    the findings of each (object, rule) pair that did not read the index, and the pairs that did."""
+    loaded: Sequence[LoadedText], plan: Plan, *, raise_errors: bool = False, exchange: Exchange | None = None
+) -> tuple[dict[Document, Checked], dict[str, frozenset[str]], bool]:
+    """Run every rule on every object of ``loaded`` with the index out of reach (see the module docstring), or
+    with what ``exchange`` answers of it: the findings of each (object, rule) pair that did not read the index
+    (or read only that), the pairs that did, and whether the share met an object of an ``EXCHANGED`` kind that
+    ``exchange`` does not hold (``Share.surprise``)."""
     from typing import cast  # a pool's run: typing is not imported by a serial one
 
     from guardlint.engine import SharedValues, _open_gates, _run_rule
@@ -143,8 +343,11 @@ def per_object_work(
     from guardlint.rules.core import Core
     from guardlint.rules.gates import needed, passes
 
-    ctx = RuleContext(cast("ResourceIndex", _NoIndex()), plan.kubernetes_version, plan.workloads.for_run(),
-                      plan.options)
+    share_index = _ShareIndex(exchange.objects) if exchange is not None else None
+    ctx = RuleContext(cast("ResourceIndex", share_index if share_index is not None else _NoIndex()),
+                      plan.kubernetes_version, plan.workloads.for_run(), plan.options)
+    own: dict[Document, list[Resource]] = exchange.resources if exchange is not None else {}
+    surprise = False
     error_rule = next((a for a in plan.active if a.rule.name == Core.RULE_ERROR.value), None)
     checks = [a for a in plan.active if not a.rule.info.engine]
     by_kind: dict[str, list[ActiveRule]] = {}
@@ -168,7 +371,13 @@ def per_object_work(
                 continue
             findings: dict[tuple[int, str], list[Finding]] = {}
             deferred: set[tuple[int, str]] = set()
-            for j, resource in enumerate(resources_of(doc)):
+            touched: set[tuple[int, str]] = set()
+            objects = own.get(doc)  # the exchange's documents: the very objects its index holds
+            if objects is None:
+                objects = list(resources_of(doc))
+                if share_index is not None and any(r.kind in EXCHANGED for r in objects):
+                    surprise = True
+            for j, resource in enumerate(objects):
                 kind = resource.kind
                 ref = resource.ref
                 applicable = by_kind.get(kind)
@@ -191,6 +400,8 @@ def per_object_work(
                         pair = (j, name)
                         deferred.add(same_pairs.setdefault(pair, pair))
                         continue
+                    if share_index is not None:
+                        share_index.touched = False
                     try:
                         got = _run_rule(active, resource, ctx, raise_errors, error_rule, params, ref, shared)
                     except NeedsIndex:
@@ -198,25 +409,33 @@ def per_object_work(
                         deferred.add(same_pairs.setdefault(pair, pair))
                         streaks[(kind, name)] = streak + 1
                         continue
+                    if share_index is not None and share_index.touched:
+                        pair = (j, name)
+                        touched.add(same_pairs.setdefault(pair, pair))
                     if streak:
                         streaks[(kind, name)] = 0
                     if got:
                         findings[(j, name)] = got
             frozen = frozenset(deferred)
-            checked[doc] = Checked(findings, same_sets.setdefault(frozen, frozen))
+            read = frozenset(touched)
+            checked[doc] = Checked(findings, same_sets.setdefault(frozen, frozen), same_sets.setdefault(read, read))
     considered = {kind: frozenset(a.rule.name for a in rules) for kind, rules in by_kind.items()}
-    return checked, considered
+    return checked, considered, surprise
 
 
 def lint_share(
-    positions: Sequence[int], inputs: Sequence[Input], max_bytes: int, plan: Plan, *, raise_errors: bool = False
+    positions: Sequence[int], inputs: Sequence[Input], max_bytes: int, plan: Plan, *, raise_errors: bool = False,
+    exchange: Exchange | None = None,
 ) -> Share:
-    """Read, load and run the per-object rule work on the inputs at ``positions``."""
+    """Read, load and run the per-object rule work on the inputs at ``positions`` (the files ``exchange`` loaded
+    are taken from it)."""
     from guardlint.api import load_inputs
 
-    loaded = load_inputs([inputs[i] for i in positions], max_bytes)
-    checked, considered = per_object_work(loaded, plan, raise_errors=raise_errors)
-    return Share(tuple(positions), loaded, checked, considered)
+    done = exchange.loaded if exchange is not None else {}
+    rest = iter(load_inputs([inputs[i] for i in positions if i not in done], max_bytes))
+    loaded = [done[i] if i in done else next(rest) for i in positions]
+    checked, considered, surprise = per_object_work(loaded, plan, raise_errors=raise_errors, exchange=exchange)
+    return Share(tuple(positions), loaded, checked, considered, surprise)
 
 
 # --- transfer ---------------------------------------------------------------------------------------------
@@ -349,12 +568,13 @@ def _collect(child: _Child) -> Share | None:
 
 
 def pooled_shares(
-    inputs: Sequence[Input], sizes: Sequence[int], workers: int, work: Callable[[list[int]], Share]
+    inputs: Sequence[Input], sizes: Sequence[int], workers: int, work: Callable[[list[int]], Share],
+    fixed: Collection[int] = (),
 ) -> list[Share]:
-    """Split ``inputs`` by bytes into ``workers`` shares; the parent works on the first itself while forked
-    processes work on the others. A share whose process failed is redone in the parent, so the result is the
-    same either way."""
-    groups = split_by_bytes(sizes, workers, first=FIRST_SHARE)
+    """Split ``inputs`` by bytes into ``workers`` shares (``fixed``: positions of the first); the parent works on
+    the first itself while forked processes work on the others. A share whose process failed is redone in the
+    parent, so the result is the same either way."""
+    groups = split_by_bytes(sizes, workers, first=FIRST_SHARE, fixed=fixed)
     children = [_fork_share(g, work) for g in groups[1:]]
     shares = [work(groups[0])]
     for group, child in zip(groups[1:], children, strict=True):
@@ -365,7 +585,9 @@ def pooled_shares(
 
 def ready_from(shares: Sequence[Share], resources_by_doc: dict[Document, list[Resource]]) -> Callable[
         [Resource, ActiveRule], list[Finding] | None]:
-    """The engine's ``ready`` hook: a share's findings for an (object, rule) pair it ran, None for the rest."""
+    """The engine's ``ready`` hook: a share's findings for an (object, rule) pair it ran, None for the rest (and
+    for the pairs that read the exchange, when a share met an object of its kinds that it does not hold)."""
+    trusted = not any(share.surprise for share in shares)
     where: dict[int, tuple[Checked, int, frozenset[str]]] = {}
     for share in shares:
         for doc, checked in share.checked.items():
@@ -378,7 +600,7 @@ def ready_from(shares: Sequence[Share], resources_by_doc: dict[Document, list[Re
             return None
         checked, j, considered = found
         name = active.rule.name
-        if name not in considered or (j, name) in checked.deferred:
+        if name not in considered or (j, name) in checked.deferred or (not trusted and (j, name) in checked.touched):
             return None
         return checked.findings.get((j, name), [])
 
@@ -394,19 +616,24 @@ def warm(plan: Plan) -> None:
 
 def load_pooled(
     inputs: Sequence[Input], max_bytes: int, plan: Plan, jobs: int, *, raise_errors: bool = False,
-    known_sizes: Mapping[str, int] | None = None,
+    known_sizes: Mapping[str, int] | None = None, rendered: Sequence[LoadedText] | None = None,
 ) -> tuple[list[LoadedText], Callable[[Run], Ready]] | None:
     """Read and load ``inputs`` (in their order) with a pool, and the engine's ``ready`` hook for the
     per-object work the pool did; None when the run stays serial (one worker is enough, a single file, or
-    standard input among the inputs). ``known_sizes``: the sizes discovery read (``_jobs.input_sizes``)."""
+    standard input among the inputs). ``known_sizes``: the sizes discovery read (``_jobs.input_sizes``).
+    ``rendered``: the run's other objects (rendered charts and overlays, linted after ``inputs``), when those are
+    all: then the pool may make an ``Exchange`` (None: a ``--context`` run, whose context is read later)."""
     workers = pool_workers(inputs, jobs, known_sizes)
     if workers < 2:
         return None
     sizes = input_sizes(inputs, known_sizes)
     warm(plan)
+    exchange = make_exchange(inputs, sizes, max_bytes, plan, rendered) if rendered is not None else None
     shares = pooled_shares(
         inputs, sizes, workers,
-        lambda positions: lint_share(positions, inputs, max_bytes, plan, raise_errors=raise_errors),
+        lambda positions: lint_share(positions, inputs, max_bytes, plan, raise_errors=raise_errors,
+                                     exchange=exchange),
+        exchange.loaded if exchange is not None else (),
     )
     loaded: list[LoadedText | None] = [None] * len(inputs)
     for share in shares:

@@ -178,7 +178,7 @@ def test_a_pool_share_skips_pod_less_objects_for_pods_only_rules_too() -> None:
     skip_rule = _privileged_rule("TST905", "privileged-in-share", True, calls)
     registry = registry_with([skip_rule], entry_points=False)
     plan = settings_for(registry, [skip_rule.name]).plan
-    checked, considered = per_object_work([load_text(OBJECTS, "objects.yaml", nodes=False)], plan)
+    checked, considered, _ = per_object_work([load_text(OBJECTS, "objects.yaml", nodes=False)], plan)
     assert sorted(calls) == sorted(WITH_PODS)
     assert skip_rule.name in considered["ConfigMap"]  # judged (nothing to report), so the parent asks no one
     found = [f for c in checked.values() for got in c.findings.values() for f in got]

@@ -267,7 +267,7 @@ def test_rules_that_read_the_index_are_left_to_the_parent(mixed: Path) -> None:
     registry = build_registry([[reads_index, reads_object]])
     plan = settings_for(registry, ["reads-index", "reads-object"]).plan
     loaded = load_inputs(discover_all([str(mixed)], ()).inputs, 1 << 20)
-    checked, _ = parallel.per_object_work(loaded, plan)
+    checked, _, _ = parallel.per_object_work(loaded, plan)
     ran = {name for c in checked.values() for _, name in c.findings}
     deferred = {name for c in checked.values() for _, name in c.deferred}
     assert ran == {"reads-object"}
@@ -283,7 +283,7 @@ def test_per_object_caches_are_exact(mixed: Path) -> None:
     give the same findings (every schema pair left to the parent)."""
     settings = resolve_settings(use_config_file=False, entry_points=False, select=["schema"])
     loaded = load_inputs(discover_all([str(mixed)], ()).inputs, settings.max_bytes)
-    checked, _ = parallel.per_object_work(loaded, settings.plan)
+    checked, _, _ = parallel.per_object_work(loaded, settings.plan)
     assert any(name == "unknown-field" for c in checked.values() for _, name in c.findings) or any(
         name == "unknown-field" for c in checked.values() for _, name in c.deferred)
     share = parallel.Share(tuple(range(len(loaded))), loaded, checked, {})
@@ -298,7 +298,7 @@ def test_a_shares_findings_share_values_as_a_serial_runs_do() -> None:
     holds them once (a run of every rule at 50,688 objects: 459 MB -> 421 MB in the parent). Same findings."""
     settings = resolve_settings(use_config_file=False, entry_points=False, select=["all"])
     loaded = load_inputs(discover_all([str(FIXTURES)], ()).inputs, settings.max_bytes)
-    checked, _ = parallel.per_object_work(loaded, settings.plan)
+    checked, _, _ = parallel.per_object_work(loaded, settings.plan)
     back = parallel.loads(parallel.dumps(checked))
     for found in (checked, back):
         per_object = [((i, j), f) for i, c in enumerate(found.values()) for (j, _), fs in c.findings.items()
@@ -317,7 +317,7 @@ def test_equal_deferred_pairs_are_kept_once() -> None:
     documents: one object of a kind whose rules read the index alike), also after pickling; same values."""
     settings = resolve_settings(use_config_file=False, entry_points=False, select=["all"])
     loaded = load_inputs(discover_all([str(FIXTURES)], ()).inputs, settings.max_bytes)
-    checked, _ = parallel.per_object_work(loaded, settings.plan)
+    checked, _, _ = parallel.per_object_work(loaded, settings.plan)
     back = parallel.loads(parallel.dumps(checked))
     for found in (checked, back):
         sets = [c.deferred for c in found.values() if c.deferred]
@@ -548,10 +548,151 @@ def test_a_rule_that_keeps_reading_the_index_is_left_to_the_parent_early(tmp_pat
     (tmp_path / "b.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: few-other}\n")
     settings = settings_for(build_registry([[sometimes]]), ["sometimes-reads-index"])
     loaded = load_inputs(discover_all([str(tmp_path)], ()).inputs, settings.max_bytes)
-    checked, _ = parallel.per_object_work(loaded, settings.plan)
+    checked, _, _ = parallel.per_object_work(loaded, settings.plan)
     deferred = {doc.data["metadata"]["name"] for doc, c in checked.items() if c.deferred}
     assert deferred == {f"many{n}" for n in range(many)} | {f"few{n}" for n in range(10)} | {"few-other"}
     share = parallel.Share(tuple(range(len(loaded))), loaded, checked, _considered(settings.plan, loaded))
     pooled = lint_loaded(loaded, settings.plan, ready=lambda r: parallel.ready_from([share], r.resources_by_doc))
     assert pooled == lint_loaded(loaded, settings.plan)
     assert run([str(tmp_path)], settings, jobs=2) == run([str(tmp_path)], settings, jobs=1)
+
+
+def test_split_by_bytes_keeps_fixed_positions_in_the_first_group() -> None:
+    groups = parallel.split_by_bytes([1, 1, 1, 1, 8], 2, fixed=[1, 2])
+    assert groups[0][:2] == [1, 2] or set(groups[0]) >= {1, 2}
+    assert sorted(i for g in groups for i in g) == [0, 1, 2, 3, 4]
+    assert groups == [[0, 1, 2, 3], [4]]
+
+
+def _exchange_tree(tmp_path: Path, limitrange_kind: str = "LimitRange") -> Path:
+    """A LimitRange and a Kustomization with its patch, each in a file of its own, and workloads in others
+    (so that the workloads fall in the other shares: the exchange's files are the first share's)."""
+    tree = tmp_path / "tree"
+    (tree / "base").mkdir(parents=True)
+    (tree / "apps").mkdir()
+    (tree / "limits.yaml").write_text(f"""apiVersion: v1
+kind: {limitrange_kind}
+metadata: {{name: defaults, namespace: prod}}
+spec:
+  limits: [{{type: Container, defaultRequest: {{cpu: 100m, memory: 64Mi}}, default: {{memory: 128Mi}}}}]
+""")
+    # a Kustomization among the objects (a file of another name: the folder is not rendered), listing a patch
+    (tree / "base" / "overlay.yaml").write_text("""apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [deploy.yaml]
+patches: [{path: patch.yaml}]
+""")
+    (tree / "base" / "patch.yaml").write_text("""apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers: [{name: api, image: "ghcr.io/x/api:1.0"}]
+""")
+    for n in range(6):
+        (tree / "apps" / f"app{n}.yaml").write_text(f"""apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: app{n}, namespace: {"prod" if n % 2 else "dev"}}}
+spec:
+  selector: {{matchLabels: {{app: a{n}}}}}
+  template:
+    metadata: {{labels: {{app: a{n}}}}}
+    spec:
+      containers: [{{name: c, image: "nginx:1.27"}}]
+""" + "# padding\n" * 40 * n)
+    return tree
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_the_exchange_answers_for_objects_in_other_shares(tmp_path: Path, jobs: int, counted: dict[str, int]
+                                                           ) -> None:
+    """The LimitRange and the Kustomization are in the first share, the workloads they bear on in the others:
+    the shares run the "missing request" and probe rules with what the exchange answers (no pair of theirs is
+    left to the parent), and the report is the serial one, with and without --partial."""
+    tree = _exchange_tree(tmp_path)
+    for extra in ({}, {"partial": True}):
+        serial, pooled = _both([str(tree)], jobs, select=["all"], **extra)
+        assert pooled == serial
+    rules = {(f.rule, f.resource.name if f.resource else None) for f in serial.findings}
+    assert ("missing-cpu-request", "app0") in rules and ("missing-cpu-request", "app1") not in rules
+    assert not any(f.file.endswith("patch.yaml") and f.rule in ("missing-cpu-request", "missing-liveness-probe")
+                   for f in serial.findings)  # a patch the Kustomization lists
+    settings = resolve_settings(use_config_file=False, entry_points=False)
+    inputs = discover_all([str(tree)], ()).inputs
+    exchange = parallel.make_exchange(inputs, parallel.input_sizes(inputs), settings.max_bytes, settings.plan)
+    assert exchange is not None
+    assert sorted(inputs[i].display.rpartition("/")[2] for i in exchange.loaded) == [
+        "limits.yaml", "overlay.yaml"]
+    others = [i for i in range(len(inputs)) if i not in exchange.loaded]
+    share = parallel.lint_share(others, inputs, settings.max_bytes, settings.plan, exchange=exchange)
+    deferred = {name for c in share.checked.values() for _, name in c.deferred}
+    touched = {name for c in share.checked.values() for _, name in c.touched}
+    assert not share.surprise
+    assert not deferred & {"missing-cpu-request", "missing-memory-request", "missing-memory-limit",
+                           "missing-liveness-probe", "missing-readiness-probe"}
+    assert {"missing-cpu-request", "missing-liveness-probe"} <= touched
+
+
+def test_an_exchanged_kind_spelled_otherwise_is_a_surprise(tmp_path: Path, counted: dict[str, int]) -> None:
+    """A LimitRange whose kind is written with an escape is not among the exchange's files: the share that
+    loads it says so, and the parent runs again every pair that read the exchange. Same report."""
+    tree = _exchange_tree(tmp_path, limitrange_kind='"LimitR\\x61nge"')
+    serial, pooled = _both([str(tree)], 2, select=["all"])
+    assert pooled == serial
+    assert not any(f.rule == "missing-cpu-request" and f.resource and f.resource.name == "app1"
+                   for f in serial.findings)
+    settings = resolve_settings(use_config_file=False, entry_points=False)
+    inputs = discover_all([str(tree)], ()).inputs
+    exchange = parallel.make_exchange(inputs, parallel.input_sizes(inputs), settings.max_bytes, settings.plan)
+    assert exchange is not None and len(exchange.loaded) == 1  # the Kustomization alone
+    share = parallel.lint_share(list(range(len(inputs))), inputs, settings.max_bytes, settings.plan,
+                                exchange=exchange)
+    assert share.surprise
+    ready = parallel.ready_from([share], {})
+    assert ready is not None
+
+
+def test_the_exchange_is_made_only_when_its_files_are_few(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = _exchange_tree(tmp_path)
+    settings = resolve_settings(use_config_file=False, entry_points=False)
+    inputs = discover_all([str(tree)], ()).inputs
+    sizes = parallel.input_sizes(inputs)
+    assert parallel.make_exchange(inputs, sizes, settings.max_bytes, settings.plan) is not None
+    monkeypatch.setattr(parallel, "EXCHANGE_MAX_FRACTION", 0.01)
+    assert parallel.make_exchange(inputs, sizes, settings.max_bytes, settings.plan) is None
+
+
+def test_the_share_index_answers_only_what_the_exchange_holds(tmp_path: Path) -> None:
+    tree = _exchange_tree(tmp_path)
+    settings = resolve_settings(use_config_file=False, entry_points=False, partial=True)
+    inputs = discover_all([str(tree)], ()).inputs
+    exchange = parallel.make_exchange(inputs, parallel.input_sizes(inputs), settings.max_bytes, settings.plan)
+    assert exchange is not None
+    share_index: Any = parallel._ShareIndex(exchange.objects)
+    assert not share_index.touched
+    assert [r.name for r in share_index.in_namespace("LimitRange", "prod")] == ["defaults"]
+    assert share_index.touched
+    assert share_index.has_kind("Kustomization") and share_index.partial is True
+    assert share_index.memo("x", dict) is share_index.memo("x", dict)
+    for read in (lambda: share_index.has_kind("Deployment"), lambda: share_index.of_kind("ConfigMap"),
+                 lambda: share_index.resources, lambda: share_index.kinds, lambda: share_index.tree_set("k", list),
+                 lambda: share_index.memo("y", lambda: list(share_index.of_kind("Service"))), lambda: bool(share_index),
+                 lambda: list(share_index), lambda: "x" in share_index, lambda: share_index._by_kind):
+        with pytest.raises(parallel.NeedsIndex):
+            read()
+    with pytest.raises(parallel.NeedsIndex):  # a memo whose table reads a kind the exchange lacks is not kept
+        share_index.memo("y", lambda: list(share_index.of_kind("Service")))
+
+
+def test_a_context_run_makes_no_exchange_a_rendered_one_does(mixed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--context files are read after the pool (no exchange); rendered overlays before it: their objects are the
+    exchange's too (here the kustomize base of the mixed tree, rendered)."""
+    made: list[Any] = []
+    real = parallel.make_exchange
+    monkeypatch.setattr(parallel, "make_exchange", lambda *a, **k: made.append(a) or real(*a, **k))
+    settings = resolve_settings(use_config_file=False, entry_points=False, select=["all"], partial=True)
+    run([str(mixed / "app"), str(mixed / "jobs")], settings, context=[str(mixed / "base")], jobs=2)
+    assert not made
+    run([str(mixed)], settings, jobs=2)
+    assert len(made) == 1 and made[0][4]  # the rendered base among the run's objects
