@@ -155,9 +155,51 @@ def test_generated_objects_map_to_their_generator(layout: Path) -> None:
                       document_index=doc.index)
     report = remap(Report((made_up,), (), (unit.pseudo,), 1), prepared.units)
     [f] = report.findings
-    assert (f.file, f.line) == ("base/kustomization.yaml", 4)
-    assert f.rendered is not None and f.rendered.mapped_to == "generator" and f.rendered.approximate
+    # The data key 'mode' is declared by the literal 'mode=fast': the finding is on that item, exactly.
+    assert (f.file, f.line, f.column) == ("base/kustomization.yaml", 5, 16)
+    assert f.rendered is not None and f.rendered.mapped_to == "generator" and not f.rendered.approximate
     assert report.files == ("overlays/dev",)
+    # A finding on the object as a whole stays on the generator entry, approximately.
+    whole = made_up._replace(path=("data",))
+    [f] = remap(Report((whole,), (), (unit.pseudo,), 1), prepared.units).findings
+    assert (f.file, f.line) == ("base/kustomization.yaml", 4)
+    assert f.rendered is not None and f.rendered.approximate
+
+
+GENERATORS = """namePrefix: prod-
+secretGenerator:
+  - name: app
+    literals:
+      - LOG_LEVEL=info
+  - name: app-config
+    literals:
+      - region=eu
+      - api_token=ghp_1234567890abcdefghijklmnopqrstuvwxyzAB
+    files:
+      - smtp.password
+configMapGenerator:
+  - name: web
+    literals: [A=1]
+  - name: web-settings
+    literals:
+      - A=1
+      - SMTP_PASSWORD=hunter2-prod-77
+"""
+
+
+def test_generated_findings_land_on_their_own_generator_entry_and_key(repo: Path) -> None:
+    """Each generated object maps to the entry that made it, not to an entry whose name is only part of its name
+    ('app' in 'prod-app-config-<hash>'), and a finding on one data key to the literal or file that declares it."""
+    write(repo, {"o/kustomization.yaml": GENERATORS, "o/smtp.password": "hunter2-prod-77\n"})
+    code, report = check(".", "--select", "plaintext-secret,credentials-in-configmap")
+    assert code == 1
+    found = sorted((f["rule"], f["line"], f["column"], f["rendered"]["approximate"], f["resource"]["name"][:-11])
+                   for f in report["findings"])  # type: ignore[attr-defined]
+    assert found == [
+        ("credentials-in-configmap", 18, 9, False, "prod-web-settings"),  # the SMTP_PASSWORD literal
+        ("plaintext-secret", 3, 5, True, "prod-app"),  # the whole Secret: its entry
+        ("plaintext-secret", 6, 5, True, "prod-app-config"),
+    ]
 
 
 def test_remote_bases_are_refused_with_a_located_error(repo: Path) -> None:

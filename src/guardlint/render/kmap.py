@@ -137,9 +137,10 @@ class KustomizeMapper:
         if isinstance(generator, str):
             for k in self.members:
                 if k.file == generator and k.document is not None:
-                    loc = self._generator_entry(k, origin, name)
+                    loc, exact = _generator_entry(k, origin, obj, path)
                     return finding._replace(file=k.display, location=loc,
-                                            rendered=rendered._replace(mapped_to="generator", approximate=True))
+                                            rendered=rendered._replace(mapped_to="generator",
+                                                                       approximate=not exact))
         return finding._replace(rendered=rendered)
 
     def _images_entry(self, image: str) -> tuple[str, Location] | None:
@@ -185,22 +186,70 @@ class KustomizeMapper:
                 return k.display, _span(doc.line_offset, node)
         return renamed
 
-    @staticmethod
-    def _generator_entry(k: Kustomization, origin: dict[str, Any], name: str) -> Location:
-        doc = k.document
-        assert doc is not None
-        by = origin.get("configuredBy")
-        kind = by.get("kind") if isinstance(by, dict) else None
-        key = {"ConfigMapGenerator": "configMapGenerator", "SecretGenerator": "secretGenerator"}.get(str(kind))
-        node = _get(doc.root, key) if key else None
-        target = node
-        if node is not None and hasattr(node, "value") and isinstance(node.value, list):
-            for item in node.value:
-                gen_name = _get(item, "name")
-                if gen_name is not None and isinstance(gen_name.value, str) and gen_name.value in name:
-                    target = item
-                    break
-        if target is None:
-            return Location(doc.content_line, 1, doc.content_line, 1)
-        s, e = target.start_mark, target.end_mark
-        return Location(doc.line_offset + s.line + 1, s.column + 1, doc.line_offset + e.line + 1, e.column + 1)
+
+_GENERATOR_FIELDS = {"ConfigMapGenerator": "configMapGenerator", "SecretGenerator": "secretGenerator"}
+_DATA_FIELDS = ("data", "stringData", "binaryData")
+
+
+def _items(node: Node | None) -> list[Node]:
+    return list(node.value) if isinstance(node, SequenceNode) else []
+
+
+def _declared_keys(entry: Node) -> dict[str, ScalarNode]:
+    """The data keys a generator entry declares, each with the item that declares it: a ``literals`` item
+    ``KEY=VALUE`` (the key is the text before the first ``=``) and a ``files`` item ``[KEY=]path`` (without a
+    key, the file's base name). ``envs`` files declare keys too, but in another file: not read here."""
+    out: dict[str, ScalarNode] = {}
+    for field in ("literals", "files"):
+        for item in _items(_get(entry, field)):
+            if not isinstance(item, ScalarNode) or not isinstance(item.value, str):
+                continue
+            key, eq, rest = item.value.partition("=")
+            if field == "files" and not eq:
+                key = rest or key.rstrip("/").rsplit("/", 1)[-1]
+            if key:
+                out.setdefault(key.strip(), item)
+    return out
+
+
+def _generator_entry(k: Kustomization, origin: dict[str, Any], obj: Any,
+                     path: Sequence[str | int]) -> tuple[Location, bool]:
+    """Where a generated object's finding belongs in the kustomization that configured the generator, and
+    whether that place is exact: the ``literals`` or ``files`` item that declares the reported data key (exact),
+    else the generator entry that made the object, else the generator list (both approximate).
+
+    The entry is the one whose ``name`` is part of the object's name (kustomize adds name prefixes and
+    suffixes and a content hash around it); when several are, an entry whose declared keys are all keys of the
+    object beats one whose are not, then the longest name (``app-config`` over ``app`` for
+    ``prod-app-config-5g2h7c8m9k``)."""
+    doc = k.document
+    assert doc is not None
+    by = origin.get("configuredBy")
+    kind = by.get("kind") if isinstance(by, dict) else None
+    key = _GENERATOR_FIELDS.get(str(kind))
+    node = _get(doc.root, key) if key else None
+    name = _name(obj)
+    keys: set[str] = set()
+    for field in _DATA_FIELDS:
+        values = obj.get(field) if isinstance(obj, dict) else None
+        if isinstance(values, dict):
+            keys.update(str(data_key) for data_key in values)
+    best: tuple[bool, int] | None = None
+    target: Node | None = node
+    for item in _items(node):
+        gen_name = _get(item, "name")
+        if not isinstance(gen_name, ScalarNode) or not isinstance(gen_name.value, str) or not gen_name.value:
+            continue
+        if gen_name.value not in name:
+            continue
+        score = (set(_declared_keys(item)) <= keys, len(gen_name.value))
+        if best is None or score > best:
+            best, target = score, item
+    if target is None:
+        return Location(doc.content_line, 1, doc.content_line, 1), False
+    exact = False
+    if target is not node and len(path) == 2 and path[0] in _DATA_FIELDS and isinstance(path[1], str):
+        declared = _declared_keys(target).get(path[1])
+        if declared is not None:
+            target, exact = declared, True
+    return _span(doc.line_offset, target), exact
