@@ -38,9 +38,22 @@ def test_literal_env_drops_references_and_later_entries_win() -> None:
         {"name": "A", "value": "1"}, {"name": "B", "valueFrom": {"configMapKeyRef": {"name": "x", "key": "b"}}},
         {"name": "C", "value": "$(A)"}, {"name": "A", "value": "2"},
     ]}
-    assert literal_env(container) == {"A": "2"}
+    # C is expanded with the A defined before it (the kubelet expands each value in list order).
+    assert literal_env(container) == {"A": "2", "C": "1"}
     container = {"env": [{"name": "A", "value": "1"}, {"name": "A", "valueFrom": {}}]}
     assert literal_env(container) == {}
+
+
+def test_literal_env_expands_only_earlier_variables() -> None:
+    """The kubelet expands an env value's $(VAR) with the variables defined before it: a reference to a later one,
+    to one from a ConfigMap, or to no variable stays as written, so the value is unknown here."""
+    container = {"env": [
+        {"name": "LISTEN", "value": "0.0.0.0:$(PORT)"}, {"name": "PORT", "value": "8080"},
+        {"name": "GPUS", "value": "4"}, {"name": "NPROC", "value": "$(GPUS)"},
+        {"name": "FROM_MAP", "valueFrom": {"configMapKeyRef": {"name": "x", "key": "k"}}},
+        {"name": "X", "value": "$(FROM_MAP)"}, {"name": "Y", "value": "$(NOWHERE)"}, {"name": "Z", "value": "$$(GPUS)"},
+    ]}
+    assert literal_env(container) == {"PORT": "8080", "GPUS": "4", "NPROC": "4"}
 
 
 @pytest.mark.parametrize(("image", "program"), [
@@ -133,6 +146,8 @@ FORMS: list[dict[str, Any]] = [
     {"command": ["python", "-m", "torch.distributed.launch", "t.py"]},
     {"command": ["sh", "-c"], "args": ["set -e; exec torchrun --nnodes 2 t.py"]},
     {"command": ["$(LAUNCHER)", "serve", "m"], "env": [{"name": "LAUNCHER", "value": "vllm"}]},
+    {"command": ["$(LAUNCHER)", "serve", "m"],
+     "env": [{"name": "V", "value": "vl"}, {"name": "LAUNCHER", "value": "$(V)lm"}]},  # made of two values
     {"command": ["bash", "-c", "$(RUN) --nnodes 2 t.py"], "env": [{"name": "RUN", "value": "torchrun"}]},
 ]
 

@@ -72,17 +72,22 @@ def expand_env(text: str, env: Mapping[str, str]) -> str:
 
 
 def literal_env(container: Mapping[str, Any]) -> dict[str, str]:
-    """The container's env entries with a literal ``value`` (later entries win, as in the kubelet)."""
+    """The container's env entries whose value is known: a literal ``value``, with its ``$(VAR)`` references to
+    earlier entries expanded as the kubelet does (each value is expanded with the variables defined before it in
+    the list; a reference to a later or unknown variable stays as written, so such a value is left out: it may
+    name an ``envFrom`` key or a service variable). Later entries win, as in the kubelet."""
     out: dict[str, str] = {}
     for item in container.get("env") or ():
         if isinstance(item, dict):
             name = item.get("name")
             if isinstance(name, str):
                 value = item.get("value")
+                if isinstance(value, str) and "$" in value:
+                    value = expand_env(value, out)
                 if isinstance(value, str) and "$(" not in value:
                     out[name] = value
                 else:
-                    out.pop(name, None)  # from a reference, or itself expanded: unknown here
+                    out.pop(name, None)  # from a reference, or with a reference left: unknown here
     return out
 
 

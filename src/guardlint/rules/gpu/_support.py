@@ -382,10 +382,11 @@ SERVER_IMAGE_MARKERS: tuple[str, ...] = ("vllm-openai", "text-generation-inferen
 
 def may_start_program(container: Mapping[str, Any], markers: Sequence[str], *, images: bool) -> bool:
     """Whether ``_launch.invocations`` can find a program of ``markers`` in the container: some ``command`` or
-    ``args`` item holds a marker, or a ``$(VAR)`` and some literal env value holds one (``invocations`` expands
-    ``$(VAR)`` with the literal values only), or (``images``) the image starts a server itself. Exact as a
-    filter: a word that names a program is written in these items or comes from such a value, and shell
-    quoting inside the word (``v'llm'``) is beyond what is read anyway."""
+    ``args`` item holds a marker, or a ``$(VAR)`` and some known env value holds one (``invocations`` expands
+    ``$(VAR)`` with ``_launch.literal_env``'s values only: literal values, with their references to earlier
+    variables expanded), or (``images``) the image starts a server itself. Exact as a filter: a word that names
+    a program is written in these items or comes from such a value, and shell quoting inside the word
+    (``v'llm'``) is beyond what is read anyway."""
     expands = False
     for field in ("command", "args"):
         items = container.get(field)
@@ -395,11 +396,11 @@ def may_start_program(container: Mapping[str, Any], markers: Sequence[str], *, i
                     if any(m in item for m in markers):
                         return True
                     expands = expands or "$(" in item
-    if expands:
-        for entry in container.get("env") or ():
-            value = entry.get("value") if isinstance(entry, dict) else None
-            if isinstance(value, str) and any(m in value for m in markers):
-                return True
+    if expands and container.get("env"):
+        from guardlint.rules.gpu._launch import literal_env
+
+        if any(any(m in value for m in markers) for value in literal_env(container).values()):
+            return True
     if not images or container.get("command") is not None:
         return False
     image = container.get("image")

@@ -240,8 +240,9 @@ def _need(inv: Invocation, container: Mapping[str, Any], env: Mapping[str, str],
 def gpu_parallel_size_mismatch(resource: Resource, params: Params, ctx: RuleContext) -> Iterator[Violation]:
     """## What it does
     Reads how a GPU container starts its model server or launcher, from its `command`, `args` (a `sh -c`
-    script too) and literal `env` values (`$(VAR)` is expanded as the kubelet does), and compares the number
-    of devices that process uses with the whole GPUs or TPU chips the container requests:
+    script too) and literal `env` values (`$(VAR)` is expanded as the kubelet does: in an `env` value, only with
+    the variables defined before it in the list), and compares the number of devices that process uses with the
+    whole GPUs or TPU chips the container requests:
 
     - vLLM (`vllm serve`, `python -m vllm.entrypoints.openai.api_server`, the `vllm/vllm-openai` image):
       tensor-parallel x pipeline-parallel x data-parallel size (`--data-parallel-size-local` when given);
