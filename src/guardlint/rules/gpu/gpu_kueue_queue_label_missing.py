@@ -56,7 +56,10 @@ def gpu_kueue_queue_label_missing(resource: Resource, params: Params, ctx: RuleC
     Off by default: enable it on clusters that share GPUs through Kueue. Reports workloads of the kinds Kueue
     manages (parameter `kinds`) whose pods request an accelerator but which carry no
     `kueue.x-k8s.io/queue-name` label (on the object; for a CronJob on its job template; for pod-based kinds
-    the pod template's label counts too).
+    the pod template's label counts too). An accelerator request is an extended resource such as
+    `nvidia.com/gpu`; devices a pod gets only through Dynamic Resource Allocation claims (`resources.claims`,
+    ResourceClaimTemplates) are not counted, since a claim names a device class, not whether its devices are
+    accelerators, and Kueue counts such devices only through its own device-class mappings.
 
     ## Why is this bad?
     With Kueue's default `manageJobsWithoutQueueName: false`, Kueue ignores workloads without the queue
