@@ -13,6 +13,8 @@ from guardlint.rules.security.credentials_in_inline_config import names_a_secret
     ("existingSecretPasswordKey", "redis-password", True),
     ("passwordSecret", "podinfo-auth", True),
     ("adminPasswordKey", "postgres-password", True),
+    ("passwordSecretKey", "admin-password", True),
+    ("awsSecretKey", "s3cr3t-Key-9", False),
     ("secret", "shop-tls", True),
     ("secret", "wJalrXUtnFEMI/K7MDENG", False),
     ("clientSecret", "3f8a1c9e7b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a", False),

@@ -49,20 +49,24 @@ class Params(NamedTuple):
 
 
 _CREDENTIAL_WORDS = frozenset({"PASSWORD", "PASSWD", "PASSPHRASE", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY"})
+_CRYPT_HASH = lazy(r"^\$(?:1|2[abxy]?|5|6|7|y|gy|apr1|argon2(?:id|i|d)|scrypt|pbkdf2[-_a-z0-9]*)\$")
+"""A password hash in crypt(3) form (bcrypt ``$2a$10$...``, ``$6$``, htpasswd's ``$apr1$``, yescrypt, argon2),
+which charts ask for instead of the password (Argo CD's argocdServerAdminPassword): not the password itself."""
 _OBJECT_NAME = lazy(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 def names_a_secret_reference(key: str, value: str) -> bool:
     """Whether a Helm value names a Secret or a key of one rather than holding a credential, as charts spell
     it: ``existingSecret``, ``existingSecretPasswordKey`` (an ``existing`` word), ``passwordSecret`` or
-    ``tokenSecret`` (the Secret that holds the password), ``adminPasswordKey`` (the key of the Secret that holds
-    it), and a bare ``secret`` key (``tls.secret``, ``auth.secret``) whose value reads like an object name with a
-    ``-`` or ``.`` in it (``my-tls``). ``clientSecret: 3f8a1c9e...`` and ``secretKey: s3cr3t`` are values."""
+    ``tokenSecret`` (the Secret that holds the password), ``adminPasswordKey`` or ``passwordSecretKey`` (the key
+    of the Secret that holds it: a last word ``secret`` or ``key`` after a password or token word), and a bare
+    ``secret`` key (``tls.secret``, ``auth.secret``) whose value reads like an object name with a ``-`` or ``.``
+    in it (``my-tls``). ``clientSecret: 3f8a1c9e...`` and ``secretKey: s3cr3t`` are values."""
     words = name_words(key)
     if "EXISTING" in words:
         return True
-    if len(words) >= 2 and words[-1] in ("SECRET", "KEY", "KEYS") and words[-2] in _CREDENTIAL_WORDS:
-        return True
+    if len(words) >= 2 and words[-1] in ("SECRET", "KEY", "KEYS") and not _CREDENTIAL_WORDS.isdisjoint(words[:-1]):
+        return True  # passwordSecret, adminPasswordKey, passwordSecretKey: the Secret, or its key, that holds it
     text = value.strip()
     return bool(words) and words[-1] == "SECRET" and ("-" in text or "." in text) and len(text) <= 253 \
         and _OBJECT_NAME.match(text) is not None
@@ -98,7 +102,8 @@ class _Walk:
             found = file_credentials(value, self._names())
             if found is not None:
                 yield Violation(path, f"{self.what} {label} holds {found}", at_value=True)
-        elif self._names()(key) and literal_credential(value, key) and not names_a_secret_reference(key, value):
+        elif self._names()(key) and literal_credential(value, key) and not names_a_secret_reference(key, value) \
+                and _CRYPT_HASH.match(value.strip()) is None:
             yield Violation(path, f"{self.what} {label} holds a credential in plain text", at_value=True)
 
     def tree(self, node: Any, path: FieldPath, dotted: str, depth: int = 0) -> Iterator[Violation]:
@@ -241,9 +246,12 @@ def credentials_in_inline_config(resource: Resource, params: Params, ctx: RuleCo
     or `password-file`, per `ignored-suffixes`) that looks real, and in a multi-line text (a configuration file
     in a value, the user data) a line that sets such a key to a literal (`password: s3cret`). Placeholders are
     not reported: empty values, `${VAR}` (Flux's post-build substitution), `$(VAR)`, `{{ }}`, `<...>`,
-    `changeme`-like well-known defaults (left to `default-credential` for Secrets and env), and ciphertext
-    (`ENC[...]`). References to Secrets (`valuesFrom`, `userDataSecretRef`, `networkDataSecretRef`) are what the
-    rule asks for and are never read.
+    `changeme`-like well-known defaults (left to `default-credential` for Secrets and env), ciphertext
+    (`ENC[...]`) and password hashes in crypt form (`$2a$10$...`, `$apr1$...`). Helm values that name a Secret
+    or one of its keys are not credentials: `existingSecret...`, a last word `secret` or `key` after a password
+    or token word (`passwordSecret`, `adminPasswordKey`), and `secret: my-tls`-like object names. References
+    to Secrets (`valuesFrom`, `userDataSecretRef`, `networkDataSecretRef`) are what the rule asks for and are
+    never read.
 
     ## Why is this bad?
     These objects are committed to the repository and stored in the cluster as plain objects: whoever can read
