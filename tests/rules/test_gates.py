@@ -645,7 +645,7 @@ def test_a_plain_deployment_and_service_import_no_gated_rule_module() -> None:
     and Service close is imported (no module of the GPU pack at all), while the rules that judge them are (the
     Deployment declares a container port and a memory limit: the port and limit rules' gates are open); an
     environment variable opens the
-    ``env`` gate only (four rules), a GPU request the pack's accelerator rules, a probe the probe rules."""
+    ``env`` gate only (five rules), a GPU request the pack's accelerator rules, a probe the probe rules."""
     gated_modules = {r.check.__module__: r for r in registry().rules if r.meta.gates}
     modules = set(_imported(PLAIN, "all"))
     plain_gated = {gated_modules[m].name for m in modules & set(gated_modules)}
@@ -656,7 +656,8 @@ def test_a_plain_deployment_and_service_import_no_gated_rule_module() -> None:
     env = "env: [{name: MODE, value: prod}]\n          volumeMounts:"
     with_env = set(_imported(PLAIN.replace("volumeMounts:", env), "all"))
     env_gated = {gated_modules[m].name for m in with_env & set(gated_modules)} - plain_gated
-    assert env_gated == {"gpu-visible-devices-env", "secret-in-env-value", "duplicate-env-name", "default-credential"}
+    assert env_gated == {"gpu-visible-devices-env", "secret-in-env-value", "duplicate-env-name", "default-credential",
+                         "env-reference-defined-later"}
     probe = "readinessProbe: {httpGet: {path: /ready, port: 8080}}\n          volumeMounts:"
     with_probe = set(_imported(PLAIN.replace("volumeMounts:", probe), "all"))
     assert {gated_modules[m].name for m in with_probe & set(gated_modules)} - plain_gated == {
