@@ -202,6 +202,21 @@ def test_generated_findings_land_on_their_own_generator_entry_and_key(repo: Path
     ]
 
 
+def test_a_key_an_overlay_merges_into_a_generator_lands_on_the_overlay_literal(repo: Path) -> None:
+    """With ``behavior: merge`` the object's origin names the base's generator; the key the overlay adds is
+    declared by the overlay's entry of the same name, where the finding goes."""
+    write(repo, {
+        "base/kustomization.yaml": "configMapGenerator:\n  - name: app-config\n    literals:\n      - LOG_LEVEL=info\n",
+        "prod/kustomization.yaml": "namePrefix: prod-\nresources:\n  - ../base\nconfigMapGenerator:\n"
+                                   "  - name: app-config\n    behavior: merge\n    literals:\n"
+                                   "      - SMTP_PASSWORD=hunter2-prod-77\n",
+    })
+    code, report = check("prod", "--select", "credentials-in-configmap")
+    assert code == 1
+    [f] = report["findings"]  # type: ignore[misc]
+    assert (f["file"], f["line"], f["column"], f["rendered"]["approximate"]) == ("prod/kustomization.yaml", 8, 9, False)
+
+
 def test_remote_bases_are_refused_with_a_located_error(repo: Path) -> None:
     write(repo, {"o/kustomization.yaml": "resources:\n  - https://github.com/example/repo//base?ref=v1\n"})
     code, report = check(".")

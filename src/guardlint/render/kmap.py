@@ -137,8 +137,8 @@ class KustomizeMapper:
         if isinstance(generator, str):
             for k in self.members:
                 if k.file == generator and k.document is not None:
-                    loc, exact = _generator_entry(k, origin, obj, path)
-                    return finding._replace(file=k.display, location=loc,
+                    where, loc, exact = _generator_entry(k, origin, obj, path, self.members)
+                    return finding._replace(file=where.display, location=loc,
                                             rendered=rendered._replace(mapped_to="generator",
                                                                        approximate=not exact))
         return finding._replace(rendered=rendered)
@@ -212,11 +212,14 @@ def _declared_keys(entry: Node) -> dict[str, ScalarNode]:
     return out
 
 
-def _generator_entry(k: Kustomization, origin: dict[str, Any], obj: Any,
-                     path: Sequence[str | int]) -> tuple[Location, bool]:
-    """Where a generated object's finding belongs in the kustomization that configured the generator, and
-    whether that place is exact: the ``literals`` or ``files`` item that declares the reported data key (exact),
-    else the generator entry that made the object, else the generator list (both approximate).
+def _generator_entry(k: Kustomization, origin: dict[str, Any], obj: Any, path: Sequence[str | int],
+                     members: Sequence[Kustomization] = ()) -> tuple[Kustomization, Location, bool]:
+    """Where a generated object's finding belongs, in which kustomization, and whether that place is exact: the
+    ``literals`` or ``files`` item that declares the reported data key (exact), else the generator entry that
+    made the object, else the generator list (both approximate), in the kustomization that configured the
+    generator. A key that entry does not declare may come from an overlay's entry of the same name with
+    ``behavior: merge`` or ``replace`` (the origin names the base's generator): the item is looked for in the
+    same list of the other kustomizations of the build (``members``, outermost first).
 
     The entry is the one whose ``name`` is part of the object's name (kustomize adds name prefixes and
     suffixes and a content hash around it); when several are, an entry whose declared keys are all keys of the
@@ -246,10 +249,20 @@ def _generator_entry(k: Kustomization, origin: dict[str, Any], obj: Any,
         if best is None or score > best:
             best, target = score, item
     if target is None:
-        return Location(doc.content_line, 1, doc.content_line, 1), False
-    exact = False
+        return k, Location(doc.content_line, 1, doc.content_line, 1), False
     if target is not node and len(path) == 2 and path[0] in _DATA_FIELDS and isinstance(path[1], str):
         declared = _declared_keys(target).get(path[1])
         if declared is not None:
-            target, exact = declared, True
-    return _span(doc.line_offset, target), exact
+            return k, _span(doc.line_offset, declared), True
+        entry_name = _get(target, "name")
+        assert isinstance(entry_name, ScalarNode)
+        for other in members:
+            if other is k or other.document is None or not key:
+                continue
+            for item in _items(_get(other.document.root, key)):
+                other_name = _get(item, "name")
+                if isinstance(other_name, ScalarNode) and other_name.value == entry_name.value:
+                    declared = _declared_keys(item).get(path[1])
+                    if declared is not None:
+                        return other, _span(other.document.line_offset, declared), True
+    return k, _span(doc.line_offset, target), False
