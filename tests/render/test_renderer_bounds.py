@@ -86,6 +86,7 @@ import sys
 if sys.argv[1:2] == ["version"]:
     print("v3.99.0+stand-in")
     sys.exit(0)
+open({calls!r}, "a").write("template\\n")
 # "helm template": a template that writes without end (repeat with a huge count), as fast as it can.
 sys.stdout.write("---\\n# Source: web/templates/big.yaml\\napiVersion: v1\\nkind: ConfigMap\\n")
 sys.stdout.write("metadata:\\n  name: big\\ndata:\\n  x: ")
@@ -99,7 +100,8 @@ def test_a_helm_binary_that_writes_without_end_is_a_located_file_too_large(
     """Before: ``capture_output`` read everything helm wrote into guardlint's memory, then judged its size."""
     bin_dir = tmp_path_factory.mktemp("bin")
     helm = bin_dir / "helm"
-    helm.write_text(_STAND_IN_HELM.format(python=sys.executable))
+    calls = bin_dir / "calls"
+    helm.write_text(_STAND_IN_HELM.format(python=sys.executable, calls=str(calls)))
     helm.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     write(repo, {"web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
@@ -116,6 +118,8 @@ def test_a_helm_binary_that_writes_without_end_is_a_located_file_too_large(
         assert error["message"] == (
             "what the Helm chart web renders with values set values.yaml is over the 1 MB limit (helm template was "
             "stopped after writing more than 5 MB); nothing was linted for this values set")
+    # Once per run: a rendering stopped at a bound is not tried again without markers.
+    assert calls.read_text() == "template\n" * 2
 
 
 @pytest.mark.skipif(shutil.which("kustomize") is None and shutil.which("kubectl") is None,

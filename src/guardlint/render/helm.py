@@ -38,6 +38,7 @@ MAX_CHART_ENTRIES = 20_000
 RENDER_TIMEOUT = 120.0
 OUTPUT_OVER_LIMIT = "helm template was stopped after writing more than"
 """How a rendering stopped for writing too much begins (``render.child``): not cached, a ``file-too-large``."""
+TIMED_OUT = "helm template did not finish within"
 _ERROR_AT = re.compile(r"([^\s():<>\"]+\.(?:ya?ml|tpl|txt|json)):(\d+)(?::(\d+))?")
 _ACTION = re.compile(r"\{\{(-?)(.*?)(-?)\}\}", re.S)
 _BLOCK_OPEN = re.compile(r"^\s*(if|range|with|define|block)\b")
@@ -346,7 +347,7 @@ def _render_binary(binary: str, chart: str, values: Mapping[str, Any], options: 
         except OSError as exc:
             return RenderError(f"cannot run helm: {exc.strerror or exc}", None, 1, 1)
     if isinstance(proc, child.TimedOut):
-        return RenderError(f"helm template did not finish within {RENDER_TIMEOUT:.0f} s", None, 1, 1)
+        return RenderError(f"{TIMED_OUT} {RENDER_TIMEOUT:.0f} s", None, 1, 1)
     if isinstance(proc, child.TooMuchOutput):
         return RenderError(f"{OUTPUT_OVER_LIMIT} {proc.limit / 1048576:g} MB", None, 1, 1)
     if proc.returncode != 0:
@@ -407,7 +408,9 @@ def render(renderer: Renderer, chart: str, values: Mapping[str, Any], *, release
         marked = once(copy)
     if not isinstance(marked, RenderError):
         return Rendering(marked, files, None)
-    if overrides:
+    if overrides or marked.message.startswith((OUTPUT_OVER_LIMIT, TIMED_OUT)):
+        # Stopped at a bound: the markers (comments) do not make a rendering longer or slower by much, and a
+        # second try would take the time or output again.
         return Rendering({}, {}, marked)
     # Without markers, from a copy too: Helm given the chart's own folder would follow its symbolic links.
     with tempfile.TemporaryDirectory(prefix="guardlint-chart-") as tmp:
