@@ -1325,12 +1325,14 @@ def _parse_intermixed(parser: argparse.ArgumentParser, args_list: list[str]) -> 
 
 
 def _import_yaml() -> None:
-    """Import PyYAML (every command does, for its inputs or its configuration) with the regular expressions its
-    modules compile at import compiled on first use (``guardlint._lazyre.LazyPattern``) instead.
+    """Import PyYAML (every command does, for its inputs or its configuration): only the part libyaml's parser
+    needs, the rest when anything first asks the ``yaml`` package for a name it does not hold yet
+    (``guardlint._yamlpart``), and with the regular expressions its modules compile at import compiled on first
+    use (``guardlint._lazyre.LazyPattern``) instead.
 
     guardlint parses with libyaml and resolves plain scalars itself (``guardlint.source.scalars``), so it never
-    uses most of them, and one costs more than the rest of PyYAML's import: the pure-Python reader's class of
-    non-printable characters (``yaml.reader.Reader.NON_PRINTABLE``, ranges up to U+10FFFF), about 57 M
+    uses most of PyYAML, and one pattern costs more than the rest of PyYAML's import: the pure-Python reader's
+    class of non-printable characters (``yaml.reader.Reader.NON_PRINTABLE``, ranges up to U+10FFFF), about 57 M
     instructions (10 ms) to compile; the resolver's and constructor's nine patterns about 11 M more. A pattern
     anyone uses (a plugin's ``yaml.safe_load``, the pure-Python loader where libyaml is missing) compiles on its
     first use and then runs as compiled. ``re.compile`` is swapped only while PyYAML's modules run and only
@@ -1339,22 +1341,14 @@ def _import_yaml() -> None:
     """
     if "yaml" in sys.modules:
         return
-    import re
+    from guardlint._yamlpart import import_parser, with_lazy_patterns
 
-    from guardlint._lazyre import LazyPattern
+    if not import_parser():
+        with_lazy_patterns(_import_plainly)
 
-    compile_now = re.compile
 
-    def compile_later(pattern: Any, flags: int = 0) -> Any:
-        if isinstance(pattern, str) and sys._getframe(1).f_globals.get("__name__", "").startswith("yaml."):
-            return LazyPattern(pattern, flags)
-        return compile_now(pattern, flags)
-
-    re.compile = compile_later
-    try:
-        import yaml  # noqa: F401
-    finally:
-        re.compile = compile_now
+def _import_plainly() -> None:
+    import yaml  # noqa: F401
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:

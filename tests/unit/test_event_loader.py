@@ -282,10 +282,10 @@ def test_keys_and_short_plain_strings_are_shared_across_files() -> None:
 def test_events_come_from_the_loaders_own_parser() -> None:
     """The event way reads libyaml's bare parser (no constructor or resolver set up per document): the same
     ``get_event`` as the composing loader's, so the same events."""
-    assert issubclass(loader._Loader, loader._Events)
-    assert loader._Events.get_event is loader._Loader.get_event
+    assert issubclass(loader.yaml_loader(), loader._events_parser())
+    assert loader._events_parser().get_event is loader.yaml_loader().get_event
     text = "a: [1, {b: c}]\n"
-    bare, full = loader._Events(text), loader._Loader(text)
+    bare, full = loader._events_parser()(text), loader.yaml_loader()(text)
     try:
         seen = 0
         while (one := bare.get_event()) is not None:

@@ -547,7 +547,8 @@ def test_explicit_tags_that_cannot_read_their_value_are_errors(text: str, messag
 @pytest.mark.parametrize("loader_name", ["CSafeLoader", "SafeLoader"], ids=["libyaml", "pure-python"])
 def test_disallowed_characters_are_located(loader_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # libyaml reports a byte offset, PyYAML a character offset: both must come out as the same place.
-    monkeypatch.setattr(loader, "_Loader", getattr(yaml, loader_name, yaml.SafeLoader))
+    chosen = getattr(yaml, loader_name, yaml.SafeLoader)
+    monkeypatch.setattr(loader, "yaml_loader", lambda: chosen)
     lt = load_text("x: 1\n---\né😀: 1\nb: x\x07y\n", "x.yaml")
     assert [(e.kind, e.line, e.column, e.message) for e in lt.errors] == [
         (ErrorKind.YAML_SYNTAX, 4, 5, "character U+0007 is not allowed in YAML (a control or non-printable character)")
@@ -675,7 +676,7 @@ def _summary(text: str) -> tuple[Any, ...]:
 )
 def test_load_text_is_the_same_with_the_pure_python_loader(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with_c = _summary(text)
-    monkeypatch.setattr(loader, "_Loader", yaml.SafeLoader)
+    monkeypatch.setattr(loader, "yaml_loader", lambda: yaml.SafeLoader)
     assert _summary(text) == with_c
 
 
@@ -778,7 +779,7 @@ def _block_scalars_reference(text: str, until: int) -> tuple[list[tuple[int, int
     spans: list[tuple[int, int]] = []
     reached = 0
     try:
-        for token in yaml.scan(text, Loader=loader._Loader):
+        for token in yaml.scan(text, Loader=loader.yaml_loader()):
             start, end = token.start_mark.index, token.end_mark.index
             if isinstance(token, yaml.ScalarToken) and token.style in ("|", ">"):
                 spans.append((start, end))
@@ -982,7 +983,8 @@ def _mutations(seed: int, count: int) -> list[str]:
 
 @pytest.mark.parametrize("loader_name", ["CSafeLoader", "SafeLoader"], ids=["libyaml", "pure-python"])
 def test_mutated_manifests_never_raise_and_stay_located(loader_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loader, "_Loader", getattr(yaml, loader_name, yaml.SafeLoader))
+    chosen = getattr(yaml, loader_name, yaml.SafeLoader)
+    monkeypatch.setattr(loader, "yaml_loader", lambda: chosen)
     for text in _mutations(20261127, 250):
         report = lint(text, ("metadata", "name"), ("spec", "containers", 0, "image"))
         lines = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1

@@ -30,7 +30,7 @@ from array import array
 from collections.abc import Callable
 from struct import pack
 
-import yaml
+from yaml.error import YAMLError
 from yaml.events import (
     DocumentEndEvent,
     DocumentStartEvent,
@@ -96,7 +96,7 @@ def build(
     (the loop itself does not recurse)."""
     try:
         parser = loader(body)
-    except (yaml.YAMLError, UnicodeEncodeError):
+    except (YAMLError, UnicodeEncodeError):
         return None
     try:
         # Tags start with ``!`` and anchors with ``&`` in the text: without either, no event can carry one.
@@ -105,7 +105,7 @@ def build(
         dollar = "$" in body or "\\" in body
         return _build(parser.get_event, plain_value, values, keys, [] if spans else None, screen, dollar, max_depth,
                       len(body))
-    except (yaml.YAMLError, _GiveUp):
+    except (YAMLError, _GiveUp):
         return None
     finally:
         parser.dispose()

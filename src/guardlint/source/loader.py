@@ -24,6 +24,7 @@ marks of documents that contain them are recomputed from their character index.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import sys
 from array import array
@@ -32,8 +33,9 @@ from types import MappingProxyType
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.error import Mark
+from yaml.error import Mark, MarkedYAMLError, YAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 from yaml.tokens import ScalarToken
 
 from guardlint._frozen import Frozen
@@ -58,11 +60,29 @@ MAX_DEPTH = 500
 
 _ALIAS_BUDGET_FLOOR = 200_000
 
-_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Events: type[Any] = getattr(getattr(yaml, "cyaml", None), "CParser", _Loader)
-"""What ``guardlint.source.events`` reads a document's events from: libyaml's bare parser (``CParser``, a base of
-``CSafeLoader``: the same ``get_event``), without the constructor and resolver that ``CSafeLoader`` sets up in
-Python for every document and that the event loop never uses; the pure-Python loader without libyaml."""
+_CParser: type[Any] | None
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    _CParser = None
+"""libyaml's bare parser (a base of ``CSafeLoader``), imported as its own module: the command line imports only
+the part of PyYAML that this parser needs (``guardlint.cli._import_yaml``), so nothing here reads the ``yaml``
+package's own names at import (``yaml.CSafeLoader`` would import the rest)."""
+
+
+def yaml_loader() -> type[Any]:
+    """The PyYAML loader class the loader composes with: libyaml's ``CSafeLoader`` when available, else the
+    pure-Python ``SafeLoader``. Looked up when a document needs it (anchors, tags, errors, nodes), not at import:
+    in a command-line run that is the first use of the ``yaml`` package's own names, which completes its import
+    (``guardlint.cli._import_yaml``)."""
+    return getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+
+def _events_parser() -> type[Any]:
+    """What ``guardlint.source.events`` reads a document's events from: libyaml's bare parser (``CParser``: the
+    same ``get_event`` as ``CSafeLoader``), without the constructor and resolver that ``CSafeLoader`` sets up in
+    Python for every document and that the event loop never uses; the pure-Python loader without libyaml."""
+    return _CParser if _CParser is not None else yaml_loader()
 
 _HELM_ACTION = lazy(
     r"\{\{-?\s*(?:[^{}]*?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|include\s|toYaml\b|tpl\s|define\s)"
@@ -490,8 +510,8 @@ def _block_scalars_and_gaps(text: str, until: int) -> tuple[list[tuple[int, int]
     # The scanner's own loop (what ``yaml.scan`` wraps in a generator that also asks ``check_token`` before
     # each token): ``get_token`` gives the same tokens, then None after the stream's end.
     try:
-        scanner = _Loader(text)
-    except yaml.YAMLError:  # the pure-Python reader checks the characters up front
+        scanner = yaml_loader()(text)
+    except YAMLError:  # the pure-Python reader checks the characters up front
         return spans, 0
     get_token = scanner.get_token
     try:
@@ -501,7 +521,7 @@ def _block_scalars_and_gaps(text: str, until: int) -> tuple[list[tuple[int, int]
                 spans.append((token.start_mark.index, token.end_mark.index))
             if token.start_mark.index > until:
                 return spans, len(text)
-    except yaml.YAMLError:
+    except YAMLError:
         return spans, 0 if last is None else last.end_mark.index
     finally:
         scanner.dispose()
@@ -633,54 +653,55 @@ def _untab_json(text: str) -> str:
     return _JSON_STRING_OR_TAB.sub(lambda m: " " if m.group() == "\t" else m.group(), text)
 
 
-class _Composer(_Loader):  # type: ignore[misc]
+@functools.lru_cache(maxsize=1)
+def _composer() -> type[Any]:
     """PyYAML's composer with the tag resolution of plain scalars remembered (per file, or per run: see
-    ``LoadMemo``).
+    ``LoadMemo``), over libyaml's loader when available (the class is made when a document is first composed:
+    see ``yaml_loader`` for why not at import).
 
     Resolving a tag runs a regular expression per scalar (PyYAML calls back into Python for each one), and a
     manifest repeats the same keys and values many times; SafeLoader has no path resolvers, so a scalar's tag
     depends only on its text and style, and the answer can be kept. Only short texts are kept, so the memo
     stays smaller than the file. Results are exactly PyYAML's (``tests/unit/test_loader.py``).
     """
+    base: type[Any] = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
 
-    def __init__(self, stream: str, memo: dict[tuple[str, Any], str]) -> None:
-        super().__init__(stream)
-        self._memo = memo
+    class _Composer(base):  # type: ignore[misc]
+        def __init__(self, stream: str, memo: dict[tuple[str, Any], str]) -> None:
+            super().__init__(stream)
+            self._memo = memo
 
-    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
-        if kind is ScalarNode:
-            key = (value, implicit)
-            tag = self._memo.get(key)
-            if tag is None:
-                # A plain scalar's tag is Kubernetes' (go-yaml v2's); a quoted one is a string.
-                tag = resolve_plain(value)[0] if implicit[0] else _STR
-                if len(value) <= _MEMO_TEXT:
-                    self._memo[key] = tag
-            return tag
-        return str(super().resolve(kind, value, implicit))
+        def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+            if kind is ScalarNode:
+                key = (value, implicit)
+                tag = self._memo.get(key)
+                if tag is None:
+                    # A plain scalar's tag is Kubernetes' (go-yaml v2's); a quoted one is a string.
+                    tag = resolve_plain(value)[0] if implicit[0] else _STR
+                    if len(value) <= _MEMO_TEXT:
+                        self._memo[key] = tag
+                return tag
+            return str(super().resolve(kind, value, implicit))
 
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        """No path resolvers in the safe loader: nothing to track."""
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            """No path resolvers in the safe loader: nothing to track."""
 
-    def ascend_resolver(self) -> None:
-        """No path resolvers in the safe loader: nothing to track."""
+        def ascend_resolver(self) -> None:
+            """No path resolvers in the safe loader: nothing to track."""
+
+    return _Composer
 
 
 _MEMO_TEXT = 64
 
 
 def _compose(body: str, memo: dict[tuple[str, Any], str]) -> Node | None:
-    loader = _Composer(body, memo)
+    loader = _composer()(body, memo)
     try:
         node: Node | None = loader.get_single_node()
         return node
     finally:
         loader.dispose()
-
-
-def yaml_loader() -> type[Any]:
-    """The PyYAML loader class the loader composes with (libyaml's when available)."""
-    return _Loader
 
 
 def prepare_text(text: str, file: str) -> str:
@@ -904,7 +925,7 @@ def _load_chunk(
         root = _compose(body, builder.tags)
     except _TooDeep as exc:
         return None, located(ErrorKind.TOO_DEEP, exc.mark, exc.message)
-    except yaml.reader.ReaderError as exc:
+    except ReaderError as exc:
         # The reader stops at the first character YAML does not allow. libyaml reports a UTF-8 byte
         # offset and PyYAML a character index, so find the character itself.
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
@@ -916,11 +937,11 @@ def _load_chunk(
         line, column = _line_col(body, exc.start)
         return None, InputError(ErrorKind.ENCODING, file, chunk.line + line, column,
                                 f"U+{ord(body[exc.start]):04X} is a lone surrogate, which no file encoding holds")
-    except yaml.MarkedYAMLError as exc:
+    except MarkedYAMLError as exc:
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
         return None, located(ErrorKind.YAML_SYNTAX, exc.problem_mark or exc.context_mark, f"{problem}{context}")
-    except yaml.YAMLError as exc:  # pragma: no cover - libyaml reports marks for all syntax errors
+    except YAMLError as exc:  # pragma: no cover - libyaml reports marks for all syntax errors
         return None, InputError(ErrorKind.YAML_SYNTAX, file, chunk.line + 1, 1, str(exc))
     except RecursionError:  # pragma: no cover - only the pure-Python composer recurses
         return None, InputError(
@@ -981,7 +1002,7 @@ def _reads_in_file(reads: KeyReads, line_offset: int) -> KeyReads:
 
 def _from_events(body: str, builder: LoadMemo, *, spans: bool) -> Built | None:
     """A chunk's document built from the parser's events, or None when the composing way must load it."""
-    return build_from_events(body, _Events, builder.plain_value, builder.values, builder.keys, spans=spans,
+    return build_from_events(body, _events_parser(), builder.plain_value, builder.values, builder.keys, spans=spans,
                              max_depth=MAX_DEPTH)
 
 
@@ -1110,7 +1131,7 @@ def _alias_uses(body: str, marks: _Marks, line_offset: int) -> Mapping[FieldPath
     stack: list[list[Any]] = []
     skip = 0  # depth inside a non-scalar key (Kubernetes rejects those; nothing under one is located)
     try:
-        for event in yaml.parse(body, Loader=_Loader):
+        for event in yaml.parse(body, Loader=yaml_loader()):
             kind = type(event)
             if kind in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentStartEvent, yaml.DocumentEndEvent):
                 continue
@@ -1171,7 +1192,7 @@ def _check_depth(body: str) -> None:
     too_deep = f"nesting deeper than {MAX_DEPTH} levels; no Kubernetes object is this deep"
     depth = 0
     try:
-        for event in yaml.parse(body, Loader=_Loader):
+        for event in yaml.parse(body, Loader=yaml_loader()):
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
