@@ -992,3 +992,32 @@ def test_mutated_manifests_never_raise_and_stay_located(loader_name: str, monkey
             assert 1 <= e.line <= lines and e.column >= 1 and "\n" not in e.message, (text, e)
         for f in report.findings:
             assert 1 <= f.line <= lines and f.column >= 1, (text, f)
+
+
+def test_documents_are_made_as_frozen_values_are_made() -> None:
+    """``Document.__init__`` fills a document as its mutable twin and makes it a Document again: every slot holds
+    what ``Frozen._set`` would have put there, the document is a plain immutable Document, and the twin class is
+    never left behind (also for a subclass, which takes ``Frozen``'s way)."""
+    texts = ["a: 1\n", "# Source: x/y.yaml\n---\nb: &x [1]\nc: *x\n", "on: yes\nx: 1\nx: 2\n", "[1, {a: b}]\n"]
+    documents = [d for text in texts for nodes in (True, False)
+                 for d in load_text(text, "f.yaml", nodes=nodes).documents]
+    assert len(documents) == 8
+    slots = loader.Document.__slots__
+    for document in documents:
+        assert type(document) is loader.Document
+        reference = object.__new__(loader.Document)
+        reference._set(**{name: getattr(document, name) for name in slots})
+        assert all(getattr(reference, name) is getattr(document, name) for name in slots)
+        with pytest.raises(AttributeError, match="immutable"):
+            document.data = None  # type: ignore[misc]
+        with pytest.raises(AttributeError, match="immutable"):
+            del document.file
+
+    class Sub(loader.Document):
+        __slots__ = ()
+
+    first = documents[1]
+    made = Sub(**{name: getattr(first, name) for name in slots if name not in ("key_slots", "node_keys")})
+    assert type(made) is Sub and all(getattr(made, name) is getattr(first, name) for name in slots)
+    with pytest.raises(AttributeError, match="immutable"):
+        made.data = None  # type: ignore[misc]

@@ -192,12 +192,38 @@ class Document(Frozen):
         embedded: Embedded | None = None,
         key_reads: KeyReads | None = None,
     ) -> None:
-        self._set(
-            file=file, index=index, data=data, root=root, line_offset=line_offset, index_offset=index_offset,
-            start_line=start_line, end_line=end_line, origin=origin, directives=directives,
-            duplicate_keys=duplicate_keys, content_line=content_line, positions=positions, dollar=dollar,
-            aliases=aliases, key_slots=None, node_keys=None, embedded=embedded, key_reads=key_reads,
-        )
+        if type(self) is not Document:  # a subclass: set as ``Frozen`` sets
+            self._set(
+                file=file, index=index, data=data, root=root, line_offset=line_offset, index_offset=index_offset,
+                start_line=start_line, end_line=end_line, origin=origin, directives=directives,
+                duplicate_keys=duplicate_keys, content_line=content_line, positions=positions, dollar=dollar,
+                aliases=aliases, key_slots=None, node_keys=None, embedded=embedded, key_reads=key_reads,
+            )
+            return
+        # Filled as its mutable twin (``_DocumentDraft``: the same slots, the plain setter), then made a Document
+        # again: nineteen ``object.__setattr__`` calls cost about 56,000 instructions, these plain stores and the
+        # two class changes about 10,000 (every document of a run is made here; ``tests/unit/test_loader.py``).
+        _set_attribute(self, "__class__", _DocumentDraft)
+        self.file = file
+        self.index = index
+        self.data = data
+        self.root = root
+        self.line_offset = line_offset
+        self.index_offset = index_offset
+        self.start_line = start_line
+        self.end_line = end_line
+        self.origin = origin
+        self.directives = directives
+        self.duplicate_keys = duplicate_keys
+        self.content_line = content_line
+        self.positions = positions
+        self.dollar = dollar
+        self.aliases = aliases
+        self.key_slots = None
+        self.node_keys = None
+        self.embedded = embedded
+        self.key_reads = key_reads
+        _set_attribute(self, "__class__", Document)
 
     def locate(self, path: FieldPath, *, at_value: bool = False) -> tuple[Location, bool]:
         """The location of ``path`` (from the document's root) and whether it exists: an existing mapping
@@ -233,6 +259,17 @@ class Document(Frozen):
 
     def __hash__(self) -> int:
         return id(self)
+
+
+class _DocumentDraft(Document):
+    """A ``Document`` being filled by ``Document.__init__``: the same object layout (no slots of its own), so an
+    object can change between the two classes, and attributes set plainly."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__  # type: ignore[assignment]
+
+
+_set_attribute = object.__setattr__
 
 
 # The compact position map of a document (``Document.positions``): a flat array of integers, seven per value:
