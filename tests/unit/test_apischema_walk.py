@@ -477,7 +477,13 @@ def test_schema_lookups_once_per_kind_for_custom_resources(monkeypatch: pytest.M
 # --- definitions compiled when first read -------------------------------------------------------------------
 
 def _filled(schemas: Any) -> int:
-    return sum(1 for node in schemas._compiled.values() if node._source is None)
+    """How many definitions are compiled; each compiled one is a plain ``Node`` (its slots read as any node's),
+    each other still a ``_Definition`` that knows where its data is."""
+    from guardlint.apischema.store import _Definition
+
+    for node in schemas._compiled.values():
+        assert (type(node) is Node and node.source is None) or (type(node) is _Definition and node.source)
+    return sum(1 for node in schemas._compiled.values() if type(node) is Node)
 
 
 def _force(node: Node, seen: set[int]) -> None:

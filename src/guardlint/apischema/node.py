@@ -23,10 +23,14 @@ class Node:
 
     __slots__ = (
         "any_of", "closed", "embedded", "empty_ok", "enum", "exclusive_maximum", "exclusive_minimum", "format", "free",
-        "items", "list_keys", "list_type", "mapping",
+        "items", "list_keys", "list_type", "listing", "mapping",
         "max_items", "max_length", "maximum", "min_items", "min_length", "minimum",
-        "pattern", "properties", "required", "title", "type", "values",
+        "pattern", "properties", "required", "source", "title", "type", "values",
     )
+
+    source: Any
+    """What a definition of the shipped schemas is compiled from until its first read (``store._Definition``);
+    None once compiled, and never set on other nodes (nothing else reads it)."""
 
     def __init__(self, title: str = "") -> None:
         self.title = title
@@ -69,6 +73,9 @@ class Node:
         self.mapping = False
         """A mapping value is checked by its properties alone (type object, no enum, no alternatives), so the
         walker goes straight to them; set by ``seal``."""
+        self.listing = False
+        """A list value is checked item by item against ``items`` alone (type array, no enum, no alternatives,
+        no list type, no bounds on its length), so the walker goes straight to its items; set by ``seal``."""
 
     def __repr__(self) -> str:
         return f"Node({self.title or self.type or 'any'})"
@@ -109,6 +116,9 @@ def seal(node: Node) -> Node:
     node.free = free
     # What ``validate._check`` does with a mapping for such a node is ``_check_object`` and nothing else.
     node.mapping = t == OBJECT and not node.any_of and node.enum is None
+    # And what it does with a list for such a node is to check each item against ``node.items``.
+    node.listing = (t == ARRAY and not node.any_of and node.enum is None and node.list_type is None
+                    and node.min_items is None and node.max_items is None)
     return node
 
 

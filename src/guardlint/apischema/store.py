@@ -158,23 +158,28 @@ class _Definition(Node):
     Deployment and Service of a small file read 14), so compiling on first read costs in proportion to what
     the run's objects hold.
 
-    Until then no ``Node`` slot is set, and reading one calls ``__getattr__`` (Python calls it only for an
-    attribute that is not set), which fills every slot from the definition's data, as ``Node`` and
-    ``_fill`` would have done at once; from then on its slots are read directly, at no extra cost. The node
-    is the same object before and after, so references to it (a recursive schema) need no fixing up."""
+    Until then no ``Node`` slot but ``source`` is set, and reading one calls ``__getattr__`` (Python calls it
+    only for an attribute that is not set), which fills every slot from the definition's data, as ``Node`` and
+    ``_fill`` would have done at once, and makes the node a plain ``Node`` (the same slots, so the class can be
+    swapped in place). The node is the same object before and after, so references to it (a recursive schema)
+    need no fixing up; and, a plain ``Node`` from then on, its slots are read as any node's: a class with a
+    ``__getattr__`` makes every attribute read go through the generic look-up (``slot_tp_getattr_hook``: the
+    type's ``__getattribute__`` and ``__getattr__`` looked up, then the slot), which Python does not
+    specialize, and the walker reads a node's slots several times per field."""
 
-    __slots__ = ("_source",)
+    __slots__ = ()
 
     def __init__(self, schemas: VersionSchemas, name: str) -> None:  # Node.__init__ runs on first read
-        self._source: tuple[VersionSchemas, str] | None = (schemas, name)
+        self.source = (schemas, name)
 
     def __getattr__(self, attr: str) -> Any:
-        source = self._source
-        if source is None:  # compiled, and still not set: not an attribute of a node
+        source: tuple[VersionSchemas, str] | None = self.source
+        if source is None:  # being compiled (or its compilation failed), and still not set: not a node's attribute
             raise AttributeError(attr)
-        self._source = None
+        self.source = None
         schemas, name = source
         Node.__init__(self, name.rsplit(".", 1)[-1])
+        self.__class__ = Node  # type: ignore[assignment]  # (the layouts are the same: no slot of its own)
         schemas._fill_definition(self, name)
         return getattr(self, attr)
 

@@ -27,6 +27,7 @@ from guardlint.apischema.node import (
     Node,
 )
 from guardlint.model.paths import FieldPath
+from guardlint.model.quantity import is_quantity  # (imported by the resources pack's rules of a default run anyway)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -157,9 +158,9 @@ def _check(value: Any, node: Node, path: FieldPath, out: list[Problem]) -> None:
                 if isinstance(item, free):  # a value of ``free`` passes ``items`` (see ``node.seal``)
                     continue
                 if mapping and isinstance(item, dict):  # all ``_check`` would do (see ``node.seal``)
-                    _check_object(item, items, (*path, i), out)
+                    _check_object(item, items, path + (i,), out)
                 else:
-                    _check(item, items, (*path, i), out)
+                    _check(item, items, path + (i,), out)
         if node.list_type is not None:
             _check_unique(value, node, path, out)
         if node.min_items is not None and len(value) < node.min_items:
@@ -245,7 +246,7 @@ def _check_unique(value: list[Any], node: Node, path: FieldPath, out: list[Probl
         else:
             message = (f"duplicate value {item!r} (also item {seen}): the list is a set (x-kubernetes-list-type: "
                        "set), so each value may appear once")
-        out.append(Problem(BAD_VALUE, (*path, i), message))
+        out.append(Problem(BAD_VALUE, path + (i,), message))
 
 
 def _check_alternatives(value: Any, node: Node, path: FieldPath, out: list[Problem]) -> None:
@@ -338,8 +339,6 @@ def _num(value: float) -> str:
 
 
 def _check_quantity(value: Any, node: Node, path: FieldPath, out: list[Problem]) -> None:
-    from guardlint.model.quantity import is_quantity
-
     if _is_number(value):
         if isinstance(value, float) and not math.isfinite(value):
             out.append(Problem(BAD_VALUE, path, f"{value} is not a valid quantity"))
@@ -377,25 +376,54 @@ def _check_object(value: dict[str, Any], node: Node, path: FieldPath, out: list[
     # A value of ``child.free`` passes ``child`` with no problem (see ``node.seal``): most values are plain
     # strings, and most of a walk's calls would be spent confirming that. A mapping under a ``child.mapping``
     # node goes straight to its properties: that is all ``_check`` would do with it.
-    for key, item in value.items():
-        child = props.get(key) if props is not None else None
-        if child is None:
-            child = values
-            if child is None:
-                if node.closed and not (node.embedded and key in _EMBEDDED):
-                    _unknown_field(value, node, path, key, out)
-                continue
-        if isinstance(item, child.free):
-            continue
-        if child.mapping and isinstance(item, dict):
-            _check_object(item, child, (*path, key), out)
+    if props is None:
+        if values is None:
+            if node.closed:
+                for key in value:
+                    if not (node.embedded and key in _EMBEDDED):
+                        _unknown_field(value, node, path, key, out)
         else:
-            _check(item, child, (*path, key), out)
-    for key in node.required:
-        if value.get(key) is None:
-            where = f" of {node.title}" if node.title else ""
-            out.append(Problem(MISSING_REQUIRED, (*path, key), f"missing required field {key!r}{where}",
-                               at_value=False))
+            free, mapping = values.free, values.mapping
+            for key, item in value.items():
+                if isinstance(item, free):
+                    continue
+                if mapping and isinstance(item, dict):
+                    _check_object(item, values, path + (key,), out)
+                else:
+                    _check(item, values, path + (key,), out)
+    else:
+        for key, item in value.items():
+            child = props.get(key)
+            if child is None:
+                child = values
+                if child is None:
+                    if node.closed and not (node.embedded and key in _EMBEDDED):
+                        _unknown_field(value, node, path, key, out)
+                    continue
+            if isinstance(item, child.free):
+                continue
+            if child.mapping and isinstance(item, dict):
+                _check_object(item, child, path + (key,), out)
+            elif child.listing and isinstance(item, list):
+                items = child.items
+                if items is not None:
+                    at = path + (key,)
+                    free, mapping = items.free, items.mapping
+                    for i, element in enumerate(item):
+                        if isinstance(element, free):
+                            continue
+                        if mapping and isinstance(element, dict):
+                            _check_object(element, items, at + (i,), out)
+                        else:
+                            _check(element, items, at + (i,), out)
+            else:
+                _check(item, child, path + (key,), out)
+    if node.required:
+        for key in node.required:
+            if value.get(key) is None:
+                where = f" of {node.title}" if node.title else ""
+                out.append(Problem(MISSING_REQUIRED, path + (key,), f"missing required field {key!r}{where}",
+                                   at_value=False))
 
 
 def _unknown_field(value: dict[str, Any], node: Node, path: FieldPath, key: str, out: list[Problem]) -> None:
@@ -411,4 +439,4 @@ def _unknown_field(value: dict[str, Any], node: Node, path: FieldPath, key: str,
         hint = "; this object takes no fields"
     else:
         hint = ""
-    out.append(Problem(UNKNOWN_FIELD, (*path, key), f"unknown field {key!r}{where}{hint}", at_value=False))
+    out.append(Problem(UNKNOWN_FIELD, path + (key,), f"unknown field {key!r}{where}{hint}", at_value=False))
