@@ -297,8 +297,8 @@ class Report(NamedTuple):
 
     def summary(self) -> Summary:
         counts = {s.value: 0 for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
-        for f in self.active:
-            counts[f.severity.value] += 1
+        for f in self.active:  # ``_value_``: what Enum's ``value`` property (Python code, a call a finding) returns
+            counts[f.severity._value_] += 1
         return Summary(
             files=len(self.files),
             resources=self.resources,

@@ -256,6 +256,33 @@ def test_the_name_checks_agree_with_their_patterns_on_any_text(text: str) -> Non
     _name_checks_agree(text)
 
 
+PATH_PARTS = st.one_of(st.lists(st.sampled_from(NAME_PIECES), max_size=4).map("".join), st.text(max_size=6),
+                      st.integers(-3, 12), st.booleans())
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.lists(PATH_PARTS, max_size=6).map(tuple), max_size=8))
+def test_dotted_paths_with_a_memo_of_keys_are_the_plain_rendering(paths: list[tuple[str | int, ...]]) -> None:
+    """``to_dotted_memo`` (the text report's, one memo of key texts for every path of a rendering) renders each path
+    as ``to_dotted``: a key first in one path and later in another, quoted keys, indexes and ``True``/``1``."""
+    from guardlint.model.paths import to_dotted, to_dotted_memo
+
+    keys: dict[str, str] = {}
+    for path in [*paths, *paths[::-1]]:
+        assert to_dotted_memo(path, keys) == to_dotted(path), path
+
+
+def test_dotted_paths_with_a_memo_of_keys_on_chosen_paths() -> None:
+    from guardlint.model.paths import to_dotted, to_dotted_memo
+
+    paths = [("spec", "containers", 0, "image"), ("containers",), ("x.y/z", "spec"), ("spec", "x.y/z", True),
+             ("a\\b", 'q"', 1), ("", "\n", "a\n", "$x", "-x", "_"), ("metadata", "labels", "app"), ()]
+    keys: dict[str, str] = {}
+    for path in paths + paths:
+        assert to_dotted_memo(path, keys) == to_dotted(path)
+    assert to_dotted_memo(("containers", "spec"), keys) == "containers.spec"
+
+
 def test_the_name_checks_agree_with_their_patterns_on_every_character() -> None:
     for code in range(0x3000):
         for text in (chr(code), "a" + chr(code), chr(code) + "a", "a" + chr(code) + "b", "a.b" + chr(code)):

@@ -298,7 +298,9 @@ def test_text_lines_with_the_rendering_memo_are_the_lines_without_it() -> None:
         finding("a\u202eb.yaml", ("spec", 1), "p"), finding("a.yaml", (), None, sev=Severity.INFO),
         finding("a.yaml", ("metadata", "labels", "x.y/z"), "q\u2028", rule="r\t2", sev=Severity.WARNING),
         finding("a.yaml", ("spec", 1), "p"),
+        finding("a.yaml", ("x.y/z", "spec", "containers", 0), "p"), finding("a.yaml", ("containers", "x.y/z"), "p"),
     ]
+    findings.append(findings[-1]._replace(rule="r-3"))  # one path shared by two findings, as the engine shares them
     for color in (True, False):
         memo = _Memo()
         shared = [_finding_lines(f, color, memo) for f in findings]

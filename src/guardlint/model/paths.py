@@ -36,6 +36,31 @@ def to_dotted(path: Iterable[str | int]) -> str:
     return "".join(out)
 
 
+def _key_text(part: str) -> str:
+    """The text of the string ``part`` in ``to_dotted``'s rendering when it is not the first part: ``.key``, or
+    ``["..."]`` quoted."""
+    if _plain_key(part):
+        return f".{part}"
+    escaped = part.replace("\\", "\\\\").replace('"', '\\"')
+    return f'["{escaped}"]'
+
+
+def to_dotted_memo(path: Iterable[str | int], keys: dict[str, str]) -> str:
+    """``to_dotted(path)``, each string part's text taken from ``keys``, a memo its caller keeps across the paths
+    it renders (a report: ``spec``, ``containers`` and ``resources`` recur in most of its paths), filled here.
+    ``tests/unit/test_startup_shortcuts.py`` compares both."""
+    out: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        else:
+            text = keys.get(part)
+            if text is None:
+                text = keys[part] = _key_text(part)
+            out.append(text if out or text[0] == "[" else part)
+    return "".join(out)
+
+
 def to_json_pointer(path: Iterable[str | int]) -> str:
     """Render a path as an RFC 6901 JSON pointer."""
     parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from guardlint._printable import printable as _p
 from guardlint.findings import EXCLUDED_NOTE, Finding, InputError, Report, ResourceRef, Severity
-from guardlint.model.paths import FieldPath
+from guardlint.model.paths import to_dotted_memo
 from guardlint.report import FixKey, RenderOptions, fix_key
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -40,13 +40,16 @@ class _Printed(dict[str, str]):
 class _Memo:
     """What one rendering works out once and reuses for every finding (see ``_finding_lines``)."""
 
-    __slots__ = ("dotted", "printed", "refs")
+    __slots__ = ("dotted", "keys", "printed", "refs")
 
     def __init__(self) -> None:
         self.printed = _Printed()
-        self.dotted: dict[tuple[FieldPath, tuple[type, ...]], str] = {}
-        """``f.dotted_path`` made printable, keyed with the parts' types, so that a mapping key ``True`` and an
-        index ``1`` (equal in Python) stay apart."""
+        self.dotted: dict[int, str] = {}
+        """``f.dotted_path`` made printable, by the path's identity: the run shares one tuple among the findings
+        whose paths are equal (``engine.SharedValues``), and every path stays alive as long as its finding, i.e.
+        for the whole rendering (equal paths held apart are rendered apart, to the same text)."""
+        self.keys: dict[str, str] = {}
+        """The text of each key of those paths (``to_dotted_memo``): ``spec``, ``containers`` and the like recur."""
         self.refs: dict[ResourceRef, str] = {}
         """``f.resource.display()`` made printable, by the (equal) reference."""
 
@@ -67,10 +70,9 @@ def _finding_lines(f: Finding, color: bool, memo: _Memo | None = None) -> list[s
         head += f" [suppressed: {_p(f.suppression_reason or '')}]"
     lines = [head]
     if f.path:
-        key = (f.path, tuple(map(type, f.path)))
-        path = memo.dotted.get(key)
-        if path is None:
-            path = memo.dotted[key] = _p(f.dotted_path)
+        path = memo.dotted.get(id(f.path))
+        if path is None:  # ``f.dotted_path``, with the rendering's memo of keys
+            path = memo.dotted[id(f.path)] = _p(to_dotted_memo(f.path, memo.keys))
         detail = f"    = {printed[f.code]} at {path}"
     else:
         detail = f"    = {printed[f.code]}"
